@@ -1,0 +1,121 @@
+"""Text dump -> paragraphs: unwrap lines a text browser wrapped, keep list items apart.
+
+A dump from `w3m -dump -cols 100` wraps long paragraphs; a line ends early only where the
+next word would not fit, so a line is a continuation exactly when that is the case.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_BULLET = re.compile(r"^(\s*)([•◦▪●○□☆■\-\*–]|\d{1,3}[.)])\s+(?=\S)")
+_IMAGE = re.compile(r"^\[[^\]]{0,80}\]$")
+
+
+@dataclass(frozen=True)
+class Para:
+    """One logical paragraph of the dump."""
+
+    text: str  # unwrapped, whitespace collapsed, without the bullet marker
+    line: int  # 1-based line of the dump where it starts
+    bullet: str = ""  # "•", "1." ... for list items
+    indent: int = 0
+    gap_before: bool = True  # a blank line precedes it
+
+    @property
+    def is_image(self) -> bool:
+        return bool(_IMAGE.match(self.text))
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _block_wrap(lines: list[str]) -> int | None:
+    """The column a block of lines was wrapped at, or None when nothing shows wrapping.
+
+    Layout tables give narrower columns than the page, so this is decided per block: the
+    widest line sets the column, and it counts only when another line also reaches it.
+    """
+    widths = [width(line.rstrip()) for line in lines]
+    column = max(widths, default=0)
+    if column < 50 or column > 120:
+        return None
+    if column >= 90 or sum(1 for w in widths if w >= column - 10) >= 2:
+        return column
+    return None
+
+
+def paragraphs(text: str) -> list[Para]:
+    lines = text.split("\n")
+    wraps: list[int | None] = []
+    block: list[str] = []
+    for raw in [*lines, ""]:
+        if raw.strip():
+            block.append(raw)
+            continue
+        wraps.extend([_block_wrap(block)] * len(block))
+        wraps.append(None)
+        block = []
+    out: list[Para] = []
+    current: list[str] = []
+    start = 0
+    bullet = ""
+    indent = 0
+    gap = True
+    prev_raw = ""
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            joined = ""
+            for piece in current:
+                if not joined:
+                    joined = piece
+                elif joined.endswith("-") and not joined.endswith(" -"):
+                    joined += piece  # a word w3m broke at its hyphen
+                else:
+                    joined += " " + piece
+            joined = re.sub(r"\s+", " ", joined.replace("\u00a0", " ")).strip()
+            if joined:
+                out.append(Para(joined, start + 1, bullet, indent, gap))
+        current = []
+
+    for number, raw in enumerate(lines):
+        raw = raw.rstrip()
+        if not raw.strip():
+            flush()
+            gap = True
+            prev_raw = ""
+            continue
+        stripped = raw.strip()
+        m = _BULLET.match(raw)
+        first_word = stripped.split(" ", 1)[0]
+        continues = (
+            current
+            and not m
+            and not _IMAGE.match(stripped)
+            and (wrap := wraps[number]) is not None
+            and width(prev_raw) <= wrap < width(prev_raw) + 1 + width(first_word)
+        )
+        if continues:
+            current.append(stripped)
+        else:
+            had_current = bool(current)
+            flush()
+            if had_current:
+                gap = False
+            start = number
+            if m:
+                bullet = m.group(2)
+                indent = len(m.group(1))
+                current = [raw[m.end():].strip()]
+            else:
+                bullet = ""
+                indent = len(raw) - len(raw.lstrip())
+                current = [stripped]
+        prev_raw = raw
+    flush()
+    return out

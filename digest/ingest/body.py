@@ -1,0 +1,110 @@
+"""Pick the article body out of a page's paragraphs (pure; language-light heuristics).
+
+Each paragraph gets a score: prose (long, with sentence punctuation) counts for its length,
+menu items, credits and widget lines count against. The body is the run of paragraphs with
+the highest total (a maximum-sum segment), so a few junk lines inside an article are
+crossed but a wall of related links, comments or footers is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import Para
+
+# Lines that belong to the page around the article, in any position.
+JUNK = re.compile(
+    r"^(advertisement|advertisements?|anzeige|publicité|sponsored( content)?|ad$|"
+    r"\[?ins::ins\]?|share( this( article| story)?)?|share on \w+|tweet|print( this article)?|"
+    r"email|e-mail|facebook|twitter|linkedin|pinterest|reddit|whatsapp|copy (the )?link|"
+    r"close|menu|search|subscribe|sign in|log ?in|register|skip to (main )?content|"
+    r"read more|continue reading|see more|show more|load more|view (comments|gallery)|"
+    r"(photo|image|picture|video|credit|source|foto|bild)s?\s*[:|©].*|.*\bgetty images\b.*|"
+    r"©.*|copyright\b.*|.*\ball rights reserved\b.*|"
+    r"(image|photo) \d+ of \d+|\d+\s*/\s*\d+|back to gallery|"
+    r".*\b(sign up|subscribe|newsletter|cookies?)\b.*|"
+    r"(reply|like|report)(\(\d+\))?|\d+|[\W_]+|"
+    r"\d+ ?(comments?|shares?|views?)|comments?( / \d+)?|"
+    r"(follow|like) us( on .*)?|.*@\w+$|https?://\S+|www\.\S+)$",
+    re.IGNORECASE,
+)
+
+# Headings that start what comes after an article: a body never runs across them.
+BOUNDARY = re.compile(
+    r"^(related( stories| articles| posts| coverage| content| reading| news| links| topics)?|"
+    r"more (from|on|stories|in|news|about)\b.*|read (next|more|also)\b.*|see also|"
+    r"you (may|might) (also )?(like|enjoy|be interested).*|recommended( for you)?|"
+    r"(most )?popular( now| right now| stories| posts| articles)?|most (read|viewed|shared)|"
+    r"trending( now| stories)?|top stories|latest (news|stories|posts|articles)|"
+    r"(\d+ )?comments?( / \d+)?|leave a (comment|reply)|post a comment|add a comment|"
+    r"join the (conversation|discussion)|about the author|about us|tags?:?.*|"
+    r"filed under:?.*|topics:?|share this( article| story| post)?:?|"
+    r"(previous|next) (article|post|story)|community policy|editor'?s picks?|"
+    r"weitere beiträge.*|ähnliche artikel|lesen sie auch|artigos relacionados|"
+    r"noticias relacionadas|articles similaires|à lire aussi|"
+    r"in this article|around the web|from the web|promoted( stories| links)?|"
+    r"sponsored (stories|links)|we recommend|what to read next|"
+    r"popular right now|more stories|latest videos?|watch next)$",
+    re.IGNORECASE,
+)
+
+_SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)»]$|[.!?。！？][\"'”’)»]?\s+\S")
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def words(text: str) -> int:
+    """Word count, with CJK characters counted as half a word each (no spaces there)."""
+    cjk = len(_CJK.findall(text))
+    return len(_WORD.findall(_CJK.sub(" ", text))) + cjk // 2
+
+
+def is_junk(para: Para) -> bool:
+    return para.is_image or bool(JUNK.match(para.text))
+
+
+def is_boundary(para: Para) -> bool:
+    return not para.bullet and len(para.text) < 60 and bool(BOUNDARY.match(para.text.strip(" :")))
+
+
+def is_prose(para: Para) -> bool:
+    return words(para.text) >= 12 and bool(_SENTENCE_END.search(para.text)) and not is_junk(para)
+
+
+def score(para: Para) -> float:
+    """A paragraph's worth as article text on its own (see body_span for context)."""
+    if is_boundary(para):
+        return -40.0
+    if is_junk(para):
+        return -4.0 if para.is_image else -8.0
+    n = words(para.text)
+    punct = bool(_SENTENCE_END.search(para.text))
+    if para.text.endswith(("...", "…")) and n >= 8:
+        return -3.0  # a teaser cut short: the story itself is elsewhere
+    weight = 0.5 if para.bullet else 1.0  # long list items are mostly teasers and captions
+    if n >= 20 and punct:
+        return n * weight
+    if n >= 10 and punct:
+        return n * 0.5 * weight
+    if para.bullet and n <= 4:
+        return -5.0
+    return -3.0
+
+
+def body_span(paras: list[Para]) -> tuple[int, int]:
+    """[start, end) of the maximum-sum run of paragraph scores; (0, 0) when none is positive."""
+    scores = [score(p) for p in paras]
+    # Prose that follows prose counts fully; prose after a short title-like line (a teaser
+    # under its link) counts for less.
+    for i in range(1, len(scores)):
+        if scores[i] > 0 and scores[i - 1] < 0 and not paras[i - 1].is_image:
+            scores[i] *= 0.6
+    best, best_span = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, value in enumerate(scores):
+        if total <= 0:
+            total, start = 0.0, i
+        total += value
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span

@@ -1,0 +1,123 @@
+"""Find a stated publication date in a line of text and write it as ISO 8601.
+
+Only what the line states: no relative dates ("3 days ago"), no guessed year, no guessed
+order for ambiguous numeric dates like 03/04/2019.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+_MONTHS = {
+    # English
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    # German, French, Spanish, Portuguese, Italian, Dutch, Indonesian (full names)
+    "januar": 1, "februar": 2, "märz": 3, "mai": 5, "juni": 6, "juli": 7, "oktober": 10,
+    "dezember": 12, "janvier": 1, "février": 2, "mars": 3, "avril": 4, "juin": 6,
+    "juillet": 7, "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
+    "agosto": 8, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "janeiro": 1, "fevereiro": 2, "março": 3, "maio": 5, "junho": 6, "julho": 7,
+    "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12, "gennaio": 1,
+    "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
+    "ottobre": 10, "dicembre": 12, "januari": 1, "februari": 2, "maart": 3, "mei": 5,
+    "juli_": 7, "augustus": 8, "maret": 3, "agustus": 8, "desember": 12, "nopember": 11,
+}
+_MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS if not m.endswith("_")), key=len, reverse=True))
+_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<y>(?:19|20)\d{2})(?!\d(?!\d?:\d\d))"  # "20194:29" (glued year+time) still reads 2019
+_TIME = (r"(?:[,\s]+(?:at\s+|à\s+|às\s+|um\s+)?(?P<H>[0-2]?\d)[:.h](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"
+         r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?P<tz>[A-Z]{1,4}T?|Z|GMT|UTC)(?![a-z])"
+         r"(?P<off>[+-]\d{1,2}(?::?\d\d)?)?)?)?")
+
+_PATTERNS = [
+    re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)"
+               r"(?:[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?"
+               r"(?P<off>Z|[+-]\d\d:?\d\d)?)?(?!\d)"),
+    re.compile(rf"(?<![\w])(?P<mon>{_MONTH})\.?\s+{_DAY},?\s*{_YEAR}{_TIME}", re.IGNORECASE),
+    re.compile(rf"(?<![\w]){_DAY}\.?\s+(?:de\s+)?(?P<mon>{_MONTH})\.?,?\s+(?:de\s+)?{_YEAR}{_TIME}",
+               re.IGNORECASE),
+    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d\d)(?![\d.])"),
+]
+
+_ZONES = {
+    "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
+    "CT": "America/Chicago", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "MT": "America/Denver", "MST": "America/Denver", "MDT": "America/Denver",
+    "PT": "America/Los_Angeles", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "GMT": "UTC", "UTC": "UTC", "Z": "UTC", "BST": "Europe/London", "CET": "Europe/Berlin",
+    "CEST": "Europe/Berlin", "IST": "Asia/Kolkata", "JST": "Asia/Tokyo",
+    "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
+}
+
+_RELATIVE = re.compile(r"\b(ago|yesterday|today|hours?|minutes?)\b", re.IGNORECASE)
+
+
+def _with_time(day: date, m: re.Match[str]) -> str:
+    groups = m.groupdict()
+    if not groups.get("H"):
+        return day.isoformat()
+    hour, minute = int(groups["H"]), int(groups["M"])
+    ampm = (groups.get("ampm") or "").replace(".", "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    if hour > 23:
+        return day.isoformat()
+    tz_name = (groups.get("tz") or "").upper()
+    offset = groups.get("off")
+    stamp = datetime(day.year, day.month, day.day, hour, minute, int(groups.get("S") or 0))
+    if tz_name in _ZONES and not offset:
+        return stamp.replace(tzinfo=ZoneInfo(_ZONES[tz_name])).isoformat()
+    if offset and re.fullmatch(r"[+-]\d\d:?\d\d|Z", offset):
+        off = "+00:00" if offset == "Z" else offset[:3] + ":" + offset[-2:]
+        return stamp.isoformat() + off
+    return day.isoformat()  # a time without a zone is not a full instant: keep the day
+
+
+def find_date(line: str) -> str | None:
+    """The first full date (day, month, year) stated in `line`, as ISO 8601, or None."""
+    best: tuple[int, str] | None = None
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(line):
+            iso = _from_match(m)
+            if iso and (best is None or m.start() < best[0]):
+                best = (m.start(), iso)
+                break
+    return best[1] if best else None
+
+
+def _from_match(m: re.Match[str]) -> str | None:
+    g = m.groupdict()
+    try:
+        if "mon" in g and g["mon"]:
+            day = date(int(g["y"]), _MONTHS[g["mon"].lower()], int(g["d"]))
+        elif "a" in g and g["a"]:
+            a, b = int(g["a"]), int(g["b"])
+            if g["sep"] == "." or a > 12 >= b:  # dotted numeric dates are day-first everywhere they are used
+                d, mo = a, b
+            elif b > 12 >= a:
+                d, mo = b, a
+            else:
+                return None  # 03/04/2019: the order is a guess, so no date
+            return date(int(g["y"]), mo, d).isoformat()
+        else:
+            day = date(int(g["y"]), int(g["m"]), int(g["d"]))
+            if g.get("H") and g.get("off"):
+                off = g["off"]
+                off = "+00:00" if off == "Z" else off[:3] + ":" + off[-2:]
+                return f"{day.isoformat()}T{g['H']}:{g['M']}:{g.get('S') or '00'}{off}"
+            return day.isoformat()
+    except (ValueError, KeyError):
+        return None
+    return _with_time(day, m)
+
+
+def is_relative(line: str) -> bool:
+    return bool(_RELATIVE.search(line)) and find_date(line) is None

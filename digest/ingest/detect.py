@@ -1,0 +1,26 @@
+"""Decide what kind of input a file is from its content (the extension is only a hint)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_FEED = re.compile(r"<(rss|feed|rdf:RDF)\b", re.IGNORECASE)
+_HTML = re.compile(r"<!doctype\s+html|<html\b|<head\b|<body\b|<article\b|<div\b|<p\b", re.IGNORECASE)
+
+
+def detect_kind(path: Path, text: str) -> str:
+    """Return "feed", "html" or "text"."""
+    head = text.lstrip()[:4000]
+    if head.startswith("<"):
+        if _FEED.search(head) and not re.search(r"<html\b", head, re.IGNORECASE):
+            return "feed"
+        if _HTML.search(head):
+            return "html"
+    if head.startswith("{") and '"items"' in text[:20000] and '"version"' in text[:2000]:
+        return "feed"  # JSON Feed, which feedparser also reads
+    if path.suffix.lower() in {".rss", ".atom"} and _FEED.search(head):
+        return "feed"
+    if path.suffix.lower() in {".html", ".htm"} and _HTML.search(text[:20000]):
+        return "html"
+    return "text"

@@ -1,0 +1,99 @@
+"""Reader for RSS / Atom / JSON Feed files -> one Article per item (feedparser)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import feedparser
+
+from .article import Article
+from .clean import one_line, sanitize
+from .html import read_html
+from .markdown import summary_from
+
+
+class FeedProblem(ValueError):
+    """The file is not a feed feedparser can read."""
+
+
+def read_feed(text: str) -> list[Article]:
+    parsed = feedparser.parse(text)
+    if not parsed.entries and (parsed.bozo or not parsed.feed):
+        raise FeedProblem(str(getattr(parsed, "bozo_exception", "no items found")))
+    source = one_line(parsed.feed.get("title", "")) or None
+    return [_item(entry, source) for entry in parsed.entries]
+
+
+def _item(entry: Any, source: str | None) -> Article:
+    html = ""
+    if entry.get("content"):
+        html = entry["content"][0].get("value", "")
+    description = entry.get("summary", "")
+    html = html or description
+    body = ""
+    if html.strip():
+        wrapped = html if "<" in html else f"<p>{html}</p>"
+        body = read_html(f"<html><body><article>{wrapped}</article></body></html>").body
+        if not body.strip():
+            body = sanitize(one_line(_strip_tags(html))) + "\n"
+    summary_text = one_line(_strip_tags(description)) if description and description != html else None
+    authors = [one_line(a.get("name", "")) for a in entry.get("authors", []) if a.get("name")]
+    if not authors and entry.get("author"):
+        authors = [one_line(entry["author"])]
+    image = None
+    for media in entry.get("media_content", []) + entry.get("media_thumbnail", []):
+        if media.get("url"):
+            image = media["url"]
+            break
+    if image is None:
+        for link in entry.get("links", []):
+            if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/"):
+                image = link.get("href")
+                break
+    terms = [one_line(t.get("term") or t.get("label") or "") for t in entry.get("tags", [])]
+    terms = [t for t in terms if t]
+    return Article(
+        title=one_line(entry.get("title", "")) or None,
+        body=body,
+        date=_date(entry),
+        authors=tuple(dict.fromkeys(authors)),
+        source=source,
+        source_url=entry.get("link"),
+        sections=tuple(terms),
+        tags=tuple(terms),
+        summary=summary_text or summary_from(body),
+        image=image,
+    )
+
+
+def _date(entry: Any) -> str | None:
+    for key in ("published", "updated"):
+        raw = entry.get(key)
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            stamp = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+            if raw and _has_offset(raw):
+                return _with_stated_offset(raw, stamp)
+            return stamp.isoformat()
+    return None
+
+
+def _has_offset(raw: str) -> bool:
+    return bool(re.search(r"([+-]\d\d:?\d\d|Z|GMT|UTC)\s*$", raw.strip()))
+
+
+def _with_stated_offset(raw: str, stamp: datetime) -> str:
+    """Keep the feed's own offset (its local day) rather than converting to UTC."""
+    m = re.search(r"([+-])(\d\d):?(\d\d)\s*$", raw.strip())
+    if not m:
+        return stamp.isoformat()
+    sign = 1 if m.group(1) == "+" else -1
+    offset = timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3))))
+    return stamp.astimezone(offset).isoformat()
+
+
+def _strip_tags(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)

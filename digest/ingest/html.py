@@ -1,0 +1,170 @@
+"""Reader for saved HTML pages -> Article: trafilatura for the body, page markup for facts.
+
+Title, authors and date come from what the page declares (JSON-LD, meta tags, <h1>), in
+that order of trust; trafilatura's own metadata fills in only what those leave empty.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.html
+import trafilatura
+
+from .article import Article
+from .clean import one_line
+from .dates import find_date
+from .markdown import summary_from
+
+
+def read_html(html: str, url: str | None = None) -> Article:
+    tree = lxml.html.fromstring(html) if html.strip() else None
+    ld = list(_json_ld(tree)) if tree is not None else []
+    article_ld = next((d for d in ld if _is_article(d)), {})
+    meta = _meta(tree) if tree is not None else {}
+    extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True,
+                                            include_comments=False, include_tables=True)
+    doc: dict[str, Any] = {}
+    if isinstance(extracted, dict):
+        doc = extracted
+    elif extracted is not None:
+        doc = extracted.as_dict()
+    body = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
+                               include_tables=True, include_formatting=True) or ""
+    body = _tidy_markdown(body)
+    title = _title(tree, article_ld, meta, doc)
+    return Article(
+        title=title,
+        body=body,
+        date=_date(article_ld, meta, doc),
+        authors=_authors(article_ld, meta, doc),
+        source=_text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename"),
+        source_url=meta.get("og:url") or _canonical(tree) or url or doc.get("url"),
+        sections=tuple(s for s in (_text(article_ld.get("articleSection")), meta.get("article:section"),
+                                   *(doc.get("categories") or [])) if s),
+        tags=tuple(dict.fromkeys(t for t in (meta.get("article:tag_list") or []) if t)),
+        summary=meta.get("description") or meta.get("og:description") or summary_from(body),
+        image=meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
+    )
+
+
+def _tidy_markdown(body: str) -> str:
+    body = re.sub(r"\n{3,}", "\n\n", body.replace("\r", ""))
+    return body.strip() + "\n" if body.strip() else ""
+
+
+def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
+    for node in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(node.text_content() or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                yield item
+
+
+def _is_article(item: dict[str, Any]) -> bool:
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(k, str) and (k.endswith("Article") or k in {"BlogPosting", "Report"})
+               for k in kinds)
+
+
+def _meta(tree: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    tags: list[str] = []
+    for node in tree.xpath("//meta[@content]"):
+        key = (node.get("property") or node.get("name") or node.get("itemprop") or "").strip().lower()
+        value = one_line(node.get("content") or "")
+        if not key or not value:
+            continue
+        if key == "article:tag":
+            tags.append(value)
+        out.setdefault(key, value)
+    out["article:tag_list"] = tags
+    return out
+
+
+def _canonical(tree: Any) -> str | None:
+    if tree is None:
+        return None
+    hrefs = tree.xpath('//link[@rel="canonical"]/@href')
+    return str(hrefs[0]) if hrefs else None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, str) and value.strip():
+        return one_line(value)
+    return None
+
+
+def _name(value: Any) -> Any:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.get("name") if isinstance(value, dict) else value
+
+
+def _image(value: Any) -> Any:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.get("url") if isinstance(value, dict) else value
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> str | None:
+    """The displayed headline: <h1> when the page's declared titles agree with it."""
+    declared = [t for t in (_text(ld.get("headline")), meta.get("og:title"),
+                            meta.get("twitter:title"), doc.get("title")) if t]
+    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
+    h1s = [h for h in h1s if h]
+    for h1 in h1s:
+        if any(_norm(h1) == _norm(d) or _norm(d).startswith(_norm(h1)) and len(h1) > 15
+               for d in declared):
+            return h1
+    if declared:
+        return declared[0]
+    if h1s:
+        return h1s[0]
+    titles = tree.xpath("//title") if tree is not None else []
+    return one_line(titles[0].text_content()) if titles else None
+
+
+def _date(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> str | None:
+    for value in (ld.get("datePublished"), meta.get("article:published_time"),
+                  meta.get("og:published_time"), meta.get("datepublished"),
+                  meta.get("date"), meta.get("pubdate"), meta.get("publishdate"),
+                  meta.get("dc.date.issued"), ld.get("dateCreated"), doc.get("date")):
+        text = _text(value)
+        if text:
+            iso = find_date(text)
+            if iso:
+                return iso
+    return None
+
+
+def _authors(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tuple[str, ...]:
+    raw = ld.get("author") or ld.get("creator")
+    items = raw if isinstance(raw, list) else [raw] if raw else []
+    names = [_text(_name(item)) for item in items]
+    found = [n for n in names if n and not n.startswith("http")]
+    if not found:
+        value = meta.get("author") or meta.get("article:author") or meta.get("byl") or doc.get("author")
+        if isinstance(value, str) and value and not value.startswith("http"):
+            value = re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
+            found = [v.strip() for v in re.split(r";|\s+and\s+|\|", value) if v.strip()]
+    return tuple(dict.fromkeys(found))

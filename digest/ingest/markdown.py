@@ -1,0 +1,69 @@
+"""Paragraphs -> Markdown text, and the summary derived from a body."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .blocks import Para
+
+_MD_START = re.compile(r"^(#|>|[-+*]\s|\d+[.)]\s|=+$|-+$|```|~~~|\|)")
+
+
+def escape(text: str) -> str:
+    """Keep a line of plain text from being read as Markdown structure."""
+    if _MD_START.match(text):
+        text = "\\" + text
+    return text
+
+
+def _is_heading(para: Para, nxt: Para | None) -> bool:
+    return (
+        not para.bullet
+        and len(para.text.split()) <= 12
+        and not para.text.endswith((".", ",", ";", ":", "!", "?", '"', "”"))
+        and nxt is not None
+        and not nxt.bullet
+        and len(nxt.text.split()) > 12
+    )
+
+
+def render_body(paras: Sequence[Para]) -> str:
+    out: list[str] = []
+    prev_bullet = False
+    for i, para in enumerate(paras):
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        if para.bullet:
+            marker = para.bullet if para.bullet[:1].isdigit() else "-"
+            marker = marker.replace(")", ".")
+            line = f"{'  ' if para.indent >= 4 else ''}{marker} {para.text}"
+            if prev_bullet:
+                out[-1] += "\n" + line
+            else:
+                out.append(line)
+            prev_bullet = True
+            continue
+        prev_bullet = False
+        if _is_heading(para, nxt) and i > 0:
+            out.append("## " + para.text)
+        else:
+            out.append(escape(para.text))
+    return "\n\n".join(out).strip() + ("\n" if out else "")
+
+
+def summary_from(body: str, limit: int = 300) -> str | None:
+    """The first sentence(s) of a Markdown body, up to about `limit` characters."""
+    for block in body.split("\n\n"):
+        if block.startswith(("#", "-", "\\", ">")) or block[:1].isdigit() and ". " in block[:4]:
+            continue
+        text = " ".join(block.split())
+        if len(text.split()) < 6:
+            continue
+        sentences = re.split(r"(?<=[.!?。])\s+", text)
+        out = ""
+        for sentence in sentences:
+            if out and len(out) + len(sentence) > limit:
+                break
+            out = f"{out} {sentence}".strip()
+        return out[: limit * 2]
+    return None

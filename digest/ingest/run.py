@@ -1,0 +1,211 @@
+"""The ingest stage: raw inputs -> Markdown entries in out_dir, safely (see save.py).
+
+Order per input: read bytes -> decode and sanitize -> detect kind -> reader -> Article(s)
+-> front matter + body -> decide (write / skip / keep) -> write atomically -> record state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import lxml.etree
+import yaml
+
+from digest.errors import IngestError
+from digest.model import Topic
+
+from .article import Article
+from .clean import decode, sanitize, slugify
+from .detect import detect_kind
+from .entry import missing_fields, render_entry
+from .feed import FeedProblem, read_feed
+from .html import read_html
+from .save import Record, backup, load_state, save_state, sha256, state_key, write_atomic
+from .text import read_text
+
+# When one input gives several entries, its result shows the most telling status.
+_STATUS_ORDER = ("error", "updated", "written", "kept", "duplicate", "unchanged")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    input: Path
+    status: str  # "written" | "updated" | "unchanged" | "kept" | "duplicate" | "error"
+    entries: tuple[Path, ...]  # entries written or concerned
+    missing: tuple[str, ...]  # required fields the curator must add, e.g. ("date",)
+    message: str  # one human line
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str
+    entry: Path | None
+    missing: tuple[str, ...]
+    message: str
+    written_sha: str | None = None  # set when this run wrote the entry
+
+
+def read_articles(path: Path, data: bytes) -> list[Article]:
+    """Bytes of one input -> its articles (one, or one per feed item)."""
+    text = sanitize(decode(data))
+    if not text.strip():
+        raise IngestError("the file is empty", path, hint="nothing to ingest")
+    kind = detect_kind(path, text)
+    try:
+        if kind == "feed":
+            articles = read_feed(text)
+        elif kind == "html":
+            articles = [read_html(text)]
+        else:
+            articles = [read_text(text)]
+    except (FeedProblem, lxml.etree.ParserError, ValueError) as err:
+        raise IngestError(f"cannot understand this {kind} file: {err}", path) from err
+    articles = [a for a in articles if a.title or a.body.strip()]
+    if not articles:
+        raise IngestError(f"no article found in this {kind} file", path,
+                          hint="is it a saved page, copied article text or an RSS/Atom feed?")
+    return articles
+
+
+def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
+                 topics: Sequence[Topic] = (), force: bool = False) -> list[IngestResult]:
+    state = load_state(site_root)
+    input_files = {Path(p).resolve() for p in inputs}
+    results = []
+    for raw_path in inputs:
+        path = Path(raw_path)
+        result = _ingest_one(path, out_dir, site_root, topics, force, state, input_files)
+        results.append(result)
+    return results
+
+
+def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Topic],
+                force: bool, state: dict[str, Record], input_files: set[Path]) -> IngestResult:
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        error = IngestError(f"cannot read: {err.strerror or err}", path)
+        return IngestResult(path, "error", (), (), str(error))
+    try:
+        articles = read_articles(path, data)
+    except IngestError as err:
+        return IngestResult(path, "error", (), (), str(err))
+
+    key = state_key(path, site_root)
+    record = state.get(key, Record(""))
+    input_sha = sha256(data)
+    own = {(site_root / p).resolve() for p in record.entries}
+    existing = list(record.entries)
+    outcomes: list[_Outcome] = []
+    claimed: set[Path] = set()
+    for n, article in enumerate(articles):
+        previous = existing[n] if n < len(existing) else None
+        target = (site_root / previous) if previous else _target(
+            article, path, n, out_dir, state, claimed | input_files)
+        claimed.add(target.resolve())
+        outcome = _place(article, target, record, input_sha, force, topics, out_dir, own,
+                         site_root)
+        outcomes.append(outcome)
+
+    entries = dict(record.entries)
+    for outcome in outcomes:
+        if outcome.written_sha and outcome.entry is not None:
+            entries[_rel(outcome.entry, site_root)] = outcome.written_sha
+    if any(o.written_sha for o in outcomes) or record.input_sha256 != input_sha and entries:
+        state[key] = Record(input_sha, entries)
+        save_state(site_root, state)
+    return _combine(path, outcomes)
+
+
+def _place(article: Article, target: Path, record: Record, input_sha: str, force: bool,
+           topics: Sequence[Topic], out_dir: Path, own: set[Path], site_root: Path) -> _Outcome:
+    text = render_entry(article, topics).encode("utf-8")
+    missing = missing_fields(article)
+    shown = _rel(target, site_root)
+    written_before = record.entries.get(shown)
+    on_disk = target.read_bytes() if target.exists() else None
+    edited = on_disk is not None and (written_before is None or sha256(on_disk) != written_before)
+
+    if on_disk is None and written_before is None:
+        duplicate = _find_duplicate(article, out_dir, own)
+        if duplicate is not None:
+            return _Outcome("duplicate", duplicate, missing,
+                            f"already in content as {_rel(duplicate, site_root)}")
+    if not force:
+        if edited:
+            return _Outcome("kept", target, missing,
+                            f"{shown} was edited since ingest; kept (use --force to re-ingest)")
+        if on_disk is not None and record.input_sha256 == input_sha:
+            return _Outcome("unchanged", target, missing, f"{shown} unchanged")
+    if on_disk == text:
+        return _Outcome("unchanged", target, missing, f"{shown} unchanged", sha256(text))
+    note = ""
+    if on_disk is not None and edited:
+        note = f"; old version kept as {backup(target).name}"
+    write_atomic(target, text)
+    status = "updated" if on_disk is not None else "written"
+    draft = f" (add: {', '.join(missing)}; written as draft)" if "date" in missing else (
+        f" (add: {', '.join(missing)})" if missing else "")
+    return _Outcome(status, target, missing, f"{shown}{draft}{note}", sha256(text))
+
+
+def _target(article: Article, path: Path, n: int, out_dir: Path, state: dict[str, Record],
+            taken: set[Path]) -> Path:
+    slug = slugify(article.title or "") or slugify(path.stem) or "entry"
+    if not article.title and n:
+        slug = f"{slug}-{n + 1}"
+    owned = {Path(p).name for r in state.values() for p in r.entries}
+    candidate = out_dir / f"{slug}.md"
+    number = 2
+    while candidate.exists() or candidate.resolve() in taken or candidate.name in owned:
+        candidate = out_dir / f"{slug}-{number}.md"
+        number += 1
+    return candidate
+
+
+def _find_duplicate(article: Article, out_dir: Path, own: set[Path]) -> Path | None:
+    """An entry already in out_dir with the same source_url or the same title."""
+    if not out_dir.is_dir():
+        return None
+    title = (article.title or "").strip().casefold()
+    for entry in sorted(out_dir.rglob("*.md")):
+        if entry.resolve() in own:
+            continue
+        meta = _front_matter(entry)
+        if article.source_url and meta.get("source_url") == article.source_url:
+            return entry
+        if title and str(meta.get("title", "")).strip().casefold() == title:
+            return entry
+    return None
+
+
+def _front_matter(path: Path) -> dict[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    try:
+        data = yaml.safe_load(text[3:end]) if end > 0 else None
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _rel(path: Path, site_root: Path) -> str:
+    try:
+        return path.resolve().relative_to(site_root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _combine(path: Path, outcomes: list[_Outcome]) -> IngestResult:
+    status = min((o.status for o in outcomes), key=_STATUS_ORDER.index)
+    entries = tuple(o.entry for o in outcomes if o.entry is not None)
+    missing = tuple(dict.fromkeys(m for o in outcomes for m in o.missing))
+    message = "; ".join(o.message for o in outcomes)
+    return IngestResult(path, status, entries, missing, message)

@@ -1,0 +1,315 @@
+"""Reader for text copied from a web page (or dumped by a text browser) -> Article.
+
+The page's own words decide everything: the headline is the title-like line nearest the
+body (repeated headlines win), the byline and date are read from the lines between the
+headline and the body, and nothing is filled in that the page does not state.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .article import Article
+from .blocks import Para, paragraphs
+from .body import body_span, is_boundary, is_junk, is_prose, words
+from .clean import one_line
+from .dates import find_date
+from .markdown import render_body, summary_from
+
+_HEAD_WINDOW = 25  # paragraphs before the body searched for the headline
+_BY = re.compile(
+    r"(?:^|(?<=[\s|·—–-])|(?<=[a-z]))(?:by|von|por|par|door|di|av|written by|posted by|words by|"
+    r"story by|reporting by)\s*:?\s+(?P<names>.+)$",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]\.|de|da|van|von|der|den|del|la|le|bin|al|el|du|dos)"
+_NAME = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}")
+_NOT_NAMES = {"admin", "staff", "editor", "team", "getty", "images", "photo", "share",
+              "home", "news", "menu", "close", "updated", "published", "posted", "the", "and",
+              "reuters", "ap", "afp"}
+_PUBLISH_WORD = re.compile(r"\b(published|posted|publiziert|veröffentlicht|publié|publicado|"
+                           r"pubblicato|updated|aktualisiert|date|on)\b", re.IGNORECASE)
+_UPDATED = re.compile(r"\b(updated|aktualisiert|modified|mis à jour|atualizado)\b", re.IGNORECASE)
+_GLUED_MENU = re.compile(r"[a-z][A-Z][a-z]+[A-Z]")  # "ContributorsPublishersAdvertisers"
+_CREDIT = re.compile(r"(getty|images?|photo|credit|reuters|afp|ap photo|shutterstock|©|\|)",
+                     re.IGNORECASE)
+_BREADCRUMB = re.compile(r"\s(?:>|›|»|/|\\)\s")
+_HASHTAGS = re.compile(r"^#\w.*#\w")
+_IMAGE_URL = re.compile(r"^https?://\S+(?:\.(?:jpe?g|png|gif|webp|avif)\S*|image\S*)$", re.I)
+_KEY_POINTS = re.compile(r"^(key points|key takeaways|highlights|in brief|summary|"
+                         r"the big picture|at a glance)\s*:?$", re.IGNORECASE)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def read_text(text: str) -> Article:
+    paras = paragraphs(text)
+    start, end = body_span(paras)
+    title_at = _find_title(paras, start)
+    title = paras[title_at].text if title_at is not None else None
+    first_copy = _first_copy(paras, title_at, start)
+    anchor = first_copy if first_copy is not None else max(0, start - 8)
+    # The head: from the headline to a little into the body (bylines often sit under a
+    # lead image whose caption reads like prose).
+    head = [p for p in paras[anchor + 1:start + 6]
+            if not (title and _norm(p.text) == _norm(title))]
+    head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
+    above = paras[max(0, anchor - 3):anchor]
+
+    authors, source = _byline(head, above)
+    published = _date(head, above)
+    key_points = _key_points(head)
+    standfirst = _standfirst(head, key_points)
+    body_paras = _body_paras(paras[start:end], title, authors, key_points)
+    body = render_body(body_paras)
+    return Article(
+        title=title,
+        body=body,
+        date=published,
+        authors=authors,
+        source=source,
+        sections=_sections(paras, title_at),
+        tags=_tags(paras[end:] + paras[start:end]),
+        summary=standfirst or (" ".join(key_points) if key_points else summary_from(body)),
+        key_points=key_points,
+        image=next((p.text for p in head if _IMAGE_URL.match(p.text)), None),
+    )
+
+
+def _first_copy(paras: list[Para], title_at: int | None, start: int) -> int | None:
+    """The first of the headline's repeats in the run of lines just above the body."""
+    if title_at is None:
+        return None
+    key = _norm(paras[title_at].text)
+    first = title_at
+    for i in range(title_at - 1, max(-1, title_at - 8), -1):
+        if _norm(paras[i].text) == key and not paras[i].bullet:
+            first = i
+    return first
+
+
+def _title_like(para: Para) -> bool:
+    n = words(para.text)
+    return (
+        2 <= n <= 40
+        and 10 <= len(para.text) <= 250
+        and not is_junk(para)
+        and not is_boundary(para)
+        and not _BY.match(para.text)
+        and find_date(para.text) is None
+        and not para.text.endswith((".", ",", ":"))
+        or (para.text.endswith((".", "?", "!")) and n <= 20 and not is_junk(para)
+            and find_date(para.text) is None)
+    )
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w{4,}", text.casefold())}
+
+
+def _find_title(paras: list[Para], start: int) -> int | None:
+    """The headline: a title-like line before the body that the body is about.
+
+    Signals, all general: its words recur in the body's opening, it is repeated on the page
+    (breadcrumb, share text), a byline or date follows it, and it is near the body.
+    """
+    counts: dict[str, int] = {}
+    for para in paras[: start + 5]:
+        key = _norm(para.text)
+        counts[key] = counts.get(key, 0) + 1
+    opening = _content_words(" ".join(p.text for p in paras[start:start + 8]))
+    candidates: list[tuple[float, int]] = []
+    lo = max(0, start - _HEAD_WINDOW)
+    for i in range(lo, min(len(paras), start + 1)):
+        para = paras[i]
+        if not _title_like(para) or para.bullet and not para.bullet[:1].isdigit():
+            continue
+        distance = start - i
+        key = _norm(para.text)
+        repeated = counts.get(key, 0) + sum(
+            1 for other in paras[lo:start + 1] if key and key != _norm(other.text)
+            and _norm(other.text).endswith(key))
+        own = _content_words(para.text)
+        overlap = len(own & opening) / len(own) if own else 0.0
+        value = 4.0 * overlap + 1.5 * min(repeated - 1, 2) - 0.08 * distance
+        after = paras[i + 1:i + 4]
+        if any(_BY.match(p.text) or (find_date(p.text) and not is_prose(p)) for p in after):
+            value += 1.5
+        if i == start:
+            value -= 4.0 if is_prose(para) else 1.0
+        if para.bullet:
+            value -= 1.0
+        if para.text.endswith((".", "!", ")")) and repeated < 2:
+            value -= 1.5
+        nxt = paras[i + 1].text if i + 1 < len(paras) else ""
+        if nxt and _CREDIT.search(nxt) and words(nxt) <= 8:
+            value -= 2.0  # an image caption, followed by its credit
+        n = words(para.text)
+        value += 0.5 if 4 <= n <= 25 else -0.5
+        candidates.append((value, i))
+    if not candidates:
+        return None
+    return max(candidates)[1]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    text = re.split(r"\s+(?:on|am|le|el|em|il|op|at|-|—|–|\||/)\s+|@|,\s*(?:[A-Z]{2,}\b|\w+ \w+ (?:writer|"
+                    r"correspondent|editor|reporter))", text, maxsplit=1)[0]
+    parts = re.split(r"\s*(?:,|\band\b|&|\bund\b|\by\b|\be\b|\bet\b)\s*", text)
+    out = []
+    for part in parts:
+        m = _NAME.match(part.strip())
+        if not m:
+            continue
+        name = m.group(0).strip(" .,")
+        if name.casefold() in _NOT_NAMES or find_date(name) or len(name) < 3:
+            continue
+        out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str | None]:
+    source = None
+    for where in (head, above):
+        for i, para in enumerate(where):
+            text = para.text
+            if _GLUED_MENU.search(text) and not re.search(r"[a-z]By ", text):
+                continue
+            m = _BY.search(text)
+            if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
+                names = _names(m.group("names"))
+                if not names and text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
+                    names = _names(where[i + 1].text)
+                if names:
+                    nxt = where[i + 1].text if i + 1 < len(where) else ""
+                    if 1 <= words(nxt) <= 4 and _NAME.fullmatch(nxt) and not find_date(nxt):
+                        source = nxt
+                    return names, source
+            if text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
+                names = _names(where[i + 1].text)
+                if names:
+                    return names, None
+    # A name alone (or with a handle / date) right under the headline.
+    for para in head[:4]:
+        text = para.text
+        if is_prose(para) or para.bullet:
+            continue
+        m = _NAME.match(text)
+        if not m:
+            continue
+        rest = text[m.end():].strip()
+        if rest and not (rest[0] in "@-—–|/," or find_date(rest)):
+            continue
+        name = m.group(0).strip()
+        n = len(name.split())
+        if 2 <= n <= 4 and name.casefold() not in _NOT_NAMES and not _CREDIT.search(name):
+            return (name,), None
+    return (), None
+
+
+def _date(head: list[Para], above: list[Para]) -> str | None:
+    found: list[tuple[int, str]] = []
+    for rank, where in enumerate((head[:12], above)):
+        for para in where:
+            if _GLUED_MENU.search(para.text) or is_prose(para):
+                continue
+            if rank == 1 and not (_PUBLISH_WORD.search(para.text) or words(para.text) <= 8):
+                continue
+            for piece in re.split(r";|\s\|\s|(?=\bPosted\b)|(?=\bPublished\b)", para.text):
+                iso = find_date(piece)
+                if iso:
+                    found.append((rank * 2 + (1 if _UPDATED.search(piece) else 0), iso))
+        if found:
+            break
+    if not found:
+        return None
+    return min(found, key=lambda f: f[0])[1]
+
+
+def _key_points(head: list[Para]) -> tuple[str, ...]:
+    """A bullet list of sentences between the headline and the body (the page's own)."""
+    for i, para in enumerate(head):
+        if para.bullet and words(para.text) >= 6 and para.text.endswith((".", '"', "”", "!", "?")):
+            items = []
+            for item in head[i:]:
+                if not item.bullet:
+                    break
+                items.append(item.text)
+            if len(items) >= 1 and all(words(t) >= 6 for t in items):
+                return tuple(items)
+    return ()
+
+
+def _standfirst(head: list[Para], key_points: tuple[str, ...]) -> str | None:
+    """The line under the headline that sums the article up (not an image caption)."""
+    for i, para in enumerate(head[:3]):
+        if para.bullet or para.is_image or _KEY_POINTS.match(para.text):
+            continue
+        n = words(para.text)
+        nxt = head[i + 1].text if i + 1 < len(head) else ""
+        prev_image = i > 0 and head[i - 1].is_image
+        if 6 <= n <= 60 and not is_junk(para) and not _BY.match(para.text) \
+                and not find_date(para.text) and not prev_image \
+                and not (nxt and _CREDIT.search(nxt) and words(nxt) <= 8) \
+                and not _CREDIT.search(para.text[-40:]):
+            return para.text
+        if n > 3:
+            break
+    return None
+
+
+def _sections(paras: list[Para], title_at: int | None) -> tuple[str, ...]:
+    """The site's section names around the headline: breadcrumbs and a label line."""
+    if title_at is None:
+        return ()
+    out: list[str] = []
+    lo = max(0, title_at - 8)
+    crumbs = [p for p in paras[lo:title_at] if p.bullet[:1].isdigit() and words(p.text) <= 4]
+    out.extend(p.text for p in crumbs)
+    for para in paras[lo:title_at + 3]:
+        if _BREADCRUMB.search(para.text) and words(para.text) <= 12:
+            out.extend(s.strip() for s in re.split(r"[>›»/\\]", para.text) if s.strip())
+        elif not para.bullet and 1 <= words(para.text) <= 3 and len(para.text) <= 30 \
+                and not is_junk(para) and abs(paras.index(para) - title_at) <= 2:
+            out.append(para.text)
+        m = re.match(r"^(?:filed (?:to|under)|section|category|kategorie|rubrik)\s*:\s*(.+)$",
+                     para.text, re.IGNORECASE)
+        if m:
+            out.append(m.group(1))
+    return tuple(dict.fromkeys(s for s in out if s.casefold() not in {"home", "start", "main"}))
+
+
+def _tags(paras: list[Para]) -> tuple[str, ...]:
+    for para in paras:
+        if _HASHTAGS.match(para.text):
+            return tuple(t.strip() for t in para.text.split("#") if t.strip())
+        m = re.match(r"^tags?\s*:\s*(.+,.+)$", para.text, re.IGNORECASE)
+        if m:
+            return tuple(t.strip() for t in m.group(1).split(",") if t.strip())
+    return ()
+
+
+def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
+                key_points: tuple[str, ...]) -> list[Para]:
+    title_key = _norm(title) if title else None
+    out = []
+    for para in paras:
+        if para.bullet and para.text in key_points:
+            continue
+        if is_junk(para) or is_boundary(para):
+            continue
+        if title_key and _norm(para.text) == title_key:
+            continue
+        if not is_prose(para) and (_BY.match(para.text) or find_date(para.text)):
+            continue
+        if authors and not is_prose(para) and _norm(para.text) in {_norm(a) for a in authors}:
+            continue
+        out.append(Para(one_line(para.text), para.line, para.bullet, para.indent, para.gap_before))
+    # Trim leading and trailing lines that are not prose (labels, credits, widgets).
+    while out and not is_prose(out[0]) and not out[0].bullet:
+        out.pop(0)
+    while out and not is_prose(out[-1]) and not out[-1].bullet:
+        out.pop()
+    return out

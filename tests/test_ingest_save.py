@@ -1,0 +1,204 @@
+"""ingest_paths: writing entries safely, re-runs, curated edits, bad inputs, feeds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import frontmatter
+
+from digest.ingest import ingest_paths
+from digest.model import Topic
+
+ARTICLE = """Home > World > news
+
+Leaders: agree on "a new pact" at summit
+
+By Jane Doe
+Published August 15, 2022 10:31 AM ET
+
+The two leaders met on Monday and agreed on a new pact that covers trade, energy and the border,
+officials said after the meeting in the capital.
+
+The pact still has to be approved by both parliaments, which is expected before the end of the
+year, according to people familiar with the talks.
+
+Related
+
+Another story about something else entirely that nobody asked for, with more words in it.
+"""
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Example News</title><link>https://example.com/</link>
+<description>x</description>
+<item><title>First item</title><link>https://example.com/1</link>
+<pubDate>Mon, 15 Aug 2022 10:00:00 +0200</pubDate><category>World</category>
+<description>&lt;p&gt;The first story, told in a sentence or two for the feed.&lt;/p&gt;</description></item>
+<item><title>Second item</title><link>https://example.com/2</link>
+<description>The second story has no date at all in this feed.</description></item>
+</channel></rss>
+"""
+
+
+def setup(tmp_path: Path, name: str = "article.txt", data: str | bytes = ARTICLE) -> tuple[Path, Path]:
+    raw = tmp_path / "raw"
+    raw.mkdir(exist_ok=True)
+    path = raw / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path, tmp_path / "content"
+
+
+def run(tmp_path: Path, paths: list[Path], force: bool = False):
+    return ingest_paths(paths, tmp_path / "content", site_root=tmp_path,
+                        topics=[Topic("world", "World", ("world news",))], force=force)
+
+
+def test_writes_entry_with_front_matter(tmp_path: Path) -> None:
+    path, content = setup(tmp_path)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    assert result.missing == ()
+    [entry] = list(content.glob("*.md"))
+    post = frontmatter.load(entry)
+    assert post["title"] == 'Leaders: agree on "a new pact" at summit'
+    assert post["authors"] == ["Jane Doe"]
+    assert str(post["date"]).startswith("2022-08-15T10:31:00-04:00")
+    assert post["topic"] == "world"
+    assert "draft" not in post.metadata
+    assert "Another story" not in post.content and "officials said" in post.content
+    assert (tmp_path / ".digest" / "ingest.json").exists()
+    assert not list(content.glob("*.json"))
+
+
+def test_rerun_is_unchanged_and_edit_is_kept(tmp_path: Path) -> None:
+    path, content = setup(tmp_path)
+    [first] = run(tmp_path, [path])
+    [again] = run(tmp_path, [path])
+    assert again.status == "unchanged"
+    entry = first.entries[0]
+    entry.write_text(entry.read_text(encoding="utf-8") + "\nCurator note.\n", encoding="utf-8")
+    path.write_text(ARTICLE.replace("Monday", "Tuesday"), encoding="utf-8")
+    [kept] = run(tmp_path, [path])
+    assert kept.status == "kept"
+    assert "Curator note." in entry.read_text(encoding="utf-8")
+
+
+def test_changed_input_updates_untouched_entry(tmp_path: Path) -> None:
+    path, _ = setup(tmp_path)
+    [first] = run(tmp_path, [path])
+    path.write_text(ARTICLE.replace("Monday", "Tuesday"), encoding="utf-8")
+    [second] = run(tmp_path, [path])
+    assert second.status == "updated"
+    assert "Tuesday" in first.entries[0].read_text(encoding="utf-8")
+
+
+def test_force_keeps_a_backup_not_loaded_as_md(tmp_path: Path) -> None:
+    path, content = setup(tmp_path)
+    [first] = run(tmp_path, [path])
+    entry = first.entries[0]
+    entry.write_text(entry.read_text(encoding="utf-8") + "\nCurator note.\n", encoding="utf-8")
+    [forced] = run(tmp_path, [path], force=True)
+    assert forced.status == "updated"
+    assert "Curator note." not in entry.read_text(encoding="utf-8")
+    backups = [p for p in content.iterdir() if p.name != entry.name]
+    assert len(backups) == 1 and backups[0].suffix != ".md"
+    assert "Curator note." in backups[0].read_text(encoding="utf-8")
+    assert len(list(content.glob("*.md"))) == 1
+
+
+def test_inputs_are_never_modified(tmp_path: Path) -> None:
+    path, _ = setup(tmp_path)
+    before = (path.read_bytes(), os.stat(path).st_mtime_ns)
+    run(tmp_path, [path])
+    run(tmp_path, [path], force=True)
+    assert (path.read_bytes(), os.stat(path).st_mtime_ns) == before
+    assert list(path.parent.iterdir()) == [path]
+
+
+def test_curated_file_at_target_is_not_overwritten(tmp_path: Path) -> None:
+    path, content = setup(tmp_path)
+    content.mkdir()
+    curated = content / "leaders-agree-on-a-new-pact-at-summit.md"
+    curated.write_text("---\ntitle: Something else\n---\n\nMine.\n", encoding="utf-8")
+    [result] = run(tmp_path, [path])
+    assert curated.read_text(encoding="utf-8").endswith("Mine.\n")
+    assert result.status == "written" and result.entries[0] != curated
+
+
+def test_duplicate_title_or_url_is_skipped(tmp_path: Path) -> None:
+    path, content = setup(tmp_path)
+    content.mkdir()
+    (content / "mine.md").write_text(
+        "---\ntitle: 'Leaders: agree on \"a new pact\" at summit'\n---\n\nMine.\n", encoding="utf-8")
+    [result] = run(tmp_path, [path])
+    assert result.status == "duplicate"
+    assert "already in content as content/mine.md" in result.message
+
+
+def test_missing_date_is_written_as_draft(tmp_path: Path) -> None:
+    path, _ = setup(tmp_path, data=ARTICLE.replace("Published August 15, 2022 10:31 AM ET\n", ""))
+    [result] = run(tmp_path, [path])
+    assert result.missing == ("date",)
+    assert "written as draft" in result.message
+    post = frontmatter.load(result.entries[0])
+    assert post["draft"] is True and "date" not in post.metadata
+
+
+def test_bad_encodings_and_junk_characters(tmp_path: Path) -> None:
+    text = ARTICLE.replace("Jane Doe", "Zoë Café").replace("officials", "“officials”")
+    cp1252, _ = setup(tmp_path, "cp1252.txt", text.encode("cp1252"))
+    bom = tmp_path / "raw" / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").replace("summit", "sum\u200bmit\x07")
+                    .encode("utf-8"))
+    broken = tmp_path / "raw" / "broken.txt"
+    broken.write_bytes(text.encode("utf-8") + b"\xff\xfe trailing")
+    results = ingest_paths([cp1252, bom, broken], tmp_path / "content", site_root=tmp_path)
+    assert [r.status for r in results] == ["written", "duplicate", "duplicate"]
+    post = frontmatter.load(results[0].entries[0])
+    assert post["authors"] == ["Zoë Café"]
+    assert "“officials”" in post.content
+    assert "\r" not in results[0].entries[0].read_text(encoding="utf-8")
+
+
+def test_unreadable_file_errors_and_others_proceed(tmp_path: Path) -> None:
+    path, _ = setup(tmp_path)
+    missing = tmp_path / "raw" / "nope.txt"
+    empty = tmp_path / "raw" / "empty.txt"
+    empty.write_bytes(b"  \n")
+    results = run(tmp_path, [missing, empty, path])
+    assert [r.status for r in results] == ["error", "error", "written"]
+    assert "nope.txt" in results[0].message and "empty.txt" in results[1].message
+
+
+def test_feed_gives_one_entry_per_item(tmp_path: Path) -> None:
+    path, content = setup(tmp_path, "news.xml", FEED)
+    [result] = run(tmp_path, [path])
+    assert len(result.entries) == 2
+    first, second = (frontmatter.load(p) for p in result.entries)
+    assert first["title"] == "First item" and first["source_url"] == "https://example.com/1"
+    assert str(first["date"]).startswith("2022-08-15T10:00:00+02:00")
+    assert first["source"] == "Example News" and first["topic"] == "world"
+    assert second["draft"] is True
+    assert result.missing == ("date",)
+    [again] = run(tmp_path, [path])
+    assert again.status == "unchanged"
+
+
+def test_html_page(tmp_path: Path) -> None:
+    html = """<!doctype html><html><head><title>Big news - Site</title>
+<meta property="og:title" content="Big news: it happened">
+<meta property="article:published_time" content="2022-08-15T10:31:00+02:00">
+<meta property="article:section" content="World">
+<meta name="author" content="Jane Doe"><meta property="og:site_name" content="Site"></head>
+<body><nav><a href="/">Home</a></nav><h1>Big news: it happened</h1><article>
+<p>The first paragraph of the story says what happened, where and when it happened.</p>
+<p>The second paragraph adds the details that readers of the digest will want.</p>
+</article><footer>Copyright Site</footer></body></html>"""
+    path, _ = setup(tmp_path, "page.html", html)
+    [result] = run(tmp_path, [path])
+    post = frontmatter.load(result.entries[0])
+    assert post["title"] == "Big news: it happened"
+    assert post["authors"] == ["Jane Doe"] and post["source"] == "Site"
+    assert str(post["date"]).startswith("2022-08-15T10:31:00+02:00")
+    assert post["topic"] == "world"
+    assert "second paragraph" in post.content and "Copyright" not in post.content

@@ -1,0 +1,88 @@
+"""The text-dump reader on the two seed articles (copied web pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.ingest.blocks import paragraphs
+from digest.ingest.dates import find_date
+from digest.ingest.entry import match_topic
+from digest.ingest.text import read_text
+from digest.model import Topic
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def seed(name: str) -> str:
+    for folder in (REPO / "seeds", REPO.parent / "shared" / "seeds"):
+        matches = sorted(folder.glob(f"{name}_*.txt"))
+        if matches:
+            return matches[0].read_text(encoding="utf-8")
+    pytest.skip("seed articles not found")
+
+
+def test_seed_001_fields() -> None:
+    article = read_text(seed("001"))
+    assert article.title == "Shunned by the West, Vladimir Putin turns to North Korea’s Kim Jong Un as an ally"
+    assert article.authors == ("Tristan Bove",)
+    assert article.source == "Fortune"
+    assert "Ukraine War" in article.tags and "North Korean" in article.tags
+    assert match_topic(article.sections, [Topic("world", "World news", ("World",))]) == "world"
+    assert "Friends are running thin for Vladimir Putin" in article.body
+    assert "Ukraine’s foreign ministry to announce" in article.body
+    for junk in ("Comments", "Reply(", "Related", "Yale historian", "Fortune is a global media",
+                 "Sign up for the Fortune", "IN THIS ARTICLE"):
+        assert junk not in article.body
+    # "date 2022-08-15" sits in a site menu line glued to other menu words above the
+    # headline: site chrome, not the article's date.
+    assert article.date is None
+
+
+def test_seed_000_fields() -> None:
+    article = read_text(seed("000"))
+    assert article.title is not None
+    assert article.title.startswith("Putin and Kim Jong Un pledge closer relations")
+    assert article.authors == ("Mia Jankowicz",)
+    assert article.key_points == (
+        "Russia and North Korea exchanged messages of mutual support on Monday, per state media outlets.",
+        "Kim Jong-Un emphasized their ability to thwart \"hostile forces' military threat and provocation.\"",
+    )
+    assert article.date is None
+    assert article.source is None  # the text never names its publisher
+    assert article.body.startswith("President Vladimir Putin and North Korea's Kim Jong Un")
+    assert "Popular Right Now" not in article.body and "Advertisement" not in article.body
+    assert match_topic(article.sections, [Topic("world", "World", ())]) == "world"
+
+
+def test_unwraps_100_column_dump() -> None:
+    text = ("Volkswagen’s first ID.3 all-electric car based on the new MEB platform isn’t expected until next\n"
+            "year, but the automaker is not slowing down.\n"
+            "  • a list item\n"
+            "  • another item\n")
+    paras = paragraphs(text)
+    assert paras[0].text.endswith("until next year, but the automaker is not slowing down.")
+    assert [p.bullet for p in paras[1:]] == ["•", "•"]
+
+
+def test_short_lines_are_not_joined() -> None:
+    paras = paragraphs("By Tristan Bove\nFortune\nFortune\n")
+    assert [p.text for p in paras] == ["By Tristan Bove", "Fortune", "Fortune"]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Nov. 19, 2019 8:03 am ET", "2019-11-19T08:03:00-05:00"),
+    ("20 Nov 2019 08:00 GMT", "2019-11-20T08:00:00+00:00"),
+    ("Posted on August 15, 2022", "2022-08-15"),
+    ("15 Aug 2022", "2022-08-15"),
+    ("2022-08-15", "2022-08-15"),
+    ("Von X publiziert am 30. Juli 2018", "2018-07-30"),
+    ("21/06/2014", "2014-06-21"),
+    ("03/04/2019", None),  # day and month order unknown: no date
+    ("3 days ago", None),
+    ("Updated an hour ago", None),
+    ("Nov 19, 9:41 AM", None),  # no year stated
+])
+def test_find_date(line: str, expected: str | None) -> None:
+    assert find_date(line) == expected
