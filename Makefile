@@ -1,0 +1,43 @@
+# Two commands set up everything on a fresh machine:
+#   make build   virtual environment, install, ingest seeds/, build output/
+#   make test    the same set-up, then lint, type check and every test (browser tests included)
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: build test lint typecheck unit browser-deps bench fuzz screenshots clean
+
+build: $(VENV)/.installed
+	$(BIN)/digest ingest
+	$(BIN)/digest build
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's Chromium (tests drive it headless) and a Java runtime for the Nu HTML Checker.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	  else echo "browser tests need Debian's chromium and default-jre-headless: sudo apt-get install chromium default-jre-headless"; exit 1; fi; }
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check digest tests bench
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+test: build browser-deps lint typecheck
+	$(BIN)/pytest -n 2 tests
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+fuzz: $(VENV)/.installed
+	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz.py
+
+clean:
+	rm -rf output .digest/cache .pytest_cache .mypy_cache .ruff_cache

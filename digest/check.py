@@ -1,0 +1,59 @@
+"""`digest check`: everything a build checks, plus internal links, without writing anything."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from digest.build import BuildOptions, apply_options, check_paths, load_entries, organise_site
+from digest.config import load_config
+from digest.errors import DigestError
+from digest.feeds import plan_feeds
+from digest.organise import is_published
+from digest.render import install_globals, plan_pages, render_page
+from digest.theme import check_theme, make_environment, static_files
+from digest.urls import feed_urls
+
+_LINK = re.compile(r'(?:href|src)="([^"]*)"')
+
+
+def check_site(site_root: Path, options: BuildOptions | None = None) -> tuple[list[str], str]:
+    """(problems, one-line summary). Config and content errors raise as in a build."""
+    options = options or BuildOptions()
+    config = apply_options(load_config(site_root), options)
+    check_theme(config)
+    entries = load_entries(config)
+    now = options.now or datetime.now(UTC)
+    published = [e for e in entries if is_published(e, config, now)]
+    check_paths(published, config)
+    site = organise_site(published, config)
+    env = make_environment(config)
+    install_globals(env, config)
+    pages = plan_pages(site, config)
+    targets = {p.output_path for p in pages} | {rel for rel, _ in static_files(config)}
+    targets |= {path for plan in plan_feeds(site, config) for path in feed_urls(plan.prefix).values()}
+    shared = {"site": {"title": config.title, "description": config.description, "base_url": config.base_url,
+                       "language": config.language, "timezone": config.timezone}}
+    problems: list[str] = []
+    base = urlsplit(config.base_url)
+    for page in pages:
+        try:
+            html = render_page(env, page, shared).data.decode("utf-8")
+        except DigestError as exc:
+            problems.append(str(exc))
+            continue
+        page_url = urljoin(config.base_url, page.context["page_url"])
+        for link in set(_LINK.findall(html)):
+            target = urlsplit(urljoin(page_url, link.replace("&amp;", "&")))
+            if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(base.path):
+                continue
+            rel = unquote(target.path[len(base.path):])
+            if rel == "" or rel.endswith("/"):
+                rel += "index.html"
+            if rel not in targets:
+                problems.append(f"output/{page.output_path}: broken internal link {link!r}")
+    summary = (f"checked {len(entries)} entries, {len(pages)} pages: "
+               f"{'no problems' if not problems else f'{len(problems)} problems'}")
+    return problems, summary

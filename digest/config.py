@@ -1,0 +1,282 @@
+"""digest.toml -> Config, validated, with every problem reported at once.
+
+Each option is documented where it is defined (SCHEMA); unknown keys are errors that suggest the
+closest valid key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import BuildFailed, ConfigError, DigestError
+from digest.model import Topic
+from digest.urls import slugify
+
+CONFIG_NAME = "digest.toml"
+
+# section -> key -> (type, default, what it means)
+SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
+    "site": {
+        "title": (str, "Digest", "the site's name, shown in every page header and feed"),
+        "description": (str, "A curated news digest.", "one sentence for feeds and meta tags"),
+        "base_url": (str, "http://127.0.0.1:8000/", "absolute URL the site is published at"),
+        "language": (str, "en", "BCP 47 language tag of the content, e.g. en or en-GB"),
+        "timezone": (str, "UTC", "IANA timezone; an edition is one local day there"),
+        "theme": (str, "default", "folder under themes/ whose templates override the built-in ones"),
+        "items_per_page": (int, 20, "stories per topic/tag page before paginating"),
+        "default_topic": (str, "general", "topic slug for entries that name none"),
+    },
+    "feeds": {
+        "items": (int, 50, "newest items in each feed"),
+        "full_content": (bool, True, "put the whole article in feeds, not only the summary"),
+    },
+    "build": {
+        "drafts": (bool, False, "publish entries marked draft: true"),
+        "future": (bool, False, "publish entries dated in the future"),
+        "output_dir": (str, "output", "where the site is written, relative to the site folder"),
+    },
+}
+TOPIC_KEYS = {
+    "slug": (str, "URL name of the topic: lowercase letters, digits and dashes"),
+    "title": (str, "the topic's display name"),
+    "aliases": (list, "section names from sources that mean this topic, e.g. 'World News'"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    site_root: Path
+    title: str = "Digest"
+    description: str = "A curated news digest."
+    base_url: str = "http://127.0.0.1:8000/"
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    items_per_page: int = 20
+    default_topic: str = "general"
+    feed_items: int = 50
+    feed_full_content: bool = True
+    drafts: bool = False
+    future: bool = False
+    output_dir: str = "output"
+    topics: tuple[Topic, ...] = ()
+    topics_from_entries: bool = False  # no [[topics]] configured: topics come from the entries
+    source_text: str = ""  # the file's text, part of the build cache's key
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def output_path(self) -> Path:
+        return self.site_root / self.output_dir
+
+    @property
+    def content_path(self) -> Path:
+        return self.site_root / "content"
+
+    def topic_for(self, name: str) -> Topic | None:
+        """The configured topic whose slug, title or alias is `name` (case-insensitive)."""
+        wanted = _fold(name)
+        for topic in self.topics:
+            if wanted in {_fold(topic.slug), _fold(topic.title), *map(_fold, topic.aliases)}:
+                return topic
+        return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.replace("-", " ").replace("_", " ").casefold().split())
+
+
+def _line_of(text: str, key: str, after: int = 0) -> int | None:
+    pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=", re.M)
+    match = pattern.search(text, after)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _suggest(key: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(key, valid, n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"valid keys: {', '.join(sorted(valid))}"
+
+
+def load_config(site_root: Path, *, required: bool = True) -> Config:
+    """Read site_root/digest.toml; without one, defaults (or an error when `required`)."""
+    path = site_root / CONFIG_NAME
+    if not path.exists():
+        if required:
+            raise ConfigError(
+                f"no {CONFIG_NAME} in {site_root}",
+                path,
+                hint="run digest in the site folder, or create digest.toml (see README)",
+            )
+        return Config(site_root=site_root, topics_from_entries=True)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path, hint="save it as UTF-8 text") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _toml_error_line(str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", path, line, hint="see the TOML syntax at toml.io") from exc
+    return parse_config(data, text, path, site_root)
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -> Config:
+    errors: list[DigestError] = []
+    values: dict[str, Any] = {}
+
+    def problem(message: str, key: str, hint: str | None = None, after: int = 0) -> None:
+        errors.append(ConfigError(message, path, _line_of(text, key, after), hint))
+
+    for section, body in data.items():
+        if section == "topics":
+            continue
+        if section not in SCHEMA:
+            problem(f"unknown section [{section}]", section, _suggest(section, [*SCHEMA, "topics"]))
+            errors[-1].line = _section_line(text, section)
+            continue
+        if not isinstance(body, dict):
+            problem(f"'{section}' must be a table [{section}]", section)
+            continue
+        for key, value in body.items():
+            spec = SCHEMA[section].get(key)
+            if spec is None:
+                problem(f"unknown key '{key}' in [{section}]", key, _suggest(key, list(SCHEMA[section])))
+                continue
+            kind, _default, meaning = spec
+            if not _is_type(value, kind):
+                problem(
+                    f"Config value '{section}.{key}' must be {_type_name(kind)}, not {type(value).__name__}",
+                    key,
+                    f"{key} is {meaning}",
+                )
+                continue
+            values[_field_name(section, key)] = value
+
+    topics = _parse_topics(data.get("topics"), text, path, errors)
+    _check_values(values, text, path, errors)
+    known_slugs = {t.slug for t in topics}
+    default_topic = values.get("default_topic", "general")
+    if topics and default_topic not in known_slugs:
+        topics = (*topics, Topic(default_topic, default_topic.replace("-", " ").title()))
+    if errors:
+        raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+    base_url = values.get("base_url", Config.base_url)
+    values["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    return Config(
+        site_root=site_root,
+        topics=topics,
+        topics_from_entries=not topics,
+        source_text=text,
+        **values,
+    )
+
+
+def _section_line(text: str, section: str) -> int | None:
+    match = re.search(rf"^\s*\[+\s*{re.escape(section)}\s*\]+", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _field_name(section: str, key: str) -> str:
+    if section == "feeds":
+        return {"items": "feed_items", "full_content": "feed_full_content"}[key]
+    return key
+
+
+def _is_type(value: Any, kind: type | tuple[type, ...]) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
+    return names.get(kind, str(kind)) if isinstance(kind, type) else "a value"
+
+
+def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[DigestError]) -> None:
+    def bad(key: str, message: str, hint: str) -> None:
+        errors.append(ConfigError(message, path, _line_of(text, key), hint))
+
+    if "base_url" in values:
+        parts = urlsplit(values["base_url"])
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            bad("base_url", f"Config value 'site.base_url' is not an absolute http(s) URL: {values['base_url']!r}",
+                "write it like https://news.example.org/ (feeds need absolute links)")
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(values["timezone"], _zone_names(), n=1)
+            bad("timezone", f"Config value 'site.timezone' is not an IANA timezone: {values['timezone']!r}",
+                f"did you mean '{close[0]}'?" if close else "use a name like Europe/London or UTC")
+    for field, key in (("items_per_page", "items_per_page"), ("feed_items", "items")):
+        if values.get(field, 1) < 1:
+            bad(key, f"Config value '{key}' must be at least 1", "use a positive whole number")
+    if "theme" in values and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", values["theme"]):
+        bad("theme", f"Config value 'site.theme' is not a folder name: {values['theme']!r}",
+            "name a folder under themes/, e.g. default")
+    if "default_topic" in values and slugify(values["default_topic"]) != values["default_topic"]:
+        bad("default_topic", f"Config value 'site.default_topic' is not a slug: {values['default_topic']!r}",
+            "use lowercase letters, digits and dashes")
+
+
+def _zone_names() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(available_timezones())
+
+
+def _parse_topics(raw: Any, text: str, path: Path, errors: list[DigestError]) -> tuple[Topic, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        errors.append(ConfigError("'topics' must be a list of [[topics]] tables", path, _section_line(text, "topics"),
+                                  'write each topic as [[topics]] with slug = "world" and title = "World"'))
+        return ()
+    topics: list[Topic] = []
+    claimed: dict[str, str] = {}
+    offset = 0
+    for number, item in enumerate(raw, 1):
+        match = re.compile(r"^\s*\[\[\s*topics\s*\]\]", re.M).search(text, offset)
+        line = text.count("\n", 0, match.start()) + 1 if match else None
+        offset = match.end() if match else offset
+        where = f"topic #{number}"
+        for key in item:
+            if key not in TOPIC_KEYS:
+                errors.append(ConfigError(f"unknown key '{key}' in {where}", path, _line_of(text, key, offset),
+                                          _suggest(key, list(TOPIC_KEYS))))
+        slug = item.get("slug")
+        if not isinstance(slug, str) or not slug or slugify(slug) != slug:
+            errors.append(ConfigError(f"{where} needs a slug of lowercase letters, digits and dashes, got {slug!r}",
+                                      path, line, 'e.g. slug = "world"'))
+            continue
+        title = item.get("title", slug.replace("-", " ").title())
+        aliases = item.get("aliases", [])
+        if not isinstance(title, str) or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            errors.append(ConfigError(f"topic '{slug}': title must be a string and aliases a list of strings",
+                                      path, line, 'e.g. aliases = ["World News", "International"]'))
+            continue
+        for name in {_fold(slug), _fold(title), *map(_fold, aliases)}:
+            owner = claimed.get(name)
+            if owner is not None and owner != slug:
+                errors.append(ConfigError(f"'{name}' is claimed by topics '{owner}' and '{slug}'", path, line,
+                                          "give each alias to one topic only"))
+            claimed[name] = slug
+        topics.append(Topic(slug=slug, title=title, aliases=tuple(aliases)))
+    return tuple(topics)

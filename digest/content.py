@@ -1,0 +1,273 @@
+"""content/ -> [Entry]: front matter read with python-frontmatter, checked, errors with file and line.
+
+This module reads files; it knows nothing of pages, templates or URLs beyond the entry's slug.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from digest.config import Config
+from digest.errors import ContentError
+from digest.model import Entry
+from digest.urls import safe_slug, safe_url, slugify
+
+KNOWN_KEYS = {
+    "title", "date", "topic", "tags", "authors", "source", "source_url", "summary",
+    "key_points", "image", "slug", "draft", "story", "lead",
+}
+_HANDLER = YAMLHandler()
+# C0 controls but tab and newline, DEL, C1 controls, lone surrogates, and the two noncharacters
+# that XML forbids: none of them belong in a page or a feed.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
+
+
+def clean_text(text: str) -> str:
+    """Line ends made \\n, and characters that no page or feed may hold removed."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _FORBIDDEN.sub("", text)
+
+
+def find_entry_files(content_dir: Path) -> Iterator[Path]:
+    """Every *.md under content_dir, skipping hidden and underscore folders and files."""
+    if not content_dir.is_dir():
+        return
+    for path in sorted(content_dir.rglob("*.md")):
+        parts = path.relative_to(content_dir).parts
+        if any(p.startswith((".", "_")) for p in parts):
+            continue
+        if path.is_file():
+            yield path
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def load_entry(path: Path, config: Config) -> Entry:
+    """Read and check one entry file; raise ContentError naming the file and line."""
+    rel = PurePosixPath(path.relative_to(config.site_root).as_posix()) if path.is_relative_to(
+        config.site_root) else PurePosixPath(path.as_posix())
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"cannot read the file: {exc.strerror}", rel, hint="check the file's permissions") from exc
+    return parse_entry(data, rel, config)
+
+
+def parse_entry(data: bytes, rel: PurePosixPath, config: Config) -> Entry:
+    if len(data) > MAX_ENTRY_BYTES:
+        raise ContentError(f"the file is {len(data) // 1_000_000} MB; entries are limited to "
+                           f"{MAX_ENTRY_BYTES // 1_000_000} MB", rel, hint="split or shorten the body")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", rel, line,
+                           hint="re-save the file as UTF-8") from exc
+    text = clean_text(text)
+    meta, body, body_line = _split(text, rel)
+    return _make_entry(meta, body, body_line, text, rel, content_hash(data), config)
+
+
+def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
+    if not text.startswith("---"):
+        raise ContentError("no front matter", rel, 1,
+                           hint="start the file with a line '---', then 'title: ...' and 'date: ...', then '---'")
+    try:
+        front, body = _HANDLER.split(text)
+    except ValueError as exc:
+        raise ContentError("the front matter is not closed", rel, 1,
+                           hint="end the front matter with a line of three dashes: ---") from exc
+    try:
+        meta = _HANDLER.load(front)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        raise ContentError(f"front matter is not valid YAML: {exc.problem or exc}", rel, line,
+                           hint="quote values that contain ': ' or start with a special character") from exc
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        # PyYAML raises ValueError for impossible dates such as 2022-02-30.
+        raise ContentError(f"front matter has a value YAML cannot read: {exc}", rel,
+                           hint="check dates and numbers; quote anything else") from exc
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", rel, 2,
+                           hint="write it as lines of 'key: value'")
+    _reject_aliases(meta, rel)
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    return meta, body, body_line
+
+
+def _reject_aliases(value: Any, rel: PurePosixPath) -> None:
+    """YAML anchors and aliases share containers (and allow 'billion laughs'): refuse them."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                raise ContentError("front matter uses YAML anchors/aliases (& and *)", rel,
+                                   hint="write each value out in full")
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+            if len(seen) > 10_000:
+                raise ContentError("front matter is too deeply nested or large", rel, hint="keep it simple")
+
+
+def _key_line(text: str, key: str) -> int | None:
+    match = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel: PurePosixPath,
+                digest: str, config: Config) -> Entry:
+    def fail(key: str, message: str, hint: str) -> ContentError:
+        return ContentError(message, rel, _key_line(text, key), hint)
+
+    for key in meta:
+        if not isinstance(key, str):
+            raise ContentError(f"front matter key {key!r} is not text", rel, hint="keys are words like title or date")
+
+    draft = _boolean(meta, "draft", fail)
+    title = _text(meta, "title", fail)
+    if not title:
+        raise fail("title", "missing 'title'", "add a line like  title: \"What happened\"")
+    if "date" not in meta or meta["date"] in (None, ""):
+        if not draft:
+            raise ContentError("missing 'date'", rel, 2,
+                               hint="add a line like  date: 2022-08-15  (or mark it draft: true)")
+        published = datetime.fromtimestamp(0, config.tz)
+    else:
+        published = _date(meta["date"], config, fail)
+
+    slug_value = _text(meta, "slug", fail)
+    if slug_value is not None and (slugify(slug_value) != slug_value or not slug_value):
+        raise fail("slug", f"slug {slug_value!r} is not a URL name",
+                   f"use lowercase letters, digits and dashes, e.g. slug: {slugify(slug_value) or 'my-story'}")
+    slug = slug_value or safe_slug(PurePosixPath(rel).stem, "entry")
+
+    topic = _topic(meta, config, fail)
+    source_url = _url(meta, "source_url", fail)
+    image = _url(meta, "image", fail)
+    story = meta.get("story")
+    if story is not None and not isinstance(story, (str, int)):
+        raise fail("story", "'story' must be a short text key", "e.g. story: putin-kim-letters")
+
+    extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
+    return Entry(
+        path=rel,
+        title=title,
+        published=published,
+        slug=slug,
+        body=body,
+        topic=topic,
+        tags=_text_list(meta, "tags", fail),
+        authors=_text_list(meta, "authors", fail),
+        source=_text(meta, "source", fail),
+        source_url=source_url,
+        summary=_text(meta, "summary", fail),
+        key_points=_text_list(meta, "key_points", fail),
+        image=image,
+        draft=draft,
+        story=str(story).strip() or None if story is not None else None,
+        lead=_boolean(meta, "lead", fail),
+        extra=extra,
+        content_hash=digest,
+    )
+
+
+def _text(meta: dict[str, Any], key: str, fail: Any) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise fail(key, f"'{key}' must be text, not {_kind(value)}", f"write it as  {key}: \"...\"")
+    text = " ".join(str(value).split()) if key not in ("summary",) else str(value).strip()
+    return text or None
+
+
+def _text_list(meta: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
+    value = meta.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                               for v in value):
+        raise fail(key, f"'{key}' must be a list of texts", f"write it as  {key}: [\"one\", \"two\"]")
+    items = (" ".join(str(v).split()) for v in value)
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def _boolean(meta: dict[str, Any], key: str, fail: Any) -> bool:
+    value = meta.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise fail(key, f"'{key}' must be true or false, not {value!r}", f"write  {key}: true  or  {key}: false")
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a list" if isinstance(value, list) else type(value).__name__
+
+
+def _date(value: Any, config: Config, fail: Any) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0, 0))
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise fail("date", f"date {value!r} is not an ISO 8601 date", "write  date: 2022-08-15  or  "
+                       "date: 2022-08-15T09:30:00+02:00") from None
+    else:
+        raise fail("date", f"'date' must be a date, not {_kind(value)}", "write  date: 2022-08-15")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=config.tz)
+    if not 1900 <= moment.year <= 9000:
+        raise fail("date", f"date {value!r} is out of range", "use a year between 1900 and 9000")
+    return moment
+
+
+def _url(meta: dict[str, Any], key: str, fail: Any) -> str | None:
+    value = _text(meta, key, fail)
+    if value is None:
+        return None
+    safe = safe_url(value)
+    if safe is None:
+        raise fail(key, f"'{key}' is not an http(s) or relative URL: {value[:80]!r}",
+                   "links may only use http, https or a relative path")
+    return safe
+
+
+def _topic(meta: dict[str, Any], config: Config, fail: Any) -> str:
+    name = _text(meta, "topic", fail)
+    if name is None:
+        return config.default_topic
+    if config.topics_from_entries:
+        return safe_slug(name, "topic")
+    topic = config.topic_for(name)
+    if topic is None:
+        names = [t.slug for t in config.topics]
+        close = difflib.get_close_matches(name.lower(), names, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(names)}"
+        raise fail("topic", f"unknown topic {name!r}", hint + " (or add it to [[topics]] in digest.toml)")
+    return topic.slug

@@ -1,0 +1,75 @@
+"""Expected problems, each with the file (and line) it concerns and a hint on how to fix it.
+
+Anything that is not a DigestError is a bug and may crash loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path, PurePath
+
+
+class DigestError(Exception):
+    """A problem the user can fix: what is wrong, where, and how to fix it."""
+
+    def __init__(
+        self,
+        message: str,
+        path: PurePath | str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, path, line, hint)
+        self.message = message
+        self.path: PurePath | None = Path(path) if isinstance(path, str) else path
+        self.line = line
+        self.hint = hint
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+    def __str__(self) -> str:
+        where = self.location()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class ConfigError(DigestError):
+    """digest.toml is missing, malformed or holds a bad value."""
+
+
+class ContentError(DigestError):
+    """An entry's front matter or body cannot be used."""
+
+
+class ThemeError(DigestError):
+    """A template is missing or fails to compile or render."""
+
+
+class OutputError(DigestError):
+    """The output folder cannot be written."""
+
+
+class IngestError(DigestError):
+    """A raw article cannot be read or understood."""
+
+
+class BuildFailed(DigestError):
+    """Several problems found in one build; all of them are reported together."""
+
+    def __init__(self, errors: Iterable[DigestError]) -> None:
+        self.errors = list(errors)
+        count = len(self.errors)
+        super().__init__(f"build failed: {count} problem{'s' if count != 1 else ''}")
+
+    def __reduce__(self) -> tuple[type[BuildFailed], tuple[list[DigestError]]]:
+        return (BuildFailed, (self.errors,))
+
+    def __str__(self) -> str:
+        lines = [str(e) for e in self.errors]
+        lines.append(self.message)
+        return "\n".join(lines)

@@ -1,0 +1,180 @@
+"""Site -> RSS 2.0, Atom (feedgen) and JSON Feed 1.1 files, for the whole site and each topic.
+
+One item per story (its content lists every source, so a subscriber sees the story once) and
+one per later development of a story. Everything is absolute; nothing XML forbids gets in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from feedgen.feed import FeedGenerator
+
+from digest.config import Config
+from digest.model import Entry, RenderedFile, Site, Story
+from digest.render import entry_html, entry_url
+from digest.urls import absolute, feed_urls, topic_url
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _XML_FORBIDDEN.sub("", text)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    entry: Entry  # the article the item links to
+    story: Story
+    is_followup: bool
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    prefix: str  # '' for the site, 'topics/<slug>/' for a topic
+    title: str
+    description: str
+    items: tuple[FeedItem, ...]
+
+
+def plan_feeds(site: Site, config: Config) -> list[FeedPlan]:
+    """The site feed and one per topic, each with its newest items."""
+    items = _items(site)
+    plans = [FeedPlan("", config.title, config.description, tuple(items[: config.feed_items]))]
+    for topic in site.topics:
+        topic_items = [i for i in items if (i.entry.topic or config.default_topic) == topic.slug]
+        plans.append(FeedPlan(topic_url(topic.slug), f"{config.title}: {topic.title}",
+                              f"{topic.title} in {config.title}", tuple(topic_items[: config.feed_items])))
+    return plans
+
+
+def _items(site: Site) -> list[FeedItem]:
+    items = [FeedItem(s.lead, s, False) for s in site.stories]
+    lead_day = {s.key: min(site.edition_day[m.path] for m in s.members) for s in site.stories}
+    items += [FeedItem(m, s, True) for s in site.stories for m in s.members
+              if m is not s.lead and site.edition_day[m.path] != lead_day[s.key]]
+    items.sort(key=lambda i: (-i.entry.published.timestamp(), str(i.entry.path)))
+    return items
+
+
+def render_feeds(plan: FeedPlan, config: Config) -> list[RenderedFile]:
+    urls = feed_urls(plan.prefix)
+    return [
+        RenderedFile(urls["rss"], _feedgen(plan, config, "rss").rss_str(pretty=True)),
+        RenderedFile(urls["atom"], _feedgen(plan, config, "atom").atom_str(pretty=True)),
+        RenderedFile(urls["json"], _json_feed(plan, config)),
+    ]
+
+
+def _updated(plan: FeedPlan) -> datetime | None:
+    return max((i.entry.published for i in plan.items), default=None)
+
+
+def _item_html(item: FeedItem, config: Config) -> str:
+    """The article, then the other coverage of its story."""
+    parts = []
+    if item.entry.key_points:
+        parts.append("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in item.entry.key_points) + "</ul>")
+    if config.feed_full_content:
+        parts.append(entry_html(item.entry, config))
+    elif item.entry.summary:
+        parts.append(f"<p>{escape(item.entry.summary)}</p>")
+    if item.entry.source and item.entry.source_url:
+        parts.append(f'<p>Source: <a href="{escape(item.entry.source_url)}">{escape(item.entry.source)}</a></p>')
+    others = [m for m in item.story.members if m is not item.entry]
+    if others:
+        links = "".join(
+            f'<li><a href="{escape(absolute(config.base_url, entry_url(m, config)))}">{escape(m.title)}</a>'
+            + (f" ({escape(m.source)})" if m.source else "") + "</li>" for m in others)
+        parts.append(f"<p>Also covered by:</p><ul>{links}</ul>")
+    return xml_safe("\n".join(parts))
+
+
+def _title(item: FeedItem) -> str:
+    return f"Update: {item.entry.title}" if item.is_followup else item.entry.title
+
+
+def _feedgen(plan: FeedPlan, config: Config, kind: str) -> FeedGenerator:
+    urls = feed_urls(plan.prefix)
+    home = absolute(config.base_url, plan.prefix)
+    fg = FeedGenerator()
+    fg.load_extension("dc")
+    fg.id(home)
+    fg.title(xml_safe(plan.title))
+    fg.description(xml_safe(plan.description))
+    fg.subtitle(xml_safe(plan.description))
+    fg.author({"name": xml_safe(config.title)})
+    fg.language(config.language)
+    fg.generator("digest")
+    fg.link(href=absolute(config.base_url, urls[kind]), rel="self")
+    fg.link(href=home, rel="alternate")
+    updated = _updated(plan)
+    if updated is not None:  # never the time of the build: the same input gives the same bytes
+        fg.lastBuildDate(updated)
+        fg.updated(updated)
+    else:
+        fg.updated(datetime.fromtimestamp(0).astimezone())
+    for item in plan.items:
+        entry = item.entry
+        link = absolute(config.base_url, entry_url(entry, config))
+        fe = fg.add_entry(order="append")
+        fe.id(link)
+        fe.guid(link, permalink=True)
+        fe.title(xml_safe(_title(item)))
+        fe.link(href=link)
+        fe.published(entry.published)
+        fe.updated(entry.published)
+        if entry.summary:
+            fe.summary(xml_safe(entry.summary))
+        fe.content(_item_html(item, config), type="CDATA" if kind == "rss" else "html")
+        if entry.authors and kind == "atom":
+            fe.author([{"name": xml_safe(a)} for a in entry.authors])
+        elif entry.authors:  # RSS's <author> wants an e-mail address we do not have
+            fe.dc.dc_creator([xml_safe(a) for a in entry.authors])
+        for tag in entry.tags:
+            fe.category(term=xml_safe(tag))
+    return fg
+
+
+def _json_feed(plan: FeedPlan, config: Config) -> bytes:
+    urls = feed_urls(plan.prefix)
+    items = []
+    for item in plan.items:
+        entry = item.entry
+        link = absolute(config.base_url, entry_url(entry, config))
+        data: dict[str, object] = {
+            "id": link, "url": link, "title": _title(item),
+            "content_html": _item_html(item, config),
+            "date_published": entry.published.isoformat(),
+        }
+        if entry.summary:
+            data["summary"] = entry.summary
+        if entry.authors:
+            data["authors"] = [{"name": a} for a in entry.authors]
+        if entry.tags:
+            data["tags"] = list(entry.tags)
+        if entry.source_url:
+            data["external_url"] = entry.source_url
+        if entry.image:
+            data["image"] = absolute(link, entry.image)
+        items.append(data)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": plan.title,
+        "home_page_url": absolute(config.base_url, plan.prefix),
+        "feed_url": absolute(config.base_url, urls["json"]),
+        "description": plan.description,
+        "language": config.language,
+        "items": items,
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def feed_entries(plan: FeedPlan) -> Sequence[Entry]:
+    """Every entry whose content shows in this feed (for the build cache)."""
+    return [m for item in plan.items for m in item.story.members]

@@ -1,0 +1,51 @@
+"""The single configured Markdown renderer: CommonMark + tables + strikethrough, raw HTML off.
+
+Links and images are kept only with http, https, mailto or relative URLs, and every link is
+made absolute against the article's permalink so the same HTML serves pages and feeds.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from mdit_py_plugins.anchors import anchors_plugin
+
+from digest.urls import is_safe_link, slugify
+
+
+def _heading_slug(text: str) -> str:
+    return slugify(text) or "section"
+
+
+def _absolute_links(state: StateCore) -> None:
+    base = state.env.get("base")
+    if not base:
+        return
+    for block in state.tokens:
+        for token in block.children or ():
+            if token.type == "link_open":
+                href = token.attrGet("href")
+                if isinstance(href, str) and not href.startswith("#"):
+                    token.attrSet("href", urljoin(base, href))
+            elif token.type == "image":
+                src = token.attrGet("src")
+                if isinstance(src, str):
+                    token.attrSet("src", urljoin(base, src))
+
+
+@lru_cache(maxsize=1)
+def markdown_renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = is_safe_link  # type: ignore[method-assign]
+    anchors_plugin(md, min_level=2, max_level=4, slug_func=_heading_slug, permalink=True, permalinkSymbol="#")
+    md.core.ruler.push("absolute_links", _absolute_links)
+    return md
+
+
+def render_markdown(text: str, base: str | None = None) -> str:
+    """Markdown -> safe HTML; relative links resolved against `base` when given."""
+    return markdown_renderer().render(text, {"base": base} if base else {})

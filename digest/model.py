@@ -1,0 +1,121 @@
+"""The data that flows between stages: frozen, created complete, never edited in place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    title: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article as the curator wrote it in content/ (front matter + Markdown body)."""
+
+    path: PurePosixPath  # relative to the site folder, e.g. content/2022/08/15/x.md
+    title: str
+    published: datetime  # timezone-aware
+    slug: str
+    body: str  # Markdown source
+    topic: str | None = None  # topic slug
+    tags: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    source: str | None = None  # the publisher
+    source_url: str | None = None
+    summary: str | None = None
+    key_points: tuple[str, ...] = ()
+    image: str | None = None
+    draft: bool = False
+    story: str | None = None  # explicit story key chosen by the curator
+    lead: bool = False  # the curator's choice of lead for its story
+    extra: Mapping[str, Any] = field(default_factory=dict)  # unknown front matter keys
+    content_hash: str = ""  # hash of the file's bytes, for the build cache
+
+
+@dataclass(frozen=True)
+class Story:
+    """Entries from one or more sources reporting the same news."""
+
+    key: str  # stable: does not change when a new source joins
+    lead: Entry
+    members: tuple[Entry, ...]  # lead first, then the rest by time
+    score: float = 1.0  # how strongly the members were joined (1.0 for a single entry)
+    reason: str = ""  # why they were joined: "curator", "similar: 0.71", "alone"
+
+    @property
+    def others(self) -> tuple[Entry, ...]:
+        return self.members[1:]
+
+
+@dataclass(frozen=True)
+class TopicSection:
+    """The stories of one topic inside an edition."""
+
+    topic: Topic
+    stories: tuple[Story, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything first published on one local day."""
+
+    day: date
+    sections: tuple[TopicSection, ...]
+    followups: tuple[Followup, ...] = ()  # later developments of stories begun on an earlier day
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return tuple(s for section in self.sections for s in section.stories)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to render: a template, its context, and where it goes."""
+
+    output_path: str  # relative to output/, posix
+    template: str
+    context: Mapping[str, Any]
+    dependencies: frozenset[str] = frozenset()  # entry paths whose content it shows
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    output_path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Followup:
+    """An entry published on a later day than its story began: shown in its own edition."""
+
+    entry: Entry
+    story: Story
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    entries: tuple[Entry, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the pages are made from, organised: the output of `organise`."""
+
+    entries: tuple[Entry, ...]  # published ones, newest first
+    stories: tuple[Story, ...]  # newest first (by the lead's time)
+    story_of: Mapping[PurePosixPath, Story]
+    editions: tuple[Edition, ...]  # newest first
+    topics: tuple[Topic, ...]  # configured order; only those with entries
+    topic_stories: Mapping[str, tuple[Story, ...]]  # topic slug -> stories, newest first
+    tags: tuple[Tag, ...]  # by slug
+    edition_day: Mapping[PurePosixPath, date]  # entry path -> its local day

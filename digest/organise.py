@@ -1,0 +1,93 @@
+"""Pure: published entries + their stories + config -> Site (editions, topics, tags)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import PurePosixPath
+
+from digest.config import Config
+from digest.model import Edition, Entry, Followup, Site, Story, Tag, Topic, TopicSection
+from digest.urls import safe_slug
+
+
+def is_published(entry: Entry, config: Config, now: datetime) -> bool:
+    """Drafts and entries dated in the future stay out unless the config asks for them."""
+    if entry.draft and not config.drafts:
+        return False
+    return config.future or entry.published <= now
+
+
+def site_topics(entries: Sequence[Entry], config: Config) -> tuple[Topic, ...]:
+    """The configured topics that have entries, in configured order; or, with none configured,
+    the entries' own topics alphabetically."""
+    used = {e.topic for e in entries if e.topic}
+    if config.topics_from_entries:
+        return tuple(Topic(slug, slug.replace("-", " ").title()) for slug in sorted(used))
+    return tuple(t for t in config.topics if t.slug in used)
+
+
+def _story_order(story: Story) -> tuple[int, float, str]:
+    # In an edition, stories with more coverage first, then the newest.
+    return (-len(story.members), -story.lead.published.timestamp(), story.key)
+
+
+def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config) -> Site:
+    tz = config.tz
+    ordered = tuple(sorted(entries, key=lambda e: (-e.published.timestamp(), str(e.path))))
+    edition_day = {e.path: e.published.astimezone(tz).date() for e in ordered}
+    first_day = {s.key: min(edition_day[m.path] for m in s.members) for s in stories}
+    story_of: dict[PurePosixPath, Story] = {m.path: s for s in stories for m in s.members}
+    topics = site_topics(ordered, config)
+    topic_rank = {t.slug: i for i, t in enumerate(topics)}
+
+    by_day: dict[date, dict[str, list[Story]]] = defaultdict(lambda: defaultdict(list))
+    followups: dict[date, list[Followup]] = defaultdict(list)
+    for story in stories:
+        day = first_day[story.key]
+        by_day[day][story.lead.topic or config.default_topic].append(story)
+        for member in story.members:
+            if edition_day[member.path] != day:
+                followups[edition_day[member.path]].append(Followup(member, story))
+
+    topic_by_slug = {t.slug: t for t in topics}
+    editions = []
+    for day in sorted(set(by_day) | set(followups), reverse=True):
+        sections = tuple(
+            TopicSection(topic_by_slug[slug], tuple(sorted(day_stories, key=_story_order)))
+            for slug, day_stories in sorted(by_day[day].items(), key=lambda kv: topic_rank.get(kv[0], 1 << 30))
+            if slug in topic_by_slug
+        )
+        day_followups = tuple(sorted(followups.get(day, ()), key=lambda f: (-f.entry.published.timestamp(),
+                                                                           str(f.entry.path))))
+        editions.append(Edition(day=day, sections=sections, followups=day_followups))
+
+    stories_newest = tuple(sorted(stories, key=lambda s: (-s.lead.published.timestamp(), s.key)))
+    topic_stories: dict[str, list[Story]] = defaultdict(list)
+    for story in stories_newest:
+        topic_stories[story.lead.topic or config.default_topic].append(story)
+
+    return Site(
+        entries=ordered,
+        stories=stories_newest,
+        story_of=story_of,
+        editions=tuple(editions),
+        topics=topics,
+        topic_stories={slug: tuple(v) for slug, v in topic_stories.items()},
+        tags=_tags(ordered),
+        edition_day=edition_day,
+    )
+
+
+def _tags(entries: Sequence[Entry]) -> tuple[Tag, ...]:
+    """Tags by slug; 'Ukraine War' and 'ukraine-war' are one tag, named as first seen newest."""
+    names: dict[str, str] = {}
+    members: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        for name in entry.tags:
+            slug = safe_slug(name, "tag")
+            names.setdefault(slug, name)
+            if not members[slug] or members[slug][-1] is not entry:
+                members[slug].append(entry)
+    return tuple(Tag(slug, names[slug], tuple(members[slug])) for slug in sorted(members))

@@ -1,0 +1,208 @@
+"""Site -> [Page] (a pure plan: what to render, where, from what), and Page -> RenderedFile."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from itertools import groupby
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from digest.config import Config
+from digest.markdown import render_markdown
+from digest.model import Edition, Entry, Page, RenderedFile, Site, Story
+from digest.theme import render_template
+from digest.urls import (
+    absolute,
+    archive_url,
+    article_url,
+    edition_url,
+    feed_urls,
+    output_path,
+    relative_root,
+    safe_slug,
+    tag_url,
+    topic_url,
+)
+
+RELATED_IN_TOPIC = 4
+PageMaker = Callable[[str, str, dict[str, Any], str], Page]
+
+
+def entry_url(entry: Entry, config: Config) -> str:
+    return article_url(entry.published.astimezone(config.tz).date(), entry.slug)
+
+
+def entry_html(entry: Entry, config: Config) -> str:
+    """The body as HTML, links made absolute against the article's permalink (pages and feeds alike)."""
+    return render_markdown(entry.body, absolute(config.base_url, entry_url(entry, config)))
+
+
+def install_globals(env: jinja2.Environment, config: Config) -> None:
+    """URL helpers the templates call; pure functions of the config."""
+    env.globals.update(
+        entry_url=lambda e: entry_url(e, config),
+        edition_url=edition_url,
+        topic_url=topic_url,
+        tag_url=lambda name, page=1: tag_url(safe_slug(name, "tag"), page),
+        archive_url=archive_url,
+        absolute=lambda url: absolute(config.base_url, url),
+        entry_html=lambda e: entry_html(e, config),
+        local=lambda moment: moment.astimezone(config.tz),
+        json_ld=lambda e: json_ld(e, config),
+    )
+    env.filters["urljoin"] = urljoin
+
+
+def json_ld(entry: Entry, config: Config) -> Markup:
+    """schema.org NewsArticle, safe inside <script>: no '<', '>' or '&' survive unescaped."""
+    url = absolute(config.base_url, entry_url(entry, config))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": entry.title,
+        "datePublished": entry.published.isoformat(), "url": url, "mainEntityOfPage": url,
+        "publisher": {"@type": "Organization", "name": config.title},
+    }
+    if entry.authors:
+        data["author"] = [{"@type": "Person", "name": a} for a in entry.authors]
+    if entry.summary:
+        data["description"] = entry.summary
+    if entry.image:
+        data["image"] = urljoin(url, entry.image)
+    if entry.source_url:
+        data["isBasedOn"] = entry.source_url
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                       ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return Markup(text)
+
+
+def _pages(items: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
+    return [items[i: i + per_page] for i in range(0, len(items), per_page)] or [()]
+
+
+def plan_pages(site: Site, config: Config) -> list[Page]:
+    """Every page of the site, with the data it shows. Feeds are planned in feeds.py."""
+    return list(_plan(site, config))
+
+
+def _plan(site: Site, config: Config) -> Iterator[Page]:
+    nav = [{"slug": t.slug, "title": t.title, "url": topic_url(t.slug)} for t in site.topics]
+
+    def _page(url: str, template: str, context: dict[str, Any], title: str) -> Page:
+        # The 404 page is served at any missing address, so it links from the site's root path.
+        root = urlsplit(config.base_url).path if url == "404.html" else relative_root(url)
+        return Page(output_path=output_path(url), template=template,
+                    context={"page_url": url, "root": root, "page_title": title, "nav": nav, **context})
+
+    latest = site.editions[0] if site.editions else None
+    neighbours = {e.day: (site.editions[i + 1] if i + 1 < len(site.editions) else None,
+                          site.editions[i - 1] if i > 0 else None) for i, e in enumerate(site.editions)}
+    yield _page("", "index.html", {"edition": latest, "older": _edition_refs(site.editions[1:8]),
+                                   "feeds": feed_urls()}, config.title)
+    for edition in site.editions:
+        older, newer = neighbours[edition.day]
+        yield _page(edition_url(edition.day), "edition.html", {
+            "edition": edition, "older": _edition_ref(older), "newer": _edition_ref(newer), "feeds": feed_urls()},
+            f"Edition of {edition.day.isoformat()}")
+    yield from _article_pages(site, config, _page)
+    yield from _topic_pages(site, config, _page)
+    yield from _tag_pages(site, config, _page)
+    months = [(month, _edition_refs(list(group))) for month, group in
+              groupby(site.editions, key=lambda e: e.day.replace(day=1))]
+    yield _page(archive_url(), "archive.html", {"months": months, "feeds": feed_urls()}, "Archive")
+    yield _page("404.html", "404.html", {"feeds": feed_urls()}, "Page not found")
+    yield _page("sitemap.xml", "sitemap.xml", {"urls": _sitemap(site, config)}, "Sitemap")
+    yield _page("robots.txt", "robots.txt", {}, "robots.txt")
+
+
+def _edition_ref(edition: Edition | None) -> dict[str, Any] | None:
+    if edition is None:
+        return None
+    return {"day": edition.day, "url": edition_url(edition.day),
+            "count": sum(len(s.members) for s in edition.stories) + len(edition.followups)}
+
+
+def _edition_refs(editions: Sequence[Edition]) -> list[dict[str, Any]]:
+    return [ref for ref in map(_edition_ref, editions) if ref is not None]
+
+
+def _article_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:
+    by_topic: dict[str, list[Entry]] = defaultdict(list)
+    for entry in site.entries:
+        by_topic[entry.topic or config.default_topic].append(entry)
+    position = {e.path: i for entries in by_topic.values() for i, e in enumerate(entries)}
+    topic_by_slug = {t.slug: t for t in site.topics}
+    for entry in site.entries:
+        story = site.story_of[entry.path]
+        day = site.edition_day[entry.path]
+        same_topic = by_topic[entry.topic or config.default_topic]
+        story_paths = {m.path for m in story.members}
+        at = position[entry.path]
+        related = [e for e in same_topic[at + 1: at + 1 + RELATED_IN_TOPIC + len(story_paths)]
+                   if e.path not in story_paths][:RELATED_IN_TOPIC]
+        story_day = min(site.edition_day[m.path] for m in story.members)
+        topic = topic_by_slug.get(entry.topic or config.default_topic)
+        yield _page(entry_url(entry, config), "article.html", {
+            "entry": entry, "story": story, "topic": topic, "related": related,
+            "edition": {"day": day, "url": edition_url(day)},
+            "story_edition": {"day": story_day, "url": edition_url(story_day)} if story_day != day else None,
+            "feeds": feed_urls(),
+        }, entry.title)
+
+
+def _topic_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:
+    counts = {t.slug: len(site.topic_stories.get(t.slug, ())) for t in site.topics}
+    yield _page("topics/", "topics.html", {"counts": counts, "feeds": feed_urls()}, "Topics")
+    for topic in site.topics:
+        stories = site.topic_stories.get(topic.slug, ())
+        chunks = _pages(stories, config.items_per_page)
+        for number, chunk in enumerate(chunks, 1):
+            yield _page(topic_url(topic.slug, number), "topic.html", {
+                "topic": topic, "stories": list(chunk), "pagination": _pagination(
+                    lambda n, slug=topic.slug: topic_url(slug, n), number, len(chunks)),
+                "feeds": feed_urls(topic_url(topic.slug)),
+            }, topic.title if number == 1 else f"{topic.title}, page {number}")
+
+
+def _tag_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:
+    yield _page("tags/", "tags.html", {"tags": [(t.slug, t.name, len(t.entries)) for t in site.tags],
+                                       "feeds": feed_urls()}, "Tags")
+    for tag in site.tags:
+        chunks = _pages(tag.entries, config.items_per_page)
+        for number, chunk in enumerate(chunks, 1):
+            yield _page(tag_url(tag.slug, number), "tag.html", {
+                "tag": {"slug": tag.slug, "name": tag.name}, "entries": list(chunk),
+                "pagination": _pagination(lambda n, slug=tag.slug: tag_url(slug, n), number, len(chunks)),
+                "feeds": feed_urls(),
+            }, f"Tagged {tag.name}" if number == 1 else f"Tagged {tag.name}, page {number}")
+
+
+def _pagination(url_of: Any, number: int, count: int) -> dict[str, Any]:
+    return {"number": number, "count": count,
+            "previous": url_of(number - 1) if number > 1 else None,
+            "next": url_of(number + 1) if number < count else None}
+
+
+def _sitemap(site: Site, config: Config) -> list[tuple[str, date | None]]:
+    urls: list[tuple[str, date | None]] = [("", site.editions[0].day if site.editions else None)]
+    urls += [(edition_url(e.day), e.day) for e in site.editions]
+    urls += [(entry_url(e, config), site.edition_day[e.path]) for e in site.entries]
+    urls += [(topic_url(t.slug), None) for t in site.topics]
+    urls += [(archive_url(), None)]
+    return [(absolute(config.base_url, url), day) for url, day in urls]
+
+
+def story_paths(story: Story) -> list[PurePosixPath]:
+    return [m.path for m in story.members]
+
+
+def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> RenderedFile:
+    text = render_template(env, page.template, {**shared, **page.context})
+    return RenderedFile(page.output_path, text.encode("utf-8"))

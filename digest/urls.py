@@ -1,0 +1,107 @@
+"""Slugs, permalinks and output paths: the one place that knows URL shapes. Pure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+# Names Windows cannot create, and names that would shadow the site's own files.
+RESERVED = {
+    "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)),
+    "index", "page", "feed", "atom", "static", "assets",
+}
+MAX_SLUG = 80
+
+
+def slugify(text: str, limit: int = MAX_SLUG) -> str:
+    """ASCII, lowercase, dash-separated; '' when nothing usable is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def safe_slug(text: str, prefix: str) -> str:
+    """A slug that is always a valid, non-reserved, non-empty path segment.
+
+    Names that slugify to nothing (emoji, other scripts) or to a reserved name get a short
+    stable hash so that two different names never share a page.
+    """
+    slug = slugify(text)
+    if slug and slug not in RESERVED:
+        return slug
+    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else f"{prefix}-{digest}"
+
+
+def edition_url(day: date) -> str:
+    return f"{day:%Y/%m/%d}/"
+
+
+def article_url(day: date, slug: str) -> str:
+    return f"{day:%Y/%m/%d}/{slug}/"
+
+
+def topic_url(slug: str, page: int = 1) -> str:
+    return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
+
+
+def tag_url(slug: str, page: int = 1) -> str:
+    return f"tags/{slug}/" if page == 1 else f"tags/{slug}/page/{page}/"
+
+
+def archive_url() -> str:
+    return "archive/"
+
+
+def month_anchor(day: date) -> str:
+    return f"m{day:%Y-%m}"
+
+
+def feed_urls(prefix: str = "") -> dict[str, str]:
+    """The feed files of the whole site (prefix '') or of a topic (prefix 'topics/x/')."""
+    return {"rss": f"{prefix}feed.xml", "atom": f"{prefix}atom.xml", "json": f"{prefix}feed.json"}
+
+
+def output_path(url: str) -> str:
+    """Site-relative URL -> file path under output/ ('a/b/' -> 'a/b/index.html')."""
+    if url == "" or url.endswith("/"):
+        return f"{url}index.html"
+    return url
+
+
+def absolute(base_url: str, url: str) -> str:
+    return urljoin(base_url, url)
+
+
+def relative_root(url: str) -> str:
+    """The relative path from the page at `url` back to the site root ('2022/08/15/' -> '../../../')."""
+    depth = url.count("/")
+    return "../" * depth if depth else "./"
+
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def is_safe_link(url: str) -> bool:
+    """True for http(s), mailto and relative links; false for javascript:, data:, vbscript: and the like.
+
+    Browsers ignore ASCII tab/newline inside a scheme and trim control characters and spaces,
+    so those are removed before looking at the scheme.
+    """
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", url)
+    cleaned = unicodedata.normalize("NFKC", cleaned)
+    if ":" not in re.split(r"[/?#\\]", cleaned, maxsplit=1)[0]:
+        return True  # relative (or protocol-relative): cannot run script
+    scheme = urlsplit(cleaned).scheme.lower()
+    return scheme in SAFE_SCHEMES
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is safe to put in an href or src, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    return url if is_safe_link(url) else None
