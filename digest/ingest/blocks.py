@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 _BULLET = re.compile(r"^(\s*)([•◦▪●○□☆■\-\*–]|\d{1,3}[.)])\s+(?=\S)")
-_IMAGE = re.compile(r"^\[[^\]]{0,80}\]$")
+_IMAGE = re.compile(r"^(\[[^\]]{0,80}\]\s*)+$")
 
 
 @dataclass(frozen=True)

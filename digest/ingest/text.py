@@ -16,7 +16,7 @@ from .clean import one_line
 from .dates import find_date
 from .markdown import render_body, summary_from
 
-_HEAD_WINDOW = 25  # paragraphs before the body searched for the headline
+_HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
 _BY = re.compile(
     r"(?:^|(?<=[\s|·—–-])|(?<=[a-z]))(?:by|von|por|par|door|di|av|written by|posted by|words by|"
     r"story by|reporting by)\s*:?\s+(?P<names>.+)$",
@@ -24,9 +24,11 @@ _BY = re.compile(
 )
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]\.|de|da|van|von|der|den|del|la|le|bin|al|el|du|dos)"
 _NAME = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}")
-_NOT_NAMES = {"admin", "staff", "editor", "team", "getty", "images", "photo", "share",
+_NOT_NAMES = {"admin", "staff", "editor", "team", "getty", "images", "image", "photo", "share",
               "home", "news", "menu", "close", "updated", "published", "posted", "the", "and",
-              "reuters", "ap", "afp"}
+              "file", "last", "read", "more", "comments", "advertisement", "monday", "tuesday",
+              "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
+              "thu", "fri", "sat", "sun", "contributing", "writer", "follow", "view", "video"}
 _PUBLISH_WORD = re.compile(r"\b(published|posted|publiziert|veröffentlicht|publié|publicado|"
                            r"pubblicato|updated|aktualisiert|date|on)\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(updated|aktualisiert|modified|mis à jour|atualizado)\b", re.IGNORECASE)
@@ -48,6 +50,8 @@ def read_text(text: str) -> Article:
     paras = paragraphs(text)
     start, end = body_span(paras)
     title_at = _find_title(paras, start)
+    if title_at is not None and start <= title_at < end - 1:
+        start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
     first_copy = _first_copy(paras, title_at, start)
     anchor = first_copy if first_copy is not None else max(0, start - 8)
@@ -109,45 +113,66 @@ def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w{4,}", text.casefold())}
 
 
+_NOT_TITLE = re.compile(r"^(share this( with\b.*)?|image \d+ of.*|you are here\b.*|.*\bnewsletter\b.*|"
+                        r"skip to .*|click here\b.*|read later|save for later)$", re.IGNORECASE)
+
+
 def _find_title(paras: list[Para], start: int) -> int | None:
     """The headline: a title-like line before the body that the body is about.
 
     Signals, all general: its words recur in the body's opening, it is repeated on the page
-    (breadcrumb, share text), a byline or date follows it, and it is near the body.
+    (breadcrumb, share text, "most read" lists), a byline or date follows it, a page
+    section starts with it, and it is near the body. Names and brands (a few capitalised
+    words) and pull quotes count against.
     """
-    counts: dict[str, int] = {}
-    for para in paras[: start + 5]:
-        key = _norm(para.text)
-        counts[key] = counts.get(key, 0) + 1
-    opening = _content_words(" ".join(p.text for p in paras[start:start + 8]))
+    keys = [_norm(p.text) for p in paras]
+    opening = _content_words(" ".join(p.text for p in paras[start:start + 12]))
+    byline_names = {_norm(n) for p in paras[max(0, start - _HEAD_WINDOW):start + 3]
+                    if (m := _BY.match(p.text)) for n in _names(m.group("names"))}
+    byline_names |= {keys[i + 1] for i in range(max(0, start - _HEAD_WINDOW), start)
+                     if paras[i].text.strip().lower() in {"by", "von", "por", "par"}}
     candidates: list[tuple[float, int]] = []
     lo = max(0, start - _HEAD_WINDOW)
-    for i in range(lo, min(len(paras), start + 1)):
+    for i in range(lo, min(len(paras), start + 4)):
         para = paras[i]
         if not _title_like(para) or para.bullet and not para.bullet[:1].isdigit():
             continue
+        if i > start and is_prose(para):
+            continue
+        key = keys[i]
+        if _NOT_TITLE.match(para.text) or _GLUED_MENU.search(para.text) or key in byline_names:
+            continue
         distance = start - i
-        key = _norm(para.text)
-        repeated = counts.get(key, 0) + sum(
-            1 for other in paras[lo:start + 1] if key and key != _norm(other.text)
-            and _norm(other.text).endswith(key))
+        repeated = sum(1 for j, other in enumerate(keys) if j != i and key and key in other)
         own = _content_words(para.text)
         overlap = len(own & opening) / len(own) if own else 0.0
-        value = 4.0 * overlap + 1.5 * min(repeated - 1, 2) - 0.08 * distance
-        after = paras[i + 1:i + 4]
-        if any(_BY.match(p.text) or (find_date(p.text) and not is_prose(p)) for p in after):
+        value = 4.0 * overlap * min(len(own), 4) / 4 + 1.5 * min(repeated, 1) - 0.04 * abs(distance)
+        after = paras[i + 1:i + 6]
+        if any(not is_prose(p) and (_BY.match(p.text) or find_date(p.text)) for p in after):
             value += 1.5
+        elif i > start:
+            continue  # past the body's start only a headline with its byline will do
+        if any(not is_prose(p) and (_BY.match(p.text) or find_date(p.text))
+               for p in paras[max(0, i - 3):i]) and value > 0:
+            value -= 1.0  # headlines come before their byline, not after it
+        before = paras[i - 1] if i > 0 else None
+        if before is None or before.bullet or is_junk(before) or keys[i - 1] == key:
+            value += 0.5  # a section of the page starts with it
         if i == start:
             value -= 4.0 if is_prose(para) else 1.0
         if para.bullet:
             value -= 1.0
-        if para.text.endswith((".", "!", ")")) and repeated < 2:
+        if para.text.endswith((".", "!", ")")) and repeated < 1:
             value -= 1.5
+        if para.text[:1] in "\"“‘'«":
+            value -= 1.5  # a pull quote
         nxt = paras[i + 1].text if i + 1 < len(paras) else ""
         if nxt and _CREDIT.search(nxt) and words(nxt) <= 8:
             value -= 2.0  # an image caption, followed by its credit
         n = words(para.text)
         value += 0.5 if 4 <= n <= 25 else -0.5
+        if n <= 4 and all(w[:1].isupper() for w in para.text.split()):
+            value -= 1.5  # a name or a brand
         candidates.append((value, i))
     if not candidates:
         return None
@@ -164,7 +189,7 @@ def _names(text: str) -> tuple[str, ...]:
         if not m:
             continue
         name = m.group(0).strip(" .,")
-        if name.casefold() in _NOT_NAMES or find_date(name) or len(name) < 3:
+        if _NOT_NAMES & set(name.casefold().split()) or find_date(name) or len(name) < 3:
             continue
         out.append(name)
     return tuple(dict.fromkeys(out))
@@ -177,6 +202,8 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             text = para.text
             if _GLUED_MENU.search(text) and not re.search(r"[a-z]By ", text):
                 continue
+            if is_prose(para) and not text.lower().startswith(("by ", "posted by", "written by")):
+                continue  # "made available by NASA" in a caption is no byline
             m = _BY.search(text)
             if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
                 names = _names(m.group("names"))
@@ -204,14 +231,15 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             continue
         name = m.group(0).strip()
         n = len(name.split())
-        if 2 <= n <= 4 and name.casefold() not in _NOT_NAMES and not _CREDIT.search(name):
+        if 2 <= n <= 4 and not _NOT_NAMES & set(name.casefold().split()) \
+                and not _CREDIT.search(name) and not name.endswith((".com", ".org")):
             return (name,), None
     return (), None
 
 
 def _date(head: list[Para], above: list[Para]) -> str | None:
     found: list[tuple[int, str]] = []
-    for rank, where in enumerate((head[:12], above)):
+    for rank, where in enumerate((head, above)):
         for para in where:
             if _GLUED_MENU.search(para.text) or is_prose(para):
                 continue
