@@ -33,7 +33,17 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _block_wrap(lines: list[str]) -> int | None:
+def page_wrap(lines: list[str]) -> int | None:
+    """The column the whole dump was wrapped at (e.g. 99 for w3m -cols 100), if any."""
+    widths = [width(line.rstrip()) for line in lines if line.strip()]
+    fitting = [w for w in widths if w <= 120]
+    if not fitting:
+        return None
+    column = max(fitting)
+    return column if sum(1 for w in fitting if w >= column - 5) >= 5 else None
+
+
+def _block_wrap(lines: list[str], page: int | None) -> int | None:
     """The column a block of lines was wrapped at, or None when nothing shows wrapping.
 
     Layout tables give narrower columns than the page, so this is decided per block: the
@@ -43,20 +53,24 @@ def _block_wrap(lines: list[str]) -> int | None:
     column = max(widths, default=0)
     if column < 50 or column > 120:
         return None
-    if column >= 90 or sum(1 for w in widths if w >= column - 10) >= 2:
+    if page is not None and page - 20 <= column <= page:
+        return page
+    # A narrower column inside a wrapped page (a layout table) needs more evidence.
+    if sum(1 for w in widths if w >= column - 10) >= (3 if page else 2):
         return column
     return None
 
 
 def paragraphs(text: str) -> list[Para]:
     lines = text.split("\n")
+    page = page_wrap(lines)
     wraps: list[int | None] = []
     block: list[str] = []
     for raw in [*lines, ""]:
         if raw.strip():
             block.append(raw)
             continue
-        wraps.extend([_block_wrap(block)] * len(block))
+        wraps.extend([_block_wrap(block, page)] * len(block))
         wraps.append(None)
         block = []
     out: list[Para] = []

@@ -42,7 +42,7 @@ _PATTERNS = [
     re.compile(rf"(?<![\w])(?P<mon>{_MONTH})\.?\s+{_DAY},?\s*{_YEAR}{_TIME}", re.IGNORECASE),
     re.compile(rf"(?<![\w]){_DAY}\.?\s+(?:de\s+)?(?P<mon>{_MONTH})\.?,?\s+(?:de\s+)?{_YEAR}{_TIME}",
                re.IGNORECASE),
-    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)\d\d)(?![\d.])"),
+    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)(?![\d.])"),
 ]
 
 _ZONES = {
@@ -106,7 +106,10 @@ def _from_match(m: re.Match[str]) -> str | None:
                 d, mo = b, a
             else:
                 return None  # 03/04/2019: the order is a guess, so no date
-            return date(int(g["y"]), mo, d).isoformat()
+            if len(g["y"]) == 2 and g["sep"] == ".":
+                return None  # "3.5.19" is as likely a version number
+            year = int(g["y"]) if len(g["y"]) == 4 else 2000 + int(g["y"])  # "11/20/19"
+            return date(year, mo, d).isoformat()
         else:
             day = date(int(g["y"]), int(g["m"]), int(g["d"]))
             if g.get("H") and g.get("off"):

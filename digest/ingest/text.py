@@ -24,8 +24,8 @@ _BY = re.compile(
 )
 _NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]\.|de|da|van|von|der|den|del|la|le|bin|al|el|du|dos)"
 _NAME = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}")
-_NOT_NAMES = {"admin", "staff", "editor", "team", "getty", "images", "image", "photo", "share",
-              "home", "news", "menu", "close", "updated", "published", "posted", "the", "and",
+_NOT_NAMES = {"admin", "getty", "images", "image", "photo", "share",
+              "home", "news", "menu", "close", "updated", "published", "posted", "and",
               "file", "last", "read", "more", "comments", "advertisement", "monday", "tuesday",
               "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
               "thu", "fri", "sat", "sun", "contributing", "writer", "follow", "view", "video"}
@@ -205,6 +205,9 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             if is_prose(para) and not text.lower().startswith(("by ", "posted by", "written by")):
                 continue  # "made available by NASA" in a caption is no byline
             m = _BY.search(text)
+            if m and re.search(r"(\(|photo|image|illustration|graphic|video|foto)\W*$",
+                               text[:m.start()], re.IGNORECASE):
+                m = None  # a picture credit, not the article's byline
             if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
                 names = _names(m.group("names"))
                 if not names and text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
@@ -219,7 +222,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
                 if names:
                     return names, None
     # A name alone (or with a handle / date) right under the headline.
-    for para in head[:4]:
+    for para in head[:8]:
         text = para.text
         if is_prose(para) or para.bullet:
             continue
