@@ -57,13 +57,13 @@ def test_seed_000_fields() -> None:
 
 
 def test_unwraps_100_column_dump() -> None:
-    text = ("Volkswagen’s first ID.3 all-electric car based on the new MEB platform isn’t expected until next\n"
-            "year, but the automaker is not slowing down.\n"
-            "  • a list item\n"
-            "  • another item\n")
+    wrapped = ("Volkswagen’s first ID.3 all-electric car based on the new MEB platform isn’t expected until next\n"
+               "year, but the automaker is not slowing down.\n\n")
+    text = wrapped * 5 + "  • a list item\n  • another item\n"
     paras = paragraphs(text)
+    assert len(paras) == 7
     assert paras[0].text.endswith("until next year, but the automaker is not slowing down.")
-    assert [p.bullet for p in paras[1:]] == ["•", "•"]
+    assert [p.bullet for p in paras[5:]] == ["•", "•"]
 
 
 def test_short_lines_are_not_joined() -> None:
