@@ -40,7 +40,7 @@ def page_wrap(lines: list[str]) -> int | None:
     if not fitting:
         return None
     column = max(fitting)
-    return column if sum(1 for w in fitting if w >= column - 5) >= 5 else None
+    return column if sum(1 for w in fitting if w >= column - 5) >= 3 else None
 
 
 def _block_wrap(lines: list[str], page: int | None) -> int | None:
@@ -58,6 +58,14 @@ def _block_wrap(lines: list[str], page: int | None) -> int | None:
     # A narrower column inside a wrapped page (a layout table) needs more evidence.
     if sum(1 for w in widths if w >= column - 10) >= (3 if page else 2):
         return column
+    if page is None and column >= 60:
+        # Short texts: one line broken mid-sentence where the next word could not fit.
+        for line, nxt in zip(lines, lines[1:], strict=False):
+            first = nxt.strip().split(" ", 1)[0]
+            if (width(line.rstrip()) + 1 + width(first) > column
+                    and not line.rstrip().endswith((".", "!", "?", ":", '"', "”"))
+                    and not _BULLET.match(nxt)):
+                return column
     return None
 
 

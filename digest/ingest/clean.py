@@ -23,6 +23,12 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    multibyte = sum(1 for ch in lenient if "\u0080" <= ch < "\ufffd")
+    if multibyte and multibyte >= bad:
+        # Mostly UTF-8 with a few broken bytes: keep the text, mark the damage.
+        return lenient.replace("\ufffd", "")
     try:
         # cp1252 covers Latin-1 text plus the curly quotes Windows tools write.
         return data.decode("cp1252")

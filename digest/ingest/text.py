@@ -140,7 +140,8 @@ def _find_title(paras: list[Para], start: int) -> int | None:
         if i > start and is_prose(para):
             continue
         key = keys[i]
-        if _NOT_TITLE.match(para.text) or _GLUED_MENU.search(para.text) or key in byline_names:
+        if _NOT_TITLE.match(para.text) or _GLUED_MENU.search(para.text) or key in byline_names \
+                or len(_BREADCRUMB.findall(para.text)) >= 2:
             continue
         distance = start - i
         repeated = sum(1 for j, other in enumerate(keys) if j != i and key and key in other)
