@@ -36,7 +36,8 @@ BOUNDARY = re.compile(
     r"you (may|might) (also )?(like|enjoy|be interested).*|recommended( for you)?|"
     r"(most )?popular( now| right now| stories| posts| articles)?|most (read|viewed|shared)|"
     r"trending( now| stories)?|top stories|latest (news|stories|posts|articles)|"
-    r"(\d+ )?comments?( / \d+)?|leave a (comment|reply)|post a comment|add a comment|"
+    r"(\d+ )?comments?( / \d+)?|\d+ (responses?|comments?|replies|thoughts) (to|on)\b.*|"
+    r"leave a (comment|reply)|post a comment|add a comment|"
     r"join the (conversation|discussion)|about the author|about us|tags?:?.*|"
     r"filed under:?.*|topics:?|share this( article| story| post)?:?|"
     r"(previous|next) (article|post|story)|community policy|editor'?s picks?|"
@@ -48,6 +49,9 @@ BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 
+# Lines that only a comment thread has: "name says:", "2d ago", "Reply(5)", timestamps.
+_THREAD = re.compile(r"(\bsays:$|\bwrote:$|^reply\b|\b\d+\s*[smhdw] ago$|\bago$|"
+                     r"^\w+ \d{1,2}, \d{4} at \d)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)»]$|[.!?。！？][\"'”’)»]?\s+\S")
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -107,4 +111,24 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         total += value
         if total > best:
             best, best_span = total, (start, i + 1)
-    return best_span
+    return _cut_at_boundary(paras, *best_span)
+
+
+def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]:
+    """End the body at a "Related" / "Comments" heading unless the article resumes right after.
+
+    An inline box ("Related Links" and a link or two) sits between paragraphs of the article;
+    a comment thread or a list of other stories does not start with a paragraph of prose.
+    """
+    for i in range(start + 1, end):
+        if not is_boundary(paras[i]):
+            continue
+        j = i + 1
+        while j < min(end, i + 12) and (not is_prose(paras[j]) or paras[j].bullet):
+            if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
+                return start, i  # a comment thread: names, times, "Reply"
+            j += 1
+        resumes = j < end and is_prose(paras[j]) and not paras[j].bullet
+        if not resumes:
+            return start, i
+    return start, end
