@@ -129,8 +129,8 @@ def _feedgen(plan: FeedPlan, config: Config, kind: str) -> FeedGenerator:
         fe.link(href=link)
         fe.published(entry.published)
         fe.updated(entry.published)
-        if entry.summary:
-            fe.summary(xml_safe(entry.summary))
+        if entry.summary:  # as escaped HTML: many readers render RSS descriptions as HTML
+            fe.summary(xml_safe(escape(entry.summary)), type="html")
         fe.content(_item_html(item, config), type="CDATA" if kind == "rss" else "html")
         if entry.authors and kind == "atom":
             fe.author([{"name": xml_safe(a)} for a in entry.authors])

@@ -1,0 +1,204 @@
+"""End to end: content -> output/ (every page kind, feeds, safety, atomicity, determinism)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import feedparser
+import html5lib
+import pytest
+import yaml
+
+from digest.build import BuildOptions, build
+from digest.errors import BuildFailed, ContentError, DigestError, ThemeError
+
+from .conftest import NOW, entry_text, tree_bytes
+
+OPTIONS = BuildOptions(now=NOW, jobs=1)
+FEEDS = ("feed.xml", "atom.xml")
+
+
+def all_feeds(output: Path) -> list[Path]:
+    return sorted(p for p in output.rglob("*.xml") if p.name in FEEDS)
+
+
+def assert_feeds_parse(output: Path) -> None:
+    feeds = all_feeds(output)
+    assert feeds
+    for path in feeds:
+        parsed = feedparser.parse(path.read_bytes())
+        assert not parsed.bozo, f"{path}: {parsed.get('bozo_exception')}"
+
+
+def test_demo_site_has_every_page_kind(demo_site: Path) -> None:
+    report = build(demo_site, OPTIONS)
+    out = demo_site / "output"
+    assert report.entries >= 12 and report.pages > 30
+    for rel in ("index.html", "2022/08/15/index.html", "topics/index.html", "topics/world/index.html",
+                "tags/index.html", "tags/russia/index.html", "archive/index.html", "404.html", "sitemap.xml",
+                "robots.txt", "feed.xml", "atom.xml", "feed.json", "topics/world/feed.xml",
+                "topics/world/atom.xml", "static/style.css"):
+        assert (out / rel).is_file(), rel
+    edition = (out / "2022/08/15/index.html").read_text()
+    assert "Putin and Kim Jong Un pledge closer relations" in edition
+    assert "Shunned by the West" in edition
+    article = (out / "2022/08/15/putin-and-kim-jong-un-pledge-closer-relations/index.html").read_text()
+    for text in ("Mia Jankowicz", "Business Insider", "Key points", "Russia and North Korea exchanged messages",
+                 "Edition of 15 Aug 2022"):
+        assert text in article
+    assert_feeds_parse(out)
+    parser = html5lib.HTMLParser(strict=True)
+    for page in out.rglob("*.html"):
+        parser.parse(page.read_bytes())  # raises on a parse error
+
+
+def test_feeds_have_absolute_links_and_proper_dates(demo_site: Path) -> None:
+    build(demo_site, OPTIONS)
+    rss = feedparser.parse((demo_site / "output/feed.xml").read_bytes())
+    assert rss.feed.link.startswith("https://digest.example.org/")
+    assert any(link.rel == "self" for link in rss.feed.links)
+    for item in rss.entries:
+        assert item.link.startswith("https://digest.example.org/20")
+        assert item.id == item.link
+        assert item.published_parsed is not None
+        assert 'href="/' not in item.content[0].value and 'href="../' not in item.content[0].value
+    raw = (demo_site / "output/feed.xml").read_text()
+    assert "+0100</pubDate>" in raw or "+0000</pubDate>" in raw
+
+
+HOSTILE = {
+    "title": '<script>alert(1)</script>" onerror="alert(2)',
+    "date": "2022-08-15T10:00:00Z",
+    "summary": "<img src=x onerror=alert(3)>",
+    "source": "</a><script>alert(4)</script>",
+    "authors": ["<b onmouseover=alert(5)>Eve</b>"],
+    "tags": ["<script>t</script>", "../../etc"],
+    "key_points": ["<iframe src=javascript:alert(6)>"],
+    "source_url": "https://example.com/ok",
+}
+HOSTILE_BODY = ('<script>alert(7)</script>\n\n[click](javascript:alert(8)) <img src=x onerror="alert(9)">\n\n'
+                '[x](JaVaScRiPt:alert(10)) ![i](data:text/html;base64,PHNjcmlwdD4=)\n')
+
+
+def assert_inert_html(text: str, where: object) -> None:
+    """No script but JSON-LD, no event handler, no link or source with a dangerous scheme."""
+    tree = html5lib.parse(text, namespaceHTMLElements=False)
+    for element in tree.iter():
+        if element.tag == "script":
+            assert element.get("type") == "application/ld+json", where
+            assert "</" not in (element.text or ""), where
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), (where, name)
+            if name in ("href", "src", "action", "formaction"):
+                scheme = value.strip().lower().split(":", 1)[0]
+                assert ":" not in value or scheme in ("http", "https", "mailto"), (where, value)
+
+
+def test_hostile_entry_is_inert_in_pages_and_feeds(make_site) -> None:
+    front = yaml.safe_dump(HOSTILE, allow_unicode=True)
+    root = make_site({"content/evil.md": f"---\n{front}---\n\n{HOSTILE_BODY}"})
+    build(root, OPTIONS)
+    out = root / "output"
+    for path in out.rglob("*.html"):
+        assert_inert_html(path.read_text(), path)
+    for path in all_feeds(out):
+        for item in feedparser.parse(path.read_bytes()).entries:
+            for content in item.get("content", []):
+                assert_inert_html(content.value, path)
+            assert_inert_html(item.get("summary", ""), path)
+    assert_feeds_parse(out)
+    article = next(out.glob("2022/08/15/evil/index.html")).read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in article
+
+
+def test_hostile_source_url_is_an_error_naming_the_file(make_site) -> None:
+    root = make_site({"content/evil.md": entry_text(source_url="javascript:alert(1)")})
+    with pytest.raises(ContentError) as caught:
+        build(root, OPTIONS)
+    assert str(caught.value.path) == "content/evil.md" and caught.value.line == 4
+
+
+def test_broken_entry_leaves_previous_output_untouched(make_site) -> None:
+    root = make_site({"content/good.md": entry_text("Good one")})
+    build(root, OPTIONS)
+    before = tree_bytes(root / "output")
+    (root / "content/bad.md").write_text("---\ntitle: Bad\ndate: 2022-13-45\n---\nx\n")
+    (root / "content/worse.md").write_text("---\ntitle: [unclosed\n---\nx\n")
+    with pytest.raises(BuildFailed) as caught:
+        build(root, OPTIONS)
+    paths = sorted(str(e.path) for e in caught.value.errors)
+    assert paths == ["content/bad.md", "content/worse.md"]  # every bad entry reported
+    assert all(e.line for e in caught.value.errors if str(e.path) == "content/worse.md")
+    assert tree_bytes(root / "output") == before
+    assert not (root / ".output.staging").exists()
+
+
+def test_template_error_names_template_and_line(make_site) -> None:
+    root = make_site({"content/a.md": entry_text(),
+                      "themes/mine/templates/article.html": "{% extends 'base.html' %}\n{% block content %}\n"
+                                                             "{{ entry.title | nosuchfilter }}\n{% endblock %}\n"},
+                     config='[site]\ntheme = "mine"\n')
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    error = caught.value
+    assert isinstance(error, ThemeError)
+    assert str(error.path).endswith("article.html") and error.line == 3
+
+
+def test_theme_override_can_extend_the_builtin(make_site) -> None:
+    root = make_site({"content/a.md": entry_text(),
+                      "themes/mine/templates/base.html": "{% extends 'default:base.html' %}"
+                                                          "{% block title %}MINE{% endblock %}",
+                      "themes/mine/static/extra.css": "body{}"},
+                     config='[site]\ntheme = "mine"\n')
+    build(root, OPTIONS)
+    assert "<title>MINE</title>" in (root / "output/index.html").read_text()
+    assert (root / "output/static/extra.css").is_file() and (root / "output/static/style.css").is_file()
+
+
+def test_same_input_gives_identical_output(make_site, demo_site: Path) -> None:
+    build(demo_site, OPTIONS)
+    first = tree_bytes(demo_site / "output")
+    (demo_site / "output").rename(demo_site / "output-1")
+    build(demo_site, BuildOptions(now=NOW, jobs=2))
+    assert tree_bytes(demo_site / "output") == first
+
+
+def test_stale_files_are_removed(make_site) -> None:
+    root = make_site({"content/a.md": entry_text("First", tags="[one]"),
+                      "content/b.md": entry_text("Second", date="2022-08-16T10:00:00Z")})
+    build(root, OPTIONS)
+    assert (root / "output/2022/08/16/b/index.html").exists() and (root / "output/tags/one/index.html").exists()
+    (root / "content/b.md").unlink()
+    (root / "content/a.md").write_text(entry_text("First"))
+    report = build(root, OPTIONS)
+    assert not (root / "output/2022/08/16").exists()
+    assert not (root / "output/tags/one").exists()
+    assert report.removed >= 3
+
+
+def test_drafts_and_future_entries_stay_out_unless_asked(make_site) -> None:
+    root = make_site({"content/draft.md": entry_text("Draft", draft="true"),
+                      "content/future.md": entry_text("Future", date="2099-01-01T00:00:00Z"),
+                      "content/now.md": entry_text("Now")})
+    assert build(root, OPTIONS).entries == 1
+    assert build(root, BuildOptions(now=NOW, drafts=True, future=True)).entries == 3
+
+
+def test_two_entries_on_one_path_is_an_error_naming_both(make_site) -> None:
+    root = make_site({"content/a/same.md": entry_text("One"), "content/b/same.md": entry_text("Two"),
+                      "content/c.md": entry_text("Three", slug="same")})
+    with pytest.raises(BuildFailed) as caught:
+        build(root, OPTIONS)
+    text = str(caught.value)
+    assert "content/a/same.md" in text and "content/b/same.md" in text and "content/c.md" in text
+
+
+def test_output_folder_that_cannot_be_written(make_site) -> None:
+    # Root ignores permission bits, so make the output's parent a file: no user can write there.
+    root = make_site({"content/a.md": entry_text(), "blocked": "a file, not a folder"},
+                     config='[build]\noutput_dir = "blocked/output"\n')
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    assert "cannot write" in str(caught.value) and caught.value.hint

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from digest.config import load_config
+from digest.content import clean_text, find_entry_files, parse_entry
+from digest.errors import ContentError
+
+from .conftest import entry_text
+
+
+@pytest.fixture
+def config(make_site):
+    return load_config(make_site())
+
+
+def parse(config, text: str | bytes, name: str = "content/x.md"):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_entry(data, PurePosixPath(name), config)
+
+
+def error_of(config, text: str | bytes) -> ContentError:
+    with pytest.raises(ContentError) as caught:
+        parse(config, text)
+    assert str(caught.value.path) == "content/x.md"
+    assert caught.value.hint
+    return caught.value
+
+
+def test_a_full_entry(config) -> None:
+    entry = parse(config, entry_text(
+        "Putin and Kim", topic="World News", tags='["Russia", "North Korea", "Russia"]',
+        authors="[Mia Jankowicz]", source="Business Insider", source_url="https://example.com/a",
+        key_points='["one", "two"]', summary="A summary.", flavour="kept", story="putin-kim", lead="true"))
+    assert entry.title == "Putin and Kim"
+    assert entry.topic == "world"
+    assert entry.tags == ("Russia", "North Korea")
+    assert entry.authors == ("Mia Jankowicz",)
+    assert entry.key_points == ("one", "two")
+    assert entry.extra == {"flavour": "kept"}
+    assert entry.story == "putin-kim" and entry.lead
+    assert entry.slug == "x"
+    assert entry.published == datetime.fromisoformat("2022-08-15T09:00:00+01:00")
+    assert entry.body.strip() == "Body text."
+
+
+def test_a_date_without_offset_is_in_the_site_timezone(config) -> None:
+    entry = parse(config, entry_text(date="2022-08-15"))
+    assert entry.published.utcoffset().total_seconds() == 3600  # Europe/London in summer
+
+
+def test_missing_title_names_the_line(config) -> None:
+    error = error_of(config, "---\ndate: 2022-08-15\n---\nbody\n")
+    assert "title" in error.message
+
+
+def test_missing_date_unless_draft(config) -> None:
+    assert "date" in error_of(config, "---\ntitle: x\n---\nbody\n").message
+    assert parse(config, "---\ntitle: x\ndraft: true\n---\nbody\n").draft
+
+
+def test_no_front_matter(config) -> None:
+    error = error_of(config, "just text\n")
+    assert error.line == 1 and "front matter" in error.message
+
+
+def test_unterminated_front_matter(config) -> None:
+    assert "not closed" in error_of(config, "---\ntitle: x\ndate: 2022-08-15\nbody\n").message
+
+
+def test_not_a_mapping(config) -> None:
+    assert "mapping" in error_of(config, "---\n- a\n- b\n---\nbody\n").message
+
+
+def test_bad_yaml_names_the_line(config) -> None:
+    error = error_of(config, "---\ntitle: x\ndate: 2022-08-15\ntags: [a, b\n---\nbody\n")
+    assert error.line is not None and error.line >= 4
+
+
+def test_python_tags_are_refused(config) -> None:
+    error_of(config, "---\ntitle: !!python/object/apply:os.system ['true']\ndate: 2022-08-15\n---\nb\n")
+
+
+def test_alias_bombs_are_refused(config) -> None:
+    bomb = "---\ntitle: x\ndate: 2022-08-15\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a]\n" \
+           "c: &c [*b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c]\n---\nbody\n"
+    assert "alias" in error_of(config, bomb).message
+
+
+def test_impossible_date(config) -> None:
+    error_of(config, entry_text(date="2022-02-30"))
+    error_of(config, entry_text(date="'yesterday'"))
+
+
+def test_unknown_topic_suggests(config) -> None:
+    error = error_of(config, entry_text(topic="wrold"))
+    assert "world" in (error.hint or "")
+    assert error.line == 4
+
+
+def test_wrong_types(config) -> None:
+    assert "list" in error_of(config, entry_text(tags="{a: 1}")).message
+    assert "true or false" in error_of(config, entry_text(draft="maybe")).message
+    assert "text" in error_of(config, entry_text(source="[a, b]")).message
+
+
+def test_unsafe_urls_are_refused(config) -> None:
+    for url in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "' java\tscript:alert(1)'", "data:text/html,x",
+                "vbscript:msgbox(1)"):
+        assert "URL" in error_of(config, entry_text(source_url=url)).message
+        error_of(config, entry_text(image=url))
+
+
+def test_invalid_utf8_names_the_line(config) -> None:
+    error = error_of(config, b"---\ntitle: caf\xe9\ndate: 2022-08-15\n---\n")
+    assert error.line == 2 and "UTF-8" in error.message
+
+
+def test_bom_crlf_and_control_characters(config) -> None:
+    data = "\ufeff---\r\ntitle: a\x00b\x1bc\r\ndate: 2022-08-15\r\n---\r\nline\x07one\rline two\r\n".encode()
+    entry = parse(config, data)
+    assert entry.title == "abc"
+    assert entry.body.strip() == "lineone\nline two"
+
+
+def test_clean_text_removes_what_xml_forbids() -> None:
+    assert clean_text("a\x00\x0b\x0c\x7f\x85\ufffe\ud800b\tc\n") == "ab\tc\n"
+
+
+def test_find_entry_files_skips_hidden_and_underscored(tmp_path: Path) -> None:
+    for rel in ("a.md", "sub/b.md", ".hidden/c.md", "_drafts/d.md", "e.txt", "sub/.f.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    assert [p.relative_to(tmp_path).as_posix() for p in find_entry_files(tmp_path)] == ["a.md", "sub/b.md"]
+
+
+def test_slug_from_front_matter_is_checked(config) -> None:
+    assert parse(config, entry_text(slug="my-story")).slug == "my-story"
+    assert "URL name" in error_of(config, entry_text(slug="'../etc'")).message

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from digest.markdown import render_markdown
+
+
+def test_raw_html_is_text() -> None:
+    html = render_markdown('<script>alert(1)</script>\n\n<img src=x onerror="alert(1)">')
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_dangerous_links_are_not_links() -> None:
+    html = render_markdown("[a](javascript:alert(1)) [b](JaVaScRiPt:x) [c](&#106;avascript:x) "
+                           "[d](data:text/html,x) ![e](vbscript:x) <javascript:alert(1)>")
+    assert "href" not in html and "src" not in html
+
+
+def test_safe_links_kept_and_made_absolute() -> None:
+    html = render_markdown("[a](https://x.example/) [b](../other/) [c](mailto:a@b.example) [d](#part)",
+                           "https://news.example.org/2022/08/15/story/")
+    assert 'href="https://x.example/"' in html
+    assert 'href="https://news.example.org/2022/08/15/other/"' in html
+    assert 'href="mailto:a@b.example"' in html
+    assert 'href="#part"' in html
+
+
+def test_tables_strikethrough_and_heading_anchors() -> None:
+    html = render_markdown("## Why it matters\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n")
+    assert '<h2 id="why-it-matters">' in html and 'href="#why-it-matters"' in html
+    assert "<table>" in html and "<s>gone</s>" in html
+
+
+def test_attribute_breakout_in_link_title_is_escaped() -> None:
+    html = render_markdown('[x](https://a.example/ "t\\" onmouseover=\\"alert(1)")')
+    assert 'onmouseover="' not in html

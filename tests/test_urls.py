@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from digest.urls import article_url, is_safe_link, output_path, relative_root, safe_slug, slugify
+
+
+def test_slugify() -> None:
+    assert slugify("Putin & Kim: a ‘new’ high stage!") == "putin-kim-a-new-high-stage"
+    assert slugify("Café Zürich") == "cafe-zurich"
+    assert slugify("../../etc/passwd") == "etc-passwd"
+    assert slugify("🙂") == ""
+    assert len(slugify("a" * 500)) == 80
+
+
+@pytest.mark.parametrize("name", ["", "..", ".", "/", "CON", "nul", "🙂🙂", "index", "Ⅸ"])
+def test_safe_slug_is_always_a_usable_segment(name: str) -> None:
+    slug = safe_slug(name, "tag")
+    assert slug and "/" not in slug and slug not in {".", "..", "con", "nul", "index"}
+    assert slug == safe_slug(name, "tag")  # stable
+
+
+def test_different_unusable_names_do_not_share_a_slug() -> None:
+    assert safe_slug("🙂", "tag") != safe_slug("🙃", "tag")
+
+
+@pytest.mark.parametrize("url", ["https://a.example/x", "http://a", "mailto:x@y.example", "rel/path", "/abs",
+                                 "#frag", "?q=1", "//cdn.example/x"])
+def test_safe_links(url: str) -> None:
+    assert is_safe_link(url)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:x", " javascript:x", "java\tscript:x",
+                                 "java\nscript:x", "data:text/html,x", "vbscript:x", "\x01javascript:x",
+                                 "ｊａｖａｓｃｒｉｐｔ:x", "file:///etc/passwd"])
+def test_unsafe_links(url: str) -> None:
+    assert not is_safe_link(url)
+
+
+def test_paths() -> None:
+    assert article_url(date(2022, 8, 15), "x") == "2022/08/15/x/"
+    assert output_path("2022/08/15/") == "2022/08/15/index.html"
+    assert output_path("") == "index.html"
+    assert output_path("feed.xml") == "feed.xml"
+    assert relative_root("2022/08/15/x/") == "../../../../"
+    assert relative_root("") == "./"
