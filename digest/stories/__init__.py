@@ -1,0 +1,137 @@
+"""Entries -> Stories: entries from different sources reporting the same news, grouped.
+
+The curator decides first: entries with the same `story:` key form one story, exactly, and
+`lead: true` picks its lead. Entries without a key are grouped among themselves from their
+text (title first; summary and body opening when both entries have them) and time: see
+`vectors` (what is compared) and `linkage` (how groups form). Automatic grouping never adds
+an entry to a curator's story nor splits one.
+
+Per-entry work (`entry_features`) is separate and pure, so the build can cache it by
+content hash; `group_stories` then only does the corpus-wide part.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath
+
+from digest.model import Entry, Story
+from digest.stories.features import FEATURES_VERSION, EntryFeatures, entry_features
+from digest.stories.linkage import average_linkage, centroid_linkage
+from digest.stories.settings import StorySettings
+from digest.stories.vectors import candidate_pairs, entry_vectors, similarity
+
+__all__ = [
+    "FEATURES_VERSION",
+    "EntryFeatures",
+    "StorySettings",
+    "entry_features",
+    "group_stories",
+    "story_key",
+]
+
+DEFAULT_SETTINGS = StorySettings()
+
+
+def group_stories(
+    entries: Sequence[Entry],
+    features: Mapping[PurePosixPath, EntryFeatures] | None = None,
+    *,
+    settings: StorySettings = DEFAULT_SETTINGS,
+) -> list[Story]:
+    """Every entry in exactly one Story, sorted by the lead's time then key.
+
+    `features` maps entry paths to cached `entry_features` results; missing ones are computed.
+    """
+    ordered = sorted(entries, key=_time_order)
+    curated: dict[str, list[Entry]] = defaultdict(list)
+    unkeyed = []
+    for entry in ordered:
+        if entry.story:
+            curated[entry.story].append(entry)
+        else:
+            unkeyed.append(entry)
+    stories = [_story(key, group, 1.0, "curator") for key, group in curated.items()]
+    stories += _automatic_stories(unkeyed, features or {}, settings)
+    return sorted(stories, key=lambda s: (s.lead.published, s.key))
+
+
+def story_key(members: Sequence[Entry]) -> str:
+    """A key for an automatic story: from its earliest member's path, so it stays put when
+    later reports join ("content/2014/03/10/x-12.md" -> "2014-03-10-x-12")."""
+    earliest = min(members, key=_time_order)
+    parts = earliest.path.with_suffix("").parts
+    if parts and parts[0] == "content":
+        parts = parts[1:]
+    return "-".join(parts)
+
+
+def _automatic_stories(
+    entries: Sequence[Entry],
+    cached: Mapping[PurePosixPath, EntryFeatures],
+    settings: StorySettings,
+) -> list[Story]:
+    features = [cached.get(e.path) or entry_features(e) for e in entries]
+    vectors = entry_vectors(features, settings)
+    times = [e.published.timestamp() for e in entries]
+    half_life = (settings.half_life_days or math.inf) * 86400.0
+
+    def decay(seconds: float) -> float:
+        return float(0.5 ** (abs(seconds) / half_life))
+
+    edges = []
+    for i, j in candidate_pairs(vectors, times, settings):
+        s = similarity(vectors[i], vectors[j]) * decay(times[j] - times[i])
+        if s >= settings.min_pair_similarity:
+            edges.append((i, j, s))
+    span = settings.max_span_days * 86400.0
+    if settings.linkage == "centroid":
+        representative = [v.full or v.title for v in vectors]
+        clusters = centroid_linkage(
+            times, representative, edges, settings.threshold, span, decay
+        )
+    else:
+        clusters = average_linkage(times, edges, settings.threshold, span)
+    lengths = [f.text_length for f in features]
+    stories = []
+    for cluster in clusters:
+        group = [entries[i] for i in cluster.members]
+        if len(group) == 1:
+            stories.append(_story(story_key(group), group, 1.0, "alone"))
+            continue
+        length = {e.path: lengths[i] for i, e in zip(cluster.members, group, strict=True)}
+        reason = f"similar {cluster.score:.2f}"
+        stories.append(_story(story_key(group), group, cluster.score, reason, length))
+    return stories
+
+
+def _story(
+    key: str,
+    group: Sequence[Entry],
+    score: float,
+    reason: str,
+    text_length: Mapping[PurePosixPath, int] | None = None,
+) -> Story:
+    lead = _lead(group, text_length or {})
+    rest = sorted((e for e in group if e is not lead), key=_time_order)
+    return Story(key=key, lead=lead, members=(lead, *rest), score=round(score, 4), reason=reason)
+
+
+def _lead(group: Sequence[Entry], text_length: Mapping[PurePosixPath, int]) -> Entry:
+    """The curator's `lead: true` (the earliest such), else the earliest entry; on a tie the
+    one with the most text, then by path."""
+    chosen = [e for e in group if e.lead] or list(group)
+
+    def rank(e: Entry) -> tuple[float, int, str]:
+        length = text_length.get(e.path)
+        if length is None:
+            length = len((e.summary or "").strip()) + len(e.body.strip())
+        return (e.published.timestamp(), -length, str(e.path))
+
+    return min(chosen, key=rank)
+
+
+def _time_order(entry: Entry) -> tuple[float, str]:
+    return (entry.published.timestamp(), str(entry.path))

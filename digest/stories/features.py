@@ -1,0 +1,140 @@
+"""Entry -> EntryFeatures: the words an entry's story is recognised by (pure, cacheable).
+
+Features depend on one entry only, so the build can cache them by the entry's content hash
+(together with FEATURES_VERSION). Everything that depends on the whole corpus (word rarity,
+similarity) happens later, in `vectors` and `linkage`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from digest.model import Entry
+
+# Bump when the extraction changes, so cached features of old versions are not reused.
+FEATURES_VERSION = 1
+
+# Only the opening of a long body is read: news puts the story in its first paragraphs,
+# and reading 1,000-word bodies in full would dominate the time of grouping.
+BODY_WORDS_READ = 200
+
+# Function words and headline cruft ("UPDATE 3-", "VIDEO:") that say nothing about a story.
+STOPWORDS = frozenset(
+    [
+        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+        "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+        "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few",
+        "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+        "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "more",
+        "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other",
+        "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that",
+        "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
+        "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where",
+        "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+        "s", "t", "d", "ll", "m", "re", "ve", "y", "via", "vs", "amp", "says", "said", "say",
+        "update", "updated", "exclusive", "breaking", "video", "videos", "photo", "photos", "watch",
+        "live", "read", "full", "story", "more", "click", "here",
+    ]
+)
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # Markdown link or image -> its text
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_HTML_TAG = re.compile(r"<[^>]+>")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_BOILERPLATE = re.compile(
+    r"\b(read (the )?(full|whole|original|rest of the) (story|article)|read more|"
+    r"originally (published|appeared)|click here|continue reading|subscribe)\b",
+    re.IGNORECASE,
+)
+# A paragraph this short that holds a link is a pointer to the source, not the story.
+_LINK_PARAGRAPH_WORDS = 15
+
+
+@dataclass(frozen=True)
+class EntryFeatures:
+    """What grouping needs to know about one entry's text. Picklable."""
+
+    title_words: tuple[str, ...]  # normalised content words of the title, in order
+    text_words: tuple[tuple[str, int], ...]  # (word, count) of summary + body opening, sorted
+    text_length: int  # characters of summary and body: a tie-break for the lead
+
+
+def entry_features(entry: Entry) -> EntryFeatures:
+    """The normalised words of an entry's title and text, boilerplate left out."""
+    text = story_text(entry)
+    counts: Counter[str] = Counter()
+    for word, is_name in _words_with_names(text):
+        # Names and places (capitalised inside a sentence) say most about which story it is.
+        counts[word] += 2 if is_name else 1
+    return EntryFeatures(
+        title_words=tuple(normalise_words(entry.title)),
+        text_words=tuple(sorted(counts.items())),
+        text_length=len((entry.summary or "").strip()) + len(entry.body.strip()),
+    )
+
+
+def story_text(entry: Entry) -> str:
+    """Summary, key points and the opening of the body, as plain text without boilerplate."""
+    parts = [entry.summary or "", *entry.key_points]
+    words_read = 0
+    for paragraph in re.split(r"\n\s*\n", entry.body):
+        if words_read >= BODY_WORDS_READ:
+            break
+        plain = plain_paragraph(paragraph, entry.title)
+        if plain:
+            parts.append(plain)
+            words_read += len(plain.split())
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def plain_paragraph(markdown: str, title: str = "") -> str:
+    """One Markdown paragraph as plain text; "" when it is boilerplate or a bare link."""
+    has_link = bool(_LINK.search(markdown) or _URL.search(markdown))
+    plain = _URL.sub(" ", _LINK.sub(r"\1", _HTML_TAG.sub(" ", markdown)))
+    plain = re.sub(r"[#>*_`|]+", " ", plain)
+    plain = " ".join(plain.split())
+    if not plain or _BOILERPLATE.search(plain):
+        return ""
+    if has_link and len(plain.split()) <= _LINK_PARAGRAPH_WORDS:
+        return ""
+    if title and plain.casefold() == " ".join(title.split()).casefold():
+        return ""  # the title repeated in the body would count it twice
+    return plain
+
+
+def normalise_words(text: str) -> list[str]:
+    """Lower-cased content words, possessives and plurals stripped ("Snowden's" -> "snowden")."""
+    words = []
+    for raw in _WORD.findall(unicodedata.normalize("NFKC", text)):
+        word = stem(raw.casefold())
+        if word and word not in STOPWORDS:
+            words.append(word)
+    return words
+
+
+def stem(word: str) -> str:
+    """A light stemmer: possessive 's, plural -s/-es/-ies. Enough to match headline variants."""
+    word = word.replace("’", "'")
+    word = word.removesuffix("'s")
+    word = word.replace("'", "")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _words_with_names(text: str) -> list[tuple[str, bool]]:
+    """Content words of running text, each marked if it looks like a name or place."""
+    found = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", unicodedata.normalize("NFKC", text)):
+        for position, raw in enumerate(_WORD.findall(sentence)):
+            word = stem(raw.casefold())
+            if word and word not in STOPWORDS and not word.isdigit():
+                found.append((word, position > 0 and raw[:1].isupper()))
+    return found
