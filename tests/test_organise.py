@@ -1,0 +1,69 @@
+"""Editions, topics, tags and story placement (organise is pure: entries + stories -> Site)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import PurePosixPath
+
+from digest.build import BuildOptions, build
+from digest.config import load_config
+from digest.model import Entry, Story
+from digest.organise import organise
+
+from .conftest import NOW, entry_text
+
+
+def make_entry(name: str, when: str, topic: str = "world", tags: tuple[str, ...] = ()) -> Entry:
+    return Entry(path=PurePosixPath(f"content/{name}.md"), title=name, published=datetime.fromisoformat(when),
+                 slug=name, body="", topic=topic, tags=tags, content_hash=name)
+
+
+def alone(entry: Entry) -> Story:
+    return Story(key=entry.slug, lead=entry, members=(entry,))
+
+
+def test_editions_are_local_days_in_topic_order(make_site) -> None:
+    config = load_config(make_site())  # Europe/London; topics world, business
+    late = make_entry("late", "2022-08-15T23:30:00+00:00", "business")  # 00:30 on the 16th in London
+    early = make_entry("early", "2022-08-16T08:00:00+01:00", "world")
+    other = make_entry("other", "2022-08-15T10:00:00+01:00", "world")
+    site = organise([late, early, other], [alone(late), alone(early), alone(other)], config)
+    assert [e.day for e in site.editions] == [date(2022, 8, 16), date(2022, 8, 15)]
+    newest = site.editions[0]
+    assert [s.topic.slug for s in newest.sections] == ["world", "business"]
+    assert site.entries[0] is early
+
+
+def test_a_story_belongs_to_the_edition_of_its_first_entry(make_site) -> None:
+    config = load_config(make_site())
+    first = make_entry("first", "2022-08-15T10:00:00+01:00")
+    second = make_entry("second", "2022-08-15T12:00:00+01:00")
+    later = make_entry("later", "2022-08-17T09:00:00+01:00")
+    story = Story(key="k", lead=first, members=(first, second, later))
+    site = organise([first, second, later], [story], config)
+    by_day = {e.day: e for e in site.editions}
+    assert by_day[date(2022, 8, 15)].stories == (story,)
+    assert by_day[date(2022, 8, 17)].stories == ()
+    assert [f.entry for f in by_day[date(2022, 8, 17)].followups] == [later]
+
+
+def test_tags_merge_by_slug(make_site) -> None:
+    config = load_config(make_site())
+    a = make_entry("a", "2022-08-15T10:00:00+01:00", tags=("Ukraine War",))
+    b = make_entry("b", "2022-08-16T10:00:00+01:00", tags=("ukraine-war", "Russia"))
+    site = organise([a, b], [alone(a), alone(b)], config)
+    assert [(t.slug, len(t.entries)) for t in site.tags] == [("russia", 1), ("ukraine-war", 2)]
+
+
+def test_topic_pages_paginate(make_site) -> None:
+    titles = ["Volcano erupts in Iceland", "Chess champion retires", "New bridge opens in Lisbon",
+              "Wheat harvest breaks record", "Museum returns bronze statues"]
+    files = {f"content/e{i}.md": entry_text(title, date=f"2022-08-{10 + i}T10:00:00Z", topic="world", story=f"s{i}")
+             for i, title in enumerate(titles)}
+    root = make_site(files, config='[site]\nitems_per_page = 2\n[[topics]]\nslug = "world"\n')
+    build(root, BuildOptions(now=NOW, jobs=1))
+    out = root / "output/topics/world"
+    assert (out / "index.html").exists() and (out / "page/2/index.html").exists()
+    assert (out / "page/3/index.html").exists() and not (out / "page/4").exists()
+    page2 = (out / "page/2/index.html").read_text()
+    assert titles[2] in page2 and titles[1] in page2 and 'rel="next"' in page2 and 'rel="prev"' in page2
