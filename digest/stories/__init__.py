@@ -83,14 +83,16 @@ def _automatic_stories(
 
     edges = []
     for i, j in candidate_pairs(vectors, times, settings):
-        s = similarity(vectors[i], vectors[j]) * decay(times[j] - times[i])
+        s = similarity(vectors[i], vectors[j], settings.text_floor) * decay(times[j] - times[i])
         if s >= settings.min_pair_similarity:
             edges.append((i, j, s))
     span = settings.max_span_days * 86400.0
     if settings.linkage == "centroid":
-        representative = [v.full or v.title for v in vectors]
         clusters = centroid_linkage(
-            times, representative, edges, settings.threshold, span, decay
+            times, [v.full or v.title for v in vectors], edges, settings.threshold, span, decay, settings.profile_words,
+            settings.pair_threshold,
+            [bool(v.full) for v in vectors],
+            settings.text_floor,
         )
     else:
         clusters = average_linkage(times, edges, settings.threshold, span)

@@ -19,7 +19,7 @@ FEATURES_VERSION = 1
 
 # Only the opening of a long body is read: news puts the story in its first paragraphs,
 # and reading 1,000-word bodies in full would dominate the time of grouping.
-BODY_WORDS_READ = 200
+BODY_WORDS_READ = 120
 
 # Function words and headline cruft ("UPDATE 3-", "VIDEO:") that say nothing about a story.
 STOPWORDS = frozenset(

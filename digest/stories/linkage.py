@@ -76,25 +76,34 @@ def centroid_linkage(
     threshold: float,
     max_span: float,
     decay: Callable[[float], float],
+    profile_terms: int,
+    pair_threshold: float,
+    has_text: Sequence[bool],
+    text_floor: float,
 ) -> list[Cluster]:
     """Join groups while the cosine of their centroids is >= threshold and the span allows.
 
-    Only groups linked by at least one compared pair are candidates.
+    Only groups linked by at least one compared pair are candidates. Two lone entries need
+    `pair_threshold`; the bar falls as the groups grow (groups of n and m need
+    pair_threshold / sqrt(n * m), never less than threshold): a word or two in common is chance
+    between two headlines, but evidence when it is what a large group is about. Groups whose
+    members all have text need `text_floor` too: any two texts share some words.
     """
     n = len(times)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     centroid: dict[int, dict[str, float]] = {i: dict(v) for i, v in enumerate(vectors)}
-    norm = {i: _norm(v) for i, v in centroid.items()}
+    profile = {i: _profile(v, profile_terms) for i, v in centroid.items()}
     first = {i: times[i] for i in range(n)}
     last = dict(first)
     mean_time = dict(first)
+    with_text = dict(enumerate(has_text))
     scores = {i: 1.0 for i in range(n)}
     neighbours: dict[int, set[int]] = {i: set() for i in range(n)}
     heap = []
     for i, j, s in edges:
         neighbours[i].add(j)
         neighbours[j].add(i)
-        if s >= threshold:
+        if s >= max(threshold, pair_threshold):
             heap.append((-s, i, j))
     heapq.heapify(heap)
     next_id = n
@@ -112,6 +121,8 @@ def centroid_linkage(
         )
         members[new] = members.pop(a) + members.pop(b)
         first[new], last[new] = min(first.pop(a), first.pop(b)), max(last.pop(a), last.pop(b))
+        text_a, text_b = with_text.pop(a), with_text.pop(b)
+        with_text[new] = text_a and text_b
         scores[new] = -neg_similarity
         del scores[a], scores[b]
         big, small = centroid.pop(a), centroid.pop(b)
@@ -120,25 +131,32 @@ def centroid_linkage(
         for t, w in small.items():
             big[t] = big.get(t, 0.0) + w
         centroid[new] = big
-        norm[new] = _norm(big)
-        del norm[a], norm[b]
+        profile[new] = _profile(big, profile_terms)
+        del profile[a], profile[b]
         linked = (neighbours.pop(a) | neighbours.pop(b)) - {a, b}
         neighbours[new] = linked
         for other in linked:
             neighbours[other] -= {a, b}
             neighbours[other].add(new)
-            s = _cosine(big, norm[new], centroid[other], norm[other])
+            s = _dot(profile[new], profile[other])
             s *= decay(mean_time[new] - mean_time[other])
-            if s >= threshold:
+            bar = max(threshold, pair_threshold / math.sqrt(len(members[new]) * len(members[other])))
+            if with_text[new] and with_text[other]:
+                bar = max(bar, text_floor)
+            if s >= bar:
                 heapq.heappush(heap, (-s, min(other, new), max(other, new)))
     return [Cluster(tuple(sorted(m)), scores[c]) for c, m in sorted(members.items())]
 
 
-def _norm(v: dict[str, float]) -> float:
-    return math.sqrt(sum(w * w for w in v.values())) or 1.0
+def _profile(centroid: dict[str, float], size: int) -> dict[str, float]:
+    """A group's most weighty words, unit length: what the group is about. Dropping the long
+    tail keeps a large group of varied headlines as easy to join as a small one."""
+    top = sorted(centroid.items(), key=lambda item: (-item[1], item[0]))[:size]
+    norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+    return {t: w / norm for t, w in top}
 
 
-def _cosine(a: dict[str, float], norm_a: float, b: dict[str, float], norm_b: float) -> float:
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b[t] for t, w in a.items() if t in b) / (norm_a * norm_b)
+    return sum(w * b[t] for t, w in a.items() if t in b)

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class StorySettings:
     # Average similarity two groups need to become one story.
-    threshold: float = 0.05
+    threshold: float = 0.02
+    # ... but two lone entries need this (see linkage.centroid_linkage).
+    pair_threshold: float = 0.3
     linkage: str = "centroid"
+    # A group is compared by its this many weightiest words.
+    profile_words: int = 40
     # Similarity halves for every this many days between two entries (or groups' mean times):
     # a recurring subject on another day (the daily market report) is another story.
     half_life_days: float | None = 1.0
@@ -21,6 +25,8 @@ class StorySettings:
     min_pair_similarity: float = 0.01
     # How much the title counts against the text, when both entries have text.
     title_weight: float = 1.0
+    # Text similarity below this is what any two texts share; only the excess counts.
+    text_floor: float = 0.25
     # An entry needs this many text words for its text to count at all.
     min_text_words: int = 20
     # Only an entry's most telling text words are kept and used to find candidates.

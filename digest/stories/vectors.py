@@ -51,12 +51,16 @@ def entry_vectors(
     return result
 
 
-def similarity(a: EntryVectors, b: EntryVectors) -> float:
-    """Cosine of the titles, or of title and text together when both entries have text."""
-    best = cosine(a.title, b.title)
+def similarity(a: EntryVectors, b: EntryVectors, text_floor: float) -> float:
+    """Cosine of title and text together when both entries have text, else of the titles.
+
+    Any two texts share some words, so text similarity below `text_floor` counts as none:
+    otherwise it would link every entry to every other.
+    """
     if a.full and b.full:
-        best = max(best, cosine(a.full, b.full))
-    return best
+        text = cosine(a.full, b.full)
+        return text if text >= text_floor else 0.0
+    return cosine(a.title, b.title)
 
 
 def candidate_pairs(

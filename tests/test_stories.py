@@ -1,0 +1,221 @@
+"""Story grouping: curator decisions, leads, keys, determinism, the seed pair, devset quality."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import pickle
+import random
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from digest.model import Entry
+from digest.stories import entry_features, group_stories, story_key
+from digest.stories.features import story_text
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DAY = datetime(2022, 8, 15, 9, 0, tzinfo=UTC)
+SEED_TITLES = {
+    "000_0cb10bd2fce94f6c.txt": (
+        "Putin and Kim Jong Un pledge closer relations as Russia courts non-Western allies "
+        "in the wake of its Ukraine invasion",
+        "Business Insider",
+    ),
+    "001_79162b655e4b6b0d.txt": (
+        "Shunned by the West, Vladimir Putin turns to North Korea’s Kim Jong Un as an ally",
+        "Fortune",
+    ),
+}
+
+
+def entry(name: str, title: str, hours: float = 0, body: str = "", **fields: object) -> Entry:
+    return Entry(
+        path=PurePosixPath(f"content/2022/08/15/{name}.md"),
+        title=title,
+        published=DAY + timedelta(hours=hours),
+        slug=name,
+        body=body,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def link_body(source: str) -> str:
+    return f"Read the full story at [{source}](https://{source.lower().replace(' ', '')}.example/x).\n"
+
+
+def by_path(stories: list) -> dict[str, set[str]]:
+    return {str(e.path): {str(m.path) for m in s.members} for s in stories for e in s.members}
+
+
+FLOODS = [
+    entry("floods-a", "Floods in Valencia kill dozens as rivers burst their banks", 0),
+    entry("floods-b", "Valencia floods: dozens dead after rivers burst banks", 1),
+    entry("floods-c", "Valencia floods kill dozens: Spain mourns victims", 3),
+]
+CHIPS = [
+    entry("chips-a", "Nvidia unveils new AI chip for data centres", 0.5),
+    entry("chips-b", "Nvidia's new AI chip targets data centres", 2),
+]
+
+
+def test_every_entry_is_in_exactly_one_story() -> None:
+    lone = entry("lone", "Local bakery wins national bread award", 5)
+    stories = group_stories([*FLOODS, *CHIPS, lone])
+    paths = [str(m.path) for s in stories for m in s.members]
+    assert sorted(paths) == sorted(str(e.path) for e in [*FLOODS, *CHIPS, lone])
+    groups = by_path(stories)
+    assert groups["content/2022/08/15/floods-a.md"] == {str(e.path) for e in FLOODS}
+    assert groups["content/2022/08/15/chips-a.md"] == {str(e.path) for e in CHIPS}
+    alone = next(s for s in stories if s.lead.path == lone.path)
+    assert (alone.members, alone.reason, alone.score) == ((lone,), "alone", 1.0)
+    joined = next(s for s in stories if s.lead.path == FLOODS[0].path)
+    assert joined.reason.startswith("similar ") and 0 < joined.score <= 1
+
+
+def test_curator_keys_join_and_split_and_are_never_overridden() -> None:
+    # The curator splits two near-identical headlines and joins two unrelated ones.
+    a = dataclasses.replace(FLOODS[0], story="valencia")
+    b = dataclasses.replace(FLOODS[1], story="valencia-aftermath")
+    c = dataclasses.replace(CHIPS[0], story="valencia")
+    stories = group_stories([a, b, c, FLOODS[2], CHIPS[1]])
+    groups = by_path(stories)
+    assert groups[str(a.path)] == {str(a.path), str(c.path)}
+    assert groups[str(b.path)] == {str(b.path)}
+    # Unkeyed entries are never added to a curator's story.
+    assert groups[str(FLOODS[2].path)] <= {str(FLOODS[2].path), str(CHIPS[1].path)}
+    keyed = {s.key: s for s in stories if s.reason == "curator"}
+    assert set(keyed) == {"valencia", "valencia-aftermath"}
+
+
+def test_curator_lead_is_honoured_otherwise_the_earliest() -> None:
+    late_lead = dataclasses.replace(FLOODS[2], lead=True)
+    story = next(s for s in group_stories([FLOODS[0], FLOODS[1], late_lead]) if FLOODS[0] in s.members)
+    assert story.lead == late_lead
+    assert story.members == (late_lead, FLOODS[0], FLOODS[1])  # lead first, then by time
+    keyed = [dataclasses.replace(e, story="k") for e in (FLOODS[0], FLOODS[1])]
+    keyed.append(dataclasses.replace(CHIPS[1], story="k", lead=True))
+    (story,) = group_stories(keyed)
+    assert story.lead.path == CHIPS[1].path and story.key == "k"
+    (story,) = group_stories([dataclasses.replace(e, story="k") for e in (FLOODS[1], FLOODS[0])])
+    assert story.lead.path == FLOODS[0].path  # no curator lead: the earliest
+
+
+def test_lead_tie_goes_to_the_longest_text_then_path() -> None:
+    short = entry("b-short", "Valencia floods: dozens dead after rivers burst banks", 0, story="k", body="Short.")
+    long = entry("c-long", "Floods in Valencia kill dozens", 0, story="k", body="A much longer body. " * 5)
+    (story,) = group_stories([short, long])
+    assert story.lead == long
+
+
+def test_output_is_deterministic_under_shuffled_input() -> None:
+    entries = [*FLOODS, *CHIPS, entry("lone", "Local bakery wins national bread award", 5)]
+    expected = group_stories(entries)
+    for seed in range(5):
+        shuffled = entries[:]
+        random.Random(seed).shuffle(shuffled)
+        assert group_stories(shuffled) == expected
+    assert [s.lead.published for s in expected] == sorted(s.lead.published for s in expected)
+
+
+def test_key_is_stable_when_a_later_report_joins() -> None:
+    before = next(s for s in group_stories(FLOODS[:2]) if len(s.members) == 2)
+    after = next(s for s in group_stories(FLOODS) if len(s.members) == 3)
+    assert before.key == after.key == story_key(FLOODS) == "2022-08-15-floods-a"
+
+
+def test_cached_features_are_used_and_picklable() -> None:
+    features = {e.path: pickle.loads(pickle.dumps(entry_features(e))) for e in [*FLOODS, *CHIPS]}
+    assert group_stories([*FLOODS, *CHIPS], features) == group_stories([*FLOODS, *CHIPS])
+
+
+def test_link_only_bodies_are_not_signal() -> None:
+    assert story_text(entry("x", "T", body=link_body("Fortune"))) == ""
+    # Two unrelated headlines from the same publisher, both with the boilerplate body.
+    a = entry("a", "Bank of England raises interest rates again", 0, body=link_body("Fortune"), source="Fortune")
+    b = entry("b", "Marathon runner breaks world record in Berlin", 1, body=link_body("Fortune"), source="Fortune")
+    groups = by_path(group_stories([a, b, *FLOODS]))
+    assert groups[str(a.path)] == {str(a.path)} and groups[str(b.path)] == {str(b.path)}
+
+
+def seed_entries() -> list[Entry]:
+    entries = []
+    for i, (name, (title, source)) in enumerate(sorted(SEED_TITLES.items())):
+        body = (SHARED / "seeds" / name).read_text(encoding="utf-8")
+        entries.append(entry(f"seed-{i}", title, 2 + i, body=body, source=source))
+    return entries
+
+
+def devset_rows() -> list[dict[str, str]]:
+    with open(SHARED / "story-devset" / "headlines.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+needs_shared = pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared not available")
+
+
+@needs_shared
+def test_seed_articles_are_one_story_and_join_nothing_else() -> None:
+    decoys = [
+        entry("xi", "Putin and Xi Jinping meet in Samarkand", 3, body=link_body("Reuters")),
+        entry("grain", "Russia and Ukraine grain deal ships leave Odesa", 4),
+        entry("fortune", "Shunned by investors, crypto lender files for bankruptcy", 2, source="Fortune",
+              body=link_body("Fortune")),
+        *FLOODS,
+    ]
+    # Plus many real, unrelated headlines published the same day.
+    rows = devset_rows()[::5]
+    decoys += [entry(f"dev-{r['ID']}", r["TITLE"], (i % 40) / 4, body=link_body(r["PUBLISHER"]))
+               for i, r in enumerate(rows)]
+    seeds = seed_entries()
+    stories = group_stories([*decoys, *seeds])
+    assert by_path(stories)[str(seeds[0].path)] == {str(s.path) for s in seeds}
+
+
+@needs_shared
+def test_devset_quality_floor_on_a_subset_of_stories() -> None:
+    """A regression floor on every third devset story, with entries re-dated onto one day so
+    the crawl timestamps (minutes apart per story) give nothing away."""
+    rows = devset_rows()
+    story_ids = sorted({r["STORY"] for r in rows})[::3]
+    rows = [r for r in rows if r["STORY"] in story_ids]
+    entries, truth = [], {}
+    for i, r in enumerate(rows):
+        e = entry(f"dev-{r['ID']}", r["TITLE"], (i * 7919 % 600) / 60, body=link_body(r["PUBLISHER"]))
+        entries.append(e)
+        truth[e.path] = r["STORY"]
+    predicted = {m.path: s.key for s in group_stories(entries) for m in s.members}
+    assert bcubed_f1(truth, predicted) >= 0.80
+
+
+def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
+    true_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
+    pred_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
+    for path, label in truth.items():
+        true_groups[label].add(path)
+        pred_groups[predicted[path]].add(path)
+    both = {p: true_groups[truth[p]] & pred_groups[predicted[p]] for p in truth}
+    precision = sum(len(both[p]) / len(pred_groups[predicted[p]]) for p in truth) / len(truth)
+    recall = sum(len(both[p]) / len(true_groups[truth[p]]) for p in truth) / len(truth)
+    return 2 * precision * recall / (precision + recall)
+
+
+MISSILE = entry(
+    "missile", "North Korea fires ballistic missile as Kim Jong Un watches", 1,
+    body="Pyongyang launched a ballistic missile into the sea off its east coast on Monday, "
+    "Seoul's military said, the latest in a series of weapons tests overseen by Kim Jong Un. "
+    "Japan's coast guard warned ships in the area. The missile flew about 600 kilometres.",
+)
+
+
+@needs_shared
+@pytest.mark.xfail(reason="known limit: same people, same day, other event; text similarity joins it", strict=False)
+def test_seed_articles_do_not_join_another_event_with_the_same_people() -> None:
+    seeds = seed_entries()
+    rows = devset_rows()[::5]
+    others = [entry(f"dev-{r['ID']}", r["TITLE"], (i % 40) / 4, body=link_body(r["PUBLISHER"]))
+              for i, r in enumerate(rows)]
+    stories = group_stories([*others, MISSILE, *seeds])
+    assert by_path(stories)[str(seeds[0].path)] == {str(s.path) for s in seeds}
