@@ -13,6 +13,17 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad\
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def looks_binary(data: bytes) -> bool:
+    """An image, archive or other non-text file: NUL bytes or many control bytes up front."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text has NULs in every other byte
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(head) * 0.05
+
+
 def decode(data: bytes) -> str:
     """Bytes -> text: BOM honoured, UTF-8 first, then cp1252, then a detected charset."""
     if data.startswith(b"\xef\xbb\xbf"):

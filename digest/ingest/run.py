@@ -17,13 +17,19 @@ from digest.errors import IngestError
 from digest.model import Topic
 
 from .article import Article
-from .clean import decode, sanitize, slugify
+from .body import words
+from .clean import decode, looks_binary, sanitize, slugify
 from .detect import detect_kind
 from .entry import missing_fields, render_entry
 from .feed import FeedProblem, read_feed
 from .html import read_html
-from .save import Record, backup, load_state, save_state, sha256, state_key, write_atomic
+from .save import Record, backup, load_state, rel_key, save_state, sha256, state_key, write_atomic
 from .text import read_text
+
+# Far above any article page (text dumps are ~100 kB, saved pages a few MB).
+MAX_INPUT_BYTES = 50_000_000
+
+_MIN_BODY_WORDS = 5
 
 # When one input gives several entries, its result shows the most telling status.
 _STATUS_ORDER = ("error", "updated", "written", "kept", "duplicate", "unchanged")
@@ -49,6 +55,9 @@ class _Outcome:
 
 def read_articles(path: Path, data: bytes) -> list[Article]:
     """Bytes of one input -> its articles (one, or one per feed item)."""
+    if looks_binary(data):
+        raise IngestError("this is not a text, HTML or feed file (it holds binary data)", path,
+                          hint="ingest reads copied article text, saved pages and RSS/Atom feeds")
     text = sanitize(decode(data))
     if not text.strip():
         raise IngestError("the file is empty", path, hint="nothing to ingest")
@@ -62,7 +71,8 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
             articles = [read_text(text)]
     except (FeedProblem, lxml.etree.ParserError, ValueError) as err:
         raise IngestError(f"cannot understand this {kind} file: {err}", path) from err
-    articles = [a for a in articles if a.title or a.body.strip()]
+    # A lone menu word ("Home") left over from a page with no article is not an article.
+    articles = [a for a in articles if a.title or words(a.body) >= _MIN_BODY_WORDS]
     if not articles:
         raise IngestError(f"no article found in this {kind} file", path,
                           hint="is it a saved page, copied article text or an RSS/Atom feed?")
@@ -71,7 +81,10 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
 
 def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
                  topics: Sequence[Topic] = (), force: bool = False) -> list[IngestResult]:
-    state = load_state(site_root)
+    try:
+        state = load_state(site_root)
+    except IngestError as err:
+        return [IngestResult(Path(p), "error", (), (), str(err)) for p in inputs]
     input_files = {Path(p).resolve() for p in inputs}
     results = []
     for raw_path in inputs:
@@ -84,16 +97,28 @@ def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
 def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Topic],
                 force: bool, state: dict[str, Record], input_files: set[Path]) -> IngestResult:
     try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise IngestError(f"the file is too large for one article "
+                              f"({path.stat().st_size // 1_000_000} MB)", path,
+                              hint=f"inputs over {MAX_INPUT_BYTES // 1_000_000} MB are not read")
         data = path.read_bytes()
-    except OSError as err:
-        error = IngestError(f"cannot read: {err.strerror or err}", path)
-        return IngestResult(path, "error", (), (), str(error))
-    try:
         articles = read_articles(path, data)
+        return _save_articles(path, data, articles, out_dir, site_root, topics, force, state,
+                              input_files)
+    except OSError as err:
+        other = Path(err.filename) if err.filename else path
+        what = "cannot read" if other == path else f"cannot write {other}"
+        error = IngestError(f"{what}: {err.strerror or err}", path)
+        return IngestResult(path, "error", (), (), str(error))
     except IngestError as err:
         return IngestResult(path, "error", (), (), str(err))
 
-    key = state_key(path, site_root)
+
+def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Path,
+                   site_root: Path, topics: Sequence[Topic], force: bool,
+                   state: dict[str, Record], input_files: set[Path]) -> IngestResult:
+
+    key = state_key(path, out_dir, site_root)
     record = state.get(key, Record(""))
     input_sha = sha256(data)
     own = {(site_root / p).resolve() for p in record.entries}
@@ -103,7 +128,7 @@ def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Top
     for n, article in enumerate(articles):
         previous = existing[n] if n < len(existing) else None
         target = (site_root / previous) if previous else _target(
-            article, path, n, out_dir, state, claimed | input_files)
+            article, path, n, out_dir, site_root, state, claimed | input_files)
         claimed.add(target.resolve())
         outcome = _place(article, target, record, input_sha, force, topics, out_dir, own,
                          site_root)
@@ -151,12 +176,15 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
     return _Outcome(status, target, missing, f"{shown}{draft}{note}", sha256(text))
 
 
-def _target(article: Article, path: Path, n: int, out_dir: Path, state: dict[str, Record],
-            taken: set[Path]) -> Path:
+def _target(article: Article, path: Path, n: int, out_dir: Path, site_root: Path,
+            state: dict[str, Record], taken: set[Path]) -> Path:
     slug = slugify(article.title or "") or slugify(path.stem) or "entry"
     if not article.title and n:
         slug = f"{slug}-{n + 1}"
-    owned = {Path(p).name for r in state.values() for p in r.entries}
+    # Names other inputs' entries had in this folder, even if the curator moved them since.
+    folder = out_dir.resolve()
+    owned = {Path(p).name for r in state.values() for p in r.entries
+             if (site_root / p).resolve().is_relative_to(folder)}
     candidate = out_dir / f"{slug}.md"
     number = 2
     while candidate.exists() or candidate.resolve() in taken or candidate.name in owned:
@@ -197,10 +225,7 @@ def _front_matter(path: Path) -> dict[str, object]:
 
 
 def _rel(path: Path, site_root: Path) -> str:
-    try:
-        return path.resolve().relative_to(site_root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    return rel_key(path, site_root)
 
 
 def _combine(path: Path, outcomes: list[_Outcome]) -> IngestResult:

@@ -28,8 +28,20 @@ class Record:
     entries: dict[str, str] = field(default_factory=dict)  # entry path -> sha256 written
 
 
-def state_key(path: Path, site_root: Path) -> str:
-    """Input path relative to the site root when inside it, else absolute (posix)."""
+def state_key(path: Path, out_dir: Path, site_root: Path) -> str:
+    """The state of one input ingested into one out folder.
+
+    The same input may be ingested into several folders, and each gets its own entry, so
+    the folder is part of the key. Inputs ingested into the site's own content/ folder keep
+    the plain input path as their key (the form earlier state files use).
+    """
+    input_key = rel_key(path, site_root)
+    out_key = rel_key(out_dir, site_root)
+    return input_key if out_key == "content" else f"{input_key} -> {out_key}"
+
+
+def rel_key(path: Path, site_root: Path) -> str:
+    """A path relative to the site root when inside it, else absolute (posix)."""
     resolved = path.resolve()
     try:
         return resolved.relative_to(site_root.resolve()).as_posix()

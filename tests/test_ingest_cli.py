@@ -1,0 +1,99 @@
+"""`digest ingest FILE --out DIR` as the command line runs it: one entry per out folder."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import frontmatter
+import pytest
+
+from .test_ingest_save import ARTICLE
+
+DIGEST = Path(sys.executable).parent / "digest"
+
+pytestmark = pytest.mark.skipif(not DIGEST.exists(), reason="the digest command is not installed")
+
+
+def ingest(site: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(DIGEST), "ingest", *map(str, args)], cwd=site,
+                          capture_output=True, text=True, timeout=120)
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.md"))
+
+
+def test_each_out_folder_gets_its_entry(tmp_path: Path) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    first, second = tmp_path / "a", tmp_path / "b"
+    second.mkdir()
+
+    run = ingest(tmp_path, source, "--out", first)
+    assert run.returncode == 0 and run.stdout.startswith("written"), run.stdout + run.stderr
+    run = ingest(tmp_path, source, "--out", second)
+    assert run.returncode == 0 and run.stdout.startswith("written"), run.stdout + run.stderr
+    [in_a], [in_b] = entries(first), entries(second)
+    assert in_a.name == in_b.name  # the same slug in each folder, not "-2"
+    assert in_a.read_bytes() == in_b.read_bytes()
+    assert frontmatter.load(in_b)["authors"] == ["Jane Doe"]
+
+    # Again on the same file: nothing new, still one entry.
+    run = ingest(tmp_path, source, "--out", second)
+    assert run.stdout.startswith("unchanged"), run.stdout
+    assert entries(second) == [in_b]
+
+
+def test_rerun_into_a_fresh_empty_folder_of_the_same_name(tmp_path: Path) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    for _ in range(3):
+        out.mkdir()
+        run = ingest(tmp_path, source, "--out", out)
+        assert run.returncode == 0, run.stderr
+        assert len(entries(out)) == 1, run.stdout
+        for path in out.iterdir():
+            path.unlink()
+        out.rmdir()
+
+
+def test_kept_when_edited_unchanged_when_not(tmp_path: Path) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    out = tmp_path / "out"
+    ingest(tmp_path, source, "--out", out)
+    assert ingest(tmp_path, source, "--out", out).stdout.startswith("unchanged")
+    [entry] = entries(out)
+    entry.write_text(entry.read_text(encoding="utf-8").replace("officials", "OFFICIALS"),
+                     encoding="utf-8")
+    run = ingest(tmp_path, source, "--out", out)
+    assert run.stdout.startswith("kept"), run.stdout
+    assert "OFFICIALS" in entry.read_text(encoding="utf-8")
+
+
+def test_error_names_the_file_and_exits_1(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    run = ingest(tmp_path, empty, "--out", tmp_path / "out")
+    assert run.returncode == 1
+    assert "empty.txt" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_curated_seed_entries_stay_as_curated(tmp_path: Path) -> None:
+    """`make build` ingests seeds/ again: the committed state says the entries were curated."""
+    repo = Path(__file__).resolve().parent.parent
+    if not (repo / ".digest" / "ingest.json").exists():
+        pytest.skip("no committed ingest state")
+    for name in ("seeds", "content", ".digest"):
+        shutil.copytree(repo / name, tmp_path / name, ignore=shutil.ignore_patterns("cache"))
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    run = ingest(tmp_path)
+    assert run.returncode == 0, run.stderr
+    statuses = {line.split()[0] for line in run.stdout.splitlines()}
+    assert statuses <= {"kept", "unchanged"}, run.stdout
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
