@@ -20,6 +20,12 @@ from digest.model import Topic
 from digest.urls import slugify
 
 CONFIG_NAME = "digest.toml"
+# Characters no page or feed may hold: C0 controls but tab and newline, DEL, C1 controls, lone
+# surrogates and the noncharacters (XML forbids U+FFFE/U+FFFF; HTML parsers flag them all).
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
+FORBIDDEN_CHARACTERS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+# Folders of the site that the output folder must never replace (the build swaps output/ wholesale).
+PROTECTED_FOLDERS = ("content", "themes", "seeds", ".digest")
 
 # section -> key -> (type, default, what it means)
 SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
@@ -166,6 +172,11 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
                     f"{key} is {meaning}",
                 )
                 continue
+            forbidden = FORBIDDEN_CHARACTERS.search(value) if isinstance(value, str) else None
+            if forbidden:
+                problem(f"Config value '{section}.{key}' contains the character {forbidden.group()!r}", key,
+                        "remove it: control characters and noncharacters cannot appear in a page or feed")
+                continue
             values[_field_name(section, key)] = value
 
     topics = _parse_topics(data.get("topics"), text, path, errors)
@@ -214,8 +225,12 @@ def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[Di
         errors.append(ConfigError(message, path, _line_of(text, key), hint))
 
     if "base_url" in values:
-        parts = urlsplit(values["base_url"])
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        try:
+            parts = urlsplit(values["base_url"])
+        except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/
+            parts = urlsplit("")
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
+                or re.search(r"[\s\"'<>\\^`{|}]", values["base_url"]):
             bad("base_url", f"Config value 'site.base_url' is not an absolute http(s) URL: {values['base_url']!r}",
                 "write it like https://news.example.org/ (feeds need absolute links)")
     if "timezone" in values:
@@ -231,9 +246,23 @@ def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[Di
     if "theme" in values and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", values["theme"]):
         bad("theme", f"Config value 'site.theme' is not a folder name: {values['theme']!r}",
             "name a folder under themes/, e.g. default")
+    if "output_dir" in values and _overwrites_site(values["output_dir"], path.parent):
+        bad("output_dir", f"Config value 'build.output_dir' would replace the site's own files: "
+            f"{values['output_dir']!r}", "the build replaces the whole output folder: use a folder of its own, "
+            "e.g. output_dir = \"output\"")
     if "default_topic" in values and slugify(values["default_topic"]) != values["default_topic"]:
         bad("default_topic", f"Config value 'site.default_topic' is not a slug: {values['default_topic']!r}",
             "use lowercase letters, digits and dashes")
+
+
+def _overwrites_site(output_dir: str, site_root: Path) -> bool:
+    """True when the output folder is the site folder, one of its ancestors, or a folder digest reads."""
+    root = site_root.resolve()
+    output = (root / output_dir).resolve()
+    if not output_dir.strip() or output == root or output in root.parents:
+        return True
+    return any(output == (root / name).resolve() or output in (root / name).resolve().parents
+               for name in PROTECTED_FOLDERS)
 
 
 def _zone_names() -> list[str]:
@@ -271,6 +300,10 @@ def _parse_topics(raw: Any, text: str, path: Path, errors: list[DigestError]) ->
         if not isinstance(title, str) or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
             errors.append(ConfigError(f"topic '{slug}': title must be a string and aliases a list of strings",
                                       path, line, 'e.g. aliases = ["World News", "International"]'))
+            continue
+        if any(FORBIDDEN_CHARACTERS.search(text) for text in (title, *aliases)):
+            errors.append(ConfigError(f"topic '{slug}': title or alias contains a control character or noncharacter",
+                                      path, line, "remove it: such characters cannot appear in a page or feed"))
             continue
         for name in {_fold(slug), _fold(title), *map(_fold, aliases)}:
             owner = claimed.get(name)
