@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from digest.config import Config
+from digest.config import FORBIDDEN_CHARACTERS, Config
 from digest.errors import ContentError
 from digest.model import Entry
 from digest.urls import safe_slug, safe_url, slugify
@@ -26,9 +26,7 @@ KNOWN_KEYS = {
     "key_points", "image", "slug", "draft", "story", "lead",
 }
 _HANDLER = YAMLHandler()
-# C0 controls but tab and newline, DEL, C1 controls, lone surrogates, and the two noncharacters
-# that XML forbids: none of them belong in a page or a feed.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_FORBIDDEN = FORBIDDEN_CHARACTERS  # none of them belong in a page or a feed
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 
@@ -107,6 +105,7 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
         raise ContentError(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", rel, 2,
                            hint="write it as lines of 'key: value'")
     _reject_aliases(meta, rel)
+    meta = _clean_values(meta)
     body_line = text[: len(text) - len(body)].count("\n") + 1
     return meta, body, body_line
 
@@ -125,6 +124,17 @@ def _reject_aliases(value: Any, rel: PurePosixPath) -> None:
             stack.extend(item.values() if isinstance(item, dict) else item)
             if len(seen) > 10_000:
                 raise ContentError("front matter is too deeply nested or large", rel, hint="keep it simple")
+
+
+def _clean_values(value: Any) -> Any:
+    """YAML escapes ("\\x01", "\\ud800") can put forbidden characters back into values: remove them."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_clean_values(k): _clean_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_values(v) for v in value]
+    return value
 
 
 def _key_line(text: str, key: str) -> int | None:
