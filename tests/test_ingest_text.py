@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from digest.ingest.blocks import paragraphs
-from digest.ingest.dates import find_date
+from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
 from digest.ingest.text import read_text
 from digest.model import Topic
@@ -35,9 +35,9 @@ def test_seed_001_fields() -> None:
     for junk in ("Comments", "Reply(", "Related", "Yale historian", "Fortune is a global media",
                  "Sign up for the Fortune", "IN THIS ARTICLE"):
         assert junk not in article.body
-    # "date 2022-08-15" sits in a site menu line glued to other menu words above the
-    # headline: site chrome, not the article's date.
-    assert article.date is None
+    # "date 2022-08-15" sits in a line of menu words above the headline, but the label
+    # "date" right before it makes it the page's stated date.
+    assert article.date == "2022-08-15"
 
 
 def test_seed_000_fields() -> None:
@@ -54,6 +54,46 @@ def test_seed_000_fields() -> None:
     assert article.body.startswith("President Vladimir Putin and North Korea's Kim Jong Un")
     assert "Popular Right Now" not in article.body and "Advertisement" not in article.body
     assert match_topic(article.sections, [Topic("world", "World", ())]) == "world"
+
+
+def test_topic_is_the_deepest_breadcrumb_level_with_a_topic() -> None:
+    article = read_text(seed("000"))  # Home > Politics > world > news > headline
+    topics = [Topic("world", "World", ("World News", "International")),
+              Topic("politics", "Politics", ("Policy",))]
+    assert match_topic(article.sections, topics) == "world"
+    assert match_topic(article.sections, topics[::-1]) == "world"
+    assert match_topic(("Home", "Politics", "News"), topics) == "politics"
+    assert match_topic(("News", "International", "Politics"), topics) == "politics"
+    assert match_topic(("Sport",), topics) is None
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    (" date 2022-08-15 ContributorsPublishersAdvertisers", ("published", "2022-08-15")),
+    ("Published: November 18, 2019 10:00 am ET", ("published", "2019-11-18T10:00:00-05:00")),
+    ("Updated Nov 19, 2019; Posted Nov 18, 2019", ("published", "2019-11-18")),
+    ("Posted on Monday, August 15, 2022", ("published", "2022-08-15")),
+    ("Last updated: 2019-11-20T08:00:00Z", ("updated", "2019-11-20T08:00:00+00:00")),
+    ("Veröffentlicht am 30. Juli 2018", ("published", "2018-07-30")),
+    ("Datum: 12.03.2019", ("published", "2019-03-12")),
+    ("the date of the 2022 vote", None),
+    ("Published 3 days ago", None),
+])
+def test_labelled_date(line: str, expected: tuple[str, str] | None) -> None:
+    assert labelled_date(line) == expected
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("Menu date 2022-08-15 AboutContact", "2022-08-15"),  # labelled: taken even in furniture
+    ("Menu 2022-08-15 AboutContactPress", None),  # unlabelled in glued menu words: not
+    ("Published: 15 Aug 2022 | Updated: 16 Aug 2022", "2022-08-15"),
+    ("Updated 16 Aug 2022\nPosted on 15 August 2022", "2022-08-15"),
+    ("3 days ago", None),
+])
+def test_header_dates(header: str, expected: str | None) -> None:
+    body = ("The council met on Monday and agreed the plan after a long debate that ran late "
+            "into the night, officials said.\n\n") * 4
+    text = f"{header}\n\nCouncil agrees the new city plan after long debate\n\nBy Jane Doe\n\n{body}"
+    assert read_text(text).date == expected
 
 
 def test_unwraps_100_column_dump() -> None:

@@ -15,7 +15,7 @@ class Article:
     authors: tuple[str, ...] = ()
     source: str | None = None  # the publisher's name
     source_url: str | None = None
-    sections: tuple[str, ...] = ()  # the source's own section names, to map to a topic
+    sections: tuple[str, ...] = ()  # the source's own section names, general -> specific
     tags: tuple[str, ...] = ()
     summary: str | None = None  # standfirst as stated; derived from the body when absent
     key_points: tuple[str, ...] = ()

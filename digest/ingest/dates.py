@@ -81,6 +81,40 @@ def _with_time(day: date, m: re.Match[str]) -> str:
     return day.isoformat()  # a time without a zone is not a full instant: keep the day
 
 
+# Words that label the date right after them: "Published: 15 Aug 2022", "date 2022-08-15".
+_LABEL = re.compile(
+    r"(?<![\w-])(?P<label>(?:first )?published(?: on| at)?|publication date|posted(?: on)?|"
+    r"date(?:line)?|dated|datum|publiziert(?: am)?|veröffentlicht(?: am)?|erschienen(?: am)?|"
+    r"publié(?: le)?|publicado(?: el| em| en)?|pubblicato(?: il)?|gepubliceerd(?: op)?|"
+    r"diterbitkan|опубликовано|created(?: on)?|"
+    r"(?P<updated>(?:last )?(?:updated|modified)(?: on| at)?|aktualisiert(?: am)?|"
+    r"mis à jour(?: le)?|actualizado(?: el)?|atualizado(?: em)?|aggiornato(?: il)?|"
+    r"bijgewerkt(?: op)?))"
+    r"\s*[:\-–—|]?\s*(?:on\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?",
+    re.IGNORECASE,
+)
+
+
+def labelled_date(line: str) -> tuple[str, str] | None:
+    """A date stated right after a label word: ("published" | "updated", ISO) or None.
+
+    The label makes even a date in a line of page furniture the page's own date
+    ("Advertisement date 2022-08-15 Contributors"), so only a date that starts within a
+    few characters of the label counts.
+    """
+    found: list[tuple[str, str]] = []
+    for m in _LABEL.finditer(line):
+        rest = line[m.end():m.end() + 60]
+        for pattern in _PATTERNS:
+            stated = pattern.match(rest)
+            iso = _from_match(stated) if stated else None
+            if iso:
+                found.append(("updated" if m.group("updated") else "published", iso))
+                break
+    # "Updated Nov 19, 2019; Posted Nov 18, 2019": the publication date wins.
+    return min(found, key=lambda f: f[0] == "updated", default=None)
+
+
 def find_date(line: str) -> str | None:
     """The first full date (day, month, year) stated in `line`, as ISO 8601, or None."""
     best: tuple[int, str] | None = None

@@ -15,9 +15,15 @@ REQUIRED = ("title", "date")
 
 
 def match_topic(sections: Sequence[str], topics: Sequence[Topic]) -> str | None:
-    """The first topic whose slug, title or alias names one of the source's sections."""
-    wanted = [s.strip().casefold() for s in sections if s.strip()]
-    for name in wanted:
+    """The topic named by the most specific of the source's sections.
+
+    Sections come general -> specific (breadcrumb order: Home > Politics > World), so the
+    deepest one that is a topic's slug, title or alias decides.
+    """
+    for section in reversed(sections):
+        name = section.strip().casefold()
+        if not name:
+            continue
         for topic in topics:
             names = {topic.slug.casefold(), topic.title.casefold(),
                      *(a.casefold() for a in topic.aliases)}

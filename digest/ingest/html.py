@@ -43,8 +43,9 @@ def read_html(html: str, url: str | None = None) -> Article:
         authors=_authors(article_ld, meta, doc),
         source=_text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename"),
         source_url=meta.get("og:url") or _canonical(tree) or url or doc.get("url"),
-        sections=tuple(s for s in (_text(article_ld.get("articleSection")), meta.get("article:section"),
-                                   *(doc.get("categories") or [])) if s),
+        # General -> specific: the page's category links, then the section it declares.
+        sections=tuple(dict.fromkeys(s for s in (*(doc.get("categories") or []), meta.get("article:section"),
+                                                 _text(article_ld.get("articleSection"))) if s)),
         tags=tuple(dict.fromkeys(t for t in (meta.get("article:tag_list") or []) if t)),
         summary=meta.get("description") or meta.get("og:description") or summary_from(body),
         image=meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),

@@ -13,7 +13,7 @@ from .article import Article
 from .blocks import Para, paragraphs
 from .body import body_span, is_boundary, is_junk, is_prose, words
 from .clean import one_line
-from .dates import find_date
+from .dates import find_date, labelled_date
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
@@ -242,17 +242,28 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
 
 
 def _date(head: list[Para], above: list[Para]) -> str | None:
+    """The publication date the header states: labelled first, the head before above it.
+
+    A date right after a label ("Published", "date", "Posted on") counts even in a line of
+    page furniture; an unlabelled one only in a short line that is not a glued menu.
+    """
     found: list[tuple[int, str]] = []
     for rank, where in enumerate((head, above)):
         for para in where:
-            if _GLUED_MENU.search(para.text) or is_prose(para):
+            if is_prose(para):
+                continue
+            labelled = labelled_date(para.text)
+            if labelled:
+                found.append((rank * 3 + (2 if labelled[0] == "updated" else 0), labelled[1]))
+                continue
+            if _GLUED_MENU.search(para.text):
                 continue
             if rank == 1 and not (_PUBLISH_WORD.search(para.text) or words(para.text) <= 8):
                 continue
             for piece in re.split(r";|\s\|\s|(?=\bPosted\b)|(?=\bPublished\b)", para.text):
                 iso = find_date(piece)
                 if iso:
-                    found.append((rank * 2 + (1 if _UPDATED.search(piece) else 0), iso))
+                    found.append((rank * 3 + (2 if _UPDATED.search(piece) else 1), iso))
         if found:
             break
     if not found:
