@@ -295,6 +295,10 @@ def _parse_topics(raw: Any, text: str, path: Path, errors: list[DigestError]) ->
             errors.append(ConfigError(f"{where} needs a slug of lowercase letters, digits and dashes, got {slug!r}",
                                       path, line, 'e.g. slug = "world"'))
             continue
+        if any(t.slug == slug for t in topics):
+            errors.append(ConfigError(f"{where}: slug '{slug}' is used by an earlier topic", path, line,
+                                      "give each topic its own slug"))
+            continue
         title = item.get("title", slug.replace("-", " ").title())
         aliases = item.get("aliases", [])
         if not isinstance(title, str) or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
