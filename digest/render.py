@@ -117,6 +117,7 @@ def _plan(site: Site, config: Config) -> Iterator[Page]:
     months = [(month, _edition_refs(list(group))) for month, group in
               groupby(site.editions, key=lambda e: e.day.replace(day=1))]
     yield _page(archive_url(), "archive.html", {"months": months, "feeds": feed_urls()}, "Archive")
+    yield _page("search/", "search.html", {"feeds": feed_urls()}, "Search")  # works when Pagefind indexed the site
     yield _page("404.html", "404.html", {"feeds": feed_urls()}, "Page not found")
     yield _page("sitemap.xml", "sitemap.xml", {"urls": _sitemap(site, config)}, "Sitemap")
     yield _page("robots.txt", "robots.txt", {}, "robots.txt")
