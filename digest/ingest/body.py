@@ -63,6 +63,31 @@ def words(text: str) -> int:
     return len(_WORD.findall(_CJK.sub(" ", text))) + cjk // 2
 
 
+# A picture credit under its caption: "Photo: Jane Doe, AP", "Photo by X", "X | Getty Images",
+# "[File: Reuters]". ("Image copyright ..." comes before its picture, so it is not here.)
+_CREDIT_AFTER = re.compile(
+    r"^\[?((photos?|fotos?|picture|pictured|bild|credit|crédito|photographs?)\s*(:|by\b)|file\s*:)|"
+    r"\|\s*getty images\]?$|\(?\b(ap|afp|reuters|epa|getty) ?(photo|images)\b",
+    re.IGNORECASE,
+)
+
+
+def is_credit(para: Para) -> bool:
+    return words(para.text) <= 12 and bool(_CREDIT_AFTER.search(para.text))
+
+
+def captions(paras: list[Para]) -> set[int]:
+    """Image captions: the paragraph or two right above a picture credit."""
+    out = set()
+    for i, para in enumerate(paras):
+        if is_credit(para):
+            for j in (i - 1, i - 2):
+                if j < 0 or paras[j].bullet or is_credit(paras[j]):
+                    break
+                out.add(j)
+    return out
+
+
 def is_junk(para: Para) -> bool:
     return para.is_image or bool(JUNK.match(para.text))
 
@@ -95,9 +120,34 @@ def score(para: Para) -> float:
     return -3.0
 
 
+def _shingles(text: str) -> list[tuple[str, ...]]:
+    toks = _WORD.findall(text.casefold())
+    return [tuple(toks[i:i + 4]) for i in range(len(toks) - 3)]
+
+
+def _repeats(paras: list[Para]) -> list[int]:
+    """Long paragraphs whose words mostly appeared earlier on the page.
+
+    Pages repeat their article (a print copy, a data block, "related" boxes quoting the
+    standfirst); the first copy is the article, later copies only double it.
+    """
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for i, para in enumerate(paras):
+        shingles = _shingles(para.text)
+        if len(shingles) >= 40 and sum(s in seen for s in shingles) >= 0.6 * len(shingles):
+            out.append(i)
+        seen.update(shingles)
+    return out
+
+
 def body_span(paras: list[Para]) -> tuple[int, int]:
     """[start, end) of the maximum-sum run of paragraph scores; (0, 0) when none is positive."""
     scores = [score(p) for p in paras]
+    for i in _repeats(paras):
+        scores[i] = -3.0
+    for i in captions(paras):
+        scores[i] = min(scores[i], -3.0)
     # Prose that follows prose counts fully; prose after a short title-like line (a teaser
     # under its link) counts for less.
     for i in range(1, len(scores)):

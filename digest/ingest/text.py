@@ -11,7 +11,7 @@ import re
 
 from .article import Article
 from .blocks import Para, paragraphs
-from .body import body_span, is_boundary, is_junk, is_prose, words
+from .body import body_span, captions, is_boundary, is_junk, is_prose, words
 from .clean import one_line
 from .dates import find_date, labelled_date
 from .markdown import render_body, summary_from
@@ -88,9 +88,13 @@ def _first_copy(paras: list[Para], title_at: int | None, start: int) -> int | No
         return None
     key = _norm(paras[title_at].text)
     first = title_at
-    for i in range(title_at - 1, max(-1, title_at - 8), -1):
-        if _norm(paras[i].text) == key and not paras[i].bullet:
+    caption = captions(paras[max(0, title_at - 40):title_at + 1])
+    for i in range(title_at - 1, max(-1, title_at - 40), -1):
+        para = paras[i]
+        if _norm(para.text) == key and not para.bullet:
             first = i
+        elif is_prose(para) and i - max(0, title_at - 40) not in caption:
+            break  # text of some other part of the page; an image caption does not count
     return first
 
 
