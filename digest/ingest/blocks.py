@@ -29,6 +29,10 @@ class Para:
         return bool(_IMAGE.match(self.text))
 
 
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -98,6 +102,8 @@ def paragraphs(text: str) -> list[Para]:
                     joined = piece
                 elif joined.endswith("-") and not joined.endswith(" -"):
                     joined += piece  # a word w3m broke at its hyphen
+                elif _wide(joined[-1]) and _wide(piece[0]):
+                    joined += piece  # Chinese and Japanese put no spaces between words
                 else:
                     joined += " " + piece
             joined = re.sub(r"\s+", " ", joined.replace("\u00a0", " ")).strip()

@@ -72,14 +72,21 @@ _CREDIT_AFTER = re.compile(
 )
 
 
+# Agency caption wording: "In this Dec. 12, 2006, file photo, ...", "This undated handout image".
+_CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|"
+                      r".{0,60}?\b(file|handout) (photo|image)\b)", re.IGNORECASE)
+
+
 def is_credit(para: Para) -> bool:
     return words(para.text) <= 12 and bool(_CREDIT_AFTER.search(para.text))
 
 
 def captions(paras: list[Para]) -> set[int]:
-    """Image captions: the paragraph or two right above a picture credit."""
+    """Image captions: the paragraph or two above a picture credit, or worded as one."""
     out = set()
     for i, para in enumerate(paras):
+        if _CAPTION.match(para.text):
+            out.add(i)
         if is_credit(para):
             for j in (i - 1, i - 2):
                 if j < 0 or paras[j].bullet or is_credit(paras[j]):
@@ -115,6 +122,8 @@ def score(para: Para) -> float:
         return n * weight
     if n >= 10 and punct:
         return n * 0.5 * weight
+    if n >= 4 and para.text.endswith(("。", "！", "？")) and _CJK.search(para.text):
+        return n * 0.5 * weight  # a whole sentence in Chinese or Japanese, short in words
     if para.bullet and n <= 4:
         return -5.0
     return -3.0
@@ -148,6 +157,9 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         scores[i] = -3.0
     for i in captions(paras):
         scores[i] = min(scores[i], -3.0)
+    for i, para in enumerate(paras):
+        if is_boundary(para) and _inline_box(paras, i):
+            scores[i] = -8.0  # an inline box inside the article, not its end
     # Prose that follows prose counts fully; prose after a short title-like line (a teaser
     # under its link) counts for less.
     for i in range(1, len(scores)):
@@ -162,6 +174,16 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         if total > best:
             best, best_span = total, (start, i + 1)
     return _cut_at_boundary(paras, *best_span)
+
+
+def _inline_box(paras: list[Para], i: int) -> bool:
+    """A "Related" heading with a link or two, and the article's prose right after it."""
+    for j in range(i + 1, min(len(paras), i + 4)):
+        if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
+            return False
+        if is_prose(paras[j]) and not paras[j].bullet:
+            return j > i + 1 and words(paras[j].text) >= 20
+    return False
 
 
 def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]:
