@@ -92,25 +92,52 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
         meta = _HANDLER.load(front)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
+        line = mark.line + _first_line(front) if mark else 1
         raise ContentError(f"front matter is not valid YAML: {exc.problem or exc}", rel, line,
                            hint="quote values that contain ': ' or start with a special character") from exc
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         # PyYAML raises ValueError for impossible dates such as 2022-02-30.
-        raise ContentError(f"front matter has a value YAML cannot read: {exc}", rel,
+        raise ContentError(f"front matter has a value YAML cannot read: {exc}", rel, _bad_value_line(front),
                            hint="check dates and numbers; quote anything else") from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise ContentError(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", rel, 2,
                            hint="write it as lines of 'key: value'")
-    _reject_aliases(meta, rel)
+    _reject_aliases(meta, rel, front)
     meta = _clean_values(meta)
     body_line = text[: len(text) - len(body)].count("\n") + 1
     return meta, body, body_line
 
 
-def _reject_aliases(value: Any, rel: PurePosixPath) -> None:
+def _first_line(front: str) -> int:
+    """The file line of the front matter's first line: it starts after the opening '---' line."""
+    return 1 if front.startswith("\n") else 2
+
+
+def _bad_value_line(front: str) -> int | None:
+    """The file line of the first value YAML cannot construct (an impossible date, say)."""
+    try:
+        root = yaml.compose(front, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    constructor = yaml.SafeLoader("")
+    nodes = [root] if root is not None else []
+    while nodes:
+        node = nodes.pop(0)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except (yaml.YAMLError, ValueError, OverflowError):
+                return node.start_mark.line + _first_line(front)
+        elif isinstance(node, yaml.SequenceNode):
+            nodes.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            nodes.extend(item for pair in node.value for item in pair)
+    return None
+
+
+def _reject_aliases(value: Any, rel: PurePosixPath, front: str = "") -> None:
     """YAML anchors and aliases share containers (and allow 'billion laughs'): refuse them."""
     seen: set[int] = set()
     stack = [value]
@@ -118,7 +145,9 @@ def _reject_aliases(value: Any, rel: PurePosixPath) -> None:
         item = stack.pop()
         if isinstance(item, (dict, list)):
             if id(item) in seen:
+                anchor = re.search(r"(?<![\w&])&\w", front)
                 raise ContentError("front matter uses YAML anchors/aliases (& and *)", rel,
+                                   front.count("\n", 0, anchor.start()) + _first_line(front) if anchor else None,
                                    hint="write each value out in full")
             seen.add(id(item))
             stack.extend(item.values() if isinstance(item, dict) else item)
@@ -149,12 +178,14 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
 
     for key in meta:
         if not isinstance(key, str):
-            raise ContentError(f"front matter key {key!r} is not text", rel, hint="keys are words like title or date")
+            raise ContentError(f"front matter key {key!r} is not text", rel, _key_line(text, str(key)),
+                               hint="keys are words like title or date")
 
     draft = _boolean(meta, "draft", fail)
     title = _text(meta, "title", fail)
     if not title:
-        raise fail("title", "missing 'title'", "add a line like  title: \"What happened\"")
+        raise ContentError("missing 'title'", rel, _key_line(text, "title") or 2,
+                           hint="add a line like  title: \"What happened\"")
     if "date" not in meta or meta["date"] in (None, ""):
         if not draft:
             raise ContentError("missing 'date'", rel, 2,
