@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     stories = commands.add_parser("stories", help="list the stories: lead, members and why they were joined")
     stories.add_argument("--json", action="store_true", help='print {"stories": [[entry path, ...], ...]}')
     stories.set_defaults(run=_stories)
+
+    serve = commands.add_parser("serve", help="serve output/ on http://127.0.0.1:8000/; --watch rebuilds and reloads")
+    serve.add_argument("--watch", action="store_true", help="build now, then rebuild and reload the page on every save")
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    _add_build_flags(serve)
+    serve.set_defaults(run=_serve)
     return parser
 
 
@@ -137,6 +144,35 @@ def _short(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from digest.build import BuildOptions
+    from digest.serve import DevServer, Rebuild, is_loopback
+
+    root = args.site.resolve()
+    if not is_loopback(args.host):
+        print(f"warning: serving on {args.host}: other machines on the network can read the site",
+              file=sys.stderr)
+    server = DevServer(root, BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs),
+                       host=args.host, port=args.port, watch=args.watch)
+
+    def report(rebuild: Rebuild) -> None:
+        print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
+
+    try:
+        server.start()
+        print(f"serving {server.output_path()} on {server.url}" + ("; watching for changes" if args.watch else ""),
+              flush=True)
+        if args.watch:
+            report(server.initial_build())
+        server.run(report)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: a build in progress leaves output/ untouched (it publishes atomically)
+    finally:
+        server.close()
+    print("stopped", flush=True)
+    return 0
 
 
 def _stories(args: argparse.Namespace) -> int:

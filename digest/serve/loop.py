@@ -1,0 +1,133 @@
+"""The rebuild loop: a batch of changes -> ingest new seeds -> build -> tell the browsers.
+
+A failed build leaves output/ as it was (the build publishes atomically), so the last good
+site stays served while the overlay shows the error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.build import BuildOptions, BuildReport, build
+from digest.config import load_config
+from digest.errors import BuildFailed, DigestError, IngestError
+from digest.ingest import IngestResult, ingest_paths
+from digest.serve.reload import ReloadHub
+from digest.serve.watch import Change, Watcher
+
+Rebuilder = Callable[[Sequence[Change]], BuildReport]
+
+
+def make_rebuilder(site_root: Path, options: BuildOptions) -> Rebuilder:
+    """What serve calls after each batch of changes.
+
+    build() is stateless: it re-reads content/ (parses only files whose mtime changed) and
+    re-renders only pages whose fingerprint changed. The in-memory Builder will replace it here:
+    `return Builder(site_root, options).rebuild`.
+    """
+    return lambda changes: build(site_root, options)
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """One rebuild, for the terminal line."""
+
+    changes: tuple[Change, ...]
+    report: BuildReport | None
+    error: DigestError | None
+    ingested: tuple[IngestResult, ...]
+    milliseconds: float
+
+    def summary(self, site_root: Path) -> str:
+        what = describe(self.changes, site_root)
+        problem = ""
+        if self.error is not None:
+            problems = self.error.errors if isinstance(self.error, BuildFailed) else [self.error]
+            first = str(problems[0]).replace("\n  hint:", " (hint:") + (")" if problems[0].hint else "")
+            problem = first + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+        if self.report is None:
+            return f"{what}: failed in {self.milliseconds:.0f} ms, still serving the last good site: {problem}"
+        seeds = sum(len(r.entries) for r in self.ingested if r.status in ("written", "updated"))
+        ingested = f"{seeds} entr{'y' if seeds == 1 else 'ies'} ingested, " if self.ingested else ""
+        removed = f", {self.report.removed} removed" if self.report.removed else ""
+        return (f"{what}: {ingested}{self.report.rendered} file{'s' if self.report.rendered != 1 else ''} "
+                f"written{removed} in {self.milliseconds:.0f} ms" + (f"; ingest failed: {problem}" if problem else ""))
+
+
+def describe(changes: Sequence[Change], site_root: Path) -> str:
+    if not changes:
+        return "first build"
+    paths = sorted({_short(c.path, site_root) for c in changes})
+    if len(paths) == 1:
+        return f"{paths[0]} changed"
+    kinds = ", ".join(sorted({c.kind for c in changes}))
+    return f"{len(paths)} files changed ({kinds})"
+
+
+def _short(path: Path, site_root: Path) -> str:
+    try:
+        return path.relative_to(site_root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+class RebuildLoop:
+    """Waits for settled changes, rebuilds, and reports to the hub and to on_rebuild."""
+
+    def __init__(self, site_root: Path, watcher: Watcher, hub: ReloadHub, rebuild: Rebuilder) -> None:
+        self.site_root = site_root
+        self.watcher = watcher
+        self.hub = hub
+        self.rebuild = rebuild
+        self.output_path = _output_path(site_root)
+        self.running = True
+
+    def run(self, on_rebuild: Callable[[Rebuild], None]) -> None:
+        while self.running:
+            changes = self.watcher.wait(timeout=0.5)
+            if changes and self.running:
+                on_rebuild(self.once(changes))
+
+    def once(self, changes: Sequence[Change]) -> Rebuild:
+        started = time.perf_counter()
+        report: BuildReport | None = None
+        error: DigestError | None = None
+        ingested: tuple[IngestResult, ...] = ()
+        try:
+            ingested = self._ingest(changes)
+            if any(c.kind == "config" for c in changes):
+                self.output_path = _output_path(self.site_root)
+            report = self.rebuild(changes)
+        except DigestError as exc:
+            error = exc
+        failed = [IngestError(r.message, r.input) for r in ingested if r.status == "error"]
+        if error is None:
+            self.hub.built()
+            if failed:
+                error = failed[0] if len(failed) == 1 else BuildFailed(failed)
+                self.hub.failed(error)
+        else:
+            self.hub.failed(error)
+        return Rebuild(tuple(changes), report, error, ingested,
+                       (time.perf_counter() - started) * 1000)
+
+    def _ingest(self, changes: Sequence[Change]) -> tuple[IngestResult, ...]:
+        seeds = sorted({c.path for c in changes if c.kind == "seeds" and c.path.is_file()})
+        if not seeds:
+            return ()
+        config = load_config(self.site_root, required=False)
+        results = ingest_paths(seeds, self.site_root / "content", site_root=self.site_root, topics=config.topics)
+        # The entries ingest writes would come back as changes: this build already includes them.
+        self.watcher.ignore_written([p if p.is_absolute() else self.site_root / p
+                                     for r in results for p in r.entries])
+        return tuple(results)
+
+
+def _output_path(site_root: Path) -> Path:
+    try:
+        return load_config(site_root, required=False).output_path
+    except DigestError:
+        return site_root / "output"
