@@ -126,3 +126,53 @@ def test_short_lines_are_not_joined() -> None:
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
+
+
+PROSE = ("The council met on Monday and agreed the plan after a long debate that ran late into "
+         "the night, officials said on Tuesday. ")
+
+
+def _page(*blocks: str) -> str:
+    return "\n\n".join(blocks) + "\n"
+
+
+def test_caption_above_a_credit_is_not_body() -> None:
+    caption = "The mayor, left, and the council leader shake hands in the town hall after the vote on Monday."
+    text = _page("Council agrees the new city plan", "By Jane Doe", caption, "Photo: John Roe, AP",
+                 *[PROSE * 2] * 4)
+    article = read_text(text)
+    assert "shake hands" not in article.body and "officials said" in article.body
+    assert article.authors == ("Jane Doe",)
+
+
+def test_agency_caption_wording_is_not_body() -> None:
+    caption = ("In this Dec. 12, 2006, file photo, made available by NASA, an astronaut works outside "
+               "the station during a spacewalk over the ocean.")
+    article = read_text(_page("Study sees a future for sleeping astronauts", caption, *[PROSE * 2] * 4))
+    assert "file photo" not in article.body
+
+
+def test_list_of_dated_teasers_ends_the_body() -> None:
+    teasers = []
+    for n in range(3):
+        teasers += [f"Another story number {n} about other things", "Wednesday November 20, 2019",
+                    f"A teaser paragraph for story {n} that runs on for long enough to look like the "
+                    "start of an article, with a few clauses."]
+    text = _page("Council agrees the new city plan", "By Jane Doe", *[PROSE * 2] * 4,
+                 "More from the site", *teasers)
+    article = read_text(text)
+    assert "officials said" in article.body and "teaser paragraph" not in article.body
+
+
+def test_later_copy_of_the_article_is_not_body() -> None:
+    body = [PROSE * 2 + f"Point {n}." for n in range(4)]
+    text = _page("Council agrees the new city plan", *body, "Share", "Print", " ".join(body),
+                 "Copyright 2019 The Paper")
+    article = read_text(text)
+    assert article.body.count("Point 0.") == 1
+
+
+def test_wrapped_cjk_lines_join_without_spaces() -> None:
+    line = "日本語の文章です。" * 10
+    paras = paragraphs(line[:50] + "\n" + line[50:] + "\n")
+    assert [p.text for p in paras] == [line]

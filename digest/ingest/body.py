@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .blocks import Para
+from .dates import find_date
 
 # Lines that belong to the page around the article, in any position.
 JUNK = re.compile(
@@ -77,6 +78,11 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
                       r".{0,60}?\b(file|handout) (photo|image)\b)", re.IGNORECASE)
 
 
+# A caption that ends with its own credit: "... the module. Credit: ESA", "(Photo: AP)".
+_CREDIT_TAIL = re.compile(r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild)s?\s*(:|by)\s*[^.]{1,50}"
+                          r"\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$", re.IGNORECASE)
+
+
 def is_credit(para: Para) -> bool:
     return words(para.text) <= 12 and bool(_CREDIT_AFTER.search(para.text))
 
@@ -85,7 +91,7 @@ def captions(paras: list[Para]) -> set[int]:
     """Image captions: the paragraph or two above a picture credit, or worded as one."""
     out = set()
     for i, para in enumerate(paras):
-        if _CAPTION.match(para.text):
+        if _CAPTION.match(para.text) or _CREDIT_TAIL.search(para.text[-80:]):
             out.add(i)
         if is_credit(para):
             for j in (i - 1, i - 2):
@@ -173,7 +179,31 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         total += value
         if total > best:
             best, best_span = total, (start, i + 1)
-    return _cut_at_boundary(paras, *best_span)
+    return _cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span))
+
+
+# "— Jane Doe (@jane) November 18, 2019": the signature of an embedded post, not a header.
+_QUOTED_POST = re.compile(r"^[—–-]|@\w")
+
+
+def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
+    """End the body where a list of other stories starts: each a header with its own date.
+
+    Two or more "headline / name / date line, then a paragraph" blocks after the article's
+    prose are teasers for other articles ("More from ..."), not more of this one.
+    """
+    headers = [k for k in range(start + 1, end - 1)
+               if not is_prose(paras[k]) and words(paras[k].text) <= 8
+               and find_date(paras[k].text) and is_prose(paras[k + 1])
+               and not _QUOTED_POST.search(paras[k].text)]
+    if len(headers) < 2:
+        return start, end
+    cut = headers[0]
+    while cut > start and not (is_prose(paras[cut - 1]) and not paras[cut - 1].bullet):
+        cut -= 1
+    if not any(is_prose(p) for p in paras[start:cut]):
+        return start, end
+    return start, cut
 
 
 def _inline_box(paras: list[Para], i: int) -> bool:
