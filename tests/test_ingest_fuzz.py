@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.ingest import ingest_paths
+from digest.ingest import IngestResult, ingest_paths
 from digest.ingest.dates import find_date
 from digest.ingest.text import read_text
 from digest.model import Topic
@@ -32,7 +32,7 @@ _DATE_LIKE = re.compile(r"(19|20)\d\d")
 _BY_LINE = re.compile(r"\b(by|von|por|par|door|di|av)\b", re.IGNORECASE)
 
 
-def _ingest(data: bytes, name: str = "input.txt") -> tuple[list[object], list[Path]]:
+def _ingest(data: bytes, name: str = "input.txt") -> tuple[list[IngestResult], list[frontmatter.Post]]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         path = root / name
