@@ -157,7 +157,8 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
             errors[-1].line = _section_line(text, section)
             continue
         if not isinstance(body, dict):
-            problem(f"'{section}' must be a table [{section}]", section)
+            problem(f"'{section}' must be a table [{section}]", section,
+                    f"write it as a line [{section}] followed by lines of key = value")
             continue
         for key, value in body.items():
             spec = SCHEMA[section].get(key)
@@ -275,7 +276,8 @@ def _parse_topics(raw: Any, text: str, path: Path, errors: list[DigestError]) ->
     if raw is None:
         return ()
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
-        errors.append(ConfigError("'topics' must be a list of [[topics]] tables", path, _section_line(text, "topics"),
+        line = _section_line(text, "topics") or _line_of(text, "topics")
+        errors.append(ConfigError("'topics' must be a list of [[topics]] tables", path, line,
                                   'write each topic as [[topics]] with slug = "world" and title = "World"'))
         return ()
     topics: list[Topic] = []
