@@ -176,3 +176,22 @@ def test_wrapped_cjk_lines_join_without_spaces() -> None:
     line = "日本語の文章です。" * 10
     paras = paragraphs(line[:50] + "\n" + line[50:] + "\n")
     assert [p.text for p in paras] == [line]
+
+
+def test_name_before_a_date_is_the_byline() -> None:
+    text = _page("Chelsea pay the release clause for their new goalkeeper", "LinkNaija August 08, 2018",
+                 *[PROSE * 2] * 4)
+    article = read_text(text)
+    assert article.authors == ("LinkNaija",)
+    assert article.date == "2018-08-08"
+    assert read_text(_page("Chelsea pay the release clause for their new goalkeeper", "Sport",
+                           *[PROSE * 2] * 4)).authors == ()
+
+
+def test_headline_before_a_lone_by_beats_the_brand_after_it() -> None:
+    text = _page("So many ways to play games, and so many ways to pay for them",
+                 "There are more devices and services to choose from than ever before.",
+                 "By", "Sarah Doe", "The Daily Paper", "Nov. 19, 2019 8:03 am ET", *[PROSE * 2] * 4)
+    article = read_text(text)
+    assert article.title == "So many ways to play games, and so many ways to pay for them"
+    assert article.authors == ("Sarah Doe",)

@@ -115,6 +115,12 @@ def labelled_date(line: str) -> tuple[str, str] | None:
     return min(found, key=lambda f: f[0] == "updated", default=None)
 
 
+def date_start(line: str) -> int | None:
+    """Where the first full date stated in `line` begins, or None."""
+    starts = [m.start() for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m)]
+    return min(starts, default=None)
+
+
 def find_date(line: str) -> str | None:
     """The first full date (day, month, year) stated in `line`, as ISO 8601, or None."""
     best: tuple[int, str] | None = None

@@ -13,7 +13,7 @@ from .article import Article
 from .blocks import Para, paragraphs
 from .body import body_span, captions, is_boundary, is_junk, is_prose, words
 from .clean import one_line
-from .dates import find_date, labelled_date
+from .dates import date_start, find_date, labelled_date
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
@@ -153,11 +153,11 @@ def _find_title(paras: list[Para], start: int) -> int | None:
         overlap = len(own & opening) / len(own) if own else 0.0
         value = 4.0 * overlap * min(len(own), 4) / 4 + 1.5 * min(repeated, 1) - 0.04 * abs(distance)
         after = paras[i + 1:i + 6]
-        if any(not is_prose(p) and (_BY.match(p.text) or find_date(p.text)) for p in after):
+        if any(not is_prose(p) and (_is_byline(p) or find_date(p.text)) for p in after):
             value += 1.5
         elif i > start:
             continue  # past the body's start only a headline with its byline will do
-        if any(not is_prose(p) and (_BY.match(p.text) or find_date(p.text))
+        if any(not is_prose(p) and (_is_byline(p) or find_date(p.text))
                for p in paras[max(0, i - 3):i]) and value > 0:
             value -= 1.0  # headlines come before their byline, not after it
         before = paras[i - 1] if i > 0 else None
@@ -182,6 +182,14 @@ def _find_title(paras: list[Para], start: int) -> int | None:
     if not candidates:
         return None
     return max(candidates)[1]
+
+
+def _is_byline(para: Para) -> bool:
+    """ "By Jane Doe", or a lone "By" with the name on the next line."""
+    return bool(_BY.match(para.text)) or para.text.strip().lower() in _LONE_BY
+
+
+_LONE_BY = {"by", "von", "por", "par", "door", "di", "av"}
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -231,7 +239,10 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
         text = para.text
         if is_prose(para) or para.bullet:
             continue
-        m = _NAME.match(text)
+        # "Jane Doe August 08, 2018": the name is what precedes the date.
+        at = date_start(text)
+        dated = at is not None and at > 0
+        m = _NAME.match(text[:at].strip() if dated else text)
         if not m:
             continue
         rest = text[m.end():].strip()
@@ -239,7 +250,9 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             continue
         name = m.group(0).strip()
         n = len(name.split())
-        if 2 <= n <= 4 and not _NOT_NAMES & set(name.casefold().split()) \
+        # One word is a name only when a date shares its line (a brand or label otherwise).
+        if (2 <= n <= 4 or n == 1 and dated and len(name) >= 3) \
+                and not _NOT_NAMES & set(name.casefold().split()) \
                 and not _CREDIT.search(name) and not name.endswith((".com", ".org")):
             return (name,), None
     return (), None
