@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from digest.ingest.article import Article
 from digest.ingest.clean import decode, sanitize
 from digest.ingest.html import read_html
 from digest.ingest.text import read_text
@@ -29,33 +30,84 @@ def shingles(text: str) -> Counter[tuple[str, ...]]:
     return Counter(tuple(toks[i:i + 4]) for i in range(max(0, len(toks) - 3)))
 
 
-def f1(pred: str, true: str) -> float:
+def precision_recall(pred: str, true: str) -> tuple[float, float]:
     p, t = shingles(pred), shingles(true)
     overlap = sum((p & t).values())
     if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(p.values()), overlap / sum(t.values())
-    return 2 * precision * recall / (precision + recall)
+        return 0.0, 0.0
+    return overlap / sum(p.values()), overlap / sum(t.values())
+
+
+def f1(pred: str, true: str) -> float:
+    precision, recall = precision_recall(pred, true)
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def read(mode: str, page_id: str) -> Article:
+    if mode == "text":
+        raw = (DEVSET / "text-w3m" / f"{page_id}.txt").read_bytes()
+        return read_text(sanitize(decode(raw)))
+    raw = (DEVSET / "html" / f"{page_id}.html").read_bytes()
+    return read_html(sanitize(decode(raw)))
+
+
+def truth() -> dict[str, dict[str, object]]:
+    return dict(sorted(json.loads((DEVSET / "truth.json").read_text(encoding="utf-8")).items()))
 
 
 def pages() -> list[tuple[str, dict[str, object]]]:
-    truth = json.loads((DEVSET / "truth.json").read_text(encoding="utf-8"))
-    return [(k, v) for k, v in sorted(truth.items()) if k[:4] in PAGES]
+    return [(k, v) for k, v in truth().items() if k[:4] in PAGES]
 
 
 @pytest.mark.parametrize("mode", ["text", "html"])
 def test_quality_floor(mode: str) -> None:
     scores, titles = [], []
-    for page_id, truth in pages():
-        if mode == "text":
-            raw = (DEVSET / "text-w3m" / f"{page_id}.txt").read_bytes()
-            article = read_text(sanitize(decode(raw)))
-        else:
-            raw = (DEVSET / "html" / f"{page_id}.html").read_bytes()
-            article = read_html(sanitize(decode(raw)))
-        scores.append(f1(article.body, str(truth["articleBody"])))
-        titles.append((article.title or "").casefold() == str(truth["title"]).casefold())
+    for page_id, label in pages():
+        article = read(mode, page_id)
+        scores.append(f1(article.body, str(label["articleBody"])))
+        titles.append((article.title or "").casefold() == str(label["title"]).casefold())
     assert len(scores) == len(PAGES)
     mean = sum(scores) / len(scores)
-    assert mean >= (0.93 if mode == "text" else 0.95), scores  # measured 0.967 / 0.981
+    assert mean >= 0.95, scores  # measured 0.970 (text) / 0.981 (html)
     assert sum(titles) / len(titles) >= 0.85, titles  # measured 8 of 8
+
+
+def _same_day(predicted: str | None, label: dict[str, object]) -> bool:
+    accept = label.get("date_accept") or [label["date"]]
+    return bool(predicted) and str(predicted)[:10] in accept  # type: ignore[operator]
+
+
+def _author_hit(predicted: tuple[str, ...], label: object) -> bool:
+    names = label if isinstance(label, list) else [label]
+    want = {t for n in names for t in re.findall(r"\w+", str(n).lower())} - {"by", "and"}
+    got = {t for n in predicted for t in re.findall(r"\w+", n.lower())} - {"by", "and"}
+    both = len(want & got)
+    return bool(both) and 2 * both / (len(want) + len(got)) >= 0.5
+
+
+@pytest.mark.parametrize("mode", ["text", "html"])
+def test_whole_devset_floor(mode: str) -> None:
+    """All 46 pages, scored as score.py does (F1 of mean precision and mean recall)."""
+    precisions, recalls, titles, authors, dates = [], [], [], [], []
+    for page_id, label in truth().items():
+        article = read(mode, page_id)
+        precision, recall = precision_recall(article.body, str(label["articleBody"]))
+        precisions.append(precision)
+        recalls.append(recall)
+        titles.append(" ".join((article.title or "").split()).casefold()
+                      == " ".join(str(label["title"]).split()).casefold())
+        if label.get("author"):
+            authors.append(_author_hit(article.authors, label["author"]))
+        if label.get("date"):
+            dates.append(_same_day(article.date, label))
+    precision, recall = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
+    body_f1 = 2 * precision * recall / (precision + recall)
+    rate = {name: sum(v) / len(v) for name, v in
+            (("title", titles), ("author", authors), ("date", dates))}
+    # Measured (bench/ingest_quality.py): text 0.923, title 0.93, author 0.85, date 0.79;
+    # html 0.967, title 0.96, author 1.00, date 1.00.
+    floors = {"text": (0.91, 0.89, 0.81, 0.76), "html": (0.955, 0.91, 0.95, 0.95)}[mode]
+    assert body_f1 >= floors[0], (body_f1, precision, recall)
+    assert rate["title"] >= floors[1], rate
+    assert rate["author"] >= floors[2], rate
+    assert rate["date"] >= floors[3], rate
