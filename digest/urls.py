@@ -100,8 +100,14 @@ def is_safe_link(url: str) -> bool:
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL if it is safe to put in an href or src, else None."""
+    """The URL if it is safe to put in an href or src, else None.
+
+    Characters a URL may not hold (space, quotes, angle brackets...) are percent-encoded, as
+    Markdown links are, so that the attribute is a valid URL and not only an escaped one.
+    """
     if not url:
         return None
     url = url.strip()
-    return url if is_safe_link(url) else None
+    if not is_safe_link(url):
+        return None
+    return re.sub(r"[\x00-\x20\x7f\"<>\\^`{|}]", lambda m: f"%{ord(m.group()):02X}", url)
