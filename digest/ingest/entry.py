@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from digest.model import Topic
+from digest.urls import safe_url
 
 from .article import Article
 
@@ -49,7 +50,9 @@ def front_matter(article: Article, topics: Sequence[Topic]) -> dict[str, Any]:
         data["authors"] = list(article.authors)
     if article.source:
         data["source"] = article.source
-    if article.source_url:
+    # Only links the build accepts: a feed's <link>javascript:...</link> would make an entry
+    # that cannot be published.
+    if safe_url(article.source_url):
         data["source_url"] = article.source_url
     topic = match_topic(article.sections, topics)
     if topic:
@@ -60,7 +63,7 @@ def front_matter(article: Article, topics: Sequence[Topic]) -> dict[str, Any]:
         data["summary"] = article.summary
     if article.key_points:
         data["key_points"] = list(article.key_points)
-    if article.image:
+    if safe_url(article.image):
         data["image"] = article.image
     return data
 
