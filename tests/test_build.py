@@ -14,6 +14,7 @@ from digest.build import BuildOptions, build
 from digest.errors import BuildFailed, ContentError, DigestError, ThemeError
 
 from .conftest import NOW, entry_text, tree_bytes
+from .safety import assert_inert_html
 
 OPTIONS = BuildOptions(now=NOW, jobs=1)
 FEEDS = ("feed.xml", "atom.xml")
@@ -79,20 +80,6 @@ HOSTILE = {
 }
 HOSTILE_BODY = ('<script>alert(7)</script>\n\n[click](javascript:alert(8)) <img src=x onerror="alert(9)">\n\n'
                 '[x](JaVaScRiPt:alert(10)) ![i](data:text/html;base64,PHNjcmlwdD4=)\n')
-
-
-def assert_inert_html(text: str, where: object) -> None:
-    """No script but JSON-LD, no event handler, no link or source with a dangerous scheme."""
-    tree = html5lib.parse(text, namespaceHTMLElements=False)
-    for element in tree.iter():
-        if element.tag == "script":
-            assert element.get("type") == "application/ld+json", where
-            assert "</" not in (element.text or ""), where
-        for name, value in element.attrib.items():
-            assert not name.lower().startswith("on"), (where, name)
-            if name in ("href", "src", "action", "formaction"):
-                scheme = value.strip().lower().split(":", 1)[0]
-                assert ":" not in value or scheme in ("http", "https", "mailto"), (where, value)
 
 
 def test_hostile_entry_is_inert_in_pages_and_feeds(make_site) -> None:
