@@ -1,7 +1,11 @@
 """The one place that knows the order of the stages:
 
-config -> load entries -> group stories -> organise -> plan pages and feeds -> render what
-changed -> write into staging -> swap into output/ -> save the cache.
+config -> load entries (parsed only when their bytes changed) -> group stories (again only when
+what grouping reads changed) -> organise -> plan pages and feeds -> fingerprint each file ->
+render what the spare tree lacks -> swap the spare with output/ -> record what it holds.
+
+`build()` is the one-shot form (the CLI, tests). `Builder` keeps the cache's contents in memory
+between builds, for a long-lived process such as the dev server.
 """
 
 from __future__ import annotations
@@ -9,36 +13,37 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-import jinja2
-
-from digest.cache import BuildCache, fingerprint, load_cache, output_id, salt_for, save_cache
+import digest.stories
+from digest.cache import BuildCache, CachedEntry, Fingerprinter, TreeState, fingerprint, salt_for, tree_id
 from digest.config import Config, load_config
-from digest.content import find_entry_files, load_entry
+from digest.content import content_hash, load_entry
 from digest.errors import BuildFailed, ContentError, DigestError
 from digest.feeds import FeedPlan, plan_feeds, render_feeds
-from digest.model import Entry, Page, Site
+from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
-from digest.output import Staging, existing_files
+from digest.output import Staging, existing_files, spare_path
 from digest.render import entry_url, install_globals, plan_pages, render_page
-from digest.stories import entry_features, group_stories
+from digest.stories import FEATURES_VERSION, entry_features, group_stories
 from digest.theme import check_theme, make_environment, static_files, templates_fingerprint
 from digest.urls import feed_urls
 
-PARALLEL_THRESHOLD = 400  # fewer pages than this render faster in one process
+PARALLEL_THRESHOLD = 400  # fewer files than this render faster in one process (measured: fork + pool ~60 ms)
+PARALLEL_PARSE = 400  # likewise for entries to parse
 
 
 @dataclass(frozen=True)
 class BuildOptions:
     drafts: bool | None = None  # None: as digest.toml says
     future: bool | None = None
-    jobs: int | None = None  # worker processes for rendering; None: one per core
+    jobs: int | None = None  # worker processes for parsing and rendering; None: one per core
     now: datetime | None = None  # "now" for future-dated entries; tests pin it
 
 
@@ -50,6 +55,8 @@ class BuildReport:
     rendered: int  # files rendered anew this build (the rest were reused unchanged)
     removed: int
     seconds: float
+    parsed: int = 0  # entry files parsed anew (the rest came from the cache)
+    stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: where the time went
 
     def summary(self) -> str:
         return (f"built {self.entries} entries: {self.pages} pages, {self.feeds} feeds "
@@ -57,60 +64,301 @@ class BuildReport:
 
 
 def build(site_root: Path, options: BuildOptions | None = None) -> BuildReport:
-    started = time.perf_counter()
-    options = options or BuildOptions()
-    config = apply_options(load_config(site_root), options)
-    check_theme(config)
-    cache = load_cache(site_root, salt_for(config.source_text))
-    entries = load_entries(config, cache)
-    now = options.now or datetime.now(UTC)
-    published = [e for e in entries if is_published(e, config, now)]
-    check_paths(published, config)
-    site = organise_site(published, config, cache)
+    builder = Builder(site_root, options)
+    try:
+        return builder.build()
+    finally:
+        builder.close()
 
+
+class Builder:
+    """Builds one site, again and again. The cache is read from disk once; later builds only stat
+    the entry files, parse those that changed, and write the rows that changed."""
+
+    def __init__(self, site_root: Path, options: BuildOptions | None = None) -> None:
+        self.site_root = site_root
+        self.options = options or BuildOptions()
+        self._cache: BuildCache | None = None
+        self._entries: dict[str, CachedEntry] = {}  # the cache's entry rows, in memory
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+
+    def _open_cache(self, salt: str) -> BuildCache:
+        if self._cache is None or self._cache.salt != salt:
+            self.close()
+            self._cache = BuildCache(self.site_root, salt)
+            self._entries = self._cache.entries()
+        return self._cache
+
+    def build(self) -> BuildReport:
+        started = time.perf_counter()
+        clock = _Clock()
+        report = self._build(clock)
+        return replace(report, seconds=time.perf_counter() - started, stages=tuple(clock.stages))
+
+    def _build(self, clock: _Clock) -> BuildReport:
+        options = self.options
+        config = apply_options(load_config(self.site_root), options)
+        check_theme(config)
+        cache = self._open_cache(salt_for(f"{config.source_text}\nfeatures {FEATURES_VERSION}"))
+        clock.lap("config")
+        entries, parsed = self._load_entries(config, cache)
+        clock.lap("load")
+        now = options.now or datetime.now(UTC)
+        published = [e for e in entries if is_published(e, config, now)]
+        check_paths(published, config)
+
+        salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
+        statics = [(rel, source.read_bytes()) for rel, source in static_files(config)]
+        static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
+        inputs = _inputs_key(salt, published, static_prints)
+        clock.lap("inputs")
+        output = config.output_path
+        live = tree_id(output)
+        known = cache.tree_inputs(live)
+        if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
+            return BuildReport(len(published), known[1], known[2], 0, 0, 0.0, parsed)
+
+        features = {e.path: self._entries[str(e.path)].features for e in published}
+        stories = cached_stories(published, features, cache)
+        clock.lap("stories")
+        site = organise(published, stories, config)
+        pages = plan_pages(site, config)
+        feeds = plan_feeds(site, config)
+        clock.lap("organise+plan")
+        prints = Fingerprinter()
+        wanted: dict[str, str] = {}
+        for page in pages:
+            wanted[page.output_path] = prints.of(salt, page.template, page.context)
+        for plan in feeds:
+            value = prints.of(salt, "feed", plan)
+            for rel in feed_urls(plan.prefix).values():
+                wanted[rel] = value
+        wanted.update(static_prints)
+        feed_count = sum(len(feed_urls(plan.prefix)) for plan in feeds)
+        state = TreeState(inputs, len(pages), feed_count, wanted)
+        clock.lap("fingerprint")
+
+        live_state = cache.tree(live)
+        if live is not None and live_state is not None and live_state.manifest == wanted:  # e.g. a change no page shows
+            cache.record_tree(live, state, keep=_present(tree_id(spare_path(output))))
+            return BuildReport(len(published), len(pages), feed_count, 0, 0, 0.0, parsed)
+        rendered, removed = self._write(config, live_state, state, pages, feeds, statics, cache, clock)
+        return BuildReport(len(published), len(pages), feed_count, rendered, removed, 0.0, parsed)
+
+    def _write(self, config: Config, live_state: TreeState | None, state: TreeState, pages: Sequence[Page],
+               feeds: Sequence[FeedPlan], statics: Sequence[tuple[str, bytes]], cache: BuildCache,
+               clock: _Clock) -> tuple[int, int]:
+        """Bring the spare tree to `state`, swap it in, and return (files rendered, files removed)."""
+        output = config.output_path
+        live = tree_id(output)
+        spare = tree_id(spare_path(output))
+        spare_state = cache.tree(spare) if spare is not None and spare != live else None
+        if spare is not None:
+            cache.forget_tree(spare)  # from here on the spare may hold anything
+        staging = Staging(output, fresh=spare_state is None)
+        try:
+            have = spare_state.manifest if spare_state else {}
+            live_manifest = live_state.manifest if live_state else {}
+            stale: set[str] = set()
+            for rel, value in state.manifest.items():
+                if have.get(rel) == value:
+                    continue
+                if live_manifest.get(rel) == value and staging.link_live(rel):
+                    continue
+                stale.add(rel)
+            staging.remove(rel for rel in have if rel not in state.manifest)
+            clock.lap("link unchanged")
+            to_render = [p for p in pages if p.output_path in stale]
+            to_feed = [plan for plan in feeds if any(rel in stale for rel in feed_urls(plan.prefix).values())]
+            _render(config, to_render, to_feed, staging, self.options.jobs)
+            for rel, data in statics:
+                if rel in stale:
+                    staging.write(rel, data)
+            clock.lap("render")
+            previous = set(live_manifest) if live_state else existing_files(output)
+            cache.record_tree(staging.tree, state, keep=_present(live if live_state else None))
+            staging.publish()
+            clock.lap("publish")
+        except BaseException:
+            staging.discard()
+            raise
+        return len(stale), len(previous - set(state.manifest))
+
+    def _load_entries(self, config: Config, cache: BuildCache) -> tuple[list[Entry], int]:
+        """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
+        Every bad entry is reported (BuildFailed) before anything is built."""
+        known = self._entries
+        found = entry_files(config.content_path)
+        fresh: dict[str, CachedEntry] = {}
+        to_parse: list[tuple[str, int, int]] = []
+        for rel, mtime_ns, size in found:
+            cached = known.get(rel)
+            if cached is not None and cached.mtime_ns == mtime_ns and cached.size == size:
+                fresh[rel] = cached
+            elif cached is not None and _same_bytes(config.site_root / rel, cached.entry):
+                fresh[rel] = CachedEntry(mtime_ns, size, cached.entry, cached.features)  # touched, not changed
+            else:
+                to_parse.append((rel, mtime_ns, size))
+        parsed, errors = _parse_all(config, to_parse, self.options.jobs)
+        if errors:
+            raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+        fresh.update(parsed)
+        changed = [(rel, c) for rel, c in fresh.items() if known.get(rel) is not c]
+        cache.update_entries(changed, [rel for rel in known if rel not in fresh])
+        self._entries = fresh
+        return [fresh[rel].entry for rel, _, _ in found], len(parsed)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.stages: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((stage, round(now - self._last, 4)))
+        self._last = now
+
+
+def _present(tree: str | None) -> list[str]:
+    return [tree] if tree else []
+
+
+def _same_bytes(path: Path, entry: Entry) -> bool:
+    try:
+        return content_hash(path.read_bytes()) == entry.content_hash
+    except OSError:
+        return False
+
+
+def entry_files(content_dir: Path) -> list[tuple[str, int, int]]:
+    """(path relative to the site, mtime_ns, size) of every entry file, in path order: *.md under
+    content/, skipping hidden and underscore names, not following linked folders."""
+    found: list[tuple[tuple[str, ...], str, int, int]] = []
+    prefix = content_dir.name
+    stack: list[tuple[tuple[str, ...], str]] = [((prefix,), str(content_dir))]
+    while stack:
+        parts, folder = stack.pop()
+        try:
+            items = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for item in items:
+            if item.name.startswith((".", "_")):
+                continue
+            if item.is_dir(follow_symlinks=False):
+                stack.append(((*parts, item.name), item.path))
+            elif item.name.endswith(".md"):
+                try:
+                    info = item.stat()  # follows a linked file, as reading it will
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    found.append(((*parts, item.name), "/".join((*parts, item.name)), info.st_mtime_ns,
+                                  info.st_size))
+    found.sort()
+    return [(rel, mtime_ns, size) for _, rel, mtime_ns, size in found]
+
+
+# Work handed to forked worker processes: by fork, never pickled (entries and pages are big).
+_WORK: dict[str, Any] = {}
+
+
+def _parse_chunk(items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str, CachedEntry]], list[DigestError]]:
+    config: Config = _WORK["config"]
+    parsed: list[tuple[str, CachedEntry]] = []
+    errors: list[DigestError] = []
+    for rel, mtime_ns, size in items:
+        try:
+            entry = load_entry(config.site_root / rel, config)
+            parsed.append((rel, CachedEntry(mtime_ns, size, entry, entry_features(entry))))
+        except DigestError as exc:
+            errors.append(exc)
+        except OSError as exc:
+            errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
+    return parsed, errors
+
+
+def _parse_all(config: Config, items: list[tuple[str, int, int]],
+               jobs: int | None) -> tuple[dict[str, CachedEntry], list[DigestError]]:
+    parsed: dict[str, CachedEntry] = {}
+    errors: list[DigestError] = []
+    for chunk_parsed, chunk_errors in _in_workers(_parse_chunk, items, jobs, PARALLEL_PARSE, config=config):
+        parsed.update(chunk_parsed)
+        errors.extend(chunk_errors)
+    return parsed, errors
+
+
+def _workers(jobs: int | None) -> int:
+    return jobs if jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else (os.cpu_count() or 1)
+
+
+def _in_workers(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], jobs: int | None,
+                threshold: int, **work: Any) -> list[Any]:
+    """function(chunk) for chunks of items: in forked processes when there are enough items."""
+    workers = _workers(jobs)
+    _WORK.update(work)
+    try:
+        if workers <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
+            return [function(items)]
+        count = workers * 4  # a few chunks each, so an unlucky worker does not finish long after the rest
+        chunks = [items[i::count] for i in range(count)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(function, chunks, chunksize=1)
+    finally:
+        _WORK.clear()
+
+
+def _render_chunk(tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
+    env, pages, feeds, staging, shared, config = (_WORK[k] for k in ("env", "pages", "feeds", "staging", "shared",
+                                                                     "config"))
+    errors: list[DigestError] = []
+    for kind, index in tasks:
+        try:
+            if kind == "page":
+                rendered = render_page(env, pages[index], shared)
+                staging.write(rendered.output_path, rendered.data)
+            else:
+                for feed in render_feeds(feeds[index], config):
+                    staging.write(feed.output_path, feed.data)
+        except DigestError as exc:
+            errors.append(exc)
+    return errors
+
+
+def _render(config: Config, pages: Sequence[Page], feeds: Sequence[FeedPlan], staging: Staging,
+            jobs: int | None) -> None:
     env = make_environment(config)
     install_globals(env, config)
-    salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
-    pages = plan_pages(site, config)
-    feeds = plan_feeds(site, config)
-    staging = Staging(config.output_path)
-    try:
-        previous = existing_files(config.output_path) if cache.output_id == output_id(config.output_path) else set()
-        reuse = Reuse(staging, cache.fingerprints, previous)
-        to_render = [p for p in pages if not reuse.unchanged(p.output_path, fingerprint(salt, p.template, p.context))]
-        _render_pages(env, to_render, staging, config, options.jobs)
-        feed_count = _write_feeds(feeds, config, salt, reuse)
-        _write_static(config, reuse)
-        removed = len(previous - staging.written)
-        staging.publish()
-    except BaseException:
-        staging.discard()
-        raise
-    cache.fingerprints = reuse.fingerprints
-    cache.output_id = output_id(config.output_path)
-    save_cache(site_root, cache)
-    return BuildReport(entries=len(published), pages=len(pages), feeds=feed_count,
-                       rendered=len(to_render) + reuse.rendered, removed=removed,
-                       seconds=time.perf_counter() - started)
+    shared = {"site": _site_context(config)}
+    # Feeds first: a feed holds fifty items, so it is the longest task.
+    tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
+    results = _in_workers(_render_chunk, tasks, jobs, PARALLEL_THRESHOLD, env=env, pages=pages, feeds=feeds,
+                          staging=staging, shared=shared, config=config)
+    errors = [e for chunk_errors in results for e in chunk_errors]
+    if errors:
+        unique = list({str(e): e for e in errors}.values())
+        raise BuildFailed(unique) if len(unique) > 1 else unique[0]
 
 
-class Reuse:
-    """Decides, by fingerprint, whether the live site's copy of a file can be kept as it is."""
+def _site_context(config: Config) -> dict[str, Any]:
+    return {"title": config.title, "description": config.description, "base_url": config.base_url,
+            "language": config.language, "timezone": config.timezone}
 
-    def __init__(self, staging: Staging, known: dict[str, str], previous: set[str]) -> None:
-        self.staging = staging
-        self.known = known
-        self.previous = previous
-        self.fingerprints: dict[str, str] = {}
-        self.rendered = 0
 
-    def unchanged(self, rel: str, value: str) -> bool:
-        self.fingerprints[rel] = value
-        return rel in self.previous and self.known.get(rel) == value and self.staging.keep(rel)
-
-    def write(self, rel: str, data: bytes) -> None:
-        self.staging.write(rel, data)
-        self.rendered += 1
+def _inputs_key(salt: str, entries: Sequence[Entry], static_prints: dict[str, str]) -> str:
+    """Everything a build's output depends on: with the same key, the same site."""
+    digest = hashlib.blake2b(salt.encode(), digest_size=16)
+    for entry in sorted(entries, key=lambda e: str(e.path)):
+        digest.update(f"\x1f{entry.path}\x1e{entry.content_hash}".encode("utf-8", "surrogatepass"))
+    for rel, value in sorted(static_prints.items()):
+        digest.update(f"\x1d{rel}\x1e{value}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def apply_options(config: Config, options: BuildOptions) -> Config:
@@ -122,32 +370,13 @@ def apply_options(config: Config, options: BuildOptions) -> Config:
     return replace(config, **changes) if changes else config
 
 
-def load_entries(config: Config, cache: BuildCache | None = None) -> list[Entry]:
-    """Every entry under content/, reusing the cached parse of files whose size and mtime are
-    unchanged. Every bad entry is reported (BuildFailed) before anything is built."""
-    entries: list[Entry] = []
-    errors: list[DigestError] = []
-    fresh: dict[str, tuple[int, int, Entry]] = {}
-    for path in find_entry_files(config.content_path):
-        rel = path.relative_to(config.site_root).as_posix()
-        try:
-            info = path.stat()
-            cached = cache.entries.get(rel) if cache else None
-            if cached and cached[0] == info.st_mtime_ns and cached[1] == info.st_size:
-                entry = cached[2]
-            else:
-                entry = load_entry(path, config)
-            fresh[rel] = (info.st_mtime_ns, info.st_size, entry)
-            entries.append(entry)
-        except DigestError as exc:
-            errors.append(exc)
-        except OSError as exc:
-            errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
+def load_entries(config: Config) -> list[Entry]:
+    """Every entry under content/, parsed (no build cache: for `digest check` and `stories`)."""
+    found = entry_files(config.content_path)
+    parsed, errors = _parse_all(config, found, None)
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-    if cache is not None:
-        cache.entries = fresh
-    return entries
+    return [parsed[rel].entry for rel, _, _ in found]
 
 
 def check_paths(entries: Sequence[Entry], config: Config) -> None:
@@ -166,91 +395,48 @@ def check_paths(entries: Sequence[Entry], config: Config) -> None:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
 
 
-def organise_site(entries: Sequence[Entry], config: Config, cache: BuildCache | None = None) -> Site:
-    """Group stories (story features cached by content hash) and organise the site."""
-    features: dict[Any, Any] = {}
-    known = cache.features if cache else {}
-    for entry in entries:
-        value = known.get(entry.content_hash)
-        if value is None:
-            value = entry_features(entry)
-        features[entry.path] = value
-    if cache is not None:
-        cache.features = {e.content_hash: features[e.path] for e in entries}
-    stories = group_stories(entries, features)
-    return organise(entries, stories, config)
+def organise_site(entries: Sequence[Entry], config: Config, features: dict[Any, Any] | None = None) -> Site:
+    """Group stories and organise the site (no build cache)."""
+    return organise(entries, group_stories(entries, features or {}), config)
 
 
-def _changed_pages(pages: Sequence[Page], salt: str, cache: BuildCache, previous: set[str],
-                   staging: Staging, fingerprints: dict[str, str]) -> list[Page]:
-    to_render = []
-    for page in pages:
-        value = fingerprint(salt, page.template, page.context)
-        fingerprints[page.output_path] = value
-        if page.output_path in previous and cache.fingerprints.get(page.output_path) == value \
-                and staging.keep(page.output_path):
-            continue
-        to_render.append(page)
-    return to_render
+# -- the story grouping, remembered ---------------------------------------------------------------
+_STORIES_SOURCE = Path(digest.stories.__file__).parent
 
 
-# Rendering in worker processes: the pages and environment are handed over by fork, never pickled.
-_WORK: dict[str, Any] = {}
+def _stories_code() -> str:
+    """A hash of the grouping code itself, so a changed algorithm never reuses an old grouping."""
+    digest_ = hashlib.blake2b(digest_size=16)
+    for path in sorted(_STORIES_SOURCE.glob("*.py")):
+        digest_.update(path.name.encode())
+        digest_.update(path.read_bytes())
+    return digest_.hexdigest()
 
 
-def _render_chunk(indexes: Sequence[int]) -> list[DigestError]:
-    env, pages, staging, shared = _WORK["env"], _WORK["pages"], _WORK["staging"], _WORK["shared"]
-    errors: list[DigestError] = []
-    for index in indexes:
+def grouping_key(entries: Sequence[Entry], features: dict[PurePosixPath, Any]) -> str:
+    """Everything group_stories reads: each entry's path, time, curator's story key and lead flag,
+    its features, and (for curated stories, whose lead falls back on it) its text length."""
+    digest_ = hashlib.blake2b(_stories_code().encode(), digest_size=16)
+    for entry in sorted(entries, key=lambda e: str(e.path)):
+        length = len((entry.summary or "").strip()) + len(entry.body.strip()) if entry.story else -1
+        digest_.update(repr((str(entry.path), entry.published.isoformat(), entry.story, entry.lead, length,
+                             features.get(entry.path))).encode("utf-8", "surrogatepass"))
+    return digest_.hexdigest()
+
+
+def cached_stories(entries: Sequence[Entry], features: dict[PurePosixPath, Any], cache: BuildCache) -> list[Story]:
+    """group_stories, or its last result when nothing it reads has changed."""
+    key = grouping_key(entries, features)
+    by_path = {str(e.path): e for e in entries}
+    remembered = cache.get("stories")
+    if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
         try:
-            rendered = render_page(env, pages[index], shared)
-            staging.write(rendered.output_path, rendered.data)
-        except DigestError as exc:
-            errors.append(exc)
-    return errors
+            return [Story(k, by_path[lead], tuple(by_path[m] for m in members), score, reason)
+                    for k, lead, members, score, reason in remembered[1]]
+        except (KeyError, TypeError, ValueError):
+            pass
+    stories = group_stories(entries, features)
+    cache.put("stories", (key, [(s.key, str(s.lead.path), [str(m.path) for m in s.members], s.score, s.reason)
+                                for s in stories]))
+    return stories
 
-
-def _render_pages(env: jinja2.Environment, pages: Sequence[Page], staging: Staging, config: Config,
-                  jobs: int | None) -> None:
-    shared = {"site": _site_context(config)}
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    _WORK.update(env=env, pages=pages, staging=staging, shared=shared)
-    try:
-        if workers <= 1 or len(pages) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-            errors = _render_chunk(range(len(pages)))
-        else:
-            chunks = [list(range(i, len(pages), workers * 8)) for i in range(workers * 8)]
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                errors = [e for chunk_errors in pool.map(_render_chunk, chunks) for e in chunk_errors]
-    finally:
-        _WORK.clear()
-    staging.written.update(p.output_path for p in pages)
-    if errors:
-        unique = list({str(e): e for e in errors}.values())
-        raise BuildFailed(unique) if len(unique) > 1 else unique[0]
-
-
-def _site_context(config: Config) -> dict[str, Any]:
-    return {"title": config.title, "description": config.description, "base_url": config.base_url,
-            "language": config.language, "timezone": config.timezone}
-
-
-def _write_feeds(feeds: Sequence[FeedPlan], config: Config, salt: str, reuse: Reuse) -> int:
-    count = 0
-    for plan in feeds:
-        value = fingerprint(salt, "feed", plan)
-        paths = list(feed_urls(plan.prefix).values())
-        stale = [rel for rel in paths if not reuse.unchanged(rel, value)]
-        if stale:
-            for rendered in render_feeds(plan, config):
-                if rendered.output_path in stale:
-                    reuse.write(rendered.output_path, rendered.data)
-        count += len(paths)
-    return count
-
-
-def _write_static(config: Config, reuse: Reuse) -> None:
-    for rel, source in static_files(config):
-        data = source.read_bytes()
-        if not reuse.unchanged(rel, fingerprint("static", hashlib.blake2b(data).hexdigest())):
-            reuse.write(rel, data)

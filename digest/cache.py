@@ -1,15 +1,22 @@
-"""The build cache in .digest/cache/: parsed entries, story features and page fingerprints.
+"""The build cache, .digest/cache/build.sqlite: parsed entries, story features, the last story
+grouping, and a manifest (output path -> fingerprint) of each output tree it wrote.
 
-A cache is only ever an optimisation: any doubt (another digest version, another config, an
-output folder it does not describe, a file it cannot read) and it is dropped, never trusted.
+SQLite because a build changes a few rows, not the whole cache, and every commit is atomic: a
+killed build leaves the cache as it was before or after a commit, never half written. A cache is
+only ever an optimisation: any doubt (another digest version, another config, a file it cannot
+read) and it is dropped, never trusted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import marshal
 import os
 import pickle
-from dataclasses import dataclass, field, fields, is_dataclass
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,50 +24,165 @@ from typing import Any
 from digest import __version__
 from digest.model import Entry, Story
 
-CACHE_VERSION = f"{__version__}-1"
+CACHE_VERSION = f"{__version__}-2"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, entry BLOB,
+                                    features BLOB);
+CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, inputs TEXT, pages INTEGER, feeds INTEGER, manifest BLOB);
+"""
 
 
-@dataclass
-class BuildCache:
-    salt: str = ""  # digest version + config text: anything that changes how entries are read
-    entries: dict[str, tuple[int, int, Entry]] = field(default_factory=dict)  # path -> (mtime_ns, size, entry)
-    features: dict[str, Any] = field(default_factory=dict)  # content hash -> story features
-    fingerprints: dict[str, str] = field(default_factory=dict)  # output path -> fingerprint
-    output_id: tuple[int, int] | None = None  # (device, inode) of the output/ it describes
+@dataclass(frozen=True)
+class CachedEntry:
+    mtime_ns: int
+    size: int
+    entry: Entry
+    features: Any  # the stories module's EntryFeatures
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """What an output tree holds, recorded after it was completely written."""
+
+    inputs: str  # the inputs key of the build that wrote it (see build.inputs_key)
+    pages: int
+    feeds: int
+    manifest: dict[str, str]  # output path -> fingerprint of its content
 
 
 def cache_path(site_root: Path) -> Path:
-    return site_root / ".digest" / "cache" / "build.pickle"
+    return site_root / ".digest" / "cache" / "build.sqlite"
 
 
-def load_cache(site_root: Path, salt: str) -> BuildCache:
+class BuildCache:
+    """The on-disk cache, read once and then updated row by row."""
+
+    def __init__(self, site_root: Path, salt: str) -> None:
+        self.path = cache_path(site_root)
+        self.salt = salt
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:  # not a database, or damaged: start afresh
+            self._remove()
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a commit that forgets a tree is on disk before the tree changes
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            if row is None or row[0] != self.salt:
+                db.executescript("BEGIN; DELETE FROM entries; DELETE FROM trees; DELETE FROM meta; COMMIT;")
+                db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- entries ---------------------------------------------------------------------------
+    def entries(self) -> dict[str, CachedEntry]:
+        found: dict[str, CachedEntry] = {}
+        try:
+            for path, mtime_ns, size, entry, features in self._db.execute("SELECT * FROM entries"):
+                found[path] = CachedEntry(mtime_ns, size, pickle.loads(entry), pickle.loads(features))
+        except Exception:  # an unreadable row: forget them all rather than guess
+            self._db.execute("DELETE FROM entries")
+            return {}
+        return found
+
+    def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
+        rows = [(path, c.mtime_ns, c.size, pickle.dumps(c.entry, pickle.HIGHEST_PROTOCOL),
+                 pickle.dumps(c.features, pickle.HIGHEST_PROTOCOL)) for path, c in changed]
+        gone = [(path,) for path in removed]
+        if not rows and not gone:
+            return
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
+            self._db.executemany("DELETE FROM entries WHERE path = ?", gone)
+
+    # -- small values ----------------------------------------------------------------------
+    def get(self, key: str) -> Any:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        try:
+            return pickle.loads(row[0]) if row else None
+        except Exception:
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                             (key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+
+    # -- output trees ----------------------------------------------------------------------
+    def tree_inputs(self, tree: str | None) -> tuple[str, int, int] | None:
+        """(inputs key, pages, feeds) of a tree, without reading its manifest."""
+        if tree is None:
+            return None
+        row = self._db.execute("SELECT inputs, pages, feeds FROM trees WHERE tree = ?", (tree,)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def tree(self, tree: str | None) -> TreeState | None:
+        if tree is None:
+            return None
+        row = self._db.execute("SELECT inputs, pages, feeds, manifest FROM trees WHERE tree = ?", (tree,)).fetchone()
+        if row is None:
+            return None
+        try:
+            manifest = marshal.loads(row[3])
+        except Exception:
+            return None
+        return TreeState(row[0], row[1], row[2], manifest) if isinstance(manifest, dict) else None
+
+    def forget_tree(self, tree: str) -> None:
+        """Before a tree is changed: from now on it is trusted for nothing."""
+        with self._transaction():
+            self._db.execute("DELETE FROM trees WHERE tree = ?", (tree,))
+
+    def record_tree(self, tree: str, state: TreeState, keep: Iterable[str] = ()) -> None:
+        """After a tree is completely written; rows of trees other than `keep` are dropped."""
+        known = {tree, *keep}
+        with self._transaction():
+            for (other,) in self._db.execute("SELECT tree FROM trees").fetchall():
+                if other not in known:
+                    self._db.execute("DELETE FROM trees WHERE tree = ?", (other,))
+            self._db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, ?, ?, ?)",
+                             (tree, state.inputs, state.pages, state.feeds, marshal.dumps(state.manifest)))
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def tree_id(path: Path) -> str | None:
+    """A folder's identity across renames: device and inode. None when it does not exist."""
     try:
-        with open(cache_path(site_root), "rb") as handle:
-            cache = pickle.load(handle)
-    except Exception:  # a missing, truncated or foreign cache is simply not used
-        return BuildCache(salt=salt)
-    if not isinstance(cache, BuildCache) or cache.salt != salt:
-        return BuildCache(salt=salt)
-    return cache
-
-
-def save_cache(site_root: Path, cache: BuildCache) -> None:
-    path = cache_path(site_root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(temp, "wb") as handle:
-        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
-
-
-def output_id(output: Path) -> tuple[int, int] | None:
-    try:
-        info = os.stat(output)
+        info = os.stat(path)
     except OSError:
         return None
-    return (info.st_dev, info.st_ino)
+    return f"{info.st_dev}:{info.st_ino}"
 
 
 def salt_for(config_text: str) -> str:
@@ -69,34 +191,66 @@ def salt_for(config_text: str) -> str:
 
 def fingerprint(*values: Any) -> str:
     """A hash of everything a page shows. Entries count by path and content hash."""
-    parts: list[str] = []
-    _walk(values, parts)
+    return Fingerprinter().of(*values)
+
+
+class Fingerprinter:
+    """fingerprint() for many pages in a row: the digest of a shared object (an entry, a story,
+    the nav list) is computed once. Objects are kept alive so their ids stay theirs."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, str]] = {}
+
+    def of(self, *values: Any) -> str:
+        parts: list[str] = []
+        self._walk(values, parts)
+        return _digest(parts)
+
+    def _shared(self, value: Any) -> str:
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        parts: list[str] = []
+        self._walk_inner(value, parts)
+        token = _digest(parts)
+        self._memo[id(value)] = (value, token)
+        return token
+
+    def _walk(self, value: Any, parts: list[str]) -> None:
+        if isinstance(value, str):
+            parts.append(repr(value))
+        elif isinstance(value, (Entry, Story, list, tuple, dict)) or is_dataclass(value):
+            parts.append(self._shared(value))
+        else:
+            self._walk_inner(value, parts)
+
+    def _walk_inner(self, value: Any, parts: list[str]) -> None:
+        if isinstance(value, Entry):
+            parts.append(f"E{value.path}\x1e{value.content_hash}")
+        elif isinstance(value, Story):
+            parts.append(f"S{value.key}\x1e{value.lead.path}\x1e{value.score}\x1e{value.reason}")
+            for member in value.members:
+                parts.append(f"E{member.path}\x1e{member.content_hash}")
+        elif isinstance(value, (str, int, float, bool, date, datetime)) or value is None:
+            parts.append(repr(value))
+        elif isinstance(value, dict):
+            parts.append("{")
+            for key in value:
+                parts.append(repr(key))
+                self._walk(value[key], parts)
+            parts.append("}")
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            parts.append("[")
+            for item in sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value:
+                self._walk(item, parts)
+            parts.append("]")
+        elif is_dataclass(value):
+            parts.append(type(value).__name__)
+            for f in fields(value):
+                self._walk(getattr(value, f.name), parts)
+        else:
+            parts.append(repr(value))
+
+
+def _digest(parts: list[str]) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def _walk(value: Any, parts: list[str]) -> None:
-    if isinstance(value, Entry):
-        parts.append(f"E{value.path}\x1e{value.content_hash}")
-    elif isinstance(value, Story):
-        parts.append(f"S{value.key}\x1e{value.lead.path}\x1e{value.score}\x1e{value.reason}")
-        for member in value.members:
-            parts.append(f"E{member.path}\x1e{member.content_hash}")
-    elif isinstance(value, (str, int, float, bool, date, datetime)) or value is None:
-        parts.append(repr(value))
-    elif isinstance(value, dict):
-        parts.append("{")
-        for key in value:
-            parts.append(repr(key))
-            _walk(value[key], parts)
-        parts.append("}")
-    elif isinstance(value, (list, tuple, set, frozenset)):
-        parts.append("[")
-        for item in sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value:
-            _walk(item, parts)
-        parts.append("]")
-    elif is_dataclass(value):
-        parts.append(type(value).__name__)
-        for f in fields(value):
-            _walk(getattr(value, f.name), parts)
-    else:
-        parts.append(repr(value))

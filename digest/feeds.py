@@ -64,10 +64,11 @@ def _items(site: Site) -> list[FeedItem]:
 
 def render_feeds(plan: FeedPlan, config: Config) -> list[RenderedFile]:
     urls = feed_urls(plan.prefix)
+    html = {id(item): _item_html(item, config) for item in plan.items}  # once, not once per format
     return [
-        RenderedFile(urls["rss"], _feedgen(plan, config, "rss").rss_str(pretty=True)),
-        RenderedFile(urls["atom"], _feedgen(plan, config, "atom").atom_str(pretty=True)),
-        RenderedFile(urls["json"], _json_feed(plan, config)),
+        RenderedFile(urls["rss"], _feedgen(plan, config, "rss", html).rss_str(pretty=True)),
+        RenderedFile(urls["atom"], _feedgen(plan, config, "atom", html).atom_str(pretty=True)),
+        RenderedFile(urls["json"], _json_feed(plan, config, html)),
     ]
 
 
@@ -99,7 +100,7 @@ def _title(item: FeedItem) -> str:
     return f"Update: {item.entry.title}" if item.is_followup else item.entry.title
 
 
-def _feedgen(plan: FeedPlan, config: Config, kind: str) -> FeedGenerator:
+def _feedgen(plan: FeedPlan, config: Config, kind: str, html: dict[int, str]) -> FeedGenerator:
     urls = feed_urls(plan.prefix)
     home = absolute(config.base_url, plan.prefix)
     fg = FeedGenerator()
@@ -131,7 +132,7 @@ def _feedgen(plan: FeedPlan, config: Config, kind: str) -> FeedGenerator:
         fe.updated(entry.published)
         if entry.summary:  # as escaped HTML: many readers render RSS descriptions as HTML
             fe.summary(xml_safe(escape(entry.summary)), type="html")
-        fe.content(_item_html(item, config), type="CDATA" if kind == "rss" else "html")
+        fe.content(html[id(item)], type="CDATA" if kind == "rss" else "html")
         if entry.authors and kind == "atom":
             fe.author([{"name": xml_safe(a)} for a in entry.authors])
         elif entry.authors:  # RSS's <author> wants an e-mail address we do not have
@@ -141,7 +142,7 @@ def _feedgen(plan: FeedPlan, config: Config, kind: str) -> FeedGenerator:
     return fg
 
 
-def _json_feed(plan: FeedPlan, config: Config) -> bytes:
+def _json_feed(plan: FeedPlan, config: Config, html: dict[int, str]) -> bytes:
     urls = feed_urls(plan.prefix)
     items = []
     for item in plan.items:
@@ -149,7 +150,7 @@ def _json_feed(plan: FeedPlan, config: Config) -> bytes:
         link = absolute(config.base_url, entry_url(entry, config))
         data: dict[str, object] = {
             "id": link, "url": link, "title": _title(item),
-            "content_html": _item_html(item, config),
+            "content_html": html[id(item)],
             "date_published": entry.published.isoformat(),
         }
         if entry.summary:

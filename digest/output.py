@@ -1,7 +1,11 @@
-"""Write the site into a staging folder, then swap it for output/ in one atomic step.
+"""Write the site into a spare tree beside output/, then swap the two in one atomic step.
 
-Unchanged files are hard links to the previous build's (never rewritten); a failed or killed
-build leaves the previous output/ exactly as it was.
+Two trees take turns: output/ (the live site) and .output.staging (the spare, holding an
+earlier build). A build brings the spare up to date, file by file, where its content differs
+(a file the live site already has right is hard-linked from it), then exchanges the two. Files
+are never rewritten in place, only replaced, because the two trees share unchanged files' inodes.
+A failed or killed build leaves output/ exactly as it was; the build cache stops trusting the
+spare before touching it (see build.py).
 """
 
 from __future__ import annotations
@@ -20,69 +24,104 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-class Staging:
-    """A new output tree being assembled beside the live one."""
+def spare_path(output: Path) -> Path:
+    return output.parent / f".{output.name}.staging"
 
-    def __init__(self, output: Path) -> None:
+
+class Staging:
+    """The spare tree being brought up to date. `fresh`: start from an empty folder."""
+
+    def __init__(self, output: Path, fresh: bool) -> None:
         self.output = output
-        self.path = output.parent / f".{output.name}.staging"
+        self.path = spare_path(output)
         self._made_dirs: set[str] = set()
-        self.written: set[str] = set()
+        self.written = 0  # files written anew or linked from the live site
         try:
-            if self.path.exists():
-                shutil.rmtree(self.path)  # left by a killed build: never trusted
-            self.path.mkdir(parents=True)
+            if fresh and os.path.lexists(self.path):
+                shutil.rmtree(self.path)  # left by a killed build, or of unknown content: never trusted
+            self.path.mkdir(parents=True, exist_ok=True)
+            info = os.stat(self.path)
         except OSError as exc:
             raise _output_error(exc, self.path) from exc
+        self.tree = f"{info.st_dev}:{info.st_ino}"  # its identity in the build cache (cache.tree_id)
 
-    def _parent(self, rel: str) -> Path:
-        target = self.path / rel
+    def _target(self, rel: str) -> str:
+        target = os.path.join(self.path, rel)
         parent = os.path.dirname(rel)
         if parent and parent not in self._made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
             self._made_dirs.add(parent)
         return target
 
     def write(self, rel: str, data: bytes) -> None:
         try:
-            target = self._parent(rel)
-            with open(target, "wb") as handle:
+            target = self._target(rel)
+            _unlink(target)  # it may share its inode with the live site's copy: replace, never truncate
+            with open(target, "xb") as handle:
                 handle.write(data)
         except OSError as exc:
             raise _output_error(exc, self.path / rel) from exc
-        self.written.add(rel)
+        self.written += 1
 
-    def keep(self, rel: str) -> bool:
-        """Reuse the live site's file unchanged (a hard link); False when it cannot be reused."""
-        source = self.output / rel
+    def link_live(self, rel: str) -> bool:
+        """Take the live site's copy (a hard link; a copy where links fail). False if it is missing."""
+        source = os.path.join(self.output, rel)
         try:
-            target = self._parent(rel)
-            os.link(source, target)
-        except FileNotFoundError:
-            return False
-        except OSError:
+            target = self._target(rel)
+            _unlink(target)
             try:
-                shutil.copy2(source, self.path / rel)
-            except OSError:
+                os.link(source, target)
+            except FileNotFoundError:
                 return False
-        self.written.add(rel)
+            except OSError:
+                shutil.copy2(source, target)
+        except OSError as exc:
+            raise _output_error(exc, self.path / rel) from exc
+        self.written += 1
         return True
 
+    def remove(self, paths: Iterable[str]) -> int:
+        """Delete files no longer in the site, and folders they leave empty."""
+        count = 0
+        folders: set[str] = set()
+        for rel in paths:
+            if _unlink(os.path.join(self.path, rel)):
+                count += 1
+            folders.add(os.path.dirname(rel))
+        for folder in sorted(folders, key=len, reverse=True):
+            while folder:
+                try:
+                    os.rmdir(os.path.join(self.path, folder))
+                except OSError:
+                    break  # not empty (or already gone)
+                folder = os.path.dirname(folder)
+        return count
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
     def publish(self) -> None:
-        """Make the staging folder the live output/, atomically where the system allows."""
+        """Make the spare the live output/ in one step; the old site becomes the spare."""
         try:
             _fsync_tree_root(self.path)
             if self.output.exists():
                 _exchange(self.path, self.output)
-                shutil.rmtree(self.path, ignore_errors=True)  # now the old site
             else:
                 self.output.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(self.path, self.output)
         except OSError as exc:
             raise _output_error(exc, self.output) from exc
 
-    def discard(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+
+def _unlink(path: str) -> bool:
+    try:
+        os.unlink(path)
+        return True
+    except FileNotFoundError:
+        return False
+    except IsADirectoryError:  # a folder where the new site has a file
+        shutil.rmtree(path)
+        return True
 
 
 def _fsync_tree_root(path: Path) -> None:
@@ -142,7 +181,8 @@ def existing_files(root: Path) -> set[str]:
 
 
 def write_in_place(output: Path, files: Iterable[tuple[str, bytes]]) -> None:
-    """For the dev server: replace single files atomically inside the live output/."""
+    """Replace single files atomically inside the live output/. The build cache's manifest of
+    output/ no longer describes it afterwards: forget that tree (BuildCache.forget_tree) first."""
     for rel, data in files:
         target = output / rel
         target.parent.mkdir(parents=True, exist_ok=True)
