@@ -10,10 +10,12 @@ read) and it is dropped, never trusted.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import marshal
 import os
 import pickle
+import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, is_dataclass
@@ -176,13 +178,31 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
+TREE_MARK = "user.digest.tree"  # an extended attribute: a random name given to a tree when it is made
+
+
 def tree_id(path: Path) -> str | None:
-    """A folder's identity across renames: device and inode. None when it does not exist."""
+    """A folder's identity across renames: device, inode and the random mark the build gave it
+    (an inode number is reused once a folder is deleted). None when it does not exist, or when it
+    is unmarked on a file system that supports marks: a folder made by someone else."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return f"{info.st_dev}:{info.st_ino}"
+    try:
+        mark = os.getxattr(path, TREE_MARK).decode("ascii", "replace")
+    except OSError as exc:
+        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+            mark = "unmarked"  # such file systems fall back on the inode alone
+        else:
+            return None
+    return f"{info.st_dev}:{info.st_ino}:{mark}"
+
+
+def mark_tree(path: Path) -> None:
+    """Give a new tree its random mark (see tree_id); nothing on file systems without marks."""
+    with contextlib.suppress(OSError):
+        os.setxattr(path, TREE_MARK, secrets.token_hex(8).encode())
 
 
 def salt_for(config_text: str) -> str:

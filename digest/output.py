@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from digest.cache import mark_tree, tree_id
 from digest.errors import OutputError
 
 _RENAME_EXCHANGE = 2
@@ -40,10 +41,14 @@ class Staging:
             if fresh and os.path.lexists(self.path):
                 shutil.rmtree(self.path)  # left by a killed build, or of unknown content: never trusted
             self.path.mkdir(parents=True, exist_ok=True)
-            info = os.stat(self.path)
         except OSError as exc:
             raise _output_error(exc, self.path) from exc
-        self.tree = f"{info.st_dev}:{info.st_ino}"  # its identity in the build cache (cache.tree_id)
+        if tree_id(self.path) is None:
+            mark_tree(self.path)
+        tree = tree_id(self.path)
+        if tree is None:
+            raise _output_error(OSError(errno.EIO, "the staging folder vanished"), self.path)
+        self.tree = tree  # its identity in the build cache
 
     def _target(self, rel: str) -> str:
         target = os.path.join(self.path, rel)
