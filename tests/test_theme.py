@@ -1,0 +1,229 @@
+"""The default theme: what each page shows, its metadata, what it loads, the JSON Feed, search."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import html5lib
+import pytest
+
+from digest.search import index_site
+
+from .theme_site import REPO, build_demo, build_edge, chromium, html_pages, require, serve
+
+CSS = REPO / "themes" / "default" / "static" / "style.css"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("theme") / "demo")
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_edge(tmp_path_factory.mktemp("theme") / "edge")
+
+
+def parse(path: Path) -> Any:
+    return html5lib.parse(path.read_bytes(), namespaceHTMLElements=False)
+
+
+def text(node: Any) -> str:
+    return " ".join("".join(node.itertext()).split())
+
+
+def meta(doc: Any, key: str) -> str | None:
+    for element in doc.iter("meta"):
+        if key in (element.get("property"), element.get("name")):
+            return str(element.get("content"))
+    return None
+
+
+def test_front_page_shows_the_latest_edition_by_topic(demo: Path) -> None:
+    doc = parse(demo / "index.html")
+    dateline = doc.find(".//h1[@class='dateline']/time")
+    assert dateline is not None and dateline.get("datetime") == "2022-08-18"
+    assert text(dateline) == "Thursday 18 August 2022"
+    configured = ["world", "politics", "business", "technology", "science"]
+    shown = [s.get("aria-labelledby").removeprefix("topic-") for s in doc.iter("section")
+             if (s.get("class") or "") == "topic-section" and s.get("aria-labelledby").startswith("topic-")]
+    assert shown and shown == [t for t in configured if t in shown]
+    stories = [a for a in doc.iter("article") if a.get("class") == "story"]
+    assert stories
+    for story in stories:
+        assert story.find(".//h3/a").get("href")
+        assert story.find(".//*[@class='source']") is not None
+        assert story.find(".//time") is not None
+        assert story.find(".//p[@class='summary']") is not None
+    nav = doc.find(".//nav[@class='edition-nav']")
+    assert nav.find(".//a[@rel='prev']").get("href") == "./2022/08/17/"
+    assert "All editions" in text(nav)
+    topics = [text(a) for a in doc.find(".//nav[@aria-label='Topics']").iter("a")]
+    assert topics == ["Front page", "World", "Politics", "Business", "Technology", "Science", "Archive"]
+
+
+def test_edition_pages_link_to_their_neighbours(demo: Path) -> None:
+    doc = parse(demo / "2022/08/16/index.html")
+    nav = doc.find(".//nav[@aria-label='Editions']")
+    assert nav.find(".//a[@rel='prev']").get("href") == "../../../2022/08/15/"
+    assert nav.find(".//a[@rel='next']").get("href") == "../../../2022/08/17/"
+    first = parse(demo / "2022/08/14/index.html").find(".//nav[@aria-label='Editions']")
+    assert first.find(".//a[@rel='prev']") is None and "First edition" in text(first)
+
+
+def test_article_page_has_byline_source_key_points_and_context(edge: Path) -> None:
+    doc = parse(edge / "2022/08/15/everything/index.html")
+    article = doc.find(".//article[@class='article']")
+    assert article.get("data-pagefind-body") is not None
+    assert text(article.find(".//h1")) == 'Rocket </script><b>rolls</b> & "out"'
+    byline = text(article.find(".//div[@class='byline']"))
+    for part in ("Orbit Review", "by Ana Ruiz, Bo Li", "15 Aug 2022, 09:00", "1 min read", "Read the original"):
+        assert part in byline
+    assert article.find(".//p[@class='original']/a").get("href") == "https://orbit.example.com/rocket"
+    assert [text(li) for li in article.findall(".//section[@class='key-points']//li")] == ["One </script>",
+                                                                                          "Two & three"]
+    eyebrow = article.find(".//p[@class='eyebrow']")
+    assert [a.get("href") for a in eyebrow.iter("a")] == ["../../../../topics/world/", "../../../../2022/08/15/"]
+    related = parse(edge / "2022/08/16/second/index.html").find(".//section[@class='related']")
+    assert related is not None and "Rocket" in text(related)
+
+
+def test_images_have_alt_text_empty_when_decorative(edge: Path) -> None:
+    lead = parse(edge / "2022/08/15/everything/index.html").find(".//img[@class='lead-image']")
+    assert lead.get("alt") == "The rocket on its pad at dawn"
+    bare = parse(edge / "2022/08/16/bare/index.html").find(".//img[@class='lead-image']")
+    assert bare.get("alt") == ""
+    for page in html_pages(edge):
+        assert all(img.get("alt") is not None for img in parse(page).iter("img")), page
+
+
+def test_social_and_search_metadata(edge: Path, demo: Path) -> None:
+    doc = parse(edge / "2022/08/15/everything/index.html")
+    url = "https://news.example.org/2022/08/15/everything/"
+    assert doc.find(".//link[@rel='canonical']").get("href") == url
+    assert meta(doc, "og:url") == url and meta(doc, "og:type") == "article"
+    assert meta(doc, "og:title") == meta(doc, "twitter:title") == 'Rocket </script><b>rolls</b> & "out"'
+    assert meta(doc, "og:description") == "A </script> summary & more"
+    assert meta(doc, "twitter:card") == "summary_large_image"
+    assert meta(doc, "og:image") == url + "lead.jpg"
+    assert meta(doc, "article:published_time") == "2022-08-15T09:00:00+01:00"
+    front = parse(demo / "index.html")
+    assert front.find(".//link[@rel='canonical']").get("href") == "https://digest.example.org/"
+    assert meta(front, "og:type") == "website" and meta(front, "twitter:card") == "summary"
+    assert parse(demo / "404.html").find(".//link[@rel='canonical']") is None
+    assert meta(parse(demo / "404.html"), "robots") == "noindex"
+
+
+def test_news_article_json_ld_is_escaped_and_complete(edge: Path) -> None:
+    raw = (edge / "2022/08/15/everything/index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', raw, re.S)
+    assert len(scripts) == 1
+    assert "<" not in scripts[0] and "&" not in scripts[0]
+    data = json.loads(scripts[0])
+    assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
+    assert data["headline"] == 'Rocket </script><b>rolls</b> & "out"'
+    assert data["mainEntityOfPage"] == data["url"] == "https://news.example.org/2022/08/15/everything/"
+    assert [a["name"] for a in data["author"]] == ["Ana Ruiz", "Bo Li"]
+    assert datetime.fromisoformat(data["datePublished"]).tzinfo is not None
+    assert data["publisher"]["name"] == "Test Digest"
+
+
+def test_nothing_is_loaded_from_other_hosts(demo: Path, edge: Path) -> None:
+    """Stylesheets, scripts and fonts come from the site itself (links to sources are fine)."""
+    for page in [*html_pages(demo), *html_pages(edge)]:
+        doc = parse(page)
+        loaded = [s.get("src") for s in doc.iter("script") if s.get("src")]
+        loaded += [link.get("href") for link in doc.iter("link") if link.get("rel") in ("stylesheet", "preload",
+                                                                                       "icon", "modulepreload")]
+        assert all(not re.match(r"(?i)([a-z]+:)?//", url) for url in loaded), (page, loaded)
+    css = CSS.read_text(encoding="utf-8")
+    assert "@import" not in css and "@font-face" not in css and "url(" not in css
+
+
+def test_stylesheet_has_dark_mode_print_styles_and_visible_focus() -> None:
+    css = CSS.read_text(encoding="utf-8")
+    assert "@media (prefers-color-scheme: dark)" in css
+    assert "@media print" in css
+    assert re.search(r":focus-visible\s*\{[^}]*outline:\s*3px solid", css)
+
+
+def test_every_page_declares_its_language_and_landmarks(demo: Path) -> None:
+    for page in html_pages(demo):
+        doc = parse(page)
+        assert doc.get("lang") == "en", page
+        assert doc.find(".//main[@id='main']") is not None, page
+        assert doc.find(".//a[@class='skip-link']").get("href") == "#main", page
+        assert len(list(doc.iter("h1"))) == 1, page
+
+
+def test_json_feeds_have_the_required_fields_of_json_feed_1_1(demo: Path) -> None:
+    feeds = sorted(demo.rglob("feed.json"))
+    assert len(feeds) == 6  # the site's and one per topic
+    for path in feeds:
+        feed = json.loads(path.read_text(encoding="utf-8"))
+        assert feed["version"] == "https://jsonfeed.org/version/1.1"
+        assert isinstance(feed["title"], str) and feed["title"]
+        assert isinstance(feed["items"], list) and feed["items"]
+        for key in ("home_page_url", "feed_url"):
+            assert feed[key].startswith("https://digest.example.org/")
+        assert feed["feed_url"].endswith(path.relative_to(demo).as_posix())
+        ids = [item["id"] for item in feed["items"]]
+        assert len(ids) == len(set(ids))
+        for item in feed["items"]:
+            assert isinstance(item["id"], str) and item["id"]
+            assert isinstance(item.get("content_html") or item.get("content_text"), str)
+            assert item["url"].startswith("https://")
+            datetime.fromisoformat(item["date_published"])  # RFC 3339
+            for author in item.get("authors", []):
+                assert set(author) <= {"name", "url", "avatar"} and author
+            assert "author" not in item  # 1.0's singular field is deprecated in 1.1
+            assert all(isinstance(tag, str) for tag in item.get("tags", []))
+
+
+def test_index_site_is_false_without_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.search
+
+    monkeypatch.setattr(digest.search, "pagefind_executable", lambda: None)
+    assert index_site(tmp_path) is False
+    assert not (tmp_path / "pagefind").exists()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as browser:
+        yield browser
+
+
+def search(browser: Any, base: str, query: str) -> tuple[str, list[str]]:
+    page = browser.new_page()
+    page.goto(f"{base}search/?q={query}")
+    page.wait_for_function("!/Searching|JavaScript/.test(document.getElementById('search-status').textContent)")
+    status = page.text_content("#search-status") or ""
+    links = page.eval_on_selector_all("#search-results a", "links => links.map(a => a.href)")
+    page.close()
+    return status, links
+
+
+def test_search_finds_a_word_from_an_article_body(demo: Path, browser: Any) -> None:
+    require((demo / "pagefind" / "pagefind.js").is_file(), "Pagefind (pip install pagefind-bin)")
+    article = "2022/08/15/putin-and-kim-jong-un-pledge-closer-relations-as-russia-courts-non-western/"
+    body = (demo / article / "index.html").read_text(encoding="utf-8")
+    assert "monthslong" in body.split('class="body"')[1]  # in the body, not the headline or summary
+    with serve(demo) as base:
+        status, links = search(browser, base, "monthslong")
+        assert status.startswith("1 article matches"), status
+        assert links == [base + article]
+        status, links = search(browser, base, "zzyzxnotaword")
+        assert status.startswith("No articles match") and not links
+
+
+def test_search_page_says_so_when_the_site_has_no_index(edge: Path, browser: Any) -> None:
+    assert not (edge / "pagefind").exists()
+    with serve(edge) as base:
+        status, links = search(browser, base, "rocket")
+    assert "not available" in status and not links
