@@ -24,13 +24,20 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
 	  else echo "browser tests need Debian's chromium and default-jre-headless: sudo apt-get install chromium default-jre-headless"; exit 1; fi; }
 
+# axe-core and the Nu HTML Checker for the theme's tests (npm dev dependencies, pinned by the lockfile;
+# --ignore-scripts: vnu-jar's install script would fetch a Java runtime, Debian's is used instead).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 lint: $(VENV)/.installed
 	$(BIN)/ruff check digest tests bench
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-test: build browser-deps lint typecheck
+test: build browser-deps node_modules/.installed lint typecheck
 	$(BIN)/pytest -n 2 tests
 
 bench: $(VENV)/.installed
@@ -38,6 +45,10 @@ bench: $(VENV)/.installed
 
 fuzz: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz.py
+
+# The README's pictures: front page, edition, article and topic page, light and dark, phone and desktop.
+screenshots: $(VENV)/.installed browser-deps
+	$(BIN)/python scripts/screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf output .digest/cache .pytest_cache .mypy_cache .ruff_cache
