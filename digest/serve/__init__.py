@@ -89,7 +89,7 @@ class DevServer:
             self.loop.running = False
         if self.watcher is not None:
             self.watcher.stop()
-        self.httpd.stop()
+        self.httpd.stop(serving=self._thread.is_alive())
 
 
 def _static_output(site_root: Path) -> Path:

@@ -91,11 +91,13 @@ class SiteServer(ThreadingHTTPServer):
             return  # the browser went away mid-response: nothing to do
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
-    def stop(self) -> None:
+    def stop(self, serving: bool = True) -> None:
+        """Stop serve_forever (when it runs: shutdown() would wait for it forever) and close."""
         self.stopping = True
         if self.hub is not None:
             self.hub.close()
-        self.shutdown()
+        if serving:
+            self.shutdown()
         self.server_close()
 
 

@@ -1,0 +1,247 @@
+"""serve/watch.py and serve/loop.py: change batches, incremental rebuilds identical to a full
+build, failed builds that keep the last good site, new seeds, and `digest serve` itself."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import digest
+from digest.build import BuildOptions, build
+from digest.errors import DigestError
+from digest.serve import DevServer, Rebuild
+from digest.serve.watch import Watcher, classify
+
+from .conftest import NOW, SiteMaker, entry_text, tree_bytes
+
+OPTIONS = BuildOptions(now=NOW, jobs=1)
+
+
+def site_files() -> dict[str, str | bytes]:
+    return {
+        "content/2022/a.md": entry_text("Alpha rises", topic="world", tags="[markets, energy]",
+                                        body="Alpha body text."),
+        "content/2022/b.md": entry_text("Beta falls", date="2022-08-16T10:00:00Z", topic="business",
+                                        tags="[markets]", body="Beta body text."),
+        "content/c.md": entry_text("Gamma holds", date="2022-08-17T08:00:00Z", topic="world", body="Gamma."),
+    }
+
+
+def test_classify(tmp_path: Path) -> None:
+    root = tmp_path
+    assert classify(root, root / "digest.toml") == "config"
+    assert classify(root, root / "content/2022/a.md") == "content"
+    assert classify(root, root / "seeds/new.html") == "seeds"
+    assert classify(root, root / "themes/default/templates/base.html") == "theme"
+    assert classify(root, root / "content") == "content"  # the folder itself removed or made
+    for ignored in ("output/index.html", ".digest/cache/x", "README.md", "content/.a.md.swp", "content/a.md~",
+                    "content/4913", "content/#a.md#", "content/2022/.#a.md"):
+        assert classify(root, root / ignored) is None, ignored
+    assert classify(root, tmp_path.parent / "elsewhere.md") is None
+
+
+def test_an_editors_burst_of_writes_is_one_batch(make_site: SiteMaker) -> None:
+    root = make_site(site_files())
+    watcher = Watcher(root, quiet=0.08)
+    watcher.start()
+    try:
+        entry = root / "content/2022/a.md"
+        (root / "content/2022/4913").write_text("")  # vim's write test
+        (root / "content/2022/4913").unlink()
+        entry.rename(root / "content/2022/a.md~")
+        with open(entry, "w") as handle:
+            for part in ("---\ntitle: Alpha\n", "date: 2022-08-15T09:00:00Z\n---\n", "New body.\n"):
+                handle.write(part)
+                handle.flush()
+                time.sleep(0.01)
+        (root / "content/2022/a.md~").unlink()
+        batch = watcher.wait(timeout=5)
+        assert batch and {c.kind for c in batch} == {"content"}
+        assert entry.resolve() in {c.path for c in batch}
+        assert watcher.wait(timeout=0.4) == []  # nothing left over for a second build
+    finally:
+        watcher.stop()
+
+
+class Running:
+    """A DevServer with its rebuild loop in a thread; rebuilds arrive on a queue."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.server = DevServer(root, OPTIONS, port=0, watch=True)
+        self.rebuilds: queue.Queue[Rebuild] = queue.Queue()
+        self.server.start()
+        first = self.server.initial_build()
+        assert first.error is None, first.summary(root)
+        self.thread = threading.Thread(target=self.server.run, args=(self.rebuilds.put,), daemon=True)
+        self.thread.start()
+
+    def settle(self, timeout: float = 30) -> list[Rebuild]:
+        """Every rebuild the last action caused: the first, and any until 0.5 s pass quietly."""
+        done = [self.rebuilds.get(timeout=timeout)]
+        while True:
+            try:
+                done.append(self.rebuilds.get(timeout=0.5))
+            except queue.Empty:
+                return done
+
+    def close(self) -> None:
+        self.server.close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def running(make_site: SiteMaker) -> Iterator[Running]:
+    run = Running(make_site(site_files()))
+    yield run
+    run.close()
+
+
+def full_build_of_copy(root: Path, tmp: Path) -> dict[str, bytes]:
+    copy = tmp / "full"
+    copy.mkdir()
+    for name in ("content", "themes", "seeds"):
+        if (root / name).exists():
+            shutil.copytree(root / name, copy / name)
+    shutil.copy(root / "digest.toml", copy / "digest.toml")
+    build(copy, OPTIONS)
+    return tree_bytes(copy / "output")
+
+
+def test_edits_renames_and_deletions_end_identical_to_a_full_build(running: Running, tmp_path: Path) -> None:
+    root = running.root
+    a = root / "content/2022/a.md"
+    a.write_text(entry_text("Alpha rises again", topic="world", tags="[markets, oil]", body="Edited body."))
+    last = running.settle()[-1]
+    assert last.error is None and last.report is not None
+    assert 0 < last.report.rendered < last.report.pages  # incremental: not the whole site
+    assert "Edited body." in (root / "output/2022/08/15/a/index.html").read_text()
+
+    (root / "content/2022/b.md").rename(root / "content/2022/beta.md")  # a rename
+    running.settle()
+    (root / "content/c.md").unlink()  # a deletion
+    assert running.settle()[-1].error is None
+    (root / "content/new").mkdir()
+    (root / "content/new/d.md").write_text(entry_text("Delta arrives", date="2022-08-18T08:00:00Z",
+                                                      topic="business", tags="[energy]"))
+    running.settle()
+    shutil.move(root / "content/new", root / "content/moved")  # a folder renamed
+    running.settle()
+    templates = Path(digest.__file__).parent / "default_theme/templates"
+    (root / "themes/default/templates").mkdir(parents=True)
+    article = (templates / "article.html").read_text()
+    (root / "themes/default/templates/article.html").write_text(article.replace("</article>",
+                                                                               "<p>Theme edit</p></article>", 1))
+    assert running.settle()[-1].error is None
+    config = root / "digest.toml"
+    config.write_text(config.read_text().replace("Test Digest", "Renamed Digest"))
+    assert running.settle()[-1].error is None
+
+    served = tree_bytes(root / "output")
+    assert any(b"Renamed Digest" in data for data in served.values())
+    assert served == full_build_of_copy(root, tmp_path)
+
+
+def test_broken_entry_keeps_the_last_good_site_and_the_fix_clears_the_error(running: Running) -> None:
+    root, hub = running.root, running.server.hub
+    assert hub is not None
+    before = tree_bytes(root / "output")
+    (root / "content/2022/a.md").write_text("---\ntitle: Alpha\ndate: [not a date\n---\n\nBody.\n")
+    failed = running.settle()[-1]
+    assert failed.error is not None and failed.report is None
+    assert hub.error is not None and hub.error["file"] == "content/2022/a.md" and hub.error["line"]
+    assert "failed" in failed.summary(root) and "content/2022/a.md" in failed.summary(root)
+    assert tree_bytes(root / "output") == before  # still serving the last good site
+    generation = hub.generation
+    (root / "content/2022/a.md").write_text(entry_text("Alpha fixed", topic="world", body="Fixed."))
+    fixed = running.settle()[-1]
+    assert fixed.error is None and hub.error is None and hub.generation > generation
+    assert "written" in fixed.summary(root)
+    assert "Fixed." in (root / "output/2022/08/15/a/index.html").read_text()
+
+
+SEED = """Harbour reopens after storm repairs
+
+By Jo Writer
+
+15 August 2022
+
+The city's harbour reopened on Monday after three weeks of repairs to the sea wall.
+Ferries resumed their timetable in the afternoon and fishing boats returned to the quay.
+Officials said the repairs came in under budget and ahead of the winter storms.
+"""
+
+
+def test_a_new_seed_is_ingested_then_built_once(running: Running) -> None:
+    root = running.root
+    (root / "seeds").mkdir()
+    (root / "seeds/harbour.txt").write_text(SEED)
+    rebuilds = running.settle()
+    ingested = [r for rb in rebuilds for r in rb.ingested]
+    assert ingested and ingested[0].status != "error", ingested
+    written = [p for r in ingested for p in r.entries]
+    assert written and all(Path(p if Path(p).is_absolute() else root / p).is_file() for p in written)
+    assert sum(bool(rb.ingested) for rb in rebuilds) == 1
+    assert len(rebuilds) == 1  # the entries ingest wrote are not a second batch
+    assert any("Harbour reopens" in p.read_text() for p in (root / "output").rglob("index.html"))
+
+
+def test_port_in_use_is_a_digest_error(make_site: SiteMaker) -> None:
+    root = make_site(site_files())
+    build(root, OPTIONS)
+    first = DevServer(root, OPTIONS, port=0, watch=False)
+    try:
+        with pytest.raises(DigestError, match="cannot listen"):
+            DevServer(root, OPTIONS, port=first.httpd.server_address[1], watch=False)
+    finally:
+        first.close()
+
+
+def digest_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "digest.cli", *args]
+
+
+def subprocess_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(digest.__file__).resolve().parents[1])}
+
+
+def test_ctrl_c_stops_serve_cleanly(make_site: SiteMaker) -> None:
+    root = make_site(site_files())
+    proc = subprocess.Popen(digest_command("-C", str(root), "serve", "--watch", "--port", "0"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline(), proc.stdout.readline()]
+    assert lines[0].startswith("serving ") and "http://127.0.0.1:" in lines[0], lines
+    assert "first build" in lines[1] and "written" in lines[1], lines
+    (root / "content/c.md").write_text(entry_text("Gamma edited", topic="world"))
+    assert "content/c.md changed" in proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "Traceback" not in out
+    assert not list(root.glob(".*staging*")) and (root / "output/index.html").is_file()
+
+
+def test_serve_without_a_built_site_says_what_to_do(make_site: SiteMaker) -> None:
+    root = make_site(site_files())
+    result = subprocess.run(digest_command("-C", str(root), "serve", "--port", "0"), capture_output=True,
+                            text=True, env=subprocess_env(), timeout=30)
+    assert result.returncode == 1
+    assert "digest build" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_non_loopback_host_warns(make_site: SiteMaker) -> None:
+    from digest.serve import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
