@@ -150,15 +150,18 @@ def digest_pages(out: Path) -> dict[str, int]:
     return counts
 
 
+def digest_command() -> list[str]:
+    installed = REPO / ".venv" / "bin" / "digest"
+    return [str(installed), "build"] if installed.exists() else [sys.executable, "-m", "digest.cli", "build"]
+
+
 def run_digest(root: Path, n: int) -> dict[str, Any]:
     site = WORK / f"digest-{n}"
     shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
     (site / "digest.toml").write_text(DIGEST_TOML)
     shutil.copytree(root / "content", site / "content")
-    digest = [str(REPO / ".venv" / "bin" / "digest"), "build"]
-    if not Path(digest[0]).exists():
-        digest = [sys.executable, "-m", "digest.cli", "build"]
+    digest = digest_command()
     target = site / "content" / middle_entry(site / "content")
     results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
     for run in range(RUNS):
@@ -179,7 +182,7 @@ def check_same_as_cold(site: Path) -> bool:
     copy = site.parent / f"{site.name}-cold"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".output.staging", ".digest"))
-    subprocess.run([str(REPO / ".venv" / "bin" / "digest"), "build"], cwd=copy, check=True, capture_output=True)
+    subprocess.run(digest_command(), cwd=copy, check=True, capture_output=True)
     same = subprocess.run(["diff", "-rq", site / "output", copy / "output"], capture_output=True).returncode == 0
     shutil.rmtree(copy, ignore_errors=True)
     return same
