@@ -192,7 +192,7 @@ def test_a_new_seed_is_ingested_then_built_once(running: Running) -> None:
     written = [p for r in ingested for p in r.entries]
     assert written and all(Path(p if Path(p).is_absolute() else root / p).is_file() for p in written)
     assert sum(bool(rb.ingested) for rb in rebuilds) == 1
-    assert len(rebuilds) == 1  # the entries ingest wrote are not a second batch
+    assert len(rebuilds) == 1, [rb.changes for rb in rebuilds]  # the entries ingest wrote are not a second batch
     assert any("Harbour reopens" in p.read_text() for p in (root / "output").rglob("index.html"))
 
 

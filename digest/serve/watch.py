@@ -80,6 +80,8 @@ class Watcher:
             for path in paths:
                 with contextlib.suppress(OSError):
                     self._ignored[path.resolve()] = path.stat().st_mtime_ns
+            for key in [k for k in self._changes if k[0] in self._ignored]:  # recorded before we knew
+                del self._changes[key]
 
     def _watch_folders(self) -> None:
         for folder in WATCHED_FOLDERS:
@@ -89,8 +91,14 @@ class Watcher:
                 self._watched.add(folder)
 
     def record(self, path: Path, event: str, is_directory: bool) -> None:
-        if is_directory and path.parent == self.site_root and path.name in WATCHED_FOLDERS:
-            self._watch_folders()  # content/ (or seeds/, themes/) made after serve started
+        if (is_directory and event in ("created", "moved") and path.parent == self.site_root
+                and path.name in WATCHED_FOLDERS and path.is_dir()):
+            # content/ (or seeds/, themes/) made after serve started: watch it, and take in the
+            # files written into it before the watch began
+            self._watch_folders()
+            for inner in sorted(path.rglob("*")):
+                if inner.is_file():
+                    self.record(inner, "created", False)
         kind = classify(self.site_root, path)
         if kind is None or (is_directory and event in ("modified", "closed")):
             return
