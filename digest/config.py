@@ -241,6 +241,12 @@ def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[Di
             close = difflib.get_close_matches(values["timezone"], _zone_names(), n=1)
             bad("timezone", f"Config value 'site.timezone' is not an IANA timezone: {values['timezone']!r}",
                 f"did you mean '{close[0]}'?" if close else "use a name like Europe/London or UTC")
+    for key in ("title", "description"):  # feeds require both
+        if key in values and not values[key].strip():
+            bad(key, f"Config value 'site.{key}' is empty", f"give the site a {key}: feeds require one")
+    if "language" in values and not re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", values["language"]):
+        bad("language", f"Config value 'site.language' is not a BCP 47 language tag: {values['language']!r}",
+            "write it like en, en-GB or pt-BR")
     for field, key in (("items_per_page", "items_per_page"), ("feed_items", "items")):
         if values.get(field, 1) < 1:
             bad(key, f"Config value '{key}' must be at least 1", "use a positive whole number")
