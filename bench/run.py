@@ -38,7 +38,7 @@ RUNS = int(os.environ.get("RUNS", "1"))
 SIZES = [int(n) for n in os.environ.get("N", "10000").split(",") if n.strip()]
 PEERS = os.environ.get("PEERS", "hugo pelican").split()
 PEERS_MAX_N = int(os.environ.get("PEERS_MAX_N", "10000"))
-MEASURES = ("cold", "no-change", "one-edit")
+MEASURES = ("cold", "no-change", "one-edit", "one-edit-again")
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sports", "Culture")
 
 DIGEST_TOML = """\
@@ -171,6 +171,8 @@ def run_digest(root: Path, n: int) -> dict[str, Any]:
         results["no-change"].append(timed(digest, site))
         append_edit(target, run)
         results["one-edit"].append(timed(digest, site))
+        append_edit(target, run + 100)
+        results["one-edit-again"].append(timed(digest, site))
     files = count_files(site / "output")
     same = check_same_as_cold(site)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,
@@ -209,6 +211,8 @@ def run_peer(peer: str, root: Path, n: int, pelican: Path, hugo: Path) -> dict[s
             results["no-change"].append(timed(command, site))
             append_edit(target, run)
             results["one-edit"].append(timed(command, site))
+            append_edit(target, run + 100)
+            results["one-edit-again"].append(timed(command, site))
         files = count_files(site / "out")
     finally:
         target.write_bytes(backup)

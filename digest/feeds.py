@@ -46,8 +46,11 @@ def plan_feeds(site: Site, config: Config) -> list[FeedPlan]:
     """The site feed and one per topic, each with its newest items."""
     items = _items(site)
     plans = [FeedPlan("", config.title, config.description, tuple(items[: config.feed_items]))]
+    by_topic: dict[str, list[FeedItem]] = {}
+    for item in items:
+        by_topic.setdefault(item.entry.topic or config.default_topic, []).append(item)
     for topic in site.topics:
-        topic_items = [i for i in items if (i.entry.topic or config.default_topic) == topic.slug]
+        topic_items = by_topic.get(topic.slug, [])
         plans.append(FeedPlan(topic_url(topic.slug), f"{config.title}: {topic.title}",
                               f"{topic.title} in {config.title}", tuple(topic_items[: config.feed_items])))
     return plans
