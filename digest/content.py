@@ -246,6 +246,8 @@ def _text_list(meta: dict[str, Any], key: str, fail: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, list):  # an empty item ("- "), or one left empty once control characters are removed
+        value = [v for v in value if v is not None]
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
                                                for v in value):
         raise fail(key, f"'{key}' must be a list of texts", f"write it as  {key}: [\"one\", \"two\"]")
