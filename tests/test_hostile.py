@@ -312,9 +312,11 @@ def test_feed_author_with_apostrophe_in_a_loose_feed_is_decoded() -> None:
     feed = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>'
             '<link>https://example.com/</link><description>x</description><item><title>T</title>'
             "<link>https://example.com/a</link><author>O&#x27;Brien\ufffe</author>"
+            '<enclosure url="https://example.com/i.jpg?a=1&amp;b=2" type="image/jpeg" length="1"/>'
             "<description>Some words here.</description></item></channel></rss>")
     [article] = read_articles(Path("feed.xml"), feed.encode())
     assert article.authors == ("O'Brien",)
+    assert article.image == "https://example.com/i.jpg?a=1&b=2"
 
 
 # --- the Nu HTML Checker on a sample ------------------------------------------------------------
