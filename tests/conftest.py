@@ -6,7 +6,7 @@ import os
 import shutil
 import textwrap
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)  # builds in tests never depend on the clock
+NOW = datetime(2030, 1, 1, tzinfo=UTC)  # builds in tests never depend on the clock
 
 BASIC_CONFIG = """\
 [site]
