@@ -165,7 +165,7 @@ def run_digest(root: Path, n: int) -> dict[str, Any]:
     target = site / "content" / middle_entry(site / "content")
     results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
     for run in range(RUNS):
-        for leftover in ("output", ".output.staging", ".digest"):
+        for leftover in ("output", ".output.spare", ".output.twin", ".digest"):
             shutil.rmtree(site / leftover, ignore_errors=True)
         results["cold"].append(timed(digest, site))
         results["no-change"].append(timed(digest, site))
@@ -183,7 +183,7 @@ def check_same_as_cold(site: Path) -> bool:
     """The edited site's output, byte for byte, against a cold build of the same content."""
     copy = site.parent / f"{site.name}-cold"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".output.staging", ".digest"))
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".output.*", ".digest"))
     subprocess.run(digest_command(), cwd=copy, check=True, capture_output=True)
     same = subprocess.run(["diff", "-rq", site / "output", copy / "output"], capture_output=True).returncode == 0
     shutil.rmtree(copy, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Write the site into a spare tree beside output/, then swap the two in one atomic step.
 
-Two trees take turns: output/ (the live site) and .output.staging (the spare, holding an
+Two trees take turns: output/ (the live site) and .output.spare (the spare, holding an
 earlier build). A build brings the spare up to date, file by file, where its content differs
 (a file the live site already has right is hard-linked from it), then exchanges the two. Files
 are never rewritten in place, only replaced, because the two trees share unchanged files' inodes.
@@ -26,16 +26,20 @@ _AT_FDCWD = -100
 
 
 def spare_path(output: Path) -> Path:
-    return output.parent / f".{output.name}.staging"
+    return output.parent / f".{output.name}.spare"
 
 
 class Staging:
-    """The spare tree being brought up to date. `fresh`: start from an empty folder."""
+    """The spare tree being brought up to date. `fresh`: start from an empty folder. `twin`: also
+    make a second copy (hard links) as the next spare, so the first rebuild after a build from
+    nothing does not have to copy the whole site."""
 
-    def __init__(self, output: Path, fresh: bool) -> None:
+    def __init__(self, output: Path, fresh: bool, twin: bool = False) -> None:
         self.output = output
         self.path = spare_path(output)
+        self.twin: Path | None = output.parent / f".{output.name}.twin" if twin else None
         self._made_dirs: set[str] = set()
+        self._twin_dirs: set[str] = set()
         self.written = 0  # files written anew or linked from the live site
         try:
             if fresh and os.path.lexists(self.path):
@@ -43,6 +47,14 @@ class Staging:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _output_error(exc, self.path) from exc
+        if self.twin is not None:
+            try:
+                if os.path.lexists(self.twin):
+                    shutil.rmtree(self.twin)
+                self.twin.mkdir()
+            except OSError as exc:
+                raise _output_error(exc, self.twin) from exc
+            mark_tree(self.twin)
         if tree_id(self.path) is None:
             mark_tree(self.path)
         tree = tree_id(self.path)
@@ -64,6 +76,12 @@ class Staging:
             _unlink(target)  # it may share its inode with the live site's copy: replace, never truncate
             with open(target, "xb") as handle:
                 handle.write(data)
+            if self.twin is not None:
+                parent = os.path.dirname(rel)
+                if parent and parent not in self._twin_dirs:
+                    os.makedirs(os.path.join(self.twin, parent), exist_ok=True)
+                    self._twin_dirs.add(parent)
+                os.link(target, os.path.join(self.twin, rel))
         except OSError as exc:
             raise _output_error(exc, self.path / rel) from exc
         self.written += 1
@@ -104,6 +122,19 @@ class Staging:
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+        if self.twin is not None:
+            shutil.rmtree(self.twin, ignore_errors=True)
+
+    def settle_twin(self) -> str | None:
+        """After publish: the twin becomes the spare. Its tree id, or None without a twin."""
+        if self.twin is None:
+            return None
+        try:
+            os.rename(self.twin, self.path)
+        except OSError:
+            shutil.rmtree(self.twin, ignore_errors=True)
+            return None
+        return tree_id(self.path)
 
     def publish(self) -> None:
         """Make the spare the live output/ in one step; the old site becomes the spare."""

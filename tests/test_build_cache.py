@@ -47,7 +47,7 @@ def cold(root: Path, tmp_path: Path) -> dict[str, bytes | None]:
     """The same site built from nothing, elsewhere: what every rebuild must equal."""
     copy = tmp_path / "cold"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("output", ".output.staging", ".digest"))
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("output", ".output.*", ".digest"))
     build(copy, OPTIONS)
     return tree(copy / "output")
 
@@ -184,7 +184,7 @@ def test_damaged_spare_tree_is_not_trusted(site: Path, tmp_path: Path) -> None:
     """A build killed while updating the spare leaves it without a manifest: it is rebuilt."""
     edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Changed.", topic="world"))
     build(site, OPTIONS)  # the old site is now the spare
-    spare = site / ".output.staging"
+    spare = site / ".output.spare"
     assert spare.is_dir()
     (spare / "index.html").unlink()
     (spare / "junk.html").write_text("left by a killed build")
