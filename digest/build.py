@@ -10,6 +10,7 @@ between builds, for a long-lived process such as the dev server.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -366,6 +367,10 @@ def _render(config: Config, pages: Sequence[Page], feeds: Sequence[FeedPlan], st
             jobs: int | None) -> None:
     env = make_environment(config)
     install_globals(env, config)
+    env.auto_reload = False  # one build, one version of each template: no stat per page and template
+    for name in {page.template for page in pages}:
+        with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
+            env.get_template(name)  # reported, with file and line, when the page renders
     shared = {"site": _site_context(config)}
     # Feeds first: a feed holds fifty items, so it is the longest task.
     tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
