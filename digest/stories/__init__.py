@@ -12,16 +12,15 @@ content hash; `group_stories` then only does the corpus-wide part.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
 from digest.model import Entry, Story
 from digest.stories.features import FEATURES_VERSION, EntryFeatures, entry_features
-from digest.stories.linkage import average_linkage, centroid_linkage
+from digest.stories.linkage import average_linkage
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import candidate_pairs, entry_vectors, similarity
+from digest.stories.vectors import corpus_vectors, similar_pairs
 
 __all__ = [
     "FEATURES_VERSION",
@@ -73,40 +72,31 @@ def _automatic_stories(
     cached: Mapping[PurePosixPath, EntryFeatures],
     settings: StorySettings,
 ) -> list[Story]:
-    features = [cached.get(e.path) or entry_features(e) for e in entries]
-    vectors = entry_vectors(features, settings)
+    features = [_features(e, cached) for e in entries]
+    vectors = corpus_vectors(features, settings)
     times = [e.published.timestamp() for e in entries]
-    half_life = (settings.half_life_days or math.inf) * 86400.0
-
-    def decay(seconds: float) -> float:
-        return float(0.5 ** (abs(seconds) / half_life))
-
-    edges = []
-    for i, j in candidate_pairs(vectors, times, settings):
-        s = similarity(vectors[i], vectors[j], settings.text_floor) * decay(times[j] - times[i])
-        if s >= settings.min_pair_similarity:
-            edges.append((i, j, s))
-    span = settings.max_span_days * 86400.0
-    if settings.linkage == "centroid":
-        clusters = centroid_linkage(
-            times, [v.full or v.title for v in vectors], edges, settings.threshold, span, decay, settings.profile_words,
-            settings.pair_threshold,
-            [bool(v.full) for v in vectors],
-            settings.text_floor,
-        )
-    else:
-        clusters = average_linkage(times, edges, settings.threshold, span)
-    lengths = [f.text_length for f in features]
+    edges = similar_pairs(vectors, times, [e.topic for e in entries], settings)
+    clusters = average_linkage(
+        times, edges, settings.threshold, settings.max_span_days * 86400.0, settings.pair_threshold
+    )
     stories = []
     for cluster in clusters:
         group = [entries[i] for i in cluster.members]
         if len(group) == 1:
             stories.append(_story(story_key(group), group, 1.0, "alone"))
             continue
-        length = {e.path: lengths[i] for i, e in zip(cluster.members, group, strict=True)}
+        length = {e.path: features[i].text_length for i, e in zip(cluster.members, group, strict=True)}
         reason = f"similar {cluster.score:.2f}"
         stories.append(_story(story_key(group), group, cluster.score, reason, length))
     return stories
+
+
+def _features(entry: Entry, cached: Mapping[PurePosixPath, EntryFeatures]) -> EntryFeatures:
+    """The cached features, unless missing or of another FEATURES_VERSION (an old cache)."""
+    known = cached.get(entry.path)
+    if isinstance(known, EntryFeatures) and getattr(known, "version", None) == FEATURES_VERSION:
+        return known
+    return entry_features(entry)
 
 
 def _story(

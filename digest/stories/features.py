@@ -11,15 +11,18 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from digest.model import Entry
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
-FEATURES_VERSION = 1
+FEATURES_VERSION = 2
 
-# Only the opening of a long body is read: news puts the story in its first paragraphs,
-# and reading 1,000-word bodies in full would dominate the time of grouping.
-BODY_WORDS_READ = 120
+# Only the opening of a long body is read: news puts the story in its first paragraphs, and
+# reading 1,000-word bodies in full would dominate the time of grouping.
+BODY_WORDS_READ = 60
+# Of an entry's text, only its most frequent words are kept: enough to recognise the story.
+TEXT_WORDS_KEPT = 30
 
 # Function words and headline cruft ("UPDATE 3-", "VIDEO:") that say nothing about a story.
 STOPWORDS = frozenset(
@@ -36,14 +39,15 @@ STOPWORDS = frozenset(
         "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
         "s", "t", "d", "ll", "m", "re", "ve", "y", "via", "vs", "amp", "says", "said", "say",
         "update", "updated", "exclusive", "breaking", "video", "videos", "photo", "photos", "watch",
-        "live", "read", "full", "story", "more", "click", "here",
+        "live", "read", "full", "story", "more", "click", "here", "new", "news", "report", "reports",
     ]
 )
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # Markdown link or image -> its text
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HTML_TAG = re.compile(r"<[^>]+>")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$|\n")
 _BOILERPLATE = re.compile(
     r"\b(read (the )?(full|whole|original|rest of the) (story|article)|read more|"
     r"originally (published|appeared)|click here|continue reading|subscribe)\b",
@@ -57,21 +61,29 @@ _LINK_PARAGRAPH_WORDS = 15
 class EntryFeatures:
     """What grouping needs to know about one entry's text. Picklable."""
 
-    title_words: tuple[str, ...]  # normalised content words of the title, in order
-    text_words: tuple[tuple[str, int], ...]  # (word, count) of summary + body opening, sorted
+    title_terms: tuple[str, ...]  # the title's content words and adjacent word pairs, distinct
+    title_names: tuple[str, ...]  # title words that look like names or places (a subset)
+    text_words: tuple[tuple[str, int], ...]  # (word, weight) of summary + body opening, sorted
     text_length: int  # characters of summary and body: a tie-break for the lead
+    version: int = FEATURES_VERSION  # cached features of another version are recomputed
 
 
 def entry_features(entry: Entry) -> EntryFeatures:
     """The normalised words of an entry's title and text, boilerplate left out."""
-    text = story_text(entry)
+    title = _words_with_names(entry.title, title=True)
+    words = [w for w, _ in title]
+    terms = dict.fromkeys(words)
+    terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
     counts: Counter[str] = Counter()
-    for word, is_name in _words_with_names(text):
-        # Names and places (capitalised inside a sentence) say most about which story it is.
-        counts[word] += 2 if is_name else 1
+    for word, is_name in _words_with_names(story_text(entry)):
+        if not word.isdigit():
+            # Names and places (capitalised inside a sentence) say most about which story it is.
+            counts[word] += 2 if is_name else 1
+    kept = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TEXT_WORDS_KEPT]
     return EntryFeatures(
-        title_words=tuple(normalise_words(entry.title)),
-        text_words=tuple(sorted(counts.items())),
+        title_terms=tuple(terms),
+        title_names=tuple(dict.fromkeys(w for w, is_name in title if is_name)),
+        text_words=tuple(sorted(kept)),
         text_length=len((entry.summary or "").strip()) + len(entry.body.strip()),
     )
 
@@ -85,14 +97,16 @@ def story_text(entry: Entry) -> str:
             break
         plain = plain_paragraph(paragraph, entry.title)
         if plain:
+            words = plain.split()
+            plain = " ".join(words[: BODY_WORDS_READ - words_read])
             parts.append(plain)
-            words_read += len(plain.split())
+            words_read += len(words)
     return "\n\n".join(p for p in parts if p.strip())
 
 
 def plain_paragraph(markdown: str, title: str = "") -> str:
     """One Markdown paragraph as plain text; "" when it is boilerplate or a bare link."""
-    has_link = bool(_LINK.search(markdown) or _URL.search(markdown))
+    has_link = "](" in markdown or bool(_URL.search(markdown))
     plain = _URL.sub(" ", _LINK.sub(r"\1", _HTML_TAG.sub(" ", markdown)))
     plain = re.sub(r"[#>*_`|]+", " ", plain)
     plain = " ".join(plain.split())
@@ -107,14 +121,10 @@ def plain_paragraph(markdown: str, title: str = "") -> str:
 
 def normalise_words(text: str) -> list[str]:
     """Lower-cased content words, possessives and plurals stripped ("Snowden's" -> "snowden")."""
-    words = []
-    for raw in _WORD.findall(unicodedata.normalize("NFKC", text)):
-        word = stem(raw.casefold())
-        if word and word not in STOPWORDS:
-            words.append(word)
-    return words
+    return [w for w, _ in _words_with_names(text)]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stemmer: possessive 's, plural -s/-es/-ies. Enough to match headline variants."""
     word = word.replace("’", "'")
@@ -129,12 +139,25 @@ def stem(word: str) -> str:
     return word
 
 
-def _words_with_names(text: str) -> list[tuple[str, bool]]:
-    """Content words of running text, each marked if it looks like a name or place."""
+def _words_with_names(text: str, title: bool = False) -> list[tuple[str, bool]]:
+    """Content words of running text, each marked if it looks like a name or place: capitalised
+    where a sentence would not capitalise it. A headline in Title Case says nothing that way."""
+    text = unicodedata.normalize("NFKC", text)
     found = []
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", unicodedata.normalize("NFKC", text)):
-        for position, raw in enumerate(_WORD.findall(sentence)):
-            word = stem(raw.casefold())
-            if word and word not in STOPWORDS and not word.isdigit():
-                found.append((word, position > 0 and raw[:1].isupper()))
+    capitals = 0
+    sentence_start = True
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        raw = match.group()
+        if not sentence_start:
+            sentence_start = bool(_SENTENCE_END.search(text[previous_end : match.start()]))
+        previous_end = match.end()
+        word = stem(raw.casefold())
+        if word and word not in STOPWORDS:
+            upper = raw[:1].isupper()
+            capitals += upper
+            found.append((word, upper and not sentence_start))
+        sentence_start = False
+    if title and capitals > 0.6 * len(found):
+        return [(w, False) for w, _ in found]
     return found

@@ -7,31 +7,33 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class StorySettings:
-    # Average similarity two groups need to become one story.
-    threshold: float = 0.02
-    # ... but two lone entries need this (see linkage.centroid_linkage).
-    pair_threshold: float = 0.3
-    linkage: str = "centroid"
-    # A group is compared by its this many weightiest words.
-    profile_words: int = 40
-    # Similarity halves for every this many days between two entries (or groups' mean times):
-    # a recurring subject on another day (the daily market report) is another story.
-    half_life_days: float | None = 1.0
+    # Average similarity (over all pairs of members, pairs never compared counting 0) two
+    # groups need to become one story.
+    threshold: float = 0.008
+    # ... and groups of n and m entries need pair_threshold / sqrt(n * m) (see linkage).
+    pair_threshold: float = 0.1
+    # Similarity halves for every this many days between two entries: a recurring subject on
+    # another day (the daily market report, a game's review and then its launch) is another story.
+    half_life_days: float | None = 0.5
     # Entries further apart than this are never compared directly.
     window_days: float = 3.0
     # A story's members span at most this; stories unfold over days, not months.
     max_span_days: float = 7.0
-    # Pairs less similar than this are treated as unrelated (saves memory, changes little).
-    min_pair_similarity: float = 0.01
-    # How much the title counts against the text, when both entries have text.
-    title_weight: float = 1.0
+    # Two entries filed under different topics are rarely one story: their similarity is scaled.
+    other_topic_factor: float = 0.5
+    # Weight of a title word that looks like a name or place, and of a title word pair.
+    name_weight: float = 1.5
+    pair_weight: float = 1.0
+    # Weight of the text's words against the title's, when an entry has text.
+    text_weight: float = 1.0
     # Text similarity below this is what any two texts share; only the excess counts.
     text_floor: float = 0.25
     # An entry needs this many text words for its text to count at all.
     min_text_words: int = 20
-    # Only an entry's most telling text words are kept and used to find candidates.
-    text_words_kept: int = 40
-    text_block_words: int = 8
+    # Of its text, an entry is compared with others found through its this many rarest words.
+    text_block_words: int = 4
+    # Pairs less similar than this are treated as unrelated (saves memory, changes little).
+    min_pair_similarity: float = 0.01
     # Words in more than this share of a corpus of at least max_df_min_corpus entries are noise.
     max_df: float = 0.5
     max_df_min_corpus: int = 50
