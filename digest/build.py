@@ -116,26 +116,31 @@ class Builder:
         check_theme(config)
         cache = self._open_cache(salt_for(f"{config.source_text}\nfeatures {FEATURES_VERSION}"))
         clock.lap("config")
-        entries, parsed = self._load_entries(config, cache)
-        # The entries live for the whole build: spare the garbage collector from walking them again
-        # and again (measured: organise, plan and fingerprint take a third less CPU).
-        gc.freeze()
+        rows, parsed = self._load_entries(config, cache)
         clock.lap("load")
         now = options.now or datetime.now(UTC)
-        published = [e for e in entries if is_published(e, config, now)]
-        check_paths(published, config)
+        moment = now.timestamp()
+        published_rows = [(rel, row) for rel, row in rows if (config.drafts or not row.draft)
+                          and (config.future or row.published <= moment)]  # organise.is_published, on columns
 
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
         statics = [(rel, source.read_bytes()) for rel, source in static_files(config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
-        inputs = _inputs_key(salt, published, static_prints)
+        inputs = _inputs_key(salt, [(rel, row.content_hash) for rel, row in published_rows], static_prints)
         clock.lap("inputs")
         output = config.output_path
         live = tree_id(output)
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
-            return BuildReport(len(published), known[1], known[2], 0, 0, 0.0, parsed)
+            return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
 
+        published = [row.entry for _, row in published_rows]
+        assert all(is_published(e, config, now) for e in published)
+        check_paths(published, config)
+        # The entries live for the whole build: spare the garbage collector from walking them again
+        # and again (measured: organise, plan and fingerprint take a third less CPU).
+        gc.freeze()
+        clock.lap("entries")
         features = {e.path: self._entries[str(e.path)].features for e in published}
         stories = cached_stories(published, features, cache)
         clock.lap("stories")
@@ -208,7 +213,7 @@ class Builder:
             raise
         return len(stale), len(previous - set(state.manifest))
 
-    def _load_entries(self, config: Config, cache: BuildCache) -> tuple[list[Entry], int]:
+    def _load_entries(self, config: Config, cache: BuildCache) -> tuple[list[tuple[str, CachedEntry]], int]:
         """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
         Every bad entry is reported (BuildFailed) before anything is built."""
         known = self._entries
@@ -219,8 +224,8 @@ class Builder:
             cached = known.get(rel)
             if cached is not None and cached.mtime_ns == mtime_ns and cached.size == size:
                 fresh[rel] = cached
-            elif cached is not None and _same_bytes(config.site_root / rel, cached.entry):
-                fresh[rel] = CachedEntry(mtime_ns, size, cached.entry, cached.features)  # touched, not changed
+            elif cached is not None and _same_bytes(config.site_root / rel, cached.content_hash):
+                fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
             else:
                 to_parse.append((rel, mtime_ns, size))
         parsed, errors = _parse_all(config, to_parse, self.options.jobs)
@@ -231,7 +236,7 @@ class Builder:
         if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
             cache.update_entries(((rel, c) for rel, c in fresh.items() if known.get(rel) is not c), removed)
         self._entries = fresh
-        return [fresh[rel].entry for rel, _, _ in found], len(parsed)
+        return [(rel, fresh[rel]) for rel, _, _ in found], len(parsed)
 
 
 class _Clock:
@@ -249,9 +254,9 @@ def _present(tree: str | None) -> list[str]:
     return [tree] if tree else []
 
 
-def _same_bytes(path: Path, entry: Entry) -> bool:
+def _same_bytes(path: Path, known_hash: str) -> bool:
     try:
-        return content_hash(path.read_bytes()) == entry.content_hash
+        return content_hash(path.read_bytes()) == known_hash
     except OSError:
         return False
 
@@ -308,7 +313,7 @@ def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: l
     for rel, mtime_ns, size in items:
         try:
             entry = load_entry(config.site_root / rel, config)
-            parsed.append((rel, CachedEntry(mtime_ns, size, entry, entry_features(entry))))
+            parsed.append((rel, CachedEntry.of(mtime_ns, size, entry, entry_features(entry))))
         except DigestError as exc:
             errors.append(exc)
         except OSError as exc:
@@ -387,11 +392,12 @@ def _site_context(config: Config) -> dict[str, Any]:
             "language": config.language, "timezone": config.timezone}
 
 
-def _inputs_key(salt: str, entries: Sequence[Entry], static_prints: dict[str, str]) -> str:
-    """Everything a build's output depends on: with the same key, the same site."""
+def _inputs_key(salt: str, entries: Sequence[tuple[str, str]], static_prints: dict[str, str]) -> str:
+    """Everything a build's output depends on: with the same key, the same site. `entries`: the
+    published entries' (path, content hash)."""
     digest = hashlib.blake2b(salt.encode(), digest_size=16)
-    for entry in sorted(entries, key=lambda e: str(e.path)):
-        digest.update(f"\x1f{entry.path}\x1e{entry.content_hash}".encode("utf-8", "surrogatepass"))
+    for rel, hash_ in sorted(entries):
+        digest.update(f"\x1f{rel}\x1e{hash_}".encode("utf-8", "surrogatepass"))
     for rel, value in sorted(static_prints.items()):
         digest.update(f"\x1d{rel}\x1e{value}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

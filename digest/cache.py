@@ -26,22 +26,59 @@ from typing import Any
 from digest import __version__
 from digest.model import Entry, Story
 
-CACHE_VERSION = f"{__version__}-2"
+CACHE_VERSION = f"{__version__}-3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
-CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, entry BLOB,
-                                    features BLOB);
+CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT,
+                                    published REAL, draft INTEGER, entry BLOB, features BLOB);
 CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, inputs TEXT, pages INTEGER, feeds INTEGER, manifest BLOB);
 """
 
 
-@dataclass(frozen=True)
 class CachedEntry:
-    mtime_ns: int
-    size: int
-    entry: Entry
-    features: Any  # the stories module's EntryFeatures
+    """One entry file's parse and story features. From a cache row they are unpickled only when
+    used: a build that finds nothing changed needs only the small columns."""
+
+    __slots__ = ("mtime_ns", "size", "content_hash", "published", "draft", "_entry", "_features", "_blobs")
+
+    def __init__(self, mtime_ns: int, size: int, content_hash: str, published: float, draft: bool,
+                 entry: Entry | None = None, features: Any = None, blobs: tuple[bytes, bytes] | None = None) -> None:
+        self.mtime_ns = mtime_ns
+        self.size = size
+        self.content_hash = content_hash
+        self.published = published  # the entry's time as a POSIX timestamp
+        self.draft = draft
+        self._entry = entry
+        self._features = features
+        self._blobs = blobs
+
+    @classmethod
+    def of(cls, mtime_ns: int, size: int, entry: Entry, features: Any) -> CachedEntry:
+        return cls(mtime_ns, size, entry.content_hash, entry.published.timestamp(), entry.draft, entry, features)
+
+    def moved(self, mtime_ns: int, size: int) -> CachedEntry:
+        """The same content under a new mtime (a file touched but not changed)."""
+        return CachedEntry(mtime_ns, size, self.content_hash, self.published, self.draft, self._entry,
+                           self._features, self._blobs)
+
+    @property
+    def entry(self) -> Entry:
+        if self._entry is None:
+            assert self._blobs is not None
+            self._entry = pickle.loads(self._blobs[0])
+        return self._entry
+
+    @property
+    def features(self) -> Any:
+        if self._features is None and self._blobs is not None:
+            self._features = pickle.loads(self._blobs[1])
+        return self._features
+
+    def blobs(self) -> tuple[bytes, bytes]:
+        if self._blobs is not None:
+            return self._blobs
+        return (pickle.dumps(self.entry, pickle.HIGHEST_PROTOCOL), pickle.dumps(self.features, pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass(frozen=True)
@@ -78,8 +115,9 @@ class BuildCache:
             db.execute("PRAGMA synchronous=FULL")  # a commit that forgets a tree is on disk before the tree changes
             db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
-            if row is None or row[0] != self.salt:
-                db.executescript("BEGIN; DELETE FROM entries; DELETE FROM trees; DELETE FROM meta; COMMIT;")
+            if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
+                db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE meta; COMMIT;")
+                db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
             db.close()
@@ -98,8 +136,10 @@ class BuildCache:
     def entries(self) -> dict[str, CachedEntry]:
         found: dict[str, CachedEntry] = {}
         try:
-            for path, mtime_ns, size, entry, features in self._db.execute("SELECT * FROM entries"):
-                found[path] = CachedEntry(mtime_ns, size, pickle.loads(entry), pickle.loads(features))
+            for path, mtime_ns, size, content_hash, published, draft, entry, features in self._db.execute(
+                    "SELECT path, mtime_ns, size, hash, published, draft, entry, features FROM entries"):
+                found[path] = CachedEntry(mtime_ns, size, content_hash, published, bool(draft),
+                                          blobs=(entry, features))
         except Exception:  # an unreadable row: forget them all rather than guess
             self._db.execute("DELETE FROM entries")
             return {}
@@ -107,11 +147,11 @@ class BuildCache:
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
         # A generator: rows are pickled one at a time, never all held at once (memory).
-        rows = ((path, c.mtime_ns, c.size, pickle.dumps(c.entry, pickle.HIGHEST_PROTOCOL),
-                 pickle.dumps(c.features, pickle.HIGHEST_PROTOCOL)) for path, c in changed)
+        rows = ((path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), *c.blobs())
+                for path, c in changed)
         gone = [(path,) for path in removed]
         with self._transaction():
-            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany("DELETE FROM entries WHERE path = ?", gone)
 
     # -- small values ----------------------------------------------------------------------
