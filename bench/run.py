@@ -176,7 +176,36 @@ def run_digest(root: Path, n: int) -> dict[str, Any]:
     files = count_files(site / "output")
     same = check_same_as_cold(site)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,
-            "pages_by_kind": digest_pages(site / "output"), "rebuild_equals_cold": same}
+            "pages_by_kind": digest_pages(site / "output"), "rebuild_equals_cold": same,
+            "persistent": persistent_edits(site, target)}
+
+
+PERSISTENT = """
+import json, sys, time
+from pathlib import Path
+from digest.build import Builder
+builder = Builder(Path("."))
+builder.build()  # warm: the cache read once, as a dev server would at start
+times = []
+for number in range(3):
+    with open(sys.argv[1], "a", encoding="utf-8") as handle:
+        handle.write(f"\\nServer edit {number}.\\n")
+    started = time.perf_counter()
+    report = builder.build()
+    times.append({"seconds": round(time.perf_counter() - started, 3), "rendered": report.rendered,
+                  "stages": dict(report.stages)})
+print(json.dumps(times))
+"""
+
+
+def persistent_edits(site: Path, target: Path) -> list[dict[str, Any]]:
+    """One-entry edits rebuilt by a long-lived Builder (the dev server's way): seconds per build."""
+    venv_python = REPO / ".venv" / "bin" / "python"
+    python = str(venv_python) if venv_python.exists() else sys.executable
+    result = subprocess.run([python, "-c", PERSISTENT, str(target)], cwd=site, capture_output=True, text=True,
+                            check=True)
+    edits: list[dict[str, Any]] = json.loads(result.stdout.strip().splitlines()[-1])
+    return edits
 
 
 def check_same_as_cold(site: Path) -> bool:
@@ -249,6 +278,11 @@ def table(results: dict[str, Any]) -> str:
         files += ["" for _ in peers]
         lines.append("| " + " | ".join(files) + " |")
         lines.append("")
+        edits = by_tool["digest"].get("persistent") or []
+        if edits:
+            lines.append(f"N={n} digest one-entry edits in a persistent Builder (dev server): "
+                         + ", ".join(f"{e['seconds']:.2f} s" for e in edits)
+                         + f" (stories {', '.join(str(e['stages'].get('stories', '-')) for e in edits)} s)")
         kinds = by_tool["digest"]["pages_by_kind"]
         lines.append(f"N={n} digest files by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items())
                      + f"; rebuild after the edit equals a cold build: {by_tool['digest']['rebuild_equals_cold']}")
