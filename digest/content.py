@@ -27,6 +27,9 @@ KNOWN_KEYS = {
 }
 _HANDLER = YAMLHandler()
 _FORBIDDEN = FORBIDDEN_CHARACTERS  # none of them belong in a page or a feed
+# What YAML cannot read, removed before parsing. Noncharacters YAML reads, so they are removed from
+# the values afterwards: removing them first could turn 'title: \ufdd0&x' into an anchor.
+_YAML_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 
@@ -74,9 +77,11 @@ def parse_entry(data: bytes, rel: PurePosixPath, config: Config) -> Entry:
         line = data[: exc.start].count(b"\n") + 1
         raise ContentError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", rel, line,
                            hint="re-save the file as UTF-8") from exc
-    text = clean_text(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _YAML_UNREADABLE.sub("", text)
     meta, body, body_line = _split(text, rel)
-    return _make_entry(meta, body, body_line, text, rel, content_hash(data), config)
+    return _make_entry(meta, clean_text(body), body_line, text, rel, content_hash(data), config)
 
 
 def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
