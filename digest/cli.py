@@ -164,8 +164,6 @@ def _serve(args: argparse.Namespace) -> int:
         server.start()
         print(f"serving {server.output_path()} on {server.url}" + ("; watching for changes" if args.watch else ""),
               flush=True)
-        if args.watch:
-            report(server.initial_build())
         server.run(report)
     except KeyboardInterrupt:
         pass  # Ctrl-C: a build in progress leaves output/ untouched (it publishes atomically)

@@ -7,6 +7,7 @@ Skipped only when chromium is missing outside CI; with CI=true a missing browser
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from digest.build import BuildOptions
-from digest.serve import DevServer
+from digest.serve import DevServer, Rebuild
 
 from .conftest import NOW, SiteMaker, entry_text
 
@@ -53,9 +54,10 @@ def served(make_site: SiteMaker) -> Iterator[tuple[Path, str]]:
                       "content/b.md": entry_text("Beta falls", date="2022-08-16T10:00:00Z", topic="business")})
     server = DevServer(root, BuildOptions(now=NOW, jobs=1), port=0, watch=True)
     server.start()
-    assert server.initial_build().error is None
-    thread = threading.Thread(target=server.run, args=(lambda rebuild: None,), daemon=True)
+    rebuilds: queue.Queue[Rebuild] = queue.Queue()
+    thread = threading.Thread(target=server.run, args=(rebuilds.put,), daemon=True)
     thread.start()
+    assert rebuilds.get(timeout=60).error is None  # the first build
     try:
         yield root, server.url
     finally:

@@ -81,10 +81,10 @@ class Running:
         self.server = DevServer(root, OPTIONS, port=0, watch=True)
         self.rebuilds: queue.Queue[Rebuild] = queue.Queue()
         self.server.start()
-        first = self.server.initial_build()
-        assert first.error is None, first.summary(root)
         self.thread = threading.Thread(target=self.server.run, args=(self.rebuilds.put,), daemon=True)
         self.thread.start()
+        first = self.rebuilds.get(timeout=60)
+        assert first.error is None, first.summary(root)
 
     def settle(self, timeout: float = 30) -> list[Rebuild]:
         """Every rebuild the last action caused: the first, and any until 0.5 s pass quietly."""

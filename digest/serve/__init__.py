@@ -35,7 +35,7 @@ def is_loopback(host: str) -> bool:
 class DevServer:
     """The site on http://host:port/; with watch, rebuilt and reloaded on every save.
 
-    start() binds and serves in a thread; run() is the rebuild loop (blocks); close() stops all.
+    start() serves in a thread and watches; run() builds, then rebuilds on changes (blocks); close() stops.
     """
 
     def __init__(self, site_root: Path, options: BuildOptions | None = None, host: str = "127.0.0.1",
@@ -71,12 +71,9 @@ class DevServer:
         if self.watcher is not None:
             self.watcher.start()
 
-    def initial_build(self) -> Rebuild:
-        assert self.loop is not None
-        return self.loop.once([])
-
     def run(self, on_rebuild: Callable[[Rebuild], None]) -> None:
-        """Rebuild on every settled batch of changes until close(); without watch, just wait."""
+        """With watch: build, then rebuild on every settled batch of changes until close().
+        Without: just wait until close()."""
         if self.loop is not None:
             self.loop.run(on_rebuild)
         else:

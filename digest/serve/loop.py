@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.build import BuildOptions, BuildReport, build
+from digest.build import Builder, BuildOptions, BuildReport
 from digest.config import load_config
 from digest.errors import BuildFailed, DigestError, IngestError
 from digest.ingest import IngestResult, ingest_paths
@@ -22,13 +22,11 @@ Rebuilder = Callable[[Sequence[Change]], BuildReport]
 
 
 def make_rebuilder(site_root: Path, options: BuildOptions) -> Rebuilder:
-    """What serve calls after each batch of changes.
-
-    build() is stateless: it re-reads content/ (parses only files whose mtime changed) and
-    re-renders only pages whose fingerprint changed. The in-memory Builder will replace it here:
-    `return Builder(site_root, options).rebuild`.
-    """
-    return lambda changes: build(site_root, options)
+    """What serve calls after each batch of changes: the in-memory Builder, which keeps the cache
+    between builds, parses only the changed entries and renders only pages whose fingerprint
+    changed. (The changes are not needed by it yet; a finer rebuild can use them.)"""
+    builder = Builder(site_root, options)
+    return lambda changes: builder.build()
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,12 @@ class RebuildLoop:
         self.output_path = _output_path(site_root)
         self.running = True
 
-    def run(self, on_rebuild: Callable[[Rebuild], None]) -> None:
+    def run(self, on_rebuild: Callable[[Rebuild], None], build_first: bool = True) -> None:
+        """Build once (unless build_first is False), then once per settled batch until stopped.
+
+        Every build runs in this one thread: the Builder's cache may be bound to its thread."""
+        if build_first and self.running:
+            on_rebuild(self.once([]))
         while self.running:
             changes = self.watcher.wait(timeout=0.5)
             if changes and self.running:
