@@ -20,7 +20,7 @@ from digest.model import Entry, Story
 from digest.stories.features import FEATURES_VERSION, EntryFeatures, entry_features
 from digest.stories.linkage import average_linkage
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import corpus_vectors, similar_pairs
+from digest.stories.vectors import Corpus, similar_pairs
 
 __all__ = [
     "FEATURES_VERSION",
@@ -44,7 +44,7 @@ def group_stories(
 
     `features` maps entry paths to cached `entry_features` results; missing ones are computed.
     """
-    ordered = sorted(entries, key=_time_order)
+    ordered = [e for _, _, e in sorted((e.published.timestamp(), str(e.path), e) for e in entries)]
     curated: dict[str, list[Entry]] = defaultdict(list)
     unkeyed = []
     for entry in ordered:
@@ -60,11 +60,15 @@ def group_stories(
 def story_key(members: Sequence[Entry]) -> str:
     """A key for an automatic story: from its earliest member's path, so it stays put when
     later reports join ("content/2014/03/10/x-12.md" -> "2014-03-10-x-12")."""
-    earliest = min(members, key=_time_order)
-    parts = earliest.path.with_suffix("").parts
-    if parts and parts[0] == "content":
-        parts = parts[1:]
-    return "-".join(parts)
+    return _path_key(min(members, key=_time_order).path)
+
+
+def _path_key(path: PurePosixPath) -> str:
+    text = str(path)
+    stem, dot, suffix = text.rpartition(".")
+    if dot and "/" not in suffix and not stem.endswith("/"):
+        text = stem
+    return text.removeprefix("content/").replace("/", "-")
 
 
 def _automatic_stories(
@@ -73,21 +77,22 @@ def _automatic_stories(
     settings: StorySettings,
 ) -> list[Story]:
     features = [_features(e, cached) for e in entries]
-    vectors = corpus_vectors(features, settings)
+    corpus = Corpus(features, settings)
     times = [e.published.timestamp() for e in entries]
-    edges = similar_pairs(vectors, times, [e.topic for e in entries], settings)
+    edges = similar_pairs(corpus, times, [e.topic for e in entries], settings)
     clusters = average_linkage(
         times, edges, settings.threshold, settings.max_span_days * 86400.0, settings.pair_threshold
     )
     stories = []
     for cluster in clusters:
-        group = [entries[i] for i in cluster.members]
-        if len(group) == 1:
-            stories.append(_story(story_key(group), group, 1.0, "alone"))
+        if len(cluster.members) == 1:
+            entry = entries[cluster.members[0]]
+            stories.append(Story(key=_path_key(entry.path), lead=entry, members=(entry,), score=1.0, reason="alone"))
             continue
+        group = [entries[i] for i in cluster.members]  # in time order, as `entries` are
         length = {e.path: features[i].text_length for i, e in zip(cluster.members, group, strict=True)}
         reason = f"similar {cluster.score:.2f}"
-        stories.append(_story(story_key(group), group, cluster.score, reason, length))
+        stories.append(_story(_path_key(group[0].path), group, cluster.score, reason, length))
     return stories
 
 

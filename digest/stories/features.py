@@ -16,7 +16,7 @@ from functools import lru_cache
 from digest.model import Entry
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 
 # Only the opening of a long body is read: news puts the story in its first paragraphs, and
 # reading 1,000-word bodies in full would dominate the time of grouping.
@@ -64,6 +64,8 @@ class EntryFeatures:
     title_terms: tuple[str, ...]  # the title's content words and adjacent word pairs, distinct
     title_names: tuple[str, ...]  # title words that look like names or places (a subset)
     text_words: tuple[tuple[str, int], ...]  # (word, weight) of summary + body opening, sorted
+    text_word_count: int  # content words read from summary and body (not only those kept)
+    terms: tuple[str, ...]  # every distinct title term and text word: for counting word rarity
     text_length: int  # characters of summary and body: a tie-break for the lead
     version: int = FEATURES_VERSION  # cached features of another version are recomputed
 
@@ -75,15 +77,19 @@ def entry_features(entry: Entry) -> EntryFeatures:
     terms = dict.fromkeys(words)
     terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
     counts: Counter[str] = Counter()
+    read = 0
     for word, is_name in _words_with_names(story_text(entry)):
         if not word.isdigit():
             # Names and places (capitalised inside a sentence) say most about which story it is.
             counts[word] += 2 if is_name else 1
-    kept = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TEXT_WORDS_KEPT]
+            read += 1
+    kept = sorted(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TEXT_WORDS_KEPT])
     return EntryFeatures(
         title_terms=tuple(terms),
         title_names=tuple(dict.fromkeys(w for w, is_name in title if is_name)),
-        text_words=tuple(sorted(kept)),
+        text_words=tuple(kept),
+        text_word_count=read,
+        terms=tuple(dict.fromkeys([*terms, *(w for w, _ in kept)])),
         text_length=len((entry.summary or "").strip()) + len(entry.body.strip()),
     )
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Cluster:
+class Cluster(NamedTuple):
     members: tuple[int, ...]  # indices into the input, ascending
     score: float  # the average similarity at its last join; 1.0 for a single entry
 
@@ -38,15 +38,15 @@ def average_linkage(
     are checked when they come up and queued again at their true value.
     """
     n = len(times)
-    members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    first = list(times)
-    last = list(times)
-    scores = [1.0] * n
-    links: list[dict[int, float]] = [{} for _ in range(n)]  # summed similarities between groups
+    links: dict[int, dict[int, float]] = defaultdict(dict)  # summed similarities between groups
     for i, j, s in edges:
         links[i][j] = links[i].get(j, 0.0) + s
         links[j][i] = links[j].get(i, 0.0) + s
-    heap = [(-s, i, j) for i in range(n) for j, s in links[i].items() if i < j and s >= threshold]
+    members: dict[int, list[int]] = {i: [i] for i in links}
+    first = list(times)
+    last = list(times)
+    scores = [1.0] * n
+    heap = [(-s, i, j) for i in sorted(links) for j, s in links[i].items() if i < j and s >= threshold]
     heapq.heapify(heap)
     while heap:
         neg_average, a, b = heapq.heappop(heap)
@@ -82,4 +82,6 @@ def average_linkage(
             if other_average >= threshold:
                 heapq.heappush(heap, (-other_average, min(a, other), max(a, other)))
         links[b] = {}
-    return [Cluster(tuple(sorted(m)), scores[c]) for c, m in sorted(members.items())]
+    linked = [Cluster(tuple(sorted(m)), scores[c]) for c, m in members.items()]
+    alone = [Cluster((i,), 1.0) for i in range(n) if i not in members and i not in links]
+    return sorted(linked + alone)

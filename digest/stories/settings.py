@@ -30,8 +30,9 @@ class StorySettings:
     text_floor: float = 0.25
     # An entry needs this many text words for its text to count at all.
     min_text_words: int = 20
-    # Of its text, an entry is compared with others found through its this many rarest words.
-    text_block_words: int = 4
+    # Two entries with text are compared by it only when their titles are this similar:
+    # comparing texts is what costs most.
+    text_gate: float = 0.1
     # Pairs less similar than this are treated as unrelated (saves memory, changes little).
     min_pair_similarity: float = 0.01
     # Words in more than this share of a corpus of at least max_df_min_corpus entries are noise.

@@ -1,148 +1,145 @@
 """EntryFeatures of a whole corpus -> weighted word vectors -> similar pairs.
 
 Word rarity (IDF) is measured on the corpus being grouped, so a word that is in many entries
-of this site (a publisher's name, "stocks" on a finance digest) counts for little. Words are
-numbered once per corpus so that vectors are small dicts of ints.
+of this site (a publisher's name, "stocks" on a finance digest) counts for little.
 
-Only pairs that share an informative title word (or one of the rarest words of their texts)
-and that were published within a few days of each other are compared: never all pairs. The
-title part of the similarity is summed along the word lists themselves (a sparse product), so
-a pair costs one addition per shared word.
+Only pairs that share an informative title word and that were published within a few days of
+each other are compared: never all pairs. (Reports of one story share a name in their titles;
+texts are only compared to confirm or refute it.) The title similarity is summed along the
+word lists themselves (a sparse product), so a pair costs one addition per shared word; the
+vectors of title and text together are built only for entries with a pair worth comparing so.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from digest.stories.features import EntryFeatures
 from digest.stories.settings import StorySettings
 
-Vector = dict[int, float]
+Vector = dict[str, float]
 
 
-@dataclass(frozen=True)
-class CorpusVectors:
-    """Per entry: unit-length vectors for cosine similarity, and the words to find pairs by."""
+class Corpus:
+    """The entries' features with the corpus-wide word rarity, and their vectors."""
 
-    title: list[Vector]  # title words and word pairs
-    full: list[Vector]  # title and text together; empty when the entry has (almost) no text
-    text_block: list[tuple[int, ...]]  # the rarest words of the text
+    def __init__(self, features: Sequence[EntryFeatures], settings: StorySettings) -> None:
+        self.features = features
+        self.settings = settings
+        n = len(features)
+        df: Counter[str] = Counter()
+        for f in features:
+            df.update(f.terms)
+        limit = settings.max_df * n if n >= settings.max_df_min_corpus else n
+        log_n = math.log(n + 1)
+        self.df = df
+        self.idf = {t: log_n - math.log(d + 1) + 1.0 for t, d in df.items() if d <= limit}
+        self.shared = {t for t, d in df.items() if 1 < d <= limit}  # words that can match
+        self.has_text = [f.text_word_count >= settings.min_text_words for f in features]
+        self.title = [self._title(f) for f in features]
+        self._full: dict[int, Vector] = {}
 
-
-def corpus_vectors(features: Sequence[EntryFeatures], settings: StorySettings) -> CorpusVectors:
-    n = len(features)
-    df: Counter[str] = Counter()
-    for f in features:
-        df.update(f.title_terms)
-        df.update([w for w, _ in f.text_words if w not in f.title_terms])
-    limit = settings.max_df * n if n >= settings.max_df_min_corpus else n
-    log_n = math.log(n + 1)
-    # Words seen once can match nothing: they count in a vector's length but get no number.
-    idf = {t: log_n - math.log(d + 1) + 1.0 for t, d in df.items() if d <= limit}
-    ids = {t: k for k, t in enumerate(sorted(t for t, d in df.items() if 2 <= d <= limit))}
-    titles, fulls, blocks = [], [], []
-    for f in features:
-        names = set(f.title_names)
-        title = {}
-        for t in f.title_terms:
-            weight = idf.get(t)
-            if weight is not None:
+    def _title_weights(self, f: EntryFeatures) -> Vector:
+        idf = self.idf
+        weights = {t: idf[t] for t in f.title_terms if t in idf}
+        if f.title_names and self.settings.name_weight != 1.0:
+            for name in f.title_names:
+                if name in weights:
+                    weights[name] *= self.settings.name_weight
+        if self.settings.pair_weight != 1.0:
+            for t in weights:
                 if " " in t:
-                    weight *= settings.pair_weight
-                elif t in names:
-                    weight *= settings.name_weight
-                title[t] = weight
-        titles.append(_unit(title, ids))
-        full: Vector = {}
-        block: tuple[int, ...] = ()
-        if sum(c for _, c in f.text_words) >= settings.min_text_words:
+                    weights[t] *= self.settings.pair_weight
+        return weights
+
+    def _title(self, f: EntryFeatures) -> Vector:
+        """Unit length over all its words; only words other entries have too are kept."""
+        weights = self._title_weights(f)
+        scale = 1.0 / (math.hypot(*weights.values()) or 1.0)
+        shared = self.shared
+        return {t: w * scale for t, w in weights.items() if t in shared}
+
+    def full(self, i: int) -> Vector:
+        """Title and text together (each unit length, the text scaled by text_weight), unit."""
+        vector = self._full.get(i)
+        if vector is None:
+            f, idf = self.features[i], self.idf
+            title = self._title_weights(f)
             text = {w: (1.0 + math.log(c)) * idf[w] for w, c in f.text_words if w in idf}
-            combined = _scaled(title, 1.0 / _norm(title))
-            for w, x in _scaled(text, settings.text_weight / _norm(text)).items():
-                combined[w] = combined.get(w, 0.0) + x
-            full = _unit(combined, ids)
-            rarest = sorted((w for w in text if w in ids), key=lambda w: (df[w], w))
-            block = tuple(ids[w] for w in rarest[: settings.text_block_words])
-        fulls.append(full)
-        blocks.append(block)
-    return CorpusVectors(titles, fulls, blocks)
+            title_norm = math.hypot(*title.values()) or 1.0
+            text_scale = self.settings.text_weight / (math.hypot(*text.values()) or 1.0)
+            combined = {t: w / title_norm for t, w in title.items()}
+            for w, x in text.items():
+                combined[w] = combined.get(w, 0.0) + x * text_scale
+            norm = math.hypot(*combined.values()) or 1.0
+            vector = self._full[i] = {t: w / norm for t, w in combined.items() if t in self.shared}
+        return vector
 
 
 def similar_pairs(
-    vectors: CorpusVectors,
+    corpus: Corpus,
     times: Sequence[float],
     topics: Sequence[str | None],
     settings: StorySettings,
 ) -> list[tuple[int, int, float]]:
     """(i, j, similarity) with i < j for every pair worth linking. `times` ascending.
 
-    Similarity is the cosine of title and text together when both entries have text (less the
-    `text_floor` any two texts share), else of the titles; then scaled down by the time between
-    the two (halving every `half_life_days`) and when their topics differ.
+    Candidates share a title word and were published within `window_days`. Similarity is the
+    cosine of the titles; when both entries have text and their titles are at least
+    `text_gate` alike, the cosine of title and text together instead (less the `text_floor`
+    any two texts share). It is then scaled down by the time between the two (halving every
+    `half_life_days`) and when their topics differ.
     """
     window = settings.window_days * 86400.0
-    half_life = (settings.half_life_days or math.inf) * 86400.0
+    decay_rate = math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
     floor = settings.text_floor
-    title_postings: dict[int, list[tuple[int, float]]] = {}
-    text_postings: dict[int, list[int]] = {}
-    starts: dict[int, int] = {}  # per word: where its entries within the window begin
-    text_starts: dict[int, int] = {}
+    gate = settings.text_gate
+    min_similarity = settings.min_pair_similarity
+    other_topic = settings.other_topic_factor
+    has_text = corpus.has_text
+    full = corpus.full
+    exp = math.exp
+    # Per word, the (time, entry, weight) of the entries within the window, oldest first.
+    postings: dict[str, deque[tuple[float, int, float]]] = {}
     edges = []
-    for j, title in enumerate(vectors.title):
-        oldest = times[j] - window
-        shared: dict[int, float] = {}
+    for j, title in enumerate(corpus.title):
+        now = times[j]
+        oldest = now - window
+        shared: dict[int, float] = {}  # title cosine with each earlier entry sharing a word
+        get = shared.get
         for term, weight in title.items():
-            posting = title_postings.setdefault(term, [])
-            start = starts.get(term, 0)
-            while start < len(posting) and times[posting[start][0]] < oldest:
-                start += 1
-            starts[term] = start
-            for k in range(start, len(posting)):
-                i, other = posting[k]
-                shared[i] = shared.get(i, 0.0) + weight * other
-            posting.append((j, weight))
-        full = vectors.full[j]
-        if full:
-            for term in vectors.text_block[j]:
-                text_posting = text_postings.setdefault(term, [])
-                start = text_starts.get(term, 0)
-                while start < len(text_posting) and times[text_posting[start]] < oldest:
-                    start += 1
-                text_starts[term] = start
-                for k in range(start, len(text_posting)):
-                    shared.setdefault(text_posting[k], 0.0)
-                text_posting.append(j)
-        for i, s in shared.items():
-            other_full = vectors.full[i]
-            if full and other_full:
-                s = _dot(full, other_full)
+            posting = postings.get(term)
+            if posting is None:
+                postings[term] = deque([(now, j, weight)])
+                continue
+            while posting and posting[0][0] < oldest:
+                posting.popleft()
+            for _, i, other in posting:
+                shared[i] = get(i, 0.0) + weight * other
+            posting.append((now, j, weight))
+        if not shared:
+            continue
+        topic = topics[j]
+        if has_text[j]:
+            # Two texts whose titles have only a common word or two in common are not compared.
+            pairs = [(i, s) for i, s in shared.items() if s >= gate or not has_text[i]]
+        else:
+            pairs = list(shared.items())
+        for i, s in pairs:
+            if has_text[i] and has_text[j]:
+                s = _dot(full(j), full(i))
                 s = (s - floor) / (1.0 - floor) if s > floor else 0.0
-            s *= 0.5 ** ((times[j] - times[i]) / half_life)
-            if topics[i] != topics[j] and topics[i] and topics[j]:
-                s *= settings.other_topic_factor
-            if s >= settings.min_pair_similarity:
+            s *= exp(decay_rate * (times[i] - now))
+            if topic != topics[i] and topic and topics[i]:
+                s *= other_topic
+            if s >= min_similarity:
                 edges.append((i, j, s))
     return edges
-
-
-def _norm(v: dict[str, float]) -> float:
-    return math.sqrt(sum(w * w for w in v.values())) or 1.0
-
-
-def _scaled(v: dict[str, float], factor: float) -> dict[str, float]:
-    return {t: w * factor for t, w in v.items()}
-
-
-def _unit(v: dict[str, float], ids: dict[str, int]) -> Vector:
-    """Unit length over all its words, but only the numbered (shared) ones kept."""
-    norm = _norm(v)
-    return {ids[t]: w / norm for t, w in v.items() if t in ids}
 
 
 def _dot(a: Vector, b: Vector) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b[t] for t, w in a.items() if t in b)
+    return sum([w * b[t] for t, w in a.items() if t in b])
