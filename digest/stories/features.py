@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 from digest.model import Entry
 
@@ -47,7 +48,7 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # Markdown link or image -> its 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$|\n")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?:;\"“”])\s+|\n")
 _BOILERPLATE = re.compile(
     r"\b(read (the )?(full|whole|original|rest of the) (story|article)|read more|"
     r"originally (published|appeared)|click here|continue reading|subscribe)\b",
@@ -76,14 +77,12 @@ def entry_features(entry: Entry) -> EntryFeatures:
     words = [w for w, _ in title]
     terms = dict.fromkeys(words)
     terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
-    counts: Counter[str] = Counter()
-    read = 0
-    for word, is_name in _words_with_names(story_text(entry)):
-        if not word.isdigit():
-            # Names and places (capitalised inside a sentence) say most about which story it is.
-            counts[word] += 2 if is_name else 1
-            read += 1
-    kept = sorted(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TEXT_WORDS_KEPT])
+    text = [(w, is_name) for w, is_name in _words_with_names(story_text(entry)) if not w.isdigit()]
+    # Names and places (capitalised inside a sentence) say most about which story it is.
+    counts = Counter([w for w, _ in text])
+    counts.update([w for w, is_name in text if is_name])
+    read = len(text)
+    kept = sorted(sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)[:TEXT_WORDS_KEPT])
     return EntryFeatures(
         title_terms=tuple(terms),
         title_names=tuple(dict.fromkeys(w for w, is_name in title if is_name)),
@@ -148,22 +147,24 @@ def stem(word: str) -> str:
 def _words_with_names(text: str, title: bool = False) -> list[tuple[str, bool]]:
     """Content words of running text, each marked if it looks like a name or place: capitalised
     where a sentence would not capitalise it. A headline in Title Case says nothing that way."""
-    text = unicodedata.normalize("NFKC", text)
     found = []
     capitals = 0
-    sentence_start = True
-    previous_end = 0
-    for match in _WORD.finditer(text):
-        raw = match.group()
-        if not sentence_start:
-            sentence_start = bool(_SENTENCE_END.search(text[previous_end : match.start()]))
-        previous_end = match.end()
-        word = stem(raw.casefold())
-        if word and word not in STOPWORDS:
-            upper = raw[:1].isupper()
-            capitals += upper
-            found.append((word, upper and not sentence_start))
-        sentence_start = False
+    for sentence in _SENTENCE_BREAK.split(unicodedata.normalize("NFKC", text)):
+        first = True
+        for raw in _WORD.findall(sentence):
+            word = _content_word(raw)
+            if word:
+                upper = raw[0].isupper()
+                capitals += upper
+                found.append((word, upper and not first))
+            first = False
     if title and capitals > 0.6 * len(found):
         return [(w, False) for w, _ in found]
     return found
+
+
+@lru_cache(maxsize=65536)
+def _content_word(raw: str) -> str:
+    """The normalised word, or "" for a function word."""
+    word = stem(raw.casefold())
+    return "" if word in STOPWORDS else word
