@@ -131,6 +131,13 @@ def test_cached_features_are_used_and_picklable() -> None:
     assert group_stories([*FLOODS, *CHIPS], features) == group_stories([*FLOODS, *CHIPS])
 
 
+def test_stale_cached_features_are_recomputed() -> None:
+    fresh = {e.path: entry_features(e) for e in [*FLOODS, *CHIPS]}
+    stale = {path: dataclasses.replace(f, version=f.version - 1) for path, f in fresh.items()}
+    stale[CHIPS[0].path] = ("an old cache's", "tuple")  # type: ignore[assignment]
+    assert group_stories([*FLOODS, *CHIPS], stale) == group_stories([*FLOODS, *CHIPS], fresh)
+
+
 def test_link_only_bodies_are_not_signal() -> None:
     assert story_text(entry("x", "T", body=link_body("Fortune"))) == ""
     # Two unrelated headlines from the same publisher, both with the boilerplate body.
@@ -184,6 +191,26 @@ def test_devset_quality_floor_on_a_subset_of_stories() -> None:
     entries, truth = [], {}
     for i, r in enumerate(rows):
         e = entry(f"dev-{r['ID']}", r["TITLE"], (i * 7919 % 600) / 60, body=link_body(r["PUBLISHER"]))
+        entries.append(e)
+        truth[e.path] = r["STORY"]
+    predicted = {m.path: s.key for s in group_stories(entries) for m in s.members}
+    assert bcubed_f1(truth, predicted) >= 0.80
+
+
+@needs_shared
+def test_devset_quality_floor_with_all_stories_mixed() -> None:
+    """All 22 devset stories at once, as a digest sees them: stories on one subject (markets,
+    a game's reviews and launch) a day apart must stay apart. Each report is moved up to 12
+    hours after its crawl time, so the minute-scale crawl timing gives nothing away."""
+    rows = devset_rows()
+    rng = random.Random(0)
+    entries, truth = [], {}
+    for r in rows:
+        crawled = datetime.fromtimestamp(int(r["TIMESTAMP"]) / 1000, tz=UTC)
+        e = dataclasses.replace(
+            entry(f"dev-{r['ID']}", r["TITLE"], body=link_body(r["PUBLISHER"]), topic=r["CATEGORY"]),
+            published=crawled + timedelta(hours=rng.uniform(0, 12)),
+        )
         entries.append(e)
         truth[e.path] = r["STORY"]
     predicted = {m.path: s.key for s in group_stories(entries) for m in s.members}
