@@ -1,17 +1,21 @@
 """How well does story grouping match the labelled story devset, and how fast is it?
 
 Usage (from the repository root):
-    .venv/bin/python bench/story_quality.py [--timing N ...] [--no-quality] [--blind-time]
+    .venv/bin/python bench/story_quality.py [--splits N] [--jitter HOURS] [--timing N ...]
+                                            [--no-quality] [--blind-time]
 
 Builds the devset site (../shared/story-devset/make_site.py) in a temporary folder, groups
 its entries, and scores the result with the devset's scorer (B-cubed), on:
-  * each half of the 22 stories (sorted story ids, alternating), with the threshold tuned on
-    the *other* half: the honest, held-out numbers;
-  * all stories with the default settings (those are in-sample for the defaults).
-Baselines computed here: every entry alone, and plain TF-IDF (word 1-2 grams, cosine,
-average linkage) with its threshold tuned the same held-out way.
---blind-time sets every devset entry to the same instant: the devset's timestamps are crawl
-times that separate its stories by minutes, a signal real digests do not have.
+  * held out: N random splits of the 22 stories into halves of 11 (seeds 0..N-1); the
+    threshold is tuned on one half and the other half is scored, both ways: mean +- sd of the
+    2N held-out figures;
+  * all 22 stories at once with the default settings: what a digest of many mixed stories
+    sees (in-sample for the defaults, which were chosen on these stories).
+Baselines, computed the same way: every entry alone, and plain TF-IDF (title word 1-2 grams,
+cosine, average linkage) with its threshold tuned on the tune half (held out) or on all 22.
+--jitter H spreads each story's reports uniformly over H hours after its crawl time: in the
+devset every story was crawled within a minute, which real reports are not.
+--blind-time sets every devset entry to the same instant.
 --timing N times entry_features + group_stories on N synthetic entries from
 ../shared/peer-bench/gen_corpus.py.
 """
@@ -23,14 +27,16 @@ import dataclasses
 import importlib.util
 import json
 import math
+import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,7 +51,8 @@ from digest.stories.linkage import average_linkage  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 DEVSET = SHARED / "story-devset"
-THRESHOLDS = [0.005, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 0.4]
+THRESHOLDS = [0.004, 0.006, 0.008, 0.01, 0.012, 0.015, 0.02]
+BASELINE_THRESHOLDS = [0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1]
 
 Grouping = list[list[str]]
 Scorer = Callable[[dict[str, int], dict[str, int]], dict[str, float]]
@@ -93,8 +100,11 @@ def labels(groups: Grouping) -> dict[str, int]:
     return {PurePosixPath(p).name: i for i, group in enumerate(groups) for p in group}
 
 
-def digest_grouping(entries: Sequence[Entry], settings: StorySettings) -> Grouping:
-    return [[str(e.path) for e in s.members] for s in group_stories(entries, settings=settings)]
+def digest_grouping(
+    entries: Sequence[Entry], settings: StorySettings, features: dict[PurePosixPath, Any] | None = None
+) -> Grouping:
+    stories = group_stories(entries, features, settings=settings)
+    return [[str(e.path) for e in s.members] for s in stories]
 
 
 def alone_grouping(entries: Sequence[Entry]) -> Grouping:
@@ -128,9 +138,11 @@ def plain_tfidf_grouping(entries: Sequence[Entry], threshold: float) -> Grouping
     return [[str(entries[i].path) for i in c.members] for c in clusters]
 
 
-def split_halves(truth: Grouping) -> tuple[Grouping, Grouping]:
-    """Stories sorted by id (truth.json is sorted so), alternating into two halves."""
-    return truth[0::2], truth[1::2]
+def random_halves(truth: Grouping, seed: int) -> tuple[Grouping, Grouping]:
+    order = list(range(len(truth)))
+    random.Random(seed).shuffle(order)
+    half = len(order) // 2
+    return [truth[i] for i in sorted(order[:half])], [truth[i] for i in sorted(order[half:])]
 
 
 def subset(entries: Sequence[Entry], stories: Grouping) -> list[Entry]:
@@ -142,54 +154,66 @@ def f1(score: Scorer, truth: Grouping, pred: Grouping) -> dict[str, float]:
     return score(labels(truth), labels(pred))
 
 
-def tuned_threshold(
-    score: Scorer, truth: Grouping, make: Callable[[float], Grouping]
+def tuned(
+    score: Scorer, truth: Grouping, make: Callable[[float], Grouping], thresholds: Sequence[float]
 ) -> tuple[float, float]:
-    best = max(THRESHOLDS, key=lambda t: (f1(score, truth, make(t))["bcubed_f1"], -t))
-    return best, f1(score, truth, make(best))["bcubed_f1"]
+    """The threshold with the best B-cubed F1 on `truth` (the lower on a tie), and that F1."""
+    results = [(f1(score, truth, make(t))["bcubed_f1"], -t) for t in thresholds]
+    best, neg_t = max(results)
+    return -neg_t, best
 
 
-def quality(site: Path, blind_time: bool) -> None:
+def quality(site: Path, splits: int, jitter: float, blind_time: bool) -> None:
     score = load_scorer()
     entries = load_entries(site)
     if blind_time:
         instant = entries[0].published
         entries = [dataclasses.replace(e, published=instant) for e in entries]
     truth: Grouping = json.loads((site / "truth.json").read_text())["stories"]
-    halves = split_halves(truth)
-    rows = []
-    systems: dict[str, Callable[[Sequence[Entry], float], Grouping]] = {
-        "digest centroid": lambda es, t: digest_grouping(es, StorySettings(threshold=t)),
-        "digest average": lambda es, t: digest_grouping(
-            es, StorySettings(threshold=t, linkage="average")
-        ),
-        "plain TF-IDF 1-2 grams": plain_tfidf_grouping,
-    }
-    for name, system in systems.items():
-        for tune, test, label in ((0, 1, "A->B"), (1, 0, "B->A")):
-            tune_entries = subset(entries, halves[tune])
-            t, tune_f1 = tuned_threshold(
-                score, halves[tune], lambda x, s=system, es=tune_entries: s(es, x)  # type: ignore[misc]
-            )
-            result = f1(score, halves[test], system(subset(entries, halves[test]), t))
-            rows.append((name, f"tuned on {label[0]} ({tune_f1:.3f}) t={t}", label[-1], result))
+    if jitter:
+        rng = random.Random(0)
+        story_of = {p: k for k, group in enumerate(truth) for p in group}
+        entries = [
+            dataclasses.replace(e, published=e.published + timedelta(hours=rng.uniform(0, jitter)))
+            if str(e.path) in story_of else e
+            for e in entries
+        ]
+    features = {e.path: entry_features(e) for e in entries}
     default = StorySettings()
-    rows.append((
-        "digest", f"defaults t={default.threshold}", "all",
-        f1(score, truth, digest_grouping(entries, default)),
-    ))
-    for half, label in ((halves[0], "A"), (halves[1], "B")):
-        rows.append((
-            "digest", f"defaults t={default.threshold}", label,
-            f1(score, half, digest_grouping(subset(entries, half), default)),
-        ))
-    rows.append(("every entry alone", "-", "all", f1(score, truth, alone_grouping(entries))))
-    print(f"{'system':24} {'setting':34} {'on':4} {'B3-P':>6} {'B3-R':>6} {'B3-F1':>6} {'stories':>7}")
-    for name, setting, on, r in rows:
-        print(
-            f"{name:24} {setting:34} {on:4} {r['bcubed_precision']:6.3f} "
-            f"{r['bcubed_recall']:6.3f} {r['bcubed_f1']:6.3f} {r['predicted_stories']:7}"
-        )
+    systems: dict[str, tuple[Callable[[Sequence[Entry], float], Grouping], Sequence[float]]] = {
+        "digest": (
+            lambda es, t: digest_grouping(es, dataclasses.replace(default, threshold=t), features),
+            THRESHOLDS,
+        ),
+        "plain TF-IDF 1-2 grams": (plain_tfidf_grouping, BASELINE_THRESHOLDS),
+    }
+    print(f"{len(entries)} entries, {len(truth)} stories; {splits} random splits into halves, both ways"
+          + (f"; reports spread over {jitter:g} h" if jitter else ""))
+    print(f"{'system':24} {'held-out B3-F1 (mean+-sd)':26} {'thresholds chosen':28} "
+          f"{'all 22: B3-P':>12} {'B3-R':>6} {'B3-F1':>6} {'stories':>7}")
+    for name, (system, thresholds) in systems.items():
+        held, chosen = [], Counter()
+        for seed in range(splits):
+            halves = random_halves(truth, seed)
+            for tune, test in ((halves[0], halves[1]), (halves[1], halves[0])):
+                tune_entries = subset(entries, tune)
+                t, _ = tuned(score, tune, lambda x, s=system, es=tune_entries: s(es, x), thresholds)  # type: ignore[misc]
+                held.append(f1(score, test, system(subset(entries, test), t))["bcubed_f1"])
+                chosen[t] += 1
+        if name == "digest":
+            setting = f"defaults t={default.threshold}"
+            all_result = f1(score, truth, system(entries, default.threshold))
+        else:
+            t, _ = tuned(score, truth, lambda x, s=system: s(entries, x), thresholds)  # type: ignore[misc]
+            setting, all_result = f"tuned on all 22 t={t}", f1(score, truth, system(entries, t))
+        mean, sd = statistics.mean(held), statistics.stdev(held) if len(held) > 1 else 0.0
+        common = ", ".join(f"{t:g}x{c}" for t, c in chosen.most_common(3))
+        print(f"{name:24} {mean:6.3f} +- {sd:5.3f}{'':13} {common:28} {all_result['bcubed_precision']:12.3f} "
+              f"{all_result['bcubed_recall']:6.3f} {all_result['bcubed_f1']:6.3f} {all_result['predicted_stories']:7}"
+              f"  ({setting})")
+    alone = f1(score, truth, alone_grouping(entries))
+    print(f"{'every entry alone':24} {'':41} {alone['bcubed_precision']:12.3f} {alone['bcubed_recall']:6.3f} "
+          f"{alone['bcubed_f1']:6.3f} {alone['predicted_stories']:7}")
 
 
 def timing(n: int) -> None:
@@ -218,6 +242,8 @@ def main() -> None:
     parser.add_argument("--timing", type=int, action="append", default=[])
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--blind-time", action="store_true")
+    parser.add_argument("--splits", type=int, default=10)
+    parser.add_argument("--jitter", type=float, default=0.0)
     args = parser.parse_args()
     if not args.no_quality:
         with tempfile.TemporaryDirectory() as tmp:
@@ -225,7 +251,7 @@ def main() -> None:
                 [sys.executable, str(DEVSET / "make_site.py"), str(DEVSET / "headlines.csv"), tmp],
                 check=True, stdout=subprocess.DEVNULL,
             )
-            quality(Path(tmp), args.blind_time)
+            quality(Path(tmp), args.splits, args.jitter, args.blind_time)
     for n in args.timing:
         timing(n)
 
