@@ -11,10 +11,13 @@ between builds, for a long-lived process such as the dev server.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import stat
 import time
 from collections.abc import Callable, Sequence
@@ -345,10 +348,26 @@ def _in_workers(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], 
             return [function(items)]
         count = workers * 4  # a few chunks each, so an unlucky worker does not finish long after the rest
         chunks = [items[i::count] for i in range(count)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _die_with_parent, (os.getpid(),)) as pool:
             return list(pool.imap_unordered(function, chunks))  # each result freed as it is used, not all at once
     finally:
         _WORK.clear()
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker whose build was killed must not write on into the spare tree, which the next build
+    may already be rebuilding: ask Linux to kill it with its parent, and check as it goes."""
+    _WORK["parent"] = parent
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _orphaned() -> bool:
+    parent = _WORK.get("parent")
+    return parent is not None and os.getppid() != parent
 
 
 def _render_chunk(tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
@@ -356,6 +375,8 @@ def _render_chunk(tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
                                                                      "config"))
     errors: list[DigestError] = []
     for kind, index in tasks:
+        if _orphaned():
+            os._exit(1)
         try:
             if kind == "page":
                 rendered = render_page(env, pages[index], shared)
