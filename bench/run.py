@@ -152,7 +152,9 @@ def digest_pages(out: Path) -> dict[str, int]:
 
 def digest_command() -> list[str]:
     installed = REPO / ".venv" / "bin" / "digest"
-    return [str(installed), "build"] if installed.exists() else [sys.executable, "-m", "digest.cli", "build"]
+    # --no-search: the peers build no search index either
+    return ([str(installed), "build", "--no-search"] if installed.exists()
+            else [sys.executable, "-m", "digest.cli", "build", "--no-search"])
 
 
 def run_digest(root: Path, n: int) -> dict[str, Any]:

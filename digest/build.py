@@ -17,6 +17,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import shutil
 import signal
 import stat
 import time
@@ -36,6 +37,8 @@ from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, existing_files, spare_path
 from digest.render import entry_url, install_globals, plan_pages, render_page
+from digest.search import BUNDLE as SEARCH_BUNDLE
+from digest.search import index_site, pagefind_executable
 from digest.stories import FEATURES_VERSION, entry_features, group_stories
 from digest.theme import check_theme, make_environment, static_files, templates_fingerprint
 from digest.urls import feed_urls
@@ -50,6 +53,7 @@ class BuildOptions:
     future: bool | None = None
     jobs: int | None = None  # worker processes for parsing and rendering; None: one per core
     now: datetime | None = None  # "now" for future-dated entries; tests pin it
+    search: bool = False  # index the site with Pagefind (when installed) before it is published
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,8 @@ class Builder:
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
         statics = [(rel, source.read_bytes()) for rel, source in static_files(config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
-        inputs = _inputs_key(salt, [(rel, row.content_hash) for rel, row in published_rows], static_prints)
+        inputs = _inputs_key(f"{salt} search={options.search}",
+                             [(rel, row.content_hash) for rel, row in published_rows], static_prints)
         clock.lap("inputs")
         output = config.output_path
         live = tree_id(output)
@@ -166,7 +171,9 @@ class Builder:
         clock.lap("fingerprint")
 
         live_state = cache.tree(live)
-        if live is not None and live_state is not None and live_state.manifest == wanted:  # e.g. a change no page shows
+        search_as_wanted = (output / SEARCH_BUNDLE).is_dir() == (options.search and pagefind_executable() is not None)
+        if live is not None and live_state is not None and live_state.manifest == wanted and search_as_wanted:
+            # e.g. a change no page shows
             cache.record_tree(live, state, keep=_present(tree_id(spare_path(output))))
             return BuildReport(len(published), len(pages), feed_count, 0, 0, 0.0, parsed)
         rendered, removed = self._write(config, live_state, state, pages, feeds, statics, cache, clock)
@@ -204,6 +211,10 @@ class Builder:
                 if rel in stale:
                     staging.write(rel, data)
             clock.lap("render")
+            # The search index is not in the manifest: never carried over from the spare tree.
+            shutil.rmtree(staging.path / SEARCH_BUNDLE, ignore_errors=True)
+            if self.options.search and index_site(staging.path):
+                clock.lap("search index")
             previous = set(live_manifest) if live_state else existing_files(output)
             cache.record_tree(staging.tree, state, keep=_present(live if live_state else None))
             staging.publish()

@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="publish output/ from content/")
     _add_build_flags(build)
+    build.add_argument("--no-search", dest="search", action="store_false",
+                       help="skip the Pagefind search index (built when pagefind-bin is installed)")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="validate config, content and internal links; write nothing")
@@ -90,7 +92,8 @@ def _add_build_flags(command: argparse.ArgumentParser) -> None:
 def _build(args: argparse.Namespace) -> int:
     from digest.build import BuildOptions, build
 
-    report = build(args.site.resolve(), BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs))
+    report = build(args.site.resolve(), BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs,
+                                                     search=args.search))
     print(report.summary())
     return 0
 

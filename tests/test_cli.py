@@ -72,3 +72,16 @@ def test_stories_json_works_without_a_config(make_site) -> None:
     assert result.returncode == 0, result.stderr
     stories = json.loads(result.stdout)["stories"]
     assert sorted(p for s in stories for p in s) == ["content/2014/03/10/a-1.md", "content/2014/03/10/b-2.md"]
+
+
+def test_build_makes_the_search_index_unless_told_not_to(make_site) -> None:
+    from digest.search import pagefind_executable
+
+    assert pagefind_executable() is not None, "pagefind-bin is in the test extra"
+    root = make_site({"content/a.md": entry_text(body="A unmistakable word: quokka.")})
+    assert main(["-C", str(root), "build"]) == 0
+    assert (root / "output/pagefind/pagefind.js").is_file()
+    assert main(["-C", str(root), "build", "--no-search"]) == 0
+    assert not (root / "output/pagefind").exists()
+    assert main(["-C", str(root), "build"]) == 0
+    assert (root / "output/pagefind/pagefind.js").is_file()

@@ -54,6 +54,9 @@ def _write_state(root: Path, state: int) -> None:
         path.write_text(_entry(n, 1 if state == 1 and n % 3 == 0 else 0))
 
 
+BUILD = ("build", "--no-search")  # the peers of these checks are built without the search index
+
+
 def _digest(*args: str) -> list[str]:
     return [sys.executable, "-m", "digest.cli", *args]
 
@@ -67,7 +70,7 @@ def _cold_reference(tmp_path: Path, state: int) -> dict[str, bytes]:
     root.mkdir()
     (root / "digest.toml").write_text(BASIC_CONFIG)
     _write_state(root, state)
-    subprocess.run(_digest("-C", str(root), "build"), check=True, env=_env(), capture_output=True, timeout=300)
+    subprocess.run(_digest("-C", str(root), *BUILD), check=True, env=_env(), capture_output=True, timeout=300)
     return tree_bytes(root / "output")
 
 
@@ -86,11 +89,11 @@ def test_builds_killed_at_random_points_leave_old_or_new_site(tmp_path: Path) ->
     root.mkdir()
     (root / "digest.toml").write_text(BASIC_CONFIG)
     _write_state(root, 0)
-    subprocess.run(_digest("-C", str(root), "build"), check=True, env=_env(), capture_output=True, timeout=300)
+    subprocess.run(_digest("-C", str(root), *BUILD), check=True, env=_env(), capture_output=True, timeout=300)
     assert tree_bytes(root / "output") == references[0]
     _write_state(root, 1)  # kills land inside a build: time the incremental one, the kind being killed
     started = time.monotonic()
-    subprocess.run(_digest("-C", str(root), "build"), check=True, env=_env(), capture_output=True, timeout=300)
+    subprocess.run(_digest("-C", str(root), *BUILD), check=True, env=_env(), capture_output=True, timeout=300)
     full = time.monotonic() - started
     assert tree_bytes(root / "output") == references[1]
 
@@ -100,7 +103,7 @@ def test_builds_killed_at_random_points_leave_old_or_new_site(tmp_path: Path) ->
         before = _name(tree_bytes(root / "output"), references)
         state = 1 - state if rng.random() < 0.7 else state
         _write_state(root, state)
-        process = subprocess.Popen(_digest("-C", str(root), "build"), env=_env(), stdout=subprocess.DEVNULL,
+        process = subprocess.Popen(_digest("-C", str(root), *BUILD), env=_env(), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.02, full))
         process.send_signal(signal.SIGKILL)
@@ -110,7 +113,7 @@ def test_builds_killed_at_random_points_leave_old_or_new_site(tmp_path: Path) ->
         survived += 1
         completed += finished
         if rng.random() < 0.35 or kill == KILLS - 1:  # the next build, from whatever cache the kill left
-            subprocess.run(_digest("-C", str(root), "build"), check=True, env=_env(), capture_output=True,
+            subprocess.run(_digest("-C", str(root), *BUILD), check=True, env=_env(), capture_output=True,
                            timeout=300)
             assert tree_bytes(root / "output") == references[state], f"build after kill {kill} differs from cold"
     print(f"kills survived: {survived} ({completed} builds finished before their kill)")
@@ -328,7 +331,7 @@ def _burst(root: Path, rng: random.Random, edits: int) -> int:
 def _cold(root: Path, tmp_path: Path) -> dict[str, bytes]:
     copy = tmp_path / f"cold-{time.monotonic_ns()}"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("output", ".output*", ".digest"))
-    subprocess.run(_digest("-C", str(copy), "build"), check=True, env=_env(), capture_output=True, timeout=300)
+    subprocess.run(_digest("-C", str(copy), *BUILD), check=True, env=_env(), capture_output=True, timeout=300)
     return tree_bytes(copy / "output")
 
 
