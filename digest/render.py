@@ -32,6 +32,7 @@ from digest.urls import (
 )
 
 RELATED_IN_TOPIC = 4
+RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
 
@@ -104,8 +105,10 @@ def _plan(site: Site, config: Config) -> Iterator[Page]:
     latest = site.editions[0] if site.editions else None
     neighbours = {e.day: (site.editions[i + 1] if i + 1 < len(site.editions) else None,
                           site.editions[i - 1] if i > 0 else None) for i, e in enumerate(site.editions)}
+    # The front page also carries the stories of the week before the latest edition.
+    recent = [e for e in site.editions[1:RECENT_DAYS + 1] if latest and (latest.day - e.day).days <= RECENT_DAYS]
     yield _page("", "index.html", {"edition": latest, "older": _edition_refs(site.editions[1:8]),
-                                   "feeds": feed_urls()}, config.title)
+                                   "recent": recent, "feeds": feed_urls()}, config.title)
     for edition in site.editions:
         older, newer = neighbours[edition.day]
         yield _page(edition_url(edition.day), "edition.html", {

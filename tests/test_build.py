@@ -189,3 +189,13 @@ def test_output_folder_that_cannot_be_written(make_site) -> None:
     with pytest.raises(DigestError) as caught:
         build(root, OPTIONS)
     assert "cannot write" in str(caught.value) and caught.value.hint
+
+
+def test_front_page_shows_the_seed_story_once_with_both_sources(demo_site: Path) -> None:
+    build(demo_site, OPTIONS)
+    front = html5lib.parse((demo_site / "output/index.html").read_text(), namespaceHTMLElements=False)
+    cards = [card for card in front.iter("article") if "story" in (card.get("class") or "").split()]
+    seed_cards = [c for c in cards if "Putin" in "".join(c.itertext()) and "Kim" in "".join(c.itertext())]
+    assert len(seed_cards) == 1
+    text = " ".join("".join(seed_cards[0].itertext()).split())
+    assert "Fortune" in text and "Business Insider" in text and "Also covered by" in text

@@ -7,6 +7,7 @@ measurement is bench/ingest_quality.py. Floors sit a little below the measured f
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -21,7 +22,8 @@ from digest.ingest.text import read_text
 DEVSET = Path(__file__).resolve().parent.parent.parent / "shared" / "ingest-devset"
 PAGES = ["06ee", "1ace", "2148", "374a", "57e2", "686b", "d1c5", "e593"]
 
-pytestmark = pytest.mark.skipif(not (DEVSET / "truth.json").exists(),
+# CI always has ../shared beside the clone: there a missing dev set fails the tests, never skips them.
+pytestmark = pytest.mark.skipif(not (DEVSET / "truth.json").exists() and not os.environ.get("CI"),
                                 reason="shared dev set not beside the repository")
 
 

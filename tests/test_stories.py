@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 import pickle
 import random
 from collections import defaultdict
@@ -160,7 +161,9 @@ def devset_rows() -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-needs_shared = pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared not available")
+# CI always has ../shared beside the clone: there a missing folder fails the tests, never skips them.
+needs_shared = pytest.mark.skipif(not (SHARED / "seeds").is_dir() and not os.environ.get("CI"),
+                                  reason="../shared not available")
 
 
 @needs_shared
