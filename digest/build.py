@@ -446,11 +446,17 @@ def apply_options(config: Config, options: BuildOptions) -> Config:
 
 def load_entries(config: Config) -> list[Entry]:
     """Every entry under content/, parsed (no build cache: for `digest check` and `stories`)."""
+    return load_entries_with_features(config)[0]
+
+
+def load_entries_with_features(config: Config) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
+    """Every entry and its story features, both made in the parsing workers (no build cache)."""
     found = entry_files(config.content_path)
     parsed, errors = _parse_all(config, found, None)
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-    return [parsed[rel].entry for rel, _, _ in found]
+    entries = [parsed[rel].entry for rel, _, _ in found]
+    return entries, {e.path: parsed[str(e.path)].features for e in entries}
 
 
 def check_paths(entries: Sequence[Entry], config: Config) -> None:

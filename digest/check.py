@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from digest.build import BuildOptions, apply_options, check_paths, load_entries, organise_site
+from digest.build import BuildOptions, apply_options, check_paths, load_entries_with_features, organise_site
 from digest.config import load_config
 from digest.errors import DigestError
 from digest.feeds import plan_feeds
@@ -24,11 +24,11 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> tuple[li
     options = options or BuildOptions()
     config = apply_options(load_config(site_root), options)
     check_theme(config)
-    entries = load_entries(config)
+    entries, features = load_entries_with_features(config)
     now = options.now or datetime.now(UTC)
     published = [e for e in entries if is_published(e, config, now)]
     check_paths(published, config)
-    site = organise_site(published, config)
+    site = organise_site(published, config, {e.path: features[e.path] for e in published})
     env = make_environment(config)
     install_globals(env, config)
     pages = plan_pages(site, config)

@@ -177,12 +177,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _stories(args: argparse.Namespace) -> int:
-    from digest.build import load_entries, organise_site
+    from digest.build import load_entries_with_features, organise_site
     from digest.config import load_config
 
     root = args.site.resolve()
     config = load_config(root, required=False)
-    site = organise_site(load_entries(config), config)
+    entries, features = load_entries_with_features(config)
+    site = organise_site(entries, config, features)
     if args.json:
         stories = [[str(m.path) for m in s.members] for s in site.stories]
         json.dump({"stories": stories}, sys.stdout, ensure_ascii=False)
