@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -177,8 +176,3 @@ def _json_feed(plan: FeedPlan, config: Config, html: dict[int, str]) -> bytes:
         "items": items,
     }
     return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def feed_entries(plan: FeedPlan) -> Sequence[Entry]:
-    """Every entry whose content shows in this feed (for the build cache)."""
-    return [m for item in plan.items for m in item.story.members]

@@ -83,7 +83,6 @@ class Page:
     output_path: str  # relative to output/, posix
     template: str
     context: Mapping[str, Any]
-    dependencies: frozenset[str] = frozenset()  # entry paths whose content it shows
 
 
 @dataclass(frozen=True)

@@ -214,14 +214,3 @@ def existing_files(root: Path) -> set[str]:
                 else:
                     found.add(rel)
     return found
-
-
-def write_in_place(output: Path, files: Iterable[tuple[str, bytes]]) -> None:
-    """Replace single files atomically inside the live output/. The build cache's manifest of
-    output/ no longer describes it afterwards: forget that tree (BuildCache.forget_tree) first."""
-    for rel, data in files:
-        target = output / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.parent / f".{target.name}.tmp"
-        temp.write_bytes(data)
-        os.replace(temp, target)

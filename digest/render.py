@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from itertools import groupby
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -16,7 +15,7 @@ from markupsafe import Markup
 
 from digest.config import Config
 from digest.markdown import render_markdown
-from digest.model import Edition, Entry, Page, RenderedFile, Site, Story
+from digest.model import Edition, Entry, Page, RenderedFile, Site
 from digest.theme import render_template
 from digest.urls import (
     absolute,
@@ -201,10 +200,6 @@ def _sitemap(site: Site, config: Config) -> list[tuple[str, date | None]]:
     urls += [(topic_url(t.slug), None) for t in site.topics]
     urls += [(archive_url(), None)]
     return [(absolute(config.base_url, url), day) for url, day in urls]
-
-
-def story_paths(story: Story) -> list[PurePosixPath]:
-    return [m.path for m in story.members]
 
 
 def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> RenderedFile:

@@ -50,7 +50,6 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.filters["date"] = format_date
     env.filters["isodate"] = lambda d: d.isoformat()
     env.filters["reading_time"] = reading_time
-    env.globals["now_year"] = None
     return env
 
 

@@ -56,10 +56,6 @@ def archive_url() -> str:
     return "archive/"
 
 
-def month_anchor(day: date) -> str:
-    return f"m{day:%Y-%m}"
-
-
 def feed_urls(prefix: str = "") -> dict[str, str]:
     """The feed files of the whole site (prefix '') or of a topic (prefix 'topics/x/')."""
     return {"rss": f"{prefix}feed.xml", "atom": f"{prefix}atom.xml", "json": f"{prefix}feed.json"}
