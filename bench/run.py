@@ -104,6 +104,23 @@ def corpus(n: int) -> Path:
     return root
 
 
+def measure_runs(command: list[str], site: Path, target: Path,
+                 leftovers: tuple[str, ...]) -> dict[str, list[dict[str, float]]]:
+    """Every measure, RUNS times: a cold build from nothing, one with nothing changed, then two
+    after appending a paragraph to `target` (the same for digest and the peers)."""
+    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
+    for run in range(RUNS):
+        for leftover in leftovers:
+            shutil.rmtree(site / leftover, ignore_errors=True)
+        results["cold"].append(timed(command, site))
+        results["no-change"].append(timed(command, site))
+        append_edit(target, run)
+        results["one-edit"].append(timed(command, site))
+        append_edit(target, run + 100)
+        results["one-edit-again"].append(timed(command, site))
+    return results
+
+
 def middle_entry(content: Path) -> str:
     """The entry the edits append to: the middle one in sorted order, as run_peers.sh picks it."""
     paths = sorted(p.relative_to(content).as_posix() for p in content.rglob("*.md"))
@@ -165,16 +182,7 @@ def run_digest(root: Path, n: int) -> dict[str, Any]:
     shutil.copytree(root / "content", site / "content")
     digest = digest_command()
     target = site / "content" / middle_entry(site / "content")
-    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
-    for run in range(RUNS):
-        for leftover in ("output", ".output.spare", ".output.twin", ".digest"):
-            shutil.rmtree(site / leftover, ignore_errors=True)
-        results["cold"].append(timed(digest, site))
-        results["no-change"].append(timed(digest, site))
-        append_edit(target, run)
-        results["one-edit"].append(timed(digest, site))
-        append_edit(target, run + 100)
-        results["one-edit-again"].append(timed(digest, site))
+    results = measure_runs(digest, site, target, ("output", ".output.spare", ".output.twin", ".digest"))
     files = count_files(site / "output")
     same = check_same_as_cold(site)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,
@@ -229,21 +237,12 @@ def run_peer(peer: str, root: Path, n: int, pelican: Path, hugo: Path) -> dict[s
     if peer == "pelican":
         command = [str(pelican), "content", "-s", "pelicanconf.py", "-o", "out", "-q",
                    "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"]
-        leftovers = ("out", "cache")
+        leftovers: tuple[str, ...] = ("out", "cache")
     else:
         command = [str(hugo), "--quiet", "--noBuildLock", "-d", "out"]
         leftovers = ("out",)
-    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
     try:
-        for run in range(RUNS):
-            for leftover in leftovers:
-                shutil.rmtree(site / leftover, ignore_errors=True)
-            results["cold"].append(timed(command, site))
-            results["no-change"].append(timed(command, site))
-            append_edit(target, run)
-            results["one-edit"].append(timed(command, site))
-            append_edit(target, run + 100)
-            results["one-edit-again"].append(timed(command, site))
+        results = measure_runs(command, site, target, leftovers)
         files = count_files(site / "out")
     finally:
         target.write_bytes(backup)
