@@ -88,6 +88,11 @@ def test_labelled_date(line: str, expected: tuple[str, str] | None) -> None:
     ("Published: 15 Aug 2022 | Updated: 16 Aug 2022", "2022-08-15"),
     ("Updated 16 Aug 2022\nPosted on 15 August 2022", "2022-08-15"),
     ("3 days ago", None),
+    # a quote's signature is the quote's date; the byline's date is the article's
+    ("— A. Senator on Sunday, October 13th, 2019 in a newspaper\n\n"
+     "By Jane Doe and John Roe on Monday, November 18th, 2019 at 11:08 a.m. for the council desk",
+     "2019-11-18"),
+    ("— Jane Doe (@jane) November 18, 2019", None),
 ])
 def test_header_dates(header: str, expected: str | None) -> None:
     body = ("The council met on Monday and agreed the plan after a long debate that ran late "
@@ -123,6 +128,26 @@ def test_short_lines_are_not_joined() -> None:
     ("3 days ago", None),
     ("Updated an hour ago", None),
     ("Nov 19, 9:41 AM", None),  # no year stated
+    ("Monday 6:30PM", None),  # a weekday is no date
+    ("November 19, 2019 10:21 GMT+5:30", "2019-11-19T10:21:00+05:30"),
+    ("Nov 19, 2019 10:21 (UTC+01:00)", "2019-11-19T10:21:00+01:00"),
+    ("2019-11-19 10:21 +0100", "2019-11-19T10:21:00+01:00"),
+    ("19/11/2019 10:21 +01:00", "2019-11-19T10:21:00+01:00"),
+    ("By Jane Doe | November 18, 2019 -- 19:14 GMT", "2019-11-18T19:14:00+00:00"),
+    ("2019-11-19 10:21", "2019-11-19"),  # a time without a zone: the day only
+    ("19-Nov-2019", "2019-11-19"),
+    ("19 ноября 2019 г., 10:21", "2019-11-19"),
+    ("19 listopada 2019", "2019-11-19"),
+    ("19 Kasım 2019", "2019-11-19"),
+    ("19 Νοεμβρίου 2019", "2019-11-19"),
+    ("19 dez. 2019", "2019-12-19"),
+    ("2019/11/19", "2019-11-19"),
+    ("2019.11.19", "2019-11-19"),
+    ("2019. 11. 19. 오전 10:21", "2019-11-19"),
+    ("2019年11月19日", "2019-11-19"),
+    ("2019년 11월 19일", "2019-11-19"),
+    ("2019. november 19.", "2019-11-19"),
+    ("version 2019.1.2", None),  # a version number, not a date
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
@@ -195,3 +220,33 @@ def test_headline_before_a_lone_by_beats_the_brand_after_it() -> None:
     article = read_text(text)
     assert article.title == "So many ways to play games, and so many ways to pay for them"
     assert article.authors == ("Sarah Doe",)
+
+
+def _distinct_body() -> str:
+    return "\n\n".join([
+        PROSE * 2,
+        "Residents who packed the public gallery cheered when the final vote was read out, and "
+        "several said they had waited years for a decision on the derelict riverside land.",
+        "The plan sets aside space for four hundred homes, a primary school and a park, with "
+        "building work due to start next spring if the regional authority signs it off.",
+        "Opposition members warned that the cost of the new roads had not been agreed and "
+        "asked for a review of the budget before any contracts are handed out this winter.",
+    ])
+
+
+def test_published_line_after_the_body() -> None:
+    body = _distinct_body()
+    page = _page("Council agrees the new city plan after long debate", "By Jane Doe", body,
+                 "Published: Monday, November 18th, 2019 at 11:08 a.m.", "Related stories",
+                 "Other plan", "Published: Sunday, November 17th, 2019")
+    assert read_text(page).date == "2019-11-18"
+
+
+def test_dated_teasers_after_the_body_are_not_its_date() -> None:
+    body = _distinct_body()
+    page = _page("Council agrees the new city plan after long debate", "By Jane Doe", body,
+                 "Mayor opens the new bridge over the river",
+                 "Published: Sunday, November 17th, 2019",
+                 "Schools close early for the winter holidays",
+                 "Published: Saturday, November 16th, 2019")
+    assert read_text(page).date is None

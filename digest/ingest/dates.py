@@ -27,22 +27,64 @@ _MONTHS = {
     "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7, "settembre": 9,
     "ottobre": 10, "dicembre": 12, "januari": 1, "februari": 2, "maart": 3, "mei": 5,
     "juli_": 7, "augustus": 8, "maret": 3, "agustus": 8, "desember": 12, "nopember": 11,
+    # Scandinavian, Romanian, Turkish, Finnish (full names not listed above)
+    "augusti": 8, "maj": 5, "ianuarie": 1, "februarie": 2, "martie": 3, "aprilie": 4,
+    "iunie": 6, "iulie": 7, "septembrie": 9, "octombrie": 10, "noiembrie": 11, "decembrie": 12,
+    "ocak": 1, "şubat": 2, "mart": 3, "nisan": 4, "mayıs": 5, "haziran": 6, "temmuz": 7,
+    "ağustos": 8, "eylül": 9, "ekim": 10, "kasım": 11, "aralık": 12, "tammikuuta": 1,
+    "helmikuuta": 2, "maaliskuuta": 3, "huhtikuuta": 4, "toukokuuta": 5, "kesäkuuta": 6,
+    "heinäkuuta": 7, "elokuuta": 8, "syyskuuta": 9, "lokakuuta": 10, "marraskuuta": 11,
+    "joulukuuta": 12,
+    # Polish and Czech (genitive, as in "19 listopada 2019"), Polish nominative
+    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6,
+    "lipca": 7, "sierpnia": 8, "września": 9, "października": 10, "listopada": 11,
+    "grudnia": 12, "styczeń": 1, "luty": 2, "marzec": 3, "kwiecień": 4, "czerwiec": 6,
+    "lipiec": 7, "sierpień": 8, "wrzesień": 9, "październik": 10, "listopad": 11,
+    "grudzień": 12, "ledna": 1, "února": 2, "března": 3, "dubna": 4, "května": 5,
+    "června": 6, "července": 7, "srpna": 8, "září": 9, "října": 10, "listopadu": 11,
+    "prosince": 12,
+    # Russian and Ukrainian (genitive and nominative), Greek (genitive)
+    "января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
+    "августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12, "январь": 1,
+    "февраль": 2, "март": 3, "апрель": 4, "май": 5, "июнь": 6, "июль": 7, "август": 8,
+    "сентябрь": 9, "октябрь": 10, "ноябрь": 11, "декабрь": 12, "січня": 1, "лютого": 2,
+    "березня": 3, "квітня": 4, "травня": 5, "червня": 6, "липня": 7, "серпня": 8,
+    "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12, "ιανουαρίου": 1,
+    "φεβρουαρίου": 2, "μαρτίου": 3, "απριλίου": 4, "μαΐου": 5, "ιουνίου": 6, "ιουλίου": 7,
+    "αυγούστου": 8, "σεπτεμβρίου": 9, "οκτωβρίου": 10, "νοεμβρίου": 11, "δεκεμβρίου": 12,
+    # Common abbreviations in other languages ("19 dez. 2019", "19 févr. 2019", "19 ноя 2019")
+    "mär": 3, "okt": 10, "dez": 12, "janv": 1, "févr": 2, "avr": 4, "juil": 7, "déc": 12,
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12, "fev": 2, "giu": 6, "lug": 7, "ott": 10, "mrt": 3, "янв": 1, "фев": 2,
+    "апр": 4, "июн": 6, "июл": 7, "авг": 8, "сен": 9, "сент": 9, "окт": 10, "ноя": 11,
+    "дек": 12,
 }
 _MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS if not m.endswith("_")), key=len, reverse=True))
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<y>(?:19|20)\d{2})(?!\d(?!\d?:\d\d))"  # "20194:29" (glued year+time) still reads 2019
-_TIME = (r"(?:[,\s]+(?:at\s+|à\s+|às\s+|um\s+)?(?P<H>[0-2]?\d)[:.h](?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"
-         r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*(?P<tz>[A-Z]{1,4}T?|Z|GMT|UTC)(?![a-z])"
-         r"(?P<off>[+-]\d{1,2}(?::?\d\d)?)?)?)?")
+# A time after the date, with its zone as stated: "8:03 am ET", "08:00 GMT", "10:21 GMT+5:30",
+# "(UTC+01:00)", "10:21 +0100" (a bare offset only after a space: "10:00-11:00" is a range).
+_TIME = (r"(?:[,\s]+(?:at\s+|à\s+|às\s+|um\s+|в\s+|o\s+|kl\.?\s+|-+\s+)?(?P<H>[0-2]?\d)[:.h](?P<M>[0-5]\d)"
+         r"(?::(?P<S>[0-5]\d))?\s*(?P<ampm>[ap]\.?m\.?)?"
+         r"(?:\s*\(?(?P<tz>[A-Z]{1,4}T?|Z|GMT|UTC)(?![a-z])(?P<off>[+-]\d{1,2}(?::?\d\d)?)?"
+         r"|\s*(?<=\s)(?P<bare>[+-]\d\d:?\d\d)(?!\d))?)?")
 
 _PATTERNS = [
     re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)"
                r"(?:[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?"
-               r"(?P<off>Z|[+-]\d\d:?\d\d)?)?(?!\d)"),
+               r"\s?(?P<off>Z|[+-]\d\d:?\d\d)?)?(?!\d)"),
     re.compile(rf"(?<![\w])(?P<mon>{_MONTH})\.?\s+{_DAY},?\s*{_YEAR}{_TIME}", re.IGNORECASE),
-    re.compile(rf"(?<![\w]){_DAY}\.?\s+(?:de\s+)?(?P<mon>{_MONTH})\.?,?\s+(?:de\s+)?{_YEAR}{_TIME}",
+    re.compile(rf"(?<![\w]){_DAY}\.?(?:\s+|-)(?:de\s+)?(?P<mon>{_MONTH})\.?,?(?:\s+|-)(?:de\s+)?{_YEAR}"
+               rf"(?:\s*(?:г\.|р\.|года|року|roku|r\.))?{_TIME}", re.IGNORECASE),
+    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)(?![\d.])"
+               + _TIME, re.IGNORECASE),
+    # Year first: "2019/11/19", "2019.11.19", "2019. 11. 19." (Korean), "2019年11月19日",
+    # "2019년 11월 19일", "2019. november 19." (Hungarian): the order is never in doubt.
+    re.compile(r"(?<![\d./])(?P<y>(?:19|20)\d{2})(?P<sep>[./])\s?(?P<m>[01]?\d)(?P=sep)\s?(?P<d>[0-3]?\d)"
+               r"(?![\d/])\.?" + _TIME, re.IGNORECASE),
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]?"
+               r"(?:\s*\(?\w\)?)?" + _TIME, re.IGNORECASE),
+    re.compile(rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})\.\s+(?P<mon>{_MONTH})\s+(?P<d>[0-3]?\d)\.(?!\d)",
                re.IGNORECASE),
-    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)(?![\d.])"),
 ]
 
 _ZONES = {
@@ -58,6 +100,16 @@ _ZONES = {
 _RELATIVE = re.compile(r"\b(ago|yesterday|today|hours?|minutes?)\b", re.IGNORECASE)
 
 
+def _offset(text: str) -> str | None:
+    """ "+5:30", "+0530", "-8", "Z" -> "+05:30", "+05:30", "-08:00", "+00:00"; None if not one."""
+    if text == "Z":
+        return "+00:00"
+    m = re.fullmatch(r"([+-])(\d{1,2})(?::?(\d\d))?", text)
+    if not m or int(m.group(2)) > 14 or int(m.group(3) or 0) > 59:
+        return None
+    return f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}"
+
+
 def _with_time(day: date, m: re.Match[str]) -> str:
     groups = m.groupdict()
     if not groups.get("H"):
@@ -71,14 +123,14 @@ def _with_time(day: date, m: re.Match[str]) -> str:
     if hour > 23:
         return day.isoformat()
     tz_name = (groups.get("tz") or "").upper()
-    offset = groups.get("off")
+    stated = groups.get("off") or groups.get("bare")
+    offset = _offset(stated) if stated else None
     stamp = datetime(day.year, day.month, day.day, hour, minute, int(groups.get("S") or 0))
-    if tz_name in _ZONES and not offset:
+    if offset and (tz_name in {"", "GMT", "UTC", "Z"}):
+        return stamp.isoformat() + offset
+    if tz_name in _ZONES and not stated:
         return stamp.replace(tzinfo=ZoneInfo(_ZONES[tz_name])).isoformat()
-    if offset and re.fullmatch(r"[+-]\d\d:?\d\d|Z", offset):
-        off = "+00:00" if offset == "Z" else offset[:3] + ":" + offset[-2:]
-        return stamp.isoformat() + off
-    return day.isoformat()  # a time without a zone is not a full instant: keep the day
+    return day.isoformat()  # a time without a (known) zone is not a full instant: keep the day
 
 
 # Words that label the date right after them: "Published: 15 Aug 2022", "date 2022-08-15".
@@ -149,14 +201,11 @@ def _from_match(m: re.Match[str]) -> str | None:
             if len(g["y"]) == 2 and g["sep"] == ".":
                 return None  # "3.5.19" is as likely a version number
             year = int(g["y"]) if len(g["y"]) == 4 else 2000 + int(g["y"])  # "11/20/19"
-            return date(year, mo, d).isoformat()
+            day = date(year, mo, d)
         else:
+            if g.get("sep") == "." and not (len(g["m"]) == len(g["d"]) == 2 or ". " in m.group(0)):
+                return None  # "2019.1.2" is as likely a version number
             day = date(int(g["y"]), int(g["m"]), int(g["d"]))
-            if g.get("H") and g.get("off"):
-                off = g["off"]
-                off = "+00:00" if off == "Z" else off[:3] + ":" + off[-2:]
-                return f"{day.isoformat()}T{g['H']}:{g['M']}:{g.get('S') or '00'}{off}"
-            return day.isoformat()
     except (ValueError, KeyError):
         return None
     return _with_time(day, m)

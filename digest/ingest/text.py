@@ -57,13 +57,13 @@ def read_text(text: str) -> Article:
     anchor = first_copy if first_copy is not None else max(0, start - 8)
     # The head: from the headline to a little into the body (bylines often sit under a
     # lead image whose caption reads like prose).
-    head = [p for p in paras[anchor + 1:start + 6]
+    head = [p for p in paras[anchor + 1:min(start + 6, end)]
             if not (title and _norm(p.text) == _norm(title))]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
 
     authors, source = _byline(head, above)
-    published = _date(head, above)
+    published = _date(head, above, paras[end:end + 8])
     key_points = _key_points(head)
     standfirst = _standfirst(head, key_points)
     body_paras = _body_paras(paras[start:end], title, authors, key_points)
@@ -258,34 +258,48 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
     return (), None
 
 
-def _date(head: list[Para], above: list[Para]) -> str | None:
+# The signature under a quote or an embedded post: "— Jane Doe (@jane) November 18, 2019",
+# "— A. Senator on Sunday, October 13th, 2019 in a newspaper": the quote's date, not the page's.
+_QUOTE_SIGNATURE = re.compile(r"^[—–]\s*[^\W\d]|\(@\w+\)")
+
+
+def _date(head: list[Para], above: list[Para], tail: list[Para]) -> str | None:
     """The publication date the header states: labelled first, the head before above it.
 
-    A date right after a label ("Published", "date", "Posted on") counts even in a line of
-    page furniture; an unlabelled one only in a short line that is not a glued menu.
+    A date right after a label ("Published", "date", "Posted on") or on the byline ("By Jane
+    Doe on November 18, 2019") counts even in a line of page furniture or a long byline; an
+    unlabelled one only in a short line that is not a glued menu or a quote's signature.
+    Failing those, a "Published ..." line right after the body (some pages put it there).
     """
     found: list[tuple[int, str]] = []
     for rank, where in enumerate((head, above)):
         for para in where:
-            if is_prose(para):
+            byline = bool(_BY.match(para.text)) and words(para.text) <= 30
+            if is_prose(para) and not byline:
                 continue
             labelled = labelled_date(para.text)
             if labelled:
                 found.append((rank * 3 + (2 if labelled[0] == "updated" else 0), labelled[1]))
                 continue
-            if _GLUED_MENU.search(para.text):
+            if _GLUED_MENU.search(para.text) or _QUOTE_SIGNATURE.search(para.text):
                 continue
             if rank == 1 and not (_PUBLISH_WORD.search(para.text) or words(para.text) <= 8):
                 continue
             for piece in re.split(r";|\s\|\s|(?=\bPosted\b)|(?=\bPublished\b)", para.text):
                 iso = find_date(piece)
                 if iso:
-                    found.append((rank * 3 + (2 if _UPDATED.search(piece) else 1), iso))
+                    kind = 2 if _UPDATED.search(piece) else 0 if byline else 1
+                    found.append((rank * 3 + kind, iso))
         if found:
-            break
-    if not found:
-        return None
-    return min(found, key=lambda f: f[0])[1]
+            return min(found, key=lambda f: f[0])[1]
+    stated = set()
+    for para in tail:
+        labelled = labelled_date(para.text)
+        if labelled and labelled[0] == "published":
+            stated.add(labelled[1])
+        elif is_boundary(para) or not is_junk(para) and words(para.text) >= 4:
+            break  # "Related", or another story's headline: its date is not this one's
+    return stated.pop() if len(stated) == 1 else None
 
 
 def _key_points(head: list[Para]) -> tuple[str, ...]:
