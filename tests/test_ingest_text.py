@@ -93,6 +93,10 @@ def test_labelled_date(line: str, expected: tuple[str, str] | None) -> None:
      "By Jane Doe and John Roe on Monday, November 18th, 2019 at 11:08 a.m. for the council desk",
      "2019-11-18"),
     ("— Jane Doe (@jane) November 18, 2019", None),
+    ("Published November 18, 2019 at 10:21 a.m. ET. Last updated November 19, 2019 at noon.",
+     "2019-11-18T10:21:00-05:00"),
+    ("On November 12, 2019, the council met and agreed the plan after a long debate, officials said.",
+     None),  # a sentence's date is what it tells, not when the page was published
 ])
 def test_header_dates(header: str, expected: str | None) -> None:
     body = ("The council met on Monday and agreed the plan after a long debate that ran late "

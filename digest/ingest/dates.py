@@ -167,6 +167,11 @@ def labelled_date(line: str) -> tuple[str, str] | None:
     return min(found, key=lambda f: f[0] == "updated", default=None)
 
 
+def starts_with_labelled_date(line: str) -> bool:
+    """ "Published November 19, 2019 at 10:21 a.m. ...": a line that opens with a dated label."""
+    return bool(_LABEL.match(line.strip())) and labelled_date(line) is not None
+
+
 def date_start(line: str) -> int | None:
     """Where the first full date stated in `line` begins, or None."""
     starts = [m.start() for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m)]

@@ -13,7 +13,7 @@ from .article import Article
 from .blocks import Para, paragraphs
 from .body import body_span, captions, is_boundary, is_junk, is_prose, words
 from .clean import one_line
-from .dates import date_start, find_date, labelled_date
+from .dates import date_start, find_date, labelled_date, starts_with_labelled_date
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
@@ -275,7 +275,9 @@ def _date(head: list[Para], above: list[Para], tail: list[Para]) -> str | None:
     for rank, where in enumerate((head, above)):
         for para in where:
             byline = bool(_BY.match(para.text)) and words(para.text) <= 30
-            if is_prose(para) and not byline:
+            # "Published November 19, 2019 at 10:21 a.m. Updated ..." reads like a sentence
+            dateline = starts_with_labelled_date(para.text) and words(para.text) <= 30
+            if is_prose(para) and not (byline or dateline):
                 continue
             labelled = labelled_date(para.text)
             if labelled:
