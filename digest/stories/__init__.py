@@ -12,6 +12,7 @@ content hash; `group_stories` then only does the corpus-wide part.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
@@ -28,6 +29,8 @@ __all__ = [
     "StorySettings",
     "entry_features",
     "group_stories",
+    "grouping_token",
+    "make_story",
     "story_key",
 ]
 
@@ -52,7 +55,7 @@ def group_stories(
             curated[entry.story].append(entry)
         else:
             unkeyed.append(entry)
-    stories = [_story(key, group, 1.0, "curator") for key, group in curated.items()]
+    stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()]
     stories += _automatic_stories(unkeyed, features or {}, settings)
     return sorted(stories, key=lambda s: (s.lead.published, s.key))
 
@@ -90,9 +93,7 @@ def _automatic_stories(
             stories.append(Story(key=_path_key(entry.path), lead=entry, members=(entry,), score=1.0, reason="alone"))
             continue
         group = [entries[i] for i in cluster.members]  # in time order, as `entries` are
-        length = {e.path: features[i].text_length for i, e in zip(cluster.members, group, strict=True)}
-        reason = f"similar {cluster.score:.2f}"
-        stories.append(_story(_path_key(group[0].path), group, cluster.score, reason, length))
+        stories.append(make_story(_path_key(group[0].path), group, cluster.score, f"similar {cluster.score:.2f}"))
     return stories
 
 
@@ -104,30 +105,33 @@ def _features(entry: Entry, cached: Mapping[PurePosixPath, EntryFeatures]) -> En
     return entry_features(entry)
 
 
-def _story(
-    key: str,
-    group: Sequence[Entry],
-    score: float,
-    reason: str,
-    text_length: Mapping[PurePosixPath, int] | None = None,
-) -> Story:
-    lead = _lead(group, text_length or {})
+def make_story(key: str, group: Sequence[Entry], score: float, reason: str) -> Story:
+    """A Story of these members (in any order), its lead chosen, the rest in time order."""
+    lead = _lead(group)
     rest = sorted((e for e in group if e is not lead), key=_time_order)
     return Story(key=key, lead=lead, members=(lead, *rest), score=round(score, 4), reason=reason)
 
 
-def _lead(group: Sequence[Entry], text_length: Mapping[PurePosixPath, int]) -> Entry:
+def _lead(group: Sequence[Entry]) -> Entry:
     """The curator's `lead: true` (the earliest such), else the earliest entry; on a tie the
     one with the most text, then by path."""
     chosen = [e for e in group if e.lead] or list(group)
+    earliest = min(e.published.timestamp() for e in chosen)
+    tied = [e for e in chosen if e.published.timestamp() == earliest]
+    if len(tied) == 1:
+        return tied[0]
 
-    def rank(e: Entry) -> tuple[float, int, str]:
-        length = text_length.get(e.path)
-        if length is None:
-            length = len((e.summary or "").strip()) + len(e.body.strip())
-        return (e.published.timestamp(), -length, str(e.path))
+    def rank(e: Entry) -> tuple[int, str]:
+        return (-(len((e.summary or "").strip()) + len(e.body.strip())), str(e.path))
 
-    return min(chosen, key=rank)
+    return min(tied, key=rank)
+
+
+def grouping_token(entry: Entry, features: EntryFeatures | None) -> str:
+    """A hash of all that group_stories reads of one entry (the lead's text length aside: a
+    remembered grouping is turned into stories by make_story, which picks leads afresh)."""
+    token = repr((str(entry.path), entry.published.timestamp(), entry.topic, entry.story, entry.lead, features))
+    return hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def _time_order(entry: Entry) -> tuple[float, str]:

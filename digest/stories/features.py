@@ -17,7 +17,7 @@ from operator import itemgetter
 from digest.model import Entry
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 
 # Only the opening of a long body is read: news puts the story in its first paragraphs, and
 # reading 1,000-word bodies in full would dominate the time of grouping.
@@ -67,7 +67,6 @@ class EntryFeatures:
     text_words: tuple[tuple[str, int], ...]  # (word, weight) of summary + body opening, sorted
     text_word_count: int  # content words read from summary and body (not only those kept)
     terms: tuple[str, ...]  # every distinct title term and text word: for counting word rarity
-    text_length: int  # characters of summary and body: a tie-break for the lead
     version: int = FEATURES_VERSION  # cached features of another version are recomputed
 
 
@@ -89,7 +88,6 @@ def entry_features(entry: Entry) -> EntryFeatures:
         text_words=tuple(kept),
         text_word_count=read,
         terms=tuple(dict.fromkeys([*terms, *(w for w, _ in kept)])),
-        text_length=len((entry.summary or "").strip()) + len(entry.body.strip()),
     )
 
 
