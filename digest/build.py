@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -21,11 +22,14 @@ import shutil
 import signal
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+import jinja2
+import jinja2.bccache
 
 import digest.stories
 from digest.cache import BuildCache, CachedEntry, Fingerprinter, TreeState, fingerprint, salt_for, tree_id
@@ -33,13 +37,14 @@ from digest.config import Config, load_config
 from digest.content import content_hash, load_entry
 from digest.errors import BuildFailed, ContentError, DigestError
 from digest.feeds import FeedPlan, plan_feeds, render_feeds
+from digest.incremental import RememberedPlan, patch, remember
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, existing_files, spare_path
 from digest.render import entry_url, install_globals, plan_pages, render_page
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import index_site, pagefind_executable
-from digest.stories import FEATURES_VERSION, entry_features, group_stories
+from digest.stories import FEATURES_VERSION, entry_features, group_stories, make_story
 from digest.theme import check_theme, make_environment, static_files, templates_fingerprint
 from digest.urls import feed_urls
 
@@ -89,6 +94,16 @@ class Builder:
         self.options = options or BuildOptions()
         self._cache: BuildCache | None = None
         self._entries: dict[str, CachedEntry] = {}  # the cache's entry rows, in memory
+        self._env: tuple[str, jinja2.Environment] | None = None
+        self._plan: RememberedPlan | None = None  # the last build's plan, patched when only bodies change
+
+    def _environment(self, config: Config, salt: str) -> jinja2.Environment:
+        """The template environment, made again only when the templates or the config changed
+        (`salt`: the build's hash of both)."""
+        key = f"{salt} {config.site_root}"
+        if self._env is None or self._env[0] != key:
+            self._env = (key, template_environment(config))
+        return self._env[1]
 
     def close(self) -> None:
         if self._cache is not None:
@@ -142,6 +157,42 @@ class Builder:
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
 
+        plan_salt = _inputs_key(f"{salt} search={options.search}", [], static_prints)
+        plan = None
+        if self._plan is not None:
+            plan = patch(self._plan, plan_salt, published_rows, salt,
+                         regroup=lambda: self._stories(published_rows, cache))
+        if plan is not None:
+            clock.lap("patch plan")  # only entries' bodies changed: only the pages that hold them
+        else:
+            self._plan = None  # not held twice while the new plan is made
+            plan = self._plan_site(config, cache, published_rows, now, plan_salt, salt, clock)
+        self._plan = plan
+        pages, feeds = plan.pages, plan.feeds
+        wanted: dict[str, str] = {}
+        for page, value in zip(pages, plan.page_prints, strict=True):
+            wanted[page.output_path] = value
+        for feed, value in zip(feeds, plan.feed_prints, strict=True):
+            for rel in feed_urls(feed.prefix).values():
+                wanted[rel] = value
+        wanted.update(static_prints)
+        feed_count = sum(len(feed_urls(feed.prefix)) for feed in feeds)
+        state = TreeState(inputs, len(pages), feed_count, wanted)
+        clock.lap("manifest")
+
+        live_state = cache.tree(live)
+        search_as_wanted = (output / SEARCH_BUNDLE).is_dir() == (options.search and pagefind_executable() is not None)
+        if live is not None and live_state is not None and live_state.manifest == wanted and search_as_wanted:
+            # e.g. a change no page shows
+            cache.record_tree(live, state, keep=_present(tree_id(spare_path(output))))
+            return BuildReport(len(published_rows), len(pages), feed_count, 0, 0, 0.0, parsed)
+        rendered, removed = self._write(config, self._environment(config, salt), live_state, state, pages, feeds,
+                                        statics, cache, clock)
+        return BuildReport(len(published_rows), len(pages), feed_count, rendered, removed, 0.0, parsed)
+
+    def _plan_site(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
+                   now: datetime, plan_salt: str, salt: str, clock: _Clock) -> RememberedPlan:
+        """Stories, organise, plan and fingerprint every page and feed, for these entries."""
         published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
         check_paths(published, config)
@@ -149,8 +200,7 @@ class Builder:
         # and again (measured: organise, plan and fingerprint take a third less CPU).
         gc.freeze()
         clock.lap("entries")
-        features = {e.path: self._entries[str(e.path)].features for e in published}
-        stories = cached_stories(published, features, cache)
+        stories = self._stories(published_rows, cache)
         clock.lap("stories")
         site = organise(published, stories, config)
         pages = plan_pages(site, config)
@@ -158,30 +208,27 @@ class Builder:
         gc.freeze()
         clock.lap("organise+plan")
         prints = Fingerprinter()
-        wanted: dict[str, str] = {}
+        page_prints, page_found = [], []
         for page in pages:
-            wanted[page.output_path] = prints.of(salt, page.template, page.context)
-        for plan in feeds:
-            value = prints.of(salt, "feed", plan)
-            for rel in feed_urls(plan.prefix).values():
-                wanted[rel] = value
-        wanted.update(static_prints)
-        feed_count = sum(len(feed_urls(plan.prefix)) for plan in feeds)
-        state = TreeState(inputs, len(pages), feed_count, wanted)
+            page_prints.append(prints.of(salt, page.template, page.context))
+            page_found.append(prints.found)
+        feed_prints, feed_found = [], []
+        for feed in feeds:
+            feed_prints.append(prints.of(salt, "feed", feed))
+            feed_found.append(prints.found)
         clock.lap("fingerprint")
+        return remember(plan_salt, published_rows, pages, feeds, page_prints, feed_prints, page_found, feed_found,
+                        stories)
 
-        live_state = cache.tree(live)
-        search_as_wanted = (output / SEARCH_BUNDLE).is_dir() == (options.search and pagefind_executable() is not None)
-        if live is not None and live_state is not None and live_state.manifest == wanted and search_as_wanted:
-            # e.g. a change no page shows
-            cache.record_tree(live, state, keep=_present(tree_id(spare_path(output))))
-            return BuildReport(len(published), len(pages), feed_count, 0, 0, 0.0, parsed)
-        rendered, removed = self._write(config, live_state, state, pages, feeds, statics, cache, clock)
-        return BuildReport(len(published), len(pages), feed_count, rendered, removed, 0.0, parsed)
+    @staticmethod
+    def _stories(published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Story]:
+        features = _LazyFeatures({row.entry.path: row for _, row in published_rows})  # read only to regroup
+        return cached_stories([row.entry for _, row in published_rows], features,
+                              [row.grouping for _, row in published_rows], cache)
 
-    def _write(self, config: Config, live_state: TreeState | None, state: TreeState, pages: Sequence[Page],
-               feeds: Sequence[FeedPlan], statics: Sequence[tuple[str, bytes]], cache: BuildCache,
-               clock: _Clock) -> tuple[int, int]:
+    def _write(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, state: TreeState,
+               pages: Sequence[Page], feeds: Sequence[FeedPlan], statics: Sequence[tuple[str, bytes]],
+               cache: BuildCache, clock: _Clock) -> tuple[int, int]:
         """Bring the spare tree to `state`, swap it in, and return (files rendered, files removed)."""
         output = config.output_path
         live = tree_id(output)
@@ -206,7 +253,7 @@ class Builder:
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
             to_feed = [plan for plan in feeds if any(rel in stale for rel in feed_urls(plan.prefix).values())]
-            _render(config, to_render, to_feed, staging, self.options.jobs)
+            _render(config, env, to_render, to_feed, staging, self.options.jobs)
             for rel, data in statics:
                 if rel in stale:
                     staging.write(rel, data)
@@ -251,6 +298,22 @@ class Builder:
             cache.update_entries(((rel, c) for rel, c in fresh.items() if known.get(rel) is not c), removed)
         self._entries = fresh
         return [(rel, fresh[rel]) for rel, _, _ in found], len(parsed)
+
+
+class _LazyFeatures(Mapping[PurePosixPath, Any]):
+    """Entry path -> story features, unpickled from the cache only when asked for."""
+
+    def __init__(self, rows: dict[PurePosixPath, CachedEntry]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, path: PurePosixPath) -> Any:
+        return self._rows[path].features
+
+    def __iter__(self) -> Iterator[PurePosixPath]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 class _Clock:
@@ -400,11 +463,35 @@ def _render_chunk(tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
     return errors
 
 
-def _render(config: Config, pages: Sequence[Page], feeds: Sequence[FeedPlan], staging: Staging,
-            jobs: int | None) -> None:
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (Jinja checks each against its source's hash).
+    Only an optimisation: a cache file that cannot be read or written is ignored."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def template_environment(config: Config) -> jinja2.Environment:
+    """The theme's environment with the URL helpers, compiled templates cached on disk."""
     env = make_environment(config)
     install_globals(env, config)
     env.auto_reload = False  # one build, one version of each template: no stat per page and template
+    folder = config.site_root / ".digest" / "cache" / "templates"
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = _BytecodeCache(str(folder))
+    return env
+
+
+def _render(config: Config, env: jinja2.Environment, pages: Sequence[Page], feeds: Sequence[FeedPlan],
+            staging: Staging, jobs: int | None) -> None:
     for name in {page.template for page in pages}:
         with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
             env.get_template(name)  # reported, with file and line, when the page renders
@@ -484,6 +571,7 @@ def organise_site(entries: Sequence[Entry], config: Config, features: dict[Any, 
 _STORIES_SOURCE = Path(digest.stories.__file__).parent
 
 
+@functools.cache
 def _stories_code() -> str:
     """A hash of the grouping code itself, so a changed algorithm never reuses an old grouping."""
     digest_ = hashlib.blake2b(digest_size=16)
@@ -493,30 +581,28 @@ def _stories_code() -> str:
     return digest_.hexdigest()
 
 
-def grouping_key(entries: Sequence[Entry], features: dict[PurePosixPath, Any]) -> str:
-    """Everything group_stories reads: each entry's path, time, curator's story key and lead flag,
-    its features, and (for curated stories, whose lead falls back on it) its text length."""
+def grouping_key(tokens: Sequence[str]) -> str:
+    """Everything group_stories reads: the grouping tokens of the entries (stories.grouping_token:
+    each entry's path, time, topic, curator's story key and lead flag, and its features)."""
     digest_ = hashlib.blake2b(_stories_code().encode(), digest_size=16)
-    for entry in sorted(entries, key=lambda e: str(e.path)):
-        length = len((entry.summary or "").strip()) + len(entry.body.strip()) if entry.story else -1
-        digest_.update(repr((str(entry.path), entry.published.isoformat(), entry.story, entry.lead, length,
-                             features.get(entry.path))).encode("utf-8", "surrogatepass"))
+    digest_.update("\n".join(sorted(tokens)).encode("ascii"))
     return digest_.hexdigest()
 
 
-def cached_stories(entries: Sequence[Entry], features: dict[PurePosixPath, Any], cache: BuildCache) -> list[Story]:
-    """group_stories, or its last result when nothing it reads has changed."""
-    key = grouping_key(entries, features)
+def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any], tokens: Sequence[str],
+                   cache: BuildCache) -> list[Story]:
+    """group_stories, or its last result when nothing it reads has changed: the same members,
+    scores and reasons, made into stories anew (make_story picks the leads from the entries as
+    they are now: a lead's text length breaks a tie in time)."""
+    key = grouping_key(tokens)
     by_path = {str(e.path): e for e in entries}
     remembered = cache.get("stories")
     if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
         try:
-            return [Story(k, by_path[lead], tuple(by_path[m] for m in members), score, reason)
-                    for k, lead, members, score, reason in remembered[1]]
+            return [make_story(k, [by_path[m] for m in members], score, reason)
+                    for k, members, score, reason in remembered[1]]
         except (KeyError, TypeError, ValueError):
             pass
     stories = group_stories(entries, features)
-    cache.put("stories", (key, [(s.key, str(s.lead.path), [str(m.path) for m in s.members], s.score, s.reason)
-                                for s in stories]))
+    cache.put("stories", (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
     return stories
-

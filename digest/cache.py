@@ -20,18 +20,20 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from digest import __version__
 from digest.model import Entry, Story
+from digest.stories import grouping_token
 
-CACHE_VERSION = f"{__version__}-3"
+CACHE_VERSION = f"{__version__}-4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT,
-                                    published REAL, draft INTEGER, entry BLOB, features BLOB);
+                                    published REAL, draft INTEGER, grouping TEXT, entry BLOB,
+                                    features BLOB);
 CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, inputs TEXT, pages INTEGER, feeds INTEGER, manifest BLOB);
 """
 
@@ -40,40 +42,50 @@ class CachedEntry:
     """One entry file's parse and story features. From a cache row they are unpickled only when
     used: a build that finds nothing changed needs only the small columns."""
 
-    __slots__ = ("mtime_ns", "size", "content_hash", "published", "draft", "_entry", "_features", "_blobs")
+    __slots__ = ("mtime_ns", "size", "content_hash", "published", "draft", "grouping", "_entry", "_features",
+                 "_blobs")
 
-    def __init__(self, mtime_ns: int, size: int, content_hash: str, published: float, draft: bool,
+    def __init__(self, mtime_ns: int, size: int, content_hash: str, published: float, draft: bool, grouping: str,
                  entry: Entry | None = None, features: Any = None, blobs: tuple[bytes, bytes] | None = None) -> None:
         self.mtime_ns = mtime_ns
         self.size = size
         self.content_hash = content_hash
         self.published = published  # the entry's time as a POSIX timestamp
         self.draft = draft
+        self.grouping = grouping  # stories.grouping_token: what story grouping reads of the entry
         self._entry = entry
         self._features = features
         self._blobs = blobs
 
     @classmethod
     def of(cls, mtime_ns: int, size: int, entry: Entry, features: Any) -> CachedEntry:
-        return cls(mtime_ns, size, entry.content_hash, entry.published.timestamp(), entry.draft, entry, features)
+        return cls(mtime_ns, size, entry.content_hash, entry.published.timestamp(), entry.draft,
+                   grouping_token(entry, features), entry, features)
 
     def moved(self, mtime_ns: int, size: int) -> CachedEntry:
         """The same content under a new mtime (a file touched but not changed)."""
-        return CachedEntry(mtime_ns, size, self.content_hash, self.published, self.draft, self._entry,
-                           self._features, self._blobs)
+        return CachedEntry(mtime_ns, size, self.content_hash, self.published, self.draft, self.grouping,
+                           self._entry, self._features, self._blobs)
 
     @property
     def entry(self) -> Entry:
         if self._entry is None:
             assert self._blobs is not None
             self._entry = pickle.loads(self._blobs[0])
+            self._forget_blobs()
         return self._entry
 
     @property
     def features(self) -> Any:
         if self._features is None and self._blobs is not None:
             self._features = pickle.loads(self._blobs[1])
+            self._forget_blobs()
         return self._features
+
+    def _forget_blobs(self) -> None:
+        """Both values unpickled: the pickles are not held twice (memory)."""
+        if self._entry is not None and self._features is not None:
+            self._blobs = None
 
     def blobs(self) -> tuple[bytes, bytes]:
         if self._blobs is not None:
@@ -136,9 +148,9 @@ class BuildCache:
     def entries(self) -> dict[str, CachedEntry]:
         found: dict[str, CachedEntry] = {}
         try:
-            for path, mtime_ns, size, content_hash, published, draft, entry, features in self._db.execute(
-                    "SELECT path, mtime_ns, size, hash, published, draft, entry, features FROM entries"):
-                found[path] = CachedEntry(mtime_ns, size, content_hash, published, bool(draft),
+            for path, mtime_ns, size, content_hash, published, draft, grouping, entry, features in self._db.execute(
+                    "SELECT path, mtime_ns, size, hash, published, draft, grouping, entry, features FROM entries"):
+                found[path] = CachedEntry(mtime_ns, size, content_hash, published, bool(draft), grouping,
                                           blobs=(entry, features))
         except Exception:  # an unreadable row: forget them all rather than guess
             self._db.execute("DELETE FROM entries")
@@ -147,11 +159,11 @@ class BuildCache:
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
         # A generator: rows are pickled one at a time, never all held at once (memory).
-        rows = ((path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), *c.blobs())
+        rows = ((path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), c.grouping, *c.blobs())
                 for path, c in changed)
         gone = [(path,) for path in removed]
         with self._transaction():
-            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany("DELETE FROM entries WHERE path = ?", gone)
 
     # -- small values ----------------------------------------------------------------------
@@ -253,15 +265,24 @@ def fingerprint(*values: Any) -> str:
     return Fingerprinter().of(*values)
 
 
+_SHARED_SIZE = 4  # containers of at least this many items are memoised (see Fingerprinter._walk)
+
+
 class Fingerprinter:
     """fingerprint() for many pages in a row: the token of a shared object (an entry, a story, an
-    edition) is computed once. Objects are kept alive so their ids stay theirs."""
+    edition, a large list) is computed once. Objects are kept alive so their ids stay theirs.
+
+    After each `of()`, `found` lists the paths of the entries the values hold (with repeats): the
+    build remembers which pages show which entry."""
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[Any, str]] = {}
+        self._memo: dict[int, tuple[Any, str, tuple[PurePosixPath, ...]]] = {}
+        self._found: list[PurePosixPath] = []
+        self.found: list[PurePosixPath] = []
 
     def of(self, *values: Any) -> str:
         parts: list[str] = []
+        self.found = self._found = []
         self._walk(values, parts)
         return _digest(parts)
 
@@ -269,31 +290,50 @@ class Fingerprinter:
         kind = type(value)
         if kind is str or kind is int or kind is bool or kind is float or value is None:
             parts.append(repr(value))
-        elif kind is dict:
+        elif kind is dict or kind is list or kind is tuple:
+            if len(value) < _SHARED_SIZE:
+                self._walk_container(value, kind, parts)
+            else:  # large containers are often shared by many pages (the navigation, a listing)
+                parts.append(self._memoised(value, "C"))
+        elif kind is Entry or kind is Story or is_dataclass(value):
+            parts.append(self._memoised(value, "" if kind is Entry else "D"))
+        else:
+            self._walk_object(value, parts)
+
+    def _memoised(self, value: Any, mark: str) -> str:
+        """The token of a shared object, walked once per Fingerprinter."""
+        known = self._memo.get(id(value))
+        if known is None or known[0] is not value:
+            outer = self._found
+            self._found = []
+            inner: list[str] = []
+            if mark == "C":
+                self._walk_container(value, type(value), inner)
+            else:
+                self._walk_object(value, inner)
+            known = (value, mark + _digest(inner) if mark else inner[0], tuple(self._found))
+            self._memo[id(value)] = known
+            self._found = outer
+        self._found.extend(known[2])
+        return known[1]
+
+    def _walk_container(self, value: Any, kind: type, parts: list[str]) -> None:
+        if kind is dict:
             parts.append("{")
             for key, item in value.items():
                 parts.append(repr(key))
                 self._walk(item, parts)
             parts.append("}")
-        elif kind is list or kind is tuple:
+        else:
             parts.append("[")
             for item in value:
                 self._walk(item, parts)
             parts.append("]")
-        elif kind is Entry or kind is Story or is_dataclass(value):
-            known = self._memo.get(id(value))
-            if known is None or known[0] is not value:
-                inner: list[str] = []
-                self._walk_object(value, inner)
-                known = (value, inner[0] if kind is Entry else _digest(inner))
-                self._memo[id(value)] = known
-            parts.append(known[1])
-        else:
-            self._walk_object(value, parts)
 
     def _walk_object(self, value: Any, parts: list[str]) -> None:
         if isinstance(value, Entry):
             parts.append(f"E{value.path}\x1e{value.content_hash}")
+            self._found.append(value.path)
         elif isinstance(value, Story):
             parts.append(f"S{value.key}\x1e{value.lead.path}\x1e{value.score}\x1e{value.reason}")
             for member in value.members:

@@ -84,9 +84,12 @@ def _tags(entries: Sequence[Entry]) -> tuple[Tag, ...]:
     """Tags by slug; 'Ukraine War' and 'ukraine-war' are one tag, named as first seen newest."""
     names: dict[str, str] = {}
     members: dict[str, list[Entry]] = defaultdict(list)
+    slugs: dict[str, str] = {}  # tag name -> slug: the same few names recur across thousands of entries
     for entry in entries:
         for name in entry.tags:
-            slug = safe_slug(name, "tag")
+            slug = slugs.get(name)
+            if slug is None:
+                slug = slugs[name] = safe_slug(name, "tag")
             names.setdefault(slug, name)
             if not members[slug] or members[slug][-1] is not entry:
                 members[slug].append(entry)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime, tzinfo
 from itertools import groupby
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -36,7 +37,14 @@ PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
 
 def entry_url(entry: Entry, config: Config) -> str:
-    return article_url(entry.published.astimezone(config.tz).date(), entry.slug)
+    return _entry_url(entry.published, entry.slug, config.tz)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _entry_url(published: datetime, slug: str, tz: tzinfo) -> str:
+    # Asked for three times per entry and build (its page, the sitemap, listings): converting
+    # the time zone each time showed in profiles.
+    return article_url(published.astimezone(tz).date(), slug)
 
 
 def entry_html(entry: Entry, config: Config) -> str:

@@ -238,3 +238,83 @@ def test_parallel_build_equals_serial(make_site, tmp_path: Path) -> None:
     build(serial, OPTIONS)
     build(parallel, BuildOptions(now=NOW, jobs=2))
     assert tree(serial / "output") == tree(parallel / "output")
+
+
+# -- a long-lived Builder patches its last plan when only bodies change --------------------------
+STORY_FILES = {
+    # One curated story, both reports at the same moment: the lead is the one with more text.
+    "content/2022/08/15/short.md": entry_text("Port strike begins", DAY1, "Short.", topic="world", story="strike"),
+    "content/2022/08/15/long.md": entry_text("Dockers walk out", DAY1, "A longer report of the strike.",
+                                             topic="world", story="strike"),
+}
+
+
+def stages(report) -> set[str]:
+    return {name for name, _ in report.stages}
+
+
+@pytest.fixture
+def builder(make_site) -> Builder:
+    root: Path = make_site({**FILES, **THEME, **STORY_FILES}, config=CONFIG)
+    builder = Builder(root, OPTIONS)
+    builder.build()
+    yield builder
+    builder.close()
+
+
+def test_body_edits_patch_the_plan_and_equal_a_cold_build(builder: Builder, tmp_path: Path) -> None:
+    site = builder.site_root
+    for n in range(3):
+        edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, f"Alpha body, take {n}.",
+                                                             topic="world", tags='["Energy"]'))
+        report = builder.build()
+        assert "patch plan" in stages(report) and "organise+plan" not in stages(report)
+        assert 0 < report.rendered < 20
+        assert f"take {n}." in (site / ARTICLE).read_text()
+        assert tree(site / "output") == cold(site, tmp_path)
+    # The lead of the story and its "also covered by" links: patched in place.
+    edit(site, "content/2022/08/15/long.md", entry_text("Dockers walk out", DAY1, "A longer report, revised.",
+                                                        topic="world", story="strike"))
+    assert "patch plan" in stages(builder.build())
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_body_edit_that_changes_the_lead_plans_everything_again(builder: Builder, tmp_path: Path) -> None:
+    site = builder.site_root
+    edit(site, "content/2022/08/15/short.md", entry_text("Port strike begins", DAY1,
+                                                         "Now by far the longest report of them all.",
+                                                         topic="world", story="strike"))
+    report = builder.build()
+    assert "patch plan" not in stages(report) and "organise+plan" in stages(report)
+    assert tree(site / "output") == cold(site, tmp_path)
+    front = (site / "output/index.html").read_text()
+    assert front.index("Port strike begins") < front.index("Dockers walk out")  # the new lead first
+
+
+@pytest.mark.parametrize("changed", [
+    entry_text("Alpha soars", DAY1, "Alpha body.", topic="world", tags='["Energy"]'),  # title
+    entry_text("Alpha rises", DAY1, "Alpha body.", topic="world", tags='["Energy", "Oil"]'),  # tags
+    entry_text("Alpha rises", DAY1, "Alpha body.", topic="business", tags='["Energy"]'),  # topic
+    entry_text("Alpha rises", "2022-08-15T10:00:00+02:00", "Alpha body.", topic="world", tags='["Energy"]'),  # offset
+    entry_text("Gamma's twin: alpha opens", DAY1, "Gamma body.", topic="world", tags='["Energy"]'),
+])
+def test_front_matter_edits_plan_everything_again(builder: Builder, tmp_path: Path, changed: str) -> None:
+    site = builder.site_root
+    edit(site, "content/2022/08/15/alpha.md", changed)
+    report = builder.build()
+    assert "patch plan" not in stages(report)
+    assert tree(site / "output") == cold(site, tmp_path)
+    # ... and a body edit right after is patched again, from the new plan.
+    edit(site, "content/2022/08/15/alpha.md", changed.replace("body.", "body, again."))
+    assert "patch plan" in stages(builder.build())
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_adding_and_removing_entries_plans_everything_again(builder: Builder, tmp_path: Path) -> None:
+    site = builder.site_root
+    (site / "content/2022/08/16/delta.md").write_text(entry_text("Delta arrives", DAY2, "Delta.", topic="world"))
+    assert "patch plan" not in stages(builder.build())
+    assert tree(site / "output") == cold(site, tmp_path)
+    (site / "content/2022/08/16/delta.md").unlink()
+    assert "patch plan" not in stages(builder.build())
+    assert tree(site / "output") == cold(site, tmp_path)
