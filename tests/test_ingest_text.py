@@ -181,6 +181,19 @@ def test_agency_caption_wording_is_not_body() -> None:
     assert "file photo" not in article.body
 
 
+def test_captions_inside_the_body_are_left_out() -> None:
+    body = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                 "The riverside land seen from the old bridge, where the new homes will stand. Credit: J. Roe",
+                 body[1], "Image copyright Getty Images",
+                 "Image caption The council leader has backed the plan since it was first drawn up",
+                 body[2], body[3])
+    article = read_text(text)
+    assert "old bridge" not in article.body and "backed the plan" not in article.body
+    for paragraph in body:  # the paragraph above "Image copyright" is the article's
+        assert paragraph[:60] in article.body
+
+
 def test_list_of_dated_teasers_ends_the_body() -> None:
     teasers = []
     for n in range(3):

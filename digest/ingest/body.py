@@ -79,19 +79,28 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
 
 
 # A caption that ends with its own credit: "... the module. Credit: ESA", "(Photo: AP)".
-_CREDIT_TAIL = re.compile(r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild)s?\s*(:|by)\s*[^.]{1,50}"
-                          r"\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$", re.IGNORECASE)
+_CREDIT_TAIL = re.compile(r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild)s?\s*(:|by)\s*"
+                          r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$",
+                          re.IGNORECASE)
+
+
+# "Image copyright Getty Images" comes before its picture; "Image caption ..." is one.
+_CREDIT_BEFORE = re.compile(r"^(image|photo|picture)\s+(copyright|source)\b", re.IGNORECASE)
+_LABELLED_CAPTION = re.compile(r"^(image|photo|picture|media) caption\b|^caption\s*:|"
+                               r"^bildunterschrift\b|^légende\s*:|^legenda\s*:", re.IGNORECASE)
 
 
 def is_credit(para: Para) -> bool:
-    return words(para.text) <= 12 and bool(_CREDIT_AFTER.search(para.text))
+    return words(para.text) <= 12 and bool(_CREDIT_AFTER.search(para.text)) \
+        and not _CREDIT_BEFORE.match(para.text)
 
 
 def captions(paras: list[Para]) -> set[int]:
     """Image captions: the paragraph or two above a picture credit, or worded as one."""
     out = set()
     for i, para in enumerate(paras):
-        if _CAPTION.match(para.text) or _CREDIT_TAIL.search(para.text[-80:]):
+        if _CAPTION.match(para.text) or _CREDIT_TAIL.search(para.text[-80:]) \
+                or _LABELLED_CAPTION.match(para.text):
             out.add(i)
         if is_credit(para):
             for j in (i - 1, i - 2):

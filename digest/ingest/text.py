@@ -66,7 +66,10 @@ def read_text(text: str) -> Article:
     published = _date(head, above, paras[end:end + 8])
     key_points = _key_points(head)
     standfirst = _standfirst(head, key_points)
-    body_paras = _body_paras(paras[start:end], title, authors, key_points)
+    # Image captions inside the article are the pictures' words, not the article's.
+    pictures = {start + i for i in captions(paras[start:end + 2])}
+    body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in pictures],
+                             title, authors, key_points)
     body = render_body(body_paras)
     return Article(
         title=title,
