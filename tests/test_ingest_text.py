@@ -194,6 +194,25 @@ def test_captions_inside_the_body_are_left_out() -> None:
         assert paragraph[:60] in article.body
 
 
+def test_related_boxes_and_page_lines_inside_the_body_are_left_out() -> None:
+    body = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                 "More:", "  • Mayor opens the new bridge over the river",
+                 "  • Schools close early for the winter holidays",
+                 "  • Bus fares to rise in the new year, operator says", body[1],
+                 "Related: Ten years of plans for the riverside land", "bridge-view-2.jpgbridge-view-2.jpg",
+                 "Jane Roe Submitted photo", body[2],
+                 "Follow the council desk on Twitter and Facebook for the latest.", body[3],
+                 "Sources:", "City council, minutes of the planning meeting, Nov. 18, 2019",
+                 "Citation: Council agrees the new city plan (2019, November 18) retrieved from https://x.org/a")
+    article = read_text(text)
+    for gone in ("new bridge", "Bus fares", "Ten years", ".jpg", "Submitted", "Follow the", "minutes",
+                 "Citation"):
+        assert gone not in article.body
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+
+
 def test_list_of_dated_teasers_ends_the_body() -> None:
     teasers = []
     for n in range(3):

@@ -26,7 +26,12 @@ JUNK = re.compile(
     r".*\b(sign up|subscribe|newsletter|cookies?)\b.*|"
     r"(reply|like|report)(\(\d+\))?|\d+|[\W_]+|"
     r"\d+ ?(comments?|shares?|views?)|comments?( / \d+)?|"
-    r"(follow|like) us( on .*)?|.*@\w+$|https?://\S+|www\.\S+)$",
+    r"(follow|like) us( on .*)?|.*@\w+$|https?://\S+|www\.\S+|"
+    r".*\bunsubscribe\b.*|(\S+\.(jpe?g|png|gif|webp))+|.*\b(submitted|courtesy|staff|handout) (photo|image)s?|"
+    r"(citation|cite this (page|article))\s*:.*|"
+    r"follow (\S+ ){1,3}on (twitter|facebook|instagram|youtube|linkedin|tiktok)\b.*|"
+    # a one-line link to another story between the paragraphs: "Related: ...", "Also: ..."
+    r"(related|read (more|also|next)|see also|also read|also|more)\s*:\s*\S.{0,150})$",
     re.IGNORECASE,
 )
 
@@ -46,7 +51,8 @@ BOUNDARY = re.compile(
     r"noticias relacionadas|articles similaires|à lire aussi|"
     r"in this article|around the web|from the web|promoted( stories| links)?|"
     r"sponsored (stories|links)|we recommend|what to read next|"
-    r"popular right now|more stories|latest videos?|watch next)$",
+    r"popular right now|more stories|latest videos?|watch next|more|no comments( yet)?\b.*|"
+    r"(our )?sources|references|bibliography|further reading|about this (statement|article|story|report))$",
     re.IGNORECASE,
 )
 
@@ -215,9 +221,22 @@ def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
     return start, cut
 
 
+def inline_boxes(paras: list[Para]) -> set[int]:
+    """A "Related" box between an article's paragraphs: its heading and its links."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if is_boundary(para) and _inline_box(paras, i):
+            out.add(i)
+            j = i + 1
+            while j < len(paras) and not (is_prose(paras[j]) and not paras[j].bullet):
+                out.add(j)
+                j += 1
+    return out
+
+
 def _inline_box(paras: list[Para], i: int) -> bool:
     """A "Related" heading with a link or two, and the article's prose right after it."""
-    for j in range(i + 1, min(len(paras), i + 4)):
+    for j in range(i + 1, min(len(paras), i + 7)):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
         if is_prose(paras[j]) and not paras[j].bullet:

@@ -11,7 +11,7 @@ import re
 
 from .article import Article
 from .blocks import Para, paragraphs
-from .body import body_span, captions, is_boundary, is_junk, is_prose, words
+from .body import body_span, captions, inline_boxes, is_boundary, is_junk, is_prose, words
 from .clean import one_line
 from .dates import date_start, find_date, labelled_date, starts_with_labelled_date
 from .markdown import render_body, summary_from
@@ -67,8 +67,9 @@ def read_text(text: str) -> Article:
     key_points = _key_points(head)
     standfirst = _standfirst(head, key_points)
     # Image captions inside the article are the pictures' words, not the article's.
-    pictures = {start + i for i in captions(paras[start:end + 2])}
-    body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in pictures],
+    # Image captions and "Related" boxes inside the article are not its words.
+    inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])}
+    body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     body = render_body(body_paras)
     return Article(
