@@ -22,7 +22,7 @@ import shutil
 import signal
 import stat
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -96,6 +96,7 @@ class Builder:
         self._entries: dict[str, CachedEntry] = {}  # the cache's entry rows, in memory
         self._env: tuple[str, jinja2.Environment] | None = None
         self._plan: RememberedPlan | None = None  # the last build's plan, patched when only bodies change
+        self._found: tuple[Path, list[tuple[str, int, int]]] | None = None  # the last entry_files()
 
     def _environment(self, config: Config, salt: str) -> jinja2.Environment:
         """The template environment, made again only when the templates or the config changed
@@ -123,22 +124,24 @@ class Builder:
                     gc.enable()
         return self._cache
 
-    def build(self) -> BuildReport:
+    def build(self, changed: Iterable[Path] | None = None) -> BuildReport:
+        """Build the site. `changed`: the files changed since the last build, when the caller
+        knows them (the dev server's watcher): entry files are then looked at only there."""
         started = time.perf_counter()
         clock = _Clock()
         try:
-            report = self._build(clock)
+            report = self._build(clock, None if changed is None else list(changed))
         finally:
             gc.unfreeze()
         return replace(report, seconds=time.perf_counter() - started, stages=tuple(clock.stages))
 
-    def _build(self, clock: _Clock) -> BuildReport:
+    def _build(self, clock: _Clock, changed: list[Path] | None) -> BuildReport:
         options = self.options
         config = apply_options(load_config(self.site_root), options)
         check_theme(config)
         cache = self._open_cache(salt_for(f"{config.source_text}\nfeatures {FEATURES_VERSION}"))
         clock.lap("config")
-        rows, parsed = self._load_entries(config, cache)
+        rows, parsed = self._load_entries(config, cache, changed)
         clock.lap("load")
         now = options.now or datetime.now(UTC)
         moment = now.timestamp()
@@ -274,11 +277,17 @@ class Builder:
             raise
         return len(stale), len(previous - set(state.manifest))
 
-    def _load_entries(self, config: Config, cache: BuildCache) -> tuple[list[tuple[str, CachedEntry]], int]:
+    def _load_entries(self, config: Config, cache: BuildCache,
+                      changed: list[Path] | None) -> tuple[list[tuple[str, CachedEntry]], int]:
         """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
         Every bad entry is reported (BuildFailed) before anything is built."""
         known = self._entries
-        found = entry_files(config.content_path)
+        found = None
+        if changed is not None and self._found is not None and self._found[0] == config.content_path:
+            found = _found_after(self._found[1], config, changed)
+        if found is None:
+            found = entry_files(config.content_path)
+        self._found = (config.content_path, found)
         fresh: dict[str, CachedEntry] = {}
         to_parse: list[tuple[str, int, int]] = []
         for rel, mtime_ns, size in found:
@@ -298,6 +307,44 @@ class Builder:
             cache.update_entries(((rel, c) for rel, c in fresh.items() if known.get(rel) is not c), removed)
         self._entries = fresh
         return [(rel, fresh[rel]) for rel, _, _ in found], len(parsed)
+
+
+def _found_after(found: list[tuple[str, int, int]], config: Config,
+                 changed: list[Path]) -> list[tuple[str, int, int]] | None:
+    """entry_files() after these changes, from its last result: only the changed files are looked
+    at. None when a change is not a plain entry file edited, added beside others, or removed (a
+    folder, a link, a name entry_files skips...): then the caller looks at every file."""
+    content = config.content_path.resolve()
+    by_rel = {rel: (rel, mtime_ns, size) for rel, mtime_ns, size in found}
+    folders = {rel.rpartition("/")[0] for rel in by_rel}
+    for path in changed:
+        try:
+            inside = path.relative_to(content)
+        except ValueError:
+            continue  # templates, config, seeds: read afresh by every build anyway
+        rel = f"{config.content_path.name}/{inside.as_posix()}"  # as entry_files names it
+        parts = inside.parts
+        if not parts or any(p.startswith((".", "_")) for p in parts):
+            if not parts or any(p.startswith((".", "_")) for p in parts[:-1]):
+                return None
+            continue  # an editor's hidden temporary file: never an entry
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            if rel in by_rel:
+                del by_rel[rel]
+                continue
+            if any(known.startswith(f"{rel}/") for known in by_rel):
+                return None  # a folder of entries went away
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or not rel.endswith(".md") or rel.rpartition("/")[0] not in folders:
+            if stat.S_ISREG(info.st_mode) and not rel.endswith(".md"):
+                continue  # not an entry (an image beside one)
+            return None
+        by_rel[rel] = (rel, info.st_mtime_ns, info.st_size)
+    return sorted(by_rel.values(), key=lambda item: tuple(item[0].split("/")))
 
 
 class _LazyFeatures(Mapping[PurePosixPath, Any]):

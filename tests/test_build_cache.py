@@ -318,3 +318,35 @@ def test_adding_and_removing_entries_plans_everything_again(builder: Builder, tm
     (site / "content/2022/08/16/delta.md").unlink()
     assert "patch plan" not in stages(builder.build())
     assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_changed_files_hint_finds_what_a_full_scan_finds(builder: Builder, tmp_path: Path) -> None:
+    """The dev server tells the Builder which files changed; whatever they are, the entries it then
+    builds from are those a full scan finds, and the output equals a cold build."""
+    from digest.build import entry_files
+
+    site = builder.site_root
+    content = site / "content"
+    steps = [
+        lambda: (content / "2022/08/15/alpha.md").write_text(entry_text("Alpha edited", DAY1, "Edited.")),
+        lambda: (content / "2022/08/15/new.md").write_text(entry_text("A new one", DAY1, "New.")),
+        lambda: (content / "2022/08/15/.new.md.swp").write_text("swap"),
+        lambda: (content / "2022/08/15/new.md").unlink(),
+        lambda: (content / "2022/08/17").mkdir(),
+        lambda: (content / "2022/08/17/later.md").write_text(entry_text("Later", "2022-08-17T09:00:00Z", "L.")),
+        lambda: (content / "2022/08/15/notes.txt").write_text("not an entry"),
+        lambda: shutil.rmtree(content / "2022/08/17"),
+        lambda: (content / "2022/08/15/beta.md").rename(content / "2022/08/15/beta-renamed.md"),
+        lambda: (content / "_drafts").mkdir(),
+        lambda: (content / "_drafts/x.md").write_text(entry_text("Hidden draft", DAY1, "X.")),
+    ]
+    changed = [content / "2022/08/15/alpha.md", content / "2022/08/15/new.md", content / "2022/08/15/.new.md.swp",
+               content / "2022/08/15/new.md", content / "2022/08/17", content / "2022/08/17/later.md",
+               content / "2022/08/15/notes.txt", content / "2022/08/17",
+               content / "2022/08/15/beta.md", content / "_drafts", content / "_drafts/x.md"]
+    for step, path in zip(steps, changed, strict=True):
+        step()
+        hint = [path, content / "2022/08/15/beta-renamed.md"] if path.name == "beta.md" else [path]
+        builder.build(hint)
+        assert [rel for rel, _, _ in builder._found[1]] == [rel for rel, _, _ in entry_files(content)], path
+    assert tree(site / "output") == cold(site, tmp_path)

@@ -24,9 +24,10 @@ Rebuilder = Callable[[Sequence[Change]], BuildReport]
 def make_rebuilder(site_root: Path, options: BuildOptions) -> Rebuilder:
     """What serve calls after each batch of changes: the in-memory Builder, which keeps the cache
     between builds, parses only the changed entries and renders only pages whose fingerprint
-    changed. (The changes are not needed by it yet; a finer rebuild can use them.)"""
+    changed. The watcher's changes tell it which entry files to look at (the first build, with
+    none, looks at all of them)."""
     builder = Builder(site_root, options)
-    return lambda changes: builder.build()
+    return lambda changes: builder.build([c.path for c in changes] if changes else None)
 
 
 @dataclass(frozen=True)
