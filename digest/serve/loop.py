@@ -104,7 +104,9 @@ class RebuildLoop:
             ingested = self._ingest(changes)
             if any(c.kind == "config" for c in changes):
                 self.output_path = _output_path(self.site_root)
-            report = self.rebuild(changes)
+            written = [Change(p if p.is_absolute() else self.site_root / p, "content", "created")
+                       for r in ingested for p in r.entries]
+            report = self.rebuild([*changes, *written])
         except DigestError as exc:
             error = exc
         failed = [IngestError(r.message, r.input) for r in ingested if r.status == "error"]
