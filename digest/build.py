@@ -37,7 +37,7 @@ from digest.config import Config, load_config
 from digest.content import content_hash, load_entry
 from digest.errors import BuildFailed, ContentError, DigestError
 from digest.feeds import FeedPlan, plan_feeds, render_feeds
-from digest.incremental import RememberedPlan, patch, remember
+from digest.incremental import Plan, patch, settle, store_plan
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, existing_files, spare_path
@@ -95,7 +95,6 @@ class Builder:
         self._cache: BuildCache | None = None
         self._entries: dict[str, CachedEntry] = {}  # the cache's entry rows, in memory
         self._env: tuple[str, jinja2.Environment] | None = None
-        self._plan: RememberedPlan | None = None  # the last build's plan, patched when only bodies change
         self._found: tuple[Path, list[tuple[str, int, int]]] | None = None  # the last entry_files()
 
     def _environment(self, config: Config, salt: str) -> jinja2.Environment:
@@ -141,18 +140,16 @@ class Builder:
         check_theme(config)
         cache = self._open_cache(salt_for(f"{config.source_text}\nfeatures {FEATURES_VERSION}"))
         clock.lap("config")
+        before = self._entries  # the entries as the last build found them
         rows, parsed = self._load_entries(config, cache, changed)
         clock.lap("load")
         now = options.now or datetime.now(UTC)
-        moment = now.timestamp()
-        published_rows = [(rel, row) for rel, row in rows if (config.drafts or not row.draft)
-                          and (config.future or row.published <= moment)]  # organise.is_published, on columns
-
+        published_rows = _published(rows, config, now)
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
         statics = [(rel, source.read_bytes()) for rel, source in static_files(config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
-        inputs = _inputs_key(f"{salt} search={options.search}",
-                             [(rel, row.content_hash) for rel, row in published_rows], static_prints)
+        plan_salt = _inputs_key(f"{salt} search={options.search}", [], static_prints)
+        inputs = _inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in published_rows], {})
         clock.lap("inputs")
         output = config.output_path
         live = tree_id(output)
@@ -160,42 +157,67 @@ class Builder:
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
 
-        plan_salt = _inputs_key(f"{salt} search={options.search}", [], static_prints)
+        live_state = cache.tree(live)
         plan = None
-        if self._plan is not None:
-            plan = patch(self._plan, plan_salt, published_rows, salt,
-                         regroup=lambda: self._stories(published_rows, cache))
-        if plan is not None:
-            clock.lap("patch plan")  # only entries' bodies changed: only the pages that hold them
+        if live_state is not None:
+            before_rows = _published(list(before.items()), config, now)
+            base = (plan_salt, _inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in before_rows], {}))
+            if base[1] == live_state.inputs:  # the entries as they were are the live site's
+                plan = patch(cache, base, dict(before_rows), published_rows, salt,
+                             regroup=lambda: self._stories(published_rows, cache))
+        if plan is not None and live_state is not None:
+            clock.lap("patch plan")  # only entries' bodies changed: only the pages that show them
+            wanted = dict(live_state.manifest)
+            page_count, feed_count = live_state.pages, live_state.feeds
         else:
-            self._plan = None  # not held twice while the new plan is made
-            plan = self._plan_site(config, cache, published_rows, now, plan_salt, salt, clock)
-        self._plan = plan
-        pages, feeds = plan.pages, plan.feeds
-        wanted: dict[str, str] = {}
-        for page, value in zip(pages, plan.page_prints, strict=True):
+            plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock)
+            wanted = {}
+            page_count = len(plan.pages)
+            feed_count = sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
+        for page, value in zip(plan.pages, plan.page_prints, strict=True):
             wanted[page.output_path] = value
-        for feed, value in zip(feeds, plan.feed_prints, strict=True):
+        for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
             for rel in feed_urls(feed.prefix).values():
                 wanted[rel] = value
         wanted.update(static_prints)
-        feed_count = sum(len(feed_urls(feed.prefix)) for feed in feeds)
-        state = TreeState(inputs, len(pages), feed_count, wanted)
+        state = TreeState(inputs, page_count, feed_count, wanted)
         clock.lap("manifest")
 
-        live_state = cache.tree(live)
         search_as_wanted = (output / SEARCH_BUNDLE).is_dir() == (options.search and pagefind_executable() is not None)
         if live is not None and live_state is not None and live_state.manifest == wanted and search_as_wanted:
             # e.g. a change no page shows
             cache.record_tree(live, state, keep=_present(tree_id(spare_path(output))))
-            return BuildReport(len(published_rows), len(pages), feed_count, 0, 0, 0.0, parsed)
-        rendered, removed = self._write(config, self._environment(config, salt), live_state, state, pages, feeds,
-                                        statics, cache, clock)
-        return BuildReport(len(published_rows), len(pages), feed_count, rendered, removed, 0.0, parsed)
+            settle(cache, (plan_salt, inputs))
+            return BuildReport(len(published_rows), page_count, feed_count, 0, 0, 0.0, parsed)
+        env = self._environment(config, salt)
+        try:
+            rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock)
+        except _Incomplete:  # the spare tree lacks a file the patch did not plan: plan everything
+            plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock)
+            return self._build_planned(config, env, live_state, inputs, plan, static_prints, statics, cache,
+                                       clock, parsed, len(published_rows))
+        settle(cache, (plan_salt, inputs))
+        return BuildReport(len(published_rows), page_count, feed_count, rendered, removed, 0.0, parsed)
+
+    def _build_planned(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, inputs: str,
+                       plan: Plan, static_prints: dict[str, str], statics: Sequence[tuple[str, bytes]],
+                       cache: BuildCache, clock: _Clock, parsed: int, entries: int) -> BuildReport:
+        """Write a full plan (after a patch turned out not to be enough)."""
+        wanted: dict[str, str] = {page.output_path: value for page, value in zip(plan.pages, plan.page_prints,
+                                                                                  strict=True)}
+        for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
+            for rel in feed_urls(feed.prefix).values():
+                wanted[rel] = value
+        wanted.update(static_prints)
+        feed_count = sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
+        state = TreeState(inputs, len(plan.pages), feed_count, wanted)
+        rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock)
+        return BuildReport(entries, len(plan.pages), feed_count, rendered, removed, 0.0, parsed)
 
     def _plan_site(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
-                   now: datetime, plan_salt: str, salt: str, clock: _Clock) -> RememberedPlan:
-        """Stories, organise, plan and fingerprint every page and feed, for these entries."""
+                   now: datetime, base: tuple[str, str], salt: str, clock: _Clock) -> Plan:
+        """Stories, organise, plan and fingerprint every page and feed, for these entries; the plan
+        is stored for later patches."""
         published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
         check_paths(published, config)
@@ -220,8 +242,10 @@ class Builder:
             feed_prints.append(prints.of(salt, "feed", feed))
             feed_found.append(prints.found)
         clock.lap("fingerprint")
-        return remember(plan_salt, published_rows, pages, feeds, page_prints, feed_prints, page_found, feed_found,
-                        stories)
+        plan = Plan(pages, feeds, page_prints, feed_prints, complete=True)
+        store_plan(cache, base, plan, page_found, feed_found)
+        clock.lap("store plan")
+        return plan
 
     @staticmethod
     def _stories(published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Story]:
@@ -230,13 +254,24 @@ class Builder:
                               [row.grouping for _, row in published_rows], cache)
 
     def _write(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, state: TreeState,
-               pages: Sequence[Page], feeds: Sequence[FeedPlan], statics: Sequence[tuple[str, bytes]],
-               cache: BuildCache, clock: _Clock) -> tuple[int, int]:
-        """Bring the spare tree to `state`, swap it in, and return (files rendered, files removed)."""
+               plan: Plan, statics: Sequence[tuple[str, bytes]], cache: BuildCache,
+               clock: _Clock) -> tuple[int, int]:
+        """Bring the spare tree to `state`, swap it in, and return (files rendered, files removed).
+        _Incomplete when a patched plan lacks a file the spare tree needs."""
+        pages, feeds = plan.pages, plan.feeds
         output = config.output_path
         live = tree_id(output)
         spare = tree_id(spare_path(output))
         spare_state = cache.tree(spare) if spare is not None and spare != live else None
+        planned: set[str] = set()
+        if not plan.complete:
+            planned = {page.output_path for page in pages} | {rel for rel, _ in statics}
+            planned.update(rel for feed in feeds for rel in feed_urls(feed.prefix).values())
+            have = spare_state.manifest if spare_state else {}
+            live_manifest = live_state.manifest if live_state else {}
+            if any(have.get(rel) != value and live_manifest.get(rel) != value and rel not in planned
+                   for rel, value in state.manifest.items()):
+                raise _Incomplete
         if spare is not None:
             cache.forget_tree(spare)  # from here on the spare may hold anything
         # Built from nothing: also make the next spare now, while writing (measured: cheaper than
@@ -252,6 +287,8 @@ class Builder:
                 if live_manifest.get(rel) == value and staging.link_live(rel):
                     continue
                 stale.add(rel)
+            if not plan.complete and not stale <= planned:
+                raise _Incomplete  # a file the live tree should have had is missing
             staging.remove(rel for rel in have if rel not in state.manifest)
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
@@ -345,6 +382,18 @@ def _found_after(found: list[tuple[str, int, int]], config: Config,
             return None
         by_rel[rel] = (rel, info.st_mtime_ns, info.st_size)
     return sorted(by_rel.values(), key=lambda item: tuple(item[0].split("/")))
+
+
+class _Incomplete(Exception):
+    """A patched plan cannot bring the spare tree up to date: it needs a file it did not plan."""
+
+
+def _published(rows: Sequence[tuple[str, CachedEntry]], config: Config,
+               now: datetime) -> list[tuple[str, CachedEntry]]:
+    """organise.is_published, on the cache's columns (no entry unpickled)."""
+    moment = now.timestamp()
+    return [(rel, row) for rel, row in rows if (config.drafts or not row.draft)
+            and (config.future or row.published <= moment)]
 
 
 class _LazyFeatures(Mapping[PurePosixPath, Any]):

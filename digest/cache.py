@@ -27,7 +27,7 @@ from digest import __version__
 from digest.model import Entry, Story
 from digest.stories import grouping_token
 
-CACHE_VERSION = f"{__version__}-4"
+CACHE_VERSION = f"{__version__}-5"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, siz
                                     published REAL, draft INTEGER, grouping TEXT, entry BLOB,
                                     features BLOB);
 CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, inputs TEXT, pages INTEGER, feeds INTEGER, manifest BLOB);
+CREATE TABLE IF NOT EXISTS units (name TEXT PRIMARY KEY, print TEXT, template TEXT, plan BLOB);
 """
 
 
@@ -128,7 +129,8 @@ class BuildCache:
             db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
-                db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE meta; COMMIT;")
+                db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE meta; "
+                                 "COMMIT;")
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
@@ -178,6 +180,26 @@ class BuildCache:
         with self._transaction():
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                              (key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+
+    # -- the last full plan, one unit (page or feed) a row: see incremental.py -------------------
+    def unit_prints(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT name, print FROM units").fetchall())
+
+    def store_units(self, changed: Iterable[tuple[str, str, str, bytes]], removed: Iterable[str]) -> None:
+        gone = [(name,) for name in removed]
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?)", changed)
+            self._db.executemany("DELETE FROM units WHERE name = ?", gone)
+
+    def load_units(self, names: list[str]) -> dict[str, tuple[str, bytes]]:
+        found: dict[str, tuple[str, bytes]] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for name, template, plan in self._db.execute(
+                    f"SELECT name, template, plan FROM units WHERE name IN ({marks})", chunk):
+                found[name] = (template, plan)
+        return found
 
     # -- output trees ----------------------------------------------------------------------
     def tree_inputs(self, tree: str | None) -> tuple[str, int, int] | None:

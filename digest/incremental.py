@@ -1,175 +1,178 @@
-"""The last build's plan, kept by a long-lived Builder (the dev server), and patched when an
-edit changes only entries' bodies.
+"""Planning again only what an edit touched, when the edit changed only entries' bodies.
 
 Organising the site and planning its pages read every field of an entry except its body (a
-lead's text length aside, checked here). So when the edited entries keep their front matter,
-their place in the story grouping and their story's lead, the new plan is the old one with the
-new entries in the old ones' places: only the pages and feeds that hold them are planned and
-fingerprinted again. Anything else (an entry added, removed or moved, a changed title, date,
-tag or topic, templates, config) plans the whole site again.
+story lead's text length aside, checked here). So after an edit that keeps the front matter,
+the place in the story grouping and the story's lead of every entry it changed, the new plan
+is the old one with the new entries in the old ones' places.
+
+A full build therefore stores, in the build cache, each page's and feed's plan (its template
+and context, pickled with entries referred to by path) and which of them show which entry.
+A later build (the CLI's, or the dev server's) whose entries changed only so loads just the
+plans that show a changed entry, with the current entries put in by path, fingerprints them
+(the same values a full plan would give) and leaves every other file as the live site has it.
+Anything else (an entry added, removed or moved in time, a changed title, tag or topic, a new
+story grouping, templates, config) plans the whole site again.
 """
 
 from __future__ import annotations
 
+import io
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from markupsafe import Markup
-
-from digest.cache import CachedEntry, Fingerprinter
+from digest.cache import BuildCache, CachedEntry, Fingerprinter
 from digest.feeds import FeedPlan
 from digest.model import Entry, Page, Story
 from digest.stories import make_story
 
+FEED_UNIT = "feed:"  # a feed's unit name is this + its prefix; a page's is its output path
+Grouping = frozenset[tuple[str, tuple[str, ...], float, str]]
 
-@dataclass
-class RememberedPlan:
-    """What a full build planned, and which pages and feeds show which entry."""
 
-    salt: str  # the build's inputs other than entries (templates, config, static files, options)
-    rows: dict[str, CachedEntry]  # the published entries, by path relative to the site
+@dataclass(frozen=True)
+class Plan:
+    """Pages and feeds to write, with their fingerprints. A full plan holds every one; a patch
+    only those an edit touched (every other file stays as the live site has it)."""
+
     pages: list[Page]
     feeds: list[FeedPlan]
     page_prints: list[str]
     feed_prints: list[str]
-    entry_pages: dict[PurePosixPath, list[int]]  # entry path -> indices into pages
-    entry_feeds: dict[PurePosixPath, list[int]]  # entry path -> indices into feeds
-    story_of: dict[PurePosixPath, Story]
-    grouping: frozenset[tuple[str, tuple[PurePosixPath, ...], float, str]]  # see _grouping
+    complete: bool
 
 
-def remember(salt: str, rows: Sequence[tuple[str, CachedEntry]], pages: list[Page], feeds: list[FeedPlan],
-             page_prints: list[str], feed_prints: list[str], page_found: Sequence[Iterable[PurePosixPath]],
-             feed_found: Sequence[Iterable[PurePosixPath]], stories: Iterable[Story]) -> RememberedPlan:
-    stories = list(stories)
-    return RememberedPlan(salt, dict(rows), pages, feeds, page_prints, feed_prints, _index(page_found),
-                          _index(feed_found), {m.path: s for s in stories for m in s.members}, _grouping(stories))
+# -- storing a full plan ---------------------------------------------------------------------------
+def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found: Sequence[Iterable[PurePosixPath]],
+               feed_found: Sequence[Iterable[PurePosixPath]]) -> None:
+    """Keep a full plan in the cache: each unit's template and context (rewritten only when its
+    fingerprint changed) and which units show which entry. `base`: (plan salt, inputs key of the
+    build) - a patch starts only from the plan of the site that is live."""
+    units: list[tuple[str, str, str, Any]] = [(p.output_path, value, p.template, p.context)
+                                              for p, value in zip(plan.pages, plan.page_prints, strict=True)]
+    units += [(FEED_UNIT + f.prefix, value, "", f) for f, value in zip(plan.feeds, plan.feed_prints, strict=True)]
+    stored = cache.unit_prints()
+    cache.store_units(((name, value, template, dump_unit(item)) for name, value, template, item in units
+                       if stored.get(name) != value),
+                      stored.keys() - {name for name, _, _, _ in units})
+    shows: dict[str, list[str]] = defaultdict(list)
+    for (name, _, _, _), found in zip(units, [*page_found, *feed_found], strict=True):
+        for path in set(found):
+            shows[str(path)].append(name)
+    cache.put("plan", (base, dict(shows)))
 
 
-def _grouping(stories: Iterable[Story]) -> frozenset[tuple[str, tuple[PurePosixPath, ...], float, str]]:
-    """The stories as the pages see them: key, members (lead first), score and reason."""
-    return frozenset((s.key, tuple(m.path for m in s.members), s.score, s.reason) for s in stories)
+class _EntriesByPath(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> str | None:
+        return str(obj.path) if type(obj) is Entry else None
 
 
-def _index(found: Sequence[Iterable[PurePosixPath]]) -> dict[PurePosixPath, list[int]]:
-    index: dict[PurePosixPath, list[int]] = defaultdict(list)
-    for i, paths in enumerate(found):
-        for path in set(paths):
-            index[path].append(i)
-    return dict(index)
+class _EntriesFrom(pickle.Unpickler):
+    def __init__(self, data: bytes, entry_of: Callable[[str], Entry]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.entry_of = entry_of
+
+    def persistent_load(self, pid: Any) -> Entry:
+        return self.entry_of(pid)
 
 
-def patch(plan: RememberedPlan, salt: str, rows: Sequence[tuple[str, CachedEntry]], fingerprint_salt: str,
-          regroup: Callable[[], Sequence[Story]]) -> RememberedPlan | None:
-    """The plan for these entries, when they differ from the remembered ones only in bodies;
-    None when the whole site must be planned again. Fingerprints are computed as a full build
-    computes them (the same values).
+def dump_unit(value: Any) -> bytes:
+    """A page's context or a feed's plan, pickled; entries by path, to be filled in on load."""
+    buffer = io.BytesIO()
+    _EntriesByPath(buffer, pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def load_unit(data: bytes, entry_of: Callable[[str], Entry]) -> Any:
+    return _EntriesFrom(data, entry_of).load()
+
+
+# -- patching it -------------------------------------------------------------------------------------
+def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedEntry],
+          rows: Sequence[tuple[str, CachedEntry]], fingerprint_salt: str,
+          regroup: Callable[[], Sequence[Story]]) -> Plan | None:
+    """The pages and feeds that show an entry whose body alone changed since the stored plan
+    (`before`: the entries it was made from), planned again; None when the whole site must be.
 
     When an edit changed what story grouping reads (the opening of a body), `regroup()` groups
     the entries again: the plan is patched only when the stories came out the same."""
-    if salt != plan.salt or len(rows) != len(plan.rows):
+    stored = cache.get("plan")
+    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == base):
         return None
-    replacements: dict[int, Entry] = {}
+    shows: dict[str, list[str]] = stored[1]
+    changed: list[str] = []
     regrouped = False
     for rel, row in rows:
-        before = plan.rows.get(rel)
-        if before is None:
+        old = before.get(rel)
+        if old is None:
             return None
-        if before is row or before.content_hash == row.content_hash:
+        if old is row or old.content_hash == row.content_hash:
             continue
-        if not _same_but_body(before.entry, row.entry):
+        if not _same_but_body(old.entry, row.entry):
             return None
-        replacements[id(before.entry)] = row.entry
-        regrouped = regrouped or before.grouping != row.grouping
-    if not replacements:
-        return None  # nothing of the entries changed: something else did
-    if regrouped and _grouping(regroup()) != plan.grouping:
+        changed.append(rel)
+        regrouped = regrouped or old.grouping != row.grouping
+    if not changed:
         return None
-    changed = [old for old in (plan.rows[rel].entry for rel, _ in rows) if id(old) in replacements]
-    substitute = _Substitution(replacements)
-    for old in changed:
-        story = plan.story_of[old.path]
-        new_story = substitute(story)
-        lead = make_story(story.key, new_story.members, story.score, story.reason).lead
-        if lead.path != story.lead.path:
-            return None  # a tie in time, broken by text length, now goes the other way
-    if substitute.failed:
+    remembered = cache.get("stories")
+    if not (isinstance(remembered, tuple) and len(remembered) == 2):
         return None
-    touched_pages = sorted({i for old in changed for i in plan.entry_pages.get(old.path, ())})
-    touched_feeds = sorted({i for old in changed for i in plan.entry_feeds.get(old.path, ())})
-    pages, feeds = list(plan.pages), list(plan.feeds)
-    for i in touched_pages:
-        page = pages[i]
-        pages[i] = Page(page.output_path, page.template, substitute(page.context))
-    for i in touched_feeds:
-        feeds[i] = substitute(feeds[i])
-    if substitute.failed:
+    grouping: Grouping = frozenset((k, tuple(m), score, reason) for k, m, score, reason in remembered[1])
+    if regrouped and _grouping(regroup()) != grouping:
+        return None
+    by_path = dict(rows)
+    entry_of = _EntryLookup(by_path)
+    wanted = set(changed)
+    for key, members, score, reason in grouping:
+        if len(members) > 1 and wanted.intersection(members):
+            story = make_story(key, [entry_of(m) for m in members], score, reason)
+            if str(story.lead.path) != members[0]:
+                return None  # a tie in time, broken by text length, now goes the other way
+    names = sorted({name for rel in changed for name in shows.get(rel, ())})
+    loaded = cache.load_units(names)
+    if len(loaded) != len(names):
         return None
     prints = Fingerprinter()
-    page_prints, feed_prints = list(plan.page_prints), list(plan.feed_prints)
-    for i in touched_pages:
-        page_prints[i] = prints.of(fingerprint_salt, pages[i].template, pages[i].context)
-    for i in touched_feeds:
-        feed_prints[i] = prints.of(fingerprint_salt, "feed", feeds[i])
-    story_of = dict(plan.story_of)
-    for old in changed:
-        for member in plan.story_of[old.path].members:
-            story_of[member.path] = substitute(plan.story_of[old.path])
-    return RememberedPlan(salt, dict(rows), pages, feeds, page_prints, feed_prints, plan.entry_pages,
-                          plan.entry_feeds, story_of, plan.grouping)
+    plan = Plan([], [], [], [], complete=False)
+    try:
+        for name in names:
+            template, data = loaded[name]
+            value = load_unit(data, entry_of)
+            if name.startswith(FEED_UNIT):
+                plan.feeds.append(value)
+                plan.feed_prints.append(prints.of(fingerprint_salt, "feed", value))
+            else:
+                page = Page(name, template, value)
+                plan.pages.append(page)
+                plan.page_prints.append(prints.of(fingerprint_salt, page.template, page.context))
+    except (KeyError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return None  # a stored plan that no longer fits: plan everything
+    return plan
+
+
+def settle(cache: BuildCache, base: tuple[str, str]) -> None:
+    """After a patched plan was published: the stored plan is the live site's again."""
+    stored = cache.get("plan")
+    if isinstance(stored, tuple) and len(stored) == 2:
+        cache.put("plan", (base, stored[1]))
+
+
+class _EntryLookup:
+    def __init__(self, rows: Mapping[str, CachedEntry]) -> None:
+        self.rows = rows
+
+    def __call__(self, rel: str) -> Entry:
+        return self.rows[rel].entry
+
+
+def _grouping(stories: Iterable[Story]) -> Grouping:
+    """The stories as the pages see them: key, members (lead first), score and reason."""
+    return frozenset((s.key, tuple(str(m.path) for m in s.members), s.score, s.reason) for s in stories)
 
 
 def _same_but_body(old: Entry, new: Entry) -> bool:
     """Equal in every field but the body (repr: 1 and 1.0, or one moment in two offsets, differ)."""
     return repr(replace(old, body="", content_hash="")) == repr(replace(new, body="", content_hash=""))
-
-
-_LEAVES = (str, int, float, bool, date, datetime, Markup, type(None))
-
-
-class _Substitution:
-    """A copy of a value with some entries replaced: dicts, lists, tuples and dataclasses that
-    hold them are made anew (each once), everything else is shared. Anything it does not know
-    how to look inside sets `failed`."""
-
-    def __init__(self, replacements: Mapping[int, Entry]) -> None:
-        self.replacements = replacements
-        self.failed = False
-        self._memo: dict[int, tuple[Any, Any]] = {}
-
-    def __call__(self, value: Any) -> Any:
-        if isinstance(value, _LEAVES):
-            return value
-        known = self._memo.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        result = self._substitute(value)
-        self._memo[id(value)] = (value, result)
-        return result
-
-    def _substitute(self, value: Any) -> Any:
-        if type(value) is Entry:
-            return self.replacements.get(id(value), value)
-        if type(value) is dict:
-            items = {k: self(v) for k, v in value.items()}
-            return items if any(items[k] is not v for k, v in value.items()) else value
-        if type(value) is list or type(value) is tuple:
-            new = [self(v) for v in value]
-            if all(a is b for a, b in zip(new, value, strict=True)):
-                return value
-            return new if type(value) is list else tuple(new)
-        if is_dataclass(value) and not isinstance(value, type):
-            changes = {}
-            for f in fields(value):
-                if f.init:
-                    item = getattr(value, f.name)
-                    new_item = self(item)
-                    if new_item is not item:
-                        changes[f.name] = new_item
-            return replace(value, **changes) if changes else value
-        self.failed = True
-        return value

@@ -350,3 +350,40 @@ def test_changed_files_hint_finds_what_a_full_scan_finds(builder: Builder, tmp_p
         builder.build(hint)
         assert [rel for rel, _, _ in builder._found[1]] == [rel for rel, _, _ in entry_files(content)], path
     assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_one_shot_builds_patch_the_stored_plan(site: Path, tmp_path: Path) -> None:
+    """`digest build` in a new process each time: the plan kept in the cache is patched."""
+    for n in range(2):
+        edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, f"Alpha body, take {n}.",
+                                                             topic="world", tags='["Energy"]'))
+        report = build(site, OPTIONS)
+        assert "patch plan" in stages(report) and "organise+plan" not in stages(report)
+        assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_patch_that_cannot_bring_the_spare_up_to_date_plans_everything(site: Path, tmp_path: Path) -> None:
+    shutil.rmtree(site / ".output.spare", ignore_errors=True)  # no spare: made afresh from output/ ...
+    (site / "output/2022/08/15/beta/index.html").unlink()  # ... which lost a file behind the build's back
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, edited.",
+                                                         topic="world", tags='["Energy"]'))
+    report = build(site, OPTIONS)
+    assert "organise+plan" in stages(report)
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_failed_patched_build_is_not_patched_from_again(site: Path, tmp_path: Path) -> None:
+    """A build that fails after reading the edit leaves the stored plan describing the live site
+    only: the next build must still bring in that edit."""
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "First edit.", topic="world",
+                                                         tags='["Energy"]'))
+    (site / "themes/mine/templates").mkdir(parents=True)
+    (site / "themes/mine/templates/article.html").write_text("{{ entry.title | nosuchfilter }}")
+    with pytest.raises(Exception):  # noqa: B017 - any error: the point is what follows
+        build(site, OPTIONS)
+    (site / "themes/mine/templates/article.html").unlink()
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Gamma edited.", topic="world",
+                                                         tags='["Ports"]'))
+    build(site, OPTIONS)
+    assert "First edit." in (site / ARTICLE).read_text()
+    assert tree(site / "output") == cold(site, tmp_path)
