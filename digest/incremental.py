@@ -103,6 +103,8 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
     if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == base):
         return None
     shows: dict[str, list[str]] = stored[1]
+    if len(rows) != len(before):
+        return None  # an entry added or removed
     changed: list[str] = []
     regrouped = False
     for rel, row in rows:

@@ -387,3 +387,13 @@ def test_failed_patched_build_is_not_patched_from_again(site: Path, tmp_path: Pa
     build(site, OPTIONS)
     assert "First edit." in (site / ARTICLE).read_text()
     assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_body_edit_with_an_entry_removed_in_the_same_build(site: Path, tmp_path: Path) -> None:
+    (site / "content/2022/08/16/gamma.md").unlink()
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, edited.",
+                                                         topic="world", tags='["Energy"]'))
+    report = build(site, OPTIONS)
+    assert "patch plan" not in stages(report)
+    assert not (site / "output/2022/08/16/gamma").exists()
+    assert tree(site / "output") == cold(site, tmp_path)
