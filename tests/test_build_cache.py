@@ -389,11 +389,53 @@ def test_failed_patched_build_is_not_patched_from_again(site: Path, tmp_path: Pa
     assert tree(site / "output") == cold(site, tmp_path)
 
 
+LONG_BODY = "Alpha body. " + " ".join(f"word{i}" for i in range(80))  # story grouping reads 60 words
+
+
 def test_body_edit_with_an_entry_removed_in_the_same_build(site: Path, tmp_path: Path) -> None:
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, LONG_BODY, topic="world",
+                                                         tags='["Energy"]'))
+    build(site, OPTIONS)
     (site / "content/2022/08/16/gamma.md").unlink()
-    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, edited.",
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, LONG_BODY + " Edited at the end.",
                                                          topic="world", tags='["Energy"]'))
     report = build(site, OPTIONS)
     assert "patch plan" not in stages(report)
     assert not (site / "output/2022/08/16/gamma").exists()
     assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
+    """incremental.patch on its own: it patches a body edit, and refuses an entry gone missing even
+    when no stored page shows that entry."""
+    from datetime import UTC, datetime
+    from pathlib import PurePosixPath
+
+    from digest.cache import CachedEntry
+    from digest.incremental import dump_unit, patch
+    from digest.model import Entry
+    from digest.stories import entry_features
+
+    def row(name: str, body: str) -> CachedEntry:
+        entry = Entry(path=PurePosixPath(f"content/{name}.md"), title=f"{name} title", slug=name, body=body,
+                      published=datetime(2022, 8, 15, 9, tzinfo=UTC), content_hash=f"{name}-{body}")
+        return CachedEntry.of(0, 0, entry, entry_features(entry))
+
+    a, a2, b = row("a", "Old body."), row("a", "New body."), row("b", "Body.")
+    a2 = CachedEntry(0, 0, a2.content_hash, a2.published, a2.draft, a.grouping, a2.entry, a.features)  # same words
+
+    class Stored:
+        def get(self, key: str):
+            return {"plan": (("salt", "inputs"), {"content/a.md": ["a/index.html"], "content/b.md": ["b/index.html"]}),
+                    "stories": ("key", [("a", ["content/a.md"], 1.0, "alone"), ("b", ["content/b.md"], 1.0, "alone")])
+                    }[key]
+
+        def load_units(self, names: list[str]):
+            return {"a/index.html": ("article.html", dump_unit({"entry": a.entry}))}
+
+    before = {"content/a.md": a, "content/b.md": b}
+    plan = patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list)
+    assert plan is not None and [p.output_path for p in plan.pages] == ["a/index.html"]
+    assert plan.pages[0].context["entry"] is a2.entry
+    assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], "s", list) is None  # b went away
+    assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list) is None
