@@ -115,6 +115,7 @@ class BuildCache:
         self.path = cache_path(site_root)
         self.salt = salt
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._values: dict[str, tuple[bytes, Any]] = {}  # meta key -> (its bytes, unpickled)
         try:
             self._db = self._open()
         except sqlite3.DatabaseError:  # not a database, or damaged: start afresh
@@ -170,16 +171,26 @@ class BuildCache:
 
     # -- small values ----------------------------------------------------------------------
     def get(self, key: str) -> Any:
+        """The value put under key; unpickled again only when its bytes changed (a long-lived
+        process reads the same large values build after build)."""
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        known = self._values.get(key)
+        if known is not None and known[0] == row[0]:
+            return known[1]
         try:
-            return pickle.loads(row[0]) if row else None
+            value = pickle.loads(row[0])
         except Exception:
             return None
+        self._values[key] = (row[0], value)
+        return value
 
     def put(self, key: str, value: Any) -> None:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         with self._transaction():
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                             (key, pickle.dumps(value, pickle.HIGHEST_PROTOCOL)))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, data))
+        self._values.pop(key, None)  # the value may be changed in place by its owner: never hand it back
 
     # -- the last full plan, one unit (page or feed) a row: see incremental.py -------------------
     def unit_prints(self) -> dict[str, str]:

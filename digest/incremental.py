@@ -122,14 +122,15 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
     remembered = cache.get("stories")
     if not (isinstance(remembered, tuple) and len(remembered) == 2):
         return None
-    grouping: Grouping = frozenset((k, tuple(m), score, reason) for k, m, score, reason in remembered[1])
-    if regrouped and _grouping(regroup()) != grouping:
-        return None
+    if regrouped:
+        grouping: Grouping = frozenset((k, tuple(m), score, reason) for k, m, score, reason in remembered[1])
+        if _grouping(regroup()) != grouping:
+            return None
     by_path = dict(rows)
     entry_of = _EntryLookup(by_path)
     wanted = set(changed)
-    for key, members, score, reason in grouping:
-        if len(members) > 1 and wanted.intersection(members):
+    for key, members, score, reason in remembered[1]:
+        if len(members) > 1 and not wanted.isdisjoint(members):
             story = make_story(key, [entry_of(m) for m in members], score, reason)
             if str(story.lead.path) != members[0]:
                 return None  # a tie in time, broken by text length, now goes the other way
