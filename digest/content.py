@@ -27,6 +27,12 @@ KNOWN_KEYS = {
 }
 _HANDLER = YAMLHandler()
 _FORBIDDEN = FORBIDDEN_CHARACTERS  # none of them belong in a page or a feed
+# The same characters, found faster: most text is ASCII without control characters (checked in
+# C), and re scans text about ten times slower against a class that holds astral characters (the
+# astral noncharacters) than against one that holds none.
+_ASCII_CONTROLS = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])  # forbidden here and by YAML
+_FORBIDDEN_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # What YAML cannot read, removed before parsing. Noncharacters YAML reads, so they are removed from
 # the values afterwards: removing them first could turn 'title: \ufdd0&x' into an anchor.
 _YAML_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -37,7 +43,20 @@ def clean_text(text: str) -> str:
     """Line ends made \\n, and characters that no page or feed may hold removed."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _FORBIDDEN.sub("", text)
+    if _plain_ascii(text):
+        return text
+    text = _FORBIDDEN_BMP.sub("", text)
+    return _FORBIDDEN.sub("", text) if _ASTRAL.search(text) else text
+
+
+def _plain_ascii(text: str) -> bool:
+    """ASCII without a control character other than tab, line feed and carriage return."""
+    if not text.isascii():
+        return False
+    if text.isprintable():  # no control character at all: the usual front matter value
+        return True
+    data = text.encode("ascii")
+    return len(data.translate(None, _ASCII_CONTROLS)) == len(data)
 
 
 def find_entry_files(content_dir: Path) -> Iterator[Path]:
@@ -79,7 +98,8 @@ def parse_entry(data: bytes, rel: PurePosixPath, config: Config) -> Entry:
                            hint="re-save the file as UTF-8") from exc
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _YAML_UNREADABLE.sub("", text)
+    if not _plain_ascii(text):
+        text = _YAML_UNREADABLE.sub("", text)
     meta, body, body_line = _split(text, rel)
     return _make_entry(meta, clean_text(body), body_line, text, rel, content_hash(data), config)
 

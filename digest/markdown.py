@@ -40,6 +40,7 @@ def _absolute_links(state: StateCore) -> None:
 def markdown_renderer() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.disable(["html_block", "html_inline"])  # with "html" off they only ever decline: skip the calls
     md.validateLink = is_safe_link  # type: ignore[method-assign]
     anchors_plugin(md, min_level=2, max_level=4, slug_func=_heading_slug, permalink=True, permalinkSymbol="#")
     md.core.ruler.push("absolute_links", _absolute_links)

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.ext
+from jinja2 import nodes
+from jinja2.parser import Parser
 
 from digest.config import Config
 from digest.errors import ThemeError
@@ -39,13 +42,14 @@ def check_theme(config: Config) -> None:
 def make_environment(config: Config) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(config)]
     builtin = jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]),
         autoescape=True,  # every template, whatever its extension: untrusted text everywhere
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=[FragmentCache],
     )
     env.filters["date"] = format_date
     env.filters["isodate"] = lambda d: d.isoformat()
@@ -53,18 +57,61 @@ def make_environment(config: Config) -> jinja2.Environment:
     return env
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's lookup, sped up for plain dicts (the pages' context, such as `site.title`): Jinja first
+    tries the attribute, and raising and catching that AttributeError cost more than the rest."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if obj.__class__ is dict and attribute in obj and not hasattr(dict, attribute):
+            return obj[attribute]  # what jinja2.Environment.getattr would find, after the failed getattr
+        return super().getattr(obj, attribute)
+
+
+class FragmentCache(jinja2.ext.Extension):
+    """{% cache "name", key, ... %}...{% endcache %}: the body is rendered once per distinct key
+    and reused for the rest of the build (one environment serves one build). The keys must name
+    everything the body shows."""
+
+    tags = {"cache"}
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self.fragments: dict[tuple[Any, ...], Any] = {}
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        return nodes.CallBlock(self.call_method("_fragment", [nodes.Tuple(keys, "load")]), [], [], body
+                               ).set_lineno(lineno)
+
+    def _fragment(self, key: tuple[Any, ...], caller: Any) -> Any:
+        fragment = self.fragments.get(key)
+        if fragment is None:
+            fragment = self.fragments[key] = caller()
+        return fragment
+
+
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
 def format_date(value: date | datetime, style: str = "long") -> str:
-    """English dates without locale: 'Monday 15 August 2022', '15 Aug 2022', '09:30'."""
+    """English dates whatever the locale: 'Monday 15 August 2022', '15 Aug 2022', '09:30'."""
+    month = _MONTHS[value.month - 1]
     if style == "long":
-        return f"{value:%A} {value.day} {value:%B %Y}"
+        return f"{_DAYS[value.weekday()]} {value.day} {month} {value.year}"
     if style == "short":
-        return f"{value.day} {value:%b %Y}"
+        return f"{value.day} {month[:3]} {value.year}"
     if style == "month":
-        return f"{value:%B %Y}"
+        return f"{month} {value.year}"
     if style == "time" and isinstance(value, datetime):
-        return f"{value:%H:%M}"
+        return f"{value.hour:02d}:{value.minute:02d}"
     if style == "datetime" and isinstance(value, datetime):
-        return f"{value.day} {value:%b %Y, %H:%M}"
+        return f"{value.day} {month[:3]} {value.year}, {value.hour:02d}:{value.minute:02d}"
     return value.isoformat()
 
 

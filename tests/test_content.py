@@ -5,7 +5,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from digest.config import load_config
+from digest.config import FORBIDDEN_CHARACTERS, load_config
 from digest.content import clean_text, find_entry_files, parse_entry
 from digest.errors import ContentError
 
@@ -128,6 +128,15 @@ def test_bom_crlf_and_control_characters(config) -> None:
 
 def test_clean_text_removes_what_xml_forbids() -> None:
     assert clean_text("a\x00\x0b\x0c\x7f\x85\ufffe\ud800b\tc\n") == "ab\tc\n"
+
+
+def test_clean_text_removes_exactly_the_forbidden_characters() -> None:
+    """Its faster paths (plain ASCII; the BMP, then astral noncharacters) remove what the one pattern does."""
+    every = "".join(chr(c) for c in range(0x110000) if c != 0x0D)  # a lone CR becomes a line feed
+    assert clean_text(every) == FORBIDDEN_CHARACTERS.sub("", every)
+    for text in ("plain", "tab\tand\nline", "bell\x07", "del\x7f", "caf\u00e9\x85", "\U0001fffe!", "\U0001f642\x01",
+                 "\ufdd0\n", "x\U0010ffff", ""):
+        assert clean_text(text) == FORBIDDEN_CHARACTERS.sub("", text), repr(text)
 
 
 def test_find_entry_files_skips_hidden_and_underscored(tmp_path: Path) -> None:

@@ -4,7 +4,16 @@ from datetime import date
 
 import pytest
 
-from digest.urls import article_url, is_safe_link, output_path, relative_root, safe_slug, slugify
+from digest.urls import (
+    _has_safe_scheme,
+    article_url,
+    edition_url,
+    is_safe_link,
+    output_path,
+    relative_root,
+    safe_slug,
+    slugify,
+)
 
 
 def test_slugify() -> None:
@@ -37,6 +46,24 @@ def test_safe_links(url: str) -> None:
                                  "ｊａｖａｓｃｒｉｐｔ:x", "file:///etc/passwd"])
 def test_unsafe_links(url: str) -> None:
     assert not is_safe_link(url)
+
+
+@pytest.mark.parametrize("url", ["https://a.example/x?q#f", "http://a", "https://[::1]/", "https://[x", "http://x]/",
+                                 "https://a\u0301b", "https://\uff03x", "https:// a", "http://\x00x", "https:",
+                                 "https:/x", "HTTPS://a", "https://a/b:c", "https://a@b:1/"])
+def test_the_quick_check_agrees_with_the_full_one(url: str) -> None:
+    def outcome(check: object) -> object:
+        try:
+            return check(url)  # type: ignore[operator]
+        except ValueError as exc:  # urlsplit refuses some brackets
+            return type(exc)
+    assert outcome(is_safe_link) == outcome(_has_safe_scheme)
+
+
+def test_dated_urls_are_strftime_shapes() -> None:
+    for day in (date(1, 1, 1), date(999, 12, 31), date(2022, 8, 5), date(9999, 12, 31)):
+        assert edition_url(day) == f"{day:%Y/%m/%d}/"
+        assert article_url(day, "x") == f"{day:%Y/%m/%d}/x/"
 
 
 def test_paths() -> None:

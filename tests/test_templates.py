@@ -1,0 +1,53 @@
+"""theme.py's environment: the date filter, attribute lookup on dicts, and {% cache %}."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from digest.config import load_config
+from digest.theme import format_date, make_environment
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> jinja2.Environment:
+    (tmp_path / "digest.toml").write_text('[site]\ntitle = "T"\nbase_url = "https://example.org/"\n')
+    return make_environment(load_config(tmp_path))
+
+
+def test_dates_read_as_strftime_in_english() -> None:
+    day = date(2020, 1, 1)
+    while day < date(2021, 1, 8):
+        for style in ("long", "short", "month", "iso"):
+            expected = {"long": f"{day:%A} {day.day} {day:%B %Y}", "short": f"{day.day} {day:%b %Y}",
+                        "month": f"{day:%B %Y}", "iso": day.isoformat()}[style]
+            assert format_date(day, style) == expected
+        day += timedelta(days=1)
+    moment = datetime(2022, 8, 15, 9, 5, 7, tzinfo=UTC)
+    assert format_date(moment, "time") == "09:05"
+    assert format_date(moment, "datetime") == "15 Aug 2022, 09:05"
+    assert format_date(moment) == "Monday 15 August 2022"
+
+
+def test_dict_lookup_is_jinjas(env: jinja2.Environment) -> None:
+    """A key wins unless it is also a dict method (as in Jinja); a missing one is still an error."""
+    template = env.from_string("{{ d.title }} {{ d['items'] }} {{ d.items is callable }}")
+    assert template.render(d={"title": "<b>", "items": "x"}) == "&lt;b&gt; x True"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ d.missing }}").render(d={})
+
+
+def test_a_cached_fragment_renders_once_per_key(env: jinja2.Environment) -> None:
+    calls: list[str] = []
+
+    def shown(name: str) -> str:
+        calls.append(name)
+        return name
+
+    template = env.from_string('{% for n in names %}[{% cache "t", n %}{{ shown(n) }}{% endcache %}]{% endfor %}')
+    assert template.render(names=["a", "<b>", "a", "<b>"], shown=shown) == "[a][&lt;b&gt;][a][&lt;b&gt;]"
+    assert calls == ["a", "<b>"]
+    assert env.from_string('{% cache "one key" %}x{% endcache %}').render() == "x"
