@@ -7,7 +7,9 @@ text (title first; summary and body opening when both entries have them) and tim
 an entry to a curator's story nor splits one.
 
 Per-entry work (`entry_features`) is separate and pure, so the build can cache it by
-content hash; `group_stories` then only does the corpus-wide part.
+content hash; `group_stories` then only does the corpus-wide part, and
+`incremental.StoryGrouper` keeps its result exact while entries change, redoing only what an
+edit can reach.
 """
 
 from __future__ import annotations
@@ -86,15 +88,15 @@ def _automatic_stories(
     clusters = average_linkage(
         times, edges, settings.threshold, settings.max_span_days * 86400.0, settings.pair_threshold
     )
-    stories = []
-    for cluster in clusters:
-        if len(cluster.members) == 1:
-            entry = entries[cluster.members[0]]
-            stories.append(Story(key=_path_key(entry.path), lead=entry, members=(entry,), score=1.0, reason="alone"))
-            continue
-        group = [entries[i] for i in cluster.members]  # in time order, as `entries` are
-        stories.append(make_story(_path_key(group[0].path), group, cluster.score, f"similar {cluster.score:.2f}"))
-    return stories
+    return [cluster_story([entries[i] for i in cluster.members], cluster.score) for cluster in clusters]
+
+
+def cluster_story(group: Sequence[Entry], score: float) -> Story:
+    """The Story of an automatic group, its members in time order; `score` from linkage."""
+    if len(group) == 1:
+        entry = group[0]
+        return Story(key=_path_key(entry.path), lead=entry, members=(entry,), score=1.0, reason="alone")
+    return make_story(_path_key(group[0].path), group, score, f"similar {score:.2f}")
 
 
 def _features(entry: Entry, cached: Mapping[PurePosixPath, EntryFeatures]) -> EntryFeatures:

@@ -41,41 +41,48 @@ class Corpus:
         self.title = [self._title(f) for f in features]
         self._full: dict[int, Vector] = {}
 
-    def _title_weights(self, f: EntryFeatures) -> Vector:
-        idf = self.idf
-        weights = {t: idf[t] for t in f.title_terms if t in idf}
-        if f.title_names and self.settings.name_weight != 1.0:
-            for name in f.title_names:
-                if name in weights:
-                    weights[name] *= self.settings.name_weight
-        if self.settings.pair_weight != 1.0:
-            for t in weights:
-                if " " in t:
-                    weights[t] *= self.settings.pair_weight
-        return weights
-
     def _title(self, f: EntryFeatures) -> Vector:
-        """Unit length over all its words; only words other entries have too are kept."""
-        weights = self._title_weights(f)
-        scale = 1.0 / (math.hypot(*weights.values()) or 1.0)
-        shared = self.shared
-        return {t: w * scale for t, w in weights.items() if t in shared}
+        return title_vector(f, self.idf, self.shared, self.settings)
 
     def full(self, i: int) -> Vector:
-        """Title and text together (each unit length, the text scaled by text_weight), unit."""
+        """Title and text together (see `full_vector`), computed once per entry."""
         vector = self._full.get(i)
         if vector is None:
-            f, idf = self.features[i], self.idf
-            title = self._title_weights(f)
-            text = {w: (1.0 + math.log(c)) * idf[w] for w, c in f.text_words if w in idf}
-            title_norm = math.hypot(*title.values()) or 1.0
-            text_scale = self.settings.text_weight / (math.hypot(*text.values()) or 1.0)
-            combined = {t: w / title_norm for t, w in title.items()}
-            for w, x in text.items():
-                combined[w] = combined.get(w, 0.0) + x * text_scale
-            norm = math.hypot(*combined.values()) or 1.0
-            vector = self._full[i] = {t: w / norm for t, w in combined.items() if t in self.shared}
+            vector = self._full[i] = full_vector(self.features[i], self.idf, self.shared, self.settings)
         return vector
+
+
+def title_weights(f: EntryFeatures, idf: dict[str, float], settings: StorySettings) -> Vector:
+    weights = {t: idf[t] for t in f.title_terms if t in idf}
+    if f.title_names and settings.name_weight != 1.0:
+        for name in f.title_names:
+            if name in weights:
+                weights[name] *= settings.name_weight
+    if settings.pair_weight != 1.0:
+        for t in weights:
+            if " " in t:
+                weights[t] *= settings.pair_weight
+    return weights
+
+
+def title_vector(f: EntryFeatures, idf: dict[str, float], shared: set[str], settings: StorySettings) -> Vector:
+    """Unit length over all its words; only words other entries have too are kept."""
+    weights = title_weights(f, idf, settings)
+    scale = 1.0 / (math.hypot(*weights.values()) or 1.0)
+    return {t: w * scale for t, w in weights.items() if t in shared}
+
+
+def full_vector(f: EntryFeatures, idf: dict[str, float], shared: set[str], settings: StorySettings) -> Vector:
+    """Title and text together (each unit length, the text scaled by text_weight), unit."""
+    title = title_weights(f, idf, settings)
+    text = {w: (1.0 + math.log(c)) * idf[w] for w, c in f.text_words if w in idf}
+    title_norm = math.hypot(*title.values()) or 1.0
+    text_scale = settings.text_weight / (math.hypot(*text.values()) or 1.0)
+    combined = {t: w / title_norm for t, w in title.items()}
+    for w, x in text.items():
+        combined[w] = combined.get(w, 0.0) + x * text_scale
+    norm = math.hypot(*combined.values()) or 1.0
+    return {t: w / norm for t, w in combined.items() if t in shared}
 
 
 def similar_pairs(
@@ -83,6 +90,7 @@ def similar_pairs(
     times: Sequence[float],
     topics: Sequence[str | None],
     settings: StorySettings,
+    compared: list[tuple[int, int]] | None = None,
 ) -> list[tuple[int, int, float]]:
     """(i, j, similarity) with i < j for every pair worth linking. `times` ascending.
 
@@ -90,7 +98,11 @@ def similar_pairs(
     cosine of the titles; when both entries have text and their titles are at least
     `text_gate` alike, the cosine of title and text together instead (less the `text_floor`
     any two texts share). It is then scaled down by the time between the two (halving every
-    `half_life_days`) and when their topics differ.
+    `half_life_days`) and when their topics differ. The pairs whose texts were compared are
+    appended to `compared` when it is given (the incremental grouper keeps them).
+
+    `incremental.StoryGrouper._compare` repeats this arithmetic for one pair, operation for
+    operation, so that its results are bit-identical: change the two together.
     """
     window = settings.window_days * 86400.0
     decay_rate = math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
@@ -129,7 +141,9 @@ def similar_pairs(
             pairs = list(shared.items())
         for i, s in pairs:
             if has_text[i] and has_text[j]:
-                s = _dot(full(j), full(i))
+                if compared is not None:
+                    compared.append((i, j))
+                s = dot(full(j), full(i))
                 s = (s - floor) / (1.0 - floor) if s > floor else 0.0
             s *= exp(decay_rate * (times[i] - now))
             if topic != topics[i] and topic and topics[i]:
@@ -139,7 +153,7 @@ def similar_pairs(
     return edges
 
 
-def _dot(a: Vector, b: Vector) -> float:
+def dot(a: Vector, b: Vector) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum([w * b[t] for t, w in a.items() if t in b])

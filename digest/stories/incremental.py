@@ -1,0 +1,511 @@
+"""group_stories kept up to date while entries change, redoing only what a change can reach.
+
+`StoryGrouper(entries, features).stories` is `group_stories(entries, features)`, and after
+`update(changed, removed)` it is exactly what `group_stories` returns on the new entries
+(the same Story objects by value: members, order, scores, reasons, keys). Exactness is the
+point: a site built incrementally must be byte-identical to a cold build.
+
+Why the parts can be redone separately (see `vectors` and `linkage`):
+- A word's rarity (IDF) depends on the number of automatically grouped entries n and on how
+  many of them hold the word. While n stays, an edit changes the rarity of only the words it
+  added or removed, so only the vectors of entries holding such a word change: their title
+  vector when the word is in their title, else only their title-and-text vector, which is
+  used only for the pairs whose texts were compared. When n changes every word's rarity
+  changes: everything is recomputed.
+- A pair's similarity depends on nothing but the two entries' vectors, times and topics,
+  so only pairs touching a changed entry are compared again (with similar_pairs' arithmetic).
+- Average linkage never joins across connected components of the similarity graph, and
+  within one it depends only on the order of the entries, not on their numbers. Only the
+  components holding an entry with a changed pair (or time) are linked again.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+
+from digest.model import Entry, Story
+from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
+from digest.stories.features import EntryFeatures
+from digest.stories.linkage import average_linkage
+from digest.stories.settings import StorySettings
+from digest.stories.vectors import Corpus, Vector, dot, full_vector, similar_pairs, title_vector
+
+Pair = tuple[int, int]  # two entry ids, the smaller first
+Order = tuple[float, str]  # (timestamp, path): the order group_stories sorts entries in
+SortKey = tuple[datetime, str, bool, float, str]
+Read = tuple[Entry, EntryFeatures]  # an entry and its features
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What the last update (or the construction) recomputed."""
+
+    full: bool  # everything, as group_stories does
+    reason: str  # why everything, or "" when only part
+    revectored: int = 0  # entries whose vectors were computed again
+    compared: int = 0  # pairs compared again
+    relinked: int = 0  # entries whose stories linkage formed again
+
+
+@dataclass(frozen=True, eq=False)
+class _Group:
+    """One story's members (entry ids, in time order) and how it was formed."""
+
+    members: tuple[int, ...]
+    score: float  # linkage's, unrounded; 1.0 for a curator's story
+    curated: str | None  # the curator's story key, or None for an automatic group
+    story: Story = field(repr=False)
+    sort_key: SortKey = field(repr=False)
+
+
+class StoryGrouper:
+    """The stories of a changing set of entries: group_stories' result, kept exact.
+
+    Built once from (entries, features) like group_stories; `update` then applies edits and
+    returns what group_stories would return on the entries as they are now. Entry paths are
+    unique. `last` tells what the last call recomputed (for tests and build reports).
+    """
+
+    def __init__(
+        self,
+        entries: Iterable[Entry],
+        features: Mapping[PurePosixPath, EntryFeatures] | None = None,
+        *,
+        settings: StorySettings = DEFAULT_SETTINGS,
+        max_affected: float = 0.2,
+    ) -> None:
+        """`max_affected`: when an edit changes the title vectors of more than this share of
+        the automatically grouped entries, everything is recomputed instead (it is faster)."""
+        self.settings = settings
+        self.max_affected = max_affected
+        known: dict[str, tuple[Entry, EntryFeatures]] = {}
+        for entry in entries:
+            if str(entry.path) in known:
+                raise ValueError(f"two entries have the path {entry.path}")
+            known[str(entry.path)] = (entry, _features(entry, features or {}))
+        self._rebuild(list(known.values()), "built")
+
+    @property
+    def stories(self) -> list[Story]:
+        """Every entry in exactly one Story, in group_stories' order (a new list)."""
+        return list(self._sorted_stories)
+
+    def update(
+        self,
+        changed: Iterable[Entry] = (),
+        removed: Iterable[PurePosixPath] = (),
+        features: Mapping[PurePosixPath, EntryFeatures] | None = None,
+    ) -> list[Story]:
+        """Apply edits and return group_stories' result on the entries as they now are.
+
+        `changed`: new or edited entries (by path); `removed`: paths of entries gone (a path
+        also in `changed` counts as changed; unknown paths are ignored). `features` holds
+        cached `entry_features` of changed entries; missing ones are computed.
+        """
+        edits: dict[str, tuple[Entry, EntryFeatures]] = {}
+        for entry in changed:
+            edits[str(entry.path)] = (entry, _features(entry, features or {}))
+        gone = {str(p) for p in removed if str(p) in self._id} - edits.keys()
+        edits = {
+            p: (e, f) for p, (e, f) in edits.items()
+            if p not in self._id or (self._entry[self._id[p]], self._feats[self._id[p]]) != (e, f)
+        }
+        if not edits and not gone:
+            self.last = UpdateReport(full=False, reason="")
+            return self.stories
+        grown = sum(not e.story for e, _ in edits.values())
+        grown -= sum(not self._entry[self._id[p]].story for p in (*edits, *gone) if p in self._id)
+        if grown:
+            # Every word's rarity depends on n: every vector, pair and story may change.
+            self._rebuild(self._after(edits, gone), "the number of entries grouped automatically changed")
+        elif not self._update(edits, gone):
+            self._rebuild([(self._entry[i], self._feats[i]) for i in self._id.values()], self.last.reason)
+        return self.stories
+
+    def _after(self, edits: Mapping[str, tuple[Entry, EntryFeatures]], gone: set[str]) -> list[Read]:
+        kept = [(self._entry[i], self._feats[i]) for p, i in self._id.items() if p not in gone and p not in edits]
+        return kept + list(edits.values())
+
+    # -- everything, as group_stories does it -------------------------------------------------
+
+    def _rebuild(self, entries: Sequence[tuple[Entry, EntryFeatures]], reason: str) -> None:
+        settings = self.settings
+        ordered = sorted(entries, key=lambda ef: (ef[0].published.timestamp(), str(ef[0].path)))
+        # Ids: the automatically grouped entries first, numbered as group_stories numbers them.
+        ordered = [ef for ef in ordered if not ef[0].story] + [ef for ef in ordered if ef[0].story]
+        n = sum(not e.story for e, _ in ordered)
+        self._id = {str(e.path): i for i, (e, _) in enumerate(ordered)}
+        self._next_id = len(ordered)
+        self._entry: dict[int, Entry] = {i: e for i, (e, _) in enumerate(ordered)}
+        self._feats: dict[int, EntryFeatures] = {i: f for i, (_, f) in enumerate(ordered)}
+        self._order: dict[int, Order] = {i: (e.published.timestamp(), str(e.path)) for i, (e, _) in enumerate(ordered)}
+        corpus = Corpus([f for _, f in ordered[:n]], settings)
+        self._limit = settings.max_df * n if n >= settings.max_df_min_corpus else n
+        self._log_n = math.log(n + 1)
+        self._df: Counter[str] = corpus.df
+        self._idf = corpus.idf
+        self._shared = corpus.shared
+        # Of the automatically grouped entries only:
+        self._title: dict[int, Vector] = dict(enumerate(corpus.title))
+        self._has_text: dict[int, bool] = dict(enumerate(corpus.has_text))
+        self._full: dict[int, Vector] = {}  # computed when needed
+        self._time: dict[int, float] = {i: self._order[i][0] for i in range(n)}
+        self._topic: dict[int, str | None] = {i: ordered[i][0].topic for i in range(n)}
+        # Per title word, (time, path, id) of the entries holding it, in time order.
+        self._postings: dict[str, list[tuple[float, str, int]]] = {}
+        # Per text word, the entries with text (has_text) holding it among their kept words.
+        self._text_holders: dict[str, set[int]] = {}
+        for i in range(n):
+            f = self._feats[i]
+            key = (*self._order[i], i)
+            for t in f.title_terms:
+                self._postings.setdefault(t, []).append(key)
+            if self._has_text[i]:
+                for w, _ in f.text_words:
+                    self._text_holders.setdefault(w, set()).add(i)
+        compared: list[Pair] = []
+        times = [self._time[i] for i in range(n)]
+        edges = similar_pairs(corpus, times, [self._topic[i] for i in range(n)], settings, compared)
+        self._edges: dict[int, dict[int, float]] = {}
+        for i, j, s in edges:
+            self._edges.setdefault(i, {})[j] = s
+            self._edges.setdefault(j, {})[i] = s
+        # Pairs whose texts were compared: their similarity changes with their text vectors.
+        self._text_partners: dict[int, set[int]] = {}
+        for i, j in compared:
+            self._text_partners.setdefault(i, set()).add(j)
+            self._text_partners.setdefault(j, set()).add(i)
+        self._curated: dict[str, set[int]] = {}
+        for i in range(n, len(ordered)):
+            self._curated.setdefault(ordered[i][0].story or "", set()).add(i)
+        clusters = average_linkage(
+            times, edges, settings.threshold, settings.max_span_days * 86400.0, settings.pair_threshold
+        )
+        groups = [self._group(c.members, c.score, None) for c in clusters]
+        groups += [self._curated_group(key) for key in self._curated]
+        groups.sort(key=lambda g: g.sort_key)
+        self._group_of: dict[int, _Group] = {i: g for g in groups for i in g.members}
+        self._story_of_key: dict[str, _Group] = {g.curated: g for g in groups if g.curated is not None}
+        self._sort_keys: list[SortKey] = [g.sort_key for g in groups]
+        self._sorted_stories: list[Story] = [g.story for g in groups]
+        self.last = UpdateReport(full=True, reason=reason, revectored=n, compared=len(edges), relinked=n)
+
+    def _group(self, members: tuple[int, ...], score: float, curated: str | None) -> _Group:
+        entries = [self._entry[i] for i in members]
+        story = make_story(curated, entries, 1.0, "curator") if curated is not None else cluster_story(entries, score)
+        # group_stories lists the curator's stories, then the automatic ones, each by its
+        # first member, and sorts that list (stably) by lead time and key.
+        sort_key = (story.lead.published, story.key, curated is None, *self._order[members[0]])
+        return _Group(members, score, curated, story, sort_key)
+
+    def _curated_group(self, key: str) -> _Group:
+        return self._group(tuple(sorted(self._curated[key], key=self._order.__getitem__)), 1.0, key)
+
+    # -- only what an edit reaches ------------------------------------------------------------
+
+    def _update(self, edits: Mapping[str, tuple[Entry, EntryFeatures]], gone: set[str]) -> bool:
+        """Apply edits that keep the number of automatically grouped entries; False (and
+        self.last saying why) when everything must be recomputed instead. Either way the
+        entries and features are those after the edits."""
+        touched: set[int] = set()  # entries whose Entry changed: their stories are made anew
+        leaving: set[int] = set()  # automatically grouped before: removed, or read anew
+        entering: set[int] = set()  # automatically grouped now: new, or read anew
+        curated_keys: set[str] = set()  # curator's stories to form again
+        departed: set[int] = set()
+        for path in gone:
+            i = self._id.pop(path)
+            departed.add(i)
+            story = self._entry[i].story
+            if story:
+                curated_keys.add(story)
+                self._curated[story].discard(i)
+            else:
+                leaving.add(i)
+        for path, (entry, feats) in edits.items():
+            i = self._id.get(path, -1)
+            if i < 0:
+                i = self._id[path] = self._next_id
+                self._next_id += 1
+            else:
+                touched.add(i)
+                old = self._entry[i]
+                if old.story:
+                    curated_keys.add(old.story)
+                    self._curated[old.story].discard(i)
+                elif entry.story or (old.published, old.topic, self._feats[i]) != (entry.published, entry.topic, feats):
+                    leaving.add(i)
+            if entry.story:
+                curated_keys.add(entry.story)
+                self._curated.setdefault(entry.story, set()).add(i)
+            elif i not in self._title or i in leaving:
+                entering.add(i)
+
+        linked: set[int] = set()  # entries whose components linkage must form again
+        df_delta: Counter[str] = Counter()
+        for i in leaving:
+            self._leave(i, df_delta, linked)
+        for i in departed:
+            del self._entry[i], self._feats[i], self._order[i]
+        for path, (entry, feats) in edits.items():
+            i = self._id[path]
+            self._entry[i], self._feats[i] = entry, feats
+            self._order[i] = (entry.published.timestamp(), path)
+        for i in entering:
+            self._enter(i, df_delta)
+        relevant = self._apply_df(df_delta)
+
+        # Entries whose title vector changes, and those whose text vector alone does.
+        retitled = set(entering)
+        retexted: set[int] = set()
+        for t in relevant:
+            retitled.update(i for _, _, i in self._postings.get(t, ()))
+            retexted.update(self._text_holders.get(t, ()))
+        retexted -= retitled
+        if len(retitled) > self.max_affected * len(self._title):
+            self.last = UpdateReport(full=True, reason=f"{len(retitled)} of {len(self._title)} title vectors changed")
+            return False
+        for i in retitled:
+            self._title[i] = title_vector(self._feats[i], self._idf, self._shared, self.settings)
+        for i in retitled | retexted:
+            self._full.pop(i, None)
+
+        changed, compared = self._compare_retitled(retitled)
+        more, compared_text = self._compare_retexted(retexted, retitled)
+        for i, j in changed | more:
+            linked.update((i, j))
+        linked |= entering
+        component = self._component(linked & self._title.keys())
+
+        # The old automatic groups of these entries lie within them (see the module's doc).
+        dropped = {g for i in component | leaving if (g := self._group_of.get(i)) and g.curated is None}
+        if any(i not in component and i not in leaving for g in dropped for i in g.members):
+            self.last = UpdateReport(full=True, reason="a story reached beyond the entries linked again")
+            return False
+        dropped |= {g for key in curated_keys if (g := self._story_of_key.get(key))}
+        kept = {self._group_of[i] for i in touched} - dropped  # same members; an entry in it changed
+        for g in dropped | kept:
+            self._drop_group(g)
+        for g in kept:
+            self._add_group(self._group(g.members, g.score, g.curated))
+        for members, score in self._link(component):
+            self._add_group(self._group(members, score, None))
+        for key in curated_keys:
+            if self._curated.get(key):
+                self._add_group(self._curated_group(key))
+            else:
+                self._curated.pop(key, None)
+        self.last = UpdateReport(full=False, reason="", revectored=len(retitled) + len(retexted),
+                                 compared=compared + compared_text, relinked=len(component))
+        return True
+
+    def _leave(self, i: int, df_delta: Counter[str], linked: set[int]) -> None:
+        """Take an automatically grouped entry out of the corpus, as it was."""
+        f = self._feats[i]
+        df_delta.subtract(f.terms)
+        key = (*self._order[i], i)
+        for t in f.title_terms:
+            posting = self._postings[t]
+            del posting[bisect_left(posting, key)]
+            if not posting:
+                del self._postings[t]
+        if self._has_text[i]:
+            for w, _ in f.text_words:
+                holders = self._text_holders[w]
+                holders.discard(i)
+                if not holders:
+                    del self._text_holders[w]
+        del self._title[i], self._has_text[i], self._time[i], self._topic[i]
+        self._full.pop(i, None)
+        for j in self._edges.pop(i, {}):
+            del self._edges[j][i]
+            linked.add(j)
+        for j in self._text_partners.pop(i, ()):
+            self._text_partners[j].discard(i)
+
+    def _enter(self, i: int, df_delta: Counter[str]) -> None:
+        """Put an entry into the corpus; its title vector is computed once the rarities are."""
+        f = self._feats[i]
+        df_delta.update(f.terms)
+        time = self._order[i][0]
+        key = (*self._order[i], i)
+        for t in f.title_terms:
+            insort(self._postings.setdefault(t, []), key)
+        self._has_text[i] = f.text_word_count >= self.settings.min_text_words
+        if self._has_text[i]:
+            for w, _ in f.text_words:
+                self._text_holders.setdefault(w, set()).add(i)
+        self._time[i] = time
+        self._topic[i] = self._entry[i].topic
+        self._title[i] = {}
+
+    def _apply_df(self, df_delta: Counter[str]) -> list[str]:
+        """Update document frequencies and rarities (as Corpus computes them); the words whose
+        rarity, or whether they count or can match at all, changed."""
+        relevant = []
+        limit, log_n = self._limit, self._log_n
+        for t, delta in df_delta.items():
+            if not delta:
+                continue
+            old = self._df.get(t, 0)
+            new = old + delta
+            if new:
+                self._df[t] = new
+            else:
+                del self._df[t]
+            if old > limit and new > limit:
+                continue  # ignored as noise before and after
+            relevant.append(t)
+            if 0 < new <= limit:
+                self._idf[t] = log_n - math.log(new + 1) + 1.0
+            else:
+                self._idf.pop(t, None)
+            if 1 < new <= limit:
+                self._shared.add(t)
+            else:
+                self._shared.discard(t)
+        return relevant
+
+    def _compare_retitled(self, retitled: set[int]) -> tuple[set[Pair], int]:
+        """Compare every entry with a new title vector with its candidates again; the pairs
+        whose similarity changed (or appeared or went) and the number of pairs compared."""
+        old: dict[Pair, float] = {}
+        for i in retitled:
+            for j, s in self._edges.pop(i, {}).items():
+                old[(min(i, j), max(i, j))] = s
+                if j not in retitled:
+                    del self._edges[j][i]
+            for j in self._text_partners.pop(i, ()):
+                if j not in retitled:
+                    self._text_partners[j].discard(i)
+        new: dict[Pair, float] = {}
+        window = self.settings.window_days * 86400.0 + 1.0  # _compare checks the exact bound
+        compared = 0
+        for i in retitled:
+            time = self._time[i]
+            candidates: set[int] = set()
+            for t in self._title[i]:
+                posting = self._postings[t]
+                lo = bisect_left(posting, (time - window,))
+                hi = bisect_right(posting, (time + window,))
+                candidates.update(posting[k][2] for k in range(lo, hi))
+            candidates.discard(i)
+            for j in candidates:
+                if j in retitled and j < i:
+                    continue  # compared from j's side
+                compared += 1
+                similarity, texts = self._compare(i, j)
+                if texts:
+                    self._text_partners.setdefault(i, set()).add(j)
+                    self._text_partners.setdefault(j, set()).add(i)
+                if similarity is not None:
+                    new[(min(i, j), max(i, j))] = similarity
+                    self._edges.setdefault(i, {})[j] = similarity
+                    self._edges.setdefault(j, {})[i] = similarity
+        return {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}, compared
+
+    def _compare_retexted(self, retexted: set[int], retitled: set[int]) -> tuple[set[Pair], int]:
+        """Compare again the pairs whose texts were compared, of entries whose text vector
+        alone changed (their titles did not, so the same pairs are still text-compared)."""
+        changed: set[Pair] = set()
+        compared = 0
+        for i in retexted:
+            for j in self._text_partners.get(i, ()):
+                if j in retitled or (j in retexted and j < i):
+                    continue
+                compared += 1
+                similarity, _ = self._compare(i, j)
+                if similarity == self._edges.get(i, {}).get(j):
+                    continue
+                changed.add((min(i, j), max(i, j)))
+                if similarity is None:
+                    del self._edges[i][j], self._edges[j][i]
+                else:
+                    self._edges.setdefault(i, {})[j] = similarity
+                    self._edges.setdefault(j, {})[i] = similarity
+        return changed, compared
+
+    def _compare(self, a: int, b: int) -> tuple[float | None, bool]:
+        """similar_pairs' arithmetic for one pair, operation for operation (so bit-identical):
+        its similarity (None if not worth linking) and whether their texts were compared."""
+        i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
+        settings = self.settings
+        now = self._time[j]
+        if self._time[i] < now - settings.window_days * 86400.0:
+            return None, False
+        title_i = self._title[i]
+        s = 0.0
+        shares = False
+        for term, weight in self._title[j].items():
+            other = title_i.get(term)
+            if other is not None:
+                s = s + weight * other
+                shares = True
+        if not shares:
+            return None, False
+        texts = self._has_text[i] and self._has_text[j]
+        if texts:
+            if s < settings.text_gate:
+                return None, False
+            floor = settings.text_floor
+            s = dot(self._full_vector(j), self._full_vector(i))
+            s = (s - floor) / (1.0 - floor) if s > floor else 0.0
+        decay_rate = math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
+        s *= math.exp(decay_rate * (self._time[i] - now))
+        topic = self._topic[j]
+        if topic != self._topic[i] and topic and self._topic[i]:
+            s *= settings.other_topic_factor
+        return (s if s >= settings.min_pair_similarity else None), texts
+
+    def _full_vector(self, i: int) -> Vector:
+        vector = self._full.get(i)
+        if vector is None:
+            vector = self._full[i] = full_vector(self._feats[i], self._idf, self._shared, self.settings)
+        return vector
+
+    def _component(self, start: set[int]) -> set[int]:
+        """The entries connected to these by pairs worth linking."""
+        seen = set(start)
+        queue = deque(start)
+        while queue:
+            for j in self._edges.get(queue.popleft(), ()):
+                if j not in seen:
+                    seen.add(j)
+                    queue.append(j)
+        return seen
+
+    def _link(self, component: set[int]) -> list[tuple[tuple[int, ...], float]]:
+        """Average linkage over these entries alone (numbered in time order, as group_stories
+        numbers them: linkage depends on the order only): (members in time order, score)."""
+        nodes = sorted(component, key=self._order.__getitem__)
+        local = {i: k for k, i in enumerate(nodes)}
+        edges = [(k, local[j], s) for k, i in enumerate(nodes) for j, s in self._edges.get(i, {}).items()
+                 if k < local[j]]
+        settings = self.settings
+        clusters = average_linkage([self._time[i] for i in nodes], edges, settings.threshold,
+                                   settings.max_span_days * 86400.0, settings.pair_threshold)
+        return [(tuple(nodes[k] for k in c.members), c.score) for c in clusters]
+
+    def _add_group(self, group: _Group) -> None:
+        for i in group.members:
+            self._group_of[i] = group
+        if group.curated is not None:
+            self._story_of_key[group.curated] = group
+        at = bisect_left(self._sort_keys, group.sort_key)
+        self._sort_keys.insert(at, group.sort_key)
+        self._sorted_stories.insert(at, group.story)
+
+    def _drop_group(self, group: _Group) -> None:
+        at = bisect_left(self._sort_keys, group.sort_key)
+        assert self._sort_keys[at] == group.sort_key and self._sorted_stories[at] is group.story
+        del self._sort_keys[at], self._sorted_stories[at]
+        for i in group.members:
+            if self._group_of.get(i) is group:
+                del self._group_of[i]
+        if group.curated is not None and self._story_of_key.get(group.curated) is group:
+            del self._story_of_key[group.curated]
