@@ -45,6 +45,7 @@ from digest.render import entry_url, install_globals, plan_pages, render_page
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import index_site, pagefind_executable
 from digest.stories import FEATURES_VERSION, entry_features, group_stories, make_story
+from digest.stories.incremental import StoryGrouper
 from digest.theme import check_theme, make_environment, static_files, templates_fingerprint
 from digest.urls import feed_urls
 
@@ -78,7 +79,7 @@ class BuildReport:
 
 
 def build(site_root: Path, options: BuildOptions | None = None) -> BuildReport:
-    builder = Builder(site_root, options)
+    builder = Builder(site_root, options, once=True)
     try:
         return builder.build()
     finally:
@@ -89,12 +90,15 @@ class Builder:
     """Builds one site, again and again. The cache is read from disk once; later builds only stat
     the entry files, parse those that changed, and write the rows that changed."""
 
-    def __init__(self, site_root: Path, options: BuildOptions | None = None) -> None:
+    def __init__(self, site_root: Path, options: BuildOptions | None = None, once: bool = False) -> None:
         self.site_root = site_root
         self.options = options or BuildOptions()
+        self.once = once  # one build only: what only a later build would use is let go early (memory)
         self._cache: BuildCache | None = None
         self._entries: dict[str, CachedEntry] = {}  # the cache's entry rows, in memory
         self._env: tuple[str, jinja2.Environment] | None = None
+        # A long-lived Builder's story grouping, kept up to date (entry path -> content hash it has)
+        self._grouper: tuple[dict[PurePosixPath, str], StoryGrouper] | None = None
         self._found: tuple[Path, list[tuple[str, int, int]]] | None = None  # the last entry_files()
 
     def _environment(self, config: Config, salt: str) -> jinja2.Environment:
@@ -226,6 +230,9 @@ class Builder:
         gc.freeze()
         clock.lap("entries")
         stories = self._stories(published_rows, cache)
+        if self.once:
+            for _, row in published_rows:
+                row.forget_features()  # in the cache; a third of what entries hold in memory
         clock.lap("stories")
         site = organise(published, stories, config)
         pages = plan_pages(site, config)
@@ -247,11 +254,29 @@ class Builder:
         clock.lap("store plan")
         return plan
 
-    @staticmethod
-    def _stories(published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Story]:
+    def _stories(self, published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Story]:
         features = _LazyFeatures({row.entry.path: row for _, row in published_rows})  # read only to regroup
         return cached_stories([row.entry for _, row in published_rows], features,
-                              [row.grouping for _, row in published_rows], cache)
+                              [row.grouping for _, row in published_rows], cache,
+                              group=group_stories if self.once else self._group_again)
+
+    def _group_again(self, entries: Sequence[Entry], features: Mapping[PurePosixPath, Any]) -> list[Story]:
+        """group_stories for a long-lived Builder: a StoryGrouper redoes only what the entries that
+        changed since its last grouping can reach (stories.incremental)."""
+        try:
+            if self._grouper is None:
+                grouper = StoryGrouper(entries, features)
+            else:
+                known, grouper = self._grouper
+                now = {e.path for e in entries}
+                changed = [e for e in entries if known.get(e.path) != e.content_hash]
+                removed = [path for path in known if path not in now]
+                grouper.update(changed, removed, {e.path: features[e.path] for e in changed})
+        except Exception:  # an optimisation must never fail a build: group from scratch
+            self._grouper = None
+            return group_stories(entries, features)
+        self._grouper = ({e.path: e.content_hash for e in entries}, grouper)
+        return grouper.stories
 
     def _write(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, state: TreeState,
                plan: Plan, statics: Sequence[tuple[str, bytes]], cache: BuildCache,
@@ -516,7 +541,8 @@ def _in_workers(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], 
     try:
         if workers <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
             return [function(items)]
-        count = workers * 4  # a few chunks each, so an unlucky worker does not finish long after the rest
+        count = workers * 16  # many chunks: an unlucky worker does not finish long after the rest, and
+        # the parent holds only a small chunk of results in transit at once (memory)
         chunks = [items[i::count] for i in range(count)]
         with multiprocessing.get_context("fork").Pool(workers, _die_with_parent, (os.getpid(),)) as pool:
             return list(pool.imap_unordered(function, chunks))  # each result freed as it is used, not all at once
@@ -686,7 +712,7 @@ def grouping_key(tokens: Sequence[str]) -> str:
 
 
 def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any], tokens: Sequence[str],
-                   cache: BuildCache) -> list[Story]:
+                   cache: BuildCache, group: Callable[..., list[Story]] = group_stories) -> list[Story]:
     """group_stories, or its last result when nothing it reads has changed: the same members,
     scores and reasons, made into stories anew (make_story picks the leads from the entries as
     they are now: a lead's text length breaks a tie in time)."""
@@ -699,6 +725,6 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
                     for k, members, score, reason in remembered[1]]
         except (KeyError, TypeError, ValueError):
             pass
-    stories = group_stories(entries, features)
+    stories = group(entries, features)
     cache.put("stories", (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
     return stories

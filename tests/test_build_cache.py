@@ -439,3 +439,24 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
     assert plan.pages[0].context["entry"] is a2.entry
     assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], "s", list) is None  # b went away
     assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list) is None
+
+
+def test_long_lived_builder_regroups_stories_like_a_cold_build(builder: Builder, tmp_path: Path) -> None:
+    """Title edits that join and split stories, in a Builder that keeps its story grouping between
+    builds (stories.incremental): each result equals a cold build."""
+    site = builder.site_root
+    steps = [
+        ("content/2022/08/16/gamma.md", entry_text("Alpha rises on Gamma port deal", DAY1, "Gamma body.",
+                                                    topic="world", tags='["Ports"]')),
+        ("content/2022/08/15/alpha.md", entry_text("Alpha rises on Gamma port deal, shares jump", DAY1,
+                                                   "Alpha body.", topic="world", tags='["Energy"]')),
+        ("content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Gamma body.", topic="world",
+                                                    tags='["Ports"]')),
+        ("content/2022/08/15/beta.md", entry_text("Beta falls as Alpha rises on port deal", DAY1, "Beta body.",
+                                                  topic="world", tags='["Energy"]')),
+    ]
+    for rel, text in steps:
+        edit(site, rel, text)
+        builder.build()
+        assert tree(site / "output") == cold(site, tmp_path), rel
+    assert builder._grouper is not None
