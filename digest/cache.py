@@ -83,6 +83,12 @@ class CachedEntry:
             self._forget_blobs()
         return self._features
 
+    def forget_features(self) -> None:
+        """Let the features go (after grouping, in a one-shot build); `features` is None after."""
+        self._features = None
+        if self._blobs is not None and self._entry is not None:
+            self._blobs = None
+
     def _forget_blobs(self) -> None:
         """Both values unpickled: the pickles are not held twice (memory)."""
         if self._entry is not None and self._features is not None:
