@@ -18,7 +18,7 @@ from watchdog.observers import Observer
 
 WATCHED_FOLDERS = {"content": "content", "seeds": "seeds", "themes": "theme"}
 CONFIG_FILE = "digest.toml"
-QUIET_SECONDS = 0.05  # editors save in bursts within a few milliseconds
+QUIET_SECONDS = 0.03  # editors save in bursts (temporary file, rename) within a few milliseconds
 MAX_WAIT_SECONDS = 1.0  # a steady stream of changes still gets built
 _EDITS = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": builds read files
 
