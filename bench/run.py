@@ -283,7 +283,8 @@ def table(results: dict[str, Any]) -> str:
         if edits:
             lines.append(f"N={n} digest one-entry edits in a persistent Builder (dev server): "
                          + ", ".join(f"{e['seconds']:.2f} s" for e in edits)
-                         + f" (stories {', '.join(str(e['stages'].get('stories', '-')) for e in edits)} s)")
+                         + " (" + "; ".join(", ".join(f"{k} {v}" for k, v in e["stages"].items() if v >= 0.01)
+                                             for e in edits) + ")")
         kinds = by_tool["digest"]["pages_by_kind"]
         lines.append(f"N={n} digest files by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items())
                      + f"; rebuild after the edit equals a cold build: {by_tool['digest']['rebuild_equals_cold']}")
