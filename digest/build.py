@@ -222,6 +222,7 @@ class Builder:
                    now: datetime, base: tuple[str, str], salt: str, clock: _Clock) -> Plan:
         """Stories, organise, plan and fingerprint every page and feed, for these entries; the plan
         is stored for later patches."""
+        cache.fill(published_rows)
         published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
         check_paths(published, config)
@@ -255,6 +256,7 @@ class Builder:
         return plan
 
     def _stories(self, published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Story]:
+        cache.fill(published_rows)
         features = _LazyFeatures({row.entry.path: row for _, row in published_rows})  # read only to regroup
         return cached_stories([row.entry for _, row in published_rows], features,
                               [row.grouping for _, row in published_rows], cache,
@@ -366,6 +368,9 @@ class Builder:
         fresh.update(parsed)
         removed = [rel for rel in known if rel not in fresh]
         if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
+            # The versions being replaced are still compared with the new ones (incremental.patch):
+            # fetch them before their rows change.
+            cache.fill([(rel, known[rel]) for rel in parsed if rel in known])
             cache.update_entries(((rel, c) for rel, c in fresh.items() if known.get(rel) is not c), removed)
         self._entries = fresh
         return [(rel, fresh[rel]) for rel, _, _ in found], len(parsed)

@@ -39,15 +39,21 @@ CREATE TABLE IF NOT EXISTS units (name TEXT PRIMARY KEY, print TEXT, template TE
 """
 
 
+class StaleEntry(LookupError):
+    """A cached entry's parse was asked for after its row was replaced by a newer version."""
+
+
 class CachedEntry:
-    """One entry file's parse and story features. From a cache row they are unpickled only when
-    used: a build that finds nothing changed needs only the small columns."""
+    """One entry file's parse and story features. From a cache row only the small columns are
+    read; the parse and features are fetched and unpickled when used (a build that finds
+    nothing changed, or only an entry's body, needs only the columns and a few entries)."""
 
     __slots__ = ("mtime_ns", "size", "content_hash", "published", "draft", "grouping", "_entry", "_features",
-                 "_blobs")
+                 "_blobs", "_stored")
 
     def __init__(self, mtime_ns: int, size: int, content_hash: str, published: float, draft: bool, grouping: str,
-                 entry: Entry | None = None, features: Any = None, blobs: tuple[bytes, bytes] | None = None) -> None:
+                 entry: Entry | None = None, features: Any = None, blobs: tuple[bytes, bytes] | None = None,
+                 stored: tuple[BuildCache, str] | None = None) -> None:
         self.mtime_ns = mtime_ns
         self.size = size
         self.content_hash = content_hash
@@ -56,7 +62,8 @@ class CachedEntry:
         self.grouping = grouping  # stories.grouping_token: what story grouping reads of the entry
         self._entry = entry
         self._features = features
-        self._blobs = blobs
+        self._blobs = blobs  # (entry, features) pickled, as fetched from the cache
+        self._stored = stored  # (cache, path) to fetch them from, while its row has this content hash
 
     @classmethod
     def of(cls, mtime_ns: int, size: int, entry: Entry, features: Any) -> CachedEntry:
@@ -66,25 +73,47 @@ class CachedEntry:
     def moved(self, mtime_ns: int, size: int) -> CachedEntry:
         """The same content under a new mtime (a file touched but not changed)."""
         return CachedEntry(mtime_ns, size, self.content_hash, self.published, self.draft, self.grouping,
-                           self._entry, self._features, self._blobs)
+                           self._entry, self._features, self._blobs, self._stored)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the parse is in memory (or fetched, waiting to be unpickled)."""
+        return self._entry is not None or self._blobs is not None
+
+    def _fetched(self) -> tuple[bytes, bytes]:
+        if self._blobs is None:
+            if self._stored is None:
+                raise StaleEntry("an entry with neither its parse nor a cache row")
+            cache, path = self._stored
+            blobs = cache.entry_blobs(path, self.content_hash)
+            if blobs is None:
+                raise StaleEntry(path)
+            self._blobs = blobs
+        return self._blobs
+
+    def fill(self, blobs: tuple[bytes, bytes]) -> None:
+        if not self.loaded:
+            self._blobs = blobs
 
     @property
     def entry(self) -> Entry:
         if self._entry is None:
-            assert self._blobs is not None
-            self._entry = pickle.loads(self._blobs[0])
+            self._entry = pickle.loads(self._fetched()[0])
             self._forget_blobs()
         return self._entry
 
     @property
     def features(self) -> Any:
-        if self._features is None and self._blobs is not None:
-            self._features = pickle.loads(self._blobs[1])
+        if self._features is None and (self._blobs is not None or self._stored is not None):
+            try:
+                self._features = pickle.loads(self._fetched()[1])
+            except StaleEntry:
+                return None  # computed afresh by whoever needs them
             self._forget_blobs()
         return self._features
 
     def forget_features(self) -> None:
-        """Let the features go (after grouping, in a one-shot build); `features` is None after."""
+        """Let the features go (after grouping, in a one-shot build); fetched again if asked for."""
         self._features = None
         if self._blobs is not None and self._entry is not None:
             self._blobs = None
@@ -97,6 +126,8 @@ class CachedEntry:
     def blobs(self) -> tuple[bytes, bytes]:
         if self._blobs is not None:
             return self._blobs
+        if self._entry is None:
+            return self._fetched()
         return (pickle.dumps(self.entry, pickle.HIGHEST_PROTOCOL), pickle.dumps(self.features, pickle.HIGHEST_PROTOCOL))
 
 
@@ -155,16 +186,37 @@ class BuildCache:
 
     # -- entries ---------------------------------------------------------------------------
     def entries(self) -> dict[str, CachedEntry]:
+        """Every row's small columns; parses and features are fetched when used (see fill)."""
         found: dict[str, CachedEntry] = {}
         try:
-            for path, mtime_ns, size, content_hash, published, draft, grouping, entry, features in self._db.execute(
-                    "SELECT path, mtime_ns, size, hash, published, draft, grouping, entry, features FROM entries"):
+            for path, mtime_ns, size, content_hash, published, draft, grouping in self._db.execute(
+                    "SELECT path, mtime_ns, size, hash, published, draft, grouping FROM entries"):
                 found[path] = CachedEntry(mtime_ns, size, content_hash, published, bool(draft), grouping,
-                                          blobs=(entry, features))
+                                          stored=(self, path))
         except Exception:  # an unreadable row: forget them all rather than guess
             self._db.execute("DELETE FROM entries")
             return {}
         return found
+
+    def entry_blobs(self, path: str, content_hash: str) -> tuple[bytes, bytes] | None:
+        row = self._db.execute("SELECT entry, features FROM entries WHERE path = ? AND hash = ?",
+                               (path, content_hash)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def fill(self, rows: Iterable[tuple[str, CachedEntry]]) -> None:
+        """Fetch the parses of these rows that are not in memory: one query for them all."""
+        wanted = {rel: row for rel, row in rows if not row.loaded}
+        if len(wanted) < 200:
+            for rel, row in wanted.items():
+                blobs = self.entry_blobs(rel, row.content_hash)
+                if blobs is not None:
+                    row.fill(blobs)
+            return
+        for path, content_hash, entry, features in self._db.execute(
+                "SELECT path, hash, entry, features FROM entries"):
+            known = wanted.get(path)
+            if known is not None and known.content_hash == content_hash:
+                known.fill((entry, features))
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
         # A generator: rows are pickled one at a time, never all held at once (memory).

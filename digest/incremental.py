@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.cache import BuildCache, CachedEntry, Fingerprinter
+from digest.cache import BuildCache, CachedEntry, Fingerprinter, StaleEntry
 from digest.feeds import FeedPlan
 from digest.model import Entry, Page, Story
 from digest.stories import make_story
@@ -113,7 +113,10 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
             return None
         if old is row or old.content_hash == row.content_hash:
             continue
-        if not _same_but_body(old.entry, row.entry):
+        try:
+            if not _same_but_body(old.entry, row.entry):
+                return None
+        except StaleEntry:
             return None
         changed.append(rel)
         regrouped = regrouped or old.grouping != row.grouping
@@ -126,10 +129,17 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         grouping: Grouping = frozenset((k, tuple(m), score, reason) for k, m, score, reason in remembered[1])
         if _grouping(regroup()) != grouping:
             return None
-    by_path = dict(rows)
-    entry_of = _EntryLookup(by_path)
+    try:
+        return _patched(cache, changed, shows, remembered[1], _EntryLookup(dict(rows)), fingerprint_salt)
+    except (KeyError, StaleEntry, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return None  # a stored plan that no longer fits: plan everything
+
+
+def _patched(cache: BuildCache, changed: list[str], shows: Mapping[str, list[str]],
+             stories: Iterable[tuple[str, list[str], float, str]], entry_of: Callable[[str], Entry],
+             fingerprint_salt: str) -> Plan | None:
     wanted = set(changed)
-    for key, members, score, reason in remembered[1]:
+    for key, members, score, reason in stories:
         if len(members) > 1 and not wanted.isdisjoint(members):
             story = make_story(key, [entry_of(m) for m in members], score, reason)
             if str(story.lead.path) != members[0]:
@@ -140,19 +150,16 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         return None
     prints = Fingerprinter()
     plan = Plan([], [], [], [], complete=False)
-    try:
-        for name in names:
-            template, data = loaded[name]
-            value = load_unit(data, entry_of)
-            if name.startswith(FEED_UNIT):
-                plan.feeds.append(value)
-                plan.feed_prints.append(prints.of(fingerprint_salt, "feed", value))
-            else:
-                page = Page(name, template, value)
-                plan.pages.append(page)
-                plan.page_prints.append(prints.of(fingerprint_salt, page.template, page.context))
-    except (KeyError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return None  # a stored plan that no longer fits: plan everything
+    for name in names:
+        template, data = loaded[name]
+        value = load_unit(data, entry_of)
+        if name.startswith(FEED_UNIT):
+            plan.feeds.append(value)
+            plan.feed_prints.append(prints.of(fingerprint_salt, "feed", value))
+        else:
+            page = Page(name, template, value)
+            plan.pages.append(page)
+            plan.page_prints.append(prints.of(fingerprint_salt, page.template, page.context))
     return plan
 
 
