@@ -20,6 +20,7 @@ import os
 import queue
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -60,8 +61,11 @@ class Serve:
 
     def __init__(self, site: Path) -> None:
         self.lines: queue.Queue[str] = queue.Queue()
+        # Ctrl-C is how the benchmark stops it: a shell running this in the background may have
+        # left SIGINT ignored, which the server would inherit.
         self.proc = subprocess.Popen([sys.executable, "-m", "digest.cli", "-C", str(site), "serve", "--watch",
-                                      "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                      "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         threading.Thread(target=self._read, daemon=True).start()
         first = self.lines.get(timeout=60)
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
