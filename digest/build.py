@@ -250,6 +250,7 @@ class Builder:
             feed_prints.append(prints.of(salt, "feed", feed))
             feed_found.append(prints.found)
         clock.lap("fingerprint")
+        del prints, site  # their memos and indexes are not needed to store the plan (memory)
         plan = Plan(pages, feeds, page_prints, feed_prints, complete=True)
         store_plan(cache, base, plan, page_found, feed_found)
         clock.lap("store plan")
