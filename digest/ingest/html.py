@@ -34,8 +34,8 @@ def read_html(html: str, url: str | None = None) -> Article:
         doc = extracted.as_dict()
     body = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
-    body = _tidy_markdown(body)
     title = _title(tree, article_ld, meta, doc)
+    body = _tidy_markdown(_without_headline(body, title))
     return Article(
         title=title,
         body=body,
@@ -50,6 +50,21 @@ def read_html(html: str, url: str | None = None) -> Article:
         summary=meta.get("description") or meta.get("og:description") or summary_from(body),
         image=meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
     )
+
+
+def _without_headline(body: str, title: str | None) -> str:
+    """The body without a heading that only repeats the headline at its top (the entry's title
+    already says it)."""
+    if not title:
+        return body
+    head, _, rest = body.lstrip().partition("\n")
+    if head.startswith("#") and _comparable(head.lstrip("#")) == _comparable(title):
+        return rest
+    return body
+
+
+def _comparable(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _tidy_markdown(body: str) -> str:
