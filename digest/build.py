@@ -169,22 +169,12 @@ class Builder:
             if base[1] == live_state.inputs:  # the entries as they were are the live site's
                 plan = patch(cache, base, dict(before_rows), published_rows, salt,
                              regroup=lambda: self._stories(published_rows, cache))
-        if plan is not None and live_state is not None:
+        if plan is not None:
             clock.lap("patch plan")  # only entries' bodies changed: only the pages that show them
-            wanted = dict(live_state.manifest)
-            page_count, feed_count = live_state.pages, live_state.feeds
         else:
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock)
-            wanted = {}
-            page_count = len(plan.pages)
-            feed_count = sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
-        for page, value in zip(plan.pages, plan.page_prints, strict=True):
-            wanted[page.output_path] = value
-        for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
-            for rel in feed_urls(feed.prefix).values():
-                wanted[rel] = value
-        wanted.update(static_prints)
-        state = TreeState(inputs, page_count, feed_count, wanted)
+        state = _tree_state(inputs, plan, static_prints, live_state)
+        wanted, page_count, feed_count = state.manifest, state.pages, state.feeds
         clock.lap("manifest")
 
         search_as_wanted = (output / SEARCH_BUNDLE).is_dir() == (options.search and pagefind_executable() is not None)
@@ -207,16 +197,9 @@ class Builder:
                        plan: Plan, static_prints: dict[str, str], statics: Sequence[tuple[str, bytes]],
                        cache: BuildCache, clock: _Clock, parsed: int, entries: int) -> BuildReport:
         """Write a full plan (after a patch turned out not to be enough)."""
-        wanted: dict[str, str] = {page.output_path: value for page, value in zip(plan.pages, plan.page_prints,
-                                                                                  strict=True)}
-        for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
-            for rel in feed_urls(feed.prefix).values():
-                wanted[rel] = value
-        wanted.update(static_prints)
-        feed_count = sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
-        state = TreeState(inputs, len(plan.pages), feed_count, wanted)
+        state = _tree_state(inputs, plan, static_prints, live_state)
         rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock)
-        return BuildReport(entries, len(plan.pages), feed_count, rendered, removed, 0.0, parsed)
+        return BuildReport(entries, state.pages, state.feeds, rendered, removed, 0.0, parsed)
 
     def _plan_site(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
                    now: datetime, base: tuple[str, str], salt: str, clock: _Clock) -> Plan:
@@ -413,6 +396,24 @@ def _found_after(found: list[tuple[str, int, int]], config: Config,
             return None
         by_rel[rel] = (rel, info.st_mtime_ns, info.st_size)
     return sorted(by_rel.values(), key=lambda item: tuple(item[0].split("/")))
+
+
+def _tree_state(inputs: str, plan: Plan, static_prints: dict[str, str], live_state: TreeState | None) -> TreeState:
+    """What the output tree will hold: a full plan's files, or a patch's over the live tree's."""
+    if plan.complete:
+        wanted: dict[str, str] = {}
+        pages, feeds = len(plan.pages), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
+    else:
+        assert live_state is not None, "a patch is made only over the live tree"
+        wanted = dict(live_state.manifest)
+        pages, feeds = live_state.pages, live_state.feeds
+    for page, value in zip(plan.pages, plan.page_prints, strict=True):
+        wanted[page.output_path] = value
+    for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
+        for rel in feed_urls(feed.prefix).values():
+            wanted[rel] = value
+    wanted.update(static_prints)
+    return TreeState(inputs, pages, feeds, wanted)
 
 
 class _Incomplete(Exception):
