@@ -153,7 +153,7 @@ class Builder:
         statics = [(rel, source.read_bytes()) for rel, source in static_files(config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
         plan_salt = _inputs_key(f"{salt} search={options.search}", [], static_prints)
-        inputs = _inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in published_rows], {})
+        inputs = _entries_key(plan_salt, published_rows)
         clock.lap("inputs")
         output = config.output_path
         live = tree_id(output)
@@ -165,7 +165,7 @@ class Builder:
         plan = None
         if live_state is not None:
             before_rows = _published(list(before.items()), config, now)
-            base = (plan_salt, _inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in before_rows], {}))
+            base = (plan_salt, _entries_key(plan_salt, before_rows))
             if base[1] == live_state.inputs:  # the entries as they were are the live site's
                 plan = patch(cache, base, dict(before_rows), published_rows, salt,
                              regroup=lambda: self._stories(published_rows, cache))
@@ -649,6 +649,11 @@ def _inputs_key(salt: str, entries: Sequence[tuple[str, str]], static_prints: di
     for rel, value in sorted(static_prints.items()):
         digest.update(f"\x1d{rel}\x1e{value}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _entries_key(plan_salt: str, rows: Sequence[tuple[str, CachedEntry]]) -> str:
+    """The inputs key of a build of these published entries (see _inputs_key)."""
+    return _inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in rows], {})
 
 
 def apply_options(config: Config, options: BuildOptions) -> Config:

@@ -27,7 +27,7 @@ from digest import __version__
 from digest.model import Entry, Story
 from digest.stories import grouping_token
 
-CACHE_VERSION = f"{__version__}-5"
+CACHE_VERSION = f"{__version__}-6"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);

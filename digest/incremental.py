@@ -29,6 +29,8 @@ from digest.feeds import FeedPlan
 from digest.model import Entry, Page, Story
 from digest.stories import make_story
 
+PLAN_BASE = "plan base"  # meta key: (plan salt, inputs key) of the build the stored plan describes
+PLAN_SHOWS = "plan shows"  # meta key: entry path -> names of the units that show it
 FEED_UNIT = "feed:"  # a feed's unit name is this + its prefix; a page's is its output path
 Grouping = frozenset[tuple[str, tuple[str, ...], float, str]]
 
@@ -54,6 +56,7 @@ def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found:
     units: list[tuple[str, str, str, Any]] = [(p.output_path, value, p.template, p.context)
                                               for p, value in zip(plan.pages, plan.page_prints, strict=True)]
     units += [(FEED_UNIT + f.prefix, value, "", f) for f, value in zip(plan.feeds, plan.feed_prints, strict=True)]
+    cache.put(PLAN_BASE, None)  # while the units change, no stored plan is trusted (a kill in between)
     stored = cache.unit_prints()
     cache.store_units(((name, value, template, dump_unit(item)) for name, value, template, item in units
                        if stored.get(name) != value),
@@ -62,7 +65,8 @@ def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found:
     for (name, _, _, _), found in zip(units, [*page_found, *feed_found], strict=True):
         for path in set(found):
             shows[str(path)].append(name)
-    cache.put("plan", (base, dict(shows)))
+    cache.put(PLAN_SHOWS, dict(shows))
+    cache.put(PLAN_BASE, base)
 
 
 class _EntriesByPath(pickle.Pickler):
@@ -99,10 +103,11 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
 
     When an edit changed what story grouping reads (the opening of a body), `regroup()` groups
     the entries again: the plan is patched only when the stories came out the same."""
-    stored = cache.get("plan")
-    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == base):
+    if cache.get(PLAN_BASE) != base:
         return None
-    shows: dict[str, list[str]] = stored[1]
+    shows = cache.get(PLAN_SHOWS)
+    if not isinstance(shows, dict):
+        return None
     if len(rows) != len(before):
         return None  # an entry added or removed
     changed: list[str] = []
@@ -165,9 +170,8 @@ def _patched(cache: BuildCache, changed: list[str], shows: Mapping[str, list[str
 
 def settle(cache: BuildCache, base: tuple[str, str]) -> None:
     """After a patched plan was published: the stored plan is the live site's again."""
-    stored = cache.get("plan")
-    if isinstance(stored, tuple) and len(stored) == 2:
-        cache.put("plan", (base, stored[1]))
+    if cache.get(PLAN_BASE) is not None:
+        cache.put(PLAN_BASE, base)  # only the small key: the index of what shows what is unchanged
 
 
 class _EntryLookup:

@@ -426,7 +426,8 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
 
     class Stored:
         def get(self, key: str):
-            return {"plan": (("salt", "inputs"), {"content/a.md": ["a/index.html"], "content/b.md": ["b/index.html"]}),
+            return {"plan base": ("salt", "inputs"),
+                    "plan shows": {"content/a.md": ["a/index.html"], "content/b.md": ["b/index.html"]},
                     "stories": ("key", [("a", ["content/a.md"], 1.0, "alone"), ("b", ["content/b.md"], 1.0, "alone")])
                     }[key]
 
@@ -460,3 +461,27 @@ def test_long_lived_builder_regroups_stories_like_a_cold_build(builder: Builder,
         builder.build()
         assert tree(site / "output") == cold(site, tmp_path), rel
     assert builder._grouper is not None
+
+
+def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> None:
+    """A build killed while it stores a new plan must not leave the old base key beside new units."""
+    import digest.build as build_module
+    from digest.cache import BuildCache
+    from digest.config import load_config
+    from digest.incremental import PLAN_BASE, Plan, store_plan
+
+    config = load_config(site)
+    salt = build_module.salt_for(f"{config.source_text}\nfeatures {build_module.FEATURES_VERSION}")
+    cache = BuildCache(site, salt)
+    try:
+        assert cache.get(PLAN_BASE) is not None
+
+        def killed(*args: object) -> None:
+            raise KeyboardInterrupt
+
+        cache.store_units = killed  # type: ignore[method-assign]
+        with pytest.raises(KeyboardInterrupt):
+            store_plan(cache, ("salt", "inputs"), Plan([], [], [], [], complete=True), [], [])
+        assert cache.get(PLAN_BASE) is None
+    finally:
+        cache.close()
