@@ -209,6 +209,12 @@ class Builder:
         published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
         check_paths(published, config)
+        if self.once:
+            # Only the render workers read the bodies (and grouping, to break a tie between two
+            # leads): let them go, read back from the cache where used. Measured at 10,000 entries:
+            # the main process's peak, which the workers start from, falls from 196 to 159 MB.
+            for _, row in published_rows:
+                row.keep_body_in_cache(cache)
         # The entries live for the whole build: spare the garbage collector from walking them again
         # and again (measured: organise, plan and fingerprint take a third less CPU).
         gc.freeze()

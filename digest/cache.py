@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import marshal
 import os
@@ -24,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from digest import __version__
+from digest.errors import ContentError
 from digest.model import Entry, Story
 from digest.stories import grouping_token
 
@@ -112,6 +114,12 @@ class CachedEntry:
             self._forget_blobs()
         return self._features
 
+    def keep_body_in_cache(self, cache: BuildCache) -> None:
+        """Let the entry's body go from memory: it is read back from this row of the cache where it
+        is used (the row is committed, and has this content hash: update_entries ran first)."""
+        if self._entry is not None and self._entry.body_in_memory:
+            self._entry.keep_body_in(BodyInCache(cache.path, str(self._entry.path), self.content_hash))
+
     def forget_features(self) -> None:
         """Let the features go (after grouping, in a one-shot build); fetched again if asked for."""
         self._features = None
@@ -129,6 +137,46 @@ class CachedEntry:
         if self._entry is None:
             return self._fetched()
         return (pickle.dumps(self.entry, pickle.HIGHEST_PROTOCOL), pickle.dumps(self.features, pickle.HIGHEST_PROTOCOL))
+
+
+class BodyInCache:
+    """An entry's body kept in its row of the build cache (model.KeptBody), read back by path
+    and content hash through a connection of the reading process's own (the render workers are
+    forked: a connection must never cross a fork)."""
+
+    __slots__ = ("cache", "path", "content_hash")
+
+    def __init__(self, cache: Path, path: str, content_hash: str) -> None:
+        self.cache = cache.resolve()
+        self.path = path
+        self.content_hash = content_hash
+
+    def load(self) -> str:
+        return _body_in_cache(self.cache, self.path, self.content_hash)
+
+
+@functools.lru_cache(maxsize=64)  # a page reads its entry's body twice (HTML, reading time)
+def _body_in_cache(cache: Path, path: str, content_hash: str) -> str:
+    key = (os.getpid(), cache)
+    reader = _READERS.get(key)
+    if reader is None:
+        reader = _READERS[key] = sqlite3.connect(cache, check_same_thread=False)
+    rows = reader.execute("SELECT entry FROM entries WHERE path = ? AND hash = ?", (path, content_hash)).fetchall()
+    if not rows:  # (all rows fetched: an unfinished statement would keep this reader on an old snapshot)
+        raise ContentError("the build cache lost this entry while the site was being built", path,
+                           hint="another digest build may have run at the same time: build again")
+    body: str = pickle.loads(rows[0][0]).body
+    return body
+
+
+def _close_readers(cache: Path) -> None:
+    """This process's reader of that cache (when the cache is closed: it may be replaced)."""
+    reader = _READERS.pop((os.getpid(), cache.resolve()), None)
+    if reader is not None:
+        reader.close()
+
+
+_READERS: dict[tuple[int, Path], sqlite3.Connection] = {}
 
 
 @dataclass(frozen=True)
@@ -177,12 +225,14 @@ class BuildCache:
         return db
 
     def _remove(self) -> None:
+        _close_readers(self.path)
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.path}{suffix}")
 
     def close(self) -> None:
         self._db.close()
+        _close_readers(self.path)
 
     # -- entries ---------------------------------------------------------------------------
     def entries(self) -> dict[str, CachedEntry]:

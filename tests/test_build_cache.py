@@ -4,14 +4,21 @@ byte for byte, an unchanged site is not touched, and a damaged cache or spare tr
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import sqlite3
-from pathlib import Path
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
+import digest.build
 from digest.build import Builder, BuildOptions, build
-from digest.cache import cache_path, tree_id
+from digest.cache import BodyInCache, cache_path, tree_id
+from digest.errors import ContentError
+from digest.model import Entry
 
 from .conftest import BASIC_CONFIG, NOW, entry_text
 
@@ -485,3 +492,71 @@ def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> N
         assert cache.get(PLAN_BASE) is None
     finally:
         cache.close()
+
+
+# -- a one-shot build keeps the bodies in the cache, not in its main process -----------------------
+def test_one_shot_build_reads_bodies_back_from_the_cache(make_site, monkeypatch) -> None:
+    root: Path = make_site({**FILES, **THEME, **STORY_FILES}, config=CONFIG)
+    seen: dict[str, Any] = {}
+    real_organise, real_render = digest.build.organise, digest.build._render
+
+    def spy_organise(entries, stories, config):  # type: ignore[no-untyped-def]
+        seen["in memory while grouping"] = [e.body_in_memory for e in entries]
+        seen["leads"] = {s.key: s.lead.title for s in stories if len(s.members) > 1}
+        return real_organise(entries, stories, config)
+
+    def spy_render(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
+        seen["in memory while rendering"] = [p.context["entry"].body_in_memory for p in pages if "entry" in p.context]
+        return real_render(config, env, pages, feeds, staging, jobs)
+
+    monkeypatch.setattr(digest.build, "organise", spy_organise)
+    monkeypatch.setattr(digest.build, "_render", spy_render)
+    build(root, OPTIONS)
+    assert seen["in memory while grouping"] and not any(seen["in memory while grouping"])
+    assert len(seen["in memory while rendering"]) == 5 and not any(seen["in memory while rendering"])
+    # The lead of two reports at one moment is the one with more text: read back to decide.
+    assert seen["leads"] == {"strike": "Dockers walk out"}
+    pages = {p.read_text() for p in (root / "output").rglob("index.html")}
+    for body in ("Alpha body.", "Gamma body.", "A longer report of the strike."):
+        assert any(f"<p>{body}</p>" in page for page in pages), body
+    feed = (root / "output" / "feed.xml").read_text()
+    assert "Alpha body." in feed
+
+
+def test_long_lived_builder_keeps_bodies_in_memory(make_site, monkeypatch) -> None:
+    root: Path = make_site({**FILES, **THEME}, config=CONFIG)
+    seen: list[bool] = []
+    real_render = digest.build._render
+
+    def spy_render(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
+        seen.extend(p.context["entry"].body_in_memory for p in pages if "entry" in p.context)
+        return real_render(config, env, pages, feeds, staging, jobs)
+
+    monkeypatch.setattr(digest.build, "_render", spy_render)
+    builder = Builder(root, OPTIONS)
+    try:
+        builder.build()
+    finally:
+        builder.close()
+    assert seen and all(seen)
+
+
+def test_entry_with_its_body_kept_elsewhere_reads_and_pickles_as_itself() -> None:
+    class Kept:
+        def load(self) -> str:
+            return "The body."
+
+    entry = Entry(PurePosixPath("content/a.md"), "A", datetime(2022, 8, 15, tzinfo=UTC), "a", "The body.")
+    kept = replace(entry)
+    kept.keep_body_in(Kept())
+    assert not kept.body_in_memory and kept.body == "The body." and kept == entry
+    copy = pickle.loads(pickle.dumps(kept))
+    assert copy.body_in_memory and copy == entry
+
+
+def test_body_missing_from_the_cache_is_an_error_naming_the_entry(site: Path) -> None:
+    with pytest.raises(ContentError) as caught:
+        BodyInCache(cache_path(site), "content/2022/08/15/gone.md", "no such hash").load()
+    assert "content/2022/08/15/gone.md" in str(caught.value) and "build again" in str(caught.value)
+    rows = sqlite3.connect(cache_path(site)).execute("SELECT path, hash FROM entries").fetchall()
+    assert BodyInCache(cache_path(site), *rows[0]).load().strip().endswith("body.")
