@@ -73,8 +73,12 @@ class Staging:
     def write(self, rel: str, data: bytes) -> None:
         try:
             target = self._target(rel)
-            _unlink(target)  # it may share its inode with the live site's copy: replace, never truncate
-            with open(target, "xb") as handle:
+            try:
+                handle = open(target, "xb")  # noqa: SIM115 - closed below
+            except FileExistsError:  # it may share its inode with the live site's copy: replace, never truncate
+                _unlink(target)
+                handle = open(target, "xb")  # noqa: SIM115
+            with handle:
                 handle.write(data)
             if self.twin is not None:
                 parent = os.path.dirname(rel)
