@@ -147,7 +147,7 @@ class BodyInCache:
     __slots__ = ("cache", "path", "content_hash")
 
     def __init__(self, cache: Path, path: str, content_hash: str) -> None:
-        self.cache = cache.resolve()
+        self.cache = cache  # absolute (BuildCache.path)
         self.path = path
         self.content_hash = content_hash
 
@@ -171,7 +171,7 @@ def _body_in_cache(cache: Path, path: str, content_hash: str) -> str:
 
 def _close_readers(cache: Path) -> None:
     """This process's reader of that cache (when the cache is closed: it may be replaced)."""
-    reader = _READERS.pop((os.getpid(), cache.resolve()), None)
+    reader = _READERS.pop((os.getpid(), cache), None)
     if reader is not None:
         reader.close()
 
@@ -197,7 +197,7 @@ class BuildCache:
     """The on-disk cache, read once and then updated row by row."""
 
     def __init__(self, site_root: Path, salt: str) -> None:
-        self.path = cache_path(site_root)
+        self.path = cache_path(site_root).absolute()  # absolute: BodyInCache reads it from any working folder
         self.salt = salt
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._values: dict[str, tuple[bytes, Any]] = {}  # meta key -> (its bytes, unpickled)
