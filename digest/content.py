@@ -77,13 +77,24 @@ def content_hash(data: bytes) -> str:
 
 def load_entry(path: Path, config: Config) -> Entry:
     """Read and check one entry file; raise ContentError naming the file and line."""
-    rel = PurePosixPath(path.relative_to(config.site_root).as_posix()) if path.is_relative_to(
-        config.site_root) else PurePosixPath(path.as_posix())
+    rel = _site_relative(path, config.site_root)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ContentError(f"cannot read the file: {exc.strerror}", rel, hint="check the file's permissions") from exc
     return parse_entry(data, rel, config)
+
+
+def _site_relative(path: Path, root: Path) -> PurePosixPath:
+    """The path relative to the site folder, or the whole path when it is outside it."""
+    # Strings first: pathlib's is_relative_to and relative_to parse and compare parts each time.
+    # A root ending in '/' ('/', '//') would split a leading '//' apart: pathlib decides those.
+    text, prefix = str(path), str(root) + "/"
+    if text.startswith(prefix) and not prefix.endswith("//") and isinstance(path, PurePosixPath):
+        return PurePosixPath(text[len(prefix):])
+    if path.is_relative_to(root):
+        return PurePosixPath(path.relative_to(root).as_posix())
+    return PurePosixPath(path.as_posix())
 
 
 def parse_entry(data: bytes, rel: PurePosixPath, config: Config) -> Entry:
@@ -98,10 +109,12 @@ def parse_entry(data: bytes, rel: PurePosixPath, config: Config) -> Entry:
                            hint="re-save the file as UTF-8") from exc
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not _plain_ascii(text):
+    plain = _plain_ascii(text)
+    if not plain:
         text = _YAML_UNREADABLE.sub("", text)
     meta, body, body_line = _split(text, rel)
-    return _make_entry(meta, clean_text(body), body_line, text, rel, content_hash(data), config)
+    # The body is part of the text: when that is plain, so is the body.
+    return _make_entry(meta, body if plain else clean_text(body), body_line, text, rel, content_hash(data), config)
 
 
 def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
@@ -131,7 +144,7 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
                            hint="write it as lines of 'key: value'")
     _reject_aliases(meta, rel, front)
     meta = _clean_values(meta)
-    body_line = text[: len(text) - len(body)].count("\n") + 1
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
     return meta, body, body_line
 
 
@@ -183,7 +196,8 @@ def _reject_aliases(value: Any, rel: PurePosixPath, front: str = "") -> None:
 def _clean_values(value: Any) -> Any:
     """YAML escapes ("\\x01", "\\ud800") can put forbidden characters back into values: remove them."""
     if isinstance(value, str):
-        return clean_text(value)
+        # Most values are printable ASCII, which clean_text returns as it is: skip the call.
+        return value if value.isascii() and value.isprintable() else clean_text(value)
     if isinstance(value, dict):
         return {_clean_values(k): _clean_values(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 
 from digest.model import Entry
@@ -44,16 +46,25 @@ STOPWORDS = frozenset(
     ]
 )
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # Markdown link or image -> its text
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?:;\"“”])\s+|\n")
+# A sentence ends at a line end, or at punctuation followed by space. The punctuation is taken
+# with the break (it is part of no word); starting with a class lets re skip to candidates.
+_SENTENCE_BREAK = re.compile(r"[\n.!?:;\"“”](?:(?<=\n)|\s+)")
 _BOILERPLATE = re.compile(
     r"\b(read (the )?(full|whole|original|rest of the) (story|article)|read more|"
     r"originally (published|appeared)|click here|continue reading|subscribe)\b",
     re.IGNORECASE,
 )
+# Every _BOILERPLATE phrase holds one of these. re tries a case-insensitive pattern at every
+# position, slowly; an ASCII text (no 'ſ' or Kelvin sign, which IGNORECASE matches too) whose
+# lower case holds none of them cannot match, and most paragraphs are such texts.
+_BOILERPLATE_CLUES = ("read ", "originally ", "click here", "continue reading", "subscribe")
+# Markdown punctuation -> spaces; runs of spaces are collapsed afterwards.
+_MARKUP_TO_SPACES = str.maketrans(dict.fromkeys("#>*_`|", " "))
 # A paragraph this short that holds a link is a pointer to the source, not the story.
 _LINK_PARAGRAPH_WORDS = 15
 
@@ -76,12 +87,16 @@ def entry_features(entry: Entry) -> EntryFeatures:
     words = [w for w, _ in title]
     terms = dict.fromkeys(words)
     terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
-    text = [(w, is_name) for w, is_name in _words_with_names(story_text(entry)) if not w.isdigit()]
+    text = [marked for marked in _words_with_names(story_text(entry)) if not marked[0].isdigit()]
     # Names and places (capitalised inside a sentence) say most about which story it is.
     counts = Counter([w for w, _ in text])
     counts.update([w for w, is_name in text if is_name])
     read = len(text)
-    kept = sorted(sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)[:TEXT_WORDS_KEPT])
+    # The most frequent words, ties to the first in alphabetical order; sorted by key, not by
+    # (word, count) tuples, which compare more slowly.
+    ranked = sorted(counts.items(), key=itemgetter(0))
+    ranked.sort(key=itemgetter(1), reverse=True)
+    kept = sorted(ranked[:TEXT_WORDS_KEPT], key=itemgetter(0))
     return EntryFeatures(
         title_terms=tuple(terms),
         title_names=tuple(dict.fromkeys(w for w, is_name in title if is_name)),
@@ -95,7 +110,7 @@ def story_text(entry: Entry) -> str:
     """Summary, key points and the opening of the body, as plain text without boilerplate."""
     parts = [entry.summary or "", *entry.key_points]
     words_read = 0
-    for paragraph in re.split(r"\n\s*\n", entry.body):
+    for paragraph in _paragraphs(entry.body):
         if words_read >= BODY_WORDS_READ:
             break
         plain = plain_paragraph(paragraph, entry.title)
@@ -107,19 +122,43 @@ def story_text(entry: Entry) -> str:
     return "\n\n".join(p for p in parts if p.strip())
 
 
+def _paragraphs(body: str) -> Iterator[str]:
+    """The body's paragraphs, as re.split gives them, but found one at a time: only the
+    opening is read, and a body is often far longer."""
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(body):
+        yield body[start:match.start()]
+        start = match.end()
+    yield body[start:]
+
+
 def plain_paragraph(markdown: str, title: str = "") -> str:
     """One Markdown paragraph as plain text; "" when it is boilerplate or a bare link."""
-    has_link = "](" in markdown or bool(_URL.search(markdown))
-    plain = _URL.sub(" ", _LINK.sub(r"\1", _HTML_TAG.sub(" ", markdown)))
-    plain = re.sub(r"[#>*_`|]+", " ", plain)
-    plain = " ".join(plain.split())
-    if not plain or _BOILERPLATE.search(plain):
+    has_link = "](" in markdown or _has_url(markdown)
+    plain = _LINK.sub(r"\1", _HTML_TAG.sub(" ", markdown))
+    if _has_url(plain):
+        plain = _URL.sub(" ", plain)
+    plain = " ".join(plain.translate(_MARKUP_TO_SPACES).split())
+    if not plain or _is_boilerplate(plain):
         return ""
-    if has_link and len(plain.split()) <= _LINK_PARAGRAPH_WORDS:
+    if has_link and plain.count(" ") + 1 <= _LINK_PARAGRAPH_WORDS:  # words, single-spaced
         return ""
     if title and plain.casefold() == " ".join(title.split()).casefold():
         return ""  # the title repeated in the body would count it twice
     return plain
+
+
+def _has_url(text: str) -> bool:
+    # Every URL _URL matches holds one of these: str's search rules most texts out faster.
+    return ("://" in text or "www." in text) and _URL.search(text) is not None
+
+
+def _is_boilerplate(plain: str) -> bool:
+    if plain.isascii():
+        lowered = plain.lower()
+        if not any(clue in lowered for clue in _BOILERPLATE_CLUES):
+            return False
+    return _BOILERPLATE.search(plain) is not None
 
 
 def normalise_words(text: str) -> list[str]:
@@ -145,24 +184,26 @@ def stem(word: str) -> str:
 def _words_with_names(text: str, title: bool = False) -> list[tuple[str, bool]]:
     """Content words of running text, each marked if it looks like a name or place: capitalised
     where a sentence would not capitalise it. A headline in Title Case says nothing that way."""
-    found = []
-    capitals = 0
+    found: list[tuple[str, bool]] = []
+    first_capitals = 0
     for sentence in _SENTENCE_BREAK.split(unicodedata.normalize("NFKC", text)):
-        first = True
-        for raw in _WORD.findall(sentence):
-            word = _content_word(raw)
-            if word:
-                upper = raw[0].isupper()
-                capitals += upper
-                found.append((word, upper and not first))
-            first = False
-    if title and capitals > 0.6 * len(found):
+        raws = _WORD.findall(sentence)
+        if not raws:
+            continue
+        first = _marked_word(raws[0])
+        if first:  # capitalised because it starts the sentence: not a name
+            first_capitals += first[1]
+            found.append((first[0], False))
+        # The rest in C (map, filter, a cached _marked_word): a Python step per word was most
+        # of the time of this function.
+        found.extend(filter(None, map(_marked_word, islice(raws, 1, None))))
+    if title and first_capitals + sum(upper for _, upper in found) > 0.6 * len(found):
         return [(w, False) for w, _ in found]
     return found
 
 
 @lru_cache(maxsize=65536)
-def _content_word(raw: str) -> str:
-    """The normalised word, or "" for a function word."""
+def _marked_word(raw: str) -> tuple[str, bool] | None:
+    """The normalised word and whether it is capitalised, or None for a function word."""
     word = stem(raw.casefold())
-    return "" if word in STOPWORDS else word
+    return (word, raw[0].isupper()) if word and word not in STOPWORDS else None
