@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 import jinja2
 import jinja2.ext
+import jinja2.runtime
 from jinja2 import nodes
 from jinja2.parser import Parser
+from jinja2.utils import internalcode
 
 from digest.config import Config
 from digest.errors import ThemeError
@@ -57,20 +60,56 @@ def make_environment(config: Config) -> jinja2.Environment:
     return env
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's call, with a short way for what templates call most: macros, and Python functions
+    and methods (`page_url.startswith`) not marked to take the context (@pass_context and the
+    like). Jinja looks for that mark on the callable and on its __call__ at every call, and
+    then drops the loop and block variables it was given for the context: both showed in profiles."""
+
+    @internalcode
+    def call(self, obj: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        kind = obj.__class__
+        if not (kind is jinja2.runtime.Macro or kind is BuiltinFunctionType
+                or ((kind is FunctionType or kind is MethodType) and not hasattr(obj, "jinja_pass_arg"))):
+            return super().call(obj, *args, **kwargs)  # a class, a callable object, or marked
+        if kwargs:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:  # as Jinja does
+            return self.environment.undefined("value was undefined because a callable raised a "
+                                              "StopIteration exception")
+
+
 class _Environment(jinja2.Environment):
     """Jinja's lookup, sped up for plain dicts (the pages' context, such as `site.title`): Jinja first
     tries the attribute, and raising and catching that AttributeError cost more than the rest."""
 
+    context_class = _Context
+
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if obj.__class__ is dict and attribute in obj and not hasattr(dict, attribute):
-            return obj[attribute]  # what jinja2.Environment.getattr would find, after the failed getattr
+        if obj.__class__ is dict:
+            if attribute in obj and attribute not in _DICT_ATTRIBUTES:
+                return obj[attribute]  # what jinja2.Environment.getattr would find, after the failed getattr
+        else:
+            try:
+                return getattr(obj, attribute)  # jinja2.Environment.getattr's first try, without its call
+            except AttributeError:
+                pass
         return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # the names getattr finds on any dict (items, keys...) before its keys
 
 
 class FragmentCache(jinja2.ext.Extension):
     """{% cache "name", key, ... %}...{% endcache %}: the body is rendered once per distinct key
     and reused for the rest of the build (one environment serves one build). The keys must name
-    everything the body shows."""
+    everything the body shows.
+
+    Compiled inline, as `{% set %}` blocks are, not as a call block: a hit is a tuple, a dict
+    lookup and an output, where a call block made a macro and called through the context."""
 
     tags = {"cache"}
 
@@ -78,20 +117,24 @@ class FragmentCache(jinja2.ext.Extension):
         super().__init__(environment)
         self.fragments: dict[tuple[Any, ...], Any] = {}
 
-    def parse(self, parser: Parser) -> nodes.Node:
+    def parse(self, parser: Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
         keys = [parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
-        return nodes.CallBlock(self.call_method("_fragment", [nodes.Tuple(keys, "load")]), [], [], body
-                               ).set_lineno(lineno)
+        key, fragment = parser.free_identifier(lineno), parser.free_identifier(lineno)
+        fragments = self.attr("fragments", lineno=lineno)
+        # key = (keys); if key not in fragments: fragment = body; fragments[key] = fragment
+        # then output fragments[key]
+        render = [nodes.AssignBlock(fragment, None, body, lineno=lineno),
+                  nodes.ExprStmt(self.call_method("_store", [key, fragment]), lineno=lineno)]
+        return [nodes.Assign(key, nodes.Tuple(keys, "load"), lineno=lineno),
+                nodes.If(nodes.Compare(key, [nodes.Operand("notin", fragments)]), render, [], [], lineno=lineno),
+                nodes.Output([nodes.Getitem(fragments, key, "load")], lineno=lineno)]
 
-    def _fragment(self, key: tuple[Any, ...], caller: Any) -> Any:
-        fragment = self.fragments.get(key)
-        if fragment is None:
-            fragment = self.fragments[key] = caller()
-        return fragment
+    def _store(self, key: tuple[Any, ...], fragment: Any) -> None:
+        self.fragments[key] = fragment
 
 
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -116,7 +159,20 @@ def format_date(value: date | datetime, style: str = "long") -> str:
 
 
 def reading_time(text: str, words_per_minute: int = 230) -> int:
-    return max(1, round(len(text.split()) / words_per_minute))
+    return max(1, round(word_count(text) / words_per_minute))
+
+
+# ASCII whitespace as str.split() sees it (\t-\r, \x1c-\x1f, space) -> 0, any other byte -> 1
+_WORD_BYTES = bytes(0 if chr(b).isspace() else 1 for b in range(128)) + bytes(128)
+
+
+def word_count(text: str) -> int:
+    """len(text.split()), without making a string of every word: for ASCII text, the words are the
+    runs of non-space bytes, each one starting at the start or after a space."""
+    if not text.isascii():
+        return len(text.split())
+    marks = text.encode("ascii").translate(_WORD_BYTES)
+    return marks.count(b"\x00\x01") + (marks[:1] == b"\x01")
 
 
 def templates_fingerprint(config: Config) -> str:
