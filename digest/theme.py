@@ -21,7 +21,7 @@ from jinja2.parser import Parser
 from jinja2.utils import internalcode
 
 from digest.config import Config
-from digest.errors import ThemeError
+from digest.errors import DigestError, ThemeError
 
 BUILTIN_THEME = Path(__file__).resolve().parent / "default_theme"
 
@@ -207,6 +207,8 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
     except jinja2.TemplateNotFound as exc:
         raise ThemeError(f"template not found: {exc.name}", name,
                          hint="add it to your theme's templates/ folder, or remove the reference") from exc
+    except DigestError:  # e.g. an entry's body that could not be read back: already names its file
+        raise
     except Exception as exc:  # a template calling something that fails is still the template's problem
         filename, line = _template_frame(exc)
         raise ThemeError(f"template error: {type(exc).__name__}: {exc}", filename or name, line,

@@ -560,3 +560,24 @@ def test_body_missing_from_the_cache_is_an_error_naming_the_entry(site: Path) ->
     assert "content/2022/08/15/gone.md" in str(caught.value) and "build again" in str(caught.value)
     rows = sqlite3.connect(cache_path(site)).execute("SELECT path, hash FROM entries").fetchall()
     assert BodyInCache(cache_path(site), *rows[0]).load().strip().endswith("body.")
+
+
+def test_body_lost_while_rendering_names_the_entry_not_the_template(site: Path) -> None:
+    """A body the cache no longer has (another build replaced the row meanwhile) fails the build
+    with an error naming the entry; output/ stays as it was."""
+    before = tree(site / "output")
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises again", DAY1, "Alpha body, again.",
+                                                         topic="world", tags='["Energy"]'))  # a new title: plan all
+    real = digest.build._render
+
+    def render_after_the_row_changed(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
+        with sqlite3.connect(cache_path(site)) as db:
+            db.execute("UPDATE entries SET hash = 'replaced' WHERE path = 'content/2022/08/15/alpha.md'")
+        return real(config, env, pages, feeds, staging, jobs)
+
+    with pytest.MonkeyPatch.context() as patcher:
+        patcher.setattr(digest.build, "_render", render_after_the_row_changed)
+        with pytest.raises(ContentError) as caught:
+            build(site, BuildOptions(now=NOW, jobs=1))
+    assert str(caught.value).startswith("content/2022/08/15/alpha.md: the build cache lost this entry")
+    assert tree(site / "output") == before
