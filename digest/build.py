@@ -212,7 +212,7 @@ class Builder:
         if self.once:
             # Only the render workers read the bodies (and grouping, to break a tie between two
             # leads): let them go, read back from the cache where used. Measured at 10,000 entries:
-            # the main process's peak, which the workers start from, falls from 196 to 159 MB.
+            # the main process's peak, which the workers start from, falls from 196 to 156-164 MB.
             for _, row in published_rows:
                 row.keep_body_in_cache(cache)
         # The entries live for the whole build: spare the garbage collector from walking them again

@@ -17,8 +17,9 @@ class KeptBody(Protocol):
 
 class _Body:
     """Entry.body: the Markdown source, or a KeptBody standing in for it. A one-shot build lets
-    the bodies go from its main process once the site is planned (a third of its memory; only
-    the render workers need them) and each is read back where it is used (see build.py)."""
+    the bodies go from its main process once every entry is parsed and in the build cache (a
+    fifth of its memory; only the render workers need them), and each is read back where it is
+    used (see build.py)."""
 
     def __get__(self, entry: Any, owner: Any = None) -> str:
         if entry is None:
