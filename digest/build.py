@@ -32,6 +32,7 @@ import jinja2
 import jinja2.bccache
 
 import digest.stories
+import digest.theme
 from digest.cache import BuildCache, CachedEntry, Fingerprinter, TreeState, fingerprint, salt_for, tree_id
 from digest.config import Config, load_config
 from digest.content import content_hash, load_entry
@@ -602,6 +603,12 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept between builds (Jinja checks each against its source's hash).
     Only an optimisation: a cache file that cannot be read or written is ignored."""
 
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        # Jinja checks a template's source, not the code that compiled it: digest's own template
+        # tags (theme.py) compile to calls of their methods, so a template compiled by another
+        # version of them must not be used (it failed with an AttributeError once).
+        return super().get_cache_key(f"{_template_compiler()} {name}", filename)
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         try:
             super().load_bytecode(bucket)
@@ -611,6 +618,13 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
+
+
+@functools.lru_cache(maxsize=1)
+def _template_compiler() -> str:
+    """What compiles templates: Jinja's version and the source of digest's template tags."""
+    code = Path(digest.theme.__file__).read_bytes()
+    return hashlib.blake2b(f"jinja {jinja2.__version__}\n".encode() + code, digest_size=12).hexdigest()
 
 
 def template_environment(config: Config) -> jinja2.Environment:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import digest.build
+import digest.theme
 from digest.build import Builder, BuildOptions, build
 from digest.cache import BodyInCache, cache_path, tree_id
 from digest.errors import ContentError
@@ -581,3 +582,25 @@ def test_body_lost_while_rendering_names_the_entry_not_the_template(site: Path) 
             build(site, BuildOptions(now=NOW, jobs=1))
     assert str(caught.value).startswith("content/2022/08/15/alpha.md: the build cache lost this entry")
     assert tree(site / "output") == before
+
+
+def test_compiled_templates_are_keyed_by_the_code_that_compiles_them(site: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jinja checks a compiled template against its source only; digest's own template tags
+    compile to calls of their methods, so another version of them (an upgrade) must compile
+    afresh: templates compiled by the old one failed with an AttributeError once."""
+    folder = site / ".digest" / "cache" / "templates"
+    first = set(os.listdir(folder))
+    assert first
+    another = tmp_path / "theme.py"
+    another.write_bytes(Path(digest.theme.__file__).read_bytes() + b"\n# another version of the template tags\n")
+    monkeypatch.setattr(digest.theme, "__file__", str(another))
+    digest.build._template_compiler.cache_clear()
+    try:
+        edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Gamma, again.", topic="world",
+                                                             tags='["Ports"]'))
+        assert build(site, OPTIONS).rendered > 0
+        assert set(os.listdir(folder)) - first  # compiled again, under the new compiler's key
+    finally:
+        monkeypatch.undo()
+        digest.build._template_compiler.cache_clear()
