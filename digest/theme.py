@@ -105,8 +105,9 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))  # the names getattr finds on any dict (
 
 class FragmentCache(jinja2.ext.Extension):
     """{% cache "name", key, ... %}...{% endcache %}: the body is rendered once per distinct key
-    and reused for the rest of the build (one environment serves one build). The keys must name
-    everything the body shows.
+    and reused for as long as the environment lives, which in the dev server is many builds (a
+    Builder keeps it while the templates and the config stay the same). So the keys must name
+    everything the body shows that content can change, not only what the config sets.
 
     Compiled inline, as `{% set %}` blocks are, not as a call block: a hit is a tuple, a dict
     lookup and an output, where a call block made a macro and called through the context."""
