@@ -29,7 +29,7 @@ from digest.errors import ContentError
 from digest.model import Entry, Story
 from digest.stories import grouping_token
 
-CACHE_VERSION = f"{__version__}-6"
+CACHE_VERSION = f"{__version__}-7"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);

@@ -1,0 +1,40 @@
+"""incremental.dump_unit / load_unit: a stored unit comes back equal, with the current entries in."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from pathlib import PurePosixPath
+
+from digest.cache import Fingerprinter
+from digest.incremental import _REDUCE, dump_unit, load_unit
+from digest.model import Edition, Entry, Followup, Story, Topic, TopicSection
+
+
+def _entry(name: str) -> Entry:
+    return Entry(path=PurePosixPath(f"content/{name}.md"), title=f"{name} title", slug=name, body="Body.",
+                 published=datetime(2022, 8, 15, 9, tzinfo=UTC), topic="world", content_hash=name)
+
+
+def test_a_unit_comes_back_equal_with_the_entries_filled_in() -> None:
+    a, b, c = _entry("a"), _entry("b"), _entry("c")
+    story = Story("k", a, (a, b), 0.75, "similar: 0.75")
+    alone = Story("c", c, (c,))
+    topic = Topic("world", "World", ("World News",))
+    edition = Edition(date(2022, 8, 15), (TopicSection(topic, (story, alone)),), (Followup(b, story),))
+    unit = {"entry": a, "story": story, "topic": topic, "edition": edition, "related": [b, c],
+            "nav": [{"slug": "world", "url": "topics/world/"}], "day": date(2022, 8, 15), "feeds": None}
+    fresh = {str(e.path): _entry(e.path.stem) for e in (a, b, c)}  # the entries as a later build has them
+    loaded = load_unit(dump_unit(unit), fresh.__getitem__)
+    assert repr(loaded) == repr(unit)
+    assert Fingerprinter().of(loaded) == Fingerprinter().of(unit)
+    assert loaded["entry"] is fresh["content/a.md"] and loaded["story"].members[1] is fresh["content/b.md"]
+
+
+def test_the_model_classes_are_pickled_with_every_field() -> None:
+    """A field added to a model class must be added to its reduction too (else it would load as its
+    default in a patched plan)."""
+    for cls in (Story, Topic, TopicSection, Edition, Followup):
+        value = cls(*(object() for _ in fields(cls)))
+        rebuilt, args = _REDUCE[cls](value)
+        assert rebuilt is cls and args == tuple(getattr(value, f.name) for f in fields(cls)), cls.__name__
