@@ -33,7 +33,16 @@ import jinja2.bccache
 
 import digest.stories
 import digest.theme
-from digest.cache import BuildCache, CachedEntry, Fingerprinter, TreeState, fingerprint, salt_for, tree_id
+from digest.cache import (
+    BuildCache,
+    CachedEntry,
+    Fingerprinter,
+    TreeState,
+    fingerprint,
+    salt_for,
+    store_entries,
+    tree_id,
+)
 from digest.config import Config, load_config
 from digest.content import content_hash, load_entry
 from digest.errors import BuildFailed, ContentError, DigestError
@@ -206,16 +215,18 @@ class Builder:
                    now: datetime, base: tuple[str, str], salt: str, clock: _Clock) -> Plan:
         """Stories, organise, plan and fingerprint every page and feed, for these entries; the plan
         is stored for later patches."""
-        cache.fill(published_rows)
+        def unpickle(row: CachedEntry) -> None:  # each row as it is fetched: never every pickle or body at once
+            if row.entry.body_in_memory and self.once:
+                # Only the render workers read the bodies (and grouping, to break a tie between two
+                # leads): let them go, read back from the cache where used. Measured at 10,000
+                # entries: the main process's peak, which the workers start from, falls from 196 to
+                # 156-164 MB.
+                row.keep_body_in_cache(cache)
+
+        cache.fill(published_rows, each=unpickle)
         published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
         check_paths(published, config)
-        if self.once:
-            # Only the render workers read the bodies (and grouping, to break a tie between two
-            # leads): let them go, read back from the cache where used. Measured at 10,000 entries:
-            # the main process's peak, which the workers start from, falls from 196 to 156-164 MB.
-            for _, row in published_rows:
-                row.keep_body_in_cache(cache)
         # The entries live for the whole build: spare the garbage collector from walking them again
         # and again (measured: organise, plan and fingerprint take a third less CPU).
         gc.freeze()
@@ -353,16 +364,17 @@ class Builder:
                 fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
             else:
                 to_parse.append((rel, mtime_ns, size))
-        parsed, errors = _parse_all(config, to_parse, self.options.jobs)
+        # The versions being replaced are still compared with the new ones (incremental.patch):
+        # fetch them before their rows change (the parsing workers write them).
+        cache.fill([(rel, known[rel]) for rel, _, _ in to_parse if rel in known])
+        parsed, errors, stored = _parse_all(config, to_parse, self.options.jobs, cache)
         if errors:
             raise BuildFailed(errors) if len(errors) > 1 else errors[0]
         fresh.update(parsed)
         removed = [rel for rel in known if rel not in fresh]
         if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
-            # The versions being replaced are still compared with the new ones (incremental.patch):
-            # fetch them before their rows change.
-            cache.fill([(rel, known[rel]) for rel in parsed if rel in known])
-            cache.update_entries(((rel, c) for rel, c in fresh.items() if known.get(rel) is not c), removed)
+            cache.update_entries(((rel, c) for rel, c in fresh.items()
+                                  if known.get(rel) is not c and rel not in stored), removed)
         self._entries = fresh
         return [(rel, fresh[rel]) for rel, _, _ in found], len(parsed)
 
@@ -514,6 +526,10 @@ def _parse_chunk(items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str,
     gc.disable()  # everything parsed here is kept: collections would only walk it again and again
     try:
         _parse_into(config, items, parsed, errors)
+        cache: Path | None = _WORK.get("cache")
+        if cache is not None and "parent" in _WORK:  # a forked worker: it stores the rows itself
+            store_entries(cache, parsed)
+            parsed = [(rel, row.columns_only()) for rel, row in parsed]
     finally:
         if collecting:
             gc.enable()
@@ -532,14 +548,23 @@ def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: l
             errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
 
 
-def _parse_all(config: Config, items: list[tuple[str, int, int]],
-               jobs: int | None) -> tuple[dict[str, CachedEntry], list[DigestError]]:
+def _parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | None,
+               cache: BuildCache | None = None) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
+    """(path -> parsed row, errors, the paths whose rows are stored in `cache` already): forked
+    workers store their rows in `cache` themselves and hand back only the small columns, the parse
+    read back from the cache where used (the main process's CPU is the build's bottleneck)."""
     parsed: dict[str, CachedEntry] = {}
     errors: list[DigestError] = []
-    for chunk_parsed, chunk_errors in _in_workers(_parse_chunk, items, jobs, PARALLEL_PARSE, config=config):
-        parsed.update(chunk_parsed)
+    stored: set[str] = set()
+    for chunk_parsed, chunk_errors in _in_workers(_parse_chunk, items, jobs, PARALLEL_PARSE, config=config,
+                                                  cache=cache.path if cache is not None else None):
+        for rel, row in chunk_parsed:
+            if cache is not None and not row.loaded:
+                row = row.stored_in(cache, rel)
+                stored.add(rel)
+            parsed[rel] = row
         errors.extend(chunk_errors)
-    return parsed, errors
+    return parsed, errors, stored
 
 
 def _workers(jobs: int | None) -> int:
@@ -693,7 +718,7 @@ def load_entries(config: Config) -> list[Entry]:
 def load_entries_with_features(config: Config) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
     """Every entry and its story features, both made in the parsing workers (no build cache)."""
     found = entry_files(config.content_path)
-    parsed, errors = _parse_all(config, found, None)
+    parsed, errors, _ = _parse_all(config, found, None)
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
     entries = [parsed[rel].entry for rel, _, _ in found]

@@ -18,7 +18,7 @@ import os
 import pickle
 import secrets
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -51,10 +51,11 @@ class CachedEntry:
     nothing changed, or only an entry's body, needs only the columns and a few entries)."""
 
     __slots__ = ("mtime_ns", "size", "content_hash", "published", "draft", "grouping", "_entry", "_features",
-                 "_blobs", "_stored")
+                 "_entry_blob", "_features_blob", "_stored")
 
     def __init__(self, mtime_ns: int, size: int, content_hash: str, published: float, draft: bool, grouping: str,
-                 entry: Entry | None = None, features: Any = None, blobs: tuple[bytes, bytes] | None = None,
+                 entry: Entry | None = None, features: Any = None,
+                 blobs: tuple[bytes | None, bytes | None] = (None, None),
                  stored: tuple[BuildCache, str] | None = None) -> None:
         self.mtime_ns = mtime_ns
         self.size = size
@@ -64,7 +65,8 @@ class CachedEntry:
         self.grouping = grouping  # stories.grouping_token: what story grouping reads of the entry
         self._entry = entry
         self._features = features
-        self._blobs = blobs  # (entry, features) pickled, as fetched from the cache
+        # The entry and features pickled, as fetched from the cache; each let go once unpickled (memory)
+        self._entry_blob, self._features_blob = blobs
         self._stored = stored  # (cache, path) to fetch them from, while its row has this content hash
 
     @classmethod
@@ -72,46 +74,60 @@ class CachedEntry:
         return cls(mtime_ns, size, entry.content_hash, entry.published.timestamp(), entry.draft,
                    grouping_token(entry, features), entry, features)
 
+    def columns_only(self) -> CachedEntry:
+        """This row without its parse and features (once they are written into the cache)."""
+        return CachedEntry(self.mtime_ns, self.size, self.content_hash, self.published, self.draft, self.grouping)
+
+    def stored_in(self, cache: BuildCache, path: str) -> CachedEntry:
+        """A columns_only() row whose parse is read from this row of the cache when used."""
+        return CachedEntry(self.mtime_ns, self.size, self.content_hash, self.published, self.draft, self.grouping,
+                           stored=(cache, path))
+
     def moved(self, mtime_ns: int, size: int) -> CachedEntry:
         """The same content under a new mtime (a file touched but not changed)."""
         return CachedEntry(mtime_ns, size, self.content_hash, self.published, self.draft, self.grouping,
-                           self._entry, self._features, self._blobs, self._stored)
+                           self._entry, self._features, (self._entry_blob, self._features_blob), self._stored)
 
     @property
     def loaded(self) -> bool:
         """Whether the parse is in memory (or fetched, waiting to be unpickled)."""
-        return self._entry is not None or self._blobs is not None
+        return self._entry is not None or self._entry_blob is not None
 
-    def _fetched(self) -> tuple[bytes, bytes]:
-        if self._blobs is None:
-            if self._stored is None:
-                raise StaleEntry("an entry with neither its parse nor a cache row")
-            cache, path = self._stored
-            blobs = cache.entry_blobs(path, self.content_hash)
-            if blobs is None:
-                raise StaleEntry(path)
-            self._blobs = blobs
-        return self._blobs
+    def _fetch(self) -> None:
+        """The pickles of what is not unpickled, from the cache row."""
+        if self._stored is None:
+            raise StaleEntry("an entry with neither its parse nor a cache row")
+        cache, path = self._stored
+        blobs = cache.entry_blobs(path, self.content_hash)
+        if blobs is None:
+            raise StaleEntry(path)
+        self.fill(blobs)
 
     def fill(self, blobs: tuple[bytes, bytes]) -> None:
-        if not self.loaded:
-            self._blobs = blobs
+        if self._entry is None:
+            self._entry_blob = blobs[0]
+        if self._features is None:
+            self._features_blob = blobs[1]
 
     @property
     def entry(self) -> Entry:
         if self._entry is None:
-            self._entry = pickle.loads(self._fetched()[0])
-            self._forget_blobs()
+            if self._entry_blob is None:
+                self._fetch()
+            self._entry = pickle.loads(self._entry_blob)  # type: ignore[arg-type]  # _fetch set it
+            self._entry_blob = None
         return self._entry
 
     @property
     def features(self) -> Any:
-        if self._features is None and (self._blobs is not None or self._stored is not None):
+        if self._features is None and (self._features_blob is not None or self._stored is not None):
             try:
-                self._features = pickle.loads(self._fetched()[1])
+                if self._features_blob is None:
+                    self._fetch()
             except StaleEntry:
                 return None  # computed afresh by whoever needs them
-            self._forget_blobs()
+            self._features = pickle.loads(self._features_blob)  # type: ignore[arg-type]  # _fetch set it
+            self._features_blob = None
         return self._features
 
     def keep_body_in_cache(self, cache: BuildCache) -> None:
@@ -122,21 +138,15 @@ class CachedEntry:
 
     def forget_features(self) -> None:
         """Let the features go (after grouping, in a one-shot build); fetched again if asked for."""
-        self._features = None
-        if self._blobs is not None and self._entry is not None:
-            self._blobs = None
-
-    def _forget_blobs(self) -> None:
-        """Both values unpickled: the pickles are not held twice (memory)."""
-        if self._entry is not None and self._features is not None:
-            self._blobs = None
+        self._features = self._features_blob = None
 
     def blobs(self) -> tuple[bytes, bytes]:
-        if self._blobs is not None:
-            return self._blobs
-        if self._entry is None:
-            return self._fetched()
-        return (pickle.dumps(self.entry, pickle.HIGHEST_PROTOCOL), pickle.dumps(self.features, pickle.HIGHEST_PROTOCOL))
+        if self._entry is None and self._entry_blob is None:
+            self._fetch()
+        entry = self._entry_blob if self._entry_blob is not None else pickle.dumps(self.entry, pickle.HIGHEST_PROTOCOL)
+        features = self._features_blob if self._features_blob is not None else pickle.dumps(
+            self.features, pickle.HIGHEST_PROTOCOL)
+        return entry, features
 
 
 class BodyInCache:
@@ -253,28 +263,37 @@ class BuildCache:
                                (path, content_hash)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def fill(self, rows: Iterable[tuple[str, CachedEntry]]) -> None:
-        """Fetch the parses of these rows that are not in memory: one query for them all."""
-        wanted = {rel: row for rel, row in rows if not row.loaded}
+    def fill(self, rows: Iterable[tuple[str, CachedEntry]],
+             each: Callable[[CachedEntry], object] | None = None) -> None:
+        """Fetch the parses of these rows that are not in memory: one query for them all. `each`
+        is called on every row as soon as it is in memory: a caller that unpickles and lets go of
+        what it does not need never holds every row's pickles at once (memory)."""
+        wanted: dict[str, CachedEntry] = {}
+        for rel, row in rows:
+            if not row.loaded:
+                wanted[rel] = row
+            elif each is not None:
+                each(row)
         if len(wanted) < 200:
             for rel, row in wanted.items():
                 blobs = self.entry_blobs(rel, row.content_hash)
                 if blobs is not None:
                     row.fill(blobs)
+                    if each is not None:
+                        each(row)
             return
         for path, content_hash, entry, features in self._db.execute(
                 "SELECT path, hash, entry, features FROM entries"):
             known = wanted.get(path)
             if known is not None and known.content_hash == content_hash:
                 known.fill((entry, features))
+                if each is not None:
+                    each(known)
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
-        # A generator: rows are pickled one at a time, never all held at once (memory).
-        rows = ((path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), c.grouping, *c.blobs())
-                for path, c in changed)
         gone = [(path,) for path in removed]
         with self._transaction():
-            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            _insert_entries(self._db, changed)
             self._db.executemany("DELETE FROM entries WHERE path = ?", gone)
 
     # -- small values ----------------------------------------------------------------------
@@ -357,6 +376,25 @@ class BuildCache:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+def store_entries(cache: Path, rows: Iterable[tuple[str, CachedEntry]]) -> None:
+    """Write these rows into the cache at this path (BuildCache.path) through a connection of the
+    calling process's own: a parsing worker stores what it parsed, and the main process receives
+    and stores none of it (measured at 10,000 entries: 0.8 s less of its CPU in a cold build)."""
+    db = sqlite3.connect(cache, isolation_level=None, timeout=60)  # the other workers write too: wait
+    try:
+        with _Transaction(db):
+            _insert_entries(db, rows)
+    finally:
+        db.close()
+
+
+def _insert_entries(db: sqlite3.Connection, rows: Iterable[tuple[str, CachedEntry]]) -> None:
+    # A generator: rows are pickled one at a time, never all held at once (memory).
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   ((path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), c.grouping, *c.blobs())
+                    for path, c in rows))
 
 
 class _Transaction:

@@ -248,6 +248,30 @@ def test_parallel_build_equals_serial(make_site, tmp_path: Path) -> None:
     assert tree(serial / "output") == tree(parallel / "output")
 
 
+def test_rows_stored_by_the_parsing_workers_serve_later_builds(make_site, tmp_path: Path) -> None:
+    """Forked parsing workers write their rows into the cache themselves: a later build parses
+    nothing, and a body edit in the same Builder patches the plan made from those rows."""
+    files = {f"content/2022/08/{10 + i % 5}/e{i}.md": entry_text(f"Entry number {i}", f"2022-08-{10 + i % 5}T09:00:00Z",
+                                                                f"Body {i}.", topic="world" if i % 2 else "business")
+             for i in range(450)}
+    site = make_site(files, name="workers")
+    options = BuildOptions(now=NOW, jobs=2)
+    builder = Builder(site, options)
+    try:
+        assert builder.build().parsed == 450
+        edited = site / "content/2022/08/10/e0.md"
+        edited.write_text(entry_text("Entry number 0", "2022-08-10T09:00:00Z", "Body 0, edited.", topic="business"))
+        report = builder.build()
+        assert report.parsed == 1 and "patch plan" in stages(report)
+    finally:
+        builder.close()
+    assert build(site, options).parsed == 0
+    cold = make_site(files, name="cold")
+    (cold / "content/2022/08/10/e0.md").write_text(edited.read_text())
+    build(cold, OPTIONS)
+    assert tree(site / "output") == tree(cold / "output")
+
+
 # -- a long-lived Builder patches its last plan when only bodies change --------------------------
 STORY_FILES = {
     # One curated story, both reports at the same moment: the lead is the one with more text.
