@@ -317,3 +317,12 @@ def test_a_table_under_a_heading_is_not_the_article() -> None:
     assert data_tables(paragraphs(_page("Standings", *_standings(5)))) == set()
     assert data_tables(paragraphs(_page(intro, *_standings(2)))) == set()  # two rows: no table yet
 
+
+def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:
+    page = _page("Champion wins the title in the final race of the season", "November 18, 2019",
+                 "[champion-photo]", "Anna Berg", PROSE * 2, *[PROSE * 2] * 3)
+    assert read_text(page).authors == ()
+    # An author's picture above the byline and its time: the name is the byline.
+    page = _page("Champion wins the title in the final race of the season", "[avatar]", "Jane Doe",
+                 "Monday 6:30PM", PROSE * 2, *[PROSE * 2] * 3)
+    assert read_text(page).authors == ("Jane Doe",)

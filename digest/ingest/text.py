@@ -57,8 +57,8 @@ def read_text(text: str) -> Article:
     anchor = first_copy if first_copy is not None else max(0, start - 8)
     # The head: from the headline to a little into the body (bylines often sit under a
     # lead image whose caption reads like prose).
-    head = [p for p in paras[anchor + 1:min(start + 6, end)]
-            if not (title and _norm(p.text) == _norm(title))]
+    head = [p for i, p in enumerate(paras[anchor + 1:min(start + 6, end)], anchor + 1)
+            if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
 
@@ -84,6 +84,12 @@ def read_text(text: str) -> Article:
         key_points=key_points,
         image=next((p.text for p in head if _IMAGE_URL.match(p.text)), None),
     )
+
+
+def _named_picture(paras: list[Para], i: int) -> bool:
+    """A short undated line between a picture and prose: the caption naming who is in it."""
+    return 0 < i < len(paras) - 1 and paras[i - 1].is_image and is_prose(paras[i + 1]) \
+        and words(paras[i].text) <= 6 and find_date(paras[i].text) is None
 
 
 def _first_copy(paras: list[Para], title_at: int | None, start: int) -> int | None:
