@@ -326,3 +326,17 @@ def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:
     page = _page("Champion wins the title in the final race of the season", "[avatar]", "Jane Doe",
                  "Monday 6:30PM", PROSE * 2, *[PROSE * 2] * 3)
     assert read_text(page).authors == ("Jane Doe",)
+
+
+def test_a_quoted_claim_over_its_signature_is_not_the_headline() -> None:
+    claim = '"Four hundred new homes will be built on the riverside land by next year."'
+    headline = "How many homes will the new city plan really build by next year?"
+    page = _page("• Fact checks", "• Subjects", claim,
+                 "— Jane Roe on Sunday, October 13th, 2019 in an interview with a local radio station",
+                 headline, "By John Doe , Mary Major on Monday, November 18th, 2019 at 11:08 a.m.",
+                 "[photo]", _distinct_body(), f"Roe said that {claim}")
+    article = read_text(page)
+    assert article.title == headline
+    assert article.authors == ("John Doe", "Mary Major")
+    assert article.date == "2019-11-18"
+    assert headline not in article.body
