@@ -24,3 +24,28 @@ def test_headline_repeated_at_the_top_of_the_body_is_left_out() -> None:
     assert article.body.lstrip().startswith("Dock workers voted")
     assert "## Port strike ends after 12 days: what changes" in article.body  # other headings stay
     assert "backlog to clear" in article.body
+
+
+def article_page(*paragraphs: str) -> str:
+    """A small saved page: a headline and the given paragraphs (HTML) in an <article>."""
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<!DOCTYPE html><html><head><title>Tide tables</title></head><body><article>"
+            f"<h1>Tide tables change for the winter</h1>{body}</article></body></html>")
+
+
+PROSE = ("The harbour office publishes new tide tables every autumn, and this year the changes are "
+         "larger than usual because the dredging of the outer channel has moved the sandbanks.")
+
+
+def test_underline_and_superscript_come_out_as_their_words() -> None:
+    page = article_page(PROSE, "Pilots were told about the <u>new channel markers</u> on the "
+                        "10<sup>th</sup> of October, a week before the first ships came through.")
+    body = read_html(page).body
+    assert "the new channel markers on the 10th of October" in body
+    assert "<u>" not in body and "<sup>" not in body
+
+
+def test_an_underscore_inside_a_word_is_not_escaped() -> None:
+    body = read_html(article_page(PROSE, "The data file is called tide_tables_2024 and the "
+                                  "harbour master signs it as Harbour_Master every year.")).body
+    assert "tide_tables_2024" in body and "Harbour_Master" in body

@@ -35,7 +35,7 @@ def read_html(html: str, url: str | None = None) -> Article:
     body = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
     title = _title(tree, article_ld, meta, doc)
-    body = _tidy_markdown(_without_headline(body, title))
+    body = _tidy_markdown(_without_headline(_inline_text(body), title))
     return Article(
         title=title,
         body=body,
@@ -61,6 +61,18 @@ def _without_headline(body: str, title: str | None) -> str:
     if head.startswith("#") and _comparable(head.lstrip("#")) == _comparable(title):
         return rest
     return body
+
+
+# trafilatura writes underline, superscript and subscript as inline HTML, which the site's
+# Markdown (raw HTML off) would print as tags: the words are what counts.
+_INLINE_HTML = re.compile(r"(?<!\\)</?(?:u|sup|sub)>")
+# An escaped underscore inside a word ("Director\_Oh"): CommonMark never reads one there as
+# emphasis, and the escape splits the word for anything reading the text.
+_WORD_UNDERSCORE = re.compile(r"(?<=[^\W_])\\_(?=[^\W_])")
+
+
+def _inline_text(body: str) -> str:
+    return _WORD_UNDERSCORE.sub("_", _INLINE_HTML.sub("", body))
 
 
 def _comparable(text: str) -> str:
