@@ -49,3 +49,21 @@ def test_an_underscore_inside_a_word_is_not_escaped() -> None:
     body = read_html(article_page(PROSE, "The data file is called tide_tables_2024 and the "
                                   "harbour master signs it as Harbour_Master every year.")).body
     assert "tide_tables_2024" in body and "Harbour_Master" in body
+
+
+def test_furniture_lines_go_and_a_comments_heading_ends_the_body() -> None:
+    page = article_page(
+        PROSE, "<strong>Related: Ferry timetables for the islands</strong>",
+        "Fishing boats will have to leave an hour earlier on spring tides, the harbour master "
+        "said, and the lock gates will open for longer on the evening tide.",
+        "<em>Follow us on Twitter and Facebook.</em>",
+        "To get the tables by post:</p><ul><li>Sign up at the harbour office</li>"
+        "<li>Pay the postage for the year</li></ul><p>The tables also go on the harbour "
+        "office noticeboard, as they have done since the office opened in 1932.",
+        "</p><h3>Comments</h3><p>Great news for everyone who sails out of the harbour "
+        "on the evening tide, thank you for letting us know in good time.")
+    body = read_html(page).body
+    assert "Fishing boats" in body and "noticeboard" in body
+    assert "- Sign up at the harbour office" in body  # a list item is the article's own
+    assert "Related:" not in body and "Follow us" not in body
+    assert "Comments" not in body and "Great news" not in body

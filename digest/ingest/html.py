@@ -15,6 +15,7 @@ import lxml.html
 import trafilatura
 
 from .article import Article
+from .body import BOUNDARY, JUNK, words
 from .clean import one_line
 from .dates import find_date
 from .markdown import summary_from
@@ -35,7 +36,7 @@ def read_html(html: str, url: str | None = None) -> Article:
     body = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
     title = _title(tree, article_ld, meta, doc)
-    body = _tidy_markdown(_without_headline(_inline_text(body), title))
+    body = _tidy_markdown(_without_furniture(_without_headline(_inline_text(body), title)))
     return Article(
         title=title,
         body=body,
@@ -73,6 +74,31 @@ _WORD_UNDERSCORE = re.compile(r"(?<=[^\W_])\\_(?=[^\W_])")
 
 def _inline_text(body: str) -> str:
     return _WORD_UNDERSCORE.sub("_", _INLINE_HTML.sub("", body))
+
+
+# Markdown around a block's words: heading marks, emphasis, backslash escapes.
+_MARKUP = re.compile(r"^#{1,6}\s+|\*+|\\(?=[^\w\s])")
+_LIST_OR_TABLE = re.compile(r"\s*([-+]|\d+[.)]|\|)\s")
+
+
+def _plain(block: str) -> str:
+    return one_line(_MARKUP.sub("", block.strip()))
+
+
+def _without_furniture(body: str) -> str:
+    """The body without the page furniture trafilatura keeps as blocks of their own, the lines
+    the text reader counts as junk ("Related: ...", "Follow us on ...", sign-ups, citations,
+    credits), and without what follows a heading that ends an article ("Comments", "Related
+    stories"). List items stay: a step of a how-to may well say "Sign up for ..."."""
+    kept: list[str] = []
+    for block in body.split("\n\n"):
+        text = _plain(block)
+        if kept and BOUNDARY.match(text):
+            break
+        if text and words(text) <= 25 and JUNK.match(text) and not _LIST_OR_TABLE.match(block):
+            continue
+        kept.append(block)
+    return "\n\n".join(kept)
 
 
 def _comparable(text: str) -> str:
