@@ -67,3 +67,15 @@ def test_furniture_lines_go_and_a_comments_heading_ends_the_body() -> None:
     assert "- Sign up at the harbour office" in body  # a list item is the article's own
     assert "Related:" not in body and "Follow us" not in body
     assert "Comments" not in body and "Great news" not in body
+
+
+def test_a_tagline_in_italics_with_a_handle_or_a_call_to_follow_goes() -> None:
+    page = article_page(
+        PROSE, "Fishing boats will have to leave an hour earlier on spring tides, the harbour "
+        "master said, and the lock gates will open for longer on the evening tide.",
+        "<em>This article first appeared in the Harbour Gazette.</em>",
+        "<em>Jane Roe covers the coast for the Courier. Reach her at jroe@courier.example or "
+        "follow her on Twitter @janeroe.</em>")
+    body = read_html(page).body
+    assert "*This article first appeared in the Harbour Gazette.*" in body  # no call: it stays
+    assert "Jane Roe" not in body

@@ -78,6 +78,8 @@ def _inline_text(body: str) -> str:
 
 # Markdown around a block's words: heading marks, emphasis, backslash escapes.
 _MARKUP = re.compile(r"^#{1,6}\s+|\*+|\\(?=[^\w\s])")
+# What a tagline set in emphasis above or below an article asks of the reader, or gives.
+_CALL = re.compile(r"\b(follow|subscribe|sign up|newsletters?|reached at|contact)\b|@\w", re.IGNORECASE)
 _LIST_OR_TABLE = re.compile(r"\s*([-+]|\d+[.)]|\|)\s")
 
 
@@ -97,8 +99,18 @@ def _without_furniture(body: str) -> str:
             break
         if text and words(text) <= 25 and JUNK.match(text) and not _LIST_OR_TABLE.match(block):
             continue
+        if _is_tagline(block, text):
+            continue
         kept.append(block)
     return "\n\n".join(kept)
+
+
+def _is_tagline(block: str, text: str) -> bool:
+    """A paragraph all in emphasis that gives a handle or an address or asks to follow or
+    subscribe: the author's or publisher's line around the article, not part of it."""
+    block = block.strip()
+    return block.startswith("*") and block.endswith("*") and words(text) <= 60 \
+        and bool(_CALL.search(text))
 
 
 def _comparable(text: str) -> str:
