@@ -79,3 +79,20 @@ def test_a_tagline_in_italics_with_a_handle_or_a_call_to_follow_goes() -> None:
     body = read_html(page).body
     assert "*This article first appeared in the Harbour Gazette.*" in body  # no call: it stays
     assert "Jane Roe" not in body
+
+
+def test_the_headline_over_the_article_wins_over_a_differently_worded_social_title() -> None:
+    social = '<meta property="og:title" content="Sailors face earlier starts this winter">'
+    page = article_page(PROSE).replace("<head>", f"<head>{social}") \
+        .replace("</article>", "<aside><h1>More from the coast</h1></aside></article>")
+    assert read_html(page).title == "Tide tables change for the winter"
+
+
+def test_the_headline_that_opens_the_extracted_text_wins_outside_an_article_element() -> None:
+    page = ('<html><head><meta property="og:title" content="Sailors face earlier starts">'
+            '</head><body><div class="logo"><h1>The Courier</h1></div><div class="story">'
+            f'<h1>Tide tables change for the winter</h1><p>{PROSE}</p><p>{PROSE}</p></div>'
+            '</body></html>')
+    article = read_html(page)
+    assert article.title == "Tide tables change for the winter"
+    assert article.body.startswith("The harbour office")

@@ -35,7 +35,7 @@ def read_html(html: str, url: str | None = None) -> Article:
         doc = extracted.as_dict()
     body = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
-    title = _title(tree, article_ld, meta, doc)
+    title = _title(tree, article_ld, meta, doc, body)
     body = _tidy_markdown(_without_furniture(_without_headline(_inline_text(body), title)))
     return Article(
         title=title,
@@ -192,8 +192,10 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
-def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> str | None:
-    """The displayed headline: <h1> when the page's declared titles agree with it."""
+def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any],
+           body: str) -> str | None:
+    """The displayed headline: the <h1> the page's declared titles agree with, else the <h1>
+    that heads the article itself (social titles are often worded apart from it)."""
     declared = [t for t in (_text(ld.get("headline")), meta.get("og:title"),
                             meta.get("twitter:title"), doc.get("title")) if t]
     h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
@@ -202,12 +204,30 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
         if any(_norm(h1) == _norm(d) or _norm(d).startswith(_norm(h1)) and len(h1) > 15
                for d in declared):
             return h1
+    own = _article_h1(tree, body)
+    if own:
+        return own
     if declared:
         return declared[0]
     if h1s:
         return h1s[0]
     titles = tree.xpath("//title") if tree is not None else []
     return one_line(titles[0].text_content()) if titles else None
+
+
+def _article_h1(tree: Any, body: str) -> str | None:
+    """The <h1> the extracted body opens with, or the first one in an <article> outside its
+    asides: the page puts it at the head of the article, not in a menu or a teaser."""
+    if tree is None:
+        return None
+    head = body.lstrip().partition("\n")[0]
+    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")]
+    if head.startswith("# "):
+        match = next((h for h in h1s if h and _comparable(h) == _comparable(head[2:])), None)
+        if match:
+            return match
+    inside = tree.xpath("//article//h1[not(ancestor::aside or ancestor::nav or ancestor::footer)]")
+    return next((text for text in (one_line(h.text_content()) for h in inside) if text), None)
 
 
 def _date(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> str | None:
