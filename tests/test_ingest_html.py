@@ -96,3 +96,15 @@ def test_the_headline_that_opens_the_extracted_text_wins_outside_an_article_elem
     article = read_html(page)
     assert article.title == "Tide tables change for the winter"
     assert article.body.startswith("The harbour office")
+
+
+def test_a_tweet_the_article_quotes_stays_even_in_a_wrapper_named_social() -> None:
+    tweet = ('</p><div class="social-media-embed"><blockquote class="twitter-tweet"><p>The new tide '
+             'tables are out and the evening tide is an hour earlier all winter long.</p>'
+             '&mdash; Harbour Office (@harbouroffice) October 2, 2024</blockquote></div><p>')
+    page = article_page(PROSE, "The harbour office announced the change on social media:", tweet,
+                        "Sailors said the earlier tide would make winter racing harder to plan, "
+                        "but the club has already moved its Sunday start.")
+    body = read_html(page).body
+    assert "the evening tide is an hour earlier all winter long" in body
+    assert "Sailors said" in body

@@ -33,7 +33,8 @@ def read_html(html: str, url: str | None = None) -> Article:
         doc = extracted
     elif extracted is not None:
         doc = extracted.as_dict()
-    body = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
+    page = _with_embedded_posts(tree, html) if tree is not None else html
+    body = trafilatura.extract(page, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
     title = _title(tree, article_ld, meta, doc, body)
     body = _tidy_markdown(_without_furniture(_without_headline(_inline_text(body), title)))
@@ -51,6 +52,31 @@ def read_html(html: str, url: str | None = None) -> Article:
         summary=meta.get("description") or meta.get("og:description") or summary_from(body),
         image=meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
     )
+
+
+# A post from a social network that the article quotes, as the network's embed code marks it.
+_EMBEDDED_POST = ('//blockquote[contains(@class, "twitter-tweet") or contains(@class, "instagram-media")'
+                  ' or contains(@class, "tiktok-embed")]')
+_WIDGET_CLASS = re.compile(r"\S*(social|embed|share)\S*", re.IGNORECASE)
+
+
+def _with_embedded_posts(tree: Any, html: str) -> str:
+    """The page with the posts an article quotes (tweets and the like) kept: trafilatura drops
+    a wrapper whose class names it a social widget ("social-media-embed"), quote and all, but
+    the quoted words are the article's."""
+    if not tree.xpath(_EMBEDDED_POST):
+        return html
+    page = lxml.html.fromstring(html)  # a copy: the caller's tree stays as the page has it
+    changed = False
+    for quote in page.xpath(_EMBEDDED_POST):
+        for wrapper in quote.iterancestors():
+            if wrapper.tag in ("article", "main", "body"):
+                break
+            classes = wrapper.get("class") or ""
+            if _WIDGET_CLASS.search(classes):
+                wrapper.set("class", _WIDGET_CLASS.sub("", classes).strip())
+                changed = True
+    return lxml.html.tostring(page, encoding="unicode") if changed else html
 
 
 def _without_headline(body: str, title: str | None) -> str:
