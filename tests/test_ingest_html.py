@@ -108,3 +108,12 @@ def test_a_tweet_the_article_quotes_stays_even_in_a_wrapper_named_social() -> No
     body = read_html(page).body
     assert "the evening tide is an hour earlier all winter long" in body
     assert "Sailors said" in body
+
+
+def test_a_standfirst_heading_that_repeats_the_description_is_the_summary_not_the_body() -> None:
+    dek = "Dredging has moved the sandbanks, and the harbour's tides with them."
+    page = article_page(PROSE).replace("<head>", f'<head><meta name="description" content="{dek}">') \
+        .replace("</h1>", f"</h1><h2>{dek}</h2>")
+    article = read_html(page)
+    assert article.summary == dek
+    assert article.body.startswith("The harbour office")

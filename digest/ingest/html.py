@@ -37,7 +37,9 @@ def read_html(html: str, url: str | None = None) -> Article:
     body = trafilatura.extract(page, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
     title = _title(tree, article_ld, meta, doc, body)
-    body = _tidy_markdown(_without_furniture(_without_headline(_inline_text(body), title)))
+    description = meta.get("description") or meta.get("og:description")
+    body = _without_standfirst(_without_headline(_inline_text(body), title), description)
+    body = _tidy_markdown(_without_furniture(body))
     return Article(
         title=title,
         body=body,
@@ -49,7 +51,7 @@ def read_html(html: str, url: str | None = None) -> Article:
         sections=tuple(dict.fromkeys(s for s in (*(doc.get("categories") or []), meta.get("article:section"),
                                                  _text(article_ld.get("articleSection"))) if s)),
         tags=tuple(dict.fromkeys(t for t in (meta.get("article:tag_list") or []) if t)),
-        summary=meta.get("description") or meta.get("og:description") or summary_from(body),
+        summary=description or summary_from(body),
         image=meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
     )
 
@@ -137,6 +139,16 @@ def _is_tagline(block: str, text: str) -> bool:
     block = block.strip()
     return block.startswith("*") and block.endswith("*") and words(text) <= 60 \
         and bool(_CALL.search(text))
+
+
+def _without_standfirst(body: str, description: str | None) -> str:
+    """The body without a heading at its top that repeats the page's declared description: that
+    is the standfirst, which the entry's summary states."""
+    head, _, rest = body.lstrip().partition("\n")
+    if description and head.startswith("#") \
+            and _comparable(head.lstrip("#")) == _comparable(description):
+        return rest
+    return body
 
 
 def _comparable(text: str) -> str:
