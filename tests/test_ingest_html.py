@@ -57,6 +57,8 @@ def test_furniture_lines_go_and_a_comments_heading_ends_the_body() -> None:
         "Fishing boats will have to leave an hour earlier on spring tides, the harbour master "
         "said, and the lock gates will open for longer on the evening tide.",
         "<em>Follow us on Twitter and Facebook.</em>",
+        "</p><h2>Sign up for the winter racing series</h2><p>Entries close a week before "
+        "the first race, and the club will publish the start times with the new tables.",
         "To get the tables by post:</p><ul><li>Sign up at the harbour office</li>"
         "<li>Pay the postage for the year</li></ul><p>The tables also go on the harbour "
         "office noticeboard, as they have done since the office opened in 1932.",
@@ -65,6 +67,7 @@ def test_furniture_lines_go_and_a_comments_heading_ends_the_body() -> None:
     body = read_html(page).body
     assert "Fishing boats" in body and "noticeboard" in body
     assert "- Sign up at the harbour office" in body  # a list item is the article's own
+    assert "## Sign up for the winter racing series" in body  # and so is a heading
     assert "Related:" not in body and "Follow us" not in body
     assert "Comments" not in body and "Great news" not in body
 

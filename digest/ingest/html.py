@@ -108,7 +108,8 @@ def _inline_text(body: str) -> str:
 _MARKUP = re.compile(r"^#{1,6}\s+|\*+|\\(?=[^\w\s])")
 # What a tagline set in emphasis above or below an article asks of the reader, or gives.
 _CALL = re.compile(r"\b(follow|subscribe|sign up|newsletters?|reached at|contact)\b|@\w", re.IGNORECASE)
-_LIST_OR_TABLE = re.compile(r"\s*([-+]|\d+[.)]|\|)\s")
+# A list item, a table row or a heading: the article's own structure, whatever its words.
+_STRUCTURE = re.compile(r"\s*([-+]|\d+[.)]|\||#{1,6})\s")
 
 
 def _plain(block: str) -> str:
@@ -119,13 +120,13 @@ def _without_furniture(body: str) -> str:
     """The body without the page furniture trafilatura keeps as blocks of their own, the lines
     the text reader counts as junk ("Related: ...", "Follow us on ...", sign-ups, citations,
     credits), and without what follows a heading that ends an article ("Comments", "Related
-    stories"). List items stay: a step of a how-to may well say "Sign up for ..."."""
+    stories"). List items and headings stay: a how-to's step may well say "Sign up for ..."."""
     kept: list[str] = []
     for block in body.split("\n\n"):
         text = _plain(block)
         if kept and BOUNDARY.match(text):
             break
-        if text and words(text) <= 25 and JUNK.match(text) and not _LIST_OR_TABLE.match(block):
+        if text and words(text) <= 25 and JUNK.match(text) and not _STRUCTURE.match(block):
             continue
         if _is_tagline(block, text):
             continue
