@@ -120,3 +120,22 @@ def test_a_standfirst_heading_that_repeats_the_description_is_the_summary_not_th
     article = read_html(page)
     assert article.summary == dek
     assert article.body.startswith("The harbour office")
+
+
+def test_what_trails_the_article_goes_a_list_it_introduces_stays() -> None:
+    more = "Fishing boats will have to leave an hour earlier on spring tides, the harbour master said."
+    trail = ("</p><ul><li>Lighthouse keepers mark a century on the point</li>"
+             "<li>Photos: the winter storms of 1987</li></ul>"
+             "<p>Get the Courier delivered every week for a year. Click here for our offer."
+             "</p><h3>Tell us what you think</h3><p>")
+    body = read_html(article_page(PROSE, "The new tables list three changes:</p><ul><li>Earlier "
+                                  "evening tides</li><li>Longer lock openings</li></ul><p>" + more,
+                                  trail)).body
+    assert body.rstrip().endswith(more)
+    assert "- Earlier evening tides\n- Longer lock openings" in body
+
+
+def test_a_last_paragraph_that_only_mentions_subscribers_stays() -> None:
+    last = ("The harbour office says it has 4,000 subscribers to its printed tables, and that it "
+            "will send the new ones out in the first week of October.")
+    assert read_html(article_page(PROSE, last)).body.rstrip().endswith(last)

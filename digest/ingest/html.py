@@ -39,7 +39,7 @@ def read_html(html: str, url: str | None = None) -> Article:
     title = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
     body = _without_standfirst(_without_headline(_inline_text(body), title), description)
-    body = _tidy_markdown(_without_furniture(body))
+    body = _tidy_markdown(_without_tail(_without_furniture(body)))
     return Article(
         title=title,
         body=body,
@@ -132,6 +132,31 @@ def _without_furniture(body: str) -> str:
             continue
         kept.append(block)
     return "\n\n".join(kept)
+
+
+# A promotion's call to act, which no article ends on.
+_PROMO = re.compile(r"\b(click here|subscribe|newsletters?|sign up|use (the )?(promo )?code|"
+                    r"follow (us|him|her|me))\b", re.IGNORECASE)
+_ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
+
+
+def _without_tail(body: str) -> str:
+    """The body without what trails the article: a heading with nothing under it, a short
+    promotion ("... Click here", "Use the code ..."), a list of headlines that no sentence
+    introduces (links to other stories)."""
+    blocks = body.rstrip().split("\n\n")
+    while len(blocks) > 1:
+        last, text = blocks[-1].strip(), _plain(blocks[-1])
+        lines = last.splitlines()
+        if last.startswith("#") and len(lines) == 1 \
+                or not _STRUCTURE.match(last) and words(text) <= 60 and _PROMO.search(text) \
+                or all(_ITEM.match(line) and not line.rstrip("*").endswith((".", "!", "?", ":"))
+                       for line in lines) and not blocks[-2].rstrip().endswith(":") \
+                and not blocks[-2].lstrip().startswith("#"):
+            blocks.pop()
+        else:
+            break
+    return "\n\n".join(blocks)
 
 
 def _is_tagline(block: str, text: str) -> bool:
