@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from digest.ingest.html import read_html
 
 PAGE = """<!DOCTYPE html><html><head><title>Port strike ends | The Courier</title>
@@ -139,3 +141,23 @@ def test_a_last_paragraph_that_only_mentions_subscribers_stays() -> None:
     last = ("The harbour office says it has 4,000 subscribers to its printed tables, and that it "
             "will send the new ones out in the first week of October.")
     assert read_html(article_page(PROSE, last)).body.rstrip().endswith(last)
+
+
+@pytest.mark.parametrize("last", [
+    "Readers who subscribe to the printed tables will get the new ones in the first week of October.",
+    "The harbour office said its newsletter would carry the new tables, as it has since 1987.",
+])
+def test_a_last_paragraph_that_mentions_subscribing_without_asking_stays(last: str) -> None:
+    assert read_html(article_page(PROSE, last)).body.rstrip().endswith(last)
+
+
+def test_a_closing_call_to_subscribe_goes() -> None:
+    body = read_html(article_page(PROSE, "The harbour office will publish the tables in October.",
+                                  "</p><p>Subscribe to the Courier for the tables every week.")).body
+    assert body.rstrip().endswith("in October.")
+
+
+def test_a_short_sentence_that_mentions_cookies_or_a_newsletter_is_the_articles_own() -> None:
+    middle = "Bake the cookies for twelve minutes, until the edges turn brown."
+    body = read_html(article_page(PROSE, middle, "Let them cool on a rack before you ice them, the baker said.")).body
+    assert middle in body

@@ -126,7 +126,7 @@ def _without_furniture(body: str) -> str:
         text = _plain(block)
         if kept and BOUNDARY.match(text):
             break
-        if text and words(text) <= 25 and JUNK.match(text) and not _STRUCTURE.match(block):
+        if _is_furniture(block, text):
             continue
         if _is_tagline(block, text):
             continue
@@ -134,9 +134,11 @@ def _without_furniture(body: str) -> str:
     return "\n\n".join(kept)
 
 
-# A promotion's call to act, which no article ends on.
-_PROMO = re.compile(r"\b(click here|subscribe|newsletters?|sign up|use (the )?(promo )?code|"
-                    r"follow (us|him|her|me))\b", re.IGNORECASE)
+# A promotion's call to act, which no article ends on: "click here" anywhere, or a sentence that
+# opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
+# only mentions subscribers or a newsletter is the article's own.
+_PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
+                    r"follow (?:us|him|her|me)|get (?:our|the) newsletter)\b", re.IGNORECASE)
 _ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
 
 
@@ -157,6 +159,20 @@ def _without_tail(body: str) -> str:
         else:
             break
     return "\n\n".join(blocks)
+
+
+# The end of a sentence: a block written as one or more sentences is the article's own words.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _is_furniture(block: str, text: str) -> bool:
+    """A short block the text reader would count as junk ("Related: ...", "Follow us on ...",
+    "SOURCE: ...", a sign-up line), unless it is a list item, a heading or a sentence of the
+    article's own that only mentions a newsletter or cookies; a sentence that asks the reader to
+    subscribe or sign up is still a promotion."""
+    if not text or words(text) > 25 or not JUNK.match(text) or _STRUCTURE.match(block):
+        return False
+    return not (_SENTENCE_END.search(text) and words(text) >= 6) or bool(_PROMO.search(text))
 
 
 def _is_tagline(block: str, text: str) -> bool:
