@@ -182,7 +182,8 @@ def run_digest(root: Path, n: int) -> dict[str, Any]:
     shutil.copytree(root / "content", site / "content")
     digest = digest_command()
     target = site / "content" / middle_entry(site / "content")
-    results = measure_runs(digest, site, target, ("output", ".output.spare", ".output.twin", ".digest"))
+    leftovers = ("output", ".output.spare", ".output.twin", ".output.trash", ".digest")
+    results = measure_runs(digest, site, target, leftovers)
     files = count_files(site / "output")
     same = check_same_as_cold(site)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import digest.build
+import digest.output
 import digest.theme
 from digest.build import Builder, BuildOptions, build
 from digest.cache import BodyInCache, cache_path, tree_id
@@ -628,3 +629,122 @@ def test_compiled_templates_are_keyed_by_the_code_that_compiles_them(site: Path,
     finally:
         monkeypatch.undo()
         digest.build._template_compiler.cache_clear()
+
+
+def _spare_and_live(builder: Builder, root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The recorded manifests of the spare tree and the live one (a long-lived Builder's cache)."""
+    cache = builder._cache
+    assert cache is not None
+    spare, live = cache.tree(tree_id(root / ".output.spare")), cache.tree(tree_id(root / "output"))
+    assert spare is not None and live is not None
+    return spare.manifest, live.manifest
+
+
+def _rendered_anew_template(root: Path, version: int) -> None:
+    """An article template that changes every article page (a full re-render of those)."""
+    (root / "themes/mine/templates").mkdir(parents=True, exist_ok=True)
+    (root / "themes/mine/templates/article.html").write_text(f"<p>{{{{ entry.title }}}} v{version}</p>\n")
+
+
+def test_idle_catch_up_brings_the_spare_up_to_date(site: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a build that re-rendered pages, the dev server's idle time links the spare's stale
+    files to the live ones, so the next build has nothing to replace but what the edit changed."""
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        _rendered_anew_template(site, 1)
+        assert builder.build().rendered >= 3
+        spare, live = _spare_and_live(builder, site)
+        stale = [rel for rel in live if spare.get(rel) != live[rel]]
+        assert stale  # the old article pages
+        assert builder.catch_up(lambda: False, batch=2) is True
+        spare, live = _spare_and_live(builder, site)
+        assert spare == live
+        for rel in live:  # the spare holds the live files themselves (hard links), byte for byte
+            assert os.path.samefile(site / ".output.spare" / rel, site / "output" / rel), rel
+        assert sorted(p.relative_to(site / ".output.spare").as_posix()
+                      for p in (site / ".output.spare").rglob("*") if p.is_file()) == sorted(live)
+        assert builder.catch_up(lambda: False) is True  # nothing left: no change
+        edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "After catch-up.",
+                                                             topic="world", tags='["Energy"]'))
+        linked: list[str] = []
+        link_live = digest.output.Staging.link_live
+        monkeypatch.setattr(digest.output.Staging, "link_live",
+                            lambda staging, rel: linked.append(rel) or link_live(staging, rel))
+        assert builder.build().rendered > 0
+        assert linked == []  # without the catch-up, every page the template changed and the edit did not
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
+def test_catch_up_interrupted_leaves_a_spare_the_next_build_can_trust(site: Path, tmp_path: Path) -> None:
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        _rendered_anew_template(site, 2)
+        builder.build()
+        spare_before, _ = _spare_and_live(builder, site)
+        assert builder.catch_up(lambda: True) is False  # an edit came in at once: nothing touched
+        assert _spare_and_live(builder, site)[0] == spare_before
+        calls = iter([False, True])
+        assert builder.catch_up(lambda: next(calls), batch=1) is False  # one file, then an edit
+        spare, live = _spare_and_live(builder, site)
+        assert sum(spare.get(rel) != spare_before.get(rel) for rel in live) == 1
+        for rel, value in spare.items():  # what the cache says the spare holds, it holds
+            if value == live.get(rel):
+                assert (site / ".output.spare" / rel).read_bytes() == (site / "output" / rel).read_bytes()
+        edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Interrupted catch-up.",
+                                                             topic="world", tags='["Ports"]'))
+        builder.build()
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
+def test_catch_up_after_a_config_change_makes_the_spare_afresh_and_empties_the_trash(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A config change starts a new cache, so the spare's content is unknown: it goes to the trash
+    (deleted in later idle time) and a spare of links to the live files takes its place."""
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        config = site / "digest.toml"
+        config.write_text(config.read_text().replace('A digest for tests.', 'Changed.', 1))
+        assert "Changed." in config.read_text()
+        builder.build()
+        assert builder.catch_up(lambda: False, batch=3) is True
+        assert not (site / ".output.trash").exists()
+        spare, live = _spare_and_live(builder, site)
+        assert spare == live
+        for rel in live:
+            assert os.path.samefile(site / ".output.spare" / rel, site / "output" / rel), rel
+        linked: list[str] = []
+        link_live = digest.output.Staging.link_live
+        monkeypatch.setattr(digest.output.Staging, "link_live",
+                            lambda staging, rel: linked.append(rel) or link_live(staging, rel))
+        edit(site, "content/2022/08/15/beta.md", entry_text("Beta falls", DAY1, "After the config change.",
+                                                            topic="business", tags='["Energy"]'))
+        assert builder.build().rendered > 0
+        assert linked == []
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
+def test_trash_is_emptied_a_batch_at_a_time(tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    old = tmp_path / "old"
+    for rel in ("a.html", "x/b.html", "x/y/c.html", "x/y/d.html"):
+        (old / rel).parent.mkdir(parents=True, exist_ok=True)
+        (old / rel).write_text(rel)
+    (old / "link").symlink_to(old / "x")  # a link to a folder is deleted, never followed
+    digest.output.move_to_trash(old, output)
+    assert not old.exists()
+    asked = []
+    assert digest.output.empty_trash(output, lambda: asked.append(1) or True, batch=2) is False
+    assert len(asked) == 1 and (tmp_path / ".output.trash").exists()
+    assert digest.output.empty_trash(output, lambda: False, batch=2) is True
+    assert not (tmp_path / ".output.trash").exists()
+    assert digest.output.empty_trash(output, lambda: True) is True  # nothing to do

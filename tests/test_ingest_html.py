@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from digest.ingest.html import read_html
 
 PAGE = """<!DOCTYPE html><html><head><title>Port strike ends | The Courier</title>
@@ -24,3 +26,138 @@ def test_headline_repeated_at_the_top_of_the_body_is_left_out() -> None:
     assert article.body.lstrip().startswith("Dock workers voted")
     assert "## Port strike ends after 12 days: what changes" in article.body  # other headings stay
     assert "backlog to clear" in article.body
+
+
+def article_page(*paragraphs: str) -> str:
+    """A small saved page: a headline and the given paragraphs (HTML) in an <article>."""
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<!DOCTYPE html><html><head><title>Tide tables</title></head><body><article>"
+            f"<h1>Tide tables change for the winter</h1>{body}</article></body></html>")
+
+
+PROSE = ("The harbour office publishes new tide tables every autumn, and this year the changes are "
+         "larger than usual because the dredging of the outer channel has moved the sandbanks.")
+
+
+def test_underline_and_superscript_come_out_as_their_words() -> None:
+    page = article_page(PROSE, "Pilots were told about the <u>new channel markers</u> on the "
+                        "10<sup>th</sup> of October, a week before the first ships came through.")
+    body = read_html(page).body
+    assert "the new channel markers on the 10th of October" in body
+    assert "<u>" not in body and "<sup>" not in body
+
+
+def test_an_underscore_inside_a_word_is_not_escaped() -> None:
+    body = read_html(article_page(PROSE, "The data file is called tide_tables_2024 and the "
+                                  "harbour master signs it as Harbour_Master every year.")).body
+    assert "tide_tables_2024" in body and "Harbour_Master" in body
+
+
+def test_furniture_lines_go_and_a_comments_heading_ends_the_body() -> None:
+    page = article_page(
+        PROSE, "<strong>Related: Ferry timetables for the islands</strong>",
+        "Fishing boats will have to leave an hour earlier on spring tides, the harbour master "
+        "said, and the lock gates will open for longer on the evening tide.",
+        "<em>Follow us on Twitter and Facebook.</em>",
+        "</p><h2>Sign up for the winter racing series</h2><p>Entries close a week before "
+        "the first race, and the club will publish the start times with the new tables.",
+        "To get the tables by post:</p><ul><li>Sign up at the harbour office</li>"
+        "<li>Pay the postage for the year</li></ul><p>The tables also go on the harbour "
+        "office noticeboard, as they have done since the office opened in 1932.",
+        "</p><h3>Comments</h3><p>Great news for everyone who sails out of the harbour "
+        "on the evening tide, thank you for letting us know in good time.")
+    body = read_html(page).body
+    assert "Fishing boats" in body and "noticeboard" in body
+    assert "- Sign up at the harbour office" in body  # a list item is the article's own
+    assert "## Sign up for the winter racing series" in body  # and so is a heading
+    assert "Related:" not in body and "Follow us" not in body
+    assert "Comments" not in body and "Great news" not in body
+
+
+def test_a_tagline_in_italics_with_a_handle_or_a_call_to_follow_goes() -> None:
+    page = article_page(
+        PROSE, "Fishing boats will have to leave an hour earlier on spring tides, the harbour "
+        "master said, and the lock gates will open for longer on the evening tide.",
+        "<em>This article first appeared in the Harbour Gazette.</em>",
+        "<em>Jane Roe covers the coast for the Courier. Reach her at jroe@courier.example or "
+        "follow her on Twitter @janeroe.</em>")
+    body = read_html(page).body
+    assert "*This article first appeared in the Harbour Gazette.*" in body  # no call: it stays
+    assert "Jane Roe" not in body
+
+
+def test_the_headline_over_the_article_wins_over_a_differently_worded_social_title() -> None:
+    social = '<meta property="og:title" content="Sailors face earlier starts this winter">'
+    page = article_page(PROSE).replace("<head>", f"<head>{social}") \
+        .replace("</article>", "<aside><h1>More from the coast</h1></aside></article>")
+    assert read_html(page).title == "Tide tables change for the winter"
+
+
+def test_the_headline_that_opens_the_extracted_text_wins_outside_an_article_element() -> None:
+    page = ('<html><head><meta property="og:title" content="Sailors face earlier starts">'
+            '</head><body><div class="logo"><h1>The Courier</h1></div><div class="story">'
+            f'<h1>Tide tables change for the winter</h1><p>{PROSE}</p><p>{PROSE}</p></div>'
+            '</body></html>')
+    article = read_html(page)
+    assert article.title == "Tide tables change for the winter"
+    assert article.body.startswith("The harbour office")
+
+
+def test_a_tweet_the_article_quotes_stays_even_in_a_wrapper_named_social() -> None:
+    tweet = ('</p><div class="social-media-embed"><blockquote class="twitter-tweet"><p>The new tide '
+             'tables are out and the evening tide is an hour earlier all winter long.</p>'
+             '&mdash; Harbour Office (@harbouroffice) October 2, 2024</blockquote></div><p>')
+    page = article_page(PROSE, "The harbour office announced the change on social media:", tweet,
+                        "Sailors said the earlier tide would make winter racing harder to plan, "
+                        "but the club has already moved its Sunday start.")
+    body = read_html(page).body
+    assert "the evening tide is an hour earlier all winter long" in body
+    assert "Sailors said" in body
+
+
+def test_a_standfirst_heading_that_repeats_the_description_is_the_summary_not_the_body() -> None:
+    dek = "Dredging has moved the sandbanks, and the harbour's tides with them."
+    page = article_page(PROSE).replace("<head>", f'<head><meta name="description" content="{dek}">') \
+        .replace("</h1>", f"</h1><h2>{dek}</h2>")
+    article = read_html(page)
+    assert article.summary == dek
+    assert article.body.startswith("The harbour office")
+
+
+def test_what_trails_the_article_goes_a_list_it_introduces_stays() -> None:
+    more = "Fishing boats will have to leave an hour earlier on spring tides, the harbour master said."
+    trail = ("</p><ul><li>Lighthouse keepers mark a century on the point</li>"
+             "<li>Photos: the winter storms of 1987</li></ul>"
+             "<p>Get the Courier delivered every week for a year. Click here for our offer."
+             "</p><h3>Tell us what you think</h3><p>")
+    body = read_html(article_page(PROSE, "The new tables list three changes:</p><ul><li>Earlier "
+                                  "evening tides</li><li>Longer lock openings</li></ul><p>" + more,
+                                  trail)).body
+    assert body.rstrip().endswith(more)
+    assert "- Earlier evening tides\n- Longer lock openings" in body
+
+
+def test_a_last_paragraph_that_only_mentions_subscribers_stays() -> None:
+    last = ("The harbour office says it has 4,000 subscribers to its printed tables, and that it "
+            "will send the new ones out in the first week of October.")
+    assert read_html(article_page(PROSE, last)).body.rstrip().endswith(last)
+
+
+@pytest.mark.parametrize("last", [
+    "Readers who subscribe to the printed tables will get the new ones in the first week of October.",
+    "The harbour office said its newsletter would carry the new tables, as it has since 1987.",
+])
+def test_a_last_paragraph_that_mentions_subscribing_without_asking_stays(last: str) -> None:
+    assert read_html(article_page(PROSE, last)).body.rstrip().endswith(last)
+
+
+def test_a_closing_call_to_subscribe_goes() -> None:
+    body = read_html(article_page(PROSE, "The harbour office will publish the tables in October.",
+                                  "</p><p>Subscribe to the Courier for the tables every week.")).body
+    assert body.rstrip().endswith("in October.")
+
+
+def test_a_short_sentence_that_mentions_cookies_or_a_newsletter_is_the_articles_own() -> None:
+    middle = "Bake the cookies for twelve minutes, until the edges turn brown."
+    body = read_html(article_page(PROSE, middle, "Let them cool on a rack before you ice them, the baker said.")).body
+    assert middle in body

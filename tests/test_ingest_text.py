@@ -286,3 +286,57 @@ def test_dated_teasers_after_the_body_are_not_its_date() -> None:
                  "Schools close early for the winter holidays",
                  "Published: Saturday, November 16th, 2019")
     assert read_text(page).date is None
+
+
+def _standings(rows: int) -> list[str]:
+    names = ["Anna Berg", "Ben Ortiz", "Carla Diaz", "Dan Moreau", "Eva Lind", "Femi Ade", "Gus Hart",
+             "Hana Sato", "Ivo Petrov", "Jo Kemp", "Kai Blum", "Lea Roth", "Milo Park", "Nora Vik"]
+    return [f"{i + 1:<4} {names[i % len(names)]:<18} {5000 - 37 * i:>6}    {i % 4}    {i % 7:>2}"
+            for i in range(rows)]
+
+
+def test_a_table_the_prose_introduces_is_the_article() -> None:
+    sidebar = [f"» Column {n}" for n in range(3)]
+    page = _page("• Home", "• Racing", "League standings after the final race",
+                 "sexta-feira, 22 de outubro de 2010 às 20:13", "Share this",
+                 "This page always has the latest standings of the league after the last race!",
+                 "Final standings of the league this season after all of the thirty-six races:",
+                 "Pos. Driver Points Wins Top 5", *_standings(14), "www.example.com",
+                 *[block for heading in sidebar for block in (heading, "[column-photo]", PROSE * 2)])
+    article = read_text(page)
+    assert article.title == "League standings after the final race"
+    assert article.date == "2010-10-22"
+    assert "1 Anna Berg 5000 0 0" in article.body
+    assert "14 Nora Vik" in article.body
+
+
+def test_a_table_under_a_heading_is_not_the_article() -> None:
+    from digest.ingest.body import data_tables
+    intro = "Final standings of the league this season after all of the thirty-six races:"
+    assert data_tables(paragraphs(_page(intro, *_standings(5)))) == set(range(1, 6))
+    assert data_tables(paragraphs(_page("Standings", *_standings(5)))) == set()
+    assert data_tables(paragraphs(_page(intro, *_standings(2)))) == set()  # two rows: no table yet
+
+
+def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:
+    page = _page("Champion wins the title in the final race of the season", "November 18, 2019",
+                 "[champion-photo]", "Anna Berg", PROSE * 2, *[PROSE * 2] * 3)
+    assert read_text(page).authors == ()
+    # An author's picture above the byline and its time: the name is the byline.
+    page = _page("Champion wins the title in the final race of the season", "[avatar]", "Jane Doe",
+                 "Monday 6:30PM", PROSE * 2, *[PROSE * 2] * 3)
+    assert read_text(page).authors == ("Jane Doe",)
+
+
+def test_a_quoted_claim_over_its_signature_is_not_the_headline() -> None:
+    claim = '"Four hundred new homes will be built on the riverside land by next year."'
+    headline = "How many homes will the new city plan really build by next year?"
+    page = _page("• Fact checks", "• Subjects", claim,
+                 "— Jane Roe on Sunday, October 13th, 2019 in an interview with a local radio station",
+                 headline, "By John Doe , Mary Major on Monday, November 18th, 2019 at 11:08 a.m.",
+                 "[photo]", _distinct_body(), f"Roe said that {claim}")
+    article = read_text(page)
+    assert article.title == headline
+    assert article.authors == ("John Doe", "Mary Major")
+    assert article.date == "2019-11-18"
+    assert headline not in article.body

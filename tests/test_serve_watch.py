@@ -152,6 +152,32 @@ def test_edits_renames_and_deletions_end_identical_to_a_full_build(running: Runn
     assert served == full_build_of_copy(root, tmp_path)
 
 
+def test_idle_time_brings_the_spare_tree_up_to_date(running: Running, tmp_path: Path) -> None:
+    """After a build that changed every page (here a config change), the loop uses the quiet time
+    before the next edit to make the spare tree equal to the live one (links), so that edit's build
+    replaces only what it changes."""
+    root = running.root
+    config = root / "digest.toml"
+    config.write_text(config.read_text().replace("A digest for tests.", "A changed description.", 1))
+    assert all(r.error is None for r in running.settle())
+
+    def spare_is_live() -> bool:
+        live = [p for p in (root / "output").rglob("*") if p.is_file()]
+        spare = root / ".output.spare"
+        return bool(live) and all((spare / p.relative_to(root / "output")).exists()
+                                  and os.path.samefile(spare / p.relative_to(root / "output"), p) for p in live)
+
+    deadline = time.monotonic() + 30
+    while not spare_is_live() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert spare_is_live()
+    assert not (root / ".output.trash").exists()
+    (root / "content/c.md").write_text(entry_text("Gamma holds", date="2022-08-17T08:00:00Z", topic="world",
+                                                  body="Gamma, after the idle catch-up."))
+    assert all(r.error is None for r in running.settle())
+    assert tree_bytes(root / "output") == full_build_of_copy(root, tmp_path)
+
+
 def test_broken_entry_keeps_the_last_good_site_and_the_fix_clears_the_error(running: Running) -> None:
     root, hub = running.root, running.server.hub
     assert hub is not None

@@ -12,6 +12,13 @@ from dataclasses import dataclass
 
 _BULLET = re.compile(r"^(\s*)([•◦▪●○□☆■\-\*–]|\d{1,3}[.)])\s+(?=\S)")
 _IMAGE = re.compile(r"^(\[[^\]]{0,80}\]\s*)+$")
+_CELL_GAP = re.compile(r"(?<=\S) {2,}(?=\S)")  # w3m pads a table's columns with spaces
+
+
+def _cells(line: str) -> tuple[str, ...]:
+    """The cells of one line laid out as a table row with a number in it, else ()."""
+    cells = tuple(_CELL_GAP.split(line.strip()))
+    return cells if len(cells) >= 3 and any(c[:1].isdigit() for c in cells) else ()
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class Para:
     bullet: str = ""  # "•", "1." ... for list items
     indent: int = 0
     gap_before: bool = True  # a blank line precedes it
+    cells: tuple[str, ...] = ()  # a data table's row on one line: its cells (three or more)
 
     @property
     def is_image(self) -> bool:
@@ -87,6 +95,7 @@ def paragraphs(text: str) -> list[Para]:
         block = []
     out: list[Para] = []
     current: list[str] = []
+    raw_lines: list[str] = []
     start = 0
     bullet = ""
     indent = 0
@@ -108,8 +117,10 @@ def paragraphs(text: str) -> list[Para]:
                     joined += " " + piece
             joined = re.sub(r"\s+", " ", joined.replace("\u00a0", " ")).strip()
             if joined:
-                out.append(Para(joined, start + 1, bullet, indent, gap))
+                cells = _cells(raw_lines[0]) if len(raw_lines) == 1 and not bullet else ()
+                out.append(Para(joined, start + 1, bullet, indent, gap, cells))
         current = []
+        raw_lines.clear()
 
     for number, raw in enumerate(lines):
         raw = raw.rstrip()
@@ -130,6 +141,7 @@ def paragraphs(text: str) -> list[Para]:
         )
         if continues:
             current.append(stripped)
+            raw_lines.append(raw)
         else:
             had_current = bool(current)
             flush()
@@ -144,6 +156,7 @@ def paragraphs(text: str) -> list[Para]:
                 bullet = ""
                 indent = len(raw) - len(raw.lstrip())
                 current = [stripped]
+            raw_lines.append(raw)
         prev_raw = raw
     flush()
     return out

@@ -186,6 +186,8 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
     for i in range(1, len(scores)):
         if scores[i] > 0 and scores[i - 1] < 0 and not paras[i - 1].is_image:
             scores[i] *= 0.6
+    for i in data_tables(paras):
+        scores[i] = words(paras[i].text) * 0.5  # the article's table counts like short prose
     best, best_span = 0.0, (0, 0)
     total, start = 0.0, 0
     for i, value in enumerate(scores):
@@ -195,6 +197,29 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         if total > best:
             best, best_span = total, (start, i + 1)
     return _cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span))
+
+
+def data_tables(paras: list[Para]) -> set[int]:
+    """Rows of a data table that the article's prose introduces ("... after 36 races:").
+
+    Three or more rows in a row with the same number of cells, right after a paragraph of
+    prose (a header row may sit between): the article's own table. A table after a heading
+    or a menu (standings in a sidebar, a ticker) is left to score as the page furniture it is.
+    """
+    out: set[int] = set()
+    i = 0
+    while i < len(paras):
+        j = i
+        while j < len(paras) and paras[j].cells and len(paras[j].cells) == len(paras[i].cells):
+            j += 1
+        if j - i >= 3:
+            intro = i - 1
+            if intro >= 0 and not is_prose(paras[intro]) and words(paras[intro].text) <= 15:
+                intro -= 1  # the header row, its cells not padded apart
+            if intro >= 0 and is_prose(paras[intro]) and not paras[intro].bullet:
+                out.update(range(i, j))
+        i = max(j, i + 1)
+    return out
 
 
 # "— Jane Doe (@jane) November 18, 2019": the signature of an embedded post, not a header.

@@ -71,6 +71,8 @@ def _item(entry: Any, source: str | None) -> Article:
 
 def _date(entry: Any) -> str | None:
     for key in ("published", "updated"):
+        if key not in entry and f"{key}_parsed" not in entry:
+            continue  # (feedparser answers a missing "updated" with "published", and warns)
         raw = entry.get(key)
         parsed = entry.get(f"{key}_parsed")
         if parsed:

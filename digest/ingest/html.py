@@ -15,6 +15,7 @@ import lxml.html
 import trafilatura
 
 from .article import Article
+from .body import BOUNDARY, JUNK, words
 from .clean import one_line
 from .dates import find_date
 from .markdown import summary_from
@@ -32,10 +33,13 @@ def read_html(html: str, url: str | None = None) -> Article:
         doc = extracted
     elif extracted is not None:
         doc = extracted.as_dict()
-    body = trafilatura.extract(html, url=url, output_format="markdown", include_comments=False,
+    page = _with_embedded_posts(tree, html) if tree is not None else html
+    body = trafilatura.extract(page, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
-    title = _title(tree, article_ld, meta, doc)
-    body = _tidy_markdown(_without_headline(body, title))
+    title = _title(tree, article_ld, meta, doc, body)
+    description = meta.get("description") or meta.get("og:description")
+    body = _without_standfirst(_without_headline(_inline_text(body), title), description)
+    body = _tidy_markdown(_without_tail(_without_furniture(body)))
     return Article(
         title=title,
         body=body,
@@ -47,9 +51,34 @@ def read_html(html: str, url: str | None = None) -> Article:
         sections=tuple(dict.fromkeys(s for s in (*(doc.get("categories") or []), meta.get("article:section"),
                                                  _text(article_ld.get("articleSection"))) if s)),
         tags=tuple(dict.fromkeys(t for t in (meta.get("article:tag_list") or []) if t)),
-        summary=meta.get("description") or meta.get("og:description") or summary_from(body),
+        summary=description or summary_from(body),
         image=meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
     )
+
+
+# A post from a social network that the article quotes, as the network's embed code marks it.
+_EMBEDDED_POST = ('//blockquote[contains(@class, "twitter-tweet") or contains(@class, "instagram-media")'
+                  ' or contains(@class, "tiktok-embed")]')
+_WIDGET_CLASS = re.compile(r"\S*(social|embed|share)\S*", re.IGNORECASE)
+
+
+def _with_embedded_posts(tree: Any, html: str) -> str:
+    """The page with the posts an article quotes (tweets and the like) kept: trafilatura drops
+    a wrapper whose class names it a social widget ("social-media-embed"), quote and all, but
+    the quoted words are the article's."""
+    if not tree.xpath(_EMBEDDED_POST):
+        return html
+    page = lxml.html.fromstring(html)  # a copy: the caller's tree stays as the page has it
+    changed = False
+    for quote in page.xpath(_EMBEDDED_POST):
+        for wrapper in quote.iterancestors():
+            if wrapper.tag in ("article", "main", "body"):
+                break
+            classes = wrapper.get("class") or ""
+            if _WIDGET_CLASS.search(classes):
+                wrapper.set("class", _WIDGET_CLASS.sub("", classes).strip())
+                changed = True
+    return lxml.html.tostring(page, encoding="unicode") if changed else html
 
 
 def _without_headline(body: str, title: str | None) -> str:
@@ -59,6 +88,107 @@ def _without_headline(body: str, title: str | None) -> str:
         return body
     head, _, rest = body.lstrip().partition("\n")
     if head.startswith("#") and _comparable(head.lstrip("#")) == _comparable(title):
+        return rest
+    return body
+
+
+# trafilatura writes underline, superscript and subscript as inline HTML, which the site's
+# Markdown (raw HTML off) would print as tags: the words are what counts.
+_INLINE_HTML = re.compile(r"(?<!\\)</?(?:u|sup|sub)>")
+# An escaped underscore inside a word ("Director\_Oh"): CommonMark never reads one there as
+# emphasis, and the escape splits the word for anything reading the text.
+_WORD_UNDERSCORE = re.compile(r"(?<=[^\W_])\\_(?=[^\W_])")
+
+
+def _inline_text(body: str) -> str:
+    return _WORD_UNDERSCORE.sub("_", _INLINE_HTML.sub("", body))
+
+
+# Markdown around a block's words: heading marks, emphasis, backslash escapes.
+_MARKUP = re.compile(r"^#{1,6}\s+|\*+|\\(?=[^\w\s])")
+# What a tagline set in emphasis above or below an article asks of the reader, or gives.
+_CALL = re.compile(r"\b(follow|subscribe|sign up|newsletters?|reached at|contact)\b|@\w", re.IGNORECASE)
+# A list item, a table row or a heading: the article's own structure, whatever its words.
+_STRUCTURE = re.compile(r"\s*([-+]|\d+[.)]|\||#{1,6})\s")
+
+
+def _plain(block: str) -> str:
+    return one_line(_MARKUP.sub("", block.strip()))
+
+
+def _without_furniture(body: str) -> str:
+    """The body without the page furniture trafilatura keeps as blocks of their own, the lines
+    the text reader counts as junk ("Related: ...", "Follow us on ...", sign-ups, citations,
+    credits), and without what follows a heading that ends an article ("Comments", "Related
+    stories"). List items and headings stay: a how-to's step may well say "Sign up for ..."."""
+    kept: list[str] = []
+    for block in body.split("\n\n"):
+        text = _plain(block)
+        if kept and BOUNDARY.match(text):
+            break
+        if _is_furniture(block, text):
+            continue
+        if _is_tagline(block, text):
+            continue
+        kept.append(block)
+    return "\n\n".join(kept)
+
+
+# A promotion's call to act, which no article ends on: "click here" anywhere, or a sentence that
+# opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
+# only mentions subscribers or a newsletter is the article's own.
+_PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
+                    r"follow (?:us|him|her|me)|get (?:our|the) newsletter)\b", re.IGNORECASE)
+_ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
+
+
+def _without_tail(body: str) -> str:
+    """The body without what trails the article: a heading with nothing under it, a short
+    promotion ("... Click here", "Use the code ..."), a list of headlines that no sentence
+    introduces (links to other stories)."""
+    blocks = body.rstrip().split("\n\n")
+    while len(blocks) > 1:
+        last, text = blocks[-1].strip(), _plain(blocks[-1])
+        lines = last.splitlines()
+        if last.startswith("#") and len(lines) == 1 \
+                or not _STRUCTURE.match(last) and words(text) <= 60 and _PROMO.search(text) \
+                or all(_ITEM.match(line) and not line.rstrip("*").endswith((".", "!", "?", ":"))
+                       for line in lines) and not blocks[-2].rstrip().endswith(":") \
+                and not blocks[-2].lstrip().startswith("#"):
+            blocks.pop()
+        else:
+            break
+    return "\n\n".join(blocks)
+
+
+# The end of a sentence: a block written as one or more sentences is the article's own words.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def _is_furniture(block: str, text: str) -> bool:
+    """A short block the text reader would count as junk ("Related: ...", "Follow us on ...",
+    "SOURCE: ...", a sign-up line), unless it is a list item, a heading or a sentence of the
+    article's own that only mentions a newsletter or cookies; a sentence that asks the reader to
+    subscribe or sign up is still a promotion."""
+    if not text or words(text) > 25 or not JUNK.match(text) or _STRUCTURE.match(block):
+        return False
+    return not (_SENTENCE_END.search(text) and words(text) >= 6) or bool(_PROMO.search(text))
+
+
+def _is_tagline(block: str, text: str) -> bool:
+    """A paragraph all in emphasis that gives a handle or an address or asks to follow or
+    subscribe: the author's or publisher's line around the article, not part of it."""
+    block = block.strip()
+    return block.startswith("*") and block.endswith("*") and words(text) <= 60 \
+        and bool(_CALL.search(text))
+
+
+def _without_standfirst(body: str, description: str | None) -> str:
+    """The body without a heading at its top that repeats the page's declared description: that
+    is the standfirst, which the entry's summary states."""
+    head, _, rest = body.lstrip().partition("\n")
+    if description and head.startswith("#") \
+            and _comparable(head.lstrip("#")) == _comparable(description):
         return rest
     return body
 
@@ -142,8 +272,10 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
-def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> str | None:
-    """The displayed headline: <h1> when the page's declared titles agree with it."""
+def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any],
+           body: str) -> str | None:
+    """The displayed headline: the <h1> the page's declared titles agree with, else the <h1>
+    that heads the article itself (social titles are often worded apart from it)."""
     declared = [t for t in (_text(ld.get("headline")), meta.get("og:title"),
                             meta.get("twitter:title"), doc.get("title")) if t]
     h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
@@ -152,12 +284,30 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
         if any(_norm(h1) == _norm(d) or _norm(d).startswith(_norm(h1)) and len(h1) > 15
                for d in declared):
             return h1
+    own = _article_h1(tree, body)
+    if own:
+        return own
     if declared:
         return declared[0]
     if h1s:
         return h1s[0]
     titles = tree.xpath("//title") if tree is not None else []
     return one_line(titles[0].text_content()) if titles else None
+
+
+def _article_h1(tree: Any, body: str) -> str | None:
+    """The <h1> the extracted body opens with, or the first one in an <article> outside its
+    asides: the page puts it at the head of the article, not in a menu or a teaser."""
+    if tree is None:
+        return None
+    head = body.lstrip().partition("\n")[0]
+    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")]
+    if head.startswith("# "):
+        match = next((h for h in h1s if h and _comparable(h) == _comparable(head[2:])), None)
+        if match:
+            return match
+    inside = tree.xpath("//article//h1[not(ancestor::aside or ancestor::nav or ancestor::footer)]")
+    return next((text for text in (one_line(h.text_content()) for h in inside) if text), None)
 
 
 def _date(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> str | None:

@@ -57,8 +57,8 @@ def read_text(text: str) -> Article:
     anchor = first_copy if first_copy is not None else max(0, start - 8)
     # The head: from the headline to a little into the body (bylines often sit under a
     # lead image whose caption reads like prose).
-    head = [p for p in paras[anchor + 1:min(start + 6, end)]
-            if not (title and _norm(p.text) == _norm(title))]
+    head = [p for i, p in enumerate(paras[anchor + 1:min(start + 6, end)], anchor + 1)
+            if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
 
@@ -84,6 +84,12 @@ def read_text(text: str) -> Article:
         key_points=key_points,
         image=next((p.text for p in head if _IMAGE_URL.match(p.text)), None),
     )
+
+
+def _named_picture(paras: list[Para], i: int) -> bool:
+    """A short undated line between a picture and prose: the caption naming who is in it."""
+    return 0 < i < len(paras) - 1 and paras[i - 1].is_image and is_prose(paras[i + 1]) \
+        and words(paras[i].text) <= 6 and find_date(paras[i].text) is None
 
 
 def _first_copy(paras: list[Para], title_at: int | None, start: int) -> int | None:
@@ -145,8 +151,8 @@ def _find_title(paras: list[Para], start: int) -> int | None:
         para = paras[i]
         if not _title_like(para) or para.bullet and not para.bullet[:1].isdigit():
             continue
-        if i > start and is_prose(para):
-            continue
+        if i > start and is_prose(para) and not (i + 1 < len(paras) and _long_byline(paras[i + 1])):
+            continue  # a sentence in the body, unless its byline follows it: a headline worded as one
         key = keys[i]
         if _NOT_TITLE.match(para.text) or _GLUED_MENU.search(para.text) or key in byline_names \
                 or len(_BREADCRUMB.findall(para.text)) >= 2:
@@ -157,7 +163,7 @@ def _find_title(paras: list[Para], start: int) -> int | None:
         overlap = len(own & opening) / len(own) if own else 0.0
         value = 4.0 * overlap * min(len(own), 4) / 4 + 1.5 * min(repeated, 1) - 0.04 * abs(distance)
         after = paras[i + 1:i + 6]
-        if any(not is_prose(p) and (_is_byline(p) or find_date(p.text)) for p in after):
+        if any(not is_prose(p) and (_is_byline(p) or find_date(p.text)) or _long_byline(p) for p in after):
             value += 1.5
         elif i > start:
             continue  # past the body's start only a headline with its byline will do
@@ -176,6 +182,8 @@ def _find_title(paras: list[Para], start: int) -> int | None:
         if para.text[:1] in "\"“‘'«":
             value -= 1.5  # a pull quote
         nxt = paras[i + 1].text if i + 1 < len(paras) else ""
+        if nxt.startswith(("—", "–")) and _QUOTE_SIGNATURE.search(nxt):
+            value -= 2.0  # a quotation over its speaker's signature ("— Jane Doe on Sunday ...")
         if nxt and _CREDIT.search(nxt) and words(nxt) <= 8:
             value -= 2.0  # an image caption, followed by its credit
         n = words(para.text)
@@ -186,6 +194,12 @@ def _find_title(paras: list[Para], start: int) -> int | None:
     if not candidates:
         return None
     return max(candidates)[1]
+
+
+def _long_byline(para: Para) -> bool:
+    """ "By Jane Doe, John Roe on Monday, November 18th, 2019 at 11:08 a.m.": long as a sentence."""
+    m = _BY.match(para.text)
+    return m is not None and words(para.text) <= 30 and bool(_names(m.group("names")))
 
 
 def _is_byline(para: Para) -> bool:

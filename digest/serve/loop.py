@@ -6,6 +6,8 @@ site stays served while the overlay shows the error.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,13 +23,25 @@ from digest.serve.watch import Change, Watcher
 Rebuilder = Callable[[Sequence[Change]], BuildReport]
 
 
-def make_rebuilder(site_root: Path, options: BuildOptions) -> Rebuilder:
+class BuilderRebuild:
     """What serve calls after each batch of changes: the in-memory Builder, which keeps the cache
     between builds, parses only the changed entries and renders only pages whose fingerprint
     changed. The watcher's changes tell it which entry files to look at (the first build, with
-    none, looks at all of them)."""
-    builder = Builder(site_root, options)
-    return lambda changes: builder.build([c.path for c in changes] if changes else None)
+    none, looks at all of them). Between batches, idle() brings the spare output tree up to date
+    (Builder.catch_up), so that the edit after a template change is as quick as any other."""
+
+    def __init__(self, site_root: Path, options: BuildOptions) -> None:
+        self.builder = Builder(site_root, options)
+
+    def __call__(self, changes: Sequence[Change]) -> BuildReport:
+        return self.builder.build([c.path for c in changes] if changes else None)
+
+    def idle(self, stop: Callable[[], bool]) -> None:
+        self.builder.catch_up(stop)
+
+
+def make_rebuilder(site_root: Path, options: BuildOptions) -> Rebuilder:
+    return BuilderRebuild(site_root, options)
 
 
 @dataclass(frozen=True)
@@ -90,10 +104,22 @@ class RebuildLoop:
         Every build runs in this one thread: the Builder's cache may be bound to its thread."""
         if build_first and self.running:
             on_rebuild(self.once([]))
+            self._idle()
         while self.running:
             changes = self.watcher.wait(timeout=0.5)
             if changes and self.running:
                 on_rebuild(self.once(changes))
+                self._idle()
+
+    def _idle(self) -> None:
+        """Work the rebuilder can do before the next change (a Rebuilder may have none); it stops
+        as soon as a change comes in or the loop is stopped."""
+        idle = getattr(self.rebuild, "idle", None)
+        if idle is None:
+            return
+        # Only an optimisation: on a failure the next build does the same work itself.
+        with contextlib.suppress(DigestError, OSError, sqlite3.Error):
+            idle(lambda: not self.running or self.watcher.pending())
 
     def once(self, changes: Sequence[Change]) -> Rebuild:
         started = time.perf_counter()

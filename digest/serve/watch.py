@@ -115,6 +115,11 @@ class Watcher:
             self._last = time.monotonic()
             self._cond.notify_all()
 
+    def pending(self) -> bool:
+        """Whether a change is waiting for the next wait() (it does not wait for it to settle)."""
+        with self._cond:
+            return bool(self._changes)
+
     def wait(self, timeout: float | None = None) -> list[Change]:
         """The next batch: blocks for a first change, then until `quiet` seconds pass without one.
 
