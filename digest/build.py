@@ -205,7 +205,9 @@ class Builder:
         config = apply_options(load_config(self.site_root), options)
         self._output = config.output_path
         check_theme(config)
-        cache = self._open_cache(salt_for(f"{config.source_text}\nfeatures {FEATURES_VERSION}"))
+        # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
+        # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
+        cache = self._open_cache(salt_for(f"{config.parse_key}\nfeatures {FEATURES_VERSION}"))
         clock.lap("config")
         before = self._entries  # the entries as the last build found them
         rows, parsed = self._load_entries(config, cache, changed)

@@ -74,11 +74,20 @@ class Config:
     output_dir: str = "output"
     topics: tuple[Topic, ...] = ()
     topics_from_entries: bool = False  # no [[topics]] configured: topics come from the entries
-    source_text: str = ""  # the file's text, part of the build cache's key
+    source_text: str = ""  # the file's text, part of every page's and feed's fingerprint
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def parse_key(self) -> str:
+        """All that parsing an entry reads of the config (content.load_entry: the time zone of
+        dates without one, the topics and their aliases): the build cache keeps its parsed rows
+        across any other change of digest.toml. Everything else the pages show is in their
+        fingerprints, which take the whole file."""
+        return repr((self.timezone, self.default_topic, self.topics_from_entries,
+                     [(t.slug, t.title, tuple(t.aliases)) for t in self.topics]))
 
     @property
     def output_path(self) -> Path:

@@ -143,6 +143,28 @@ def test_config_edit(site: Path, tmp_path: Path) -> None:
     assert "Renamed Digest" in (site / "output/index.html").read_text()
 
 
+def test_config_edit_parsing_does_not_read_keeps_every_parse(site: Path, tmp_path: Path) -> None:
+    """A new title or description changes every page but no entry's parse: nothing is parsed again."""
+    (site / "digest.toml").write_text(CONFIG.replace("A digest for tests.", "A digest, described anew."))
+    report = build(site, OPTIONS)
+    assert report.parsed == 0 and report.rendered > 10
+    assert tree(site / "output") == cold(site, tmp_path)
+    assert "A digest, described anew." in (site / "output/index.html").read_text()
+
+
+@pytest.mark.parametrize("change", [
+    ('timezone = "Europe/London"', 'timezone = "Asia/Tokyo"'),  # dates without an offset read anew
+    ('aliases = ["World News"]', 'aliases = ["World News", "Global"]'),  # topics mapped anew
+    ('title = "Business"', 'title = "Business and markets"'),
+])
+def test_config_edit_parsing_reads_parses_every_entry_again(site: Path, tmp_path: Path,
+                                                            change: tuple[str, str]) -> None:
+    assert change[0] in CONFIG
+    (site / "digest.toml").write_text(CONFIG.replace(*change))
+    assert build(site, OPTIONS).parsed == len(FILES)
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_static_file_edit_add_and_remove(site: Path, tmp_path: Path) -> None:
     (site / "themes/mine/static/extra.css").write_text("body { color: red; }\n")
     assert rebuild_equals_cold(site, tmp_path) == 1
@@ -504,7 +526,7 @@ def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> N
     from digest.incremental import PLAN_BASE, Plan, store_plan
 
     config = load_config(site)
-    salt = build_module.salt_for(f"{config.source_text}\nfeatures {build_module.FEATURES_VERSION}")
+    salt = build_module.salt_for(f"{config.parse_key}\nfeatures {build_module.FEATURES_VERSION}")
     cache = BuildCache(site, salt)
     try:
         assert cache.get(PLAN_BASE) is not None
@@ -640,6 +662,12 @@ def _spare_and_live(builder: Builder, root: Path) -> tuple[dict[str, str], dict[
     return spare.manifest, live.manifest
 
 
+def _spare_unknown(builder: Builder, root: Path) -> bool:
+    cache = builder._cache
+    assert cache is not None
+    return cache.tree(tree_id(root / ".output.spare")) is None
+
+
 def _rendered_anew_template(root: Path, version: int) -> None:
     """An article template that changes every article page (a full re-render of those)."""
     (root / "themes/mine/templates").mkdir(parents=True, exist_ok=True)
@@ -705,15 +733,17 @@ def test_catch_up_interrupted_leaves_a_spare_the_next_build_can_trust(site: Path
 
 def test_catch_up_after_a_config_change_makes_the_spare_afresh_and_empties_the_trash(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A config change starts a new cache, so the spare's content is unknown: it goes to the trash
-    (deleted in later idle time) and a spare of links to the live files takes its place."""
+    """A config change that parsing reads (here a topic's aliases) starts a new cache, so the
+    spare's content is unknown: it goes to the trash (deleted in later idle time) and a spare of
+    links to the live files takes its place."""
     builder = Builder(site, OPTIONS)
     try:
         builder.build()
         config = site / "digest.toml"
-        config.write_text(config.read_text().replace('A digest for tests.', 'Changed.', 1))
-        assert "Changed." in config.read_text()
-        builder.build()
+        config.write_text(config.read_text().replace('aliases = ["World News"]', 'aliases = ["World News", "Global"]'))
+        assert '"Global"' in config.read_text()
+        assert builder.build().parsed == len(FILES)
+        assert _spare_unknown(builder, site)
         assert builder.catch_up(lambda: False, batch=3) is True
         assert not (site / ".output.trash").exists()
         spare, live = _spare_and_live(builder, site)
