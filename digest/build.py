@@ -117,9 +117,9 @@ class Builder:
         the live one, `batch` files at a time, so that the next build need not. After a build
         that rendered every file (a template or config change) the spare holds the old version of
         every file (or, after a change to what parsing reads of the config, is not known at all),
-        and replacing them took 4.5 s of the next one-edit build at 10,000 entries. A spare of unknown content is put in
-        the trash and made afresh from links; the trash is emptied last. Returns early when
-        stop() is true (an edit came in); True when nothing is left to do.
+        and replacing them took 4.5 s of the next one-edit build at 10,000 entries. A spare of
+        unknown content is put in the trash and made afresh from links; the trash is emptied
+        last. Returns early when stop() is true (an edit came in); True when nothing is left.
 
         The spare's manifest is forgotten before each batch and recorded after it, exactly as a
         build does before and after it touches the spare: a kill leaves a spare that is not
