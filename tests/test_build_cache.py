@@ -693,7 +693,12 @@ def test_idle_catch_up_brings_the_spare_up_to_date(site: Path, tmp_path: Path,
             assert os.path.samefile(site / ".output.spare" / rel, site / "output" / rel), rel
         assert sorted(p.relative_to(site / ".output.spare").as_posix()
                       for p in (site / ".output.spare").rglob("*") if p.is_file()) == sorted(live)
-        assert builder.catch_up(lambda: False) is True  # nothing left: no change
+        asked: list[object] = []
+        tree_of = builder._cache.tree  # type: ignore[union-attr]
+        monkeypatch.setattr(builder._cache, "tree", lambda tree: asked.append(tree) or tree_of(tree))
+        assert builder.catch_up(lambda: False) is True  # nothing left to do: not even a manifest read
+        assert asked == []
+        monkeypatch.undo()
         edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "After catch-up.",
                                                              topic="world", tags='["Energy"]'))
         linked: list[str] = []
