@@ -284,7 +284,7 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
         if any(_norm(h1) == _norm(d) or _norm(d).startswith(_norm(h1)) and len(h1) > 15
                for d in declared):
             return h1
-    own = _article_h1(tree, body)
+    own = _article_h1(tree, body, h1s)
     if own:
         return own
     if declared:
@@ -295,15 +295,15 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
     return one_line(titles[0].text_content()) if titles else None
 
 
-def _article_h1(tree: Any, body: str) -> str | None:
-    """The <h1> the extracted body opens with, or the first one in an <article> outside its
-    asides: the page puts it at the head of the article, not in a menu or a teaser."""
+def _article_h1(tree: Any, body: str, h1s: list[str]) -> str | None:
+    """The <h1> (of the page's non-empty `h1s`) the extracted body opens with, or the first one in
+    an <article> outside its asides: the page puts it at the head of the article, not in a menu
+    or a teaser."""
     if tree is None:
         return None
     head = body.lstrip().partition("\n")[0]
-    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")]
     if head.startswith("# "):
-        match = next((h for h in h1s if h and _comparable(h) == _comparable(head[2:])), None)
+        match = next((h for h in h1s if _comparable(h) == _comparable(head[2:])), None)
         if match:
             return match
     inside = tree.xpath("//article//h1[not(ancestor::aside or ancestor::nav or ancestor::footer)]")
