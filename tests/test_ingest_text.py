@@ -340,3 +340,15 @@ def test_a_quoted_claim_over_its_signature_is_not_the_headline() -> None:
     assert article.authors == ("John Doe", "Mary Major")
     assert article.date == "2019-11-18"
     assert headline not in article.body
+
+
+def test_a_wire_agency_dateline_is_the_byline() -> None:
+    text = _page("Trump claims victory as House votes on the inquiry rules", "PTI", "PTI, Washington,",
+                 "Nov 20 2019, 10:18am ist", *[PROSE * 2] * 4)
+    assert read_text(text).authors == ("PTI",)
+    # The place and the comma make it a dateline: a bare agency name is often a picture's credit,
+    # and a section line is no byline.
+    assert read_text(_page("Trump claims victory as House votes on the inquiry rules", "Reuters",
+                           *[PROSE * 2] * 4)).authors == ()
+    assert read_text(_page("Trump claims victory as House votes on the inquiry rules", "World, Europe,",
+                           *[PROSE * 2] * 4)).authors == ()

@@ -252,6 +252,10 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
                 names = _names(where[i + 1].text)
                 if names:
                     return names, None
+    for para in head:  # "PTI, Washington,": a news agency's story, datelined (share buttons may come first)
+        wire = _WIRE_DATELINE.match(para.text.strip())
+        if wire and not para.bullet:
+            return (wire.group("agency"),), None
     # A name alone (or with a handle / date) right under the headline.
     for para in head[:8]:
         text = para.text
@@ -274,6 +278,15 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
                 and not _CREDIT.search(name) and not name.endswith((".com", ".org")):
             return (name,), None
     return (), None
+
+
+# A wire story's credit and dateline on one line: "PTI, Washington,", "Reuters, LONDON:". Only the
+# agencies (their names are not read as a person's, and alone on a line they are often a picture's
+# credit); the place and the trailing comma or colon make it a dateline.
+_WIRE_DATELINE = re.compile(
+    r"(?P<agency>AP|Associated Press|Reuters|AFP|Agence France-Presse|PTI|Press Trust of India|IANS|ANI|UPI|"
+    r"dpa|DPA|Xinhua|EFE|ANSA|Kyodo|Yonhap|TASS|AAP|Bernama|Anadolu|The Canadian Press),\s+"
+    r"[A-Z][\w'’.-]*(?:[ -][A-Z][\w'’.-]*){0,3}\s*[,:]$")
 
 
 # The signature under a quote or an embedded post: "— Jane Doe (@jane) November 18, 2019",
