@@ -352,3 +352,18 @@ def test_a_wire_agency_dateline_is_the_byline() -> None:
                            *[PROSE * 2] * 4)).authors == ()
     assert read_text(_page("Trump claims victory as House votes on the inquiry rules", "World, Europe,",
                            *[PROSE * 2] * 4)).authors == ()
+
+
+@pytest.mark.parametrize("rules", [
+    "Comments are moderated and will appear once approved by our editors.",
+    "ATENÇÃO: Comentários com textos ininteligíveis ou que faltem com respeito ao usuário não serão "
+    "aprovados pelo moderador.",
+])
+def test_the_comment_threads_house_rules_end_the_body(rules: str) -> None:
+    promo = "Click the picture and read every column our editor has written about the season so far!"
+    text = _page("Council agrees the new city plan", _distinct_body(), "Share this on WhatsApp", rules,
+                 "» Columns", promo, "» Power ranking", promo.replace("column", "ranking"))
+    article = read_text(text)
+    assert "review of the budget" in article.body
+    for junk in ("WhatsApp", "moder", "Click the picture", "Columns"):
+        assert junk not in article.body

@@ -16,7 +16,8 @@ from .dates import find_date
 # Lines that belong to the page around the article, in any position.
 JUNK = re.compile(
     r"^(advertisement|advertisements?|anzeige|publicité|sponsored( content)?|ad$|"
-    r"\[?ins::ins\]?|share( this( article| story)?)?|share on \w+|tweet|print( this article)?|"
+    r"\[?ins::ins\]?|share( this( article| story| post)?)?( on| via| with) \w+|share( this( article| story)?)?|"
+    r"tweet|print( this article)?|"
     r"email|e-mail|facebook|twitter|linkedin|pinterest|reddit|whatsapp|copy (the )?link|"
     r"close|menu|search|subscribe|sign in|log ?in|register|skip to (main )?content|"
     r"read more|continue reading|see more|show more|load more|view (comments|gallery)|"
@@ -120,8 +121,24 @@ def is_junk(para: Para) -> bool:
     return para.is_image or bool(JUNK.match(para.text))
 
 
+# A comment thread's house rules: "Comments are moderated and appear after approval",
+# "ATENÇÃO: Comentários com textos ininteligíveis ... não serão aprovados pelo moderador."
+_COMMENT_RULES = re.compile(
+    r"^.{0,30}?\b(comments?|comentários?|comentarios?|kommentare?|commentaires?|commenti|reacties)\b"
+    r".{0,160}?\b(moderat\w*|approv\w*|aprovad\w*|aprobad\w*|freigeschaltet|modérés?|reviewed)\b",
+    re.IGNORECASE)
+
+
 def is_boundary(para: Para) -> bool:
-    return not para.bullet and len(para.text) < 60 and bool(BOUNDARY.match(para.text.strip(" :")))
+    if para.bullet:
+        return False
+    if len(para.text) < 60 and BOUNDARY.match(para.text.strip(" :")):
+        return True
+    return _comment_rules(para)
+
+
+def _comment_rules(para: Para) -> bool:
+    return not para.bullet and words(para.text) <= 40 and bool(_COMMENT_RULES.match(para.text))
 
 
 def is_prose(para: Para) -> bool:
@@ -261,6 +278,8 @@ def inline_boxes(paras: list[Para]) -> set[int]:
 
 def _inline_box(paras: list[Para], i: int) -> bool:
     """A "Related" heading with a link or two, and the article's prose right after it."""
+    if _comment_rules(paras[i]):
+        return False
     for j in range(i + 1, min(len(paras), i + 7)):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
@@ -278,6 +297,8 @@ def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]
     for i in range(start + 1, end):
         if not is_boundary(paras[i]):
             continue
+        if _comment_rules(paras[i]):
+            return start, i  # what follows the comments' house rules is never the article
         j = i + 1
         while j < min(end, i + 12) and (not is_prose(paras[j]) or paras[j].bullet):
             if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
