@@ -367,3 +367,15 @@ def test_the_comment_threads_house_rules_end_the_body(rules: str) -> None:
     assert "review of the budget" in article.body
     for junk in ("WhatsApp", "moder", "Click the picture", "Columns"):
         assert junk not in article.body
+
+
+def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
+    caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
+    bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "
+           "or on Facebook.")
+    article = read_text(_page("Water vapour found on the icy moon", caption, caption, _distinct_body(), bio))
+    assert "review of the budget" in article.body
+    assert "plume" not in article.body and "Out There" not in article.body
+    # A sentence said once, however short, stays.
+    assert caption in read_text(_page("Water vapour found on the icy moon", _distinct_body(), caption,
+                                      _distinct_body().replace("council", "board"))).body

@@ -31,6 +31,8 @@ JUNK = re.compile(
     r".*\bunsubscribe\b.*|(\S+\.(jpe?g|png|gif|webp))+|.*\b(submitted|courtesy|staff|handout) (photo|image)s?|"
     r"(citation|cite this (page|article))\s*:.*|"
     r"follow (\S+ ){1,3}on (twitter|facebook|instagram|youtube|linkedin|tiktok)\b.*|"
+    # the writer's bio under the article: "... is out now. Follow him on Twitter @jane."
+    r".*\bfollow (him|her|them|me|us) on (twitter|facebook|instagram|youtube|linkedin|tiktok|x|threads|bluesky)\b.*|"
     # a one-line link to another story between the paragraphs: "Related: ...", "Also: ..."
     r"(related|read (more|also|next)|see also|also read|also|more)\s*:\s*\S.{0,150})$",
     re.IGNORECASE,
@@ -109,6 +111,8 @@ def captions(paras: list[Para]) -> set[int]:
         if _CAPTION.match(para.text) or _CREDIT_TAIL.search(para.text[-80:]) \
                 or _LABELLED_CAPTION.match(para.text):
             out.add(i)
+        if i and para.text == paras[i - 1].text and words(para.text) <= 40 and not para.bullet:
+            out.update((i - 1, i))  # a picture's alt text and its caption, the same words twice
         if is_credit(para):
             for j in (i - 1, i - 2):
                 if j < 0 or paras[j].bullet or is_credit(paras[j]):
