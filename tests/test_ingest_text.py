@@ -379,3 +379,18 @@ def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     # A sentence said once, however short, stays.
     assert caption in read_text(_page("Water vapour found on the icy moon", _distinct_body(), caption,
                                       _distinct_body().replace("council", "board"))).body
+
+
+def test_a_long_sentence_without_its_full_stop_is_still_body() -> None:
+    lost = ("From the settings you can also raise the value to one hundred and twenty five and if that "
+            "feels too fast change it to a smaller number such as eighty or even ten")
+    closing = "The change lasts only until the character dies, so make it again after that."
+    article = read_text(_page("How to run faster in the game", _distinct_body(), lost, "Speed in the game",
+                              closing, "Sources",
+                              "Home Games Sport Business Culture Science Technology Travel Style Food Video "
+                              "Audio Podcasts Newsletters Weather Puzzles Jobs Events Shop Contact About"))
+    assert lost in article.body and closing in article.body
+    assert "Podcasts" not in article.body  # a menu is capitalised words
+    shortcode = ("[button link=\"http://example.com/submit-review/\" type=\"big\" newwindow=\"yes\"] send us "
+                 "your own review of the kit you ride with and we will publish the best of them[/button]")
+    assert "button" not in read_text(_page("How to run faster in the game", _distinct_body(), shortcode)).body

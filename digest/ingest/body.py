@@ -145,6 +145,14 @@ def _comment_rules(para: Para) -> bool:
     return not para.bullet and words(para.text) <= 40 and bool(_COMMENT_RULES.match(para.text))
 
 
+_MARKUP = re.compile(r"https?:|www\.|[\[\]<>={}|]")  # a link, a shortcode or a widget, not a sentence
+
+
+def _lowercase_share(text: str) -> float:
+    found = _WORD.findall(text)
+    return sum(1 for w in found if w[0].islower()) / len(found) if found else 0.0
+
+
 def is_prose(para: Para) -> bool:
     return words(para.text) >= 12 and bool(_SENTENCE_END.search(para.text)) and not is_junk(para)
 
@@ -166,6 +174,8 @@ def score(para: Para) -> float:
         return n * 0.5 * weight
     if n >= 4 and para.text.endswith(("。", "！", "？")) and _CJK.search(para.text):
         return n * 0.5 * weight  # a whole sentence in Chinese or Japanese, short in words
+    if n >= 20 and not para.bullet and _lowercase_share(para.text) >= 0.6 and not _MARKUP.search(para.text):
+        return n * 0.3  # a sentence that lost its full stop (a menu is capitalised words)
     if para.bullet and n <= 4:
         return -5.0
     return -3.0
