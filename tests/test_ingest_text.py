@@ -394,3 +394,14 @@ def test_a_long_sentence_without_its_full_stop_is_still_body() -> None:
     shortcode = ("[button link=\"http://example.com/submit-review/\" type=\"big\" newwindow=\"yes\"] send us "
                  "your own review of the kit you ride with and we will publish the best of them[/button]")
     assert "button" not in read_text(_page("How to run faster in the game", _distinct_body(), shortcode)).body
+
+
+def test_prose_that_mentions_signing_up_is_body_but_a_sign_up_box_is_not() -> None:
+    mention = ("If you just want the streaming service, you can sign up for a free seven-day trial. "
+               "Afterwards you will pay a monthly fee, or a yearly one that saves you about two months.")
+    box = ("Sign up for our daily newsletter to get the best deals and the day's biggest stories in your "
+           "inbox every morning before work. It is free, and you can leave whenever you like.")
+    article = read_text(_page("The best deals of the week", _distinct_body(), mention, box,
+                              _distinct_body().replace("council", "board")))
+    assert mention in article.body
+    assert "daily newsletter" not in article.body

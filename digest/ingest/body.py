@@ -121,8 +121,23 @@ def captions(paras: list[Para]) -> set[int]:
     return out
 
 
+# A promotion's call to act, which no article ends on: "click here" anywhere, or a sentence that
+# opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
+# only mentions subscribers or a newsletter is the article's own.
+PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
+                   r"follow (?:us|him|her|me)|get (?:our|the) newsletter)\b", re.IGNORECASE)
+_MENTION = re.compile(r"\b(sign up|subscribe|newsletter|cookies?)\b", re.IGNORECASE)
+
+
 def is_junk(para: Para) -> bool:
-    return para.is_image or bool(JUNK.match(para.text))
+    if para.is_image:
+        return True
+    if not JUNK.match(para.text):
+        return False
+    # A paragraph of the article's own prose that only mentions signing up, a newsletter or cookies
+    # ("If you just want Disney+, you can sign up for a free trial. ...") is no sign-up box.
+    return not (words(para.text) >= 25 and _SENTENCE_END.search(para.text) and not PROMO.search(para.text)
+                and not JUNK.match(_MENTION.sub("", para.text)))
 
 
 # A comment thread's house rules: "Comments are moderated and appear after approval",

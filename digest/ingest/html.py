@@ -15,7 +15,7 @@ import lxml.html
 import trafilatura
 
 from .article import Article
-from .body import BOUNDARY, JUNK, words
+from .body import BOUNDARY, JUNK, PROMO, words
 from .clean import one_line
 from .dates import find_date
 from .markdown import summary_from
@@ -134,11 +134,6 @@ def _without_furniture(body: str) -> str:
     return "\n\n".join(kept)
 
 
-# A promotion's call to act, which no article ends on: "click here" anywhere, or a sentence that
-# opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
-# only mentions subscribers or a newsletter is the article's own.
-_PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
-                    r"follow (?:us|him|her|me)|get (?:our|the) newsletter)\b", re.IGNORECASE)
 _ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
 
 
@@ -151,7 +146,7 @@ def _without_tail(body: str) -> str:
         last, text = blocks[-1].strip(), _plain(blocks[-1])
         lines = last.splitlines()
         if last.startswith("#") and len(lines) == 1 \
-                or not _STRUCTURE.match(last) and words(text) <= 60 and _PROMO.search(text) \
+                or not _STRUCTURE.match(last) and words(text) <= 60 and PROMO.search(text) \
                 or all(_ITEM.match(line) and not line.rstrip("*").endswith((".", "!", "?", ":"))
                        for line in lines) and not blocks[-2].rstrip().endswith(":") \
                 and not blocks[-2].lstrip().startswith("#"):
@@ -172,7 +167,7 @@ def _is_furniture(block: str, text: str) -> bool:
     subscribe or sign up is still a promotion."""
     if not text or words(text) > 25 or not JUNK.match(text) or _STRUCTURE.match(block):
         return False
-    return not (_SENTENCE_END.search(text) and words(text) >= 6) or bool(_PROMO.search(text))
+    return not (_SENTENCE_END.search(text) and words(text) >= 6) or bool(PROMO.search(text))
 
 
 def _is_tagline(block: str, text: str) -> bool:
