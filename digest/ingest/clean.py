@@ -9,8 +9,9 @@ from charset_normalizer import from_bytes
 
 # Zero-width and direction marks that only hide junk in copied text; keep ZWJ for emoji.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"))
-# C0/C1 control characters except tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters except tab and newline, and the noncharacters (no text holds them; XML
+# forbids U+FFFE and U+FFFF).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def looks_binary(data: bytes) -> bool:

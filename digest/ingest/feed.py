@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import calendar
+import html as html_text
 import re
+import xml.sax
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -24,10 +26,16 @@ def read_feed(text: str) -> list[Article]:
     if not parsed.entries and (parsed.bozo or not parsed.feed):
         raise FeedProblem(str(getattr(parsed, "bozo_exception", "no items found")))
     source = one_line(parsed.feed.get("title", "")) or None
-    return [_item(entry, source) for entry in parsed.entries]
+    # A feed the XML parser refused (a character XML forbids, say) is read by feedparser's loose
+    # parser, which leaves entities undecoded in names and categories ("O&apos;Brien").
+    loose = isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException)
+    return [_item(entry, source, loose) for entry in parsed.entries]
 
 
-def _item(entry: Any, source: str | None) -> Article:
+_ADDRESS = re.compile(r"://|^(mailto|https?|www)[:.]|@[\w-]+\.", re.IGNORECASE)
+
+
+def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
     html = ""
     if entry.get("content"):
         html = entry["content"][0].get("value", "")
@@ -43,6 +51,11 @@ def _item(entry: Any, source: str | None) -> Article:
     authors = [one_line(a.get("name", "")) for a in entry.get("authors", []) if a.get("name")]
     if not authors and entry.get("author"):
         authors = [one_line(entry["author"])]
+    # An address is no one's name (and feedparser, taking an e-mail address out of "<author>", can
+    # cut a link beside it in two: "mailto:ttps://...").
+    authors = [a for a in authors if not _ADDRESS.search(a)]
+    if loose:
+        authors = [one_line(html_text.unescape(a)) for a in authors]
     image = None
     for media in entry.get("media_content", []) + entry.get("media_thumbnail", []):
         if media.get("url"):
@@ -54,6 +67,8 @@ def _item(entry: Any, source: str | None) -> Article:
                 image = link.get("href")
                 break
     terms = [one_line(t.get("term") or t.get("label") or "") for t in entry.get("tags", [])]
+    if loose:
+        terms = [one_line(html_text.unescape(t)) for t in terms]
     terms = [t for t in terms if t]
     return Article(
         title=one_line(entry.get("title", "")) or None,
