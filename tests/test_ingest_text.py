@@ -405,3 +405,21 @@ def test_prose_that_mentions_signing_up_is_body_but_a_sign_up_box_is_not() -> No
                               _distinct_body().replace("council", "board")))
     assert mention in article.body
     assert "daily newsletter" not in article.body
+
+
+def test_captions_credited_to_an_agency_bylines_and_promotions_are_not_body() -> None:
+    caption = "The border check point near the port of entry in Nogales, Ariz. (AP)"
+    byline = "By Jane Doe , John Roe on Monday, November 18th, 2019 at 11:08 a.m."
+    promo = ("Get access to the fastest growing subscription service for as little as 599 for the first "
+             "year. Use the code \"GETPRO\". It offers all the information you need.")
+    article = read_text(_page("What the value of drugs coming through ports is", "By Jane Doe", byline, caption,
+                              _distinct_body(), promo))
+    assert article.authors == ("Jane Doe",)  # the first byline; the second, with its date, is not body either
+    assert "review of the budget" in article.body
+    for junk in ("Nogales", "11:08", "GETPRO"):
+        assert junk not in article.body
+    # A wire story's long last paragraph that ends with the agency's name in brackets stays.
+    signed = ("The company said on Tuesday that it would appeal the ruling and that “nothing in the "
+              "decision” changed its plans for the new plant, which it expects to open next year. (AP)")
+    assert "appeal the ruling" in read_text(_page("Court halts the new plant", _distinct_body(), signed)).body
+

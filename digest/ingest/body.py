@@ -88,9 +88,13 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
 
 
 # A caption that ends with its own credit: "... the module. Credit: ESA", "(Photo: AP)".
-_CREDIT_TAIL = re.compile(r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild)s?\s*(:|by)\s*"
+_CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg)\)$|"
+                          r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild)s?\s*(:|by)\s*"
                           r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$",
                           re.IGNORECASE)
+
+
+_QUOTED = re.compile(r"[\"“”]")
 
 
 # "Image copyright Getty Images" comes before its picture; "Image caption ..." is one.
@@ -108,9 +112,11 @@ def captions(paras: list[Para]) -> set[int]:
     """Image captions: the paragraph or two above a picture credit, or worded as one."""
     out = set()
     for i, para in enumerate(paras):
-        if _CAPTION.match(para.text) or _CREDIT_TAIL.search(para.text[-80:]) \
-                or _LABELLED_CAPTION.match(para.text):
+        if _CAPTION.match(para.text) or _LABELLED_CAPTION.match(para.text):
             out.add(i)
+        tail = _CREDIT_TAIL.search(para.text[-80:])
+        if tail and (not tail.group(1) or words(para.text) <= 35 and not _QUOTED.search(para.text)):
+            out.add(i)  # an agency in brackets ends a caption, or a wire story's last paragraph
         if i and para.text == paras[i - 1].text and words(para.text) <= 40 and not para.bullet:
             out.update((i - 1, i))  # a picture's alt text and its caption, the same words twice
         if is_credit(para):
@@ -179,6 +185,8 @@ def score(para: Para) -> float:
     if is_junk(para):
         return -4.0 if para.is_image else -8.0
     n = words(para.text)
+    if n <= 80 and PROMO.search(para.text):
+        return -8.0  # "... for as little as Rs 599. Use the code "GETPRO".", "Click here to ..."
     punct = bool(_SENTENCE_END.search(para.text))
     if para.text.endswith(("...", "…")) and n >= 8:
         return -3.0  # a teaser cut short: the story itself is elsewhere

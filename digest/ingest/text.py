@@ -411,6 +411,8 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
             continue
         if not is_prose(para) and (_BY.match(para.text) or find_date(para.text)):
             continue
+        if authors and _long_byline(para) and any(a in para.text for a in authors):
+            continue  # "By Jane Doe, John Roe on Monday, November 18th, 2019 at 11:08 a.m."
         if authors and not is_prose(para) and _norm(para.text) in {_norm(a) for a in authors}:
             continue
         out.append(Para(one_line(para.text), para.line, para.bullet, para.indent, para.gap_before))
