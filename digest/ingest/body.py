@@ -115,8 +115,10 @@ def captions(paras: list[Para]) -> set[int]:
         if _CAPTION.match(para.text) or _LABELLED_CAPTION.match(para.text):
             out.add(i)
         tail = _CREDIT_TAIL.search(para.text[-80:])
+        # A credit ends a caption; an agency's name in brackets only a short one without a quote,
+        # since a wire story's last paragraph may end with "(AP)" too.
         if tail and (not tail.group(1) or words(para.text) <= 35 and not _QUOTED.search(para.text)):
-            out.add(i)  # an agency in brackets ends a caption, or a wire story's last paragraph
+            out.add(i)
         if i and para.text == paras[i - 1].text and words(para.text) <= 40 and not para.bullet:
             out.update((i - 1, i))  # a picture's alt text and its caption, the same words twice
         if is_credit(para):
