@@ -161,3 +161,17 @@ def test_a_short_sentence_that_mentions_cookies_or_a_newsletter_is_the_articles_
     middle = "Bake the cookies for twelve minutes, until the edges turn brown."
     body = read_html(article_page(PROSE, middle, "Let them cool on a rack before you ice them, the baker said.")).body
     assert middle in body
+
+
+@pytest.mark.parametrize("line", ["Staff Reports", "By Staff Reports", "<strong>Staff Reports</strong>"])
+def test_a_first_block_that_only_names_the_authors_is_not_body(line: str) -> None:
+    page = article_page(line, PROSE, PROSE.replace("harbour", "river"))
+    page = page.replace("<head>", '<head><meta name="author" content="Staff Reports">')
+    article = read_html(page)
+    assert article.authors == ("Staff Reports",)
+    assert article.body.lstrip().startswith("The harbour office")
+    assert article.summary and not article.summary.startswith("Staff")
+    # A first paragraph that only starts with the name is the article's.
+    said = "Staff Reports from the harbour office say the new tables are ready for the winter season."
+    assert said in read_html(article_page(said, PROSE).replace(
+        "<head>", '<head><meta name="author" content="Staff Reports">')).body

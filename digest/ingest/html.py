@@ -39,12 +39,13 @@ def read_html(html: str, url: str | None = None) -> Article:
     title = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
     body = _without_standfirst(_without_headline(_inline_text(body), title), description)
-    body = _tidy_markdown(_without_tail(_without_furniture(body)))
+    authors = _authors(article_ld, meta, doc)
+    body = _tidy_markdown(_without_tail(_without_furniture(_without_byline(body, authors))))
     return Article(
         title=title,
         body=body,
         date=_date(article_ld, meta, doc),
-        authors=_authors(article_ld, meta, doc),
+        authors=authors,
         source=_text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename"),
         source_url=meta.get("og:url") or _canonical(tree) or url or doc.get("url"),
         # General -> specific: the page's category links, then the section it declares.
@@ -88,6 +89,20 @@ def _without_headline(body: str, title: str | None) -> str:
         return body
     head, _, rest = body.lstrip().partition("\n")
     if head.startswith("#") and _comparable(head.lstrip("#")) == _comparable(title):
+        return rest
+    return body
+
+
+def _without_byline(body: str, authors: tuple[str, ...]) -> str:
+    """The body without a first block that only names its authors ("Staff Reports", "By Jane
+    Doe"): the entry's authors say it."""
+    if not authors:
+        return body
+    head, _, rest = body.lstrip().partition("\n\n")
+    words = _comparable(re.sub(r"^(by|von|por|par|door|di)\s+", "", _plain(head), flags=re.IGNORECASE))
+    names = [_comparable(a) for a in authors]
+    if rest and words and (words in names or words == _comparable(" ".join(authors))
+                           or words == _comparable(" and ".join(authors))):
         return rest
     return body
 
