@@ -175,3 +175,9 @@ def test_a_first_block_that_only_names_the_authors_is_not_body(line: str) -> Non
     said = "Staff Reports from the harbour office say the new tables are ready for the winter season."
     assert said in read_html(article_page(said, PROSE).replace(
         "<head>", '<head><meta name="author" content="Staff Reports">')).body
+
+
+def test_a_first_block_with_the_date_and_the_byline_is_not_body() -> None:
+    page = article_page("5:45 AM PST 11/19/2019 by Jane Doe", PROSE, PROSE.replace("harbour", "river"))
+    article = read_html(page.replace("<head>", '<head><meta name="author" content="Jane Doe">'))
+    assert article.body.lstrip().startswith("The harbour office")

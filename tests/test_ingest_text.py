@@ -423,3 +423,11 @@ def test_captions_credited_to_an_agency_bylines_and_promotions_are_not_body() ->
               "decision” changed its plans for the new plant, which it expects to open next year. (AP)")
     assert "appeal the ruling" in read_text(_page("Court halts the new plant", _distinct_body(), signed)).body
 
+
+
+def test_a_share_button_under_the_byline_is_not_the_source() -> None:
+    text = _page("Council agrees the new city plan", "By Jane Doe", "  • FACEBOOK\n  • TWITTER", _distinct_body())
+    article = read_text(text)
+    assert article.authors == ("Jane Doe",) and article.source is None
+    assert read_text(_page("Council agrees the new city plan", "By Jane Doe", "The Daily Paper",
+                           _distinct_body())).source == "The Daily Paper"

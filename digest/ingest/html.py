@@ -95,14 +95,19 @@ def _without_headline(body: str, title: str | None) -> str:
 
 def _without_byline(body: str, authors: tuple[str, ...]) -> str:
     """The body without a first block that only names its authors ("Staff Reports", "By Jane
-    Doe"): the entry's authors say it."""
+    Doe"), or gives the date and "by" them: the entry's fields say it."""
     if not authors:
         return body
     head, _, rest = body.lstrip().partition("\n\n")
-    words = _comparable(re.sub(r"^(by|von|por|par|door|di)\s+", "", _plain(head), flags=re.IGNORECASE))
+    plain = _plain(head)
+    words = _comparable(re.sub(r"^(by|von|por|par|door|di)\s+", "", plain, flags=re.IGNORECASE))
     names = [_comparable(a) for a in authors]
     if rest and words and (words in names or words == _comparable(" ".join(authors))
                            or words == _comparable(" and ".join(authors))):
+        return rest
+    # "5:45 AM PST 11/19/2019 by Jane Doe": the dateline and byline the entry's fields hold.
+    if rest and len(plain.split()) <= 15 and find_date(plain) \
+            and re.search(r"\bby\s+" + re.escape(authors[0]), plain, re.IGNORECASE):
         return rest
     return body
 

@@ -244,9 +244,10 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
                 if not names and text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
                     names = _names(where[i + 1].text)
                 if names:
-                    nxt = where[i + 1].text if i + 1 < len(where) else ""
+                    after = where[i + 1] if i + 1 < len(where) else None
+                    nxt = after.text if after is not None and not after.bullet and not is_junk(after) else ""
                     if 1 <= words(nxt) <= 4 and _NAME.fullmatch(nxt) and not find_date(nxt):
-                        source = nxt
+                        source = nxt  # "By Jane Doe" over "The Daily Paper" (not a share button)
                     return names, source
             if text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
                 names = _names(where[i + 1].text)
