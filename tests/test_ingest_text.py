@@ -431,3 +431,16 @@ def test_a_share_button_under_the_byline_is_not_the_source() -> None:
     assert article.authors == ("Jane Doe",) and article.source is None
     assert read_text(_page("Council agrees the new city plan", "By Jane Doe", "The Daily Paper",
                            _distinct_body())).source == "The Daily Paper"
+
+
+def test_every_key_point_is_read_even_a_long_last_one_and_a_promotion_is_none() -> None:
+    points = ["Dock workers voted on Tuesday to accept a new contract.",
+              "The deal comes in addition to five other contracts signed earlier this week and sets up a "
+              "review of the staffing levels on every crane in the port before the end of the year.",
+              "Visit the Courier's homepage for more stories."]
+    text = _page("Port strike ends after twelve days", "By Jane Doe", "Key Points",
+                 "\n".join(f"  • {p}" for p in points), _distinct_body())
+    article = read_text(text)
+    assert article.key_points == tuple(points[:2])
+    assert "five other contracts" not in article.body and "homepage" not in article.body
+    assert "review of the budget" in article.body

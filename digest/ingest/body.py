@@ -33,6 +33,8 @@ JUNK = re.compile(
     r"follow (\S+ ){1,3}on (twitter|facebook|instagram|youtube|linkedin|tiktok)\b.*|"
     # the writer's bio under the article: "... is out now. Follow him on Twitter @jane."
     r".*\bfollow (him|her|them|me|us) on (twitter|facebook|instagram|youtube|linkedin|tiktok|x|threads|bluesky)\b.*|"
+    # "Visit Business Insider's homepage for more stories."
+    r"(visit|go to|head to|check out) .{0,60}\bfor more (stories|news|articles|coverage)\b.{0,20}|"
     # a one-line link to another story between the paragraphs: "Related: ...", "Also: ..."
     r"(related|read (more|also|next)|see also|also read|also|more)\s*:\s*\S.{0,150})$",
     re.IGNORECASE,

@@ -64,7 +64,7 @@ def read_text(text: str) -> Article:
 
     authors, source = _byline(head, above)
     published = _date(head, above, paras[end:end + 8])
-    key_points = _key_points(head)
+    key_points = _key_points(head, paras)
     standfirst = _standfirst(head, key_points)
     # Image captions inside the article are the pictures' words, not the article's.
     # Image captions and "Related" boxes inside the article are not its words.
@@ -336,15 +336,18 @@ def _date(head: list[Para], above: list[Para], tail: list[Para]) -> str | None:
     return stated.pop() if len(stated) == 1 else None
 
 
-def _key_points(head: list[Para]) -> tuple[str, ...]:
-    """A bullet list of sentences between the headline and the body (the page's own)."""
-    for i, para in enumerate(head):
+def _key_points(head: list[Para], paras: list[Para]) -> tuple[str, ...]:
+    """A bullet list of sentences between the headline and the body (the page's own), read on
+    past the head: a long last point reads like the body's first paragraph."""
+    at = {para.line: i for i, para in enumerate(paras)}
+    for para in head:
         if para.bullet and words(para.text) >= 6 and para.text.endswith((".", '"', "”", "!", "?")):
             items = []
-            for item in head[i:]:
-                if not item.bullet:
+            for item in paras[at[para.line]:]:
+                if not item.bullet or item.indent != para.indent:
                     break
-                items.append(item.text)
+                if not is_junk(item):  # "Visit Business Insider's homepage for more stories."
+                    items.append(item.text)
             if len(items) >= 1 and all(words(t) >= 6 for t in items):
                 return tuple(items)
     return ()
