@@ -444,3 +444,23 @@ def test_every_key_point_is_read_even_a_long_last_one_and_a_promotion_is_none() 
     assert article.key_points == tuple(points[:2])
     assert "five other contracts" not in article.body and "homepage" not in article.body
     assert "review of the budget" in article.body
+
+
+def test_the_standfirst_over_the_byline_is_the_summary_not_the_body() -> None:
+    dek = ("The September quarter earnings were not a complete disappointment, with most of the companies "
+           "reporting in-line or better-than-expected results.")
+    article = read_text(_page("Economy in stress and markets on a high", dek, "By Jane Doe", "[photo]",
+                              _distinct_body()))
+    assert article.summary == dek
+    assert dek not in article.body and article.body.startswith("The council met")
+    # A first paragraph that the article goes on from is its own.
+    article = read_text(_page("Economy in stress and markets on a high", "By Jane Doe", dek, _distinct_body()))
+    assert article.body.startswith(dek)
+
+
+def test_a_short_first_sentence_opens_the_body() -> None:
+    lede = "Beauty company Coty is breaking out — in a good way."
+    article = read_text(_page("One of the top beauty stocks could surge", "By Jane Doe", "VIDEO 3:45",
+                              "Trading Nation", lede, _distinct_body()))
+    assert article.body.startswith(lede)
+    assert "Trading Nation" not in article.body

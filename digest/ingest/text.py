@@ -71,6 +71,9 @@ def read_text(text: str) -> Article:
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
+    if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
+            and _set_apart(paras, body_paras[0]):
+        body_paras = body_paras[1:]  # the standfirst over the byline: the summary, not the body
     body = render_body(body_paras)
     return Article(
         title=title,
@@ -402,6 +405,21 @@ def _tags(paras: list[Para]) -> tuple[str, ...]:
     return ()
 
 
+def _set_apart(paras: list[Para], first: Para) -> bool:
+    """Whether a byline, a date or a picture comes between this paragraph and the next prose."""
+    at = next((i for i, p in enumerate(paras) if p.line == first.line), None)
+    if at is None or at + 1 >= len(paras):
+        return False
+    nxt = paras[at + 1]
+    return bool(_BY.match(nxt.text) or nxt.is_image or find_date(nxt.text) and not is_prose(nxt)
+                or _byline([nxt], [])[0])
+
+
+def _short_lede(para: Para) -> bool:
+    return words(para.text) >= 6 and para.text.endswith((".", "!", "?", '"', "”")) \
+        and not _BY.match(para.text) and not find_date(para.text) and not _CREDIT.search(para.text)
+
+
 def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
                 key_points: tuple[str, ...]) -> list[Para]:
     title_key = _norm(title) if title else None
@@ -420,8 +438,10 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
         if authors and not is_prose(para) and _norm(para.text) in {_norm(a) for a in authors}:
             continue
         out.append(Para(one_line(para.text), para.line, para.bullet, para.indent, para.gap_before))
-    # Trim leading and trailing lines that are not prose (labels, credits, widgets).
-    while out and not is_prose(out[0]) and not out[0].bullet:
+    # Trim leading and trailing lines that are not prose (labels, credits, widgets); a short
+    # sentence that opens the article ("Coty is breaking out — in a good way.") stays.
+    while out and not is_prose(out[0]) and not out[0].bullet and not (
+            len(out) > 1 and _short_lede(out[0]) and is_prose(out[1])):
         out.pop(0)
     while out and not is_prose(out[-1]) and not out[-1].bullet:
         out.pop()
