@@ -464,3 +464,10 @@ def test_a_short_first_sentence_opens_the_body() -> None:
                               "Trading Nation", lede, _distinct_body()))
     assert article.body.startswith(lede)
     assert "Trading Nation" not in article.body
+
+
+def test_a_caption_credited_in_capitals_is_not_body() -> None:
+    caption = ("Yersinia pestis, the bacteria that cause plague, survives on fleas that live on rodents. "
+               "( STEVE DOE/SCIENCE PHOTO LIBRARY)")
+    article = read_text(_page("Three cases of plague diagnosed", "By Jane Doe", caption, _distinct_body()))
+    assert "Yersinia" not in article.body and "Yersinia" not in (article.summary or "")

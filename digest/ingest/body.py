@@ -97,6 +97,8 @@ _CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Sh
 
 
 _QUOTED = re.compile(r"[\"“”]")
+# A photographer and agency in capitals after a caption: "... on rodents. (STEVE DOE/SCIENCE PHOTO LIBRARY)".
+_CAPS_CREDIT = re.compile(r"[.!?]\s*\(\s*[A-Z][A-Z .'’-]+/\s*[A-Z][A-Z .'’&-]+\)$")
 
 
 # "Image copyright Getty Images" comes before its picture; "Image caption ..." is one.
@@ -119,7 +121,8 @@ def captions(paras: list[Para]) -> set[int]:
         tail = _CREDIT_TAIL.search(para.text[-80:])
         # A credit ends a caption; an agency's name in brackets only a short one without a quote,
         # since a wire story's last paragraph may end with "(AP)" too.
-        if tail and (not tail.group(1) or words(para.text) <= 35 and not _QUOTED.search(para.text)):
+        if tail and (not tail.group(1) or words(para.text) <= 35 and not _QUOTED.search(para.text)) \
+                or _CAPS_CREDIT.search(para.text[-100:]):
             out.add(i)
         if i and para.text == paras[i - 1].text and words(para.text) <= 40 and not para.bullet:
             out.update((i - 1, i))  # a picture's alt text and its caption, the same words twice
