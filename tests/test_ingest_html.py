@@ -181,3 +181,17 @@ def test_a_first_block_with_the_date_and_the_byline_is_not_body() -> None:
     page = article_page("5:45 AM PST 11/19/2019 by Jane Doe", PROSE, PROSE.replace("harbour", "river"))
     article = read_html(page.replace("<head>", '<head><meta name="author" content="Jane Doe">'))
     assert article.body.lstrip().startswith("The harbour office")
+
+
+def test_a_shortcode_a_citation_and_a_listen_live_promotion_are_not_body() -> None:
+    page = article_page(PROSE, PROSE.replace("harbour", "river"),
+                        '[button link="https://example.com/submit/" type="big"] Send us your review[/button]',
+                        "Explore further",
+                        "<strong>Citation</strong>: Tide tables change for the winter (2019, November 18) retrieved "
+                        "20 November 2019 from https://example.com/news/2019-11-tide-tables-change-for-the-winter.html",
+                        "<em>Listen to Harbour Radio</em> live <em>at 12:45 and 17:45 weekdays - or listen back</em> "
+                        "here.")
+    body = read_html(page).body
+    assert "The river office" in body
+    for junk in ("button", "Send us", "Explore", "retrieved", "Listen"):
+        assert junk not in body, junk

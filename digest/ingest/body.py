@@ -20,7 +20,7 @@ JUNK = re.compile(
     r"tweet|print( this article)?|"
     r"email|e-mail|facebook|twitter|linkedin|pinterest|reddit|whatsapp|copy (the )?link|"
     r"close|menu|search|subscribe|sign in|log ?in|register|skip to (main )?content|"
-    r"read more|continue reading|see more|show more|load more|view (comments|gallery)|"
+    r"read more|continue reading|see more|show more|load more|view (comments|gallery)|explore further|"
     r"(photo|image|picture|video|credit|source|foto|bild)s?\s*[:|©].*|.*\bgetty images\b.*|"
     r"©.*|copyright\b.*|.*\ball rights reserved\b.*|"
     r"(image|photo) \d+ of \d+|\d+\s*/\s*\d+|back to gallery|"
@@ -33,6 +33,10 @@ JUNK = re.compile(
     r"follow (\S+ ){1,3}on (twitter|facebook|instagram|youtube|linkedin|tiktok)\b.*|"
     # the writer's bio under the article: "... is out now. Follow him on Twitter @jane."
     r".*\bfollow (him|her|them|me|us) on (twitter|facebook|instagram|youtube|linkedin|tiktok|x|threads|bluesky)\b.*|"
+    # a WordPress shortcode the page never rendered: "[button link=...] Send us your review[/button]"
+    r".*\[(\w+)\b[^\]]*\].*\[/\w+\].*|"
+    # a citation line: "... (2019, November 20) retrieved 20 November 2019 from https://..."
+    r".*\bretrieved \d{1,2} \w+ \d{4} from https?://\S+|"
     # "Visit Business Insider's homepage for more stories."
     r"(visit|go to|head to|check out) .{0,60}\bfor more (stories|news|articles|coverage)\b.{0,20}|"
     # a one-line link to another story between the paragraphs: "Related: ...", "Also: ..."
@@ -138,7 +142,8 @@ def captions(paras: list[Para]) -> set[int]:
 # opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
 # only mentions subscribers or a newsletter is the article's own.
 PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
-                   r"follow (?:us|him|her|me)|get (?:our|the) newsletter)\b", re.IGNORECASE)
+                   r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b",
+                   re.IGNORECASE)
 _MENTION = re.compile(r"\b(sign up|subscribe|newsletter|cookies?)\b", re.IGNORECASE)
 
 

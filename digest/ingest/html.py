@@ -180,12 +180,15 @@ def _without_tail(body: str) -> str:
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
+_URL = re.compile(r"https?://\S+")  # a link's many words do not make a line a paragraph
+
+
 def _is_furniture(block: str, text: str) -> bool:
     """A short block the text reader would count as junk ("Related: ...", "Follow us on ...",
     "SOURCE: ...", a sign-up line), unless it is a list item, a heading or a sentence of the
     article's own that only mentions a newsletter or cookies; a sentence that asks the reader to
     subscribe or sign up is still a promotion."""
-    if not text or words(text) > 25 or not JUNK.match(text) or _STRUCTURE.match(block):
+    if not text or words(_URL.sub("", text)) > 25 or not JUNK.match(text) or _STRUCTURE.match(block):
         return False
     return not (_SENTENCE_END.search(text) and words(text) >= 6) or bool(PROMO.search(text))
 
