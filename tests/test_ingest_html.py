@@ -195,3 +195,15 @@ def test_a_shortcode_a_citation_and_a_listen_live_promotion_are_not_body() -> No
     assert "The river office" in body
     for junk in ("button", "Send us", "Explore", "retrieved", "Listen"):
         assert junk not in body, junk
+
+
+def test_a_kicker_a_date_line_and_the_comments_house_rules_are_not_body() -> None:
+    page = article_page(PROSE, PROSE.replace("harbour", "river"),
+                        "Comments are moderated and will appear once approved by our editors.")
+    page = page.replace("<article><h1>", "<article><h6>harbours</h6><h1>").replace(
+        "</h1>", "</h1><p>sexta-feira, 22 de outubro de 2010 às 20:13</p>")
+    body = read_html(page).body
+    assert body.lstrip().startswith("The harbour office"), body
+    assert "moderated" not in body and "outubro" not in body
+    # A heading over a section of the article stays.
+    assert "## Outlook" in read_html(article_page(PROSE, "<h2>Outlook</h2>", PROSE.replace("harbour", "river"))).body

@@ -175,7 +175,12 @@ def is_boundary(para: Para) -> bool:
 
 
 def _comment_rules(para: Para) -> bool:
-    return not para.bullet and words(para.text) <= 40 and bool(_COMMENT_RULES.match(para.text))
+    return not para.bullet and comment_rules(para.text)
+
+
+def comment_rules(text: str) -> bool:
+    """A comment thread's house rules ("Comments are moderated ..."), which no article says."""
+    return words(text) <= 40 and bool(_COMMENT_RULES.match(text))
 
 
 _MARKUP = re.compile(r"https?:|www\.|[\[\]<>={}|]")  # a link, a shortcode or a widget, not a sentence

@@ -15,7 +15,7 @@ import lxml.html
 import trafilatura
 
 from .article import Article
-from .body import BOUNDARY, JUNK, PROMO, words
+from .body import BOUNDARY, JUNK, PROMO, comment_rules, words
 from .clean import one_line
 from .dates import find_date
 from .markdown import summary_from
@@ -38,9 +38,9 @@ def read_html(html: str, url: str | None = None) -> Article:
                                include_tables=True, include_formatting=True) or ""
     title = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
-    body = _without_standfirst(_without_headline(_inline_text(body), title), description)
+    body = _without_standfirst(_without_headline(_without_kicker(_inline_text(body), title), title), description)
     authors = _authors(article_ld, meta, doc)
-    body = _tidy_markdown(_without_tail(_without_furniture(_without_byline(body, authors))))
+    body = _tidy_markdown(_without_tail(_without_furniture(_without_kicker(_without_byline(body, authors), title))))
     return Article(
         title=title,
         body=body,
@@ -91,6 +91,20 @@ def _without_headline(body: str, title: str | None) -> str:
     if head.startswith("#") and _comparable(head.lstrip("#")) == _comparable(title):
         return rest
     return body
+
+
+def _without_kicker(body: str, title: str | None) -> str:
+    """The body without a first block that is only a date ("sexta-feira, 22 de outubro de 2010 às
+    20:13") or a one- or two-word label set as a heading over the text ("###### immunology"): the
+    entry's date and topic say them."""
+    head, _, rest = body.lstrip().partition("\n\n")
+    plain = _plain(head)
+    if not rest or "\n" in head.strip():
+        return body
+    dated = find_date(plain) is not None and len(plain.split()) <= 8 and not _SENTENCE_END.search(plain)
+    over_title = _without_headline(rest, title) != rest  # the kicker, then the headline
+    kicker = head.startswith("#") and len(plain.split()) <= 2 and (over_title or not rest.lstrip().startswith("#"))
+    return rest if dated or kicker else body
 
 
 def _without_byline(body: str, authors: tuple[str, ...]) -> str:
@@ -159,14 +173,15 @@ _ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
 
 def _without_tail(body: str) -> str:
     """The body without what trails the article: a heading with nothing under it, a short
-    promotion ("... Click here", "Use the code ..."), a list of headlines that no sentence
-    introduces (links to other stories)."""
+    promotion ("... Click here", "Use the code ..."), the comments' house rules, a list of
+    headlines that no sentence introduces (links to other stories)."""
     blocks = body.rstrip().split("\n\n")
     while len(blocks) > 1:
         last, text = blocks[-1].strip(), _plain(blocks[-1])
         lines = last.splitlines()
         if last.startswith("#") and len(lines) == 1 \
                 or not _STRUCTURE.match(last) and words(text) <= 60 and PROMO.search(text) \
+                or comment_rules(text) \
                 or all(_ITEM.match(line) and not line.rstrip("*").endswith((".", "!", "?", ":"))
                        for line in lines) and not blocks[-2].rstrip().endswith(":") \
                 and not blocks[-2].lstrip().startswith("#"):
