@@ -85,3 +85,19 @@ def test_build_makes_the_search_index_unless_told_not_to(make_site) -> None:
     assert not (root / "output/pagefind").exists()
     assert main(["-C", str(root), "build"]) == 0
     assert (root / "output/pagefind/pagefind.js").is_file()
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(make_site) -> None:
+    """`digest stories | head`: the pipe closes while digest still writes."""
+    files = {f"content/e{n:03}.md": entry_text(f"Entry number {n} about the harbour plan and its long, long title "
+                                               f"that fills the line {n}", date=f"2022-08-{1 + n % 28:02}T09:00:00Z")
+             for n in range(600)}
+    root = make_site(files)
+    process = subprocess.Popen([sys.executable, "-m", "digest.cli", "stories"], cwd=root, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10)  # it is writing: stop reading, as head does
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141
+    assert "Traceback" not in errors and "Broken pipe" not in errors, errors
