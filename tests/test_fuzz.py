@@ -27,6 +27,7 @@ from digest.config import load_config
 from digest.content import parse_entry
 from digest.errors import ConfigError, ContentError, DigestError, IngestError
 from digest.ingest import read_articles
+from digest.ingest.clean import sanitize
 from digest.ingest.entry import render_entry
 from digest.markdown import render_markdown
 from digest.model import Topic
@@ -257,8 +258,11 @@ def test_ingest_never_crashes_invents_nothing_and_writes_loadable_entries(articl
     repaired = decoded.encode("cp1252", "ignore").decode("utf-8", "ignore")
     # feedparser also takes an e-mail address out of an RSS <author>, joining what was around it.
     unmailed = re.sub(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", "", html.unescape(decoded))
+    # Ingest's hygiene drops control characters, joining what stood on either side ("0\x1f0").
+    cleaned = sanitize(decoded)
     readings = [decoded, html.unescape(decoded), html.unescape(html.unescape(decoded)), repaired,
-                html.unescape(repaired), unmailed]
+                html.unescape(repaired), unmailed, cleaned, html.unescape(cleaned),
+                html.unescape(html.unescape(cleaned))]
     stated_text = "\n".join(readings)
     stated = "\n".join(_norm(reading) for reading in readings)
     with _site({}) as root:

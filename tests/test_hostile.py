@@ -332,10 +332,12 @@ def test_an_address_in_a_feeds_author_is_no_name() -> None:
     feed = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title><item>'
             "<title>T</title><author>mailto:a@example.comhttps://example.com/a?b=1</author>"
             "<description>Some words here.</description></item>"
+            "<item><title>V</title><author>&lt;b&gt;x&lt;/b&gt;mailto:a@example.com00</author>"
+            "<description>Some words here.</description></item>"
             "<item><title>U</title><author>jane@example.com (Jane Doe)</author>"
             "<description>Some words here.</description></item></channel></rss>")
-    first, second = read_articles(Path("feed.xml"), feed.encode())
-    assert first.authors == ()
+    first, cut, second = read_articles(Path("feed.xml"), feed.encode())
+    assert first.authors == () and cut.authors == ()
     assert second.authors == ("Jane Doe",)
 
 

@@ -32,7 +32,16 @@ def read_feed(text: str) -> list[Article]:
     return [_item(entry, source, loose) for entry in parsed.entries]
 
 
-_ADDRESS = re.compile(r"://|^(mailto|https?|www)[:.]|@[\w-]+\.", re.IGNORECASE)
+_ADDRESS = re.compile(r"://|\bmailto:|^(https?|www)[:.]|@[\w-]+\.", re.IGNORECASE)
+
+
+def _cleanly_cut(raw: str, email: str | None) -> bool:
+    """Whether the name feedparser made by taking an e-mail address out of an <author> is a name:
+    the address stood apart in it ("jane@example.com (Jane Doe)"), not glued to other characters
+    ("...a@example.com00" would leave a "00" that the feed never wrote as one)."""
+    if not email or email not in raw:
+        return True
+    return re.search(rf"(?<![\w.+-]){re.escape(email)}(?![\w@-])", raw) is not None
 
 
 def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
@@ -48,7 +57,9 @@ def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
         if not body.strip():
             body = sanitize(one_line(_strip_tags(html))) + "\n"
     summary_text = one_line(_strip_tags(description)) if description and description != html else None
-    authors = [one_line(a.get("name", "")) for a in entry.get("authors", []) if a.get("name")]
+    raw_author = str(entry.get("author") or "")
+    authors = [one_line(a.get("name", "")) for a in entry.get("authors", [])
+               if a.get("name") and _cleanly_cut(raw_author, a.get("email"))]
     if not authors and entry.get("author"):
         authors = [one_line(entry["author"])]
     # An address is no one's name (and feedparser, taking an e-mail address out of "<author>", can
