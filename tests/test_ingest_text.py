@@ -471,3 +471,9 @@ def test_a_caption_credited_in_capitals_is_not_body() -> None:
                "( STEVE DOE/SCIENCE PHOTO LIBRARY)")
     article = read_text(_page("Three cases of plague diagnosed", "By Jane Doe", caption, _distinct_body()))
     assert "Yersinia" not in article.body and "Yersinia" not in (article.summary or "")
+
+
+def test_a_gallery_teaser_is_not_body() -> None:
+    article = read_text(_page("Best tech gadgets of the year", _distinct_body(),
+                              "Best gifts for co-workers under $50 on A... SEE FULL GALLERY"))
+    assert "GALLERY" not in article.body and "co-workers" not in article.body

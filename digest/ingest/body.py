@@ -21,6 +21,7 @@ JUNK = re.compile(
     r"email|e-mail|facebook|twitter|linkedin|pinterest|reddit|whatsapp|copy (the )?link|"
     r"close|menu|search|subscribe|sign in|log ?in|register|skip to (main )?content|"
     r"read more|continue reading|see more|show more|load more|view (comments|gallery)|explore further|"
+    r".*\b(see|view) (the )?full gallery|"
     r"(photo|image|picture|video|credit|source|foto|bild)s?\s*[:|©].*|.*\bgetty images\b.*|"
     r"©.*|copyright\b.*|.*\ball rights reserved\b.*|"
     r"(image|photo) \d+ of \d+|\d+\s*/\s*\d+|back to gallery|"
