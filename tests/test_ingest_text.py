@@ -477,3 +477,19 @@ def test_a_gallery_teaser_is_not_body() -> None:
     article = read_text(_page("Best tech gadgets of the year", _distinct_body(),
                               "Best gifts for co-workers under $50 on A... SEE FULL GALLERY"))
     assert "GALLERY" not in article.body and "co-workers" not in article.body
+
+
+@pytest.mark.parametrize(("inline", "heading"), [
+    ("Baca juga: Harga minyak naik lagi pekan ini", "Berita Terkait"),
+    ("Leia também: Preço do petróleo sobe de novo", "Notícias relacionadas"),
+    ("Читайте также: Цены на нефть снова выросли", "Похожие статьи"),
+    ("Leggi anche: Il prezzo del petrolio sale ancora", "Articoli correlati"),
+])
+def test_related_links_in_other_languages_are_not_body(inline: str, heading: str) -> None:
+    tail = [f"{heading}", "Harga minyak naik lagi pekan ini, kata para analis di Jakarta pada hari Senin pagi.",
+            "Another story's opening paragraph runs on here with enough words to read like prose, the page says."]
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan", body[0], body[1], inline, *body[2:], *tail))
+    assert inline not in article.body
+    assert heading not in article.body and "Another story" not in article.body
+    assert "review of the budget" in article.body

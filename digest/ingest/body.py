@@ -41,7 +41,9 @@ JUNK = re.compile(
     # "Visit Business Insider's homepage for more stories."
     r"(visit|go to|head to|check out) .{0,60}\bfor more (stories|news|articles|coverage)\b.{0,20}|"
     # a one-line link to another story between the paragraphs: "Related: ...", "Also: ..."
-    r"(related|read (more|also|next)|see also|also read|also|more)\s*:\s*\S.{0,150})$",
+    r"(related|read (more|also|next)|see also|also read|also|more|baca juga|leia também|veja também|"
+    r"lee también|lea también|lire aussi|à lire aussi|leggi anche|lees ook|lesen sie auch|mehr zum thema|"
+    r"читайте также|czytaj (też|także)|zobacz (też|także))\s*:\s*\S.{0,150})$",
     re.IGNORECASE,
 )
 
@@ -57,8 +59,11 @@ BOUNDARY = re.compile(
     r"join the (conversation|discussion)|about the author|about us|tags?:?.*|"
     r"filed under:?.*|topics:?|share this( article| story| post)?:?|"
     r"(previous|next) (article|post|story)|community policy|editor'?s picks?|"
-    r"weitere beiträge.*|ähnliche artikel|lesen sie auch|artigos relacionados|"
-    r"noticias relacionadas|articles similaires|à lire aussi|"
+    r"weitere beiträge.*|ähnliche artikel|lesen sie auch|mehr zum thema|artigos relacionados|"
+    r"noticias relacionadas|articles similaires|à lire aussi|lire aussi|sur le même sujet|"
+    r"leia também|veja também|notícias relacionadas|lee también|te puede interesar|"
+    r"articoli correlati|leggi anche|lees ook|gerelateerde artikelen|baca juga|berita terkait|"
+    r"читайте также|похожие статьи|комментарии|czytaj (też|także)|zobacz (też|także)|"
     r"in this article|around the web|from the web|promoted( stories| links)?|"
     r"sponsored (stories|links)|we recommend|what to read next|"
     r"popular right now|more stories|latest videos?|watch next|more|no comments( yet)?\b.*|"
