@@ -493,3 +493,12 @@ def test_related_links_in_other_languages_are_not_body(inline: str, heading: str
     assert inline not in article.body
     assert heading not in article.body and "Another story" not in article.body
     assert "review of the budget" in article.body
+
+
+def test_share_print_and_advertisement_lines_in_other_languages_are_not_body() -> None:
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan", body[0], "Publicidad", body[1], "Compartir",
+                              "Imprimir", *body[2:], "Bagikan"))
+    for junk in ("Publicidad", "Compartir", "Imprimir", "Bagikan"):
+        assert junk not in article.body
+    assert "review of the budget" in article.body

@@ -16,6 +16,10 @@ from .dates import find_date
 # Lines that belong to the page around the article, in any position.
 JUNK = re.compile(
     r"^(advertisement|advertisements?|anzeige|publicité|sponsored( content)?|ad$|"
+    # the same words, and share, print and e-mail buttons, in other languages
+    r"publicidad|publicidade|pubblicità|advertentie|iklan|реклама|reklama|werbung|"
+    r"compartir|partager|teilen|condividi|compartilhar|partilhar|bagikan|поделиться|udostępnij|delen|"
+    r"drucken|imprimir|imprimer|stampa|afdrukken|cetak|печать|drukuj|"
     r"\[?ins::ins\]?|share( this( article| story| post)?)?( on| via| with) \w+|share( this( article| story)?)?|"
     r"tweet|print( this article)?|"
     r"email|e-mail|facebook|twitter|linkedin|pinterest|reddit|whatsapp|copy (the )?link|"
