@@ -38,9 +38,12 @@ def read_html(html: str, url: str | None = None) -> Article:
                                include_tables=True, include_formatting=True) or ""
     title = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
-    body = _without_standfirst(_without_headline(_without_kicker(_inline_text(body), title), title), description)
     authors = _authors(article_ld, meta, doc)
-    body = _tidy_markdown(_without_tail(_without_furniture(_without_kicker(_without_byline(body, authors), title))))
+    # The top of the text: a kicker over the headline, the headline, the standfirst, then a byline
+    # or a date line under them; then furniture anywhere and what trails the article.
+    body = _without_headline(_without_kicker(_inline_text(body), title), title)
+    body = _without_kicker(_without_byline(_without_standfirst(body, description), authors), title)
+    body = _tidy_markdown(_without_tail(_without_furniture(body)))
     return Article(
         title=title,
         body=body,
@@ -114,10 +117,9 @@ def _without_byline(body: str, authors: tuple[str, ...]) -> str:
         return body
     head, _, rest = body.lstrip().partition("\n\n")
     plain = _plain(head)
-    words = _comparable(re.sub(r"^(by|von|por|par|door|di)\s+", "", plain, flags=re.IGNORECASE))
-    names = [_comparable(a) for a in authors]
-    if rest and words and (words in names or words == _comparable(" ".join(authors))
-                           or words == _comparable(" and ".join(authors))):
+    named = _comparable(re.sub(r"^(by|von|por|par|door|di)\s+", "", plain, flags=re.IGNORECASE))
+    if rest and named and named in {*map(_comparable, authors), _comparable(" ".join(authors)),
+                                    _comparable(" and ".join(authors))}:
         return rest
     # "5:45 AM PST 11/19/2019 by Jane Doe": the dateline and byline the entry's fields hold.
     if rest and len(plain.split()) <= 15 and find_date(plain) \
