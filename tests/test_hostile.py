@@ -341,6 +341,29 @@ def test_an_address_in_a_feeds_author_is_no_name() -> None:
     assert second.authors == ("Jane Doe",)
 
 
+def test_a_feed_items_link_or_picture_that_is_no_web_address_is_dropped() -> None:
+    """Found by the fuzz test: feedparser decodes '&amp;' in a link but not '&#106;', so a link
+    '<script>...&amp;&#106;avascript:...' came out as text the feed never held. A feed read from a
+    file has no address to resolve a relative link against either: only http(s) addresses are kept."""
+    from digest.ingest import read_articles
+
+    def item(link: str, picture: str) -> str:
+        return (f"<item><title>T</title><link>{link}</link>"
+                f'<enclosure url="{picture}" type="image/jpeg" length="1"/>'
+                "<description>Some words here.</description></item>")
+
+    feed = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>'
+            "<link>https://example.com/</link><description>x</description>"
+            + item("&lt;script&gt;x&lt;/script&gt;&amp;amp;&amp;#106;avascript:alert(8)", "javascript:alert(1)")
+            + item("/2024/05/01/story", "images/a.jpg")
+            + item(" https://example.com/a?b=1&amp;c=2 ", "https://example.com/photo 1.jpg")
+            + "</channel></rss>")
+    hostile, relative, good = read_articles(Path("feed.xml"), feed.encode())
+    assert (hostile.source_url, hostile.image) == (None, None)
+    assert (relative.source_url, relative.image) == (None, None)
+    assert (good.source_url, good.image) == ("https://example.com/a?b=1&c=2", "https://example.com/photo 1.jpg")
+
+
 # --- the Nu HTML Checker on a sample ------------------------------------------------------------
 
 VNU = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
