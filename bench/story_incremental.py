@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from digest.build import load_entries_with_features
 from digest.config import load_config
+from digest.load import load_entries_with_features
 from digest.stories import entry_features, group_stories
 from digest.stories.incremental import StoryGrouper
 

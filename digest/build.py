@@ -10,17 +10,10 @@ between builds, for a long-lived process such as the dev server.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import ctypes.util
-import functools
 import gc
 import hashlib
-import multiprocessing
 import os
 import shutil
-import signal
-import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -29,10 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
-import jinja2.bccache
 
-import digest.stories
-import digest.theme
 from digest.cache import (
     BuildCache,
     CachedEntry,
@@ -40,27 +30,26 @@ from digest.cache import (
     TreeState,
     fingerprint,
     salt_for,
-    store_entries,
     tree_id,
 )
 from digest.config import Config, load_config
-from digest.content import content_hash, load_entry
+from digest.content import content_hash
 from digest.errors import BuildFailed, ContentError, DigestError
-from digest.feeds import FeedPlan, plan_feeds, render_feeds
+from digest.feeds import plan_feeds
 from digest.incremental import Plan, patch, settle, store_plan
-from digest.model import Entry, Page, Site, Story
+from digest.load import entry_files, found_after, parse_all
+from digest.model import Entry, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, empty_trash, existing_files, move_to_trash, spare_path
-from digest.render import entry_url, install_globals, plan_pages, render_page
+from digest.render import entry_url, plan_pages
+from digest.render_files import render_files, template_environment
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import index_site, pagefind_executable
-from digest.stories import FEATURES_VERSION, entry_features, group_stories, make_story
+from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.incremental import StoryGrouper
-from digest.theme import check_theme, make_environment, static_files, templates_fingerprint
+from digest.stories.remembered import cached_stories
+from digest.theme import check_theme, static_files, templates_fingerprint
 from digest.urls import feed_urls
-
-PARALLEL_THRESHOLD = 400  # fewer files than this render faster in one process (measured: fork + pool ~60 ms)
-PARALLEL_PARSE = 400  # likewise for entries to parse
 
 
 @dataclass(frozen=True)
@@ -395,7 +384,7 @@ class Builder:
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
             to_feed = [plan for plan in feeds if any(rel in stale for rel in feed_urls(plan.prefix).values())]
-            _render(config, env, to_render, to_feed, staging, self.options.jobs)
+            render_files(config, env, to_render, to_feed, staging, self.options.jobs)
             for rel, data in statics:
                 if rel in stale:
                     staging.write(rel, data)
@@ -423,7 +412,7 @@ class Builder:
         known = self._entries
         found = None
         if changed is not None and self._found is not None and self._found[0] == config.content_path:
-            found = _found_after(self._found[1], config, changed)
+            found = found_after(self._found[1], config, changed)
         if found is None:
             found = entry_files(config.content_path)
         self._found = (config.content_path, found)
@@ -440,7 +429,7 @@ class Builder:
         # The versions being replaced are still compared with the new ones (incremental.patch):
         # fetch them before their rows change (the parsing workers write them).
         cache.fill([(rel, known[rel]) for rel, _, _ in to_parse if rel in known])
-        parsed, errors, stored = _parse_all(config, to_parse, self.options.jobs, cache)
+        parsed, errors, stored = parse_all(config, to_parse, self.options.jobs, cache)
         if errors:
             raise BuildFailed(errors) if len(errors) > 1 else errors[0]
         fresh.update(parsed)
@@ -450,44 +439,6 @@ class Builder:
                                   if known.get(rel) is not c and rel not in stored), removed)
         self._entries = fresh
         return [(rel, fresh[rel]) for rel, _, _ in found], len(parsed)
-
-
-def _found_after(found: list[tuple[str, int, int]], config: Config,
-                 changed: list[Path]) -> list[tuple[str, int, int]] | None:
-    """entry_files() after these changes, from its last result: only the changed files are looked
-    at. None when a change is not a plain entry file edited, added beside others, or removed (a
-    folder, a link, a name entry_files skips...): then the caller looks at every file."""
-    content = config.content_path.resolve()
-    by_rel = {rel: (rel, mtime_ns, size) for rel, mtime_ns, size in found}
-    folders = {rel.rpartition("/")[0] for rel in by_rel}
-    for path in changed:
-        try:
-            inside = path.relative_to(content)
-        except ValueError:
-            continue  # templates, config, seeds: read afresh by every build anyway
-        rel = f"{config.content_path.name}/{inside.as_posix()}"  # as entry_files names it
-        parts = inside.parts
-        if not parts or any(p.startswith((".", "_")) for p in parts):
-            if not parts or any(p.startswith((".", "_")) for p in parts[:-1]):
-                return None
-            continue  # an editor's hidden temporary file: never an entry
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            if rel in by_rel:
-                del by_rel[rel]
-                continue
-            if any(known.startswith(f"{rel}/") for known in by_rel):
-                return None  # a folder of entries went away
-            continue
-        except OSError:
-            return None
-        if not stat.S_ISREG(info.st_mode) or not rel.endswith(".md") or rel.rpartition("/")[0] not in folders:
-            if stat.S_ISREG(info.st_mode) and not rel.endswith(".md"):
-                continue  # not an entry (an image beside one)
-            return None
-        by_rel[rel] = (rel, info.st_mtime_ns, info.st_size)
-    return sorted(by_rel.values(), key=lambda item: tuple(item[0].split("/")))
 
 
 def _tree_state(inputs: str, plan: Plan, static_prints: dict[str, str], live_state: TreeState | None) -> TreeState:
@@ -558,206 +509,6 @@ def _same_bytes(path: Path, known_hash: str) -> bool:
         return False
 
 
-def entry_files(content_dir: Path) -> list[tuple[str, int, int]]:
-    """(path relative to the site, mtime_ns, size) of every entry file, in path order: *.md under
-    content/, skipping hidden and underscore names, not following linked folders."""
-    found: list[tuple[tuple[str, ...], str, int, int]] = []
-    prefix = content_dir.name
-    stack: list[tuple[tuple[str, ...], str]] = [((prefix,), str(content_dir))]
-    while stack:
-        parts, folder = stack.pop()
-        try:
-            items = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for item in items:
-            if item.name.startswith((".", "_")):
-                continue
-            if item.is_dir(follow_symlinks=False):
-                stack.append(((*parts, item.name), item.path))
-            elif item.name.endswith(".md"):
-                try:
-                    info = item.stat()  # follows a linked file, as reading it will
-                except OSError:
-                    continue
-                if stat.S_ISREG(info.st_mode):
-                    found.append(((*parts, item.name), "/".join((*parts, item.name)), info.st_mtime_ns,
-                                  info.st_size))
-    found.sort()
-    return [(rel, mtime_ns, size) for _, rel, mtime_ns, size in found]
-
-
-# Work handed to forked worker processes: by fork, never pickled (entries and pages are big).
-_WORK: dict[str, Any] = {}
-
-
-def _parse_chunk(items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str, CachedEntry]], list[DigestError]]:
-    config: Config = _WORK["config"]
-    parsed: list[tuple[str, CachedEntry]] = []
-    errors: list[DigestError] = []
-    collecting = gc.isenabled()
-    gc.disable()  # everything parsed here is kept: collections would only walk it again and again
-    try:
-        _parse_into(config, items, parsed, errors)
-        cache: Path | None = _WORK.get("cache")
-        if cache is not None and "parent" in _WORK:  # a forked worker: it stores the rows itself
-            store_entries(cache, parsed)
-            parsed = [(rel, row.columns_only()) for rel, row in parsed]
-    finally:
-        if collecting:
-            gc.enable()
-    return parsed, errors
-
-
-def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: list[tuple[str, CachedEntry]],
-                errors: list[DigestError]) -> None:
-    for rel, mtime_ns, size in items:
-        try:
-            entry = load_entry(config.site_root / rel, config)
-            parsed.append((rel, CachedEntry.of(mtime_ns, size, entry, entry_features(entry))))
-        except DigestError as exc:
-            errors.append(exc)
-        except OSError as exc:
-            errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
-
-
-def _parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | None,
-               cache: BuildCache | None = None) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
-    """(path -> parsed row, errors, the paths whose rows are stored in `cache` already): forked
-    workers store their rows in `cache` themselves and hand back only the small columns, the parse
-    read back from the cache where used (the main process's CPU is the build's bottleneck)."""
-    parsed: dict[str, CachedEntry] = {}
-    errors: list[DigestError] = []
-    stored: set[str] = set()
-    for chunk_parsed, chunk_errors in _in_workers(_parse_chunk, items, jobs, PARALLEL_PARSE, config=config,
-                                                  cache=cache.path if cache is not None else None):
-        for rel, row in chunk_parsed:
-            if cache is not None and not row.loaded:
-                row = row.stored_in(cache, rel)
-                stored.add(rel)
-            parsed[rel] = row
-        errors.extend(chunk_errors)
-    return parsed, errors, stored
-
-
-def _workers(jobs: int | None) -> int:
-    return jobs if jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else (os.cpu_count() or 1)
-
-
-def _in_workers(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], jobs: int | None,
-                threshold: int, **work: Any) -> list[Any]:
-    """function(chunk) for chunks of items: in forked processes when there are enough items."""
-    workers = _workers(jobs)
-    _WORK.update(work)
-    try:
-        if workers <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
-            return [function(items)]
-        count = workers * 16  # many chunks: an unlucky worker does not finish long after the rest, and
-        # the parent holds only a small chunk of results in transit at once (memory)
-        chunks = [items[i::count] for i in range(count)]
-        with multiprocessing.get_context("fork").Pool(workers, _die_with_parent, (os.getpid(),)) as pool:
-            return list(pool.imap_unordered(function, chunks))  # each result freed as it is used, not all at once
-    finally:
-        _WORK.clear()
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker whose build was killed must not write on into the spare tree, which the next build
-    may already be rebuilding: ask Linux to kill it with its parent, and check as it goes."""
-    _WORK["parent"] = parent
-    with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _orphaned() -> bool:
-    parent = _WORK.get("parent")
-    return parent is not None and os.getppid() != parent
-
-
-def _render_chunk(tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
-    env, pages, feeds, staging, shared, config = (_WORK[k] for k in ("env", "pages", "feeds", "staging", "shared",
-                                                                     "config"))
-    errors: list[DigestError] = []
-    for kind, index in tasks:
-        if _orphaned():
-            os._exit(1)
-        try:
-            if kind == "page":
-                rendered = render_page(env, pages[index], shared)
-                staging.write(rendered.output_path, rendered.data)
-            else:
-                for feed in render_feeds(feeds[index], config):
-                    staging.write(feed.output_path, feed.data)
-        except DigestError as exc:
-            errors.append(exc)
-    return errors
-
-
-class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between builds (Jinja checks each against its source's hash).
-    Only an optimisation: a cache file that cannot be read or written is ignored."""
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        # Jinja checks a template's source, not the code that compiled it: digest's own template
-        # tags (theme.py) compile to calls of their methods, so a template compiled by another
-        # version of them must not be used (it failed with an AttributeError once).
-        return super().get_cache_key(f"{_template_compiler()} {name}", filename)
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-@functools.lru_cache(maxsize=1)
-def _template_compiler() -> str:
-    """What compiles templates: Jinja's version and the source of digest's template tags."""
-    code = Path(digest.theme.__file__).read_bytes()
-    return hashlib.blake2b(f"jinja {jinja2.__version__}\n".encode() + code, digest_size=12).hexdigest()
-
-
-def template_environment(config: Config) -> jinja2.Environment:
-    """The theme's environment with the URL helpers, compiled templates cached on disk."""
-    env = make_environment(config)
-    install_globals(env, config)
-    env.auto_reload = False  # one build, one version of each template: no stat per page and template
-    folder = config.site_root / ".digest" / "cache" / "templates"
-    with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = _BytecodeCache(str(folder))
-    return env
-
-
-def _render(config: Config, env: jinja2.Environment, pages: Sequence[Page], feeds: Sequence[FeedPlan],
-            staging: Staging, jobs: int | None) -> None:
-    for name in {page.template for page in pages}:
-        with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
-            env.get_template(name)  # reported, with file and line, when the page renders
-    shared = {"site": _site_context(config)}
-    # Feeds first: a feed holds fifty items, so it is the longest task.
-    tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
-    results = _in_workers(_render_chunk, tasks, jobs, PARALLEL_THRESHOLD, env=env, pages=pages, feeds=feeds,
-                          staging=staging, shared=shared, config=config)
-    errors = [e for chunk_errors in results for e in chunk_errors]
-    if errors:
-        unique = list({str(e): e for e in errors}.values())
-        raise BuildFailed(unique) if len(unique) > 1 else unique[0]
-
-
-def _site_context(config: Config) -> dict[str, Any]:
-    return {"title": config.title, "description": config.description, "base_url": config.base_url,
-            "language": config.language, "timezone": config.timezone}
-
-
 def _inputs_key(salt: str, entries: Sequence[tuple[str, str]], static_prints: dict[str, str]) -> str:
     """Everything a build's output depends on: with the same key, the same site. `entries`: the
     published entries' (path, content hash)."""
@@ -783,21 +534,6 @@ def apply_options(config: Config, options: BuildOptions) -> Config:
     return replace(config, **changes) if changes else config
 
 
-def load_entries(config: Config) -> list[Entry]:
-    """Every entry under content/, parsed (no build cache: for `digest check` and `stories`)."""
-    return load_entries_with_features(config)[0]
-
-
-def load_entries_with_features(config: Config) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
-    """Every entry and its story features, both made in the parsing workers (no build cache)."""
-    found = entry_files(config.content_path)
-    parsed, errors, _ = _parse_all(config, found, None)
-    if errors:
-        raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-    entries = [parsed[rel].entry for rel, _, _ in found]
-    return entries, {e.path: parsed[str(e.path)].features for e in entries}
-
-
 def check_paths(entries: Sequence[Entry], config: Config) -> None:
     """Two entries that would write the same page are an error naming both, never an overwrite."""
     seen: dict[str, Entry] = {}
@@ -818,43 +554,3 @@ def organise_site(entries: Sequence[Entry], config: Config, features: dict[Any, 
     """Group stories and organise the site (no build cache)."""
     return organise(entries, group_stories(entries, features or {}), config)
 
-
-# -- the story grouping, remembered ---------------------------------------------------------------
-_STORIES_SOURCE = Path(digest.stories.__file__).parent
-
-
-@functools.cache
-def _stories_code() -> str:
-    """A hash of the grouping code itself, so a changed algorithm never reuses an old grouping."""
-    digest_ = hashlib.blake2b(digest_size=16)
-    for path in sorted(_STORIES_SOURCE.glob("*.py")):
-        digest_.update(path.name.encode())
-        digest_.update(path.read_bytes())
-    return digest_.hexdigest()
-
-
-def grouping_key(tokens: Sequence[str]) -> str:
-    """Everything group_stories reads: the grouping tokens of the entries (stories.grouping_token:
-    each entry's path, time, topic, curator's story key and lead flag, and its features)."""
-    digest_ = hashlib.blake2b(_stories_code().encode(), digest_size=16)
-    digest_.update("\n".join(sorted(tokens)).encode("ascii"))
-    return digest_.hexdigest()
-
-
-def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any], tokens: Sequence[str],
-                   cache: BuildCache, group: Callable[..., list[Story]] = group_stories) -> list[Story]:
-    """group_stories, or its last result when nothing it reads has changed: the same members,
-    scores and reasons, made into stories anew (make_story picks the leads from the entries as
-    they are now: a lead's text length breaks a tie in time)."""
-    key = grouping_key(tokens)
-    by_path = {str(e.path): e for e in entries}
-    remembered = cache.get("stories")
-    if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
-        try:
-            return [make_story(k, [by_path[m] for m in members], score, reason)
-                    for k, members, score, reason in remembered[1]]
-        except (KeyError, TypeError, ValueError):
-            pass
-    stories = group(entries, features)
-    cache.put("stories", (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
-    return stories

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from digest.build import BuildOptions, apply_options, check_paths, load_entries_with_features, organise_site
+from digest.build import BuildOptions, apply_options, check_paths, organise_site
 from digest.config import load_config
 from digest.errors import DigestError
 from digest.feeds import plan_feeds
+from digest.load import load_entries_with_features
 from digest.organise import is_published
 from digest.render import install_globals, plan_pages, render_page
 from digest.theme import check_theme, make_environment, static_files

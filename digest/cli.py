@@ -183,8 +183,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _stories(args: argparse.Namespace) -> int:
-    from digest.build import load_entries_with_features, organise_site
+    from digest.build import organise_site
     from digest.config import load_config
+    from digest.load import load_entries_with_features
 
     root = args.site.resolve()
     config = load_config(root, required=False)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -57,18 +56,6 @@ def _plain_ascii(text: str) -> bool:
         return True
     data = text.encode("ascii")
     return len(data.translate(None, _ASCII_CONTROLS)) == len(data)
-
-
-def find_entry_files(content_dir: Path) -> Iterator[Path]:
-    """Every *.md under content_dir, skipping hidden and underscore folders and files."""
-    if not content_dir.is_dir():
-        return
-    for path in sorted(content_dir.rglob("*.md")):
-        parts = path.relative_to(content_dir).parts
-        if any(p.startswith((".", "_")) for p in parts):
-            continue
-        if path.is_file():
-            yield path
 
 
 def content_hash(data: bytes) -> str:

@@ -16,6 +16,7 @@ import pytest
 
 import digest.build
 import digest.output
+import digest.render_files
 import digest.theme
 from digest.build import Builder, BuildOptions, build
 from digest.cache import BodyInCache, cache_path, tree_id
@@ -378,7 +379,7 @@ def test_adding_and_removing_entries_plans_everything_again(builder: Builder, tm
 def test_changed_files_hint_finds_what_a_full_scan_finds(builder: Builder, tmp_path: Path) -> None:
     """The dev server tells the Builder which files changed; whatever they are, the entries it then
     builds from are those a full scan finds, and the output equals a cold build."""
-    from digest.build import entry_files
+    from digest.load import entry_files
 
     site = builder.site_root
     content = site / "content"
@@ -546,7 +547,7 @@ def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> N
 def test_one_shot_build_reads_bodies_back_from_the_cache(make_site, monkeypatch) -> None:
     root: Path = make_site({**FILES, **THEME, **STORY_FILES}, config=CONFIG)
     seen: dict[str, Any] = {}
-    real_organise, real_render = digest.build.organise, digest.build._render
+    real_organise, real_render = digest.build.organise, digest.build.render_files
 
     def spy_organise(entries, stories, config):  # type: ignore[no-untyped-def]
         seen["in memory while grouping"] = [e.body_in_memory for e in entries]
@@ -558,7 +559,7 @@ def test_one_shot_build_reads_bodies_back_from_the_cache(make_site, monkeypatch)
         return real_render(config, env, pages, feeds, staging, jobs)
 
     monkeypatch.setattr(digest.build, "organise", spy_organise)
-    monkeypatch.setattr(digest.build, "_render", spy_render)
+    monkeypatch.setattr(digest.build, "render_files", spy_render)
     build(root, OPTIONS)
     assert seen["in memory while grouping"] and not any(seen["in memory while grouping"])
     assert len(seen["in memory while rendering"]) == 5 and not any(seen["in memory while rendering"])
@@ -574,13 +575,13 @@ def test_one_shot_build_reads_bodies_back_from_the_cache(make_site, monkeypatch)
 def test_long_lived_builder_keeps_bodies_in_memory(make_site, monkeypatch) -> None:
     root: Path = make_site({**FILES, **THEME}, config=CONFIG)
     seen: list[bool] = []
-    real_render = digest.build._render
+    real_render = digest.build.render_files
 
     def spy_render(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
         seen.extend(p.context["entry"].body_in_memory for p in pages if "entry" in p.context)
         return real_render(config, env, pages, feeds, staging, jobs)
 
-    monkeypatch.setattr(digest.build, "_render", spy_render)
+    monkeypatch.setattr(digest.build, "render_files", spy_render)
     builder = Builder(root, OPTIONS)
     try:
         builder.build()
@@ -616,7 +617,7 @@ def test_body_lost_while_rendering_names_the_entry_not_the_template(site: Path) 
     before = tree(site / "output")
     edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises again", DAY1, "Alpha body, again.",
                                                          topic="world", tags='["Energy"]'))  # a new title: plan all
-    real = digest.build._render
+    real = digest.build.render_files
 
     def render_after_the_row_changed(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
         with sqlite3.connect(cache_path(site)) as db:
@@ -624,7 +625,7 @@ def test_body_lost_while_rendering_names_the_entry_not_the_template(site: Path) 
         return real(config, env, pages, feeds, staging, jobs)
 
     with pytest.MonkeyPatch.context() as patcher:
-        patcher.setattr(digest.build, "_render", render_after_the_row_changed)
+        patcher.setattr(digest.build, "render_files", render_after_the_row_changed)
         with pytest.raises(ContentError) as caught:
             build(site, BuildOptions(now=NOW, jobs=1))
     assert str(caught.value).startswith("content/2022/08/15/alpha.md: the build cache lost this entry")
@@ -642,7 +643,7 @@ def test_compiled_templates_are_keyed_by_the_code_that_compiles_them(site: Path,
     another = tmp_path / "theme.py"
     another.write_bytes(Path(digest.theme.__file__).read_bytes() + b"\n# another version of the template tags\n")
     monkeypatch.setattr(digest.theme, "__file__", str(another))
-    digest.build._template_compiler.cache_clear()
+    digest.render_files._template_compiler.cache_clear()
     try:
         edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Gamma, again.", topic="world",
                                                              tags='["Ports"]'))
@@ -650,7 +651,7 @@ def test_compiled_templates_are_keyed_by_the_code_that_compiles_them(site: Path,
         assert set(os.listdir(folder)) - first  # compiled again, under the new compiler's key
     finally:
         monkeypatch.undo()
-        digest.build._template_compiler.cache_clear()
+        digest.render_files._template_compiler.cache_clear()
 
 
 def _spare_and_live(builder: Builder, root: Path) -> tuple[dict[str, str], dict[str, str]]:

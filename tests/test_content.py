@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 
 from digest.config import FORBIDDEN_CHARACTERS, load_config
-from digest.content import clean_text, find_entry_files, parse_entry
+from digest.content import clean_text, parse_entry
 from digest.errors import ContentError
 
 from .conftest import entry_text
@@ -137,13 +137,6 @@ def test_clean_text_removes_exactly_the_forbidden_characters() -> None:
     for text in ("plain", "tab\tand\nline", "bell\x07", "del\x7f", "caf\u00e9\x85", "\U0001fffe!", "\U0001f642\x01",
                  "\ufdd0\n", "x\U0010ffff", ""):
         assert clean_text(text) == FORBIDDEN_CHARACTERS.sub("", text), repr(text)
-
-
-def test_find_entry_files_skips_hidden_and_underscored(tmp_path: Path) -> None:
-    for rel in ("a.md", "sub/b.md", ".hidden/c.md", "_drafts/d.md", "e.txt", "sub/.f.md"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("x")
-    assert [p.relative_to(tmp_path).as_posix() for p in find_entry_files(tmp_path)] == ["a.md", "sub/b.md"]
 
 
 def test_slug_from_front_matter_is_checked(config) -> None:

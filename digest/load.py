@@ -1,0 +1,150 @@
+"""content/ -> parsed entries: the entry files found (and found again after known changes), parsed
+with their story features in worker processes, which store their rows in the build cache themselves.
+Every bad entry is reported, with its file and line."""
+
+from __future__ import annotations
+
+import gc
+import os
+import stat
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from digest.cache import BuildCache, CachedEntry, store_entries
+from digest.config import Config
+from digest.content import load_entry
+from digest.errors import BuildFailed, ContentError, DigestError
+from digest.model import Entry
+from digest.stories import entry_features
+from digest.workers import WORK, in_workers
+
+PARALLEL_PARSE = 400  # fewer entries than this parse faster in one process (measured: fork + pool ~60 ms)
+
+
+def entry_files(content_dir: Path) -> list[tuple[str, int, int]]:
+    """(path relative to the site, mtime_ns, size) of every entry file, in path order: *.md under
+    content/, skipping hidden and underscore names, not following linked folders."""
+    found: list[tuple[tuple[str, ...], str, int, int]] = []
+    prefix = content_dir.name
+    stack: list[tuple[tuple[str, ...], str]] = [((prefix,), str(content_dir))]
+    while stack:
+        parts, folder = stack.pop()
+        try:
+            items = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for item in items:
+            if item.name.startswith((".", "_")):
+                continue
+            if item.is_dir(follow_symlinks=False):
+                stack.append(((*parts, item.name), item.path))
+            elif item.name.endswith(".md"):
+                try:
+                    info = item.stat()  # follows a linked file, as reading it will
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    found.append(((*parts, item.name), "/".join((*parts, item.name)), info.st_mtime_ns,
+                                  info.st_size))
+    found.sort()
+    return [(rel, mtime_ns, size) for _, rel, mtime_ns, size in found]
+
+def found_after(found: list[tuple[str, int, int]], config: Config,
+                 changed: list[Path]) -> list[tuple[str, int, int]] | None:
+    """entry_files() after these changes, from its last result: only the changed files are looked
+    at. None when a change is not a plain entry file edited, added beside others, or removed (a
+    folder, a link, a name entry_files skips...): then the caller looks at every file."""
+    content = config.content_path.resolve()
+    by_rel = {rel: (rel, mtime_ns, size) for rel, mtime_ns, size in found}
+    folders = {rel.rpartition("/")[0] for rel in by_rel}
+    for path in changed:
+        try:
+            inside = path.relative_to(content)
+        except ValueError:
+            continue  # templates, config, seeds: read afresh by every build anyway
+        rel = f"{config.content_path.name}/{inside.as_posix()}"  # as entry_files names it
+        parts = inside.parts
+        if not parts or any(p.startswith((".", "_")) for p in parts):
+            if not parts or any(p.startswith((".", "_")) for p in parts[:-1]):
+                return None
+            continue  # an editor's hidden temporary file: never an entry
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            if rel in by_rel:
+                del by_rel[rel]
+                continue
+            if any(known.startswith(f"{rel}/") for known in by_rel):
+                return None  # a folder of entries went away
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or not rel.endswith(".md") or rel.rpartition("/")[0] not in folders:
+            if stat.S_ISREG(info.st_mode) and not rel.endswith(".md"):
+                continue  # not an entry (an image beside one)
+            return None
+        by_rel[rel] = (rel, info.st_mtime_ns, info.st_size)
+    return sorted(by_rel.values(), key=lambda item: tuple(item[0].split("/")))
+
+def _parse_chunk(items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str, CachedEntry]], list[DigestError]]:
+    config: Config = WORK["config"]
+    parsed: list[tuple[str, CachedEntry]] = []
+    errors: list[DigestError] = []
+    collecting = gc.isenabled()
+    gc.disable()  # everything parsed here is kept: collections would only walk it again and again
+    try:
+        _parse_into(config, items, parsed, errors)
+        cache: Path | None = WORK.get("cache")
+        if cache is not None and "parent" in WORK:  # a forked worker: it stores the rows itself
+            store_entries(cache, parsed)
+            parsed = [(rel, row.columns_only()) for rel, row in parsed]
+    finally:
+        if collecting:
+            gc.enable()
+    return parsed, errors
+
+
+def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: list[tuple[str, CachedEntry]],
+                errors: list[DigestError]) -> None:
+    for rel, mtime_ns, size in items:
+        try:
+            entry = load_entry(config.site_root / rel, config)
+            parsed.append((rel, CachedEntry.of(mtime_ns, size, entry, entry_features(entry))))
+        except DigestError as exc:
+            errors.append(exc)
+        except OSError as exc:
+            errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
+
+
+def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | None,
+               cache: BuildCache | None = None) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
+    """(path -> parsed row, errors, the paths whose rows are stored in `cache` already): forked
+    workers store their rows in `cache` themselves and hand back only the small columns, the parse
+    read back from the cache where used (the main process's CPU is the build's bottleneck)."""
+    parsed: dict[str, CachedEntry] = {}
+    errors: list[DigestError] = []
+    stored: set[str] = set()
+    for chunk_parsed, chunk_errors in in_workers(_parse_chunk, items, jobs, PARALLEL_PARSE, config=config,
+                                                  cache=cache.path if cache is not None else None):
+        for rel, row in chunk_parsed:
+            if cache is not None and not row.loaded:
+                row = row.stored_in(cache, rel)
+                stored.add(rel)
+            parsed[rel] = row
+        errors.extend(chunk_errors)
+    return parsed, errors, stored
+
+def load_entries(config: Config) -> list[Entry]:
+    """Every entry under content/, parsed (no build cache: for `digest check` and `stories`)."""
+    return load_entries_with_features(config)[0]
+
+
+def load_entries_with_features(config: Config) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
+    """Every entry and its story features, both made in the parsing workers (no build cache)."""
+    found = entry_files(config.content_path)
+    parsed, errors, _ = parse_all(config, found, None)
+    if errors:
+        raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+    entries = [parsed[rel].entry for rel, _, _ in found]
+    return entries, {e.path: parsed[str(e.path)].features for e in entries}

@@ -1,0 +1,107 @@
+"""The render stage: pages and feeds rendered into the staging tree by worker processes, with the
+template environment they share (compiled templates kept on disk between builds)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.bccache
+
+import digest.theme
+from digest.config import Config
+from digest.errors import BuildFailed, DigestError
+from digest.feeds import FeedPlan, render_feeds
+from digest.model import Page
+from digest.output import Staging
+from digest.render import install_globals, render_page
+from digest.theme import make_environment
+from digest.workers import WORK, in_workers, orphaned
+
+PARALLEL_THRESHOLD = 400  # fewer files than this render faster in one process (measured: fork + pool ~60 ms)
+
+
+def _render_chunk(tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
+    env, pages, feeds, staging, shared, config = (WORK[k] for k in ("env", "pages", "feeds", "staging", "shared",
+                                                                     "config"))
+    errors: list[DigestError] = []
+    for kind, index in tasks:
+        if orphaned():
+            os._exit(1)
+        try:
+            if kind == "page":
+                rendered = render_page(env, pages[index], shared)
+                staging.write(rendered.output_path, rendered.data)
+            else:
+                for feed in render_feeds(feeds[index], config):
+                    staging.write(feed.output_path, feed.data)
+        except DigestError as exc:
+            errors.append(exc)
+    return errors
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (Jinja checks each against its source's hash).
+    Only an optimisation: a cache file that cannot be read or written is ignored."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        # Jinja checks a template's source, not the code that compiled it: digest's own template
+        # tags (theme.py) compile to calls of their methods, so a template compiled by another
+        # version of them must not be used (it failed with an AttributeError once).
+        return super().get_cache_key(f"{_template_compiler()} {name}", filename)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+@functools.lru_cache(maxsize=1)
+def _template_compiler() -> str:
+    """What compiles templates: Jinja's version and the source of digest's template tags."""
+    code = Path(digest.theme.__file__).read_bytes()
+    return hashlib.blake2b(f"jinja {jinja2.__version__}\n".encode() + code, digest_size=12).hexdigest()
+
+
+def template_environment(config: Config) -> jinja2.Environment:
+    """The theme's environment with the URL helpers, compiled templates cached on disk."""
+    env = make_environment(config)
+    install_globals(env, config)
+    env.auto_reload = False  # one build, one version of each template: no stat per page and template
+    folder = config.site_root / ".digest" / "cache" / "templates"
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = _BytecodeCache(str(folder))
+    return env
+
+
+def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page], feeds: Sequence[FeedPlan],
+            staging: Staging, jobs: int | None) -> None:
+    for name in {page.template for page in pages}:
+        with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
+            env.get_template(name)  # reported, with file and line, when the page renders
+    shared = {"site": _site_context(config)}
+    # Feeds first: a feed holds fifty items, so it is the longest task.
+    tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
+    results = in_workers(_render_chunk, tasks, jobs, PARALLEL_THRESHOLD, env=env, pages=pages, feeds=feeds,
+                          staging=staging, shared=shared, config=config)
+    errors = [e for chunk_errors in results for e in chunk_errors]
+    if errors:
+        unique = list({str(e): e for e in errors}.values())
+        raise BuildFailed(unique) if len(unique) > 1 else unique[0]
+
+
+def _site_context(config: Config) -> dict[str, Any]:
+    return {"title": config.title, "description": config.description, "base_url": config.base_url,
+            "language": config.language, "timezone": config.timezone}

@@ -1,0 +1,59 @@
+"""The story grouping, remembered in the build cache: grouped again only when what grouping reads
+has changed (the entries' grouping tokens, or the grouping code itself)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+
+from digest.model import Entry, Story
+from digest.stories import group_stories, make_story
+
+
+class _Memory(Protocol):
+    def get(self, key: str) -> Any: ...
+
+    def put(self, key: str, value: Any) -> None: ...
+
+
+_STORIES_SOURCE = Path(__file__).parent
+
+
+@functools.cache
+def _stories_code() -> str:
+    """A hash of the grouping code itself, so a changed algorithm never reuses an old grouping."""
+    digest_ = hashlib.blake2b(digest_size=16)
+    for path in sorted(_STORIES_SOURCE.glob("*.py")):
+        digest_.update(path.name.encode())
+        digest_.update(path.read_bytes())
+    return digest_.hexdigest()
+
+
+def grouping_key(tokens: Sequence[str]) -> str:
+    """Everything group_stories reads: the grouping tokens of the entries (stories.grouping_token:
+    each entry's path, time, topic, curator's story key and lead flag, and its features)."""
+    digest_ = hashlib.blake2b(_stories_code().encode(), digest_size=16)
+    digest_.update("\n".join(sorted(tokens)).encode("ascii"))
+    return digest_.hexdigest()
+
+
+def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any], tokens: Sequence[str],
+                   cache: _Memory, group: Callable[..., list[Story]] = group_stories) -> list[Story]:
+    """group_stories, or its last result when nothing it reads has changed: the same members,
+    scores and reasons, made into stories anew (make_story picks the leads from the entries as
+    they are now: a lead's text length breaks a tie in time)."""
+    key = grouping_key(tokens)
+    by_path = {str(e.path): e for e in entries}
+    remembered = cache.get("stories")
+    if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
+        try:
+            return [make_story(k, [by_path[m] for m in members], score, reason)
+                    for k, members, score, reason in remembered[1]]
+        except (KeyError, TypeError, ValueError):
+            pass
+    stories = group(entries, features)
+    cache.put("stories", (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
+    return stories
