@@ -114,3 +114,26 @@ def safe_url(url: str | None) -> str | None:
     if not is_safe_link(url):
         return None
     return re.sub(r"[\x00-\x20\x7f\"<>\\^`{|}]", lambda m: f"%{ord(m.group()):02X}", url)
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s/?#<>\"'`\\]+(?:[/?#][^\r\n]*)?", re.IGNORECASE)
+
+
+def web_address(url: object, base: str | None = None) -> str | None:
+    """An absolute http(s) address, resolved against `base` (itself absolute) when relative; else
+    None. What a scraped page or feed says of itself or its picture is only worth keeping as such an
+    address: a relative one would point into the digest's own site."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    url = url.strip()
+    if base and not _WEB_ADDRESS.fullmatch(url):
+        try:
+            url = urljoin(base, url)
+        except ValueError:  # an unbalanced '[' in the host, say
+            return None
+    if not _WEB_ADDRESS.fullmatch(url):
+        return None
+    try:
+        return url if urlsplit(url).hostname else None
+    except ValueError:  # "https://[::1": not a host
+        return None

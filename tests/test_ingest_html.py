@@ -207,3 +207,27 @@ def test_a_kicker_a_date_line_and_the_comments_house_rules_are_not_body() -> Non
     assert "moderated" not in body and "outubro" not in body
     # A heading over a section of the article stays.
     assert "## Outlook" in read_html(article_page(PROSE, "<h2>Outlook</h2>", PROSE.replace("harbour", "river"))).body
+
+
+def _page_with(head: str) -> str:
+    return PAGE.replace("</head>", head + "</head>")
+
+
+def test_the_page_address_and_picture_are_absolute_web_addresses() -> None:
+    """A relative canonical link or picture would point into the digest's own site: resolved against
+    the page's address (or its <base href>), or left out when the page gives none."""
+    declared = read_html(_page_with('<link rel="canonical" href="https://courier.example/2024/05/01/port">'
+                                    '<meta property="og:image" content="/img/port.jpg">'))
+    assert declared.source_url == "https://courier.example/2024/05/01/port"
+    assert declared.image == "https://courier.example/img/port.jpg"
+    based = read_html(_page_with('<base href="https://courier.example/news/"><link rel="canonical" href="port">'
+                                 '<meta property="og:image" content="img/port.jpg">'))
+    assert based.source_url == "https://courier.example/news/port"
+    assert based.image == "https://courier.example/news/img/port.jpg"
+    unknown = read_html(_page_with('<link rel="canonical" href="/2024/05/01/port">'
+                                   '<meta property="og:image" content="/img/port.jpg">'))
+    assert unknown.source_url is None and unknown.image is None
+    hostile = read_html(_page_with('<meta property="og:url" content="javascript:alert(1)">'
+                                   '<link rel="canonical" href="https://courier.example/port">'
+                                   '<meta property="og:image" content="javascript:alert(2)">'))
+    assert hostile.source_url == "https://courier.example/port" and hostile.image is None

@@ -13,6 +13,7 @@ from digest.urls import (
     relative_root,
     safe_slug,
     slugify,
+    web_address,
 )
 
 
@@ -73,3 +74,23 @@ def test_paths() -> None:
     assert output_path("feed.xml") == "feed.xml"
     assert relative_root("2022/08/15/x/") == "../../../../"
     assert relative_root("") == "./"
+
+
+@pytest.mark.parametrize(("url", "base", "address"), [
+    ("https://news.example.com/a?b=1&c=2", None, "https://news.example.com/a?b=1&c=2"),
+    ("  HTTP://news.example.com  ", None, "HTTP://news.example.com"),
+    ("/2024/05/01/story", None, None),  # relative, and nothing to resolve it against
+    ("/2024/05/01/story", "https://news.example.com/world/", "https://news.example.com/2024/05/01/story"),
+    ("img/a.jpg", "https://news.example.com/world/", "https://news.example.com/world/img/a.jpg"),
+    ("//cdn.example.com/a.jpg", "https://news.example.com/", "https://cdn.example.com/a.jpg"),
+    ("//cdn.example.com/a.jpg", None, None),
+    ("javascript:alert(1)", "https://news.example.com/", None),
+    ("mailto:desk@example.com", None, None),
+    ("<script>x</script>&&#106;avascript:alert(8)", None, None),
+    ("https://", None, None),
+    ("https://[::1", "https://news.example.com/", None),
+    ("", "https://news.example.com/", None),
+    (None, None, None),
+])
+def test_web_address_is_absolute_http_or_none(url: object, base: str | None, address: str | None) -> None:
+    assert web_address(url, base) == address

@@ -11,6 +11,8 @@ from typing import Any
 
 import feedparser
 
+from digest.urls import web_address
+
 from .article import Article
 from .clean import one_line, sanitize
 from .html import read_html
@@ -30,19 +32,6 @@ def read_feed(text: str) -> list[Article]:
     # parser, which leaves entities undecoded in names and categories ("O&apos;Brien").
     loose = isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException)
     return [_item(entry, source, loose) for entry in parsed.entries]
-
-
-_WEB_ADDRESS = re.compile(r"https?://[^\s/?#<>\"'`\\]+(?:[/?#][^\r\n]*)?", re.IGNORECASE)
-
-
-def _web_address(url: Any) -> str | None:
-    """An item's link or picture as an absolute http(s) address, else None. A feed read from a file
-    has no address of its own to resolve a relative link against, and feedparser decodes some
-    entities of a link and not others ('&amp;&#106;' -> '&&#106;'): what is left is no address."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    return url if _WEB_ADDRESS.fullmatch(url) else None
 
 
 _ADDRESS = re.compile(r"://|\bmailto:|^(https?|www)[:.]|@[\w-]+\.", re.IGNORECASE)
@@ -100,11 +89,13 @@ def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
         date=_date(entry),
         authors=tuple(dict.fromkeys(authors)),
         source=source,
-        source_url=_web_address(entry.get("link")),
+        # Only absolute http(s) addresses: a feed read from a file has no address to resolve a relative
+        # link against, and feedparser decodes some entities of a link and not others ('&amp;&#106;').
+        source_url=web_address(entry.get("link")),
         sections=tuple(terms),
         tags=tuple(terms),
         summary=summary_text or summary_from(body),
-        image=_web_address(image),
+        image=web_address(image),
     )
 
 

@@ -14,6 +14,8 @@ from typing import Any
 import lxml.html
 import trafilatura
 
+from digest.urls import web_address
+
 from .article import Article
 from .body import BOUNDARY, JUNK, PROMO, comment_rules, words
 from .clean import one_line
@@ -39,6 +41,7 @@ def read_html(html: str, url: str | None = None) -> Article:
     title = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
     authors = _authors(article_ld, meta, doc)
+    address = _address(tree, meta, doc, url)
     # The top of the text: a kicker over the headline, the headline, the standfirst, then a byline
     # or a date line under them; then furniture anywhere and what trails the article.
     body = _without_headline(_without_kicker(_inline_text(body), title), title)
@@ -50,13 +53,14 @@ def read_html(html: str, url: str | None = None) -> Article:
         date=_date(article_ld, meta, doc),
         authors=authors,
         source=_text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename"),
-        source_url=meta.get("og:url") or _canonical(tree) or url or doc.get("url"),
+        source_url=address,
         # General -> specific: the page's category links, then the section it declares.
         sections=tuple(dict.fromkeys(s for s in (*(doc.get("categories") or []), meta.get("article:section"),
                                                  _text(article_ld.get("articleSection"))) if s)),
         tags=tuple(dict.fromkeys(t for t in (meta.get("article:tag_list") or []) if t)),
         summary=description or summary_from(body),
-        image=meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
+        image=web_address(meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
+                          address or _base_href(tree)),
     )
 
 
@@ -274,6 +278,24 @@ def _meta(tree: Any) -> dict[str, Any]:
         out.setdefault(key, value)
     out["article:tag_list"] = tags
     return out
+
+
+def _address(tree: Any, meta: dict[str, Any], doc: dict[str, Any], url: str | None) -> str | None:
+    """The page's own absolute address, which relative addresses on it are resolved against: the
+    one it declares (og:url, then its canonical link), resolved against its <base href>; else None.
+    A relative one left as it is would point into the digest's own site."""
+    base = _base_href(tree)
+    for candidate in (meta.get("og:url"), _canonical(tree), url, doc.get("url")):
+        address = web_address(candidate, base)
+        if address:
+            return address
+    return None
+
+
+def _base_href(tree: Any) -> str | None:
+    if tree is None:
+        return None
+    return web_address(next(iter(tree.xpath("//base/@href")), None))
 
 
 def _canonical(tree: Any) -> str | None:
