@@ -13,6 +13,7 @@ import contextlib
 import errno
 import functools
 import hashlib
+import importlib.metadata
 import marshal
 import os
 import pickle
@@ -436,7 +437,34 @@ def mark_tree(path: Path) -> None:
 
 
 def salt_for(config_text: str) -> str:
-    return hashlib.blake2b(f"{CACHE_VERSION}\n{config_text}".encode(), digest_size=16).hexdigest()
+    """The build cache's key: what it was made with. Another config (what parsing reads of it) or
+    another version of digest's code or of the libraries it renders with: a cache of its own."""
+    return hashlib.blake2b(f"{CACHE_VERSION}\n{code_version()}\n{config_text}".encode(),
+                           digest_size=16).hexdigest()
+
+
+# What shapes the output besides digest's own code (a new Markdown or Jinja release can change pages).
+_OUTPUT_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "MarkupSafe", "feedgen", "lxml", "PyYAML",
+                     "python-frontmatter")
+
+
+@functools.cache
+def code_version() -> str:
+    """One hash of digest's own code and the versions of the libraries that shape what it writes:
+    parses, plans and pages made by other code are never reused. Nothing else would notice that an
+    upgrade (or an edit to digest itself) renders Markdown, pages or feeds differently."""
+    digest_ = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest_.update(f"{path.relative_to(package).as_posix()}\n".encode())
+        digest_.update(path.read_bytes())
+    for name in _OUTPUT_LIBRARIES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "?"
+        digest_.update(f"{name} {version}\n".encode())
+    return digest_.hexdigest()
 
 
 def fingerprint(*values: Any) -> str:

@@ -138,6 +138,39 @@ def test_template_edit(site: Path, tmp_path: Path) -> None:
     assert rendered > 10  # every page: the fingerprint covers all templates
 
 
+def test_another_version_of_digest_or_its_libraries_parses_and_renders_everything_again(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """digest's own code and the Markdown, Jinja and feed libraries' versions shape every page: an
+    upgrade must not keep pages (or parses) made by the old version. Found when a change to the
+    Markdown renderer's heading levels rebuilt nothing."""
+    import digest.cache
+
+    real = digest.cache.code_version()
+    monkeypatch.setattr(digest.cache, "code_version", lambda: real + " and a newer markdown-it-py")
+    report = build(site, OPTIONS)
+    assert report.parsed == report.entries > 0
+    assert report.rendered == sum(1 for path in (site / "output").rglob("*") if path.is_file())  # every file
+    assert build(site, OPTIONS).rendered == 0  # and from then on it is the version the cache knows
+
+
+def test_code_version_hashes_digests_own_code_and_the_libraries_versions() -> None:
+    import importlib.metadata
+
+    import digest.cache
+
+    digest.cache.code_version.cache_clear()
+    first = digest.cache.code_version()
+    digest.cache.code_version.cache_clear()
+    real_version = importlib.metadata.version
+    try:
+        importlib.metadata.version = lambda name: "0.0-other" if name == "markdown-it-py" else real_version(name)
+        assert digest.cache.code_version() != first
+    finally:
+        importlib.metadata.version = real_version
+        digest.cache.code_version.cache_clear()
+    assert digest.cache.code_version() == first
+
+
 def test_config_edit(site: Path, tmp_path: Path) -> None:
     (site / "digest.toml").write_text(CONFIG.replace("Test Digest", "Renamed Digest"))
     rebuild_equals_cold(site, tmp_path)
