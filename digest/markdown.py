@@ -20,6 +20,22 @@ def _heading_slug(text: str) -> str:
     return slugify(text) or "section"
 
 
+def _heading_levels(state: StateCore) -> None:
+    """The body's headings nest under the page's <h1> (the title): the highest level the body uses
+    becomes <h2>, and no heading skips a level below the one before it. A scraped article keeps its
+    site's levels (an <h4> right under the title) and a curator may start with '#': both broke the
+    page's outline (the Nu HTML Checker and screen readers go by it)."""
+    headings = [token for token in state.tokens if token.type in ("heading_open", "heading_close")]
+    if not headings:
+        return
+    shift = min(int(token.tag[1]) for token in headings) - 2
+    previous = 1
+    for token in headings:
+        if token.type == "heading_open":
+            previous = min(int(token.tag[1]) - shift, previous + 1, 6)
+        token.tag = f"h{previous}"
+
+
 def _absolute_links(state: StateCore) -> None:
     base = state.env.get("base")
     if not base:
@@ -42,6 +58,7 @@ def markdown_renderer() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.disable(["html_block", "html_inline"])  # with "html" off they only ever decline: skip the calls
     md.validateLink = is_safe_link  # type: ignore[method-assign]
+    md.core.ruler.push("heading_levels", _heading_levels)  # before the anchors: they go by the level
     anchors_plugin(md, min_level=2, max_level=4, slug_func=_heading_slug, permalink=True, permalinkSymbol="#")
     md.core.ruler.push("absolute_links", _absolute_links)
     return md

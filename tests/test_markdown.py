@@ -33,3 +33,17 @@ def test_tables_strikethrough_and_heading_anchors() -> None:
 def test_attribute_breakout_in_link_title_is_escaped() -> None:
     html = render_markdown('[x](https://a.example/ "t\\" onmouseover=\\"alert(1)")')
     assert 'onmouseover="' not in html
+
+
+def test_body_headings_nest_under_the_title_without_skipping_a_level() -> None:
+    import re
+
+    def levels(text: str) -> list[str]:
+        return re.findall(r"<(h\d)[ >]", render_markdown(text))
+
+    assert levels("#### From a scraped page\n\ntext") == ["h2"]
+    assert levels("# A curator's heading\n\n## Under it\n\ntext") == ["h2", "h3"]
+    assert levels("### A\n\n##### B\n\n### C\n\n#### D") == ["h2", "h3", "h2", "h3"]
+    assert levels("##### Deeper first\n\n### Then higher") == ["h2", "h2"]
+    assert levels("## Why\n\n### How") == ["h2", "h3"]  # already right: unchanged
+    assert '<h2 id="from-a-scraped-page">' in render_markdown("#### From a scraped page")
