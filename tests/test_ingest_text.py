@@ -502,3 +502,24 @@ def test_share_print_and_advertisement_lines_in_other_languages_are_not_body() -
     for junk in ("Publicidad", "Compartir", "Imprimir", "Bagikan"):
         assert junk not in article.body
     assert "review of the budget" in article.body
+
+
+def test_the_headline_wins_over_the_deck_under_it() -> None:
+    """A long headline wraps in a text dump and a one-line deck follows it; both read as headlines
+    and both are near the byline. The one above is the headline. A byline glued to the writer's
+    picture ("Eric SongBy Eric Song") is no deck."""
+    body = ("Black Friday is next week, but several stores have deals that go live today: here are "
+            "the best of them, picked by our editors from the stores that have them on sale.\n\n"
+            "The best deal today is the wireless controller, down to its lowest price of the year at "
+            "several stores, with the black and the red models both included in the offer.\n\n"
+            "Watches and earphones are cheaper too, and more deals go live before the weekend starts.\n")
+    text = ("  • News\n  • Reviews\n  • Deals\n\n"
+            "Daily Deals: More Black Friday Deals Are Live, Including the Wireless Controller, Earphones\n"
+            "and Watches, and More\n\n"
+            "Black Friday is Next Week, But Several Deals Go Live Today\n\n"
+            "Eric SongBy Eric Song, Staff\n\n"
+            "Updated: 18 Nov 2019 9:38 pm\n\n" + body)
+    article = read_text(text)
+    assert article.title == ("Daily Deals: More Black Friday Deals Are Live, Including the Wireless Controller, "
+                             "Earphones and Watches, and More")
+    assert "Eric Song" in article.authors

@@ -126,6 +126,14 @@ def _title_like(para: Para) -> bool:
     )
 
 
+def _deck(para: Para, headline: Para) -> bool:
+    """Whether `para`, right under `headline`, reads as its deck: another headline-like line, not
+    prose, not a byline (even one glued to a picture's name: "Jane DoeBy Jane Doe"), not a list item,
+    not the headline again."""
+    return (_title_like(para) and not para.bullet and not is_prose(para) and not _BY.search(para.text)
+            and _norm(para.text) != _norm(headline.text) and words(para.text) >= 4)
+
+
 def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w{4,}", text.casefold())}
 
@@ -182,6 +190,8 @@ def _find_title(paras: list[Para], start: int) -> int | None:
             value -= 1.0
         if para.text.endswith((".", "!", ")")) and repeated < 1:
             value -= 1.5
+        if i + 1 < len(paras) and _deck(paras[i + 1], para):
+            value += 0.5  # a deck (standfirst) under it: the headline comes first
         if para.text[:1] in "\"“‘'«":
             value -= 1.5  # a pull quote
         nxt = paras[i + 1].text if i + 1 < len(paras) else ""
