@@ -87,7 +87,9 @@ def template_environment(config: Config) -> jinja2.Environment:
 
 
 def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page], feeds: Sequence[FeedPlan],
-            staging: Staging, jobs: int | None) -> None:
+                 staging: Staging, jobs: int | None) -> None:
+    """Render these pages and feeds into the staging tree, in worker processes when they are many.
+    Every page's error is collected: one BuildFailed names them all."""
     for name in {page.template for page in pages}:
         with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
             env.get_template(name)  # reported, with file and line, when the page renders
@@ -95,7 +97,7 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
     # Feeds first: a feed holds fifty items, so it is the longest task.
     tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
     results = in_workers(_render_chunk, tasks, jobs, PARALLEL_THRESHOLD, env=env, pages=pages, feeds=feeds,
-                          staging=staging, shared=shared, config=config)
+                         staging=staging, shared=shared, config=config)
     errors = [e for chunk_errors in results for e in chunk_errors]
     if errors:
         unique = list({str(e): e for e in errors}.values())

@@ -17,12 +17,13 @@ WORK: dict[str, Any] = {}
 
 
 def worker_count(jobs: int | None) -> int:
+    """`jobs`, or one worker per core this process may run on."""
     return jobs if jobs is not None else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
         else (os.cpu_count() or 1)
 
 
 def in_workers(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], jobs: int | None,
-                threshold: int, **work: Any) -> list[Any]:
+               threshold: int, **work: Any) -> list[Any]:
     """function(chunk) for chunks of items: in forked processes when there are enough items."""
     workers = worker_count(jobs)
     WORK.update(work)
