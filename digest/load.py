@@ -126,7 +126,7 @@ def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | Non
     errors: list[DigestError] = []
     stored: set[str] = set()
     for chunk_parsed, chunk_errors in in_workers(_parse_chunk, items, jobs, PARALLEL_PARSE, config=config,
-                                                  cache=cache.path if cache is not None else None):
+                                                 cache=cache.path if cache is not None else None):
         for rel, row in chunk_parsed:
             if cache is not None and not row.loaded:
                 row = row.stored_in(cache, rel)
@@ -134,6 +134,7 @@ def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | Non
             parsed[rel] = row
         errors.extend(chunk_errors)
     return parsed, errors, stored
+
 
 def load_entries(config: Config) -> list[Entry]:
     """Every entry under content/, parsed (no build cache: for `digest check` and `stories`)."""
