@@ -136,11 +136,6 @@ def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | Non
     return parsed, errors, stored
 
 
-def load_entries(config: Config) -> list[Entry]:
-    """Every entry under content/, parsed (no build cache: for `digest check` and `stories`)."""
-    return load_entries_with_features(config)[0]
-
-
 def load_entries_with_features(config: Config) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
     """Every entry and its story features, both made in the parsing workers (no build cache)."""
     found = entry_files(config.content_path)
