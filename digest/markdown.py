@@ -15,9 +15,17 @@ from mdit_py_plugins.anchors import anchors_plugin
 
 from digest.urls import is_safe_link, slugify
 
+# The ids the default theme gives parts of its pages (tests/test_markdown.py checks the templates):
+# a body heading with the same name ("## Related", "## Main") would duplicate one, and the skip
+# link or the page's sections would lead to the heading instead.
+THEME_IDS = frozenset({"main", "headline", "key-points", "coverage", "related", "recent", "earlier",
+                       "developments", "search-q", "search-form", "search-status", "search-results",
+                       "site-search-q"})
+
 
 def _heading_slug(text: str) -> str:
-    return slugify(text) or "section"
+    slug = slugify(text) or "section"
+    return f"{slug}-section" if slug in THEME_IDS else slug
 
 
 def _heading_levels(state: StateCore) -> None:

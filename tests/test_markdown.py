@@ -47,3 +47,18 @@ def test_body_headings_nest_under_the_title_without_skipping_a_level() -> None:
     assert levels("##### Deeper first\n\n### Then higher") == ["h2", "h2"]
     assert levels("## Why\n\n### How") == ["h2", "h3"]  # already right: unchanged
     assert '<h2 id="from-a-scraped-page">' in render_markdown("#### From a scraped page")
+
+
+def test_a_body_heading_never_takes_an_id_the_theme_gives_its_own_parts() -> None:
+    import re
+    from pathlib import Path
+
+    from digest.markdown import THEME_IDS
+
+    templates = Path(__file__).resolve().parents[1] / "digest/default_theme/templates"
+    theme_ids = {i for path in templates.glob("*.html") for i in re.findall(r'\bid="([\w-]+)"', path.read_text())}
+    assert theme_ids <= THEME_IDS, theme_ids - THEME_IDS  # a new id in a template is reserved here too
+    html = render_markdown("## Related\n\nx\n\n## Main\n\n## Key points\n\n## Related\n\n## Why it matters")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert not set(ids) & THEME_IDS, ids
+    assert ids == ["related-section", "main-section", "key-points-section", "related-section-1", "why-it-matters"]
