@@ -67,6 +67,19 @@ def test_topic_is_the_deepest_breadcrumb_level_with_a_topic() -> None:
     assert match_topic(("Sport",), topics) is None
 
 
+def test_a_section_matches_a_topic_as_pages_write_it() -> None:
+    """Sections as pages declare them: another case, '&' for 'and', 'News' after the name, and
+    several in one meta tag separated by commas."""
+    topics = [Topic("technology", "Technology", ("Tech", "Science and Technology")),
+              Topic("business", "Business", ("Markets",)), Topic("politics", "Politics", ())]
+    assert match_topic(("Science & Technology",), topics) == "technology"
+    assert match_topic(("Business News",), topics) == "business"
+    assert match_topic(("TECH",), topics) == "technology"
+    assert match_topic(("general-news,politics,military-and-defense",), topics) == "politics"
+    assert match_topic(("News",), topics) is None
+    assert match_topic(("Newsbeat", "Sci-Fi"), topics) is None
+
+
 @pytest.mark.parametrize(("line", "expected"), [
     (" date 2022-08-15 ContributorsPublishersAdvertisers", ("published", "2022-08-15")),
     ("Published: November 18, 2019 10:00 am ET", ("published", "2019-11-18T10:00:00-05:00")),

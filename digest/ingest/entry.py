@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from digest.model import Topic
-from digest.urls import safe_url
+from digest.urls import safe_url, slugify
 
 from .article import Article
 
@@ -21,16 +21,23 @@ def match_topic(sections: Sequence[str], topics: Sequence[Topic]) -> str | None:
     Sections come general -> specific (breadcrumb order: Home > Politics > World), so the
     deepest one that is a topic's slug, title or alias decides.
     """
+    names = [(topic.slug, {_section_key(n) for n in (topic.slug, topic.title, *topic.aliases)} - {""})
+             for topic in topics]
     for section in reversed(sections):
-        name = section.strip().casefold()
-        if not name:
-            continue
-        for topic in topics:
-            names = {topic.slug.casefold(), topic.title.casefold(),
-                     *(a.casefold() for a in topic.aliases)}
-            if name in names:
-                return topic.slug
+        # One section may list several ("general-news,government"); written as pages do: in any
+        # case, with '&' for 'and', and often with 'News' after it ("Business News").
+        for part in reversed(section.split(",")):
+            key = _section_key(part)
+            for candidate in (key, key.removesuffix("-news")):
+                for slug, keys in names:
+                    if candidate and candidate in keys:
+                        return slug
     return None
+
+
+def _section_key(name: str) -> str:
+    """'Science & Technology' and 'science-and-technology' alike: 'science-and-technology'."""
+    return slugify(name.replace("&", " and "))
 
 
 def missing_fields(article: Article) -> tuple[str, ...]:
