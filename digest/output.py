@@ -71,6 +71,7 @@ class Staging:
         self.twin: Path | None = output.parent / f".{output.name}.twin" if twin else None
         self._made_dirs: set[str] = set()
         self._twin_dirs: set[str] = set()
+        self._twinned: set[str] = set()  # files linked into the twin as they were written
         self.written = 0  # files written anew or linked from the live site
         try:
             if fresh and os.path.lexists(self.path):
@@ -86,6 +87,8 @@ class Staging:
             except OSError as exc:
                 raise _output_error(exc, self.twin) from exc
             mark_tree(self.twin)
+        else:  # one left by a build killed before it settled: never the next spare
+            shutil.rmtree(output.parent / f".{output.name}.twin", ignore_errors=True)
         if tree_id(self.path) is None:
             mark_tree(self.path)
         tree = tree_id(self.path)
@@ -112,14 +115,34 @@ class Staging:
             with handle:
                 handle.write(data)
             if self.twin is not None:
-                parent = os.path.dirname(rel)
-                if parent and parent not in self._twin_dirs:
-                    os.makedirs(os.path.join(self.twin, parent), exist_ok=True)
-                    self._twin_dirs.add(parent)
-                os.link(target, os.path.join(self.twin, rel))
+                self._link_twin(rel, target)
         except OSError as exc:
             raise _output_error(exc, self.path / rel) from exc
         self.written += 1
+
+    def _link_twin(self, rel: str, target: str) -> None:
+        assert self.twin is not None
+        parent = os.path.dirname(rel)
+        if parent and parent not in self._twin_dirs:
+            os.makedirs(os.path.join(self.twin, parent), exist_ok=True)
+            self._twin_dirs.add(parent)
+        os.link(target, os.path.join(self.twin, rel))
+        self._twinned.add(rel)
+
+    def complete_twin(self, files: Iterable[str]) -> None:
+        """Link into the twin the files of the tree that were not written this build (kept from the
+        spare, or linked from the live site), so that it holds every file. Files the render workers
+        wrote are in it already (the twin is new each build; they kept their own lists)."""
+        if self.twin is None:
+            return
+        for rel in files:
+            if rel not in self._twinned:
+                try:
+                    self._link_twin(rel, os.path.join(self.path, rel))
+                except FileExistsError:
+                    continue
+                except OSError as exc:
+                    raise _output_error(exc, self.twin / rel) from exc
 
     def link_live(self, rel: str) -> bool:
         """Take the live site's copy (a hard link; a copy where links fail). False if it is missing."""
@@ -165,6 +188,8 @@ class Staging:
         if self.twin is None:
             return None
         try:
+            if os.path.lexists(self.path):  # the tree publish() replaced: deleted with the trash
+                move_to_trash(self.path, self.output)
             os.rename(self.twin, self.path)
         except OSError:
             shutil.rmtree(self.twin, ignore_errors=True)
