@@ -44,7 +44,11 @@ def _entry(n: int, version: int) -> str:
 
 
 def _write_state(root: Path, state: int) -> None:
-    """Two versions of the content: B edits a third of the entries, removes ten and adds ten."""
+    """Two versions of the site: B edits a third of the entries, removes ten and adds ten, and
+    renames the site, so that every page changes (a build that renders them all also makes the
+    next spare as it writes: the kills land there too)."""
+    (root / "digest.toml").write_text(BASIC_CONFIG if state == 0 else
+                                      BASIC_CONFIG.replace('title = "Test Digest"', 'title = "Test Digest B"'))
     content = root / "content"
     shutil.rmtree(content, ignore_errors=True)
     numbers = range(ENTRIES) if state == 0 else [n for n in range(10, ENTRIES + 10)]
@@ -68,7 +72,6 @@ def _env() -> dict[str, str]:
 def _cold_reference(tmp_path: Path, state: int) -> dict[str, bytes]:
     root = tmp_path / f"reference-{state}"
     root.mkdir()
-    (root / "digest.toml").write_text(BASIC_CONFIG)
     _write_state(root, state)
     subprocess.run(_digest("-C", str(root), *BUILD), check=True, env=_env(), capture_output=True, timeout=300)
     return tree_bytes(root / "output")
@@ -87,7 +90,6 @@ def test_builds_killed_at_random_points_leave_old_or_new_site(tmp_path: Path) ->
     assert references[0] != references[1]
     root = tmp_path / "site"
     root.mkdir()
-    (root / "digest.toml").write_text(BASIC_CONFIG)
     _write_state(root, 0)
     subprocess.run(_digest("-C", str(root), *BUILD), check=True, env=_env(), capture_output=True, timeout=300)
     assert tree_bytes(root / "output") == references[0]
