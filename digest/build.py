@@ -407,8 +407,8 @@ class Builder:
             settled = staging.settle_twin()
             if settled is not None:
                 cache.record_tree(settled, state, keep=_present(tree_id(output)))
-                if self.once:  # the tree it replaced as the spare: no idle time to delete it later
-                    empty_trash(output, lambda: False)
+            if self.once:  # the tree the twin replaced, or one a killed build left: no idle time later
+                empty_trash(output, lambda: False)
             clock.lap("publish")
         except BaseException:
             staging.discard()
