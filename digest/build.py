@@ -40,7 +40,7 @@ from digest.incremental import Plan, patch, settle, store_plan
 from digest.load import entry_files, found_after, parse_all
 from digest.model import Entry, Site, Story
 from digest.organise import is_published, organise
-from digest.output import Staging, empty_trash, existing_files, move_to_trash, spare_path
+from digest.output import Staging, build_lock, empty_trash, existing_files, move_to_trash, spare_path
 from digest.render import entry_url, plan_pages
 from digest.render_files import render_files, template_environment
 from digest.search import BUNDLE as SEARCH_BUNDLE
@@ -122,8 +122,10 @@ class Builder:
         if not self._spare_behind:
             # After a build that wrote a few files, the spare lacks only those: cheaper for the next
             # build to bring along than reading and writing both manifests here (6 MB at 100,000).
-            return empty_trash(output, stop, batch)
-        done = self._catch_up(cache, output, stop, batch)
+            with build_lock(self.site_root):
+                return empty_trash(output, stop, batch)
+        with build_lock(self.site_root):
+            done = self._catch_up(cache, output, stop, batch)
         if done:
             self._spare_behind = False
         return done
@@ -212,6 +214,11 @@ class Builder:
         config = apply_options(load_config(self.site_root), options)
         self._output = config.output_path
         check_theme(config)
+        with build_lock(self.site_root):  # a site, then: one build at a time on it
+            return self._build_site(config, clock, changed)
+
+    def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
+        options = self.options
         # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(salt_for(f"{config.parse_key}\nfeatures {FEATURES_VERSION}"))

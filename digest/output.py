@@ -10,13 +10,14 @@ spare before touching it (see build.py).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from digest.cache import mark_tree, tree_id
@@ -24,6 +25,31 @@ from digest.errors import OutputError
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+
+
+@contextlib.contextmanager
+def build_lock(site_root: Path) -> Iterator[None]:
+    """One build at a time on a site: another process's build (`digest build` while `digest serve`
+    runs) waits until this one is done; two at once would write the same spare tree. An advisory
+    lock on .digest/build.lock; where it cannot be taken (a read-only folder, a file system without
+    locks) the build goes on without it."""
+    handle = None
+    try:
+        import fcntl  # POSIX only: elsewhere no lock
+
+        folder = site_root / ".digest"
+        folder.mkdir(exist_ok=True)
+        handle = open(folder / "build.lock", "a")  # noqa: SIM115 - closed below, which unlocks
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    except (ImportError, OSError):
+        if handle is not None:
+            handle.close()
+            handle = None
+    try:
+        yield
+    finally:
+        if handle is not None:
+            handle.close()
 
 
 def spare_path(output: Path) -> Path:

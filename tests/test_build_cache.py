@@ -841,3 +841,25 @@ def test_trash_is_emptied_a_batch_at_a_time(tmp_path: Path) -> None:
     assert digest.output.empty_trash(output, lambda: False, batch=2) is True
     assert not (tmp_path / ".output.trash").exists()
     assert digest.output.empty_trash(output, lambda: True) is True  # nothing to do
+
+
+def test_a_second_build_on_the_site_waits_for_the_first(site: Path) -> None:
+    """`digest build` while `digest serve` builds: the second waits for the lock, never writes the
+    same spare tree at the same time."""
+    import fcntl
+    import threading
+
+    holder = open(site / ".digest" / "build.lock", "a")  # noqa: SIM115 - as another process's build
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    finished = threading.Event()
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha waits", DAY1, "Body.", topic="world"))
+    worker = threading.Thread(target=lambda: (build(site, OPTIONS), finished.set()))
+    worker.start()
+    try:
+        assert not finished.wait(1.5), "built while another build held the site"
+        assert "Alpha waits" not in (site / ARTICLE).read_text()
+    finally:
+        holder.close()  # the other build is done
+    assert finished.wait(60)
+    worker.join()
+    assert "Alpha waits" in (site / ARTICLE).read_text()
