@@ -361,17 +361,15 @@ class Builder:
         live = tree_id(output)
         spare = tree_id(spare_path(output))
         spare_state = cache.tree(spare) if spare is not None and spare != live else None
+        have = spare_state.manifest if spare_state else {}
+        live_manifest = live_state.manifest if live_state else {}
         planned: set[str] = set()
         if not plan.complete:
             planned = {page.output_path for page in pages} | {rel for rel, _ in statics}
             planned.update(rel for feed in feeds for rel in feed_urls(feed.prefix).values())
-            have = spare_state.manifest if spare_state else {}
-            live_manifest = live_state.manifest if live_state else {}
             if any(have.get(rel) != value and live_manifest.get(rel) != value and rel not in planned
                    for rel, value in state.manifest.items()):
                 raise _Incomplete
-        have = spare_state.manifest if spare_state else {}
-        live_manifest = live_state.manifest if live_state else {}
         if spare is not None:
             cache.forget_tree(spare)  # from here on the spare may hold anything
         # Built from nothing: also make the next spare now, while writing (measured: cheaper than
@@ -379,10 +377,8 @@ class Builder:
         # half the site or more (a template, the config, digest itself changed): otherwise the
         # next edit would bring the whole spare up to date (5.5 s instead of 0.5 s at 10,000
         # entries). The dev server leaves that to its idle time instead (catch_up).
-        renders = sum(1 for rel, value in state.manifest.items()
-                      if have.get(rel) != value and live_manifest.get(rel) != value)
         twin = (live is None and spare_state is None) or \
-            (self.once and live is not None and renders * 2 >= len(state.manifest) > 0)
+            (self.once and live is not None and _mostly_new(state.manifest, have, live_manifest))
         staging = Staging(output, fresh=spare_state is None, twin=twin)
         try:
             stale: set[str] = set()
@@ -474,6 +470,12 @@ def _tree_state(inputs: str, plan: Plan, static_prints: dict[str, str], live_sta
             wanted[rel] = value
     wanted.update(static_prints)
     return TreeState(inputs, pages, feeds, wanted)
+
+
+def _mostly_new(wanted: Mapping[str, str], spare: Mapping[str, str], live: Mapping[str, str]) -> bool:
+    """Whether half the wanted files or more are in neither tree as wanted: rendered anew."""
+    new = sum(1 for rel, value in wanted.items() if spare.get(rel) != value and live.get(rel) != value)
+    return 2 * new >= len(wanted) > 0
 
 
 class _Incomplete(Exception):
