@@ -97,7 +97,6 @@ class Staging:
         self.twin: Path | None = output.parent / f".{output.name}.twin" if twin else None
         self._made_dirs: set[str] = set()
         self._twin_dirs: set[str] = set()
-        self._twinned: set[str] = set()  # files linked into the twin as they were written
         self.written = 0  # files written anew or linked from the live site
         try:
             if fresh and os.path.lexists(self.path):
@@ -153,22 +152,19 @@ class Staging:
             os.makedirs(os.path.join(self.twin, parent), exist_ok=True)
             self._twin_dirs.add(parent)
         os.link(target, os.path.join(self.twin, rel))
-        self._twinned.add(rel)
 
     def complete_twin(self, files: Iterable[str]) -> None:
-        """Link into the twin the files of the tree that were not written this build (kept from the
-        spare, or linked from the live site), so that it holds every file. Files the render workers
-        wrote are in it already (the twin is new each build; they kept their own lists)."""
+        """Link into the twin these files of the tree, which were not written this build (kept from
+        the spare, or linked from the live site), so that it holds every file."""
         if self.twin is None:
             return
         for rel in files:
-            if rel not in self._twinned:
-                try:
-                    self._link_twin(rel, os.path.join(self.path, rel))
-                except FileExistsError:
-                    continue
-                except OSError as exc:
-                    raise _output_error(exc, self.twin / rel) from exc
+            try:
+                self._link_twin(rel, os.path.join(self.path, rel))
+            except FileExistsError:
+                continue  # written this build after all: the twin is new, so it is this build's file
+            except OSError as exc:
+                raise _output_error(exc, self.twin / rel) from exc
 
     def link_live(self, rel: str) -> bool:
         """Take the live site's copy (a hard link; a copy where links fail). False if it is missing."""
