@@ -140,31 +140,14 @@ class Staging:
             with handle:
                 handle.write(data)
             if self.twin is not None:
-                self._link_twin(rel, target)
+                parent = os.path.dirname(rel)
+                if parent and parent not in self._twin_dirs:
+                    os.makedirs(os.path.join(self.twin, parent), exist_ok=True)
+                    self._twin_dirs.add(parent)
+                os.link(target, os.path.join(self.twin, rel))
         except OSError as exc:
             raise _output_error(exc, self.path / rel) from exc
         self.written += 1
-
-    def _link_twin(self, rel: str, target: str) -> None:
-        assert self.twin is not None
-        parent = os.path.dirname(rel)
-        if parent and parent not in self._twin_dirs:
-            os.makedirs(os.path.join(self.twin, parent), exist_ok=True)
-            self._twin_dirs.add(parent)
-        os.link(target, os.path.join(self.twin, rel))
-
-    def complete_twin(self, files: Iterable[str]) -> None:
-        """Link into the twin these files of the tree, which were not written this build (kept from
-        the spare, or linked from the live site), so that it holds every file."""
-        if self.twin is None:
-            return
-        for rel in files:
-            try:
-                self._link_twin(rel, os.path.join(self.path, rel))
-            except FileExistsError:
-                continue  # written this build after all: the twin is new, so it is this build's file
-            except OSError as exc:
-                raise _output_error(exc, self.twin / rel) from exc
 
     def link_live(self, rel: str) -> bool:
         """Take the live site's copy (a hard link; a copy where links fail). False if it is missing."""
@@ -210,8 +193,6 @@ class Staging:
         if self.twin is None:
             return None
         try:
-            if os.path.lexists(self.path):  # the tree publish() replaced: deleted with the trash
-                move_to_trash(self.path, self.output)
             os.rename(self.twin, self.path)
         except OSError:
             shutil.rmtree(self.twin, ignore_errors=True)

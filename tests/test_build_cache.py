@@ -138,30 +138,6 @@ def test_template_edit(site: Path, tmp_path: Path) -> None:
     assert rendered > 10  # every page: the fingerprint covers all templates
 
 
-def test_after_a_build_that_rendered_everything_the_next_edit_finds_its_spare_ready(
-        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A template change renders every page; the CLI makes the next spare while it writes them (as a
-    build from nothing does), so the next edit links nothing across: at 10,000 entries it took 5.5 s
-    to bring the whole spare up to date."""
-    from digest.output import Staging
-
-    (site / "themes/mine/templates").mkdir(parents=True)
-    (site / "themes/mine/templates/article.html").write_text(
-        '{% extends "default:article.html" %}{% block description %}OVERRIDDEN{% endblock %}')
-    rebuild_equals_cold(site, tmp_path)
-    assert not (site / ".output.twin").exists() and not (site / ".output.trash").exists()
-    spare, live = site / ".output.spare", site / "output"
-    assert tree(spare) == tree(live)  # the spare holds the new site (by links), not the old one
-    linked: list[str] = []
-    real = Staging.link_live
-    monkeypatch.setattr(Staging, "link_live", lambda self, rel: linked.append(rel) or real(self, rel))
-    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "A new body.", topic="world",
-                                                         tags='["Energy"]'))
-    rendered = rebuild_equals_cold(site, tmp_path)
-    assert 0 < rendered < 20
-    assert len(linked) <= rendered, linked  # only what the last build changed, not the whole site
-
-
 def test_another_version_of_digest_or_its_libraries_parses_and_renders_everything_again(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """digest's own code and the Markdown, Jinja and feed libraries' versions shape every page: an

@@ -45,8 +45,8 @@ def _entry(n: int, version: int) -> str:
 
 def _write_state(root: Path, state: int) -> None:
     """Two versions of the site: B edits a third of the entries, removes ten and adds ten, and
-    renames the site, so that every page changes (a build that renders them all also makes the
-    next spare as it writes: the kills land there too)."""
+    renames the site, so that every page changes and the kills also land in builds that render
+    every page over a live site."""
     (root / "digest.toml").write_text(BASIC_CONFIG if state == 0 else
                                       BASIC_CONFIG.replace('title = "Test Digest"', 'title = "Test Digest B"'))
     content = root / "content"
