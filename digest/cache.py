@@ -13,7 +13,6 @@ import contextlib
 import errno
 import functools
 import hashlib
-import importlib.metadata
 import marshal
 import os
 import pickle
@@ -453,6 +452,8 @@ def code_version() -> str:
     """One hash of digest's own code and the versions of the libraries that shape what it writes:
     parses, plans and pages made by other code are never reused. Nothing else would notice that an
     upgrade (or an edit to digest itself) renders Markdown, pages or feeds differently."""
+    import importlib.metadata  # 30 ms to import: only for a build, not for every command
+
     digest_ = hashlib.blake2b(digest_size=16)
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):
