@@ -1,91 +1,177 @@
-"""Measure ingest quality on the shared dev set (../shared/ingest-devset beside the repo).
+"""Measure ingest quality on the shared dev sets, as `digest ingest` writes entries.
 
-Runs the text-dump reader and the HTML reader over every dev page, writes predictions JSON
-and scores them with the dev set's own score.py, on all pages and on two fixed halves
-(A: even positions in sorted id order, used while developing; B: odd, the check).
+Every page of each dev set (../shared/ingest-devset, ../shared/ingest-devset-2) goes through
+what `digest ingest <file> --out <dir>` does: the reader chosen from the content, then the
+entry's text (front matter and body). Title, authors and date are read back from that front
+matter; a field listed under `review:` is not asserted (it counts as no value).
 
-    .venv/bin/python bench/ingest_quality.py [--devset PATH] [--out DIR] [--per-doc]
+Pages are split by site (publisher): `aside` holds the sites whose sha256 falls in the first
+third (the same pages every run). Nothing was tuned or trained on them; `tuned` is the rest.
+Figures per dev set, input format and part:
+  body F1 (of mean shingle precision and recall, as the dev set's score.py),
+  per field: accuracy = right / pages with a true value,
+             precision = right / pages with a true value where ingest asserted one,
+             asserted = share of labelled pages where ingest asserted a value.
+
+    .venv/bin/python bench/ingest_quality.py [--devsets PATH,PATH] [--modes text,html]
+                                             [--out DIR] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib.util
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import frontmatter
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from digest.ingest.article import Article  # noqa: E402
-from digest.ingest.clean import decode, sanitize  # noqa: E402
-from digest.ingest.html import read_html  # noqa: E402
-from digest.ingest.text import read_text  # noqa: E402
+from digest.ingest.entry import render_entry  # noqa: E402
+from digest.ingest.run import read_articles  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+DEVSETS = (SHARED / "ingest-devset", SHARED / "ingest-devset-2")
+FIELDS = ("title", "author", "date")
+_FORMAT_DIR = {"text": ("text-w3m", "txt"), "html": ("html", "html")}
 
 
-def default_devset() -> Path:
-    return REPO.parent / "shared" / "ingest-devset"
+def site_of(label: dict[str, Any]) -> str:
+    """The page's publisher: the dev set's own split group, else its address's host."""
+    site = label.get("site") or urlsplit(str(label.get("url") or "")).hostname or ""
+    return str(site).removeprefix("www.")
 
 
-def prediction(article: Article) -> dict[str, object]:
-    pred: dict[str, object] = {"articleBody": article.body, "title": article.title or ""}
-    pred["author"] = list(article.authors)
-    pred["date"] = article.date or ""
-    return pred
+def is_aside(site: str) -> bool:
+    """A third of the sites, fixed by their name's hash: never tuned or trained on."""
+    return int(hashlib.sha256(site.encode("utf-8")).hexdigest(), 16) % 3 == 0
 
 
-def predict(devset: Path, mode: str) -> dict[str, dict[str, object]]:
-    truth = json.loads((devset / "truth.json").read_text(encoding="utf-8"))
+def load_truth(devset: Path) -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = json.loads((devset / "truth.json").read_text(encoding="utf-8"))
+    return dict(sorted(data.items()))
+
+
+def page_path(devset: Path, page_id: str, mode: str) -> Path:
+    folder, ext = _FORMAT_DIR[mode]
+    return devset / folder / f"{page_id}.{ext}"
+
+
+def ingest_entry(path: Path) -> tuple[dict[str, Any], str]:
+    """Front matter and body of the entry `digest ingest` writes for this input (first article)."""
+    article = read_articles(path, path.read_bytes())[0]
+    post = frontmatter.loads(render_entry(article, ()))
+    return dict(post.metadata), post.content
+
+
+def prediction(meta: dict[str, Any], body: str) -> dict[str, Any]:
+    """What the entry asserts: fields under `review:` are left out."""
+    review = set(meta.get("review") or ())
+    return {
+        "articleBody": body,
+        "title": None if "title" in review else meta.get("title"),
+        "author": None if "authors" in review else meta.get("authors"),
+        "date": None if "date" in review else (str(meta["date"]) if meta.get("date") else None),
+        "review": sorted(review),
+    }
+
+
+def _scorer(devset: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"score_{devset.name.replace('-', '_')}",
+                                                  devset / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def field_hit(score: ModuleType, field: str, value: Any, label: dict[str, Any]) -> bool:
+    if field == "title":
+        return bool(value) and score.norm_title(value) == score.norm_title(label["title"])
+    if field == "date":
+        accept = label.get("date_accept") or [label["date"]]
+        day = score.to_day(value)
+        return day is not None and day in accept
+    return bool(score.author_f1(value, label["author"]) >= 0.5)
+
+
+def measure(score: ModuleType, truth: dict[str, dict[str, Any]], preds: dict[str, dict[str, Any]],
+            ids: list[str]) -> dict[str, Any]:
+    rows = [score.page_scores(preds[i]["articleBody"], truth[i].get("articleBody", "")) for i in ids]
+    p = sum(r["p"] for r in rows) / len(rows)
+    r = sum(r["r"] for r in rows) / len(rows)
+    out: dict[str, Any] = {"pages": len(ids), "body_f1": 2 * p * r / (p + r) if p + r else 0.0,
+                           "body_p": p, "body_r": r}
+    for field in FIELDS:
+        labelled = [i for i in ids if truth[i].get(field)]
+        asserted = [i for i in labelled if preds[i][field]]
+        right = [i for i in asserted if field_hit(score, field, preds[i][field], truth[i])]
+        out[field] = {"labelled": len(labelled), "asserted": len(asserted), "right": len(right),
+                      "accuracy": len(right) / len(labelled) if labelled else float("nan"),
+                      "precision": len(right) / len(asserted) if asserted else float("nan")}
+    out["review"] = sum(1 for i in ids if preds[i]["review"])
+    return out
+
+
+def run(devset: Path, mode: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    truth = load_truth(devset)
     preds = {}
-    for page_id in sorted(truth):
-        if mode == "text":
-            raw = (devset / "text-w3m" / f"{page_id}.txt").read_bytes()
-            article = read_text(sanitize(decode(raw)))
-        else:
-            raw = (devset / "html" / f"{page_id}.html").read_bytes()
-            article = read_html(sanitize(decode(raw)), url=None)
-        preds[page_id] = prediction(article)
-    return preds
+    for page_id in truth:
+        meta, body = ingest_entry(page_path(devset, page_id, mode))
+        preds[page_id] = prediction(meta, body)
+    score = _scorer(devset)
+    parts = {"tuned": [i for i in truth if not is_aside(site_of(truth[i]))],
+             "aside": [i for i in truth if is_aside(site_of(truth[i]))]}
+    parts["all"] = list(truth)
+    return preds, {part: measure(score, truth, preds, ids) for part, ids in parts.items()}
 
 
-def score(devset: Path, preds: dict[str, dict[str, object]], ids: list[str], label: str,
-          out: Path, per_doc: bool) -> str:
-    truth = json.loads((devset / "truth.json").read_text(encoding="utf-8"))
-    sub_truth = {i: truth[i] for i in ids}
-    truth_path = out / f"truth-{label}.json"
-    truth_path.write_text(json.dumps(sub_truth), encoding="utf-8")
-    pred_path = out / f"pred-{label}.json"
-    pred_path.write_text(json.dumps({i: preds[i] for i in ids}, ensure_ascii=False, indent=1),
-                         encoding="utf-8")
-    cmd = [sys.executable, str(devset / "score.py"), str(pred_path), "--truth", str(truth_path),
-           "--n-bootstrap", "200", "--label", label]
-    if per_doc:
-        cmd += ["--per-doc", str(out / f"per-doc-{label}.tsv")]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return result.stdout.strip().splitlines()[-1]
+def _fmt(m: dict[str, Any]) -> str:
+    return f"{m['right']}/{m['labelled']} = {m['accuracy']:.2f}, P {m['precision']:.2f} ({m['asserted']} asserted)"
+
+
+def table_line(devset: str, mode: str, part: str, m: dict[str, Any]) -> str:
+    fields = " | ".join(_fmt(m[f]) for f in FIELDS)
+    return (f"| {devset} | {mode} | {part} ({m['pages']}) | {m['body_f1']:.3f} ({m['body_p']:.3f} / "
+            f"{m['body_r']:.3f}) | {fields} | {m['review']} |")
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--devset", type=Path, default=default_devset())
-    ap.add_argument("--out", type=Path, help="where to keep predictions (default: a temp dir)")
-    ap.add_argument("--per-doc", action="store_true")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--devsets", default=",".join(str(d) for d in DEVSETS))
     ap.add_argument("--modes", default="text,html")
+    ap.add_argument("--parts", default="tuned,aside", help="tuned, aside, all")
+    ap.add_argument("--out", type=Path, help="write predictions per dev set and format here")
+    ap.add_argument("--json", type=Path, help="write the figures as JSON")
     args = ap.parse_args(argv)
-    if not (args.devset / "truth.json").exists():
-        print(f"dev set not found at {args.devset}", file=sys.stderr)
+    devsets = [Path(d) for d in args.devsets.split(",")]
+    missing = [d for d in devsets if not (d / "truth.json").exists()]
+    if missing:
+        print(f"dev set not found: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    out = args.out or Path(tempfile.mkdtemp(prefix="ingest-quality-"))
-    out.mkdir(parents=True, exist_ok=True)
-    ids = sorted(json.loads((args.devset / "truth.json").read_text(encoding="utf-8")))
-    halves = {"all": ids, "A": ids[0::2], "B": ids[1::2]}
-    for mode in args.modes.split(","):
-        preds = predict(args.devset, mode)
-        for half, half_ids in halves.items():
-            print(score(args.devset, preds, half_ids, f"{mode}-{half}", out, args.per_doc))
-    print(f"predictions in {out}")
+    print("| dev set | input | part (pages) | body F1 (P / R) | title: right/labelled = accuracy, "
+          "precision | author | date | entries with review |")
+    print("|---|---|---|---|---|---|---|---|")
+    figures: dict[str, Any] = {}
+    for devset in devsets:
+        for mode in args.modes.split(","):
+            preds, parts = run(devset, mode)
+            figures[f"{devset.name}/{mode}"] = parts
+            for part in args.parts.split(","):
+                print(table_line(devset.name, mode, part, parts[part]), flush=True)
+            if args.out:
+                args.out.mkdir(parents=True, exist_ok=True)
+                (args.out / f"pred-{devset.name}-{mode}.json").write_text(
+                    json.dumps(preds, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
