@@ -32,9 +32,9 @@ from digest.cache import (
     salt_for,
     tree_id,
 )
-from digest.config import Config, load_config
+from digest.config import Config, load_config, with_base_url
 from digest.content import content_hash
-from digest.errors import BuildFailed, ContentError, DigestError
+from digest.errors import BuildFailed, ContentError, DigestError, plural
 from digest.feeds import plan_feeds
 from digest.incremental import Plan, patch, settle, store_plan
 from digest.load import entry_files, found_after, parse_all
@@ -45,6 +45,7 @@ from digest.render import entry_url, plan_pages
 from digest.render_files import render_files, template_environment
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import index_site, pagefind_executable
+from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.incremental import StoryGrouper
 from digest.stories.remembered import cached_stories
@@ -59,6 +60,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes for parsing and rendering; None: one per core
     now: datetime | None = None  # "now" for future-dated entries; tests pin it
     search: bool = False  # index the site with Pagefind (when installed) before it is published
+    base_url: str | None = None  # None: as digest.toml says (--base-url)
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,9 @@ class BuildReport:
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: where the time went
 
     def summary(self) -> str:
-        return (f"built {self.entries} entries: {self.pages} pages, {self.feeds} feeds "
-                f"({self.rendered} rendered, {self.removed} removed) in {self.seconds:.2f} s")
+        return (f"built {plural(self.entries, 'entry', 'entries')}: {plural(self.pages, 'page')}, "
+                f"{plural(self.feeds, 'feed')} ({self.rendered} rendered, {self.removed} removed) "
+                f"in {self.seconds:.2f} s")
 
 
 def build(site_root: Path, options: BuildOptions | None = None) -> BuildReport:
@@ -229,7 +232,7 @@ class Builder:
         now = options.now or datetime.now(UTC)
         published_rows = _published(rows, config, now)
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
-        statics = [(rel, source.read_bytes()) for rel, source in static_files(config)]
+        statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
         plan_salt = _inputs_key(f"{salt} search={options.search}", [], static_prints)
         inputs = _entries_key(plan_salt, published_rows)
@@ -252,6 +255,7 @@ class Builder:
             clock.lap("patch plan")  # only entries' bodies changed: only the pages that show them
         else:
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock)
+        check_static_clashes(static_prints, _generated(plan), config)
         state = _tree_state(inputs, plan, static_prints, live_state)
         wanted, page_count, feed_count = state.manifest, state.pages, state.feeds
         clock.lap("manifest")
@@ -466,6 +470,12 @@ def _tree_state(inputs: str, plan: Plan, static_prints: dict[str, str], live_sta
     return TreeState(inputs, pages, feeds, wanted)
 
 
+def _generated(plan: Plan) -> Iterator[str]:
+    """The output paths of the plan's pages and feeds."""
+    yield from (page.output_path for page in plan.pages)
+    yield from (rel for feed in plan.feeds for rel in feed_urls(feed.prefix).values())
+
+
 class _Incomplete(Exception):
     """A patched plan cannot bring the spare tree up to date: it needs a file it did not plan."""
 
@@ -538,6 +548,8 @@ def apply_options(config: Config, options: BuildOptions) -> Config:
         changes["drafts"] = options.drafts
     if options.future is not None:
         changes["future"] = options.future
+    if options.base_url is not None:
+        config = with_base_url(config, options.base_url)
     return replace(config, **changes) if changes else config
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -234,15 +234,9 @@ def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[Di
     def bad(key: str, message: str, hint: str) -> None:
         errors.append(ConfigError(message, path, _line_of(text, key), hint))
 
-    if "base_url" in values:
-        try:
-            parts = urlsplit(values["base_url"])
-        except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/
-            parts = urlsplit("")
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment \
-                or re.search(r"[\s\"'<>\\^`{|}]", values["base_url"]):
-            bad("base_url", f"Config value 'site.base_url' is not an absolute http(s) URL: {values['base_url']!r}",
-                "write it like https://news.example.org/ (feeds need absolute links)")
+    if "base_url" in values and not is_base_url(values["base_url"]):
+        bad("base_url", f"Config value 'site.base_url' is not an absolute http(s) URL: {values['base_url']!r}",
+            "write it like https://news.example.org/ (feeds need absolute links)")
     if "timezone" in values:
         try:
             ZoneInfo(values["timezone"])
@@ -269,6 +263,33 @@ def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[Di
     if "default_topic" in values and slugify(values["default_topic"]) != values["default_topic"]:
         bad("default_topic", f"Config value 'site.default_topic' is not a slug: {values['default_topic']!r}",
             "use lowercase letters, digits and dashes")
+
+
+def is_base_url(url: str) -> bool:
+    """An absolute http(s) URL without query, fragment or characters a URL cannot hold."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: https://[::1/
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.query and not parts.fragment
+            and not re.search(r"[\s\"'<>\\^`{|}]", url))
+
+
+def with_base_url(config: Config, base_url: str) -> Config:
+    """The config with the base URL given on the command line (--base-url), checked as digest.toml's."""
+    if not is_base_url(base_url):
+        raise ConfigError(f"--base-url is not an absolute http(s) URL: {base_url!r}",
+                          hint="write it like --base-url https://example.org/news/")
+    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    # Every page's and feed's fingerprint takes the config's text: the URL must be part of it, or a
+    # build with another --base-url would keep the pages the last one made.
+    return replace(config, base_url=base_url, source_text=f"{config.source_text}\n# --base-url {base_url}\n")
+
+
+def is_local_base_url(base_url: str) -> bool:
+    """The default base URL, or one on this machine: feeds and canonical links would point at it."""
+    host = urlsplit(base_url).hostname or ""
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
 def _overwrites_site(output_dir: str, site_root: Path) -> bool:

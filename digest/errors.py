@@ -9,6 +9,11 @@ from collections.abc import Iterable
 from pathlib import Path, PurePath
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """'1 entry', '2 entries', '0 pages'."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
 class DigestError(Exception):
     """A problem the user can fix: what is wrong, where, and how to fix it."""
 
@@ -63,8 +68,7 @@ class BuildFailed(DigestError):
 
     def __init__(self, errors: Iterable[DigestError]) -> None:
         self.errors = list(errors)
-        count = len(self.errors)
-        super().__init__(f"build failed: {count} problem{'s' if count != 1 else ''}")
+        super().__init__(f"build failed: {plural(len(self.errors), 'problem')}")
 
     def __reduce__(self) -> tuple[type[BuildFailed], tuple[list[DigestError]]]:
         return (BuildFailed, (self.errors,))

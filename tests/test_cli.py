@@ -24,7 +24,7 @@ def test_build_prints_one_summary_line(make_site) -> None:
     result = run("build", cwd=root)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("built 1 entries") and " s" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("built 1 entry: ") and " s" in lines[0]
 
 
 def test_errors_exit_1_with_file_line_and_hint(make_site) -> None:
