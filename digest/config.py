@@ -131,7 +131,7 @@ def load_config(site_root: Path, *, required: bool = True) -> Config:
             raise ConfigError(
                 f"no {CONFIG_NAME} in {site_root}",
                 path,
-                hint="run digest in the site folder, or create digest.toml (see README)",
+                hint="run digest in the site folder (or give it: -C FOLDER), or start a site with digest init",
             )
         return Config(site_root=site_root, topics_from_entries=True)
     try:

@@ -1,0 +1,121 @@
+"""`digest init`: a site from an empty folder that builds at once, and never an overwrite."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from digest.build import BuildOptions, build
+from digest.cli import main
+from digest.config import SCHEMA, TOPIC_KEYS, load_config
+from digest.init import WORKFLOW, json_schema
+
+from .conftest import REPO
+
+OFFICIAL_PAGES_ACTIONS = {"actions/checkout", "actions/setup-python", "actions/configure-pages",
+                          "actions/cache", "actions/upload-pages-artifact", "actions/deploy-pages"}
+
+
+def test_init_makes_a_site_that_builds(tmp_path: Path) -> None:
+    site = tmp_path / "mysite"
+    assert main(["init", str(site)]) == 0
+    for rel in ("digest.toml", "digest.schema.json", "content/welcome.md", ".gitignore", "requirements.txt",
+                WORKFLOW):
+        assert (site / rel).is_file(), rel
+    assert (site / "static").is_dir() and not any((site / "static").iterdir())
+    config = load_config(site)
+    assert config.title == "Mysite"
+    report = build(site, BuildOptions())
+    assert report.entries == 1 and (site / "output/index.html").is_file()
+    assert "Welcome to your digest" in (site / "output/index.html").read_text()
+
+
+def test_the_config_holds_every_option_commented(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "s"), "--title", "Harbour News"]) == 0
+    text = (tmp_path / "s/digest.toml").read_text()
+    data = tomllib.loads(text)
+    assert data["site"]["title"] == "Harbour News"
+    for section, keys in SCHEMA.items():
+        for key, (_kind, default, meaning) in keys.items():
+            if (section, key) != ("site", "title"):
+                assert data[section][key] == default, (section, key)
+            assert f"# {meaning}\n" in text, key
+    for key in TOPIC_KEYS:
+        assert f"#   {key}: " in text
+    assert text.startswith("#:schema ./digest.schema.json\n")
+
+
+def test_the_sample_entry_says_it_is_one(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "s")]) == 0
+    text = (tmp_path / "s/content/welcome.md").read_text()
+    assert "A sample entry made by `digest init`" in text
+    assert frontmatter.loads(text)["tags"] == ["sample"]
+
+
+def test_the_deploy_workflow_is_valid_yaml_with_the_official_actions(tmp_path: Path) -> None:
+    assert main(["init", str(tmp_path / "s")]) == 0
+    workflow = yaml.safe_load((tmp_path / "s" / WORKFLOW).read_text())
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    used = {step["uses"].split("@")[0] for step in steps if "uses" in step}
+    assert used == OFFICIAL_PAGES_ACTIONS
+    assert all("@v" in step["uses"] for step in steps if "uses" in step)  # pinned to a major version
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == ".digest"
+    run = " ".join(step.get("run", "") for step in steps)
+    assert "pip install -r requirements.txt" in run and "digest build --base-url" in run
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "output"
+    assert workflow["jobs"]["deploy"]["needs"] == "build"
+    # The YAML 1.1 trap: `on:` must stay a key that GitHub reads as "on", not the boolean True.
+    assert "on" in yaml.load((tmp_path / "s" / WORKFLOW).read_text(), Loader=yaml.BaseLoader)
+
+
+def test_gitignore_keeps_what_digest_makes_out_of_git(tmp_path: Path) -> None:
+    site = tmp_path / "s"
+    assert main(["init", str(site)]) == 0
+    subprocess.run(["git", "init", "-q", str(site)], check=True)
+    assert main(["-C", str(site), "build"]) == 0
+    assert main(["-C", str(site), "build", "--base-url", "https://example.org/"]) == 0  # makes the spare tree
+    status = subprocess.run(["git", "-C", str(site), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout
+    tracked = sorted(line[3:] for line in status.splitlines())
+    assert tracked == sorted([".github/workflows/publish.yml", ".gitignore", "content/welcome.md",
+                              "digest.schema.json", "digest.toml", "requirements.txt"]), tracked
+
+
+def test_init_refuses_to_overwrite_and_names_the_files(tmp_path: Path, capsys) -> None:
+    site = tmp_path / "s"
+    site.mkdir()
+    (site / "digest.toml").write_text("# mine\n")
+    (site / ".gitignore").write_text("mine\n")
+    (site / "README.md").write_text("mine\n")  # not ours: no clash
+    assert main(["init", str(site)]) == 1
+    err = capsys.readouterr().err
+    assert "digest.toml" in err and ".gitignore" in err and "never overwrites" in err
+    assert (site / "digest.toml").read_text() == "# mine\n" and not (site / "content").exists()
+    # A folder that holds other things but none of ours is fine.
+    other = tmp_path / "repo"
+    other.mkdir()
+    (other / "README.md").write_text("mine\n")
+    assert main(["-C", str(other), "init"]) == 0 and (other / "digest.toml").is_file()
+
+
+def test_init_in_the_current_folder(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "digest", "init"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "created digest.toml" in result.stdout and "digest serve --watch" in result.stdout
+    assert (tmp_path / "digest.toml").is_file()
+
+
+def test_the_published_json_schema_is_the_one_the_config_schema_makes() -> None:
+    published = json.loads((REPO / "digest.schema.json").read_text())
+    assert published == json_schema()
+    assert set(published["properties"]) == {*SCHEMA, "topics"}
