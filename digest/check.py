@@ -9,11 +9,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from digest.build import BuildOptions, apply_options, check_paths, organise_site
 from digest.config import load_config
-from digest.errors import DigestError
+from digest.errors import DigestError, plural
 from digest.feeds import plan_feeds
 from digest.load import load_entries_with_features
 from digest.organise import is_published
 from digest.render import install_globals, plan_pages, render_page
+from digest.site_static import check_static_clashes, with_site_static
 from digest.theme import check_theme, make_environment, static_files
 from digest.urls import feed_urls
 
@@ -25,7 +26,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> tuple[li
     options = options or BuildOptions()
     config = apply_options(load_config(site_root), options)
     check_theme(config)
-    entries, features = load_entries_with_features(config)
+    entries, features = load_entries_with_features(config, options.jobs)
     now = options.now or datetime.now(UTC)
     published = [e for e in entries if is_published(e, config, now)]
     check_paths(published, config)
@@ -33,8 +34,11 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> tuple[li
     env = make_environment(config)
     install_globals(env, config)
     pages = plan_pages(site, config)
-    targets = {p.output_path for p in pages} | {rel for rel, _ in static_files(config)}
-    targets |= {path for plan in plan_feeds(site, config) for path in feed_urls(plan.prefix).values()}
+    statics = [rel for rel, _ in with_site_static(static_files(config), config)]
+    generated = {p.output_path for p in pages}
+    generated |= {path for plan in plan_feeds(site, config) for path in feed_urls(plan.prefix).values()}
+    check_static_clashes(statics, generated, config)
+    targets = generated | set(statics)
     shared = {"site": {"title": config.title, "description": config.description, "base_url": config.base_url,
                        "language": config.language, "timezone": config.timezone}}
     problems: list[str] = []
@@ -55,6 +59,6 @@ def check_site(site_root: Path, options: BuildOptions | None = None) -> tuple[li
                 rel += "index.html"
             if rel not in targets:
                 problems.append(f"output/{page.output_path}: broken internal link {link!r}")
-    summary = (f"checked {len(entries)} entries, {len(pages)} pages: "
-               f"{'no problems' if not problems else f'{len(problems)} problems'}")
+    summary = (f"checked {plural(len(entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
+               f"{plural(len(problems), 'problem') if problems else 'no problems'}")
     return problems, summary

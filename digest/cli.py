@@ -9,16 +9,24 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from digest import __version__
-from digest.errors import BuildFailed, DigestError
+from digest.errors import BuildFailed, DigestError, plural
+
+if TYPE_CHECKING:
+    from digest.build import BuildOptions
+
+SHELLS = ("bash", "zsh", "fish")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    _complete(parser)
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
@@ -26,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except DigestError as exc:
-        _print_error(exc)
+        _print_error(exc, args.site.resolve(), args.command)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -38,80 +46,213 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe stopped
 
 
-def _print_error(exc: DigestError) -> None:
+def _complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's completion request (set up by `digest completion SHELL`), then exit."""
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+
+
+def _print_error(exc: DigestError, site_root: Path, command: str) -> None:
     errors = exc.errors if isinstance(exc, BuildFailed) else [exc]
     for error in errors:
+        if error.path is not None and error.path.is_absolute() and error.path.is_relative_to(site_root):
+            error.path = error.path.relative_to(site_root)  # as content errors are: relative to the site
         print(f"error: {error}", file=sys.stderr)
-    if isinstance(exc, BuildFailed):
+    if not isinstance(exc, BuildFailed):
+        return
+    if command in ("build", "serve"):
         print(f"{exc.message}; the previous output/ is untouched", file=sys.stderr)
+    else:
+        print(f"{command}: {plural(len(errors), 'problem')}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="digest", description="Build a curated news digest.")
+    parser = argparse.ArgumentParser(prog="digest", description="Build a curated news digest.",
+                                     epilog="Start a site with `digest init FOLDER`; `digest COMMAND -h` for a "
+                                            "command's flags.")
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     parser.add_argument("-C", "--site", type=Path, default=Path("."), help="the site folder (default: here)")
-    commands = parser.add_subparsers(title="commands")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also print where the build's time went")
+    # The same flags after the command (`digest build -C site`): SUPPRESS keeps the value given before it.
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("-C", "--site", type=Path, default=argparse.SUPPRESS, help="the site folder (default: here)")
+    shared.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print only warnings and errors")
+    shared.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="also print where the build's time went")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    build = commands.add_parser("build", help="publish output/ from content/")
+    def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, parents=[shared])
+        sub.set_defaults(run=run, command=name)
+        return sub
+
+    init = command("init", "start a new site in FOLDER (default: the site folder): digest.toml, content/, "
+                   "static/, a GitHub Pages workflow", _init)
+    init.add_argument("folder", nargs="?", type=Path, help="a new or empty folder (default: -C, or here)")
+    init.add_argument("--title", help="the site's name (default: the folder's name)")
+
+    build = command("build", "publish output/ from content/", _build)
     _add_build_flags(build)
     build.add_argument("--no-search", dest="search", action="store_false",
                        help="skip the Pagefind search index (built when pagefind-bin is installed)")
-    build.set_defaults(run=_build)
 
-    check = commands.add_parser("check", help="validate config, content and internal links; write nothing")
+    check = command("check", "validate config, content and internal links; write nothing", _check)
     _add_build_flags(check)
-    check.set_defaults(run=_check)
 
-    new = commands.add_parser("new", help="create a new entry in content/")
+    new = command("new", "create a new entry in content/ (a draft unless --no-draft)", _new)
     new.add_argument("title", help="the headline")
     new.add_argument("--topic", help="topic slug or alias")
+    new.add_argument("--tags", type=_tags, default=(), help='comma-separated tags, e.g. --tags "Russia, Energy"')
     new.add_argument("--source", help="the publisher, e.g. Reuters")
     new.add_argument("--url", help="the original article's URL")
-    new.add_argument("--date", help="ISO 8601 date or datetime (default: now)")
-    new.set_defaults(run=_new)
+    new.add_argument("--slug", type=_slug, help="the file's and URL's name (default: made from the headline)")
+    new.add_argument("--date", type=_entry_date, help="YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][+HH:MM], today or "
+                     "yesterday (default: now)")
+    new.add_argument("--draft", action=argparse.BooleanOptionalAction, default=True,
+                     help="write draft: true, so that it is not published until you remove it (default: --draft)")
 
-    ingest = commands.add_parser("ingest", help="raw articles (text, HTML, RSS/Atom) -> entries in content/")
+    ingest = command("ingest", "raw articles (text, HTML, RSS/Atom) -> entries in content/", _ingest)
     ingest.add_argument("inputs", nargs="*", type=Path, help="files or folders (default: seeds/)")
     ingest.add_argument("--out", type=Path, help="where entries are written (default: content/)")
     ingest.add_argument("--force", action="store_true", help="re-ingest even edited entries (keeps a backup)")
-    ingest.set_defaults(run=_ingest)
 
-    stories = commands.add_parser("stories", help="list the stories: lead, members and why they were joined")
+    stories = command("stories", "list the stories: lead, members and why they were joined", _stories)
     stories.add_argument("--json", action="store_true", help='print {"stories": [[entry path, ...], ...]}')
-    stories.set_defaults(run=_stories)
 
-    serve = commands.add_parser("serve", help="serve output/ on http://127.0.0.1:8000/; --watch rebuilds and reloads")
+    serve = command("serve", "serve output/ on http://127.0.0.1:8000/; --watch rebuilds and reloads", _serve)
     serve.add_argument("--watch", action="store_true", help="build now, then rebuild and reload the page on every save")
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     _add_build_flags(serve)
-    serve.set_defaults(run=_serve)
+
+    send = command("send", "mail an edition's or a week's e-mail (as built in output/) to a list of addresses over "
+                   "SMTP ([email] in digest.toml), once per address", _send)
+    send.add_argument("edition", help="YYYY-MM-DD for an edition, YYYY-Www for a weekly roll-up")
+    send.add_argument("--to", type=Path, required=True, help="a file of recipients, one address a line")
+    send.add_argument("--dry-run", action="store_true", help="list who would get it; send nothing")
+
+    completion = command("completion", "print the shell code that completes digest's commands and flags", _completion)
+    completion.add_argument("shell", choices=SHELLS, help="e.g. eval \"$(digest completion bash)\" in ~/.bashrc")
     return parser
 
 
 def _add_build_flags(command: argparse.ArgumentParser) -> None:
     command.add_argument("--drafts", action="store_true", default=None, help="publish drafts too")
     command.add_argument("--future", action="store_true", default=None, help="publish entries dated in the future")
-    command.add_argument("--jobs", type=int, default=None, help="render processes (default: one per core)")
+    command.add_argument("--base-url", type=_base_url, help="the address the site is published at, e.g. "
+                         "https://example.org/news/ (default: base_url in digest.toml)")
+    command.add_argument("--jobs", type=_jobs, default=None, help="worker processes (default: one per core)")
+
+
+# Argument types: a bad value is a usage error (exit 2, with the command's usage line).
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes: give 1 or more")
+    return jobs
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0 to 65535 (0 picks a free one)")
+    return port
+
+
+def _base_url(text: str) -> str:
+    from digest.config import is_base_url
+
+    if not is_base_url(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an absolute http(s) URL, e.g. https://example.org/news/")
+    return text if text.endswith("/") else text + "/"
+
+
+def _slug(text: str) -> str:
+    from digest.urls import slugify
+
+    if not text or slugify(text) != text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a slug: use lowercase letters, digits and dashes, "
+                                         f"e.g. {slugify(text) or 'harbour-plan'}")
+    return text
+
+
+def _tags(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(" ".join(t.split()) for t in text.split(",") if t.strip()))
+
+
+RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+
+
+def _entry_date(text: str) -> str | date | datetime:
+    """--date: a relative day (resolved in the site's timezone), a date, or a date and time."""
+    word = text.strip().lower()
+    if word in RELATIVE_DAYS:
+        return word
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: give YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
+                                         "YYYY-MM-DDTHH:MM:SS+HH:MM, today or yesterday") from None
+
+
+def _init(args: argparse.Namespace) -> int:
+    from digest.init import WORKFLOW, init_site
+
+    folder = args.folder if args.folder is not None else args.site
+    written = init_site(folder, title=args.title)
+    if not args.quiet:
+        for path in written:
+            print(f"created {folder / path}")
+        where = "" if folder.resolve() == Path.cwd() else f"cd {folder} && "
+        print(f"\nNext: {where}digest serve --watch    (then open the address it prints)\n"
+              f"Write: digest new \"Headline\"; publish: digest build, or push to GitHub ({WORKFLOW}).")
+    return 0
+
+
+def _build_options(args: argparse.Namespace, **more: Any) -> BuildOptions:
+    from digest.build import BuildOptions
+
+    return BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs, base_url=args.base_url, **more)
 
 
 def _build(args: argparse.Namespace) -> int:
-    from digest.build import BuildOptions, build
+    from digest.build import apply_options, build
+    from digest.config import is_local_base_url, load_config
 
-    report = build(args.site.resolve(), BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs,
-                                                     search=args.search))
-    print(report.summary())
+    root = args.site.resolve()
+    options = _build_options(args, search=args.search)
+    base_url = apply_options(load_config(root), options).base_url
+    if is_local_base_url(base_url):
+        print(f"warning: the site is built for {base_url}, this machine: its feeds and canonical links will not "
+              "work anywhere else. Set base_url in digest.toml, or build with --base-url https://your.site/",
+              file=sys.stderr)
+    report = build(root, options)
+    if not args.quiet:
+        print(report.summary())
+    if args.verbose:
+        print("stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.stages))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from digest.build import BuildOptions
     from digest.check import check_site
 
-    problems, summary = check_site(args.site.resolve(), BuildOptions(drafts=args.drafts, future=args.future))
+    problems, summary = check_site(args.site.resolve(), _build_options(args))
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    print(summary)
+    if not args.quiet or problems:
+        print(summary)
     return 1 if problems else 0
 
 
@@ -120,9 +261,22 @@ def _new(args: argparse.Namespace) -> int:
     from digest.new import new_entry
 
     config = load_config(args.site.resolve())
-    when = datetime.fromisoformat(args.date) if args.date else None
-    path = new_entry(config, args.title, topic=args.topic, source=args.source, url=args.url, when=when)
-    print(f"created {path.relative_to(config.site_root)}")
+    when = args.date
+    if isinstance(when, str):  # today, yesterday: the site's local day
+        when = datetime.now(config.tz).date() - timedelta(days=RELATIVE_DAYS[when])
+    path = new_entry(config, args.title, topic=args.topic, source=args.source, url=args.url, when=when,
+                     tags=args.tags, slug=args.slug, draft=args.draft)
+    if not args.quiet:
+        rel = path.relative_to(config.site_root)
+        print(f"created {rel}" + (" (a draft: remove `draft: true` to publish it; digest serve --watch --drafts "
+                                  "shows it meanwhile)" if args.draft else ""))
+    return 0
+
+
+def _completion(args: argparse.Namespace) -> int:
+    import argcomplete
+
+    print(argcomplete.shellcode(["digest"], shell=args.shell), end="")
     return 0
 
 
@@ -156,15 +310,18 @@ def _short(path: Path, root: Path) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from digest.build import BuildOptions
+    from digest.build import apply_options
+    from digest.config import load_config
     from digest.serve import DevServer, Rebuild, is_loopback
 
     root = args.site.resolve()
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines on the network can read the site",
               file=sys.stderr)
-    server = DevServer(root, BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs),
-                       host=args.host, port=args.port, watch=args.watch)
+    options = _build_options(args)
+    # The site is served under its base URL's path (https://example.org/news/ -> /news/), as it will be published.
+    base_path = urlsplit(apply_options(load_config(root, required=False), options).base_url).path
+    server = DevServer(root, options, host=args.host, port=args.port, watch=args.watch, base_path=base_path)
 
     def report(rebuild: Rebuild) -> None:
         print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
@@ -197,12 +354,33 @@ def _stories(args: argparse.Namespace) -> int:
         print()
         return 0
     for story in site.stories:
-        print(f"{story.key}  ({len(story.members)} source{'s' if len(story.members) != 1 else ''}, {story.reason})")
+        print(f"{story.key}  ({plural(len(story.members), 'source')}, {story.reason})")
         for member in story.members:
             marker = "*" if member is story.lead else " "
             print(f"  {marker} {member.published:%Y-%m-%d} {member.source or '-'}: {member.title}  [{member.path}]")
-    print(f"{len(site.stories)} stories from {len(site.entries)} entries")
+    if not args.quiet:
+        print(f"{plural(len(site.stories), 'story', 'stories')} from {plural(len(site.entries), 'entry', 'entries')}")
     return 0
+
+
+def _send(args: argparse.Namespace) -> int:
+    from digest.config import load_config
+    from digest.newsletter.send import send_edition
+
+    def say(line: str, problem: bool) -> None:
+        if problem or not args.quiet:
+            print(f"warning: {line}" if problem else line, file=sys.stderr if problem else sys.stdout, flush=True)
+
+    report = send_edition(load_config(args.site.resolve()), args.edition, args.to, dry_run=args.dry_run, say=say)
+    done = f"{len(report.already)} already had it"
+    problems = f"{plural(len(report.refused), 'address', 'addresses')} refused, " \
+               f"{plural(len(report.skipped), 'line')} skipped"
+    if args.dry_run:
+        print(f"dry run: would send {report.label} to {len(report.to_send)}; {done}; "
+              f"{plural(len(report.skipped), 'line')} skipped")
+    else:
+        print(f"sent {report.label} to {len(report.sent)}; {done}; {problems}")
+    return 1 if report.refused or report.skipped else 0
 
 
 if __name__ == "__main__":

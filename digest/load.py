@@ -136,10 +136,11 @@ def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | Non
     return parsed, errors, stored
 
 
-def load_entries_with_features(config: Config) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
+def load_entries_with_features(config: Config, jobs: int | None = None) -> tuple[list[Entry],
+                                                                             dict[PurePosixPath, Any]]:
     """Every entry and its story features, both made in the parsing workers (no build cache)."""
     found = entry_files(config.content_path)
-    parsed, errors, _ = parse_all(config, found, None)
+    parsed, errors, _ = parse_all(config, found, jobs)
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
     entries = [parsed[rel].entry for rel, _, _ in found]

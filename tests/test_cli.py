@@ -101,3 +101,103 @@ def test_a_reader_that_stops_early_gets_no_traceback(make_site) -> None:
     errors = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141
     assert "Traceback" not in errors and "Broken pipe" not in errors, errors
+
+
+def digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """As a user runs it: python -m digest."""
+    return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_python_dash_m_digest_and_site_flag_before_or_after_the_command(make_site, tmp_path) -> None:
+    root = make_site({"content/a.md": entry_text()})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert digest("--version", cwd=elsewhere).stdout.startswith("digest ")
+    before = digest("-C", str(root), "check", cwd=elsewhere)
+    after = digest("check", "-C", str(root), cwd=elsewhere)
+    assert before.returncode == after.returncode == 0, after.stderr
+    assert before.stdout == after.stdout and "checked 1 entry, " in after.stdout
+    assert digest("build", "--site", str(root), cwd=elsewhere).returncode == 0
+    assert (root / "output/index.html").is_file() and not (elsewhere / "output").exists()
+    # Given both, the one after the command wins (it is the nearer).
+    assert digest("-C", str(elsewhere), "stories", "-C", str(root), "--json", cwd=tmp_path).returncode == 0
+
+
+def test_jobs_and_port_are_checked(make_site) -> None:
+    root = make_site({"content/a.md": entry_text()})
+    for bad in ("0", "-3", "two"):
+        result = digest("build", "--jobs", bad, cwd=root)
+        assert result.returncode == 2 and "usage: digest build" in result.stderr and "1 or more" in result.stderr
+    assert digest("check", "--jobs", "0", cwd=root).returncode == 2
+    assert digest("serve", "--port", "70000", cwd=root).returncode == 2
+    assert digest("build", "--jobs", "1", cwd=root).returncode == 0
+    assert not (root / ".digest/cache").exists() or digest("check", "--jobs", "2", cwd=root).returncode == 0
+
+
+def test_messages_count_in_the_singular_and_plural(make_site) -> None:
+    root = make_site({"content/a.md": entry_text(body="[gone](https://news.example.org/2099/01/01/nothing/)")})
+    result = digest("check", cwd=root)
+    assert result.returncode == 1 and "checked 1 entry, " in result.stdout and ": 1 problem" in result.stdout
+    assert "1 problems" not in result.stdout + result.stderr
+    (root / "content/b.md").write_text(entry_text("Another", body="[gone](https://news.example.org/x/)"))
+    result = digest("check", cwd=root)
+    assert "checked 2 entries, " in result.stdout and ": 2 problems" in result.stdout
+
+
+def test_check_never_says_build_failed(make_site) -> None:
+    root = make_site({"content/a.md": "---\ntitle: x\n---\nbody\n", "content/b.md": "---\ndate: 2022-01-01\n---\n"})
+    result = digest("check", cwd=root)
+    assert result.returncode == 1 and "build failed" not in result.stderr and "output/" not in result.stderr
+    assert "check: 2 problems" in result.stderr
+    built = digest("build", cwd=root)
+    assert "build failed: 2 problems; the previous output/ is untouched" in built.stderr
+
+
+def test_config_errors_name_the_file_as_content_errors_do(make_site, tmp_path) -> None:
+    root = make_site(config='[site]\ntitle = "x"\ntittle = "y"\n')
+    for cwd, args in ((root, ()), (tmp_path, ("-C", str(root)))):
+        result = digest(*args, "build", cwd=cwd)
+        assert result.returncode == 1
+        assert result.stderr.startswith("error: digest.toml:3: unknown key 'tittle'"), result.stderr
+        assert str(root) not in result.stderr
+    result = digest("build", "-C", str(tmp_path / "nothing-here"), cwd=tmp_path)
+    assert "error: digest.toml: no digest.toml" in result.stderr and "digest init" in result.stderr
+
+
+def test_build_warns_when_the_site_is_built_for_this_machine(make_site) -> None:
+    root = make_site({"content/a.md": entry_text()}, config='[site]\ntitle = "x"\n')
+    result = digest("build", cwd=root)
+    assert result.returncode == 0 and "warning: the site is built for http://127.0.0.1:8000/" in result.stderr
+    assert "--base-url" in result.stderr
+    result = digest("build", "--base-url", "https://example.org/news", cwd=root)
+    assert result.returncode == 0 and "warning" not in result.stderr
+    assert '"feed_url": "https://example.org/news/feed.json"' in (root / "output/feed.json").read_text()
+    bad = digest("build", "--base-url", "example.org", cwd=root)
+    assert bad.returncode == 2 and "not an absolute http(s) URL" in bad.stderr
+
+
+def test_quiet_and_verbose(make_site) -> None:
+    root = make_site({"content/a.md": entry_text()})
+    quiet = digest("build", "-q", cwd=root)
+    assert quiet.returncode == 0 and quiet.stdout == ""
+    verbose = digest("--verbose", "build", cwd=root)
+    lines = verbose.stdout.splitlines()
+    assert lines[0].startswith("built 1 entry") and lines[1].startswith("stages: config ")
+
+
+def test_shell_completion(make_site) -> None:
+    root = make_site()
+    for shell in ("bash", "zsh", "fish"):
+        result = digest("completion", shell, cwd=root)
+        assert result.returncode == 0 and "digest" in result.stdout and len(result.stdout) > 200, shell
+    assert digest("completion", "powershell-ish", cwd=root).returncode == 2
+    # What the shell asks when the user types `digest bu<TAB>`: argcomplete's protocol.
+    import os
+
+    env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": "digest bu", "COMP_POINT": "9", "_ARGCOMPLETE_IFS": "\n"}
+    with open(root / "answer", "w+b") as answer:
+        process = subprocess.run([sys.executable, "-m", "digest"], cwd=root, env={**env, "_ARGCOMPLETE_STDOUT_FILENAME":
+                                 str(root / "answer")}, capture_output=True, timeout=120)
+        assert process.returncode == 0, process.stderr
+        assert answer.read().decode().split() == ["build"]

@@ -39,7 +39,8 @@ class DevServer:
     """
 
     def __init__(self, site_root: Path, options: BuildOptions | None = None, host: str = "127.0.0.1",
-                 port: int = 8000, watch: bool = True, rebuild: Rebuilder | None = None) -> None:
+                 port: int = 8000, watch: bool = True, rebuild: Rebuilder | None = None,
+                 base_path: str = "/") -> None:
         self.site_root = site_root.resolve()
         self.watch = watch
         self.hub = ReloadHub() if watch else None
@@ -49,7 +50,7 @@ class DevServer:
                      if self.watcher is not None and self.hub is not None else None)
         self._output = self.loop.output_path if self.loop else _static_output(self.site_root)
         try:
-            self.httpd = SiteServer((host, port), self.output_path, self.hub)
+            self.httpd = SiteServer((host, port), self.output_path, self.hub, base_path)
         except OSError as exc:
             raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                               hint="choose another port with --port, or stop the program using it") from exc
@@ -64,7 +65,8 @@ class DevServer:
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
         name = host.decode() if isinstance(host, bytes) else str(host)
-        return f"http://[{name}]:{port}/" if ":" in name else f"http://{name}:{port}/"
+        where = f"[{name}]" if ":" in name else name
+        return f"http://{where}:{port}{self.httpd.base_path}"
 
     def start(self) -> None:
         self._thread.start()

@@ -78,9 +78,12 @@ class SiteServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], output_root: Callable[[], Path],
-                 hub: ReloadHub | None = None) -> None:
+                 hub: ReloadHub | None = None, base_path: str = "/") -> None:
         self.output_root = output_root
         self.hub = hub
+        # The site's own path (base_url https://example.org/news/ -> /news/): served there, as published,
+        # so that links from the site's root path (the 404 page's) resolve as they will online.
+        self.base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
         self.stopping = False
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -120,15 +123,22 @@ class Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         root = self.server.output_root()
+        base, path = self.server.base_path, self.path.split("?", 1)[0]
+        target: str | None = self.path
+        if base != "/":
+            if path in ("/", base[:-1]):
+                self._redirect(head, base)  # the site lives under its base path
+                return
+            target = "/" + self.path[len(base):] if path.startswith(base) else None
         try:
-            found = resolve(root, self.path)
+            found = resolve(root, target) if target is not None else None
         except (Refused, UnicodeDecodeError):
             self._send(HTTPStatus.FORBIDDEN, b"Forbidden\n", "text/plain; charset=utf-8", head)
             return
-        if found is not None and found.name == "index.html" and not self.path.split("?", 1)[0].endswith(
-                ("/", "index.html")):
-            self._redirect(head)  # /topics -> /topics/ so that relative links resolve
-            return
+        if found is not None and found.name == "index.html" and not path.endswith(("/", "index.html")):
+            query = self.path.partition("?")[2]
+            self._redirect(head, path + "/" + ("?" + query if query else ""))  # /topics -> /topics/: relative
+            return  # links resolve
         status = HTTPStatus.OK
         if found is None:
             status, found = HTTPStatus.NOT_FOUND, root / "404.html"
@@ -142,10 +152,9 @@ class Handler(BaseHTTPRequestHandler):
             data = inject(data, self.server.hub.generation)
         self._send(status, data, kind, head)
 
-    def _redirect(self, head: bool) -> None:
-        path, _, query = self.path.partition("?")
+    def _redirect(self, head: bool, location: str) -> None:
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", path + "/" + ("?" + query if query else ""))
+        self.send_header("Location", location)
         self.send_header("Content-Length", "0")
         self.end_headers()
 

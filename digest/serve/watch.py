@@ -16,7 +16,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-WATCHED_FOLDERS = {"content": "content", "seeds": "seeds", "themes": "theme"}
+WATCHED_FOLDERS = {"content": "content", "seeds": "seeds", "themes": "theme", "static": "static"}
 CONFIG_FILE = "digest.toml"
 QUIET_SECONDS = 0.03  # editors save in bursts (temporary file, rename) within a few milliseconds
 MAX_WAIT_SECONDS = 1.0  # a steady stream of changes still gets built
@@ -26,7 +26,7 @@ _EDITS = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": 
 @dataclass(frozen=True)
 class Change:
     path: Path  # absolute
-    kind: str  # "content" | "seeds" | "theme" | "config"
+    kind: str  # "content" | "seeds" | "theme" | "static" | "config"
     event: str  # "created" | "modified" | "deleted" | "moved" | "closed"
 
 
