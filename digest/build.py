@@ -45,7 +45,7 @@ from digest.render import entry_url, plan_pages
 from digest.render_files import render_files, template_environment
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import index_site, pagefind_executable
-from digest.site_static import check_static_clashes, with_site_static
+from digest.site_static import check_static_clashes, remove_strays, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.incremental import StoryGrouper
 from digest.stories.remembered import cached_stories
@@ -106,6 +106,8 @@ class Builder:
         # Whether the spare tree may lack many of the live files (see catch_up): a build wrote a
         # hundredth of the site or more since the last finished catch-up.
         self._spare_behind = False
+        # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
+        self._swept = False
 
     def catch_up(self, stop: Callable[[], bool], batch: int = 1000) -> bool:
         """Use idle time (the dev server between edits) to bring the spare tree up to date with
@@ -239,6 +241,9 @@ class Builder:
         clock.lap("inputs")
         output = config.output_path
         live = tree_id(output)
+        if not self._swept:
+            self._swept = True
+            _remove_strays(cache, live, output)
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
@@ -513,6 +518,15 @@ class _Clock:
         now = time.perf_counter()
         self.stages.append((stage, round(now - self._last, 4)))
         self._last = now
+
+
+def _remove_strays(cache: BuildCache, live: str | None, output: Path) -> None:
+    """output/ holds only what the build makes: any other file there is deleted (one walk of the
+    live tree; those who want a file at the site's root put it in static/). Were it left, the live
+    tree would carry it into the spare, and every other build would publish it."""
+    state = cache.tree(live)
+    if state is not None:
+        remove_strays(output, state.manifest, keep=[SEARCH_BUNDLE])
 
 
 def _present(tree: str | None) -> list[str]:

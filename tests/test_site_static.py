@@ -58,3 +58,58 @@ def test_base_url_option_moves_feeds_and_canonical_links(make_site) -> None:
     assert "https://example.org/news/" in (root / "output/feed.xml").read_text()
     with pytest.raises(DigestError, match="--base-url is not an absolute"):
         build(root, BuildOptions(now=NOW, base_url="example.org/news"))
+
+
+def test_the_dev_server_serves_a_sub_path_site_where_it_will_live(make_site) -> None:
+    import http.client
+    import re
+    import threading
+
+    from digest.serve import DevServer
+
+    root = make_site({"content/a.md": entry_text(), "static/favicon.ico": b"ico"})
+    build(root, BuildOptions(now=NOW, base_url="https://example.org/news/"))
+    server = DevServer(root, watch=False, port=0, base_path="/news/")
+    threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    host, port = server.httpd.server_address[:2]
+
+    def get(path: str) -> tuple[int, str, bytes]:
+        connection = http.client.HTTPConnection(str(host), port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.getheader("Location") or "", response.read()
+
+    try:
+        assert server.url.endswith("/news/")
+        assert get("/") == (301, "/news/", b"") and get("/news")[:2] == (301, "/news/")
+        status, _, front = get("/news/")
+        assert status == 200 and b"<html" in front
+        assert get("/news/favicon.ico")[::2] == (200, b"ico")
+        assert get("/news/2022/08/15/a")[:2] == (301, "/news/2022/08/15/a/")
+        status, _, missing = get("/news/no/such/page/")
+        assert status == 404
+        # The 404 page's styles and links, from the site's root path, are found under the sub-path.
+        links = re.findall(rb'(?:href|src)="(/[^"]*)"', missing)
+        assert any(link.endswith(b".css") for link in links) and all(link.startswith(b"/news/") for link in links)
+        for link in links:
+            if link.endswith((b".css", b".js")):
+                assert get(link.decode())[0] == 200, link
+        assert get("/elsewhere/index.html")[0] == 404
+    finally:
+        server.close()
+
+
+def test_a_file_put_into_output_by_hand_is_removed_by_every_build(make_site) -> None:
+    root = make_site({"content/a.md": entry_text()})
+    build(root, BuildOptions(now=NOW))
+    output = root / "output"
+    (output / "CNAME").write_text("by hand\n")
+    (output / "2022/notes.txt").write_text("by hand\n")
+    build(root, BuildOptions(now=NOW))  # nothing changed: still, the strays go
+    assert not (output / "CNAME").exists() and not (output / "2022/notes.txt").exists()
+    (output / "CNAME").write_text("by hand\n")
+    for n in range(3):  # the trees take turns: the stray must not come back with the other one
+        (root / "content/a.md").write_text(entry_text(body=f"Body {n}."))
+        build(root, BuildOptions(now=NOW))
+        assert not (output / "CNAME").exists(), n
+        assert (output / "index.html").is_file() and (output / "static/style.css").is_file()
