@@ -444,7 +444,7 @@ def salt_for(config_text: str) -> str:
 
 # What shapes the output besides digest's own code (a new Markdown or Jinja release can change pages).
 _OUTPUT_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Jinja2", "MarkupSafe", "feedgen", "lxml", "PyYAML",
-                     "python-frontmatter")
+                     "python-frontmatter", "css-inline")
 
 
 @functools.cache

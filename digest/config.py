@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 import tomllib
 from dataclasses import dataclass, replace
+from email.headerregistry import HeaderRegistry
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +50,20 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
         "future": (bool, False, "publish entries dated in the future"),
         "output_dir": (str, "output", "where the site is written, relative to the site folder"),
     },
+    # Each edition and week as a newsletter (digest/newsletter/), and how `digest send` sends it.
+    "email": {
+        "files": (bool, True, "write email.html, email.txt and email.eml beside each edition and for each week"),
+        "from": (str, "", "the sender, e.g. \"The Digest <news@example.org>\" (default: the site's title "
+                 "at newsletter@ the base URL's host)"),
+        "subject": (str, "{title}: {date}", "an edition's subject: {title} (site), {date}, {headline}, {stories}"),
+        "weekly_subject": (str, "{title}: the week to {date}", "the weekly roll-up's subject; also {week}"),
+        "week_ends": (str, "sunday", "the weekday a weekly roll-up ends on"),
+        "list_unsubscribe": (str, "", "a mailto: or https: address for the List-Unsubscribe header and link"),
+        "host": (str, "", "SMTP server for digest send"),
+        "port": (int, 587, "SMTP port (587 for starttls, 465 for tls)"),
+        "security": (str, "starttls", "\"starttls\", \"tls\" or \"none\" (none only for host 127.0.0.1)"),
+        "user": (str, "", "SMTP user name; the password comes from DIGEST_SMTP_PASSWORD, never this file"),
+    },
 }
 TOPIC_KEYS = {
     "slug": (str, "URL name of the topic: lowercase letters, digits and dashes"),
@@ -72,6 +88,16 @@ class Config:
     drafts: bool = False
     future: bool = False
     output_dir: str = "output"
+    email_files: bool = True
+    email_from: str = ""
+    email_subject: str = "{title}: {date}"
+    email_weekly_subject: str = "{title}: the week to {date}"
+    email_week_ends: str = "sunday"
+    email_list_unsubscribe: str = ""
+    email_host: str = ""
+    email_port: int = 587
+    email_security: str = "starttls"
+    email_user: str = ""
     topics: tuple[Topic, ...] = ()
     topics_from_entries: bool = False  # no [[topics]] configured: topics come from the entries
     source_text: str = ""  # the file's text, part of every page's and feed's fingerprint
@@ -172,7 +198,10 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
         for key, value in body.items():
             spec = SCHEMA[section].get(key)
             if spec is None:
-                problem(f"unknown key '{key}' in [{section}]", key, _suggest(key, list(SCHEMA[section])))
+                hint = _suggest(key, list(SCHEMA[section]))
+                if section == "email" and key in ("password", "pass", "passwd"):
+                    hint = "remove it: the SMTP password is read from the environment variable DIGEST_SMTP_PASSWORD"
+                problem(f"unknown key '{key}' in [{section}]", key, hint)
                 continue
             kind, _default, meaning = spec
             if not _is_type(value, kind):
@@ -191,6 +220,7 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
 
     topics = _parse_topics(data.get("topics"), text, path, errors)
     _check_values(values, text, path, errors)
+    _check_email(values, text, path, errors)
     known_slugs = {t.slug for t in topics}
     default_topic = values.get("default_topic", "general")
     if topics and default_topic not in known_slugs:
@@ -216,6 +246,8 @@ def _section_line(text: str, section: str) -> int | None:
 def _field_name(section: str, key: str) -> str:
     if section == "feeds":
         return {"items": "feed_items", "full_content": "feed_full_content"}[key]
+    if section == "email":
+        return f"email_{key}"
     return key
 
 
@@ -290,6 +322,73 @@ def is_local_base_url(base_url: str) -> bool:
     """The default base URL, or one on this machine: feeds and canonical links would point at it."""
     host = urlsplit(base_url).hostname or ""
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SUBJECT_FIELDS = {"email_subject": {"title", "date", "headline", "stories"},
+                  "email_weekly_subject": {"title", "date", "headline", "stories", "week"}}
+
+
+def _check_email(values: dict[str, Any], text: str, path: Path, errors: list[DigestError]) -> None:
+    """[email]: what the newsletter files and `digest send` need, checked before anything is built or sent."""
+    def bad(key: str, message: str, hint: str) -> None:
+        errors.append(ConfigError(message, path, _line_of(text, key, _section_offset(text, "email")), hint))
+
+    for field, allowed in SUBJECT_FIELDS.items():
+        if field in values:
+            key = field.removeprefix("email_")
+            try:
+                names = {name for _, name, _, _ in string.Formatter().parse(values[field]) if name is not None}
+            except ValueError as exc:
+                bad(key, f"Config value 'email.{key}' is not a subject template: {exc}",
+                    "write fields as {date}; a literal brace as {{ or }}")
+                continue
+            unknown = sorted(names - allowed)
+            if unknown:
+                bad(key, f"Config value 'email.{key}' names an unknown field {{{unknown[0]}}}",
+                    f"use {', '.join('{' + n + '}' for n in sorted(allowed))}")
+            elif "\n" in values[field] or "\r" in values[field]:
+                bad(key, f"Config value 'email.{key}' holds a line break", "a subject is one line")
+    if values.get("email_week_ends", "sunday").lower() not in WEEKDAYS:
+        bad("week_ends", f"Config value 'email.week_ends' is not a weekday: {values['email_week_ends']!r}",
+            "write one of " + ", ".join(WEEKDAYS))
+    if "email_from" in values and values["email_from"] and not is_mail_address(values["email_from"]):
+        bad("from", f"Config value 'email.from' is not an e-mail address: {values['email_from']!r}",
+            'write it like from = "The Digest <news@example.org>"')
+    unsubscribe = values.get("email_list_unsubscribe", "")
+    if unsubscribe and (not unsubscribe.startswith(("mailto:", "https://", "http://"))
+                        or re.search(r"[\s\"'<>\\^`{|}]", unsubscribe)):
+        bad("list_unsubscribe", f"Config value 'email.list_unsubscribe' is not a mailto: or http(s) address: "
+            f"{unsubscribe!r}", "write it like mailto:leave@example.org or https://example.org/unsubscribe")
+    security = values.get("email_security", "starttls")
+    if security not in ("starttls", "tls", "none"):
+        bad("security", f"Config value 'email.security' must be \"starttls\", \"tls\" or \"none\", not {security!r}",
+            "starttls on port 587 or tls on port 465, as your mail provider says")
+    elif security == "none" and values.get("email_host", "") not in LOOPBACK_SMTP:
+        bad("security", "Config value 'email.security' is \"none\" for a host other than 127.0.0.1",
+            "an unencrypted connection would send the password and the messages in the clear: "
+            "use starttls or tls")
+    if not 0 < values.get("email_port", 587) < 65536:
+        bad("port", f"Config value 'email.port' is not a port number: {values['email_port']}", "use 587 or 465")
+
+
+LOOPBACK_SMTP = ("127.0.0.1", "::1")
+
+
+def is_mail_address(text: str) -> bool:
+    """'news@example.org' or 'Name <news@example.org>': one address with a local part and a domain."""
+    try:
+        header = HeaderRegistry()("From", text)
+    except (ValueError, IndexError, TypeError):
+        return False
+    addresses: tuple[Any, ...] = getattr(header, "addresses", ())
+    return (len(addresses) == 1 and not header.defects and bool(addresses[0].username)
+            and "." in addresses[0].domain)
+
+
+def _section_offset(text: str, section: str) -> int:
+    match = re.search(rf"^\s*\[\s*{re.escape(section)}\s*\]", text, re.M)
+    return match.start() if match else 0
 
 
 def _overwrites_site(output_dir: str, site_root: Path) -> bool:

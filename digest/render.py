@@ -17,6 +17,7 @@ from markupsafe import Markup
 from digest.config import Config
 from digest.markdown import render_markdown
 from digest.model import Edition, Entry, Page, RenderedFile, Site
+from digest.newsletter import is_email, plan_emails, render_email
 from digest.theme import render_template
 from digest.urls import (
     absolute,
@@ -131,6 +132,7 @@ def _plan(site: Site, config: Config) -> Iterator[Page]:
     yield _page("404.html", "404.html", {"feeds": feed_urls()}, "Page not found")
     yield _page("sitemap.xml", "sitemap.xml", {"urls": _sitemap(site, config)}, "Sitemap")
     yield _page("robots.txt", "robots.txt", {}, "robots.txt")
+    yield from plan_emails(site, config)  # email.html/.txt/.eml per edition and week (digest/newsletter)
 
 
 def _edition_ref(edition: Edition | None) -> dict[str, Any] | None:
@@ -211,5 +213,7 @@ def _sitemap(site: Site, config: Config) -> list[tuple[str, date | None]]:
 
 
 def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> RenderedFile:
+    if is_email(page):  # CSS inlined, or a MIME message: digest/newsletter/render.py
+        return render_email(env, page, shared)
     text = render_template(env, page.template, {**shared, **page.context})
     return RenderedFile(page.output_path, text.encode("utf-8"))

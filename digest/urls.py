@@ -52,6 +52,16 @@ def tag_url(slug: str, page: int = 1) -> str:
     return f"tags/{slug}/" if page == 1 else f"tags/{slug}/page/{page}/"
 
 
+def week_url(year: int, week: int) -> str:
+    """The weekly roll-up e-mail's folder, by the ISO week its last day falls in."""
+    return f"weeks/{year}-w{week:02d}/"  # lower case: the same folder on every file system
+
+
+def email_urls(folder: str) -> dict[str, str]:
+    """An edition's or week's newsletter files, beside its page (folder: '2022/08/15/', 'weeks/2022-w33/')."""
+    return {"html": f"{folder}email.html", "txt": f"{folder}email.txt", "eml": f"{folder}email.eml"}
+
+
 def archive_url() -> str:
     return "archive/"
 

@@ -1,0 +1,107 @@
+"""A newsletter page -> its file: email.html (the theme's template, CSS inlined by css-inline and
+kept under Gmail's clipping size), email.txt (the plain-text template) or email.eml (both in one
+MIME message). Pure: the same page gives the same bytes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import css_inline
+import jinja2
+
+from digest.errors import ThemeError
+from digest.model import Edition, Page, RenderedFile
+from digest.newsletter.message import build_message
+from digest.theme import render_template
+
+HTML_TEMPLATE = "email/email.html"
+TEXT_TEMPLATE = "email/email.txt"
+# Gmail clips a message whose HTML is over 102 KB ("[Message clipped]"): stay under it with room
+# for what a sending service adds (tracking-free unsubscribe footers and the like).
+MAX_HTML_BYTES = 100 * 1024
+
+
+def is_email(page: Page) -> bool:
+    return "email_part" in page.context
+
+
+def render_email(env: jinja2.Environment, page: Page, shared: Mapping[str, Any]) -> RenderedFile:
+    context = {**shared, **page.context}
+    part = page.context["email_part"]
+    if part == "html":
+        data = email_html(env, context).encode("utf-8")
+    elif part == "txt":
+        data = email_text(env, context).encode("utf-8")
+    else:
+        email = page.context["email"]
+        message = build_message(email_html(env, context), email_text(env, context), subject=email["subject"],
+                                sender=email["sender"], date=email["date"], unsubscribe=email["unsubscribe"])
+        data = message.as_bytes()
+    return RenderedFile(page.output_path, data)
+
+
+@functools.lru_cache(maxsize=1)
+def _inliner() -> css_inline.CSSInliner:
+    # What cannot be inlined (the @media rules: phone layout, dark mode) stays in the <style>, in its
+    # place (keep_at_rules moves it before <meta charset>); every rule that was inlined leaves it.
+    # Never a request for a stylesheet: the build does not go on the network.
+    return css_inline.CSSInliner(keep_style_tags=True, remove_inlined_selectors=True,
+                                 load_remote_stylesheets=False, minify_css=True)
+
+
+def email_html(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
+    """The HTML e-mail with every story, or, when that is over MAX_HTML_BYTES, with the most stories
+    that fit (the rest counted, with a link to the edition on the site)."""
+    editions: Sequence[Edition] = context["editions"]
+    total = sum(len(e.stories) for e in editions)
+    html = _html(env, context, editions, None)
+    if len(html.encode("utf-8")) <= MAX_HTML_BYTES:
+        return html
+    low, high, best = 0, total - 1, None  # the largest number of stories whose e-mail fits
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = _html(env, context, editions, middle)
+        if len(candidate.encode("utf-8")) <= MAX_HTML_BYTES:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    if best is None:
+        raise ThemeError(f"the e-mail {context['page_url']} is over {MAX_HTML_BYTES // 1024} KB even with no story "
+                         "shown in full", HTML_TEMPLATE, hint="make the e-mail template smaller")
+    return best
+
+
+def _html(env: jinja2.Environment, context: Mapping[str, Any], editions: Sequence[Edition], limit: int | None) -> str:
+    items = []
+    left = limit
+    for edition in editions:
+        shown, hidden = _first_stories(edition, left)
+        if left is not None:
+            left = max(0, left - len(shown.stories))
+        items.append({"edition": shown, "hidden": hidden})
+    html = render_template(env, HTML_TEMPLATE, {**context, "items": items})
+    try:
+        return str(_inliner().inline(html)).rstrip("\n") + "\n"  # as the MIME part holds it
+    except ValueError as exc:  # css-inline's error for CSS it cannot parse
+        raise ThemeError(f"cannot inline the e-mail's CSS: {exc}", HTML_TEMPLATE,
+                         hint="check the <style> of the e-mail template") from exc
+
+
+def _first_stories(edition: Edition, limit: int | None) -> tuple[Edition, int]:
+    """The edition with only its first `limit` stories (in section order), and how many were left out."""
+    if limit is None or limit >= len(edition.stories):
+        return edition, 0
+    sections, left = [], limit
+    for section in edition.sections:
+        if left > 0:
+            sections.append(replace(section, stories=section.stories[:left]))
+            left -= len(sections[-1].stories)
+    return replace(edition, sections=tuple(sections)), len(edition.stories) - limit
+
+
+def email_text(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
+    items = [{"edition": e, "hidden": 0} for e in context["editions"]]
+    return render_template(env, TEXT_TEMPLATE, {**context, "items": items})

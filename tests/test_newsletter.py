@@ -1,0 +1,280 @@
+"""The newsletter files: email.html, email.txt and email.eml for every edition and week, built with
+the site, byte-stable, equal between an incremental and a cold build, inert with hostile entries,
+under Gmail's clipping size, and parsed back whole by Python's email package."""
+
+from __future__ import annotations
+
+import email
+import re
+import shutil
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from digest.build import Builder, BuildOptions, build
+from digest.config import load_config
+from digest.errors import BuildFailed, ConfigError, DigestError
+from digest.newsletter.plan import week_end
+from digest.newsletter.render import MAX_HTML_BYTES
+
+from .conftest import BASIC_CONFIG, NOW, entry_text, tree_bytes
+from .safety import assert_inert_html, assert_well_formed_html
+
+OPTIONS = BuildOptions(now=NOW, jobs=1)
+HOSTILE_CORPUS = Path(__file__).parent / "hostile" / "entries" / "published"
+FILES = {
+    "content/a.md": entry_text("Alpha rises", "2022-08-15T09:00:00+01:00", topic="world", source="Wire One",
+                               summary="Alpha rose on Monday.", authors='["Ann Author"]'),
+    "content/b.md": entry_text("Alpha rises again", "2022-08-15T11:00:00+01:00", topic="world", source="Wire Two",
+                               story="alpha"),
+    "content/a2.md": entry_text("Alpha rises, the lead", "2022-08-15T08:00:00+01:00", topic="world",
+                                source="Wire Three", story="alpha"),
+    "content/c.md": entry_text("Business booms", "2022-08-16T10:00:00+01:00", topic="business",
+                               summary="Shares & bonds <up>."),
+    "content/d.md": entry_text("Next week's news", "2022-08-22T10:00:00+01:00", topic="world"),
+}
+EMAIL_CONFIG = """
+[email]
+from = "Zoë Écrit <zoe@example.org>"
+subject = "{title} — {date}: {headline}"
+list_unsubscribe = "mailto:leave@example.org"
+"""
+
+
+def _message(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _links(html: str) -> list[str]:
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    return [e.get(a) for e in tree.iter() for a in ("href", "src") if e.get(a) is not None]
+
+
+@pytest.fixture
+def site(make_site) -> Path:
+    root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
+    build(root, OPTIONS)
+    return root
+
+
+def test_every_edition_and_week_has_its_three_files(site: Path) -> None:
+    out = site / "output"
+    days = sorted(p.parent.relative_to(out).as_posix() for p in out.glob("[0-9]*/*/*/index.html"))
+    assert days == ["2022/08/15", "2022/08/16", "2022/08/22"]
+    for folder in [*days, "weeks/2022-w33", "weeks/2022-w34"]:
+        for name in ("email.html", "email.txt", "email.eml"):
+            assert (out / folder / name).is_file(), f"{folder}/{name}"
+    assert sorted(p.name for p in (out / "weeks").iterdir()) == ["2022-w33", "2022-w34"]
+    # The week to Sunday 21 August holds the 15th and the 16th, newest first; the 22nd starts the next.
+    week = (out / "weeks/2022-w33/email.txt").read_text()
+    assert week.index("Tuesday 16 August 2022") < week.index("Monday 15 August 2022")
+    assert "Business booms" in week and "Alpha rises, the lead" in week and "Next week" not in week
+    assert "The week to Sunday 21 August 2022" in week
+
+
+def test_the_html_has_the_stories_by_topic_absolute_links_and_inlined_css(site: Path) -> None:
+    html = (site / "output/2022/08/15/email.html").read_text()
+    assert_well_formed_html(html.encode(), "email.html")
+    assert_inert_html(html, "email.html")
+    # the story: its lead's headline, source, summary; the other coverage linked to the site's articles
+    assert "Alpha rises, the lead" in html and "Wire Three" in html
+    assert re.search(r'Also covered by <a href="https://news.example.org/2022/08/15/b/"[^>]*>Wire Two</a>',
+                     html)
+    links = _links(html)
+    assert links and all(link.startswith(("https://news.example.org/", "mailto:")) for link in links), links
+    assert 'href="https://news.example.org/2022/08/15/"' in html  # view in the browser: the edition's page
+    assert "mailto:leave@example.org" in html
+    # CSS inlined: styles on the elements; what cannot be inlined (phone, dark mode) left in <style>
+    assert re.search(r'<h1 class="dateline" style="[^"]*font-size:20px', html)
+    style = re.search(r"<style>(.*?)</style>", html, re.S)
+    assert style and "@media (max-width: 620px)" in style.group(1) and "prefers-color-scheme: dark" in style.group(1)
+    assert "border-top: 4px solid #9c1c1c" not in style.group(1)  # inlined rules leave the <style>
+    assert 'role="presentation"' in html and "width:600px" in html
+    assert '<meta name="color-scheme" content="light dark">' in html
+    # the preheader: the headlines, hidden, first in the body
+    assert re.search(r'<div class="preheader" style="display:none[^"]*">Alpha rises, the lead', html)
+
+
+def test_the_text_alternative_reads_on_its_own(site: Path) -> None:
+    text = (site / "output/2022/08/16/email.txt").read_text()
+    assert "BUSINESS\n" in text
+    assert "* Business booms\n" in text
+    assert "  Shares & bonds <up>.\n" in text  # plain text: nothing escaped
+    assert "  https://news.example.org/2022/08/16/c/\n" in text
+    assert "View in the browser: https://news.example.org/2022/08/16/\n" in text
+    assert "Unsubscribe: mailto:leave@example.org" in text
+    assert all(len(line) <= 100 for line in text.splitlines() if "https://" not in line)
+
+
+def test_the_eml_is_a_complete_mime_message(site: Path) -> None:
+    out = site / "output"
+    raw = (out / "2022/08/15/email.eml").read_bytes()
+    assert raw.isascii() and b"\r\n" in raw  # encoded for any mail transport
+    message = _message(out / "2022/08/15/email.eml")
+    assert message.get_content_type() == "multipart/alternative"
+    plain, html = message.iter_parts()
+    assert plain.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
+    assert plain.get_content_charset() == html.get_content_charset() == "utf-8"
+    assert plain["Content-Transfer-Encoding"] == html["Content-Transfer-Encoding"] == "quoted-printable"
+    assert plain.get_content().replace("\r\n", "\n") == (out / "2022/08/15/email.txt").read_text()
+    assert html.get_content().replace("\r\n", "\n") == (out / "2022/08/15/email.html").read_text()
+    assert message.get_body(("html",)) is not None
+    # non-ASCII subject and sender name: encoded in the file, whole when parsed
+    assert message["Subject"] == "Test Digest — Monday 15 August 2022: Alpha rises, the lead"
+    assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0]
+    sender = message["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ("Zoë Écrit", "zoe@example.org")
+    assert message["Date"].datetime.isoformat() == "2022-08-15T11:00:00+01:00"  # the newest article
+    assert message["List-Unsubscribe"] == "<mailto:leave@example.org>"
+    assert message["MIME-Version"] == "1.0" and plain["MIME-Version"] is None
+    assert all(link.startswith(("https://", "mailto:")) for link in _links(html.get_content()))
+
+
+def test_the_weekly_eml_links_to_its_own_page_and_uses_the_weekly_subject(make_site) -> None:
+    root = make_site(FILES, config=BASIC_CONFIG + '[email]\nweekly_subject = "{title}, week {week}"\n')
+    build(root, OPTIONS)
+    message = _message(root / "output/weeks/2022-w33/email.eml")
+    assert message["Subject"] == "Test Digest, week 2022-W33"
+    assert message["From"] == "Test Digest <newsletter@news.example.org>"  # the default sender
+    assert message["List-Unsubscribe"] is None
+    html = message.get_body(("html",)).get_content()
+    assert 'href="https://news.example.org/weeks/2022-w33/email.html"' in html  # view in the browser
+    assert 'href="https://news.example.org/2022/08/16/"' in html  # each day's edition
+
+
+def test_same_input_same_bytes_and_an_incremental_build_equals_a_cold_one(make_site, tmp_path: Path) -> None:
+    root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
+    builder = Builder(root, OPTIONS)
+    try:
+        builder.build()
+        first = {k: v for k, v in tree_bytes(root / "output").items() if "email." in k}
+        assert len(first) == 15
+        # a body edit: the incremental build patches the plan; the e-mails showing the entry are redone
+        (root / "content/c.md").write_text(FILES["content/c.md"].replace("Body text.", "A new body."))
+        report = builder.build()
+        assert 0 < report.rendered < report.pages
+        # a summary edit: the whole site is planned again
+        (root / "content/a.md").write_text(FILES["content/a.md"].replace("Alpha rose on Monday.", "Alpha fell."))
+        builder.build()
+    finally:
+        builder.close()
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", ".output.*", ".digest"))
+    build(cold, OPTIONS)
+    emails = {k: v for k, v in tree_bytes(root / "output").items() if "email." in k}
+    assert emails == {k: v for k, v in tree_bytes(cold / "output").items() if "email." in k}
+    assert b"Alpha fell." in emails["2022/08/15/email.html"] and b"Alpha fell." in emails["weeks/2022-w33/email.html"]
+    assert emails["2022/08/22/email.eml"] == first["2022/08/22/email.eml"]  # untouched by either edit
+    # and a second cold build gives the same bytes again
+    shutil.rmtree(cold / "output")
+    shutil.rmtree(cold / ".digest")
+    build(cold, OPTIONS)
+    assert emails == {k: v for k, v in tree_bytes(cold / "output").items() if "email." in k}
+
+
+def test_a_huge_edition_stays_under_gmails_clipping_size(make_site) -> None:
+    summary = "A long summary of what happened, told at length. " * 12
+    files = {f"content/s{i:03d}.md": entry_text(f"Story number {i} about a distinct matter {i * 7919}",
+                                                 f"2022-08-15T{8 + i // 60:02d}:{i % 60:02d}:00+01:00",
+                                                 topic="world", summary=summary.strip(), source=f"Source {i}")
+             for i in range(260)}
+    root = make_site(files)
+    build(root, OPTIONS)
+    out = root / "output"
+    html = (out / "2022/08/15/email.html").read_bytes()
+    assert len(html) <= MAX_HTML_BYTES
+    assert len(html) > MAX_HTML_BYTES * 0.8  # as many stories as fit, not a handful
+    hidden = re.search(rb"(\d+) more stories in the edition of Monday 15 August 2022", html)
+    assert hidden and 0 < int(hidden.group(1)) < 260
+    assert html.count(b'class="headline"') == 260 - int(hidden.group(1))
+    assert (out / "2022/08/15/email.txt").read_text().count("\n* Story number") == 260  # the text has them all
+    assert_well_formed_html(html, "huge email.html")
+
+
+def test_hostile_entries_stay_inert_in_every_email(make_site) -> None:
+    files = {f"content/{p.name}": p.read_bytes() for p in HOSTILE_CORPUS.iterdir()}
+    root = make_site(files, config=BASIC_CONFIG + EMAIL_CONFIG)
+    build(root, OPTIONS)
+    out = root / "output"
+    emls = sorted(out.rglob("email.eml"))
+    assert len(emls) >= 3
+    seen_markers = set()
+    for path in emls:
+        message = _message(path)
+        assert not message.defects and all(not part.defects for part in message.iter_parts()), path
+        assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
+        html = message.get_body(("html",)).get_content()
+        assert_well_formed_html(html.encode(), path)
+        assert_inert_html(html, path)
+        assert "<script" not in html.lower()
+        text = message.get_body(("plain",)).get_content()
+        seen_markers |= set(re.findall(r"HOSTILE-\d+", text))
+    for path in out.rglob("email.html"):
+        assert_inert_html(path.read_text(), path)
+    edition = (out / "2022/08/15/email.html").read_text()
+    assert "&lt;script&gt;alert('title')&lt;/script&gt;HOSTILE-1" in edition  # shown as text, not run
+    assert len(seen_markers) >= 10
+
+
+def test_files_false_writes_no_email(make_site) -> None:
+    root = make_site(FILES, config=BASIC_CONFIG + "[email]\nfiles = false\n")
+    build(root, OPTIONS)
+    assert not list((root / "output").rglob("email.*")) and not (root / "output/weeks").exists()
+
+
+def test_a_theme_overrides_the_email_templates(make_site) -> None:
+    files = {**FILES, "themes/mine/templates/email/email.txt":
+             "{% autoescape false %}OWN {{ email.subject }} {{ items | length }}\n{% endautoescape %}"}
+    root = make_site(files, config=BASIC_CONFIG.replace("[site]\n", '[site]\ntheme = "mine"\n'))
+    build(root, OPTIONS)
+    week = (root / "output/weeks/2022-w33/email.txt").read_text()
+    assert week == "OWN Test Digest: the week to Sunday 21 August 2022 2\n"
+    assert _message(root / "output/2022/08/16/email.eml").get_body(("plain",)).get_content().startswith("OWN ")
+
+
+@pytest.mark.parametrize("ends, day, end", [("sunday", date(2022, 8, 15), date(2022, 8, 21)),
+                                            ("sunday", date(2022, 8, 21), date(2022, 8, 21)),
+                                            ("Friday", date(2022, 8, 20), date(2022, 8, 26)),
+                                            ("monday", date(2022, 8, 15), date(2022, 8, 15))])
+def test_week_end(ends: str, day: date, end: date) -> None:
+    assert week_end(day, ends) == end
+
+
+def test_weeks_ending_on_another_day_are_named_by_their_last_day(make_site) -> None:
+    root = make_site(FILES, config=BASIC_CONFIG + '[email]\nweek_ends = "tuesday"\n')
+    build(root, OPTIONS)
+    # Tuesday 16 August ends the week of the 15th and 16th (ISO week 33); the 22nd is in the week to the 23rd
+    assert sorted(p.name for p in (root / "output/weeks").iterdir()) == ["2022-w33", "2022-w34"]
+    assert "Business booms" in (root / "output/weeks/2022-w33/email.txt").read_text()
+
+
+@pytest.mark.parametrize("table, words", [
+    ('security = "none"\nhost = "smtp.example.org"', "\"none\" for a host other than 127.0.0.1"),
+    ('security = "ssl"', "must be \"starttls\", \"tls\" or \"none\""),
+    ('subject = "{title} {nope}"', "unknown field {nope}"),
+    ('subject = "{title"', "not a subject template"),
+    ('week_ends = "someday"', "not a weekday"),
+    ('from = "not an address"', "not an e-mail address"),
+    ('list_unsubscribe = "javascript:alert(1)"', "not a mailto: or http(s) address"),
+    ('password = "hunter2"', "DIGEST_SMTP_PASSWORD"),
+    ("port = 70000", "not a port number"),
+])
+def test_bad_email_settings_are_reported_with_their_line(make_site, table: str, words: str) -> None:
+    root = make_site({}, config=BASIC_CONFIG + "\n[email]\n" + table + "\n")
+    with pytest.raises((ConfigError, BuildFailed)) as caught:
+        load_config(root)
+    errors: list[DigestError] = caught.value.errors if isinstance(caught.value, BuildFailed) else [caught.value]
+    assert any(words in str(e) for e in errors), [str(e) for e in errors]
+    assert all(e.line is not None and e.line > BASIC_CONFIG.count("\n") for e in errors)
+
+
+def test_security_none_is_accepted_on_loopback(make_site) -> None:
+    root = make_site({}, config=BASIC_CONFIG + '[email]\nsecurity = "none"\nhost = "127.0.0.1"\nport = 2525\n')
+    config = load_config(root)
+    assert (config.email_security, config.email_host, config.email_port) == ("none", "127.0.0.1", 2525)
