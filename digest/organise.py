@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from digest.config import Config
 from digest.model import Edition, Entry, Followup, Site, Story, Tag, Topic, TopicSection
+from digest.stories import make_story
 from digest.urls import safe_slug
 
 
@@ -33,8 +34,25 @@ def _story_order(story: Story) -> tuple[int, float, str]:
     return (-len(story.members), -story.lead.published.timestamp(), story.key)
 
 
+def _join_shared_keys(stories: Sequence[Story]) -> list[Story]:
+    """Stories that share a key are one story told over several days: a curator who gives a later
+    report the key of an earlier story (`story:` as `digest stories` prints it) links it there."""
+    by_key: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        by_key[story.key].append(story)
+    joined = []
+    for key, same in by_key.items():
+        if len(same) == 1:
+            joined.append(same[0])
+            continue
+        members = {m.path: m for s in same for m in s.members}
+        joined.append(make_story(key, list(members.values()), min(s.score for s in same), "curator"))
+    return joined
+
+
 def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config) -> Site:
     tz = config.tz
+    stories = _join_shared_keys(stories)
     ordered = tuple(sorted(entries, key=lambda e: (-e.published.timestamp(), str(e.path))))
     edition_day = {e.path: e.published.astimezone(tz).date() for e in ordered}
     first_day = {s.key: min(edition_day[m.path] for m in s.members) for s in stories}

@@ -6,8 +6,9 @@ An override can extend the template it replaces with {% extends "default:base.ht
 from __future__ import annotations
 
 import hashlib
+import re
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -57,6 +58,13 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.filters["date"] = format_date
     env.filters["isodate"] = lambda d: d.isoformat()
     env.filters["reading_time"] = reading_time
+    env.filters["zone"] = zone_name
+    env.filters["echoes"] = echoes
+    tz = config.tz
+    # {% if entry is later_than(day) %}: published after that local day (a later development).
+    env.tests["later_than"] = lambda entry, day: entry.published.astimezone(tz).date() > day
+    env.tests["on_day"] = lambda entry, day: entry.published.astimezone(tz).date() == day
+    env.filters["day_of"] = lambda entry: entry.published.astimezone(tz).date()  # its local day
     return env
 
 
@@ -157,6 +165,26 @@ def format_date(value: date | datetime, style: str = "long") -> str:
     if style == "datetime" and isinstance(value, datetime):
         return f"{value.day} {month[:3]} {value.year}, {value.hour:02d}:{value.minute:02d}"
     return value.isoformat()
+
+
+def zone_name(moment: datetime) -> str:
+    """The zone a local time is in, as readers know it: 'BST', 'CET', 'UTC'; a zone with no
+    common abbreviation (the tz database writes '+08') as 'UTC+08'."""
+    name = moment.tzname() or ""
+    if name[:1] in ("+", "-"):
+        return f"UTC{name}"
+    return name or "UTC"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def echoes(summary: str, key_points: Sequence[str]) -> bool:
+    """Whether a summary only repeats the key points (word for word, punctuation aside): then
+    the page shows it once."""
+    said, told = _words(" ".join(key_points)), _words(summary)
+    return bool(said and told) and f" {told} " in f" {said} "
 
 
 def reading_time(text: str, words_per_minute: int = 230) -> int:
