@@ -37,7 +37,7 @@ from digest.content import content_hash
 from digest.errors import BuildFailed, ContentError, DigestError, plural
 from digest.feeds import plan_feeds
 from digest.incremental import Plan, patch, settle, store_plan
-from digest.load import entry_files, found_after, parse_all
+from digest.load import entry_files, found_after, parse_all, split_warnings
 from digest.model import Entry, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock, empty_trash, existing_files, move_to_trash, spare_path
@@ -73,6 +73,7 @@ class BuildReport:
     seconds: float
     parsed: int = 0  # entry files parsed anew (the rest came from the cache)
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: where the time went
+    warnings: tuple[DigestError, ...] = ()  # likely mistakes in the entries parsed anew (content.key_warnings)
 
     def summary(self) -> str:
         return (f"built {plural(self.entries, 'entry', 'entries')}: {plural(self.pages, 'page')}, "
@@ -108,6 +109,7 @@ class Builder:
         self._spare_behind = False
         # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
         self._swept = False
+        self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
 
     def catch_up(self, stop: Callable[[], bool], batch: int = 1000) -> bool:
         """Use idle time (the dev server between edits) to bring the spare tree up to date with
@@ -212,7 +214,8 @@ class Builder:
             gc.unfreeze()
         if (report.rendered + report.removed) * 100 >= report.pages + report.feeds:
             self._spare_behind = True
-        return replace(report, seconds=time.perf_counter() - started, stages=tuple(clock.stages))
+        return replace(report, seconds=time.perf_counter() - started, stages=tuple(clock.stages),
+                       warnings=tuple(self._warnings))
 
     def _build(self, clock: _Clock, changed: list[Path] | None) -> BuildReport:
         options = self.options
@@ -445,7 +448,9 @@ class Builder:
         # The versions being replaced are still compared with the new ones (incremental.patch):
         # fetch them before their rows change (the parsing workers write them).
         cache.fill([(rel, known[rel]) for rel, _, _ in to_parse if rel in known])
-        parsed, errors, stored = parse_all(config, to_parse, self.options.jobs, cache)
+        parsed, problems, stored = parse_all(config, to_parse, self.options.jobs, cache)
+        errors, warnings = split_warnings(problems)
+        self._warnings = list(warnings)
         if errors:
             raise BuildFailed(errors) if len(errors) > 1 else errors[0]
         fresh.update(parsed)

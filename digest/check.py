@@ -9,7 +9,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from digest.build import BuildOptions, apply_options, check_paths, organise_site
 from digest.config import load_config
-from digest.errors import DigestError, plural
+from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
 from digest.load import load_entries_with_features
 from digest.organise import is_published
@@ -21,12 +21,14 @@ from digest.urls import feed_urls
 _LINK = re.compile(r'(?:href|src)="([^"]*)"')
 
 
-def check_site(site_root: Path, options: BuildOptions | None = None) -> tuple[list[str], str]:
-    """(problems, one-line summary). Config and content errors raise as in a build."""
+def check_site(site_root: Path, options: BuildOptions | None = None,
+               warnings: list[ContentWarning] | None = None) -> tuple[list[str], str]:
+    """(problems, one-line summary). Config and content errors raise as in a build; likely mistakes
+    that do not stop a build are added to `warnings` when given."""
     options = options or BuildOptions()
     config = apply_options(load_config(site_root), options)
     check_theme(config)
-    entries, features = load_entries_with_features(config, options.jobs)
+    entries, features = load_entries_with_features(config, options.jobs, warnings)
     now = options.now or datetime.now(UTC)
     published = [e for e in entries if is_published(e, config, now)]
     check_paths(published, config)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from digest import __version__
-from digest.errors import BuildFailed, DigestError, plural
+from digest.errors import BuildFailed, ContentWarning, DigestError, plural
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
@@ -44,6 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # would otherwise complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe stopped
+
+
+def _print_warnings(warnings: Sequence[DigestError]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:
@@ -238,6 +243,7 @@ def _build(args: argparse.Namespace) -> int:
               "work anywhere else. Set base_url in digest.toml, or build with --base-url https://your.site/",
               file=sys.stderr)
     report = build(root, options)
+    _print_warnings(report.warnings)
     if not args.quiet:
         print(report.summary())
     if args.verbose:
@@ -248,7 +254,9 @@ def _build(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from digest.check import check_site
 
-    problems, summary = check_site(args.site.resolve(), _build_options(args))
+    warnings: list[ContentWarning] = []
+    problems, summary = check_site(args.site.resolve(), _build_options(args), warnings)
+    _print_warnings(warnings)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not args.quiet or problems:
@@ -325,6 +333,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     def report(rebuild: Rebuild) -> None:
         print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
+        if rebuild.report is not None:
+            _print_warnings(rebuild.report.warnings)
 
     try:
         server.start()

@@ -16,7 +16,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from digest.config import FORBIDDEN_CHARACTERS, Config
-from digest.errors import ContentError
+from digest.errors import ContentError, ContentWarning
 from digest.model import Entry
 from digest.urls import safe_slug, safe_url, slugify
 
@@ -254,6 +254,20 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
         extra=extra,
         content_hash=digest,
     )
+
+
+def key_warnings(entry: Entry, text: str) -> list[ContentWarning]:
+    """Front matter keys that look like typos of known ones ('summry', 'tag'): kept as extra keys
+    (deliberate ones reach the templates as entry.extra), but said, with a did-you-mean. `text`:
+    the entry file's text, for the line."""
+    warnings = []
+    for key in entry.extra:
+        close = difflib.get_close_matches(key.casefold(), KNOWN_KEYS, n=1, cutoff=0.8) if isinstance(key, str) \
+            else []
+        if close:
+            warnings.append(ContentWarning(f"unknown key '{key}' (kept as an extra key)", entry.path,
+                                           _key_line(text, key), f"did you mean '{close[0]}'?"))
+    return warnings
 
 
 def _text(meta: dict[str, Any], key: str, fail: Any) -> str | None:

@@ -63,6 +63,11 @@ class IngestError(DigestError):
     """A raw article cannot be read or understood."""
 
 
+class ContentWarning(DigestError):
+    """A likely mistake in an entry that does not stop the build (a front matter key that looks
+    like a typo of a known one)."""
+
+
 class BuildFailed(DigestError):
     """Several problems found in one build; all of them are reported together."""
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from digest.cache import BuildCache, CachedEntry, store_entries
 from digest.config import Config
-from digest.content import load_entry
-from digest.errors import BuildFailed, ContentError, DigestError
+from digest.content import key_warnings, load_entry
+from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.model import Entry
 from digest.stories import entry_features
 from digest.workers import WORK, in_workers
@@ -111,15 +111,23 @@ def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: l
         try:
             entry = load_entry(config.site_root / rel, config)
             parsed.append((rel, CachedEntry.of(mtime_ns, size, entry, entry_features(entry))))
+            if entry.extra:  # rare: the file is read again for the lines
+                errors.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
         except DigestError as exc:
             errors.append(exc)
         except OSError as exc:
             errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
 
 
+def split_warnings(problems: Sequence[DigestError]) -> tuple[list[DigestError], list[ContentWarning]]:
+    """parse_all's problems: (errors, warnings)."""
+    return ([p for p in problems if not isinstance(p, ContentWarning)],
+            [p for p in problems if isinstance(p, ContentWarning)])
+
+
 def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | None,
                cache: BuildCache | None = None) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
-    """(path -> parsed row, errors, the paths whose rows are stored in `cache` already): forked
+    """(path -> parsed row, errors and warnings, the paths whose rows are stored in `cache` already): forked
     workers store their rows in `cache` themselves and hand back only the small columns, the parse
     read back from the cache where used (the main process's CPU is the build's bottleneck)."""
     parsed: dict[str, CachedEntry] = {}
@@ -136,11 +144,16 @@ def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | Non
     return parsed, errors, stored
 
 
-def load_entries_with_features(config: Config, jobs: int | None = None) -> tuple[list[Entry],
-                                                                             dict[PurePosixPath, Any]]:
-    """Every entry and its story features, both made in the parsing workers (no build cache)."""
+def load_entries_with_features(config: Config, jobs: int | None = None,
+                               warnings: list[ContentWarning] | None = None) -> tuple[list[Entry],
+                                                                                      dict[PurePosixPath, Any]]:
+    """Every entry and its story features, both made in the parsing workers (no build cache).
+    Warnings (see content.key_warnings) are added to `warnings` when given."""
     found = entry_files(config.content_path)
     parsed, errors, _ = parse_all(config, found, jobs)
+    errors, found_warnings = split_warnings(errors)
+    if warnings is not None:
+        warnings.extend(found_warnings)
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
     entries = [parsed[rel].entry for rel, _, _ in found]

@@ -201,3 +201,19 @@ def test_shell_completion(make_site) -> None:
                                  str(root / "answer")}, capture_output=True, timeout=120)
         assert process.returncode == 0, process.stderr
         assert answer.read().decode().split() == ["build"]
+
+
+def test_front_matter_typos_are_warned_about_with_a_did_you_mean(make_site) -> None:
+    root = make_site({"content/a.md": entry_text(summry="Lost summary", tag="Energy", flavour="kept quietly"),
+                      "content/b.md": entry_text("Other", subtitle="A deliberate extra key")})
+    result = digest("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "warning: content/a.md:4: unknown key 'summry' (kept as an extra key)\n  hint: did you mean 'summary'?" \
+        in result.stderr
+    assert "warning: content/a.md:5: unknown key 'tag'" in result.stderr and "did you mean 'tags'?" in result.stderr
+    assert "flavour" not in result.stderr and "subtitle" not in result.stderr
+    # check always says it; a build says it when it reads the file anew (a cached entry is not read again).
+    assert "did you mean 'summary'?" in digest("check", cwd=root).stderr
+    assert "warning" not in digest("build", cwd=root).stderr
+    (root / "content/a.md").write_text(entry_text(summry="Still lost"))
+    assert "did you mean 'summary'?" in digest("build", cwd=root).stderr
