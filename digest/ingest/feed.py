@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import feedparser
+import lxml.html
+from lxml import etree
 
 from digest.urls import web_address
 
@@ -128,4 +130,15 @@ def _with_stated_offset(raw: str, stamp: datetime) -> str:
 
 
 def _strip_tags(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", html)
+    """The text of an HTML fragment, entities decoded (AT&amp;T -> AT&T), scripts and styles left out,
+    block ends kept as spaces; parsed by lxml, never by a regex."""
+    if not html.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):  # e.g. a NUL byte: lxml refuses such text
+        return html_text.unescape(re.sub(r"<[^>]*>", " ", html))
+    etree.strip_elements(root, "script", "style", "template", with_tail=False)
+    for element in root.iter("br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr"):
+        element.tail = " " + (element.tail or "")
+    return root.text_content()
