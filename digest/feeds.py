@@ -2,6 +2,8 @@
 
 One item per story (its content lists every source, so a subscriber sees the story once) and
 one per later development of a story. Everything is absolute; nothing XML forbids gets in.
+The RSS and Atom files name an XSL stylesheet (the theme's static/feed.xsl), so a browser that
+opens one shows a page saying what a feed is and how to follow it, not a tree of XML.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from feedgen.feed import FeedGenerator
 from digest.config import Config
 from digest.model import Entry, RenderedFile, Site, Story
 from digest.render import entry_html, entry_url
-from digest.urls import absolute, feed_urls, topic_url
+from digest.theme import format_date, zone_name
+from digest.urls import absolute, feed_urls, relative_root, topic_url
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -64,14 +67,30 @@ def _items(site: Site) -> list[FeedItem]:
     return items
 
 
+FEED_STYLESHEET = "static/feed.xsl"  # in the theme's static files
+
+
 def render_feeds(plan: FeedPlan, config: Config) -> list[RenderedFile]:
     urls = feed_urls(plan.prefix)
     html = {id(item): _item_html(item, config) for item in plan.items}  # once, not once per format
+    stylesheet = relative_root(plan.prefix) + FEED_STYLESHEET  # relative: the same site, any address
     return [
-        RenderedFile(urls["rss"], _feedgen(plan, config, "rss", html).rss_str(pretty=True)),
-        RenderedFile(urls["atom"], _feedgen(plan, config, "atom", html).atom_str(pretty=True)),
+        RenderedFile(urls["rss"], with_stylesheet(_feedgen(plan, config, "rss", html).rss_str(pretty=True),
+                                                  stylesheet)),
+        RenderedFile(urls["atom"], with_stylesheet(_feedgen(plan, config, "atom", html).atom_str(pretty=True),
+                                                   stylesheet)),
         RenderedFile(urls["json"], _json_feed(plan, config, html)),
     ]
+
+
+def with_stylesheet(xml: bytes, href: str) -> bytes:
+    """The feed with an xml-stylesheet instruction after its XML declaration: feed readers skip
+    it; a browser shows the feed through the stylesheet."""
+    declaration, newline, rest = xml.partition(b"\n")
+    if not declaration.startswith(b"<?xml"):
+        raise ValueError("feedgen's output no longer starts with an XML declaration")
+    instruction = f'<?xml-stylesheet type="text/xsl" href="{escape(href)}"?>'.encode()
+    return declaration + newline + instruction + b"\n" + rest
 
 
 def _updated(plan: FeedPlan) -> datetime | None:
@@ -79,12 +98,15 @@ def _updated(plan: FeedPlan) -> datetime | None:
 
 
 def _item_html(item: FeedItem, config: Config) -> str:
-    """The article, then the other coverage of its story."""
+    """The article, then the other coverage of its story: each source's headline, publisher and time."""
     parts = []
     if item.entry.key_points:
         parts.append("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in item.entry.key_points) + "</ul>")
     if config.feed_full_content:
-        parts.append(entry_html(item.entry, config))
+        link = absolute(config.base_url, entry_url(item.entry, config))
+        # The body's own anchors (a heading's '#' permalink, a curator's [see](#part)) point into
+        # the article's page: a reader resolves them against the feed, so they are made whole.
+        parts.append(entry_html(item.entry, config).replace(' href="#', f' href="{escape(link)}#'))
     elif item.entry.summary:
         parts.append(f"<p>{escape(item.entry.summary)}</p>")
     if item.entry.source and item.entry.source_url:
@@ -92,10 +114,19 @@ def _item_html(item: FeedItem, config: Config) -> str:
     others = [m for m in item.story.members if m is not item.entry]
     if others:
         links = "".join(
-            f'<li><a href="{escape(absolute(config.base_url, entry_url(m, config)))}">{escape(m.title)}</a>'
-            + (f" ({escape(m.source)})" if m.source else "") + "</li>" for m in others)
+            "<li>" + (f"{escape(m.source)}: " if m.source else "")
+            + f'<a href="{escape(absolute(config.base_url, entry_url(m, config)))}">{escape(m.title)}</a>'
+            + f" ({escape(_when(m, config))})</li>" for m in others)
         parts.append(f"<p>Also covered by:</p><ul>{links}</ul>")
     return xml_safe("\n".join(parts))
+
+
+def _when(entry: Entry, config: Config) -> str:
+    """As the pages write it: '16 Aug 2022, 22:10 BST', or the day alone for a date-only entry."""
+    moment = entry.published.astimezone(config.tz)
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return format_date(moment, "short")
+    return f"{format_date(moment, 'datetime')} {zone_name(moment)}"
 
 
 def _title(item: FeedItem) -> str:

@@ -1,0 +1,149 @@
+"""feeds.py: RSS and Atom that a browser shows as a page (an XSL stylesheet), that feed readers
+still read without complaint, with nothing relative in their content and each other source's
+headline, publisher and time in a story's item."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import html5lib
+import pytest
+from lxml import etree
+
+from digest.feeds import with_stylesheet
+
+from .theme_site import build_demo, chromium, serve
+
+PI = b'<?xml-stylesheet type="text/xsl" href="'
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("feeds") / "demo")
+
+
+def xml_feeds(output: Path) -> list[Path]:
+    return sorted([*output.rglob("feed.xml"), *output.rglob("atom.xml")])
+
+
+def contents(output: Path) -> Iterator[tuple[str, str, str]]:
+    """(feed file, item link, item content HTML) for every item of every feed, in all three formats."""
+    for path in xml_feeds(output):
+        for item in feedparser.parse(path.read_bytes()).entries:
+            for content in item.get("content", []):
+                yield path.relative_to(output).as_posix(), item.link, content.value
+    for path in sorted(output.rglob("feed.json")):
+        for item in json.loads(path.read_text(encoding="utf-8"))["items"]:
+            yield path.relative_to(output).as_posix(), item["url"], item["content_html"]
+
+
+def test_rss_and_atom_name_the_stylesheet_and_stay_valid(demo: Path) -> None:
+    feeds = xml_feeds(demo)
+    assert len(feeds) == 12  # the site's and one per topic, RSS and Atom
+    for path in feeds:
+        data = path.read_bytes()
+        first, second = data.split(b"\n")[:2]
+        assert first.startswith(b"<?xml version=") and second.startswith(PI), path
+        href = second[len(PI):].split(b'"')[0].decode()
+        assert not urlsplit(href).scheme and not href.startswith("/")  # relative: any host, any base path
+        target = (path.parent / href).resolve()
+        assert target == (demo / "static" / "feed.xsl").resolve() and target.is_file(), (path, href)
+        parsed = feedparser.parse(data)
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        assert parsed.entries and parsed.feed.title
+        etree.fromstring(data)  # well-formed XML, the instruction included
+
+
+def test_with_stylesheet_puts_the_instruction_after_the_declaration() -> None:
+    out = with_stylesheet(b"<?xml version='1.0' encoding='UTF-8'?>\n<rss/>\n", "../../static/feed.xsl")
+    assert out == (b"<?xml version='1.0' encoding='UTF-8'?>\n"
+                   b'<?xml-stylesheet type="text/xsl" href="../../static/feed.xsl"?>\n<rss/>\n')
+    with pytest.raises(ValueError):
+        with_stylesheet(b"<rss/>", "feed.xsl")
+
+
+def test_no_relative_link_is_left_in_feed_content(demo: Path) -> None:
+    seen = 0
+    for feed, link, html in contents(demo):
+        doc = html5lib.parse(html, namespaceHTMLElements=False)
+        for element in doc.iter():
+            for attribute in ("href", "src"):
+                value = element.get(attribute)
+                if value is None:
+                    continue
+                seen += 1
+                assert urlsplit(value).scheme in ("http", "https", "mailto"), (feed, link, attribute, value)
+    assert seen
+    # The Rhine article's heading anchor now leads to the heading on the article's page.
+    kaub = [html for _, link, html in contents(demo) if link.endswith("/rhine-water-levels-fall-near-kaub/")]
+    assert kaub and all('href="https://digest.example.org/2022/08/14/rhine-water-levels-fall-near-kaub/'
+                        '#why-kaub-matters"' in html for html in kaub)
+
+
+def test_a_storys_item_lists_each_other_sources_headline_publisher_and_time(demo: Path) -> None:
+    items = [html for feed, link, html in contents(demo) if feed == "feed.json"
+             and link.endswith("/shunned-by-the-west-vladimir-putin-turns-to-north-koreas-kim-jong-un-as-an-ally/")]
+    assert len(items) == 1
+    doc = html5lib.parse(items[0], namespaceHTMLElements=False)
+    covered = [" ".join("".join(li.itertext()).split()) for li in doc.findall(".//ul/li")
+               if li.find("a") is not None]
+    assert covered == ["Business Insider: Putin and Kim Jong Un pledge closer relations as Russia courts "
+                       "non-Western allies in the wake of its Ukraine invasion (15 Aug 2022)"]
+    timed = [html for feed, link, html in contents(demo) if feed == "feed.json"
+             and link.endswith("/2022/08/16/inflation-reduction-act-signed/")]
+    assert "(16 Aug 2022, 23:40 BST)" in timed[0]
+
+
+def transform(output: Path, feed: str) -> Any:
+    xsl = etree.XSLT(etree.parse(str(output / "static" / "feed.xsl")))
+    return xsl(etree.parse(str(output / feed)))
+
+
+@pytest.mark.parametrize("feed", ["feed.xml", "atom.xml", "topics/world/atom.xml"])
+def test_the_stylesheet_makes_a_page_that_says_how_to_subscribe(demo: Path, feed: str) -> None:
+    page = transform(demo, feed)
+    html = etree.tostring(page, method="html", encoding="unicode")
+    doc = html5lib.parse(html, namespaceHTMLElements=False)
+    parsed = feedparser.parse((demo / feed).read_bytes())
+    assert "".join(doc.find(".//h1").itertext()) == parsed.feed.title
+    assert doc.get("lang") == "en"
+    about = " ".join("".join(doc.find(".//section").itertext()).split())
+    assert "This is a web feed." in about and "copy this address into your feed reader" in about
+    assert "".join(doc.find(".//code").itertext()) == "https://digest.example.org/" + feed
+    titles = ["".join(a.itertext()) for a in doc.findall(".//li/h3/a")]
+    assert titles == [e.title for e in parsed.entries]
+    links = [a.get("href") for a in doc.findall(".//li/h3/a")]
+    assert links == [e.link for e in parsed.entries]
+    summaries = ["".join(p.itertext()) for p in doc.findall(".//li/p[@class='summary']")]
+    assert summaries and all("&amp;" not in s and "&#x27;" not in s for s in summaries)
+
+
+def test_a_summary_with_markup_characters_reads_as_text(make_site: Any) -> None:
+    from digest.build import BuildOptions, build
+
+    from .conftest import NOW, entry_text
+    root = make_site({"content/a.md": entry_text("A", summary="\"Tom's <b>bold</b> & 'quoted' plan\"",
+                                                 topic="world")})
+    build(root, BuildOptions(now=NOW, jobs=1))
+    for feed in ("feed.xml", "atom.xml"):
+        page = transform(root / "output", feed)
+        doc = html5lib.parse(etree.tostring(page, method="html", encoding="unicode"), namespaceHTMLElements=False)
+        assert ["".join(p.itertext()) for p in doc.findall(".//li/p[@class='summary']")] == [
+            "Tom's <b>bold</b> & 'quoted' plan"]
+
+
+def test_a_browser_shows_a_feed_as_a_page(demo: Path) -> None:
+    with serve(demo) as base, chromium() as browser:
+        page = browser.new_page()
+        for feed in ("feed.xml", "topics/world/atom.xml"):
+            page.goto(urljoin(base, feed))
+            heading = page.text_content("h1")
+            assert heading == feedparser.parse((demo / feed).read_bytes()).feed.title
+            assert "This is a web feed." in (page.text_content("main") or "")
+            assert page.eval_on_selector_all("main li h3 a", "links => links.length") >= 1
+        page.close()
