@@ -5,8 +5,12 @@ under Gmail's clipping size, and parsed back whole by Python's email package."""
 from __future__ import annotations
 
 import email
+import queue
 import re
 import shutil
+import threading
+import time
+import urllib.request
 from datetime import date
 from email import policy
 from email.message import EmailMessage
@@ -20,6 +24,7 @@ from digest.config import load_config
 from digest.errors import BuildFailed, ConfigError, DigestError
 from digest.newsletter.plan import week_end
 from digest.newsletter.render import MAX_HTML_BYTES
+from digest.serve import DevServer, Rebuild
 
 from .conftest import BASIC_CONFIG, NOW, entry_text, tree_bytes
 from .safety import assert_inert_html, assert_well_formed_html
@@ -278,3 +283,33 @@ def test_security_none_is_accepted_on_loopback(make_site) -> None:
     root = make_site({}, config=BASIC_CONFIG + '[email]\nsecurity = "none"\nhost = "127.0.0.1"\nport = 2525\n')
     config = load_config(root)
     assert (config.email_security, config.email_host, config.email_port) == ("none", "127.0.0.1", 2525)
+
+
+def test_serve_watch_previews_the_email_of_the_edition_being_edited(make_site) -> None:
+    """digest serve --watch: an edition's e-mail at <edition>/email.html, with the live-reload script,
+    rebuilt when an entry of that edition is saved."""
+    root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
+    server = DevServer(root, OPTIONS, port=0, watch=True)
+    rebuilds: queue.Queue[Rebuild] = queue.Queue()
+    server.start()
+    thread = threading.Thread(target=server.run, args=(rebuilds.put,), daemon=True)
+    thread.start()
+    try:
+        assert rebuilds.get(timeout=60).error is None
+        preview = server.url + "2022/08/16/email.html"
+        with urllib.request.urlopen(preview, timeout=10) as response:
+            page = response.read()
+        assert b"Shares &amp; bonds &lt;up&gt;." in page and b"__digest__/events" in page
+        (root / "content/c.md").write_text(FILES["content/c.md"].replace("Shares & bonds <up>.", "Now edited."))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            rebuilt = rebuilds.get(timeout=30)
+            assert rebuilt.error is None
+            with urllib.request.urlopen(preview, timeout=10) as response:
+                page = response.read()
+            if b"Now edited." in page:
+                break
+        assert b"Now edited." in page and b"__digest__/events" in page
+    finally:
+        server.close()
+        thread.join(5)
