@@ -1,5 +1,6 @@
 """Screenshots of the default theme: the front page, an edition, an article and a topic page,
-light and dark, at phone and desktop widths, taken in headless Chromium (Debian's).
+light and dark, at phone and desktop widths, and an edition's e-mail at 600 px and on a phone,
+taken in headless Chromium (Debian's).
 
     python scripts/screenshots.py [--out docs/screenshots] [--full-page]
 
@@ -27,6 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SIZES = {"phone": (375, 812), "desktop": (1280, 900)}
 SCHEMES = ("light", "dark")
+EMAIL_SIZES = {"600": (600, 900), "phone": (375, 812)}  # the e-mail's own width, and a phone's
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -75,6 +77,16 @@ def main() -> None:
                             target = args.out / f"{name}-{scheme}-{size}.png"
                             page.screenshot(path=str(target), full_page=args.full_page)
                             print(target.relative_to(REPO) if target.is_relative_to(REPO) else target)
+                        context.close()
+                        # The e-mail of the same edition (email.html, as a mail client shows the HTML part).
+                        email_width, email_height = EMAIL_SIZES["600" if size == "desktop" else "phone"]
+                        context = browser.new_context(viewport={"width": email_width, "height": email_height},
+                                                      color_scheme=scheme)  # type: ignore[arg-type]
+                        page = context.new_page()
+                        page.goto(base + pages(output)["edition"] + "email.html")
+                        target = args.out / f"email-{scheme}-{'600' if size == 'desktop' else 'phone'}.png"
+                        page.screenshot(path=str(target), full_page=args.full_page)
+                        print(target.relative_to(REPO) if target.is_relative_to(REPO) else target)
                         context.close()
                 browser.close()
         finally:
