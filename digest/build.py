@@ -16,7 +16,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -61,6 +61,8 @@ class BuildOptions:
     now: datetime | None = None  # "now" for future-dated entries; tests pin it
     search: bool = False  # index the site with Pagefind (when installed) before it is published
     base_url: str | None = None  # None: as digest.toml says (--base-url)
+    # Told the name of each stage as it ends (the CLI's progress line on a terminal)
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ class Builder:
         """Build the site. `changed`: the files changed since the last build, when the caller
         knows them (the dev server's watcher): entry files are then looked at only there."""
         started = time.perf_counter()
-        clock = _Clock()
+        clock = _Clock(self.options.progress)
         try:
             report = self._build(clock, None if changed is None else list(changed))
         except BaseException:
@@ -515,14 +517,17 @@ class _LazyFeatures(Mapping[PurePosixPath, Any]):
 
 
 class _Clock:
-    def __init__(self) -> None:
+    def __init__(self, on_lap: Callable[[str], None] | None = None) -> None:
         self.stages: list[tuple[str, float]] = []
         self._last = time.perf_counter()
+        self._on_lap = on_lap
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.stages.append((stage, round(now - self._last, 4)))
         self._last = now
+        if self._on_lap is not None:
+            self._on_lap(stage)
 
 
 def _remove_strays(cache: BuildCache, live: str | None, output: Path) -> None:

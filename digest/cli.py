@@ -8,11 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 from digest import __version__
@@ -20,6 +24,7 @@ from digest.errors import BuildFailed, ContentWarning, DigestError, plural
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
+    from digest.ingest import IngestResult
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -44,6 +49,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         # would otherwise complain again when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe stopped
+
+
+class Progress:
+    """A status line redrawn in place on a terminal while long work runs (what stage the build is in,
+    how many inputs are ingested, the time so far), cleared when done. Nothing when the stream is not
+    a terminal (a pipe, a log, CI) or with --quiet. Lines printed through it appear above it."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, enabled: bool = True, delay: float = 0.4) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and self.stream.isatty() and os.environ.get("TERM") != "dumb"
+        self.label = label
+        self.detail = ""
+        self.delay = delay  # quick work shows no line at all
+        self._started = time.monotonic()
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._shown = False
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._tick, name="digest-progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            self._clear()
+
+    def update(self, detail: str) -> None:
+        self.detail = detail
+
+    def print(self, text: str, stream: TextIO | None = None) -> None:
+        with self._lock:
+            self._clear()
+            print(text, file=stream or sys.stdout, flush=True)
+
+    def _tick(self) -> None:
+        while not self._done.wait(0.1):
+            elapsed = time.monotonic() - self._started
+            if elapsed < self.delay:
+                continue
+            line = f"{self.label} {self.detail} ({elapsed:.1f} s)".replace("  ", " ")
+            width = shutil.get_terminal_size((80, 24)).columns - 1
+            with self._lock:
+                self.stream.write("\r\x1b[K" + line[:width])
+                self.stream.flush()
+                self._shown = True
+
+    def _clear(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
 
 
 def _print_warnings(warnings: Sequence[DigestError]) -> None:
@@ -242,7 +304,8 @@ def _build(args: argparse.Namespace) -> int:
         print(f"warning: the site is built for {base_url}, this machine: its feeds and canonical links will not "
               "work anywhere else. Set base_url in digest.toml, or build with --base-url https://your.site/",
               file=sys.stderr)
-    report = build(root, options)
+    with Progress("building:", enabled=not args.quiet) as progress:
+        report = build(root, replace(options, progress=lambda stage: progress.update(f"{stage} done")))
     _print_warnings(report.warnings)
     if not args.quiet:
         print(report.summary())
@@ -301,13 +364,19 @@ def _ingest(args: argparse.Namespace) -> int:
         print("nothing to ingest")
         return 0
     out = args.out if args.out is not None else root / "content"
-    results = ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force)
-    failed = 0
-    for result in results:
-        stream = sys.stderr if result.status == "error" else sys.stdout
-        print(f"{result.status:9} {_short(result.input, root)}: {result.message}", file=stream)
-        failed += result.status == "error"
-    return 1 if failed else 0
+    done: list[IngestResult] = []
+    with Progress("ingesting:", enabled=not args.quiet) as progress:
+        progress.update(f"0 of {len(files)}")
+
+        def show(result: IngestResult) -> None:  # as each input is done, not after the last
+            done.append(result)
+            progress.update(f"{len(done)} of {len(files)}")
+            if result.status == "error" or not args.quiet:
+                progress.print(f"{result.status:9} {_short(result.input, root)}: {result.message}",
+                               sys.stderr if result.status == "error" else sys.stdout)
+
+        ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show)
+    return 1 if any(result.status == "error" for result in done) else 0
 
 
 def _short(path: Path, root: Path) -> str:

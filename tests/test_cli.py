@@ -217,3 +217,59 @@ def test_front_matter_typos_are_warned_about_with_a_did_you_mean(make_site) -> N
     assert "warning" not in digest("build", cwd=root).stderr
     (root / "content/a.md").write_text(entry_text(summry="Still lost"))
     assert "did you mean 'summary'?" in digest("build", cwd=root).stderr
+
+
+class _Terminal:
+    """A stream that says it is a terminal, recording what is written to it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_redraws_one_line_on_a_terminal_only(capsys) -> None:
+    import time
+
+    from digest.cli import Progress
+
+    terminal = _Terminal()
+    with Progress("building:", terminal, delay=0.0) as progress:  # type: ignore[arg-type]
+        progress.update("load done")
+        time.sleep(0.35)
+        progress.print("a result line")
+        progress.update("render done")
+        time.sleep(0.25)
+    assert "\r\x1b[Kbuilding: load done (" in terminal.text and "\r\x1b[Kbuilding: render done (" in terminal.text
+    assert terminal.text.endswith("\r\x1b[K")  # cleared at the end
+    assert "\n" not in terminal.text  # always the same line
+    assert capsys.readouterr().out == "a result line\n"
+    quiet = _Terminal()
+    with Progress("building:", quiet, enabled=False, delay=0.0) as progress:  # type: ignore[arg-type]
+        time.sleep(0.25)
+    assert quiet.text == ""
+
+
+def test_no_progress_line_in_a_pipe_and_ingest_prints_each_result(make_site) -> None:
+    root = make_site()
+    (root / "seeds").mkdir()
+    for n in range(3):
+        (root / f"seeds/s{n}.txt").write_text(f"Harbour plan number {n} approved\n\nBy A Writer\n\n"
+                                              f"The council approved harbour plan {n} on Monday. " * 3)
+    result = digest("ingest", cwd=root)
+    assert "\r" not in result.stderr + result.stdout
+    assert [line.split()[1] for line in result.stdout.splitlines()] == [f"seeds/s{n}.txt:" for n in range(3)]
+    seen: list[str] = []
+    from digest.ingest import ingest_paths
+
+    results = ingest_paths(sorted((root / "seeds").iterdir()), root / "inbox", site_root=root,
+                           on_result=lambda r: seen.append(r.input.name))
+    assert seen == [r.input.name for r in results] == ["s0.txt", "s1.txt", "s2.txt"]

@@ -6,7 +6,7 @@ Order per input: read bytes -> decode and sanitize -> detect kind -> reader -> A
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,17 +80,26 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
 
 
 def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
-                 topics: Sequence[Topic] = (), force: bool = False) -> list[IngestResult]:
+                 topics: Sequence[Topic] = (), force: bool = False,
+                 on_result: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
+    """Ingest each input; `on_result` is called with each result as soon as it is known (the CLI
+    prints it then, not after the last input)."""
     try:
         state = load_state(site_root)
     except IngestError as err:
-        return [IngestResult(Path(p), "error", (), (), str(err)) for p in inputs]
+        results = [IngestResult(Path(p), "error", (), (), str(err)) for p in inputs]
+        if on_result is not None:
+            for result in results:
+                on_result(result)
+        return results
     input_files = {Path(p).resolve() for p in inputs}
     results = []
     for raw_path in inputs:
         path = Path(raw_path)
         result = _ingest_one(path, out_dir, site_root, topics, force, state, input_files)
         results.append(result)
+        if on_result is not None:
+            on_result(result)
     return results
 
 
