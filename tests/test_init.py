@@ -119,3 +119,80 @@ def test_the_published_json_schema_is_the_one_the_config_schema_makes() -> None:
     published = json.loads((REPO / "digest.schema.json").read_text())
     assert published == json_schema()
     assert set(published["properties"]) == {*SCHEMA, "topics"}
+
+
+def _installed_copy(target: Path) -> Path:
+    """digest/ as the wheel holds it: the Python files and the package-data patterns of pyproject.toml,
+    nothing else of the repository (no README, no themes/, no content/)."""
+    import shutil
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    package = REPO / "digest"
+    files = {p for p in package.rglob("*.py") if "__pycache__" not in p.parts}
+    files |= {p for pattern in config["package-data"]["digest"] for p in package.glob(pattern) if p.is_file()}
+    for path in files:
+        copy = target / "digest" / path.relative_to(package)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy)
+    return target
+
+
+def test_a_newcomer_without_the_repository(tmp_path: Path) -> None:
+    """The issue's 'done when', from the package as installed: init, build, new (a draft, not published),
+    build for a sub-path, and the dev server under that sub-path."""
+    import http.client
+    import os
+    import re
+
+    installed = _installed_copy(tmp_path / "installed")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+
+    def digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    where = digest("--version", cwd=home)
+    assert where.returncode == 0
+    assert subprocess.run([sys.executable, "-c", "import digest; print(digest.__file__)"], env=env, cwd=home,
+                          capture_output=True, text=True).stdout.startswith(str(installed))
+    assert digest("init", "mysite", cwd=home).returncode == 0
+    site = home / "mysite"
+    built = digest("build", cwd=site)
+    assert built.returncode == 0, built.stderr
+    assert "built 1 entry" in built.stdout and "warning: the site is built for http://127.0.0.1:8000/" in built.stderr
+    assert digest("new", "Placeholder headline", cwd=site).returncode == 0
+    built = digest("build", "--base-url", "https://example.org/news/", cwd=site)
+    assert built.returncode == 0 and "built 1 entry" in built.stdout and "warning" not in built.stderr
+    feed = json.loads((site / "output/feed.json").read_text())
+    assert feed["feed_url"] == "https://example.org/news/feed.json"
+    assert all(item["url"].startswith("https://example.org/news/") for item in feed["items"])
+    assert "Placeholder" not in json.dumps(feed)
+    page = next((site / "output").glob("*/*/*/welcome/index.html")).read_text()
+    assert re.search(r'<link rel="canonical" href="https://example.org/news/\d{4}/\d\d/\d\d/welcome/">', page)
+    serve = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--watch", "--port", "0", "--base-url",
+                              "https://example.org/news/"], cwd=site, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert serve.stdout is not None
+        line = serve.stdout.readline()
+        match = re.search(r"on http://127\.0\.0\.1:(\d+)/news/", line)
+        assert match, line
+        port = int(match.group(1))
+        for _ in range(100):  # the first build
+            if "first build" in (serve.stdout.readline() or ""):
+                break
+
+        def get(path: str) -> tuple[int, bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read()
+
+        assert get("/news/")[0] == 200 and get("/news/static/style.css")[0] == 200
+        status, missing = get("/news/nothing/here/")
+        assert status == 404 and b'href="/news/static/style.css"' in missing
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)
