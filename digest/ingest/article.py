@@ -20,3 +20,6 @@ class Article:
     summary: str | None = None  # standfirst as stated; derived from the body when absent
     key_points: tuple[str, ...] = ()
     image: str | None = None
+    # Fields the reader is unsure of (front matter names: "title", "authors", "date"): an unsure
+    # title is kept as the best guess (an entry needs one), unsure authors and dates are left out.
+    review: tuple[str, ...] = ()

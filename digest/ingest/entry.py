@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from digest.model import Topic
+from digest.tags import clean_tags
 from digest.urls import safe_url, slugify
 
 from .article import Article
@@ -64,14 +65,20 @@ def front_matter(article: Article, topics: Sequence[Topic]) -> dict[str, Any]:
     topic = match_topic(article.sections, topics)
     if topic:
         data["topic"] = topic
-    if article.tags:
-        data["tags"] = list(article.tags)
+    # Cleaned as the build cleans them (digest/tags.py), without the site's [tags] settings.
+    tags = clean_tags(article.tags, about=f"{article.title or ''}\n{article.summary or ''}")
+    if tags:
+        data["tags"] = list(tags)
     if article.summary:
         data["summary"] = article.summary
     if article.key_points:
         data["key_points"] = list(article.key_points)
     if safe_url(article.image):
         data["image"] = article.image
+    if article.review:
+        # What ingest is unsure of, for the curator to confirm: the build keeps the entry
+        # unpublished (as a draft) until this list is removed.
+        data["review"] = list(article.review)
     return data
 
 

@@ -182,6 +182,8 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
     status = "updated" if on_disk is not None else "written"
     draft = f" (add: {', '.join(missing)}; written as draft)" if "date" in missing else (
         f" (add: {', '.join(missing)})" if missing else "")
+    if article.review:
+        draft += f" (check: {', '.join(article.review)}; a draft until review: is removed)"
     return _Outcome(status, target, missing, f"{shown}{draft}{note}", sha256(text))
 
 

@@ -8,7 +8,9 @@ headline and the body, and nothing is filled in that the page does not state.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from . import dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
 from .body import body_span, captions, inline_boxes, is_boundary, is_junk, is_prose, words
@@ -46,10 +48,28 @@ def _norm(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
-def read_text(text: str) -> Article:
+@dataclass(frozen=True)
+class Head:
+    """Where the article sits in the dump: its body, headline and the lines around them."""
+
+    paras: list[Para]
+    start: int  # the body's first paragraph
+    end: int  # and the one after its last
+    title_at: int | None
+    title_sure: bool
+    head: list[Para]  # from the headline to a little into the body
+    above: list[Para]  # the few lines above the headline
+
+
+def read_head(text: str) -> Head:
     paras = paragraphs(text)
     start, end = body_span(paras)
     title_at = _find_title(paras, start)
+    pick = headline.choose(paras, start, title_at, headline_cue)
+    title_sure = True
+    if pick is not None:
+        title_at = pick.index
+        title_sure = pick.probability >= headline.threshold()
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -61,9 +81,23 @@ def read_text(text: str) -> Article:
             if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
+    return Head(paras, start, end, title_at, title_sure, head, above)
+
+
+def read_text(text: str) -> Article:
+    layout = read_head(text)
+    paras, start, end, title_at = layout.paras, layout.start, layout.end, layout.title_at
+    head, above = layout.head, layout.above
+    title = paras[title_at].text if title_at is not None else None
+    review = [] if layout.title_sure else ["title"]
 
     authors, source = _byline(head, above)
     published = _date(head, above, paras[end:end + 8])
+    stated = dateline.choose(paras, title_at, start, end, published, _is_byline)
+    published = stated.value if stated is not None else None
+    if stated is not None and stated.probability < dateline.threshold():
+        published = None  # a wrong date is worse than none: the curator is asked
+        review.append("date")
     key_points = _key_points(head, paras)
     standfirst = _standfirst(head, key_points)
     # Image captions inside the article are the pictures' words, not the article's.
@@ -86,6 +120,7 @@ def read_text(text: str) -> Article:
         summary=standfirst or (" ".join(key_points) if key_points else summary_from(body)),
         key_points=key_points,
         image=next((p.text for p in head if _IMAGE_URL.match(p.text)), None),
+        review=tuple(review),
     )
 
 
@@ -207,6 +242,11 @@ def _find_title(paras: list[Para], start: int) -> int | None:
     if not candidates:
         return None
     return max(candidates)[1]
+
+
+def headline_cue(para: Para) -> bool:
+    """A byline or a date line, as comes right under a headline."""
+    return not is_prose(para) and (_is_byline(para) or find_date(para.text) is not None) or _long_byline(para)
 
 
 def _long_byline(para: Para) -> bool:

@@ -1,0 +1,206 @@
+"""Train the text-dump reader's small learned models on the dev sets' tuned part only.
+
+    .venv/bin/python bench/train_ingest_models.py [--check]
+
+Headline: a conditional logit (softmax over one page's candidate lines, see
+digest/ingest/headline.py) fitted by gradient descent with an L2 penalty, pure Python. The
+pages of the `aside` sites (bench/ingest_quality.py) are never read here. The L2 strength and
+the probability threshold under which a title goes to review are chosen by 5-fold
+cross-validation over sites of the tuned part: the threshold is the lowest one whose
+cross-validated precision stays at or above the target. Writes digest/ingest/headline.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from ingest_quality import DEVSETS, _scorer, is_aside, load_truth, page_path, site_of  # noqa: E402
+
+from digest.ingest import dateline  # noqa: E402
+from digest.ingest.blocks import paragraphs  # noqa: E402
+from digest.ingest.body import body_span  # noqa: E402
+from digest.ingest.clean import decode, sanitize  # noqa: E402
+from digest.ingest.headline import _key, features  # noqa: E402
+from digest.ingest.text import _date, _find_title, _is_byline, headline_cue, read_head  # noqa: E402
+
+TARGET_PRECISION = 0.96  # a little above the issue's 0.95, for the pages not seen
+MODELS = REPO / "digest" / "ingest"
+
+Page = dict[str, Any]
+
+
+def _tuned(devset: Path) -> Iterator[tuple[str, dict[str, Any], str]]:
+    for page_id, label in load_truth(devset).items():
+        site = site_of(label)
+        if not is_aside(site):
+            yield page_id, label, f"{devset.name}/{site}"
+
+
+def _dump(devset: Path, page_id: str) -> str:
+    return sanitize(decode(page_path(devset, page_id, "text").read_bytes()))
+
+
+def headline_pages() -> list[Page]:
+    """Tuned-part pages with their candidate lines' features and which are the headline."""
+    pages = []
+    for devset in DEVSETS:
+        score = _scorer(devset)
+        for page_id, label, site in _tuned(devset):
+            if not label.get("title"):
+                continue
+            paras = paragraphs(_dump(devset, page_id))
+            start, _ = body_span(paras)
+            table = features(paras, start, _find_title(paras, start), headline_cue)
+            want = score.norm_title(label["title"])
+            rows = [(score.norm_title(paras[i].text) == want, f) for i, f in table.items()]
+            pages.append({"id": page_id, "site": site, "rows": rows,
+                          "texts": [paras[i].text for i in table], "keys": [_key(paras[i].text) for i in table]})
+    return pages
+
+
+def dateline_pages() -> list[Page]:
+    """Tuned-part pages with a date label: their dated lines' features and which state that day."""
+    pages = []
+    for devset in DEVSETS:
+        score = _scorer(devset)
+        for page_id, label, site in _tuned(devset):
+            if not label.get("date"):
+                continue
+            head = read_head(_dump(devset, page_id))
+            start = head.start
+            rules = _date(head.head, head.above, head.paras[head.end:head.end + 8])
+            table = dateline.features(head.paras, head.title_at, start, head.end, rules, _is_byline)
+            accept = label.get("date_accept") or [label["date"]]
+            rows = [(score.to_day(value) in accept, f) for value, f in table]
+            # "None of these": right when no stated date is the page's (the model may abstain).
+            rows.append((not any(y for y, _ in rows), {"none": 1.0}))
+            pages.append({"id": page_id, "site": site, "rows": rows, "texts": [v for v, _ in table] + ["none"],
+                          "keys": [v[:10] for v, _ in table] + ["none"]})
+    return pages
+
+
+def fit(pages: list[Page], l2: float, steps: int = 300, rate: float = 0.05) -> dict[str, float]:
+    """Weights minimising the pages' negative log chance of their headline, plus l2 * |w|^2 (Adam)."""
+    names = sorted({k for p in pages for _, f in p["rows"] for k in f})
+    at = {k: n for n, k in enumerate(names)}
+    usable = [[(y, [(at[k], x) for k, x in f.items() if x]) for y, f in p["rows"]]
+              for p in pages if any(y for y, _ in p["rows"])]
+    w = [0.0] * len(names)
+    m = [0.0] * len(names)
+    v = [0.0] * len(names)
+    for step in range(1, steps + 1):
+        grad = [2 * l2 * x * len(usable) for x in w]
+        for rows in usable:
+            scores = [sum(w[k] * x for k, x in f) for _, f in rows]
+            top = max(scores)
+            exps = [math.exp(s - top) for s in scores]
+            total = sum(exps)
+            pos = sum(e for e, (y, _) in zip(exps, rows, strict=True) if y)
+            for e, (y, f) in zip(exps, rows, strict=True):
+                # d(-log(pos/total))/ds = e/total - (y ? e/pos : 0)
+                g = e / total - (e / pos if y else 0.0)
+                if abs(g) > 1e-9:
+                    for k, x in f:
+                        grad[k] += g * x
+        for k in range(len(names)):
+            g = grad[k] / len(usable)
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g * g
+            w[k] -= rate * (m[k] / (1 - 0.9 ** step)) / (math.sqrt(v[k] / (1 - 0.999 ** step)) + 1e-8)
+    return dict(zip(names, w, strict=True))
+
+
+def predict(w: dict[str, float], page: Page) -> tuple[bool, float]:
+    """(whether the best candidate is the headline, its chance)."""
+    if not page["rows"]:
+        return False, 0.0
+    scores = [sum(w.get(k, 0.0) * x for k, x in f.items()) for _, f in page["rows"]]
+    top = max(scores)
+    total = sum(math.exp(s - top) for s in scores)
+    best = scores.index(top)
+    same = page["keys"][best]  # the same words on several lines: one headline, chances added
+    if same == "none":
+        return False, 0.0  # the model abstains: nothing asserted
+    chance = sum(math.exp(s - top) for s, k in zip(scores, page["keys"], strict=True) if k == same) / total
+    return page["rows"][best][0], chance
+
+
+def folds(pages: list[Page], k: int = 5) -> list[list[Page]]:
+    out: list[list[Page]] = [[] for _ in range(k)]
+    for page in pages:
+        out[int(hashlib.sha256(page["site"].encode()).hexdigest(), 16) % k].append(page)
+    return out
+
+
+def cross_validate(pages: list[Page], l2: float) -> list[tuple[bool, float]]:
+    results = []
+    parts = folds(pages)
+    for n, held in enumerate(parts):
+        train = [p for m, part in enumerate(parts) if m != n for p in part]
+        w = fit(train, l2)
+        results.extend(predict(w, p) for p in held)
+    return results
+
+
+def pick_threshold(results: list[tuple[bool, float]]) -> tuple[float, float, float]:
+    """(threshold, precision, accuracy): the lowest threshold meeting the precision target."""
+    for t in [x / 100 for x in range(50, 100)]:  # at least likelier than not
+        asserted = [ok for ok, p in results if p >= t and p > 0]
+        if asserted and sum(asserted) / len(asserted) >= TARGET_PRECISION:
+            return t, sum(asserted) / len(asserted), sum(asserted) / len(results)
+    return 1.0, float("nan"), 0.0
+
+
+def train(name: str, pages: list[Page], l2s: list[float], about: str) -> None:
+    print(f"{name}: {len(pages)} tuned pages, {sum(len(p['rows']) for p in pages)} candidates")
+    best: tuple[float, float, float, float] | None = None
+    for l2 in l2s:
+        results = cross_validate(pages, l2)
+        top1 = sum(ok for ok, _ in results) / len(results)
+        t, precision, accuracy = pick_threshold(results)
+        print(f"  l2 {l2}: cross-validated top-1 {top1:.3f}; threshold {t:.2f} -> precision "
+              f"{precision:.3f}, accuracy {accuracy:.3f}", flush=True)
+        if best is None or (accuracy, top1) > (best[2], best[3]):
+            best = (l2, t, accuracy, top1)
+    assert best is not None
+    l2, t, accuracy, top1 = best
+    w = fit(pages, l2)
+    out = MODELS / f"{name}.json"
+    out.write_text(json.dumps({
+        "about": f"{about}: weights of the features in digest/ingest/{name}.py, trained by "
+                 "bench/train_ingest_models.py on the dev sets' tuned part (never the aside sites)",
+        "l2": l2, "threshold": t, "cv_top1": round(top1, 4), "cv_accuracy_asserted": round(accuracy, 4),
+        "bias": 0.0, "weights": {k: round(x, 5) for k, x in sorted(w.items())},
+    }, indent=1) + "\n", encoding="utf-8")
+    print(f"  wrote {out.relative_to(REPO)} (l2 {l2}, threshold {t:.2f})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default="headline,dateline")
+    ap.add_argument("--l2", default="0.003,0.01,0.03", help="L2 strengths to cross-validate")
+    args = ap.parse_args(argv)
+    random.seed(0)
+    l2s = [float(x) for x in args.l2.split(",")]
+    models = args.models.split(",")
+    if "headline" in models:  # first: the date's candidates are found around the headline
+        train("headline", headline_pages(), l2s, "the headline of a text dump")
+    if "dateline" in models:
+        train("dateline", dateline_pages(), l2s, "the publication date of a text dump")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

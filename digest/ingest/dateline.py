@@ -1,0 +1,150 @@
+"""Which stated date is the article's: features that hold across sites, a learned weighing.
+
+Every line near the headline and the body's start that states a full date is a candidate
+(its labelled publication date when it has one). Measured on each: where it sits relative to
+the headline and to the body, whether a label ("Published", "Updated") or a byline goes with
+it, the line's shape, and how the date compares with the page's other dates (the same day
+stated again, the newest, the oldest). Weights in `dateline.json` (see linear.py); below the
+model's threshold no date is asserted and the field goes to review.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .blocks import Para
+from .body import is_junk, is_prose, words
+from .dates import find_date, labelled_date, starts_with_labelled_date
+from .linear import load_model, softmax
+
+_BEFORE = 40  # paragraphs above the headline (or the body's start) searched
+_AFTER = 12  # paragraphs into the body
+_TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
+_BYLINE_START = re.compile(r"^(by|von|por|par|door|di|av|posted by|written by)\s", re.IGNORECASE)
+_GLUED_MENU = re.compile(r"[a-z][A-Z][a-z]+[A-Z]")  # "AboutContactPress"
+_SIGNATURE = re.compile(r"^[—–]\s*[^\W\d]|\(@\w+\)")
+
+
+@dataclass(frozen=True)
+class Dateline:
+    value: str  # ISO 8601 as stated
+    probability: float
+
+
+def _day(value: str) -> str:
+    return value[:10]
+
+
+def candidates(paras: list[Para], title_at: int | None, start: int, end: int,
+               prior: str | None = None) -> list[tuple[int, str]]:
+    """(paragraph, date) for every dated line around the article's head, and after its end the
+    date the rules read there (a lone "Published ..." line; teasers' dates are not one)."""
+    anchor = title_at if title_at is not None else start
+    lo = max(0, min(anchor, start) - _BEFORE)
+    hi = min(len(paras), max(anchor, start) + _AFTER, max(end, anchor + 1))
+    spans = [range(lo, hi), range(max(hi, end), min(len(paras), end + 8))]
+    out = []
+    for i in dict.fromkeys(i for span in spans for i in span):
+        text = paras[i].text
+        if words(text) > 60:
+            continue
+        labelled = labelled_date(text)
+        if is_prose(paras[i]) and not labelled and not _BYLINE_START.match(text):
+            continue  # a date a sentence mentions, not the one the page is dated by
+        if not labelled and (_GLUED_MENU.search(text) or _SIGNATURE.search(text)):
+            continue  # a menu's words run together, or a quoted post's signature: not the page's date
+        value = labelled[1] if labelled else find_date(text)
+        if value and (i < hi or prior is not None and _day(prior) == _day(value)):
+            out.append((i, value))
+    # A date labelled as the publication's wins over one labelled as an update.
+    if any(_published(paras[i].text) for i, _ in out):
+        out = [(i, v) for i, v in out if not _updated(paras[i].text)]
+    return out
+
+
+def _published(text: str) -> bool:
+    labelled = labelled_date(text)
+    return labelled is not None and labelled[0] == "published"
+
+
+def _updated(text: str) -> bool:
+    labelled = labelled_date(text)
+    return labelled is not None and labelled[0] == "updated"
+
+
+def features(paras: list[Para], title_at: int | None, start: int, end: int, prior: str | None,
+             byline: Callable[[Para], bool]) -> list[tuple[str, dict[str, float]]]:
+    cands = candidates(paras, title_at, start, end, prior)
+    days = [_day(v) for _, v in cands]
+    counts = {d: days.count(d) for d in days}
+    ordered = sorted(set(days))
+    anchor = title_at if title_at is not None else start
+    out = []
+    for n, (i, value) in enumerate(cands):
+        para = paras[i]
+        text = para.text
+        day = _day(value)
+        labelled = labelled_date(text)
+        k = words(text)
+        to_title = i - anchor
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        f = {
+            "title_above_1_3": float(1 <= to_title <= 3),
+            "title_above_4_8": float(4 <= to_title <= 8),
+            "title_above_far": float(to_title > 8),
+            "title_below": float(to_title < 0),
+            "title_same": float(to_title == 0),
+            "log_title_distance": math.log1p(abs(to_title)),
+            "before_body": float(i < start),
+            "in_body": float(start <= i < end),
+            "after_body": float(i >= end),
+            "labelled_published": float(labelled is not None and labelled[0] == "published"),
+            "labelled_updated": float(labelled is not None and labelled[0] == "updated"),
+            "starts_labelled": float(starts_with_labelled_date(text)),
+            "byline": float(byline(para)),
+            "byline_near": float(any(byline(p) for p in paras[max(0, i - 2):i + 3])),
+            "words_le_4": float(k <= 4),
+            "words_5_12": float(5 <= k <= 12),
+            "words_13_30": float(13 <= k <= 30),
+            "words_over_30": float(k > 30),
+            "prose": float(is_prose(para)),
+            "junk": float(is_junk(para)),
+            "bullet": float(bool(para.bullet)),
+            "time": float(bool(_TIME.search(text))),
+            "with_zone": float("T" in value),
+            "signature": float(bool(_SIGNATURE.search(text))),
+            "repeated_day": float(counts[day] > 1),
+            "newest": float(len(ordered) > 1 and day == ordered[-1]),
+            "oldest": float(len(ordered) > 1 and day == ordered[0]),
+            "only_day": float(len(ordered) == 1),
+            "first_candidate": float(n == 0),
+            "first_after_title": float(to_title > 0 and all(j - anchor <= 0 for j, _ in cands[:n])),
+            "next_prose": float(nxt is not None and is_prose(nxt)),
+            "rules_pick": float(prior is not None and _day(prior) == day),
+        }
+        out.append((value, f))
+    return out
+
+
+def choose(paras: list[Para], title_at: int | None, start: int, end: int, prior: str | None,
+           byline: Callable[[Para], bool]) -> Dateline | None:
+    """The likeliest publication date and its chance; None when the page states none near its head."""
+    table = features(paras, title_at, start, end, prior, byline)
+    if not table:
+        return None
+    model = load_model("dateline")
+    # Besides the dates, "none of these" (a page may state only other dates near its head).
+    probs = softmax([model.score(f) for _, f in table] + [model.score({"none": 1.0})])
+    best = max(range(len(table)), key=lambda k: probs[k])
+    if probs[-1] > probs[best]:
+        return Dateline(table[best][0], 0.0)
+    value = table[best][0]
+    # The same day stated on several lines is one date: their chances add up.
+    return Dateline(value, sum(p for (v, _), p in zip(table, probs, strict=False) if _day(v) == _day(value)))
+
+
+def threshold() -> float:
+    return load_model("dateline").threshold

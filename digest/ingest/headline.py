@@ -1,0 +1,186 @@
+"""Which line of a text dump is the headline: features that hold across sites, a learned weighing.
+
+Every short line near the body's start is a candidate. What it is measured on holds on any
+news page whatever its language: where it sits relative to the body (and among the other
+candidates), whether the page repeats it, whether the body's opening shares its words,
+whether a byline or a date follows it, its shape (length, final punctuation, capitals), and
+what sits around it (a picture above, a credit below: a caption). The weights come from
+`headline.json` (see linear.py); the candidates' softmax gives the chance the best one is the
+headline, and below the model's threshold the title is kept only as a guess to review.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .blocks import Para
+from .body import captions, is_boundary, is_junk, is_prose, words
+from .dates import find_date
+from .linear import load_model, softmax
+
+_BEFORE = 60  # paragraphs above the body's start searched
+_AFTER = 8  # and below it (a headline worded as a sentence can open the scored run)
+_WORD = re.compile(r"\w+")
+_CREDIT = re.compile(r"(getty|images?|photo|foto|credit|reuters|afp|ap photo|shutterstock|©|"
+                     r"photograph|bild|imago|dpa)", re.IGNORECASE)
+_GLUED_MENU = re.compile(r"[a-z][A-Z][a-z]+[A-Z]")
+_BREADCRUMB = re.compile(r"\s(?:>|›|»|/|\\|\|)\s")
+_FURNITURE = re.compile(r"\b(search|newsletter|subscribe|sign in|log ?in|cookie|menu|skip to|"
+                        r"read more|comments?|kommentare?|suche|anmelden|abonn\w*|compte|"
+                        r"advert\w*|anzeige|share|teilen|min read|\d+ min)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Headline:
+    index: int  # of the paragraph
+    probability: float  # that it is the headline, among the candidates
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w{4,}", text.casefold())}
+
+
+def candidates(paras: list[Para], start: int) -> list[int]:
+    lo, hi = max(0, start - _BEFORE), min(len(paras), start + _AFTER)
+    return [i for i in range(lo, hi)
+            if not paras[i].is_image and 1 <= words(paras[i].text) <= 60 and len(paras[i].text) <= 350]
+
+
+def features(paras: list[Para], start: int, prior: int | None,
+             cue: Callable[[Para], bool]) -> dict[int, dict[str, float]]:
+    """Features of every candidate line. `prior` is the hand-written rules' pick; `cue` tells a
+    byline or date line."""
+    keys = [_key(p.text) for p in paras]
+    counts: dict[str, int] = {}
+    for k in keys:
+        counts[k] = counts.get(k, 0) + 1
+    opening = _content(" ".join(p.text for p in paras[start:start + 12]))
+    first_body = _content(" ".join(p.text for p in paras[start:start + 3]))
+    cands = candidates(paras, start)
+    caption_at = captions(paras[max(0, start - _BEFORE):start + _AFTER])
+    offset = max(0, start - _BEFORE)
+    # Rank among the headline-shaped lines above the body, counted from the body upwards.
+    shaped = [i for i in cands if i < start and 3 <= words(paras[i].text) <= 40
+              and not is_junk(paras[i]) and not paras[i].bullet and not is_prose(paras[i])]
+    rank_of = {i: r for r, i in enumerate(reversed(shaped))}
+    out: dict[int, dict[str, float]] = {}
+    for i in cands:
+        para = paras[i]
+        text = para.text
+        n = words(text)
+        key = keys[i]
+        own = _content(text)
+        overlap = len(own & opening) / len(own) if own else 0.0
+        head_overlap = len(own & first_body) / len(own) if own else 0.0
+        contained = sum(1 for j, other in enumerate(keys) if j != i and key and key in other and other != key)
+        tokens = text.split()
+        caps = sum(1 for t in tokens if t[:1].isupper()) / len(tokens) if tokens else 0.0
+        after = paras[i + 1:i + 5]
+        before = paras[max(0, i - 3):i]
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        prev = paras[i - 1] if i > 0 else None
+        distance = start - i
+        rank = rank_of.get(i)
+        f = {
+            "above": float(i < start),
+            "log_distance": math.log1p(abs(distance)),
+            "below_start": float(i >= start),
+            "rank0": float(rank == 0),
+            "rank1": float(rank == 1),
+            "rank2": float(rank == 2),
+            "rank_far": float(rank is not None and rank > 2),
+            "unranked": float(rank is None),
+            "page_position": i / max(1, len(paras)),
+            "words_1_2": float(n <= 2),
+            "words_3_5": float(3 <= n <= 5),
+            "words_6_15": float(6 <= n <= 15),
+            "words_16_25": float(16 <= n <= 25),
+            "words_over_25": float(n > 25),
+            "ends_period": float(text.endswith(".")),
+            "ends_question": float(text.endswith(("?", "!"))),
+            "ends_colon": float(text.endswith((":", ",", ";"))),
+            "ends_ellipsis": float(text.endswith(("...", "…"))),
+            "prose": float(is_prose(para)),
+            "junk": float(is_junk(para)),
+            "boundary": float(is_boundary(para)),
+            "bullet": float(bool(para.bullet)),
+            "numbered": float(para.bullet[:1].isdigit()),
+            "repeated_once": float(counts[key] == 2),
+            "repeated_more": float(counts[key] > 2),
+            "contained_elsewhere": float(min(contained, 3)) / 3,
+            "opening_overlap": overlap,
+            "opening_overlap_words": min(len(own & opening), 6) / 6,
+            "first_para_overlap": head_overlap,
+            "cue_after": float(any(cue(p) for p in after)),
+            "cue_next": float(nxt is not None and cue(nxt)),
+            "cue_before": float(any(cue(p) for p in before)),
+            "cue_self": float(cue(para)),
+            "date_in": float(find_date(text) is not None),
+            "quote_start": float(text[:1] in "\"“‘'«„»"),
+            "colon_inside": float(": " in text or " : " in text),
+            "dash_inside": float(" - " in text or " – " in text),
+            "pipe_inside": float(" | " in text),
+            "digit": float(bool(re.search(r"\d", text))),
+            "capitals": caps,
+            "all_capitals": float(bool(tokens) and caps == 1.0 and n <= 5),
+            "upper_case": float(text.isupper()),
+            "glued_menu": float(bool(_GLUED_MENU.search(text))),
+            "breadcrumb": float(len(_BREADCRUMB.findall(text)) >= 1),
+            "furniture": float(bool(_FURNITURE.search(text))),
+            "field": float("[" in text or "]" in text),
+            "after_image": float(prev is not None and prev.is_image),
+            "before_image": float(nxt is not None and nxt.is_image),
+            "credit_next": float(nxt is not None and bool(_CREDIT.search(nxt.text)) and words(nxt.text) <= 10),
+            "credit_self": float(bool(_CREDIT.search(text))),
+            "caption": float(i - offset in caption_at),
+            "section_start": float(prev is None or bool(prev.bullet) or is_junk(prev) or prev.gap_before is False),
+            "prose_next": float(nxt is not None and is_prose(nxt)),
+            "prose_prev": float(prev is not None and is_prose(prev)),
+            "short_next": float(nxt is not None and 4 <= words(nxt.text) <= 40 and not is_prose(nxt)
+                                and not cue(nxt)),
+            "rules_pick": float(i == prior),
+            "prev_bullet": float(prev is not None and bool(prev.bullet)),
+            "kicker": float(nxt is not None and n <= 5 and words(nxt.text) > n + 2
+                            and i + 1 in rank_of and not is_prose(nxt)),
+            "under_kicker": float(prev is not None and words(prev.text) <= 5 and n > words(prev.text) + 2
+                                  and i - 1 in rank_of and not prev.bullet),
+            "rank0_overlap": float(rank == 0) * overlap,
+            "cue_after_overlap": float(any(cue(p) for p in after)) * overlap,
+            "longest_near": float(rank is not None and rank <= 4 and n == max(
+                (words(paras[j].text) for j in rank_of if rank_of[j] <= 4), default=0)),
+        }
+        out[i] = f
+    # Compared with the other candidates of the page: the best agreement with the opening.
+    shaped_overlaps = [f["opening_overlap"] for i, f in out.items() if 3 <= words(paras[i].text) <= 40]
+    top = max(shaped_overlaps, default=0.0)
+    for i, f in out.items():
+        n = words(paras[i].text)
+        f["overlap_best"] = float(top > 0 and 3 <= n <= 40 and f["opening_overlap"] >= top)
+        f["overlap_gap"] = f["opening_overlap"] - top
+    return out
+
+
+def choose(paras: list[Para], start: int, prior: int | None,
+           cue: Callable[[Para], bool]) -> Headline | None:
+    """The likeliest headline and its chance; None when there is no candidate at all."""
+    table = features(paras, start, prior, cue)
+    if not table:
+        return None
+    model = load_model("headline")
+    order = list(table)
+    probs = softmax([model.score(table[i]) for i in order])
+    best = max(range(len(order)), key=lambda k: probs[k])
+    # The same words on several lines are one headline: their chances add up.
+    same = _key(paras[order[best]].text)
+    return Headline(order[best], sum(p for i, p in zip(order, probs, strict=True) if _key(paras[i].text) == same))
+
+
+def threshold() -> float:
+    return load_model("headline").threshold

@@ -1,0 +1,54 @@
+"""A small learned scorer shipped as data: a linear model over named features, pure Python.
+
+The weights are trained by `bench/train_ingest_models.py` on the dev sets' tuned part and
+saved as JSON beside this module; reading them needs nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """score(features) = bias + sum(weight * value); features missing from `weights` count 0."""
+
+    weights: Mapping[str, float]
+    bias: float = 0.0
+    threshold: float = 0.5  # the probability below which a choice is not asserted
+
+    def score(self, features: Mapping[str, float]) -> float:
+        return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """Logistic: the chance that this one candidate is right."""
+        return _sigmoid(self.score(features))
+
+
+def softmax(scores: Sequence[float]) -> list[float]:
+    """The chance of each candidate being the one, among these candidates."""
+    if not scores:
+        return []
+    top = max(scores)
+    exps = [math.exp(s - top) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+@cache
+def load_model(name: str) -> LinearModel:
+    """The model saved as `<name>.json` beside this module."""
+    data = json.loads((_HERE / f"{name}.json").read_text(encoding="utf-8"))
+    return LinearModel(weights={str(k): float(v) for k, v in data["weights"].items()},
+                       bias=float(data.get("bias", 0.0)), threshold=float(data.get("threshold", 0.5)))
