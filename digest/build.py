@@ -34,9 +34,10 @@ from digest.cache import (
 )
 from digest.config import Config, load_config, with_base_url
 from digest.content import content_hash
-from digest.errors import BuildFailed, ContentError, DigestError, plural
+from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
 from digest.incremental import Plan, patch, settle, store_plan
+from digest.links import broken_links
 from digest.load import entry_files, found_after, parse_all, split_warnings
 from digest.model import Entry, Site, Story
 from digest.organise import is_published, organise
@@ -51,6 +52,9 @@ from digest.stories.incremental import StoryGrouper
 from digest.stories.remembered import cached_stories
 from digest.theme import check_theme, static_files, templates_fingerprint
 from digest.urls import feed_urls
+
+# Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
+LINK_CHECK_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,7 @@ class Builder:
         # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
         self._swept = False
         self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
+        self._parsed_now: set[str] = set()  # the entry files the last build parsed anew
 
     def catch_up(self, stop: Callable[[], bool], batch: int = 1000) -> bool:
         """Use idle time (the dev server between edits) to bring the spare tree up to date with
@@ -267,6 +272,7 @@ class Builder:
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock)
         check_static_clashes(static_prints, _generated(plan), config)
         state = _tree_state(inputs, plan, static_prints, live_state)
+        self._warnings += _link_warnings(config, published_rows, self._parsed_now, state.manifest)
         wanted, page_count, feed_count = state.manifest, state.pages, state.feeds
         clock.lap("manifest")
 
@@ -453,6 +459,7 @@ class Builder:
         parsed, problems, stored = parse_all(config, to_parse, self.options.jobs, cache)
         errors, warnings = split_warnings(problems)
         self._warnings = list(warnings)
+        self._parsed_now = set(parsed)  # their links are checked once the build knows its files
         if errors:
             raise BuildFailed(errors) if len(errors) > 1 else errors[0]
         fresh.update(parsed)
@@ -528,6 +535,19 @@ class _Clock:
         self._last = now
         if self._on_lap is not None:
             self._on_lap(stage)
+
+
+def _link_warnings(config: Config, rows: Sequence[tuple[str, CachedEntry]], parsed_now: set[str],
+                   manifest: Mapping[str, str]) -> list[DigestError]:
+    """Broken links to the site's own pages in the published entries parsed anew (links.py): said
+    by the build, with the entry's file and line; `check` looks at every entry."""
+    if not parsed_now:
+        return []
+    if len(parsed_now) > LINK_CHECK_LIMIT:  # reading them all again: 0.8 s at 10,000 entries
+        return [ContentWarning(f"the links of {len(parsed_now)} entries parsed anew were not checked",
+                               hint="digest check checks every entry's links")]
+    return [warning for _, warning in broken_links((row.entry for rel, row in rows if rel in parsed_now), manifest,
+                                                   config)]
 
 
 def _remove_strays(cache: BuildCache, live: str | None, output: Path) -> None:

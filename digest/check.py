@@ -11,6 +11,7 @@ from digest.build import BuildOptions, apply_options, check_paths, organise_site
 from digest.config import load_config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
+from digest.links import broken_links, exists
 from digest.load import load_entries_with_features
 from digest.organise import is_published
 from digest.render import install_globals, plan_pages, render_page
@@ -43,7 +44,10 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     targets = generated | set(statics)
     shared = {"site": {"title": config.title, "description": config.description, "base_url": config.base_url,
                        "language": config.language, "timezone": config.timezone}}
-    problems: list[str] = []
+    # Links written in the entries: named by their Markdown file and line (links.py).
+    from_entries = broken_links(published, targets, config)
+    problems: list[str] = [str(warning) for _, warning in from_entries]
+    reported = {rel for rel, _ in from_entries}
     base = urlsplit(config.base_url)
     for page in pages:
         try:
@@ -59,7 +63,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
             rel = unquote(target.path[len(base.path):])
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
-            if rel not in targets:
+            if not exists(rel, targets) and rel not in reported:  # a link the theme makes
                 problems.append(f"output/{page.output_path}: broken internal link {link!r}")
     summary = (f"checked {plural(len(entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
                f"{plural(len(problems), 'problem') if problems else 'no problems'}")
