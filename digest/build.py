@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,13 +44,13 @@ from digest.output import Staging, build_lock, empty_trash, existing_files, move
 from digest.render import entry_url, plan_pages
 from digest.render_files import render_files, template_environment
 from digest.search import BUNDLE as SEARCH_BUNDLE
-from digest.search import index_site, pagefind_executable
+from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search, search_files
 from digest.site_static import check_static_clashes, remove_strays, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.incremental import StoryGrouper
 from digest.stories.remembered import cached_stories
 from digest.theme import check_theme, static_files, templates_fingerprint
-from digest.urls import feed_urls
+from digest.urls import feed_urls, is_article_output
 
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
 LINK_CHECK_LIMIT = 1000
@@ -246,7 +245,8 @@ class Builder:
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
-        plan_salt = _inputs_key(f"{salt} search={options.search}", [], static_prints)
+        executable = pagefind_executable() if options.search else None
+        plan_salt = _inputs_key(f"{salt} search={executable is not None}", [], static_prints)
         inputs = _entries_key(plan_salt, published_rows)
         clock.lap("inputs")
         output = config.output_path
@@ -273,31 +273,33 @@ class Builder:
         check_static_clashes(static_prints, _generated(plan), config)
         state = _tree_state(inputs, plan, static_prints, live_state)
         self._warnings += _link_warnings(config, published_rows, self._parsed_now, state.manifest)
-        wanted, page_count, feed_count = state.manifest, state.pages, state.feeds
+        page_count, feed_count = state.pages, state.feeds
         clock.lap("manifest")
-
-        search_as_wanted = (output / SEARCH_BUNDLE).is_dir() == (options.search and pagefind_executable() is not None)
-        if live is not None and live_state is not None and live_state.manifest == wanted and search_as_wanted:
-            # e.g. a change no page shows
+        store = None if executable is None else SearchStore(self.site_root, executable)
+        if live is not None and live_state is not None and _same_pages(live_state.manifest, state.manifest, store):
+            # e.g. a change no page shows (the search indexes pages: it is the same too)
+            state = replace(state, manifest=live_state.manifest)
             cache.record_tree(live, state, keep=_present(tree_id(spare_path(output))))
             settle(cache, (plan_salt, inputs))
             return BuildReport(len(published_rows), page_count, feed_count, 0, 0, 0.0, parsed)
         env = self._environment(config, salt)
         try:
-            rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock)
+            rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock, store)
         except _Incomplete:  # the spare tree lacks a file the patch did not plan: plan everything
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock)
             return self._build_planned(config, env, live_state, inputs, plan, static_prints, statics, cache,
-                                       clock, parsed, len(published_rows))
+                                       clock, parsed, len(published_rows), executable)
         settle(cache, (plan_salt, inputs))
         return BuildReport(len(published_rows), page_count, feed_count, rendered, removed, 0.0, parsed)
 
     def _build_planned(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, inputs: str,
                        plan: Plan, static_prints: dict[str, str], statics: Sequence[tuple[str, bytes]],
-                       cache: BuildCache, clock: _Clock, parsed: int, entries: int) -> BuildReport:
+                       cache: BuildCache, clock: _Clock, parsed: int, entries: int,
+                       executable: Path | None) -> BuildReport:
         """Write a full plan (after a patch turned out not to be enough)."""
         state = _tree_state(inputs, plan, static_prints, live_state)
-        rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock)
+        store = None if executable is None else SearchStore(self.site_root, executable)
+        rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock, store)
         return BuildReport(entries, state.pages, state.feeds, rendered, removed, 0.0, parsed)
 
     def _plan_site(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
@@ -373,7 +375,7 @@ class Builder:
 
     def _write(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, state: TreeState,
                plan: Plan, statics: Sequence[tuple[str, bytes]], cache: BuildCache,
-               clock: _Clock) -> tuple[int, int]:
+               clock: _Clock, store: SearchStore | None) -> tuple[int, int]:
         """Bring the spare tree to `state`, swap it in, and return (files rendered, files removed).
         _Incomplete when a patched plan lacks a file the spare tree needs."""
         pages, feeds = plan.pages, plan.feeds
@@ -407,7 +409,9 @@ class Builder:
                 stale.add(rel)
             if not plan.complete and not stale <= planned:
                 raise _Incomplete  # a file the live tree should have had is missing
-            staging.remove(rel for rel in have if rel not in state.manifest)
+            # The search's files are brought along after the render (new segments index new pages).
+            staging.remove(rel for rel in have if rel not in state.manifest
+                           and not (store is not None and rel.startswith(SEARCH_PREFIX)))
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
             to_feed = [plan for plan in feeds if any(rel in stale for rel in feed_urls(plan.prefix).values())]
@@ -416,13 +420,18 @@ class Builder:
                 if rel in stale:
                     staging.write(rel, data)
             clock.lap("render")
-            # The search index is not in the manifest: never carried over from the spare tree.
-            shutil.rmtree(staging.path / SEARCH_BUNDLE, ignore_errors=True)
-            if self.options.search and index_site(staging.path):
+            built: list[Segment] = []
+            search = None
+            if store is not None:
+                search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
+                built = store.build(search.plan.new, staging.path, self.options.jobs or os.cpu_count() or 1)
+                state = _with_search(state, search, search.plan.kept + tuple(built), staging, have)
                 clock.lap("search index")
             previous = set(live_manifest) if live_state else existing_files(output)
             cache.record_tree(staging.tree, state, keep=_present(live if live_state else None))
             staging.publish()
+            if search is not None:
+                search.store.remember(search.plan.kept + tuple(built), search.runtime, search.prints)
             settled = staging.settle_twin()
             if settled is not None:
                 cache.record_tree(settled, state, keep=_present(tree_id(output)))
@@ -478,7 +487,8 @@ def _tree_state(inputs: str, plan: Plan, static_prints: dict[str, str], live_sta
         pages, feeds = len(plan.pages), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
     else:
         assert live_state is not None, "a patch is made only over the live tree"
-        wanted = dict(live_state.manifest)
+        # The search's files are not pages: the build adds them afresh (_with_search).
+        wanted = {rel: value for rel, value in live_state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
         pages, feeds = live_state.pages, live_state.feeds
     for page, value in zip(plan.pages, plan.page_prints, strict=True):
         wanted[page.output_path] = value
@@ -493,6 +503,42 @@ def _generated(plan: Plan) -> Iterator[str]:
     """The output paths of the plan's pages and feeds."""
     yield from (page.output_path for page in plan.pages)
     yield from (rel for feed in plan.feeds for rel in feed_urls(feed.prefix).values())
+
+
+SEARCH_PREFIX = SEARCH_BUNDLE + "/"
+
+
+def _same_pages(live: Mapping[str, str], wanted: Mapping[str, str], store: SearchStore | None) -> bool:
+    """Whether the live tree holds the wanted pages (`wanted`: no search files) and has a search
+    index exactly when the build makes one."""
+    searchable = False
+    pages = 0
+    for rel, value in live.items():
+        if rel.startswith(SEARCH_PREFIX):
+            searchable = True
+        elif wanted.get(rel) != value:
+            return False
+        else:
+            pages += 1
+    return pages == len(wanted) and searchable == (store is not None)
+
+
+def _with_search(state: TreeState, search: SearchWork, segments: Sequence[Segment], staging: Staging,
+                 have: Mapping[str, str]) -> TreeState:
+    """The state with the search's files in place of the old ones, brought into the staging tree
+    (`have`: what it holds) from the store."""
+    files = search_files(search, segments)
+    staging.remove(rel for rel in have if rel.startswith(SEARCH_PREFIX) and rel not in files)
+    for rel, (value, source) in files.items():
+        if have.get(rel) == value:
+            continue
+        if isinstance(source, bytes):
+            staging.write(rel, source)
+        else:
+            staging.link_from(rel, source)
+    manifest = {rel: value for rel, value in state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
+    manifest.update((rel, value) for rel, (value, _) in files.items())
+    return replace(state, manifest=manifest)
 
 
 class _Incomplete(Exception):

@@ -164,8 +164,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = command("build", "publish output/ from content/", _build)
     _add_build_flags(build)
-    build.add_argument("--no-search", dest="search", action="store_false",
-                       help="skip the Pagefind search index (built when pagefind-bin is installed)")
+    _add_search_flag(build)
 
     check = command("check", "validate config, content and internal links; write nothing", _check)
     _add_build_flags(check)
@@ -195,6 +194,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
     _add_build_flags(serve)
+    _add_search_flag(serve)
 
     send = command("send", "mail an edition's or a week's e-mail (as built in output/) to a list of addresses over "
                    "SMTP ([email] in digest.toml), once per address", _send)
@@ -213,6 +213,11 @@ def _add_build_flags(command: argparse.ArgumentParser) -> None:
     command.add_argument("--base-url", type=_base_url, help="the address the site is published at, e.g. "
                          "https://example.org/news/ (default: base_url in digest.toml)")
     command.add_argument("--jobs", type=_jobs, default=None, help="worker processes (default: one per core)")
+
+
+def _add_search_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-search", dest="search", action="store_false",
+                         help="skip the Pagefind search index (built, in segments, when pagefind-bin is installed)")
 
 
 # Argument types: a bad value is a usage error (exit 2, with the command's usage line).
@@ -395,7 +400,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines on the network can read the site",
               file=sys.stderr)
-    options = _build_options(args)
+    options = _build_options(args, search=args.search)
     # The site is served under its base URL's path (https://example.org/news/ -> /news/), as it will be published.
     base_path = urlsplit(apply_options(load_config(root, required=False), options).base_url).path
     server = DevServer(root, options, host=args.host, port=args.port, watch=args.watch, base_path=base_path)

@@ -166,6 +166,26 @@ class Staging:
         self.written += 1
         return True
 
+    def link_from(self, rel: str, source: Path) -> None:
+        """Take a file kept outside the site (the search segments' store): a hard link, a copy
+        where links fail; into the twin too."""
+        try:
+            target = self._target(rel)
+            _unlink(target)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+            if self.twin is not None:
+                parent = os.path.dirname(rel)
+                if parent and parent not in self._twin_dirs:
+                    os.makedirs(os.path.join(self.twin, parent), exist_ok=True)
+                    self._twin_dirs.add(parent)
+                os.link(target, os.path.join(self.twin, rel))
+        except OSError as exc:
+            raise _output_error(exc, self.path / rel) from exc
+        self.written += 1
+
     def remove(self, paths: Iterable[str]) -> int:
         """Delete files no longer in the site, and folders they leave empty."""
         count = 0

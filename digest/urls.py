@@ -44,6 +44,14 @@ def article_url(day: date, slug: str) -> str:
     return f"{day.year}/{day.month:02d}/{day.day:02d}/{slug}/"
 
 
+_ARTICLE_OUTPUT = re.compile(r"\d{4}/\d{2}/\d{2}/[^/]+/index\.html")
+
+
+def is_article_output(rel: str) -> bool:
+    """Whether an output file is an article's page (article_url's shape)."""
+    return _ARTICLE_OUTPUT.fullmatch(rel) is not None
+
+
 def topic_url(slug: str, page: int = 1) -> str:
     return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
 

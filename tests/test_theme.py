@@ -12,8 +12,9 @@ from typing import Any
 import html5lib
 import pytest
 
-from digest.search import index_site
+from digest.build import BuildOptions, build
 
+from .conftest import BASIC_CONFIG, NOW, entry_text
 from .theme_site import REPO, build_demo, build_edge, chromium, html_pages, require, serve
 
 CSS = REPO / "themes" / "default" / "static" / "style.css"
@@ -186,12 +187,16 @@ def test_json_feeds_have_the_required_fields_of_json_feed_1_1(demo: Path) -> Non
             assert all(isinstance(tag, str) for tag in item.get("tags", []))
 
 
-def test_index_site_is_false_without_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest.search
+def test_a_site_without_pagefind_is_built_without_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.build
 
-    monkeypatch.setattr(digest.search, "pagefind_executable", lambda: None)
-    assert index_site(tmp_path) is False
-    assert not (tmp_path / "pagefind").exists()
+    monkeypatch.setattr(digest.build, "pagefind_executable", lambda: None)
+    (tmp_path / "digest.toml").write_text(BASIC_CONFIG, encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text(entry_text("A"), encoding="utf-8")
+    build(tmp_path, BuildOptions(now=NOW, search=True))
+    assert (tmp_path / "output" / "search" / "index.html").is_file()
+    assert not (tmp_path / "output" / "pagefind").exists()
 
 
 @pytest.fixture(scope="module")

@@ -49,12 +49,8 @@ def build_demo(folder: Path) -> Path:
     shutil.copytree(REPO / "content", folder / "content")
     if (REPO / "themes").is_dir():
         shutil.copytree(REPO / "themes", folder / "themes", symlinks=True)
-    build(folder, BuildOptions(now=NOW, jobs=1))
-    output = folder / "output"
-    from digest.search import index_site
-
-    index_site(output)
-    return output
+    build(folder, BuildOptions(now=NOW, jobs=1, search=True))  # the index when Pagefind is installed
+    return folder / "output"
 
 
 EDGE_ENTRIES = {

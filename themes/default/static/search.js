@@ -1,5 +1,7 @@
 // The search page: queries the Pagefind index that `digest build` writes into pagefind/ when
-// Pagefind is installed. Everything is loaded from this site; without the index the page says so.
+// Pagefind is installed. The index comes in segments (pagefind/segments.json lists them and the
+// stale copies of changed articles to leave out); they are merged with Pagefind's mergeIndex.
+// Everything is loaded from this site; without the index the page says so.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -9,17 +11,29 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   var engine = null;
+  var hidden = {};
   var latest = 0;
+  var timer = null;
+  var SHOWN = 25;
 
   function say(text) { status.textContent = text; }
 
   function load() {
     if (!engine) {
-      engine = import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
-        // Result URLs are made from the site's root path, wherever the site is served from.
-        return pagefind.options({ baseUrl: new URL("../", bundle).pathname }).then(function () {
-          pagefind.init();
-          return pagefind;
+      var root = new URL("../", bundle).pathname;  // result URLs start at the site's root, wherever it is served
+      engine = fetch(new URL("segments.json", bundle).href, { cache: "no-cache" }).then(function (response) {
+        if (!response.ok) { throw new Error("no segments.json"); }
+        return response.json();
+      }).then(function (listing) {
+        hidden = listing.hidden || {};
+        return import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
+          return pagefind.options({ baseUrl: root }).then(function () {
+            return pagefind.init();
+          }).then(function () {
+            return Promise.all((listing.segments || []).map(function (segment) {
+              return pagefind.mergeIndex(new URL(segment, bundle).pathname, { baseUrl: root });
+            }));
+          }).then(function () { return pagefind; });
         });
       });
     }
@@ -43,33 +57,69 @@
     return out;
   }
 
-  function show(query, results) {
+  function line(className, text) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.textContent = text;
+    return p;
+  }
+
+  function show(query, results, total) {
     list.replaceChildren();
     results.forEach(function (data) {
+      var meta = data.meta || {};
       var item = document.createElement("li");
       item.className = "search-result";
       var heading = document.createElement("h2");
       heading.className = "story-title";
       var link = document.createElement("a");
       link.href = data.url;
-      link.textContent = (data.meta && data.meta.title) || data.url;
+      link.textContent = meta.title || data.url;
       heading.appendChild(link);
       item.appendChild(heading);
-      if (data.meta && data.meta.source) {
-        var meta = document.createElement("p");
-        meta.className = "meta";
-        meta.textContent = data.meta.source;
-        item.appendChild(meta);
-      }
+      var about = [meta.date, meta.source].filter(Boolean).join(" \u00b7 ");
+      if (about) { item.appendChild(line("meta", about)); }
+      if (meta.coverage) { item.appendChild(line("meta coverage-line", "Also covered by " + meta.coverage)); }
       var text = document.createElement("p");
       text.className = "summary";
       text.appendChild(excerpt(data.excerpt || ""));
       item.appendChild(text);
       list.appendChild(item);
     });
-    var n = results.length;
-    say(n ? n + (n === 1 ? " article matches " : " articles match ") + "\u201c" + query + "\u201d."
+    var n = total;
+    say(n ? n + (n === 1 ? " article matches " : " articles match ") + "\u201c" + query + "\u201d." +
+            (n > results.length ? " The first " + results.length + " are shown." : "")
           : "No articles match \u201c" + query + "\u201d.");
+  }
+
+  // The first SHOWN results that are not stale copies of a changed article (nor one shown twice),
+  // and how many results there are without the stale copies.
+  function visible(results) {
+    var root = new URL("../", bundle).pathname;
+    var shown = [];
+    var seen = {};
+    var index = 0;
+    var stale = 0;
+    function next() {
+      if (shown.length >= SHOWN || index >= results.length) { return Promise.resolve(); }
+      var result = results[index++];
+      return result.data().then(function (data) {
+        var path = new URL(data.url, location.href).pathname;
+        var url = "/" + (path.indexOf(root) === 0 ? path.slice(root.length) : path.replace(/^\//, ""));
+        if ((hidden[result.id] || []).indexOf(url) !== -1 || seen[url]) {
+          stale++;
+        } else {
+          seen[url] = true;
+          shown.push(data);
+        }
+        return next();
+      });
+    }
+    return next().then(function () {
+      // Results not looked at that may be stale copies are not counted.
+      for (var i = index; i < results.length; i++) { if (hidden[results[i].id]) { stale++; } }
+      return { shown: shown, total: results.length - stale };
+    });
   }
 
   function run(query) {
@@ -80,23 +130,36 @@
     load().then(function (pagefind) {
       return pagefind.search(query);
     }).then(function (search) {
-      return Promise.all(search.results.slice(0, 25).map(function (r) { return r.data(); }));
-    }).then(function (results) {
-      if (ticket === latest) { show(query, results); }
+      if (ticket !== latest) { return null; }
+      return visible(search.results);
+    }).then(function (found) {
+      if (found && ticket === latest) { show(query, found.shown, found.total); }
     }).catch(function () {
       list.replaceChildren();
       say("Search is not available on this copy of the site: it was built without Pagefind.");
     });
   }
 
+  function remember(query) {
+    var url = new URL(location.href);
+    url.searchParams.set("q", query);
+    history.replaceState(null, "", url);
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var url = new URL(location.href);
-    url.searchParams.set("q", input.value);
-    history.replaceState(null, "", url);
+    clearTimeout(timer);
+    remember(input.value);
     run(input.value);
   });
 
+  // Search as one types, once the typing pauses.
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { remember(input.value); run(input.value); }, 200);
+  });
+
   input.value = new URLSearchParams(location.search).get("q") || "";
+  if (input.value) { load(); }
   run(input.value);
 })();

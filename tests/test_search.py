@@ -1,0 +1,255 @@
+"""Search in segments (digest/search.py): the policy that decides what to index again, the build
+that keeps the segments, and a real browser that finds an edit and no longer finds a deletion,
+after `digest build` and under `digest serve --watch`."""
+
+from __future__ import annotations
+
+import json
+import queue
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import digest.search
+from digest.build import BuildOptions, build
+from digest.search import Segment, hidden_copies, plan_segments
+from digest.serve import DevServer, Rebuild
+
+from .conftest import BASIC_CONFIG, NOW, SiteMaker, entry_text
+from .theme_site import chromium, serve
+
+# --- the policy (pure) ---------------------------------------------------------------------------
+
+
+def pages_of(n: int, version: str = "v1") -> dict[str, str]:
+    return {f"2022/08/{1 + i // 10:02d}/a{i:03d}/index.html": version for i in range(n)}
+
+
+def built(plan: Any) -> list[Segment]:
+    return [*plan.kept, *plan.new]
+
+
+def test_a_first_build_cuts_large_segments_then_small_ones_and_leaves_the_rest_open() -> None:
+    pages = pages_of(23)
+    plan = plan_segments(pages, [], "salt", small=2, large=8)
+    sizes = [(len(s.pages), s.sealed) for s in plan.new]
+    assert sizes == [(8, True), (8, True), (6, True), (1, False)] or sizes[:2] == [(8, True), (8, True)]
+    assert sorted(rel for s in plan.new for rel in s.pages) == sorted(pages)  # every page exactly once
+    assert not plan.kept
+    first = plan.new[0]
+    assert list(first.pages) == sorted(pages)[:8]  # oldest first
+
+
+def test_an_edit_indexes_only_the_open_segment_and_a_deletion_nothing() -> None:
+    pages = pages_of(16)
+    first = built(plan_segments(pages, [], "s", small=4, large=8))
+    assert all(s.sealed for s in first) and len(first) == 2
+
+    edited = dict(pages)
+    target = sorted(pages)[3]
+    edited[target] = "v2"
+    plan = plan_segments(edited, first, "s", small=4, large=8)
+    assert [s.name for s in plan.kept] == [s.name for s in first]  # both kept: still more than half live
+    assert [dict(s.pages) for s in plan.new] == [{target: "v2"}]
+    assert not plan.new[0].sealed
+
+    deleted = dict(pages)
+    del deleted[sorted(pages)[12]]
+    plan = plan_segments(deleted, first, "s", small=4, large=8)
+    assert not plan.new and [s.name for s in plan.kept] == [s.name for s in first]
+
+
+def test_the_open_segment_is_sealed_when_full_and_small_ones_merge() -> None:
+    segments = built(plan_segments(pages_of(8), [], "s", small=2, large=8))  # one large
+    pages = pages_of(8)
+    for i in range(8):  # additions, one build each
+        pages[f"2022/09/01/new{i}/index.html"] = "v1"
+        plan = plan_segments(pages, segments, "s", small=2, large=8)
+        assert sum(len(s.pages) for s in plan.new) <= 8
+        segments = built(plan)
+        covered = [rel for s in segments for rel in s.live(pages)]
+        assert sorted(covered) == sorted(pages)  # every page live exactly once
+    sizes = sorted(len(s.pages) for s in segments)
+    assert sizes == [8, 8]  # four sealed pairs merged into one large segment
+
+
+def test_a_mostly_stale_segment_is_dropped_and_its_live_pages_indexed_again() -> None:
+    pages = pages_of(8)
+    segments = built(plan_segments(pages, [], "s", small=2, large=8))
+    for rel in sorted(pages)[:5]:
+        pages[rel] = "v2"
+    plan = plan_segments(pages, segments, "s", small=2, large=8)
+    assert not plan.kept
+    assert sorted(rel for s in plan.new for rel in s.pages) == sorted(pages)
+
+
+def test_stale_copies_are_hidden_unless_the_same_fragment_is_live_elsewhere() -> None:
+    old = Segment("a", {"x/index.html": "v1", "y/index.html": "v1"}, True,
+                  {"x/index.html": "f1", "y/index.html": "f2"})
+    new = Segment("b", {"y/index.html": "v2"}, False, {"y/index.html": "f2"})  # same text indexed again
+    assert hidden_copies([old, new], {"x/index.html": "v2", "y/index.html": "v2"}) == {"f1": ["/x/"]}
+
+
+# --- the build ---------------------------------------------------------------------------------------
+
+# Unrelated headlines: no two entries are one story, so an edit changes only its own article page.
+TITLES = ("Harbour tolls rise", "Orchard frost damage", "Violin maker retires", "Glacier survey funded",
+          "Tram line reopens", "Chess final drawn", "Bakery wins award", "Lighthouse restored", "Kite festival")
+
+needs_pagefind = pytest.mark.skipif(digest.search.pagefind_executable() is None, reason="pagefind-bin")
+
+
+def listing(root: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((root / "output" / "pagefind" / "segments.json").read_text())
+    return data
+
+
+@needs_pagefind
+def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digest.search, "SMALL", 2)
+    monkeypatch.setattr(digest.search, "LARGE", 4)
+    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z",
+                                            body=f"Body {i}.") for i in range(9)}
+    root = make_site(files)
+    options = BuildOptions(now=NOW, jobs=1, search=True)
+    build(root, options)
+    first = listing(root)["segments"]
+    assert len(first) == 3  # 4 + 4 sealed, 1 open
+
+    calls: list[int] = []
+    real = digest.search.SearchStore.build
+
+    def counting(self: Any, segments: Any, source: Path, jobs: int, progress: Any = None) -> Any:
+        calls.append(sum(len(s.pages) for s in segments))
+        return real(self, segments, source, jobs, progress)
+
+    monkeypatch.setattr(digest.search.SearchStore, "build", counting)
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z",
+                                                   body="Body 1, now with zanzibarite."))
+    build(root, options)
+    assert calls and calls[-1] <= 2  # the open segment: the edited page (and the one already open)
+    after = listing(root)
+    assert len(set(first) & set(after["segments"])) == 2  # the two sealed segments kept
+    assert any("/2022/08/11/e1/" in urls for urls in after["hidden"].values())  # its stale copy hidden
+
+    (root / "content/e7.md").unlink()
+    calls.clear()
+    build(root, options)
+    assert not calls or calls[-1] <= 2
+    assert any("/2022/08/17/e7/" in urls for urls in listing(root)["hidden"].values())
+
+    # The published files are exactly those of the store, and nothing the store no longer uses stays.
+    output = root / "output" / "pagefind" / "segments"
+    assert sorted(p.name for p in output.iterdir()) == sorted(s.split("/")[1] for s in listing(root)["segments"])
+    store = root / ".digest" / "search"
+    assert {p.name for p in store.iterdir() if p.is_dir() and p.name.startswith("s")} == {p.name for p in output.iterdir()}
+
+
+@needs_pagefind
+def test_no_search_removes_the_index_and_search_brings_it_back(make_site: SiteMaker) -> None:
+    root = make_site({"content/a.md": entry_text("Alpha")})
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    assert (root / "output/pagefind/segments.json").is_file()
+    build(root, BuildOptions(now=NOW, jobs=1, search=False))
+    assert not (root / "output/pagefind").exists()
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    assert (root / "output/pagefind/segments.json").is_file()
+
+
+# --- a real browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as browser:
+        yield browser
+
+
+def found(browser: Any, base: str, query: str) -> list[str]:
+    """The result links the search page shows for `query` (paths below the site's root)."""
+    page = browser.new_page()
+    try:
+        page.goto(f"{base}search/?q={query}")
+        page.wait_for_function("!/Searching|JavaScript/.test(document.getElementById('search-status').textContent)",
+                               timeout=20_000)
+        status = page.text_content("#search-status") or ""
+        assert "not available" not in status, status
+        links: list[str] = page.eval_on_selector_all("#search-results a", "links => links.map(a => a.href)")
+    finally:
+        page.close()
+    return sorted(link.removeprefix(base) for link in links)
+
+
+QUERIES = ("tram", "zanzibarite", "quorrel", "body", "chess final", "alpha", "series")
+
+
+def searchable_site(root: Path) -> None:
+    root.mkdir(parents=True)
+    (root / "digest.toml").write_text(BASIC_CONFIG, encoding="utf-8")
+    for i in range(6):
+        path = root / "content" / f"e{i}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z",
+                                   body=f"Body {i} of the alpha series." + (" quorrel" if i == 2 else "")))
+
+
+@needs_pagefind
+def test_browser_finds_an_edit_and_not_a_deletion_and_matches_a_cold_build(
+        tmp_path: Path, browser: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digest.search, "SMALL", 2)
+    monkeypatch.setattr(digest.search, "LARGE", 2)
+    root = tmp_path / "site"
+    searchable_site(root)
+    options = BuildOptions(now=NOW, jobs=1, search=True)
+    build(root, options)
+    with serve(root / "output") as base:
+        assert found(browser, base, "quorrel") == ["2022/08/12/e2/"]
+        assert found(browser, base, "zanzibarite") == []
+    # Edit: e2 loses "quorrel" and e1 gains "zanzibarite"; delete e4.
+    (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z",
+                                                   body="Body 2 of the alpha series."))
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z",
+                                                   body="Body 1 of the alpha series, zanzibarite."))
+    (root / "content/e4.md").unlink()
+    build(root, options)
+    assert listing(root)["hidden"]  # stale copies in sealed segments, hidden at query time
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", ".output*", ".digest"))
+    build(cold, options)
+    with serve(root / "output") as base, serve(cold / "output") as cold_base:
+        assert found(browser, base, "zanzibarite") == ["2022/08/11/e1/"]
+        assert found(browser, base, "quorrel") == []
+        assert found(browser, base, "tram") == []  # e4 (Tram line reopens), deleted
+        for query in QUERIES:
+            assert found(browser, base, query) == found(browser, cold_base, query), query
+
+
+@needs_pagefind
+def test_serve_watch_keeps_search_current(make_site: SiteMaker, browser: Any) -> None:
+    root = make_site({"content/a.md": entry_text("Alpha rises", body="The first version."),
+                      "content/b.md": entry_text("Beta falls", date="2022-08-16T10:00:00Z", body="Plain.")})
+    server = DevServer(root, BuildOptions(now=NOW, jobs=1, search=True), port=0, watch=True)
+    server.start()
+    rebuilds: queue.Queue[Rebuild] = queue.Queue()
+    thread = threading.Thread(target=server.run, args=(rebuilds.put,), daemon=True)
+    thread.start()
+    try:
+        assert rebuilds.get(timeout=60).error is None
+        base = server.url
+        assert found(browser, base, "version") == ["2022/08/15/a/"]
+        (root / "content/b.md").write_text(entry_text("Beta falls", date="2022-08-16T10:00:00Z",
+                                                      body="Plain, with a glimmerwort."))
+        assert rebuilds.get(timeout=60).error is None
+        assert found(browser, base, "glimmerwort") == ["2022/08/16/b/"]
+        (root / "content/a.md").unlink()
+        assert rebuilds.get(timeout=60).error is None
+        assert found(browser, base, "version") == []
+    finally:
+        server.close()
+        thread.join(5)
+    assert (root / "output/pagefind/segments.json").is_file()  # the output it leaves is complete
