@@ -18,6 +18,7 @@ from frontmatter.default_handlers import YAMLHandler
 from digest.config import FORBIDDEN_CHARACTERS, Config
 from digest.errors import ContentError, ContentWarning
 from digest.model import Entry
+from digest.tags import clean_entry_tags
 from digest.urls import safe_slug, safe_url, slugify
 
 KNOWN_KEYS = {
@@ -241,7 +242,7 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
         slug=slug,
         body=body,
         topic=topic,
-        tags=_text_list(meta, "tags", fail),
+        tags=clean_entry_tags(_text_list(meta, "tags", fail), config, f"{title}\n{_text(meta, 'summary', fail) or ''}"),
         authors=_text_list(meta, "authors", fail),
         source=_text(meta, "source", fail),
         source_url=source_url,

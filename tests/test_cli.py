@@ -309,3 +309,12 @@ def test_a_build_that_parses_very_many_entries_says_their_links_were_left_to_che
         "the links of 2 entries parsed anew were not checked\n  hint: digest check checks every entry's links"]
     (root / "content/a.md").write_text(entry_text(body="[gone](/2099/01/02/nothing/)"))
     assert "content/a.md:6: broken internal link" in str(build(root, BuildOptions()).warnings[0])
+
+
+def test_an_unclosed_bracket_in_front_matter_is_named_where_it_opens(make_site) -> None:
+    root = make_site({"content/a.md": "---\ntitle: x\ntags: [Energy, Oil\ndate: 2022-01-01\n---\nbody\n",
+                      "content/b.md": "---\ntitle: y\nextra: {a: 1\ndate: 2022-01-01\n---\nbody\n"})
+    result = digest("check", cwd=root)
+    assert "error: content/a.md:3: front matter is not valid YAML" in result.stderr
+    assert "hint: close the [ opened on this line with ] on the same line" in result.stderr
+    assert "error: content/b.md:3: " in result.stderr and "close the { opened on this line with }" in result.stderr
