@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from digest.build import BuildOptions, apply_options, check_paths, organise_site
-from digest.config import load_config
+from digest.config import Config, load_config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
 from digest.links import broken_links, exists
 from digest.load import load_entries_with_features
+from digest.model import Site
 from digest.organise import is_published
 from digest.render import install_globals, plan_pages, render_page
 from digest.site_static import check_static_clashes, with_site_static
+from digest.tags import near_duplicates
 from digest.theme import check_theme, make_environment, static_files
 from digest.urls import feed_urls
 
@@ -34,6 +37,8 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     published = [e for e in entries if is_published(e, config, now)]
     check_paths(published, config)
     site = organise_site(published, config, {e.path: features[e.path] for e in published})
+    if warnings is not None:
+        warnings += tag_warnings(site, config)
     env = make_environment(config)
     install_globals(env, config)
     pages = plan_pages(site, config)
@@ -68,3 +73,22 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     summary = (f"checked {plural(len(entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
                f"{plural(len(problems), 'problem') if problems else 'no problems'}")
     return problems, summary
+
+
+def tag_warnings(site: Site, config: Config) -> list[ContentWarning]:
+    """Tags that are probably one subject ('Tax' and 'Taxes', 'Russian' and 'Russia'): each with
+    the entry that uses the rarer one and the [tags] alias that would merge them."""
+    tags = {tag.name: tag for tag in site.tags}
+    found = []
+    for pair in near_duplicates({name: len(tag.entries) for name, tag in tags.items()}):
+        rare, kept = tags[pair.name], tags[pair.keep]
+        entry = rare.entries[-1]  # the oldest: where the name came in
+        text = (config.site_root / entry.path).read_text(encoding="utf-8", errors="replace")
+        line = next((i for i, row in enumerate(text.splitlines(), 1) if row.startswith("tags:")), None)
+        found.append(ContentWarning(
+            f"tags {pair.name!r} ({plural(len(rare.entries), 'entry', 'entries')}) and {pair.keep!r} "
+            f"({plural(len(kept.entries), 'entry', 'entries')}) look like one tag ({pair.why})",
+            config.site_root / entry.path, line,
+            hint=f"write {pair.keep!r} instead, or merge them in digest.toml: [tags] aliases = "
+                 f"{{ {json.dumps(pair.keep, ensure_ascii=False)} = [{json.dumps(pair.name, ensure_ascii=False)}] }}"))
+    return found

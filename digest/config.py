@@ -50,6 +50,12 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
         "future": (bool, False, "publish entries dated in the future"),
         "output_dir": (str, "output", "where the site is written, relative to the site folder"),
     },
+    # Tag hygiene (digest/tags.py): the names that mean one tag, and names never made tags.
+    "tags": {
+        "aliases": (dict, {}, "a table: tag -> the other names that mean it, e.g. \"North Korea\" = "
+                    "[\"DPRK\"]; matched case-insensitively by the build and by ingest"),
+        "ignore": (list, [], "names never made tags, e.g. [\"Exclusive\", \"Breaking News\"]"),
+    },
     # Each edition and week as a newsletter (digest/newsletter/), and how `digest send` sends it.
     "email": {
         "files": (bool, True, "write email.html, email.txt and email.eml beside each edition and for each week"),
@@ -98,6 +104,8 @@ class Config:
     email_port: int = 587
     email_security: str = "starttls"
     email_user: str = ""
+    tag_aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [tags] aliases: (tag, its other names)
+    tag_ignore: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
     topics_from_entries: bool = False  # no [[topics]] configured: topics come from the entries
     source_text: str = ""  # the file's text, part of every page's and feed's fingerprint
@@ -113,7 +121,7 @@ class Config:
         across any other change of digest.toml. Everything else the pages show is in their
         fingerprints, which take the whole file."""
         return repr((self.timezone, self.default_topic, self.topics_from_entries,
-                     [(t.slug, t.title, tuple(t.aliases)) for t in self.topics]))
+                     [(t.slug, t.title, tuple(t.aliases)) for t in self.topics], self.tag_aliases, self.tag_ignore))
 
     @property
     def output_path(self) -> Path:
@@ -221,6 +229,7 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
     topics = _parse_topics(data.get("topics"), text, path, errors)
     _check_values(values, text, path, errors)
     _check_email(values, text, path, errors)
+    _check_tags(values, text, path, errors)
     known_slugs = {t.slug for t in topics}
     default_topic = values.get("default_topic", "general")
     if topics and default_topic not in known_slugs:
@@ -248,6 +257,8 @@ def _field_name(section: str, key: str) -> str:
         return {"items": "feed_items", "full_content": "feed_full_content"}[key]
     if section == "email":
         return f"email_{key}"
+    if section == "tags":
+        return f"tag_{key}"
     return key
 
 
@@ -258,7 +269,7 @@ def _is_type(value: Any, kind: type | tuple[type, ...]) -> bool:
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "a whole number", bool: "true or false", list: "a list"}
+    names = {str: "a string", int: "a whole number", bool: "true or false", list: "a list", dict: "a table"}
     return names.get(kind, str(kind)) if isinstance(kind, type) else "a value"
 
 
@@ -295,6 +306,31 @@ def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[Di
     if "default_topic" in values and slugify(values["default_topic"]) != values["default_topic"]:
         bad("default_topic", f"Config value 'site.default_topic' is not a slug: {values['default_topic']!r}",
             "use lowercase letters, digits and dashes")
+
+
+def _check_tags(values: dict[str, Any], text: str, path: Path, errors: list[DigestError]) -> None:
+    """[tags]: every alias a list of names (one name alone is taken as a list of one), every
+    ignored name text; kept as tuples, so the config stays hashable."""
+    aliases: list[tuple[str, tuple[str, ...]]] = []
+    for tag, names in values.get("tag_aliases", {}).items():
+        names = [names] if isinstance(names, str) else names
+        if not tag.strip() or not isinstance(names, list) or not all(isinstance(n, str) and n.strip()
+                                                                         for n in names):
+            errors.append(ConfigError(f"Config value 'tags.aliases' for {tag!r} must be a list of names", path,
+                                      _line_of(text, tag) or _line_of(text, "aliases", _section_offset(text, "tags")),
+                                      'write it like "North Korea" = ["DPRK", "Democratic People\'s Republic of '
+                                      'Korea"]'))
+            continue
+        aliases.append((tag.strip(), tuple(n.strip() for n in names)))
+    if "tag_aliases" in values:
+        values["tag_aliases"] = tuple(aliases)
+    ignore = values.get("tag_ignore", [])
+    if not all(isinstance(n, str) for n in ignore):
+        errors.append(ConfigError("Config value 'tags.ignore' must be a list of names", path,
+                                  _line_of(text, "ignore", _section_offset(text, "tags")),
+                                  'write it like ignore = ["Exclusive", "Breaking News"]'))
+    elif "tag_ignore" in values:
+        values["tag_ignore"] = tuple(n.strip() for n in ignore if n.strip())
 
 
 def is_base_url(url: str) -> bool:

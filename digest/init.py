@@ -109,7 +109,7 @@ def config_text(title: str) -> str:
 
 def json_schema() -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) of digest.toml, made from config.SCHEMA, for editors."""
-    kinds = {str: "string", int: "integer", bool: "boolean", list: "array"}
+    kinds = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "object"}
 
     def prop(kind: Any, meaning: str, default: Any = None) -> dict[str, Any]:
         spec: dict[str, Any] = {"description": meaning}
@@ -121,6 +121,9 @@ def json_schema() -> dict[str, Any]:
             spec["minimum"] = 1
         if kind is list:
             spec["items"] = {"type": "string"}
+        if kind is dict:  # [tags] aliases: a name -> the names that mean it (or one name)
+            spec["additionalProperties"] = {"anyOf": [{"type": "array", "items": {"type": "string"}},
+                                                      {"type": "string"}]}
         return spec
 
     sections = {section: {"type": "object", "additionalProperties": False,

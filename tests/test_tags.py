@@ -1,0 +1,128 @@
+"""Tag hygiene (digest/tags.py): at ingest, at build, [tags] settings, and `digest check`'s list
+of near-duplicate tags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.build import BuildOptions, build
+from digest.check import check_site
+from digest.config import load_config
+from digest.content import load_entry
+from digest.errors import ConfigError, ContentWarning
+from digest.ingest.article import Article
+from digest.ingest.entry import front_matter
+from digest.tags import alias_table, clean_tags, near_duplicates, tidy
+
+from .conftest import BASIC_CONFIG, NOW, REPO, SiteMaker, entry_text
+
+FORTUNE = "content/shunned-by-the-west-vladimir-putin-turns-to-north-koreas-kim-jong-un-as-an-ally.md"
+FORTUNE_ABOUT = ("Shunned by the West, Vladimir Putin turns to North Korea’s Kim Jong Un as an ally\n"
+                 "Russia’s relationship with North Korea is taking on renewed importance in the face of "
+                 "“hostile military forces.”")
+
+
+def test_the_fortune_pages_tags_become_subjects() -> None:
+    """The issue's example: the tags the page's CMS gave, as the demo's entry holds them."""
+    raw = ["North And South Korea", "Ukraine War", "Russian", "Supreme", "Japanese", "KCNA", "North Korean"]
+    assert clean_tags(raw, about=FORTUNE_ABOUT) == ("North and South Korea", "Ukraine War", "Russia", "KCNA",
+                                                    "North Korea")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Supreme", None), ("Electric", None), ("Global", None), ("Monday", None), ("The", None), ("August", None),
+    ("Climate", "Climate"), ("Taxes", "Taxes"), ("Kaub", "Kaub"), ("NATO", "NATO"), ("G7", "G7"),
+    ("COVID-19", "COVID-19"), ("Joe Biden", "Joe Biden"), ("Inflation Reduction Act", "Inflation Reduction Act"),
+    ("North And South Korea", "North and South Korea"), ("Bank Of England", "Bank of England"),
+    ("UKRAINE WAR", "Ukraine War"), ("NATO SUMMIT", "NATO Summit"), ("Russian Federation", "Russia"),
+    ("Republic of Korea", "South Korea"),
+])
+def test_one_tag_tidied(name: str, expected: str | None) -> None:
+    assert tidy(name) == expected
+
+
+def test_a_demonym_is_its_country_only_where_the_entry_names_that_country() -> None:
+    assert clean_tags(["Russian", "Energy"], about="Gas prices climb as Russia cuts supplies") == ("Russia",
+                                                                                                  "Energy")
+    assert clean_tags(["Russian", "Energy"], about="Gas prices climb as supplies dwindle") == ("Energy",)
+    assert clean_tags(["Ukrainian", "Ukraine"], about="") == ("Ukraine",)  # named by another tag; kept once
+    assert clean_tags(["American"], about="United States election") == ("United States",)
+
+
+def test_aliases_and_ignored_names_win_and_duplicates_go() -> None:
+    aliases = alias_table((("North Korea", ("DPRK", "Democratic People's Republic of Korea")),
+                           ("Supreme Court", ("Supreme",))))
+    assert clean_tags(["dprk", "north korea", "Supreme", "Exclusive", " Climate  change "], aliases,
+                      ignore=["exclusive"]) == ("North Korea", "Supreme Court", "Climate change")
+    assert clean_tags([]) == ()
+
+
+def test_the_build_cleans_the_tags_content_holds(make_site: SiteMaker) -> None:
+    config = BASIC_CONFIG + '\n[tags]\naliases = { "North Korea" = ["DPRK"] }\nignore = ["Exclusive"]\n'
+    root = make_site({"content/a.md": entry_text(
+        "Putin and Kim pledge closer ties", summary="'Russia and North Korea exchanged messages.'",
+        tags="[DPRK, Russian, Supreme, Japanese, Exclusive, North And South Korea]", topic="world")}, config=config)
+    entry = load_entry(root / "content/a.md", load_config(root))
+    assert entry.tags == ("North Korea", "Russia", "North and South Korea")
+    build(root, BuildOptions(now=NOW, jobs=1))
+    tags = sorted(p.name for p in (root / "output/tags").iterdir() if p.is_dir())
+    assert tags == ["north-and-south-korea", "north-korea", "russia"]
+
+
+def test_the_demo_sites_tags_page_has_no_adjectives(demo_site: Path) -> None:
+    build(demo_site, BuildOptions(now=NOW, jobs=1))
+    tags = sorted(p.name for p in (demo_site / "output/tags").iterdir() if p.is_dir())
+    for noise in ("supreme", "japanese", "russian", "north-korean", "north-and-south-korea-1"):
+        assert noise not in tags
+    assert {"russia", "north-korea", "north-and-south-korea", "kcna"} <= set(tags)
+    page = (demo_site / "output/tags/index.html").read_text(encoding="utf-8")
+    assert ">North and South Korea</a>" in page and "North And South" not in page
+    assert (REPO / FORTUNE).read_text(encoding="utf-8").count("- Supreme") == 1  # cleaned in the build, not edited
+
+
+def test_ingest_writes_clean_tags() -> None:
+    article = Article(title="Putin turns to North Korea’s Kim Jong Un", date="2022-08-15",
+                      summary="Russia’s ties with North Korea grow.",
+                      tags=("North Korean", "Russian", "Supreme", "Japanese", "KCNA"), body="Text.")
+    assert front_matter(article, [])["tags"] == ["North Korea", "Russia", "KCNA"]
+    assert "tags" not in front_matter(Article(title="A", date="2022-08-15", tags=("Supreme",), body="x"), [])
+
+
+def test_tags_config_is_checked(make_site: SiteMaker) -> None:
+    root = make_site(config=BASIC_CONFIG + '\n[tags]\naliases = { "North Korea" = [1, 2] }\n')
+    with pytest.raises(ConfigError, match="tags.aliases") as caught:
+        load_config(root)
+    assert caught.value.line == BASIC_CONFIG.count("\n") + 3
+    root = make_site(config=BASIC_CONFIG + '\n[tags]\nignore = "Exclusive"\n', name="other")
+    with pytest.raises(ConfigError, match="tags.ignore"):
+        load_config(root)
+    assert load_config(make_site(config=BASIC_CONFIG + '\n[tags]\naliases = { "A" = "B" }\n', name="one")
+                       ).tag_aliases == (("A", ("B",)),)
+
+
+def test_near_duplicates_are_found_with_the_one_to_keep() -> None:
+    found = near_duplicates({"Tax": 1, "Taxes": 3, "Russia": 5, "Russian Federation": 1, "North Korea": 2,
+                             "Electric Vehicle": 1, "Electric Vehicles": 2, "Vladimir Putin": 3,
+                             "Vladimir Putn": 1, "Climate": 2, "Energy": 2})
+    assert [(d.name, d.keep, d.why) for d in found] == [
+        ("Electric Vehicle", "Electric Vehicles", "plural"), ("Russian Federation", "Russia", "another name"),
+        ("Tax", "Taxes", "plural"), ("Vladimir Putn", "Vladimir Putin", "spelling")]
+
+
+def test_check_lists_near_duplicate_tags_with_a_suggestion(make_site: SiteMaker) -> None:
+    root = make_site({
+        "content/a.md": entry_text("A", tags="[Taxes, Climate]", topic="world"),
+        "content/b.md": entry_text("B", "2022-08-16T09:00:00+01:00", tags="[Taxes]", topic="world"),
+        "content/c.md": entry_text("C", "2022-08-17T09:00:00+01:00", tags="[Tax]", topic="world"),
+    })
+    warnings: list[ContentWarning] = []
+    problems, _ = check_site(root, BuildOptions(now=NOW), warnings)
+    assert not problems
+    assert len(warnings) == 1
+    warning = warnings[0]
+    assert warning.message == "tags 'Tax' (1 entry) and 'Taxes' (2 entries) look like one tag (plural)"
+    assert warning.path == root / "content/c.md" and warning.line == 4
+    assert warning.hint == ("write 'Taxes' instead, or merge them in digest.toml: "
+                            "[tags] aliases = { \"Taxes\" = [\"Tax\"] }")
