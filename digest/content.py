@@ -119,8 +119,14 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + _first_line(front) if mark else 1
-        raise ContentError(f"front matter is not valid YAML: {exc.problem or exc}", rel, line,
-                           hint="quote values that contain ': ' or start with a special character") from exc
+        hint = "quote values that contain ': ' or start with a special character"
+        if exc.context_mark is not None and "flow" in (exc.context or ""):
+            # An unclosed '[' or '{': YAML notices on a later line; the mistake is where it opened.
+            line = exc.context_mark.line + _first_line(front)
+            bracket = "]" if "sequence" in (exc.context or "") else "}"
+            hint = (f"close the {'[' if bracket == ']' else '{'} opened on this line with {bracket} on the same line, "
+                    "or quote the value")
+        raise ContentError(f"front matter is not valid YAML: {exc.problem or exc}", rel, line, hint=hint) from exc
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         # PyYAML raises ValueError for impossible dates such as 2022-02-30.
         raise ContentError(f"front matter has a value YAML cannot read: {exc}", rel, _bad_value_line(front),
