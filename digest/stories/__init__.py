@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 
 from digest.model import Entry, Story
 from digest.stories.features import FEATURES_VERSION, EntryFeatures, entry_features
-from digest.stories.linkage import average_linkage
+from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import Corpus, similar_pairs
 
@@ -85,9 +85,7 @@ def _automatic_stories(
     corpus = Corpus(features, settings)
     times = [e.published.timestamp() for e in entries]
     edges = similar_pairs(corpus, times, [e.topic for e in entries], settings)
-    clusters = average_linkage(
-        times, edges, settings.threshold, settings.max_span_days * 86400.0, settings.pair_threshold
-    )
+    clusters = link_stories(times, edges, settings)
     return [cluster_story([entries[i] for i in cluster.members], cluster.score) for cluster in clusters]
 
 

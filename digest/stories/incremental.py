@@ -32,7 +32,7 @@ from pathlib import PurePosixPath
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
 from digest.stories.features import EntryFeatures
-from digest.stories.linkage import average_linkage
+from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import Corpus, Vector, dot, full_vector, similar_pairs, title_vector
 
@@ -184,9 +184,7 @@ class StoryGrouper:
         self._curated: dict[str, set[int]] = {}
         for i in range(n, len(ordered)):
             self._curated.setdefault(ordered[i][0].story or "", set()).add(i)
-        clusters = average_linkage(
-            times, edges, settings.threshold, settings.max_span_days * 86400.0, settings.pair_threshold
-        )
+        clusters = link_stories(times, edges, settings)
         groups = [self._group(c.members, c.score, None) for c in clusters]
         groups += [self._curated_group(key) for key in self._curated]
         groups.sort(key=lambda g: g.sort_key)
@@ -484,11 +482,12 @@ class StoryGrouper:
         numbers them: linkage depends on the order only): (members in time order, score)."""
         nodes = sorted(component, key=self._order.__getitem__)
         local = {i: k for k, i in enumerate(nodes)}
-        edges = [(k, local[j], s) for k, i in enumerate(nodes) for j, s in self._edges.get(i, {}).items()
-                 if k < local[j]]
-        settings = self.settings
-        clusters = average_linkage([self._time[i] for i in nodes], edges, settings.threshold,
-                                   settings.max_span_days * 86400.0, settings.pair_threshold)
+        # In similar_pairs' order, (later, earlier) ascending: linkage sums the pairs in this order.
+        later_first = [(k, local[j], s) for k, i in enumerate(nodes) for j, s in self._edges.get(i, {}).items()
+                       if local[j] < k]
+        later_first.sort()
+        edges = [(j, k, s) for k, j, s in later_first]
+        clusters = link_stories([self._time[i] for i in nodes], edges, self.settings)
         return [(tuple(nodes[k] for k in c.members), c.score) for c in clusters]
 
     def _add_group(self, group: _Group) -> None:

@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from digest.stories.settings import StorySettings
+
 
 class Cluster(NamedTuple):
     members: tuple[int, ...]  # indices into the input, ascending
@@ -25,6 +27,9 @@ def average_linkage(
     threshold: float,
     max_span: float,
     pair_threshold: float = 0.0,
+    cohesion_ratio: float = 0.0,
+    cohesion_size: int = 2,
+    start: Sequence[Cluster] = (),
 ) -> list[Cluster]:
     """Join groups while the best average similarity is >= the bar and the span allows.
 
@@ -32,21 +37,49 @@ def average_linkage(
     threshold: two lone headlines need a strong likeness, but a large story's reports are
     varied and each shares a word or two with only some of the others, so its average is low.
 
+    Two groups of at least `cohesion_size` members join only when their average is at least
+    `cohesion_ratio` times the average within the looser of them: a union of two stories that
+    share one frequent name ("Bitcoin", "GM") is far looser than either, so chains through such
+    hub words stop. `start` gives groups to begin from (cores), instead of single entries.
+
     A group keeps the number of the larger of the two it was made from, and only the links of
     the smaller one are rewritten, so a large story absorbing reports one by one stays cheap.
     Averages to the larger group's other neighbours fall when it grows; their queued values
     are checked when they come up and queued again at their true value.
     """
     n = len(times)
-    links: dict[int, dict[int, float]] = defaultdict(dict)  # summed similarities between groups
-    for i, j, s in edges:
-        links[i][j] = links[i].get(j, 0.0) + s
-        links[j][i] = links[j].get(i, 0.0) + s
-    members: dict[int, list[int]] = {i: [i] for i in links}
     first = list(times)
     last = list(times)
     scores = [1.0] * n
-    heap = [(-s, i, j) for i in sorted(links) for j, s in links[i].items() if i < j and s >= threshold]
+    inner = [0.0] * n  # summed similarity of the pairs within each group
+    group_of = list(range(n))  # each entry's group, numbered by its first member
+    members: dict[int, list[int]] = {}
+    for cluster in start:
+        if len(cluster.members) > 1:
+            a = cluster.members[0]
+            members[a] = list(cluster.members)
+            for i in cluster.members:
+                group_of[i] = a
+            first[a] = min(times[i] for i in cluster.members)
+            last[a] = max(times[i] for i in cluster.members)
+            scores[a] = cluster.score
+    links: dict[int, dict[int, float]] = defaultdict(dict)  # summed similarities between groups
+    for i, j, s in edges:
+        i, j = group_of[i], group_of[j]
+        if i == j:
+            inner[i] += s
+            continue
+        links[i][j] = links[i].get(j, 0.0) + s
+        links[j][i] = links[j].get(i, 0.0) + s
+    for i in links:
+        members.setdefault(i, [i])
+    heap = []
+    for i in sorted(links):
+        for j, s in links[i].items():
+            if i < j:
+                average = s / (len(members[i]) * len(members[j]))
+                if average >= threshold:
+                    heap.append((-average, i, j))
     heapq.heapify(heap)
     while heap:
         neg_average, a, b = heapq.heappop(heap)
@@ -62,6 +95,10 @@ def average_linkage(
             continue
         if average * math.sqrt(len(group_a) * len(group_b)) < pair_threshold:
             continue  # rises above the bar only if the summed links grow: queued again then
+        if cohesion_ratio and min(len(group_a), len(group_b)) >= cohesion_size:
+            cohesion = min(inner[g] / (len(members[g]) * (len(members[g]) - 1) / 2) for g in (a, b))
+            if average < cohesion_ratio * cohesion:
+                continue
         if len(group_a) < len(group_b) or (len(group_a) == len(group_b) and a > b):
             a, b, group_a, group_b = b, a, group_b, group_a
         # b (the smaller) joins a.
@@ -69,6 +106,7 @@ def average_linkage(
         first[a], last[a] = min(first[a], first[b]), max(last[a], last[b])
         scores[a] = average
         links_a = links[a]
+        inner[a] += inner[b] + links_a[b]
         del links_a[b]
         size = len(group_a)
         for other, s in links[b].items():
@@ -83,5 +121,22 @@ def average_linkage(
                 heapq.heappush(heap, (-other_average, min(a, other), max(a, other)))
         links[b] = {}
     linked = [Cluster(tuple(sorted(m)), scores[c]) for c, m in members.items()]
-    alone = [Cluster((i,), 1.0) for i in range(n) if i not in members and i not in links]
+    grouped = {i for m in members.values() for i in m}
+    alone = [Cluster((i,), 1.0) for i in range(n) if i not in grouped]
     return sorted(linked + alone)
+
+
+def link_stories(times: Sequence[float], edges: Sequence[tuple[int, int, float]],
+                 settings: StorySettings) -> list[Cluster]:
+    """Stories from similar pairs, in two rounds: cores from the pairs at least
+    `core_similarity` alike alone (near-identical headlines; few pairs, so fast), then every
+    pair, starting from the cores (the many weak pairs of a large story are summed once per
+    pair of groups instead of being queued one by one)."""
+    span = settings.max_span_days * 86400.0
+    cores: list[Cluster] = []
+    if settings.core_similarity:
+        strong = [edge for edge in edges if edge[2] >= settings.core_similarity]
+        cores = average_linkage(times, strong, settings.core_threshold, span, settings.pair_threshold,
+                                settings.cohesion_ratio, settings.cohesion_size)
+    return average_linkage(times, edges, settings.threshold, span, settings.pair_threshold,
+                           settings.cohesion_ratio, settings.cohesion_size, cores)

@@ -12,6 +12,16 @@ class StorySettings:
     threshold: float = 0.008
     # ... and groups of n and m entries need pair_threshold / sqrt(n * m) (see linkage).
     pair_threshold: float = 0.1
+    # Two groups join only when their average likeness is at least this share of the
+    # likeness within the looser of them: two stories around one hub word are each tighter
+    # than their union.
+    cohesion_ratio: float = 0.3
+    # ... when both have at least this many members (smaller ones are too few to tell).
+    cohesion_size: int = 6
+    # Cores first: linkage over the pairs at least this alike alone, joining at core_threshold;
+    # then all pairs, starting from the cores. 0 links all pairs at once.
+    core_similarity: float = 0.2
+    core_threshold: float = 0.02
     # Similarity halves for every this many days between two entries: a recurring subject on
     # another day (the daily market report, a game's review and then its launch) is another story.
     half_life_days: float | None = 0.5

@@ -139,6 +139,7 @@ def similar_pairs(
             pairs = [(i, s) for i, s in shared.items() if s >= gate or not has_text[i]]
         else:
             pairs = list(shared.items())
+        pairs.sort()  # edges in (j, i) order: linkage sums them in this order, as the incremental grouper does
         for i, s in pairs:
             if has_text[i] and has_text[j]:
                 if compared is not None:
