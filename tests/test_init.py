@@ -196,3 +196,10 @@ def test_a_newcomer_without_the_repository(tmp_path: Path) -> None:
     finally:
         serve.terminate()
         serve.wait(timeout=30)
+
+
+def test_the_repository_ignores_the_build_lock() -> None:
+    ignored = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", ".digest/build.lock"])
+    assert ignored.returncode == 0
+    kept = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", ".digest/ingest.json"])
+    assert kept.returncode == 1  # ingest's record of what it wrote is part of the repository
