@@ -4,10 +4,11 @@ no Message-ID, the date of the newest article (digest send adds the per-recipien
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 from datetime import datetime
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 # CRLF line ends, as mail is sent; headers folded at 78 characters, non-ASCII encoded.
@@ -23,12 +24,21 @@ def build_message(html: str, text: str, *, subject: str, sender: str, date: date
         message["Date"] = format_datetime(date)
     if unsubscribe:
         message["List-Unsubscribe"] = f"<{unsubscribe}>"
-    # Quoted-printable: readable in the file, and no line over 76 characters whatever the template writes.
-    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for part in message.iter_parts():
-        del part["MIME-Version"]  # add_alternative leaves one on the part it moves: it belongs on the message only
+    message["MIME-Version"] = "1.0"
+    message["Content-Type"] = "multipart/alternative"
+    message.set_payload([_part(text, "plain"), _part(html, "html")])
     # '=_' cannot occur in quoted-printable text: the boundary never appears inside a part.
     key = hashlib.blake2b(f"{subject}\0{text}\0{html}".encode("utf-8", "surrogatepass"), digest_size=12)
     message.set_boundary(f"=_digest_{key.hexdigest()}")
     return message
+
+
+def _part(text: str, subtype: str) -> MIMEPart:
+    """A UTF-8 text part in quoted-printable: readable in the file, no line over 76 characters
+    whatever the template writes. Encoded by binascii (C): set_content's encoder, in Python, took
+    two thirds of the time of an edition's e-mail."""
+    part = MIMEPart(policy=POLICY)
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    part.set_payload(binascii.b2a_qp(text.encode("utf-8"), istext=True).decode("ascii"))
+    return part

@@ -4,6 +4,7 @@ MIME message). Pure: the same page gives the same bytes."""
 
 from __future__ import annotations
 
+import collections
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -32,15 +33,35 @@ def render_email(env: jinja2.Environment, page: Page, shared: Mapping[str, Any])
     context = {**shared, **page.context}
     part = page.context["email_part"]
     if part == "html":
-        data = email_html(env, context).encode("utf-8")
+        data = _made(env, context, email_html).encode("utf-8")
     elif part == "txt":
-        data = email_text(env, context).encode("utf-8")
+        data = _made(env, context, email_text).encode("utf-8")
     else:
         email = page.context["email"]
-        message = build_message(email_html(env, context), email_text(env, context), subject=email["subject"],
-                                sender=email["sender"], date=email["date"], unsubscribe=email["unsubscribe"])
+        message = build_message(_made(env, context, email_html), _made(env, context, email_text),
+                                subject=email["subject"], sender=email["sender"], date=email["date"],
+                                unsubscribe=email["unsubscribe"])
         data = message.as_bytes()
     return RenderedFile(page.output_path, data)
+
+
+# The last e-mails rendered in this process, for the .eml planned right after its .html and .txt
+# (the same plan's `email` object, hence the same content): each is rendered once, not twice.
+# Holding the objects keeps their ids from being reused by others.
+_RECENT: collections.OrderedDict[tuple[int, int, Any], tuple[Any, Any, str]] = collections.OrderedDict()
+
+
+def _made(env: jinja2.Environment, context: Mapping[str, Any], render: Any) -> str:
+    email = context["email"]
+    key = (id(env), id(email), render)
+    known = _RECENT.get(key)
+    if known is not None and known[0] is env and known[1] is email:
+        return known[2]
+    made: str = render(env, context)
+    _RECENT[key] = (env, email, made)
+    while len(_RECENT) > 8:
+        _RECENT.popitem(last=False)
+    return made
 
 
 @functools.lru_cache(maxsize=1)
