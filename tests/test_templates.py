@@ -51,3 +51,29 @@ def test_a_cached_fragment_renders_once_per_key(env: jinja2.Environment) -> None
     assert template.render(names=["a", "<b>", "a", "<b>"], shown=shown) == "[a][&lt;b&gt;][a][&lt;b&gt;]"
     assert calls == ["a", "<b>"]
     assert env.from_string('{% cache "one key" %}x{% endcache %}').render() == "x"
+
+
+def test_a_time_says_which_zone_it_is_in() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.theme import zone_name
+
+    moment = datetime(2022, 8, 18, 12, 0, tzinfo=UTC)
+    assert zone_name(moment.astimezone(ZoneInfo("Europe/London"))) == "BST"
+    assert zone_name(datetime(2022, 1, 18, 12, 0, tzinfo=UTC).astimezone(ZoneInfo("Europe/London"))) == "GMT"
+    assert zone_name(moment.astimezone(ZoneInfo("America/New_York"))) == "EDT"
+    assert zone_name(moment) == "UTC"
+    assert zone_name(moment.astimezone(ZoneInfo("Asia/Singapore"))) == "UTC+08"  # the tz database has no name
+    assert zone_name(moment.astimezone(ZoneInfo("Asia/Kathmandu"))) == "UTC+0545"
+
+
+def test_a_summary_that_only_repeats_the_key_points_is_an_echo() -> None:
+    from digest.theme import echoes
+
+    points = ["Russia and North Korea exchanged messages of mutual support on Monday, per state media outlets.",
+              "Kim Jong-Un emphasized their ability to thwart \"hostile forces' military threat and provocation.\""]
+    assert echoes(" ".join(points), points)
+    assert echoes("Russia and North Korea exchanged messages of mutual support on Monday", points)
+    assert not echoes("Russia and North Korea exchanged messages, a sign of closer ties.", points)
+    assert not echoes("Russia and North Korea exchange", points)  # a word cut short is not the word
+    assert not echoes("Anything", [])
