@@ -126,7 +126,7 @@ def average_linkage(
     return sorted(linked + alone)
 
 
-def link_stories(times: Sequence[float], edges: Sequence[tuple[int, int, float]],
+def link_stories(times: Sequence[float], edges: Iterable[tuple[int, int, float]],
                  settings: StorySettings) -> list[Cluster]:
     """Stories from similar pairs, in two rounds: cores from the pairs at least
     `core_similarity` alike alone (near-identical headlines; few pairs, so fast), then every

@@ -13,8 +13,9 @@ vectors of title and text together are built only for entries with a pair worth 
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from digest.stories.features import EntryFeatures
 from digest.stories.settings import StorySettings
@@ -85,13 +86,29 @@ def full_vector(f: EntryFeatures, idf: dict[str, float], shared: set[str], setti
     return {t: w / norm for t, w in combined.items() if t in shared}
 
 
+class Pairs:
+    """(i, j, similarity) triples in three arrays: dense news has millions of similar pairs, and
+    a tuple per pair would take ten times the memory."""
+
+    def __init__(self) -> None:
+        self.first = array("l")
+        self.second = array("l")
+        self.similarity = array("d")
+
+    def __len__(self) -> int:
+        return len(self.similarity)
+
+    def __iter__(self) -> Iterator[tuple[int, int, float]]:
+        return zip(self.first, self.second, self.similarity, strict=True)
+
+
 def similar_pairs(
     corpus: Corpus,
     times: Sequence[float],
     topics: Sequence[str | None],
     settings: StorySettings,
     compared: list[tuple[int, int]] | None = None,
-) -> list[tuple[int, int, float]]:
+) -> Pairs:
     """(i, j, similarity) with i < j for every pair worth linking. `times` ascending.
 
     Candidates share a title word and were published within `window_days`. Similarity is the
@@ -115,7 +132,8 @@ def similar_pairs(
     exp = math.exp
     # Per word, the (time, entry, weight) of the entries within the window, oldest first.
     postings: dict[str, deque[tuple[float, int, float]]] = {}
-    edges = []
+    edges = Pairs()
+    add_first, add_second, add_similarity = edges.first.append, edges.second.append, edges.similarity.append
     for j, title in enumerate(corpus.title):
         now = times[j]
         oldest = now - window
@@ -150,7 +168,9 @@ def similar_pairs(
             if topic != topics[i] and topic and topics[i]:
                 s *= other_topic
             if s >= min_similarity:
-                edges.append((i, j, s))
+                add_first(i)
+                add_second(j)
+                add_similarity(s)
     return edges
 
 
