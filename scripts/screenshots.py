@@ -1,6 +1,7 @@
 """Screenshots of the default theme: the front page, an edition, an article and a topic page,
-light and dark, at phone and desktop widths, and an edition's e-mail at 600 px and on a phone,
-taken in headless Chromium (Debian's).
+light and dark, at phone and desktop widths, and an edition's e-mail at 600 px and on a phone;
+an article's coverage line opened on a phone, a story's timeline and a feed as a browser shows
+it; taken in headless Chromium (Debian's).
 
     python scripts/screenshots.py [--out docs/screenshots] [--full-page]
 
@@ -43,6 +44,51 @@ def pages(output: Path) -> dict[str, str]:
     best = max(articles, key=lambda a: (lambda t: ("Key points" in t) * 2 + ("Coverage of this story" in t))(
         (output / a / "index.html").read_text(encoding="utf-8")))
     return {"front": "", "edition": days[-2] + "/", "article": best + "/", "topic": "topics/world/"}
+
+
+def story_views(output: Path) -> dict[str, str]:
+    """The article whose other coverage is shown (its coverage line, opened, on a phone) and the
+    newest article of a story told over several days (its timeline)."""
+    articles = sorted(p.parent.relative_to(output).as_posix() for p in output.glob("[0-9]*/*/*/*/index.html"))
+    texts = {a: (output / a / "index.html").read_text(encoding="utf-8") for a in articles}
+    covered = [a for a in articles if 'class="coverage-line"' in texts[a]]
+    told = [a for a in articles if 'class="timeline"' in texts[a]]
+    views = {}
+    if covered:
+        views["coverage"] = max(covered, key=lambda a: ("Key points" in texts[a], a)) + "/"
+    if told:
+        views["timeline"] = told[-1] + "/"
+    return views
+
+
+def shoot_story_views(browser: Any, base: str, output: Path, out: Path) -> None:
+    """coverage-<scheme>-phone.png: the coverage line opened under the byline; timeline-<scheme>-
+    <size>.png: a story's timeline in view; feed-<scheme>-desktop.png: feed.xml in a browser."""
+    views = story_views(output)
+    for scheme in SCHEMES:
+        for size, (width, height) in SIZES.items():
+            context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+            page = context.new_page()
+            shots = []
+            if "coverage" in views and size == "phone":
+                page.goto(base + views["coverage"])
+                page.click("details.coverage-line summary")
+                shots.append(f"coverage-{scheme}-{size}.png")
+                page.screenshot(path=str(out / shots[-1]))
+            if "timeline" in views:
+                page.goto(base + views["timeline"])
+                page.evaluate("document.querySelector('section.timeline').scrollIntoView({block: 'center'})")
+                shots.append(f"timeline-{scheme}-{size}.png")
+                page.screenshot(path=str(out / shots[-1]))
+            if size == "desktop":
+                page.goto(base + "feed.xml")
+                # Chromium 156 puts its own notice that it will drop XSLT over the page; other browsers do not.
+                page.evaluate("document.querySelectorAll('xslt-warning-banner').forEach(e => e.remove())")
+                shots.append(f"feed-{scheme}-{size}.png")
+                page.screenshot(path=str(out / shots[-1]))
+            for name in shots:
+                print((out / name).relative_to(REPO) if (out / name).is_relative_to(REPO) else out / name)
+            context.close()
 
 
 def main() -> None:
@@ -88,6 +134,7 @@ def main() -> None:
                         page.screenshot(path=str(target), full_page=args.full_page)
                         print(target.relative_to(REPO) if target.is_relative_to(REPO) else target)
                         context.close()
+                shoot_story_views(browser, base, output, args.out)
                 browser.close()
         finally:
             server.shutdown()
