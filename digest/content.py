@@ -214,7 +214,8 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
             raise ContentError(f"front matter key {key!r} is not text", rel, _key_line(text, str(key)),
                                hint="keys are words like title or date")
 
-    draft = _boolean(meta, "draft", fail)
+    # Fields ingest was unsure of ("review: [title, date]"): a draft until the curator clears the list.
+    draft = _boolean(meta, "draft", fail) or bool(_text_list(meta, "review", fail))
     title = _text(meta, "title", fail)
     if not title:
         raise ContentError("missing 'title'", rel, _key_line(text, "title") or 2,
@@ -274,6 +275,12 @@ def key_warnings(entry: Entry, text: str) -> list[ContentWarning]:
         if close:
             warnings.append(ContentWarning(f"unknown key '{key}' (kept as an extra key)", entry.path,
                                            _key_line(text, key), f"did you mean '{close[0]}'?"))
+    review = entry.extra.get("review")
+    if review:  # written by ingest where it was unsure; the entry stays a draft meanwhile
+        fields = ", ".join(map(str, review if isinstance(review, list) else [review]))
+        warnings.append(ContentWarning(f"needs review: {fields} (a draft until checked)", entry.path,
+                                       _key_line(text, "review"),
+                                       "check or correct these fields, then delete the review: line"))
     return warnings
 
 

@@ -335,10 +335,12 @@ def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:
     page = _page("Champion wins the title in the final race of the season", "November 18, 2019",
                  "[champion-photo]", "Anna Berg", PROSE * 2, *[PROSE * 2] * 3)
     assert read_text(page).authors == ()
-    # An author's picture above the byline and its time: the name is the byline.
+    # An author's picture above a name and a time: a byline or a caption? Not asserted; the
+    # curator is asked (this read "Jane Doe" before the reader learnt to say it is unsure).
     page = _page("Champion wins the title in the final race of the season", "[avatar]", "Jane Doe",
                  "Monday 6:30PM", PROSE * 2, *[PROSE * 2] * 3)
-    assert read_text(page).authors == ("Jane Doe",)
+    article = read_text(page)
+    assert article.authors == () and "authors" in article.review
 
 
 def test_a_quoted_claim_over_its_signature_is_not_the_headline() -> None:

@@ -31,7 +31,8 @@ _SIGNATURE = re.compile(r"^[—–]\s*[^\W\d]|\(@\w+\)")
 @dataclass(frozen=True)
 class Dateline:
     value: str  # ISO 8601 as stated
-    probability: float
+    probability: float  # that this is the page's date
+    none: float  # that none of the stated dates is
 
 
 def _day(value: str) -> str:
@@ -140,10 +141,11 @@ def choose(paras: list[Para], title_at: int | None, start: int, end: int, prior:
     probs = softmax([model.score(f) for _, f in table] + [model.score({"none": 1.0})])
     best = max(range(len(table)), key=lambda k: probs[k])
     if probs[-1] > probs[best]:
-        return Dateline(table[best][0], 0.0)
+        return Dateline(table[best][0], 0.0, probs[-1])
     value = table[best][0]
     # The same day stated on several lines is one date: their chances add up.
-    return Dateline(value, sum(p for (v, _), p in zip(table, probs, strict=False) if _day(v) == _day(value)))
+    chance = sum(p for (v, _), p in zip(table, probs, strict=False) if _day(v) == _day(value))
+    return Dateline(value, chance, probs[-1])
 
 
 def threshold() -> float:

@@ -47,10 +47,13 @@ def _content(text: str) -> set[str]:
     return {w for w in re.findall(r"\w{4,}", text.casefold())}
 
 
-def candidates(paras: list[Para], start: int) -> list[int]:
+def candidates(paras: list[Para], start: int, cue: Callable[[Para], bool]) -> list[int]:
+    """Short lines near the body's start; past it, a sentence only with a byline under it (a
+    headline worded as a sentence)."""
     lo, hi = max(0, start - _BEFORE), min(len(paras), start + _AFTER)
     return [i for i in range(lo, hi)
-            if not paras[i].is_image and 1 <= words(paras[i].text) <= 60 and len(paras[i].text) <= 350]
+            if not paras[i].is_image and 1 <= words(paras[i].text) <= 60 and len(paras[i].text) <= 350
+            and not (i > start and is_prose(paras[i]) and not (i + 1 < len(paras) and cue(paras[i + 1])))]
 
 
 def features(paras: list[Para], start: int, prior: int | None,
@@ -63,7 +66,7 @@ def features(paras: list[Para], start: int, prior: int | None,
         counts[k] = counts.get(k, 0) + 1
     opening = _content(" ".join(p.text for p in paras[start:start + 12]))
     first_body = _content(" ".join(p.text for p in paras[start:start + 3]))
-    cands = candidates(paras, start)
+    cands = candidates(paras, start, cue)
     caption_at = captions(paras[max(0, start - _BEFORE):start + _AFTER])
     offset = max(0, start - _BEFORE)
     # Rank among the headline-shaped lines above the body, counted from the body upwards.
@@ -151,6 +154,8 @@ def features(paras: list[Para], start: int, prior: int | None,
                             and i + 1 in rank_of and not is_prose(nxt)),
             "under_kicker": float(prev is not None and words(prev.text) <= 5 and n > words(prev.text) + 2
                                   and i - 1 in rank_of and not prev.bullet),
+            "under_shaped": float(prev is not None and 4 <= words(prev.text) <= 25 and not is_prose(prev)
+                                  and not is_junk(prev) and not prev.bullet and not cue(prev)),
             "rank0_overlap": float(rank == 0) * overlap,
             "cue_after_overlap": float(any(cue(p) for p in after)) * overlap,
             "longest_near": float(rank is not None and rank <= 4 and n == max(

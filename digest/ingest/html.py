@@ -38,9 +38,21 @@ def read_html(html: str, url: str | None = None) -> Article:
     page = _with_embedded_posts(tree, html) if tree is not None else html
     body = trafilatura.extract(page, url=url, output_format="markdown", include_comments=False,
                                include_tables=True, include_formatting=True) or ""
-    title = _title(tree, article_ld, meta, doc, body)
+    title, title_sure = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
     authors = _authors(article_ld, meta, doc)
+    review: list[str] = [] if title_sure or not title else ["title"]
+    # A byline that names the publisher, not a person ("mdr.de", "n-tv NACHRICHTEN"): not an author.
+    publisher = _text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename")
+    people = tuple(dict.fromkeys(
+        person for a in authors for person in _people(a, article_ld, publisher, doc.get("hostname"))))
+    if authors and not people:
+        review.append("authors")
+    published, declared = _date(article_ld, meta, doc)
+    if published and not declared and not _stated(tree, published):
+        # Only trafilatura's guess, and the page's own text does not state that day: not asserted.
+        published = None
+        review.append("date")
     address = _address(tree, meta, doc, url)
     # The top of the text: a kicker over the headline, the headline, the standfirst, then a byline
     # or a date line under them; then furniture anywhere and what trails the article.
@@ -50,8 +62,8 @@ def read_html(html: str, url: str | None = None) -> Article:
     return Article(
         title=title,
         body=body,
-        date=_date(article_ld, meta, doc),
-        authors=authors,
+        date=published,
+        authors=people,
         source=_text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename"),
         source_url=address,
         # General -> specific: the page's category links, then the section it declares.
@@ -61,6 +73,7 @@ def read_html(html: str, url: str | None = None) -> Article:
         summary=description or summary_from(body),
         image=web_address(meta.get("og:image") or _text(_image(article_ld.get("image"))) or doc.get("image"),
                           address or _base_href(tree)),
+        review=tuple(review),
     )
 
 
@@ -330,9 +343,10 @@ def _norm(text: str) -> str:
 
 
 def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any],
-           body: str) -> str | None:
+           body: str) -> tuple[str | None, bool]:
     """The displayed headline: the <h1> the page's declared titles agree with, else the <h1>
-    that heads the article itself (social titles are often worded apart from it)."""
+    that heads the article itself (social titles are often worded apart from it); and whether
+    the page's titles agree on it."""
     declared = [t for t in (_text(ld.get("headline")), meta.get("og:title"),
                             meta.get("twitter:title"), doc.get("title")) if t]
     h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
@@ -340,16 +354,19 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
     for h1 in h1s:
         if any(_norm(h1) == _norm(d) or _norm(d).startswith(_norm(h1)) and len(h1) > 15
                for d in declared):
-            return h1
+            return h1, True
     own = _article_h1(tree, body, h1s)
+    # Sure when nothing the page declares disagrees: its titles worded apart from its headline
+    # (a kicker joined on, another wording for social media) leave the choice to the curator.
+    agreed = len({_norm(d) for d in declared}) <= 1
     if own:
-        return own
+        return own, not declared
     if declared:
-        return declared[0]
+        return declared[0], agreed and not h1s
     if h1s:
-        return h1s[0]
+        return h1s[0], len(set(h1s)) == 1
     titles = tree.xpath("//title") if tree is not None else []
-    return one_line(titles[0].text_content()) if titles else None
+    return (one_line(titles[0].text_content()) if titles else None), False
 
 
 def _article_h1(tree: Any, body: str, h1s: list[str]) -> str | None:
@@ -367,17 +384,74 @@ def _article_h1(tree: Any, body: str, h1s: list[str]) -> str | None:
     return next((text for text in (one_line(h.text_content()) for h in inside) if text), None)
 
 
-def _date(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> str | None:
+def _date(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tuple[str | None, bool]:
+    """(the publication date, whether the page's markup declares it rather than trafilatura guessing)."""
     for value in (ld.get("datePublished"), meta.get("article:published_time"),
                   meta.get("og:published_time"), meta.get("datepublished"),
                   meta.get("date"), meta.get("pubdate"), meta.get("publishdate"),
-                  meta.get("dc.date.issued"), ld.get("dateCreated"), doc.get("date")):
+                  meta.get("dc.date.issued"), ld.get("dateCreated")):
         text = _text(value)
         if text:
             iso = find_date(text)
             if iso:
-                return iso
-    return None
+                return iso, True
+    guessed = _text(doc.get("date"))
+    return (find_date(guessed) if guessed else None), False
+
+
+def _stated(tree: Any, iso: str) -> bool:
+    """Whether the page's visible text states this day (in any format find_date reads)."""
+    if tree is None:
+        return False
+    for node in tree.iter():
+        if not isinstance(node.tag, str) or node.tag in {"script", "style", "noscript", "template"}:
+            continue
+        for text in (node.text, node.tail):
+            if text and any(ch.isdigit() for ch in text):
+                found = find_date(text)
+                if found and found[:10] == iso[:10]:
+                    return True
+    return False
+
+
+_ORG_WORDS = re.compile(r"\b(news|nachrichten|redaktion|newsroom|staff|desk|agency|agentur|online|media|"
+                        r"press|presse|zeitung|times|post|tv|radio|welle|rédaction|redacción|redação)\b", re.I)
+
+
+# News agencies: a wire story's credited author (the text reader reads them from datelines too).
+_AGENCY = re.compile(r"^(the )?(associated press|ap|reuters|afp|agence france-presse|pti|press trust of india|"
+                     r"ians|ani|upi|dpa|sda|apa|efe|ansa|kyodo|yonhap|tass|aap|bernama|anadolu|xinhua|"
+                     r"the canadian press)$", re.IGNORECASE)
+
+
+def _people(name: str, ld: dict[str, Any], publisher: str | None, host: str | None) -> list[str]:
+    """The persons (or news agency) a byline names: "Jane Doe, Business Insider" -> ["Jane Doe"]."""
+    if _AGENCY.match(name.strip()):
+        return [name]
+    parts = [p.strip() for p in re.split(r"\s*\|\s*|,\s+|\s+for\s+", name) if p.strip()]
+    if len(parts) > 1 and not _organisation(parts[0], ld, publisher, host) \
+            and all(_organisation(p, ld, publisher, host) or _AGENCY.match(p) for p in parts[1:]):
+        return [parts[0]]
+    return [] if _organisation(name, ld, publisher, host) else [name]
+
+
+def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: str | None) -> bool:
+    """A byline naming an organisation or an address rather than a person."""
+    raw = ld.get("author")
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, dict) and _text(item.get("name")) == name:
+            kind = item.get("@type")
+            kinds: list[Any] = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and ("Organization" in k or "Organisation" in k) for k in kinds):
+                return True
+    squashed = re.sub(r"\W+", "", name.casefold())
+    if "@" in name or "www." in name.casefold() or re.search(r"\.[a-z]{2,4}\b", name.casefold()):
+        return True
+    for other in (publisher, (host or "").removeprefix("www.").split(".")[0]):
+        key = re.sub(r"\W+", "", (other or "").casefold())
+        if len(key) >= 2 and (key in squashed or squashed in key):
+            return True
+    return bool(_ORG_WORDS.search(name)) or (name.isupper() and " " not in name.strip())
 
 
 def _authors(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import dateline, headline
+from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
 from .body import body_span, captions, inline_boxes, is_boundary, is_junk, is_prose, words
@@ -30,7 +30,11 @@ _NOT_NAMES = {"admin", "getty", "images", "image", "photo", "share",
               "home", "news", "menu", "close", "updated", "published", "posted", "and",
               "file", "last", "read", "more", "comments", "advertisement", "monday", "tuesday",
               "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue", "wed",
-              "thu", "fri", "sat", "sun", "contributing", "writer", "follow", "view", "video"}
+              "thu", "fri", "sat", "sun", "contributing", "writer", "follow", "view", "video",
+              # the same labels in other languages (a line "Publiziert 17. Mai 2026" is no name)
+              "publiziert", "veröffentlicht", "aktualisiert", "geschrieben", "autor", "autorin", "stand",
+              "publié", "publicado", "actualizado", "atualizado", "pubblicato", "aggiornato",
+              "subscribe", "newsletter", "abonnieren", "teilen", "kommentare", "lesezeit"}
 _PUBLISH_WORD = re.compile(r"\b(published|posted|publiziert|veröffentlicht|publié|publicado|"
                            r"pubblicato|updated|aktualisiert|date|on)\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(updated|aktualisiert|modified|mis à jour|atualizado)\b", re.IGNORECASE)
@@ -92,11 +96,17 @@ def read_text(text: str) -> Article:
     review = [] if layout.title_sure else ["title"]
 
     authors, source = _byline(head, above)
+    # The rules' picks are one feature among many for the models; a wrong value is worse than
+    # none, so below a model's threshold the field is left out and the curator is asked.
+    cands = author_candidates(paras, layout)
+    named = byline.choose(paras, cands, title_at, start, authors)
+    authors = named.names if named is not None and named.probability >= byline.threshold() else ()
+    if named is not None and not authors and named.none < byline.threshold():
+        review.append("authors")
     published = _date(head, above, paras[end:end + 8])
     stated = dateline.choose(paras, title_at, start, end, published, _is_byline)
-    published = stated.value if stated is not None else None
-    if stated is not None and stated.probability < dateline.threshold():
-        published = None  # a wrong date is worse than none: the curator is asked
+    published = stated.value if stated is not None and stated.probability >= dateline.threshold() else None
+    if stated is not None and not published and stated.none < dateline.threshold():
         review.append("date")
     key_points = _key_points(head, paras)
     standfirst = _standfirst(head, key_points)
@@ -277,6 +287,66 @@ def _names(text: str) -> tuple[str, ...]:
             continue
         out.append(name)
     return tuple(dict.fromkeys(out))
+
+
+def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]:
+    """Every line around the headline that names people as a byline does (see byline.py)."""
+    anchor = layout.title_at if layout.title_at is not None else max(0, layout.start - 8)
+    lo, hi = max(0, anchor - 3), min(layout.start + 8, layout.end, len(paras))
+    out = []
+    for i in range(lo, hi):
+        para = paras[i]
+        text = para.text
+        if i == layout.title_at or para.is_image or _named_picture(paras, i):
+            continue  # a name under a picture is its caption
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        if text.strip().lower() in _LONE_BY and nxt is not None:
+            names = _names(nxt.text)
+            if names:
+                out.append(byline.Candidate(i, names, "lone_by"))
+            continue
+        if _GLUED_MENU.search(text) and not re.search(r"[a-z]By ", text):
+            continue
+        by_start = text.lower().startswith(("by ", "posted by", "written by"))
+        m = _BY.search(text)
+        if m and not (is_prose(para) and not by_start) \
+                and not re.search(r"(\(|photo|image|illustration|graphic|video|foto)\W*$", text[:m.start()], re.I) \
+                and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
+            names = _names(m.group("names"))
+            if names:
+                out.append(byline.Candidate(i, names, "by"))
+                continue
+        wire = _WIRE_DATELINE.match(text.strip())
+        if wire and not para.bullet:
+            out.append(byline.Candidate(i, (wire.group("agency"),), "wire"))
+            continue
+        name = None if is_junk(para) else _lone_name(para)
+        if name:
+            out.append(byline.Candidate(i, (name,), "name"))
+    return out
+
+
+def _lone_name(para: Para) -> str | None:
+    """A name alone on its line, or with a handle or a date: "Jane Doe August 08, 2018"."""
+    text = para.text
+    if is_prose(para) or para.bullet:
+        return None
+    at = date_start(text)
+    dated = at is not None and at > 0
+    m = _NAME.match(text[:at].strip() if dated else text)
+    if not m:
+        return None
+    rest = text[m.end():].strip()
+    if rest and not (rest[0] in "@-—–|/," or find_date(rest)):
+        return None
+    name = m.group(0).strip()
+    n = len(name.split())
+    # One word is a name only when a date shares its line (a brand or label otherwise).
+    if (2 <= n <= 4 or n == 1 and dated and len(name) >= 3) \
+            and not _NOT_NAMES & set(name.casefold().split()) \
+            and not _CREDIT.search(name) and not name.endswith((".com", ".org")):
+        return name
+    return None
 
 
 def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str | None]:

@@ -1,0 +1,112 @@
+"""Who wrote it: the byline candidates of a text dump weighed by a small learned model.
+
+text.py finds every line near the headline that names people the way bylines do ("By ...",
+a lone "By" over a name, a wire agency's dateline, a name alone or with a date). Measured on
+each: the kind of line, where it sits relative to the headline and the body, its shape,
+what sits around it (a picture, a credit: a caption's names), and whether the page repeats
+the names. Weights in `byline.json` (see linear.py); "none of these" is a choice too, and
+below the model's threshold no author is asserted and the field goes to review.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .blocks import Para
+from .body import is_junk, is_prose, words
+from .dates import find_date
+from .linear import load_model, softmax
+
+KINDS = ("by", "lone_by", "wire", "name")
+_CREDIT = re.compile(r"(getty|images?|photo|foto|credit|reuters|afp|shutterstock|©|photograph|bild|"
+                     r"imago|dpa|quelle|source|picture)", re.IGNORECASE)
+_ROLE = re.compile(r"\b(editor|reporter|correspondent|writer|redakteur\w*|korrespondent\w*|autor\w*|"
+                   r"journalist\w*|rédact\w*|columnist|contributor|staff)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int  # of the paragraph
+    names: tuple[str, ...]
+    kind: str  # one of KINDS
+
+
+@dataclass(frozen=True)
+class Byline:
+    names: tuple[str, ...]
+    probability: float  # that these are the authors
+    none: float  # that none of the candidates is
+
+
+def features(paras: list[Para], cands: list[Candidate], title_at: int | None, start: int,
+             prior: tuple[str, ...]) -> list[dict[str, float]]:
+    anchor = title_at if title_at is not None else start
+    page = " ".join(p.text for p in paras).casefold()
+    out = []
+    for n, cand in enumerate(cands):
+        i = cand.index
+        para = paras[i]
+        text = para.text
+        k = words(text)
+        to_title = i - anchor
+        prev = paras[i - 1] if i > 0 else None
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        name_words = [len(name.split()) for name in cand.names]
+        f = {f"kind_{kind}": float(cand.kind == kind) for kind in KINDS}
+        f.update({
+            "title_below_1_3": float(1 <= to_title <= 3),
+            "title_below_4_8": float(4 <= to_title <= 8),
+            "title_below_far": float(to_title > 8),
+            "title_above": float(to_title < 0),
+            "log_title_distance": math.log1p(abs(to_title)),
+            "before_body": float(i < start),
+            "in_body": float(i >= start),
+            "words_le_3": float(k <= 3),
+            "words_4_10": float(4 <= k <= 10),
+            "words_over_10": float(k > 10),
+            "date_on_line": float(find_date(text) is not None),
+            "prose": float(is_prose(para)),
+            "junk": float(is_junk(para)),
+            "bullet": float(bool(para.bullet)),
+            "after_image": float(prev is not None and prev.is_image),
+            "credit_near": float(any(_CREDIT.search(p.text) and words(p.text) <= 12
+                                     for p in (prev, nxt) if p is not None)),
+            "credit_self": float(bool(_CREDIT.search(text))),
+            "role": float(bool(_ROLE.search(text))
+                          or nxt is not None and bool(_ROLE.search(nxt.text)) and words(nxt.text) <= 6),
+            "names_one": float(len(cand.names) == 1),
+            "names_more": float(len(cand.names) > 1),
+            "single_word_name": float(min(name_words) == 1),
+            "long_name": float(max(name_words) >= 4),
+            "upper_name": float(any(name.isupper() for name in cand.names)),
+            "repeated": float(sum(page.count(name.casefold()) for name in cand.names) > len(cand.names)),
+            "in_title": float(title_at is not None and any(name.casefold() in paras[title_at].text.casefold()
+                                                          for name in cand.names)),
+            "first_candidate": float(n == 0),
+            "first_after_title": float(to_title > 0 and all(c.index - anchor <= 0 for c in cands[:n])),
+            "rules_pick": float(bool(prior) and set(prior) == set(cand.names)),
+        })
+        out.append(f)
+    return out
+
+
+def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, start: int,
+           prior: tuple[str, ...]) -> Byline | None:
+    """The likeliest byline and its chance (0 when "none of these" wins); None without candidates."""
+    if not cands:
+        return None
+    model = load_model("byline")
+    table = features(paras, cands, title_at, start, prior)
+    probs = softmax([model.score(f) for f in table] + [model.score({"none": 1.0})])
+    best = max(range(len(cands)), key=lambda k: probs[k])
+    if probs[-1] > probs[best]:
+        return Byline(cands[best].names, 0.0, probs[-1])
+    same = set(cands[best].names)
+    chance = sum(p for c, p in zip(cands, probs, strict=False) if set(c.names) == same)
+    return Byline(cands[best].names, chance, probs[-1])
+
+
+def threshold() -> float:
+    return load_model("byline").threshold
