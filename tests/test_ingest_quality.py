@@ -89,27 +89,39 @@ def _author_hit(predicted: tuple[str, ...], label: object) -> bool:
 
 @pytest.mark.parametrize("mode", ["text", "html"])
 def test_whole_devset_floor(mode: str) -> None:
-    """All 46 pages, scored as score.py does (F1 of mean precision and mean recall)."""
-    precisions, recalls, titles, authors, dates = [], [], [], [], []
+    """All 46 pages, scored as score.py does (F1 of mean precision and mean recall); a field the
+    reader lists under review is not asserted (it counts as no value)."""
+    precisions, recalls = [], []
+    hits: dict[str, list[bool]] = {"title": [], "author": [], "date": []}
+    asserted: dict[str, list[bool]] = {"title": [], "author": [], "date": []}
     for page_id, label in truth().items():
         article = read(mode, page_id)
         precision, recall = precision_recall(article.body, str(label["articleBody"]))
         precisions.append(precision)
         recalls.append(recall)
-        titles.append(" ".join((article.title or "").split()).casefold()
-                      == " ".join(str(label["title"]).split()).casefold())
+        title = None if "title" in article.review else article.title
+        right = " ".join((title or "").split()).casefold() == " ".join(str(label["title"]).split()).casefold()
+        hits["title"].append(right)
+        if title:
+            asserted["title"].append(right)
         if label.get("author"):
-            authors.append(_author_hit(article.authors, label["author"]))
+            hits["author"].append(_author_hit(article.authors, label["author"]))
+            if article.authors:
+                asserted["author"].append(hits["author"][-1])
         if label.get("date"):
-            dates.append(_same_day(article.date, label))
+            hits["date"].append(_same_day(article.date, label))
+            if article.date:
+                asserted["date"].append(hits["date"][-1])
     precision, recall = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
     body_f1 = 2 * precision * recall / (precision + recall)
-    rate = {name: sum(v) / len(v) for name, v in
-            (("title", titles), ("author", authors), ("date", dates))}
-    # Measured (bench/ingest_quality.py): text 0.966, title 1.00, author 0.89, date 0.82;
-    # html 0.988, title 1.00, author 1.00, date 1.00.
-    floors = {"text": (0.955, 0.95, 0.85, 0.79), "html": (0.98, 0.95, 0.95, 0.95)}[mode]
+    accuracy = {name: sum(v) / len(v) for name, v in hits.items()}
+    right_when_asserted = {name: sum(v) / len(v) for name, v in asserted.items()}
+    # Measured (bench/ingest_quality.py, all 46 pages): text 0.965, accuracy title 0.72, author 0.70,
+    # date 0.82, precision 1.00 / 0.90 / 0.94; html 0.988, accuracy 0.93 / 0.78 / 1.00, precision
+    # 1.00 / 0.95 / 1.00 (organisations named as authors are no longer asserted, so fewer right).
+    floors = {"text": (0.955, (0.68, 0.65, 0.78), (0.97, 0.85, 0.90)),
+              "html": (0.98, (0.90, 0.74, 0.97), (0.97, 0.90, 0.97))}[mode]
     assert body_f1 >= floors[0], (body_f1, precision, recall)
-    assert rate["title"] >= floors[1], rate
-    assert rate["author"] >= floors[2], rate
-    assert rate["date"] >= floors[3], rate
+    for n, name in enumerate(("title", "author", "date")):
+        assert accuracy[name] >= floors[1][n], accuracy
+        assert right_when_asserted[name] >= floors[2][n], right_when_asserted
