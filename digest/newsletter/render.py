@@ -75,13 +75,13 @@ def _inliner() -> css_inline.CSSInliner:
 
 def email_html(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
     """The HTML e-mail with every story, or, when that is over MAX_HTML_BYTES, with the most stories
-    that fit (the rest counted, with a link to the edition on the site)."""
+    (then updates) that fit, the rest counted with a link to the edition on the site."""
     editions: Sequence[Edition] = context["editions"]
-    total = sum(len(e.stories) for e in editions)
+    total = sum(len(e.stories) + len(e.followups) for e in editions)
     html = _html(env, context, editions, None)
     if len(html.encode("utf-8")) <= MAX_HTML_BYTES:
         return html
-    low, high, best = 0, total - 1, None  # the largest number of stories whose e-mail fits
+    low, high, best = 0, total - 1, None  # the largest number of items whose e-mail fits
     while low <= high:
         middle = (low + high) // 2
         candidate = _html(env, context, editions, middle)
@@ -91,7 +91,7 @@ def email_html(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
             high = middle - 1
     if best is None:
         raise ThemeError(f"the e-mail {context['page_url']} is over {MAX_HTML_BYTES // 1024} KB even with no story "
-                         "shown in full", HTML_TEMPLATE, hint="make the e-mail template smaller")
+                         "shown", HTML_TEMPLATE, hint="make the e-mail template smaller")
     return best
 
 
@@ -99,9 +99,9 @@ def _html(env: jinja2.Environment, context: Mapping[str, Any], editions: Sequenc
     items = []
     left = limit
     for edition in editions:
-        shown, hidden = _first_stories(edition, left)
+        shown, hidden = _first_items(edition, left)
         if left is not None:
-            left = max(0, left - len(shown.stories))
+            left = max(0, left - len(shown.stories) - len(shown.followups))
         items.append({"edition": shown, "hidden": hidden})
     html = render_template(env, HTML_TEMPLATE, {**context, "items": items})
     try:
@@ -111,16 +111,18 @@ def _html(env: jinja2.Environment, context: Mapping[str, Any], editions: Sequenc
                          hint="check the <style> of the e-mail template") from exc
 
 
-def _first_stories(edition: Edition, limit: int | None) -> tuple[Edition, int]:
-    """The edition with only its first `limit` stories (in section order), and how many were left out."""
-    if limit is None or limit >= len(edition.stories):
+def _first_items(edition: Edition, limit: int | None) -> tuple[Edition, int]:
+    """The edition with only its first `limit` stories (in section order), then updates, and how
+    many were left out."""
+    count = len(edition.stories) + len(edition.followups)
+    if limit is None or limit >= count:
         return edition, 0
     sections, left = [], limit
     for section in edition.sections:
         if left > 0:
             sections.append(replace(section, stories=section.stories[:left]))
             left -= len(sections[-1].stories)
-    return replace(edition, sections=tuple(sections)), len(edition.stories) - limit
+    return replace(edition, sections=tuple(sections), followups=edition.followups[:left]), count - limit
 
 
 def email_text(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
