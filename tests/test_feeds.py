@@ -147,3 +147,15 @@ def test_a_browser_shows_a_feed_as_a_page(demo: Path) -> None:
             assert "This is a web feed." in (page.text_content("main") or "")
             assert page.eval_on_selector_all("main li h3 a", "links => links.length") >= 1
         page.close()
+
+
+def test_the_feed_page_is_valid_html(demo: Path, tmp_path: Path) -> None:
+    from .test_html_valid import vnu_messages
+
+    pages = []
+    for feed in ("feed.xml", "atom.xml"):
+        pages.append(tmp_path / f"{feed}.html")
+        pages[-1].write_bytes(bytes(transform(demo, feed)))
+    problems = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in vnu_messages(pages)
+                if m.get("type") != "info" or m.get("subType") == "warning"]
+    assert not problems, "\n".join(problems)

@@ -39,7 +39,6 @@
   <xsl:param name="self"/>
   <html lang="{$language}">
   <head>
-    <meta charset="utf-8"/>
     <meta name="viewport" content="width=device-width, initial-scale=1"/>
     <meta name="robots" content="noindex"/>
     <title><xsl:value-of select="$title"/> (<xsl:value-of select="$kind"/> feed)</title>
