@@ -121,11 +121,19 @@ def _complete(parser: argparse.ArgumentParser) -> None:
         argcomplete.autocomplete(parser)
 
 
-def _print_error(exc: DigestError, site_root: Path, command: str) -> None:
+def _relative_paths(exc: DigestError, site_root: Path) -> list[DigestError]:
+    """The problems in exc, each path relative to the site folder as content errors' are (config
+    errors carry digest.toml's whole path)."""
     errors = exc.errors if isinstance(exc, BuildFailed) else [exc]
     for error in errors:
         if error.path is not None and error.path.is_absolute() and error.path.is_relative_to(site_root):
-            error.path = error.path.relative_to(site_root)  # as content errors are: relative to the site
+            error.path = error.path.relative_to(site_root)
+    return errors
+
+
+def _print_error(exc: DigestError, site_root: Path, command: str) -> None:
+    errors = _relative_paths(exc, site_root)
+    for error in errors:
         print(f"error: {error}", file=sys.stderr)
     if not isinstance(exc, BuildFailed):
         return
@@ -402,10 +410,15 @@ def _serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
     options = _build_options(args, search=args.search)
     # The site is served under its base URL's path (https://example.org/news/ -> /news/), as it will be published.
-    base_path = urlsplit(apply_options(load_config(root, required=False), options).base_url).path
+    try:
+        base_path = urlsplit(apply_options(load_config(root, required=False), options).base_url).path
+    except DigestError:
+        base_path = "/"  # a broken digest.toml: --watch still serves, and shows the error until it is fixed
     server = DevServer(root, options, host=args.host, port=args.port, watch=args.watch, base_path=base_path)
 
     def report(rebuild: Rebuild) -> None:
+        if rebuild.error is not None:
+            _relative_paths(rebuild.error, root)
         print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
         if rebuild.report is not None:
             _print_warnings(rebuild.report.warnings)

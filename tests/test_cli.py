@@ -318,3 +318,18 @@ def test_an_unclosed_bracket_in_front_matter_is_named_where_it_opens(make_site) 
     assert "error: content/a.md:3: front matter is not valid YAML" in result.stderr
     assert "hint: close the [ opened on this line with ] on the same line" in result.stderr
     assert "error: content/b.md:3: " in result.stderr and "close the { opened on this line with }" in result.stderr
+
+
+def test_serve_starts_with_a_broken_config_and_names_it_relatively(make_site) -> None:
+    root = make_site({"content/a.md": entry_text()}, config='[site]\ntitle = "x"\ntittle = "y"\n')
+    process = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--watch", "--port", "0"], cwd=root,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        assert "serving " in process.stdout.readline()
+        line = process.stderr.readline()
+        assert line.startswith("first build: failed") and " digest.toml:3: unknown key 'tittle'" in line, line
+        assert str(root) not in line
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
