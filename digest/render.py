@@ -92,10 +92,6 @@ def json_ld(entry: Entry, config: Config) -> Markup:
     return Markup(text)
 
 
-def _pages(items: Sequence[Any], per_page: int) -> list[Sequence[Any]]:
-    return [items[i: i + per_page] for i in range(0, len(items), per_page)] or [()]
-
-
 def plan_pages(site: Site, config: Config) -> list[Page]:
     """Every page of the site, with the data it shows. Feeds are planned in feeds.py."""
     return list(_plan(site, config))
@@ -175,11 +171,10 @@ def _topic_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]
     yield _page("topics/", "topics.html", {"counts": counts, "feeds": feed_urls()}, "Topics")
     for topic in site.topics:
         stories = site.topic_stories.get(topic.slug, ())
-        chunks = _pages(stories, config.items_per_page)
-        for number, chunk in enumerate(chunks, 1):
+        for number, chunk, pagination in _listing(stories, config.items_per_page,
+                                                  lambda n, slug=topic.slug: topic_url(slug, n)):
             yield _page(topic_url(topic.slug, number), "topic.html", {
-                "topic": topic, "stories": list(chunk), "pagination": _pagination(
-                    lambda n, slug=topic.slug: topic_url(slug, n), number, len(chunks)),
+                "topic": topic, "stories": list(chunk), "pagination": pagination,
                 "feeds": feed_urls(topic_url(topic.slug)),
             }, topic.title if number == 1 else f"{topic.title}, page {number}")
 
@@ -188,19 +183,39 @@ def _tag_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:
     yield _page("tags/", "tags.html", {"tags": [(t.slug, t.name, len(t.entries)) for t in site.tags],
                                        "feeds": feed_urls()}, "Tags")
     for tag in site.tags:
-        chunks = _pages(tag.entries, config.items_per_page)
-        for number, chunk in enumerate(chunks, 1):
+        for number, chunk, pagination in _listing(tag.entries, config.items_per_page,
+                                                  lambda n, slug=tag.slug: tag_url(slug, n)):
             yield _page(tag_url(tag.slug, number), "tag.html", {
-                "tag": {"slug": tag.slug, "name": tag.name}, "entries": list(chunk),
-                "pagination": _pagination(lambda n, slug=tag.slug: tag_url(slug, n), number, len(chunks)),
+                "tag": {"slug": tag.slug, "name": tag.name}, "entries": list(chunk), "pagination": pagination,
                 "feeds": feed_urls(),
             }, f"Tagged {tag.name}" if number == 1 else f"Tagged {tag.name}, page {number}")
 
 
-def _pagination(url_of: Any, number: int, count: int) -> dict[str, Any]:
-    return {"number": number, "count": count,
-            "previous": url_of(number - 1) if number > 1 else None,
-            "next": url_of(number + 1) if number < count else None}
+def _listing(items: Sequence[Any], per_page: int,
+             url_of: Any) -> Iterator[tuple[int, Sequence[Any], dict[str, Any]]]:
+    """A listing (newest first) as pages that do not shift: the first page (number 1, the
+    listing's own address) shows the newest `per_page` items; the archive pages behind it are
+    numbered from the oldest (page 2 holds the oldest items, page 3 the next ones...), so a new item
+    changes the first page and the newest archive page only, and a full page keeps its address
+    and content for good. Yields (number, items, pagination)."""
+    yield 1, items[:per_page], {
+        "number": 1, "newest": True, "previous": None,
+        "next": url_of(_archive_page(len(items) - 1 - per_page, per_page)) if len(items) > per_page else None}
+    if len(items) <= per_page:
+        return
+    oldest_first = list(reversed(items))
+    last = _archive_page(len(items) - 1, per_page)
+    for number in range(2, last + 1):
+        start = (number - 2) * per_page
+        chunk = oldest_first[start:start + per_page][::-1]
+        yield number, chunk, {"number": number, "newest": False,
+                              "previous": url_of(number + 1 if number < last else 1),
+                              "next": url_of(number - 1) if number > 2 else None}
+
+
+def _archive_page(position: int, per_page: int) -> int:
+    """The archive page holding the item at `position` in oldest-first order."""
+    return position // per_page + 2
 
 
 def _sitemap(site: Site, config: Config) -> list[tuple[str, date | None]]:

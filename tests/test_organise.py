@@ -55,15 +55,26 @@ def test_tags_merge_by_slug(make_site) -> None:
     assert [(t.slug, len(t.entries)) for t in site.tags] == [("russia", 1), ("ukraine-war", 2)]
 
 
-def test_topic_pages_paginate(make_site) -> None:
+def test_topic_pages_paginate_from_the_oldest_so_an_addition_shifts_nothing(make_site) -> None:
     titles = ["Volcano erupts in Iceland", "Chess champion retires", "New bridge opens in Lisbon",
-              "Wheat harvest breaks record", "Museum returns bronze statues"]
+              "Wheat harvest breaks record", "Museum returns bronze statues", "Ferry strike ends"]
     files = {f"content/e{i}.md": entry_text(title, date=f"2022-08-{10 + i}T10:00:00Z", topic="world", story=f"s{i}")
-             for i, title in enumerate(titles)}
+             for i, title in enumerate(titles[:5])}
     root = make_site(files, config='[site]\nitems_per_page = 2\n[[topics]]\nslug = "world"\n')
     build(root, BuildOptions(now=NOW, jobs=1))
     out = root / "output/topics/world"
-    assert (out / "index.html").exists() and (out / "page/2/index.html").exists()
-    assert (out / "page/3/index.html").exists() and not (out / "page/4").exists()
-    page2 = (out / "page/2/index.html").read_text()
-    assert titles[2] in page2 and titles[1] in page2 and 'rel="next"' in page2 and 'rel="prev"' in page2
+    first = (out / "index.html").read_text()
+    assert titles[4] in first and titles[3] in first and titles[2] not in first  # the newest two
+    assert 'href="../../topics/world/page/3/"' in first or "page/3/" in first  # older: the page after them
+    oldest = (out / "page/2/index.html").read_text()
+    assert titles[0] in oldest and titles[1] in oldest and 'rel="prev"' in oldest and 'rel="next"' not in oldest
+    middle = (out / "page/3/index.html").read_text()
+    assert titles[2] in middle and titles[3] in middle and 'rel="next"' in middle and 'rel="prev"' in middle
+    assert titles[4] in (out / "page/4/index.html").read_text() and not (out / "page/5").exists()
+
+    (root / "content/e5.md").write_text(entry_text(titles[5], date="2022-08-15T10:00:00Z", topic="world",
+                                                   story="s5"))
+    build(root, BuildOptions(now=NOW, jobs=1))
+    assert (out / "page/2/index.html").read_text() == oldest  # full pages keep their content
+    assert (out / "page/3/index.html").read_text() == middle
+    assert titles[5] in (out / "page/4/index.html").read_text() and titles[5] in (out / "index.html").read_text()
