@@ -331,7 +331,8 @@ def _check(args: argparse.Namespace) -> int:
     from digest.check import check_site
 
     warnings: list[ContentWarning] = []
-    problems, summary = check_site(args.site.resolve(), _build_options(args), warnings)
+    with Progress("checking:", enabled=not args.quiet):
+        problems, summary = check_site(args.site.resolve(), _build_options(args), warnings)
     _print_warnings(warnings)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
@@ -443,8 +444,9 @@ def _stories(args: argparse.Namespace) -> int:
 
     root = args.site.resolve()
     config = load_config(root, required=False)
-    entries, features = load_entries_with_features(config)
-    site = organise_site(entries, config, features)
+    with Progress("grouping stories:", enabled=not args.quiet):
+        entries, features = load_entries_with_features(config)
+        site = organise_site(entries, config, features)
     if args.json:
         stories = [[str(m.path) for m in s.members] for s in site.stories]
         json.dump({"stories": stories}, sys.stdout, ensure_ascii=False)
