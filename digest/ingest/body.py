@@ -71,7 +71,15 @@ BOUNDARY = re.compile(
     r"in this article|around the web|from the web|promoted( stories| links)?|"
     r"sponsored (stories|links)|we recommend|what to read next|"
     r"popular right now|more stories|latest videos?|watch next|more|no comments( yet)?\b.*|"
-    r"(our )?sources|references|bibliography|further reading|about this (statement|article|story|report))$",
+    r"(our )?sources|references|bibliography|further reading|about this (statement|article|story|report)|"
+    # "you may also like", "most read", "more on this" as pages in other languages write them
+    r"das könnte (sie|dich) auch interessieren|auch interessant|weitere artikel|meistgelesen|"
+    r"meistgelesene artikel|mehr aus (dem|der) .{1,30}|empfehlungen|top-artikel|"
+    r"vous aimerez aussi|à voir aussi|les plus lus|lo más leído|también te puede interesar|"
+    r"te puede interesar|mais lidas|você também pode gostar|potrebbe interessarti|più letti|"
+    r"dit vind je misschien ook interessant|meest gelezen|du kanske också gillar|mest lästa|"
+    r"mehr zu(m|r)? .{1,40}|(view|show|read|see) (all )?comments( \(\d+\))?|"
+    r"über (den|die) autor(:in|in)?|à propos de l.auteur|sobre (el|o) autor|about the authors?)$",
     re.IGNORECASE,
 )
 
@@ -121,6 +129,10 @@ _LABELLED_CAPTION = re.compile(r"^(image|photo|picture|media) caption\b|^caption
                                r"^bildunterschrift\b|^légende\s*:|^legenda\s*:", re.IGNORECASE)
 
 
+_CREDIT_WORD = re.compile(r"\b(photo|foto|bild|image|picture|credit|quelle|source|crédit|getty|imago|dpa|"
+                          r"reuters|afp|ap|epa|screenshot)\b", re.IGNORECASE)
+
+
 def is_credit(para: Para) -> bool:
     return words(para.text) <= 12 and bool(_CREDIT_AFTER.search(para.text)) \
         and not _CREDIT_BEFORE.match(para.text)
@@ -140,6 +152,9 @@ def captions(paras: list[Para]) -> set[int]:
             out.add(i)
         if i and para.text == paras[i - 1].text and words(para.text) <= 40 and not para.bullet:
             out.update((i - 1, i))  # a picture's alt text and its caption, the same words twice
+        elif i and len(paras[i - 1].text) >= 20 and para.text.startswith(paras[i - 1].text) \
+                and _CREDIT_WORD.search(para.text[len(paras[i - 1].text):]) and words(para.text) <= 60:
+            out.update((i - 1, i))  # the alt text, then the caption with its credit after the same words
         if is_credit(para):
             for j in (i - 1, i - 2):
                 if j < 0 or paras[j].bullet or is_credit(paras[j]):
