@@ -207,3 +207,18 @@ def test_the_repository_ignores_the_build_lock() -> None:
     assert ignored.returncode == 0
     kept = subprocess.run(["git", "-C", str(REPO), "check-ignore", "-q", ".digest/ingest.json"])
     assert kept.returncode == 1  # ingest's record of what it wrote is part of the repository
+
+
+def test_the_json_schema_accepts_real_configs_and_refuses_a_typo(tmp_path: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((REPO / "digest.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    assert main(["init", str(tmp_path / "s")]) == 0
+    for path in (tmp_path / "s/digest.toml", REPO / "digest.toml"):
+        assert not list(validator.iter_errors(tomllib.loads(path.read_text()))), path
+    wrong = {"site": {"tittle": "x", "items_per_page": 0}, "topics": [{"title": "No slug"}]}
+    messages = sorted(error.message for error in validator.iter_errors(wrong))
+    assert any("tittle" in m for m in messages) and any("minimum" in m or "less than" in m for m in messages)
+    assert any("'slug' is a required property" in m for m in messages)
