@@ -2,8 +2,9 @@
 
 usage: python bench/run.py            (make bench)
 env:   N=10000            corpus sizes, comma-separated, e.g. N=1000,10000,100000
-       PEERS="hugo pelican"  peers to build beside digest ("" for none); PEERS_MAX_N=10000 skips
-                          the peers above that size (Pelican takes minutes at 100,000)
+       PEERS="hugo hugo+pagefind pelican"  peers to build beside digest ("" for none); PEERS_MAX_N=10000
+                          skips the peers above that size (Pelican takes minutes at 100,000)
+       MODES="search no-search"  digest's default command (search on) and --no-search
        RUNS=1             timed runs of each measure (the median is reported)
        WORK=bench/work    corpora, sites and outputs (git-ignored); PEERS_VENV=/tmp/peers-venv
        PEER_BENCH=../shared/peer-bench   gen_corpus.py, make_peer_sites.py and the peers' sites
@@ -11,7 +12,9 @@ env:   N=10000            corpus sizes, comma-separated, e.g. N=1000,10000,10000
 Each measure runs under /usr/bin/time -f '%e %U %S %M': wall seconds, user and system CPU seconds,
 and peak RSS of the largest process (forked workers are not added up). Measures: a cold build into
 an empty output folder (no cache), a rebuild with nothing changed, a rebuild after appending a
-paragraph to the middle entry (as run_peers.sh does), and the files each wrote. The table goes to
+paragraph to the middle entry (as run_peers.sh does), one after adding an entry (the newest), one
+after deleting it again, and the files each wrote; then the same edit, addition and deletion in a
+long-lived Builder (the dev server). The table goes to
 stdout and, as JSON, to bench/results/latest.json.
 """
 
@@ -36,9 +39,12 @@ WORK = Path(os.environ.get("WORK", HERE / "work")).resolve()
 VENV = Path(os.environ.get("PEERS_VENV", "/tmp/peers-venv"))
 RUNS = int(os.environ.get("RUNS", "1"))
 SIZES = [int(n) for n in os.environ.get("N", "10000").split(",") if n.strip()]
-PEERS = os.environ.get("PEERS", "hugo pelican").split()
+PEERS = os.environ.get("PEERS", "hugo hugo+pagefind pelican").split()
+PAGEFIND = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages" / \
+    "pagefind_bin" / "pagefind"  # the one digest runs (make build installs pagefind-bin into .venv)
 PEERS_MAX_N = int(os.environ.get("PEERS_MAX_N", "10000"))
-MEASURES = ("cold", "no-change", "one-edit", "one-edit-again")
+MODES = os.environ.get("MODES", "search no-search").split()  # digest build as users run it, and --no-search
+MEASURES = ("cold", "no-change", "one-edit", "one-add", "one-delete")
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sports", "Culture")
 
 DIGEST_TOML = """\
@@ -106,8 +112,9 @@ def corpus(n: int) -> Path:
 
 def measure_runs(command: list[str], site: Path, target: Path,
                  leftovers: tuple[str, ...]) -> dict[str, list[dict[str, float]]]:
-    """Every measure, RUNS times: a cold build from nothing, one with nothing changed, then two
-    after appending a paragraph to `target` (the same for digest and the peers)."""
+    """Every measure, RUNS times: a cold build from nothing, one with nothing changed, one after
+    appending a paragraph to `target` (as run_peers.sh does), one after adding an entry (the
+    newest, as a digest grows each day) and one after deleting it again."""
     results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
     for run in range(RUNS):
         for leftover in leftovers:
@@ -116,8 +123,10 @@ def measure_runs(command: list[str], site: Path, target: Path,
         results["no-change"].append(timed(command, site))
         append_edit(target, run)
         results["one-edit"].append(timed(command, site))
-        append_edit(target, run + 100)
-        results["one-edit-again"].append(timed(command, site))
+        added = add_entry(site / "content", run)
+        results["one-add"].append(timed(command, site))
+        added.unlink()
+        results["one-delete"].append(timed(command, site))
     return results
 
 
@@ -130,6 +139,35 @@ def middle_entry(content: Path) -> str:
 def append_edit(path: Path, number: int) -> None:
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(f"\nBenchmark edit {number}: one more closing paragraph for the incremental run.\n")
+
+
+def add_entry(content: Path, number: int) -> Path:
+    """A new entry, an hour after the newest one, in that day's folder: the daily case. Works on
+    digest's and Hugo's YAML front matter and on Pelican's metadata lines alike."""
+    newest = max((p for p in content.rglob("*.md") if not p.name.startswith("_")),
+                 key=lambda p: p.relative_to(content).as_posix())
+    lines = newest.read_text(encoding="utf-8").splitlines()
+    yaml = lines[0] == "---"
+    out, in_header = [], True
+    for index, line in enumerate(lines):
+        if in_header and index > 0 and (line == "---" if yaml else line == ""):
+            in_header = False
+            out.append(line)
+            out.append(f"\nBenchmark addition {number}, a new paragraph.")
+            continue
+        key = line.split(":", 1)[0].lower() if in_header and ":" in line else ""
+        if key == "title":
+            line = f'{line.split(":", 1)[0]}: "Benchmark addition {number}: a new report arrives"'
+        elif key == "date":
+            stamp = line.split(":", 1)[1].strip().strip('"')
+            hour = min(int(stamp[11:13]) + 1, 23)
+            line = f"{line.split(':', 1)[0]}: {stamp[:11]}{hour:02d}{stamp[13:]}"
+        elif key in ("source_url", "slug"):
+            continue
+        out.append(line)
+    added = newest.parent / f"benchmark-addition-{number}.md"
+    added.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return added
 
 
 def count_files(out: Path) -> dict[str, int]:
@@ -167,71 +205,82 @@ def digest_pages(out: Path) -> dict[str, int]:
     return counts
 
 
-def digest_command() -> list[str]:
+def digest_command(search: bool = True) -> list[str]:
+    """`digest build` as users run it (the search index on), or with --no-search."""
     installed = REPO / ".venv" / "bin" / "digest"
-    # --no-search: the peers build no search index either
-    return ([str(installed), "build", "--no-search"] if installed.exists()
-            else [sys.executable, "-m", "digest.cli", "build", "--no-search"])
+    command = [str(installed), "build"] if installed.exists() else [sys.executable, "-m", "digest.cli", "build"]
+    return command if search else [*command, "--no-search"]
 
 
-def run_digest(root: Path, n: int) -> dict[str, Any]:
-    site = WORK / f"digest-{n}"
+def run_digest(root: Path, n: int, search: bool) -> dict[str, Any]:
+    site = WORK / f"digest-{n}" if search else WORK / f"digest-{n}-no-search"
     shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
     (site / "digest.toml").write_text(DIGEST_TOML)
     shutil.copytree(root / "content", site / "content")
-    digest = digest_command()
+    digest = digest_command(search)
     target = site / "content" / middle_entry(site / "content")
     leftovers = ("output", ".output.spare", ".output.twin", ".output.trash", ".digest")
     results = measure_runs(digest, site, target, leftovers)
     files = count_files(site / "output")
-    same = check_same_as_cold(site)
+    same = check_same_as_cold(site, search)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,
             "pages_by_kind": digest_pages(site / "output"), "rebuild_equals_cold": same,
-            "persistent": persistent_edits(site, target)}
+            "persistent": persistent_edits(site, target, search)}
 
 
 PERSISTENT = """
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
-from digest.build import Builder
-builder = Builder(Path("."))
+from digest.build import Builder, BuildOptions
+builder = Builder(Path("."), BuildOptions(search=sys.argv[2] == "search"))
 builder.build()  # warm: the cache read once, as a dev server would at start
+target = Path(sys.argv[1])
 times = []
-for number in range(3):
-    with open(sys.argv[1], "a", encoding="utf-8") as handle:
-        handle.write(f"\\nServer edit {number}.\\n")
+def timed(kind):
     started = time.perf_counter()
     report = builder.build()
-    times.append({"seconds": round(time.perf_counter() - started, 3), "rendered": report.rendered,
+    times.append({"kind": kind, "seconds": round(time.perf_counter() - started, 3), "rendered": report.rendered,
                   "stages": dict(report.stages)})
-print(json.dumps(times))
+for number in range(2):
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(f"\\nServer edit {number}.\\n")
+    timed("edit")
+added = target.parent / "server-addition.md"
+added.write_text(target.read_text(encoding="utf-8").replace("title:", "title: Server addition", 1), encoding="utf-8")
+timed("add")
+added.unlink()
+timed("delete")
+print(json.dumps({"builds": times, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 """
 
 
-def persistent_edits(site: Path, target: Path) -> list[dict[str, Any]]:
-    """One-entry edits rebuilt by a long-lived Builder (the dev server's way): seconds per build."""
+def persistent_edits(site: Path, target: Path, search: bool) -> dict[str, Any]:
+    """Edits, an addition and a deletion rebuilt by a long-lived Builder (the dev server's way)."""
     venv_python = REPO / ".venv" / "bin" / "python"
     python = str(venv_python) if venv_python.exists() else sys.executable
-    result = subprocess.run([python, "-c", PERSISTENT, str(target)], cwd=site, capture_output=True, text=True,
-                            check=True)
-    edits: list[dict[str, Any]] = json.loads(result.stdout.strip().splitlines()[-1])
+    result = subprocess.run([python, "-c", PERSISTENT, str(target), "search" if search else "no-search"], cwd=site,
+                            capture_output=True, text=True, check=True)
+    edits: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return edits
 
 
-def check_same_as_cold(site: Path) -> bool:
-    """The edited site's output, byte for byte, against a cold build of the same content."""
+def check_same_as_cold(site: Path, search: bool) -> bool:
+    """The edited site's output, byte for byte, against a cold build of the same content. The
+    search index is left out: its segments follow the site's history (tests/test_search.py checks
+    that it answers queries as a cold build's does)."""
     copy = site.parent / f"{site.name}-cold"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".output.*", ".digest"))
-    subprocess.run(digest_command(), cwd=copy, check=True, capture_output=True)
-    same = subprocess.run(["diff", "-rq", site / "output", copy / "output"], capture_output=True).returncode == 0
+    subprocess.run(digest_command(search), cwd=copy, check=True, capture_output=True)
+    same = subprocess.run(["diff", "-rq", "-x", "pagefind", site / "output", copy / "output"],
+                          capture_output=True).returncode == 0
     shutil.rmtree(copy, ignore_errors=True)
     return same
 
 
 def run_peer(peer: str, root: Path, n: int, pelican: Path, hugo: Path) -> dict[str, Any]:
-    site = root / peer
+    site = root / peer.split("+")[0]
     edit_rel = middle_entry(root / "content")
     target = site / "content" / edit_rel
     backup = target.read_bytes()
@@ -242,6 +291,8 @@ def run_peer(peer: str, root: Path, n: int, pelican: Path, hugo: Path) -> dict[s
     else:
         command = [str(hugo), "--quiet", "--noBuildLock", "-d", "out"]
         leftovers = ("out",)
+    if peer == "hugo+pagefind":  # Hugo, then Pagefind over its whole output: the searchable peer
+        command = ["sh", "-c", f'"{hugo}" --quiet --noBuildLock -d out && "{PAGEFIND}" --site out --silent']
     try:
         results = measure_runs(command, site, target, leftovers)
         files = count_files(site / "out")
@@ -255,40 +306,41 @@ def ratio(ours: float, theirs: float | None) -> str:
 
 
 def table(results: dict[str, Any]) -> str:
+    """One table per size: each measure's wall time and peak memory for every tool, then the ratios
+    of digest's default command (search on) to the peers (Hugo + Pagefind is the searchable one)."""
     lines = []
     for n, by_tool in results["sizes"].items():
-        peers = [p for p in ("hugo", "pelican") if p in by_tool]
-        head = ["N", "measure", "digest wall s", "cpu s", "peak MB"]
-        for peer in peers:
-            head += [f"{peer} wall s", "cpu s", "peak MB"]
-        head += [f"wall vs {p}" for p in peers] + [f"peak vs {p}" for p in peers]
+        tools = [t for t in ("digest", "digest --no-search", "hugo", "hugo+pagefind", "pelican") if t in by_tool]
+        peers = [t for t in tools if not t.startswith("digest")]
+        head = ["N", "measure"] + [f"{t} wall s / peak MB" for t in tools]
+        head += [f"digest / {p} wall" for p in peers]
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for measure in MEASURES:
-            ours = by_tool["digest"]["measures"][measure]
-            row = [str(n), measure, f"{ours['wall_s']:.2f}", f"{ours['cpu_s']:.2f}", f"{ours['peak_mb']:.0f}"]
-            for peer in peers:
-                m = by_tool[peer]["measures"][measure]
-                row += [f"{m['wall_s']:.2f}", f"{m['cpu_s']:.2f}", f"{m['peak_mb']:.0f}"]
-            row += [ratio(ours["wall_s"], by_tool[p]["measures"][measure]["wall_s"]) for p in peers]
-            row += [ratio(ours["peak_mb"], by_tool[p]["measures"][measure]["peak_mb"]) for p in peers]
+            row = [str(n), measure]
+            for tool in tools:
+                m = by_tool[tool]["measures"][measure]
+                row.append(f"{m['wall_s']:.2f} / {m['peak_mb']:.0f}")
+            ours = by_tool["digest"]["measures"][measure]["wall_s"] if "digest" in by_tool else None
+            row += [ratio(ours, by_tool[p]["measures"][measure]["wall_s"]) if ours is not None else "-" for p in peers]
             lines.append("| " + " | ".join(row) + " |")
-        files = [str(n), "files written", str(by_tool["digest"]["files"]["total"]), "", ""]
-        for peer in peers:
-            files += [str(by_tool[peer]["files"]["total"]), "", ""]
-        files += [ratio(by_tool["digest"]["files"]["total"], by_tool[p]["files"]["total"]) for p in peers]
-        files += ["" for _ in peers]
+        files = [str(n), "files written"] + [str(by_tool[t]["files"]["total"]) for t in tools] + ["" for _ in peers]
         lines.append("| " + " | ".join(files) + " |")
         lines.append("")
-        edits = by_tool["digest"].get("persistent") or []
-        if edits:
-            lines.append(f"N={n} digest one-entry edits in a persistent Builder (dev server): "
-                         + ", ".join(f"{e['seconds']:.2f} s" for e in edits)
-                         + " (" + "; ".join(", ".join(f"{k} {v}" for k, v in e["stages"].items() if v >= 0.01)
-                                             for e in edits) + ")")
-        kinds = by_tool["digest"]["pages_by_kind"]
-        lines.append(f"N={n} digest files by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items())
-                     + f"; rebuild after the edit equals a cold build: {by_tool['digest']['rebuild_equals_cold']}")
+        for tool in (t for t in tools if t.startswith("digest")):
+            server = by_tool[tool].get("persistent") or {}
+            builds = server.get("builds", [])
+            if builds:
+                lines.append(f"N={n} {tool}, dev server (a long-lived Builder): "
+                             + ", ".join(f"{b['kind']} {b['seconds']:.2f} s" for b in builds)
+                             + f"; peak {server.get('peak_mb')} MB")
+                for b in builds:
+                    stages = ", ".join(f"{k} {v}" for k, v in b["stages"].items() if v >= 0.01)
+                    lines.append(f"    {b['kind']}: {stages}")
+            lines.append(f"N={n} {tool}: rebuilt output equals a cold build (search index aside): "
+                         f"{by_tool[tool]['rebuild_equals_cold']}")
+        kinds = by_tool.get("digest", by_tool.get("digest --no-search", {})).get("pages_by_kind", {})
+        lines.append(f"N={n} digest files by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
         for peer in peers:
             lines.append(f"N={n} {peer} files: " + ", ".join(f"{k} {v}" for k, v in by_tool[peer]["files"].items()))
         lines.append("")
@@ -307,8 +359,10 @@ def main() -> int:
     }
     for n in SIZES:
         root = corpus(n)
-        log(f"# N={n}: digest")
-        by_tool: dict[str, Any] = {"digest": run_digest(root, n)}
+        by_tool: dict[str, Any] = {}
+        for mode in MODES:
+            log(f"# N={n}: digest ({mode})")
+            by_tool["digest" if mode == "search" else "digest --no-search"] = run_digest(root, n, mode == "search")
         for peer in PEERS if n <= PEERS_MAX_N else ():
             log(f"# N={n}: {peer}")
             by_tool[peer] = run_peer(peer, root, n, pelican, hugo)

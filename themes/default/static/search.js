@@ -160,6 +160,8 @@
   });
 
   input.value = new URLSearchParams(location.search).get("q") || "";
-  if (input.value) { load(); }
   run(input.value);
+  // Load Pagefind and every segment's index while the reader is still typing (a failure is
+  // reported by the search that needs it).
+  load().catch(function () { engine = null; });
 })();

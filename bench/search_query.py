@@ -1,0 +1,85 @@
+"""The reader's side of search: how long the search page takes to show results in a real browser.
+
+Serves a built site on 127.0.0.1, opens /search/ in headless Chromium (Debian's, via Playwright)
+and, for each query, types it as a reader would and times from the keystroke to the results on
+screen (the page starts loading Pagefind and every segment's index when it opens; the first
+query waits for what is not there yet), later ones load only the index chunks of new words. Also
+counts the requests and bytes each query needed, and times a page opened with ?q= from nothing.
+
+    .venv/bin/python bench/search_query.py OUTPUT_FOLDER [query ...]
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_QUERIES = ["budget", "harbor tax", "telescope", "protest minister", "vaccine", "museum"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+def measure(output: Path, queries: list[str]) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    segments = len(json.loads((output / "pagefind" / "segments.json").read_text())["segments"])
+    results: list[dict[str, Any]] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            requests: list[int] = []
+            page.on("requestfinished", lambda request: requests.append(request.sizes()["responseBodySize"]))
+            page.goto(base + "search/")
+            page.wait_for_function("document.getElementById('search-status').textContent.startsWith('Type')")
+            for query in queries:
+                requests.clear()
+                page.evaluate("document.getElementById('search-status').textContent = ''")
+                started = time.perf_counter()
+                page.fill("#search-q", query)
+                page.press("#search-q", "Enter")
+                page.wait_for_function(
+                    "/match/.test(document.getElementById('search-status').textContent)", timeout=60_000)
+                seconds = time.perf_counter() - started
+                shown = page.eval_on_selector_all("#search-results li", "items => items.length")
+                results.append({"query": query, "ms": round(seconds * 1000), "requests": len(requests),
+                                "kb": round(sum(requests) / 1024), "shown": shown})
+            cold = browser.new_page()  # a reader arriving with ?q= (a link, a bookmark): everything loads first
+            started = time.perf_counter()
+            cold.goto(base + "search/?q=" + queries[0])
+            cold.wait_for_function("/match/.test(document.getElementById('search-status').textContent)",
+                                   timeout=60_000)
+            opened_ms = round((time.perf_counter() - started) * 1000)
+            browser.close()
+    finally:
+        server.shutdown()
+    later = [r["ms"] for r in results[1:]]
+    return {"segments": segments, "queries": results, "first_ms": results[0]["ms"], "opened_with_query_ms": opened_ms,
+            "later_median_ms": statistics.median(later) if later else None}
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
+    output = Path(sys.argv[1])
+    data = measure(output, sys.argv[2:] or DEFAULT_QUERIES)
+    print(json.dumps(data, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
