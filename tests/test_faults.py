@@ -230,7 +230,8 @@ class Server:
     def __init__(self, root: Path) -> None:
         self.port = _free_port()
         self.log = root.parent / "serve.log"
-        self.process = subprocess.Popen(_digest("-C", str(root), "serve", "--watch", "--port", str(self.port)),
+        serve = ("serve", "--watch", "--no-search", "--port", str(self.port))  # compared with --no-search builds
+        self.process = subprocess.Popen(_digest("-C", str(root), *serve),
                                         env=_env(), stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:

@@ -20,7 +20,7 @@ from digest.search import Segment, hidden_copies, plan_segments
 from digest.serve import DevServer, Rebuild
 
 from .conftest import BASIC_CONFIG, NOW, SiteMaker, entry_text
-from .theme_site import chromium, serve
+from .theme_site import chromium, require, serve
 
 # --- the policy (pure) ---------------------------------------------------------------------------
 
@@ -100,7 +100,10 @@ def test_stale_copies_are_hidden_unless_the_same_fragment_is_live_elsewhere() ->
 TITLES = ("Harbour tolls rise", "Orchard frost damage", "Violin maker retires", "Glacier survey funded",
           "Tram line reopens", "Chess final drawn", "Bakery wins award", "Lighthouse restored", "Kite festival")
 
-needs_pagefind = pytest.mark.skipif(digest.search.pagefind_executable() is None, reason="pagefind-bin")
+@pytest.fixture
+def needs_pagefind() -> None:
+    """Pagefind comes with the test extra: missing, the test skips locally and fails in CI."""
+    require(digest.search.pagefind_executable() is not None, "Pagefind (the pagefind-bin package)")
 
 
 def listing(root: Path) -> dict[str, Any]:
@@ -108,7 +111,7 @@ def listing(root: Path) -> dict[str, Any]:
     return data
 
 
-@needs_pagefind
+@pytest.mark.usefixtures("needs_pagefind")
 def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(digest.search, "SMALL", 2)
@@ -147,10 +150,11 @@ def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker
     output = root / "output" / "pagefind" / "segments"
     assert sorted(p.name for p in output.iterdir()) == sorted(s.split("/")[1] for s in listing(root)["segments"])
     store = root / ".digest" / "search"
-    assert {p.name for p in store.iterdir() if p.is_dir() and p.name.startswith("s")} == {p.name for p in output.iterdir()}
+    kept = {p.name for p in store.iterdir() if p.is_dir() and p.name.startswith("s")}
+    assert kept == {p.name for p in output.iterdir()}
 
 
-@needs_pagefind
+@pytest.mark.usefixtures("needs_pagefind")
 def test_no_search_removes_the_index_and_search_brings_it_back(make_site: SiteMaker) -> None:
     root = make_site({"content/a.md": entry_text("Alpha")})
     build(root, BuildOptions(now=NOW, jobs=1, search=True))
@@ -198,7 +202,7 @@ def searchable_site(root: Path) -> None:
                                    body=f"Body {i} of the alpha series." + (" quorrel" if i == 2 else "")))
 
 
-@needs_pagefind
+@pytest.mark.usefixtures("needs_pagefind")
 def test_browser_finds_an_edit_and_not_a_deletion_and_matches_a_cold_build(
         tmp_path: Path, browser: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(digest.search, "SMALL", 2)
@@ -229,7 +233,7 @@ def test_browser_finds_an_edit_and_not_a_deletion_and_matches_a_cold_build(
             assert found(browser, base, query) == found(browser, cold_base, query), query
 
 
-@needs_pagefind
+@pytest.mark.usefixtures("needs_pagefind")
 def test_serve_watch_keeps_search_current(make_site: SiteMaker, browser: Any) -> None:
     root = make_site({"content/a.md": entry_text("Alpha rises", body="The first version."),
                       "content/b.md": entry_text("Beta falls", date="2022-08-16T10:00:00Z", body="Plain.")})
