@@ -128,15 +128,37 @@ def average_linkage(
 
 def link_stories(times: Sequence[float], edges: Iterable[tuple[int, int, float]],
                  settings: StorySettings) -> list[Cluster]:
-    """Stories from similar pairs, in two rounds: cores from the pairs at least
-    `core_similarity` alike alone (near-identical headlines; few pairs, so fast), then every
-    pair, starting from the cores (the many weak pairs of a large story are summed once per
-    pair of groups instead of being queued one by one)."""
+    """Stories from similar pairs, in three rounds, each starting from the groups of the last:
+    near copies (headlines at least `copy_similarity` alike, joined directly or through others);
+    cores (average linkage over the pairs at least `core_similarity` alike, joining at
+    `core_threshold`); then stories (average linkage over every pair). Dense news has millions
+    of weak pairs: linked one by one they cost most of the time, summed once per pair of cores
+    they do not."""
     span = settings.max_span_days * 86400.0
-    cores: list[Cluster] = []
-    if settings.core_similarity:
-        strong = [edge for edge in edges if edge[2] >= settings.core_similarity]
-        cores = average_linkage(times, strong, settings.core_threshold, span, settings.pair_threshold,
-                                settings.cohesion_ratio, settings.cohesion_size)
+    copies = near_copies(len(times), edges, settings.copy_similarity)
+    strong = [edge for edge in edges if edge[2] >= settings.core_similarity]
+    cores = average_linkage(times, strong, settings.core_threshold, span, settings.pair_threshold,
+                            settings.cohesion_ratio, settings.cohesion_size, copies)
     return average_linkage(times, edges, settings.threshold, span, settings.pair_threshold,
                            settings.cohesion_ratio, settings.cohesion_size, cores)
+
+
+def near_copies(n: int, edges: Iterable[tuple[int, int, float]], bar: float) -> list[Cluster]:
+    """The groups of entries joined by pairs at least `bar` alike, directly or through others."""
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j, s in edges:
+        if s >= bar:
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        groups[root(i)].append(i)
+    return [Cluster(tuple(g), 1.0) for g in groups.values() if len(g) > 1]

@@ -18,8 +18,9 @@ class StorySettings:
     cohesion_ratio: float = 0.3
     # ... when both have at least this many members (smaller ones are too few to tell).
     cohesion_size: int = 6
-    # Cores first: linkage over the pairs at least this alike alone, joining at core_threshold;
-    # then all pairs, starting from the cores. 0 links all pairs at once.
+    # Linkage runs in rounds (see linkage.link_stories): near copies are joined first, then
+    # cores of pairs at least core_similarity alike joining at core_threshold, then everything.
+    copy_similarity: float = 0.5
     core_similarity: float = 0.2
     core_threshold: float = 0.02
     # Similarity halves for every this many days between two entries: a recurring subject on
