@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from itertools import groupby
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -111,17 +112,18 @@ def _plan(site: Site, config: Config) -> Iterator[Page]:
                           site.editions[i - 1] if i > 0 else None) for i, e in enumerate(site.editions)}
     # The front page also carries the stories of the week before the latest edition.
     recent = [e for e in site.editions[1:RECENT_DAYS + 1] if latest and (latest.day - e.day).days <= RECENT_DAYS]
-    yield _page("", "index.html", {"edition": latest, "older": _edition_refs(site.editions[1:8]),
+    yield _page("", "index.html", {"edition": latest, "older": _edition_refs(site.editions[1:8], site.edition_day),
                                    "recent": recent, "feeds": feed_urls()}, config.title)
     for edition in site.editions:
         older, newer = neighbours[edition.day]
         yield _page(edition_url(edition.day), "edition.html", {
-            "edition": edition, "older": _edition_ref(older), "newer": _edition_ref(newer), "feeds": feed_urls()},
+            "edition": edition, "older": _edition_ref(older, site.edition_day),
+            "newer": _edition_ref(newer, site.edition_day), "feeds": feed_urls()},
             f"Edition of {edition.day.isoformat()}")
     yield from _article_pages(site, config, _page)
     yield from _topic_pages(site, config, _page)
     yield from _tag_pages(site, config, _page)
-    months = [(month, _edition_refs(list(group))) for month, group in
+    months = [(month, _edition_refs(list(group), site.edition_day)) for month, group in
               groupby(site.editions, key=lambda e: e.day.replace(day=1))]
     yield _page(archive_url(), "archive.html", {"months": months, "feeds": feed_urls()}, "Archive")
     yield _page("search/", "search.html", {"feeds": feed_urls()}, "Search")  # works when Pagefind indexed the site
@@ -131,15 +133,16 @@ def _plan(site: Site, config: Config) -> Iterator[Page]:
     yield from plan_emails(site, config)  # email.html/.txt/.eml per edition and week (digest/newsletter)
 
 
-def _edition_ref(edition: Edition | None) -> dict[str, Any] | None:
+def _edition_ref(edition: Edition | None, day_of: Mapping[PurePosixPath, date]) -> dict[str, Any] | None:
     if edition is None:
         return None
-    return {"day": edition.day, "url": edition_url(edition.day),
-            "count": sum(len(s.members) for s in edition.stories) + len(edition.followups)}
+    # The articles of that day: a story's later reports count in their own day's edition.
+    count = sum(day_of[m.path] == edition.day for s in edition.stories for m in s.members)
+    return {"day": edition.day, "url": edition_url(edition.day), "count": count + len(edition.followups)}
 
 
-def _edition_refs(editions: Sequence[Edition]) -> list[dict[str, Any]]:
-    return [ref for ref in map(_edition_ref, editions) if ref is not None]
+def _edition_refs(editions: Sequence[Edition], day_of: Mapping[PurePosixPath, date]) -> list[dict[str, Any]]:
+    return [ref for ref in (_edition_ref(e, day_of) for e in editions) if ref is not None]
 
 
 def _article_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:

@@ -150,3 +150,15 @@ def test_stories_sharing_a_key_are_joined_into_one_told_over_several_days(make_s
     assert site.story_of[later.path] is site.story_of[first.path]
     latest = site.editions[0]
     assert latest.sections == () and [f.entry.title for f in latest.followups] == ["c"]
+
+
+def test_an_edition_counts_only_its_own_days_articles(demo: Path) -> None:
+    """A story told over several days: its later report counts in its own day's edition, once."""
+    import re
+
+    summary = text(by_class(parse(demo / "2022/08/16/index.html"), "p", "edition-summary")[0])
+    assert summary.startswith("1 story from 2 articles")
+    archive = (demo / "archive/index.html").read_text(encoding="utf-8")
+    counts = [int(n) for n in re.findall(r'<span class="count">(\d+) articles?</span>', archive)]
+    entries = len(list(demo.glob("[0-9]*/*/*/*/index.html")))
+    assert counts and sum(counts) == entries
