@@ -111,13 +111,20 @@ def _item_html(item: FeedItem, config: Config) -> str:
         parts.append(f"<p>{escape(item.entry.summary)}</p>")
     if item.entry.source and item.entry.source_url:
         parts.append(f'<p>Source: <a href="{escape(item.entry.source_url)}">{escape(item.entry.source)}</a></p>')
+    # The same day's other reports are its coverage; a story told over several days lists the
+    # reports of its other days, dated, as the article's timeline does.
+    tz = config.tz
+    day = item.entry.published.astimezone(tz).date()
     others = [m for m in item.story.members if m is not item.entry]
-    if others:
-        links = "".join(
-            "<li>" + (f"{escape(m.source)}: " if m.source else "")
-            + f'<a href="{escape(absolute(config.base_url, entry_url(m, config)))}">{escape(m.title)}</a>'
-            + f" ({escape(_when(m, config))})</li>" for m in others)
-        parts.append(f"<p>Also covered by:</p><ul>{links}</ul>")
+    same_day = [m for m in others if m.published.astimezone(tz).date() == day]
+    other_days = sorted((m for m in others if m.published.astimezone(tz).date() != day), key=lambda m: m.published)
+    for label, members in (("Also covered by:", same_day), ("Other developments of this story:", other_days)):
+        if members:
+            links = "".join(
+                "<li>" + (f"{escape(m.source)}: " if m.source else "")
+                + f'<a href="{escape(absolute(config.base_url, entry_url(m, config)))}">{escape(m.title)}</a>'
+                + f" ({escape(_when(m, config))})</li>" for m in members)
+            parts.append(f"<p>{label}</p><ul>{links}</ul>")
     return xml_safe("\n".join(parts))
 
 

@@ -97,6 +97,12 @@ def test_a_storys_item_lists_each_other_sources_headline_publisher_and_time(demo
     timed = [html for feed, link, html in contents(demo) if feed == "feed.json"
              and link.endswith("/2022/08/16/inflation-reduction-act-signed/")]
     assert "(16 Aug 2022, 23:40 BST)" in timed[0]
+    # A later development's item lists the story's other days, dated, not as "also covered by".
+    later = [html for feed, link, html in contents(demo) if feed == "feed.json"
+             and link.endswith("/2022/08/18/inflation-reduction-act-what-changes/")]
+    assert len(later) == 1 and "Also covered by" not in later[0]
+    developments = later[0].split("<p>Other developments of this story:</p>")[1]
+    assert developments.index("(16 Aug 2022, 22:10 BST)") < developments.index("(16 Aug 2022, 23:40 BST)")
 
 
 def transform(output: Path, feed: str) -> Any:
