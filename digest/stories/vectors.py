@@ -130,10 +130,9 @@ def similar_pairs(
     has_text = corpus.has_text
     full = corpus.full
     exp = math.exp
-    # Per word, the (time, entry, weight) of the entries within the window, oldest first.
-    postings: dict[str, deque[tuple[float, int, float]]] = {}
+    # Per word, the times, entries and weights of the entries within the window, oldest first.
+    postings: dict[str, tuple[deque[float], deque[int], deque[float]]] = {}
     edges = Pairs()
-    add_first, add_second, add_similarity = edges.first.append, edges.second.append, edges.similarity.append
     for j, title in enumerate(corpus.title):
         now = times[j]
         oldest = now - window
@@ -142,24 +141,30 @@ def similar_pairs(
         for term, weight in title.items():
             posting = postings.get(term)
             if posting is None:
-                postings[term] = deque([(now, j, weight)])
+                postings[term] = (deque([now]), deque([j]), deque([weight]))
                 continue
-            while posting and posting[0][0] < oldest:
-                posting.popleft()
-            for _, i, other in posting:
+            posted, ids, weights = posting
+            while posted and posted[0] < oldest:
+                posted.popleft()
+                ids.popleft()
+                weights.popleft()
+            for i, other in zip(ids, weights, strict=True):
                 shared[i] = get(i, 0.0) + weight * other
-            posting.append((now, j, weight))
+            posted.append(now)
+            ids.append(j)
+            weights.append(weight)
         if not shared:
             continue
         topic = topics[j]
-        if has_text[j]:
-            # Two texts whose titles have only a common word or two in common are not compared.
-            pairs = [(i, s) for i, s in shared.items() if s >= gate or not has_text[i]]
-        else:
-            pairs = list(shared.items())
-        pairs.sort()  # edges in (j, i) order: linkage sums them in this order, as the incremental grouper does
-        for i, s in pairs:
-            if has_text[i] and has_text[j]:
+        text_j = has_text[j]
+        kept_ids: list[int] = []
+        kept_similarities: list[float] = []
+        # In (j, i) order: linkage sums the pairs in this order, as the incremental grouper does.
+        for i, s in sorted(shared.items()):
+            if text_j and has_text[i]:
+                # Two texts whose titles have only a common word or two in common are not compared.
+                if s < gate:
+                    continue
                 if compared is not None:
                     compared.append((i, j))
                 s = dot(full(j), full(i))
@@ -168,9 +173,11 @@ def similar_pairs(
             if topic != topics[i] and topic and topics[i]:
                 s *= other_topic
             if s >= min_similarity:
-                add_first(i)
-                add_second(j)
-                add_similarity(s)
+                kept_ids.append(i)
+                kept_similarities.append(s)
+        edges.first.extend(kept_ids)
+        edges.second.extend([j] * len(kept_ids))
+        edges.similarity.extend(kept_similarities)
     return edges
 
 
