@@ -33,6 +33,12 @@ _FURNITURE = re.compile(r"\b(search|newsletter|subscribe|sign in|log ?in|cookie|
                         r"advert\w*|anzeige|share|teilen|min read|\d+ min)\b", re.IGNORECASE)
 
 
+# Never a headline: a form's field as a text browser draws it ("Search for: [ ] Search"), or a
+# caption that states its picture's credit ("... Photograph: Jane Doe for the Paper").
+_NEVER = re.compile(r"\[[ _]*\]|[.!?)»”\"]\s*(photograph|photo|foto|bild|image|picture|credit|crédit|quelle)s?"
+                    r"\s*:\s*\S", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Headline:
     index: int  # of the paragraph
@@ -53,6 +59,7 @@ def candidates(paras: list[Para], start: int, cue: Callable[[Para], bool]) -> li
     lo, hi = max(0, start - _BEFORE), min(len(paras), start + _AFTER)
     return [i for i in range(lo, hi)
             if not paras[i].is_image and 1 <= words(paras[i].text) <= 60 and len(paras[i].text) <= 350
+            and not _NEVER.search(paras[i].text)
             and not (i > start and is_prose(paras[i]) and not (i + 1 < len(paras) and cue(paras[i + 1])))]
 
 
