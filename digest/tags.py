@@ -19,16 +19,20 @@ writes) and by the build (what content/ holds, so older entries are cleaned too)
 spelling), for `digest check` to list with a suggestion.
 
 Word knowledge comes from libraries: lemminflect (the parts of speech English gives a word, and
-noun lemmas for plurals) and countryinfo (countries, their demonyms and other names).
+noun lemmas for plurals) and countryinfo (countries, their demonyms and other names), read once
+into tag_words.json (scripts/tag_words.py; a test keeps it equal to what they give), so a build
+loads a small file instead of their tables.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from digest.config import Config
 from digest.urls import slugify
@@ -39,7 +43,7 @@ _SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "fro
 _CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
                        "february", "march", "april", "may", "june", "july", "august", "september", "october",
                        "november", "december", "today", "yesterday", "tomorrow", "news", "breaking"})
-_NOUNISH = frozenset({"NOUN", "PROPN", "VERB"})  # a single word a tag can be ("Climate", "Vote")
+WORDS_FILE = Path(__file__).with_name("tag_words.json")  # made by scripts/tag_words.py
 ACRONYM_LETTERS = 5  # an all-capitals word this short is an acronym ("NATO", "KCNA"), not shouting
 
 
@@ -61,7 +65,7 @@ def clean_tags(tags: Sequence[str], aliases: Mapping[str, str] | None = None, ig
             continue
         tag = aliases.get(key)
         if tag is None:
-            country = countries().demonyms.get(key)
+            country = word_data().demonyms.get(key)
             if country:
                 if not named:
                     words = " ".join(re.findall(r"\w+", " ".join([about, *names])))  # "Russia’s" names Russia
@@ -85,7 +89,7 @@ def fold(name: str) -> str:
 def tidy(name: str) -> str | None:
     """One tag (not a demonym) made a subject: a country's usual name for its other names, None
     when it is no subject, else the name with small words lowercase and shouting calmed."""
-    country = countries().names.get(fold(name))
+    country = word_data().names.get(fold(name))
     if country:
         return country
     words = name.split(" ")
@@ -111,48 +115,32 @@ def is_subject_word(word: str) -> bool:
         return False
     if not word.isalpha() or (word.isupper() and len(word) > 1):
         return True  # "G7", "COVID-19", "NATO": acronyms and codes
-    parts = _parts_of_speech(lower)
-    return not parts or bool(parts & _NOUNISH)  # a word English does not know is a name: "Kaub"
+    return lower not in word_data().not_subject  # a word English does not know is a name: "Kaub"
 
 
 @functools.lru_cache(maxsize=1 << 14)
 def _parts_of_speech(word: str) -> frozenset[str]:
-    from lemminflect import getAllLemmas  # loaded on first use: its tables take a quarter second
+    """Every part of speech lemminflect gives a word: only for a shouted name's short words and
+    `digest check`, since its tables take 0.3-0.8 s to load."""
+    from lemminflect import getAllLemmas
 
     return frozenset(getAllLemmas(word))
 
 
 @dataclass(frozen=True)
-class Countries:
+class Words:
+    """What tag_words.json holds (scripts/tag_words.py made it from lemminflect and countryinfo)."""
+
+    not_subject: frozenset[str]  # lowercase words English uses only as adjectives, adverbs and the like
     demonyms: Mapping[str, str]  # folded demonym -> the country's usual name
     names: Mapping[str, str]  # folded other name ("Russian Federation") -> the usual name
 
 
 @functools.lru_cache(maxsize=1)
-def countries() -> Countries:
-    from countryinfo import all_countries
-
-    demonyms: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    for country in all_countries():
-        info = country.info()
-        name = info.get("name")
-        if not isinstance(name, str):
-            continue
-        demonym = info.get("demonym")
-        if isinstance(demonym, str) and demonym:
-            demonyms.setdefault(fold(demonym), []).append(name)
-        for other in info.get("altSpellings") or ():
-            # Long forms only: two-letter codes ("IN", "US") are words or other things as tags.
-            if isinstance(other, str) and len(other) > 3 and other.isascii() and " " in other:
-                names.setdefault(fold(other), name)
-    # A demonym several countries share ("American": the United States and the Northern Mariana
-    # Islands) means the most populous of them.
-    population = {c.info().get("name"): c.info().get("population") or 0 for c in all_countries()}
-    return Countries(
-        demonyms={d: max(cs, key=lambda c: population.get(c, 0)) for d, cs in demonyms.items()},
-        names=names,
-    )
+def word_data() -> Words:
+    data = json.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    return Words(frozenset(data["not_subject"]), {fold(d): c for d, c in data["demonyms"].items()},
+                 {fold(n): c for n, c in data["country_names"].items()})
 
 
 @functools.lru_cache(maxsize=8)
@@ -193,7 +181,7 @@ def near_duplicates(counts: Mapping[str, int]) -> list[NearDuplicate]:
                     found[name] = NearDuplicate(name, keep, "plural")
     folded = {fold(name): name for name in counts}
     for name in counts:
-        for table, why in ((countries().demonyms, "demonym"), (countries().names, "another name")):
+        for table, why in ((word_data().demonyms, "demonym"), (word_data().names, "another name")):
             country = table.get(fold(name))
             if country and fold(country) in folded and folded[fold(country)] != name:
                 found.setdefault(name, NearDuplicate(name, folded[fold(country)], why))

@@ -126,3 +126,25 @@ def test_check_lists_near_duplicate_tags_with_a_suggestion(make_site: SiteMaker)
     assert warning.path == root / "content/c.md" and warning.line == 4
     assert warning.hint == ("write 'Taxes' instead, or merge them in digest.toml: "
                             "[tags] aliases = { \"Taxes\" = [\"Tax\"] }")
+
+
+def test_the_shipped_word_data_is_what_the_libraries_give() -> None:
+    """digest/tag_words.json is made by scripts/tag_words.py from lemminflect and countryinfo; after
+    upgrading either, run the script again."""
+    import runpy
+
+    script = runpy.run_path(str(REPO / "scripts" / "tag_words.py"))
+    assert (REPO / "digest" / "tag_words.json").read_text(encoding="utf-8") == script["text"](), \
+        "run python scripts/tag_words.py"
+
+
+def test_a_build_loads_neither_library() -> None:
+    """Their tables cost 0.3-0.8 s in every parsing process; a build reads tag_words.json instead."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from digest.tags import clean_tags; "
+            "print(clean_tags(['Supreme', 'Russian', 'Climate'], about='Russia')); "
+            "print('lemminflect' in sys.modules, 'countryinfo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["('Russia', 'Climate')", "False False"]
