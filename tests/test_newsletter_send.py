@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import email
+import fcntl
 import json
 import os
 import socket
@@ -267,3 +268,23 @@ def test_send_names_what_is_missing(make_site: Any, capsys: Any) -> None:
     assert _send(root, "2022-08-15", to, "--dry-run") == 0  # a dry run needs no server
     assert _send(root, "2022-08-15", root / "missing.txt") == 1
     assert "cannot read the recipients" in capsys.readouterr().err
+
+
+def test_an_internationalised_domain_goes_out_in_ascii(make_site: Any, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    root = _site(make_site, port)
+    assert _send(root, "2022-08-15", _recipients(root, ["zoë@bücher.example", "ann@bücher.example"])) == 0
+    # the domain as IDNA; the non-ASCII local part as it is (the test server offers SMTPUTF8)
+    assert sorted(inbox.recipients()) == ["ann@xn--bcher-kva.example", "zoë@bücher.example"]
+
+
+def test_one_send_of_an_edition_at_a_time(make_site: Any, smtp: tuple[Inbox, int], capsys: Any) -> None:
+    inbox, port = smtp
+    root = _site(make_site, port)
+    log = root / ".digest/sent/2022-08-15.log"
+    log.parent.mkdir(parents=True)
+    with open(log, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a digest send still running would
+        assert _send(root, "2022-08-15", _recipients(root, PEOPLE[:1])) == 1
+    assert "another digest send of this edition is running" in capsys.readouterr().err
+    assert inbox.messages == []

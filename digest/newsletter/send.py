@@ -96,10 +96,13 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[Skipped]]:
         if not value or value.startswith("#"):
             continue
         try:
-            address = validate_email(value, check_deliverability=False).normalized
+            valid = validate_email(value, check_deliverability=False)
         except EmailNotValidError as exc:
             skipped.append(Skipped(number, value, str(exc)))
             continue
+        # An internationalised domain goes out in its ASCII (IDNA) form, which any server takes; only a
+        # non-ASCII local part needs a server with SMTPUTF8.
+        address = valid.ascii_email or valid.normalized
         key = address.casefold()
         if key in seen:
             skipped.append(Skipped(number, value, f"the same address as line {seen[key]}"))
@@ -150,9 +153,12 @@ def send_edition(config: Config, label: str, recipients_file: Path, *, dry_run: 
                 copy = _for(message, recipient.address, sender)
                 try:
                     smtp.send_message(copy, from_addr=sender, to_addrs=[recipient.address])
-                except smtplib.SMTPRecipientsRefused as exc:
-                    code, reason = next(iter(exc.recipients.values()))
-                    why = f"{code} {reason.decode('utf-8', 'replace')}"
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError) as exc:
+                    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+                        code, reason = next(iter(exc.recipients.values()))
+                        why = f"{code} {reason.decode('utf-8', 'replace')}"
+                    else:  # a non-ASCII address, and a server without SMTPUTF8
+                        why = str(exc)
                     report.refused.append((recipient, why))
                     say(f"{recipients_file}:{recipient.line}: the server refused {recipient.address}: {why}", True)
                     continue
