@@ -84,7 +84,10 @@ def build_edge(folder: Path) -> Path:
 
 
 def html_pages(output: Path) -> list[Path]:
-    return sorted(p for p in output.rglob("*.html") if "pagefind" not in p.relative_to(output).parts)
+    # The site's pages: not the search index's files, nor the editions' e-mails (a mail client's
+    # HTML, checked on its own in tests/test_newsletter*.py).
+    return sorted(p for p in output.rglob("*.html")
+                  if "pagefind" not in p.relative_to(output).parts and p.name != "email.html")
 
 
 def page_kinds(output: Path) -> dict[str, str]:
