@@ -1,0 +1,97 @@
+"""The learned choosers of headline, byline and date, and the HTML reader's own "not sure"."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from digest.ingest import byline, dateline, headline
+from digest.ingest.blocks import paragraphs
+from digest.ingest.html import read_html
+from digest.ingest.linear import LinearModel, load_model, softmax
+from digest.ingest.text import _find_title, author_candidates, headline_cue, read_head
+
+from .test_ingest_html import PROSE, article_page
+from .test_ingest_text import _distinct_body
+
+MODELS = Path(__file__).resolve().parents[1] / "digest" / "ingest"
+
+
+@pytest.mark.parametrize("name", ["headline", "byline", "dateline"])
+def test_shipped_models_are_small_finite_and_name_only_known_features(name: str) -> None:
+    data = json.loads((MODELS / f"{name}.json").read_text(encoding="utf-8"))
+    model = load_model(name)
+    assert 0.5 <= model.threshold < 1.0
+    assert all(math.isfinite(w) for w in model.weights.values())
+    assert any(abs(w) > 0.1 for w in model.weights.values())  # trained, not the zero model
+    assert len(json.dumps(data)) < 20_000
+    # Every weight belongs to a feature the reader computes (a renamed feature would be ignored).
+    page = paragraphs("Home\n\nCouncil agrees the new city plan\n\nBy Jane Doe\n\nPublished: 15 August 2022\n\n"
+                      + "The council met on Monday and agreed the plan after a long debate, officials said.\n\n" * 3)
+    known = set(headline.features(page, 4, None, headline_cue)[1])
+    known |= set(dateline.features(page, 1, 4, 7, None, headline_cue)[0][1]) | {"none"}
+    known |= set(byline.features(page, [byline.Candidate(2, ("Jane Doe",), "by")], 1, 4, ())[0]) | {"none"}
+    assert set(model.weights) <= known, set(model.weights) - known
+
+
+def test_softmax_and_the_linear_score() -> None:
+    model = LinearModel({"a": 2.0, "b": -1.0}, bias=0.5)
+    assert model.score({"a": 1.0, "b": 1.0, "unknown": 5.0}) == pytest.approx(1.5)
+    probs = softmax([0.0, math.log(3)])
+    assert probs == pytest.approx([0.25, 0.75])
+    assert softmax([1000.0, 1000.0]) == pytest.approx([0.5, 0.5])  # no overflow
+
+
+def test_the_same_headline_on_two_lines_is_one_choice() -> None:
+    text = ("Council agrees the new city plan after long debate\n\n• Home\n\n"
+            "Council agrees the new city plan after long debate\n\nBy Jane Doe\n\n"
+            + "The council met on Monday and agreed the plan after a long debate that ran late, "
+              "officials said on Tuesday evening.\n\n" * 3)
+    head = read_head(text)
+    pick = headline.choose(head.paras, head.start, _find_title(head.paras, head.start), headline_cue)
+    assert pick is not None
+    assert head.paras[pick.index].text == "Council agrees the new city plan after long debate"
+    assert pick.probability >= headline.threshold()  # both copies' chances count for it
+
+
+def test_a_caption_or_a_form_field_is_never_a_headline_candidate() -> None:
+    paras = paragraphs("Search for: [ ] Search\n\nWhale expert Jane Doe. Photograph: John Roe for the Paper\n\n"
+                       "Whales stranded on the beach again\n\n" + "Whales were found on the beach on Monday "
+                       "morning by walkers, the coastguard said.\n\n" * 3)
+    texts = {paras[i].text for i in headline.candidates(paras, 3, headline_cue)}
+    assert "Whales stranded on the beach again" in texts
+    assert not any("[ ]" in t or "Photograph:" in t for t in texts)
+
+
+def test_byline_candidates_leave_out_a_name_under_a_picture() -> None:
+    text = ("Champion wins the title in the final race of the season\n\nBy Jane Doe\n\n[photo]\n\nAnna Berg\n\n"
+            + _distinct_body())
+    head = read_head(text)
+    names = [c.names for c in author_candidates(head.paras, head)]
+    assert ("Jane Doe",) in names and ("Anna Berg",) not in names
+
+
+def test_html_an_organisation_is_not_an_author_but_a_person_and_an_agency_are() -> None:
+    def authors(ld_author: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        page = article_page(PROSE, PROSE.replace("harbour", "river")).replace(
+            "<head>", '<head><script type="application/ld+json">{"@type": "NewsArticle", '
+                      f'"headline": "Tide tables change for the winter", "author": {ld_author}}}</script>')
+        article = read_html(page)
+        return article.authors, article.review
+
+    assert authors('{"@type": "Organization", "name": "Harbour Times"}') == ((), ("authors",))
+    assert authors('{"@type": "Person", "name": "mdr.de"}') == ((), ("authors",))
+    assert authors('{"@type": "Person", "name": "Jane Doe, Harbour News"}') == (("Jane Doe",), ())
+    assert authors('{"@type": "Person", "name": "Jane Doe"}') == (("Jane Doe",), ())
+    assert authors('{"@type": "Organization", "name": "Reuters"}') == (("Reuters",), ())
+
+
+def test_html_a_date_only_guessed_is_asserted_only_when_the_page_states_it() -> None:
+    stated = read_html(article_page("Published 15 August 2022", PROSE, PROSE.replace("harbour", "river")))
+    declared = read_html(article_page(PROSE, PROSE.replace("harbour", "river")).replace(
+        "<head>", '<head><meta property="article:published_time" content="2022-08-15T09:00:00Z">'))
+    assert stated.date and stated.date.startswith("2022-08-15") and "date" not in stated.review
+    assert declared.date == "2022-08-15T09:00:00+00:00" and "date" not in declared.review
