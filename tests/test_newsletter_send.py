@@ -268,6 +268,10 @@ def test_send_names_what_is_missing(make_site: Any, capsys: Any) -> None:
     assert _send(root, "2022-08-15", to, "--dry-run") == 0  # a dry run needs no server
     assert _send(root, "2022-08-15", root / "missing.txt") == 1
     assert "cannot read the recipients" in capsys.readouterr().err
+    (root / "digest.toml").write_text(BASIC_CONFIG + "[email]\nfiles = false\n")
+    build(root, BuildOptions(now=NOW, jobs=1))
+    assert _send(root, "2022-08-15", to, "--dry-run") == 1
+    assert "set files = true under [email]" in capsys.readouterr().err
 
 
 def test_an_internationalised_domain_goes_out_in_ascii(make_site: Any, smtp: tuple[Inbox, int]) -> None:

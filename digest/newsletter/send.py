@@ -117,9 +117,10 @@ def load_message(config: Config, label: str) -> EmailMessage:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DigestError(f"no e-mail for {label} in {config.output_dir}/", path,
-                          hint="run digest build first; there is an e-mail for each day with entries and each "
-                               "week with an edition") from None
+        hint = ("set files = true under [email] in digest.toml, then run digest build" if not config.email_files
+                else "run digest build first; there is an e-mail for each day with entries and each week with an "
+                     "edition")
+        raise DigestError(f"no e-mail for {label} in {config.output_dir}/", path, hint=hint) from None
     message = BytesParser(policy=policy.SMTP).parsebytes(data)
     assert isinstance(message, EmailMessage)
     return message
