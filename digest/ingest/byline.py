@@ -44,6 +44,7 @@ def features(paras: list[Para], cands: list[Candidate], title_at: int | None, st
              prior: tuple[str, ...]) -> list[dict[str, float]]:
     anchor = title_at if title_at is not None else start
     page = " ".join(p.text for p in paras).casefold()
+    body = " ".join(p.text for p in paras[start:start + 30]).casefold()
     out = []
     for n, cand in enumerate(cands):
         i = cand.index
@@ -84,6 +85,9 @@ def features(paras: list[Para], cands: list[Candidate], title_at: int | None, st
             "repeated": float(sum(page.count(name.casefold()) for name in cand.names) > len(cand.names)),
             "in_title": float(title_at is not None and any(name.casefold() in paras[title_at].text.casefold()
                                                           for name in cand.names)),
+            # The article's subject is named in its body; its writer rarely is.
+            "named_in_body": float(any(len(w) >= 4 and w in body for name in cand.names
+                                       for w in name.casefold().split() if i < start)),
             "first_candidate": float(n == 0),
             "first_after_title": float(to_title > 0 and all(c.index - anchor <= 0 for c in cands[:n])),
             "rules_pick": float(bool(prior) and set(prior) == set(cand.names)),
