@@ -135,8 +135,8 @@ def link_stories(times: Sequence[float], edges: Iterable[tuple[int, int, float]]
     of weak pairs: linked one by one they cost most of the time, summed once per pair of cores
     they do not."""
     span = settings.max_span_days * 86400.0
-    copies = near_copies(len(times), edges, settings.copy_similarity)
     strong = [edge for edge in edges if edge[2] >= settings.core_similarity]
+    copies = near_copies(len(times), strong, max(settings.copy_similarity, settings.core_similarity))
     cores = average_linkage(times, strong, settings.core_threshold, span, settings.pair_threshold,
                             settings.cohesion_ratio, settings.cohesion_size, copies)
     return average_linkage(times, edges, settings.threshold, span, settings.pair_threshold,
