@@ -1,13 +1,16 @@
 """Train the text-dump reader's small learned models on the dev sets' tuned part only.
 
-    .venv/bin/python bench/train_ingest_models.py [--check]
+    .venv/bin/python bench/train_ingest_models.py [--models headline,dateline,byline] [--l2 0.003,0.01]
 
-Headline: a conditional logit (softmax over one page's candidate lines, see
-digest/ingest/headline.py) fitted by gradient descent with an L2 penalty, pure Python. The
-pages of the `aside` sites (bench/ingest_quality.py) are never read here. The L2 strength and
-the probability threshold under which a title goes to review are chosen by 5-fold
-cross-validation over sites of the tuned part: the threshold is the lowest one whose
-cross-validated precision stays at or above the target. Writes digest/ingest/headline.json.
+Each model is a conditional logit: a softmax over one page's candidates (headline: its short
+lines near the body, digest/ingest/headline.py; date: its dated lines, dateline.py; byline: its
+lines naming people as bylines do, byline.py; the last two with a "none of these" choice),
+fitted by gradient descent (Adam) with an L2 penalty, in pure Python. The pages of the `aside`
+sites (bench/ingest_quality.py) are never read here. The L2 strength and the probability
+threshold below which a field goes to review are chosen by 5-fold cross-validation over the
+tuned sites: the threshold is the lowest (from 0.5) whose cross-validated precision reaches
+TARGET_PRECISION. Writes digest/ingest/<model>.json. The headline model is trained first: the
+date and byline candidates are found around the headline it picks. Takes a few minutes.
 """
 
 from __future__ import annotations
