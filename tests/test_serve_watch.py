@@ -257,7 +257,7 @@ def test_ctrl_c_stops_serve_cleanly(make_site: SiteMaker) -> None:
     assert "Traceback" not in err and "Traceback" not in out
     out_dir = root.parent / "fresh"  # no half-written output: the served site equals a full build
     out_dir.mkdir()
-    assert tree_bytes(root / "output") == full_build_of_copy(root, out_dir, BuildOptions(jobs=1))
+    assert tree_bytes(root / "output") == full_build_of_copy(root, out_dir, BuildOptions(jobs=1, search=True))
 
 
 def test_serve_without_a_built_site_says_what_to_do(make_site: SiteMaker) -> None:
