@@ -268,8 +268,11 @@ def test_linkage_does_not_chain_two_tight_groups_through_weak_common_links() -> 
 
 def test_linkage_starts_from_given_groups_and_near_copies_join_through_others() -> None:
     edges = [(0, 1, 0.9), (1, 2, 0.6), (2, 3, 0.3), (4, 5, 0.05)]
-    copies = near_copies(6, edges, 0.5)
+    copies = near_copies([0.0] * 6, edges, 0.5, math.inf)
     assert [c.members for c in copies] == [(0, 1, 2)]
+    assert copies[0].score == pytest.approx((0.9 + 0.6) / 3)
+    # ... but never into a group spanning more than the bar: 0-1 and 1-2 each 4 apart, 0-2 8.
+    assert [c.members for c in near_copies([0.0, 4.0, 8.0], edges[:2], 0.5, 7.0)] == [(0, 1)]
     # From the copies, 3 joins them at (0.3 + 0 + 0) / 3 = 0.1 >= the pair bar 0.1 / sqrt(3).
     linked = average_linkage([0.0] * 6, edges, 0.008, math.inf, 0.1, start=copies)
     assert [c.members for c in linked] == [(0, 1, 2, 3), (4,), (5,)]

@@ -136,16 +136,20 @@ def link_stories(times: Sequence[float], edges: Iterable[tuple[int, int, float]]
     they do not."""
     span = settings.max_span_days * 86400.0
     strong = [edge for edge in edges if edge[2] >= settings.core_similarity]
-    copies = near_copies(len(times), strong, max(settings.copy_similarity, settings.core_similarity))
+    copies = near_copies(times, strong, max(settings.copy_similarity, settings.core_similarity), span)
     cores = average_linkage(times, strong, settings.core_threshold, span, settings.pair_threshold,
                             settings.cohesion_ratio, settings.cohesion_size, copies)
     return average_linkage(times, edges, settings.threshold, span, settings.pair_threshold,
                            settings.cohesion_ratio, settings.cohesion_size, cores)
 
 
-def near_copies(n: int, edges: Iterable[tuple[int, int, float]], bar: float) -> list[Cluster]:
-    """The groups of entries joined by pairs at least `bar` alike, directly or through others."""
-    parent = list(range(n))
+def near_copies(times: Sequence[float], edges: Iterable[tuple[int, int, float]], bar: float,
+                max_span: float) -> list[Cluster]:
+    """The groups of entries joined by pairs at least `bar` alike, directly or through others,
+    a group spanning at most `max_span` (a headline repeated every hour, "Stock market live
+    blog", would otherwise chain a whole week). Each scored by the average of its pairs."""
+    parent = list(range(len(times)))
+    first, last = list(times), list(times)
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -153,12 +157,19 @@ def near_copies(n: int, edges: Iterable[tuple[int, int, float]], bar: float) -> 
             i = parent[i]
         return i
 
-    for i, j, s in edges:
-        if s >= bar:
-            a, b = root(i), root(j)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+    strong = [(i, j, s) for i, j, s in edges if s >= bar]
+    for i, j, _ in strong:
+        a, b = root(i), root(j)
+        if a != b and max(last[a], last[b]) - min(first[a], first[b]) <= max_span:
+            a, b = min(a, b), max(a, b)
+            parent[b] = a
+            first[a], last[a] = min(first[a], first[b]), max(last[a], last[b])
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
+    for i in range(len(times)):
         groups[root(i)].append(i)
-    return [Cluster(tuple(g), 1.0) for g in groups.values() if len(g) > 1]
+    summed: dict[int, float] = defaultdict(float)
+    for i, j, s in strong:
+        a = root(i)
+        if a == root(j):
+            summed[a] += s
+    return [Cluster(tuple(g), summed[a] / (len(g) * (len(g) - 1) / 2)) for a, g in groups.items() if len(g) > 1]
