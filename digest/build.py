@@ -253,7 +253,7 @@ class Builder:
         live = tree_id(output)
         if not self._swept:
             self._swept = True
-            _remove_strays(cache, live, output)
+            _remove_strays(cache, live, output, self.site_root / ".digest" / "output-folders.json")
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
@@ -596,13 +596,15 @@ def _link_warnings(config: Config, rows: Sequence[tuple[str, CachedEntry]], pars
                                                    config)]
 
 
-def _remove_strays(cache: BuildCache, live: str | None, output: Path) -> None:
-    """output/ holds only what the build makes: any other file there is deleted (one walk of the
-    live tree; those who want a file at the site's root put it in static/). Were it left, the live
-    tree would carry it into the spare, and every other build would publish it."""
+def _remove_strays(cache: BuildCache, live: str | None, output: Path, record: Path) -> None:
+    """output/ holds only what the build makes: any other file there is deleted (the folders
+    changed since the last build are listed; those who want a file at the site's root put it in
+    static/). Were it left, the live tree would carry it into the spare, and every other build
+    would publish it."""
     state = cache.tree(live)
-    if state is not None:
-        remove_strays(output, state.manifest, keep=[SEARCH_BUNDLE])
+    if state is not None and live is not None:
+        remove_strays(output, state.manifest, keep=[SEARCH_BUNDLE],
+                      record=record, tree_key=live)
 
 
 def _present(tree: str | None) -> list[str]:

@@ -7,6 +7,7 @@ never a page or feed the build makes: that is an error naming both.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -55,24 +56,75 @@ def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], 
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
 
 
-def remove_strays(tree: Path, manifest: Iterable[str], keep: Iterable[str] = ()) -> list[str]:
+def remove_strays(tree: Path, manifest: Iterable[str], keep: Iterable[str] = (),
+                  record: Path | None = None, tree_key: str = "") -> list[str]:
     """Delete the files under `tree` that the build did not make (not in `manifest`, not under a
     top folder in `keep`): a file put into output/ by hand would otherwise be published by every
     other build (the live tree becomes the spare). Returns what was deleted, relative to tree.
-    Costs a walk of the tree: 0.13-0.3 s at 10,000 entries (13,428 files)."""
+
+    Adding a file changes its folder's mtime: with a `record` (a file where each folder's mtime is
+    kept, per tree), only the folders changed since the last call are listed again. A walk of
+    every folder cost 0.2-0.57 s at 10,000 entries (16,205 files in 12,000 folders); a stat of
+    each, 0.05 s."""
     wanted = set(manifest)
     kept = set(keep)
-    removed = []
-    stack = [(str(tree), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as found:
-            for item in found:
-                rel = prefix + item.name
-                if item.is_dir(follow_symlinks=False):
-                    if rel not in kept:
-                        stack.append((item.path, rel + "/"))
-                elif rel not in wanted:
-                    os.unlink(item.path)
-                    removed.append(rel)
+    records = _read_record(record)
+    known = records.get(tree_key) if tree_key else None
+    removed: list[str] = []
+    seen: dict[str, list[int]] = {}  # folder -> [mtime_ns, inode] once it holds no stray
+
+    def sweep(rel_dir: str, walk_known: bool) -> None:
+        """List rel_dir (and every folder under it that `known` does not vouch for)."""
+        stack = [rel_dir]
+        while stack:
+            current = stack.pop()
+            folder = os.path.join(tree, current) if current else str(tree)
+            with os.scandir(folder) as found:
+                for item in found:
+                    rel = f"{current}/{item.name}" if current else item.name
+                    if item.is_dir(follow_symlinks=False):
+                        if rel not in kept and (walk_known or known is None or rel not in known):
+                            stack.append(rel)
+                    elif rel not in wanted:
+                        os.unlink(item.path)
+                        removed.append(rel)
+            info = os.stat(folder)
+            seen[current] = [info.st_mtime_ns, info.st_ino]
+
+    if known is None:
+        sweep("", walk_known=True)
+    else:
+        for rel_dir, (mtime_ns, inode) in known.items():
+            try:
+                info = os.stat(os.path.join(tree, rel_dir) if rel_dir else tree)
+            except FileNotFoundError:
+                continue  # gone: its parent changed, and was listed again
+            if (info.st_mtime_ns, info.st_ino) == (mtime_ns, inode):
+                seen.setdefault(rel_dir, [mtime_ns, inode])
+            else:
+                sweep(rel_dir, walk_known=False)
+    if record is not None and tree_key:
+        # Two trees take turns: keep the other one's record beside this one.
+        _write_record(record, {**{k: v for k, v in records.items() if k != tree_key}, tree_key: seen})
     return sorted(removed)
+
+
+def _read_record(record: Path | None) -> dict[str, dict[str, list[int]]]:
+    if record is None:
+        return {}
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: every folder is listed
+    return data if isinstance(data, dict) else {}
+
+
+def _write_record(record: Path, data: dict[str, dict[str, list[int]]]) -> None:
+    if len(data) > 2:
+        data = dict(list(data.items())[-2:])
+    temporary = record.with_name(record.name + ".tmp")
+    try:
+        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, record)
+    except OSError:
+        pass  # only a saving: the next build lists every folder

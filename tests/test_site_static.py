@@ -113,3 +113,53 @@ def test_a_file_put_into_output_by_hand_is_removed_by_every_build(make_site) -> 
         build(root, BuildOptions(now=NOW))
         assert not (output / "CNAME").exists(), n
         assert (output / "index.html").is_file() and (output / "static/style.css").is_file()
+
+
+def test_strays_are_found_with_the_record_of_folders_wherever_they_are_put(make_site) -> None:
+    root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Other", date="2022-08-16T09:00Z")})
+    output = root / "output"
+    record = root / ".digest/output-folders.json"
+    for n in range(6):  # both trees get a record; each is then checked folder by folder
+        (root / "content/a.md").write_text(entry_text(body=f"Body {n}."))
+        build(root, BuildOptions(now=NOW))
+        assert record.is_file() or n == 0  # the first build has no output to look at
+        strays = [output / "CNAME", output / "2022/08/16/b/notes.txt", output / f"new{n}/deep/x.txt"]
+        for stray in strays:
+            stray.parent.mkdir(parents=True, exist_ok=True)
+            stray.write_text("by hand")
+        build(root, BuildOptions(now=NOW))  # nothing changed but the strays
+        assert not any(stray.exists() for stray in strays), n
+        assert (output / "2022/08/16/b/index.html").is_file()
+
+
+def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
+    import os
+
+    from digest.site_static import remove_strays
+
+    tree = tmp_path / "tree"
+    for rel in ("index.html", "a/index.html", "a/b/index.html", "c/index.html"):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text("x")
+    manifest = ["index.html", "a/index.html", "a/b/index.html", "c/index.html"]
+    record = tmp_path / "record.json"
+    assert remove_strays(tree, manifest, record=record, tree_key="t1") == []
+    assert set(json.loads(record.read_text())["t1"]) == {"", "a", "a/b", "c"}
+    (tree / "a/b/stray.txt").write_text("x")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path):  # what is listed again
+        listed.append(os.path.relpath(path, tree))
+        return real_scandir(path)
+
+    os.scandir = scandir
+    try:
+        assert remove_strays(tree, manifest, record=record, tree_key="t1") == ["a/b/stray.txt"]
+    finally:
+        os.scandir = real_scandir
+    assert listed == ["a/b"]
+    # Another tree's record is kept beside; a third one's replaces the oldest.
+    remove_strays(tree, manifest, record=record, tree_key="t2")
+    remove_strays(tree, manifest, record=record, tree_key="t3")
+    assert set(json.loads(record.read_text())) == {"t2", "t3"}
