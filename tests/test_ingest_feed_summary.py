@@ -14,7 +14,8 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire</title><link>https://wire.example.org/</link>
 <item><title>Carrier news</title><link>https://wire.example.org/a</link>
 <pubDate>Mon, 15 Aug 2022 09:00:00 GMT</pubDate>
-<description><![CDATA[<p>AT&amp;T says the merger is &quot;soon&quot; &#8211; maybe.</p><script>alert(1)</script>]]></description>
+<description><![CDATA[<p>AT&amp;T says the merger is &quot;soon&quot; &#8211; maybe.</p>
+<script>alert(1)</script>]]></description>
 <content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/"><![CDATA[<p>AT&amp;T says the
 merger is "soon". The whole story, longer than the summary.</p>]]></content:encoded>
 </item></channel></rss>
