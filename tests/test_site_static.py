@@ -163,3 +163,15 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     remove_strays(tree, manifest, record=record, tree_key="t2")
     remove_strays(tree, manifest, record=record, tree_key="t3")
     assert set(json.loads(record.read_text())) == {"t2", "t3"}
+
+
+def test_the_dev_server_watches_static_and_its_hidden_files(tmp_path) -> None:
+    from digest.serve.watch import classify
+
+    root = tmp_path
+    assert classify(root, root / "static/CNAME") == "static"
+    assert classify(root, root / "static/.nojekyll") == "static"
+    assert classify(root, root / "static/.well-known/security.txt") == "static"
+    for ignored in ("static/.DS_Store", "static/.CNAME.swp", "static/CNAME~", "static/.#CNAME", "content/.a.md"):
+        assert classify(root, root / ignored) is None, ignored
+    assert classify(root, root / "content/a.md") == "content"

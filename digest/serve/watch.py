@@ -43,8 +43,10 @@ def classify(site_root: Path, path: Path) -> str | None:
     if parts[0] not in WATCHED_FOLDERS:
         return None
     name = parts[-1]
-    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913":
+    if name.startswith((".#", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913":
         return None  # editors' backup, swap and lock files (4913 is vim's write test)
+    if name.startswith(".") and not (parts[0] == "static" and name not in (".DS_Store", ".gitkeep")):
+        return None  # hidden files are no content; in static/ they are published (.nojekyll, .well-known/)
     return WATCHED_FOLDERS[parts[0]]
 
 
