@@ -11,7 +11,10 @@ Figures per dev set, input format and part:
   body F1 (of mean shingle precision and recall, as the dev set's score.py),
   per field: accuracy = right / pages with a true value,
              precision = right / pages with a true value where ingest asserted one,
-             asserted = share of labelled pages where ingest asserted a value.
+             asserted = how many of those pages got a value;
+  entries with review: how many entries list fields under `review:`;
+  title written, right: how often the title the entry carries (asserted or kept as a guess
+             under review) is the labelled one.
 
     .venv/bin/python bench/ingest_quality.py [--devsets PATH,PATH] [--modes text,html]
                                              [--out DIR] [--json FILE]
