@@ -287,10 +287,13 @@ def _entry_date(text: str) -> str | date | datetime:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from digest.init import WORKFLOW, init_site
+    from digest.init import PLACEHOLDER_SOURCE, WORKFLOW, init_site
 
     folder = args.folder if args.folder is not None else args.site
     written = init_site(folder, title=args.title)
+    if PLACEHOLDER_SOURCE in (folder / "requirements.txt").read_text(encoding="utf-8"):
+        print(f"note: edit {folder / 'requirements.txt'}: say where the deploy workflow installs digest from "
+              "(this one was installed from a folder)", file=sys.stderr)
     if not args.quiet:
         for path in written:
             print(f"created {folder / path}")

@@ -152,10 +152,14 @@ def _title_from(folder: Path) -> str:
     return name[:1].upper() + name[1:] if name else "Digest"
 
 
+PLACEHOLDER_SOURCE = "git+https://REPLACE-ME/digest.git"
+
+
 def requirements_text() -> str:
-    """What the deploy workflow installs: this digest as it was installed here (a git URL or an
-    archive's), else this version by name; with the Pagefind search index."""
-    line = f"digest[search]=={__version__}"
+    """What the deploy workflow installs: this digest as it was installed here when that is an
+    address CI can reach too (a git URL, an archive's URL), else a placeholder to replace: the
+    name digest on the public package index belongs to another project."""
+    line = f"digest[search] @ {PLACEHOLDER_SOURCE}"
     try:
         direct = metadata.distribution("digest").read_text("direct_url.json")
     except metadata.PackageNotFoundError:
@@ -169,6 +173,8 @@ def requirements_text() -> str:
         line = f"digest[search] @ {url}" + (f"@{ref}" if ref else "")
     elif "archive_info" in info and url.startswith("https://"):
         line = f"digest[search] @ {url}"
-    return ("# What the deploy workflow installs (pip install -r requirements.txt). If digest is not on your\n"
-            "# package index under this name, give where it is, e.g. digest[search] @ git+https://host/you/digest\n"
+    return ("# What the deploy workflow installs (pip install -r requirements.txt): where this digest comes\n"
+            "# from, as a git URL (git+https://...), an archive's URL, or\n"
+            f"# digest[search]=={__version__} from a package index that has it (on the public index the name\n"
+            "# digest is another project's).\n"
             f"{line}\n")

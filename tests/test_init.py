@@ -222,3 +222,28 @@ def test_the_json_schema_accepts_real_configs_and_refuses_a_typo(tmp_path: Path)
     messages = sorted(error.message for error in validator.iter_errors(wrong))
     assert any("tittle" in m for m in messages) and any("minimum" in m or "less than" in m for m in messages)
     assert any("'slug' is a required property" in m for m in messages)
+
+
+def test_requirements_name_where_digest_comes_from_or_ask_for_it(tmp_path: Path, capsys, monkeypatch) -> None:
+    from importlib import metadata
+
+    from digest.init import PLACEHOLDER_SOURCE, requirements_text
+
+    assert main(["init", str(tmp_path / "s")]) == 0  # this checkout: installed from a folder
+    assert PLACEHOLDER_SOURCE in (tmp_path / "s/requirements.txt").read_text()
+    assert "note: edit " in capsys.readouterr().err
+
+    class Installed:
+        def __init__(self, direct: str) -> None:
+            self.direct = direct
+
+        def read_text(self, name: str) -> str:
+            return self.direct
+
+    vcs = '{"url": "https://git.example.org/me/digest.git", "vcs_info": {"vcs": "git", "commit_id": "abc123"}}'
+    monkeypatch.setattr(metadata, "distribution", lambda name: Installed(vcs))
+    lines = [line for line in requirements_text().splitlines() if not line.startswith("#")]
+    assert lines == ["digest[search] @ git+https://git.example.org/me/digest.git@abc123"]
+    archive = '{"url": "https://files.example.org/digest-0.1.0.tar.gz", "archive_info": {}}'
+    monkeypatch.setattr(metadata, "distribution", lambda name: Installed(archive))
+    assert "digest[search] @ https://files.example.org/digest-0.1.0.tar.gz\n" in requirements_text()
