@@ -538,3 +538,24 @@ def test_the_headline_wins_over_the_deck_under_it() -> None:
     assert article.title == ("Daily Deals: More Black Friday Deals Are Live, Including the Wireless Controller, "
                              "Earphones and Watches, and More")
     assert "Eric Song" in article.authors
+
+
+def test_other_stories_under_a_more_on_heading_end_the_body() -> None:
+    teasers = ["Mayor opens the new bridge over the river at last",
+               "The bridge took four years to build and cost twice the first estimate, the council said on "
+               "Friday, and drivers who had waited since the old crossing closed queued to be the first over it.",
+               "Schools close early for the winter holidays this year",
+               "Pupils will break up a week early because of repairs to the heating, the head teacher said, "
+               "and parents were told in a letter sent home on Thursday that the term would end on the 13th.",
+               "Harbour tide tables change for the winter season",
+               "The harbour office has published its new tables, and the changes are larger than usual this "
+               "autumn because dredging of the outer channel moved the sandbanks, pilots were told."]
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", _distinct_body(),
+                              "More on this story", *teasers))
+    assert "The council met" in article.body
+    assert "bridge" not in article.body and "Pupils" not in article.body and "harbour" not in article.body
+    # An inline box (a heading and a link) inside the article: the article goes on after it.
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", *body[:2],
+                              "More on this story", "• Mayor opens the new bridge", *body[2:]))
+    assert body[-1] in article.body

@@ -384,6 +384,15 @@ def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]
                 return start, i  # a comment thread: names, times, "Reply"
             j += 1
         resumes = j < end and is_prose(paras[j]) and not paras[j].bullet
-        if not resumes:
+        if not resumes or _teasers(paras, i + 1, min(end, i + 16)):
             return start, i
     return start, end
+
+
+def _teasers(paras: list[Para], lo: int, hi: int) -> bool:
+    """Other stories after a "More on ..." heading: two or more headline-like lines, each over a
+    paragraph of its own (an inline box has a link or two, then the article goes on)."""
+    pairs = sum(1 for k in range(lo, hi - 1)
+                if not is_prose(paras[k]) and not paras[k].bullet and 3 <= words(paras[k].text) <= 20
+                and not is_junk(paras[k]) and is_prose(paras[k + 1]) and words(paras[k + 1].text) <= 60)
+    return pairs >= 2
