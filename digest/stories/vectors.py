@@ -130,8 +130,8 @@ def similar_pairs(
     has_text = corpus.has_text
     full = corpus.full
     exp = math.exp
-    # Per word, the times, entries and weights of the entries within the window, oldest first.
-    postings: dict[str, tuple[deque[float], deque[int], deque[float]]] = {}
+    # Per word, the (time, entry, weight) of the entries within the window, oldest first.
+    postings: dict[str, deque[tuple[float, int, float]]] = {}
     edges = Pairs()
     for j, title in enumerate(corpus.title):
         now = times[j]
@@ -141,18 +141,13 @@ def similar_pairs(
         for term, weight in title.items():
             posting = postings.get(term)
             if posting is None:
-                postings[term] = (deque([now]), deque([j]), deque([weight]))
+                postings[term] = deque([(now, j, weight)])
                 continue
-            posted, ids, weights = posting
-            while posted and posted[0] < oldest:
-                posted.popleft()
-                ids.popleft()
-                weights.popleft()
-            for i, other in zip(ids, weights, strict=True):
+            while posting and posting[0][0] < oldest:
+                posting.popleft()
+            for _, i, other in posting:
                 shared[i] = get(i, 0.0) + weight * other
-            posted.append(now)
-            ids.append(j)
-            weights.append(weight)
+            posting.append((now, j, weight))
         if not shared:
             continue
         topic = topics[j]
