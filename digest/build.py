@@ -535,7 +535,7 @@ def _with_search(state: TreeState, search: SearchWork, segments: Sequence[Segmen
         if isinstance(source, bytes):
             staging.write(rel, source)
         else:
-            staging.link_from(rel, source)
+            staging.link_from(rel, search.store.folder / source)
     manifest = {rel: value for rel, value in state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
     manifest.update((rel, value) for rel, (value, _) in files.items())
     return replace(state, manifest=manifest)

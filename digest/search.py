@@ -323,16 +323,18 @@ def plan_search(store: SearchStore, manifest: Mapping[str, str], language: str,
     return SearchWork(store, pages, prints, plan, runtime, runtime_files)
 
 
-def search_files(work: SearchWork, segments: Sequence[Segment]) -> dict[str, tuple[str, Path | bytes]]:
-    """Every file of the site's search: output path -> (fingerprint, the store's file or the bytes)."""
-    files: dict[str, tuple[str, Path | bytes]] = {}
+def search_files(work: SearchWork, segments: Sequence[Segment]) -> dict[str, tuple[str, str | bytes]]:
+    """Every file of the site's search: output path -> (fingerprint, the file's path in the store
+    (a string: 20,000 Path objects cost 0.2 s) or its bytes)."""
+    files: dict[str, tuple[str, str | bytes]] = {}
     runtime = work.store.folder / work.runtime
     for name in work.runtime_files:
-        files[f"{BUNDLE}/{name}"] = (f"search {work.runtime}", runtime / name)
+        files[f"{BUNDLE}/{name}"] = (f"search {work.runtime}", f"{work.runtime}/{name}")
     for segment in segments:
+        value = f"search {segment.name}"
+        prefix = f"{BUNDLE}/segments/{segment.name}/"
         for name in segment.files:
-            files[f"{BUNDLE}/segments/{segment.name}/{name}"] = (f"search {segment.name}",
-                                                                work.store.folder / segment.name / name)
+            files[prefix + name] = (value, f"{segment.name}/{name}")
     listing = segments_file(segments, work.pages, placeholder_fragment(runtime))
     files[SEGMENTS] = ("search " + hashlib.blake2b(listing, digest_size=16).hexdigest(), listing)
     return files
