@@ -423,7 +423,8 @@ def _serve(args: argparse.Namespace) -> int:
     def report(rebuild: Rebuild) -> None:
         if rebuild.error is not None:
             _relative_paths(rebuild.error, root)
-        print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
+        if rebuild.error is not None or not args.quiet:
+            print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
         if rebuild.report is not None:
             _print_warnings(rebuild.report.warnings)
 
@@ -436,7 +437,8 @@ def _serve(args: argparse.Namespace) -> int:
         pass  # Ctrl-C: a build in progress leaves output/ untouched (it publishes atomically)
     finally:
         server.close()
-    print("stopped", flush=True)
+    if not args.quiet:
+        print("stopped", flush=True)
     return 0
 
 
