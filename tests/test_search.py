@@ -257,3 +257,29 @@ def test_serve_watch_keeps_search_current(make_site: SiteMaker, browser: Any) ->
         server.close()
         thread.join(5)
     assert (root / "output/pagefind/segments.json").is_file()  # the output it leaves is complete
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_search_as_one_types_shows_date_publisher_and_other_sources(make_site: SiteMaker, browser: Any) -> None:
+    story = ("Putin and Kim Jong Un pledge closer relations", "Shunned by the West, Putin turns to Kim Jong Un")
+    root = make_site({
+        "content/a.md": entry_text(story[0], date="2022-08-15T09:00:00Z", body="Letters exchanged on liberation day.",
+                                   source="Business Insider", story="letters"),
+        "content/b.md": entry_text(story[1], date="2022-08-15T11:00:00Z", body="Letters, and an ally in Pyongyang.",
+                                   source="Fortune", story="letters"),
+    })
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    with serve(root / "output") as base:
+        page = browser.new_page()
+        try:
+            page.goto(base + "search/")
+            page.wait_for_function("document.getElementById('search-status').textContent.startsWith('Type')")
+            page.type("#search-q", "liberation", delay=30)  # no Enter: the search runs when typing pauses
+            page.wait_for_selector("#search-results li", timeout=20_000)
+            result = page.inner_text("#search-results li")
+            assert story[0] in result
+            assert "15 Aug 2022" in result and "Business Insider" in result
+            assert "Also covered by Fortune" in result
+            assert "q=liberation" in page.url  # the address keeps the query (back button, sharing)
+        finally:
+            page.close()

@@ -14,7 +14,9 @@
   var hidden = {};
   var latest = 0;
   var timer = null;
-  var SHOWN = 25;
+  var PAGE = 10;  // results shown at first, and added by "Show more results"
+  var want = PAGE;
+  var more = null;
 
   function say(text) { status.textContent = text; }
 
@@ -79,7 +81,7 @@
       item.appendChild(heading);
       var about = [meta.date, meta.source].filter(Boolean).join(" \u00b7 ");
       if (about) { item.appendChild(line("meta", about)); }
-      if (meta.coverage) { item.appendChild(line("meta coverage-line", "Also covered by " + meta.coverage)); }
+      if (meta.coverage) { item.appendChild(line("meta search-coverage", "Also covered by " + meta.coverage)); }
       var text = document.createElement("p");
       text.className = "summary";
       text.appendChild(excerpt(data.excerpt || ""));
@@ -90,28 +92,41 @@
     say(n ? n + (n === 1 ? " article matches " : " articles match ") + "\u201c" + query + "\u201d." +
             (n > results.length ? " The first " + results.length + " are shown." : "")
           : "No articles match \u201c" + query + "\u201d.");
+    if (more) { more.remove(); more = null; }
+    if (n > results.length) {
+      more = document.createElement("button");
+      more.type = "button";
+      more.className = "search-more";
+      more.textContent = "Show more results";
+      more.addEventListener("click", function () { want += PAGE; render(query, latest); });
+      list.after(more);
+    }
   }
 
-  // The first SHOWN results that are not stale copies of a changed article (nor one shown twice),
+  // The first `wanted` results that are not stale copies of a changed article (nor one shown twice),
   // and how many results there are without the stale copies.
-  function visible(results) {
+  function visible(results, wanted) {
     var root = new URL("../", bundle).pathname;
     var shown = [];
     var seen = {};
     var index = 0;
     var stale = 0;
+    // Results load in batches, all of a batch at once: one round trip per batch, not per result.
     function next() {
-      if (shown.length >= SHOWN || index >= results.length) { return Promise.resolve(); }
-      var result = results[index++];
-      return result.data().then(function (data) {
-        var path = new URL(data.url, location.href).pathname;
-        var url = "/" + (path.indexOf(root) === 0 ? path.slice(root.length) : path.replace(/^\//, ""));
-        if ((hidden[result.id] || []).indexOf(url) !== -1 || seen[url]) {
-          stale++;
-        } else {
-          seen[url] = true;
-          shown.push(data);
-        }
+      if (shown.length >= wanted || index >= results.length) { return Promise.resolve(); }
+      var batch = results.slice(index, index + wanted - shown.length);
+      index += batch.length;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (loaded) {
+        loaded.forEach(function (data, i) {
+          var path = new URL(data.url, location.href).pathname;
+          var url = "/" + (path.indexOf(root) === 0 ? path.slice(root.length) : path.replace(/^\//, ""));
+          if ((hidden[batch[i].id] || []).indexOf(url) !== -1 || seen[url]) {
+            stale++;
+          } else {
+            seen[url] = true;
+            shown.push(data);
+          }
+        });
         return next();
       });
     }
@@ -122,18 +137,31 @@
     });
   }
 
+  var found = null;  // the last query's results, in Pagefind's order
+
+  function render(query, ticket) {
+    return visible(found, want).then(function (page) {
+      if (ticket === latest) { show(query, page.shown, page.total); }
+    });
+  }
+
   function run(query) {
     var ticket = ++latest;
+    want = PAGE;
     query = query.trim();
-    if (!query) { list.replaceChildren(); say("Type a word or two to search every article."); return; }
+    if (!query) {
+      list.replaceChildren();
+      if (more) { more.remove(); more = null; }
+      say("Type a word or two to search every article.");
+      return;
+    }
     say("Searching\u2026");
     load().then(function (pagefind) {
       return pagefind.search(query);
     }).then(function (search) {
       if (ticket !== latest) { return null; }
-      return visible(search.results);
-    }).then(function (found) {
-      if (found && ticket === latest) { show(query, found.shown, found.total); }
+      found = search.results;
+      return render(query, ticket);
     }).catch(function () {
       list.replaceChildren();
       say("Search is not available on this copy of the site: it was built without Pagefind.");
@@ -163,5 +191,5 @@
   run(input.value);
   // Load Pagefind and every segment's index while the reader is still typing (a failure is
   // reported by the search that needs it).
-  load().catch(function () { engine = null; });
+  load().then(function () { form.setAttribute("data-ready", ""); }).catch(function () { engine = null; });
 })();
