@@ -159,6 +159,11 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     finally:
         os.scandir = real_scandir
     assert listed == ["a/b"]
+    # Nothing changed since: the record is not written again (a no-change build's time).
+    record.write_text(record.read_text())  # the same text; a rewrite would replace the file
+    before = record.stat()
+    assert remove_strays(tree, manifest, record=record, tree_key="t1") == []
+    assert (record.stat().st_ino, record.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     # Another tree's record is kept beside; a third one's replaces the oldest.
     remove_strays(tree, manifest, record=record, tree_key="t2")
     remove_strays(tree, manifest, record=record, tree_key="t3")
