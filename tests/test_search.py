@@ -8,6 +8,7 @@ import json
 import queue
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -281,5 +282,33 @@ def test_search_as_one_types_shows_date_publisher_and_other_sources(make_site: S
             assert "15 Aug 2022" in result and "Business Insider" in result
             assert "Also covered by Fortune" in result
             assert "q=liberation" in page.url  # the address keeps the query (back button, sharing)
+        finally:
+            page.close()
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_typing_fetches_the_index_chunks_before_the_search_runs(make_site: SiteMaker, browser: Any) -> None:
+    root = make_site({"content/a.md": entry_text("Alpha rises", body="Letters exchanged on liberation day.")})
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    with serve(root / "output") as base:
+        page = browser.new_page()
+        events: list[tuple[str, float]] = []  # in the order they happen (Pagefind fetches from a worker)
+        page.on("request", lambda request: ".pf_index" in request.url and events.append(("chunk", time.monotonic())))
+        page.expose_function("searching", lambda: events.append(("search", time.monotonic())))
+        try:
+            page.goto(base + "search/")
+            page.wait_for_selector("#search-form[data-ready]", state="attached", timeout=20_000)
+            page.evaluate("""() => {
+                const status = document.getElementById('search-status');
+                let told = false;
+                new MutationObserver(() => {
+                    if (!told && status.textContent.startsWith('Searching')) { told = true; window.searching(); }
+                }).observe(status, {childList: true, characterData: true, subtree: true});
+            }""")
+            page.type("#search-q", "liberation", delay=40)  # no pause of 200 ms: the search waits
+            page.wait_for_selector("#search-results li", timeout=20_000)
+            kinds = [kind for kind, _ in sorted(events, key=lambda event: event[1])]
+            assert "search" in kinds and "chunk" in kinds, kinds
+            assert kinds.index("chunk") < kinds.index("search"), kinds  # fetched while typing
         finally:
             page.close()

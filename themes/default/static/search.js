@@ -181,15 +181,22 @@
     run(input.value);
   });
 
-  // Search as one types, once the typing pauses.
+  // Search as one types, once the typing pauses. Meanwhile each keystroke has Pagefind fetch the
+  // index chunks of the words so far (preload), so that the search, when it comes, finds them here.
+  var loaded = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
     timer = setTimeout(function () { remember(input.value); run(input.value); }, 200);
+    var words = input.value.trim();
+    if (loaded && words) { loaded.preload(words).catch(function () {}); }
   });
 
   input.value = new URLSearchParams(location.search).get("q") || "";
   run(input.value);
   // Load Pagefind and every segment's index while the reader is still typing (a failure is
   // reported by the search that needs it).
-  load().then(function () { form.setAttribute("data-ready", ""); }).catch(function () { engine = null; });
+  load().then(function (pagefind) {
+    loaded = pagefind;
+    form.setAttribute("data-ready", "");
+  }).catch(function () { engine = null; });
 })();
