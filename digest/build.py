@@ -5,7 +5,8 @@ what grouping reads changed) -> organise -> plan pages and feeds -> fingerprint 
 render what the spare tree lacks -> swap the spare with output/ -> record what it holds.
 
 `build()` is the one-shot form (the CLI, tests). `Builder` keeps the cache's contents in memory
-between builds, for a long-lived process such as the dev server.
+between builds, for a long-lived process such as the dev server. pipeline.py is the same chain
+with nothing reused, in a few lines: what this module's output is held to (tests/test_pipeline.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -31,17 +32,20 @@ from digest.cache import (
     salt_for,
     tree_id,
 )
-from digest.config import Config, load_config, with_base_url
+from digest.config import Config, load_config
 from digest.content import content_hash
-from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError, plural
+from digest.errors import BuildFailed, ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
 from digest.incremental import Plan, patch, settle, store_plan
 from digest.links import broken_links
 from digest.load import entry_files, found_after, parse_all, split_warnings
-from digest.model import Entry, Site, Story
+from digest.model import Entry, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock, empty_trash, existing_files, move_to_trash, spare_path
-from digest.render import entry_url, plan_pages
+from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
+from digest.pipeline import apply_options as apply_options
+from digest.pipeline import check_paths
+from digest.render import plan_pages
 from digest.render_files import render_files, template_environment
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search, search_files
@@ -54,18 +58,6 @@ from digest.urls import feed_urls, is_article_output
 
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
 LINK_CHECK_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    drafts: bool | None = None  # None: as digest.toml says
-    future: bool | None = None
-    jobs: int | None = None  # worker processes for parsing and rendering; None: one per core
-    now: datetime | None = None  # "now" for future-dated entries; tests pin it
-    search: bool = False  # index the site with Pagefind (when installed) before it is published
-    base_url: str | None = None  # None: as digest.toml says (--base-url)
-    # Told the name of each stage as it ends (the CLI's progress line on a terminal)
-    progress: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -632,36 +624,3 @@ def _inputs_key(salt: str, entries: Sequence[tuple[str, str]], static_prints: di
 def _entries_key(plan_salt: str, rows: Sequence[tuple[str, CachedEntry]]) -> str:
     """The inputs key of a build of these published entries (see _inputs_key)."""
     return _inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in rows], {})
-
-
-def apply_options(config: Config, options: BuildOptions) -> Config:
-    changes: dict[str, Any] = {}
-    if options.drafts is not None:
-        changes["drafts"] = options.drafts
-    if options.future is not None:
-        changes["future"] = options.future
-    if options.base_url is not None:
-        config = with_base_url(config, options.base_url)
-    return replace(config, **changes) if changes else config
-
-
-def check_paths(entries: Sequence[Entry], config: Config) -> None:
-    """Two entries that would write the same page are an error naming both, never an overwrite."""
-    seen: dict[str, Entry] = {}
-    errors: list[DigestError] = []
-    for entry in sorted(entries, key=lambda e: str(e.path)):
-        url = entry_url(entry, config).casefold()
-        other = seen.get(url)
-        if other is not None:
-            errors.append(ContentError(
-                f"{entry.path} and {other.path} would both be published at /{entry_url(entry, config)}",
-                entry.path, hint="give one of them another slug: (slug: another-name) or rename the file"))
-        seen[url] = entry
-    if errors:
-        raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-
-
-def organise_site(entries: Sequence[Entry], config: Config, features: dict[Any, Any] | None = None) -> Site:
-    """Group stories and organise the site (no build cache)."""
-    return organise(entries, group_stories(entries, features or {}), config)
-

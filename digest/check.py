@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from digest.build import BuildOptions, apply_options, check_paths, organise_site
-from digest.config import Config, load_config
+from digest.config import Config
 from digest.errors import ContentWarning, DigestError, plural
-from digest.feeds import plan_feeds
 from digest.links import broken_links, exists
-from digest.load import load_entries_with_features
 from digest.model import Site
-from digest.organise import is_published
-from digest.render import install_globals, plan_pages, render_page
-from digest.site_static import check_static_clashes, with_site_static
+from digest.pipeline import BuildOptions, plan_site
+from digest.render import install_globals, render_page
 from digest.tags import near_duplicates
-from digest.theme import check_theme, make_environment, static_files
-from digest.urls import feed_urls
+from digest.theme import make_environment
 
 _LINK = re.compile(r'(?:href|src)="([^"]*)"')
 
@@ -29,24 +23,15 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
                warnings: list[ContentWarning] | None = None) -> tuple[list[str], str]:
     """(problems, one-line summary). Config and content errors raise as in a build; likely mistakes
     that do not stop a build are added to `warnings` when given."""
-    options = options or BuildOptions()
-    config = apply_options(load_config(site_root), options)
-    check_theme(config)
-    entries, features = load_entries_with_features(config, options.jobs, warnings)
-    now = options.now or datetime.now(UTC)
-    published = [e for e in entries if is_published(e, config, now)]
-    check_paths(published, config)
-    site = organise_site(published, config, {e.path: features[e.path] for e in published})
+    planned = plan_site(site_root, options, warnings)
+    config, site, pages = planned.config, planned.site, planned.pages
     if warnings is not None:
         warnings += tag_warnings(site, config)
     env = make_environment(config)
     install_globals(env, config)
-    pages = plan_pages(site, config)
-    statics = [rel for rel, _ in with_site_static(static_files(config), config)]
-    generated = {p.output_path for p in pages}
-    generated |= {path for plan in plan_feeds(site, config) for path in feed_urls(plan.prefix).values()}
-    check_static_clashes(statics, generated, config)
-    targets = generated | set(statics)
+    targets = planned.output_paths()
+    shown = {e.path for e in site.entries}
+    published = [e for e in planned.entries if e.path in shown]  # in the order they were found
     shared = {"site": {"title": config.title, "description": config.description, "base_url": config.base_url,
                        "language": config.language, "timezone": config.timezone}}
     # Links written in the entries: named by their Markdown file and line (links.py).
@@ -70,7 +55,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
                 rel += "index.html"
             if not exists(rel, targets) and rel not in reported:  # a link the theme makes
                 problems.append(f"output/{page.output_path}: broken internal link {link!r}")
-    summary = (f"checked {plural(len(entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
+    summary = (f"checked {plural(len(planned.entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
                f"{plural(len(problems), 'problem') if problems else 'no problems'}")
     return problems, summary
 

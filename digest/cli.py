@@ -443,15 +443,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _stories(args: argparse.Namespace) -> int:
-    from digest.build import organise_site
-    from digest.config import load_config
-    from digest.load import load_entries_with_features
+    from digest.pipeline import group_site
 
-    root = args.site.resolve()
-    config = load_config(root, required=False)
     with Progress("grouping stories:", enabled=not args.quiet):
-        entries, features = load_entries_with_features(config)
-        site = organise_site(entries, config, features)
+        site = group_site(args.site.resolve())
     if args.json:
         stories = [[str(m.path) for m in s.members] for s in site.stories]
         json.dump({"stories": stories}, sys.stdout, ensure_ascii=False)

@@ -1,0 +1,136 @@
+"""The build, start to end, with nothing reused:
+
+config -> load -> stories -> organise -> plan pages -> plan feeds -> render -> write.
+
+`plan_site` returns the planned site (what `check`, `stories` and the tests read); `write_site`
+renders every file of it and publishes the tree. `Builder` (build.py) makes the same output while
+reusing what earlier builds made (the cache, stored plans, the spare tree, search segments); the
+tests hold it to this one: for the same input, the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from digest.config import Config, load_config, with_base_url
+from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
+from digest.feeds import FeedPlan, plan_feeds
+from digest.load import load_entries_with_features
+from digest.model import Entry, Page, Site
+from digest.organise import is_published, organise
+from digest.output import Staging, build_lock
+from digest.render import entry_url, plan_pages
+from digest.render_files import render_files, template_environment
+from digest.site_static import check_static_clashes, with_site_static
+from digest.stories import group_stories
+from digest.theme import check_theme, static_files
+from digest.urls import feed_urls
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool | None = None  # None: as digest.toml says
+    future: bool | None = None
+    jobs: int | None = None  # worker processes for parsing and rendering; None: one per core
+    now: datetime | None = None  # "now" for future-dated entries; tests pin it
+    search: bool = False  # index the site with Pagefind (when installed) before it is published
+    base_url: str | None = None  # None: as digest.toml says (--base-url)
+    # Told the name of each stage as it ends (the CLI's progress line on a terminal)
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class PlannedSite:
+    config: Config
+    entries: list[Entry]  # every entry found, drafts and future ones too
+    site: Site  # the published entries, grouped into stories and organised
+    pages: list[Page]
+    feeds: list[FeedPlan]
+    statics: list[tuple[str, Path]]  # (output path, source file): the theme's and the site's static files
+
+    def output_paths(self) -> set[str]:
+        """Every file the site holds, relative to output/."""
+        paths = {page.output_path for page in self.pages} | {rel for rel, _ in self.statics}
+        return paths | {rel for feed in self.feeds for rel in feed_urls(feed.prefix).values()}
+
+
+def plan_site(site_root: Path, options: BuildOptions | None = None,
+              warnings: list[ContentWarning] | None = None) -> PlannedSite:
+    """Read, group, organise and plan the site; nothing is written. Bad input raises (a
+    DigestError naming the file); likely mistakes that do not stop a build go to `warnings`."""
+    options = options or BuildOptions()
+    config = apply_options(load_config(site_root), options)
+    check_theme(config)
+    entries, features = load_entries_with_features(config, options.jobs, warnings)
+    now = options.now or datetime.now(UTC)
+    published = [e for e in entries if is_published(e, config, now)]
+    check_paths(published, config)
+    site = organise_site(published, config, {e.path: features[e.path] for e in published})
+    pages = plan_pages(site, config)
+    feeds = plan_feeds(site, config)
+    statics = with_site_static(static_files(config), config)
+    planned = PlannedSite(config, entries, site, pages, feeds, statics)
+    generated = planned.output_paths() - {rel for rel, _ in statics}
+    check_static_clashes([rel for rel, _ in statics], generated, config)
+    return planned
+
+
+def group_site(site_root: Path) -> Site:
+    """Every entry, drafts and future ones too, grouped into stories and organised (`digest
+    stories`: a site without digest.toml is read with the defaults)."""
+    config = load_config(site_root, required=False)
+    entries, features = load_entries_with_features(config)
+    return organise_site(entries, config, features)
+
+
+def write_site(planned: PlannedSite) -> None:
+    """Render every page and feed of the planned site, copy its static files, and publish the
+    tree as output/ in one step (a failure leaves the previous output/ as it was)."""
+    config = planned.config
+    with build_lock(config.site_root):
+        staging = Staging(config.output_path, fresh=True)
+        try:
+            render_files(config, template_environment(config), planned.pages, planned.feeds, staging, jobs=1)
+            for rel, source in planned.statics:
+                staging.write(rel, source.read_bytes())
+            staging.publish()
+        except BaseException:
+            staging.discard()
+            raise
+
+
+def apply_options(config: Config, options: BuildOptions) -> Config:
+    changes: dict[str, Any] = {}
+    if options.drafts is not None:
+        changes["drafts"] = options.drafts
+    if options.future is not None:
+        changes["future"] = options.future
+    if options.base_url is not None:
+        config = with_base_url(config, options.base_url)
+    return replace(config, **changes) if changes else config
+
+
+def check_paths(entries: Sequence[Entry], config: Config) -> None:
+    """Two entries that would write the same page are an error naming both, never an overwrite."""
+    seen: dict[str, Entry] = {}
+    errors: list[DigestError] = []
+    for entry in sorted(entries, key=lambda e: str(e.path)):
+        url = entry_url(entry, config).casefold()
+        other = seen.get(url)
+        if other is not None:
+            errors.append(ContentError(
+                f"{entry.path} and {other.path} would both be published at /{entry_url(entry, config)}",
+                entry.path, hint="give one of them another slug: (slug: another-name) or rename the file"))
+        seen[url] = entry
+    if errors:
+        raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+
+
+def organise_site(entries: Sequence[Entry], config: Config,
+                  features: Mapping[PurePosixPath, Any] | None = None) -> Site:
+    """Group stories and organise the site (no build cache)."""
+    return organise(entries, group_stories(entries, features or {}), config)

@@ -1,0 +1,56 @@
+"""The pipeline without reuse (pipeline.py): what it plans, and that the Builder, with every reuse
+it makes, writes exactly the files it writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from digest.build import build
+from digest.errors import ContentError
+from digest.pipeline import BuildOptions, group_site, plan_site, write_site
+from tests.conftest import NOW, SiteMaker, entry_text, tree_bytes
+
+
+def test_plan_site_plans_every_page_and_writes_nothing(make_site: SiteMaker) -> None:
+    root = make_site({"content/a.md": entry_text("Tram line reopens", topic="world", tags="[Transport]"),
+                      "content/b.md": entry_text("Draft piece", draft="true")})
+    planned = plan_site(root, BuildOptions(now=NOW))
+    assert [str(e.path) for e in planned.entries] == ["content/a.md", "content/b.md"]
+    assert [str(e.path) for e in planned.site.entries] == ["content/a.md"]  # the draft is not published
+    paths = planned.output_paths()
+    assert {"index.html", "2022/08/15/a/index.html", "topics/world/index.html", "feed.xml", "sitemap.xml"} <= paths
+    assert not any("/b/" in path for path in paths)
+    assert not (root / "output").exists()
+
+
+def test_plan_site_names_the_two_entries_that_would_share_a_page(make_site: SiteMaker) -> None:
+    root = make_site({"content/a.md": entry_text("One", slug="same"),
+                      "content/b.md": entry_text("Two", slug="same")})
+    with pytest.raises(ContentError, match="content/b.md and content/a.md"):
+        plan_site(root, BuildOptions(now=NOW))
+
+
+def test_group_site_groups_drafts_too(make_site: SiteMaker) -> None:
+    root = make_site({"content/a.md": entry_text("Tram line reopens", story="tram"),
+                      "content/b.md": entry_text("Tram line opens again", story="tram", draft="true")})
+    site = group_site(root)
+    assert [sorted(str(m.path) for m in s.members) for s in site.stories] == [["content/a.md", "content/b.md"]]
+
+
+def test_the_builder_writes_what_the_pipeline_writes(tmp_path: Path, demo_site: Path) -> None:
+    """The same files, byte for byte: a cold build, and a build after edits that the Builder makes
+    by reusing its cache, stored plan and spare tree."""
+    options = BuildOptions(now=NOW, jobs=1)
+    build(demo_site, options)  # cold
+    entries = sorted((demo_site / "content").rglob("*.md"))
+    first = entries[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    entries[-1].unlink()
+    build(demo_site, options)  # reuses what the first build made
+    plain = tmp_path / "plain"
+    shutil.copytree(demo_site, plain, ignore=shutil.ignore_patterns("output", ".output*", ".digest"), symlinks=True)
+    write_site(plan_site(plain, options))
+    assert tree_bytes(demo_site / "output") == tree_bytes(plain / "output")
