@@ -8,6 +8,7 @@ import gc
 import os
 import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -17,7 +18,7 @@ from digest.content import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.model import Entry
 from digest.stories import entry_features
-from digest.workers import WORK, in_workers
+from digest.workers import in_worker, in_workers
 
 PARALLEL_PARSE = 400  # fewer entries than this parse faster in one process (measured: fork + pool ~60 ms)
 
@@ -87,17 +88,25 @@ def found_after(found: list[tuple[str, int, int]], config: Config,
         by_rel[rel] = (rel, info.st_mtime_ns, info.st_size)
     return sorted(by_rel.values(), key=lambda item: tuple(item[0].split("/")))
 
-def _parse_chunk(items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str, CachedEntry]], list[DigestError]]:
-    config: Config = WORK["config"]
+@dataclass(frozen=True)
+class ParseWork:
+    """What every parsing worker needs."""
+
+    config: Config
+    cache: Path | None  # the build cache's file: workers store the rows they parse there themselves
+
+
+def _parse_chunk(work: ParseWork, items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str, CachedEntry]],
+                                                                                  list[DigestError]]:
+    config = work.config
     parsed: list[tuple[str, CachedEntry]] = []
     errors: list[DigestError] = []
     collecting = gc.isenabled()
     gc.disable()  # everything parsed here is kept: collections would only walk it again and again
     try:
         _parse_into(config, items, parsed, errors)
-        cache: Path | None = WORK.get("cache")
-        if cache is not None and "parent" in WORK:  # a forked worker: it stores the rows itself
-            store_entries(cache, parsed)
+        if work.cache is not None and in_worker():  # a forked worker: it stores the rows itself
+            store_entries(work.cache, parsed)
             parsed = [(rel, row.columns_only()) for rel, row in parsed]
     finally:
         if collecting:
@@ -133,8 +142,8 @@ def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | Non
     parsed: dict[str, CachedEntry] = {}
     errors: list[DigestError] = []
     stored: set[str] = set()
-    for chunk_parsed, chunk_errors in in_workers(_parse_chunk, items, jobs, PARALLEL_PARSE, config=config,
-                                                 cache=cache.path if cache is not None else None):
+    work = ParseWork(config, cache.path if cache is not None else None)
+    for chunk_parsed, chunk_errors in in_workers(_parse_chunk, work, items, jobs, PARALLEL_PARSE):
         for rel, row in chunk_parsed:
             if cache is not None and not row.loaded:
                 row = row.stored_in(cache, rel)

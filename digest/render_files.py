@@ -8,6 +8,7 @@ import functools
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,26 @@ from digest.model import Page
 from digest.output import Staging
 from digest.render import install_globals, render_page
 from digest.theme import make_environment
-from digest.workers import WORK, in_workers, orphaned
+from digest.workers import in_workers, orphaned
 
 PARALLEL_THRESHOLD = 400  # fewer files than this render faster in one process (measured: fork + pool ~60 ms)
 
 
-def _render_chunk(tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
-    env, pages, feeds, staging, shared, config = (WORK[k] for k in ("env", "pages", "feeds", "staging", "shared",
-                                                                     "config"))
+@dataclass(frozen=True)
+class RenderWork:
+    """What every rendering worker needs."""
+
+    config: Config
+    env: jinja2.Environment
+    pages: Sequence[Page]
+    feeds: Sequence[FeedPlan]
+    staging: Staging
+    shared: dict[str, Any]  # the template context every page gets
+
+
+def _render_chunk(work: RenderWork, tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
+    env, pages, feeds, staging, shared, config = work.env, work.pages, work.feeds, work.staging, work.shared, \
+        work.config
     errors: list[DigestError] = []
     for kind, index in tasks:
         if orphaned():
@@ -96,8 +109,8 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
     shared = {"site": _site_context(config)}
     # Feeds first: a feed holds fifty items, so it is the longest task.
     tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
-    results = in_workers(_render_chunk, tasks, jobs, PARALLEL_THRESHOLD, env=env, pages=pages, feeds=feeds,
-                         staging=staging, shared=shared, config=config)
+    work = RenderWork(config, env, pages, feeds, staging, shared)
+    results = in_workers(_render_chunk, work, tasks, jobs, PARALLEL_THRESHOLD)
     errors = [e for chunk_errors in results for e in chunk_errors]
     if errors:
         unique = list({str(e): e for e in errors}.values())

@@ -10,10 +10,16 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-# Work handed to forked worker processes: by fork, never pickled (entries and pages are big).
-WORK: dict[str, Any] = {}
+Work = TypeVar("Work")  # what every chunk needs: one frozen value (a dataclass of the stage's)
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# The function and its work for the forked workers: handed over by fork, never pickled (entries and
+# pages are big). Set only while in_workers runs; nothing else reads it.
+_handed: tuple[Callable[[Any, Sequence[Any]], Any], Any] | None = None
+_parent: int | None = None  # in a worker: the build's process
 
 
 def worker_count(jobs: int | None) -> int:
@@ -22,27 +28,40 @@ def worker_count(jobs: int | None) -> int:
         else (os.cpu_count() or 1)
 
 
-def in_workers(function: Callable[[Sequence[Any]], Any], items: Sequence[Any], jobs: int | None,
-               threshold: int, **work: Any) -> list[Any]:
-    """function(chunk) for chunks of items: in forked processes when there are enough items."""
+def in_workers(function: Callable[[Work, Sequence[Item]], Result], work: Work, items: Sequence[Item],
+               jobs: int | None, threshold: int) -> list[Result]:
+    """function(work, chunk) for chunks of items: in forked processes when there are enough items."""
+    global _handed
     workers = worker_count(jobs)
-    WORK.update(work)
+    if workers <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(work, items)]
+    count = workers * 16  # many chunks: an unlucky worker does not finish long after the rest, and
+    # the parent holds only a small chunk of results in transit at once (memory)
+    chunks = [items[i::count] for i in range(count)]
+    _handed = (function, work)
     try:
-        if workers <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
-            return [function(items)]
-        count = workers * 16  # many chunks: an unlucky worker does not finish long after the rest, and
-        # the parent holds only a small chunk of results in transit at once (memory)
-        chunks = [items[i::count] for i in range(count)]
         with multiprocessing.get_context("fork").Pool(workers, _die_with_parent, (os.getpid(),)) as pool:
-            return list(pool.imap_unordered(function, chunks))  # each result freed as it is used, not all at once
+            return list(pool.imap_unordered(_run, chunks))  # each result freed as it is used, not all at once
     finally:
-        WORK.clear()
+        _handed = None
+
+
+def _run(chunk: Sequence[Any]) -> Any:
+    assert _handed is not None, "a worker is forked only while in_workers runs"
+    function, work = _handed
+    return function(work, chunk)
+
+
+def in_worker() -> bool:
+    """Whether this is a forked worker process (not the build's own)."""
+    return _parent is not None
 
 
 def _die_with_parent(parent: int) -> None:
     """A worker whose build was killed must not write on into the spare tree, which the next build
     may already be rebuilding: ask Linux to kill it with its parent, and check as it goes."""
-    WORK["parent"] = parent
+    global _parent
+    _parent = parent
     with contextlib.suppress(Exception):
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -51,5 +70,5 @@ def _die_with_parent(parent: int) -> None:
 
 
 def orphaned() -> bool:
-    parent = WORK.get("parent")
-    return parent is not None and os.getppid() != parent
+    """In a worker: whether the build that forked it is gone."""
+    return _parent is not None and os.getppid() != _parent
