@@ -5,7 +5,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: build test lint typecheck unit browser-deps bench fuzz screenshots clean
+.PHONY: build test lint typecheck unit browser-deps bench fuzz golden screenshots clean
 
 build: $(VENV)/.installed
 	$(BIN)/digest ingest
@@ -45,6 +45,10 @@ bench: $(VENV)/.installed
 
 fuzz: $(VENV)/.installed
 	HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_fuzz.py
+
+# After an intended change to the output: the demo site's expected tree (tests/golden/demo/) written again
+golden: $(VENV)/.installed
+	$(BIN)/python -m tests.test_golden --update
 
 # The README's pictures: front page, edition, article and topic page, light and dark, phone and desktop.
 screenshots: $(VENV)/.installed browser-deps

@@ -1,0 +1,202 @@
+// The search page: queries the Pagefind index that `digest build` writes into pagefind/ when
+// Pagefind is installed. The index comes in segments (pagefind/segments.json lists them and the
+// stale copies of changed articles to leave out); they are merged with Pagefind's mergeIndex.
+// Everything is loaded from this site; without the index the page says so.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var bundle = new URL(script.getAttribute("data-bundle"), location.href);
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-q");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var engine = null;
+  var hidden = {};
+  var latest = 0;
+  var timer = null;
+  var PAGE = 10;  // results shown at first, and added by "Show more results"
+  var want = PAGE;
+  var more = null;
+
+  function say(text) { status.textContent = text; }
+
+  function load() {
+    if (!engine) {
+      var root = new URL("../", bundle).pathname;  // result URLs start at the site's root, wherever it is served
+      engine = fetch(new URL("segments.json", bundle).href, { cache: "no-cache" }).then(function (response) {
+        if (!response.ok) { throw new Error("no segments.json"); }
+        return response.json();
+      }).then(function (listing) {
+        hidden = listing.hidden || {};
+        return import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
+          return pagefind.options({ baseUrl: root }).then(function () {
+            return pagefind.init();
+          }).then(function () {
+            return Promise.all((listing.segments || []).map(function (segment) {
+              return pagefind.mergeIndex(new URL(segment, bundle).pathname, { baseUrl: root });
+            }));
+          }).then(function () { return pagefind; });
+        });
+      });
+    }
+    return engine;
+  }
+
+  // Pagefind's excerpts mark the matched words; keep only the text and those marks.
+  function excerpt(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    var out = document.createDocumentFragment();
+    template.content.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function line(className, text) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.textContent = text;
+    return p;
+  }
+
+  function show(query, results, total) {
+    list.replaceChildren();
+    results.forEach(function (data) {
+      var meta = data.meta || {};
+      var item = document.createElement("li");
+      item.className = "search-result";
+      var heading = document.createElement("h2");
+      heading.className = "story-title";
+      var link = document.createElement("a");
+      link.href = data.url;
+      link.textContent = meta.title || data.url;
+      heading.appendChild(link);
+      item.appendChild(heading);
+      var about = [meta.date, meta.source].filter(Boolean).join(" \u00b7 ");
+      if (about) { item.appendChild(line("meta", about)); }
+      if (meta.coverage) { item.appendChild(line("meta search-coverage", "Also covered by " + meta.coverage)); }
+      var text = document.createElement("p");
+      text.className = "summary";
+      text.appendChild(excerpt(data.excerpt || ""));
+      item.appendChild(text);
+      list.appendChild(item);
+    });
+    var n = total;
+    say(n ? n + (n === 1 ? " article matches " : " articles match ") + "\u201c" + query + "\u201d." +
+            (n > results.length ? " The first " + results.length + " are shown." : "")
+          : "No articles match \u201c" + query + "\u201d.");
+    if (more) { more.remove(); more = null; }
+    if (n > results.length) {
+      more = document.createElement("button");
+      more.type = "button";
+      more.className = "search-more";
+      more.textContent = "Show more results";
+      more.addEventListener("click", function () { want += PAGE; render(query, latest); });
+      list.after(more);
+    }
+  }
+
+  // The first `wanted` results that are not stale copies of a changed article (nor one shown twice),
+  // and how many results there are without the stale copies.
+  function visible(results, wanted) {
+    var root = new URL("../", bundle).pathname;
+    var shown = [];
+    var seen = {};
+    var index = 0;
+    var stale = 0;
+    // Results load in batches, all of a batch at once: one round trip per batch, not per result.
+    function next() {
+      if (shown.length >= wanted || index >= results.length) { return Promise.resolve(); }
+      var batch = results.slice(index, index + wanted - shown.length);
+      index += batch.length;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (loaded) {
+        loaded.forEach(function (data, i) {
+          var path = new URL(data.url, location.href).pathname;
+          var url = "/" + (path.indexOf(root) === 0 ? path.slice(root.length) : path.replace(/^\//, ""));
+          if ((hidden[batch[i].id] || []).indexOf(url) !== -1 || seen[url]) {
+            stale++;
+          } else {
+            seen[url] = true;
+            shown.push(data);
+          }
+        });
+        return next();
+      });
+    }
+    return next().then(function () {
+      // Results not looked at that may be stale copies are not counted.
+      for (var i = index; i < results.length; i++) { if (hidden[results[i].id]) { stale++; } }
+      return { shown: shown, total: results.length - stale };
+    });
+  }
+
+  var found = null;  // the last query's results, in Pagefind's order
+
+  function render(query, ticket) {
+    return visible(found, want).then(function (page) {
+      if (ticket === latest) { show(query, page.shown, page.total); }
+    });
+  }
+
+  function run(query) {
+    var ticket = ++latest;
+    want = PAGE;
+    query = query.trim();
+    if (!query) {
+      list.replaceChildren();
+      if (more) { more.remove(); more = null; }
+      say("Type a word or two to search every article.");
+      return;
+    }
+    say("Searching\u2026");
+    load().then(function (pagefind) {
+      return pagefind.search(query);
+    }).then(function (search) {
+      if (ticket !== latest) { return null; }
+      found = search.results;
+      return render(query, ticket);
+    }).catch(function () {
+      list.replaceChildren();
+      say("Search is not available on this copy of the site: it was built without Pagefind.");
+    });
+  }
+
+  function remember(query) {
+    var url = new URL(location.href);
+    url.searchParams.set("q", query);
+    history.replaceState(null, "", url);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    remember(input.value);
+    run(input.value);
+  });
+
+  // Search as one types, once the typing pauses. Meanwhile each keystroke has Pagefind fetch the
+  // index chunks of the words so far (preload), so that the search, when it comes, finds them here.
+  var loaded = null;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { remember(input.value); run(input.value); }, 200);
+    var words = input.value.trim();
+    if (loaded && words) { loaded.preload(words).catch(function () {}); }
+  });
+
+  input.value = new URLSearchParams(location.search).get("q") || "";
+  run(input.value);
+  // Load Pagefind and every segment's index while the reader is still typing (a failure is
+  // reported by the search that needs it).
+  load().then(function (pagefind) {
+    loaded = pagefind;
+    form.setAttribute("data-ready", "");
+  }).catch(function () { engine = null; });
+})();
