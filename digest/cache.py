@@ -10,13 +10,11 @@ read) and it is dropped, never trusted.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import hashlib
 import marshal
 import os
 import pickle
-import secrets
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, is_dataclass
@@ -28,6 +26,7 @@ from digest import __version__
 from digest.errors import ContentError
 from digest.model import Entry, Story
 from digest.stories import grouping_token
+from digest.tree_identity import tree_id as tree_id  # build.py's import; its home is tree_identity
 
 CACHE_VERSION = f"{__version__}-7"
 
@@ -406,33 +405,6 @@ class _Transaction:
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
-
-
-TREE_MARK = "user.digest.tree"  # an extended attribute: a random name given to a tree when it is made
-
-
-def tree_id(path: Path) -> str | None:
-    """A folder's identity across renames: device, inode and the random mark the build gave it
-    (an inode number is reused once a folder is deleted). None when it does not exist, or when it
-    is unmarked on a file system that supports marks: a folder made by someone else."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    try:
-        mark = os.getxattr(path, TREE_MARK).decode("ascii", "replace")
-    except OSError as exc:
-        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
-            mark = "unmarked"  # such file systems fall back on the inode alone
-        else:
-            return None
-    return f"{info.st_dev}:{info.st_ino}:{mark}"
-
-
-def mark_tree(path: Path) -> None:
-    """Give a new tree its random mark (see tree_id); nothing on file systems without marks."""
-    with contextlib.suppress(OSError):
-        os.setxattr(path, TREE_MARK, secrets.token_hex(8).encode())
 
 
 def salt_for(config_text: str) -> str:

@@ -20,8 +20,8 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from digest.cache import mark_tree, tree_id
 from digest.errors import OutputError
+from digest.tree_identity import mark_tree, tree_id
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100

@@ -19,9 +19,10 @@ import digest.output
 import digest.render_files
 import digest.theme
 from digest.build import Builder, BuildOptions, build
-from digest.cache import BodyInCache, cache_path, tree_id
+from digest.cache import BodyInCache, cache_path
 from digest.errors import ContentError
 from digest.model import Entry
+from digest.tree_identity import tree_id
 
 from .conftest import BASIC_CONFIG, NOW, entry_text
 
