@@ -25,7 +25,6 @@ from typing import Any
 from digest import __version__
 from digest.errors import ContentError
 from digest.model import Entry, Story
-from digest.stories import grouping_token
 from digest.tree_identity import tree_id as tree_id  # build.py's import; its home is tree_identity
 
 CACHE_VERSION = f"{__version__}-7"
@@ -69,9 +68,10 @@ class CachedEntry:
         self._stored = stored  # (cache, path) to fetch them from, while its row has this content hash
 
     @classmethod
-    def of(cls, mtime_ns: int, size: int, entry: Entry, features: Any) -> CachedEntry:
-        return cls(mtime_ns, size, entry.content_hash, entry.published.timestamp(), entry.draft,
-                   grouping_token(entry, features), entry, features)
+    def of(cls, mtime_ns: int, size: int, entry: Entry, features: Any, grouping: str) -> CachedEntry:
+        """A row for an entry just parsed; `grouping` is stories.grouping_token(entry, features)."""
+        return cls(mtime_ns, size, entry.content_hash, entry.published.timestamp(), entry.draft, grouping, entry,
+                   features)
 
     def columns_only(self) -> CachedEntry:
         """This row without its parse and features (once they are written into the cache)."""

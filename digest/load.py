@@ -17,7 +17,7 @@ from digest.config import Config
 from digest.content import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.model import Entry
-from digest.stories import entry_features
+from digest.stories import entry_features, grouping_token
 from digest.workers import in_worker, in_workers
 
 PARALLEL_PARSE = 400  # fewer entries than this parse faster in one process (measured: fork + pool ~60 ms)
@@ -119,7 +119,8 @@ def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: l
     for rel, mtime_ns, size in items:
         try:
             entry = load_entry(config.site_root / rel, config)
-            parsed.append((rel, CachedEntry.of(mtime_ns, size, entry, entry_features(entry))))
+            features = entry_features(entry)
+            parsed.append((rel, CachedEntry.of(mtime_ns, size, entry, features, grouping_token(entry, features))))
             if entry.extra:  # rare: the file is read again for the lines
                 errors.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
         except DigestError as exc:

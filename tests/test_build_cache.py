@@ -504,12 +504,13 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
     from digest.cache import CachedEntry
     from digest.incremental import dump_unit, patch
     from digest.model import Entry
-    from digest.stories import entry_features
+    from digest.stories import entry_features, grouping_token
 
     def row(name: str, body: str) -> CachedEntry:
         entry = Entry(path=PurePosixPath(f"content/{name}.md"), title=f"{name} title", slug=name, body=body,
                       published=datetime(2022, 8, 15, 9, tzinfo=UTC), content_hash=f"{name}-{body}")
-        return CachedEntry.of(0, 0, entry, entry_features(entry))
+        features = entry_features(entry)
+        return CachedEntry.of(0, 0, entry, features, grouping_token(entry, features))
 
     a, a2, b = row("a", "Old body."), row("a", "New body."), row("b", "Body.")
     a2 = CachedEntry(0, 0, a2.content_hash, a2.published, a2.draft, a.grouping, a2.entry, a.features)  # same words
