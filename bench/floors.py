@@ -29,8 +29,8 @@ FREE_MARKDOWN = """
 import sys
 from pathlib import Path
 from markupsafe import escape
-import digest.render
-digest.render.render_markdown = lambda text, base=None: str(escape(text))  # the experiment
+import digest.permalinks
+digest.permalinks.render_markdown = lambda text, base=None: str(escape(text))  # the experiment
 from digest.build import BuildOptions, build
 print(build(Path("."), BuildOptions(search=False)).summary())
 """

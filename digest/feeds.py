@@ -18,7 +18,7 @@ from feedgen.feed import FeedGenerator
 
 from digest.config import Config
 from digest.model import Entry, RenderedFile, Site, Story
-from digest.render import entry_html, entry_url
+from digest.permalinks import entry_html, entry_url
 from digest.theme import format_date, zone_name
 from digest.urls import absolute, feed_urls, relative_root, topic_url
 

@@ -2,7 +2,7 @@
 checked against what the build writes: `build` warns about broken ones, `check` fails on them.
 
 Links are resolved as the renderer resolves them: against the article's own absolute address
-(render.entry_html), so a relative link, a link from the site's root path and an absolute one under
+(permalinks.entry_html), so a relative link, a link from the site's root path and an absolute one under
 base_url are all the site's own; anything else (another host, a root path outside a sub-path site)
 is not checked.
 """
@@ -17,7 +17,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from digest.config import Config
 from digest.errors import ContentWarning
 from digest.model import Entry
-from digest.render import entry_url
+from digest.permalinks import entry_url
 
 # [text](url "title"), ![alt](url), [text]: url (a reference definition), <https://...> (an autolink)
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date
 from itertools import groupby
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,14 +15,13 @@ import jinja2
 from markupsafe import Markup
 
 from digest.config import Config
-from digest.markdown import render_markdown
 from digest.model import Edition, Entry, Page, RenderedFile, Site
 from digest.newsletter import is_email, plan_emails, render_email
+from digest.permalinks import entry_html, entry_url
 from digest.theme import render_template
 from digest.urls import (
     absolute,
     archive_url,
-    article_url,
     edition_url,
     feed_urls,
     output_path,
@@ -36,22 +34,6 @@ from digest.urls import (
 RELATED_IN_TOPIC = 4
 RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
-
-
-def entry_url(entry: Entry, config: Config) -> str:
-    return _entry_url(entry.published, entry.slug, config.tz)
-
-
-@functools.lru_cache(maxsize=1 << 17)
-def _entry_url(published: datetime, slug: str, tz: tzinfo) -> str:
-    # Asked for three times per entry and build (its page, the sitemap, listings): converting
-    # the time zone each time showed in profiles.
-    return article_url(published.astimezone(tz).date(), slug)
-
-
-def entry_html(entry: Entry, config: Config) -> str:
-    """The body as HTML, links made absolute against the article's permalink (pages and feeds alike)."""
-    return render_markdown(entry.body, absolute(config.base_url, entry_url(entry, config)))
 
 
 def install_globals(env: jinja2.Environment, config: Config) -> None:

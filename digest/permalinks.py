@@ -1,0 +1,28 @@
+"""What pages and feeds both make of an entry: its permalink, and its body as HTML with links
+made absolute against that permalink (render.py and feeds.py both use them; neither owns them)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, tzinfo
+
+from digest.config import Config
+from digest.markdown import render_markdown
+from digest.model import Entry
+from digest.urls import absolute, article_url
+
+
+def entry_url(entry: Entry, config: Config) -> str:
+    return _entry_url(entry.published, entry.slug, config.tz)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _entry_url(published: datetime, slug: str, tz: tzinfo) -> str:
+    # Asked for three times per entry and build (its page, the sitemap, listings): converting
+    # the time zone each time showed in profiles.
+    return article_url(published.astimezone(tz).date(), slug)
+
+
+def entry_html(entry: Entry, config: Config) -> str:
+    """The body as HTML, links made absolute against the article's permalink (pages and feeds alike)."""
+    return render_markdown(entry.body, absolute(config.base_url, entry_url(entry, config)))
