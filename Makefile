@@ -1,11 +1,11 @@
 # Two commands set up everything on a fresh machine:
 #   make build   virtual environment, install, ingest seeds/, build output/
-#   make test    the same set-up, then lint, type check and every test (browser tests included)
+#   make test    the same set-up, then lint, import rules, type check and every test (browser tests included)
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 
-.PHONY: build test lint typecheck unit browser-deps bench fuzz golden screenshots clean
+.PHONY: build test lint imports typecheck unit browser-deps bench fuzz golden screenshots clean
 
 build: $(VENV)/.installed
 	$(BIN)/digest ingest
@@ -34,10 +34,14 @@ node_modules/.installed: package.json package-lock.json
 lint: $(VENV)/.installed
 	$(BIN)/ruff check digest tests bench
 
+# The layer rules of pyproject.toml's [tool.importlinter] (which module may import which)
+imports: $(VENV)/.installed
+	$(BIN)/lint-imports --no-cache
+
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-test: build browser-deps node_modules/.installed lint typecheck
+test: build browser-deps node_modules/.installed lint imports typecheck
 	$(BIN)/pytest -n 2 tests
 
 bench: $(VENV)/.installed
