@@ -17,15 +17,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digest.characters import FORBIDDEN
 from digest.errors import BuildFailed, ConfigError, DigestError
 from digest.model import Topic
 from digest.urls import slugify
 
 CONFIG_NAME = "digest.toml"
-# Characters no page or feed may hold: C0 controls but tab and newline, DEL, C1 controls, lone
-# surrogates and the noncharacters (XML forbids U+FFFE/U+FFFF; HTML parsers flag them all).
-_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
-FORBIDDEN_CHARACTERS = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 # Folders of the site that the output folder must never replace (the build swaps output/ wholesale).
 PROTECTED_FOLDERS = ("content", "themes", "seeds", ".digest")
 
@@ -219,7 +216,7 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
                     f"{key} is {meaning}",
                 )
                 continue
-            forbidden = FORBIDDEN_CHARACTERS.search(value) if isinstance(value, str) else None
+            forbidden = FORBIDDEN.search(value) if isinstance(value, str) else None
             if forbidden:
                 problem(f"Config value '{section}.{key}' contains the character {forbidden.group()!r}", key,
                         "remove it: control characters and noncharacters cannot appear in a page or feed")
@@ -478,7 +475,7 @@ def _parse_topics(raw: Any, text: str, path: Path, errors: list[DigestError]) ->
             errors.append(ConfigError(f"topic '{slug}': title must be a string and aliases a list of strings",
                                       path, line, 'e.g. aliases = ["World News", "International"]'))
             continue
-        if any(FORBIDDEN_CHARACTERS.search(text) for text in (title, *aliases)):
+        if any(FORBIDDEN.search(text) for text in (title, *aliases)):
             errors.append(ConfigError(f"topic '{slug}': title or alias contains a control character or noncharacter",
                                       path, line, "remove it: such characters cannot appear in a page or feed"))
             continue

@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from digest.config import FORBIDDEN_CHARACTERS, Config
+from digest.characters import FORBIDDEN, FORBIDDEN_ASCII, FORBIDDEN_IN_BMP, YAML_UNREADABLE
+from digest.config import Config
 from digest.errors import ContentError, ContentWarning
 from digest.model import Entry
 from digest.tags import clean_entry_tags
@@ -26,16 +27,7 @@ KNOWN_KEYS = {
     "key_points", "image", "slug", "draft", "story", "lead",
 }
 _HANDLER = YAMLHandler()
-_FORBIDDEN = FORBIDDEN_CHARACTERS  # none of them belong in a page or a feed
-# The same characters, found faster: most text is ASCII without control characters (checked in
-# C), and re scans text about ten times slower against a class that holds astral characters (the
-# astral noncharacters) than against one that holds none.
-_ASCII_CONTROLS = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])  # forbidden here and by YAML
-_FORBIDDEN_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-# What YAML cannot read, removed before parsing. Noncharacters YAML reads, so they are removed from
-# the values afterwards: removing them first could turn 'title: \ufdd0&x' into an anchor.
-_YAML_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # only text that holds one needs the whole FORBIDDEN scan
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 
@@ -45,8 +37,8 @@ def clean_text(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _plain_ascii(text):
         return text
-    text = _FORBIDDEN_BMP.sub("", text)
-    return _FORBIDDEN.sub("", text) if _ASTRAL.search(text) else text
+    text = FORBIDDEN_IN_BMP.sub("", text)
+    return FORBIDDEN.sub("", text) if _ASTRAL.search(text) else text
 
 
 def _plain_ascii(text: str) -> bool:
@@ -56,7 +48,7 @@ def _plain_ascii(text: str) -> bool:
     if text.isprintable():  # no control character at all: the usual front matter value
         return True
     data = text.encode("ascii")
-    return len(data.translate(None, _ASCII_CONTROLS)) == len(data)
+    return len(data.translate(None, FORBIDDEN_ASCII)) == len(data)
 
 
 def content_hash(data: bytes) -> str:
@@ -99,7 +91,7 @@ def parse_entry(data: bytes, rel: PurePosixPath, config: Config) -> Entry:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     plain = _plain_ascii(text)
     if not plain:
-        text = _YAML_UNREADABLE.sub("", text)
+        text = YAML_UNREADABLE.sub("", text)
     meta, body, body_line = _split(text, rel)
     # The body is part of the text: when that is plain, so is the body.
     return _make_entry(meta, body if plain else clean_text(body), body_line, text, rel, content_hash(data), config)

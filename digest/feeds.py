@@ -9,24 +9,22 @@ opens one shows a page saying what a feed is and how to follow it, not a tree of
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
 from feedgen.feed import FeedGenerator
 
+from digest.characters import XML_FORBIDDEN
 from digest.config import Config
 from digest.model import Entry, RenderedFile, Site, Story
 from digest.permalinks import entry_html, entry_url
 from digest.theme import format_date, zone_name
 from digest.urls import absolute, feed_urls, relative_root, topic_url
 
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 
 def xml_safe(text: str) -> str:
-    return _XML_FORBIDDEN.sub("", text)
+    return XML_FORBIDDEN.sub("", text)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from digest.config import FORBIDDEN_CHARACTERS, load_config
+from digest.characters import FORBIDDEN
+from digest.config import load_config
 from digest.content import clean_text, parse_entry
 from digest.errors import ContentError
 
@@ -133,10 +134,10 @@ def test_clean_text_removes_what_xml_forbids() -> None:
 def test_clean_text_removes_exactly_the_forbidden_characters() -> None:
     """Its faster paths (plain ASCII; the BMP, then astral noncharacters) remove what the one pattern does."""
     every = "".join(chr(c) for c in range(0x110000) if c != 0x0D)  # a lone CR becomes a line feed
-    assert clean_text(every) == FORBIDDEN_CHARACTERS.sub("", every)
+    assert clean_text(every) == FORBIDDEN.sub("", every)
     for text in ("plain", "tab\tand\nline", "bell\x07", "del\x7f", "caf\u00e9\x85", "\U0001fffe!", "\U0001f642\x01",
                  "\ufdd0\n", "x\U0010ffff", ""):
-        assert clean_text(text) == FORBIDDEN_CHARACTERS.sub("", text), repr(text)
+        assert clean_text(text) == FORBIDDEN.sub("", text), repr(text)
 
 
 def test_slug_from_front_matter_is_checked(config) -> None:

@@ -7,11 +7,10 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
+from digest.characters import FORBIDDEN
+
 # Zero-width and direction marks that only hide junk in copied text; keep ZWJ for emoji.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"))
-# C0/C1 control characters except tab and newline, and the noncharacters (no text holds them; XML
-# forbids U+FFFE and U+FFFF).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def looks_binary(data: bytes) -> bool:
@@ -53,7 +52,7 @@ def sanitize(text: str) -> str:
     """Normalise line ends, drop control and zero-width characters, NFC-compose."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_INVISIBLE)
-    text = _CONTROL.sub("", text)
+    text = FORBIDDEN.sub("", text)  # (FORBIDDEN keeps a carriage return: line ends were made \n above)
     return unicodedata.normalize("NFC", text)
 
 
