@@ -804,23 +804,6 @@ def test_catch_up_after_a_config_change_makes_the_spare_afresh_and_empties_the_t
         builder.close()
 
 
-def test_trash_is_emptied_a_batch_at_a_time(tmp_path: Path) -> None:
-    output = tmp_path / "output"
-    old = tmp_path / "old"
-    for rel in ("a.html", "x/b.html", "x/y/c.html", "x/y/d.html"):
-        (old / rel).parent.mkdir(parents=True, exist_ok=True)
-        (old / rel).write_text(rel)
-    (old / "link").symlink_to(old / "x")  # a link to a folder is deleted, never followed
-    digest.output.move_to_trash(old, output)
-    assert not old.exists()
-    asked = []
-    assert digest.output.empty_trash(output, lambda: asked.append(1) or True, batch=2) is False
-    assert len(asked) == 1 and (tmp_path / ".output.trash").exists()
-    assert digest.output.empty_trash(output, lambda: False, batch=2) is True
-    assert not (tmp_path / ".output.trash").exists()
-    assert digest.output.empty_trash(output, lambda: True) is True  # nothing to do
-
-
 def test_a_second_build_on_the_site_waits_for_the_first(site: Path) -> None:
     """`digest build` while `digest serve` builds: the second waits for the lock, never writes the
     same spare tree at the same time."""

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import frontmatter
-
 from digest.cli import main
 
 from .conftest import entry_text
@@ -39,29 +37,6 @@ def test_usage_errors_exit_2(make_site) -> None:
     root = make_site()
     assert run("bulid", cwd=root).returncode == 2
     assert run(cwd=root).returncode == 2
-
-
-def test_new_writes_an_entry_that_builds(make_site) -> None:
-    root = make_site()
-    assert main(["-C", str(root), "new", "Markets rally: stocks up", "--topic", "World News", "--source",
-                 "Reuters", "--url", "https://example.com/x", "--date", "2022-08-15T10:00:00+01:00"]) == 0
-    path = root / "content/2022/08/15/markets-rally-stocks-up.md"
-    post = frontmatter.load(path)
-    assert post["title"] == "Markets rally: stocks up" and post["topic"] == "world" and post["source"] == "Reuters"
-    assert main(["-C", str(root), "new", "Markets rally: stocks up", "--date", "2022-08-15T10:00:00+01:00"]) == 1
-    assert main(["-C", str(root), "new", "x", "--topic", "nope"]) == 1
-    assert main(["-C", str(root), "new", "x", "--url", "javascript:alert(1)"]) == 1
-    assert main(["-C", str(root), "build"]) == 0
-
-
-def test_check_writes_nothing_and_reports_broken_links(make_site) -> None:
-    root = make_site({"content/a.md": entry_text(body="[gone](https://news.example.org/2099/01/01/nothing/)")})
-    result = run("check", cwd=root)
-    assert result.returncode == 1
-    assert "broken internal link" in result.stderr
-    assert not (root / "output").exists()
-    (root / "content/a.md").write_text(entry_text(body="[fine](https://news.example.org/archive/)"))
-    assert run("check", cwd=root).returncode == 0
 
 
 def test_stories_json_works_without_a_config(make_site) -> None:
@@ -133,25 +108,6 @@ def test_jobs_and_port_are_checked(make_site) -> None:
     assert digest("serve", "--port", "70000", cwd=root).returncode == 2
     assert digest("build", "--jobs", "1", cwd=root).returncode == 0
     assert not (root / ".digest/cache").exists() or digest("check", "--jobs", "2", cwd=root).returncode == 0
-
-
-def test_messages_count_in_the_singular_and_plural(make_site) -> None:
-    root = make_site({"content/a.md": entry_text(body="[gone](https://news.example.org/2099/01/01/nothing/)")})
-    result = digest("check", cwd=root)
-    assert result.returncode == 1 and "checked 1 entry, " in result.stdout and ": 1 problem" in result.stdout
-    assert "1 problems" not in result.stdout + result.stderr
-    (root / "content/b.md").write_text(entry_text("Another", body="[gone](https://news.example.org/x/)"))
-    result = digest("check", cwd=root)
-    assert "checked 2 entries, " in result.stdout and ": 2 problems" in result.stdout
-
-
-def test_check_never_says_build_failed(make_site) -> None:
-    root = make_site({"content/a.md": "---\ntitle: x\n---\nbody\n", "content/b.md": "---\ndate: 2022-01-01\n---\n"})
-    result = digest("check", cwd=root)
-    assert result.returncode == 1 and "build failed" not in result.stderr and "output/" not in result.stderr
-    assert "check: 2 problems" in result.stderr
-    built = digest("build", cwd=root)
-    assert "build failed: 2 problems; the previous output/ is untouched" in built.stderr
 
 
 def test_config_errors_name_the_file_as_content_errors_do(make_site, tmp_path) -> None:
@@ -273,42 +229,6 @@ def test_no_progress_line_in_a_pipe_and_ingest_prints_each_result(make_site) -> 
     results = ingest_paths(sorted((root / "seeds").iterdir()), root / "inbox", site_root=root,
                            on_result=lambda r: seen.append(r.input.name))
     assert seen == [r.input.name for r in results] == ["s0.txt", "s1.txt", "s2.txt"]
-
-
-def test_broken_links_in_entries_are_named_by_their_markdown_file_and_line(make_site) -> None:
-    body = ("Fine: [archive](https://news.example.org/archive/) and [relative](../../../../archive/).\n\n"
-            "Also fine: [folder without slash](/2022/08/15/a) and `[code](/nothing/)`.\n\n"
-            "Gone: [old story](https://news.example.org/2099/01/01/nothing/).\n\n"
-            "Elsewhere: [another site](https://elsewhere.example.org/x/).\n\n"
-            "[ref]: /tags/nothing-here/\n")
-    root = make_site({"content/a.md": entry_text(body=body)})
-    built = digest("build", cwd=root)
-    assert built.returncode == 0, built.stderr
-    assert ("warning: content/a.md:10: broken internal link 'https://news.example.org/2099/01/01/nothing/': the "
-            "site has no page at /2099/01/01/nothing/") in built.stderr
-    assert "warning: content/a.md:14: broken internal link '/tags/nothing-here/'" in built.stderr
-    assert "archive" not in built.stderr and "elsewhere" not in built.stderr and "/nothing/)" not in built.stderr
-    assert built.stderr.count("broken internal link") == 2
-    checked = digest("check", cwd=root)
-    assert checked.returncode == 1
-    assert "error: content/a.md:10: broken internal link" in checked.stderr
-    assert "error: content/a.md:14: broken internal link" in checked.stderr
-    assert "output/" not in checked.stderr  # named by the source, not by the page it ends up in
-    assert checked.stderr.count("broken internal link") == 2
-
-
-def test_a_build_that_parses_very_many_entries_says_their_links_were_left_to_check(make_site, monkeypatch) -> None:
-    import digest.build
-    from digest.build import BuildOptions, build
-
-    root = make_site({"content/a.md": entry_text(body="[gone](/2099/01/01/nothing/)"),
-                      "content/b.md": entry_text("Other")})
-    monkeypatch.setattr(digest.build, "LINK_CHECK_LIMIT", 1)
-    report = build(root, BuildOptions())
-    assert [str(w) for w in report.warnings] == [
-        "the links of 2 entries parsed anew were not checked\n  hint: digest check checks every entry's links"]
-    (root / "content/a.md").write_text(entry_text(body="[gone](/2099/01/02/nothing/)"))
-    assert "content/a.md:6: broken internal link" in str(build(root, BuildOptions()).warnings[0])
 
 
 def test_an_unclosed_bracket_in_front_matter_is_named_where_it_opens(make_site) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -15,11 +16,14 @@ import html5lib
 import pytest
 from lxml import etree
 
+from digest.build import BuildOptions, build
 from digest.feeds import with_stylesheet
 
+from .conftest import NOW
 from .theme_site import build_demo, chromium, serve
 
 PI = b'<?xml-stylesheet type="text/xsl" href="'
+OPTIONS = BuildOptions(now=NOW, jobs=1)
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +169,41 @@ def test_the_feed_page_is_valid_html(demo: Path, tmp_path: Path) -> None:
     problems = [f"{m.get('url')}:{m.get('lastLine')}: {m.get('message')}" for m in vnu_messages(pages)
                 if m.get("type") != "info" or m.get("subType") == "warning"]
     assert not problems, "\n".join(problems)
+
+
+def test_feeds_have_absolute_links_and_proper_dates(demo_site: Path) -> None:
+    build(demo_site, OPTIONS)
+    rss = feedparser.parse((demo_site / "output/feed.xml").read_bytes())
+    assert rss.feed.link.startswith("https://digest.example.org/")
+    assert any(link.rel == "self" for link in rss.feed.links)
+    for item in rss.entries:
+        assert item.link.startswith("https://digest.example.org/20")
+        assert item.id == item.link
+        assert item.published_parsed is not None
+        assert 'href="/' not in item.content[0].value and 'href="../' not in item.content[0].value
+    raw = (demo_site / "output/feed.xml").read_text()
+    assert "+0100</pubDate>" in raw or "+0000</pubDate>" in raw
+
+
+def test_json_feeds_have_the_required_fields_of_json_feed_1_1(demo: Path) -> None:
+    feeds = sorted(demo.rglob("feed.json"))
+    assert len(feeds) == 6  # the site's and one per topic
+    for path in feeds:
+        feed = json.loads(path.read_text(encoding="utf-8"))
+        assert feed["version"] == "https://jsonfeed.org/version/1.1"
+        assert isinstance(feed["title"], str) and feed["title"]
+        assert isinstance(feed["items"], list) and feed["items"]
+        for key in ("home_page_url", "feed_url"):
+            assert feed[key].startswith("https://digest.example.org/")
+        assert feed["feed_url"].endswith(path.relative_to(demo).as_posix())
+        ids = [item["id"] for item in feed["items"]]
+        assert len(ids) == len(set(ids))
+        for item in feed["items"]:
+            assert isinstance(item["id"], str) and item["id"]
+            assert isinstance(item.get("content_html") or item.get("content_text"), str)
+            assert item["url"].startswith("https://")
+            datetime.fromisoformat(item["date_published"])  # RFC 3339
+            for author in item.get("authors", []):
+                assert set(author) <= {"name", "url", "avatar"} and author
+            assert "author" not in item  # 1.0's singular field is deprecated in 1.1
+            assert all(isinstance(tag, str) for tag in item.get("tags", []))

@@ -97,3 +97,16 @@ def test_the_old_flags_still_work(make_site) -> None:
     assert post["source"] == "Reuters" and post["source_url"] == "https://example.com/x"
     assert main(["-C", str(root), "new", "x", "--topic", "nope"]) == 1
     assert main(["-C", str(root), "new", "x", "--url", "javascript:alert(1)"]) == 1
+
+
+def test_new_writes_an_entry_that_builds(make_site) -> None:
+    root = make_site()
+    assert main(["-C", str(root), "new", "Markets rally: stocks up", "--topic", "World News", "--source",
+                 "Reuters", "--url", "https://example.com/x", "--date", "2022-08-15T10:00:00+01:00"]) == 0
+    path = root / "content/2022/08/15/markets-rally-stocks-up.md"
+    post = frontmatter.load(path)
+    assert post["title"] == "Markets rally: stocks up" and post["topic"] == "world" and post["source"] == "Reuters"
+    assert main(["-C", str(root), "new", "Markets rally: stocks up", "--date", "2022-08-15T10:00:00+01:00"]) == 1
+    assert main(["-C", str(root), "new", "x", "--topic", "nope"]) == 1
+    assert main(["-C", str(root), "new", "x", "--url", "javascript:alert(1)"]) == 1
+    assert main(["-C", str(root), "build"]) == 0

@@ -1,0 +1,52 @@
+"""links.py: links from an entry's Markdown to the site's own pages, named by file and line; a build
+warns about broken ones, `digest check` fails on them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import entry_text
+
+
+def digest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """As a user runs it: python -m digest."""
+    return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_broken_links_in_entries_are_named_by_their_markdown_file_and_line(make_site) -> None:
+    body = ("Fine: [archive](https://news.example.org/archive/) and [relative](../../../../archive/).\n\n"
+            "Also fine: [folder without slash](/2022/08/15/a) and `[code](/nothing/)`.\n\n"
+            "Gone: [old story](https://news.example.org/2099/01/01/nothing/).\n\n"
+            "Elsewhere: [another site](https://elsewhere.example.org/x/).\n\n"
+            "[ref]: /tags/nothing-here/\n")
+    root = make_site({"content/a.md": entry_text(body=body)})
+    built = digest("build", cwd=root)
+    assert built.returncode == 0, built.stderr
+    assert ("warning: content/a.md:10: broken internal link 'https://news.example.org/2099/01/01/nothing/': the "
+            "site has no page at /2099/01/01/nothing/") in built.stderr
+    assert "warning: content/a.md:14: broken internal link '/tags/nothing-here/'" in built.stderr
+    assert "archive" not in built.stderr and "elsewhere" not in built.stderr and "/nothing/)" not in built.stderr
+    assert built.stderr.count("broken internal link") == 2
+    checked = digest("check", cwd=root)
+    assert checked.returncode == 1
+    assert "error: content/a.md:10: broken internal link" in checked.stderr
+    assert "error: content/a.md:14: broken internal link" in checked.stderr
+    assert "output/" not in checked.stderr  # named by the source, not by the page it ends up in
+    assert checked.stderr.count("broken internal link") == 2
+
+
+def test_a_build_that_parses_very_many_entries_says_their_links_were_left_to_check(make_site, monkeypatch) -> None:
+    import digest.build
+    from digest.build import BuildOptions, build
+
+    root = make_site({"content/a.md": entry_text(body="[gone](/2099/01/01/nothing/)"),
+                      "content/b.md": entry_text("Other")})
+    monkeypatch.setattr(digest.build, "LINK_CHECK_LIMIT", 1)
+    report = build(root, BuildOptions())
+    assert [str(w) for w in report.warnings] == [
+        "the links of 2 entries parsed anew were not checked\n  hint: digest check checks every entry's links"]
+    (root / "content/a.md").write_text(entry_text(body="[gone](/2099/01/02/nothing/)"))
+    assert "content/a.md:6: broken internal link" in str(build(root, BuildOptions()).warnings[0])
