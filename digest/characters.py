@@ -18,12 +18,19 @@ _ASTRAL_NONCHARACTERS = "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in r
 # HTML parsers flag them all).
 FORBIDDEN = re.compile(f"[{_C0}{_C1}{_SURROGATES}{_BMP_NONCHARACTERS}{_ASTRAL_NONCHARACTERS}]")
 
-# The same rule, found faster (content.clean_text): most text is ASCII without control characters
-# (checked in C with these bytes), and re scans text about ten times slower against a class that
-# holds astral characters than against one that holds none; FORBIDDEN is needed only for text that
-# holds an astral character.
+# The same rule, found faster: most text is ASCII without control characters (checked in C with
+# these bytes: content.py), and re scans text tens of times slower against a class that holds astral
+# characters than against one that holds none: FORBIDDEN is needed only for text that holds one.
 FORBIDDEN_ASCII = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 FORBIDDEN_IN_BMP = re.compile(f"[{_C0}{_C1}{_SURROGATES}{_BMP_NONCHARACTERS}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def without_forbidden(text: str) -> str:
+    """The text with every FORBIDDEN character removed."""
+    text = FORBIDDEN_IN_BMP.sub("", text)
+    return FORBIDDEN.sub("", text) if _ASTRAL.search(text) else text
+
 
 # Removed from an entry file before YAML parses it: the forbidden characters but the noncharacters
 # YAML reads as text (they are removed from the values afterwards: removing them first could turn

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from digest.characters import FORBIDDEN, FORBIDDEN_ASCII, FORBIDDEN_IN_BMP, YAML_UNREADABLE
+from digest.characters import FORBIDDEN_ASCII, YAML_UNREADABLE, without_forbidden
 from digest.config import Config
 from digest.errors import ContentError, ContentWarning
 from digest.model import Entry
@@ -27,7 +27,6 @@ KNOWN_KEYS = {
     "key_points", "image", "slug", "draft", "story", "lead",
 }
 _HANDLER = YAMLHandler()
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # only text that holds one needs the whole FORBIDDEN scan
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 
@@ -37,8 +36,7 @@ def clean_text(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _plain_ascii(text):
         return text
-    text = FORBIDDEN_IN_BMP.sub("", text)
-    return FORBIDDEN.sub("", text) if _ASTRAL.search(text) else text
+    return without_forbidden(text)
 
 
 def _plain_ascii(text: str) -> bool:

@@ -7,7 +7,7 @@ import unicodedata
 
 from charset_normalizer import from_bytes
 
-from digest.characters import FORBIDDEN
+from digest.characters import without_forbidden
 
 # Zero-width and direction marks that only hide junk in copied text; keep ZWJ for emoji.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"))
@@ -52,7 +52,7 @@ def sanitize(text: str) -> str:
     """Normalise line ends, drop control and zero-width characters, NFC-compose."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_INVISIBLE)
-    text = FORBIDDEN.sub("", text)  # (FORBIDDEN keeps a carriage return: line ends were made \n above)
+    text = without_forbidden(text)  # (it keeps a carriage return: line ends were made \n above)
     return unicodedata.normalize("NFC", text)
 
 
