@@ -23,19 +23,12 @@ from typing import Any
 
 import jinja2
 
-from digest.cache import (
-    BuildCache,
-    CachedEntry,
-    Fingerprinter,
-    TreeState,
-    fingerprint,
-    salt_for,
-    tree_id,
-)
+from digest.cache import BuildCache, CachedEntry, TreeState, salt_for
 from digest.config import Config, load_config
 from digest.content import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
+from digest.fingerprint import Fingerprinter, fingerprint
 from digest.incremental import Plan, patch, settle, store_plan
 from digest.links import broken_links
 from digest.load import entry_files, found_after, parse_all, split_warnings
@@ -54,6 +47,7 @@ from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.incremental import StoryGrouper
 from digest.stories.remembered import cached_stories
 from digest.theme import check_theme, static_files, templates_fingerprint
+from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
 
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.

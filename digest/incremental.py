@@ -25,8 +25,9 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.cache import BuildCache, CachedEntry, Fingerprinter, StaleEntry
+from digest.cache import BuildCache, CachedEntry, StaleEntry
 from digest.feeds import FeedPlan
+from digest.fingerprint import Fingerprinter
 from digest.model import Edition, Entry, Followup, Page, Story, Topic, TopicSection
 from digest.stories import make_story
 

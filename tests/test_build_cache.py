@@ -157,19 +157,19 @@ def test_another_version_of_digest_or_its_libraries_parses_and_renders_everythin
 def test_code_version_hashes_digests_own_code_and_the_libraries_versions() -> None:
     import importlib.metadata
 
-    import digest.cache
+    import digest.fingerprint
 
-    digest.cache.code_version.cache_clear()
-    first = digest.cache.code_version()
-    digest.cache.code_version.cache_clear()
+    digest.fingerprint.code_version.cache_clear()
+    first = digest.fingerprint.code_version()
+    digest.fingerprint.code_version.cache_clear()
     real_version = importlib.metadata.version
     try:
         importlib.metadata.version = lambda name: "0.0-other" if name == "markdown-it-py" else real_version(name)
-        assert digest.cache.code_version() != first
+        assert digest.fingerprint.code_version() != first
     finally:
         importlib.metadata.version = real_version
-        digest.cache.code_version.cache_clear()
-    assert digest.cache.code_version() == first
+        digest.fingerprint.code_version.cache_clear()
+    assert digest.fingerprint.code_version() == first
 
 
 def test_config_edit(site: Path, tmp_path: Path) -> None:

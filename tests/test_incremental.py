@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 
-from digest.cache import Fingerprinter
+from digest.fingerprint import Fingerprinter
 from digest.incremental import _REDUCE, dump_unit, load_unit
 from digest.model import Edition, Entry, Followup, Story, Topic, TopicSection
 
