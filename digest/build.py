@@ -23,7 +23,8 @@ from typing import Any
 
 import jinja2
 
-from digest.cache import BuildCache, CachedEntry, TreeState, salt_for
+from digest.cache import BuildCache, TreeState, salt_for
+from digest.cached_entry import CachedEntry
 from digest.config import Config, load_config
 from digest.content import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError, plural

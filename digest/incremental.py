@@ -25,7 +25,8 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.cache import BuildCache, CachedEntry, StaleEntry
+from digest.cache import BuildCache
+from digest.cached_entry import CachedEntry, StaleEntry
 from digest.feeds import FeedPlan
 from digest.fingerprint import Fingerprinter
 from digest.model import Edition, Entry, Followup, Page, Story, Topic, TopicSection

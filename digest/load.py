@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from digest.cache import BuildCache, CachedEntry, store_entries
+from digest.cache import BuildCache, store_entries
+from digest.cached_entry import CachedEntry
 from digest.config import Config
 from digest.content import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError

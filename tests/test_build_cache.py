@@ -19,7 +19,8 @@ import digest.output
 import digest.render_files
 import digest.theme
 from digest.build import Builder, BuildOptions, build
-from digest.cache import BodyInCache, cache_path
+from digest.cache import cache_path
+from digest.cached_entry import BodyInCache
 from digest.errors import ContentError
 from digest.model import Entry
 from digest.tree_identity import tree_id
@@ -501,7 +502,7 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
     from datetime import UTC, datetime
     from pathlib import PurePosixPath
 
-    from digest.cache import CachedEntry
+    from digest.cached_entry import CachedEntry
     from digest.incremental import dump_unit, patch
     from digest.model import Entry
     from digest.stories import entry_features, grouping_token
