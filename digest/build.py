@@ -26,20 +26,20 @@ import jinja2
 from digest.cache import BuildCache, TreeState, salt_for
 from digest.cached_entry import CachedEntry
 from digest.config import Config, load_config
-from digest.content import content_hash
+from digest.entry_file import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
 from digest.fingerprint import Fingerprinter, fingerprint
-from digest.incremental import Plan, patch, settle, store_plan
 from digest.links import broken_links
 from digest.load import entry_files, found_after, parse_all, split_warnings
 from digest.model import Entry, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock, empty_trash, existing_files, move_to_trash, spare_path
+from digest.pages import plan_pages
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import check_paths
-from digest.render import plan_pages
+from digest.plan_patch import Plan, patch, settle, store_plan
 from digest.render_files import render_files, template_environment
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search, search_files

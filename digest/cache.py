@@ -166,7 +166,7 @@ class BuildCache:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, data))
         self._values.pop(key, None)  # the value may be changed in place by its owner: never hand it back
 
-    # -- the last full plan, one unit (page or feed) a row: see incremental.py -------------------
+    # -- the last full plan, one unit (page or feed) a row: see plan_patch.py -------------------
     def unit_prints(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT name, print FROM units").fetchall())
 

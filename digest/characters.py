@@ -19,7 +19,7 @@ _ASTRAL_NONCHARACTERS = "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in r
 FORBIDDEN = re.compile(f"[{_C0}{_C1}{_SURROGATES}{_BMP_NONCHARACTERS}{_ASTRAL_NONCHARACTERS}]")
 
 # The same rule, found faster: most text is ASCII without control characters (checked in C with
-# these bytes: content.py), and re scans text tens of times slower against a class that holds astral
+# these bytes: entry_file.py), and re scans text tens of times slower against a class that holds astral
 # characters than against one that holds none: FORBIDDEN is needed only for text that holds one.
 FORBIDDEN_ASCII = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 FORBIDDEN_IN_BMP = re.compile(f"[{_C0}{_C1}{_SURROGATES}{_BMP_NONCHARACTERS}]")

@@ -15,7 +15,7 @@ from typing import Any
 from digest.cache import BuildCache, store_entries
 from digest.cached_entry import CachedEntry
 from digest.config import Config
-from digest.content import key_warnings, load_entry
+from digest.entry_file import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.model import Entry
 from digest.stories import entry_features, grouping_token

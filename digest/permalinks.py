@@ -1,5 +1,5 @@
 """What pages and feeds both make of an entry: its permalink, and its body as HTML with links
-made absolute against that permalink (render.py and feeds.py both use them; neither owns them)."""
+made absolute against that permalink (pages.py and feeds.py both use them; neither owns them)."""
 
 from __future__ import annotations
 

@@ -23,8 +23,8 @@ from digest.load import load_entries_with_features
 from digest.model import Entry, Page, Site
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock
+from digest.pages import plan_pages
 from digest.permalinks import entry_url
-from digest.render import plan_pages
 from digest.render_files import render_files, template_environment
 from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import group_stories

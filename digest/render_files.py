@@ -21,7 +21,7 @@ from digest.errors import BuildFailed, DigestError
 from digest.feeds import FeedPlan, render_feeds
 from digest.model import Page
 from digest.output import Staging
-from digest.render import install_globals, render_page
+from digest.pages import install_globals, render_page
 from digest.theme import make_environment
 from digest.workers import in_workers, orphaned
 

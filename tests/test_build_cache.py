@@ -503,8 +503,8 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
     from pathlib import PurePosixPath
 
     from digest.cached_entry import CachedEntry
-    from digest.incremental import dump_unit, patch
     from digest.model import Entry
+    from digest.plan_patch import dump_unit, patch
     from digest.stories import entry_features, grouping_token
 
     def row(name: str, body: str) -> CachedEntry:
@@ -560,7 +560,7 @@ def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> N
     import digest.build as build_module
     from digest.cache import BuildCache
     from digest.config import load_config
-    from digest.incremental import PLAN_BASE, Plan, store_plan
+    from digest.plan_patch import PLAN_BASE, Plan, store_plan
 
     config = load_config(site)
     salt = build_module.salt_for(f"{config.parse_key}\nfeatures {build_module.FEATURES_VERSION}")

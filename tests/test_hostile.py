@@ -22,7 +22,7 @@ import pytest
 
 from digest.build import BuildOptions, build
 from digest.config import load_config
-from digest.content import parse_entry
+from digest.entry_file import parse_entry
 from digest.errors import BuildFailed, ConfigError, DigestError
 from digest.ingest import ingest_paths
 

@@ -10,7 +10,7 @@ import pytest
 from digest.build import BuildOptions, build
 from digest.check import check_site
 from digest.config import load_config
-from digest.content import load_entry
+from digest.entry_file import load_entry
 from digest.errors import ConfigError, ContentWarning
 from digest.ingest.article import Article
 from digest.ingest.entry import front_matter

@@ -1,4 +1,4 @@
-"""render.py: what the page plan and the template globals put into pages (render.json_ld: schema.org data)."""
+"""pages.py: what the page plan and the template globals put into pages (pages.json_ld: schema.org data)."""
 
 from __future__ import annotations
 

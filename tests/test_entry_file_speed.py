@@ -1,4 +1,4 @@
-"""The parse stage's shortcuts (content.py, stories/features.py) give what the plain code gave.
+"""The parse stage's shortcuts (entry_file.py, stories/features.py) give what the plain code gave.
 
 Each case pins an edge a shortcut must respect; the expected values were taken from the code
 before the shortcuts.
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from digest.config import load_config
-from digest.content import load_entry, parse_entry
+from digest.entry_file import load_entry, parse_entry
 from digest.model import Entry
 from digest.stories.features import entry_features, plain_paragraph, story_text
 

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 
 from digest.fingerprint import Fingerprinter
-from digest.incremental import _REDUCE, dump_unit, load_unit
 from digest.model import Edition, Entry, Followup, Story, Topic, TopicSection
+from digest.plan_patch import _REDUCE, dump_unit, load_unit
 
 
 def _entry(name: str) -> Entry:

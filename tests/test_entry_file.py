@@ -7,7 +7,7 @@ import pytest
 
 from digest.characters import FORBIDDEN
 from digest.config import load_config
-from digest.content import clean_text, parse_entry
+from digest.entry_file import clean_text, parse_entry
 from digest.errors import ContentError
 
 from .conftest import entry_text
