@@ -79,8 +79,7 @@ def average_linkage(
     for key, s in summed.items():
         a, b = divmod(key, n)
         links[a][b] = links[b][a] = s
-        group_a, group_b = members.setdefault(a, [a]), members.setdefault(b, [b])
-        average = s / (len(group_a) * len(group_b))
+        average = s / (len(members.setdefault(a, [a])) * len(members.setdefault(b, [b])))
         if average >= threshold:
             heap.append((-average, a, b))
     del summed
