@@ -3,8 +3,13 @@
     python3 ../shared/peer-bench/gen_corpus.py 10000 /tmp/sg10k
     .venv/bin/python bench/story_incremental.py /tmp/sg10k
 
-Edits (a) the opening of one entry's body and (b) one entry's title, and checks each update
-against group_stories on the edited entries.
+Edits (a) the opening of one entry's body, (b) one entry's title, (c) its last word, then
+(d) adds an entry and (e) removes one, and checks each update against group_stories on the
+entries as they then are. `--rounds N` (default 5) edits per kind; on the devset's 20,097
+real headlines (dense news) one round is enough:
+
+    python3 ../shared/story-devset/make_site.py ../shared/story-devset/headlines-2.csv /tmp/h2
+    .venv/bin/python bench/story_incremental.py /tmp/h2 --rounds 1
 """
 
 from __future__ import annotations
@@ -39,21 +44,37 @@ def main(site: Path, rounds: int = 5) -> None:
         "title": lambda e, k: dataclasses.replace(e, title=f"{e.title} as Zebulon {k} votes"),
         "title word": lambda e, k: dataclasses.replace(e, title=e.title.rsplit(" ", 1)[0] + " Budget"),
     }
-    for name, edit in edits.items():
+    added = {
+        "add an entry": lambda e, k: dataclasses.replace(e, path=e.path.with_name(f"added-{k}.md"),
+                                                         title=f"{e.title} as Zebulon {k} votes"),
+    }
+    for name, edit in {**edits, **added, "remove an entry": None}.items():
         times, reports = [], []
         for k in range(rounds):
             entry = entries[(k * 997 + 13) % len(entries)]
-            edited = edit(by_path[entry.path], k)
-            by_path[edited.path] = edited
-            features[edited.path] = entry_features(edited)
+            if edit is None:  # remove
+                del by_path[entry.path]
+                features.pop(entry.path)
+                changed, removed = [], [entry.path]
+            else:
+                edited = edit(by_path[entry.path], k)
+                by_path[edited.path] = edited
+                features[edited.path] = entry_features(edited)
+                changed, removed = [edited], []
             start = time.perf_counter()
-            stories = grouper.update([edited], (), {edited.path: features[edited.path]})
+            stories = grouper.update(changed, removed, {e.path: features[e.path] for e in changed})
             times.append(time.perf_counter() - start)
             reports.append(grouper.last)
             assert stories == group_stories(list(by_path.values()), features)
         print(f"{name}: update median {statistics.median(times) * 1000:.1f} ms "
-              f"(max {max(times) * 1000:.1f}); last: {reports[-1]}")
+              f"(max {max(times) * 1000:.1f}); last: {reports[-1]}", flush=True)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    arguments = sys.argv[1:]
+    rounds = 5
+    if "--rounds" in arguments:
+        at = arguments.index("--rounds")
+        rounds = int(arguments[at + 1])
+        del arguments[at:at + 2]
+    main(Path(arguments[0]), rounds)

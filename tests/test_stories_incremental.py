@@ -238,13 +238,17 @@ def test_changes_grouping_does_not_read_relink_nothing() -> None:
         assert (site.grouper.last.full, site.grouper.last.relinked, site.grouper.last.compared) == (False, 0, 0)
 
 
-def test_adding_or_removing_an_entry_recomputes_everything() -> None:
+def test_adding_or_removing_an_entry_recomputes_only_what_it_reaches() -> None:
+    """One entry more or fewer moves every word's rarity a little; rounded, most stay, so only
+    the entries holding the few words whose rarity moved get new vectors, and only the stories
+    those reach are linked again, not all ten."""
     rng = random.Random(5)
-    site = Site(rng, corpus(rng, 50, stories=3, days=2))
-    site.step(["add"])
-    assert site.grouper.last.full and "number of entries" in site.grouper.last.reason
-    site.step(["remove"])
-    assert site.grouper.last.full
+    site = Site(rng, spread_corpus(rng, 300, stories=10))
+    for kind in ("add", "remove"):
+        site.step([kind])  # checks the stories and every pair against group_stories
+        report = site.grouper.last
+        assert not report.full, (kind, report.reason)
+        assert report.revectored <= 60 and report.relinked <= 200, (kind, report)  # of 300
 
 
 def test_no_change_and_unknown_removals_change_nothing() -> None:

@@ -7,11 +7,13 @@ point: a site built incrementally must be byte-identical to a cold build.
 
 Why the parts can be redone separately (see `vectors` and `linkage`):
 - A word's rarity (IDF) depends on the number of automatically grouped entries n and on how
-  many of them hold the word. While n stays, an edit changes the rarity of only the words it
-  added or removed, so only the vectors of entries holding such a word change: their title
-  vector when the word is in their title, else only their title-and-text vector, which is
-  used only for the pairs whose texts were compared. When n changes every word's rarity
-  changes: everything is recomputed.
+  many of them hold the word, and is rounded to a 32nd (vectors.rarity). While n stays, an
+  edit can change the rarity of only the words it added or removed, and of a common word one
+  holder more or fewer rarely changes the rounded value; only the vectors of entries holding a
+  word whose rarity did change are recomputed: their title vector when the word is in their
+  title, else only their title-and-text vector, which is used only for the pairs whose texts
+  were compared. When n changes (an entry added or removed) every word's rarity is computed
+  again, and again only the words whose rounded rarity moved reach the entries holding them.
 - A pair's similarity depends on nothing but the two entries' vectors, times and topics,
   so only pairs touching a changed entry are compared again (with similar_pairs' arithmetic).
 - Average linkage never joins across connected components of the similarity graph, and
@@ -34,7 +36,17 @@ from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_stor
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import Corpus, Vector, dot, full_vector, similar_pairs, title_vector
+from digest.stories.vectors import (
+    Corpus,
+    Vector,
+    dot,
+    full_vector,
+    noise_limit,
+    rarity,
+    similar_pairs,
+    size_log,
+    title_vector,
+)
 
 Pair = tuple[int, int]  # two entry ids, the smaller first
 Order = tuple[float, str]  # (timestamp, path): the order group_stories sorts entries in
@@ -119,18 +131,9 @@ class StoryGrouper:
         if not edits and not gone:
             self.last = UpdateReport(full=False, reason="")
             return self.stories
-        grown = sum(not e.story for e, _ in edits.values())
-        grown -= sum(not self._entry[self._id[p]].story for p in (*edits, *gone) if p in self._id)
-        if grown:
-            # Every word's rarity depends on n: every vector, pair and story may change.
-            self._rebuild(self._after(edits, gone), "the number of entries grouped automatically changed")
-        elif not self._update(edits, gone):
+        if not self._update(edits, gone):
             self._rebuild([(self._entry[i], self._feats[i]) for i in self._id.values()], self.last.reason)
         return self.stories
-
-    def _after(self, edits: Mapping[str, tuple[Entry, EntryFeatures]], gone: set[str]) -> list[Read]:
-        kept = [(self._entry[i], self._feats[i]) for p, i in self._id.items() if p not in gone and p not in edits]
-        return kept + list(edits.values())
 
     # -- everything, as group_stories does it -------------------------------------------------
 
@@ -146,8 +149,8 @@ class StoryGrouper:
         self._feats: dict[int, EntryFeatures] = {i: f for i, (_, f) in enumerate(ordered)}
         self._order: dict[int, Order] = {i: (e.published.timestamp(), str(e.path)) for i, (e, _) in enumerate(ordered)}
         corpus = Corpus([f for _, f in ordered[:n]], settings)
-        self._limit = settings.max_df * n if n >= settings.max_df_min_corpus else n
-        self._log_n = math.log(n + 1)
+        self._limit = noise_limit(n, settings)
+        self._log_n = size_log(n)
         self._df: Counter[str] = corpus.df
         self._idf = corpus.idf
         self._shared = corpus.shared
@@ -344,26 +347,35 @@ class StoryGrouper:
 
     def _apply_df(self, df_delta: Counter[str]) -> list[str]:
         """Update document frequencies and rarities (as Corpus computes them); the words whose
-        rarity, or whether they count or can match at all, changed."""
-        relevant = []
-        limit, log_n = self._limit, self._log_n
+        rarity, or whether they count or can match at all, changed. Rarity is rounded (see
+        vectors.rarity), so a common word held by one entry more or fewer mostly keeps it; when
+        the number of entries grouped changes, every word's rarity is computed again (and again
+        mostly stays)."""
+        n = len(self._title)
+        limit, log_n = noise_limit(n, self.settings), size_log(n)
+        rescaled = (limit, log_n) != (self._limit, self._log_n)
+        self._limit, self._log_n = limit, log_n
         for t, delta in df_delta.items():
-            if not delta:
+            if delta:
+                new = self._df.get(t, 0) + delta
+                if new:
+                    self._df[t] = new
+                else:
+                    del self._df[t]
+        words = self._df.keys() | df_delta.keys() if rescaled else [t for t, d in df_delta.items() if d]
+        relevant = []
+        for t in words:
+            new = self._df.get(t, 0)
+            idf = rarity(log_n, new) if 0 < new <= limit else None
+            shared = 1 < new <= limit
+            if idf == self._idf.get(t) and shared == (t in self._shared):
                 continue
-            old = self._df.get(t, 0)
-            new = old + delta
-            if new:
-                self._df[t] = new
-            else:
-                del self._df[t]
-            if old > limit and new > limit:
-                continue  # ignored as noise before and after
             relevant.append(t)
-            if 0 < new <= limit:
-                self._idf[t] = log_n - math.log(new + 1) + 1.0
+            if idf is not None:
+                self._idf[t] = idf
             else:
                 self._idf.pop(t, None)
-            if 1 < new <= limit:
+            if shared:
                 self._shared.add(t)
             else:
                 self._shared.discard(t)

@@ -63,23 +63,26 @@ def average_linkage(
             first[a] = min(times[i] for i in cluster.members)
             last[a] = max(times[i] for i in cluster.members)
             scores[a] = cluster.score
-    links: dict[int, dict[int, float]] = defaultdict(dict)  # summed similarities between groups
+    # Summed similarities between groups, first in one flat dict keyed by the pair (one lookup
+    # per edge: dense news has millions of edges and far fewer pairs of groups).
+    summed: dict[int, float] = {}
+    get = summed.get
     for i, j, s in edges:
-        i, j = group_of[i], group_of[j]
-        if i == j:
-            inner[i] += s
+        a, b = group_of[i], group_of[j]
+        if a == b:
+            inner[a] += s
             continue
-        links[i][j] = links[i].get(j, 0.0) + s
-        links[j][i] = links[j].get(i, 0.0) + s
-    for i in links:
-        members.setdefault(i, [i])
+        key = a * n + b if a < b else b * n + a
+        summed[key] = get(key, 0.0) + s
+    links: dict[int, dict[int, float]] = defaultdict(dict)
     heap = []
-    for i in sorted(links):
-        for j, s in links[i].items():
-            if i < j:
-                average = s / (len(members[i]) * len(members[j]))
-                if average >= threshold:
-                    heap.append((-average, i, j))
+    for key, s in summed.items():
+        a, b = divmod(key, n)
+        links[a][b] = links[b][a] = s
+        average = s / (len(members.setdefault(a, [a])) * len(members.setdefault(b, [b])))
+        if average >= threshold:
+            heap.append((-average, a, b))
+    del summed
     heapq.heapify(heap)
     while heap:
         neg_average, a, b = heapq.heappop(heap)

@@ -27,8 +27,9 @@ class StorySettings:
     # Similarity halves for every this many days between two entries: a recurring subject on
     # another day (the daily market report, a game's review and then its launch) is another story.
     half_life_days: float | None = 0.5
-    # Entries further apart than this are never compared directly.
-    window_days: float = 3.0
+    # Entries further apart than this are never compared directly: at a half-life of half a day
+    # a pair a day apart already counts a quarter, and most reports of one story come within a day.
+    window_days: float = 1.0
     # A story's members span at most this; stories unfold over days, not months.
     max_span_days: float = 7.0
     # Two entries filed under different topics are rarely one story: their similarity is scaled.

@@ -33,10 +33,10 @@ class Corpus:
         df: Counter[str] = Counter()
         for f in features:
             df.update(f.terms)
-        limit = settings.max_df * n if n >= settings.max_df_min_corpus else n
-        log_n = math.log(n + 1)
+        limit = noise_limit(n, settings)
+        log_n = size_log(n)
         self.df = df
-        self.idf = {t: log_n - math.log(d + 1) + 1.0 for t, d in df.items() if d <= limit}
+        self.idf = {t: rarity(log_n, d) for t, d in df.items() if d <= limit}
         self.shared = {t for t, d in df.items() if 1 < d <= limit}  # words that can match
         self.has_text = [f.text_word_count >= settings.min_text_words for f in features]
         self.title = [self._title(f) for f in features]
@@ -51,6 +51,31 @@ class Corpus:
         if vector is None:
             vector = self._full[i] = full_vector(self.features[i], self.idf, self.shared, self.settings)
         return vector
+
+
+# Word rarity is kept to a 32nd, and the corpus size it is measured against to a quarter of its
+# logarithm: one entry more or fewer (holding a common word, or in all) then changes no weight at
+# all, so an edit reaches only the entries that share its rarer words (see incremental).
+RARITY_STEPS = 32
+SIZE_STEPS = 4
+
+
+def size_log(n: int) -> float:
+    """log(n + 1) to a quarter: the same for a corpus a few entries larger or smaller."""
+    return round(math.log(n + 1) * SIZE_STEPS) / SIZE_STEPS
+
+
+def noise_limit(n: int, settings: StorySettings) -> float:
+    """Words held by more entries than this are noise: max_df of the corpus, its size taken as
+    size_log takes it (so it too stays put while a few entries come and go); none in a small one."""
+    if n < settings.max_df_min_corpus:
+        return math.inf
+    return settings.max_df * math.exp(size_log(n))
+
+
+def rarity(log_n: float, df: int) -> float:
+    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a 32nd."""
+    return round((log_n - math.log(df + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
 
 
 def title_weights(f: EntryFeatures, idf: dict[str, float], settings: StorySettings) -> Vector:
