@@ -559,3 +559,43 @@ def test_other_stories_under_a_more_on_heading_end_the_body() -> None:
     article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", *body[:2],
                               "More on this story", "• Mayor opens the new bridge", *body[2:]))
     assert body[-1] in article.body
+
+
+@pytest.mark.parametrize("heading", [
+    "Die Redaktion empfiehlt", "Zum selben Thema", "À découvrir également", "À la une", "267 Kommentare",
+    "Commentaires", "Schlagworte: Schweiz, Genf, Spionage",
+])
+def test_more_headings_that_end_an_article_in_other_languages(heading: str) -> None:
+    body = _distinct_body()
+    teasers = ["## Another town votes on its own plan",
+               "Another story's opening paragraph runs on here with enough words to read like prose, the page says.",
+               "## A third story about the harbour",
+               "A third story's opening paragraph runs on here with enough words to read like prose, it says."]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", body, heading, *teasers))
+    assert "review of the budget" in article.body
+    assert "Another story" not in article.body and heading not in article.body
+
+
+def test_comment_thread_lines_in_other_languages_end_the_body() -> None:
+    comment = ("Es ist faszinierend, wie sehr manche Leute das verteidigen, denn erst durch solche Pläne wird "
+               "in der Stadt am Ende alles teurer, für alle.")
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(),
+                              "Comments", "1. Karl sagt:   28. April 2024 um 13:51 Uhr", comment, "Antworten",
+                              _distinct_body().replace("council", "board")))
+    assert "review of the budget" in article.body and "faszinierend" not in article.body
+
+
+def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
+    """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
+    what follows each is the article going on, its subheadings over several paragraphs."""
+    more = ("The mayor said the first homes could be ready within three years, and that the school "
+            "would open its doors to pupils from the whole district once the roads are built.")
+    box = ["Lesen Sie auch", "[Kein alternativer Text für dieses Bild vorhanden]", "Ressort:Deutschland",
+           "Another council rejects its own plan for the riverside"]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), *box,
+                              more, "Builders wait for the regional authority", more.replace("mayor", "deputy"),
+                              more.replace("mayor", "treasurer"), more.replace("mayor", "clerk"), *box,
+                              "The last paragraph of the article says the vote was close, with one abstention "
+                              "and two members absent from the chamber on the night."))
+    assert "review of the budget" in article.body and "clerk" in article.body
+    assert "Another council" not in article.body and "Ressort" not in article.body
