@@ -110,3 +110,19 @@ def test_byline_features_tell_a_phrase_the_page_writes_in_lower_case_from_a_name
     assert label["by_on_page"] == 0.0
     with_by = byline.features(paras, [*cands, byline.Candidate(3, ("Jane Doe",), "by")], 0, 4, ())
     assert with_by[0]["by_on_page"] == 1.0 and with_by[2]["by_on_page"] == 0.0
+
+
+def test_a_pictures_alt_text_and_caption_are_marked_for_every_model() -> None:
+    """A text browser shows a picture's alt text, then its caption with the same words (and maybe a
+    credit or a date): neither is the headline, the byline or the page's date."""
+    paras = paragraphs("Council agrees the new city plan\n\nBy Jane Doe\n\n"
+                       "Builders at work on the riverside land\n\n"
+                       "Builders at work on the riverside land, 24 April 2023\n\n"
+                       + "The council met on Monday and agreed the plan after a long debate, officials said.\n\n" * 3)
+    table = headline.features(paras, 4, None, headline_cue)
+    assert table[2]["alt_caption"] == 1.0 and table[0]["alt_caption"] == 0.0
+    dates = dateline.features(paras, 0, 4, 7, None, headline_cue)
+    assert [f["alt_caption"] for value, f in dates] == [1.0]
+    named = byline.features(paras, [byline.Candidate(1, ("Jane Doe",), "by"),
+                                    byline.Candidate(3, ("Builders",), "name")], 0, 4, ())
+    assert named[0]["alt_caption"] == 0.0 and named[1]["alt_caption"] == 1.0

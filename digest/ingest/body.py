@@ -146,6 +146,16 @@ def is_credit(para: Para) -> bool:
         and not _CREDIT_BEFORE.match(para.text)
 
 
+def alt_and_caption(paras: list[Para], i: int) -> bool:
+    """Whether paragraph i is a picture's alt text or its caption: the line next to it says the same
+    words (a text browser shows both), or the same and then more (a credit, a place)."""
+    def goes_on(first: str, second: str) -> bool:
+        return len(first) >= 15 and second.startswith(first) and (len(second) == len(first) or
+                                                                   len(second) > len(first) + 2)
+    text = paras[i].text
+    return (i + 1 < len(paras) and goes_on(text, paras[i + 1].text)) or (i > 0 and goes_on(paras[i - 1].text, text))
+
+
 def captions(paras: list[Para]) -> set[int]:
     """Image captions: the paragraph or two above a picture credit, or worded as one."""
     out = set()

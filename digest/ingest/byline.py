@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .blocks import Para
-from .body import is_junk, is_prose, words
+from .body import alt_and_caption, is_junk, is_prose, words
 from .dates import find_date
 from .linear import load_model, softmax
 
@@ -96,6 +96,7 @@ def features(paras: list[Para], cands: list[Candidate], title_at: int | None, st
             # A person's name is not written in lower case; words of a label or a phrase are
             # ("Key Points", "Trading Nation": "key", "nation" occur in the page's prose).
             "lower_elsewhere": _lower_share(cand.names, lower),
+            "alt_caption": float(alt_and_caption(paras, i)),  # the names of who is in a picture
             "list_next": float(nxt is not None and bool(nxt.bullet)),  # a box's label over its links
             "by_on_page": float(cand.kind != "by" and any(c.kind == "by" for c in cands)),
         })
