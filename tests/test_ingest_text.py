@@ -165,6 +165,10 @@ def test_short_lines_are_not_joined() -> None:
     ("2019년 11월 19일", "2019-11-19"),
     ("2019. november 19.", "2019-11-19"),
     ("version 2019.1.2", None),  # a version number, not a date
+    ("• 02/02/2025 KL. 09:00", "2025-02-02"),  # the same day and month: no order to guess
+    ("Von israel news am 21/02/2021. Abgelegt unter Israel.", "2021-02-21"),  # a full stop after it
+    ("Published on 06/01/2026 - 13:55", None),  # 6 January or 1 June: still no date
+    ("version 1.2.19.3", None),
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
