@@ -605,3 +605,15 @@ def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None
                               "and two members absent from the chamber on the night."))
     assert "review of the budget" in article.body and "clerk" in article.body
     assert "Another council" not in article.body and "Ressort" not in article.body
+
+
+def test_an_article_copied_on_its_own_has_a_sure_headline() -> None:
+    """Text that opens with its headline, a byline or date under it: a clean copy of one article, not
+    a page dump; its headline is asserted. The same headline under a menu line is left to the model."""
+    copy = _page("Harbour reopens after storm repairs", "By Jo Writer", "15 August 2022",
+                 "The city's harbour reopened on Monday after three weeks of repairs to the sea wall.\n"
+                 "Ferries resumed their timetable in the afternoon and fishing boats returned to the quay.\n"
+                 "Officials said the repairs came in under budget and ahead of the winter storms.")
+    article = read_text(copy)
+    assert article.title == "Harbour reopens after storm repairs" and "title" not in article.review
+    assert read_text("Home\n\n" + copy.replace("By Jo Writer\n\n", "")).title == article.title
