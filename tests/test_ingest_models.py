@@ -95,3 +95,34 @@ def test_html_a_date_only_guessed_is_asserted_only_when_the_page_states_it() -> 
         "<head>", '<head><meta property="article:published_time" content="2022-08-15T09:00:00Z">'))
     assert stated.date and stated.date.startswith("2022-08-15") and "date" not in stated.review
     assert declared.date == "2022-08-15T09:00:00+00:00" and "date" not in declared.review
+
+
+def test_byline_features_tell_a_phrase_the_page_writes_in_lower_case_from_a_name() -> None:
+    # "Trading Nation" is a show's label: the page writes "trading" and "nation" in its prose;
+    # nobody writes "jane" or "doe" so. And a label over a list of links is no byline.
+    paras = paragraphs("Markets rally as the trading nation reports record exports\n\nTrading Nation\n\n"
+                       "• Stocks\n\nJane Doe\n\n" + "The trading nation reported record exports on Monday, "
+                       "and markets rallied after the figures came out, analysts said.\n\n" * 3)
+    cands = [byline.Candidate(1, ("Trading Nation",), "name"), byline.Candidate(3, ("Jane Doe",), "name")]
+    label, name = byline.features(paras, cands, 0, 4, ())
+    assert label["lower_elsewhere"] == 1.0 and name["lower_elsewhere"] == 0.0
+    assert label["list_next"] == 1.0 and name["list_next"] == 0.0
+    assert label["by_on_page"] == 0.0
+    with_by = byline.features(paras, [*cands, byline.Candidate(3, ("Jane Doe",), "by")], 0, 4, ())
+    assert with_by[0]["by_on_page"] == 1.0 and with_by[2]["by_on_page"] == 0.0
+
+
+def test_a_pictures_alt_text_and_caption_are_marked_for_every_model() -> None:
+    """A text browser shows a picture's alt text, then its caption with the same words (and maybe a
+    credit or a date): neither is the headline, the byline or the page's date."""
+    paras = paragraphs("Council agrees the new city plan\n\nBy Jane Doe\n\n"
+                       "Builders at work on the riverside land\n\n"
+                       "Builders at work on the riverside land, 24 April 2023\n\n"
+                       + "The council met on Monday and agreed the plan after a long debate, officials said.\n\n" * 3)
+    table = headline.features(paras, 4, None, headline_cue)
+    assert table[2]["alt_caption"] == 1.0 and table[0]["alt_caption"] == 0.0
+    dates = dateline.features(paras, 0, 4, 7, None, headline_cue)
+    assert [f["alt_caption"] for value, f in dates] == [1.0]
+    named = byline.features(paras, [byline.Candidate(1, ("Jane Doe",), "by"),
+                                    byline.Candidate(3, ("Builders",), "name")], 0, 4, ())
+    assert named[0]["alt_caption"] == 0.0 and named[1]["alt_caption"] == 1.0

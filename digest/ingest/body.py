@@ -26,7 +26,7 @@ JUNK = re.compile(
     r"close|menu|search|subscribe|sign in|log ?in|register|skip to (main )?content|"
     r"read more|continue reading|see more|show more|load more|view (comments|gallery)|explore further|"
     r".*\b(see|view) (the )?full gallery|"
-    r"(photo|image|picture|video|credit|source|foto|bild)s?\s*[:|©].*|.*\bgetty images\b.*|"
+    r"(photo|image|picture|video|credit|source|foto|bild|quelle)s?\s*[:|©].*|.*\bgetty images\b.*|"
     r"©.*|copyright\b.*|.*\ball rights reserved\b.*|"
     r"(image|photo) \d+ of \d+|\d+\s*/\s*\d+|back to gallery|"
     r".*\b(sign up|subscribe|newsletter|cookies?)\b.*|"
@@ -79,12 +79,20 @@ BOUNDARY = re.compile(
     r"te puede interesar|mais lidas|você também pode gostar|potrebbe interessarti|più letti|"
     r"dit vind je misschien ook interessant|meest gelezen|du kanske också gillar|mest lästa|"
     r"mehr zu(m|r)? .{1,40}|(view|show|read|see) (all )?comments( \(\d+\))?|"
-    r"über (den|die) autor(:in|in)?|à propos de l.auteur|sobre (el|o) autor|about the authors?)$",
+    r"über (den|die) autor(:in|in)?|à propos de l.auteur|sobre (el|o) autor|about the authors?|"
+    # "the editors recommend", "on the same topic", "discover also", a comment thread's count, and
+    # a tag line, as pages in other languages head them
+    r"(the )?editors? recommend\w*|die redaktion empfiehlt|la rédaction (vous )?recommande|"
+    r"(on|zum|sur le|sobre el) (the )?(same|selben|gleichen|même|mismo) (topic|subject|thema|sujet|tema)|"
+    r"à découvrir( également| aussi)?|à la une|(\d+ )?(kommentare|commentaires|comentarios|comentários|"
+    r"commenti|reacties)|(schlagworte|schlagwörter|stichworte|mots-clés|etiquetas|palabras clave)\s*:.*)$",
     re.IGNORECASE,
 )
 
 # Lines that only a comment thread has: "name says:", "2d ago", "Reply(5)", timestamps.
-_THREAD = re.compile(r"(\bsays:$|\bwrote:$|^reply\b|\b\d+\s*[smhdw] ago$|\bago$|"
+# ("Karl sagt:   28. April 2024 um 13:51 Uhr", "Antworten" in other languages)
+_THREAD = re.compile(r"(\b(says|sagt|schreibt|dit|dice|diz|zegt):(\s+\S.{0,40})?$|\bwrote:$|"
+                     r"^(reply|antworten|répondre|responder)\b|\b\d+\s*[smhdw] ago$|\bago$|"
                      r"^\w+ \d{1,2}, \d{4} at \d)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)»]$|[.!?。！？][\"'”’)»]?\s+\S")
 _WORD = re.compile(r"\w+")
@@ -136,6 +144,16 @@ _CREDIT_WORD = re.compile(r"\b(photo|foto|bild|image|picture|credit|quelle|sourc
 def is_credit(para: Para) -> bool:
     return words(para.text) <= 12 and bool(_CREDIT_AFTER.search(para.text)) \
         and not _CREDIT_BEFORE.match(para.text)
+
+
+def alt_and_caption(paras: list[Para], i: int) -> bool:
+    """Whether paragraph i is a picture's alt text or its caption: the line next to it says the same
+    words (a text browser shows both), or the same and then more (a credit, a place)."""
+    def goes_on(first: str, second: str) -> bool:
+        return len(first) >= 15 and second.startswith(first) and (len(second) == len(first) or
+                                                                   len(second) > len(first) + 2)
+    text = paras[i].text
+    return (i + 1 < len(paras) and goes_on(text, paras[i + 1].text)) or (i > 0 and goes_on(paras[i - 1].text, text))
 
 
 def captions(paras: list[Para]) -> set[int]:
@@ -392,7 +410,16 @@ def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]
 def _teasers(paras: list[Para], lo: int, hi: int) -> bool:
     """Other stories after a "More on ..." heading: two or more headline-like lines, each over a
     paragraph of its own (an inline box has a link or two, then the article goes on)."""
+    # Up to the next such heading: a second "Read also" box further down is another inline box.
+    hi = next((k for k in range(lo, hi) if is_boundary(paras[k])), hi)
+    # A teaser is one paragraph under its headline; a subheading of the article has several under it.
     pairs = sum(1 for k in range(lo, hi - 1)
                 if not is_prose(paras[k]) and not paras[k].bullet and 3 <= words(paras[k].text) <= 20
-                and not is_junk(paras[k]) and is_prose(paras[k + 1]) and words(paras[k + 1].text) <= 60)
+                and not is_junk(paras[k]) and is_prose(paras[k + 1]) and words(paras[k + 1].text) <= 60
+                and not _prose_runs_on(paras, k + 2))
     return pairs >= 2
+
+
+def _prose_runs_on(paras: list[Para], k: int) -> bool:
+    """Two paragraphs of prose from k on: the article going on, not the next teaser."""
+    return all(j < len(paras) and is_prose(paras[j]) and not paras[j].bullet for j in (k, k + 1))

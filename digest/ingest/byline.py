@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass
 
 from .blocks import Para
-from .body import is_junk, is_prose, words
+from .body import alt_and_caption, is_junk, is_prose, words
 from .dates import find_date
 from .linear import load_model, softmax
 
 KINDS = ("by", "lone_by", "wire", "name")
+_WORD = re.compile(r"[^\W\d_]+")
 _CREDIT = re.compile(r"(getty|images?|photo|foto|credit|reuters|afp|shutterstock|©|photograph|bild|"
                      r"imago|dpa|quelle|source|picture)", re.IGNORECASE)
 _ROLE = re.compile(r"\b(editor|reporter|correspondent|writer|redakteur\w*|korrespondent\w*|autor\w*|"
@@ -44,6 +45,7 @@ def features(paras: list[Para], cands: list[Candidate], title_at: int | None, st
              prior: tuple[str, ...]) -> list[dict[str, float]]:
     anchor = title_at if title_at is not None else start
     page = " ".join(p.text for p in paras).casefold()
+    lower = _lower_words(paras)
     body = " ".join(p.text for p in paras[start:start + 30]).casefold()
     out = []
     for n, cand in enumerate(cands):
@@ -91,9 +93,27 @@ def features(paras: list[Para], cands: list[Candidate], title_at: int | None, st
             "first_candidate": float(n == 0),
             "first_after_title": float(to_title > 0 and all(c.index - anchor <= 0 for c in cands[:n])),
             "rules_pick": float(bool(prior) and set(prior) == set(cand.names)),
+            # A person's name is not written in lower case; words of a label or a phrase are
+            # ("Key Points", "Trading Nation": "key", "nation" occur in the page's prose).
+            "lower_elsewhere": _lower_share(cand.names, lower),
+            "alt_caption": float(alt_and_caption(paras, i)),  # the names of who is in a picture
+            "list_next": float(nxt is not None and bool(nxt.bullet)),  # a box's label over its links
+            "by_on_page": float(cand.kind != "by" and any(c.kind == "by" for c in cands)),
         })
         out.append(f)
     return out
+
+
+
+def _lower_words(paras: list[Para]) -> set[str]:
+    """The words the page writes in lower case."""
+    return {w for p in paras for w in _WORD.findall(p.text) if w.islower()}
+
+
+def _lower_share(names: tuple[str, ...], lower: set[str]) -> float:
+    """The share of the names' words (of three letters or more) the page also writes in lower case."""
+    tokens = [w for name in names for w in _WORD.findall(name) if len(w) >= 3 and not w.islower()]
+    return sum(1 for w in tokens if w.casefold() in lower) / len(tokens) if tokens else 0.0
 
 
 def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, start: int,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .blocks import Para
-from .body import is_junk, is_prose, words
+from .body import alt_and_caption, is_junk, is_prose, words
 from .dates import find_date, labelled_date, starts_with_labelled_date
 from .linear import load_model, softmax
 
@@ -125,6 +125,7 @@ def features(paras: list[Para], title_at: int | None, start: int, end: int, prio
             "first_after_title": float(to_title > 0 and all(j - anchor <= 0 for j, _ in cands[:n])),
             "next_prose": float(nxt is not None and is_prose(nxt)),
             "rules_pick": float(prior is not None and _day(prior) == day),
+            "alt_caption": float(alt_and_caption(paras, i)),  # a picture's date, not the page's
         }
         out.append((value, f))
     return out

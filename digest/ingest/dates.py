@@ -75,7 +75,8 @@ _PATTERNS = [
     re.compile(rf"(?<![\w])(?P<mon>{_MONTH})\.?\s+{_DAY},?\s*{_YEAR}{_TIME}", re.IGNORECASE),
     re.compile(rf"(?<![\w]){_DAY}\.?(?:\s+|-)(?:de\s+)?(?P<mon>{_MONTH})\.?,?(?:\s+|-)(?:de\s+)?{_YEAR}"
                rf"(?:\s*(?:г\.|р\.|года|року|roku|r\.))?{_TIME}", re.IGNORECASE),
-    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)(?![\d.])"
+    # (a full stop may end the sentence after it: "am 21/02/2021."; "1.2.19.3" is a version)
+    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)(?!\d|\.\d)"
                + _TIME, re.IGNORECASE),
     # Year first: "2019/11/19", "2019.11.19", "2019. 11. 19." (Korean), "2019年11月19日",
     # "2019년 11월 19일", "2019. november 19." (Hungarian): the order is never in doubt.
@@ -197,8 +198,8 @@ def _from_match(m: re.Match[str]) -> str | None:
             day = date(int(g["y"]), _MONTHS[g["mon"].lower()], int(g["d"]))
         elif "a" in g and g["a"]:
             a, b = int(g["a"]), int(g["b"])
-            if g["sep"] == "." or a > 12 >= b:  # dotted numeric dates are day-first everywhere they are used
-                d, mo = a, b
+            if g["sep"] == "." or a > 12 >= b or a == b:  # dotted numeric dates are day-first everywhere
+                d, mo = a, b  # they are used; 02/02/2025 reads the same either way
             elif b > 12 >= a:
                 d, mo = b, a
             else:

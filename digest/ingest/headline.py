@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .blocks import Para
-from .body import captions, is_boundary, is_junk, is_prose, words
+from .body import alt_and_caption, captions, is_boundary, is_junk, is_prose, words
 from .dates import find_date
 from .linear import load_model, softmax
 
@@ -150,6 +150,9 @@ def features(paras: list[Para], start: int, prior: int | None,
             "credit_next": float(nxt is not None and bool(_CREDIT.search(nxt.text)) and words(nxt.text) <= 10),
             "credit_self": float(bool(_CREDIT.search(text))),
             "caption": float(i - offset in caption_at),
+            # A picture's alt text over its caption: the next line says the same and goes on (a
+            # credit, a place), or this one goes on from the line above.
+            "alt_caption": float(alt_and_caption(paras, i)),
             "section_start": float(prev is None or bool(prev.bullet) or is_junk(prev) or prev.gap_before is False),
             "prose_next": float(nxt is not None and is_prose(nxt)),
             "prose_prev": float(prev is not None and is_prose(prev)),

@@ -73,7 +73,7 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.probability >= headline.threshold()
+        title_sure = pick.probability >= headline.threshold() or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -86,6 +86,12 @@ def read_head(text: str) -> Head:
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
     return Head(paras, start, end, title_at, title_sure, head, above)
+
+
+def _clean_copy(paras: list[Para], pick: headline.Headline) -> bool:
+    """An article copied on its own: the text opens with the chosen headline and its byline or date
+    follows (the models learnt from whole pages, where nothing is that plain)."""
+    return pick.index == 0 and pick.probability >= 0.5 and any(headline_cue(p) for p in paras[1:3])
 
 
 def read_text(text: str) -> Article:
