@@ -53,10 +53,14 @@ class PlannedSite:
     feeds: list[FeedPlan]
     statics: list[tuple[str, Path]]  # (output path, source file): the theme's and the site's static files
 
+    def generated_paths(self) -> set[str]:
+        """The pages' and feeds' files, relative to output/."""
+        paths = {page.output_path for page in self.pages}
+        return paths | {rel for feed in self.feeds for rel in feed_urls(feed.prefix).values()}
+
     def output_paths(self) -> set[str]:
         """Every file the site holds, relative to output/."""
-        paths = {page.output_path for page in self.pages} | {rel for rel, _ in self.statics}
-        return paths | {rel for feed in self.feeds for rel in feed_urls(feed.prefix).values()}
+        return self.generated_paths() | {rel for rel, _ in self.statics}
 
 
 def plan_site(site_root: Path, options: BuildOptions | None = None,
@@ -75,8 +79,7 @@ def plan_site(site_root: Path, options: BuildOptions | None = None,
     feeds = plan_feeds(site, config)
     statics = with_site_static(static_files(config), config)
     planned = PlannedSite(config, entries, site, pages, feeds, statics)
-    generated = planned.output_paths() - {rel for rel, _ in statics}
-    check_static_clashes([rel for rel, _ in statics], generated, config)
+    check_static_clashes([rel for rel, _ in statics], planned.generated_paths(), config)
     return planned
 
 

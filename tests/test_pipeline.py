@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.build import build
-from digest.errors import ContentError
+from digest.errors import ContentError, OutputError
 from digest.pipeline import BuildOptions, group_site, plan_site, write_site
 from tests.conftest import NOW, SiteMaker, entry_text, tree_bytes
 
@@ -30,6 +30,12 @@ def test_plan_site_names_the_two_entries_that_would_share_a_page(make_site: Site
     root = make_site({"content/a.md": entry_text("One", slug="same"),
                       "content/b.md": entry_text("Two", slug="same")})
     with pytest.raises(ContentError, match="content/b.md and content/a.md"):
+        plan_site(root, BuildOptions(now=NOW))
+
+
+def test_plan_site_names_a_static_file_that_would_replace_a_page(make_site: SiteMaker) -> None:
+    root = make_site({"content/a.md": entry_text("One"), "static/feed.xml": "<rss/>"})
+    with pytest.raises(OutputError, match="static/feed.xml would replace the page the build makes at feed.xml"):
         plan_site(root, BuildOptions(now=NOW))
 
 
