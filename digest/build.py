@@ -50,6 +50,7 @@ from digest.stories.remembered import cached_stories
 from digest.theme import check_theme, static_files, templates_fingerprint
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
+from digest.workers import worker_count
 
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
 LINK_CHECK_LIMIT = 1000
@@ -411,7 +412,7 @@ class Builder:
             search = None
             if store is not None:
                 search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
-                built = store.build(search.plan.new, staging.path, self.options.jobs or os.cpu_count() or 1)
+                built = store.build(search.plan.new, staging.path, worker_count(self.options.jobs))
                 state = _with_search(state, search, search.plan.kept + tuple(built), staging, have)
                 clock.lap("search index")
             previous = set(live_manifest) if live_state else existing_files(output)
