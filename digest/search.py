@@ -297,10 +297,6 @@ class SearchWork:
     runtime: str  # the runtime bundle's folder in the store
     runtime_files: tuple[str, ...]
 
-    @property
-    def segments(self) -> tuple[Segment, ...]:
-        return self.plan.kept + self.plan.new
-
 
 def plan_search(store: SearchStore, manifest: Mapping[str, str], language: str,
                 is_article: Callable[[str], bool], tree: Path) -> SearchWork:
