@@ -241,7 +241,7 @@ class Builder:
         live = tree_id(output)
         if not self._swept:
             self._swept = True
-            _remove_strays(cache, live, output, self.site_root / ".digest" / "output-folders.json")
+            _remove_strays(cache, live, output, self.site_root / ".digest" / "output-folders.marshal")
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)

@@ -11,7 +11,6 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass, replace
-from email.headerregistry import HeaderRegistry
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -410,6 +409,8 @@ LOOPBACK_SMTP = ("127.0.0.1", "::1")
 
 def is_mail_address(text: str) -> bool:
     """'news@example.org' or 'Name <news@example.org>': one address with a local part and a domain."""
+    from email.headerregistry import HeaderRegistry  # 13 ms to import: only where an address is read
+
     try:
         header = HeaderRegistry()("From", text)
     except (ValueError, IndexError, TypeError):

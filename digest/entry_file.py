@@ -12,9 +12,6 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from digest.characters import FORBIDDEN_ASCII, YAML_UNREADABLE, without_forbidden
 from digest.config import Config
 from digest.errors import ContentError, ContentWarning
@@ -26,7 +23,6 @@ KNOWN_KEYS = {
     "title", "date", "topic", "tags", "authors", "source", "source_url", "summary",
     "key_points", "image", "slug", "draft", "story", "lead",
 }
-_HANDLER = YAMLHandler()
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
 
 
@@ -99,13 +95,19 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
     if not text.startswith("---"):
         raise ContentError("no front matter", rel, 1,
                            hint="start the file with a line '---', then 'title: ...' and 'date: ...', then '---'")
+    # PyYAML and python-frontmatter are imported on the first parse, not with the module (20 ms):
+    # a build that finds no entry changed parses none.
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    handler = YAMLHandler()
     try:
-        front, body = _HANDLER.split(text)
+        front, body = handler.split(text)
     except ValueError as exc:
         raise ContentError("the front matter is not closed", rel, 1,
                            hint="end the front matter with a line of three dashes: ---") from exc
     try:
-        meta = _HANDLER.load(front)
+        meta = handler.load(front)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + _first_line(front) if mark else 1
@@ -139,6 +141,8 @@ def _first_line(front: str) -> int:
 
 def _bad_value_line(front: str) -> int | None:
     """The file line of the first value YAML cannot construct (an impossible date, say)."""
+    import yaml
+
     try:
         root = yaml.compose(front, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

@@ -7,13 +7,14 @@ made absolute against the article's permalink so the same HTML serves pages and 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
-from mdit_py_plugins.anchors import anchors_plugin
-
 from digest.urls import is_safe_link, slugify
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
 
 # The ids the default theme gives parts of its pages (tests/test_markdown.py checks the templates):
 # a body heading with the same name ("## Related", "## Main") would duplicate one, and the skip
@@ -62,6 +63,11 @@ def _absolute_links(state: StateCore) -> None:
 
 @lru_cache(maxsize=1)
 def markdown_renderer() -> MarkdownIt:
+    # Imported on the first render, not with the module (35-100 ms): a build that renders no
+    # Markdown, such as one that finds nothing changed, never needs it.
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.disable(["html_block", "html_inline"])  # with "html" off they only ever decline: skip the calls

@@ -95,6 +95,25 @@ def test_nothing_changed_renders_nothing_and_rewrites_nothing(site: Path) -> Non
     assert stamps(site / "output") == before
 
 
+def test_a_build_that_finds_nothing_changed_never_imports_the_renderers(site: Path) -> None:
+    """Start-up is most of a no-change build: Markdown, YAML, feedgen (with lxml) and the e-mail
+    parser are imported where they are used, not with the modules (about 0.15 s of 0.5 s)."""
+    import subprocess
+    import sys
+
+    heavy = ["markdown_it", "yaml", "frontmatter", "feedgen", "lxml"]
+    probe = ("import sys; from pathlib import Path; from digest.build import build, BuildOptions; "
+             f"from datetime import datetime; now = datetime.fromisoformat({NOW.isoformat()!r}); "
+             "report = build(Path(sys.argv[1]), BuildOptions(now=now, jobs=1)); "
+             f"print(report.rendered, report.parsed, [m for m in {heavy!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe, str(site)], capture_output=True, text=True, check=True)
+    assert done.stdout.split(maxsplit=2) == ["0", "0", "[]\n"], done.stdout + done.stderr
+    (site / "content/2022/08/15/alpha.md").write_text(entry_text("Alpha rises", DAY1, "Alpha *edited*.",
+                                                                  topic="world", tags='["Energy"]'))
+    done = subprocess.run([sys.executable, "-c", probe, str(site)], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[1] == "1" and "markdown_it" in done.stdout  # the probe sees an import
+
+
 def test_touched_but_unchanged_entry_is_not_parsed_again(site: Path) -> None:
     path = site / "content/2022/08/15/alpha.md"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 
 import pytest
 
@@ -118,7 +119,7 @@ def test_a_file_put_into_output_by_hand_is_removed_by_every_build(make_site) -> 
 def test_strays_are_found_with_the_record_of_folders_wherever_they_are_put(make_site) -> None:
     root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Other", date="2022-08-16T09:00Z")})
     output = root / "output"
-    record = root / ".digest/output-folders.json"
+    record = root / ".digest/output-folders.marshal"
     for n in range(6):  # both trees get a record; each is then checked folder by folder
         (root / "content/a.md").write_text(entry_text(body=f"Body {n}."))
         build(root, BuildOptions(now=NOW))
@@ -142,9 +143,9 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
         (tree / rel).parent.mkdir(parents=True, exist_ok=True)
         (tree / rel).write_text("x")
     manifest = ["index.html", "a/index.html", "a/b/index.html", "c/index.html"]
-    record = tmp_path / "record.json"
+    record = tmp_path / "record.marshal"
     assert remove_strays(tree, manifest, record=record, tree_key="t1") == []
-    assert set(json.loads(record.read_text())["t1"]) == {"", "a", "a/b", "c"}
+    assert set(marshal.loads(record.read_bytes())["t1"]) == {"", "a", "a/b", "c"}
     (tree / "a/b/stray.txt").write_text("x")
     listed: list[str] = []
     real_scandir = os.scandir
@@ -160,14 +161,19 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
         os.scandir = real_scandir
     assert listed == ["a/b"]
     # Nothing changed since: the record is not written again (a no-change build's time).
-    record.write_text(record.read_text())  # the same text; a rewrite would replace the file
+    record.write_bytes(record.read_bytes())  # the same bytes; a rewrite would replace the file
     before = record.stat()
     assert remove_strays(tree, manifest, record=record, tree_key="t1") == []
     assert (record.stat().st_ino, record.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     # Another tree's record is kept beside; a third one's replaces the oldest.
     remove_strays(tree, manifest, record=record, tree_key="t2")
     remove_strays(tree, manifest, record=record, tree_key="t3")
-    assert set(json.loads(record.read_text())) == {"t2", "t3"}
+    assert set(marshal.loads(record.read_bytes())) == {"t2", "t3"}
+    # A record that cannot be read (truncated, another format) is no record: every folder is listed.
+    for damaged in (record.read_bytes()[:7], b'{"t3": {}}', b""):
+        record.write_bytes(damaged)
+        (tree / "a/b/stray.txt").write_text("x")
+        assert remove_strays(tree, manifest, record=record, tree_key="t3") == ["a/b/stray.txt"]
 
 
 def test_the_dev_server_watches_static_and_its_hidden_files(tmp_path) -> None:
