@@ -294,15 +294,8 @@ class Builder:
                    now: datetime, base: tuple[str, str], salt: str, clock: _Clock) -> Plan:
         """Stories, organise, plan and fingerprint every page and feed, for these entries; the plan
         is stored for later patches."""
-        def unpickle(row: CachedEntry) -> None:  # each row as it is fetched: never every pickle or body at once
-            if row.entry.body_in_memory and self.once:
-                # Only the render workers read the bodies (and grouping, to break a tie between two
-                # leads): let them go, read back from the cache where used. Measured at 10,000
-                # entries: the main process's peak, which the workers start from, falls from 196 to
-                # 156-164 MB.
-                row.keep_body_in_cache(cache)
-
-        cache.fill(published_rows, each=unpickle)
+        # Each row unpickled as it is fetched, its pickle let go: never every row's pickles at once.
+        cache.fill(published_rows, each=lambda row: row.entry)
         published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
         check_paths(published, config)

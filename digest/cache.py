@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from digest import __version__
-from digest.cached_entry import CachedEntry, close_readers
+from digest.cached_entry import CachedEntry
 from digest.fingerprint import code_version
 
 CACHE_VERSION = f"{__version__}-7"
@@ -54,7 +54,7 @@ class BuildCache:
     """The on-disk cache, read once and then updated row by row."""
 
     def __init__(self, site_root: Path, salt: str) -> None:
-        self.path = cache_path(site_root).absolute()  # absolute: BodyInCache reads it from any working folder
+        self.path = cache_path(site_root).absolute()
         self.salt = salt
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._values: dict[str, tuple[bytes, Any]] = {}  # meta key -> (its bytes, unpickled)
@@ -82,14 +82,12 @@ class BuildCache:
         return db
 
     def _remove(self) -> None:
-        close_readers(self.path)
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.path}{suffix}")
 
     def close(self) -> None:
         self._db.close()
-        close_readers(self.path)
 
     # -- entries ---------------------------------------------------------------------------
     def entries(self) -> dict[str, CachedEntry]:

@@ -1,25 +1,18 @@
 """An entry as the build cache holds it (CachedEntry): the small columns in memory, the parse and
-story features fetched from the cache's row and unpickled only when used; and an entry's body
-kept in that row instead of in memory (BodyInCache), read back by the process that uses it.
+story features fetched from the cache's row and unpickled only when used. Once unpickled, an
+entry is a plain value: nothing it holds is read from the cache behind its reader's back.
 """
 
 from __future__ import annotations
 
-import functools
-import os
 import pickle
-import sqlite3
-from pathlib import Path
 from typing import Any, Protocol
 
-from digest.errors import ContentError
 from digest.model import Entry
 
 
 class RowSource(Protocol):
     """Where a CachedEntry's row is read from (cache.BuildCache)."""
-
-    path: Path  # the cache file, absolute
 
     def entry_blobs(self, path: str, content_hash: str) -> tuple[bytes, bytes] | None: ...
 
@@ -114,12 +107,6 @@ class CachedEntry:
             self._features_blob = None
         return self._features
 
-    def keep_body_in_cache(self, cache: RowSource) -> None:
-        """Let the entry's body go from memory: it is read back from this row of the cache where it
-        is used (the row is committed, and has this content hash: update_entries ran first)."""
-        if self._entry is not None and self._entry.body_in_memory:
-            self._entry.keep_body_in(BodyInCache(cache.path, str(self._entry.path), self.content_hash))
-
     def forget_features(self) -> None:
         """Let the features go (after grouping, in a one-shot build); fetched again if asked for."""
         self._features = self._features_blob = None
@@ -131,43 +118,3 @@ class CachedEntry:
         features = self._features_blob if self._features_blob is not None else pickle.dumps(
             self.features, pickle.HIGHEST_PROTOCOL)
         return entry, features
-
-
-class BodyInCache:
-    """An entry's body kept in its row of the build cache (model.KeptBody), read back by path
-    and content hash through a connection of the reading process's own (the render workers are
-    forked: a connection must never cross a fork)."""
-
-    __slots__ = ("cache", "path", "content_hash")
-
-    def __init__(self, cache: Path, path: str, content_hash: str) -> None:
-        self.cache = cache  # absolute (BuildCache.path)
-        self.path = path
-        self.content_hash = content_hash
-
-    def load(self) -> str:
-        return _body_in_cache(self.cache, self.path, self.content_hash)
-
-
-@functools.lru_cache(maxsize=64)  # a page reads its entry's body twice (HTML, reading time)
-def _body_in_cache(cache: Path, path: str, content_hash: str) -> str:
-    key = (os.getpid(), cache)
-    reader = _READERS.get(key)
-    if reader is None:
-        reader = _READERS[key] = sqlite3.connect(cache, check_same_thread=False)
-    rows = reader.execute("SELECT entry FROM entries WHERE path = ? AND hash = ?", (path, content_hash)).fetchall()
-    if not rows:  # (all rows fetched: an unfinished statement would keep this reader on an old snapshot)
-        raise ContentError("the build cache lost this entry while the site was being built", path,
-                           hint="another digest build may have run at the same time: build again")
-    body: str = pickle.loads(rows[0][0]).body
-    return body
-
-
-def close_readers(cache: Path) -> None:
-    """This process's reader of that cache (when the cache is closed: it may be replaced)."""
-    reader = _READERS.pop((os.getpid(), cache), None)
-    if reader is not None:
-        reader.close()
-
-
-_READERS: dict[tuple[int, Path], sqlite3.Connection] = {}

@@ -6,29 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import Any, Protocol
-
-
-class KeptBody(Protocol):
-    """Where an entry's body is kept while it is not in memory: read back on use."""
-
-    def load(self) -> str: ...
-
-
-class _Body:
-    """Entry.body: the Markdown source, or a KeptBody standing in for it. A one-shot build lets
-    the bodies go from its main process once every entry is parsed and in the build cache (a
-    fifth of its memory; only the render workers need them), and each is read back where it is
-    used (see build.py)."""
-
-    def __get__(self, entry: Any, owner: Any = None) -> str:
-        if entry is None:
-            raise AttributeError("body")  # no default: the dataclass field stays required
-        value = entry.__dict__["body"]
-        return value if isinstance(value, str) else value.load()
-
-    def __set__(self, entry: Any, value: str) -> None:
-        entry.__dict__["body"] = value
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -40,15 +18,13 @@ class Topic:
 
 @dataclass(frozen=True)
 class Entry:
-    """One article as the curator wrote it in content/ (front matter + Markdown body). The body
-    is the one value that may be kept elsewhere while the entry lives (keep_body_in): reading
-    it gives the same text either way."""
+    """One article as the curator wrote it in content/ (front matter + Markdown body)."""
 
     path: PurePosixPath  # relative to the site folder, e.g. content/2022/08/15/x.md
     title: str
     published: datetime  # timezone-aware
     slug: str
-    body: str = _Body()  # type: ignore[assignment]  # Markdown source (a descriptor: see _Body)
+    body: str  # the Markdown source
     topic: str | None = None  # topic slug
     tags: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
@@ -62,20 +38,6 @@ class Entry:
     lead: bool = False  # the curator's choice of lead for its story
     extra: Mapping[str, Any] = field(default_factory=dict)  # unknown front matter keys
     content_hash: str = ""  # hash of the file's bytes, for the build cache
-
-    def keep_body_in(self, kept: KeptBody) -> None:
-        """Let the body go from memory; `kept` gives it back, the same text, when it is read."""
-        self.__dict__["body"] = kept
-
-    @property
-    def body_in_memory(self) -> bool:
-        return isinstance(self.__dict__["body"], str)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled with the body itself, never with where it is kept."""
-        state = dict(self.__dict__)
-        state["body"] = self.body
-        return state
 
 
 @dataclass(frozen=True)

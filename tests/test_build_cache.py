@@ -7,7 +7,6 @@ import os
 import pickle
 import shutil
 import sqlite3
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -20,8 +19,6 @@ import digest.render_files
 import digest.theme
 from digest.build import Builder, BuildOptions, build
 from digest.cache import cache_path
-from digest.cached_entry import BodyInCache
-from digest.errors import ContentError
 from digest.model import Entry
 from digest.tree_identity import tree_id
 
@@ -598,27 +595,29 @@ def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> N
         cache.close()
 
 
-# -- a one-shot build keeps the bodies in the cache, not in its main process -----------------------
-def test_one_shot_build_reads_bodies_back_from_the_cache(make_site, monkeypatch) -> None:
+# -- entries are plain values: what a page shows is what was planned -------------------------------
+def test_the_planned_entries_hold_their_bodies_rendering_reads_no_cache(make_site, monkeypatch) -> None:
+    """An entry is a frozen value: its body is in it, not read back from the build cache when a
+    template asks (the cache may change meanwhile, another build may replace it). Rendering with
+    the cache gone gives every body, in pages and feeds, and the lead chosen by length."""
     root: Path = make_site({**FILES, **THEME, **STORY_FILES}, config=CONFIG)
     seen: dict[str, Any] = {}
     real_organise, real_render = digest.build.organise, digest.build.render_files
 
     def spy_organise(entries, stories, config):  # type: ignore[no-untyped-def]
-        seen["in memory while grouping"] = [e.body_in_memory for e in entries]
+        seen["bodies while grouping"] = [type(e.__dict__["body"]) for e in entries]
         seen["leads"] = {s.key: s.lead.title for s in stories if len(s.members) > 1}
         return real_organise(entries, stories, config)
 
-    def spy_render(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
-        seen["in memory while rendering"] = [p.context["entry"].body_in_memory for p in pages if "entry" in p.context]
+    def render_without_the_cache(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
+        shutil.rmtree(root / ".digest" / "cache")
         return real_render(config, env, pages, feeds, staging, jobs)
 
     monkeypatch.setattr(digest.build, "organise", spy_organise)
-    monkeypatch.setattr(digest.build, "render_files", spy_render)
+    monkeypatch.setattr(digest.build, "render_files", render_without_the_cache)
     build(root, OPTIONS)
-    assert seen["in memory while grouping"] and not any(seen["in memory while grouping"])
-    assert len(seen["in memory while rendering"]) == 5 and not any(seen["in memory while rendering"])
-    # The lead of two reports at one moment is the one with more text: read back to decide.
+    assert seen["bodies while grouping"] and set(seen["bodies while grouping"]) == {str}
+    # The lead of two reports at one moment is the one with more text.
     assert seen["leads"] == {"strike": "Dockers walk out"}
     pages = {p.read_text() for p in (root / "output").rglob("index.html")}
     for body in ("Alpha body.", "Gamma body.", "A longer report of the strike."):
@@ -627,64 +626,12 @@ def test_one_shot_build_reads_bodies_back_from_the_cache(make_site, monkeypatch)
     assert "Alpha body." in feed
 
 
-def test_long_lived_builder_keeps_bodies_in_memory(make_site, monkeypatch) -> None:
-    root: Path = make_site({**FILES, **THEME}, config=CONFIG)
-    seen: list[bool] = []
-    real_render = digest.build.render_files
-
-    def spy_render(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
-        seen.extend(p.context["entry"].body_in_memory for p in pages if "entry" in p.context)
-        return real_render(config, env, pages, feeds, staging, jobs)
-
-    monkeypatch.setattr(digest.build, "render_files", spy_render)
-    builder = Builder(root, OPTIONS)
-    try:
-        builder.build()
-    finally:
-        builder.close()
-    assert seen and all(seen)
-
-
-def test_entry_with_its_body_kept_elsewhere_reads_and_pickles_as_itself() -> None:
-    class Kept:
-        def load(self) -> str:
-            return "The body."
-
+def test_an_entry_pickles_and_compares_as_the_value_it_is() -> None:
     entry = Entry(PurePosixPath("content/a.md"), "A", datetime(2022, 8, 15, tzinfo=UTC), "a", "The body.")
-    kept = replace(entry)
-    kept.keep_body_in(Kept())
-    assert not kept.body_in_memory and kept.body == "The body." and kept == entry
-    copy = pickle.loads(pickle.dumps(kept))
-    assert copy.body_in_memory and copy == entry
-
-
-def test_body_missing_from_the_cache_is_an_error_naming_the_entry(site: Path) -> None:
-    with pytest.raises(ContentError) as caught:
-        BodyInCache(cache_path(site), "content/2022/08/15/gone.md", "no such hash").load()
-    assert "content/2022/08/15/gone.md" in str(caught.value) and "build again" in str(caught.value)
-    rows = sqlite3.connect(cache_path(site)).execute("SELECT path, hash FROM entries").fetchall()
-    assert BodyInCache(cache_path(site), *rows[0]).load().strip().endswith("body.")
-
-
-def test_body_lost_while_rendering_names_the_entry_not_the_template(site: Path) -> None:
-    """A body the cache no longer has (another build replaced the row meanwhile) fails the build
-    with an error naming the entry; output/ stays as it was."""
-    before = tree(site / "output")
-    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises again", DAY1, "Alpha body, again.",
-                                                         topic="world", tags='["Energy"]'))  # a new title: plan all
-    real = digest.build.render_files
-
-    def render_after_the_row_changed(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
-        with sqlite3.connect(cache_path(site)) as db:
-            db.execute("UPDATE entries SET hash = 'replaced' WHERE path = 'content/2022/08/15/alpha.md'")
-        return real(config, env, pages, feeds, staging, jobs)
-
-    with pytest.MonkeyPatch.context() as patcher:
-        patcher.setattr(digest.build, "render_files", render_after_the_row_changed)
-        with pytest.raises(ContentError) as caught:
-            build(site, BuildOptions(now=NOW, jobs=1))
-    assert str(caught.value).startswith("content/2022/08/15/alpha.md: the build cache lost this entry")
-    assert tree(site / "output") == before
+    copy = pickle.loads(pickle.dumps(entry))
+    assert copy == entry and copy.body == "The body."
+    with pytest.raises(AttributeError):
+        entry.body = "Another body."  # type: ignore[misc]  # frozen
 
 
 def test_compiled_templates_are_keyed_by_the_code_that_compiles_them(site: Path, tmp_path: Path,
