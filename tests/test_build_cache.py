@@ -715,6 +715,32 @@ def test_idle_catch_up_brings_the_spare_up_to_date(site: Path, tmp_path: Path,
         builder.close()
 
 
+def test_idle_time_warms_the_entries_and_the_story_grouper_for_the_next_addition(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev server's idle time unpickles every entry and makes the story grouper once: an
+    entry added next is grouped by updating it (no grouping from scratch), and the site equals a
+    cold build. Interrupted, the warm-up leaves nothing half made."""
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        assert builder.catch_up(lambda: True) is False and builder._grouper is None
+        assert builder.catch_up(lambda: False) is True
+        assert builder._grouper is not None
+        assert all(row.loaded for row in builder._entries.values())
+        made: list[object] = []
+        monkeypatch.setattr(digest.build, "group_stories", lambda *a: made.append("group_stories") or [])
+        real_grouper = digest.build.StoryGrouper
+        monkeypatch.setattr(digest.build, "StoryGrouper", lambda *a: made.append("StoryGrouper") or real_grouper(*a))
+        (site / "content/2022/08/16/delta.md").write_text(
+            entry_text("Gamma opens again", DAY2, "Gamma body, later.", topic="world", tags='["Ports"]'))
+        assert builder.build().rendered > 0
+        assert made == []  # the warmed grouper was updated
+        monkeypatch.undo()
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
 def test_catch_up_interrupted_leaves_a_spare_the_next_build_can_trust(site: Path, tmp_path: Path) -> None:
     builder = Builder(site, OPTIONS)
     try:
