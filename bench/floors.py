@@ -49,7 +49,7 @@ def library_seconds(content: Path) -> dict[str, float]:
     """CPU seconds, one core, for markdown-it-py over every body and PyYAML over every front matter."""
     from frontmatter.default_handlers import YAMLHandler
 
-    from digest.markdown import render_markdown
+    from digest.markdown_html import render_markdown
     handler = YAMLHandler()
     texts = [path.read_text(encoding="utf-8") for path in sorted(content.rglob("*.md"))]
     parts = [handler.split(text) for text in texts]

@@ -23,13 +23,10 @@ from typing import Any
 
 import jinja2
 
-from digest.cache import BuildCache, TreeState, salt_for
-from digest.cached_entry import CachedEntry
 from digest.config import Config, load_config
 from digest.entry_file import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError, plural
 from digest.feeds import plan_feeds
-from digest.fingerprint import Fingerprinter, fingerprint
 from digest.links import broken_links
 from digest.load import entry_files, found_after, parse_all, split_warnings
 from digest.model import Entry, Story
@@ -39,8 +36,11 @@ from digest.pages import plan_pages
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import check_paths
-from digest.plan_patch import Plan, patch, settle, store_plan
 from digest.render_files import render_files, template_environment
+from digest.reuse.cache import BuildCache, TreeState, salt_for
+from digest.reuse.cached_entry import CachedEntry
+from digest.reuse.fingerprint import Fingerprinter, fingerprint
+from digest.reuse.plan_patch import Plan, patch, settle, store_plan
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search, search_files
 from digest.site_static import check_static_clashes, remove_strays, with_site_static
@@ -472,7 +472,7 @@ class Builder:
                 fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
             else:
                 to_parse.append((rel, mtime_ns, size))
-        # The versions being replaced are still compared with the new ones (incremental.patch):
+        # The versions being replaced are still compared with the new ones (plan_patch.patch):
         # fetch them before their rows change (the parsing workers write them).
         cache.fill([(rel, known[rel]) for rel, _, _ in to_parse if rel in known])
         parsed, problems, stored = parse_all(config, to_parse, self.options.jobs, cache)

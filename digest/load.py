@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from digest.cache import BuildCache, store_entries
-from digest.cached_entry import CachedEntry
 from digest.config import Config
 from digest.entry_file import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.model import Entry
+from digest.reuse.cache import BuildCache, store_entries
+from digest.reuse.cached_entry import CachedEntry
 from digest.stories import entry_features, grouping_token
 from digest.workers import in_worker, in_workers
 

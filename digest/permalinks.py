@@ -7,7 +7,7 @@ import functools
 from datetime import datetime, tzinfo
 
 from digest.config import Config
-from digest.markdown import render_markdown
+from digest.markdown_html import render_markdown
 from digest.model import Entry
 from digest.urls import absolute, article_url
 

@@ -18,8 +18,8 @@ import digest.output
 import digest.render_files
 import digest.theme
 from digest.build import Builder, BuildOptions, build
-from digest.cache import cache_path
 from digest.model import Entry
+from digest.reuse.cache import cache_path
 from digest.tree_identity import tree_id
 
 from .conftest import BASIC_CONFIG, NOW, entry_text
@@ -161,10 +161,10 @@ def test_another_version_of_digest_or_its_libraries_parses_and_renders_everythin
     """digest's own code and the Markdown, Jinja and feed libraries' versions shape every page: an
     upgrade must not keep pages (or parses) made by the old version. Found when a change to the
     Markdown renderer's heading levels rebuilt nothing."""
-    import digest.cache
+    import digest.reuse.cache
 
-    real = digest.cache.code_version()
-    monkeypatch.setattr(digest.cache, "code_version", lambda: real + " and a newer markdown-it-py")
+    real = digest.reuse.cache.code_version()
+    monkeypatch.setattr(digest.reuse.cache, "code_version", lambda: real + " and a newer markdown-it-py")
     report = build(site, OPTIONS)
     assert report.parsed == report.entries > 0
     assert report.rendered == sum(1 for path in (site / "output").rglob("*") if path.is_file())  # every file
@@ -174,19 +174,19 @@ def test_another_version_of_digest_or_its_libraries_parses_and_renders_everythin
 def test_code_version_hashes_digests_own_code_and_the_libraries_versions() -> None:
     import importlib.metadata
 
-    import digest.fingerprint
+    import digest.reuse.fingerprint
 
-    digest.fingerprint.code_version.cache_clear()
-    first = digest.fingerprint.code_version()
-    digest.fingerprint.code_version.cache_clear()
+    digest.reuse.fingerprint.code_version.cache_clear()
+    first = digest.reuse.fingerprint.code_version()
+    digest.reuse.fingerprint.code_version.cache_clear()
     real_version = importlib.metadata.version
     try:
         importlib.metadata.version = lambda name: "0.0-other" if name == "markdown-it-py" else real_version(name)
-        assert digest.fingerprint.code_version() != first
+        assert digest.reuse.fingerprint.code_version() != first
     finally:
         importlib.metadata.version = real_version
-        digest.fingerprint.code_version.cache_clear()
-    assert digest.fingerprint.code_version() == first
+        digest.reuse.fingerprint.code_version.cache_clear()
+    assert digest.reuse.fingerprint.code_version() == first
 
 
 def test_config_edit(site: Path, tmp_path: Path) -> None:
@@ -513,14 +513,14 @@ def test_body_edit_with_an_entry_removed_in_the_same_build(site: Path, tmp_path:
 
 
 def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
-    """incremental.patch on its own: it patches a body edit, and refuses an entry gone missing even
+    """plan_patch.patch on its own: it patches a body edit, and refuses an entry gone missing even
     when no stored page shows that entry."""
     from datetime import UTC, datetime
     from pathlib import PurePosixPath
 
-    from digest.cached_entry import CachedEntry
     from digest.model import Entry
-    from digest.plan_patch import dump_unit, patch
+    from digest.reuse.cached_entry import CachedEntry
+    from digest.reuse.plan_patch import dump_unit, patch
     from digest.stories import entry_features, grouping_token
 
     def row(name: str, body: str) -> CachedEntry:
@@ -574,9 +574,9 @@ def test_long_lived_builder_regroups_stories_like_a_cold_build(builder: Builder,
 def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> None:
     """A build killed while it stores a new plan must not leave the old base key beside new units."""
     import digest.build as build_module
-    from digest.cache import BuildCache
     from digest.config import load_config
-    from digest.plan_patch import PLAN_BASE, Plan, store_plan
+    from digest.reuse.cache import BuildCache
+    from digest.reuse.plan_patch import PLAN_BASE, Plan, store_plan
 
     config = load_config(site)
     salt = build_module.salt_for(f"{config.parse_key}\nfeatures {build_module.FEATURES_VERSION}")

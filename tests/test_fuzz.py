@@ -30,7 +30,7 @@ from digest.errors import ConfigError, ContentError, DigestError, IngestError
 from digest.ingest import read_articles
 from digest.ingest.clean import sanitize
 from digest.ingest.entry import render_entry
-from digest.markdown import render_markdown
+from digest.markdown_html import render_markdown
 from digest.model import Topic
 
 from .conftest import BASIC_CONFIG, NOW, entry_text

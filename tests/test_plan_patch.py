@@ -1,4 +1,4 @@
-"""incremental.dump_unit / load_unit: a stored unit comes back equal, with the current entries in."""
+"""plan_patch.dump_unit / load_unit: a stored unit comes back equal, with the current entries in."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import fields
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 
-from digest.fingerprint import Fingerprinter
 from digest.model import Edition, Entry, Followup, Story, Topic, TopicSection
-from digest.plan_patch import _REDUCE, dump_unit, load_unit
+from digest.reuse.fingerprint import Fingerprinter
+from digest.reuse.plan_patch import _REDUCE, dump_unit, load_unit
 
 
 def _entry(name: str) -> Entry:

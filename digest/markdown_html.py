@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
 
-# The ids the default theme gives parts of its pages (tests/test_markdown.py checks the templates):
+# The ids the default theme gives parts of its pages (tests/test_markdown_html.py checks the templates):
 # a body heading with the same name ("## Related", "## Main") would duplicate one, and the skip
 # link or the page's sections would lead to the heading instead.
 THEME_IDS = frozenset({"main", "headline", "key-points", "coverage", "related", "recent", "earlier",

@@ -25,11 +25,11 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from digest.cache import BuildCache
-from digest.cached_entry import CachedEntry, StaleEntry
 from digest.feeds import FeedPlan
-from digest.fingerprint import Fingerprinter
 from digest.model import Edition, Entry, Followup, Page, Story, Topic, TopicSection
+from digest.reuse.cache import BuildCache
+from digest.reuse.cached_entry import CachedEntry, StaleEntry
+from digest.reuse.fingerprint import Fingerprinter
 from digest.stories import make_story
 
 PLAN_BASE = "plan base"  # meta key: (plan salt, inputs key) of the build the stored plan describes

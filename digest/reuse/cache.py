@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from digest import __version__
-from digest.cached_entry import CachedEntry
-from digest.fingerprint import code_version
+from digest.reuse.cached_entry import CachedEntry
+from digest.reuse.fingerprint import code_version
 
 CACHE_VERSION = f"{__version__}-7"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from digest.markdown import render_markdown
+from digest.markdown_html import render_markdown
 
 
 def test_raw_html_is_text() -> None:
@@ -53,7 +53,7 @@ def test_a_body_heading_never_takes_an_id_the_theme_gives_its_own_parts() -> Non
     import re
     from pathlib import Path
 
-    from digest.markdown import THEME_IDS
+    from digest.markdown_html import THEME_IDS
 
     templates = Path(__file__).resolve().parents[1] / "digest/default_theme/templates"
     theme_ids = {i for path in templates.glob("*.html") for i in re.findall(r'\bid="([\w-]+)"', path.read_text())}

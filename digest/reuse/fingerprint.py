@@ -27,7 +27,7 @@ def code_version() -> str:
     import importlib.metadata  # 30 ms to import: only for a build, not for every command
 
     digest_ = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # digest/
     for path in sorted(package.rglob("*.py")):
         digest_.update(f"{path.relative_to(package).as_posix()}\n".encode())
         digest_.update(path.read_bytes())
