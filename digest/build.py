@@ -1,12 +1,14 @@
-"""The one place that knows the order of the stages:
+"""The build as users run it: the pipeline's stages (pipeline.py), with what earlier builds made
+reused (reuse/). Builder coordinates the two:
 
-config -> load entries (parsed only when their bytes changed) -> group stories (again only when
-what grouping reads changed) -> organise -> plan pages and feeds -> fingerprint each file ->
-render what the spare tree lacks -> swap the spare with output/ -> record what it holds.
+config -> load entries (parsed only when their bytes changed) -> nothing changed? done ->
+patch the stored plan (only bodies changed) or plan every page and feed (pipeline.plan_entries,
+handed the remembered story grouping) -> fingerprint each file -> render what the spare tree
+lacks -> index it for search -> swap the spare with output/ -> record what it holds.
 
 `build()` is the one-shot form (the CLI, tests). `Builder` keeps the cache's contents in memory
-between builds, for a long-lived process such as the dev server. pipeline.py is the same chain
-with nothing reused, in a few lines: what this module's output is held to (tests/test_pipeline.py).
+between builds, for a long-lived process such as the dev server. What it writes is held to
+pipeline.py's, byte for byte (tests/test_pipeline.py).
 """
 
 from __future__ import annotations
@@ -26,16 +28,14 @@ import jinja2
 from digest.config import Config, load_config
 from digest.entry_file import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError, plural
-from digest.feeds import plan_feeds
 from digest.links import broken_links
 from digest.load import entry_files, found_after, parse_all, split_warnings
 from digest.model import Entry, Story
-from digest.organise import is_published, organise
+from digest.organise import is_published
 from digest.output import Staging, build_lock, empty_trash, existing_files, move_to_trash, spare_path
-from digest.pages import plan_pages
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
-from digest.pipeline import check_paths
+from digest.pipeline import plan_entries
 from digest.render_files import render_files, template_environment
 from digest.reuse.cache import BuildCache, TreeState, salt_for
 from digest.reuse.cached_entry import CachedEntry
@@ -327,19 +327,21 @@ class Builder:
         cache.fill(published_rows, each=lambda row: row.entry)
         published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
-        check_paths(published, config)
-        # The entries live for the whole build: spare the garbage collector from walking them again
-        # and again (measured: organise, plan and fingerprint take a third less CPU).
-        gc.freeze()
-        clock.lap("entries")
-        stories = self._stories(published_rows, cache)
-        if self.once:
-            for _, row in published_rows:
-                row.forget_features()  # in the cache; a third of what entries hold in memory
-        clock.lap("stories")
-        site = organise(published, stories, config)
-        pages = plan_pages(site, config)
-        feeds = plan_feeds(site, config)
+
+        def grouped(entries: Sequence[Entry], _features: Mapping[PurePosixPath, Any]) -> list[Story]:
+            """The remembered grouping (features read from the cache only to group again)."""
+            # The entries live for the whole build: spare the garbage collector from walking them
+            # again and again (measured: organise, plan and fingerprint take a third less CPU).
+            gc.freeze()
+            clock.lap("entries")
+            stories = self._stories(published_rows, cache)
+            if self.once:
+                for _, row in published_rows:
+                    row.forget_features()  # in the cache; a third of what entries hold in memory
+            clock.lap("stories")
+            return stories
+
+        site, pages, feeds = plan_entries(published, config, {}, group=grouped)
         gc.freeze()
         clock.lap("organise+plan")
         prints = Fingerprinter()

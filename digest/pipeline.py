@@ -4,8 +4,10 @@ config -> load -> stories -> organise -> plan pages -> plan feeds -> render -> w
 
 `plan_site` returns the planned site (what `check`, `stories` and the tests read); `write_site`
 renders every file of it and publishes the tree. `Builder` (build.py) makes the same output while
-reusing what earlier builds made (the cache, stored plans, the spare tree, search segments); the
-tests hold it to this one: for the same input, the same files.
+reusing what earlier builds made (the cache, stored plans, the spare tree, search segments): it
+hands `plan_entries` its entries from the cache and its remembered story grouping, and the
+stages run in the order written here. The tests hold it to this module: for the same input,
+the same files.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from digest.config import Config, load_config, with_base_url
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.feeds import FeedPlan, plan_feeds
 from digest.load import load_entries_with_features
-from digest.model import Entry, Page, Site
+from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock
 from digest.pages import plan_pages
@@ -73,14 +75,23 @@ def plan_site(site_root: Path, options: BuildOptions | None = None,
     entries, features = load_entries_with_features(config, options.jobs, warnings)
     now = options.now or datetime.now(UTC)
     published = [e for e in entries if is_published(e, config, now)]
-    check_paths(published, config)
-    site = organise_site(published, config, {e.path: features[e.path] for e in published})
-    pages = plan_pages(site, config)
-    feeds = plan_feeds(site, config)
+    site, pages, feeds = plan_entries(published, config, {e.path: features[e.path] for e in published})
     statics = with_site_static(static_files(config), config)
     planned = PlannedSite(config, entries, site, pages, feeds, statics)
     check_static_clashes([rel for rel, _ in statics], planned.generated_paths(), config)
     return planned
+
+
+# How stories are grouped: group_stories, or the reuse layer's grouping that remembers the last one
+GroupStories = Callable[[Sequence[Entry], Mapping[PurePosixPath, Any]], list[Story]]
+
+
+def plan_entries(published: Sequence[Entry], config: Config, features: Mapping[PurePosixPath, Any],
+                 group: GroupStories = group_stories) -> tuple[Site, list[Page], list[FeedPlan]]:
+    """The published entries -> stories -> organised site -> the plan of every page and feed."""
+    check_paths(published, config)
+    site = organise(published, group(published, features), config)
+    return site, plan_pages(site, config), plan_feeds(site, config)
 
 
 def group_site(site_root: Path) -> Site:

@@ -15,6 +15,7 @@ import pytest
 
 import digest.build
 import digest.output
+import digest.pipeline
 import digest.render_files
 import digest.theme
 from digest.build import Builder, BuildOptions, build
@@ -602,7 +603,7 @@ def test_the_planned_entries_hold_their_bodies_rendering_reads_no_cache(make_sit
     the cache gone gives every body, in pages and feeds, and the lead chosen by length."""
     root: Path = make_site({**FILES, **THEME, **STORY_FILES}, config=CONFIG)
     seen: dict[str, Any] = {}
-    real_organise, real_render = digest.build.organise, digest.build.render_files
+    real_organise, real_render = digest.pipeline.organise, digest.build.render_files
 
     def spy_organise(entries, stories, config):  # type: ignore[no-untyped-def]
         seen["bodies while grouping"] = [type(e.__dict__["body"]) for e in entries]
@@ -613,7 +614,7 @@ def test_the_planned_entries_hold_their_bodies_rendering_reads_no_cache(make_sit
         shutil.rmtree(root / ".digest" / "cache")
         return real_render(config, env, pages, feeds, staging, jobs)
 
-    monkeypatch.setattr(digest.build, "organise", spy_organise)
+    monkeypatch.setattr(digest.pipeline, "organise", spy_organise)
     monkeypatch.setattr(digest.build, "render_files", render_without_the_cache)
     build(root, OPTIONS)
     assert seen["bodies while grouping"] and set(seen["bodies while grouping"]) == {str}
