@@ -23,7 +23,6 @@ Why the parts can be redone separately (see `vectors` and `linkage`):
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +38,7 @@ from digest.stories.settings import StorySettings
 from digest.stories.vectors import (
     Corpus,
     Vector,
+    decay_table,
     dot,
     full_vector,
     noise_limit,
@@ -465,8 +465,7 @@ class StoryGrouper:
             floor = settings.text_floor
             s = dot(self._full_vector(j), self._full_vector(i))
             s = (s - floor) / (1.0 - floor) if s > floor else 0.0
-        decay_rate = math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
-        s *= math.exp(decay_rate * (self._time[i] - now))
+        s *= decay_table(settings)[int(now - self._time[i])]
         topic = self._topic[j]
         if topic != self._topic[i] and topic and self._topic[i]:
             s *= settings.other_topic_factor
