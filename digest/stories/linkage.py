@@ -18,6 +18,8 @@ import numpy as np
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import Pairs, as_pairs
 
+SLICE = 1 << 18  # edges summed at once, about
+
 
 class Cluster(NamedTuple):
     members: tuple[int, ...]  # indices into the input, ascending
@@ -69,28 +71,31 @@ def average_linkage(
             first[a] = min(times[i] for i in cluster.members)
             last[a] = max(times[i] for i in cluster.members)
             scores[a] = cluster.score
-    # Summed similarities between groups, first over all edges at once (dense news has millions of
-    # edges and far fewer pairs of groups). np.bincount adds in edge order, as a loop would.
+    # Summed similarities between groups, over all edges at once (dense news has millions of edges
+    # and far fewer pairs of groups); np.bincount adds in edge order, as a loop would. The pairs of
+    # groups are summed a range of groups at a time, to bound memory.
     pairs = as_pairs(edges)
-    group = np.array(group_of, np.int64)
-    a_of, b_of = group[pairs.first], group[pairs.second]
-    within = a_of == b_of
-    inner = np.bincount(a_of[within], weights=pairs.similarity[within], minlength=n).tolist()
-    across = ~within
-    a_of, b_of = a_of[across], b_of[across]
-    keys, which = np.unique(np.minimum(a_of, b_of) * n + np.maximum(a_of, b_of), return_inverse=True)
-    sums = np.bincount(which, weights=pairs.similarity[across], minlength=len(keys))
-    summed = dict(zip(keys.tolist(), sums.tolist(), strict=True))
+    group = np.array(group_of, np.int32)
+    low, high = group[pairs.first], group[pairs.second]
+    np.minimum(low, high, out=low)
+    np.maximum(group[pairs.first], high, out=high)
+    within = low == high
+    inner = np.bincount(low[within], weights=pairs.similarity[within], minlength=n).tolist()
     links: dict[int, dict[int, float]] = defaultdict(dict)
     heap = []
-    for key, s in summed.items():
-        a, b = divmod(key, n)
-        links[a][b] = links[b][a] = s
-        sizes = len(members.setdefault(a, [a])) * len(members.setdefault(b, [b]))
-        average = s / sizes
-        if average >= threshold and average * sqrt(sizes) >= pair_threshold:
-            heap.append((-average, a, b))
-    del summed
+    ranges = max(1, len(pairs) // SLICE)
+    for k in range(ranges):
+        at = np.flatnonzero(~within & (low >= k * n // ranges) & (low < (k + 1) * n // ranges))
+        keys, which = np.unique(low[at].astype(np.int64) * n + high[at], return_inverse=True)
+        sums = np.bincount(which, weights=pairs.similarity[at], minlength=len(keys))
+        for key, s in zip(keys.tolist(), sums.tolist(), strict=True):
+            a, b = divmod(key, n)
+            links[a][b] = links[b][a] = s
+            sizes = len(members.setdefault(a, [a])) * len(members.setdefault(b, [b]))
+            average = s / sizes
+            if average >= threshold and average * sqrt(sizes) >= pair_threshold:
+                heap.append((-average, a, b))
+    del low, high, within
     heapq.heapify(heap)
     while heap:
         neg_average, a, b = heapq.heappop(heap)

@@ -26,6 +26,7 @@ from digest.stories.settings import StorySettings
 
 Vector = dict[str, float]
 IntArray = npt.NDArray[np.int64]
+IdArray = npt.NDArray[np.int32]  # entry numbers in Pairs: half the memory of int64
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -122,10 +123,10 @@ class Pairs:
     """(i, j, similarity) triples in three arrays: dense news has millions of similar pairs, and
     a tuple per pair would take ten times the memory."""
 
-    def __init__(self, first: IntArray | None = None, second: IntArray | None = None,
+    def __init__(self, first: IdArray | None = None, second: IdArray | None = None,
                  similarity: FloatArray | None = None) -> None:
-        self.first = np.zeros(0, np.int64) if first is None else first
-        self.second = np.zeros(0, np.int64) if second is None else second
+        self.first = np.zeros(0, np.int32) if first is None else first
+        self.second = np.zeros(0, np.int32) if second is None else second
         self.similarity = np.zeros(0, np.float64) if similarity is None else similarity
 
     def __len__(self) -> int:
@@ -143,13 +144,13 @@ def as_pairs(edges: Pairs | Iterable[tuple[int, int, float]]) -> Pairs:
     if isinstance(edges, Pairs):
         return edges
     triples = list(edges)
-    return Pairs(np.array([i for i, _, _ in triples], np.int64), np.array([j for _, j, _ in triples], np.int64),
+    return Pairs(np.array([i for i, _, _ in triples], np.int32), np.array([j for _, j, _ in triples], np.int32),
                  np.array([s for _, _, s in triples], np.float64))
 
 
 # Candidate word matches handled at once: enough to keep numpy busy, few enough to bound memory
 # (five arrays of this many numbers).
-CHUNK_MATCHES = 1 << 19
+CHUNK_MATCHES = 1 << 16
 
 
 @functools.cache
@@ -222,10 +223,14 @@ def similar_pairs(
         if lo < hi:
             parts.append(_chunk_pairs(lo, hi, count, ends, first_candidate, by_term, entry, weight, time, decay,
                                       topic, has_text, corpus, n, settings, compared))
-    if len(parts) == 1:
-        return parts[0]
-    return Pairs(np.concatenate([p.first for p in parts]), np.concatenate([p.second for p in parts]),
-                 np.concatenate([p.similarity for p in parts]))
+    # Joined one array at a time, each part's let go once copied: dense news has millions of pairs.
+    first = np.concatenate([p.first for p in parts]) if parts else None
+    for p in parts:
+        p.first = Pairs().first
+    second = np.concatenate([p.second for p in parts]) if parts else None
+    for p in parts:
+        p.second = Pairs().second
+    return Pairs(first, second, np.concatenate([p.similarity for p in parts]) if parts else None)
 
 
 def _chunk_pairs(lo: int, hi: int, count: IntArray, ends: IntArray, first_candidate: IntArray, by_term: IntArray,
@@ -266,7 +271,7 @@ def _chunk_pairs(lo: int, hi: int, count: IntArray, ends: IntArray, first_candid
     other = (topic[first] != topic[second]) & (topic[first] >= 0) & (topic[second] >= 0)
     similarity[other] *= settings.other_topic_factor
     keep = similarity >= settings.min_pair_similarity
-    return Pairs(first[keep], second[keep], similarity[keep])
+    return Pairs(first[keep].astype(np.int32), second[keep].astype(np.int32), similarity[keep])
 
 
 def dot(a: Vector, b: Vector) -> float:
