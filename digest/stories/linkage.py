@@ -18,7 +18,7 @@ import numpy as np
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import Pairs, as_pairs
 
-SLICE = 1 << 18  # edges summed at once, about
+SLICE = 1 << 17  # edges summed at once, about
 
 
 class Cluster(NamedTuple):
@@ -81,20 +81,34 @@ def average_linkage(
     np.maximum(group[pairs.first], high, out=high)
     within = low == high
     inner = np.bincount(low[within], weights=pairs.similarity[within], minlength=n).tolist()
+    group_size = np.ones(n, np.int64)
+    for number, its_members in members.items():
+        group_size[number] = len(its_members)
     links: dict[int, dict[int, float]] = defaultdict(dict)
-    heap = []
+    heap: list[tuple[float, int, int]] = []
     ranges = max(1, len(pairs) // SLICE)
     for k in range(ranges):
         at = np.flatnonzero(~within & (low >= k * n // ranges) & (low < (k + 1) * n // ranges))
+        if not len(at):
+            continue
         keys, which = np.unique(low[at].astype(np.int64) * n + high[at], return_inverse=True)
         sums = np.bincount(which, weights=pairs.similarity[at], minlength=len(keys))
-        for key, s in zip(keys.tolist(), sums.tolist(), strict=True):
-            a, b = divmod(key, n)
-            links[a][b] = links[b][a] = s
-            sizes = len(members.setdefault(a, [a])) * len(members.setdefault(b, [b]))
-            average = s / sizes
-            if average >= threshold and average * sqrt(sizes) >= pair_threshold:
-                heap.append((-average, a, b))
+        a_of, b_of = np.divmod(keys, n)
+        # The bars as the loop below tests them (the same float operations).
+        pair_sizes = group_size[a_of] * group_size[b_of]
+        averages = sums / pair_sizes
+        queued = (averages >= threshold) & (averages * np.sqrt(pair_sizes) >= pair_threshold)
+        heap.extend(zip((-averages[queued]).tolist(), a_of[queued].tolist(), b_of[queued].tolist(), strict=True))
+        # Each group's links, both ways, added a group at a time.
+        source = np.concatenate((a_of, b_of))
+        order = np.argsort(source, kind="stable")
+        source = source[order]
+        targets = np.concatenate((b_of, a_of))[order].tolist()
+        values = np.concatenate((sums, sums))[order].tolist()
+        cuts = (np.flatnonzero(np.diff(source)) + 1).tolist()
+        for g, begin, end in zip(source[[0, *cuts]].tolist(), [0, *cuts], [*cuts, len(targets)], strict=True):
+            links[g].update(zip(targets[begin:end], values[begin:end], strict=True))
+            members.setdefault(g, [g])
     del low, high, within
     heapq.heapify(heap)
     while heap:
