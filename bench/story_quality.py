@@ -13,7 +13,7 @@ and its workers), then scores the result with the devset's scorer (B-cubed) per 
 Weeks are months apart and a story spans at most max_span_days, so scoring a week on its own
 entries is the same as grouping it alone.
 --baseline adds plain TF-IDF (title word 1-2 grams, cosine, average linkage) with its threshold
-tuned on the tuning part and applied to the others (slow: minutes per part).
+tuned on the tuning part and applied to the others (slow: minutes per part; run last, see main).
 --timing N times entry_features + group_stories on N synthetic entries from
 ../shared/peer-bench/gen_corpus.py.
 --day-times runs the same again with every entry's time cut to noon of its day. In this devset
@@ -140,7 +140,7 @@ def to_noon(site: Path) -> None:
 DATE_LINE = re.compile(r'^(date: "\d{4}-\d\d-\d\dT)\d\d:\d\d:\d\d\+00:00"', re.MULTILINE)
 
 
-def quality(folder: Path, baseline: bool, day_times: bool = False) -> None:
+def quality(folder: Path, day_times: bool = False) -> None:
     score = load_scorer()
     sites: dict[str, tuple[Grouping, Grouping]] = {}
     if day_times:
@@ -163,8 +163,6 @@ def quality(folder: Path, baseline: bool, day_times: bool = False) -> None:
         r = score_line(score, truth, pred)
         print(f"{name:22} {role:9} {len(truth):7} {r['entries']:7}  {r['bcubed_precision']:5.3f} "
               f"{r['bcubed_recall']:5.3f} {r['bcubed_f1']:5.3f} {r['predicted_stories']:5}", flush=True)
-    if baseline:
-        tfidf_baseline(folder, score)
 
 
 def tfidf_baseline(folder: Path, score: Scorer) -> None:
@@ -219,10 +217,14 @@ def main() -> None:
     args = parser.parse_args()
     if not args.no_quality:
         with tempfile.TemporaryDirectory() as tmp:
-            quality(Path(tmp), args.baseline)
-        if args.day_times:
-            with tempfile.TemporaryDirectory() as tmp:
-                quality(Path(tmp), False, day_times=True)
+            quality(Path(tmp))
+            if args.day_times:
+                with tempfile.TemporaryDirectory() as other:
+                    quality(Path(other), day_times=True)
+            # Last: its all-pairs sums take GBs in this process, and a child forked after them
+            # would report them as its own peak.
+            if args.baseline:
+                tfidf_baseline(Path(tmp), load_scorer())
     for n in args.timing:
         timing(n)
 

@@ -16,7 +16,7 @@ import pytest
 
 from digest.model import Entry
 from digest.stories import entry_features, group_stories, story_key
-from digest.stories.features import story_text
+from digest.stories.features import link_words, story_text
 from digest.stories.linkage import average_linkage, near_copies
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -148,6 +148,24 @@ def test_link_only_bodies_are_not_signal() -> None:
     b = entry("b", "Marathon runner breaks world record in Berlin", 1, body=link_body("Fortune"), source="Fortune")
     groups = by_path(group_stories([a, b, *FLOODS]))
     assert groups[str(a.path)] == {str(a.path)} and groups[str(b.path)] == {str(b.path)}
+
+
+def test_the_links_headline_words_count_as_title_words() -> None:
+    assert link_words("https://news.example/2014/03/31/michael-jackson-xscape-album_n_5062777.html") == [
+        "michael", "jackson", "xscape", "album"]
+    # Sections, ids and hashes are not words of a headline.
+    assert link_words("https://news.example/news/national_world/article_b2e34c0e-2e55-11e4.html") == []
+    assert link_words("https://news.example/index.php/sid/225153145") == []
+    assert link_words(None) == []
+    # Two short headlines with nothing in common but their links' words are one story.
+    a = entry("a", "What's next for the cast?", 0, source_url="https://a.example/tv/how-i-met-your-mother-cast-plans/1/")
+    b = entry("b", "How I Met Your Mother finale: cast plans", 1, source_url="https://b.example/x")
+    c = entry("c", "Where they go now", 2, source_url="https://c.example/2014/how-i-met-your-mother-cast-future")
+    features = entry_features(a)
+    assert "mother" in features.title_terms and "mother cast" in features.title_terms
+    assert "mother" not in features.title_names
+    groups = by_path(group_stories([a, b, c, *FLOODS]))
+    assert groups[str(a.path)] == {str(a.path), str(b.path), str(c.path)}
 
 
 def seed_entries() -> list[Entry]:

@@ -15,17 +15,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
+from urllib.parse import unquote, urlsplit
 
 from digest.model import Entry
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
-FEATURES_VERSION = 4
+FEATURES_VERSION = 5
 
 # Only the opening of a long body is read: news puts the story in its first paragraphs, and
 # reading 1,000-word bodies in full would dominate the time of grouping.
 BODY_WORDS_READ = 60
 # Of an entry's text, only its most frequent words are kept: enough to recognise the story.
 TEXT_WORDS_KEPT = 30
+
+# A link's path segment of fewer words than this is a section or an id ("world", "news_local").
+LINK_MIN_WORDS = 3
+_LINK_WORD_BREAK = re.compile(r"[-_+.,]+")
+_LINK_EXTENSION = re.compile(r"\.[A-Za-z]{2,5}$")
 
 # Function words and headline cruft ("UPDATE 3-", "VIDEO:") that say nothing about a story.
 STOPWORDS = frozenset(
@@ -73,7 +79,7 @@ _LINK_PARAGRAPH_WORDS = 15
 class EntryFeatures:
     """What grouping needs to know about one entry's text. Picklable."""
 
-    title_terms: tuple[str, ...]  # the title's content words and adjacent word pairs, distinct
+    title_terms: tuple[str, ...]  # the title's and link's content words and adjacent word pairs, distinct
     title_names: tuple[str, ...]  # title words that look like names or places (a subset)
     text_words: tuple[tuple[str, int], ...]  # (word, weight) of summary + body opening, sorted
     text_word_count: int  # content words read from summary and body (not only those kept)
@@ -87,6 +93,10 @@ def entry_features(entry: Entry) -> EntryFeatures:
     words = [w for w, _ in title]
     terms = dict.fromkeys(words)
     terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
+    # The link's headline words count as the title's: often the story's fuller headline.
+    linked = link_words(entry.source_url)
+    terms.update(dict.fromkeys(linked))
+    terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(linked, linked[1:], strict=False)))
     text = [marked for marked in _words_with_names(story_text(entry)) if not marked[0].isdigit()]
     # Names and places (capitalised inside a sentence) say most about which story it is.
     counts = Counter([w for w, _ in text])
@@ -104,6 +114,22 @@ def entry_features(entry: Entry) -> EntryFeatures:
         text_word_count=read,
         terms=tuple(dict.fromkeys([*terms, *(w for w, _ in kept)])),
     )
+
+
+def link_words(url: str | None) -> list[str]:
+    """The content words of the part of a link's path that reads as a headline: the segment of
+    most words (at least LINK_MIN_WORDS, of letters only) joined by hyphens or underscores
+    (".../2014/03/31/michael-jackson-xscape-album_n_5062777.html" -> michael, jackson, xscape, album).
+    Publishers put the story's own headline there, often longer than the title digest shows."""
+    if not url:
+        return []
+    best: list[str] = []
+    for segment in unquote(urlsplit(url).path).split("/"):
+        # Words of letters only: "n_5062777", "article_b2e34c0e-2e55" are ids.
+        raws = [w for w in _LINK_WORD_BREAK.split(_LINK_EXTENSION.sub("", segment)) if len(w) > 1 and w.isalpha()]
+        if len(raws) >= max(LINK_MIN_WORDS, len(best) + 1):
+            best = raws
+    return [m[0] for m in map(_marked_word, best) if m]
 
 
 def story_text(entry: Entry) -> str:

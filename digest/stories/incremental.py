@@ -23,13 +23,15 @@ Why the parts can be redone separately (see `vectors` and `linkage`):
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right, insort
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from pathlib import PurePosixPath
+
+import numpy as np
 
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
@@ -38,7 +40,9 @@ from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import (
     Corpus,
+    Pairs,
     Vector,
+    decay_table,
     dot,
     full_vector,
     noise_limit,
@@ -465,8 +469,7 @@ class StoryGrouper:
             floor = settings.text_floor
             s = dot(self._full_vector(j), self._full_vector(i))
             s = (s - floor) / (1.0 - floor) if s > floor else 0.0
-        decay_rate = math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
-        s *= math.exp(decay_rate * (self._time[i] - now))
+        s *= decay_table(settings)[int(now - self._time[i])]
         topic = self._topic[j]
         if topic != self._topic[i] and topic and self._topic[i]:
             s *= settings.other_topic_factor
@@ -481,24 +484,35 @@ class StoryGrouper:
     def _component(self, start: set[int]) -> set[int]:
         """The entries connected to these by pairs worth linking."""
         seen = set(start)
-        queue = deque(start)
-        while queue:
-            for j in self._edges.get(queue.popleft(), ()):
-                if j not in seen:
-                    seen.add(j)
-                    queue.append(j)
+        frontier = seen
+        edges = self._edges
+        while frontier:
+            frontier = set().union(*[edges[i].keys() for i in frontier if i in edges]) - seen
+            seen |= frontier
         return seen
 
     def _link(self, component: set[int]) -> list[tuple[tuple[int, ...], float]]:
         """Average linkage over these entries alone (numbered in time order, as group_stories
         numbers them: linkage depends on the order only): (members in time order, score)."""
         nodes = sorted(component, key=self._order.__getitem__)
-        local = {i: k for k, i in enumerate(nodes)}
+        later: list[int] = []  # every pair twice, from each side: (local number, other entry, similarity)
+        others: list[int] = []
+        similarities: list[float] = []
+        for k, i in enumerate(nodes):
+            linked = self._edges.get(i)
+            if linked:
+                later.extend(repeat(k, len(linked)))
+                others.extend(linked)
+                similarities.extend(linked.values())
+        local = np.full(self._next_id, -1, np.int64)
+        local[nodes] = np.arange(len(nodes))
+        second = np.array(later, np.int64)
+        first = local[np.array(others, np.int64)]
+        once = first < second
         # In similar_pairs' order, (later, earlier) ascending: linkage sums the pairs in this order.
-        later_first = [(k, local[j], s) for k, i in enumerate(nodes) for j, s in self._edges.get(i, {}).items()
-                       if local[j] < k]
-        later_first.sort()
-        edges = [(j, k, s) for k, j, s in later_first]
+        order = np.lexsort((first[once], second[once]))
+        edges = Pairs(first[once][order].astype(np.int32), second[once][order].astype(np.int32),
+                      np.array(similarities, np.float64)[once][order])
         clusters = link_stories([self._time[i] for i in nodes], edges, self.settings)
         return [(tuple(nodes[k] for k in c.members), c.score) for c in clusters]
 

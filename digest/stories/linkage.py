@@ -13,7 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+import numpy as np
+
 from digest.stories.settings import StorySettings
+from digest.stories.vectors import Pairs, as_pairs
+
+SLICE = 1 << 17  # edges summed at once, about
 
 
 class Cluster(NamedTuple):
@@ -23,7 +28,7 @@ class Cluster(NamedTuple):
 
 def average_linkage(
     times: Sequence[float],
-    edges: Iterable[tuple[int, int, float]],
+    edges: Pairs | Iterable[tuple[int, int, float]],
     threshold: float,
     max_span: float,
     pair_threshold: float = 0.0,
@@ -42,16 +47,19 @@ def average_linkage(
     share one frequent name ("Bitcoin", "GM") is far looser than either, so chains through such
     hub words stop. `start` gives groups to begin from (cores), instead of single entries.
 
+    A pair of groups below either bar is not queued: it can rise above them only when its summed
+    links grow, in a join, and is queued again then.
+
     A group keeps the number of the larger of the two it was made from, and only the links of
     the smaller one are rewritten, so a large story absorbing reports one by one stays cheap.
     Averages to the larger group's other neighbours fall when it grows; their queued values
     are checked when they come up and queued again at their true value.
     """
     n = len(times)
+    sqrt = math.sqrt
     first = list(times)
     last = list(times)
     scores = [1.0] * n
-    inner = [0.0] * n  # summed similarity of the pairs within each group
     group_of = list(range(n))  # each entry's group, numbered by its first member
     members: dict[int, list[int]] = {}
     for cluster in start:
@@ -63,40 +71,60 @@ def average_linkage(
             first[a] = min(times[i] for i in cluster.members)
             last[a] = max(times[i] for i in cluster.members)
             scores[a] = cluster.score
-    # Summed similarities between groups, first in one flat dict keyed by the pair (one lookup
-    # per edge: dense news has millions of edges and far fewer pairs of groups).
-    summed: dict[int, float] = {}
-    get = summed.get
-    for i, j, s in edges:
-        a, b = group_of[i], group_of[j]
-        if a == b:
-            inner[a] += s
-            continue
-        key = a * n + b if a < b else b * n + a
-        summed[key] = get(key, 0.0) + s
+    # Summed similarities between groups, over all edges at once (dense news has millions of edges
+    # and far fewer pairs of groups); np.bincount adds in edge order, as a loop would. The pairs of
+    # groups are summed a range of groups at a time, to bound memory.
+    pairs = as_pairs(edges)
+    group = np.array(group_of, np.int32)
+    low, high = group[pairs.first], group[pairs.second]
+    np.minimum(low, high, out=low)
+    np.maximum(group[pairs.first], high, out=high)
+    within = low == high
+    inner = np.bincount(low[within], weights=pairs.similarity[within], minlength=n).tolist()
+    group_size = np.ones(n, np.int64)
+    for number, its_members in members.items():
+        group_size[number] = len(its_members)
     links: dict[int, dict[int, float]] = defaultdict(dict)
-    heap = []
-    for key, s in summed.items():
-        a, b = divmod(key, n)
-        links[a][b] = links[b][a] = s
-        average = s / (len(members.setdefault(a, [a])) * len(members.setdefault(b, [b])))
-        if average >= threshold:
-            heap.append((-average, a, b))
-    del summed
+    heap: list[tuple[float, int, int]] = []
+    ranges = max(1, len(pairs) // SLICE)
+    for k in range(ranges):
+        at = np.flatnonzero(~within & (low >= k * n // ranges) & (low < (k + 1) * n // ranges))
+        if not len(at):
+            continue
+        keys, which = np.unique(low[at].astype(np.int64) * n + high[at], return_inverse=True)
+        sums = np.bincount(which, weights=pairs.similarity[at], minlength=len(keys))
+        a_of, b_of = np.divmod(keys, n)
+        # The bars as the loop below tests them (the same float operations).
+        pair_sizes = group_size[a_of] * group_size[b_of]
+        averages = sums / pair_sizes
+        queued = (averages >= threshold) & (averages * np.sqrt(pair_sizes) >= pair_threshold)
+        heap.extend(zip((-averages[queued]).tolist(), a_of[queued].tolist(), b_of[queued].tolist(), strict=True))
+        # Each group's links, both ways, added a group at a time.
+        source = np.concatenate((a_of, b_of))
+        order = np.argsort(source, kind="stable")
+        source = source[order]
+        targets = np.concatenate((b_of, a_of))[order].tolist()
+        values = np.concatenate((sums, sums))[order].tolist()
+        cuts = (np.flatnonzero(np.diff(source)) + 1).tolist()
+        for g, begin, end in zip(source[[0, *cuts]].tolist(), [0, *cuts], [*cuts, len(targets)], strict=True):
+            links[g].update(zip(targets[begin:end], values[begin:end], strict=True))
+            members.setdefault(g, [g])
+    del low, high, within
     heapq.heapify(heap)
     while heap:
         neg_average, a, b = heapq.heappop(heap)
         group_a, group_b = members.get(a), members.get(b)
         if group_a is None or group_b is None:
             continue  # one side was joined into another group since this was queued
-        average = links[a].get(b, 0.0) / (len(group_a) * len(group_b))
+        sizes = len(group_a) * len(group_b)
+        average = links[a].get(b, 0.0) / sizes
         if average < -neg_average - 1e-12:
-            if average >= threshold:
+            if average >= threshold and average * sqrt(sizes) >= pair_threshold:
                 heapq.heappush(heap, (-average, a, b))
             continue
         if max(last[a], last[b]) - min(first[a], first[b]) > max_span:
             continue
-        if average * math.sqrt(len(group_a) * len(group_b)) < pair_threshold:
+        if average * sqrt(sizes) < pair_threshold:
             continue  # rises above the bar only if the summed links grow: queued again then
         if cohesion_ratio and min(len(group_a), len(group_b)) >= cohesion_size:
             cohesion = min(inner[g] / (len(members[g]) * (len(members[g]) - 1) / 2) for g in (a, b))
@@ -119,8 +147,9 @@ def average_linkage(
             del links_other[b]
             total = links_a.get(other, 0.0) + s
             links_a[other] = links_other[a] = total
-            other_average = total / (size * len(members[other]))
-            if other_average >= threshold:
+            sizes = size * len(members[other])
+            other_average = total / sizes
+            if other_average >= threshold and other_average * sqrt(sizes) >= pair_threshold:
                 heapq.heappush(heap, (-other_average, min(a, other), max(a, other)))
         links[b] = {}
     linked = [Cluster(tuple(sorted(m)), scores[c]) for c, m in members.items()]
@@ -129,7 +158,7 @@ def average_linkage(
     return sorted(linked + alone)
 
 
-def link_stories(times: Sequence[float], edges: Iterable[tuple[int, int, float]],
+def link_stories(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int, float]],
                  settings: StorySettings) -> list[Cluster]:
     """Stories from similar pairs, in three rounds, each starting from the groups of the last:
     near copies (headlines at least `copy_similarity` alike, joined directly or through others);
@@ -138,7 +167,8 @@ def link_stories(times: Sequence[float], edges: Iterable[tuple[int, int, float]]
     of weak pairs: linked one by one they cost most of the time, summed once per pair of cores
     they do not."""
     span = settings.max_span_days * 86400.0
-    strong = [edge for edge in edges if edge[2] >= settings.core_similarity]
+    edges = as_pairs(edges)
+    strong = edges.where(edges.similarity >= settings.core_similarity)
     copies = near_copies(times, strong, max(settings.copy_similarity, settings.core_similarity), span)
     cores = average_linkage(times, strong, settings.core_threshold, span, settings.pair_threshold,
                             settings.cohesion_ratio, settings.cohesion_size, copies)
@@ -146,7 +176,7 @@ def link_stories(times: Sequence[float], edges: Iterable[tuple[int, int, float]]
                            settings.cohesion_ratio, settings.cohesion_size, cores)
 
 
-def near_copies(times: Sequence[float], edges: Iterable[tuple[int, int, float]], bar: float,
+def near_copies(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int, float]], bar: float,
                 max_span: float) -> list[Cluster]:
     """The groups of entries joined by pairs at least `bar` alike, directly or through others,
     a group spanning at most `max_span` (a headline repeated every hour, "Stock market live
@@ -160,7 +190,8 @@ def near_copies(times: Sequence[float], edges: Iterable[tuple[int, int, float]],
             i = parent[i]
         return i
 
-    strong = [(i, j, s) for i, j, s in edges if s >= bar]
+    pairs = as_pairs(edges)
+    strong = list(pairs.where(pairs.similarity >= bar))
     for i, j, _ in strong:
         a, b = root(i), root(j)
         if a != b and max(last[a], last[b]) - min(first[a], first[b]) <= max_span:

@@ -5,22 +5,30 @@ of this site (a publisher's name, "stocks" on a finance digest) counts for littl
 
 Only pairs that share an informative title word and that were published within a few days of
 each other are compared: never all pairs. (Reports of one story share a name in their titles;
-texts are only compared to confirm or refute it.) The title similarity is summed along the
-word lists themselves (a sparse product), so a pair costs one addition per shared word; the
-vectors of title and text together are built only for entries with a pair worth comparing so.
+texts are only compared to confirm or refute it.) The title similarity is summed over the shared
+words (a sparse product, one addition per shared word), for all pairs at once with numpy: dense
+news has millions of word matches. The vectors of title and text together are built only for
+entries with a pair worth comparing so.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from array import array
-from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+import numpy.typing as npt
 
 from digest.stories.features import EntryFeatures
 from digest.stories.settings import StorySettings
 
 Vector = dict[str, float]
+IntArray = npt.NDArray[np.int64]
+IdArray = npt.NDArray[np.int32]  # entry numbers in Pairs: half the memory of int64
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 class Corpus:
@@ -115,16 +123,43 @@ class Pairs:
     """(i, j, similarity) triples in three arrays: dense news has millions of similar pairs, and
     a tuple per pair would take ten times the memory."""
 
-    def __init__(self) -> None:
-        self.first = array("l")
-        self.second = array("l")
-        self.similarity = array("d")
+    def __init__(self, first: IdArray | None = None, second: IdArray | None = None,
+                 similarity: FloatArray | None = None) -> None:
+        self.first = np.zeros(0, np.int32) if first is None else first
+        self.second = np.zeros(0, np.int32) if second is None else second
+        self.similarity = np.zeros(0, np.float64) if similarity is None else similarity
 
     def __len__(self) -> int:
         return len(self.similarity)
 
     def __iter__(self) -> Iterator[tuple[int, int, float]]:
-        return zip(self.first, self.second, self.similarity, strict=True)
+        return zip(self.first.tolist(), self.second.tolist(), self.similarity.tolist(), strict=True)
+
+    def where(self, keep: BoolArray) -> Pairs:
+        return Pairs(self.first[keep], self.second[keep], self.similarity[keep])
+
+
+def as_pairs(edges: Pairs | Iterable[tuple[int, int, float]]) -> Pairs:
+    """Edges as Pairs (themselves if they are), in the order given."""
+    if isinstance(edges, Pairs):
+        return edges
+    triples = list(edges)
+    return Pairs(np.array([i for i, _, _ in triples], np.int32), np.array([j for _, j, _ in triples], np.int32),
+                 np.array([s for _, _, s in triples], np.float64))
+
+
+# Candidate word matches handled at once: enough to keep numpy busy, few enough to bound memory
+# (five arrays of this many numbers).
+CHUNK_MATCHES = 1 << 16
+
+
+@functools.cache
+def decay_table(settings: StorySettings) -> tuple[float, ...]:
+    """How much a pair's similarity counts after k whole seconds between the two entries, for
+    every k within the window: halving every half_life_days. A table (rather than exp per pair)
+    lets numpy and the incremental grouper's one-pair arithmetic give the same bits."""
+    rate = math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
+    return tuple(math.exp(-rate * k) for k in range(int(settings.window_days * 86400.0) + 1))
 
 
 def similar_pairs(
@@ -134,71 +169,109 @@ def similar_pairs(
     settings: StorySettings,
     compared: list[tuple[int, int]] | None = None,
 ) -> Pairs:
-    """(i, j, similarity) with i < j for every pair worth linking. `times` ascending.
+    """(i, j, similarity) with i < j for every pair worth linking, ordered by (j, i). `times` ascending.
 
     Candidates share a title word and were published within `window_days`. Similarity is the
     cosine of the titles; when both entries have text and their titles are at least
     `text_gate` alike, the cosine of title and text together instead (less the `text_floor`
-    any two texts share). It is then scaled down by the time between the two (halving every
-    `half_life_days`) and when their topics differ. The pairs whose texts were compared are
+    any two texts share). It is then scaled down by the time between the two (decay_table, by
+    whole seconds) and when their topics differ. The pairs whose texts were compared are
     appended to `compared` when it is given (the incremental grouper keeps them).
 
-    `incremental.StoryGrouper._compare` repeats this arithmetic for one pair, operation for
-    operation, so that its results are bit-identical: change the two together.
+    Each pair's title cosine is summed over j's title words in their order, as
+    `incremental.StoryGrouper._compare` sums it for one pair: change the two together, so that
+    their results stay bit-identical. (np.bincount adds in the order given, one by one.)
     """
-    window = settings.window_days * 86400.0
-    decay_rate = math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
-    floor = settings.text_floor
-    gate = settings.text_gate
-    min_similarity = settings.min_pair_similarity
-    other_topic = settings.other_topic_factor
-    has_text = corpus.has_text
-    full = corpus.full
-    exp = math.exp
-    # Per word, the (time, entry, weight) of the entries within the window, oldest first.
-    postings: dict[str, deque[tuple[float, int, float]]] = {}
-    edges = Pairs()
+    n = len(times)
+    entry_of: list[int] = []
+    term_of: list[int] = []
+    weights: list[float] = []
+    term_ids: dict[str, int] = {}
     for j, title in enumerate(corpus.title):
-        now = times[j]
-        oldest = now - window
-        shared: dict[int, float] = {}  # title cosine with each earlier entry sharing a word
-        get = shared.get
-        for term, weight in title.items():
-            posting = postings.get(term)
-            if posting is None:
-                postings[term] = deque([(now, j, weight)])
-                continue
-            while posting and posting[0][0] < oldest:
-                posting.popleft()
-            for _, i, other in posting:
-                shared[i] = get(i, 0.0) + weight * other
-            posting.append((now, j, weight))
-        if not shared:
-            continue
-        topic = topics[j]
-        text_j = has_text[j]
-        kept_ids: list[int] = []
-        kept_similarities: list[float] = []
-        # In (j, i) order: linkage sums the pairs in this order, as the incremental grouper does.
-        for i, s in sorted(shared.items()):
-            if text_j and has_text[i]:
-                # Two texts whose titles have only a common word or two in common are not compared.
-                if s < gate:
-                    continue
-                if compared is not None:
-                    compared.append((i, j))
-                s = dot(full(j), full(i))
-                s = (s - floor) / (1.0 - floor) if s > floor else 0.0
-            s *= exp(decay_rate * (times[i] - now))
-            if topic != topics[i] and topic and topics[i]:
-                s *= other_topic
-            if s >= min_similarity:
-                kept_ids.append(i)
-                kept_similarities.append(s)
-        edges.first.extend(kept_ids)
-        edges.second.extend([j] * len(kept_ids))
-        edges.similarity.extend(kept_similarities)
-    return edges
+        for word, w in title.items():
+            entry_of.append(j)
+            term_of.append(term_ids.setdefault(word, len(term_ids)))
+            weights.append(w)
+    if not weights:
+        return Pairs()
+    # Word matches in the order (entry, word): an entry's words in title order.
+    entry = np.array(entry_of, np.int64)
+    term = np.array(term_of, np.int64)
+    weight = np.array(weights, np.float64)
+    time = np.array(times, np.float64)
+    # The same, sorted by (word, entry): each word's holders in time order.
+    by_term = np.argsort(term, kind="stable")
+    position = np.empty_like(by_term)
+    position[by_term] = np.arange(len(by_term))
+    term_entry_key = term[by_term] * n + entry[by_term]
+    # Of each word's holders, the earlier ones within the window are the candidates.
+    earliest = np.searchsorted(time, time - settings.window_days * 86400.0, side="left")
+    first_candidate = np.searchsorted(term_entry_key, term * n + earliest[entry], side="left")
+    count = position - first_candidate
+    ends = np.cumsum(count)
+    decay = np.array(decay_table(settings), np.float64)
+    topic_ids: dict[str | None, int] = {}
+    topic = np.array([topic_ids.setdefault(t, len(topic_ids)) if t else -1 for t in topics], np.int64)
+    has_text = np.array(corpus.has_text, bool)
+    parts: list[Pairs] = []
+    # Chunks of whole entries (an entry's matches are contiguous), about CHUNK_MATCHES matches each.
+    entry_ends = np.searchsorted(entry, np.arange(n), side="right")
+    done = np.concatenate((np.zeros(1, np.int64), ends))[entry_ends]  # candidates of entries 0..j
+    cuts = np.searchsorted(done, np.arange(CHUNK_MATCHES, int(ends[-1]), CHUNK_MATCHES))
+    bounds = sorted({0, *entry_ends[cuts].tolist(), len(entry)})
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        if lo < hi:
+            parts.append(_chunk_pairs(lo, hi, count, ends, first_candidate, by_term, entry, weight, time, decay,
+                                      topic, has_text, corpus, n, settings, compared))
+    # Joined one array at a time, each part's let go once copied: dense news has millions of pairs.
+    first = np.concatenate([p.first for p in parts]) if parts else None
+    for p in parts:
+        p.first = Pairs().first
+    second = np.concatenate([p.second for p in parts]) if parts else None
+    for p in parts:
+        p.second = Pairs().second
+    return Pairs(first, second, np.concatenate([p.similarity for p in parts]) if parts else None)
+
+
+def _chunk_pairs(lo: int, hi: int, count: IntArray, ends: IntArray, first_candidate: IntArray, by_term: IntArray,
+                 entry: IntArray, weight: FloatArray, time: FloatArray, decay: FloatArray, topic: IntArray,
+                 has_text: BoolArray, corpus: Corpus, n: int, settings: StorySettings,
+                 compared: list[tuple[int, int]] | None) -> Pairs:
+    """similar_pairs for the word matches lo:hi (whole entries)."""
+    counts = count[lo:hi]
+    total = int(counts.sum())
+    if not total:
+        return Pairs()
+    # Every (match, earlier holder of its word) in match order, then holder order.
+    match = np.repeat(np.arange(lo, hi), counts)
+    starts = ends[lo:hi] - counts
+    holder = by_term[np.arange(starts[0], starts[0] + total) - np.repeat(starts - first_candidate[lo:hi], counts)]
+    j = entry[match]
+    i = entry[holder]
+    key = j * n + i
+    pair_keys, which = np.unique(key, return_inverse=True)
+    similarity: FloatArray = np.asarray(np.bincount(which, weights=weight[match] * weight[holder]), np.float64)
+    second, first = np.divmod(pair_keys, n)
+    texts = has_text[first] & has_text[second]
+    if texts.any():
+        keep = ~texts | (similarity >= settings.text_gate)
+        first, second, similarity, texts = first[keep], second[keep], similarity[keep], texts[keep]
+        floor = settings.text_floor
+        full = corpus.full
+        at = np.flatnonzero(texts)
+        text_pairs = list(zip(first[at].tolist(), second[at].tolist(), strict=True))
+        if compared is not None:
+            compared.extend(text_pairs)
+        scores = []
+        for a, b in text_pairs:
+            s = dot(full(b), full(a))
+            scores.append((s - floor) / (1.0 - floor) if s > floor else 0.0)
+        similarity[at] = scores
+    similarity = similarity * decay[(time[second] - time[first]).astype(np.int64)]
+    other = (topic[first] != topic[second]) & (topic[first] >= 0) & (topic[second] >= 0)
+    similarity[other] *= settings.other_topic_factor
+    keep = similarity >= settings.min_pair_similarity
+    return Pairs(first[keep].astype(np.int32), second[keep].astype(np.int32), similarity[keep])
 
 
 def dot(a: Vector, b: Vector) -> float:

@@ -1,0 +1,78 @@
+"""similar_pairs (numpy, all pairs at once) against a plain pair-by-pair reference, to the bit."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from digest.stories import DEFAULT_SETTINGS, entry_features
+from digest.stories import vectors as vectors_module
+from digest.stories.linkage import average_linkage
+from digest.stories.vectors import Corpus, Pairs, as_pairs, decay_table, dot, similar_pairs
+from tests.test_stories_incremental import corpus
+
+
+def reference_pairs(corpus_: Corpus, times: list[float], topics: list[str | None],
+                    compared: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
+    """similar_pairs' definition, one pair at a time: the title cosine summed in the later
+    entry's word order, or the texts' when both have text and the titles pass the gate."""
+    settings = DEFAULT_SETTINGS
+    window = settings.window_days * 86400.0
+    floor = settings.text_floor
+    pairs = []
+    for j, title_j in enumerate(corpus_.title):
+        for i in range(j):
+            if times[i] < times[j] - window:
+                continue
+            title_i = corpus_.title[i]
+            common = [w * title_i[t] for t, w in title_j.items() if t in title_i]
+            if not common:
+                continue
+            s = 0.0
+            for product in common:
+                s = s + product
+            if corpus_.has_text[i] and corpus_.has_text[j]:
+                if s < settings.text_gate:
+                    continue
+                compared.append((i, j))
+                s = dot(corpus_.full(j), corpus_.full(i))
+                s = (s - floor) / (1.0 - floor) if s > floor else 0.0
+            s *= decay_table(settings)[int(times[j] - times[i])]
+            if topics[i] and topics[j] and topics[i] != topics[j]:
+                s *= settings.other_topic_factor
+            if s >= settings.min_pair_similarity:
+                pairs.append((i, j, s))
+    return pairs
+
+
+@pytest.mark.parametrize("chunk", [1 << 19, 5])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_similar_pairs_are_the_pair_by_pair_definition(seed: int, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors_module, "CHUNK_MATCHES", chunk)  # small chunks: an entry's matches never split
+    rng = random.Random(seed)
+    entries = sorted(corpus(rng, 80, stories=4, days=2.5), key=lambda e: (e.published.timestamp(), str(e.path)))
+    features = [entry_features(e) for e in entries]
+    times = [e.published.timestamp() for e in entries]
+    topics = [e.topic for e in entries]
+    expected_compared: list[tuple[int, int]] = []
+    expected = reference_pairs(Corpus(features, DEFAULT_SETTINGS), times, topics, expected_compared)
+    compared: list[tuple[int, int]] = []
+    found = list(similar_pairs(Corpus(features, DEFAULT_SETTINGS), times, topics, DEFAULT_SETTINGS, compared))
+    assert found == expected  # the same pairs, in (later, earlier) order, to the last bit
+    assert compared == expected_compared
+    assert expected and expected_compared  # the corpus has pairs of both kinds
+
+
+def test_similar_pairs_of_nothing_and_of_titles_with_no_common_word() -> None:
+    assert len(similar_pairs(Corpus([], DEFAULT_SETTINGS), [], [], DEFAULT_SETTINGS)) == 0
+    assert list(as_pairs([])) == []
+
+
+def test_linkage_reads_pairs_and_triples_alike() -> None:
+    edges = [(0, 1, 0.4), (1, 2, 0.3), (0, 2, 0.35), (3, 4, 0.5), (2, 3, 0.01)]
+    times = [0.0] * 5
+    triples = average_linkage(times, edges, 0.008, float("inf"), 0.1)
+    pairs = average_linkage(times, as_pairs(edges), 0.008, float("inf"), 0.1)
+    assert triples == pairs == [((0, 1, 2), pytest.approx(0.325)), ((3, 4), 0.5)]
+    assert isinstance(as_pairs(edges), Pairs)
