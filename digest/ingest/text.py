@@ -73,7 +73,7 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.probability >= headline.threshold() or _clean_copy(paras, pick)
+        title_sure = pick.probability >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -106,12 +106,12 @@ def read_text(text: str) -> Article:
     # none, so below a model's threshold the field is left out and the curator is asked.
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
-    authors = named.names if named is not None and named.probability >= byline.threshold() else ()
+    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
     stated = dateline.choose(paras, title_at, start, end, published, _is_byline)
-    published = stated.value if stated is not None and stated.probability >= dateline.threshold() else None
+    published = stated.value if stated is not None and stated.probability >= dateline.threshold(stated.kind) else None
     if stated is not None and not published and stated.none < dateline.threshold():
         review.append("date")
     key_points = _key_points(head, paras)
