@@ -1,7 +1,7 @@
 """Train the text-dump reader's small learned models on the dev sets' tuned part only.
 
     .venv/bin/python bench/train_ingest_models.py [--models headline,dateline,byline] [--l2 ...]
-                                                  [--per-kind dateline] [--out DIR]
+                                                  [--per-kind dateline,byline] [--out DIR]
 
 Each model is a conditional logit: a softmax over one page's candidates (headline: its short
 lines near the body, digest/ingest/headline.py; date: its dated lines, dateline.py; byline: its
@@ -11,10 +11,11 @@ sites (bench/ingest_quality.py) are never read here. The L2 strength and the pro
 threshold below which a field goes to review are chosen by 5-fold cross-validation over the
 tuned sites: the threshold is the lowest (from 0.5) whose cross-validated precision reaches
 TARGET_PRECISION. With --per-kind, a model also gets a threshold per kind of evidence its
-choice rests on (the date: a labelled or bylined date, or a bare one; kind_of in each model's
-module), each the lowest meeting the target on that kind's own cross-validated choices. Writes
-digest/ingest/<model>.json. The headline model is trained first: the date and byline candidates
-are found around the headline it picks. Takes a few minutes.
+choice rests on (the date: a labelled or bylined date, or a bare one; the byline: a "By" line
+or a wire credit, or a name alone; kind_of in each model's module), each the lowest meeting the
+target on that kind's own cross-validated choices. Writes digest/ingest/<model>.json. The
+headline model is trained first: the date and byline candidates are found around the headline
+it picks. Takes a few minutes.
 """
 
 from __future__ import annotations
@@ -267,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", default="headline,dateline,byline")
     ap.add_argument("--l2", default="0.003,0.01,0.03", help="L2 strengths to cross-validate")
-    ap.add_argument("--per-kind", default="dateline", help="the models given a threshold per kind of evidence "
-                    "(the headline's and byline's were tried: see README, Ingest quality)")
+    ap.add_argument("--per-kind", default="dateline,byline", help="the models given a threshold per kind of "
+                    "evidence (the headline's was tried: see README, Ingest quality)")
     ap.add_argument("--out", type=Path, default=MODELS, help="where to write the models (to compare with "
                     "the shipped ones; the date and byline models still read the shipped headline model)")
     args = ap.parse_args(argv)

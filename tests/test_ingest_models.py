@@ -149,6 +149,10 @@ def test_a_bare_date_needs_more_than_a_labelled_or_bylined_one() -> None:
 
 def test_byline_and_headline_kinds() -> None:
     assert byline.kind_of({"kind_name": 1.0}) == "name" and byline.kind_of({"kind_by": 1.0}) == "stated"
+    assert byline.kind_of({"kind_wire": 1.0}) == byline.kind_of({"kind_lone_by": 1.0}) == "stated"
+    # The shipped byline model: a name alone (an interviewee, a label and a caption look the same)
+    # needs a higher chance than a line that says it is a byline.
+    assert byline.threshold("name") > byline.threshold("stated") >= 0.5
     assert headline.kind_of({"repeated_once": 1.0, "cue_after": 1.0}) == "repeated_cued"
     assert headline.kind_of({"repeated_once": 1.0}) == headline.kind_of({"cue_after": 1.0}) == "other"
 

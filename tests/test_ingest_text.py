@@ -9,7 +9,7 @@ import pytest
 from digest.ingest.blocks import paragraphs
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
-from digest.ingest.text import read_text
+from digest.ingest.text import _byline, author_candidates, read_head, read_text
 from digest.model import Topic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -333,6 +333,19 @@ def test_a_table_under_a_heading_is_not_the_article() -> None:
     assert data_tables(paragraphs(_page(intro, *_standings(5)))) == set(range(1, 6))
     assert data_tables(paragraphs(_page("Standings", *_standings(5)))) == set()
     assert data_tables(paragraphs(_page(intro, *_standings(2)))) == set()  # two rows: no table yet
+
+
+def test_a_caption_that_goes_on_to_a_date_names_no_author() -> None:
+    """ "Ukrainian tanks near Bakhmut, 24 April 2023": capitalised words, then more words and a date,
+    is a caption; a name is followed by its date alone ("Jane Doe on August 08, 2018")."""
+    head = read_head(_page("Offensive begins in the east after months of preparation",
+                           "Ukrainische Kriegstechnik bei den Kämpfen um Bachmut, 24. April 2023",
+                           *[PROSE * 2] * 4))
+    assert not any(c.names == ("Ukrainische Kriegstechnik",) for c in author_candidates(head.paras, head))
+    assert _byline(head.head, head.above)[0] == ()
+    head = read_head(_page("Offensive begins in the east after months of preparation",
+                           "Jane Doe on August 08, 2018", *[PROSE * 2] * 4))
+    assert [c.names for c in author_candidates(head.paras, head)] == [("Jane Doe",)]
 
 
 def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:

@@ -344,7 +344,7 @@ def _lone_name(para: Para) -> str | None:
     if not m:
         return None
     rest = text[m.end():].strip()
-    if rest and not (rest[0] in "@-—–|/," or find_date(rest)):
+    if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)):
         return None
     name = m.group(0).strip()
     n = len(name.split())
@@ -354,6 +354,13 @@ def _lone_name(para: Para) -> str | None:
             and not _CREDIT.search(name) and not name.endswith((".com", ".org")):
         return name
     return None
+
+
+def _date_follows(rest: str) -> bool:
+    """What follows a name is its date ("August 08, 2018", "Monday, August 08, 2018"), not words that
+    go on to a date ("Ukrainian tanks near Bakhmut, 24 April 2023" is a caption)."""
+    at = date_start(rest)
+    return at is not None and len(rest[:at].split()) <= 1
 
 
 def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str | None]:
@@ -399,7 +406,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
         if not m:
             continue
         rest = text[m.end():].strip()
-        if rest and not (rest[0] in "@-—–|/," or find_date(rest)):
+        if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)):
             continue
         name = m.group(0).strip()
         n = len(name.split())
