@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from digest.ingest.blocks import paragraphs
+from digest.ingest.body import said_twice
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
 from digest.ingest.text import _byline, author_candidates, read_head, read_text
@@ -630,3 +631,18 @@ def test_an_article_copied_on_its_own_has_a_sure_headline() -> None:
     article = read_text(copy)
     assert article.title == "Harbour reopens after storm repairs" and "title" not in article.review
     assert read_text("Home\n\n" + copy.replace("By Jo Writer\n\n", "")).title == article.title
+
+
+def test_a_caption_said_twice_on_one_line_or_credited_in_german_is_not_body() -> None:
+    """A text browser can print a picture's alt text and its caption on one line ("A man at work. A man
+    at work."); "Bildrechte:" and "Bildquelle:" credit a picture as "Photo:" does."""
+    twice = "Zwei Menschen zerlegen ein Schwein in der Halle. Zwei Menschen zerlegen ein Schwein in der Halle."
+    credited = ("Pro Stunde werden in dem Betrieb etwa 45 Schweine geschlachtet, sagt der Chef. "
+                "Bildrechte: MDR/Jane Doe")
+    article = read_text(_page("Council agrees the new city plan", _distinct_body(), twice, credited,
+                              "Bildrechte: MITTELDEUTSCHER RUNDFUNK", _distinct_body().replace("budget", "bridge")))
+    assert "review of the budget" in article.body and "bridge" in article.body
+    for junk in ("Schwein", "Bildrechte"):
+        assert junk not in article.body
+    # A sentence said twice in a row only at the line's start; a refrain later in a paragraph is prose.
+    assert not said_twice("He said it was over. It was over, and everyone in the hall knew it. It was over.")
