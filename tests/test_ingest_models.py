@@ -135,10 +135,12 @@ def test_a_threshold_per_kind_of_evidence() -> None:
     assert model.threshold_for("never") == math.inf and model.threshold_for("") == 0.7
 
 
-def test_a_bare_date_needs_more_than_a_labelled_or_bylined_one() -> None:
-    """The shipped date model: a date alone on its line (cross-validated precision lower than a
-    labelled one's) is asserted only at a higher chance; which kind a choice is comes from its line."""
-    assert dateline.threshold("bare") > dateline.threshold("stated") >= 0.5
+def test_a_bare_date_and_a_labelled_or_bylined_one_have_their_own_thresholds() -> None:
+    """The shipped date model has a threshold per kind (each chosen on that kind's own cross-validated
+    choices, so a bare date never rides on the labelled ones' precision); which kind a choice is
+    comes from its line."""
+    assert set(load_model("dateline").kind_thresholds) == {"bare", "stated"}
+    assert min(dateline.threshold("bare"), dateline.threshold("stated")) >= 0.5
     paras = paragraphs("Council agrees the new city plan\n\nBy Jane Doe, 15 August 2022\n\n"
                        "Published: 16 August 2022\n\n17 August 2022\n\n"
                        + "The council met on Monday and agreed the plan after a long debate, officials said.\n\n" * 3)

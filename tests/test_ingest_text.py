@@ -89,6 +89,13 @@ def test_a_section_matches_a_topic_as_pages_write_it() -> None:
     ("Last updated: 2019-11-20T08:00:00Z", ("updated", "2019-11-20T08:00:00+00:00")),
     ("Veröffentlicht am 30. Juli 2018", ("published", "2018-07-30")),
     ("Datum: 12.03.2019", ("published", "2019-03-12")),
+    # A label in a language that writes dates day first settles the order of 06/01/2026; an English
+    # label does not (the US writes the month first).
+    ("Zuerst veröffentlicht am 06/01/2026 - 14:02 MEZ", ("published", "2026-01-06")),
+    ("Publié le 06/01/2026 - 14:16 UTC+1", ("published", "2026-01-06T14:16:00+01:00")),
+    ("Publicado el 02/12/2024", ("published", "2024-12-02")),
+    ("Published on 06/01/2026 - 13:55 GMT+1", None),
+    ("Posted 06/01/2026", None),
     ("the date of the 2022 vote", None),
     ("Published 3 days ago", None),
 ])
