@@ -653,3 +653,14 @@ def test_a_caption_said_twice_on_one_line_or_credited_in_german_is_not_body() ->
         assert junk not in article.body
     # A sentence said twice in a row only at the line's start; a refrain later in a paragraph is prose.
     assert not said_twice("He said it was over. It was over, and everyone in the hall knew it. It was over.")
+
+
+def test_a_name_glued_to_its_handle_is_a_byline_candidate() -> None:
+    """A text browser may print the author's name and handle links with no space: "Jane Doe@janedoe"."""
+    for line in ("Jane Doe@janedoe", "Jane Doe @janedoe"):
+        head = read_head(_page("Offensive begins in the east after months of preparation", line,
+                               *[PROSE * 2] * 4))
+        assert [c.names for c in author_candidates(head.paras, head)] == [("Jane Doe",)], line
+    head = read_head(_page("Offensive begins in the east after months of preparation", "Write to news@paper",
+                           *[PROSE * 2] * 4))
+    assert author_candidates(head.paras, head) == []

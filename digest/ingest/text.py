@@ -326,8 +326,9 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         if wire and not para.bullet:
             out.append(byline.Candidate(i, (wire.group("agency"),), "wire"))
             continue
-        # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line).
-        name = None if is_junk(para) and not re.search(r"\s@\w+$", text) else _lone_name(para)
+        # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
+        # browser may glue the two links: "Jane Doe@janedoe").
+        name = None if is_junk(para) and not re.search(r"(\s|(?<=[a-z]))@\w+$", text) else _lone_name(para)
         if name:
             out.append(byline.Candidate(i, (name,), "name"))
     return out
