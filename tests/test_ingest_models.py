@@ -12,7 +12,7 @@ from digest.ingest import byline, dateline, headline
 from digest.ingest.blocks import paragraphs
 from digest.ingest.html import read_html
 from digest.ingest.linear import LinearModel, load_model, softmax
-from digest.ingest.text import _find_title, author_candidates, headline_cue, read_head
+from digest.ingest.text import _find_title, _is_byline, author_candidates, headline_cue, read_head
 
 from .test_ingest_html import PROSE, article_page
 from .test_ingest_text import _distinct_body
@@ -126,3 +126,46 @@ def test_a_pictures_alt_text_and_caption_are_marked_for_every_model() -> None:
     named = byline.features(paras, [byline.Candidate(1, ("Jane Doe",), "by"),
                                     byline.Candidate(3, ("Builders",), "name")], 0, 4, ())
     assert named[0]["alt_caption"] == 0.0 and named[1]["alt_caption"] == 1.0
+
+
+def test_a_threshold_per_kind_of_evidence() -> None:
+    model = LinearModel({"a": 1.0}, threshold=0.7, kind_thresholds={"bare": 0.9, "never": None})
+    assert model.threshold_for("bare") == 0.9
+    assert model.threshold_for("stated") == 0.7  # a kind without its own threshold takes the pooled one
+    assert model.threshold_for("never") == math.inf and model.threshold_for("") == 0.7
+
+
+def test_a_bare_date_and_a_labelled_or_bylined_one_have_their_own_thresholds() -> None:
+    """The shipped date model has a threshold per kind (each chosen on that kind's own cross-validated
+    choices, so a bare date never rides on the labelled ones' precision); which kind a choice is
+    comes from its line."""
+    assert set(load_model("dateline").kind_thresholds) == {"bare", "stated"}
+    assert min(dateline.threshold("bare"), dateline.threshold("stated")) >= 0.5
+    paras = paragraphs("Council agrees the new city plan\n\nBy Jane Doe, 15 August 2022\n\n"
+                       "Published: 16 August 2022\n\n17 August 2022\n\n"
+                       + "The council met on Monday and agreed the plan after a long debate, officials said.\n\n" * 3)
+    table = dateline.features(paras, 0, 4, 7, None, _is_byline)
+    kinds = {value[:10]: dateline.kind_of(f) for value, f in table}
+    assert kinds == {"2022-08-15": "stated", "2022-08-16": "stated", "2022-08-17": "bare"}
+
+
+def test_byline_and_headline_kinds() -> None:
+    assert byline.kind_of({"kind_name": 1.0}) == "name" and byline.kind_of({"kind_by": 1.0}) == "stated"
+    assert byline.kind_of({"kind_wire": 1.0}) == byline.kind_of({"kind_lone_by": 1.0}) == "stated"
+    # The shipped byline model: a name alone (an interviewee, a label and a caption look the same)
+    # needs a higher chance than a line that says it is a byline.
+    assert byline.threshold("name") > byline.threshold("stated") >= 0.5
+    assert headline.kind_of({"repeated_once": 1.0, "cue_after": 1.0}) == "repeated_cued"
+    assert headline.kind_of({"repeated_once": 1.0}) == headline.kind_of({"cue_after": 1.0}) == "other"
+
+
+def test_the_reader_applies_the_threshold_of_its_choices_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A date the model is sure of is still left to review when its kind's threshold is not met."""
+    from digest.ingest import text as text_reader
+
+    page = ("Council agrees the new city plan after a long debate\n\nBy Jane Doe\n\n15 August 2022\n\n"
+            + _distinct_body())
+    assert text_reader.read_text(page).date == "2022-08-15"
+    monkeypatch.setattr(dateline, "threshold", lambda kind="": math.inf if kind == "bare" else 0.5)
+    article = text_reader.read_text(page)
+    assert article.date is None and "date" in article.review

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from digest.ingest.blocks import paragraphs
+from digest.ingest.body import said_twice
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
-from digest.ingest.text import read_text
+from digest.ingest.text import _byline, author_candidates, read_head, read_text
 from digest.model import Topic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,6 +89,13 @@ def test_a_section_matches_a_topic_as_pages_write_it() -> None:
     ("Last updated: 2019-11-20T08:00:00Z", ("updated", "2019-11-20T08:00:00+00:00")),
     ("Veröffentlicht am 30. Juli 2018", ("published", "2018-07-30")),
     ("Datum: 12.03.2019", ("published", "2019-03-12")),
+    # A label in a language that writes dates day first settles the order of 06/01/2026; an English
+    # label does not (the US writes the month first).
+    ("Zuerst veröffentlicht am 06/01/2026 - 14:02 MEZ", ("published", "2026-01-06")),
+    ("Publié le 06/01/2026 - 14:16 UTC+1", ("published", "2026-01-06T14:16:00+01:00")),
+    ("Publicado el 02/12/2024", ("published", "2024-12-02")),
+    ("Published on 06/01/2026 - 13:55 GMT+1", None),
+    ("Posted 06/01/2026", None),
     ("the date of the 2022 vote", None),
     ("Published 3 days ago", None),
 ])
@@ -333,6 +341,19 @@ def test_a_table_under_a_heading_is_not_the_article() -> None:
     assert data_tables(paragraphs(_page(intro, *_standings(5)))) == set(range(1, 6))
     assert data_tables(paragraphs(_page("Standings", *_standings(5)))) == set()
     assert data_tables(paragraphs(_page(intro, *_standings(2)))) == set()  # two rows: no table yet
+
+
+def test_a_caption_that_goes_on_to_a_date_names_no_author() -> None:
+    """ "Ukrainian tanks near Bakhmut, 24 April 2023": capitalised words, then more words and a date,
+    is a caption; a name is followed by its date alone ("Jane Doe on August 08, 2018")."""
+    head = read_head(_page("Offensive begins in the east after months of preparation",
+                           "Ukrainische Kriegstechnik bei den Kämpfen um Bachmut, 24. April 2023",
+                           *[PROSE * 2] * 4))
+    assert not any(c.names == ("Ukrainische Kriegstechnik",) for c in author_candidates(head.paras, head))
+    assert _byline(head.head, head.above)[0] == ()
+    head = read_head(_page("Offensive begins in the east after months of preparation",
+                           "Jane Doe on August 08, 2018", *[PROSE * 2] * 4))
+    assert [c.names for c in author_candidates(head.paras, head)] == [("Jane Doe",)]
 
 
 def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:
@@ -617,3 +638,29 @@ def test_an_article_copied_on_its_own_has_a_sure_headline() -> None:
     article = read_text(copy)
     assert article.title == "Harbour reopens after storm repairs" and "title" not in article.review
     assert read_text("Home\n\n" + copy.replace("By Jo Writer\n\n", "")).title == article.title
+
+
+def test_a_caption_said_twice_on_one_line_or_credited_in_german_is_not_body() -> None:
+    """A text browser can print a picture's alt text and its caption on one line ("A man at work. A man
+    at work."); "Bildrechte:" and "Bildquelle:" credit a picture as "Photo:" does."""
+    twice = "Zwei Menschen zerlegen ein Schwein in der Halle. Zwei Menschen zerlegen ein Schwein in der Halle."
+    credited = ("Pro Stunde werden in dem Betrieb etwa 45 Schweine geschlachtet, sagt der Chef. "
+                "Bildrechte: MDR/Jane Doe")
+    article = read_text(_page("Council agrees the new city plan", _distinct_body(), twice, credited,
+                              "Bildrechte: MITTELDEUTSCHER RUNDFUNK", _distinct_body().replace("budget", "bridge")))
+    assert "review of the budget" in article.body and "bridge" in article.body
+    for junk in ("Schwein", "Bildrechte"):
+        assert junk not in article.body
+    # A sentence said twice in a row only at the line's start; a refrain later in a paragraph is prose.
+    assert not said_twice("He said it was over. It was over, and everyone in the hall knew it. It was over.")
+
+
+def test_a_name_glued_to_its_handle_is_a_byline_candidate() -> None:
+    """A text browser may print the author's name and handle links with no space: "Jane Doe@janedoe"."""
+    for line in ("Jane Doe@janedoe", "Jane Doe @janedoe"):
+        head = read_head(_page("Offensive begins in the east after months of preparation", line,
+                               *[PROSE * 2] * 4))
+        assert [c.names for c in author_candidates(head.paras, head)] == [("Jane Doe",)], line
+    head = read_head(_page("Offensive begins in the east after months of preparation", "Write to news@paper",
+                           *[PROSE * 2] * 4))
+    assert author_candidates(head.paras, head) == []

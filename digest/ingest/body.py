@@ -26,7 +26,8 @@ JUNK = re.compile(
     r"close|menu|search|subscribe|sign in|log ?in|register|skip to (main )?content|"
     r"read more|continue reading|see more|show more|load more|view (comments|gallery)|explore further|"
     r".*\b(see|view) (the )?full gallery|"
-    r"(photo|image|picture|video|credit|source|foto|bild|quelle)s?\s*[:|©].*|.*\bgetty images\b.*|"
+    r"(photo|image|picture|video|credit|source|foto|bild|quelle|bildrechte|bildquelle)s?\s*[:|©].*|"
+    r".*\bgetty images\b.*|"
     r"©.*|copyright\b.*|.*\ball rights reserved\b.*|"
     r"(image|photo) \d+ of \d+|\d+\s*/\s*\d+|back to gallery|"
     r".*\b(sign up|subscribe|newsletter|cookies?)\b.*|"
@@ -121,7 +122,7 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
 
 # A caption that ends with its own credit: "... the module. Credit: ESA", "(Photo: AP)".
 _CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg)\)$|"
-                          r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild)s?\s*(:|by)\s*"
+                          r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild|bildrechte|bildquelle|crédit)s?\s*(:|by)\s*"
                           r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$",
                           re.IGNORECASE)
 
@@ -156,6 +157,16 @@ def alt_and_caption(paras: list[Para], i: int) -> bool:
     return (i + 1 < len(paras) and goes_on(text, paras[i + 1].text)) or (i > 0 and goes_on(paras[i - 1].text, text))
 
 
+def said_twice(text: str) -> bool:
+    """A line that opens with the same short sentence twice: a text browser's picture alt text and its
+    caption ("A man at work in the hall. A man at work in the hall. Photo: ...")."""
+    for end in (k for k in range(15, min(len(text), 200)) if text[k] in ".!?"):
+        first = text[:end + 1]
+        if words(first) <= 15 and text[end + 1:].lstrip().startswith(first):
+            return True
+    return False
+
+
 def captions(paras: list[Para]) -> set[int]:
     """Image captions: the paragraph or two above a picture credit, or worded as one."""
     out = set()
@@ -173,6 +184,8 @@ def captions(paras: list[Para]) -> set[int]:
         elif i and len(paras[i - 1].text) >= 20 and para.text.startswith(paras[i - 1].text) \
                 and _CREDIT_WORD.search(para.text[len(paras[i - 1].text):]) and words(para.text) <= 60:
             out.update((i - 1, i))  # the alt text, then the caption with its credit after the same words
+        if said_twice(para.text):
+            out.add(i)  # a picture's alt text and its caption on one line: "A man at work. A man at work."
         if is_credit(para):
             for j in (i - 1, i - 2):
                 if j < 0 or paras[j].bullet or is_credit(paras[j]):

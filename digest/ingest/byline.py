@@ -39,6 +39,13 @@ class Byline:
     names: tuple[str, ...]
     probability: float  # that these are the authors
     none: float  # that none of the candidates is
+    kind: str  # of evidence: see kind_of
+
+
+def kind_of(features: dict[str, float]) -> str:
+    """ "stated": the line says it is a byline ("By ...", a wire agency's dateline); "name": a name
+    alone, a byline only by where it sits (an interviewee, a label or a caption look the same)."""
+    return "name" if features.get("kind_name") else "stated"
 
 
 def features(paras: list[Para], cands: list[Candidate], title_at: int | None, start: int,
@@ -125,12 +132,14 @@ def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, star
     table = features(paras, cands, title_at, start, prior)
     probs = softmax([model.score(f) for f in table] + [model.score({"none": 1.0})])
     best = max(range(len(cands)), key=lambda k: probs[k])
+    kind = kind_of(table[best])
     if probs[-1] > probs[best]:
-        return Byline(cands[best].names, 0.0, probs[-1])
+        return Byline(cands[best].names, 0.0, probs[-1], kind)
     same = set(cands[best].names)
     chance = sum(p for c, p in zip(cands, probs, strict=False) if set(c.names) == same)
-    return Byline(cands[best].names, chance, probs[-1])
+    return Byline(cands[best].names, chance, probs[-1], kind)
 
 
-def threshold() -> float:
-    return load_model("byline").threshold
+def threshold(kind: str = "") -> float:
+    """The chance a byline of this kind of evidence needs to be asserted."""
+    return load_model("byline").threshold_for(kind)

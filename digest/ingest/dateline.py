@@ -33,6 +33,14 @@ class Dateline:
     value: str  # ISO 8601 as stated
     probability: float  # that this is the page's date
     none: float  # that none of the stated dates is
+    kind: str  # of evidence: see kind_of
+
+
+def kind_of(features: dict[str, float]) -> str:
+    """ "stated": a label ("Published", "Updated") or the byline goes with the date on its line;
+    "bare": a date alone, the page's only by where it sits."""
+    stated = ("labelled_published", "labelled_updated", "starts_labelled", "byline")
+    return "stated" if any(features.get(name) for name in stated) else "bare"
 
 
 def _day(value: str) -> str:
@@ -141,13 +149,15 @@ def choose(paras: list[Para], title_at: int | None, start: int, end: int, prior:
     # Besides the dates, "none of these" (a page may state only other dates near its head).
     probs = softmax([model.score(f) for _, f in table] + [model.score({"none": 1.0})])
     best = max(range(len(table)), key=lambda k: probs[k])
+    kind = kind_of(table[best][1])
     if probs[-1] > probs[best]:
-        return Dateline(table[best][0], 0.0, probs[-1])
+        return Dateline(table[best][0], 0.0, probs[-1], kind)
     value = table[best][0]
     # The same day stated on several lines is one date: their chances add up.
     chance = sum(p for (v, _), p in zip(table, probs, strict=False) if _day(v) == _day(value))
-    return Dateline(value, chance, probs[-1])
+    return Dateline(value, chance, probs[-1], kind)
 
 
-def threshold() -> float:
-    return load_model("dateline").threshold
+def threshold(kind: str = "") -> float:
+    """The chance a date of this kind of evidence needs to be asserted."""
+    return load_model("dateline").threshold_for(kind)

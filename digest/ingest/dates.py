@@ -148,6 +148,11 @@ _LABEL = re.compile(
 )
 
 
+# The labels written in English, where a numeric date may be month first (US) or day first.
+_ENGLISH_LABEL = re.compile(r"(first )?published|publication|posted|date|dated|created|(last )?(updated|modified)",
+                            re.IGNORECASE)
+
+
 def labelled_date(line: str) -> tuple[str, str] | None:
     """A date stated right after a label word: ("published" | "updated", ISO) or None.
 
@@ -158,9 +163,12 @@ def labelled_date(line: str) -> tuple[str, str] | None:
     found: list[tuple[str, str]] = []
     for m in _LABEL.finditer(line):
         rest = line[m.end():m.end() + 60]
+        # A label in a language whose dates are always written day first ("veröffentlicht am
+        # 06/01/2026", "publié le 06/01/2026") settles the order a bare 06/01/2026 leaves open.
+        day_first = not _ENGLISH_LABEL.match(m.group("label"))
         for pattern in _PATTERNS:
             stated = pattern.match(rest)
-            iso = _from_match(stated) if stated else None
+            iso = _from_match(stated, day_first) if stated else None
             if iso:
                 found.append(("updated" if m.group("updated") else "published", iso))
                 break
@@ -191,7 +199,7 @@ def find_date(line: str) -> str | None:
     return best[1] if best else None
 
 
-def _from_match(m: re.Match[str]) -> str | None:
+def _from_match(m: re.Match[str], day_first: bool = False) -> str | None:
     g = m.groupdict()
     try:
         if "mon" in g and g["mon"]:
@@ -202,6 +210,8 @@ def _from_match(m: re.Match[str]) -> str | None:
                 d, mo = a, b  # they are used; 02/02/2025 reads the same either way
             elif b > 12 >= a:
                 d, mo = b, a
+            elif day_first:
+                d, mo = a, b
             else:
                 return None  # 03/04/2019: the order is a guess, so no date
             if len(g["y"]) == 2 and g["sep"] == ".":

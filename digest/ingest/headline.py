@@ -43,6 +43,19 @@ _NEVER = re.compile(r"\[[ _]*\]|[.!?)»”\"]\s*(photograph|photo|foto|bild|imag
 class Headline:
     index: int  # of the paragraph
     probability: float  # that it is the headline, among the candidates
+    kind: str  # of evidence: see kind_of
+
+
+KINDS = ("repeated_cued", "other")
+
+
+def kind_of(features: dict[str, float]) -> str:
+    """ "repeated_cued": two pieces of evidence that hold across sites agree, the page states these
+    words on another line too (a text browser prints the headline again in a breadcrumb, a share
+    line, a list of the most read) and a byline or a date follows within a few lines; "other": the
+    choice rests on less (a repeated line alone may be a box's label or a teaser)."""
+    repeated = features.get("repeated_once") or features.get("repeated_more")
+    return "repeated_cued" if repeated and features.get("cue_after") else "other"
 
 
 def _key(text: str) -> str:
@@ -194,8 +207,10 @@ def choose(paras: list[Para], start: int, prior: int | None,
     best = max(range(len(order)), key=lambda k: probs[k])
     # The same words on several lines are one headline: their chances add up.
     same = _key(paras[order[best]].text)
-    return Headline(order[best], sum(p for i, p in zip(order, probs, strict=True) if _key(paras[i].text) == same))
+    return Headline(order[best], sum(p for i, p in zip(order, probs, strict=True) if _key(paras[i].text) == same),
+                    kind_of(table[order[best]]))
 
 
-def threshold() -> float:
-    return load_model("headline").threshold
+def threshold(kind: str = "") -> float:
+    """The chance a headline of this kind of evidence needs to be asserted."""
+    return load_model("headline").threshold_for(kind)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +23,16 @@ class LinearModel:
     weights: Mapping[str, float]
     bias: float = 0.0
     threshold: float = 0.5  # the probability below which a choice is not asserted
+    # The same per kind of evidence the choice rests on (a "By" line, a bare name): how sure a
+    # model may be differs by kind, and unseen sites mix the kinds differently. None: never asserted.
+    kind_thresholds: Mapping[str, float | None] = field(default_factory=dict)
+
+    def threshold_for(self, kind: str) -> float:
+        """The probability a choice of this kind needs to be asserted (infinite: never)."""
+        if kind not in self.kind_thresholds:
+            return self.threshold
+        value = self.kind_thresholds[kind]
+        return math.inf if value is None else value
 
     def score(self, features: Mapping[str, float]) -> float:
         return self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
@@ -50,5 +60,7 @@ def _sigmoid(x: float) -> float:
 def load_model(name: str) -> LinearModel:
     """The model saved as `<name>.json` beside this module."""
     data = json.loads((_HERE / f"{name}.json").read_text(encoding="utf-8"))
+    kinds = data.get("kind_thresholds") or {}
     return LinearModel(weights={str(k): float(v) for k, v in data["weights"].items()},
-                       bias=float(data.get("bias", 0.0)), threshold=float(data.get("threshold", 0.5)))
+                       bias=float(data.get("bias", 0.0)), threshold=float(data.get("threshold", 0.5)),
+                       kind_thresholds={str(k): None if v is None else float(v) for k, v in kinds.items()})

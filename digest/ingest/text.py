@@ -73,7 +73,7 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.probability >= headline.threshold() or _clean_copy(paras, pick)
+        title_sure = pick.probability >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -106,12 +106,12 @@ def read_text(text: str) -> Article:
     # none, so below a model's threshold the field is left out and the curator is asked.
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
-    authors = named.names if named is not None and named.probability >= byline.threshold() else ()
+    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
     stated = dateline.choose(paras, title_at, start, end, published, _is_byline)
-    published = stated.value if stated is not None and stated.probability >= dateline.threshold() else None
+    published = stated.value if stated is not None and stated.probability >= dateline.threshold(stated.kind) else None
     if stated is not None and not published and stated.none < dateline.threshold():
         review.append("date")
     key_points = _key_points(head, paras)
@@ -326,8 +326,9 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         if wire and not para.bullet:
             out.append(byline.Candidate(i, (wire.group("agency"),), "wire"))
             continue
-        # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line).
-        name = None if is_junk(para) and not re.search(r"\s@\w+$", text) else _lone_name(para)
+        # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
+        # browser may glue the two links: "Jane Doe@janedoe").
+        name = None if is_junk(para) and not re.search(r"(\s|(?<=[a-z]))@\w+$", text) else _lone_name(para)
         if name:
             out.append(byline.Candidate(i, (name,), "name"))
     return out
@@ -344,7 +345,7 @@ def _lone_name(para: Para) -> str | None:
     if not m:
         return None
     rest = text[m.end():].strip()
-    if rest and not (rest[0] in "@-—–|/," or find_date(rest)):
+    if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)):
         return None
     name = m.group(0).strip()
     n = len(name.split())
@@ -354,6 +355,13 @@ def _lone_name(para: Para) -> str | None:
             and not _CREDIT.search(name) and not name.endswith((".com", ".org")):
         return name
     return None
+
+
+def _date_follows(rest: str) -> bool:
+    """What follows a name is its date ("August 08, 2018", "Monday, August 08, 2018"), not words that
+    go on to a date ("Ukrainian tanks near Bakhmut, 24 April 2023" is a caption)."""
+    at = date_start(rest)
+    return at is not None and len(rest[:at].split()) <= 1
 
 
 def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str | None]:
@@ -399,7 +407,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
         if not m:
             continue
         rest = text[m.end():].strip()
-        if rest and not (rest[0] in "@-—–|/," or find_date(rest)):
+        if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)):
             continue
         name = m.group(0).strip()
         n = len(name.split())
