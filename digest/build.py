@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -45,12 +45,14 @@ from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search, search_files
 from digest.site_static import check_static_clashes, remove_strays, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
-from digest.stories.incremental import StoryGrouper
 from digest.stories.remembered import cached_stories
 from digest.theme import check_theme, static_files, templates_fingerprint
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
 from digest.workers import worker_count
+
+if TYPE_CHECKING:
+    from digest.stories.incremental import StoryGrouper
 
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
 LINK_CHECK_LIMIT = 1000
@@ -151,6 +153,8 @@ class Builder:
         if stop():
             return False
         entries = [row.entry for _, row in rows]
+        from digest.stories.incremental import StoryGrouper  # with numpy: only where grouping is done
+
         try:
             grouper = StoryGrouper(entries, _LazyFeatures({row.entry.path: row for _, row in rows}))
         except Exception:  # only a saving: the next regrouping builds it itself
@@ -370,6 +374,8 @@ class Builder:
     def _group_again(self, entries: Sequence[Entry], features: Mapping[PurePosixPath, Any]) -> list[Story]:
         """group_stories for a long-lived Builder: a StoryGrouper redoes only what the entries that
         changed since its last grouping can reach (stories.incremental)."""
+        from digest.stories.incremental import StoryGrouper  # with numpy: only where grouping is done
+
         try:
             if self._grouper is None:
                 grouper = StoryGrouper(entries, features)

@@ -21,9 +21,7 @@ from pathlib import PurePosixPath
 
 from digest.model import Entry, Story
 from digest.stories.features import FEATURES_VERSION, EntryFeatures, entry_features
-from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import Corpus, similar_pairs
 
 __all__ = [
     "FEATURES_VERSION",
@@ -81,6 +79,11 @@ def _automatic_stories(
     cached: Mapping[PurePosixPath, EntryFeatures],
     settings: StorySettings,
 ) -> list[Story]:
+    # Imported where entries are grouped, not with the package: they bring numpy (0.1 s), which
+    # a build that groups nothing (nothing changed, or only bodies) never needs.
+    from digest.stories.linkage import link_stories
+    from digest.stories.vectors import Corpus, similar_pairs
+
     features = [_features(e, cached) for e in entries]
     corpus = Corpus(features, settings)
     times = [e.published.timestamp() for e in entries]
