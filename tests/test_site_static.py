@@ -133,6 +133,30 @@ def test_strays_are_found_with_the_record_of_folders_wherever_they_are_put(make_
         assert (output / "2022/08/16/b/index.html").is_file()
 
 
+def test_a_cold_build_records_its_folders_so_the_next_build_lists_none(make_site, monkeypatch) -> None:
+    """The first build after a cold one looks for stray files by a stat of each output folder,
+    not a listing of every one (0.4 s at 10,000 entries); a stray put there is still found."""
+    import os
+
+    root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Other", date="2022-08-16T09:00Z")})
+    build(root, BuildOptions(now=NOW))
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if str(path).startswith(str(root / "output")):
+            listed.append(os.path.relpath(path, root / "output"))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert build(root, BuildOptions(now=NOW)).rendered == 0
+    assert listed == []
+    (root / "output/2022/08/16/b/notes.txt").write_text("by hand")
+    build(root, BuildOptions(now=NOW))
+    assert listed == ["2022/08/16/b"]
+    assert not (root / "output/2022/08/16/b/notes.txt").exists()
+
+
 def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     import os
 
