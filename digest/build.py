@@ -153,14 +153,7 @@ class Builder:
             cache.fill(rows[start:start + batch], each=lambda row: row.entry)
         if stop():
             return False
-        entries = [row.entry for _, row in rows]
-        from digest.stories.incremental import StoryGrouper  # with numpy: only where grouping is done
-
-        try:
-            grouper = StoryGrouper(entries, _LazyFeatures({row.entry.path: row for _, row in rows}))
-        except Exception:  # only a saving: the next regrouping builds it itself
-            return True
-        self._grouper = ({e.path: e.content_hash for e in entries}, grouper)
+        self._group_again([row.entry for _, row in rows], _LazyFeatures({row.entry.path: row for _, row in rows}))
         return True
 
     def _catch_up(self, cache: BuildCache, output: Path, stop: Callable[[], bool], batch: int) -> bool:
