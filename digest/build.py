@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -26,24 +25,32 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from digest.config import Config, load_config
-from digest.entry_file import content_hash
-from digest.errors import BuildFailed, ContentWarning, DigestError, plural
+from digest.errors import ContentWarning, DigestError, plural
 from digest.links import broken_links
-from digest.load import entry_files, found_after, parse_all, split_warnings
 from digest.model import Entry, Story
 from digest.organise import is_published
-from digest.output import Staging, build_lock, empty_trash, existing_files, move_to_trash, spare_path
+from digest.output import Staging, build_lock, empty_trash, existing_files, spare_path
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import plan_entries
 from digest.render_files import render_files, template_environment
 from digest.reuse.cache import BuildCache, TreeState, salt_for
 from digest.reuse.cached_entry import CachedEntry
+from digest.reuse.entry_rows import EntryRows, LazyFeatures, entries_key, inputs_key, published
 from digest.reuse.fingerprint import Fingerprinter, fingerprint
 from digest.reuse.plan_patch import Plan, patch, settle, store_plan
-from digest.search import BUNDLE as SEARCH_BUNDLE
-from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search, search_files
-from digest.site_static import check_static_clashes, remove_strays, with_site_static
+from digest.reuse.trees import (
+    SEARCH_PREFIX,
+    catch_up_spare,
+    generated,
+    present,
+    same_pages,
+    sweep_strays,
+    tree_state,
+    with_search,
+)
+from digest.search import SearchStore, Segment, pagefind_executable, plan_search
+from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import cached_stories
 from digest.theme import check_theme, static_files, templates_fingerprint
@@ -93,11 +100,10 @@ class Builder:
         self.options = options or BuildOptions()
         self.once = once  # one build only: what only a later build would use is let go early (memory)
         self._cache: BuildCache | None = None
-        self._entries: dict[str, CachedEntry] = {}  # the cache's entry rows, in memory
+        self._rows = EntryRows()  # the cache's entry rows, in memory
         self._env: tuple[str, jinja2.Environment] | None = None
         # A long-lived Builder's story grouping, kept up to date (entry path -> content hash it has)
         self._grouper: tuple[dict[PurePosixPath, str], StoryGrouper] | None = None
-        self._found: tuple[Path, list[tuple[str, int, int]]] | None = None  # the last entry_files()
         self._output: Path | None = None  # the output folder of the last build
         # Whether the spare tree may lack many of the live files (see catch_up): a build wrote a
         # hundredth of the site or more since the last finished catch-up.
@@ -106,7 +112,6 @@ class Builder:
         self._swept = False
         self._folders_record = site_root / ".digest" / "output-folders.marshal"  # see site_static.remove_strays
         self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
-        self._parsed_now: set[str] = set()  # the entry files the last build parsed anew
         # The last build's published entries (a long-lived Builder's warm-up: see catch_up)
         self._published: list[tuple[str, CachedEntry]] = []
 
@@ -134,7 +139,7 @@ class Builder:
                 done = empty_trash(output, stop, batch)
         else:
             with build_lock(self.site_root):
-                done = self._catch_up(cache, output, stop, batch)
+                done = catch_up_spare(cache, output, stop, batch)
             if done:
                 self._spare_behind = False
         return done and self._warm_up(cache, stop, batch)
@@ -153,45 +158,8 @@ class Builder:
             cache.fill(rows[start:start + batch], each=lambda row: row.entry)
         if stop():
             return False
-        self._group_again([row.entry for _, row in rows], _LazyFeatures({row.entry.path: row for _, row in rows}))
+        self._group_again([row.entry for _, row in rows], LazyFeatures(rows))
         return True
-
-    def _catch_up(self, cache: BuildCache, output: Path, stop: Callable[[], bool], batch: int) -> bool:
-        live = tree_id(output)
-        live_state = cache.tree(live)
-        if live is None or live_state is None:
-            return True  # the next build makes output/ and its spare afresh
-        spare = tree_id(spare_path(output))
-        spare_state = cache.tree(spare) if spare is not None and spare != live else None
-        if spare_state is None:
-            if stop():
-                return False
-            if os.path.lexists(spare_path(output)):
-                move_to_trash(spare_path(output), output)
-            spare = Staging(output, fresh=True).tree
-            spare_state = TreeState("", 0, 0, {})
-            cache.record_tree(spare, spare_state, keep=[live])
-        wanted = live_state.manifest
-        have = dict(spare_state.manifest)
-        stale = [rel for rel, value in wanted.items() if have.get(rel) != value]
-        extra = [rel for rel in have if rel not in wanted]
-        staging = Staging(output, fresh=False) if stale or extra else None
-        for start in range(0, len(stale) + len(extra), batch):
-            if stop():
-                return False
-            assert staging is not None
-            cache.forget_tree(staging.tree)
-            for rel in stale[start:start + batch]:
-                if staging.link_live(rel):
-                    have[rel] = wanted[rel]
-                else:
-                    have.pop(rel, None)  # the live tree lost it behind the build's back
-            gone = extra[max(0, start - len(stale)):max(0, start + batch - len(stale))]
-            staging.remove(gone)
-            for rel in gone:
-                del have[rel]
-            cache.record_tree(staging.tree, replace(spare_state, manifest=have), keep=[live])
-        return empty_trash(output, stop, batch)
 
     def _environment(self, config: Config, salt: str) -> jinja2.Environment:
         """The template environment, made again only when the templates or the config changed
@@ -210,13 +178,7 @@ class Builder:
         if self._cache is None or self._cache.salt != salt:
             self.close()
             self._cache = BuildCache(self.site_root, salt)
-            collecting = gc.isenabled()
-            gc.disable()  # reading 10,000s of rows makes only objects that live on: nothing to collect
-            try:
-                self._entries = self._cache.entries()
-            finally:
-                if collecting:
-                    gc.enable()
+            self._rows.read(self._cache)
         return self._cache
 
     def build(self, changed: Iterable[Path] | None = None) -> BuildReport:
@@ -250,25 +212,27 @@ class Builder:
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(salt_for(f"{config.parse_key}\nfeatures {FEATURES_VERSION}"))
         clock.lap("config")
-        before = self._entries  # the entries as the last build found them
-        rows, parsed = self._load_entries(config, cache, changed)
+        before = self._rows.rows  # the entries as the last build found them
+        found = self._rows.refresh(config, cache, changed, options.jobs)
+        self._warnings = list(found.warnings)
+        parsed = len(found.parsed)
         clock.lap("load")
         now = options.now or datetime.now(UTC)
-        published_rows = _published(rows, config, now)
+        published_rows = published(found.rows, config, now)
         if not self.once:
             self._published = published_rows
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
         executable = pagefind_executable() if options.search else None
-        plan_salt = _inputs_key(f"{salt} search={executable is not None}", [], static_prints)
-        inputs = _entries_key(plan_salt, published_rows)
+        plan_salt = inputs_key(f"{salt} search={executable is not None}", [], static_prints)
+        inputs = entries_key(plan_salt, published_rows)
         clock.lap("inputs")
         output = config.output_path
         live = tree_id(output)
         if not self._swept:
             self._swept = True
-            _remove_strays(cache, live, output, self._folders_record)
+            sweep_strays(cache, live, output, self._folders_record)
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
@@ -276,8 +240,8 @@ class Builder:
         live_state = cache.tree(live)
         plan = None
         if live_state is not None:
-            before_rows = _published(list(before.items()), config, now)
-            base = (plan_salt, _entries_key(plan_salt, before_rows))
+            before_rows = published(list(before.items()), config, now)
+            base = (plan_salt, entries_key(plan_salt, before_rows))
             if base[1] == live_state.inputs:  # the entries as they were are the live site's
                 plan = patch(cache, base, dict(before_rows), published_rows, salt,
                              regroup=lambda: self._stories(published_rows, cache))
@@ -285,16 +249,17 @@ class Builder:
             clock.lap("patch plan")  # only entries' bodies changed: only the pages that show them
         else:
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock)
-        check_static_clashes(static_prints, _generated(plan), config)
-        state = _tree_state(inputs, plan, static_prints, live_state)
-        self._warnings += _link_warnings(config, published_rows, self._parsed_now, state.manifest)
+        check_static_clashes(static_prints, generated(plan), config)
+        state = tree_state(inputs, plan, static_prints, live_state)
+        self._warnings += _link_warnings(config, published_rows, found.parsed, state.manifest)
         page_count, feed_count = state.pages, state.feeds
         clock.lap("manifest")
         store = None if executable is None else SearchStore(self.site_root, executable)
-        if live is not None and live_state is not None and _same_pages(live_state.manifest, state.manifest, store):
+        if live is not None and live_state is not None and same_pages(live_state.manifest, state.manifest,
+                                                                      store is not None):
             # e.g. a change no page shows (the search indexes pages: it is the same too)
             state = replace(state, manifest=live_state.manifest)
-            cache.record_tree(live, state, keep=_present(tree_id(spare_path(output))))
+            cache.record_tree(live, state, keep=present(tree_id(spare_path(output))))
             settle(cache, (plan_salt, inputs))
             return BuildReport(len(published_rows), page_count, feed_count, 0, 0, 0.0, parsed)
         env = self._environment(config, salt)
@@ -312,7 +277,7 @@ class Builder:
                        cache: BuildCache, clock: _Clock, parsed: int, entries: int,
                        executable: Path | None) -> BuildReport:
         """Write a full plan (after a patch turned out not to be enough)."""
-        state = _tree_state(inputs, plan, static_prints, live_state)
+        state = tree_state(inputs, plan, static_prints, live_state)
         store = None if executable is None else SearchStore(self.site_root, executable)
         rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock, store)
         return BuildReport(entries, state.pages, state.feeds, rendered, removed, 0.0, parsed)
@@ -360,7 +325,7 @@ class Builder:
 
     def _stories(self, published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Story]:
         cache.fill(published_rows)
-        features = _LazyFeatures({row.entry.path: row for _, row in published_rows})  # read only to regroup
+        features = LazyFeatures(published_rows)  # read only to regroup
         return cached_stories([row.entry for _, row in published_rows], features,
                               [row.grouping for _, row in published_rows], cache,
                               group=group_stories if self.once else self._group_again)
@@ -437,16 +402,16 @@ class Builder:
             if store is not None:
                 search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
                 built = store.build(search.plan.new, staging.path, worker_count(self.options.jobs))
-                state = _with_search(state, search, search.plan.kept + tuple(built), staging, have)
+                state = with_search(state, search, search.plan.kept + tuple(built), staging, have)
                 clock.lap("search index")
             previous = set(live_manifest) if live_state else existing_files(output)
-            cache.record_tree(staging.tree, state, keep=_present(live if live_state else None))
+            cache.record_tree(staging.tree, state, keep=present(live if live_state else None))
             staging.publish()
             if search is not None:
                 search.store.remember(search.plan.kept + tuple(built), search.runtime, search.prints)
             settled = staging.settle_twin()
             if settled is not None:
-                cache.record_tree(settled, state, keep=_present(tree_id(output)))
+                cache.record_tree(settled, state, keep=present(tree_id(output)))
             clock.lap("publish")
         except BaseException:
             staging.discard()
@@ -456,136 +421,12 @@ class Builder:
             # look for stray files stats them instead of listing them (that walk took 0.4 s of the
             # first no-change build after a cold one at 10,000 entries; here it adds as much to a
             # build of 30 s or more).
-            _remove_strays(cache, tree_id(output), output, self._folders_record)
-            _remove_strays(cache, settled, spare_path(output), self._folders_record)
+            sweep_strays(cache, tree_id(output), output, self._folders_record)
+            sweep_strays(cache, settled, spare_path(output), self._folders_record)
         return len(stale), len(previous - set(state.manifest))
-
-    def _load_entries(self, config: Config, cache: BuildCache,
-                      changed: list[Path] | None) -> tuple[list[tuple[str, CachedEntry]], int]:
-        """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
-        Every bad entry is reported (BuildFailed) before anything is built."""
-        known = self._entries
-        found = None
-        if changed is not None and self._found is not None and self._found[0] == config.content_path:
-            found = found_after(self._found[1], config, changed)
-        if found is None:
-            found = entry_files(config.content_path)
-        self._found = (config.content_path, found)
-        fresh: dict[str, CachedEntry] = {}
-        to_parse: list[tuple[str, int, int]] = []
-        for rel, mtime_ns, size in found:
-            cached = known.get(rel)
-            if cached is not None and cached.mtime_ns == mtime_ns and cached.size == size:
-                fresh[rel] = cached
-            elif cached is not None and _same_bytes(config.site_root / rel, cached.content_hash):
-                fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
-            else:
-                to_parse.append((rel, mtime_ns, size))
-        # The versions being replaced are still compared with the new ones (plan_patch.patch):
-        # fetch them before their rows change (the parsing workers write them).
-        cache.fill([(rel, known[rel]) for rel, _, _ in to_parse if rel in known])
-        parsed, problems, stored = parse_all(config, to_parse, self.options.jobs, cache)
-        errors, warnings = split_warnings(problems)
-        self._warnings = list(warnings)
-        self._parsed_now = set(parsed)  # their links are checked once the build knows its files
-        if errors:
-            raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-        fresh.update(parsed)
-        removed = [rel for rel in known if rel not in fresh]
-        if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
-            cache.update_entries(((rel, c) for rel, c in fresh.items()
-                                  if known.get(rel) is not c and rel not in stored), removed)
-        self._entries = fresh
-        return [(rel, fresh[rel]) for rel, _, _ in found], len(parsed)
-
-
-def _tree_state(inputs: str, plan: Plan, static_prints: dict[str, str], live_state: TreeState | None) -> TreeState:
-    """What the output tree will hold: a full plan's files, or a patch's over the live tree's."""
-    if plan.complete:
-        wanted: dict[str, str] = {}
-        pages, feeds = len(plan.pages), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
-    else:
-        assert live_state is not None, "a patch is made only over the live tree"
-        # The search's files are not pages: the build adds them afresh (_with_search).
-        wanted = {rel: value for rel, value in live_state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
-        pages, feeds = live_state.pages, live_state.feeds
-    for page, value in zip(plan.pages, plan.page_prints, strict=True):
-        wanted[page.output_path] = value
-    for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
-        for rel in feed_urls(feed.prefix).values():
-            wanted[rel] = value
-    wanted.update(static_prints)
-    return TreeState(inputs, pages, feeds, wanted)
-
-
-def _generated(plan: Plan) -> Iterator[str]:
-    """The output paths of the plan's pages and feeds."""
-    yield from (page.output_path for page in plan.pages)
-    yield from (rel for feed in plan.feeds for rel in feed_urls(feed.prefix).values())
-
-
-SEARCH_PREFIX = SEARCH_BUNDLE + "/"
-
-
-def _same_pages(live: Mapping[str, str], wanted: Mapping[str, str], store: SearchStore | None) -> bool:
-    """Whether the live tree holds the wanted pages (`wanted`: no search files) and has a search
-    index exactly when the build makes one."""
-    searchable = False
-    pages = 0
-    for rel, value in live.items():
-        if rel.startswith(SEARCH_PREFIX):
-            searchable = True
-        elif wanted.get(rel) != value:
-            return False
-        else:
-            pages += 1
-    return pages == len(wanted) and searchable == (store is not None)
-
-
-def _with_search(state: TreeState, search: SearchWork, segments: Sequence[Segment], staging: Staging,
-                 have: Mapping[str, str]) -> TreeState:
-    """The state with the search's files in place of the old ones, brought into the staging tree
-    (`have`: what it holds) from the store."""
-    files = search_files(search, segments)
-    staging.remove(rel for rel in have if rel.startswith(SEARCH_PREFIX) and rel not in files)
-    for rel, (value, source) in files.items():
-        if have.get(rel) == value:
-            continue
-        if isinstance(source, bytes):
-            staging.write(rel, source)
-        else:
-            staging.link_from(rel, search.store.folder / source)
-    manifest = {rel: value for rel, value in state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
-    manifest.update((rel, value) for rel, (value, _) in files.items())
-    return replace(state, manifest=manifest)
-
 
 class _Incomplete(Exception):
     """A patched plan cannot bring the spare tree up to date: it needs a file it did not plan."""
-
-
-def _published(rows: Sequence[tuple[str, CachedEntry]], config: Config,
-               now: datetime) -> list[tuple[str, CachedEntry]]:
-    """organise.is_published, on the cache's columns (no entry unpickled)."""
-    moment = now.timestamp()
-    return [(rel, row) for rel, row in rows if (config.drafts or not row.draft)
-            and (config.future or row.published <= moment)]
-
-
-class _LazyFeatures(Mapping[PurePosixPath, Any]):
-    """Entry path -> story features, unpickled from the cache only when asked for."""
-
-    def __init__(self, rows: dict[PurePosixPath, CachedEntry]) -> None:
-        self._rows = rows
-
-    def __getitem__(self, path: PurePosixPath) -> Any:
-        return self._rows[path].features
-
-    def __iter__(self) -> Iterator[PurePosixPath]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
 
 
 class _Clock:
@@ -602,7 +443,7 @@ class _Clock:
             self._on_lap(stage)
 
 
-def _link_warnings(config: Config, rows: Sequence[tuple[str, CachedEntry]], parsed_now: set[str],
+def _link_warnings(config: Config, rows: Sequence[tuple[str, CachedEntry]], parsed_now: frozenset[str],
                    manifest: Mapping[str, str]) -> list[DigestError]:
     """Broken links to the site's own pages in the published entries parsed anew (links.py): said
     by the build, with the entry's file and line; `check` looks at every entry."""
@@ -613,41 +454,3 @@ def _link_warnings(config: Config, rows: Sequence[tuple[str, CachedEntry]], pars
                                hint="digest check checks every entry's links")]
     return [warning for _, warning in broken_links((row.entry for rel, row in rows if rel in parsed_now), manifest,
                                                    config)]
-
-
-def _remove_strays(cache: BuildCache, live: str | None, output: Path, record: Path) -> None:
-    """output/ holds only what the build makes: any other file there is deleted (the folders
-    changed since the last build are listed; those who want a file at the site's root put it in
-    static/). Were it left, the live tree would carry it into the spare, and every other build
-    would publish it."""
-    state = cache.tree(live)
-    if state is not None and live is not None:
-        remove_strays(output, state.manifest, keep=[SEARCH_BUNDLE],
-                      record=record, tree_key=live)
-
-
-def _present(tree: str | None) -> list[str]:
-    return [tree] if tree else []
-
-
-def _same_bytes(path: Path, known_hash: str) -> bool:
-    try:
-        return content_hash(path.read_bytes()) == known_hash
-    except OSError:
-        return False
-
-
-def _inputs_key(salt: str, entries: Sequence[tuple[str, str]], static_prints: dict[str, str]) -> str:
-    """Everything a build's output depends on: with the same key, the same site. `entries`: the
-    published entries' (path, content hash)."""
-    digest = hashlib.blake2b(salt.encode(), digest_size=16)
-    for rel, hash_ in sorted(entries):
-        digest.update(f"\x1f{rel}\x1e{hash_}".encode("utf-8", "surrogatepass"))
-    for rel, value in sorted(static_prints.items()):
-        digest.update(f"\x1d{rel}\x1e{value}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def _entries_key(plan_salt: str, rows: Sequence[tuple[str, CachedEntry]]) -> str:
-    """The inputs key of a build of these published entries (see _inputs_key)."""
-    return _inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in rows], {})

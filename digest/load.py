@@ -1,6 +1,7 @@
 """content/ -> parsed entries: the entry files found (and found again after known changes), parsed
-with their story features in worker processes, which store their rows in the build cache themselves.
-Every bad entry is reported, with its file and line."""
+with their story features, in worker processes when there are many. Every bad entry is reported,
+with its file and line. (The build cache's side of it, rows parsed anew only where a file changed,
+is reuse/entry_rows.py.)"""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ from digest.config import Config
 from digest.entry_file import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.model import Entry
-from digest.reuse.cache import BuildCache, store_entries
-from digest.reuse.cached_entry import CachedEntry
-from digest.stories import entry_features, grouping_token
-from digest.workers import in_worker, in_workers
+from digest.stories import entry_features
+from digest.workers import in_workers
 
 PARALLEL_PARSE = 400  # fewer entries than this parse faster in one process (measured: fork + pool ~60 ms)
 
@@ -51,6 +50,7 @@ def entry_files(content_dir: Path) -> list[tuple[str, int, int]]:
                                   info.st_size))
     found.sort()
     return [(rel, mtime_ns, size) for _, rel, mtime_ns, size in found]
+
 
 def found_after(found: list[tuple[str, int, int]], config: Config,
                  changed: list[Path]) -> list[tuple[str, int, int]] | None:
@@ -89,70 +89,46 @@ def found_after(found: list[tuple[str, int, int]], config: Config,
         by_rel[rel] = (rel, info.st_mtime_ns, info.st_size)
     return sorted(by_rel.values(), key=lambda item: tuple(item[0].split("/")))
 
+
 @dataclass(frozen=True)
-class ParseWork:
-    """What every parsing worker needs."""
+class Parsed:
+    """One entry file, parsed: the entry and what story grouping reads of it."""
 
-    config: Config
-    cache: Path | None  # the build cache's file: workers store the rows they parse there themselves
+    rel: str  # the file's path relative to the site, as entry_files() names it
+    mtime_ns: int
+    size: int
+    entry: Entry
+    features: Any  # stories.EntryFeatures
 
 
-def _parse_chunk(work: ParseWork, items: Sequence[tuple[str, int, int]]) -> tuple[list[tuple[str, CachedEntry]],
-                                                                                  list[DigestError]]:
-    config = work.config
-    parsed: list[tuple[str, CachedEntry]] = []
+def parse_files(config: Config, items: Sequence[tuple[str, int, int]]) -> tuple[list[Parsed], list[DigestError]]:
+    """Parse these entry files (entry_files' items) in this process: the parses, and every error
+    and warning found in them, each naming its file (and line)."""
+    parsed: list[Parsed] = []
     errors: list[DigestError] = []
     collecting = gc.isenabled()
     gc.disable()  # everything parsed here is kept: collections would only walk it again and again
     try:
-        _parse_into(config, items, parsed, errors)
-        if work.cache is not None and in_worker():  # a forked worker: it stores the rows itself
-            store_entries(work.cache, parsed)
-            parsed = [(rel, row.columns_only()) for rel, row in parsed]
+        for rel, mtime_ns, size in items:
+            try:
+                entry = load_entry(config.site_root / rel, config)
+                parsed.append(Parsed(rel, mtime_ns, size, entry, entry_features(entry)))
+                if entry.extra:  # rare: the file is read again for the lines
+                    errors.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
+            except DigestError as exc:
+                errors.append(exc)
+            except OSError as exc:
+                errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
     finally:
         if collecting:
             gc.enable()
     return parsed, errors
 
 
-def _parse_into(config: Config, items: Sequence[tuple[str, int, int]], parsed: list[tuple[str, CachedEntry]],
-                errors: list[DigestError]) -> None:
-    for rel, mtime_ns, size in items:
-        try:
-            entry = load_entry(config.site_root / rel, config)
-            features = entry_features(entry)
-            parsed.append((rel, CachedEntry.of(mtime_ns, size, entry, features, grouping_token(entry, features))))
-            if entry.extra:  # rare: the file is read again for the lines
-                errors.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
-        except DigestError as exc:
-            errors.append(exc)
-        except OSError as exc:
-            errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
-
-
 def split_warnings(problems: Sequence[DigestError]) -> tuple[list[DigestError], list[ContentWarning]]:
-    """parse_all's problems: (errors, warnings)."""
+    """The problems parsing found: (errors, warnings)."""
     return ([p for p in problems if not isinstance(p, ContentWarning)],
             [p for p in problems if isinstance(p, ContentWarning)])
-
-
-def parse_all(config: Config, items: list[tuple[str, int, int]], jobs: int | None,
-               cache: BuildCache | None = None) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
-    """(path -> parsed row, errors and warnings, the paths whose rows are stored in `cache` already): forked
-    workers store their rows in `cache` themselves and hand back only the small columns, the parse
-    read back from the cache where used (the main process's CPU is the build's bottleneck)."""
-    parsed: dict[str, CachedEntry] = {}
-    errors: list[DigestError] = []
-    stored: set[str] = set()
-    work = ParseWork(config, cache.path if cache is not None else None)
-    for chunk_parsed, chunk_errors in in_workers(_parse_chunk, work, items, jobs, PARALLEL_PARSE):
-        for rel, row in chunk_parsed:
-            if cache is not None and not row.loaded:
-                row = row.stored_in(cache, rel)
-                stored.add(rel)
-            parsed[rel] = row
-        errors.extend(chunk_errors)
-    return parsed, errors, stored
 
 
 def load_entries_with_features(config: Config, jobs: int | None = None,
@@ -161,8 +137,12 @@ def load_entries_with_features(config: Config, jobs: int | None = None,
     """Every entry and its story features, both made in the parsing workers (no build cache).
     Warnings (see content.key_warnings) are added to `warnings` when given."""
     found = entry_files(config.content_path)
-    parsed, errors, _ = parse_all(config, found, jobs)
-    errors, found_warnings = split_warnings(errors)
+    parsed: dict[str, Parsed] = {}
+    problems: list[DigestError] = []
+    for chunk_parsed, chunk_problems in in_workers(parse_files, config, found, jobs, PARALLEL_PARSE):
+        parsed.update((item.rel, item) for item in chunk_parsed)
+        problems.extend(chunk_problems)
+    errors, found_warnings = split_warnings(problems)
     if warnings is not None:
         warnings.extend(found_warnings)
     if errors:

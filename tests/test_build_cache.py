@@ -468,7 +468,7 @@ def test_changed_files_hint_finds_what_a_full_scan_finds(builder: Builder, tmp_p
         step()
         hint = [path, content / "2022/08/15/beta-renamed.md"] if path.name == "beta.md" else [path]
         builder.build(hint)
-        assert [rel for rel, _, _ in builder._found[1]] == [rel for rel, _, _ in entry_files(content)], path
+        assert [rel for rel, _, _ in builder._rows.found[1]] == [rel for rel, _, _ in entry_files(content)], path
     assert tree(site / "output") == cold(site, tmp_path)
 
 
@@ -739,7 +739,7 @@ def test_idle_time_warms_the_entries_and_the_story_grouper_for_the_next_addition
         assert builder.catch_up(lambda: True) is False and builder._grouper is None
         assert builder.catch_up(lambda: False) is True
         assert builder._grouper is not None
-        assert all(row.loaded for row in builder._entries.values())
+        assert all(row.loaded for row in builder._rows.rows.values())
         made: list[object] = []
         monkeypatch.setattr(digest.build, "group_stories", lambda *a: made.append("group_stories") or [])
         real_grouper = digest.stories.incremental.StoryGrouper

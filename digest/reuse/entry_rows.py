@@ -1,0 +1,172 @@
+"""content/ -> the entries as the build cache knows them: each entry file's row (CachedEntry),
+parsed anew (load.parse_files) only when its bytes changed, by parsing workers that store the rows
+they parse in the cache themselves; which rows are published; and the key of a set of entries.
+This is load.py's reuse: the same entries, without parsing what an earlier build parsed.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from digest.config import Config
+from digest.entry_file import content_hash
+from digest.errors import BuildFailed, ContentWarning, DigestError
+from digest.load import PARALLEL_PARSE, entry_files, found_after, parse_files, split_warnings
+from digest.reuse.cache import BuildCache, store_entries
+from digest.reuse.cached_entry import CachedEntry
+from digest.stories import grouping_token
+from digest.workers import in_worker, in_workers
+
+Rows = list[tuple[str, CachedEntry]]  # (entry file relative to the site, its row), in path order
+
+
+@dataclass(frozen=True)
+class Found:
+    """What EntryRows.refresh found: every entry's row, and what parsing said."""
+
+    rows: Rows
+    parsed: frozenset[str]  # the entry files parsed anew
+    warnings: list[ContentWarning]
+
+
+class EntryRows:
+    """The cache's entry rows, kept in memory from one build to the next (a long-lived Builder's),
+    with the entry files found by the last build."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, CachedEntry] = {}  # as the last refresh (or read) left them
+        self.found: tuple[Path, list[tuple[str, int, int]]] | None = None  # the last entry_files()
+
+    def read(self, cache: BuildCache) -> None:
+        """Every row's small columns, from the cache (its parses are fetched when used)."""
+        collecting = gc.isenabled()
+        gc.disable()  # reading 10,000s of rows makes only objects that live on: nothing to collect
+        try:
+            self.rows = cache.entries()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def refresh(self, config: Config, cache: BuildCache, changed: list[Path] | None, jobs: int | None) -> Found:
+        """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
+        `changed`: the files changed since the last refresh, when the caller knows them (entry files
+        are then looked at only there). Every bad entry is reported (BuildFailed) before anything
+        is built."""
+        known = self.rows
+        found = None
+        if changed is not None and self.found is not None and self.found[0] == config.content_path:
+            found = found_after(self.found[1], config, changed)
+        if found is None:
+            found = entry_files(config.content_path)
+        self.found = (config.content_path, found)
+        fresh: dict[str, CachedEntry] = {}
+        to_parse: list[tuple[str, int, int]] = []
+        for rel, mtime_ns, size in found:
+            cached = known.get(rel)
+            if cached is not None and cached.mtime_ns == mtime_ns and cached.size == size:
+                fresh[rel] = cached
+            elif cached is not None and _same_bytes(config.site_root / rel, cached.content_hash):
+                fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
+            else:
+                to_parse.append((rel, mtime_ns, size))
+        # The versions being replaced are still compared with the new ones (plan_patch.patch):
+        # fetch them before their rows change (the parsing workers write them).
+        cache.fill([(rel, known[rel]) for rel, _, _ in to_parse if rel in known])
+        parsed, problems, stored = _parse_and_store(config, to_parse, jobs, cache)
+        errors, warnings = split_warnings(problems)
+        if errors:
+            raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+        fresh.update(parsed)
+        removed = [rel for rel in known if rel not in fresh]
+        if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
+            cache.update_entries(((rel, c) for rel, c in fresh.items()
+                                  if known.get(rel) is not c and rel not in stored), removed)
+        self.rows = fresh
+        return Found([(rel, fresh[rel]) for rel, _, _ in found], frozenset(parsed), warnings)
+
+
+@dataclass(frozen=True)
+class _ParseWork:
+    config: Config
+    cache: Path  # the build cache's file: forked workers store the rows they parse there themselves
+
+
+def _parse_chunk(work: _ParseWork, items: Sequence[tuple[str, int, int]]) -> tuple[Rows, list[DigestError]]:
+    found, errors = parse_files(work.config, items)
+    rows = [(p.rel, CachedEntry.of(p.mtime_ns, p.size, p.entry, p.features, grouping_token(p.entry, p.features)))
+            for p in found]
+    if in_worker():  # a forked worker: it stores the rows itself and hands back the small columns
+        store_entries(work.cache, rows)
+        rows = [(rel, row.columns_only()) for rel, row in rows]
+    return rows, errors
+
+
+def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: int | None,
+                     cache: BuildCache) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
+    """(path -> parsed row, errors and warnings, the paths whose rows are stored in `cache` already):
+    forked workers store their rows in `cache` themselves and hand back only the small columns, the
+    parse read back from the cache where used (the main process's CPU is the build's bottleneck)."""
+    parsed: dict[str, CachedEntry] = {}
+    errors: list[DigestError] = []
+    stored: set[str] = set()
+    for chunk_rows, chunk_errors in in_workers(_parse_chunk, _ParseWork(config, cache.path), items, jobs,
+                                               PARALLEL_PARSE):
+        for rel, row in chunk_rows:
+            if not row.loaded:
+                row = row.stored_in(cache, rel)
+                stored.add(rel)
+            parsed[rel] = row
+        errors.extend(chunk_errors)
+    return parsed, errors, stored
+
+
+def published(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: datetime) -> Rows:
+    """organise.is_published, on the cache's columns (no entry unpickled)."""
+    moment = now.timestamp()
+    return [(rel, row) for rel, row in rows if (config.drafts or not row.draft)
+            and (config.future or row.published <= moment)]
+
+
+class LazyFeatures(Mapping[PurePosixPath, Any]):
+    """Entry path -> story features, unpickled from the cache only when asked for."""
+
+    def __init__(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
+        self._rows = {row.entry.path: row for _, row in rows}
+
+    def __getitem__(self, path: PurePosixPath) -> Any:
+        return self._rows[path].features
+
+    def __iter__(self) -> Iterator[PurePosixPath]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def inputs_key(salt: str, entries: Sequence[tuple[str, str]], static_prints: Mapping[str, str]) -> str:
+    """Everything a build's output depends on: with the same key, the same site. `entries`: the
+    published entries' (path, content hash)."""
+    digest_ = hashlib.blake2b(salt.encode(), digest_size=16)
+    for rel, hash_ in sorted(entries):
+        digest_.update(f"\x1f{rel}\x1e{hash_}".encode("utf-8", "surrogatepass"))
+    for rel, value in sorted(static_prints.items()):
+        digest_.update(f"\x1d{rel}\x1e{value}".encode("utf-8", "surrogatepass"))
+    return digest_.hexdigest()
+
+
+def entries_key(plan_salt: str, rows: Sequence[tuple[str, CachedEntry]]) -> str:
+    """The inputs key of a build of these published entries (see inputs_key)."""
+    return inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in rows], {})
+
+
+def _same_bytes(path: Path, known_hash: str) -> bool:
+    try:
+        return content_hash(path.read_bytes()) == known_hash
+    except OSError:
+        return False

@@ -1,0 +1,140 @@
+"""The two output trees, live and spare, as the build cache records them: what a build's tree will
+hold (TreeState: each file's fingerprint), whether the live one holds it already, the search's
+files brought into the spare, files put into output/ by hand swept away, and the spare brought up
+to date with the live one in idle time (the dev server, between edits).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from digest.output import Staging, empty_trash, move_to_trash, spare_path
+from digest.reuse.cache import BuildCache, TreeState
+from digest.reuse.plan_patch import Plan
+from digest.search import BUNDLE as SEARCH_BUNDLE
+from digest.search import SearchWork, Segment, search_files
+from digest.site_static import remove_strays
+from digest.tree_identity import tree_id
+from digest.urls import feed_urls
+
+SEARCH_PREFIX = SEARCH_BUNDLE + "/"
+
+
+def tree_state(inputs: str, plan: Plan, static_prints: Mapping[str, str], live_state: TreeState | None) -> TreeState:
+    """What the output tree will hold: a full plan's files, or a patch's over the live tree's."""
+    if plan.complete:
+        wanted: dict[str, str] = {}
+        pages, feeds = len(plan.pages), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
+    else:
+        assert live_state is not None, "a patch is made only over the live tree"
+        # The search's files are not pages: the build adds them afresh (with_search).
+        wanted = {rel: value for rel, value in live_state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
+        pages, feeds = live_state.pages, live_state.feeds
+    for page, value in zip(plan.pages, plan.page_prints, strict=True):
+        wanted[page.output_path] = value
+    for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
+        for rel in feed_urls(feed.prefix).values():
+            wanted[rel] = value
+    wanted.update(static_prints)
+    return TreeState(inputs, pages, feeds, wanted)
+
+
+def generated(plan: Plan) -> Iterator[str]:
+    """The output paths of the plan's pages and feeds."""
+    yield from (page.output_path for page in plan.pages)
+    yield from (rel for feed in plan.feeds for rel in feed_urls(feed.prefix).values())
+
+
+def same_pages(live: Mapping[str, str], wanted: Mapping[str, str], searchable: bool) -> bool:
+    """Whether the live tree holds the wanted pages (`wanted`: no search files) and has a search
+    index exactly when the build makes one (`searchable`)."""
+    has_search = False
+    pages = 0
+    for rel, value in live.items():
+        if rel.startswith(SEARCH_PREFIX):
+            has_search = True
+        elif wanted.get(rel) != value:
+            return False
+        else:
+            pages += 1
+    return pages == len(wanted) and has_search == searchable
+
+
+def with_search(state: TreeState, search: SearchWork, segments: Sequence[Segment], staging: Staging,
+                have: Mapping[str, str]) -> TreeState:
+    """The state with the search's files in place of the old ones, brought into the staging tree
+    (`have`: what it holds) from the store."""
+    files = search_files(search, segments)
+    staging.remove(rel for rel in have if rel.startswith(SEARCH_PREFIX) and rel not in files)
+    for rel, (value, source) in files.items():
+        if have.get(rel) == value:
+            continue
+        if isinstance(source, bytes):
+            staging.write(rel, source)
+        else:
+            staging.link_from(rel, search.store.folder / source)
+    manifest = {rel: value for rel, value in state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
+    manifest.update((rel, value) for rel, (value, _) in files.items())
+    return replace(state, manifest=manifest)
+
+
+def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path) -> None:
+    """output/ holds only what the build makes: any other file there is deleted (the folders
+    changed since the last build are listed; those who want a file at the site's root put it in
+    static/). Were it left, the live tree would carry it into the spare, and every other build
+    would publish it. `tree`: the tree at `output` (its recorded state says what belongs)."""
+    state = cache.tree(tree)
+    if state is not None and tree is not None:
+        remove_strays(output, state.manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree)
+
+
+def present(tree: str | None) -> list[str]:
+    """The trees whose records a build keeps: this one, when there is one."""
+    return [tree] if tree else []
+
+
+def catch_up_spare(cache: BuildCache, output: Path, stop: Callable[[], bool], batch: int) -> bool:
+    """Bring the spare tree up to date with the live one, `batch` files at a time (see
+    Builder.catch_up). A spare of unknown content is put in the trash and made afresh from
+    links; the trash is emptied last. The spare's manifest is forgotten before each batch and
+    recorded after it, exactly as a build does before and after it touches the spare: a kill
+    leaves a spare that is not trusted, never one whose recorded content is wrong. Returns early
+    when stop() is true; True when nothing is left."""
+    live = tree_id(output)
+    live_state = cache.tree(live)
+    if live is None or live_state is None:
+        return True  # the next build makes output/ and its spare afresh
+    spare = tree_id(spare_path(output))
+    spare_state = cache.tree(spare) if spare is not None and spare != live else None
+    if spare_state is None:
+        if stop():
+            return False
+        if os.path.lexists(spare_path(output)):
+            move_to_trash(spare_path(output), output)
+        spare = Staging(output, fresh=True).tree
+        spare_state = TreeState("", 0, 0, {})
+        cache.record_tree(spare, spare_state, keep=[live])
+    wanted = live_state.manifest
+    have = dict(spare_state.manifest)
+    stale = [rel for rel, value in wanted.items() if have.get(rel) != value]
+    extra = [rel for rel in have if rel not in wanted]
+    staging = Staging(output, fresh=False) if stale or extra else None
+    for start in range(0, len(stale) + len(extra), batch):
+        if stop():
+            return False
+        assert staging is not None
+        cache.forget_tree(staging.tree)
+        for rel in stale[start:start + batch]:
+            if staging.link_live(rel):
+                have[rel] = wanted[rel]
+            else:
+                have.pop(rel, None)  # the live tree lost it behind the build's back
+        gone = extra[max(0, start - len(stale)):max(0, start + batch - len(stale))]
+        staging.remove(gone)
+        for rel in gone:
+            del have[rel]
+        cache.record_tree(staging.tree, replace(spare_state, manifest=have), keep=[live])
+    return empty_trash(output, stop, batch)
