@@ -1,10 +1,11 @@
 """The build as users run it: the pipeline's stages (pipeline.py), with what earlier builds made
 reused (reuse/). Builder coordinates the two:
 
-config -> load entries (parsed only when their bytes changed) -> nothing changed? done ->
-patch the stored plan (only bodies changed) or plan every page and feed (pipeline.plan_entries,
-handed the remembered story grouping) -> fingerprint each file -> render what the spare tree
-lacks -> index it for search -> swap the spare with output/ -> record what it holds.
+config -> load entries (parsed only when their bytes changed: reuse/entry_rows.py) -> nothing
+changed? done -> patch the stored plan (only bodies changed: reuse/plan_patch.py) or plan every
+page and feed (pipeline.plan_entries, handed the remembered story grouping: stories/remembered.py)
+-> fingerprint each file -> render what the spare tree lacks -> index it for search (search.py)
+-> swap the spare with output/ -> record what it holds (reuse/trees.py).
 
 `build()` is the one-shot form (the CLI, tests). `Builder` keeps the cache's contents in memory
 between builds, for a long-lived process such as the dev server. What it writes is held to
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 
@@ -37,8 +38,8 @@ from digest.render_files import render_files, template_environment
 from digest.reuse.cache import BuildCache, TreeState, salt_for
 from digest.reuse.cached_entry import CachedEntry
 from digest.reuse.entry_rows import EntryRows, LazyFeatures, entries_key, inputs_key, published
-from digest.reuse.fingerprint import Fingerprinter, fingerprint
-from digest.reuse.plan_patch import Plan, patch, settle, store_plan
+from digest.reuse.fingerprint import fingerprint
+from digest.reuse.plan_patch import Plan, full_plan, patch, settle, store_plan
 from digest.reuse.trees import (
     SEARCH_PREFIX,
     catch_up_spare,
@@ -52,14 +53,11 @@ from digest.reuse.trees import (
 from digest.search import SearchStore, Segment, pagefind_executable, plan_search
 from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
-from digest.stories.remembered import cached_stories
+from digest.stories.remembered import KeptGrouping, cached_stories
 from digest.theme import check_theme, static_files, templates_fingerprint
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
 from digest.workers import worker_count
-
-if TYPE_CHECKING:
-    from digest.stories.incremental import StoryGrouper
 
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
 LINK_CHECK_LIMIT = 1000
@@ -102,8 +100,7 @@ class Builder:
         self._cache: BuildCache | None = None
         self._rows = EntryRows()  # the cache's entry rows, in memory
         self._env: tuple[str, jinja2.Environment] | None = None
-        # A long-lived Builder's story grouping, kept up to date (entry path -> content hash it has)
-        self._grouper: tuple[dict[PurePosixPath, str], StoryGrouper] | None = None
+        self._grouper = KeptGrouping()  # a long-lived Builder's story grouping, kept up to date
         self._output: Path | None = None  # the output folder of the last build
         # Whether the spare tree may lack many of the live files (see catch_up): a build wrote a
         # hundredth of the site or more since the last finished catch-up.
@@ -120,15 +117,10 @@ class Builder:
         the live one, `batch` files at a time, so that the next build need not. After a build
         that rendered every file (a template or config change) the spare holds the old version of
         every file (or, after a change to what parsing reads of the config, is not known at all),
-        and replacing them took 4.5 s of the next one-edit build at 10,000 entries. A spare of
-        unknown content is put in the trash and made afresh from links; the trash is emptied
-        last. Returns early when stop() is true (an edit came in); True when nothing is left.
-
-        The spare's manifest is forgotten before each batch and recorded after it, exactly as a
-        build does before and after it touches the spare: a kill leaves a spare that is not
-        trusted (the next build makes it afresh), never one whose recorded content is wrong.
-
-        Then, once, it warms what a build that plans the whole site needs (see _warm_up)."""
+        and replacing them took 4.5 s of the next one-edit build at 10,000 entries (see
+        reuse.trees.catch_up_spare). Then, once, it warms what a build that plans the whole site
+        needs (see _warm_up). Returns early when stop() is true (an edit came in); True when
+        nothing is left."""
         cache, output = self._cache, self._output
         if cache is None or output is None:
             return True
@@ -149,7 +141,7 @@ class Builder:
         waits for an edit: the first entry added or deleted (which plans the whole site, and
         groups again) would otherwise do both. Measured at 10,000 entries, they were 0.5 s and
         1.1 s of a 3.2 s addition. Returns early when stop() is true; True when done."""
-        if self.once or self._grouper is not None or not self._published:
+        if self.once or self._grouper.warm or not self._published:
             return True
         rows = self._published
         for start in range(0, len(rows), batch):
@@ -158,7 +150,7 @@ class Builder:
             cache.fill(rows[start:start + batch], each=lambda row: row.entry)
         if stop():
             return False
-        self._group_again([row.entry for _, row in rows], LazyFeatures(rows))
+        self._grouper([row.entry for _, row in rows], LazyFeatures(rows))
         return True
 
     def _environment(self, config: Config, salt: str) -> jinja2.Environment:
@@ -307,18 +299,9 @@ class Builder:
         site, pages, feeds = plan_entries(published, config, {}, group=grouped)
         gc.freeze()
         clock.lap("organise+plan")
-        prints = Fingerprinter()
-        page_prints, page_found = [], []
-        for page in pages:
-            page_prints.append(prints.of(salt, page.template, page.context))
-            page_found.append(prints.found)
-        feed_prints, feed_found = [], []
-        for feed in feeds:
-            feed_prints.append(prints.of(salt, "feed", feed))
-            feed_found.append(prints.found)
+        del site  # its indexes are not needed to fingerprint or store the plan (memory)
+        plan, page_found, feed_found = full_plan(pages, feeds, salt)
         clock.lap("fingerprint")
-        del prints, site  # their memos and indexes are not needed to store the plan (memory)
-        plan = Plan(pages, feeds, page_prints, feed_prints, complete=True)
         store_plan(cache, base, plan, page_found, feed_found)
         clock.lap("store plan")
         return plan
@@ -328,27 +311,7 @@ class Builder:
         features = LazyFeatures(published_rows)  # read only to regroup
         return cached_stories([row.entry for _, row in published_rows], features,
                               [row.grouping for _, row in published_rows], cache,
-                              group=group_stories if self.once else self._group_again)
-
-    def _group_again(self, entries: Sequence[Entry], features: Mapping[PurePosixPath, Any]) -> list[Story]:
-        """group_stories for a long-lived Builder: a StoryGrouper redoes only what the entries that
-        changed since its last grouping can reach (stories.incremental)."""
-        from digest.stories.incremental import StoryGrouper  # with numpy: only where grouping is done
-
-        try:
-            if self._grouper is None:
-                grouper = StoryGrouper(entries, features)
-            else:
-                known, grouper = self._grouper
-                now = {e.path for e in entries}
-                changed = [e for e in entries if known.get(e.path) != e.content_hash]
-                removed = [path for path in known if path not in now]
-                grouper.update(changed, removed, {e.path: features[e.path] for e in changed})
-        except Exception:  # an optimisation must never fail a build: group from scratch
-            self._grouper = None
-            return group_stories(entries, features)
-        self._grouper = ({e.path: e.content_hash for e in entries}, grouper)
-        return grouper.stories
+                              group=group_stories if self.once else self._grouper)
 
     def _write(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, state: TreeState,
                plan: Plan, statics: Sequence[tuple[str, bytes]], cache: BuildCache,

@@ -18,6 +18,7 @@ import digest.output
 import digest.pipeline
 import digest.render_files
 import digest.stories.incremental
+import digest.stories.remembered
 import digest.theme
 from digest.build import Builder, BuildOptions, build
 from digest.model import Entry
@@ -581,7 +582,7 @@ def test_long_lived_builder_regroups_stories_like_a_cold_build(builder: Builder,
         edit(site, rel, text)
         builder.build()
         assert tree(site / "output") == cold(site, tmp_path), rel
-    assert builder._grouper is not None
+    assert builder._grouper.warm
 
 
 def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> None:
@@ -736,12 +737,13 @@ def test_idle_time_warms_the_entries_and_the_story_grouper_for_the_next_addition
     builder = Builder(site, OPTIONS)
     try:
         builder.build()
-        assert builder.catch_up(lambda: True) is False and builder._grouper is None
+        assert builder.catch_up(lambda: True) is False and not builder._grouper.warm
         assert builder.catch_up(lambda: False) is True
-        assert builder._grouper is not None
+        assert builder._grouper.warm
         assert all(row.loaded for row in builder._rows.rows.values())
         made: list[object] = []
-        monkeypatch.setattr(digest.build, "group_stories", lambda *a: made.append("group_stories") or [])
+        for module in (digest.build, digest.stories.remembered):
+            monkeypatch.setattr(module, "group_stories", lambda *a: made.append("group_stories") or [])
         real_grouper = digest.stories.incremental.StoryGrouper
         monkeypatch.setattr(digest.stories.incremental, "StoryGrouper",
                             lambda *a: made.append("StoryGrouper") or real_grouper(*a))

@@ -50,7 +50,23 @@ class Plan:
     complete: bool
 
 
-# -- storing a full plan ---------------------------------------------------------------------------
+# -- a full plan, stored ---------------------------------------------------------------------------
+def full_plan(pages: list[Page], feeds: list[FeedPlan],
+              salt: str) -> tuple[Plan, list[list[PurePosixPath]], list[list[PurePosixPath]]]:
+    """Every page and feed with its fingerprint (`salt`: the templates' and config's), and the
+    entries each one shows (for store_plan)."""
+    prints = Fingerprinter()
+    page_prints, page_found = [], []
+    for page in pages:
+        page_prints.append(prints.of(salt, page.template, page.context))
+        page_found.append(prints.found)
+    feed_prints, feed_found = [], []
+    for feed in feeds:
+        feed_prints.append(prints.of(salt, "feed", feed))
+        feed_found.append(prints.found)
+    return Plan(pages, feeds, page_prints, feed_prints, complete=True), page_found, feed_found
+
+
 def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found: Sequence[Iterable[PurePosixPath]],
                feed_found: Sequence[Iterable[PurePosixPath]]) -> None:
     """Keep a full plan in the cache: each unit's template and context (rewritten only when its

@@ -57,3 +57,35 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
     stories = group(entries, features)
     cache.put("stories", (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
     return stories
+
+
+class KeptGrouping:
+    """group_stories for a long-lived process (the dev server's Builder): a StoryGrouper kept
+    between calls redoes only what the entries that changed since its last grouping can reach
+    (stories.incremental). Any failure groups from scratch: an optimisation never fails a build."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[dict[PurePosixPath, str], Any] | None = None  # (path -> content hash grouped, grouper)
+
+    @property
+    def warm(self) -> bool:
+        """Whether a grouper is kept (the next call updates it instead of making one)."""
+        return self._kept is not None
+
+    def __call__(self, entries: Sequence[Entry], features: Mapping[PurePosixPath, Any]) -> list[Story]:
+        from digest.stories.incremental import StoryGrouper  # with numpy: only where grouping is done
+
+        try:
+            if self._kept is None:
+                grouper = StoryGrouper(entries, features)
+            else:
+                known, grouper = self._kept
+                now = {e.path for e in entries}
+                changed = [e for e in entries if known.get(e.path) != e.content_hash]
+                removed = [path for path in known if path not in now]
+                grouper.update(changed, removed, {e.path: features[e.path] for e in changed})
+        except Exception:  # an optimisation must never fail a build: group from scratch
+            self._kept = None
+            return group_stories(entries, features)
+        self._kept = ({e.path: e.content_hash for e in entries}, grouper)
+        return grouper.stories
