@@ -98,12 +98,18 @@ class _ParseWork:
 
 
 def _parse_chunk(work: _ParseWork, items: Sequence[tuple[str, int, int]]) -> tuple[Rows, list[DigestError]]:
-    found, errors = parse_files(work.config, items)
-    rows = [(p.rel, CachedEntry.of(p.mtime_ns, p.size, p.entry, p.features, grouping_token(p.entry, p.features)))
-            for p in found]
-    if in_worker():  # a forked worker: it stores the rows itself and hands back the small columns
-        store_entries(work.cache, rows)
-        rows = [(rel, row.columns_only()) for rel, row in rows]
+    collecting = gc.isenabled()
+    gc.disable()  # what is parsed here lives until it is stored: collections would only walk it
+    try:
+        found, errors = parse_files(work.config, items)
+        rows = [(p.rel, CachedEntry.of(p.mtime_ns, p.size, p.entry, p.features,
+                                       grouping_token(p.entry, p.features))) for p in found]
+        if in_worker():  # a forked worker: it stores the rows itself and hands back the small columns
+            store_entries(work.cache, rows)
+            rows = [(rel, row.columns_only()) for rel, row in rows]
+    finally:
+        if collecting:
+            gc.enable()
     return rows, errors
 
 
