@@ -1,0 +1,156 @@
+"""Random sequences of changes, each followed by a rebuild that must equal a cold build of the same
+files, byte for byte: the reuse layer (the cache, plan patches, spare trees, the story grouping
+kept between builds) may save work, never change the result.
+
+Every kind of change a curator makes: a body edited (the plan patched), a headline edited so that
+stories join or split, an entry moved to another day (edition) or topic, its tags changed, an entry
+added, deleted or renamed, made a draft, dated in the future, or given a curator's story key. Two
+builders: one-shot builds (the CLI) and one long-lived Builder told which files changed (the dev
+server), which also idles (catch_up) between some builds. Pages hold two stories each, so that
+additions and deletions move entries across archive pages. The seeds are fixed: the same sequences
+every run.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from digest.build import Builder, BuildOptions, build
+
+from .conftest import BASIC_CONFIG, NOW, entry_text
+
+OPTIONS = BuildOptions(now=NOW, jobs=1)
+CONFIG = BASIC_CONFIG.replace("[site]\n", "[site]\nitems_per_page = 2\n")
+SUBJECTS = ["Harbour strike", "Grain prices", "Rail tunnel", "Drought warning", "Chip factory", "Ferry crash"]
+DAYS = ["2022-08-13", "2022-08-14", "2022-08-15", "2022-08-16", "2022-08-17"]
+TOPICS = ["world", "business", None]
+TAGS = ['["Energy"]', '["Ports", "Energy"]', '["Trade"]', None]
+STEPS = 14
+
+
+def tree(root: Path) -> dict[str, bytes | None]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None for p in sorted(root.rglob("*"))}
+
+
+def cold(root: Path, elsewhere: Path) -> dict[str, bytes | None]:
+    shutil.rmtree(elsewhere, ignore_errors=True)
+    shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns("output", ".output*", ".digest"))
+    build(elsewhere, OPTIONS)
+    return tree(elsewhere / "output")
+
+
+class Curator:
+    """Makes random changes to a site's entries and says which files it touched."""
+
+    def __init__(self, root: Path, seed: int) -> None:
+        self.root = root
+        self.rng = random.Random(seed)
+        self.count = 0
+        self.entries: dict[str, dict[str, str | None]] = {}  # file -> its fields
+
+    def write(self, rel: str, fields: dict[str, str | None]) -> Path:
+        self.entries[rel] = fields
+        extra = {key: value for key, value in fields.items()
+                 if key not in ("title", "date", "body") and value is not None}
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = entry_text(str(fields["title"]), str(fields["date"]), str(fields["body"]), **extra)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            text += "\n"  # a change is a change: the bytes differ
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def new_fields(self) -> dict[str, str | None]:
+        rng = self.rng
+        subject = rng.choice(SUBJECTS)
+        self.count += 1
+        verb, place = rng.choice(["deepens", "eases", "spreads", "ends"]), rng.choice(["Oslo", "Lima", "Pune"])
+        others = " ".join(rng.choice(SUBJECTS) for _ in range(3))
+        return {"title": f"{subject} {verb} in {place}",
+                "date": f"{rng.choice(DAYS)}T{rng.randrange(6, 22):02d}:{rng.randrange(60):02d}:00+01:00",
+                "body": f"{subject} report number {self.count}. {others}.",
+                "topic": rng.choice(TOPICS), "tags": rng.choice(TAGS)}
+
+    def add(self) -> list[Path]:
+        fields = self.new_fields()
+        return [self.write(f"content/{str(fields['date'])[:10].replace('-', '/')}/entry-{self.count}.md", fields)]
+
+    def change(self) -> tuple[str, list[Path]]:
+        rng = self.rng
+        if len(self.entries) < 4:
+            return "add", self.add()
+        rel = rng.choice(sorted(self.entries))
+        fields = dict(self.entries[rel])
+        kind = rng.choice(["body", "body", "opening", "title-join", "title-split", "day", "topic", "tags", "add",
+                           "add", "delete", "rename", "draft", "future", "story-key"])
+        if kind == "body":
+            fields["body"] = f"{fields['body']}\n\nA later paragraph {rng.randrange(1000)}."
+        elif kind == "opening":
+            fields["body"] = f"{rng.choice(SUBJECTS)} now leads. {fields['body']}"
+        elif kind == "title-join":  # the headline of another entry, nearly: the two may become one story
+            other = self.entries[rng.choice(sorted(self.entries))]
+            fields["title"] = f"{other['title']} again"
+            fields["date"] = other["date"]
+        elif kind == "title-split":
+            fields["title"] = f"Unrelated council vote number {rng.randrange(1000)}"
+        elif kind == "day":
+            fields["date"] = f"{rng.choice(DAYS)}{str(fields['date'])[10:]}"
+        elif kind == "topic":
+            fields["topic"] = rng.choice([t for t in TOPICS if t != fields["topic"]])
+        elif kind == "tags":
+            fields["tags"] = rng.choice([t for t in TAGS if t != fields["tags"]])
+        elif kind == "add":
+            return kind, self.add()
+        elif kind == "delete":
+            del self.entries[rel]
+            (self.root / rel).unlink()
+            return kind, [self.root / rel]
+        elif kind == "rename":
+            new = rel.replace(".md", f"-moved{rng.randrange(1000)}.md")
+            (self.root / rel).rename(self.root / new)
+            self.entries[new] = self.entries.pop(rel)
+            return kind, [self.root / rel, self.root / new]
+        elif kind == "draft":
+            fields["draft"] = None if fields.get("draft") else "true"
+        elif kind == "future":
+            fields["date"] = "2031-01-01T09:00:00+01:00" if not str(fields["date"]).startswith("2031") \
+                else f"{rng.choice(DAYS)}T09:00:00+01:00"
+        else:  # a curator's story key, shared with another entry, or taken away
+            fields["story"] = None if fields.get("story") else rng.choice(["harbour", "grain"])
+        return kind, [self.write(rel, fields)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_one_shot_builds_after_each_change_equal_a_cold_build(make_site, tmp_path: Path, seed: int) -> None:
+    root = make_site({}, config=CONFIG)
+    curator = Curator(root, seed)
+    for _ in range(6):
+        curator.add()
+    build(root, OPTIONS)
+    for step in range(STEPS):
+        kind, _ = curator.change()
+        build(root, OPTIONS)
+        assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_a_long_lived_builder_told_what_changed_equals_a_cold_build(make_site, tmp_path: Path, seed: int) -> None:
+    root = make_site({}, config=CONFIG)
+    curator = Curator(root, seed)
+    for _ in range(6):
+        curator.add()
+    builder = Builder(root, OPTIONS)
+    try:
+        builder.build()
+        for step in range(STEPS):
+            kind, touched = curator.change()
+            builder.build(changed=touched)
+            assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
+            if curator.rng.random() < 0.4:
+                builder.catch_up(lambda: False)  # the dev server's idle time between edits
+    finally:
+        builder.close()
