@@ -73,7 +73,7 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.probability >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
+        title_sure = pick.confidence >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
