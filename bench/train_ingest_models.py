@@ -13,7 +13,10 @@ tuned sites: the threshold is the lowest (from 0.5) whose cross-validated precis
 TARGET_PRECISION. With --per-kind, a model also gets a threshold per kind of evidence its
 choice rests on (the date: a labelled or bylined date, or a bare one; the byline: a "By" line
 or a wire credit, or a name alone; kind_of in each model's module), each the lowest meeting the
-target on that kind's own cross-validated choices. Writes digest/ingest/<model>.json. The
+target on that kind's own cross-validated choices. With --margin, a model's confidence in its choice
+is the chance the best candidate beats the strongest one saying something else (the logistic of
+their scores' margin, digest/ingest/linear.py's margin_chance) rather than the best one's share of
+the softmax: the headline's (see README, Ingest quality). Writes digest/ingest/<model>.json. The
 headline model is trained first: the date and byline candidates are found around the headline
 it picks. Takes a few minutes.
 """
@@ -41,6 +44,7 @@ from digest.ingest.blocks import paragraphs  # noqa: E402
 from digest.ingest.body import body_span  # noqa: E402
 from digest.ingest.clean import decode, sanitize  # noqa: E402
 from digest.ingest.headline import _key, features  # noqa: E402
+from digest.ingest.linear import margin_chance  # noqa: E402
 from digest.ingest.text import (  # noqa: E402
     _byline,
     _date,
@@ -170,8 +174,10 @@ def predict(w: dict[str, float], page: Page) -> tuple[bool, float]:
     return ok, chance
 
 
-def predict_kind(w: dict[str, float], page: Page, kind_of: Callable[[dict[str, float]], str]) -> Result:
-    """(whether the best candidate is right, its chance, the kind of evidence it rests on)."""
+def predict_kind(w: dict[str, float], page: Page, kind_of: Callable[[dict[str, float]], str],
+                 margin: bool = False) -> Result:
+    """(whether the best candidate is right, its chance, the kind of evidence it rests on). With
+    `margin`, the chance is that of beating the strongest other answer (margin_chance)."""
     if not page["rows"]:
         return False, 0.0, ""
     scores = [sum(w.get(k, 0.0) * x for k, x in f.items()) for _, f in page["rows"]]
@@ -182,6 +188,8 @@ def predict_kind(w: dict[str, float], page: Page, kind_of: Callable[[dict[str, f
     if same == "none":
         return False, 0.0, ""  # the model abstains: nothing asserted
     chance = sum(math.exp(s - top) for s, k in zip(scores, page["keys"], strict=True) if k == same) / total
+    if margin:
+        chance = margin_chance(scores, page["keys"])
     return page["rows"][best][0], chance, kind_of(page["rows"][best][1])
 
 
@@ -193,13 +201,13 @@ def folds(pages: list[Page], k: int = 5) -> list[list[Page]]:
 
 
 def cross_validate(pages: list[Page], l2: float,
-                   kind_of: Callable[[dict[str, float]], str] = lambda f: "") -> list[Result]:
+                   kind_of: Callable[[dict[str, float]], str] = lambda f: "", margin: bool = False) -> list[Result]:
     results = []
     parts = folds(pages)
     for n, held in enumerate(parts):
         train = [p for m, part in enumerate(parts) if m != n for p in part]
         w = fit(train, l2)
-        results.extend(predict_kind(w, p, kind_of) for p in held)
+        results.extend(predict_kind(w, p, kind_of, margin) for p in held)
     return results
 
 
@@ -236,11 +244,11 @@ def kind_figures(results: list[Result], pooled: float, kinds: dict[str, float | 
 
 
 def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Path = MODELS,
-          per_kind: bool = False) -> None:
+          per_kind: bool = False, margin: bool = False) -> None:
     print(f"{name}: {len(pages)} tuned pages, {sum(len(p['rows']) for p in pages)} candidates")
     best: tuple[float, float, dict[str, float | None], float, float] | None = None
     for l2 in l2s:
-        results = cross_validate(pages, l2, KIND_OF[name])
+        results = cross_validate(pages, l2, KIND_OF[name], margin)
         top1 = sum(r[0] for r in results) / len(results)
         t, precision, accuracy = pick_threshold(results)
         kinds = pick_kind_thresholds(results) if per_kind else {}
@@ -258,6 +266,7 @@ def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Pa
         "about": f"{about}: weights of the features in digest/ingest/{name}.py, trained by "
                  "bench/train_ingest_models.py on the dev sets' tuned part (never the aside sites)",
         "l2": l2, "threshold": t, "kind_thresholds": kinds,
+        "confidence": "margin" if margin else "softmax",
         "cv_top1": round(top1, 4), "cv_accuracy_asserted": round(accuracy, 4),
         "bias": 0.0, "weights": {k: round(x, 5) for k, x in sorted(w.items())},
     }, indent=1) + "\n", encoding="utf-8")
@@ -270,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--l2", default="0.003,0.01,0.03", help="L2 strengths to cross-validate")
     ap.add_argument("--per-kind", default="dateline,byline", help="the models given a threshold per kind of "
                     "evidence (the headline's was tried: see README, Ingest quality)")
+    ap.add_argument("--margin", default="headline", help="the models whose confidence is the margin over "
+                    "the strongest other answer, not the softmax's share (dates and bylines: no better)")
     ap.add_argument("--out", type=Path, default=MODELS, help="where to write the models (to compare with "
                     "the shipped ones; the date and byline models still read the shipped headline model)")
     args = ap.parse_args(argv)
@@ -277,13 +288,16 @@ def main(argv: list[str] | None = None) -> int:
     l2s = [float(x) for x in args.l2.split(",")]
     models = args.models.split(",")
     per_kind = args.per_kind.split(",")
+    margin = args.margin.split(",")
     if "headline" in models:  # first: the date's candidates are found around the headline
-        train("headline", headline_pages(), l2s, "the headline of a text dump", args.out, "headline" in per_kind)
+        train("headline", headline_pages(), l2s, "the headline of a text dump", args.out, "headline" in per_kind,
+              "headline" in margin)
     if "dateline" in models:
         train("dateline", dateline_pages(), l2s, "the publication date of a text dump", args.out,
-              "dateline" in per_kind)
+              "dateline" in per_kind, "dateline" in margin)
     if "byline" in models:
-        train("byline", byline_pages(), l2s, "the authors of a text dump", args.out, "byline" in per_kind)
+        train("byline", byline_pages(), l2s, "the authors of a text dump", args.out, "byline" in per_kind,
+              "byline" in margin)
     return 0
 
 

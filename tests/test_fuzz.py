@@ -28,7 +28,7 @@ from digest.config import load_config
 from digest.entry_file import parse_entry
 from digest.errors import ConfigError, ContentError, DigestError, IngestError
 from digest.ingest import read_articles
-from digest.ingest.clean import sanitize
+from digest.ingest.clean import one_line, sanitize
 from digest.ingest.entry import render_entry
 from digest.markdown_html import render_markdown
 from digest.model import Topic
@@ -249,7 +249,9 @@ def _resolved(link: str, address: str | None, relative: str) -> bool:
     try:
         # Control characters are dropped from whatever ingest reads (a URL keeps the rest).
         relative = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", relative)
-        return address is not None and link == urljoin(address, relative.strip())
+        # A JSON-LD value is read as one line: its line breaks (U+2028 too) become spaces.
+        return address is not None and link in (urljoin(address, relative.strip()),
+                                                urljoin(address, one_line(relative)))
     except ValueError:
         return False
 

@@ -11,7 +11,7 @@ import pytest
 from digest.ingest import byline, dateline, headline
 from digest.ingest.blocks import paragraphs
 from digest.ingest.html import read_html
-from digest.ingest.linear import LinearModel, load_model, softmax
+from digest.ingest.linear import LinearModel, load_model, margin_chance, softmax
 from digest.ingest.text import _find_title, _is_byline, author_candidates, headline_cue, read_head
 
 from .test_ingest_html import PROSE, article_page
@@ -54,7 +54,21 @@ def test_the_same_headline_on_two_lines_is_one_choice() -> None:
     pick = headline.choose(head.paras, head.start, _find_title(head.paras, head.start), headline_cue)
     assert pick is not None
     assert head.paras[pick.index].text == "Council agrees the new city plan after long debate"
-    assert pick.probability >= headline.threshold()  # both copies' chances count for it
+    assert pick.probability >= 0.5  # both copies' chances count for it
+    assert pick.confidence >= headline.threshold()  # and neither copy is its rival
+
+
+def test_margin_chance_is_against_the_strongest_other_answer_not_the_crowd() -> None:
+    """How sure a choice is does not shrink with the number of weak candidates a page has; a copy of
+    the same words is no rival."""
+    few = [3.0, 0.0]
+    crowd = [3.0] + [0.0] * 40
+    assert margin_chance(few, ["a", "b"]) == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert margin_chance(crowd, ["a"] + [f"b{n}" for n in range(40)]) == pytest.approx(margin_chance(few, ["a", "b"]))
+    assert max(softmax(crowd)) < 0.5 < max(softmax(few))  # the softmax's share falls with the crowd
+    assert margin_chance([3.0, 2.9, 0.0], ["a", "a", "b"]) == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert margin_chance([1.0, 1.0], ["a", "a"]) == 1.0  # every candidate says the same
+    assert margin_chance([0.0, 5.0], ["a", "b"]) == pytest.approx(1 / (1 + math.exp(-5.0)))
 
 
 def test_a_caption_or_a_form_field_is_never_a_headline_candidate() -> None:

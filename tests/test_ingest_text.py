@@ -612,6 +612,41 @@ def test_comment_thread_lines_in_other_languages_end_the_body() -> None:
     assert "review of the budget" in article.body and "faszinierend" not in article.body
 
 
+def test_a_comment_thread_without_a_heading_ends_the_body() -> None:
+    """Comment headers ("Karl sagt:" over the time, the list's numbering taking the day) two or more
+    times: a thread, though each comment is prose and no heading says "Comments"."""
+    def comment(n: int) -> str:
+        return (f"Es ist faszinierend, wie sehr manche Leute das verteidigen, denn erst durch solche Pläne wird "
+                f"in der Stadt am Ende alles teurer, für alle {n} Leute hier.")
+    thread = []
+    for n, name in enumerate(("Karl", "Modern Wife", "Anna"), 1):
+        thread += [f"{n}. {name} sagt:", f"2{n}. April 2024 um 1{n}:17 Uhr", comment(n), "Antworten"]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), *thread))
+    assert "review of the budget" in article.body and "faszinierend" not in article.body
+    # One writer's line "... says:" over a date inside an article is no thread.
+    quoted = ["The mayor says:", "15 August 2022", _distinct_body().replace("council", "board")]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), *quoted))
+    assert "board" in article.body
+
+
+def test_a_link_card_and_an_alt_text_cut_short_inside_the_body_are_left_out() -> None:
+    """A link to another story as a card (headline, source, headline again) and a picture's alt text cut
+    short over its full caption are not the article's words; the page's own headline shown twice
+    like that above the body is still its headline."""
+    body = _distinct_body().split("\n\n")
+    card = ["Another town votes on its own riverside plan", "News from paper.com",
+            "Another town votes on its own riverside plan"]
+    alt = ["The riverside land seen from the old bridge, where …",
+           "The riverside land seen from the old bridge, where the new homes will stand next year."]
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], *card,
+                              body[1], *alt, body[2], body[3]))
+    assert "review of the budget" in article.body and "Residents who packed" in article.body
+    assert "Another town" not in article.body and "old bridge" not in article.body
+    headline = "Council agrees the new city plan after long debate"
+    article = read_text(_page(headline, "Politics", headline, "By Jane Doe", *body))
+    assert article.title == headline
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

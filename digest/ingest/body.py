@@ -157,6 +157,14 @@ def alt_and_caption(paras: list[Para], i: int) -> bool:
     return (i + 1 < len(paras) and goes_on(text, paras[i + 1].text)) or (i > 0 and goes_on(paras[i - 1].text, text))
 
 
+def _cut_short(first: str, second: str) -> bool:
+    """Whether `first` is `second` cut short with an ellipsis (a picture's alt text over its caption)."""
+    if not first.endswith(("…", "...")):
+        return False
+    stem = first.rstrip("….").rstrip()
+    return len(stem) >= 20 and len(second) > len(stem) + 2 and second.startswith(stem)
+
+
 def said_twice(text: str) -> bool:
     """A line that opens with the same short sentence twice: a text browser's picture alt text and its
     caption ("A man at work in the hall. A man at work in the hall. Photo: ...")."""
@@ -323,7 +331,37 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         total += value
         if total > best:
             best, best_span = total, (start, i + 1)
-    return _cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span))
+    return _cut_at_thread(paras, *_cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span)))
+
+
+def _comment_header(paras: list[Para], k: int) -> bool:
+    """A comment's header: who wrote it and when ("Jane sagt: 28. April 2024 um 10:17 Uhr", "John says:"
+    over "May 3, 2019 at 9:12 am"), short, no sentence."""
+    para = paras[k]
+    if words(para.text) > 15 or is_prose(para) or not _THREAD.search(para.text):
+        return False
+    nxt = paras[k + 1] if k + 1 < len(paras) else None
+    return _when(para.text) or (nxt is not None and words(nxt.text) <= 10 and _when(nxt.text))
+
+
+_YEAR_AND_TIME = re.compile(r"\b(19|20)\d\d\b.*\b\d{1,2}[:.]\d\d\b")
+
+
+def _when(text: str) -> bool:
+    """A date, or a year and a time of day (a list's numbering may have taken the day: "28. April 2024
+    um 10:17 Uhr" reads as item 28)."""
+    return find_date(text) is not None or bool(_YEAR_AND_TIME.search(text))
+
+
+def _cut_at_thread(paras: list[Para], start: int, end: int) -> tuple[int, int]:
+    """End the body where a comment thread starts without a heading: two or more comment headers,
+    the first within a dozen lines of the second. What each comment says is prose, so the run of
+    prose goes on through the thread unless it is cut here."""
+    heads = [k for k in range(start + 1, end) if _comment_header(paras, k)]
+    for first, second in zip(heads, heads[1:], strict=False):
+        if second - first <= 12 and any(is_prose(p) for p in paras[start:first]):
+            return start, first
+    return start, end
 
 
 def data_tables(paras: list[Para]) -> set[int]:
@@ -371,6 +409,22 @@ def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
     if not any(is_prose(p) for p in paras[start:cut]):
         return start, end
     return start, cut
+
+
+def echoed_lines(paras: list[Para]) -> set[int]:
+    """Lines inside an article that echo a neighbour: a link to another story set as a card (its
+    headline, a short line such as the source, a section or a video's length, the headline again),
+    and a picture's alt text cut short ("...") over the caption that says it in full. (Not among
+    the captions: above the body, the page's own headline can be shown like either.)"""
+    out: set[int] = set()
+    for i in range(1, len(paras)):
+        text = paras[i].text
+        if i >= 2 and text == paras[i - 2].text and 3 <= words(text) <= 20 and not is_prose(paras[i]) \
+                and paras[i - 1].text != text and words(paras[i - 1].text) <= 6:
+            out.update((i - 2, i - 1, i))
+        if _cut_short(paras[i - 1].text, text):
+            out.update((i - 1, i))
+    return out
 
 
 def inline_boxes(paras: list[Para]) -> set[int]:

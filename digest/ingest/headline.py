@@ -5,8 +5,11 @@ news page whatever its language: where it sits relative to the body (and among t
 candidates), whether the page repeats it, whether the body's opening shares its words,
 whether a byline or a date follows it, its shape (length, final punctuation, capitals), and
 what sits around it (a picture above, a credit below: a caption). The weights come from
-`headline.json` (see linear.py); the candidates' softmax gives the chance the best one is the
-headline, and below the model's threshold the title is kept only as a guess to review.
+`headline.json` (see linear.py). How sure the choice is: the chance that the best line beats the
+strongest line saying something else (the logistic of their scores' margin, linear.margin_chance);
+below the model's threshold the title is kept only as a guess to review. (The best line's share of
+the softmax over all candidates was used first: it shrinks with the number of weak candidates a
+page has, and its threshold chosen by cross-validation moved from fold to fold.)
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from .blocks import Para
 from .body import alt_and_caption, captions, is_boundary, is_junk, is_prose, words
 from .dates import find_date
-from .linear import load_model, softmax
+from .linear import load_model, margin_chance, softmax
 
 _BEFORE = 60  # paragraphs above the body's start searched
 _AFTER = 8  # and below it (a headline worded as a sentence can open the scored run)
@@ -42,8 +45,9 @@ _NEVER = re.compile(r"\[[ _]*\]|[.!?)»”\"]\s*(photograph|photo|foto|bild|imag
 @dataclass(frozen=True)
 class Headline:
     index: int  # of the paragraph
-    probability: float  # that it is the headline, among the candidates
+    probability: float  # that it is the headline, among the candidates (the softmax's share)
     kind: str  # of evidence: see kind_of
+    confidence: float = 1.0  # that it beats the strongest other wording: compared with threshold()
 
 
 KINDS = ("repeated_cued", "other")
@@ -203,14 +207,16 @@ def choose(paras: list[Para], start: int, prior: int | None,
         return None
     model = load_model("headline")
     order = list(table)
-    probs = softmax([model.score(table[i]) for i in order])
+    scores = [model.score(table[i]) for i in order]
+    probs = softmax(scores)
     best = max(range(len(order)), key=lambda k: probs[k])
     # The same words on several lines are one headline: their chances add up.
-    same = _key(paras[order[best]].text)
-    return Headline(order[best], sum(p for i, p in zip(order, probs, strict=True) if _key(paras[i].text) == same),
-                    kind_of(table[order[best]]))
+    keys = [_key(paras[i].text) for i in order]
+    same = keys[best]
+    return Headline(order[best], sum(p for k, p in zip(keys, probs, strict=True) if k == same),
+                    kind_of(table[order[best]]), margin_chance(scores, keys))
 
 
 def threshold(kind: str = "") -> float:
-    """The chance a headline of this kind of evidence needs to be asserted."""
+    """The confidence (Headline.confidence) a headline of this kind of evidence needs to be asserted."""
     return load_model("headline").threshold_for(kind)

@@ -52,6 +52,16 @@ def softmax(scores: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
+def margin_chance(scores: Sequence[float], keys: Sequence[str]) -> float:
+    """The chance that the best-scoring candidate beats the strongest one saying something else (its
+    key differs): the logistic of the two scores' margin; 1 when every candidate says the same.
+    Unlike the best candidate's share of the softmax it does not shrink with the number of weak
+    candidates a page happens to have, which varies by site more than by how sure the choice is."""
+    top = max(range(len(scores)), key=lambda k: scores[k])
+    others = [s for s, k in zip(scores, keys, strict=True) if k != keys[top]]
+    return _sigmoid(scores[top] - max(others)) if others else 1.0
+
+
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
-from .body import body_span, captions, inline_boxes, is_boundary, is_junk, is_prose, words
+from .body import body_span, captions, echoed_lines, inline_boxes, is_boundary, is_junk, is_prose, words
 from .clean import one_line
 from .dates import date_start, find_date, labelled_date, starts_with_labelled_date
 from .markdown import render_body, summary_from
@@ -73,7 +73,7 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.probability >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
+        title_sure = pick.confidence >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -118,7 +118,8 @@ def read_text(text: str) -> Article:
     standfirst = _standfirst(head, key_points)
     # Image captions inside the article are the pictures' words, not the article's.
     # Image captions and "Related" boxes inside the article are not its words.
-    inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])}
+    inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
+               | echoed_lines(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
