@@ -21,9 +21,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from digest.config import Config, load_config
 from digest.errors import ContentWarning, DigestError, plural
@@ -34,7 +32,6 @@ from digest.output import Staging, build_lock, empty_trash, existing_files, spar
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import plan_entries
-from digest.render_files import render_files, template_environment
 from digest.reuse.cache import BuildCache, TreeState, salt_for
 from digest.reuse.cached_entry import CachedEntry
 from digest.reuse.entry_rows import EntryRows, LazyFeatures, entries_key, inputs_key, published
@@ -54,10 +51,13 @@ from digest.search import SearchStore, Segment, pagefind_executable, plan_search
 from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import KeptGrouping, cached_stories
-from digest.theme import check_theme, static_files, templates_fingerprint
+from digest.theme_files import check_theme, static_files, templates_fingerprint
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
 from digest.workers import worker_count
+
+if TYPE_CHECKING:
+    import jinja2  # the template engine is loaded only by a build that renders (render_files)
 
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
 LINK_CHECK_LIMIT = 1000
@@ -156,6 +156,8 @@ class Builder:
     def _environment(self, config: Config, salt: str) -> jinja2.Environment:
         """The template environment, made again only when the templates or the config changed
         (`salt`: the build's hash of both)."""
+        from digest.render_files import template_environment  # Jinja: only when something is rendered
+
         key = f"{salt} {config.site_root}"
         if self._env is None or self._env[0] != key:
             self._env = (key, template_environment(config))
@@ -355,6 +357,8 @@ class Builder:
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
             to_feed = [plan for plan in feeds if any(rel in stale for rel in feed_urls(plan.prefix).values())]
+            from digest.render_files import render_files
+
             render_files(config, env, to_render, to_feed, staging, self.options.jobs)
             for rel, data in statics:
                 if rel in stale:

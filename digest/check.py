@@ -11,8 +11,8 @@ from digest.config import Config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.links import broken_links, exists
 from digest.model import Site
-from digest.pages import install_globals, render_page
 from digest.pipeline import BuildOptions, plan_site
+from digest.render_files import install_globals, render_page
 from digest.tags import near_duplicates
 from digest.theme import make_environment
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from digest.characters import XML_FORBIDDEN
 from digest.config import Config
+from digest.formats import format_date, zone_name
 from digest.model import Entry, RenderedFile, Site, Story
 from digest.permalinks import entry_html, entry_url
-from digest.theme import format_date, zone_name
 from digest.urls import absolute, feed_urls, relative_root, topic_url
 
 if TYPE_CHECKING:

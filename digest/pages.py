@@ -1,24 +1,20 @@
-"""Site -> [Page] (a pure plan: what to render, where, from what), and Page -> RenderedFile."""
+"""Site -> [Page]: a pure plan of every page (what to render, where, from what). Rendering one is
+render_files.py's."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import groupby
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urljoin, urlsplit
-
-import jinja2
-from markupsafe import Markup
+from urllib.parse import urlsplit
 
 from digest.config import Config
-from digest.model import Edition, Entry, Page, RenderedFile, Site
-from digest.newsletter import is_email, plan_emails, render_email
-from digest.permalinks import entry_html, entry_url
-from digest.theme import render_template
+from digest.model import Edition, Entry, Page, Site
+from digest.newsletter.plan import plan_emails
+from digest.permalinks import entry_url
 from digest.urls import (
     absolute,
     archive_url,
@@ -26,7 +22,6 @@ from digest.urls import (
     feed_urls,
     output_path,
     relative_root,
-    safe_slug,
     tag_url,
     topic_url,
 )
@@ -34,45 +29,6 @@ from digest.urls import (
 RELATED_IN_TOPIC = 4
 RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
-
-
-def install_globals(env: jinja2.Environment, config: Config) -> None:
-    """URL helpers the templates call; pure functions of the config."""
-    env.globals.update(
-        entry_url=lambda e: entry_url(e, config),
-        edition_url=edition_url,
-        topic_url=topic_url,
-        tag_url=lambda name, page=1: tag_url(safe_slug(name, "tag"), page),
-        archive_url=archive_url,
-        absolute=lambda url: absolute(config.base_url, url),
-        entry_html=lambda e: entry_html(e, config),
-        local=lambda moment: moment.astimezone(config.tz),
-        json_ld=lambda e: json_ld(e, config),
-    )
-    env.filters["urljoin"] = urljoin
-
-
-def json_ld(entry: Entry, config: Config) -> Markup:
-    """schema.org NewsArticle, safe inside <script>: no '<', '>' or '&' survive unescaped."""
-    url = absolute(config.base_url, entry_url(entry, config))
-    data: dict[str, Any] = {
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": entry.title,
-        "datePublished": entry.published.isoformat(), "url": url, "mainEntityOfPage": url,
-        "publisher": {"@type": "Organization", "name": config.title},
-    }
-    if entry.authors:
-        data["author"] = [{"@type": "Person", "name": a} for a in entry.authors]
-    if entry.summary:
-        data["description"] = entry.summary
-    if entry.image:
-        data["image"] = urljoin(url, entry.image)
-    if entry.source_url:
-        data["isBasedOn"] = entry.source_url
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                       ("\u2029", "\\u2029")):
-        text = text.replace(char, code)
-    return Markup(text)
 
 
 def plan_pages(site: Site, config: Config) -> list[Page]:
@@ -210,10 +166,3 @@ def _sitemap(site: Site, config: Config) -> list[tuple[str, date | None]]:
     urls += [(topic_url(t.slug), None) for t in site.topics]
     urls += [(archive_url(), None)]
     return [(absolute(config.base_url, url), day) for url, day in urls]
-
-
-def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> RenderedFile:
-    if is_email(page):  # CSS inlined, or a MIME message: digest/newsletter/render.py
-        return render_email(env, page, shared)
-    text = render_template(env, page.template, {**shared, **page.context})
-    return RenderedFile(page.output_path, text.encode("utf-8"))

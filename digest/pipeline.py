@@ -27,10 +27,9 @@ from digest.organise import is_published, organise
 from digest.output import Staging, build_lock
 from digest.pages import plan_pages
 from digest.permalinks import entry_url
-from digest.render_files import render_files, template_environment
 from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import group_stories
-from digest.theme import check_theme, static_files
+from digest.theme_files import check_theme, static_files
 from digest.urls import feed_urls
 
 
@@ -105,6 +104,8 @@ def group_site(site_root: Path) -> Site:
 def write_site(planned: PlannedSite) -> None:
     """Render every page and feed of the planned site, copy its static files, and publish the
     tree as output/ in one step (a failure leaves the previous output/ as it was)."""
+    from digest.render_files import render_files, template_environment  # Jinja: loaded only to render
+
     config = planned.config
     with build_lock(config.site_root):
         staging = Staging(config.output_path, fresh=True)

@@ -6,23 +6,28 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 import jinja2.bccache
+from markupsafe import Markup
 
 import digest.theme
 from digest.config import Config
 from digest.errors import BuildFailed, DigestError
 from digest.feeds import FeedPlan, render_feeds
-from digest.model import Page
+from digest.model import Entry, Page, RenderedFile
+from digest.newsletter.render import is_email, render_email
 from digest.output import Staging
-from digest.pages import install_globals, render_page
-from digest.theme import make_environment
+from digest.permalinks import entry_html, entry_url
+from digest.theme import make_environment, render_template
+from digest.urls import absolute, archive_url, edition_url, safe_slug, tag_url, topic_url
 from digest.workers import in_workers, orphaned
 
 PARALLEL_THRESHOLD = 400  # fewer files than this render faster in one process (measured: fork + pool ~60 ms)
@@ -120,3 +125,49 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
 def _site_context(config: Config) -> dict[str, Any]:
     return {"title": config.title, "description": config.description, "base_url": config.base_url,
             "language": config.language, "timezone": config.timezone}
+
+
+def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> RenderedFile:
+    if is_email(page):  # CSS inlined, or a MIME message: digest/newsletter/render.py
+        return render_email(env, page, shared)
+    text = render_template(env, page.template, {**shared, **page.context})
+    return RenderedFile(page.output_path, text.encode("utf-8"))
+
+
+def install_globals(env: jinja2.Environment, config: Config) -> None:
+    """URL helpers the templates call; pure functions of the config."""
+    env.globals.update(
+        entry_url=lambda e: entry_url(e, config),
+        edition_url=edition_url,
+        topic_url=topic_url,
+        tag_url=lambda name, page=1: tag_url(safe_slug(name, "tag"), page),
+        archive_url=archive_url,
+        absolute=lambda url: absolute(config.base_url, url),
+        entry_html=lambda e: entry_html(e, config),
+        local=lambda moment: moment.astimezone(config.tz),
+        json_ld=lambda e: json_ld(e, config),
+    )
+    env.filters["urljoin"] = urljoin
+
+
+def json_ld(entry: Entry, config: Config) -> Markup:
+    """schema.org NewsArticle, safe inside <script>: no '<', '>' or '&' survive unescaped."""
+    url = absolute(config.base_url, entry_url(entry, config))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": entry.title,
+        "datePublished": entry.published.isoformat(), "url": url, "mainEntityOfPage": url,
+        "publisher": {"@type": "Organization", "name": config.title},
+    }
+    if entry.authors:
+        data["author"] = [{"@type": "Person", "name": a} for a in entry.authors]
+    if entry.summary:
+        data["description"] = entry.summary
+    if entry.image:
+        data["image"] = urljoin(url, entry.image)
+    if entry.source_url:
+        data["isBasedOn"] = entry.source_url
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                       ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return Markup(text)

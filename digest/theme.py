@@ -5,12 +5,8 @@ An override can extend the template it replaces with {% extends "default:base.ht
 
 from __future__ import annotations
 
-import hashlib
-import re
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
-from pathlib import Path
+from collections.abc import Callable
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
@@ -23,24 +19,8 @@ from jinja2.utils import internalcode
 
 from digest.config import Config
 from digest.errors import DigestError, ThemeError
-
-BUILTIN_THEME = Path(__file__).resolve().parent / "default_theme"
-
-
-def theme_dirs(config: Config) -> list[Path]:
-    """The theme folders in the order a template is looked for: the site's, then built-in."""
-    site_theme = config.site_root / "themes" / config.theme
-    dirs = [site_theme] if site_theme.is_dir() else []
-    if BUILTIN_THEME.resolve() not in {d.resolve() for d in dirs}:
-        dirs.append(BUILTIN_THEME)
-    return dirs
-
-
-def check_theme(config: Config) -> None:
-    site_theme = config.site_root / "themes" / config.theme
-    if config.theme != "default" and not site_theme.is_dir():
-        raise ThemeError(f"theme folder themes/{config.theme}/ does not exist", config.site_root / "digest.toml",
-                         hint="create it, or set theme = \"default\" in [site]")
+from digest.formats import echoes, format_date, reading_time, zone_name
+from digest.theme_files import BUILTIN_THEME, theme_dirs
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -144,86 +124,6 @@ class FragmentCache(jinja2.ext.Extension):
 
     def _store(self, key: tuple[Any, ...], fragment: Any) -> None:
         self.fragments[key] = fragment
-
-
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-
-
-def format_date(value: date | datetime, style: str = "long") -> str:
-    """English dates whatever the locale: 'Monday 15 August 2022', '15 Aug 2022', '09:30'."""
-    month = _MONTHS[value.month - 1]
-    if style == "long":
-        return f"{_DAYS[value.weekday()]} {value.day} {month} {value.year}"
-    if style == "short":
-        return f"{value.day} {month[:3]} {value.year}"
-    if style == "month":
-        return f"{month} {value.year}"
-    if style == "time" and isinstance(value, datetime):
-        return f"{value.hour:02d}:{value.minute:02d}"
-    if style == "datetime" and isinstance(value, datetime):
-        return f"{value.day} {month[:3]} {value.year}, {value.hour:02d}:{value.minute:02d}"
-    return value.isoformat()
-
-
-def zone_name(moment: datetime) -> str:
-    """The zone a local time is in, as readers know it: 'BST', 'CET', 'UTC'; a zone with no
-    common abbreviation (the tz database writes '+08') as 'UTC+08'."""
-    name = moment.tzname() or ""
-    if name[:1] in ("+", "-"):
-        return f"UTC{name}"
-    return name or "UTC"
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
-
-
-def echoes(summary: str, key_points: Sequence[str]) -> bool:
-    """Whether a summary only repeats the key points (word for word, punctuation aside): then
-    the page shows it once."""
-    said, told = _words(" ".join(key_points)), _words(summary)
-    return bool(said and told) and f" {told} " in f" {said} "
-
-
-def reading_time(text: str, words_per_minute: int = 230) -> int:
-    return max(1, round(word_count(text) / words_per_minute))
-
-
-# ASCII whitespace as str.split() sees it (\t-\r, \x1c-\x1f, space) -> 0, any other byte -> 1
-_WORD_BYTES = bytes(0 if chr(b).isspace() else 1 for b in range(128)) + bytes(128)
-
-
-def word_count(text: str) -> int:
-    """len(text.split()), without making a string of every word: for ASCII text, the words are the
-    runs of non-space bytes, each one starting at the start or after a space."""
-    if not text.isascii():
-        return len(text.split())
-    marks = text.encode("ascii").translate(_WORD_BYTES)
-    return marks.count(b"\x00\x01") + (marks[:1] == b"\x01")
-
-
-def templates_fingerprint(config: Config) -> str:
-    """One hash of every template the site can use; part of every page's cache key."""
-    digest = hashlib.blake2b(digest_size=16)
-    for directory in theme_dirs(config):
-        for path in sorted((directory / "templates").rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(directory)).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def static_files(config: Config) -> Iterator[tuple[str, Path]]:
-    """(output path, source file) for the theme's static files; the site's theme wins."""
-    chosen: dict[str, Path] = {}
-    for directory in reversed(theme_dirs(config)):
-        static = directory / "static"
-        for path in sorted(static.rglob("*")) if static.is_dir() else ():
-            if path.is_file() and not path.name.startswith("."):
-                chosen[f"static/{path.relative_to(static).as_posix()}"] = path
-    yield from sorted(chosen.items())
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

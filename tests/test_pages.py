@@ -1,4 +1,5 @@
-"""pages.py: what the page plan and the template globals put into pages (pages.json_ld: schema.org data)."""
+"""pages.py and the template globals (render_files.install_globals): what they put into pages
+(render_files.json_ld: schema.org data)."""
 
 from __future__ import annotations
 

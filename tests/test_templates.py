@@ -9,7 +9,8 @@ import jinja2
 import pytest
 
 from digest.config import load_config
-from digest.theme import format_date, make_environment
+from digest.formats import format_date
+from digest.theme import make_environment
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_a_cached_fragment_renders_once_per_key(env: jinja2.Environment) -> None
 def test_a_time_says_which_zone_it_is_in() -> None:
     from zoneinfo import ZoneInfo
 
-    from digest.theme import zone_name
+    from digest.formats import zone_name
 
     moment = datetime(2022, 8, 18, 12, 0, tzinfo=UTC)
     assert zone_name(moment.astimezone(ZoneInfo("Europe/London"))) == "BST"
@@ -68,7 +69,7 @@ def test_a_time_says_which_zone_it_is_in() -> None:
 
 
 def test_a_summary_that_only_repeats_the_key_points_is_an_echo() -> None:
-    from digest.theme import echoes
+    from digest.formats import echoes
 
     points = ["Russia and North Korea exchanged messages of mutual support on Monday, per state media outlets.",
               "Kim Jong-Un emphasized their ability to thwart \"hostile forces' military threat and provocation.\""]

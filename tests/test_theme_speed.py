@@ -9,7 +9,8 @@ import jinja2
 import pytest
 
 from digest.config import load_config
-from digest.theme import make_environment, word_count
+from digest.formats import word_count
+from digest.theme import make_environment
 
 
 @pytest.fixture

@@ -1,8 +1,3 @@
 """Every edition and every week as a newsletter: email.html (tables, CSS inlined), email.txt and
 email.eml beside the edition's page (plan.py, render.py, message.py: pure, part of the build), and
 `digest send`, which mails a built e-mail over SMTP, once per recipient (send.py)."""
-
-from digest.newsletter.plan import plan_emails
-from digest.newsletter.render import is_email, render_email
-
-__all__ = ["is_email", "plan_emails", "render_email"]

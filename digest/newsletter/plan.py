@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from digest.config import WEEKDAYS, Config
+from digest.formats import format_date
 from digest.model import Edition, Page, Site
-from digest.theme import format_date
 from digest.urls import absolute, edition_url, email_urls, feed_urls, week_url
 
 PREHEADER_LENGTH = 140  # what inbox lists show after the subject, at most

@@ -1,0 +1,52 @@
+"""Which files a theme has: its folders (the site's theme first, then the built-in one), its
+templates (one hash of them all) and its static files. No Jinja here: a build that finds nothing
+changed reads these and never loads the template engine (theme.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from digest.config import Config
+from digest.errors import ThemeError
+
+BUILTIN_THEME = Path(__file__).resolve().parent / "default_theme"
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """The theme folders in the order a template is looked for: the site's, then built-in."""
+    site_theme = config.site_root / "themes" / config.theme
+    dirs = [site_theme] if site_theme.is_dir() else []
+    if BUILTIN_THEME.resolve() not in {d.resolve() for d in dirs}:
+        dirs.append(BUILTIN_THEME)
+    return dirs
+
+
+def check_theme(config: Config) -> None:
+    site_theme = config.site_root / "themes" / config.theme
+    if config.theme != "default" and not site_theme.is_dir():
+        raise ThemeError(f"theme folder themes/{config.theme}/ does not exist", config.site_root / "digest.toml",
+                         hint="create it, or set theme = \"default\" in [site]")
+
+
+def templates_fingerprint(config: Config) -> str:
+    """One hash of every template the site can use; part of every page's cache key."""
+    digest = hashlib.blake2b(digest_size=16)
+    for directory in theme_dirs(config):
+        for path in sorted((directory / "templates").rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def static_files(config: Config) -> Iterator[tuple[str, Path]]:
+    """(output path, source file) for the theme's static files; the site's theme wins."""
+    chosen: dict[str, Path] = {}
+    for directory in reversed(theme_dirs(config)):
+        static = directory / "static"
+        for path in sorted(static.rglob("*")) if static.is_dir() else ():
+            if path.is_file() and not path.name.startswith("."):
+                chosen[f"static/{path.relative_to(static).as_posix()}"] = path
+    yield from sorted(chosen.items())
