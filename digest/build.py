@@ -204,7 +204,7 @@ class Builder:
         options = self.options
         # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
-        cache = self._open_cache(salt_for(f"{config.parse_key}\nfeatures {FEATURES_VERSION}"))
+        cache = self._open_cache(salt_for(f"{config.parse_key}\nfeatures {FEATURES_VERSION}", self.site_root))
         clock.lap("config")
         before = self._rows.rows  # the entries as the last build found them
         found = self._rows.refresh(config, cache, changed, options.jobs)

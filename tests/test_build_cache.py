@@ -179,7 +179,7 @@ def test_another_version_of_digest_or_its_libraries_parses_and_renders_everythin
     import digest.reuse.cache
 
     real = digest.reuse.cache.code_version()
-    monkeypatch.setattr(digest.reuse.cache, "code_version", lambda: real + " and a newer markdown-it-py")
+    monkeypatch.setattr(digest.reuse.cache, "code_version", lambda memo=None: real + " and a newer markdown-it-py")
     report = build(site, OPTIONS)
     assert report.parsed == report.entries > 0
     assert report.rendered == sum(1 for path in (site / "output").rglob("*") if path.is_file())  # every file
@@ -202,6 +202,32 @@ def test_code_version_hashes_digests_own_code_and_the_libraries_versions() -> No
         importlib.metadata.version = real_version
         digest.reuse.fingerprint.code_version.cache_clear()
     assert digest.reuse.fingerprint.code_version() == first
+
+
+def test_code_version_is_read_back_from_its_memo_only_while_nothing_it_hashes_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import marshal
+
+    import digest.reuse.fingerprint as fingerprint
+
+    memo = tmp_path / "code-version.marshal"
+    fingerprint.code_version.cache_clear()
+    try:
+        real = fingerprint.code_version()
+        assert fingerprint.code_version(memo) == real and memo.exists()
+        signature, _ = marshal.loads(memo.read_bytes())
+        memo.write_bytes(marshal.dumps((signature, "remembered")))
+        fingerprint.code_version.cache_clear()
+        assert fingerprint.code_version(memo) == "remembered"  # read back, not made again
+        monkeypatch.setattr(fingerprint, "_signature", lambda files: "a file or a library changed")
+        fingerprint.code_version.cache_clear()
+        assert fingerprint.code_version(memo) == real  # made again, and remembered for next time
+        assert marshal.loads(memo.read_bytes()) == ("a file or a library changed", real)
+        memo.write_bytes(b"not marshal")
+        fingerprint.code_version.cache_clear()
+        assert fingerprint.code_version(memo) == real
+    finally:
+        fingerprint.code_version.cache_clear()
 
 
 def test_config_edit(site: Path, tmp_path: Path) -> None:

@@ -259,8 +259,10 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-def salt_for(config_text: str) -> str:
+def salt_for(config_text: str, site_root: Path | None = None) -> str:
     """The build cache's key: what it was made with. Another config (what parsing reads of it) or
-    another version of digest's code or of the libraries it renders with: a cache of its own."""
-    return hashlib.blake2b(f"{CACHE_VERSION}\n{code_version()}\n{config_text}".encode(),
+    another version of digest's code or of the libraries it renders with: a cache of its own.
+    `site_root`: the site whose cache folder keeps the code's hash between builds (code_version)."""
+    memo = cache_path(site_root).parent / "code-version.marshal" if site_root is not None else None
+    return hashlib.blake2b(f"{CACHE_VERSION}\n{code_version(memo)}\n{config_text}".encode(),
                            digest_size=16).hexdigest()
