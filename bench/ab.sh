@@ -1,6 +1,6 @@
 #!/bin/bash
-# Two versions of digest on the same corpus, step by step, interleaved (old, new, old, new...), so
-# that a busy machine slows both alike: a cold build, nothing changed, one edit, one entry added
+# Two versions of digest on the same corpus, step by step, interleaved (old then new, new then old,
+# ...), so that a busy machine slows both alike: a cold build, nothing changed, one edit, one entry added
 # (the newest), that one deleted. The default command (search on). Wall s and peak KB per step.
 #
 #   bench/ab.sh OLD_COMMIT [N]     (N entries of the bench corpus, default 10000)
@@ -33,8 +33,9 @@ run() {  # run SIDE STEP (from $WORK: `python -m` puts the working folder first 
 }
 target() { find "$WORK/$1-site/content" -name '*.md' | sort | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }
 newest() { find "$WORK/$1-site/content" -name '*.md' | sort | tail -1; }
+order="old new"
 for step in cold no-change one-edit one-add one-delete; do
-  for side in old new; do
+  for side in $order; do
     case $step in
       one-edit) printf '\nA paragraph added for the bench.\n' >> "$(target $side)" ;;
       one-add) src=$(newest $side); sed '0,/title:/s//title: Bench addition/' "$src" > "$(dirname "$src")/zz-bench-addition.md" ;;
@@ -42,4 +43,5 @@ for step in cold no-change one-edit one-add one-delete; do
     esac
     run $side $step
   done
+  [ "$order" = "old new" ] && order="new old" || order="old new"  # neither side always runs second
 done
