@@ -98,7 +98,7 @@ def group_site(site_root: Path) -> Site:
     stories`: a site without digest.toml is read with the defaults)."""
     config = load_config(site_root, required=False)
     entries, features = load_entries_with_features(config)
-    return organise_site(entries, config, features)
+    return organise(entries, group_stories(entries, features), config)
 
 
 def write_site(planned: PlannedSite) -> None:
@@ -144,9 +144,3 @@ def check_paths(entries: Sequence[Entry], config: Config) -> None:
         seen[url] = entry
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-
-
-def organise_site(entries: Sequence[Entry], config: Config,
-                  features: Mapping[PurePosixPath, Any] | None = None) -> Site:
-    """Group stories and organise the site (no build cache)."""
-    return organise(entries, group_stories(entries, features or {}), config)
