@@ -36,7 +36,8 @@ import numpy as np
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
 from digest.stories.features import EntryFeatures
-from digest.stories.linkage import link_stories
+from digest.stories.linkage import Bars, Cluster, Trace, copy_bar, core_bars, link_round, near_copies, story_bars
+from digest.stories.locality import History, histories, may_join
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import (
     Corpus,
@@ -78,6 +79,15 @@ class _Group:
     curated: str | None  # the curator's story key, or None for an automatic group
     story: Story = field(repr=False)
     sort_key: SortKey = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class _Linked:
+    """A group one round of linkage formed: a core or an automatic story."""
+
+    members: tuple[int, ...]  # entry ids in time order
+    score: float
+    history: History  # how it formed (see locality)
 
 
 class StoryGrouper:
@@ -191,7 +201,18 @@ class StoryGrouper:
         self._curated: dict[str, set[int]] = {}
         for i in range(n, len(ordered)):
             self._curated.setdefault(ordered[i][0].story or "", set()).add(i)
-        clusters = link_stories(times, edges, settings)
+        # link_stories' rounds, each group's history kept (see locality): per entry its near copy
+        # (of more than one member), its core and its story.
+        strong = edges.where(edges.similarity >= settings.core_similarity)
+        copies = near_copies(times, strong, copy_bar(settings), settings.max_span_days * 86400.0)
+        self._copy: dict[int, Cluster] = {i: c for c in copies for i in c.members}
+        trace = Trace()
+        cores = link_round(times, strong, core_bars(settings), copies, trace)
+        self._core: dict[int, _Linked] = self._formed(list(range(n)), times, copies, cores, trace)
+        del strong
+        trace = Trace()
+        clusters = link_round(times, edges, story_bars(settings), cores, trace)
+        self._story: dict[int, _Linked] = self._formed(list(range(n)), times, cores, clusters, trace)
         groups = [self._group(c.members, c.score, None) for c in clusters]
         groups += [self._curated_group(key) for key in self._curated]
         groups.sort(key=lambda g: g.sort_key)
@@ -251,10 +272,10 @@ class StoryGrouper:
             elif i not in self._title or i in leaving:
                 entering.add(i)
 
-        linked: set[int] = set()  # entries whose components linkage must form again
+        copied: set[int] = set(entering)  # entries with a pair of near copies changed
         df_delta: Counter[str] = Counter()
         for i in leaving:
-            self._leave(i, df_delta, linked)
+            self._leave(i, df_delta, copied)
         for i in departed:
             del self._entry[i], self._feats[i], self._order[i]
         for path, (entry, feats) in edits.items():
@@ -282,34 +303,37 @@ class StoryGrouper:
 
         changed, compared = self._compare_retitled(retitled)
         more, compared_text = self._compare_retexted(retexted, retitled)
-        for i, j in changed | more:
-            linked.update((i, j))
-        linked |= entering
-        component = self._component(linked & self._title.keys())
+        changed.update(more)
+        # Each changed pair has an end whose vector changed: linking its core and story again covers it.
+        revectored = retitled | retexted
+        copied.update(i for pair, s in changed.items() if s >= copy_bar(self.settings) for i in pair)
+        core_sources = {i for pair, s in changed.items() if s >= self.settings.core_similarity for i in pair
+                        if i in revectored}
+        story_sources = {i for pair in changed for i in pair if i in revectored}
+        region, formed = self._relink(copied, core_sources | entering | leaving, story_sources | entering | leaving,
+                                      leaving)
 
-        # The old automatic groups of these entries lie within them (see the module's doc).
-        dropped = {g for i in component | leaving if (g := self._group_of.get(i)) and g.curated is None}
-        if any(i not in component and i not in leaving for g in dropped for i in g.members):
-            self.last = UpdateReport(full=True, reason="a story reached beyond the entries linked again")
-            return False
+        # The old automatic groups of these entries lie within them (see _relink).
+        dropped = {g for i in region | leaving if (g := self._group_of.get(i)) and g.curated is None}
+        assert all(i in region or i in leaving or i not in self._title for g in dropped for i in g.members)
         dropped |= {g for key in curated_keys if (g := self._story_of_key.get(key))}
         kept = {self._group_of[i] for i in touched} - dropped  # same members; an entry in it changed
         for g in dropped | kept:
             self._drop_group(g)
         for g in kept:
             self._add_group(self._group(g.members, g.score, g.curated))
-        for members, score in self._link(component):
-            self._add_group(self._group(members, score, None))
+        for linked in formed:
+            self._add_group(self._group(linked.members, linked.score, None))
         for key in curated_keys:
             if self._curated.get(key):
                 self._add_group(self._curated_group(key))
             else:
                 self._curated.pop(key, None)
         self.last = UpdateReport(full=False, reason="", revectored=len(retitled) + len(retexted),
-                                 compared=compared + compared_text, relinked=len(component))
+                                 compared=compared + compared_text, relinked=len(region))
         return True
 
-    def _leave(self, i: int, df_delta: Counter[str], linked: set[int]) -> None:
+    def _leave(self, i: int, df_delta: Counter[str], copied: set[int]) -> None:
         """Take an automatically grouped entry out of the corpus, as it was."""
         f = self._feats[i]
         df_delta.subtract(f.terms)
@@ -327,9 +351,10 @@ class StoryGrouper:
                     del self._text_holders[w]
         del self._title[i], self._has_text[i], self._time[i], self._topic[i]
         self._full.pop(i, None)
-        for j in self._edges.pop(i, {}):
+        for j, s in self._edges.pop(i, {}).items():
             del self._edges[j][i]
-            linked.add(j)
+            if s >= copy_bar(self.settings):
+                copied.add(j)
         for j in self._text_partners.pop(i, ()):
             self._text_partners[j].discard(i)
 
@@ -385,9 +410,10 @@ class StoryGrouper:
                 self._shared.discard(t)
         return relevant
 
-    def _compare_retitled(self, retitled: set[int]) -> tuple[set[Pair], int]:
+    def _compare_retitled(self, retitled: set[int]) -> tuple[dict[Pair, float], int]:
         """Compare every entry with a new title vector with its candidates again; the pairs
-        whose similarity changed (or appeared or went) and the number of pairs compared."""
+        whose similarity changed (or appeared or went), each with the larger of its similarities
+        before and after (0.0 for none), and the number of pairs compared."""
         old: dict[Pair, float] = {}
         for i in retitled:
             for j, s in self._edges.pop(i, {}).items():
@@ -421,12 +447,15 @@ class StoryGrouper:
                     new[(min(i, j), max(i, j))] = similarity
                     self._edges.setdefault(i, {})[j] = similarity
                     self._edges.setdefault(j, {})[i] = similarity
-        return {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}, compared
+        changed = {p: max(old.get(p, 0.0), new.get(p, 0.0))
+                   for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
+        return changed, compared
 
-    def _compare_retexted(self, retexted: set[int], retitled: set[int]) -> tuple[set[Pair], int]:
+    def _compare_retexted(self, retexted: set[int], retitled: set[int]) -> tuple[dict[Pair, float], int]:
         """Compare again the pairs whose texts were compared, of entries whose text vector
-        alone changed (their titles did not, so the same pairs are still text-compared)."""
-        changed: set[Pair] = set()
+        alone changed (their titles did not, so the same pairs are still text-compared); as
+        _compare_retitled."""
+        changed: dict[Pair, float] = {}
         compared = 0
         for i in retexted:
             for j in self._text_partners.get(i, ()):
@@ -434,9 +463,10 @@ class StoryGrouper:
                     continue
                 compared += 1
                 similarity, _ = self._compare(i, j)
-                if similarity == self._edges.get(i, {}).get(j):
+                before = self._edges.get(i, {}).get(j)
+                if similarity == before:
                     continue
-                changed.add((min(i, j), max(i, j)))
+                changed[(min(i, j), max(i, j))] = max(similarity or 0.0, before or 0.0)
                 if similarity is None:
                     del self._edges[i][j], self._edges[j][i]
                 else:
@@ -481,20 +511,127 @@ class StoryGrouper:
             vector = self._full[i] = full_vector(self._feats[i], self._idf, self._shared, self.settings)
         return vector
 
-    def _component(self, start: set[int]) -> set[int]:
-        """The entries connected to these by pairs worth linking."""
+    def _relink(self, copied: set[int], core_sources: set[int], story_sources: set[int],
+                leaving: set[int]) -> tuple[set[int], list[_Linked]]:
+        """Link again what an edit reaches, round by round (see linkage.link_stories): the near
+        copies of the connected parts of pairs of near copies holding `copied` (entries with such
+        a pair changed); then the cores, and then the stories, holding an entry whose group of the
+        round before changed or a `*_sources` entry (an end of every changed pair the round reads,
+        the entries gone and new), grown by every core or story one of them may join. The entries
+        whose stories were linked again, a union of old stories, and the new stories there."""
+        settings = self.settings
+        automatic = self._title.keys()
+        copied = self._component(copied & automatic, copy_bar(settings))
+        nodes, edges = self._pairs(copied, copy_bar(settings))
+        before = {i: self._copy.pop(i, None) for i in copied}
+        span = settings.max_span_days * 86400.0
+        for c in near_copies([self._time[i] for i in nodes], edges, copy_bar(settings), span):
+            copy = Cluster(tuple(nodes[k] for k in c.members), c.score)
+            for i in copy.members:
+                self._copy[i] = copy
+        moved = {i for i in copied if before[i] != self._copy.get(i)}
+        region, cores = self._link_round(moved | core_sources, self._core, self._copy, core_bars(settings))
+        before_core = {i: (self._core[i].members, self._core[i].score) for i in region if i in self._core}
+        for i in region:
+            self._core.pop(i, None)
+        for core in cores:
+            for i in core.members:
+                self._core[i] = core
+        moved = {i for i in region if before_core.get(i) != (self._core[i].members, self._core[i].score)}
+        region, stories = self._link_round(moved | story_sources, self._story, self._core, story_bars(settings))
+        for i in region:
+            self._story.pop(i, None)
+        for story in stories:
+            for i in story.members:
+                self._story[i] = story
+        for i in leaving - automatic:
+            self._core.pop(i, None)
+            self._story.pop(i, None)
+        return region, stories
+
+    def _link_round(self, seeds: set[int], formed: Mapping[int, _Linked], start: Mapping[int, Cluster | _Linked],
+                    bars: Bars) -> tuple[set[int], list[_Linked]]:
+        """One round of linkage again over the groups it formed holding these entries, from the
+        `start` groups there, grown until no group outside may join one formed (see locality)."""
+        automatic = self._title.keys()
+        region = set(seeds)
+        for i in seeds:
+            if (old := formed.get(i)) is not None:
+                region.update(old.members)
+        region &= automatic
+        while True:
+            nodes, edges = self._pairs(region, bars.min_similarity)
+            local = {i: k for k, i in enumerate(nodes)}
+            groups = {c.members: c.score for i in region if (c := start.get(i)) is not None and len(c.members) > 1}
+            begin = [Cluster(tuple(local[i] for i in m), score) for m, score in groups.items()]
+            times = [self._time[i] for i in nodes]
+            trace = Trace()
+            clusters = link_round(times, edges, bars, begin, trace)
+            linked = list(self._formed(nodes, times, begin, clusters, trace).values())
+            linked = list({id(g): g for g in linked}.values())
+            reached = self._reached(region, linked, formed, bars)
+            if not reached:
+                return region, linked
+            for g in reached:
+                region.update(g.members)
+
+    @staticmethod
+    def _formed(nodes: list[int], times: list[float], start: Sequence[Cluster], clusters: Sequence[Cluster],
+                trace: Trace) -> dict[int, _Linked]:
+        """Per entry (id), the group of a round's run that holds it (entries numbered by `nodes`)."""
+        formed = histories(nodes, times, start, clusters, trace)
+        groups = [_Linked(tuple(nodes[k] for k in c.members), c.score, h)
+                  for c, h in zip(clusters, formed, strict=True)]
+        return {i: g for g in groups for i in g.members}
+
+    def _reached(self, region: set[int], linked: list[_Linked], formed: Mapping[int, _Linked],
+                 bars: Bars) -> set[_Linked]:
+        """The groups outside the region (as `formed` holds them) that one of `linked` may join."""
+        reached: set[_Linked] = set()
+        bar = bars.pair_threshold * 0.999
+        least = bars.min_similarity
+        for one in linked:
+            to_other: dict[int, dict[int, float]] = {}  # per group (by id), per entry of `one`
+            to_one: dict[int, dict[int, float]] = {}
+            summed: dict[int, float] = {}
+            groups: dict[int, _Linked] = {}
+            for i in one.members:
+                for j, s in self._edges.get(i, {}).items():
+                    if s < least or j in region:
+                        continue
+                    g = formed[j]
+                    key = id(g)
+                    if key not in groups:
+                        groups[key] = g
+                        summed[key] = 0.0
+                        to_other[key] = {}
+                        to_one[key] = {}
+                    summed[key] += s
+                    out = to_other[key]
+                    out[i] = out.get(i, 0.0) + s
+                    back = to_one[key]
+                    back[j] = back.get(j, 0.0) + s
+            for key, total in summed.items():
+                g = groups[key]
+                if total >= bar and g not in reached and may_join(one.history, g.history, to_other[key], to_one[key],
+                                                                  self._edges, bars):
+                    reached.add(g)
+        return reached
+
+    def _component(self, start: set[int], min_similarity: float) -> set[int]:
+        """The entries connected to these by pairs at least this alike."""
         seen = set(start)
         frontier = seen
         edges = self._edges
         while frontier:
-            frontier = set().union(*[edges[i].keys() for i in frontier if i in edges]) - seen
+            frontier = {j for i in frontier for j, s in edges.get(i, {}).items() if s >= min_similarity} - seen
             seen |= frontier
         return seen
 
-    def _link(self, component: set[int]) -> list[tuple[tuple[int, ...], float]]:
-        """Average linkage over these entries alone (numbered in time order, as group_stories
-        numbers them: linkage depends on the order only): (members in time order, score)."""
-        nodes = sorted(component, key=self._order.__getitem__)
+    def _pairs(self, entries: set[int], min_similarity: float) -> tuple[list[int], Pairs]:
+        """These entries in time order, and their pairs at least this alike, numbered by that order
+        (as group_stories numbers them: linkage depends on the order only)."""
+        nodes = sorted(entries, key=self._order.__getitem__)
         later: list[int] = []  # every pair twice, from each side: (local number, other entry, similarity)
         others: list[int] = []
         similarities: list[float] = []
@@ -508,13 +645,12 @@ class StoryGrouper:
         local[nodes] = np.arange(len(nodes))
         second = np.array(later, np.int64)
         first = local[np.array(others, np.int64)]
-        once = first < second
+        similarity = np.array(similarities, np.float64)
+        once = (first >= 0) & (first < second) & (similarity >= min_similarity)
         # In similar_pairs' order, (later, earlier) ascending: linkage sums the pairs in this order.
         order = np.lexsort((first[once], second[once]))
-        edges = Pairs(first[once][order].astype(np.int32), second[once][order].astype(np.int32),
-                      np.array(similarities, np.float64)[once][order])
-        clusters = link_stories([self._time[i] for i in nodes], edges, self.settings)
-        return [(tuple(nodes[k] for k in c.members), c.score) for c in clusters]
+        return nodes, Pairs(first[once][order].astype(np.int32), second[once][order].astype(np.int32),
+                            similarity[once][order])
 
     def _add_group(self, group: _Group) -> None:
         for i in group.members:
