@@ -28,16 +28,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
 from pathlib import PurePosixPath
 
 import numpy as np
+import numpy.typing as npt
 
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import Bars, Cluster, Trace, copy_bar, core_bars, link_round, near_copies, story_bars
-from digest.stories.locality import History, histories, may_join
+from digest.stories.locality import Group, Groups, histories, reached
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import (
     Corpus,
@@ -57,6 +57,7 @@ Pair = tuple[int, int]  # two entry ids, the smaller first
 Order = tuple[float, str]  # (timestamp, path): the order group_stories sorts entries in
 SortKey = tuple[datetime, str, bool, float, str]
 Read = tuple[Entry, EntryFeatures]  # an entry and its features
+Leaving = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,6 @@ class _Group:
     curated: str | None  # the curator's story key, or None for an automatic group
     story: Story = field(repr=False)
     sort_key: SortKey = field(repr=False)
-
-
-@dataclass(frozen=True, eq=False)
-class _Linked:
-    """A group one round of linkage formed: a core or an automatic story."""
-
-    members: tuple[int, ...]  # entry ids in time order
-    score: float
-    history: History  # how it formed (see locality)
 
 
 class StoryGrouper:
@@ -190,6 +182,7 @@ class StoryGrouper:
         times = [self._time[i] for i in range(n)]
         edges = similar_pairs(corpus, times, [self._topic[i] for i in range(n)], settings, compared)
         self._edges: dict[int, dict[int, float]] = {}
+        self._arrays: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}  # _edges[i] as arrays
         for i, j, s in edges:
             self._edges.setdefault(i, {})[j] = s
             self._edges.setdefault(j, {})[i] = s
@@ -208,11 +201,13 @@ class StoryGrouper:
         self._copy: dict[int, Cluster] = {i: c for c in copies for i in c.members}
         trace = Trace()
         cores = link_round(times, strong, core_bars(settings), copies, trace)
-        self._core: dict[int, _Linked] = self._formed(list(range(n)), times, copies, cores, trace)
+        self._core = Groups()
+        self._formed(self._core, list(range(n)), times, copies, cores, trace)
         del strong
         trace = Trace()
         clusters = link_round(times, edges, story_bars(settings), cores, trace)
-        self._story: dict[int, _Linked] = self._formed(list(range(n)), times, cores, clusters, trace)
+        self._story = Groups()
+        self._formed(self._story, list(range(n)), times, cores, clusters, trace)
         groups = [self._group(c.members, c.score, None) for c in clusters]
         groups += [self._curated_group(key) for key in self._curated]
         groups.sort(key=lambda g: g.sort_key)
@@ -322,8 +317,8 @@ class StoryGrouper:
             self._drop_group(g)
         for g in kept:
             self._add_group(self._group(g.members, g.score, g.curated))
-        for linked in formed:
-            self._add_group(self._group(linked.members, linked.score, None))
+        for group in formed:
+            self._add_group(self._group(group.members, group.score, None))
         for key in curated_keys:
             if self._curated.get(key):
                 self._add_group(self._curated_group(key))
@@ -351,8 +346,10 @@ class StoryGrouper:
                     del self._text_holders[w]
         del self._title[i], self._has_text[i], self._time[i], self._topic[i]
         self._full.pop(i, None)
+        self._arrays.pop(i, None)
         for j, s in self._edges.pop(i, {}).items():
             del self._edges[j][i]
+            self._arrays.pop(j, None)
             if s >= copy_bar(self.settings):
                 copied.add(j)
         for j in self._text_partners.pop(i, ()):
@@ -416,8 +413,10 @@ class StoryGrouper:
         before and after (0.0 for none), and the number of pairs compared."""
         old: dict[Pair, float] = {}
         for i in retitled:
+            self._arrays.pop(i, None)
             for j, s in self._edges.pop(i, {}).items():
                 old[(min(i, j), max(i, j))] = s
+                self._arrays.pop(j, None)
                 if j not in retitled:
                     del self._edges[j][i]
             for j in self._text_partners.pop(i, ()):
@@ -447,6 +446,7 @@ class StoryGrouper:
                     new[(min(i, j), max(i, j))] = similarity
                     self._edges.setdefault(i, {})[j] = similarity
                     self._edges.setdefault(j, {})[i] = similarity
+                    self._arrays.pop(j, None)
         changed = {p: max(old.get(p, 0.0), new.get(p, 0.0))
                    for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
         return changed, compared
@@ -467,6 +467,8 @@ class StoryGrouper:
                 if similarity == before:
                     continue
                 changed[(min(i, j), max(i, j))] = max(similarity or 0.0, before or 0.0)
+                self._arrays.pop(i, None)
+                self._arrays.pop(j, None)
                 if similarity is None:
                     del self._edges[i][j], self._edges[j][i]
                 else:
@@ -512,7 +514,7 @@ class StoryGrouper:
         return vector
 
     def _relink(self, copied: set[int], core_sources: set[int], story_sources: set[int],
-                leaving: set[int]) -> tuple[set[int], list[_Linked]]:
+                leaving: set[int]) -> tuple[set[int], list[Group]]:
         """Link again what an edit reaches, round by round (see linkage.link_stories): the near
         copies of the connected parts of pairs of near copies holding `copied` (entries with such
         a pair changed); then the cores, and then the stories, holding an entry whose group of the
@@ -522,7 +524,7 @@ class StoryGrouper:
         settings = self.settings
         automatic = self._title.keys()
         copied = self._component(copied & automatic, copy_bar(settings))
-        nodes, edges = self._pairs(copied, copy_bar(settings))
+        nodes, edges, _ = self._pairs(copied, copy_bar(settings))
         before = {i: self._copy.pop(i, None) for i in copied}
         span = settings.max_span_days * 86400.0
         for c in near_copies([self._time[i] for i in nodes], edges, copy_bar(settings), span):
@@ -530,93 +532,57 @@ class StoryGrouper:
             for i in copy.members:
                 self._copy[i] = copy
         moved = {i for i in copied if before[i] != self._copy.get(i)}
-        region, cores = self._link_round(moved | core_sources, self._core, self._copy, core_bars(settings))
-        before_core = {i: (self._core[i].members, self._core[i].score) for i in region if i in self._core}
-        for i in region:
-            self._core.pop(i, None)
-        for core in cores:
-            for i in core.members:
-                self._core[i] = core
-        moved = {i for i in region if before_core.get(i) != (self._core[i].members, self._core[i].score)}
-        region, stories = self._link_round(moved | story_sources, self._story, self._core, story_bars(settings))
-        for i in region:
-            self._story.pop(i, None)
-        for story in stories:
-            for i in story.members:
-                self._story[i] = story
-        for i in leaving - automatic:
-            self._core.pop(i, None)
-            self._story.pop(i, None)
-        return region, stories
+        _, moved = self._link_round(moved | core_sources, self._core, self._copy, core_bars(settings))
+        region, _ = self._link_round(moved | story_sources, self._story, self._core.of, story_bars(settings))
+        self._core.remove(leaving - automatic)
+        self._story.remove(leaving - automatic)
+        return region, list({id(g): g for i in region if (g := self._story.of[i])}.values())
 
-    def _link_round(self, seeds: set[int], formed: Mapping[int, _Linked], start: Mapping[int, Cluster | _Linked],
-                    bars: Bars) -> tuple[set[int], list[_Linked]]:
+    def _link_round(self, seeds: set[int], formed: Groups, start: Mapping[int, Cluster | Group],
+                    bars: Bars) -> tuple[set[int], set[int]]:
         """One round of linkage again over the groups it formed holding these entries, from the
-        `start` groups there, grown until no group outside may join one formed (see locality)."""
+        `start` groups there, grown until no group outside may join one formed (see locality);
+        `formed` updated. The entries linked again, and those of them whose group changed."""
         automatic = self._title.keys()
         region = set(seeds)
         for i in seeds:
-            if (old := formed.get(i)) is not None:
+            if (old := formed.of.get(i)) is not None:
                 region.update(old.members)
         region &= automatic
         while True:
-            nodes, edges = self._pairs(region, bars.min_similarity)
+            nodes, edges, leaving = self._pairs(region, bars.min_similarity)
             local = {i: k for k, i in enumerate(nodes)}
             groups = {c.members: c.score for i in region if (c := start.get(i)) is not None and len(c.members) > 1}
             begin = [Cluster(tuple(local[i] for i in m), score) for m, score in groups.items()]
             times = [self._time[i] for i in nodes]
             trace = Trace()
             clusters = link_round(times, edges, bars, begin, trace)
-            linked = list(self._formed(nodes, times, begin, clusters, trace).values())
-            linked = list({id(g): g for g in linked}.values())
-            reached = self._reached(region, linked, formed, bars)
-            if not reached:
-                return region, linked
-            for g in reached:
+            formed_here = histories(nodes, times, begin, clusters, trace)
+            owner = np.full(self._next_id, -1, np.int64)
+            place = np.full(self._next_id, -1, np.int64)
+            new = [Group(tuple(nodes[m] for m in c.members), c.score, h, -1)
+                   for c, h in zip(clusters, formed_here, strict=True)]
+            for k, g in enumerate(new):
+                order = g.history.layout.order
+                owner[order] = k
+                place[order] = np.arange(len(order))
+            found = reached(new, owner, place, *leaving, formed, bars)
+            if not found:
+                break
+            for g in found:
                 region.update(g.members)
+        before = {i: (was.members, was.score) for i in region if (was := formed.of.get(i)) is not None}
+        formed.remove(region)
+        for g in new:
+            formed.add(g.members, g.score, g.history)
+        return region, {i for i in region if before.get(i) != (formed.of[i].members, formed.of[i].score)}
 
     @staticmethod
-    def _formed(nodes: list[int], times: list[float], start: Sequence[Cluster], clusters: Sequence[Cluster],
-                trace: Trace) -> dict[int, _Linked]:
-        """Per entry (id), the group of a round's run that holds it (entries numbered by `nodes`)."""
-        formed = histories(nodes, times, start, clusters, trace)
-        groups = [_Linked(tuple(nodes[k] for k in c.members), c.score, h)
-                  for c, h in zip(clusters, formed, strict=True)]
-        return {i: g for g in groups for i in g.members}
-
-    def _reached(self, region: set[int], linked: list[_Linked], formed: Mapping[int, _Linked],
-                 bars: Bars) -> set[_Linked]:
-        """The groups outside the region (as `formed` holds them) that one of `linked` may join."""
-        reached: set[_Linked] = set()
-        bar = bars.pair_threshold * 0.999
-        least = bars.min_similarity
-        for one in linked:
-            to_other: dict[int, dict[int, float]] = {}  # per group (by id), per entry of `one`
-            to_one: dict[int, dict[int, float]] = {}
-            summed: dict[int, float] = {}
-            groups: dict[int, _Linked] = {}
-            for i in one.members:
-                for j, s in self._edges.get(i, {}).items():
-                    if s < least or j in region:
-                        continue
-                    g = formed[j]
-                    key = id(g)
-                    if key not in groups:
-                        groups[key] = g
-                        summed[key] = 0.0
-                        to_other[key] = {}
-                        to_one[key] = {}
-                    summed[key] += s
-                    out = to_other[key]
-                    out[i] = out.get(i, 0.0) + s
-                    back = to_one[key]
-                    back[j] = back.get(j, 0.0) + s
-            for key, total in summed.items():
-                g = groups[key]
-                if total >= bar and g not in reached and may_join(one.history, g.history, to_other[key], to_one[key],
-                                                                  self._edges, bars):
-                    reached.add(g)
-        return reached
+    def _formed(groups: Groups, nodes: list[int], times: list[float], start: Sequence[Cluster],
+                clusters: Sequence[Cluster], trace: Trace) -> None:
+        """Add the groups of a round's run (its entries numbered by `nodes`), with their histories."""
+        for c, h in zip(clusters, histories(nodes, times, start, clusters, trace), strict=True):
+            groups.add(tuple(nodes[k] for k in c.members), c.score, h)
 
     def _component(self, start: set[int], min_similarity: float) -> set[int]:
         """The entries connected to these by pairs at least this alike."""
@@ -628,29 +594,36 @@ class StoryGrouper:
             seen |= frontier
         return seen
 
-    def _pairs(self, entries: set[int], min_similarity: float) -> tuple[list[int], Pairs]:
+    def _pairs(self, entries: set[int], min_similarity: float) -> tuple[list[int], Pairs, Leaving]:
         """These entries in time order, and their pairs at least this alike, numbered by that order
-        (as group_stories numbers them: linkage depends on the order only)."""
+        (as group_stories numbers them: linkage depends on the order only); and the pairs at least
+        this alike that leave them (entry in them, entry outside, similarity)."""
         nodes = sorted(entries, key=self._order.__getitem__)
-        later: list[int] = []  # every pair twice, from each side: (local number, other entry, similarity)
-        others: list[int] = []
-        similarities: list[float] = []
-        for k, i in enumerate(nodes):
-            linked = self._edges.get(i)
-            if linked:
-                later.extend(repeat(k, len(linked)))
-                others.extend(linked)
-                similarities.extend(linked.values())
+        # Every pair twice, from each side: (local number, other entry, similarity).
+        arrays = [self._neighbours(i) for i in nodes]
+        second = np.repeat(np.arange(len(nodes), dtype=np.int64), [len(a) for a, _ in arrays])
+        others = np.concatenate([a for a, _ in arrays]) if arrays else np.zeros(0, np.int64)
+        similarity = np.concatenate([s for _, s in arrays]) if arrays else np.zeros(0, np.float64)
         local = np.full(self._next_id, -1, np.int64)
         local[nodes] = np.arange(len(nodes))
-        second = np.array(later, np.int64)
-        first = local[np.array(others, np.int64)]
-        similarity = np.array(similarities, np.float64)
-        once = (first >= 0) & (first < second) & (similarity >= min_similarity)
+        first = local[others]
+        strong = similarity >= min_similarity
+        once = (first >= 0) & (first < second) & strong
         # In similar_pairs' order, (later, earlier) ascending: linkage sums the pairs in this order.
         order = np.lexsort((first[once], second[once]))
+        out = (first < 0) & strong
+        leaving = (np.array(nodes, np.int64)[second[out]], others[out], similarity[out])
         return nodes, Pairs(first[once][order].astype(np.int32), second[once][order].astype(np.int32),
-                            similarity[once][order])
+                            similarity[once][order]), leaving
+
+    def _neighbours(self, i: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The entries paired with entry i and the pairs' similarities, as arrays (kept until they change)."""
+        found = self._arrays.get(i)
+        if found is None:
+            linked = self._edges.get(i, {})
+            found = self._arrays[i] = (np.fromiter(linked, np.int64, len(linked)),
+                                       np.fromiter(linked.values(), np.float64, len(linked)))
+        return found
 
     def _add_group(self, group: _Group) -> None:
         for i in group.members:

@@ -26,14 +26,22 @@ join", which costs relinking one more story, never a wrong result.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from digest.stories.linkage import Bars, Cluster, Trace
 
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 SLACK = 1e-9  # relative: summed in another order, a float sum differs by far less
 TIE = 1e-9  # clocks this close may be in either order
+ABSOLUTE = 1e-9  # added to sums taken as differences of running sums
 
 
 class State(NamedTuple):
@@ -49,7 +57,44 @@ class State(NamedTuple):
     died: float  # ... and when it was joined into another (inf for the story itself)
 
 
-History = tuple[State, ...]  # children before the states joined from them; the story last
+class History:
+    """The states one group passed through: children before the states joined from them, the
+    group itself last. Laid out for sums (its entries in an order where each state's are one
+    run, and per state its fields as arrays) when first tested."""
+
+    def __init__(self, states: Sequence[State]) -> None:
+        self.states = tuple(states)
+
+    @functools.cached_property
+    def layout(self) -> Layout:
+        states = self.states
+        count = len(states)
+        lo = [0] * count
+        order: list[int] = [0] * states[-1].size
+        for k in range(count - 1, -1, -1):  # parents before their parts
+            state = states[k]
+            if state.parts[0] < 0:
+                order[lo[k]:lo[k] + state.size] = state.start
+            else:
+                left, right = state.parts
+                lo[left] = lo[k]
+                lo[right] = lo[k] + states[left].size
+        low = np.array(lo, np.int64)
+        size = np.array([t.size for t in states], np.int64)
+        fields = np.array([(t.first, t.last, t.inner, t.born, t.died) for t in states], np.float64).reshape(count, 5)
+        return Layout(np.array(order, np.int64), low, low + size, size.astype(np.float64), *fields.T)
+
+
+class Layout(NamedTuple):
+    order: IntArray  # its entries in run order
+    lo: IntArray  # per state, its entries' run [lo, hi)
+    hi: IntArray
+    size: FloatArray
+    first: FloatArray
+    last: FloatArray
+    inner: FloatArray
+    born: FloatArray
+    died: FloatArray
 
 
 def histories(nodes: Sequence[int], times: Sequence[float], start: Sequence[Cluster],
@@ -95,84 +140,141 @@ def histories(nodes: Sequence[int], times: Sequence[float], start: Sequence[Clus
     for c, cluster in enumerate(clusters):
         if not states[c]:
             leaf(cluster.members, 0.0)
-    return [tuple(own) for own in states]
+    return [History(own) for own in states]
 
 
-def members(history: History, state: int) -> list[int]:
-    """The entries of one state."""
-    found: list[int] = []
-    todo = [state]
-    while todo:
-        s = history[todo.pop()]
-        if s.parts[0] < 0:
-            found.extend(s.start)
-        else:
-            todo.extend(s.parts)
-    return found
-
-
-def _state_links(history: History, weights: Mapping[int, float]) -> list[float]:
-    """Per state, its members' summed links to the other story (weights: per entry)."""
-    summed: list[float] = []
-    for s in history:
-        if s.parts[0] < 0:
-            summed.append(sum(weights.get(i, 0.0) for i in s.start))
-        else:
-            summed.append(summed[s.parts[0]] + summed[s.parts[1]])
-    return summed
-
-
-def may_join(one: History, other: History, to_other: Mapping[int, float], to_one: Mapping[int, float],
-             edges: Mapping[int, Mapping[int, float]], bars: Bars) -> bool:
-    """Whether a round of linkage with these bars, run on both stories' entries, could join a
-    group of one with a group of the other (see the module's doc). `to_other`: per entry of
-    `one`, its summed similarity to the entries of `other` (pairs the round reads); `to_one` the
-    same the other way; `edges` every pair."""
+def may_join(one: History, other: History, at_a: IntArray, at_b: IntArray, similarity: FloatArray,
+             bars: Bars) -> bool:
+    """Whether a round of linkage with these bars, run on both groups' entries, could join a
+    state of one with a state of the other (see the module's doc). The pairs between them that
+    the round reads: their ends' places in one's and in other's run order, and similarity."""
+    a, b = one.layout, other.layout
+    links_a = _run_sums(a, at_a, similarity)
+    links_b = _run_sums(b, at_b, similarity)
     floor = bars.pair_threshold * (1.0 - SLACK)
-    links_one = _state_links(one, to_other)
-    links_other = _state_links(other, to_one)
-    xs = [k for k, v in enumerate(links_one) if v >= floor and _in_time(one[k], v)]
-    ys = [k for k, v in enumerate(links_other) if v >= floor and _in_time(other[k], v)]
-    for x in xs:
-        sx = one[x]
-        for y in ys:
-            sy = other[y]
-            if sx.born > sy.died + TIE or sy.born > sx.died + TIE:
-                continue  # never alive at once
-            if max(sx.last, sy.last) - min(sx.first, sy.first) > bars.max_span:
-                continue
-            # A story's own last state holds all its entries: then the smaller sum is exact.
-            bound = min(links_one[x], links_other[y])
-            if not _could_join(sx, sy, bound, bars):
-                continue
-            if sx.died == math.inf or sy.died == math.inf:
-                return True
-            linked_y = set(members(other, y))
-            least = bars.min_similarity
-            exact = sum(s for i in members(one, x) for j, s in edges[i].items() if j in linked_y and s >= least)
-            if _could_join(sx, sy, exact, bars):
-                return True
+    xs = np.flatnonzero((links_a >= floor) & _in_time(a.size, a.died, links_a))
+    ys = np.flatnonzero((links_b >= floor) & _in_time(b.size, b.died, links_b))
+    if not len(xs) or not len(ys):
+        return False
+    size_x, died_x, links_x = a.size[xs], a.died[xs], links_a[xs]
+    cohesion_x = a.inner[xs] / np.maximum(a.size[xs] * (a.size[xs] - 1) / 2, 1.0)
+    for y in ys.tolist():
+        # Alive at once, within the span, and (with the smaller sum as bound) past the bars.
+        possible = ((a.born[xs] <= b.died[y] + TIE) & (b.born[y] <= died_x + TIE)
+                    & (np.maximum(a.last[xs], b.last[y]) - np.minimum(a.first[xs], b.first[y]) <= bars.max_span))
+        if not possible.any():
+            continue
+        cohesion_y = b.inner[y] / max(b.size[y] * (b.size[y] - 1) / 2, 1.0)
+        bound = np.minimum(links_x, links_b[y])
+        possible &= _could_join(size_x, b.size[y], died_x, b.died[y], cohesion_x, cohesion_y, bound, bars)
+        if not possible.any():
+            continue
+        # A group's own last state holds all its entries: then the smaller sum is exact.
+        if b.died[y] == math.inf or (possible & (died_x == math.inf)).any():
+            return True
+        inner_y = (at_b >= b.lo[y]) & (at_b < b.hi[y])
+        exact = _run_sums(a, at_a[inner_y], similarity[inner_y])[xs]
+        if (possible & _could_join(size_x, b.size[y], died_x, b.died[y], cohesion_x, cohesion_y, exact, bars)).any():
+            return True
     return False
 
 
-def _in_time(state: State, links: float) -> bool:
-    """Whether a state whose pairs with the other story sum to `links` can be popped with one of
-    its groups before it is joined into another (its average with any of them is at most
+def _run_sums(layout: Layout, at: IntArray, similarity: FloatArray) -> FloatArray:
+    """Per state, the similarities of the pairs whose end in this group lies in it (at: places)."""
+    per_place = np.bincount(at, weights=similarity, minlength=len(layout.order))
+    summed = np.concatenate((np.zeros(1), np.cumsum(per_place)))
+    # Differences of running sums: off by far less than the slack, plus a bit for the cancellation.
+    return np.asarray(summed[layout.hi] - summed[layout.lo] + ABSOLUTE, np.float64)
+
+
+def _in_time(size: FloatArray, died: FloatArray, links: FloatArray) -> npt.NDArray[np.bool_]:
+    """Whether a state whose pairs with the other group sum to `links` can be popped with one of
+    its states before it is joined into another (its average with any of them is at most
     links / size)."""
-    return -links * (1.0 + SLACK) / state.size - TIE <= state.died
+    return np.asarray(-links * (1.0 + SLACK) / size - TIE <= died)
 
 
-def _could_join(x: State, y: State, links: float, bars: Bars) -> bool:
-    """Whether groups x and y, their pairs summing to at most `links`, pass the bars, could be
-    popped while both are alive, and pass the cohesion test."""
-    sizes = x.size * y.size
+def _could_join(size_x: FloatArray, size_y: float, died_x: FloatArray, died_y: float, cohesion_x: FloatArray,
+                cohesion_y: float, links: FloatArray, bars: Bars) -> npt.NDArray[np.bool_]:
+    """Whether states of these sizes, their pairs summing to at most `links`, pass the bars, could
+    be popped while both are alive, and pass the cohesion test."""
+    sizes = size_x * size_y
     average = links / sizes * (1.0 + SLACK)
-    if average < bars.threshold or average * math.sqrt(sizes) < bars.pair_threshold:
-        return False
-    if -average - TIE > min(x.died, y.died):
-        return False  # popped, if at all, after one of them was joined into another group
-    if bars.cohesion_ratio and min(x.size, y.size) >= bars.cohesion_size:
-        cohesion = min(s.inner / (s.size * (s.size - 1) / 2) for s in (x, y))
-        if average < bars.cohesion_ratio * cohesion * (1.0 - SLACK):
-            return False
-    return True
+    ok = (average >= bars.threshold) & (average * np.sqrt(sizes) >= bars.pair_threshold)
+    ok &= -average - TIE <= np.minimum(died_x, died_y)  # else popped after one was joined into another
+    if bars.cohesion_ratio:
+        checked = np.minimum(size_x, size_y) >= bars.cohesion_size
+        ok &= ~checked | (average >= bars.cohesion_ratio * np.minimum(cohesion_x, cohesion_y) * (1.0 - SLACK))
+    return np.asarray(ok)
+
+
+@dataclass(frozen=True, eq=False)
+class Group:
+    """A group one round of linkage formed (a core, a story), with its history."""
+
+    members: tuple[int, ...]  # entry ids in time order
+    score: float
+    history: History
+    number: int  # its number in Groups.number
+
+
+class Groups:
+    """The groups of one round of linkage, per entry id; and per entry id its group's number, an
+    array, so that the pairs leaving a region are summed per pair of groups with numpy."""
+
+    def __init__(self) -> None:
+        self.of: dict[int, Group] = {}
+        self.number: IntArray = np.full(1024, -1, np.int64)
+        self.place: IntArray = np.full(1024, -1, np.int64)  # per entry, its place in its group's run order
+        self.count = 0
+
+    def add(self, members: tuple[int, ...], score: float, history: History) -> Group:
+        group = Group(members, score, history, self.count)
+        self.count += 1
+        for i in members:
+            self.of[i] = group
+        if max(members) >= len(self.number):
+            size = max(2 * len(self.number), max(members) + 1)
+            self.number = np.concatenate((self.number, np.full(size - len(self.number), -1, np.int64)))
+            self.place = np.concatenate((self.place, np.full(size - len(self.place), -1, np.int64)))
+        self.number[list(members)] = group.number
+        if len(members) == 1:
+            self.place[members[0]] = 0
+        else:
+            order = history.layout.order
+            self.place[order] = np.arange(len(order))
+        return group
+
+    def remove(self, entries: Iterable[int]) -> None:
+        for i in entries:
+            self.of.pop(i, None)
+
+
+def reached(formed: Sequence[Group], owner: IntArray, place: IntArray, inside: IntArray, outside: IntArray,
+            similarity: FloatArray, old: Groups, bars: Bars) -> set[Group]:
+    """The groups of `old` (outside a region) that one of `formed` (in it) may join. The pairs
+    leaving the region: `inside` (entry ids in it), `outside` (entry ids), their similarity;
+    `owner` and `place` map an entry id in the region to its group's index in `formed` and its
+    place in that group's run order."""
+    found: set[Group] = set()
+    if not len(similarity):
+        return found
+    one = owner[inside]
+    other = old.number[outside]
+    key = one * old.count + other
+    keys, which = np.unique(key, return_inverse=True)
+    sums = np.bincount(which, weights=similarity, minlength=len(keys))
+    chosen = np.flatnonzero(sums >= bars.pair_threshold * (1.0 - SLACK))
+    if not len(chosen):
+        return found
+    order = np.argsort(which, kind="stable")
+    ends = np.cumsum(np.bincount(which, minlength=len(keys)))
+    for k in chosen.tolist():
+        at = order[(ends[k - 1] if k else 0):ends[k]]
+        group = old.of[int(outside[at[0]])]
+        if group in found:
+            continue
+        if may_join(formed[int(one[at[0]])].history, group.history, place[inside[at]], old.place[outside[at]],
+                    similarity[at], bars):
+            found.add(group)
+    return found
