@@ -16,9 +16,14 @@ Why the parts can be redone separately (see `vectors` and `linkage`):
   again, and again only the words whose rounded rarity moved reach the entries holding them.
 - A pair's similarity depends on nothing but the two entries' vectors, times and topics,
   so only pairs touching a changed entry are compared again (with similar_pairs' arithmetic).
-- Average linkage never joins across connected components of the similarity graph, and
-  within one it depends only on the order of the entries, not on their numbers. Only the
-  components holding an entry with a changed pair (or time) are linked again.
+- Linkage runs in three rounds (linkage.link_stories). Near copies never reach past a connected
+  part of the pairs of near copies: those parts holding a changed such pair are joined again.
+  Cores and stories are average linkage, whose result over a union of the groups it formed is
+  what it forms there alone, unless a group outside could join one of them; `locality` keeps how
+  each group formed and tests that. So each round is run again over its groups that hold an end
+  of a changed pair it reads (or an entry whose group of the round before changed), grown by
+  every group outside that may join one formed. On dense news, where a week is one connected
+  part, that is a few stories instead of the week.
 """
 
 from __future__ import annotations

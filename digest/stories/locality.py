@@ -1,8 +1,8 @@
-"""Which stories an edit can reach in linkage's last round, exactly (for the incremental grouper).
+"""Which groups an edit can reach in a round of average linkage, exactly (for the incremental grouper).
 
 On dense news the similarity graph of a week is one connected part, so "relink the connected
-part" relinks everything. This module lets the grouper relink only the stories an edit touched,
-and proves that nothing outside them would have changed.
+part" relinks everything. This module lets the grouper relink only the groups (cores, stories;
+"stories" below) an edit touched, and proves that nothing outside them would have changed.
 
 Why that is exact. Average linkage (linkage.average_linkage) pops pairs of groups from one queue;
 what a pop does depends only on the two groups' state (members, summed links between them, the
