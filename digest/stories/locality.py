@@ -42,6 +42,7 @@ FloatArray = npt.NDArray[np.float64]
 SLACK = 1e-9  # relative: summed in another order, a float sum differs by far less
 TIE = 1e-9  # clocks this close may be in either order
 ABSOLUTE = 1e-9  # added to sums taken as differences of running sums
+BLOCK = 1 << 16  # pairs of states tested at once, about
 
 
 class State(NamedTuple):
@@ -156,27 +157,42 @@ def may_join(one: History, other: History, at_a: IntArray, at_b: IntArray, simil
     ys = np.flatnonzero((links_b >= floor) & _in_time(b.size, b.died, links_b))
     if not len(xs) or not len(ys):
         return False
-    size_x, died_x, links_x = a.size[xs], a.died[xs], links_a[xs]
-    cohesion_x = a.inner[xs] / np.maximum(a.size[xs] * (a.size[xs] - 1) / 2, 1.0)
-    for y in ys.tolist():
-        # Alive at once, within the span, and (with the smaller sum as bound) past the bars.
-        possible = ((a.born[xs] <= b.died[y] + TIE) & (b.born[y] <= died_x + TIE)
-                    & (np.maximum(a.last[xs], b.last[y]) - np.minimum(a.first[xs], b.first[y]) <= bars.max_span))
-        if not possible.any():
-            continue
-        cohesion_y = b.inner[y] / max(b.size[y] * (b.size[y] - 1) / 2, 1.0)
-        bound = np.minimum(links_x, links_b[y])
-        possible &= _could_join(size_x, b.size[y], died_x, b.died[y], cohesion_x, cohesion_y, bound, bars)
-        if not possible.any():
-            continue
-        # A group's own last state holds all its entries: then the smaller sum is exact.
-        if b.died[y] == math.inf or (possible & (died_x == math.inf)).any():
-            return True
-        inner_y = (at_b >= b.lo[y]) & (at_b < b.hi[y])
-        exact = _run_sums(a, at_a[inner_y], similarity[inner_y])[xs]
-        if (possible & _could_join(size_x, b.size[y], died_x, b.died[y], cohesion_x, cohesion_y, exact, bars)).any():
+    block = max(1, BLOCK // len(xs))
+    return any(_may_join_states(a, b, xs, ys[k:k + block], links_a, links_b, at_a, at_b, similarity, bars)
+               for k in range(0, len(ys), block))
+
+
+def _may_join_states(a: Layout, b: Layout, xs: IntArray, ys: IntArray, links_a: FloatArray, links_b: FloatArray,
+                     at_a: IntArray, at_b: IntArray, similarity: FloatArray, bars: Bars) -> bool:
+    """may_join for these states of each, all pairs at once (xs down, ys across)."""
+    # Alive at once, within the span, and, with the smaller of their sums as bound, past the bars.
+    size_x, died_x, cohesion_x = a.size[xs, None], a.died[xs, None], _cohesion(a, xs)[:, None]
+    size_y, died_y, cohesion_y = b.size[None, ys], b.died[None, ys], _cohesion(b, ys)[None, :]
+    possible = ((a.born[xs, None] <= died_y + TIE) & (b.born[None, ys] <= died_x + TIE)
+                & (np.maximum(a.last[xs, None], b.last[None, ys]) - np.minimum(a.first[xs, None], b.first[None, ys])
+                   <= bars.max_span))
+    bound = np.minimum(links_a[xs, None], links_b[None, ys])
+    possible &= _could_join(size_x, size_y, died_x, died_y, cohesion_x, cohesion_y, bound, bars)
+    if not possible.any():
+        return False
+    # A group's own last state holds all its entries: then the smaller sum is exact.
+    if (possible & ((died_x == math.inf) | (died_y == math.inf))).any():
+        return True
+    for column in np.flatnonzero(possible.any(axis=0)).tolist():
+        y = int(ys[column])
+        in_y = (at_b >= b.lo[y]) & (at_b < b.hi[y])
+        exact = _run_sums(a, at_a[in_y], similarity[in_y])[xs, None]
+        if (possible[:, column:column + 1] & _could_join(size_x, size_y[:, column:column + 1], died_x,
+                                                          died_y[:, column:column + 1], cohesion_x,
+                                                          cohesion_y[:, column:column + 1], exact, bars)).any():
             return True
     return False
+
+
+def _cohesion(layout: Layout, states: IntArray) -> FloatArray:
+    """The average similarity within each of these states (0 for one entry)."""
+    size = layout.size[states]
+    return np.asarray(layout.inner[states] / np.maximum(size * (size - 1) / 2, 1.0), np.float64)
 
 
 def _run_sums(layout: Layout, at: IntArray, similarity: FloatArray) -> FloatArray:
@@ -194,10 +210,10 @@ def _in_time(size: FloatArray, died: FloatArray, links: FloatArray) -> npt.NDArr
     return np.asarray(-links * (1.0 + SLACK) / size - TIE <= died)
 
 
-def _could_join(size_x: FloatArray, size_y: float, died_x: FloatArray, died_y: float, cohesion_x: FloatArray,
-                cohesion_y: float, links: FloatArray, bars: Bars) -> npt.NDArray[np.bool_]:
+def _could_join(size_x: FloatArray, size_y: FloatArray, died_x: FloatArray, died_y: FloatArray,
+                cohesion_x: FloatArray, cohesion_y: FloatArray, links: FloatArray, bars: Bars) -> npt.NDArray[np.bool_]:
     """Whether states of these sizes, their pairs summing to at most `links`, pass the bars, could
-    be popped while both are alive, and pass the cohesion test."""
+    be popped while both are alive, and pass the cohesion test (arrays that broadcast together)."""
     sizes = size_x * size_y
     average = links / sizes * (1.0 + SLACK)
     ok = (average >= bars.threshold) & (average * np.sqrt(sizes) >= bars.pair_threshold)
