@@ -265,3 +265,18 @@ def test_two_entries_with_one_path_are_refused() -> None:
     entries = corpus(rng, 2, stories=1, days=1)
     with pytest.raises(ValueError, match="two entries"):
         StoryGrouper([entries[0], dataclasses.replace(entries[1], path=entries[0].path)])
+
+
+def test_an_edit_on_dense_news_relinks_its_stories_not_the_connected_part() -> None:
+    """Twenty stories within a day share words enough to be one connected part of the similarity
+    graph; a title edit links again only the stories it reaches (see stories.locality)."""
+    rng = random.Random(11)
+    site = Site(rng, corpus(rng, 600, stories=20, days=1))
+    relinked = []
+    for _ in range(8):
+        site.step(["title"])  # checks the stories and every pair against group_stories
+        relinked.append(site.grouper.last.relinked)
+    automatic = {i for path, i in site.grouper._id.items() if not site.entries[PurePosixPath(path)].story}
+    assert site.grouper._component(automatic, 0.0) == automatic  # one connected part
+    assert not site.grouper.last.full
+    assert sorted(relinked)[len(relinked) // 2] < len(automatic) / 2, relinked  # the part: all of them

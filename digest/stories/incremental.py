@@ -16,9 +16,14 @@ Why the parts can be redone separately (see `vectors` and `linkage`):
   again, and again only the words whose rounded rarity moved reach the entries holding them.
 - A pair's similarity depends on nothing but the two entries' vectors, times and topics,
   so only pairs touching a changed entry are compared again (with similar_pairs' arithmetic).
-- Average linkage never joins across connected components of the similarity graph, and
-  within one it depends only on the order of the entries, not on their numbers. Only the
-  components holding an entry with a changed pair (or time) are linked again.
+- Linkage runs in three rounds (linkage.link_stories). Near copies never reach past a connected
+  part of the pairs of near copies: those parts holding a changed such pair are joined again.
+  Cores and stories are average linkage, whose result over a union of the groups it formed is
+  what it forms there alone, unless a group outside could join one of them; `locality` keeps how
+  each group formed and tests that. So each round is run again over its groups that hold an end
+  of a changed pair it reads (or an entry whose group of the round before changed), grown by
+  every group outside that may join one formed. On dense news, where a week is one connected
+  part, that is a few stories instead of the week.
 """
 
 from __future__ import annotations
@@ -28,15 +33,16 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
 from pathlib import PurePosixPath
 
 import numpy as np
+import numpy.typing as npt
 
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
 from digest.stories.features import EntryFeatures
-from digest.stories.linkage import link_stories
+from digest.stories.linkage import Bars, Cluster, Trace, copy_bar, core_bars, link_round, near_copies, story_bars
+from digest.stories.locality import Group, Groups, histories, reached
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import (
     Corpus,
@@ -56,6 +62,7 @@ Pair = tuple[int, int]  # two entry ids, the smaller first
 Order = tuple[float, str]  # (timestamp, path): the order group_stories sorts entries in
 SortKey = tuple[datetime, str, bool, float, str]
 Read = tuple[Entry, EntryFeatures]  # an entry and its features
+Leaving = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,7 @@ class StoryGrouper:
         times = [self._time[i] for i in range(n)]
         edges = similar_pairs(corpus, times, [self._topic[i] for i in range(n)], settings, compared)
         self._edges: dict[int, dict[int, float]] = {}
+        self._arrays: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}  # _edges[i] as arrays
         for i, j, s in edges:
             self._edges.setdefault(i, {})[j] = s
             self._edges.setdefault(j, {})[i] = s
@@ -191,7 +199,20 @@ class StoryGrouper:
         self._curated: dict[str, set[int]] = {}
         for i in range(n, len(ordered)):
             self._curated.setdefault(ordered[i][0].story or "", set()).add(i)
-        clusters = link_stories(times, edges, settings)
+        # link_stories' rounds, each group's history kept (see locality): per entry its near copy
+        # (of more than one member), its core and its story.
+        strong = edges.where(edges.similarity >= settings.core_similarity)
+        copies = near_copies(times, strong, copy_bar(settings), settings.max_span_days * 86400.0)
+        self._copy: dict[int, Cluster] = {i: c for c in copies for i in c.members}
+        trace = Trace()
+        cores = link_round(times, strong, core_bars(settings), copies, trace)
+        self._core = Groups()
+        self._formed(self._core, list(range(n)), times, copies, cores, trace)
+        del strong
+        trace = Trace()
+        clusters = link_round(times, edges, story_bars(settings), cores, trace)
+        self._story = Groups()
+        self._formed(self._story, list(range(n)), times, cores, clusters, trace)
         groups = [self._group(c.members, c.score, None) for c in clusters]
         groups += [self._curated_group(key) for key in self._curated]
         groups.sort(key=lambda g: g.sort_key)
@@ -251,10 +272,10 @@ class StoryGrouper:
             elif i not in self._title or i in leaving:
                 entering.add(i)
 
-        linked: set[int] = set()  # entries whose components linkage must form again
+        copied: set[int] = set(entering)  # entries with a pair of near copies changed
         df_delta: Counter[str] = Counter()
         for i in leaving:
-            self._leave(i, df_delta, linked)
+            self._leave(i, df_delta, copied)
         for i in departed:
             del self._entry[i], self._feats[i], self._order[i]
         for path, (entry, feats) in edits.items():
@@ -282,34 +303,37 @@ class StoryGrouper:
 
         changed, compared = self._compare_retitled(retitled)
         more, compared_text = self._compare_retexted(retexted, retitled)
-        for i, j in changed | more:
-            linked.update((i, j))
-        linked |= entering
-        component = self._component(linked & self._title.keys())
+        changed.update(more)
+        # Each changed pair has an end whose vector changed: linking its core and story again covers it.
+        revectored = retitled | retexted
+        copied.update(i for pair, s in changed.items() if s >= copy_bar(self.settings) for i in pair)
+        core_sources = {i for pair, s in changed.items() if s >= self.settings.core_similarity for i in pair
+                        if i in revectored}
+        story_sources = {i for pair in changed for i in pair if i in revectored}
+        region, formed = self._relink(copied, core_sources | entering | leaving, story_sources | entering | leaving,
+                                      leaving)
 
-        # The old automatic groups of these entries lie within them (see the module's doc).
-        dropped = {g for i in component | leaving if (g := self._group_of.get(i)) and g.curated is None}
-        if any(i not in component and i not in leaving for g in dropped for i in g.members):
-            self.last = UpdateReport(full=True, reason="a story reached beyond the entries linked again")
-            return False
+        # The old automatic groups of these entries lie within them (see _relink).
+        dropped = {g for i in region | leaving if (g := self._group_of.get(i)) and g.curated is None}
+        assert all(i in region or i in leaving or i not in self._title for g in dropped for i in g.members)
         dropped |= {g for key in curated_keys if (g := self._story_of_key.get(key))}
         kept = {self._group_of[i] for i in touched} - dropped  # same members; an entry in it changed
         for g in dropped | kept:
             self._drop_group(g)
         for g in kept:
             self._add_group(self._group(g.members, g.score, g.curated))
-        for members, score in self._link(component):
-            self._add_group(self._group(members, score, None))
+        for group in formed:
+            self._add_group(self._group(group.members, group.score, None))
         for key in curated_keys:
             if self._curated.get(key):
                 self._add_group(self._curated_group(key))
             else:
                 self._curated.pop(key, None)
         self.last = UpdateReport(full=False, reason="", revectored=len(retitled) + len(retexted),
-                                 compared=compared + compared_text, relinked=len(component))
+                                 compared=compared + compared_text, relinked=len(region))
         return True
 
-    def _leave(self, i: int, df_delta: Counter[str], linked: set[int]) -> None:
+    def _leave(self, i: int, df_delta: Counter[str], copied: set[int]) -> None:
         """Take an automatically grouped entry out of the corpus, as it was."""
         f = self._feats[i]
         df_delta.subtract(f.terms)
@@ -327,9 +351,12 @@ class StoryGrouper:
                     del self._text_holders[w]
         del self._title[i], self._has_text[i], self._time[i], self._topic[i]
         self._full.pop(i, None)
-        for j in self._edges.pop(i, {}):
+        self._arrays.pop(i, None)
+        for j, s in self._edges.pop(i, {}).items():
             del self._edges[j][i]
-            linked.add(j)
+            self._arrays.pop(j, None)
+            if s >= copy_bar(self.settings):
+                copied.add(j)
         for j in self._text_partners.pop(i, ()):
             self._text_partners[j].discard(i)
 
@@ -385,13 +412,16 @@ class StoryGrouper:
                 self._shared.discard(t)
         return relevant
 
-    def _compare_retitled(self, retitled: set[int]) -> tuple[set[Pair], int]:
+    def _compare_retitled(self, retitled: set[int]) -> tuple[dict[Pair, float], int]:
         """Compare every entry with a new title vector with its candidates again; the pairs
-        whose similarity changed (or appeared or went) and the number of pairs compared."""
+        whose similarity changed (or appeared or went), each with the larger of its similarities
+        before and after (0.0 for none), and the number of pairs compared."""
         old: dict[Pair, float] = {}
         for i in retitled:
+            self._arrays.pop(i, None)
             for j, s in self._edges.pop(i, {}).items():
                 old[(min(i, j), max(i, j))] = s
+                self._arrays.pop(j, None)
                 if j not in retitled:
                     del self._edges[j][i]
             for j in self._text_partners.pop(i, ()):
@@ -421,12 +451,16 @@ class StoryGrouper:
                     new[(min(i, j), max(i, j))] = similarity
                     self._edges.setdefault(i, {})[j] = similarity
                     self._edges.setdefault(j, {})[i] = similarity
-        return {p for p in old.keys() | new.keys() if old.get(p) != new.get(p)}, compared
+                    self._arrays.pop(j, None)
+        changed = {p: max(old.get(p, 0.0), new.get(p, 0.0))
+                   for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
+        return changed, compared
 
-    def _compare_retexted(self, retexted: set[int], retitled: set[int]) -> tuple[set[Pair], int]:
+    def _compare_retexted(self, retexted: set[int], retitled: set[int]) -> tuple[dict[Pair, float], int]:
         """Compare again the pairs whose texts were compared, of entries whose text vector
-        alone changed (their titles did not, so the same pairs are still text-compared)."""
-        changed: set[Pair] = set()
+        alone changed (their titles did not, so the same pairs are still text-compared); as
+        _compare_retitled."""
+        changed: dict[Pair, float] = {}
         compared = 0
         for i in retexted:
             for j in self._text_partners.get(i, ()):
@@ -434,9 +468,12 @@ class StoryGrouper:
                     continue
                 compared += 1
                 similarity, _ = self._compare(i, j)
-                if similarity == self._edges.get(i, {}).get(j):
+                before = self._edges.get(i, {}).get(j)
+                if similarity == before:
                     continue
-                changed.add((min(i, j), max(i, j)))
+                changed[(min(i, j), max(i, j))] = max(similarity or 0.0, before or 0.0)
+                self._arrays.pop(i, None)
+                self._arrays.pop(j, None)
                 if similarity is None:
                     del self._edges[i][j], self._edges[j][i]
                 else:
@@ -481,40 +518,117 @@ class StoryGrouper:
             vector = self._full[i] = full_vector(self._feats[i], self._idf, self._shared, self.settings)
         return vector
 
-    def _component(self, start: set[int]) -> set[int]:
-        """The entries connected to these by pairs worth linking."""
+    def _relink(self, copied: set[int], core_sources: set[int], story_sources: set[int],
+                leaving: set[int]) -> tuple[set[int], list[Group]]:
+        """Link again what an edit reaches, round by round (see linkage.link_stories): the near
+        copies of the connected parts of pairs of near copies holding `copied` (entries with such
+        a pair changed); then the cores, and then the stories, holding an entry whose group of the
+        round before changed or a `*_sources` entry (an end of every changed pair the round reads,
+        the entries gone and new), grown by every core or story one of them may join. The entries
+        whose stories were linked again, a union of old stories, and the new stories there."""
+        settings = self.settings
+        automatic = self._title.keys()
+        copied = self._component(copied & automatic, copy_bar(settings))
+        nodes, edges, _ = self._pairs(copied, copy_bar(settings))
+        before = {i: self._copy.pop(i, None) for i in copied}
+        span = settings.max_span_days * 86400.0
+        for c in near_copies([self._time[i] for i in nodes], edges, copy_bar(settings), span):
+            copy = Cluster(tuple(nodes[k] for k in c.members), c.score)
+            for i in copy.members:
+                self._copy[i] = copy
+        moved = {i for i in copied if before[i] != self._copy.get(i)}
+        _, moved = self._link_round(moved | core_sources, self._core, self._copy, core_bars(settings))
+        region, _ = self._link_round(moved | story_sources, self._story, self._core.of, story_bars(settings))
+        self._core.remove(leaving - automatic)
+        self._story.remove(leaving - automatic)
+        return region, list({id(g): g for i in region if (g := self._story.of[i])}.values())
+
+    def _link_round(self, seeds: set[int], formed: Groups, start: Mapping[int, Cluster | Group],
+                    bars: Bars) -> tuple[set[int], set[int]]:
+        """One round of linkage again over the groups it formed holding these entries, from the
+        `start` groups there, grown until no group outside may join one formed (see locality);
+        `formed` updated. The entries linked again, and those of them whose group changed."""
+        automatic = self._title.keys()
+        region = set(seeds)
+        for i in seeds:
+            if (old := formed.of.get(i)) is not None:
+                region.update(old.members)
+        region &= automatic
+        while True:
+            nodes, edges, leaving = self._pairs(region, bars.min_similarity)
+            local = {i: k for k, i in enumerate(nodes)}
+            groups = {c.members: c.score for i in region if (c := start.get(i)) is not None and len(c.members) > 1}
+            begin = [Cluster(tuple(local[i] for i in m), score) for m, score in groups.items()]
+            times = [self._time[i] for i in nodes]
+            trace = Trace()
+            clusters = link_round(times, edges, bars, begin, trace)
+            formed_here = histories(nodes, times, begin, clusters, trace)
+            owner = np.full(self._next_id, -1, np.int64)
+            place = np.full(self._next_id, -1, np.int64)
+            new = [Group(tuple(nodes[m] for m in c.members), c.score, h, -1)
+                   for c, h in zip(clusters, formed_here, strict=True)]
+            for k, g in enumerate(new):
+                order = g.history.layout.order
+                owner[order] = k
+                place[order] = np.arange(len(order))
+            found = reached(new, owner, place, *leaving, formed, bars)
+            if not found:
+                break
+            for g in found:
+                region.update(g.members)
+        before = {i: (was.members, was.score) for i in region if (was := formed.of.get(i)) is not None}
+        formed.remove(region)
+        for g in new:
+            formed.add(g.members, g.score, g.history)
+        return region, {i for i in region if before.get(i) != (formed.of[i].members, formed.of[i].score)}
+
+    @staticmethod
+    def _formed(groups: Groups, nodes: list[int], times: list[float], start: Sequence[Cluster],
+                clusters: Sequence[Cluster], trace: Trace) -> None:
+        """Add the groups of a round's run (its entries numbered by `nodes`), with their histories."""
+        for c, h in zip(clusters, histories(nodes, times, start, clusters, trace), strict=True):
+            groups.add(tuple(nodes[k] for k in c.members), c.score, h)
+
+    def _component(self, start: set[int], min_similarity: float) -> set[int]:
+        """The entries connected to these by pairs at least this alike."""
         seen = set(start)
         frontier = seen
         edges = self._edges
         while frontier:
-            frontier = set().union(*[edges[i].keys() for i in frontier if i in edges]) - seen
+            frontier = {j for i in frontier for j, s in edges.get(i, {}).items() if s >= min_similarity} - seen
             seen |= frontier
         return seen
 
-    def _link(self, component: set[int]) -> list[tuple[tuple[int, ...], float]]:
-        """Average linkage over these entries alone (numbered in time order, as group_stories
-        numbers them: linkage depends on the order only): (members in time order, score)."""
-        nodes = sorted(component, key=self._order.__getitem__)
-        later: list[int] = []  # every pair twice, from each side: (local number, other entry, similarity)
-        others: list[int] = []
-        similarities: list[float] = []
-        for k, i in enumerate(nodes):
-            linked = self._edges.get(i)
-            if linked:
-                later.extend(repeat(k, len(linked)))
-                others.extend(linked)
-                similarities.extend(linked.values())
+    def _pairs(self, entries: set[int], min_similarity: float) -> tuple[list[int], Pairs, Leaving]:
+        """These entries in time order, and their pairs at least this alike, numbered by that order
+        (as group_stories numbers them: linkage depends on the order only); and the pairs at least
+        this alike that leave them (entry in them, entry outside, similarity)."""
+        nodes = sorted(entries, key=self._order.__getitem__)
+        # Every pair twice, from each side: (local number, other entry, similarity).
+        arrays = [self._neighbours(i) for i in nodes]
+        second = np.repeat(np.arange(len(nodes), dtype=np.int64), [len(a) for a, _ in arrays])
+        others = np.concatenate([a for a, _ in arrays]) if arrays else np.zeros(0, np.int64)
+        similarity = np.concatenate([s for _, s in arrays]) if arrays else np.zeros(0, np.float64)
         local = np.full(self._next_id, -1, np.int64)
         local[nodes] = np.arange(len(nodes))
-        second = np.array(later, np.int64)
-        first = local[np.array(others, np.int64)]
-        once = first < second
+        first = local[others]
+        strong = similarity >= min_similarity
+        once = (first >= 0) & (first < second) & strong
         # In similar_pairs' order, (later, earlier) ascending: linkage sums the pairs in this order.
         order = np.lexsort((first[once], second[once]))
-        edges = Pairs(first[once][order].astype(np.int32), second[once][order].astype(np.int32),
-                      np.array(similarities, np.float64)[once][order])
-        clusters = link_stories([self._time[i] for i in nodes], edges, self.settings)
-        return [(tuple(nodes[k] for k in c.members), c.score) for c in clusters]
+        out = (first < 0) & strong
+        leaving = (np.array(nodes, np.int64)[second[out]], others[out], similarity[out])
+        return nodes, Pairs(first[once][order].astype(np.int32), second[once][order].astype(np.int32),
+                            similarity[once][order]), leaving
+
+    def _neighbours(self, i: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The entries paired with entry i and the pairs' similarities, as arrays (kept until they change)."""
+        found = self._arrays.get(i)
+        if found is None:
+            linked = self._edges.get(i, {})
+            found = self._arrays[i] = (np.fromiter(linked, np.int64, len(linked)),
+                                       np.fromiter(linked.values(), np.float64, len(linked)))
+        return found
 
     def _add_group(self, group: _Group) -> None:
         for i in group.members:

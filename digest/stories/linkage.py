@@ -26,6 +26,17 @@ class Cluster(NamedTuple):
     score: float  # the average similarity at its last join; 1.0 for a single entry
 
 
+class Trace:
+    """What one run of average_linkage did, for the incremental grouper (see `locality`): each
+    group's inner sum at the start, every pop of the queue as (negated queued average, group,
+    group), and every join as (pop number, group kept, group joined to it, kept group's inner sum)."""
+
+    def __init__(self) -> None:
+        self.inner: list[float] = []
+        self.pops: list[tuple[float, int, int]] = []
+        self.joins: list[tuple[int, int, int, float]] = []
+
+
 def average_linkage(
     times: Sequence[float],
     edges: Pairs | Iterable[tuple[int, int, float]],
@@ -35,6 +46,7 @@ def average_linkage(
     cohesion_ratio: float = 0.0,
     cohesion_size: int = 2,
     start: Sequence[Cluster] = (),
+    trace: Trace | None = None,
 ) -> list[Cluster]:
     """Join groups while the best average similarity is >= the bar and the span allows.
 
@@ -54,6 +66,8 @@ def average_linkage(
     the smaller one are rewritten, so a large story absorbing reports one by one stays cheap.
     Averages to the larger group's other neighbours fall when it grows; their queued values
     are checked when they come up and queued again at their true value.
+
+    `trace`, when given, records the run (see Trace).
     """
     n = len(times)
     sqrt = math.sqrt
@@ -111,8 +125,14 @@ def average_linkage(
             members.setdefault(g, [g])
     del low, high, within
     heapq.heapify(heap)
+    popped = None
+    if trace is not None:
+        trace.inner = list(inner)
+        popped = trace.pops.append
     while heap:
         neg_average, a, b = heapq.heappop(heap)
+        if popped is not None:
+            popped((neg_average, a, b))
         group_a, group_b = members.get(a), members.get(b)
         if group_a is None or group_b is None:
             continue  # one side was joined into another group since this was queued
@@ -139,6 +159,8 @@ def average_linkage(
         links_a = links[a]
         inner[a] += inner[b] + links_a[b]
         del links_a[b]
+        if trace is not None:
+            trace.joins.append((len(trace.pops) - 1, a, b, inner[a]))
         size = len(group_a)
         for other, s in links[b].items():
             if other == a:
@@ -158,6 +180,39 @@ def average_linkage(
     return sorted(linked + alone)
 
 
+class Bars(NamedTuple):
+    """What one round of average linkage asks of a join (see average_linkage), and the least
+    similarity of the pairs it reads."""
+
+    threshold: float
+    pair_threshold: float
+    cohesion_ratio: float
+    cohesion_size: int
+    max_span: float
+    min_similarity: float
+
+
+def core_bars(settings: StorySettings) -> Bars:
+    return Bars(settings.core_threshold, settings.pair_threshold, settings.cohesion_ratio, settings.cohesion_size,
+                settings.max_span_days * 86400.0, settings.core_similarity)
+
+
+def story_bars(settings: StorySettings) -> Bars:
+    return Bars(settings.threshold, settings.pair_threshold, settings.cohesion_ratio, settings.cohesion_size,
+                settings.max_span_days * 86400.0, 0.0)
+
+
+def copy_bar(settings: StorySettings) -> float:
+    return max(settings.copy_similarity, settings.core_similarity)
+
+
+def link_round(times: Sequence[float], edges: Pairs, bars: Bars, start: Sequence[Cluster],
+               trace: Trace | None = None) -> list[Cluster]:
+    """average_linkage with these bars over the pairs (all at least bars.min_similarity alike)."""
+    return average_linkage(times, edges, bars.threshold, bars.max_span, bars.pair_threshold, bars.cohesion_ratio,
+                           bars.cohesion_size, start, trace)
+
+
 def link_stories(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int, float]],
                  settings: StorySettings) -> list[Cluster]:
     """Stories from similar pairs, in three rounds, each starting from the groups of the last:
@@ -166,14 +221,11 @@ def link_stories(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int,
     `core_threshold`); then stories (average linkage over every pair). Dense news has millions
     of weak pairs: linked one by one they cost most of the time, summed once per pair of cores
     they do not."""
-    span = settings.max_span_days * 86400.0
     edges = as_pairs(edges)
     strong = edges.where(edges.similarity >= settings.core_similarity)
-    copies = near_copies(times, strong, max(settings.copy_similarity, settings.core_similarity), span)
-    cores = average_linkage(times, strong, settings.core_threshold, span, settings.pair_threshold,
-                            settings.cohesion_ratio, settings.cohesion_size, copies)
-    return average_linkage(times, edges, settings.threshold, span, settings.pair_threshold,
-                           settings.cohesion_ratio, settings.cohesion_size, cores)
+    copies = near_copies(times, strong, copy_bar(settings), settings.max_span_days * 86400.0)
+    cores = link_round(times, strong, core_bars(settings), copies)
+    return link_round(times, edges, story_bars(settings), cores)
 
 
 def near_copies(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int, float]], bar: float,
