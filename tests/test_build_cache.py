@@ -784,6 +784,65 @@ def test_idle_time_warms_the_entries_and_the_story_grouper_for_the_next_addition
         builder.close()
 
 
+def test_a_long_lived_builder_fingerprints_only_the_pages_an_addition_changed(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev server's idle time plans the site and keeps each page's context and fingerprint
+    (KeptUnits): an entry added next walks only the pages whose context changed, the others
+    compare equal to their kept context. The site still equals a cold build."""
+    import digest.reuse.plan_patch
+
+    for number, word in enumerate(["Copper", "Wheat", "Timber", "Cocoa"]):
+        (site / f"content/2022/08/15/market-{number}.md").write_text(
+            entry_text(f"{word} prices hold", DAY1, f"{word} body.", topic="business", tags='["Markets"]'))
+    build(site, OPTIONS)
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()  # nothing changed: no plan made, none kept
+        assert builder._units is not None and not builder._units.units
+        assert builder.catch_up(lambda: False) is True
+        units = len(builder._units.units)
+        assert units > 10
+        walked: list[str] = []
+        real = digest.reuse.plan_patch.Fingerprinter.of
+
+        def counting(self: Any, *values: Any) -> str:
+            walked.append(str(values[1]))
+            return real(self, *values)
+
+        monkeypatch.setattr(digest.reuse.plan_patch.Fingerprinter, "of", counting)
+        (site / "content/2022/08/16/delta.md").write_text(
+            entry_text("Delta opens", DAY2, "Delta body.", topic="world", tags='["Ports"]'))
+        assert builder.build().rendered > 0
+        articles = sum(template == "article.html" for template, *_ in builder._units.units.values())
+        # the new article and those whose story or related articles it joined: not every article
+        assert 1 <= walked.count("article.html") < articles - 1, walked
+        assert len(walked) < units, walked  # nor every page
+        monkeypatch.undo()
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
+def test_kept_units_reuse_a_fingerprint_only_for_an_equal_context_under_the_same_salt() -> None:
+    from digest.model import Page
+    from digest.reuse.plan_patch import KeptUnits
+
+    kept = KeptUnits()
+    entry = Entry(path=PurePosixPath("content/a.md"), title="A", published=datetime(2022, 8, 15, tzinfo=UTC),
+                  slug="a", body="Body.", content_hash="1")
+    assert kept.warm([Page("a/index.html", "article.html", {"entry": entry, "n": 1})], [], "salt", lambda: False)
+    value, found = kept.units["a/index.html"][2:]
+    assert found == (entry.path,)
+    same_entry = Entry(path=entry.path, title="A", published=entry.published, slug="a", body="Body.", content_hash="1")
+    assert kept.same("salt", "a/index.html", "article.html", {"entry": same_entry, "n": 1}) == (value, found)
+    assert kept.same("other salt", "a/index.html", "article.html", {"entry": same_entry, "n": 1}) is None
+    assert kept.same("salt", "a/index.html", "tag.html", {"entry": same_entry, "n": 1}) is None
+    assert kept.same("salt", "a/index.html", "article.html", {"entry": same_entry, "n": 2}) is None
+    edited = Entry(path=entry.path, title="A", published=entry.published, slug="a", body="Body.", content_hash="2")
+    assert kept.same("salt", "a/index.html", "article.html", {"entry": edited, "n": 1}) is None
+    assert not kept.warm([Page("b/index.html", "article.html", {})], [], "salt", lambda: True)  # stopped
+
+
 def test_catch_up_interrupted_leaves_a_spare_the_next_build_can_trust(site: Path, tmp_path: Path) -> None:
     builder = Builder(site, OPTIONS)
     try:

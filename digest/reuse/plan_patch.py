@@ -11,7 +11,9 @@ A later build (the CLI's, or the dev server's) whose entries changed only so loa
 plans that show a changed entry, with the current entries put in by path, fingerprints them
 (the same values a full plan would give) and leaves every other file as the live site has it.
 Anything else (an entry added, removed or moved in time, a changed title, tag or topic, a new
-story grouping, templates, config) plans the whole site again.
+story grouping, templates, config) plans the whole site again. A long-lived Builder (the dev
+server) keeps its last full plan in memory (KeptUnits): a unit whose context comes out equal
+keeps its fingerprint, so only the pages that change are walked.
 """
 
 from __future__ import annotations
@@ -51,19 +53,85 @@ class Plan:
 
 
 # -- a full plan, stored ---------------------------------------------------------------------------
-def full_plan(pages: list[Page], feeds: list[FeedPlan],
-              salt: str) -> tuple[Plan, list[list[PurePosixPath]], list[list[PurePosixPath]]]:
+KeptUnit = tuple[str, Any, str, tuple[PurePosixPath, ...]]
+
+
+class KeptUnits:
+    """A long-lived Builder's last full plan, kept in memory: each unit's template, context,
+    fingerprint and the entries it shows. A unit planned again with an equal context keeps its
+    fingerprint instead of being walked again: after an entry is added or deleted in the dev
+    server, most pages come out the same, and comparing two plans' contexts (==, in C, entries
+    and stories that did not change being the same objects) cost a seventh of fingerprinting them
+    (measured at 10,000 entries: 0.16 s against 1.15 s, on a loaded machine).
+
+    Equal contexts have equal fingerprints: a context is made from the entries and the config
+    (the salt), and two entries compare equal only with the same content hash, so values that
+    are == but print differently (1 and 1.0) do not come from equal inputs."""
+
+    def __init__(self) -> None:
+        self.salt: str | None = None
+        self.units: dict[str, KeptUnit] = {}  # unit name -> (template, context, fingerprint, entries shown)
+
+    def same(self, salt: str, name: str, template: str, context: Any) -> tuple[str, tuple[PurePosixPath, ...]] | None:
+        """(fingerprint, entries shown) of the unit kept under this name, when its context equals this one."""
+        if salt != self.salt:
+            return None
+        kept = self.units.get(name)
+        if kept is None or kept[0] != template:
+            return None
+        try:
+            equal = bool(kept[1] == context)
+        except Exception:  # a value that cannot be compared: fingerprint it
+            return None
+        return (kept[2], kept[3]) if equal else None
+
+    def warm(self, pages: Sequence[Page], feeds: Sequence[FeedPlan], salt: str, stop: Callable[[], bool],
+             batch: int = 1000) -> bool:
+        """Fingerprint a plan's units into the kept ones (the dev server's idle time, so that the
+        first entry added after it starts need not), `batch` at a time; False when stop() came
+        first. What is done is kept: every kept unit is valid on its own."""
+        if salt != self.salt:
+            self.salt, self.units = salt, {}
+        prints = Fingerprinter()
+        units: list[tuple[str, str, Any]] = [(page.output_path, page.template, page.context) for page in pages]
+        units += [(FEED_UNIT + feed.prefix, "feed", feed) for feed in feeds]
+        for start in range(0, len(units), batch):
+            if stop():
+                return False
+            for name, template, context in units[start:start + batch]:
+                if self.same(salt, name, template, context) is None:
+                    self.units[name] = (template, context, prints.of(salt, template, context), tuple(prints.found))
+        return True
+
+
+def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUnits | None = None,
+              ) -> tuple[Plan, list[tuple[PurePosixPath, ...]], list[tuple[PurePosixPath, ...]]]:
     """Every page and feed with its fingerprint (`salt`: the templates' and config's), and the
-    entries each one shows (for store_plan)."""
+    entries each one shows (for store_plan). `kept`: the last full plan's units (a long-lived
+    Builder), reused where a unit's context did not change, and replaced by this plan's."""
     prints = Fingerprinter()
+    units: dict[str, KeptUnit] = {}
+
+    def print_of(name: str, template: str, context: Any) -> tuple[str, tuple[PurePosixPath, ...]]:
+        known = kept.same(salt, name, template, context) if kept is not None else None
+        if known is None:
+            known = (prints.of(salt, template, context), tuple(prints.found))
+        if kept is not None:
+            units[name] = (template, context, *known)
+        return known
+
     page_prints, page_found = [], []
     for page in pages:
-        page_prints.append(prints.of(salt, page.template, page.context))
-        page_found.append(prints.found)
+        value, found = print_of(page.output_path, page.template, page.context)
+        page_prints.append(value)
+        page_found.append(found)
     feed_prints, feed_found = [], []
     for feed in feeds:
-        feed_prints.append(prints.of(salt, "feed", feed))
-        feed_found.append(prints.found)
+        value, found = print_of(FEED_UNIT + feed.prefix, "feed", feed)
+        feed_prints.append(value)
+        feed_found.append(found)
+    if kept is not None:
+        kept.salt, kept.units = salt, units
     return Plan(pages, feeds, page_prints, feed_prints, complete=True), page_found, feed_found
 
 
