@@ -41,6 +41,28 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class EntryHead(Entry):
+    """An entry without its body (`body` is ""): what planning reads (organise, stories, the
+    page plan, fingerprints: an entry counts by path and content hash), without the Markdown that
+    only rendering reads. A build that plans the whole site for a few changed pages plans with
+    heads, and hands the render stage full entries for the pages it renders (build.py)."""
+
+    body_chars: int = 0  # len(body.strip()): a story's lead is chosen by text length on a tie in time
+
+    @classmethod
+    def of(cls, entry: Entry) -> EntryHead:
+        if isinstance(entry, EntryHead):
+            return entry
+        return cls(**{**vars(entry), "body": "", "body_chars": len(entry.body.strip())})
+
+
+def text_chars(entry: Entry) -> int:
+    """Length of an entry's summary and body, stripped (heads keep the body's)."""
+    body = entry.body_chars if isinstance(entry, EntryHead) else len(entry.body.strip())
+    return len((entry.summary or "").strip()) + body
+
+
+@dataclass(frozen=True)
 class Story:
     """Entries from one or more sources reporting the same news."""
 

@@ -843,6 +843,51 @@ def test_kept_units_reuse_a_fingerprint_only_for_an_equal_context_under_the_same
     assert not kept.warm([Page("b/index.html", "article.html", {})], [], "salt", lambda: True)  # stopped
 
 
+def test_a_one_shot_build_plans_with_heads_and_reads_whole_entries_only_for_the_pages_it_renders(
+        make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Over a live site, the CLI plans with the entries' heads (EntryHead: no body) and reads the
+    whole entries of the pages it renders only; the site still equals a cold build."""
+    words = ["Copper", "Wheat", "Timber", "Cocoa", "Nickel", "Barley", "Cotton", "Sugar"]
+    files = {f"content/2022/{month:02d}/{day:02d}/old-{month}-{day}.md": entry_text(
+        f"{words[day % 8]} story {month} {day}", f"2022-{month:02d}-{day:02d}T09:00:00+01:00",
+        f"Body of {month} {day}, long enough to count.", topic="world") for month in (6, 7) for day in range(1, 21)}
+    root = make_site(files, config=BASIC_CONFIG.replace("[site]\n", "[site]\nitems_per_page = 5\n")
+                     + "\n[feeds]\nitems = 5\n")
+    build(root, OPTIONS)
+    (root / "content/2022/08/15").mkdir(parents=True)
+    (root / "content/2022/08/15/new.md").write_text(entry_text("A new story", DAY1, "New body.", topic="world"))
+    builder = Builder(root, OPTIONS, once=True)
+    try:
+        report = builder.build()
+        whole = [rel for rel, row in builder._rows.rows.items() if row.loaded]
+        assert report.rendered > 0
+        assert "content/2022/08/15/new.md" in whole
+        assert len(whole) < len(files) / 2, whole  # not every entry: those the rendered pages show
+    finally:
+        builder.close()
+    assert tree(root / "output") == cold(root, tmp_path)
+
+
+def test_a_head_counts_as_its_entry_for_fingerprints_and_story_leads() -> None:
+    from digest.model import EntryHead
+    from digest.reuse.fingerprint import fingerprint
+    from digest.stories import make_story
+
+    when = datetime(2022, 8, 15, 8, tzinfo=UTC)
+    short = Entry(path=PurePosixPath("content/a.md"), title="A", published=when, slug="a", body="Short.",
+                  content_hash="1")
+    long = Entry(path=PurePosixPath("content/b.md"), title="B", published=when, slug="b",
+                 body="A much longer body.\n", content_hash="2")
+    heads = [EntryHead.of(short), EntryHead.of(long)]
+    assert heads[1].body == "" and heads[1].body_chars == len("A much longer body.")
+    assert EntryHead.of(heads[1]) is heads[1]
+    assert fingerprint({"entries": heads}) == fingerprint({"entries": [short, long]})
+    assert fingerprint({"entries": heads}) != fingerprint({"entries": [long, short]})
+    # a tie in time: the lead is the member with the most text, heads or not
+    assert make_story("k", heads, 0.5, "similar").lead.path == make_story("k", [short, long], 0.5, "similar").lead.path
+    assert make_story("k", heads, 0.5, "similar").lead.path == long.path
+
+
 def test_catch_up_interrupted_leaves_a_spare_the_next_build_can_trust(site: Path, tmp_path: Path) -> None:
     builder = Builder(site, OPTIONS)
     try:

@@ -21,16 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from digest import __version__
-from digest.reuse.cached_entry import CachedEntry
+from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 
-CACHE_VERSION = f"{__version__}-7"
+CACHE_VERSION = f"{__version__}-8"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+-- The whole parse (entry) last: SQLite reads a row's columns in order, so a read of the head and
+-- features (what planning and grouping read) stops before the body's pickle and its overflow pages.
 CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT,
-                                    published REAL, draft INTEGER, grouping TEXT, entry BLOB,
-                                    features BLOB);
+                                    published REAL, draft INTEGER, grouping TEXT, head BLOB,
+                                    features BLOB, entry BLOB);
 -- The small columns again, beside the pickles: every build reads them all (BuildCache.entries), and
 -- a row with its pickles takes a page of the table to itself, so that read touched the whole file
 -- (1.3 GB at 100,000 entries: 5-14 s from disk). SQLite reads this covering index instead.
@@ -109,19 +111,20 @@ class BuildCache:
             return {}
         return found
 
-    def entry_blobs(self, path: str, content_hash: str) -> tuple[bytes, bytes] | None:
-        row = self._db.execute("SELECT entry, features FROM entries WHERE path = ? AND hash = ?",
+    def entry_blobs(self, path: str, content_hash: str) -> Blobs | None:
+        row = self._db.execute("SELECT entry, features, head FROM entries WHERE path = ? AND hash = ?",
                                (path, content_hash)).fetchone()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     def fill(self, rows: Iterable[tuple[str, CachedEntry]],
-             each: Callable[[CachedEntry], object] | None = None) -> None:
-        """Fetch the parses of these rows that are not in memory: one query for them all. `each`
-        is called on every row as soon as it is in memory: a caller that unpickles and lets go of
-        what it does not need never holds every row's pickles at once (memory)."""
+             each: Callable[[CachedEntry], object] | None = None, heads: bool = False) -> None:
+        """Fetch the parses of these rows that are not in memory (`heads`: only their heads and
+        features): one query for them all. `each` is called on every row as soon as it is in
+        memory: a caller that unpickles and lets go of what it does not need never holds every
+        row's pickles at once (memory)."""
         wanted: dict[str, CachedEntry] = {}
         for rel, row in rows:
-            if not row.loaded:
+            if not (row.head_loaded if heads else row.loaded):
                 wanted[rel] = row
             elif each is not None:
                 each(row)
@@ -129,15 +132,16 @@ class BuildCache:
             for rel, row in wanted.items():
                 blobs = self.entry_blobs(rel, row.content_hash)
                 if blobs is not None:
-                    row.fill(blobs)
+                    row.fill((None, *blobs[1:]) if heads else blobs)
                     if each is not None:
                         each(row)
             return
-        for path, content_hash, entry, features in self._db.execute(
-                "SELECT path, hash, entry, features FROM entries"):
+        query = "SELECT path, hash, NULL, features, head FROM entries" if heads else \
+            "SELECT path, hash, entry, features, head FROM entries"
+        for path, content_hash, *blobs in self._db.execute(query):
             known = wanted.get(path)
             if known is not None and known.content_hash == content_hash:
-                known.fill((entry, features))
+                known.fill((blobs[0], blobs[1], blobs[2]))
                 if each is not None:
                     each(known)
 
@@ -243,9 +247,12 @@ def store_entries(cache: Path, rows: Iterable[tuple[str, CachedEntry]]) -> None:
 
 def _insert_entries(db: sqlite3.Connection, rows: Iterable[tuple[str, CachedEntry]]) -> None:
     # A generator: rows are pickled one at a time, never all held at once (memory).
-    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   ((path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), c.grouping, *c.blobs())
-                    for path, c in rows))
+    def values(path: str, c: CachedEntry) -> tuple[Any, ...]:
+        entry, features, head = c.blobs()
+        return path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), c.grouping, head, features, entry
+
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (values(path, c) for path, c in rows))
 
 
 class _Transaction:

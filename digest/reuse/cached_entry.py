@@ -1,6 +1,7 @@
-"""An entry as the build cache holds it (CachedEntry): the small columns in memory, the parse and
-story features fetched from the cache's row and unpickled only when used. Once unpickled, an
-entry is a plain value: nothing it holds is read from the cache behind its reader's back.
+"""An entry as the build cache holds it (CachedEntry): the small columns in memory, the parse, its
+head (the parse without the body: model.EntryHead) and story features fetched from the cache's
+row and unpickled only when used. Once unpickled, an entry is a plain value: nothing it holds is
+read from the cache behind its reader's back.
 """
 
 from __future__ import annotations
@@ -8,13 +9,15 @@ from __future__ import annotations
 import pickle
 from typing import Any, Protocol
 
-from digest.model import Entry
+from digest.model import Entry, EntryHead
+
+Blobs = tuple[bytes | None, bytes | None, bytes | None]  # the entry, its features, its head: pickled
 
 
 class RowSource(Protocol):
     """Where a CachedEntry's row is read from (cache.BuildCache)."""
 
-    def entry_blobs(self, path: str, content_hash: str) -> tuple[bytes, bytes] | None: ...
+    def entry_blobs(self, path: str, content_hash: str) -> Blobs | None: ...
 
 
 class StaleEntry(LookupError):
@@ -27,12 +30,12 @@ class CachedEntry:
     nothing changed, or only an entry's body, needs only the columns and a few entries)."""
 
     __slots__ = ("mtime_ns", "size", "content_hash", "published", "draft", "grouping", "_entry", "_features",
-                 "_entry_blob", "_features_blob", "_stored")
+                 "_head", "_entry_blob", "_features_blob", "_head_blob", "_stored")
 
     def __init__(self, mtime_ns: int, size: int, content_hash: str, published: float, draft: bool, grouping: str,
                  entry: Entry | None = None, features: Any = None,
-                 blobs: tuple[bytes | None, bytes | None] = (None, None),
-                 stored: tuple[RowSource, str] | None = None) -> None:
+                 blobs: Blobs = (None, None, None), stored: tuple[RowSource, str] | None = None,
+                 head: EntryHead | None = None) -> None:
         self.mtime_ns = mtime_ns
         self.size = size
         self.content_hash = content_hash
@@ -41,8 +44,9 @@ class CachedEntry:
         self.grouping = grouping  # stories.grouping_token: what story grouping reads of the entry
         self._entry = entry
         self._features = features
-        # The entry and features pickled, as fetched from the cache; each let go once unpickled (memory)
-        self._entry_blob, self._features_blob = blobs
+        self._head = head
+        # The entry, features and head pickled, as fetched from the cache; each let go once unpickled (memory)
+        self._entry_blob, self._features_blob, self._head_blob = blobs
         self._stored = stored  # (cache, path) to fetch them from, while its row has this content hash
 
     @classmethod
@@ -63,12 +67,19 @@ class CachedEntry:
     def moved(self, mtime_ns: int, size: int) -> CachedEntry:
         """The same content under a new mtime (a file touched but not changed)."""
         return CachedEntry(mtime_ns, size, self.content_hash, self.published, self.draft, self.grouping,
-                           self._entry, self._features, (self._entry_blob, self._features_blob), self._stored)
+                           self._entry, self._features, (self._entry_blob, self._features_blob, self._head_blob),
+                           self._stored, self._head)
 
     @property
     def loaded(self) -> bool:
         """Whether the parse is in memory (or fetched, waiting to be unpickled)."""
         return self._entry is not None or self._entry_blob is not None
+
+    @property
+    def head_loaded(self) -> bool:
+        """Whether the head (or the whole parse) and the features are in memory or fetched."""
+        return (self.loaded or self._head is not None or self._head_blob is not None) and (
+            self._features is not None or self._features_blob is not None)
 
     def _fetch(self) -> None:
         """The pickles of what is not unpickled, from the cache row."""
@@ -80,11 +91,15 @@ class CachedEntry:
             raise StaleEntry(path)
         self.fill(blobs)
 
-    def fill(self, blobs: tuple[bytes, bytes]) -> None:
-        if self._entry is None:
-            self._entry_blob = blobs[0]
-        if self._features is None:
-            self._features_blob = blobs[1]
+    def fill(self, blobs: Blobs) -> None:
+        """Take the pickles fetched from the row (None: not fetched) of what is not unpickled yet."""
+        entry, features, head = blobs
+        if self._entry is None and entry is not None:
+            self._entry_blob = entry
+        if self._features is None and features is not None:
+            self._features_blob = features
+        if self._head is None and head is not None:
+            self._head_blob = head
 
     @property
     def entry(self) -> Entry:
@@ -94,6 +109,19 @@ class CachedEntry:
             self._entry = pickle.loads(self._entry_blob)  # type: ignore[arg-type]  # _fetch set it
             self._entry_blob = None
         return self._entry
+
+    @property
+    def head(self) -> EntryHead:
+        """The entry without its body (what planning reads), unpickled from its own, smaller pickle."""
+        if self._head is None:
+            if self._entry is not None or (self._head_blob is None and self._entry_blob is not None):
+                self._head = EntryHead.of(self.entry)
+            else:
+                if self._head_blob is None:
+                    self._fetch()
+                self._head = pickle.loads(self._head_blob)  # type: ignore[arg-type]  # _fetch set it
+            self._head_blob = None
+        return self._head
 
     @property
     def features(self) -> Any:
@@ -111,10 +139,12 @@ class CachedEntry:
         """Let the features go (after grouping, in a one-shot build); fetched again if asked for."""
         self._features = self._features_blob = None
 
-    def blobs(self) -> tuple[bytes, bytes]:
+    def blobs(self) -> tuple[bytes, bytes, bytes]:
+        """The entry, its features and its head, pickled (to be stored)."""
         if self._entry is None and self._entry_blob is None:
             self._fetch()
         entry = self._entry_blob if self._entry_blob is not None else pickle.dumps(self.entry, pickle.HIGHEST_PROTOCOL)
         features = self._features_blob if self._features_blob is not None else pickle.dumps(
             self.features, pickle.HIGHEST_PROTOCOL)
-        return entry, features
+        head = self._head_blob if self._head_blob is not None else pickle.dumps(self.head, pickle.HIGHEST_PROTOCOL)
+        return entry, features, head

@@ -20,7 +20,7 @@ from digest.errors import BuildFailed, ContentWarning, DigestError
 from digest.load import PARALLEL_PARSE, entry_files, found_after, parse_files, split_warnings
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
-from digest.stories import grouping_token
+from digest.stories import FEATURES_VERSION, entry_features, grouping_token
 from digest.workers import in_worker, in_workers
 
 Rows = list[tuple[str, CachedEntry]]  # (entry file relative to the site, its row), in path order
@@ -140,13 +140,18 @@ def published(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: date
 
 
 class LazyFeatures(Mapping[PurePosixPath, Any]):
-    """Entry path -> story features, unpickled from the cache only when asked for."""
+    """Entry path -> story features, unpickled from the cache only when asked for. Features the
+    cache lacks are made from the whole entry here (grouping may be handed heads: EntryHead)."""
 
     def __init__(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
-        self._rows = {row.entry.path: row for _, row in rows}
+        self._rows = {PurePosixPath(rel): row for rel, row in rows}
 
     def __getitem__(self, path: PurePosixPath) -> Any:
-        return self._rows[path].features
+        row = self._rows[path]
+        features = row.features
+        if getattr(features, "version", None) != FEATURES_VERSION:
+            features = entry_features(row.entry)
+        return features
 
     def __iter__(self) -> Iterator[PurePosixPath]:
         return iter(self._rows)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from digest.model import Entry, Story
+from digest.model import Entry, EntryHead, Story
 
 # What shapes the output besides digest's own code (a new Markdown or Jinja release can change
 # pages): (distribution, the package it installs).
@@ -122,8 +122,10 @@ class Fingerprinter:
                 self._walk_container(value, kind, parts)
             else:  # large containers are often shared by many pages (the navigation, a listing)
                 parts.append(self._memoised(value, "C"))
-        elif kind is Entry or kind is Story or is_dataclass(value):
-            parts.append(self._memoised(value, "" if kind is Entry else "D"))
+        elif kind is Entry or kind is EntryHead:  # the same token for both (see EntryHead)
+            parts.append(self._memoised(value, ""))
+        elif kind is Story or is_dataclass(value):
+            parts.append(self._memoised(value, "D"))
         else:
             self._walk_object(value, parts)
 

@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from digest.feeds import FeedPlan
-from digest.model import Edition, Entry, Followup, Page, Story, Topic, TopicSection
+from digest.model import Edition, Entry, EntryHead, Followup, Page, Story, Topic, TopicSection
 from digest.reuse.cache import BuildCache
 from digest.reuse.cached_entry import CachedEntry, StaleEntry
 from digest.reuse.fingerprint import Fingerprinter
@@ -50,6 +50,7 @@ class Plan:
     page_prints: list[str]
     feed_prints: list[str]
     complete: bool
+    heads: bool = False  # planned with the entries' heads (EntryHead): see with_bodies
 
 
 # -- a full plan, stored ---------------------------------------------------------------------------
@@ -168,6 +169,7 @@ def _entry_at(path: str) -> Entry:
 _REDUCE: dict[type, Callable[[Any], Any]] = {
     **copyreg.dispatch_table,
     Entry: lambda e: (_entry_at, (str(e.path),)),
+    EntryHead: lambda e: (_entry_at, (str(e.path),)),
     Story: lambda s: (Story, (s.key, s.lead, s.members, s.score, s.reason)),
     Topic: lambda t: (Topic, (t.slug, t.title, t.aliases)),
     TopicSection: lambda t: (TopicSection, (t.topic, t.stories)),
@@ -200,6 +202,15 @@ def dump_unit(value: Any) -> bytes:
 
 def load_unit(data: bytes, entry_of: Callable[[str], Entry]) -> Any:
     return _EntriesFrom(data, entry_of).load()
+
+
+def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Callable[[str], Entry],
+                ) -> tuple[list[Page], list[FeedPlan]]:
+    """Pages and feeds of a plan made with heads (EntryHead), each entry they hold swapped for
+    the whole one (`entry_of`: path -> entry), to be rendered. Their fingerprints stay: a head and
+    its entry count the same."""
+    return ([Page(p.output_path, p.template, load_unit(dump_unit(p.context), entry_of)) for p in pages],
+            [load_unit(dump_unit(feed), entry_of) for feed in feeds])
 
 
 # -- patching it -------------------------------------------------------------------------------------

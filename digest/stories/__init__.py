@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
-from digest.model import Entry, Story
+from digest.model import Entry, Story, text_chars
 from digest.stories.features import FEATURES_VERSION, EntryFeatures, entry_features
 from digest.stories.settings import StorySettings
 
@@ -125,7 +125,7 @@ def _lead(group: Sequence[Entry]) -> Entry:
         return tied[0]
 
     def rank(e: Entry) -> tuple[int, str]:
-        return (-(len((e.summary or "").strip()) + len(e.body.strip())), str(e.path))
+        return (-text_chars(e), str(e.path))
 
     return min(tied, key=rank)
 
