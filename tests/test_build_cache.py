@@ -576,9 +576,12 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
     class Stored:
         def get(self, key: str):
             return {"plan base": ("salt", "inputs"),
-                    "plan shows": {"content/a.md": ["a/index.html"], "content/b.md": ["b/index.html"]},
                     "stories": ("key", [("a", ["content/a.md"], 1.0, "alone"), ("b", ["content/b.md"], 1.0, "alone")])
                     }[key]
+
+        def units_showing(self, entries):
+            shows = {"content/a.md": ["a/index.html"], "content/b.md": ["b/index.html"]}
+            return {unit for entry in entries for unit in shows.get(entry, [])}
 
         def load_units(self, names: list[str]):
             return {"a/index.html": ("article.html", dump_unit({"entry": a.entry}))}

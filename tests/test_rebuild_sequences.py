@@ -13,8 +13,10 @@ every run.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,13 @@ def cold(root: Path, elsewhere: Path) -> dict[str, bytes | None]:
     shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns("output", ".output*", ".digest"))
     build(elsewhere, OPTIONS)
     return tree(elsewhere / "output")
+
+
+def stored_shows(root: Path) -> set[tuple[str, str]]:
+    """The build cache's rows of which page or feed shows which entry: what a later body edit
+    patches from, kept up to date by every build for the units it changed."""
+    with contextlib.closing(sqlite3.connect(root / ".digest/cache/build.sqlite")) as db:
+        return set(db.execute("SELECT entry, unit FROM shows"))
 
 
 class Curator:
@@ -141,6 +150,7 @@ def test_one_shot_builds_after_each_change_equal_a_cold_build(make_site, tmp_pat
         kind, _ = curator.change()
         build(root, OPTIONS)
         assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
+        assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
 
 
 @pytest.mark.parametrize("seed", [4, 5, 6])
@@ -153,6 +163,7 @@ def test_a_long_lived_builder_told_what_changed_equals_a_cold_build(make_site, t
             kind, touched = curator.change()
             builder.build(changed=touched)
             assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
+            assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
             if curator.rng.random() < 0.4:
                 builder.catch_up(lambda: False)  # the dev server's idle time between edits
     finally:

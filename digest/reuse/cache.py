@@ -39,6 +39,11 @@ CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, siz
 CREATE INDEX IF NOT EXISTS entry_columns ON entries (path, mtime_ns, size, hash, published, draft, grouping);
 CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, inputs TEXT, pages INTEGER, feeds INTEGER, manifest BLOB);
 CREATE TABLE IF NOT EXISTS units (name TEXT PRIMARY KEY, print TEXT, template TEXT, plan BLOB);
+-- Which units show which entry, a row each: a patch reads the rows of the entries it changed, and a
+-- stored plan rewrites the rows of the units it changed (one blob of them all was 2.5 MB at 10,000
+-- entries, read by every body edit and written by every addition).
+CREATE TABLE IF NOT EXISTS shows (entry TEXT, unit TEXT, PRIMARY KEY (entry, unit)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS shows_by_unit ON shows (unit);
 """
 
 
@@ -81,8 +86,8 @@ class BuildCache:
             db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
-                db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE meta; "
-                                 "COMMIT;")
+                db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE shows; "
+                                 "DROP TABLE meta; COMMIT;")
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
@@ -178,11 +183,29 @@ class BuildCache:
     def unit_prints(self) -> dict[str, str]:
         return dict(self._db.execute("SELECT name, print FROM units").fetchall())
 
-    def store_units(self, changed: Iterable[tuple[str, str, str, bytes]], removed: Iterable[str]) -> None:
+    def store_units(self, changed: Iterable[tuple[str, str, str, bytes, Iterable[str]]],
+                    removed: Iterable[str]) -> None:
+        """Units (name, fingerprint, template, pickled plan, the entries it shows) written anew,
+        and units gone: in one transaction, with the rows of what each shows."""
         gone = [(name,) for name in removed]
         with self._transaction():
-            self._db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?)", changed)
+            for name, value, template, plan, shown in changed:
+                self._db.execute("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?)", (name, value, template, plan))
+                self._db.execute("DELETE FROM shows WHERE unit = ?", (name,))
+                self._db.executemany("INSERT OR IGNORE INTO shows VALUES (?, ?)", ((entry, name) for entry in shown))
             self._db.executemany("DELETE FROM units WHERE name = ?", gone)
+            self._db.executemany("DELETE FROM shows WHERE unit = ?", gone)
+
+    def units_showing(self, entries: Iterable[str]) -> set[str]:
+        """The stored units that show any of these entries (paths)."""
+        wanted = list(entries)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(unit for (unit,) in self._db.execute(
+                f"SELECT unit FROM shows WHERE entry IN ({marks})", chunk))
+        return found
 
     def load_units(self, names: list[str]) -> dict[str, tuple[str, bytes]]:
         found: dict[str, tuple[str, bytes]] = {}

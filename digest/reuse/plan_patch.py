@@ -21,7 +21,6 @@ from __future__ import annotations
 import copyreg
 import io
 import pickle
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -35,7 +34,6 @@ from digest.reuse.fingerprint import Fingerprinter
 from digest.stories import make_story
 
 PLAN_BASE = "plan base"  # meta key: (plan salt, inputs key) of the build the stored plan describes
-PLAN_SHOWS = "plan shows"  # meta key: entry path -> names of the units that show it
 FEED_UNIT = "feed:"  # a feed's unit name is this + its prefix; a page's is its output path
 Grouping = frozenset[tuple[str, tuple[str, ...], float, str]]
 
@@ -146,14 +144,12 @@ def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found:
     units += [(FEED_UNIT + f.prefix, value, "", f) for f, value in zip(plan.feeds, plan.feed_prints, strict=True)]
     cache.put(PLAN_BASE, None)  # while the units change, no stored plan is trusted (a kill in between)
     stored = cache.unit_prints()
-    cache.store_units(((name, value, template, dump_unit(item)) for name, value, template, item in units
+    # A unit with the fingerprint stored has the same context, so it shows the same entries: only
+    # the units that changed are written, with the rows of what they show.
+    cache.store_units(((name, value, template, dump_unit(item), {str(path) for path in found})
+                       for (name, value, template, item), found in zip(units, [*page_found, *feed_found], strict=True)
                        if stored.get(name) != value),
                       stored.keys() - {name for name, _, _, _ in units})
-    shows: dict[str, list[str]] = defaultdict(list)
-    for (name, _, _, _), found in zip(units, [*page_found, *feed_found], strict=True):
-        for path in set(found):
-            shows[str(path)].append(name)
-    cache.put(PLAN_SHOWS, dict(shows))
     cache.put(PLAN_BASE, base)
 
 
@@ -224,9 +220,6 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
     the entries again: the plan is patched only when the stories came out the same."""
     if cache.get(PLAN_BASE) != base:
         return None
-    shows = cache.get(PLAN_SHOWS)
-    if not isinstance(shows, dict):
-        return None
     if len(rows) != len(before):
         return None  # an entry added or removed
     changed: list[str] = []
@@ -254,12 +247,12 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         if _grouping(regroup()) != grouping:
             return None
     try:
-        return _patched(cache, changed, shows, remembered[1], _EntryLookup(dict(rows)), fingerprint_salt)
+        return _patched(cache, changed, remembered[1], _EntryLookup(dict(rows)), fingerprint_salt)
     except (KeyError, StaleEntry, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return None  # a stored plan that no longer fits: plan everything
 
 
-def _patched(cache: BuildCache, changed: list[str], shows: Mapping[str, list[str]],
+def _patched(cache: BuildCache, changed: list[str],
              stories: Iterable[tuple[str, list[str], float, str]], entry_of: Callable[[str], Entry],
              fingerprint_salt: str) -> Plan | None:
     wanted = set(changed)
@@ -268,7 +261,7 @@ def _patched(cache: BuildCache, changed: list[str], shows: Mapping[str, list[str
             story = make_story(key, [entry_of(m) for m in members], score, reason)
             if str(story.lead.path) != members[0]:
                 return None  # a tie in time, broken by text length, now goes the other way
-    names = sorted({name for rel in changed for name in shows.get(rel, ())})
+    names = sorted(cache.units_showing(changed))
     loaded = cache.load_units(names)
     if len(loaded) != len(names):
         return None
