@@ -14,6 +14,7 @@ every run.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import random
 import shutil
 import sqlite3
@@ -49,7 +50,12 @@ def stored_shows(root: Path) -> set[tuple[str, str]]:
     """The build cache's rows of which page or feed shows which entry: what a later body edit
     patches from, kept up to date by every build for the units it changed."""
     with contextlib.closing(sqlite3.connect(root / ".digest/cache/build.sqlite")) as db:
-        return set(db.execute("SELECT entry, unit FROM shows"))
+        by_entry = {(entry, unit) for entry, units in db.execute("SELECT entry, units FROM shows")
+                    for unit in marshal.loads(units)}
+        by_unit = {(entry, unit) for unit, entries in db.execute("SELECT name, shows FROM units")
+                   for entry in marshal.loads(entries)}
+    assert by_entry == by_unit  # the two sides of the record agree
+    return by_entry
 
 
 class Curator:
