@@ -699,3 +699,55 @@ def test_a_name_glued_to_its_handle_is_a_byline_candidate() -> None:
     head = read_head(_page("Offensive begins in the east after months of preparation", "Write to news@paper",
                            *[PROSE * 2] * 4))
     assert author_candidates(head.paras, head) == []
+
+
+_SECOND_PART = ("The second half of the article goes on after the pictures, and the council said it would publish "
+                "the full plan with its costs on its website before the end of the month.")
+
+
+def test_a_picture_gallery_inside_the_article_is_left_out_and_the_article_goes_on() -> None:
+    """A gallery set among the paragraphs ("2/5 Title", its caption, its credit) is not the article; its
+    captions are prose, so without this the body would be the gallery (it has more of it)."""
+    slides = []
+    for n in range(1, 6):
+        slides += [f"  • {n}/5 Harbour story number {n}",
+                   f"    The caption of slide {n} tells a story of its own about ships, cranes and the "
+                   f"weather in the port over the summer, with figures for every month of the year {n}.",
+                   "    Getty"]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(),
+                              "Business news in pictures", "  •", "  •", "  •", *slides, _SECOND_PART))
+    assert "review of the budget" in article.body and "second half of the article" in article.body
+    for junk in ("caption of slide", "Harbour story", "Getty", "in pictures"):
+        assert junk not in article.body
+
+
+def test_a_live_ticker_after_the_article_is_not_its_body() -> None:
+    """Items that open with a time of day ("14:44 ...") are a live ticker's: other stories' posts."""
+    posts = []
+    for hour in (14, 13, 12):
+        posts += [f"  • {hour}:32 Another story at {hour} o'clock",
+                  "    Séisme. Un tremblement de terre a touché la région selon l'institut, et des centaines "
+                  "de personnes ont dû quitter leurs maisons pendant la nuit, a indiqué la préfecture."]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(),
+                              "AFP", "Recevoir la newsletter", "[          ] [S'inscrire]", "Direct", *posts))
+    assert "review of the budget" in article.body
+    assert "tremblement" not in article.body and "Another story" not in article.body
+
+
+def test_a_video_player_and_ad_place_holders_inside_the_article_are_left_out() -> None:
+    """A video player's controls (up to its dialog's closing words) and "Story continues below" sit
+    between the article's paragraphs: neither the article nor its end."""
+    player = ["Play Video", "Play", "Mute", "Current Time 0:00", "/", "Duration Time 0:00", "Loaded: 0%",
+              "Progress: 0%", "Stream TypeLIVE", "Remaining Time -0:00", "Share", "Playback Rate", "1",
+              "  • Chapters", "Chapters", "  • descriptions off, selected", "Descriptions",
+              "  • subtitles off, selected", "Subtitles", "  • captions off, selected", "Captions",
+              "Fullscreen", "This is a modal window.", "Font Size [100%]", "Defaults Done", "Close",
+              "This is a modal window. This modal can be closed by pressing the Escape key or activating "
+              "the close button."]
+    ads = ["Article content", "Story continues below",
+           "This advertisement has not loaded yet, but your article continues below.", "Article content"]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), *player,
+                              *ads, _SECOND_PART, *ads, PROSE * 2))
+    assert "review of the budget" in article.body and "second half of the article" in article.body
+    for junk in ("Mute", "modal", "Play", "Article content", "continues below"):
+        assert junk not in article.body

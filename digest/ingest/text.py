@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
-from .body import body_span, captions, echoed_lines, inline_boxes, is_boundary, is_junk, is_prose, words
+from .body import (
+    body_span,
+    captions,
+    echoed_lines,
+    gallery_slides,
+    inline_boxes,
+    is_boundary,
+    is_junk,
+    is_placeholder,
+    is_prose,
+    video_player,
+    words,
+)
 from .clean import one_line
 from .dates import date_start, find_date, labelled_date, starts_with_labelled_date
 from .markdown import render_body, summary_from
@@ -119,7 +131,8 @@ def read_text(text: str) -> Article:
     # Image captions inside the article are the pictures' words, not the article's.
     # Image captions and "Related" boxes inside the article are not its words.
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
-               | echoed_lines(paras[start:end])}
+               | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end])
+               | video_player(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
@@ -563,7 +576,7 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
     for para in paras:
         if para.bullet and para.text in key_points:
             continue
-        if is_junk(para) or is_boundary(para):
+        if is_junk(para) or is_boundary(para) or is_placeholder(para):
             continue
         if title_key and _norm(para.text) == title_key:
             continue
