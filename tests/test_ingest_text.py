@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
 from digest.ingest.body import said_twice
 from digest.ingest.dates import find_date, labelled_date
@@ -751,3 +752,41 @@ def test_a_video_player_and_ad_place_holders_inside_the_article_are_left_out() -
     assert "review of the budget" in article.body and "second half of the article" in article.body
     for junk in ("Mute", "modal", "Play", "Article content", "continues below"):
         assert junk not in article.body
+
+
+_WAR = ["The war in the east went on through the winter, and the army said on Monday that its troops had "
+        "held the line along the river despite heavy shelling of the towns behind it.",
+        "Officials in the capital said that talks on a ceasefire would resume next month, though neither "
+        "side has said what it would give up to stop the fighting in the east.",
+        "Aid groups warned that the war had left thousands without heating as temperatures fell below "
+        "freezing, and asked for safe routes to reach the towns near the front."]
+
+
+def test_a_headline_of_four_words_or_fewer_is_kept_as_a_guess_to_review() -> None:
+    """A section's label or a kicker ("Krieg in der Ukraine") has the shape of a short headline."""
+    for title, sure in (("Winter war: east holds", False), ("Eastern front holds: winter war", True)):
+        article = read_text(_page("Menu", "World", title, "By Jane Doe", "March 3, 2024", *_WAR, "Share", title))
+        assert article.title == title
+        assert ("title" not in article.review) is sure, title
+
+
+def test_a_bare_name_the_headline_names_is_not_asserted_as_the_author() -> None:
+    """A name alone under a headline that names the same person: the subject (an interviewee), maybe."""
+    title = "Kristen Wiig: my next movie is going to be a prequel"
+    article = read_text(_page("Home", title, "Kristen Wiig", _distinct_body()))
+    assert article.authors == () and "authors" in article.review
+    assert read_text(_page("Home", title, "Emma Brockes", _distinct_body())).authors == ("Emma Brockes",)
+    assert read_text(_page("Home", title, "By Kristen Wiig", _distinct_body())).authors == ("Kristen Wiig",)
+
+
+def test_a_pictures_caption_states_no_date_for_the_page() -> None:
+    """A picture's alt text and caption with their date ("... um Bachmut, 24. April 2023") date the
+    picture; the page's date is elsewhere (or not stated)."""
+    head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", PROSE * 2,
+                           "Tanks near the town, 24 April 2023",
+                           "Tanks near the town, 24 April 2023 Photo: Jane Roe/AP",
+                           _distinct_body()))
+    assert dateline.candidates(head.paras, head.title_at, head.start, head.end) == []
+    head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", "24 April 2023",
+                           PROSE * 2, _distinct_body()))
+    assert dateline.candidates(head.paras, head.title_at, head.start, head.end) != []

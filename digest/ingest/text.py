@@ -85,7 +85,8 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.confidence >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
+        title_sure = pick.confidence >= headline.threshold(pick.kind) \
+            and not headline.too_short(paras[pick.index].text) or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -118,7 +119,8 @@ def read_text(text: str) -> Article:
     # none, so below a model's threshold the field is left out and the curator is asked.
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
-    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) else ()
+    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) \
+        and not byline.names_the_subject(named, title) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
