@@ -8,7 +8,7 @@ import pytest
 
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import said_twice
+from digest.ingest.body import is_consent, said_twice
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
 from digest.ingest.text import _byline, author_candidates, read_head, read_text
@@ -790,3 +790,20 @@ def test_a_pictures_caption_states_no_date_for_the_page() -> None:
     head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", "24 April 2023",
                            PROSE * 2, _distinct_body()))
     assert dateline.candidates(head.paras, head.title_at, head.start, head.end) != []
+
+
+def test_a_consent_notice_for_embedded_content_and_its_check_box_are_not_body() -> None:
+    """ "Um eingebettete Inhalte anzuzeigen, ist deine Einwilligung ... erforderlich" and the check box a
+    text browser draws ("[ ] Podcast freigeben") sit between an article's paragraphs on many sites."""
+    notice = ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung in die Übermittlung "
+              "und Verarbeitung von personenbezogenen Daten notwendig, da die Anbieter der eingebetteten "
+              "Inhalte als Drittanbieter diese Einwilligung verlangen.")
+    agree = ("Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. Damit können "
+             "personenbezogene Daten an Drittplattformen übermittelt werden.")
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), notice,
+                              "[ ] Podcast freigeben", agree, PROSE * 2))
+    assert "review of the budget" in article.body and "officials said" in article.body
+    for junk in ("Einwilligung", "freigeben", "einverstanden"):
+        assert junk not in article.body
+    # An article's sentence about data or consent alone is prose.
+    assert is_consent("The court said the company had collected personal data without consent.") is False

@@ -223,8 +223,25 @@ def is_placeholder(para: Para) -> bool:
     return not para.bullet and bool(_PLACEHOLDER.match(para.text.strip()))
 
 
+# A consent notice over embedded content ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche
+# Einwilligung ... erforderlich", "I agree to external content being displayed"), and a form's check box
+# or field with its label as a text browser draws it ("[ ] Externen Inhalt anzeigen"): no article's words.
+_EMBEDDED = re.compile(r"\b(extern\w* inhalt\w*|eingebettet\w* inhalt\w*|external content|embedded content|"
+                       r"third[- ]party content|contenus? externes?|contenus? intégrés?)", re.IGNORECASE)
+_CONSENT = re.compile(r"\b(einwilligung|einverstanden|zustimm\w*|personenbezogen\w*|anzeig\w*|angezeigt|"
+                      r"consent\w*|agree|personal data|display\w*|données personnelles|afficher)\b", re.IGNORECASE)
+_FORM_FIELD = re.compile(r"^\[[ _]*\]\s*\S")
+
+
+def is_consent(text: str) -> bool:
+    return words(text) <= 120 and bool(_EMBEDDED.search(text)) and bool(_CONSENT.search(text)) \
+        or words(text) <= 8 and bool(_FORM_FIELD.match(text))
+
+
 def is_junk(para: Para) -> bool:
     if para.is_image:
+        return True
+    if is_consent(para.text):
         return True
     if not JUNK.match(para.text):
         return False
