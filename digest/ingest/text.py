@@ -311,6 +311,25 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _names_under_by(paras: list[Para], at: int) -> tuple[str, ...]:
+    """The names on the line after a lone "By"; when that line is a list item, the names of the whole
+    list ("By" over "• Jane Doe,", "• John Roe &", "• …", "• Ann Poe"): each author a link of a list."""
+    first = paras[at]
+    if not first.bullet:
+        return _names(first.text)
+    found: list[str] = []
+    for para in paras[at:at + 12]:
+        if not para.bullet or para.indent != first.indent:
+            break
+        if not re.sub(r"[\W_]+", "", para.text):
+            continue  # "…": the names a page folds away
+        names = _names(para.text)
+        if not names:
+            break
+        found.extend(names)
+    return tuple(dict.fromkeys(found))
+
+
 def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]:
     """Every line around the headline that names people as a byline does (see byline.py)."""
     anchor = layout.title_at if layout.title_at is not None else max(0, layout.start - 8)
@@ -323,7 +342,7 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
             continue  # a name under a picture is its caption
         nxt = paras[i + 1] if i + 1 < len(paras) else None
         if text.strip().lower() in _LONE_BY and nxt is not None:
-            names = _names(nxt.text)
+            names = _names_under_by(paras, i + 1)
             if names:
                 out.append(byline.Candidate(i, names, "lone_by"))
             continue
@@ -396,7 +415,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
                 names = _names(m.group("names"))
                 if not names and text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
-                    names = _names(where[i + 1].text)
+                    names = _names_under_by(where, i + 1)
                 if names:
                     after = where[i + 1] if i + 1 < len(where) else None
                     nxt = after.text if after is not None and not after.bullet and not is_junk(after) else ""
@@ -404,7 +423,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
                         source = nxt  # "By Jane Doe" over "The Daily Paper" (not a share button)
                     return names, source
             if text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
-                names = _names(where[i + 1].text)
+                names = _names_under_by(where, i + 1)
                 if names:
                     return names, None
     for para in head:  # "PTI, Washington,": a news agency's story, datelined (share buttons may come first)
