@@ -178,6 +178,7 @@ def test_short_lines_are_not_joined() -> None:
     ("Von israel news am 21/02/2021. Abgelegt unter Israel.", "2021-02-21"),  # a full stop after it
     ("Published on 06/01/2026 - 13:55", None),  # 6 January or 1 June: still no date
     ("version 1.2.19.3", None),
+    ("30.01.202430. Januar 2024", "2024-01-30"),  # two spans run together by the text browser
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
