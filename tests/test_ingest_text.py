@@ -8,7 +8,7 @@ import pytest
 
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import is_consent, said_twice
+from digest.ingest.body import is_consent, is_prose, said_twice
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
 from digest.ingest.text import _byline, author_candidates, read_head, read_text
@@ -820,3 +820,22 @@ def test_a_lone_by_over_a_list_of_names_names_every_author() -> None:
     head = read_head(_page("Offensive begins in the east after months of preparation", "By", "Jane Doe",
                            *[PROSE * 2] * 4))
     assert [c.names for c in author_candidates(head.paras, head)][0] == ("Jane Doe",)
+
+
+def test_an_appeal_for_money_and_a_blogs_post_meta_end_the_article_and_a_german_quote_is_prose() -> None:
+    """ "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns ..." is a promotion; "Sie können alle
+    Antworten zu diesem Eintrag durch den RSS 2.0 Feed verfolgen" and "Leserkommentare geben nicht die
+    Meinung der Redaktion wieder" head a comment thread. A paragraph that closes a German quote („...“)
+    is a sentence like any other."""
+    german = ("„Obwohl er es nicht schafft, die Beleidigungen zu verhindern, haben wir die Verantwortung dafür "
+              "übernommen, dass der Streit nicht zum Boxsack für die anderen Parteien wird.“")
+    tail = ["Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende, oder werden "
+            "Sie Mitglied.", "Von news am 21/02/2021. Abgelegt unter Politik. Sie können alle Antworten zu diesem "
+            "Eintrag durch den RSS 2.0 Feed verfolgen. Kommentare und Pings sind derzeit geschlossen.",
+            "Leserkommentare geben nicht die Meinung der Redaktion wieder. Anonyme Zuschriften werden nicht "
+            "berücksichtigt.", "Karl Muster", PROSE.replace("council", "committee") * 2]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), german, *tail))
+    assert "review of the budget" in article.body and "Boxsack" in article.body
+    for junk in ("gefallen", "RSS", "Leserkommentare", "committee"):
+        assert junk not in article.body
+    assert is_prose(paragraphs(german)[0])

@@ -95,7 +95,8 @@ BOUNDARY = re.compile(
 _THREAD = re.compile(r"(\b(says|sagt|schreibt|dit|dice|diz|zegt):(\s+\S.{0,40})?$|\bwrote:$|"
                      r"^(reply|antworten|répondre|responder)\b|\b\d+\s*[smhdw] ago$|\bago$|"
                      r"^\w+ \d{1,2}, \d{4} at \d)", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)»]$|[.!?。！？][\"'”’)»]?\s+\S")
+# (German closes a quote with “ and ‘: „So.“)
+_SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’“‘)»]$|[.!?。！？][\"'”’“‘)»]?\s+\S")
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -206,7 +207,12 @@ def captions(paras: list[Para]) -> set[int]:
 # opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
 # only mentions subscribers or a newsletter is the article's own.
 PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
-                   r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b",
+                   r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b|"
+                   # an appeal for money under the article: "Did you like this article? Then support us ..."
+                   r"(?:^|[.!?:]\s+)(?:did you (?:like|enjoy) this (?:article|story)|if you (?:liked|enjoyed|value) "
+                   r"(?:this|our) (?:article|story|journalism)|hat ihnen (?:dieser|der) (?:artikel|beitrag) gefallen|"
+                   r"(?:please )?(?:support|donate to) (?:us|our (?:work|journalism))\b|"
+                   r"(?:dann )?unterstützen sie uns\b)",
                    re.IGNORECASE)
 _MENTION = re.compile(r"\b(sign up|subscribe|newsletter|cookies?)\b", re.IGNORECASE)
 
@@ -254,8 +260,13 @@ def is_junk(para: Para) -> bool:
 # A comment thread's house rules: "Comments are moderated and appear after approval",
 # "ATENÇÃO: Comentários com textos ininteligíveis ... não serão aprovados pelo moderador."
 _COMMENT_RULES = re.compile(
-    r"^.{0,30}?\b(comments?|comentários?|comentarios?|kommentare?|commentaires?|commenti|reacties)\b"
-    r".{0,160}?\b(moderat\w*|approv\w*|aprovad\w*|aprobad\w*|freigeschaltet|modérés?|reviewed)\b",
+    r"^.{0,30}?\b(comments?|comentários?|comentarios?|kommentare?|leserkommentare?|commentaires?|commenti|reacties)\b"
+    r".{0,160}?\b(moderat\w*|approv\w*|aprovad\w*|aprobad\w*|freigeschaltet|modérés?|reviewed|"
+    # "Leserkommentare geben nicht die Meinung der Redaktion wieder", "... do not reflect the views of"
+    r"meinung der redaktion|(?:views|opinions?) of (?:the|our) (?:editors?|publication|paper|site))\b|"
+    # a blog's post meta over its comments: "You can follow any responses to this entry through the RSS 2.0
+    # feed", "Kommentare und Pings sind derzeit geschlossen"
+    r"^.{0,200}?\b(responses to this entry|antworten zu diesem eintrag|(comments|kommentare) (and|und) pings)\b",
     re.IGNORECASE)
 
 
