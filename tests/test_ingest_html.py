@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.ingest.html import read_html
+from digest.ingest.html import _without_furniture, read_html
 
 PAGE = """<!DOCTYPE html><html><head><title>Port strike ends | The Courier</title>
 <meta property="og:title" content="Port strike ends after 12 days">
@@ -232,3 +232,14 @@ def test_the_page_address_and_picture_are_absolute_web_addresses() -> None:
                                    '<link rel="canonical" href="https://courier.example/port">'
                                    '<meta property="og:image" content="javascript:alert(2)">'))
     assert hostile.source_url == "https://courier.example/port" and hostile.image is None
+
+
+def test_a_paragraph_that_opens_with_read_more_does_not_end_the_article() -> None:
+    """"Read more" as a heading of its own ends the article; a long block that opens with the words (a
+    link's label trafilatura runs into the next paragraph, on a line of its own) is the article's."""
+    opener = "Read more\n" + PROSE.replace("harbour", "estuary") + " " + PROSE.replace("harbour", "bay")
+    body = _without_furniture("\n\n".join([PROSE, opener, PROSE.replace("harbour", "river")]))
+    assert "The estuary office" in body and "The river office" in body
+    body = _without_furniture("\n\n".join([PROSE, "Read more", "- [Another story](/x)",
+                                            PROSE.replace("harbour", "river")]))
+    assert "The river office" not in body

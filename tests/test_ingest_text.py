@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import said_twice
+from digest.ingest.body import is_consent, is_prose, said_twice
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
 from digest.ingest.text import _byline, author_candidates, read_head, read_text
@@ -177,6 +178,7 @@ def test_short_lines_are_not_joined() -> None:
     ("Von israel news am 21/02/2021. Abgelegt unter Israel.", "2021-02-21"),  # a full stop after it
     ("Published on 06/01/2026 - 13:55", None),  # 6 January or 1 June: still no date
     ("version 1.2.19.3", None),
+    ("30.01.202430. Januar 2024", "2024-01-30"),  # two spans run together by the text browser
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
@@ -353,7 +355,7 @@ def test_a_caption_that_goes_on_to_a_date_names_no_author() -> None:
     assert _byline(head.head, head.above)[0] == ()
     head = read_head(_page("Offensive begins in the east after months of preparation",
                            "Jane Doe on August 08, 2018", *[PROSE * 2] * 4))
-    assert [c.names for c in author_candidates(head.paras, head)] == [("Jane Doe",)]
+    assert [c.names for c in author_candidates(head.paras, head)][0] == ("Jane Doe",)
 
 
 def test_a_name_under_a_picture_is_its_caption_not_the_byline() -> None:
@@ -699,3 +701,141 @@ def test_a_name_glued_to_its_handle_is_a_byline_candidate() -> None:
     head = read_head(_page("Offensive begins in the east after months of preparation", "Write to news@paper",
                            *[PROSE * 2] * 4))
     assert author_candidates(head.paras, head) == []
+
+
+_SECOND_PART = ("The second half of the article goes on after the pictures, and the council said it would publish "
+                "the full plan with its costs on its website before the end of the month.")
+
+
+def test_a_picture_gallery_inside_the_article_is_left_out_and_the_article_goes_on() -> None:
+    """A gallery set among the paragraphs ("2/5 Title", its caption, its credit) is not the article; its
+    captions are prose, so without this the body would be the gallery (it has more of it)."""
+    slides = []
+    for n in range(1, 6):
+        slides += [f"  • {n}/5 Harbour story number {n}",
+                   f"    The caption of slide {n} tells a story of its own about ships, cranes and the "
+                   f"weather in the port over the summer, with figures for every month of the year {n}.",
+                   "    Getty"]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(),
+                              "Business news in pictures", "  •", "  •", "  •", *slides, _SECOND_PART))
+    assert "review of the budget" in article.body and "second half of the article" in article.body
+    for junk in ("caption of slide", "Harbour story", "Getty", "in pictures"):
+        assert junk not in article.body
+
+
+def test_a_live_ticker_after_the_article_is_not_its_body() -> None:
+    """Items that open with a time of day ("14:44 ...") are a live ticker's: other stories' posts."""
+    posts = []
+    for hour in (14, 13, 12):
+        posts += [f"  • {hour}:32 Another story at {hour} o'clock",
+                  "    Séisme. Un tremblement de terre a touché la région selon l'institut, et des centaines "
+                  "de personnes ont dû quitter leurs maisons pendant la nuit, a indiqué la préfecture."]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(),
+                              "AFP", "Recevoir la newsletter", "[          ] [S'inscrire]", "Direct", *posts))
+    assert "review of the budget" in article.body
+    assert "tremblement" not in article.body and "Another story" not in article.body
+
+
+def test_a_video_player_and_ad_place_holders_inside_the_article_are_left_out() -> None:
+    """A video player's controls (up to its dialog's closing words) and "Story continues below" sit
+    between the article's paragraphs: neither the article nor its end."""
+    player = ["Play Video", "Play", "Mute", "Current Time 0:00", "/", "Duration Time 0:00", "Loaded: 0%",
+              "Progress: 0%", "Stream TypeLIVE", "Remaining Time -0:00", "Share", "Playback Rate", "1",
+              "  • Chapters", "Chapters", "  • descriptions off, selected", "Descriptions",
+              "  • subtitles off, selected", "Subtitles", "  • captions off, selected", "Captions",
+              "Fullscreen", "This is a modal window.", "Font Size [100%]", "Defaults Done", "Close",
+              "This is a modal window. This modal can be closed by pressing the Escape key or activating "
+              "the close button."]
+    ads = ["Article content", "Story continues below",
+           "This advertisement has not loaded yet, but your article continues below.", "Article content"]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), *player,
+                              *ads, _SECOND_PART, *ads, PROSE * 2))
+    assert "review of the budget" in article.body and "second half of the article" in article.body
+    for junk in ("Mute", "modal", "Play", "Article content", "continues below"):
+        assert junk not in article.body
+
+
+_WAR = ["The war in the east went on through the winter, and the army said on Monday that its troops had "
+        "held the line along the river despite heavy shelling of the towns behind it.",
+        "Officials in the capital said that talks on a ceasefire would resume next month, though neither "
+        "side has said what it would give up to stop the fighting in the east.",
+        "Aid groups warned that the war had left thousands without heating as temperatures fell below "
+        "freezing, and asked for safe routes to reach the towns near the front."]
+
+
+def test_a_headline_of_four_words_or_fewer_is_kept_as_a_guess_to_review() -> None:
+    """A section's label or a kicker ("Krieg in der Ukraine") has the shape of a short headline."""
+    for title, sure in (("Winter war: east holds", False), ("Eastern front holds: winter war", True)):
+        article = read_text(_page("Menu", "World", title, "By Jane Doe", "March 3, 2024", *_WAR, "Share", title))
+        assert article.title == title
+        assert ("title" not in article.review) is sure, title
+
+
+def test_a_bare_name_the_headline_names_is_not_asserted_as_the_author() -> None:
+    """A name alone under a headline that names the same person: the subject (an interviewee), maybe."""
+    title = "Kristen Wiig: my next movie is going to be a prequel"
+    article = read_text(_page("Home", title, "Kristen Wiig", _distinct_body()))
+    assert article.authors == () and "authors" in article.review
+    assert read_text(_page("Home", title, "Emma Brockes", _distinct_body())).authors == ("Emma Brockes",)
+    assert read_text(_page("Home", title, "By Kristen Wiig", _distinct_body())).authors == ("Kristen Wiig",)
+
+
+def test_a_pictures_caption_states_no_date_for_the_page() -> None:
+    """A picture's alt text and caption with their date ("... um Bachmut, 24. April 2023") date the
+    picture; the page's date is elsewhere (or not stated)."""
+    head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", PROSE * 2,
+                           "Tanks near the town, 24 April 2023",
+                           "Tanks near the town, 24 April 2023 Photo: Jane Roe/AP",
+                           _distinct_body()))
+    assert dateline.candidates(head.paras, head.title_at, head.start, head.end) == []
+    head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", "24 April 2023",
+                           PROSE * 2, _distinct_body()))
+    assert dateline.candidates(head.paras, head.title_at, head.start, head.end) != []
+
+
+def test_a_consent_notice_for_embedded_content_and_its_check_box_are_not_body() -> None:
+    """ "Um eingebettete Inhalte anzuzeigen, ist deine Einwilligung ... erforderlich" and the check box a
+    text browser draws ("[ ] Podcast freigeben") sit between an article's paragraphs on many sites."""
+    notice = ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche Einwilligung in die Übermittlung "
+              "und Verarbeitung von personenbezogenen Daten notwendig, da die Anbieter der eingebetteten "
+              "Inhalte als Drittanbieter diese Einwilligung verlangen.")
+    agree = ("Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. Damit können "
+             "personenbezogene Daten an Drittplattformen übermittelt werden.")
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), notice,
+                              "[ ] Podcast freigeben", agree, PROSE * 2))
+    assert "review of the budget" in article.body and "officials said" in article.body
+    for junk in ("Einwilligung", "freigeben", "einverstanden"):
+        assert junk not in article.body
+    # An article's sentence about data or consent alone is prose.
+    assert is_consent("The court said the company had collected personal data without consent.") is False
+
+
+def test_a_lone_by_over_a_list_of_names_names_every_author() -> None:
+    """ "By" over its authors set as a list of links ("• Jane Doe,", "• John Roe &", "• …", "• Ann Poe")."""
+    head = read_head(_page("Offensive begins in the east after months of preparation", "By",
+                           "  • Jane Doe^0,\n  • John Roe &\n  • …\n  • Ann Poe", "Show authors",
+                           *[PROSE * 2] * 4))
+    assert [c.names for c in author_candidates(head.paras, head)][:1] == [("Jane Doe", "John Roe", "Ann Poe")]
+    assert _byline(head.head, head.above)[0] == ("Jane Doe", "John Roe", "Ann Poe")
+    head = read_head(_page("Offensive begins in the east after months of preparation", "By", "Jane Doe",
+                           *[PROSE * 2] * 4))
+    assert [c.names for c in author_candidates(head.paras, head)][0] == ("Jane Doe",)
+
+
+def test_an_appeal_for_money_and_a_blogs_post_meta_end_the_article_and_a_german_quote_is_prose() -> None:
+    """ "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns ..." is a promotion; "Sie können alle
+    Antworten zu diesem Eintrag durch den RSS 2.0 Feed verfolgen" and "Leserkommentare geben nicht die
+    Meinung der Redaktion wieder" head a comment thread. A paragraph that closes a German quote („...“)
+    is a sentence like any other."""
+    german = ("„Obwohl er es nicht schafft, die Beleidigungen zu verhindern, haben wir die Verantwortung dafür "
+              "übernommen, dass der Streit nicht zum Boxsack für die anderen Parteien wird.“")
+    tail = ["Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende, oder werden "
+            "Sie Mitglied.", "Von news am 21/02/2021. Abgelegt unter Politik. Sie können alle Antworten zu diesem "
+            "Eintrag durch den RSS 2.0 Feed verfolgen. Kommentare und Pings sind derzeit geschlossen.",
+            "Leserkommentare geben nicht die Meinung der Redaktion wieder. Anonyme Zuschriften werden nicht "
+            "berücksichtigt.", "Karl Muster", PROSE.replace("council", "committee") * 2]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", _distinct_body(), german, *tail))
+    assert "review of the budget" in article.body and "Boxsack" in article.body
+    for junk in ("gefallen", "RSS", "Leserkommentare", "committee"):
+        assert junk not in article.body
+    assert is_prose(paragraphs(german)[0])

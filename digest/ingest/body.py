@@ -95,7 +95,8 @@ BOUNDARY = re.compile(
 _THREAD = re.compile(r"(\b(says|sagt|schreibt|dit|dice|diz|zegt):(\s+\S.{0,40})?$|\bwrote:$|"
                      r"^(reply|antworten|répondre|responder)\b|\b\d+\s*[smhdw] ago$|\bago$|"
                      r"^\w+ \d{1,2}, \d{4} at \d)", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’)»]$|[.!?。！？][\"'”’)»]?\s+\S")
+# (German closes a quote with “ and ‘: „So.“)
+_SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’“‘)»]$|[.!?。！？][\"'”’“‘)»]?\s+\S")
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -206,13 +207,47 @@ def captions(paras: list[Para]) -> set[int]:
 # opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
 # only mentions subscribers or a newsletter is the article's own.
 PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
-                   r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b",
+                   r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b|"
+                   # an appeal for money under the article: "Did you like this article? Then support us ..."
+                   r"(?:^|[.!?:]\s+)(?:did you (?:like|enjoy) this (?:article|story)|if you (?:liked|enjoyed|value) "
+                   r"(?:this|our) (?:article|story|journalism)|hat ihnen (?:dieser|der) (?:artikel|beitrag) gefallen|"
+                   r"(?:please )?(?:support|donate to) (?:us|our (?:work|journalism))\b|"
+                   r"(?:dann )?unterstützen sie uns\b)",
                    re.IGNORECASE)
 _MENTION = re.compile(r"\b(sign up|subscribe|newsletter|cookies?)\b", re.IGNORECASE)
 
 
+# An advertisement's place holder between the article's paragraphs, neither the article nor its end:
+# "Story continues below", "This advertisement has not loaded yet, but your article continues below.",
+# "Article content" (a label over each paragraph).
+_PLACEHOLDER = re.compile(r"^(story continues (below|after (this )?advertisement)( advertisement)?|"
+                          r"article continues below|this advertisement has not loaded yet.{0,60}|article content)$",
+                          re.IGNORECASE)
+
+
+def is_placeholder(para: Para) -> bool:
+    return not para.bullet and bool(_PLACEHOLDER.match(para.text.strip()))
+
+
+# A consent notice over embedded content ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche
+# Einwilligung ... erforderlich", "I agree to external content being displayed"), and a form's check box
+# or field with its label as a text browser draws it ("[ ] Externen Inhalt anzeigen"): no article's words.
+_EMBEDDED = re.compile(r"\b(extern\w* inhalt\w*|eingebettet\w* inhalt\w*|external content|embedded content|"
+                       r"third[- ]party content|contenus? externes?|contenus? intégrés?)", re.IGNORECASE)
+_CONSENT = re.compile(r"\b(einwilligung|einverstanden|zustimm\w*|personenbezogen\w*|anzeig\w*|angezeigt|"
+                      r"consent\w*|agree|personal data|display\w*|données personnelles|afficher)\b", re.IGNORECASE)
+_FORM_FIELD = re.compile(r"^\[[ _]*\]\s*\S")
+
+
+def is_consent(text: str) -> bool:
+    return words(text) <= 120 and bool(_EMBEDDED.search(text)) and bool(_CONSENT.search(text)) \
+        or words(text) <= 8 and bool(_FORM_FIELD.match(text))
+
+
 def is_junk(para: Para) -> bool:
     if para.is_image:
+        return True
+    if is_consent(para.text):
         return True
     if not JUNK.match(para.text):
         return False
@@ -225,8 +260,13 @@ def is_junk(para: Para) -> bool:
 # A comment thread's house rules: "Comments are moderated and appear after approval",
 # "ATENÇÃO: Comentários com textos ininteligíveis ... não serão aprovados pelo moderador."
 _COMMENT_RULES = re.compile(
-    r"^.{0,30}?\b(comments?|comentários?|comentarios?|kommentare?|commentaires?|commenti|reacties)\b"
-    r".{0,160}?\b(moderat\w*|approv\w*|aprovad\w*|aprobad\w*|freigeschaltet|modérés?|reviewed)\b",
+    r"^.{0,30}?\b(comments?|comentários?|comentarios?|kommentare?|leserkommentare?|commentaires?|commenti|reacties)\b"
+    r".{0,160}?\b(moderat\w*|approv\w*|aprovad\w*|aprobad\w*|freigeschaltet|modérés?|reviewed|"
+    # "Leserkommentare geben nicht die Meinung der Redaktion wieder", "... do not reflect the views of"
+    r"meinung der redaktion|(?:views|opinions?) of (?:the|our) (?:editors?|publication|paper|site))\b|"
+    # a blog's post meta over its comments: "You can follow any responses to this entry through the RSS 2.0
+    # feed", "Kommentare und Pings sind derzeit geschlossen"
+    r"^.{0,200}?\b(responses to this entry|antworten zu diesem eintrag|(comments|kommentare) (and|und) pings)\b",
     re.IGNORECASE)
 
 
@@ -263,6 +303,8 @@ def score(para: Para) -> float:
     """A paragraph's worth as article text on its own (see body_span for context)."""
     if is_boundary(para):
         return -40.0
+    if is_placeholder(para):
+        return 0.0
     if is_junk(para):
         return -4.0 if para.is_image else -8.0
     n = words(para.text)
@@ -316,6 +358,12 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
     for i, para in enumerate(paras):
         if is_boundary(para) and _inline_box(paras, i):
             scores[i] = -8.0  # an inline box inside the article, not its end
+    for i in gallery_slides(paras):
+        scores[i] = 0.0  # a picture gallery set in the article: left out of it, not its end
+    for i in video_player(paras):
+        scores[i] = 0.0  # a video player's controls inside the article (left out of it)
+    for i in live_ticker(paras):
+        scores[i] = -40.0  # a live ticker's posts, each under its time: never the article
     # Prose that follows prose counts fully; prose after a short title-like line (a teaser
     # under its link) counts for less.
     for i in range(1, len(scores)):
@@ -409,6 +457,70 @@ def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
     if not any(is_prose(p) for p in paras[start:cut]):
         return start, end
     return start, cut
+
+
+# A gallery's slide counter over its caption: "2/50 Star Wars boosts economy", "12 / 30".
+_SLIDE = re.compile(r"^(\d{1,3})\s*/\s*(\d{1,3})(?:\s+\S|$)")
+_TICKER_TIME = re.compile(r"^\d{1,2}[:h.]\d\d\b")
+
+
+def gallery_slides(paras: list[Para]) -> set[int]:
+    """A picture gallery the page sets among the article's paragraphs: three or more slides numbered
+    out of the same total ("1/50 Title", its caption, its credit), each caption a paragraph of prose
+    that is not the article's. Short lines right above the first slide are its heading and buttons;
+    the last slide ends after its caption and a short credit."""
+    marks: dict[str, list[int]] = {}
+    for i, para in enumerate(paras):
+        m = _SLIDE.match(para.text)
+        if m and 0 < int(m.group(1)) <= int(m.group(2)) and words(para.text) <= 25:
+            marks.setdefault(m.group(2), []).append(i)
+    out: set[int] = set()
+    for at in marks.values():
+        if len(at) < 3:
+            continue
+        for a, b in zip(at, at[1:], strict=False):
+            if b - a <= 8:
+                out.update(range(a, b))
+        j = at[0] - 1
+        while j >= 0 and j >= at[0] - 60 and not is_prose(paras[j]) and words(paras[j].text) <= 6:
+            out.add(j)  # its heading and its row of dots ("Business news in pictures", "•", "•")
+            j -= 1
+        last = at[-1]
+        out.add(last)
+        j = last + 1
+        while j < len(paras) and j <= last + 4 and not is_prose(paras[j]):
+            out.add(j)  # the last slide's own lines before its caption
+            j += 1
+        if j < len(paras) and is_prose(paras[j]):
+            out.add(j)
+            j += 1
+            while j < len(paras) and words(paras[j].text) <= 3 and not paras[j].bullet:
+                out.add(j)  # its credit: "Getty", "Rex"
+                j += 1
+    return out
+
+
+_PLAYER_END = re.compile(r"^(this is a modal window\. this modal can be closed\b.*|end of dialog window\.?)$",
+                         re.IGNORECASE)
+
+
+def video_player(paras: list[Para]) -> set[int]:
+    """A web video player's controls as a text browser prints them ("Play Video", "Mute", "Current Time
+    0:00", its settings dialog), up to the dialog's closing words: page furniture inside the article."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if para.text.strip().casefold() == "play video":
+            end = next((j for j in range(i + 1, min(len(paras), i + 80)) if _PLAYER_END.match(paras[j].text)), None)
+            if end is not None:
+                out.update(range(i, end + 1))
+    return out
+
+
+def live_ticker(paras: list[Para]) -> set[int]:
+    """A live ticker beside the article: list items that open with a time of day ("14:44 Accusations
+    ..."), two or more within a dozen lines. What follows them are other stories' posts."""
+    times = [i for i, p in enumerate(paras) if p.bullet and _TICKER_TIME.match(p.text)]
+    return {i for i in times if any(0 < abs(i - k) <= 12 for k in times)}
 
 
 def echoed_lines(paras: list[Para]) -> set[int]:

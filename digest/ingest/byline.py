@@ -140,6 +140,13 @@ def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, star
     return Byline(cands[best].names, chance, probs[-1], kind)
 
 
+def names_the_subject(found: Byline, title: str | None) -> bool:
+    """A bare name (kind "name") that the headline names too: the article's subject (an interviewee, the
+    person profiled), as likely as its writer; only a stated byline ("By ...") is taken then."""
+    return found.kind == "name" and title is not None \
+        and any(name.casefold() in title.casefold() for name in found.names)
+
+
 def threshold(kind: str = "") -> float:
     """The chance a byline of this kind of evidence needs to be asserted."""
     return load_model("byline").threshold_for(kind)

@@ -65,6 +65,8 @@ def candidates(paras: list[Para], title_at: int | None, start: int, end: int,
             continue  # a date a sentence mentions, not the one the page is dated by
         if not labelled and (_GLUED_MENU.search(text) or _SIGNATURE.search(text)):
             continue  # a menu's words run together, or a quoted post's signature: not the page's date
+        if not labelled and alt_and_caption(paras, i):
+            continue  # a picture's alt text and caption ("... um Bachmut, 24. April 2023"): its date
         value = labelled[1] if labelled else find_date(text)
         if value and (i < hi or prior is not None and _day(prior) == _day(value)):
             out.append((i, value))

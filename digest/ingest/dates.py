@@ -187,8 +187,14 @@ def date_start(line: str) -> int | None:
     return min(starts, default=None)
 
 
+# A numeric date a text browser ran into the next text ("30.01.202430. Januar 2024": two spans, the
+# date in figures and in words, with no space between).
+_GLUED_YEAR = re.compile(r"(\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d)(?=\d)")
+
+
 def find_date(line: str) -> str | None:
     """The first full date (day, month, year) stated in `line`, as ISO 8601, or None."""
+    line = _GLUED_YEAR.sub(r"\1 ", line)
     best: tuple[int, str] | None = None
     for pattern in _PATTERNS:
         for m in pattern.finditer(line):

@@ -177,8 +177,8 @@ def _without_furniture(body: str) -> str:
     kept: list[str] = []
     for block in body.split("\n\n"):
         text = _plain(block)
-        if kept and BOUNDARY.match(text):
-            break
+        if kept and len(text) < 60 and BOUNDARY.match(text):
+            break  # a heading ("Related stories"); a paragraph that opens "Read more ..." is no heading
         if _is_furniture(block, text):
             continue
         if _is_tagline(block, text):

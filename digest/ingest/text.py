@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
-from .body import body_span, captions, echoed_lines, inline_boxes, is_boundary, is_junk, is_prose, words
+from .body import (
+    body_span,
+    captions,
+    echoed_lines,
+    gallery_slides,
+    inline_boxes,
+    is_boundary,
+    is_junk,
+    is_placeholder,
+    is_prose,
+    video_player,
+    words,
+)
 from .clean import one_line
 from .dates import date_start, find_date, labelled_date, starts_with_labelled_date
 from .markdown import render_body, summary_from
@@ -73,7 +85,8 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.confidence >= headline.threshold(pick.kind) or _clean_copy(paras, pick)
+        title_sure = pick.confidence >= headline.threshold(pick.kind) \
+            and not headline.too_short(paras[pick.index].text) or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -106,7 +119,8 @@ def read_text(text: str) -> Article:
     # none, so below a model's threshold the field is left out and the curator is asked.
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
-    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) else ()
+    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) \
+        and not byline.names_the_subject(named, title) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
@@ -119,7 +133,8 @@ def read_text(text: str) -> Article:
     # Image captions inside the article are the pictures' words, not the article's.
     # Image captions and "Related" boxes inside the article are not its words.
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
-               | echoed_lines(paras[start:end])}
+               | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end])
+               | video_player(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
@@ -296,6 +311,25 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def _names_under_by(paras: list[Para], at: int) -> tuple[str, ...]:
+    """The names on the line after a lone "By"; when that line is a list item, the names of the whole
+    list ("By" over "• Jane Doe,", "• John Roe &", "• …", "• Ann Poe"): each author a link of a list."""
+    first = paras[at]
+    if not first.bullet:
+        return _names(first.text)
+    found: list[str] = []
+    for para in paras[at:at + 12]:
+        if not para.bullet or para.indent != first.indent:
+            break
+        if not re.sub(r"[\W_]+", "", para.text):
+            continue  # "…": the names a page folds away
+        names = _names(para.text)
+        if not names:
+            break
+        found.extend(names)
+    return tuple(dict.fromkeys(found))
+
+
 def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]:
     """Every line around the headline that names people as a byline does (see byline.py)."""
     anchor = layout.title_at if layout.title_at is not None else max(0, layout.start - 8)
@@ -308,7 +342,7 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
             continue  # a name under a picture is its caption
         nxt = paras[i + 1] if i + 1 < len(paras) else None
         if text.strip().lower() in _LONE_BY and nxt is not None:
-            names = _names(nxt.text)
+            names = _names_under_by(paras, i + 1)
             if names:
                 out.append(byline.Candidate(i, names, "lone_by"))
             continue
@@ -381,7 +415,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
                 names = _names(m.group("names"))
                 if not names and text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
-                    names = _names(where[i + 1].text)
+                    names = _names_under_by(where, i + 1)
                 if names:
                     after = where[i + 1] if i + 1 < len(where) else None
                     nxt = after.text if after is not None and not after.bullet and not is_junk(after) else ""
@@ -389,7 +423,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
                         source = nxt  # "By Jane Doe" over "The Daily Paper" (not a share button)
                     return names, source
             if text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
-                names = _names(where[i + 1].text)
+                names = _names_under_by(where, i + 1)
                 if names:
                     return names, None
     for para in head:  # "PTI, Washington,": a news agency's story, datelined (share buttons may come first)
@@ -563,7 +597,7 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
     for para in paras:
         if para.bullet and para.text in key_points:
             continue
-        if is_junk(para) or is_boundary(para):
+        if is_junk(para) or is_boundary(para) or is_placeholder(para):
             continue
         if title_key and _norm(para.text) == title_key:
             continue
