@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import math
 import os
 import pickle
@@ -76,6 +77,33 @@ def test_every_entry_is_in_exactly_one_story() -> None:
     assert (alone.members, alone.reason, alone.score) == ((lone,), "alone", 1.0)
     joined = next(s for s in stories if s.lead.path == FLOODS[0].path)
     assert joined.reason.startswith("similar ") and 0 < joined.score <= 1
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_grouping_restores_the_garbage_collector(collecting: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grouping pauses the collector while it works (and when it fails), then restores it."""
+    from digest.stories import linkage
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        seen: list[bool] = []
+        original = linkage.link_stories
+
+        def watched(*args: object, **kwargs: object) -> list[linkage.Cluster]:
+            seen.append(gc.isenabled())
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(linkage, "link_stories", watched)
+        group_stories([*FLOODS, *CHIPS])
+        assert seen == [False]
+        assert gc.isenabled() == collecting
+        monkeypatch.setattr(linkage, "link_stories", lambda *args, **kwargs: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            group_stories([*FLOODS, *CHIPS])
+        assert gc.isenabled() == collecting
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_curator_keys_join_and_split_and_are_never_overridden() -> None:
