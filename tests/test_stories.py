@@ -169,6 +169,19 @@ def test_stale_cached_features_are_recomputed() -> None:
     assert group_stories([*FLOODS, *CHIPS], stale) == group_stories([*FLOODS, *CHIPS], fresh)
 
 
+def test_an_entry_without_text_has_its_title_terms_only() -> None:
+    titled = entry("x", "Floods in Valencia kill dozens", body=link_body("Fortune"),
+                   source_url="https://example.com/2024/valencia-floods-death-toll-rises/")
+    features = entry_features(titled)
+    assert features.text_words == () and features.text_word_count == 0
+    assert "toll" in features.title_terms and "valencia flood" in features.title_terms
+    # One tuple, not an equal copy: the parsing workers hand 20,000 of these back pickled.
+    assert features.terms is features.title_terms
+    assert pickle.loads(pickle.dumps(features)) == features
+    texted = entry_features(dataclasses.replace(titled, body="Rescuers searched villages near Valencia. " * 5))
+    assert texted.text_word_count > 0 and set(texted.terms) > set(texted.title_terms)
+
+
 def test_link_only_bodies_are_not_signal() -> None:
     assert story_text(entry("x", "T", body=link_body("Fortune"))) == ""
     # Two unrelated headlines from the same publisher, both with the boilerplate body.
