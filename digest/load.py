@@ -139,9 +139,15 @@ def load_entries_with_features(config: Config, jobs: int | None = None,
     found = entry_files(config.content_path)
     parsed: dict[str, Parsed] = {}
     problems: list[DigestError] = []
-    for chunk_parsed, chunk_problems in in_workers(parse_files, config, found, jobs, PARALLEL_PARSE):
-        parsed.update((item.rel, item) for item in chunk_parsed)
-        problems.extend(chunk_problems)
+    collecting = gc.isenabled()
+    gc.disable()  # the workers' entries, unpickled here, all live on: collections would only walk them
+    try:
+        for chunk_parsed, chunk_problems in in_workers(parse_files, config, found, jobs, PARALLEL_PARSE):
+            parsed.update((item.rel, item) for item in chunk_parsed)
+            problems.extend(chunk_problems)
+    finally:
+        if collecting:
+            gc.enable()
     errors, found_warnings = split_warnings(problems)
     if warnings is not None:
         warnings.extend(found_warnings)

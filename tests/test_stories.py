@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import math
 import os
 import pickle
@@ -78,6 +79,33 @@ def test_every_entry_is_in_exactly_one_story() -> None:
     assert joined.reason.startswith("similar ") and 0 < joined.score <= 1
 
 
+@pytest.mark.parametrize("collecting", [True, False])
+def test_grouping_restores_the_garbage_collector(collecting: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grouping pauses the collector while it works (and when it fails), then restores it."""
+    from digest.stories import linkage
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        seen: list[bool] = []
+        original = linkage.link_stories
+
+        def watched(*args: object, **kwargs: object) -> list[linkage.Cluster]:
+            seen.append(gc.isenabled())
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(linkage, "link_stories", watched)
+        group_stories([*FLOODS, *CHIPS])
+        assert seen == [False]
+        assert gc.isenabled() == collecting
+        monkeypatch.setattr(linkage, "link_stories", lambda *args, **kwargs: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            group_stories([*FLOODS, *CHIPS])
+        assert gc.isenabled() == collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_curator_keys_join_and_split_and_are_never_overridden() -> None:
     # The curator splits two near-identical headlines and joins two unrelated ones.
     a = dataclasses.replace(FLOODS[0], story="valencia")
@@ -139,6 +167,19 @@ def test_stale_cached_features_are_recomputed() -> None:
     stale = {path: dataclasses.replace(f, version=f.version - 1) for path, f in fresh.items()}
     stale[CHIPS[0].path] = ("an old cache's", "tuple")  # type: ignore[assignment]
     assert group_stories([*FLOODS, *CHIPS], stale) == group_stories([*FLOODS, *CHIPS], fresh)
+
+
+def test_an_entry_without_text_has_its_title_terms_only() -> None:
+    titled = entry("x", "Floods in Valencia kill dozens", body=link_body("Fortune"),
+                   source_url="https://example.com/2024/valencia-floods-death-toll-rises/")
+    features = entry_features(titled)
+    assert features.text_words == () and features.text_word_count == 0
+    assert "toll" in features.title_terms and "valencia flood" in features.title_terms
+    # One tuple, not an equal copy: the parsing workers hand 20,000 of these back pickled.
+    assert features.terms is features.title_terms
+    assert pickle.loads(pickle.dumps(features)) == features
+    texted = entry_features(dataclasses.replace(titled, body="Rescuers searched villages near Valencia. " * 5))
+    assert texted.text_word_count > 0 and set(texted.terms) > set(texted.title_terms)
 
 
 def test_link_only_bodies_are_not_signal() -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import random
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -249,6 +251,28 @@ def test_adding_or_removing_an_entry_recomputes_only_what_it_reaches() -> None:
         report = site.grouper.last
         assert not report.full, (kind, report.reason)
         assert report.revectored <= 60 and report.relinked <= 200, (kind, report)  # of 300
+
+
+def test_updates_pause_the_garbage_collector_and_restore_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(4)
+    site = Site(rng, corpus(rng, 60, stories=3, days=2))
+    seen: list[bool] = []
+    original = StoryGrouper._update
+
+    def watched(self: StoryGrouper, *args: Any) -> bool:
+        seen.append(gc.isenabled())
+        return original(self, *args)
+
+    monkeypatch.setattr(StoryGrouper, "_update", watched)
+    was = gc.isenabled()
+    try:
+        for collecting in (True, False):
+            (gc.enable if collecting else gc.disable)()
+            site.step(["title"])  # checks the stories against group_stories
+            assert gc.isenabled() == collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False, False]
 
 
 def test_no_change_and_unknown_removals_change_nothing() -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from digest.stories import DEFAULT_SETTINGS, entry_features
 from digest.stories import vectors as vectors_module
 from digest.stories.linkage import average_linkage
-from digest.stories.vectors import Corpus, Pairs, as_pairs, decay_table, dot, similar_pairs
+from digest.stories.vectors import Corpus, Pairs, as_pairs, decay_table, dot, similar_pairs, unique_inverse
 from tests.test_stories_incremental import corpus
 
 
@@ -76,3 +77,16 @@ def test_linkage_reads_pairs_and_triples_alike() -> None:
     pairs = average_linkage(times, as_pairs(edges), 0.008, float("inf"), 0.1)
     assert triples == pairs == [((0, 1, 2), pytest.approx(0.325)), ((3, 4), 0.5)]
     assert isinstance(as_pairs(edges), Pairs)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_unique_inverse_is_numpys_unique(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # Ascending runs (as an entry's pairs come, word by word), repeats, and keys in no order.
+    runs = [np.sort(rng.integers(0, 50, rng.integers(1, 20))) for _ in range(30)]
+    for keys in (np.concatenate(runs), rng.integers(0, 1 << 40, 500), np.array([7, 7, 7]), np.zeros(0, np.int64)):
+        keys = keys.astype(np.int64)
+        found, which = unique_inverse(keys)
+        expected, expected_which = np.unique(keys, return_inverse=True)
+        assert found.tolist() == expected.tolist()
+        assert which.tolist() == expected_which.reshape(-1).tolist()

@@ -97,21 +97,25 @@ def entry_features(entry: Entry) -> EntryFeatures:
     linked = link_words(entry.source_url)
     terms.update(dict.fromkeys(linked))
     terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(linked, linked[1:], strict=False)))
-    text = [marked for marked in _words_with_names(story_text(entry)) if not marked[0].isdigit()]
+    title_terms = tuple(terms)
+    title_names = tuple(dict.fromkeys(w for w, is_name in title if is_name))
+    text = story_text(entry)
+    if not text:  # a title and a link only: the text's words are none
+        return EntryFeatures(title_terms, title_names, (), 0, title_terms)
+    marked_words = [marked for marked in _words_with_names(text) if not marked[0].isdigit()]
     # Names and places (capitalised inside a sentence) say most about which story it is.
-    counts = Counter([w for w, _ in text])
-    counts.update([w for w, is_name in text if is_name])
-    read = len(text)
+    counts = Counter([w for w, _ in marked_words])
+    counts.update([w for w, is_name in marked_words if is_name])
     # The most frequent words, ties to the first in alphabetical order; sorted by key, not by
     # (word, count) tuples, which compare more slowly.
     ranked = sorted(counts.items(), key=itemgetter(0))
     ranked.sort(key=itemgetter(1), reverse=True)
     kept = sorted(ranked[:TEXT_WORDS_KEPT], key=itemgetter(0))
     return EntryFeatures(
-        title_terms=tuple(terms),
-        title_names=tuple(dict.fromkeys(w for w, is_name in title if is_name)),
+        title_terms=title_terms,
+        title_names=title_names,
         text_words=tuple(kept),
-        text_word_count=read,
+        text_word_count=len(marked_words),
         terms=tuple(dict.fromkeys([*terms, *(w for w, _ in kept)])),
     )
 

@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from digest.model import Entry, Story
-from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
+from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, collector_paused, make_story
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import Bars, Cluster, Trace, copy_bar, core_bars, link_round, near_copies, story_bars
 from digest.stories.locality import Group, Groups, histories, reached
@@ -112,7 +112,8 @@ class StoryGrouper:
             if str(entry.path) in known:
                 raise ValueError(f"two entries have the path {entry.path}")
             known[str(entry.path)] = (entry, _features(entry, features or {}))
-        self._rebuild(list(known.values()), "built")
+        with collector_paused():
+            self._rebuild(list(known.values()), "built")
 
     @property
     def stories(self) -> list[Story]:
@@ -142,8 +143,9 @@ class StoryGrouper:
         if not edits and not gone:
             self.last = UpdateReport(full=False, reason="")
             return self.stories
-        if not self._update(edits, gone):
-            self._rebuild([(self._entry[i], self._feats[i]) for i in self._id.values()], self.last.reason)
+        with collector_paused():
+            if not self._update(edits, gone):
+                self._rebuild([(self._entry[i], self._feats[i]) for i in self._id.values()], self.last.reason)
         return self.stories
 
     # -- everything, as group_stories does it -------------------------------------------------

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import Pairs, as_pairs
+from digest.stories.vectors import Pairs, as_pairs, unique_inverse
 
 SLICE = 1 << 17  # edges summed at once, about
 
@@ -105,7 +105,7 @@ def average_linkage(
         at = np.flatnonzero(~within & (low >= k * n // ranges) & (low < (k + 1) * n // ranges))
         if not len(at):
             continue
-        keys, which = np.unique(low[at].astype(np.int64) * n + high[at], return_inverse=True)
+        keys, which = unique_inverse(low[at].astype(np.int64) * n + high[at])
         sums = np.bincount(which, weights=pairs.similarity[at], minlength=len(keys))
         a_of, b_of = np.divmod(keys, n)
         # The bars as the loop below tests them (the same float operations).
