@@ -826,6 +826,28 @@ def test_a_long_lived_builder_fingerprints_only_the_pages_an_addition_changed(
         builder.close()
 
 
+def test_a_long_lived_builder_keeps_what_it_holds_out_of_the_collectors_way_during_a_build(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept plan, entries and grouper live between builds: a build freezes them (gc.freeze) so
+    that a collection does not walk them, and lets them go back after it."""
+    import gc
+
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        assert builder.catch_up(lambda: False) is True  # the kept plan made
+        frozen: list[int] = []
+        real = digest.build.load_config
+        monkeypatch.setattr(digest.build, "load_config", lambda *a, **k: frozen.append(gc.get_freeze_count())
+                            or real(*a, **k))
+        (site / "content/2022/08/16/delta.md").write_text(entry_text("Delta opens", DAY2, "Delta body."))
+        builder.build()
+        assert frozen and frozen[0] > len(builder._units.units)  # at the start, all it kept was frozen
+        assert gc.get_freeze_count() == 0  # and let go after
+    finally:
+        builder.close()
+
+
 def test_kept_units_reuse_a_fingerprint_only_for_an_equal_context_under_the_same_salt() -> None:
     from digest.model import Page
     from digest.reuse.plan_patch import KeptUnits
