@@ -159,8 +159,7 @@ class Builder:
             cache.fill(rows[start:start + batch], each=lambda row: row.entry)
         if stop():
             return False
-        if not self._grouper.warm:
-            self._grouper([row.entry for _, row in rows], LazyFeatures(rows))
+        self._grouper([row.entry for _, row in rows], LazyFeatures(rows))
         return self._warm_plan(cache, stop, batch)
 
     def _warm_plan(self, cache: BuildCache, stop: Callable[[], bool], batch: int) -> bool:

@@ -5,7 +5,6 @@ is reuse/entry_rows.py.)"""
 
 from __future__ import annotations
 
-import gc
 import os
 import stat
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
@@ -106,9 +106,7 @@ def parse_files(config: Config, items: Sequence[tuple[str, int, int]]) -> tuple[
     and warning found in them, each naming its file (and line)."""
     parsed: list[Parsed] = []
     errors: list[DigestError] = []
-    collecting = gc.isenabled()
-    gc.disable()  # everything parsed here is kept: collections would only walk it again and again
-    try:
+    with collector_paused():  # everything parsed here is kept
         for rel, mtime_ns, size in items:
             try:
                 entry = load_entry(config.site_root / rel, config)
@@ -119,9 +117,6 @@ def parse_files(config: Config, items: Sequence[tuple[str, int, int]]) -> tuple[
                 errors.append(exc)
             except OSError as exc:
                 errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
-    finally:
-        if collecting:
-            gc.enable()
     return parsed, errors
 
 
@@ -139,15 +134,10 @@ def load_entries_with_features(config: Config, jobs: int | None = None,
     found = entry_files(config.content_path)
     parsed: dict[str, Parsed] = {}
     problems: list[DigestError] = []
-    collecting = gc.isenabled()
-    gc.disable()  # the workers' entries, unpickled here, all live on: collections would only walk them
-    try:
+    with collector_paused():  # the workers' entries, unpickled here, all live on
         for chunk_parsed, chunk_problems in in_workers(parse_files, config, found, jobs, PARALLEL_PARSE):
             parsed.update((item.rel, item) for item in chunk_parsed)
             problems.extend(chunk_problems)
-    finally:
-        if collecting:
-            gc.enable()
     errors, found_warnings = split_warnings(problems)
     if warnings is not None:
         warnings.extend(found_warnings)

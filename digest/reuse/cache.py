@@ -117,9 +117,10 @@ class BuildCache:
             return {}
         return found
 
-    def entry_blobs(self, path: str, content_hash: str) -> Blobs | None:
-        row = self._db.execute("SELECT entry, features, head FROM entries WHERE path = ? AND hash = ?",
-                               (path, content_hash)).fetchone()
+    def entry_blobs(self, path: str, content_hash: str, heads: bool = False) -> Blobs | None:
+        """The row's pickles (`heads`: its head and features only, not the whole parse)."""
+        row = self._db.execute(f"SELECT {'NULL' if heads else 'entry'}, features, head FROM entries "
+                               "WHERE path = ? AND hash = ?", (path, content_hash)).fetchone()
         return (row[0], row[1], row[2]) if row else None
 
     def fill(self, rows: Iterable[tuple[str, CachedEntry]],
@@ -136,9 +137,9 @@ class BuildCache:
                 each(row)
         if len(wanted) < 200:
             for rel, row in wanted.items():
-                blobs = self.entry_blobs(rel, row.content_hash)
+                blobs = self.entry_blobs(rel, row.content_hash, heads)
                 if blobs is not None:
-                    row.fill((None, *blobs[1:]) if heads else blobs)
+                    row.fill(blobs)
                     if each is not None:
                         each(row)
             return
@@ -231,26 +232,21 @@ class BuildCache:
         return dict(self._rows_of("SELECT name, shows FROM units", names, key="name"))
 
     def _rows_of(self, select: str, keys: Iterable[str], key: str = "entry") -> Iterator[tuple[str, Any]]:
-        """(key, unmarshalled value) of the rows whose key is one of these, 500 keys a query."""
-        wanted = list(keys)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for name, value in self._db.execute(f"{select} WHERE {key} IN ({marks})", chunk):
-                try:
-                    yield name, marshal.loads(value)
-                except (TypeError, ValueError, EOFError):
-                    yield name, ()
+        """(key, unmarshalled value) of the rows whose key is one of these."""
+        for name, value in self._where_in(select, key, keys):
+            try:
+                yield name, marshal.loads(value)
+            except (TypeError, ValueError, EOFError):
+                yield name, ()
+
+    def _where_in(self, select: str, key: str, keys: Iterable[str]) -> Iterator[Any]:
+        """The rows of `select` whose `key` is one of these, 500 keys a query."""
+        for chunk in _chunks(keys, 500):
+            yield from self._db.execute(f"{select} WHERE {key} IN ({', '.join('?' * len(chunk))})", chunk)
 
     def load_units(self, names: list[str]) -> dict[str, tuple[str, bytes]]:
-        found: dict[str, tuple[str, bytes]] = {}
-        for start in range(0, len(names), 500):
-            chunk = names[start:start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for name, template, plan in self._db.execute(
-                    f"SELECT name, template, plan FROM units WHERE name IN ({marks})", chunk):
-                found[name] = (template, plan)
-        return found
+        return {name: (template, plan)
+                for name, template, plan in self._where_in("SELECT name, template, plan FROM units", "name", names)}
 
     # -- output trees ----------------------------------------------------------------------
     def tree_inputs(self, tree: str | None) -> tuple[str, int, int] | None:

@@ -6,7 +6,6 @@ This is load.py's reuse: the same entries, without parsing what an earlier build
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError
@@ -45,13 +45,8 @@ class EntryRows:
 
     def read(self, cache: BuildCache) -> None:
         """Every row's small columns, from the cache (its parses are fetched when used)."""
-        collecting = gc.isenabled()
-        gc.disable()  # reading 10,000s of rows makes only objects that live on: nothing to collect
-        try:
+        with collector_paused():  # reading 10,000s of rows makes only objects that live on
             self.rows = cache.entries()
-        finally:
-            if collecting:
-                gc.enable()
 
     def refresh(self, config: Config, cache: BuildCache, changed: list[Path] | None, jobs: int | None) -> Found:
         """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
@@ -98,18 +93,13 @@ class _ParseWork:
 
 
 def _parse_chunk(work: _ParseWork, items: Sequence[tuple[str, int, int]]) -> tuple[Rows, list[DigestError]]:
-    collecting = gc.isenabled()
-    gc.disable()  # what is parsed here lives until it is stored: collections would only walk it
-    try:
+    with collector_paused():  # what is parsed here lives until it is stored
         found, errors = parse_files(work.config, items)
         rows = [(p.rel, CachedEntry.of(p.mtime_ns, p.size, p.entry, p.features,
                                        grouping_token(p.entry, p.features))) for p in found]
         if in_worker():  # a forked worker: it stores the rows itself and hands back the small columns
             store_entries(work.cache, rows)
             rows = [(rel, row.columns_only()) for rel, row in rows]
-    finally:
-        if collecting:
-            gc.enable()
     return rows, errors
 
 

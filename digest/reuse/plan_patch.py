@@ -84,6 +84,12 @@ class KeptUnits:
             return None
         return (kept[2], kept[3]) if equal else None
 
+    def print_of(self, prints: Fingerprinter, salt: str, name: str, template: str,
+                 context: Any) -> tuple[str, tuple[PurePosixPath, ...]]:
+        """(fingerprint, entries shown) of a unit: the kept ones when its context is unchanged, else walked."""
+        known = self.same(salt, name, template, context)
+        return known if known is not None else (prints.of(salt, template, context), tuple(prints.found))
+
     def warm(self, pages: Sequence[Page], feeds: Sequence[FeedPlan], salt: str, stop: Callable[[], bool],
              batch: int = 1000) -> bool:
         """Fingerprint a plan's units into the kept ones (the dev server's idle time, so that the
@@ -92,15 +98,19 @@ class KeptUnits:
         if salt != self.salt:
             self.salt, self.units = salt, {}
         prints = Fingerprinter()
-        units: list[tuple[str, str, Any]] = [(page.output_path, page.template, page.context) for page in pages]
-        units += [(FEED_UNIT + feed.prefix, "feed", feed) for feed in feeds]
+        units = named_units(pages, feeds)
         for start in range(0, len(units), batch):
             if stop():
                 return False
             for name, template, context in units[start:start + batch]:
-                if self.same(salt, name, template, context) is None:
-                    self.units[name] = (template, context, prints.of(salt, template, context), tuple(prints.found))
+                self.units[name] = (template, context, *self.print_of(prints, salt, name, template, context))
         return True
+
+
+def named_units(pages: Sequence[Page], feeds: Sequence[FeedPlan]) -> list[tuple[str, str, Any]]:
+    """(unit name, template, context) of every page and feed: a feed's template is "feed"."""
+    return [(page.output_path, page.template, page.context) for page in pages] + [
+        (FEED_UNIT + feed.prefix, "feed", feed) for feed in feeds]
 
 
 def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUnits | None = None,
@@ -110,28 +120,20 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUni
     Builder), reused where a unit's context did not change, and replaced by this plan's."""
     prints = Fingerprinter()
     units: dict[str, KeptUnit] = {}
-
-    def print_of(name: str, template: str, context: Any) -> tuple[str, tuple[PurePosixPath, ...]]:
-        known = kept.same(salt, name, template, context) if kept is not None else None
-        if known is None:
-            known = (prints.of(salt, template, context), tuple(prints.found))
-        if kept is not None:
-            units[name] = (template, context, *known)
-        return known
-
-    page_prints, page_found = [], []
-    for page in pages:
-        value, found = print_of(page.output_path, page.template, page.context)
-        page_prints.append(value)
-        page_found.append(found)
-    feed_prints, feed_found = [], []
-    for feed in feeds:
-        value, found = print_of(FEED_UNIT + feed.prefix, "feed", feed)
-        feed_prints.append(value)
-        feed_found.append(found)
+    values: list[str] = []
+    found: list[tuple[PurePosixPath, ...]] = []
+    for name, template, context in named_units(pages, feeds):
+        if kept is None:
+            value, shown = prints.of(salt, template, context), tuple(prints.found)
+        else:
+            value, shown = kept.print_of(prints, salt, name, template, context)
+            units[name] = (template, context, value, shown)
+        values.append(value)
+        found.append(shown)
     if kept is not None:
         kept.salt, kept.units = salt, units
-    return Plan(pages, feeds, page_prints, feed_prints, complete=True), page_found, feed_found
+    cut = len(pages)
+    return Plan(pages, feeds, values[:cut], values[cut:], complete=True), found[:cut], found[cut:]
 
 
 def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found: Sequence[Iterable[PurePosixPath]],

@@ -14,13 +14,12 @@ edit can reach.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
+from digest.collector import collector_paused
 from digest.model import Entry, Story, text_chars
 from digest.stories.features import FEATURES_VERSION, EntryFeatures, entry_features
 from digest.stories.settings import StorySettings
@@ -93,21 +92,6 @@ def _automatic_stories(
         edges = similar_pairs(corpus, times, [e.topic for e in entries], settings)
         clusters = link_stories(times, edges, settings)
     return [cluster_story([entries[i] for i in cluster.members], cluster.score) for cluster in clusters]
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The garbage collector off while the block runs, then as it was. Grouping makes millions of
-    objects that live until it ends (vectors, each group's links), which collections would only walk
-    again and again, with the loaded entries: a tenth of the time, and a third of a second at once
-    when a collection of the oldest objects falls inside one incremental update."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def cluster_story(group: Sequence[Entry], score: float) -> Story:

@@ -38,8 +38,9 @@ from pathlib import PurePosixPath
 import numpy as np
 import numpy.typing as npt
 
+from digest.collector import collector_paused
 from digest.model import Entry, Story
-from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, collector_paused, make_story
+from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import Bars, Cluster, Trace, copy_bar, core_bars, link_round, near_copies, story_bars
 from digest.stories.locality import Group, Groups, histories, reached
