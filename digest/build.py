@@ -27,7 +27,7 @@ from digest.config import Config, load_config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan
 from digest.links import broken_links
-from digest.model import Entry, Page, Story
+from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published
 from digest.output import Staging, build_lock, empty_trash, existing_files, spare_path
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
@@ -37,7 +37,19 @@ from digest.reuse.cache import BuildCache, TreeState, salt_for
 from digest.reuse.cached_entry import CachedEntry
 from digest.reuse.entry_rows import EntryRows, LazyFeatures, entries_key, inputs_key, published
 from digest.reuse.fingerprint import fingerprint
-from digest.reuse.plan_patch import KeptUnits, Plan, full_plan, patch, settle, store_plan, with_bodies
+from digest.reuse.plan_patch import (
+    PLAN_BASE,
+    PLAN_SHAPE,
+    KeptUnits,
+    Plan,
+    full_plan,
+    patch,
+    remembered_grouping,
+    settle,
+    store_plan,
+    with_bodies,
+)
+from digest.reuse.touched import MOST, LiveArticles, changed_entries, site_shape, touched_articles
 from digest.reuse.trees import (
     SEARCH_PREFIX,
     catch_up_spare,
@@ -51,7 +63,7 @@ from digest.reuse.trees import (
 from digest.search import SearchStore, Segment, pagefind_executable, plan_search
 from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
-from digest.stories.remembered import KeptGrouping, cached_stories
+from digest.stories.remembered import STORIES, KeptGrouping, cached_stories, grouping_key
 from digest.theme_files import check_theme, static_files, templates_fingerprint
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
@@ -263,19 +275,25 @@ class Builder:
 
         live_state = cache.tree(live)
         plan = None
+        live_articles = None
         if live_state is not None:
             before_rows = published(list(before.items()), config, now)
             base = (plan_salt, entries_key(plan_salt, before_rows))
-            if base[1] == live_state.inputs:  # the entries as they were are the live site's
+            if base[1] == live_state.inputs and cache.get(PLAN_BASE) == base:  # the live site's entries and plan
+                remembered = cache.get(STORIES)  # read before a patch groups again
                 plan = patch(cache, base, dict(before_rows), published_rows, salt,
-                             regroup=lambda: self._stories(published_rows, cache, heads=self.once))
+                             regroup=lambda: self._stories(published_rows, cache, heads=self.once),
+                             remembered=remembered)
+                if plan is None and self.once:
+                    live_articles = _live_articles(cache, remembered, before_rows, published_rows, live_state)
         # A one-shot build over a live site renders a few pages: it plans with the entries' heads
         # (EntryHead) and reads the bodies of those it renders only.
         heads = self.once and live_state is not None
         if plan is not None:
             clock.lap("patch plan")  # only entries' bodies changed: only the pages that show them
         else:
-            plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock, heads)
+            plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock, heads,
+                                   live_articles)
         check_static_clashes(static_prints, generated(plan), config)
         state = tree_state(inputs, plan, static_prints, live_state)
         self._warnings += _link_warnings(config, published_rows, found.parsed, state.manifest)
@@ -310,15 +328,21 @@ class Builder:
         return BuildReport(entries, state.pages, state.feeds, rendered, removed, 0.0, parsed)
 
     def _plan_site(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
-                   now: datetime, base: tuple[str, str], salt: str, clock: _Clock, heads: bool = False) -> Plan:
+                   now: datetime, base: tuple[str, str], salt: str, clock: _Clock, heads: bool = False,
+                   live: LiveArticles | None = None) -> Plan:
         """Stories, organise, plan and fingerprint every page and feed, for these entries; the plan
         is stored for later patches. `heads`: plan with the entries' heads, not the whole entries
         (measured at 10,000 entries: 0.17 s to read and unpickle them all, against 0.47 s); the
-        pages rendered are handed whole ones (see _write)."""
+        pages rendered are handed whole ones (see _write). `live`: the live site's stored plan, when
+        it can tell which article pages the changed entries touched (reuse/touched.py): the
+        others are kept as they are, not planned."""
         # Each row unpickled as it is fetched, its pickle let go: never every row's pickles at once.
         cache.fill(published_rows, each=(lambda row: row.head) if heads else (lambda row: row.entry), heads=heads)
         published: list[Entry] = [row.head if heads else row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
+
+        grouped_as: list[Story] = []  # the stories as grouped (before organise joins shared keys)
+        kept: dict[str, str] = {}  # article pages not planned: output path -> the live fingerprint
 
         def grouped(entries: Sequence[Entry], _features: Mapping[PurePosixPath, Any]) -> list[Story]:
             """The remembered grouping (features read from the cache only to group again)."""
@@ -327,20 +351,32 @@ class Builder:
             gc.freeze()
             clock.lap("entries")
             stories = self._stories(published_rows, cache, heads)
+            grouped_as.extend(stories)
             if self.once:
                 for _, row in published_rows:
                     row.forget_features()  # in the cache; a third of what entries hold in memory
             clock.lap("stories")
             return stories
 
-        site, pages, feeds = plan_entries(published, config, {}, group=grouped)
+        def articles(site: Site) -> set[PurePosixPath] | None:
+            if live is None:
+                return None
+            touched = touched_articles(site, config, grouped_as, live)
+            if touched is None:
+                return None
+            kept.update(touched[1])
+            return touched[0]
+
+        site, pages, feeds = plan_entries(published, config, {}, group=grouped, articles=articles)
         gc.freeze()
         clock.lap("organise+plan")
+        shape = (site_shape(site), grouping_key([row.grouping for _, row in published_rows]))
         del site  # its indexes are not needed to fingerprint or store the plan (memory)
+        grouped_as.clear()
         plan, page_found, feed_found = full_plan(pages, feeds, salt, self._units)
-        plan = replace(plan, heads=heads)
+        plan = replace(plan, heads=heads, kept=kept)
         clock.lap("fingerprint")
-        store_plan(cache, base, plan, page_found, feed_found)
+        store_plan(cache, base, plan, page_found, feed_found, shape)
         clock.lap("store plan")
         return plan
 
@@ -365,7 +401,7 @@ class Builder:
         have = spare_state.manifest if spare_state else {}
         live_manifest = live_state.manifest if live_state else {}
         planned: set[str] = set()
-        if not plan.complete:
+        if not plan.complete or plan.kept:
             planned = {page.output_path for page in pages} | {rel for rel, _ in statics}
             planned.update(rel for feed in feeds for rel in feed_urls(feed.prefix).values())
             if any(have.get(rel) != value and live_manifest.get(rel) != value and rel not in planned
@@ -386,7 +422,7 @@ class Builder:
                 if live_manifest.get(rel) == value and staging.link_live(rel):
                     continue
                 stale.add(rel)
-            if not plan.complete and not stale <= planned:
+            if (not plan.complete or plan.kept) and not stale <= planned:
                 raise _Incomplete  # a file the live tree should have had is missing
             # The search's files are brought along after the render (new segments index new pages).
             staging.remove(rel for rel in have if rel not in state.manifest
@@ -439,6 +475,22 @@ class Builder:
         if len(pages) + len(feeds) > WHOLE_READ:
             cache.fill(list(rows.items()))
         return with_bodies(pages, feeds, lambda rel: rows[rel].entry)
+
+
+def _live_articles(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, CachedEntry]],
+                   now: Sequence[tuple[str, CachedEntry]], live_state: TreeState) -> LiveArticles | None:
+    """What the live site's stored plan (known to be the live site's) says for touched_articles;
+    None when it cannot tell (no record of the site's shape, or not for the stories remembered)."""
+    shape = cache.get(PLAN_SHAPE)
+    if not (isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(shape, tuple)
+            and len(shape) == 2 and shape[1] == remembered[0]):
+        return None
+    changed = changed_entries({rel: row.content_hash for rel, row in before},
+                              {rel: row.content_hash for rel, row in now})
+    if not changed or len(changed) > MOST * len(now):
+        return None
+    return LiveArticles(changed, frozenset(cache.units_showing(str(path) for path in changed)),
+                        remembered_grouping(remembered), shape[0], live_state.manifest)
 
 
 class _Incomplete(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
 from itertools import groupby
 from pathlib import PurePosixPath
@@ -31,12 +32,13 @@ RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
 
-def plan_pages(site: Site, config: Config) -> list[Page]:
-    """Every page of the site, with the data it shows. Feeds are planned in feeds.py."""
-    return list(_plan(site, config))
+def plan_pages(site: Site, config: Config, articles: AbstractSet[PurePosixPath] | None = None) -> list[Page]:
+    """Every page of the site, with the data it shows. Feeds are planned in feeds.py. `articles`:
+    the entries whose article pages to plan (None: every entry's); the other pages are all planned."""
+    return list(_plan(site, config, articles))
 
 
-def _plan(site: Site, config: Config) -> Iterator[Page]:
+def _plan(site: Site, config: Config, articles: AbstractSet[PurePosixPath] | None) -> Iterator[Page]:
     nav = [{"slug": t.slug, "title": t.title, "url": topic_url(t.slug)} for t in site.topics]
 
     def _page(url: str, template: str, context: dict[str, Any], title: str) -> Page:
@@ -50,18 +52,27 @@ def _plan(site: Site, config: Config) -> Iterator[Page]:
                           site.editions[i - 1] if i > 0 else None) for i, e in enumerate(site.editions)}
     # The front page also carries the stories of the week before the latest edition.
     recent = [e for e in site.editions[1:RECENT_DAYS + 1] if latest and (latest.day - e.day).days <= RECENT_DAYS]
-    yield _page("", "index.html", {"edition": latest, "older": _edition_refs(site.editions[1:8], site.edition_day),
+    refs: dict[date, dict[str, Any]] = {}  # each edition's reference, made once (several pages link it)
+
+    def ref(edition: Edition | None) -> dict[str, Any] | None:
+        if edition is None:
+            return None
+        known = refs.get(edition.day)
+        if known is None:
+            known = refs[edition.day] = _edition_ref(edition, site.edition_day)
+        return known
+
+    yield _page("", "index.html", {"edition": latest, "older": [ref(e) for e in site.editions[1:8]],
                                    "recent": recent, "feeds": feed_urls()}, config.title)
     for edition in site.editions:
         older, newer = neighbours[edition.day]
         yield _page(edition_url(edition.day), "edition.html", {
-            "edition": edition, "older": _edition_ref(older, site.edition_day),
-            "newer": _edition_ref(newer, site.edition_day), "feeds": feed_urls()},
+            "edition": edition, "older": ref(older), "newer": ref(newer), "feeds": feed_urls()},
             f"Edition of {edition.day.isoformat()}")
-    yield from _article_pages(site, config, _page)
+    yield from _article_pages(site, config, _page, articles)
     yield from _topic_pages(site, config, _page)
     yield from _tag_pages(site, config, _page)
-    months = [(month, _edition_refs(list(group), site.edition_day)) for month, group in
+    months = [(month, [ref(e) for e in group]) for month, group in
               groupby(site.editions, key=lambda e: e.day.replace(day=1))]
     yield _page(archive_url(), "archive.html", {"months": months, "feeds": feed_urls()}, "Archive")
     yield _page("search/", "search.html", {"feeds": feed_urls()}, "Search")  # works when Pagefind indexed the site
@@ -71,36 +82,35 @@ def _plan(site: Site, config: Config) -> Iterator[Page]:
     yield from plan_emails(site, config)  # email.html/.txt/.eml per edition and week (digest/newsletter)
 
 
-def _edition_ref(edition: Edition | None, day_of: Mapping[PurePosixPath, date]) -> dict[str, Any] | None:
-    if edition is None:
-        return None
+def _edition_ref(edition: Edition, day_of: Mapping[PurePosixPath, date]) -> dict[str, Any]:
     # The articles of that day: a story's later reports count in their own day's edition.
     count = sum(day_of[m.path] == edition.day for s in edition.stories for m in s.members)
     return {"day": edition.day, "url": edition_url(edition.day), "count": count + len(edition.followups)}
 
 
-def _edition_refs(editions: Sequence[Edition], day_of: Mapping[PurePosixPath, date]) -> list[dict[str, Any]]:
-    return [ref for ref in (_edition_ref(e, day_of) for e in editions) if ref is not None]
-
-
-def _article_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:
+def _article_pages(site: Site, config: Config, _page: PageMaker,
+                   articles: AbstractSet[PurePosixPath] | None) -> Iterator[Page]:
     by_topic: dict[str, list[Entry]] = defaultdict(list)
     for entry in site.entries:
         by_topic[entry.topic or config.default_topic].append(entry)
     position = {e.path: i for entries in by_topic.values() for i, e in enumerate(entries)}
     topic_by_slug = {t.slug: t for t in site.topics}
-    for entry in site.entries:
+    # What each story's pages share, made once a story (a story of n members: n pages)
+    story_facts: dict[int, tuple[set[PurePosixPath], date]] = {}
+    for entry in site.entries if articles is None else (e for e in site.entries if e.path in articles):
         story = site.story_of[entry.path]
+        facts = story_facts.get(id(story))
+        if facts is None:
+            facts = story_facts[id(story)] = ({m.path for m in story.members},
+                                               min(site.edition_day[m.path] for m in story.members))
+        story_paths, story_day = facts
         day = site.edition_day[entry.path]
-        same_topic = by_topic[entry.topic or config.default_topic]
-        story_paths = {m.path for m in story.members}
+        topic_slug = entry.topic or config.default_topic
         at = position[entry.path]
-        related = [e for e in same_topic[at + 1: at + 1 + RELATED_IN_TOPIC + len(story_paths)]
+        related = [e for e in by_topic[topic_slug][at + 1: at + 1 + RELATED_IN_TOPIC + len(story_paths)]
                    if e.path not in story_paths][:RELATED_IN_TOPIC]
-        story_day = min(site.edition_day[m.path] for m in story.members)
-        topic = topic_by_slug.get(entry.topic or config.default_topic)
         yield _page(entry_url(entry, config), "article.html", {
-            "entry": entry, "story": story, "topic": topic, "related": related,
+            "entry": entry, "story": story, "topic": topic_by_slug.get(topic_slug), "related": related,
             "edition": {"day": day, "url": edition_url(day)},
             "story_edition": {"day": story_day, "url": edition_url(story_day)} if story_day != day else None,
             "feeds": feed_urls(),

@@ -13,6 +13,7 @@ the same files.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -85,12 +86,19 @@ def plan_site(site_root: Path, options: BuildOptions | None = None,
 GroupStories = Callable[[Sequence[Entry], Mapping[PurePosixPath, Any]], list[Story]]
 
 
+# Which entries' article pages to plan, told the organised site (None: every entry's)
+ArticlesToPlan = Callable[[Site], AbstractSet[PurePosixPath] | None]
+
+
 def plan_entries(published: Sequence[Entry], config: Config, features: Mapping[PurePosixPath, Any],
-                 group: GroupStories = group_stories) -> tuple[Site, list[Page], list[FeedPlan]]:
-    """The published entries -> stories -> organised site -> the plan of every page and feed."""
+                 group: GroupStories = group_stories, articles: ArticlesToPlan | None = None,
+                 ) -> tuple[Site, list[Page], list[FeedPlan]]:
+    """The published entries -> stories -> organised site -> the plan of every page and feed.
+    `articles`: the reuse layer's choice of the article pages to plan (it keeps the others as
+    the live site has them); every other page and feed is always planned."""
     check_paths(published, config)
     site = organise(published, group(published, features), config)
-    return site, plan_pages(site, config), plan_feeds(site, config)
+    return site, plan_pages(site, config, None if articles is None else articles(site)), plan_feeds(site, config)
 
 
 def group_site(site_root: Path) -> Site:

@@ -587,11 +587,15 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
             return {"a/index.html": ("article.html", dump_unit({"entry": a.entry}))}
 
     before = {"content/a.md": a, "content/b.md": b}
-    plan = patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list)
+    remembered = Stored().get("stories")
+    plan = patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list,
+                 remembered)
     assert plan is not None and [p.output_path for p in plan.pages] == ["a/index.html"]
     assert plan.pages[0].context["entry"] is a2.entry
-    assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], "s", list) is None  # b went away
-    assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list) is None
+    assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], "s", list,
+                 remembered) is None  # b went away
+    assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list,
+                 remembered) is None
 
 
 def test_long_lived_builder_regroups_stories_like_a_cold_build(builder: Builder, tmp_path: Path) -> None:

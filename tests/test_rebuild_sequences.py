@@ -19,6 +19,7 @@ import random
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,9 +62,10 @@ def stored_shows(root: Path) -> set[tuple[str, str]]:
 class Curator:
     """Makes random changes to a site's entries and says which files it touched."""
 
-    def __init__(self, root: Path, seed: int) -> None:
+    def __init__(self, root: Path, seed: int, subjects: list[str] = SUBJECTS) -> None:
         self.root = root
         self.rng = random.Random(seed)
+        self.subjects = subjects
         self.count = 0
         self.entries: dict[str, dict[str, str | None]] = {}  # file -> its fields
 
@@ -81,10 +83,10 @@ class Curator:
 
     def new_fields(self) -> dict[str, str | None]:
         rng = self.rng
-        subject = rng.choice(SUBJECTS)
+        subject = rng.choice(self.subjects)
         self.count += 1
         verb, place = rng.choice(["deepens", "eases", "spreads", "ends"]), rng.choice(["Oslo", "Lima", "Pune"])
-        others = " ".join(rng.choice(SUBJECTS) for _ in range(3))
+        others = " ".join(rng.choice(self.subjects) for _ in range(3))
         return {"title": f"{subject} {verb} in {place}",
                 "date": f"{rng.choice(DAYS)}T{rng.randrange(6, 22):02d}:{rng.randrange(60):02d}:00+01:00",
                 "body": f"{subject} report number {self.count}. {others}.",
@@ -105,7 +107,7 @@ class Curator:
         if kind == "body":
             fields["body"] = f"{fields['body']}\n\nA later paragraph {rng.randrange(1000)}."
         elif kind == "opening":
-            fields["body"] = f"{rng.choice(SUBJECTS)} now leads. {fields['body']}"
+            fields["body"] = f"{rng.choice(self.subjects)} now leads. {fields['body']}"
         elif kind == "title-join":  # the headline of another entry, nearly: the two may become one story
             other = self.entries[rng.choice(sorted(self.entries))]
             fields["title"] = f"{other['title']} again"
@@ -174,3 +176,38 @@ def test_a_long_lived_builder_told_what_changed_equals_a_cold_build(make_site, t
                 builder.catch_up(lambda: False)  # the dev server's idle time between edits
     finally:
         builder.close()
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_one_shot_builds_that_keep_untouched_articles_equal_a_cold_build(
+        make_site, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a site large enough that a change touches few of its articles, a one-shot build plans
+    only the article pages the change can have touched (reuse/touched.py) and keeps the others as
+    the live site has them: every step still equals a cold build, and some steps (three or more) did keep pages."""
+    import digest.build
+
+    root = make_site({}, config=CONFIG)
+    # Many subjects, so that stories stay small as on a real site
+    subjects = [f"{first} {second}" for first in ("Harbour", "Grain", "Rail", "Drought", "Chip", "Ferry", "Budget",
+                                                  "Flood") for second in ("strike", "prices", "tunnel", "warning")]
+    curator = Curator(root, seed, subjects)
+    for _ in range(60):
+        curator.add()
+    build(root, OPTIONS)
+    choices: list[tuple[int, int] | None] = []  # (article pages planned, kept) of each step that could choose
+    real = digest.build.touched_articles
+
+    def recording(*args: Any) -> Any:
+        chosen = real(*args)
+        choices.append(None if chosen is None else (len(chosen[0]), len(chosen[1])))
+        return chosen
+
+    monkeypatch.setattr(digest.build, "touched_articles", recording)
+    for step in range(STEPS):
+        kind, _ = curator.change()
+        build(root, OPTIONS)
+        assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
+        assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
+    kept = [choice for choice in choices if choice is not None]
+    assert len(kept) >= 3, choices
+    assert all(planned < kept_pages for planned, kept_pages in kept), choices

@@ -22,7 +22,7 @@ import copyreg
 import io
 import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -31,11 +31,13 @@ from digest.model import Edition, Entry, EntryHead, Followup, Page, Story, Topic
 from digest.reuse.cache import BuildCache
 from digest.reuse.cached_entry import CachedEntry, StaleEntry
 from digest.reuse.fingerprint import Fingerprinter
+from digest.reuse.touched import Grouping, grouping
 from digest.stories import make_story
+from digest.stories.remembered import STORIES_KEY
 
 PLAN_BASE = "plan base"  # meta key: (plan salt, inputs key) of the build the stored plan describes
+PLAN_SHAPE = "plan shape"  # meta key: (touched.site_shape, grouping key) of the site it was planned from
 FEED_UNIT = "feed:"  # a feed's unit name is this + its prefix; a page's is its output path
-Grouping = frozenset[tuple[str, tuple[str, ...], float, str]]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Plan:
     feed_prints: list[str]
     complete: bool
     heads: bool = False  # planned with the entries' heads (EntryHead): see with_bodies
+    # Article pages not planned (reuse/touched.py): output path -> the live tree's fingerprint.
+    # Part of the site all the same; they cannot be rendered, only kept.
+    kept: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- a full plan, stored ---------------------------------------------------------------------------
@@ -137,10 +142,11 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUni
 
 
 def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found: Sequence[Iterable[PurePosixPath]],
-               feed_found: Sequence[Iterable[PurePosixPath]]) -> None:
+               feed_found: Sequence[Iterable[PurePosixPath]], shape: Any = None) -> None:
     """Keep a full plan in the cache: each unit's template and context (rewritten only when its
     fingerprint changed) and which units show which entry. `base`: (plan salt, inputs key of the
-    build) - a patch starts only from the plan of the site that is live."""
+    build) - a patch starts only from the plan of the site that is live. `shape`: what
+    reuse/touched.py needs to know of the site planned. The plan's kept pages stay as stored."""
     units: list[tuple[str, str, str, Any]] = [(p.output_path, value, p.template, p.context)
                                               for p, value in zip(plan.pages, plan.page_prints, strict=True)]
     units += [(FEED_UNIT + f.prefix, value, "", f) for f, value in zip(plan.feeds, plan.feed_prints, strict=True)]
@@ -151,7 +157,8 @@ def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found:
     cache.store_units(((name, value, template, dump_unit(item), {str(path) for path in found})
                        for (name, value, template, item), found in zip(units, [*page_found, *feed_found], strict=True)
                        if stored.get(name) != value),
-                      stored.keys() - {name for name, _, _, _ in units})
+                      stored.keys() - {name for name, _, _, _ in units} - plan.kept.keys())
+    cache.put(PLAN_SHAPE, shape)
     cache.put(PLAN_BASE, base)
 
 
@@ -214,12 +221,13 @@ def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Call
 # -- patching it -------------------------------------------------------------------------------------
 def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedEntry],
           rows: Sequence[tuple[str, CachedEntry]], fingerprint_salt: str,
-          regroup: Callable[[], Sequence[Story]]) -> Plan | None:
+          regroup: Callable[[], Sequence[Story]], remembered: Any) -> Plan | None:
     """The pages and feeds that show an entry whose body alone changed since the stored plan
     (`before`: the entries it was made from), planned again; None when the whole site must be.
 
     When an edit changed what story grouping reads (the opening of a body), `regroup()` groups
-    the entries again: the plan is patched only when the stories came out the same."""
+    the entries again: the plan is patched only when the stories came out the same as
+    `remembered` (the cache's "stories" before this build: (grouping key, stories))."""
     if cache.get(PLAN_BASE) != base:
         return None
     if len(rows) != len(before):
@@ -241,13 +249,10 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         regrouped = regrouped or old.grouping != row.grouping
     if not changed:
         return None
-    remembered = cache.get("stories")
     if not (isinstance(remembered, tuple) and len(remembered) == 2):
         return None
-    if regrouped:
-        grouping: Grouping = frozenset((k, tuple(m), score, reason) for k, m, score, reason in remembered[1])
-        if _grouping(regroup()) != grouping:
-            return None
+    if regrouped and grouping(regroup()) != remembered_grouping(remembered):
+        return None
     try:
         return _patched(cache, changed, remembered[1], _EntryLookup(dict(rows)), fingerprint_salt)
     except (KeyError, StaleEntry, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
@@ -283,8 +288,13 @@ def _patched(cache: BuildCache, changed: list[str],
 
 
 def settle(cache: BuildCache, base: tuple[str, str]) -> None:
-    """After a patched plan was published: the stored plan is the live site's again."""
+    """After a plan was published: the stored plan is the live site's again. A patch may have
+    grouped the stories again (to the same stories, or it would not be a patch), so the stored
+    plan's shape now names the grouping remembered under its new key."""
     if cache.get(PLAN_BASE) is not None:
+        shape = cache.get(PLAN_SHAPE)
+        if isinstance(shape, tuple) and len(shape) == 2 and shape[1] != cache.get(STORIES_KEY):
+            cache.put(PLAN_SHAPE, (shape[0], cache.get(STORIES_KEY)))
         cache.put(PLAN_BASE, base)  # only the small key: the index of what shows what is unchanged
 
 
@@ -296,9 +306,9 @@ class _EntryLookup:
         return self.rows[rel].entry
 
 
-def _grouping(stories: Iterable[Story]) -> Grouping:
-    """The stories as the pages see them: key, members (lead first), score and reason."""
-    return frozenset((s.key, tuple(str(m.path) for m in s.members), s.score, s.reason) for s in stories)
+def remembered_grouping(remembered: Any) -> Grouping:
+    """The grouping of the cache's "stories" value, as touched.grouping gives it."""
+    return frozenset((key, tuple(members), score, reason) for key, members, score, reason in remembered[1])
 
 
 def _same_but_body(old: Entry, new: Entry) -> bool:

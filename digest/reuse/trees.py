@@ -24,10 +24,11 @@ SEARCH_PREFIX = SEARCH_BUNDLE + "/"
 
 
 def tree_state(inputs: str, plan: Plan, static_prints: Mapping[str, str], live_state: TreeState | None) -> TreeState:
-    """What the output tree will hold: a full plan's files, or a patch's over the live tree's."""
+    """What the output tree will hold: a full plan's files (with the article pages it kept as
+    they are), or a patch's over the live tree's."""
     if plan.complete:
-        wanted: dict[str, str] = {}
-        pages, feeds = len(plan.pages), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
+        wanted: dict[str, str] = dict(plan.kept)
+        pages, feeds = len(plan.pages) + len(plan.kept), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
     else:
         assert live_state is not None, "a patch is made only over the live tree"
         # The search's files are not pages: the build adds them afresh (with_search).
@@ -45,6 +46,7 @@ def tree_state(inputs: str, plan: Plan, static_prints: Mapping[str, str], live_s
 def generated(plan: Plan) -> Iterator[str]:
     """The output paths of the plan's pages and feeds."""
     yield from (page.output_path for page in plan.pages)
+    yield from plan.kept
     yield from (rel for feed in plan.feeds for rel in feed_urls(feed.prefix).values())
 
 

@@ -20,6 +20,8 @@ class _Memory(Protocol):
 
 
 _STORIES_SOURCE = Path(__file__).parent
+STORIES = "stories"  # memory key: (grouping key, [(story key, member paths, score, reason)])
+STORIES_KEY = "stories key"  # memory key: the grouping key alone, read without the stories
 
 
 @functools.cache
@@ -47,7 +49,7 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
     they are now: a lead's text length breaks a tie in time)."""
     key = grouping_key(tokens)
     by_path = {str(e.path): e for e in entries}
-    remembered = cache.get("stories")
+    remembered = cache.get(STORIES)
     if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
         try:
             return [make_story(k, [by_path[m] for m in members], score, reason)
@@ -55,7 +57,8 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
         except (KeyError, TypeError, ValueError):
             pass
     stories = group(entries, features)
-    cache.put("stories", (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
+    cache.put(STORIES, (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
+    cache.put(STORIES_KEY, key)
     return stories
 
 
