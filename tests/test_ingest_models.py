@@ -71,6 +71,34 @@ def test_margin_chance_is_against_the_strongest_other_answer_not_the_crowd() -> 
     assert margin_chance([0.0, 5.0], ["a", "b"]) == pytest.approx(1 / (1 + math.exp(-5.0)))
 
 
+def test_margin_chance_counts_only_the_rivals_that_could_be_the_answer() -> None:
+    """A line that could not be the answer (a menu, a date line) scoring close to the choice does not
+    make it unsure; one that could does."""
+    scores, keys = [3.0, 2.8, 0.0], ["a", "menu", "b"]
+    assert margin_chance(scores, keys, [True, False, True]) == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert margin_chance(scores, keys, [True, True, True]) == pytest.approx(margin_chance(scores, keys))
+    assert margin_chance(scores, keys, [True, False, False]) == 1.0  # no rival at all
+
+
+@pytest.mark.parametrize(("line", "unlike"), [
+    ("Eastern front holds as the winter war goes on", False),
+    ("Kultur: Was lesen die Philippinen heute?", False),
+    ("Winter war: east holds", True),  # four words: a section's label or a kicker looks the same
+    ("The army said on Monday that its troops had held the line.", True),  # a sentence
+    ("Read the latest on the war in the east:", True),
+    ("Stand: 20:03 Uhr | Lesedauer: 4 Minuten", True),
+    ("Home > World > Europe > Eastern front", True),
+    ("Eastern front holds as the winter war goes on | The Daily Paper", True),  # a title tag's
+    ("By Jane Doe and John Roe, Eastern Europe", True),
+    ("Eastern front holds as winter war goes on, March 3, 2024", True),
+    ("Sign up for our daily newsletter today", True),  # page furniture
+    ("More on this story", True),  # a "Related" heading
+])
+def test_lines_of_a_shape_no_headline_has(line: str, unlike: bool) -> None:
+    para = paragraphs(line)[0]
+    assert headline.unlike_headline(para, headline_cue) is unlike
+
+
 def test_a_caption_or_a_form_field_is_never_a_headline_candidate() -> None:
     paras = paragraphs("Search for: [ ] Search\n\nWhale expert Jane Doe. Photograph: John Roe for the Paper\n\n"
                        "Whales stranded on the beach again\n\n" + "Whales were found on the beach on Monday "

@@ -85,8 +85,7 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.confidence >= headline.threshold(pick.kind) \
-            and not headline.too_short(paras[pick.index].text) or _clean_copy(paras, pick)
+        title_sure = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
