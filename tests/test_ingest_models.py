@@ -15,7 +15,7 @@ from digest.ingest.linear import LinearModel, load_model, margin_chance, softmax
 from digest.ingest.text import _find_title, _is_byline, author_candidates, headline_cue, read_head
 
 from .test_ingest_html import PROSE, article_page
-from .test_ingest_text import _distinct_body
+from .test_ingest_text import _WAR, _distinct_body, _page
 
 MODELS = Path(__file__).resolve().parents[1] / "digest" / "ingest"
 
@@ -114,6 +114,18 @@ def test_byline_candidates_leave_out_a_name_under_a_picture() -> None:
     head = read_head(text)
     names = [c.names for c in author_candidates(head.paras, head)]
     assert ("Jane Doe",) in names and ("Anna Berg",) not in names
+
+
+def test_a_name_alone_above_the_headline_is_no_byline_candidate() -> None:
+    """Above the headline sit menus and boxes whose labels have a name's shape ("Zum Aboshop"); a bare
+    name is a byline candidate only from a sure headline down, a stated one ("By ...") anywhere near."""
+    text = _page("Home", "Zum Aboshop", "Eastern front holds as the winter war goes on", "Anna Berg", *_WAR)
+    head = read_head(text)
+    assert head.paras[head.title_at or 0].text.startswith("Eastern front holds") and head.title_sure
+    names = [c.names for c in author_candidates(head.paras, head)]
+    assert ("Anna Berg",) in names and ("Zum Aboshop",) not in names
+    head = read_head(text.replace("Zum Aboshop", "By Jane Doe"))
+    assert ("Jane Doe",) in [c.names for c in author_candidates(head.paras, head)]
 
 
 def test_html_an_organisation_is_not_an_author_but_a_person_and_an_agency_are() -> None:

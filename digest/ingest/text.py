@@ -360,6 +360,8 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         if wire and not para.bullet:
             out.append(byline.Candidate(i, (wire.group("agency"),), "wire"))
             continue
+        if layout.title_sure and layout.title_at is not None and i < layout.title_at:
+            continue  # a name alone above a sure headline is a menu's or a box's label ("Zum Aboshop")
         # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
         # browser may glue the two links: "Jane Doe@janedoe").
         name = None if is_junk(para) and not re.search(r"(\s|(?<=[a-z]))@\w+$", text) else _lone_name(para)
