@@ -85,7 +85,8 @@ def headline_pages() -> list[Page]:
             table = features(paras, start, _find_title(paras, start), headline_cue)
             want = score.norm_title(label["title"])
             rows = [(score.norm_title(paras[i].text) == want, f) for i, f in table.items()]
-            pages.append({"id": page_id, "site": site, "rows": rows,
+            rivals = [not headline.unlike_headline(paras[i], headline_cue) for i in table]
+            pages.append({"id": page_id, "site": site, "rows": rows, "rivals": rivals,
                           "texts": [paras[i].text for i in table], "keys": [_key(paras[i].text) for i in table]})
     return pages
 
@@ -188,8 +189,9 @@ def predict_kind(w: dict[str, float], page: Page, kind_of: Callable[[dict[str, f
     if same == "none":
         return False, 0.0, ""  # the model abstains: nothing asserted
     chance = sum(math.exp(s - top) for s, k in zip(scores, page["keys"], strict=True) if k == same) / total
-    if margin:
-        chance = margin_chance(scores, page["keys"])
+    if margin:  # against the candidates that could be the answer (all but a headline's unlike_headline)
+        rivals = page.get("rivals")
+        chance = margin_chance(scores, page["keys"], rivals) if rivals is None or rivals[best] else 0.0
     return page["rows"][best][0], chance, kind_of(page["rows"][best][1])
 
 

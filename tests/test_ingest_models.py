@@ -15,7 +15,7 @@ from digest.ingest.linear import LinearModel, load_model, margin_chance, softmax
 from digest.ingest.text import _find_title, _is_byline, author_candidates, headline_cue, read_head
 
 from .test_ingest_html import PROSE, article_page
-from .test_ingest_text import _distinct_body
+from .test_ingest_text import _WAR, _distinct_body, _page
 
 MODELS = Path(__file__).resolve().parents[1] / "digest" / "ingest"
 
@@ -71,6 +71,34 @@ def test_margin_chance_is_against_the_strongest_other_answer_not_the_crowd() -> 
     assert margin_chance([0.0, 5.0], ["a", "b"]) == pytest.approx(1 / (1 + math.exp(-5.0)))
 
 
+def test_margin_chance_counts_only_the_rivals_that_could_be_the_answer() -> None:
+    """A line that could not be the answer (a menu, a date line) scoring close to the choice does not
+    make it unsure; one that could does."""
+    scores, keys = [3.0, 2.8, 0.0], ["a", "menu", "b"]
+    assert margin_chance(scores, keys, [True, False, True]) == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert margin_chance(scores, keys, [True, True, True]) == pytest.approx(margin_chance(scores, keys))
+    assert margin_chance(scores, keys, [True, False, False]) == 1.0  # no rival at all
+
+
+@pytest.mark.parametrize(("line", "unlike"), [
+    ("Eastern front holds as the winter war goes on", False),
+    ("Kultur: Was lesen die Philippinen heute?", False),
+    ("Winter war: east holds", True),  # four words: a section's label or a kicker looks the same
+    ("The army said on Monday that its troops had held the line.", True),  # a sentence
+    ("Read the latest on the war in the east:", True),
+    ("Stand: 20:03 Uhr | Lesedauer: 4 Minuten", True),
+    ("Home > World > Europe > Eastern front", True),
+    ("Eastern front holds as the winter war goes on | The Daily Paper", True),  # a title tag's
+    ("By Jane Doe and John Roe, Eastern Europe", True),
+    ("Eastern front holds as winter war goes on, March 3, 2024", True),
+    ("Sign up for our daily newsletter today", True),  # page furniture
+    ("More on this story", True),  # a "Related" heading
+])
+def test_lines_of_a_shape_no_headline_has(line: str, unlike: bool) -> None:
+    para = paragraphs(line)[0]
+    assert headline.unlike_headline(para, headline_cue) is unlike
+
+
 def test_a_caption_or_a_form_field_is_never_a_headline_candidate() -> None:
     paras = paragraphs("Search for: [ ] Search\n\nWhale expert Jane Doe. Photograph: John Roe for the Paper\n\n"
                        "Whales stranded on the beach again\n\n" + "Whales were found on the beach on Monday "
@@ -86,6 +114,18 @@ def test_byline_candidates_leave_out_a_name_under_a_picture() -> None:
     head = read_head(text)
     names = [c.names for c in author_candidates(head.paras, head)]
     assert ("Jane Doe",) in names and ("Anna Berg",) not in names
+
+
+def test_a_name_alone_above_the_headline_is_no_byline_candidate() -> None:
+    """Above the headline sit menus and boxes whose labels have a name's shape ("Zum Aboshop"); a bare
+    name is a byline candidate only from a sure headline down, a stated one ("By ...") anywhere near."""
+    text = _page("Home", "Zum Aboshop", "Eastern front holds as the winter war goes on", "Anna Berg", *_WAR)
+    head = read_head(text)
+    assert head.paras[head.title_at or 0].text.startswith("Eastern front holds") and head.title_sure
+    names = [c.names for c in author_candidates(head.paras, head)]
+    assert ("Anna Berg",) in names and ("Zum Aboshop",) not in names
+    head = read_head(text.replace("Zum Aboshop", "By Jane Doe"))
+    assert ("Jane Doe",) in [c.names for c in author_candidates(head.paras, head)]
 
 
 def test_html_an_organisation_is_not_an_author_but_a_person_and_an_agency_are() -> None:

@@ -771,6 +771,17 @@ def test_a_headline_of_four_words_or_fewer_is_kept_as_a_guess_to_review() -> Non
         assert ("title" not in article.review) is sure, title
 
 
+def test_a_chosen_line_of_a_shape_no_headline_has_is_kept_as_a_guess_to_review() -> None:
+    """However sure the model is, a sentence (a standfirst's, a caption's) is not asserted as the headline;
+    the same words without the full stop are."""
+    for title, sure in (("Eastern front holds as the winter war goes on", True),
+                        ("Eastern front holds as the winter war goes on.", False)):
+        article = read_text(_page("Menu", "Home | World | Business | Sport", "World", title, "By Jane Doe",
+                                  "March 3, 2024", *_WAR, "Share", title))
+        assert article.title == title
+        assert ("title" not in article.review) is sure, title
+
+
 def test_a_bare_name_the_headline_names_is_not_asserted_as_the_author() -> None:
     """A name alone under a headline that names the same person: the subject (an interviewee), maybe."""
     title = "Kristen Wiig: my next movie is going to be a prequel"

@@ -6,8 +6,9 @@ candidates), whether the page repeats it, whether the body's opening shares its 
 whether a byline or a date follows it, its shape (length, final punctuation, capitals), and
 what sits around it (a picture above, a credit below: a caption). The weights come from
 `headline.json` (see linear.py). How sure the choice is: the chance that the best line beats the
-strongest line saying something else (the logistic of their scores' margin, linear.margin_chance);
-below the model's threshold the title is kept only as a guess to review. (The best line's share of
+strongest line saying something else that could be a headline at all (the logistic of their scores'
+margin, linear.margin_chance; a line of a shape no headline has, unlike_headline, is no rival and is
+never asserted); below the model's threshold the title is kept only as a guess to review. (The best line's share of
 the softmax over all candidates was used first: it shrinks with the number of weak candidates a
 page has, and its threshold chosen by cross-validation moved from fold to fold.)
 """
@@ -48,6 +49,7 @@ class Headline:
     probability: float  # that it is the headline, among the candidates (the softmax's share)
     kind: str  # of evidence: see kind_of
     confidence: float = 1.0  # that it beats the strongest other wording: compared with threshold()
+    shaped: bool = True  # as a headline can be (not unlike_headline): else it is only a guess
 
 
 KINDS = ("repeated_cued", "other")
@@ -213,8 +215,23 @@ def choose(paras: list[Para], start: int, prior: int | None,
     # The same words on several lines are one headline: their chances add up.
     keys = [_key(paras[i].text) for i in order]
     same = keys[best]
+    # Sure against the lines that could be a headline at all (a menu, a date line, a sentence is none):
+    # on sites not trained on, the runner-up is as often such a line as another wording of the story.
+    rivals = [not unlike_headline(paras[i], cue) for i in order]
     return Headline(order[best], sum(p for k, p in zip(keys, probs, strict=True) if k == same),
-                    kind_of(table[order[best]]), margin_chance(scores, keys))
+                    kind_of(table[order[best]]), margin_chance(scores, keys, rivals), rivals[best])
+
+
+def unlike_headline(para: Para, cue: Callable[[Para], bool]) -> bool:
+    """A line of a shape no headline of the dev sets' tuned part has: too short (too_short), over 25
+    words, ending as a sentence or a label does (a full stop, a colon, a comma), stating a date, a
+    byline or date line itself (`cue`), page furniture, a "Related" heading, or parts joined by a
+    breadcrumb's or a title tag's separator ("News > World", "Headline | Site"). Such a line is
+    never asserted as the headline, and it is no rival to the one chosen (margin_chance)."""
+    text = para.text
+    return (too_short(text) or words(text) > 25 or text.endswith((".", ":", ",", ";"))
+            or find_date(text) is not None or cue(para) or is_junk(para) or is_boundary(para)
+            or bool(_BREADCRUMB.search(text)))
 
 
 def too_short(text: str) -> bool:

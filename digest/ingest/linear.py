@@ -52,13 +52,16 @@ def softmax(scores: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def margin_chance(scores: Sequence[float], keys: Sequence[str]) -> float:
+def margin_chance(scores: Sequence[float], keys: Sequence[str], rivals: Sequence[bool] | None = None) -> float:
     """The chance that the best-scoring candidate beats the strongest one saying something else (its
     key differs): the logistic of the two scores' margin; 1 when every candidate says the same.
     Unlike the best candidate's share of the softmax it does not shrink with the number of weak
-    candidates a page happens to have, which varies by site more than by how sure the choice is."""
+    candidates a page happens to have, which varies by site more than by how sure the choice is.
+    `rivals` (one flag per candidate, all by default) names the candidates that could be the answer
+    at all: one that could not (a headline's candidate with a shape no headline has) is no rival."""
     top = max(range(len(scores)), key=lambda k: scores[k])
-    others = [s for s, k in zip(scores, keys, strict=True) if k != keys[top]]
+    could = rivals if rivals is not None else [True] * len(scores)
+    others = [s for s, k, r in zip(scores, keys, could, strict=True) if k != keys[top] and r]
     return _sigmoid(scores[top] - max(others)) if others else 1.0
 
 

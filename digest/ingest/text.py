@@ -85,8 +85,7 @@ def read_head(text: str) -> Head:
     title_sure = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.confidence >= headline.threshold(pick.kind) \
-            and not headline.too_short(paras[pick.index].text) or _clean_copy(paras, pick)
+        title_sure = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or _clean_copy(paras, pick)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -361,6 +360,8 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         if wire and not para.bullet:
             out.append(byline.Candidate(i, (wire.group("agency"),), "wire"))
             continue
+        if layout.title_sure and layout.title_at is not None and i < layout.title_at:
+            continue  # a name alone above a sure headline is a menu's or a box's label ("Zum Aboshop")
         # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
         # browser may glue the two links: "Jane Doe@janedoe").
         name = None if is_junk(para) and not re.search(r"(\s|(?<=[a-z]))@\w+$", text) else _lone_name(para)
