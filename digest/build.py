@@ -284,7 +284,7 @@ class Builder:
                 plan = patch(cache, base, dict(before_rows), published_rows, salt,
                              regroup=lambda: self._stories(published_rows, cache, heads=self.once),
                              remembered=remembered)
-                if plan is None and self.once:
+                if plan is None:
                     live_articles = _live_articles(cache, remembered, before_rows, published_rows, live_state)
         # A one-shot build over a live site renders a few pages: it plans with the entries' heads
         # (EntryHead) and reads the bodies of those it renders only.
@@ -373,8 +373,8 @@ class Builder:
         shape = (site_shape(site), grouping_key([row.grouping for _, row in published_rows]))
         del site  # its indexes are not needed to fingerprint or store the plan (memory)
         grouped_as.clear()
-        plan, page_found, feed_found = full_plan(pages, feeds, salt, self._units)
-        plan = replace(plan, heads=heads, kept=kept)
+        plan, page_found, feed_found = full_plan(pages, feeds, salt, self._units, kept)
+        plan = replace(plan, heads=heads)
         clock.lap("fingerprint")
         store_plan(cache, base, plan, page_found, feed_found, shape)
         clock.lap("store plan")

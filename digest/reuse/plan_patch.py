@@ -119,10 +119,13 @@ def named_units(pages: Sequence[Page], feeds: Sequence[FeedPlan]) -> list[tuple[
 
 
 def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUnits | None = None,
+              carried: Mapping[str, str] | None = None,
               ) -> tuple[Plan, list[tuple[PurePosixPath, ...]], list[tuple[PurePosixPath, ...]]]:
     """Every page and feed with its fingerprint (`salt`: the templates' and config's), and the
     entries each one shows (for store_plan). `kept`: the last full plan's units (a long-lived
-    Builder), reused where a unit's context did not change, and replaced by this plan's."""
+    Builder), reused where a unit's context did not change, and replaced by this plan's.
+    `carried`: article pages left unplanned (reuse/touched.py), as the live tree has them; the
+    kept units keep theirs."""
     prints = Fingerprinter()
     units: dict[str, KeptUnit] = {}
     values: list[str] = []
@@ -135,10 +138,14 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUni
             units[name] = (template, context, value, shown)
         values.append(value)
         found.append(shown)
+    carried = carried or {}
     if kept is not None:
+        if kept.salt == salt:
+            units.update((name, kept.units[name]) for name in carried if name in kept.units)
         kept.salt, kept.units = salt, units
     cut = len(pages)
-    return Plan(pages, feeds, values[:cut], values[cut:], complete=True), found[:cut], found[cut:]
+    return (Plan(pages, feeds, values[:cut], values[cut:], complete=True, kept=carried),
+            found[:cut], found[cut:])
 
 
 def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found: Sequence[Iterable[PurePosixPath]],
