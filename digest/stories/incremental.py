@@ -7,7 +7,7 @@ point: a site built incrementally must be byte-identical to a cold build.
 
 Why the parts can be redone separately (see `vectors` and `linkage`):
 - A word's rarity (IDF) depends on the number of automatically grouped entries n and on how
-  many of them hold the word, and is rounded to a 32nd (vectors.rarity). While n stays, an
+  many of them hold the word, and is rounded to a quarter (vectors.rarity). While n stays, an
   edit can change the rarity of only the words it added or removed, and of a common word one
   holder more or fewer rarely changes the rounded value; only the vectors of entries holding a
   word whose rarity did change are recomputed: their title vector when the word is in their

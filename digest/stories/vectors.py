@@ -62,10 +62,14 @@ class Corpus:
         return vector
 
 
-# Word rarity is kept to a 32nd, and the corpus size it is measured against to a quarter of its
-# logarithm: one entry more or fewer (holding a common word, or in all) then changes no weight at
-# all, so an edit reaches only the entries that share its rarer words (see incremental).
-RARITY_STEPS = 32
+# Word rarity is kept to a quarter, and the corpus size it is measured against to a quarter of its
+# logarithm: one entry more or fewer (holding a common word, or in all) then mostly changes no
+# weight at all, so an edit reaches only the entries that share its rarer words (see incremental).
+# A word held by df entries moves a step with about one holder in df/RARITY_STEPS more or fewer,
+# and then every one of its df holders gets a new vector: RARITY_STEPS of them per word edited, on
+# average, however common the word. (A 32nd moved eight times as many: on dense news an added
+# headline gave a hundred entries new vectors; quarters group the devset's tuning parts the same.)
+RARITY_STEPS = 4
 SIZE_STEPS = 4
 
 
@@ -83,7 +87,7 @@ def noise_limit(n: int, settings: StorySettings) -> float:
 
 
 def rarity(log_n: float, df: int) -> float:
-    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a 32nd."""
+    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a quarter."""
     return round((log_n - math.log(df + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
 
 
