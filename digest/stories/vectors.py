@@ -167,6 +167,14 @@ def decay_table(settings: StorySettings) -> tuple[float, ...]:
     return tuple(math.exp(-rate * k) for k in range(int(settings.window_days * 86400.0) + 1))
 
 
+@functools.cache
+def decay_array(settings: StorySettings) -> FloatArray:
+    """decay_table as a numpy array (read-only), made once: a day's table has 86,401 numbers."""
+    table = np.array(decay_table(settings), np.float64)
+    table.setflags(write=False)
+    return table
+
+
 def similar_pairs(
     corpus: Corpus,
     times: Sequence[float],
@@ -208,7 +216,7 @@ def similar_pairs(
     first_candidate = np.searchsorted(term_entry_key, term * n + earliest[entry], side="left")
     count = position - first_candidate
     ends = np.cumsum(count)
-    decay = np.array(decay_table(settings), np.float64)
+    decay = decay_array(settings)
     topic_ids: dict[str | None, int] = {}
     topic = np.array([topic_ids.setdefault(t, len(topic_ids)) if t else -1 for t in topics], np.int64)
     has_text = np.array(corpus.has_text, bool)
@@ -326,7 +334,7 @@ def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArra
             s = dot(full(b), full(a))
             scores.append((s - floor) / (1.0 - floor) if s > floor else 0.0)
         similarity[at] = scores
-    decay = np.array(decay_table(settings), np.float64)
+    decay = decay_array(settings)
     similarity[keep] *= decay[elapsed[keep].astype(np.int64)]
     other = keep & (topics[first] != topics[second]) & (topics[first] >= 0) & (topics[second] >= 0)
     similarity[other] *= settings.other_topic_factor
