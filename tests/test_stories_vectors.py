@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -11,13 +12,16 @@ from digest.stories import DEFAULT_SETTINGS, entry_features
 from digest.stories import vectors as vectors_module
 from digest.stories.linkage import average_linkage
 from digest.stories.vectors import (
+    RARITY_STEPS,
     Corpus,
     Pairs,
     as_pairs,
     decay_table,
     dot,
     pair_similarities,
+    rarity,
     similar_pairs,
+    size_log,
     unique_inverse,
 )
 from tests.test_stories_incremental import corpus
@@ -96,6 +100,15 @@ def test_pair_similarities_are_the_pair_by_pair_definition(seed: int) -> None:
     assert found == sorted(expected)
     assert sorted(p for p, t in zip(pairs, texts.tolist(), strict=True) if t) == sorted(expected_compared)
     assert any(times[j] - times[i] > 86400.0 for i, j in pairs)  # pairs outside the window were given too
+
+
+def test_rarity_of_a_common_word_moves_a_step_rarely() -> None:
+    """Each step of a word's rarity gives all its holders new vectors (see incremental): between
+    100 and 1,000 holders it moves about RARITY_STEPS * ln(10) times, whatever the corpus size."""
+    for n in (2_000, 20_000, 200_000):
+        log_n = size_log(n)
+        moves = sum(rarity(log_n, df) != rarity(log_n, df + 1) for df in range(100, 1_000))
+        assert moves <= math.ceil(RARITY_STEPS * math.log(10)), (n, moves)
 
 
 def test_similar_pairs_of_nothing_and_of_titles_with_no_common_word() -> None:
