@@ -304,3 +304,20 @@ def test_an_edit_on_dense_news_relinks_its_stories_not_the_connected_part() -> N
     assert site.grouper._component(automatic, 0.0) == automatic  # one connected part
     assert not site.grouper.last.full
     assert sorted(relinked)[len(relinked) // 2] < len(automatic) / 2, relinked  # the part: all of them
+
+
+def test_additions_and_removals_on_dense_news_reach_few_vectors_and_stories() -> None:
+    """On dense news (twenty stories within a day) one entry more or fewer moves the rounded
+    rarity of few words (vectors.RARITY_STEPS), so a few dozen entries get new vectors and the
+    stories linked again are a few of the twenty; none of these edits regroups everything."""
+    for kind in ("add", "remove"):
+        rng = random.Random(11)
+        site = Site(rng, corpus(rng, 600, stories=20, days=1))
+        reports = []
+        for _ in range(8):
+            site.step([kind])  # checks the stories and every pair against group_stories
+            reports.append(site.grouper.last)
+        assert not any(r.full for r in reports), (kind, reports)
+        revectored = sorted(r.revectored for r in reports)
+        relinked = sorted(r.relinked for r in reports)
+        assert revectored[4] <= 40 and relinked[4] < 600 / 3, (kind, revectored, relinked)

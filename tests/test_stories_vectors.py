@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -10,7 +11,19 @@ import pytest
 from digest.stories import DEFAULT_SETTINGS, entry_features
 from digest.stories import vectors as vectors_module
 from digest.stories.linkage import average_linkage
-from digest.stories.vectors import Corpus, Pairs, as_pairs, decay_table, dot, similar_pairs, unique_inverse
+from digest.stories.vectors import (
+    RARITY_STEPS,
+    Corpus,
+    Pairs,
+    as_pairs,
+    decay_table,
+    dot,
+    pair_similarities,
+    rarity,
+    similar_pairs,
+    size_log,
+    unique_inverse,
+)
 from tests.test_stories_incremental import corpus
 
 
@@ -63,6 +76,39 @@ def test_similar_pairs_are_the_pair_by_pair_definition(seed: int, chunk: int, mo
     assert found == expected  # the same pairs, in (later, earlier) order, to the last bit
     assert compared == expected_compared
     assert expected and expected_compared  # the corpus has pairs of both kinds
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pair_similarities_are_the_pair_by_pair_definition(seed: int) -> None:
+    """The incremental grouper's comparison of given pairs (every pair here, in shuffled order,
+    some a day apart or more) gives similar_pairs' pairs, to the bit, and the same pairs compared by text."""
+    rng = random.Random(seed)
+    entries = sorted(corpus(rng, 80, stories=4, days=2.5), key=lambda e: (e.published.timestamp(), str(e.path)))
+    topics = [e.topic for e in entries]
+    corpus_ = Corpus([entry_features(e) for e in entries], DEFAULT_SETTINGS)
+    times = [e.published.timestamp() for e in entries]
+    expected_compared: list[tuple[int, int]] = []
+    expected = reference_pairs(corpus_, times, topics, expected_compared)
+    pairs = [(i, j) for j in range(len(entries)) for i in range(j)]
+    rng.shuffle(pairs)
+    topic_ids = {t: k for k, t in enumerate(sorted({t for t in topics if t}))}
+    similarity, keep, texts = pair_similarities(
+        corpus_.title, np.array([i for i, _ in pairs]), np.array([j for _, j in pairs]), np.array(times),
+        np.array([topic_ids[t] if t else -1 for t in topics]), np.array(corpus_.has_text), corpus_.full,
+        DEFAULT_SETTINGS)
+    found = sorted((i, j, s) for (i, j), s, k in zip(pairs, similarity.tolist(), keep.tolist(), strict=True) if k)
+    assert found == sorted(expected)
+    assert sorted(p for p, t in zip(pairs, texts.tolist(), strict=True) if t) == sorted(expected_compared)
+    assert any(times[j] - times[i] > 86400.0 for i, j in pairs)  # pairs outside the window were given too
+
+
+def test_rarity_of_a_common_word_moves_a_step_rarely() -> None:
+    """Each step of a word's rarity gives all its holders new vectors (see incremental): between
+    100 and 1,000 holders it moves about RARITY_STEPS * ln(10) times, whatever the corpus size."""
+    for n in (2_000, 20_000, 200_000):
+        log_n = size_log(n)
+        moves = sum(rarity(log_n, df) != rarity(log_n, df + 1) for df in range(100, 1_000))
+        assert moves <= math.ceil(RARITY_STEPS * math.log(10)), (n, moves)
 
 
 def test_similar_pairs_of_nothing_and_of_titles_with_no_common_word() -> None:

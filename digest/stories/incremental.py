@@ -7,7 +7,7 @@ point: a site built incrementally must be byte-identical to a cold build.
 
 Why the parts can be redone separately (see `vectors` and `linkage`):
 - A word's rarity (IDF) depends on the number of automatically grouped entries n and on how
-  many of them hold the word, and is rounded to a 32nd (vectors.rarity). While n stays, an
+  many of them hold the word, and is rounded to a quarter (vectors.rarity). While n stays, an
   edit can change the rarity of only the words it added or removed, and of a common word one
   holder more or fewer rarely changes the rounded value; only the vectors of entries holding a
   word whose rarity did change are recomputed: their title vector when the word is in their
@@ -49,10 +49,9 @@ from digest.stories.vectors import (
     Corpus,
     Pairs,
     Vector,
-    decay_table,
-    dot,
     full_vector,
     noise_limit,
+    pair_similarities,
     rarity,
     similar_pairs,
     size_log,
@@ -430,90 +429,73 @@ class StoryGrouper:
             for j in self._text_partners.pop(i, ()):
                 if j not in retitled:
                     self._text_partners[j].discard(i)
-        new: dict[Pair, float] = {}
-        window = self.settings.window_days * 86400.0 + 1.0  # _compare checks the exact bound
-        compared = 0
+        window = self.settings.window_days * 86400.0 + 1.0  # pair_similarities checks the exact bound
+        candidates: list[Pair] = []
         for i in retitled:
             time = self._time[i]
-            candidates: set[int] = set()
+            near: set[int] = set()
             for t in self._title[i]:
                 posting = self._postings[t]
                 lo = bisect_left(posting, (time - window,))
                 hi = bisect_right(posting, (time + window,))
-                candidates.update(posting[k][2] for k in range(lo, hi))
-            candidates.discard(i)
-            for j in candidates:
-                if j in retitled and j < i:
-                    continue  # compared from j's side
-                compared += 1
-                similarity, texts = self._compare(i, j)
-                if texts:
-                    self._text_partners.setdefault(i, set()).add(j)
-                    self._text_partners.setdefault(j, set()).add(i)
-                if similarity is not None:
-                    new[(min(i, j), max(i, j))] = similarity
-                    self._edges.setdefault(i, {})[j] = similarity
-                    self._edges.setdefault(j, {})[i] = similarity
-                    self._arrays.pop(j, None)
+                near.update(posting[k][2] for k in range(lo, hi))
+            near.discard(i)
+            candidates.extend((i, j) for j in near if j not in retitled or i < j)  # else from j's side
+        new: dict[Pair, float] = {}
+        for (i, j), similarity, texts in zip(candidates, *self._compare(candidates), strict=True):
+            if texts:
+                self._text_partners.setdefault(i, set()).add(j)
+                self._text_partners.setdefault(j, set()).add(i)
+            if similarity is not None:
+                new[(min(i, j), max(i, j))] = similarity
+                self._edges.setdefault(i, {})[j] = similarity
+                self._edges.setdefault(j, {})[i] = similarity
+                self._arrays.pop(j, None)
         changed = {p: max(old.get(p, 0.0), new.get(p, 0.0))
                    for p in old.keys() | new.keys() if old.get(p) != new.get(p)}
-        return changed, compared
+        return changed, len(candidates)
 
     def _compare_retexted(self, retexted: set[int], retitled: set[int]) -> tuple[dict[Pair, float], int]:
         """Compare again the pairs whose texts were compared, of entries whose text vector
         alone changed (their titles did not, so the same pairs are still text-compared); as
         _compare_retitled."""
+        pairs = [(i, j) for i in retexted for j in self._text_partners.get(i, ())
+                 if j not in retitled and (j not in retexted or i < j)]
         changed: dict[Pair, float] = {}
-        compared = 0
-        for i in retexted:
-            for j in self._text_partners.get(i, ()):
-                if j in retitled or (j in retexted and j < i):
-                    continue
-                compared += 1
-                similarity, _ = self._compare(i, j)
-                before = self._edges.get(i, {}).get(j)
-                if similarity == before:
-                    continue
-                changed[(min(i, j), max(i, j))] = max(similarity or 0.0, before or 0.0)
-                self._arrays.pop(i, None)
-                self._arrays.pop(j, None)
-                if similarity is None:
-                    del self._edges[i][j], self._edges[j][i]
-                else:
-                    self._edges.setdefault(i, {})[j] = similarity
-                    self._edges.setdefault(j, {})[i] = similarity
-        return changed, compared
+        for (i, j), similarity, _ in zip(pairs, *self._compare(pairs), strict=True):
+            before = self._edges.get(i, {}).get(j)
+            if similarity == before:
+                continue
+            changed[(min(i, j), max(i, j))] = max(similarity or 0.0, before or 0.0)
+            self._arrays.pop(i, None)
+            self._arrays.pop(j, None)
+            if similarity is None:
+                del self._edges[i][j], self._edges[j][i]
+            else:
+                self._edges.setdefault(i, {})[j] = similarity
+                self._edges.setdefault(j, {})[i] = similarity
+        return changed, len(pairs)
 
-    def _compare(self, a: int, b: int) -> tuple[float | None, bool]:
-        """similar_pairs' arithmetic for one pair, operation for operation (so bit-identical):
-        its similarity (None if not worth linking) and whether their texts were compared."""
-        i, j = (a, b) if self._order[a] < self._order[b] else (b, a)
-        settings = self.settings
-        now = self._time[j]
-        if self._time[i] < now - settings.window_days * 86400.0:
-            return None, False
-        title_i = self._title[i]
-        s = 0.0
-        shares = False
-        for term, weight in self._title[j].items():
-            other = title_i.get(term)
-            if other is not None:
-                s = s + weight * other
-                shares = True
-        if not shares:
-            return None, False
-        texts = self._has_text[i] and self._has_text[j]
-        if texts:
-            if s < settings.text_gate:
-                return None, False
-            floor = settings.text_floor
-            s = dot(self._full_vector(j), self._full_vector(i))
-            s = (s - floor) / (1.0 - floor) if s > floor else 0.0
-        s *= decay_table(settings)[int(now - self._time[i])]
-        topic = self._topic[j]
-        if topic != self._topic[i] and topic and self._topic[i]:
-            s *= settings.other_topic_factor
-        return (s if s >= settings.min_pair_similarity else None), texts
+    def _compare(self, pairs: Sequence[Pair]) -> tuple[list[float | None], list[bool]]:
+        """similar_pairs' arithmetic for these pairs (vectors.pair_similarities, bit-identical):
+        each one's similarity (None if not worth linking) and whether their texts were compared."""
+        if not pairs:
+            return [], []
+        order = self._order
+        ends = [(a, b) if order[a] < order[b] else (b, a) for a, b in pairs]
+        entries = list(dict.fromkeys(i for pair in ends for i in pair))
+        local = {i: k for k, i in enumerate(entries)}
+        first = np.array([local[a] for a, _ in ends], np.int64)
+        second = np.array([local[b] for _, b in ends], np.int64)
+        topic_ids: dict[str, int] = {}
+        topics = np.array([topic_ids.setdefault(t, len(topic_ids)) if (t := self._topic[i]) else -1
+                           for i in entries], np.int64)
+        similarity, keep, texts = pair_similarities(
+            [self._title[i] for i in entries], first, second, np.array([self._time[i] for i in entries], np.float64),
+            topics, np.array([self._has_text[i] for i in entries], bool),
+            lambda k: self._full_vector(entries[k]), self.settings)
+        return ([s if k else None for s, k in zip(similarity.tolist(), keep.tolist(), strict=True)],
+                texts.tolist())
 
     def _full_vector(self, i: int) -> Vector:
         vector = self._full.get(i)

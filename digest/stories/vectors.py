@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 
 import numpy as np
@@ -62,10 +62,14 @@ class Corpus:
         return vector
 
 
-# Word rarity is kept to a 32nd, and the corpus size it is measured against to a quarter of its
-# logarithm: one entry more or fewer (holding a common word, or in all) then changes no weight at
-# all, so an edit reaches only the entries that share its rarer words (see incremental).
-RARITY_STEPS = 32
+# Word rarity is kept to a quarter, and the corpus size it is measured against to a quarter of its
+# logarithm: one entry more or fewer (holding a common word, or in all) then mostly changes no
+# weight at all, so an edit reaches only the entries that share its rarer words (see incremental).
+# A word held by df entries moves a step with about one holder in df/RARITY_STEPS more or fewer,
+# and then every one of its df holders gets a new vector: RARITY_STEPS of them per word edited, on
+# average, however common the word. (A 32nd moved eight times as many: on dense news an added
+# headline gave a hundred entries new vectors; quarters group the devset's tuning parts the same.)
+RARITY_STEPS = 4
 SIZE_STEPS = 4
 
 
@@ -83,7 +87,7 @@ def noise_limit(n: int, settings: StorySettings) -> float:
 
 
 def rarity(log_n: float, df: int) -> float:
-    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a 32nd."""
+    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a quarter."""
     return round((log_n - math.log(df + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
 
 
@@ -163,6 +167,14 @@ def decay_table(settings: StorySettings) -> tuple[float, ...]:
     return tuple(math.exp(-rate * k) for k in range(int(settings.window_days * 86400.0) + 1))
 
 
+@functools.cache
+def decay_array(settings: StorySettings) -> FloatArray:
+    """decay_table as a numpy array (read-only), made once: a day's table has 86,401 numbers."""
+    table = np.array(decay_table(settings), np.float64)
+    table.setflags(write=False)
+    return table
+
+
 def similar_pairs(
     corpus: Corpus,
     times: Sequence[float],
@@ -180,8 +192,8 @@ def similar_pairs(
     appended to `compared` when it is given (the incremental grouper keeps them).
 
     Each pair's title cosine is summed over j's title words in their order, as
-    `incremental.StoryGrouper._compare` sums it for one pair: change the two together, so that
-    their results stay bit-identical. (np.bincount adds in the order given, one by one.)
+    `pair_similarities` sums it for given pairs (for the incremental grouper): change the two
+    together, so that their results stay bit-identical. (np.bincount adds in the order given, one by one.)
     """
     n = len(times)
     titles = corpus.title
@@ -204,7 +216,7 @@ def similar_pairs(
     first_candidate = np.searchsorted(term_entry_key, term * n + earliest[entry], side="left")
     count = position - first_candidate
     ends = np.cumsum(count)
-    decay = np.array(decay_table(settings), np.float64)
+    decay = decay_array(settings)
     topic_ids: dict[str | None, int] = {}
     topic = np.array([topic_ids.setdefault(t, len(topic_ids)) if t else -1 for t in topics], np.int64)
     has_text = np.array(corpus.has_text, bool)
@@ -267,6 +279,67 @@ def _chunk_pairs(lo: int, hi: int, count: IntArray, ends: IntArray, first_candid
     similarity[other] *= settings.other_topic_factor
     keep = similarity >= settings.min_pair_similarity
     return Pairs(first[keep].astype(np.int32), second[keep].astype(np.int32), similarity[keep])
+
+
+def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArray, times: FloatArray,
+                      topics: IntArray, has_text: BoolArray, full: Callable[[int], Vector],
+                      settings: StorySettings) -> tuple[FloatArray, BoolArray, BoolArray]:
+    """similar_pairs' arithmetic for given pairs, operation for operation (so bit-identical): for
+    the incremental grouper, which compares again the pairs of the entries an edit changed.
+
+    Entries are numbered 0..len(titles)-1 here: their title vectors, times, topic numbers (-1 for
+    none) and whether they have text; `full(k)` is entry k's title-and-text vector. `first[p]` is
+    the earlier of pair p, `second[p]` the later (by time, then path). Returns each pair's
+    similarity, whether it is worth linking (false for a pair outside the window or sharing no
+    title word), and whether its texts were compared. The title cosine is summed over the later
+    entry's title words in their order, as similar_pairs sums it (np.bincount adds in order)."""
+    count = len(first)
+    lengths = np.array([len(title) for title in titles], np.int64)
+    starts = np.cumsum(lengths) - lengths
+    term_ids: dict[str, int] = {}
+    number = term_ids.setdefault
+    term = np.array([number(word, len(term_ids)) for word in chain.from_iterable(titles)], np.int64)
+    weight = np.fromiter(chain.from_iterable(title.values() for title in titles), np.float64, len(term))
+
+    def words(of: IntArray) -> tuple[IntArray, IntArray]:
+        """Per pair, one end's title words (their places in term and weight), pair after pair."""
+        counts = lengths[of]
+        pair = np.repeat(np.arange(count, dtype=np.int64), counts)
+        return pair, np.arange(len(pair), dtype=np.int64) + np.repeat(starts[of] - (np.cumsum(counts) - counts), counts)
+
+    later_pair, later_at = words(second)
+    earlier_pair, earlier_at = words(first)
+    span = max(len(term_ids), 1)
+    earlier_key = earlier_pair * span + term[earlier_at]
+    by_key = np.argsort(earlier_key, kind="stable")
+    earlier_key, earlier_at = earlier_key[by_key], earlier_at[by_key]
+    later_key = later_pair * span + term[later_at]
+    found = np.minimum(np.searchsorted(earlier_key, later_key), max(len(earlier_key) - 1, 0))
+    hit = earlier_key[found] == later_key if len(earlier_key) else np.zeros(len(later_key), bool)
+    which = later_pair[hit]
+    similarity: FloatArray = np.asarray(
+        np.bincount(which, weights=weight[later_at[hit]] * weight[earlier_at[found[hit]]], minlength=count),
+        np.float64)
+    elapsed = times[second] - times[first]
+    # The window as similar_pairs bounds it (not as elapsed <= window: floats round otherwise).
+    keep = (np.bincount(which, minlength=count) > 0) & (times[first] >= times[second] - settings.window_days * 86400.0)
+    texts = keep & has_text[first] & has_text[second]
+    if texts.any():
+        texts &= similarity >= settings.text_gate
+        keep &= ~(has_text[first] & has_text[second]) | texts
+        floor = settings.text_floor
+        at = np.flatnonzero(texts)
+        scores = []
+        for a, b in zip(first[at].tolist(), second[at].tolist(), strict=True):
+            s = dot(full(b), full(a))
+            scores.append((s - floor) / (1.0 - floor) if s > floor else 0.0)
+        similarity[at] = scores
+    decay = decay_array(settings)
+    similarity[keep] *= decay[elapsed[keep].astype(np.int64)]
+    other = keep & (topics[first] != topics[second]) & (topics[first] >= 0) & (topics[second] >= 0)
+    similarity[other] *= settings.other_topic_factor
+    keep &= similarity >= settings.min_pair_similarity
+    return similarity, keep, texts
 
 
 def unique_inverse(keys: IntArray) -> tuple[IntArray, IntArray]:
