@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from digest.collector import collector_paused
 from digest.config import Config, load_config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan
@@ -367,15 +368,18 @@ class Builder:
             kept.update(touched[1])
             return touched[0]
 
-        site, pages, feeds = plan_entries(published, config, {}, group=grouped, articles=articles)
-        gc.freeze()
-        clock.lap("organise+plan")
-        shape = (site_shape(site), grouping_key([row.grouping for _, row in published_rows]))
-        del site  # its indexes are not needed to fingerprint or store the plan (memory)
-        grouped_as.clear()
-        plan, page_found, feed_found = full_plan(pages, feeds, salt, self._units, kept)
-        plan = replace(plan, heads=heads)
-        clock.lap("fingerprint")
+        # The site, its pages' contexts and their fingerprints live to the build's end: a collection
+        # in between would only walk them
+        with collector_paused():
+            site, pages, feeds = plan_entries(published, config, {}, group=grouped, articles=articles)
+            gc.freeze()
+            clock.lap("organise+plan")
+            shape = (site_shape(site), grouping_key([row.grouping for _, row in published_rows]))
+            del site  # its indexes are not needed to fingerprint or store the plan (memory)
+            grouped_as.clear()
+            plan, page_found, feed_found = full_plan(pages, feeds, salt, self._units, kept)
+            plan = replace(plan, heads=heads)
+            clock.lap("fingerprint")
         store_plan(cache, base, plan, page_found, feed_found, shape)
         clock.lap("store plan")
         return plan

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from digest import __version__
+from digest.collector import collector_paused
 from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 
@@ -145,12 +146,15 @@ class BuildCache:
             return
         query = "SELECT path, hash, NULL, features, head FROM entries" if heads else \
             "SELECT path, hash, entry, features, head FROM entries"
-        for path, content_hash, *blobs in self._db.execute(query):
-            known = wanted.get(path)
-            if known is not None and known.content_hash == content_hash:
-                known.fill((blobs[0], blobs[1], blobs[2]))
-                if each is not None:
-                    each(known)
+        # What is unpickled here lives on: a collection in between would only walk it (measured at
+        # 10,000 heads and their features: 0.44 s with the collector, 0.35 s without)
+        with collector_paused():
+            for path, content_hash, *blobs in self._db.execute(query):
+                known = wanted.get(path)
+                if known is not None and known.content_hash == content_hash:
+                    known.fill((blobs[0], blobs[1], blobs[2]))
+                    if each is not None:
+                        each(known)
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
         gone = [(path,) for path in removed]
