@@ -88,12 +88,24 @@ def _edition_ref(edition: Edition, day_of: Mapping[PurePosixPath, date]) -> dict
     return {"day": edition.day, "url": edition_url(edition.day), "count": count + len(edition.followups)}
 
 
-def _article_pages(site: Site, config: Config, _page: PageMaker,
-                   articles: AbstractSet[PurePosixPath] | None) -> Iterator[Page]:
+def topic_lists(site: Site, config: Config) -> tuple[dict[str, list[Entry]], dict[PurePosixPath, int]]:
+    """Each topic's entries, newest first, and each entry's place in its topic's list: an article's
+    related articles are those that follow it there (related_reach of them, its story's left out)."""
     by_topic: dict[str, list[Entry]] = defaultdict(list)
     for entry in site.entries:
         by_topic[entry.topic or config.default_topic].append(entry)
-    position = {e.path: i for entries in by_topic.values() for i, e in enumerate(entries)}
+    return by_topic, {e.path: i for entries in by_topic.values() for i, e in enumerate(entries)}
+
+
+def related_reach(story_size: int) -> int:
+    """How many entries after an article, in its topic, its related articles are chosen from: its
+    story's other members are left out, so RELATED_IN_TOPIC are always found when there are."""
+    return RELATED_IN_TOPIC + story_size
+
+
+def _article_pages(site: Site, config: Config, _page: PageMaker,
+                   articles: AbstractSet[PurePosixPath] | None) -> Iterator[Page]:
+    by_topic, position = topic_lists(site, config)
     topic_by_slug = {t.slug: t for t in site.topics}
     # What each story's pages share, made once a story (a story of n members: n pages)
     story_facts: dict[int, tuple[set[PurePosixPath], date]] = {}
@@ -107,7 +119,7 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
         day = site.edition_day[entry.path]
         topic_slug = entry.topic or config.default_topic
         at = position[entry.path]
-        related = [e for e in by_topic[topic_slug][at + 1: at + 1 + RELATED_IN_TOPIC + len(story_paths)]
+        related = [e for e in by_topic[topic_slug][at + 1: at + 1 + related_reach(len(story_paths))]
                    if e.path not in story_paths][:RELATED_IN_TOPIC]
         yield _page(entry_url(entry, config), "article.html", {
             "entry": entry, "story": story, "topic": topic_by_slug.get(topic_slug), "related": related,

@@ -2,8 +2,8 @@
 and keeps every other article's file as the live site has it.
 
 An article page (pages._article_pages) shows its entry, its story (every member, the lead, the
-score and the reason), the entries that follow it in its topic (pages.RELATED_IN_TOPIC of them,
-story members left out), the day of its edition and of its story's first report, and what every page
+score and the reason), the entries that follow it in its topic (pages.related_reach: its related
+articles, story members left out), the day of its edition and of its story's first report, and what every page
 shows (the navigation of topics, the config and templates: the fingerprint's salt). So after some
 entries were added, deleted or edited (`changed`), an article page can differ from the live one
 only if:
@@ -22,7 +22,6 @@ fingerprinted or stored again (at 100,000 entries, four pages in five are articl
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -30,8 +29,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from digest.config import Config
-from digest.model import Entry, Site, Story
-from digest.pages import RELATED_IN_TOPIC
+from digest.model import Site, Story
+from digest.pages import related_reach, topic_lists
 from digest.permalinks import entry_url
 from digest.urls import output_path
 
@@ -93,23 +92,19 @@ def touched_articles(site: Site, config: Config, stories: Sequence[Story], live:
 
 
 def _now_related(site: Site, config: Config, changed: AbstractSet[PurePosixPath]) -> set[PurePosixPath]:
-    """The entries that a changed one follows closely enough in its topic to be a related entry of
-    theirs (pages._article_pages: the RELATED_IN_TOPIC after an entry, its story's members left out)."""
+    """The entries that a changed one follows closely enough in its topic to be among their related
+    articles (pages.related_reach)."""
     if not changed:
         return set()
-    by_topic: dict[str, list[Entry]] = defaultdict(list)
-    for entry in site.entries:
-        by_topic[entry.topic or config.default_topic].append(entry)
-    position = {e.path: i for entries in by_topic.values() for i, e in enumerate(entries)}
-    reach = RELATED_IN_TOPIC + max((len(s.members) for s in site.stories), default=1)
+    by_topic, position = topic_lists(site, config)
+    farthest = related_reach(max((len(s.members) for s in site.stories), default=1))
     found: set[PurePosixPath] = set()
     for entry in site.entries:
         if entry.path not in changed:
             continue
-        same_topic = by_topic[entry.topic or config.default_topic]
         at = position[entry.path]
-        for before in same_topic[max(0, at - reach):at]:
-            if at - position[before.path] <= RELATED_IN_TOPIC + len(site.story_of[before.path].members):
+        for before in by_topic[entry.topic or config.default_topic][max(0, at - farthest):at]:
+            if at - position[before.path] <= related_reach(len(site.story_of[before.path].members)):
                 found.add(before.path)
     return found
 
