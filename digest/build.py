@@ -405,7 +405,7 @@ class Builder:
         have = spare_state.manifest if spare_state else {}
         live_manifest = live_state.manifest if live_state else {}
         planned: set[str] = set()
-        if not plan.complete or plan.kept:
+        if plan.partial:
             planned = {page.output_path for page in pages} | {rel for rel, _ in statics}
             planned.update(rel for feed in feeds for rel in feed_urls(feed.prefix).values())
             if any(have.get(rel) != value and live_manifest.get(rel) != value and rel not in planned
@@ -426,7 +426,7 @@ class Builder:
                 if live_manifest.get(rel) == value and staging.link_live(rel):
                     continue
                 stale.add(rel)
-            if (not plan.complete or plan.kept) and not stale <= planned:
+            if plan.partial and not stale <= planned:
                 raise _Incomplete  # a file the live tree should have had is missing
             # The search's files are brought along after the render (new segments index new pages).
             staging.remove(rel for rel in have if rel not in state.manifest

@@ -55,6 +55,12 @@ class Plan:
     # Part of the site all the same; they cannot be rendered, only kept.
     kept: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def partial(self) -> bool:
+        """Whether some of the site's files cannot be rendered from this plan (a patch's others,
+        kept pages): the spare or the live tree must already hold them."""
+        return not self.complete or bool(self.kept)
+
 
 # -- a full plan, stored ---------------------------------------------------------------------------
 KeptUnit = tuple[str, Any, str, tuple[PurePosixPath, ...]]
