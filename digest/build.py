@@ -31,6 +31,7 @@ from digest.links import broken_links
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published
 from digest.output import Staging, build_lock, empty_trash, existing_files, spare_path
+from digest.pages import Selection
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import plan_entries
@@ -50,7 +51,7 @@ from digest.reuse.plan_patch import (
     store_plan,
     with_bodies,
 )
-from digest.reuse.touched import MOST, LiveArticles, changed_entries, site_shape, touched_articles
+from digest.reuse.touched import MOST, LivePlan, changed_entries, site_shape, touched_pages
 from digest.reuse.trees import (
     SEARCH_PREFIX,
     catch_up_spare,
@@ -330,7 +331,7 @@ class Builder:
 
     def _plan_site(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
                    now: datetime, base: tuple[str, str], salt: str, clock: _Clock, heads: bool = False,
-                   live: LiveArticles | None = None) -> Plan:
+                   live: LivePlan | None = None) -> Plan:
         """Stories, organise, plan and fingerprint every page and feed, for these entries; the plan
         is stored for later patches. `heads`: plan with the entries' heads, not the whole entries
         (measured at 10,000 entries: 0.17 s to read and unpickle them all, against 0.47 s); the
@@ -359,10 +360,10 @@ class Builder:
             clock.lap("stories")
             return stories
 
-        def articles(site: Site) -> set[PurePosixPath] | None:
+        def select(site: Site) -> Selection | None:
             if live is None:
                 return None
-            touched = touched_articles(site, config, grouped_as, live)
+            touched = touched_pages(site, config, grouped_as, live)
             if touched is None:
                 return None
             kept.update(touched[1])
@@ -371,7 +372,7 @@ class Builder:
         # The site, its pages' contexts and their fingerprints live to the build's end: a collection
         # in between would only walk them
         with collector_paused():
-            site, pages, feeds = plan_entries(published, config, {}, group=grouped, articles=articles)
+            site, pages, feeds = plan_entries(published, config, {}, group=grouped, select=select)
             gc.freeze()
             clock.lap("organise+plan")
             shape = (site_shape(site), grouping_key([row.grouping for _, row in published_rows]))
@@ -482,8 +483,8 @@ class Builder:
 
 
 def _live_articles(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, CachedEntry]],
-                   now: Sequence[tuple[str, CachedEntry]], live_state: TreeState) -> LiveArticles | None:
-    """What the live site's stored plan (known to be the live site's) says for touched_articles;
+                   now: Sequence[tuple[str, CachedEntry]], live_state: TreeState) -> LivePlan | None:
+    """What the live site's stored plan (known to be the live site's) says for touched_pages;
     None when it cannot tell (no record of the site's shape, or not for the stories remembered)."""
     shape = cache.get(PLAN_SHAPE)
     if not (isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(shape, tuple)
@@ -493,8 +494,7 @@ def _live_articles(cache: BuildCache, remembered: Any, before: Sequence[tuple[st
                               {rel: row.content_hash for rel, row in now})
     if not changed or len(changed) > MOST * len(now):
         return None
-    return LiveArticles(changed, frozenset(cache.units_showing(str(path) for path in changed)),
-                        remembered_grouping(remembered), shape[0], live_state.manifest)
+    return LivePlan(changed, cache.units_showing, remembered_grouping(remembered), shape[0], live_state.manifest)
 
 
 class _Incomplete(Exception):

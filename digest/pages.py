@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from pathlib import PurePosixPath
@@ -14,12 +15,13 @@ from urllib.parse import urlsplit
 
 from digest.config import Config
 from digest.model import Edition, Entry, Page, Site
-from digest.newsletter.plan import plan_emails
+from digest.newsletter.plan import plan_emails, week_folder
 from digest.permalinks import entry_url
 from digest.urls import (
     absolute,
     archive_url,
     edition_url,
+    email_urls,
     feed_urls,
     output_path,
     relative_root,
@@ -32,13 +34,49 @@ RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
 
-def plan_pages(site: Site, config: Config, articles: AbstractSet[PurePosixPath] | None = None) -> list[Page]:
-    """Every page of the site, with the data it shows. Feeds are planned in feeds.py. `articles`:
-    the entries whose article pages to plan (None: every entry's); the other pages are all planned."""
-    return list(_plan(site, config, articles))
+@dataclass(frozen=True)
+class Selection:
+    """Which pages of a site to plan (the reuse layer keeps the others as the live site has them):
+    the article pages of these entries, the pages and e-mails of these editions (by day), the
+    weekly e-mails of these weeks (by folder), the listings of these tags and topics (by slug). The
+    site's own pages (front page, archive, indexes, sitemap...) are always planned."""
+
+    articles: AbstractSet[PurePosixPath]
+    editions: AbstractSet[date]
+    weeks: AbstractSet[str]
+    tags: AbstractSet[str]
+    topics: AbstractSet[str]
 
 
-def _plan(site: Site, config: Config, articles: AbstractSet[PurePosixPath] | None) -> Iterator[Page]:
+def plan_pages(site: Site, config: Config, selection: Selection | None = None) -> list[Page]:
+    """Every page of the site, with the data it shows (`selection`: only those; None: all). Feeds
+    are planned in feeds.py."""
+    return list(_plan(site, config, selection))
+
+
+def unplanned_paths(site: Site, config: Config, selection: Selection) -> list[str]:
+    """The output paths of the pages `selection` leaves out of plan_pages."""
+    found = [output_path(entry_url(e, config)) for e in site.entries if e.path not in selection.articles]
+    for edition in site.editions:
+        if edition.day not in selection.editions:
+            found.append(output_path(edition_url(edition.day)))
+            if config.email_files:
+                found += email_urls(edition_url(edition.day)).values()
+    if config.email_files:
+        folders = {week_folder(e.day, config.email_week_ends) for e in site.editions}
+        found += (rel for folder in sorted(folders - set(selection.weeks)) for rel in email_urls(folder).values())
+    for topic in site.topics:
+        if topic.slug not in selection.topics:
+            count = len(site.topic_stories.get(topic.slug, ()))
+            found += (output_path(topic_url(topic.slug, n)) for n in _listing_numbers(count, config.items_per_page))
+    for tag in site.tags:
+        if tag.slug not in selection.tags:
+            found += (output_path(tag_url(tag.slug, n)) for n in _listing_numbers(len(tag.entries),
+                                                                                   config.items_per_page))
+    return found
+
+
+def _plan(site: Site, config: Config, selection: Selection | None) -> Iterator[Page]:
     nav = [{"slug": t.slug, "title": t.title, "url": topic_url(t.slug)} for t in site.topics]
 
     def _page(url: str, template: str, context: dict[str, Any], title: str) -> Page:
@@ -65,13 +103,15 @@ def _plan(site: Site, config: Config, articles: AbstractSet[PurePosixPath] | Non
     yield _page("", "index.html", {"edition": latest, "older": [ref(e) for e in site.editions[1:8]],
                                    "recent": recent, "feeds": feed_urls()}, config.title)
     for edition in site.editions:
+        if selection is not None and edition.day not in selection.editions:
+            continue
         older, newer = neighbours[edition.day]
         yield _page(edition_url(edition.day), "edition.html", {
             "edition": edition, "older": ref(older), "newer": ref(newer), "feeds": feed_urls()},
             f"Edition of {edition.day.isoformat()}")
-    yield from _article_pages(site, config, _page, articles)
-    yield from _topic_pages(site, config, _page)
-    yield from _tag_pages(site, config, _page)
+    yield from _article_pages(site, config, _page, None if selection is None else selection.articles)
+    yield from _topic_pages(site, config, _page, None if selection is None else selection.topics)
+    yield from _tag_pages(site, config, _page, None if selection is None else selection.tags)
     months = [(month, [ref(e) for e in group]) for month, group in
               groupby(site.editions, key=lambda e: e.day.replace(day=1))]
     yield _page(archive_url(), "archive.html", {"months": months, "feeds": feed_urls()}, "Archive")
@@ -79,7 +119,8 @@ def _plan(site: Site, config: Config, articles: AbstractSet[PurePosixPath] | Non
     yield _page("404.html", "404.html", {"feeds": feed_urls()}, "Page not found")
     yield _page("sitemap.xml", "sitemap.xml", {"urls": _sitemap(site, config)}, "Sitemap")
     yield _page("robots.txt", "robots.txt", {}, "robots.txt")
-    yield from plan_emails(site, config)  # email.html/.txt/.eml per edition and week (digest/newsletter)
+    # email.html/.txt/.eml per edition and week (digest/newsletter)
+    yield from plan_emails(site, config, *((selection.editions, selection.weeks) if selection else ()))
 
 
 def _edition_ref(edition: Edition, day_of: Mapping[PurePosixPath, date]) -> dict[str, Any]:
@@ -129,10 +170,12 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
         }, entry.title)
 
 
-def _topic_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:
+def _topic_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None) -> Iterator[Page]:
     counts = {t.slug: len(site.topic_stories.get(t.slug, ())) for t in site.topics}
     yield _page("topics/", "topics.html", {"counts": counts, "feeds": feed_urls()}, "Topics")
     for topic in site.topics:
+        if slugs is not None and topic.slug not in slugs:
+            continue
         stories = site.topic_stories.get(topic.slug, ())
         for number, chunk, pagination in _listing(stories, config.items_per_page,
                                                   lambda n, slug=topic.slug: topic_url(slug, n)):
@@ -142,10 +185,12 @@ def _topic_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]
             }, topic.title if number == 1 else f"{topic.title}, page {number}")
 
 
-def _tag_pages(site: Site, config: Config, _page: PageMaker) -> Iterator[Page]:
+def _tag_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None) -> Iterator[Page]:
     yield _page("tags/", "tags.html", {"tags": [(t.slug, t.name, len(t.entries)) for t in site.tags],
                                        "feeds": feed_urls()}, "Tags")
     for tag in site.tags:
+        if slugs is not None and tag.slug not in slugs:
+            continue
         for number, chunk, pagination in _listing(tag.entries, config.items_per_page,
                                                   lambda n, slug=tag.slug: tag_url(slug, n)):
             yield _page(tag_url(tag.slug, number), "tag.html", {
@@ -174,6 +219,11 @@ def _listing(items: Sequence[Any], per_page: int,
         yield number, chunk, {"number": number, "newest": False,
                               "previous": url_of(number + 1 if number < last else 1),
                               "next": url_of(number - 1) if number > 2 else None}
+
+
+def _listing_numbers(count: int, per_page: int) -> range:
+    """The page numbers _listing gives a listing of `count` items."""
+    return range(1, 2) if count <= per_page else range(1, _archive_page(count - 1, per_page) + 1)
 
 
 def _archive_page(position: int, per_page: int) -> int:

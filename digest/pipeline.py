@@ -13,7 +13,6 @@ the same files.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -26,7 +25,7 @@ from digest.load import load_entries_with_features
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock
-from digest.pages import plan_pages
+from digest.pages import Selection, plan_pages
 from digest.permalinks import entry_url
 from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import group_stories
@@ -86,19 +85,19 @@ def plan_site(site_root: Path, options: BuildOptions | None = None,
 GroupStories = Callable[[Sequence[Entry], Mapping[PurePosixPath, Any]], list[Story]]
 
 
-# Which entries' article pages to plan, told the organised site (None: every entry's)
-ArticlesToPlan = Callable[[Site], AbstractSet[PurePosixPath] | None]
+# Which pages to plan, told the organised site (None: every page)
+PagesToPlan = Callable[[Site], Selection | None]
 
 
 def plan_entries(published: Sequence[Entry], config: Config, features: Mapping[PurePosixPath, Any],
-                 group: GroupStories = group_stories, articles: ArticlesToPlan | None = None,
+                 group: GroupStories = group_stories, select: PagesToPlan | None = None,
                  ) -> tuple[Site, list[Page], list[FeedPlan]]:
     """The published entries -> stories -> organised site -> the plan of every page and feed.
-    `articles`: the reuse layer's choice of the article pages to plan (it keeps the others as
-    the live site has them); every other page and feed is always planned."""
+    `select`: the reuse layer's choice of the pages to plan (it keeps the others as the live
+    site has them); the feeds are always planned."""
     check_paths(published, config)
     site = organise(published, group(published, features), config)
-    return site, plan_pages(site, config, None if articles is None else articles(site)), plan_feeds(site, config)
+    return site, plan_pages(site, config, None if select is None else select(site)), plan_feeds(site, config)
 
 
 def group_site(site_root: Path) -> Site:

@@ -52,6 +52,34 @@ def is_article_output(rel: str) -> bool:
     return _ARTICLE_OUTPUT.fullmatch(rel) is not None
 
 
+_EDITION_OUTPUT = re.compile(r"(\d{4})/(\d{2})/(\d{2})/(?:index\.html|email\.(?:html|txt|eml))")
+_LISTING_OUTPUT = re.compile(r"(tags|topics)/([^/]+)/(?:page/\d+/)?index\.html")
+_WEEK_OUTPUT = re.compile(r"(weeks/[^/]+/)email\.(?:html|txt|eml)")
+
+
+def edition_of_output(rel: str) -> date | None:
+    """The day of the edition whose page or e-mail an output file is (edition_url's shape)."""
+    found = _EDITION_OUTPUT.fullmatch(rel)
+    if found is None:
+        return None
+    try:
+        return date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        return None
+
+
+def listing_of_output(rel: str) -> tuple[str, str] | None:
+    """("tags" or "topics", slug) of a tag's or topic's listing page (tag_url's, topic_url's shape)."""
+    found = _LISTING_OUTPUT.fullmatch(rel)
+    return (found[1], found[2]) if found else None
+
+
+def week_of_output(rel: str) -> str | None:
+    """The folder (week_url) of a weekly e-mail's file."""
+    found = _WEEK_OUTPUT.fullmatch(rel)
+    return found[1] if found else None
+
+
 def topic_url(slug: str, page: int = 1) -> str:
     return f"topics/{slug}/" if page == 1 else f"topics/{slug}/page/{page}/"
 

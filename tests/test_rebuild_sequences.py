@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from digest.build import Builder, BuildOptions, build
+from digest.urls import edition_of_output, is_article_output
 
 from .conftest import BASIC_CONFIG, NOW, entry_text
 
@@ -62,10 +63,13 @@ def stored_shows(root: Path) -> set[tuple[str, str]]:
 class Curator:
     """Makes random changes to a site's entries and says which files it touched."""
 
-    def __init__(self, root: Path, seed: int, subjects: list[str] = SUBJECTS) -> None:
+    def __init__(self, root: Path, seed: int, subjects: list[str] = SUBJECTS, days: list[str] = DAYS,
+                 tags: list[str | None] = TAGS) -> None:
         self.root = root
         self.rng = random.Random(seed)
         self.subjects = subjects
+        self.days = days
+        self.tags = tags
         self.count = 0
         self.entries: dict[str, dict[str, str | None]] = {}  # file -> its fields
 
@@ -88,9 +92,9 @@ class Curator:
         verb, place = rng.choice(["deepens", "eases", "spreads", "ends"]), rng.choice(["Oslo", "Lima", "Pune"])
         others = " ".join(rng.choice(self.subjects) for _ in range(3))
         return {"title": f"{subject} {verb} in {place}",
-                "date": f"{rng.choice(DAYS)}T{rng.randrange(6, 22):02d}:{rng.randrange(60):02d}:00+01:00",
+                "date": f"{rng.choice(self.days)}T{rng.randrange(6, 22):02d}:{rng.randrange(60):02d}:00+01:00",
                 "body": f"{subject} report number {self.count}. {others}.",
-                "topic": rng.choice(TOPICS), "tags": rng.choice(TAGS)}
+                "topic": rng.choice(TOPICS), "tags": rng.choice(self.tags)}
 
     def add(self) -> list[Path]:
         fields = self.new_fields()
@@ -115,11 +119,11 @@ class Curator:
         elif kind == "title-split":
             fields["title"] = f"Unrelated council vote number {rng.randrange(1000)}"
         elif kind == "day":
-            fields["date"] = f"{rng.choice(DAYS)}{str(fields['date'])[10:]}"
+            fields["date"] = f"{rng.choice(self.days)}{str(fields['date'])[10:]}"
         elif kind == "topic":
             fields["topic"] = rng.choice([t for t in TOPICS if t != fields["topic"]])
         elif kind == "tags":
-            fields["tags"] = rng.choice([t for t in TAGS if t != fields["tags"]])
+            fields["tags"] = rng.choice([t for t in self.tags if t != fields["tags"]])
         elif kind == "add":
             return kind, self.add()
         elif kind == "delete":
@@ -181,32 +185,43 @@ def test_a_long_lived_builder_told_what_changed_equals_a_cold_build(make_site, t
 @pytest.mark.parametrize(("seed", "long_lived"), [(7, False), (8, False), (9, True)])
 def test_builds_that_keep_untouched_articles_equal_a_cold_build(
         make_site, tmp_path: Path, seed: int, long_lived: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a site large enough that a change touches few of its articles, a build plans only the
-    article pages the change can have touched (reuse/touched.py) and keeps the others as the live
-    site has them: every step still equals a cold build, and some steps (two or more) did keep
-    pages. One-shot builds (the CLI), and a long-lived Builder told what changed (the dev server),
-    idling now and then."""
+    """On a site large enough that a change touches few of its pages, a build plans only the pages
+    the change can have touched (reuse/touched.py: articles, editions and their e-mails, weekly
+    e-mails, tag and topic listings) and keeps the others as the live site has them: every step
+    still equals a cold build, and some steps (two or more) did keep article, edition and tag pages.
+    One-shot builds (the CLI), and a long-lived Builder told what changed (the dev server), idling
+    now and then."""
     import digest.build
 
     root = make_site({}, config=CONFIG)
     # Many subjects, so that stories stay small as on a real site
     subjects = [f"{first} {second}" for first in ("Harbour", "Grain", "Rail", "Drought", "Chip", "Ferry", "Budget",
                                                   "Flood") for second in ("strike", "prices", "tunnel", "warning")]
-    curator = Curator(root, seed, subjects)
+    # ... over three weeks, with a dozen tags, so that a change touches few editions and listings
+    days = [f"2022-08-{day:02d}" for day in range(1, 22)]
+    tags: list[str | None] = [f'["Tag {n}"]' for n in range(10)] + ['["Tag 1", "Tag 2"]', None]
+    curator = Curator(root, seed, subjects, days, tags)
     for _ in range(60):
         curator.add()
     builder = Builder(root, OPTIONS, once=not long_lived)
-    choices: list[tuple[int, int] | None] = []  # (article pages planned, kept) of each step that could choose
-    real = digest.build.touched_articles
+    # (article pages planned, kept; edition pages kept, tag pages kept) of each step that could choose
+    choices: list[tuple[int, int, int, int] | None] = []
+    real = digest.build.touched_pages
 
     def recording(*args: Any) -> Any:
         chosen = real(*args)
-        choices.append(None if chosen is None else (len(chosen[0]), len(chosen[1])))
+        if chosen is None:
+            choices.append(None)
+        else:
+            kept = list(chosen[1])
+            choices.append((len(chosen[0].articles), sum(map(is_article_output, kept)),
+                            sum(rel.endswith("/index.html") and edition_of_output(rel) is not None for rel in kept),
+                            sum(rel.startswith("tags/") for rel in kept)))
         return chosen
 
     try:
         builder.build()
-        monkeypatch.setattr(digest.build, "touched_articles", recording)
+        monkeypatch.setattr(digest.build, "touched_pages", recording)
         for step in range(STEPS):
             kind, touched = curator.change()
             if long_lived:
@@ -220,5 +235,5 @@ def test_builds_that_keep_untouched_articles_equal_a_cold_build(
     finally:
         builder.close()
     kept = [choice for choice in choices if choice is not None]
-    assert len(kept) >= 2, choices
-    assert all(planned < kept_pages for planned, kept_pages in kept), choices
+    assert sum(planned < kept_pages for planned, kept_pages, _, _ in kept) >= 2, choices
+    assert sum(editions > 0 and tag_pages > 0 for _, _, editions, tag_pages in kept) >= 2, choices

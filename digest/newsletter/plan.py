@@ -5,6 +5,7 @@ cover them). Pure: what each e-mail says is decided here; digest/newsletter/rend
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
 from itertools import groupby
@@ -19,15 +20,21 @@ from digest.urls import absolute, edition_url, email_urls, feed_urls, week_url
 PREHEADER_LENGTH = 140  # what inbox lists show after the subject, at most
 
 
-def plan_emails(site: Site, config: Config) -> Iterator[Page]:
-    """Every edition's e-mail and every week's roll-up (the week ending on [email] week_ends)."""
+def plan_emails(site: Site, config: Config, days: AbstractSet[date] | None = None,
+                folders: AbstractSet[str] | None = None) -> Iterator[Page]:
+    """Every edition's e-mail and every week's roll-up (the week ending on [email] week_ends); or
+    only those of the editions of these `days` and the weeks of these `folders` (week_url)."""
     if not config.email_files:
         return
     for edition in site.editions:
+        if days is not None and edition.day not in days:
+            continue
         yield from _parts(config, edition_url(edition.day), [edition], "edition", edition.day.isoformat(),
                           absolute(config.base_url, edition_url(edition.day)))
     for (year, week, _end), editions in weeks(site.editions, config.email_week_ends):
         folder = week_url(year, week)
+        if folders is not None and folder not in folders:
+            continue
         yield from _parts(config, folder, editions, "week", f"{year}-W{week:02d}",
                           absolute(config.base_url, email_urls(folder)["html"]))
 
@@ -35,6 +42,12 @@ def plan_emails(site: Site, config: Config) -> Iterator[Page]:
 def week_end(day: date, week_ends: str) -> date:
     """The last day of the week `day` is in, weeks ending on `week_ends` (a weekday's name)."""
     return day + timedelta(days=(WEEKDAYS.index(week_ends.lower()) - day.weekday()) % 7)
+
+
+def week_folder(day: date, week_ends: str) -> str:
+    """The folder of the weekly e-mail whose week holds `day` (as weeks() names it)."""
+    year, week, _ = week_end(day, week_ends).isocalendar()
+    return week_url(year, week)
 
 
 def weeks(editions: Sequence[Edition], week_ends: str) -> Iterator[tuple[tuple[int, int, date], list[Edition]]]:

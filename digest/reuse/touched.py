@@ -1,38 +1,45 @@
-"""Which article pages a change of a few entries can have changed, so that a build plans only those
-and keeps every other article's file as the live site has it.
+"""Which pages a change of a few entries can have changed, so that a build plans only those and
+keeps every other page's file as the live site has it.
 
-An article page (pages._article_pages) shows its entry, its story (every member, the lead, the
-score and the reason), the entries that follow it in its topic (pages.related_reach: its related
-articles, story members left out), the day of its edition and of its story's first report, and what every page
-shows (the navigation of topics, the config and templates: the fingerprint's salt). So after some
-entries were added, deleted or edited (`changed`), an article page can differ from the live one
-only if:
+The entries the change touched are those added, deleted or edited (`changed`), and every member,
+before and now, of a story that is not as the live site's plan grouped it (members, lead, score,
+reason), with the stories a curator's shared key joins them to. What every page shows besides its
+own data (the navigation of topics, the config and templates: the fingerprint's salt) is the
+same, or everything is planned. Then a page can differ from the live one only if it shows a
+touched entry now, or showed one (the stored plan's record of which unit shows which entry):
 
-- its entry is a changed one;
-- it showed a changed one (the stored plan's record of which unit shows which entry: a story
-  member, a related entry);
-- its story is not what the live site's plan grouped (members, lead, score, reason), or it is
-  joined (a curator's shared key) with one that is not;
-- a changed entry now follows it closely enough in its topic to be among its related entries;
-- the topics changed: then the navigation of every page did, and everything is planned.
+- an article page (pages._article_pages): its entry is a changed one, it showed a changed one
+  (a story member, a related entry), its story or one joined to it is touched, or a changed entry
+  now follows it closely enough in its topic to be among its related entries;
+- an edition's page and e-mail: every entry an edition shows is one of its stories' members or a
+  later report (a follow-up, with its story); when none of them is touched, now or before, its
+  stories, sections and follow-ups are what they were. Its page also links the editions before
+  and after it, with their article counts: the neighbours of a touched edition (or of one gone)
+  are planned too. A week's e-mail shows its editions;
+- a tag's or a topic's listing pages: the entries (stories) listed and how many, which change
+  only with a touched one listed now or before.
 
-Every other article page comes out with the fingerprint the live site recorded, and is not planned,
-fingerprinted or stored again (at 100,000 entries, four pages in five are articles).
+Every other page comes out with the fingerprint the live site recorded, and is not planned,
+fingerprinted or stored again. The site's own pages (front page, archive, indexes, sitemap) and
+the feeds are always planned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
 from digest.config import Config
-from digest.model import Site, Story
-from digest.pages import related_reach, topic_lists
+from digest.model import Edition, Site, Story
+from digest.newsletter.plan import week_folder
+from digest.pages import Selection, related_reach, topic_lists, unplanned_paths
 from digest.permalinks import entry_url
-from digest.urls import output_path
+from digest.urls import edition_of_output, listing_of_output, output_path, week_of_output
 
 Grouping = frozenset[tuple[str, tuple[str, ...], float, str]]
 # Above this share of the entries touched, planning them all costs little more
@@ -40,11 +47,11 @@ MOST = 0.5
 
 
 @dataclass(frozen=True)
-class LiveArticles:
-    """What the live site's stored plan says, for touched_articles."""
+class LivePlan:
+    """What the live site's stored plan says, for touched_pages."""
 
     changed: frozenset[PurePosixPath]  # published entries added, removed or edited since it was planned
-    showing: frozenset[str]  # the units (output paths, feeds) that showed one of them
+    showing: Callable[[Iterable[str]], set[str]]  # the units (output paths, feeds) that showed these entries
     grouping: Grouping  # the stories it was planned from, as group_stories gave them
     topics: Any  # site_shape() of the site it was planned from
     manifest: Mapping[str, str]  # the live tree: output path -> fingerprint
@@ -60,35 +67,71 @@ def grouping(stories: Iterable[Story]) -> Grouping:
     return frozenset((s.key, tuple(str(m.path) for m in s.members), s.score, s.reason) for s in stories)
 
 
-def touched_articles(site: Site, config: Config, stories: Sequence[Story], live: LiveArticles,
-                     ) -> tuple[set[PurePosixPath], dict[str, str]] | None:
-    """(entries whose article pages to plan, {output path: fingerprint} of the others, kept as the
-    live tree has them); None when every page must be planned (the topics changed, a kept page is
-    not in the live tree, or most entries were touched). `stories`: as group_stories gave them,
-    before curators' shared keys joined them (organise)."""
+def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: LivePlan,
+                  ) -> tuple[Selection, dict[str, str]] | None:
+    """(the pages to plan, {output path: fingerprint} of the others, kept as the live tree has
+    them); None when every page must be planned (the topics changed, a kept page is not in the live
+    tree, or most entries were touched). `stories`: as group_stories gave them, before curators'
+    shared keys joined them (organise)."""
     if site_shape(site) != live.topics:
         return None
-    touched: set[PurePosixPath] = set()
     present = {e.path for e in site.entries}
-    touched.update(live.changed & present)
+    touched: set[PurePosixPath] = set(live.changed)
     # Stories not as the live site's plan had them: every member, before and now
     for _, members, _, _ in grouping(stories) ^ live.grouping:
-        touched.update(p for p in map(PurePosixPath, members) if p in present)
+        touched.update(map(PurePosixPath, members))
     # ... and the stories a curator's shared key joined them with (organise shows them as one)
-    touched.update(m.path for path in list(touched) for m in site.story_of[path].members)
-    touched.update(_now_related(site, config, live.changed & present))
-    paths = {e.path: output_path(entry_url(e, config)) for e in site.entries}
-    touched.update(path for path, rel in paths.items() if rel in live.showing)
-    if len(touched) > MOST * max(len(present), 1):
+    touched.update(m.path for path in list(touched & present) for m in site.story_of[path].members)
+    # Article pages show the entries of other stories only as related articles: entries, not stories
+    showed = live.showing(str(path) for path in live.changed)
+    articles = touched & present
+    articles.update(_now_related(site, config, live.changed & present))
+    articles.update(e.path for e in site.entries if output_path(entry_url(e, config)) in showed)
+    if len(articles) > MOST * max(len(present), 1):
         return None
+    showed |= live.showing(str(path) for path in touched - live.changed)
+    days = {day for day in map(edition_of_output, showed) if day is not None}
+    days.update(e.day for e in site.editions if _shows_any(e, touched))
+    listed = {found for found in map(listing_of_output, showed) if found is not None}
+    selection = Selection(
+        articles=articles,
+        editions=days | _neighbours(site.editions, days),
+        weeks={week_folder(day, config.email_week_ends) for day in days} | {
+            week for week in map(week_of_output, showed) if week is not None},
+        tags={slug for kind, slug in listed if kind == "tags"} | {
+            t.slug for t in site.tags if any(e.path in touched for e in t.entries)},
+        topics={slug for kind, slug in listed if kind == "topics"} | {
+            slug for slug, listing in site.topic_stories.items()
+            if any(m.path in touched for s in listing for m in s.members)},
+    )
     kept: dict[str, str] = {}
-    for path, rel in paths.items():
-        if path not in touched:
-            value = live.manifest.get(rel)
-            if value is None:
-                return None
-            kept[rel] = value
-    return touched, kept
+    for rel in unplanned_paths(site, config, selection):
+        value = live.manifest.get(rel)
+        if value is None:
+            return None
+        kept[rel] = value
+    return selection, kept
+
+
+def _shows_any(edition: Edition, paths: AbstractSet[PurePosixPath]) -> bool:
+    """Whether an edition shows any of these entries (a story's member, a follow-up, its story's)."""
+    return any(m.path in paths for s in edition.stories for m in s.members) or any(
+        f.entry.path in paths or any(m.path in paths for m in f.story.members) for f in edition.followups)
+
+
+def _neighbours(editions: Sequence[Edition], days: AbstractSet[date]) -> set[date]:
+    """The editions just before and after each of these days (newest first, as the site lists
+    them): the ones whose pages link to the edition of that day, or, for a day gone, to it then."""
+    ascending = [e.day for e in reversed(editions)]
+    found: set[date] = set()
+    for day in days:
+        at = bisect_left(ascending, day)
+        if at > 0:
+            found.add(ascending[at - 1])
+        after = at + 1 if at < len(ascending) and ascending[at] == day else at
+        if after < len(ascending):
+            found.add(ascending[after])
+    return found
 
 
 def _now_related(site: Site, config: Config, changed: AbstractSet[PurePosixPath]) -> set[PurePosixPath]:
