@@ -281,6 +281,23 @@ def test_devset_quality_floor_with_all_stories_mixed() -> None:
     assert bcubed_f1(truth, predicted) >= 0.80
 
 
+def test_the_quality_bench_can_leave_the_held_out_weeks_unscored() -> None:
+    """bench/story_quality.py --tuning-only scores the parts tuned on and no other (so a tuning
+    run never shows a held-out figure); without it, every part; the baseline tunes on the week."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_quality  # type: ignore[import-not-found]
+
+    tuning = story_quality.shown_parts(tuning_only=True)
+    assert {role for _, role, _, _ in tuning} == {"tuned on"}
+    assert story_quality.TUNING_WEEK in [name for name, _, _, _ in tuning]
+    assert len(tuning) == 2
+    everything = story_quality.shown_parts(tuning_only=False)
+    assert everything == story_quality.PARTS
+    assert [role for _, role, _, _ in everything].count("held out") == 2
+
+
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
     true_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
     pred_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
