@@ -1,7 +1,7 @@
 """How well does story grouping match labelled real headlines, on weeks it was not tuned on, and how fast?
 
 Usage (from the repository root):
-    .venv/bin/python bench/story_quality.py [--baseline] [--timing N ...] [--no-quality]
+    .venv/bin/python bench/story_quality.py [--tuning-only] [--baseline] [--timing N ...] [--no-quality]
 
 Builds two sites from ../shared/story-devset/ (make_site.py) in a temporary folder and runs
 what a user runs, `digest stories --json`, on each (wall time and peak memory of the command
@@ -12,6 +12,9 @@ and its workers), then scores the result with the devset's scorer (B-cubed) per 
     the first set); June 13-15 and August 25-28 are HELD OUT: never used to choose anything.
 Weeks are months apart and a story spans at most max_span_days, so scoring a week on its own
 entries is the same as grouping it alone.
+--tuning-only scores and prints only the parts tuned on: while choosing settings, run it so, and
+never see the held-out weeks' figures (the held-out entries are still grouped, with the rest of
+their site, so the tuning week is scored as the full run scores it).
 --baseline adds plain TF-IDF (title word 1-2 grams, cosine, average linkage) with its threshold
 tuned on the tuning part and applied to the others (slow: minutes per part; run last, see main).
 --timing N times entry_features + group_stories on N synthetic entries from
@@ -52,16 +55,23 @@ SHARED = ROOT.parent / "shared"
 DEVSET = SHARED / "story-devset"
 DIGEST = Path(sys.executable).parent / "digest"
 BASELINE_THRESHOLDS = [0.01, 0.02, 0.04]
+TUNING_WEEK = "Mar 31 - Apr 2"  # the part of headlines-2.csv the baseline's threshold is tuned on
 # (name, role, file, the months of its entries' dates): the parts scored.
 PARTS = [
     ("first set, Mar 10-12", "tuned on", "headlines.csv", {3}),
-    ("Mar 31 - Apr 2", "tuned on", "headlines-2.csv", {3, 4}),
+    (TUNING_WEEK, "tuned on", "headlines-2.csv", {3, 4}),
     ("Jun 13-15", "held out", "headlines-2.csv", {6}),
     ("Aug 25-28", "held out", "headlines-2.csv", {8}),
 ]
 
+Part = tuple[str, str, str, set[int]]
 Grouping = list[list[str]]
 Scorer = Callable[[dict[str, int], dict[str, int]], dict[str, float]]
+
+
+def shown_parts(tuning_only: bool) -> list[Part]:
+    """The parts to score: all of them, or only those tuned on."""
+    return [part for part in PARTS if not tuning_only or part[1] == "tuned on"]
 
 
 def load_entries(site: Path) -> list[Entry]:
@@ -140,7 +150,7 @@ def to_noon(site: Path) -> None:
 DATE_LINE = re.compile(r'^(date: "\d{4}-\d\d-\d\dT)\d\d:\d\d:\d\d\+00:00"', re.MULTILINE)
 
 
-def quality(folder: Path, day_times: bool = False) -> None:
+def quality(folder: Path, day_times: bool = False, tuning_only: bool = False) -> None:
     score = load_scorer()
     sites: dict[str, tuple[Grouping, Grouping]] = {}
     if day_times:
@@ -157,7 +167,7 @@ def quality(folder: Path, day_times: bool = False) -> None:
         print(f"digest stories --json on {name}: {sum(map(len, truth))} entries, {len(truth)} stories: "
               f"{seconds:.1f} s ({cpu:.1f} s CPU), peak {peak:.0f} MB", flush=True)
     print(f"{'part':22} {'role':9} {'stories':>7} {'entries':>7}  {'B3-P':>5} {'B3-R':>5} {'B3-F1':>5} {'found':>5}")
-    for name, role, file, months in PARTS:
+    for name, role, file, months in shown_parts(tuning_only):
         truth, pred = sites[file][0], sites[file][1]
         truth = part_truth(truth, months) if file == "headlines-2.csv" else truth
         r = score_line(score, truth, pred)
@@ -165,17 +175,17 @@ def quality(folder: Path, day_times: bool = False) -> None:
               f"{r['bcubed_recall']:5.3f} {r['bcubed_f1']:5.3f} {r['predicted_stories']:5}", flush=True)
 
 
-def tfidf_baseline(folder: Path, score: Scorer) -> None:
+def tfidf_baseline(folder: Path, score: Scorer, tuning_only: bool = False) -> None:
     """Plain TF-IDF, its threshold tuned on the tuning week of headlines-2 and applied to every part."""
     everything = {"headlines.csv": load_entries(folder / "headlines"),
                   "headlines-2.csv": load_entries(folder / "headlines-2")}
     parts = []
-    for name, role, file, months in PARTS:
+    for name, role, file, months in shown_parts(tuning_only):
         truth = json.loads((folder / file.removesuffix(".csv") / "truth.json").read_text())["stories"]
         truth = part_truth(truth, months) if file == "headlines-2.csv" else truth
         wanted = {p for g in truth for p in g}
         parts.append((name, role, truth, [e for e in everything[file] if str(e.path) in wanted]))
-    tune_truth, tune_entries = parts[1][2], parts[1][3]
+    tune_truth, tune_entries = next((truth, entries) for name, _, truth, entries in parts if name == TUNING_WEEK)
     tried = [(score_line(score, tune_truth, plain_tfidf_grouping(tune_entries, t))["bcubed_f1"], -t)
              for t in BASELINE_THRESHOLDS]
     threshold = -max(tried)[1]
@@ -214,17 +224,18 @@ def main() -> None:
     parser.add_argument("--no-quality", action="store_true")
     parser.add_argument("--baseline", action="store_true")
     parser.add_argument("--day-times", action="store_true")
+    parser.add_argument("--tuning-only", action="store_true")
     args = parser.parse_args()
     if not args.no_quality:
         with tempfile.TemporaryDirectory() as tmp:
-            quality(Path(tmp))
+            quality(Path(tmp), tuning_only=args.tuning_only)
             if args.day_times:
                 with tempfile.TemporaryDirectory() as other:
-                    quality(Path(other), day_times=True)
+                    quality(Path(other), day_times=True, tuning_only=args.tuning_only)
             # Last: its all-pairs sums take GBs in this process, and a child forked after them
             # would report them as its own peak.
             if args.baseline:
-                tfidf_baseline(Path(tmp), load_scorer())
+                tfidf_baseline(Path(tmp), load_scorer(), args.tuning_only)
     for n in args.timing:
         timing(n)
 

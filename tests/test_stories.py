@@ -281,6 +281,45 @@ def test_devset_quality_floor_with_all_stories_mixed() -> None:
     assert bcubed_f1(truth, predicted) >= 0.80
 
 
+def test_the_quality_bench_can_leave_the_held_out_weeks_unscored() -> None:
+    """bench/story_quality.py --tuning-only scores the parts tuned on and no other (so a tuning
+    run never shows a held-out figure); without it, every part; the baseline tunes on the week."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_quality  # type: ignore[import-not-found]
+
+    tuning = story_quality.shown_parts(tuning_only=True)
+    assert {role for _, role, _, _ in tuning} == {"tuned on"}
+    assert story_quality.TUNING_WEEK in [name for name, _, _, _ in tuning]
+    assert len(tuning) == 2
+    everything = story_quality.shown_parts(tuning_only=False)
+    assert everything == story_quality.PARTS
+    assert [role for _, role, _, _ in everything].count("held out") == 2
+
+
+def test_the_error_bench_attributes_precision_lost_to_how_alike_the_joined_labels_are() -> None:
+    """bench/story_errors.py: two labels of two entries joined in one story lose half the
+    precision of each entry (2 in all); as alike across as within, all of it counts at every bar,
+    and none when the only pairs are within each label."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_errors  # type: ignore[import-not-found]
+
+    within = [(0, 1, 0.5), (2, 3, 0.5)]
+    across = [(0, 2, 0.5), (0, 3, 0.5), (1, 2, 0.5), (1, 3, 0.5)]
+    lost, alike, worst = story_errors.attribute([0, 0, 1, 1], [(0, 1, 2, 3)], within + across)
+    assert lost == pytest.approx(2.0)
+    assert alike == {bar: pytest.approx(2.0) for bar in story_errors.SHARES}
+    assert worst == [(pytest.approx(2.0), (0, 1, 2, 3))]
+    lost, alike, _ = story_errors.attribute([0, 0, 1, 1], [(0, 1, 2, 3)], within)
+    assert lost == pytest.approx(2.0)
+    assert set(alike.values()) == {0.0}
+    assert story_errors.attribute([0, 0, 1, 1], [(0, 1), (2, 3)], within + across)[:2] == (0.0, dict.fromkeys(
+        story_errors.SHARES, 0.0))
+
+
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
     true_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
     pred_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
