@@ -25,6 +25,7 @@ from digest.urls import (
     feed_urls,
     output_path,
     relative_root,
+    sitemap_url,
     tag_url,
     topic_url,
 )
@@ -37,9 +38,10 @@ PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 @dataclass(frozen=True)
 class Selection:
     """Which pages of a site to plan (the reuse layer keeps the others as the live site has them):
-    the article pages of these entries, the pages and e-mails of these editions (by day), the
-    weekly e-mails of these weeks (by folder), the listings of these tags and topics (by slug). The
-    site's own pages (front page, archive, indexes, sitemap...) are always planned."""
+    the article pages of these entries, the pages and e-mails of these editions (by day) and the
+    sitemaps of their months, the weekly e-mails of these weeks (by folder), the listings of these
+    tags and topics (by slug). The site's own pages (front page, archive, indexes, the sitemap's
+    index...) are always planned."""
 
     articles: AbstractSet[PurePosixPath]
     editions: AbstractSet[date]
@@ -73,6 +75,8 @@ def unplanned_paths(site: Site, config: Config, selection: Selection) -> list[st
         if tag.slug not in selection.tags:
             found += (output_path(tag_url(tag.slug, n)) for n in _listing_numbers(len(tag.entries),
                                                                                    config.items_per_page))
+    months = {e.day.replace(day=1) for e in site.editions}
+    found += (sitemap_url(month) for month in sorted(months - {day.replace(day=1) for day in selection.editions}))
     return found
 
 
@@ -117,7 +121,7 @@ def _plan(site: Site, config: Config, selection: Selection | None) -> Iterator[P
     yield _page(archive_url(), "archive.html", {"months": months, "feeds": feed_urls()}, "Archive")
     yield _page("search/", "search.html", {"feeds": feed_urls()}, "Search")  # works when Pagefind indexed the site
     yield _page("404.html", "404.html", {"feeds": feed_urls()}, "Page not found")
-    yield _page("sitemap.xml", "sitemap.xml", {"urls": _sitemap(site, config)}, "Sitemap")
+    yield from _sitemaps(site, config, _page, None if selection is None else selection.editions)
     yield _page("robots.txt", "robots.txt", {}, "robots.txt")
     # email.html/.txt/.eml per edition and week (digest/newsletter)
     yield from plan_emails(site, config, *((selection.editions, selection.weeks) if selection else ()))
@@ -231,10 +235,29 @@ def _archive_page(position: int, per_page: int) -> int:
     return position // per_page + 2
 
 
-def _sitemap(site: Site, config: Config) -> list[tuple[str, date | None]]:
-    urls: list[tuple[str, date | None]] = [("", site.editions[0].day if site.editions else None)]
-    urls += [(edition_url(e.day), e.day) for e in site.editions]
-    urls += [(entry_url(e, config), site.edition_day[e.path]) for e in site.entries]
-    urls += [(topic_url(t.slug), None) for t in site.topics]
-    urls += [(archive_url(), None)]
-    return [(absolute(config.base_url, url), day) for url, day in urls]
+def _sitemaps(site: Site, config: Config, _page: PageMaker, days: AbstractSet[date] | None) -> Iterator[Page]:
+    """The sitemap: an index (sitemap.xml) of one sitemap for the site's own pages and one a month
+    for its editions and their articles (a sitemap holds 50,000 addresses at most, and a new entry
+    changes its month's only). `days`: plan only the months of these editions' days."""
+    def absolute_urls(urls: list[tuple[str, date | None]]) -> list[tuple[str, date | None]]:
+        return [(absolute(config.base_url, url), day) for url, day in urls]
+
+    latest = site.editions[0].day if site.editions else None
+    own: list[tuple[str, date | None]] = [("", latest), *((topic_url(t.slug), None) for t in site.topics),
+                                          (archive_url(), None)]
+    yield _page(sitemap_url(), "sitemap.xml", {"urls": absolute_urls(own)}, "Sitemap")
+    index: list[tuple[str, date | None]] = [(sitemap_url(), latest)]
+    by_day: dict[date, list[Entry]] = defaultdict(list)
+    for entry in site.entries:
+        by_day[site.edition_day[entry.path]].append(entry)
+    for month, group in groupby(site.editions, key=lambda e: e.day.replace(day=1)):
+        editions = list(group)
+        index.append((sitemap_url(month), editions[0].day))
+        if days is not None and not any(e.day in days for e in editions):
+            continue
+        urls: list[tuple[str, date | None]] = []
+        for edition in editions:
+            urls.append((edition_url(edition.day), edition.day))
+            urls += ((entry_url(e, config), edition.day) for e in by_day[edition.day])
+        yield _page(sitemap_url(month), "sitemap.xml", {"urls": absolute_urls(urls)}, f"Sitemap of {month:%Y-%m}")
+    yield _page("sitemap.xml", "sitemap-index.xml", {"sitemaps": absolute_urls(index)}, "Sitemap index")

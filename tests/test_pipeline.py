@@ -60,3 +60,30 @@ def test_the_builder_writes_what_the_pipeline_writes(tmp_path: Path, demo_site: 
     shutil.copytree(demo_site, plain, ignore=shutil.ignore_patterns("output", ".output*", ".digest"), symlinks=True)
     write_site(plan_site(plain, options))
     assert tree_bytes(demo_site / "output") == tree_bytes(plain / "output")
+
+
+def test_the_sitemap_is_an_index_of_the_site_s_own_pages_and_one_sitemap_a_month(make_site: SiteMaker) -> None:
+    """sitemap.xml lists its parts (a sitemap holds 50,000 addresses at most); together they list
+    every edition, every article and the site's own pages once each, a month's in that month's."""
+    from xml.etree import ElementTree
+
+    root = make_site({"content/a.md": entry_text("Tram line reopens", date="2022-07-30T09:00:00+01:00"),
+                      "content/b.md": entry_text("Bridge repairs begin", date="2022-08-02T09:00:00+01:00"),
+                      "content/c.md": entry_text("Ferry fares rise", date="2022-08-02T15:00:00+01:00",
+                                                 topic="business")})
+    build(root, BuildOptions(now=NOW, search=False))
+    output = root / "output"
+    space = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = ElementTree.fromstring((output / "sitemap.xml").read_bytes())
+    assert index.tag == f"{space}sitemapindex"
+    base = "https://news.example.org/"
+    parts = [loc.text.removeprefix(base) for loc in index.iter(f"{space}loc") if loc.text]
+    assert parts == ["sitemaps/pages.xml", "sitemaps/2022-08.xml", "sitemaps/2022-07.xml"]
+    listed: dict[str, list[str]] = {}
+    for part in parts:
+        urlset = ElementTree.fromstring((output / part).read_bytes())
+        assert urlset.tag == f"{space}urlset"
+        listed[part] = [loc.text.removeprefix(base) for loc in urlset.iter(f"{space}loc") if loc.text]
+    assert listed["sitemaps/2022-07.xml"] == ["2022/07/30/", "2022/07/30/a/"]
+    assert sorted(listed["sitemaps/2022-08.xml"]) == ["2022/08/02/", "2022/08/02/b/", "2022/08/02/c/"]
+    assert sorted(listed["sitemaps/pages.xml"]) == ["", "archive/", "topics/business/", "topics/general/"]

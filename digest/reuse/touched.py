@@ -18,10 +18,12 @@ touched entry now, or showed one (the stored plan's record of which unit shows w
   are planned too. A week's e-mail shows its editions;
 - a tag's or a topic's listing pages: the entries (stories) listed and how many, which change
   only with a touched one listed now or before.
+- a month's sitemap: the addresses of its editions and their articles, which change only with
+  a touched entry in one of its editions (an entry's address or day changed: it is a changed one).
 
 Every other page comes out with the fingerprint the live site recorded, and is not planned,
-fingerprinted or stored again. The site's own pages (front page, archive, indexes, sitemap) and
-the feeds are always planned.
+fingerprinted or stored again. The site's own pages (front page, archive, indexes, the sitemap's
+index) and the feeds are always planned.
 """
 
 from __future__ import annotations
