@@ -277,7 +277,7 @@ class Builder:
 
         live_state = cache.tree(live)
         plan = None
-        live_articles = None
+        live_plan = None
         if live_state is not None:
             before_rows = published(list(before.items()), config, now)
             base = (plan_salt, entries_key(plan_salt, before_rows))
@@ -287,7 +287,7 @@ class Builder:
                              regroup=lambda: self._stories(published_rows, cache, heads=self.once),
                              remembered=remembered)
                 if plan is None:
-                    live_articles = _live_articles(cache, remembered, before_rows, published_rows, live_state)
+                    live_plan = _live_plan(cache, remembered, before_rows, published_rows, live_state)
         # A one-shot build over a live site renders a few pages: it plans with the entries' heads
         # (EntryHead) and reads the bodies of those it renders only.
         heads = self.once and live_state is not None
@@ -295,7 +295,7 @@ class Builder:
             clock.lap("patch plan")  # only entries' bodies changed: only the pages that show them
         else:
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock, heads,
-                                   live_articles)
+                                   live_plan)
         check_static_clashes(static_prints, generated(plan), config)
         state = tree_state(inputs, plan, static_prints, live_state)
         self._warnings += _link_warnings(config, published_rows, found.parsed, state.manifest)
@@ -482,7 +482,7 @@ class Builder:
         return with_bodies(pages, feeds, lambda rel: rows[rel].entry)
 
 
-def _live_articles(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, CachedEntry]],
+def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, CachedEntry]],
                    now: Sequence[tuple[str, CachedEntry]], live_state: TreeState) -> LivePlan | None:
     """What the live site's stored plan (known to be the live site's) says for touched_pages;
     None when it cannot tell (no record of the site's shape, or not for the stories remembered)."""
