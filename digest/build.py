@@ -483,7 +483,7 @@ class Builder:
 
 
 def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, CachedEntry]],
-                   now: Sequence[tuple[str, CachedEntry]], live_state: TreeState) -> LivePlan | None:
+               now: Sequence[tuple[str, CachedEntry]], live_state: TreeState) -> LivePlan | None:
     """What the live site's stored plan (known to be the live site's) says for touched_pages;
     None when it cannot tell (no record of the site's shape, or not for the stories remembered)."""
     shape = cache.get(PLAN_SHAPE)
