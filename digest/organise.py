@@ -29,6 +29,11 @@ def site_topics(entries: Sequence[Entry], config: Config) -> tuple[Topic, ...]:
     return tuple(t for t in config.topics if t.slug in used)
 
 
+def story_topic(story: Story, config: Config) -> str:
+    """The topic a story is listed under (its section in an edition, its topic's pages): its lead's."""
+    return story.lead.topic or config.default_topic
+
+
 def _story_order(story: Story) -> tuple[int, float, str]:
     # In an edition, stories with more coverage first, then the newest.
     return (-len(story.members), -story.lead.published.timestamp(), story.key)
@@ -64,7 +69,7 @@ def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config)
     followups: dict[date, list[Followup]] = defaultdict(list)
     for story in stories:
         day = first_day[story.key]
-        by_day[day][story.lead.topic or config.default_topic].append(story)
+        by_day[day][story_topic(story, config)].append(story)
         for member in story.members:
             if edition_day[member.path] != day:
                 followups[edition_day[member.path]].append(Followup(member, story))
@@ -84,7 +89,7 @@ def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config)
     stories_newest = tuple(sorted(stories, key=lambda s: (-s.lead.published.timestamp(), s.key)))
     topic_stories: dict[str, list[Story]] = defaultdict(list)
     for story in stories_newest:
-        topic_stories[story.lead.topic or config.default_topic].append(story)
+        topic_stories[story_topic(story, config)].append(story)
 
     return Site(
         entries=ordered,
@@ -98,6 +103,11 @@ def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config)
     )
 
 
+def tag_slug(name: str) -> str:
+    """The slug of a tag's name: the tag it belongs to."""
+    return safe_slug(name, "tag")
+
+
 def _tags(entries: Sequence[Entry]) -> tuple[Tag, ...]:
     """Tags by slug; 'Ukraine War' and 'ukraine-war' are one tag, named as first seen newest."""
     names: dict[str, str] = {}
@@ -107,7 +117,7 @@ def _tags(entries: Sequence[Entry]) -> tuple[Tag, ...]:
         for name in entry.tags:
             slug = slugs.get(name)
             if slug is None:
-                slug = slugs[name] = safe_slug(name, "tag")
+                slug = slugs[name] = tag_slug(name)
             names.setdefault(slug, name)
             if not members[slug] or members[slug][-1] is not entry:
                 members[slug].append(entry)

@@ -57,8 +57,9 @@ def plan_pages(site: Site, config: Config, selection: Selection | None = None) -
 
 
 def unplanned_paths(site: Site, config: Config, selection: Selection) -> list[str]:
-    """The output paths of the pages `selection` leaves out of plan_pages."""
-    found = [output_path(entry_url(e, config)) for e in site.entries if e.path not in selection.articles]
+    """The output paths of the pages other than articles that `selection` leaves out of plan_pages
+    (an article's is output_path(entry_url(entry, config)))."""
+    found: list[str] = []
     for edition in site.editions:
         if edition.day not in selection.editions:
             found.append(output_path(edition_url(edition.day)))

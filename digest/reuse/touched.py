@@ -33,12 +33,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import PurePosixPath
 from typing import Any
 
 from digest.config import Config
 from digest.model import Edition, Site, Story
 from digest.newsletter.plan import week_folder
+from digest.organise import story_topic, tag_slug
 from digest.pages import Selection, related_reach, topic_lists, unplanned_paths
 from digest.permalinks import entry_url
 from digest.urls import edition_of_output, listing_of_output, output_path, week_of_output
@@ -84,16 +86,21 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
         touched.update(map(PurePosixPath, members))
     # ... and the stories a curator's shared key joined them with (organise shows them as one)
     touched.update(m.path for path in list(touched & present) for m in site.story_of[path].members)
+    touched_now = {m.path: m for path in touched & present for m in site.story_of[path].members
+                   if m.path in touched}  # the touched entries still published, by path
     # Article pages show the entries of other stories only as related articles: entries, not stories
     showed = live.showing(str(path) for path in live.changed)
-    articles = touched & present
+    outputs = {e.path: output_path(entry_url(e, config)) for e in site.entries}
+    articles = set(touched_now)
     articles.update(_now_related(site, config, live.changed & present))
-    articles.update(e.path for e in site.entries if output_path(entry_url(e, config)) in showed)
+    articles.update(path for path, rel in outputs.items() if rel in showed)
     if len(articles) > MOST * max(len(present), 1):
         return None
     showed |= live.showing(str(path) for path in touched - live.changed)
-    days = {day for day in map(edition_of_output, showed) if day is not None}
-    days.update(e.day for e in site.editions if _shows_any(e, touched))
+    # An entry shows in the edition of its story's first day and, as a later report with its
+    # story, in the edition of each other day of its story's members
+    days = {site.edition_day[m.path] for path in touched_now for m in site.story_of[path].members}
+    days.update(day for day in map(edition_of_output, showed) if day is not None)
     listed = {found for found in map(listing_of_output, showed) if found is not None}
     selection = Selection(
         articles=articles,
@@ -101,24 +108,18 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
         weeks={week_folder(day, config.email_week_ends) for day in days} | {
             week for week in map(week_of_output, showed) if week is not None},
         tags={slug for kind, slug in listed if kind == "tags"} | {
-            t.slug for t in site.tags if any(e.path in touched for e in t.entries)},
+            tag_slug(name) for entry in touched_now.values() for name in entry.tags},
         topics={slug for kind, slug in listed if kind == "topics"} | {
-            slug for slug, listing in site.topic_stories.items()
-            if any(m.path in touched for s in listing for m in s.members)},
+            story_topic(site.story_of[path], config) for path in touched_now},
     )
     kept: dict[str, str] = {}
-    for rel in unplanned_paths(site, config, selection):
+    unplanned = [rel for path, rel in outputs.items() if path not in articles]
+    for rel in chain(unplanned, unplanned_paths(site, config, selection)):
         value = live.manifest.get(rel)
         if value is None:
             return None
         kept[rel] = value
     return selection, kept
-
-
-def _shows_any(edition: Edition, paths: AbstractSet[PurePosixPath]) -> bool:
-    """Whether an edition shows any of these entries (a story's member, a follow-up, its story's)."""
-    return any(m.path in paths for s in edition.stories for m in s.members) or any(
-        f.entry.path in paths or any(m.path in paths for m in f.story.members) for f in edition.followups)
 
 
 def _neighbours(editions: Sequence[Edition], days: AbstractSet[date]) -> set[date]:
