@@ -336,15 +336,15 @@ class Builder:
         is stored for later patches. `heads`: plan with the entries' heads, not the whole entries
         (measured at 10,000 entries: 0.17 s to read and unpickle them all, against 0.47 s); the
         pages rendered are handed whole ones (see _write). `live`: the live site's stored plan, when
-        it can tell which article pages the changed entries touched (reuse/touched.py): the
-        others are kept as they are, not planned."""
+        it can tell which pages the changed entries touched (reuse/touched.py): the others are
+        kept as they are, not planned."""
         # Each row unpickled as it is fetched, its pickle let go: never every row's pickles at once.
         cache.fill(published_rows, each=(lambda row: row.head) if heads else (lambda row: row.entry), heads=heads)
         published: list[Entry] = [row.head if heads else row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
 
         grouped_as: list[Story] = []  # the stories as grouped (before organise joins shared keys)
-        kept: dict[str, str] = {}  # article pages not planned: output path -> the live fingerprint
+        kept: dict[str, str] = {}  # pages not planned: output path -> the live fingerprint
 
         def grouped(entries: Sequence[Entry], _features: Mapping[PurePosixPath, Any]) -> list[Story]:
             """The remembered grouping (features read from the cache only to group again)."""

@@ -51,7 +51,7 @@ class Plan:
     feed_prints: list[str]
     complete: bool
     heads: bool = False  # planned with the entries' heads (EntryHead): see with_bodies
-    # Article pages not planned (reuse/touched.py): output path -> the live tree's fingerprint.
+    # Pages not planned (reuse/touched.py): output path -> the live tree's fingerprint.
     # Part of the site all the same; they cannot be rendered, only kept.
     kept: Mapping[str, str] = field(default_factory=dict)
 
@@ -130,7 +130,7 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUni
     """Every page and feed with its fingerprint (`salt`: the templates' and config's), and the
     entries each one shows (for store_plan). `kept`: the last full plan's units (a long-lived
     Builder), reused where a unit's context did not change, and replaced by this plan's.
-    `carried`: article pages left unplanned (reuse/touched.py), as the live tree has them; the
+    `carried`: pages left unplanned (reuse/touched.py), as the live tree has them; the
     kept units keep theirs."""
     prints = Fingerprinter()
     units: dict[str, KeptUnit] = {}

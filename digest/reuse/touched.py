@@ -84,10 +84,10 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     # Stories not as the live site's plan had them: every member, before and now
     for _, members, _, _ in grouping(stories) ^ live.grouping:
         touched.update(map(PurePosixPath, members))
-    # ... and the stories a curator's shared key joined them with (organise shows them as one)
-    touched.update(m.path for path in list(touched & present) for m in site.story_of[path].members)
-    touched_now = {m.path: m for path in touched & present for m in site.story_of[path].members
-                   if m.path in touched}  # the touched entries still published, by path
+    # ... and the stories a curator's shared key joined them with (organise shows them as one):
+    # the touched entries still published, by path
+    touched_now = {m.path: m for path in touched & present for m in site.story_of[path].members}
+    touched.update(touched_now)
     # Article pages show the entries of other stories only as related articles: entries, not stories
     showed = live.showing(str(path) for path in live.changed)
     outputs = {e.path: output_path(entry_url(e, config)) for e in site.entries}

@@ -24,8 +24,8 @@ SEARCH_PREFIX = SEARCH_BUNDLE + "/"
 
 
 def tree_state(inputs: str, plan: Plan, static_prints: Mapping[str, str], live_state: TreeState | None) -> TreeState:
-    """What the output tree will hold: a full plan's files (with the article pages it kept as
-    they are), or a patch's over the live tree's."""
+    """What the output tree will hold: a full plan's files (with the pages it kept as they
+    are), or a patch's over the live tree's."""
     if plan.complete:
         wanted: dict[str, str] = dict(plan.kept)
         pages, feeds = len(plan.pages) + len(plan.kept), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
