@@ -131,20 +131,24 @@ def published(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: date
 
 class LazyFeatures(Mapping[PurePosixPath, Any]):
     """Entry path -> story features, unpickled from the cache only when asked for. Features the
-    cache lacks are made from the whole entry here (grouping may be handed heads: EntryHead)."""
+    cache lacks are made from the whole entry here (grouping may be handed heads: EntryHead).
+    Keyed by the rows' paths as strings (a path object per entry cost 0.05-0.09 s at 10,000)."""
 
     def __init__(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
-        self._rows = {PurePosixPath(rel): row for rel, row in rows}
+        self._rows = dict(rows)
 
     def __getitem__(self, path: PurePosixPath) -> Any:
-        row = self._rows[path]
+        row = self._rows[str(path)]
         features = row.features
         if getattr(features, "version", None) != FEATURES_VERSION:
             features = entry_features(row.entry)
         return features
 
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, PurePosixPath) and str(path) in self._rows
+
     def __iter__(self) -> Iterator[PurePosixPath]:
-        return iter(self._rows)
+        return map(PurePosixPath, self._rows)
 
     def __len__(self) -> int:
         return len(self._rows)
