@@ -118,6 +118,7 @@ class Builder:
         self._rows = EntryRows()  # the cache's entry rows, in memory
         self._env: tuple[str, jinja2.Environment] | None = None
         self._grouper = KeptGrouping()  # a long-lived Builder's story grouping, kept up to date
+        self._store: SearchStore | None = None  # the search's segments (search.py)
         self._units = None if once else KeptUnits()  # its last full plan: unchanged units keep their fingerprints
         self._output: Path | None = None  # the output folder of the last build
         # Whether the spare tree may lack many of the live files (see catch_up): a build wrote a
@@ -301,7 +302,7 @@ class Builder:
         self._warnings += _link_warnings(config, published_rows, found.parsed, state.manifest)
         page_count, feed_count = state.pages, state.feeds
         clock.lap("manifest")
-        store = None if executable is None else SearchStore(self.site_root, executable)
+        store = None if executable is None else self._search_store(executable)
         if live is not None and live_state is not None and same_pages(live_state.manifest, state.manifest,
                                                                       store is not None):
             # e.g. a change no page shows (the search indexes pages: it is the same too)
@@ -319,13 +320,19 @@ class Builder:
         settle(cache, (plan_salt, inputs))
         return BuildReport(len(published_rows), page_count, feed_count, rendered, removed, 0.0, parsed)
 
+    def _search_store(self, executable: Path) -> SearchStore:
+        """The search's store, kept from build to build (it remembers what it read and wrote)."""
+        if self._store is None or self._store.executable != executable:
+            self._store = SearchStore(self.site_root, executable)
+        return self._store
+
     def _build_planned(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, inputs: str,
                        plan: Plan, static_prints: dict[str, str], statics: Sequence[tuple[str, bytes]],
                        cache: BuildCache, clock: _Clock, parsed: int, entries: int,
                        executable: Path | None) -> BuildReport:
         """Write a full plan (after a patch turned out not to be enough)."""
         state = tree_state(inputs, plan, static_prints, live_state)
-        store = None if executable is None else SearchStore(self.site_root, executable)
+        store = None if executable is None else self._search_store(executable)
         rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock, store)
         return BuildReport(entries, state.pages, state.feeds, rendered, removed, 0.0, parsed)
 

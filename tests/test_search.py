@@ -5,6 +5,7 @@ after `digest build` and under `digest serve --watch`."""
 from __future__ import annotations
 
 import json
+import pickle
 import queue
 import shutil
 import threading
@@ -153,6 +154,46 @@ def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker
     store = root / ".digest" / "search"
     kept = {p.name for p in store.iterdir() if p.is_dir() and p.name.startswith("s")}
     assert kept == {p.name for p in output.iterdir()}
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_the_store_reads_what_another_process_wrote_and_the_earlier_format(make_site: SiteMaker) -> None:
+    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
+             for i in range(3)}
+    root = make_site(files)
+    options = BuildOptions(now=NOW, jobs=1, search=True)
+    build(root, options)
+    executable = digest.search.pagefind_executable()
+    assert executable is not None
+    kept = digest.search.SearchStore(root, executable)  # as a long-lived builder keeps it
+    segments, prints = kept.previous()
+    assert segments and sorted(prints) == sorted(rel for s in segments for rel in s.pages)
+    assert all((kept.folder / f"{s.name}.json").is_file() for s in segments)
+
+    # Another process (a CLI build beside the dev server) changes the state: the kept store reads it again.
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, edited."))
+    build(root, options)
+    fresh = digest.search.SearchStore(root, executable)
+    again, prints_again = kept.previous()
+    assert [s.name for s in again] == [s.name for s in fresh.previous()[0]] != [s.name for s in segments]
+    assert prints_again == fresh.previous()[1] != prints
+
+    # A store written by an earlier version (state.json, each segment inline) is read, then replaced.
+    state = kept.folder / digest.search.STATE
+    data = pickle.loads(state.read_bytes())
+    inline = [{"name": s.name, "sealed": s.sealed, "pages": dict(s.pages), "fragments": dict(s.fragments),
+               "files": list(s.files)} for s in again]
+    (kept.folder / "state.json").write_text(json.dumps({"segments": inline, "prints": data["prints"]}))
+    state.unlink()
+    for s in again:
+        (kept.folder / f"{s.name}.json").unlink()
+    old = digest.search.SearchStore(root, executable).previous()
+    assert [(s.name, dict(s.pages), dict(s.fragments), s.files) for s in old[0]] == \
+        [(s.name, dict(s.pages), dict(s.fragments), s.files) for s in again]
+    (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z", body="Body 2, edited."))
+    build(root, options)
+    assert state.is_file() and not (kept.folder / "state.json").exists()
+    assert all((kept.folder / f"{s.name}.json").is_file() for s in digest.search.SearchStore(root, executable).previous()[0])
 
 
 @pytest.mark.usefixtures("needs_pagefind")
