@@ -9,8 +9,9 @@ opens one shows a page saying what a feed is and how to follow it, not a tree of
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -46,25 +47,42 @@ class FeedPlan:
 
 def plan_feeds(site: Site, config: Config) -> list[FeedPlan]:
     """The site feed and one per topic, each with its newest items."""
-    items = _items(site)
-    plans = [FeedPlan("", config.title, config.description, tuple(items[: config.feed_items]))]
-    by_topic: dict[str, list[FeedItem]] = {}
-    for item in items:
-        by_topic.setdefault(item.entry.topic or config.default_topic, []).append(item)
+    count = config.feed_items
+    main: list[FeedItem] = []
+    by_topic: dict[str, list[FeedItem]] = {topic.slug: [] for topic in site.topics}
+    unfilled = len(by_topic) + 1  # feeds with fewer than `count` items
+    for item in _newest_items(site):
+        if len(main) < count:
+            main.append(item)
+            unfilled -= len(main) == count
+        bucket = by_topic.get(item.entry.topic or config.default_topic)
+        if bucket is not None and len(bucket) < count:
+            bucket.append(item)
+            unfilled -= len(bucket) == count
+        if unfilled <= 0:
+            break
+    plans = [FeedPlan("", config.title, config.description, tuple(main))]
     for topic in site.topics:
-        topic_items = by_topic.get(topic.slug, [])
         plans.append(FeedPlan(topic_url(topic.slug), f"{config.title}: {topic.title}",
-                              f"{topic.title} in {config.title}", tuple(topic_items[: config.feed_items])))
+                              f"{topic.title} in {config.title}", tuple(by_topic[topic.slug])))
     return plans
 
 
-def _items(site: Site) -> list[FeedItem]:
-    items = [FeedItem(s.lead, s, False) for s in site.stories]
-    lead_day = {s.key: min(site.edition_day[m.path] for m in s.members) for s in site.stories}
-    items += [FeedItem(m, s, True) for s in site.stories for m in s.members
-              if m is not s.lead and site.edition_day[m.path] != lead_day[s.key]]
-    items.sort(key=lambda i: (-i.entry.published.timestamp(), str(i.entry.path)))
-    return items
+def _newest_items(site: Site) -> Iterator[FeedItem]:
+    """Every story's lead, and each member published on another day than the story's first, newest
+    first (then by path): site.entries' order. Read only as far as the feeds need (not every
+    story of an archive made into items and sorted, at every build)."""
+    first_day: dict[str, date] = {}
+    for entry in site.entries:
+        story = site.story_of[entry.path]
+        if entry.path == story.lead.path:
+            yield FeedItem(entry, story, False)
+            continue
+        day = first_day.get(story.key)
+        if day is None:
+            day = first_day[story.key] = min(site.edition_day[m.path] for m in story.members)
+        if site.edition_day[entry.path] != day:
+            yield FeedItem(entry, story, True)
 
 
 FEED_STYLESHEET = "static/feed.xsl"  # in the theme's static files

@@ -207,3 +207,50 @@ def test_json_feeds_have_the_required_fields_of_json_feed_1_1(demo: Path) -> Non
                 assert set(author) <= {"name", "url", "avatar"} and author
             assert "author" not in item  # 1.0's singular field is deprecated in 1.1
             assert all(isinstance(tag, str) for tag in item.get("tags", []))
+
+
+def test_feed_items_are_the_newest_leads_and_later_days_reports_of_each_topic(make_site: Any) -> None:
+    """plan_feeds reads the entries newest first and stops once every feed is full: it must give
+    what sorting every story's items gives (the reference below), ties in time by path."""
+    import random
+    from dataclasses import replace as with_
+    from datetime import timedelta
+    from pathlib import PurePosixPath
+
+    from digest.config import load_config
+    from digest.feeds import FeedItem, plan_feeds
+    from digest.model import Entry
+    from digest.organise import organise
+    from digest.stories import make_story
+
+    rng = random.Random(7)
+    config = with_(load_config(make_site()), feed_items=5)  # topics world, business
+    start = datetime.fromisoformat("2022-08-01T08:00:00+00:00")
+    entries = [Entry(path=PurePosixPath(f"content/e{k:03}.md"), title=f"E{k}", slug=f"e{k:03}", body="",
+                     published=start + timedelta(hours=rng.choice([0, 0, 5, 13, 30]) + 7 * (k // 3)),
+                     topic=rng.choice(["world", "business", "sport", None]), content_hash=str(k)) for k in range(90)]
+    pool = entries[:]
+    rng.shuffle(pool)
+    stories = []
+    while pool:
+        size = rng.choice([1, 1, 2, 3, 5])
+        group, pool = pool[:size], pool[size:]
+        stories.append(make_story(f"s{len(stories)}", group, 1.0, "test"))
+    site = organise(entries, stories, config)
+
+    # The reference: every story's items made and sorted, newest first.
+    first_day = {s.key: min(site.edition_day[m.path] for m in s.members) for s in site.stories}
+    items = [FeedItem(s.lead, s, False) for s in site.stories]
+    items += [FeedItem(m, s, True) for s in site.stories for m in s.members
+              if m is not s.lead and site.edition_day[m.path] != first_day[s.key]]
+    items.sort(key=lambda i: (-i.entry.published.timestamp(), str(i.entry.path)))
+
+    def newest(topic: str | None) -> list[tuple[str, bool]]:
+        chosen = [i for i in items if topic is None or (i.entry.topic or config.default_topic) == topic]
+        return [(str(i.entry.path), i.is_followup) for i in chosen[:5]]
+
+    plans = plan_feeds(site, config)
+    assert [(str(i.entry.path), i.is_followup) for i in plans[0].items] == newest(None)
+    for topic, plan in zip(site.topics, plans[1:], strict=True):
+        assert [(str(i.entry.path), i.is_followup) for i in plan.items] == newest(topic.slug)
+    assert any(i.is_followup for plan in plans for i in plan.items)  # the case is exercised
