@@ -14,7 +14,8 @@ and peak RSS of the largest process (forked workers are not added up). Measures:
 an empty output folder (no cache), a rebuild with nothing changed, a rebuild after appending a
 paragraph to the middle entry (as run_peers.sh does), one after adding an entry (the newest), one
 after deleting it again, and the files each wrote; then the same edit, addition and deletion in a
-long-lived Builder (the dev server, with its idle-time catch_up after each build, untimed). The table goes to
+long-lived Builder (the dev server: told which files changed, as its watcher tells it, and with its
+idle-time catch_up after each build, untimed). The table goes to
 stdout and, as JSON, to bench/results/latest.json.
 """
 
@@ -241,21 +242,21 @@ builder.build()  # warm: the cache read once, as a dev server would at start
 builder.catch_up(lambda: False)  # and its idle time after each build (serve/loop.py), not timed
 target = Path(sys.argv[1])
 times = []
-def timed(kind):
+def timed(kind, changed):
     started = time.perf_counter()
-    report = builder.build()
+    report = builder.build(changed)  # the files the watcher reported, as serve/loop.py passes them
     times.append({"kind": kind, "seconds": round(time.perf_counter() - started, 3), "rendered": report.rendered,
                   "stages": dict(report.stages)})
     builder.catch_up(lambda: False)
 for number in range(2):
     with open(target, "a", encoding="utf-8") as handle:
         handle.write(f"\\nServer edit {number}.\\n")
-    timed("edit")
+    timed("edit", [target])
 added = target.parent / "server-addition.md"
 added.write_text(target.read_text(encoding="utf-8").replace("title:", "title: Server addition", 1), encoding="utf-8")
-timed("add")
+timed("add", [added])
 added.unlink()
-timed("delete")
+timed("delete", [added])
 print(json.dumps({"builds": times, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 """
 
