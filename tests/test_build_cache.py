@@ -993,3 +993,22 @@ def test_a_second_build_on_the_site_waits_for_the_first(site: Path) -> None:
     assert finished.wait(60)
     worker.join()
     assert "Alpha waits" in (site / ARTICLE).read_text()
+
+
+def test_unit_prints_kept_in_memory_follow_changes_by_this_and_another_process(tmp_path: Path) -> None:
+    from digest.reuse.cache import BuildCache
+
+    def fresh() -> dict[str, str]:
+        return BuildCache(tmp_path, "salt").unit_prints()
+
+    server = BuildCache(tmp_path, "salt")  # a long-lived builder's
+    server.store_units([("a.html", "p1", "t", b"", {"content/a.md"}), ("b.html", "p2", "t", b"", set())], [])
+    assert server.unit_prints() == fresh() == {"a.html": "p1", "b.html": "p2"}
+    server.store_units([("a.html", "p3", "t", b"", set())], ["b.html"])  # its own change: the memory follows
+    assert server.unit_prints() == fresh() == {"a.html": "p3"}
+    cli = BuildCache(tmp_path, "salt")  # another process changes the units meanwhile
+    cli.store_units([("c.html", "p4", "t", b"", set())], [])
+    assert server.unit_prints() == fresh() == {"a.html": "p3", "c.html": "p4"}
+    kept = server.unit_prints()
+    kept["a.html"] = "changed by the caller"  # a copy: what is kept is not the caller's to change
+    assert server.unit_prints()["a.html"] == "p3"

@@ -59,6 +59,7 @@ class TreeState:
     manifest: dict[str, str]  # output path -> fingerprint of its content
 
 
+UNITS_TOKEN = "units token"  # meta key: a new random value each time the units change (see unit_prints)
 ENTRY_COLUMNS = "SELECT path, mtime_ns, size, hash, published, draft, grouping FROM entries"  # from entry_columns
 
 
@@ -74,6 +75,7 @@ class BuildCache:
         self.salt = salt
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._values: dict[str, tuple[bytes, Any]] = {}  # meta key -> (its bytes, unpickled)
+        self._prints: tuple[str, dict[str, str]] | None = None  # (units token, unit_prints) as last read
         try:
             self._db = self._open()
         except sqlite3.DatabaseError:  # not a database, or damaged: start afresh
@@ -187,7 +189,19 @@ class BuildCache:
 
     # -- the last full plan, one unit (page or feed) a row: see plan_patch.py -------------------
     def unit_prints(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT name, print FROM units").fetchall())
+        """Every stored unit's fingerprint. Kept in memory between the builds of a long-lived
+        process, and read again only when the units' token says another process changed them
+        (16,000 rows at 10,000 entries: 0.03 s at every full plan)."""
+        token = self._units_token()
+        if self._prints is None or token is None or self._prints[0] != token:
+            prints = dict(self._db.execute("SELECT name, print FROM units").fetchall())
+            self._prints = (token, prints) if token is not None else None
+            return dict(prints)
+        return dict(self._prints[1])
+
+    def _units_token(self) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (UNITS_TOKEN,)).fetchone()
+        return row[0] if row is not None and isinstance(row[0], str) else None
 
     def store_units(self, changed: Iterable[tuple[str, str, str, bytes, Iterable[str]]],
                     removed: Iterable[str]) -> None:
@@ -203,6 +217,9 @@ class BuildCache:
                 delta.setdefault(entry, (set(), set()))[1].add(name)
 
         gone = list(removed)
+        known = self._prints if self._prints is not None and self._prints[0] == self._units_token() else None
+        written: dict[str, str] = {}
+        token = os.urandom(12).hex()
         with self._transaction():
             for chunk in _chunks(changed, 500):  # a few hundred pickles held at once, not all of them (memory)
                 old = self._shown_by([name for name, *_ in chunk])
@@ -211,7 +228,9 @@ class BuildCache:
                     after = set(shown)
                     moved(name, old.get(name, ()), after)
                     rows.append((name, value, template, plan, marshal.dumps(tuple(sorted(after)))))
+                    written[name] = value
                 self._db.executemany("INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)", rows)
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (UNITS_TOKEN, token))
             for name, before in self._shown_by(gone).items():
                 moved(name, before, set())
             self._db.executemany("DELETE FROM units WHERE name = ?", [(name,) for name in gone])
@@ -223,6 +242,13 @@ class BuildCache:
                                   if units])
             self._db.executemany("DELETE FROM shows WHERE entry = ?",
                                  [(entry,) for entry, units in now.items() if not units])
+        self._prints = None
+        if known is not None:  # what this process knew was current: it stays so, with these changes
+            prints = known[1]
+            prints.update(written)
+            for name in gone:
+                prints.pop(name, None)
+            self._prints = (token, prints)
 
     def units_showing(self, entries: Iterable[str]) -> set[str]:
         """The stored units that show any of these entries (paths)."""
