@@ -193,7 +193,8 @@ def test_the_store_reads_what_another_process_wrote_and_the_earlier_format(make_
     (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z", body="Body 2, edited."))
     build(root, options)
     assert state.is_file() and not (kept.folder / "state.json").exists()
-    assert all((kept.folder / f"{s.name}.json").is_file() for s in digest.search.SearchStore(root, executable).previous()[0])
+    now_listed = digest.search.SearchStore(root, executable).previous()[0]
+    assert now_listed and all((kept.folder / f"{s.name}.json").is_file() for s in now_listed)
 
 
 @pytest.mark.usefixtures("needs_pagefind")
