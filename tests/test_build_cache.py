@@ -1012,3 +1012,36 @@ def test_unit_prints_kept_in_memory_follow_changes_by_this_and_another_process(t
     kept = server.unit_prints()
     kept["a.html"] = "changed by the caller"  # a copy: what is kept is not the caller's to change
     assert server.unit_prints()["a.html"] == "p3"
+
+
+def test_the_dev_servers_warm_up_goes_on_after_an_edit_instead_of_planning_again(
+        make_site, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Idle time fingerprints the site's units once (Builder._warm_plan). Planning the whole site
+    for it cannot be interrupted: when an edit comes in meanwhile, the plan is kept and the next
+    idle time goes on from where the fingerprinting stopped."""
+    files = {f"content/e{i}.md": entry_text(f"Entry number {i} about {word}", date=f"2022-08-{10 + i:02d}T09:00:00Z")
+             for i, word in enumerate(["copper", "wheat", "timber", "cocoa", "nickel"])}
+    root = make_site(files)
+    options = BuildOptions(now=NOW, jobs=1, search=False)
+    build(root, options)  # the site exists: the server's first build finds nothing changed
+    builder = Builder(root, options)
+    try:
+        builder.build()
+        planned: list[int] = []
+        real = digest.build.plan_entries
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            planned.append(1)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(digest.build, "plan_entries", counting)
+        assert not builder.catch_up(lambda: bool(planned))  # an edit arrives while the site is planned
+        assert planned == [1] and builder._warming is not None and builder._warming[2] == 0
+        assert builder.catch_up(lambda: False)  # the next idle time: no planning again, the rest done
+        assert planned == [1] and builder._warming is None
+        units = builder._units
+        assert units is not None and units.salt == builder._planned[1]  # type: ignore[index]
+        pages = {rel for rel in units.units if not rel.startswith("feed ")}
+        assert {f"2022/08/{10 + i:02d}/e{i}/index.html" for i in range(5)} <= pages
+    finally:
+        builder.close()

@@ -106,16 +106,22 @@ class KeptUnits:
         """Fingerprint a plan's units into the kept ones (the dev server's idle time, so that the
         first entry added after it starts need not), `batch` at a time; False when stop() came
         first. What is done is kept: every kept unit is valid on its own."""
+        units = named_units(pages, feeds)
+        return self.warm_from(units, salt, stop, batch) == len(units)
+
+    def warm_from(self, units: Sequence[tuple[str, str, Any]], salt: str, stop: Callable[[], bool],
+                  batch: int = 1000, start: int = 0) -> int:
+        """warm() over named_units from `start` on: where it stopped (len(units) when done), so
+        that the next idle time goes on from there."""
         if salt != self.salt:
             self.salt, self.units = salt, {}
         prints = Fingerprinter()
-        units = named_units(pages, feeds)
-        for start in range(0, len(units), batch):
+        for at in range(start, len(units), batch):
             if stop():
-                return False
-            for name, template, context in units[start:start + batch]:
+                return at
+            for name, template, context in units[at:at + batch]:
                 self.units[name] = (template, context, *self.print_of(prints, salt, name, template, context))
-        return True
+        return len(units)
 
 
 def named_units(pages: Sequence[Page], feeds: Sequence[FeedPlan]) -> list[tuple[str, str, Any]]:
