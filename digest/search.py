@@ -5,7 +5,8 @@ once took 24-50 s and 2.5 GB here, on every edit. So the articles are indexed in
 an ordinary Pagefind index of a few of them, which the search page merges at query time with
 Pagefind's own `mergeIndex` (one WebAssembly module, results ranked together):
 
-- a build from nothing cuts the articles, oldest first, into segments of LARGE pages;
+- a build from nothing cuts the articles, oldest first, into segments of LARGE pages (a site of
+  fewer, but at least 2 * SMALL, into two halves: two Pagefind processes index them side by side);
 - an article whose page changed (edited, or its related links moved) is no longer *live* in its
   segment: its stale copy there is hidden at query time (segments.json lists it), and the
   article goes into the *open* segment, with every article no segment holds (new ones);
@@ -112,6 +113,12 @@ def plan_segments(pages: Mapping[str, str], previous: Sequence[Segment], salt: s
         covered = {rel for s in kept for rel in s.live(pages)}
     loose = sorted(rel for rel in pages if rel not in covered)  # oldest first: paths start with the date
     start = 0
+    if not previous and 2 * small <= len(loose) < large:
+        # A small site built from nothing: two segments, not one, so that two Pagefind processes
+        # index it side by side (1,000 articles: 1.9 s -> about 1 s on two cores)
+        half = len(loose) // 2
+        new.append({rel: pages[rel] for rel in loose[:half]})
+        start = half
     while len(loose) - start >= large:
         new.append({rel: pages[rel] for rel in loose[start:start + large]})
         start += large

@@ -46,6 +46,20 @@ def test_a_first_build_cuts_large_segments_then_small_ones_and_leaves_the_rest_o
     assert list(first.pages) == sorted(pages)[:8]  # oldest first
 
 
+def test_a_small_site_built_from_nothing_is_cut_in_two_halves_indexed_side_by_side() -> None:
+    pages = pages_of(11)
+    plan = plan_segments(pages, [], "salt", small=2, large=16)
+    assert [(len(s.pages), s.sealed) for s in plan.new] == [(5, True), (6, True)]
+    assert sorted(rel for s in plan.new for rel in s.pages) == sorted(pages)
+    assert [(len(s.pages), s.sealed) for s in plan_segments(pages_of(3), [], "salt", small=2, large=16).new] == \
+        [(3, True)]  # fewer than two small segments' worth: one
+    # Built once, a small site's halves are kept like any segments: an edit indexes the open one only
+    edited = dict(pages)
+    edited[sorted(pages)[0]] = "v2"
+    again = plan_segments(edited, built(plan), "salt", small=2, large=16)
+    assert len(again.kept) == 2 and [len(s.pages) for s in again.new] == [1]
+
+
 def test_an_edit_indexes_only_the_open_segment_and_a_deletion_nothing() -> None:
     pages = pages_of(16)
     first = built(plan_segments(pages, [], "s", small=4, large=8))
