@@ -50,3 +50,40 @@ def test_loading_pauses_the_garbage_collector_and_restores_it(collecting: bool, 
         (gc.enable if was else gc.disable)()
     assert seen == [False]  # the results are collected with the collector paused
     assert sorted(e.title for e in entries) == ["One", "Two"] and set(features) == {e.path for e in entries}
+
+
+def test_found_after_changes_equals_a_fresh_look_at_every_file(make_site: SiteMaker) -> None:
+    """found_after keeps the last list in order (edits in place, additions put in their place):
+    it must give what entry_files gives after the same changes, or None where it cannot tell."""
+    from digest.load import found_after
+
+    files = {f"content/{folder}/{name}.md": entry_text(name) for folder in ("2024/01", "2024/02", "2024/10")
+             for name in ("a", "b-c", "b", "z")}
+    root = make_site(files)
+    config = load_config(root)
+    content = config.content_path
+    found = entry_files(content)
+    edited, gone = content / "2024/02/b.md", content / "2024/01/z.md"
+    edited.write_text(entry_text("b, edited at more length"))
+    gone.unlink()
+    added = [content / "2024/10/aa.md", content / "2024/01/0.md", content / "2024/02/b-a.md"]
+    for path in added:
+        path.write_text(entry_text(path.stem))
+    (content / "2024/02/photo.jpg").write_bytes(b"jpeg")  # not an entry
+    (content / "2024/02/.b.md.swp").write_text("editor")  # an editor's temporary file
+    changed = [edited, gone, *added, content / "2024/02/photo.jpg", content / "2024/02/.b.md.swp",
+               content / "2024/01/never-there.md"]
+    assert found_after(found, config, changed) == entry_files(content)
+    assert found_after(found, config, []) == found
+    # A file in a folder that held no entry, or a folder gone: every file is looked at again
+    before = entry_files(content)
+    (content / "2025/01").mkdir(parents=True)
+    (content / "2025/01/new.md").write_text(entry_text("new"))
+    assert found_after(before, config, [content / "2025/01/new.md"]) is None
+    (content / "2025/01/new.md").unlink()
+    (content / "2025/01").rmdir()
+    assert found_after(before, config, [content / "2024/10"]) is None  # a folder named as changed
+    for path in (content / "2024/10").iterdir():
+        path.unlink()
+    (content / "2024/10").rmdir()
+    assert found_after(before, config, [content / "2024/10"]) is None
