@@ -443,10 +443,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _stories(args: argparse.Namespace) -> int:
-    from digest.pipeline import group_site
+    from digest.build import grouped_site
 
     with Progress("grouping stories:", enabled=not args.quiet):
-        site = group_site(args.site.resolve())
+        site = grouped_site(args.site.resolve())
     if args.json:
         stories = [[str(m.path) for m in s.members] for s in site.stories]
         json.dump({"stories": stories}, sys.stdout, ensure_ascii=False)

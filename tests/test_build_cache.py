@@ -17,6 +17,7 @@ import digest.build
 import digest.output
 import digest.pipeline
 import digest.render_files
+import digest.reuse.entry_rows
 import digest.stories.incremental
 import digest.stories.remembered
 import digest.theme
@@ -1045,3 +1046,46 @@ def test_the_dev_servers_warm_up_goes_on_after_an_edit_instead_of_planning_again
         assert {f"2022/08/{10 + i:02d}/e{i}/index.html" for i in range(5)} <= pages
     finally:
         builder.close()
+
+
+def _stories_of(site: Any) -> list[tuple[str, list[str], str, str]]:
+    return [(s.key, [str(m.path) for m in s.members], s.lead.title, s.reason) for s in site.stories]
+
+
+def test_digest_stories_reads_the_build_cache_and_parses_only_what_changed(
+        make_site, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """`digest stories` on a site (a folder with digest.toml) groups what pipeline.group_site
+    groups, drafts too, but parses an entry file only when no earlier build or run parsed its bytes."""
+    files = {f"content/e{i}.md": entry_text(f"Tram line {i} reopens after {word} repairs",
+                                             date=f"2022-08-{10 + i % 3:02d}T09:00:00Z")
+             for i, word in enumerate(["track", "signal", "bridge", "tunnel", "depot", "power"])}
+    files["content/d.md"] = entry_text("Tram line reopens after track repairs", draft="true")
+    files["content/k.md"] = entry_text("Harbour ferry timetable", story="ferry")
+    root = make_site(files)
+    parsed: list[str] = []
+    real = digest.reuse.entry_rows.parse_files
+
+    def counting(config: Any, items: Any) -> Any:
+        parsed.extend(rel for rel, _, _ in items)
+        return real(config, items)
+
+    monkeypatch.setattr(digest.reuse.entry_rows, "parse_files", counting)
+    assert _stories_of(digest.build.grouped_site(root)) == _stories_of(digest.pipeline.group_site(root))
+    assert sorted(parsed) == sorted(files)
+    parsed.clear()
+    build(root, OPTIONS)  # a build after it parses nothing again either
+    assert parsed == []
+    edited = root / "content/e2.md"
+    edited.write_text(entry_text("Harbour ferry timetable changes", story="ferry"), encoding="utf-8")
+    site = digest.build.grouped_site(root)
+    assert parsed == ["content/e2.md"]
+    assert _stories_of(site) == _stories_of(digest.pipeline.group_site(root))
+    assert ["content/e2.md", "content/k.md"] in [sorted(members) for _, members, _, _ in _stories_of(site)]
+
+
+def test_digest_stories_writes_nothing_into_a_folder_that_is_not_a_site(make_site) -> None:  # type: ignore[no-untyped-def]
+    root = make_site({"content/a.md": entry_text("Tram line reopens"),
+                      "content/b.md": entry_text("Tram line reopens after repairs")}, config=None)
+    site = digest.build.grouped_site(root)
+    assert sorted(str(e.path) for e in site.entries) == ["content/a.md", "content/b.md"]
+    assert sorted(p.name for p in root.iterdir()) == ["content"]
