@@ -120,25 +120,30 @@ def grouped_site(site_root: Path) -> Site:
     build cache of a site (a folder with digest.toml): entry files that an earlier build or run
     parsed are read back from the cache, not parsed again (20,097 entries: 3.7 s of parsing
     against 0.25 s), and those that changed are parsed and stored for the next build. Any other
-    folder is read as pipeline.group_site reads it, and nothing is written into it."""
+    folder, or a cache it cannot write, is read as pipeline.group_site reads it, and nothing is
+    written into the folder."""
     config = load_config(site_root, required=False)
-    if not (site_root / CONFIG_NAME).exists():
-        return group_site(site_root)
-    with build_lock(site_root):
-        try:
-            cache = BuildCache(site_root, cache_salt(config))
-        except (OSError, sqlite3.Error):  # a folder it cannot write: the cache is only an optimisation
-            return group_site(site_root)
-        try:
-            rows = EntryRows()
-            rows.read(cache)
-            found = rows.refresh(config, cache, None, None).rows
-            with collector_paused():  # the heads live to the end
-                cache.fill(found, each=lambda row: row.head, heads=True)
-                entries: list[Entry] = [row.head for _, row in found]
-                return organise(entries, group_stories(entries, LazyFeatures(found)), config)
-        finally:
-            cache.close()
+    if (site_root / CONFIG_NAME).exists():
+        with build_lock(site_root):
+            try:
+                return _grouped_through_cache(config)
+            except (OSError, sqlite3.Error):  # a folder it cannot write: the cache is only an optimisation
+                pass
+    return group_site(site_root)
+
+
+def _grouped_through_cache(config: Config) -> Site:
+    cache = BuildCache(config.site_root, cache_salt(config))
+    try:
+        rows = EntryRows()
+        rows.read(cache)
+        found = rows.refresh(config, cache, None, None).rows
+        with collector_paused():  # the heads live to the end
+            cache.fill(found, each=lambda row: row.head, heads=True)
+            entries: list[Entry] = [row.head for _, row in found]
+            return organise(entries, group_stories(entries, LazyFeatures(found)), config)
+    finally:
+        cache.close()
 
 
 class Builder:

@@ -1089,3 +1089,16 @@ def test_digest_stories_writes_nothing_into_a_folder_that_is_not_a_site(make_sit
     site = digest.build.grouped_site(root)
     assert sorted(str(e.path) for e in site.entries) == ["content/a.md", "content/b.md"]
     assert sorted(p.name for p in root.iterdir()) == ["content"]
+
+
+def test_digest_stories_reads_afresh_when_the_cache_cannot_be_written(
+        make_site, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    root = make_site({"content/a.md": entry_text("Tram line reopens"),
+                      "content/b.md": entry_text("Harbour ferry timetable")})
+
+    def refused(*args: Any) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(digest.build.BuildCache, "update_entries", refused)
+    monkeypatch.setattr(digest.reuse.entry_rows, "store_entries", refused)
+    assert _stories_of(digest.build.grouped_site(root)) == _stories_of(digest.pipeline.group_site(root))
