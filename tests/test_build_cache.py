@@ -1102,3 +1102,21 @@ def test_digest_stories_reads_afresh_when_the_cache_cannot_be_written(
     monkeypatch.setattr(digest.build.BuildCache, "update_entries", refused)
     monkeypatch.setattr(digest.reuse.entry_rows, "store_entries", refused)
     assert _stories_of(digest.build.grouped_site(root)) == _stories_of(digest.pipeline.group_site(root))
+
+
+def test_entries_and_heads_pickle_to_equal_values_their_paths_as_strings() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.model import EntryHead
+
+    entry = Entry(path=PurePosixPath("content/2022/08/15/tram.md"), title="Tram line reopens",
+                  published=datetime(2022, 8, 15, 9, tzinfo=ZoneInfo("Europe/London")), slug="tram",
+                  body="Body text.\n", topic="city", tags=("transport", "city"), authors=("A. Writer",),
+                  source="Gazette", summary="It reopens.", draft=True, story="tram", lead=True,
+                  extra={"note": ["kept", 1]}, content_hash="abc")
+    for value in (entry, EntryHead.of(entry)):
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        back = pickle.loads(data)
+        assert type(back) is type(value) and back == value and vars(back) == vars(value)
+        assert list(vars(back)) == list(vars(value))  # the fields in their order, as the class makes them
+        assert b"PurePosixPath" not in data  # (a path made again from its parts was slow)

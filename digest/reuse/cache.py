@@ -25,7 +25,7 @@ from digest.collector import collector_paused
 from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 
-CACHE_VERSION = f"{__version__}-9"
+CACHE_VERSION = f"{__version__}-10"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
