@@ -8,10 +8,10 @@ import pytest
 
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import is_consent, is_prose, said_twice
+from digest.ingest.body import inline_boxes, is_consent, is_prose, said_twice
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
-from digest.ingest.text import _byline, author_candidates, read_head, read_text
+from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
 from digest.model import Topic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -850,3 +850,15 @@ def test_an_appeal_for_money_and_a_blogs_post_meta_end_the_article_and_a_german_
     for junk in ("gefallen", "RSS", "Leserkommentare", "committee"):
         assert junk not in article.body
     assert is_prose(paragraphs(german)[0])
+
+
+
+def test_a_teasers_byline_in_a_box_among_the_first_paragraphs_is_not_the_authors() -> None:
+    """ "Auch interessant" (also of interest) heads a box of another story between the article's first
+    paragraphs: its byline ("Von Birgitta Stauber") names that story's writer, and the box is no body."""
+    paras = paragraphs(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR[:2],
+                             "Auch interessant", "Meinung", "Winter plan: the capital has waited too long",
+                             "Von Birgitta Stauber", _WAR[2], PROSE * 2))
+    assert inline_boxes(paras[2:]) == {2, 3, 4, 5}
+    layout = Head(paras, start=2, end=len(paras), title_at=0, title_sure=True, head=paras[1:4], above=[])
+    assert [c.names for c in author_candidates(paras, layout)] == [("Anna Berg",)]

@@ -74,7 +74,7 @@ BOUNDARY = re.compile(
     r"popular right now|more stories|latest videos?|watch next|more|no comments( yet)?\b.*|"
     r"(our )?sources|references|bibliography|further reading|about this (statement|article|story|report)|"
     # "you may also like", "most read", "more on this" as pages in other languages write them
-    r"das könnte (sie|dich) auch interessieren|weitere artikel|meistgelesen|"
+    r"das könnte (sie|dich) auch interessieren|(auch|ebenfalls) interessant|weitere artikel|meistgelesen|"
     r"meistgelesene artikel|mehr aus (dem|der) .{1,30}|empfehlungen|top-artikel|"
     r"vous aimerez aussi|à voir aussi|les plus lus|lo más leído|también te puede interesar|"
     r"te puede interesar|mais lidas|você também pode gostar|potrebbe interessarti|più letti|"

@@ -333,11 +333,13 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
     """Every line around the headline that names people as a byline does (see byline.py)."""
     anchor = layout.title_at if layout.title_at is not None else max(0, layout.start - 8)
     lo, hi = max(0, anchor - 3), min(layout.start + 8, layout.end, len(paras))
+    # A "Related" box between the article's first paragraphs: its teasers' bylines are not this one's.
+    boxed = {layout.start + i for i in inline_boxes(paras[layout.start:hi])}
     out = []
     for i in range(lo, hi):
         para = paras[i]
         text = para.text
-        if i == layout.title_at or para.is_image or _named_picture(paras, i):
+        if i == layout.title_at or para.is_image or _named_picture(paras, i) or i in boxed:
             continue  # a name under a picture is its caption
         nxt = paras[i + 1] if i + 1 < len(paras) else None
         if text.strip().lower() in _LONE_BY and nxt is not None:
