@@ -8,7 +8,7 @@ import pytest
 
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import inline_boxes, is_consent, is_prose, said_twice
+from digest.ingest.body import glued_figures, inline_boxes, is_consent, is_prose, said_twice
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
@@ -862,3 +862,17 @@ def test_a_teasers_byline_in_a_box_among_the_first_paragraphs_is_not_the_authors
     assert inline_boxes(paras[2:]) == {2, 3, 4, 5}
     layout = Head(paras, start=2, end=len(paras), title_at=0, title_sure=True, head=paras[1:4], above=[])
     assert [c.names for c in author_candidates(paras, layout)] == [("Anna Berg",)]
+
+
+def test_a_pictures_alt_text_run_into_its_caption_is_not_body() -> None:
+    """The text browser breaks a picture's alt text off early and runs its caption under it, with no
+    blank line between: both are the picture's words. A wrapped paragraph's last words, a subheading set
+    apart from its paragraph, and a file name over a paragraph stay."""
+    alt = "Roof of a parked tram with its machinery on top in a depot"
+    caption = "On the older trams the machinery sits on the roof and was never built for heat."
+    paras = paragraphs(_page(_WAR[0], f"{alt}\n{caption}", _WAR[1], "Older trams stop in the heat", _WAR[2],
+                             f"tram-depot-getty.jpg\n{caption}"))
+    assert {paras[i].text for i in glued_figures(paras)} == {alt, caption}
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0],
+                              f"{alt}\n{caption}", *_WAR[1:]))
+    assert "tram" not in article.body and "ceasefire" in article.body

@@ -18,6 +18,7 @@ from .body import (
     captions,
     echoed_lines,
     gallery_slides,
+    glued_figures,
     inline_boxes,
     is_boundary,
     is_junk,
@@ -132,7 +133,7 @@ def read_text(text: str) -> Article:
     # Image captions inside the article are the pictures' words, not the article's.
     # Image captions and "Related" boxes inside the article are not its words.
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
-               | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end])
+               | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end]) | glued_figures(paras[start:end])
                | video_player(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
