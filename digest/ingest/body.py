@@ -168,17 +168,20 @@ def _cut_short(first: str, second: str) -> bool:
 
 def glued_figures(paras: list[Para]) -> set[int]:
     """A picture's alt text run into its caption with no blank line between (the text browser breaks the
-    line early, then a blank line closes both): a short line of three words or more (not a file name) that
-    ends without a sentence's punctuation, under it a sentence or two of at most 40 words. A subheading stands apart from
-    its paragraph, and a wrapped line reaches the page's width (85 characters and more at 100 columns)."""
+    line early, then a blank line closes both): a short line of three words or more (not a file name)
+    that ends without a sentence's punctuation, under it a sentence or two of at most 40 words. A
+    subheading stands apart from its paragraph, and a wrapped line reaches the page's width (85
+    characters and more at 100 columns)."""
     out: set[int] = set()
     for i, (alt, caption) in enumerate(zip(paras, paras[1:], strict=False)):
         after = paras[i + 2] if i + 2 < len(paras) else None
-        if alt.gap_before and not caption.gap_before and (after is None or after.gap_before) \
-                and not alt.bullet and not caption.bullet and len(alt.text) < 85 and 3 <= words(alt.text) <= 25 \
-                and len(alt.text.split()) >= 3 and not _SENTENCE_END.search(alt.text[-1:]) and alt.text[-1] not in ",-" \
-                and _SENTENCE_END.search(caption.text) and words(caption.text) <= 40 \
-                and caption.text[:1].isupper():
+        glued = alt.gap_before and not caption.gap_before and (after is None or after.gap_before) \
+            and not alt.bullet and not caption.bullet
+        alt_like = len(alt.text) < 85 and 3 <= words(alt.text) <= 25 and len(alt.text.split()) >= 3 \
+            and not _SENTENCE_END.search(alt.text[-1:]) and alt.text[-1] not in ",-"
+        caption_like = bool(_SENTENCE_END.search(caption.text)) and words(caption.text) <= 40 \
+            and caption.text[:1].isupper()
+        if glued and alt_like and caption_like:
             out.update((i, i + 1))
     return out
 
