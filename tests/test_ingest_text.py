@@ -179,6 +179,11 @@ def test_short_lines_are_not_joined() -> None:
     ("Published on 06/01/2026 - 13:55", None),  # 6 January or 1 June: still no date
     ("version 1.2.19.3", None),
     ("30.01.202430. Januar 2024", "2024-01-30"),  # two spans run together by the text browser
+    ("mandag 3. marts 2025", "2025-03-03"),  # Danish
+    ("19. nóvember 2019 kl. 10:21", "2019-11-19"),  # Icelandic
+    ("19 नवंबर 2019", "2019-11-19"),  # Hindi
+    ("1er novembre 2019", "2019-11-01"),  # French writes the first of the month "1er"
+    ("1º de noviembre de 2019", "2019-11-01"),
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
