@@ -8,7 +8,7 @@ import pytest
 
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import glued_figures, inline_boxes, is_consent, is_prose, said_twice
+from digest.ingest.body import glued_figures, inline_boxes, is_consent, is_prose, said_twice, signed_captions
 from digest.ingest.dates import find_date, labelled_date
 from digest.ingest.entry import match_topic
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
@@ -881,3 +881,15 @@ def test_a_pictures_alt_text_run_into_its_caption_is_not_body() -> None:
     article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0],
                               f"{alt}\n{caption}", *_WAR[1:]))
     assert "tram" not in article.body and "ceasefire" in article.body
+
+
+def test_a_caption_closed_by_a_copyright_sign_is_not_body() -> None:
+    """ "... in Liège. — © BELGA": a caption and its credit; the alt text over it says its first words."""
+    alt = "Mourners at the memorial for the flood's victims."
+    caption = f"{alt} — © BELGA"
+    sign = "The sign © marks who holds the rights to a picture, the court said."
+    paras = paragraphs(_page(_WAR[0], alt, caption, _WAR[1], sign))
+    assert {paras[i].text for i in signed_captions(paras)} == {alt, caption}
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], alt,
+                              caption, *_WAR[1:]))
+    assert "Mourners" not in article.body and "ceasefire" in article.body

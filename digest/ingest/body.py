@@ -186,6 +186,24 @@ def glued_figures(paras: list[Para]) -> set[int]:
     return out
 
 
+# A caption closed by a copyright sign and its holder: "... in Liège. — © BELGA".
+_SIGNED_TAIL = re.compile(r"[.!?)]\s+(?:[—–-]\s*)?©\s*[^.©]{1,50}$")
+
+
+def signed_captions(paras: list[Para]) -> set[int]:
+    """Captions closed by a copyright sign ("... in Liège. — © BELGA"), and the picture's alt text over
+    one when the caption repeats it. For the body only: the headline's caption feature leaves them
+    out (above the body the page's own headline sits among such pictures, and the model learnt
+    without them)."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if not para.bullet and words(para.text) <= 60 and _SIGNED_TAIL.search(para.text[-80:]):
+            out.add(i)
+            if i and len(paras[i - 1].text) >= 15 and para.text.startswith(paras[i - 1].text):
+                out.add(i - 1)
+    return out
+
+
 def said_twice(text: str) -> bool:
     """A line that opens with the same short sentence twice: a text browser's picture alt text and its
     caption ("A man at work in the hall. A man at work in the hall. Photo: ...")."""
