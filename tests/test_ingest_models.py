@@ -98,6 +98,9 @@ def test_margin_chance_counts_only_the_rivals_that_could_be_the_answer() -> None
     ("Eastern-front-holds-as-the-winter-war-goes-on-14848382.php", True),  # an address, a file name
     ("Jane Doe: 'The winter was the hardest I have ever known.' Photograph: John Roe", True),  # a caption
     ("Home Office admits the winter plan came too late", False),
+    ("how to retire earlyThe road to retiring early isn't easy.Jane Doe/Getty", True),  # run together
+    ("Published on 06/01/2026 - 13:55 GMT+1 •Updated 14:20", True),  # a date line, its order unknown
+    ("Last updated 6 hours ago", True),
 ])
 def test_lines_of_a_shape_no_headline_has(line: str, unlike: bool) -> None:
     para = paragraphs(line)[0]

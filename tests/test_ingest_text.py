@@ -9,7 +9,7 @@ import pytest
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
 from digest.ingest.body import glued_figures, inline_boxes, is_consent, is_prose, said_twice, signed_captions
-from digest.ingest.dates import find_date, labelled_date
+from digest.ingest.dates import find_date, labelled_date, opens_with_date_label
 from digest.ingest.entry import match_topic
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
 from digest.model import Topic
@@ -187,6 +187,17 @@ def test_short_lines_are_not_joined() -> None:
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
+
+
+@pytest.mark.parametrize(("line", "dated"), [
+    ("Published on 06/01/2026 - 13:55 GMT+1", True),
+    ("Updated 14:20", True),
+    ("Posted: 3 hours ago", True),
+    ("Published by the Example Press", False),
+    ("Date night ideas for 2026", False),
+])
+def test_a_date_line_by_its_label(line: str, dated: bool) -> None:
+    assert opens_with_date_label(line) is dated
 
 
 PROSE = ("The council met on Monday and agreed the plan after a long debate that ran late into "

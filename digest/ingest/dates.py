@@ -181,6 +181,13 @@ def labelled_date(line: str) -> tuple[str, str] | None:
     return min(found, key=lambda f: f[0] == "updated", default=None)
 
 
+def opens_with_date_label(line: str) -> bool:
+    """ "Published on 06/01/2026 - 13:55", "Updated 14:20": a date line by its label and figures, even where
+    the date itself cannot be read (its day and month order is not known)."""
+    m = _LABEL.match(line.strip())
+    return m is not None and bool(re.match(r"\S{0,3}\d", line.strip()[m.end():]))
+
+
 def starts_with_labelled_date(line: str) -> bool:
     """ "Published November 19, 2019 at 10:21 a.m. ...": a line that opens with a dated label."""
     return bool(_LABEL.match(line.strip())) and labelled_date(line) is not None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .blocks import Para
 from .body import alt_and_caption, captions, is_boundary, is_junk, is_prose, words
-from .dates import find_date
+from .dates import find_date, opens_with_date_label
 from .linear import load_model, margin_chance, softmax
 
 _BEFORE = 60  # paragraphs above the body's start searched
@@ -252,7 +252,9 @@ def unlike_headline(para: Para, cue: Callable[[Para], bool]) -> bool:
 
 # A row of share buttons ("Facebook Twitter Flipboard Linkedin Instagram"), a menu glued by bars
 # ("Servicios|Edición Impresa|Club"), an address or a file name ("Esper-says-US-...-14848382.php"), a
-# picture's caption closed by its credit ("... ever had.' Photograph: Jane Doe").
+# picture's caption closed by its credit ("... ever had.' Photograph: Jane Doe"), sentences the text
+# browser ran together ("... isn't easy.Kathrin Ziegler/Getty"), a date line by its label ("Published on
+# 06/01/2026 - 13:55", where the date's order is unknown).
 _SHARE_WORDS = {"facebook", "twitter", "x", "linkedin", "instagram", "whatsapp", "telegram", "flipboard",
                 "pinterest", "reddit", "email", "e-mail", "mail", "print", "share", "tumblr", "xing",
                 "mastodon", "bluesky", "threads", "youtube", "tiktok", "messenger", "copy", "link", "sms"}
@@ -260,6 +262,7 @@ _CRUMB_ROOT = re.compile(r"^(?:home|startseite|inicio|portada|accueil|forside|г
                          re.IGNORECASE)
 _GLUED_BARS = re.compile(r"[^\s|]\|[^\s|]")
 _SLUG = re.compile(r"^\S*(?:[\w]+-){3,}\S*$|^\S+\.(?:s?html?|php|aspx?|jsp)\b\S*$", re.IGNORECASE)
+_GLUED_SENTENCE = re.compile(r"[a-z][.!?][A-Z][a-z]")  # "... isn't easy.Kathrin Ziegler/Getty"
 _QUOTE_CREDIT = re.compile(r"['’‘]\s*(photograph|photo|foto|bild|image|picture|credit|crédit|quelle)s?\s*:\s*\S",
                            re.IGNORECASE)
 
@@ -268,8 +271,8 @@ def page_chrome(text: str) -> bool:
     """A line of the page around the article that has a headline's length (see above)."""
     tokens = text.casefold().split()
     return (len(tokens) >= 2 and all(t in _SHARE_WORDS for t in tokens)) or bool(
-        _GLUED_BARS.search(text) or _SLUG.match(text.strip())
-        or _QUOTE_CREDIT.search(text))
+        _GLUED_BARS.search(text) or _SLUG.match(text.strip()) or _QUOTE_CREDIT.search(text)
+        or _GLUED_SENTENCE.search(text)) or opens_with_date_label(text)
 
 
 def too_short(text: str) -> bool:
