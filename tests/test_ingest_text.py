@@ -904,3 +904,20 @@ def test_a_caption_closed_by_a_copyright_sign_is_not_body() -> None:
     article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], alt,
                               caption, *_WAR[1:]))
     assert "Mourners" not in article.body and "ceasefire" in article.body
+
+
+def test_a_numbered_list_of_other_stories_set_in_the_article_is_a_box_the_article_goes_on_past() -> None:
+    """ "Popular" over four numbered stories, each with its writer under it, then the article's next
+    paragraphs: the list is left out and the article read on past it."""
+    teasers = [line for n, (title, writer) in enumerate((
+        ("Winter storms close the mountain passes again", "Anna Berg"),
+        ("The harbour reopens after a month of repairs", "John Roe"),
+        ("Council votes to keep the night buses running", "Jane Doe"),
+        ("A new bridge for the river crossing is approved", "Tom Smith"),
+    ), 1) for line in (f" {n}. {title}", writer)]
+    paras = paragraphs(_page(_WAR[0], _WAR[1], "Popular", *teasers, _WAR[2], PROSE * 2))
+    assert {paras[i].text for i in inline_boxes(paras)} >= {"Popular", "Anna Berg", "Tom Smith"}
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR[:2],
+                              "Popular", *teasers, _WAR[2], PROSE * 2))
+    assert "safe routes" in article.body and "officials said" in article.body
+    assert "mountain passes" not in article.body

@@ -594,7 +594,9 @@ def _inline_box(paras: list[Para], i: int) -> bool:
     """A "Related" heading with a link or two, and the article's prose right after it."""
     if _comment_rules(paras[i]):
         return False
-    for j in range(i + 1, min(len(paras), i + 7)):
+    # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
+    numbered = any(p.bullet[:1].isdigit() for p in paras[i + 1:i + 4])
+    for j in range(i + 1, min(len(paras), i + (16 if numbered else 7))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
         if is_prose(paras[j]) and not paras[j].bullet:
@@ -632,6 +634,7 @@ def _teasers(paras: list[Para], lo: int, hi: int) -> bool:
     # A teaser is one paragraph under its headline; a subheading of the article has several under it.
     pairs = sum(1 for k in range(lo, hi - 1)
                 if not is_prose(paras[k]) and not paras[k].bullet and 3 <= words(paras[k].text) <= 20
+                and not paras[k].text.endswith(".")  # a short sentence of the article's, not a headline
                 and not is_junk(paras[k]) and is_prose(paras[k + 1]) and words(paras[k + 1].text) <= 60
                 and not _prose_runs_on(paras, k + 2))
     return pairs >= 2
