@@ -921,3 +921,12 @@ def test_a_numbered_list_of_other_stories_set_in_the_article_is_a_box_the_articl
                               "Popular", *teasers, _WAR[2], PROSE * 2))
     assert "safe routes" in article.body and "officials said" in article.body
     assert "mountain passes" not in article.body
+
+
+def test_a_reviewer_or_an_editor_is_not_the_author() -> None:
+    """ "Reviewed by", "Edited by" name someone other than the writer, as "Photo by" does."""
+    for line in ("Medically reviewed by Hansa Roe, MD", "Edited by John Roe", "Illustration by John Roe"):
+        head = read_head(_page("Eastern front holds as the winter war goes on", "By Anna Berg", line, *_WAR))
+        names = [c.names for c in author_candidates(head.paras, head)]
+        assert ("Anna Berg",) in names and not any("Roe" in " ".join(n) for n in names)
+        assert read_text(_page("Eastern front holds as the winter war goes on", line, *_WAR)).authors == ()

@@ -294,6 +294,9 @@ def _is_byline(para: Para) -> bool:
 
 
 _LONE_BY = {"by", "von", "por", "par", "door", "di", "av"}
+# "Photo by", "Illustration by", "Reviewed by", "Edited by": someone other than the writer.
+_NOT_WRITER = re.compile(r"(\(|photo|image|illustration|graphic|video|foto|reviewed|edited|fact-?checked|"
+                         r"translated|sponsored|presented|powered)\W*$", re.IGNORECASE)
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -354,7 +357,7 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         by_start = text.lower().startswith(("by ", "posted by", "written by"))
         m = _BY.search(text)
         if m and not (is_prose(para) and not by_start) \
-                and not re.search(r"(\(|photo|image|illustration|graphic|video|foto)\W*$", text[:m.start()], re.I) \
+                and not _NOT_WRITER.search(text[:m.start()]) \
                 and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
             names = _names(m.group("names"))
             if names:
@@ -414,8 +417,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             if is_prose(para) and not text.lower().startswith(("by ", "posted by", "written by")):
                 continue  # "made available by NASA" in a caption is no byline
             m = _BY.search(text)
-            if m and re.search(r"(\(|photo|image|illustration|graphic|video|foto)\W*$",
-                               text[:m.start()], re.IGNORECASE):
+            if m and _NOT_WRITER.search(text[:m.start()]):
                 m = None  # a picture credit, not the article's byline
             if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
                 names = _names(m.group("names"))
