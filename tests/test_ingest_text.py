@@ -8,7 +8,15 @@ import pytest
 
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import glued_figures, inline_boxes, is_consent, is_prose, said_twice, signed_captions
+from digest.ingest.body import (
+    glued_figures,
+    inline_boxes,
+    is_consent,
+    is_junk,
+    is_prose,
+    said_twice,
+    signed_captions,
+)
 from digest.ingest.dates import find_date, labelled_date, opens_with_date_label
 from digest.ingest.entry import match_topic
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
@@ -930,3 +938,13 @@ def test_a_reviewer_or_an_editor_is_not_the_author() -> None:
         names = [c.names for c in author_candidates(head.paras, head)]
         assert ("Anna Berg",) in names and not any("Roe" in " ".join(n) for n in names)
         assert read_text(_page("Eastern front holds as the winter war goes on", line, *_WAR)).authors == ()
+
+
+def test_a_blogs_share_buttons_are_not_body() -> None:
+    """A blog's share buttons, as the text browser lists them under the article, in any language."""
+    for line in ("Click to share on Facebook (Opens in new window)", "Click to print (Opens in new window)",
+                 "Klick, um über Twitter zu teilen (Wird in neuem Fenster geöffnet)"):
+        assert is_junk(paragraphs(f"  • {line}")[0])
+        article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR,
+                                  f"  • {line}"))
+        assert "window" not in article.body and "Fenster" not in article.body
