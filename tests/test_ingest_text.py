@@ -948,3 +948,12 @@ def test_a_blogs_share_buttons_are_not_body() -> None:
         article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR,
                                   f"  • {line}"))
         assert "window" not in article.body and "Fenster" not in article.body
+
+
+def test_the_article_never_resumes_under_about_the_author() -> None:
+    """ "Über die Autor:in" heads the writer's bio: prose under it is the bio, not more of the article."""
+    bio = ("Anna schreibt seit 2022 frei für diese Zeitung. Sie interessiert sich für Gewalt im Netz, "
+           "Soziale Medien und digitalen Jugendschutz, und ihre Kolumne erscheint jeden Monat.")
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR,
+                              "Über die Autor:in", "Anna Berg", bio))
+    assert "ceasefire" in article.body and "Kolumne" not in article.body

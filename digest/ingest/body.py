@@ -607,6 +607,10 @@ def _inline_box(paras: list[Para], i: int) -> bool:
     return False
 
 
+_ABOUT_AUTHOR = re.compile(r"^(about the authors?|über (den|die) autor(:in|in)?|à propos de l.auteur|"
+                           r"sobre (el|o) autor)$", re.IGNORECASE)
+
+
 def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]:
     """End the body at a "Related" / "Comments" heading unless the article resumes right after.
 
@@ -616,8 +620,8 @@ def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]
     for i in range(start + 1, end):
         if not is_boundary(paras[i]):
             continue
-        if _comment_rules(paras[i]):
-            return start, i  # what follows the comments' house rules is never the article
+        if _comment_rules(paras[i]) or _ABOUT_AUTHOR.match(paras[i].text.strip(" :")):
+            return start, i  # what follows the comments' house rules or "About the author" is never the article
         j = i + 1
         while j < min(end, i + 12) and (not is_prose(paras[j]) or paras[j].bullet):
             if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
