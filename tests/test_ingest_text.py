@@ -957,3 +957,13 @@ def test_the_article_never_resumes_under_about_the_author() -> None:
     article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR,
                               "Über die Autor:in", "Anna Berg", bio))
     assert "ceasefire" in article.body and "Kolumne" not in article.body
+
+
+@pytest.mark.parametrize("caption", [
+    "Protesters blocked roads in the capital after the military coup.Credit: Jane Doe/Agency",  # run together
+    "Wiig and Byrne in the film. It has earned $286m worldwide. Photograph: Studio/Agency",
+])
+def test_a_caption_closed_by_its_credit_is_not_body(caption: str) -> None:
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], caption,
+                              *_WAR[1:]))
+    assert "Agency" not in article.body and "ceasefire" in article.body
