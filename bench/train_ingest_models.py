@@ -85,7 +85,7 @@ def headline_pages() -> list[Page]:
             table = features(paras, start, _find_title(paras, start), headline_cue)
             want = score.norm_title(label["title"])
             rows = [(score.norm_title(paras[i].text) == want, f) for i, f in table.items()]
-            rivals = [not headline.unlike_headline(paras[i], headline_cue) for i in table]
+            rivals = headline.could_be_headline(paras, list(table), headline_cue)
             pages.append({"id": page_id, "site": site, "rows": rows, "rivals": rivals,
                           "texts": [paras[i].text for i in table], "keys": [_key(paras[i].text) for i in table]})
     return pages

@@ -243,3 +243,13 @@ def test_a_paragraph_that_opens_with_read_more_does_not_end_the_article() -> Non
     body = _without_furniture("\n\n".join([PROSE, "Read more", "- [Another story](/x)",
                                             PROSE.replace("harbour", "river")]))
     assert "The river office" not in body
+
+
+def test_a_boxs_heading_with_the_article_going_on_under_it_does_not_end_the_body() -> None:
+    """trafilatura keeps an inline box's heading ("Auch interessant") but not its links: where two paragraphs
+    of the article follow it, the article goes on and the heading goes; with less under it, it ends the body."""
+    river, bay = (" ".join([PROSE.replace("harbour", w)] * 2) for w in ("river", "bay"))
+    body = _without_furniture("\n\n".join([PROSE, "#### Auch interessant", river, bay]))
+    assert "The river office" in body and "The bay office" in body and "Auch interessant" not in body
+    body = _without_furniture("\n\n".join([PROSE, "#### Related stories", "A short teaser.", river]))
+    assert "The river office" not in body

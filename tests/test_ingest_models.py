@@ -93,10 +93,28 @@ def test_margin_chance_counts_only_the_rivals_that_could_be_the_answer() -> None
     ("Eastern front holds as winter war goes on, March 3, 2024", True),
     ("Sign up for our daily newsletter today", True),  # page furniture
     ("More on this story", True),  # a "Related" heading
+    ("Facebook Twitter Flipboard Linkedin Instagram", True),  # a row of share buttons
+    ("Todos los programas Servicios|Edición Impresa|Club", True),  # a menu glued by bars
+    ("Eastern-front-holds-as-the-winter-war-goes-on-14848382.php", True),  # an address, a file name
+    ("Jane Doe: 'The winter was the hardest I have ever known.' Photograph: John Roe", True),  # a caption
+    ("Home Office admits the winter plan came too late", False),
+    ("how to retire earlyThe road to retiring early isn't easy.Jane Doe/Getty", True),  # run together
+    ("Published on 06/01/2026 - 13:55 GMT+1 •Updated 14:20", True),  # a date line, its order unknown
+    ("Last updated 6 hours ago", True),
 ])
 def test_lines_of_a_shape_no_headline_has(line: str, unlike: bool) -> None:
     para = paragraphs(line)[0]
     assert headline.unlike_headline(para, headline_cue) is unlike
+
+
+def test_a_breadcrumb_run_into_the_headline_is_no_rival() -> None:
+    """A text browser runs a breadcrumb's links together ("Home News World <headline>"): that line is the
+    headline under the breadcrumb's root, no other wording of it, so it neither rivals the headline nor is
+    asserted itself; a line that only starts with such a word is no breadcrumb."""
+    paras = paragraphs("Home News World Eastern front holds as the winter war goes on\n\n"
+                       "Eastern front holds as the winter war goes on\n\n"
+                       "Home Office admits the winter plan came too late\n\n")
+    assert headline.could_be_headline(paras, [0, 1, 2], headline_cue) == [False, True, True]
 
 
 def test_a_caption_or_a_form_field_is_never_a_headline_candidate() -> None:

@@ -8,10 +8,18 @@ import pytest
 
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
-from digest.ingest.body import is_consent, is_prose, said_twice
-from digest.ingest.dates import find_date, labelled_date
+from digest.ingest.body import (
+    glued_figures,
+    inline_boxes,
+    is_consent,
+    is_junk,
+    is_prose,
+    said_twice,
+    signed_captions,
+)
+from digest.ingest.dates import find_date, labelled_date, opens_with_date_label
 from digest.ingest.entry import match_topic
-from digest.ingest.text import _byline, author_candidates, read_head, read_text
+from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
 from digest.model import Topic
 
 REPO = Path(__file__).resolve().parent.parent
@@ -179,9 +187,25 @@ def test_short_lines_are_not_joined() -> None:
     ("Published on 06/01/2026 - 13:55", None),  # 6 January or 1 June: still no date
     ("version 1.2.19.3", None),
     ("30.01.202430. Januar 2024", "2024-01-30"),  # two spans run together by the text browser
+    ("mandag 3. marts 2025", "2025-03-03"),  # Danish
+    ("19. nóvember 2019 kl. 10:21", "2019-11-19"),  # Icelandic
+    ("19 नवंबर 2019", "2019-11-19"),  # Hindi
+    ("1er novembre 2019", "2019-11-01"),  # French writes the first of the month "1er"
+    ("1º de noviembre de 2019", "2019-11-01"),
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
+
+
+@pytest.mark.parametrize(("line", "dated"), [
+    ("Published on 06/01/2026 - 13:55 GMT+1", True),
+    ("Updated 14:20", True),
+    ("Posted: 3 hours ago", True),
+    ("Published by the Example Press", False),
+    ("Date night ideas for 2026", False),
+])
+def test_a_date_line_by_its_label(line: str, dated: bool) -> None:
+    assert opens_with_date_label(line) is dated
 
 
 PROSE = ("The council met on Monday and agreed the plan after a long debate that ran late into "
@@ -850,3 +874,96 @@ def test_an_appeal_for_money_and_a_blogs_post_meta_end_the_article_and_a_german_
     for junk in ("gefallen", "RSS", "Leserkommentare", "committee"):
         assert junk not in article.body
     assert is_prose(paragraphs(german)[0])
+
+
+
+def test_a_teasers_byline_in_a_box_among_the_first_paragraphs_is_not_the_authors() -> None:
+    """ "Auch interessant" (also of interest) heads a box of another story between the article's first
+    paragraphs: its byline ("Von Birgitta Stauber") names that story's writer, and the box is no body."""
+    paras = paragraphs(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR[:2],
+                             "Auch interessant", "Meinung", "Winter plan: the capital has waited too long",
+                             "Von Birgitta Stauber", _WAR[2], PROSE * 2))
+    assert inline_boxes(paras[2:]) == {2, 3, 4, 5}
+    layout = Head(paras, start=2, end=len(paras), title_at=0, title_sure=True, head=paras[1:4], above=[])
+    assert [c.names for c in author_candidates(paras, layout)] == [("Anna Berg",)]
+
+
+def test_a_pictures_alt_text_run_into_its_caption_is_not_body() -> None:
+    """The text browser breaks a picture's alt text off early and runs its caption under it, with no
+    blank line between: both are the picture's words. A wrapped paragraph's last words, a subheading set
+    apart from its paragraph, and a file name over a paragraph stay."""
+    alt = "Roof of a parked tram with its machinery on top in a depot"
+    caption = "On the older trams the machinery sits on the roof and was never built for heat."
+    paras = paragraphs(_page(_WAR[0], f"{alt}\n{caption}", _WAR[1], "Older trams stop in the heat", _WAR[2],
+                             f"tram-depot-getty.jpg\n{caption}"))
+    assert {paras[i].text for i in glued_figures(paras)} == {alt, caption}
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0],
+                              f"{alt}\n{caption}", *_WAR[1:]))
+    assert "tram" not in article.body and "ceasefire" in article.body
+
+
+def test_a_caption_closed_by_a_copyright_sign_is_not_body() -> None:
+    """ "... in Liège. — © BELGA": a caption and its credit; the alt text over it says its first words."""
+    alt = "Mourners at the memorial for the flood's victims."
+    caption = f"{alt} — © BELGA"
+    sign = "The sign © marks who holds the rights to a picture, the court said."
+    paras = paragraphs(_page(_WAR[0], alt, caption, _WAR[1], sign))
+    assert {paras[i].text for i in signed_captions(paras)} == {alt, caption}
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], alt,
+                              caption, *_WAR[1:]))
+    assert "Mourners" not in article.body and "ceasefire" in article.body
+
+
+def test_a_numbered_list_of_other_stories_set_in_the_article_is_a_box_the_article_goes_on_past() -> None:
+    """ "Popular" over four numbered stories, each with its writer under it, then the article's next
+    paragraphs: the list is left out and the article read on past it."""
+    teasers = [line for n, (title, writer) in enumerate((
+        ("Winter storms close the mountain passes again", "Anna Berg"),
+        ("The harbour reopens after a month of repairs", "John Roe"),
+        ("Council votes to keep the night buses running", "Jane Doe"),
+        ("A new bridge for the river crossing is approved", "Tom Smith"),
+    ), 1) for line in (f" {n}. {title}", writer)]
+    paras = paragraphs(_page(_WAR[0], _WAR[1], "Popular", *teasers, _WAR[2], PROSE * 2))
+    assert {paras[i].text for i in inline_boxes(paras)} >= {"Popular", "Anna Berg", "Tom Smith"}
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR[:2],
+                              "Popular", *teasers, _WAR[2], PROSE * 2))
+    assert "safe routes" in article.body and "officials said" in article.body
+    assert "mountain passes" not in article.body
+
+
+def test_a_reviewer_or_an_editor_is_not_the_author() -> None:
+    """ "Reviewed by", "Edited by" name someone other than the writer, as "Photo by" does."""
+    for line in ("Medically reviewed by Hansa Roe, MD", "Edited by John Roe", "Illustration by John Roe"):
+        head = read_head(_page("Eastern front holds as the winter war goes on", "By Anna Berg", line, *_WAR))
+        names = [c.names for c in author_candidates(head.paras, head)]
+        assert ("Anna Berg",) in names and not any("Roe" in " ".join(n) for n in names)
+        assert read_text(_page("Eastern front holds as the winter war goes on", line, *_WAR)).authors == ()
+
+
+def test_a_blogs_share_buttons_are_not_body() -> None:
+    """A blog's share buttons, as the text browser lists them under the article, in any language."""
+    for line in ("Click to share on Facebook (Opens in new window)", "Click to print (Opens in new window)",
+                 "Klick, um über Twitter zu teilen (Wird in neuem Fenster geöffnet)"):
+        assert is_junk(paragraphs(f"  • {line}")[0])
+        article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR,
+                                  f"  • {line}"))
+        assert "window" not in article.body and "Fenster" not in article.body
+
+
+def test_the_article_never_resumes_under_about_the_author() -> None:
+    """ "Über die Autor:in" heads the writer's bio: prose under it is the bio, not more of the article."""
+    bio = ("Anna schreibt seit 2022 frei für diese Zeitung. Sie interessiert sich für Gewalt im Netz, "
+           "Soziale Medien und digitalen Jugendschutz, und ihre Kolumne erscheint jeden Monat.")
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", *_WAR,
+                              "Über die Autor:in", "Anna Berg", bio))
+    assert "ceasefire" in article.body and "Kolumne" not in article.body
+
+
+@pytest.mark.parametrize("caption", [
+    "Protesters blocked roads in the capital after the military coup.Credit: Jane Doe/Agency",  # run together
+    "Wiig and Byrne in the film. It has earned $286m worldwide. Photograph: Studio/Agency",
+])
+def test_a_caption_closed_by_its_credit_is_not_body(caption: str) -> None:
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], caption,
+                              *_WAR[1:]))
+    assert "Agency" not in article.body and "ceasefire" in article.body

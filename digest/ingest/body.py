@@ -36,6 +36,9 @@ JUNK = re.compile(
     r"(follow|like) us( on .*)?|.*@\w+$|https?://\S+|www\.\S+|"
     r".*\bunsubscribe\b.*|(\S+\.(jpe?g|png|gif|webp))+|.*\b(submitted|courtesy|staff|handout) (photo|image)s?|"
     r"(citation|cite this (page|article))\s*:.*|"
+    # a blog's share buttons: "Click to share on Facebook (Opens in new window)", "Klick, um auf X zu teilen"
+    r"(click|klick|klicken)\b.{0,30}\b(share|teilen|e-?mail|print|drucken)\b.*|"
+    r".*\((opens|wird) in (a )?(new|neuem) (window|tab|fenster)( geöffnet)?\)|"
     r"follow (\S+ ){1,3}on (twitter|facebook|instagram|youtube|linkedin|tiktok)\b.*|"
     # the writer's bio under the article: "... is out now. Follow him on Twitter @jane."
     r".*\bfollow (him|her|them|me|us) on (twitter|facebook|instagram|youtube|linkedin|tiktok|x|threads|bluesky)\b.*|"
@@ -74,7 +77,7 @@ BOUNDARY = re.compile(
     r"popular right now|more stories|latest videos?|watch next|more|no comments( yet)?\b.*|"
     r"(our )?sources|references|bibliography|further reading|about this (statement|article|story|report)|"
     # "you may also like", "most read", "more on this" as pages in other languages write them
-    r"das könnte (sie|dich) auch interessieren|weitere artikel|meistgelesen|"
+    r"das könnte (sie|dich) auch interessieren|(auch|ebenfalls) interessant|weitere artikel|meistgelesen|"
     r"meistgelesene artikel|mehr aus (dem|der) .{1,30}|empfehlungen|top-artikel|"
     r"vous aimerez aussi|à voir aussi|les plus lus|lo más leído|también te puede interesar|"
     r"te puede interesar|mais lidas|você também pode gostar|potrebbe interessarti|più letti|"
@@ -123,7 +126,8 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
 
 # A caption that ends with its own credit: "... the module. Credit: ESA", "(Photo: AP)".
 _CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg)\)$|"
-                          r"[.!?)]\s+(\(?(credit|photo|image|picture|foto|bild|bildrechte|bildquelle|crédit)s?\s*(:|by)\s*"
+                          r"[.!?)](?:\s+|(?=[A-Z]))(\(?(credit|photo|photograph|image|picture|foto|bild|bildrechte|"
+                          r"bildquelle|crédit)s?\s*(:|by)\s*"
                           r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$",
                           re.IGNORECASE)
 
@@ -164,6 +168,44 @@ def _cut_short(first: str, second: str) -> bool:
         return False
     stem = first.rstrip("….").rstrip()
     return len(stem) >= 20 and len(second) > len(stem) + 2 and second.startswith(stem)
+
+
+def glued_figures(paras: list[Para]) -> set[int]:
+    """A picture's alt text run into its caption with no blank line between (the text browser breaks the
+    line early, then a blank line closes both): a short line of three words or more (not a file name)
+    that ends without a sentence's punctuation, under it a sentence or two of at most 40 words. A
+    subheading stands apart from its paragraph, and a wrapped line reaches the page's width (85
+    characters and more at 100 columns)."""
+    out: set[int] = set()
+    for i, (alt, caption) in enumerate(zip(paras, paras[1:], strict=False)):
+        after = paras[i + 2] if i + 2 < len(paras) else None
+        glued = alt.gap_before and not caption.gap_before and (after is None or after.gap_before) \
+            and not alt.bullet and not caption.bullet
+        alt_like = len(alt.text) < 85 and 3 <= words(alt.text) <= 25 and len(alt.text.split()) >= 3 \
+            and not _SENTENCE_END.search(alt.text[-1:]) and alt.text[-1] not in ",-"
+        caption_like = bool(_SENTENCE_END.search(caption.text)) and words(caption.text) <= 40 \
+            and caption.text[:1].isupper()
+        if glued and alt_like and caption_like:
+            out.update((i, i + 1))
+    return out
+
+
+# A caption closed by a copyright sign and its holder: "... in Liège. — © BELGA".
+_SIGNED_TAIL = re.compile(r"[.!?)]\s+(?:[—–-]\s*)?©\s*[^.©]{1,50}$")
+
+
+def signed_captions(paras: list[Para]) -> set[int]:
+    """Captions closed by a copyright sign ("... in Liège. — © BELGA"), and the picture's alt text over
+    one when the caption repeats it. For the body only: the headline's caption feature leaves them
+    out (above the body the page's own headline sits among such pictures, and the model learnt
+    without them)."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if not para.bullet and words(para.text) <= 60 and _SIGNED_TAIL.search(para.text[-80:]):
+            out.add(i)
+            if i and len(paras[i - 1].text) >= 15 and para.text.startswith(paras[i - 1].text):
+                out.add(i - 1)
+    return out
 
 
 def said_twice(text: str) -> bool:
@@ -556,12 +598,18 @@ def _inline_box(paras: list[Para], i: int) -> bool:
     """A "Related" heading with a link or two, and the article's prose right after it."""
     if _comment_rules(paras[i]):
         return False
-    for j in range(i + 1, min(len(paras), i + 7)):
+    # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
+    numbered = any(p.bullet[:1].isdigit() for p in paras[i + 1:i + 4])
+    for j in range(i + 1, min(len(paras), i + (16 if numbered else 7))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
         if is_prose(paras[j]) and not paras[j].bullet:
             return j > i + 1 and words(paras[j].text) >= 20
     return False
+
+
+_ABOUT_AUTHOR = re.compile(r"^(about the authors?|über (den|die) autor(:in|in)?|à propos de l.auteur|"
+                           r"sobre (el|o) autor)$", re.IGNORECASE)
 
 
 def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]:
@@ -573,8 +621,8 @@ def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]
     for i in range(start + 1, end):
         if not is_boundary(paras[i]):
             continue
-        if _comment_rules(paras[i]):
-            return start, i  # what follows the comments' house rules is never the article
+        if _comment_rules(paras[i]) or _ABOUT_AUTHOR.match(paras[i].text.strip(" :")):
+            return start, i  # what follows the comments' house rules or "About the author" is never the article
         j = i + 1
         while j < min(end, i + 12) and (not is_prose(paras[j]) or paras[j].bullet):
             if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
@@ -594,6 +642,7 @@ def _teasers(paras: list[Para], lo: int, hi: int) -> bool:
     # A teaser is one paragraph under its headline; a subheading of the article has several under it.
     pairs = sum(1 for k in range(lo, hi - 1)
                 if not is_prose(paras[k]) and not paras[k].bullet and 3 <= words(paras[k].text) <= 20
+                and not paras[k].text.endswith(".")  # a short sentence of the article's, not a headline
                 and not is_junk(paras[k]) and is_prose(paras[k + 1]) and words(paras[k + 1].text) <= 60
                 and not _prose_runs_on(paras, k + 2))
     return pairs >= 2

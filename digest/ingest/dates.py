@@ -52,6 +52,11 @@ _MONTHS = {
     "вересня": 9, "жовтня": 10, "листопада": 11, "грудня": 12, "ιανουαρίου": 1,
     "φεβρουαρίου": 2, "μαρτίου": 3, "απριλίου": 4, "μαΐου": 5, "ιουνίου": 6, "ιουλίου": 7,
     "αυγούστου": 8, "σεπτεμβρίου": 9, "οκτωβρίου": 10, "νοεμβρίου": 11, "δεκεμβρίου": 12,
+    # Danish, Icelandic, Hindi (the names not listed above)
+    "marts": 3, "janúar": 1, "febrúar": 2, "apríl": 4, "maí": 5, "júní": 6, "júlí": 7, "ágúst": 8,
+    "október": 10, "nóvember": 11, "जनवरी": 1, "फ़रवरी": 2, "फरवरी": 2, "मार्च": 3,
+    "अप्रैल": 4, "मई": 5, "जून": 6, "जुलाई": 7, "अगस्त": 8, "सितंबर": 9, "सितम्बर": 9, "अक्टूबर": 10,
+    "नवंबर": 11, "नवम्बर": 11, "दिसंबर": 12, "दिसम्बर": 12,
     # Common abbreviations in other languages ("19 dez. 2019", "19 févr. 2019", "19 ноя 2019")
     "mär": 3, "okt": 10, "dez": 12, "janv": 1, "févr": 2, "avr": 4, "juil": 7, "déc": 12,
     "ene": 1, "abr": 4, "ago": 8, "dic": 12, "fev": 2, "giu": 6, "lug": 7, "ott": 10, "mrt": 3, "янв": 1, "фев": 2,
@@ -59,7 +64,7 @@ _MONTHS = {
     "дек": 12,
 }
 _MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS if not m.endswith("_")), key=len, reverse=True))
-_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|°)?"  # "1er janvier", "1º de mayo"
 _YEAR = r"(?P<y>(?:19|20)\d{2})(?!\d(?!\d?:\d\d))"  # "20194:29" (glued year+time) still reads 2019
 # A time after the date, with its zone as stated: "8:03 am ET", "08:00 GMT", "10:21 GMT+5:30",
 # "(UTC+01:00)", "10:21 +0100" (a bare offset only after a space: "10:00-11:00" is a range).
@@ -174,6 +179,13 @@ def labelled_date(line: str) -> tuple[str, str] | None:
                 break
     # "Updated Nov 19, 2019; Posted Nov 18, 2019": the publication date wins.
     return min(found, key=lambda f: f[0] == "updated", default=None)
+
+
+def opens_with_date_label(line: str) -> bool:
+    """ "Published on 06/01/2026 - 13:55", "Updated 14:20": a date line by its label and figures, even where
+    the date itself cannot be read (its day and month order is not known)."""
+    m = _LABEL.match(line.strip())
+    return m is not None and bool(re.match(r"\S{0,3}\d", line.strip()[m.end():]))
 
 
 def starts_with_labelled_date(line: str) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .blocks import Para
 from .body import alt_and_caption, captions, is_boundary, is_junk, is_prose, words
-from .dates import find_date
+from .dates import find_date, opens_with_date_label
 from .linear import load_model, margin_chance, softmax
 
 _BEFORE = 60  # paragraphs above the body's start searched
@@ -217,9 +217,25 @@ def choose(paras: list[Para], start: int, prior: int | None,
     same = keys[best]
     # Sure against the lines that could be a headline at all (a menu, a date line, a sentence is none):
     # on sites not trained on, the runner-up is as often such a line as another wording of the story.
-    rivals = [not unlike_headline(paras[i], cue) for i in order]
+    rivals = could_be_headline(paras, order, cue)
     return Headline(order[best], sum(p for k, p in zip(keys, probs, strict=True) if k == same),
                     kind_of(table[order[best]]), margin_chance(scores, keys, rivals), rivals[best])
+
+
+def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para], bool]) -> list[bool]:
+    """Per candidate line, whether it could be the headline at all: not unlike_headline, and not
+    another candidate's words under a breadcrumb's root ("Home News World <headline>": the text
+    browser runs a breadcrumb's links together, the last one being the article)."""
+    keys = {_key(paras[i].text) for i in order}
+    return [not unlike_headline(paras[i], cue) and not _rooted_copy(paras[i].text, keys) for i in order]
+
+
+def _rooted_copy(text: str, keys: set[str]) -> bool:
+    m = _CRUMB_ROOT.match(text)
+    if m is None:
+        return False
+    rest = _key(m.group("rest"))
+    return any(len(k.split()) >= 4 and rest.endswith(k) for k in keys)
 
 
 def unlike_headline(para: Para, cue: Callable[[Para], bool]) -> bool:
@@ -231,7 +247,32 @@ def unlike_headline(para: Para, cue: Callable[[Para], bool]) -> bool:
     text = para.text
     return (too_short(text) or words(text) > 25 or text.endswith((".", ":", ",", ";"))
             or find_date(text) is not None or cue(para) or is_junk(para) or is_boundary(para)
-            or bool(_BREADCRUMB.search(text)))
+            or bool(_BREADCRUMB.search(text)) or page_chrome(text))
+
+
+# A row of share buttons ("Facebook Twitter Flipboard Linkedin Instagram"), a menu glued by bars
+# ("Servicios|Edición Impresa|Club"), an address or a file name ("Esper-says-US-...-14848382.php"), a
+# picture's caption closed by its credit ("... ever had.' Photograph: Jane Doe"), sentences the text
+# browser ran together ("... isn't easy.Kathrin Ziegler/Getty"), a date line by its label ("Published on
+# 06/01/2026 - 13:55", where the date's order is unknown).
+_SHARE_WORDS = {"facebook", "twitter", "x", "linkedin", "instagram", "whatsapp", "telegram", "flipboard",
+                "pinterest", "reddit", "email", "e-mail", "mail", "print", "share", "tumblr", "xing",
+                "mastodon", "bluesky", "threads", "youtube", "tiktok", "messenger", "copy", "link", "sms"}
+_CRUMB_ROOT = re.compile(r"^(?:home|startseite|inicio|portada|accueil|forside|главная)\s+(?P<rest>\S.*)$",
+                         re.IGNORECASE)
+_GLUED_BARS = re.compile(r"[^\s|]\|[^\s|]")
+_SLUG = re.compile(r"^\S*(?:[\w]+-){3,}\S*$|^\S+\.(?:s?html?|php|aspx?|jsp)\b\S*$", re.IGNORECASE)
+_GLUED_SENTENCE = re.compile(r"[a-z][.!?][A-Z][a-z]")  # "... isn't easy.Kathrin Ziegler/Getty"
+_QUOTE_CREDIT = re.compile(r"['’‘]\s*(photograph|photo|foto|bild|image|picture|credit|crédit|quelle)s?\s*:\s*\S",
+                           re.IGNORECASE)
+
+
+def page_chrome(text: str) -> bool:
+    """A line of the page around the article that has a headline's length (see above)."""
+    tokens = text.casefold().split()
+    return (len(tokens) >= 2 and all(t in _SHARE_WORDS for t in tokens)) or bool(
+        _GLUED_BARS.search(text) or _SLUG.match(text.strip()) or _QUOTE_CREDIT.search(text)
+        or _GLUED_SENTENCE.search(text)) or opens_with_date_label(text)
 
 
 def too_short(text: str) -> bool:

@@ -175,9 +175,12 @@ def _without_furniture(body: str) -> str:
     credits), and without what follows a heading that ends an article ("Comments", "Related
     stories"). List items and headings stay: a how-to's step may well say "Sign up for ..."."""
     kept: list[str] = []
-    for block in body.split("\n\n"):
+    blocks = body.split("\n\n")
+    for at, block in enumerate(blocks):
         text = _plain(block)
         if kept and len(text) < 60 and BOUNDARY.match(text):
+            if all(_article_prose(b) for b in blocks[at + 1:at + 3]) and len(blocks) > at + 2:
+                continue  # a box's heading whose links trafilatura left out: the article goes on under it
             break  # a heading ("Related stories"); a paragraph that opens "Read more ..." is no heading
         if _is_furniture(block, text):
             continue
@@ -185,6 +188,12 @@ def _without_furniture(body: str) -> str:
             continue
         kept.append(block)
     return "\n\n".join(kept)
+
+
+def _article_prose(block: str) -> bool:
+    """A paragraph of the article's own: 30 words or more, ending a sentence, not a list or a heading."""
+    text = _plain(block)
+    return not _STRUCTURE.match(block) and words(text) >= 30 and bool(_SENTENCE_END.search(text))
 
 
 _ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")

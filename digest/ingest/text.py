@@ -18,11 +18,13 @@ from .body import (
     captions,
     echoed_lines,
     gallery_slides,
+    glued_figures,
     inline_boxes,
     is_boundary,
     is_junk,
     is_placeholder,
     is_prose,
+    signed_captions,
     video_player,
     words,
 )
@@ -132,8 +134,8 @@ def read_text(text: str) -> Article:
     # Image captions inside the article are the pictures' words, not the article's.
     # Image captions and "Related" boxes inside the article are not its words.
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
-               | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end])
-               | video_player(paras[start:end])}
+               | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end]) | video_player(paras[start:end])
+               | glued_figures(paras[start:end]) | signed_captions(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
@@ -292,6 +294,9 @@ def _is_byline(para: Para) -> bool:
 
 
 _LONE_BY = {"by", "von", "por", "par", "door", "di", "av"}
+# "Photo by", "Illustration by", "Reviewed by", "Edited by": someone other than the writer.
+_NOT_WRITER = re.compile(r"(\(|photo|image|illustration|graphic|video|foto|reviewed|edited|fact-?checked|"
+                         r"translated|sponsored|presented|powered)\W*$", re.IGNORECASE)
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -333,11 +338,13 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
     """Every line around the headline that names people as a byline does (see byline.py)."""
     anchor = layout.title_at if layout.title_at is not None else max(0, layout.start - 8)
     lo, hi = max(0, anchor - 3), min(layout.start + 8, layout.end, len(paras))
+    # A "Related" box between the article's first paragraphs: its teasers' bylines are not this one's.
+    boxed = {layout.start + i for i in inline_boxes(paras[layout.start:hi])}
     out = []
     for i in range(lo, hi):
         para = paras[i]
         text = para.text
-        if i == layout.title_at or para.is_image or _named_picture(paras, i):
+        if i == layout.title_at or para.is_image or _named_picture(paras, i) or i in boxed:
             continue  # a name under a picture is its caption
         nxt = paras[i + 1] if i + 1 < len(paras) else None
         if text.strip().lower() in _LONE_BY and nxt is not None:
@@ -350,7 +357,7 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         by_start = text.lower().startswith(("by ", "posted by", "written by"))
         m = _BY.search(text)
         if m and not (is_prose(para) and not by_start) \
-                and not re.search(r"(\(|photo|image|illustration|graphic|video|foto)\W*$", text[:m.start()], re.I) \
+                and not _NOT_WRITER.search(text[:m.start()]) \
                 and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
             names = _names(m.group("names"))
             if names:
@@ -410,8 +417,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             if is_prose(para) and not text.lower().startswith(("by ", "posted by", "written by")):
                 continue  # "made available by NASA" in a caption is no byline
             m = _BY.search(text)
-            if m and re.search(r"(\(|photo|image|illustration|graphic|video|foto)\W*$",
-                               text[:m.start()], re.IGNORECASE):
+            if m and _NOT_WRITER.search(text[:m.start()]):
                 m = None  # a picture credit, not the article's byline
             if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
                 names = _names(m.group("names"))
