@@ -243,3 +243,30 @@ def test_a_paragraph_that_opens_with_read_more_does_not_end_the_article() -> Non
     body = _without_furniture("\n\n".join([PROSE, "Read more", "- [Another story](/x)",
                                             PROSE.replace("harbour", "river")]))
     assert "The river office" not in body
+
+
+def test_a_box_of_links_among_the_paragraphs_does_not_end_the_article() -> None:
+    """A "Read more" or "Popular" heading with the article's prose going on under it is a box set
+    between the paragraphs: the body goes on past it; teasers under it (a headline and one line each)
+    or a heading for the comments still end it."""
+    longer = PROSE + " " + PROSE.replace("harbour", "marina")
+    body = _without_furniture("\n\n".join([PROSE, "## Popular", longer.replace("harbour", "river")]))
+    assert "## Popular" not in body and "The river office" in body
+    body = _without_furniture("\n\n".join([PROSE, "## Read more", "### 5. Check the tide",
+                                           PROSE.replace("harbour", "river"), PROSE.replace("harbour", "bay")]))
+    assert "The river office" in body and "The bay office" in body
+    teasers = _without_furniture("\n\n".join([PROSE, "## More from The Courier", "## Ferries cut",
+                                              "The island ferries run less often this winter.",
+                                              "## Lock gates", "The lock gates open for longer."]))
+    assert "Ferries cut" not in teasers and "lock gates" not in teasers
+    comments = _without_furniture("\n\n".join([PROSE, "## Comments", longer.replace("harbour", "river")]))
+    assert "The river office" not in comments
+
+
+def test_a_picture_gallery_set_in_the_article_is_left_out() -> None:
+    slides = "\n".join(f"- ## {n}/30 Slide {n} The caption of picture {n} tells what it shows."
+                       for n in range(1, 6))
+    body = _without_furniture("\n\n".join([PROSE, slides, PROSE.replace("harbour", "river")]))
+    assert "Slide" not in body and "The river office" in body
+    steps = "\n".join(f"- {n}/2 cup of flour for the {n}st layer" for n in range(1, 3))  # not a gallery
+    assert "cup of flour" in _without_furniture("\n\n".join([PROSE, steps]))

@@ -175,16 +175,60 @@ def _without_furniture(body: str) -> str:
     credits), and without what follows a heading that ends an article ("Comments", "Related
     stories"). List items and headings stay: a how-to's step may well say "Sign up for ..."."""
     kept: list[str] = []
-    for block in body.split("\n\n"):
+    blocks = body.split("\n\n")
+    for at, block in enumerate(blocks):
         text = _plain(block)
         if kept and len(text) < 60 and BOUNDARY.match(text):
-            break  # a heading ("Related stories"); a paragraph that opens "Read more ..." is no heading
-        if _is_furniture(block, text):
+            # A heading ("Related stories"); a paragraph that opens "Read more ..." is no heading.
+            if _LINK_BOX.match(text) and _goes_on(blocks[at + 1:]):
+                continue  # a box of links set among the article's paragraphs: the article goes on
+            break
+        if _is_furniture(block, text) or _is_gallery(block):
             continue
         if _is_tagline(block, text):
             continue
         kept.append(block)
     return "\n\n".join(kept)
+
+
+# The boundaries that head a box of links to other stories ("Read more", "Popular", "Related"), which a
+# page may set between the article's paragraphs; the others (comments, the author, tags, sources) come
+# only after the article.
+_LINK_BOX = re.compile(r"(related|read|more|see|you|recommended|popular|most|trending|top|latest|"
+                       r"lesen|mehr|weitere|ähnliche|das könnte|meistgelesen|empfehlungen|à lire|lire|"
+                       r"à voir|les plus|vous aimerez|noticias|lee|te puede|también|leia|veja|mais|"
+                       r"notícias|leggi|articoli|più letti|lees|meest|baca|berita|читайте|похожие|"
+                       r"czytaj|zobacz|we recommend|what to read|watch next|promoted|sponsored|"
+                       r"around the web|from the web|(the )?editors?)\b", re.IGNORECASE)
+
+
+def _goes_on(after: list[str]) -> bool:
+    """Whether the article goes on after a box's heading: before the next heading that ends an
+    article, a paragraph of prose of 40 words or more, or two in a row as long together, which a box
+    of teasers (a headline and a line under it, or a list of links) does not have."""
+    run: list[str] = []
+    for block in after:
+        text = _plain(block)
+        if len(text) < 60 and BOUNDARY.match(text):
+            return False
+        if _STRUCTURE.match(block) or not _SENTENCE_END.search(text):
+            run = []
+            continue
+        run.append(text)
+        if sum(words(t) for t in run) >= 40:
+            return True
+    return False
+
+
+# A gallery's slide as a list item: "- ## 2/50 Star Wars boosts economy ...".
+_SLIDE_ITEM = re.compile(r"\s*[-+*]\s+(?:#{1,6}\s+)?(\d{1,3})\s*/\s*(\d{1,3})\s")
+
+
+def _is_gallery(block: str) -> bool:
+    """A picture gallery set among the article's paragraphs: a list of three or more slides numbered
+    out of the same total, each with its caption (the text reader leaves it out too)."""
+    slides = [m for m in map(_SLIDE_ITEM.match, block.splitlines()) if m and 0 < int(m[1]) <= int(m[2])]
+    return len(slides) >= 3 and len({m[2] for m in slides}) == 1
 
 
 _ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
