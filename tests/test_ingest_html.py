@@ -270,3 +270,10 @@ def test_a_picture_gallery_set_in_the_article_is_left_out() -> None:
     assert "Slide" not in body and "The river office" in body
     steps = "\n".join(f"- {n}/2 cup of flour for the {n}st layer" for n in range(1, 3))  # not a gallery
     assert "cup of flour" in _without_furniture("\n\n".join([PROSE, steps]))
+
+
+def test_a_consent_notice_over_embedded_content_is_left_out() -> None:
+    notice = ("An dieser Stelle finden Sie einen von unseren Redakteuren ausgewählten, externen Inhalt. "
+              "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird.")
+    body = _without_furniture("\n\n".join([PROSE, notice, PROSE.replace("harbour", "river")]))
+    assert "einverstanden" not in body and "The river office" in body

@@ -17,7 +17,7 @@ import trafilatura
 from digest.urls import web_address
 
 from .article import Article
-from .body import BOUNDARY, JUNK, PROMO, comment_rules, words
+from .body import BOUNDARY, JUNK, PROMO, comment_rules, is_consent, words
 from .clean import one_line
 from .dates import find_date
 from .markdown import summary_from
@@ -172,8 +172,9 @@ def _plain(block: str) -> str:
 def _without_furniture(body: str) -> str:
     """The body without the page furniture trafilatura keeps as blocks of their own, the lines
     the text reader counts as junk ("Related: ...", "Follow us on ...", sign-ups, citations,
-    credits), and without what follows a heading that ends an article ("Comments", "Related
-    stories"). List items and headings stay: a how-to's step may well say "Sign up for ..."."""
+    credits, a consent notice over embedded content), and without what follows a heading that
+    ends an article ("Comments", "Related stories"). List items and headings stay: a how-to's
+    step may well say "Sign up for ..."."""
     kept: list[str] = []
     blocks = body.split("\n\n")
     for at, block in enumerate(blocks):
@@ -183,7 +184,7 @@ def _without_furniture(body: str) -> str:
             if _LINK_BOX.match(text) and _goes_on(blocks[at + 1:]):
                 continue  # a box of links set among the article's paragraphs: the article goes on
             break
-        if _is_furniture(block, text) or _is_gallery(block):
+        if _is_furniture(block, text) or _is_gallery(block) or is_consent(text):
             continue
         if _is_tagline(block, text):
             continue
