@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.ingest.html import _without_furniture, read_html
+from digest.ingest.html import _without_furniture, _without_unconfirmed_tail, read_html
 
 PAGE = """<!DOCTYPE html><html><head><title>Port strike ends | The Courier</title>
 <meta property="og:title" content="Port strike ends after 12 days">
@@ -277,3 +277,17 @@ def test_a_consent_notice_over_embedded_content_is_left_out() -> None:
               "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird.")
     body = _without_furniture("\n\n".join([PROSE, notice, PROSE.replace("harbour", "river")]))
     assert "einverstanden" not in body and "The river office" in body
+
+
+def test_what_trails_the_text_and_the_strict_extraction_leaves_out_goes() -> None:
+    """trafilatura's stricter reading (favor_precision) confirms the article; blocks after it that it
+    does not take in are the page's (a notice, a sign-up), unless they are half the body or more."""
+    river = ("Fishing boats will have to leave an hour earlier on spring tides, the harbour master said, "
+             "and the lock gates will open for longer on the evening tide.")
+    bay = "Shipping lines expect the backlog to clear within a month, the port authority said on Friday."
+    notice = "## Today on the Courier\n\nThis feature is temporarily unavailable. Please try again later."
+    body = "\n\n".join([PROSE, river, bay, notice])
+    assert _without_unconfirmed_tail(body, "\n\n".join([PROSE, river, bay])) == "\n\n".join([PROSE, river, bay])
+    assert _without_unconfirmed_tail(body, body) == body  # all confirmed
+    assert _without_unconfirmed_tail(body, "") == body  # no strict reading: nothing to go by
+    assert _without_unconfirmed_tail(body, PROSE) == body  # it missed most of the article: keep it

@@ -36,8 +36,11 @@ def read_html(html: str, url: str | None = None) -> Article:
     elif extracted is not None:
         doc = extracted.as_dict()
     page = _with_embedded_posts(tree, html) if tree is not None else html
-    body = trafilatura.extract(page, url=url, output_format="markdown", include_comments=False,
-                               include_tables=True, include_formatting=True) or ""
+    options: dict[str, Any] = {"url": url, "output_format": "markdown", "include_comments": False,
+                               "include_tables": True, "include_formatting": True}
+    body = trafilatura.extract(page, **options) or ""
+    # What trails the text and trafilatura's stricter reading of the page leaves out is not the article's.
+    body = _without_unconfirmed_tail(body, trafilatura.extract(page, favor_precision=True, **options) or "")
     title, title_sure = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
     authors = _authors(article_ld, meta, doc)
@@ -100,6 +103,29 @@ def _with_embedded_posts(tree: Any, html: str) -> str:
                 wrapper.set("class", _WIDGET_CLASS.sub("", classes).strip())
                 changed = True
     return lxml.html.tostring(page, encoding="unicode") if changed else html
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    tokens = re.findall(r"\w+", text.casefold())
+    return {tuple(tokens[i:i + 4]) for i in range(max(1, len(tokens) - 3))} if tokens else set()
+
+
+def _without_unconfirmed_tail(body: str, strict: str) -> str:
+    """The body without its last blocks when the strict extraction has few of their words (under half
+    their shingles): the teasers, sign-ups and notices after an article that the lenient one still
+    takes in. Nothing is cut when that would take half the body's words or more."""
+    confirmed = _shingles(strict)
+    blocks = body.split("\n\n")
+    end = len(blocks)
+    while end > 0:
+        own = _shingles(blocks[end - 1])
+        if own and len(own & confirmed) * 2 < len(own):
+            end -= 1
+        else:
+            break
+    kept = "\n\n".join(blocks[:end])
+    # A long unconfirmed tail is more likely a part of the article the strict reading missed.
+    return kept if end and words(kept) * 2 >= words(body) else body
 
 
 def _without_headline(body: str, title: str | None) -> str:
