@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from digest.ingest.html import _without_furniture, _without_unconfirmed_tail, read_html
+from digest.ingest.html import (
+    _without_furniture,
+    _without_headline,
+    _without_kicker,
+    _without_unconfirmed_tail,
+    read_html,
+)
 
 PAGE = """<!DOCTYPE html><html><head><title>Port strike ends | The Courier</title>
 <meta property="og:title" content="Port strike ends after 12 days">
@@ -291,3 +297,22 @@ def test_what_trails_the_text_and_the_strict_extraction_leaves_out_goes() -> Non
     assert _without_unconfirmed_tail(body, body) == body  # all confirmed
     assert _without_unconfirmed_tail(body, "") == body  # no strict reading: nothing to go by
     assert _without_unconfirmed_tail(body, PROSE) == body  # it missed most of the article: keep it
+
+
+def test_a_heading_at_the_top_that_says_the_headline_in_another_wording_is_left_out() -> None:
+    """The page declares its headline in several wordings (<h1>, JSON-LD, og:title): a heading at the
+    top of the body that says any of them, with a kicker joined on or a part left off, is the headline."""
+    headlines = ("Die Schweiz ist ein großer Tummelplatz für russische Spione",
+                 "Kollaps der Silicon Valley Bank: US-Notenbank räumt Versäumnisse ein")
+    for heading in ("## Spionagedrehscheibe Schweiz : Ein großer Tummelplatz für russische Spione",
+                    "## Kollaps der Silicon Valley Bank US-Notenbank räumt Versäumnisse ein",
+                    "## Landtagswahl: Die Schweiz ist ein großer Tummelplatz für russische Spione"):
+        assert _without_headline(f"{heading}\n\n{PROSE}", headlines).strip() == PROSE
+    other = "## Detenida una madre por dejar encerrada a su hija\n\n" + PROSE  # another story's
+    assert _without_headline(other, headlines) == other
+    subheading = "## Die Spione\n\n" + PROSE  # too few words to tell
+    assert _without_headline(subheading, headlines) == subheading
+    kicker = "Spionage\n\n# Die Schweiz ist ein großer Tummelplatz für russische Spione\n\n" + PROSE
+    assert _without_headline(_without_kicker(kicker, headlines), headlines).strip() == PROSE
+    sentence = "Ja.\n\n" + PROSE  # a short sentence of the article stays
+    assert _without_kicker(sentence, headlines) == sentence

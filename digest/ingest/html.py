@@ -59,8 +59,10 @@ def read_html(html: str, url: str | None = None) -> Article:
     address = _address(tree, meta, doc, url)
     # The top of the text: a kicker over the headline, the headline, the standfirst, then a byline
     # or a date line under them; then furniture anywhere and what trails the article.
-    body = _without_headline(_without_kicker(_inline_text(body), title), title)
-    body = _without_kicker(_without_byline(_without_standfirst(body, description), authors), title)
+    # The page's headline in every wording it declares: a heading at the top saying any of them is it.
+    headlines = _headlines(tree, article_ld, meta, title)
+    body = _without_headline(_without_kicker(_inline_text(body), headlines), headlines)
+    body = _without_kicker(_without_byline(_without_standfirst(body, description), authors), headlines)
     body = _tidy_markdown(_without_tail(_without_furniture(body)))
     return Article(
         title=title,
@@ -128,28 +130,47 @@ def _without_unconfirmed_tail(body: str, strict: str) -> str:
     return kept if end and words(kept) * 2 >= words(body) else body
 
 
-def _without_headline(body: str, title: str | None) -> str:
-    """The body without a heading that only repeats the headline at its top (the entry's title
-    already says it)."""
-    if not title:
-        return body
+def _headlines(tree: Any, ld: dict[str, Any], meta: dict[str, Any], title: str | None) -> tuple[str, ...]:
+    """The headline as the entry states it, then the page's <h1> and declared titles."""
+    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
+    found = (title, *h1s, _text(ld.get("headline")), meta.get("og:title"), meta.get("twitter:title"))
+    return tuple(dict.fromkeys(t for t in found if t))
+
+
+def _restates(heading: str, headline: str) -> bool:
+    """Whether a heading says the headline: the same words, a kicker before them ("Onlineversand aus
+    Fernost: Wie gefährlich ..."), or a part of it; or most of its words are the headline's."""
+    mine, theirs = _comparable(heading), _comparable(headline)
+    if not mine or not theirs:
+        return False
+    if mine == theirs or len(min(mine, theirs, key=len)) >= 20 and (theirs in mine or mine in theirs):
+        return True
+    words_mine = re.findall(r"\w+", heading.casefold())
+    words_theirs = set(re.findall(r"\w+", headline.casefold()))
+    return len(words_mine) >= 4 and sum(w in words_theirs for w in words_mine) >= 0.75 * len(words_mine)
+
+
+def _without_headline(body: str, headlines: tuple[str, ...]) -> str:
+    """The body without a heading at its top that says the headline (the entry's title already
+    says it)."""
     head, _, rest = body.lstrip().partition("\n")
-    if head.startswith("#") and _comparable(head.lstrip("#")) == _comparable(title):
+    if head.startswith("#") and any(_restates(head.lstrip("#"), h) for h in headlines):
         return rest
     return body
 
 
-def _without_kicker(body: str, title: str | None) -> str:
+def _without_kicker(body: str, headlines: tuple[str, ...]) -> str:
     """The body without a first block that is only a date ("sexta-feira, 22 de outubro de 2010 às
-    20:13") or a one- or two-word label set as a heading over the text ("###### immunology"): the
-    entry's date and topic say them."""
+    20:13") or a one- or two-word label set as a heading over the text ("###### immunology") or
+    over the headline ("Hitzefolgen"): the entry's date and topic say them."""
     head, _, rest = body.lstrip().partition("\n\n")
     plain = _plain(head)
     if not rest or "\n" in head.strip():
         return body
     dated = find_date(plain) is not None and len(plain.split()) <= 8 and not _SENTENCE_END.search(plain)
-    over_title = _without_headline(rest, title) != rest  # the kicker, then the headline
-    kicker = head.startswith("#") and len(plain.split()) <= 2 and (over_title or not rest.lstrip().startswith("#"))
+    over_title = _without_headline(rest, headlines) != rest  # the kicker, then the headline
+    kicker = len(plain.split()) <= 2 and (head.startswith("#") and not rest.lstrip().startswith("#")
+                                          or over_title and not _SENTENCE_END.search(plain))
     return rest if dated or kicker else body
 
 
