@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
 from digest.ingest.html import (
+    _page_for_extraction,
     _without_furniture,
     _without_headline,
     _without_kicker,
@@ -316,3 +318,17 @@ def test_a_heading_at_the_top_that_says_the_headline_in_another_wording_is_left_
     assert _without_headline(_without_kicker(kicker, headlines), headlines).strip() == PROSE
     sentence = "Ja.\n\n" + PROSE  # a short sentence of the article stays
     assert _without_kicker(sentence, headlines) == sentence
+
+
+def test_what_the_page_hides_from_screen_readers_is_not_the_body() -> None:
+    """A video player's menus and messages marked aria-hidden are no text a reader reads: trafilatura
+    gets the page without them (and the caller's tree is left as it was)."""
+    hidden = ('</p><div aria-hidden="true"><ul><li>Chapters</li><li>descriptions off, selected</li></ul>'
+              "<p>This is a modal window.</p></div><p>")
+    html = article_page(PROSE, hidden + PROSE.replace("harbour", "river"))
+    tree = lxml.html.fromstring(html)
+    page = _page_for_extraction(tree, html)
+    assert "modal window" not in page and "descriptions off" not in page and "The river office" in page
+    assert "modal window" in tree.text_content()
+    plain = article_page(PROSE)
+    assert _page_for_extraction(lxml.html.fromstring(plain), plain) == plain  # nothing to change

@@ -35,7 +35,7 @@ def read_html(html: str, url: str | None = None) -> Article:
         doc = extracted
     elif extracted is not None:
         doc = extracted.as_dict()
-    page = _with_embedded_posts(tree, html) if tree is not None else html
+    page = _page_for_extraction(tree, html) if tree is not None else html
     options: dict[str, Any] = {"url": url, "output_format": "markdown", "include_comments": False,
                                "include_tables": True, "include_formatting": True}
     body = trafilatura.extract(page, **options) or ""
@@ -88,11 +88,17 @@ _EMBEDDED_POST = ('//blockquote[contains(@class, "twitter-tweet") or contains(@c
 _WIDGET_CLASS = re.compile(r"\S*(social|embed|share)\S*", re.IGNORECASE)
 
 
-def _with_embedded_posts(tree: Any, html: str) -> str:
-    """The page with the posts an article quotes (tweets and the like) kept: trafilatura drops
-    a wrapper whose class names it a social widget ("social-media-embed"), quote and all, but
-    the quoted words are the article's."""
-    if not tree.xpath(_EMBEDDED_POST):
+# What the page hides from screen readers (icons, a video player's menus, a copy of a teaser): not
+# text a reader is meant to read, as Readability.js also treats it.
+_HIDDEN = '//body//*[@aria-hidden="true"]'
+
+
+def _page_for_extraction(tree: Any, html: str) -> str:
+    """The page as trafilatura should read it: the posts an article quotes (tweets and the like)
+    kept, as trafilatura drops a wrapper whose class names it a social widget
+    ("social-media-embed"), quote and all, though the quoted words are the article's; and what the
+    page hides from screen readers left out."""
+    if not tree.xpath(_EMBEDDED_POST) and not tree.xpath(_HIDDEN):
         return html
     page = lxml.html.fromstring(html)  # a copy: the caller's tree stays as the page has it
     changed = False
@@ -104,6 +110,9 @@ def _with_embedded_posts(tree: Any, html: str) -> str:
             if _WIDGET_CLASS.search(classes):
                 wrapper.set("class", _WIDGET_CLASS.sub("", classes).strip())
                 changed = True
+    for node in page.xpath(_HIDDEN):
+        node.drop_tree()
+        changed = True
     return lxml.html.tostring(page, encoding="unicode") if changed else html
 
 
