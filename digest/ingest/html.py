@@ -240,7 +240,11 @@ def _without_furniture(body: str) -> str:
             if _LINK_BOX.match(text) and _goes_on(blocks[at + 1:]):
                 continue  # a box of links set among the article's paragraphs: the article goes on
             break
-        if _is_furniture(block, text) or _is_gallery(block) or is_consent(text):
+        if _is_gallery(block):
+            while kept and kept[-1].lstrip().startswith("#") and "\n" not in kept[-1].strip():
+                kept.pop()  # its heading ("Business news in pictures")
+            continue
+        if _is_furniture(block, text) or is_consent(text):
             continue
         if _is_tagline(block, text):
             continue
