@@ -333,3 +333,16 @@ def test_what_the_page_hides_from_screen_readers_is_not_the_body() -> None:
     assert "modal window" in tree.text_content()
     plain = article_page(PROSE)
     assert _page_for_extraction(lxml.html.fromstring(plain), plain) == plain  # nothing to change
+
+
+def test_an_h1_whose_declared_title_is_cut_short_is_the_sure_headline() -> None:
+    """og:title cut at a quotation mark the markup did not escape still agrees with the <h1>."""
+    page = ('<!DOCTYPE html><html><head><title>Marathon</title>'
+            '<meta property="og:title" content="Harbour Marathon 2024: Clear winner and ">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            '"Children\'s race on Saturday: parents kept back"}</script></head><body><article>'
+            '<h1>Harbour Marathon 2024: Clear winner and "a royal visit"</h1>'
+            f"<p>{PROSE}</p></article></body></html>")
+    article = read_html(page)
+    assert article.title == 'Harbour Marathon 2024: Clear winner and "a royal visit"'
+    assert "title" not in article.review

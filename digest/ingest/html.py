@@ -457,8 +457,10 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
     h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
     h1s = [h for h in h1s if h]
     for h1 in h1s:
+        # The same words, or one says the other with more on the end: a site's name after it, or a
+        # declared title cut short (at a quotation mark its markup did not escape).
         if any(_norm(h1) == _norm(d) or _norm(d).startswith(_norm(h1)) and len(h1) > 15
-               for d in declared):
+               or _norm(h1).startswith(_norm(d)) and len(d) > 15 for d in declared):
             return h1, True
     own = _article_h1(tree, body, h1s)
     # Sure when nothing the page declares disagrees: its titles worded apart from its headline
