@@ -6,6 +6,7 @@ import lxml.html
 import pytest
 
 from digest.ingest.html import (
+    _labelled_date,
     _page_for_extraction,
     _without_furniture,
     _without_headline,
@@ -346,3 +347,17 @@ def test_an_h1_whose_declared_title_is_cut_short_is_the_sure_headline() -> None:
     article = read_html(page)
     assert article.title == 'Harbour Marathon 2024: Clear winner and "a royal visit"'
     assert "title" not in article.review
+
+
+def test_a_date_the_page_labels_wins_over_one_found_elsewhere_on_it() -> None:
+    """No date in the markup: the date line the page labels ("Datum 28.04.2023") is its date, not a
+    teaser's date trafilatura may find first; an "Updated" date alone is not the publication date."""
+    page = ('<!DOCTYPE html><html><head><title>Counter-offensive</title></head><body>'
+            '<div><h2>Earlier report <span class="date">24.04.2023</span></h2></div><article>'
+            f'<h1>Counter-offensive: aims and risks</h1><p>{PROSE}</p>'
+            '<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autor</strong> Jane Doe</li></ul>'
+            '</article></body></html>')
+    assert _labelled_date(lxml.html.fromstring(page)) == "2023-04-28"
+    assert read_html(page).date == "2023-04-28"
+    updated = "<html><body><p>Updated: 24.04.2023</p><script>var d = 'Published: 2020-01-01';</script></body></html>"
+    assert _labelled_date(lxml.html.fromstring(updated)) is None

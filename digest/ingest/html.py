@@ -19,7 +19,7 @@ from digest.urls import web_address
 from .article import Article
 from .body import BOUNDARY, JUNK, PROMO, comment_rules, is_consent, words
 from .clean import one_line
-from .dates import find_date
+from .dates import find_date, labelled_date
 from .markdown import summary_from
 
 
@@ -52,7 +52,12 @@ def read_html(html: str, url: str | None = None) -> Article:
     if authors and not people:
         review.append("authors")
     published, declared = _date(article_ld, meta, doc)
-    if published and not declared and not _stated(tree, published):
+    labelled = _labelled_date(tree) if not declared else None
+    if labelled and (not published or labelled[:10] != published[:10]):
+        # The page's text labels its date ("Datum 28.04.2023"): that, not a date trafilatura found
+        # elsewhere on the page (a teaser's).
+        published = labelled
+    elif published and not declared and not _stated(tree, published):
         # Only trafilatura's guess, and the page's own text does not state that day: not asserted.
         published = None
         review.append("date")
@@ -504,6 +509,30 @@ def _date(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tupl
                 return iso, True
     guessed = _text(doc.get("date"))
     return (find_date(guessed) if guessed else None), False
+
+
+# Where a page writes its date line: a small element of its own ("<li><strong>Datum</strong> 28.04.2023</li>").
+_DATE_LINE_TAGS = {"p", "li", "span", "div", "time", "dd", "dt", "td", "small", "em", "strong", "b", "i", "header"}
+
+
+def _labelled_date(tree: Any) -> str | None:
+    """The first publication date the page's visible text states after a label ("Published",
+    "Datum", "Veröffentlicht am"), in a short element of its own; None if there is none."""
+    if tree is None:
+        return None
+    for node in tree.iter(*_DATE_LINE_TAGS):
+        if len(node) > 4:
+            continue
+        text = node.text_content()
+        if len(text) > 300 or not any(ch.isdigit() for ch in text):
+            continue
+        text = one_line(text)
+        if len(text) > 100 or node.xpath("ancestor::script or ancestor::style or ancestor::noscript"):
+            continue
+        found = labelled_date(text)
+        if found and found[0] == "published":
+            return found[1]
+    return None
 
 
 def _stated(tree: Any, iso: str) -> bool:
