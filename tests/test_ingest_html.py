@@ -361,3 +361,29 @@ def test_a_date_the_page_labels_wins_over_one_found_elsewhere_on_it() -> None:
     assert read_html(page).date == "2023-04-28"
     updated = "<html><body><p>Updated: 24.04.2023</p><script>var d = 'Published: 2020-01-01';</script></body></html>"
     assert _labelled_date(lxml.html.fromstring(updated)) is None
+
+
+def _bylined_page(byline: str, ld_author: str = "") -> str:
+    ld = (f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Tide tables change", '
+          f'"publisher": {{"@type": "Organization", "name": "The Courier"}}{ld_author}}}</script>')
+    return (f"<!DOCTYPE html><html><head><title>Tide tables change</title>{ld}</head><body><article>"
+            f"<h1>Tide tables change</h1>{byline}<p>{PROSE}</p></article></body></html>")
+
+
+def test_a_byline_the_page_labels_names_the_authors_the_markup_leaves_out() -> None:
+    """The markup names no person (nothing, or the publisher): the page's labelled byline does."""
+    article = read_html(_bylined_page("<ul><li>Von: Bill McCarthy, Marisha Goldhamer</li></ul>"))
+    assert article.authors == ("Bill McCarthy", "Marisha Goldhamer") and "authors" not in article.review
+    org = ', "author": {"@type": "Organization", "name": "The Courier"}'
+    article = read_html(_bylined_page("<p><strong>Autorin/Autor</strong> Roman Goncharenko</p>", org))
+    assert article.authors == ("Roman Goncharenko",) and "authors" not in article.review
+    assert read_html(_bylined_page("<p>By The Courier</p>", org)).review == ("authors",)  # still the publisher
+    assert read_html(_bylined_page("<p>By continuing to browse you accept cookies</p>")).authors == ()
+    person = ', "author": {"@type": "Person", "name": "Jane Doe"}'  # the markup's person comes first
+    assert read_html(_bylined_page("<p>By John Roe</p>", person)).authors == ("Jane Doe",)
+
+
+def test_only_the_first_labelled_byline_counts() -> None:
+    """A teaser's byline further down is not the article's; a job title after the name goes."""
+    page = _bylined_page('<p>Von Christian Unger, Redakteur</p><aside><p>Von Birgitta Stauber</p></aside>')
+    assert read_html(page).authors == ("Christian Unger",)

@@ -49,6 +49,11 @@ def read_html(html: str, url: str | None = None) -> Article:
     publisher = _text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename")
     people = tuple(dict.fromkeys(
         person for a in authors for person in _people(a, article_ld, publisher, doc.get("hostname"))))
+    if not people:
+        # The markup names no person: the byline the page's text labels ("Von: ...", "By ...").
+        people = tuple(dict.fromkeys(person for a in _labelled_authors(tree)
+                                     for person in _people(a, article_ld, publisher, doc.get("hostname"))))
+        authors = authors or people
     if authors and not people:
         review.append("authors")
     published, declared = _date(article_ld, meta, doc)
@@ -588,6 +593,37 @@ def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: st
         if len(key) >= 2 and (key in squashed or squashed in key):
             return True
     return bool(_ORG_WORDS.search(name)) or (name.isupper() and " " not in name.strip())
+
+
+# A byline's label and the names after it: "By Jane Doe and John Roe", "Von: Bill McCarthy, Jo Roe",
+# "Autorin/Autor Roman Goncharenko"; a name is two or three capitalised words.
+_BYLINE_LABEL = re.compile(r"^(?:by|von|autor(?:in)?(?:/autor)?|author|por|par|door)\s*:?\s+(?P<names>.+)$",
+                           re.IGNORECASE)
+_NAME = r"[^\W\d_][\w'’.-]*"
+_PERSON = rf"(?:(?=[A-ZÀ-ÖØ-ÞĀ-ſ]){_NAME}\s+){{1,2}}(?=[A-ZÀ-ÖØ-ÞĀ-ſ]){_NAME}"
+_JOINER = r"\s*(?:,|\band\b|\bund\b|\bet\b|\by\b|&)\s*"
+_PERSON_ONLY = re.compile(rf"^{_PERSON}$")
+_BYLINE_TAGS = ("p", "li", "span", "div", "a", "address", "dd", "small", "em", "strong", "b", "h5", "h6", "cite")
+
+
+def _labelled_authors(tree: Any) -> tuple[str, ...]:
+    """The names of persons the page's first labelled byline gives, in a short element of its own;
+    () if none."""
+    if tree is None:
+        return ()
+    for node in tree.iter(*_BYLINE_TAGS):
+        if len(node) > 4:
+            continue
+        text = node.text_content()
+        if len(text) > 120:
+            continue
+        m = _BYLINE_LABEL.match(one_line(text))
+        if not m:
+            continue
+        # The first byline is the article's (later ones head teasers); its job titles ("Redakteur") go.
+        names = re.split(r"\s*[|·•—–]\s*", m["names"].strip())[0]
+        return tuple(n for n in re.split(_JOINER, names) if _PERSON_ONLY.match(n))
+    return ()
 
 
 def _authors(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tuple[str, ...]:
