@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import lxml.html
 import pytest
 
-from digest.ingest.html import _without_furniture, read_html
+from digest.ingest.html import (
+    _labelled_date,
+    _page_for_extraction,
+    _without_furniture,
+    _without_headline,
+    _without_kicker,
+    _without_unconfirmed_tail,
+    read_html,
+)
 
 PAGE = """<!DOCTYPE html><html><head><title>Port strike ends | The Courier</title>
 <meta property="og:title" content="Port strike ends after 12 days">
@@ -246,10 +255,145 @@ def test_a_paragraph_that_opens_with_read_more_does_not_end_the_article() -> Non
 
 
 def test_a_boxs_heading_with_the_article_going_on_under_it_does_not_end_the_body() -> None:
-    """trafilatura keeps an inline box's heading ("Auch interessant") but not its links: where two paragraphs
-    of the article follow it, the article goes on and the heading goes; with less under it, it ends the body."""
+    """trafilatura keeps an inline box's heading ("Auch interessant") but not its links: where the article's
+    prose follows it, the article goes on and the heading goes; with only teasers under it, it ends the body."""
     river, bay = (" ".join([PROSE.replace("harbour", w)] * 2) for w in ("river", "bay"))
     body = _without_furniture("\n\n".join([PROSE, "#### Auch interessant", river, bay]))
     assert "The river office" in body and "The bay office" in body and "Auch interessant" not in body
-    body = _without_furniture("\n\n".join([PROSE, "#### Related stories", "A short teaser.", river]))
-    assert "The river office" not in body
+    body = _without_furniture("\n\n".join([PROSE, "#### Auch interessant", "A short teaser.", "Another one."]))
+    assert "teaser" not in body and "Another one" not in body
+
+
+def test_a_box_of_links_among_the_paragraphs_does_not_end_the_article() -> None:
+    """A "Read more" or "Popular" heading with the article's prose going on under it is a box set
+    between the paragraphs: the body goes on past it; teasers under it (a headline and one line each)
+    or a heading for the comments still end it."""
+    longer = PROSE + " " + PROSE.replace("harbour", "marina")
+    body = _without_furniture("\n\n".join([PROSE, "## Popular", longer.replace("harbour", "river")]))
+    assert "## Popular" not in body and "The river office" in body
+    body = _without_furniture("\n\n".join([PROSE, "## Read more", "### 5. Check the tide",
+                                           PROSE.replace("harbour", "river"), PROSE.replace("harbour", "bay")]))
+    assert "The river office" in body and "The bay office" in body
+    teasers = _without_furniture("\n\n".join([PROSE, "## More from The Courier", "## Ferries cut",
+                                              "The island ferries run less often this winter.",
+                                              "## Lock gates", "The lock gates open for longer."]))
+    assert "Ferries cut" not in teasers and "lock gates" not in teasers
+    comments = _without_furniture("\n\n".join([PROSE, "## Comments", longer.replace("harbour", "river")]))
+    assert "The river office" not in comments
+
+
+def test_a_picture_gallery_set_in_the_article_is_left_out() -> None:
+    slides = "\n".join(f"- ## {n}/30 Slide {n} The caption of picture {n} tells what it shows."
+                       for n in range(1, 6))
+    body = _without_furniture("\n\n".join([PROSE, "## Harbour life in pictures", slides,
+                                           PROSE.replace("harbour", "river")]))
+    assert "Slide" not in body and "in pictures" not in body and "The river office" in body
+    steps = "\n".join(f"- {n}/2 cup of flour for the {n}st layer" for n in range(1, 3))  # not a gallery
+    assert "cup of flour" in _without_furniture("\n\n".join([PROSE, steps]))
+
+
+def test_a_consent_notice_over_embedded_content_is_left_out() -> None:
+    notice = ("An dieser Stelle finden Sie einen von unseren Redakteuren ausgewählten, externen Inhalt. "
+              "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird.")
+    body = _without_furniture("\n\n".join([PROSE, notice, PROSE.replace("harbour", "river")]))
+    assert "einverstanden" not in body and "The river office" in body
+
+
+def test_what_trails_the_text_and_the_strict_extraction_leaves_out_goes() -> None:
+    """trafilatura's stricter reading (favor_precision) confirms the article; blocks after it that it
+    does not take in are the page's (a notice, a sign-up), unless they are half the body or more."""
+    river = ("Fishing boats will have to leave an hour earlier on spring tides, the harbour master said, "
+             "and the lock gates will open for longer on the evening tide.")
+    bay = "Shipping lines expect the backlog to clear within a month, the port authority said on Friday."
+    notice = "## Today on the Courier\n\nThis feature is temporarily unavailable. Please try again later."
+    body = "\n\n".join([PROSE, river, bay, notice])
+    assert _without_unconfirmed_tail(body, "\n\n".join([PROSE, river, bay])) == "\n\n".join([PROSE, river, bay])
+    assert _without_unconfirmed_tail(body, body) == body  # all confirmed
+    assert _without_unconfirmed_tail(body, "") == body  # no strict reading: nothing to go by
+    assert _without_unconfirmed_tail(body, PROSE) == body  # it missed most of the article: keep it
+
+
+def test_a_heading_at_the_top_that_says_the_headline_in_another_wording_is_left_out() -> None:
+    """The page declares its headline in several wordings (<h1>, JSON-LD, og:title): a heading at the
+    top of the body that says any of them, with a kicker joined on or a part left off, is the headline."""
+    headlines = ("Die Schweiz ist ein großer Tummelplatz für russische Spione",
+                 "Kollaps der Silicon Valley Bank: US-Notenbank räumt Versäumnisse ein")
+    for heading in ("## Spionagedrehscheibe Schweiz : Ein großer Tummelplatz für russische Spione",
+                    "## Kollaps der Silicon Valley Bank US-Notenbank räumt Versäumnisse ein",
+                    "## Landtagswahl: Die Schweiz ist ein großer Tummelplatz für russische Spione"):
+        assert _without_headline(f"{heading}\n\n{PROSE}", headlines).strip() == PROSE
+    other = "## Detenida una madre por dejar encerrada a su hija\n\n" + PROSE  # another story's
+    assert _without_headline(other, headlines) == other
+    subheading = "## Die Spione\n\n" + PROSE  # too few words to tell
+    assert _without_headline(subheading, headlines) == subheading
+    kicker = "Spionage\n\n# Die Schweiz ist ein großer Tummelplatz für russische Spione\n\n" + PROSE
+    assert _without_headline(_without_kicker(kicker, headlines), headlines).strip() == PROSE
+    sentence = "Ja.\n\n" + PROSE  # a short sentence of the article stays
+    assert _without_kicker(sentence, headlines) == sentence
+
+
+def test_what_the_page_hides_from_screen_readers_is_not_the_body() -> None:
+    """A video player's menus and messages marked aria-hidden are no text a reader reads: trafilatura
+    gets the page without them (and the caller's tree is left as it was)."""
+    hidden = ('</p><div aria-hidden="true"><ul><li>Chapters</li><li>descriptions off, selected</li></ul>'
+              "<p>This is a modal window.</p></div><p>")
+    html = article_page(PROSE, hidden + PROSE.replace("harbour", "river"))
+    tree = lxml.html.fromstring(html)
+    page = _page_for_extraction(tree, html)
+    assert "modal window" not in page and "descriptions off" not in page and "The river office" in page
+    assert "modal window" in tree.text_content()
+    plain = article_page(PROSE)
+    assert _page_for_extraction(lxml.html.fromstring(plain), plain) == plain  # nothing to change
+
+
+def test_an_h1_whose_declared_title_is_cut_short_is_the_sure_headline() -> None:
+    """og:title cut at a quotation mark the markup did not escape still agrees with the <h1>."""
+    page = ('<!DOCTYPE html><html><head><title>Marathon</title>'
+            '<meta property="og:title" content="Harbour Marathon 2024: Clear winner and ">'
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+            '"Children\'s race on Saturday: parents kept back"}</script></head><body><article>'
+            '<h1>Harbour Marathon 2024: Clear winner and "a royal visit"</h1>'
+            f"<p>{PROSE}</p></article></body></html>")
+    article = read_html(page)
+    assert article.title == 'Harbour Marathon 2024: Clear winner and "a royal visit"'
+    assert "title" not in article.review
+
+
+def test_a_date_the_page_labels_wins_over_one_found_elsewhere_on_it() -> None:
+    """No date in the markup: the date line the page labels ("Datum 28.04.2023") is its date, not a
+    teaser's date trafilatura may find first; an "Updated" date alone is not the publication date."""
+    page = ('<!DOCTYPE html><html><head><title>Counter-offensive</title></head><body>'
+            '<div><h2>Earlier report <span class="date">24.04.2023</span></h2></div><article>'
+            f'<h1>Counter-offensive: aims and risks</h1><p>{PROSE}</p>'
+            '<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autor</strong> Jane Doe</li></ul>'
+            '</article></body></html>')
+    assert _labelled_date(lxml.html.fromstring(page)) == "2023-04-28"
+    assert read_html(page).date == "2023-04-28"
+    updated = "<html><body><p>Updated: 24.04.2023</p><script>var d = 'Published: 2020-01-01';</script></body></html>"
+    assert _labelled_date(lxml.html.fromstring(updated)) is None
+
+
+def _bylined_page(byline: str, ld_author: str = "") -> str:
+    ld = (f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Tide tables change", '
+          f'"publisher": {{"@type": "Organization", "name": "The Courier"}}{ld_author}}}</script>')
+    return (f"<!DOCTYPE html><html><head><title>Tide tables change</title>{ld}</head><body><article>"
+            f"<h1>Tide tables change</h1>{byline}<p>{PROSE}</p></article></body></html>")
+
+
+def test_a_byline_the_page_labels_names_the_authors_the_markup_leaves_out() -> None:
+    """The markup names no person (nothing, or the publisher): the page's labelled byline does."""
+    article = read_html(_bylined_page("<ul><li>Von: Bill McCarthy, Marisha Goldhamer</li></ul>"))
+    assert article.authors == ("Bill McCarthy", "Marisha Goldhamer") and "authors" not in article.review
+    org = ', "author": {"@type": "Organization", "name": "The Courier"}'
+    article = read_html(_bylined_page("<p><strong>Autorin/Autor</strong> Roman Goncharenko</p>", org))
+    assert article.authors == ("Roman Goncharenko",) and "authors" not in article.review
+    assert read_html(_bylined_page("<p>By The Courier</p>", org)).review == ("authors",)  # still the publisher
+    assert read_html(_bylined_page("<p>By continuing to browse you accept cookies</p>")).authors == ()
+    person = ', "author": {"@type": "Person", "name": "Jane Doe"}'  # the markup's person comes first
+    assert read_html(_bylined_page("<p>By John Roe</p>", person)).authors == ("Jane Doe",)
+
+
+def test_only_the_first_labelled_byline_counts() -> None:
+    """A teaser's byline further down is not the article's; a job title after the name goes."""
+    page = _bylined_page('<p>Von Christian Unger, Redakteur</p><aside><p>Von Birgitta Stauber</p></aside>')
+    assert read_html(page).authors == ("Christian Unger",)

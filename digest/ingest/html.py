@@ -17,9 +17,9 @@ import trafilatura
 from digest.urls import web_address
 
 from .article import Article
-from .body import BOUNDARY, JUNK, PROMO, comment_rules, words
+from .body import BOUNDARY, JUNK, PROMO, comment_rules, is_consent, words
 from .clean import one_line
-from .dates import find_date
+from .dates import find_date, labelled_date
 from .markdown import summary_from
 
 
@@ -35,9 +35,12 @@ def read_html(html: str, url: str | None = None) -> Article:
         doc = extracted
     elif extracted is not None:
         doc = extracted.as_dict()
-    page = _with_embedded_posts(tree, html) if tree is not None else html
-    body = trafilatura.extract(page, url=url, output_format="markdown", include_comments=False,
-                               include_tables=True, include_formatting=True) or ""
+    page = _page_for_extraction(tree, html) if tree is not None else html
+    options: dict[str, Any] = {"url": url, "output_format": "markdown", "include_comments": False,
+                               "include_tables": True, "include_formatting": True}
+    body = trafilatura.extract(page, **options) or ""
+    # What trails the text and trafilatura's stricter reading of the page leaves out is not the article's.
+    body = _without_unconfirmed_tail(body, trafilatura.extract(page, favor_precision=True, **options) or "")
     title, title_sure = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
     authors = _authors(article_ld, meta, doc)
@@ -46,18 +49,30 @@ def read_html(html: str, url: str | None = None) -> Article:
     publisher = _text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename")
     people = tuple(dict.fromkeys(
         person for a in authors for person in _people(a, article_ld, publisher, doc.get("hostname"))))
+    if not people:
+        # The markup names no person: the byline the page's text labels ("Von: ...", "By ...").
+        people = tuple(dict.fromkeys(person for a in _labelled_authors(tree)
+                                     for person in _people(a, article_ld, publisher, doc.get("hostname"))))
+        authors = authors or people
     if authors and not people:
         review.append("authors")
     published, declared = _date(article_ld, meta, doc)
-    if published and not declared and not _stated(tree, published):
+    labelled = _labelled_date(tree) if not declared else None
+    if labelled and (not published or labelled[:10] != published[:10]):
+        # The page's text labels its date ("Datum 28.04.2023"): that, not a date trafilatura found
+        # elsewhere on the page (a teaser's).
+        published = labelled
+    elif published and not declared and not _stated(tree, published):
         # Only trafilatura's guess, and the page's own text does not state that day: not asserted.
         published = None
         review.append("date")
     address = _address(tree, meta, doc, url)
     # The top of the text: a kicker over the headline, the headline, the standfirst, then a byline
     # or a date line under them; then furniture anywhere and what trails the article.
-    body = _without_headline(_without_kicker(_inline_text(body), title), title)
-    body = _without_kicker(_without_byline(_without_standfirst(body, description), authors), title)
+    # The page's headline in every wording it declares: a heading at the top saying any of them is it.
+    headlines = _headlines(tree, article_ld, meta, title)
+    body = _without_headline(_without_kicker(_inline_text(body), headlines), headlines)
+    body = _without_kicker(_without_byline(_without_standfirst(body, description), authors), headlines)
     body = _tidy_markdown(_without_tail(_without_furniture(body)))
     return Article(
         title=title,
@@ -83,11 +98,17 @@ _EMBEDDED_POST = ('//blockquote[contains(@class, "twitter-tweet") or contains(@c
 _WIDGET_CLASS = re.compile(r"\S*(social|embed|share)\S*", re.IGNORECASE)
 
 
-def _with_embedded_posts(tree: Any, html: str) -> str:
-    """The page with the posts an article quotes (tweets and the like) kept: trafilatura drops
-    a wrapper whose class names it a social widget ("social-media-embed"), quote and all, but
-    the quoted words are the article's."""
-    if not tree.xpath(_EMBEDDED_POST):
+# What the page hides from screen readers (icons, a video player's menus, a copy of a teaser): not
+# text a reader is meant to read, as Readability.js also treats it.
+_HIDDEN = '//body//*[@aria-hidden="true"]'
+
+
+def _page_for_extraction(tree: Any, html: str) -> str:
+    """The page as trafilatura should read it: the posts an article quotes (tweets and the like)
+    kept, as trafilatura drops a wrapper whose class names it a social widget
+    ("social-media-embed"), quote and all, though the quoted words are the article's; and what the
+    page hides from screen readers left out."""
+    if not tree.xpath(_EMBEDDED_POST) and not tree.xpath(_HIDDEN):
         return html
     page = lxml.html.fromstring(html)  # a copy: the caller's tree stays as the page has it
     changed = False
@@ -99,31 +120,76 @@ def _with_embedded_posts(tree: Any, html: str) -> str:
             if _WIDGET_CLASS.search(classes):
                 wrapper.set("class", _WIDGET_CLASS.sub("", classes).strip())
                 changed = True
+    for node in page.xpath(_HIDDEN):
+        node.drop_tree()
+        changed = True
     return lxml.html.tostring(page, encoding="unicode") if changed else html
 
 
-def _without_headline(body: str, title: str | None) -> str:
-    """The body without a heading that only repeats the headline at its top (the entry's title
-    already says it)."""
-    if not title:
-        return body
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    tokens = re.findall(r"\w+", text.casefold())
+    return {tuple(tokens[i:i + 4]) for i in range(max(1, len(tokens) - 3))} if tokens else set()
+
+
+def _without_unconfirmed_tail(body: str, strict: str) -> str:
+    """The body without its last blocks when the strict extraction has few of their words (under half
+    their shingles): the teasers, sign-ups and notices after an article that the lenient one still
+    takes in. Nothing is cut when that would take half the body's words or more."""
+    confirmed = _shingles(strict)
+    blocks = body.split("\n\n")
+    end = len(blocks)
+    while end > 0:
+        own = _shingles(blocks[end - 1])
+        if own and len(own & confirmed) * 2 < len(own):
+            end -= 1
+        else:
+            break
+    kept = "\n\n".join(blocks[:end])
+    # A long unconfirmed tail is more likely a part of the article the strict reading missed.
+    return kept if end and words(kept) * 2 >= words(body) else body
+
+
+def _headlines(tree: Any, ld: dict[str, Any], meta: dict[str, Any], title: str | None) -> tuple[str, ...]:
+    """The headline as the entry states it, then the page's <h1> and declared titles."""
+    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
+    found = (title, *h1s, _text(ld.get("headline")), meta.get("og:title"), meta.get("twitter:title"))
+    return tuple(dict.fromkeys(t for t in found if t))
+
+
+def _restates(heading: str, headline: str) -> bool:
+    """Whether a heading says the headline: the same words, a kicker before them ("Onlineversand aus
+    Fernost: Wie gefährlich ..."), or a part of it; or most of its words are the headline's."""
+    mine, theirs = _comparable(heading), _comparable(headline)
+    if not mine or not theirs:
+        return False
+    if mine == theirs or len(min(mine, theirs, key=len)) >= 20 and (theirs in mine or mine in theirs):
+        return True
+    words_mine = re.findall(r"\w+", heading.casefold())
+    words_theirs = set(re.findall(r"\w+", headline.casefold()))
+    return len(words_mine) >= 4 and sum(w in words_theirs for w in words_mine) >= 0.75 * len(words_mine)
+
+
+def _without_headline(body: str, headlines: tuple[str, ...]) -> str:
+    """The body without a heading at its top that says the headline (the entry's title already
+    says it)."""
     head, _, rest = body.lstrip().partition("\n")
-    if head.startswith("#") and _comparable(head.lstrip("#")) == _comparable(title):
+    if head.startswith("#") and any(_restates(head.lstrip("#"), h) for h in headlines):
         return rest
     return body
 
 
-def _without_kicker(body: str, title: str | None) -> str:
+def _without_kicker(body: str, headlines: tuple[str, ...]) -> str:
     """The body without a first block that is only a date ("sexta-feira, 22 de outubro de 2010 às
-    20:13") or a one- or two-word label set as a heading over the text ("###### immunology"): the
-    entry's date and topic say them."""
+    20:13") or a one- or two-word label set as a heading over the text ("###### immunology") or
+    over the headline ("Hitzefolgen"): the entry's date and topic say them."""
     head, _, rest = body.lstrip().partition("\n\n")
     plain = _plain(head)
     if not rest or "\n" in head.strip():
         return body
     dated = find_date(plain) is not None and len(plain.split()) <= 8 and not _SENTENCE_END.search(plain)
-    over_title = _without_headline(rest, title) != rest  # the kicker, then the headline
-    kicker = head.startswith("#") and len(plain.split()) <= 2 and (over_title or not rest.lstrip().startswith("#"))
+    over_title = _without_headline(rest, headlines) != rest  # the kicker, then the headline
+    kicker = len(plain.split()) <= 2 and (head.startswith("#") and not rest.lstrip().startswith("#")
+                                          or over_title and not _SENTENCE_END.search(plain))
     return rest if dated or kicker else body
 
 
@@ -172,17 +238,23 @@ def _plain(block: str) -> str:
 def _without_furniture(body: str) -> str:
     """The body without the page furniture trafilatura keeps as blocks of their own, the lines
     the text reader counts as junk ("Related: ...", "Follow us on ...", sign-ups, citations,
-    credits), and without what follows a heading that ends an article ("Comments", "Related
-    stories"). List items and headings stay: a how-to's step may well say "Sign up for ..."."""
+    credits, a consent notice over embedded content), and without what follows a heading that
+    ends an article ("Comments", "Related stories"). List items and headings stay: a how-to's
+    step may well say "Sign up for ..."."""
     kept: list[str] = []
     blocks = body.split("\n\n")
     for at, block in enumerate(blocks):
         text = _plain(block)
         if kept and len(text) < 60 and BOUNDARY.match(text):
-            if all(_article_prose(b) for b in blocks[at + 1:at + 3]) and len(blocks) > at + 2:
-                continue  # a box's heading whose links trafilatura left out: the article goes on under it
-            break  # a heading ("Related stories"); a paragraph that opens "Read more ..." is no heading
-        if _is_furniture(block, text):
+            # A heading ("Related stories"); a paragraph that opens "Read more ..." is no heading.
+            if _LINK_BOX.match(text) and _goes_on(blocks[at + 1:]):
+                continue  # a box of links set among the article's paragraphs: the article goes on
+            break
+        if _is_gallery(block):
+            while kept and kept[-1].lstrip().startswith("#") and "\n" not in kept[-1].strip():
+                kept.pop()  # its heading ("Business news in pictures")
+            continue
+        if _is_furniture(block, text) or is_consent(text):
             continue
         if _is_tagline(block, text):
             continue
@@ -190,10 +262,44 @@ def _without_furniture(body: str) -> str:
     return "\n\n".join(kept)
 
 
-def _article_prose(block: str) -> bool:
-    """A paragraph of the article's own: 30 words or more, ending a sentence, not a list or a heading."""
-    text = _plain(block)
-    return not _STRUCTURE.match(block) and words(text) >= 30 and bool(_SENTENCE_END.search(text))
+# The boundaries that head a box of links to other stories ("Read more", "Popular", "Related"), which a
+# page may set between the article's paragraphs; the others (comments, the author, tags, sources) come
+# only after the article.
+_LINK_BOX = re.compile(r"(related|read|more|see|you|recommended|popular|most|trending|top|latest|"
+                       r"lesen|mehr|weitere|ähnliche|das könnte|auch interessant|meistgelesen|empfehlungen|à lire|lire|"
+                       r"à voir|les plus|vous aimerez|noticias|lee|te puede|también|leia|veja|mais|"
+                       r"notícias|leggi|articoli|più letti|lees|meest|baca|berita|читайте|похожие|"
+                       r"czytaj|zobacz|we recommend|what to read|watch next|promoted|sponsored|"
+                       r"around the web|from the web|(the )?editors?)\b", re.IGNORECASE)
+
+
+def _goes_on(after: list[str]) -> bool:
+    """Whether the article goes on after a box's heading: before the next heading that ends an
+    article, a paragraph of prose of 40 words or more, or two in a row as long together, which a box
+    of teasers (a headline and a line under it, or a list of links) does not have."""
+    run: list[str] = []
+    for block in after:
+        text = _plain(block)
+        if len(text) < 60 and BOUNDARY.match(text):
+            return False
+        if _STRUCTURE.match(block) or not _SENTENCE_END.search(text):
+            run = []
+            continue
+        run.append(text)
+        if sum(words(t) for t in run) >= 40:
+            return True
+    return False
+
+
+# A gallery's slide as a list item: "- ## 2/50 Star Wars boosts economy ...".
+_SLIDE_ITEM = re.compile(r"\s*[-+*]\s+(?:#{1,6}\s+)?(\d{1,3})\s*/\s*(\d{1,3})\s")
+
+
+def _is_gallery(block: str) -> bool:
+    """A picture gallery set among the article's paragraphs: a list of three or more slides numbered
+    out of the same total, each with its caption (the text reader leaves it out too)."""
+    slides = [m for m in map(_SLIDE_ITEM.match, block.splitlines()) if m and 0 < int(m[1]) <= int(m[2])]
+    return len(slides) >= 3 and len({m[2] for m in slides}) == 1
 
 
 _ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
@@ -361,8 +467,10 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
     h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
     h1s = [h for h in h1s if h]
     for h1 in h1s:
+        # The same words, or one says the other with more on the end: a site's name after it, or a
+        # declared title cut short (at a quotation mark its markup did not escape).
         if any(_norm(h1) == _norm(d) or _norm(d).startswith(_norm(h1)) and len(h1) > 15
-               for d in declared):
+               or _norm(h1).startswith(_norm(d)) and len(d) > 15 for d in declared):
             return h1, True
     own = _article_h1(tree, body, h1s)
     # Sure when nothing the page declares disagrees: its titles worded apart from its headline
@@ -406,6 +514,30 @@ def _date(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tupl
                 return iso, True
     guessed = _text(doc.get("date"))
     return (find_date(guessed) if guessed else None), False
+
+
+# Where a page writes its date line: a small element of its own ("<li><strong>Datum</strong> 28.04.2023</li>").
+_DATE_LINE_TAGS = {"p", "li", "span", "div", "time", "dd", "dt", "td", "small", "em", "strong", "b", "i", "header"}
+
+
+def _labelled_date(tree: Any) -> str | None:
+    """The first publication date the page's visible text states after a label ("Published",
+    "Datum", "Veröffentlicht am"), in a short element of its own; None if there is none."""
+    if tree is None:
+        return None
+    for node in tree.iter(*_DATE_LINE_TAGS):
+        if len(node) > 4:
+            continue
+        text = node.text_content()
+        if len(text) > 300 or not any(ch.isdigit() for ch in text):
+            continue
+        text = one_line(text)
+        if len(text) > 100 or node.xpath("ancestor::script or ancestor::style or ancestor::noscript"):
+            continue
+        found = labelled_date(text)
+        if found and found[0] == "published":
+            return found[1]
+    return None
 
 
 def _stated(tree: Any, iso: str) -> bool:
@@ -461,6 +593,37 @@ def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: st
         if len(key) >= 2 and (key in squashed or squashed in key):
             return True
     return bool(_ORG_WORDS.search(name)) or (name.isupper() and " " not in name.strip())
+
+
+# A byline's label and the names after it: "By Jane Doe and John Roe", "Von: Bill McCarthy, Jo Roe",
+# "Autorin/Autor Roman Goncharenko"; a name is two or three capitalised words.
+_BYLINE_LABEL = re.compile(r"^(?:by|von|autor(?:in)?(?:/autor)?|author|por|par|door)\s*:?\s+(?P<names>.+)$",
+                           re.IGNORECASE)
+_NAME = r"[^\W\d_][\w'’.-]*"
+_PERSON = rf"(?:(?=[A-ZÀ-ÖØ-ÞĀ-ſ]){_NAME}\s+){{1,2}}(?=[A-ZÀ-ÖØ-ÞĀ-ſ]){_NAME}"
+_JOINER = r"\s*(?:,|\band\b|\bund\b|\bet\b|\by\b|&)\s*"
+_PERSON_ONLY = re.compile(rf"^{_PERSON}$")
+_BYLINE_TAGS = ("p", "li", "span", "div", "a", "address", "dd", "small", "em", "strong", "b", "h5", "h6", "cite")
+
+
+def _labelled_authors(tree: Any) -> tuple[str, ...]:
+    """The names of persons the page's first labelled byline gives, in a short element of its own;
+    () if none."""
+    if tree is None:
+        return ()
+    for node in tree.iter(*_BYLINE_TAGS):
+        if len(node) > 4:
+            continue
+        text = node.text_content()
+        if len(text) > 120:
+            continue
+        m = _BYLINE_LABEL.match(one_line(text))
+        if not m:
+            continue
+        # The first byline is the article's (later ones head teasers); its job titles ("Redakteur") go.
+        names = re.split(r"\s*[|·•—–]\s*", m["names"].strip())[0]
+        return tuple(n for n in re.split(_JOINER, names) if _PERSON_ONLY.match(n))
+    return ()
 
 
 def _authors(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tuple[str, ...]:
