@@ -124,24 +124,28 @@ def grouped_site(site_root: Path) -> Site:
     written into the folder."""
     config = load_config(site_root, required=False)
     if (site_root / CONFIG_NAME).exists():
-        with build_lock(site_root):
+        with build_lock(site_root):  # only while the cache is read and written: a build may wait
             try:
-                return _grouped_through_cache(config)
+                entries, features = _entries_through_cache(config)
             except (OSError, sqlite3.Error):  # a folder it cannot write: the cache is only an optimisation
-                pass
+                return group_site(site_root)
+        with collector_paused():  # what grouping makes lives to the end
+            return organise(entries, group_stories(entries, features), config)
     return group_site(site_root)
 
 
-def _grouped_through_cache(config: Config) -> Site:
+def _entries_through_cache(config: Config) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
+    """Every entry's head and story features, parsed only where the cache lacks them."""
     cache = BuildCache(config.site_root, cache_salt(config))
     try:
         rows = EntryRows()
         rows.read(cache)
         found = rows.refresh(config, cache, None, None).rows
-        with collector_paused():  # the heads live to the end
-            cache.fill(found, each=lambda row: row.head, heads=True)
+        with collector_paused():  # the heads and features live to the end
+            cache.fill(found, heads=True)
+            features = LazyFeatures(found)
             entries: list[Entry] = [row.head for _, row in found]
-            return organise(entries, group_stories(entries, LazyFeatures(found)), config)
+            return entries, {entry.path: features[entry.path] for entry in entries}
     finally:
         cache.close()
 

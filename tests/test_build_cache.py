@@ -1120,3 +1120,29 @@ def test_entries_and_heads_pickle_to_equal_values_their_paths_as_strings() -> No
         assert type(back) is type(value) and back == value and vars(back) == vars(value)
         assert list(vars(back)) == list(vars(value))  # the fields in their order, as the class makes them
         assert b"PurePosixPath" not in data  # (a path made again from its parts was slow)
+
+
+def test_digest_stories_lets_a_build_go_on_while_it_groups(
+        make_site, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The site's build lock is held while the cache is read and written, not while grouping (seconds on
+    a large site): `digest serve` beside it rebuilds meanwhile."""
+    import fcntl
+
+    root = make_site({"content/a.md": entry_text("Tram line reopens"),
+                      "content/b.md": entry_text("Tram line reopens after repairs")})
+    free: list[bool] = []
+    real = digest.build.group_stories
+
+    def grouping(*args: Any) -> Any:
+        with open(root / ".digest/build.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                free.append(True)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+            except BlockingIOError:
+                free.append(False)
+        return real(*args)
+
+    monkeypatch.setattr(digest.build, "group_stories", grouping)
+    assert len(digest.build.grouped_site(root).stories) == 1
+    assert free == [True]
