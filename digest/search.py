@@ -26,6 +26,7 @@ and keeps the segments; the build hands it the article pages and their fingerpri
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -34,6 +35,7 @@ import pickle
 import shutil
 import subprocess
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -338,10 +340,30 @@ def _fragment_ids(index: Path) -> dict[str, str]:
     ids: dict[str, str] = {}
     folder = index / "fragment"
     for name in sorted(os.listdir(folder)) if folder.is_dir() else []:
-        data = gzip.decompress((folder / name).read_bytes())
-        data = data[len(b"pagefind_dcd"):] if data.startswith(b"pagefind_dcd") else data
-        ids[json.loads(data)["url"]] = name.removesuffix(".pf_fragment")
+        ids[_fragment_url((folder / name).read_bytes())] = name.removesuffix(".pf_fragment")
     return ids
+
+
+_URL_KEY = b'pagefind_dcd{"url":'
+_JSON = json.JSONDecoder()
+
+
+def _fragment_url(data: bytes) -> str:
+    """The page URL a fragment names. Pagefind writes it first: only the fragment's start is
+    inflated and read (10,000 fragments: 1.0 s of the search stage's CPU when each was inflated and
+    parsed whole); a fragment laid out otherwise is read whole."""
+    inflate = zlib.decompressobj(wbits=31)  # gzip
+    start = inflate.decompress(data, 4096)
+    if start.startswith(_URL_KEY):
+        with contextlib.suppress(ValueError):
+            url, _ = _JSON.raw_decode(start.decode("utf-8", "replace"), len(_URL_KEY))
+            if isinstance(url, str) and "\ufffd" not in url:
+                return url
+    whole = gzip.decompress(data)
+    whole = whole[len(b"pagefind_dcd"):] if whole.startswith(b"pagefind_dcd") else whole
+    url = json.loads(whole)["url"]
+    assert isinstance(url, str)
+    return url
 
 
 def _files_in(folder: Path) -> tuple[str, ...]:

@@ -371,3 +371,18 @@ def test_typing_fetches_the_index_chunks_before_the_search_runs(make_site: SiteM
             assert kinds.index("chunk") < kinds.index("search"), kinds  # fetched while typing
         finally:
             page.close()
+
+
+def test_a_fragments_url_is_read_from_its_start_or_else_whole() -> None:
+    import gzip
+    import json as json_module
+
+    from digest.search import _fragment_url
+
+    def fragment(record: dict[str, object]) -> bytes:
+        return gzip.compress(b"pagefind_dcd" + json_module.dumps(record, ensure_ascii=False).encode())
+
+    text = "Words of the article. " * 2000  # longer than the start that is inflated
+    for url in ("/2023/01/19/plain/", "/2023/01/19/caf\u00e9-\"quoted\"-\\/", "/" + "long-" * 1500 + "/"):
+        assert _fragment_url(fragment({"url": url, "content": text})) == url
+        assert _fragment_url(fragment({"content": text, "url": url})) == url  # laid out otherwise: read whole
