@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import lxml.html
@@ -47,12 +47,15 @@ def read_html(html: str, url: str | None = None) -> Article:
     review: list[str] = [] if title_sure or not title else ["title"]
     # A byline that names the publisher, not a person ("mdr.de", "n-tv NACHRICHTEN"): not an author.
     publisher = _text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename")
-    people = tuple(dict.fromkeys(
-        person for a in authors for person in _people(a, article_ld, publisher, doc.get("hostname"))))
+
+    def persons(names: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(person for a in names for person in _people(a, article_ld, publisher,
+                                                                               doc.get("hostname"))))
+
+    people = persons(authors)
     if not people:
         # The markup names no person: the byline the page's text labels ("Von: ...", "By ...").
-        people = tuple(dict.fromkeys(person for a in _labelled_authors(tree)
-                                     for person in _people(a, article_ld, publisher, doc.get("hostname"))))
+        people = persons(_labelled_authors(tree))
         authors = authors or people
     if authors and not people:
         review.append("authors")
@@ -79,7 +82,7 @@ def read_html(html: str, url: str | None = None) -> Article:
         body=body,
         date=published,
         authors=people,
-        source=_text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename"),
+        source=publisher,
         source_url=address,
         # General -> specific: the page's category links, then the section it declares.
         sections=tuple(dict.fromkeys(s for s in (*(doc.get("categories") or []), meta.get("article:section"),
@@ -149,9 +152,14 @@ def _without_unconfirmed_tail(body: str, strict: str) -> str:
     return kept if end and words(kept) * 2 >= words(body) else body
 
 
+def _h1_texts(tree: Any) -> list[str]:
+    """The text of every <h1> of the page, on one line each."""
+    return [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
+
+
 def _headlines(tree: Any, ld: dict[str, Any], meta: dict[str, Any], title: str | None) -> tuple[str, ...]:
     """The headline as the entry states it, then the page's <h1> and declared titles."""
-    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
+    h1s = _h1_texts(tree)
     found = (title, *h1s, _text(ld.get("headline")), meta.get("og:title"), meta.get("twitter:title"))
     return tuple(dict.fromkeys(t for t in found if t))
 
@@ -464,7 +472,7 @@ def _title(tree: Any, ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, A
     the page's titles agree on it."""
     declared = [t for t in (_text(ld.get("headline")), meta.get("og:title"),
                             meta.get("twitter:title"), doc.get("title")) if t]
-    h1s = [one_line(h.text_content()) for h in tree.xpath("//h1")] if tree is not None else []
+    h1s = _h1_texts(tree)
     h1s = [h for h in h1s if h]
     for h1 in h1s:
         # The same words, or one says the other with more on the end: a site's name after it, or a
