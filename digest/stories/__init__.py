@@ -112,6 +112,8 @@ def _features(entry: Entry, cached: Mapping[PurePosixPath, EntryFeatures]) -> En
 
 def make_story(key: str, group: Sequence[Entry], score: float, reason: str) -> Story:
     """A Story of these members (in any order), its lead chosen, the rest in time order."""
+    if len(group) == 1:  # most stories, made again from a remembered grouping every build
+        return Story(key=key, lead=group[0], members=(group[0],), score=round(score, 4), reason=reason)
     lead = _lead(group)
     rest = sorted((e for e in group if e is not lead), key=_time_order)
     return Story(key=key, lead=lead, members=(lead, *rest), score=round(score, 4), reason=reason)

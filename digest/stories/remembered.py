@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from digest.model import Entry, Story
-from digest.stories import group_stories, make_story
+from digest.stories import DEFAULT_SETTINGS, group_stories, make_story
 
 
 class _Memory(Protocol):
@@ -22,6 +22,7 @@ class _Memory(Protocol):
 _STORIES_SOURCE = Path(__file__).parent
 STORIES = "stories"  # memory key: (grouping key, [(story key, member paths, score, reason)])
 STORIES_KEY = "stories key"  # memory key: the grouping key alone, read without the stories
+LEDGER = "stories ledger"  # memory key: (grouping key, nearby.Ledger) of a one-shot build's grouping
 
 
 @functools.cache
@@ -48,18 +49,42 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
     scores and reasons, made into stories anew (make_story picks the leads from the entries as
     they are now: a lead's text length breaks a tie in time)."""
     key = grouping_key(tokens)
-    by_path = {str(e.path): e for e in entries}
     remembered = cache.get(STORIES)
     if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
+        by_path = {str(e.path): e for e in entries}
         try:
             return [make_story(k, [by_path[m] for m in members], score, reason)
                     for k, members, score, reason in remembered[1]]
         except (KeyError, TypeError, ValueError):
             pass
-    stories = group(entries, features)
+    if group is group_stories:  # a one-shot build: group near what changed when the ledger can tell
+        stories = _grouped_near(entries, features, tokens, cache, remembered)
+    else:
+        stories = group(entries, features)
     cache.put(STORIES, (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
     cache.put(STORIES_KEY, key)
     return stories
+
+
+def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any], tokens: Sequence[str],
+                  cache: _Memory, remembered: Any) -> list[Story]:
+    """group_stories, grouping only near the entries changed since the remembered grouping when
+    its ledger is there (stories.nearby); the ledger of the result is kept for the next build."""
+    from digest.stories.nearby import Ledger, ledger_of, regroup_near  # with numpy: only to group
+
+    found = None
+    ledger = cache.get(LEDGER)
+    if isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(ledger, tuple) and len(ledger) == 2 \
+            and ledger[0] == remembered[0] and isinstance(ledger[1], Ledger):
+        try:
+            found = regroup_near(entries, features, tokens, remembered[1], ledger[1], DEFAULT_SETTINGS)
+        except Exception:  # an optimisation must never fail a build: group everything
+            found = None
+    if found is None:
+        stories = group_stories(entries, features)
+        found = (stories, ledger_of(entries, features, tokens))
+    cache.put(LEDGER, (grouping_key(tokens), found[1]))
+    return found[0]
 
 
 class KeptGrouping:

@@ -1,0 +1,317 @@
+"""group_stories again after a few entries changed, grouping only the entries near the change: for
+a one-shot build (`digest build` after an addition), which has no StoryGrouper kept in memory.
+
+What the last grouping read is kept as a small `Ledger` (each entry's grouping token, path and
+time; the word counts of the automatically grouped entries). From it and the entries as they are
+now, `regroup_near` finds what can have changed and groups only there. It returns exactly what
+group_stories returns (the same stories, keys, scores and reasons), or None when it cannot show
+that it does; the caller then groups everything.
+
+Why that is exact. An entry's vectors depend on its own features and on the rarity and sharedness
+(vectors.Corpus) of its words in the whole corpus; a pair's similarity on the two entries' vectors,
+times and topics, and only entries within `window_days` of each other are paired. Linkage
+(linkage.link_stories) joins only groups linked by pairs, and what it does inside one connected
+part of the pairs does not depend on the others (see `locality`: the same argument for a union of
+stories). So the entries whose vectors may differ are those that changed and those holding a word
+whose rarity or sharedness moved (`moved_words`): *fresh* entries. The pairs that may differ are
+those of a fresh entry, and those that a removed (or changed) entry had, with entries near its old
+time. A connected part of the pairs that holds none of them is a connected part of the last
+grouping's pairs, grouped as before. The parts that hold one are found by following pairs from
+them (each entry's possible partners are the entries within `window_days` sharing a title word, as
+`similar_pairs` finds them; their similarity is `pair_similarities`', bit for bit), and grouped
+again, alone.
+
+This costs one pass over every entry's features (the word counts, the holders of moved words),
+not the vectors, pairs and linkage of the whole archive. An addition moves the rounded rarity of a
+few words, held on average by about a hundred entries of a 10,000-entry archive (the bench corpus):
+those and the parts of the pairs they reach are grouped again; when that is more than a few
+percent of the entries, everything is (MAX_FRESH, MAX_REACHED).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import numpy as np
+
+from digest.model import Entry, Story
+from digest.stories import _features, cluster_story, make_story
+from digest.stories.features import EntryFeatures
+from digest.stories.linkage import link_stories
+from digest.stories.settings import StorySettings
+from digest.stories.vectors import (
+    Pairs,
+    Vector,
+    full_vector,
+    noise_limit,
+    pair_similarities,
+    rarity,
+    size_log,
+    title_vector,
+    word_counts,
+)
+
+Remembered = Sequence[tuple[str, Sequence[str], float, str]]  # (story key, member paths, score, reason)
+MAX_FRESH = 0.03  # more entries whose vectors may differ than this share of all: group everything
+MAX_REACHED = 0.15  # ... or more entries reached from them (grouping everything is then as fast)
+MAX_CHANGED = 200  # entries changed since the last grouping: more, and everything is grouped
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """What a grouping read, to find later what changed since: per grouping token
+    (stories.grouping_token) the entry's path and time, and the automatically grouped entries'
+    word counts (document frequencies) and number."""
+
+    tokens: Mapping[str, tuple[str, float]]  # grouping token -> (path, timestamp)
+    df: Counter[str]
+    n: int
+
+
+def ledger_of(entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFeatures],
+              tokens: Sequence[str]) -> Ledger:
+    """The ledger of a grouping of these entries (tokens in the same order)."""
+    unkeyed = [e for e in entries if not e.story]
+    return Ledger(_token_map(entries, tokens), word_counts(_features(e, features) for e in unkeyed), len(unkeyed))
+
+
+def _token_map(entries: Sequence[Entry], tokens: Sequence[str]) -> dict[str, tuple[str, float]]:
+    return {token: (str(e.path), e.published.timestamp()) for e, token in zip(entries, tokens, strict=True)}
+
+
+def moved_words(before: Counter[str], n_before: int, after: Counter[str], n_after: int,
+                settings: StorySettings, words: Iterable[str] | None = None) -> set[str] | None:
+    """The words whose rarity or sharedness differs between two corpora (their word counts and
+    sizes; only `words` are looked at when given: the only ones whose counts differ); None when
+    the corpus size moved the rarity of every word (size_log or the noise limit)."""
+    log_before, log_after = size_log(n_before), size_log(n_after)
+    limit_before, limit_after = noise_limit(n_before, settings), noise_limit(n_after, settings)
+    if log_before != log_after or limit_before != limit_after:
+        return None
+
+    def status(d: int) -> tuple[float | None, bool]:
+        return (rarity(log_after, d) if 0 < d <= limit_after else None, 1 < d <= limit_after)
+
+    if words is not None:
+        return {w for w in words if status(before.get(w, 0)) != status(after.get(w, 0))}
+    moved = set()
+    for word, d in after.items():
+        if before.get(word, 0) != d and status(before.get(word, 0)) != status(d):
+            moved.add(word)
+    for word, d in before.items():
+        if word not in after and status(d) != status(0):
+            moved.add(word)
+    return moved
+
+
+def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFeatures], tokens: Sequence[str],
+                 previous: Remembered, ledger: Ledger, settings: StorySettings, *, max_fresh: float = MAX_FRESH,
+                 max_reached: float = MAX_REACHED) -> tuple[list[Story], Ledger] | None:
+    """group_stories(entries, features), from the stories `previous` that a grouping with this
+    `ledger` made, regrouping only near what changed since; with the ledger of the result. None
+    when it cannot be shown to be exact cheaply (then group everything), or when more than these
+    shares of the entries would be grouped again."""
+    stamps = [e.published.timestamp() for e in entries]
+    now = {token: (str(e.path), stamp) for e, token, stamp in zip(entries, tokens, stamps, strict=True)}
+    came = [now[token] for token in now if token not in ledger.tokens]
+    went = [ledger.tokens[token] for token in ledger.tokens if token not in now]
+    if len(came) + len(went) > MAX_CHANGED:
+        return None
+    order = sorted(range(len(entries)), key=lambda k: (stamps[k], str(entries[k].path)))  # group_stories' order
+    unkeyed = [entries[k] for k in order if not entries[k].story]
+    times = [stamps[k] for k in order if not entries[k].story]
+    read = _Features(unkeyed, features)
+    came_paths = {path for path, _ in came}
+    fresh = {k for path, time in came for k in _at(unkeyed, times, path, time)}  # those grouped automatically
+    if went:  # what the entries that went held is not kept: count every entry's words
+        df = word_counts(read[k] for k in range(len(unkeyed)))
+        moved = moved_words(ledger.df, ledger.n, df, len(unkeyed), settings)
+    else:  # only additions: the counts of before, and of the words they hold
+        if len(unkeyed) != ledger.n + len(fresh):
+            return None
+        df = ledger.df.copy()
+        for k in fresh:
+            df.update(read[k].terms)
+        moved = moved_words(ledger.df, ledger.n, df, len(unkeyed), settings,
+                            {t for k in fresh for t in read[k].terms})
+    if moved is None:
+        return None
+    # An entry is `fresh` when its vectors may differ: it came, or holds a word whose rarity moved.
+    # The holders of a moved word are looked for only when some are not among those that came.
+    held_here = Counter(t for k in fresh for t in set(read[k].terms) if t in moved)
+    if any(df[t] > held_here[t] for t in moved):
+        fresh.update(k for k in range(len(unkeyed)) if not moved.isdisjoint(read[k].terms))
+    if len(fresh) > max_fresh * len(unkeyed) + 20:
+        return None
+    found = _regroup_reached(unkeyed, read, times, fresh, [time for _, time in went], (df, len(unkeyed)), settings,
+                             int(max_reached * len(unkeyed)) + 50)
+    if found is None:
+        return None
+    regrouped, redone = found
+    # The last grouping's automatic stories that hold no entry regrouped, changed or gone stay.
+    went_paths = {path for path, _ in went}
+    touched = redone | went_paths | came_paths
+    by_path = {str(e.path): e for e in unkeyed}
+    kept: list[Story] = []
+    for key, members, score, reason in previous:
+        if reason == "curator":
+            continue
+        if not touched.isdisjoint(members):
+            if any(m not in redone and m not in went_paths for m in members):
+                return None  # a story split across what was regrouped: not as the argument says
+            continue
+        try:
+            kept.append(make_story(key, [by_path[m] for m in members], score, reason))
+        except KeyError:
+            return None
+    if sum(len(s.members) for s in kept) + len(redone) != len(unkeyed) or not redone <= by_path.keys():
+        return None  # every automatically grouped entry in exactly one story, or group everything
+    curated: dict[str, list[Entry]] = {}
+    for k in order:
+        curator_key = entries[k].story
+        if curator_key:
+            curated.setdefault(curator_key, []).append(entries[k])
+    stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()] + kept + regrouped
+    return sorted(stories, key=lambda s: (s.lead.published, s.key)), Ledger(now, df, len(unkeyed))
+
+
+def _at(unkeyed: Sequence[Entry], times: Sequence[float], path: str, time: float) -> list[int]:
+    """The place of the entry with this path and time among `unkeyed` (in time order), if there."""
+    k = bisect.bisect_left(times, time)
+    while k < len(times) and times[k] == time:
+        if str(unkeyed[k].path) == path:
+            return [k]
+        k += 1
+    return []
+
+
+class _Features:
+    """The features of the k-th entry, unpickled (or made) when first asked for."""
+
+    def __init__(self, entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFeatures]) -> None:
+        self.entries = entries
+        self.features = features
+        self.known: dict[int, EntryFeatures] = {}
+
+    def __getitem__(self, k: int) -> EntryFeatures:
+        found = self.known.get(k)
+        if found is None:
+            found = self.known[k] = _features(self.entries[k], self.features)
+        return found
+
+
+class _Vectors:
+    """The entries' vectors, made only for the entries asked about (vectors.Corpus' arithmetic,
+    with the word rarity of the whole corpus, looked up for the words of those entries only)."""
+
+    def __init__(self, features: _Features, vocabulary: tuple[Counter[str], int], settings: StorySettings) -> None:
+        self.df, n = vocabulary
+        self.limit = noise_limit(n, settings)
+        self.log_n = size_log(n)
+        self.features = features
+        self.settings = settings
+        self.idf: dict[str, float] = {}
+        self.shared: set[str] = set()
+        self._title: dict[int, Vector] = {}
+        self._full: dict[int, Vector] = {}
+
+    def _words(self, f: EntryFeatures) -> EntryFeatures:
+        """Rarity and sharedness of f's words, as Corpus has them, known from here on."""
+        for t in f.terms:
+            if t not in self.idf:
+                d = self.df.get(t, 0)
+                if 0 < d <= self.limit:
+                    self.idf[t] = rarity(self.log_n, d)
+                    if d > 1:
+                        self.shared.add(t)
+        return f
+
+    def title(self, k: int) -> Vector:
+        vector = self._title.get(k)
+        if vector is None:
+            f = self._words(self.features[k])
+            vector = self._title[k] = title_vector(f, self.idf, self.shared, self.settings)
+        return vector
+
+    def full(self, k: int) -> Vector:
+        vector = self._full.get(k)
+        if vector is None:
+            f = self._words(self.features[k])
+            vector = self._full[k] = full_vector(f, self.idf, self.shared, self.settings)
+        return vector
+
+    def has_text(self, k: int) -> bool:
+        return self.features[k].text_word_count >= self.settings.min_text_words
+
+
+def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Sequence[float],
+                     fresh: set[int], went: Sequence[float], vocabulary: tuple[Counter[str], int],
+                     settings: StorySettings, most: int) -> tuple[list[Story], set[str]] | None:
+    """The stories of every connected part of the pairs that holds a pair that may have changed
+    (one of a `fresh` entry, whose vectors may differ, or one that a removed entry at a time in
+    `went` had), found by following pairs from them; with the paths of their members. None when
+    more than `most` entries are reached."""
+    vectors = _Vectors(features, vocabulary, settings)
+    window = settings.window_days * 86400.0
+    reach = window + 1.0  # pair_similarities applies the exact bound: a second's slack here
+
+    def around(k: int) -> range:
+        return range(bisect.bisect_left(times, times[k] - reach), bisect.bisect_right(times, times[k] + reach))
+
+    def partners(k: int) -> list[int]:
+        """Every entry that may be paired with k: near in time, sharing a title word (as similar_pairs)."""
+        words = vectors.title(k).keys()
+        return [j for j in around(k) if j != k and not words.isdisjoint(vectors.title(j))]
+
+    start = set(fresh)
+    for k in fresh:
+        start.update(partners(k))
+    for time in went:  # entries that were paired with one gone: any near it in time
+        start.update(range(bisect.bisect_left(times, time - reach), bisect.bisect_right(times, time + reach)))
+    reached: set[int] = set()
+    edges: dict[tuple[int, int], float] = {}
+    frontier = sorted(start)
+    while frontier:
+        reached.update(frontier)
+        if len(reached) > most:
+            return None
+        pairs = sorted({(min(k, j), max(k, j)) for k in frontier for j in partners(k)})
+        found = _similarities(vectors, unkeyed, times, pairs, settings)
+        following: set[int] = set()
+        for pair, similarity in zip(pairs, found, strict=True):
+            if similarity is not None:
+                edges[pair] = similarity
+                following.update(k for k in pair if k not in reached)
+        frontier = sorted(following)
+    chosen = sorted(reached)
+    number = {k: i for i, k in enumerate(chosen)}
+    ordered = sorted(edges.items(), key=lambda item: (item[0][1], item[0][0]))  # similar_pairs' order: (j, i)
+    linked = Pairs(np.array([number[i] for (i, _), _ in ordered], np.int32),
+                   np.array([number[j] for (_, j), _ in ordered], np.int32),
+                   np.array([s for _, s in ordered], np.float64))
+    members = [unkeyed[k] for k in chosen]
+    clusters = link_stories([times[k] for k in chosen], linked, settings)
+    stories = [cluster_story([members[i] for i in cluster.members], cluster.score) for cluster in clusters]
+    return stories, {str(e.path) for e in members}
+
+
+def _similarities(vectors: _Vectors, unkeyed: Sequence[Entry], times: Sequence[float],
+                  pairs: Sequence[tuple[int, int]], settings: StorySettings) -> list[float | None]:
+    """similar_pairs' similarity of each pair (i < j in time order), bit for bit
+    (vectors.pair_similarities); None for a pair not worth linking."""
+    if not pairs:
+        return []
+    entries = sorted({k for pair in pairs for k in pair})
+    local = {k: i for i, k in enumerate(entries)}
+    topic_ids: dict[str, int] = {}
+    topics = np.array([topic_ids.setdefault(t, len(topic_ids)) if (t := unkeyed[k].topic) else -1
+                       for k in entries], np.int64)
+    similarity, keep, _ = pair_similarities(
+        [vectors.title(k) for k in entries], np.array([local[i] for i, _ in pairs], np.int64),
+        np.array([local[j] for _, j in pairs], np.int64), np.array([times[k] for k in entries], np.float64),
+        topics, np.array([vectors.has_text(k) for k in entries], bool), lambda i: vectors.full(entries[i]), settings)
+    return [float(s) if k else None for s, k in zip(similarity.tolist(), keep.tolist(), strict=True)]

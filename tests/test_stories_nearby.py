@@ -1,0 +1,119 @@
+"""regroup_near: after any sequence of edits, either exactly what group_stories returns or None."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import Counter
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.model import Entry, Story
+from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
+from digest.stories.nearby import Ledger, ledger_of, moved_words, regroup_near
+from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
+
+
+def remembered(stories: list[Story]) -> list[tuple[str, list[str], float, str]]:
+    return [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]
+
+
+class Ledgered(Site):
+    """The test site of test_stories_incremental, its grouping kept as a ledger and stories."""
+
+    def __init__(self, rng: random.Random, entries: list[Entry]) -> None:
+        super().__init__(rng, entries, max_affected=1.0)
+        self.regrouped = self.fallbacks = 0
+        self.stories = group_stories(entries, self.features)
+        self.ledger = ledger_of(entries, self.features, self.tokens())
+
+    def tokens(self) -> list[str]:
+        return [grouping_token(e, self.features[e.path]) for e in self.entries.values()]
+
+    def check(self) -> None:
+        entries = list(self.entries.values())
+        expected = group_stories(entries, self.features)
+        # Every share allowed: the exact path is taken whenever it can be (the defaults give up sooner).
+        found = regroup_near(entries, self.features, self.tokens(), remembered(self.stories), self.ledger,
+                             DEFAULT_SETTINGS, max_fresh=1.0, max_reached=1.0)
+        if found is None:
+            self.fallbacks += 1
+            self.ledger = ledger_of(entries, self.features, self.tokens())
+        else:
+            self.regrouped += 1
+            assert found[0] == expected
+            assert found[1] == ledger_of(entries, self.features, self.tokens())
+            self.ledger = found[1]
+        self.stories = expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32), size=st.integers(1, 40),
+       steps=st.lists(st.lists(st.sampled_from(KINDS), min_size=1, max_size=3), min_size=1, max_size=10))
+def test_small_corpora_after_random_edits(seed: int, size: int, steps: list[list[str]]) -> None:
+    rng = random.Random(seed)
+    site = Ledgered(rng, corpus(rng, size, stories=3, days=2))
+    for kinds in steps:
+        site.step(kinds)
+        site.check()
+
+
+def test_spread_corpora_regroup_near_the_change_and_match_group_stories() -> None:
+    """Stories days apart: most edits are regrouped locally (not everything), and exactly."""
+    total = Counter[str]()
+    for seed in range(6):
+        rng = random.Random(seed)
+        site = Ledgered(rng, spread_corpus(rng, 240, stories=12))
+        for _ in range(12):
+            site.step([rng.choice(["add", "remove", "title", "time", "swap", "curate"])])
+            site.check()
+        total.update(regrouped=site.regrouped, fallbacks=site.fallbacks)
+    assert total["regrouped"] > 2 * total["fallbacks"], total
+
+
+def test_dense_news_after_additions_matches_group_stories() -> None:
+    """Hundreds of headlines of a few stories within four days, new ones added one by one."""
+    rng = random.Random(7)
+    site = Ledgered(rng, corpus(rng, 300, stories=8, days=4))
+    rows = headlines()
+    for k in range(10):
+        new = make_entry(rng, 20_000 + k, rng.choice(rows), rng.uniform(0, 96))
+        site.entries[new.path] = new
+        site.features[new.path] = entry_features(new)
+        site.check()
+    assert site.regrouped + site.fallbacks == 10
+
+
+def test_an_entry_moved_far_in_time_regroups_both_places() -> None:
+    rng = random.Random(3)
+    site = Ledgered(rng, spread_corpus(rng, 120, stories=6))
+    path = sorted(site.entries)[5]
+    entry = site.entries[path]
+    site.entries[path] = dataclasses.replace(entry, published=entry.published + timedelta(days=9))
+    site.features[path] = entry_features(site.entries[path])
+    site.check()
+    assert site.regrouped == 1
+
+
+def test_a_changed_corpus_size_step_groups_everything() -> None:
+    """When the corpus's size moves every word's rarity, there is nothing local to do."""
+    before = Counter({"flood": 3, "valencia": 2})
+    assert moved_words(before, 10, before, 10, DEFAULT_SETTINGS) == set()
+    assert moved_words(before, 10, before, 100, DEFAULT_SETTINGS) is None
+    assert moved_words(before, 10, Counter({"flood": 3, "valencia": 1}), 10, DEFAULT_SETTINGS) == {"valencia"}
+
+
+def test_a_ledger_that_does_not_match_is_not_trusted() -> None:
+    """Stories that do not partition the entries (a stale or foreign memory): None, never a guess."""
+    rng = random.Random(11)
+    site = Ledgered(rng, spread_corpus(rng, 60, stories=3))
+    entries = list(site.entries.values())
+    tokens = site.tokens()
+    wrong = remembered(site.stories)[1:]  # one story forgotten
+    assert regroup_near(entries, site.features, tokens, wrong, site.ledger, DEFAULT_SETTINGS) is None
+    ledger = Ledger(site.ledger.tokens, site.ledger.df, site.ledger.n)
+    assert regroup_near(entries, site.features, tokens, remembered(site.stories), ledger,
+                        DEFAULT_SETTINGS) is not None
+
