@@ -7,6 +7,7 @@ import os
 import pickle
 import shutil
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -1146,3 +1147,37 @@ def test_digest_stories_lets_a_build_go_on_while_it_groups(
     monkeypatch.setattr(digest.build, "group_stories", grouping)
     assert len(digest.build.grouped_site(root).stories) == 1
     assert free == [True]
+
+
+def test_one_shot_builds_group_stories_near_what_changed(site: Path, tmp_path: Path, monkeypatch) -> None:
+    """After an addition, a deletion and a title edit, `digest build` groups stories from the
+    ledger of its last grouping (stories.nearby), with the features of what changed or went kept
+    in the cache (not every entry's words counted again), and the output equals a cold build's."""
+    import digest.stories.nearby as nearby
+
+    calls: list[tuple[bool, int, int]] = []  # (grouped near, entries that went read back, words counted)
+    regroup = nearby.regroup_near
+    counted: list[int] = []
+    monkeypatch.setattr(nearby, "word_counts", lambda features: counted.append(1) or Counter(
+        t for f in features for t in f.terms))
+
+    def watched(*args: Any, **options: Any) -> Any:
+        asked: list[int] = []
+        departed = options["departed"]
+        options["departed"] = lambda wanted: asked.append(len(wanted)) or departed(wanted)
+        before = len(counted)
+        found = regroup(*args, **options)
+        calls.append((found is not None, sum(asked), len(counted) - before))
+        return found
+
+    monkeypatch.setattr(nearby, "regroup_near", watched)
+    (site / "content/2022/08/16/delta.md").write_text(entry_text("Gamma opens again", DAY2, "Delta.", topic="world"))
+    rebuild_equals_cold(site, tmp_path)
+    (site / "content/2022/08/15/beta.md").unlink()
+    rebuild_equals_cold(site, tmp_path)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Gamma opens wider", DAY1, "Alpha body.", topic="world"))
+    rebuild_equals_cold(site, tmp_path)
+    # Each grouped near the change, what went read back by its token, no entry's words counted again.
+    assert calls == [(True, 0, 0), (True, 1, 0), (True, 1, 0)]
+    with sqlite3.connect(cache_path(site)) as db:
+        assert db.execute("SELECT count(*) FROM departed").fetchone()[0] == 0  # forgotten with a new ledger

@@ -46,6 +46,17 @@ CREATE TABLE IF NOT EXISTS units (name TEXT PRIMARY KEY, print TEXT, template TE
 -- of them all was 2.5 MB at 10,000 entries, read by every body edit and written by every addition;
 -- a row per pair, 175,000 rows at 10,000 entries, took 1.4 s to write).
 CREATE TABLE IF NOT EXISTS shows (entry TEXT PRIMARY KEY, units BLOB);
+-- The story features of entries as a grouping read them, kept when their rows change or go (by
+-- grouping token: stories.grouping_token), until the next grouping's ledger is stored: what a
+-- one-shot build's grouping subtracts from the word counts it remembers (stories.nearby).
+CREATE TABLE IF NOT EXISTS departed (grouping TEXT PRIMARY KEY, features BLOB);
+CREATE TRIGGER IF NOT EXISTS entry_replaced BEFORE INSERT ON entries BEGIN
+  INSERT OR IGNORE INTO departed SELECT grouping, features FROM entries
+    WHERE path = new.path AND grouping IS NOT new.grouping;
+END;
+CREATE TRIGGER IF NOT EXISTS entry_removed BEFORE DELETE ON entries BEGIN
+  INSERT OR IGNORE INTO departed VALUES (old.grouping, old.features);
+END;
 """
 
 
@@ -91,7 +102,7 @@ class BuildCache:
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
                 db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE shows; "
-                                 "DROP TABLE meta; COMMIT;")
+                                 "DROP TABLE departed; DROP TABLE meta; COMMIT;")
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
@@ -163,6 +174,26 @@ class BuildCache:
         with self._transaction():
             _insert_entries(self._db, changed)
             self._db.executemany("DELETE FROM entries WHERE path = ?", gone)
+
+    def grouped_features(self, wanted: Iterable[tuple[str, str]]) -> dict[str, bytes]:
+        """Pickled story features by grouping token, for these (grouping token, path): from the
+        entry's row while it still has that token, else as kept when the row changed or went."""
+        by_token = dict(wanted)
+        found: dict[str, bytes] = {}
+        for path in set(by_token.values()):
+            for token, features in self._db.execute("SELECT grouping, features FROM entries WHERE path = ?", (path,)):
+                if token in by_token:
+                    found[token] = features
+        for token in by_token.keys() - found.keys():
+            row = self._db.execute("SELECT features FROM departed WHERE grouping = ?", (token,)).fetchone()
+            if row is not None:
+                found[token] = row[0]
+        return found
+
+    def forget_departed(self) -> None:
+        """The kept features of changed and removed entries are no longer needed (a new ledger)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM departed")
 
     # -- small values ----------------------------------------------------------------------
     def get(self, key: str) -> Any:

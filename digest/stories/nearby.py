@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -109,16 +109,21 @@ def moved_words(before: Counter[str], n_before: int, after: Counter[str], n_afte
 
 
 def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFeatures], tokens: Sequence[str],
-                 previous: Remembered, ledger: Ledger, settings: StorySettings, *, max_fresh: float = MAX_FRESH,
-                 max_reached: float = MAX_REACHED) -> tuple[list[Story], Ledger] | None:
+                 previous: Remembered, ledger: Ledger, settings: StorySettings, *,
+                 departed: Callable[[list[tuple[str, str]]], Mapping[str, EntryFeatures]] | None = None,
+                 max_fresh: float = MAX_FRESH, max_reached: float = MAX_REACHED,
+                 ) -> tuple[list[Story], Ledger] | None:
     """group_stories(entries, features), from the stories `previous` that a grouping with this
     `ledger` made, regrouping only near what changed since; with the ledger of the result. None
     when it cannot be shown to be exact cheaply (then group everything), or when more than these
-    shares of the entries would be grouped again."""
+    shares of the entries would be grouped again. `departed` gives the features, as grouped, of
+    entries changed or gone since, by (grouping token, path): without them every entry's words
+    are counted again."""
     stamps = [e.published.timestamp() for e in entries]
     now = {token: (str(e.path), stamp) for e, token, stamp in zip(entries, tokens, stamps, strict=True)}
     came = [now[token] for token in now if token not in ledger.tokens]
-    went = [ledger.tokens[token] for token in ledger.tokens if token not in now]
+    went_tokens = [token for token in ledger.tokens if token not in now]
+    went = [ledger.tokens[token] for token in went_tokens]
     if len(came) + len(went) > MAX_CHANGED:
         return None
     order = sorted(range(len(entries)), key=lambda k: (stamps[k], str(entries[k].path)))  # group_stories' order
@@ -127,17 +132,26 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     read = _Features(unkeyed, features)
     came_paths = {path for path, _ in came}
     fresh = {k for path, time in came for k in _at(unkeyed, times, path, time)}  # those grouped automatically
-    if went:  # what the entries that went held is not kept: count every entry's words
+    # Of the entries that went, those grouped automatically (in no curator's story) were counted.
+    curated_before = {m for _, members, _, reason in previous if reason == "curator" for m in members}
+    counted = [token for token in went_tokens if ledger.tokens[token][0] not in curated_before]
+    old = departed([(token, ledger.tokens[token][0]) for token in counted]) if counted and departed else {}
+    if len(old) < len(counted):  # what some that went held is not known: count every entry's words
         df = word_counts(read[k] for k in range(len(unkeyed)))
         moved = moved_words(ledger.df, ledger.n, df, len(unkeyed), settings)
-    else:  # only additions: the counts of before, and of the words they hold
-        if len(unkeyed) != ledger.n + len(fresh):
+    else:  # the counts of before, less the words of those that went, plus those of those that came
+        if len(unkeyed) != ledger.n + len(fresh) - len(counted):
             return None
         df = ledger.df.copy()
+        for token in counted:
+            df.subtract(old[token].terms)
         for k in fresh:
             df.update(read[k].terms)
-        moved = moved_words(ledger.df, ledger.n, df, len(unkeyed), settings,
-                            {t for k in fresh for t in read[k].terms})
+        words = {t for k in fresh for t in read[k].terms} | {t for token in counted for t in old[token].terms}
+        for t in words:
+            if df[t] <= 0:
+                del df[t]
+        moved = moved_words(ledger.df, ledger.n, df, len(unkeyed), settings, words)
     if moved is None:
         return None
     # An entry is `fresh` when its vectors may differ: it came, or holds a word whose rarity moved.

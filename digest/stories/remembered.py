@@ -3,20 +3,27 @@ has changed (the entries' grouping tokens, or the grouping code itself)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+import pickle
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, group_stories, make_story
+from digest.stories.features import FEATURES_VERSION, EntryFeatures
 
 
 class _Memory(Protocol):
     def get(self, key: str) -> Any: ...
 
     def put(self, key: str, value: Any) -> None: ...
+
+    def grouped_features(self, wanted: Iterable[tuple[str, str]]) -> dict[str, bytes]: ...
+
+    def forget_departed(self) -> None: ...
 
 
 _STORIES_SOURCE = Path(__file__).parent
@@ -77,14 +84,27 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
     if isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(ledger, tuple) and len(ledger) == 2 \
             and ledger[0] == remembered[0] and isinstance(ledger[1], Ledger):
         try:
-            found = regroup_near(entries, features, tokens, remembered[1], ledger[1], DEFAULT_SETTINGS)
+            found = regroup_near(entries, features, tokens, remembered[1], ledger[1], DEFAULT_SETTINGS,
+                                 departed=functools.partial(_departed, cache))
         except Exception:  # an optimisation must never fail a build: group everything
             found = None
     if found is None:
         stories = group_stories(entries, features)
         found = (stories, ledger_of(entries, features, tokens))
     cache.put(LEDGER, (grouping_key(tokens), found[1]))
+    cache.forget_departed()
     return found[0]
+
+
+def _departed(cache: _Memory, wanted: Iterable[tuple[str, str]]) -> dict[str, EntryFeatures]:
+    """The features of entries as the last grouping read them, by grouping token (see nearby)."""
+    found = {}
+    for token, blob in cache.grouped_features(wanted).items():
+        with contextlib.suppress(Exception):
+            features = pickle.loads(blob)
+            if isinstance(features, EntryFeatures) and features.version == FEATURES_VERSION:
+                found[token] = features
+    return found
 
 
 class KeptGrouping:
