@@ -40,6 +40,7 @@ class Byline:
     probability: float  # that these are the authors
     none: float  # that none of the candidates is
     kind: str  # of evidence: see kind_of
+    agreed: bool = True  # the model's committee picks these names too, sure enough (LinearModel.committee_agrees)
 
 
 def kind_of(features: dict[str, float]) -> str:
@@ -137,7 +138,14 @@ def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, star
         return Byline(cands[best].names, 0.0, probs[-1], kind)
     same = set(cands[best].names)
     chance = sum(p for c, p in zip(cands, probs, strict=False) if set(c.names) == same)
-    return Byline(cands[best].names, chance, probs[-1], kind)
+    keys = [answer_key(c.names) for c in cands] + ["none"]
+    return Byline(cands[best].names, chance, probs[-1], kind,
+                  model.committee_agrees([*table, {"none": 1.0}], keys, kind))
+
+
+def answer_key(names: tuple[str, ...]) -> str:
+    """The same names in any order are one answer."""
+    return "|".join(sorted(names))
 
 
 def names_the_subject(found: Byline, title: str | None) -> bool:

@@ -121,7 +121,7 @@ def read_text(text: str) -> Article:
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
     authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) \
-        and not byline.names_the_subject(named, title) else ()
+        and named.agreed and not byline.names_the_subject(named, title) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
