@@ -270,7 +270,7 @@ def _answer(w: dict[str, float], page: Page) -> tuple[str, float]:
 
 
 def committee_results(pages: list[Page], l2: float, kind_of: Callable[[dict[str, float]], str],
-                      passes: Callable[[float, str], bool]) -> list[Result]:
+                      passes: Callable[[float, str], bool], margin: bool = False) -> list[Result]:
     """For the choices the model asserts (`passes` its thresholds) on pages it was not fitted on, in
     the 5-fold cross-validation by site and across dev sets (each read by models fitted on the other's
     pages: other publishers, languages and label conventions): (right, the smallest chance a member
@@ -287,7 +287,7 @@ def committee_results(pages: list[Page], l2: float, kind_of: Callable[[dict[str,
         w = fit(train_part, l2)
         members = fit_committee(train_part, l2)
         for page in held:
-            ok, chance, kind = predict_kind(w, page, kind_of)
+            ok, chance, kind = predict_kind(w, page, kind_of, margin)
             if chance <= 0 or not passes(chance, kind):
                 continue
             key, _ = _answer(w, page)
@@ -336,7 +336,7 @@ def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Pa
             need = kinds.get(kind, t) if kind in kinds else t
             return need is not None and chance >= need
 
-        results = committee_results(pages, l2, KIND_OF[name], passes)
+        results = committee_results(pages, l2, KIND_OF[name], passes, margin)
         needs = pick_committee_thresholds(results)
         for kind, need in needs.items():
             kept = [ok for ok, least, k in results if k == kind and least > 0 and need is not None and least >= need]

@@ -139,7 +139,7 @@ def test_a_name_alone_above_the_headline_is_no_byline_candidate() -> None:
     name is a byline candidate only from a sure headline down, a stated one ("By ...") anywhere near."""
     text = _page("Home", "Zum Aboshop", "Eastern front holds as the winter war goes on", "Anna Berg", *_WAR)
     head = read_head(text)
-    assert head.paras[head.title_at or 0].text.startswith("Eastern front holds") and head.title_sure
+    assert head.paras[head.title_at or 0].text.startswith("Eastern front holds") and head.title_placed
     names = [c.names for c in author_candidates(head.paras, head)]
     assert ("Anna Berg",) in names and ("Zum Aboshop",) not in names
     head = read_head(text.replace("Zum Aboshop", "By Jane Doe"))
