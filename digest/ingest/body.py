@@ -46,6 +46,18 @@ JUNK = re.compile(
     r".*\[(\w+)\b[^\]]*\].*\[/\w+\].*|"
     # a citation line: "... (2019, November 20) retrieved 20 November 2019 from https://..."
     r".*\bretrieved \d{1,2} \w+ \d{4} from https?://\S+|"
+    # an app's promotion: "Die Tagesspiegel-App ... Hier gratis herunterladen.", "Kostenlos herunterladen",
+    # "Download the app"; a video player's label: "watch now", "VIDEO4:4204:42"
+    r".{0,150}(apps?|app-\w+|\w+-app).{0,150}(download|herunterladen|installieren|télécharger|"
+    r"descargar|baixar|scaricare|scarica).{0,40}|"
+    r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
+    r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
+    # a reading time ("3 Min.", "1 min", "4 min read"), a permalink, a picture's rights ("Rechte: ...", as
+    # "Bildrechte:"), the controls and links around an article ("Keep Reading", "Submit a correction",
+    # "Reprints & permissions", "Ad Policy", "Enter your email address", "Bildbeschreibung einblenden")
+    r"\d{1,2} ?min\.?( read| lesezeit| de lecture| de lectura)?|(permalink|short ?link|kurzlink)\s*:\s*\S+|"
+    r"rechte\s*:.*|keep reading|submit a correction\b.*|reprints( &| and) permissions|ad policy|"
+    r"enter your e-?mail( address)?|bildbeschreibung (einblenden|ausblenden)|"
     # "Visit Business Insider's homepage for more stories."
     r"(visit|go to|head to|check out) .{0,60}\bfor more (stories|news|articles|coverage)\b.{0,20}|"
     # a one-line link to another story between the paragraphs: "Related: ...", "Also: ..."
