@@ -600,10 +600,19 @@ def inline_boxes(paras: list[Para]) -> set[int]:
         if is_boundary(para) and _inline_box(paras, i):
             out.add(i)
             j = i + 1
-            while j < len(paras) and not (is_prose(paras[j]) and not paras[j].bullet):
+            numbered = _numbered_list(paras, i)
+            while j < len(paras) and not (is_prose(paras[j]) and not paras[j].bullet
+                                          and not (numbered and paras[j].indent)):
                 out.add(j)
                 j += 1
     return out
+
+
+def _numbered_list(paras: list[Para], i: int) -> bool:
+    """A numbered list of other stories under the heading at i ("1. headline", with its picture's words,
+    its section or writer on indented lines under it): it runs longer than a box of a link or two, and
+    its indented lines are the list's, not the article's prose."""
+    return any(p.bullet[:1].isdigit() for p in paras[i + 1:i + 4])
 
 
 def _inline_box(paras: list[Para], i: int) -> bool:
@@ -611,11 +620,11 @@ def _inline_box(paras: list[Para], i: int) -> bool:
     if _comment_rules(paras[i]):
         return False
     # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
-    numbered = any(p.bullet[:1].isdigit() for p in paras[i + 1:i + 4])
-    for j in range(i + 1, min(len(paras), i + (16 if numbered else 7))):
+    numbered = _numbered_list(paras, i)
+    for j in range(i + 1, min(len(paras), i + (30 if numbered else 7))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
-        if is_prose(paras[j]) and not paras[j].bullet:
+        if is_prose(paras[j]) and not paras[j].bullet and not (numbered and paras[j].indent):
             return j > i + 1 and words(paras[j].text) >= 20
     return False
 
@@ -636,7 +645,9 @@ def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]
         if _comment_rules(paras[i]) or _ABOUT_AUTHOR.match(paras[i].text.strip(" :")):
             return start, i  # what follows the comments' house rules or "About the author" is never the article
         j = i + 1
-        while j < min(end, i + 12) and (not is_prose(paras[j]) or paras[j].bullet):
+        numbered = _numbered_list(paras, i)
+        while j < min(end, i + (30 if numbered else 12)) and (
+                not is_prose(paras[j]) or paras[j].bullet or numbered and paras[j].indent):
             if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
                 return start, i  # a comment thread: names, times, "Reply"
             j += 1
