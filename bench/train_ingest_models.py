@@ -1,7 +1,7 @@
 """Train the text-dump reader's small learned models on the dev sets' tuned part only.
 
     .venv/bin/python bench/train_ingest_models.py [--models headline,dateline,byline] [--l2 ...]
-                                                  [--per-kind dateline,byline] [--out DIR]
+                                                  [--per-kind dateline,byline] [--committee byline] [--out DIR]
 
 Each model is a conditional logit: a softmax over one page's candidates (headline: its short
 lines near the body, digest/ingest/headline.py; date: its dated lines, dateline.py; byline: its
@@ -16,7 +16,11 @@ or a wire credit, or a name alone; kind_of in each model's module), each the low
 target on that kind's own cross-validated choices. With --margin, a model's confidence in its choice
 is the chance the best candidate beats the strongest one saying something else (the logistic of
 their scores' margin, digest/ingest/linear.py's margin_chance) rather than the best one's share of
-the softmax: the headline's (see README, Ingest quality). Writes digest/ingest/<model>.json. The
+the softmax: the headline's (see README, Ingest quality). With --committee (the byline's), a model also
+ships COMMITTEE models fitted on random halves of its training sites, and per kind of evidence the chance
+each must give its choice for it to be asserted (committee_results, pick_committee_thresholds): chosen on
+the choices it asserts in the cross-validation and across dev sets, counting one miss more than seen.
+Writes digest/ingest/<model>.json. The
 headline model is trained first: the date and byline candidates are found around the headline
 it picks. Takes a few minutes.
 """
