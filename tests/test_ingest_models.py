@@ -241,3 +241,16 @@ def test_the_reader_applies_the_threshold_of_its_choices_kind(monkeypatch: pytes
     monkeypatch.setattr(dateline, "threshold", lambda kind="": math.inf if kind == "bare" else 0.5)
     article = text_reader.read_text(page)
     assert article.date is None and "date" in article.review
+
+
+def test_a_bylines_names_lose_what_the_text_browser_ran_into_them() -> None:
+    """A link glued to the name, a role alone, a place or a section beside a full name are no author;
+    names that only look glued (MacDonald), a brand in one word and a desk's name ("MND Staff") stay."""
+    assert byline.clean_names(("Sarah LazareTwitter",)) == ("Sarah Lazare",)
+    assert byline.clean_names(("Tobias MühlbauerTobias Mühlbauer",)) == ("Tobias Mühlbauer",)
+    assert byline.clean_names(("Christian Unger", "Redakteur")) == ("Christian Unger",)
+    assert byline.clean_names(("Jane Doe", "Senior Staff Technologist")) == ("Jane Doe",)
+    assert byline.clean_names(("Johannes Ritter", "Zürich")) == ("Johannes Ritter",)
+    assert byline.clean_names(("John MacDonald", "Danny DeVito")) == ("John MacDonald", "Danny DeVito")
+    assert byline.clean_names(("MND Staff",)) == ("MND Staff",) and byline.clean_names(("Reuters",)) == ("Reuters",)
+    assert byline.clean_names(("LinkNaija",)) == ("LinkNaija",)

@@ -148,6 +148,31 @@ def answer_key(names: tuple[str, ...]) -> str:
     return "|".join(sorted(names))
 
 
+# A name glued by the text browser to the link after it ("Sarah LazareTwitter", "Ulrich ExnerKorrespondent",
+# "Tobias MühlbauerTobias Mühlbauer"): a lower-case letter after three letters or more, then a capital, in
+# a name's second word or later. (Not "MacDonald", "DeVito", "McCarthy": their first part is shorter.)
+_GLUED = re.compile(r"(?<=[^\W\d_]{3}[a-zß-ÿ])(?=[A-ZÀ-ÖØ-Þ])")
+_ROLE_WORDS = {"editor", "reporter", "correspondent", "writer", "staff", "senior", "technologist", "columnist",
+               "contributor", "journalist", "journalistin", "redakteur", "redakteurin", "korrespondent",
+               "korrespondentin", "autor", "autorin", "kolumnist", "kolumnistin", "rédacteur", "rédactrice"}
+
+
+def clean_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a byline states, without what the text browser ran into them: a link glued to a name
+    (its words cut off), a role alone ("Redakteurin", "Senior Staff Technologist"), and a single word
+    beside a full name (a place or a section: "Jane Doe, Zürich", "Mike Wall, Astronomy")."""
+    out: list[str] = []
+    for name in names:
+        glued = _GLUED.search(name)
+        if glued and " " in name[:glued.start()]:  # a brand written as one word ("LinkNaija") stays
+            name = name[:glued.start()].strip()
+        if name and not all(w.casefold() in _ROLE_WORDS for w in name.split()):
+            out.append(name)
+    if any(len(n.split()) >= 2 for n in out):
+        out = [n for n in out if len(n.split()) >= 2]
+    return tuple(dict.fromkeys(out))
+
+
 def names_the_subject(found: Byline, title: str | None) -> bool:
     """A bare name (kind "name") that the headline names too: the article's subject (an interviewee, the
     person profiled), as likely as its writer; only a stated byline ("By ...") is taken then."""

@@ -122,8 +122,9 @@ def read_text(text: str) -> Article:
     # none, so below a model's threshold the field is left out and the curator is asked.
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
-    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) \
-        and named.agreed and not byline.names_the_subject(named, title) else ()
+    authors = byline.clean_names(named.names) if named is not None \
+        and named.probability >= byline.threshold(named.kind) and named.agreed \
+        and not byline.names_the_subject(named, title) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
