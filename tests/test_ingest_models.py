@@ -254,3 +254,10 @@ def test_a_bylines_names_lose_what_the_text_browser_ran_into_them() -> None:
     assert byline.clean_names(("John MacDonald", "Danny DeVito")) == ("John MacDonald", "Danny DeVito")
     assert byline.clean_names(("MND Staff",)) == ("MND Staff",) and byline.clean_names(("Reuters",)) == ("Reuters",)
     assert byline.clean_names(("LinkNaija",)) == ("LinkNaija",)
+
+
+def test_a_name_credited_for_the_pictures_in_a_byline_is_not_an_author() -> None:
+    from digest.ingest.text import _names
+
+    assert _names("Jane Doe (reporting) and John Roe (photography)") == ("Jane Doe",)
+    assert _names("Jane Doe and John Roe") == ("Jane Doe", "John Roe")

@@ -302,6 +302,10 @@ _NOT_WRITER = re.compile(r"(\(|photo|image|illustration|graphic|video|foto|revie
                          r"translated|sponsored|presented|powered)\W*$", re.IGNORECASE)
 
 
+_OTHER_ROLE = re.compile(r"\((?:photo\w*|foto\w*|illustrat\w*|graphics?|grafik\w*|video\w*|bild\w*|images?|"
+                         r"pictures?|design|data|daten)\)", re.IGNORECASE)
+
+
 def _names(text: str) -> tuple[str, ...]:
     text = re.split(r"\s+(?:on|am|le|el|em|il|op|at|-|—|–|\||/)\s+|@|,\s*(?:[A-Z]{2,}\b|\w+ \w+ (?:writer|"
                     r"correspondent|editor|reporter))", text, maxsplit=1)[0]
@@ -309,8 +313,8 @@ def _names(text: str) -> tuple[str, ...]:
     out = []
     for part in parts:
         m = _NAME.match(part.strip())
-        if not m:
-            continue
+        if not m or _OTHER_ROLE.search(part):
+            continue  # "Jane Doe (reporting) and John Roe (photography)": John Roe took the pictures
         name = m.group(0).strip(" .,")
         if _NOT_NAMES & set(name.casefold().split()) or find_date(name) or len(name) < 3:
             continue
