@@ -52,6 +52,8 @@ JUNK = re.compile(
     r"descargar|baixar|scaricare|scarica).{0,40}|"
     r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
     r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
+    # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
+    r"(illustration|image|photo|picture) for (the )?article titled\b.*|"
     # a reading time ("3 Min.", "1 min", "4 min read"), a permalink, a picture's rights ("Rechte: ...", as
     # "Bildrechte:"), the controls and links around an article ("Keep Reading", "Submit a correction",
     # "Reprints & permissions", "Ad Policy", "Enter your email address", "Bildbeschreibung einblenden")
@@ -285,7 +287,8 @@ def is_placeholder(para: Para) -> bool:
 
 # A consent notice over embedded content ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche
 # Einwilligung ... erforderlich", "I agree to external content being displayed"), and a form's check box
-# or field with its label as a text browser draws it ("[ ] Externen Inhalt anzeigen"): no article's words.
+# or field with its label as a text browser draws it ("[ ] Externen Inhalt anzeigen", "[ ]I would like to be
+# emailed about offers, events and updates ... Read our privacy policy"): no article's words.
 _EMBEDDED = re.compile(r"\b(extern\w* inhalt\w*|eingebettet\w* inhalt\w*|external content|embedded content|"
                        r"third[- ]party content|contenus? externes?|contenus? intégrés?)", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(einwilligung|einverstanden|zustimm\w*|personenbezogen\w*|anzeig\w*|angezeigt|"
@@ -295,7 +298,7 @@ _FORM_FIELD = re.compile(r"^\[[ _]*\]\s*\S")
 
 def is_consent(text: str) -> bool:
     return words(text) <= 120 and bool(_EMBEDDED.search(text)) and bool(_CONSENT.search(text)) \
-        or words(text) <= 8 and bool(_FORM_FIELD.match(text))
+        or words(text) <= 40 and bool(_FORM_FIELD.match(text))
 
 
 def is_junk(para: Para) -> bool:
