@@ -52,6 +52,8 @@ JUNK = re.compile(
     r"descargar|baixar|scaricare|scarica).{0,40}|"
     r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
     r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
+    # a caption closed by its picture's credit: "Alex Lowes in Barcelona, Foto: LAT Images"
+    r"(?=.{0,250}$).*[,;.–—-]\s*(photo|foto|bild|photograph|credit|crédit|quelle|fotos|photos)\s*:\s*(\S+\s*){1,6}|"
     # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
     r"(illustration|image|photo|picture) for (the )?article titled\b.*|"
     # a reading time ("3 Min.", "1 min", "4 min read"), a permalink, a picture's rights ("Rechte: ...", as
