@@ -173,6 +173,13 @@ def clean_names(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def one_word(found: Byline) -> bool:
+    """A bare name (kind "name") of one word beside a date ("Politics August 08, 2018", "LinkNaija ..."): a
+    section's label or a brand as often as a writer (the tuned pages have no such writer; a model not
+    fitted on the page's site chose "Politics"), so never asserted; a stated byline of one word still is."""
+    return found.kind == "name" and all(len(name.split()) == 1 for name in found.names)
+
+
 def names_the_subject(found: Byline, title: str | None) -> bool:
     """A bare name (kind "name") that the headline names too: the article's subject (an interviewee, the
     person profiled), as likely as its writer; only a stated byline ("By ...") is taken then."""

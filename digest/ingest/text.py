@@ -124,7 +124,7 @@ def read_text(text: str) -> Article:
     named = byline.choose(paras, cands, title_at, start, authors)
     authors = byline.clean_names(named.names) if named is not None \
         and named.probability >= byline.threshold(named.kind) and named.agreed \
-        and not byline.names_the_subject(named, title) else ()
+        and not byline.names_the_subject(named, title) and not byline.one_word(named) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
