@@ -1,7 +1,7 @@
 """Train the text-dump reader's small learned models on the dev sets' tuned part only.
 
     .venv/bin/python bench/train_ingest_models.py [--models headline,dateline,byline] [--l2 ...]
-                                                  [--per-kind dateline,byline] [--out DIR]
+                                                  [--per-kind dateline,byline] [--committee byline] [--out DIR]
 
 Each model is a conditional logit: a softmax over one page's candidates (headline: its short
 lines near the body, digest/ingest/headline.py; date: its dated lines, dateline.py; byline: its
@@ -16,7 +16,11 @@ or a wire credit, or a name alone; kind_of in each model's module), each the low
 target on that kind's own cross-validated choices. With --margin, a model's confidence in its choice
 is the chance the best candidate beats the strongest one saying something else (the logistic of
 their scores' margin, digest/ingest/linear.py's margin_chance) rather than the best one's share of
-the softmax: the headline's (see README, Ingest quality). Writes digest/ingest/<model>.json. The
+the softmax: the headline's (see README, Ingest quality). With --committee (the byline's), a model also
+ships COMMITTEE models fitted on random halves of its training sites, and per kind of evidence the chance
+each must give its choice for it to be asserted (committee_results, pick_committee_thresholds): chosen on
+the choices it asserts in the cross-validation and across dev sets, counting one miss more than seen.
+Writes digest/ingest/<model>.json. The
 headline model is trained first: the date and byline candidates are found around the headline
 it picks. Takes a few minutes.
 """
@@ -245,8 +249,75 @@ def kind_figures(results: list[Result], pooled: float, kinds: dict[str, float | 
     return (sum(asserted) / len(asserted) if asserted else float("nan")), sum(asserted) / len(results)
 
 
+COMMITTEE = 8  # members, each fitted on a random half of the training sites
+PRIOR_MISSES = 1  # a committee's threshold is chosen as if one more of its choices were wrong
+
+
+def fit_committee(pages: list[Page], l2: float, seed: int = 0) -> list[dict[str, float]]:
+    """COMMITTEE models, each fitted on a random half of the pages' sites."""
+    rng = random.Random(seed)
+    sites = sorted({p["site"] for p in pages})
+    members = []
+    for _ in range(COMMITTEE):
+        half = set(rng.sample(sites, max(1, len(sites) // 2)))
+        members.append(fit([p for p in pages if p["site"] in half], l2))
+    return members
+
+
+def _answer(w: dict[str, float], page: Page) -> tuple[str, float]:
+    """The answer these weights pick for the page (its key) and its chance (the softmax's share)."""
+    scores = [sum(w.get(k, 0.0) * x for k, x in f.items()) for _, f in page["rows"]]
+    top = max(scores)
+    total = sum(math.exp(s - top) for s in scores)
+    key = page["keys"][scores.index(top)]
+    return key, sum(math.exp(s - top) for s, k in zip(scores, page["keys"], strict=True) if k == key) / total
+
+
+def committee_results(pages: list[Page], l2: float, kind_of: Callable[[dict[str, float]], str],
+                      passes: Callable[[float, str], bool], margin: bool = False) -> list[Result]:
+    """For the choices the model asserts (`passes` its thresholds) on pages it was not fitted on, in
+    the 5-fold cross-validation by site and across dev sets (each read by models fitted on the other's
+    pages: other publishers, languages and label conventions): (right, the smallest chance a member
+    of the committee fitted beside it gives the same answer, 0 when some member picks another, kind)."""
+    parts = folds(pages)
+    splits = [([p for m, part in enumerate(parts) if m != n for p in part], held) for n, held in enumerate(parts)]
+    for devset in DEVSETS:
+        inside = [p for p in pages if p["site"].startswith(devset.name + "/")]
+        splits.append(([p for p in pages if p not in inside], inside))
+    out: list[Result] = []
+    for train_part, held in splits:
+        if not train_part or not held:
+            continue
+        w = fit(train_part, l2)
+        members = fit_committee(train_part, l2)
+        for page in held:
+            ok, chance, kind = predict_kind(w, page, kind_of, margin)
+            if chance <= 0 or not passes(chance, kind):
+                continue
+            key, _ = _answer(w, page)
+            answers = [_answer(m, page) for m in members]
+            least = min(c for _, c in answers) if all(k == key for k, _ in answers) else 0.0
+            out.append((ok, least, kind))
+    return out
+
+
+def pick_committee_thresholds(results: list[Result], target: float = TARGET_PRECISION) -> dict[str, float | None]:
+    """Per kind of evidence, the lowest chance every member must give (0: agreeing is enough) at which
+    that kind's asserted choices meet the target, counting PRIOR_MISSES more wrong ones; None: never."""
+    out: dict[str, float | None] = {}
+    for kind in sorted({k for _, _, k in results}):
+        picks = [r for r in results if r[2] == kind]
+        out[kind] = None
+        for t in [0.0] + [x / 100 for x in range(50, 100)]:
+            kept = [ok for ok, least, _ in picks if least > 0 and least >= t]
+            if kept and sum(kept) / (len(kept) + PRIOR_MISSES) >= target:
+                out[kind] = t
+                break
+    return out
+
+
 def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Path = MODELS,
-          per_kind: bool = False, margin: bool = False) -> None:
+          per_kind: bool = False, margin: bool = False, committee: bool = False) -> None:
     print(f"{name}: {len(pages)} tuned pages, {sum(len(p['rows']) for p in pages)} candidates")
     best: tuple[float, float, dict[str, float | None], float, float] | None = None
     for l2 in l2s:
@@ -263,6 +334,20 @@ def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Pa
     assert best is not None
     l2, t, kinds, accuracy, top1 = best
     w = fit(pages, l2)
+    extra: dict[str, Any] = {}
+    if committee:
+        def passes(chance: float, kind: str) -> bool:
+            need = kinds.get(kind, t) if kind in kinds else t
+            return need is not None and chance >= need
+
+        results = committee_results(pages, l2, KIND_OF[name], passes, margin)
+        needs = pick_committee_thresholds(results)
+        for kind, need in needs.items():
+            kept = [ok for ok, least, k in results if k == kind and least > 0 and need is not None and least >= need]
+            print(f"  committee, {kind}: {sum(ok for ok, _, k in results if k == kind)} right of "
+                  f"{sum(1 for r in results if r[2] == kind)} asserted -> at {need}: {sum(kept)} of {len(kept)}")
+        extra = {"committee_thresholds": needs,
+                 "committee": [{k: round(x, 5) for k, x in sorted(m.items())} for m in fit_committee(pages, l2)]}
     out = folder / f"{name}.json"
     out.write_text(json.dumps({
         "about": f"{about}: weights of the features in digest/ingest/{name}.py, trained by "
@@ -270,7 +355,7 @@ def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Pa
         "l2": l2, "threshold": t, "kind_thresholds": kinds,
         "confidence": "margin" if margin else "softmax",
         "cv_top1": round(top1, 4), "cv_accuracy_asserted": round(accuracy, 4),
-        "bias": 0.0, "weights": {k: round(x, 5) for k, x in sorted(w.items())},
+        "bias": 0.0, "weights": {k: round(x, 5) for k, x in sorted(w.items())}, **extra,
     }, indent=1) + "\n", encoding="utf-8")
     print(f"  wrote {out} (l2 {l2}, threshold {t:.2f})")
 
@@ -283,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
                     "evidence (the headline's was tried: see README, Ingest quality)")
     ap.add_argument("--margin", default="headline", help="the models whose confidence is the margin over "
                     "the strongest other answer, not the softmax's share (dates and bylines: no better)")
+    ap.add_argument("--committee", default="byline", help="the models whose choice is asserted only when a "
+                    "committee fitted on halves of the sites agrees (see committee_results)")
     ap.add_argument("--out", type=Path, default=MODELS, help="where to write the models (to compare with "
                     "the shipped ones; the date and byline models still read the shipped headline model)")
     args = ap.parse_args(argv)
@@ -291,15 +378,16 @@ def main(argv: list[str] | None = None) -> int:
     models = args.models.split(",")
     per_kind = args.per_kind.split(",")
     margin = args.margin.split(",")
+    committee = args.committee.split(",")
     if "headline" in models:  # first: the date's candidates are found around the headline
         train("headline", headline_pages(), l2s, "the headline of a text dump", args.out, "headline" in per_kind,
-              "headline" in margin)
+              "headline" in margin, "headline" in committee)
     if "dateline" in models:
         train("dateline", dateline_pages(), l2s, "the publication date of a text dump", args.out,
-              "dateline" in per_kind, "dateline" in margin)
+              "dateline" in per_kind, "dateline" in margin, "dateline" in committee)
     if "byline" in models:
         train("byline", byline_pages(), l2s, "the authors of a text dump", args.out, "byline" in per_kind,
-              "byline" in margin)
+              "byline" in margin, "byline" in committee)
     return 0
 
 

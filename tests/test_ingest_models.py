@@ -139,7 +139,7 @@ def test_a_name_alone_above_the_headline_is_no_byline_candidate() -> None:
     name is a byline candidate only from a sure headline down, a stated one ("By ...") anywhere near."""
     text = _page("Home", "Zum Aboshop", "Eastern front holds as the winter war goes on", "Anna Berg", *_WAR)
     head = read_head(text)
-    assert head.paras[head.title_at or 0].text.startswith("Eastern front holds") and head.title_sure
+    assert head.paras[head.title_at or 0].text.startswith("Eastern front holds") and head.title_placed
     names = [c.names for c in author_candidates(head.paras, head)]
     assert ("Anna Berg",) in names and ("Zum Aboshop",) not in names
     head = read_head(text.replace("Zum Aboshop", "By Jane Doe"))
@@ -241,3 +241,23 @@ def test_the_reader_applies_the_threshold_of_its_choices_kind(monkeypatch: pytes
     monkeypatch.setattr(dateline, "threshold", lambda kind="": math.inf if kind == "bare" else 0.5)
     article = text_reader.read_text(page)
     assert article.date is None and "date" in article.review
+
+
+def test_a_bylines_names_lose_what_the_text_browser_ran_into_them() -> None:
+    """A link glued to the name, a role alone, a place or a section beside a full name are no author;
+    names that only look glued (MacDonald), a brand in one word and a desk's name ("MND Staff") stay."""
+    assert byline.clean_names(("Sarah LazareTwitter",)) == ("Sarah Lazare",)
+    assert byline.clean_names(("Tobias MühlbauerTobias Mühlbauer",)) == ("Tobias Mühlbauer",)
+    assert byline.clean_names(("Christian Unger", "Redakteur")) == ("Christian Unger",)
+    assert byline.clean_names(("Jane Doe", "Senior Staff Technologist")) == ("Jane Doe",)
+    assert byline.clean_names(("Johannes Ritter", "Zürich")) == ("Johannes Ritter",)
+    assert byline.clean_names(("John MacDonald", "Danny DeVito")) == ("John MacDonald", "Danny DeVito")
+    assert byline.clean_names(("MND Staff",)) == ("MND Staff",) and byline.clean_names(("Reuters",)) == ("Reuters",)
+    assert byline.clean_names(("LinkNaija",)) == ("LinkNaija",)
+
+
+def test_a_name_credited_for_the_pictures_in_a_byline_is_not_an_author() -> None:
+    from digest.ingest.text import _names
+
+    assert _names("Jane Doe (reporting) and John Roe (photography)") == ("Jane Doe",)
+    assert _names("Jane Doe and John Roe") == ("Jane Doe", "John Roe")

@@ -46,6 +46,22 @@ JUNK = re.compile(
     r".*\[(\w+)\b[^\]]*\].*\[/\w+\].*|"
     # a citation line: "... (2019, November 20) retrieved 20 November 2019 from https://..."
     r".*\bretrieved \d{1,2} \w+ \d{4} from https?://\S+|"
+    # an app's promotion: "Die Tagesspiegel-App ... Hier gratis herunterladen.", "Kostenlos herunterladen",
+    # "Download the app"; a video player's label: "watch now", "VIDEO4:4204:42"
+    r".{0,150}(apps?|app-\w+|\w+-app).{0,150}(download|herunterladen|installieren|télécharger|"
+    r"descargar|baixar|scaricare|scarica).{0,40}|"
+    r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
+    r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
+    # a caption closed by its picture's credit: "Alex Lowes in Barcelona, Foto: LAT Images"
+    r"(?=.{0,250}$).*[,;.–—-]\s*(photo|foto|bild|photograph|credit|crédit|quelle|fotos|photos)\s*:\s*(\S+\s*){1,6}|"
+    # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
+    r"(illustration|image|photo|picture) for (the )?article titled\b.*|"
+    # a reading time ("3 Min.", "1 min", "4 min read"), a permalink, a picture's rights ("Rechte: ...", as
+    # "Bildrechte:"), the controls and links around an article ("Keep Reading", "Submit a correction",
+    # "Reprints & permissions", "Ad Policy", "Enter your email address", "Bildbeschreibung einblenden")
+    r"\d{1,2} ?min\.?( read| lesezeit| de lecture| de lectura)?|(permalink|short ?link|kurzlink)\s*:\s*\S+|"
+    r"rechte\s*:.*|keep reading|submit a correction\b.*|reprints( &| and) permissions|ad policy|"
+    r"enter your e-?mail( address)?|bildbeschreibung (einblenden|ausblenden)|"
     # "Visit Business Insider's homepage for more stories."
     r"(visit|go to|head to|check out) .{0,60}\bfor more (stories|news|articles|coverage)\b.{0,20}|"
     # a one-line link to another story between the paragraphs: "Related: ...", "Also: ..."
@@ -273,7 +289,8 @@ def is_placeholder(para: Para) -> bool:
 
 # A consent notice over embedded content ("Um eingebettete Inhalte anzuzeigen, ist deine widerrufliche
 # Einwilligung ... erforderlich", "I agree to external content being displayed"), and a form's check box
-# or field with its label as a text browser draws it ("[ ] Externen Inhalt anzeigen"): no article's words.
+# or field with its label as a text browser draws it ("[ ] Externen Inhalt anzeigen", "[ ]I would like to be
+# emailed about offers, events and updates ... Read our privacy policy"): no article's words.
 _EMBEDDED = re.compile(r"\b(extern\w* inhalt\w*|eingebettet\w* inhalt\w*|external content|embedded content|"
                        r"third[- ]party content|contenus? externes?|contenus? intégrés?)", re.IGNORECASE)
 _CONSENT = re.compile(r"\b(einwilligung|einverstanden|zustimm\w*|personenbezogen\w*|anzeig\w*|angezeigt|"
@@ -283,7 +300,7 @@ _FORM_FIELD = re.compile(r"^\[[ _]*\]\s*\S")
 
 def is_consent(text: str) -> bool:
     return words(text) <= 120 and bool(_EMBEDDED.search(text)) and bool(_CONSENT.search(text)) \
-        or words(text) <= 8 and bool(_FORM_FIELD.match(text))
+        or words(text) <= 40 and bool(_FORM_FIELD.match(text))
 
 
 def is_junk(para: Para) -> bool:
@@ -588,10 +605,19 @@ def inline_boxes(paras: list[Para]) -> set[int]:
         if is_boundary(para) and _inline_box(paras, i):
             out.add(i)
             j = i + 1
-            while j < len(paras) and not (is_prose(paras[j]) and not paras[j].bullet):
+            numbered = _numbered_list(paras, i)
+            while j < len(paras) and not (is_prose(paras[j]) and not paras[j].bullet
+                                          and not (numbered and paras[j].indent)):
                 out.add(j)
                 j += 1
     return out
+
+
+def _numbered_list(paras: list[Para], i: int) -> bool:
+    """A numbered list of other stories under the heading at i ("1. headline", with its picture's words,
+    its section or writer on indented lines under it): it runs longer than a box of a link or two, and
+    its indented lines are the list's, not the article's prose."""
+    return any(p.bullet[:1].isdigit() for p in paras[i + 1:i + 4])
 
 
 def _inline_box(paras: list[Para], i: int) -> bool:
@@ -599,11 +625,11 @@ def _inline_box(paras: list[Para], i: int) -> bool:
     if _comment_rules(paras[i]):
         return False
     # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
-    numbered = any(p.bullet[:1].isdigit() for p in paras[i + 1:i + 4])
-    for j in range(i + 1, min(len(paras), i + (16 if numbered else 7))):
+    numbered = _numbered_list(paras, i)
+    for j in range(i + 1, min(len(paras), i + (30 if numbered else 7))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
-        if is_prose(paras[j]) and not paras[j].bullet:
+        if is_prose(paras[j]) and not paras[j].bullet and not (numbered and paras[j].indent):
             return j > i + 1 and words(paras[j].text) >= 20
     return False
 
@@ -624,7 +650,9 @@ def _cut_at_boundary(paras: list[Para], start: int, end: int) -> tuple[int, int]
         if _comment_rules(paras[i]) or _ABOUT_AUTHOR.match(paras[i].text.strip(" :")):
             return start, i  # what follows the comments' house rules or "About the author" is never the article
         j = i + 1
-        while j < min(end, i + 12) and (not is_prose(paras[j]) or paras[j].bullet):
+        numbered = _numbered_list(paras, i)
+        while j < min(end, i + (30 if numbered else 12)) and (
+                not is_prose(paras[j]) or paras[j].bullet or numbered and paras[j].indent):
             if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
                 return start, i  # a comment thread: names, times, "Reply"
             j += 1

@@ -40,6 +40,7 @@ class Byline:
     probability: float  # that these are the authors
     none: float  # that none of the candidates is
     kind: str  # of evidence: see kind_of
+    agreed: bool = True  # the model's committee picks these names too, sure enough (LinearModel.committee_agrees)
 
 
 def kind_of(features: dict[str, float]) -> str:
@@ -137,7 +138,46 @@ def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, star
         return Byline(cands[best].names, 0.0, probs[-1], kind)
     same = set(cands[best].names)
     chance = sum(p for c, p in zip(cands, probs, strict=False) if set(c.names) == same)
-    return Byline(cands[best].names, chance, probs[-1], kind)
+    keys = [answer_key(c.names) for c in cands] + ["none"]
+    return Byline(cands[best].names, chance, probs[-1], kind,
+                  model.committee_agrees([*table, {"none": 1.0}], keys, kind))
+
+
+def answer_key(names: tuple[str, ...]) -> str:
+    """The same names in any order are one answer."""
+    return "|".join(sorted(names))
+
+
+# A name glued by the text browser to the link after it ("Sarah LazareTwitter", "Ulrich ExnerKorrespondent",
+# "Tobias MühlbauerTobias Mühlbauer"): a lower-case letter after three letters or more, then a capital, in
+# a name's second word or later. (Not "MacDonald", "DeVito", "McCarthy": their first part is shorter.)
+_GLUED = re.compile(r"(?<=[^\W\d_]{3}[a-zß-ÿ])(?=[A-ZÀ-ÖØ-Þ])")
+_ROLE_WORDS = {"editor", "reporter", "correspondent", "writer", "staff", "senior", "technologist", "columnist",
+               "contributor", "journalist", "journalistin", "redakteur", "redakteurin", "korrespondent",
+               "korrespondentin", "autor", "autorin", "kolumnist", "kolumnistin", "rédacteur", "rédactrice"}
+
+
+def clean_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names a byline states, without what the text browser ran into them: a link glued to a name
+    (its words cut off), a role alone ("Redakteurin", "Senior Staff Technologist"), and a single word
+    beside a full name (a place or a section: "Jane Doe, Zürich", "Mike Wall, Astronomy")."""
+    out: list[str] = []
+    for name in names:
+        glued = _GLUED.search(name)
+        if glued and " " in name[:glued.start()]:  # a brand written as one word ("LinkNaija") stays
+            name = name[:glued.start()].strip()
+        if name and not all(w.casefold() in _ROLE_WORDS for w in name.split()):
+            out.append(name)
+    if any(len(n.split()) >= 2 for n in out):
+        out = [n for n in out if len(n.split()) >= 2]
+    return tuple(dict.fromkeys(out))
+
+
+def one_word(found: Byline) -> bool:
+    """A bare name (kind "name") of one word beside a date ("Politics August 08, 2018", "LinkNaija ..."): a
+    section's label or a brand as often as a writer (the tuned pages have no such writer; a model not
+    fitted on the page's site chose "Politics"), so never asserted; a stated byline of one word still is."""
+    return found.kind == "name" and all(len(name.split()) == 1 for name in found.names)
 
 
 def names_the_subject(found: Byline, title: str | None) -> bool:

@@ -26,6 +26,29 @@ class LinearModel:
     # The same per kind of evidence the choice rests on (a "By" line, a bare name): how sure a
     # model may be differs by kind, and unseen sites mix the kinds differently. None: never asserted.
     kind_thresholds: Mapping[str, float | None] = field(default_factory=dict)
+    # Models of the same features fitted on random halves of the training sites, and per kind of
+    # evidence the chance each must give the choice: a choice that rests on which sites were seen
+    # (some member picks another answer, or doubts it) is not asserted on a site not seen.
+    committee: tuple[Mapping[str, float], ...] = ()
+    committee_thresholds: Mapping[str, float | None] = field(default_factory=dict)
+
+    def committee_agrees(self, table: Sequence[Mapping[str, float]], keys: Sequence[str], kind: str) -> bool:
+        """Whether every member of the committee picks the answer `keys` names first (the best of
+        `table`, scored by this model) and gives it at least its kind's chance; True without one.
+        `keys` names each candidate's answer (candidates saying the same add up their chances)."""
+        if not self.committee or kind not in self.committee_thresholds:
+            return True
+        need = self.committee_thresholds[kind]
+        if need is None:
+            return False
+        scores = [self.score(f) for f in table]
+        chosen = keys[max(range(len(scores)), key=lambda k: scores[k])]
+        for weights in self.committee:
+            probs = softmax([sum(weights.get(n, 0.0) * x for n, x in f.items()) for f in table])
+            best = keys[max(range(len(probs)), key=lambda k: probs[k])]
+            if best != chosen or sum(p for p, k in zip(probs, keys, strict=True) if k == chosen) < need:
+                return False
+        return True
 
     def threshold_for(self, kind: str) -> float:
         """The probability a choice of this kind needs to be asserted (infinite: never)."""
@@ -74,6 +97,10 @@ def load_model(name: str) -> LinearModel:
     """The model saved as `<name>.json` beside this module."""
     data = json.loads((_HERE / f"{name}.json").read_text(encoding="utf-8"))
     kinds = data.get("kind_thresholds") or {}
+    members = data.get("committee") or []
+    needs = data.get("committee_thresholds") or {}
     return LinearModel(weights={str(k): float(v) for k, v in data["weights"].items()},
                        bias=float(data.get("bias", 0.0)), threshold=float(data.get("threshold", 0.5)),
-                       kind_thresholds={str(k): None if v is None else float(v) for k, v in kinds.items()})
+                       kind_thresholds={str(k): None if v is None else float(v) for k, v in kinds.items()},
+                       committee=tuple({str(k): float(v) for k, v in m.items()} for m in members),
+                       committee_thresholds={str(k): None if v is None else float(v) for k, v in needs.items()})

@@ -74,9 +74,10 @@ class Head:
     start: int  # the body's first paragraph
     end: int  # and the one after its last
     title_at: int | None
-    title_sure: bool
+    title_sure: bool  # the headline is asserted
     head: list[Para]  # from the headline to a little into the body
     above: list[Para]  # the few lines above the headline
+    title_placed: bool = True  # the model is sure of where the headline is (if not of its wording)
 
 
 def read_head(text: str) -> Head:
@@ -84,10 +85,11 @@ def read_head(text: str) -> Head:
     start, end = body_span(paras)
     title_at = _find_title(paras, start)
     pick = headline.choose(paras, start, title_at, headline_cue)
-    title_sure = True
+    title_sure = title_placed = True
     if pick is not None:
         title_at = pick.index
-        title_sure = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or _clean_copy(paras, pick)
+        title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or _clean_copy(paras, pick)
+        title_sure = title_placed and (pick.set_apart or _clean_copy(paras, pick))
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -99,7 +101,7 @@ def read_head(text: str) -> Head:
             if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
-    return Head(paras, start, end, title_at, title_sure, head, above)
+    return Head(paras, start, end, title_at, title_sure, head, above, title_placed)
 
 
 def _clean_copy(paras: list[Para], pick: headline.Headline) -> bool:
@@ -120,8 +122,9 @@ def read_text(text: str) -> Article:
     # none, so below a model's threshold the field is left out and the curator is asked.
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
-    authors = named.names if named is not None and named.probability >= byline.threshold(named.kind) \
-        and not byline.names_the_subject(named, title) else ()
+    authors = byline.clean_names(named.names) if named is not None \
+        and named.probability >= byline.threshold(named.kind) and named.agreed \
+        and not byline.names_the_subject(named, title) and not byline.one_word(named) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
@@ -299,6 +302,10 @@ _NOT_WRITER = re.compile(r"(\(|photo|image|illustration|graphic|video|foto|revie
                          r"translated|sponsored|presented|powered)\W*$", re.IGNORECASE)
 
 
+_OTHER_ROLE = re.compile(r"\((?:photo\w*|foto\w*|illustrat\w*|graphics?|grafik\w*|video\w*|bild\w*|images?|"
+                         r"pictures?|design|data|daten)\)", re.IGNORECASE)
+
+
 def _names(text: str) -> tuple[str, ...]:
     text = re.split(r"\s+(?:on|am|le|el|em|il|op|at|-|—|–|\||/)\s+|@|,\s*(?:[A-Z]{2,}\b|\w+ \w+ (?:writer|"
                     r"correspondent|editor|reporter))", text, maxsplit=1)[0]
@@ -306,8 +313,8 @@ def _names(text: str) -> tuple[str, ...]:
     out = []
     for part in parts:
         m = _NAME.match(part.strip())
-        if not m:
-            continue
+        if not m or _OTHER_ROLE.search(part):
+            continue  # "Jane Doe (reporting) and John Roe (photography)": John Roe took the pictures
         name = m.group(0).strip(" .,")
         if _NOT_NAMES & set(name.casefold().split()) or find_date(name) or len(name) < 3:
             continue
@@ -367,7 +374,7 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         if wire and not para.bullet:
             out.append(byline.Candidate(i, (wire.group("agency"),), "wire"))
             continue
-        if layout.title_sure and layout.title_at is not None and i < layout.title_at:
+        if layout.title_placed and layout.title_at is not None and i < layout.title_at:
             continue  # a name alone above a sure headline is a menu's or a box's label ("Zum Aboshop")
         # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
         # browser may glue the two links: "Jane Doe@janedoe").
