@@ -35,24 +35,16 @@ BoolArray = npt.NDArray[np.bool_]
 class Corpus:
     """The entries' features with the corpus-wide word rarity, and their vectors."""
 
-    def __init__(self, features: Sequence[EntryFeatures], settings: StorySettings,
-                 vocabulary: tuple[Counter[str], int] | None = None) -> None:
-        """`vocabulary`: the word counts and size of a larger corpus these entries are part of
-        (rarity measured there: nearby.regroup_near vectors only the entries near a change)."""
+    def __init__(self, features: Sequence[EntryFeatures], settings: StorySettings) -> None:
         self.features = features
         self.settings = settings
-        if vocabulary is None:
-            df = word_counts(features)
-            n = len(features)
-            held: Iterable[tuple[str, int]] = df.items()
-        else:
-            df, n = vocabulary  # only the words these entries hold are looked up
-            held = [(t, df[t]) for t in set(chain.from_iterable(f.terms for f in features))]
+        n = len(features)
+        df = word_counts(features)
         limit = noise_limit(n, settings)
         log_n = size_log(n)
         self.df = df
-        self.idf = {t: rarity(log_n, d) for t, d in held if d <= limit}
-        self.shared = {t for t in self.idf if df[t] > 1}  # words that can match
+        self.idf = {t: rarity(log_n, d) for t, d in df.items() if d <= limit}
+        self.shared = {t for t, d in df.items() if 1 < d <= limit}  # words that can match
         self.has_text = [f.text_word_count >= settings.min_text_words for f in features]
         self.title = [self._title(f) for f in features]
         self._full: dict[int, Vector] = {}
