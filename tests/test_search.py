@@ -8,6 +8,7 @@ import json
 import pickle
 import queue
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -386,3 +387,66 @@ def test_a_fragments_url_is_read_from_its_start_or_else_whole() -> None:
     for url in ("/2023/01/19/plain/", "/2023/01/19/caf\u00e9-\"quoted\"-\\/", "/" + "long-" * 1500 + "/"):
         assert _fragment_url(fragment({"url": url, "content": text})) == url
         assert _fragment_url(fragment({"content": text, "url": url})) == url  # laid out otherwise: read whole
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_pagefind_builds_the_same_index_from_the_pages_cut_to_their_search_body(make_site: SiteMaker,
+                                                                                tmp_path: Path) -> None:
+    """search_page keeps what Pagefind reads: the index of the default theme's article pages (with
+    a hostile title and body, a heading, a list, a quote, tags) is the same, byte for byte, from the
+    cut pages as from the whole ones."""
+    from digest.search import search_page
+
+    files = {f"content/e{i}.md": entry_text(f"{TITLES[i]} <script>x</script> & more", date=f"2022-08-1{i}T09:00:00Z",
+                                            body=f"Body {i}.\n\n## A part\n\n- one\n- two\n\n> A quote, {i}.\n",
+                                            topic="world", tags='["Ports", "Energy"]')
+             for i in range(6)}
+    root = make_site(files)
+    build(root, BuildOptions(now=NOW, jobs=1, search=False))
+    pages = sorted((root / "output").glob("2022/08/*/*/index.html"))
+    assert len(pages) == 6
+    trees = {}
+    for kind in ("whole", "cut"):
+        site = tmp_path / kind / "site"
+        for page in pages:
+            target = site / page.relative_to(root / "output")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = page.read_bytes()
+            cut = search_page(data)
+            assert cut is not None and len(cut) < len(data) / 2
+            target.write_bytes(cut if kind == "cut" else data)
+        executable = digest.search.pagefind_executable()
+        assert executable is not None
+        subprocess.run([str(executable), "--site", str(site), "--output-path", str(tmp_path / kind / "out"),
+                        "--silent"], check=True)
+        trees[kind] = {p.relative_to(tmp_path / kind / "out").as_posix(): p.read_bytes()
+                       for p in sorted((tmp_path / kind / "out").rglob("*")) if p.is_file()}
+    assert any(name.startswith("fragment/") for name in trees["whole"])
+    assert trees["cut"] == trees["whole"]
+
+
+def test_a_page_is_indexed_whole_unless_its_search_body_can_be_told_from_its_text() -> None:
+    from digest.search import search_page
+
+    page = (b'<!DOCTYPE html>\n<html lang="fr">\n<head><title>T</title><link rel="stylesheet" href="s.css"></head>\n'
+            b'<body><nav>Menu</nav><main><div class="a" data-pagefind-body><div><p>Inner</p></div>'
+            b'<p data-pagefind-meta="source">S</p></div><div>After</div></main></body></html>\n')
+    cut = search_page(page)
+    assert cut is not None
+    assert b'<html lang="fr">' in cut and b"<title>T</title>" in cut
+    assert b'<div class="a" data-pagefind-body><div><p>Inner</p></div><p data-pagefind-meta="source">S</p></div>' in cut
+    assert b"Menu" not in cut and b"After" not in cut and b"s.css" not in cut
+    declined = {
+        "no search body": page.replace(b" data-pagefind-body", b""),
+        "two search bodies": page.replace(b"<div>After</div>", b"<div data-pagefind-body>After</div>"),
+        "metadata outside it": page.replace(b"<nav>", b'<nav data-pagefind-filter="x">'),
+        "metadata in the head": page.replace(b"<title>T</title>", b'<meta data-pagefind-meta="image[content]">'),
+        "a script inside": page.replace(b"<p>Inner</p>", b"<script>var s = '</div>';</script>"),
+        "a comment inside": page.replace(b"<p>Inner</p>", b"<!-- </div> -->"),
+        "never closed": page.replace(b"</div><div>After</div>", b""),
+        "no html tag": page.replace(b'<html lang="fr">', b""),
+    }
+    for why, other in declined.items():
+        assert search_page(other) is None, why
+    upper = page.replace(b"<div", b"<DIV").replace(b"</div>", b"</DIV>")
+    assert search_page(upper) is not None and b"After" not in search_page(upper)  # type: ignore[operator]
