@@ -318,7 +318,8 @@ class SearchStore:
             return list(pool.map(one, segments))
 
     def _index(self, pages: Iterable[tuple[str, Path | bytes]], target: Path, keep_runtime: bool) -> None:
-        """Run Pagefind over these pages (hard links to them in a scratch folder) into `target`."""
+        """Run Pagefind over these pages (in a scratch folder: each cut to what Pagefind reads of it,
+        search_page, or else a hard link to it) into `target`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="index-", dir=self.folder) as scratch:
             site = Path(scratch) / "site"
