@@ -1,5 +1,6 @@
 """The build cache, .digest/cache/build.sqlite: parsed entries, story features, the last story
-grouping, and a manifest (output path -> fingerprint) of each output tree it wrote.
+grouping (and its ledger, with the features of the entries changed or removed since: see
+stories.nearby), and a manifest (output path -> fingerprint) of each output tree it wrote.
 
 SQLite because a build changes a few rows, not the whole cache, and every commit is atomic: a
 killed build leaves the cache as it was before or after a commit, never half written. A cache is
