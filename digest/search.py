@@ -194,7 +194,8 @@ def search_page(html: bytes) -> bytes | None:
         return None
     body = html[start:end]
     head_tag = _HTML_TAG.search(html, 0, start)
-    if head_tag is None or _RAW_TEXT.search(body) or b"data-pagefind-" in html[:start] + html[end:]:
+    if head_tag is None or _RAW_TEXT.search(body) or html.find(b"data-pagefind-", 0, start) >= 0 \
+            or html.find(b"data-pagefind-", end) >= 0:
         return None
     title = _TITLE.search(html, 0, start)
     return b"".join((b"<!DOCTYPE html>\n", head_tag.group(0), b'\n<head>\n<meta charset="utf-8">\n',

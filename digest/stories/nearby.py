@@ -245,17 +245,15 @@ class _Vectors:
         return f
 
     def title(self, k: int) -> Vector:
-        vector = self._title.get(k)
-        if vector is None:
-            f = self._words(self.features[k])
-            vector = self._title[k] = title_vector(f, self.idf, self.shared, self.settings)
-        return vector
+        return self._made(self._title, title_vector, k)
 
     def full(self, k: int) -> Vector:
-        vector = self._full.get(k)
+        return self._made(self._full, full_vector, k)
+
+    def _made(self, made: dict[int, Vector], make: Callable[..., Vector], k: int) -> Vector:
+        vector = made.get(k)
         if vector is None:
-            f = self._words(self.features[k])
-            vector = self._full[k] = full_vector(f, self.idf, self.shared, self.settings)
+            vector = made[k] = make(self._words(self.features[k]), self.idf, self.shared, self.settings)
         return vector
 
     def has_text(self, k: int) -> bool:
@@ -273,27 +271,28 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     window = settings.window_days * 86400.0
     reach = window + 1.0  # pair_similarities applies the exact bound: a second's slack here
 
-    def around(k: int) -> range:
-        return range(bisect.bisect_left(times, times[k] - reach), bisect.bisect_right(times, times[k] + reach))
+    def near(time: float) -> range:
+        return range(bisect.bisect_left(times, time - reach), bisect.bisect_right(times, time + reach))
 
     def partners(k: int) -> list[int]:
         """Every entry that may be paired with k: near in time, sharing a title word (as similar_pairs)."""
         words = vectors.title(k).keys()
-        return [j for j in around(k) if j != k and not words.isdisjoint(vectors.title(j))]
+        return [j for j in near(times[k]) if j != k and not words.isdisjoint(vectors.title(j))]
 
     start = set(fresh)
     for k in fresh:
         start.update(partners(k))
     for time in went:  # entries that were paired with one gone: any near it in time
-        start.update(range(bisect.bisect_left(times, time - reach), bisect.bisect_right(times, time + reach)))
+        start.update(near(time))
     reached: set[int] = set()
     edges: dict[tuple[int, int], float] = {}
     frontier = sorted(start)
     while frontier:
+        # A pair with an entry reached in an earlier round was compared then, from that side.
+        pairs = sorted({(min(k, j), max(k, j)) for k in frontier for j in partners(k) if j not in reached})
         reached.update(frontier)
         if len(reached) > most:
             return None
-        pairs = sorted({(min(k, j), max(k, j)) for k in frontier for j in partners(k)})
         found = _similarities(vectors, unkeyed, times, pairs, settings)
         following: set[int] = set()
         for pair, similarity in zip(pairs, found, strict=True):
