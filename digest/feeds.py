@@ -9,7 +9,7 @@ opens one shows a page saying what a feed is and how to follow it, not a tree of
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -88,9 +88,10 @@ def _newest_items(site: Site) -> Iterator[FeedItem]:
 FEED_STYLESHEET = "static/feed.xsl"  # in the theme's static files
 
 
-def render_feeds(plan: FeedPlan, config: Config) -> list[RenderedFile]:
+def render_feeds(plan: FeedPlan, config: Config, bodies: Mapping[str, str] | None = None) -> list[RenderedFile]:
+    """The feed's files; `bodies`: item bodies as HTML already made, by item_body_key."""
     urls = feed_urls(plan.prefix)
-    html = {id(item): _item_html(item, config) for item in plan.items}  # once, not once per format
+    html = {id(item): _item_html(item, config, bodies or {}) for item in plan.items}  # once, not once per format
     stylesheet = relative_root(plan.prefix) + FEED_STYLESHEET  # relative: the same site, any address
     return [
         RenderedFile(urls["rss"], with_stylesheet(_feedgen(plan, config, "rss", html).rss_str(pretty=True),
@@ -115,7 +116,21 @@ def _updated(plan: FeedPlan) -> datetime | None:
     return max((i.entry.published for i in plan.items), default=None)
 
 
-def _item_html(item: FeedItem, config: Config) -> str:
+def item_body_key(entry: Entry, config: Config) -> str:
+    """What an item's body as HTML (permalinks.entry_html) is made from: the entry file's content
+    and the permalink its links are made absolute against."""
+    return f"{entry.content_hash} {absolute(config.base_url, entry_url(entry, config))}"
+
+
+def item_bodies(feeds: Iterable[FeedPlan], config: Config) -> dict[str, Entry]:
+    """The entries whose bodies these feeds show as HTML, by item_body_key (none unless the feeds
+    carry full content)."""
+    if not config.feed_full_content:
+        return {}
+    return {item_body_key(item.entry, config): item.entry for feed in feeds for item in feed.items}
+
+
+def _item_html(item: FeedItem, config: Config, bodies: Mapping[str, str]) -> str:
     """The article, then the other coverage of its story: each source's headline, publisher and time."""
     parts = []
     if item.entry.key_points:
@@ -124,7 +139,10 @@ def _item_html(item: FeedItem, config: Config) -> str:
         link = absolute(config.base_url, entry_url(item.entry, config))
         # The body's own anchors (a heading's '#' permalink, a curator's [see](#part)) point into
         # the article's page: a reader resolves them against the feed, so they are made whole.
-        parts.append(entry_html(item.entry, config).replace(' href="#', f' href="{escape(link)}#'))
+        body = bodies.get(item_body_key(item.entry, config))
+        if body is None:
+            body = entry_html(item.entry, config)
+        parts.append(body.replace(' href="#', f' href="{escape(link)}#'))
     elif item.entry.summary:
         parts.append(f"<p>{escape(item.entry.summary)}</p>")
     if item.entry.source and item.entry.source_url:

@@ -8,7 +8,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class RenderWork:
     feeds: Sequence[FeedPlan]
     staging: Staging
     shared: dict[str, Any]  # the template context every page gets
+    bodies: Mapping[str, str]  # feed items' bodies as HTML already made (feeds.item_body_key)
 
 
 def _render_chunk(work: RenderWork, tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
@@ -57,7 +58,7 @@ def _render_chunk(work: RenderWork, tasks: Sequence[tuple[str, int]]) -> list[Di
                 rendered = render_page(env, pages[index], shared)
                 staging.write(rendered.output_path, rendered.data)
             else:
-                for feed in render_feeds(feeds[index], config):
+                for feed in render_feeds(feeds[index], config, work.bodies):
                     staging.write(feed.output_path, feed.data)
         except DigestError as exc:
             errors.append(exc)
@@ -105,16 +106,17 @@ def template_environment(config: Config) -> jinja2.Environment:
 
 
 def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page], feeds: Sequence[FeedPlan],
-                 staging: Staging, jobs: int | None) -> None:
+                 staging: Staging, jobs: int | None, bodies: Mapping[str, str] | None = None) -> None:
     """Render these pages and feeds into the staging tree, in worker processes when they are many.
-    Every page's error is collected: one BuildFailed names them all."""
+    Every page's error is collected: one BuildFailed names them all. `bodies`: feed items' bodies
+    as HTML already made (feeds.item_body_key)."""
     for name in {page.template for page in pages}:
         with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
             env.get_template(name)  # reported, with file and line, when the page renders
     shared = {"site": _site_context(config)}
     # Feeds first: a feed holds fifty items, so it is the longest task.
     tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
-    work = RenderWork(config, env, pages, feeds, staging, shared)
+    work = RenderWork(config, env, pages, feeds, staging, shared, bodies or {})
     results = in_workers(_render_chunk, work, tasks, jobs, PARALLEL_THRESHOLD)
     errors = [e for chunk_errors in results for e in chunk_errors]
     if errors:

@@ -659,9 +659,9 @@ def test_the_planned_entries_hold_their_bodies_rendering_reads_no_cache(make_sit
         seen["leads"] = {s.key: s.lead.title for s in stories if len(s.members) > 1}
         return real_organise(entries, stories, config)
 
-    def render_without_the_cache(config, env, pages, feeds, staging, jobs):  # type: ignore[no-untyped-def]
+    def render_without_the_cache(config, env, pages, feeds, staging, jobs, bodies):  # type: ignore[no-untyped-def]
         shutil.rmtree(root / ".digest" / "cache")
-        return real_render(config, env, pages, feeds, staging, jobs)
+        return real_render(config, env, pages, feeds, staging, jobs, {})  # no feed bodies made before either
 
     monkeypatch.setattr(digest.pipeline, "organise", spy_organise)
     monkeypatch.setattr(digest.render_files, "render_files", render_without_the_cache)
@@ -1181,3 +1181,29 @@ def test_one_shot_builds_group_stories_near_what_changed(site: Path, tmp_path: P
     assert calls == [(True, 0, 0), (True, 1, 0), (True, 1, 0)]
     with sqlite3.connect(cache_path(site)) as db:
         assert db.execute("SELECT count(*) FROM departed").fetchone()[0] == 0  # forgotten with a new ledger
+
+
+def test_feed_bodies_are_made_once_while_a_feed_shows_them(site: Path, tmp_path: Path, monkeypatch) -> None:
+    """The feeds' item bodies as HTML are kept in the cache: an addition renders the feeds again
+    but makes only the new entry's body; an edited body is made again (its content changed); the
+    output equals a cold build's each time, and bodies no feed shows any more are let go."""
+    import digest.build
+
+    made: list[str] = []
+    real = digest.build.entry_html
+    monkeypatch.setattr(digest.build, "entry_html",
+                        lambda entry, config: made.append(entry.title) or real(entry, config))
+    (site / "content/2022/08/16/delta.md").write_text(entry_text("Delta", DAY2, "Delta body.", topic="world"))
+    build(site, OPTIONS)
+    assert made == ["Delta"]
+    assert tree(site / "output") == cold(site, tmp_path)
+    made.clear()
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, edited.", topic="world",
+                                                         tags='["Energy"]'))
+    build(site, OPTIONS)
+    assert made == ["Alpha rises"]
+    assert "Alpha body, edited." in (site / "output" / "feed.xml").read_text()
+    assert tree(site / "output") == cold(site, tmp_path)
+    with sqlite3.connect(cache_path(site)) as db:
+        kept = [key.split(" ", 1)[1] for (key,) in db.execute("SELECT key FROM bodies")]
+    assert sorted(url.rstrip("/").rsplit("/", 1)[1] for url in kept) == ["alpha", "beta", "delta", "gamma"]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import random
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from pathlib import PurePosixPath
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,12 +16,44 @@ from hypothesis import strategies as st
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
 from digest.stories.features import EntryFeatures
-from digest.stories.nearby import Ledger, ledger_of, moved_words, regroup_near
+from digest.stories.nearby import PICKLE_HEADS, Ledger, ledger_of, moved_words, pickled_str, regroup_near
 from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
 
 
 def remembered(stories: list[Story]) -> list[tuple[str, list[str], float, str]]:
     return [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]
+
+
+class PickledFeatures(Mapping[PurePosixPath, EntryFeatures]):
+    """Features as entry_rows.LazyFeatures hands them: each also as its pickle (`pickled`)."""
+
+    def __init__(self, features: Mapping[PurePosixPath, EntryFeatures]) -> None:
+        self.features = features
+
+    def __getitem__(self, path: PurePosixPath) -> EntryFeatures:
+        return self.features[path]
+
+    def __iter__(self) -> Iterator[PurePosixPath]:
+        return iter(self.features)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def pickled(self, path: PurePosixPath) -> bytes | None:
+        return pickle.dumps(self.features[path], pickle.HIGHEST_PROTOCOL)
+
+
+@given(st.lists(st.text(min_size=1, max_size=300), min_size=1, max_size=12), st.integers(4, 5))
+def test_a_word_of_the_features_is_in_their_pickle_as_pickled_str_says(words: list[str], protocol: int) -> None:
+    """What nearby looks for in a pickle before unpickling it is there for every word it holds
+    (any text: non-ASCII, words of 256 bytes and more, a word held twice)."""
+    terms = tuple(dict.fromkeys(words))
+    features = EntryFeatures(terms[:2], terms[:1], tuple((w, 1) for w in terms), len(terms), terms)
+    data = pickle.dumps(features, protocol)
+    assert data.startswith(PICKLE_HEADS)
+    for word in terms:
+        assert pickled_str(word) in data
+    assert pickled_str("a word it does not hold\x00") not in data
 
 
 class Ledgered(Site):
@@ -46,7 +81,9 @@ class Ledgered(Site):
         # Every share allowed: the exact path is taken whenever it can be (the defaults give up sooner).
         # Half the time without the features of what went: every entry's words are counted again.
         departed = self.departed if self.rng.random() < 0.5 else None
-        found = regroup_near(entries, self.features, self.tokens(), remembered(self.stories), self.ledger,
+        # Half the time the features come as the build cache hands them: pickled until unpickled.
+        features = PickledFeatures(self.features) if self.rng.random() < 0.5 else self.features
+        found = regroup_near(entries, features, self.tokens(), remembered(self.stories), self.ledger,
                              DEFAULT_SETTINGS, departed=departed, max_fresh=1.0, max_reached=1.0)
         if found is None:
             self.fallbacks += 1

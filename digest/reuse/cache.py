@@ -1,6 +1,7 @@
 """The build cache, .digest/cache/build.sqlite: parsed entries, story features, the last story
 grouping (and its ledger, with the features of the entries changed or removed since: see
-stories.nearby), and a manifest (output path -> fingerprint) of each output tree it wrote.
+stories.nearby), the feeds' item bodies as HTML, and a manifest (output path -> fingerprint) of
+each output tree it wrote.
 
 SQLite because a build changes a few rows, not the whole cache, and every commit is atomic: a
 killed build leaves the cache as it was before or after a commit, never half written. A cache is
@@ -51,6 +52,9 @@ CREATE TABLE IF NOT EXISTS shows (entry TEXT PRIMARY KEY, units BLOB);
 -- grouping token: stories.grouping_token), until the next grouping's ledger is stored: what a
 -- one-shot build's grouping subtracts from the word counts it remembers (stories.nearby).
 CREATE TABLE IF NOT EXISTS departed (grouping TEXT PRIMARY KEY, features BLOB);
+-- The bodies of the feeds' items as HTML (feeds.item_body_key: the entry's content and permalink):
+-- a feed rendered again after an addition renders none of its fifty bodies again.
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT);
 CREATE TRIGGER IF NOT EXISTS entry_replaced BEFORE INSERT ON entries BEGIN
   INSERT OR IGNORE INTO departed SELECT grouping, features FROM entries
     WHERE path = new.path AND grouping IS NOT new.grouping;
@@ -103,7 +107,7 @@ class BuildCache:
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
                 db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE shows; "
-                                 "DROP TABLE departed; DROP TABLE meta; COMMIT;")
+                                 "DROP TABLE departed; DROP TABLE bodies; DROP TABLE meta; COMMIT;")
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
@@ -195,6 +199,20 @@ class BuildCache:
         """The kept features of changed and removed entries are no longer needed (a new ledger)."""
         with self._transaction():
             self._db.execute("DELETE FROM departed")
+
+    # -- feed items' bodies as HTML --------------------------------------------------------
+    def bodies_html(self, keys: Iterable[str]) -> dict[str, str]:
+        """The stored HTML of these bodies (feeds.item_body_key), of those stored."""
+        return {key: html for key, html in self._where_in("SELECT key, html FROM bodies", "key", keys)}
+
+    def store_bodies_html(self, new: dict[str, str], keep: Iterable[str]) -> None:
+        """Store these bodies' HTML; of the others, keep only those under `keep` (the items of the
+        site's feeds now)."""
+        wanted = set(keep) | new.keys()
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", new.items())
+            stale = [(key,) for (key,) in self._db.execute("SELECT key FROM bodies") if key not in wanted]
+            self._db.executemany("DELETE FROM bodies WHERE key = ?", stale)
 
     # -- small values ----------------------------------------------------------------------
     def get(self, key: str) -> Any:

@@ -135,6 +135,11 @@ class CachedEntry:
             self._features_blob = None
         return self._features
 
+    @property
+    def features_pickle(self) -> bytes | None:
+        """The features as fetched from the row, when they are not unpickled yet (else None)."""
+        return self._features_blob if self._features is None else None
+
     def forget_features(self) -> None:
         """Let the features go (after grouping, in a one-shot build); fetched again if asked for."""
         self._features = self._features_blob = None

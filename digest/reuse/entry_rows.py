@@ -144,6 +144,12 @@ class LazyFeatures(Mapping[PurePosixPath, Any]):
             features = entry_features(row.entry)
         return features
 
+    def pickled(self, path: PurePosixPath) -> bytes | None:
+        """The entry's features as pickled in the cache, when fetched and not unpickled yet: a
+        word of theirs is in these bytes (stories.nearby looks there before unpickling). The
+        cache holds features of this FEATURES_VERSION only (it is part of the cache's salt)."""
+        return self._rows[str(path)].features_pickle
+
     def __contains__(self, path: object) -> bool:
         return isinstance(path, PurePosixPath) and str(path) in self._rows
 

@@ -158,7 +158,7 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     # The holders of a moved word are looked for only when some are not among those that came.
     held_here = Counter(t for k in fresh for t in set(read[k].terms) if t in moved)
     if any(df[t] > held_here[t] for t in moved):
-        fresh.update(k for k in range(len(unkeyed)) if not moved.isdisjoint(read[k].terms))
+        fresh.update(read.holders(moved))
     if len(fresh) > max_fresh * len(unkeyed) + 20:
         return None
     found = _regroup_reached(unkeyed, read, times, fresh, [time for _, time in went], (df, len(unkeyed)), settings,
@@ -217,6 +217,34 @@ class _Features:
             found = self.known[k] = _features(self.entries[k], self.features)
         return found
 
+    def holders(self, words: set[str]) -> list[int]:
+        """The entries whose features hold one of these words. Where the features mapping hands
+        over an entry's features still pickled (entry_rows.LazyFeatures.pickled), only those whose
+        pickle holds one of the words as pickle writes it (`pickled_str`) are unpickled to be sure:
+        an addition's moved words are held by about a hundred of 10,000 entries."""
+        pickled: Callable[[PurePosixPath], bytes | None] | None = getattr(self.features, "pickled", None)
+        written = [pickled_str(word) for word in words]
+        found = []
+        for k, entry in enumerate(self.entries):
+            if k not in self.known and pickled is not None:
+                data = pickled(entry.path)
+                if data is not None and data.startswith(PICKLE_HEADS) and not any(w in data for w in written):
+                    continue
+            if not words.isdisjoint(self[k].terms):
+                found.append(k)
+        return found
+
+
+PICKLE_HEADS = (b"\x80\x04", b"\x80\x05")  # pickles of protocol 4 and 5 (the cache's: HIGHEST_PROTOCOL)
+
+
+def pickled_str(word: str) -> bytes:
+    """The bytes that a pickle of protocol 4 or 5 holding this str holds (pickletools: a str of
+    under 256 bytes is SHORT_BINUNICODE, its length in one byte, then UTF-8; a longer one at least
+    its UTF-8). Written once even when the pickle holds it twice (a memo refers to it after)."""
+    data = word.encode("utf-8", "surrogatepass")
+    return b"\x8c" + bytes([len(data)]) + data if len(data) < 256 else data
+
 
 class _Vectors:
     """The entries' vectors, made only for the entries asked about (vectors.Corpus' arithmetic,
@@ -232,6 +260,7 @@ class _Vectors:
         self.shared: set[str] = set()
         self._title: dict[int, Vector] = {}
         self._full: dict[int, Vector] = {}
+        self._title_words: dict[int, frozenset[str]] = {}
 
     def _words(self, f: EntryFeatures) -> EntryFeatures:
         """Rarity and sharedness of f's words, as Corpus has them, known from here on."""
@@ -243,6 +272,16 @@ class _Vectors:
                     if d > 1:
                         self.shared.add(t)
         return f
+
+    def title_words(self, k: int) -> frozenset[str]:
+        """The words of k's title vector (title_vector keeps the title terms other entries have
+        too, under the noise limit), without making the vector: what finding partners compares."""
+        words = self._title_words.get(k)
+        if words is None:
+            df, limit = self.df, self.limit
+            words = self._title_words[k] = frozenset(
+                t for t in self.features[k].title_terms if 1 < df.get(t, 0) <= limit)
+        return words
 
     def title(self, k: int) -> Vector:
         return self._made(self._title, title_vector, k)
@@ -276,8 +315,8 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
 
     def partners(k: int) -> list[int]:
         """Every entry that may be paired with k: near in time, sharing a title word (as similar_pairs)."""
-        words = vectors.title(k).keys()
-        return [j for j in near(times[k]) if j != k and not words.isdisjoint(vectors.title(j))]
+        words = vectors.title_words(k)
+        return [j for j in near(times[k]) if j != k and not words.isdisjoint(vectors.title_words(j))]
 
     start = set(fresh)
     for k in fresh:
