@@ -34,6 +34,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -133,6 +134,7 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     read = _Features(unkeyed, features)
     came_paths = {path for path, _ in came}
     fresh = {k for path, time in came for k in _at(unkeyed, times, path, time)}  # those grouped automatically
+    new_here = frozenset(fresh)  # the entries not grouped last time
     # Of the entries that went, those grouped automatically (in no curator's story) were counted.
     curated_before = {m for _, members, _, reason in previous if reason == "curator" for m in members}
     counted = [token for token in went_tokens if ledger.tokens[token][0] not in curated_before]
@@ -162,8 +164,8 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
         fresh.update(read.holders(moved))
     if len(fresh) > max_fresh * len(unkeyed) + 20:
         return None
-    found = _regroup_reached(unkeyed, read, times, fresh, [time for _, time in went], (df, len(unkeyed)), settings,
-                             int(max_reached * len(unkeyed)) + 50)
+    found = _regroup_reached(unkeyed, read, times, fresh, new_here, [time for _, time in went], (df, len(unkeyed)),
+                             (ledger.df, ledger.n), settings, int(max_reached * len(unkeyed)) + 50)
     if found is None:
         return None
     regrouped, redone = found
@@ -302,12 +304,21 @@ class _Vectors:
 
 
 def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Sequence[float],
-                     fresh: set[int], went: Sequence[float], vocabulary: tuple[Counter[str], int],
+                     fresh: set[int], came: AbstractSet[int], went: Sequence[float],
+                     vocabulary: tuple[Counter[str], int], before: tuple[Counter[str], int],
                      settings: StorySettings, most: int) -> tuple[list[Story], set[str]] | None:
     """The stories of every connected part of the pairs that holds a pair that may have changed
     (one of a `fresh` entry, whose vectors may differ, or one that a removed entry at a time in
     `went` had), found by following pairs from them; with the paths of their members. None when
-    more than `most` entries are reached."""
+    more than `most` entries are reached. `came`: the fresh entries the last grouping did not
+    have; `vocabulary` and `before`: the word counts and size of the corpus now and then.
+
+    Where the pairs start. A connected part of the pairs now that holds no fresh entry, and no
+    entry that was paired with a fresh or a removed one, is a connected part of the pairs then:
+    its own pairs are the same (neither end's vectors changed), and a pair that joined it to the
+    rest then would have been one of those. So the search starts from the fresh entries, the
+    entries that were paired with one of them (their pairs then: compared again with the word
+    counts of then), and every entry near a removed one in time; and follows the pairs now."""
     vectors = _Vectors(features, vocabulary, settings)
     window = settings.window_days * 86400.0
     reach = window + 1.0  # pair_similarities applies the exact bound: a second's slack here
@@ -315,14 +326,17 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     def near(time: float) -> range:
         return range(bisect.bisect_left(times, time - reach), bisect.bisect_right(times, time + reach))
 
-    def partners(k: int) -> list[int]:
+    def partners(k: int, of: _Vectors = vectors) -> list[int]:
         """Every entry that may be paired with k: near in time, sharing a title word (as similar_pairs)."""
-        words = vectors.title_words(k)
-        return [j for j in near(times[k]) if j != k and not words.isdisjoint(vectors.title_words(j))]
+        words = of.title_words(k)
+        return [j for j in near(times[k]) if j != k and not words.isdisjoint(of.title_words(j))]
 
     start = set(fresh)
-    for k in fresh:
-        start.update(partners(k))
+    then = _Vectors(features, before, settings)
+    paired_then = sorted({(min(k, j), max(k, j)) for k in fresh - came for j in partners(k, then) if j not in came})
+    for pair, similarity in zip(paired_then, _similarities(then, unkeyed, times, paired_then, settings), strict=True):
+        if similarity is not None:
+            start.update(pair)
     for time in went:  # entries that were paired with one gone: any near it in time
         start.update(near(time))
     reached: set[int] = set()
