@@ -874,10 +874,18 @@ def test_kept_units_reuse_a_fingerprint_only_for_an_equal_context_under_the_same
     assert not kept.warm([Page("b/index.html", "article.html", {})], [], "salt", lambda: True)  # stopped
 
 
+@pytest.mark.parametrize("reads", ["one by one", "by paths", "the whole table"])
 def test_a_one_shot_build_plans_with_heads_and_reads_whole_entries_only_for_the_pages_it_renders(
-        make_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+        make_site, tmp_path: Path, monkeypatch, reads: str) -> None:  # type: ignore[no-untyped-def]
     """Over a live site, the CLI plans with the entries' heads (EntryHead: no body) and reads the
-    whole entries of the pages it renders only; the site still equals a cold build."""
+    whole entries of the pages it renders only, however the cache fetches them (BuildCache.fill:
+    a row a query, a few hundred paths a query, or the whole table read); the site still equals a
+    cold build."""
+    import digest.reuse.cache
+
+    if reads != "one by one":
+        monkeypatch.setattr(digest.reuse.cache, "ROWS_ONE_BY_ONE", 0)
+        monkeypatch.setattr(digest.reuse.cache, "PATHS_READ", 10**6 if reads == "by paths" else 0)
     words = ["Copper", "Wheat", "Timber", "Cocoa", "Nickel", "Barley", "Cotton", "Sugar"]
     files = {f"content/2022/{month:02d}/{day:02d}/old-{month}-{day}.md": entry_text(
         f"{words[day % 8]} story {month} {day}", f"2022-{month:02d}-{day:02d}T09:00:00+01:00",
@@ -888,9 +896,14 @@ def test_a_one_shot_build_plans_with_heads_and_reads_whole_entries_only_for_the_
     (root / "content/2022/08/15").mkdir(parents=True)
     (root / "content/2022/08/15/new.md").write_text(entry_text("A new story", DAY1, "New body.", topic="world"))
     builder = Builder(root, OPTIONS, once=True)
+    one_by_one: list[str] = []
+    real_blobs = digest.reuse.cache.BuildCache.entry_blobs
+    monkeypatch.setattr(digest.reuse.cache.BuildCache, "entry_blobs",
+                        lambda cache, path, *args: one_by_one.append(path) or real_blobs(cache, path, *args))
     try:
         report = builder.build()
         whole = [rel for rel, row in builder._rows.rows.items() if row.loaded]
+        assert (len(one_by_one) >= len(whole)) == (reads == "one by one"), one_by_one
         assert report.rendered > 0
         assert "content/2022/08/15/new.md" in whole
         assert len(whole) < len(files) / 2, whole  # not every entry: those the rendered pages show

@@ -229,12 +229,33 @@ def load_unit(data: bytes, entry_of: Callable[[str], Entry]) -> Any:
 
 
 def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Callable[[str], Entry],
-                ) -> tuple[list[Page], list[FeedPlan]]:
+                fetch: Callable[[set[str]], None] | None = None) -> tuple[list[Page], list[FeedPlan]]:
     """Pages and feeds of a plan made with heads (EntryHead), each entry they hold swapped for
     the whole one (`entry_of`: path -> entry), to be rendered. Their fingerprints stay: a head and
-    its entry count the same."""
-    return ([Page(p.output_path, p.template, load_unit(dump_unit(p.context), entry_of)) for p in pages],
-            [load_unit(dump_unit(feed), entry_of) for feed in feeds])
+    its entry count the same. `fetch` is told the paths of every entry they hold first (to read
+    them from the cache at once)."""
+    shown: set[str] = set()
+    page_units = [_dump_noting(page.context, shown) for page in pages]
+    feed_units = [_dump_noting(feed, shown) for feed in feeds]
+    if fetch is not None:
+        fetch(shown)
+    return ([Page(p.output_path, p.template, load_unit(data, entry_of)) for p, data in zip(pages, page_units,
+                                                                                             strict=True)],
+            [load_unit(data, entry_of) for data in feed_units])
+
+
+def _dump_noting(value: Any, shown: set[str]) -> bytes:
+    """dump_unit, adding the path of every entry the unit holds to `shown`."""
+    def noted(entry: Entry | EntryHead) -> tuple[Callable[[str], Entry], tuple[str]]:
+        path = str(entry.path)
+        shown.add(path)
+        return _entry_at, (path,)
+
+    buffer = io.BytesIO()
+    pickler = _UnitPickler(buffer, pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**_REDUCE, Entry: noted, EntryHead: noted}
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 # -- patching it -------------------------------------------------------------------------------------
