@@ -128,6 +128,17 @@ def test_every_build_reads_the_entries_small_columns_from_an_index_not_the_pickl
         assert len(db.execute(ENTRY_COLUMNS).fetchall()) == len(FILES)
 
 
+def test_every_full_plan_reads_the_units_fingerprints_from_an_index_not_the_plans(site: Path) -> None:
+    """The same for the stored plan's units: their fingerprints without their pickled plans."""
+    from digest.reuse.cache import UNIT_PRINTS
+
+    with sqlite3.connect(cache_path(site)) as db:
+        plan = " ".join(str(step[-1]) for step in db.execute("EXPLAIN QUERY PLAN " + UNIT_PRINTS))
+        assert "COVERING INDEX unit_prints" in plan, plan
+        prints = db.execute(UNIT_PRINTS).fetchall()
+        assert prints and all(isinstance(value, str) and value for _, value in prints)
+
+
 def test_touched_but_unchanged_entry_is_not_parsed_again(site: Path) -> None:
     path = site / "content/2022/08/15/alpha.md"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
