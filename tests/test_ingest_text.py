@@ -987,20 +987,3 @@ def test_a_caption_closed_by_its_credit_is_not_body(caption: str) -> None:
     article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], caption,
                               *_WAR[1:]))
     assert "Agency" not in article.body and "ceasefire" in article.body
-
-
-def test_a_lead_that_page_furniture_parts_from_the_body_opens_it() -> None:
-    """One paragraph of prose under the headline and byline, then an advertisement's label and share buttons
-    (each scoring against), then the rest: the lead is the article's, the furniture is not."""
-    lead = ("Fighting along the river went on for a third week, and the army now says the front will hold "
-            "until the spring thaw makes the roads impassable for the heavy armour of both sides.")
-    article = read_text(_page("Menu", "Eastern front holds as the winter war goes on", "By Anna Berg", lead,
-                              "Anzeige", *["  •"] * 6, *_WAR, "Related stories", "Other war news today"))
-    assert article.body.startswith("Fighting along the river") and "ceasefire" in article.body
-    assert "Anzeige" not in article.body and "•" not in article.body
-    # A picture's alt text and caption between the headline and the body are not a lead.
-    caption = "Soldiers rest by the river near the front line. Bildbeschreibung einblenden"
-    article = read_text(_page("Menu", "Eastern front holds as the winter war goes on", "By Anna Berg", caption,
-                              "Soldiers rest by the river near the front line. Bild: Jane Doe", "Anzeige",
-                              *["  •"] * 6, *_WAR))
-    assert "Soldiers rest" not in article.body and article.body.startswith("The war in the east")

@@ -386,7 +386,7 @@ def score(para: Para) -> float:
     return -3.0
 
 
-def shingles(text: str) -> list[tuple[str, ...]]:
+def _shingles(text: str) -> list[tuple[str, ...]]:
     toks = _WORD.findall(text.casefold())
     return [tuple(toks[i:i + 4]) for i in range(len(toks) - 3)]
 
@@ -400,10 +400,10 @@ def _repeats(paras: list[Para]) -> list[int]:
     seen: set[tuple[str, ...]] = set()
     out = []
     for i, para in enumerate(paras):
-        own = shingles(para.text)
-        if len(own) >= 40 and sum(s in seen for s in own) >= 0.6 * len(own):
+        shingles = _shingles(para.text)
+        if len(shingles) >= 40 and sum(s in seen for s in shingles) >= 0.6 * len(shingles):
             out.append(i)
-        seen.update(own)
+        seen.update(shingles)
     return out
 
 

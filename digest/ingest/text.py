@@ -14,7 +14,6 @@ from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
 from .body import (
-    alt_and_caption,
     body_span,
     captions,
     echoed_lines,
@@ -25,7 +24,6 @@ from .body import (
     is_junk,
     is_placeholder,
     is_prose,
-    shingles,
     signed_captions,
     video_player,
     words,
@@ -35,7 +33,6 @@ from .dates import date_start, find_date, labelled_date, starts_with_labelled_da
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
-_LEAD_GAP = 8  # lines of page furniture between an article's lead and the rest
 _BY = re.compile(
     r"(?:^|(?<=[\s|·—–-])|(?<=[a-z]))(?:by|von|por|par|door|di|av|written by|posted by|words by|"
     r"story by|reporting by)\s*:?\s+(?P<names>.+)$",
@@ -81,7 +78,6 @@ class Head:
     head: list[Para]  # from the headline to a little into the body
     above: list[Para]  # the few lines above the headline
     title_placed: bool = True  # the model is sure of where the headline is (if not of its wording)
-    lead: int | None = None  # the article's lead, when page furniture parts it from the body (_lead_above)
 
 
 def read_head(text: str) -> Head:
@@ -106,40 +102,7 @@ def read_head(text: str) -> Head:
             if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
-    return Head(paras, start, end, title_at, title_sure, head, above, title_placed,
-                _lead_above(paras, title_at, start))
-
-
-def _lead_above(paras: list[Para], title_at: int | None, start: int) -> int | None:
-    """The article's lead when it sits apart from the rest: one paragraph of prose under the headline
-    that only a few lines of page furniture part from the body (an advertisement's label, a row of share
-    buttons, a picture with its alt text and caption, a short link). The run of prose scored as the body
-    does not cross that furniture when the lead is a single paragraph, yet an article opens with its
-    lead. The furniture itself stays out."""
-    if title_at is None or title_at >= start - 1:
-        return None
-    lo = max(title_at + 1, start - _LEAD_GAP - 1)
-    pictures = {lo + k for k in captions(paras[lo:start]) | glued_figures(paras[lo:start])
-                | signed_captions(paras[lo:start])}
-    for i in range(start - 1, lo - 1, -1):
-        para = paras[i]
-        if is_boundary(para) or para.bullet and not is_junk(para):
-            return None
-        if is_prose(para) and i not in pictures:
-            said_below = set(shingles(" ".join(p.text for p in paras[start:start + 3])))
-            own = shingles(para.text)
-            again = bool(own) and sum(s in said_below for s in own) >= 0.5 * len(own)  # a copy of the opening
-            return i if not para.bullet and not alt_and_caption(paras, i) and not _same_opening(paras, i) \
-                and not again else None
-    return None
-
-
-def _same_opening(paras: list[Para], i: int) -> bool:
-    """Whether a neighbouring line opens with the same sentence: a picture's alt text and its caption, each
-    closed by other words ("... im Regionalverkehr. Bildbeschreibung einblenden" over "... Bild: ...")."""
-    first = re.match(r".{20,}?[.!?](?=\s|$)", paras[i].text)
-    return first is not None and any(0 <= j < len(paras) and paras[j].text.startswith(first.group())
-                                      for j in (i - 1, i + 1))
+    return Head(paras, start, end, title_at, title_sure, head, above, title_placed)
 
 
 def _clean_copy(paras: list[Para], pick: headline.Headline) -> bool:
@@ -177,8 +140,7 @@ def read_text(text: str) -> Article:
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
                | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end]) | video_player(paras[start:end])
                | glued_figures(paras[start:end]) | signed_captions(paras[start:end])}
-    lead = [paras[layout.lead]] if layout.lead is not None else []
-    body_paras = _body_paras(lead + [p for i, p in enumerate(paras[start:end], start) if i not in inserts],
+    body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
             and _set_apart(paras, body_paras[0]):
