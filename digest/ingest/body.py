@@ -52,6 +52,8 @@ JUNK = re.compile(
     r"descargar|baixar|scaricare|scarica).{0,40}|"
     r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
     r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
+    # the video.js player's own message where scripts do not run, on any site that uses it
+    r"to view this video please enable javascript\b.*|"
     # a caption closed by its picture's credit: "Alex Lowes in Barcelona, Foto: LAT Images"
     r"(?=.{0,250}$).*[,;.–—-]\s*(photo|foto|bild|photograph|credit|crédit|quelle|fotos|photos)\s*:\s*(\S+\s*){1,6}|"
     # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
@@ -595,6 +597,23 @@ def echoed_lines(paras: list[Para]) -> set[int]:
             out.update((i - 2, i - 1, i))
         if _cut_short(paras[i - 1].text, text):
             out.update((i - 1, i))
+    return out
+
+
+def headline_lists(paras: list[Para]) -> set[int]:
+    """A list of other stories' headlines set among the article's paragraphs with no heading over it: two or
+    more list items in a row, each of three to twenty words and none ending as a sentence does. (An
+    article's own list states facts in sentences, or names things in a word or two.)"""
+    out: set[int] = set()
+    i = 0
+    while i < len(paras):
+        j = i
+        while j < len(paras) and paras[j].bullet and paras[j].indent == paras[i].indent:
+            j += 1
+        if j - i >= 2 and all(3 <= words(p.text) <= 20 and not _SENTENCE_END.search(p.text[-1:])
+                              for p in paras[i:j]):
+            out.update(range(i, j))
+        i = max(j, i + 1)
     return out
 
 
