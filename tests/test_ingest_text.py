@@ -1002,6 +1002,13 @@ def test_a_list_of_other_stories_headlines_among_the_paragraphs_is_not_body() ->
     article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _distinct_body(),
                               *_WAR[:2], *facts, _WAR[2]))
     assert "held through the night" in article.body and "due to resume" in article.body
+    # A list its lead-in introduces is the article's, and so is one in lower case or of quantities.
+    for lead_in, items in (("The army named its aims for the spring:", ["Hold the line along the river",
+                                                                          "Reopen the road to the capital"]),
+                           (_WAR[1], ["1/2 tonne of flour for each town", "2 lorries of coal for the school"])):
+        article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _distinct_body(),
+                                  _WAR[0], lead_in, *[f"  • {item}" for item in items], _WAR[2]))
+        assert items[1] in article.body
 
 
 def test_a_video_players_message_without_scripts_is_not_body() -> None:

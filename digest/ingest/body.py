@@ -600,18 +600,34 @@ def echoed_lines(paras: list[Para]) -> set[int]:
     return out
 
 
+def headline_shaped(text: str) -> bool:
+    """A list item worded as a headline: three to twenty words, opening with a capital or a number (after
+    any quote mark), not ending as a sentence does."""
+    opening = text.lstrip("\"'“„‘«»")[:1]
+    return 3 <= words(text) <= 20 and (opening.isupper() or opening.isdigit()) \
+        and not _SENTENCE_END.search(text[-1:])
+
+
+def headline_list(items: list[str]) -> bool:
+    """Two or more list items worded as headlines, at least one opening with a capital ("1/2 cup of flour
+    for the layer", "2 eggs" are a recipe's own lines)."""
+    return len(items) >= 2 and all(headline_shaped(t) for t in items) \
+        and any(t.lstrip("\"'“„‘«»")[:1].isupper() for t in items)
+
+
 def headline_lists(paras: list[Para]) -> set[int]:
     """A list of other stories' headlines set among the article's paragraphs with no heading over it: two or
-    more list items in a row, each of three to twenty words and none ending as a sentence does. (An
-    article's own list states facts in sentences, or names things in a word or two.)"""
+    more list items in a row, each worded as a headline (headline_shaped), that no sentence ending in a
+    colon introduces. (An article's own list states facts in sentences, names things in a word or two or
+    in lower case, or follows its lead-in.)"""
     out: set[int] = set()
     i = 0
     while i < len(paras):
         j = i
         while j < len(paras) and paras[j].bullet and paras[j].indent == paras[i].indent:
             j += 1
-        if j - i >= 2 and all(3 <= words(p.text) <= 20 and not _SENTENCE_END.search(p.text[-1:])
-                              for p in paras[i:j]):
+        introduced = i > 0 and paras[i - 1].text.rstrip().endswith(":")  # "To get the tables by post:"
+        if not introduced and headline_list([p.text for p in paras[i:j]]):
             out.update(range(i, j))
         i = max(j, i + 1)
     return out
