@@ -397,3 +397,16 @@ def test_only_the_first_labelled_byline_counts() -> None:
     """A teaser's byline further down is not the article's; a job title after the name goes."""
     page = _bylined_page('<p>Von Christian Unger, Redakteur</p><aside><p>Von Birgitta Stauber</p></aside>')
     assert read_html(page).authors == ("Christian Unger",)
+
+
+def test_a_list_of_other_stories_headlines_among_the_paragraphs_is_not_body() -> None:
+    """As the text reader: a list of headlines with no heading over it, between the article's paragraphs,
+    links to other stories; a list of the article's own sentences stays."""
+    teasers = ("<ul><li>Ferry timetable changes again for the spring season</li>"
+               "<li>New lighthouse keeper starts work on the island</li></ul>")
+    body = read_html(article_page(PROSE, teasers, PROSE.replace("harbour", "river"))).body
+    assert "lighthouse" not in body and "river office" in body
+    facts = ("<ul><li>The outer channel is two metres deeper than last year.</li>"
+             "<li>The sandbanks have moved a hundred metres to the east.</li></ul>")
+    body = read_html(article_page(PROSE, facts, PROSE.replace("harbour", "river"))).body
+    assert "two metres deeper" in body and "hundred metres" in body

@@ -261,3 +261,16 @@ def test_a_name_credited_for_the_pictures_in_a_byline_is_not_an_author() -> None
 
     assert _names("Jane Doe (reporting) and John Roe (photography)") == ("Jane Doe",)
     assert _names("Jane Doe and John Roe") == ("Jane Doe", "John Roe")
+
+
+@pytest.mark.parametrize(("above", "elsewhere", "sure"), [
+    ("World", "  • World", True),  # the section's name, which the site's menu also lists
+    ("News > World > Europe", "", True),  # a breadcrumb
+    ("Winter in the east", "", False),  # a kicker: the story's own words, said once
+    ("World", "", False),  # a label the page states once may be a kicker as well
+])
+def test_a_headline_under_its_sections_name_is_set_apart(above: str, elsewhere: str, sure: bool) -> None:
+    paras = paragraphs(_page("  • Home", elsewhere or "Menu", "  • Sport", "Advert", above,
+                             "Eastern front holds as the winter war goes on", *_WAR))
+    at = next(i for i, p in enumerate(paras) if p.text.startswith("Eastern front"))
+    assert headline.under_section(paras, at, headline_cue) is sure

@@ -987,3 +987,31 @@ def test_a_caption_closed_by_its_credit_is_not_body(caption: str) -> None:
     article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], caption,
                               *_WAR[1:]))
     assert "Agency" not in article.body and "ceasefire" in article.body
+
+
+def test_a_list_of_other_stories_headlines_among_the_paragraphs_is_not_body() -> None:
+    """List items that read as headlines (three to twenty words, none ending as a sentence does), two or
+    more in a row with no heading over them, are links to other stories; an article's list of sentences
+    stays."""
+    teasers = ["  • Sweden asks its army to help tackle violent gangs", "  • Three killed in shootings as gangs battle"]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], *teasers,
+                              *_WAR[1:]))
+    assert "gangs" not in article.body and "ceasefire" in article.body and "heating" in article.body
+    facts = ["  • The army says the line along the river held through the night.",
+             "  • Talks on a ceasefire are due to resume next month in the capital."]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _distinct_body(),
+                              *_WAR[:2], *facts, _WAR[2]))
+    assert "held through the night" in article.body and "due to resume" in article.body
+    # A list its lead-in introduces is the article's, and so is one in lower case or of quantities.
+    for lead_in, items in (("The army named its aims for the spring:", ["Hold the line along the river",
+                                                                          "Reopen the road to the capital"]),
+                           (_WAR[1], ["1/2 tonne of flour for each town", "2 lorries of coal for the school"])):
+        article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _distinct_body(),
+                                  _WAR[0], lead_in, *[f"  • {item}" for item in items], _WAR[2]))
+        assert items[1] in article.body
+
+
+def test_a_video_players_message_without_scripts_is_not_body() -> None:
+    line = ("To view this video please enable JavaScript, and consider upgrading to a web browser that supports "
+            "HTML5 video")
+    assert is_junk(paragraphs(line)[0])

@@ -52,6 +52,8 @@ JUNK = re.compile(
     r"descargar|baixar|scaricare|scarica).{0,40}|"
     r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
     r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
+    # the video.js player's own message where scripts do not run, on any site that uses it
+    r"to view this video please enable javascript\b.*|"
     # a caption closed by its picture's credit: "Alex Lowes in Barcelona, Foto: LAT Images"
     r"(?=.{0,250}$).*[,;.–—-]\s*(photo|foto|bild|photograph|credit|crédit|quelle|fotos|photos)\s*:\s*(\S+\s*){1,6}|"
     # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
@@ -595,6 +597,39 @@ def echoed_lines(paras: list[Para]) -> set[int]:
             out.update((i - 2, i - 1, i))
         if _cut_short(paras[i - 1].text, text):
             out.update((i - 1, i))
+    return out
+
+
+def headline_shaped(text: str) -> bool:
+    """A list item worded as a headline: three to twenty words, opening with a capital or a number (after
+    any quote mark), not ending as a sentence does."""
+    opening = text.lstrip("\"'“„‘«»")[:1]
+    return 3 <= words(text) <= 20 and (opening.isupper() or opening.isdigit()) \
+        and not _SENTENCE_END.search(text[-1:])
+
+
+def headline_list(items: list[str]) -> bool:
+    """Two or more list items worded as headlines, at least one opening with a capital ("1/2 cup of flour
+    for the layer", "2 eggs" are a recipe's own lines)."""
+    return len(items) >= 2 and all(headline_shaped(t) for t in items) \
+        and any(t.lstrip("\"'“„‘«»")[:1].isupper() for t in items)
+
+
+def headline_lists(paras: list[Para]) -> set[int]:
+    """A list of other stories' headlines set among the article's paragraphs with no heading over it: two or
+    more list items in a row, each worded as a headline (headline_shaped), that no sentence ending in a
+    colon introduces. (An article's own list states facts in sentences, names things in a word or two or
+    in lower case, or follows its lead-in.)"""
+    out: set[int] = set()
+    i = 0
+    while i < len(paras):
+        j = i
+        while j < len(paras) and paras[j].bullet and paras[j].indent == paras[i].indent:
+            j += 1
+        introduced = i > 0 and paras[i - 1].text.rstrip().endswith(":")  # "To get the tables by post:"
+        if not introduced and headline_list([p.text for p in paras[i:j]]):
+            out.update(range(i, j))
+        i = max(j, i + 1)
     return out
 
 

@@ -76,6 +76,25 @@ def set_apart(features: dict[str, float]) -> bool:
     return bool(features.get("repeated_once") or features.get("repeated_more") or features.get("section_start"))
 
 
+_CRUMB_SEP = re.compile(r"\s[>»›]\s")
+
+
+def under_section(paras: list[Para], i: int, cue: Callable[[Para], bool]) -> bool:
+    """Whether the line sits under the name of its section, as a page sets its headline apart: a label of
+    one to four words that the page also states on another line (the section's entry in the site's menu:
+    "World", "Iindaba"), or a breadcrumb ("News > Economy > Companies"). A kicker over a headline
+    ("Wahlkampf in Thüringen", "Emotionales Interview") names the story, once, and the labelled headline
+    often includes it: a short label alone is not enough (tried and dropped in an earlier round)."""
+    prev = paras[i - 1] if i > 0 else None
+    if prev is None or prev.bullet or is_boundary(prev) or is_prose(prev) or cue(prev):
+        return False
+    text = prev.text.strip()
+    if _CRUMB_SEP.search(text) and words(text) <= 12:
+        return all(1 <= words(part) <= 4 for part in _CRUMB_SEP.split(text))
+    key = _key(text)
+    return 1 <= words(text) <= 4 and bool(key) and any(_key(p.text) == key for j, p in enumerate(paras) if j != i - 1)
+
+
 def _key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
@@ -232,7 +251,7 @@ def choose(paras: list[Para], start: int, prior: int | None,
     rivals = could_be_headline(paras, order, cue)
     return Headline(order[best], sum(p for k, p in zip(keys, probs, strict=True) if k == same),
                     kind_of(table[order[best]]), margin_chance(scores, keys, rivals), rivals[best],
-                    set_apart(table[order[best]]))
+                    set_apart(table[order[best]]) or under_section(paras, order[best], cue))
 
 
 def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para], bool]) -> list[bool]:

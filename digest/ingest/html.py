@@ -17,7 +17,7 @@ import trafilatura
 from digest.urls import web_address
 
 from .article import Article
-from .body import BOUNDARY, JUNK, PROMO, comment_rules, is_consent, words
+from .body import BOUNDARY, JUNK, PROMO, comment_rules, headline_list, is_consent, words
 from .clean import one_line
 from .dates import find_date, labelled_date
 from .markdown import summary_from
@@ -262,7 +262,8 @@ def _without_furniture(body: str) -> str:
             while kept and kept[-1].lstrip().startswith("#") and "\n" not in kept[-1].strip():
                 kept.pop()  # its heading ("Business news in pictures")
             continue
-        if _is_furniture(block, text) or is_consent(text):
+        if _is_furniture(block, text) or is_consent(text) \
+                or _headline_list(block) and not (at and blocks[at - 1].rstrip().endswith(":")):
             continue
         if _is_tagline(block, text):
             continue
@@ -311,6 +312,16 @@ def _is_gallery(block: str) -> bool:
 
 
 _ITEM = re.compile(r"\s*([-+]|\d+[.)])\s")
+
+
+def _headline_list(block: str) -> bool:
+    """A list of other stories' headlines set among the article's paragraphs with no heading over it: two
+    or more items, each of three to twenty words and none ending as a sentence or a lead-in does (as the
+    text reader's body.headline_lists; one that a sentence ending in a colon introduces is the article's)."""
+    lines = [line for line in block.splitlines() if line.strip()]
+    items = [_plain(_ITEM.sub("", line, count=1)) for line in lines]
+    return all(_ITEM.match(line) for line in lines) and headline_list(items) \
+        and not any(item.endswith((":", ";")) for item in items)
 
 
 def _without_tail(body: str) -> str:
