@@ -15,11 +15,11 @@ part of the pairs does not depend on the others (see `locality`: the same argume
 stories). So the entries whose vectors may differ are those that changed and those holding a word
 whose rarity or sharedness moved (`moved_words`): *fresh* entries. The pairs that may differ are
 those of a fresh entry, and those that a removed (or changed) entry had, with entries near its old
-time. A connected part of the pairs that holds none of them is a connected part of the last
-grouping's pairs, grouped as before. The parts that hold one are found by following pairs from
-them (each entry's possible partners are the entries within `window_days` sharing a title word, as
-`similar_pairs` finds them; their similarity is `pair_similarities`', bit for bit), and grouped
-again, alone.
+time. A connected part of the pairs that holds none of them, and no entry that was paired with one,
+is a connected part of the last grouping's pairs, grouped as before. The parts that hold one are
+found by following pairs from them (each entry's possible partners are the entries within
+`window_days` sharing a title word, as `similar_pairs` finds them; their similarity is
+`pair_similarities`', bit for bit), and grouped again, alone.
 
 This costs one pass over every entry's features (the word counts, the holders of moved words),
 not the vectors, pairs and linkage of the whole archive. An addition moves the rounded rarity of a
