@@ -1231,3 +1231,26 @@ def test_feed_bodies_are_made_once_while_a_feed_shows_them(site: Path, tmp_path:
     with sqlite3.connect(cache_path(site)) as db:
         kept = [key.split(" ", 1)[1] for (key,) in db.execute("SELECT key FROM bodies")]
     assert sorted(url.rstrip("/").rsplit("/", 1)[1] for url in kept) == ["alpha", "beta", "delta", "gamma"]
+
+
+def test_a_one_shot_body_edit_lets_the_remembered_stories_go_after_patching(site: Path, tmp_path: Path) -> None:
+    """A body edit is patched from the stored plan with the remembered stories; a one-shot build then
+    lets them go (55 MB at 100,000 entries, held to the end of the build before); the output is a cold
+    build's."""
+    from digest.stories.features import BODY_WORDS_READ
+    from digest.stories.remembered import STORIES
+
+    opening = "Alpha body. " + "Words of the opening. " * BODY_WORDS_READ  # grouping reads no further
+    rel = "content/2022/08/15/alpha.md"
+    edit(site, rel, entry_text("Alpha rises", DAY1, opening, topic="world", tags='["Energy"]'))
+    build(site, OPTIONS)
+    edit(site, rel, entry_text("Alpha rises", DAY1, opening + "\n\nA last paragraph.", topic="world",
+                               tags='["Energy"]'))
+    builder = Builder(site, OPTIONS, once=True)
+    try:
+        report = builder.build()
+        assert report.rendered > 0 and "patch plan" in dict(report.stages)
+        assert builder._cache is not None and STORIES not in builder._cache._values
+    finally:
+        builder.close()
+    assert tree(site / "output") == cold(site, tmp_path)

@@ -241,6 +241,10 @@ class BuildCache:
         self._values[key] = (row[0], value)
         return value
 
+    def forget_values(self) -> None:
+        """Let go of the values unpickled so far (read again from the cache if asked for)."""
+        self._values.clear()
+
     def put(self, key: str, value: Any) -> None:
         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         with self._transaction():
