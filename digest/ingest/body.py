@@ -600,10 +600,15 @@ def echoed_lines(paras: list[Para]) -> set[int]:
     return out
 
 
+def _opening(text: str) -> str:
+    """The first character after any opening quote mark."""
+    return text.lstrip("\"'“„‘«»")[:1]
+
+
 def headline_shaped(text: str) -> bool:
     """A list item worded as a headline: three to twenty words, opening with a capital or a number (after
     any quote mark), not ending as a sentence does."""
-    opening = text.lstrip("\"'“„‘«»")[:1]
+    opening = _opening(text)
     return 3 <= words(text) <= 20 and (opening.isupper() or opening.isdigit()) \
         and not _SENTENCE_END.search(text[-1:])
 
@@ -611,8 +616,7 @@ def headline_shaped(text: str) -> bool:
 def headline_list(items: list[str]) -> bool:
     """Two or more list items worded as headlines, at least one opening with a capital ("1/2 cup of flour
     for the layer", "2 eggs" are a recipe's own lines)."""
-    return len(items) >= 2 and all(headline_shaped(t) for t in items) \
-        and any(t.lstrip("\"'“„‘«»")[:1].isupper() for t in items)
+    return len(items) >= 2 and all(headline_shaped(t) for t in items) and any(_opening(t).isupper() for t in items)
 
 
 def headline_lists(paras: list[Para]) -> set[int]:

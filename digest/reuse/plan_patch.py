@@ -217,10 +217,18 @@ class _EntriesFrom(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def dump_unit(value: Any) -> bytes:
-    """A page's context or a feed's plan, pickled; entries by path, to be filled in on load."""
+def dump_unit(value: Any, shown: set[str] | None = None) -> bytes:
+    """A page's context or a feed's plan, pickled; entries by path, to be filled in on load. With
+    `shown`, the path of every entry the unit holds is added to it."""
     buffer = io.BytesIO()
-    _UnitPickler(buffer, pickle.HIGHEST_PROTOCOL).dump(value)
+    pickler = _UnitPickler(buffer, pickle.HIGHEST_PROTOCOL)
+    if shown is not None:
+        def noted(entry: Entry | EntryHead) -> tuple[Callable[[str], Entry], tuple[str]]:
+            shown.add(str(entry.path))
+            return _entry_at, (str(entry.path),)
+
+        pickler.dispatch_table = {**_REDUCE, Entry: noted, EntryHead: noted}
+    pickler.dump(value)
     return buffer.getvalue()
 
 
@@ -235,27 +243,13 @@ def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Call
     its entry count the same. `fetch` is told the paths of every entry they hold first (to read
     them from the cache at once)."""
     shown: set[str] = set()
-    page_units = [_dump_noting(page.context, shown) for page in pages]
-    feed_units = [_dump_noting(feed, shown) for feed in feeds]
+    page_units = [dump_unit(page.context, shown) for page in pages]
+    feed_units = [dump_unit(feed, shown) for feed in feeds]
     if fetch is not None:
         fetch(shown)
     return ([Page(p.output_path, p.template, load_unit(data, entry_of)) for p, data in zip(pages, page_units,
                                                                                              strict=True)],
             [load_unit(data, entry_of) for data in feed_units])
-
-
-def _dump_noting(value: Any, shown: set[str]) -> bytes:
-    """dump_unit, adding the path of every entry the unit holds to `shown`."""
-    def noted(entry: Entry | EntryHead) -> tuple[Callable[[str], Entry], tuple[str]]:
-        path = str(entry.path)
-        shown.add(path)
-        return _entry_at, (path,)
-
-    buffer = io.BytesIO()
-    pickler = _UnitPickler(buffer, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {**_REDUCE, Entry: noted, EntryHead: noted}
-    pickler.dump(value)
-    return buffer.getvalue()
 
 
 # -- patching it -------------------------------------------------------------------------------------
