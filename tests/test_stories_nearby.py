@@ -164,3 +164,42 @@ def test_a_ledger_that_does_not_match_is_not_trusted() -> None:
     assert regroup_near(entries, site.features, tokens, remembered(site.stories), ledger,
                         DEFAULT_SETTINGS) is not None
 
+
+
+class CountedFeatures(PickledFeatures):
+    """PickledFeatures that count the entries whose features were unpickled."""
+
+    def __init__(self, features: Mapping[PurePosixPath, EntryFeatures]) -> None:
+        super().__init__(features)
+        self.read: set[PurePosixPath] = set()
+
+    def __getitem__(self, path: PurePosixPath) -> EntryFeatures:
+        self.read.add(path)
+        return super().__getitem__(path)
+
+
+def test_partners_are_found_from_the_ledgers_title_terms() -> None:
+    """An entry's partners are looked for among its neighbours in time by their title terms, which
+    the ledger keeps: without them each neighbour's features are read; with them, only those of
+    the entries compared. The same stories and ledger either way."""
+    rng = random.Random(5)
+    entries = sorted(corpus(rng, 120, stories=6, days=3), key=lambda e: str(e.path))
+    features = {e.path: entry_features(e) for e in entries}
+    tokens = [grouping_token(e, features[e.path]) for e in entries]
+    ledger = ledger_of(entries, features, tokens)
+    assert len(ledger.titles) == len(entries) and all(ledger.titles.values())
+    stories = remembered(group_stories(entries, features))
+    new = make_entry(rng, 9_000, rng.choice(headlines()), rng.uniform(0, 72))
+    features[new.path] = entry_features(new)
+    now = [*entries, new]
+    now_tokens = [*tokens, grouping_token(new, features[new.path])]
+    found = {}
+    for kept in (ledger, Ledger(ledger.tokens, ledger.df, ledger.n)):
+        counted = CountedFeatures(features)
+        found[bool(kept.titles)] = (regroup_near(now, counted, now_tokens, stories, kept, DEFAULT_SETTINGS,
+                                                 max_fresh=1.0, max_reached=1.0), counted.read)
+    (with_titles, read_with), (without, read_without) = found[True], found[False]
+    assert with_titles is not None and without is not None
+    assert with_titles[0] == without[0] == group_stories(now, features)
+    assert with_titles[1] == without[1] == ledger_of(now, features, now_tokens)
+    assert len(read_with) < len(read_without)

@@ -136,3 +136,14 @@ def test_unique_inverse_is_numpys_unique(seed: int) -> None:
         expected, expected_which = np.unique(keys, return_inverse=True)
         assert found.tolist() == expected.tolist()
         assert which.tolist() == expected_which.reshape(-1).tolist()
+
+
+@pytest.mark.parametrize("count", [3, vectors_module.DECAYS_ONE_BY_ONE + 1])
+def test_decays_are_the_tables_numbers_to_the_bit(count: int) -> None:
+    """A few pairs' decays are made one by one, many read from the table: the same bits."""
+    rng = random.Random(count)
+    table = decay_table(DEFAULT_SETTINGS)
+    seconds = np.array([rng.randrange(len(table)) for _ in range(count)] + [0, len(table) - 1], np.int64)
+    made = vectors_module.decays(DEFAULT_SETTINGS, seconds)
+    assert made.dtype == np.float64
+    assert made.tolist() == [table[k] for k in seconds.tolist()]
