@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from digest.model import Entry
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
-FEATURES_VERSION = 6
+FEATURES_VERSION = 5
 
 # Only the opening of a long body is read: news puts the story in its first paragraphs, and
 # reading 1,000-word bodies in full would dominate the time of grouping.
@@ -49,13 +49,6 @@ STOPWORDS = frozenset(
         "s", "t", "d", "ll", "m", "re", "ve", "y", "via", "vs", "amp", "says", "said", "say",
         "update", "updated", "exclusive", "breaking", "video", "videos", "photo", "photos", "watch",
         "live", "read", "full", "story", "more", "click", "here", "new", "news", "report", "reports",
-        "may",
-        # Dates say when, not what: every story of a day shares them ("Stock Market News for April
-        # 01, 2014", "Monthly Archives: March 2014", "Monday Morning Business Brief").
-        "january", "february", "march", "april", "june", "july", "august", "september", "october",
-        "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-        "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-        "today", "tonight", "yesterday", "tomorrow",
     ]
 )
 
