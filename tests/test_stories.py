@@ -424,3 +424,24 @@ def test_held_out_week_quality_floor() -> None:
             truth[e.path] = r["STORY"]
     predicted = {m.path: s.key for s in group_stories(entries) for m in s.members}
     assert bcubed_f1(truth, predicted) >= 0.85  # 0.873 when written
+
+
+def test_remembered_stories_keep_a_lone_entry_as_its_path_and_give_back_every_story() -> None:
+    """The cache keeps most stories (one entry, alone, keyed by its path) as a path; any other
+    story whole. Recalled, every story is as it was: key, members, score and reason."""
+    from digest.stories.remembered import recalled, remembered_stories, shared_stories
+
+    from digest.model import Story
+    from digest.stories import cluster_story, make_story
+
+    a, b, c, d = (entry(f"e{k}", f"Title {k}", hours=k) for k in range(4))
+    stories = [
+        cluster_story([a], 1.0),  # alone: kept as its path
+        make_story("hand-picked", [b], 1.0, "curator"),  # one entry, a curator's key
+        make_story("2022-08-15-e2", [c, d], 0.61234, "similar 0.61"),
+        Story(key="odd", lead=d, members=(d,), score=1.0, reason="alone"),  # alone, not its path's key
+    ]
+    kept = remembered_stories(stories)
+    assert kept[0] == "content/2022/08/15/e0.md" and all(not isinstance(s, str) for s in kept[1:])
+    assert list(recalled(kept)) == [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]
+    assert [s[0] for s in shared_stories(kept)] == ["2022-08-15-e2"]

@@ -33,7 +33,7 @@ from digest.reuse.cached_entry import CachedEntry, StaleEntry
 from digest.reuse.fingerprint import Fingerprinter
 from digest.reuse.touched import Grouping, grouping
 from digest.stories import make_story
-from digest.stories.remembered import STORIES_KEY
+from digest.stories.remembered import STORIES_KEY, recalled, shared_stories
 
 PLAN_BASE = "plan base"  # meta key: (plan salt, inputs key) of the build the stored plan describes
 PLAN_SHAPE = "plan shape"  # meta key: (touched.site_shape, grouping key) of the site it was planned from
@@ -288,7 +288,7 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
     if regrouped and grouping(regroup()) != remembered_grouping(remembered):
         return None
     try:
-        return _patched(cache, changed, remembered[1], _EntryLookup(dict(rows)), fingerprint_salt)
+        return _patched(cache, changed, shared_stories(remembered[1]), _EntryLookup(dict(rows)), fingerprint_salt)
     except (KeyError, StaleEntry, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return None  # a stored plan that no longer fits: plan everything
 
@@ -297,8 +297,8 @@ def _patched(cache: BuildCache, changed: list[str],
              stories: Iterable[tuple[str, list[str], float, str]], entry_of: Callable[[str], Entry],
              fingerprint_salt: str) -> Plan | None:
     wanted = set(changed)
-    for key, members, score, reason in stories:
-        if len(members) > 1 and not wanted.isdisjoint(members):
+    for key, members, score, reason in stories:  # those of several entries
+        if not wanted.isdisjoint(members):
             story = make_story(key, [entry_of(m) for m in members], score, reason)
             if str(story.lead.path) != members[0]:
                 return None  # a tie in time, broken by text length, now goes the other way
@@ -342,7 +342,7 @@ class _EntryLookup:
 
 def remembered_grouping(remembered: Any) -> Grouping:
     """The grouping of the cache's "stories" value, as touched.grouping gives it."""
-    return frozenset((key, tuple(members), score, reason) for key, members, score, reason in remembered[1])
+    return frozenset((key, tuple(members), score, reason) for key, members, score, reason in recalled(remembered[1]))
 
 
 def _same_but_body(old: Entry, new: Entry) -> bool:

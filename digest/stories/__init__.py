@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 DEFAULT_SETTINGS = StorySettings()
+ALONE = "alone"  # the reason of an automatic story of one entry
 
 
 def group_stories(
@@ -64,11 +65,11 @@ def group_stories(
 def story_key(members: Sequence[Entry]) -> str:
     """A key for an automatic story: from its earliest member's path, so it stays put when
     later reports join ("content/2014/03/10/x-12.md" -> "2014-03-10-x-12")."""
-    return _path_key(min(members, key=_time_order).path)
+    return path_key(str(min(members, key=_time_order).path))
 
 
-def _path_key(path: PurePosixPath) -> str:
-    text = str(path)
+def path_key(text: str) -> str:
+    """The story key an entry's path gives (its path written as a str)."""
     stem, dot, suffix = text.rpartition(".")
     if dot and "/" not in suffix and not stem.endswith("/"):
         text = stem
@@ -98,8 +99,8 @@ def cluster_story(group: Sequence[Entry], score: float) -> Story:
     """The Story of an automatic group, its members in time order; `score` from linkage."""
     if len(group) == 1:
         entry = group[0]
-        return Story(key=_path_key(entry.path), lead=entry, members=(entry,), score=1.0, reason="alone")
-    return make_story(_path_key(group[0].path), group, score, f"similar {score:.2f}")
+        return Story(key=path_key(str(entry.path)), lead=entry, members=(entry,), score=1.0, reason=ALONE)
+    return make_story(path_key(str(group[0].path)), group, score, f"similar {score:.2f}")
 
 
 def _features(entry: Entry, cached: Mapping[PurePosixPath, EntryFeatures]) -> EntryFeatures:

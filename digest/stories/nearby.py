@@ -57,7 +57,7 @@ from digest.stories.vectors import (
     word_counts,
 )
 
-Remembered = Sequence[tuple[str, Sequence[str], float, str]]  # (story key, member paths, score, reason)
+Remembered = Iterable[tuple[str, Sequence[str], float, str]]  # (story key, member paths, score, reason), iterated twice
 MAX_FRESH = 0.03  # more entries whose vectors may differ than this share of all: group everything
 MAX_REACHED = 0.15  # ... or more entries reached from them (grouping everything is then as fast)
 MAX_CHANGED = 200  # entries changed since the last grouping: more, and everything is grouped

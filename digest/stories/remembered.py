@@ -7,12 +7,12 @@ import contextlib
 import functools
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from digest.model import Entry, Story
-from digest.stories import DEFAULT_SETTINGS, group_stories, make_story
+from digest.stories import ALONE, DEFAULT_SETTINGS, group_stories, make_story, path_key
 from digest.stories.features import FEATURES_VERSION, EntryFeatures
 
 
@@ -27,7 +27,7 @@ class _Memory(Protocol):
 
 
 _STORIES_SOURCE = Path(__file__).parent
-STORIES = "stories"  # memory key: (grouping key, [(story key, member paths, score, reason)])
+STORIES = "stories"  # memory key: (grouping key, remembered_stories(the stories))
 STORIES_KEY = "stories key"  # memory key: the grouping key alone, read without the stories
 LEDGER = "stories ledger"  # memory key: (grouping key, nearby.Ledger) of a one-shot build's grouping
 
@@ -61,14 +61,14 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
         by_path = {str(e.path): e for e in entries}
         try:
             return [make_story(k, [by_path[m] for m in members], score, reason)
-                    for k, members, score, reason in remembered[1]]
+                    for k, members, score, reason in recalled(remembered[1])]
         except (KeyError, TypeError, ValueError):
             pass
     if group is group_stories:  # a one-shot build: group near what changed when the ledger can tell
         stories = _grouped_near(entries, features, tokens, cache, remembered)
     else:
         stories = group(entries, features)
-    cache.put(STORIES, (key, [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]))
+    cache.put(STORIES, (key, remembered_stories(stories)))
     cache.put(STORIES_KEY, key)
     return stories
 
@@ -84,7 +84,7 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
     if isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(ledger, tuple) and len(ledger) == 2 \
             and ledger[0] == remembered[0] and isinstance(ledger[1], Ledger):
         try:
-            found = regroup_near(entries, features, tokens, remembered[1], ledger[1], DEFAULT_SETTINGS,
+            found = regroup_near(entries, features, tokens, Recalled(remembered[1]), ledger[1], DEFAULT_SETTINGS,
                                  departed=functools.partial(_departed, cache))
         except Exception:  # an optimisation must never fail a build: group everything
             found = None
@@ -94,6 +94,48 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
     cache.put(LEDGER, (grouping_key(tokens), found[1]))
     cache.forget_departed()
     return found[0]
+
+
+RememberedStory = tuple[str, list[str], float, str]  # (story key, member paths, score, reason)
+
+
+def remembered_stories(stories: Iterable[Story]) -> list[str | RememberedStory]:
+    """The stories as the cache keeps them: most stories are one entry, alone, keyed by its path;
+    such a story is kept as its path, any other as (key, member paths, score, reason). At 100,000
+    entries a tuple and a list a story were 55 MB in memory when an edit read them back, and
+    the edit needs only the stories of several entries (plan_patch)."""
+    kept: list[str | RememberedStory] = []
+    for s in stories:
+        if len(s.members) == 1 and s.reason == ALONE and s.score == 1.0:
+            path = str(s.lead.path)
+            if s.key == path_key(path):
+                kept.append(path)
+                continue
+        kept.append((s.key, [str(m.path) for m in s.members], s.score, s.reason))
+    return kept
+
+
+def recalled(kept: Iterable[str | RememberedStory]) -> Iterator[RememberedStory]:
+    """Each story of remembered_stories() as (key, member paths, score, reason)."""
+    for story in kept:
+        yield (path_key(story), [story], 1.0, ALONE) if isinstance(story, str) else story
+
+
+def shared_stories(kept: Iterable[str | RememberedStory]) -> Iterator[RememberedStory]:
+    """The stories of several entries among remembered_stories(), without making the others."""
+    for story in kept:
+        if not isinstance(story, str) and len(story[1]) > 1:
+            yield story
+
+
+class Recalled:
+    """recalled(kept), as often as it is iterated."""
+
+    def __init__(self, kept: Iterable[str | RememberedStory]) -> None:
+        self.kept = kept
+
+    def __iter__(self) -> Iterator[RememberedStory]:
+        return recalled(self.kept)
 
 
 def _departed(cache: _Memory, wanted: Iterable[tuple[str, str]]) -> dict[str, EntryFeatures]:
