@@ -160,7 +160,7 @@ def test_a_cold_build_records_its_folders_so_the_next_build_lists_none(make_site
 def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     import os
 
-    from digest.site_static import remove_strays
+    from digest.site_static import recorded_folders, remove_strays
 
     tree = tmp_path / "tree"
     for rel in ("index.html", "a/index.html", "a/b/index.html", "c/index.html"):
@@ -169,7 +169,7 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     manifest = ["index.html", "a/index.html", "a/b/index.html", "c/index.html"]
     record = tmp_path / "record.marshal"
     assert remove_strays(tree, manifest, record=record, tree_key="t1") == []
-    assert set(marshal.loads(record.read_bytes())["t1"]) == {"", "a", "a/b", "c"}
+    assert set(recorded_folders(record, "t1") or ()) == {"", "a", "a/b", "c"}
     (tree / "a/b/stray.txt").write_text("x")
     listed: list[str] = []
     real_scandir = os.scandir
@@ -210,3 +210,21 @@ def test_the_dev_server_watches_static_and_its_hidden_files(tmp_path) -> None:
     for ignored in ("static/.DS_Store", "static/.CNAME.swp", "static/CNAME~", "static/.#CNAME", "content/.a.md"):
         assert classify(root, root / ignored) is None, ignored
     assert classify(root, root / "content/a.md") == "content"
+
+
+def test_the_record_of_folders_keeps_any_folder_name(tmp_path) -> None:
+    """Folders named with spaces, newlines or non-ASCII (a stray folder made by hand stays, empty)
+    are recorded as they are; a tree it has no record of is told apart."""
+    from digest.site_static import recorded_folders, remove_strays
+
+    tree = tmp_path / "tree"
+    odd = ["a b", "line\nbreak", "é/ü"]
+    for rel in odd:
+        (tree / rel).mkdir(parents=True)
+        (tree / rel / "stray.txt").write_text("x")
+    record = tmp_path / "record.marshal"
+    assert sorted(remove_strays(tree, [], record=record, tree_key="t")) == sorted(f"{rel}/stray.txt" for rel in odd)
+    assert set(recorded_folders(record, "t") or ()) == {"", "a b", "line\nbreak", "é", "é/ü"}
+    (tree / "line\nbreak" / "again.txt").write_text("x")
+    assert remove_strays(tree, [], record=record, tree_key="t") == ["line\nbreak/again.txt"]
+    assert recorded_folders(record, "other") is None
