@@ -91,7 +91,7 @@ def headline_pages() -> list[Page]:
             rows = [(score.norm_title(paras[i].text) == want, f) for i, f in table.items()]
             rivals = headline.could_be_headline(paras, list(table), headline_cue)
             # Whether the page sets each line apart as its headline (the last gate before a title is asserted).
-            apart = [headline.set_apart(f) or headline.under_section(paras, i, headline_cue) for i, f in table.items()]
+            apart = [headline.page_sets_apart(paras, i, f, headline_cue) for i, f in table.items()]
             pages.append({"id": page_id, "site": site, "rows": rows, "rivals": rivals, "apart": apart,
                           "texts": [paras[i].text for i in table], "keys": [_key(paras[i].text) for i in table]})
     return pages

@@ -251,7 +251,7 @@ def choose(paras: list[Para], start: int, prior: int | None,
     rivals = could_be_headline(paras, order, cue)
     return Headline(order[best], sum(p for k, p in zip(keys, probs, strict=True) if k == same),
                     kind_of(table[order[best]]), margin_chance(scores, keys, rivals), rivals[best],
-                    set_apart(table[order[best]]) or under_section(paras, order[best], cue))
+                    page_sets_apart(paras, order[best], table[order[best]], cue))
 
 
 def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para], bool]) -> list[bool]:
@@ -260,6 +260,18 @@ def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para],
     browser runs a breadcrumb's links together, the last one being the article)."""
     keys = {_key(paras[i].text) for i in order}
     return [not unlike_headline(paras[i], cue) and not _rooted_copy(paras[i].text, keys) for i in order]
+
+
+def page_sets_apart(paras: list[Para], i: int, features: dict[str, float], cue: Callable[[Para], bool]) -> bool:
+    """Whether the page sets line i apart as its headline: set_apart, under_section or ends_a_breadcrumb."""
+    return set_apart(features) or under_section(paras, i, cue) or ends_a_breadcrumb(paras, i)
+
+
+def ends_a_breadcrumb(paras: list[Para], i: int) -> bool:
+    """Whether the page states the line again as the last part of a breadcrumb run together under its root
+    ("Home News Business News <headline>"): set apart as a repeated line is (set_apart)."""
+    key = _key(paras[i].text)
+    return len(key.split()) >= 4 and any(_rooted_copy(p.text, {key}) for j, p in enumerate(paras) if j != i)
 
 
 def _rooted_copy(text: str, keys: set[str]) -> bool:
