@@ -20,6 +20,9 @@ the softmax: the headline's (see README, Ingest quality). With --committee (the 
 ships COMMITTEE models fitted on random halves of its training sites, and per kind of evidence the chance
 each must give its choice for it to be asserted (committee_results, pick_committee_thresholds): chosen on
 the choices it asserts in the cross-validation and across dev sets, counting one miss more than seen.
+The headline (with --margin) also gets `set_apart_threshold`: the confidence its choices need once they pass
+the reader's other tests (a headline's shape, a line the page sets apart: headline.page_sets_apart), chosen on just
+such choices in the cross-validation and across dev sets, counting one miss more than seen (set_apart_results).
 Writes digest/ingest/<model>.json. The
 headline model is trained first: the date and byline candidates are found around the headline
 it picks. Takes a few minutes.
@@ -325,7 +328,7 @@ def held_out_splits(pages: list[Page]) -> list[tuple[list[Page], list[Page]]]:
 def set_apart_results(pages: list[Page], l2: float) -> list[tuple[bool, float]]:
     """The headline's choices that pass its other gates where it is asserted (a headline's shape, a line the
     page sets apart: headline.set_apart, under_section), on pages the model was not fitted on (the folds and
-    across dev sets): (right, confidence, the margin's chance)."""
+    across dev sets): (right, its confidence: the margin's chance)."""
     out = []
     for train_part, held in held_out_splits(pages):
         w = fit(train_part, l2)

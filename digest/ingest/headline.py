@@ -8,7 +8,8 @@ what sits around it (a picture above, a credit below: a caption). The weights co
 `headline.json` (see linear.py). How sure the choice is: the chance that the best line beats the
 strongest line saying something else that could be a headline at all (the logistic of their scores'
 margin, linear.margin_chance; a line of a shape no headline has, unlike_headline, is no rival and is
-never asserted); below the model's threshold the title is kept only as a guess to review. (The best line's share of
+never asserted); below the model's threshold the title is kept only as a guess to review (a line the page
+sets apart as its headline has a threshold of its own: sure_set_apart). (The best line's share of
 the softmax over all candidates was used first: it shrinks with the number of weak candidates a
 page has, and its threshold chosen by cross-validation moved from fold to fold.)
 """
