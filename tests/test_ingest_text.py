@@ -9,6 +9,7 @@ import pytest
 from digest.ingest import dateline
 from digest.ingest.blocks import paragraphs
 from digest.ingest.body import (
+    PROMO,
     glued_figures,
     inline_boxes,
     is_consent,
@@ -1015,3 +1016,16 @@ def test_a_video_players_message_without_scripts_is_not_body() -> None:
     line = ("To view this video please enable JavaScript, and consider upgrading to a web browser that supports "
             "HTML5 video")
     assert is_junk(paragraphs(line)[0])
+
+
+def test_a_credit_glued_to_its_caption_and_calls_to_subscribe_in_other_languages_are_not_body() -> None:
+    """The text browser may run a caption's last word into its credit's label ("... Ekaterina DuntzovaBild:
+    Jane Doe/AP"); "Jetzt anmelden!", "Abonnez-vous ...", "Suscríbete" ask the reader to act, as "Subscribe"
+    does. A sentence that only goes on with such a word is the article's own."""
+    glued = "Wollte gegen Putin antreten, wurde aber ausgeschlossen: die Journalistin Jane DoeBild: John Roe/AP Photo"
+    article = read_text(_page("Council agrees the new city plan", _distinct_body(), glued, "Jetzt anmelden!",
+                              "Abonnez-vous à Libération", _distinct_body().replace("budget", "bridge")))
+    assert "review of the budget" in article.body and "bridge" in article.body
+    for junk in ("Bild:", "Jane Doe", "anmelden", "Abonnez"):
+        assert junk not in article.body
+    assert not PROMO.search("Jetzt testen Forscher in Berlin einen neuen Impfstoff.")

@@ -146,7 +146,10 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
 _CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg)\)$|"
                           r"[.!?)](?:\s+|(?=[A-Z]))(\(?(credit|photo|photograph|image|picture|foto|bild|bildrechte|"
                           r"bildquelle|crédit)s?\s*(:|by)\s*"
-                          r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$",
+                          r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$|"
+                          # the credit's label glued to the caption's last word by the text browser
+                          # ("... die Journalistin Ekaterina DuntzovaBild: Alexander Zemlianichenko/AP")
+                          r"(?<=[a-zß-ÿ])(?-i:(?:Bild|Foto|Photo|Credit|Quelle|Crédit|Image)s?):\s*[^.]{1,60}$",
                           re.IGNORECASE)
 
 
@@ -263,6 +266,11 @@ def captions(paras: list[Para]) -> set[int]:
     return out
 
 
+# The same calls in other languages: "Abonnez-vous ...", "Suscríbete", and German's that ends on its verb
+# ("Jetzt anmelden!", "Hier gratis herunterladen.", "Jetzt Abendblatt testen"; not "Jetzt testen Forscher ...").
+_OTHER_CALLS = (r"(?:^|[.!?:]\s+)(?:abonnez-vous|inscrivez-vous|suscr[ií]bete|reg[ií]strate|descarga la app)\b|"
+                r"(?:^|[.!?:]\s+)(?:jetzt|hier)(?:\s+\S+){0,2}\s+(?:anmelden|abonnieren|herunterladen|registrieren|"
+                r"testen)\s*[.!]?$")
 # A promotion's call to act, which no article ends on: "click here" anywhere, or a sentence that
 # opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
 # only mentions subscribers or a newsletter is the article's own.
@@ -272,8 +280,9 @@ PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:t
                    r"(?:^|[.!?:]\s+)(?:did you (?:like|enjoy) this (?:article|story)|if you (?:liked|enjoyed|value) "
                    r"(?:this|our) (?:article|story|journalism)|hat ihnen (?:dieser|der) (?:artikel|beitrag) gefallen|"
                    r"(?:please )?(?:support|donate to) (?:us|our (?:work|journalism))\b|"
-                   r"(?:dann )?unterstützen sie uns\b)",
+                   r"(?:dann )?unterstützen sie uns\b)|" + _OTHER_CALLS,
                    re.IGNORECASE)
+_CALL_TO_ACT = re.compile(_OTHER_CALLS, re.IGNORECASE)
 _MENTION = re.compile(r"\b(sign up|subscribe|newsletter|cookies?)\b", re.IGNORECASE)
 
 
@@ -308,8 +317,8 @@ def is_consent(text: str) -> bool:
 def is_junk(para: Para) -> bool:
     if para.is_image:
         return True
-    if is_consent(para.text):
-        return True
+    if is_consent(para.text) or words(para.text) <= 30 and _CALL_TO_ACT.search(para.text):
+        return True  # a consent notice, a call to subscribe or sign up ("Jetzt anmelden!")
     if not JUNK.match(para.text):
         return False
     # A paragraph of the article's own prose that only mentions signing up, a newsletter or cookies

@@ -8,7 +8,8 @@ what sits around it (a picture above, a credit below: a caption). The weights co
 `headline.json` (see linear.py). How sure the choice is: the chance that the best line beats the
 strongest line saying something else that could be a headline at all (the logistic of their scores'
 margin, linear.margin_chance; a line of a shape no headline has, unlike_headline, is no rival and is
-never asserted); below the model's threshold the title is kept only as a guess to review. (The best line's share of
+never asserted); below the model's threshold the title is kept only as a guess to review (a line the page
+sets apart as its headline has a threshold of its own: sure_set_apart). (The best line's share of
 the softmax over all candidates was used first: it shrinks with the number of weak candidates a
 page has, and its threshold chosen by cross-validation moved from fold to fold.)
 """
@@ -251,7 +252,7 @@ def choose(paras: list[Para], start: int, prior: int | None,
     rivals = could_be_headline(paras, order, cue)
     return Headline(order[best], sum(p for k, p in zip(keys, probs, strict=True) if k == same),
                     kind_of(table[order[best]]), margin_chance(scores, keys, rivals), rivals[best],
-                    set_apart(table[order[best]]) or under_section(paras, order[best], cue))
+                    page_sets_apart(paras, order[best], table[order[best]], cue))
 
 
 def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para], bool]) -> list[bool]:
@@ -260,6 +261,18 @@ def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para],
     browser runs a breadcrumb's links together, the last one being the article)."""
     keys = {_key(paras[i].text) for i in order}
     return [not unlike_headline(paras[i], cue) and not _rooted_copy(paras[i].text, keys) for i in order]
+
+
+def page_sets_apart(paras: list[Para], i: int, features: dict[str, float], cue: Callable[[Para], bool]) -> bool:
+    """Whether the page sets line i apart as its headline: set_apart, under_section or ends_a_breadcrumb."""
+    return set_apart(features) or under_section(paras, i, cue) or ends_a_breadcrumb(paras, i)
+
+
+def ends_a_breadcrumb(paras: list[Para], i: int) -> bool:
+    """Whether the page states the line again as the last part of a breadcrumb run together under its root
+    ("Home News Business News <headline>"): set apart as a repeated line is (set_apart)."""
+    key = _key(paras[i].text)
+    return len(key.split()) >= 4 and any(_rooted_copy(p.text, {key}) for j, p in enumerate(paras) if j != i)
 
 
 def _rooted_copy(text: str, keys: set[str]) -> bool:
@@ -312,6 +325,15 @@ def too_short(text: str) -> bool:
     a headline, and on sites not trained on the model takes one for the other with confidence (as it
     did in cross-validation); such a headline is kept as a guess to review."""
     return words(text) <= 4
+
+
+def sure_set_apart(pick: Headline) -> bool:
+    """Whether a headline of a headline's shape that the page sets apart is sure enough to be asserted: the
+    model's own threshold is chosen on all its choices, most of which these two gates send to review anyway;
+    this one (the model's `set_apart_threshold`) on the choices that pass them, in the cross-validation by
+    site and across dev sets, counting one miss more than seen. None in the model: never by this test."""
+    need = load_model("headline").set_apart_threshold
+    return need is not None and pick.shaped and pick.set_apart and pick.confidence >= need
 
 
 def threshold(kind: str = "") -> float:
