@@ -276,21 +276,6 @@ def test_a_headline_under_its_sections_name_is_set_apart(above: str, elsewhere: 
     assert headline.under_section(paras, at, headline_cue) is sure
 
 
-def test_a_set_apart_headline_has_a_threshold_of_its_own() -> None:
-    """The model's own threshold is chosen on all its choices; a choice of a headline's shape that the page
-    sets apart is asserted from `set_apart_threshold`, chosen on such choices alone (None: never by it)."""
-    need = load_model("headline").set_apart_threshold
-    assert need is not None and 0.5 <= need <= load_model("headline").threshold
-
-    def pick(confidence: float, shaped: bool = True, apart: bool = True) -> headline.Headline:
-        return headline.Headline(3, 0.9, "other", confidence, shaped, apart)
-
-    assert headline.sure_set_apart(pick(need))
-    assert not headline.sure_set_apart(pick(need - 0.01))
-    assert not headline.sure_set_apart(pick(0.99, shaped=False))
-    assert not headline.sure_set_apart(pick(0.99, apart=False))
-
-
 def test_a_headline_that_ends_a_breadcrumb_is_set_apart() -> None:
     """A text browser runs a breadcrumb's links together under its root ("Home News World <headline>"):
     the page states the headline again, as a repeated line does."""
