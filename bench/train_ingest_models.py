@@ -20,9 +20,6 @@ the softmax: the headline's (see README, Ingest quality). With --committee (the 
 ships COMMITTEE models fitted on random halves of its training sites, and per kind of evidence the chance
 each must give its choice for it to be asserted (committee_results, pick_committee_thresholds): chosen on
 the choices it asserts in the cross-validation and across dev sets, counting one miss more than seen.
-The headline (with --margin) also gets `set_apart_threshold`: the confidence its choices need once they pass
-the reader's other tests (a headline's shape, a line the page sets apart: headline.page_sets_apart), chosen on just
-such choices in the cross-validation and across dev sets, counting one miss more than seen (set_apart_results).
 Writes digest/ingest/<model>.json. The
 headline model is trained first: the date and byline candidates are found around the headline
 it picks. Takes a few minutes.
@@ -93,9 +90,7 @@ def headline_pages() -> list[Page]:
             want = score.norm_title(label["title"])
             rows = [(score.norm_title(paras[i].text) == want, f) for i, f in table.items()]
             rivals = headline.could_be_headline(paras, list(table), headline_cue)
-            # Whether the page sets each line apart as its headline (the last gate before a title is asserted).
-            apart = [headline.page_sets_apart(paras, i, f, headline_cue) for i, f in table.items()]
-            pages.append({"id": page_id, "site": site, "rows": rows, "rivals": rivals, "apart": apart,
+            pages.append({"id": page_id, "site": site, "rows": rows, "rivals": rivals,
                           "texts": [paras[i].text for i in table], "keys": [_key(paras[i].text) for i in table]})
     return pages
 
@@ -284,8 +279,15 @@ def committee_results(pages: list[Page], l2: float, kind_of: Callable[[dict[str,
     the 5-fold cross-validation by site and across dev sets (each read by models fitted on the other's
     pages: other publishers, languages and label conventions): (right, the smallest chance a member
     of the committee fitted beside it gives the same answer, 0 when some member picks another, kind)."""
+    parts = folds(pages)
+    splits = [([p for m, part in enumerate(parts) if m != n for p in part], held) for n, held in enumerate(parts)]
+    for devset in DEVSETS:
+        inside = [p for p in pages if p["site"].startswith(devset.name + "/")]
+        splits.append(([p for p in pages if p not in inside], inside))
     out: list[Result] = []
-    for train_part, held in held_out_splits(pages):
+    for train_part, held in splits:
+        if not train_part or not held:
+            continue
         w = fit(train_part, l2)
         members = fit_committee(train_part, l2)
         for page in held:
@@ -314,42 +316,6 @@ def pick_committee_thresholds(results: list[Result], target: float = TARGET_PREC
     return out
 
 
-def held_out_splits(pages: list[Page]) -> list[tuple[list[Page], list[Page]]]:
-    """(training pages, pages read) of the 5-fold cross-validation by site, then across dev sets (each
-    dev set's pages read by a model fitted on the other's: other publishers, languages and conventions)."""
-    parts = folds(pages)
-    splits = [([p for m, part in enumerate(parts) if m != n for p in part], held) for n, held in enumerate(parts)]
-    for devset in DEVSETS:
-        inside = [p for p in pages if p["site"].startswith(devset.name + "/")]
-        splits.append(([p for p in pages if p not in inside], inside))
-    return [(train_part, held) for train_part, held in splits if train_part and held]
-
-
-def set_apart_results(pages: list[Page], l2: float) -> list[tuple[bool, float]]:
-    """The headline's choices that pass its other gates where it is asserted (a headline's shape, a line the
-    page sets apart: headline.set_apart, under_section), on pages the model was not fitted on (the folds and
-    across dev sets): (right, its confidence: the margin's chance)."""
-    out = []
-    for train_part, held in held_out_splits(pages):
-        w = fit(train_part, l2)
-        for page in held:
-            scores = [sum(w.get(k, 0.0) * x for k, x in f.items()) for _, f in page["rows"]]
-            best = scores.index(max(scores))
-            if page["rivals"][best] and page["apart"][best]:
-                out.append((page["rows"][best][0], margin_chance(scores, page["keys"], page["rivals"])))
-    return out
-
-
-def pick_gated_threshold(results: list[tuple[bool, float]], target: float = TARGET_PRECISION) -> float | None:
-    """The lowest confidence at which the gated choices meet the target, counting PRIOR_MISSES more wrong
-    ones than seen; None: at none."""
-    for t in [x / 100 for x in range(50, 100)]:
-        kept = [ok for ok, chance in results if chance >= t]
-        if kept and sum(kept) / (len(kept) + PRIOR_MISSES) >= target:
-            return t
-    return None
-
-
 def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Path = MODELS,
           per_kind: bool = False, margin: bool = False, committee: bool = False) -> None:
     print(f"{name}: {len(pages)} tuned pages, {sum(len(p['rows']) for p in pages)} candidates")
@@ -369,13 +335,6 @@ def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Pa
     l2, t, kinds, accuracy, top1 = best
     w = fit(pages, l2)
     extra: dict[str, Any] = {}
-    if name == "headline" and margin:
-        gated = set_apart_results(pages, l2)
-        need = pick_gated_threshold(gated)
-        kept = [ok for ok, chance in gated if need is not None and chance >= need]
-        print(f"  set apart: {sum(ok for ok, _ in gated)} right of {len(gated)} choices -> at {need}: "
-              f"{sum(kept)} of {len(kept)}")
-        extra = {"set_apart_threshold": need}
     if committee:
         def passes(chance: float, kind: str) -> bool:
             need = kinds.get(kind, t) if kind in kinds else t

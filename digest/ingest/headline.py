@@ -8,8 +8,7 @@ what sits around it (a picture above, a credit below: a caption). The weights co
 `headline.json` (see linear.py). How sure the choice is: the chance that the best line beats the
 strongest line saying something else that could be a headline at all (the logistic of their scores'
 margin, linear.margin_chance; a line of a shape no headline has, unlike_headline, is no rival and is
-never asserted); below the model's threshold the title is kept only as a guess to review (a line the page
-sets apart as its headline has a threshold of its own: sure_set_apart). (The best line's share of
+never asserted); below the model's threshold the title is kept only as a guess to review. (The best line's share of
 the softmax over all candidates was used first: it shrinks with the number of weak candidates a
 page has, and its threshold chosen by cross-validation moved from fold to fold.)
 """
@@ -325,15 +324,6 @@ def too_short(text: str) -> bool:
     a headline, and on sites not trained on the model takes one for the other with confidence (as it
     did in cross-validation); such a headline is kept as a guess to review."""
     return words(text) <= 4
-
-
-def sure_set_apart(pick: Headline) -> bool:
-    """Whether a headline of a headline's shape that the page sets apart is sure enough to be asserted: the
-    model's own threshold is chosen on all its choices, most of which these two gates send to review anyway;
-    this one (the model's `set_apart_threshold`) on the choices that pass them, in the cross-validation by
-    site and across dev sets, counting one miss more than seen. None in the model: never by this test."""
-    need = load_model("headline").set_apart_threshold
-    return need is not None and pick.shaped and pick.set_apart and pick.confidence >= need
 
 
 def threshold(kind: str = "") -> float:

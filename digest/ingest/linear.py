@@ -31,9 +31,6 @@ class LinearModel:
     # (some member picks another answer, or doubts it) is not asserted on a site not seen.
     committee: tuple[Mapping[str, float], ...] = ()
     committee_thresholds: Mapping[str, float | None] = field(default_factory=dict)
-    # The confidence a choice needs once it has passed its reader's own gates (the headline's shape and
-    # being set apart by the page: headline.sure_set_apart); None: no such threshold.
-    set_apart_threshold: float | None = None
 
     def committee_agrees(self, table: Sequence[Mapping[str, float]], keys: Sequence[str], kind: str) -> bool:
         """Whether every member of the committee picks the answer `keys` names first (the best of
@@ -106,6 +103,4 @@ def load_model(name: str) -> LinearModel:
                        bias=float(data.get("bias", 0.0)), threshold=float(data.get("threshold", 0.5)),
                        kind_thresholds={str(k): None if v is None else float(v) for k, v in kinds.items()},
                        committee=tuple({str(k): float(v) for k, v in m.items()} for m in members),
-                       committee_thresholds={str(k): None if v is None else float(v) for k, v in needs.items()},
-                       set_apart_threshold=None if data.get("set_apart_threshold") is None
-                       else float(data["set_apart_threshold"]))
+                       committee_thresholds={str(k): None if v is None else float(v) for k, v in needs.items()})
