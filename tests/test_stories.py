@@ -429,10 +429,9 @@ def test_held_out_week_quality_floor() -> None:
 def test_remembered_stories_keep_a_lone_entry_as_its_path_and_give_back_every_story() -> None:
     """The cache keeps most stories (one entry, alone, keyed by its path) as a path; any other
     story whole. Recalled, every story is as it was: key, members, score and reason."""
-    from digest.stories.remembered import recalled, remembered_stories, shared_stories
-
     from digest.model import Story
     from digest.stories import cluster_story, make_story
+    from digest.stories.remembered import recalled, remembered_stories, shared_stories
 
     a, b, c, d = (entry(f"e{k}", f"Title {k}", hours=k) for k in range(4))
     stories = [
