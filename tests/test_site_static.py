@@ -194,7 +194,10 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     remove_strays(tree, manifest, record=record, tree_key="t3")
     assert set(marshal.loads(record.read_bytes())) == {"t2", "t3"}
     # A record that cannot be read (truncated, another format) is no record: every folder is listed.
-    for damaged in (record.read_bytes()[:7], b'{"t3": {}}', b""):
+    # (an older record's dict of tuples; numbers whose bytes are cut; names and numbers that do not match)
+    older = marshal.dumps({"t3": {"": (1, 2), "a": (3, 4)}})
+    for damaged in (record.read_bytes()[:7], b'{"t3": {}}', b"", older, marshal.dumps({"t3": ("a", b"123", b"")}),
+                    marshal.dumps({"t3": ("a\0b", b"\0" * 8, b"\0" * 8)})):
         record.write_bytes(damaged)
         (tree / "a/b/stray.txt").write_text("x")
         assert remove_strays(tree, manifest, record=record, tree_key="t3") == ["a/b/stray.txt"]
