@@ -504,7 +504,7 @@ class Builder:
             staging.remove(rel for rel in have if rel not in state.manifest
                            and not (store is not None and rel.startswith(SEARCH_PREFIX)))
             # Of the spare's manifest only its search files are read from here on: the rest goes
-            # (46 MB at 100,000 entries, held until the new manifest was recorded: an edit's peak)
+            # (27 MB at 100,000 entries, held until the new manifest was recorded)
             made_afresh = spare_state is None
             have = {rel: value for rel, value in have.items() if rel.startswith(SEARCH_PREFIX)}
             spare_state = None

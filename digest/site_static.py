@@ -120,7 +120,8 @@ def remove_strays(tree: Path, manifest: Iterable[str], keep: Iterable[str] = (),
 class _Folders:
     """A tree's folders with their mtime_ns and inode, as the record keeps them: the names in one
     str, the numbers as arrays. At 100,000 entries a dict of (mtime, inode) tuples per folder was
-    55 MB a tree, read for both trees by every build (the peak of a one-edit build)."""
+    31 MB a tree in memory (126,632 folders), read for both trees by every build, rewritten by every
+    edit: the peak of a one-edit build. As names and arrays a tree is 15 MB."""
 
     def __init__(self, names: list[str], mtimes: array[int], inodes: array[int]) -> None:
         self.names, self.mtimes, self.inodes = names, mtimes, inodes
