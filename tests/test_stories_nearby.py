@@ -165,7 +165,6 @@ def test_a_ledger_that_does_not_match_is_not_trusted() -> None:
                         DEFAULT_SETTINGS) is not None
 
 
-
 class CountedFeatures(PickledFeatures):
     """PickledFeatures that count the entries whose features were unpickled."""
 

@@ -206,13 +206,24 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
         if curator_key:
             curated.setdefault(curator_key, []).append(entries[k])
     stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()] + kept + regrouped
-    titles = dict(ledger.titles)  # those of the entries that stay are as they were (the same tokens)
+    titles = _titles_now(ledger.titles, went_tokens, read, unkeyed_tokens, new_here)
+    return sorted(stories, key=lambda s: (s.lead.published, s.key)), Ledger(now, df, len(unkeyed), titles)
+
+
+def _titles_now(before: Mapping[str, str], went_tokens: Iterable[str], read: _Features,
+                tokens: Sequence[str], came: AbstractSet[int]) -> dict[str, str]:
+    """The ledger's title terms for the entries grouped now (`tokens`, in `read`'s order), as
+    ledger_of makes them: an entry that stayed has its token's line of before; the lines of those
+    that `came` are made from their features. When the ledger lacked a line for some entry that
+    stayed (an older ledger), every entry without one is looked at."""
+    titles = dict(before)
     for token in went_tokens:
         titles.pop(token, None)
-    for k in range(len(unkeyed)) if len(titles) < len(unkeyed) - len(new_here) else new_here:
+    complete = len(titles) == len(tokens) - len(came)
+    for k in came if complete else range(len(tokens)):
         if read.titles[k] is None and (line := title_terms_line(read[k].title_terms)) is not None:
-            titles[unkeyed_tokens[k]] = line
-    return sorted(stories, key=lambda s: (s.lead.published, s.key)), Ledger(now, df, len(unkeyed), titles)
+            titles[tokens[k]] = line
+    return titles
 
 
 def _at(unkeyed: Sequence[Entry], times: Sequence[float], path: str, time: float) -> list[int]:
