@@ -10,7 +10,7 @@ from __future__ import annotations
 import marshal
 import os
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from digest.config import Config
@@ -57,7 +57,7 @@ def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], 
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
 
 
-def remove_strays(tree: Path, manifest: Iterable[str], keep: Iterable[str] = (),
+def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]], keep: Iterable[str] = (),
                   record: Path | None = None, tree_key: str = "") -> list[str]:
     """Delete the files under `tree` that the build did not make (not in `manifest`, not under a
     top folder in `keep`): a file put into output/ by hand would otherwise be published by every
@@ -66,19 +66,24 @@ def remove_strays(tree: Path, manifest: Iterable[str], keep: Iterable[str] = (),
     Adding a file changes its folder's mtime: with a `record` (a file where each folder's mtime is
     kept, per tree), only the folders changed since the last call are listed again. A walk of
     every folder cost 0.2-0.57 s at 10,000 entries (16,205 files in 12,000 folders); a stat of
-    each, 0.05 s."""
-    wanted = set(manifest)
+    each, 0.05 s. `manifest` may be a function that reads it: it is called only when some folder
+    must be listed (the tree's manifest is 27 MB in memory at 100,000 entries)."""
     kept = set(keep)
     records = _read_record(record)
     known = _Folders.of(records.get(tree_key)) if tree_key else None
-    known_names = set(known.names) if known is not None else set()
     removed: list[str] = []
     seen = _Folders([], array("q"), array("Q"))  # the folders that hold no stray now
     changed = known is None
     root = os.fspath(tree)
+    listing: tuple[set[str], set[str]] | None = None  # (the files wanted, the folders `known` has): when first listing
 
     def sweep(rel_dir: str, walk_known: bool) -> None:
         """List rel_dir (and every folder under it that `known` does not vouch for)."""
+        nonlocal listing
+        if listing is None:
+            listing = (set(manifest() if callable(manifest) else manifest),
+                       set(known.names) if known is not None else set())
+        wanted, known_names = listing
         stack = [rel_dir]
         while stack:
             current = stack.pop()

@@ -203,6 +203,56 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
         assert remove_strays(tree, manifest, record=record, tree_key="t3") == ["a/b/stray.txt"]
 
 
+def test_remove_strays_reads_the_manifest_only_when_a_folder_changed(tmp_path) -> None:
+    from digest.site_static import remove_strays
+
+    tree = tmp_path / "tree"
+    for rel in ("index.html", "a/index.html", "a/b/index.html"):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text("x")
+    reads: list[int] = []
+
+    def manifest() -> list[str]:
+        reads.append(1)
+        return ["index.html", "a/index.html", "a/b/index.html"]
+
+    record = tmp_path / "record.marshal"
+    assert remove_strays(tree, manifest, record=record, tree_key="t") == []
+    assert len(reads) == 1  # no record yet: every folder listed
+    assert remove_strays(tree, manifest, record=record, tree_key="t") == []
+    assert len(reads) == 1  # no folder changed: the manifest is not read
+    (tree / "a/stray.txt").write_text("x")
+    (tree / "a/b/stray.txt").write_text("x")
+    assert sorted(remove_strays(tree, manifest, record=record, tree_key="t")) == ["a/b/stray.txt", "a/stray.txt"]
+    assert len(reads) == 2  # read once for both folders
+    assert sorted(p.name for p in (tree / "a").iterdir()) == ["b", "index.html"]
+
+
+def test_a_stray_is_kept_when_the_trees_manifest_cannot_be_read(tmp_path) -> None:
+    from digest.reuse.cache import BuildCache
+    from digest.reuse.trees import sweep_strays
+
+    output = tmp_path / "output"
+    (output / "a").mkdir(parents=True)
+    (output / "a/index.html").write_text("x")
+    record = tmp_path / "record.marshal"
+
+    class Unreadable(BuildCache):
+        def __init__(self) -> None:  # no database: what sweep_strays asks of the cache
+            pass
+
+        def tree_inputs(self, tree):
+            return ("inputs", 1, 0)
+
+        def tree(self, tree):
+            return None  # a manifest that cannot be read
+
+    (output / "a/notes.txt").write_text("mine")
+    sweep_strays(Unreadable(), "t", output, record)
+    assert (output / "a/notes.txt").read_text() == "mine"  # not known what belongs: nothing deleted
+    assert not record.exists()
+
+
 def test_the_dev_server_watches_static_and_its_hidden_files(tmp_path) -> None:
     from digest.serve.watch import classify
 

@@ -7,7 +7,7 @@ to date with the live one in idle time (the dev server, between edits).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -88,9 +88,24 @@ def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path
     changed since the last build are listed; those who want a file at the site's root put it in
     static/). Were it left, the live tree would carry it into the spare, and every other build
     would publish it. `tree`: the tree at `output` (its recorded state says what belongs)."""
-    state = cache.tree(tree)
-    if state is not None and tree is not None:
-        remove_strays(output, state.manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree)
+    if tree is None or cache.tree_inputs(tree) is None:
+        return
+
+    def manifest() -> Iterable[str]:
+        """The tree's manifest, read only when some folder changed since the last sweep."""
+        state = cache.tree(tree)
+        if state is None:
+            raise _NoManifest
+        return state.manifest
+
+    try:
+        remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree)
+    except _NoManifest:
+        pass  # not known what belongs: nothing is deleted (as before the tree had a record)
+
+
+class _NoManifest(Exception):
+    """The tree's recorded manifest cannot be read (sweep_strays)."""
 
 
 def present(tree: str | None) -> list[str]:
