@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from bisect import insort
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,32 +25,46 @@ PARALLEL_PARSE = 400  # fewer entries than this parse faster in one process (mea
 
 
 def entry_files(content_dir: Path) -> list[tuple[str, int, int]]:
-    """(path relative to the site, mtime_ns, size) of every entry file, in path order: *.md under
-    content/, skipping hidden and underscore names, not following linked folders."""
-    found: list[tuple[tuple[str, ...], str, int, int]] = []
-    prefix = content_dir.name
-    stack: list[tuple[tuple[str, ...], str]] = [((prefix,), str(content_dir))]
-    while stack:
-        parts, folder = stack.pop()
-        try:
-            items = list(os.scandir(folder))
-        except (FileNotFoundError, NotADirectoryError):
+    """(path relative to the site, mtime_ns, size) of every entry file, in path order (by the
+    path's parts): *.md under content/, skipping hidden and underscore names, not following linked
+    folders. Each folder is listed in name order and a folder's files come where its name does, so
+    the list is in order as it is made (at 100,000 entries, sorting by the parts and making them
+    was a third of the walk)."""
+    found: list[tuple[str, int, int]] = []
+    # The folders being listed, outermost first: each as (its path's prefix, its items not looked at yet)
+    open_folders = [(f"{content_dir.name}/", _listed(str(content_dir)))]
+    while open_folders:
+        prefix, items = open_folders[-1]
+        item = next(items, None)
+        if item is None:
+            open_folders.pop()
             continue
-        for item in items:
-            if item.name.startswith((".", "_")):
+        name = item.name
+        if name.startswith((".", "_")):
+            continue
+        if item.is_dir(follow_symlinks=False):
+            open_folders.append((f"{prefix}{name}/", _listed(item.path)))
+        elif name.endswith(".md"):
+            try:
+                info = item.stat()  # follows a linked file, as reading it will
+            except OSError:
                 continue
-            if item.is_dir(follow_symlinks=False):
-                stack.append(((*parts, item.name), item.path))
-            elif item.name.endswith(".md"):
-                try:
-                    info = item.stat()  # follows a linked file, as reading it will
-                except OSError:
-                    continue
-                if stat.S_ISREG(info.st_mode):
-                    found.append(((*parts, item.name), "/".join((*parts, item.name)), info.st_mtime_ns,
-                                  info.st_size))
-    found.sort()
-    return [(rel, mtime_ns, size) for _, rel, mtime_ns, size in found]
+            if stat.S_ISREG(info.st_mode):
+                found.append((prefix + name, info.st_mtime_ns, info.st_size))
+    return found
+
+
+def _listed(folder: str) -> Iterator[os.DirEntry[str]]:
+    """A folder's items in name order (none when it is gone or not a folder)."""
+    try:
+        with os.scandir(folder) as listing:
+            return iter(sorted(listing, key=_name))
+    except (FileNotFoundError, NotADirectoryError):
+        return iter(())
+
+
+def _name(item: os.DirEntry[str]) -> str:
+    return item.name
 
 
 def found_after(found: list[tuple[str, int, int]], config: Config,

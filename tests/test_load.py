@@ -30,6 +30,41 @@ def test_entry_files_are_in_path_order_with_their_size(tmp_path: Path) -> None:
     assert [size for _, _, size in found] == [len(rel) for rel in ("a-b.md", "a.md", "b/a.md", "b/z.md")]
 
 
+def test_entry_files_order_is_the_parts_order_on_random_trees(tmp_path: Path) -> None:
+    """The walk lists each folder in name order; the list must be what sorting every path by its
+    parts gives, whatever the names (punctuation that sorts before and after "/", a folder and a
+    file of one stem, non-ASCII, spaces), with skipped names and a linked folder left out."""
+    import os
+    import random
+
+    names = ["a", "a-b", "a.md", "a b", "a0", "B", "b", "é", "z~", "_u", ".h", "x.txt", "a!"]
+    for seed in range(30):
+        rng = random.Random(seed)
+        content = tmp_path / f"c{seed}" / "content"
+        content.mkdir(parents=True)
+        made: list[str] = []
+        for _ in range(rng.randint(1, 25)):
+            parts = [rng.choice(names) for _ in range(rng.randint(0, 3))]
+            leaf = rng.choice(names) + rng.choice([".md", ".md", ".txt", ""])
+            target = content.joinpath(*parts, leaf)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    target.write_text(leaf)
+                    made.append("/".join(["content", *parts, leaf]))
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                continue  # a name already taken by a file where a folder was wanted, or the other way
+        (content / "linked").symlink_to(content, target_is_directory=True)  # never followed
+        expected = sorted(
+            (rel for rel in made
+             if rel.endswith(".md") and not any(p.startswith((".", "_")) for p in rel.split("/"))
+             and (content.parent / rel).is_file()),
+            key=lambda rel: tuple(rel.split("/")))
+        found = entry_files(content)
+        assert [rel for rel, _, _ in found] == expected, seed
+        assert all(size == os.path.getsize(content.parent / rel) for rel, _, size in found)
+
+
 @pytest.mark.parametrize("collecting", [True, False])
 def test_loading_pauses_the_garbage_collector_and_restores_it(collecting: bool, make_site: SiteMaker,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
