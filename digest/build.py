@@ -29,6 +29,7 @@ from digest.config import CONFIG_NAME, Config, load_config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
+from digest.load import entry_files
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock, empty_trash, existing_files, spare_path
@@ -66,13 +67,13 @@ from digest.reuse.trees import (
     with_search,
 )
 from digest.search import SearchStore, Segment, pagefind_executable, plan_search
-from digest.site_static import check_static_clashes, with_site_static
+from digest.site_static import check_static_clashes, folders_as_recorded, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import STORIES, KeptGrouping, cached_stories, grouping_key
 from digest.theme_files import check_theme, static_files, templates_fingerprint
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
-from digest.workers import worker_count
+from digest.workers import Apart, worker_count
 
 if TYPE_CHECKING:
     import jinja2  # the template engine is loaded only by a build that renders (render_files)
@@ -302,13 +303,25 @@ class Builder:
             return self._build_site(config, clock, changed)
 
     def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
+        # A one-shot build stats every entry file and every output folder in processes of their own,
+        # while it reads the cache (at 100,000 entries: 0.54 and 0.28 s, mostly waiting on the
+        # file system, beside 0.23 s of reading the cache's rows)
+        output = config.output_path
+        with Apart(entry_files, config.content_path) if self.once and changed is None else _Inline() as files, \
+                Apart(folders_as_recorded, output, self._folders_record, tree_id(output) or "") \
+                if self.once and not self._swept else _Inline() as folders:
+            return self._build_from(config, clock, changed, files, folders)
+
+    def _build_from(self, config: Config, clock: _Clock, changed: list[Path] | None,
+                    files: Apart[list[tuple[str, int, int]]] | _Inline,
+                    folders: Apart[bool] | _Inline) -> BuildReport:
         options = self.options
         # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(cache_salt(config))
         clock.lap("config")
         before = self._rows.rows  # the entries as the last build found them
-        found = self._rows.refresh(config, cache, changed, options.jobs)
+        found = self._rows.refresh(config, cache, changed, options.jobs, listed=files.result())
         self._warnings = list(found.warnings)
         parsed = len(found.parsed)
         clock.lap("load")
@@ -329,7 +342,8 @@ class Builder:
         live = tree_id(output)
         if not self._swept:
             self._swept = True
-            sweep_strays(cache, live, output, self._folders_record)
+            if folders.result() is not True:  # some folder changed, or not known
+                sweep_strays(cache, live, output, self._folders_record)
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
@@ -587,6 +601,19 @@ def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, C
     if not changed or len(changed) > MOST * len(now):
         return None
     return LivePlan(changed, cache.units_showing, remembered_grouping(remembered), shape[0], live_state.manifest)
+
+
+class _Inline:
+    """In place of an Apart whose work the build does itself: no result."""
+
+    def result(self) -> None:
+        return None
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        pass
 
 
 class _Incomplete(Exception):

@@ -102,17 +102,22 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
     if known is None:
         sweep("", walk_known=True)
     else:
-        for rel_dir, mtime_ns, inode in known:
+        # A folder as recorded is vouched for as it is: only those changed or gone are noted
+        # (126,632 folders at 100,000 entries: the loop is the sweep's time)
+        dropped: list[int] = []
+        stat_of = os.stat
+        for k, (rel_dir, mtime_ns, inode) in enumerate(known):
             try:
-                info = os.stat(f"{root}/{rel_dir}" if rel_dir else root)
+                info = stat_of(f"{root}/{rel_dir}" if rel_dir else root)
             except FileNotFoundError:
-                changed = True
+                dropped.append(k)
                 continue  # gone: its parent changed, and was listed again
-            if info.st_mtime_ns == mtime_ns and info.st_ino == inode:
-                seen.add(rel_dir, info)
-            else:
-                changed = True
+            if info.st_mtime_ns != mtime_ns or info.st_ino != inode:
+                dropped.append(k)
                 sweep(rel_dir, walk_known=False)
+        if dropped:
+            changed = True
+            seen = known.without(dropped).joined(seen)
     if record is not None and tree_key and changed:
         # Two trees take turns: keep the other one's record beside this one. Unchanged, it is not
         # written again (0.07 s of a no-change build at 10,000 entries).
@@ -120,6 +125,25 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
         records[tree_key] = seen.written()
         _write_record(record, records)
     return sorted(removed)
+
+
+def folders_as_recorded(tree: Path, record: Path, tree_key: str) -> bool:
+    """Whether every folder the record holds for this tree is as recorded (its mtime and inode):
+    then no file came into any of them, and remove_strays would delete nothing. A stat of each
+    folder (126,632 at 100,000 entries), nothing read or written: it can run beside other work."""
+    known = _Folders.of(_read_record(record).get(tree_key))
+    if known is None:
+        return False
+    root = os.fspath(tree)
+    stat_of = os.stat
+    for rel_dir, mtime_ns, inode in known:
+        try:
+            info = stat_of(f"{root}/{rel_dir}" if rel_dir else root)
+        except OSError:
+            return False
+        if info.st_mtime_ns != mtime_ns or info.st_ino != inode:
+            return False
+    return True
 
 
 class _Folders:
@@ -148,6 +172,21 @@ class _Folders:
 
     def __iter__(self) -> Iterator[tuple[str, int, int]]:
         return zip(self.names, self.mtimes, self.inodes, strict=True)
+
+    def without(self, dropped: list[int]) -> _Folders:
+        """These folders but those at the places `dropped` (in increasing order)."""
+        kept = _Folders([], array("q"), array("Q"))
+        start = 0
+        for k in [*dropped, len(self.names)]:
+            kept.names.extend(self.names[start:k])
+            kept.mtimes.extend(self.mtimes[start:k])
+            kept.inodes.extend(self.inodes[start:k])
+            start = k + 1
+        return kept
+
+    def joined(self, other: _Folders) -> _Folders:
+        """These folders, then the other's."""
+        return _Folders(self.names + other.names, self.mtimes + other.mtimes, self.inodes + other.inodes)
 
     def add(self, name: str, info: os.stat_result) -> None:
         self.names.append(name)

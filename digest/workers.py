@@ -6,11 +6,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import marshal
 import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 Work = TypeVar("Work")  # what every chunk needs: one frozen value (a dataclass of the stage's)
 Item = TypeVar("Item")
@@ -72,3 +74,59 @@ def _die_with_parent(parent: int) -> None:
 def orphaned() -> bool:
     """In a worker: whether the build that forked it is gone."""
     return _parent is not None and os.getppid() != _parent
+
+
+class Apart(Generic[Result]):
+    """function(*args) run in a forked process while this one goes on, its result (a value marshal
+    can write: numbers, strings, bytes, lists, tuples, dicts of them) handed back through a pipe:
+    for work that mostly waits on the file system, such as a stat of every entry file or output
+    folder, beside work that computes. Where fork is not there, the function runs when its result
+    is asked for. Used as a context manager, the process is waited for on the way out (a build that
+    fails before it asks for the result leaves no process behind). Only for a process without
+    threads (a one-shot build): a forked child has only the thread that forked."""
+
+    def __init__(self, function: Callable[..., Result], *args: Any) -> None:
+        self._function, self._args = function, args
+        self._pid: int | None = None
+        self._pipe = -1
+        self._done = False
+        self._result: Result | None = None
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its result, then out without any of the parent's clean-up
+            status = 1
+            try:
+                os.close(read_end)
+                data = marshal.dumps(function(*args))
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self._pid, self._pipe = pid, read_end
+
+    def result(self) -> Result | None:
+        """The function's result; None when its process failed (the caller does the work itself)."""
+        if not self._done:
+            self._done = True
+            if self._pid is None:
+                self._result = self._function(*self._args)
+            else:
+                with os.fdopen(self._pipe, "rb") as pipe:
+                    data = pipe.read()
+                _, status = os.waitpid(self._pid, 0)
+                if os.waitstatus_to_exitcode(status) == 0:
+                    with contextlib.suppress(EOFError, ValueError, TypeError):
+                        self._result = marshal.loads(data)
+        return self._result
+
+    def __enter__(self) -> Apart[Result]:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if self._pid is not None and not self._done:
+            self.result()  # waited for: no process left behind

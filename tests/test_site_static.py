@@ -204,7 +204,7 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
 
 
 def test_remove_strays_reads_the_manifest_only_when_a_folder_changed(tmp_path) -> None:
-    from digest.site_static import remove_strays
+    from digest.site_static import recorded_folders, remove_strays
 
     tree = tmp_path / "tree"
     for rel in ("index.html", "a/index.html", "a/b/index.html"):
@@ -226,6 +226,20 @@ def test_remove_strays_reads_the_manifest_only_when_a_folder_changed(tmp_path) -
     assert sorted(remove_strays(tree, manifest, record=record, tree_key="t")) == ["a/b/stray.txt", "a/stray.txt"]
     assert len(reads) == 2  # read once for both folders
     assert sorted(p.name for p in (tree / "a").iterdir()) == ["b", "index.html"]
+    # The record is brought up to date: the folders listed again are vouched for as they are now
+    assert remove_strays(tree, manifest, record=record, tree_key="t") == []
+    assert len(reads) == 2
+    (tree / "a/new").mkdir()
+    (tree / "a/new/stray.txt").write_text("x")
+    assert remove_strays(tree, manifest, record=record, tree_key="t") == ["a/new/stray.txt"]
+    assert sorted(recorded_folders(record, "t") or ()) == ["", "a", "a/b", "a/new"]
+    assert len(reads) == 3
+    import shutil
+
+    shutil.rmtree(tree / "a/b")  # a folder gone: its parent changed
+    assert remove_strays(tree, manifest, record=record, tree_key="t") == []
+    assert sorted(recorded_folders(record, "t") or ()) == ["", "a", "a/new"]
+    assert remove_strays(tree, manifest, record=record, tree_key="t") == [] and len(reads) == 4
 
 
 def test_a_stray_is_kept_when_the_trees_manifest_cannot_be_read(tmp_path) -> None:

@@ -50,3 +50,74 @@ def test_a_site_parsed_and_rendered_in_workers_equals_one_made_here(make_site: S
     forked = make_site(files, name="forked")
     build(forked, BuildOptions(now=NOW, jobs=2))
     assert tree_bytes(here / "output") == tree_bytes(forked / "output")
+
+
+def _pid_and(value: object) -> tuple[int, object]:
+    return os.getpid(), value
+
+
+def _fails() -> int:
+    raise RuntimeError("in the child")
+
+
+def _unmarshallable() -> object:
+    return object()
+
+
+def test_work_apart_runs_in_another_process_and_hands_back_its_result() -> None:
+    with workers.Apart(_pid_and, ["a", ("b", 2)]) as apart:
+        pid, value = apart.result()  # type: ignore[misc]
+    assert pid != os.getpid() and value == ["a", ("b", 2)]
+    assert apart.result() == (pid, ["a", ("b", 2)])  # asked again: the same, no second wait
+
+
+@pytest.mark.parametrize("work", [_fails, _unmarshallable])
+def test_work_apart_that_fails_gives_none_and_leaves_no_process(work) -> None:
+    apart = workers.Apart(work)
+    child = apart._pid
+    assert apart.result() is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # already waited for
+
+
+def test_work_apart_left_unasked_is_waited_for_on_the_way_out() -> None:
+    with pytest.raises(KeyError), workers.Apart(_pid_and, 1) as apart:
+        raise KeyError("a build that failed before it asked")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(apart._pid, os.WNOHANG)
+
+
+def test_work_apart_without_fork_runs_when_asked(monkeypatch) -> None:
+    monkeypatch.setattr(workers.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    ran: list[int] = []
+    apart = workers.Apart(lambda: ran.append(1) or 7)
+    assert ran == [] and apart.result() == 7 and apart.result() == 7 and ran == [1]
+
+
+def test_a_one_shot_build_stats_its_files_apart_and_a_failed_walk_is_done_inline(
+        make_site: SiteMaker, monkeypatch) -> None:
+    """The build's entry files and output folders are looked at by processes of their own; when
+    such a process fails, the build does that work itself, with the same result."""
+    root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Other", date="2022-08-16T09:00Z")})
+    build(root, BuildOptions(now=NOW))
+    started: list[str] = []
+    real = workers.Apart.__init__
+
+    def counted(self, function, *args):  # type: ignore[no-untyped-def]
+        started.append(function.__name__)
+        real(self, function, *args)
+
+    monkeypatch.setattr(workers.Apart, "__init__", counted)
+    (root / "content/c.md").write_text(entry_text("Third", date="2022-08-17T09:00Z"))
+    (root / "output/notes.txt").write_text("by hand")
+    assert build(root, BuildOptions(now=NOW)).entries == 3
+    assert sorted(started) == ["entry_files", "folders_as_recorded"]
+    third = [p for p in (root / "output").rglob("index.html") if p.parent.name == "c"]
+    assert len(third) == 1 and "Third" in third[0].read_text()
+    assert not (root / "output/notes.txt").exists()
+    monkeypatch.setattr(workers.Apart, "result", lambda self: None)  # as when the process failed
+    (root / "content/c.md").unlink()
+    (root / "output/notes.txt").write_text("by hand")
+    assert build(root, BuildOptions(now=NOW)).entries == 2
+    assert not (root / "output/notes.txt").exists()
+    assert not third[0].exists()

@@ -48,14 +48,15 @@ class EntryRows:
         with collector_paused():  # reading 10,000s of rows makes only objects that live on
             self.rows = cache.entries()
 
-    def refresh(self, config: Config, cache: BuildCache, changed: list[Path] | None, jobs: int | None) -> Found:
+    def refresh(self, config: Config, cache: BuildCache, changed: list[Path] | None, jobs: int | None,
+                listed: list[tuple[str, int, int]] | None = None) -> Found:
         """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
         `changed`: the files changed since the last refresh, when the caller knows them (entry files
-        are then looked at only there). Every bad entry is reported (BuildFailed) before anything
-        is built."""
+        are then looked at only there). `listed`: entry_files() of the content folder, when the
+        caller has it. Every bad entry is reported (BuildFailed) before anything is built."""
         known = self.rows
-        found = None
-        if changed is not None and self.found is not None and self.found[0] == config.content_path:
+        found = listed
+        if found is None and changed is not None and self.found is not None and self.found[0] == config.content_path:
             found = found_after(self.found[1], config, changed)
         if found is None:
             found = entry_files(config.content_path)
