@@ -61,6 +61,7 @@ from digest.reuse.trees import (
     catch_up_spare,
     generated,
     present,
+    record_written_folders,
     same_pages,
     sweep_strays,
     tree_state,
@@ -563,6 +564,12 @@ class Builder:
             # build of 30 s or more).
             sweep_strays(cache, tree_id(output), output, self._folders_record)
             sweep_strays(cache, settled, spare_path(output), self._folders_record)
+        else:
+            # The folders this build changed are listed now, with the manifest at hand, and recorded
+            # as they are: the next build finds the tree as recorded and lists nothing (at 100,000
+            # entries the next build read the manifest and listed them: 0.5 s of an edit)
+            staging.note_written(stale)
+            record_written_folders(output, staging.touched, state.manifest, self._folders_record, staging.tree)
         return len(stale), gone
 
     def _with_bodies(self, pages: list[Page], feeds: list[FeedPlan], cache: BuildCache,

@@ -97,6 +97,7 @@ class Staging:
         self.twin: Path | None = output.parent / f".{output.name}.twin" if twin else None
         self._made_dirs: set[str] = set()
         self._twin_dirs: set[str] = set()
+        self.touched: set[str] = set()  # the folders written into, removed from or made, with their parents
         self.written = 0  # files written anew or linked from the live site
         try:
             if fresh and os.path.lexists(self.path):
@@ -121,7 +122,23 @@ class Staging:
             raise _output_error(OSError(errno.EIO, "the staging folder vanished"), self.path)
         self.tree = tree  # its identity in the build cache
 
+    def _touch(self, rel: str) -> None:
+        """Note the folder of `rel` and every folder above it as changed by this build."""
+        parent = os.path.dirname(rel)
+        while parent not in self.touched:
+            self.touched.add(parent)
+            if not parent:
+                break
+            parent = os.path.dirname(parent)
+
+    def note_written(self, rels: Iterable[str]) -> None:
+        """Note these files' folders as changed (files written by worker processes, whose own
+        notes stay there)."""
+        for rel in rels:
+            self._touch(rel)
+
     def _target(self, rel: str) -> str:
+        self._touch(rel)
         target = os.path.join(self.path, rel)
         parent = os.path.dirname(rel)
         if parent and parent not in self._made_dirs:
@@ -191,6 +208,7 @@ class Staging:
         count = 0
         folders: set[str] = set()
         for rel in paths:
+            self._touch(rel)
             if _unlink(os.path.join(self.path, rel)):
                 count += 1
             folders.add(os.path.dirname(rel))

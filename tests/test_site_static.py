@@ -295,3 +295,29 @@ def test_the_record_of_folders_keeps_any_folder_name(tmp_path) -> None:
     (tree / "line\nbreak" / "again.txt").write_text("x")
     assert remove_strays(tree, [], record=record, tree_key="t") == ["line\nbreak/again.txt"]
     assert recorded_folders(record, "other") is None
+
+
+def test_a_build_records_the_folders_it_wrote_so_the_next_lists_none(make_site) -> None:
+    """After an edit, the build lists the folders it wrote into (with the manifest at hand) and
+    records them: the next build finds every folder as recorded. A stray in such a folder of the
+    spare tree, which this build makes the live one, is deleted, not vouched for."""
+    from digest.output import spare_path
+    from digest.site_static import folders_as_recorded
+    from digest.tree_identity import tree_id
+
+    root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Other", date="2022-08-16T09:00Z")})
+    output = root / "output"
+    record = root / ".digest/output-folders.marshal"
+    build(root, BuildOptions(now=NOW))
+    for n in range(4):
+        (root / "content/a.md").write_text(entry_text(body=f"Body {n}."))
+        article = next(p for p in spare_path(output).rglob("index.html") if p.parent.name == "a")
+        (article.parent / "notes.txt").write_text("left in the spare")  # a folder this build writes into
+        assert build(root, BuildOptions(now=NOW)).rendered > 0
+        assert folders_as_recorded(output, record, tree_id(output) or ""), n
+        assert not list(output.rglob("notes.txt")), n
+        assert "Body" in (output / article.relative_to(spare_path(output))).read_text()
+    (output / "2022/notes.txt").write_text("by hand")  # a stray put in after: the record no longer holds
+    assert not folders_as_recorded(output, record, tree_id(output) or "")
+    build(root, BuildOptions(now=NOW))
+    assert not (output / "2022/notes.txt").exists()

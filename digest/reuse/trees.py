@@ -7,7 +7,7 @@ to date with the live one in idle time (the dev server, between edits).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -102,6 +102,13 @@ def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path
         remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree)
     except _NoManifest:
         pass  # not known what belongs: nothing is deleted (as before the tree had a record)
+
+
+def record_written_folders(output: Path, folders: Collection[str], manifest: Mapping[str, object], record: Path,
+                           tree: str) -> None:
+    """After a build wrote into these folders of the tree now at `output`: list them (a stray
+    there goes) and record them as they are, the tree's other folders as recorded before."""
+    remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree, only=folders)
 
 
 class _NoManifest(Exception):
