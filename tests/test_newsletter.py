@@ -330,3 +330,36 @@ def test_serve_watch_previews_the_email_of_the_edition_being_edited(make_site) -
     finally:
         server.close()
         thread.join(5)
+
+
+def test_the_most_items_that_fit_are_found_in_few_renders() -> None:
+    """The e-mail's cut: the largest number of items whose HTML fits, as halving finds it, for
+    sizes that grow with the items (evenly, by fits and starts, from a large base or none), in
+    three renders where they grow evenly."""
+    import random
+
+    from digest.newsletter.render import _most_that_fit
+
+    rng = random.Random(7)
+    for case in range(300):
+        total = rng.choice([1, 2, 5, 40, 300, 1000, 3000])
+        base = rng.choice([0, 2_000, 60_000, 99_000, 103_000])
+        steps = [rng.choice([50, 400, 900]) * (rng.random() * 2 if case % 3 else 1) for _ in range(total + 1)]
+        sizes = [int(base + sum(steps[:n])) for n in range(total + 1)]
+        if sizes[total] <= MAX_HTML_BYTES:
+            continue
+        renders: list[int] = []
+
+        def made(n: int) -> str:
+            renders.append(n)
+            return "x" * sizes[n]
+
+        found = _most_that_fit(total, sizes[total], made)
+        fitting = [n for n in range(total) if sizes[n] <= MAX_HTML_BYTES]
+        assert found == (("x" * sizes[max(fitting)]) if fitting else None), case
+        assert all(0 <= n < total for n in renders)
+        assert len(renders) <= 3 * max(total, 2).bit_length() + 1, (case, len(renders))  # a halving every third
+    evenly = [20_000 + 100 * n for n in range(1001)]  # a week of a thousand stories, 824 of them fit
+    renders = []
+    assert _most_that_fit(1000, evenly[1000], lambda n: renders.append(n) or "x" * evenly[n]) == "x" * evenly[824]
+    assert renders == [0, 824, 825]  # none, the guess in proportion, its neighbour: halving took ten

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -79,19 +79,47 @@ def email_html(env: jinja2.Environment, context: Mapping[str, Any]) -> str:
     editions: Sequence[Edition] = context["editions"]
     total = sum(len(e.stories) + len(e.followups) for e in editions)
     html = _html(env, context, editions, None)
-    if len(html.encode("utf-8")) <= MAX_HTML_BYTES:
+    size = len(html.encode("utf-8"))
+    if size <= MAX_HTML_BYTES:
         return html
-    low, high, best = 0, total - 1, None  # the largest number of items whose e-mail fits
-    while low <= high:
-        middle = (low + high) // 2
-        candidate = _html(env, context, editions, middle)
-        if len(candidate.encode("utf-8")) <= MAX_HTML_BYTES:
-            best, low = candidate, middle + 1
-        else:
-            high = middle - 1
+    best = _most_that_fit(total, size, lambda limit: _html(env, context, editions, limit))
     if best is None:
         raise ThemeError(f"the e-mail {context['page_url']} is over {MAX_HTML_BYTES // 1024} KB even with no story "
                          "shown", HTML_TEMPLATE, hint="make the e-mail template smaller")
+    return best
+
+
+def _most_that_fit(total: int, size: int, made: Callable[[int], str]) -> str | None:
+    """made(n) for the largest n below `total` whose bytes fit in MAX_HTML_BYTES (made(total) has
+    `size` bytes, too many), or None when none fits. An e-mail grows with the items it shows, by
+    about as much for each: from the sizes with none and with all, a guess in proportion, then its
+    neighbour on the far side, which closes the search when the guess was right; when it was not,
+    a halving, and again. A week's e-mail at 100,000 entries shows 250 of its 1,000 stories:
+    halving alone took ten renders, each with its CSS inlined (0.1 s)."""
+    best = made(0)
+    fits, fits_size = 0, len(best.encode("utf-8"))  # the most items known to fit, and its size
+    if fits_size > MAX_HTML_BYTES:
+        return None
+    over, over_size = total, size  # the fewest known not to fit, and its size
+    step = 0
+    last, last_fit = 0, True
+    while over - fits > 1:
+        kind = step % 3
+        if kind == 0:  # in proportion to the room left between the sizes either side
+            guess = fits + (MAX_HTML_BYTES - fits_size) * (over - fits) // max(over_size - fits_size, 1)
+        elif kind == 1:  # the last guess's neighbour, across the line if the guess was right
+            guess = last + 1 if last_fit else last - 1
+        else:
+            guess = (fits + over) // 2
+        guess = min(max(guess, fits + 1), over - 1)
+        candidate = made(guess)
+        candidate_size = len(candidate.encode("utf-8"))
+        last, last_fit = guess, candidate_size <= MAX_HTML_BYTES
+        if last_fit:
+            fits, fits_size, best = guess, candidate_size, candidate
+        else:
+            over, over_size = guess, candidate_size
+        step += 1
     return best
 
 
