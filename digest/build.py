@@ -29,7 +29,6 @@ from digest.config import CONFIG_NAME, Config, load_config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
-from digest.load import entry_files
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock, empty_trash, existing_files, spare_path
@@ -40,7 +39,18 @@ from digest.pipeline import apply_options as apply_options
 from digest.pipeline import group_site, plan_entries
 from digest.reuse.cache import BuildCache, TreeState, salt_for
 from digest.reuse.cached_entry import CachedEntry
-from digest.reuse.entry_rows import EntryRows, LazyFeatures, entries_key, inputs_key, published
+from digest.reuse.entry_rows import (
+    FILES_SEEN,
+    EntryRows,
+    LazyFeatures,
+    entries_key,
+    files_seen,
+    inputs_key,
+    next_publication,
+    printed_entry_files,
+    published,
+    remember_files,
+)
 from digest.reuse.fingerprint import fingerprint
 from digest.reuse.plan_patch import (
     PLAN_BASE,
@@ -173,6 +183,7 @@ class Builder:
         self._spare_behind = False
         # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
         self._swept = False
+        self._seen: tuple[Any, ...] | None = None  # what remember_files keeps of this build (one-shot builds)
         self._folders_record = site_root / ".digest" / "output-folders.marshal"  # see site_static.remove_strays
         self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
         # The last build's published entries, and its (config, fingerprint salt, time) (a long-lived
@@ -266,11 +277,14 @@ class Builder:
             self._cache.close()
             self._cache = None
 
-    def _open_cache(self, salt: str) -> BuildCache:
+    def _open_cache(self, salt: str, rows: bool = True) -> BuildCache:
+        """The build cache for this salt; `rows`: with its entry rows read (else the caller reads
+        them when it needs them)."""
         if self._cache is None or self._cache.salt != salt:
             self.close()
             self._cache = BuildCache(self.site_root, salt)
-            self._rows.read(self._cache)
+            if rows:
+                self._rows.read(self._cache)
         return self._cache
 
     def build(self, changed: Iterable[Path] | None = None) -> BuildReport:
@@ -308,43 +322,56 @@ class Builder:
         # while it reads the cache (at 100,000 entries: 0.54 and 0.28 s, mostly waiting on the
         # file system, beside 0.23 s of reading the cache's rows)
         output = config.output_path
-        with Apart(entry_files, config.content_path) if self.once and changed is None else _Inline() as files, \
+        self._seen = None
+        with Apart(printed_entry_files, config.content_path) if self.once and changed is None else _Inline() as files, \
                 Apart(folders_as_recorded, output, self._folders_record, tree_id(output) or "") \
                 if self.once and not self._swept else _Inline() as folders:
-            return self._build_from(config, clock, changed, files, folders)
+            report = self._build_from(config, clock, changed, files, folders)
+        if self._seen is not None and self._cache is not None:  # built: the files it was built from
+            remember_files(self._cache, *self._seen)
+        return report
 
     def _build_from(self, config: Config, clock: _Clock, changed: list[Path] | None,
-                    files: Apart[list[tuple[str, int, int]]] | _Inline,
+                    files: Apart[tuple[list[tuple[str, int, int]], str]] | _Inline,
                     folders: Apart[bool] | _Inline) -> BuildReport:
         options = self.options
-        # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
-        # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
-        cache = self._open_cache(cache_salt(config))
-        clock.lap("config")
-        before = self._rows.rows  # the entries as the last build found them
-        found = self._rows.refresh(config, cache, changed, options.jobs, listed=files.result())
-        self._warnings = list(found.warnings)
-        parsed = len(found.parsed)
-        clock.lap("load")
         now = options.now or datetime.now(UTC)
-        published_rows = published(found.rows, config, now)
-        if not self.once:
-            self._published = published_rows
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
-        if not self.once:
-            self._planned = (config, salt, now)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
         executable = pagefind_executable() if options.search else None
         plan_salt = inputs_key(f"{salt} search={executable is not None}", [], static_prints)
-        inputs = entries_key(plan_salt, published_rows)
-        clock.lap("inputs")
+        # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
+        # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
+        cache = self._open_cache(cache_salt(config), rows=not self.once)
         output = config.output_path
+        walked = files.result() if self.once and changed is None else None
+        listed = walked[0] if walked is not None else None
+        if walked is not None:
+            seen = files_seen(walked[1], plan_salt, now, cache.tree_inputs(tree_id(output)), cache.get(FILES_SEEN))
+            if seen is not None:  # the entry files as the live site was built from: nothing to read
+                clock.lap("config")
+                self._warnings = []
+                self._sweep_once(cache, output, folders)
+                return BuildReport(*seen, 0, 0, 0.0, 0)
+        if self.once:
+            self._rows.read(cache)
+        clock.lap("config")
+        before = self._rows.rows  # the entries as the last build found them
+        found = self._rows.refresh(config, cache, changed, options.jobs, listed=listed)
+        self._warnings = list(found.warnings)
+        parsed = len(found.parsed)
+        clock.lap("load")
+        published_rows = published(found.rows, config, now)
+        if not self.once:
+            self._published = published_rows
+            self._planned = (config, salt, now)
+        inputs = entries_key(plan_salt, published_rows)
+        if walked is not None:
+            self._seen = (walked[1], plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now))
+        clock.lap("inputs")
         live = tree_id(output)
-        if not self._swept:
-            self._swept = True
-            if folders.result() is not True:  # some folder changed, or not known
-                sweep_strays(cache, live, output, self._folders_record)
+        self._sweep_once(cache, output, folders)
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
@@ -397,6 +424,13 @@ class Builder:
                                        clock, parsed, len(published_rows), executable)
         settle(cache, (plan_salt, inputs))
         return BuildReport(len(published_rows), page_count, feed_count, rendered, removed, 0.0, parsed)
+
+    def _sweep_once(self, cache: BuildCache, output: Path, folders: Apart[bool] | _Inline) -> None:
+        """The look for stray files in output/, at a Builder's first build."""
+        if not self._swept:
+            self._swept = True
+            if folders.result() is not True:  # some folder changed, or not known
+                sweep_strays(cache, tree_id(output), output, self._folders_record)
 
     def _search_store(self, executable: Path) -> SearchStore:
         """The search's store, kept from build to build (it remembers what it read and wrote)."""

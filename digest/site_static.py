@@ -80,7 +80,8 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
     seen = _Folders([], array("q"), array("Q"))  # the folders that hold no stray now
     changed = known is None
     root = os.fspath(tree)
-    listing: tuple[Container[str], set[str]] | None = None  # (the files wanted, the folders `known` has): when first listing
+    # (the files wanted, the folders `known` has), made when a folder is first listed
+    listing: tuple[Container[str], set[str]] | None = None
     listed: set[str] = set()  # the folders listed by this call
 
     def sweep(rel_dir: str, walk_known: bool) -> None:
@@ -122,8 +123,8 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
             if os.path.isdir(path) and not os.path.islink(path):
                 sweep(rel_dir, walk_known=False)
         # The folders looked at (those gone among them) are recorded as they are now; the rest as before
-        dropped = [k for k, name in enumerate(known.names) if name in only or name in listed]
-        seen = known.without(dropped).joined(seen)
+        looked_at = [k for k, name in enumerate(known.names) if name in only or name in listed]
+        seen = known.without(looked_at).joined(seen)
         changed = True
     elif known is None:
         sweep("", walk_known=True)

@@ -99,7 +99,7 @@ class Apart(Generic[Result]):
             status = 1
             try:
                 os.close(read_end)
-                data = marshal.dumps(function(*args))
+                data = marshal.dumps(function(*args))  # type: ignore[arg-type]  # as the docstring says
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(data)
                 status = 0

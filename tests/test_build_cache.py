@@ -1254,3 +1254,35 @@ def test_a_one_shot_body_edit_lets_the_remembered_stories_go_after_patching(site
     finally:
         builder.close()
     assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_nothing_changed_is_known_from_the_entry_files_alone(make_site, monkeypatch) -> None:
+    """A one-shot build whose entry files (paths, mtimes, sizes), theme, config and static files
+    are those the live site was built from reads no entry row; anything else reads them: an entry
+    touched, a template changed, an entry dated later coming due, the live site replaced."""
+    root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Later", date="2022-08-20T09:00Z")})
+    before_due = BuildOptions(now=datetime(2022, 8, 18, tzinfo=UTC))
+    first = build(root, before_due)
+    assert first.entries == 1  # b is dated after `now`
+    reads: list[int] = []
+    real_read = digest.reuse.entry_rows.EntryRows.read
+    monkeypatch.setattr(digest.reuse.entry_rows.EntryRows, "read",
+                        lambda self, cache: reads.append(1) or real_read(self, cache))
+    again = build(root, before_due)
+    assert reads == [] and (again.entries, again.pages, again.feeds, again.rendered) == \
+        (first.entries, first.pages, first.feeds, 0)
+    os.utime(root / "content/a.md", ns=(1, 1))  # touched, not changed: the rows are read, nothing rendered
+    assert build(root, before_due).rendered == 0 and reads == [1]
+    assert build(root, before_due).rendered == 0 and reads == [1]
+    due = build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC)))
+    assert due.entries == 2 and due.rendered > 0 and reads == [1, 1]
+    assert "Later" in (root / "output/index.html").read_text()
+    (root / "output/notes.txt").write_text("by hand")  # the look for strays is still made
+    assert build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC))).rendered == 0 and reads == [1, 1]
+    assert not (root / "output/notes.txt").exists()
+    shutil.rmtree(root / "output")
+    assert build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC))).rendered > 0 and reads == [1, 1, 1]
+    assert (root / "output/index.html").is_file()
+    (root / "digest.toml").write_text((root / "digest.toml").read_text().replace('title = "', 'title = "New ', 1))
+    rebuilt = build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC)))
+    assert rebuilt.rendered > 0 and len(reads) == 4 and "New " in (root / "output/index.html").read_text()

@@ -350,7 +350,7 @@ def test_the_most_items_that_fit_are_found_in_few_renders() -> None:
             continue
         renders: list[int] = []
 
-        def made(n: int) -> str:
+        def made(n: int, renders: list[int] = renders, sizes: list[int] = sizes) -> str:
             renders.append(n)
             return "x" * sizes[n]
 

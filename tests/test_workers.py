@@ -111,7 +111,7 @@ def test_a_one_shot_build_stats_its_files_apart_and_a_failed_walk_is_done_inline
     (root / "content/c.md").write_text(entry_text("Third", date="2022-08-17T09:00Z"))
     (root / "output/notes.txt").write_text("by hand")
     assert build(root, BuildOptions(now=NOW)).entries == 3
-    assert sorted(started) == ["entry_files", "folders_as_recorded"]
+    assert sorted(started) == ["folders_as_recorded", "printed_entry_files"]
     third = [p for p in (root / "output").rglob("index.html") if p.parent.name == "c"]
     assert len(third) == 1 and "Third" in third[0].read_text()
     assert not (root / "output/notes.txt").exists()

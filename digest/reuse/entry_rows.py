@@ -177,6 +177,58 @@ def entries_key(plan_salt: str, rows: Sequence[tuple[str, CachedEntry]]) -> str:
     return inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in rows], {})
 
 
+FILES_SEEN = "files-seen"  # the cache's record of the entry files a one-shot build found (remember_files)
+
+
+def files_print(listed: Sequence[tuple[str, int, int]]) -> str:
+    """A digest of entry_files()' list (paths, mtimes and sizes)."""
+    return hashlib.blake2b(repr(listed).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def printed_entry_files(content_dir: Path) -> tuple[list[tuple[str, int, int]], str]:
+    """entry_files() and its files_print(): made together where the walk is made (a process of
+    its own: 0.07 s of the digest at 100,000 entries)."""
+    listed = entry_files(content_dir)
+    return listed, files_print(listed)
+
+
+def next_publication(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: datetime) -> float | None:
+    """When the first entry held back only for being dated after `now` comes due (a POSIX
+    timestamp), or None when none is (or the config publishes them anyway)."""
+    if config.future:
+        return None
+    moment = now.timestamp()
+    return min((row.published for _, row in rows if (config.drafts or not row.draft) and row.published > moment),
+               default=None)
+
+
+def remember_files(cache: BuildCache, printed: str, plan_salt: str, inputs: str, entries: int,
+                   until: float | None) -> None:
+    """After a build published the site of these inputs from the entry files of this files_print:
+    what files_seen compares with next time (kept only when it changed)."""
+    value = (printed, plan_salt, inputs, entries, until)
+    if cache.get(FILES_SEEN) != value:
+        cache.put(FILES_SEEN, value)
+
+
+def files_seen(printed: str, plan_salt: str, now: datetime, live: tuple[str, int, int] | None,
+               remembered: Any) -> tuple[int, int, int] | None:
+    """(entries, pages, feeds) of the live site when a build would find it up to date without
+    reading any entry: the same entry files (`printed`: their files_print; path, mtime and size,
+    as refresh compares them), the
+    same theme, config and static files (`plan_salt`), no entry come due since, and the live tree
+    (`live`: its recorded inputs, pages and feeds) built from them. Else None. At 100,000 entries
+    reading the rows and computing the inputs took 0.4-0.5 s of a build where nothing changed."""
+    if not (isinstance(remembered, tuple) and len(remembered) == 5) or live is None:
+        return None
+    files_print, salt, inputs, entries, until = remembered
+    if salt != plan_salt or live[0] != inputs or (until is not None and now.timestamp() >= until):
+        return None
+    if files_print != printed:
+        return None
+    return entries, live[1], live[2]
+
+
 def _same_bytes(path: Path, known_hash: str) -> bool:
     try:
         return content_hash(path.read_bytes()) == known_hash

@@ -6,6 +6,7 @@ to date with the live one in idle time (the dev server, between edits).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -98,10 +99,8 @@ def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path
             raise _NoManifest
         return state.manifest
 
-    try:
+    with contextlib.suppress(_NoManifest):  # not known what belongs: nothing is deleted
         remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree)
-    except _NoManifest:
-        pass  # not known what belongs: nothing is deleted (as before the tree had a record)
 
 
 def record_written_folders(output: Path, folders: Collection[str], manifest: Mapping[str, object], record: Path,
