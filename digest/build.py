@@ -598,10 +598,12 @@ class Builder:
             # build of 30 s or more).
             sweep_strays(cache, tree_id(output), output, self._folders_record)
             sweep_strays(cache, settled, spare_path(output), self._folders_record)
-        else:
+        elif self.once:
             # The folders this build changed are listed now, with the manifest at hand, and recorded
             # as they are: the next build finds the tree as recorded and lists nothing (at 100,000
-            # entries the next build read the manifest and listed them: 0.5 s of an edit)
+            # entries the next build read the manifest and listed them: 0.5 s of an edit). Not in
+            # the dev server, which looks for strays at its first build only: reading and writing
+            # the record (20 MB at 100,000 entries) would be a cost of its every build.
             staging.note_written(stale)
             record_written_folders(output, staging.touched, state.manifest, self._folders_record, staging.tree)
         return len(stale), gone
