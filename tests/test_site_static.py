@@ -321,3 +321,31 @@ def test_a_build_records_the_folders_it_wrote_so_the_next_lists_none(make_site) 
     assert not folders_as_recorded(output, record, tree_id(output) or "")
     build(root, BuildOptions(now=NOW))
     assert not (output / "2022/notes.txt").exists()
+
+
+def test_a_build_whose_written_folders_cannot_be_listed_still_succeeds(make_site, monkeypatch) -> None:
+    """Listing the folders a build wrote into is only a saving for the next build: when it fails,
+    the build's report stands and the next build looks at every folder (and finds a stray)."""
+    import digest.reuse.trees
+    from digest.site_static import folders_as_recorded, remove_strays
+    from digest.tree_identity import tree_id
+
+    root = make_site({"content/a.md": entry_text()})
+    build(root, BuildOptions(now=NOW))
+    build(root, BuildOptions(now=NOW))
+
+    def failing(*args, only=None, **kwargs):  # type: ignore[no-untyped-def]
+        if only is not None:
+            raise PermissionError("a folder cannot be listed")
+        return remove_strays(*args, **kwargs)
+
+    monkeypatch.setattr(digest.reuse.trees, "remove_strays", failing)
+    (root / "content/a.md").write_text(entry_text(body="Changed."))
+    assert build(root, BuildOptions(now=NOW)).rendered > 0
+    assert "Changed." in next((root / "output").rglob("a/index.html")).read_text()
+    record = root / ".digest/output-folders.marshal"
+    assert not folders_as_recorded(root / "output", record, tree_id(root / "output") or "")
+    monkeypatch.undo()
+    (root / "output/notes.txt").write_text("by hand")
+    build(root, BuildOptions(now=NOW))
+    assert not (root / "output/notes.txt").exists()

@@ -106,8 +106,10 @@ def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path
 def record_written_folders(output: Path, folders: Collection[str], manifest: Mapping[str, object], record: Path,
                            tree: str) -> None:
     """After a build wrote into these folders of the tree now at `output`: list them (a stray
-    there goes) and record them as they are, the tree's other folders as recorded before."""
-    remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree, only=folders)
+    there goes) and record them as they are, the tree's other folders as recorded before. Only a
+    saving for the next build: where a folder cannot be listed, that build looks at them all."""
+    with contextlib.suppress(OSError):
+        remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree, only=folders)
 
 
 class _NoManifest(Exception):
