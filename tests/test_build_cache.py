@@ -1286,3 +1286,36 @@ def test_nothing_changed_is_known_from_the_entry_files_alone(make_site, monkeypa
     (root / "digest.toml").write_text((root / "digest.toml").read_text().replace('title = "', 'title = "New ', 1))
     rebuilt = build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC)))
     assert rebuilt.rendered > 0 and len(reads) == 4 and "New " in (root / "output/index.html").read_text()
+
+
+def test_the_cache_finds_the_features_that_hold_a_word_without_fetching_them(make_site) -> None:
+    """BuildCache.features_holding: the rows whose features pickle holds one of the words as
+    nearby.pickled_str writes them are those whose unpickled features hold the word; a row
+    without features, or with another kind of pickle, is always among them."""
+    import pickle as pickle_module
+
+    from digest.reuse.cache import BuildCache
+    from digest.stories.nearby import pickled_str
+
+    root = make_site(FILES, config=BASIC_CONFIG)
+    build(root, OPTIONS)
+    config = digest.build.load_config(root)
+    cache = BuildCache(root, digest.build.cache_salt(config))
+    try:
+        rows = {path: pickle_module.loads(data) for path, data in
+                cache._db.execute("SELECT path, features FROM entries")}
+        words = sorted({t for f in rows.values() for t in f.terms})
+        assert len(words) > 5
+        for word in [*words, "a word no entry holds", "é" * 300]:
+            holding = {path for path, _ in cache.features_holding([pickled_str(word)])}
+            assert holding == {path for path, f in rows.items() if word in f.terms}, word
+        both = {path for path, _ in cache.features_holding([pickled_str(words[0]), pickled_str(words[-1])])}
+        assert both == {path for path, f in rows.items() if words[0] in f.terms or words[-1] in f.terms}
+        gamma = "content/2022/08/16/gamma.md"
+        older = pickle_module.dumps(rows[gamma], 2)  # another kind of pickle: its bytes tell nothing
+        cache._db.execute("UPDATE entries SET features = ? WHERE path = ?", (older, gamma))
+        assert gamma in {path for path, _ in cache.features_holding([pickled_str("a word no entry holds")])}
+        cache._db.execute("UPDATE entries SET features = NULL WHERE path = ?", (gamma,))
+        assert gamma in {path for path, _ in cache.features_holding([pickled_str("a word no entry holds")])}
+    finally:
+        cache.close()

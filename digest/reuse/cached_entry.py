@@ -17,7 +17,7 @@ Blobs = tuple[bytes | None, bytes | None, bytes | None]  # the entry, its featur
 class RowSource(Protocol):
     """Where a CachedEntry's row is read from (cache.BuildCache)."""
 
-    def entry_blobs(self, path: str, content_hash: str) -> Blobs | None: ...
+    def entry_blobs(self, path: str, content_hash: str, heads: bool = False) -> Blobs | None: ...
 
 
 class StaleEntry(LookupError):
@@ -76,17 +76,22 @@ class CachedEntry:
         return self._entry is not None or self._entry_blob is not None
 
     @property
+    def has_head(self) -> bool:
+        """Whether the head (or the whole parse) is in memory or fetched."""
+        return self.loaded or self._head is not None or self._head_blob is not None
+
+    @property
     def head_loaded(self) -> bool:
         """Whether the head (or the whole parse) and the features are in memory or fetched."""
         return (self.loaded or self._head is not None or self._head_blob is not None) and (
             self._features is not None or self._features_blob is not None)
 
-    def _fetch(self) -> None:
-        """The pickles of what is not unpickled, from the cache row."""
+    def _fetch(self, heads: bool = False) -> None:
+        """The pickles of what is not unpickled, from the cache row (`heads`: not the whole parse)."""
         if self._stored is None:
             raise StaleEntry("an entry with neither its parse nor a cache row")
         cache, path = self._stored
-        blobs = cache.entry_blobs(path, self.content_hash)
+        blobs = cache.entry_blobs(path, self.content_hash, heads)
         if blobs is None:
             raise StaleEntry(path)
         self.fill(blobs)
@@ -128,7 +133,7 @@ class CachedEntry:
         if self._features is None and (self._features_blob is not None or self._stored is not None):
             try:
                 if self._features_blob is None:
-                    self._fetch()
+                    self._fetch(heads=True)  # its features, not the whole parse
             except StaleEntry:
                 return None  # computed afresh by whoever needs them
             self._features = pickle.loads(self._features_blob)  # type: ignore[arg-type]  # _fetch set it

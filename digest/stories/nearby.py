@@ -260,14 +260,24 @@ class _Features:
         return line.split("\n") if line else ()
 
     def holders(self, words: set[str]) -> list[int]:
-        """The entries whose features hold one of these words. Where the features mapping hands
-        over an entry's features still pickled (entry_rows.LazyFeatures.pickled), only those whose
-        pickle holds one of the words as pickle writes it (`pickled_str`) are unpickled to be sure:
-        an addition's moved words are held by about a hundred of 10,000 entries."""
+        """The entries whose features hold one of these words. Where the features mapping can tell
+        which entries' pickles hold one of the words as pickle writes it (`pickled_str`: the cache
+        searches them, LazyFeatures.holding), or hands over an entry's features still pickled
+        (LazyFeatures.pickled), only those are unpickled to be sure: an addition's moved words are
+        held by about a hundred of 10,000 entries."""
+        found: list[int] = []
+        # Where the mapping can ask the cache which pickles hold the words (entry_rows.LazyFeatures.holding),
+        # the pickles are not even fetched: 80 MB at 100,000 entries
+        holding: Callable[[list[bytes]], set[str] | None] | None = getattr(self.features, "holding", None)
+        candidates = holding([pickled_str(word) for word in sorted(words)]) if holding is not None and words else None
+        if candidates is not None:
+            for k, entry in enumerate(self.entries):
+                if (k in self.known or str(entry.path) in candidates) and not words.isdisjoint(self[k].terms):
+                    found.append(k)
+            return found
         pickled: Callable[[PurePosixPath], bytes | None] | None = getattr(self.features, "pickled", None)
         # One search for them all (measured on 10,000 pickles and 8 words: 0.03 s, against 0.13 s a word at a time)
         written = re.compile(b"|".join(re.escape(pickled_str(word)) for word in sorted(words)))
-        found = []
         for k, entry in enumerate(self.entries):
             if k not in self.known and pickled is not None:
                 data = pickled(entry.path)

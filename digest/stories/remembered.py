@@ -89,6 +89,9 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
         except Exception:  # an optimisation must never fail a build: group everything
             found = None
     if found is None:
+        fetch_all = getattr(features, "fetch_all", None)
+        if fetch_all is not None:
+            fetch_all()  # every entry's features in one query, not one by one
         stories = group_stories(entries, features)
         found = (stories, ledger_of(entries, features, tokens))
     cache.put(LEDGER, (grouping_key(tokens), found[1]))
