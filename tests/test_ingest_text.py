@@ -676,6 +676,21 @@ def test_a_link_card_and_an_alt_text_cut_short_inside_the_body_are_left_out() ->
     assert article.title == headline
 
 
+def test_an_alt_text_over_its_caption_with_a_credit_in_any_language_is_left_out() -> None:
+    """A picture's alt text, then its caption: the same words and a few more (the credit, here in
+    Icelandic, "Ljósmynd/Aðsend"). A subheading over a paragraph that opens with its words is the article."""
+    body = _distinct_body().split("\n\n")
+    alt = "The riverside land seen from the old bridge on Monday."
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              alt, alt + " Ljósmynd/Aðsend", *body[1:]))
+    assert "review of the budget" in article.body and "old bridge" not in article.body
+    heading = "The riverside land seen from the old bridge"
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              heading, heading + " is where the homes will stand, the mayor told the council.",
+                              *body[1:]))
+    assert "where the homes will stand" in article.body
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

@@ -596,17 +596,26 @@ def live_ticker(paras: list[Para]) -> set[int]:
 def echoed_lines(paras: list[Para]) -> set[int]:
     """Lines inside an article that echo a neighbour: a link to another story set as a card (its
     headline, a short line such as the source, a section or a video's length, the headline again),
-    and a picture's alt text cut short ("...") over the caption that says it in full. (Not among
-    the captions: above the body, the page's own headline can be shown like either.)"""
+    a picture's alt text cut short ("...") over the caption that says it in full, and an alt text over
+    the caption that repeats it and adds a few words (its credit, in whatever language: "... mánudag.
+    Ljósmynd/Aðsend"). (Not among the captions: above the body, the page's own headline can be shown
+    like any of these.)"""
     out: set[int] = set()
     for i in range(1, len(paras)):
         text = paras[i].text
         if i >= 2 and text == paras[i - 2].text and 3 <= words(text) <= 20 and not is_prose(paras[i]) \
                 and paras[i - 1].text != text and words(paras[i - 1].text) <= 6:
             out.update((i - 2, i - 1, i))
-        if _cut_short(paras[i - 1].text, text):
+        if _cut_short(paras[i - 1].text, text) or _credited_copy(paras[i - 1], paras[i]):
             out.update((i - 1, i))
     return out
+
+
+def _credited_copy(alt: Para, caption: Para) -> bool:
+    """Whether `caption` says what `alt` says, then a few more words (a credit): a picture's two texts."""
+    tail = caption.text[len(alt.text):]
+    return len(alt.text) >= 15 and not alt.bullet and not caption.bullet and words(alt.text) <= 40 \
+        and caption.text.startswith(alt.text) and 1 <= words(tail) <= 6 and not tail[:1].isalnum()
 
 
 def _opening(text: str) -> str:
