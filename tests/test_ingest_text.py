@@ -691,6 +691,18 @@ def test_an_alt_text_over_its_caption_with_a_credit_in_any_language_is_left_out(
     assert "where the homes will stand" in article.body
 
 
+def test_a_caption_over_a_courtesy_or_bracketed_credit_is_not_body() -> None:
+    """ "Courtesy of Jane Doe" and "(Jane Doe / AP)" alone on a line credit the picture whose caption is
+    above them, as "Photo: ..." does."""
+    body = _distinct_body().split("\n\n")
+    for credit in ("Courtesy of Andrew Vaughan", "(Robert F. Bukaty / AP)"):
+        caption = "Tuft cells in yellow in a sample of lung tissue, seen under the microscope on the left."
+        article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                                  caption, credit, *body[1:]))
+        assert "review of the budget" in article.body and "Tuft cells" not in article.body, credit
+        assert credit not in article.body, credit
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

@@ -129,10 +129,12 @@ def words(text: str) -> int:
 
 
 # A picture credit under its caption: "Photo: Jane Doe, AP", "Photo by X", "X | Getty Images",
-# "[File: Reuters]". ("Image copyright ..." comes before its picture, so it is not here.)
+# "[File: Reuters]", "Courtesy of Jane Doe", a photographer and source in brackets "(Jane Doe / AP)".
+# ("Image copyright ..." comes before its picture, so it is not here.)
 _CREDIT_AFTER = re.compile(
     r"^\[?((photos?|fotos?|picture|pictured|bild|credit|crédito|photographs?)\s*(:|by\b)|file\s*:)|"
-    r"\|\s*getty images\]?$|\(?\b(ap|afp|reuters|epa|getty) ?(photo|images)\b",
+    r"\|\s*getty images\]?$|\(?\b(ap|afp|reuters|epa|getty) ?(photo|images)\b|"
+    r"^\(?courtesy\b|^\([^()/]{2,60}/[^()]{2,40}\)$",
     re.IGNORECASE,
 )
 
