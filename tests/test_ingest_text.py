@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from digest.ingest import dateline
-from digest.ingest.blocks import paragraphs
+from digest.ingest.blocks import Para, paragraphs
 from digest.ingest.body import (
     PROMO,
     glued_figures,
@@ -701,6 +701,20 @@ def test_a_caption_over_a_courtesy_or_bracketed_credit_is_not_body() -> None:
                                   caption, credit, *body[1:]))
         assert "review of the budget" in article.body and "Tuft cells" not in article.body, credit
         assert credit not in article.body, credit
+
+
+def test_a_pictures_alt_text_run_into_page_furniture_is_junk() -> None:
+    """The text browser runs a logo's or an icon's alt text into the words after it: "[logo]ADVERTISEMENT",
+    "[ico] Email" are the label and the button, not the article; the article's lead above one stays."""
+    for line in ("[logo-news-180x22]ADVERTISEMENT", "[logo-euro] WERBUNG", "[ico] Email"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("[photo] The council met on Monday and agreed the plan after a long debate.", 1))
+    body = _distinct_body().split("\n\n")
+    lead = "The city has struggled for years to agree on what to build on the old riverside land."
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", lead,
+                              "[logo-news-180x22]ADVERTISEMENT", *body))
+    assert "ADVERTISEMENT" not in article.body and "review of the budget" in article.body
+    assert lead in article.body or article.summary == lead
 
 
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:

@@ -316,11 +316,19 @@ def is_consent(text: str) -> bool:
         or words(text) <= 40 and bool(_FORM_FIELD.match(text))
 
 
+# A picture's or an icon's alt text that the text browser runs into the words after it ("[logo]ADVERTISEMENT",
+# "[ico] Email"): the words alone decide.
+_MARKS = re.compile(r"^(?:\[[^\[\]]{1,80}\]\s*)+(?=\S)")
+
+
 def is_junk(para: Para) -> bool:
     if para.is_image:
         return True
     if is_consent(para.text) or words(para.text) <= 30 and _CALL_TO_ACT.search(para.text):
         return True  # a consent notice, a call to subscribe or sign up ("Jetzt anmelden!")
+    marks = _MARKS.match(para.text)
+    if marks and words(para.text[marks.end():]) <= 8 and JUNK.match(para.text[marks.end():]):
+        return True
     if not JUNK.match(para.text):
         return False
     # A paragraph of the article's own prose that only mentions signing up, a newsletter or cookies
@@ -378,7 +386,7 @@ def score(para: Para) -> float:
     if is_placeholder(para):
         return 0.0
     if is_junk(para):
-        return -4.0 if para.is_image else -8.0
+        return -4.0 if para.is_image or _MARKS.match(para.text) else -8.0  # a picture, with its label or not
     n = words(para.text)
     if n <= 80 and PROMO.search(para.text):
         return -8.0  # "... for as little as Rs 599. Use the code "GETPRO".", "Click here to ..."
