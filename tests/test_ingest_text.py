@@ -717,6 +717,31 @@ def test_a_pictures_alt_text_run_into_page_furniture_is_junk() -> None:
     assert lead in article.body or article.summary == lead
 
 
+def test_a_box_of_three_teasers_inside_the_article_and_teaser_cards_after_it() -> None:
+    """ "Mehr zum Thema" over three other stories, each a kicker and a headline (six short lines), inside the
+    article: the article goes on under it. Cards for other stories after the article (a picture, a kicker, a
+    headline and a short blurb, twice) end it, with no heading over them."""
+    body = _distinct_body().split("\n\n")
+    box = ["Mehr zum Thema", "Unterdrückung in Russland", "Die Gesichter der politischen Gefangenen",
+           "Im Auftrag Marsaleks", "Wie der FSB an Geheimdienstlaptops gekommen ist", "Putin und die Schweiz",
+           "Russische Rohstoffe, die Schweizer Neutralität und alte Stasi-Geschichten"]
+    last = ("The last paragraph of the article says the vote was close, with one abstention and two members "
+            "absent from the chamber on the night, and that the plan now goes to the regional authority, "
+            "which has six months to decide; the mayor said she expected no objection from it, as its own "
+            "planners had helped to draw up the first version of the plan two years ago.")
+    cards = ["[picture-one]", "Nicht mehr tragbar:", "Bistum entlässt Politiker aus Kirchenamt",
+             "Der Politiker darf nicht mehr in einem Gremium seiner Kirchengemeinde sitzen, hat das Bistum "
+             "am Mittwoch entschieden und damit einen langen Streit beendet.",
+             "[picture-two]", "Private Clubs in London:", "Juristinnen kämpfen für die Aufnahme von Frauen",
+             "Feministische Juristinnen starten einen neuen Angriff auf den alten Club, dem viele Richter "
+             "angehören, und wollen vor Gericht ziehen."]
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", *body, *box,
+                              last, *cards))
+    assert "review of the budget" in article.body and "two members absent" in article.body
+    for junk in ("Mehr zum Thema", "Marsaleks", "Bistum", "Juristinnen"):
+        assert junk not in article.body, junk
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

@@ -530,6 +530,8 @@ def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
                and find_date(paras[k].text) and is_prose(paras[k + 1])
                and not _QUOTED_POST.search(paras[k].text)]
     if len(headers) < 2:
+        headers = _cards(paras, start + 1, end)
+    if len(headers) < 2:
         return start, end
     cut = headers[0]
     while cut > start and not (is_prose(paras[cut - 1]) and not paras[cut - 1].bullet):
@@ -537,6 +539,34 @@ def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
     if not any(is_prose(p) for p in paras[start:cut]):
         return start, end
     return start, cut
+
+
+def _card(paras: list[Para], k: int) -> int | None:
+    """Where the blurb of a teaser card starting at k ends: a picture, its kicker and headline (short lines,
+    not prose), a blurb of at most 45 words; None when k starts none."""
+    if not paras[k].is_image:
+        return None
+    j = k + 1
+    while j < len(paras) and j <= k + 3 and not is_prose(paras[j]) and not paras[j].is_image \
+            and not paras[j].bullet and 1 <= words(paras[j].text) <= 20:
+        j += 1
+    blurb = paras[j] if j < len(paras) else None
+    if j == k + 1 or blurb is None or not is_prose(blurb) or blurb.bullet or words(blurb.text) > 45:
+        return None
+    return j
+
+
+def _cards(paras: list[Para], lo: int, hi: int) -> list[int]:
+    """The first two of a run of teaser cards for other stories (_card), the second within two lines of the
+    first's blurb: where the article has ended, with no heading over them."""
+    for k in range(lo, hi):
+        blurb = _card(paras, k)
+        if blurb is not None:
+            second = next((m for m in range(blurb + 1, min(len(paras), blurb + 3)) if _card(paras, m) is not None),
+                          None)
+            if second is not None:
+                return [k, second]
+    return []
 
 
 # A gallery's slide counter over its caption: "2/50 Star Wars boosts economy", "12 / 30".
@@ -693,7 +723,7 @@ def _inline_box(paras: list[Para], i: int) -> bool:
         return False
     # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
     numbered = _numbered_list(paras, i)
-    for j in range(i + 1, min(len(paras), i + (30 if numbered else 7))):
+    for j in range(i + 1, min(len(paras), i + (30 if numbered else 8))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
         if is_prose(paras[j]) and not paras[j].bullet and not (numbered and paras[j].indent):
