@@ -12,6 +12,7 @@ from digest.ingest.body import (
     PROMO,
     glued_figures,
     inline_boxes,
+    is_boundary,
     is_consent,
     is_junk,
     is_prose,
@@ -740,6 +741,16 @@ def test_a_box_of_three_teasers_inside_the_article_and_teaser_cards_after_it() -
     assert "review of the budget" in article.body and "two members absent" in article.body
     for junk in ("Mehr zum Thema", "Marsaleks", "Bistum", "Juristinnen"):
         assert junk not in article.body, junk
+
+
+def test_credits_and_more_on_headings_in_other_languages() -> None:
+    """A picture's credit labelled in Turkish, Spanish or Russian is junk as "Photo: ..." is; "Más sobre
+    <topic>" heads other stories as "More on <topic>" does."""
+    for line in ("Fotoğraf : Didem Mente/AA", "Imagen: Jane Doe / EFE", "Фото: Иван Петров"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("Imagen de la ciudad tras la tormenta, que dejó a miles sin luz.", 1))
+    assert is_boundary(Para("Más sobre Conflicto mapuche", 1))
+    assert not is_boundary(Para("Más de cien personas murieron", 1))
 
 
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:

@@ -27,6 +27,8 @@ JUNK = re.compile(
     r"read more|continue reading|see more|show more|load more|view (comments|gallery)|explore further|"
     r".*\b(see|view) (the )?full gallery|"
     r"(photo|image|picture|video|credit|source|foto|bild|quelle|bildrechte|bildquelle)s?\s*[:|©].*|"
+    # the same credit labels in other languages: "Fotoğraf : Jane Doe/AA", "Imagen: ...", "Фото: ..."
+    r"(fotoğraf|imagen|imagem|immagine|фото|ljósmynd|zdjęcie|kuva|bilde|billede|afbeelding|créditos?)\s*[:|©].*|"
     r".*\bgetty images\b.*|"
     r"©.*|copyright\b.*|.*\ball rights reserved\b.*|"
     r"(image|photo) \d+ of \d+|\d+\s*/\s*\d+|back to gallery|"
@@ -101,6 +103,8 @@ BOUNDARY = re.compile(
     r"te puede interesar|mais lidas|você também pode gostar|potrebbe interessarti|più letti|"
     r"dit vind je misschien ook interessant|meest gelezen|du kanske också gillar|mest lästa|"
     r"mehr zu(m|r)? .{1,40}|(view|show|read|see) (all )?comments( \(\d+\))?|"
+    # "More on <topic>" in other languages ("Más sobre Conflicto mapuche")
+    r"(más sobre|mais sobre|plus sur|meer over|więcej o) .{1,40}|"
     r"über (den|die) autor(:in|in)?|à propos de l.auteur|sobre (el|o) autor|about the authors?|"
     # "the editors recommend", "on the same topic", "discover also", a comment thread's count, and
     # a tag line, as pages in other languages head them
