@@ -19,7 +19,7 @@ from digest.ingest.body import (
     said_twice,
     signed_captions,
 )
-from digest.ingest.dates import find_date, labelled_date, opens_with_date_label
+from digest.ingest.dates import find_date, labelled_date, only_dates, opens_with_date_label
 from digest.ingest.entry import match_topic
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
 from digest.model import Topic
@@ -751,6 +751,17 @@ def test_credits_and_more_on_headings_in_other_languages() -> None:
     assert not is_junk(Para("Imagen de la ciudad tras la tormenta, que dejó a miles sin luz.", 1))
     assert is_boundary(Para("Más sobre Conflicto mapuche", 1))
     assert not is_boundary(Para("Más de cien personas murieron", 1))
+
+
+def test_a_line_of_dates_alone_is_not_body_though_it_reads_as_sentences() -> None:
+    """ "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC" has the full stops of sentences but
+    states dates and nothing else; an article that opens with its dateline ("Feb. 23, 2015 -- ...") keeps it."""
+    assert only_dates("Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC")
+    assert not only_dates("Feb. 23, 2015 -- Life-threatening peanut allergies have been on the rise.")
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", *body[1:]))
+    assert "UTC" not in article.body and "review of the budget" in article.body
 
 
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:

@@ -193,6 +193,23 @@ def starts_with_labelled_date(line: str) -> bool:
     return bool(_LABEL.match(line.strip())) and labelled_date(line) is not None
 
 
+_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d\b|\b(?:[ap]\.?m\.?|utc|gmt|[a-z]{1,2}[sd]t|cet|cest|uhr|"
+                    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch)(?!\w)",
+                    re.IGNORECASE)
+
+
+def only_dates(line: str) -> bool:
+    """A line that states dates, times and their labels and nothing else ("Dec. 6, 2024, 10:00 PM UTC / Updated
+    Dec. 7, 2024, 12:43 PM UTC"): a date line however long, never a sentence."""
+    if find_date(line) is None:
+        return False
+    rest = line
+    for pattern in _PATTERNS:
+        rest = pattern.sub(" ", rest)
+    rest = _CLOCK.sub(" ", _LABEL.sub(" ", rest))
+    return not re.search(r"[^\W\d_]{2,}", rest)
+
+
 def date_start(line: str) -> int | None:
     """Where the first full date stated in `line` begins, or None."""
     starts = [m.start() for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m)]

@@ -30,7 +30,7 @@ from .body import (
     words,
 )
 from .clean import one_line
-from .dates import date_start, find_date, labelled_date, starts_with_labelled_date
+from .dates import date_start, find_date, labelled_date, only_dates, starts_with_labelled_date
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
@@ -618,8 +618,8 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
             continue
         if title_key and _norm(para.text) == title_key:
             continue
-        if not is_prose(para) and (_BY.match(para.text) or find_date(para.text)):
-            continue
+        if not is_prose(para) and (_BY.match(para.text) or find_date(para.text)) or only_dates(para.text):
+            continue  # a byline or a date line (one of dates alone may read as sentences: "Dec. 6, 2024, ...")
         if authors and _long_byline(para) and any(a in para.text for a in authors):
             continue  # "By Jane Doe, John Roe on Monday, November 18th, 2019 at 11:08 a.m."
         if authors and not is_prose(para) and _norm(para.text) in {_norm(a) for a in authors}:
