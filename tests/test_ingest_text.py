@@ -764,6 +764,15 @@ def test_a_line_of_dates_alone_is_not_body_though_it_reads_as_sentences() -> Non
     assert "UTC" not in article.body and "review of the budget" in article.body
 
 
+def test_the_publisher_asking_to_sign_up_for_its_newsletter_mid_sentence_is_a_promotion() -> None:
+    """ "Our website is your destination for up-to-the-minute news, so make sure to bookmark our homepage and
+    sign up for our newsletters ...": the publisher's call, wherever in the sentence; an article that reports
+    on sign-ups is not one."""
+    assert PROMO.search("Our website is your destination for up-to-the-minute news, so make sure to bookmark "
+                        "our homepage and sign up for our newsletters so we can keep you informed.")
+    assert not PROMO.search("More than a million people chose to sign up for the scheme in its first week.")
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

@@ -277,10 +277,11 @@ def captions(paras: list[Para]) -> set[int]:
 _OTHER_CALLS = (r"(?:^|[.!?:]\s+)(?:abonnez-vous|inscrivez-vous|suscr[ií]bete|reg[ií]strate|descarga la app)\b|"
                 r"(?:^|[.!?:]\s+)(?:jetzt|hier)(?:\s+\S+){0,2}\s+(?:anmelden|abonnieren|herunterladen|registrieren|"
                 r"testen)\s*[.!]?$")
-# A promotion's call to act, which no article ends on: "click here" anywhere, or a sentence that
-# opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
-# only mentions subscribers or a newsletter is the article's own.
-PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
+# A promotion's call to act, which no article ends on: "click here" or the publisher asking to be
+# followed ("... so make sure to bookmark our homepage and sign up for our newsletters") anywhere, or a
+# sentence that opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence
+# that only mentions subscribers or a newsletter is the article's own.
+PROMO = re.compile(r"\bclick here\b|\b(?:sign up|subscribe|register) (?:for|to) our\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
                    r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b|"
                    # an appeal for money under the article: "Did you like this article? Then support us ..."
                    r"(?:^|[.!?:]\s+)(?:did you (?:like|enjoy) this (?:article|story)|if you (?:liked|enjoyed|value) "
