@@ -773,6 +773,17 @@ def test_the_publisher_asking_to_sign_up_for_its_newsletter_mid_sentence_is_a_pr
     assert not PROMO.search("More than a million people chose to sign up for the scheme in its first week.")
 
 
+def test_a_notice_to_the_reader_as_a_subscriber_is_junk() -> None:
+    """The page addressing its reader as a subscriber, in any language, is no article's line; an article
+    that reports on a service's subscribers is."""
+    for line in ("If you are a Home delivery print subscriber, online access is included in your subscription.",
+                 "Als abonnee lees je ook alle plusartikels. Je moet nog even inloggen.", "Sie sind bereits Abonnent?",
+                 "Esta funcionalidad es sólo para suscriptores", "ALLEREDE ABONNENT? LOG IND"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("This deal only works for new Amazon Music Unlimited subscribers, but you don't "
+                            "have to be a Prime member.", 1))
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

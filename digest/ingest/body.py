@@ -326,11 +326,24 @@ def is_consent(text: str) -> bool:
 _MARKS = re.compile(r"^(?:\[[^\[\]]{1,80}\]\s*)+(?=\S)")
 
 
+# A notice to the reader as a subscriber: "If you are a Home delivery print subscriber, online access is
+# included ...", "Als abonnee lees je ook alle plusartikels", "Sie sind bereits Abonnent?", "Esta
+# funcionalidad es sólo para suscriptores".
+_SUBSCRIBER = re.compile(
+    r"\b(if you are|are you|you are|you're|already|als|bereits|schon|allerede|vous êtes|déjà|nog geen|noch kein\w*|"
+    r"ya eres|já é)\b.{0,40}\b(subscriber|abonnee|abonnent\w*|abonné\w*|suscriptor\w*|assinante)s?\b|"
+    r"\b(subscriber|abonnee|abonnent|abonné|suscriptor)e?s?\s*\?|"
+    r"\b(only|exclusive|nur|sólo|solo|exclusiva|réservée?|kun)\b.{0,20}\b(for|para|für|aux|til)\b.{0,10}"
+    r"\b(subscribers|suscriptores|abonnenten|abonnés|abonnenter)\b", re.IGNORECASE)
+
+
 def is_junk(para: Para) -> bool:
     if para.is_image:
         return True
     if is_consent(para.text) or words(para.text) <= 30 and _CALL_TO_ACT.search(para.text):
         return True  # a consent notice, a call to subscribe or sign up ("Jetzt anmelden!")
+    if words(para.text) <= 40 and _SUBSCRIBER.search(para.text):
+        return True
     marks = _MARKS.match(para.text)
     if marks and words(para.text[marks.end():]) <= 8 and JUNK.match(para.text[marks.end():]):
         return True
