@@ -784,6 +784,13 @@ def test_a_notice_to_the_reader_as_a_subscriber_is_junk() -> None:
                             "have to be a Prime member.", 1))
 
 
+def test_reading_times_in_other_word_orders_and_a_copy_link_button_are_junk() -> None:
+    for line in ("3 Minuten Lesezeit", "Lesedauer: 4 Minuten", "Reading time: 5 minutes",
+                 "Den Link zum Einbetten des Videos kopieren [https://de.euronews.] Copy to clipboard Link kopiert!"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("It took 3 minutes to read the whole report aloud, he said.", 1))
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

@@ -64,6 +64,11 @@ JUNK = re.compile(
     # "Bildrechte:"), the controls and links around an article ("Keep Reading", "Submit a correction",
     # "Reprints & permissions", "Ad Policy", "Enter your email address", "Bildbeschreibung einblenden")
     r"\d{1,2} ?min\.?( read| lesezeit| de lecture| de lectura)?|(permalink|short ?link|kurzlink)\s*:\s*\S+|"
+    # the same in other word orders ("3 Minuten Lesezeit", "Lesedauer: 4 Minuten"), and a share widget's
+    # copy button ("... Copy to clipboard Link kopiert!")
+    r"\d{1,2} ?(minuten|minutes|minutos|minuti|min\.?) ?(lesezeit|lesedauer|read|reading|de lecture|de lectura|"
+    r"di lettura)|(lesedauer|lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:?\s*\d{1,2} ?\w*|"
+    r".{0,120}\b(copy to clipboard|link kopiert|link copied|lien copié)\b.{0,30}|"
     r"rechte\s*:.*|keep reading|submit a correction\b.*|reprints( &| and) permissions|ad policy|"
     r"enter your e-?mail( address)?|bildbeschreibung (einblenden|ausblenden)|"
     # "Visit Business Insider's homepage for more stories."
