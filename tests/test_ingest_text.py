@@ -21,6 +21,7 @@ from digest.ingest.body import (
 )
 from digest.ingest.dates import find_date, labelled_date, only_dates, opens_with_date_label
 from digest.ingest.entry import match_topic
+from digest.ingest.headline import said_with_and_without_kicker
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
 from digest.model import Topic
 
@@ -805,6 +806,25 @@ def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None
                               "and two members absent from the chamber on the night."))
     assert "review of the budget" in article.body and "clerk" in article.body
     assert "Another council" not in article.body and "Ressort" not in article.body
+
+
+def test_a_headline_the_page_states_with_and_without_its_kicker_is_not_asserted() -> None:
+    """ "Landtagswahl: Voigt und Höcke streiten vor der Kamera" and "Voigt und Höcke streiten vor der Kamera" on
+    one page: which wording is the headline the page's markup names is a toss-up, so the title is a guess to
+    review, whichever is chosen; the same copy without the kicker's wording is asserted."""
+    headline = "Harbour reopens after storm repairs to the sea wall"
+    copy = _page(headline, "By Jo Writer", "15 August 2022",
+                 "The city's harbour reopened on Monday after three weeks of repairs to the sea wall.\n"
+                 "Ferries resumed their timetable in the afternoon and fishing boats returned to the quay.\n"
+                 "Officials said the repairs came in under budget and ahead of the winter storms.")
+    assert "title" not in read_text(copy).review
+    for other in ("Storm damage: " + headline, ):
+        article = read_text(copy + "\n" + other + "\n")
+        assert article.title == headline and "title" in article.review, other
+    assert said_with_and_without_kicker([Para("49-Euro-Ticket : Pendler sparen 60 Prozent", 1),
+                                         Para("Pendler sparen 60 Prozent", 2)], 0)
+    assert not said_with_and_without_kicker([Para("Home News Pendler sparen 60 Prozent", 1),
+                                             Para("Pendler sparen 60 Prozent", 2)], 1)
 
 
 def test_an_article_copied_on_its_own_has_a_sure_headline() -> None:

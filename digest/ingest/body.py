@@ -286,7 +286,8 @@ _OTHER_CALLS = (r"(?:^|[.!?:]\s+)(?:abonnez-vous|inscrivez-vous|suscr[ií]bete|r
 # followed ("... so make sure to bookmark our homepage and sign up for our newsletters") anywhere, or a
 # sentence that opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence
 # that only mentions subscribers or a newsletter is the article's own.
-PROMO = re.compile(r"\bclick here\b|\b(?:sign up|subscribe|register) (?:for|to) our\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
+PROMO = re.compile(r"\bclick here\b|\b(?:sign up|subscribe|register) (?:for|to) our\b|"
+                   r"(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
                    r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b|"
                    # an appeal for money under the article: "Did you like this article? Then support us ..."
                    r"(?:^|[.!?:]\s+)(?:did you (?:like|enjoy) this (?:article|story)|if you (?:liked|enjoyed|value) "

@@ -91,7 +91,8 @@ def read_head(text: str) -> Head:
         title_at = pick.index
         clean = _clean_copy(paras, pick)
         title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
-        title_sure = title_placed and (pick.set_apart or clean)
+        title_sure = title_placed and (pick.set_apart or clean) \
+            and not headline.said_with_and_without_kicker(paras, pick.index)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
