@@ -792,6 +792,15 @@ def test_reading_times_in_other_word_orders_and_a_copy_link_button_are_junk() ->
     assert not is_junk(Para("It took 3 minutes to read the whole report aloud, he said.", 1))
 
 
+def test_script_and_browser_notices_and_a_call_to_report_a_mistake_are_junk() -> None:
+    for line in ("Please enable JavaScript to view the comments powered by Disqus.",
+                 "You need to enable JavaScript to run this app.",
+                 "Thank you for visiting example.com. You are using a browser version with limited support for CSS.",
+                 "Fehler gefunden?Jetzt melden.", "Spotted an error? Let us know."):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("The error was found by an auditor who checked the accounts in May.", 1))
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""

@@ -54,8 +54,12 @@ JUNK = re.compile(
     r"descargar|baixar|scaricare|scarica).{0,40}|"
     r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
     r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
-    # the video.js player's own message where scripts do not run, on any site that uses it
-    r"to view this video please enable javascript\b.*|"
+    # the video.js player's own message where scripts do not run, on any site that uses it; the like from
+    # other widgets ("Please enable JavaScript to view the comments ..."), a notice about the reader's browser,
+    # and a call to report a mistake ("Fehler gefunden? Jetzt melden.")
+    r"to view this video please enable javascript\b.*|.{0,40}\benable javascript\b.{0,120}|"
+    r"(thank you for visiting \S+ )?you are using a browser version with limited support\b.*|"
+    r"(fehler gefunden|(found|spotted|see) an? (error|mistake|typo))\s*\?.{0,40}|"
     # a caption closed by its picture's credit: "Alex Lowes in Barcelona, Foto: LAT Images"
     r"(?=.{0,250}$).*[,;.–—-]\s*(photo|foto|bild|photograph|credit|crédit|quelle|fotos|photos)\s*:\s*(\S+\s*){1,6}|"
     # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
