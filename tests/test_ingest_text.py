@@ -796,9 +796,11 @@ def test_script_and_browser_notices_and_a_call_to_report_a_mistake_are_junk() ->
     for line in ("Please enable JavaScript to view the comments powered by Disqus.",
                  "You need to enable JavaScript to run this app.",
                  "Thank you for visiting example.com. You are using a browser version with limited support for CSS.",
-                 "Fehler gefunden?Jetzt melden.", "Spotted an error? Let us know."):
+                 "Fehler gefunden?Jetzt melden.", "Spotted an error? Let us know.",
+                 "Enjoying our latest content? Log in or create an account to continue"):
         assert is_junk(Para(line, 1)), line
     assert not is_junk(Para("The error was found by an auditor who checked the accounts in May.", 1))
+    assert not is_junk(Para("Voters had to sign in to continue to the ballot booth, officials said.", 1))
 
 
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:

@@ -60,6 +60,9 @@ JUNK = re.compile(
     r"to view this video please enable javascript\b.*|.{0,40}\benable javascript\b.{0,120}|"
     r"(thank you for visiting \S+ )?you are using a browser version with limited support\b.*|"
     r"(fehler gefunden|(found|spotted|see) an? (error|mistake|typo))\s*\?.{0,40}|"
+    # a prompt to log in ("Enjoying our latest content? Log in or create an account to continue")
+    r"([^.!?]{0,60}\?\s*)?(please )?(log ?in|sign in|create an account)\b.{0,30}\bto (continue|comment|keep reading)"
+    r"\b.{0,60}|"
     # a caption closed by its picture's credit: "Alex Lowes in Barcelona, Foto: LAT Images"
     r"(?=.{0,250}$).*[,;.–—-]\s*(photo|foto|bild|photograph|credit|crédit|quelle|fotos|photos)\s*:\s*(\S+\s*){1,6}|"
     # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
