@@ -19,7 +19,7 @@ from digest.ingest.body import (
     said_twice,
     signed_captions,
 )
-from digest.ingest.dates import find_date, labelled_date, only_dates, opens_with_date_label
+from digest.ingest.dates import find_date, labelled_date, only_dates, opens_with_date_label, states_a_span
 from digest.ingest.entry import match_topic
 from digest.ingest.headline import said_with_and_without_kicker
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
@@ -801,6 +801,18 @@ def test_script_and_browser_notices_and_a_call_to_report_a_mistake_are_junk() ->
         assert is_junk(Para(line, 1)), line
     assert not is_junk(Para("The error was found by an auditor who checked the accounts in May.", 1))
     assert not is_junk(Para("Voters had to sign in to continue to the ballot booth, officials said.", 1))
+
+
+def test_a_span_of_days_is_no_publication_date() -> None:
+    """A magazine's issue ("December 25, 2023/January 1, 2024, Issue") or an event's days join two dates: not the
+    day the page was published, which its section line states under it; a published and an updated date on
+    one line are still read."""
+    assert states_a_span("Cover of December 25, 2023/January 1, 2024, Issue")
+    assert not states_a_span("Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC")
+    head = read_head(_page("Current Issue", "December 25, 2023/January 1, 2024, Issue", "Politics / January 11, 2024",
+                           "Council agrees the new city plan after long debate", "By Jane Doe", *[PROSE * 2] * 4))
+    days = [value[:10] for _, value in dateline.candidates(head.paras, head.title_at, head.start, head.end)]
+    assert days == ["2024-01-11"]
 
 
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
