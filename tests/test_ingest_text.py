@@ -783,6 +783,7 @@ def test_a_notice_to_the_reader_as_a_subscriber_is_junk() -> None:
         assert is_junk(Para(line, 1)), line
     assert not is_junk(Para("This deal only works for new Amazon Music Unlimited subscribers, but you don't "
                             "have to be a Prime member.", 1))
+    assert not is_junk(Para("If you are a Netflix subscriber, the price rise takes effect in May.", 1))
 
 
 def test_reading_times_in_other_word_orders_and_a_copy_link_button_are_junk() -> None:

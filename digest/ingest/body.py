@@ -339,15 +339,19 @@ def is_consent(text: str) -> bool:
 _MARKS = re.compile(r"^(?:\[[^\[\]]{1,80}\]\s*)+(?=\S)")
 
 
-# A notice to the reader as a subscriber: "If you are a Home delivery print subscriber, online access is
-# included ...", "Als abonnee lees je ook alle plusartikels", "Sie sind bereits Abonnent?", "Esta
-# funcionalidad es sólo para suscriptores".
+# A notice to the reader as a subscriber: "Sie sind bereits Abonnent?", "Esta funcionalidad es sólo para
+# suscriptores", and one about what a subscriber may read ("If you are a Home delivery print subscriber, online
+# access is included ...", "Als abonnee lees je ook alle plusartikels"; "If you are a subscriber, the price
+# rises in May" is an article's).
 _SUBSCRIBER = re.compile(
-    r"\b(if you are|are you|you are|you're|already|als|bereits|schon|allerede|vous êtes|déjà|nog geen|noch kein\w*|"
-    r"ya eres|já é)\b.{0,40}\b(subscriber|abonnee|abonnent\w*|abonné\w*|suscriptor\w*|assinante)s?\b|"
     r"\b(subscriber|abonnee|abonnent|abonné|suscriptor)e?s?\s*\?|"
     r"\b(only|exclusive|nur|sólo|solo|exclusiva|réservée?|kun)\b.{0,20}\b(for|para|für|aux|til)\b.{0,10}"
     r"\b(subscribers|suscriptores|abonnenten|abonnés|abonnenter)\b", re.IGNORECASE)
+_AS_SUBSCRIBER = re.compile(
+    r"\b(if you are|are you|you are|you're|already|als|bereits|schon|allerede|vous êtes|déjà|nog geen|noch kein\w*|"
+    r"ya eres|já é)\b.{0,40}\b(subscriber|abonnee|abonnent\w*|abonné\w*|suscriptor\w*|assinante)s?\b", re.IGNORECASE)
+_READING = re.compile(r"\b(access|zugang|accès|acceso|log ?in|sign in|inloggen|einloggen|anmelden|lees|lesen|read|"
+                      r"\w*artikel\w*|articles?|premium|e-?paper)\b", re.IGNORECASE)
 
 
 def is_junk(para: Para) -> bool:
@@ -355,8 +359,9 @@ def is_junk(para: Para) -> bool:
         return True
     if is_consent(para.text) or words(para.text) <= 30 and _CALL_TO_ACT.search(para.text):
         return True  # a consent notice, a call to subscribe or sign up ("Jetzt anmelden!")
-    if words(para.text) <= 40 and _SUBSCRIBER.search(para.text):
-        return True
+    if words(para.text) <= 40 and (_SUBSCRIBER.search(para.text)
+                                   or _AS_SUBSCRIBER.search(para.text) and _READING.search(para.text)):
+        return True  # a notice to the reader as a subscriber
     marks = _MARKS.match(para.text)
     if marks and words(para.text[marks.end():]) <= 8 and JUNK.match(para.text[marks.end():]):
         return True

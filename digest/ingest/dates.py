@@ -214,8 +214,8 @@ _SPAN_JOIN = re.compile(r"\s*[/–—-]\s*")
 
 
 def states_a_span(line: str) -> bool:
-    """Whether `line` joins two dates into a span ("December 25, 2023/January 1, 2024, Issue", "3 - 5 May 2024"
-    aside): an issue's or an event's days, not the day a page was published (a published and an updated date
+    """Whether `line` joins two dates into a span by a slash or a dash ("December 25, 2023/January 1, 2024,
+    Issue"): an issue's or an event's days, not the day a page was published (a published and an updated date
     have their label or other words between them)."""
     found = sorted((m.start(), m.end()) for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m))
     return any(_SPAN_JOIN.fullmatch(line[end:start]) for (_, end), (start, _) in zip(found, found[1:], strict=False)
