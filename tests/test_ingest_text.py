@@ -801,6 +801,7 @@ def test_script_and_browser_notices_and_a_call_to_report_a_mistake_are_junk() ->
                  "Enjoying our latest content? Log in or create an account to continue"):
         assert is_junk(Para(line, 1)), line
     assert not is_junk(Para("The error was found by an auditor who checked the accounts in May.", 1))
+    assert not is_junk(Para("To fix it, users should enable JavaScript in the browser's settings.", 1))
     assert not is_junk(Para("Voters had to sign in to continue to the ballot booth, officials said.", 1))
 
 

@@ -57,7 +57,7 @@ JUNK = re.compile(
     # the video.js player's own message where scripts do not run, on any site that uses it; the like from
     # other widgets ("Please enable JavaScript to view the comments ..."), a notice about the reader's browser,
     # and a call to report a mistake ("Fehler gefunden? Jetzt melden.")
-    r"to view this video please enable javascript\b.*|.{0,40}\benable javascript\b.{0,120}|"
+    r"to view this video please enable javascript\b.*|(please|you (need|have|must)( to)?) enable javascript\b.{0,120}|"
     r"(thank you for visiting \S+ )?you are using a browser version with limited support\b.*|"
     r"(fehler gefunden|(found|spotted|see) an? (error|mistake|typo))\s*\?.{0,40}|"
     # a prompt to log in ("Enjoying our latest content? Log in or create an account to continue")
