@@ -7,19 +7,21 @@ from pathlib import Path
 import pytest
 
 from digest.ingest import dateline
-from digest.ingest.blocks import paragraphs
+from digest.ingest.blocks import Para, paragraphs
 from digest.ingest.body import (
     PROMO,
     glued_figures,
     inline_boxes,
+    is_boundary,
     is_consent,
     is_junk,
     is_prose,
     said_twice,
     signed_captions,
 )
-from digest.ingest.dates import find_date, labelled_date, opens_with_date_label
+from digest.ingest.dates import find_date, labelled_date, only_dates, opens_with_date_label, states_a_span
 from digest.ingest.entry import match_topic
+from digest.ingest.headline import said_with_and_without_kicker
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
 from digest.model import Topic
 
@@ -676,6 +678,145 @@ def test_a_link_card_and_an_alt_text_cut_short_inside_the_body_are_left_out() ->
     assert article.title == headline
 
 
+def test_an_alt_text_over_its_caption_with_a_credit_in_any_language_is_left_out() -> None:
+    """A picture's alt text, then its caption: the same words and a few more (the credit, here in
+    Icelandic, "Ljósmynd/Aðsend"). A subheading over a paragraph that opens with its words is the article."""
+    body = _distinct_body().split("\n\n")
+    alt = "The riverside land seen from the old bridge on Monday."
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              alt, alt + " Ljósmynd/Aðsend", *body[1:]))
+    assert "review of the budget" in article.body and "old bridge" not in article.body
+    heading = "The riverside land seen from the old bridge"
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              heading, heading + " is where the homes will stand, the mayor told the council.",
+                              *body[1:]))
+    assert "where the homes will stand" in article.body
+
+
+def test_a_caption_over_a_courtesy_or_bracketed_credit_is_not_body() -> None:
+    """ "Courtesy of Jane Doe" and "(Jane Doe / AP)" alone on a line credit the picture whose caption is
+    above them, as "Photo: ..." does."""
+    body = _distinct_body().split("\n\n")
+    for credit in ("Courtesy of Andrew Vaughan", "(Robert F. Bukaty / AP)"):
+        caption = "Tuft cells in yellow in a sample of lung tissue, seen under the microscope on the left."
+        article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                                  caption, credit, *body[1:]))
+        assert "review of the budget" in article.body and "Tuft cells" not in article.body, credit
+        assert credit not in article.body, credit
+
+
+def test_a_pictures_alt_text_run_into_page_furniture_is_junk() -> None:
+    """The text browser runs a logo's or an icon's alt text into the words after it: "[logo]ADVERTISEMENT",
+    "[ico] Email" are the label and the button, not the article; the article's lead above one stays."""
+    for line in ("[logo-news-180x22]ADVERTISEMENT", "[logo-euro] WERBUNG", "[ico] Email"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("[photo] The council met on Monday and agreed the plan after a long debate.", 1))
+    body = _distinct_body().split("\n\n")
+    lead = "The city has struggled for years to agree on what to build on the old riverside land."
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", lead,
+                              "[logo-news-180x22]ADVERTISEMENT", *body))
+    assert "ADVERTISEMENT" not in article.body and "review of the budget" in article.body
+    assert lead in article.body or article.summary == lead
+
+
+def test_a_box_of_three_teasers_inside_the_article_and_teaser_cards_after_it() -> None:
+    """ "Mehr zum Thema" over three other stories, each a kicker and a headline (six short lines), inside the
+    article: the article goes on under it. Cards for other stories after the article (a picture, a kicker, a
+    headline and a short blurb, twice) end it, with no heading over them."""
+    body = _distinct_body().split("\n\n")
+    box = ["Mehr zum Thema", "Unterdrückung in Russland", "Die Gesichter der politischen Gefangenen",
+           "Im Auftrag Marsaleks", "Wie der FSB an Geheimdienstlaptops gekommen ist", "Putin und die Schweiz",
+           "Russische Rohstoffe, die Schweizer Neutralität und alte Stasi-Geschichten"]
+    last = ("The last paragraph of the article says the vote was close, with one abstention and two members "
+            "absent from the chamber on the night, and that the plan now goes to the regional authority, "
+            "which has six months to decide; the mayor said she expected no objection from it, as its own "
+            "planners had helped to draw up the first version of the plan two years ago.")
+    cards = ["[picture-one]", "Nicht mehr tragbar:", "Bistum entlässt Politiker aus Kirchenamt",
+             "Der Politiker darf nicht mehr in einem Gremium seiner Kirchengemeinde sitzen, hat das Bistum "
+             "am Mittwoch entschieden und damit einen langen Streit beendet.",
+             "[picture-two]", "Private Clubs in London:", "Juristinnen kämpfen für die Aufnahme von Frauen",
+             "Feministische Juristinnen starten einen neuen Angriff auf den alten Club, dem viele Richter "
+             "angehören, und wollen vor Gericht ziehen."]
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", *body, *box,
+                              last, *cards))
+    assert "review of the budget" in article.body and "two members absent" in article.body
+    for junk in ("Mehr zum Thema", "Marsaleks", "Bistum", "Juristinnen"):
+        assert junk not in article.body, junk
+
+
+def test_credits_and_more_on_headings_in_other_languages() -> None:
+    """A picture's credit labelled in Turkish, Spanish or Russian is junk as "Photo: ..." is; "Más sobre
+    <topic>" heads other stories as "More on <topic>" does."""
+    for line in ("Fotoğraf : Didem Mente/AA", "Imagen: Jane Doe / EFE", "Фото: Иван Петров"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("Imagen de la ciudad tras la tormenta, que dejó a miles sin luz.", 1))
+    assert is_boundary(Para("Más sobre Conflicto mapuche", 1))
+    assert not is_boundary(Para("Más de cien personas murieron", 1))
+
+
+def test_a_line_of_dates_alone_is_not_body_though_it_reads_as_sentences() -> None:
+    """ "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC" has the full stops of sentences but
+    states dates and nothing else; an article that opens with its dateline ("Feb. 23, 2015 -- ...") keeps it."""
+    assert only_dates("Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC")
+    assert not only_dates("Feb. 23, 2015 -- Life-threatening peanut allergies have been on the rise.")
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", *body[1:]))
+    assert "UTC" not in article.body and "review of the budget" in article.body
+
+
+def test_the_publisher_asking_to_sign_up_for_its_newsletter_mid_sentence_is_a_promotion() -> None:
+    """ "Our website is your destination for up-to-the-minute news, so make sure to bookmark our homepage and
+    sign up for our newsletters ...": the publisher's call, wherever in the sentence; an article that reports
+    on sign-ups is not one."""
+    assert PROMO.search("Our website is your destination for up-to-the-minute news, so make sure to bookmark "
+                        "our homepage and sign up for our newsletters so we can keep you informed.")
+    assert not PROMO.search("More than a million people chose to sign up for the scheme in its first week.")
+
+
+def test_a_notice_to_the_reader_as_a_subscriber_is_junk() -> None:
+    """The page addressing its reader as a subscriber, in any language, is no article's line; an article
+    that reports on a service's subscribers is."""
+    for line in ("If you are a Home delivery print subscriber, online access is included in your subscription.",
+                 "Als abonnee lees je ook alle plusartikels. Je moet nog even inloggen.", "Sie sind bereits Abonnent?",
+                 "Esta funcionalidad es sólo para suscriptores", "ALLEREDE ABONNENT? LOG IND"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("This deal only works for new Amazon Music Unlimited subscribers, but you don't "
+                            "have to be a Prime member.", 1))
+    assert not is_junk(Para("If you are a Netflix subscriber, the price rise takes effect in May.", 1))
+
+
+def test_reading_times_in_other_word_orders_and_a_copy_link_button_are_junk() -> None:
+    for line in ("3 Minuten Lesezeit", "Lesedauer: 4 Minuten", "Reading time: 5 minutes",
+                 "Den Link zum Einbetten des Videos kopieren [https://de.euronews.] Copy to clipboard Link kopiert!"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("It took 3 minutes to read the whole report aloud, he said.", 1))
+
+
+def test_script_and_browser_notices_and_a_call_to_report_a_mistake_are_junk() -> None:
+    for line in ("Please enable JavaScript to view the comments powered by Disqus.",
+                 "You need to enable JavaScript to run this app.",
+                 "Thank you for visiting example.com. You are using a browser version with limited support for CSS.",
+                 "Fehler gefunden?Jetzt melden.", "Spotted an error? Let us know.",
+                 "Enjoying our latest content? Log in or create an account to continue"):
+        assert is_junk(Para(line, 1)), line
+    assert not is_junk(Para("The error was found by an auditor who checked the accounts in May.", 1))
+    assert not is_junk(Para("To fix it, users should enable JavaScript in the browser's settings.", 1))
+    assert not is_junk(Para("Voters had to sign in to continue to the ballot booth, officials said.", 1))
+
+
+def test_a_span_of_days_is_no_publication_date() -> None:
+    """A magazine's issue ("December 25, 2023/January 1, 2024, Issue") or an event's days join two dates: not the
+    day the page was published, which its section line states under it; a published and an updated date on
+    one line are still read."""
+    assert states_a_span("Cover of December 25, 2023/January 1, 2024, Issue")
+    assert not states_a_span("Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC")
+    head = read_head(_page("Current Issue", "December 25, 2023/January 1, 2024, Issue", "Politics / January 11, 2024",
+                           "Council agrees the new city plan after long debate", "By Jane Doe", *[PROSE * 2] * 4))
+    days = [value[:10] for _, value in dateline.candidates(head.paras, head.title_at, head.start, head.end)]
+    assert days == ["2024-01-11"]
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""
@@ -690,6 +831,25 @@ def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None
                               "and two members absent from the chamber on the night."))
     assert "review of the budget" in article.body and "clerk" in article.body
     assert "Another council" not in article.body and "Ressort" not in article.body
+
+
+def test_a_headline_the_page_states_with_and_without_its_kicker_is_not_asserted() -> None:
+    """ "Landtagswahl: Voigt und Höcke streiten vor der Kamera" and "Voigt und Höcke streiten vor der Kamera" on
+    one page: which wording is the headline the page's markup names is a toss-up, so the title is a guess to
+    review, whichever is chosen; the same copy without the kicker's wording is asserted."""
+    headline = "Harbour reopens after storm repairs to the sea wall"
+    copy = _page(headline, "By Jo Writer", "15 August 2022",
+                 "The city's harbour reopened on Monday after three weeks of repairs to the sea wall.\n"
+                 "Ferries resumed their timetable in the afternoon and fishing boats returned to the quay.\n"
+                 "Officials said the repairs came in under budget and ahead of the winter storms.")
+    assert "title" not in read_text(copy).review
+    for other in ("Storm damage: " + headline, ):
+        article = read_text(copy + "\n" + other + "\n")
+        assert article.title == headline and "title" in article.review, other
+    assert said_with_and_without_kicker([Para("49-Euro-Ticket : Pendler sparen 60 Prozent", 1),
+                                         Para("Pendler sparen 60 Prozent", 2)], 0)
+    assert not said_with_and_without_kicker([Para("Home News Pendler sparen 60 Prozent", 1),
+                                             Para("Pendler sparen 60 Prozent", 2)], 1)
 
 
 def test_an_article_copied_on_its_own_has_a_sure_headline() -> None:

@@ -27,6 +27,8 @@ JUNK = re.compile(
     r"read more|continue reading|see more|show more|load more|view (comments|gallery)|explore further|"
     r".*\b(see|view) (the )?full gallery|"
     r"(photo|image|picture|video|credit|source|foto|bild|quelle|bildrechte|bildquelle)s?\s*[:|©].*|"
+    # the same credit labels in other languages: "Fotoğraf : Jane Doe/AA", "Imagen: ...", "Фото: ..."
+    r"(fotoğraf|imagen|imagem|immagine|фото|ljósmynd|zdjęcie|kuva|bilde|billede|afbeelding|créditos?)\s*[:|©].*|"
     r".*\bgetty images\b.*|"
     r"©.*|copyright\b.*|.*\ball rights reserved\b.*|"
     r"(image|photo) \d+ of \d+|\d+\s*/\s*\d+|back to gallery|"
@@ -52,8 +54,15 @@ JUNK = re.compile(
     r"descargar|baixar|scaricare|scarica).{0,40}|"
     r"(jetzt |hier )?(kostenlos |gratis )?(herunterladen|download( now)?|get the app)|"
     r"watch( now| live)?|video\s*\d{1,2}:\d\d.*|"
-    # the video.js player's own message where scripts do not run, on any site that uses it
-    r"to view this video please enable javascript\b.*|"
+    # the video.js player's own message where scripts do not run, on any site that uses it; the like from
+    # other widgets ("Please enable JavaScript to view the comments ..."), a notice about the reader's browser,
+    # and a call to report a mistake ("Fehler gefunden? Jetzt melden.")
+    r"to view this video please enable javascript\b.*|(please|you (need|have|must)( to)?) enable javascript\b.{0,120}|"
+    r"(thank you for visiting \S+ )?you are using a browser version with limited support\b.*|"
+    r"(fehler gefunden|(found|spotted|see) an? (error|mistake|typo))\s*\?.{0,40}|"
+    # a prompt to log in ("Enjoying our latest content? Log in or create an account to continue")
+    r"([^.!?]{0,60}\?\s*)?(please )?(log ?in|sign in|create an account)\b.{0,30}\bto (continue|comment|keep reading)"
+    r"\b.{0,60}|"
     # a caption closed by its picture's credit: "Alex Lowes in Barcelona, Foto: LAT Images"
     r"(?=.{0,250}$).*[,;.–—-]\s*(photo|foto|bild|photograph|credit|crédit|quelle|fotos|photos)\s*:\s*(\S+\s*){1,6}|"
     # a picture's alt text as a blog platform writes it: "Illustration for article titled ..."
@@ -62,6 +71,11 @@ JUNK = re.compile(
     # "Bildrechte:"), the controls and links around an article ("Keep Reading", "Submit a correction",
     # "Reprints & permissions", "Ad Policy", "Enter your email address", "Bildbeschreibung einblenden")
     r"\d{1,2} ?min\.?( read| lesezeit| de lecture| de lectura)?|(permalink|short ?link|kurzlink)\s*:\s*\S+|"
+    # the same in other word orders ("3 Minuten Lesezeit", "Lesedauer: 4 Minuten"), and a share widget's
+    # copy button ("... Copy to clipboard Link kopiert!")
+    r"\d{1,2} ?(minuten|minutes|minutos|minuti|min\.?) ?(lesezeit|lesedauer|read|reading|de lecture|de lectura|"
+    r"di lettura)|(lesedauer|lesezeit|reading time|temps de lecture|tiempo de lectura)\s*:?\s*\d{1,2} ?\w*|"
+    r".{0,120}\b(copy to clipboard|link kopiert|link copied|lien copié)\b.{0,30}|"
     r"rechte\s*:.*|keep reading|submit a correction\b.*|reprints( &| and) permissions|ad policy|"
     r"enter your e-?mail( address)?|bildbeschreibung (einblenden|ausblenden)|"
     # "Visit Business Insider's homepage for more stories."
@@ -101,6 +115,8 @@ BOUNDARY = re.compile(
     r"te puede interesar|mais lidas|você também pode gostar|potrebbe interessarti|più letti|"
     r"dit vind je misschien ook interessant|meest gelezen|du kanske också gillar|mest lästa|"
     r"mehr zu(m|r)? .{1,40}|(view|show|read|see) (all )?comments( \(\d+\))?|"
+    # "More on <topic>" in other languages ("Más sobre Conflicto mapuche")
+    r"(más sobre|mais sobre|plus sur|meer over|więcej o) .{1,40}|"
     r"über (den|die) autor(:in|in)?|à propos de l.auteur|sobre (el|o) autor|about the authors?|"
     # "the editors recommend", "on the same topic", "discover also", a comment thread's count, and
     # a tag line, as pages in other languages head them
@@ -129,10 +145,12 @@ def words(text: str) -> int:
 
 
 # A picture credit under its caption: "Photo: Jane Doe, AP", "Photo by X", "X | Getty Images",
-# "[File: Reuters]". ("Image copyright ..." comes before its picture, so it is not here.)
+# "[File: Reuters]", "Courtesy of Jane Doe", a photographer and source in brackets "(Jane Doe / AP)".
+# ("Image copyright ..." comes before its picture, so it is not here.)
 _CREDIT_AFTER = re.compile(
     r"^\[?((photos?|fotos?|picture|pictured|bild|credit|crédito|photographs?)\s*(:|by\b)|file\s*:)|"
-    r"\|\s*getty images\]?$|\(?\b(ap|afp|reuters|epa|getty) ?(photo|images)\b",
+    r"\|\s*getty images\]?$|\(?\b(ap|afp|reuters|epa|getty) ?(photo|images)\b|"
+    r"^\(?courtesy\b|^\([^()/]{2,60}/[^()]{2,40}\)$",
     re.IGNORECASE,
 )
 
@@ -271,10 +289,12 @@ def captions(paras: list[Para]) -> set[int]:
 _OTHER_CALLS = (r"(?:^|[.!?:]\s+)(?:abonnez-vous|inscrivez-vous|suscr[ií]bete|reg[ií]strate|descarga la app)\b|"
                 r"(?:^|[.!?:]\s+)(?:jetzt|hier)(?:\s+\S+){0,2}\s+(?:anmelden|abonnieren|herunterladen|registrieren|"
                 r"testen)\s*[.!]?$")
-# A promotion's call to act, which no article ends on: "click here" anywhere, or a sentence that
-# opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence that
-# only mentions subscribers or a newsletter is the article's own.
-PROMO = re.compile(r"\bclick here\b|(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
+# A promotion's call to act, which no article ends on: "click here" or the publisher asking to be
+# followed ("... so make sure to bookmark our homepage and sign up for our newsletters") anywhere, or a
+# sentence that opens with an imperative ("Subscribe to ...", "Sign up for our newsletter"); a sentence
+# that only mentions subscribers or a newsletter is the article's own.
+PROMO = re.compile(r"\bclick here\b|\b(?:sign up|subscribe|register) (?:for|to) our\b|"
+                   r"(?:^|[.!?:]\s+)(?:subscribe|sign up|use (?:the )?(?:promo )?code|"
                    r"follow (?:us|him|her|me)|get (?:our|the) newsletter|listen (?:to (?:\S+ ){1,3}live|back))\b|"
                    # an appeal for money under the article: "Did you like this article? Then support us ..."
                    r"(?:^|[.!?:]\s+)(?:did you (?:like|enjoy) this (?:article|story)|if you (?:liked|enjoyed|value) "
@@ -314,11 +334,37 @@ def is_consent(text: str) -> bool:
         or words(text) <= 40 and bool(_FORM_FIELD.match(text))
 
 
+# A picture's or an icon's alt text that the text browser runs into the words after it ("[logo]ADVERTISEMENT",
+# "[ico] Email"): the words alone decide.
+_MARKS = re.compile(r"^(?:\[[^\[\]]{1,80}\]\s*)+(?=\S)")
+
+
+# A notice to the reader as a subscriber: "Sie sind bereits Abonnent?", "Esta funcionalidad es sólo para
+# suscriptores", and one about what a subscriber may read ("If you are a Home delivery print subscriber, online
+# access is included ...", "Als abonnee lees je ook alle plusartikels"; "If you are a subscriber, the price
+# rises in May" is an article's).
+_SUBSCRIBER = re.compile(
+    r"\b(subscriber|abonnee|abonnent|abonné|suscriptor)e?s?\s*\?|"
+    r"\b(only|exclusive|nur|sólo|solo|exclusiva|réservée?|kun)\b.{0,20}\b(for|para|für|aux|til)\b.{0,10}"
+    r"\b(subscribers|suscriptores|abonnenten|abonnés|abonnenter)\b", re.IGNORECASE)
+_AS_SUBSCRIBER = re.compile(
+    r"\b(if you are|are you|you are|you're|already|als|bereits|schon|allerede|vous êtes|déjà|nog geen|noch kein\w*|"
+    r"ya eres|já é)\b.{0,40}\b(subscriber|abonnee|abonnent\w*|abonné\w*|suscriptor\w*|assinante)s?\b", re.IGNORECASE)
+_READING = re.compile(r"\b(access|zugang|accès|acceso|log ?in|sign in|inloggen|einloggen|anmelden|lees|lesen|read|"
+                      r"\w*artikel\w*|articles?|premium|e-?paper)\b", re.IGNORECASE)
+
+
 def is_junk(para: Para) -> bool:
     if para.is_image:
         return True
     if is_consent(para.text) or words(para.text) <= 30 and _CALL_TO_ACT.search(para.text):
         return True  # a consent notice, a call to subscribe or sign up ("Jetzt anmelden!")
+    if words(para.text) <= 40 and (_SUBSCRIBER.search(para.text)
+                                   or _AS_SUBSCRIBER.search(para.text) and _READING.search(para.text)):
+        return True  # a notice to the reader as a subscriber
+    marks = _MARKS.match(para.text)
+    if marks and words(para.text[marks.end():]) <= 8 and JUNK.match(para.text[marks.end():]):
+        return True
     if not JUNK.match(para.text):
         return False
     # A paragraph of the article's own prose that only mentions signing up, a newsletter or cookies
@@ -376,7 +422,7 @@ def score(para: Para) -> float:
     if is_placeholder(para):
         return 0.0
     if is_junk(para):
-        return -4.0 if para.is_image else -8.0
+        return -4.0 if para.is_image or _MARKS.match(para.text) else -8.0  # a picture, with its label or not
     n = words(para.text)
     if n <= 80 and PROMO.search(para.text):
         return -8.0  # "... for as little as Rs 599. Use the code "GETPRO".", "Click here to ..."
@@ -520,6 +566,8 @@ def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
                and find_date(paras[k].text) and is_prose(paras[k + 1])
                and not _QUOTED_POST.search(paras[k].text)]
     if len(headers) < 2:
+        headers = _cards(paras, start + 1, end)
+    if len(headers) < 2:
         return start, end
     cut = headers[0]
     while cut > start and not (is_prose(paras[cut - 1]) and not paras[cut - 1].bullet):
@@ -527,6 +575,34 @@ def _cut_at_teasers(paras: list[Para], start: int, end: int) -> tuple[int, int]:
     if not any(is_prose(p) for p in paras[start:cut]):
         return start, end
     return start, cut
+
+
+def _card(paras: list[Para], k: int) -> int | None:
+    """Where the blurb of a teaser card starting at k ends: a picture, its kicker and headline (short lines,
+    not prose), a blurb of at most 45 words; None when k starts none."""
+    if not paras[k].is_image:
+        return None
+    j = k + 1
+    while j < len(paras) and j <= k + 3 and not is_prose(paras[j]) and not paras[j].is_image \
+            and not paras[j].bullet and 1 <= words(paras[j].text) <= 20:
+        j += 1
+    blurb = paras[j] if j < len(paras) else None
+    if j == k + 1 or blurb is None or not is_prose(blurb) or blurb.bullet or words(blurb.text) > 45:
+        return None
+    return j
+
+
+def _cards(paras: list[Para], lo: int, hi: int) -> list[int]:
+    """The first two of a run of teaser cards for other stories (_card), the second within two lines of the
+    first's blurb: where the article has ended, with no heading over them."""
+    for k in range(lo, hi):
+        blurb = _card(paras, k)
+        if blurb is not None:
+            second = next((m for m in range(blurb + 1, min(len(paras), blurb + 3)) if _card(paras, m) is not None),
+                          None)
+            if second is not None:
+                return [k, second]
+    return []
 
 
 # A gallery's slide counter over its caption: "2/50 Star Wars boosts economy", "12 / 30".
@@ -596,17 +672,26 @@ def live_ticker(paras: list[Para]) -> set[int]:
 def echoed_lines(paras: list[Para]) -> set[int]:
     """Lines inside an article that echo a neighbour: a link to another story set as a card (its
     headline, a short line such as the source, a section or a video's length, the headline again),
-    and a picture's alt text cut short ("...") over the caption that says it in full. (Not among
-    the captions: above the body, the page's own headline can be shown like either.)"""
+    a picture's alt text cut short ("...") over the caption that says it in full, and an alt text over
+    the caption that repeats it and adds a few words (its credit, in whatever language: "... mánudag.
+    Ljósmynd/Aðsend"). (Not among the captions: above the body, the page's own headline can be shown
+    like any of these.)"""
     out: set[int] = set()
     for i in range(1, len(paras)):
         text = paras[i].text
         if i >= 2 and text == paras[i - 2].text and 3 <= words(text) <= 20 and not is_prose(paras[i]) \
                 and paras[i - 1].text != text and words(paras[i - 1].text) <= 6:
             out.update((i - 2, i - 1, i))
-        if _cut_short(paras[i - 1].text, text):
+        if _cut_short(paras[i - 1].text, text) or _credited_copy(paras[i - 1], paras[i]):
             out.update((i - 1, i))
     return out
+
+
+def _credited_copy(alt: Para, caption: Para) -> bool:
+    """Whether `caption` says what `alt` says, then a few more words (a credit): a picture's two texts."""
+    tail = caption.text[len(alt.text):]
+    return len(alt.text) >= 15 and not alt.bullet and not caption.bullet and words(alt.text) <= 40 \
+        and caption.text.startswith(alt.text) and 1 <= words(tail) <= 6 and not tail[:1].isalnum()
 
 
 def _opening(text: str) -> str:
@@ -674,7 +759,7 @@ def _inline_box(paras: list[Para], i: int) -> bool:
         return False
     # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
     numbered = _numbered_list(paras, i)
-    for j in range(i + 1, min(len(paras), i + (30 if numbered else 7))):
+    for j in range(i + 1, min(len(paras), i + (30 if numbered else 8))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
         if is_prose(paras[j]) and not paras[j].bullet and not (numbered and paras[j].indent):

@@ -193,6 +193,35 @@ def starts_with_labelled_date(line: str) -> bool:
     return bool(_LABEL.match(line.strip())) and labelled_date(line) is not None
 
 
+_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d\d\b|\b(?:[ap]\.?m\.?|utc|gmt|[a-z]{1,2}[sd]t|cet|cest|uhr|"
+                    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch)(?!\w)",
+                    re.IGNORECASE)
+
+
+def only_dates(line: str) -> bool:
+    """A line that states dates, times and their labels and nothing else ("Dec. 6, 2024, 10:00 PM UTC / Updated
+    Dec. 7, 2024, 12:43 PM UTC"): a date line however long, never a sentence."""
+    if find_date(line) is None:
+        return False
+    rest = line
+    for pattern in _PATTERNS:
+        rest = pattern.sub(" ", rest)
+    rest = _CLOCK.sub(" ", _LABEL.sub(" ", rest))
+    return not re.search(r"[^\W\d_]{2,}", rest)
+
+
+_SPAN_JOIN = re.compile(r"\s*[/–—-]\s*")
+
+
+def states_a_span(line: str) -> bool:
+    """Whether `line` joins two dates into a span by a slash or a dash ("December 25, 2023/January 1, 2024,
+    Issue"): an issue's or an event's days, not the day a page was published (a published and an updated date
+    have their label or other words between them)."""
+    found = sorted((m.start(), m.end()) for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m))
+    return any(_SPAN_JOIN.fullmatch(line[end:start]) for (_, end), (start, _) in zip(found, found[1:], strict=False)
+               if start >= end)
+
+
 def date_start(line: str) -> int | None:
     """Where the first full date stated in `line` begins, or None."""
     starts = [m.start() for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m)]

@@ -274,6 +274,25 @@ def ends_a_breadcrumb(paras: list[Para], i: int) -> bool:
     return len(key.split()) >= 4 and any(_rooted_copy(p.text, {key}) for j, p in enumerate(paras) if j != i)
 
 
+def said_with_and_without_kicker(paras: list[Para], i: int) -> bool:
+    """Whether the page states line i's headline in a second wording, a short kicker joined to it by a colon
+    or left off ("Landtagswahl in Thüringen: Voigt, Höcke und ..." and "Voigt, Höcke und ..."): which of the two
+    the page's markup names its headline is a toss-up (on the tuned pages the other one three times in four),
+    so neither is asserted."""
+    text = paras[i].text
+    return any(_kicker_joined(p.text, text) or _kicker_joined(text, p.text) for j, p in enumerate(paras) if j != i)
+
+
+_KICKER = re.compile(r"^(?P<kicker>[^:：]{1,80}?)\s*[:：]\s+(?P<rest>\S.*)$")
+
+
+def _kicker_joined(longer: str, shorter: str) -> bool:
+    """Whether `longer` is a kicker of one to six words, a colon and `shorter` (of four words or more)."""
+    m = _KICKER.match(longer.strip())
+    return m is not None and 1 <= words(m.group("kicker")) <= 6 and words(shorter) >= 4 \
+        and _key(m.group("rest")) == _key(shorter)
+
+
 def _rooted_copy(text: str, keys: set[str]) -> bool:
     m = _CRUMB_ROOT.match(text)
     if m is None:

@@ -30,7 +30,7 @@ from .body import (
     words,
 )
 from .clean import one_line
-from .dates import date_start, find_date, labelled_date, starts_with_labelled_date
+from .dates import date_start, find_date, labelled_date, only_dates, starts_with_labelled_date
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
@@ -91,7 +91,8 @@ def read_head(text: str) -> Head:
         title_at = pick.index
         clean = _clean_copy(paras, pick)
         title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
-        title_sure = title_placed and (pick.set_apart or clean)
+        title_sure = title_placed and (pick.set_apart or clean) \
+            and not headline.said_with_and_without_kicker(paras, pick.index)
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article
     title = paras[title_at].text if title_at is not None else None
@@ -618,8 +619,8 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
             continue
         if title_key and _norm(para.text) == title_key:
             continue
-        if not is_prose(para) and (_BY.match(para.text) or find_date(para.text)):
-            continue
+        if not is_prose(para) and (_BY.match(para.text) or find_date(para.text)) or only_dates(para.text):
+            continue  # a byline or a date line (one of dates alone may read as sentences: "Dec. 6, 2024, ...")
         if authors and _long_byline(para) and any(a in para.text for a in authors):
             continue  # "By Jane Doe, John Roe on Monday, November 18th, 2019 at 11:08 a.m."
         if authors and not is_prose(para) and _norm(para.text) in {_norm(a) for a in authors}:
