@@ -16,6 +16,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class TreeState:
     manifest: dict[str, str]  # output path -> fingerprint of its content
 
 
+_PICKLE_HEADS = (b"\x80\x04", b"\x80\x05")  # pickles of protocol 4 and 5 (the cache's: HIGHEST_PROTOCOL)
 ROWS_ONE_BY_ONE = 200  # rows fetched a query each under this many (BuildCache.fill); ...
 PATHS_READ = 5000  # ... by their paths, 500 a query, up to this many; more, the whole table is read
 UNITS_TOKEN = "units token"  # meta key: a new random value each time the units change (see unit_prints)
@@ -187,15 +189,19 @@ class BuildCache:
 
     def features_holding(self, written: Sequence[bytes]) -> set[tuple[str, str]]:
         """(path, content hash) of the rows whose features pickle holds one of these byte strings,
-        or is missing or not of protocol 4 or 5 (then its bytes tell nothing): searched by SQLite,
-        the pickles never fetched (80 MB at 100,000 entries). Every other row's pickle holds none."""
-        found: set[tuple[str, str]] = set()
-        for chunk in _chunks(written, 200):
-            held = " OR ".join(["instr(features, ?) > 0"] * len(chunk))
-            found.update(self._db.execute(
-                "SELECT path, hash FROM entries WHERE features IS NULL OR substr(features, 1, 2) NOT IN "
-                f"(x'8004', x'8005') OR {held}", list(chunk)))
-        return found
+        or is missing or not of protocol 4 or 5 (then its bytes tell nothing): the pickles are
+        searched as SQLite reads them, one at a time, never all held at once (80 MB at 100,000
+        entries). Every other row's pickle holds none. (One search for them all: SQLite's instr, a
+        pass a string, took 0.08 s at 10,000 entries and 8 strings; a regular expression 0.036 s.)"""
+        if not written:
+            return set()
+        pattern = re.compile(b"|".join(re.escape(part) for part in written))
+
+        def holds(blob: bytes | None) -> bool:
+            return blob is None or not blob.startswith(_PICKLE_HEADS) or pattern.search(blob) is not None
+
+        self._db.create_function("digest_holds", 1, holds, deterministic=True)
+        return set(self._db.execute("SELECT path, hash FROM entries WHERE digest_holds(features)"))
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
         gone = [(path,) for path in removed]

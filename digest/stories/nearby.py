@@ -153,6 +153,9 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     counted = [token for token in went_tokens if ledger.tokens[token][0] not in curated_before]
     old = departed([(token, ledger.tokens[token][0]) for token in counted]) if counted and departed else {}
     if len(old) < len(counted):  # what some that went held is not known: count every entry's words
+        fetch_all: Callable[[], None] | None = getattr(features, "fetch_all", None)
+        if fetch_all is not None:
+            fetch_all()  # every entry's features in one query, not one by one
         df = word_counts(read[k] for k in range(len(unkeyed)))
         moved = moved_words(ledger.df, ledger.n, df, len(unkeyed), settings)
     else:  # the counts of before, less the words of those that went, plus those of those that came
