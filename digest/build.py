@@ -346,14 +346,15 @@ class Builder:
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(cache_salt(config), rows=not self.once)
         output = config.output_path
+        live = tree_id(output)
         walked = files.result() if self.once and changed is None else None
         listed = walked[0] if walked is not None else None
         if walked is not None:
-            seen = files_seen(walked[1], plan_salt, now, cache.tree_inputs(tree_id(output)), cache.get(FILES_SEEN))
+            seen = files_seen(walked[1], plan_salt, now, cache.tree_inputs(live), cache.get(FILES_SEEN))
             if seen is not None:  # the entry files as the live site was built from: nothing to read
                 clock.lap("config")
                 self._warnings = []
-                self._sweep_once(cache, output, folders)
+                self._sweep_once(cache, live, output, folders)
                 return BuildReport(*seen, 0, 0, 0.0, 0)
         if self.once:
             self._rows.read(cache)
@@ -371,8 +372,7 @@ class Builder:
         if walked is not None:
             self._seen = (walked[1], plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now))
         clock.lap("inputs")
-        live = tree_id(output)
-        self._sweep_once(cache, output, folders)
+        self._sweep_once(cache, live, output, folders)
         known = cache.tree_inputs(live)
         if known is not None and known[0] == inputs:  # the live site was built from exactly these inputs
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
@@ -426,12 +426,12 @@ class Builder:
         settle(cache, (plan_salt, inputs))
         return BuildReport(len(published_rows), page_count, feed_count, rendered, removed, 0.0, parsed)
 
-    def _sweep_once(self, cache: BuildCache, output: Path, folders: Apart[bool] | _Inline) -> None:
-        """The look for stray files in output/, at a Builder's first build."""
+    def _sweep_once(self, cache: BuildCache, live: str | None, output: Path, folders: Apart[bool] | _Inline) -> None:
+        """The look for stray files in output/ (the tree `live`), at a Builder's first build."""
         if not self._swept:
             self._swept = True
             if folders.result() is not True:  # some folder changed, or not known
-                sweep_strays(cache, tree_id(output), output, self._folders_record)
+                sweep_strays(cache, live, output, self._folders_record)
 
     def _search_store(self, executable: Path) -> SearchStore:
         """The search's store, kept from build to build (it remembers what it read and wrote)."""

@@ -80,7 +80,9 @@ class TreeState:
     manifest: dict[str, str]  # output path -> fingerprint of its content
 
 
-_PICKLE_HEADS = (b"\x80\x04", b"\x80\x05")  # pickles of protocol 4 and 5 (the cache's: HIGHEST_PROTOCOL)
+# Pickles of protocol 4 and 5 (the cache's: HIGHEST_PROTOCOL), as stories.nearby.PICKLE_HEADS: the
+# cache store imports no stage (pyproject's import contracts)
+_PICKLE_HEADS = (b"\x80\x04", b"\x80\x05")
 ROWS_ONE_BY_ONE = 200  # rows fetched a query each under this many (BuildCache.fill); ...
 PATHS_READ = 5000  # ... by their paths, 500 a query, up to this many; more, the whole table is read
 UNITS_TOKEN = "units token"  # meta key: a new random value each time the units change (see unit_prints)

@@ -83,8 +83,7 @@ class CachedEntry:
     @property
     def head_loaded(self) -> bool:
         """Whether the head (or the whole parse) and the features are in memory or fetched."""
-        return (self.loaded or self._head is not None or self._head_blob is not None) and (
-            self._features is not None or self._features_blob is not None)
+        return self.has_head and (self._features is not None or self._features_blob is not None)
 
     def _fetch(self, heads: bool = False) -> None:
         """The pickles of what is not unpickled, from the cache row (`heads`: not the whole parse)."""
