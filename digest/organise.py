@@ -60,7 +60,9 @@ def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config)
     stories = _join_shared_keys(stories)
     ordered = tuple(sorted(entries, key=lambda e: (-e.published.timestamp(), str(e.path))))
     edition_day = {e.path: e.published.astimezone(tz).date() for e in ordered}
-    first_day = {s.key: min(edition_day[m.path] for m in s.members) for s in stories}
+    # Most stories are one entry: its day, no later report (the loops below are over every story)
+    first_day = {s.key: edition_day[s.members[0].path] if len(s.members) == 1 else
+                 min(edition_day[m.path] for m in s.members) for s in stories}
     story_of: dict[PurePosixPath, Story] = {m.path: s for s in stories for m in s.members}
     topics = site_topics(ordered, config)
     topic_rank = {t.slug: i for i, t in enumerate(topics)}
@@ -70,9 +72,10 @@ def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config)
     for story in stories:
         day = first_day[story.key]
         by_day[day][story_topic(story, config)].append(story)
-        for member in story.members:
-            if edition_day[member.path] != day:
-                followups[edition_day[member.path]].append(Followup(member, story))
+        if len(story.members) > 1:
+            for member in story.members:
+                if edition_day[member.path] != day:
+                    followups[edition_day[member.path]].append(Followup(member, story))
 
     topic_by_slug = {t.slug: t for t in topics}
     editions = []
@@ -111,14 +114,17 @@ def tag_slug(name: str) -> str:
 def _tags(entries: Sequence[Entry]) -> tuple[Tag, ...]:
     """Tags by slug; 'Ukraine War' and 'ukraine-war' are one tag, named as first seen newest."""
     names: dict[str, str] = {}
-    members: dict[str, list[Entry]] = defaultdict(list)
+    members: dict[str, list[Entry]] = {}
     slugs: dict[str, str] = {}  # tag name -> slug: the same few names recur across thousands of entries
     for entry in entries:
         for name in entry.tags:
             slug = slugs.get(name)
             if slug is None:
                 slug = slugs[name] = tag_slug(name)
-            names.setdefault(slug, name)
-            if not members[slug] or members[slug][-1] is not entry:
-                members[slug].append(entry)
+            tagged = members.get(slug)
+            if tagged is None:
+                members[slug] = [entry]
+                names[slug] = name
+            elif tagged[-1] is not entry:
+                tagged.append(entry)
     return tuple(Tag(slug, names[slug], tuple(members[slug])) for slug in sorted(members))
