@@ -363,7 +363,7 @@ def test_the_page_warms_every_segment_up_with_a_search_it_does_not_show(
         for address, warmed in (("search/", True), ("search/?q=quorrel", False)):
             page = browser.new_page()
             chunks: list[str] = []
-            page.on("request", lambda request: ".pf_index" in request.url and chunks.append(request.url))
+            page.on("request", lambda request, chunks=chunks: ".pf_index" in request.url and chunks.append(request.url))
             try:
                 page.goto(base + address)
                 page.wait_for_selector("#search-form[data-ready]", state="attached", timeout=20_000)
