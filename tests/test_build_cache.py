@@ -1288,6 +1288,31 @@ def test_nothing_changed_is_known_from_the_entry_files_alone(make_site, monkeypa
     assert rebuilt.rendered > 0 and len(reads) == 4 and "New " in (root / "output/index.html").read_text()
 
 
+def test_features_asked_for_together_are_fetched_in_one_query(make_site) -> None:
+    """LazyFeatures.fetch (a regrouping's holders, a round of pairs): the features of these entries
+    in one query of the cache, the others left there; the features are those stored."""
+    from digest.reuse.cache import BuildCache
+    from digest.reuse.entry_rows import LazyFeatures
+
+    root = make_site(FILES, config=BASIC_CONFIG)
+    build(root, OPTIONS)
+    config = digest.build.load_config(root)
+    cache = BuildCache(root, digest.build.cache_salt(config))
+    try:
+        rows = sorted(cache.entries().items())
+        assert len(rows) >= 3
+        stored = {path: data for path, data in cache._db.execute("SELECT path, features FROM entries")}
+        queries: list[str] = []
+        cache._db.set_trace_callback(queries.append)
+        wanted = [PurePosixPath(rows[0][0]), PurePosixPath(rows[2][0]), PurePosixPath("content/not-an-entry.md")]
+        LazyFeatures(rows, cache).fetch(wanted)
+        cache._db.set_trace_callback(None)
+        assert len([q for q in queries if q.lstrip().upper().startswith("SELECT")]) == 1, queries
+        assert [row.features_pickle for _, row in rows[:3]] == [stored[rows[0][0]], None, stored[rows[2][0]]]
+    finally:
+        cache.close()
+
+
 def test_the_cache_finds_the_features_that_hold_a_word_without_fetching_them(make_site) -> None:
     """BuildCache.features_holding: the rows whose features pickle holds one of the words as
     nearby.pickled_str writes them are those whose unpickled features hold the word; a row

@@ -54,6 +54,24 @@ class HeldFeatures(PickledFeatures):
     pickled = None  # type: ignore[assignment]  # never asked for: holding answers first
 
 
+class FetchedFeatures(HeldFeatures):
+    """As HeldFeatures, and fetched from the cache a batch at a time (`fetch`, as LazyFeatures.fetch
+    does in one query): which entries' features were read without being fetched first."""
+
+    def __init__(self, features: Mapping[PurePosixPath, EntryFeatures]) -> None:
+        super().__init__(features)
+        self.batches: list[list[PurePosixPath]] = []
+        self.read_alone: set[PurePosixPath] = set()
+
+    def fetch(self, paths: list[PurePosixPath]) -> None:
+        self.batches.append(list(paths))
+
+    def __getitem__(self, path: PurePosixPath) -> EntryFeatures:
+        if not any(path in batch for batch in self.batches):
+            self.read_alone.add(path)
+        return self.features[path]
+
+
 @given(st.lists(st.text(min_size=1, max_size=300), min_size=1, max_size=12), st.integers(4, 5))
 def test_a_word_of_the_features_is_in_their_pickle_as_pickled_str_says(words: list[str], protocol: int) -> None:
     """What nearby looks for in a pickle before unpickling it is there for every word it holds
@@ -94,7 +112,7 @@ class Ledgered(Site):
         departed = self.departed if self.rng.random() < 0.5 else None
         # Two times in three the features come as the build cache hands them: pickled until
         # unpickled, or searched in the cache without being fetched.
-        features = self.rng.choice([PickledFeatures, HeldFeatures, dict])(self.features)
+        features = self.rng.choice([PickledFeatures, HeldFeatures, FetchedFeatures, dict])(self.features)
         found = regroup_near(entries, features, self.tokens(), remembered(self.stories), self.ledger,
                              DEFAULT_SETTINGS, departed=departed, max_fresh=1.0, max_reached=1.0)
         if found is None:
@@ -130,6 +148,33 @@ def test_spread_corpora_regroup_near_the_change_and_match_group_stories() -> Non
             site.check()
         total.update(regrouped=site.regrouped, fallbacks=site.fallbacks)
     assert total["regrouped"] > 2 * total["fallbacks"], total
+
+
+def test_the_features_a_regrouping_reads_are_fetched_a_batch_at_a_time() -> None:
+    """The holders of a moved word and the entries of each round of pairs are fetched together
+    (one query in the build cache, not one each); only the features of entries that changed (in
+    memory in a build: parsed anew) are read alone. The stories are group_stories' all the same."""
+    batches: list[int] = []
+    for seed in range(4):
+        rng = random.Random(seed)
+        site = Ledgered(rng, spread_corpus(rng, 240, stories=12))
+        for _ in range(8):
+            site.step([rng.choice(["add", "remove", "title"])])
+            entries = list(site.entries.values())
+            tokens = site.tokens()
+            came = {e.path for e, token in zip(entries, tokens, strict=True) if token not in site.ledger.tokens}
+            features = FetchedFeatures(site.features)
+            found = regroup_near(entries, features, tokens, remembered(site.stories), site.ledger, DEFAULT_SETTINGS,
+                                 departed=site.departed, max_fresh=1.0, max_reached=1.0)
+            site.stories = group_stories(entries, site.features)
+            if found is None:
+                site.ledger = ledger_of(entries, site.features, tokens)
+                continue
+            assert found[0] == site.stories
+            assert features.read_alone <= came, features.read_alone - came
+            batches += [len(batch) for batch in features.batches]
+            site.ledger = found[1]
+    assert batches and max(batches) > 5, batches
 
 
 def test_dense_news_after_additions_matches_group_stories() -> None:

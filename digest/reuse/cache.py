@@ -155,18 +155,19 @@ class BuildCache:
 
     def fill(self, rows: Iterable[tuple[str, CachedEntry]],
              each: Callable[[CachedEntry], object] | None = None, heads: bool = False,
-             features: bool = True) -> None:
+             features: bool = True, one_by_one: int = ROWS_ONE_BY_ONE) -> None:
         """Fetch the parses of these rows that are not in memory (`heads`: only their heads and,
-        unless `features` is false, features): one query for them all. `each` is called on every
-        row as soon as it is in memory: a caller that unpickles and lets go of what it does not
-        need never holds every row's pickles at once (memory)."""
+        unless `features` is false, features): one query for them all (a query each when fewer
+        than `one_by_one`). `each` is called on every row as soon as it is in memory: a caller
+        that unpickles and lets go of what it does not need never holds every row's pickles at
+        once (memory)."""
         wanted: dict[str, CachedEntry] = {}
         for rel, row in rows:
             if not ((row.head_loaded if features else row.has_head) if heads else row.loaded):
                 wanted[rel] = row
             elif each is not None:
                 each(row)
-        if len(wanted) < ROWS_ONE_BY_ONE:
+        if len(wanted) < one_by_one:
             for rel, row in wanted.items():
                 blobs = self.entry_blobs(rel, row.content_hash, heads)
                 if blobs is not None:

@@ -7,7 +7,7 @@ This is load.py's reuse: the same entries, without parsing what an earlier build
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -160,6 +160,14 @@ class LazyFeatures(Mapping[PurePosixPath, Any]):
             return None
         # The cache's rows are this build's: EntryRows.refresh stored every entry parsed anew
         return {path for path, _ in self._cache.features_holding(written) if path in self._rows}
+
+    def fetch(self, paths: Iterable[PurePosixPath]) -> None:
+        """Fetch these entries' features pickles that are not in memory, in one query (stories.nearby:
+        the ~1,100 entries an addition's regrouping reaches at 10,000 took a query each, 0.11 s
+        against 0.03 s with a fresh connection)."""
+        if self._cache is not None:
+            rows = [(rel, self._rows[rel]) for rel in map(str, paths) if rel in self._rows]
+            self._cache.fill(rows, heads=True, one_by_one=2)
 
     def fetch_all(self) -> None:
         """Fetch every entry's features pickle in one query (before a grouping of them all)."""

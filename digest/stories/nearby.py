@@ -255,6 +255,15 @@ class _Features:
             found = self.known[k] = _features(self.entries[k], self.features)
         return found
 
+    def prefetch(self, ks: Iterable[int]) -> None:
+        """Have the features mapping fetch these entries' features at once, where it can
+        (entry_rows.LazyFeatures.fetch: one query, not one each), before they are asked for."""
+        fetch: Callable[[list[PurePosixPath]], None] | None = getattr(self.features, "fetch", None)
+        if fetch is not None:
+            missing = [self.entries[k].path for k in ks if k not in self.known]
+            if missing:
+                fetch(missing)
+
     def title_terms(self, k: int) -> Sequence[str]:
         """The k-th entry's title terms, from the ledger where it has them (no unpickling)."""
         line = self.titles[k]
@@ -274,10 +283,9 @@ class _Features:
         holding: Callable[[list[bytes]], set[str] | None] | None = getattr(self.features, "holding", None)
         candidates = holding([pickled_str(word) for word in sorted(words)]) if holding is not None and words else None
         if candidates is not None:
-            for k, entry in enumerate(self.entries):
-                if (k in self.known or str(entry.path) in candidates) and not words.isdisjoint(self[k].terms):
-                    found.append(k)
-            return found
+            chosen = [k for k, entry in enumerate(self.entries) if k in self.known or str(entry.path) in candidates]
+            self.prefetch(chosen)
+            return [k for k in chosen if not words.isdisjoint(self[k].terms)]
         pickled: Callable[[PurePosixPath], bytes | None] | None = getattr(self.features, "pickled", None)
         # One search for them all (measured on 10,000 pickles and 8 words: 0.03 s, against 0.13 s a word at a time)
         written = re.compile(b"|".join(re.escape(pickled_str(word)) for word in sorted(words)))
@@ -426,6 +434,7 @@ def _similarities(vectors: _Vectors, unkeyed: Sequence[Entry], times: Sequence[f
     if not pairs:
         return []
     entries = sorted({k for pair in pairs for k in pair})
+    vectors.features.prefetch(entries)
     local = {k: i for i, k in enumerate(entries)}
     topic_ids: dict[str, int] = {}
     topics = np.array([topic_ids.setdefault(t, len(topic_ids)) if (t := unkeyed[k].topic) else -1
