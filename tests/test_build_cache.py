@@ -633,7 +633,8 @@ def test_long_lived_builder_regroups_stories_like_a_cold_build(builder: Builder,
 
 
 def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> None:
-    """A build killed while it stores a new plan must not leave the old base key beside new units."""
+    """A build killed while it stores a new plan must not leave the old base key beside new units:
+    the units, the shape and the base key are stored in one transaction, so the old plan stays whole."""
     import digest.build as build_module
     from digest.config import load_config
     from digest.reuse.cache import BuildCache
@@ -643,17 +644,25 @@ def test_stored_plan_is_not_trusted_while_it_is_being_rewritten(site: Path) -> N
     salt = build_module.salt_for(f"{config.parse_key}\nfeatures {build_module.FEATURES_VERSION}")
     cache = BuildCache(site, salt)
     try:
-        assert cache.get(PLAN_BASE) is not None
+        base, prints = cache.get(PLAN_BASE), cache.unit_prints()
+        assert base is not None and prints
+        real = cache.store_units
 
-        def killed(*args: object) -> None:
+        def killed(*args: Any) -> None:
+            real(*args)  # the units rewritten (every one of them goes: an empty plan), then the kill
             raise KeyboardInterrupt
 
         cache.store_units = killed  # type: ignore[method-assign]
         with pytest.raises(KeyboardInterrupt):
             store_plan(cache, ("salt", "inputs"), Plan([], [], [], [], complete=True), [], [])
-        assert cache.get(PLAN_BASE) is None
+        assert cache.get(PLAN_BASE) == base and cache.unit_prints() == prints
     finally:
         cache.close()
+    reopened = BuildCache(site, salt)  # as the next build finds it
+    try:
+        assert reopened.get(PLAN_BASE) == base and reopened.unit_prints() == prints
+    finally:
+        reopened.close()
 
 
 # -- entries are plain values: what a page shows is what was planned -------------------------------

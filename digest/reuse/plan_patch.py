@@ -169,16 +169,19 @@ def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found:
     units: list[tuple[str, str, str, Any]] = [(p.output_path, value, p.template, p.context)
                                               for p, value in zip(plan.pages, plan.page_prints, strict=True)]
     units += [(FEED_UNIT + f.prefix, value, "", f) for f, value in zip(plan.feeds, plan.feed_prints, strict=True)]
-    cache.put(PLAN_BASE, None)  # while the units change, no stored plan is trusted (a kill in between)
     stored = cache.unit_prints()
-    # A unit with the fingerprint stored has the same context, so it shows the same entries: only
-    # the units that changed are written, with the rows of what they show.
-    cache.store_units(((name, value, template, dump_unit(item), {str(path) for path in found})
-                       for (name, value, template, item), found in zip(units, [*page_found, *feed_found], strict=True)
-                       if stored.get(name) != value),
-                      stored.keys() - {name for name, _, _, _ in units} - plan.kept.keys())
-    cache.put(PLAN_SHAPE, shape)
-    cache.put(PLAN_BASE, base)
+    # One transaction: the units, what shows what, the shape and the base key change together or not
+    # at all (a build killed in between leaves the stored plan as it was)
+    with cache.atomically():
+        # A unit with the fingerprint stored has the same context, so it shows the same entries: only
+        # the units that changed are written, with the rows of what they show.
+        cache.store_units(((name, value, template, dump_unit(item), {str(path) for path in found})
+                           for (name, value, template, item), found in zip(units, [*page_found, *feed_found],
+                                                                            strict=True)
+                           if stored.get(name) != value),
+                          stored.keys() - {name for name, _, _, _ in units} - plan.kept.keys())
+        cache.put(PLAN_SHAPE, shape)
+        cache.put(PLAN_BASE, base)
 
 
 def _entry_at(path: str) -> Entry:
@@ -327,9 +330,10 @@ def settle(cache: BuildCache, base: tuple[str, str]) -> None:
     plan's shape now names the grouping remembered under its new key."""
     if cache.get(PLAN_BASE) is not None:
         shape = cache.get(PLAN_SHAPE)
-        if isinstance(shape, tuple) and len(shape) == 2 and shape[1] != cache.get(STORIES_KEY):
-            cache.put(PLAN_SHAPE, (shape[0], cache.get(STORIES_KEY)))
-        cache.put(PLAN_BASE, base)  # only the small key: the index of what shows what is unchanged
+        with cache.atomically():
+            if isinstance(shape, tuple) and len(shape) == 2 and shape[1] != cache.get(STORIES_KEY):
+                cache.put(PLAN_SHAPE, (shape[0], cache.get(STORIES_KEY)))
+            cache.put(PLAN_BASE, base)  # only the small key: the index of what shows what is unchanged
 
 
 class _EntryLookup:

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -24,6 +25,8 @@ class _Memory(Protocol):
     def grouped_features(self, wanted: Iterable[tuple[str, str]]) -> dict[str, bytes]: ...
 
     def forget_departed(self) -> None: ...
+
+    def atomically(self) -> AbstractContextManager[None]: ...
 
 
 _STORIES_SOURCE = Path(__file__).parent
@@ -68,8 +71,9 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
         stories = _grouped_near(entries, features, tokens, cache, remembered)
     else:
         stories = group(entries, features)
-    cache.put(STORIES, (key, remembered_stories(stories)))
-    cache.put(STORIES_KEY, key)
+    with cache.atomically():
+        cache.put(STORIES, (key, remembered_stories(stories)))
+        cache.put(STORIES_KEY, key)
     return stories
 
 
@@ -94,8 +98,9 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
             fetch_all()  # every entry's features in one query, not one by one
         stories = group_stories(entries, features)
         found = (stories, ledger_of(entries, features, tokens))
-    cache.put(LEDGER, (grouping_key(tokens), found[1]))
-    cache.forget_departed()
+    with cache.atomically():
+        cache.put(LEDGER, (grouping_key(tokens), found[1]))
+        cache.forget_departed()
     return found[0]
 
 
