@@ -285,3 +285,14 @@ def test_a_headline_that_ends_a_breadcrumb_is_set_apart() -> None:
     assert headline.ends_a_breadcrumb(paras, at)
     plain = paragraphs(_page("Home News World", "Advert", "Eastern front holds as the winter war goes on", *_WAR))
     assert not headline.ends_a_breadcrumb(plain, next(i for i, p in enumerate(plain) if p.text.startswith("Eastern")))
+
+
+def test_a_name_under_a_pictures_credit_label_is_no_byline_candidate() -> None:
+    # "Foto:" over "Andrew Harnik / AP": the photographer, as a text browser lays out a German caption's credit.
+    text = ("Champion wins the title in the final race of the season\n\nBy Jane Doe\n\n[photo]\n\n"
+            "The champion after the race\n\nFoto:\n\nAnna Berg / AP\n\n" + _distinct_body())
+    head = read_head(text)
+    names = [c.names for c in author_candidates(head.paras, head)]
+    assert ("Jane Doe",) in names and ("Anna Berg",) not in names
+    head = read_head(text.replace("Foto:\n\n", ""))
+    assert ("Anna Berg",) in [c.names for c in author_candidates(head.paras, head)]

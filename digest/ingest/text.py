@@ -383,9 +383,16 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
         # browser may glue the two links: "Jane Doe@janedoe").
         name = None if is_junk(para) and not re.search(r"(\s|(?<=[a-z]))@\w+$", text) else _lone_name(para)
+        if name and i > 0 and _CREDIT_LABEL.fullmatch(paras[i - 1].text.strip()):
+            continue  # "Foto:" over "Andrew Harnik / AP": the picture's photographer
         if name:
             out.append(byline.Candidate(i, (name,), "name"))
     return out
+
+
+# A picture's credit label alone on its line, the photographer's name on the next ("Foto:", "Photo:").
+_CREDIT_LABEL = re.compile(r"(photos?|fotos?|photographs?|bild|bildquelle|bildrechte|credits?|crédits?|"
+                           r"crédito|images?|picture|quelle)\s*:", re.IGNORECASE)
 
 
 def _lone_name(para: Para) -> str | None:
