@@ -126,7 +126,7 @@ def read_text(text: str) -> Article:
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
     authors = byline.clean_names(named.names) if named is not None \
-        and named.probability >= byline.threshold(named.kind) and named.agreed \
+        and named.probability >= byline.threshold(named.kind) and named.agreed and named.person \
         and not byline.names_the_subject(named, title) and not byline.one_word(named) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
@@ -483,8 +483,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
 # agencies (their names are not read as a person's, and alone on a line they are often a picture's
 # credit); the place and the trailing comma or colon make it a dateline.
 _WIRE_DATELINE = re.compile(
-    r"(?P<agency>AP|Associated Press|Reuters|AFP|Agence France-Presse|PTI|Press Trust of India|IANS|ANI|UPI|"
-    r"dpa|DPA|Xinhua|EFE|ANSA|Kyodo|Yonhap|TASS|AAP|Bernama|Anadolu|The Canadian Press),\s+"
+    rf"(?P<agency>{byline.AGENCIES}),\s+"
     r"[A-Z][\w'’.-]*(?:[ -][A-Z][\w'’.-]*){0,3}\s*[,:]$")
 
 
