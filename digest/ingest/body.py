@@ -284,6 +284,29 @@ def captions(paras: list[Para]) -> set[int]:
     return out
 
 
+def reworded_captions(paras: list[Para]) -> set[int]:
+    """A picture's alt text and its caption saying it in other words from the same opening ("Steffen Kauert
+    bei der Baustelle auf der A2." over "Steffen Kauert von der Autobahn GmbH erklärt, ... (Archivbild)"):
+    both name who or what is in the picture. The two run together with no blank line between (as a text
+    browser prints a picture's words), or the second is a caption (`captions`). For the body only: above
+    it, a headline over its deck may open alike."""
+    found = captions(paras)
+    out: set[int] = set()
+    for i in range(1, len(paras)):
+        if (i in found or not paras[i].gap_before) and _same_opening(paras[i - 1], paras[i]):
+            out.update((i - 1, i))
+    return out
+
+
+def _same_opening(alt: Para, caption: Para) -> bool:
+    """Whether two lines open with the same two words, the first no subheading over its paragraph (a short
+    line with no sentence's end over a longer one: "Steel exports" over "Steel exports fell ...")."""
+    first, second = _WORD.findall(alt.text.casefold())[:2], _WORD.findall(caption.text.casefold())[:2]
+    subheading = words(alt.text) <= 12 and not _SENTENCE_END.search(alt.text[-1:]) and words(caption.text) > 12
+    return len(first) == 2 and first == second and not alt.bullet and not caption.bullet and not subheading \
+        and words(alt.text) <= 40 and words(caption.text) <= 60
+
+
 # The same calls in other languages: "Abonnez-vous ...", "Suscríbete", and German's that ends on its verb
 # ("Jetzt anmelden!", "Hier gratis herunterladen.", "Jetzt Abendblatt testen"; not "Jetzt testen Forscher ...").
 _OTHER_CALLS = (r"(?:^|[.!?:]\s+)(?:abonnez-vous|inscrivez-vous|suscr[ií]bete|reg[ií]strate|descarga la app)\b|"
