@@ -267,6 +267,18 @@ def test_a_pictures_alt_text_and_its_caption_in_other_words_are_left_out() -> No
     apart = text.replace("old bridge.\nThe", "old bridge.\n\nThe").replace(" (Archive picture)", "")
     assert "old bridge" in read_text(apart).body
 
+@pytest.mark.parametrize("control", ["Open this photo in gallery:", "Enlarge Image", "Image 1 of 8", "Bild vergrößern"])
+def test_a_pictures_control_and_the_caption_after_it_are_left_out(control: str) -> None:
+    body = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], control,
+                 "[RMTZ5HLAMJG73JFSD4GK2USUVE]",
+                 "The mayor and the council leader walk along the riverside land where the homes will stand, "
+                 "on Monday.", body[1], body[2], body[3])
+    article = read_text(text)
+    assert control not in article.body and "walk along" not in article.body
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+
 def test_related_boxes_and_page_lines_inside_the_body_are_left_out() -> None:
     body = _distinct_body().split("\n\n")
     text = _page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],

@@ -298,6 +298,29 @@ def reworded_captions(paras: list[Para]) -> set[int]:
     return out
 
 
+# A picture's control as a text browser prints its button or counter: "Open this photo in gallery:",
+# "Enlarge Image", "Image 1 of 8", "View image in fullscreen", "Bild vergrößern".
+_PICTURE_CONTROL = re.compile(r"(open this (?:photo|image) in gallery|enlarge (?:this )?(?:image|photo)|"
+                              r"view image in fullscreen|image \d+ of \d+|bild vergrößern|"
+                              r"zeigt weitere informationen zum bild)\s*:?", re.IGNORECASE)
+
+
+def picture_controls(paras: list[Para]) -> set[int]:
+    """A picture's control and the caption printed after it (past the picture itself): on eight tuned sites
+    the line after such a control is the picture's caption, or its alt text with the caption after."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if para.bullet or not _PICTURE_CONTROL.fullmatch(para.text.strip()):
+            continue
+        out.add(i)
+        j = i + 1
+        while j < len(paras) and paras[j].is_image:
+            j += 1
+        if j < len(paras) and not paras[j].bullet and words(paras[j].text) <= 60 and not is_boundary(paras[j]):
+            out.add(j)
+    return out
+
+
 def _same_opening(alt: Para, caption: Para) -> bool:
     """Whether two lines open with the same two words, the first no subheading over its paragraph (a short
     line with no sentence's end over a longer one: "Steel exports" over "Steel exports fell ...")."""

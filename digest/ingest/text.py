@@ -25,6 +25,7 @@ from .body import (
     is_junk,
     is_placeholder,
     is_prose,
+    picture_controls,
     reworded_captions,
     signed_captions,
     video_player,
@@ -143,7 +144,8 @@ def read_text(text: str) -> Article:
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
                | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end]) | video_player(paras[start:end])
                | glued_figures(paras[start:end]) | signed_captions(paras[start:end])
-               | headline_lists(paras[start:end]) | reworded_captions(paras[start:end])}
+               | headline_lists(paras[start:end]) | reworded_captions(paras[start:end])
+               | picture_controls(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
