@@ -12,7 +12,7 @@ from digest.ingest import byline, dateline, headline
 from digest.ingest.blocks import paragraphs
 from digest.ingest.html import read_html
 from digest.ingest.linear import LinearModel, load_model, margin_chance, softmax
-from digest.ingest.text import _find_title, _is_byline, author_candidates, headline_cue, read_head
+from digest.ingest.text import _find_title, _is_byline, author_candidates, headline_cue, read_head, read_text
 
 from .test_ingest_html import PROSE, article_page
 from .test_ingest_text import _WAR, _distinct_body, _page
@@ -285,3 +285,48 @@ def test_a_headline_that_ends_a_breadcrumb_is_set_apart() -> None:
     assert headline.ends_a_breadcrumb(paras, at)
     plain = paragraphs(_page("Home News World", "Advert", "Eastern front holds as the winter war goes on", *_WAR))
     assert not headline.ends_a_breadcrumb(plain, next(i for i, p in enumerate(plain) if p.text.startswith("Eastern")))
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("Jane Doe", ("Jane Doe",)),
+    ("Keris Lahiff@kerisalison", ("Keris Lahiff",)),  # no given name Faker knows, but a handle
+    ("Jonisayi Maromo|Published 1 day ago", ("Jonisayi Maromo",)),  # or the byline's time
+    ("Associated Press", ("Associated Press",)),  # a news agency
+    ("Download PDF", ()),  # a button's, a menu's or a box's label of a name's shape: to review
+    ("Zur Playlist Anhören", ()),
+    ("Business Insider", ()),
+])
+def test_a_bare_name_is_asserted_only_when_it_looks_like_a_persons_signature(line: str,
+                                                                            authors: tuple[str, ...]) -> None:
+    article = read_text(_page("Home", "Eastern front holds as the winter war goes on", line, *_WAR))
+    assert article.authors == authors
+    assert ("authors" in article.review) is (not authors)
+    for text, given in (("Fatma Sevinç Çetin", True), ("Sarah LazareTwitter", True), ("Noticia Relacionada", False),
+                        ("KOMENTAR ISIS", False), ("J. Doe", False)):
+        assert byline.opens_with_given_name(text) is given, text
+
+def test_the_given_names_are_what_faker_gives() -> None:
+    """digest/ingest/given_names.txt is made by scripts/given_names.py from Faker; after upgrading Faker,
+    run it again."""
+    import runpy
+    from importlib.metadata import version
+
+    pytest.importorskip("faker")
+    shipped = (MODELS / "given_names.txt").read_text(encoding="utf-8")
+    if f"from faker {version('faker')}\n" not in shipped.splitlines(keepends=True)[0]:
+        pytest.skip("another Faker than the file was made from")
+    script = runpy.run_path(str(MODELS.parents[1] / "scripts" / "given_names.py"))
+    assert shipped == script["text"](), "run python scripts/given_names.py"
+    assert {"jane", "fatma", "ulrich", "jennifer"} <= byline.given_names()
+    assert not {"download", "noticia", "komentar", "key"} & byline.given_names()
+
+
+def test_a_name_under_a_pictures_credit_label_is_no_byline_candidate() -> None:
+    # "Foto:" over "Andrew Harnik / AP": the photographer, as a text browser lays out a German caption's credit.
+    text = ("Champion wins the title in the final race of the season\n\nBy Jane Doe\n\n[photo]\n\n"
+            "The champion after the race\n\nFoto:\n\nAnna Berg / AP\n\n" + _distinct_body())
+    head = read_head(text)
+    names = [c.names for c in author_candidates(head.paras, head)]
+    assert ("Jane Doe",) in names and ("Anna Berg",) not in names
+    head = read_head(text.replace("Foto:\n\n", ""))
+    assert ("Anna Berg",) in [c.names for c in author_candidates(head.paras, head)]

@@ -248,6 +248,37 @@ def test_captions_inside_the_body_are_left_out() -> None:
         assert paragraph[:60] in article.body
 
 
+def test_a_pictures_alt_text_and_its_caption_in_other_words_are_left_out() -> None:
+    # The text browser runs a picture's alt text into its caption with no blank line between; the two open
+    # alike and say it in other words ("Steffen Kauert bei der Baustelle ..." over "Steffen Kauert von der
+    # Autobahn GmbH erklärt ..."). A subheading over its paragraph may open alike too, and stays.
+    body = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                 "The riverside land seen from the old bridge.\nThe riverside land where the new homes will stand, "
+                 "pictured last spring. (Archive picture)", body[1],
+                 "Riverside homes\nRiverside homes will be built in three stages over the next six years, the "
+                 "council said, and the first families could move in before the school opens.", body[2], body[3])
+    article = read_text(text)
+    assert "old bridge" not in article.body and "pictured last spring" not in article.body
+    assert "Riverside homes will be built" in article.body and "## Riverside homes" in article.body
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+    # apart, and neither a caption: two paragraphs of the article that happen to open alike
+    apart = text.replace("old bridge.\nThe", "old bridge.\n\nThe").replace(" (Archive picture)", "")
+    assert "old bridge" in read_text(apart).body
+
+@pytest.mark.parametrize("control", ["Open this photo in gallery:", "Enlarge Image", "Image 1 of 8", "Bild vergrößern"])
+def test_a_pictures_control_and_the_caption_after_it_are_left_out(control: str) -> None:
+    body = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], control,
+                 "[RMTZ5HLAMJG73JFSD4GK2USUVE]",
+                 "The mayor and the council leader walk along the riverside land where the homes will stand, "
+                 "on Monday.", body[1], body[2], body[3])
+    article = read_text(text)
+    assert control not in article.body and "walk along" not in article.body
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+
 def test_related_boxes_and_page_lines_inside_the_body_are_left_out() -> None:
     body = _distinct_body().split("\n\n")
     text = _page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],

@@ -284,6 +284,52 @@ def captions(paras: list[Para]) -> set[int]:
     return out
 
 
+def reworded_captions(paras: list[Para]) -> set[int]:
+    """A picture's alt text and its caption saying it in other words from the same opening ("Steffen Kauert
+    bei der Baustelle auf der A2." over "Steffen Kauert von der Autobahn GmbH erklärt, ... (Archivbild)"):
+    both name who or what is in the picture. The two run together with no blank line between (as a text
+    browser prints a picture's words), or the second is a caption (`captions`). For the body only: above
+    it, a headline over its deck may open alike."""
+    found = captions(paras)
+    out: set[int] = set()
+    for i in range(1, len(paras)):
+        if (i in found or not paras[i].gap_before) and _same_opening(paras[i - 1], paras[i]):
+            out.update((i - 1, i))
+    return out
+
+
+# A picture's control as a text browser prints its button or counter: "Open this photo in gallery:",
+# "Enlarge Image", "Image 1 of 8", "View image in fullscreen", "Bild vergrößern".
+_PICTURE_CONTROL = re.compile(r"(open this (?:photo|image) in gallery|enlarge (?:this )?(?:image|photo)|"
+                              r"view image in fullscreen|image \d+ of \d+|bild vergrößern|"
+                              r"zeigt weitere informationen zum bild)\s*:?", re.IGNORECASE)
+
+
+def picture_controls(paras: list[Para]) -> set[int]:
+    """A picture's control and the caption printed after it (past the picture itself): on eight tuned sites
+    the line after such a control is the picture's caption, or its alt text with the caption after."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if para.bullet or not _PICTURE_CONTROL.fullmatch(para.text.strip()):
+            continue
+        out.add(i)
+        j = i + 1
+        while j < len(paras) and paras[j].is_image:
+            j += 1
+        if j < len(paras) and not paras[j].bullet and words(paras[j].text) <= 60 and not is_boundary(paras[j]):
+            out.add(j)
+    return out
+
+
+def _same_opening(alt: Para, caption: Para) -> bool:
+    """Whether two lines open with the same two words, the first no subheading over its paragraph (a short
+    line with no sentence's end over a longer one: "Steel exports" over "Steel exports fell ...")."""
+    first, second = _WORD.findall(alt.text.casefold())[:2], _WORD.findall(caption.text.casefold())[:2]
+    subheading = words(alt.text) <= 12 and not _SENTENCE_END.search(alt.text[-1:]) and words(caption.text) > 12
+    return len(first) == 2 and first == second and not alt.bullet and not caption.bullet and not subheading \
+        and words(alt.text) <= 40 and words(caption.text) <= 60
+
+
 # The same calls in other languages: "Abonnez-vous ...", "Suscríbete", and German's that ends on its verb
 # ("Jetzt anmelden!", "Hier gratis herunterladen.", "Jetzt Abendblatt testen"; not "Jetzt testen Forscher ...").
 _OTHER_CALLS = (r"(?:^|[.!?:]\s+)(?:abonnez-vous|inscrivez-vous|suscr[ií]bete|reg[ií]strate|descarga la app)\b|"

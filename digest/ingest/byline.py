@@ -5,7 +5,8 @@ a lone "By" over a name, a wire agency's dateline, a name alone or with a date).
 each: the kind of line, where it sits relative to the headline and the body, its shape,
 what sits around it (a picture, a credit: a caption's names), and whether the page repeats
 the names. Weights in `byline.json` (see linear.py); "none of these" is a choice too, and
-below the model's threshold no author is asserted and the field goes to review.
+below the model's threshold no author is asserted and the field goes to review, as it does for a
+bare name that does not look like a person's signature (looks_signed: given_names.txt).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from .blocks import Para
 from .body import alt_and_caption, is_junk, is_prose, words
@@ -41,6 +44,7 @@ class Byline:
     none: float  # that none of the candidates is
     kind: str  # of evidence: see kind_of
     agreed: bool = True  # the model's committee picks these names too, sure enough (LinearModel.committee_agrees)
+    person: bool = True  # the names look like a person's, or the line is signed as a byline is (see looks_signed)
 
 
 def kind_of(features: dict[str, float]) -> str:
@@ -113,6 +117,20 @@ def features(paras: list[Para], cands: list[Candidate], title_at: int | None, st
 
 
 
+@cache
+def given_names() -> frozenset[str]:
+    """The given names of digest/ingest/given_names.txt (scripts/given_names.py: Faker's, all locales)."""
+    lines = (Path(__file__).with_name("given_names.txt").read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def opens_with_given_name(name: str) -> bool:
+    """Whether the name's first word (two letters or more) is a known given name: "Jane Doe", not
+    "Download PDF"; a name the text browser glued to a link ("Sarah LazareTwitter") still counts."""
+    first = _WORD.match(name.strip())
+    return first is not None and len(first.group(0)) >= 2 and first.group(0).casefold() in given_names()
+
+
 def _lower_words(paras: list[Para]) -> set[str]:
     """The words the page writes in lower case."""
     return {w for p in paras for w in _WORD.findall(p.text) if w.islower()}
@@ -140,7 +158,28 @@ def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, star
     chance = sum(p for c, p in zip(cands, probs, strict=False) if set(c.names) == same)
     keys = [answer_key(c.names) for c in cands] + ["none"]
     return Byline(cands[best].names, chance, probs[-1], kind,
-                  model.committee_agrees([*table, {"none": 1.0}], keys, kind))
+                  model.committee_agrees([*table, {"none": 1.0}], keys, kind),
+                  looks_signed(cands[best], paras[cands[best].index].text))
+
+
+_HANDLE = re.compile(r"@\w")
+# The news agencies, whose name stands for the writer's on a wire story (text.py reads their datelines too).
+AGENCIES = (r"AP|Associated Press|Reuters|AFP|Agence France-Presse|PTI|Press Trust of India|IANS|ANI|UPI|"
+            r"dpa|DPA|Xinhua|EFE|ANSA|Kyodo|Yonhap|TASS|AAP|Bernama|Anadolu|The Canadian Press")
+_AGENCY = re.compile(rf"(?:the\s+)?(?:{AGENCIES})", re.IGNORECASE)
+
+
+def looks_signed(cand: Candidate, line: str) -> bool:
+    """Whether a byline candidate is a person's signature: a stated byline ("By ...", a wire's dateline), or a
+    bare name that opens with a known given name, or whose line goes on as a byline does, with a handle or
+    a date or time ("Keris Lahiff@kerisalison", "Jonisayi Maromo|Published 1 day ago"), or a news agency
+    ("The Associated Press"). A bare label of a name's shape with none of these ("Download PDF", "Zur
+    Playlist Anhören", "KOMENTAR ISIS") is a button's, a menu's or a box's: on sites a model was not fitted
+    on, such labels were its confident wrong authors; its sure answer goes to review."""
+    if cand.kind != "name" or any(opens_with_given_name(name) or _AGENCY.fullmatch(name) for name in cand.names):
+        return True
+    rest = line.split(cand.names[0], 1)[-1] if cand.names[0] in line else ""
+    return bool(_HANDLE.search(line) or re.search(r"\d", rest))
 
 
 def answer_key(names: tuple[str, ...]) -> str:

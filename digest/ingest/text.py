@@ -25,6 +25,8 @@ from .body import (
     is_junk,
     is_placeholder,
     is_prose,
+    picture_controls,
+    reworded_captions,
     signed_captions,
     video_player,
     words,
@@ -126,7 +128,7 @@ def read_text(text: str) -> Article:
     cands = author_candidates(paras, layout)
     named = byline.choose(paras, cands, title_at, start, authors)
     authors = byline.clean_names(named.names) if named is not None \
-        and named.probability >= byline.threshold(named.kind) and named.agreed \
+        and named.probability >= byline.threshold(named.kind) and named.agreed and named.person \
         and not byline.names_the_subject(named, title) and not byline.one_word(named) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
@@ -142,7 +144,8 @@ def read_text(text: str) -> Article:
     inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
                | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end]) | video_player(paras[start:end])
                | glued_figures(paras[start:end]) | signed_captions(paras[start:end])
-               | headline_lists(paras[start:end])}
+               | headline_lists(paras[start:end]) | reworded_captions(paras[start:end])
+               | picture_controls(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
@@ -383,9 +386,16 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
         # browser may glue the two links: "Jane Doe@janedoe").
         name = None if is_junk(para) and not re.search(r"(\s|(?<=[a-z]))@\w+$", text) else _lone_name(para)
+        if name and i > 0 and _CREDIT_LABEL.fullmatch(paras[i - 1].text.strip()):
+            continue  # "Foto:" over "Andrew Harnik / AP": the picture's photographer
         if name:
             out.append(byline.Candidate(i, (name,), "name"))
     return out
+
+
+# A picture's credit label alone on its line, the photographer's name on the next ("Foto:", "Photo:").
+_CREDIT_LABEL = re.compile(r"(photos?|fotos?|photographs?|bild|bildquelle|bildrechte|credits?|crédits?|"
+                           r"crédito|images?|picture|quelle)\s*:", re.IGNORECASE)
 
 
 def _lone_name(para: Para) -> str | None:
@@ -476,8 +486,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
 # agencies (their names are not read as a person's, and alone on a line they are often a picture's
 # credit); the place and the trailing comma or colon make it a dateline.
 _WIRE_DATELINE = re.compile(
-    r"(?P<agency>AP|Associated Press|Reuters|AFP|Agence France-Presse|PTI|Press Trust of India|IANS|ANI|UPI|"
-    r"dpa|DPA|Xinhua|EFE|ANSA|Kyodo|Yonhap|TASS|AAP|Bernama|Anadolu|The Canadian Press),\s+"
+    rf"(?P<agency>{byline.AGENCIES}),\s+"
     r"[A-Z][\w'’.-]*(?:[ -][A-Z][\w'’.-]*){0,3}\s*[,:]$")
 
 
