@@ -1297,6 +1297,35 @@ def test_nothing_changed_is_known_from_the_entry_files_alone(make_site, monkeypa
     assert rebuilt.rendered > 0 and len(reads) == 4 and "New " in (root / "output/index.html").read_text()
 
 
+def test_writes_made_atomically_commit_together_or_not_at_all(tmp_path: Path) -> None:
+    """BuildCache.atomically: the puts inside are one transaction (one commit); an error inside
+    leaves none of them; a put outside commits on its own as before."""
+    from digest.reuse.cache import BuildCache
+
+    cache = BuildCache(tmp_path, "salt")
+    try:
+        commits: list[str] = []
+        cache._db.set_trace_callback(lambda sql: sql.strip().upper() == "COMMIT" and commits.append(sql))
+        with cache.atomically():
+            cache.put("a", 1)
+            cache.put("b", 2)
+        assert (cache.get("a"), cache.get("b"), len(commits)) == (1, 2, 1)
+        with pytest.raises(KeyError), cache.atomically():
+            cache.put("a", 10)
+            cache.put("c", 3)
+            raise KeyError("a build that failed in between")
+        assert (cache.get("a"), cache.get("c")) == (1, None)
+        cache.put("c", 4)
+        assert cache.get("c") == 4 and len(commits) == 2
+    finally:
+        cache.close()
+    reopened = BuildCache(tmp_path, "salt")
+    try:
+        assert (reopened.get("a"), reopened.get("b"), reopened.get("c")) == (1, 2, 4)
+    finally:
+        reopened.close()
+
+
 def test_features_asked_for_together_are_fetched_in_one_query(make_site) -> None:
     """LazyFeatures.fetch (a regrouping's holders, a round of pairs): the features of these entries
     in one query of the cache, the others left there; the features are those stored."""
