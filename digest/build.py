@@ -323,18 +323,19 @@ class Builder:
         # theme and static files; it reads the cache's rows only when the entry files are not those
         # the live site was built from (reuse.entry_rows.files_seen)
         output = config.output_path
+        live = tree_id(output)  # the live tree, read once: nothing renames it before the build publishes
         self._seen = None
         with Apart(printed_entry_files, config.content_path) if self.once and changed is None else _Inline() as files, \
-                Apart(folders_as_recorded, output, self._folders_record, tree_id(output) or "") \
+                Apart(folders_as_recorded, output, self._folders_record, live or "") \
                 if self.once and not self._swept else _Inline() as folders:
-            report = self._build_from(config, clock, changed, files, folders)
+            report = self._build_from(config, clock, changed, files, folders, live)
         if self._seen is not None and self._cache is not None:  # built: the files it was built from
             remember_files(self._cache, *self._seen)
         return report
 
     def _build_from(self, config: Config, clock: _Clock, changed: list[Path] | None,
                     files: Apart[tuple[list[tuple[str, int, int]], str]] | _Inline,
-                    folders: Apart[bool] | _Inline) -> BuildReport:
+                    folders: Apart[bool] | _Inline, live: str | None) -> BuildReport:
         options = self.options
         now = options.now or datetime.now(UTC)
         salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
@@ -346,7 +347,6 @@ class Builder:
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(cache_salt(config), rows=not self.once)
         output = config.output_path
-        live = tree_id(output)
         walked = files.result() if self.once and changed is None else None
         listed = walked[0] if walked is not None else None
         if walked is not None:

@@ -132,15 +132,9 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
         # A folder as recorded is vouched for as it is: only those changed or gone are noted
         # (126,632 folders at 100,000 entries: the loop is the sweep's time)
         dropped: list[int] = []
-        stat_of = os.stat
-        for k, (rel_dir, mtime_ns, inode) in enumerate(known):
-            try:
-                info = stat_of(f"{root}/{rel_dir}" if rel_dir else root)
-            except FileNotFoundError:
-                dropped.append(k)
-                continue  # gone: its parent changed, and was listed again
-            if info.st_mtime_ns != mtime_ns or info.st_ino != inode:
-                dropped.append(k)
+        for k, rel_dir, gone in _not_as_recorded(root, known):
+            dropped.append(k)
+            if not gone:  # a folder gone: its parent changed, and was listed again
                 sweep(rel_dir, walk_known=False)
         if dropped:
             changed = True
@@ -161,16 +155,24 @@ def folders_as_recorded(tree: Path, record: Path, tree_key: str) -> bool:
     known = _Folders.of(_read_record(record).get(tree_key))
     if known is None:
         return False
-    root = os.fspath(tree)
+    try:
+        return next(_not_as_recorded(os.fspath(tree), known), None) is None
+    except OSError:
+        return False
+
+
+def _not_as_recorded(root: str, known: _Folders) -> Iterator[tuple[int, str, bool]]:
+    """(its place in `known`, its name, whether it is gone) of each recorded folder under `root`
+    whose mtime or inode is not as recorded, in the record's order: a stat of each as it goes."""
     stat_of = os.stat
-    for rel_dir, mtime_ns, inode in known:
+    for k, (rel_dir, mtime_ns, inode) in enumerate(known):
         try:
             info = stat_of(f"{root}/{rel_dir}" if rel_dir else root)
-        except OSError:
-            return False
+        except FileNotFoundError:
+            yield k, rel_dir, True
+            continue
         if info.st_mtime_ns != mtime_ns or info.st_ino != inode:
-            return False
-    return True
+            yield k, rel_dir, False
 
 
 class _Folders:

@@ -208,7 +208,7 @@ class BuildCache:
 
     def update_entries(self, changed: Iterable[tuple[str, CachedEntry]], removed: Iterable[str]) -> None:
         gone = [(path,) for path in removed]
-        with self._transaction():
+        with self.atomically():
             _insert_entries(self._db, changed)
             self._db.executemany("DELETE FROM entries WHERE path = ?", gone)
 
@@ -229,7 +229,7 @@ class BuildCache:
 
     def forget_departed(self) -> None:
         """The kept features of changed and removed entries are no longer needed (a new ledger)."""
-        with self._transaction():
+        with self.atomically():
             self._db.execute("DELETE FROM departed")
 
     # -- feed items' bodies as HTML --------------------------------------------------------
@@ -241,7 +241,7 @@ class BuildCache:
         """Store these bodies' HTML; of the others, keep only those under `keep` (the items of the
         site's feeds now)."""
         wanted = set(keep) | new.keys()
-        with self._transaction():
+        with self.atomically():
             self._db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", new.items())
             stale = [(key,) for (key,) in self._db.execute("SELECT key FROM bodies") if key not in wanted]
             self._db.executemany("DELETE FROM bodies WHERE key = ?", stale)
@@ -269,7 +269,7 @@ class BuildCache:
 
     def put(self, key: str, value: Any) -> None:
         data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
-        with self._transaction():
+        with self.atomically():
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, data))
         self._values.pop(key, None)  # the value may be changed in place by its owner: never hand it back
 
@@ -306,7 +306,7 @@ class BuildCache:
         known = self._prints if self._prints is not None and self._prints[0] == self._units_token() else None
         written: dict[str, str] = {}
         token = os.urandom(12).hex()
-        with self._transaction():
+        with self.atomically():
             for chunk in _chunks(changed, 500):  # a few hundred pickles held at once, not all of them (memory)
                 old = self._shown_by([name for name, *_ in chunk])
                 rows = []
@@ -386,21 +386,18 @@ class BuildCache:
 
     def forget_tree(self, tree: str) -> None:
         """Before a tree is changed: from now on it is trusted for nothing."""
-        with self._transaction():
+        with self.atomically():
             self._db.execute("DELETE FROM trees WHERE tree = ?", (tree,))
 
     def record_tree(self, tree: str, state: TreeState, keep: Iterable[str] = ()) -> None:
         """After a tree is completely written; rows of trees other than `keep` are dropped."""
         known = {tree, *keep}
-        with self._transaction():
+        with self.atomically():
             for (other,) in self._db.execute("SELECT tree FROM trees").fetchall():
                 if other not in known:
                     self._db.execute("DELETE FROM trees WHERE tree = ?", (other,))
             self._db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, ?, ?, ?)",
                              (tree, state.inputs, state.pages, state.feeds, marshal.dumps(state.manifest)))
-
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
 
     def atomically(self) -> _Transaction:
         """The writes made inside this block are committed together, or none of them: one commit
