@@ -460,10 +460,13 @@ class Builder:
         kept as they are, not planned."""
         # Each row unpickled as it is fetched, its pickle let go: never every row's pickles at once.
         # Planned with heads, the features stay in the cache: a regrouping reads a few and searches
-        # the rest there (stories.nearby; 80 MB at 100,000 entries)
-        cache.fill(published_rows, each=(lambda row: row.head) if heads else (lambda row: row.entry), heads=heads,
-                   features=not heads)
-        published: list[Entry] = [row.head if heads else row.entry for _, row in published_rows]
+        # the rest there (stories.nearby; 80 MB at 100,000 entries); and only the entries' listings are
+        # read (ListedHead), the rest of a head when a page planned shows it
+        if heads:
+            published = _listed(published_rows, cache)
+        else:
+            cache.fill(published_rows, each=lambda row: row.entry)
+            published = [row.entry for _, row in published_rows]
         assert all(is_published(e, config, now) for e in published)
 
         grouped_as: list[Story] = []  # the stories as grouped (before organise joins shared keys)
@@ -511,9 +514,13 @@ class Builder:
 
     def _stories(self, published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache,
                  heads: bool = False) -> list[Story]:
-        cache.fill(published_rows, heads=heads, features=not heads)
+        if heads:
+            entries = _listed(published_rows, cache)
+        else:
+            cache.fill(published_rows)
+            entries = [row.entry for _, row in published_rows]
         features = LazyFeatures(published_rows, cache)  # read only to regroup
-        return cached_stories([row.head if heads else row.entry for _, row in published_rows], features,
+        return cached_stories(entries, features,
                               [row.grouping for _, row in published_rows], cache,
                               group=group_stories if self.once else self._grouper)
 
@@ -620,6 +627,13 @@ class Builder:
         rows = self._rows.rows
         return with_bodies(pages, feeds, lambda rel: rows[rel].entry,
                            lambda shown: cache.fill([(rel, rows[rel]) for rel in sorted(shown)]))
+
+
+def _listed(rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Entry]:
+    """The entries' heads as a plan of the whole site reads them (CachedEntry.listed)."""
+    cache.fill_listings(rows)
+    with collector_paused():  # they live to the end of the build
+        return [row.listed(rel) for rel, row in rows]
 
 
 def _feed_bodies(config: Config, cache: BuildCache, to_feed: Sequence[FeedPlan],

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 
 from digest.model import Edition, Entry, Followup, Story, Topic, TopicSection
+from digest.reuse.cached_entry import LISTING_FIELDS
 from digest.reuse.fingerprint import Fingerprinter
 from digest.reuse.plan_patch import _REDUCE, dump_unit, load_unit
 
@@ -38,3 +39,19 @@ def test_the_model_classes_are_pickled_with_every_field() -> None:
         value = cls(*(object() for _ in fields(cls)))
         rebuilt, args = _REDUCE[cls](value)
         assert rebuilt is cls and args == tuple(getattr(value, f.name) for f in fields(cls)), cls.__name__
+
+
+def test_a_unit_notes_every_entry_it_holds_whatever_the_entrys_kind() -> None:
+    """with_bodies reads the whole entries of the pages it renders from the units' noted paths at
+    once (a Pickler's dispatch table set after it was made was never used: none were noted)."""
+    from digest.model import EntryHead
+    from digest.reuse.cached_entry import ListedHead
+
+    a, b = _entry("a"), _entry("b")
+    listed = ListedHead.from_listing("content/c.md", tuple(getattr(_entry("c"), name) for name in LISTING_FIELDS), None)
+    shown: set[str] = set()
+    data = dump_unit({"entry": a, "related": [EntryHead.of(b), listed]}, shown)
+    assert shown == {"content/a.md", "content/b.md", "content/c.md"}
+    fresh = {str(e.path): _entry(e.path.stem) for e in (a, b, listed)}
+    loaded = load_unit(data, fresh.__getitem__)
+    assert loaded["related"][1] is fresh["content/c.md"]  # by path, not a copy of the listing

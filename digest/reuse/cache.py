@@ -28,19 +28,22 @@ from digest.collector import collector_paused
 from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 
-CACHE_VERSION = f"{__version__}-10"
+CACHE_VERSION = f"{__version__}-11"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 -- The whole parse (entry) last: SQLite reads a row's columns in order, so a read of the head and
 -- features (what planning and grouping read) stops before the body's pickle and its overflow pages.
 CREATE TABLE IF NOT EXISTS entries (path TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, hash TEXT,
-                                    published REAL, draft INTEGER, grouping TEXT, head BLOB,
+                                    published REAL, draft INTEGER, grouping TEXT, listing BLOB, head BLOB,
                                     features BLOB, entry BLOB);
 -- The small columns again, beside the pickles: every build reads them all (BuildCache.entries), and
 -- a row with its pickles takes a page of the table to itself, so that read touched the whole file
 -- (1.3 GB at 100,000 entries: 5-14 s from disk). SQLite reads this covering index instead.
 CREATE INDEX IF NOT EXISTS entry_columns ON entries (path, mtime_ns, size, hash, published, draft, grouping);
+-- Each entry's listing (cached_entry.ListedHead: what a plan of the whole site reads of every entry,
+-- about 220 bytes), read for every entry by an addition or a deletion: from this index, not the table.
+CREATE INDEX IF NOT EXISTS entry_listings ON entries (path, hash, listing);
 CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, inputs TEXT, pages INTEGER, feeds INTEGER, manifest BLOB);
 -- A unit (page or feed) of the stored plan, with the entries it shows (marshal: a tuple of paths).
 CREATE TABLE IF NOT EXISTS units (name TEXT PRIMARY KEY, print TEXT, template TEXT, plan BLOB, shows BLOB);
@@ -189,6 +192,19 @@ class BuildCache:
                     known.fill((blobs[0], blobs[1], blobs[2]))
                     if each is not None:
                         each(known)
+
+    def fill_listings(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
+        """Fetch the listings of these rows that have neither their listing nor their head in
+        memory (CachedEntry.listed): by their paths when a few, else every row's, in index order."""
+        wanted = {rel: row for rel, row in rows if not row.has_listing}
+        if not wanted:
+            return
+        query = "SELECT path, hash, listing FROM entries"
+        found = self._where_in(query, "path", wanted) if len(wanted) <= PATHS_READ else self._db.execute(query)
+        for path, content_hash, listing in found:
+            known = wanted.get(path)
+            if known is not None and known.content_hash == content_hash:
+                known.fill_listing(listing)
 
     def features_holding(self, written: Sequence[bytes]) -> set[tuple[str, str]]:
         """(path, content hash) of the rows whose features pickle holds one of these byte strings,
@@ -431,10 +447,11 @@ def store_entries(cache: Path, rows: Iterable[tuple[str, CachedEntry]]) -> None:
 def _insert_entries(db: sqlite3.Connection, rows: Iterable[tuple[str, CachedEntry]]) -> None:
     # A generator: rows are pickled one at a time, never all held at once (memory).
     def values(path: str, c: CachedEntry) -> tuple[Any, ...]:
-        entry, features, head = c.blobs()
-        return path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), c.grouping, head, features, entry
+        entry, features, head, listing = c.blobs()
+        return (path, c.mtime_ns, c.size, c.content_hash, c.published, int(c.draft), c.grouping, listing, head,
+                features, entry)
 
-    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (values(path, c) for path, c in rows))
 
 

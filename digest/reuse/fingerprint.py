@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from digest.model import Entry, EntryHead, Story
+from digest.reuse.cached_entry import ListedHead
 
 # What shapes the output besides digest's own code (a new Markdown or Jinja release can change
 # pages): (distribution, the package it installs).
@@ -122,7 +123,7 @@ class Fingerprinter:
                 self._walk_container(value, kind, parts)
             else:  # large containers are often shared by many pages (the navigation, a listing)
                 parts.append(self._memoised(value, "C"))
-        elif kind is Entry or kind is EntryHead:  # the same token for both (see EntryHead)
+        elif kind is Entry or kind is EntryHead or kind is ListedHead:  # the same token for each (see EntryHead)
             parts.append(self._memoised(value, ""))
         elif kind is Story or is_dataclass(value):
             parts.append(self._memoised(value, "D"))

@@ -29,7 +29,7 @@ from typing import Any
 from digest.feeds import FeedPlan
 from digest.model import Edition, Entry, EntryHead, Followup, Page, Story, Topic, TopicSection
 from digest.reuse.cache import BuildCache
-from digest.reuse.cached_entry import CachedEntry, StaleEntry
+from digest.reuse.cached_entry import CachedEntry, ListedHead, StaleEntry
 from digest.reuse.fingerprint import Fingerprinter
 from digest.reuse.touched import Grouping, grouping
 from digest.stories import make_story
@@ -193,10 +193,10 @@ def _entry_at(path: str) -> Entry:
 # as a dict of them (a smaller pickle, and quicker: 13,000 units at 10,000 entries). A dispatch
 # table costs nothing for the objects it does not list (measured: persistent_id, asked of each of
 # the 2 million objects pickled, cost more than a third of the pickling).
+_ENTRY_KINDS = (Entry, EntryHead, ListedHead)  # a dispatch table is looked up by the exact class
 _REDUCE: dict[type, Callable[[Any], Any]] = {
     **copyreg.dispatch_table,
-    Entry: lambda e: (_entry_at, (str(e.path),)),
-    EntryHead: lambda e: (_entry_at, (str(e.path),)),
+    **{kind: lambda e: (_entry_at, (str(e.path),)) for kind in _ENTRY_KINDS},
     Story: lambda s: (Story, (s.key, s.lead, s.members, s.score, s.reason)),
     Topic: lambda t: (Topic, (t.slug, t.title, t.aliases)),
     TopicSection: lambda t: (TopicSection, (t.topic, t.stories)),
@@ -206,7 +206,10 @@ _REDUCE: dict[type, Callable[[Any], Any]] = {
 
 
 class _UnitPickler(pickle.Pickler):
-    dispatch_table = _REDUCE
+    def __init__(self, file: io.BytesIO, table: dict[type, Callable[[Any], Any]] = _REDUCE) -> None:
+        # Pickler reads its dispatch table as it is made: one set on the instance after is not used
+        self.dispatch_table = table
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
 
 
 class _EntriesFrom(pickle.Unpickler):
@@ -224,14 +227,14 @@ def dump_unit(value: Any, shown: set[str] | None = None) -> bytes:
     """A page's context or a feed's plan, pickled; entries by path, to be filled in on load. With
     `shown`, the path of every entry the unit holds is added to it."""
     buffer = io.BytesIO()
-    pickler = _UnitPickler(buffer, pickle.HIGHEST_PROTOCOL)
+    table = _REDUCE
     if shown is not None:
         def noted(entry: Entry | EntryHead) -> tuple[Callable[[str], Entry], tuple[str]]:
             shown.add(str(entry.path))
             return _entry_at, (str(entry.path),)
 
-        pickler.dispatch_table = {**_REDUCE, Entry: noted, EntryHead: noted}
-    pickler.dump(value)
+        table = {**_REDUCE, **{kind: noted for kind in _ENTRY_KINDS}}
+    _UnitPickler(buffer, table).dump(value)
     return buffer.getvalue()
 
 
