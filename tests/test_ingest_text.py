@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.ingest import dateline
+from digest.ingest import byline, dateline
 from digest.ingest.blocks import Para, paragraphs
 from digest.ingest.body import (
     PROMO,
@@ -1220,3 +1220,15 @@ def test_a_credit_glued_to_its_caption_and_calls_to_subscribe_in_other_languages
     for junk in ("Bild:", "Jane Doe", "anmelden", "Abonnez"):
         assert junk not in article.body
     assert not PROMO.search("Jetzt testen Forscher in Berlin einen neuen Impfstoff.")
+
+
+@pytest.mark.parametrize("name", ["Łukasz Nowak", "Şule Yılmaz", "Čestmír Veselý", "Ярослав Кузишин",
+                                  "Γιώργος Παπαδόπουλος", "Anna Łukasiewicz"])
+def test_a_name_in_any_cased_script_is_a_byline_candidate(name: str) -> None:
+    """A name is read in every language whose dates are read: its capital may be any script's (Polish,
+    Turkish, Czech, Cyrillic, Greek), not only Latin-1's; a stated byline and a name alone both."""
+    for line, kind in ((f"By {name}", "by"), (name, "name")):
+        head = read_head(_page("Offensive begins in the east after months of preparation", line,
+                               *[PROSE * 2] * 4))
+        assert [(c.names, c.kind) for c in author_candidates(head.paras, head)] == [((name,), kind)], line
+    assert byline.clean_names((f"{name}Twitter",)) == (name,)

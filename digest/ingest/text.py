@@ -41,7 +41,7 @@ _BY = re.compile(
     r"story by|reporting by)\s*:?\s+(?P<names>.+)$",
     re.IGNORECASE,
 )
-_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]\.|de|da|van|von|der|den|del|la|le|bin|al|el|du|dos)"
+_NAME_WORD = rf"(?:[{byline.CAPITALS}][\w'’.-]*|de|da|van|von|der|den|del|la|le|bin|al|el|du|dos)"
 _NAME = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}")
 _NOT_NAMES = {"admin", "getty", "images", "image", "photo", "share",
               "home", "news", "menu", "close", "updated", "published", "posted", "and",
