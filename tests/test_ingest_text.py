@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.ingest import dateline
+from digest.ingest import byline, dateline
 from digest.ingest.blocks import Para, paragraphs
 from digest.ingest.body import (
     PROMO,
@@ -1220,3 +1220,28 @@ def test_a_credit_glued_to_its_caption_and_calls_to_subscribe_in_other_languages
     for junk in ("Bild:", "Jane Doe", "anmelden", "Abonnez"):
         assert junk not in article.body
     assert not PROMO.search("Jetzt testen Forscher in Berlin einen neuen Impfstoff.")
+
+
+@pytest.mark.parametrize("name", ["Łukasz Nowak", "Şule Yılmaz", "Čestmír Veselý", "Ярослав Кузишин",
+                                  "Γιώργος Παπαδόπουλος", "Anna Łukasiewicz"])
+def test_a_name_in_any_cased_script_is_a_byline_candidate(name: str) -> None:
+    """A name is read in every language whose dates are read: its capital may be any script's (Polish,
+    Turkish, Czech, Cyrillic, Greek), not only Latin-1's; a stated byline and a name alone both."""
+    for line, kind in ((f"By {name}", "by"), (name, "name")):
+        head = read_head(_page("Offensive begins in the east after months of preparation", line,
+                               *[PROSE * 2] * 4))
+        assert [(c.names, c.kind) for c in author_candidates(head.paras, head)] == [((name,), kind)], line
+    assert byline.clean_names((f"{name}Twitter",)) == (name,)
+
+
+@pytest.mark.parametrize("line", ["[avatar]byJane Doe", "byJane Doe"])
+def test_by_glued_to_the_writers_name_is_a_byline(line: str) -> None:
+    """A text browser prints "by" and the link to the writer's page with no space between when the markup
+    has none; a word that ends in "by" over a capital ("RugbyWorld") or a "by" in a sentence is no byline."""
+    article = read_text(_page("Offensive begins in the east after months of preparation", line,
+                              *[PROSE * 2] * 4))
+    assert article.authors == ("Jane Doe",) and "byJane" not in article.body
+    for other in ("RugbyWorld Cup", "The mayor stood by Jane Doe and her plan for the harbour."):
+        head = read_head(_page("Offensive begins in the east after months of preparation", other,
+                               *[PROSE * 2] * 4))
+        assert all(c.kind != "by" for c in author_candidates(head.paras, head)), other

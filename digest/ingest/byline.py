@@ -24,6 +24,10 @@ from .linear import load_model, softmax
 
 KINDS = ("by", "lone_by", "wire", "name")
 _WORD = re.compile(r"[^\W\d_]+")
+# The capital and small letters of every cased script (Latin with its accents, Greek, Cyrillic, Armenian ...),
+# for names: a name is read in every language whose dates are read ("Łukasz", "Şule", "Ярослав", "Γιώργος").
+CAPITALS = "".join(c for c in map(chr, range(0x41, 0x2000)) if c.isupper())
+SMALL = "".join(c for c in map(chr, range(0x61, 0x2000)) if c.islower())
 _CREDIT = re.compile(r"(getty|images?|photo|foto|credit|reuters|afp|shutterstock|©|photograph|bild|"
                      r"imago|dpa|quelle|source|picture)", re.IGNORECASE)
 _ROLE = re.compile(r"\b(editor|reporter|correspondent|writer|redakteur\w*|korrespondent\w*|autor\w*|"
@@ -190,7 +194,7 @@ def answer_key(names: tuple[str, ...]) -> str:
 # A name glued by the text browser to the link after it ("Sarah LazareTwitter", "Ulrich ExnerKorrespondent",
 # "Tobias MühlbauerTobias Mühlbauer"): a lower-case letter after three letters or more, then a capital, in
 # a name's second word or later. (Not "MacDonald", "DeVito", "McCarthy": their first part is shorter.)
-_GLUED = re.compile(r"(?<=[^\W\d_]{3}[a-zß-ÿ])(?=[A-ZÀ-ÖØ-Þ])")
+_GLUED = re.compile(rf"(?<=[^\W\d_]{{3}}[{SMALL}])(?=[{CAPITALS}])")
 _ROLE_WORDS = {"editor", "reporter", "correspondent", "writer", "staff", "senior", "technologist", "columnist",
                "contributor", "journalist", "journalistin", "redakteur", "redakteurin", "korrespondent",
                "korrespondentin", "autor", "autorin", "kolumnist", "kolumnistin", "rédacteur", "rédactrice"}

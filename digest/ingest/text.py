@@ -36,12 +36,15 @@ from .dates import date_start, find_date, labelled_date, only_dates, starts_with
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
+# "By Jane Doe", and "byJane Doe": a text browser prints "by" and the link to the writer's page with no space
+# between when the page's markup has none ("[avatar]byJane Doe").
 _BY = re.compile(
-    r"(?:^|(?<=[\s|·—–-])|(?<=[a-z]))(?:by|von|por|par|door|di|av|written by|posted by|words by|"
-    r"story by|reporting by)\s*:?\s+(?P<names>.+)$",
+    r"(?:(?:^|(?<=[\s|·—–-])|(?<=[a-z]))(?:by|von|por|par|door|di|av|written by|posted by|words by|"
+    rf"story by|reporting by)\s*:?\s+|(?:^|(?<=[\s\]]))(?-i:by(?=[{byline.CAPITALS}][{byline.SMALL}])))"
+    r"(?P<names>.+)$",
     re.IGNORECASE,
 )
-_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*|[A-Z]\.|de|da|van|von|der|den|del|la|le|bin|al|el|du|dos)"
+_NAME_WORD = rf"(?:[{byline.CAPITALS}][\w'’.-]*|de|da|van|von|der|den|del|la|le|bin|al|el|du|dos)"
 _NAME = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}}")
 _NOT_NAMES = {"admin", "getty", "images", "image", "photo", "share",
               "home", "news", "menu", "close", "updated", "published", "posted", "and",
