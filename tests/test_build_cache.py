@@ -128,6 +128,24 @@ def test_every_build_reads_the_entries_small_columns_from_an_index_not_the_pickl
         assert len(db.execute(ENTRY_COLUMNS).fetchall()) == len(FILES)
 
 
+def test_an_addition_reads_every_entrys_listing_from_an_index_not_the_pickles(site: Path) -> None:
+    """The same for the entries' listings (cached_entry.ListedHead), which an addition or a deletion
+    reads for every entry; each is the listing of that row's head."""
+    from digest.model import EntryHead
+    from digest.reuse.cache import LISTINGS
+    from digest.reuse.cached_entry import LISTING_FIELDS
+
+    with sqlite3.connect(cache_path(site)) as db:
+        plan = " ".join(str(step[-1]) for step in db.execute("EXPLAIN QUERY PLAN " + LISTINGS))
+        assert "COVERING INDEX entry_listings" in plan, plan
+        rows = db.execute("SELECT listing, head FROM entries").fetchall()
+        assert len(rows) == len(FILES)
+        for listing, head in rows:
+            whole = pickle.loads(head)
+            assert isinstance(whole, EntryHead)
+            assert pickle.loads(listing) == tuple(getattr(whole, name) for name in LISTING_FIELDS)
+
+
 def test_every_full_plan_reads_the_units_fingerprints_from_an_index_not_the_plans(site: Path) -> None:
     """The same for the stored plan's units: their fingerprints without their pickled plans."""
     from digest.reuse.cache import UNIT_PRINTS

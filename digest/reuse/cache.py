@@ -91,6 +91,7 @@ PATHS_READ = 5000  # ... by their paths, 500 a query, up to this many; more, the
 UNITS_TOKEN = "units token"  # meta key: a new random value each time the units change (see unit_prints)
 ENTRY_COLUMNS = "SELECT path, mtime_ns, size, hash, published, draft, grouping FROM entries"  # from entry_columns
 UNIT_PRINTS = "SELECT name, print FROM units"  # from unit_prints
+LISTINGS = "SELECT path, hash, listing FROM entries"  # from entry_listings
 
 
 def cache_path(site_root: Path) -> Path:
@@ -199,8 +200,7 @@ class BuildCache:
         wanted = {rel: row for rel, row in rows if not row.has_listing}
         if not wanted:
             return
-        query = "SELECT path, hash, listing FROM entries"
-        found = self._where_in(query, "path", wanted) if len(wanted) <= PATHS_READ else self._db.execute(query)
+        found = self._where_in(LISTINGS, "path", wanted) if len(wanted) <= PATHS_READ else self._db.execute(LISTINGS)
         for path, content_hash, listing in found:
             known = wanted.get(path)
             if known is not None and known.content_hash == content_hash:
