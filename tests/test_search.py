@@ -351,6 +351,7 @@ def test_the_page_warms_every_segment_up_with_a_search_it_does_not_show(
         tmp_path: Path, browser: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Opened without a query, the search page searches once for a word no article holds before it
     says it is ready (Pagefind's first search is slow): an index chunk of every segment is read, and
+    the one result, the runtime's hidden page, is read too (so is reading a result's first time), and
     nothing is shown. Opened with a query, it shows that query's results."""
     monkeypatch.setattr(digest.search, "SMALL", 2)
     monkeypatch.setattr(digest.search, "LARGE", 2)
@@ -364,12 +365,18 @@ def test_the_page_warms_every_segment_up_with_a_search_it_does_not_show(
             page = browser.new_page()
             chunks: list[str] = []
             page.on("request", lambda request, chunks=chunks: ".pf_index" in request.url and chunks.append(request.url))
+            fragments: list[str] = []
+            page.on("request", lambda request, fragments=fragments: ".pf_fragment" in request.url
+                    and fragments.append(request.url.rsplit("/", 1)[-1].removesuffix(".pf_fragment")))
             try:
                 page.goto(base + address)
                 page.wait_for_selector("#search-form[data-ready]", state="attached", timeout=20_000)
                 if warmed:
                     assert {segment for segment in segments if any(f"/{segment}index/" in url for url in chunks)} \
                         == set(segments), chunks
+                    hidden_page = [key for key, urls in listing(root)["hidden"].items()
+                                   if urls == [digest.search.page_url(digest.search.PLACEHOLDER)]]
+                    assert fragments == hidden_page and len(hidden_page) == 1, (fragments, hidden_page)
                     assert page.text_content("#search-status") == "Type a word or two to search every article."
                     assert page.eval_on_selector_all("#search-results li", "items => items.length") == 0
                 else:
