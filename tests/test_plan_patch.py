@@ -55,3 +55,4 @@ def test_a_unit_notes_every_entry_it_holds_whatever_the_entrys_kind() -> None:
     fresh = {str(e.path): _entry(e.path.stem) for e in (a, b, listed)}
     loaded = load_unit(data, fresh.__getitem__)
     assert loaded["related"][1] is fresh["content/c.md"]  # by path, not a copy of the listing
+    assert load_unit(dump_unit({"entry": listed}), fresh.__getitem__)["entry"] is fresh["content/c.md"]  # unnoted
