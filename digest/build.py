@@ -478,7 +478,7 @@ class Builder:
             # again and again (measured: organise, plan and fingerprint take a third less CPU).
             gc.freeze()
             clock.lap("entries")
-            stories = self._stories(published_rows, cache, heads)
+            stories = self._stories(published_rows, cache, heads, entries)
             grouped_as.extend(stories)
             if self.once:
                 for _, row in published_rows:
@@ -513,12 +513,15 @@ class Builder:
         return plan
 
     def _stories(self, published_rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache,
-                 heads: bool = False) -> list[Story]:
-        if heads:
-            entries = _listed(published_rows, cache)
-        else:
-            cache.fill(published_rows)
-            entries = [row.entry for _, row in published_rows]
+                 heads: bool = False, entries: Sequence[Entry] | None = None) -> list[Story]:
+        """The stories of these rows' entries (`entries`: those entries, when the caller has them in
+        memory already; else read here, listed when `heads`)."""
+        if entries is None:
+            if heads:
+                entries = _listed(published_rows, cache)
+            else:
+                cache.fill(published_rows)
+                entries = [row.entry for _, row in published_rows]
         features = LazyFeatures(published_rows, cache)  # read only to regroup
         return cached_stories(entries, features,
                               [row.grouping for _, row in published_rows], cache,
