@@ -1,7 +1,5 @@
 """`python -m digest`: the same as the `digest` command."""
 
-import sys
+from digest.cli import script
 
-from digest.cli import main
-
-sys.exit(main())
+script()

@@ -51,6 +51,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141  # 128 + SIGPIPE, what a shell reports for a tool the pipe stopped
 
 
+def script() -> None:
+    """The `digest` command (and `python -m digest`): main(), then out of the process at once. What
+    a command made is written by then (files closed, the build cache's connection closed, worker
+    processes waited for); tearing down the interpreter would only free its objects one by one: after
+    an addition at 100,000 entries, 0.3-0.5 s of a 10 s build (measured in session 22). So stdout and
+    stderr are flushed and the process ends without that. In-process callers (the tests) call main()."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: nothing more can reach it
+        code = code or 141
+    os._exit(code)
+
+
 class Progress:
     """A status line redrawn in place on a terminal while long work runs (what stage the build is in,
     how many inputs are ingested, the time so far), cleared when done. Nothing when the stream is not
@@ -483,4 +498,4 @@ def _send(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    script()
