@@ -17,6 +17,7 @@ from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
 from digest.stories.features import EntryFeatures
 from digest.stories.nearby import PICKLE_HEADS, Ledger, ledger_of, moved_words, pickled_str, regroup_near
+from digest.stories.remembered import remembered_stories
 from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
 
 
@@ -113,7 +114,9 @@ class Ledgered(Site):
         # Two times in three the features come as the build cache hands them: pickled until
         # unpickled, or searched in the cache without being fetched.
         features = self.rng.choice([PickledFeatures, HeldFeatures, FetchedFeatures, dict])(self.features)
-        found = regroup_near(entries, features, self.tokens(), remembered(self.stories), self.ledger,
+        # The last stories as tuples, or as the cache keeps them (an entry alone as its path)
+        previous = self.rng.choice([remembered, remembered_stories])(self.stories)
+        found = regroup_near(entries, features, self.tokens(), previous, self.ledger,
                              DEFAULT_SETTINGS, departed=departed, max_fresh=1.0, max_reached=1.0)
         if found is None:
             self.fallbacks += 1
@@ -164,8 +167,8 @@ def test_the_features_a_regrouping_reads_are_fetched_a_batch_at_a_time() -> None
             tokens = site.tokens()
             came = {e.path for e, token in zip(entries, tokens, strict=True) if token not in site.ledger.tokens}
             features = FetchedFeatures(site.features)
-            found = regroup_near(entries, features, tokens, remembered(site.stories), site.ledger, DEFAULT_SETTINGS,
-                                 departed=site.departed, max_fresh=1.0, max_reached=1.0)
+            found = regroup_near(entries, features, tokens, remembered_stories(site.stories), site.ledger,
+                                 DEFAULT_SETTINGS, departed=site.departed, max_fresh=1.0, max_reached=1.0)
             site.stories = group_stories(entries, site.features)
             if found is None:
                 site.ledger = ledger_of(entries, site.features, tokens)

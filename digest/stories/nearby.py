@@ -41,7 +41,7 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from digest.model import Entry, Story
-from digest.stories import _features, cluster_story, make_story
+from digest.stories import ALONE, _features, cluster_story, make_story, path_key
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
@@ -57,7 +57,10 @@ from digest.stories.vectors import (
     word_counts,
 )
 
-Remembered = Iterable[tuple[str, Sequence[str], float, str]]  # (story key, member paths, score, reason), iterated twice
+# The last grouping's stories, iterated twice: each as (story key, member paths, score, reason), or as the
+# cache keeps most (remembered.remembered_stories): the path alone of an entry that was a story alone,
+# keyed by its path (path_key), score 1.0
+Remembered = Iterable[str | tuple[str, Sequence[str], float, str]]
 MAX_FRESH = 0.03  # more entries whose vectors may differ than this share of all: group everything
 MAX_REACHED = 0.15  # ... or more entries reached from them (grouping everything is then as fast)
 MAX_CHANGED = 200  # entries changed since the last grouping: more, and everything is grouped
@@ -134,22 +137,29 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     entries changed or gone since, by (grouping token, path): without them every entry's words
     are counted again."""
     stamps = [e.published.timestamp() for e in entries]
-    now = {token: (str(e.path), stamp) for e, token, stamp in zip(entries, tokens, stamps, strict=True)}
-    came = [now[token] for token in now if token not in ledger.tokens]
+    paths = [str(e.path) for e in entries]
+    now = dict(zip(tokens, zip(paths, stamps, strict=True), strict=True))
+    if len(now) != len(entries):
+        return None  # two entries of one token: not a grouping this ledger can speak for
+    came = [now[token] for token in now.keys() - ledger.tokens.keys()]
     went_tokens = [token for token in ledger.tokens if token not in now]
     went = [ledger.tokens[token] for token in went_tokens]
     if len(came) + len(went) > MAX_CHANGED:
         return None
-    order = sorted(range(len(entries)), key=lambda k: (stamps[k], str(entries[k].path)))  # group_stories' order
-    unkeyed = [entries[k] for k in order if not entries[k].story]
-    times = [stamps[k] for k in order if not entries[k].story]
-    unkeyed_tokens = [tokens[k] for k in order if not entries[k].story]
-    read = _Features(unkeyed, features, [ledger.titles.get(token) for token in unkeyed_tokens])
+    # group_stories' order (time, then path; the paths differ, so the place never decides)
+    order = [k for _, _, k in sorted(zip(stamps, paths, range(len(entries)), strict=True))]
+    keyless = [k for k in order if not entries[k].story]
+    unkeyed = [entries[k] for k in keyless]
+    times = [stamps[k] for k in keyless]
+    unkeyed_tokens = [tokens[k] for k in keyless]
+    titles = ledger.titles
+    read = _Features(unkeyed, features, [titles.get(token) for token in unkeyed_tokens])
     came_paths = {path for path, _ in came}
     fresh = {k for path, time in came for k in _at(unkeyed, times, path, time)}  # those grouped automatically
     new_here = frozenset(fresh)  # the entries not grouped last time
     # Of the entries that went, those grouped automatically (in no curator's story) were counted.
-    curated_before = {m for _, members, _, reason in previous if reason == "curator" for m in members}
+    curated_before = {m for story in previous if not isinstance(story, str) and story[3] == "curator"
+                      for m in story[1]}
     counted = [token for token in went_tokens if ledger.tokens[token][0] not in curated_before]
     old = departed([(token, ledger.tokens[token][0]) for token in counted]) if counted and departed else {}
     if len(old) < len(counted):  # what some that went held is not known: count every entry's words
@@ -188,9 +198,20 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     # The last grouping's automatic stories that hold no entry regrouped, changed or gone stay.
     went_paths = {path for path, _ in went}
     touched = redone | went_paths | came_paths
-    by_path = {str(e.path): e for e in unkeyed}
+    by_path = {paths[k]: entries[k] for k in keyless}
     kept: list[Story] = []
-    for key, members, score, reason in previous:
+    for story in previous:
+        if isinstance(story, str):  # an entry that was a story alone (most are)
+            if story in touched:
+                if story not in redone and story not in went_paths:
+                    return None
+                continue
+            entry = by_path.get(story)
+            if entry is None:
+                return None
+            kept.append(Story(key=path_key(story), lead=entry, members=(entry,), score=1.0, reason=ALONE))
+            continue
+        key, members, score, reason = story
         if reason == "curator":
             continue
         if not touched.isdisjoint(members):
@@ -204,13 +225,14 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     if sum(len(s.members) for s in kept) + len(redone) != len(unkeyed) or not redone <= by_path.keys():
         return None  # every automatically grouped entry in exactly one story, or group everything
     curated: dict[str, list[Entry]] = {}
-    for k in order:
-        curator_key = entries[k].story
-        if curator_key:
-            curated.setdefault(curator_key, []).append(entries[k])
+    if len(keyless) < len(order):
+        for k in order:
+            curator_key = entries[k].story
+            if curator_key:
+                curated.setdefault(curator_key, []).append(entries[k])
     stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()] + kept + regrouped
-    titles = _titles_now(ledger.titles, went_tokens, read, unkeyed_tokens, new_here)
-    return sorted(stories, key=lambda s: (s.lead.published, s.key)), Ledger(now, df, len(unkeyed), titles)
+    titles_now = _titles_now(titles, went_tokens, read, unkeyed_tokens, new_here)
+    return sorted(stories, key=lambda s: (s.lead.published, s.key)), Ledger(now, df, len(unkeyed), titles_now)
 
 
 def _titles_now(before: Mapping[str, str], went_tokens: Iterable[str], read: _Features,
