@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import PurePosixPath
 
@@ -55,11 +55,20 @@ def _join_shared_keys(stories: Sequence[Story]) -> list[Story]:
     return joined
 
 
-def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config) -> Site:
+def local_days(entries: Sequence[Entry], config: Config) -> dict[PurePosixPath, date]:
+    """Each entry's day in the site's time zone: its edition, and its article's address (permalinks)."""
     tz = config.tz
+    return {e.path: e.published.astimezone(tz).date() for e in entries}
+
+
+def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config,
+             days: Mapping[PurePosixPath, date] | None = None) -> Site:
+    """`days`: local_days(entries, config), when the caller has them."""
     stories = _join_shared_keys(stories)
     ordered = tuple(sorted(entries, key=lambda e: (-e.published.timestamp(), str(e.path))))
-    edition_day = {e.path: e.published.astimezone(tz).date() for e in ordered}
+    if days is None:
+        days = local_days(ordered, config)
+    edition_day = {e.path: days[e.path] for e in ordered}
     # Most stories are one entry: its day, no later report (the loops below are over every story)
     first_day = {s.key: edition_day[s.members[0].path] if len(s.members) == 1 else
                  min(edition_day[m.path] for m in s.members) for s in stories}

@@ -42,8 +42,7 @@ from digest.model import Edition, Site, Story
 from digest.newsletter.plan import week_folder
 from digest.organise import story_topic, tag_slug
 from digest.pages import Selection, related_reach, topic_lists, unplanned_paths
-from digest.permalinks import entry_url
-from digest.urls import edition_of_output, listing_of_output, output_path, week_of_output
+from digest.urls import article_url, edition_of_output, listing_of_output, output_path, week_of_output
 
 Grouping = frozenset[tuple[str, tuple[str, ...], float, str]]
 # Above this share of the entries touched, planning them all costs little more
@@ -90,7 +89,8 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     touched.update(touched_now)
     # Article pages show the entries of other stories only as related articles: entries, not stories
     showed = live.showing(str(path) for path in live.changed)
-    outputs = {e.path: output_path(entry_url(e, config)) for e in site.entries}
+    day = site.edition_day  # entry_url's day (organise.local_days)
+    outputs = {e.path: output_path(article_url(day[e.path], e.slug)) for e in site.entries}
     articles = set(touched_now)
     articles.update(_now_related(site, config, live.changed & present))
     articles.update(path for path, rel in outputs.items() if rel in showed)
