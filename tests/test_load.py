@@ -63,6 +63,30 @@ def test_entry_files_order_is_the_parts_order_on_random_trees(tmp_path: Path) ->
         found = entry_files(content)
         assert [rel for rel, _, _ in found] == expected, seed
         assert all(size == os.path.getsize(content.parent / rel) for rel, _, size in found)
+        assert entry_files(content, split=True) == found, seed  # the later folders walked in a process of their own
+
+
+def test_the_split_walk_cuts_content_between_folders_of_about_equal_size(tmp_path: Path) -> None:
+    """A one-shot build's walk shares content/ between two processes (load._halfway): the cut
+    falls between folders, where each part's folders hold about as many items; no cut with fewer
+    than two folders. Either way the list is the one walk's."""
+    import os
+
+    content = tmp_path / "content"
+    for year, months in (("2023", 12), ("2024", 12), ("2025", 3)):
+        for month in range(1, months + 1):
+            (content / year / f"{month:02d}").mkdir(parents=True)
+            (content / year / f"{month:02d}" / "a.md").write_text(year)
+    (content / "about.md").write_text("top")
+    items = sorted(os.scandir(content), key=lambda item: item.name)
+    assert [item.name for item in items[:load._halfway(items)]] == ["2023"]
+    assert entry_files(content, split=True) == entry_files(content)
+    assert len(entry_files(content)) == 28
+    alone = tmp_path / "alone" / "content"
+    (alone / "2024").mkdir(parents=True)
+    (alone / "2024" / "b.md").write_text("b")
+    (alone / "c.md").write_text("c")
+    assert load._halfway(sorted(os.scandir(alone), key=lambda item: item.name)) == 0
 
 
 @pytest.mark.parametrize("collecting", [True, False])
