@@ -1,10 +1,13 @@
 """Trees for the headline: gradient-boosted trees against the shipped conditional logit, cross-validated by site.
 
-    PYTHONPATH=. /work/scratch/venv-train/bin/python bench/tree_headline_cv.py [--pages FILE] [--models ...]
+    PYTHONPATH=. VENV/bin/python bench/tree_headline_cv.py [--pages FILE] [--models ...] [--salt S] [--single]
 
-Needs scikit-learn and numpy (a training venv, not the product's). The candidates and their features
-are digest/ingest/headline.py's, labelled as bench/train_ingest_models.py labels them, on the dev sets'
-tuned part only (the aside sites are never read). Models compared:
+Needs scikit-learn and numpy beside digest's own dependencies (a training venv, not the product's:
+`python3 -m venv VENV && VENV/bin/pip install scikit-learn numpy <pyproject's dependencies>`); nothing here
+is shipped. Session 22's figures and why the trees were dropped: docs/ingest.md.
+
+The candidates and their features are digest/ingest/headline.py's, labelled as bench/train_ingest_models.py
+labels them, on the dev sets' tuned part only (the aside sites are never read). Models compared:
 
   linear   the shipped trainer's conditional logit (train_ingest_models.fit, its L2 grid);
   binary   sklearn's GradientBoostingClassifier over candidate rows (is this line the headline?),
@@ -40,11 +43,10 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import numpy as np  # noqa: E402
-from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
-from sklearn.tree import DecisionTreeRegressor  # noqa: E402
-
 import train_ingest_models as tm  # noqa: E402
 from ingest_quality import DEVSETS, _scorer  # noqa: E402
+from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
+from sklearn.tree import DecisionTreeRegressor  # noqa: E402
 
 from digest.ingest import headline  # noqa: E402
 from digest.ingest.blocks import paragraphs  # noqa: E402
@@ -263,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=Path, help="cache of the candidate tables (JSON; written if missing)")
     ap.add_argument("--models", default="linear,binary,cboost,lin+tree")
     ap.add_argument("--out", type=Path, help="write the per-page nested results (tuned pages only)")
+    ap.add_argument("--single", action="store_true", help="instead, the trainer's own figures: one level of cross-"
+                    "validation per setting of the grid, one threshold chosen on all its choices (optimistic)")
     ap.add_argument("--salt", default="", help="salt the sites' hash: other five-fold splits than the trainer's")
     args = ap.parse_args(argv)
     SALT[0] = args.salt
@@ -280,7 +284,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(pages)} tuned pages with a title, {sum(len(p['rows']) for p in pages)} candidates, "
           f"{len(NAMES)} features", flush=True)
     results = {}
-    for name in args.models.split(","):
+    for name in args.models.split(",") if args.single else []:
+        fit, grid = MODELS[name]
+        for setting in grid:
+            res = dict(cross_validate(pages, fit, setting))
+            t, precision, accuracy = tm.pick_threshold([(ok, c) for ok, c, _ in res.values()])
+            flat = {i: {"ok": ok, "chance": c, "gate": g, "t": t, "devset": p["devset"]}
+                    for p in pages for i, (ok, c, g) in [(p["id"], res[p["id"]])]}
+            for devset in [None] + [d.name for d in DEVSETS]:
+                print(f"single {name:9s} {setting!s:16s} {devset or 'all':16s} t {t:.2f} {summary(flat, devset)}",
+                      flush=True)
+    for name in args.models.split(",") if not args.single else []:
         results[name] = nested(pages, name)
         for devset in [None] + [d.name for d in DEVSETS]:
             print(f"{name:9s} {devset or 'all':16s} {summary(results[name], devset)}", flush=True)
@@ -292,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                               ("asserted right", lambda r: r["ok"] and r["chance"] > 0 and r["chance"] >= r["t"])):
                 up = sum(1 for i in a if not key(a[i]) and key(b[i]))
                 down = sum(1 for i in a if key(a[i]) and not key(b[i]))
-                print(f"linear -> {name}, {what}: {up} pages gained, {down} lost (sign test p {sign_test(up, down):.2f})")
+                print(f"linear -> {name}, {what}: {up} pages gained, {down} lost "
+                      f"(sign test p {sign_test(up, down):.2f})")
     if args.out:
         args.out.write_text(json.dumps(results, default=str, indent=1), encoding="utf-8")
     return 0
