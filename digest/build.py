@@ -462,11 +462,7 @@ class Builder:
         # Planned with heads, the features stay in the cache: a regrouping reads a few and searches
         # the rest there (stories.nearby; 80 MB at 100,000 entries); and only the entries' listings are
         # read (ListedHead), the rest of a head when a page planned shows it
-        if heads:
-            published = _listed(published_rows, cache)
-        else:
-            cache.fill(published_rows, each=lambda row: row.entry)
-            published = [row.entry for _, row in published_rows]
+        published = _read_entries(published_rows, cache, heads)
         assert all(is_published(e, config, now) for e in published)
 
         grouped_as: list[Story] = []  # the stories as grouped (before organise joins shared keys)
@@ -517,11 +513,7 @@ class Builder:
         """The stories of these rows' entries (`entries`: those entries, when the caller has them in
         memory already; else read here, listed when `heads`)."""
         if entries is None:
-            if heads:
-                entries = _listed(published_rows, cache)
-            else:
-                cache.fill(published_rows)
-                entries = [row.entry for _, row in published_rows]
+            entries = _read_entries(published_rows, cache, heads)
         features = LazyFeatures(published_rows, cache)  # read only to regroup
         return cached_stories(entries, features,
                               [row.grouping for _, row in published_rows], cache,
@@ -632,8 +624,12 @@ class Builder:
                            lambda shown: cache.fill([(rel, rows[rel]) for rel in sorted(shown)]))
 
 
-def _listed(rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache) -> list[Entry]:
-    """The entries' heads as a plan of the whole site reads them (CachedEntry.listed)."""
+def _read_entries(rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache, heads: bool) -> list[Entry]:
+    """The rows' entries: with `heads`, as a plan of the whole site reads them (CachedEntry.listed);
+    else whole, each unpickled as it is fetched."""
+    if not heads:
+        cache.fill(rows, each=lambda row: row.entry)
+        return [row.entry for _, row in rows]
     cache.fill_listings(rows)
     with collector_paused():  # they live to the end of the build
         return [row.listed(rel) for rel, row in rows]
