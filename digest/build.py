@@ -52,6 +52,7 @@ from digest.reuse.entry_rows import (
     remember_files,
 )
 from digest.reuse.fingerprint import fingerprint
+from digest.reuse.manifest import EMPTY as EMPTY_MANIFEST
 from digest.reuse.plan_patch import (
     PLAN_BASE,
     PLAN_SHAPE,
@@ -529,14 +530,15 @@ class Builder:
         live = tree_id(output)
         spare = tree_id(spare_path(output))
         spare_state = cache.tree(spare) if spare is not None and spare != live else None
-        have = spare_state.manifest if spare_state else {}
-        live_manifest = live_state.manifest if live_state else {}
+        # Only the manifests' chunks that differ are read and compared (reuse/manifest.py)
+        have = spare_state.manifest if spare_state else EMPTY_MANIFEST
+        live_manifest = live_state.manifest if live_state else EMPTY_MANIFEST
         planned: set[str] = set()
         if plan.partial:
             planned = {page.output_path for page in pages} | {rel for rel, _ in statics}
             planned.update(rel for feed in feeds for rel in feed_urls(feed.prefix).values())
             if any(have.get(rel) != value and live_manifest.get(rel) != value and rel not in planned
-                   for rel, value in state.manifest.items()):
+                   for rel, value in state.manifest.items_unlike(have, live_manifest)):
                 raise _Incomplete
         if spare is not None:
             cache.forget_tree(spare)  # from here on the spare may hold anything
@@ -547,7 +549,7 @@ class Builder:
         staging = Staging(output, fresh=spare_state is None, twin=live is None and spare_state is None)
         try:
             stale: set[str] = set()
-            for rel, value in state.manifest.items():
+            for rel, value in state.manifest.items_unlike(have):
                 if have.get(rel) == value:
                     continue
                 if live_manifest.get(rel) == value and staging.link_live(rel):
@@ -556,12 +558,11 @@ class Builder:
             if plan.partial and not stale <= planned:
                 raise _Incomplete  # a file the live tree should have had is missing
             # The search's files are brought along after the render (new segments index new pages).
-            staging.remove(rel for rel in have if rel not in state.manifest
+            staging.remove(rel for rel in have.keys_unlike(state.manifest) if rel not in state.manifest
                            and not (store is not None and rel.startswith(SEARCH_PREFIX)))
-            # Of the spare's manifest only its search files are read from here on: the rest goes
-            # (27 MB at 100,000 entries, held until the new manifest was recorded)
+            # Of the spare's manifest only its search files are read from here on
             made_afresh = spare_state is None
-            have = {rel: value for rel, value in have.items() if rel.startswith(SEARCH_PREFIX)}
+            have_search = have.search_files()
             spare_state = None
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
@@ -581,11 +582,11 @@ class Builder:
             if store is not None:
                 search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
                 built = store.build(search.plan.new, staging.path, worker_count(self.options.jobs))
-                state = with_search(state, search, search.plan.kept + tuple(built), staging, have)
+                state = with_search(state, search, search.plan.kept + tuple(built), staging, have_search)
                 clock.lap("search index")
             # Files of the live site the new one does not have (counted without a set of either)
-            gone = sum(rel not in state.manifest for rel in live_manifest) if live_state else len(
-                existing_files(output) - state.manifest.keys())
+            gone = sum(rel not in state.manifest for rel in live_manifest.keys_unlike(state.manifest)) \
+                if live_state else len(existing_files(output) - state.manifest.keys())
             cache.record_tree(staging.tree, state, keep=present(live if live_state else None))
             staging.publish()
             if search is not None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import marshal
 import os
 from array import array
-from collections.abc import Callable, Collection, Container, Iterable, Iterator
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 from digest.config import Config
@@ -95,7 +96,7 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
                 names = set(known.names)
             else:  # only folders under those listed are asked about (a set of every name: 4 MB at 100,000 entries)
                 names = {name for name in known.names if name.rpartition("/")[0] in only}
-            listing = (files if isinstance(files, (set, frozenset, dict)) else set(files), names)
+            listing = (files if isinstance(files, (AbstractSet, Mapping)) else set(files), names)
         wanted, known_names = listing
         stack = [rel_dir]
         while stack:

@@ -27,8 +27,9 @@ from digest import __version__
 from digest.collector import collector_paused
 from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
+from digest.reuse.manifest import CHUNKS, EMPTY_NAME, Chunk, Manifest
 
-CACHE_VERSION = f"{__version__}-11"
+CACHE_VERSION = f"{__version__}-12"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -44,7 +45,10 @@ CREATE INDEX IF NOT EXISTS entry_columns ON entries (path, mtime_ns, size, hash,
 -- Each entry's listing (cached_entry.ListedHead: what a plan of the whole site reads of every entry,
 -- about 220 bytes), read for every entry by an addition or a deletion: from this index, not the table.
 CREATE INDEX IF NOT EXISTS entry_listings ON entries (path, hash, listing);
+-- A tree's manifest is the names of its chunks (reuse/manifest.py: marshal, a tuple); the chunks, shared
+-- between trees, are rows of `chunks` (marshal: output path -> fingerprint), dropped when no tree names them.
 CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, inputs TEXT, pages INTEGER, feeds INTEGER, manifest BLOB);
+CREATE TABLE IF NOT EXISTS chunks (name BLOB PRIMARY KEY, items BLOB);
 -- A unit (page or feed) of the stored plan, with the entries it shows (marshal: a tuple of paths).
 CREATE TABLE IF NOT EXISTS units (name TEXT PRIMARY KEY, print TEXT, template TEXT, plan BLOB, shows BLOB);
 -- Every unit's fingerprint, read by every full plan (unit_prints), from this covering index and not
@@ -80,7 +84,7 @@ class TreeState:
     inputs: str  # the inputs key of the build that wrote it (see build.inputs_key)
     pages: int
     feeds: int
-    manifest: dict[str, str]  # output path -> fingerprint of its content
+    manifest: Manifest  # output path -> fingerprint of its content
 
 
 # Pickles of protocol 4 and 5 (the cache's: HIGHEST_PROTOCOL), as stories.nearby.PICKLE_HEADS: the
@@ -122,7 +126,8 @@ class BuildCache:
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
                 db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE shows; "
-                                 "DROP TABLE departed; DROP TABLE bodies; DROP TABLE meta; COMMIT;")
+                                 "DROP TABLE departed; DROP TABLE bodies; DROP TABLE chunks; DROP TABLE meta; "
+                                 "COMMIT;")
                 db.executescript(_SCHEMA)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
@@ -371,7 +376,7 @@ class BuildCache:
             except (TypeError, ValueError, EOFError):
                 yield name, ()
 
-    def _where_in(self, select: str, key: str, keys: Iterable[str]) -> Iterator[Any]:
+    def _where_in(self, select: str, key: str, keys: Iterable[str | bytes]) -> Iterator[Any]:
         """The rows of `select` whose `key` is one of these, 500 keys a query."""
         for chunk in _chunks(keys, 500):
             yield from self._db.execute(f"{select} WHERE {key} IN ({', '.join('?' * len(chunk))})", chunk)
@@ -389,16 +394,23 @@ class BuildCache:
         return (row[0], row[1], row[2]) if row else None
 
     def tree(self, tree: str | None) -> TreeState | None:
+        """A tree's recorded state; its manifest's chunks are read when first asked for."""
         if tree is None:
             return None
         row = self._db.execute("SELECT inputs, pages, feeds, manifest FROM trees WHERE tree = ?", (tree,)).fetchone()
         if row is None:
             return None
         try:
-            manifest = marshal.loads(row[3])
+            names = marshal.loads(row[3])
         except Exception:
             return None
-        return TreeState(row[0], row[1], row[2], manifest) if isinstance(manifest, dict) else None
+        if not (isinstance(names, tuple) and len(names) == CHUNKS and all(isinstance(n, bytes) for n in names)):
+            return None
+        return TreeState(row[0], row[1], row[2], Manifest.stored(names, self._chunks))
+
+    def _chunks(self, names: list[bytes]) -> dict[bytes, Chunk]:
+        return {name: marshal.loads(items) for name, items in self._where_in("SELECT name, items FROM chunks", "name",
+                                                                            names)}
 
     def forget_tree(self, tree: str) -> None:
         """Before a tree is changed: from now on it is trusted for nothing."""
@@ -406,14 +418,25 @@ class BuildCache:
             self._db.execute("DELETE FROM trees WHERE tree = ?", (tree,))
 
     def record_tree(self, tree: str, state: TreeState, keep: Iterable[str] = ()) -> None:
-        """After a tree is completely written; rows of trees other than `keep` are dropped."""
+        """After a tree is completely written; rows of trees other than `keep` are dropped, and the
+        manifest chunks no tree names."""
         known = {tree, *keep}
+        manifest = Manifest.of(state.manifest)
         with self.atomically():
             for (other,) in self._db.execute("SELECT tree FROM trees").fetchall():
                 if other not in known:
                     self._db.execute("DELETE FROM trees WHERE tree = ?", (other,))
+            named = set(manifest.names)
+            self._db.executemany("INSERT OR IGNORE INTO chunks VALUES (?, ?)",
+                                 [(name, marshal.dumps(manifest.made[name])) for name in named
+                                  if name != EMPTY_NAME and name in manifest.made])
             self._db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, ?, ?, ?)",
-                             (tree, state.inputs, state.pages, state.feeds, marshal.dumps(state.manifest)))
+                             (tree, state.inputs, state.pages, state.feeds, marshal.dumps(manifest.names)))
+            for (names,) in self._db.execute("SELECT manifest FROM trees WHERE tree != ?", (tree,)).fetchall():
+                with contextlib.suppress(Exception):
+                    named.update(marshal.loads(names))
+            unnamed = [(name,) for (name,) in self._db.execute("SELECT name FROM chunks") if name not in named]
+            self._db.executemany("DELETE FROM chunks WHERE name = ?", unnamed)
 
     def atomically(self) -> _Transaction:
         """The writes made inside this block are committed together, or none of them: one commit

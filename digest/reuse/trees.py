@@ -14,6 +14,7 @@ from pathlib import Path
 
 from digest.output import Staging, empty_trash, move_to_trash, spare_path
 from digest.reuse.cache import BuildCache, TreeState
+from digest.reuse.manifest import EMPTY, Manifest
 from digest.reuse.plan_patch import Plan
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SearchWork, Segment, search_files
@@ -26,22 +27,22 @@ SEARCH_PREFIX = SEARCH_BUNDLE + "/"
 
 def tree_state(inputs: str, plan: Plan, static_prints: Mapping[str, str], live_state: TreeState | None) -> TreeState:
     """What the output tree will hold: a full plan's files (with the pages it kept as they
-    are), or a patch's over the live tree's."""
+    are), or a patch's over the live tree's (sharing the chunks of its manifest it leaves alone)."""
+    changes: dict[str, str] = {}
+    for page, value in zip(plan.pages, plan.page_prints, strict=True):
+        changes[page.output_path] = value
+    for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
+        for rel in feed_urls(feed.prefix).values():
+            changes[rel] = value
+    changes.update(static_prints)
     if plan.complete:
         wanted: dict[str, str] = dict(plan.kept)
         pages, feeds = len(plan.pages) + len(plan.kept), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
-    else:
-        assert live_state is not None, "a patch is made only over the live tree"
-        # The search's files are not pages: the build adds them afresh (with_search).
-        wanted = {rel: value for rel, value in live_state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
-        pages, feeds = live_state.pages, live_state.feeds
-    for page, value in zip(plan.pages, plan.page_prints, strict=True):
-        wanted[page.output_path] = value
-    for feed, value in zip(plan.feeds, plan.feed_prints, strict=True):
-        for rel in feed_urls(feed.prefix).values():
-            wanted[rel] = value
-    wanted.update(static_prints)
-    return TreeState(inputs, pages, feeds, wanted)
+        wanted.update(changes)
+        return TreeState(inputs, pages, feeds, Manifest.of(wanted))
+    assert live_state is not None, "a patch is made only over the live tree"
+    # The search's files are not pages: the build adds them afresh (with_search).
+    return TreeState(inputs, live_state.pages, live_state.feeds, live_state.manifest.updated(changes, search=False))
 
 
 def generated(plan: Plan) -> Iterator[str]:
@@ -51,19 +52,10 @@ def generated(plan: Plan) -> Iterator[str]:
     yield from (rel for feed in plan.feeds for rel in feed_urls(feed.prefix).values())
 
 
-def same_pages(live: Mapping[str, str], wanted: Mapping[str, str], searchable: bool) -> bool:
+def same_pages(live: Manifest, wanted: Manifest, searchable: bool) -> bool:
     """Whether the live tree holds the wanted pages (`wanted`: no search files) and has a search
     index exactly when the build makes one (`searchable`)."""
-    has_search = False
-    pages = 0
-    for rel, value in live.items():
-        if rel.startswith(SEARCH_PREFIX):
-            has_search = True
-        elif wanted.get(rel) != value:
-            return False
-        else:
-            pages += 1
-    return pages == len(wanted) and has_search == searchable
+    return live.same_pages(wanted) and live.has_search() == searchable
 
 
 def with_search(state: TreeState, search: SearchWork, segments: Sequence[Segment], staging: Staging,
@@ -79,9 +71,7 @@ def with_search(state: TreeState, search: SearchWork, segments: Sequence[Segment
             staging.write(rel, source)
         else:
             staging.link_from(rel, search.store.folder / source)
-    manifest = {rel: value for rel, value in state.manifest.items() if not rel.startswith(SEARCH_PREFIX)}
-    manifest.update((rel, value) for rel, (value, _) in files.items())
-    return replace(state, manifest=manifest)
+    return replace(state, manifest=state.manifest.with_search({rel: value for rel, (value, _) in files.items()}))
 
 
 def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path) -> None:
@@ -140,26 +130,27 @@ def catch_up_spare(cache: BuildCache, output: Path, stop: Callable[[], bool], ba
         if os.path.lexists(spare_path(output)):
             move_to_trash(spare_path(output), output)
         spare = Staging(output, fresh=True).tree
-        spare_state = TreeState("", 0, 0, {})
+        spare_state = TreeState("", 0, 0, EMPTY)
         cache.record_tree(spare, spare_state, keep=[live])
     wanted = live_state.manifest
-    have = dict(spare_state.manifest)
-    stale = [rel for rel, value in wanted.items() if have.get(rel) != value]
-    extra = [rel for rel in have if rel not in wanted]
+    have = spare_state.manifest
+    stale = [rel for rel, value in wanted.items_unlike(have) if have.get(rel) != value]
+    extra = [rel for rel in have.keys_unlike(wanted) if rel not in wanted]
     staging = Staging(output, fresh=False) if stale or extra else None
     for start in range(0, len(stale) + len(extra), batch):
         if stop():
             return False
         assert staging is not None
         cache.forget_tree(staging.tree)
+        linked: dict[str, str] = {}
+        lost: list[str] = []
         for rel in stale[start:start + batch]:
             if staging.link_live(rel):
-                have[rel] = wanted[rel]
+                linked[rel] = wanted[rel]
             else:
-                have.pop(rel, None)  # the live tree lost it behind the build's back
+                lost.append(rel)  # the live tree lost it behind the build's back
         gone = extra[max(0, start - len(stale)):max(0, start + batch - len(stale))]
         staging.remove(gone)
-        for rel in gone:
-            del have[rel]
+        have = have.updated(linked, removed=[*lost, *gone])
         cache.record_tree(staging.tree, replace(spare_state, manifest=have), keep=[live])
     return empty_trash(output, stop, batch)

@@ -1,0 +1,212 @@
+"""An output tree's manifest (output path -> fingerprint of its content), kept in chunks: each path
+belongs to one of a fixed number of chunks (a hash of the path), each chunk is named by a digest of
+its content, and two trees share the chunks they have in common. What differs between two
+manifests is found by comparing chunk names, and only the chunks that differ are read.
+
+At 100,000 entries a manifest holds 128,000 files. Read, walked and written whole, it cost an
+edit 0.7 s of 2.9 (two trees' manifests unmarshalled, the new one compared file by file with the
+spare's and the live one's, and marshalled again); a build now touches the chunks its pages fall
+in, about one per page it changed.
+
+The search's files (under `pagefind/`) have chunks of their own, so that the pages alone (what a
+plan makes) and the search's files (what the search index makes afresh) are swapped separately.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+PAGE_CHUNKS = 1024  # chunks of the pages and feeds (about 125 files each at 100,000 entries)
+SEARCH_CHUNKS = 256  # chunks of the search's files
+CHUNKS = PAGE_CHUNKS + SEARCH_CHUNKS
+SEARCH_PREFIX = "pagefind/"  # digest.search.BUNDLE's folder (the cache store imports no stage)
+
+Chunk = dict[str, str]
+ChunkSource = Callable[[list[bytes]], dict[bytes, Chunk]]  # chunk names -> their chunks (the cache)
+
+
+class MissingChunk(LookupError):
+    """A chunk a manifest names is no longer in the cache (the tree's record was replaced)."""
+
+
+def chunk_of(rel: str) -> int:
+    if rel.startswith(SEARCH_PREFIX):
+        return PAGE_CHUNKS + zlib.crc32(rel.encode()) % SEARCH_CHUNKS
+    return zlib.crc32(rel.encode()) % PAGE_CHUNKS
+
+
+def chunk_name(chunk: Chunk) -> bytes:
+    """The name of a chunk: a digest of its content, independent of its order."""
+    return hashlib.blake2b(marshal.dumps(sorted(chunk.items())), digest_size=16).digest()
+
+
+EMPTY_NAME = chunk_name({})
+
+
+class Manifest(Mapping[str, str]):
+    """Output path -> fingerprint, read a chunk at a time from `source` when first asked for.
+    Immutable: `updated` and `with_search` make new manifests that share the unchanged chunks."""
+
+    __slots__ = ("names", "_chunks", "_source", "made")
+
+    def __init__(self, names: tuple[bytes, ...], chunks: dict[int, Chunk] | None = None,
+                 source: ChunkSource | None = None, made: dict[bytes, Chunk] | None = None) -> None:
+        assert len(names) == CHUNKS
+        self.names = names
+        self._chunks: dict[int, Chunk] = chunks if chunks is not None else {}
+        self._source = source
+        self.made: dict[bytes, Chunk] = made if made is not None else {}  # chunks made here, not stored yet
+
+    @classmethod
+    def of(cls, files: Mapping[str, str]) -> Manifest:
+        if isinstance(files, Manifest):
+            return files
+        chunks: list[Chunk] = [{} for _ in range(CHUNKS)]
+        for rel, value in files.items():
+            chunks[chunk_of(rel)][rel] = value
+        names = tuple(chunk_name(chunk) for chunk in chunks)
+        made = {name: chunk for name, chunk in zip(names, chunks, strict=True) if chunk}
+        return cls(names, dict(enumerate(chunks)), None, made)
+
+    @classmethod
+    def stored(cls, names: tuple[bytes, ...], source: ChunkSource) -> Manifest:
+        return cls(names, None, source)
+
+    # -- reading -------------------------------------------------------------------------
+    def chunk(self, index: int) -> Chunk:
+        found = self._chunks.get(index)
+        if found is None:
+            self._load([index])
+            found = self._chunks[index]
+        return found
+
+    def _load(self, indexes: Iterable[int]) -> None:
+        wanted = [k for k in indexes if k not in self._chunks]
+        if not wanted:
+            return
+        names = {self.names[k] for k in wanted} - {EMPTY_NAME}
+        read = self._source(sorted(names)) if names and self._source is not None else {}
+        for k in wanted:
+            name = self.names[k]
+            if name == EMPTY_NAME:
+                self._chunks[k] = {}
+            elif name in read:
+                self._chunks[k] = read[name]
+            elif name in self.made:
+                self._chunks[k] = self.made[name]
+            else:
+                raise MissingChunk(name.hex())
+
+    def __getitem__(self, rel: str) -> str:
+        return self.chunk(chunk_of(rel))[rel]
+
+    def get(self, rel: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self.chunk(chunk_of(rel)).get(rel, default)
+
+    def __contains__(self, rel: object) -> bool:
+        return isinstance(rel, str) and rel in self.chunk(chunk_of(rel))
+
+    def __iter__(self) -> Iterator[str]:
+        self._load(range(CHUNKS))
+        for k in range(CHUNKS):
+            yield from self._chunks[k]
+
+    def __len__(self) -> int:
+        self._load(range(CHUNKS))
+        return sum(len(self._chunks[k]) for k in range(CHUNKS))
+
+    def items(self) -> Iterator[tuple[str, str]]:  # type: ignore[override]
+        self._load(range(CHUNKS))
+        for k in range(CHUNKS):
+            yield from self._chunks[k].items()
+
+    def _differing(self, others: Iterable[Manifest], indexes: Iterable[int]) -> list[int]:
+        """The chunks (among `indexes`) whose name differs from every other manifest's."""
+        names = [other.names for other in others]
+        found = [k for k in indexes if all(self.names[k] != other[k] for other in names)]
+        self._load(found)
+        return found
+
+    def items_unlike(self, *others: Manifest) -> Iterator[tuple[str, str]]:
+        """Every item of this manifest that could be absent from, or other in, each of `others`:
+        the items of the chunks whose name differs from every other's (an item of a chunk that
+        another has alike is in it, with the same value)."""
+        for k in self._differing(others, range(CHUNKS)):
+            yield from self._chunks[k].items()
+
+    def keys_unlike(self, other: Manifest) -> Iterator[str]:
+        """The paths that could be absent from `other` (as items_unlike)."""
+        for k in self._differing([other], range(CHUNKS)):
+            yield from self._chunks[k]
+
+    # -- the pages and the search's files ------------------------------------------------
+    def same_pages(self, other: Manifest) -> bool:
+        return self.names[:PAGE_CHUNKS] == other.names[:PAGE_CHUNKS]
+
+    def has_search(self) -> bool:
+        return any(name != EMPTY_NAME for name in self.names[PAGE_CHUNKS:])
+
+    def search_files(self) -> dict[str, str]:
+        self._load(range(PAGE_CHUNKS, CHUNKS))
+        return {rel: value for k in range(PAGE_CHUNKS, CHUNKS) for rel, value in self._chunks[k].items()}
+
+    # -- new manifests -------------------------------------------------------------------
+    def updated(self, changes: Mapping[str, str], removed: Iterable[str] = (), search: bool = True) -> Manifest:
+        """This manifest with `changes` set and `removed` gone (and without the search's files
+        unless `search`); unchanged chunks are shared."""
+        names = list(self.names)
+        chunks = {k: chunk for k, chunk in self._chunks.items() if search or k < PAGE_CHUNKS}
+        made = dict(self.made)
+        if not search:
+            names[PAGE_CHUNKS:] = [EMPTY_NAME] * SEARCH_CHUNKS
+            for k in range(PAGE_CHUNKS, CHUNKS):
+                chunks[k] = {}
+        edits: dict[int, list[tuple[str, str | None]]] = {}
+        for rel, value in changes.items():
+            edits.setdefault(chunk_of(rel), []).append((rel, value))
+        for rel in removed:
+            edits.setdefault(chunk_of(rel), []).append((rel, None))
+        if edits:
+            self._load(k for k in edits if k not in chunks)
+        for k, chunk_edits in edits.items():
+            chunk = dict(chunks[k] if k in chunks else self._chunks[k])
+            for rel, edit in chunk_edits:
+                if edit is None:
+                    chunk.pop(rel, None)
+                else:
+                    chunk[rel] = edit
+            name = chunk_name(chunk)
+            names[k] = name
+            chunks[k] = chunk
+            if name != EMPTY_NAME:
+                made[name] = chunk
+        return Manifest(tuple(names), chunks, self._source, made)
+
+    def with_search(self, files: Mapping[str, str]) -> Manifest:
+        """The pages of this manifest with these search files in place of its own."""
+        search: list[Chunk] = [{} for _ in range(SEARCH_CHUNKS)]
+        for rel, value in files.items():
+            if not rel.startswith(SEARCH_PREFIX):
+                raise ValueError(f"not a search file: {rel}")
+            search[chunk_of(rel) - PAGE_CHUNKS][rel] = value
+        names = list(self.names[:PAGE_CHUNKS])
+        chunks = {k: chunk for k, chunk in self._chunks.items() if k < PAGE_CHUNKS}
+        made = dict(self.made)
+        for k, chunk in enumerate(search, PAGE_CHUNKS):
+            name = chunk_name(chunk)
+            names.append(name)
+            chunks[k] = chunk
+            if chunk:
+                made[name] = chunk
+        return Manifest(tuple(names), chunks, self._source, made)
+
+    def stored_in(self, source: ChunkSource) -> Manifest:
+        """The same manifest, once its chunks are stored where `source` reads them."""
+        return Manifest(self.names, self._chunks, source)
+
+
+EMPTY = Manifest((EMPTY_NAME,) * CHUNKS)
