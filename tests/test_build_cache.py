@@ -24,7 +24,7 @@ import digest.stories.remembered
 import digest.theme
 from digest.build import Builder, BuildOptions, build
 from digest.model import Entry
-from digest.reuse.cache import cache_path
+from digest.reuse.cache import BuildCache, cache_path
 from digest.tree_identity import tree_id
 
 from .conftest import BASIC_CONFIG, NOW, entry_text
@@ -1225,6 +1225,15 @@ def test_one_shot_builds_group_stories_near_what_changed(site: Path, tmp_path: P
         return found
 
     monkeypatch.setattr(nearby, "regroup_near", watched)
+    written: list[tuple[int, int, bool]] = []  # the ledger's rows written, removed, and whether whole
+    write_ledger = BuildCache.write_ledger
+
+    def watched_ledger(cache: BuildCache, rows: Any, removed: Any, whole: bool = False) -> None:
+        rows, removed = list(rows), list(removed)
+        written.append((len(rows), len(removed), whole))
+        write_ledger(cache, rows, removed, whole)
+
+    monkeypatch.setattr(BuildCache, "write_ledger", watched_ledger)
     (site / "content/2022/08/16/delta.md").write_text(entry_text("Gamma opens again", DAY2, "Delta.", topic="world"))
     rebuild_equals_cold(site, tmp_path)
     (site / "content/2022/08/15/beta.md").unlink()
@@ -1233,8 +1242,13 @@ def test_one_shot_builds_group_stories_near_what_changed(site: Path, tmp_path: P
     rebuild_equals_cold(site, tmp_path)
     # Each grouped near the change, what went read back by its token, no entry's words counted again.
     assert calls == [(True, 0, 0), (True, 1, 0), (True, 1, 0)]
+    # The ledger written by entry: the one that came, the one that went, the edited one's old and new rows
+    # (the cold builds beside write theirs whole, in caches of their own)
+    assert [w for w in written if not w[2]] == [(1, 0, False), (0, 1, False), (1, 1, False)]
     with sqlite3.connect(cache_path(site)) as db:
         assert db.execute("SELECT count(*) FROM departed").fetchone()[0] == 0  # forgotten with a new ledger
+        ledger = sorted(db.execute("SELECT token, path FROM ledger"))
+        assert ledger == sorted(db.execute("SELECT grouping, path FROM entries"))  # every entry as it is now
 
 
 def test_feed_bodies_are_made_once_while_a_feed_shows_them(site: Path, tmp_path: Path, monkeypatch) -> None:

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import hashlib
 import pickle
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path, PurePosixPath
@@ -26,13 +27,19 @@ class _Memory(Protocol):
 
     def forget_departed(self) -> None: ...
 
+    def ledger_rows(self) -> list[tuple[str, str, float, str | None]]: ...
+
+    def write_ledger(self, rows: Iterable[tuple[str, str, float, str | None]], removed: Iterable[str],
+                     whole: bool = False) -> None: ...
+
     def atomically(self) -> AbstractContextManager[None]: ...
 
 
 _STORIES_SOURCE = Path(__file__).parent
 STORIES = "stories"  # memory key: (grouping key, remembered_stories(the stories))
 STORIES_KEY = "stories key"  # memory key: the grouping key alone, read without the stories
-LEDGER = "stories ledger"  # memory key: (grouping key, nearby.Ledger) of a one-shot build's grouping
+LEDGER = "stories ledger"  # memory key: (grouping key, word counts, size) of a one-shot build's grouping's
+# ledger (nearby.Ledger); its entries (tokens and title terms) are the cache's ledger rows
 
 
 @functools.cache
@@ -88,14 +95,13 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
                   cache: _Memory, remembered: Any) -> list[Story]:
     """group_stories, grouping only near the entries changed since the remembered grouping when
     its ledger is there (stories.nearby); the ledger of the result is kept for the next build."""
-    from digest.stories.nearby import Ledger, ledger_of, regroup_near  # with numpy: only to group
+    from digest.stories.nearby import ledger_of, regroup_near  # with numpy: only to group
 
     found = None
-    ledger = cache.get(LEDGER)
-    if isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(ledger, tuple) and len(ledger) == 2 \
-            and ledger[0] == remembered[0] and isinstance(ledger[1], Ledger):
+    ledger = _stored_ledger(cache, remembered)
+    if ledger is not None:
         try:
-            found = regroup_near(entries, features, tokens, remembered[1], ledger[1], DEFAULT_SETTINGS,
+            found = regroup_near(entries, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
                                  departed=functools.partial(_departed, cache))
         except Exception:  # an optimisation must never fail a build: group everything
             found = None
@@ -105,10 +111,40 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
             fetch_all()  # every entry's features in one query, not one by one
         stories = group_stories(entries, features)
         found = (stories, ledger_of(entries, features, tokens))
+    new = found[1]
     with cache.atomically():
-        cache.put(LEDGER, (grouping_key(tokens), found[1]))
+        cache.put(LEDGER, (grouping_key(tokens), new.df, new.n))
+        if ledger is None:
+            cache.write_ledger(_ledger_rows(new, new.tokens), (), whole=True)
+        else:  # the rows of the entries that came, went or changed only
+            changed = [token for token, place in new.tokens.items()
+                       if ledger.tokens.get(token) != place or ledger.titles.get(token) != new.titles.get(token)]
+            cache.write_ledger(_ledger_rows(new, changed), [t for t in ledger.tokens if t not in new.tokens])
         cache.forget_departed()
     return found[0]
+
+
+def _stored_ledger(cache: _Memory, remembered: Any) -> Any:
+    """The ledger of the remembered grouping (nearby.Ledger), when the cache has it."""
+    from digest.stories.nearby import Ledger
+
+    head = cache.get(LEDGER)
+    if not (isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(head, tuple) and len(head) == 3
+            and head[0] == remembered[0] and isinstance(head[1], Counter) and isinstance(head[2], int)):
+        return None
+    tokens: dict[str, tuple[str, float]] = {}
+    titles: dict[str, str] = {}
+    for token, path, time, title in cache.ledger_rows():
+        tokens[token] = (path, time)
+        if title is not None:
+            titles[token] = title
+    return Ledger(tokens, head[1], head[2], titles)
+
+
+def _ledger_rows(ledger: Any, tokens: Iterable[str]) -> Iterator[tuple[str, str, float, str | None]]:
+    for token in tokens:
+        path, time = ledger.tokens[token]
+        yield token, path, time, ledger.titles.get(token)
 
 
 RememberedStory = tuple[str, list[str], float, str]  # (story key, member paths, score, reason)
