@@ -126,3 +126,19 @@ def test_a_manifest_recorded_in_another_form_is_not_trusted(tmp_path: Path) -> N
     cache._db.execute("INSERT INTO trees VALUES ('old', 'in', 1, 2, ?)", (marshal.dumps({"index.html": "x"}),))
     assert cache.tree("old") is None
     cache.close()
+
+
+def test_a_tree_whose_chunk_is_missing_is_not_trusted(tmp_path: Path) -> None:
+    cache = BuildCache(tmp_path, "salt")
+    cache.record_tree("a", TreeState("in", 1, 2, Manifest.of(files(50))))
+    assert cache.tree("a") is not None
+    cache._db.execute("DELETE FROM chunks WHERE rowid = (SELECT MIN(rowid) FROM chunks)")
+    assert cache.tree("a") is None  # the next build makes its trees afresh rather than trust a part
+    cache.close()
+
+
+def test_the_whole_manifest_as_one_dict_is_what_it_holds() -> None:
+    made = files(700)
+    manifest = Manifest.of(made).updated({"index.html": "1"})
+    whole = manifest.as_dict()
+    assert whole == dict(made, **{"index.html": "1"}) and manifest.as_dict() is whole  # made once

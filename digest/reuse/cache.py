@@ -424,11 +424,20 @@ class BuildCache:
             return None
         if not (isinstance(names, tuple) and len(names) == CHUNKS and all(isinstance(n, bytes) for n in names)):
             return None
+        named = set(names) - {EMPTY_NAME}
+        if sum(1 for _ in self._where_in("SELECT name FROM chunks", "name", named)) != len(named):
+            return None  # a chunk it names is missing: the tree is trusted for nothing
         return TreeState(row[0], row[1], row[2], Manifest.stored(names, self._chunks))
 
     def _chunks(self, names: list[bytes]) -> dict[bytes, Chunk]:
-        return {name: marshal.loads(items) for name, items in self._where_in("SELECT name, items FROM chunks", "name",
-                                                                            names)}
+        """These chunks, of those stored and readable (a chunk not handed back is MissingChunk)."""
+        found: dict[bytes, Chunk] = {}
+        for name, items in self._where_in("SELECT name, items FROM chunks", "name", names):
+            with contextlib.suppress(ValueError, EOFError, TypeError):
+                chunk = marshal.loads(items)
+                if isinstance(chunk, dict):
+                    found[name] = chunk
+        return found
 
     def forget_tree(self, tree: str) -> None:
         """Before a tree is changed: from now on it is trusted for nothing."""

