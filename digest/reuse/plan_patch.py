@@ -33,7 +33,7 @@ from digest.reuse.cached_entry import CachedEntry, ListedHead, StaleEntry
 from digest.reuse.fingerprint import Fingerprinter
 from digest.reuse.touched import Grouping, grouping
 from digest.stories import make_story
-from digest.stories.remembered import STORIES_KEY, recalled, shared_stories
+from digest.stories.remembered import STORIES_KEY, shared_stories
 
 PLAN_BASE = "plan base"  # meta key: (plan salt, inputs key) of the build the stored plan describes
 PLAN_SHAPE = "plan shape"  # meta key: (touched.site_shape, grouping key) of the site it was planned from
@@ -349,7 +349,7 @@ class _EntryLookup:
 
 def remembered_grouping(remembered: Any) -> Grouping:
     """The grouping of the cache's "stories" value, as touched.grouping gives it."""
-    return frozenset((key, tuple(members), score, reason) for key, members, score, reason in recalled(remembered[1]))
+    return frozenset(s if isinstance(s, str) else (s[0], tuple(s[1]), s[2], s[3]) for s in remembered[1])
 
 
 def _same_but_body(old: Entry, new: Entry) -> bool:
