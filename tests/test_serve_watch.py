@@ -241,10 +241,18 @@ def subprocess_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(Path(digest.__file__).resolve().parents[1])}
 
 
+def _interruptible() -> None:
+    """In the child: Ctrl-C as a terminal gives it. A suite started in the background by a shell
+    without job control ignores SIGINT, and a process inherits an ignored signal: Python then keeps
+    it ignored, and the SIGINT below would be lost (a serve process found waiting, SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_serve_cleanly(make_site: SiteMaker) -> None:
     root = make_site(site_files())
     proc = subprocess.Popen(digest_command("-C", str(root), "serve", "--watch", "--port", "0"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(),
+                            preexec_fn=_interruptible)
     assert proc.stdout is not None
     lines = [proc.stdout.readline(), proc.stdout.readline()]
     assert lines[0].startswith("serving ") and "http://127.0.0.1:" in lines[0], lines
