@@ -217,9 +217,5 @@ class Manifest(Mapping[str, str]):
                 made[name] = chunk
         return Manifest(tuple(names), chunks, self._source, made)
 
-    def stored_in(self, source: ChunkSource) -> Manifest:
-        """The same manifest, once its chunks are stored where `source` reads them."""
-        return Manifest(self.names, self._chunks, source)
-
 
 EMPTY = Manifest((EMPTY_NAME,) * CHUNKS)

@@ -14,15 +14,13 @@ from pathlib import Path
 
 from digest.output import Staging, empty_trash, move_to_trash, spare_path
 from digest.reuse.cache import BuildCache, TreeState
-from digest.reuse.manifest import EMPTY, Manifest
+from digest.reuse.manifest import EMPTY, SEARCH_PREFIX, Manifest
 from digest.reuse.plan_patch import Plan
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SearchWork, Segment, search_files
 from digest.site_static import remove_strays
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls
-
-SEARCH_PREFIX = SEARCH_BUNDLE + "/"
 
 
 def tree_state(inputs: str, plan: Plan, static_prints: Mapping[str, str], live_state: TreeState | None) -> TreeState:
