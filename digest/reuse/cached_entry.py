@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import fields
-from pathlib import PurePosixPath
 from typing import Any, Protocol
 
-from digest.model import Entry, EntryHead
+from digest.model import Entry, EntryHead, entry_path
 
 Blobs = tuple[bytes | None, bytes | None, bytes | None]  # the entry, its features, its head: pickled
 
@@ -224,7 +223,7 @@ class ListedHead(EntryHead):
     def from_listing(cls, path: str, listing: tuple[Any, ...], row: CachedEntry | None) -> ListedHead:
         head = object.__new__(cls)
         head.__dict__.update(zip(LISTING_FIELDS, listing, strict=True))
-        head.__dict__["path"] = PurePosixPath(path)
+        head.__dict__["path"] = entry_path(path)
         object.__setattr__(head, "_row", row)
         return head
 

@@ -43,7 +43,7 @@ from digest.newsletter.plan import week_folder
 from digest.organise import story_topic, tag_slug
 from digest.pages import Selection, related_reach, topic_lists, unplanned_paths
 from digest.reuse.manifest import Manifest
-from digest.stories.remembered import remembered_stories
+from digest.stories.remembered import Grouped, remembered_stories
 from digest.urls import article_url, edition_of_output, listing_of_output, output_path, week_of_output
 
 # Stories as the cache keeps them (remembered.remembered_stories): an entry that is a story alone as its
@@ -73,7 +73,8 @@ def grouping(stories: Iterable[Story]) -> Grouping:
     """Stories as the pages see them (key, members lead first, score and reason), in the cache's
     form: the remembered stories are compared as they are read (100,000 tuples made from them cost
     an addition at 100,000 entries 0.2 s)."""
-    return frozenset(s if isinstance(s, str) else (s[0], tuple(s[1]), s[2], s[3]) for s in remembered_stories(stories))
+    kept = stories.remembered if isinstance(stories, Grouped) else remembered_stories(stories)
+    return frozenset(s if isinstance(s, str) else (s[0], tuple(s[1]), s[2], s[3]) for s in kept)
 
 
 def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: LivePlan,
