@@ -633,7 +633,7 @@ def _read_entries(rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache, he
         return [row.entry for _, row in rows]
     cache.fill_listings(rows)
     with collector_paused():  # they live to the end of the build (Builder.build unfreezes them)
-        listed = [row.listed(rel) for rel, row in rows]
+        listed: list[Entry] = [row.listed(rel) for rel, row in rows]
         # Frozen before the collector resumes: its first collection would walk them all (100,000
         # heads and their fields: 0.14 s of an addition at 100,000 under the profiler)
         gc.freeze()
