@@ -19,6 +19,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -569,21 +570,42 @@ class Builder:
             to_feed = [feed for feed in feeds if any(rel in stale for rel in feed_urls(feed.prefix).values())]
             if plan.heads:
                 to_render, to_feed = self._with_bodies(to_render, to_feed, cache)
-            from digest.render_files import render_files
+            from digest.render_files import PARALLEL_THRESHOLD, render_files
 
             bodies = _feed_bodies(config, cache, to_feed, feeds) if to_feed else {}
-            render_files(config, env, to_render, to_feed, staging, self.options.jobs, bodies)
-            for rel, data in statics:
-                if rel in stale:
-                    staging.write(rel, data)
-            clock.lap("render")
+            jobs = self.options.jobs
             built: list[Segment] = []
             search = None
-            if store is not None:
-                search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
-                built = store.build(search.plan.new, staging.path, worker_count(self.options.jobs))
-                state = with_search(state, search, search.plan.kept + tuple(built), staging, have_search)
-                clock.lap("search index")
+            # With search and a few files to render: the articles first, then Pagefind indexes the new
+            # segments in processes of its own while the other pages and the feeds are rendered here
+            # (an addition at 10,000 entries: its 0.1 s beside the render, not after it). Not when the
+            # rest renders in forked workers: no fork while a thread waits on Pagefind.
+            articles = [p for p in to_render if is_article_output(p.output_path)] if store is not None else []
+            others = [p for p in to_render if not is_article_output(p.output_path)] if articles else to_render
+            beside = bool(articles) and (worker_count(jobs) <= 1 or len(others) + len(to_feed) < PARALLEL_THRESHOLD)
+            if beside:
+                render_files(config, env, articles, [], staging, jobs, bodies)
+            else:
+                others = to_render
+            with ThreadPoolExecutor(max_workers=1) as indexer:  # left only when the indexing is done
+                indexing = None
+                if beside and store is not None:
+                    search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
+                    indexing = indexer.submit(store.build, search.plan.new, staging.path, worker_count(jobs))
+                render_files(config, env, others, to_feed, staging, jobs, bodies)
+                for rel, data in statics:
+                    if rel in stale:
+                        staging.write(rel, data)
+                clock.lap("render")
+                if store is not None:
+                    if indexing is None:
+                        search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
+                        built = store.build(search.plan.new, staging.path, worker_count(jobs))
+                    else:
+                        built = indexing.result()
+                    assert search is not None
+                    state = with_search(state, search, search.plan.kept + tuple(built), staging, have_search)
+                    clock.lap("search index")
             # Files of the live site the new one does not have (counted without a set of either)
             gone = sum(rel not in state.manifest for rel in live_manifest.keys_unlike(state.manifest)) \
                 if live_state else len(existing_files(output) - state.manifest.keys())

@@ -171,6 +171,105 @@ def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker
     assert kept == {p.name for p in output.iterdir()}
 
 
+def _tree(root: Path) -> dict[str, bytes]:
+    out = root / "output"
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_the_index_is_built_beside_the_render_of_the_other_pages(make_site: SiteMaker,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # An edit renders its article first, then Pagefind indexes the open segment while the edition, listings and
+    # feeds are rendered: the render of those waits (up to 10 s) for the indexing to have started
+    import digest.render_files
+
+    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
+             for i in range(4)}
+    root = make_site(files)
+    options = BuildOptions(now=NOW, jobs=1, search=True)
+    build(root, options)
+    started = threading.Event()
+    events: list[str] = []
+    real_build, real_render = digest.search.SearchStore.build, digest.render_files.render_files
+
+    def indexing(self: Any, segments: Any, source: Path, jobs: int, progress: Any = None) -> Any:
+        events.append("index")
+        started.set()
+        return real_build(self, segments, source, jobs, progress)
+
+    def rendering(config: Any, env: Any, pages: Any, feeds: Any, *rest: Any) -> None:
+        kinds = {"article" if digest.build.is_article_output(p.output_path) else "other" for p in pages}
+        if feeds:
+            kinds.add("feed")
+        if kinds - {"article"}:
+            started.wait(10)
+        events.append("+".join(sorted(kinds)))
+        real_render(config, env, pages, feeds, *rest)
+
+    monkeypatch.setattr(digest.search.SearchStore, "build", indexing)
+    monkeypatch.setattr(digest.render_files, "render_files", rendering)
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, zanzibarite."))
+    build(root, options)
+    assert events[:3] == ["article", "index", "feed+other"]
+    edited = _tree(root)
+    cold = make_site({**files, "content/e1.md": (root / "content/e1.md").read_text()}, name="cold")
+    monkeypatch.setattr(digest.render_files, "render_files", real_render)
+    build(cold, options)
+    assert {rel for rel in edited if not rel.startswith("pagefind/")} == \
+        {rel for rel in _tree(cold) if not rel.startswith("pagefind/")}
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_failure_beside_the_indexing_leaves_the_site_as_it_was(make_site: SiteMaker,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.render_files
+    from digest.errors import DigestError
+
+    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
+             for i in range(3)}
+    root = make_site(files)
+    options = BuildOptions(now=NOW, jobs=1, search=True)
+    build(root, options)
+    before = _tree(root)
+
+    def failing_index(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise DigestError("the search index could not be built: boom", root)
+
+    monkeypatch.setattr(digest.search.SearchStore, "_index", failing_index)
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, edited."))
+    with pytest.raises(DigestError, match="could not be built"):
+        build(root, options)
+    assert _tree(root) == before
+    monkeypatch.undo()
+
+    # The other pages fail to render while Pagefind runs: the build waits for it, then fails, output untouched
+    real_render = digest.render_files.render_files
+    finished = threading.Event()
+    real_build = digest.search.SearchStore.build
+
+    def slow_build(self: Any, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)
+        try:
+            return real_build(self, *args, **kwargs)
+        finally:
+            finished.set()
+
+    def failing_render(config: Any, env: Any, pages: Any, feeds: Any, *rest: Any) -> None:
+        if feeds:
+            raise DigestError("a template failed", root)
+        real_render(config, env, pages, feeds, *rest)
+
+    monkeypatch.setattr(digest.search.SearchStore, "build", slow_build)
+    monkeypatch.setattr(digest.render_files, "render_files", failing_render)
+    with pytest.raises(DigestError, match="a template failed"):
+        build(root, options)
+    assert finished.is_set()  # the indexing was waited for before the staging tree was discarded
+    assert _tree(root) == before
+    monkeypatch.undo()
+    build(root, options)  # and the next build goes through
+    assert "Body 1, edited." in (root / "output/2022/08/11/e1/index.html").read_text()
+
+
 @pytest.mark.usefixtures("needs_pagefind")
 def test_the_store_reads_what_another_process_wrote_and_the_earlier_format(make_site: SiteMaker) -> None:
     files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
