@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import groupby
 from pathlib import PurePosixPath
@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from digest.config import Config
-from digest.model import Edition, Entry, Page, Site
+from digest.model import Edition, Entry, Page, Site, Story
 from digest.newsletter.plan import plan_emails, week_folder
 from digest.permalinks import entry_url
 from digest.urls import (
@@ -32,6 +32,12 @@ from digest.urls import (
 
 RELATED_IN_TOPIC = 4
 RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
+# A story on real news can hold hundreds of reports (the story dev set's largest: 387). A page names at most
+# COVERAGE_SHOWN of its other reports ("and 370 more" for the rest), and an article's timeline its first and last
+# reports and TIMELINE_AROUND on each side of its own: every report's page listing every other one made a
+# 20,000-headline site 2.1 GB, and its build's render and stored plan grew with the square of a story's size.
+COVERAGE_SHOWN = 12
+TIMELINE_AROUND = 4
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
 
@@ -168,11 +174,45 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
         related = [e for e in by_topic[topic_slug][at + 1: at + 1 + related_reach(len(story_paths))]
                    if e.path not in story_paths][:RELATED_IN_TOPIC]
         yield _page(entry_url(entry, config), "article.html", {
-            "entry": entry, "story": story, "topic": topic_by_slug.get(topic_slug), "related": related,
+            "entry": entry, **story_seen_from(story, entry, site.edition_day, story_day != day or None),
+            "topic": topic_by_slug.get(topic_slug), "related": related,
             "edition": {"day": day, "url": edition_url(day)},
             "story_edition": {"day": story_day, "url": edition_url(story_day)} if story_day != day else None,
             "feeds": feed_urls(),
         }, entry.title)
+
+
+def story_seen_from(story: Story, entry: Entry, day_of: Mapping[PurePosixPath, date],
+                    several_days: bool | None = None) -> dict[str, Any]:
+    """What an article page shows of its story: `coverage`, the other reports of its own day (at most
+    COVERAGE_SHOWN, in the story's order: its lead first) and `coverage_more`, how many more there are;
+    `timeline`, when the story's reports span several days, its reports in time order, cut to the
+    first, the last and TIMELINE_AROUND on each side of this one, each cut a number (the reports left
+    out there), and `timeline_size`, all of them; `story`, the story with those members only (what a
+    theme's own template can list). `several_days`: whether they span several days, when known."""
+    day = day_of[entry.path]
+    same_day = [m for m in story.members if m is not entry and day_of[m.path] == day]
+    coverage = same_day[:COVERAGE_SHOWN]
+    if several_days is None:
+        several_days = any(day_of[m.path] != day for m in story.members)
+    timeline: list[Entry | int] = []
+    if several_days:
+        ordered = sorted(story.members, key=lambda m: m.published)
+        if len(ordered) <= 2 * TIMELINE_AROUND + 3:
+            timeline = list(ordered)
+        else:
+            at = next(i for i, m in enumerate(ordered) if m is entry)
+            keep = sorted({0, len(ordered) - 1, *range(max(0, at - TIMELINE_AROUND),
+                                                     min(len(ordered), at + TIMELINE_AROUND + 1))})
+            for before, index in zip([-1, *keep], keep, strict=False):
+                if index - before > 1:
+                    timeline.append(index - before - 1)
+                timeline.append(ordered[index])
+    shown = {m.path for m in coverage} | {m.path for m in timeline if not isinstance(m, int)} | {entry.path}
+    members = tuple(m for m in story.members if m is story.lead or m.path in shown)
+    seen = story if len(members) == len(story.members) else replace(story, members=members)
+    return {"story": seen, "coverage": coverage, "coverage_more": len(same_day) - len(coverage),
+            "timeline": timeline, "timeline_size": len(story.members) if timeline else 0}
 
 
 def _topic_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None) -> Iterator[Page]:

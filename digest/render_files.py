@@ -25,6 +25,7 @@ from digest.feeds import FeedPlan, render_feeds
 from digest.model import Entry, Page, RenderedFile
 from digest.newsletter.render import is_email, render_email
 from digest.output import Staging
+from digest.pages import COVERAGE_SHOWN
 from digest.permalinks import entry_html, entry_url
 from digest.theme import make_environment, render_template
 from digest.urls import absolute, archive_url, edition_url, safe_slug, tag_url, topic_url
@@ -148,6 +149,7 @@ def install_globals(env: jinja2.Environment, config: Config) -> None:
         entry_html=lambda e: entry_html(e, config),
         local=lambda moment: moment.astimezone(config.tz),
         json_ld=lambda e: json_ld(e, config),
+        coverage_shown=COVERAGE_SHOWN,  # the most other reports of a story a list names (pages.py)
     )
     env.filters["urljoin"] = urljoin
 

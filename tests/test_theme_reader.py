@@ -162,3 +162,48 @@ def test_an_edition_counts_only_its_own_days_articles(demo: Path) -> None:
     counts = [int(n) for n in re.findall(r'<span class="count">(\d+) articles?</span>', archive)]
     entries = len(list(demo.glob("[0-9]*/*/*/*/index.html")))
     assert counts and sum(counts) == entries
+
+
+def test_a_story_of_many_reports_names_a_dozen_and_counts_the_rest(make_site: SiteMaker) -> None:
+    """Real news has stories of hundreds of reports: a page names at most COVERAGE_SHOWN of the
+    others and says how many more, and a long timeline shows its first and last reports and those
+    around the page's own, with the reports left out counted: each page stays small."""
+    from digest.pages import COVERAGE_SHOWN, TIMELINE_AROUND
+
+    files = {f"content/r{i:02d}.md": entry_text(f"Report {i:02d} on the summit", source=f"Paper {i:02d}",
+                                                 date=f"2022-08-{16 if i < 26 else 17}T{8 + i % 12:02d}:{i:02d}:00Z",
+                                                 story="summit")
+             for i in range(40)}
+    root = make_site(files)
+    build(root, BuildOptions(now=NOW, jobs=1))
+    out = root / "output"
+    # Report 03, on the first day: 25 others that day (a dozen named), a timeline of all 40 reports cut twice
+    doc = parse(out / "2022/08/16/r03/index.html")
+    aside = doc.find(".//section[@class='coverage-full']")
+    assert len(by_class(aside, "li", "coverage-item")) == COVERAGE_SHOWN
+    assert text(by_class(aside, "li", "coverage-more")[0]) == f"{25 - COVERAGE_SHOWN} more reports"
+    summary = text(doc.find(".//details[@class='coverage-line']/summary"))
+    assert summary.endswith("and 23 more")  # two named, 23 more: the 25 others of its day
+    timeline = doc.find(".//section[@class='timeline']")
+    rows = timeline.findall(".//li")
+    gaps = [int(text(r).split()[0]) for r in rows if "timeline-gap" in (r.get("class") or "")]
+    shown = [r for r in rows if "timeline-gap" not in (r.get("class") or "")]
+    assert len(shown) + sum(gaps) == 40
+    assert len(shown) <= 2 * TIMELINE_AROUND + 3 and len(gaps) in (1, 2)
+    assert "this report" in text(next(r for r in shown if "timeline-current" in (r.get("class") or "")))
+    assert "40 reports from" in text(doc.find(".//p[@class='story-line']"))
+    # The edition's card of the story: its lead, a dozen others of that day, how many more; later ones apart
+    card = by_class(parse(out / "2022/08/16/index.html"), "article", "story")[0]
+    first_day = by_class(card, "div", "coverage")[0]
+    assert len(by_class(first_day, "li", "coverage-item")) == COVERAGE_SHOWN
+    assert text(by_class(first_day, "li", "coverage-more")[0]) == f"{25 - COVERAGE_SHOWN} more reports"
+    later = by_class(card, "div", "developments")[0]
+    assert len(by_class(later, "li", "coverage-item")) == COVERAGE_SHOWN
+    assert text(by_class(later, "li", "coverage-more")[0]) == f"{14 - COVERAGE_SHOWN} more reports"
+    # Every article page of the story names a bounded number of its reports, whatever the story's size
+    pages = list(out.glob("2022/08/1[67]/r*/index.html"))
+    assert len(pages) == 40
+    for page in pages:
+        doc = parse(page)
+        assert len(by_class(doc, "li", "coverage-item")) <= 2 * COVERAGE_SHOWN, page  # the byline's list, the aside's
+        assert len(doc.find(".//section[@class='timeline']").findall(".//li")) <= 2 * TIMELINE_AROUND + 5, page
