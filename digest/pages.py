@@ -160,21 +160,22 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
     by_topic, position = topic_lists(site, config)
     topic_by_slug = {t.slug: t for t in site.topics}
     # What each story's pages share, made once a story (a story of n members: n pages)
-    story_facts: dict[int, tuple[set[PurePosixPath], date]] = {}
+    story_facts: dict[int, tuple[set[PurePosixPath], date, StoryReports]] = {}
     for entry in site.entries if articles is None else (e for e in site.entries if e.path in articles):
         story = site.story_of[entry.path]
         facts = story_facts.get(id(story))
         if facts is None:
             facts = story_facts[id(story)] = ({m.path for m in story.members},
-                                               min(site.edition_day[m.path] for m in story.members))
-        story_paths, story_day = facts
+                                               min(site.edition_day[m.path] for m in story.members),
+                                               StoryReports(story, site.edition_day))
+        story_paths, story_day, reports = facts
         day = site.edition_day[entry.path]
         topic_slug = entry.topic or config.default_topic
         at = position[entry.path]
         related = [e for e in by_topic[topic_slug][at + 1: at + 1 + related_reach(len(story_paths))]
                    if e.path not in story_paths][:RELATED_IN_TOPIC]
         yield _page(entry_url(entry, config), "article.html", {
-            "entry": entry, **story_seen_from(story, entry, site.edition_day, story_day != day or None),
+            "entry": entry, **story_seen_from(story, entry, site.edition_day, reports),
             "topic": topic_by_slug.get(topic_slug), "related": related,
             "edition": {"day": day, "url": edition_url(day)},
             "story_edition": {"day": story_day, "url": edition_url(story_day)} if story_day != day else None,
@@ -183,25 +184,26 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
 
 
 def story_seen_from(story: Story, entry: Entry, day_of: Mapping[PurePosixPath, date],
-                    several_days: bool | None = None) -> dict[str, Any]:
+                    reports: StoryReports | None = None) -> dict[str, Any]:
     """What an article page shows of its story: `coverage`, the other reports of its own day (at most
     COVERAGE_SHOWN, in the story's order: its lead first) and `coverage_more`, how many more there are;
     `timeline`, when the story's reports span several days, its reports in time order, cut to the
     first, the last and TIMELINE_AROUND on each side of this one, each cut a number (the reports left
     out there), and `timeline_size`, all of them; `story`, the story with those members only (what a
-    theme's own template can list). `several_days`: whether they span several days, when known."""
+    theme's own template can list). `reports`: StoryReports(story, day_of), made once for all the
+    story's pages (a story of n reports has n pages)."""
+    if reports is None:
+        reports = StoryReports(story, day_of)
     day = day_of[entry.path]
-    same_day = [m for m in story.members if m is not entry and day_of[m.path] == day]
-    coverage = same_day[:COVERAGE_SHOWN]
-    if several_days is None:
-        several_days = any(day_of[m.path] != day for m in story.members)
+    same_day = reports.by_day[day]
+    coverage = [m for m in same_day[:COVERAGE_SHOWN + 1] if m.path != entry.path][:COVERAGE_SHOWN]
     timeline: list[Entry | int] = []
-    if several_days:
-        ordered = sorted(story.members, key=lambda m: m.published)
+    if len(reports.by_day) > 1:
+        ordered = reports.ordered
         if len(ordered) <= 2 * TIMELINE_AROUND + 3:
             timeline = list(ordered)
         else:
-            at = next(i for i, m in enumerate(ordered) if m is entry)
+            at = reports.place[entry.path]
             keep = sorted({0, len(ordered) - 1, *range(max(0, at - TIMELINE_AROUND),
                                                      min(len(ordered), at + TIMELINE_AROUND + 1))})
             for before, index in zip([-1, *keep], keep, strict=False):
@@ -209,10 +211,22 @@ def story_seen_from(story: Story, entry: Entry, day_of: Mapping[PurePosixPath, d
                     timeline.append(index - before - 1)
                 timeline.append(ordered[index])
     shown = {m.path for m in coverage} | {m.path for m in timeline if not isinstance(m, int)} | {entry.path}
-    members = tuple(m for m in story.members if m is story.lead or m.path in shown)
-    seen = story if len(members) == len(story.members) else replace(story, members=members)
-    return {"story": seen, "coverage": coverage, "coverage_more": len(same_day) - len(coverage),
-            "timeline": timeline, "timeline_size": len(story.members) if timeline else 0}
+    if len(shown) < len(story.members):
+        story = replace(story, members=tuple(m for m in story.members if m is story.lead or m.path in shown))
+    return {"story": story, "coverage": coverage, "coverage_more": len(same_day) - 1 - len(coverage),
+            "timeline": timeline, "timeline_size": len(reports.ordered) if timeline else 0}
+
+
+class StoryReports:
+    """A story's reports as its article pages look them up: by local day (in the story's order),
+    in time order, and each one's place in that order."""
+
+    def __init__(self, story: Story, day_of: Mapping[PurePosixPath, date]) -> None:
+        self.by_day: dict[date, list[Entry]] = defaultdict(list)
+        for member in story.members:
+            self.by_day[day_of[member.path]].append(member)
+        self.ordered = sorted(story.members, key=lambda m: m.published)
+        self.place = {m.path: i for i, m in enumerate(self.ordered)}
 
 
 def _topic_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None) -> Iterator[Page]:
