@@ -131,7 +131,7 @@ def byline_pages() -> list[Page]:
             rows = [(score.author_f1(list(c.names), label["author"]) >= 0.5, f)
                     for c, f in zip(cands, table, strict=True)]
             rows.append((not any(y for y, _ in rows), {"none": 1.0}))
-            keys = ["|".join(sorted(c.names)) for c in cands] + ["none"]
+            keys = [byline.answer_key(c.names) for c in cands] + ["none"]
             pages.append({"id": page_id, "site": site, "rows": rows, "texts": keys, "keys": keys})
     return pages
 

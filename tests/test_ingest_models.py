@@ -329,3 +329,22 @@ def test_a_name_under_a_pictures_credit_label_is_no_byline_candidate() -> None:
     assert ("Jane Doe",) in names and ("Anna Berg",) not in names
     head = read_head(text.replace("Foto:\n\n", ""))
     assert ("Anna Berg",) in [c.names for c in author_candidates(head.paras, head)]
+
+
+def test_names_the_text_browser_ran_a_link_into_are_one_answer() -> None:
+    """ "Tobias MühlbauerTobias Mühlbauer" (a name glued to its link) and "Tobias Mühlbauer" name one writer: one
+    answer, whose chances add up, as the same names in another order do."""
+    assert byline.answer_key(("Tobias MühlbauerTobias Mühlbauer",)) == byline.answer_key(("Tobias Mühlbauer",))
+    assert byline.answer_key(("Ulrich ExnerKorrespondent",)) == byline.answer_key(("Ulrich Exner",))
+    assert byline.answer_key(("Jane Doe", "John Roe")) == byline.answer_key(("John Roe", "Jane Doe"))
+    paras = paragraphs(_page("Offensive begins in the east after months of preparation",
+                             "Tobias MühlbauerTobias Mühlbauer 24.04.2024, 19:35 Uhr", "Tobias Mühlbauer",
+                             *[PROSE * 2] * 4))
+    head = read_head("\n\n".join(p.text for p in paras) + "\n")
+    cands = author_candidates(head.paras, head)
+    assert len(cands) == 2 and {byline.answer_key(c.names) for c in cands} == {"Tobias Mühlbauer"}
+    model = load_model("byline")
+    table = byline.features(head.paras, cands, head.title_at, head.start, ())
+    probs = softmax([model.score(f) for f in table] + [model.score({"none": 1.0})])
+    found = byline.choose(head.paras, cands, head.title_at, head.start, ())
+    assert found is not None and found.probability == pytest.approx(sum(probs[:-1]))

@@ -158,9 +158,8 @@ def choose(paras: list[Para], cands: list[Candidate], title_at: int | None, star
     kind = kind_of(table[best])
     if probs[-1] > probs[best]:
         return Byline(cands[best].names, 0.0, probs[-1], kind)
-    same = set(cands[best].names)
-    chance = sum(p for c, p in zip(cands, probs, strict=False) if set(c.names) == same)
     keys = [answer_key(c.names) for c in cands] + ["none"]
+    chance = sum(p for key, p in zip(keys, probs, strict=False) if key == keys[best])
     return Byline(cands[best].names, chance, probs[-1], kind,
                   model.committee_agrees([*table, {"none": 1.0}], keys, kind),
                   looks_signed(cands[best], paras[cands[best].index].text))
@@ -187,8 +186,9 @@ def looks_signed(cand: Candidate, line: str) -> bool:
 
 
 def answer_key(names: tuple[str, ...]) -> str:
-    """The same names in any order are one answer."""
-    return "|".join(sorted(names))
+    """The same names in any order are one answer, and so are the same names as the text browser ran a link
+    into them ("Tobias MühlbauerTobias Mühlbauer", "Ulrich ExnerKorrespondent"): the names asserted (clean_names)."""
+    return "|".join(sorted(clean_names(names)))
 
 
 # A name glued by the text browser to the link after it ("Sarah LazareTwitter", "Ulrich ExnerKorrespondent",
