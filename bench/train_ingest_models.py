@@ -303,10 +303,14 @@ def committee_results(pages: list[Page], l2: float, kind_of: Callable[[dict[str,
 
 def pick_committee_thresholds(results: list[Result], target: float = TARGET_PRECISION) -> dict[str, float | None]:
     """Per kind of evidence, the lowest chance every member must give (0: agreeing is enough) at which
-    that kind's asserted choices meet the target, counting PRIOR_MISSES more wrong ones; None: never."""
+    that kind's asserted choices meet the target, counting PRIOR_MISSES more wrong ones; None: never. A kind
+    whose asserted choices meet the target without the committee is left out (no committee asked): there
+    the committee's doubts only send right choices to review (a "By" line beside a button's label)."""
     out: dict[str, float | None] = {}
     for kind in sorted({k for _, _, k in results}):
         picks = [r for r in results if r[2] == kind]
+        if sum(ok for ok, _, _ in picks) / (len(picks) + PRIOR_MISSES) >= target:
+            continue
         out[kind] = None
         for t in [0.0] + [x / 100 for x in range(50, 100)]:
             kept = [ok for ok, least, _ in picks if least > 0 and least >= t]
@@ -342,8 +346,10 @@ def train(name: str, pages: list[Page], l2s: list[float], about: str, folder: Pa
 
         results = committee_results(pages, l2, KIND_OF[name], passes, margin)
         needs = pick_committee_thresholds(results)
-        for kind, need in needs.items():
-            kept = [ok for ok, least, k in results if k == kind and least > 0 and need is not None and least >= need]
+        for kind in sorted({k for _, _, k in results}):
+            need = needs.get(kind, -1.0)  # -1: no committee asked
+            kept = [ok for ok, least, k in results if k == kind and need is not None and (need < 0 or least > 0
+                                                                                          and least >= need)]
             print(f"  committee, {kind}: {sum(ok for ok, _, k in results if k == kind)} right of "
                   f"{sum(1 for r in results if r[2] == kind)} asserted -> at {need}: {sum(kept)} of {len(kept)}")
         extra = {"committee_thresholds": needs,

@@ -348,3 +348,17 @@ def test_names_the_text_browser_ran_a_link_into_are_one_answer() -> None:
     probs = softmax([model.score(f) for f in table] + [model.score({"none": 1.0})])
     found = byline.choose(head.paras, cands, head.title_at, head.start, ())
     assert found is not None and found.probability == pytest.approx(sum(probs[:-1]))
+
+
+def test_a_kind_of_byline_right_without_the_committee_asks_none() -> None:
+    """The trainer asks the committee only of a kind of evidence whose asserted choices fall short of the target
+    without it: where they meet it, the committee's doubts would only send right choices to review."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from train_ingest_models import pick_committee_thresholds
+
+    stated = [(True, 0.9, "stated")] * 40 + [(True, 0.0, "stated")] * 3  # three the committee doubts, all right
+    names = [(True, 0.9, "name")] * 30 + [(False, 0.6, "name")] * 2
+    needs = pick_committee_thresholds(stated + names)
+    assert "stated" not in needs  # no committee: all 43 asserted
+    assert needs["name"] is not None and 0.6 < needs["name"] <= 0.9  # the two wrong names stay out
