@@ -1245,3 +1245,55 @@ def test_by_glued_to_the_writers_name_is_a_byline(line: str) -> None:
         head = read_head(_page("Offensive begins in the east after months of preparation", other,
                                *[PROSE * 2] * 4))
         assert all(c.kind != "by" for c in author_candidates(head.paras, head)), other
+
+
+@pytest.mark.parametrize("line", ["Kolumne von Carla Siepmann - 28.04.2024 um 08:52 Uhr - 12 Ergänzungen",
+                                  "Ein Kommentar von Carla Siepmann"])
+def test_a_byline_under_its_kind_of_articles_label_is_stated(line: str) -> None:
+    """ "Kolumne von ...", "Ein Kommentar von ...": a byline after a label of one or two words, the name ending
+    the line or a part of it; not a name's particle ("Otto von Bismarck"), a picture's credit or a sentence."""
+    head = read_head(_page("Offensive begins in the east after months of preparation", line, *[PROSE * 2] * 4))
+    assert [(c.names, c.kind) for c in author_candidates(head.paras, head)] == [(("Carla Siepmann",), "by")]
+    assert _byline(head.head, head.above)[0] == ("Carla Siepmann",)
+    for other in ("Otto von Bismarck", "Fotos von Carla Siepmann",
+                  "Die FDP von Parteichef Christian Lindner ist derzeit im Netz in aller Munde"):
+        head = read_head(_page("Offensive begins in the east after months of preparation", other,
+                               *[PROSE * 2] * 4))
+        assert all(c.kind != "by" for c in author_candidates(head.paras, head)), other
+
+
+def test_writers_names_each_after_their_picture_are_byline_candidates() -> None:
+    """A text browser prints each writer's picture as its alt text before the name ("[jdoe-avatar] Jane Doe"):
+    the names on such a line are a byline's, the last one's day or time left aside; a picture's caption is not."""
+    line = "[26ac4b6-jdoe] Jane Doe [803bb32-jroe] John Roe 8 January, 17:46"
+    head = read_head(_page("Offensive begins in the east after months of preparation", line, *[PROSE * 2] * 4))
+    assert [(c.names, c.kind) for c in author_candidates(head.paras, head)] == [(("Jane Doe", "John Roe"), "name")]
+    head = read_head(_page("Offensive begins in the east after months of preparation",
+                           "[photo] The mayor speaks at the town hall", *[PROSE * 2] * 4))
+    assert author_candidates(head.paras, head) == []
+
+
+
+@pytest.mark.parametrize("line, names", [
+    ("Julia Vergin | Clare Roth", ("Julia Vergin", "Clare Roth")),
+    ("Jane Doe, John Roe and Ann Poe 24.04.2024", ("Jane Doe", "John Roe", "Ann Poe")),
+    ("Jane Doe, Berlin", ("Jane Doe",)),
+    ("Jane Doe | Updated 2 May 2024", ("Jane Doe",)),
+])
+def test_a_line_of_names_alone_names_every_writer(line: str, names: tuple[str, ...]) -> None:
+    """A line of names alone, joined by "|", commas or "and", is every writer's byline, not the first one's;
+    a place or a label beside one name is no name."""
+    head = read_head(_page("Offensive begins in the east after months of preparation", line, *[PROSE * 2] * 4))
+    assert [(c.names, c.kind) for c in author_candidates(head.paras, head)] == [(names, "name")]
+
+
+@pytest.mark.parametrize("role", ["Corresponsal en Atenas", "Giornalista", "Correspondante à Berlin",
+                                  "Verslaggever", "Periodista"])
+def test_a_writers_role_under_the_name_is_read_in_other_languages(role: str) -> None:
+    """The role under a name ("Corresponsal en Atenas") says it is a writer's, in the languages whose dates are
+    read, as "Correspondent" and "Redakteurin" do."""
+    head = read_head(_page("Offensive begins in the east after months of preparation", "Marta Cañete", role,
+                           *[PROSE * 2] * 4))
+    cands = author_candidates(head.paras, head)
+    table = byline.features(head.paras, cands, head.title_at, head.start, ())
+    assert [c.names for c in cands] == [("Marta Cañete",)] and table[0]["role"] == 1.0

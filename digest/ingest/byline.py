@@ -28,10 +28,13 @@ _WORD = re.compile(r"[^\W\d_]+")
 # for names: a name is read in every language whose dates are read ("Łukasz", "Şule", "Ярослав", "Γιώργος").
 CAPITALS = "".join(c for c in map(chr, range(0x41, 0x2000)) if c.isupper())
 SMALL = "".join(c for c in map(chr, range(0x61, 0x2000)) if c.islower())
-_CREDIT = re.compile(r"(getty|images?|photo|foto|credit|reuters|afp|shutterstock|©|photograph|bild|"
+CREDIT = re.compile(r"(getty|images?|photo|foto|credit|reuters|afp|shutterstock|©|photograph|bild|"
                      r"imago|dpa|quelle|source|picture)", re.IGNORECASE)
 _ROLE = re.compile(r"\b(editor|reporter|correspondent|writer|redakteur\w*|korrespondent\w*|autor\w*|"
-                   r"journalist\w*|rédact\w*|columnist|contributor|staff)\b", re.IGNORECASE)
+                   r"journalist\w*|rédact\w*|columnist|contributor|staff|"
+                   # the same in Spanish, Italian, French, Portuguese, Dutch
+                   r"corresponsal\w*|periodista|redactor\w*|corrispondente|giornalista|redattor\w*|correspondant\w*|"
+                   r"correspondente|jornalista|repórter|redator\w*|verslaggever)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,9 @@ def features(paras: list[Para], cands: list[Candidate], title_at: int | None, st
             "junk": float(is_junk(para)),
             "bullet": float(bool(para.bullet)),
             "after_image": float(prev is not None and prev.is_image),
-            "credit_near": float(any(_CREDIT.search(p.text) and words(p.text) <= 12
+            "credit_near": float(any(CREDIT.search(p.text) and words(p.text) <= 12
                                      for p in (prev, nxt) if p is not None)),
-            "credit_self": float(bool(_CREDIT.search(text))),
+            "credit_self": float(bool(CREDIT.search(text))),
             "role": float(bool(_ROLE.search(text))
                           or nxt is not None and bool(_ROLE.search(nxt.text)) and words(nxt.text) <= 6),
             "names_one": float(len(cand.names) == 1),

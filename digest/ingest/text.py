@@ -316,6 +316,20 @@ _OTHER_ROLE = re.compile(r"\((?:photo\w*|foto\w*|illustrat\w*|graphics?|grafik\w
                          r"pictures?|design|data|daten)\)", re.IGNORECASE)
 
 
+# "Kolumne von Carla Siepmann - 28.04.2024", "Ein Kommentar von Jane Doe": a byline under its kind of article's
+# label ("by" after other words already is one; "von" is also a name's particle: "Otto von Bismarck").
+_LABELLED_BY = re.compile(rf"(?P<label>[{byline.CAPITALS}][\w-]*(?:\s+[\w-]+)?)\s+(?:von|door)\s+"
+                          rf"(?P<name>[{byline.CAPITALS}][\w'’.-]*(?:\s+{_NAME_WORD}){{1,3}})\s*(?:$|[-—–|,/]\s*)")
+
+
+def _labelled_by(text: str) -> bool:
+    """A line of one or two words of label, "von" and a full name, the name ending the line or a part of it
+    (not "Die FDP von Parteichef Christian Lindner ist ..."); not a given name's particle, not a picture's credit."""
+    m = _LABELLED_BY.match(text.strip())
+    return m is not None and not byline.opens_with_given_name(m.group("label")) \
+        and not byline.CREDIT.search(m.group("label"))
+
+
 def _names(text: str) -> tuple[str, ...]:
     text = re.split(r"\s+(?:on|am|le|el|em|il|op|at|-|—|–|\||/)\s+|@|,\s*(?:[A-Z]{2,}\b|\w+ \w+ (?:writer|"
                     r"correspondent|editor|reporter))", text, maxsplit=1)[0]
@@ -375,7 +389,7 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
         m = _BY.search(text)
         if m and not (is_prose(para) and not by_start) \
                 and not _NOT_WRITER.search(text[:m.start()]) \
-                and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
+                and (m.start() == 0 or m.group(0)[:2].lower() == "by" or _labelled_by(text)):
             names = _names(m.group("names"))
             if names:
                 out.append(byline.Candidate(i, names, "by"))
@@ -388,12 +402,52 @@ def author_candidates(paras: list[Para], layout: Head) -> list[byline.Candidate]
             continue  # a name alone above a sure headline is a menu's or a box's label ("Zum Aboshop")
         # Junk, unless it is a name with its handle ("Jane Doe @janedoe" reads as a share line; a text
         # browser may glue the two links: "Jane Doe@janedoe").
+        pictured = _names_after_pictures(para)
+        if pictured:
+            out.append(byline.Candidate(i, pictured, "name"))
+            continue
         name = None if is_junk(para) and not re.search(r"(\s|(?<=[a-z]))@\w+$", text) else _lone_name(para)
         if name and i > 0 and _CREDIT_LABEL.fullmatch(paras[i - 1].text.strip()):
             continue  # "Foto:" over "Andrew Harnik / AP": the picture's photographer
         if name:
-            out.append(byline.Candidate(i, (name,), "name"))
+            out.append(byline.Candidate(i, _row_of_names(para, name), "name"))
     return out
+
+
+_ROW_JOIN = re.compile(r"\s*(?:[,|&·]|\s(?:and|und|et|y|e|en|og|och)\s)\s*")
+
+
+def _row_of_names(para: Para, first: str) -> tuple[str, ...]:
+    """Every name of a line of names alone ("Jane Doe | John Roe", "Jane Doe, John Roe and Ann Poe", a date may
+    end it), or only its `first` when anything else shares the line ("Jane Doe, Berlin", "Jane Doe @janedoe")."""
+    at = date_start(para.text)
+    text = para.text[:at] if at else para.text
+    names = [part.strip() for part in _ROW_JOIN.split(text) if part.strip()]
+    if len(names) < 2 or any(not _NAME.fullmatch(name) or not 2 <= len(name.split()) <= 4
+                             or _NOT_NAMES & set(name.casefold().split()) or _CREDIT.search(name) for name in names):
+        return (first,)
+    return tuple(dict.fromkeys(names))
+
+
+_PICTURE = re.compile(r"\[[^\]\n]*\]")
+
+
+def _names_after_pictures(para: Para) -> tuple[str, ...]:
+    """The names on a line of writers' pictures, each name after its picture's alt text as a text browser prints
+    it ("[jdoe-avatar] Jane Doe [jroe] John Roe 8 January, 17:46", the last maybe with a day or time): names alone
+    but for the pictures, so a byline's as a lone name is. Nothing unless the line opens with a picture."""
+    parts = _PICTURE.split(para.text)
+    if len(parts) < 2 or parts[0].strip() or para.bullet:
+        return ()
+    names = []
+    for n, part in enumerate(parts[1:], 1):
+        tries = [part.strip(), re.sub(r"\s+\d.*$", "", part.strip())] if n == len(parts) - 1 else [part.strip()]
+        name = next(filter(None, (_lone_name(Para(t, para.line, para.bullet, para.indent, para.gap_before))
+                                  for t in tries)), None)
+        if name is None:
+            return ()
+        names.append(name)
+    return tuple(dict.fromkeys(names))
 
 
 # A picture's credit label alone on its line, the photographer's name on the next ("Foto:", "Photo:").
@@ -443,7 +497,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
             m = _BY.search(text)
             if m and _NOT_WRITER.search(text[:m.start()]):
                 m = None  # a picture credit, not the article's byline
-            if m and (m.start() == 0 or m.group(0)[:2].lower() == "by"):
+            if m and (m.start() == 0 or m.group(0)[:2].lower() == "by" or _labelled_by(text)):
                 names = _names(m.group("names"))
                 if not names and text.strip().lower() in {"by", "von", "por", "par"} and i + 1 < len(where):
                     names = _names_under_by(where, i + 1)
