@@ -10,9 +10,11 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import PurePosixPath
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import digest.stories.nearby
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
 from digest.stories.features import EntryFeatures
@@ -191,6 +193,31 @@ def test_dense_news_after_additions_matches_group_stories() -> None:
         site.features[new.path] = entry_features(new)
         site.check()
     assert site.regrouped + site.fallbacks == 10
+
+
+@pytest.mark.parametrize("limit", [0, 400])
+def test_partners_read_from_the_index_of_title_words_match_group_stories(
+        limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past SCAN_LIMIT entries looked at one by one, an entry's partners are read from an index of
+    the title words (dense news: thousands of entries in the window); from the start (0) or midway."""
+    monkeypatch.setattr(digest.stories.nearby, "SCAN_LIMIT", limit)
+    regrouped = 0
+    for seed in range(3):
+        rng = random.Random(seed)
+        site = Ledgered(rng, spread_corpus(rng, 240, stories=12))
+        for _ in range(10):
+            site.step([rng.choice(["add", "remove", "title", "time", "swap", "curate"])])
+            site.check()
+        regrouped += site.regrouped
+    rng = random.Random(7)
+    site = Ledgered(rng, corpus(rng, 300, stories=8, days=4))
+    rows = headlines()
+    for k in range(8):
+        new = make_entry(rng, 20_000 + k, rng.choice(rows), rng.uniform(0, 96))
+        site.entries[new.path] = new
+        site.features[new.path] = entry_features(new)
+        site.check()
+    assert regrouped + site.regrouped > 10
 
 
 def test_an_entry_moved_far_in_time_regroups_both_places() -> None:
