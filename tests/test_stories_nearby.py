@@ -195,12 +195,13 @@ def test_dense_news_after_additions_matches_group_stories() -> None:
     assert site.regrouped + site.fallbacks == 10
 
 
-@pytest.mark.parametrize("limit", [0, 400])
+@pytest.mark.parametrize("limit", [0, 2])
 def test_partners_read_from_the_index_of_title_words_match_group_stories(
         limit: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past SCAN_LIMIT entries looked at one by one, an entry's partners are read from an index of
-    the title words (dense news: thousands of entries in the window); from the start (0) or midway."""
-    monkeypatch.setattr(digest.stories.nearby, "SCAN_LIMIT", limit)
+    """Past SCAN_PER_ENTRY entries looked at one by one for each entry, an entry's partners are read
+    from an index of the title words (dense news: thousands of entries in the window); from the start
+    (0) or midway."""
+    monkeypatch.setattr(digest.stories.nearby, "SCAN_PER_ENTRY", limit)
     regrouped = 0
     for seed in range(3):
         rng = random.Random(seed)

@@ -65,9 +65,11 @@ MAX_FRESH = 0.03  # more entries whose vectors may differ than this share of all
 MAX_REACHED = 0.15  # ... or more entries reached from them (grouping everything is then as fast)
 MAX_CHANGED = 200  # entries changed since the last grouping: more, and everything is grouped
 # Finding an entry's partners looks at every entry within the time window; on dense news (1,000 headlines a day)
-# that is 14,000 entries a look, and an edit in a big story looked 2,980 times. Past this many entries looked at,
-# the title words of all entries are indexed once (word -> entries in time order) and only their holders are read.
-SCAN_LIMIT = 50_000
+# that is 14,000 entries a look, and an edit in a big story looked 2,980 times. Past this many entries looked at
+# for each entry grouped, the title words of all entries are indexed once (word -> entries in time order) and only
+# their holders are read: the index reads every entry's title words, so it pays only when the looks are many times
+# the site (an addition to the bench corpus at 10,000 looks at about 82,000: not indexed).
+SCAN_PER_ENTRY = 20
 
 
 @dataclass(frozen=True)
@@ -423,13 +425,14 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     def near(time: float) -> range:
         return range(bisect.bisect_left(times, time - reach), bisect.bisect_right(times, time + reach))
 
-    scanned = [0]  # entries looked at one by one so far: past SCAN_LIMIT, the title words are indexed
+    scanned = [0]  # entries looked at one by one so far: past scan_limit, the title words are indexed
+    scan_limit = SCAN_PER_ENTRY * len(unkeyed)
 
     def partners(k: int, of: _Vectors = vectors) -> list[int]:
         """Every entry that may be paired with k: near in time, sharing a title word (as similar_pairs)."""
         words = of.title_words(k)
         span = near(times[k])
-        if scanned[0] < SCAN_LIMIT:
+        if scanned[0] < scan_limit:
             scanned[0] += len(span)
             return [j for j in span if j != k and not words.isdisjoint(of.title_words(j))]
         holding = of.title_word_holders()
