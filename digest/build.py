@@ -19,7 +19,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -79,7 +79,7 @@ from digest.reuse.trees import (
     tree_state,
     with_search,
 )
-from digest.search import SearchStore, Segment, pagefind_executable, plan_search
+from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search
 from digest.site_static import check_static_clashes, folders_as_recorded, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import STORIES, KeptGrouping, cached_stories, grouping_key
@@ -575,7 +575,7 @@ class Builder:
             bodies = _feed_bodies(config, cache, to_feed, feeds) if to_feed else {}
             jobs = self.options.jobs
             built: list[Segment] = []
-            search = None
+            search: SearchWork | None = None
             # With search and a few files to render: the articles first, then Pagefind indexes the new
             # segments in processes of its own while the other pages and the feeds are rendered here
             # (an addition at 10,000 entries: its 0.1 s beside the render, not after it). Not when the
@@ -587,23 +587,23 @@ class Builder:
                 render_files(config, env, articles, [], staging, jobs, bodies)
             else:
                 others = to_render
+
+            def start_index() -> tuple[SearchWork, Future[list[Segment]]]:
+                """The search's work, once the articles are in the staging tree, and its indexing begun."""
+                assert store is not None
+                work = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
+                return work, indexer.submit(store.build, work.plan.new, staging.path, worker_count(jobs))
+
             with ThreadPoolExecutor(max_workers=1) as indexer:  # left only when the indexing is done
-                indexing = None
-                if beside and store is not None:
-                    search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
-                    indexing = indexer.submit(store.build, search.plan.new, staging.path, worker_count(jobs))
+                indexing = start_index() if beside else None
                 render_files(config, env, others, to_feed, staging, jobs, bodies)
                 for rel, data in statics:
                     if rel in stale:
                         staging.write(rel, data)
                 clock.lap("render")
                 if store is not None:
-                    if indexing is None:
-                        search = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
-                        built = store.build(search.plan.new, staging.path, worker_count(jobs))
-                    else:
-                        built = indexing.result()
-                    assert search is not None
+                    search, segments = indexing or start_index()
+                    built = segments.result()
                     state = with_search(state, search, search.plan.kept + tuple(built), staging, have_search)
                     clock.lap("search index")
             # Files of the live site the new one does not have (counted without a set of either)

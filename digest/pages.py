@@ -175,7 +175,7 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
         related = [e for e in by_topic[topic_slug][at + 1: at + 1 + related_reach(len(story_paths))]
                    if e.path not in story_paths][:RELATED_IN_TOPIC]
         yield _page(entry_url(entry, config), "article.html", {
-            "entry": entry, **story_seen_from(story, entry, site.edition_day, reports),
+            "entry": entry, **story_seen_from(story, entry, reports),
             "topic": topic_by_slug.get(topic_slug), "related": related,
             "edition": {"day": day, "url": edition_url(day)},
             "story_edition": {"day": story_day, "url": edition_url(story_day)} if story_day != day else None,
@@ -183,19 +183,15 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
         }, entry.title)
 
 
-def story_seen_from(story: Story, entry: Entry, day_of: Mapping[PurePosixPath, date],
-                    reports: StoryReports | None = None) -> dict[str, Any]:
+def story_seen_from(story: Story, entry: Entry, reports: StoryReports) -> dict[str, Any]:
     """What an article page shows of its story: `coverage`, the other reports of its own day (at most
     COVERAGE_SHOWN, in the story's order: its lead first) and `coverage_more`, how many more there are;
     `timeline`, when the story's reports span several days, its reports in time order, cut to the
     first, the last and TIMELINE_AROUND on each side of this one, each cut a number (the reports left
     out there), and `timeline_size`, all of them; `story`, the story with those members only (what a
-    theme's own template can list). `reports`: StoryReports(story, day_of), made once for all the
+    theme's own template can list). `reports`: StoryReports(story, ...), made once for all the
     story's pages (a story of n reports has n pages)."""
-    if reports is None:
-        reports = StoryReports(story, day_of)
-    day = day_of[entry.path]
-    same_day = reports.by_day[day]
+    same_day = reports.by_day[reports.day_of[entry.path]]
     coverage = [m for m in same_day[:COVERAGE_SHOWN + 1] if m.path != entry.path][:COVERAGE_SHOWN]
     timeline: list[Entry | int] = []
     if len(reports.by_day) > 1:
@@ -222,6 +218,7 @@ class StoryReports:
     in time order, and each one's place in that order."""
 
     def __init__(self, story: Story, day_of: Mapping[PurePosixPath, date]) -> None:
+        self.day_of = day_of  # each entry's local day (Site.edition_day)
         self.by_day: dict[date, list[Entry]] = defaultdict(list)
         for member in story.members:
             self.by_day[day_of[member.path]].append(member)

@@ -22,7 +22,7 @@ from digest.build import BuildOptions, build
 from digest.search import Segment, hidden_copies, plan_segments
 from digest.serve import DevServer, Rebuild
 
-from .conftest import BASIC_CONFIG, NOW, SiteMaker, entry_text
+from .conftest import BASIC_CONFIG, NOW, SiteMaker, entry_text, tree_bytes
 from .theme_site import chromium, require, serve
 
 # --- the policy (pure) ---------------------------------------------------------------------------
@@ -172,8 +172,17 @@ def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    out = root / "output"
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return tree_bytes(root / "output")
+
+
+def _searchable(make_site: SiteMaker, entries: int) -> tuple[Path, dict[str, str], BuildOptions]:
+    """A small site built once with search: (its folder, its files, the options it was built with)."""
+    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
+             for i in range(entries)}
+    root = make_site(files)
+    options = BuildOptions(now=NOW, jobs=1, search=True)
+    build(root, options)
+    return root, files, options
 
 
 @pytest.mark.usefixtures("needs_pagefind")
@@ -183,11 +192,7 @@ def test_the_index_is_built_beside_the_render_of_the_other_pages(make_site: Site
     # feeds are rendered: the render of those waits (up to 10 s) for the indexing to have started
     import digest.render_files
 
-    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
-             for i in range(4)}
-    root = make_site(files)
-    options = BuildOptions(now=NOW, jobs=1, search=True)
-    build(root, options)
+    root, files, options = _searchable(make_site, 4)
     started = threading.Event()
     events: list[str] = []
     real_build, real_render = digest.search.SearchStore.build, digest.render_files.render_files
@@ -225,11 +230,7 @@ def test_a_failure_beside_the_indexing_leaves_the_site_as_it_was(make_site: Site
     import digest.render_files
     from digest.errors import DigestError
 
-    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
-             for i in range(3)}
-    root = make_site(files)
-    options = BuildOptions(now=NOW, jobs=1, search=True)
-    build(root, options)
+    root, _, options = _searchable(make_site, 3)
     before = _tree(root)
 
     def failing_index(self: Any, *args: Any, **kwargs: Any) -> None:

@@ -182,16 +182,21 @@ def test_the_features_a_regrouping_reads_are_fetched_a_batch_at_a_time() -> None
     assert batches and max(batches) > 5, batches
 
 
-def test_dense_news_after_additions_matches_group_stories() -> None:
-    """Hundreds of headlines of a few stories within four days, new ones added one by one."""
+def dense_news_with_additions(additions: int) -> Ledgered:
+    """Hundreds of headlines of a few stories within four days, new ones added one by one, each checked."""
     rng = random.Random(7)
     site = Ledgered(rng, corpus(rng, 300, stories=8, days=4))
     rows = headlines()
-    for k in range(10):
+    for k in range(additions):
         new = make_entry(rng, 20_000 + k, rng.choice(rows), rng.uniform(0, 96))
         site.entries[new.path] = new
         site.features[new.path] = entry_features(new)
         site.check()
+    return site
+
+
+def test_dense_news_after_additions_matches_group_stories() -> None:
+    site = dense_news_with_additions(10)
     assert site.regrouped + site.fallbacks == 10
 
 
@@ -210,15 +215,7 @@ def test_partners_read_from_the_index_of_title_words_match_group_stories(
             site.step([rng.choice(["add", "remove", "title", "time", "swap", "curate"])])
             site.check()
         regrouped += site.regrouped
-    rng = random.Random(7)
-    site = Ledgered(rng, corpus(rng, 300, stories=8, days=4))
-    rows = headlines()
-    for k in range(8):
-        new = make_entry(rng, 20_000 + k, rng.choice(rows), rng.uniform(0, 96))
-        site.entries[new.path] = new
-        site.features[new.path] = entry_features(new)
-        site.check()
-    assert regrouped + site.regrouped > 10
+    assert regrouped + dense_news_with_additions(8).regrouped > 10
 
 
 def test_an_entry_moved_far_in_time_regroups_both_places() -> None:
