@@ -220,8 +220,8 @@ def test_the_index_is_built_beside_the_render_of_the_other_pages(make_site: Site
     cold = make_site({**files, "content/e1.md": (root / "content/e1.md").read_text()}, name="cold")
     monkeypatch.setattr(digest.render_files, "render_files", real_render)
     build(cold, options)
-    assert {rel for rel in edited if not rel.startswith("pagefind/")} == \
-        {rel for rel in _tree(cold) if not rel.startswith("pagefind/")}
+    assert {rel: data for rel, data in edited.items() if not rel.startswith("pagefind/")} == \
+        {rel: data for rel, data in _tree(cold).items() if not rel.startswith("pagefind/")}
 
 
 @pytest.mark.usefixtures("needs_pagefind")
