@@ -8,6 +8,7 @@ opens one shows a page saying what a feed is and how to follow it, not a tree of
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from digest.characters import XML_FORBIDDEN
 from digest.config import Config
 from digest.formats import format_date, zone_name
-from digest.model import Entry, RenderedFile, Site, Story
+from digest.model import COVERAGE_SHOWN, Entry, RenderedFile, Site, Story, reports_around
 from digest.permalinks import entry_html, entry_url
 from digest.urls import absolute, feed_urls, relative_root, topic_url
 
@@ -148,20 +149,31 @@ def _item_html(item: FeedItem, config: Config, bodies: Mapping[str, str]) -> str
     if item.entry.source and item.entry.source_url:
         parts.append(f'<p>Source: <a href="{escape(item.entry.source_url)}">{escape(item.entry.source)}</a></p>')
     # The same day's other reports are its coverage; a story told over several days lists the
-    # reports of its other days, dated, as the article's timeline does.
+    # reports of its other days, dated, as the article's timeline does. Each list is cut as the
+    # article's page cuts it (a story of hundreds of reports made a 54 KB item), the cuts counted.
     tz = config.tz
     day = item.entry.published.astimezone(tz).date()
     others = [m for m in item.story.members if m is not item.entry]
     same_day = [m for m in others if m.published.astimezone(tz).date() == day]
     other_days = sorted((m for m in others if m.published.astimezone(tz).date() != day), key=lambda m: m.published)
-    for label, members in (("Also covered by:", same_day), ("Other developments of this story:", other_days)):
+    place = bisect.bisect_left([m.published for m in other_days], item.entry.published)
+    coverage: list[Entry | int] = [*same_day[:COVERAGE_SHOWN]]
+    if len(same_day) > COVERAGE_SHOWN:
+        coverage.append(len(same_day) - COVERAGE_SHOWN)
+    for label, members in (("Also covered by:", coverage),
+                           ("Other developments of this story:", reports_around(other_days, place, place))):
         if members:
-            links = "".join(
-                "<li>" + (f"{escape(m.source)}: " if m.source else "")
-                + f'<a href="{escape(absolute(config.base_url, entry_url(m, config)))}">{escape(m.title)}</a>'
-                + f" ({escape(_when(m, config))})</li>" for m in members)
-            parts.append(f"<p>{label}</p><ul>{links}</ul>")
+            parts.append(f"<p>{label}</p><ul>{''.join(_report_item(m, config) for m in members)}</ul>")
     return xml_safe("\n".join(parts))
+
+
+def _report_item(report: Entry | int, config: Config) -> str:
+    """One other report of the item's story (its publisher, headline and time), or how many a list left out."""
+    if isinstance(report, int):
+        return f"<li>{report} more {'report' if report == 1 else 'reports'}</li>"
+    return ("<li>" + (f"{escape(report.source)}: " if report.source else "")
+            + f'<a href="{escape(absolute(config.base_url, entry_url(report, config)))}">{escape(report.title)}</a>'
+            + f" ({escape(_when(report, config))})</li>")
 
 
 def _when(entry: Entry, config: Config) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -83,6 +83,32 @@ class Story:
     @property
     def others(self) -> tuple[Entry, ...]:
         return self.members[1:]
+
+
+# A story on real news can hold hundreds of reports (the story dev set's largest: 387). A page, a feed
+# item or an e-mail names at most COVERAGE_SHOWN of its other reports ("and 370 more" for the rest), and a
+# timeline (an article's, a feed item's) its first and last reports and TIMELINE_AROUND on each side of its
+# own: every report's page listing every other one made a 20,000-headline site 2.1 GB, its build's render
+# and stored plan grew with the square of a story's size, and a feed item of such a story was 54 KB.
+COVERAGE_SHOWN = 12
+TIMELINE_AROUND = 4
+
+
+def reports_around(ordered: Sequence[Entry], start: int, stop: int) -> list[Entry | int]:
+    """A story's reports in time order, cut to its first and last and TIMELINE_AROUND on each side of
+    ordered[start:stop] (the report a page or a feed item is about: start to stop is its place, or the
+    place it would have, empty, when `ordered` leaves it out); each cut a number, the reports left out
+    there. A list short enough to show whole is returned whole."""
+    if len(ordered) <= 2 * TIMELINE_AROUND + 3:
+        return list(ordered)
+    keep = sorted({0, len(ordered) - 1, *range(max(0, start - TIMELINE_AROUND),
+                                             min(len(ordered), stop + TIMELINE_AROUND))})
+    shown: list[Entry | int] = []
+    for before, index in zip([-1, *keep], keep, strict=False):
+        if index - before > 1:
+            shown.append(index - before - 1)
+        shown.append(ordered[index])
+    return shown
 
 
 @dataclass(frozen=True)

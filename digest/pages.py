@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from digest.config import Config
-from digest.model import Edition, Entry, Page, Site, Story
+from digest.model import COVERAGE_SHOWN, Edition, Entry, Page, Site, Story, reports_around
 from digest.newsletter.plan import plan_emails, week_folder
 from digest.permalinks import entry_url
 from digest.urls import (
@@ -32,12 +32,6 @@ from digest.urls import (
 
 RELATED_IN_TOPIC = 4
 RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
-# A story on real news can hold hundreds of reports (the story dev set's largest: 387). A page names at most
-# COVERAGE_SHOWN of its other reports ("and 370 more" for the rest), and an article's timeline its first and last
-# reports and TIMELINE_AROUND on each side of its own: every report's page listing every other one made a
-# 20,000-headline site 2.1 GB, and its build's render and stored plan grew with the square of a story's size.
-COVERAGE_SHOWN = 12
-TIMELINE_AROUND = 4
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
 
@@ -195,17 +189,8 @@ def story_seen_from(story: Story, entry: Entry, reports: StoryReports) -> dict[s
     coverage = [m for m in same_day[:COVERAGE_SHOWN + 1] if m.path != entry.path][:COVERAGE_SHOWN]
     timeline: list[Entry | int] = []
     if len(reports.by_day) > 1:
-        ordered = reports.ordered
-        if len(ordered) <= 2 * TIMELINE_AROUND + 3:
-            timeline = list(ordered)
-        else:
-            at = reports.place[entry.path]
-            keep = sorted({0, len(ordered) - 1, *range(max(0, at - TIMELINE_AROUND),
-                                                     min(len(ordered), at + TIMELINE_AROUND + 1))})
-            for before, index in zip([-1, *keep], keep, strict=False):
-                if index - before > 1:
-                    timeline.append(index - before - 1)
-                timeline.append(ordered[index])
+        at = reports.place[entry.path]
+        timeline = reports_around(reports.ordered, at, at + 1)
     shown = {m.path for m in coverage} | {m.path for m in timeline if not isinstance(m, int)} | {entry.path}
     if len(shown) < len(story.members):
         story = replace(story, members=tuple(m for m in story.members if m is story.lead or m.path in shown))

@@ -22,10 +22,9 @@ import digest.theme
 from digest.config import Config
 from digest.errors import BuildFailed, DigestError
 from digest.feeds import FeedPlan, render_feeds
-from digest.model import Entry, Page, RenderedFile
+from digest.model import COVERAGE_SHOWN, Entry, Page, RenderedFile
 from digest.newsletter.render import is_email, render_email
 from digest.output import Staging
-from digest.pages import COVERAGE_SHOWN
 from digest.permalinks import entry_html, entry_url
 from digest.theme import make_environment, render_template
 from digest.urls import absolute, archive_url, edition_url, safe_slug, tag_url, topic_url

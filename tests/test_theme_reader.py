@@ -168,7 +168,7 @@ def test_a_story_of_many_reports_names_a_dozen_and_counts_the_rest(make_site: Si
     """Real news has stories of hundreds of reports: a page names at most COVERAGE_SHOWN of the
     others and says how many more, and a long timeline shows its first and last reports and those
     around the page's own, with the reports left out counted: each page stays small."""
-    from digest.pages import COVERAGE_SHOWN, TIMELINE_AROUND
+    from digest.model import COVERAGE_SHOWN, TIMELINE_AROUND
 
     files = {f"content/r{i:02d}.md": entry_text(f"Report {i:02d} on the summit", source=f"Paper {i:02d}",
                                                  date=f"2022-08-{16 if i < 26 else 17}T{8 + i % 12:02d}:{i:02d}:00Z",
@@ -207,3 +207,51 @@ def test_a_story_of_many_reports_names_a_dozen_and_counts_the_rest(make_site: Si
         doc = parse(page)
         assert len(by_class(doc, "li", "coverage-item")) <= 2 * COVERAGE_SHOWN, page  # the byline's list, the aside's
         assert len(doc.find(".//section[@class='timeline']").findall(".//li")) <= 2 * TIMELINE_AROUND + 5, page
+
+
+def test_a_story_of_many_reports_stays_small_in_the_feeds_and_the_emails(make_site: SiteMaker) -> None:
+    """A feed item and an e-mail name at most COVERAGE_SHOWN of a story's other reports, the feed
+    item's other days cut as a timeline is, and say how many they leave out: every report counted
+    once, none named twice (a story of hundreds made a 54 KB feed item)."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from digest.model import COVERAGE_SHOWN, TIMELINE_AROUND
+
+    files = {f"content/r{i:02d}.md": entry_text(f"Report {i:02d} on the summit", source=f"Paper {i:02d}",
+                                                 date=f"2022-08-{16 if i < 26 else 17}T{8 + i % 12:02d}:{i:02d}:00Z",
+                                                 story="summit")
+             for i in range(40)}
+    root = make_site(files)
+    build(root, BuildOptions(now=NOW, jobs=1))
+    out = root / "output"
+    items = ET.parse(out / "feed.xml").getroot().findall("./channel/item")
+    assert items
+    for item in items:
+        body = item.findtext("description") or ""
+        lists = dict(re.findall(r"<p>(Also covered by:|Other developments of this story:)</p><ul>(.*?)</ul>", body))
+        named = {name: re.findall(r'<a href="[^"]*">([^<]*)</a>', lists.get(name, "")) for name in
+                 ("Also covered by:", "Other developments of this story:")}
+        left_out = {name: [int(n) for n in re.findall(r"<li>(\d+) more reports?</li>", lists.get(name, ""))]
+                    for name in named}
+        same_day, other_days = named.values()
+        assert len(same_day) <= COVERAGE_SHOWN and len(other_days) <= 2 * TIMELINE_AROUND + 2
+        titles = same_day + other_days
+        assert len(set(titles)) == len(titles) and (item.findtext("title") or "").removeprefix("Update: ") not in titles
+        assert len(titles) + sum(left_out["Also covered by:"]) + sum(left_out["Other developments of this story:"]) \
+            == 39, item.findtext("title")
+    # Report 30 (the second day, 14 reports): 12 of its day named and 1 more; the 26 of the day
+    # before cut to the first and the four before it
+    item = next(i for i in items if i.findtext("title") == "Update: Report 30 on the summit")
+    body = item.findtext("description") or ""
+    assert "<li>1 more report</li>" in body and "<li>21 more reports</li>" in body
+    # The e-mails: a dozen publishers named, the rest counted; the text wrapped
+    page = (out / "2022/08/16/email.html").read_text(encoding="utf-8")
+    coverage = re.search(r'<p class="coverage"[^>]*>Also covered by (.*?)</p>', page, re.S)
+    assert coverage is not None
+    assert len(re.findall(r"<a ", coverage.group(1))) == COVERAGE_SHOWN
+    assert coverage.group(1).endswith(f"and {39 - COVERAGE_SHOWN} more")
+    plain = (out / "2022/08/16/email.txt").read_text(encoding="utf-8")
+    covered = plain[plain.index("Also covered by"):].split("\n  http")[0]  # then the lead's address
+    assert covered.endswith(f"and {39 - COVERAGE_SHOWN} more") and covered.count("Paper") == COVERAGE_SHOWN
+    assert all(len(line) <= 72 for line in covered.splitlines())
