@@ -11,7 +11,6 @@ from digest.config import Config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.links import broken_links, exists
 from digest.model import Site
-from digest.output import check_output_folder
 from digest.pipeline import BuildOptions, plan_site
 from digest.render_files import install_globals, render_page
 from digest.tags import near_duplicates
@@ -26,7 +25,6 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     that do not stop a build are added to `warnings` when given."""
     planned = plan_site(site_root, options, warnings)
     config, site, pages = planned.config, planned.site, planned.pages
-    check_output_folder(config.output_path)  # a build would refuse it
     if warnings is not None:
         warnings += tag_warnings(site, config)
     env = make_environment(config)

@@ -47,18 +47,3 @@ def test_check_never_says_build_failed(make_site) -> None:
     assert "check: 2 problems" in result.stderr
     built = digest("build", cwd=root)
     assert "build failed: 2 problems; the previous output/ is untouched" in built.stderr
-
-
-def test_check_and_build_name_an_output_folder_of_other_files(make_site, tmp_path: Path) -> None:
-    """output_dir pointing at a folder of someone else's files: check says so as the build does,
-    naming the folder, and neither touches it."""
-    elsewhere = tmp_path / "downloads"
-    elsewhere.mkdir()
-    (elsewhere / "report.pdf").write_text("mine")
-    root = make_site({"content/a.md": entry_text()}, config=f'[build]\noutput_dir = "{elsewhere}"\n')
-    for command in ("check", "build"):
-        result = digest(command, cwd=root)
-        assert result.returncode != 0, command
-        assert str(elsewhere) in result.stderr and "report.pdf" in result.stderr and "output_dir" in result.stderr
-        assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in elsewhere.iterdir()) == ["report.pdf"]
