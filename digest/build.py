@@ -32,7 +32,7 @@ from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
-from digest.output import Staging, build_lock, check_output_folder, empty_trash, existing_files, spare_path
+from digest.output import Staging, build_lock, empty_trash, existing_files, spare_path
 from digest.pages import Selection
 from digest.permalinks import entry_html
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
@@ -326,8 +326,6 @@ class Builder:
         # the live site was built from (reuse.entry_rows.files_seen)
         output = config.output_path
         live = tree_id(output)  # the live tree, read once: nothing renames it before the build publishes
-        if live is None:
-            check_output_folder(output)  # absent, empty, or a folder of files digest did not write: refused
         self._seen = None
         with Apart(printed_entry_files, config.content_path) if self.once and changed is None else _Inline() as files, \
                 Apart(folders_as_recorded, output, self._folders_record, live or "") \

@@ -52,28 +52,6 @@ def build_lock(site_root: Path) -> Iterator[None]:
             handle.close()
 
 
-def check_output_folder(output: Path) -> None:
-    """OutputError unless `output` is digest's to replace: absent, empty, or a tree a build made
-    (tree_identity's mark). A build swaps the whole folder out, and a later one deletes what was
-    swapped out: an output_dir set to a folder of other files (a home folder, /tmp) would lose them.
-    On a file system without marks every folder counts as digest's."""
-    if tree_id(output) is not None or not os.path.lexists(output):
-        return
-    if not output.is_dir():
-        raise OutputError("the output folder is a file, not a folder", output,
-                          hint="set [build] output_dir in digest.toml to a folder of its own, or move the file away")
-    try:
-        with os.scandir(output) as items:
-            names = sorted(item.name for item in items)
-    except OSError as exc:
-        raise _output_error(exc, output) from exc
-    if names:
-        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        raise OutputError(f"the output folder holds files digest did not write ({shown})", output,
-                          hint="a build replaces the whole output folder: set [build] output_dir in digest.toml "
-                               "to a new or empty folder, or move those files out of it (nothing was changed)")
-
-
 def spare_path(output: Path) -> Path:
     return output.parent / f".{output.name}.spare"
 
