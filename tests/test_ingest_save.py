@@ -202,3 +202,19 @@ def test_html_page(tmp_path: Path) -> None:
     assert str(post["date"]).startswith("2022-08-15T10:31:00+02:00")
     assert post["topic"] == "world"
     assert "second paragraph" in post.content and "Copyright" not in post.content
+
+
+def test_an_entry_the_curator_moved_is_not_written_again(tmp_path: Path) -> None:
+    # digest new files entries by day: a curator moving an ingested entry there got a second copy
+    # at the old place on the next run (two pages of one article, one story told twice).
+    path, content = setup(tmp_path)
+    [first] = run(tmp_path, [path])
+    moved = content / "2022" / "08" / "15" / first.entries[0].name
+    moved.parent.mkdir(parents=True)
+    first.entries[0].rename(moved)
+    for text in (ARTICLE, ARTICLE.replace("Monday", "Tuesday")):  # the input as it was, then changed
+        path.write_text(text, encoding="utf-8")
+        [again] = run(tmp_path, [path])
+        assert again.status == "duplicate", again.message
+        assert "content/2022/08/15/" in again.message
+        assert list(content.rglob("*.md")) == [moved]

@@ -162,7 +162,7 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
     on_disk = target.read_bytes() if target.exists() else None
     edited = on_disk is not None and (written_before is None or sha256(on_disk) != written_before)
 
-    if on_disk is None and written_before is None:
+    if on_disk is None:  # new, or moved by the curator since: a copy under another name is theirs
         duplicate = _find_duplicate(article, out_dir, own)
         if duplicate is not None:
             return _Outcome("duplicate", duplicate, missing,
