@@ -206,7 +206,8 @@ def _parser() -> argparse.ArgumentParser:
 
     ingest = command("ingest", "raw articles (text, HTML, RSS/Atom) -> entries in content/", _ingest)
     ingest.add_argument("inputs", nargs="*", type=Path, help="files or folders (default: seeds/)")
-    ingest.add_argument("--out", type=Path, help="where entries are written (default: content/)")
+    ingest.add_argument("--out", type=Path, help="where entries are written, relative to the site folder "
+                        "(default: content/)")
     ingest.add_argument("--force", action="store_true", help="re-ingest even edited entries (keeps a backup)")
 
     stories = command("stories", "list the stories: lead, members and why they were joined", _stories)
@@ -395,7 +396,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if not files:
         print("nothing to ingest")
         return 0
-    out = args.out if args.out is not None else root / "content"
+    out = root / args.out if args.out is not None else root / "content"  # in the site, as -C names it
     done: list[IngestResult] = []
     with Progress("ingesting:", enabled=not args.quiet) as progress:
         progress.update(f"0 of {len(files)}")

@@ -97,3 +97,17 @@ def test_curated_seed_entries_stay_as_curated(tmp_path: Path) -> None:
     assert statuses <= {"kept", "unchanged"}, run.stdout
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_out_is_in_the_site_that_dash_c_names(tmp_path: Path) -> None:
+    # --out content/inbox was taken from the current folder: the entry landed outside the site.
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    site.mkdir()
+    elsewhere.mkdir()
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    run = ingest(elsewhere, "-C", site, source, "--out", "content/inbox")
+    assert run.returncode == 0 and run.stdout.startswith("written"), run.stdout + run.stderr
+    assert len(entries(site / "content" / "inbox")) == 1
+    assert not list(elsewhere.iterdir())
+    assert ": content/inbox/" in run.stdout  # named relative to the site, as everywhere else
