@@ -218,3 +218,29 @@ def test_an_entry_the_curator_moved_is_not_written_again(tmp_path: Path) -> None
         assert again.status == "duplicate", again.message
         assert "content/2022/08/15/" in again.message
         assert list(content.rglob("*.md")) == [moved]
+
+
+def _feed(*items: tuple[str, str]) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Example News</title>'
+            "<link>https://example.com/</link><description>x</description>" + "".join(
+                f"<item><title>{title}</title><link>https://example.com/{slug}</link>"
+                "<pubDate>Mon, 15 Aug 2022 10:00:00 +0200</pubDate>"
+                f"<description>The story of {title.lower()}, told in a sentence or two.</description></item>"
+                for title, slug in items) + "</channel></rss>\n")
+
+
+def test_a_feed_that_gains_an_item_at_the_top_keeps_each_item_in_its_file(tmp_path: Path) -> None:
+    # Items were matched to their entries by position: a new first item was written into the
+    # old first item's file, and every item after it into its neighbour's.
+    path, content = setup(tmp_path, "news.xml", _feed(("Bridge opens", "b"), ("Council votes", "c")))
+    [first] = run(tmp_path, [path])
+    bridge, council = first.entries
+    council.write_text(council.read_text(encoding="utf-8") + "\nCurator note.\n", encoding="utf-8")
+    path.write_text(_feed(("Storm hits coast", "a"), ("Bridge opens", "b"), ("Council votes", "c")),
+                    encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    assert again.status == "written", again.message
+    titles = {p.name: frontmatter.load(p)["title"] for p in content.glob("*.md")}
+    assert titles == {bridge.name: "Bridge opens", council.name: "Council votes",
+                      "storm-hits-coast.md": "Storm hits coast"}
+    assert "Curator note." in council.read_text(encoding="utf-8")

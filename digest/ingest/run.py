@@ -131,11 +131,11 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
     record = state.get(key, Record(""))
     input_sha = sha256(data)
     own = {(site_root / p).resolve() for p in record.entries}
-    existing = list(record.entries)
+    previous_entries = _previous_entries(articles, list(record.entries), site_root)
     outcomes: list[_Outcome] = []
     claimed: set[Path] = set()
     for n, article in enumerate(articles):
-        previous = existing[n] if n < len(existing) else None
+        previous = previous_entries[n]
         target = (site_root / previous) if previous else _target(
             article, path, n, out_dir, site_root, state, claimed | input_files)
         claimed.add(target.resolve())
@@ -151,6 +151,34 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
         state[key] = Record(input_sha, entries)
         save_state(site_root, state)
     return _combine(path, outcomes)
+
+
+def _previous_entries(articles: list[Article], existing: list[str], site_root: Path) -> list[str | None]:
+    """The entry each article was written to by an earlier run: the one holding its link, else its
+    title (a feed gains items at the top and drops them at the bottom, so by position each item
+    would land in another item's file); a page's one article, its one entry whatever it says."""
+    keys: dict[tuple[str, str], str] = {}
+    for rel in existing:
+        meta = _front_matter(site_root / rel)
+        for kind in ("source_url", "title"):
+            value = meta.get(kind)
+            if isinstance(value, str) and value.strip():
+                keys.setdefault((kind, value.strip().casefold()), rel)
+    taken: set[str] = set()
+    found: list[str | None] = []
+    for article in articles:
+        match: str | None = None
+        for kind, value in (("source_url", article.source_url), ("title", article.title)):
+            known = keys.get((kind, value.strip().casefold())) if value and value.strip() else None
+            if known is not None and known not in taken:
+                match = known
+                break
+        if match is None and len(articles) == 1 and len(existing) == 1 and existing[0] not in taken:
+            match = existing[0]
+        if match is not None:
+            taken.add(match)
+        found.append(match)
+    return found
 
 
 def _place(article: Article, target: Path, record: Record, input_sha: str, force: bool,
