@@ -391,8 +391,7 @@ def _ingest(args: argparse.Namespace) -> int:
     root = args.site.resolve()
     config = load_config(root, required=False)
     inputs = args.inputs or [root / "seeds"]
-    files = [f for p in inputs for f in (sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
-                                          if p.is_dir() else [p])]
+    files = [f for p in inputs for f in (_files_under(p) if p.is_dir() else [p])]
     if not files:
         print("nothing to ingest")
         return 0
@@ -410,6 +409,12 @@ def _ingest(args: argparse.Namespace) -> int:
 
         ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show)
     return 1 if any(result.status == "error" for result in done) else 0
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file in a folder and its subfolders (the dev server ingests those too), hidden ones aside."""
+    return sorted(path for path in folder.rglob("*") if path.is_file()
+                  and not any(part.startswith(".") for part in path.relative_to(folder).parts))
 
 
 def _short(path: Path, root: Path) -> str:

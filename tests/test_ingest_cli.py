@@ -111,3 +111,14 @@ def test_out_is_in_the_site_that_dash_c_names(tmp_path: Path) -> None:
     assert len(entries(site / "content" / "inbox")) == 1
     assert not list(elsewhere.iterdir())
     assert ": content/inbox/" in run.stdout  # named relative to the site, as everywhere else
+
+
+def test_seeds_in_subfolders_are_ingested(tmp_path: Path) -> None:
+    # `digest ingest` said "nothing to ingest" for seeds/2022-08/a.txt, which the dev server ingests.
+    (tmp_path / "seeds" / "2022-08").mkdir(parents=True)
+    (tmp_path / "seeds" / "2022-08" / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "seeds" / ".hidden").mkdir()
+    (tmp_path / "seeds" / ".hidden" / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    run = ingest(tmp_path)
+    assert run.returncode == 0 and run.stdout.startswith("written   seeds/2022-08/article.txt"), run.stdout
+    assert len(entries(tmp_path / "content")) == 1
