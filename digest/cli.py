@@ -204,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--draft", action=argparse.BooleanOptionalAction, default=True,
                      help="write draft: true, so that it is not published until you remove it (default: --draft)")
 
-    ingest = command("ingest", "raw articles (text, HTML, RSS/Atom) -> entries in content/", _ingest)
+    ingest = command("ingest", "raw articles (text, HTML, RSS/Atom/JSON feeds) -> entries in content/", _ingest)
     ingest.add_argument("inputs", nargs="*", type=Path, help="files or folders (default: seeds/)")
     ingest.add_argument("--out", type=Path, help="where entries are written, relative to the site folder "
                         "(default: content/)")

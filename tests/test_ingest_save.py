@@ -244,3 +244,26 @@ def test_a_feed_that_gains_an_item_at_the_top_keeps_each_item_in_its_file(tmp_pa
     assert titles == {bridge.name: "Bridge opens", council.name: "Council votes",
                       "storm-hits-coast.md": "Storm hits coast"}
     assert "Curator note." in council.read_text(encoding="utf-8")
+
+
+JSON_FEED = """{"version": "https://jsonfeed.org/version/1.1", "title": "Example JSON",
+ "items": [{"id": "1", "url": "https://example.com/1", "title": "First item", "tags": ["World"],
+            "authors": [{"name": "Jane Doe"}], "date_published": "2022-08-15T10:00:00+02:00",
+            "content_html": "<p>The first story, told in a sentence or two for the feed.</p>"},
+           {"id": "2", "url": "https://example.com/2", "title": "Second item",
+            "content_text": "The second story has no date at all in this feed."}]}
+"""
+
+
+def test_json_feed_gives_one_entry_per_item(tmp_path: Path) -> None:
+    # README: "RSS / Atom / JSON feeds: one entry per item"; a JSON Feed was an error
+    # ("not well-formed (invalid token)"): feedparser 6.0 reads XML feeds only.
+    path, content = setup(tmp_path, "feed.json", JSON_FEED)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    first, second = (frontmatter.load(p) for p in result.entries)
+    assert first["title"] == "First item" and first["source_url"] == "https://example.com/1"
+    assert str(first["date"]).startswith("2022-08-15T10:00:00+02:00")
+    assert first["authors"] == ["Jane Doe"] and first["source"] == "Example JSON" and first["topic"] == "world"
+    assert "first story" in first.content
+    assert second["draft"] is True and "second story" in second.content
