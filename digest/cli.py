@@ -403,8 +403,9 @@ def _ingest(args: argparse.Namespace) -> int:
         def show(result: IngestResult) -> None:  # as each input is done, not after the last
             done.append(result)
             progress.update(f"{len(done)} of {len(files)}")
-            if result.status == "error" or not args.quiet:
-                progress.print(f"{result.status:9} {_short(result.input, root)}: {result.message}",
+            if result.status == "error" or not args.quiet:  # (an error's message starts with the input's name)
+                message = result.message.removeprefix(f"{result.input}: ")
+                progress.print(f"{result.status:9} {_short(result.input, root)}: {message}",
                                sys.stderr if result.status == "error" else sys.stdout)
 
         ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show)

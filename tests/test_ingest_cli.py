@@ -81,6 +81,7 @@ def test_error_names_the_file_and_exits_1(tmp_path: Path) -> None:
     run = ingest(tmp_path, empty, "--out", tmp_path / "out")
     assert run.returncode == 1
     assert "empty.txt" in run.stderr and "Traceback" not in run.stderr
+    assert run.stderr.count("empty.txt") == 1, run.stderr  # named once, not "x: x: the file is empty"
 
 
 def test_curated_seed_entries_stay_as_curated(tmp_path: Path) -> None:
