@@ -123,9 +123,10 @@ class Progress:
             self._shown = False
 
 
-def _print_warnings(warnings: Sequence[DigestError]) -> None:
+def _print_warnings(warnings: Sequence[DigestError], site_root: Path) -> None:
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr, flush=True)
+        for shown in _relative_paths(warning, site_root):  # as errors are shown
+            print(f"warning: {shown}", file=sys.stderr, flush=True)
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:
@@ -338,7 +339,7 @@ def _build(args: argparse.Namespace) -> int:
               file=sys.stderr)
     with Progress("building:", enabled=not args.quiet) as progress:
         report = build(root, replace(options, progress=lambda stage: progress.update(f"{stage} done")))
-    _print_warnings(report.warnings)
+    _print_warnings(report.warnings, root)
     if not args.quiet:
         print(report.summary())
     if args.verbose:
@@ -352,7 +353,7 @@ def _check(args: argparse.Namespace) -> int:
     warnings: list[ContentWarning] = []
     with Progress("checking:", enabled=not args.quiet):
         problems, summary = check_site(args.site.resolve(), _build_options(args), warnings)
-    _print_warnings(warnings)
+    _print_warnings(warnings, args.site.resolve())
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not args.quiet or problems:
@@ -448,7 +449,7 @@ def _serve(args: argparse.Namespace) -> int:
         if rebuild.error is not None or not args.quiet:
             print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
         if rebuild.report is not None:
-            _print_warnings(rebuild.report.warnings)
+            _print_warnings(rebuild.report.warnings, root)
 
     try:
         server.start()

@@ -253,3 +253,12 @@ def test_serve_starts_with_a_broken_config_and_names_it_relatively(make_site) ->
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_warnings_name_files_relative_to_the_site(make_site, capsys) -> None:
+    # The near-duplicate tag warning of `digest check` named the entry by its whole path.
+    root = make_site({"content/a.md": entry_text("A", tags="[Taxes]"),
+                      "content/c.md": entry_text("C", "2022-08-17T09:00:00+01:00", tags="[Tax]")})
+    assert main(["-C", str(root), "check"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: content/a.md:4: tags 'Taxes' (1 entry) and 'Tax'" in err and str(root) not in err, err
