@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -289,6 +290,7 @@ def _tags(text: str) -> tuple[str, ...]:
 
 
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+_DATE_FORM = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?(Z|[+-]\d\d:\d\d)?)?")
 
 
 def _entry_date(text: str) -> str | date | datetime:
@@ -297,6 +299,8 @@ def _entry_date(text: str) -> str | date | datetime:
     if word in RELATIVE_DAYS:
         return word
     try:
+        if not _DATE_FORM.fullmatch(text):  # fromisoformat also takes 20220815 and 2022-W33, which the README does not
+            raise ValueError(text)
         return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: give YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
