@@ -267,3 +267,12 @@ def test_json_feed_gives_one_entry_per_item(tmp_path: Path) -> None:
     assert first["authors"] == ["Jane Doe"] and first["source"] == "Example JSON" and first["topic"] == "world"
     assert "first story" in first.content
     assert second["draft"] is True and "second story" in second.content
+
+
+def test_entry_names_are_transliterated_not_dropped(tmp_path: Path) -> None:
+    # Accents were only stripped: "Straßenbahnen" lost its ß and "157 миллионов ..." became 157.md.
+    text = ARTICLE.replace('Leaders: agree on "a new pact" at summit', "Straßenbahnen: 157 миллионов за бездействие")
+    path, content = setup(tmp_path, data=text)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    assert result.entries[0].name == "strassenbahnen-157-millionov-za-bezdeistvie.md"
