@@ -472,8 +472,12 @@ def _serve(args: argparse.Namespace) -> int:
 def _stories(args: argparse.Namespace) -> int:
     from digest.build import grouped_site
 
+    root = args.site.resolve()
+    if not (root / "content").is_dir():  # a mistyped -C said "0 stories from 0 entries"
+        raise DigestError(f"no content/ folder in {root}", root / "content",
+                          hint="run digest stories in a site folder (or one holding content/), or give it: -C FOLDER")
     with Progress("grouping stories:", enabled=not args.quiet):
-        site = grouped_site(args.site.resolve())
+        site = grouped_site(root)
     if args.json:
         stories = [[str(m.path) for m in s.members] for s in site.stories]
         json.dump({"stories": stories}, sys.stdout, ensure_ascii=False)

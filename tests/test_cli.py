@@ -262,3 +262,9 @@ def test_warnings_name_files_relative_to_the_site(make_site, capsys) -> None:
     assert main(["-C", str(root), "check"]) == 0
     err = capsys.readouterr().err
     assert "warning: content/a.md:4: tags 'Taxes' (1 entry) and 'Tax'" in err and str(root) not in err, err
+
+
+def test_stories_without_a_content_folder_is_an_error(tmp_path: Path, capsys) -> None:
+    # `digest -C /mistyped stories` printed "0 stories from 0 entries" and exited 0.
+    assert main(["-C", str(tmp_path / "mistyped"), "stories"]) == 1
+    assert "no content/ folder" in capsys.readouterr().err
