@@ -277,11 +277,14 @@ def _base_url(text: str) -> str:
 
 
 def _slug(text: str) -> str:
-    from digest.urls import slugify
+    from digest.urls import RESERVED, slugify
 
     if not text or slugify(text) != text:
         raise argparse.ArgumentTypeError(f"{text!r} is not a slug: use lowercase letters, digits and dashes, "
                                          f"e.g. {slugify(text) or 'harbour-plan'}")
+    if text in RESERVED:  # the file index.md would be published under a hashed name, index-1a2b3c4d/
+        raise argparse.ArgumentTypeError(f"{text!r} is a name the site keeps for itself: choose another, "
+                                         f"e.g. {text}-story")
     return text
 
 

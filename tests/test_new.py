@@ -112,3 +112,11 @@ def test_new_writes_an_entry_that_builds(make_site) -> None:
     assert main(["-C", str(root), "new", "x", "--topic", "nope"]) == 1
     assert main(["-C", str(root), "new", "x", "--url", "javascript:alert(1)"]) == 1
     assert main(["-C", str(root), "build"]) == 0
+
+
+def test_a_slug_the_site_keeps_is_a_usage_error(make_site) -> None:
+    # --slug index wrote index.md, which was published at /2022/08/15/index-<hash>/, not the name asked for.
+    root = make_site()
+    result = new(root, "Front", "--slug", "index", "--date", "2022-08-15")
+    assert result.returncode == 2 and "keeps for itself" in result.stderr, result.stderr
+    assert not (root / "content").exists()
