@@ -167,14 +167,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     parser.add_argument("-C", "--site", type=Path, default=Path("."), help="the site folder (default: here)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    parser.add_argument("-v", "--verbose", action="store_true", help="also print where the build's time went")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     # The same flags after the command (`digest build -C site`): SUPPRESS keeps the value given before it.
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("-C", "--site", type=Path, default=argparse.SUPPRESS, help="the site folder (default: here)")
     shared.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="print only warnings and errors")
-    shared.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="also print where the build's time went")
+    shared.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
@@ -234,8 +233,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_build_flags(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--drafts", action="store_true", default=None, help="publish drafts too")
-    command.add_argument("--future", action="store_true", default=None, help="publish entries dated in the future")
+    command.add_argument("--drafts", action="store_true", default=None,
+                         help="include drafts (draft: true, or a review: list), as [build] drafts does")
+    command.add_argument("--future", action="store_true", default=None,
+                         help="include entries dated in the future, as [build] future does")
     command.add_argument("--base-url", type=_base_url, help="the address the site is published at, e.g. "
                          "https://example.org/news/ (default: base_url in digest.toml)")
     command.add_argument("--jobs", type=_jobs, default=None, help="worker processes (default: one per core)")
@@ -293,6 +294,7 @@ def _tags(text: str) -> tuple[str, ...]:
 
 
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+VERBOSE_HELP = "digest build only: also print where its time went, stage by stage"
 _DATE_FORM = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?(Z|[+-]\d\d:\d\d)?)?")
 
 

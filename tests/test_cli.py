@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from digest.cli import main
 
 from .conftest import entry_text
@@ -268,3 +270,14 @@ def test_stories_without_a_content_folder_is_an_error(tmp_path: Path, capsys) ->
     # `digest -C /mistyped stories` printed "0 stories from 0 entries" and exited 0.
     assert main(["-C", str(tmp_path / "mistyped"), "stories"]) == 1
     assert "no content/ folder" in capsys.readouterr().err
+
+
+def test_help_says_what_the_flags_do_for_each_command(capsys) -> None:
+    # `digest send -h` offered "-v: also print where the build's time went" and `check -h`
+    # "--drafts: publish drafts too", though neither builds or publishes anything.
+    for name in ("send", "check", "ingest"):
+        with pytest.raises(SystemExit):
+            main([name, "-h"])
+    text = capsys.readouterr().out
+    assert "where the build's time went" not in text and "publish drafts" not in text
+    assert "digest build only" in text and "include drafts" in text
