@@ -276,3 +276,13 @@ def test_entry_names_are_transliterated_not_dropped(tmp_path: Path) -> None:
     [result] = run(tmp_path, [path])
     assert result.status == "written", result.message
     assert result.entries[0].name == "strassenbahnen-157-millionov-za-bezdeistvie.md"
+
+
+def test_an_entry_is_not_ingested_as_a_raw_article(tmp_path: Path) -> None:
+    # `digest ingest content/` read each entry as copied text: "title: 'Leaders ...'" became the
+    # headline of a new, published junk entry beside it.
+    [first] = run(tmp_path, [setup(tmp_path)[0]])
+    before = sorted((tmp_path / "content").iterdir())
+    [again] = run(tmp_path, [first.entries[0]])
+    assert again.status == "error" and "entry already" in again.message, again.message
+    assert sorted((tmp_path / "content").iterdir()) == before

@@ -61,6 +61,10 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
     text = sanitize(decode(data))
     if not text.strip():
         raise IngestError("the file is empty", path, hint="nothing to ingest")
+    if "title" in _front_matter_of(text):  # e.g. `digest ingest content/`: its text would become junk entries
+        raise IngestError("this is an entry already (front matter between --- lines), not a raw article", path,
+                          hint="ingest reads copied article text, saved pages and feeds; an entry goes "
+                               "straight into content/")
     kind = detect_kind(path, text)
     try:
         if kind == "feed":
@@ -253,6 +257,10 @@ def _front_matter(path: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return {}
+    return _front_matter_of(text)
+
+
+def _front_matter_of(text: str) -> dict[str, object]:
     if not text.startswith("---"):
         return {}
     end = text.find("\n---", 3)
