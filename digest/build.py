@@ -32,7 +32,7 @@ from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
-from digest.output import Staging, build_lock, empty_trash, existing_files, spare_path
+from digest.output import Staging, build_lock, check_output_folder, empty_trash, existing_files, spare_path
 from digest.pages import Selection
 from digest.permalinks import entry_html
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
@@ -316,6 +316,7 @@ class Builder:
         config = apply_options(load_config(self.site_root), options)
         self._output = config.output_path
         check_theme(config)
+        check_output_folder(config.output_path, config.site_root)
         with build_lock(self.site_root):  # a site, then: one build at a time on it
             return self._build_site(config, clock, changed)
 

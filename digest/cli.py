@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -123,9 +124,10 @@ class Progress:
             self._shown = False
 
 
-def _print_warnings(warnings: Sequence[DigestError]) -> None:
+def _print_warnings(warnings: Sequence[DigestError], site_root: Path) -> None:
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr, flush=True)
+        for shown in _relative_paths(warning, site_root):  # as errors are shown
+            print(f"warning: {shown}", file=sys.stderr, flush=True)
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:
@@ -165,14 +167,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     parser.add_argument("-C", "--site", type=Path, default=Path("."), help="the site folder (default: here)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
-    parser.add_argument("-v", "--verbose", action="store_true", help="also print where the build's time went")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     # The same flags after the command (`digest build -C site`): SUPPRESS keeps the value given before it.
     shared = argparse.ArgumentParser(add_help=False)
     shared.add_argument("-C", "--site", type=Path, default=argparse.SUPPRESS, help="the site folder (default: here)")
     shared.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                         help="print only warnings and errors")
-    shared.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="also print where the build's time went")
+    shared.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, help: str, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
@@ -204,9 +205,10 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--draft", action=argparse.BooleanOptionalAction, default=True,
                      help="write draft: true, so that it is not published until you remove it (default: --draft)")
 
-    ingest = command("ingest", "raw articles (text, HTML, RSS/Atom) -> entries in content/", _ingest)
+    ingest = command("ingest", "raw articles (text, HTML, RSS/Atom/JSON feeds) -> entries in content/", _ingest)
     ingest.add_argument("inputs", nargs="*", type=Path, help="files or folders (default: seeds/)")
-    ingest.add_argument("--out", type=Path, help="where entries are written (default: content/)")
+    ingest.add_argument("--out", type=Path, help="where entries are written, relative to the site folder "
+                        "(default: content/)")
     ingest.add_argument("--force", action="store_true", help="re-ingest even edited entries (keeps a backup)")
 
     stories = command("stories", "list the stories: lead, members and why they were joined", _stories)
@@ -231,8 +233,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_build_flags(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--drafts", action="store_true", default=None, help="publish drafts too")
-    command.add_argument("--future", action="store_true", default=None, help="publish entries dated in the future")
+    command.add_argument("--drafts", action="store_true", default=None,
+                         help="include drafts (draft: true, or a review: list), as [build] drafts does")
+    command.add_argument("--future", action="store_true", default=None,
+                         help="include entries dated in the future, as [build] future does")
     command.add_argument("--base-url", type=_base_url, help="the address the site is published at, e.g. "
                          "https://example.org/news/ (default: base_url in digest.toml)")
     command.add_argument("--jobs", type=_jobs, default=None, help="worker processes (default: one per core)")
@@ -274,11 +278,14 @@ def _base_url(text: str) -> str:
 
 
 def _slug(text: str) -> str:
-    from digest.urls import slugify
+    from digest.urls import RESERVED, slugify
 
     if not text or slugify(text) != text:
         raise argparse.ArgumentTypeError(f"{text!r} is not a slug: use lowercase letters, digits and dashes, "
                                          f"e.g. {slugify(text) or 'harbour-plan'}")
+    if text in RESERVED:  # the file index.md would be published under a hashed name, index-1a2b3c4d/
+        raise argparse.ArgumentTypeError(f"{text!r} is a name the site keeps for itself: choose another, "
+                                         f"e.g. {text}-story")
     return text
 
 
@@ -287,6 +294,8 @@ def _tags(text: str) -> tuple[str, ...]:
 
 
 RELATIVE_DAYS = {"today": 0, "yesterday": 1}
+VERBOSE_HELP = "digest build only: also print where its time went, stage by stage"
+_DATE_FORM = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d)?(Z|[+-]\d\d:\d\d)?)?")
 
 
 def _entry_date(text: str) -> str | date | datetime:
@@ -295,6 +304,8 @@ def _entry_date(text: str) -> str | date | datetime:
     if word in RELATIVE_DAYS:
         return word
     try:
+        if not _DATE_FORM.fullmatch(text):  # fromisoformat also takes 20220815 and 2022-W33, which the README does not
+            raise ValueError(text)
         return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: give YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
@@ -337,7 +348,7 @@ def _build(args: argparse.Namespace) -> int:
               file=sys.stderr)
     with Progress("building:", enabled=not args.quiet) as progress:
         report = build(root, replace(options, progress=lambda stage: progress.update(f"{stage} done")))
-    _print_warnings(report.warnings)
+    _print_warnings(report.warnings, root)
     if not args.quiet:
         print(report.summary())
     if args.verbose:
@@ -351,7 +362,7 @@ def _check(args: argparse.Namespace) -> int:
     warnings: list[ContentWarning] = []
     with Progress("checking:", enabled=not args.quiet):
         problems, summary = check_site(args.site.resolve(), _build_options(args), warnings)
-    _print_warnings(warnings)
+    _print_warnings(warnings, args.site.resolve())
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if not args.quiet or problems:
@@ -390,12 +401,11 @@ def _ingest(args: argparse.Namespace) -> int:
     root = args.site.resolve()
     config = load_config(root, required=False)
     inputs = args.inputs or [root / "seeds"]
-    files = [f for p in inputs for f in (sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith("."))
-                                          if p.is_dir() else [p])]
+    files = [f for p in inputs for f in (_files_under(p) if p.is_dir() else [p])]
     if not files:
         print("nothing to ingest")
         return 0
-    out = args.out if args.out is not None else root / "content"
+    out = root / args.out if args.out is not None else root / "content"  # in the site, as -C names it
     done: list[IngestResult] = []
     with Progress("ingesting:", enabled=not args.quiet) as progress:
         progress.update(f"0 of {len(files)}")
@@ -403,12 +413,19 @@ def _ingest(args: argparse.Namespace) -> int:
         def show(result: IngestResult) -> None:  # as each input is done, not after the last
             done.append(result)
             progress.update(f"{len(done)} of {len(files)}")
-            if result.status == "error" or not args.quiet:
-                progress.print(f"{result.status:9} {_short(result.input, root)}: {result.message}",
+            if result.status == "error" or not args.quiet:  # (an error's message starts with the input's name)
+                message = result.message.removeprefix(f"{result.input}: ")
+                progress.print(f"{result.status:9} {_short(result.input, root)}: {message}",
                                sys.stderr if result.status == "error" else sys.stdout)
 
         ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show)
     return 1 if any(result.status == "error" for result in done) else 0
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file in a folder and its subfolders (the dev server ingests those too), hidden ones aside."""
+    return sorted(path for path in folder.rglob("*") if path.is_file()
+                  and not any(part.startswith(".") for part in path.relative_to(folder).parts))
 
 
 def _short(path: Path, root: Path) -> str:
@@ -441,7 +458,7 @@ def _serve(args: argparse.Namespace) -> int:
         if rebuild.error is not None or not args.quiet:
             print(rebuild.summary(root), file=sys.stderr if rebuild.error else sys.stdout, flush=True)
         if rebuild.report is not None:
-            _print_warnings(rebuild.report.warnings)
+            _print_warnings(rebuild.report.warnings, root)
 
     try:
         server.start()
@@ -460,8 +477,12 @@ def _serve(args: argparse.Namespace) -> int:
 def _stories(args: argparse.Namespace) -> int:
     from digest.build import grouped_site
 
+    root = args.site.resolve()
+    if not (root / "content").is_dir():  # a mistyped -C said "0 stories from 0 entries"
+        raise DigestError(f"no content/ folder in {root}", root / "content",
+                          hint="run digest stories in a site folder (or one holding content/), or give it: -C FOLDER")
     with Progress("grouping stories:", enabled=not args.quiet):
-        site = grouped_site(args.site.resolve())
+        site = grouped_site(root)
     if args.json:
         stories = [[str(m.path) for m in s.members] for s in site.stories]
         json.dump({"stories": stories}, sys.stdout, ensure_ascii=False)

@@ -23,7 +23,7 @@ from digest.urls import slugify
 
 CONFIG_NAME = "digest.toml"
 # Folders of the site that the output folder must never replace (the build swaps output/ wholesale).
-PROTECTED_FOLDERS = ("content", "themes", "seeds", ".digest")
+PROTECTED_FOLDERS = ("content", "themes", "seeds", "static", ".github", ".digest")
 
 # section -> key -> (type, default, what it means)
 SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {

@@ -22,7 +22,7 @@ from typing import Any
 
 from digest import __version__
 from digest.config import CONFIG_NAME, SCHEMA, TOPIC_KEYS
-from digest.errors import ConfigError
+from digest.errors import ConfigError, DigestError
 
 TEMPLATE = Path(__file__).parent / "site_template"
 WORKFLOW = ".github/workflows/publish.yml"
@@ -42,11 +42,15 @@ def init_site(folder: Path, title: str | None = None, now: datetime | None = Non
     if existing:
         raise ConfigError(f"{plural_files(existing)} exist already: {', '.join(existing)}", folder,
                           hint="digest init never overwrites: choose a new folder, or move those files away")
-    for rel, text in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (folder / "static").mkdir(exist_ok=True)
+    try:
+        for rel, text in files.items():
+            path = folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        (folder / "static").mkdir(exist_ok=True)
+    except OSError as exc:  # a folder that cannot be made or written: no traceback
+        raise DigestError(f"cannot write the site: {exc.strerror or exc}", Path(exc.filename or folder),
+                          hint="give digest init a folder you can write to") from exc
     return [Path(rel) for rel in [*files, "static/"]]
 
 

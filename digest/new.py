@@ -2,8 +2,9 @@
 
 An entry is a draft unless asked otherwise: a placeholder must never reach the front page or the
 feeds. The file's name (the entry's slug) is made from the headline, transliterated to ASCII
-(anyascii: Cyrillic, Greek, Chinese, Arabic...); a headline with nothing to transliterate (emoji
-only) gets a short stable hash of itself, so two such headlines never share a name.
+(anyascii: Cyrillic, Greek, Chinese, Arabic, emoji by name...); a headline with nothing to
+transliterate (punctuation and symbols only) gets a short stable hash of itself, so two such
+headlines never share a name.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from digest.feeds import FeedPlan, plan_feeds
 from digest.load import load_entries_with_features
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, local_days, organise
-from digest.output import Staging, build_lock
+from digest.output import Staging, build_lock, check_output_folder
 from digest.pages import Selection, plan_pages
 from digest.permalinks import entry_url
 from digest.site_static import check_static_clashes, with_site_static
@@ -115,6 +115,7 @@ def write_site(planned: PlannedSite) -> None:
     from digest.render_files import render_files, template_environment  # Jinja: loaded only to render
 
     config = planned.config
+    check_output_folder(config.output_path, config.site_root)
     with build_lock(config.site_root):
         staging = Staging(config.output_path, fresh=True)
         try:

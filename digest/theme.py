@@ -133,8 +133,9 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
     except jinja2.TemplateSyntaxError as exc:
         raise ThemeError(f"template syntax error: {exc.message}", exc.filename or exc.name or name, exc.lineno,
                          hint="fix the Jinja syntax at that line") from exc
-    except jinja2.TemplateNotFound as exc:
-        raise ThemeError(f"template not found: {exc.name}", name,
+    except jinja2.TemplateNotFound as exc:  # named by the include or extends that asked for it
+        filename, line = _template_frame(exc)
+        raise ThemeError(f"template not found: {exc.name}", filename or name, line,
                          hint="add it to your theme's templates/ folder, or remove the reference") from exc
     except DigestError:  # e.g. an entry's body that could not be read back: already names its file
         raise

@@ -176,3 +176,16 @@ def test_front_page_shows_the_seed_story_once_with_both_sources(demo_site: Path)
     assert len(seed_cards) == 1
     text = " ".join("".join(seed_cards[0].itertext()).split())
     assert "Fortune" in text and "Business Insider" in text and "Also covered by" in text
+
+
+def test_missing_template_is_named_where_it_is_included(make_site) -> None:
+    # The error named the page's template (article.html, not a file of the site) and no line.
+    root = make_site({"content/a.md": entry_text(),
+                      "themes/mine/templates/base.html": "{% extends 'default:base.html' %}\n"
+                                                          "{% block title %}{% include 'nope.html' %}{% endblock %}\n"},
+                     config='[site]\ntheme = "mine"\n')
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    error = caught.value
+    assert isinstance(error, ThemeError) and "nope.html" in error.message
+    assert str(error.path).endswith("themes/mine/templates/base.html") and error.line == 2

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from digest.cli import main
 
 from .conftest import entry_text
@@ -253,3 +255,29 @@ def test_serve_starts_with_a_broken_config_and_names_it_relatively(make_site) ->
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_warnings_name_files_relative_to_the_site(make_site, capsys) -> None:
+    # The near-duplicate tag warning of `digest check` named the entry by its whole path.
+    root = make_site({"content/a.md": entry_text("A", tags="[Taxes]"),
+                      "content/c.md": entry_text("C", "2022-08-17T09:00:00+01:00", tags="[Tax]")})
+    assert main(["-C", str(root), "check"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: content/a.md:4: tags 'Taxes' (1 entry) and 'Tax'" in err and str(root) not in err, err
+
+
+def test_stories_without_a_content_folder_is_an_error(tmp_path: Path, capsys) -> None:
+    # `digest -C /mistyped stories` printed "0 stories from 0 entries" and exited 0.
+    assert main(["-C", str(tmp_path / "mistyped"), "stories"]) == 1
+    assert "no content/ folder" in capsys.readouterr().err
+
+
+def test_help_says_what_the_flags_do_for_each_command(capsys) -> None:
+    # `digest send -h` offered "-v: also print where the build's time went" and `check -h`
+    # "--drafts: publish drafts too", though neither builds or publishes anything.
+    for name in ("send", "check", "ingest"):
+        with pytest.raises(SystemExit):
+            main([name, "-h"])
+    text = capsys.readouterr().out
+    assert "where the build's time went" not in text and "publish drafts" not in text
+    assert "digest build only" in text and "include drafts" in text

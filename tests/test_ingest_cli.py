@@ -81,6 +81,7 @@ def test_error_names_the_file_and_exits_1(tmp_path: Path) -> None:
     run = ingest(tmp_path, empty, "--out", tmp_path / "out")
     assert run.returncode == 1
     assert "empty.txt" in run.stderr and "Traceback" not in run.stderr
+    assert run.stderr.count("empty.txt") == 1, run.stderr  # named once, not "x: x: the file is empty"
 
 
 def test_curated_seed_entries_stay_as_curated(tmp_path: Path) -> None:
@@ -97,3 +98,28 @@ def test_curated_seed_entries_stay_as_curated(tmp_path: Path) -> None:
     assert statuses <= {"kept", "unchanged"}, run.stdout
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_out_is_in_the_site_that_dash_c_names(tmp_path: Path) -> None:
+    # --out content/inbox was taken from the current folder: the entry landed outside the site.
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    site.mkdir()
+    elsewhere.mkdir()
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    run = ingest(elsewhere, "-C", site, source, "--out", "content/inbox")
+    assert run.returncode == 0 and run.stdout.startswith("written"), run.stdout + run.stderr
+    assert len(entries(site / "content" / "inbox")) == 1
+    assert not list(elsewhere.iterdir())
+    assert ": content/inbox/" in run.stdout  # named relative to the site, as everywhere else
+
+
+def test_seeds_in_subfolders_are_ingested(tmp_path: Path) -> None:
+    # `digest ingest` said "nothing to ingest" for seeds/2022-08/a.txt, which the dev server ingests.
+    (tmp_path / "seeds" / "2022-08").mkdir(parents=True)
+    (tmp_path / "seeds" / "2022-08" / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "seeds" / ".hidden").mkdir()
+    (tmp_path / "seeds" / ".hidden" / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    run = ingest(tmp_path)
+    assert run.returncode == 0 and run.stdout.startswith("written   seeds/2022-08/article.txt"), run.stdout
+    assert len(entries(tmp_path / "content")) == 1

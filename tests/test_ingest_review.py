@@ -126,3 +126,12 @@ def test_the_bench_measures_what_digest_ingest_writes(make_site: SiteMaker) -> N
         meta, body = ingest_entry(page)
         assert dict(written.metadata) == meta
         assert written.content == body
+
+
+def test_review_is_one_line_the_curator_deletes() -> None:
+    # The hint says "delete the review: line": a block list left "- title" behind, invalid YAML.
+    text = render_entry(Article(title="A guess", body="Body.", date="2022-08-15", review=("title", "authors")), ())
+    assert "\nreview: [title, authors]\n" in text
+    cleared = "".join(line for line in text.splitlines(keepends=True) if not line.startswith("review:"))
+    meta = frontmatter.loads(cleared).metadata
+    assert "review" not in meta and meta["title"] == "A guess"

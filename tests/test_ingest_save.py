@@ -202,3 +202,87 @@ def test_html_page(tmp_path: Path) -> None:
     assert str(post["date"]).startswith("2022-08-15T10:31:00+02:00")
     assert post["topic"] == "world"
     assert "second paragraph" in post.content and "Copyright" not in post.content
+
+
+def test_an_entry_the_curator_moved_is_not_written_again(tmp_path: Path) -> None:
+    # digest new files entries by day: a curator moving an ingested entry there got a second copy
+    # at the old place on the next run (two pages of one article, one story told twice).
+    path, content = setup(tmp_path)
+    [first] = run(tmp_path, [path])
+    moved = content / "2022" / "08" / "15" / first.entries[0].name
+    moved.parent.mkdir(parents=True)
+    first.entries[0].rename(moved)
+    for text in (ARTICLE, ARTICLE.replace("Monday", "Tuesday")):  # the input as it was, then changed
+        path.write_text(text, encoding="utf-8")
+        [again] = run(tmp_path, [path])
+        assert again.status == "duplicate", again.message
+        assert "content/2022/08/15/" in again.message
+        assert list(content.rglob("*.md")) == [moved]
+
+
+def _feed(*items: tuple[str, str]) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Example News</title>'
+            "<link>https://example.com/</link><description>x</description>" + "".join(
+                f"<item><title>{title}</title><link>https://example.com/{slug}</link>"
+                "<pubDate>Mon, 15 Aug 2022 10:00:00 +0200</pubDate>"
+                f"<description>The story of {title.lower()}, told in a sentence or two.</description></item>"
+                for title, slug in items) + "</channel></rss>\n")
+
+
+def test_a_feed_that_gains_an_item_at_the_top_keeps_each_item_in_its_file(tmp_path: Path) -> None:
+    # Items were matched to their entries by position: a new first item was written into the
+    # old first item's file, and every item after it into its neighbour's.
+    path, content = setup(tmp_path, "news.xml", _feed(("Bridge opens", "b"), ("Council votes", "c")))
+    [first] = run(tmp_path, [path])
+    bridge, council = first.entries
+    council.write_text(council.read_text(encoding="utf-8") + "\nCurator note.\n", encoding="utf-8")
+    path.write_text(_feed(("Storm hits coast", "a"), ("Bridge opens", "b"), ("Council votes", "c")),
+                    encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    assert again.status == "written", again.message
+    titles = {p.name: frontmatter.load(p)["title"] for p in content.glob("*.md")}
+    assert titles == {bridge.name: "Bridge opens", council.name: "Council votes",
+                      "storm-hits-coast.md": "Storm hits coast"}
+    assert "Curator note." in council.read_text(encoding="utf-8")
+
+
+JSON_FEED = """{"version": "https://jsonfeed.org/version/1.1", "title": "Example JSON",
+ "items": [{"id": "1", "url": "https://example.com/1", "title": "First item", "tags": ["World"],
+            "authors": [{"name": "Jane Doe"}], "date_published": "2022-08-15T10:00:00+02:00",
+            "content_html": "<p>The first story, told in a sentence or two for the feed.</p>"},
+           {"id": "2", "url": "https://example.com/2", "title": "Second item",
+            "content_text": "The second story has no date at all in this feed."}]}
+"""
+
+
+def test_json_feed_gives_one_entry_per_item(tmp_path: Path) -> None:
+    # README: "RSS / Atom / JSON feeds: one entry per item"; a JSON Feed was an error
+    # ("not well-formed (invalid token)"): feedparser 6.0 reads XML feeds only.
+    path, content = setup(tmp_path, "feed.json", JSON_FEED)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    first, second = (frontmatter.load(p) for p in result.entries)
+    assert first["title"] == "First item" and first["source_url"] == "https://example.com/1"
+    assert str(first["date"]).startswith("2022-08-15T10:00:00+02:00")
+    assert first["authors"] == ["Jane Doe"] and first["source"] == "Example JSON" and first["topic"] == "world"
+    assert "first story" in first.content
+    assert second["draft"] is True and "second story" in second.content
+
+
+def test_entry_names_are_transliterated_not_dropped(tmp_path: Path) -> None:
+    # Accents were only stripped: "Straßenbahnen" lost its ß and "157 миллионов ..." became 157.md.
+    text = ARTICLE.replace('Leaders: agree on "a new pact" at summit', "Straßenbahnen: 157 миллионов за бездействие")
+    path, content = setup(tmp_path, data=text)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    assert result.entries[0].name == "strassenbahnen-157-millionov-za-bezdeistvie.md"
+
+
+def test_an_entry_is_not_ingested_as_a_raw_article(tmp_path: Path) -> None:
+    # `digest ingest content/` read each entry as copied text: "title: 'Leaders ...'" became the
+    # headline of a new, published junk entry beside it.
+    [first] = run(tmp_path, [setup(tmp_path)[0]])
+    before = sorted((tmp_path / "content").iterdir())
+    [again] = run(tmp_path, [first.entries[0]])
+    assert again.status == "error" and "entry already" in again.message, again.message
+    assert sorted((tmp_path / "content").iterdir()) == before

@@ -247,3 +247,10 @@ def test_requirements_name_where_digest_comes_from_or_ask_for_it(tmp_path: Path,
     archive = '{"url": "https://files.example.org/digest-0.1.0.tar.gz", "archive_info": {}}'
     monkeypatch.setattr(metadata, "distribution", lambda name: Installed(archive))
     assert "digest[search] @ https://files.example.org/digest-0.1.0.tar.gz\n" in requirements_text()
+
+
+def test_a_folder_that_cannot_be_made_is_an_error_not_a_traceback(tmp_path: Path, capsys) -> None:
+    (tmp_path / "blocked").write_text("a file, not a folder")  # (root ignores permission bits)
+    assert main(["init", str(tmp_path / "blocked" / "site")]) == 1
+    err = capsys.readouterr().err
+    assert "error: " in err and "blocked" in err and "hint:" in err and "Traceback" not in err

@@ -68,7 +68,8 @@ def test_dates_the_readme_names_and_bad_ones(make_site) -> None:
     post = frontmatter.load(root / "content/2022/08/15/timed.md")
     assert post["date"] == datetime(2022, 8, 15, 10, tzinfo=london)
     assert new(root, "Offset", "--date", "2022-08-15T10:00:00+02:00").returncode == 0
-    for bad in ("yesterdy", "15/08/2022", "2022-13-01", ""):
+    # (datetime.fromisoformat takes the last two, which the README does not name)
+    for bad in ("yesterdy", "15/08/2022", "2022-13-01", "", "20220815", "2022-W33"):
         result = new(root, "Bad", "--date", bad)
         assert result.returncode == 2, bad
         assert "usage: digest new" in result.stderr and "YYYY-MM-DD" in result.stderr and "Traceback" not in \
@@ -82,6 +83,7 @@ def test_non_latin_headlines_get_names_of_their_own(make_site) -> None:
     one, two = entry_slug("🎉🎉"), entry_slug("🎆")
     assert one.startswith("tada") and one != two
     assert entry_slug("⸻") == entry_slug("⸻") != entry_slug("⁂")  # nothing to transliterate: a stable hash
+    assert entry_slug("🎉") == "tada"  # an emoji has a name (README: its example said an emoji got a hash)
     root = make_site()
     for title in ("Путин и Ким", "Путин и Лавров"):
         assert main(["-C", str(root), "new", title, "--date", "2022-08-15"]) == 0
@@ -110,3 +112,11 @@ def test_new_writes_an_entry_that_builds(make_site) -> None:
     assert main(["-C", str(root), "new", "x", "--topic", "nope"]) == 1
     assert main(["-C", str(root), "new", "x", "--url", "javascript:alert(1)"]) == 1
     assert main(["-C", str(root), "build"]) == 0
+
+
+def test_a_slug_the_site_keeps_is_a_usage_error(make_site) -> None:
+    # --slug index wrote index.md, which was published at /2022/08/15/index-<hash>/, not the name asked for.
+    root = make_site()
+    result = new(root, "Front", "--slug", "index", "--date", "2022-08-15")
+    assert result.returncode == 2 and "keeps for itself" in result.stderr, result.stderr
+    assert not (root / "content").exists()

@@ -39,3 +39,35 @@ def test_output_folder_that_cannot_be_written(make_site) -> None:
     with pytest.raises(DigestError) as caught:
         build(root, OPTIONS)
     assert "cannot write" in str(caught.value) and caught.value.hint
+
+
+def test_a_folder_outside_the_site_that_no_build_made_is_never_taken_over(make_site) -> None:
+    # output_dir = "/tmp" once put /tmp aside as the spare tree (a later build deleted it)
+    root = make_site({"content/a.md": entry_text(), "../elsewhere/thesis.txt": "mine"},
+                     config='[build]\noutput_dir = "../elsewhere"\n')
+    elsewhere = root.parent / "elsewhere"
+    before = sorted(p.name for p in root.parent.iterdir())
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    assert "no digest build made" in str(caught.value) and caught.value.hint
+    assert caught.value.path == root / "digest.toml"
+    assert (elsewhere / "thesis.txt").read_text() == "mine"
+    assert sorted(p.name for p in root.parent.iterdir()) == before  # no spare tree beside it
+
+
+def test_an_output_folder_outside_the_site_is_used_when_new_empty_or_built_before(make_site) -> None:
+    root = make_site({"content/a.md": entry_text(), "../empty/.keep": ""},
+                     config='[build]\noutput_dir = "../empty"\n')
+    (root.parent / "empty" / ".keep").unlink()
+    build(root, OPTIONS)  # an empty folder
+    build(root, OPTIONS)  # the folder the last build made
+    assert (root.parent / "empty" / "index.html").is_file()
+    (root / "digest.toml").write_text('[build]\noutput_dir = "../new/site"\n')
+    build(root, OPTIONS)  # a folder that does not exist yet
+    assert (root.parent / "new" / "site" / "index.html").is_file()
+
+
+def test_the_sites_own_output_folder_belongs_to_digest(make_site) -> None:
+    root = make_site({"content/a.md": entry_text(), "output/stray.html": "not ours"})
+    build(root, OPTIONS)  # README: every build deletes files in output/ that it did not make
+    assert not (root / "output" / "stray.html").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from anyascii import anyascii
 from charset_normalizer import from_bytes
 
 from digest.characters import without_forbidden
@@ -62,8 +63,12 @@ def one_line(text: str) -> str:
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """ASCII slug: 'Putin & Kim: a pact' -> 'putin-kim-a-pact'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """ASCII slug: 'Putin & Kim: a pact' -> 'putin-kim-a-pact'. Letters beyond accented Latin are
+    transliterated as digest new does ('Straße' -> strasse, '157 миллионов' -> 157-millionov, where
+    they were dropped: a Russian headline made 157.md); accents and punctuation go as before."""
+    ascii_text = "".join(
+        char if char.isascii() else "" if unicodedata.category(char)[0] in "MP" else anyascii(char)
+        for char in unicodedata.normalize("NFKD", text))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]

@@ -18,7 +18,7 @@ def detect_kind(path: Path, text: str) -> str:
         if _HTML.search(head):
             return "html"
     if head.startswith("{") and '"items"' in text[:20000] and '"version"' in text[:2000]:
-        return "feed"  # JSON Feed, which feedparser also reads
+        return "feed"  # JSON Feed (feed.py reads it; feedparser 6.0 reads XML feeds only)
     if path.suffix.lower() in {".rss", ".atom"} and _FEED.search(head):
         return "feed"
     if path.suffix.lower() in {".html", ".htm"} and _HTML.search(text[:20000]):

@@ -84,6 +84,9 @@ def front_matter(article: Article, topics: Sequence[Topic]) -> dict[str, Any]:
 
 def render_entry(article: Article, topics: Sequence[Topic]) -> str:
     data = front_matter(article, topics)
+    review = data.pop("review", None)
     # Dates stay strings so an offset ("-05:00") is kept exactly as the source stated it.
     head = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    if review:  # one line, "review: [title, date]": the curator clears it by deleting that line
+        head += "review: " + yaml.safe_dump(review, default_flow_style=True, width=1000)
     return f"---\n{head}---\n\n{article.body.strip()}\n"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import calendar
 import html as html_text
+import json
 import re
+import time
 import xml.sax
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -26,6 +28,8 @@ class FeedProblem(ValueError):
 
 
 def read_feed(text: str) -> list[Article]:
+    if text.lstrip().startswith("{"):
+        return _read_json_feed(text)
     parsed = feedparser.parse(text)
     if not parsed.entries and (parsed.bozo or not parsed.feed):
         raise FeedProblem(str(getattr(parsed, "bozo_exception", "no items found")))
@@ -34,6 +38,51 @@ def read_feed(text: str) -> list[Article]:
     # parser, which leaves entities undecoded in names and categories ("O&apos;Brien").
     loose = isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException)
     return [_item(entry, source, loose) for entry in parsed.entries]
+
+
+def _read_json_feed(text: str) -> list[Article]:
+    """A JSON Feed (jsonfeed.org, 1.0 and 1.1): feedparser 6.0 reads XML feeds only, so each item is
+    put in the shape feedparser gives an item and read as one."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as err:  # (nesting deeper than Python's stack)
+        raise FeedProblem(f"not valid JSON: {err}") from err
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or not str(data.get("version", "")).startswith("https://jsonfeed.org/"):
+        raise FeedProblem("not a JSON Feed (it needs a version of https://jsonfeed.org/ and a list of items)")
+    source = one_line(_text(data.get("title"))) or None
+    return [_item(_json_item(item), source) for item in items if isinstance(item, dict)]
+
+
+def _json_item(item: dict[str, Any]) -> dict[str, Any]:
+    html = _text(item.get("content_html")) or "".join(
+        f"<p>{html_text.escape(part)}</p>" for part in _text(item.get("content_text")).split("\n\n") if part.strip())
+    people: list[Any] = item["authors"] if isinstance(item.get("authors"), list) else [item.get("author")]
+    tags: list[Any] = item["tags"] if isinstance(item.get("tags"), list) else []
+    entry: dict[str, Any] = {
+        "title": _text(item.get("title")), "link": _text(item.get("url")) or _text(item.get("external_url")),
+        "summary": _text(item.get("summary")), "content": [{"value": html}] if html else [],
+        "authors": [{"name": _text(p.get("name"))} for p in people if isinstance(p, dict) and _text(p.get("name"))],
+        "tags": [{"term": tag} for tag in tags if isinstance(tag, str)],
+        "media_content": [{"url": _text(item.get("image")) or _text(item.get("banner_image"))}],
+    }
+    for key, field in (("published", "date_published"), ("updated", "date_modified")):
+        if _text(item.get(field)):
+            entry[key], entry[f"{key}_parsed"] = item[field], _utc_struct(item[field])
+    return entry
+
+
+def _utc_struct(stamp: str) -> time.struct_time | None:
+    """An RFC 3339 time (JSON Feed's) as feedparser gives one: a UTC struct_time."""
+    try:
+        moment = datetime.fromisoformat(stamp.strip())
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).timetuple()
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 _ADDRESS = re.compile(r"://|\bmailto:|^(https?|www)[:.]|@[\w-]+\.", re.IGNORECASE)

@@ -61,6 +61,10 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
     text = sanitize(decode(data))
     if not text.strip():
         raise IngestError("the file is empty", path, hint="nothing to ingest")
+    if "title" in _front_matter_of(text):  # e.g. `digest ingest content/`: its text would become junk entries
+        raise IngestError("this is an entry already (front matter between --- lines), not a raw article", path,
+                          hint="ingest reads copied article text, saved pages and feeds; an entry goes "
+                               "straight into content/")
     kind = detect_kind(path, text)
     try:
         if kind == "feed":
@@ -131,11 +135,11 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
     record = state.get(key, Record(""))
     input_sha = sha256(data)
     own = {(site_root / p).resolve() for p in record.entries}
-    existing = list(record.entries)
+    previous_entries = _previous_entries(articles, list(record.entries), site_root)
     outcomes: list[_Outcome] = []
     claimed: set[Path] = set()
     for n, article in enumerate(articles):
-        previous = existing[n] if n < len(existing) else None
+        previous = previous_entries[n]
         target = (site_root / previous) if previous else _target(
             article, path, n, out_dir, site_root, state, claimed | input_files)
         claimed.add(target.resolve())
@@ -153,6 +157,34 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
     return _combine(path, outcomes)
 
 
+def _previous_entries(articles: list[Article], existing: list[str], site_root: Path) -> list[str | None]:
+    """The entry each article was written to by an earlier run: the one holding its link, else its
+    title (a feed gains items at the top and drops them at the bottom, so by position each item
+    would land in another item's file); a page's one article, its one entry whatever it says."""
+    keys: dict[tuple[str, str], str] = {}
+    for rel in existing:
+        meta = _front_matter(site_root / rel)
+        for kind in ("source_url", "title"):
+            value = meta.get(kind)
+            if isinstance(value, str) and value.strip():
+                keys.setdefault((kind, value.strip().casefold()), rel)
+    taken: set[str] = set()
+    found: list[str | None] = []
+    for article in articles:
+        match: str | None = None
+        for kind, value in (("source_url", article.source_url), ("title", article.title)):
+            known = keys.get((kind, value.strip().casefold())) if value and value.strip() else None
+            if known is not None and known not in taken:
+                match = known
+                break
+        if match is None and len(articles) == 1 and len(existing) == 1 and existing[0] not in taken:
+            match = existing[0]
+        if match is not None:
+            taken.add(match)
+        found.append(match)
+    return found
+
+
 def _place(article: Article, target: Path, record: Record, input_sha: str, force: bool,
            topics: Sequence[Topic], out_dir: Path, own: set[Path], site_root: Path) -> _Outcome:
     text = render_entry(article, topics).encode("utf-8")
@@ -162,7 +194,7 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
     on_disk = target.read_bytes() if target.exists() else None
     edited = on_disk is not None and (written_before is None or sha256(on_disk) != written_before)
 
-    if on_disk is None and written_before is None:
+    if on_disk is None:  # new, or moved by the curator since: a copy under another name is theirs
         duplicate = _find_duplicate(article, out_dir, own)
         if duplicate is not None:
             return _Outcome("duplicate", duplicate, missing,
@@ -225,6 +257,10 @@ def _front_matter(path: Path) -> dict[str, object]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return {}
+    return _front_matter_of(text)
+
+
+def _front_matter_of(text: str) -> dict[str, object]:
     if not text.startswith("---"):
         return {}
     end = text.find("\n---", 3)

@@ -135,7 +135,8 @@ class RebuildLoop:
             report = self.rebuild([*changes, *written])
         except DigestError as exc:
             error = exc
-        failed = [IngestError(r.message, r.input) for r in ingested if r.status == "error"]
+        failed = [IngestError(r.message.removeprefix(f"{r.input}: "), r.input)  # (named once)
+                  for r in ingested if r.status == "error"]
         if error is None:
             self.hub.built()
             if failed:
