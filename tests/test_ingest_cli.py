@@ -123,3 +123,24 @@ def test_seeds_in_subfolders_are_ingested(tmp_path: Path) -> None:
     run = ingest(tmp_path)
     assert run.returncode == 0 and run.stdout.startswith("written   seeds/2022-08/article.txt"), run.stdout
     assert len(entries(tmp_path / "content")) == 1
+
+
+def test_an_entry_the_curator_deleted_is_not_written_again(tmp_path: Path) -> None:
+    """A curator rejects an ingested article by deleting its entry: a re-run of the same input
+    (as `make build` re-ingests seeds/) leaves it deleted and says so; --force writes it again;
+    a changed input is read afresh."""
+    source, other = tmp_path / "article.txt", tmp_path / "other.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    other.write_text(ARTICLE.replace('Leaders: agree on "a new pact" at summit', "Storm closes the harbour for a week")
+                     .replace("officials", "harbour masters"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert ingest(tmp_path, source, other, "--out", out).returncode == 0
+    first, second = sorted(entries(out))
+    rejected = next(p for p in (first, second) if "officials" in p.read_text(encoding="utf-8"))
+    rejected.unlink()
+    run = ingest(tmp_path, source, other, "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert "deleted since ingest" in run.stdout and "--force" in run.stdout
+    assert not rejected.exists() and len(entries(out)) == 1
+    run = ingest(tmp_path, source, "--out", out, "--force")
+    assert run.returncode == 0 and rejected.exists() and len(entries(out)) == 2

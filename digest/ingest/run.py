@@ -136,6 +136,11 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
     input_sha = sha256(data)
     own = {(site_root / p).resolve() for p in record.entries}
     previous_entries = _previous_entries(articles, list(record.entries), site_root)
+    # The input as the last run read it, its entries written then: an article without its entry now
+    # was deleted by the curator (a rejected article), and is not written again, unless the folder
+    # holds no entry at all (ingest started over into a new folder) or --force
+    deleted_stay = (not force and bool(record.entries) and record.input_sha256 == input_sha
+                    and _holds_entries(out_dir))
     outcomes: list[_Outcome] = []
     claimed: set[Path] = set()
     for n, article in enumerate(articles):
@@ -144,7 +149,7 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
             article, path, n, out_dir, site_root, state, claimed | input_files)
         claimed.add(target.resolve())
         outcome = _place(article, target, record, input_sha, force, topics, out_dir, own,
-                         site_root)
+                         site_root, deleted_stay)
         outcomes.append(outcome)
 
     entries = dict(record.entries)
@@ -186,7 +191,10 @@ def _previous_entries(articles: list[Article], existing: list[str], site_root: P
 
 
 def _place(article: Article, target: Path, record: Record, input_sha: str, force: bool,
-           topics: Sequence[Topic], out_dir: Path, own: set[Path], site_root: Path) -> _Outcome:
+           topics: Sequence[Topic], out_dir: Path, own: set[Path], site_root: Path,
+           deleted_stay: bool = False) -> _Outcome:
+    """Write the article's entry at `target` unless the curator's copy must stay. `deleted_stay`:
+    the input is as the last run read it, so an entry not on disk was deleted since."""
     text = render_entry(article, topics).encode("utf-8")
     missing = missing_fields(article)
     shown = _rel(target, site_root)
@@ -199,6 +207,10 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
         if duplicate is not None:
             return _Outcome("duplicate", duplicate, missing,
                             f"already in content as {_rel(duplicate, site_root)}")
+        if deleted_stay:
+            return _Outcome("kept", None, missing,
+                            f"{shown if written_before is not None else 'its entry'} was deleted since ingest; "
+                            "not written again (use --force to re-ingest)")
     if not force:
         if edited:
             return _Outcome("kept", target, missing,
@@ -234,6 +246,11 @@ def _target(article: Article, path: Path, n: int, out_dir: Path, site_root: Path
         candidate = out_dir / f"{slug}-{number}.md"
         number += 1
     return candidate
+
+
+def _holds_entries(out_dir: Path) -> bool:
+    """Whether the folder holds any entry file (an empty or a new folder: ingest starts over)."""
+    return out_dir.is_dir() and next(out_dir.rglob("*.md"), None) is not None
 
 
 def _find_duplicate(article: Article, out_dir: Path, own: set[Path]) -> Path | None:
