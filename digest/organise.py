@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from digest.config import Config
 from digest.model import Edition, Entry, Followup, Site, Story, Tag, Topic, TopicSection
 from digest.stories import make_story
-from digest.urls import safe_slug
+from digest.urls import tag_slug
 
 
 def is_published(entry: Entry, config: Config, now: datetime) -> bool:
@@ -113,11 +113,6 @@ def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config,
         tags=_tags(ordered),
         edition_day=edition_day,
     )
-
-
-def tag_slug(name: str) -> str:
-    """The slug of a tag's name: the tag it belongs to."""
-    return safe_slug(name, "tag")
 
 
 def _tags(entries: Sequence[Entry]) -> tuple[Tag, ...]:

@@ -27,7 +27,7 @@ from digest.newsletter.render import is_email, render_email
 from digest.output import Staging
 from digest.permalinks import entry_html, entry_url
 from digest.theme import make_environment, render_template
-from digest.urls import absolute, archive_url, edition_url, safe_slug, tag_url, topic_url
+from digest.urls import absolute, archive_url, edition_url, tag_slug, tag_url, topic_url
 from digest.workers import in_workers, orphaned
 
 PARALLEL_THRESHOLD = 400  # fewer files than this render faster in one process (measured: fork + pool ~60 ms)
@@ -142,7 +142,7 @@ def install_globals(env: jinja2.Environment, config: Config) -> None:
         entry_url=lambda e: entry_url(e, config),
         edition_url=edition_url,
         topic_url=topic_url,
-        tag_url=lambda name, page=1: tag_url(safe_slug(name, "tag"), page),
+        tag_url=lambda name, page=1: tag_url(tag_slug(name), page),
         archive_url=archive_url,
         absolute=lambda url: absolute(config.base_url, url),
         entry_html=lambda e: entry_html(e, config),

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.config import Config
-from digest.urls import slugify
+from digest.urls import slugify, with_symbols_spelled
 
 # Joining words that are lowercase inside a name ("Bosnia and Herzegovina", "Trade in Goods").
 _SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of",
@@ -81,8 +81,9 @@ def clean_tags(tags: Sequence[str], aliases: Mapping[str, str] | None = None, ig
 
 @functools.lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
-    """The form names are compared in: case, spacing and punctuation aside."""
-    return slugify(name) or " ".join(name.casefold().split())
+    """The form names are compared in: case, spacing and punctuation aside (not a '+' or '#' that
+    closes a word: C++ is not C)."""
+    return slugify(with_symbols_spelled(name)) or " ".join(name.casefold().split())
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -23,6 +23,22 @@ def slugify(text: str, limit: int = MAX_SLUG) -> str:
     return slug[:limit].rstrip("-")
 
 
+# A name's closing '+' and '#' are part of it: C, C++ and C# are three subjects (as are Disney and Disney+)
+_NAMED_SYMBOLS = re.compile(r"(?<=[^\W_])(\+\+|\+|#)(?![^\W_])")
+_SYMBOL_WORDS = {"++": " plus plus", "+": " plus", "#": " sharp"}
+
+
+def with_symbols_spelled(name: str) -> str:
+    """The name with a '+', '++' or '#' that closes a word spelled out ('C++' -> 'C plus plus',
+    'C#' -> 'C sharp'), which slugify would drop: what tags are told apart and named by."""
+    return _NAMED_SYMBOLS.sub(lambda m: _SYMBOL_WORDS[m.group(1)], name) if ("+" in name or "#" in name) else name
+
+
+def tag_slug(name: str) -> str:
+    """The slug of a tag's name: the tag it belongs to (tag pages, and links to them)."""
+    return safe_slug(with_symbols_spelled(name), "tag")
+
+
 def safe_slug(text: str, prefix: str) -> str:
     """A slug that is always a valid, non-reserved, non-empty path segment.
 

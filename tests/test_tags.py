@@ -148,3 +148,25 @@ def test_a_build_loads_neither_library() -> None:
             "print('lemminflect' in sys.modules, 'countryinfo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines() == ["('Russia', 'Climate')", "False False"]
+
+
+def test_a_closing_plus_or_sharp_names_another_tag(make_site: SiteMaker) -> None:
+    """C, C++ and C# are three subjects (Disney and Disney+ two): each its own page, named as
+    written, and every link to a tag leads to its page; punctuation elsewhere is still aside."""
+    from digest.tags import fold
+
+    root = make_site({
+        "content/a.md": entry_text("Compilers compared", tags="[C++, 'C#', Disney+]", topic="world"),
+        "content/b.md": entry_text("Kernels in plain C", tags="[C Language, Disney, F#]", topic="world",
+                                   date="2022-08-15T11:00:00Z")})
+    build(root, BuildOptions(now=NOW, jobs=1))
+    out = root / "output"
+    tags = sorted(p.name for p in (out / "tags").iterdir() if p.is_dir())
+    assert tags == ["c-language", "c-plus-plus", "c-sharp", "disney", "disney-plus", "f-sharp"]
+    assert ">C++<" in (out / "tags/c-plus-plus/index.html").read_text(encoding="utf-8")
+    import re
+
+    for page in out.glob("2022/08/15/*/index.html"):
+        for link in re.findall(r'href="([^"]*tags/[^"#]+/)"', page.read_text(encoding="utf-8")):
+            assert (page.parent / link / "index.html").resolve().is_file(), (page, link)
+    assert fold("C++") != fold("C") and fold("COVID-19") == fold("Covid 19") and fold("#MeToo") == fold("MeToo")

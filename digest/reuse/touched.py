@@ -40,11 +40,11 @@ from typing import Any
 from digest.config import Config
 from digest.model import Edition, Site, Story
 from digest.newsletter.plan import week_folder
-from digest.organise import story_topic, tag_slug
+from digest.organise import story_topic
 from digest.pages import Selection, related_reach, topic_lists, unplanned_paths
 from digest.reuse.manifest import Manifest
 from digest.stories.remembered import Grouped, remembered_stories
-from digest.urls import article_url, edition_of_output, listing_of_output, output_path, week_of_output
+from digest.urls import article_url, edition_of_output, listing_of_output, output_path, tag_slug, week_of_output
 
 # Stories as the cache keeps them (remembered.remembered_stories): an entry that is a story alone as its
 # path, any other story as (key, members lead first, score, reason)
