@@ -292,3 +292,24 @@ def test_one_send_of_an_edition_at_a_time(make_site: Any, smtp: tuple[Inbox, int
         assert _send(root, "2022-08-15", _recipients(root, PEOPLE[:1])) == 1
     assert "another digest send of this edition is running" in capsys.readouterr().err
     assert inbox.messages == []
+
+
+def test_an_email_built_for_a_local_preview_is_not_sent(make_site: Any, smtp: tuple[Inbox, int],
+                                                        capsys: Any) -> None:
+    """base_url left at this machine's address: every link of the e-mail leads readers nowhere, so
+    send refuses (naming the e-mail and the link, saying how to fix it) and a dry run warns."""
+    inbox, port = smtp
+    config = BASIC_CONFIG.replace('base_url = "https://news.example.org/"\n', "") + \
+        f'[email]\nfrom = "Test Digest <news@example.org>"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+    root = make_site(FILES, config=config)
+    build(root, BuildOptions(now=NOW, jobs=1))
+    to = _recipients(root, PEOPLE[:2])
+    assert _send(root, "2022-08-15", to) == 1
+    err = capsys.readouterr().err
+    assert "links to this machine (http://127.0.0.1:8000/" in err and "email.eml" in err and "base_url" in err
+    assert inbox.messages == [] and not (root / ".digest/sent/2022-08-15.log").exists()
+    assert _send(root, "2022-08-15", to, "--dry-run") == 0
+    captured = capsys.readouterr()
+    assert "links to this machine" in captured.out + captured.err and inbox.messages == []
+    build(root, BuildOptions(now=NOW, jobs=1, base_url="https://news.example.org/"))
+    assert _send(root, "2022-08-15", to) == 0 and sorted(inbox.recipients()) == PEOPLE[:2]

@@ -28,7 +28,7 @@ from typing import IO
 
 from email_validator import EmailNotValidError, validate_email
 
-from digest.config import Config
+from digest.config import Config, is_local_base_url
 from digest.errors import DigestError
 from digest.urls import edition_url, email_urls, week_url
 
@@ -133,6 +133,16 @@ def send_edition(config: Config, label: str, recipients_file: Path, *, dry_run: 
     server fails; a refused address is reported and the others are still sent. say(line, problem)."""
     label = canonical_label(label)
     message = load_message(config, label)
+    local = _local_link(message)
+    if local is not None and not dry_run:
+        raise DigestError(f"the e-mail of {label} links to this machine ({local}): it was built for a local preview, "
+                          "and its readers could not open its links", config.output_path / email_urls(
+                              email_folder(label))["eml"],
+                          hint="set base_url in digest.toml to the site's address (or build with --base-url "
+                               "https://your.site/), run digest build, then send")
+    if local is not None:
+        say(f"the e-mail of {label} links to this machine ({local}): build it with the site's address before "
+            "sending", True)
     recipients, skipped = read_recipients(recipients_file)
     report = SendReport(label, skipped=skipped)
     for bad in skipped:
@@ -173,6 +183,24 @@ def send_edition(config: Config, label: str, recipients_file: Path, *, dry_run: 
                 report.sent.append(recipient)
                 say(f"sent {label} to {recipient.address}", False)
     return report
+
+
+_LINK = re.compile(r"""https?://[^\s"'<>]+""")
+
+
+def _local_link(message: EmailMessage) -> str | None:
+    """The first link of the message's text or HTML to this machine (a build for a local preview,
+    base_url left at 127.0.0.1), or None."""
+    for kind in ("plain", "html"):
+        part = message.get_body((kind,))
+        if isinstance(part, EmailMessage):
+            for link in _LINK.findall(part.get_content()):
+                try:
+                    if is_local_base_url(link):
+                        return link
+                except ValueError:  # not a URL urlsplit reads ("http://[x"): not a link to here
+                    continue
+    return None
 
 
 def _for(message: EmailMessage, address: str, sender: str) -> EmailMessage:
