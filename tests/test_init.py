@@ -71,7 +71,21 @@ def test_the_deploy_workflow_is_valid_yaml_with_the_official_actions(tmp_path: P
     run = " ".join(step.get("run", "") for step in steps)
     assert "pip install -r requirements.txt" in run and "digest build --base-url" in run
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
-    assert upload["with"]["path"] == "output"
+    assert upload["with"]["path"] == "${{ steps.site.outputs.output }}"
+    # That step names the folder digest.toml's output_dir says, output/ by default
+    import subprocess
+    import sys
+
+    [site_step] = [step for step in steps if step.get("id") == "site"]
+    command = site_step["run"].replace("python -c", f"{sys.executable} -c", 1)
+    toml = tmp_path / "s/digest.toml"
+    for folder in ("output", "public"):
+        toml.write_text(toml.read_text(encoding="utf-8").replace('output_dir = "output"', f'output_dir = "{folder}"'),
+                        encoding="utf-8")
+        (tmp_path / "github-output").write_text("")
+        subprocess.run(["bash", "-c", command], cwd=tmp_path / "s", check=True,
+                       env={"GITHUB_OUTPUT": str(tmp_path / "github-output"), "PATH": "/usr/bin:/bin"})
+        assert (tmp_path / "github-output").read_text() == f"output={folder}\n"
     assert workflow["jobs"]["deploy"]["needs"] == "build"
     # The YAML 1.1 trap: `on:` must stay a key that GitHub reads as "on", not the boolean True.
     assert "on" in yaml.load((tmp_path / "s" / WORKFLOW).read_text(), Loader=yaml.BaseLoader)
