@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, tzinfo
+from html import escape
 
 from digest.config import Config
 from digest.markdown_html import render_markdown
 from digest.model import Entry
 from digest.urls import absolute, article_url
+
+_LINKED = (' href="', ' src="')
 
 
 def entry_url(entry: Entry, config: Config) -> str:
@@ -26,3 +29,13 @@ def _entry_url(published: datetime, slug: str, tz: tzinfo) -> str:
 def entry_html(entry: Entry, config: Config) -> str:
     """The body as HTML, links made absolute against the article's permalink (pages and feeds alike)."""
     return render_markdown(entry.body, absolute(config.base_url, entry_url(entry, config)))
+
+
+def linking_relatively(html: str, base_url: str, root: str) -> str:
+    """entry_html's HTML for a page at `root` (the relative way back to the site root): its links to
+    the site's own pages relative, as the theme's are, so that they work wherever the site is served
+    (digest serve on another port, a copy of output/ opened from disk); links elsewhere as they are."""
+    own = escape(base_url, quote=True)
+    for attribute in _LINKED:
+        html = html.replace(attribute + own, attribute + (root or "./"))
+    return html

@@ -25,7 +25,7 @@ from digest.feeds import FeedPlan, render_feeds
 from digest.model import COVERAGE_SHOWN, Entry, Page, RenderedFile
 from digest.newsletter.render import is_email, render_email
 from digest.output import Staging
-from digest.permalinks import entry_html, entry_url
+from digest.permalinks import entry_html, entry_url, linking_relatively
 from digest.theme import make_environment, render_template
 from digest.urls import absolute, archive_url, edition_url, tag_slug, tag_url, topic_url
 from digest.workers import in_workers, orphaned
@@ -145,7 +145,9 @@ def install_globals(env: jinja2.Environment, config: Config) -> None:
         tag_url=lambda name, page=1: tag_url(tag_slug(name), page),
         archive_url=archive_url,
         absolute=lambda url: absolute(config.base_url, url),
-        entry_html=lambda e: entry_html(e, config),
+        # with the page's `root`, the body's links to the site relative, as the theme's are
+        entry_html=lambda e, root=None: entry_html(e, config) if root is None else linking_relatively(
+            entry_html(e, config), config.base_url, root),
         local=lambda moment: moment.astimezone(config.tz),
         json_ld=lambda e: json_ld(e, config),
         coverage_shown=COVERAGE_SHOWN,  # the most other reports of a story a list names (pages.py)

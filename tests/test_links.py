@@ -50,3 +50,33 @@ def test_a_build_that_parses_very_many_entries_says_their_links_were_left_to_che
         "the links of 2 entries parsed anew were not checked\n  hint: digest check checks every entry's links"]
     (root / "content/a.md").write_text(entry_text(body="[gone](/2099/01/02/nothing/)"))
     assert "content/a.md:6: broken internal link" in str(build(root, BuildOptions()).warnings[0])
+
+
+def test_an_articles_links_to_the_site_are_relative_on_its_page_and_whole_in_its_feed(make_site) -> None:
+    """A body's links to the site's own pages work wherever the site is served (digest serve on
+    another port, a copy opened from disk), as the theme's do; the feed keeps them whole."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    from digest.build import BuildOptions, build
+
+    from .conftest import NOW
+
+    body = ("See [the archive](/archive/), [the first](https://news.example.org/2022/08/15/a/#part), "
+            "[elsewhere](https://example.com/x) and [home](https://news.example.org/).")
+    root = make_site({"content/a.md": entry_text("First"),
+                      "content/b.md": entry_text("Second", body=body, date="2022-08-15T12:00:00Z")})
+    build(root, BuildOptions(now=NOW, jobs=1))
+    page = root / "output/2022/08/15/b/index.html"
+    html = page.read_text(encoding="utf-8")
+    body_html = html[html.index("See <a"):html.index("home</a>")]
+    links = re.findall(r'href="([^"]*)"', body_html + "home</a>")
+    assert links[2] == "https://example.com/x"
+    own = [links[0], links[1], links[3]]
+    assert all(not link.startswith("http") for link in own), own
+    for link in own:
+        target = (page.parent / link.split("#")[0]).resolve()
+        assert (target / "index.html").is_file(), link
+    feed = ET.parse(root / "output/feed.xml").getroot()
+    described = " ".join(item.findtext("description") or "" for item in feed.iter("item"))
+    assert 'href="https://news.example.org/archive/"' in described
