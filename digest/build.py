@@ -406,7 +406,7 @@ class Builder:
         else:
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salt, clock, heads,
                                    live_plan)
-        check_static_clashes(static_prints, generated(plan), config)
+        check_static_clashes(static_prints, generated(plan), config, (SEARCH_PREFIX,) if executable else ())
         state = tree_state(inputs, plan, static_prints, live_state)
         self._warnings += _link_warnings(config, published_rows, found.parsed, state.manifest)
         page_count, feed_count = state.pages, state.feeds

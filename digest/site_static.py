@@ -43,16 +43,25 @@ def with_site_static(theme_files: Iterable[tuple[str, Path]], config: Config) ->
     return sorted(chosen.items())
 
 
-def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], config: Config) -> None:
-    """A site static file at the output path of a generated page or feed is an error naming both."""
+def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], config: Config,
+                         generated_folders: Iterable[str] = ()) -> None:
+    """A site static file at the output path of a generated page or feed, or in a folder the build
+    fills itself (`generated_folders`, e.g. the search index's "pagefind/"), is an error naming both."""
     site_files = {rel for rel, _ in site_static_files(config)}
     made = set(generated)
+    folders = tuple(generated_folders)
     errors: list[DigestError] = [
         OutputError(f"{STATIC_FOLDER}/{rel} would replace the page the build makes at {rel}",
                     Path(STATIC_FOLDER) / rel,
                     hint=f"remove or rename {STATIC_FOLDER}/{rel}: generated pages and feeds are not replaced "
                          "from static/ (change a page through its template under themes/ instead)")
         for rel in sorted(set(static_paths) & site_files & made)
+    ]
+    errors += [
+        OutputError(f"{STATIC_FOLDER}/{rel} is in {rel.split('/')[0]}/, which the build fills with the search index",
+                    Path(STATIC_FOLDER) / rel,
+                    hint=f"move {STATIC_FOLDER}/{rel} to another folder (or build with --no-search)")
+        for rel in sorted(site_files) if folders and rel.startswith(folders)
     ]
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]

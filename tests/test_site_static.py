@@ -349,3 +349,19 @@ def test_a_build_whose_written_folders_cannot_be_listed_still_succeeds(make_site
     (root / "output/notes.txt").write_text("by hand")
     build(root, BuildOptions(now=NOW))
     assert not (root / "output/notes.txt").exists()
+
+
+def test_a_site_static_file_in_the_search_index_folder_is_an_error_naming_it(make_site) -> None:
+    """static/pagefind/ would be replaced by the search index: said, naming the file and the way
+    out, where it was left out of the site in silence; without search it is published."""
+    from digest.search import pagefind_executable
+
+    if pagefind_executable() is None:
+        pytest.fail("pagefind-bin is installed by make build (the test extra)")
+    root = make_site({"content/a.md": entry_text(), "static/pagefind/custom.css": "body { color: red }"})
+    with pytest.raises(DigestError) as caught:
+        build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    assert "static/pagefind/custom.css" in str(caught.value) and "--no-search" in (caught.value.hint or "")
+    assert not (root / "output").exists()
+    build(root, BuildOptions(now=NOW, jobs=1, search=False))
+    assert (root / "output/pagefind/custom.css").read_text() == "body { color: red }"
