@@ -26,7 +26,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     planned = plan_site(site_root, options, warnings)
     config, site, pages = planned.config, planned.site, planned.pages
     if warnings is not None:
-        warnings += tag_warnings(site, config)
+        warnings += tag_warnings(site, config) + lead_warnings(site, config)
     env = make_environment(config)
     install_globals(env, config)
     targets = planned.output_paths()
@@ -76,4 +76,22 @@ def tag_warnings(site: Site, config: Config) -> list[ContentWarning]:
             config.site_root / entry.path, line,
             hint=f"write {pair.keep!r} instead, or merge them in digest.toml: [tags] aliases = "
                  f"{{ {json.dumps(pair.keep, ensure_ascii=False)} = [{json.dumps(pair.name, ensure_ascii=False)}] }}"))
+    return found
+
+
+def lead_warnings(site: Site, config: Config) -> list[ContentWarning]:
+    """A story with more than one `lead: true`: the earliest leads (stories._lead); each other one
+    is named, with the line to remove."""
+    found = []
+    for story in site.stories:
+        leads = [m for m in story.members if m.lead]
+        for entry in leads:
+            if entry is story.lead:
+                continue
+            text = (config.site_root / entry.path).read_text(encoding="utf-8", errors="replace")
+            line = next((i for i, row in enumerate(text.splitlines(), 1) if row.startswith("lead:")), None)
+            found.append(ContentWarning(
+                f"lead: true, but {story.lead.path} leads this story (the earliest of its {len(leads)} leads)",
+                config.site_root / entry.path, line,
+                hint=f"remove lead: true here, or from {story.lead.path}: a story has one lead"))
     return found

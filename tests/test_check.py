@@ -47,3 +47,17 @@ def test_check_never_says_build_failed(make_site) -> None:
     assert "check: 2 problems" in result.stderr
     built = digest("build", cwd=root)
     assert "build failed: 2 problems; the previous output/ is untouched" in built.stderr
+
+
+def test_check_names_a_second_lead_of_one_story(make_site) -> None:
+    """Two entries of one story both say lead: true: the earliest leads; check names the other's
+    file and line and what to do (the build said nothing)."""
+    root = make_site({
+        "content/a.md": entry_text("Summit opens", story="summit", lead="true"),
+        "content/b.md": entry_text("Summit goes on", story="summit", lead="true", date="2022-08-15T12:00:00Z"),
+    })
+    result = digest("check", cwd=root)
+    assert "content/b.md:" in result.stderr and "content/a.md leads this story" in result.stderr, result.stderr
+    assert "remove lead: true" in result.stderr
+    (root / "content/b.md").write_text(entry_text("Summit goes on", story="summit", date="2022-08-15T12:00:00Z"))
+    assert "leads this story" not in digest("check", cwd=root).stderr
