@@ -15,7 +15,7 @@ from typing import Any
 from digest.characters import FORBIDDEN_ASCII, YAML_UNREADABLE, without_forbidden
 from digest.config import Config
 from digest.errors import ContentError, ContentWarning
-from digest.model import Entry
+from digest.model import UNDATED, Entry, is_undated
 from digest.tags import clean_entry_tags
 from digest.urls import safe_slug, safe_url, slugify
 
@@ -218,7 +218,7 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
         if not draft:
             raise ContentError("missing 'date'", rel, 2,
                                hint="add a line like  date: 2022-08-15  (or mark it draft: true)")
-        published = datetime.fromtimestamp(0, config.tz)
+        published = datetime.fromtimestamp(UNDATED, config.tz)  # never published (model.is_undated)
     else:
         published = _date(meta["date"], config, fail)
 
@@ -269,6 +269,10 @@ def key_warnings(entry: Entry, text: str) -> list[ContentWarning]:
         if close:
             warnings.append(ContentWarning(f"unknown key '{key}' (kept as an extra key)", entry.path,
                                            _key_line(text, key), f"did you mean '{close[0]}'?"))
+    if is_undated(entry):  # written by ingest where the page gave no date
+        warnings.append(ContentWarning("no date (a draft until it has one, not published even with --drafts)",
+                                       entry.path, _key_line(text, "draft") or 2,
+                                       "add a line like  date: 2022-08-15"))
     review = entry.extra.get("review")
     if review:  # written by ingest where it was unsure; the entry stays a draft meanwhile
         fields = ", ".join(map(str, review if isinstance(review, list) else [review]))

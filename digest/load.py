@@ -17,7 +17,7 @@ from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import key_warnings, load_entry
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
-from digest.model import Entry
+from digest.model import Entry, is_undated
 from digest.stories import entry_features
 from digest.workers import Apart, in_workers
 
@@ -188,7 +188,7 @@ def parse_files(config: Config, items: Sequence[tuple[str, int, int]]) -> tuple[
             try:
                 entry = load_entry(config.site_root / rel, config)
                 parsed.append(Parsed(rel, mtime_ns, size, entry, entry_features(entry)))
-                if entry.extra:  # rare: the file is read again for the lines
+                if entry.extra or is_undated(entry):  # rare: the file is read again for the lines
                     errors.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
             except DigestError as exc:
                 errors.append(exc)

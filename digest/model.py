@@ -70,6 +70,16 @@ def text_chars(entry: Entry) -> int:
     return len((entry.summary or "").strip()) + body
 
 
+# The time of a draft written without a date (ingest could not find one): the epoch. Such a draft is
+# not published even with --drafts (it has no edition to go in: it made /1970/01/01/ pages).
+UNDATED = 0.0
+
+
+def is_undated(entry: Entry) -> bool:
+    """A draft without a date (see UNDATED)."""
+    return entry.draft and entry.published.timestamp() == UNDATED
+
+
 @dataclass(frozen=True)
 class Story:
     """Entries from one or more sources reporting the same news."""

@@ -8,14 +8,15 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 
 from digest.config import Config
-from digest.model import Edition, Entry, Followup, Site, Story, Tag, Topic, TopicSection
+from digest.model import Edition, Entry, Followup, Site, Story, Tag, Topic, TopicSection, is_undated
 from digest.stories import make_story
 from digest.urls import tag_slug
 
 
 def is_published(entry: Entry, config: Config, now: datetime) -> bool:
-    """Drafts and entries dated in the future stay out unless the config asks for them."""
-    if entry.draft and not config.drafts:
+    """Drafts and entries dated in the future stay out unless the config asks for them; a draft
+    without a date stays out always."""
+    if entry.draft and (not config.drafts or is_undated(entry)):
         return False
     return config.future or entry.published <= now
 

@@ -189,3 +189,18 @@ def test_missing_template_is_named_where_it_is_included(make_site) -> None:
     error = caught.value
     assert isinstance(error, ThemeError) and "nope.html" in error.message
     assert str(error.path).endswith("themes/mine/templates/base.html") and error.line == 2
+
+
+def test_a_draft_without_a_date_stays_out_even_with_drafts_and_is_named(make_site) -> None:
+    """An undated draft (ingest found no date) has no edition to go in: even with --drafts it is
+    not published (it made /1970/01/01/ pages, a 1970 sitemap and e-mails), and the build names it
+    and says to add a date."""
+    root = make_site({"content/now.md": entry_text("Now"),
+                      "content/undated.md": "---\ntitle: Found no date\ndraft: true\n---\nText.\n"})
+    report = build(root, BuildOptions(now=NOW, jobs=1, drafts=True))
+    assert report.entries == 1
+    assert not list((root / "output").glob("1970*")) and not list((root / "output").rglob("*1970*"))
+    assert any("content/undated.md" in str(w) and "no date" in str(w) and "date:" in (w.hint or "")
+               for w in report.warnings), report.warnings
+    (root / "content/undated.md").write_text("---\ntitle: Found no date\ndraft: true\ndate: 2022-08-15\n---\nText.\n")
+    assert build(root, BuildOptions(now=NOW, jobs=1, drafts=True)).entries == 2

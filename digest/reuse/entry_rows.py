@@ -18,6 +18,7 @@ from digest.config import Config
 from digest.entry_file import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError
 from digest.load import PARALLEL_PARSE, entry_files, found_after, parse_files, split_warnings
+from digest.model import UNDATED
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
 from digest.stories import FEATURES_VERSION, entry_features, grouping_token
@@ -126,7 +127,7 @@ def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: in
 def published(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: datetime) -> Rows:
     """organise.is_published, on the cache's columns (no entry unpickled)."""
     moment = now.timestamp()
-    return [(rel, row) for rel, row in rows if (config.drafts or not row.draft)
+    return [(rel, row) for rel, row in rows if (not row.draft or config.drafts and row.published != UNDATED)
             and (config.future or row.published <= moment)]
 
 
