@@ -118,6 +118,10 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
             bracket = "]" if "sequence" in (exc.context or "") else "}"
             hint = (f"close the {'[' if bracket == ']' else '{'} opened on this line with {bracket} on the same line, "
                     "or quote the value")
+        elif exc.context_mark is not None and "quoted scalar" in (exc.context or ""):
+            # An unclosed quote: YAML reads on to the end of the front matter; the mistake is where it opened.
+            line = exc.context_mark.line + _first_line(front)
+            hint = "close the quote opened on this line on the same line (a quote inside a value: use the other kind)"
         raise ContentError(f"front matter is not valid YAML: {exc.problem or exc}", rel, line, hint=hint) from exc
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         # PyYAML raises ValueError for impossible dates such as 2022-02-30.

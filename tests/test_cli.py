@@ -242,6 +242,15 @@ def test_an_unclosed_bracket_in_front_matter_is_named_where_it_opens(make_site) 
     assert "error: content/b.md:3: " in result.stderr and "close the { opened on this line with }" in result.stderr
 
 
+def test_an_unclosed_quote_in_front_matter_is_named_where_it_opens(make_site) -> None:
+    root = make_site({"content/a.md": '---\ntitle: "A headline\ndate: 2022-01-01\n---\nbody\n',
+                      "content/b.md": "---\ntitle: y\nsummary: 'It is\ndate: 2022-01-01\n---\nbody\n"})
+    result = digest("check", cwd=root)
+    assert "error: content/a.md:2: front matter is not valid YAML" in result.stderr, result.stderr
+    assert "error: content/b.md:3: " in result.stderr
+    assert result.stderr.count("hint: close the quote opened on this line") == 2
+
+
 def test_serve_starts_with_a_broken_config_and_names_it_relatively(make_site) -> None:
     root = make_site({"content/a.md": entry_text()}, config='[site]\ntitle = "x"\ntittle = "y"\n')
     process = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--watch", "--port", "0"], cwd=root,
