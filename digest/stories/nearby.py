@@ -444,22 +444,26 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
         return sorted(found)
 
     start = set(fresh)
+    for time in went:  # entries that were paired with one gone: any near it in time
+        start.update(near(time))
+    if len(start) > most:
+        return None  # the search would start from all of them (found before their partners are looked for)
     then = _Vectors(features, before, settings)
     paired_then = sorted({(min(k, j), max(k, j)) for k in fresh - came for j in partners(k, then) if j not in came})
     for pair, similarity in zip(paired_then, _similarities(then, unkeyed, times, paired_then, settings), strict=True):
         if similarity is not None:
             start.update(pair)
-    for time in went:  # entries that were paired with one gone: any near it in time
-        start.update(near(time))
     reached: set[int] = set()
     edges: dict[tuple[int, int], float] = {}
     frontier = sorted(start)
     while frontier:
+        # Too many before their partners are looked for (on dense news an edit starts from the 3,000
+        # entries near the old version's time: looking for their partners took 2.8 s, to give up then).
+        if len(reached) + len(frontier) > most:
+            return None
         # A pair with an entry reached in an earlier round was compared then, from that side.
         pairs = sorted({(min(k, j), max(k, j)) for k in frontier for j in partners(k) if j not in reached})
         reached.update(frontier)
-        if len(reached) > most:
-            return None
         found = _similarities(vectors, unkeyed, times, pairs, settings)
         following: set[int] = set()
         for pair, similarity in zip(pairs, found, strict=True):
