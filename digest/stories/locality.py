@@ -392,7 +392,7 @@ def _may_join_batch(one: History, others: Sequence[History], order: IntArray, st
     xs = np.repeat(x_state, repeat)
     rows = np.repeat(x_row, repeat)
     ys = y_state[np.repeat(y_first[x_row] - np.cumsum(repeat) + repeat, repeat) + np.arange(total)]
-    cohesion_a = _cohesion(a, np.arange(len(a.lo)))
+    cohesion_a = one.table[:, 7]
     size_x, died_x, size_y, died_y = a.size[xs], a.died[xs], b.size[ys], b.died[ys]
     possible = ((a.born[xs] <= died_y + TIE) & (b.born[ys] <= died_x + TIE)
                 & (np.maximum(a.last[xs], b.last[ys]) - np.minimum(a.first[xs], b.first[ys]) <= bars.max_span))
