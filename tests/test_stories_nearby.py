@@ -287,3 +287,30 @@ def test_partners_are_found_from_the_ledgers_title_terms() -> None:
     assert with_titles[0] == without[0] == group_stories(now, features)
     assert with_titles[1] == without[1] == ledger_of(now, features, now_tokens)
     assert len(read_with) < len(read_without)
+
+
+def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_comparing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edited entry's old version went: the search starts from every entry near its time. On
+    dense news (600 headlines within a day) that is already more than may be reached: None, before
+    any pair is compared or any partner looked for. With room to reach them, the same edit is
+    regrouped as group_stories groups it."""
+    rng = random.Random(11)
+    site = Ledgered(rng, corpus(rng, 600, stories=20, days=1))
+    path = sorted(site.entries)[17]
+    site.entries[path] = dataclasses.replace(site.entries[path], title=site.entries[path].title + " Zanzibar votes")
+    site.features[path] = entry_features(site.entries[path])
+    entries = list(site.entries.values())
+
+    def regrouped(max_reached: float) -> tuple[list[Story], Ledger] | None:
+        return regroup_near(entries, site.features, site.tokens(), remembered(site.stories), site.ledger,
+                            DEFAULT_SETTINGS, departed=site.departed, max_fresh=1.0, max_reached=max_reached)
+
+    with monkeypatch.context() as patched:
+        for name in ("_similarities", "_Vectors.title_words"):
+            owner, _, attribute = name.rpartition(".")
+            patched.setattr(getattr(digest.stories.nearby, owner) if owner else digest.stories.nearby, attribute,
+                            lambda *args: pytest.fail("compared or looked for partners"))
+        assert regrouped(0.1) is None
+    found = regrouped(1.0)
+    assert found is not None and found[0] == group_stories(entries, site.features)

@@ -85,6 +85,13 @@ class History:
         fields = np.array([(t.first, t.last, t.inner, t.born, t.died) for t in states], np.float64).reshape(count, 5)
         return Layout(np.array(order, np.int64), low, low + size, size.astype(np.float64), *fields.T)
 
+    @functools.cached_property
+    def table(self) -> FloatArray:
+        """Per state: lo, hi, size, first, last, born, died, cohesion (for may_join_each)."""
+        t = self.layout
+        return np.column_stack((t.lo, t.hi, t.size, t.first, t.last, t.born, t.died,
+                                _cohesion(t, np.arange(len(t.lo)))))
+
 
 class Layout(NamedTuple):
     order: IntArray  # its entries in run order
@@ -278,19 +285,168 @@ def reached(formed: Sequence[Group], owner: IntArray, place: IntArray, inside: I
     one = owner[inside]
     other = old.number[outside]
     key = one * old.count + other
-    keys, which = np.unique(key, return_inverse=True)
+    # The pairs by key, each key's in their order (one stable sort: np.unique and an argsort were two).
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    first = np.empty(len(key), bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    keys = ordered[first]
+    which = np.empty(len(key), np.int64)
+    which[order] = np.cumsum(first) - 1
     sums = np.bincount(which, weights=similarity, minlength=len(keys))
     chosen = np.flatnonzero(sums >= bars.pair_threshold * (1.0 - SLACK))
     if not len(chosen):
         return found
-    order = np.argsort(which, kind="stable")
-    ends = np.cumsum(np.bincount(which, minlength=len(keys)))
-    for k in chosen.tolist():
-        at = order[(ends[k - 1] if k else 0):ends[k]]
-        group = old.of[int(outside[at[0]])]
-        if group in found:
-            continue
-        if may_join(formed[int(one[at[0]])].history, group.history, place[inside[at]], old.place[outside[at]],
-                    similarity[at], bars):
-            found.add(group)
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(key))
+    # may_join of each formed group with all the old groups it has pairs with, at once (an edit
+    # in a story of 400 tested 400 neighbours one by one, a fifth of a millisecond each).
+    formed_of = keys[chosen] // old.count
+    at_inside, at_outside = place[inside], old.place[outside]
+    for f in np.unique(formed_of).tolist():
+        its = chosen[formed_of == f]
+        others = [old.of[int(outside[order[starts[k]]])] for k in its.tolist()]
+        joins = may_join_each(formed[f].history, [g.history for g in others], order, starts[its], ends[its],
+                              at_inside, at_outside, similarity, bars)
+        found.update(g for g, j in zip(others, joins.tolist(), strict=True) if j)
     return found
+
+
+class Table(NamedTuple):
+    """The states of several groups, one after another (see may_join_each)."""
+
+    row: IntArray  # which group each state is of
+    lo: IntArray
+    hi: IntArray
+    size: FloatArray
+    first: FloatArray
+    last: FloatArray
+    born: FloatArray
+    died: FloatArray
+    cohesion: FloatArray
+
+
+def _table(histories: Sequence[History]) -> Table:
+    counts = [len(h.states) for h in histories]
+    joined = np.concatenate([h.table for h in histories])
+    lo, hi, size, first, last, born, died, cohesion = joined.T
+    return Table(np.repeat(np.arange(len(histories)), counts), lo.astype(np.int64), hi.astype(np.int64), size,
+                 first, last, born, died, cohesion)
+
+
+def may_join_each(one: History, others: Sequence[History], order: IntArray, starts: IntArray, ends: IntArray,
+                  at_one: IntArray, at_other: IntArray, similarity: FloatArray, bars: Bars) -> npt.NDArray[np.bool_]:
+    """may_join(one, other) for each of `others`, all at once: the same float operations on the
+    same numbers (each sum added in the same order), so the same answers. The pairs between one
+    and the k-th other are order[starts[k]:ends[k]], their ends' places in one's and in the other's
+    run order `at_one` and `at_other`, their `similarity`."""
+    count = len(others)
+    a = one.layout
+    result = np.zeros(count, bool)
+    width_a = len(a.order)
+    widths = np.array([len(h.layout.order) for h in others], np.int64)
+    # Groups a batch at a time, to bound the arrays of per-place sums (batch x widest).
+    rows_at_once = max(1, PLACES // max(width_a, int(widths.max())))
+    for begin in range(0, count, rows_at_once):
+        end = min(count, begin + rows_at_once)
+        result[begin:end] = _may_join_batch(one, others[begin:end], order, starts[begin:end], ends[begin:end],
+                                            at_one, at_other, similarity, bars)
+    return result
+
+
+PLACES = 1 << 21  # per-place sums held at once, about
+STATE_PAIRS = 1 << 20  # pairs of states tested at once, about
+
+
+def _may_join_batch(one: History, others: Sequence[History], order: IntArray, starts: IntArray, ends: IntArray,
+                    at_one: IntArray, at_other: IntArray, similarity: FloatArray,
+                    bars: Bars) -> npt.NDArray[np.bool_]:
+    a = one.layout
+    count = len(others)
+    lengths = ends - starts
+    # The pairs of each group in may_join's order (reached's stable order), row by row.
+    pairs = order[np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))]
+    row = np.repeat(np.arange(count), lengths)
+    weights = similarity[pairs]
+    links_a = _row_run_sums(row, at_one[pairs], weights, count, len(a.order), a.lo, a.hi)
+    b = _table(others)
+    width = max(len(h.layout.order) for h in others)
+    links_b_rows = _row_run_sums(row, at_other[pairs], weights, count, width, None, None)
+    links_b = links_b_rows[b.row, b.hi] - links_b_rows[b.row, b.lo] + ABSOLUTE
+    floor = bars.pair_threshold * (1.0 - SLACK)
+    x_ok = (links_a >= floor) & _in_time(a.size[None, :], a.died[None, :], links_a)
+    y_ok = (links_b >= floor) & _in_time(b.size, b.died, links_b)
+    x_row, x_state = np.nonzero(x_ok)
+    y_state = np.flatnonzero(y_ok)
+    y_row = b.row[y_state]
+    per_row = np.bincount(y_row, minlength=count)
+    repeat = per_row[x_row]
+    total = int(repeat.sum())
+    result = np.zeros(count, bool)
+    if not total:
+        return result
+    if total > STATE_PAIRS:  # too many to test at once: one by one
+        return _one_by_one(one, others, pairs, row, at_one, at_other, weights, bars)
+    y_first = np.cumsum(per_row) - per_row
+    xs = np.repeat(x_state, repeat)
+    rows = np.repeat(x_row, repeat)
+    ys = y_state[np.repeat(y_first[x_row] - np.cumsum(repeat) + repeat, repeat) + np.arange(total)]
+    cohesion_a = one.table[:, 7]
+    size_x, died_x, size_y, died_y = a.size[xs], a.died[xs], b.size[ys], b.died[ys]
+    possible = ((a.born[xs] <= died_y + TIE) & (b.born[ys] <= died_x + TIE)
+                & (np.maximum(a.last[xs], b.last[ys]) - np.minimum(a.first[xs], b.first[ys]) <= bars.max_span))
+    bound = np.minimum(links_a[rows, xs], links_b[ys])
+    cohesion_x, cohesion_y = cohesion_a[xs], b.cohesion[ys]
+    possible &= _could_join(size_x, size_y, died_x, died_y, cohesion_x, cohesion_y, bound, bars)
+    # A group's own last state holds all its entries: then the smaller sum is exact.
+    result[rows[possible & ((died_x == math.inf) | (died_y == math.inf))]] = True
+    # Else each pair of states still possible with its exact sum: per state y of the other group
+    # ("column"), _run_sums of the pairs whose end lies in y, as may_join sums them.
+    at = np.flatnonzero(possible & ~result[rows])
+    if not len(at):
+        return result
+    columns, column_of = np.unique(rows[at] * len(b.row) + ys[at], return_inverse=True)
+    column_row, column_state = np.divmod(columns, len(b.row))
+    if len(columns) * len(a.order) > PLACES:  # too many to sum at once: one by one
+        return _one_by_one(one, others, pairs, row, at_one, at_other, weights, bars)
+    # A column's pairs: those of its row whose end in the other group lies in y's run, found in
+    # the pairs sorted by (row, place there), then put back in their order.
+    place_b = at_other[pairs]
+    by_place = np.lexsort((place_b, row))
+    sorted_key = row[by_place] * (width + 1) + place_b[by_place]
+    low = np.searchsorted(sorted_key, column_row * (width + 1) + b.lo[column_state])
+    own = np.searchsorted(sorted_key, column_row * (width + 1) + b.hi[column_state]) - low
+    column = np.repeat(np.arange(len(columns)), own)
+    member = by_place[np.repeat(low - np.cumsum(own) + own, own) + np.arange(int(own.sum()))]
+    in_order = np.lexsort((member, column))
+    member, column = member[in_order], column[in_order]
+    summed = _row_run_sums(column, at_one[pairs[member]], weights[member], len(columns), len(a.order), None, None)
+    x = xs[at]
+    exact = summed[column_of, a.hi[x]] - summed[column_of, a.lo[x]] + ABSOLUTE
+    joins = _could_join(size_x[at], size_y[at], died_x[at], died_y[at], cohesion_x[at], cohesion_y[at], exact, bars)
+    result[rows[at][joins]] = True
+    return result
+
+
+def _row_run_sums(row: IntArray, at: IntArray, similarity: FloatArray, count: int, width: int,
+                  lo: IntArray | None, hi: IntArray | None) -> FloatArray:
+    """_run_sums for several groups' pairs at once, one row each: the per-place sums of row r
+    are those of its pairs alone, added in the same order (bincount), and summed along the row
+    as _run_sums does (cumsum), so each number is _run_sums' own. Without lo and hi, the running
+    sums themselves (a zero first)."""
+    per_place = np.bincount(row * width + at, weights=similarity, minlength=count * width).reshape(count, width)
+    summed = np.concatenate((np.zeros((count, 1)), np.cumsum(per_place, axis=1)), axis=1)
+    if lo is None or hi is None:
+        return np.asarray(summed, np.float64)
+    return np.asarray(summed[:, hi] - summed[:, lo] + ABSOLUTE, np.float64)
+
+
+def _one_by_one(one: History, others: Sequence[History], pairs: IntArray, row: IntArray, at_one: IntArray,
+                at_other: IntArray, weights: FloatArray, bars: Bars) -> npt.NDArray[np.bool_]:
+    """_may_join_batch by calling may_join for each of others (pairs: the k-th's where row is k)."""
+    result = np.zeros(len(others), bool)
+    for k, other in enumerate(others):
+        at = pairs[row == k]
+        result[k] = may_join(one, other, at_one[at], at_other[at], weights[row == k], bars)
+    return result
