@@ -283,6 +283,10 @@ class Builder:
         """The build cache for this salt; `rows`: with its entry rows read (else the caller reads
         them when it needs them)."""
         if self._cache is None or self._cache.salt != salt:
+            if self._cache is not None:
+                # Entries parse differently now (time zone, topics): the kept grouper holds them as
+                # parsed before, and looks only for changed bytes.
+                self._grouper = KeptGrouping()
             self.close()
             self._cache = BuildCache(self.site_root, salt)
             if rows:

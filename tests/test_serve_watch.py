@@ -152,6 +152,29 @@ def test_edits_renames_and_deletions_end_identical_to_a_full_build(running: Runn
     assert served == full_build_of_copy(root, tmp_path)
 
 
+def test_a_config_change_to_how_entries_parse_regroups_them_anew(make_site: SiteMaker, tmp_path: Path) -> None:
+    """A new time zone (or topic alias) changes entries whose bytes did not: a date without an
+    offset is midnight in another zone. The dev server's story grouper kept the entries as parsed
+    before (it looked for changed bytes only): the edition showed "11:00 NZST" beside a story a
+    full build dates "15 Aug 2022", and the feeds listed an entry as other coverage of itself."""
+    run = Running(make_site({
+        "content/a.md": entry_text("Harbour reopens after storm", date="2022-08-15", topic="world"),
+        "content/b.md": entry_text("Harbour reopens after the storm repairs", date="2022-08-15", topic="world"),
+        "content/c.md": entry_text("Budget passes", date="2022-08-16", topic="business"),
+    }))
+    try:
+        config = run.root / "digest.toml"
+        config.write_text(config.read_text().replace("Europe/London", "Pacific/Auckland"))
+        assert all(r.error is None for r in run.settle())
+        assert tree_bytes(run.root / "output") == full_build_of_copy(run.root, tmp_path)
+        config.write_text(config.read_text().replace("Pacific/Auckland", "Europe/London"))
+        assert all(r.error is None for r in run.settle())
+        (tmp_path / "full").rename(tmp_path / "full-1")
+        assert tree_bytes(run.root / "output") == full_build_of_copy(run.root, tmp_path)
+    finally:
+        run.close()
+
+
 def test_idle_time_brings_the_spare_tree_up_to_date(running: Running, tmp_path: Path) -> None:
     """After a build that changed every page (here a config change), the loop uses the quiet time
     before the next edit to make the spare tree equal to the live one (links), so that edit's build
