@@ -175,6 +175,31 @@ def test_a_config_change_to_how_entries_parse_regroups_them_anew(make_site: Site
         run.close()
 
 
+def test_a_new_base_url_path_is_served_where_a_fresh_start_would_serve_it(running: Running) -> None:
+    """The server took the base URL's path once, at start: after base_url gained /news/ it still
+    served the site at /, where the 404 page's links (/news/static/style.css) led nowhere."""
+    import http.client
+
+    def get(path: str) -> tuple[int, str]:
+        host, port = running.server.httpd.server_address[:2]
+        connection = http.client.HTTPConnection(str(host), port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location") or ""
+
+    assert get("/")[0] == 200
+    config = running.root / "digest.toml"
+    config.write_text(config.read_text().replace("https://news.example.org/", "https://news.example.org/news/"))
+    assert all(r.error is None for r in running.settle())
+    assert running.server.url.endswith("/news/")
+    assert get("/") == (301, "/news/")
+    assert get("/news/")[0] == 200 and get("/news/static/style.css")[0] == 200
+    config.write_text(config.read_text().replace("/news/", "/"))
+    assert all(r.error is None for r in running.settle())
+    assert get("/")[0] == 200 and get("/news/")[0] == 404
+
+
 def test_idle_time_brings_the_spare_tree_up_to_date(running: Running, tmp_path: Path) -> None:
     """After a build that changed every page (here a config change), the loop uses the quiet time
     before the next edit to make the spare tree equal to the live one (links), so that edit's build

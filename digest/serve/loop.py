@@ -90,11 +90,13 @@ def _short(path: Path, site_root: Path) -> str:
 class RebuildLoop:
     """Waits for settled changes, rebuilds, and reports to the hub and to on_rebuild."""
 
-    def __init__(self, site_root: Path, watcher: Watcher, hub: ReloadHub, rebuild: Rebuilder) -> None:
+    def __init__(self, site_root: Path, watcher: Watcher, hub: ReloadHub, rebuild: Rebuilder,
+                 reconfigured: Callable[[], None] | None = None) -> None:
         self.site_root = site_root
         self.watcher = watcher
         self.hub = hub
         self.rebuild = rebuild
+        self.reconfigured = reconfigured  # after a good build of a changed digest.toml, before the reload
         self.output_path = _output_path(site_root)
         self.running = True
 
@@ -138,6 +140,8 @@ class RebuildLoop:
         failed = [IngestError(r.message.removeprefix(f"{r.input}: "), r.input)  # (named once)
                   for r in ingested if r.status == "error"]
         if error is None:
+            if self.reconfigured is not None and any(c.kind == "config" for c in changes):
+                self.reconfigured()
             self.hub.built()
             if failed:
                 error = failed[0] if len(failed) == 1 else BuildFailed(failed)
