@@ -200,6 +200,15 @@ def test_a_new_base_url_path_is_served_where_a_fresh_start_would_serve_it(runnin
     assert get("/")[0] == 200 and get("/news/")[0] == 404
 
 
+def test_output_deleted_by_hand_is_built_again(running: Running, tmp_path: Path) -> None:
+    """rm -rf output/ while serving: every page was "not found" until the curator's next save."""
+    root = running.root
+    shutil.rmtree(root / "output")
+    rebuilt = running.settle()
+    assert rebuilt[-1].error is None and "output" in rebuilt[-1].summary(root)
+    assert tree_bytes(root / "output") == full_build_of_copy(root, tmp_path)
+
+
 def test_idle_time_brings_the_spare_tree_up_to_date(running: Running, tmp_path: Path) -> None:
     """After a build that changed every page (here a config change), the loop uses the quiet time
     before the next edit to make the spare tree equal to the live one (links), so that edit's build

@@ -104,13 +104,21 @@ class RebuildLoop:
         """Build once (unless build_first is False), then once per settled batch until stopped.
 
         Every build runs in this one thread: the Builder's cache may be bound to its thread."""
+        built = False  # whether the last build left a site in output_path
         if build_first and self.running:
-            on_rebuild(self.once([]))
+            rebuild = self.once([])
+            built = rebuild.report is not None
+            on_rebuild(rebuild)
             self._idle()
         while self.running:
             changes = self.watcher.wait(timeout=0.5)
+            if not changes and built and not self.output_path.is_dir():
+                # output/ deleted by hand: every page would be "not found" until the next save
+                changes = [Change(self.output_path, "output", "deleted")]
             if changes and self.running:
-                on_rebuild(self.once(changes))
+                rebuild = self.once(changes)
+                built = rebuild.report is not None or (built and self.output_path.is_dir())
+                on_rebuild(rebuild)
                 self._idle()
 
     def _idle(self) -> None:
