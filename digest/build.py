@@ -320,7 +320,7 @@ class Builder:
         config = apply_options(load_config(self.site_root), options)
         self._output = config.output_path
         check_theme(config)
-        check_output_folder(config.output_path, config.site_root)
+        check_output_folder(config.output_path, config.site_root, config.line_of("build", "output_dir"))
         with build_lock(self.site_root):  # a site, then: one build at a time on it
             return self._build_site(config, clock, changed)
 
