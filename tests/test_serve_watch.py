@@ -279,6 +279,20 @@ def test_a_new_seed_is_ingested_then_built_once(running: Running) -> None:
     assert any("Harbour reopens" in p.read_text() for p in (root / "output").rglob("index.html"))
 
 
+def test_a_seed_ingest_cannot_read_shows_its_hint_apart(running: Running) -> None:
+    """The hint was left inside the message: the overlay had no hint of its own and the terminal
+    line ended "(hint: ingest reads ... feeds" with no closing parenthesis."""
+    root, hub = running.root, running.server.hub
+    assert hub is not None
+    (root / "seeds").mkdir()
+    (root / "seeds/garbage.txt").write_bytes(b"\x00\x01\x02binary")
+    rebuild = running.settle()[-1]
+    assert rebuild.error is not None and hub.error is not None
+    assert hub.error["file"].endswith("seeds/garbage.txt"), hub.error
+    assert "hint" not in hub.error["message"] and hub.error["hint"]
+    assert rebuild.summary(root).endswith(")")
+
+
 def test_port_in_use_is_a_digest_error(make_site: SiteMaker) -> None:
     root = make_site(site_files())
     build(root, OPTIONS)

@@ -145,8 +145,7 @@ class RebuildLoop:
             report = self.rebuild([*changes, *written])
         except DigestError as exc:
             error = exc
-        failed = [IngestError(r.message.removeprefix(f"{r.input}: "), r.input)  # (named once)
-                  for r in ingested if r.status == "error"]
+        failed = [_ingest_error(r) for r in ingested if r.status == "error"]
         if error is None:
             if self.reconfigured is not None and any(c.kind == "config" for c in changes):
                 self.reconfigured()
@@ -169,6 +168,13 @@ class RebuildLoop:
         self.watcher.ignore_written([p if p.is_absolute() else self.site_root / p
                                      for r in results for p in r.entries])
         return tuple(results)
+
+
+def _ingest_error(result: IngestResult) -> IngestError:
+    """The error of an input ingest could not read, its file named once and its hint apart (for the
+    overlay's hint line and the terminal's "(hint: ...)")."""
+    message, _, hint = result.message.removeprefix(f"{result.input}: ").partition("\n  hint: ")
+    return IngestError(message, result.input, hint=hint or None)
 
 
 def _output_path(site_root: Path) -> Path:
