@@ -283,6 +283,10 @@ class Builder:
         """The build cache for this salt; `rows`: with its entry rows read (else the caller reads
         them when it needs them)."""
         if self._cache is None or self._cache.salt != salt:
+            if self._cache is not None:
+                # Entries parse differently now (time zone, topics): the kept grouper holds them as
+                # parsed before, and looks only for changed bytes.
+                self._grouper = KeptGrouping()
             self.close()
             self._cache = BuildCache(self.site_root, salt)
             if rows:
@@ -316,7 +320,7 @@ class Builder:
         config = apply_options(load_config(self.site_root), options)
         self._output = config.output_path
         check_theme(config)
-        check_output_folder(config.output_path, config.site_root)
+        check_output_folder(config.output_path, config.site_root, config.line_of("build", "output_dir"))
         with build_lock(self.site_root):  # a site, then: one build at a time on it
             return self._build_site(config, clock, changed)
 

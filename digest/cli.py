@@ -18,7 +18,6 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
 
 from digest import __version__
 from digest.errors import BuildFailed, ContentWarning, DigestError, plural
@@ -436,8 +435,6 @@ def _short(path: Path, root: Path) -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from digest.build import apply_options
-    from digest.config import load_config
     from digest.serve import DevServer, Rebuild, is_loopback
 
     root = args.site.resolve()
@@ -445,12 +442,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"warning: serving on {args.host}: other machines on the network can read the site",
               file=sys.stderr)
     options = _build_options(args, search=args.search)
-    # The site is served under its base URL's path (https://example.org/news/ -> /news/), as it will be published.
-    try:
-        base_path = urlsplit(apply_options(load_config(root, required=False), options).base_url).path
-    except DigestError:
-        base_path = "/"  # a broken digest.toml: --watch still serves, and shows the error until it is fixed
-    server = DevServer(root, options, host=args.host, port=args.port, watch=args.watch, base_path=base_path)
+    # Served under its base URL's path (https://example.org/news/ -> /news/), as it will be published.
+    server = DevServer(root, options, host=args.host, port=args.port, watch=args.watch)
 
     def report(rebuild: Rebuild) -> None:
         if rebuild.error is not None:

@@ -123,6 +123,10 @@ class Config:
     def output_path(self) -> Path:
         return self.site_root / self.output_dir
 
+    def line_of(self, section: str, key: str) -> int | None:
+        """The line of `key` in [section] of digest.toml: for the problems found after loading."""
+        return _line_of(self.source_text, key, _section_offset(self.source_text, section))
+
     @property
     def content_path(self) -> Path:
         return self.site_root / "content"

@@ -52,10 +52,11 @@ def build_lock(site_root: Path) -> Iterator[None]:
             handle.close()
 
 
-def check_output_folder(output: Path, site_root: Path) -> None:
+def check_output_folder(output: Path, site_root: Path, line: int | None = None) -> None:
     """Refuse to take over a folder outside the site that holds files no build made: publishing
     puts the folder aside as the spare tree and a later build deletes it (output_dir = "/tmp"
-    once replaced /tmp). The site's own output/ belongs to digest, stray files and all."""
+    once replaced /tmp). The site's own output/ belongs to digest, stray files and all. `line`: that of
+    output_dir in digest.toml."""
     output, site_root = output.resolve(), site_root.resolve()
     if output.is_relative_to(site_root) or tree_id(output) is not None or not output.is_dir():
         return  # inside the site, made by a build (or no marks on this file system), or not there
@@ -63,7 +64,7 @@ def check_output_folder(output: Path, site_root: Path) -> None:
         if next(items, None) is None:
             return  # an empty folder: nothing to lose
     raise OutputError(f"the output folder {output} holds files that no digest build made: a build "
-                      "would replace the whole folder and delete them", site_root / "digest.toml",
+                      "would replace the whole folder and delete them", site_root / "digest.toml", line,
                       hint="set [build] output_dir to a new or empty folder (or empty this one yourself)")
 
 

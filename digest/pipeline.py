@@ -115,7 +115,7 @@ def write_site(planned: PlannedSite) -> None:
     from digest.render_files import render_files, template_environment  # Jinja: loaded only to render
 
     config = planned.config
-    check_output_folder(config.output_path, config.site_root)
+    check_output_folder(config.output_path, config.site_root, config.line_of("build", "output_dir"))
     with build_lock(config.site_root):
         staging = Staging(config.output_path, fresh=True)
         try:

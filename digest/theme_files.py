@@ -27,7 +27,7 @@ def check_theme(config: Config) -> None:
     site_theme = config.site_root / "themes" / config.theme
     if config.theme != "default" and not site_theme.is_dir():
         raise ThemeError(f"theme folder themes/{config.theme}/ does not exist", config.site_root / "digest.toml",
-                         hint="create it, or set theme = \"default\" in [site]")
+                         config.line_of("site", "theme"), hint="create it, or set theme = \"default\" in [site]")
 
 
 def templates_fingerprint(config: Config) -> str:

@@ -249,6 +249,24 @@ def test_hostile_entries_stay_inert_in_every_email(make_site) -> None:
     assert len(seen_markers) >= 10
 
 
+def test_an_email_counts_the_articles_its_edition_page_counts(make_site) -> None:
+    """A story's later report was counted twice: in the edition where the story began ("1 story from
+    3 articles" beside the page's "from 2 articles") and as a development in its own day's."""
+    root = make_site({
+        "content/a.md": entry_text("Bill signed", "2022-08-16T10:00:00+01:00", topic="world", story="bill"),
+        "content/b.md": entry_text("Bill becomes law", "2022-08-16T12:00:00+01:00", topic="world", story="bill"),
+        "content/c.md": entry_text("What the bill changes", "2022-08-18T10:00:00+01:00", topic="world", story="bill"),
+        "content/d.md": entry_text("Gas at a record", "2022-08-18T11:00:00+01:00", topic="world"),
+    })
+    build(root, OPTIONS)
+    out = root / "output"
+    for day, articles in (("2022/08/16", 2), ("2022/08/18", 2)):
+        said = f"from {articles} articles"
+        assert said in (out / day / "index.html").read_text()
+        assert said in (out / day / "email.html").read_text() and said in (out / day / "email.txt").read_text()
+    assert "from 4 articles" in (out / "weeks/2022-w33/email.txt").read_text()
+
+
 def test_files_false_writes_no_email(make_site) -> None:
     root = make_site(FILES, config=BASIC_CONFIG + "[email]\nfiles = false\n")
     build(root, OPTIONS)

@@ -50,7 +50,7 @@ def test_a_folder_outside_the_site_that_no_build_made_is_never_taken_over(make_s
     with pytest.raises(DigestError) as caught:
         build(root, OPTIONS)
     assert "no digest build made" in str(caught.value) and caught.value.hint
-    assert caught.value.path == root / "digest.toml"
+    assert caught.value.path == root / "digest.toml" and caught.value.line == 2  # output_dir's
     assert (elsewhere / "thesis.txt").read_text() == "mine"
     assert sorted(p.name for p in root.parent.iterdir()) == before  # no spare tree beside it
 

@@ -147,3 +147,37 @@ def test_axe_finds_nothing_in_the_opened_coverage_and_the_timeline(site: tuple[P
             found += [f"{viewport['width']} /{url}: {v}" for v in axe_violations(page)]
         context.close()
     assert not found, "\n".join(found)
+
+
+def test_a_right_to_left_headline_reads_right_to_left(tmp_path: Path, browser: Any) -> None:
+    """An Arabic headline and summary in an English site were laid out left to right: the
+    closing "!" and "." stood at the wrong end and the lines were aligned to the left. (The body
+    is not: a direction for the whole of it would follow its first letter.)"""
+    from digest.build import BuildOptions, build
+
+    from .conftest import BASIC_CONFIG, NOW, entry_text
+
+    root = tmp_path / "rtl"
+    (root / "content").mkdir(parents=True)
+    (root / "digest.toml").write_text(BASIC_CONFIG, encoding="utf-8")
+    (root / "content/gas.md").write_text(entry_text(
+        "ارتفاع أسعار الغاز في أوروبا إلى مستوى قياسي!", topic="world", summary="ارتفعت أسعار الغاز يوم الجمعة.",
+        body="ارتفعت أسعار الغاز الطبيعي في أوروبا إلى مستوى قياسي يوم الجمعة."), encoding="utf-8")
+    (root / "content/rain.md").write_text(entry_text("Rain in London", topic="world", summary="It rained."),
+                                          encoding="utf-8")
+    build(root, BuildOptions(now=NOW, jobs=1, search=False))
+    direction = "(s) => Array.from(document.querySelectorAll(s), e => [e.textContent.trim().slice(0, 12), " \
+                "getComputedStyle(e).direction])"
+    with serve(root / "output") as base:
+        page = browser.new_page(viewport=DESKTOP)
+        try:
+            page.goto(base + "2022/08/15/gas/")
+            assert page.evaluate(direction, "#headline, .standfirst") == [
+                ["ارتفاع أسعار", "rtl"], ["ارتفعت أسعار", "rtl"]]
+            for path in ("", "2022/08/15/", "2022/08/15/email.html"):
+                page.goto(base + path)
+                shown = dict(page.evaluate(direction, ".story-title, .headline, .summary"))
+                assert shown["ارتفاع أسعار"] == "rtl" and shown["ارتفعت أسعار"] == "rtl", (path, shown)
+                assert shown["Rain in Lond"] == "ltr" and shown["It rained."] == "ltr", (path, shown)
+        finally:
+            page.close()

@@ -152,6 +152,63 @@ def test_edits_renames_and_deletions_end_identical_to_a_full_build(running: Runn
     assert served == full_build_of_copy(root, tmp_path)
 
 
+def test_a_config_change_to_how_entries_parse_regroups_them_anew(make_site: SiteMaker, tmp_path: Path) -> None:
+    """A new time zone (or topic alias) changes entries whose bytes did not: a date without an
+    offset is midnight in another zone. The dev server's story grouper kept the entries as parsed
+    before (it looked for changed bytes only): the edition showed "11:00 NZST" beside a story a
+    full build dates "15 Aug 2022", and the feeds listed an entry as other coverage of itself."""
+    run = Running(make_site({
+        "content/a.md": entry_text("Harbour reopens after storm", date="2022-08-15", topic="world"),
+        "content/b.md": entry_text("Harbour reopens after the storm repairs", date="2022-08-15", topic="world"),
+        "content/c.md": entry_text("Budget passes", date="2022-08-16", topic="business"),
+    }))
+    try:
+        config = run.root / "digest.toml"
+        config.write_text(config.read_text().replace("Europe/London", "Pacific/Auckland"))
+        assert all(r.error is None for r in run.settle())
+        assert tree_bytes(run.root / "output") == full_build_of_copy(run.root, tmp_path)
+        config.write_text(config.read_text().replace("Pacific/Auckland", "Europe/London"))
+        assert all(r.error is None for r in run.settle())
+        (tmp_path / "full").rename(tmp_path / "full-1")
+        assert tree_bytes(run.root / "output") == full_build_of_copy(run.root, tmp_path)
+    finally:
+        run.close()
+
+
+def test_a_new_base_url_path_is_served_where_a_fresh_start_would_serve_it(running: Running) -> None:
+    """The server took the base URL's path once, at start: after base_url gained /news/ it still
+    served the site at /, where the 404 page's links (/news/static/style.css) led nowhere."""
+    import http.client
+
+    def get(path: str) -> tuple[int, str]:
+        host, port = running.server.httpd.server_address[:2]
+        connection = http.client.HTTPConnection(str(host), port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location") or ""
+
+    assert get("/")[0] == 200
+    config = running.root / "digest.toml"
+    config.write_text(config.read_text().replace("https://news.example.org/", "https://news.example.org/news/"))
+    assert all(r.error is None for r in running.settle())
+    assert running.server.url.endswith("/news/")
+    assert get("/") == (301, "/news/")
+    assert get("/news/")[0] == 200 and get("/news/static/style.css")[0] == 200
+    config.write_text(config.read_text().replace("/news/", "/"))
+    assert all(r.error is None for r in running.settle())
+    assert get("/")[0] == 200 and get("/news/")[0] == 404
+
+
+def test_output_deleted_by_hand_is_built_again(running: Running, tmp_path: Path) -> None:
+    """rm -rf output/ while serving: every page was "not found" until the curator's next save."""
+    root = running.root
+    shutil.rmtree(root / "output")
+    rebuilt = running.settle()
+    assert rebuilt[-1].error is None and "output" in rebuilt[-1].summary(root)
+    assert tree_bytes(root / "output") == full_build_of_copy(root, tmp_path)
+
+
 def test_idle_time_brings_the_spare_tree_up_to_date(running: Running, tmp_path: Path) -> None:
     """After a build that changed every page (here a config change), the loop uses the quiet time
     before the next edit to make the spare tree equal to the live one (links), so that edit's build
@@ -220,6 +277,20 @@ def test_a_new_seed_is_ingested_then_built_once(running: Running) -> None:
     assert sum(bool(rb.ingested) for rb in rebuilds) == 1
     assert len(rebuilds) == 1, [rb.changes for rb in rebuilds]  # the entries ingest wrote are not a second batch
     assert any("Harbour reopens" in p.read_text() for p in (root / "output").rglob("index.html"))
+
+
+def test_a_seed_ingest_cannot_read_shows_its_hint_apart(running: Running) -> None:
+    """The hint was left inside the message: the overlay had no hint of its own and the terminal
+    line ended "(hint: ingest reads ... feeds" with no closing parenthesis."""
+    root, hub = running.root, running.server.hub
+    assert hub is not None
+    (root / "seeds").mkdir()
+    (root / "seeds/garbage.txt").write_bytes(b"\x00\x01\x02binary")
+    rebuild = running.settle()[-1]
+    assert rebuild.error is not None and hub.error is not None
+    assert hub.error["file"].endswith("seeds/garbage.txt"), hub.error
+    assert "hint" not in hub.error["message"] and hub.error["hint"]
+    assert rebuild.summary(root).endswith(")")
 
 
 def test_port_in_use_is_a_digest_error(make_site: SiteMaker) -> None:

@@ -193,3 +193,15 @@ def test_search_page_says_so_when_the_site_has_no_index(edge: Path, browser: Any
     with serve(edge) as base:
         status, links = search(browser, base, "rocket")
     assert "not available" in status and not links
+
+
+def test_a_missing_theme_folder_is_named_with_its_line_in_digest_toml(make_site: Any) -> None:
+    """The error named digest.toml but no line, unlike every other mistake in it."""
+    from digest.errors import DigestError
+
+    config = BASIC_CONFIG.replace("[site]\n", "[site]\ntheme = \"nosuch\"\n")
+    root = make_site({"content/a.md": entry_text()}, config=config)
+    with pytest.raises(DigestError) as caught:
+        build(root, BuildOptions(now=NOW))
+    assert "themes/nosuch/" in caught.value.message
+    assert caught.value.path == root / "digest.toml" and caught.value.line == 2

@@ -71,7 +71,11 @@ def _parts(config: Config, folder: str, editions: Sequence[Edition], kind: str, 
 def _email(config: Config, editions: Sequence[Edition], kind: str, label: str, web_url: str) -> dict[str, Any]:
     """What the templates and the message headers show besides the stories."""
     stories = [s for e in editions for s in e.stories]
-    articles = sum(len(s.members) for s in stories) + sum(len(e.followups) for e in editions)
+    # The articles of these days, as the edition page counts them: a story's later reports count in
+    # their own day's edition (as followups there), not also in the edition where the story began.
+    tz = config.tz
+    articles = sum(1 for e in editions for s in e.stories for m in s.members
+                   if m.published.astimezone(tz).date() == e.day) + sum(len(e.followups) for e in editions)
     last_day = editions[0].day
     fields = {"title": config.title, "date": format_date(last_day, "long"), "stories": len(stories),
               "headline": stories[0].lead.title if stories else (editions[0].followups[0].entry.title

@@ -12,12 +12,13 @@ import ipaddress
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from digest.build import BuildOptions
 from digest.errors import DigestError
 from digest.serve.loop import Rebuild, Rebuilder, RebuildLoop, make_rebuilder
 from digest.serve.reload import ReloadHub
-from digest.serve.server import SiteServer
+from digest.serve.server import SiteServer, normal_base_path
 from digest.serve.watch import Change, Watcher
 
 __all__ = ["Change", "DevServer", "Rebuild", "is_loopback"]
@@ -40,14 +41,20 @@ class DevServer:
 
     def __init__(self, site_root: Path, options: BuildOptions | None = None, host: str = "127.0.0.1",
                  port: int = 8000, watch: bool = True, rebuild: Rebuilder | None = None,
-                 base_path: str = "/") -> None:
+                 base_path: str | None = None) -> None:
+        """`base_path`: where the site is served (default: its base URL's path, followed when
+        digest.toml changes)."""
         self.site_root = site_root.resolve()
         self.watch = watch
+        self.options = options or BuildOptions()
         self.hub = ReloadHub() if watch else None
         self.watcher = Watcher(self.site_root) if watch else None
         self.loop = (RebuildLoop(self.site_root, self.watcher, self.hub,
-                                 rebuild or make_rebuilder(self.site_root, options or BuildOptions()))
+                                 rebuild or make_rebuilder(self.site_root, self.options),
+                                 self._follow_base_path if base_path is None else None)
                      if self.watcher is not None and self.hub is not None else None)
+        if base_path is None:
+            base_path = site_base_path(self.site_root, self.options)
         self._output = self.loop.output_path if self.loop else _static_output(self.site_root)
         try:
             self.httpd = SiteServer((host, port), self.output_path, self.hub, base_path)
@@ -57,6 +64,10 @@ class DevServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="digest-serve", daemon=True)
         self._stopped = threading.Event()
+
+    def _follow_base_path(self) -> None:
+        """A new base_url in digest.toml: serve the site under its path, as a fresh start would."""
+        self.httpd.base_path = normal_base_path(site_base_path(self.site_root, self.options))
 
     def output_path(self) -> Path:
         return self.loop.output_path if self.loop else self._output
@@ -89,6 +100,18 @@ class DevServer:
         if self.watcher is not None:
             self.watcher.stop()
         self.httpd.stop(serving=self._thread.is_alive())
+
+
+def site_base_path(site_root: Path, options: BuildOptions) -> str:
+    """The path the site is served under: its base URL's (https://example.org/news/ -> /news/), as
+    it will be published; "/" while digest.toml is broken (--watch serves and shows the error)."""
+    from digest.build import apply_options
+    from digest.config import load_config
+
+    try:
+        return urlsplit(apply_options(load_config(site_root, required=False), options).base_url).path
+    except DigestError:
+        return "/"
 
 
 def _static_output(site_root: Path) -> Path:

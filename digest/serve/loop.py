@@ -90,11 +90,13 @@ def _short(path: Path, site_root: Path) -> str:
 class RebuildLoop:
     """Waits for settled changes, rebuilds, and reports to the hub and to on_rebuild."""
 
-    def __init__(self, site_root: Path, watcher: Watcher, hub: ReloadHub, rebuild: Rebuilder) -> None:
+    def __init__(self, site_root: Path, watcher: Watcher, hub: ReloadHub, rebuild: Rebuilder,
+                 reconfigured: Callable[[], None] | None = None) -> None:
         self.site_root = site_root
         self.watcher = watcher
         self.hub = hub
         self.rebuild = rebuild
+        self.reconfigured = reconfigured  # after a good build of a changed digest.toml, before the reload
         self.output_path = _output_path(site_root)
         self.running = True
 
@@ -102,13 +104,21 @@ class RebuildLoop:
         """Build once (unless build_first is False), then once per settled batch until stopped.
 
         Every build runs in this one thread: the Builder's cache may be bound to its thread."""
+        built = False  # whether the last build left a site in output_path
         if build_first and self.running:
-            on_rebuild(self.once([]))
+            rebuild = self.once([])
+            built = rebuild.report is not None
+            on_rebuild(rebuild)
             self._idle()
         while self.running:
             changes = self.watcher.wait(timeout=0.5)
+            if not changes and built and not self.output_path.is_dir():
+                # output/ deleted by hand: every page would be "not found" until the next save
+                changes = [Change(self.output_path, "output", "deleted")]
             if changes and self.running:
-                on_rebuild(self.once(changes))
+                rebuild = self.once(changes)
+                built = rebuild.report is not None or (built and self.output_path.is_dir())
+                on_rebuild(rebuild)
                 self._idle()
 
     def _idle(self) -> None:
@@ -135,9 +145,10 @@ class RebuildLoop:
             report = self.rebuild([*changes, *written])
         except DigestError as exc:
             error = exc
-        failed = [IngestError(r.message.removeprefix(f"{r.input}: "), r.input)  # (named once)
-                  for r in ingested if r.status == "error"]
+        failed = [_ingest_error(r) for r in ingested if r.status == "error"]
         if error is None:
+            if self.reconfigured is not None and any(c.kind == "config" for c in changes):
+                self.reconfigured()
             self.hub.built()
             if failed:
                 error = failed[0] if len(failed) == 1 else BuildFailed(failed)
@@ -157,6 +168,13 @@ class RebuildLoop:
         self.watcher.ignore_written([p if p.is_absolute() else self.site_root / p
                                      for r in results for p in r.entries])
         return tuple(results)
+
+
+def _ingest_error(result: IngestResult) -> IngestError:
+    """The error of an input ingest could not read, its file named once and its hint apart (for the
+    overlay's hint line and the terminal's "(hint: ...)")."""
+    message, _, hint = result.message.removeprefix(f"{result.input}: ").partition("\n  hint: ")
+    return IngestError(message, result.input, hint=hint or None)
 
 
 def _output_path(site_root: Path) -> Path:

@@ -71,6 +71,11 @@ def content_type(path: Path) -> str:
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
+def normal_base_path(path: str) -> str:
+    """A base URL's path as the server matches it: "/" or "/news/"."""
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
 class SiteServer(ThreadingHTTPServer):
     """Serves output_root() (asked per request); adds live reload to HTML when hub is given."""
 
@@ -83,7 +88,7 @@ class SiteServer(ThreadingHTTPServer):
         self.hub = hub
         # The site's own path (base_url https://example.org/news/ -> /news/): served there, as published,
         # so that links from the site's root path (the 404 page's) resolve as they will online.
-        self.base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+        self.base_path = normal_base_path(base_path)
         self.stopping = False
         if ":" in address[0]:
             self.address_family = socket.AF_INET6

@@ -26,7 +26,7 @@ _EDITS = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": 
 @dataclass(frozen=True)
 class Change:
     path: Path  # absolute
-    kind: str  # "content" | "seeds" | "theme" | "static" | "config"
+    kind: str  # "content" | "seeds" | "theme" | "static" | "config" | "output" (the output folder gone)
     event: str  # "created" | "modified" | "deleted" | "moved" | "closed"
 
 

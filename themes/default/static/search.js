@@ -77,6 +77,7 @@
       item.className = "search-result";
       var heading = document.createElement("h2");
       heading.className = "story-title";
+      heading.dir = "auto";  // a headline in Arabic or Hebrew reads right to left, as on the site's pages
       var link = document.createElement("a");
       link.href = data.url;
       link.textContent = meta.title || data.url;
@@ -87,6 +88,7 @@
       if (meta.coverage) { item.appendChild(line("meta search-coverage", "Also covered by " + meta.coverage)); }
       var text = document.createElement("p");
       text.className = "summary";
+      text.dir = "auto";
       text.appendChild(excerpt(data.excerpt || ""));
       item.appendChild(text);
       list.appendChild(item);
