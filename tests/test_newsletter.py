@@ -387,3 +387,25 @@ def test_the_most_items_that_fit_are_found_in_few_renders() -> None:
     found = _most_that_fit(1000, evenly[1000], lambda n: renders.append(n) or "x" * evenly[n])
     assert found == ("x" * evenly[824], 824)
     assert renders == [0, 824, 825]  # none, the guess in proportion, its neighbour: halving took ten
+
+
+def test_an_editions_email_names_only_that_days_other_reports(make_site) -> None:
+    """A story's report of a later day is in that day's e-mail ("Developing stories"), as on the
+    edition pages: the e-mail of the day the story began does not name it too (the demo's
+    "Also covered by Ledger Daily, Capitol Wire" named the later report beside the lead's own publisher),
+    and a sent e-mail does not change when the story goes on."""
+    from .conftest import NOW, entry_text
+
+    root = make_site({
+        "content/a.md": entry_text("Summit opens", source="Paper A", story="summit", date="2022-08-15T09:00:00Z"),
+        "content/b.md": entry_text("Summit opens too", source="Paper B", story="summit", date="2022-08-15T10:00:00Z"),
+        "content/c.md": entry_text("Summit ends", source="Paper C", story="summit", date="2022-08-16T09:00:00Z"),
+    })
+    build(root, BuildOptions(now=NOW, jobs=1))
+    out = root / "output"
+    first_html = (out / "2022/08/15/email.html").read_text(encoding="utf-8")
+    first_text = (out / "2022/08/15/email.txt").read_text(encoding="utf-8")
+    assert "Also covered by Paper B" in first_text and "Paper C" not in first_text
+    assert ">Paper B</a>" in first_html and "Paper C" not in first_html
+    later = (out / "2022/08/16/email.txt").read_text(encoding="utf-8")
+    assert "DEVELOPING STORIES" in later and "Summit ends" in later
