@@ -352,3 +352,18 @@ def test_non_loopback_host_warns(make_site: SiteMaker) -> None:
 
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_the_overlay_names_files_in_the_site_as_the_terminal_does(tmp_path: Path) -> None:
+    """digest.toml and seeds/ problems were named by their absolute path in the browser's overlay,
+    content and theme problems relative to the site: all relative now, a file elsewhere whole."""
+    from digest.errors import BuildFailed, ConfigError, IngestError
+    from digest.serve.reload import error_payload
+
+    site = tmp_path / "site"
+    outside = tmp_path / "elsewhere.txt"
+    error = BuildFailed([ConfigError("bad value", site / "digest.toml", 4), IngestError("empty", site / "seeds/a.txt"),
+                         IngestError("empty", outside)])
+    payload = error_payload(error, site)
+    assert [item["file"] for item in payload["errors"]] == ["digest.toml", "seeds/a.txt", str(outside)]
+    assert payload["file"] == "digest.toml" and payload["line"] == 4

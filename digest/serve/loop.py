@@ -152,9 +152,9 @@ class RebuildLoop:
             self.hub.built()
             if failed:
                 error = failed[0] if len(failed) == 1 else BuildFailed(failed)
-                self.hub.failed(error)
+                self.hub.failed(error, self.site_root)
         else:
-            self.hub.failed(error)
+            self.hub.failed(error, self.site_root)
         return Rebuild(tuple(changes), report, error, ingested,
                        (time.perf_counter() - started) * 1000)
 

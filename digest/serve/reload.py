@@ -11,6 +11,7 @@ import json
 import queue
 import re
 import threading
+from pathlib import Path, PurePath
 from typing import Any
 
 from digest.errors import BuildFailed, DigestError
@@ -45,8 +46,8 @@ class ReloadHub:
             self.error = None
             self._send(("reload", json.dumps({"generation": self.generation})))
 
-    def failed(self, error: DigestError) -> None:
-        payload = error_payload(error)
+    def failed(self, error: DigestError, site_root: Path | None = None) -> None:
+        payload = error_payload(error, site_root)
         with self._lock:
             self.error = payload
             self._send(("error", json.dumps(payload)))
@@ -60,13 +61,22 @@ class ReloadHub:
             listener.put(event)
 
 
-def error_payload(error: DigestError) -> dict[str, Any]:
-    """{message, file, line, hint} of the first problem, and every problem under "errors"."""
+def error_payload(error: DigestError, site_root: Path | None = None) -> dict[str, Any]:
+    """{message, file, line, hint} of the first problem, and every problem under "errors"; a file in
+    the site named relative to `site_root`, as the terminal names it (digest.toml, seeds/x.txt)."""
     problems = error.errors if isinstance(error, BuildFailed) else [error]
-    items = [{"message": p.message, "file": str(p.path) if p.path is not None else None, "line": p.line,
+    items = [{"message": p.message, "file": _shown(p.path, site_root), "line": p.line,
               "hint": p.hint} for p in problems]
     return {**items[0], "errors": items} if items else {"message": error.message, "file": None, "line": None,
                                                          "hint": None, "errors": []}
+
+
+def _shown(path: PurePath | None, site_root: Path | None) -> str | None:
+    if path is None:
+        return None
+    if site_root is not None and path.is_absolute() and path.is_relative_to(site_root):
+        return path.relative_to(site_root).as_posix()
+    return str(path)
 
 
 def sse(name: str, data: str) -> bytes:
