@@ -61,6 +61,18 @@ def _absolute_links(state: StateCore) -> None:
                     token.attrSet("src", urljoin(base, src))
 
 
+# The blocks whose text direction the reader's browser finds from their own first letter (dir="auto"):
+# an Arabic or Hebrew paragraph in a page of another language reads right to left, and an English
+# article that quotes one keeps its own direction everywhere else.
+_OWN_DIRECTION = frozenset({"paragraph_open", "heading_open", "list_item_open", "th_open", "td_open"})
+
+
+def _text_direction(state: StateCore) -> None:
+    for token in state.tokens:
+        if token.type in _OWN_DIRECTION and not token.hidden:
+            token.attrSet("dir", "auto")
+
+
 @lru_cache(maxsize=1)
 def markdown_renderer() -> MarkdownIt:
     # Imported on the first render, not with the module (35-100 ms): a build that renders no
@@ -75,6 +87,7 @@ def markdown_renderer() -> MarkdownIt:
     md.core.ruler.push("heading_levels", _heading_levels)  # before the anchors: they go by the level
     anchors_plugin(md, min_level=2, max_level=4, slug_func=_heading_slug, permalink=True, permalinkSymbol="#")
     md.core.ruler.push("absolute_links", _absolute_links)
+    md.core.ruler.push("text_direction", _text_direction)
     return md
 
 

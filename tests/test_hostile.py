@@ -155,7 +155,7 @@ def test_published_corpus_is_safe_valid_and_whole(tmp_path: Path) -> None:
         assert SANE_PATH.fullmatch(rel) or rel.startswith("static/"), rel
         assert len(path.name) <= 120, rel
     crlf = next(p for p in output.rglob("crlf/index.html")).read_text()
-    assert "<p>One</p>" in crlf and "<p>Two</p>" in crlf and "\r" not in crlf
+    assert '<p dir="auto">One</p>' in crlf and '<p dir="auto">Two</p>' in crlf and "\r" not in crlf
 
 
 def test_future_entries_need_asking(tmp_path: Path) -> None:

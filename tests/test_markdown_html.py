@@ -26,7 +26,7 @@ def test_safe_links_kept_and_made_absolute() -> None:
 
 def test_tables_strikethrough_and_heading_anchors() -> None:
     html = render_markdown("## Why it matters\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n")
-    assert '<h2 id="why-it-matters">' in html and 'href="#why-it-matters"' in html
+    assert '<h2 id="why-it-matters" dir="auto">' in html and 'href="#why-it-matters"' in html
     assert "<table>" in html and "<s>gone</s>" in html
 
 
@@ -46,7 +46,7 @@ def test_body_headings_nest_under_the_title_without_skipping_a_level() -> None:
     assert levels("### A\n\n##### B\n\n### C\n\n#### D") == ["h2", "h3", "h2", "h3"]
     assert levels("##### Deeper first\n\n### Then higher") == ["h2", "h2"]
     assert levels("## Why\n\n### How") == ["h2", "h3"]  # already right: unchanged
-    assert '<h2 id="from-a-scraped-page">' in render_markdown("#### From a scraped page")
+    assert '<h2 id="from-a-scraped-page" dir="auto">' in render_markdown("#### From a scraped page")
 
 
 def test_a_body_heading_never_takes_an_id_the_theme_gives_its_own_parts() -> None:
@@ -62,3 +62,12 @@ def test_a_body_heading_never_takes_an_id_the_theme_gives_its_own_parts() -> Non
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert not set(ids) & THEME_IDS, ids
     assert ids == ["related-section", "main-section", "key-points-section", "related-section-1", "why-it-matters"]
+
+
+def test_each_block_of_a_body_finds_its_own_direction() -> None:
+    """An Arabic or Hebrew paragraph in a body reads right to left, the English around it left to
+    right: each block gets dir="auto" (the whole body's direction would follow its first letter)."""
+    html = render_markdown("An English opening.\n\nهذا اقتباس عربي.\n\n- עברית\n- English\n\n| a |\n|---|\n| ب |")
+    assert '<p dir="auto">An English opening.</p>' in html and '<p dir="auto">هذا اقتباس عربي.</p>' in html
+    assert '<li dir="auto">עברית</li>' in html and '<td dir="auto">ب</td>' in html
+    assert "<p>" not in html and "<li>" not in html
