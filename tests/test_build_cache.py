@@ -709,7 +709,7 @@ def test_the_planned_entries_hold_their_bodies_rendering_reads_no_cache(make_sit
     assert seen["leads"] == {"strike": "Dockers walk out"}
     pages = {p.read_text() for p in (root / "output").rglob("index.html")}
     for body in ("Alpha body.", "Gamma body.", "A longer report of the strike."):
-        assert any(f"<p>{body}</p>" in page for page in pages), body
+        assert any(f'<p dir="auto">{body}</p>' in page for page in pages), body
     feed = (root / "output" / "feed.xml").read_text()
     assert "Alpha body." in feed
 
