@@ -54,7 +54,7 @@ def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], 
         OutputError(f"{STATIC_FOLDER}/{rel} would replace the page the build makes at {rel}",
                     Path(STATIC_FOLDER) / rel,
                     hint=f"remove or rename {STATIC_FOLDER}/{rel}: generated pages and feeds are not replaced "
-                         "from static/ (change a page through its template under themes/ instead)")
+                         "from static/; change a page through its template under themes/ instead")
         for rel in sorted(set(static_paths) & site_files & made)
     ]
     errors += [
