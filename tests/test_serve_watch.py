@@ -367,3 +367,15 @@ def test_the_overlay_names_files_in_the_site_as_the_terminal_does(tmp_path: Path
     payload = error_payload(error, site)
     assert [item["file"] for item in payload["errors"]] == ["digest.toml", "seeds/a.txt", str(outside)]
     assert payload["file"] == "digest.toml" and payload["line"] == 4
+
+
+def test_a_failed_build_says_whether_a_site_is_still_served(tmp_path: Path) -> None:
+    """The terminal line of a failed build: "still serving the last good site" only when there is one."""
+    from digest.errors import ContentError
+    from digest.serve import Rebuild
+
+    error = ContentError("missing 'title'", Path("content/a.md"), 2)
+    assert "still serving the last good site" in Rebuild((), None, error, (), 12.0, True).summary(tmp_path)
+    line = Rebuild((), None, error, (), 12.0, False).summary(tmp_path)
+    assert "no site to serve until a build succeeds" in line and "still serving" not in line
+    assert "content/a.md:2: missing 'title'" in line

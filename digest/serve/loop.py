@@ -53,6 +53,7 @@ class Rebuild:
     error: DigestError | None
     ingested: tuple[IngestResult, ...]
     milliseconds: float
+    site_left: bool = True  # after a failed build: whether an earlier site is there to serve
 
     def summary(self, site_root: Path) -> str:
         what = describe(self.changes, site_root)
@@ -62,7 +63,8 @@ class Rebuild:
             first = str(problems[0]).replace("\n  hint:", " (hint:") + (")" if problems[0].hint else "")
             problem = first + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
         if self.report is None:
-            return f"{what}: failed in {self.milliseconds:.0f} ms, still serving the last good site: {problem}"
+            served = "still serving the last good site" if self.site_left else "no site to serve until a build succeeds"
+            return f"{what}: failed in {self.milliseconds:.0f} ms, {served}: {problem}"
         seeds = sum(len(r.entries) for r in self.ingested if r.status in ("written", "updated"))
         ingested = f"{seeds} entr{'y' if seeds == 1 else 'ies'} ingested, " if self.ingested else ""
         removed = f", {self.report.removed} removed" if self.report.removed else ""
@@ -156,7 +158,7 @@ class RebuildLoop:
         else:
             self.hub.failed(error, self.site_root)
         return Rebuild(tuple(changes), report, error, ingested,
-                       (time.perf_counter() - started) * 1000)
+                       (time.perf_counter() - started) * 1000, report is not None or self.output_path.is_dir())
 
     def _ingest(self, changes: Sequence[Change]) -> tuple[IngestResult, ...]:
         seeds = sorted({c.path for c in changes if c.kind == "seeds" and c.path.is_file()})
