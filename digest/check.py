@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from digest.config import Config
+from digest.entry_file import key_line
 from digest.errors import ContentWarning, DigestError, plural
 from digest.links import broken_links, exists
 from digest.model import Site
@@ -69,7 +70,7 @@ def tag_warnings(site: Site, config: Config) -> list[ContentWarning]:
         rare, kept = tags[pair.name], tags[pair.keep]
         entry = rare.entries[-1]  # the oldest: where the name came in
         text = (config.site_root / entry.path).read_text(encoding="utf-8", errors="replace")
-        line = next((i for i, row in enumerate(text.splitlines(), 1) if row.startswith("tags:")), None)
+        line = key_line(text, "tags")
         found.append(ContentWarning(
             f"tags {pair.name!r} ({plural(len(rare.entries), 'entry', 'entries')}) and {pair.keep!r} "
             f"({plural(len(kept.entries), 'entry', 'entries')}) look like one tag ({pair.why})",
@@ -89,7 +90,7 @@ def lead_warnings(site: Site, config: Config) -> list[ContentWarning]:
             if entry is story.lead:
                 continue
             text = (config.site_root / entry.path).read_text(encoding="utf-8", errors="replace")
-            line = next((i for i, row in enumerate(text.splitlines(), 1) if row.startswith("lead:")), None)
+            line = key_line(text, "lead")
             found.append(ContentWarning(
                 f"lead: true, but {story.lead.path} leads this story (the earliest of its {len(leads)} leads)",
                 config.site_root / entry.path, line,

@@ -197,7 +197,8 @@ def _clean_values(value: Any) -> Any:
     return value
 
 
-def _key_line(text: str, key: str) -> int | None:
+def key_line(text: str, key: str) -> int | None:
+    """The file line of a front matter key (`key:` at a line's start), or None."""
     match = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -205,18 +206,18 @@ def _key_line(text: str, key: str) -> int | None:
 def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel: PurePosixPath,
                 digest: str, config: Config) -> Entry:
     def fail(key: str, message: str, hint: str) -> ContentError:
-        return ContentError(message, rel, _key_line(text, key), hint)
+        return ContentError(message, rel, key_line(text, key), hint)
 
     for key in meta:
         if not isinstance(key, str):
-            raise ContentError(f"front matter key {key!r} is not text", rel, _key_line(text, str(key)),
+            raise ContentError(f"front matter key {key!r} is not text", rel, key_line(text, str(key)),
                                hint="keys are words like title or date")
 
     # Fields ingest was unsure of ("review: [title, date]"): a draft until the curator clears the list.
     draft = _boolean(meta, "draft", fail) or bool(_text_list(meta, "review", fail))
     title = _text(meta, "title", fail)
     if not title:
-        raise ContentError("missing 'title'", rel, _key_line(text, "title") or 2,
+        raise ContentError("missing 'title'", rel, key_line(text, "title") or 2,
                            hint="add a line like  title: \"What happened\"")
     if "date" not in meta or meta["date"] in (None, ""):
         if not draft:
@@ -272,16 +273,16 @@ def key_warnings(entry: Entry, text: str) -> list[ContentWarning]:
             else []
         if close:
             warnings.append(ContentWarning(f"unknown key '{key}' (kept as an extra key)", entry.path,
-                                           _key_line(text, key), f"did you mean '{close[0]}'?"))
+                                           key_line(text, key), f"did you mean '{close[0]}'?"))
     if is_undated(entry):  # written by ingest where the page gave no date
         warnings.append(ContentWarning("no date (a draft until it has one, not published even with --drafts)",
-                                       entry.path, _key_line(text, "draft") or 2,
+                                       entry.path, key_line(text, "draft") or 2,
                                        "add a line like  date: 2022-08-15"))
     review = entry.extra.get("review")
     if review:  # written by ingest where it was unsure; the entry stays a draft meanwhile
         fields = ", ".join(map(str, review if isinstance(review, list) else [review]))
         warnings.append(ContentWarning(f"needs review: {fields} (a draft until checked)", entry.path,
-                                       _key_line(text, "review"),
+                                       key_line(text, "review"),
                                        "check or correct these fields, then delete the review: line"))
     return warnings
 

@@ -150,7 +150,7 @@ def install_globals(env: jinja2.Environment, config: Config) -> None:
             entry_html(e, config), config.base_url, root),
         local=lambda moment: moment.astimezone(config.tz),
         json_ld=lambda e: json_ld(e, config),
-        coverage_shown=COVERAGE_SHOWN,  # the most other reports of a story a list names (pages.py)
+        coverage_shown=COVERAGE_SHOWN,  # the most other reports of a story a list names (model.py)
     )
     env.filters["urljoin"] = urljoin
 

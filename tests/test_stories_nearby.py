@@ -142,15 +142,22 @@ def test_small_corpora_after_random_edits(seed: int, size: int, steps: list[list
         site.check()
 
 
+def _spread_and_edited(seed: int, edits: int) -> Ledgered:
+    """A spread corpus (240 entries, 12 stories days apart) after `edits` random edits, each checked
+    against group_stories."""
+    rng = random.Random(seed)
+    site = Ledgered(rng, spread_corpus(rng, 240, stories=12))
+    for _ in range(edits):
+        site.step([rng.choice(["add", "remove", "title", "time", "swap", "curate"])])
+        site.check()
+    return site
+
+
 def test_spread_corpora_regroup_near_the_change_and_match_group_stories() -> None:
     """Stories days apart: most edits are regrouped locally (not everything), and exactly."""
     total = Counter[str]()
     for seed in range(6):
-        rng = random.Random(seed)
-        site = Ledgered(rng, spread_corpus(rng, 240, stories=12))
-        for _ in range(12):
-            site.step([rng.choice(["add", "remove", "title", "time", "swap", "curate"])])
-            site.check()
+        site = _spread_and_edited(seed, 12)
         total.update(regrouped=site.regrouped, fallbacks=site.fallbacks)
     assert total["regrouped"] > 2 * total["fallbacks"], total
 
@@ -207,14 +214,7 @@ def test_partners_read_from_the_index_of_title_words_match_group_stories(
     from an index of the title words (dense news: thousands of entries in the window); from the start
     (0) or midway."""
     monkeypatch.setattr(digest.stories.nearby, "SCAN_PER_ENTRY", limit)
-    regrouped = 0
-    for seed in range(3):
-        rng = random.Random(seed)
-        site = Ledgered(rng, spread_corpus(rng, 240, stories=12))
-        for _ in range(10):
-            site.step([rng.choice(["add", "remove", "title", "time", "swap", "curate"])])
-            site.check()
-        regrouped += site.regrouped
+    regrouped = sum(_spread_and_edited(seed, 10).regrouped for seed in range(3))
     assert regrouped + dense_news_with_additions(8).regrouped > 10
 
 

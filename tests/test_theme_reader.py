@@ -164,19 +164,24 @@ def test_an_edition_counts_only_its_own_days_articles(demo: Path) -> None:
     assert counts and sum(counts) == entries
 
 
-def test_a_story_of_many_reports_names_a_dozen_and_counts_the_rest(make_site: SiteMaker) -> None:
-    """Real news has stories of hundreds of reports: a page names at most COVERAGE_SHOWN of the
-    others and says how many more, and a long timeline shows its first and last reports and those
-    around the page's own, with the reports left out counted: each page stays small."""
-    from digest.model import COVERAGE_SHOWN, TIMELINE_AROUND
-
+def _built_story_of_forty(make_site: SiteMaker) -> Path:
+    """A site of one story of 40 reports, 26 on 16 August and 14 on the 17th, built: its output/."""
     files = {f"content/r{i:02d}.md": entry_text(f"Report {i:02d} on the summit", source=f"Paper {i:02d}",
                                                  date=f"2022-08-{16 if i < 26 else 17}T{8 + i % 12:02d}:{i:02d}:00Z",
                                                  story="summit")
              for i in range(40)}
     root = make_site(files)
     build(root, BuildOptions(now=NOW, jobs=1))
-    out = root / "output"
+    return root / "output"
+
+
+def test_a_story_of_many_reports_names_a_dozen_and_counts_the_rest(make_site: SiteMaker) -> None:
+    """Real news has stories of hundreds of reports: a page names at most COVERAGE_SHOWN of the
+    others and says how many more, and a long timeline shows its first and last reports and those
+    around the page's own, with the reports left out counted: each page stays small."""
+    from digest.model import COVERAGE_SHOWN, TIMELINE_AROUND
+
+    out = _built_story_of_forty(make_site)
     # Report 03, on the first day: 25 others that day (a dozen named), a timeline of all 40 reports cut twice
     doc = parse(out / "2022/08/16/r03/index.html")
     aside = doc.find(".//section[@class='coverage-full']")
@@ -218,13 +223,7 @@ def test_a_story_of_many_reports_stays_small_in_the_feeds_and_the_emails(make_si
 
     from digest.model import COVERAGE_SHOWN, TIMELINE_AROUND
 
-    files = {f"content/r{i:02d}.md": entry_text(f"Report {i:02d} on the summit", source=f"Paper {i:02d}",
-                                                 date=f"2022-08-{16 if i < 26 else 17}T{8 + i % 12:02d}:{i:02d}:00Z",
-                                                 story="summit")
-             for i in range(40)}
-    root = make_site(files)
-    build(root, BuildOptions(now=NOW, jobs=1))
-    out = root / "output"
+    out = _built_story_of_forty(make_site)
     items = ET.parse(out / "feed.xml").getroot().findall("./channel/item")
     assert items
     for item in items:

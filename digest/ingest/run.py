@@ -42,6 +42,7 @@ class IngestResult:
     entries: tuple[Path, ...]  # entries written or concerned
     missing: tuple[str, ...]  # required fields the curator must add, e.g. ("date",)
     message: str  # one human line
+    error: IngestError | None = None  # when status is "error": the error itself (its file, line and hint apart)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
     try:
         state = load_state(site_root)
     except IngestError as err:
-        results = [IngestResult(Path(p), "error", (), (), str(err)) for p in inputs]
+        results = [IngestResult(Path(p), "error", (), (), str(err), err) for p in inputs]
         if on_result is not None:
             for result in results:
                 on_result(result)
@@ -122,9 +123,9 @@ def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Top
         other = Path(err.filename) if err.filename else path
         what = "cannot read" if other == path else f"cannot write {other}"
         error = IngestError(f"{what}: {err.strerror or err}", path)
-        return IngestResult(path, "error", (), (), str(error))
+        return IngestResult(path, "error", (), (), str(error), error)
     except IngestError as err:
-        return IngestResult(path, "error", (), (), str(err))
+        return IngestResult(path, "error", (), (), str(err), err)
 
 
 def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Path,

@@ -112,8 +112,13 @@ def read_recipients(path: Path) -> tuple[list[Recipient], list[Skipped]]:
     return recipients, skipped
 
 
+def message_path(config: Config, label: str) -> Path:
+    """Where the build wrote the e-mail of `label` (canonical_label's form)."""
+    return config.output_path / email_urls(email_folder(label))["eml"]
+
+
 def load_message(config: Config, label: str) -> EmailMessage:
-    path = config.output_path / email_urls(email_folder(label))["eml"]
+    path = message_path(config, label)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -134,13 +139,12 @@ def send_edition(config: Config, label: str, recipients_file: Path, *, dry_run: 
     label = canonical_label(label)
     message = load_message(config, label)
     local = _local_link(message)
-    if local is not None and not dry_run:
-        raise DigestError(f"the e-mail of {label} links to this machine ({local}): it was built for a local preview, "
-                          "and its readers could not open its links", config.output_path / email_urls(
-                              email_folder(label))["eml"],
-                          hint="set base_url in digest.toml to the site's address (or build with --base-url "
-                               "https://your.site/), run digest build, then send")
     if local is not None:
+        if not dry_run:
+            raise DigestError(f"the e-mail of {label} links to this machine ({local}): it was built for a local "
+                              "preview, and its readers could not open its links", message_path(config, label),
+                              hint="set base_url in digest.toml to the site's address (or build with --base-url "
+                                   "https://your.site/), run digest build, then send")
         say(f"the e-mail of {label} links to this machine ({local}): build it with the site's address before "
             "sending", True)
     recipients, skipped = read_recipients(recipients_file)

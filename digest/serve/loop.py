@@ -15,7 +15,7 @@ from pathlib import Path
 
 from digest.build import Builder, BuildOptions, BuildReport
 from digest.config import load_config
-from digest.errors import BuildFailed, DigestError, IngestError
+from digest.errors import BuildFailed, DigestError
 from digest.ingest import IngestResult, ingest_paths
 from digest.serve.reload import ReloadHub
 from digest.serve.watch import Change, Watcher
@@ -106,20 +106,20 @@ class RebuildLoop:
         """Build once (unless build_first is False), then once per settled batch until stopped.
 
         Every build runs in this one thread: the Builder's cache may be bound to its thread."""
-        built = False  # whether the last build left a site in output_path
+        served = False  # whether the last build left a site in output_path (Rebuild.site_left)
         if build_first and self.running:
             rebuild = self.once([])
-            built = rebuild.report is not None
+            served = rebuild.site_left
             on_rebuild(rebuild)
             self._idle()
         while self.running:
             changes = self.watcher.wait(timeout=0.5)
-            if not changes and built and not self.output_path.is_dir():
+            if not changes and served and not self.output_path.is_dir():
                 # output/ deleted by hand: every page would be "not found" until the next save
                 changes = [Change(self.output_path, "output", "deleted")]
             if changes and self.running:
                 rebuild = self.once(changes)
-                built = rebuild.report is not None or (built and self.output_path.is_dir())
+                served = rebuild.site_left
                 on_rebuild(rebuild)
                 self._idle()
 
@@ -147,7 +147,7 @@ class RebuildLoop:
             report = self.rebuild([*changes, *written])
         except DigestError as exc:
             error = exc
-        failed = [_ingest_error(r) for r in ingested if r.status == "error"]
+        failed = [r.error for r in ingested if r.error is not None]  # the file named once, the hint apart
         if error is None:
             if self.reconfigured is not None and any(c.kind == "config" for c in changes):
                 self.reconfigured()
@@ -172,11 +172,6 @@ class RebuildLoop:
         return tuple(results)
 
 
-def _ingest_error(result: IngestResult) -> IngestError:
-    """The error of an input ingest could not read, its file named once and its hint apart (for the
-    overlay's hint line and the terminal's "(hint: ...)")."""
-    message, _, hint = result.message.removeprefix(f"{result.input}: ").partition("\n  hint: ")
-    return IngestError(message, result.input, hint=hint or None)
 
 
 def _output_path(site_root: Path) -> Path:
