@@ -5,6 +5,7 @@ An override can extend the template it replaces with {% extends "default:base.ht
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Callable
 from types import BuiltinFunctionType, FunctionType, MethodType
@@ -13,7 +14,7 @@ from typing import Any
 import jinja2
 import jinja2.ext
 import jinja2.runtime
-from jinja2 import nodes
+from jinja2 import meta, nodes
 from jinja2.parser import Parser
 from jinja2.utils import internalcode
 
@@ -124,6 +125,67 @@ class FragmentCache(jinja2.ext.Extension):
 
     def _store(self, key: tuple[Any, ...], fragment: Any) -> None:
         self.fragments[key] = fragment
+
+
+def template_prints(env: jinja2.Environment) -> dict[str, str | None]:
+    """Each template's name -> a hash of the templates rendering it reads: itself, and what it
+    extends, includes and imports, theirs in turn, as the environment's loader finds them (a
+    missing one counts as missing, so that adding it changes the hash). None for a template that
+    names one by a value (`{% include name %}`: known only when rendering) or cannot be parsed:
+    it may read any."""
+    sources: dict[str, str | None] = {}
+    named: dict[str, set[str] | None] = {}
+    parsed: dict[str, set[str] | None] = {}  # by source: "default:base.html" is base.html unless overridden
+
+    def read(name: str) -> set[str] | None:
+        if name not in named:
+            try:
+                source = env.loader.get_source(env, name)[0] if env.loader else None
+            except jinja2.TemplateNotFound:
+                source = None
+            except Exception:  # unreadable (not UTF-8, say): rendering reports it, naming the file
+                named[name] = None
+                return None
+            sources[name] = source
+            if source is None:
+                named[name] = set()
+            elif source in parsed:
+                named[name] = parsed[source]
+            else:
+                try:
+                    found: set[str | None] = set(meta.find_referenced_templates(env.parse(source, name)))
+                except jinja2.TemplateSyntaxError:
+                    found = {None}
+                named[name] = parsed[source] = None if None in found else {n for n in found if n is not None}
+        return named[name]
+
+    prints: dict[str, str | None] = {}
+    for root in env.list_templates():
+        if ":" in root:
+            continue  # "default:..." is read through an override only: in the closure of that
+        seen: set[str] = set()
+        todo = [root]
+        dynamic = False
+        while todo and not dynamic:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            found = read(name)
+            if found is None:
+                dynamic = True
+            else:
+                todo.extend(found)
+        if dynamic:
+            prints[root] = None
+            continue
+        digest = hashlib.blake2b(digest_size=16)
+        for name in sorted(seen):
+            source = sources[name]
+            digest.update(f"{len(name)} {name} {'-' if source is None else len(source)}\n".encode())
+            digest.update((source or "").encode("utf-8", "surrogatepass"))
+        prints[root] = digest.hexdigest()
+    return prints
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

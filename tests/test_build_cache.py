@@ -199,7 +199,53 @@ def test_template_edit(site: Path, tmp_path: Path) -> None:
         '{% extends "default:article.html" %}{% block description %}OVERRIDDEN{% endblock %}')
     rendered = rebuild_equals_cold(site, tmp_path)
     assert "OVERRIDDEN" in (site / ARTICLE).read_text()
-    assert rendered > 10  # every page: the fingerprint covers all templates
+    assert rendered == 3  # every article page: a page's fingerprint covers the templates it is made with
+
+
+def _rewritten(root: Path, before: dict[str, tuple[int, int]]) -> set[str]:
+    """The files under root written anew since `before` (stamps): a file kept is linked, not written."""
+    return {rel for rel, stamp in stamps(root).items() if before.get(rel) != stamp}
+
+
+def test_a_template_edit_renders_again_only_the_pages_made_with_it(site: Path, tmp_path: Path) -> None:
+    """Each page's fingerprint covers the templates it is made with (its own, and what that
+    extends, includes and imports, as the theme finds them): an edit to tag.html renders the tag
+    pages only, one to macros.html the pages that import it, one to the e-mail's text template the
+    e-mails; a template that names another by a value may read any: it is rendered on any edit.
+    Every rebuild equals a cold build."""
+    templates = site / "themes/mine/templates"
+    (templates / "email").mkdir(parents=True)
+    before = stamps(site / "output")
+    edit(site, "themes/mine/templates/tag.html",
+         '{% extends "default:tag.html" %}{% block title %}TAGGED{% endblock %}')
+    rebuild_equals_cold(site, tmp_path)
+    written = _rewritten(site / "output", before)
+    assert written and all(rel.startswith("tags/") and rel != "tags/index.html" for rel in written), written
+    assert "TAGGED" in (site / "output/tags/energy/index.html").read_text()
+
+    before = stamps(site / "output")
+    default = Path(digest.theme.__file__).parent / "default_theme" / "templates"
+    edit(site, "themes/mine/templates/email/email.txt", (default / "email/email.txt").read_text() + "PLAIN\n")
+    rebuild_equals_cold(site, tmp_path)
+    written = _rewritten(site / "output", before)
+    assert written and {rel.rsplit("/", 1)[-1] for rel in written} <= {"email.txt", "email.html", "email.eml"}, written
+    assert "PLAIN" in (site / "output/2022/08/15/email.txt").read_text()
+
+    before = stamps(site / "output")
+    edit(site, "themes/mine/templates/macros.html", (default / "macros.html").read_text() + "{# mine #}\n")
+    rebuild_equals_cold(site, tmp_path)
+    written = _rewritten(site / "output", before)
+    assert ARTICLE.removeprefix("output/") in written and "tags/energy/index.html" in written  # both import it
+    assert "archive/index.html" not in written and "tags/index.html" not in written  # neither does
+
+    before = stamps(site / "output")
+    edit(site, "themes/mine/templates/archive.html", '{% set part = "base.html" %}{% extends part %}')
+    rebuild_equals_cold(site, tmp_path)
+    assert "archive/index.html" in _rewritten(site / "output", before)
+    before = stamps(site / "output")
+    edit(site, "themes/mine/templates/unused.html", "{# read by no page #}")  # still: archive.html may read it
+    rebuild_equals_cold(site, tmp_path)
+    assert _rewritten(site / "output", before) == {"archive/index.html"}
 
 
 def test_another_version_of_digest_or_its_libraries_parses_and_renders_everything_again(
@@ -592,6 +638,7 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
 
     from digest.model import Entry
     from digest.reuse.cached_entry import CachedEntry
+    from digest.reuse.fingerprint import Salts
     from digest.reuse.plan_patch import dump_unit, patch
     from digest.stories import entry_features, grouping_token
 
@@ -619,13 +666,13 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
 
     before = {"content/a.md": a, "content/b.md": b}
     remembered = Stored().get("stories")
-    plan = patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list,
+    plan = patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2), ("content/b.md", b)], Salts("s"), list,
                  remembered)
     assert plan is not None and [p.output_path for p in plan.pages] == ["a/index.html"]
     assert plan.pages[0].context["entry"] is a2.entry
-    assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], "s", list,
+    assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], Salts("s"), list,
                  remembered) is None  # b went away
-    assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], "s", list,
+    assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], Salts("s"), list,
                  remembered) is None
 
 
@@ -894,22 +941,23 @@ def test_a_long_lived_builder_keeps_what_it_holds_out_of_the_collectors_way_duri
 
 def test_kept_units_reuse_a_fingerprint_only_for_an_equal_context_under_the_same_salt() -> None:
     from digest.model import Page
+    from digest.reuse.fingerprint import Salts
     from digest.reuse.plan_patch import KeptUnits
 
     kept = KeptUnits()
     entry = Entry(path=PurePosixPath("content/a.md"), title="A", published=datetime(2022, 8, 15, tzinfo=UTC),
                   slug="a", body="Body.", content_hash="1")
-    assert kept.warm([Page("a/index.html", "article.html", {"entry": entry, "n": 1})], [], "salt", lambda: False)
+    assert kept.warm([Page("a/index.html", "article.html", {"entry": entry, "n": 1})], [], Salts("salt"), lambda: False)
     value, found = kept.units["a/index.html"][2:]
     assert found == (entry.path,)
     same_entry = Entry(path=entry.path, title="A", published=entry.published, slug="a", body="Body.", content_hash="1")
-    assert kept.same("salt", "a/index.html", "article.html", {"entry": same_entry, "n": 1}) == (value, found)
-    assert kept.same("other salt", "a/index.html", "article.html", {"entry": same_entry, "n": 1}) is None
-    assert kept.same("salt", "a/index.html", "tag.html", {"entry": same_entry, "n": 1}) is None
-    assert kept.same("salt", "a/index.html", "article.html", {"entry": same_entry, "n": 2}) is None
+    assert kept.same(Salts("salt"), "a/index.html", "article.html", {"entry": same_entry, "n": 1}) == (value, found)
+    assert kept.same(Salts("other salt"), "a/index.html", "article.html", {"entry": same_entry, "n": 1}) is None
+    assert kept.same(Salts("salt"), "a/index.html", "tag.html", {"entry": same_entry, "n": 1}) is None
+    assert kept.same(Salts("salt"), "a/index.html", "article.html", {"entry": same_entry, "n": 2}) is None
     edited = Entry(path=entry.path, title="A", published=entry.published, slug="a", body="Body.", content_hash="2")
-    assert kept.same("salt", "a/index.html", "article.html", {"entry": edited, "n": 1}) is None
-    assert not kept.warm([Page("b/index.html", "article.html", {})], [], "salt", lambda: True)  # stopped
+    assert kept.same(Salts("salt"), "a/index.html", "article.html", {"entry": edited, "n": 1}) is None
+    assert not kept.warm([Page("b/index.html", "article.html", {})], [], Salts("salt"), lambda: True)  # stopped
 
 
 @pytest.mark.parametrize("reads", ["one by one", "by paths", "the whole table"])

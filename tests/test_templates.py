@@ -78,3 +78,37 @@ def test_a_summary_that_only_repeats_the_key_points_is_an_echo() -> None:
     assert not echoes("Russia and North Korea exchanged messages, a sign of closer ties.", points)
     assert not echoes("Russia and North Korea exchange", points)  # a word cut short is not the word
     assert not echoes("Anything", [])
+
+
+def test_template_prints_follow_what_each_template_reads(tmp_path: Path) -> None:
+    """template_prints: a template's hash covers itself and what it extends, includes and imports,
+    through the theme's overrides ("default:" the built-in one); a missing one counts, so adding it
+    changes the hash; one named by a value, unparsable or unreadable: None (it may read any)."""
+    from digest.theme import template_prints
+
+    (tmp_path / "digest.toml").write_text('[site]\ntitle = "T"\nbase_url = "https://example.org/"\ntheme = "mine"\n')
+    mine = tmp_path / "themes/mine/templates"
+    mine.mkdir(parents=True)
+
+    def prints() -> dict[str, str | None]:
+        return template_prints(make_environment(load_config(tmp_path)))
+
+    (mine / "page.html").write_text('{% extends "default:base.html" %}{% include "part.html" ignore missing %}')
+    first = prints()
+    assert first["page.html"] and first["tag.html"] and first["archive.html"]
+    (mine / "part.html").write_text("part")  # was missing: the page reads it now
+    second = prints()
+    assert second["page.html"] != first["page.html"] and second["tag.html"] == first["tag.html"]
+    (mine / "macros.html").write_text((Path(__file__).parent.parent / "themes/default/templates/macros.html")
+                                      .read_text() + "{# mine #}")
+    third = prints()
+    assert third["tag.html"] != second["tag.html"]  # it imports macros.html
+    assert third["archive.html"] == second["archive.html"] and third["page.html"] == second["page.html"]
+    (mine / "base.html").write_text("{{ 1 }}")  # page.html extends the built-in base, not this one
+    assert prints()["page.html"] == third["page.html"] and prints()["archive.html"] != third["archive.html"]
+    (mine / "dynamic.html").write_text('{% set name = "part.html" %}{% include name %}')
+    (mine / "broken.html").write_text("{% if %}")
+    (mine / "latin.html").write_bytes("caf\xe9".encode("latin-1"))
+    found = prints()
+    assert found["dynamic.html"] is None and found["broken.html"] is None and found["latin.html"] is None
+    assert found["page.html"] == third["page.html"]

@@ -20,6 +20,8 @@ from digest.theme import render_template
 
 HTML_TEMPLATE = "email/email.html"
 TEXT_TEMPLATE = "email/email.txt"
+# What each of an edition's e-mail files is rendered with (the .txt shows the stories the .html fits; the .eml, both)
+EMAIL_TEMPLATES = (HTML_TEMPLATE, TEXT_TEMPLATE)
 # Gmail clips a message whose HTML is over 102 KB ("[Message clipped]"): stay under it with room
 # for what a sending service adds (tracking-free unsubscribe footers and the like).
 MAX_HTML_BYTES = 100 * 1024

@@ -30,7 +30,7 @@ from digest.feeds import FeedPlan
 from digest.model import Edition, Entry, EntryHead, Followup, Page, Story, Topic, TopicSection
 from digest.reuse.cache import BuildCache
 from digest.reuse.cached_entry import CachedEntry, ListedHead, StaleEntry
-from digest.reuse.fingerprint import Fingerprinter
+from digest.reuse.fingerprint import Fingerprinter, Salts
 from digest.reuse.touched import Grouping, grouping
 from digest.stories import make_story
 from digest.stories.remembered import STORIES_KEY, shared_stories
@@ -38,6 +38,7 @@ from digest.stories.remembered import STORIES_KEY, shared_stories
 PLAN_BASE = "plan base"  # meta key: (plan salt, inputs key) of the build the stored plan describes
 PLAN_SHAPE = "plan shape"  # meta key: (touched.site_shape, grouping key) of the site it was planned from
 FEED_UNIT = "feed:"  # a feed's unit name is this + its prefix; a page's is its output path
+FEED_TEMPLATE = "feed"  # a feed's "template" in its fingerprint (feeds.py renders it with feedgen, no template)
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,10 @@ class KeptUnits:
     are == but print differently (1 and 1.0) do not come from equal inputs."""
 
     def __init__(self) -> None:
-        self.salt: str | None = None
+        self.salt: Salts | None = None
         self.units: dict[str, KeptUnit] = {}  # unit name -> (template, context, fingerprint, entries shown)
 
-    def same(self, salt: str, name: str, template: str, context: Any) -> tuple[str, tuple[PurePosixPath, ...]] | None:
+    def same(self, salt: Salts, name: str, template: str, context: Any) -> tuple[str, tuple[PurePosixPath, ...]] | None:
         """(fingerprint, entries shown) of the unit kept under this name, when its context equals this one."""
         if salt != self.salt:
             return None
@@ -95,13 +96,13 @@ class KeptUnits:
             return None
         return (kept[2], kept[3]) if equal else None
 
-    def print_of(self, prints: Fingerprinter, salt: str, name: str, template: str,
+    def print_of(self, prints: Fingerprinter, salt: Salts, name: str, template: str,
                  context: Any) -> tuple[str, tuple[PurePosixPath, ...]]:
         """(fingerprint, entries shown) of a unit: the kept ones when its context is unchanged, else walked."""
         known = self.same(salt, name, template, context)
-        return known if known is not None else (prints.of(salt, template, context), tuple(prints.found))
+        return known if known is not None else (prints.of(salt.of(template), template, context), tuple(prints.found))
 
-    def warm(self, pages: Sequence[Page], feeds: Sequence[FeedPlan], salt: str, stop: Callable[[], bool],
+    def warm(self, pages: Sequence[Page], feeds: Sequence[FeedPlan], salt: Salts, stop: Callable[[], bool],
              batch: int = 1000) -> bool:
         """Fingerprint a plan's units into the kept ones (the dev server's idle time, so that the
         first entry added after it starts need not), `batch` at a time; False when stop() came
@@ -109,7 +110,7 @@ class KeptUnits:
         units = named_units(pages, feeds)
         return self.warm_from(units, salt, stop, batch) == len(units)
 
-    def warm_from(self, units: Sequence[tuple[str, str, Any]], salt: str, stop: Callable[[], bool],
+    def warm_from(self, units: Sequence[tuple[str, str, Any]], salt: Salts, stop: Callable[[], bool],
                   batch: int = 1000, start: int = 0) -> int:
         """warm() over named_units from `start` on: where it stopped (len(units) when done), so
         that the next idle time goes on from there."""
@@ -125,15 +126,15 @@ class KeptUnits:
 
 
 def named_units(pages: Sequence[Page], feeds: Sequence[FeedPlan]) -> list[tuple[str, str, Any]]:
-    """(unit name, template, context) of every page and feed: a feed's template is "feed"."""
+    """(unit name, template, context) of every page and feed: a feed's template is FEED_TEMPLATE."""
     return [(page.output_path, page.template, page.context) for page in pages] + [
-        (FEED_UNIT + feed.prefix, "feed", feed) for feed in feeds]
+        (FEED_UNIT + feed.prefix, FEED_TEMPLATE, feed) for feed in feeds]
 
 
-def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUnits | None = None,
+def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: Salts, kept: KeptUnits | None = None,
               carried: Mapping[str, str] | None = None,
               ) -> tuple[Plan, list[tuple[PurePosixPath, ...]], list[tuple[PurePosixPath, ...]]]:
-    """Every page and feed with its fingerprint (`salt`: the templates' and config's), and the
+    """Every page and feed with its fingerprint (`salt`: each template's and the config's), and the
     entries each one shows (for store_plan). `kept`: the last full plan's units (a long-lived
     Builder), reused where a unit's context did not change, and replaced by this plan's.
     `carried`: pages left unplanned (reuse/touched.py), as the live tree has them; the
@@ -144,7 +145,7 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: str, kept: KeptUni
     found: list[tuple[PurePosixPath, ...]] = []
     for name, template, context in named_units(pages, feeds):
         if kept is None:
-            value, shown = prints.of(salt, template, context), tuple(prints.found)
+            value, shown = prints.of(salt.of(template), template, context), tuple(prints.found)
         else:
             value, shown = kept.print_of(prints, salt, name, template, context)
             units[name] = (template, context, value, shown)
@@ -260,7 +261,7 @@ def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Call
 
 # -- patching it -------------------------------------------------------------------------------------
 def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedEntry],
-          rows: Sequence[tuple[str, CachedEntry]], fingerprint_salt: str,
+          rows: Sequence[tuple[str, CachedEntry]], fingerprint_salt: Salts,
           regroup: Callable[[], Sequence[Story]], remembered: Any) -> Plan | None:
     """The pages and feeds that show an entry whose body alone changed since the stored plan
     (`before`: the entries it was made from), planned again; None when the whole site must be.
@@ -301,7 +302,7 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
 
 def _patched(cache: BuildCache, changed: list[str],
              stories: Iterable[tuple[str, list[str], float, str]], entry_of: Callable[[str], Entry],
-             fingerprint_salt: str) -> Plan | None:
+             fingerprint_salt: Salts) -> Plan | None:
     wanted = set(changed)
     for key, members, score, reason in stories:  # those of several entries
         if not wanted.isdisjoint(members):
@@ -319,11 +320,11 @@ def _patched(cache: BuildCache, changed: list[str],
         value = load_unit(data, entry_of)
         if name.startswith(FEED_UNIT):
             plan.feeds.append(value)
-            plan.feed_prints.append(prints.of(fingerprint_salt, "feed", value))
+            plan.feed_prints.append(prints.of(fingerprint_salt.of(FEED_TEMPLATE), FEED_TEMPLATE, value))
         else:
             page = Page(name, template, value)
             plan.pages.append(page)
-            plan.page_prints.append(prints.of(fingerprint_salt, page.template, page.context))
+            plan.page_prints.append(prints.of(fingerprint_salt.of(page.template), page.template, page.context))
     return plan
 
 
