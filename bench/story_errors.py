@@ -12,6 +12,11 @@ never compared counting 0) as a share of the average within the looser of them. 
 test of linkage keeps apart groups below 0.3 of that; labels at 1.0 or more are as alike across
 as within, which no bar on similarity can split. `--show N` prints the N predicted stories that
 lose most, each label in it with one headline.
+
+Recall lost (a label's entries in several stories) is split by where each part of a label went:
+alone (a story of one), a story of its own (its labelled members mostly of this label: the
+label split into several stories) or absorbed (a story mostly of another label, the other face
+of a wrong join).
 """
 
 from __future__ import annotations
@@ -80,6 +85,9 @@ def part(name: str, entries: Sequence[Entry], cached: Mapping[PurePosixPath, Ent
           f"R {result['bcubed_recall']:.3f} F1 {result['bcubed_f1']:.3f}; precision lost {lost / n:.3f}, of it "
           + ", ".join(f"{alike[bar] / max(lost, 1e-12):.0%} between labels at least {bar} as alike across as within"
                       for bar in SHARES), flush=True)
+    missed = recall_attribute(label, clusters)
+    print(f"  recall lost {sum(missed.values()) / n:.3f}: "
+          + ", ".join(f"{kind} {value / n:.3f}" for kind, value in missed.items()), flush=True)
     for story_lost, members in worst[:show]:
         labels = Counter(label[i] for i in members if label[i] >= 0)
         print(f"  loses {story_lost:.0f} of {len(members)}: labels {[k for _, k in labels.most_common()]}")
@@ -124,6 +132,24 @@ def attribute(label: Sequence[int], clusters: Sequence[Sequence[int]], edges: It
         if story_lost:
             worst.append((story_lost, members))
     return lost, alike, sorted(worst, key=lambda w: -w[0])
+
+
+RECALL_KINDS = ("alone", "in a story of its own", "absorbed")
+
+
+def recall_attribute(label: Sequence[int], clusters: Sequence[Sequence[int]]) -> dict[str, float]:
+    """B-cubed recall lost (summed over entries; label -1: unlabelled, left out) by where each part
+    of a label went (RECALL_KINDS): a part of c of a label's L entries loses c (1 - c / L). A story
+    of its own: no other label has more members in it (a tie counts as its own)."""
+    size = Counter(k for k in label if k >= 0)
+    missed = dict.fromkeys(RECALL_KINDS, 0.0)
+    for members in clusters:
+        labels = Counter(label[i] for i in members if label[i] >= 0)
+        most = max(labels.values(), default=0)
+        for k, count in labels.items():
+            kind = RECALL_KINDS[0] if len(members) == 1 else RECALL_KINDS[1] if count == most else RECALL_KINDS[2]
+            missed[kind] += count * (1 - count / size[k])
+    return missed
 
 
 if __name__ == "__main__":

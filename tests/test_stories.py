@@ -320,6 +320,24 @@ def test_the_error_bench_attributes_precision_lost_to_how_alike_the_joined_label
         story_errors.SHARES, 0.0))
 
 
+def test_the_error_bench_splits_recall_lost_by_where_each_part_of_a_label_went() -> None:
+    """bench/story_errors.py: label 0 (four entries) split 2 + 1 + 1: the part of two is a story of
+    its own (2 * (1 - 2/4) = 1), one entry alone (0.75), one absorbed by a story of label 1's three
+    (0.75); label 1, whole, loses nothing; unlabelled entries (-1) neither lose nor decide a majority."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_errors  # type: ignore[import-not-found]
+
+    alone, own, absorbed = story_errors.RECALL_KINDS
+    label = [0, 0, 0, 0, 1, 1, 1, -1, -1, -1]
+    clusters = [(0, 1, 7, 8, 9), (2,), (3, 4, 5, 6)]
+    missed = story_errors.recall_attribute(label, clusters)
+    assert missed == {alone: pytest.approx(0.75), own: pytest.approx(1.0), absorbed: pytest.approx(0.75)}
+    assert story_errors.recall_attribute(label, [(0, 1, 2, 3, 7), (4, 5, 6), (8,), (9,)]) == dict.fromkeys(
+        story_errors.RECALL_KINDS, 0.0)
+
+
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
     true_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
     pred_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
