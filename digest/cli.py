@@ -395,7 +395,8 @@ def _completion(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from digest.config import load_config
-    from digest.ingest import ingest_paths
+    from digest.ingest import ingest_paths, read_articles
+    from digest.reuse.article_memo import ArticleMemo
 
     root = args.site.resolve()
     config = load_config(root, required=False)
@@ -417,7 +418,8 @@ def _ingest(args: argparse.Namespace) -> int:
                 progress.print(f"{result.status:9} {_short(result.input, root)}: {message}",
                                sys.stderr if result.status == "error" else sys.stdout)
 
-        ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show)
+        ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show,
+                     read=ArticleMemo(root, read_articles))
     return 1 if any(result.status == "error" for result in done) else 0
 
 

@@ -84,11 +84,17 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
     return articles
 
 
+# How an input's bytes become its articles: read_articles, or what remembers its results (reuse.article_memo)
+ReadArticles = Callable[[Path, bytes], list[Article]]
+
+
 def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
                  topics: Sequence[Topic] = (), force: bool = False,
-                 on_result: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
+                 on_result: Callable[[IngestResult], None] | None = None,
+                 read: ReadArticles | None = None) -> list[IngestResult]:
     """Ingest each input; `on_result` is called with each result as soon as it is known (the CLI
-    prints it then, not after the last input)."""
+    prints it then, not after the last input). `read`: how an input's bytes are read
+    (read_articles when not given)."""
     try:
         state = load_state(site_root)
     except IngestError as err:
@@ -101,7 +107,7 @@ def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
     results = []
     for raw_path in inputs:
         path = Path(raw_path)
-        result = _ingest_one(path, out_dir, site_root, topics, force, state, input_files)
+        result = _ingest_one(path, out_dir, site_root, topics, force, state, input_files, read or read_articles)
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -109,14 +115,14 @@ def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
 
 
 def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Topic],
-                force: bool, state: dict[str, Record], input_files: set[Path]) -> IngestResult:
+                force: bool, state: dict[str, Record], input_files: set[Path], read: ReadArticles) -> IngestResult:
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise IngestError(f"the file is too large for one article "
                               f"({path.stat().st_size // 1_000_000} MB)", path,
                               hint=f"inputs over {MAX_INPUT_BYTES // 1_000_000} MB are not read")
         data = path.read_bytes()
-        articles = read_articles(path, data)
+        articles = read(path, data)
         return _save_articles(path, data, articles, out_dir, site_root, topics, force, state,
                               input_files)
     except OSError as err:

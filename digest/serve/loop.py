@@ -16,7 +16,8 @@ from pathlib import Path
 from digest.build import Builder, BuildOptions, BuildReport
 from digest.config import load_config
 from digest.errors import BuildFailed, DigestError
-from digest.ingest import IngestResult, ingest_paths
+from digest.ingest import IngestResult, ingest_paths, read_articles
+from digest.reuse.article_memo import ArticleMemo
 from digest.serve.reload import ReloadHub
 from digest.serve.watch import Change, Watcher
 
@@ -165,7 +166,8 @@ class RebuildLoop:
         if not seeds:
             return ()
         config = load_config(self.site_root, required=False)
-        results = ingest_paths(seeds, self.site_root / "content", site_root=self.site_root, topics=config.topics)
+        results = ingest_paths(seeds, self.site_root / "content", site_root=self.site_root, topics=config.topics,
+                               read=ArticleMemo(self.site_root, read_articles))
         # The entries ingest writes would come back as changes: this build already includes them.
         self.watcher.ignore_written([p if p.is_absolute() else self.site_root / p
                                      for r in results for p in r.entries])
