@@ -286,33 +286,3 @@ def test_an_entry_is_not_ingested_as_a_raw_article(tmp_path: Path) -> None:
     [again] = run(tmp_path, [first.entries[0]])
     assert again.status == "error" and "entry already" in again.message, again.message
     assert sorted((tmp_path / "content").iterdir()) == before
-
-
-def test_a_run_reads_each_entrys_front_matter_once_to_find_duplicates(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """An article without its entry (new, or deleted by the curator) is checked against the folder's
-    entries: read once a run and kept up to date with what it writes (a second input of the same
-    title in one run is a duplicate of the first's new entry), not read again for each article."""
-    import digest.ingest.run as ingest_run
-
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    inputs = []
-    for n in range(6):
-        path = raw / f"a{n}.txt"
-        path.write_text(ARTICLE.replace("Leaders", f"Leaders {n}"), encoding="utf-8")
-        inputs.append(path)
-    twin = raw / "twin.txt"
-    twin.write_text(ARTICLE.replace("Leaders", "Leaders 0").replace("officials", "diplomats"), encoding="utf-8")
-    results = ingest_paths([*inputs, twin], tmp_path / "content", site_root=tmp_path)
-    assert [r.status for r in results] == ["written"] * 6 + ["duplicate"]
-    assert "already in content as content/leaders-0-agree" in results[-1].message
-    for result in results[1:5]:
-        result.entries[0].unlink()  # rejected by the curator
-    read: list[Path] = []
-    real = ingest_run._front_matter
-    monkeypatch.setattr(ingest_run, "_front_matter", lambda path: read.append(path) or real(path))
-    again = ingest_paths([*inputs, twin], tmp_path / "content", site_root=tmp_path)
-    assert [r.status for r in again] == ["unchanged"] + ["kept"] * 4 + ["unchanged", "duplicate"]
-    # each input's own entries (six recorded, four gone) and the two entries left, once (before: the two
-    # again for each of the five articles without their entry, 15 in all)
-    assert len(read) <= 6 + 2

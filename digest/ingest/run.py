@@ -6,7 +6,6 @@ Order per input: read bytes -> decode and sanitize -> detect kind -> reader -> A
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,12 +104,10 @@ def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
                 on_result(result)
         return results
     input_files = {Path(p).resolve() for p in inputs}
-    entries = _EntriesByKey(out_dir)
     results = []
     for raw_path in inputs:
         path = Path(raw_path)
-        result = _ingest_one(path, out_dir, site_root, topics, force, state, input_files, read or read_articles,
-                             entries)
+        result = _ingest_one(path, out_dir, site_root, topics, force, state, input_files, read or read_articles)
         results.append(result)
         if on_result is not None:
             on_result(result)
@@ -118,8 +115,7 @@ def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
 
 
 def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Topic],
-                force: bool, state: dict[str, Record], input_files: set[Path], read: ReadArticles,
-                entries: _EntriesByKey) -> IngestResult:
+                force: bool, state: dict[str, Record], input_files: set[Path], read: ReadArticles) -> IngestResult:
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise IngestError(f"the file is too large for one article "
@@ -128,7 +124,7 @@ def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Top
         data = path.read_bytes()
         articles = read(path, data)
         return _save_articles(path, data, articles, out_dir, site_root, topics, force, state,
-                              input_files, entries)
+                              input_files)
     except OSError as err:
         other = Path(err.filename) if err.filename else path
         what = "cannot read" if other == path else f"cannot write {other}"
@@ -140,7 +136,7 @@ def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Top
 
 def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Path,
                    site_root: Path, topics: Sequence[Topic], force: bool,
-                   state: dict[str, Record], input_files: set[Path], in_folder: _EntriesByKey) -> IngestResult:
+                   state: dict[str, Record], input_files: set[Path]) -> IngestResult:
 
     key = state_key(path, out_dir, site_root)
     record = state.get(key, Record(""))
@@ -160,7 +156,7 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
             article, path, n, out_dir, site_root, state, claimed | input_files)
         claimed.add(target.resolve())
         outcome = _place(article, target, record, input_sha, force, topics, out_dir, own,
-                         site_root, in_folder, deleted_stay)
+                         site_root, deleted_stay)
         outcomes.append(outcome)
 
     entries = dict(record.entries)
@@ -203,7 +199,7 @@ def _previous_entries(articles: list[Article], existing: list[str], site_root: P
 
 def _place(article: Article, target: Path, record: Record, input_sha: str, force: bool,
            topics: Sequence[Topic], out_dir: Path, own: set[Path], site_root: Path,
-           in_folder: _EntriesByKey, deleted_stay: bool = False) -> _Outcome:
+           deleted_stay: bool = False) -> _Outcome:
     """Write the article's entry at `target` unless the curator's copy must stay. `deleted_stay`:
     the input is as the last run read it, so an entry not on disk was deleted since."""
     text = render_entry(article, topics).encode("utf-8")
@@ -214,7 +210,7 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
     edited = on_disk is not None and (written_before is None or sha256(on_disk) != written_before)
 
     if on_disk is None:  # new, or moved by the curator since: a copy under another name is theirs
-        duplicate = in_folder.duplicate(article, own)
+        duplicate = _find_duplicate(article, out_dir, own)
         if duplicate is not None:
             return _Outcome("duplicate", duplicate, missing,
                             f"already in content as {_rel(duplicate, site_root)}")
@@ -234,7 +230,6 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
     if on_disk is not None and edited:
         note = f"; old version kept as {backup(target).name}"
     write_atomic(target, text)
-    in_folder.wrote(target, text)
     status = "updated" if on_disk is not None else "written"
     draft = f" (add: {', '.join(missing)}; written as draft)" if "date" in missing else (
         f" (add: {', '.join(missing)})" if missing else "")
@@ -265,49 +260,20 @@ def _holds_entries(out_dir: Path) -> bool:
     return out_dir.is_dir() and next(out_dir.rglob("*.md"), None) is not None
 
 
-class _EntriesByKey:
-    """The entries in out_dir by source URL and by title (case folded), read once a run when first
-    needed and kept up to date with what the run writes: each article without its entry (a new one,
-    or one whose entry the curator deleted) read every entry's front matter again (1,000 entries and
-    100 such inputs: 100,000 front matters a run)."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
-        self._by_key: dict[tuple[str, str], list[Path]] | None = None
-        self._keys_of: dict[Path, list[tuple[str, str]]] = {}
-
-    def duplicate(self, article: Article, own: set[Path]) -> Path | None:
-        """The first entry (in path order) with the article's source_url or title, other than `own`."""
-        by_key = self._index()
-        title = (article.title or "").strip().casefold()
-        found = [*(by_key.get(("url", article.source_url), ()) if article.source_url else ()),
-                 *(by_key.get(("title", title), ()) if title else ())]
-        return min((entry for entry in found if entry.resolve() not in own), default=None)
-
-    def wrote(self, entry: Path, text: bytes) -> None:
-        """An entry this run wrote (new, or replacing what was there)."""
-        if self._by_key is None or entry.suffix != ".md":
-            return
-        with contextlib.suppress(ValueError):  # outside out_dir (a curator's moved entry): not looked at
-            self._add(self.out_dir / entry.resolve().relative_to(self.out_dir.resolve()),
-                      _front_matter_of(text.decode("utf-8", "replace")))
-
-    def _index(self) -> dict[tuple[str, str], list[Path]]:
-        if self._by_key is None:
-            self._by_key = {}
-            for entry in sorted(self.out_dir.rglob("*.md")) if self.out_dir.is_dir() else ():
-                self._add(entry, _front_matter(entry))
-        return self._by_key
-
-    def _add(self, entry: Path, meta: dict[str, object]) -> None:
-        assert self._by_key is not None
-        for key in self._keys_of.pop(entry, ()):
-            self._by_key[key].remove(entry)
-        url, title = meta.get("source_url"), str(meta.get("title", "")).strip().casefold()
-        keys = ([("url", url)] if isinstance(url, str) and url else []) + ([("title", title)] if title else [])
-        for key in keys:
-            self._by_key.setdefault(key, []).append(entry)
-        self._keys_of[entry] = keys
+def _find_duplicate(article: Article, out_dir: Path, own: set[Path]) -> Path | None:
+    """An entry already in out_dir with the same source_url or the same title."""
+    if not out_dir.is_dir():
+        return None
+    title = (article.title or "").strip().casefold()
+    for entry in sorted(out_dir.rglob("*.md")):
+        if entry.resolve() in own:
+            continue
+        meta = _front_matter(entry)
+        if article.source_url and meta.get("source_url") == article.source_url:
+            return entry
+        if title and str(meta.get("title", "")).strip().casefold() == title:
+            return entry
+    return None
 
 
 def _front_matter(path: Path) -> dict[str, object]:
