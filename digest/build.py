@@ -14,6 +14,7 @@ pipeline.py's, byte for byte (tests/test_pipeline.py).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import sqlite3
@@ -38,7 +39,7 @@ from digest.permalinks import entry_html
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import group_site, plan_entries
-from digest.reuse.cache import BuildCache, TreeState, salt_for
+from digest.reuse.cache import BuildCache, TreeState, cache_path, salt_for
 from digest.reuse.cached_entry import CachedEntry
 from digest.reuse.entry_rows import (
     FILES_SEEN,
@@ -52,7 +53,7 @@ from digest.reuse.entry_rows import (
     published,
     remember_files,
 )
-from digest.reuse.fingerprint import Salts, fingerprint
+from digest.reuse.fingerprint import Fingerprinter, Salts, fingerprint
 from digest.reuse.manifest import EMPTY as EMPTY_MANIFEST
 from digest.reuse.plan_patch import (
     FEED_TEMPLATE,
@@ -363,7 +364,7 @@ class Builder:
                     folders: Apart[bool] | _Inline, live: str | None) -> BuildReport:
         options = self.options
         now = options.now or datetime.now(UTC)
-        salt = fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
+        salt = whole_salt(config)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
         executable = pagefind_executable() if options.search else None
@@ -712,6 +713,51 @@ def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, C
     if not changed or len(changed) > MOST * len(now):
         return None
     return LivePlan(changed, cache.units_showing, remembered_grouping(remembered), shape[0], live_state.manifest)
+
+
+def whole_salt(config: Config) -> str:
+    """The hash of every template and of the config: what unit_salts' salts are made from."""
+    return fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
+
+
+class LivePages:
+    """The pages of the live output/ as the build recorded them (`digest check` reads a page from there
+    instead of rendering it again when a build of `config` would give it the fingerprint the live tree
+    records for it: the same bytes). Only a cache made for this config is read; nothing is written."""
+
+    def __init__(self, config: Config) -> None:
+        self.folder = config.output_path
+        self.salts = unit_salts(config, whole_salt(config))
+        self._prints = Fingerprinter()
+        self._manifest: Mapping[str, str] = {}
+        path, salt = cache_path(config.site_root).absolute(), cache_salt(config)
+        if not path.is_file() or tree_id(self.folder) is None:
+            return
+        try:  # read-only, and only a cache of this salt (BuildCache starts another one afresh)
+            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+                row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            if row is None or row[0] != salt:
+                return
+            cache = BuildCache(config.site_root, salt)
+        except sqlite3.Error:
+            return
+        try:
+            state = cache.tree(tree_id(self.folder))
+            self._manifest = state.manifest.as_dict() if state is not None else {}
+        except sqlite3.Error:
+            self._manifest = {}
+        finally:
+            cache.close()
+
+    def html(self, page: Page) -> str | None:
+        """The page as the live tree holds it, when that is what rendering it would give."""
+        rel = page.output_path
+        if self._manifest.get(rel) != self._prints.of(self.salts.of(page.template), page.template, page.context):
+            return None
+        try:
+            return (self.folder / rel).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
 
 def unit_salts(config: Config, whole: str) -> Salts:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from digest.build import LivePages
 from digest.config import Config
 from digest.entry_file import key_line
 from digest.errors import ContentWarning, DigestError, plural
@@ -40,25 +41,58 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     problems: list[str] = [str(warning) for _, warning in from_entries]
     reported = {rel for rel, _ in from_entries}
     base = urlsplit(config.base_url)
-    for page in pages:
-        try:
-            html = render_page(env, page, shared).data.decode("utf-8")
-        except DigestError as exc:
-            problems.append(str(exc))
-            continue
-        page_url = urljoin(config.base_url, page.context["page_url"])
-        for link in set(_LINK.findall(html)):
-            target = urlsplit(urljoin(page_url, link.replace("&amp;", "&")))
+    live = LivePages(config)
+    internal: dict[tuple[str, str], str | None] = {}  # (page's folder, link) -> the output path it leads to
+
+    def leads_to(page_url: str, link: str) -> str | None:
+        """The output path an internal link leads to; None for a link elsewhere."""
+        key = (_link_origin(page_url, link), link)
+        if key not in internal:
+            target = urlsplit(urljoin(urljoin(config.base_url, page_url), link.replace("&amp;", "&")))
             if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(base.path):
+                internal[key] = None
+            else:
+                rel = unquote(target.path[len(base.path):])
+                internal[key] = rel + "index.html" if rel == "" or rel.endswith("/") else rel
+        return internal[key]
+
+    for page in pages:
+        # A page the live output/ holds as this plan would render it is read from there (a build rendered it)
+        html = live.html(page)
+        if html is None:
+            try:
+                html = render_page(env, page, shared).data.decode("utf-8")
+            except DigestError as exc:
+                problems.append(str(exc))
                 continue
-            rel = unquote(target.path[len(base.path):])
-            if rel == "" or rel.endswith("/"):
-                rel += "index.html"
-            if not exists(rel, targets) and rel not in reported:  # a link the theme makes
+        for link in set(_LINK.findall(html)):
+            rel = leads_to(page.context["page_url"], link)
+            if rel is not None and not exists(rel, targets) and rel not in reported:  # a link the theme makes
                 problems.append(f"output/{page.output_path}: broken internal link {link!r}")
     summary = (f"checked {plural(len(planned.entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
                f"{plural(len(problems), 'problem') if problems else 'no problems'}")
     return problems, summary
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _link_origin(page_url: str, link: str) -> str:
+    """What a link's target depends on besides the link (two links alike from pages of one origin
+    lead to one place): nothing for an absolute URL or path; the page for an empty link or one that
+    starts with '#' or '?'; for a relative path, the page's folder, or only its depth when the link
+    climbs to the site's root ("../../topics/world/", as the theme writes its links): most of a
+    page's links are the theme's, on every page, and resolving each again took most of a check."""
+    if _SCHEME.match(link) or link.startswith("/"):
+        return ""
+    if not link or link[0] in "#?":
+        return page_url
+    folder = page_url.rpartition("/")[0]
+    depth = folder.count("/") + 1 if folder else 0
+    ups = 0
+    while link.startswith("../", ups * 3):
+        ups += 1
+    return f"{depth} deep" if ups >= depth else folder
 
 
 def tag_warnings(site: Site, config: Config) -> list[ContentWarning]:

@@ -61,3 +61,49 @@ def test_check_names_a_second_lead_of_one_story(make_site) -> None:
     assert "remove lead: true" in result.stderr
     (root / "content/b.md").write_text(entry_text("Summit goes on", story="summit", date="2022-08-15T12:00:00Z"))
     assert "leads this story" not in digest("check", cwd=root).stderr
+
+
+def test_check_reads_the_pages_a_build_wrote_and_renders_only_those_changed_since(make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A page the live output/ holds as the plan would render it (the fingerprint the build recorded)
+    is read from there; a page changed since the last build is rendered, and its links checked."""
+    import digest.check
+    from digest.build import BuildOptions, build
+    from digest.check import check_site
+
+    from .conftest import NOW
+
+    root = make_site({"content/a.md": entry_text("Alpha", body="Body."),
+                      "content/b.md": entry_text("Beta", body="Body.", date="2022-08-16T09:00:00+00:00")})
+    build(root, BuildOptions(now=NOW))
+    rendered: list[str] = []
+    real = digest.check.render_page
+    monkeypatch.setattr(digest.check, "render_page", lambda env, page, shared: rendered.append(page.output_path)
+                        or real(env, page, shared))
+    problems, summary = check_site(root, BuildOptions(now=NOW))
+    assert problems == [] and rendered == [] and "pages" in summary
+    templates = root / "themes/default/templates"
+    templates.mkdir(parents=True)
+    (templates / "article.html").write_text('{% extends "default:article.html" %}{% block meta %}'
+                                            '<a href="{{ root }}nowhere/">x</a>{% endblock %}')
+    problems, _ = check_site(root, BuildOptions(now=NOW))
+    assert sorted(rendered) == ["2022/08/15/a/index.html", "2022/08/16/b/index.html"]  # the pages made with it
+    assert problems and all("broken internal link" in p and "nowhere/" in p for p in problems)
+
+
+def test_a_link_resolved_once_for_pages_of_one_origin_leads_where_it_would_from_each() -> None:
+    """check._link_origin: two pages of one origin resolve a link alike (what check keeps)."""
+    from itertools import product
+    from urllib.parse import urljoin
+
+    from digest.check import _link_origin
+
+    pages = ["", "index.html", "404.html", "archive/", "tags/a/", "tags/b/", "tags/a/page/2/", "2023/03/23/",
+             "2023/03/23/slug/", "2024/01/02/other/", "2023/03/23/email.html", "2024/01/02/email.eml"]
+    links = ["", "#main", "?q=x", "./", "topics/", "../", "../../", "../../../", "../../../../", "../../../../../",
+             "../other/", "../../03/24/", "static/style.css", "/abs/", "https://news.example.org/x/", "mailto:a@b.c",
+             "//cdn.example.org/x.js", "../../../../topics/world/?page=2#top"]
+    for base in ("https://news.example.org/", "https://example.org/sub/path/"):
+        resolved: dict[tuple[str, str], str] = {}
+        for page, link in product(pages, links):
+            target = urljoin(urljoin(base, page), link)
+            assert resolved.setdefault((_link_origin(page, link), link), target) == target, (base, page, link)
