@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
+
+import jinja2
 
 from digest.build import LivePages
 from digest.config import Config
 from digest.entry_file import key_line
 from digest.errors import ContentWarning, DigestError, plural
 from digest.links import broken_links, exists
-from digest.model import Site
+from digest.model import Page, Site
 from digest.pipeline import BuildOptions, plan_site
-from digest.render_files import install_globals, render_page
+from digest.render_files import install_globals, page_tasks, render_page
 from digest.tags import near_duplicates
 from digest.theme import make_environment
+from digest.workers import in_workers, orphaned
 
 _LINK = re.compile(r'(?:href|src)="([^"]*)"')
 
@@ -56,22 +63,54 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
                 internal[key] = rel + "index.html" if rel == "" or rel.endswith("/") else rel
         return internal[key]
 
-    for page in pages:
-        # A page the live output/ holds as this plan would render it is read from there (a build rendered it)
+    def check_links(page: Page, links: Iterable[str]) -> list[str]:
+        page_url = page.context["page_url"]
+        return [f"output/{page.output_path}: broken internal link {link!r}" for link in links
+                if (rel := leads_to(page_url, link)) is not None and not exists(rel, targets)
+                and rel not in reported]  # a link the theme makes
+
+    # A page the live output/ holds as this plan would render it is read from there (a build rendered it);
+    # the others are rendered, in worker processes when they are many
+    found: dict[int, list[str]] = {}  # page -> its problems, in page order at the end
+    to_render: list[int] = []
+    for at, page in enumerate(pages):
         html = live.html(page)
         if html is None:
-            try:
-                html = render_page(env, page, shared).data.decode("utf-8")
-            except DigestError as exc:
-                problems.append(str(exc))
-                continue
-        for link in set(_LINK.findall(html)):
-            rel = leads_to(page.context["page_url"], link)
-            if rel is not None and not exists(rel, targets) and rel not in reported:  # a link the theme makes
-                problems.append(f"output/{page.output_path}: broken internal link {link!r}")
+            to_render.append(at)
+        else:
+            found[at] = check_links(page, set(_LINK.findall(html)))
+    rendering = _Rendering(env, pages, shared)
+    tasks = [tuple(to_render[i] for i in task) for task in page_tasks([pages[at] for at in to_render])]
+    for chunk in in_workers(_links_of, rendering, tasks, (options or BuildOptions()).jobs, RENDER_APART):
+        for at, links in chunk.items():
+            found[at] = [links] if isinstance(links, str) else check_links(pages[at], links)
+    problems += [problem for at in sorted(found) for problem in found[at]]
     summary = (f"checked {plural(len(planned.entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
                f"{plural(len(problems), 'problem') if problems else 'no problems'}")
     return problems, summary
+
+
+RENDER_APART = 200  # pages to render: with fewer, in this process
+
+
+@dataclass(frozen=True)
+class _Rendering:
+    env: jinja2.Environment
+    pages: Sequence[Page]
+    shared: dict[str, Any]
+
+
+def _links_of(work: _Rendering, chunk: Sequence[Sequence[int]]) -> dict[int, set[str] | str]:
+    """Each page's links as rendered now, or what stopped it rendering (an error's message)."""
+    found: dict[int, set[str] | str] = {}
+    for at in (at for task in chunk for at in task):
+        if orphaned():
+            os._exit(1)
+        try:
+            found[at] = set(_LINK.findall(render_page(work.env, work.pages[at], work.shared).data.decode("utf-8")))
+        except DigestError as exc:
+            found[at] = str(exc)
+    return found
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")

@@ -46,23 +46,38 @@ class RenderWork:
     bodies: Mapping[str, str]  # feed items' bodies as HTML already made (feeds.item_body_key)
 
 
-def _render_chunk(work: RenderWork, tasks: Sequence[tuple[str, int]]) -> list[DigestError]:
+def _render_chunk(work: RenderWork, tasks: Sequence[tuple[str, Sequence[int]]]) -> list[DigestError]:
     env, pages, feeds, staging, shared, config = work.env, work.pages, work.feeds, work.staging, work.shared, \
         work.config
     errors: list[DigestError] = []
-    for kind, index in tasks:
-        if orphaned():
-            os._exit(1)
-        try:
-            if kind == "page":
-                rendered = render_page(env, pages[index], shared)
-                staging.write(rendered.output_path, rendered.data)
-            else:
-                for feed in render_feeds(feeds[index], config, work.bodies):
-                    staging.write(feed.output_path, feed.data)
-        except DigestError as exc:
-            errors.append(exc)
+    for kind, indexes in tasks:
+        for index in indexes:
+            if orphaned():
+                os._exit(1)
+            try:
+                if kind == "page":
+                    rendered = render_page(env, pages[index], shared)
+                    staging.write(rendered.output_path, rendered.data)
+                else:
+                    for feed in render_feeds(feeds[index], config, work.bodies):
+                        staging.write(feed.output_path, feed.data)
+            except DigestError as exc:
+                errors.append(exc)
     return errors
+
+
+def page_tasks(pages: Sequence[Page]) -> list[tuple[int, ...]]:
+    """The pages' places, one task each, but the files of one e-mail one task together (its .html,
+    .txt and .eml: render_email renders each part once for all three, in one process). Split across
+    the workers, each file of an e-mail rendered its HTML again."""
+    tasks: list[tuple[int, ...]] = []
+    for index, page in enumerate(pages):
+        email = page.context.get("email") if is_email(page) else None
+        if email is not None and tasks and pages[tasks[-1][-1]].context.get("email") is email:
+            tasks[-1] += (index,)
+        else:
+            tasks.append((index,))
+    return tasks
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
@@ -115,7 +130,7 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
             env.get_template(name)  # reported, with file and line, when the page renders
     shared = {"site": _site_context(config)}
     # Feeds first: a feed holds fifty items, so it is the longest task.
-    tasks = [("feed", i) for i in range(len(feeds))] + [("page", i) for i in range(len(pages))]
+    tasks = [("feed", (i,)) for i in range(len(feeds))] + [("page", task) for task in page_tasks(pages)]
     work = RenderWork(config, env, pages, feeds, staging, shared, bodies or {})
     results = in_workers(_render_chunk, work, tasks, jobs, PARALLEL_THRESHOLD)
     errors = [e for chunk_errors in results for e in chunk_errors]

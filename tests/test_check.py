@@ -107,3 +107,39 @@ def test_a_link_resolved_once_for_pages_of_one_origin_leads_where_it_would_from_
         for page, link in product(pages, links):
             target = urljoin(urljoin(base, page), link)
             assert resolved.setdefault((_link_origin(page, link), link), target) == target, (base, page, link)
+
+
+def test_pages_to_render_are_rendered_in_workers_and_their_problems_kept_in_page_order(make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without a build to read from, the pages are rendered in worker processes when many (here:
+    always); each broken link the theme makes is reported once, in the order of the pages."""
+    import digest.check
+    from digest.build import BuildOptions
+    from digest.check import check_site
+
+    from .conftest import NOW
+
+    monkeypatch.setattr(digest.check, "RENDER_APART", 0)
+    root = make_site({f"content/{name}.md": entry_text(name.title(), body="Body.") for name in ("a", "b", "c")}
+                     | {"themes/default/templates/article.html": '{% extends "default:article.html" %}'
+                        '{% block meta %}<a href="{{ root }}nowhere/">x</a>{% endblock %}'})
+    problems, _ = check_site(root, BuildOptions(now=NOW, jobs=2))
+    inline, _ = check_site(root, BuildOptions(now=NOW, jobs=1))
+    assert len(problems) == 3 and problems == inline
+    assert all("broken internal link" in p and "nowhere/" in p for p in problems)
+
+
+def test_the_files_of_one_e_mail_are_one_render_task() -> None:
+    """render_files.page_tasks: an e-mail's .html, .txt and .eml (one `email` object) go to one worker,
+    which renders the e-mail once for the three; every other page is a task of its own."""
+    from digest.model import Page
+    from digest.render_files import page_tasks
+
+    first, second = {"subject": "a"}, {"subject": "b"}
+
+    def mail(part: str, email: dict[str, str]) -> Page:
+        return Page(f"{email['subject']}/email.{part}", "email/email.html", {"email_part": part, "email": email})
+
+    pages = [Page("a/index.html", "edition.html", {}), mail("html", first), mail("txt", first), mail("eml", first),
+             mail("html", second), mail("txt", second), Page("b/index.html", "edition.html", {"email": first}),
+             mail("eml", second)]
+    assert page_tasks(pages) == [(0,), (1, 2, 3), (4, 5), (6,), (7,)]
