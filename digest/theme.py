@@ -93,10 +93,10 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))  # the names getattr finds on any dict (
 
 
 class FragmentCache(jinja2.ext.Extension):
-    """{% cache "name", key, ... %}...{% endcache %}: the body is rendered once per distinct key
-    and reused for as long as the environment lives, which in the dev server is many builds (a
-    Builder keeps it while the templates and the config stay the same). So the keys must name
-    everything the body shows that content can change, not only what the config sets.
+    """{% cache "name", key, ... %}...{% endcache %}: the body is rendered once per distinct key at
+    each tag (template and line) and reused for as long as the environment lives, which in the dev
+    server is many builds (a Builder keeps it while the templates and the config stay the same). So
+    the keys must name everything the body shows that content can change, not only what the config sets.
 
     Compiled inline, as `{% set %}` blocks are, not as a call block: a hit is a tuple, a dict
     lookup and an output, where a call block made a macro and called through the context."""
@@ -109,7 +109,9 @@ class FragmentCache(jinja2.ext.Extension):
 
     def parse(self, parser: Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
-        keys = [parser.parse_expression()]
+        # Keyed by where the tag is, too: two templates' fragments of one name are two fragments (a
+        # theme's copy of a built-in macro, {% cache "byline" %} and all, showed the built-in's)
+        keys: list[nodes.Expr] = [nodes.Const(f"{parser.name}:{lineno}"), parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
