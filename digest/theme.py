@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
@@ -15,6 +16,7 @@ import jinja2
 import jinja2.ext
 import jinja2.runtime
 from jinja2 import meta, nodes
+from jinja2.loaders import split_template_path
 from jinja2.parser import Parser
 from jinja2.utils import internalcode
 
@@ -25,8 +27,8 @@ from digest.theme_files import BUILTIN_THEME, theme_dirs
 
 
 def make_environment(config: Config) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(config)]
-    builtin = jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))
+    loaders: list[jinja2.BaseLoader] = [_ThemeLoader(str(d / "templates")) for d in theme_dirs(config)]
+    builtin = _ThemeLoader(str(BUILTIN_THEME / "templates"))
     env = _Environment(
         loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]),
         autoescape=True,  # every template, whatever its extension: untrusted text everywhere
@@ -47,6 +49,27 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.tests["on_day"] = lambda entry, day: entry.published.astimezone(tz).date() == day
     env.filters["day_of"] = lambda entry: entry.published.astimezone(tz).date()  # its local day
     return env
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """Jinja's loader, with a template that is not UTF-8 named: Jinja's UnicodeDecodeError names no
+    file, and was reported at the line of the template that included it, as a template error."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            path = next((found for found in (Path(folder, *split_template_path(template)) for folder in self.searchpath)
+                         if found.is_file()), None)
+            if path is None:  # gone meanwhile
+                raise
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ThemeError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", path,
+                                 data[:exc.start].count(b"\n") + 1, hint="re-save the template as UTF-8") from exc
+            raise
 
 
 class _Context(jinja2.runtime.Context):

@@ -191,6 +191,27 @@ def test_missing_template_is_named_where_it_is_included(make_site) -> None:
     assert str(error.path).endswith("themes/mine/templates/base.html") and error.line == 2
 
 
+def test_a_template_not_in_utf8_is_named_with_its_line(make_site) -> None:
+    """A template saved in Latin-1 (an included one, or the page's own): Jinja's UnicodeDecodeError
+    named no file; the build reported it at the line of the template that included it (or as the
+    bare name `archive.html`), as a template error whose hint was about variables and filters."""
+    root = make_site({"content/a.md": entry_text(tags="[one]"),
+                      "themes/mine/templates/tag.html": "{% extends 'default:tag.html' %}\n{% block meta %}"
+                                                         "{% include 'parts/foot.html' %}{% endblock %}\n",
+                      "themes/mine/templates/parts/foot.html": "<p>ok</p>\n<p>Gru\xdf</p>\n".encode("latin-1")},
+                     config='[site]\ntheme = "mine"\n')
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    error = caught.value
+    assert isinstance(error, ThemeError) and "UTF-8" in error.message and "UTF-8" in (error.hint or "")
+    assert str(error.path).endswith("themes/mine/templates/parts/foot.html") and error.line == 2
+    (root / "themes/mine/templates/parts/foot.html").write_text("<p>Gruß</p>\n")
+    (root / "themes/mine/templates/archive.html").write_bytes(b"{% extends 'default:archive.html' %}\xe9\n")
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    assert str(caught.value.path).endswith("themes/mine/templates/archive.html") and caught.value.line == 1
+
+
 def test_a_draft_without_a_date_stays_out_even_with_drafts_and_is_named(make_site) -> None:
     """An undated draft (ingest found no date) has no edition to go in: even with --drafts it is
     not published (it made /1970/01/01/ pages, a 1970 sitemap and e-mails), and the build names it
