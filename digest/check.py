@@ -43,8 +43,11 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     for page in pages:
         try:
             html = render_page(env, page, shared).data.decode("utf-8")
-        except DigestError as exc:
-            problems.append(str(exc))
+        except DigestError as exc:  # a template's problem, the same on each page made with it: named once
+            if exc.path is not None and exc.path.is_absolute() and exc.path.is_relative_to(site_root):
+                exc.path = exc.path.relative_to(site_root)  # as the build names it
+            if str(exc) not in problems:
+                problems.append(str(exc))
             continue
         page_url = urljoin(config.base_url, page.context["page_url"])
         for link in set(_LINK.findall(html)):

@@ -61,3 +61,17 @@ def test_check_names_a_second_lead_of_one_story(make_site) -> None:
     assert "remove lead: true" in result.stderr
     (root / "content/b.md").write_text(entry_text("Summit goes on", story="summit", date="2022-08-15T12:00:00Z"))
     assert "leads this story" not in digest("check", cwd=root).stderr
+
+
+def test_a_template_error_is_named_once_relative_to_the_site(make_site) -> None:
+    """A theme's error shows on every page made with the template: check listed it once per page
+    (35 copies on a site of 12 entries), each with the template's whole path, where a build names
+    it once, relative to the site folder."""
+    root = make_site({"content/a.md": entry_text(tags="[one, two, three]"),
+                      "themes/mine/templates/tag.html": "{% extends 'default:tag.html' %}\n"
+                                                         "{% block title %}{{ tag.nam }}{% endblock %}\n"},
+                     config='[site]\ntheme = "mine"\n')
+    result = digest("check", cwd=root)
+    assert result.returncode == 1 and ": 1 problem" in result.stdout
+    assert result.stderr.count("error: themes/mine/templates/tag.html:2: template error") == 1
+    assert str(root) not in result.stderr
