@@ -130,6 +130,23 @@ def test_theme_override_can_extend_the_builtin(make_site) -> None:
     assert (root / "output/static/extra.css").is_file() and (root / "output/static/style.css").is_file()
 
 
+def test_a_theme_base_adds_to_the_head_of_every_page_articles_too(make_site) -> None:
+    """A theme's base.html that extends the built-in one and adds its stylesheet in the `meta` block
+    (the head's one free block): the built-in article.html fills `meta` too, and dropped the
+    theme's additions on every article page (unstyled) unless it called super()."""
+    root = make_site({"content/a.md": entry_text(tags="[one]"),
+                      "themes/mine/templates/base.html": "{% extends 'default:base.html' %}\n{% block meta %}"
+                                                          '<link rel="stylesheet" href="{{ root }}static/mine.css">'
+                                                          "{% endblock %}\n"},
+                     config='[site]\ntheme = "mine"\n')
+    build(root, OPTIONS)
+    pages = [p for p in (root / "output").rglob("*.html") if not p.name.startswith("email")]
+    assert len(pages) > 5
+    assert [p for p in pages if "static/mine.css" not in p.read_text()] == []
+    article = (root / "output/2022/08/15/a/index.html").read_text()
+    assert "article:published_time" in article and article.count("application/ld+json") == 1
+
+
 def test_same_input_gives_identical_output(make_site, demo_site: Path) -> None:
     build(demo_site, OPTIONS)
     first = tree_bytes(demo_site / "output")
