@@ -193,7 +193,7 @@ def test_a_new_base_url_path_is_served_where_a_fresh_start_would_serve_it(runnin
     config.write_text(config.read_text().replace("https://news.example.org/", "https://news.example.org/news/"))
     assert all(r.error is None for r in running.settle())
     assert running.server.url.endswith("/news/")
-    assert get("/") == (301, "/news/")
+    assert get("/") == (302, "/news/")  # not 301: a browser keeps that, and went on to /news/ after the next move
     assert get("/news/")[0] == 200 and get("/news/static/style.css")[0] == 200
     config.write_text(config.read_text().replace("/news/", "/"))
     assert all(r.error is None for r in running.settle())

@@ -82,7 +82,7 @@ def test_the_dev_server_serves_a_sub_path_site_where_it_will_live(make_site) -> 
 
     try:
         assert server.url.endswith("/news/")
-        assert get("/") == (301, "/news/", b"") and get("/news")[:2] == (301, "/news/")
+        assert get("/") == (302, "/news/", b"") and get("/news")[:2] == (302, "/news/")
         status, _, front = get("/news/")
         assert status == 200 and b"<html" in front
         assert get("/news/favicon.ico")[::2] == (200, b"ico")
