@@ -73,6 +73,37 @@ def test_an_editors_burst_of_writes_is_one_batch(make_site: SiteMaker) -> None:
         watcher.stop()
 
 
+def test_a_theme_linked_from_elsewhere_is_watched_through_its_link(make_site: SiteMaker, tmp_path: Path) -> None:
+    """themes/mine -> a theme folder shared between sites: the build reads its templates through the
+    link, but the watch did not follow it, so no edit there was ever built. A link made while
+    serving is followed too; a link to a folder above is no endless walk."""
+    root = make_site(site_files())
+    shared = tmp_path / "shared-theme"
+    (shared / "templates/parts").mkdir(parents=True)
+    (shared / "templates/parts/loop").symlink_to(shared, target_is_directory=True)
+    (root / "themes").mkdir()
+    (root / "themes/mine").symlink_to(shared, target_is_directory=True)
+    later = tmp_path / "later-theme"
+    later.mkdir()
+    watcher = Watcher(root, quiet=0.05)
+    watcher.start()
+    try:
+        (shared / "templates/tag.html").write_text("{# mine #}")
+        batch = watcher.wait(timeout=5)
+        assert root.resolve() / "themes/mine/templates/tag.html" in {c.path for c in batch}
+        assert {c.kind for c in batch} == {"theme"}
+        (root / "themes/other").symlink_to(later, target_is_directory=True)
+        watcher.wait(timeout=2)
+        (later / "base.html").write_text("{# later #}")
+        assert root.resolve() / "themes/other/base.html" in {c.path for c in watcher.wait(timeout=5)}
+        (root / "themes/other").rename(root / "themes/renamed")  # named as the site reads it now
+        watcher.wait(timeout=2)
+        (later / "base.html").write_text("{# renamed #}")
+        assert root.resolve() / "themes/renamed/base.html" in {c.path for c in watcher.wait(timeout=5)}
+    finally:
+        watcher.stop()
+
+
 class Running:
     """A DevServer with its rebuild loop in a thread; rebuilds arrive on a queue."""
 
