@@ -207,7 +207,9 @@ def template_prints(env: jinja2.Environment) -> dict[str, str | None]:
         digest = hashlib.blake2b(digest_size=16)
         for name in sorted(seen):
             source = sources[name]
-            digest.update(f"{len(name)} {name} {'-' if source is None else len(source)}\n".encode())
+            line = f"{len(name)} {name} {'-' if source is None else len(source)}\n"
+            # A file name that is not UTF-8 (a Latin-1 "Über.html" unzipped) holds lone surrogates
+            digest.update(line.encode("utf-8", "surrogateescape"))
             digest.update((source or "").encode("utf-8", "surrogatepass"))
         prints[root] = digest.hexdigest()
     return prints

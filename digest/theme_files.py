@@ -37,7 +37,7 @@ def templates_fingerprint(config: Config) -> str:
     for directory in theme_dirs(config):
         for path in _files_under(directory / "templates"):
             if path.is_file():
-                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(str(path.relative_to(directory)).encode("utf-8", "surrogateescape"))
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -267,6 +267,15 @@ def test_a_template_in_a_symlinked_folder_counts(site: Path, tmp_path: Path) -> 
     assert build(site, OPTIONS).rendered == 0
 
 
+def test_a_template_file_whose_name_is_not_utf8_is_no_crash(site: Path, tmp_path: Path) -> None:
+    """A file in templates/ named in Latin-1 ("Über.html" from a zip made on another system), read by
+    no page: hashing the templates' names raised UnicodeEncodeError (a traceback, no build)."""
+    folder = site / "themes/mine/templates"
+    folder.mkdir(parents=True)
+    (folder / os.fsdecode("\xdcber.html".encode("latin-1"))).write_text("{# unused #}")
+    assert rebuild_equals_cold(site, tmp_path) == 0
+
+
 def test_another_version_of_digest_or_its_libraries_parses_and_renders_everything_again(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """digest's own code and the Markdown, Jinja and feed libraries' versions shape every page: an
