@@ -53,7 +53,13 @@ def make_environment(config: Config) -> jinja2.Environment:
 
 class _ThemeLoader(jinja2.FileSystemLoader):
     """Jinja's loader, with a template that is not UTF-8 named: Jinja's UnicodeDecodeError names no
-    file, and was reported at the line of the template that included it, as a template error."""
+    file, and was reported at the line of the template that included it, as a template error. A
+    byte-order mark is no text (as in entries and digest.toml): Jinja wrote it into the page, where one
+    from a part included in <head> ended the head there (the stylesheets and meta tags after it
+    landed in <body>)."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(folder, encoding="utf-8-sig")
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         try:

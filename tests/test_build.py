@@ -147,6 +147,23 @@ def test_a_theme_base_adds_to_the_head_of_every_page_articles_too(make_site) -> 
     assert "article:published_time" in article and article.count("application/ld+json") == 1
 
 
+def test_a_template_saved_with_a_byte_order_mark_keeps_the_head_whole(make_site) -> None:
+    """Templates saved as "UTF-8 with BOM" (Notepad's UTF-8): the mark was written into the page,
+    and one from a part included in <head> ended the head there, so the stylesheets and meta tags
+    after it were in <body>. Entries and digest.toml take the mark as no text; templates do too."""
+    bom = "\ufeff"
+    root = make_site({"content/a.md": entry_text(),
+                      "themes/mine/templates/base.html": bom + "{% extends 'default:base.html' %}\n{% block meta %}"
+                                                          "{% include 'parts/head.html' %}{% endblock %}\n",
+                      "themes/mine/templates/parts/head.html": bom + '<meta name="mine" content="1">\n'},
+                     config='[site]\ntheme = "mine"\n')
+    build(root, OPTIONS)
+    page = (root / "output/index.html").read_text()
+    assert bom not in page
+    head = html5lib.parse(page, namespaceHTMLElements=False).find("head")
+    assert head.find("meta[@name='mine']") is not None and head.find("link[@rel='stylesheet']") is not None
+
+
 def test_same_input_gives_identical_output(make_site, demo_site: Path) -> None:
     build(demo_site, OPTIONS)
     first = tree_bytes(demo_site / "output")
