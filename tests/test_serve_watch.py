@@ -104,6 +104,30 @@ def test_a_theme_linked_from_elsewhere_is_watched_through_its_link(make_site: Si
         watcher.stop()
 
 
+def test_a_template_linked_one_by_one_is_watched_through_its_link(make_site: SiteMaker, tmp_path: Path) -> None:
+    """themes/mine/templates/base.html -> a file kept elsewhere: the build reads it through the link,
+    but the watch saw the link only, never an edit (or an editor's atomic save) of the file."""
+    root = make_site(site_files())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "base.html").write_text("{# one #}")
+    (root / "themes/mine/templates").mkdir(parents=True)
+    (root / "themes/mine/templates/base.html").symlink_to(elsewhere / "base.html")
+    watcher = Watcher(root, quiet=0.05)
+    watcher.start()
+    try:
+        (elsewhere / "base.html").write_text("{# two #}")
+        seen = root.resolve() / "themes/mine/templates/base.html"
+        assert seen in {c.path for c in watcher.wait(timeout=5)}
+        (elsewhere / "base.html.new").write_text("{# three #}")
+        (elsewhere / "base.html.new").replace(elsewhere / "base.html")
+        assert seen in {c.path for c in watcher.wait(timeout=5)}
+        (elsewhere / "other.html").write_text("{# read by no page #}")
+        assert watcher.wait(timeout=0.5) == []
+    finally:
+        watcher.stop()
+
+
 class Running:
     """A DevServer with its rebuild loop in a thread; rebuilds arrive on a queue."""
 

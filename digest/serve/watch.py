@@ -66,7 +66,7 @@ class Watcher:
         self._cond = threading.Condition()
         self._observer = Observer()
         self._watched: set[str] = set()
-        self._links: dict[Path, Path] = {}  # a linked folder's real path -> the link, where the site reads it
+        self._links: dict[Path, Path] = {}  # a linked folder's or file's real path -> the link the site reads
         self._handler = _Recorder(self)
 
     def start(self) -> None:
@@ -98,29 +98,40 @@ class Watcher:
                 self._watched.add(folder)
 
     def _watch_links(self) -> None:
-        """Watch where the folders linked into LINKED_FOLDERS lead, unless a watch covers that already
-        (each real folder walked once: a link to a folder above is no loop)."""
+        """Watch where the folders and files linked into LINKED_FOLDERS lead, unless a watch covers
+        that already (each real folder walked once: a link to a folder above is no loop)."""
         for name in LINKED_FOLDERS:
             top = self.site_root / name
-            covered = os.path.realpath(top)
+            covered = Path(os.path.realpath(top))
             seen: set[str] = set()
-            for parent, folders, _ in os.walk(top, followlinks=True):
+            for parent, folders, files in os.walk(top, followlinks=True):
                 real = os.path.realpath(parent)
                 if real in seen:
                     folders.clear()
                     continue
                 seen.add(real)
-                if not os.path.islink(parent) or Path(real).is_relative_to(covered):
-                    continue
-                if Path(real) not in self._links:
-                    try:
-                        self._observer.schedule(self._handler, real, recursive=True)
-                    except OSError:
-                        continue
-                self._links[Path(real)] = Path(parent)  # the link's name now (it may have been renamed)
+                if os.path.islink(parent):
+                    self._follow(Path(real), Path(parent), covered)
+                for file in files:
+                    if os.path.islink(os.path.join(parent, file)):  # a template linked one by one
+                        self._follow(Path(os.path.realpath(os.path.join(parent, file))), Path(parent, file), covered)
+
+    def _follow(self, real: Path, link: Path, covered: Path) -> None:
+        """Watch a linked folder's real place (a linked file's: its folder), and report its changes as
+        the link's."""
+        if real.is_relative_to(covered):
+            return  # watched already
+        if real not in self._links:
+            folder = real if real.is_dir() else real.parent
+            try:
+                self._observer.schedule(self._handler, str(folder), recursive=folder == real)
+            except OSError:
+                return
+        self._links[real] = link  # the link's name now (it may have been renamed)
 
     def _as_seen(self, path: Path) -> Path:
-        """A path under a linked folder's real place, as the site reaches it: through the link."""
+        """A path under a linked folder's real place (or a linked file's), as the site reaches it:
+        through the link."""
         for real, link in list(self._links.items()):
             if path.is_relative_to(real):
                 return link / path.relative_to(real)
