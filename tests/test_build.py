@@ -164,6 +164,30 @@ def test_a_template_saved_with_a_byte_order_mark_keeps_the_head_whole(make_site)
     assert head.find("meta[@name='mine']") is not None and head.find("link[@rel='stylesheet']") is not None
 
 
+MACROS_OF_MY_OWN = """\
+{% import "default:macros.html" as builtin %}
+{% set byline, when, coverage_item, more_reports_text, more_reports = builtin.byline, builtin.when,
+       builtin.coverage_item, builtin.more_reports_text, builtin.more_reports %}
+{% set story_card, pager, edition_nav, edition_body = builtin.story_card, builtin.pager,
+       builtin.edition_nav, builtin.edition_body %}
+{% macro entry_item(entry, root) -%}
+<li class="mine"><a href="{{ root }}{{ entry_url(entry) }}">{{ entry.title }}</a></li>
+{%- endmacro %}
+"""
+
+
+def test_one_macro_replaced_as_the_readme_says(make_site) -> None:
+    """README ("Themes"): a macros.html of one's own that replaces one macro and keeps the others
+    from the built-in file (extending it would keep the built-in macro, in silence)."""
+    root = make_site({"content/a.md": entry_text(tags="[one]"), "content/b.md": entry_text("Other", tags="[one]"),
+                      "themes/mine/templates/macros.html": MACROS_OF_MY_OWN}, config='[site]\ntheme = "mine"\n')
+    build(root, OPTIONS)
+    assert '<li class="mine">' in (root / "output/tags/one/index.html").read_text()
+    assert 'class="story' in (root / "output/index.html").read_text()
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text().split())
+    assert " ".join(MACROS_OF_MY_OWN.split("{% macro")[0].split()) in readme
+
+
 def test_same_input_gives_identical_output(make_site, demo_site: Path) -> None:
     build(demo_site, OPTIONS)
     first = tree_bytes(demo_site / "output")
