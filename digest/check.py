@@ -79,12 +79,13 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
             to_render.append(at)
         else:
             found[at] = check_links(page, set(_LINK.findall(html)))
-    rendering = _Rendering(env, pages, shared)
+    rendering = _Rendering(env, pages, shared, site_root)
     tasks = [tuple(to_render[i] for i in task) for task in page_tasks([pages[at] for at in to_render])]
     for chunk in in_workers(_links_of, rendering, tasks, (options or BuildOptions()).jobs, RENDER_APART):
         for at, links in chunk.items():
             found[at] = [links] if isinstance(links, str) else check_links(pages[at], links)
-    problems += [problem for at in sorted(found) for problem in found[at]]
+    # A template's problem is the same on each page made with it: named once
+    problems += dict.fromkeys(problem for at in sorted(found) for problem in found[at] if problem not in problems)
     summary = (f"checked {plural(len(planned.entries), 'entry', 'entries')}, {plural(len(pages), 'page')}: "
                f"{plural(len(problems), 'problem') if problems else 'no problems'}")
     return problems, summary
@@ -98,6 +99,7 @@ class _Rendering:
     env: jinja2.Environment
     pages: Sequence[Page]
     shared: dict[str, Any]
+    site_root: Path  # an error names its file relative to it, as the build does
 
 
 def _links_of(work: _Rendering, chunk: Sequence[Sequence[int]]) -> dict[int, set[str] | str]:
@@ -109,6 +111,8 @@ def _links_of(work: _Rendering, chunk: Sequence[Sequence[int]]) -> dict[int, set
         try:
             found[at] = set(_LINK.findall(render_page(work.env, work.pages[at], work.shared).data.decode("utf-8")))
         except DigestError as exc:
+            if exc.path is not None and exc.path.is_absolute() and exc.path.is_relative_to(work.site_root):
+                exc.path = exc.path.relative_to(work.site_root)
             found[at] = str(exc)
     return found
 

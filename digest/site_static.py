@@ -40,7 +40,29 @@ def with_site_static(theme_files: Iterable[tuple[str, Path]], config: Config) ->
     """The theme's static files and the site's static/ folder together; the site's file wins."""
     chosen = dict(theme_files)
     chosen.update(site_static_files(config))
+    # A name that is not UTF-8 (a Latin-1 "Über.css" unzipped) can be no page's address, and broke
+    # the build with a UnicodeEncodeError
+    errors: list[DigestError] = [
+        OutputError("the file's name is not UTF-8 text", _shown(path, config),
+                    hint="rename it: a link can name a file only in UTF-8")
+        for rel, path in sorted(chosen.items()) if not _is_utf8(rel)]
+    if errors:
+        raise BuildFailed(errors) if len(errors) > 1 else errors[0]
     return sorted(chosen.items())
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: Path, config: Config) -> str:
+    """The path, from the site folder when it is in it, its bytes that are not UTF-8 as \\xNN."""
+    shown = path.relative_to(config.site_root) if path.is_relative_to(config.site_root) else path
+    return os.fsencode(shown).decode("utf-8", "backslashreplace")
 
 
 def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], config: Config,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
@@ -15,6 +16,7 @@ import jinja2
 import jinja2.ext
 import jinja2.runtime
 from jinja2 import meta, nodes
+from jinja2.loaders import split_template_path
 from jinja2.parser import Parser
 from jinja2.utils import internalcode
 
@@ -25,8 +27,8 @@ from digest.theme_files import BUILTIN_THEME, theme_dirs
 
 
 def make_environment(config: Config) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(config)]
-    builtin = jinja2.FileSystemLoader(str(BUILTIN_THEME / "templates"))
+    loaders: list[jinja2.BaseLoader] = [_ThemeLoader(str(d / "templates")) for d in theme_dirs(config)]
+    builtin = _ThemeLoader(str(BUILTIN_THEME / "templates"))
     env = _Environment(
         loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]),
         autoescape=True,  # every template, whatever its extension: untrusted text everywhere
@@ -47,6 +49,33 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.tests["on_day"] = lambda entry, day: entry.published.astimezone(tz).date() == day
     env.filters["day_of"] = lambda entry: entry.published.astimezone(tz).date()  # its local day
     return env
+
+
+class _ThemeLoader(jinja2.FileSystemLoader):
+    """Jinja's loader, with a template that is not UTF-8 named: Jinja's UnicodeDecodeError names no
+    file, and was reported at the line of the template that included it, as a template error. A
+    byte-order mark is no text (as in entries and digest.toml): Jinja wrote it into the page, where one
+    from a part included in <head> ended the head there (the stylesheets and meta tags after it
+    landed in <body>)."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(folder, encoding="utf-8-sig")
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            path = next((found for found in (Path(folder, *split_template_path(template)) for folder in self.searchpath)
+                         if found.is_file()), None)
+            if path is None:  # gone meanwhile
+                raise
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ThemeError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", path,
+                                 data[:exc.start].count(b"\n") + 1, hint="re-save the template as UTF-8") from exc
+            raise
 
 
 class _Context(jinja2.runtime.Context):
@@ -93,10 +122,10 @@ _DICT_ATTRIBUTES = frozenset(dir(dict))  # the names getattr finds on any dict (
 
 
 class FragmentCache(jinja2.ext.Extension):
-    """{% cache "name", key, ... %}...{% endcache %}: the body is rendered once per distinct key
-    and reused for as long as the environment lives, which in the dev server is many builds (a
-    Builder keeps it while the templates and the config stay the same). So the keys must name
-    everything the body shows that content can change, not only what the config sets.
+    """{% cache "name", key, ... %}...{% endcache %}: the body is rendered once per distinct key at
+    each tag (template and line) and reused for as long as the environment lives, which in the dev
+    server is many builds (a Builder keeps it while the templates and the config stay the same). So
+    the keys must name everything the body shows that content can change, not only what the config sets.
 
     Compiled inline, as `{% set %}` blocks are, not as a call block: a hit is a tuple, a dict
     lookup and an output, where a call block made a macro and called through the context."""
@@ -109,7 +138,9 @@ class FragmentCache(jinja2.ext.Extension):
 
     def parse(self, parser: Parser) -> list[nodes.Node]:
         lineno = next(parser.stream).lineno
-        keys = [parser.parse_expression()]
+        # Keyed by where the tag is, too: two templates' fragments of one name are two fragments (a
+        # theme's copy of a built-in macro, {% cache "byline" %} and all, showed the built-in's)
+        keys: list[nodes.Expr] = [nodes.Const(f"{parser.name}:{lineno}"), parser.parse_expression()]
         while parser.stream.skip_if("comma"):
             keys.append(parser.parse_expression())
         body = parser.parse_statements(("name:endcache",), drop_needle=True)
@@ -182,7 +213,9 @@ def template_prints(env: jinja2.Environment) -> dict[str, str | None]:
         digest = hashlib.blake2b(digest_size=16)
         for name in sorted(seen):
             source = sources[name]
-            digest.update(f"{len(name)} {name} {'-' if source is None else len(source)}\n".encode())
+            line = f"{len(name)} {name} {'-' if source is None else len(source)}\n"
+            # A file name that is not UTF-8 (a Latin-1 "Über.html" unzipped) holds lone surrogates
+            digest.update(line.encode("utf-8", "surrogateescape"))
             digest.update((source or "").encode("utf-8", "surrogatepass"))
         prints[root] = digest.hexdigest()
     return prints

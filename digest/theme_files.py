@@ -5,6 +5,7 @@ changed reads these and never loads the template engine (theme.py)."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,11 +35,27 @@ def templates_fingerprint(config: Config) -> str:
     """One hash of every template the site can use; part of every page's cache key."""
     digest = hashlib.blake2b(digest_size=16)
     for directory in theme_dirs(config):
-        for path in sorted((directory / "templates").rglob("*")):
+        for path in _files_under(directory / "templates"):
             if path.is_file():
-                digest.update(str(path.relative_to(directory)).encode())
+                digest.update(str(path.relative_to(directory)).encode("utf-8", "surrogateescape"))
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file under folder, sorted, through symlinked folders too: Jinja reads templates through
+    them (a theme's parts shared with another by a link), so an edit there must change the hash.
+    Each real folder once: a link to a folder above is not walked round and round."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for parent, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(parent)
+        if real in seen:
+            folders.clear()
+            continue
+        seen.add(real)
+        found += (Path(parent, name) for name in files)
+    return sorted(found)
 
 
 def static_files(config: Config) -> Iterator[tuple[str, Path]]:

@@ -130,6 +130,64 @@ def test_theme_override_can_extend_the_builtin(make_site) -> None:
     assert (root / "output/static/extra.css").is_file() and (root / "output/static/style.css").is_file()
 
 
+def test_a_theme_base_adds_to_the_head_of_every_page_articles_too(make_site) -> None:
+    """A theme's base.html that extends the built-in one and adds its stylesheet in the `meta` block
+    (the head's one free block): the built-in article.html fills `meta` too, and dropped the
+    theme's additions on every article page (unstyled) unless it called super()."""
+    root = make_site({"content/a.md": entry_text(tags="[one]"),
+                      "themes/mine/templates/base.html": "{% extends 'default:base.html' %}\n{% block meta %}"
+                                                          '<link rel="stylesheet" href="{{ root }}static/mine.css">'
+                                                          "{% endblock %}\n"},
+                     config='[site]\ntheme = "mine"\n')
+    build(root, OPTIONS)
+    pages = [p for p in (root / "output").rglob("*.html") if not p.name.startswith("email")]
+    assert len(pages) > 5
+    assert [p for p in pages if "static/mine.css" not in p.read_text()] == []
+    article = (root / "output/2022/08/15/a/index.html").read_text()
+    assert "article:published_time" in article and article.count("application/ld+json") == 1
+
+
+def test_a_template_saved_with_a_byte_order_mark_keeps_the_head_whole(make_site) -> None:
+    """Templates saved as "UTF-8 with BOM" (Notepad's UTF-8): the mark was written into the page,
+    and one from a part included in <head> ended the head there, so the stylesheets and meta tags
+    after it were in <body>. Entries and digest.toml take the mark as no text; templates do too."""
+    bom = "\ufeff"
+    root = make_site({"content/a.md": entry_text(),
+                      "themes/mine/templates/base.html": bom + "{% extends 'default:base.html' %}\n{% block meta %}"
+                                                          "{% include 'parts/head.html' %}{% endblock %}\n",
+                      "themes/mine/templates/parts/head.html": bom + '<meta name="mine" content="1">\n'},
+                     config='[site]\ntheme = "mine"\n')
+    build(root, OPTIONS)
+    page = (root / "output/index.html").read_text()
+    assert bom not in page
+    head = html5lib.parse(page, namespaceHTMLElements=False).find("head")
+    assert head.find("meta[@name='mine']") is not None and head.find("link[@rel='stylesheet']") is not None
+
+
+MACROS_OF_MY_OWN = """\
+{% import "default:macros.html" as builtin %}
+{% set byline, when, coverage_item, more_reports_text, more_reports = builtin.byline, builtin.when,
+       builtin.coverage_item, builtin.more_reports_text, builtin.more_reports %}
+{% set story_card, pager, edition_nav, edition_body = builtin.story_card, builtin.pager,
+       builtin.edition_nav, builtin.edition_body %}
+{% macro entry_item(entry, root) -%}
+<li class="mine"><a href="{{ root }}{{ entry_url(entry) }}">{{ entry.title }}</a></li>
+{%- endmacro %}
+"""
+
+
+def test_one_macro_replaced_as_the_readme_says(make_site) -> None:
+    """README ("Themes"): a macros.html of one's own that replaces one macro and keeps the others
+    from the built-in file (extending it would keep the built-in macro, in silence)."""
+    root = make_site({"content/a.md": entry_text(tags="[one]"), "content/b.md": entry_text("Other", tags="[one]"),
+                      "themes/mine/templates/macros.html": MACROS_OF_MY_OWN}, config='[site]\ntheme = "mine"\n')
+    build(root, OPTIONS)
+    assert '<li class="mine">' in (root / "output/tags/one/index.html").read_text()
+    assert 'class="story' in (root / "output/index.html").read_text()
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text().split())
+    assert " ".join(MACROS_OF_MY_OWN.split("{% macro")[0].split()) in readme
+
+
 def test_same_input_gives_identical_output(make_site, demo_site: Path) -> None:
     build(demo_site, OPTIONS)
     first = tree_bytes(demo_site / "output")
@@ -189,6 +247,27 @@ def test_missing_template_is_named_where_it_is_included(make_site) -> None:
     error = caught.value
     assert isinstance(error, ThemeError) and "nope.html" in error.message
     assert str(error.path).endswith("themes/mine/templates/base.html") and error.line == 2
+
+
+def test_a_template_not_in_utf8_is_named_with_its_line(make_site) -> None:
+    """A template saved in Latin-1 (an included one, or the page's own): Jinja's UnicodeDecodeError
+    named no file; the build reported it at the line of the template that included it (or as the
+    bare name `archive.html`), as a template error whose hint was about variables and filters."""
+    root = make_site({"content/a.md": entry_text(tags="[one]"),
+                      "themes/mine/templates/tag.html": "{% extends 'default:tag.html' %}\n{% block meta %}"
+                                                         "{% include 'parts/foot.html' %}{% endblock %}\n",
+                      "themes/mine/templates/parts/foot.html": "<p>ok</p>\n<p>Gru\xdf</p>\n".encode("latin-1")},
+                     config='[site]\ntheme = "mine"\n')
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    error = caught.value
+    assert isinstance(error, ThemeError) and "UTF-8" in error.message and "UTF-8" in (error.hint or "")
+    assert str(error.path).endswith("themes/mine/templates/parts/foot.html") and error.line == 2
+    (root / "themes/mine/templates/parts/foot.html").write_text("<p>Gruß</p>\n")
+    (root / "themes/mine/templates/archive.html").write_bytes(b"{% extends 'default:archive.html' %}\xe9\n")
+    with pytest.raises(DigestError) as caught:
+        build(root, OPTIONS)
+    assert str(caught.value.path).endswith("themes/mine/templates/archive.html") and caught.value.line == 1
 
 
 def test_a_draft_without_a_date_stays_out_even_with_drafts_and_is_named(make_site) -> None:

@@ -248,6 +248,34 @@ def test_a_template_edit_renders_again_only_the_pages_made_with_it(site: Path, t
     assert _rewritten(site / "output", before) == {"archive/index.html"}
 
 
+def test_a_template_in_a_symlinked_folder_counts(site: Path, tmp_path: Path) -> None:
+    """Partials shared between themes through a symlinked folder (templates/parts -> elsewhere):
+    Jinja reads templates through it, so an edit there renders the pages that include them again
+    (the templates' hash walked no symlinked folder: the pages kept the old partial)."""
+    shared = site.parent / "shared-parts"
+    shared.mkdir()
+    (shared / "foot.html").write_text("<p>FOOT ONE</p>")
+    (site / "themes/mine/templates").mkdir(parents=True)
+    (site / "themes/mine/templates/parts").symlink_to(shared, target_is_directory=True)
+    edit(site, "themes/mine/templates/tag.html",
+         '{% extends "default:tag.html" %}{% block meta %}{% include "parts/foot.html" %}{% endblock %}')
+    rebuild_equals_cold(site, tmp_path)
+    edit(site.parent, "shared-parts/foot.html", "<p>FOOT TWO</p>")
+    assert rebuild_equals_cold(site, tmp_path) > 0
+    assert "FOOT TWO" in (site / "output/tags/energy/index.html").read_text()
+    (shared / "again").symlink_to(shared, target_is_directory=True)  # a loop: not walked for ever
+    assert build(site, OPTIONS).rendered == 0
+
+
+def test_a_template_file_whose_name_is_not_utf8_is_no_crash(site: Path, tmp_path: Path) -> None:
+    """A file in templates/ named in Latin-1 ("Über.html" from a zip made on another system), read by
+    no page: hashing the templates' names raised UnicodeEncodeError (a traceback, no build)."""
+    folder = site / "themes/mine/templates"
+    folder.mkdir(parents=True)
+    (folder / os.fsdecode("\xdcber.html".encode("latin-1"))).write_text("{# unused #}")
+    assert rebuild_equals_cold(site, tmp_path) == 0
+
+
 def test_another_version_of_digest_or_its_libraries_parses_and_renders_everything_again(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """digest's own code and the Markdown, Jinja and feed libraries' versions shape every page: an

@@ -143,3 +143,17 @@ def test_the_files_of_one_e_mail_are_one_render_task() -> None:
              mail("html", second), mail("txt", second), Page("b/index.html", "edition.html", {"email": first}),
              mail("eml", second)]
     assert page_tasks(pages) == [(0,), (1, 2, 3), (4, 5), (6,), (7,)]
+
+
+def test_a_template_error_is_named_once_relative_to_the_site(make_site) -> None:
+    """A theme's error shows on every page made with the template: check listed it once per page
+    (35 copies on a site of 12 entries), each with the template's whole path, where a build names
+    it once, relative to the site folder."""
+    root = make_site({"content/a.md": entry_text(tags="[one, two, three]"),
+                      "themes/mine/templates/tag.html": "{% extends 'default:tag.html' %}\n"
+                                                         "{% block title %}{{ tag.nam }}{% endblock %}\n"},
+                     config='[site]\ntheme = "mine"\n')
+    result = digest("check", cwd=root)
+    assert result.returncode == 1 and ": 1 problem" in result.stdout
+    assert result.stderr.count("error: themes/mine/templates/tag.html:2: template error") == 1
+    assert str(root) not in result.stderr

@@ -135,6 +135,22 @@ def test_folder_without_slash_redirects(server: SiteServer) -> None:
     assert response.getheader("Location") == "/topics/world/?x=1"
 
 
+def test_the_root_of_a_sub_path_site_redirects_for_now_not_for_ever(output: Path) -> None:
+    """/ -> /news/ (base_url https://example.org/news/): a 301 stays in the browser's cache, and the
+    base path may change (digest.toml, or another site served on the same port next): Chromium then
+    took / to the old path's 404 page. A temporary redirect, never stored; /news -> /news/ too."""
+    srv = SiteServer(("127.0.0.1", 0), lambda: output, None, "/news/")
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        for path in ("/", "/news"):
+            response = get(srv, path)
+            assert (response.status, response.getheader("Location")) == (302, "/news/")
+            assert response.getheader("Cache-Control") == "no-store"
+        assert get(srv, "/news/topics/world").status == 301  # a folder's slash: as static hosts do
+    finally:
+        srv.stop()
+
+
 def test_head_has_headers_and_no_body(server: SiteServer) -> None:
     full = get(server, "/static/style.css")
     head = get(server, "/static/style.css", "HEAD")

@@ -46,6 +46,27 @@ def test_a_site_static_file_may_replace_a_theme_file_but_not_a_page(make_site) -
     assert "<p>mine</p>" not in (root / "output/index.html").read_text()  # the last good site stays
 
 
+def test_a_static_file_whose_name_is_not_utf8_is_named(make_site) -> None:
+    """A static file named in Latin-1 ("Über.css" from a zip made on another system), in the site's
+    static/ or a theme's: the build stopped with a UnicodeEncodeError traceback. It is an error
+    naming the file (its odd byte as \\xdc), and the last good site stays."""
+    import os
+
+    root = make_site({"content/a.md": entry_text(), "themes/mine/static/mine.css": ""},
+                     config='[site]\ntheme = "mine"\n')
+    build(root, BuildOptions(now=NOW))
+    before = (root / "output/index.html").read_bytes()
+    for folder in ("static", "themes/mine/static"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / os.fsdecode("\xdcber.css".encode("latin-1"))).write_text("body {}")
+    with pytest.raises(DigestError) as caught:
+        build(root, BuildOptions(now=NOW))
+    text = str(caught.value)
+    assert "static/\\xdcber.css: the file's name is not UTF-8" in text
+    assert "themes/mine/static/\\xdcber.css: the file's name is not UTF-8" in text and "hint: rename it" in text
+    assert (root / "output/index.html").read_bytes() == before
+
+
 def test_base_url_option_moves_feeds_and_canonical_links(make_site) -> None:
     root = make_site({"content/a.md": entry_text("Harbour plan approved")})
     build(root, BuildOptions(now=NOW))
@@ -82,7 +103,7 @@ def test_the_dev_server_serves_a_sub_path_site_where_it_will_live(make_site) -> 
 
     try:
         assert server.url.endswith("/news/")
-        assert get("/") == (301, "/news/", b"") and get("/news")[:2] == (301, "/news/")
+        assert get("/") == (302, "/news/", b"") and get("/news")[:2] == (302, "/news/")
         status, _, front = get("/news/")
         assert status == 200 and b"<html" in front
         assert get("/news/favicon.ico")[::2] == (200, b"ico")

@@ -54,6 +54,21 @@ def test_a_cached_fragment_renders_once_per_key(env: jinja2.Environment) -> None
     assert env.from_string('{% cache "one key" %}x{% endcache %}').render() == "x"
 
 
+def test_two_templates_cache_fragments_of_one_name_apart(tmp_path: Path) -> None:
+    """A theme's copy of a built-in macro, its {% cache "byline", ... %} kept, shows its own body,
+    not the built-in one's rendered first for the same key (which one that was followed the order
+    the pages rendered in: a build of a few pages differed from a cold build)."""
+    (tmp_path / "digest.toml").write_text('[site]\ntitle = "T"\nbase_url = "https://example.org/"\ntheme = "mine"\n')
+    mine = tmp_path / "themes/mine/templates"
+    mine.mkdir(parents=True)
+    (mine / "de.html").write_text('{% macro byline(e) %}{% cache "byline", e %}von {{ e }}{% endcache %}{% endmacro %}')
+    (mine / "en.html").write_text('{% macro byline(e) %}{% cache "byline", e %}by {{ e }}{% endcache %}{% endmacro %}')
+    env = make_environment(load_config(tmp_path))
+    both = '{% import "en.html" as en %}{% import "de.html" as de %}{{ en.byline("A") }}|{{ de.byline("A") }}'
+    assert env.from_string(both).render() == "by A|von A"
+    assert env.from_string('{% import "de.html" as de %}{{ de.byline("A") }}').render() == "von A"
+
+
 def test_a_time_says_which_zone_it_is_in() -> None:
     from zoneinfo import ZoneInfo
 

@@ -132,7 +132,9 @@ class Handler(BaseHTTPRequestHandler):
         target: str | None = self.path
         if base != "/":
             if path in ("/", base[:-1]):
-                self._redirect(head, base)  # the site lives under its base path
+                # The site lives under its base path, for now: digest.toml may move it (a 301 stayed in
+                # the browser's cache, and sent the root to the old path's 404 page after the move)
+                self._redirect(head, base, permanent=False)
                 return
             target = "/" + self.path[len(base):] if path.startswith(base) else None
         try:
@@ -157,9 +159,11 @@ class Handler(BaseHTTPRequestHandler):
             data = inject(data, self.server.hub.generation)
         self._send(status, data, kind, head)
 
-    def _redirect(self, head: bool, location: str) -> None:
-        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+    def _redirect(self, head: bool, location: str, permanent: bool = True) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY if permanent else HTTPStatus.FOUND)
         self.send_header("Location", location)
+        if not permanent:
+            self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Length", "0")
         self.end_headers()
 

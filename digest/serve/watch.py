@@ -17,6 +17,9 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 WATCHED_FOLDERS = {"content": "content", "seeds": "seeds", "themes": "theme", "static": "static"}
+# Where the build reads through a link to a folder (a theme shared between sites, themes/mine ->
+# ~/themes/mine, or parts shared between themes): a watch does not follow links, so those are watched too.
+LINKED_FOLDERS = ("themes",)
 CONFIG_FILE = "digest.toml"
 QUIET_SECONDS = 0.03  # editors save in bursts (temporary file, rename) within a few milliseconds
 MAX_WAIT_SECONDS = 1.0  # a steady stream of changes still gets built
@@ -63,11 +66,13 @@ class Watcher:
         self._cond = threading.Condition()
         self._observer = Observer()
         self._watched: set[str] = set()
+        self._links: dict[Path, Path] = {}  # a linked folder's or file's real path -> the link the site reads
         self._handler = _Recorder(self)
 
     def start(self) -> None:
         self._observer.schedule(self._handler, str(self.site_root), recursive=False)
         self._watch_folders()
+        self._watch_links()
         self._observer.start()
 
     def stop(self) -> None:
@@ -92,7 +97,51 @@ class Watcher:
                 self._observer.schedule(self._handler, str(path), recursive=True)
                 self._watched.add(folder)
 
+    def _watch_links(self) -> None:
+        """Watch where the folders and files linked into LINKED_FOLDERS lead, unless a watch covers
+        that already (each real folder walked once: a link to a folder above is no loop)."""
+        for name in LINKED_FOLDERS:
+            top = self.site_root / name
+            covered = Path(os.path.realpath(top))
+            seen: set[str] = set()
+            for parent, folders, files in os.walk(top, followlinks=True):
+                real = os.path.realpath(parent)
+                if real in seen:
+                    folders.clear()
+                    continue
+                seen.add(real)
+                if os.path.islink(parent):
+                    self._follow(Path(real), Path(parent), covered)
+                for file in files:
+                    if os.path.islink(os.path.join(parent, file)):  # a template linked one by one
+                        self._follow(Path(os.path.realpath(os.path.join(parent, file))), Path(parent, file), covered)
+
+    def _follow(self, real: Path, link: Path, covered: Path) -> None:
+        """Watch a linked folder's real place (a linked file's: its folder), and report its changes as
+        the link's."""
+        if real.is_relative_to(covered):
+            return  # watched already
+        if real not in self._links:
+            folder = real if real.is_dir() else real.parent
+            try:
+                self._observer.schedule(self._handler, str(folder), recursive=folder == real)
+            except OSError:
+                return
+        self._links[real] = link  # the link's name now (it may have been renamed)
+
+    def _as_seen(self, path: Path) -> Path:
+        """A path under a linked folder's real place (or a linked file's), as the site reaches it:
+        through the link."""
+        for real, link in list(self._links.items()):
+            if path.is_relative_to(real):
+                return link / path.relative_to(real)
+        return path
+
     def record(self, path: Path, event: str, is_directory: bool) -> None:
+        path = self._as_seen(path)
+        if event in ("created", "moved") and (is_directory or path.is_symlink()) and \
+                any(path.is_relative_to(self.site_root / name) for name in LINKED_FOLDERS):
+            self._watch_links()  # a new link, or a folder that may hold one
         if (is_directory and event in ("created", "moved") and path.parent == self.site_root
                 and path.name in WATCHED_FOLDERS and path.is_dir()):
             # content/ (or seeds/, themes/) made after serve started: watch it, and take in the
