@@ -31,6 +31,7 @@ from digest.config import CONFIG_NAME, Config, load_config
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
+from digest.load import KnownEntries
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import Staging, build_lock, check_output_folder, empty_trash, existing_files, spare_path
@@ -40,7 +41,7 @@ from digest.pipeline import BuildOptions as BuildOptions  # the build's options,
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import group_site, plan_entries
 from digest.reuse.cache import BuildCache, TreeState, cache_path, salt_for
-from digest.reuse.cached_entry import CachedEntry
+from digest.reuse.cached_entry import CachedEntry, StaleEntry
 from digest.reuse.entry_rows import (
     FILES_SEEN,
     EntryRows,
@@ -720,6 +721,43 @@ def whole_salt(config: Config) -> str:
     return fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
 
 
+def existing_cache(config: Config) -> BuildCache | None:
+    """The build cache of this config, when a build made one: None for none, or for one of another
+    salt (BuildCache would start that one afresh, dropping what the builds recorded)."""
+    path, salt = cache_path(config.site_root).absolute(), cache_salt(config)
+    if not path.is_file():
+        return None
+    try:  # read-only, to see whose cache it is
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        return BuildCache(config.site_root, salt) if row is not None and row[0] == salt else None
+    except sqlite3.Error:
+        return None
+
+
+def entries_parsed_before(config: Config) -> KnownEntries | None:
+    """load.KnownEntries from the build cache of this config: the entries (whole) and story features
+    of the files a build parsed and that are unchanged since (the same mtime and size, as a build
+    tells). Nothing is written: `digest check` at 10,000 entries parsed every file again, 6-15 s."""
+    def known(found: Sequence[tuple[str, int, int]]) -> dict[str, tuple[Entry, Any]]:
+        cache = existing_cache(config)
+        if cache is None:
+            return {}
+        try:
+            rows = cache.entries()
+            same = [(rel, row) for rel, mtime_ns, size in found
+                    if (row := rows.get(rel)) is not None and row.mtime_ns == mtime_ns and row.size == size]
+            with collector_paused():  # the entries live to the end
+                cache.fill(same)
+                return {rel: (row.entry, row.features) for rel, row in same if row.loaded}
+        except (sqlite3.Error, StaleEntry):
+            return {}
+        finally:
+            cache.close()
+
+    return known
+
+
 class LivePages:
     """The pages of the live output/ as the build recorded them (`digest check` reads a page from there
     instead of rendering it again when a build of `config` would give it the fingerprint the live tree
@@ -730,16 +768,8 @@ class LivePages:
         self.salts = unit_salts(config, whole_salt(config))
         self._prints = Fingerprinter()
         self._manifest: Mapping[str, str] = {}
-        path, salt = cache_path(config.site_root).absolute(), cache_salt(config)
-        if not path.is_file() or tree_id(self.folder) is None:
-            return
-        try:  # read-only, and only a cache of this salt (BuildCache starts another one afresh)
-            with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
-                row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
-            if row is None or row[0] != salt:
-                return
-            cache = BuildCache(config.site_root, salt)
-        except sqlite3.Error:
+        cache = existing_cache(config) if tree_id(self.folder) is not None else None
+        if cache is None:
             return
         try:
             state = cache.tree(tree_id(self.folder))

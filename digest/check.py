@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
 
-from digest.build import LivePages
+from digest.build import LivePages, entries_parsed_before
 from digest.config import Config
 from digest.entry_file import key_line
 from digest.errors import ContentWarning, DigestError, plural
@@ -32,7 +32,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
                warnings: list[ContentWarning] | None = None) -> tuple[list[str], str]:
     """(problems, one-line summary). Config and content errors raise as in a build; likely mistakes
     that do not stop a build are added to `warnings` when given."""
-    planned = plan_site(site_root, options, warnings)
+    planned = plan_site(site_root, options, warnings, known=entries_parsed_before)
     config, site, pages = planned.config, planned.site, planned.pages
     if warnings is not None:
         warnings += tag_warnings(site, config) + lead_warnings(site, config)

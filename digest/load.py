@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from bisect import insort
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -203,18 +203,33 @@ def split_warnings(problems: Sequence[DigestError]) -> tuple[list[DigestError], 
             [p for p in problems if isinstance(p, ContentWarning)])
 
 
+# Entry files parsed before and unchanged since (entry_files' items -> (entry, features) of those known):
+# what the reuse layer's cache holds
+KnownEntries = Callable[[Sequence[tuple[str, int, int]]], Mapping[str, tuple[Entry, Any]]]
+
+
 def load_entries_with_features(config: Config, jobs: int | None = None,
-                               warnings: list[ContentWarning] | None = None) -> tuple[list[Entry],
-                                                                                      dict[PurePosixPath, Any]]:
-    """Every entry and its story features, both made in the parsing workers (no build cache).
-    Warnings (see content.key_warnings) are added to `warnings` when given."""
+                               warnings: list[ContentWarning] | None = None,
+                               known: KnownEntries | None = None) -> tuple[list[Entry], dict[PurePosixPath, Any]]:
+    """Every entry and its story features, both made in the parsing workers, but for those `known`
+    gives (parsed before, unchanged since). Warnings (see content.key_warnings) are added to
+    `warnings` when given: for a known entry, found again from its file, as parsing finds them."""
     found = entry_files(config.content_path)
+    kept = known(found) if known is not None else {}
     parsed: dict[str, Parsed] = {}
     problems: list[DigestError] = []
     with collector_paused():  # the workers' entries, unpickled here, all live on
-        for chunk_parsed, chunk_problems in in_workers(parse_files, config, found, jobs, PARALLEL_PARSE):
+        for chunk_parsed, chunk_problems in in_workers(parse_files, config, [item for item in found
+                                                                             if item[0] not in kept],
+                                                       jobs, PARALLEL_PARSE):
             parsed.update((item.rel, item) for item in chunk_parsed)
             problems.extend(chunk_problems)
+    for rel, mtime_ns, size in found:
+        if rel in kept:
+            entry, features = kept[rel]
+            parsed[rel] = Parsed(rel, mtime_ns, size, entry, features)
+            if entry.extra or is_undated(entry):  # rare: the file is read again for the lines
+                problems.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
     errors, found_warnings = split_warnings(problems)
     if warnings is not None:
         warnings.extend(found_warnings)

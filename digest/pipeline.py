@@ -21,7 +21,7 @@ from typing import Any
 from digest.config import Config, load_config, with_base_url
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.feeds import FeedPlan, plan_feeds
-from digest.load import load_entries_with_features
+from digest.load import KnownEntries, load_entries_with_features
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, local_days, organise
 from digest.output import Staging, build_lock, check_output_folder
@@ -65,13 +65,16 @@ class PlannedSite:
 
 
 def plan_site(site_root: Path, options: BuildOptions | None = None,
-              warnings: list[ContentWarning] | None = None) -> PlannedSite:
+              warnings: list[ContentWarning] | None = None,
+              known: Callable[[Config], KnownEntries | None] | None = None) -> PlannedSite:
     """Read, group, organise and plan the site; nothing is written. Bad input raises (a
-    DigestError naming the file); likely mistakes that do not stop a build go to `warnings`."""
+    DigestError naming the file); likely mistakes that do not stop a build go to `warnings`.
+    `known(config)`: the entries parsed before and unchanged since (the reuse layer's), not parsed again."""
     options = options or BuildOptions()
     config = apply_options(load_config(site_root), options)
     check_theme(config)
-    entries, features = load_entries_with_features(config, options.jobs, warnings)
+    entries, features = load_entries_with_features(config, options.jobs, warnings,
+                                                   known(config) if known is not None else None)
     now = options.now or datetime.now(UTC)
     published = [e for e in entries if is_published(e, config, now)]
     site, pages, feeds = plan_entries(published, config, {e.path: features[e.path] for e in published})

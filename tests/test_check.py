@@ -157,3 +157,34 @@ def test_a_template_error_is_named_once_relative_to_the_site(make_site) -> None:
     assert result.returncode == 1 and ": 1 problem" in result.stdout
     assert result.stderr.count("error: themes/mine/templates/tag.html:2: template error") == 1
     assert str(root) not in result.stderr
+
+
+def test_check_parses_only_the_entry_files_changed_since_the_last_build(make_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The entries a build parsed, unchanged since, are read from its cache (whole, with their story
+    features), nothing written there; their warnings are found again all the same; an entry changed
+    since is parsed, and its broken link reported."""
+    import digest.load
+    from digest.build import BuildOptions, build
+    from digest.check import check_site
+    from digest.reuse.cache import cache_path
+
+    from .conftest import NOW
+
+    root = make_site({"content/a.md": entry_text("Alpha", body="Body.", summry="A typo."),
+                      "content/b.md": entry_text("Beta", body="Body.", date="2022-08-16T09:00:00+00:00")})
+    build(root, BuildOptions(now=NOW))
+    parsed: list[str] = []
+    real = digest.load.parse_files
+    monkeypatch.setattr(digest.load, "parse_files", lambda config, items: parsed.extend(rel for rel, *_ in items)
+                        or real(config, items))
+    cache = cache_path(root)
+    before = cache.stat().st_mtime_ns, cache.read_bytes()
+    warnings: list = []
+    problems, _ = check_site(root, BuildOptions(now=NOW, jobs=1), warnings)
+    assert problems == [] and parsed == []
+    assert [w.path.name for w in warnings] == ["a.md"] and "summry" in str(warnings[0])  # found again
+    assert (cache.stat().st_mtime_ns, cache.read_bytes()) == before  # nothing written
+    (root / "content/b.md").write_text(entry_text("Beta", body="[gone](https://news.example.org/2099/01/01/x/)",
+                                                  date="2022-08-16T09:00:00+00:00"))
+    problems, _ = check_site(root, BuildOptions(now=NOW, jobs=1))
+    assert parsed == ["content/b.md"] and len(problems) == 1 and "content/b.md" in problems[0]
