@@ -286,3 +286,20 @@ def test_an_entry_is_not_ingested_as_a_raw_article(tmp_path: Path) -> None:
     [again] = run(tmp_path, [first.entries[0]])
     assert again.status == "error" and "entry already" in again.message, again.message
     assert sorted((tmp_path / "content").iterdir()) == before
+
+
+def test_a_feed_item_the_curator_deleted_stays_deleted_when_the_feed_gains_an_item(tmp_path: Path) -> None:
+    # A curator rejects a feed item by deleting its entry; the editor fetches the feed again next
+    # day, with a new item at the top: the rejected item came back (as council-votes-2.md).
+    path, content = setup(tmp_path, "news.xml", _feed(("Bridge opens", "b"), ("Council votes", "c")))
+    [first] = run(tmp_path, [path])
+    bridge, council = first.entries
+    council.unlink()
+    path.write_text(_feed(("Storm hits coast", "a"), ("Bridge opens", "b"), ("Council votes", "c")),
+                    encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    assert again.status == "written", again.message
+    assert "deleted since ingest" in again.message
+    assert sorted(p.name for p in content.glob("*.md")) == [bridge.name, "storm-hits-coast.md"]
+    [forced] = run(tmp_path, [path], force=True)
+    assert council.exists(), forced.message

@@ -142,15 +142,20 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
     # holds no entry at all (ingest started over into a new folder) or --force
     deleted_stay = (not force and bool(record.entries) and record.input_sha256 == input_sha
                     and _holds_entries(out_dir))
+    # An entry deleted since ingest whose article reads as it did then: rejected, even when the input
+    # changed around it (a feed fetched again gains and drops other items); --force writes it back there.
+    gone = {sha: rel for rel, sha in record.entries.items() if not (site_root / rel).exists()}
+    rejections_stay = not force and _holds_entries(out_dir)
     outcomes: list[_Outcome] = []
     claimed: set[Path] = set()
     for n, article in enumerate(articles):
-        previous = previous_entries[n]
+        rejected = gone.get(sha256(render_entry(article, topics).encode("utf-8")))
+        previous = rejected or previous_entries[n]
         target = (site_root / previous) if previous else _target(
             article, path, n, out_dir, site_root, state, claimed | input_files)
         claimed.add(target.resolve())
         outcome = _place(article, target, record, input_sha, force, topics, out_dir, own,
-                         site_root, deleted_stay)
+                         site_root, deleted_stay or rejections_stay and rejected is not None)
         outcomes.append(outcome)
 
     entries = dict(record.entries)
