@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +14,7 @@ from digest.tags import clean_tags
 from digest.urls import safe_url, slugify
 
 from .article import Article
+from .markdown import summary_from
 
 REQUIRED = ("title", "date")
 
@@ -39,6 +42,22 @@ def match_topic(sections: Sequence[str], topics: Sequence[Topic]) -> str | None:
 def _section_key(name: str) -> str:
     """'Science & Technology' and 'science-and-technology' alike: 'science-and-technology'."""
     return slugify(name.replace("&", " and "))
+
+
+def with_title(article: Article) -> Article:
+    """An article the input gives no headline (a feed item without a title) with its first sentence as
+    a guess to review: an entry needs a title, and one without any stopped every build of the site."""
+    if article.title:
+        return article
+    text = article.summary or summary_from(article.body) or next(
+        (re.sub(r"^(\\|#+|>|[-*+]|\d+[.)])\s*", "", line).strip() for line in article.body.splitlines()
+         if line.strip()), "")
+    sentence = re.split(r"(?<=[.!?\u3002])\s+", " ".join(text.split()), maxsplit=1)[0]
+    words = sentence.split()
+    guess = sentence if len(words) <= 15 else " ".join(words[:12]) + "\u2026"
+    if not guess:
+        return article
+    return dataclasses.replace(article, title=guess, review=("title", *article.review))
 
 
 def missing_fields(article: Article) -> tuple[str, ...]:

@@ -1,0 +1,40 @@
+"""What `digest ingest` writes, `digest build` reads back: an odd input never gives an entry that
+stops the whole site's build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import frontmatter
+
+from digest.build import BuildOptions, build
+from digest.ingest import ingest_paths
+
+from .conftest import NOW, SiteMaker
+
+
+def _rss(*items: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Wire</title>'
+            "<link>https://wire.example.org/</link><description>x</description>"
+            + "".join(f"<item>{item}</item>" for item in items) + "</channel></rss>\n")
+
+
+def _ingest(root: Path, name: str, text: str) -> list[frontmatter.Post]:
+    (root / "seeds").mkdir(exist_ok=True)
+    (root / "seeds" / name).write_text(text, encoding="utf-8")
+    [result] = ingest_paths([root / "seeds" / name], root / "content", site_root=root)
+    assert result.status == "written", result.message
+    return [frontmatter.load(entry) for entry in result.entries]
+
+
+def test_a_feed_item_without_a_title_is_a_draft_to_review_not_a_broken_build(make_site: SiteMaker) -> None:
+    # A dated item without a title (a microblog's feed; JSON Feed makes titles optional) was written
+    # without one and published: every `digest build` then failed on "missing 'title'".
+    root = make_site()
+    feed = _rss("<link>https://wire.example.org/a</link><pubDate>Mon, 15 Aug 2022 09:00:00 GMT</pubDate>"
+                "<description>The harbour reopened on Monday after the storm. Boats went out at dawn.</description>")
+    [post] = _ingest(root, "wire.xml", feed)
+    assert post["title"] == "The harbour reopened on Monday after the storm."
+    assert post["review"] == ["title"]
+    build(root, BuildOptions(now=NOW))  # no ContentError: the entry is a draft until reviewed
+    assert not list((root / "output/2022/08/15").glob("*/index.html"))
