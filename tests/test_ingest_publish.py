@@ -38,3 +38,15 @@ def test_a_feed_item_without_a_title_is_a_draft_to_review_not_a_broken_build(mak
     assert post["review"] == ["title"]
     build(root, BuildOptions(now=NOW))  # no ContentError: the entry is a draft until reviewed
     assert not list((root / "output/2022/08/15").glob("*/index.html"))
+
+
+def test_a_date_the_build_would_refuse_is_left_out_not_written(make_site: SiteMaker) -> None:
+    # A feed's placeholder dates (year 9999 for "never expires", 1 January 1800) were written as
+    # stated, and the build refused the entry ("out of range"), and with it the whole site.
+    root = make_site()
+    feed = _rss(*(f"<title>Story {n}</title><link>https://wire.example.org/{n}</link><pubDate>{when}</pubDate>"
+                  "<description>The harbour reopened on Monday after the storm.</description>"
+                  for n, when in ((1, "Fri, 31 Dec 9999 23:59:59 GMT"), (2, "Wed, 01 Jan 1800 00:00:00 GMT"))))
+    for post in _ingest(root, "wire.xml", feed):
+        assert "date" not in post.metadata and post["draft"] is True, post.metadata
+    build(root, BuildOptions(now=NOW))

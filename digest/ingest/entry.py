@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import yaml
 
+from digest.entry_file import FIRST_YEAR, LAST_YEAR
 from digest.model import Topic
 from digest.tags import clean_tags
 from digest.urls import safe_url, slugify
@@ -58,6 +60,19 @@ def with_title(article: Article) -> Article:
     if not guess:
         return article
     return dataclasses.replace(article, title=guess, review=("title", *article.review))
+
+
+def with_readable_date(article: Article) -> Article:
+    """The article without a date the build would refuse (a feed's placeholder year 9999): the entry is
+    written undated, a draft, as for an input that states no date, not as one that stops every build."""
+    if not article.date:
+        return article
+    try:
+        if FIRST_YEAR <= datetime.fromisoformat(article.date.strip().replace("Z", "+00:00")).year <= LAST_YEAR:
+            return article
+    except ValueError:
+        pass
+    return dataclasses.replace(article, date=None)
 
 
 def missing_fields(article: Article) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from .article import Article
 from .body import words
 from .clean import decode, looks_binary, sanitize, slugify
 from .detect import detect_kind
-from .entry import missing_fields, render_entry, with_title
+from .entry import missing_fields, render_entry, with_readable_date, with_title
 from .feed import FeedProblem, read_feed
 from .html import read_html
 from .save import Record, backup, load_state, rel_key, save_state, sha256, state_key, write_atomic
@@ -77,7 +77,7 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
     except (FeedProblem, lxml.etree.ParserError, ValueError) as err:
         raise IngestError(f"cannot understand this {kind} file: {err}", path) from err
     # A lone menu word ("Home") left over from a page with no article is not an article.
-    articles = [with_title(a) for a in articles if a.title or words(a.body) >= _MIN_BODY_WORDS]
+    articles = [with_readable_date(with_title(a)) for a in articles if a.title or words(a.body) >= _MIN_BODY_WORDS]
     if not articles:
         raise IngestError(f"no article found in this {kind} file", path,
                           hint="is it a saved page, copied article text or an RSS/Atom feed?")
