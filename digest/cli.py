@@ -395,12 +395,12 @@ def _completion(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from digest.config import load_config
-    from digest.ingest import ingest_paths
+    from digest.ingest import ingest_paths, inputs_under
 
     root = args.site.resolve()
     config = load_config(root, required=False)
     inputs = args.inputs or [root / "seeds"]
-    files = [f for p in inputs for f in (_files_under(p) if p.is_dir() else [p])]
+    files = [f for p in inputs for f in (inputs_under(p) if p.is_dir() else [p])]
     if not files:
         print("nothing to ingest")
         return 0
@@ -421,10 +421,6 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if any(result.status == "error" for result in done) else 0
 
 
-def _files_under(folder: Path) -> list[Path]:
-    """Every file in a folder and its subfolders (the dev server ingests those too), hidden ones aside."""
-    return sorted(path for path in folder.rglob("*") if path.is_file()
-                  and not any(part.startswith(".") for part in path.relative_to(folder).parts))
 
 
 def _short(path: Path, root: Path) -> str:

@@ -144,3 +144,35 @@ def test_an_entry_the_curator_deleted_is_not_written_again(tmp_path: Path) -> No
     assert not rejected.exists() and len(entries(out)) == 1
     run = ingest(tmp_path, source, "--out", out, "--force")
     assert run.returncode == 0 and rejected.exists() and len(entries(out)) == 2
+
+
+PAGE = ("<!doctype html><html><head><title>Harbour reopens</title>"
+        '<script src="Harbour%20reopens_files/app.js"></script></head><body><article><h1>Harbour reopens</h1>'
+        "<p>The harbour reopened on Monday after three weeks of repairs to the sea wall, officials said.</p>"
+        "<p>Ferries resumed their timetable in the afternoon and fishing boats returned to the quay.</p>"
+        "</article></body></html>")
+
+
+def test_a_page_saved_complete_and_the_folders_litter_are_not_inputs(tmp_path: Path) -> None:
+    # A browser's "Save Page As... Web Page, complete" puts the page's scripts, styles and pictures in
+    # "<name>_files/" beside it: each script and style sheet became a junk entry, each picture an error
+    # (exit 1); so did Windows' Thumbs.db and desktop.ini and an editor's backup (article.txt~).
+    seeds = tmp_path / "seeds"
+    files = seeds / "Harbour reopens_files"
+    files.mkdir(parents=True)
+    (seeds / "Harbour reopens.html").write_text(PAGE, encoding="utf-8")
+    (files / "app.js").write_text('(function(){var a=document.createElement("script");a.src="x.js"})();\n'
+                                  "// analytics for the page, loaded after the article text\n", encoding="utf-8")
+    (files / "style.css").write_text("body { font-family: Georgia, serif; color: #222; margin: 0 auto; }\n"
+                                     ".article p { line-height: 1.5; } /* the article text */\n", encoding="utf-8")
+    (files / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (seeds / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    (seeds / "desktop.ini").write_text("[.ShellClassInfo]\r\nIconResource=C:\\Windows\\system32\\imageres.dll,-3\r\n")
+    (seeds / "article.txt~").write_text(ARTICLE, encoding="utf-8")
+    run = ingest(tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    [line] = run.stdout.splitlines()
+    assert line.startswith("written   seeds/Harbour reopens.html: content/harbour-reopens.md"), run.stdout
+    # Named on the command line, such a file is still read.
+    run = ingest(tmp_path, seeds / "article.txt~")
+    assert run.stdout.startswith("written"), run.stdout + run.stderr
