@@ -303,3 +303,31 @@ def test_a_feed_item_the_curator_deleted_stays_deleted_when_the_feed_gains_an_it
     assert sorted(p.name for p in content.glob("*.md")) == [bridge.name, "storm-hits-coast.md"]
     [forced] = run(tmp_path, [path], force=True)
     assert council.exists(), forced.message
+
+
+def test_a_page_in_its_declared_charset_and_cyrillic_text_in_a_windows_code_page(tmp_path: Path) -> None:
+    # Every input that was not UTF-8 was read as Windows-1252 whatever it declared: a Russian page in
+    # windows-1251, a Polish one in ISO-8859-2 and a Greek feed came out as "Ïóòèí è Êèì" mojibake (and,
+    # their titles alike, as duplicates of each other).
+    def page(title: str, text: str, charset: str) -> bytes:
+        return (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+                f"<title>{title}</title></head><body><article><h1>{title}</h1><p>{text * 4}</p></article>"
+                "</body></html>").encode(charset)
+
+    russian = ("Путин и Ким обсудили сотрудничество",
+               "Президенты двух стран встретились в понедельник и договорились о новом соглашении. ")
+    polish = ("Rząd przyjął nową ustawę o żegludze",
+              "Posłowie głosowali we wtorek nad ustawą, która zmienia zasady żeglugi śródlądowej. ")
+    greek = ("Η κυβέρνηση ενέκρινε το σχέδιο", "Το υπουργικό συμβούλιο ενέκρινε τη Δευτέρα το νέο σχέδιο. ")
+    paths = [setup(tmp_path, "ru.html", page(*russian, "windows-1251"))[0],
+             setup(tmp_path, "pl.html", page(*polish, "iso-8859-2"))[0],
+             setup(tmp_path, "ru.txt", (f"{russian[0]} снова\n\n" + russian[1] * 3).encode("windows-1251"))[0],
+             setup(tmp_path, "gr.xml", (f'<?xml version="1.0" encoding="windows-1253"?><rss version="2.0"><channel>'
+                                        f"<title>Ειδήσεις</title><item><title>{greek[0]}</title>"
+                                        f"<description>{greek[1]}</description></item></channel></rss>")
+                   .encode("windows-1253"))[0]]
+    results = ingest_paths(paths, tmp_path / "content", site_root=tmp_path)
+    assert [r.status for r in results] == ["written"] * 4, [r.message for r in results]
+    titles = [frontmatter.load(r.entries[0])["title"] for r in results]
+    assert titles == [russian[0], polish[0], f"{russian[0]} снова", greek[0]]
+    assert frontmatter.load(results[3].entries[0])["source"] == "Ειδήσεις"
