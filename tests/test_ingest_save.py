@@ -331,3 +331,51 @@ def test_a_page_in_its_declared_charset_and_cyrillic_text_in_a_windows_code_page
     titles = [frontmatter.load(r.entries[0])["title"] for r in results]
     assert titles == [russian[0], polish[0], f"{russian[0]} снова", greek[0]]
     assert frontmatter.load(results[3].entries[0])["source"] == "Ειδήσεις"
+
+
+MHTML = """From: <Saved by Blink>
+Snapshot-Content-Location: https://news.example.com/2024/03/03/harbour-vote
+Subject: =?utf-8?Q?Harbour_vote_=E2=80=93_City_News?=
+Date: Sun, 3 Mar 2024 10:00:00 -0000
+MIME-Version: 1.0
+Content-Type: multipart/related;
+\ttype="text/html";
+\tboundary="----MultipartBoundary--abc123----"
+
+
+------MultipartBoundary--abc123----
+Content-Type: text/html
+Content-ID: <frame-1@mhtml.blink>
+Content-Transfer-Encoding: quoted-printable
+Content-Location: https://news.example.com/2024/03/03/harbour-vote
+
+<!DOCTYPE html><html><head><meta http-equiv=3D"Content-Type" content=3D"text/=
+html; charset=3DUTF-8"><title>Harbour vote =E2=80=93 City News</title>
+<meta property=3D"article:published_time" content=3D"2024-03-03T09:15:00+01:00=
+"></head><body><article><h1>Harbour vote passes after a long night</h1><p>The =
+city council voted on Tuesday to approve the harbour expansion plan, ending mont=
+hs of debate over the cost and the effect on the fishing fleet =E2=80=93 and its caf=C3=A9s.</p><p>Supporte=
+rs said the project would bring hundreds of jobs to the area, while opponents =
+warned that the budget had already doubled since the first estimate.</p></article></body></html>
+------MultipartBoundary--abc123----
+Content-Type: text/css
+Content-Transfer-Encoding: quoted-printable
+Content-Location: https://news.example.com/style.css
+
+body { color: red; }
+------MultipartBoundary--abc123------
+""".replace("\n", "\r\n")
+
+
+def test_a_page_saved_as_a_single_file_mhtml_is_read_as_the_page(tmp_path: Path) -> None:
+    # Chrome's and Edge's "Save as... Webpage, Single File" (.mhtml) was read as copied text: its MIME
+    # headers became the headline and the quoted-printable page was lost (an empty body).
+    path, content = setup(tmp_path, "Harbour vote.mhtml", MHTML)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    post = frontmatter.load(result.entries[0])
+    assert post["title"] == "Harbour vote passes after a long night"
+    assert str(post["date"]).startswith("2024-03-03T09:15:00+01:00")
+    assert post["source_url"] == "https://news.example.com/2024/03/03/harbour-vote"
+    assert "fishing fleet \u2013 and its caf\u00e9s" in post.content and "opponents warned" in post.content
+    assert "MultipartBoundary" not in post.content and "color: red" not in post.content

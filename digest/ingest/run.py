@@ -15,7 +15,9 @@ import yaml
 
 from digest.errors import IngestError
 from digest.model import Topic
+from digest.urls import web_address
 
+from .archive import is_mhtml, mhtml_page
 from .article import Article
 from .body import words
 from .clean import decode, looks_binary, sanitize, slugify
@@ -59,6 +61,15 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
     if looks_binary(data):
         raise IngestError("this is not a text, HTML or feed file (it holds binary data)", path,
                           hint="ingest reads copied article text, saved pages and RSS/Atom feeds")
+    if is_mhtml(data):  # a page saved as one file with its resources: the page, read as saved HTML
+        saved = mhtml_page(data)
+        if saved is None:
+            raise IngestError("no page found in this MHTML file (it holds no HTML part)", path,
+                              hint='save the page again, as "Webpage, Single File" or as HTML')
+        html, charset, address = saved
+        text = sanitize(_decoded(html, charset))
+        articles = _read(path, "mhtml", lambda: [read_html(text, url=web_address(address))])
+        return _publishable(path, "mhtml", articles)
     text = sanitize(decode(data))
     if not text.strip():
         raise IngestError("the file is empty", path, hint="nothing to ingest")
@@ -67,15 +78,29 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
                           hint="ingest reads copied article text, saved pages and feeds; an entry goes "
                                "straight into content/")
     kind = detect_kind(path, text)
+    readers: dict[str, Callable[[], list[Article]]] = {
+        "feed": lambda: read_feed(text), "html": lambda: [read_html(text)], "text": lambda: [read_text(text)]}
+    return _publishable(path, kind, _read(path, kind, readers[kind]))
+
+
+def _decoded(data: bytes, charset: str | None) -> str:
+    """A part in the charset it declares, else as any input is decoded."""
+    if charset:
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            pass
+    return decode(data)
+
+
+def _read(path: Path, kind: str, reader: Callable[[], list[Article]]) -> list[Article]:
     try:
-        if kind == "feed":
-            articles = read_feed(text)
-        elif kind == "html":
-            articles = [read_html(text)]
-        else:
-            articles = [read_text(text)]
+        return reader()
     except (FeedProblem, lxml.etree.ParserError, ValueError) as err:
         raise IngestError(f"cannot understand this {kind} file: {err}", path) from err
+
+
+def _publishable(path: Path, kind: str, articles: list[Article]) -> list[Article]:
     # A lone menu word ("Home") left over from a page with no article is not an article.
     articles = [with_readable_date(with_title(a)) for a in articles if a.title or words(a.body) >= _MIN_BODY_WORDS]
     if not articles:
