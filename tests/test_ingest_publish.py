@@ -50,3 +50,25 @@ def test_a_date_the_build_would_refuse_is_left_out_not_written(make_site: SiteMa
     for post in _ingest(root, "wire.xml", feed):
         assert "date" not in post.metadata and post["draft"] is True, post.metadata
     build(root, BuildOptions(now=NOW))
+
+
+def test_a_feed_date_without_a_time_is_that_day_in_the_sites_timezone(make_site: SiteMaker) -> None:
+    # "2024-03-05" was written as 2024-03-05T00:00:00+00:00: in New York that is the evening of 4 March,
+    # so the item went into the wrong day's edition (and a time without a zone was moved to UTC).
+    from .conftest import BASIC_CONFIG
+
+    root = make_site(config=BASIC_CONFIG.replace("Europe/London", "America/New_York"))
+    feed = _rss(*(f"<title>Story {n}</title><link>https://wire.example.org/{n}</link>{when}"
+                  "<description>The harbour reopened on Monday after the storm.</description>"
+                  for n, when in ((1, "<pubDate>2024-03-05</pubDate>"),
+                                  (2, '<dc:date xmlns:dc="http://purl.org/dc/elements/1.1/">2024-03-05</dc:date>'),
+                                  (3, "<pubDate>2024-03-05T10:30:00</pubDate>"),
+                                  (4, "<pubDate>Tue, 05 Mar 2024 10:30:00 GMT</pubDate>"))))
+    dates = [str(post["date"]) for post in _ingest(root, "wire.xml", feed)]
+    assert dates == ["2024-03-05", "2024-03-05", "2024-03-05T10:30:00", "2024-03-05T10:30:00+00:00"]
+    json_feed = ('{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1", '
+                 '"title": "Story 5", "date_published": "2024-03-05", "content_text": "The harbour reopened."}]}')
+    [post] = _ingest(root, "wire.json", json_feed)
+    assert str(post["date"]) == "2024-03-05"
+    build(root, BuildOptions(now=NOW))
+    assert len(list((root / "output/2024/03/05").glob("story-*/index.html"))) == 5

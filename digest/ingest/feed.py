@@ -156,12 +156,28 @@ def _date(entry: Any) -> str | None:
             continue  # (feedparser answers a missing "updated" with "published", and warns)
         raw = entry.get(key)
         parsed = entry.get(f"{key}_parsed")
+        stated = _as_stated(raw) if parsed and isinstance(raw, str) else None
+        if stated:
+            return stated
         if parsed:
             stamp = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
             if raw and _has_offset(raw):
                 return _with_stated_offset(raw, stamp)
             return stamp.isoformat()
     return None
+
+
+def _as_stated(raw: str) -> str | None:
+    """An ISO 8601 day or time the feed states without a zone, as it states it: feedparser reads it as
+    UTC, which moved a day ("2024-03-05") to the evening before west of Greenwich. Without a zone an
+    entry's date is in the site's timezone, a day its midnight."""
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        return None
+    return moment.date().isoformat() if re.fullmatch(r"\d{4}-\d\d-\d\d", raw.strip()) else moment.isoformat()
 
 
 def _has_offset(raw: str) -> bool:
