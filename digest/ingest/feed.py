@@ -33,7 +33,7 @@ def read_feed(text: str) -> list[Article]:
     parsed = feedparser.parse(text)
     if not parsed.entries and (parsed.bozo or not parsed.feed):
         raise FeedProblem(str(getattr(parsed, "bozo_exception", "no items found")))
-    source = one_line(parsed.feed.get("title", "")) or None
+    source = _title_text(parsed.feed) or None
     # A feed the XML parser refused (a character XML forbids, say) is read by feedparser's loose
     # parser, which leaves entities undecoded in names and categories ("O&apos;Brien").
     loose = isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException)
@@ -135,7 +135,7 @@ def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
         terms = [one_line(html_text.unescape(t)) for t in terms]
     terms = [t for t in terms if t]
     return Article(
-        title=one_line(entry.get("title", "")) or None,
+        title=_title_text(entry) or None,
         body=body,
         date=_date(entry),
         authors=tuple(dict.fromkeys(authors)),
@@ -148,6 +148,23 @@ def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
         summary=summary_text or summary_from(body),
         image=web_address(image),
     )
+
+
+# A closing tag of inline markup: a plain text title holding one was HTML put in CDATA, not words.
+_MARKUP = re.compile(r"</(a|abbr|b|cite|code|em|font|i|mark|q|s|small|span|strong|sub|sup|u|script|style)\s*>",
+                     re.IGNORECASE)
+
+
+def _title_text(element: Any) -> str:
+    """A feed's or an item's title as text: tags of an HTML title (Atom's type="html", or tags an RSS
+    feed put in CDATA) left out, its entities decoded."""
+    title = element.get("title", "")
+    if not isinstance(title, str):
+        return ""
+    kind = str((element.get("title_detail") or {}).get("type", ""))
+    if "html" in kind or _MARKUP.search(title):
+        title = _strip_tags(title)
+    return one_line(title)
 
 
 def _date(entry: Any) -> str | None:
