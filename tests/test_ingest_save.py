@@ -402,3 +402,25 @@ def test_a_feed_into_a_big_site_reads_each_entry_once(tmp_path: Path, monkeypatc
     assert first.status == "written" and "already in content as content/archive/e7.md" in first.message
     assert second.status == "duplicate" and "fresh-story-3.md" in second.message  # one this run wrote
     assert len(reads) <= 250, len(reads)
+
+
+def test_a_feed_item_the_curator_retitled_is_not_written_again_when_the_feed_gains_an_item(tmp_path: Path) -> None:
+    # Items were matched to their entries by the entry's link or title as it reads now: an item with
+    # no web address whose entry the curator retitled was written a second time (council-votes-2.md).
+    def feed(*titles: str) -> str:
+        return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Ex</title>' + "".join(
+            f"<item><title>{t}</title><link>/news/{slugify(t)}</link><pubDate>Mon, 15 Aug 2022 10:00:00 +0200"
+            f"</pubDate><description>The story of {t.lower()}, told in a sentence or two.</description></item>"
+            for t in titles) + "</channel></rss>")
+
+    from digest.urls import slugify
+
+    path, content = setup(tmp_path, "news.xml", feed("Bridge opens", "Council votes"))
+    [first] = run(tmp_path, [path])
+    bridge, council = first.entries
+    council.write_text(council.read_text(encoding="utf-8").replace("title: Council votes",
+                                                                   "title: Council votes for the harbour plan"))
+    path.write_text(feed("Storm hits coast", "Bridge opens", "Council votes"), encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    assert "edited since ingest; kept" in again.message, again.message
+    assert sorted(p.name for p in content.glob("*.md")) == [bridge.name, council.name, "storm-hits-coast.md"]

@@ -162,7 +162,7 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
     record = state.get(key, Record(""))
     input_sha = sha256(data)
     own = {(site_root / p).resolve() for p in record.entries}
-    previous_entries = _previous_entries(articles, list(record.entries), site_root)
+    previous_entries = _previous_entries(articles, record, site_root)
     # The input as the last run read it, its entries written then: an article without its entry now
     # was deleted by the curator (a rejected article), and is not written again, unless the folder
     # holds no entry at all (ingest started over into a new folder) or --force
@@ -184,27 +184,32 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
                          site_root, deleted_stay or rejections_stay and rejected is not None)
         outcomes.append(outcome)
 
-    entries = dict(record.entries)
-    for outcome in outcomes:
+    entries, written = dict(record.entries), dict(record.written)
+    for article, outcome in zip(articles, outcomes, strict=True):
         if outcome.written_sha and outcome.entry is not None:
             entries[_rel(outcome.entry, site_root)] = outcome.written_sha
+            written[_rel(outcome.entry, site_root)] = {kind: value for kind, value in (
+                ("source_url", article.source_url), ("title", article.title)) if value}
     if any(o.written_sha for o in outcomes) or record.input_sha256 != input_sha and entries:
-        state[key] = Record(input_sha, entries)
+        state[key] = Record(input_sha, entries, written)
         save_state(site_root, state)
     return _combine(path, outcomes)
 
 
-def _previous_entries(articles: list[Article], existing: list[str], site_root: Path) -> list[str | None]:
+def _previous_entries(articles: list[Article], record: Record, site_root: Path) -> list[str | None]:
     """The entry each article was written to by an earlier run: the one holding its link, else its
     title (a feed gains items at the top and drops them at the bottom, so by position each item
-    would land in another item's file); a page's one article, its one entry whatever it says."""
+    would land in another item's file), as the entry reads now or as ingest wrote it (the curator
+    may have changed them); a page's one article, its one entry whatever it says."""
+    existing = list(record.entries)
     keys: dict[tuple[str, str], str] = {}
-    for rel in existing:
-        meta = _front_matter(site_root / rel)
-        for kind in ("source_url", "title"):
-            value = meta.get(kind)
-            if isinstance(value, str) and value.strip():
-                keys.setdefault((kind, value.strip().casefold()), rel)
+    for meta_of in (lambda rel: _front_matter(site_root / rel), lambda rel: record.written.get(rel, {})):
+        for rel in existing:
+            meta = meta_of(rel)
+            for kind in ("source_url", "title"):
+                value = meta.get(kind)
+                if isinstance(value, str) and value.strip():
+                    keys.setdefault((kind, value.strip().casefold()), rel)
     taken: set[str] = set()
     found: list[str | None] = []
     for article in articles:

@@ -26,6 +26,9 @@ def sha256(data: bytes) -> str:
 class Record:
     input_sha256: str
     entries: dict[str, str] = field(default_factory=dict)  # entry path -> sha256 written
+    # entry path -> its title and source_url as written: the article is known by them after a curator
+    # changed them in the entry
+    written: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def state_key(path: Path, out_dir: Path, site_root: Path) -> str:
@@ -55,7 +58,8 @@ def load_state(site_root: Path) -> dict[str, Record]:
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return {key: Record(str(value["input_sha256"]), dict(value.get("entries", {})))
+        return {key: Record(str(value["input_sha256"]), dict(value.get("entries", {})),
+                            {str(k): dict(v) for k, v in value.get("written", {}).items()})
                 for key, value in raw.get("inputs", raw).items()}
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise IngestError(f"ingest state is unreadable: {err}", path,
@@ -64,7 +68,8 @@ def load_state(site_root: Path) -> dict[str, Record]:
 
 
 def save_state(site_root: Path, state: dict[str, Record]) -> None:
-    data = {"version": 1, "inputs": {key: {"input_sha256": r.input_sha256, "entries": r.entries}
+    data = {"version": 1, "inputs": {key: {"input_sha256": r.input_sha256, "entries": r.entries,
+                                           **({"written": r.written} if r.written else {})}
                                      for key, r in sorted(state.items())}}
     write_atomic(site_root / STATE_PATH,
                  (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
