@@ -424,3 +424,27 @@ def test_a_feed_item_the_curator_retitled_is_not_written_again_when_the_feed_gai
     [again] = run(tmp_path, [path])
     assert "edited since ingest; kept" in again.message, again.message
     assert sorted(p.name for p in content.glob("*.md")) == [bridge.name, council.name, "storm-hits-coast.md"]
+
+
+def test_a_page_saved_as_a_safari_web_archive_is_read_as_the_page(tmp_path: Path) -> None:
+    # Safari's "Save As... Web Archive" (its default) is a binary property list holding the page: it was
+    # refused as binary data.
+    import plistlib
+
+    html = ('<html><head><meta charset="utf-8"><title>Harbour vote</title></head><body><article>'
+            "<h1>Harbour vote passes after a long night</h1><p>The city council voted on Tuesday to approve "
+            "the harbour expansion plan, ending months of debate over the cost and the caf\u00e9s.</p>"
+            "<p>Supporters said the project would bring hundreds of jobs to the area.</p></article></body></html>")
+    archive = plistlib.dumps({"WebMainResource": {
+        "WebResourceData": html.encode("utf-8"), "WebResourceMIMEType": "text/html",
+        "WebResourceTextEncodingName": "UTF-8", "WebResourceURL": "https://news.example.com/harbour-vote",
+        "WebResourceFrameName": ""}, "WebSubresources": [{
+            "WebResourceData": b"\x89PNG\r\n\x1a\n\x00\x00", "WebResourceMIMEType": "image/png",
+            "WebResourceURL": "https://news.example.com/logo.png"}]}, fmt=plistlib.FMT_BINARY)
+    path, _ = setup(tmp_path, "Harbour vote.webarchive", archive)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    post = frontmatter.load(result.entries[0])
+    assert post["title"] == "Harbour vote passes after a long night"
+    assert post["source_url"] == "https://news.example.com/harbour-vote"
+    assert "the caf\u00e9s" in post.content

@@ -17,7 +17,7 @@ from digest.errors import IngestError
 from digest.model import Topic
 from digest.urls import web_address
 
-from .archive import is_mhtml, mhtml_page
+from .archive import archive_kind, archived_page
 from .article import Article
 from .body import words
 from .clean import decode, looks_binary, sanitize, slugify
@@ -58,18 +58,19 @@ class _Outcome:
 
 def read_articles(path: Path, data: bytes) -> list[Article]:
     """Bytes of one input -> its articles (one, or one per feed item)."""
+    archive = archive_kind(data)
+    if archive is not None:  # a page saved as one file with its resources: the page, read as saved HTML
+        saved = archived_page(archive, data)
+        if saved is None:
+            raise IngestError(f"no page found in this {archive} file (it holds no HTML page)", path,
+                              hint="save the page again, as a single file or as HTML")
+        html, charset, address = saved
+        text = sanitize(_decoded(html, charset))
+        articles = _read(path, archive, lambda: [read_html(text, url=web_address(address))])
+        return _publishable(path, archive, articles)
     if looks_binary(data):
         raise IngestError("this is not a text, HTML or feed file (it holds binary data)", path,
                           hint="ingest reads copied article text, saved pages and RSS/Atom feeds")
-    if is_mhtml(data):  # a page saved as one file with its resources: the page, read as saved HTML
-        saved = mhtml_page(data)
-        if saved is None:
-            raise IngestError("no page found in this MHTML file (it holds no HTML part)", path,
-                              hint='save the page again, as "Webpage, Single File" or as HTML')
-        html, charset, address = saved
-        text = sanitize(_decoded(html, charset))
-        articles = _read(path, "mhtml", lambda: [read_html(text, url=web_address(address))])
-        return _publishable(path, "mhtml", articles)
     text = sanitize(decode(data))
     if not text.strip():
         raise IngestError("the file is empty", path, hint="nothing to ingest")
