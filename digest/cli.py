@@ -399,6 +399,10 @@ def _ingest(args: argparse.Namespace) -> int:
 
     root = args.site.resolve()
     config = load_config(root, required=False)
+    if not args.inputs and not (root / "seeds").is_dir():
+        print("nothing to ingest: the site has no seeds/ folder (put raw articles there, "
+              "or name them: digest ingest FILE...)")
+        return 0
     inputs = args.inputs or [root / "seeds"]
     files = [f for p in inputs for f in (inputs_under(p) if p.is_dir() else [p])]
     if not files:

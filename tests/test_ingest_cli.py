@@ -176,3 +176,12 @@ def test_a_page_saved_complete_and_the_folders_litter_are_not_inputs(tmp_path: P
     # Named on the command line, such a file is still read.
     run = ingest(tmp_path, seeds / "article.txt~")
     assert run.stdout.startswith("written"), run.stdout + run.stderr
+
+
+def test_a_site_without_seeds_says_where_articles_go(tmp_path: Path) -> None:
+    # `digest init` makes no seeds/, and `digest ingest` there said "error     seeds: cannot read: No such
+    # file or directory" (exit 1) with no word of what to do.
+    run = ingest(tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "nothing to ingest" in run.stdout and "seeds/" in run.stdout, run.stdout
+    assert "digest ingest FILE" in run.stdout
