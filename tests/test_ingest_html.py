@@ -410,3 +410,10 @@ def test_a_list_of_other_stories_headlines_among_the_paragraphs_is_not_body() ->
              "<li>The sandbanks have moved a hundred metres to the east.</li></ul>")
     body = read_html(article_page(PROSE, facts, PROSE.replace("harbour", "river"))).body
     assert "two metres deeper" in body and "hundred metres" in body
+
+
+def test_a_base_href_alone_is_not_the_articles_address() -> None:
+    # trafilatura takes a page's <base href> as its address: a page whose only address is a base href to
+    # its site's root got the home page as its source_url, the link every reader follows to the original.
+    page = read_html(_page_with('<base href="https://courier.example/">'))
+    assert page.source_url is None

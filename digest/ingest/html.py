@@ -432,7 +432,9 @@ def _address(tree: Any, meta: dict[str, Any], doc: dict[str, Any], url: str | No
     one it declares (og:url, then its canonical link), resolved against its <base href>; else None.
     A relative one left as it is would point into the digest's own site."""
     base = _base_href(tree)
-    for candidate in (meta.get("og:url"), _canonical(tree), url, doc.get("url")):
+    # (trafilatura's address may be only the <base href>, often the site's home page: not the article's)
+    found = doc.get("url") if web_address(doc.get("url")) != base else None
+    for candidate in (meta.get("og:url"), _canonical(tree), url, found):
         address = web_address(candidate, base)
         if address:
             return address
