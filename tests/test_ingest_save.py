@@ -448,3 +448,26 @@ def test_a_page_saved_as_a_safari_web_archive_is_read_as_the_page(tmp_path: Path
     assert post["title"] == "Harbour vote passes after a long night"
     assert post["source_url"] == "https://news.example.com/harbour-vote"
     assert "the caf\u00e9s" in post.content
+
+
+def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
+    # `digest ingest` run while `digest serve --watch` ingested the same new seeds: each read the state
+    # before the other wrote it, and both wrote the articles (x.md and x-2.md, the story published twice).
+    import fcntl
+    import threading
+
+    path, content = setup(tmp_path)
+    (tmp_path / ".digest").mkdir()
+    held = os.open(tmp_path / ".digest", os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another ingest is under way
+        results: list[object] = []
+        waiting = threading.Thread(target=lambda: results.extend(run(tmp_path, [path])))
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive() and not content.exists()  # it waits for the other one
+    finally:
+        os.close(held)
+    waiting.join(30)
+    [result] = results
+    assert result.status == "written"  # type: ignore[attr-defined]

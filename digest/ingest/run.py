@@ -25,7 +25,7 @@ from .detect import detect_kind
 from .entry import missing_fields, render_entry, with_readable_date, with_title
 from .feed import FeedProblem, read_feed
 from .html import read_html
-from .save import Record, backup, load_state, rel_key, save_state, sha256, state_key, write_atomic
+from .save import Record, backup, ingest_lock, load_state, rel_key, save_state, sha256, state_key, write_atomic
 from .text import read_text
 
 # Far above any article page (text dumps are ~100 kB, saved pages a few MB).
@@ -115,6 +115,12 @@ def ingest_paths(inputs: Sequence[Path], out_dir: Path, *, site_root: Path,
                  on_result: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
     """Ingest each input; `on_result` is called with each result as soon as it is known (the CLI
     prints it then, not after the last input)."""
+    with ingest_lock(site_root):
+        return _ingest_all(inputs, out_dir, site_root, topics, force, on_result)
+
+
+def _ingest_all(inputs: Sequence[Path], out_dir: Path, site_root: Path, topics: Sequence[Topic], force: bool,
+                on_result: Callable[[IngestResult], None] | None) -> list[IngestResult]:
     try:
         state = load_state(site_root)
     except IngestError as err:

@@ -6,10 +6,12 @@ replace) from one a curator edited since (never overwritten without force).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +52,31 @@ def rel_key(path: Path, site_root: Path) -> str:
         return resolved.relative_to(site_root.resolve()).as_posix()
     except ValueError:
         return resolved.as_posix()
+
+
+@contextlib.contextmanager
+def ingest_lock(site_root: Path) -> Iterator[None]:
+    """One ingest at a time on a site: `digest ingest` while `digest serve --watch` ingests new seeds
+    waits for it, then reads the state it left (each read the state before the other wrote it, and both
+    wrote the same articles: x.md and x-2.md). An advisory lock on the .digest/ folder itself (no file
+    made); where it cannot be taken (a read-only site, a file system without locks) ingest goes on."""
+    descriptor = None
+    try:
+        import fcntl  # POSIX only: elsewhere no lock
+
+        folder = (site_root / STATE_PATH).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(folder, os.O_RDONLY)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    except (ImportError, OSError):
+        if descriptor is not None:
+            os.close(descriptor)
+            descriptor = None
+    try:
+        yield
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)  # which unlocks
 
 
 def load_state(site_root: Path) -> dict[str, Record]:
