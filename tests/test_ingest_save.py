@@ -394,7 +394,11 @@ def test_a_feed_into_a_big_site_reads_each_entry_once(tmp_path: Path, monkeypatc
             f"---\ntitle: Archive entry {n}\ndate: 2023-01-01\nsource_url: https://old.example.com/{n}\n---\n\nBody.\n")
     reads: list[Path] = []
     real = ingest_run._front_matter
-    monkeypatch.setattr(ingest_run, "_front_matter", lambda path: reads.append(path) or real(path))
+    def counted(path: Path) -> dict[str, object]:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(ingest_run, "_front_matter", counted)
     items = [(f"Fresh story {n}", f"s{n}") for n in range(20)] + [("Archive entry 7", "dup")]
     path, _ = setup(tmp_path, "news.xml", _feed(*items))
     path2, _ = setup(tmp_path, "again.xml", _feed(("Fresh story 3", "again")))
