@@ -22,8 +22,12 @@ from .clean import one_line
 from .dates import find_date, labelled_date
 from .markdown import summary_from
 
+# An XHTML page's XML declaration: lxml refuses text (already decoded) that declares an encoding.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
 
 def read_html(html: str, url: str | None = None) -> Article:
+    html = _XML_DECLARATION.sub("", html, count=1)
     tree = lxml.html.fromstring(html) if html.strip() else None
     ld = list(_json_ld(tree)) if tree is not None else []
     article_ld = next((d for d in ld if _is_article(d)), {})
