@@ -409,6 +409,11 @@ def _ingest(args: argparse.Namespace) -> int:
         print("nothing to ingest")
         return 0
     out = root / args.out if args.out is not None else root / "content"  # in the site, as -C names it
+    content = root / "content"
+    if not args.quiet and not out.resolve().is_relative_to(content.resolve()):
+        shown = f"{_short(out, root)}/"
+        print(f"note: {shown} is outside content/: digest build publishes only the entries under content/ "
+              f"(move them there when they are ready, or ingest with --out content/{out.name})", file=sys.stderr)
     done: list[IngestResult] = []
     with Progress("ingesting:", enabled=not args.quiet) as progress:
         progress.update(f"0 of {len(files)}")

@@ -185,3 +185,14 @@ def test_a_site_without_seeds_says_where_articles_go(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert "nothing to ingest" in run.stdout and "seeds/" in run.stdout, run.stdout
     assert "digest ingest FILE" in run.stdout
+
+
+def test_an_out_folder_the_build_does_not_read_is_named(tmp_path: Path) -> None:
+    # `--out inbox` (meant: content/inbox) wrote entries the build never reads, and said only "written".
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    run = ingest(tmp_path, source, "--out", "inbox")
+    assert run.returncode == 0 and run.stdout.startswith("written   article.txt: inbox/"), run.stdout
+    assert "note: inbox/ is outside content/" in run.stderr and "--out content/inbox" in run.stderr, run.stderr
+    run = ingest(tmp_path, source, "--out", "content/inbox")
+    assert "note" not in run.stderr, run.stderr
