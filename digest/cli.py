@@ -421,10 +421,14 @@ def _ingest(args: argparse.Namespace) -> int:
         def show(result: IngestResult) -> None:  # as each input is done, not after the last
             done.append(result)
             progress.update(f"{len(done)} of {len(files)}")
-            if result.status == "error" or not args.quiet:  # (an error's message starts with the input's name)
-                message = result.message.removeprefix(f"{result.input}: ")
-                progress.print(f"{result.status:9} {_short(result.input, root)}: {message}",
-                               sys.stderr if result.status == "error" else sys.stdout)
+            if result.status == "error" or not args.quiet:
+                line = f"{_short(result.input, root)}: {result.message}"
+                if result.error is not None:  # the file it names (the input, or the state), its line, its hint
+                    error = result.error
+                    where = _short(Path(error.path), root) if error.path is not None else _short(result.input, root)
+                    line = f"{where}{f':{error.line}' if error.line else ''}: {error.message}"
+                    line += f"\n  hint: {error.hint}" if error.hint else ""
+                progress.print(f"{result.status:9} {line}", sys.stderr if result.status == "error" else sys.stdout)
 
         ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show)
     return 1 if any(result.status == "error" for result in done) else 0

@@ -196,3 +196,12 @@ def test_an_out_folder_the_build_does_not_read_is_named(tmp_path: Path) -> None:
     assert "note: inbox/ is outside content/" in run.stderr and "--out content/inbox" in run.stderr, run.stderr
     run = ingest(tmp_path, source, "--out", "content/inbox")
     assert "note" not in run.stderr, run.stderr
+
+
+def test_an_error_is_printed_as_file_line_message_and_hint(tmp_path: Path) -> None:
+    (tmp_path / "cut.xml").write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>\n<foo>\n')
+    run = ingest(tmp_path, "cut.xml")
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        "error     cut.xml:4: cannot understand this feed file: no element found",
+        "  hint: is it a whole RSS, Atom or JSON feed? save or fetch it again"], run.stderr

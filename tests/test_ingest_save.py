@@ -475,3 +475,16 @@ def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
     waiting.join(30)
     [result] = results
     assert result.status == "written"  # type: ignore[attr-defined]
+
+
+def test_a_broken_feed_is_named_with_its_line_and_a_hint(tmp_path: Path) -> None:
+    # The line was buried in the parser's words ("<unknown>:4:0: no element found", "line 4 column 14
+    # (char 88)"), not given as file:line, and nothing said what to do.
+    xml, _ = setup(tmp_path, "cut.xml", '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>\n<foo>\n')
+    json_feed, _ = setup(tmp_path, "bad.json", '{"version": "https://jsonfeed.org/version/1.1",\n "title": "x",\n'
+                                               ' "items": [\n  {"id": "1" "title": "broken"}\n ]}\n')
+    for result in run(tmp_path, [xml, json_feed]):
+        assert result.status == "error" and result.error is not None
+        assert result.error.line == 4, result.message
+        assert "<unknown>" not in result.message and "(char " not in result.message, result.message
+        assert result.error.hint, result.message

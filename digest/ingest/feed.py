@@ -24,7 +24,11 @@ from .markdown import summary_from
 
 
 class FeedProblem(ValueError):
-    """The file is not a feed feedparser can read."""
+    """The file is not a feed feedparser can read; `line`: where the parser stopped, when it says."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def read_feed(text: str) -> list[Article]:
@@ -32,7 +36,10 @@ def read_feed(text: str) -> list[Article]:
         return _read_json_feed(text)
     parsed = feedparser.parse(text)
     if not parsed.entries and (parsed.bozo or not parsed.feed):
-        raise FeedProblem(str(getattr(parsed, "bozo_exception", "no items found")))
+        problem = parsed.get("bozo_exception")
+        if isinstance(problem, xml.sax.SAXParseException):  # its message without "<unknown>:4:0: "
+            raise FeedProblem(str(problem.getMessage()), problem.getLineNumber() or None)
+        raise FeedProblem(str(problem or "no items found"))
     source = _title_text(parsed.feed) or None
     # A feed the XML parser refused (a character XML forbids, say) is read by feedparser's loose
     # parser, which leaves entities undecoded in names and categories ("O&apos;Brien").
@@ -46,7 +53,9 @@ def _read_json_feed(text: str) -> list[Article]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as err:  # (nesting deeper than Python's stack)
-        raise FeedProblem(f"not valid JSON: {err}") from err
+        line = err.lineno if isinstance(err, json.JSONDecodeError) else None
+        raise FeedProblem(f"not valid JSON: {err.msg if isinstance(err, json.JSONDecodeError) else err}",
+                          line) from err
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list) or not str(data.get("version", "")).startswith("https://jsonfeed.org/"):
         raise FeedProblem("not a JSON Feed (it needs a version of https://jsonfeed.org/ and a list of items)")

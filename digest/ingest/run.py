@@ -97,7 +97,10 @@ def _decoded(data: bytes, charset: str | None) -> str:
 def _read(path: Path, kind: str, reader: Callable[[], list[Article]]) -> list[Article]:
     try:
         return reader()
-    except (FeedProblem, lxml.etree.ParserError, ValueError) as err:
+    except FeedProblem as err:
+        raise IngestError(f"cannot understand this {kind} file: {err}", path, err.line,
+                          hint="is it a whole RSS, Atom or JSON feed? save or fetch it again") from err
+    except (lxml.etree.ParserError, ValueError) as err:
         raise IngestError(f"cannot understand this {kind} file: {err}", path) from err
 
 
