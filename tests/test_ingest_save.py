@@ -488,3 +488,18 @@ def test_a_broken_feed_is_named_with_its_line_and_a_hint(tmp_path: Path) -> None
         assert result.error.line == 4, result.message
         assert "<unknown>" not in result.message and "(char " not in result.message, result.message
         assert result.error.hint, result.message
+
+
+def test_an_article_the_curator_deleted_stays_deleted_when_its_seed_is_moved(tmp_path: Path) -> None:
+    # The editor tidies seeds/ into folders by month: the state knew each input by its old path, so every
+    # article the curator had rejected (its entry deleted) was written again.
+    path, content = setup(tmp_path)
+    [first] = run(tmp_path, [path])
+    first.entries[0].unlink()
+    moved = tmp_path / "raw" / "2022-08" / path.name
+    moved.parent.mkdir()
+    path.rename(moved)
+    (content / "other.md").write_text("---\ntitle: Another entry\ndate: 2022-08-14\n---\n\nText.\n")
+    [again] = run(tmp_path, [moved])
+    assert again.status == "kept" and "deleted since ingest" in again.message, again.message
+    assert sorted(p.name for p in content.glob("*.md")) == ["other.md"]

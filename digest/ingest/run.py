@@ -179,8 +179,10 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
     deleted_stay = (not force and bool(record.entries) and record.input_sha256 == input_sha
                     and _holds_entries(out_dir))
     # An entry deleted since ingest whose article reads as it did then: rejected, even when the input
-    # changed around it (a feed fetched again gains and drops other items); --force writes it back there.
-    gone = {sha: rel for rel, sha in record.entries.items() if not (site_root / rel).exists()}
+    # changed around it (a feed fetched again gains and drops other items) or was moved (seeds/ sorted
+    # into folders: another input to the state); --force writes it back there.
+    gone = folder.gone(state, site_root) | {
+        sha: rel for rel, sha in record.entries.items() if not (site_root / rel).exists()}
     rejections_stay = not force and _holds_entries(out_dir)
     outcomes: list[_Outcome] = []
     claimed: set[Path] = set()
@@ -309,12 +311,22 @@ class _Folder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._meta: dict[Path, dict[str, object]] | None = None
+        self._gone: dict[str, str] | None = None
 
     def _entries(self) -> dict[Path, dict[str, object]]:
         if self._meta is None:
             found = sorted(self.path.rglob("*.md")) if self.path.is_dir() else []
             self._meta = {entry.resolve(): _front_matter(entry) for entry in found}
         return self._meta
+
+    def gone(self, state: dict[str, Record], site_root: Path) -> dict[str, str]:
+        """The entries ingest wrote into this folder (for any input) that are no longer there, by the
+        hash of what was written: the articles a curator rejected. Found once a run."""
+        if self._gone is None:
+            folder = self.path.resolve()
+            self._gone = {sha: rel for record in state.values() for rel, sha in record.entries.items()
+                          if (site_root / rel).resolve().is_relative_to(folder) and not (site_root / rel).exists()}
+        return self._gone
 
     def wrote(self, entry: Path, text: bytes) -> None:
         if self._meta is not None:
