@@ -503,3 +503,17 @@ def test_an_article_the_curator_deleted_stays_deleted_when_its_seed_is_moved(tmp
     [again] = run(tmp_path, [moved])
     assert again.status == "kept" and "deleted since ingest" in again.message, again.message
     assert sorted(p.name for p in content.glob("*.md")) == ["other.md"]
+
+
+def test_a_feed_whose_items_hold_html_documents_is_read_as_a_feed(tmp_path: Path) -> None:
+    # "<html" anywhere near the top made a feed an HTML page: a feed whose descriptions hold whole HTML
+    # documents in CDATA (some systems write them) became one junk entry named after the feed.
+    item = ("<item><title>{0} story</title><link>https://example.com/{0}</link><pubDate>Tue, 05 Mar 2024 10:00:00 GMT"
+            "</pubDate><description><![CDATA[<html><body><p>The {0} story has a whole HTML document in its "
+            "description.</p></body></html>]]></description></item>")
+    feed = ('<?xml version="1.0" encoding="utf-8"?>\n<!-- generated -->\n'
+            '<rss version="2.0"><channel><title>Sloppy</title>'
+            + item.format("first") + item.format("second") + "</channel></rss>")
+    path, _ = setup(tmp_path, "sloppy.xml", feed)
+    [result] = run(tmp_path, [path])
+    assert [frontmatter.load(p)["title"] for p in result.entries] == ["first story", "second story"], result.message

@@ -9,8 +9,15 @@ _FEED = re.compile(r"<(rss|feed|rdf:RDF)\b", re.IGNORECASE)
 _HTML = re.compile(r"<!doctype\s+html|<html\b|<head\b|<body\b|<article\b|<div\b|<p\b", re.IGNORECASE)
 
 
+# The document's first element, after an XML declaration, comments and a doctype.
+_ROOT = re.compile(r"\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<([\w:.-]+)", re.IGNORECASE | re.DOTALL)
+
+
 def detect_kind(path: Path, text: str) -> str:
     """Return "feed", "html" or "text"."""
+    root = _ROOT.match(text[:20000])
+    if root is not None and root.group(1).lower() in ("rss", "feed", "rdf:rdf"):
+        return "feed"  # whatever its items hold ("<html>" in a CDATA description)
     head = text.lstrip()[:4000]
     if head.startswith("<"):
         if _FEED.search(head) and not re.search(r"<html\b", head, re.IGNORECASE):
