@@ -517,3 +517,16 @@ def test_a_feed_whose_items_hold_html_documents_is_read_as_a_feed(tmp_path: Path
     path, _ = setup(tmp_path, "sloppy.xml", feed)
     [result] = run(tmp_path, [path])
     assert [frontmatter.load(p)["title"] for p in result.entries] == ["first story", "second story"], result.message
+
+
+def test_a_pdf_a_picture_or_a_compressed_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    # Each was "not a text, HTML or feed file (it holds binary data)": an editor who dropped the PDF of an
+    # article into seeds/ was not told what to do with it.
+    cases = {"article.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + bytes(range(256)), "PDF", "copy"),
+             "photo.jpg": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)), "picture", "image:"),
+             "page.html.gz": (__import__("gzip").compress(b"<html></html>"), "compressed", "gunzip"),
+             "story.docx": (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "Word", "copy")}
+    paths = [setup(tmp_path, name, data)[0] for name, (data, _, _) in cases.items()]
+    for result, (what, hint) in zip(run(tmp_path, paths), [(w, h) for _, w, h in cases.values()], strict=True):
+        assert result.status == "error" and result.error is not None
+        assert what in result.error.message and hint in (result.error.hint or ""), result.message

@@ -15,6 +15,28 @@ from digest.characters import without_forbidden
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"))
 
 
+# What an editor drops into seeds/ that is no article's text: each named, with what to do instead.
+_FILE_KINDS = (
+    ((b"%PDF-",), "a PDF document", "copy the article's text from it into a .txt file and ingest that"),
+    ((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*"), "a picture",
+     "a picture is no article: give an entry its picture with the image: key (a web address)"),
+    ((b"PK\x03\x04",), "a zip archive (or a Word or OpenDocument file)",
+     "copy the article's text into a .txt file, or unzip it and ingest the files it holds"),
+    ((b"\xd0\xcf\x11\xe0",), "an old Word or Office document", "copy the article's text into a .txt file"),
+    ((b"\x1f\x8b",), "a compressed (gzip) file", "gunzip it and ingest the file it holds"),
+)
+
+
+def binary_kind(data: bytes) -> tuple[str, str]:
+    """What a binary input is, by its first bytes, and a hint of what to do with it."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _FILE_KINDS[1][1], _FILE_KINDS[1][2]
+    for magics, what, hint in _FILE_KINDS:
+        if data.startswith(magics):
+            return what, hint
+    return "binary data", "ingest reads copied article text, saved pages and RSS/Atom feeds"
+
+
 def looks_binary(data: bytes) -> bool:
     """An image, archive or other non-text file: NUL bytes or many control bytes up front."""
     head = data[:8192]

@@ -20,7 +20,7 @@ from digest.urls import web_address
 from .archive import archive_kind, archived_page
 from .article import Article
 from .body import words
-from .clean import decode, looks_binary, sanitize, slugify
+from .clean import binary_kind, decode, looks_binary, sanitize, slugify
 from .detect import detect_kind
 from .entry import missing_fields, render_entry, with_readable_date, with_title
 from .feed import FeedProblem, read_feed
@@ -69,8 +69,8 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
         articles = _read(path, archive, lambda: [read_html(text, url=web_address(address))])
         return _publishable(path, archive, articles)
     if looks_binary(data):
-        raise IngestError("this is not a text, HTML or feed file (it holds binary data)", path,
-                          hint="ingest reads copied article text, saved pages and RSS/Atom feeds")
+        what, hint = binary_kind(data)
+        raise IngestError(f"this is not a text, HTML or feed file (it holds {what})", path, hint=hint)
     text = sanitize(decode(data))
     if not text.strip():
         raise IngestError("the file is empty", path, hint="nothing to ingest")
