@@ -391,7 +391,7 @@ def test_a_feed_into_a_big_site_reads_each_entry_once(tmp_path: Path, monkeypatc
     (content / "archive").mkdir(parents=True)
     for n in range(200):
         (content / "archive" / f"e{n}.md").write_text(
-            f"---\ntitle: Archive entry {n}\ndate: 2023-01-01\nsource_url: https://old.example.com/{n}\n---\n\nBody.\n")
+            f"---\ntitle: Archive entry {n}\ndate: 2023-01-01\nsource_url: https://example.com/a{n}\n---\n\nBody.\n")
     reads: list[Path] = []
     real = ingest_run._front_matter
     def counted(path: Path) -> dict[str, object]:
@@ -399,9 +399,9 @@ def test_a_feed_into_a_big_site_reads_each_entry_once(tmp_path: Path, monkeypatc
         return real(path)
 
     monkeypatch.setattr(ingest_run, "_front_matter", counted)
-    items = [(f"Fresh story {n}", f"s{n}") for n in range(20)] + [("Archive entry 7", "dup")]
+    items = [(f"Fresh story {n}", f"s{n}") for n in range(20)] + [("Archive entry 7", "a7")]
     path, _ = setup(tmp_path, "news.xml", _feed(*items))
-    path2, _ = setup(tmp_path, "again.xml", _feed(("Fresh story 3", "again")))
+    path2, _ = setup(tmp_path, "again.xml", _feed(("Fresh story 3", "s3")))
     first, second = run(tmp_path, [path, path2])
     assert first.status == "written" and "already in content as content/archive/e7.md" in first.message
     assert second.status == "duplicate" and "fresh-story-3.md" in second.message  # one this run wrote
@@ -530,3 +530,29 @@ def test_a_pdf_a_picture_or_a_compressed_file_is_named_for_what_it_is(tmp_path: 
     for result, (what, hint) in zip(run(tmp_path, paths), [(w, h) for _, w, h in cases.values()], strict=True):
         assert result.status == "error" and result.error is not None
         assert what in result.error.message and hint in (result.error.hint or ""), result.message
+
+
+def test_items_of_one_title_with_their_own_links_are_each_their_own_entry(tmp_path: Path) -> None:
+    # A daily "Morning briefing": the second item of that title was dropped as a duplicate of the first,
+    # and next day's fetch wrote the new briefing over yesterday's entry (matched by title), moving
+    # yesterday's to another file.
+    def feed(*days: int) -> str:
+        return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Ex</title>' + "".join(
+            f"<item><title>Morning briefing</title><link>https://example.com/briefing/{day}</link>"
+            f"<pubDate>Mon, 0{day} Mar 2024 07:00:00 +0000</pubDate><description>What happened overnight on "
+            f"day {day}: the council, the harbour and the weather.</description></item>" for day in days)
+            + "</channel></rss>")
+
+    path, content = setup(tmp_path, "briefing.xml", feed(2, 1))
+    [first] = run(tmp_path, [path])
+    assert first.status == "written" and len(list(content.glob("*.md"))) == 2, first.message
+    before = {p.name: p.read_text(encoding="utf-8") for p in content.glob("*.md")}
+    path.write_text(feed(3, 2), encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    after = {p.name: p.read_text(encoding="utf-8") for p in content.glob("*.md")}
+    assert len(after) == 3 and all(after[name] == text for name, text in before.items()), again.message
+    # A curator's own entry of that title without a link is still the same article.
+    (content / "mine.md").write_text("---\ntitle: Evening briefing\ndate: 2024-03-03\n---\n\nText.\n")
+    other, _ = setup(tmp_path, "evening.xml", feed(9).replace("Morning briefing", "Evening briefing"))
+    [last] = run(tmp_path, [other])
+    assert last.status == "duplicate" and "content/mine.md" in last.message, last.message

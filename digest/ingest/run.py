@@ -211,26 +211,28 @@ def _save_articles(path: Path, data: bytes, articles: list[Article], out_dir: Pa
 def _previous_entries(articles: list[Article], record: Record, site_root: Path) -> list[str | None]:
     """The entry each article was written to by an earlier run: the one holding its link, else its
     title (a feed gains items at the top and drops them at the bottom, so by position each item
-    would land in another item's file), as the entry reads now or as ingest wrote it (the curator
+    would land in another item's file) unless both have links and they differ (a daily "Morning
+    briefing" is a new article each day), as the entry reads now or as ingest wrote it (the curator
     may have changed them); a page's one article, its one entry whatever it says."""
     existing = list(record.entries)
-    keys: dict[tuple[str, str], str] = {}
-    for meta_of in (lambda rel: _front_matter(site_root / rel), lambda rel: record.written.get(rel, {})):
-        for rel in existing:
-            meta = meta_of(rel)
-            for kind in ("source_url", "title"):
+    known: dict[str, tuple[set[str], set[str]]] = {}  # entry -> its links and titles, casefolded
+    for rel in existing:
+        links: set[str] = set()
+        titles: set[str] = set()
+        for meta in (_front_matter(site_root / rel), record.written.get(rel, {})):
+            for kind, bucket in (("source_url", links), ("title", titles)):
                 value = meta.get(kind)
                 if isinstance(value, str) and value.strip():
-                    keys.setdefault((kind, value.strip().casefold()), rel)
+                    bucket.add(value.strip().casefold())
+        known[rel] = (links, titles)
     taken: set[str] = set()
     found: list[str | None] = []
     for article in articles:
-        match: str | None = None
-        for kind, value in (("source_url", article.source_url), ("title", article.title)):
-            known = keys.get((kind, value.strip().casefold())) if value and value.strip() else None
-            if known is not None and known not in taken:
-                match = known
-                break
+        link = (article.source_url or "").strip().casefold()
+        title = (article.title or "").strip().casefold()
+        free = [rel for rel in existing if rel not in taken]
+        match = next((rel for rel in free if link and link in known[rel][0]), None) or next(
+            (rel for rel in free if title and title in known[rel][1] and not (link and known[rel][0])), None)
         if match is None and len(articles) == 1 and len(existing) == 1 and existing[0] not in taken:
             match = existing[0]
         if match is not None:
@@ -340,8 +342,12 @@ class _Folder:
             if entry in own:
                 continue
             meta = entries[entry]
-            if ((article.source_url and meta.get("source_url") == article.source_url
-                 or title and str(meta.get("title", "")).strip().casefold() == title) and entry.exists()):
+            link = meta.get("source_url")
+            same_link = bool(article.source_url) and link == article.source_url
+            # One title with two links is two articles (a daily "Morning briefing"), not one twice.
+            other_link = bool(article.source_url) and bool(link) and link != article.source_url
+            same_title = bool(title) and str(meta.get("title", "")).strip().casefold() == title
+            if (same_link or same_title and not other_link) and entry.exists():
                 return entry
         return None
 
