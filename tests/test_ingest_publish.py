@@ -72,3 +72,19 @@ def test_a_feed_date_without_a_time_is_that_day_in_the_sites_timezone(make_site:
     assert str(post["date"]) == "2024-03-05"
     build(root, BuildOptions(now=NOW))
     assert len(list((root / "output/2024/03/05").glob("story-*/index.html"))) == 5
+
+
+def test_a_json_feeds_escaped_control_characters_never_make_a_title_of_nothing(make_site: SiteMaker) -> None:
+    # Found by a round-trip fuzz: JSON's \u escapes came past the cleaning of the file's text, so a title
+    # (or a summary the title was guessed from) of "\u001b" was written as "\e" and read back as no title:
+    # "missing 'title'", and the whole build stopped.
+    root = make_site()
+    feed = ('{"version": "https://jsonfeed.org/version/1.1", "title": "J\\u0007", "items": ['
+            '{"id": "1", "title": "\\u001b", "summary": "\\u001b", "date_published": "2022-08-15T09:00:00Z",'
+            ' "content_text": "The harbour reopened on Monday after the storm."},'
+            '{"id": "2", "title": "Harbour\\u0000 reopens\\u001b[0m", "date_published": "2022-08-15T10:00:00Z",'
+            ' "content_text": "The harbour reopened on Monday after the storm, and boats went out."}]}')
+    first, second = _ingest(root, "wire.json", feed)
+    assert first["title"] == "The harbour reopened on Monday after the storm." and first["review"] == ["title"]
+    assert second["title"] == "Harbour reopens[0m" and first["source"] == "J"
+    build(root, BuildOptions(now=NOW))

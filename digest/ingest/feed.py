@@ -91,7 +91,9 @@ def _utc_struct(stamp: str) -> time.struct_time | None:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """A JSON Feed's string, cleaned as the file's text was: its \\u escapes come past that cleaning
+    ("\\u001b" as a title made an entry whose title was only a control character: none at all)."""
+    return sanitize(value) if isinstance(value, str) else ""
 
 
 _ADDRESS = re.compile(r"://|\bmailto:|^(https?|www)[:.]|@[\w-]+\.", re.IGNORECASE)
