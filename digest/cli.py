@@ -438,9 +438,12 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _short(path: Path, root: Path) -> str:
     try:
-        return str(path.resolve().relative_to(root))
+        name = str(path.resolve().relative_to(root))
     except ValueError:
-        return str(path)
+        name = str(path)
+    # A byte of a name that is not UTF-8 (a Latin-1 name from a zip) as \xdc: printed as it is, it stopped
+    # the command with a UnicodeEncodeError.
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _serve(args: argparse.Namespace) -> int:

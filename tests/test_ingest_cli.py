@@ -205,3 +205,22 @@ def test_an_error_is_printed_as_file_line_message_and_hint(tmp_path: Path) -> No
     assert run.stderr.splitlines() == [
         "error     cut.xml:4: cannot understand this feed file: no element found",
         "  hint: is it a whole RSS, Atom or JSON feed? save or fetch it again"], run.stderr
+
+
+def test_a_seed_whose_name_is_not_utf8_is_ingested(tmp_path: Path) -> None:
+    # A Latin-1 file name (from a zip made on Windows) stopped digest ingest with a UnicodeEncodeError
+    # traceback when it wrote .digest/ingest.json, after writing the entry: every later run the same,
+    # and the seeds after it never ingested.
+    import os
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    with open(os.fsencode(seeds) + b"/\xdcber den Hafen.txt", "wb") as odd:
+        odd.write(ARTICLE.encode("utf-8"))
+    (seeds / "zz-other.txt").write_text(ARTICLE.replace("Leaders: agree", "Ministers: agree"), encoding="utf-8")
+    run = ingest(tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr and len(entries(tmp_path / "content")) == 2, run.stdout + run.stderr
+    assert "seeds/\\xdcber den Hafen.txt" in run.stdout, run.stdout
+    run = ingest(tmp_path)
+    assert run.returncode == 0 and {line.split()[0] for line in run.stdout.splitlines()} == {"unchanged"}, run.stdout
