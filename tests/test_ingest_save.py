@@ -556,3 +556,18 @@ def test_items_of_one_title_with_their_own_links_are_each_their_own_entry(tmp_pa
     other, _ = setup(tmp_path, "evening.xml", feed(9).replace("Morning briefing", "Evening briefing"))
     [last] = run(tmp_path, [other])
     assert last.status == "duplicate" and "content/mine.md" in last.message, last.message
+
+
+def test_an_xml_file_of_another_kind_is_an_error_not_a_junk_entry(tmp_path: Path) -> None:
+    # An OPML list of subscriptions or a sitemap was read as copied text: a draft named
+    # "xml-version-1-0-encoding-utf-8.md" holding its markup.
+    opml = ('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>My subscriptions</title></head>'
+            '<body><outline type="rss" text="Example" xmlUrl="https://example.com/feed.xml"/></body></opml>\n')
+    sitemap = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               "<url><loc>https://example.com/2024/03/05/harbour-vote</loc></url></urlset>\n")
+    paths = [setup(tmp_path, "subs.opml", opml)[0], setup(tmp_path, "sitemap.xml", sitemap)[0]]
+    results = run(tmp_path, paths)
+    assert [r.status for r in results] == ["error", "error"], [r.message for r in results]
+    assert "<opml>" in results[0].message and "fetch each feed" in (results[0].error.hint or "")  # type: ignore[union-attr]
+    assert "<urlset>" in results[1].message
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").glob("*.md"))

@@ -13,6 +13,16 @@ _HTML = re.compile(r"<!doctype\s+html|<html\b|<head\b|<body\b|<article\b|<div\b|
 _ROOT = re.compile(r"\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!doctype[^>]*>\s*)*<([\w:.-]+)", re.IGNORECASE | re.DOTALL)
 
 
+def xml_root(text: str) -> str | None:
+    """The root element of an XML document that is neither a feed nor a page (an OPML list of feeds,
+    a sitemap): no article of its own. None for anything else."""
+    if not text.lstrip().startswith("<?xml"):
+        return None
+    root = _ROOT.match(text[:20000])
+    name = root.group(1) if root is not None else None
+    return name if name and name.lower() not in ("rss", "feed", "rdf:rdf", "html") else None
+
+
 def detect_kind(path: Path, text: str) -> str:
     """Return "feed", "html" or "text"."""
     root = _ROOT.match(text[:20000])

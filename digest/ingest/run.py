@@ -21,7 +21,7 @@ from .archive import archive_kind, archived_page
 from .article import Article
 from .body import words
 from .clean import binary_kind, decode, looks_binary, sanitize, slugify
-from .detect import detect_kind
+from .detect import detect_kind, xml_root
 from .entry import missing_fields, render_entry, with_readable_date, with_title
 from .feed import FeedProblem, read_feed
 from .html import read_html
@@ -78,6 +78,11 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
         raise IngestError("this is an entry already (front matter between --- lines), not a raw article", path,
                           hint="ingest reads copied article text, saved pages and feeds; an entry goes "
                                "straight into content/")
+    other = xml_root(text)
+    if other is not None:
+        raise IngestError(f"this is an XML file of another kind (<{other}>), not a feed or a page", path,
+                          hint="an OPML file lists feeds: fetch each feed and ingest it" if other.lower() == "opml"
+                          else "ingest reads RSS, Atom and JSON feeds, saved pages and copied article text")
     kind = detect_kind(path, text)
     readers: dict[str, Callable[[], list[Article]]] = {
         "feed": lambda: read_feed(text), "html": lambda: [read_html(text)], "text": lambda: [read_text(text)]}
