@@ -571,3 +571,14 @@ def test_an_xml_file_of_another_kind_is_an_error_not_a_junk_entry(tmp_path: Path
     assert "<opml>" in results[0].message and "fetch each feed" in (results[0].error.hint or "")  # type: ignore[union-attr]
     assert "<urlset>" in results[1].message
     assert not (tmp_path / "content").exists() or not list((tmp_path / "content").glob("*.md"))
+
+
+def test_a_json_file_that_is_no_json_feed_is_an_error_not_a_junk_entry(tmp_path: Path) -> None:
+    # A news API's answer saved to seeds/ was read as copied text: a draft titled with its braces.
+    api = ('{"status": "ok", "totalResults": 1, "articles": [{"title": "Harbour vote passes", '
+           '"url": "https://example.com/harbour", "publishedAt": "2024-03-05T10:00:00Z", '
+           '"content": "The city council voted on Tuesday to approve the harbour expansion plan."}]}')
+    path, _ = setup(tmp_path, "api.json", api)
+    [result] = run(tmp_path, [path])
+    assert result.status == "error" and "JSON Feed" in result.message, result.message
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").glob("*.md"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -34,10 +35,20 @@ def detect_kind(path: Path, text: str) -> str:
             return "feed"
         if _HTML.search(head):
             return "html"
-    if head.startswith("{") and '"items"' in text[:20000] and '"version"' in text[:2000]:
-        return "feed"  # JSON Feed (feed.py reads it; feedparser 6.0 reads XML feeds only)
+    if head.startswith("{") and ('"items"' in text[:20000] and '"version"' in text[:2000] or _is_json(text)):
+        # A JSON Feed (feed.py reads it; feedparser 6.0 reads XML feeds only); other JSON (a news API's
+        # answer) is no copied text either: feed.py says it is no JSON Feed.
+        return "feed"
     if path.suffix.lower() in {".rss", ".atom"} and _FEED.search(head):
         return "feed"
     if path.suffix.lower() in {".html", ".htm"} and _HTML.search(text[:20000]):
         return "html"
     return "text"
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
