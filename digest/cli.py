@@ -395,17 +395,26 @@ def _completion(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from digest.config import load_config
-    from digest.ingest import ingest_paths, read_articles
+    from digest.ingest import ingest_paths, inputs_under, read_articles
     from digest.reuse.article_memo import ArticleMemo
 
     root = args.site.resolve()
     config = load_config(root, required=False)
+    if not args.inputs and not (root / "seeds").is_dir():
+        print("nothing to ingest: the site has no seeds/ folder (put raw articles there, "
+              "or name them: digest ingest FILE...)")
+        return 0
     inputs = args.inputs or [root / "seeds"]
-    files = [f for p in inputs for f in (_files_under(p) if p.is_dir() else [p])]
+    files = [f for p in inputs for f in (inputs_under(p) if p.is_dir() else [p])]
     if not files:
         print("nothing to ingest")
         return 0
     out = root / args.out if args.out is not None else root / "content"  # in the site, as -C names it
+    content = root / "content"
+    if not args.quiet and not out.resolve().is_relative_to(content.resolve()):
+        shown = f"{_short(out, root)}/"
+        print(f"note: {shown} is outside content/: digest build publishes only the entries under content/ "
+              f"(move them there when they are ready, or ingest with --out content/{out.name})", file=sys.stderr)
     done: list[IngestResult] = []
     with Progress("ingesting:", enabled=not args.quiet) as progress:
         progress.update(f"0 of {len(files)}")
@@ -413,27 +422,30 @@ def _ingest(args: argparse.Namespace) -> int:
         def show(result: IngestResult) -> None:  # as each input is done, not after the last
             done.append(result)
             progress.update(f"{len(done)} of {len(files)}")
-            if result.status == "error" or not args.quiet:  # (an error's message starts with the input's name)
-                message = result.message.removeprefix(f"{result.input}: ")
-                progress.print(f"{result.status:9} {_short(result.input, root)}: {message}",
-                               sys.stderr if result.status == "error" else sys.stdout)
+            if result.status == "error" or not args.quiet:
+                line = f"{_short(result.input, root)}: {result.message}"
+                if result.error is not None:  # the file it names (the input, or the state), its line, its hint
+                    error = result.error
+                    where = _short(Path(error.path), root) if error.path is not None else _short(result.input, root)
+                    line = f"{where}{f':{error.line}' if error.line else ''}: {error.message}"
+                    line += f"\n  hint: {error.hint}" if error.hint else ""
+                progress.print(f"{result.status:9} {line}", sys.stderr if result.status == "error" else sys.stdout)
 
         ingest_paths(files, out, site_root=root, topics=config.topics, force=args.force, on_result=show,
                      read=ArticleMemo(root, read_articles))
     return 1 if any(result.status == "error" for result in done) else 0
 
 
-def _files_under(folder: Path) -> list[Path]:
-    """Every file in a folder and its subfolders (the dev server ingests those too), hidden ones aside."""
-    return sorted(path for path in folder.rglob("*") if path.is_file()
-                  and not any(part.startswith(".") for part in path.relative_to(folder).parts))
 
 
 def _short(path: Path, root: Path) -> str:
     try:
-        return str(path.resolve().relative_to(root))
+        name = str(path.resolve().relative_to(root))
     except ValueError:
-        return str(path)
+        name = str(path)
+    # A byte of a name that is not UTF-8 (a Latin-1 name from a zip) as \xdc: printed as it is, it stopped
+    # the command with a UnicodeEncodeError.
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -24,6 +24,8 @@ KNOWN_KEYS = {
     "key_points", "image", "slug", "draft", "story", "lead",
 }
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
+# The years an entry's date may have (ingest leaves a date outside them out rather than write it).
+FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 
 def clean_text(text: str) -> str:
@@ -342,8 +344,8 @@ def _date(value: Any, config: Config, fail: Any) -> datetime:
         raise fail("date", f"'date' must be a date, not {_kind(value)}", "write  date: 2022-08-15")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=config.tz)
-    if not 1900 <= moment.year <= 9000:
-        raise fail("date", f"date {value!r} is out of range", "use a year between 1900 and 9000")
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise fail("date", f"date {value!r} is out of range", f"use a year between {FIRST_YEAR} and {LAST_YEAR}")
     return moment
 
 

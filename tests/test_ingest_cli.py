@@ -148,3 +148,83 @@ def test_an_entry_the_curator_deleted_is_not_written_again(tmp_path: Path) -> No
     assert not rejected.exists() and len(entries(out)) == 1
     run = ingest(tmp_path, source, "--out", out, "--force")
     assert run.returncode == 0 and rejected.exists() and len(entries(out)) == 2
+
+
+PAGE = ("<!doctype html><html><head><title>Harbour reopens</title>"
+        '<script src="Harbour%20reopens_files/app.js"></script></head><body><article><h1>Harbour reopens</h1>'
+        "<p>The harbour reopened on Monday after three weeks of repairs to the sea wall, officials said.</p>"
+        "<p>Ferries resumed their timetable in the afternoon and fishing boats returned to the quay.</p>"
+        "</article></body></html>")
+
+
+def test_a_page_saved_complete_and_the_folders_litter_are_not_inputs(tmp_path: Path) -> None:
+    # A browser's "Save Page As... Web Page, complete" puts the page's scripts, styles and pictures in
+    # "<name>_files/" beside it: each script and style sheet became a junk entry, each picture an error
+    # (exit 1); so did Windows' Thumbs.db and desktop.ini and an editor's backup (article.txt~).
+    seeds = tmp_path / "seeds"
+    files = seeds / "Harbour reopens_files"
+    files.mkdir(parents=True)
+    (seeds / "Harbour reopens.html").write_text(PAGE, encoding="utf-8")
+    (files / "app.js").write_text('(function(){var a=document.createElement("script");a.src="x.js"})();\n'
+                                  "// analytics for the page, loaded after the article text\n", encoding="utf-8")
+    (files / "style.css").write_text("body { font-family: Georgia, serif; color: #222; margin: 0 auto; }\n"
+                                     ".article p { line-height: 1.5; } /* the article text */\n", encoding="utf-8")
+    (files / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (seeds / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    (seeds / "desktop.ini").write_text("[.ShellClassInfo]\r\nIconResource=C:\\Windows\\system32\\imageres.dll,-3\r\n")
+    (seeds / "article.txt~").write_text(ARTICLE, encoding="utf-8")
+    run = ingest(tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    [line] = run.stdout.splitlines()
+    assert line.startswith("written   seeds/Harbour reopens.html: content/harbour-reopens.md"), run.stdout
+    # Named on the command line, such a file is still read.
+    run = ingest(tmp_path, seeds / "article.txt~")
+    assert run.stdout.startswith("written"), run.stdout + run.stderr
+
+
+def test_a_site_without_seeds_says_where_articles_go(tmp_path: Path) -> None:
+    # `digest init` makes no seeds/, and `digest ingest` there said "error     seeds: cannot read: No such
+    # file or directory" (exit 1) with no word of what to do.
+    run = ingest(tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "nothing to ingest" in run.stdout and "seeds/" in run.stdout, run.stdout
+    assert "digest ingest FILE" in run.stdout
+
+
+def test_an_out_folder_the_build_does_not_read_is_named(tmp_path: Path) -> None:
+    # `--out inbox` (meant: content/inbox) wrote entries the build never reads, and said only "written".
+    source = tmp_path / "article.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    run = ingest(tmp_path, source, "--out", "inbox")
+    assert run.returncode == 0 and run.stdout.startswith("written   article.txt: inbox/"), run.stdout
+    assert "note: inbox/ is outside content/" in run.stderr and "--out content/inbox" in run.stderr, run.stderr
+    run = ingest(tmp_path, source, "--out", "content/inbox")
+    assert "note" not in run.stderr, run.stderr
+
+
+def test_an_error_is_printed_as_file_line_message_and_hint(tmp_path: Path) -> None:
+    (tmp_path / "cut.xml").write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>\n<foo>\n')
+    run = ingest(tmp_path, "cut.xml")
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [
+        "error     cut.xml:4: cannot understand this feed file: no element found",
+        "  hint: is it a whole RSS, Atom or JSON feed? save or fetch it again"], run.stderr
+
+
+def test_a_seed_whose_name_is_not_utf8_is_ingested(tmp_path: Path) -> None:
+    # A Latin-1 file name (from a zip made on Windows) stopped digest ingest with a UnicodeEncodeError
+    # traceback when it wrote .digest/ingest.json, after writing the entry: every later run the same,
+    # and the seeds after it never ingested.
+    import os
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    with open(os.fsencode(seeds) + b"/\xdcber den Hafen.txt", "wb") as odd:
+        odd.write(ARTICLE.encode("utf-8"))
+    (seeds / "zz-other.txt").write_text(ARTICLE.replace("Leaders: agree", "Ministers: agree"), encoding="utf-8")
+    run = ingest(tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr and len(entries(tmp_path / "content")) == 2, run.stdout + run.stderr
+    assert "seeds/\\xdcber den Hafen.txt" in run.stdout, run.stdout
+    run = ingest(tmp_path)
+    assert run.returncode == 0 and {line.split()[0] for line in run.stdout.splitlines()} == {"unchanged"}, run.stdout

@@ -39,3 +39,22 @@ def test_the_built_page_and_feed_show_the_text_once_escaped(make_site) -> None:
     page = next((root / "output/2022/08/15").glob("*/index.html")).read_text()
     assert "AT&amp;T says the merger is" in page and "&amp;amp;" not in page and "&amp;quot;" not in page
     assert "alert(1)" not in page
+
+
+def test_markup_in_a_title_is_its_text() -> None:
+    # An Atom title of type="html", or an RSS title with tags in CDATA, was written with its tags:
+    # the page's headline read "<em>Emphasised</em> news", the feed's name "Atom <i>Blog</i>".
+    atom = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">Atom &lt;i&gt;Blog&lt;/i&gt;</title>
+<entry><title type="html">&lt;em&gt;Emphasised&lt;/em&gt; news &amp;amp; views</title><id>x1</id>
+<link href="https://atom.example.com/1"/><updated>2024-03-05T10:00:00Z</updated>
+<content type="html">&lt;p&gt;The story, told in a sentence or two for the feed.&lt;/p&gt;</content></entry>
+<entry><title>Why the &lt;div&gt; tag matters</title><id>x2</id><link href="https://atom.example.com/2"/>
+<updated>2024-03-05T10:00:00Z</updated><content>The story, told in a sentence or two.</content></entry></feed>"""
+    html_title, plain = read_feed(atom)
+    assert html_title.title == "Emphasised news & views" and html_title.source == "Atom Blog"
+    assert plain.title == "Why the <div> tag matters"  # a plain text title says what it says
+    rss = RSS.replace("<title>Carrier news</title>",
+                      "<title><![CDATA[<b>Carrier</b> news <script>alert(1)</script>]]></title>")
+    [article] = read_feed(rss)
+    assert article.title == "Carrier news"

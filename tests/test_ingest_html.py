@@ -410,3 +410,20 @@ def test_a_list_of_other_stories_headlines_among_the_paragraphs_is_not_body() ->
              "<li>The sandbanks have moved a hundred metres to the east.</li></ul>")
     body = read_html(article_page(PROSE, facts, PROSE.replace("harbour", "river"))).body
     assert "two metres deeper" in body and "hundred metres" in body
+
+
+def test_a_base_href_alone_is_not_the_articles_address() -> None:
+    # trafilatura takes a page's <base href> as its address: a page whose only address is a base href to
+    # its site's root got the home page as its source_url, the link every reader follows to the original.
+    page = read_html(_page_with('<base href="https://courier.example/">'))
+    assert page.source_url is None
+
+
+def test_an_xhtml_page_with_its_xml_declaration_is_read() -> None:
+    # A page that opens with <?xml version="1.0" encoding="UTF-8"?> (XHTML) was refused: "cannot understand
+    # this html file: Unicode strings with encoding declaration are not supported" (lxml).
+    xhtml = ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+             '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+             + article_page(PROSE).removeprefix("<!DOCTYPE html>").replace("<html>", '<html xmlns="http://www.w3.org/1999/xhtml">'))
+    page = read_html(xhtml)
+    assert page.title == "Tide tables change for the winter" and "dredging of the outer channel" in page.body

@@ -286,3 +286,299 @@ def test_an_entry_is_not_ingested_as_a_raw_article(tmp_path: Path) -> None:
     [again] = run(tmp_path, [first.entries[0]])
     assert again.status == "error" and "entry already" in again.message, again.message
     assert sorted((tmp_path / "content").iterdir()) == before
+
+
+def test_a_feed_item_the_curator_deleted_stays_deleted_when_the_feed_gains_an_item(tmp_path: Path) -> None:
+    # A curator rejects a feed item by deleting its entry; the editor fetches the feed again next
+    # day, with a new item at the top: the rejected item came back (as council-votes-2.md).
+    path, content = setup(tmp_path, "news.xml", _feed(("Bridge opens", "b"), ("Council votes", "c")))
+    [first] = run(tmp_path, [path])
+    bridge, council = first.entries
+    council.unlink()
+    path.write_text(_feed(("Storm hits coast", "a"), ("Bridge opens", "b"), ("Council votes", "c")),
+                    encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    assert again.status == "written", again.message
+    assert "deleted since ingest" in again.message
+    assert sorted(p.name for p in content.glob("*.md")) == [bridge.name, "storm-hits-coast.md"]
+    [forced] = run(tmp_path, [path], force=True)
+    assert council.exists(), forced.message
+
+
+def test_a_page_in_its_declared_charset_and_cyrillic_text_in_a_windows_code_page(tmp_path: Path) -> None:
+    # Every input that was not UTF-8 was read as Windows-1252 whatever it declared: a Russian page in
+    # windows-1251, a Polish one in ISO-8859-2 and a Greek feed came out as "Ïóòèí è Êèì" mojibake (and,
+    # their titles alike, as duplicates of each other).
+    def page(title: str, text: str, charset: str) -> bytes:
+        return (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+                f"<title>{title}</title></head><body><article><h1>{title}</h1><p>{text * 4}</p></article>"
+                "</body></html>").encode(charset)
+
+    russian = ("Путин и Ким обсудили сотрудничество",
+               "Президенты двух стран встретились в понедельник и договорились о новом соглашении. ")
+    polish = ("Rząd przyjął nową ustawę o żegludze",
+              "Posłowie głosowali we wtorek nad ustawą, która zmienia zasady żeglugi śródlądowej. ")
+    greek = ("Η κυβέρνηση ενέκρινε το σχέδιο", "Το υπουργικό συμβούλιο ενέκρινε τη Δευτέρα το νέο σχέδιο. ")
+    paths = [setup(tmp_path, "ru.html", page(*russian, "windows-1251"))[0],
+             setup(tmp_path, "pl.html", page(*polish, "iso-8859-2"))[0],
+             setup(tmp_path, "ru.txt", (f"{russian[0]} снова\n\n" + russian[1] * 3).encode("windows-1251"))[0],
+             setup(tmp_path, "gr.xml", (f'<?xml version="1.0" encoding="windows-1253"?><rss version="2.0"><channel>'
+                                        f"<title>Ειδήσεις</title><item><title>{greek[0]}</title>"
+                                        f"<description>{greek[1]}</description></item></channel></rss>")
+                   .encode("windows-1253"))[0]]
+    results = ingest_paths(paths, tmp_path / "content", site_root=tmp_path)
+    assert [r.status for r in results] == ["written"] * 4, [r.message for r in results]
+    titles = [frontmatter.load(r.entries[0])["title"] for r in results]
+    assert titles == [russian[0], polish[0], f"{russian[0]} снова", greek[0]]
+    assert frontmatter.load(results[3].entries[0])["source"] == "Ειδήσεις"
+
+
+MHTML = """From: <Saved by Blink>
+Snapshot-Content-Location: https://news.example.com/2024/03/03/harbour-vote
+Subject: =?utf-8?Q?Harbour_vote_=E2=80=93_City_News?=
+Date: Sun, 3 Mar 2024 10:00:00 -0000
+MIME-Version: 1.0
+Content-Type: multipart/related;
+\ttype="text/html";
+\tboundary="----MultipartBoundary--abc123----"
+
+
+------MultipartBoundary--abc123----
+Content-Type: text/html
+Content-ID: <frame-1@mhtml.blink>
+Content-Transfer-Encoding: quoted-printable
+Content-Location: https://news.example.com/2024/03/03/harbour-vote
+
+<!DOCTYPE html><html><head><meta http-equiv=3D"Content-Type" content=3D"text/=
+html; charset=3DUTF-8"><title>Harbour vote =E2=80=93 City News</title>
+<meta property=3D"article:published_time" content=3D"2024-03-03T09:15:00+01:00=
+"></head><body><article><h1>Harbour vote passes after a long night</h1><p>The =
+city council voted on Tuesday to approve the harbour expansion plan, ending mont=
+hs of debate over the cost and the effect on the fishing fleet =E2=80=93 and its caf=C3=A9s.</p><p>Supporte=
+rs said the project would bring hundreds of jobs to the area, while opponents =
+warned that the budget had already doubled since the first estimate.</p></article></body></html>
+------MultipartBoundary--abc123----
+Content-Type: text/css
+Content-Transfer-Encoding: quoted-printable
+Content-Location: https://news.example.com/style.css
+
+body { color: red; }
+------MultipartBoundary--abc123------
+""".replace("\n", "\r\n")
+
+
+def test_a_page_saved_as_a_single_file_mhtml_is_read_as_the_page(tmp_path: Path) -> None:
+    # Chrome's and Edge's "Save as... Webpage, Single File" (.mhtml) was read as copied text: its MIME
+    # headers became the headline and the quoted-printable page was lost (an empty body).
+    path, content = setup(tmp_path, "Harbour vote.mhtml", MHTML)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    post = frontmatter.load(result.entries[0])
+    assert post["title"] == "Harbour vote passes after a long night"
+    assert str(post["date"]).startswith("2024-03-03T09:15:00+01:00")
+    assert post["source_url"] == "https://news.example.com/2024/03/03/harbour-vote"
+    assert "fishing fleet \u2013 and its caf\u00e9s" in post.content and "opponents warned" in post.content
+    assert "MultipartBoundary" not in post.content and "color: red" not in post.content
+
+
+def test_a_feed_into_a_big_site_reads_each_entry_once(tmp_path: Path, monkeypatch) -> None:
+    # Each new item looked for a duplicate by reading every entry in the folder: a 50-item feed into a
+    # site of 3,000 entries read 150,000 files (94 s); one read each is enough, kept up to date as
+    # ingest writes.
+    import digest.ingest.run as ingest_run
+
+    content = tmp_path / "content"
+    (content / "archive").mkdir(parents=True)
+    for n in range(200):
+        (content / "archive" / f"e{n}.md").write_text(
+            f"---\ntitle: Archive entry {n}\ndate: 2023-01-01\nsource_url: https://example.com/a{n}\n---\n\nBody.\n")
+    reads: list[Path] = []
+    real = ingest_run._front_matter
+    def counted(path: Path) -> dict[str, object]:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(ingest_run, "_front_matter", counted)
+    items = [(f"Fresh story {n}", f"s{n}") for n in range(20)] + [("Archive entry 7", "a7")]
+    path, _ = setup(tmp_path, "news.xml", _feed(*items))
+    path2, _ = setup(tmp_path, "again.xml", _feed(("Fresh story 3", "s3")))
+    first, second = run(tmp_path, [path, path2])
+    assert first.status == "written" and "already in content as content/archive/e7.md" in first.message
+    assert second.status == "duplicate" and "fresh-story-3.md" in second.message  # one this run wrote
+    assert len(reads) <= 250, len(reads)
+
+
+def test_a_feed_item_the_curator_retitled_is_not_written_again_when_the_feed_gains_an_item(tmp_path: Path) -> None:
+    # Items were matched to their entries by the entry's link or title as it reads now: an item with
+    # no web address whose entry the curator retitled was written a second time (council-votes-2.md).
+    def feed(*titles: str) -> str:
+        return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Ex</title>' + "".join(
+            f"<item><title>{t}</title><link>/news/{slugify(t)}</link><pubDate>Mon, 15 Aug 2022 10:00:00 +0200"
+            f"</pubDate><description>The story of {t.lower()}, told in a sentence or two.</description></item>"
+            for t in titles) + "</channel></rss>")
+
+    from digest.urls import slugify
+
+    path, content = setup(tmp_path, "news.xml", feed("Bridge opens", "Council votes"))
+    [first] = run(tmp_path, [path])
+    bridge, council = first.entries
+    council.write_text(council.read_text(encoding="utf-8").replace("title: Council votes",
+                                                                   "title: Council votes for the harbour plan"))
+    path.write_text(feed("Storm hits coast", "Bridge opens", "Council votes"), encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    assert "edited since ingest; kept" in again.message, again.message
+    assert sorted(p.name for p in content.glob("*.md")) == [bridge.name, council.name, "storm-hits-coast.md"]
+
+
+def test_a_page_saved_as_a_safari_web_archive_is_read_as_the_page(tmp_path: Path) -> None:
+    # Safari's "Save As... Web Archive" (its default) is a binary property list holding the page: it was
+    # refused as binary data.
+    import plistlib
+
+    html = ('<html><head><meta charset="utf-8"><title>Harbour vote</title></head><body><article>'
+            "<h1>Harbour vote passes after a long night</h1><p>The city council voted on Tuesday to approve "
+            "the harbour expansion plan, ending months of debate over the cost and the caf\u00e9s.</p>"
+            "<p>Supporters said the project would bring hundreds of jobs to the area.</p></article></body></html>")
+    archive = plistlib.dumps({"WebMainResource": {
+        "WebResourceData": html.encode("utf-8"), "WebResourceMIMEType": "text/html",
+        "WebResourceTextEncodingName": "UTF-8", "WebResourceURL": "https://news.example.com/harbour-vote",
+        "WebResourceFrameName": ""}, "WebSubresources": [{
+            "WebResourceData": b"\x89PNG\r\n\x1a\n\x00\x00", "WebResourceMIMEType": "image/png",
+            "WebResourceURL": "https://news.example.com/logo.png"}]}, fmt=plistlib.FMT_BINARY)
+    path, _ = setup(tmp_path, "Harbour vote.webarchive", archive)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    post = frontmatter.load(result.entries[0])
+    assert post["title"] == "Harbour vote passes after a long night"
+    assert post["source_url"] == "https://news.example.com/harbour-vote"
+    assert "the caf\u00e9s" in post.content
+
+
+def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
+    # `digest ingest` run while `digest serve --watch` ingested the same new seeds: each read the state
+    # before the other wrote it, and both wrote the articles (x.md and x-2.md, the story published twice).
+    import fcntl
+    import threading
+
+    path, content = setup(tmp_path)
+    (tmp_path / ".digest").mkdir()
+    held = os.open(tmp_path / ".digest", os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another ingest is under way
+        results: list[object] = []
+        waiting = threading.Thread(target=lambda: results.extend(run(tmp_path, [path])))
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive() and not content.exists()  # it waits for the other one
+    finally:
+        os.close(held)
+    waiting.join(30)
+    [result] = results
+    assert result.status == "written"  # type: ignore[attr-defined]
+
+
+def test_a_broken_feed_is_named_with_its_line_and_a_hint(tmp_path: Path) -> None:
+    # The line was buried in the parser's words ("<unknown>:4:0: no element found", "line 4 column 14
+    # (char 88)"), not given as file:line, and nothing said what to do.
+    xml, _ = setup(tmp_path, "cut.xml", '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>\n<foo>\n')
+    json_feed, _ = setup(tmp_path, "bad.json", '{"version": "https://jsonfeed.org/version/1.1",\n "title": "x",\n'
+                                               ' "items": [\n  {"id": "1" "title": "broken"}\n ]}\n')
+    for result in run(tmp_path, [xml, json_feed]):
+        assert result.status == "error" and result.error is not None
+        assert result.error.line == 4, result.message
+        assert "<unknown>" not in result.message and "(char " not in result.message, result.message
+        assert result.error.hint, result.message
+
+
+def test_an_article_the_curator_deleted_stays_deleted_when_its_seed_is_moved(tmp_path: Path) -> None:
+    # The editor tidies seeds/ into folders by month: the state knew each input by its old path, so every
+    # article the curator had rejected (its entry deleted) was written again.
+    path, content = setup(tmp_path)
+    [first] = run(tmp_path, [path])
+    first.entries[0].unlink()
+    moved = tmp_path / "raw" / "2022-08" / path.name
+    moved.parent.mkdir()
+    path.rename(moved)
+    (content / "other.md").write_text("---\ntitle: Another entry\ndate: 2022-08-14\n---\n\nText.\n")
+    [again] = run(tmp_path, [moved])
+    assert again.status == "kept" and "deleted since ingest" in again.message, again.message
+    assert sorted(p.name for p in content.glob("*.md")) == ["other.md"]
+
+
+def test_a_feed_whose_items_hold_html_documents_is_read_as_a_feed(tmp_path: Path) -> None:
+    # "<html" anywhere near the top made a feed an HTML page: a feed whose descriptions hold whole HTML
+    # documents in CDATA (some systems write them) became one junk entry named after the feed.
+    item = ("<item><title>{0} story</title><link>https://example.com/{0}</link><pubDate>Tue, 05 Mar 2024 10:00:00 GMT"
+            "</pubDate><description><![CDATA[<html><body><p>The {0} story has a whole HTML document in its "
+            "description.</p></body></html>]]></description></item>")
+    feed = ('<?xml version="1.0" encoding="utf-8"?>\n<!-- generated -->\n'
+            '<rss version="2.0"><channel><title>Sloppy</title>'
+            + item.format("first") + item.format("second") + "</channel></rss>")
+    path, _ = setup(tmp_path, "sloppy.xml", feed)
+    [result] = run(tmp_path, [path])
+    assert [frontmatter.load(p)["title"] for p in result.entries] == ["first story", "second story"], result.message
+
+
+def test_a_pdf_a_picture_or_a_compressed_file_is_named_for_what_it_is(tmp_path: Path) -> None:
+    # Each was "not a text, HTML or feed file (it holds binary data)": an editor who dropped the PDF of an
+    # article into seeds/ was not told what to do with it.
+    cases = {"article.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + bytes(range(256)), "PDF", "copy"),
+             "photo.jpg": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)), "picture", "image:"),
+             "page.html.gz": (__import__("gzip").compress(b"<html></html>"), "compressed", "gunzip"),
+             "story.docx": (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)), "Word", "copy")}
+    paths = [setup(tmp_path, name, data)[0] for name, (data, _, _) in cases.items()]
+    for result, (what, hint) in zip(run(tmp_path, paths), [(w, h) for _, w, h in cases.values()], strict=True):
+        assert result.status == "error" and result.error is not None
+        assert what in result.error.message and hint in (result.error.hint or ""), result.message
+
+
+def test_items_of_one_title_with_their_own_links_are_each_their_own_entry(tmp_path: Path) -> None:
+    # A daily "Morning briefing": the second item of that title was dropped as a duplicate of the first,
+    # and next day's fetch wrote the new briefing over yesterday's entry (matched by title), moving
+    # yesterday's to another file.
+    def feed(*days: int) -> str:
+        return ('<?xml version="1.0"?><rss version="2.0"><channel><title>Ex</title>' + "".join(
+            f"<item><title>Morning briefing</title><link>https://example.com/briefing/{day}</link>"
+            f"<pubDate>Mon, 0{day} Mar 2024 07:00:00 +0000</pubDate><description>What happened overnight on "
+            f"day {day}: the council, the harbour and the weather.</description></item>" for day in days)
+            + "</channel></rss>")
+
+    path, content = setup(tmp_path, "briefing.xml", feed(2, 1))
+    [first] = run(tmp_path, [path])
+    assert first.status == "written" and len(list(content.glob("*.md"))) == 2, first.message
+    before = {p.name: p.read_text(encoding="utf-8") for p in content.glob("*.md")}
+    path.write_text(feed(3, 2), encoding="utf-8")
+    [again] = run(tmp_path, [path])
+    after = {p.name: p.read_text(encoding="utf-8") for p in content.glob("*.md")}
+    assert len(after) == 3 and all(after[name] == text for name, text in before.items()), again.message
+    # A curator's own entry of that title without a link is still the same article.
+    (content / "mine.md").write_text("---\ntitle: Evening briefing\ndate: 2024-03-03\n---\n\nText.\n")
+    other, _ = setup(tmp_path, "evening.xml", feed(9).replace("Morning briefing", "Evening briefing"))
+    [last] = run(tmp_path, [other])
+    assert last.status == "duplicate" and "content/mine.md" in last.message, last.message
+
+
+def test_an_xml_file_of_another_kind_is_an_error_not_a_junk_entry(tmp_path: Path) -> None:
+    # An OPML list of subscriptions or a sitemap was read as copied text: a draft named
+    # "xml-version-1-0-encoding-utf-8.md" holding its markup.
+    opml = ('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>My subscriptions</title></head>'
+            '<body><outline type="rss" text="Example" xmlUrl="https://example.com/feed.xml"/></body></opml>\n')
+    sitemap = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               "<url><loc>https://example.com/2024/03/05/harbour-vote</loc></url></urlset>\n")
+    paths = [setup(tmp_path, "subs.opml", opml)[0], setup(tmp_path, "sitemap.xml", sitemap)[0]]
+    results = run(tmp_path, paths)
+    assert [r.status for r in results] == ["error", "error"], [r.message for r in results]
+    assert "<opml>" in results[0].message and "fetch each feed" in (results[0].error.hint or "")  # type: ignore[union-attr]
+    assert "<urlset>" in results[1].message
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").glob("*.md"))
+
+
+def test_a_json_file_that_is_no_json_feed_is_an_error_not_a_junk_entry(tmp_path: Path) -> None:
+    # A news API's answer saved to seeds/ was read as copied text: a draft titled with its braces.
+    api = ('{"status": "ok", "totalResults": 1, "articles": [{"title": "Harbour vote passes", '
+           '"url": "https://example.com/harbour", "publishedAt": "2024-03-05T10:00:00Z", '
+           '"content": "The city council voted on Tuesday to approve the harbour expansion plan."}]}')
+    path, _ = setup(tmp_path, "api.json", api)
+    [result] = run(tmp_path, [path])
+    assert result.status == "error" and "JSON Feed" in result.message, result.message
+    assert not (tmp_path / "content").exists() or not list((tmp_path / "content").glob("*.md"))

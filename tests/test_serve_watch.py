@@ -334,6 +334,18 @@ def test_a_new_seed_is_ingested_then_built_once(running: Running) -> None:
     assert any("Harbour reopens" in p.read_text() for p in (root / "output").rglob("index.html"))
 
 
+def test_the_files_a_browser_saves_beside_a_page_are_not_ingested(running: Running) -> None:
+    """A page saved "complete" into seeds/ while serving: its scripts became junk entries."""
+    root = running.root
+    (root / "seeds/Harbour_files").mkdir(parents=True)
+    (root / "seeds/Harbour.html").write_text(
+        f"<html><body><article><h1>Harbour reopens</h1><p>{SEED}</p></article></body></html>")
+    (root / "seeds/Harbour_files/app.js").write_text("(function(){var a=document.createElement('script')})();\n" * 3)
+    rebuilds = running.settle()
+    ingested = [r.input.name for rb in rebuilds for r in rb.ingested]
+    assert ingested == ["Harbour.html"], ingested
+
+
 def test_a_seed_ingest_cannot_read_shows_its_hint_apart(running: Running) -> None:
     """The hint was left inside the message: the overlay had no hint of its own and the terminal
     line ended "(hint: ingest reads ... feeds" with no closing parenthesis."""

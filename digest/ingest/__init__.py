@@ -7,6 +7,7 @@ writes its front matter; run.py decides what may be written and save.py writes i
 from __future__ import annotations
 
 from .article import Article
+from .inputs import inputs_under, is_input
 from .run import IngestResult, ingest_paths, read_articles
 
-__all__ = ["Article", "IngestResult", "ingest_paths", "read_articles"]
+__all__ = ["Article", "IngestResult", "ingest_paths", "inputs_under", "is_input", "read_articles"]

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import yaml
 
+from digest.entry_file import FIRST_YEAR, LAST_YEAR
 from digest.model import Topic
 from digest.tags import clean_tags
 from digest.urls import safe_url, slugify
 
 from .article import Article
+from .markdown import summary_from
 
 REQUIRED = ("title", "date")
 
@@ -39,6 +44,35 @@ def match_topic(sections: Sequence[str], topics: Sequence[Topic]) -> str | None:
 def _section_key(name: str) -> str:
     """'Science & Technology' and 'science-and-technology' alike: 'science-and-technology'."""
     return slugify(name.replace("&", " and "))
+
+
+def with_title(article: Article) -> Article:
+    """An article the input gives no headline (a feed item without a title) with its first sentence as
+    a guess to review: an entry needs a title, and one without any stopped every build of the site."""
+    if article.title:
+        return article
+    text = article.summary or summary_from(article.body) or next(
+        (re.sub(r"^(\\|#+|>|[-*+]|\d+[.)])\s*", "", line).strip() for line in article.body.splitlines()
+         if line.strip()), "")
+    sentence = re.split(r"(?<=[.!?\u3002])\s+", " ".join(text.split()), maxsplit=1)[0]
+    words = sentence.split()
+    guess = sentence if len(words) <= 15 else " ".join(words[:12]) + "\u2026"
+    if not guess:
+        return article
+    return dataclasses.replace(article, title=guess, review=("title", *article.review))
+
+
+def with_readable_date(article: Article) -> Article:
+    """The article without a date the build would refuse (a feed's placeholder year 9999): the entry is
+    written undated, a draft, as for an input that states no date, not as one that stops every build."""
+    if not article.date:
+        return article
+    try:
+        if FIRST_YEAR <= datetime.fromisoformat(article.date.strip().replace("Z", "+00:00")).year <= LAST_YEAR:
+            return article
+    except ValueError:
+        pass
+    return dataclasses.replace(article, date=None)
 
 
 def missing_fields(article: Article) -> tuple[str, ...]:

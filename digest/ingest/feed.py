@@ -24,7 +24,11 @@ from .markdown import summary_from
 
 
 class FeedProblem(ValueError):
-    """The file is not a feed feedparser can read."""
+    """The file is not a feed feedparser can read; `line`: where the parser stopped, when it says."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def read_feed(text: str) -> list[Article]:
@@ -32,8 +36,11 @@ def read_feed(text: str) -> list[Article]:
         return _read_json_feed(text)
     parsed = feedparser.parse(text)
     if not parsed.entries and (parsed.bozo or not parsed.feed):
-        raise FeedProblem(str(getattr(parsed, "bozo_exception", "no items found")))
-    source = one_line(parsed.feed.get("title", "")) or None
+        problem = parsed.get("bozo_exception")
+        if isinstance(problem, xml.sax.SAXParseException):  # its message without "<unknown>:4:0: "
+            raise FeedProblem(str(problem.getMessage()), problem.getLineNumber() or None)
+        raise FeedProblem(str(problem or "no items found"))
+    source = _title_text(parsed.feed) or None
     # A feed the XML parser refused (a character XML forbids, say) is read by feedparser's loose
     # parser, which leaves entities undecoded in names and categories ("O&apos;Brien").
     loose = isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException)
@@ -46,7 +53,9 @@ def _read_json_feed(text: str) -> list[Article]:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as err:  # (nesting deeper than Python's stack)
-        raise FeedProblem(f"not valid JSON: {err}") from err
+        line = err.lineno if isinstance(err, json.JSONDecodeError) else None
+        raise FeedProblem(f"not valid JSON: {err.msg if isinstance(err, json.JSONDecodeError) else err}",
+                          line) from err
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list) or not str(data.get("version", "")).startswith("https://jsonfeed.org/"):
         raise FeedProblem("not a JSON Feed (it needs a version of https://jsonfeed.org/ and a list of items)")
@@ -82,7 +91,9 @@ def _utc_struct(stamp: str) -> time.struct_time | None:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """A JSON Feed's string, cleaned as the file's text was: its \\u escapes come past that cleaning
+    ("\\u001b" as a title made an entry whose title was only a control character: none at all)."""
+    return sanitize(value) if isinstance(value, str) else ""
 
 
 _ADDRESS = re.compile(r"://|\bmailto:|^(https?|www)[:.]|@[\w-]+\.", re.IGNORECASE)
@@ -135,7 +146,7 @@ def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
         terms = [one_line(html_text.unescape(t)) for t in terms]
     terms = [t for t in terms if t]
     return Article(
-        title=one_line(entry.get("title", "")) or None,
+        title=_title_text(entry) or None,
         body=body,
         date=_date(entry),
         authors=tuple(dict.fromkeys(authors)),
@@ -150,18 +161,51 @@ def _item(entry: Any, source: str | None, loose: bool = False) -> Article:
     )
 
 
+# A closing tag of inline markup: a plain text title holding one was HTML put in CDATA, not words.
+_MARKUP = re.compile(r"</(a|abbr|b|cite|code|em|font|i|mark|q|s|small|span|strong|sub|sup|u|script|style)\s*>",
+                     re.IGNORECASE)
+
+
+def _title_text(element: Any) -> str:
+    """A feed's or an item's title as text: tags of an HTML title (Atom's type="html", or tags an RSS
+    feed put in CDATA) left out, its entities decoded."""
+    title = element.get("title", "")
+    if not isinstance(title, str):
+        return ""
+    kind = str((element.get("title_detail") or {}).get("type", ""))
+    if "html" in kind or _MARKUP.search(title):
+        title = _strip_tags(title)
+    return one_line(title)
+
+
 def _date(entry: Any) -> str | None:
     for key in ("published", "updated"):
         if key not in entry and f"{key}_parsed" not in entry:
             continue  # (feedparser answers a missing "updated" with "published", and warns)
         raw = entry.get(key)
         parsed = entry.get(f"{key}_parsed")
+        stated = _as_stated(raw) if parsed and isinstance(raw, str) else None
+        if stated:
+            return stated
         if parsed:
             stamp = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
             if raw and _has_offset(raw):
                 return _with_stated_offset(raw, stamp)
             return stamp.isoformat()
     return None
+
+
+def _as_stated(raw: str) -> str | None:
+    """An ISO 8601 day or time the feed states without a zone, as it states it: feedparser reads it as
+    UTC, which moved a day ("2024-03-05") to the evening before west of Greenwich. Without a zone an
+    entry's date is in the site's timezone, a day its midnight."""
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        return None
+    return moment.date().isoformat() if re.fullmatch(r"\d{4}-\d\d-\d\d", raw.strip()) else moment.isoformat()
 
 
 def _has_offset(raw: str) -> bool:

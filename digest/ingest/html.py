@@ -22,8 +22,12 @@ from .clean import one_line
 from .dates import find_date, labelled_date
 from .markdown import summary_from
 
+# An XHTML page's XML declaration: lxml refuses text (already decoded) that declares an encoding.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
 
 def read_html(html: str, url: str | None = None) -> Article:
+    html = _XML_DECLARATION.sub("", html, count=1)
     tree = lxml.html.fromstring(html) if html.strip() else None
     ld = list(_json_ld(tree)) if tree is not None else []
     article_ld = next((d for d in ld if _is_article(d)), {})
@@ -432,7 +436,9 @@ def _address(tree: Any, meta: dict[str, Any], doc: dict[str, Any], url: str | No
     one it declares (og:url, then its canonical link), resolved against its <base href>; else None.
     A relative one left as it is would point into the digest's own site."""
     base = _base_href(tree)
-    for candidate in (meta.get("og:url"), _canonical(tree), url, doc.get("url")):
+    # (trafilatura's address may be only the <base href>, often the site's home page: not the article's)
+    found = doc.get("url") if web_address(doc.get("url")) != base else None
+    for candidate in (meta.get("og:url"), _canonical(tree), url, found):
         address = web_address(candidate, base)
         if address:
             return address

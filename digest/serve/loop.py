@@ -16,7 +16,7 @@ from pathlib import Path
 from digest.build import Builder, BuildOptions, BuildReport
 from digest.config import load_config
 from digest.errors import BuildFailed, DigestError
-from digest.ingest import IngestResult, ingest_paths, read_articles
+from digest.ingest import IngestResult, ingest_paths, is_input, read_articles
 from digest.reuse.article_memo import ArticleMemo
 from digest.serve.reload import ReloadHub
 from digest.serve.watch import Change, Watcher
@@ -162,7 +162,8 @@ class RebuildLoop:
                        (time.perf_counter() - started) * 1000, report is not None or self.output_path.is_dir())
 
     def _ingest(self, changes: Sequence[Change]) -> tuple[IngestResult, ...]:
-        seeds = sorted({c.path for c in changes if c.kind == "seeds" and c.path.is_file()})
+        folder = self.site_root / "seeds"
+        seeds = sorted({c.path for c in changes if c.kind == "seeds" and c.path.is_file() and is_input(c.path, folder)})
         if not seeds:
             return ()
         config = load_config(self.site_root, required=False)
