@@ -124,7 +124,7 @@ def build(site_root: Path, options: BuildOptions | None = None) -> BuildReport:
         builder.close()
 
 
-UNIT_SALTS = "unit salts"  # meta key: the last Builder._salts (render_files.unit_salts)
+UNIT_SALTS = "unit salts"  # meta key: the salts of the last build (unit_salts)
 
 
 def cache_salt(config: Config) -> str:
@@ -272,7 +272,7 @@ class Builder:
         return self._warming is None
 
     def _salts(self, config: Config, whole: str, cache: BuildCache) -> Salts:
-        """The salts of the units' fingerprints (render_files.unit_salts; `whole`: the hash of every
+        """The salts of the units' fingerprints (unit_salts; `whole`: the hash of every
         template and the config), made again only when that changed: kept in memory and in the
         cache (parsing the templates for what they read took 0.05 s)."""
         if self._unit_salts is not None and self._unit_salts.whole == whole:
@@ -735,7 +735,7 @@ def existing_cache(config: Config) -> BuildCache | None:
         return None
 
 
-def entries_parsed_before(config: Config) -> KnownEntries | None:
+def entries_parsed_before(config: Config) -> KnownEntries:
     """load.KnownEntries from the build cache of this config: the entries (whole) and story features
     of the files a build parsed and that are unchanged since (the same mtime and size, as a build
     tells). Nothing is written: `digest check` at 10,000 entries parsed every file again, 6-15 s."""

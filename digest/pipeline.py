@@ -66,7 +66,7 @@ class PlannedSite:
 
 def plan_site(site_root: Path, options: BuildOptions | None = None,
               warnings: list[ContentWarning] | None = None,
-              known: Callable[[Config], KnownEntries | None] | None = None) -> PlannedSite:
+              known: Callable[[Config], KnownEntries] | None = None) -> PlannedSite:
     """Read, group, organise and plan the site; nothing is written. Bad input raises (a
     DigestError naming the file); likely mistakes that do not stop a build go to `warnings`.
     `known(config)`: the entries parsed before and unchanged since (the reuse layer's), not parsed again."""
