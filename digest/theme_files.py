@@ -44,9 +44,13 @@ def templates_fingerprint(config: Config) -> str:
 
 def _files_under(folder: Path) -> list[Path]:
     """Every file under folder, sorted, through symlinked folders too: Jinja reads templates through
-    them (a theme's parts shared with another by a link), so an edit there must change the hash.
-    Each real folder once: a link to a folder above is not walked round and round."""
-    found: list[Path] = []
+    them (a theme's parts shared with another by a link), so an edit there must change the hash."""
+    return sorted(Path(parent, name) for parent, files in walked_through_links(folder) for name in files)
+
+
+def walked_through_links(folder: Path) -> Iterator[tuple[str, list[str]]]:
+    """(folder, its files) for folder and every folder under it, through symlinked folders too, each
+    real folder once: a link to a folder above is not walked round and round."""
     seen: set[str] = set()
     for parent, folders, files in os.walk(folder, followlinks=True):
         real = os.path.realpath(parent)
@@ -54,8 +58,7 @@ def _files_under(folder: Path) -> list[Path]:
             folders.clear()
             continue
         seen.add(real)
-        found += (Path(parent, name) for name in files)
-    return sorted(found)
+        yield parent, files
 
 
 def static_files(config: Config) -> Iterator[tuple[str, Path]]:

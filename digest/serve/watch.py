@@ -16,6 +16,8 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from digest.theme_files import walked_through_links
+
 WATCHED_FOLDERS = {"content": "content", "seeds": "seeds", "themes": "theme", "static": "static"}
 # Where the build reads through a link to a folder (a theme shared between sites, themes/mine ->
 # ~/themes/mine, or parts shared between themes): a watch does not follow links, so those are watched too.
@@ -103,15 +105,9 @@ class Watcher:
         for name in LINKED_FOLDERS:
             top = self.site_root / name
             covered = Path(os.path.realpath(top))
-            seen: set[str] = set()
-            for parent, folders, files in os.walk(top, followlinks=True):
-                real = os.path.realpath(parent)
-                if real in seen:
-                    folders.clear()
-                    continue
-                seen.add(real)
+            for parent, files in walked_through_links(top):
                 if os.path.islink(parent):
-                    self._follow(Path(real), Path(parent), covered)
+                    self._follow(Path(os.path.realpath(parent)), Path(parent), covered)
                 for file in files:
                     if os.path.islink(os.path.join(parent, file)):  # a template linked one by one
                         self._follow(Path(os.path.realpath(os.path.join(parent, file))), Path(parent, file), covered)
