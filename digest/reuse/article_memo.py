@@ -18,14 +18,13 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
-import os
 import pickle
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from digest.ingest.article import Article
+from digest.ingest.save import write_atomic
 from digest.reuse.fingerprint import code_version
 
 FOLDER = Path(".digest") / "cache" / "articles"
@@ -73,12 +72,4 @@ class ArticleMemo:
             for other in path.parent.parent.glob("*"):
                 if other.is_dir() and other != path.parent:
                     shutil.rmtree(other, ignore_errors=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(path, data)
