@@ -593,3 +593,35 @@ def test_a_page_is_indexed_whole_unless_its_search_body_can_be_told_from_its_tex
         assert search_page(other) is None, why
     upper = page.replace(b"<div", b"<DIV").replace(b"</div>", b"</DIV>")
     assert search_page(upper) is not None and b"After" not in search_page(upper)  # type: ignore[operator]
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_template_edit_outside_the_search_body_indexes_nothing_again(make_site: SiteMaker,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every article page is rendered again after an edit to base.html, but what Pagefind reads of
+    each (the page cut to its search body) is the same: no segment is indexed again, and an edit to
+    an article's text still is."""
+    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z",
+                                            body=f"Body {i}.") for i in range(4)}
+    root = make_site(files)
+    options = BuildOptions(now=NOW, jobs=1, search=True)
+    build(root, options)
+    first = listing(root)["segments"]
+    calls: list[int] = []
+    real = digest.search.SearchStore.build
+
+    def counting(self: Any, segments: Any, source: Path, jobs: int, progress: Any = None) -> Any:
+        calls.append(sum(len(s.pages) for s in segments))
+        return real(self, segments, source, jobs, progress)
+
+    monkeypatch.setattr(digest.search.SearchStore, "build", counting)
+    theme = root / "themes/default/templates"
+    theme.mkdir(parents=True)
+    (theme / "base.html").write_text('{% extends "default:base.html" %}'
+                                     '{% block meta %}<meta name="x-note" content="a masthead change">{% endblock %}')
+    report = build(root, options)
+    assert report.rendered >= 4 and b"a masthead change" in (root / "output/2022/08/10/e0/index.html").read_bytes()
+    assert sum(calls) == 0 and listing(root)["segments"] == first  # nothing indexed again
+    (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z", body="Now zanzibarite."))
+    build(root, options)
+    assert sum(calls) >= 1  # the text of an article did change: indexed again
