@@ -273,7 +273,11 @@ def test_ingest_never_crashes_invents_nothing_and_writes_loadable_entries(articl
     unmailed = re.sub(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", "", html.unescape(decoded))
     # Ingest's hygiene drops control characters, joining what stood on either side ("0\x1f0").
     cleaned = sanitize(decoded)
-    readings = [decoded, html.unescape(decoded), html.unescape(html.unescape(decoded)), repaired,
+    # trafilatura's text decodes entities once more than the page states ("AT&amp;amp;T" -> "AT&T", "&amp;#106;" ->
+    # "j"); a feed's description is HTML inside XML: its text can be three decodings from the file. A known limit
+    # of the extractor (the value is escaped wherever it is shown), not an invention of words.
+    thrice = html.unescape(html.unescape(html.unescape(decoded)))
+    readings = [decoded, html.unescape(decoded), html.unescape(html.unescape(decoded)), thrice, repaired,
                 html.unescape(repaired), unmailed, cleaned, html.unescape(cleaned),
                 html.unescape(html.unescape(cleaned))]
     stated_text = "\n".join(readings)
