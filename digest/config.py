@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.characters import FORBIDDEN
@@ -236,8 +236,7 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
         topics = (*topics, Topic(default_topic, default_topic.replace("-", " ").title()))
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-    base_url = values.get("base_url", Config.base_url)
-    values["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    values["base_url"] = site_address(values.get("base_url", Config.base_url))
     return Config(
         site_root=site_root,
         topics=topics,
@@ -343,12 +342,29 @@ def is_base_url(url: str) -> bool:
             and not re.search(r"[\s\"'<>\\^`{|}]", url))
 
 
+def site_address(base_url: str) -> str:
+    """A base URL as sitemaps, RSS, e-mail headers and HTTP servers need it: ASCII (an IRI's host in
+    IDNA, its path percent-encoded: https://bücher.example/été/ -> https://xn--bcher-kva.example/%C3%A9t%C3%A9/),
+    ending in "/". Browsers send and show the same address either way."""
+    parts = urlsplit(base_url)
+    netloc = parts.netloc
+    if not netloc.isascii() and "@" not in netloc:
+        host, colon, port = parts.hostname or "", ":" if parts.port is not None else "", parts.port or ""
+        try:
+            netloc = f"{host.encode('idna').decode('ascii')}{colon}{port}"
+        except UnicodeError:
+            netloc = quote(netloc, safe=":[]")
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+    path = path if path.endswith("/") else path + "/"
+    return urlunsplit((parts.scheme, netloc, path, "", ""))
+
+
 def with_base_url(config: Config, base_url: str) -> Config:
     """The config with the base URL given on the command line (--base-url), checked as digest.toml's."""
     if not is_base_url(base_url):
         raise ConfigError(f"--base-url is not an absolute http(s) URL: {base_url!r}",
                           hint="write it like --base-url https://example.org/news/")
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    base_url = site_address(base_url)
     # Every page's and feed's fingerprint takes the config's text: the URL must be part of it, or a
     # build with another --base-url would keep the pages the last one made.
     return replace(config, base_url=base_url, source_text=f"{config.source_text}\n# --base-url {base_url}\n")
