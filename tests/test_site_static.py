@@ -111,6 +111,15 @@ def test_a_base_url_with_a_non_ascii_host_or_path_is_written_as_a_uri(make_site)
     assert not Path(output / "nouvelles").exists()
 
 
+def test_robots_txt_is_plain_text(make_site) -> None:
+    """robots.txt is not HTML: an '&' in the site's path was written '&amp;', a sitemap address that
+    does not exist."""
+    root = make_site({"content/a.md": entry_text()})
+    build(root, BuildOptions(now=NOW, base_url="https://example.org/news&views/"))
+    assert (root / "output/robots.txt").read_text() == (
+        "User-agent: *\nAllow: /\nSitemap: https://example.org/news&views/sitemap.xml\n")
+
+
 def test_the_dev_server_serves_a_sub_path_site_where_it_will_live(make_site) -> None:
     import http.client
     import re
