@@ -342,21 +342,34 @@ def is_base_url(url: str) -> bool:
             and not re.search(r"[\s\"'<>\\^`{|}]", url))
 
 
-def site_address(base_url: str) -> str:
-    """A base URL as sitemaps, RSS, e-mail headers and HTTP servers need it: ASCII (an IRI's host in
-    IDNA, its path percent-encoded: https://bücher.example/été/ -> https://xn--bcher-kva.example/%C3%A9t%C3%A9/),
-    ending in "/". Browsers send and show the same address either way."""
-    parts = urlsplit(base_url)
+def ascii_address(url: str) -> str:
+    """An address as sitemaps, RSS, mail headers and HTTP servers need it: ASCII, an IRI's host in
+    IDNA and the rest percent-encoded (https://bücher.example/été/ -> https://xn--bcher-kva.example/%C3%A9t%C3%A9/,
+    mailto:zoë@example.org -> mailto:zo%C3%AB@example.org, as RFC 6068 writes it). Browsers send and
+    show the same address either way."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
     netloc = parts.netloc
-    if not netloc.isascii() and "@" not in netloc:
-        host, colon, port = parts.hostname or "", ":" if parts.port is not None else "", parts.port or ""
+    if not netloc.isascii():
+        userinfo, at, hostport = netloc.rpartition("@")
+        host, colon, port = hostport.partition(":")
         try:
-            netloc = f"{host.encode('idna').decode('ascii')}{colon}{port}"
+            host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            netloc = quote(netloc, safe=":[]")
-    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
-    path = path if path.endswith("/") else path + "/"
-    return urlunsplit((parts.scheme, netloc, path, "", ""))
+            host = quote(host)
+        netloc = quote(userinfo, safe=":%") + at + host + colon + port
+
+    def encoded(text: str) -> str:
+        return re.sub(r"[^\x00-\x7f]+", lambda match: quote(match.group()), text)
+
+    return urlunsplit((parts.scheme, netloc, encoded(parts.path), encoded(parts.query), encoded(parts.fragment)))
+
+
+def site_address(base_url: str) -> str:
+    """The base URL as every page, feed and e-mail writes it: ASCII (ascii_address), ending in "/"."""
+    base_url = ascii_address(base_url)
+    return base_url if base_url.endswith("/") else base_url + "/"
 
 
 def with_base_url(config: Config, base_url: str) -> Config:
@@ -412,6 +425,8 @@ def _check_email(values: dict[str, Any], text: str, path: Path, errors: list[Dig
                         or re.search(r"[\s\"'<>\\^`{|}]", unsubscribe)):
         bad("list_unsubscribe", f"Config value 'email.list_unsubscribe' is not a mailto: or http(s) address: "
             f"{unsubscribe!r}", "write it like mailto:leave@example.org or https://example.org/unsubscribe")
+    elif unsubscribe:
+        values["email_list_unsubscribe"] = ascii_address(unsubscribe)  # a mail header holds ASCII only
     security = values.get("email_security", "starttls")
     if security not in ("starttls", "tls", "none"):
         bad("security", f"Config value 'email.security' must be \"starttls\", \"tls\" or \"none\", not {security!r}",

@@ -153,6 +153,21 @@ def test_the_weekly_eml_links_to_its_own_page_and_uses_the_weekly_subject(make_s
     assert 'href="https://news.example.org/2022/08/16/"' in html  # each day's edition
 
 
+@pytest.mark.parametrize(("address", "written"), [
+    ("https://example.org/désinscription?liste=été", "https://example.org/d%C3%A9sinscription?liste=%C3%A9t%C3%A9"),
+    ("mailto:départ@bücher.example", "mailto:d%C3%A9part@b%C3%BCcher.example"),
+])
+def test_a_non_ascii_unsubscribe_address_is_written_in_ascii(make_site, address: str, written: str) -> None:
+    """A mail header holds ASCII, and List-Unsubscribe (RFC 2369, structured) no encoded-words:
+    the address is percent-encoded (RFC 3986, 6068), in the header and the footer's link alike."""
+    root = make_site(FILES, config=BASIC_CONFIG + f'[email]\nlist_unsubscribe = "{address}"\n')
+    build(root, OPTIONS)
+    data = (root / "output/2022/08/15/email.eml").read_bytes()
+    assert f"List-Unsubscribe: <{written}>\r\n".encode() in data
+    body = email.message_from_bytes(data, policy=policy.default).get_body(("html",)).get_content()
+    assert written in _links(body)
+
+
 def test_same_input_same_bytes_and_an_incremental_build_equals_a_cold_one(make_site, tmp_path: Path) -> None:
     root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
     builder = Builder(root, OPTIONS)
