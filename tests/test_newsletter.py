@@ -168,6 +168,18 @@ def test_a_non_ascii_unsubscribe_address_is_written_in_ascii(make_site, address:
     assert written in _links(body)
 
 
+def test_an_editions_email_is_dated_by_its_own_days_articles(make_site) -> None:
+    """A story's later report belongs to its own day's e-mail: the e-mail of the day the story began
+    was dated at that later report (a day or more after the edition it carries)."""
+    root = make_site({
+        "content/a.md": entry_text("Harbour plan approved", "2022-08-15T09:00:00+01:00", story="harbour"),
+        "content/b.md": entry_text("Harbour plan: work starts", "2022-08-17T10:30:00+01:00", story="harbour"),
+    }, config=BASIC_CONFIG)
+    build(root, OPTIONS)
+    assert _message(root / "output/2022/08/15/email.eml")["Date"] == "Mon, 15 Aug 2022 09:00:00 +0100"
+    assert _message(root / "output/2022/08/17/email.eml")["Date"] == "Wed, 17 Aug 2022 10:30:00 +0100"
+
+
 def test_same_input_same_bytes_and_an_incremental_build_equals_a_cold_one(make_site, tmp_path: Path) -> None:
     root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
     builder = Builder(root, OPTIONS)
