@@ -159,6 +159,36 @@ def test_the_dev_server_serves_a_sub_path_site_where_it_will_live(make_site) -> 
         server.close()
 
 
+def test_the_dev_server_serves_a_non_ascii_sub_path_as_browsers_ask_for_it(make_site) -> None:
+    """A browser asks for /nouvelles/%C3%A9t%C3%A9/: a base path kept as 'été' matched no request."""
+    import http.client
+    import threading
+
+    from digest.serve import DevServer
+
+    root = make_site({"content/a.md": entry_text()})
+    build(root, BuildOptions(now=NOW, base_url="https://example.org/nouvelles/été/"))
+    server = DevServer(root, watch=False, port=0, options=BuildOptions(now=NOW,
+                                                                      base_url="https://example.org/nouvelles/été/"))
+    threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    host, port = server.httpd.server_address[:2]
+
+    def get(path: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection(str(host), port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location") or ""
+
+    try:
+        assert server.url.endswith("/nouvelles/%C3%A9t%C3%A9/")
+        assert get("/") == (302, "/nouvelles/%C3%A9t%C3%A9/")
+        assert get("/nouvelles/%C3%A9t%C3%A9/")[0] == 200
+        assert get("/nouvelles/%C3%A9t%C3%A9/2022/08/15/a/")[0] == 200
+    finally:
+        server.close()
+
+
 def test_a_file_put_into_output_by_hand_is_removed_by_every_build(make_site) -> None:
     root = make_site({"content/a.md": entry_text()})
     build(root, BuildOptions(now=NOW))
