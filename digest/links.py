@@ -37,6 +37,7 @@ def internal_links(text: str, body_start: int, page_url: str, base_url: str) -> 
         body = _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body)
     base = urlsplit(base_url)
     origin = f"{base.scheme}://{base.netloc}"
+    base_path = unquote(base.path)
     found = []
     patterns = [pattern for pattern, mark in ((_INLINE, "]("), (_REFERENCE, "]:"), (_AUTOLINK, "<http"))
                 if mark in body]  # a scan of the whole body each: only where its mark is
@@ -49,9 +50,10 @@ def internal_links(text: str, body_start: int, page_url: str, base_url: str) -> 
                 target = urlsplit(urljoin(page_url, link.replace("&amp;", "&")))
             except ValueError:
                 continue  # not a URL the renderer keeps either
-            if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(base.path):
+            path = unquote(target.path)  # as written (/été/) or as the base URL is (/%C3%A9t%C3%A9/)
+            if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not path.startswith(base_path):
                 continue
-            rel = unquote(target.path[len(base.path):])
+            rel = path[len(base_path):]
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
             line = text.count("\n", 0, body_start + match.start(1)) + 1
