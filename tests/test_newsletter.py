@@ -180,6 +180,19 @@ def test_an_editions_email_is_dated_by_its_own_days_articles(make_site) -> None:
     assert _message(root / "output/2022/08/17/email.eml")["Date"] == "Wed, 17 Aug 2022 10:30:00 +0100"
 
 
+@pytest.mark.parametrize(("base_url", "domain"), [("https://[2001:db8::1]/news/", "[IPv6:2001:db8::1]"),
+                                                   ("https://192.0.2.1/", "[192.0.2.1]")])
+def test_the_default_sender_of_a_site_at_an_ip_address_is_a_valid_address(make_site, base_url: str,
+                                                                            domain: str) -> None:
+    """newsletter@ the host: an IPv6 host made 'From: Test Digest <newsletter@2001>:db8::1>'."""
+    root = make_site(FILES, config=BASIC_CONFIG)
+    build(root, BuildOptions(now=NOW, jobs=1, base_url=base_url))
+    data = (root / "output/2022/08/15/email.eml").read_bytes()
+    assert f"From: Test Digest <newsletter@{domain}>\r\n".encode() in data
+    sender = _message(root / "output/2022/08/15/email.eml")["From"]
+    assert not sender.defects and sender.addresses[0].domain == domain
+
+
 def test_same_input_same_bytes_and_an_incremental_build_equals_a_cold_one(make_site, tmp_path: Path) -> None:
     root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
     builder = Builder(root, OPTIONS)

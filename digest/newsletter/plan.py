@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
+import ipaddress
 from datetime import date, datetime, timedelta, tzinfo
 from email.headerregistry import Address
 from itertools import groupby
@@ -110,6 +111,11 @@ def _email(config: Config, editions: Sequence[Edition], kind: str, label: str, w
 def default_sender(config: Config) -> str:
     """The site's title at newsletter@ the host it is published at."""
     host = urlsplit(config.base_url).hostname or "localhost"
+    try:  # an address's host is a name, or an IP address in brackets (RFC 5321 4.1.3)
+        ip = ipaddress.ip_address(host)
+        host = f"[IPv6:{ip}]" if ip.version == 6 else f"[{ip}]"
+    except ValueError:
+        pass
     return str(Address(display_name=one_line(config.title), username="newsletter", domain=host))
 
 
