@@ -4,9 +4,9 @@ cover them). Pure: what each e-mail says is decided here; digest/newsletter/rend
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
-import ipaddress
 from datetime import date, datetime, timedelta, tzinfo
 from email.headerregistry import Address
 from itertools import groupby
