@@ -51,9 +51,14 @@ def internal_links(text: str, body_start: int, page_url: str, base_url: str) -> 
             except ValueError:
                 continue  # not a URL the renderer keeps either
             path = unquote(target.path)  # as written (/été/) or as the base URL is (/%C3%A9t%C3%A9/)
-            if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not path.startswith(base_path):
+            if (target.scheme, target.netloc) != (base.scheme, base.netloc):
                 continue
-            rel = path[len(base_path):]
+            if path.startswith(base_path):
+                rel = path[len(base_path):]
+            elif base_path != "/" and link.startswith("/") and not link.startswith("//"):
+                rel = path  # from the host's root, outside the site's path: '/...' (broken_links says why)
+            else:
+                continue
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
             line = text.count("\n", 0, body_start + match.start(1)) + 1
@@ -81,6 +86,16 @@ def broken_links(entries: Iterable[Entry], targets: Collection[str],
         start = _body_start(text)
         page_url = urljoin(config.base_url, entry_url(entry, config))
         for rel, line, link in internal_links(text, start, page_url, config.base_url):
+            if rel.startswith("/"):
+                # A link from the host's root where the site lives under a path (a project site on
+                # GitHub Pages): broken on the host when it names one of the site's pages there.
+                if exists(rel[1:], targets):
+                    at = urlsplit(config.base_url).path + rel[1:].removesuffix("index.html")
+                    problems.append((rel[1:], ContentWarning(
+                        f"broken internal link {link!r}: the site lives under {urlsplit(config.base_url).path}, "
+                        f"so this address is outside it", Path(entry.path), line,
+                        f"link to {unquote(at)} (or relatively)")))
+                continue
             if not exists(rel, targets):
                 problems.append((rel, ContentWarning(
                     f"broken internal link {link!r}: the site has no page at /{rel.removesuffix('index.html')}",
