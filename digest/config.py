@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.characters import FORBIDDEN
@@ -236,8 +236,7 @@ def parse_config(data: dict[str, Any], text: str, path: Path, site_root: Path) -
         topics = (*topics, Topic(default_topic, default_topic.replace("-", " ").title()))
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
-    base_url = values.get("base_url", Config.base_url)
-    values["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    values["base_url"] = site_address(values.get("base_url", Config.base_url))
     return Config(
         site_root=site_root,
         topics=topics,
@@ -343,12 +342,42 @@ def is_base_url(url: str) -> bool:
             and not re.search(r"[\s\"'<>\\^`{|}]", url))
 
 
+def ascii_address(url: str) -> str:
+    """An address as sitemaps, RSS, mail headers and HTTP servers need it: ASCII, an IRI's host in
+    IDNA and the rest percent-encoded (https://bücher.example/été/ -> https://xn--bcher-kva.example/%C3%A9t%C3%A9/,
+    mailto:zoë@example.org -> mailto:zo%C3%AB@example.org, as RFC 6068 writes it). Browsers send and
+    show the same address either way."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        userinfo, at, hostport = netloc.rpartition("@")
+        host, colon, port = hostport.partition(":")
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = quote(host)
+        netloc = quote(userinfo, safe=":%") + at + host + colon + port
+
+    def encoded(text: str) -> str:
+        return re.sub(r"[^\x00-\x7f]+", lambda match: quote(match.group()), text)
+
+    return urlunsplit((parts.scheme, netloc, encoded(parts.path), encoded(parts.query), encoded(parts.fragment)))
+
+
+def site_address(base_url: str) -> str:
+    """The base URL as every page, feed and e-mail writes it: ASCII (ascii_address), ending in "/"."""
+    base_url = ascii_address(base_url)
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
 def with_base_url(config: Config, base_url: str) -> Config:
     """The config with the base URL given on the command line (--base-url), checked as digest.toml's."""
     if not is_base_url(base_url):
         raise ConfigError(f"--base-url is not an absolute http(s) URL: {base_url!r}",
                           hint="write it like --base-url https://example.org/news/")
-    base_url = base_url if base_url.endswith("/") else base_url + "/"
+    base_url = site_address(base_url)
     # Every page's and feed's fingerprint takes the config's text: the URL must be part of it, or a
     # build with another --base-url would keep the pages the last one made.
     return replace(config, base_url=base_url, source_text=f"{config.source_text}\n# --base-url {base_url}\n")
@@ -396,6 +425,8 @@ def _check_email(values: dict[str, Any], text: str, path: Path, errors: list[Dig
                         or re.search(r"[\s\"'<>\\^`{|}]", unsubscribe)):
         bad("list_unsubscribe", f"Config value 'email.list_unsubscribe' is not a mailto: or http(s) address: "
             f"{unsubscribe!r}", "write it like mailto:leave@example.org or https://example.org/unsubscribe")
+    elif unsubscribe:
+        values["email_list_unsubscribe"] = ascii_address(unsubscribe)  # a mail header holds ASCII only
     security = values.get("email_security", "starttls")
     if security not in ("starttls", "tls", "none"):
         bad("security", f"Config value 'email.security' must be \"starttls\", \"tls\" or \"none\", not {security!r}",

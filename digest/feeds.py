@@ -147,7 +147,8 @@ def _item_html(item: FeedItem, config: Config, bodies: Mapping[str, str]) -> str
     elif item.entry.summary:
         parts.append(f"<p>{escape(item.entry.summary)}</p>")
     if item.entry.source and item.entry.source_url:
-        parts.append(f'<p>Source: <a href="{escape(item.entry.source_url)}">{escape(item.entry.source)}</a></p>')
+        source_url = absolute(absolute(config.base_url, entry_url(item.entry, config)), item.entry.source_url)
+        parts.append(f'<p>Source: <a href="{escape(source_url)}">{escape(item.entry.source)}</a></p>')
     # The same day's other reports are its coverage; a story told over several days lists the
     # reports of its other days, dated, as the article's timeline does. Each list is cut as the
     # article's page cuts it (a story of hundreds of reports made a 54 KB item), the cuts counted.
@@ -252,7 +253,7 @@ def _json_feed(plan: FeedPlan, config: Config, html: dict[int, str]) -> bytes:
         if entry.tags:
             data["tags"] = list(entry.tags)
         if entry.source_url:
-            data["external_url"] = entry.source_url
+            data["external_url"] = absolute(link, entry.source_url)  # a relative one is the article's
         if entry.image:
             data["image"] = absolute(link, entry.image)
         items.append(data)

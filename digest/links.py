@@ -37,6 +37,7 @@ def internal_links(text: str, body_start: int, page_url: str, base_url: str) -> 
         body = _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body)
     base = urlsplit(base_url)
     origin = f"{base.scheme}://{base.netloc}"
+    base_path = unquote(base.path)
     found = []
     patterns = [pattern for pattern, mark in ((_INLINE, "]("), (_REFERENCE, "]:"), (_AUTOLINK, "<http"))
                 if mark in body]  # a scan of the whole body each: only where its mark is
@@ -49,9 +50,15 @@ def internal_links(text: str, body_start: int, page_url: str, base_url: str) -> 
                 target = urlsplit(urljoin(page_url, link.replace("&amp;", "&")))
             except ValueError:
                 continue  # not a URL the renderer keeps either
-            if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(base.path):
+            path = unquote(target.path)  # as written (/été/) or as the base URL is (/%C3%A9t%C3%A9/)
+            if (target.scheme, target.netloc) != (base.scheme, base.netloc):
                 continue
-            rel = unquote(target.path[len(base.path):])
+            if path.startswith(base_path):
+                rel = path[len(base_path):]
+            elif base_path != "/" and link.startswith("/") and not link.startswith("//"):
+                rel = path  # from the host's root, outside the site's path: '/...' (broken_links says why)
+            else:
+                continue
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
             line = text.count("\n", 0, body_start + match.start(1)) + 1
@@ -79,6 +86,16 @@ def broken_links(entries: Iterable[Entry], targets: Collection[str],
         start = _body_start(text)
         page_url = urljoin(config.base_url, entry_url(entry, config))
         for rel, line, link in internal_links(text, start, page_url, config.base_url):
+            if rel.startswith("/"):
+                # A link from the host's root where the site lives under a path (a project site on
+                # GitHub Pages): broken on the host when it names one of the site's pages there.
+                if exists(rel[1:], targets):
+                    at = urlsplit(config.base_url).path + rel[1:].removesuffix("index.html")
+                    problems.append((rel[1:], ContentWarning(
+                        f"broken internal link {link!r}: the site lives under {urlsplit(config.base_url).path}, "
+                        f"so this address is outside it", Path(entry.path), line,
+                        f"link to {unquote(at)} (or relatively)")))
+                continue
             if not exists(rel, targets):
                 problems.append((rel, ContentWarning(
                     f"broken internal link {link!r}: the site has no page at /{rel.removesuffix('index.html')}",

@@ -31,6 +31,7 @@ from digest.urls import (
 )
 
 RELATED_IN_TOPIC = 4
+SITEMAP_URLS = 50_000  # the sitemap protocol's most addresses in one file: a bigger month has more parts
 RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
@@ -76,9 +77,42 @@ def unplanned_paths(site: Site, config: Config, selection: Selection) -> list[st
         if tag.slug not in selection.tags:
             found += (output_path(tag_url(tag.slug, n)) for n in _listing_numbers(len(tag.entries),
                                                                                    config.items_per_page))
-    months = {e.day.replace(day=1) for e in site.editions}
-    found += (sitemap_url(month) for month in sorted(months - {day.replace(day=1) for day in selection.editions}))
+    selected_months = {day.replace(day=1) for day in selection.editions}
+    months = _month_sitemaps(site, None if len(site.entries) + len(site.editions) <= SITEMAP_URLS else
+                             _by_day(site))
+    found += (sitemap_url(month, part) for month, days in months.items() if month not in selected_months
+              for part in range(1, len(days) + 1))
     return found
+
+
+def _by_day(site: Site) -> dict[date, list[Entry]]:
+    by_day: dict[date, list[Entry]] = defaultdict(list)
+    for entry in site.entries:
+        by_day[site.edition_day[entry.path]].append(entry)
+    return by_day
+
+
+def _month_sitemaps(site: Site, by_day: Mapping[date, Sequence[Entry]] | None) -> dict[date, list[date]]:
+    """For each month (newest first), the newest day each of its sitemaps lists: one sitemap for every
+    SITEMAP_URLS of its editions and their articles, newest first. `by_day` None: the site is too
+    small for any month to need a second."""
+    months: dict[date, list[date]] = {}
+    for month, group in groupby(site.editions, key=lambda e: e.day.replace(day=1)):
+        editions = list(group)
+        months[month] = [editions[0].day] if by_day is None else _sitemap_parts(editions, by_day)
+    return months
+
+
+def _sitemap_parts(editions: Sequence[Edition], by_day: Mapping[date, Sequence[Entry]]) -> list[date]:
+    """The newest day each sitemap of a month's editions (newest first) lists, from their sizes alone."""
+    parts: list[date] = []
+    position = 0
+    for edition in editions:
+        size = 1 + len(by_day.get(edition.day, ()))
+        while len(parts) * SITEMAP_URLS < position + size:
+            parts.append(edition.day)  # a part begins among this edition's addresses
+        position += size
+    return parts
 
 
 def _plan(site: Site, config: Config, selection: Selection | None) -> Iterator[Page]:
@@ -274,8 +308,9 @@ def _archive_page(position: int, per_page: int) -> int:
 
 def _sitemaps(site: Site, config: Config, _page: PageMaker, days: AbstractSet[date] | None) -> Iterator[Page]:
     """The sitemap: an index (sitemap.xml) of one sitemap for the site's own pages and one a month
-    for its editions and their articles (a sitemap holds 50,000 addresses at most, and a new entry
-    changes its month's only). `days`: plan only the months of these editions' days."""
+    for its editions and their articles (a new entry changes its month's only; a sitemap holds
+    SITEMAP_URLS addresses at most, so a bigger month has more). `days`: plan only the months of
+    these editions' days."""
     def absolute_urls(urls: list[tuple[str, date | None]]) -> list[tuple[str, date | None]]:
         return [(absolute(config.base_url, url), day) for url, day in urls]
 
@@ -284,17 +319,20 @@ def _sitemaps(site: Site, config: Config, _page: PageMaker, days: AbstractSet[da
                                           (archive_url(), None)]
     yield _page(sitemap_url(), "sitemap.xml", {"urls": absolute_urls(own)}, "Sitemap")
     index: list[tuple[str, date | None]] = [(sitemap_url(), latest)]
-    by_day: dict[date, list[Entry]] = defaultdict(list)
-    for entry in site.entries:
-        by_day[site.edition_day[entry.path]].append(entry)
+    by_day = _by_day(site)
     for month, group in groupby(site.editions, key=lambda e: e.day.replace(day=1)):
         editions = list(group)
-        index.append((sitemap_url(month), editions[0].day))
         if days is not None and not any(e.day in days for e in editions):
+            index += ((sitemap_url(month, part), day) for part, day in enumerate(_sitemap_parts(editions, by_day), 1))
             continue
         urls: list[tuple[str, date | None]] = []
         for edition in editions:
             urls.append((edition_url(edition.day), edition.day))
             urls += ((entry_url(e, config), edition.day) for e in by_day[edition.day])
-        yield _page(sitemap_url(month), "sitemap.xml", {"urls": absolute_urls(urls)}, f"Sitemap of {month:%Y-%m}")
+        for start in range(0, len(urls), SITEMAP_URLS):
+            part = start // SITEMAP_URLS + 1
+            index.append((sitemap_url(month, part), urls[start][1]))
+            listed = absolute_urls(urls[start:start + SITEMAP_URLS])
+            yield _page(sitemap_url(month, part), "sitemap.xml", {"urls": listed},
+                        f"Sitemap of {month:%Y-%m}" + ("" if part == 1 else f", part {part}"))
     yield _page("sitemap.xml", "sitemap-index.xml", {"sitemaps": absolute_urls(index)}, "Sitemap index")

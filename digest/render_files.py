@@ -185,7 +185,7 @@ def json_ld(entry: Entry, config: Config) -> Markup:
     if entry.image:
         data["image"] = urljoin(url, entry.image)
     if entry.source_url:
-        data["isBasedOn"] = entry.source_url
+        data["isBasedOn"] = urljoin(url, entry.source_url)  # relative is allowed: the article's, as on its page
     text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
                        ("\u2029", "\\u2029")):

@@ -114,10 +114,12 @@ def email_urls(folder: str) -> dict[str, str]:
     return {"html": f"{folder}email.html", "txt": f"{folder}email.txt", "eml": f"{folder}email.eml"}
 
 
-def sitemap_url(month: date | None = None) -> str:
-    """A part of the sitemap (sitemap.xml is their index): a month's editions and articles, or
-    (None) the site's own pages."""
-    return f"sitemaps/{month.year}-{month.month:02d}.xml" if month else "sitemaps/pages.xml"
+def sitemap_url(month: date | None = None, part: int = 1) -> str:
+    """A part of the sitemap (sitemap.xml is their index): a month's editions and articles (its
+    `part`-th 50,000 of them), or (None) the site's own pages."""
+    if month is None:
+        return "sitemaps/pages.xml"
+    return f"sitemaps/{month.year}-{month.month:02d}{'' if part == 1 else f'-{part}'}.xml"
 
 
 def archive_url() -> str:

@@ -147,6 +147,24 @@ def test_a_theme_base_adds_to_the_head_of_every_page_articles_too(make_site) -> 
     assert "article:published_time" in article and article.count("application/ld+json") == 1
 
 
+def test_the_json_ld_of_an_article_holds_absolute_addresses_only(make_site) -> None:
+    """A relative source_url or image (front matter allows them) is the article's on its page;
+    in schema.org data, read by crawlers without the page's address, it is made absolute."""
+    import json
+    import re
+
+    root = make_site({"content/a.md": entry_text(source_url="../../14/b/", image="pic.jpg"),
+                      "content/c.md": entry_text("Another", source_url="//other.example/story")})
+    build(root, OPTIONS)
+    found = {}
+    for name in ("a", "c"):
+        page = (root / f"output/2022/08/15/{name}/index.html").read_text()
+        found[name] = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page).group(1))
+    assert found["a"]["isBasedOn"] == "https://news.example.org/2022/08/14/b/"
+    assert found["a"]["image"] == "https://news.example.org/2022/08/15/a/pic.jpg"
+    assert found["c"]["isBasedOn"] == "https://other.example/story"
+
+
 def test_a_template_saved_with_a_byte_order_mark_keeps_the_head_whole(make_site) -> None:
     """Templates saved as "UTF-8 with BOM" (Notepad's UTF-8): the mark was written into the page,
     and one from a part included in <head> ended the head there, so the stylesheets and meta tags

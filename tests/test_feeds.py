@@ -89,6 +89,30 @@ def test_no_relative_link_is_left_in_feed_content(demo: Path) -> None:
                         '#why-kaub-matters"' in html for html in kaub)
 
 
+def test_a_relative_source_url_is_made_absolute_in_every_feed(make_site: Any) -> None:
+    """source_url may be relative (README, front matter): on the article's page it resolves against
+    the page; a feed reader would resolve it against the feed, or not at all (JSON Feed)."""
+    root = make_site({
+        "content/a.md": "---\ntitle: From our archive\ndate: 2022-08-15T09:00:00+01:00\nsource: Our archive\n"
+                        "source_url: ../../14/b/\n---\n\nBody.\n",
+        "content/c.md": "---\ntitle: From elsewhere\ndate: 2022-08-16T09:00:00+01:00\nsource: Elsewhere\n"
+                        "source_url: //other.example/story\n---\n\nBody.\n",
+    })
+    build(root, OPTIONS)
+    output = root / "output"
+    for name in ("feed.xml", "atom.xml", "feed.json"):
+        text = (output / name).read_text()
+        assert "https://news.example.org/2022/08/14/b/" in text and "https://other.example/story" in text, name
+        assert "../../14" not in text and '"//other' not in text, name
+    items = json.loads((output / "feed.json").read_text())["items"]
+    assert {item["external_url"] for item in items} == {"https://news.example.org/2022/08/14/b/",
+                                                         "https://other.example/story"}
+    for _, _, html in contents(output):
+        for value in html5lib.parse(html, namespaceHTMLElements=False).iter():
+            href = value.get("href")
+            assert href is None or urlsplit(href).scheme in ("http", "https"), href
+
+
 def test_a_storys_item_lists_each_other_sources_headline_publisher_and_time(demo: Path) -> None:
     items = [html for feed, link, html in contents(demo) if feed == "feed.json"
              and link.endswith("/shunned-by-the-west-vladimir-putin-turns-to-north-koreas-kim-jong-un-as-an-ally/")]

@@ -38,6 +38,21 @@ def test_broken_links_in_entries_are_named_by_their_markdown_file_and_line(make_
     assert checked.stderr.count("broken internal link") == 2
 
 
+def test_links_are_checked_under_a_non_ascii_base_path_however_written(make_site) -> None:
+    """base_url is written percent-encoded (https://news.example.org/%C3%A9t%C3%A9/); a link written
+    with the path as people type it (/été/...) is still one of the site's own and is checked."""
+    body = ("Gone: [typed](https://news.example.org/été/2099/01/01/nothing/).\n\n"
+            "Gone too: [root](/été/2099/01/02/nothing/).\n\n"
+            "Fine: [archive](/été/archive/) and [encoded](https://news.example.org/%C3%A9t%C3%A9/archive/).\n")
+    root = make_site({"content/a.md": entry_text(body=body)},
+                     config='[site]\nbase_url = "https://news.example.org/été/"\n')
+    built = digest("build", cwd=root)
+    assert built.returncode == 0, built.stderr
+    assert "content/a.md:6: broken internal link 'https://news.example.org/été/2099/01/01/nothing/'" in built.stderr
+    assert "content/a.md:8: broken internal link '/été/2099/01/02/nothing/'" in built.stderr
+    assert built.stderr.count("broken internal link") == 2, built.stderr
+
+
 def test_a_build_that_parses_very_many_entries_says_their_links_were_left_to_check(make_site, monkeypatch) -> None:
     import digest.build
     from digest.build import BuildOptions, build
@@ -80,3 +95,21 @@ def test_an_articles_links_to_the_site_are_relative_on_its_page_and_whole_in_its
     feed = ET.parse(root / "output/feed.xml").getroot()
     described = " ".join(item.findtext("description") or "" for item in feed.iter("item"))
     assert 'href="https://news.example.org/archive/"' in described
+
+
+def test_a_link_from_the_hosts_root_outside_a_sub_path_site_is_named(make_site) -> None:
+    """A site under https://example.org/news/ (a project site on GitHub Pages): '/2022/08/15/a/' is the
+    host's, not the site's, and 404s there. A root link that names one of the site's pages is reported
+    with the address it should have; one to another part of the host is left alone."""
+    body = ("Broken: [story](/2022/08/15/a/).\n\n"
+            "Fine: [story](/news/2022/08/15/a/), [relative](../a/) and [the shop](/shop/).\n")
+    root = make_site({"content/a.md": entry_text(body=body)},
+                     config='[site]\nbase_url = "https://example.org/news/"\n')
+    built = digest("build", cwd=root)
+    assert built.returncode == 0, built.stderr
+    assert ("warning: content/a.md:6: broken internal link '/2022/08/15/a/': the site lives under /news/, so this "
+            "address is outside it") in built.stderr
+    assert "hint: link to /news/2022/08/15/a/ (or relatively)" in built.stderr
+    assert built.stderr.count("broken internal link") == 1, built.stderr
+    checked = digest("check", cwd=root)
+    assert checked.returncode == 1 and checked.stderr.count("broken internal link") == 1, checked.stderr

@@ -153,6 +153,46 @@ def test_the_weekly_eml_links_to_its_own_page_and_uses_the_weekly_subject(make_s
     assert 'href="https://news.example.org/2022/08/16/"' in html  # each day's edition
 
 
+@pytest.mark.parametrize(("address", "written"), [
+    ("https://example.org/désinscription?liste=été", "https://example.org/d%C3%A9sinscription?liste=%C3%A9t%C3%A9"),
+    ("mailto:départ@bücher.example", "mailto:d%C3%A9part@b%C3%BCcher.example"),
+])
+def test_a_non_ascii_unsubscribe_address_is_written_in_ascii(make_site, address: str, written: str) -> None:
+    """A mail header holds ASCII, and List-Unsubscribe (RFC 2369, structured) no encoded-words:
+    the address is percent-encoded (RFC 3986, 6068), in the header and the footer's link alike."""
+    root = make_site(FILES, config=BASIC_CONFIG + f'[email]\nlist_unsubscribe = "{address}"\n')
+    build(root, OPTIONS)
+    data = (root / "output/2022/08/15/email.eml").read_bytes()
+    assert f"List-Unsubscribe: <{written}>\r\n".encode() in data
+    body = email.message_from_bytes(data, policy=policy.default).get_body(("html",)).get_content()
+    assert written in _links(body)
+
+
+def test_an_editions_email_is_dated_by_its_own_days_articles(make_site) -> None:
+    """A story's later report belongs to its own day's e-mail: the e-mail of the day the story began
+    was dated at that later report (a day or more after the edition it carries)."""
+    root = make_site({
+        "content/a.md": entry_text("Harbour plan approved", "2022-08-15T09:00:00+01:00", story="harbour"),
+        "content/b.md": entry_text("Harbour plan: work starts", "2022-08-17T10:30:00+01:00", story="harbour"),
+    }, config=BASIC_CONFIG)
+    build(root, OPTIONS)
+    assert _message(root / "output/2022/08/15/email.eml")["Date"] == "Mon, 15 Aug 2022 09:00:00 +0100"
+    assert _message(root / "output/2022/08/17/email.eml")["Date"] == "Wed, 17 Aug 2022 10:30:00 +0100"
+
+
+@pytest.mark.parametrize(("base_url", "domain"), [("https://[2001:db8::1]/news/", "[IPv6:2001:db8::1]"),
+                                                   ("https://192.0.2.1/", "[192.0.2.1]")])
+def test_the_default_sender_of_a_site_at_an_ip_address_is_a_valid_address(make_site, base_url: str,
+                                                                            domain: str) -> None:
+    """newsletter@ the host: an IPv6 host made 'From: Test Digest <newsletter@2001>:db8::1>'."""
+    root = make_site(FILES, config=BASIC_CONFIG)
+    build(root, BuildOptions(now=NOW, jobs=1, base_url=base_url))
+    data = (root / "output/2022/08/15/email.eml").read_bytes()
+    assert f"From: Test Digest <newsletter@{domain}>\r\n".encode() in data
+    sender = _message(root / "output/2022/08/15/email.eml")["From"]
+    assert not sender.defects and sender.addresses[0].domain == domain
+
+
 def test_same_input_same_bytes_and_an_incremental_build_equals_a_cold_one(make_site, tmp_path: Path) -> None:
     root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
     builder = Builder(root, OPTIONS)

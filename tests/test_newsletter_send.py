@@ -41,6 +41,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.raw: list[bytes] = []  # each message as it came
         self.refuse: set[str] = set()
         self.hold_at: int | None = None  # the n-th message waits for `release`, then is not accepted
         self.held = threading.Event()
@@ -62,6 +63,7 @@ class Inbox:
         if self.fail_at == number:
             self.fail_at = None
             return "421 4.3.2 service shutting down"
+        self.raw.append(envelope.content)
         message = email.message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append((list(envelope.rcpt_tos), message))
@@ -280,6 +282,18 @@ def test_an_internationalised_domain_goes_out_in_ascii(make_site: Any, smtp: tup
     assert _send(root, "2022-08-15", _recipients(root, ["zoë@bücher.example", "ann@bücher.example"])) == 0
     # the domain as IDNA; the non-ASCII local part as it is (the test server offers SMTPUTF8)
     assert sorted(inbox.recipients()) == ["ann@xn--bcher-kva.example", "zoë@bücher.example"]
+
+
+def test_a_long_list_unsubscribe_address_goes_out_as_written(make_site: Any, smtp: tuple[Inbox, int]) -> None:
+    """RFC 2369: the header holds <address>, never RFC 2047 encoded-words (which the e-mail package
+    makes of a word longer than a folded line): Gmail and the others would not find the address."""
+    inbox, port = smtp
+    address = "https://example.org/unsubscribe?list=weekly-digest&token=" + "0123456789abcdef" * 6
+    root = _site(make_site, port, f'list_unsubscribe = "{address}"\n')
+    line = f"List-Unsubscribe: <{address}>".encode()
+    assert line + b"\r\n" in (root / "output/2022/08/15/email.eml").read_bytes()
+    assert _send(root, "2022-08-15", _recipients(root, ["ann@example.org"])) == 0
+    assert line + b"\r\n" in inbox.raw[0] and b"=?utf-8?" not in inbox.raw[0].split(b"\r\n\r\n")[0]
 
 
 def test_one_send_of_an_edition_at_a_time(make_site: Any, smtp: tuple[Inbox, int], capsys: Any) -> None:

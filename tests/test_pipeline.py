@@ -87,3 +87,46 @@ def test_the_sitemap_is_an_index_of_the_site_s_own_pages_and_one_sitemap_a_month
     assert listed["sitemaps/2022-07.xml"] == ["2022/07/30/", "2022/07/30/a/"]
     assert sorted(listed["sitemaps/2022-08.xml"]) == ["2022/08/02/", "2022/08/02/b/", "2022/08/02/c/"]
     assert sorted(listed["sitemaps/pages.xml"]) == ["", "archive/", "topics/business/", "topics/general/"]
+
+
+def test_a_month_of_more_addresses_than_a_sitemap_holds_has_several(make_site: SiteMaker,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    """The protocol's limit (50,000 addresses a sitemap, here 3): a month over it was one sitemap
+    that search engines refuse. Every address is listed once; an addition elsewhere keeps the big
+    month's parts as they are, and the result equals a cold build."""
+    from xml.etree import ElementTree
+
+    from digest import pages
+
+    monkeypatch.setattr(pages, "SITEMAP_URLS", 3)
+    files = {f"content/a{n}.md": entry_text(f"Story number {n} of the day",
+                                            date=f"2022-08-0{1 + n % 3}T0{n}:00:00+01:00")
+             for n in range(7)}
+    root = make_site(files)
+    build(root, BuildOptions(now=NOW, search=False, jobs=1))
+    space = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    base = "https://news.example.org/"
+
+    def listed(output: Path) -> dict[str, list[str]]:
+        index = ElementTree.fromstring((output / "sitemap.xml").read_bytes())
+        parts = [loc.text.removeprefix(base) for loc in index.iter(f"{space}loc") if loc.text]
+        return {part: [loc.text.removeprefix(base) for loc in
+                       ElementTree.fromstring((output / part).read_bytes()).iter(f"{space}loc") if loc.text]
+                for part in parts}
+
+    found = listed(root / "output")
+    august = {part: urls for part, urls in found.items() if part.startswith("sitemaps/2022-08")}
+    assert list(august) == ["sitemaps/2022-08.xml", "sitemaps/2022-08-2.xml", "sitemaps/2022-08-3.xml",
+                            "sitemaps/2022-08-4.xml"]
+    assert all(len(urls) <= 3 for urls in found.values())
+    addresses = [url for urls in august.values() for url in urls]
+    assert len(addresses) == len(set(addresses)) == 3 + 7  # three editions, seven articles
+    (root / "content/later.md").write_text(entry_text("A story of September", date="2022-09-01T09:00:00+01:00"))
+    build(root, BuildOptions(now=NOW, search=False, jobs=1))
+    again = listed(root / "output")
+    assert {part: urls for part, urls in again.items() if part.startswith("sitemaps/2022-08")} == august
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("output", ".output*", ".digest"))
+    build(cold, BuildOptions(now=NOW, search=False, jobs=1))
+    assert tree_bytes(root / "output") == tree_bytes(cold / "output")

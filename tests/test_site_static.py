@@ -82,6 +82,44 @@ def test_base_url_option_moves_feeds_and_canonical_links(make_site) -> None:
         build(root, BuildOptions(now=NOW, base_url="example.org/news"))
 
 
+def test_a_base_url_with_a_non_ascii_host_or_path_is_written_as_a_uri(make_site) -> None:
+    """Sitemaps (RFC 3986 URLs), RSS links, e-mail headers and HTTP servers want ASCII: an IRI in
+    base_url is published percent-encoded, its host in IDNA, as browsers send it."""
+    import email
+    from email import policy
+    from pathlib import Path
+
+    from lxml import etree
+
+    root = make_site({"content/a.md": entry_text("Harbour plan approved")})
+    build(root, BuildOptions(now=NOW, base_url="https://bücher.example:8443/nouvelles/été"))
+    base = "https://xn--bcher-kva.example:8443/nouvelles/%C3%A9t%C3%A9/"
+    output = root / "output"
+    locs = [loc.text for path in [output / "sitemap.xml", *sorted((output / "sitemaps").glob("*.xml"))]
+            for loc in etree.parse(str(path)).iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert f"{base}2022/08/15/a/" in locs and all(loc.startswith(base) and loc.isascii() for loc in locs)
+    assert f"Sitemap: {base}sitemap.xml" in (output / "robots.txt").read_text()
+    for name in ("feed.xml", "atom.xml", "feed.json"):
+        text = (output / name).read_text()
+        assert f"{base}2022/08/15/a/" in text and "été" not in text and "bücher" not in text, name
+    message = email.message_from_bytes((output / "2022/08/15/email.eml").read_bytes(), policy=policy.default)
+    assert message["From"].addresses[0].domain == "xn--bcher-kva.example"
+    assert f"{base}2022/08/15/" in message.get_body(("plain",)).get_content()
+    page = (output / "2022/08/15/a/index.html").read_text()
+    assert f'<link rel="canonical" href="{base}2022/08/15/a/">' in page
+    assert '"/nouvelles/%C3%A9t%C3%A9/static/style.css"' in (output / "404.html").read_text()
+    assert not Path(output / "nouvelles").exists()
+
+
+def test_robots_txt_is_plain_text(make_site) -> None:
+    """robots.txt is not HTML: an '&' in the site's path was written '&amp;', a sitemap address that
+    does not exist."""
+    root = make_site({"content/a.md": entry_text()})
+    build(root, BuildOptions(now=NOW, base_url="https://example.org/news&views/"))
+    assert (root / "output/robots.txt").read_text() == (
+        "User-agent: *\nAllow: /\nSitemap: https://example.org/news&views/sitemap.xml\n")
+
+
 def test_the_dev_server_serves_a_sub_path_site_where_it_will_live(make_site) -> None:
     import http.client
     import re
@@ -117,6 +155,36 @@ def test_the_dev_server_serves_a_sub_path_site_where_it_will_live(make_site) -> 
             if link.endswith((b".css", b".js")):
                 assert get(link.decode())[0] == 200, link
         assert get("/elsewhere/index.html")[0] == 404
+    finally:
+        server.close()
+
+
+def test_the_dev_server_serves_a_non_ascii_sub_path_as_browsers_ask_for_it(make_site) -> None:
+    """A browser asks for /nouvelles/%C3%A9t%C3%A9/: a base path kept as 'été' matched no request."""
+    import http.client
+    import threading
+
+    from digest.serve import DevServer
+
+    root = make_site({"content/a.md": entry_text()})
+    build(root, BuildOptions(now=NOW, base_url="https://example.org/nouvelles/été/"))
+    server = DevServer(root, watch=False, port=0, options=BuildOptions(now=NOW,
+                                                                      base_url="https://example.org/nouvelles/été/"))
+    threading.Thread(target=server.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    host, port = server.httpd.server_address[:2]
+
+    def get(path: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection(str(host), port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location") or ""
+
+    try:
+        assert server.url.endswith("/nouvelles/%C3%A9t%C3%A9/")
+        assert get("/") == (302, "/nouvelles/%C3%A9t%C3%A9/")
+        assert get("/nouvelles/%C3%A9t%C3%A9/")[0] == 200
+        assert get("/nouvelles/%C3%A9t%C3%A9/2022/08/15/a/")[0] == 200
     finally:
         server.close()
 

@@ -11,8 +11,10 @@ from email import policy
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
-# CRLF line ends, as mail is sent; headers folded at 78 characters, non-ASCII encoded.
-POLICY = policy.SMTP
+# CRLF line ends, as mail is sent; headers folded at 78 characters, non-ASCII encoded. A header read
+# from a file is written back as it was (refold_source): refolded, a long List-Unsubscribe became
+# RFC 2047 encoded-words, which no mail service reads as an address (digest send reads the file).
+POLICY = policy.SMTP.clone(refold_source="none")
 
 
 def build_message(html: str, text: str, *, subject: str, sender: str, date: datetime | None,
@@ -23,7 +25,9 @@ def build_message(html: str, text: str, *, subject: str, sender: str, date: date
     if date is not None:
         message["Date"] = format_datetime(date)
     if unsubscribe:
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        # As it is, on one line: a structured header (RFC 2369) may not hold encoded-words, which the
+        # policy makes of any word longer than a folded line (a tokened address often is).
+        message.set_raw("List-Unsubscribe", f"<{unsubscribe}>")
     message["MIME-Version"] = "1.0"
     message["Content-Type"] = "multipart/alternative"
     message.set_payload([_part(text, "plain"), _part(html, "html")])

@@ -4,9 +4,10 @@ cover them). Pure: what each e-mail says is decided here; digest/newsletter/rend
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from email.headerregistry import Address
 from itertools import groupby
 from typing import Any
@@ -99,7 +100,7 @@ def _email(config: Config, editions: Sequence[Edition], kind: str, label: str, w
         "web_url": web_url,
         "home_url": config.base_url,
         "feed_url": absolute(config.base_url, feed_urls()["rss"]),
-        "date": _newest(editions),
+        "date": _newest(editions, tz),
         "sender": config.email_from or default_sender(config),
         "unsubscribe": config.email_list_unsubscribe,
         "stories": len(stories),
@@ -110,6 +111,11 @@ def _email(config: Config, editions: Sequence[Edition], kind: str, label: str, w
 def default_sender(config: Config) -> str:
     """The site's title at newsletter@ the host it is published at."""
     host = urlsplit(config.base_url).hostname or "localhost"
+    try:  # an address's host is a name, or an IP address in brackets (RFC 5321 4.1.3)
+        ip = ipaddress.ip_address(host)
+        host = f"[IPv6:{ip}]" if ip.version == 6 else f"[{ip}]"
+    except ValueError:
+        pass
     return str(Address(display_name=one_line(config.title), username="newsletter", domain=host))
 
 
@@ -126,8 +132,10 @@ def preheader(headlines: Sequence[str]) -> str:
     return cut + "…"
 
 
-def _newest(editions: Sequence[Edition]) -> datetime | None:
-    """The message's date: the newest article it shows (never the time of the build)."""
-    moments = [m.published for e in editions for s in e.stories for m in s.members]
+def _newest(editions: Sequence[Edition], tz: tzinfo) -> datetime | None:
+    """The message's date: the newest article it shows (never the time of the build). A story's later
+    reports are their own day's, not of the edition where it began: its e-mail was dated days late."""
+    moments = [m.published for e in editions for s in e.stories for m in s.members
+               if m.published.astimezone(tz).date() == e.day]
     moments += [f.entry.published for e in editions for f in e.followups]
     return max(moments, default=None)

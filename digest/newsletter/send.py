@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
@@ -30,6 +29,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from digest.config import Config, is_local_base_url
 from digest.errors import DigestError
+from digest.newsletter.message import POLICY as MESSAGE_POLICY
 from digest.urls import edition_url, email_urls, week_url
 
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
@@ -126,7 +126,7 @@ def load_message(config: Config, label: str) -> EmailMessage:
                 else "run digest build first; there is an e-mail for each day with entries and each week with an "
                      "edition")
         raise DigestError(f"no e-mail for {label} in {config.output_dir}/", path, hint=hint) from None
-    message = BytesParser(policy=policy.SMTP).parsebytes(data)
+    message = BytesParser(policy=MESSAGE_POLICY).parsebytes(data)
     assert isinstance(message, EmailMessage)
     return message
 
@@ -209,7 +209,7 @@ def _local_link(message: EmailMessage) -> str | None:
 
 def _for(message: EmailMessage, address: str, sender: str) -> EmailMessage:
     """The message as one recipient gets it: To, a Message-ID of its own, the time it is sent."""
-    copy = BytesParser(policy=policy.SMTP).parsebytes(message.as_bytes())
+    copy = BytesParser(policy=MESSAGE_POLICY).parsebytes(message.as_bytes())
     assert isinstance(copy, EmailMessage)
     copy["To"] = address
     copy["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
