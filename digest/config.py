@@ -61,6 +61,9 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
         "weekly_subject": (str, "{title}: the week to {date}", "the weekly roll-up's subject; also {week}"),
         "week_ends": (str, "sunday", "the weekday a weekly roll-up ends on"),
         "list_unsubscribe": (str, "", "a mailto: or https: address for the List-Unsubscribe header and link"),
+        "one_click_unsubscribe": (bool, False, "also List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058, "
+                                  "asked of bulk senders by Gmail and Yahoo): the https: list_unsubscribe address "
+                                  "must unsubscribe on a POST, with no page to confirm"),
         "host": (str, "", "SMTP server for digest send"),
         "port": (int, 587, "SMTP port (587 for starttls, 465 for tls)"),
         "security": (str, "starttls", "\"starttls\", \"tls\" or \"none\" (none only for host 127.0.0.1)"),
@@ -96,6 +99,7 @@ class Config:
     email_weekly_subject: str = "{title}: the week to {date}"
     email_week_ends: str = "sunday"
     email_list_unsubscribe: str = ""
+    email_one_click_unsubscribe: bool = False
     email_host: str = ""
     email_port: int = 587
     email_security: str = "starttls"
@@ -427,6 +431,11 @@ def _check_email(values: dict[str, Any], text: str, path: Path, errors: list[Dig
             f"{unsubscribe!r}", "write it like mailto:leave@example.org or https://example.org/unsubscribe")
     elif unsubscribe:
         values["email_list_unsubscribe"] = ascii_address(unsubscribe)  # a mail header holds ASCII only
+    if values.get("email_one_click_unsubscribe") and not unsubscribe.startswith("https://"):
+        bad("one_click_unsubscribe", "Config value 'email.one_click_unsubscribe' needs an https: list_unsubscribe "
+            f"address (RFC 8058), not {unsubscribe or 'none'!r}",
+            'set list_unsubscribe = "https://example.org/unsubscribe?..." (an address that unsubscribes on a '
+            "POST), or remove one_click_unsubscribe")
     security = values.get("email_security", "starttls")
     if security not in ("starttls", "tls", "none"):
         bad("security", f"Config value 'email.security' must be \"starttls\", \"tls\" or \"none\", not {security!r}",

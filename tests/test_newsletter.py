@@ -347,6 +347,8 @@ def test_weeks_ending_on_another_day_are_named_by_their_last_day(make_site) -> N
     ('week_ends = "someday"', "not a weekday"),
     ('from = "not an address"', "not an e-mail address"),
     ('list_unsubscribe = "javascript:alert(1)"', "not a mailto: or http(s) address"),
+    ('list_unsubscribe = "mailto:leave@example.org"\none_click_unsubscribe = true', "needs an https: list_unsubscribe"),
+    ("one_click_unsubscribe = true", "needs an https: list_unsubscribe"),
     ('password = "hunter2"', "DIGEST_SMTP_PASSWORD"),
     ("port = 70000", "not a port number"),
 ])

@@ -92,10 +92,10 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
         controller.stop()
 
 
-def _site(make_site: Any, port: int, extra: str = "") -> Path:
+def _site(make_site: Any, port: int, extra: str = "", name: str = "site") -> Path:
     config = BASIC_CONFIG + f'[email]\nfrom = "Test Digest <news@example.org>"\nhost = "127.0.0.1"\nport = {port}\n' \
         f'security = "none"\n{extra}'
-    root = make_site(FILES, config=config)
+    root = make_site(FILES, config=config, name=name)
     build(root, BuildOptions(now=NOW, jobs=1))
     return root
 
@@ -294,6 +294,22 @@ def test_a_long_list_unsubscribe_address_goes_out_as_written(make_site: Any, smt
     assert line + b"\r\n" in (root / "output/2022/08/15/email.eml").read_bytes()
     assert _send(root, "2022-08-15", _recipients(root, ["ann@example.org"])) == 0
     assert line + b"\r\n" in inbox.raw[0] and b"=?utf-8?" not in inbox.raw[0].split(b"\r\n\r\n")[0]
+
+
+def test_one_click_unsubscribe_goes_out_with_its_address(make_site: Any, smtp: tuple[Inbox, int]) -> None:
+    """RFC 8058: with one_click_unsubscribe, List-Unsubscribe-Post beside the https: List-Unsubscribe, in the
+    .eml and as sent; without it, no such header (a POST to an address that does not expect one could
+    unsubscribe nobody, or anybody)."""
+    inbox, port = smtp
+    address = "https://example.org/unsubscribe?list=digest"
+    root = _site(make_site, port, f'list_unsubscribe = "{address}"\none_click_unsubscribe = true\n')
+    header = b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+    data = (root / "output/2022/08/15/email.eml").read_bytes()
+    assert f"List-Unsubscribe: <{address}>\r\n".encode() in data and header in data
+    assert _send(root, "2022-08-15", _recipients(root, ["ann@example.org"])) == 0
+    assert header in inbox.raw[0].split(b"\r\n\r\n")[0]
+    plain = _site(make_site, port, f'list_unsubscribe = "{address}"\n', name="plain")
+    assert b"List-Unsubscribe-Post" not in (plain / "output/2022/08/15/email.eml").read_bytes()
 
 
 def test_one_send_of_an_edition_at_a_time(make_site: Any, smtp: tuple[Inbox, int], capsys: Any) -> None:

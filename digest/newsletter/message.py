@@ -18,7 +18,9 @@ POLICY = policy.SMTP.clone(refold_source="none")
 
 
 def build_message(html: str, text: str, *, subject: str, sender: str, date: datetime | None,
-                  unsubscribe: str = "") -> EmailMessage:
+                  unsubscribe: str = "", one_click: bool = False) -> EmailMessage:
+    """The e-mail's MIME message. `one_click`: unsubscribing takes one POST to the https: `unsubscribe`
+    address (RFC 8058's List-Unsubscribe-Post, which Gmail and Yahoo ask of bulk senders)."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = subject
     message["From"] = sender
@@ -28,6 +30,8 @@ def build_message(html: str, text: str, *, subject: str, sender: str, date: date
         # As it is, on one line: a structured header (RFC 2369) may not hold encoded-words, which the
         # policy makes of any word longer than a folded line (a tokened address often is).
         message.set_raw("List-Unsubscribe", f"<{unsubscribe}>")
+        if one_click:
+            message.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
     message["MIME-Version"] = "1.0"
     message["Content-Type"] = "multipart/alternative"
     message.set_payload([_part(text, "plain"), _part(html, "html")])

@@ -103,6 +103,7 @@ def _email(config: Config, editions: Sequence[Edition], kind: str, label: str, w
         "date": _newest(editions, tz),
         "sender": config.email_from or default_sender(config),
         "unsubscribe": config.email_list_unsubscribe,
+        "one_click": config.email_one_click_unsubscribe,
         "stories": len(stories),
         "articles": articles,
     }
