@@ -123,6 +123,19 @@ def needs_pagefind() -> None:
     require(digest.search.pagefind_executable() is not None, "Pagefind (the pagefind-bin package)")
 
 
+def indexed_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many articles each indexing of segments (SearchStore.build) takes, from here on."""
+    calls: list[int] = []
+    real = digest.search.SearchStore.build
+
+    def counting(self: Any, segments: Any, source: Path, jobs: int, progress: Any = None) -> Any:
+        calls.append(sum(len(s.pages) for s in segments))
+        return real(self, segments, source, jobs, progress)
+
+    monkeypatch.setattr(digest.search.SearchStore, "build", counting)
+    return calls
+
+
 def listing(root: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((root / "output" / "pagefind" / "segments.json").read_text())
     return data
@@ -141,14 +154,7 @@ def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker
     first = listing(root)["segments"]
     assert len(first) == 3  # 4 + 4 sealed, 1 open
 
-    calls: list[int] = []
-    real = digest.search.SearchStore.build
-
-    def counting(self: Any, segments: Any, source: Path, jobs: int, progress: Any = None) -> Any:
-        calls.append(sum(len(s.pages) for s in segments))
-        return real(self, segments, source, jobs, progress)
-
-    monkeypatch.setattr(digest.search.SearchStore, "build", counting)
+    calls = indexed_counts(monkeypatch)
     (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z",
                                                    body="Body 1, now with zanzibarite."))
     build(root, options)
@@ -607,14 +613,7 @@ def test_a_template_edit_outside_the_search_body_indexes_nothing_again(make_site
     options = BuildOptions(now=NOW, jobs=1, search=True)
     build(root, options)
     first = listing(root)["segments"]
-    calls: list[int] = []
-    real = digest.search.SearchStore.build
-
-    def counting(self: Any, segments: Any, source: Path, jobs: int, progress: Any = None) -> Any:
-        calls.append(sum(len(s.pages) for s in segments))
-        return real(self, segments, source, jobs, progress)
-
-    monkeypatch.setattr(digest.search.SearchStore, "build", counting)
+    calls = indexed_counts(monkeypatch)
     theme = root / "themes/default/templates"
     theme.mkdir(parents=True)
     (theme / "base.html").write_text('{% extends "default:base.html" %}'
