@@ -20,7 +20,7 @@ from digest.errors import ContentWarning, DigestError, plural
 from digest.links import broken_links, exists
 from digest.model import Page, Site
 from digest.pipeline import BuildOptions, plan_site
-from digest.render_files import install_globals, page_tasks, render_page
+from digest.render_files import install_globals, page_tasks, render_page, site_context
 from digest.tags import near_duplicates
 from digest.theme import make_environment
 from digest.workers import in_workers, orphaned
@@ -41,8 +41,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     targets = planned.output_paths()
     shown = {e.path for e in site.entries}
     published = [e for e in planned.entries if e.path in shown]  # in the order they were found
-    shared = {"site": {"title": config.title, "description": config.description, "base_url": config.base_url,
-                       "language": config.language, "timezone": config.timezone}}
+    shared = {"site": site_context(config)}
     # Links written in the entries: named by their Markdown file and line (links.py).
     from_entries = broken_links(published, targets, config)
     problems: list[str] = [str(warning) for _, warning in from_entries]

@@ -188,13 +188,20 @@ def parse_files(config: Config, items: Sequence[tuple[str, int, int]]) -> tuple[
             try:
                 entry = load_entry(config.site_root / rel, config)
                 parsed.append(Parsed(rel, mtime_ns, size, entry, entry_features(entry)))
-                if entry.extra or is_undated(entry):  # rare: the file is read again for the lines
-                    errors.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
+                errors.extend(_key_warnings(config, rel, entry))
             except DigestError as exc:
                 errors.append(exc)
             except OSError as exc:
                 errors.append(ContentError(f"cannot read the file: {exc.strerror}", rel))
     return parsed, errors
+
+
+def _key_warnings(config: Config, rel: str, entry: Entry) -> list[ContentWarning]:
+    """content.key_warnings of a parsed entry: only one with keys digest does not know, or undated (rare:
+    the file is read again for the lines)."""
+    if not (entry.extra or is_undated(entry)):
+        return []
+    return key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace"))
 
 
 def split_warnings(problems: Sequence[DigestError]) -> tuple[list[DigestError], list[ContentWarning]]:
@@ -228,8 +235,7 @@ def load_entries_with_features(config: Config, jobs: int | None = None,
         if rel in kept:
             entry, features = kept[rel]
             parsed[rel] = Parsed(rel, mtime_ns, size, entry, features)
-            if entry.extra or is_undated(entry):  # rare: the file is read again for the lines
-                problems.extend(key_warnings(entry, (config.site_root / rel).read_text("utf-8-sig", "replace")))
+            problems.extend(_key_warnings(config, rel, entry))
     errors, found_warnings = split_warnings(problems)
     if warnings is not None:
         warnings.extend(found_warnings)

@@ -128,7 +128,7 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
     for name in {page.template for page in pages}:
         with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
             env.get_template(name)  # reported, with file and line, when the page renders
-    shared = {"site": _site_context(config)}
+    shared = {"site": site_context(config)}
     # Feeds first: a feed holds fifty items, so it is the longest task.
     tasks = [("feed", (i,)) for i in range(len(feeds))] + [("page", task) for task in page_tasks(pages)]
     work = RenderWork(config, env, pages, feeds, staging, shared, bodies or {})
@@ -139,7 +139,7 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
         raise BuildFailed(unique) if len(unique) > 1 else unique[0]
 
 
-def _site_context(config: Config) -> dict[str, Any]:
+def site_context(config: Config) -> dict[str, Any]:
     return {"title": config.title, "description": config.description, "base_url": config.base_url,
             "language": config.language, "timezone": config.timezone}
 

@@ -42,7 +42,7 @@ def render_email(env: jinja2.Environment, page: Page, shared: Mapping[str, Any])
         email = page.context["email"]
         message = build_message(_made(env, context, email_html), _made(env, context, email_text),
                                 subject=email["subject"], sender=email["sender"], date=email["date"],
-                                unsubscribe=email["unsubscribe"], one_click=email.get("one_click", False))
+                                unsubscribe=email["unsubscribe"], one_click=email["one_click"])
         data = message.as_bytes()
     return RenderedFile(page.output_path, data)
 
