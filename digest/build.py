@@ -86,7 +86,7 @@ from digest.search import SearchStore, SearchWork, Segment, pagefind_executable,
 from digest.site_static import check_static_clashes, folders_as_recorded, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import STORIES, KeptGrouping, cached_stories, grouping_key
-from digest.theme_files import check_theme, static_files, templates_fingerprint
+from digest.theme_files import TemplateSources, check_theme, static_files
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls, is_article_output
 from digest.workers import Apart, worker_count
@@ -271,7 +271,7 @@ class Builder:
         self._warming = (salt, warming[1], at) if at < len(warming[1]) else None
         return self._warming is None
 
-    def _salts(self, config: Config, whole: str, cache: BuildCache) -> Salts:
+    def _salts(self, config: Config, whole: str, cache: BuildCache, sources: TemplateSources) -> Salts:
         """The salts of the units' fingerprints (unit_salts; `whole`: the hash of every
         template and the config), made again only when that changed: kept in memory and in the
         cache (parsing the templates for what they read took 0.05 s)."""
@@ -279,19 +279,20 @@ class Builder:
             return self._unit_salts
         known = cache.get(UNIT_SALTS)
         if not (isinstance(known, Salts) and known.whole == whole):
-            known = unit_salts(config, whole)
+            known = unit_salts(config, whole, sources)
             cache.put(UNIT_SALTS, known)
         self._unit_salts = known
         return known
 
-    def _environment(self, config: Config, salt: str) -> jinja2.Environment:
+    def _environment(self, config: Config, salt: str, sources: TemplateSources) -> jinja2.Environment:
         """The template environment, made again only when the templates or the config changed
-        (`salt`: the build's hash of both)."""
+        (`salt`: the build's hash of both, the templates as `sources` read them: a kept environment
+        compiles what it compiles from bytes of that same hash)."""
         from digest.render_files import template_environment  # Jinja: only when something is rendered
 
         key = f"{salt} {config.site_root}"
         if self._env is None or self._env[0] != key:
-            self._env = (key, template_environment(config))
+            self._env = (key, template_environment(config, sources))
         return self._env[1]
 
     def close(self) -> None:
@@ -365,7 +366,8 @@ class Builder:
                     folders: Apart[bool] | _Inline, live: str | None) -> BuildReport:
         options = self.options
         now = options.now or datetime.now(UTC)
-        salt = whole_salt(config)
+        sources = TemplateSources(config)  # each template read once: hashed and compiled from the same bytes
+        salt = whole_salt(config, sources)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
         executable = pagefind_executable() if options.search else None
@@ -394,7 +396,7 @@ class Builder:
         published_rows = published(found.rows, config, now)
         if not self.once:
             self._published = published_rows
-            self._planned = (config, self._salts(config, salt, cache), now)
+            self._planned = (config, self._salts(config, salt, cache, sources), now)
         inputs = entries_key(plan_salt, published_rows)
         if walked is not None:
             self._seen = (walked[1], plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now))
@@ -405,7 +407,7 @@ class Builder:
             return BuildReport(len(published_rows), known[1], known[2], 0, 0, 0.0, parsed)
 
         live_state = cache.tree(live)
-        salts = self._salts(config, salt, cache)
+        salts = self._salts(config, salt, cache, sources)
         plan = None
         live_plan = None
         if live_state is not None:
@@ -444,7 +446,7 @@ class Builder:
             cache.record_tree(live, state, keep=present(tree_id(spare_path(output))))
             settle(cache, (plan_salt, inputs))
             return BuildReport(len(published_rows), page_count, feed_count, 0, 0, 0.0, parsed)
-        env = self._environment(config, salt)
+        env = self._environment(config, salt, sources)
         try:
             rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock, store)
         except _Incomplete:  # the spare tree lacks a file the patch did not plan: plan everything
@@ -716,9 +718,10 @@ def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, C
     return LivePlan(changed, cache.units_showing, remembered_grouping(remembered), shape[0], live_state.manifest)
 
 
-def whole_salt(config: Config) -> str:
-    """The hash of every template and of the config: what unit_salts' salts are made from."""
-    return fingerprint(templates_fingerprint(config), config.source_text, config.drafts, config.future)
+def whole_salt(config: Config, sources: TemplateSources) -> str:
+    """The hash of every template (as `sources` reads them) and of the config: what unit_salts'
+    salts are made from."""
+    return fingerprint(sources.fingerprint(), config.source_text, config.drafts, config.future)
 
 
 def existing_cache(config: Config) -> BuildCache | None:
@@ -761,11 +764,12 @@ def entries_parsed_before(config: Config) -> KnownEntries:
 class LivePages:
     """The pages of the live output/ as the build recorded them (`digest check` reads a page from there
     instead of rendering it again when a build of `config` would give it the fingerprint the live tree
-    records for it: the same bytes). Only a cache made for this config is read; nothing is written."""
+    records for it: the same bytes; `sources`: the templates as the caller renders them). Only a cache
+    made for this config is read; nothing is written."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, sources: TemplateSources) -> None:
         self.folder = config.output_path
-        self.salts = unit_salts(config, whole_salt(config))
+        self.salts = unit_salts(config, whole_salt(config, sources), sources)
         self._prints = Fingerprinter()
         self._manifest: Mapping[str, str] = {}
         cache = existing_cache(config) if tree_id(self.folder) is not None else None
@@ -790,7 +794,7 @@ class LivePages:
             return None
 
 
-def unit_salts(config: Config, whole: str) -> Salts:
+def unit_salts(config: Config, whole: str, sources: TemplateSources) -> Salts:
     """The salts of the pages' and feeds' fingerprints (`whole`: the hash of every template and the
     config): a page's covers the config and the templates it is rendered with (an e-mail's file,
     render_files.render_page: both e-mail templates), a feed's the config alone (feeds.py renders it
@@ -798,7 +802,7 @@ def unit_salts(config: Config, whole: str) -> Salts:
     from digest.newsletter.render import EMAIL_TEMPLATES  # with Jinja: only when the templates changed
     from digest.theme import make_environment, template_prints
 
-    prints = template_prints(make_environment(config))
+    prints = template_prints(make_environment(config, sources))
     settings = fingerprint(config.source_text, config.drafts, config.future)
     reads: dict[str, str] = {}
     for name in prints:

@@ -23,6 +23,7 @@ from digest.pipeline import BuildOptions, plan_site
 from digest.render_files import install_globals, page_tasks, render_page, site_context
 from digest.tags import near_duplicates
 from digest.theme import make_environment
+from digest.theme_files import TemplateSources
 from digest.workers import in_workers, orphaned
 
 _LINK = re.compile(r'(?:href|src)="([^"]*)"')
@@ -36,7 +37,8 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     config, site, pages = planned.config, planned.site, planned.pages
     if warnings is not None:
         warnings += tag_warnings(site, config) + lead_warnings(site, config)
-    env = make_environment(config)
+    sources = TemplateSources(config)  # the templates hashed for the live pages are those rendered
+    env = make_environment(config, sources)
     install_globals(env, config)
     targets = planned.output_paths()
     shown = {e.path for e in site.entries}
@@ -47,7 +49,7 @@ def check_site(site_root: Path, options: BuildOptions | None = None,
     problems: list[str] = [str(warning) for _, warning in from_entries]
     reported = {rel for rel, _ in from_entries}
     base = urlsplit(config.base_url)
-    live = LivePages(config)
+    live = LivePages(config, sources)
     internal: dict[tuple[str, str], str | None] = {}  # (page's folder, link) -> the output path it leads to
 
     def leads_to(page_url: str, link: str) -> str | None:

@@ -27,6 +27,7 @@ from digest.newsletter.render import is_email, render_email
 from digest.output import Staging
 from digest.permalinks import entry_html, entry_url, linking_relatively
 from digest.theme import make_environment, render_template
+from digest.theme_files import TemplateSources
 from digest.urls import absolute, archive_url, edition_url, tag_slug, tag_url, topic_url
 from digest.workers import in_workers, orphaned
 
@@ -108,9 +109,10 @@ def _template_compiler() -> str:
     return hashlib.blake2b(f"jinja {jinja2.__version__}\n".encode() + code, digest_size=12).hexdigest()
 
 
-def template_environment(config: Config) -> jinja2.Environment:
-    """The theme's environment with the URL helpers, compiled templates cached on disk."""
-    env = make_environment(config)
+def template_environment(config: Config, sources: TemplateSources | None = None) -> jinja2.Environment:
+    """The theme's environment with the URL helpers, compiled templates cached on disk; its
+    templates read through `sources` (theme.make_environment)."""
+    env = make_environment(config, sources)
     install_globals(env, config)
     env.auto_reload = False  # one build, one version of each template: no stat per page and template
     folder = config.site_root / ".digest" / "cache" / "templates"

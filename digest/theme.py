@@ -6,6 +6,8 @@ An override can extend the template it replaces with {% extends "default:base.ht
 from __future__ import annotations
 
 import hashlib
+import os
+import posixpath
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -23,12 +25,15 @@ from jinja2.utils import internalcode
 from digest.config import Config
 from digest.errors import DigestError, ThemeError
 from digest.formats import echoes, format_date, reading_time, zone_name
-from digest.theme_files import BUILTIN_THEME, theme_dirs
+from digest.theme_files import BUILTIN_THEME, TemplateSources
 
 
-def make_environment(config: Config) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = [_ThemeLoader(str(d / "templates")) for d in theme_dirs(config)]
-    builtin = _ThemeLoader(str(BUILTIN_THEME / "templates"))
+def make_environment(config: Config, sources: TemplateSources | None = None) -> jinja2.Environment:
+    """The theme's environment, its templates read through `sources` (the build's reads of the
+    template files: each read once, for its hash and to compile it; a new one when not given)."""
+    sources = sources or TemplateSources(config)
+    loaders: list[jinja2.BaseLoader] = [_ThemeLoader(str(d / "templates"), sources) for d in sources.dirs]
+    builtin = _ThemeLoader(str(BUILTIN_THEME / "templates"), sources)
     env = _Environment(
         loader=jinja2.ChoiceLoader([*loaders, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]),
         autoescape=True,  # every template, whatever its extension: untrusted text everywhere
@@ -52,30 +57,33 @@ def make_environment(config: Config) -> jinja2.Environment:
 
 
 class _ThemeLoader(jinja2.FileSystemLoader):
-    """Jinja's loader, with a template that is not UTF-8 named: Jinja's UnicodeDecodeError names no
-    file, and was reported at the line of the template that included it, as a template error. A
-    byte-order mark is no text (as in entries and digest.toml): Jinja wrote it into the page, where one
-    from a part included in <head> ended the head there (the stylesheets and meta tags after it
-    landed in <body>)."""
+    """Jinja's loader of a folder, its files read through the build's TemplateSources (the bytes
+    hashed are the bytes compiled), with a template that is not UTF-8 named: Jinja's
+    UnicodeDecodeError names no file, and was reported at the line of the template that included
+    it, as a template error. A byte-order mark is no text (as in entries and digest.toml): Jinja
+    wrote it into the page, where one from a part included in <head> ended the head there (the
+    stylesheets and meta tags after it landed in <body>)."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, sources: TemplateSources) -> None:
         super().__init__(folder, encoding="utf-8-sig")
+        self.sources = sources
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        try:
-            return super().get_source(environment, template)
-        except UnicodeDecodeError:
-            path = next((found for found in (Path(folder, *split_template_path(template)) for folder in self.searchpath)
-                         if found.is_file()), None)
-            if path is None:  # gone meanwhile
-                raise
-            data = path.read_bytes()
+        pieces = split_template_path(template)  # refuses "..": as FileSystemLoader
+        for folder in self.searchpath:
+            filename = posixpath.join(folder, *pieces)
+            data = self.sources.bytes_of(filename)
+            if data is None:
+                continue
             try:
-                data.decode("utf-8")
+                source = data.decode(self.encoding)
             except UnicodeDecodeError as exc:
-                raise ThemeError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", path,
+                raise ThemeError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", Path(filename),
                                  data[:exc.start].count(b"\n") + 1, hint="re-save the template as UTF-8") from exc
-            raise
+            # Up to date for the environment's life: it is made again for other sources (build.py)
+            return source, os.path.normpath(filename), lambda: True
+        paths = ", ".join(repr(folder) for folder in self.searchpath)
+        raise jinja2.TemplateNotFound(template, f"{template!r} not found in search path: {paths}")
 
 
 class _Context(jinja2.runtime.Context):

@@ -1,5 +1,5 @@
 """Which files a theme has: its folders (the site's theme first, then the built-in one), its
-templates (one hash of them all) and its static files. No Jinja here: a build that finds nothing
+templates (read once a build, and one hash of them all) and its static files. No Jinja here: a build that finds nothing
 changed reads these and never loads the template engine (theme.py)."""
 
 from __future__ import annotations
@@ -31,15 +31,37 @@ def check_theme(config: Config) -> None:
                          config.line_of("site", "theme"), hint="create it, or set theme = \"default\" in [site]")
 
 
-def templates_fingerprint(config: Config) -> str:
-    """One hash of every template the site can use; part of every page's cache key."""
-    digest = hashlib.blake2b(digest_size=16)
-    for directory in theme_dirs(config):
-        for path in _files_under(directory / "templates"):
-            if path.is_file():
-                digest.update(str(path.relative_to(directory)).encode("utf-8", "surrogateescape"))
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+class TemplateSources:
+    """The theme's template files as one build reads them: each file read once, whatever asks for
+    it (the hash of every template, what each page's template reads, the Jinja loader that compiles
+    them), so a page is always rendered from the bytes its fingerprint was made from. Read twice, a
+    template saved during a build and changed back before the next left pages rendered from the
+    version in between, recorded as made from the one before (the dev server kept them)."""
+
+    def __init__(self, config: Config) -> None:
+        self.dirs = theme_dirs(config)
+        self._read: dict[str, bytes | None] = {}
+
+    def bytes_of(self, path: str) -> bytes | None:
+        """The file's bytes as this build reads them; None for no file there (OSError for one
+        that cannot be read: its error names it)."""
+        if path not in self._read:
+            try:
+                self._read[path] = Path(path).read_bytes()
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                self._read[path] = None
+        return self._read[path]
+
+    def fingerprint(self) -> str:
+        """One hash of every template the site can use; part of every page's cache key."""
+        digest = hashlib.blake2b(digest_size=16)
+        for directory in self.dirs:
+            for path in _files_under(directory / "templates"):
+                data = self.bytes_of(str(path))
+                if data is not None:
+                    digest.update(str(path.relative_to(directory)).encode("utf-8", "surrogateescape"))
+                    digest.update(data)
+        return digest.hexdigest()
 
 
 def _files_under(folder: Path) -> list[Path]:

@@ -248,6 +248,37 @@ def test_a_template_edit_renders_again_only_the_pages_made_with_it(site: Path, t
     assert _rewritten(site / "output", before) == {"archive/index.html"}
 
 
+def test_a_template_saved_during_a_build_and_changed_back_leaves_no_page_of_the_version_between(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev server's race: a template is saved (B) while a build that hashed it (A) goes on, then
+    changed back to A before the next build. The build read the file twice, once to hash it and
+    once to compile it: it rendered B's pages under A's fingerprints, and the next build, finding
+    A's hash again, kept its environment (B compiled) and those pages. Each template is now read
+    once a build: hashed and compiled from the same bytes."""
+    builder = Builder(site, OPTIONS)
+    builder.build()
+    path = site / "themes/mine/templates/tag.html"
+    path.parent.mkdir(parents=True)
+    version_a = '{% extends "default:tag.html" %}{% block title %}VERSION A{% endblock %}'
+    version_b = version_a.replace("VERSION A", "VERSION B")
+    path.write_text(version_a)
+    real = Builder._environment
+
+    def saved_meanwhile(self: Builder, *args: Any) -> Any:  # the save lands after the hash, before rendering
+        path.write_text(version_b)
+        return real(self, *args)
+
+    monkeypatch.setattr(Builder, "_environment", saved_meanwhile)
+    builder.build()
+    monkeypatch.setattr(Builder, "_environment", real)
+    path.write_text(version_a)  # changed back before the next build
+    builder.build()
+    builder.close()
+    page = (site / "output/tags/energy/index.html").read_text()
+    assert "VERSION A" in page and "VERSION B" not in page
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_a_template_in_a_symlinked_folder_counts(site: Path, tmp_path: Path) -> None:
     """Partials shared between themes through a symlinked folder (templates/parts -> elsewhere):
     Jinja reads templates through it, so an edit there renders the pages that include them again
