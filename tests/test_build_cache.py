@@ -976,6 +976,39 @@ def test_a_long_lived_builder_fingerprints_only_the_pages_an_addition_changed(
         builder.close()
 
 
+def test_a_long_lived_builder_fingerprints_after_a_template_edit_only_the_pages_made_with_it(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept plan's fingerprints (KeptUnits) are per template salt, as the pages' are: after an
+    edit to tag.html the dev server walks the tag pages again, not every page (0.5-1 s at 10,000
+    entries). The site still equals a cold build."""
+    import digest.reuse.plan_patch
+
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        assert builder.catch_up(lambda: False) is True  # the kept plan made
+        walked: list[str] = []
+        real = digest.reuse.plan_patch.Fingerprinter.of
+
+        def counting(self: Any, *values: Any) -> str:
+            if len(values) == 3:  # (salt, template, context): a unit's, not a salt's own hash
+                walked.append(str(values[1]))  # (an e-mail's salt is three values too: not a template)
+            return real(self, *values)
+
+        monkeypatch.setattr(digest.reuse.plan_patch.Fingerprinter, "of", counting)
+        (site / "themes/mine/templates").mkdir(parents=True)
+        edit(site, "themes/mine/templates/tag.html",
+             '{% extends "default:tag.html" %}{% block title %}TAGGED{% endblock %}')
+        assert builder.build().rendered > 0
+        templates = {unit[0] for unit in builder._units.units.values()}
+        assert set(walked) & templates == {"tag.html"}, set(walked) & templates
+        monkeypatch.undo()
+        assert "TAGGED" in (site / "output/tags/energy/index.html").read_text()
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
 def test_a_long_lived_builder_keeps_what_it_holds_out_of_the_collectors_way_during_a_build(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The kept plan, entries and grouper live between builds: a build freezes them (gc.freeze) so
@@ -1017,6 +1050,16 @@ def test_kept_units_reuse_a_fingerprint_only_for_an_equal_context_under_the_same
     edited = Entry(path=entry.path, title="A", published=entry.published, slug="a", body="Body.", content_hash="2")
     assert kept.same(Salts("salt"), "a/index.html", "article.html", {"entry": edited, "n": 1}) is None
     assert not kept.warm([Page("b/index.html", "article.html", {})], [], Salts("salt"), lambda: True)  # stopped
+    # Per template: under another whole salt, a unit whose template's salt is the same keeps its print
+    kept = KeptUnits()
+    salts = Salts("one", {"article.html": "article one", "tag.html": "tag one"})
+    assert kept.warm([Page("a/index.html", "article.html", {"entry": entry}),
+                      Page("t/index.html", "tag.html", {"entry": entry})], [], salts, lambda: False)
+    tag_edited = Salts("two", {"article.html": "article one", "tag.html": "tag two"})
+    assert kept.same(tag_edited, "a/index.html", "article.html", {"entry": same_entry}) is not None
+    assert kept.same(tag_edited, "t/index.html", "tag.html", {"entry": same_entry}) is None
+    assert kept.same(Salts("three"), "a/index.html", "article.html", {"entry": same_entry}) is None  # not known: whole
+    assert kept.warm([], [], tag_edited, lambda: False) and set(kept.units) == {"a/index.html"}
 
 
 @pytest.mark.parametrize("reads", ["one by one", "by paths", "the whole table"])

@@ -84,17 +84,20 @@ class KeptUnits:
         self.units: dict[str, KeptUnit] = {}  # unit name -> (template, context, fingerprint, entries shown)
 
     def same(self, salt: Salts, name: str, template: str, context: Any) -> tuple[str, tuple[PurePosixPath, ...]] | None:
-        """(fingerprint, entries shown) of the unit kept under this name, when its context equals this one."""
-        if salt != self.salt:
-            return None
+        """(fingerprint, entries shown) of the unit kept under this name, when its context equals this
+        one and its template's salt is the same (an edit to tag.html keeps every other page's)."""
         kept = self.units.get(name)
-        if kept is None or kept[0] != template:
+        if kept is None or kept[0] != template or not self.same_salt(salt, template):
             return None
         try:
             equal = bool(kept[1] == context)
         except Exception:  # a value that cannot be compared: fingerprint it
             return None
         return (kept[2], kept[3]) if equal else None
+
+    def same_salt(self, salt: Salts, template: str) -> bool:
+        """Whether a unit of this template kept under the kept salt has the same salt under `salt`."""
+        return self.salt is not None and (salt == self.salt or self.salt.of(template) == salt.of(template))
 
     def print_of(self, prints: Fingerprinter, salt: Salts, name: str, template: str,
                  context: Any) -> tuple[str, tuple[PurePosixPath, ...]]:
@@ -115,7 +118,8 @@ class KeptUnits:
         """warm() over named_units from `start` on: where it stopped (len(units) when done), so
         that the next idle time goes on from there."""
         if salt != self.salt:
-            self.salt, self.units = salt, {}
+            self.units = {name: unit for name, unit in self.units.items() if self.same_salt(salt, unit[0])}
+            self.salt = salt
         prints = Fingerprinter()
         for at in range(start, len(units), batch):
             if stop():
@@ -153,8 +157,8 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: Salts, kept: KeptU
         found.append(shown)
     carried = carried or {}
     if kept is not None:
-        if kept.salt == salt:
-            units.update((name, kept.units[name]) for name in carried if name in kept.units)
+        units.update((name, unit) for name in carried
+                     if (unit := kept.units.get(name)) is not None and kept.same_salt(salt, unit[0]))
         kept.salt, kept.units = salt, units
     cut = len(pages)
     return (Plan(pages, feeds, values[:cut], values[cut:], complete=True, kept=carried),
