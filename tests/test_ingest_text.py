@@ -53,6 +53,22 @@ def test_seed_001_fields() -> None:
     assert article.date == "2022-08-15"
 
 
+@pytest.mark.parametrize("first_line", ["https://www.example.org/world/putin-kim-1.html",
+                                        "  Source: https://www.example.org/world/putin-kim-1.html ",
+                                        "<https://www.example.org/world/putin-kim-1.html>"])
+def test_a_web_address_pasted_above_the_text_is_its_source(first_line: str) -> None:
+    """A curator pastes the page's address above what they copied: it is the entry's source_url,
+    and the rest reads as without it (it was taken for a line of the page: no source_url)."""
+    plain = read_text(seed("001"))
+    article = read_text(first_line + "\n\n" + seed("001"))
+    assert article.source_url == "https://www.example.org/world/putin-kim-1.html"
+    assert (article.title, article.authors, article.date, article.body) == \
+        (plain.title, plain.authors, plain.date, plain.body)
+    assert "example.org" not in article.body
+    for not_alone in ("Read it at https://www.example.org/a", "javascript:alert(1)", "ftp://example.org/a"):
+        assert read_text(not_alone + "\n\n" + seed("001")).source_url is None
+
+
 def test_seed_000_fields() -> None:
     article = read_text(seed("000"))
     assert article.title is not None

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from digest.urls import web_address
+
 from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
@@ -118,7 +120,22 @@ def _clean_copy(paras: list[Para], pick: headline.Headline) -> bool:
     return pick.index == 0 and pick.probability >= 0.5 and any(headline_cue(p) for p in paras[1:3])
 
 
+# The page's address on the text's first line, alone or labelled, as a curator pastes it above what
+# they copied: "https://example.org/news/1", "Source: https://...", "<https://...>".
+_STATED_ADDRESS = re.compile(r"(?:(?:source|url|link|from|via)\s*:\s*)?<?(https?://\S+?)>?", re.IGNORECASE)
+
+
+def stated_address(text: str) -> tuple[str | None, str]:
+    """(the web address the text's first line states, the text after it); (None, text) when that
+    line is anything else."""
+    first, _, rest = text.lstrip().partition("\n")
+    found = _STATED_ADDRESS.fullmatch(first.strip())
+    address = web_address(found.group(1)) if found else None
+    return (address, rest) if address else (None, text)
+
+
 def read_text(text: str) -> Article:
+    source_url, text = stated_address(text)
     layout = read_head(text)
     paras, start, end, title_at = layout.paras, layout.start, layout.end, layout.title_at
     head, above = layout.head, layout.above
@@ -166,6 +183,7 @@ def read_text(text: str) -> Article:
         summary=standfirst or (" ".join(key_points) if key_points else summary_from(body)),
         key_points=key_points,
         image=next((p.text for p in head if _IMAGE_URL.match(p.text)), None),
+        source_url=source_url,
         review=tuple(review),
     )
 
