@@ -34,7 +34,15 @@ from digest.links import broken_links
 from digest.load import KnownEntries
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
-from digest.output import Staging, build_lock, check_output_folder, empty_trash, existing_files, spare_path
+from digest.output import (
+    Staging,
+    build_lock,
+    check_output_folder,
+    delete_trash_apart,
+    empty_trash,
+    existing_files,
+    spare_path,
+)
 from digest.pages import Selection
 from digest.permalinks import entry_html
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
@@ -122,6 +130,8 @@ def build(site_root: Path, options: BuildOptions | None = None) -> BuildReport:
         return builder.build()
     finally:
         builder.close()
+        if builder._output is not None:
+            delete_trash_apart(builder._output)  # the tree put aside, deleted after the command returns
 
 
 UNIT_SALTS = "unit salts"  # meta key: the salts of the last build (unit_salts)
