@@ -125,6 +125,7 @@ def delete_trash_apart(output: Path) -> None:
                 null = os.open(os.devnull, os.O_RDWR)
                 for stream in (0, 1, 2):
                     os.dup2(null, stream)
+                os.closerange(3, 65536)  # nothing of the caller's held open (a pipe's reader waits for its end)
                 empty_trash(output, lambda: False)
         finally:
             os._exit(0)  # none of the caller's clean-up (its cache, its atexit handlers)
