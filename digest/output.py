@@ -110,12 +110,15 @@ def delete_trash_apart(output: Path) -> None:
     """Empty the trash in a process of its own that outlives this one: a one-shot build returns while
     the tree it put aside is deleted. Deleting a tree is one unlink per file and one rmdir per folder:
     after an upgrade of digest (every page rendered again, the spare not known to the new cache) the
-    next build deleted the old spare before it could link the live one into its place, 12-28 s of a
-    one-edit build at 10,000 entries and about four minutes at 100,000. Where fork is not there, the
+    next build deleted the old spare before it could link the live one into its place, 12-39 s of a
+    one-edit build at 10,000 entries and four minutes at 100,000. Where fork is not there, the
     trash waits for the next dev server's idle time."""
     if not os.path.lexists(trash_path(output)) or not hasattr(os, "fork"):
         return
-    child = os.fork()
+    try:
+        child = os.fork()
+    except OSError:  # no process to spare: the trash waits (the build's own result stands)
+        return
     if child == 0:
         try:
             if os.fork() == 0:  # the grandchild, adopted by init: never a zombie of the caller
@@ -129,7 +132,8 @@ def delete_trash_apart(output: Path) -> None:
                 empty_trash(output, lambda: False)
         finally:
             os._exit(0)  # none of the caller's clean-up (its cache, its atexit handlers)
-    os.waitpid(child, 0)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(child, 0)
 
 
 class Staging:
