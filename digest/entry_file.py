@@ -17,7 +17,7 @@ from digest.config import Config
 from digest.errors import ContentError, ContentWarning
 from digest.model import UNDATED, Entry, is_undated
 from digest.tags import clean_entry_tags
-from digest.urls import safe_slug, safe_url, slugify
+from digest.urls import RESERVED, safe_slug, safe_url, slugify
 
 KNOWN_KEYS = {
     "title", "date", "topic", "tags", "authors", "source", "source_url", "summary",
@@ -233,6 +233,9 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
     if slug_value is not None and (slugify(slug_value) != slug_value or not slug_value):
         raise fail("slug", f"slug {slug_value!r} is not a URL name",
                    f"use lowercase letters, digits and dashes, e.g. slug: {slugify(slug_value) or 'my-story'}")
+    if slug_value in RESERVED:  # con, aux, nul...: Windows can make no folder of that name (digest new refuses it too)
+        raise fail("slug", f"slug {slug_value!r} is a name the site keeps for itself",
+                   f"choose another, e.g. slug: {slug_value}-story")
     slug = slug_value or safe_slug(PurePosixPath(rel).stem, "entry")
 
     topic = _topic(meta, config, fail)

@@ -143,3 +143,7 @@ def test_clean_text_removes_exactly_the_forbidden_characters() -> None:
 def test_slug_from_front_matter_is_checked(config) -> None:
     assert parse(config, entry_text(slug="my-story")).slug == "my-story"
     assert "URL name" in error_of(config, entry_text(slug="'../etc'")).message
+    # A name Windows can make no folder of (digest new --slug refuses it too): the site could not be copied there
+    for reserved in ("con", "aux", "nul", "com1", "lpt9"):
+        error = error_of(config, entry_text(slug=reserved))
+        assert "keeps for itself" in error.message and error.line == 4 and f"slug: {reserved}-story" in error.hint

@@ -75,6 +75,7 @@ REFUSED_EXPECTED: dict[str, tuple[int | None, str]] = {
     "slug-dots.md": (4, "not a URL name"),
     "slug-slash.md": (4, "not a URL name"),
     "slug-traversal.md": (4, "not a URL name"),
+    "slug-reserved.md": (4, "keeps for itself"),  # con: no folder of that name on Windows
     "slug-uppercase.md": (4, "not a URL name"),
     "story-is-list.md": (4, "short text key"),
     "tab-indent.md": (3, "tab character"),
