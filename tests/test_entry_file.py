@@ -91,6 +91,18 @@ def test_alias_bombs_are_refused(config) -> None:
     assert "alias" in error_of(config, bomb).message
 
 
+def test_aliases_of_a_text_are_refused(config) -> None:
+    # A 100 KB text named 3,000 times by aliases in a 200 KB file: an incremental build compared the entry
+    # through repr(), which wrote the text out every time (617 MB); 30,000 aliases would have needed 6 GB.
+    bomb = (f"---\ntitle: x\ndate: 2022-08-15\nsummary: &a {'x' * 100_000}\n"
+            f"flavour: [{', '.join(['*a'] * 3000)}]\n---\nbody\n")
+    error = error_of(config, bomb)
+    assert "anchors/aliases" in error.message and error.line == 4
+    # '&' and '*' in ordinary values are no anchor or alias
+    entry = parse(config, entry_text("AT&T *and* Q&A", summary="'&a *a'", tags="[R&D, '*']"))
+    assert entry.title == "AT&T *and* Q&A" and entry.summary == "&a *a"
+
+
 def test_impossible_date(config) -> None:
     error_of(config, entry_text(date="2022-02-30"))
     error_of(config, entry_text(date="'yesterday'"))
