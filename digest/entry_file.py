@@ -6,6 +6,7 @@ This module reads files; it knows nothing of pages, templates or URLs beyond the
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from datetime import date, datetime, time
@@ -109,13 +110,16 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
         raise ContentError("the front matter is not closed", rel, 1,
                            hint="end the front matter with a line of three dashes: ---") from exc
     _reject_aliases(front, rel)
+    loader, duplicate_key = _entry_loader()
     try:
-        meta = handler.load(front)
+        meta = handler.load(front, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + _first_line(front) if mark else 1
         hint = "quote values that contain ': ' or start with a special character"
-        if exc.context_mark is not None and "flow" in (exc.context or ""):
+        if isinstance(exc, duplicate_key) and exc.context_mark is not None:
+            hint = f"keep one of the two (the first is on line {exc.context_mark.line + _first_line(front)})"
+        elif exc.context_mark is not None and "flow" in (exc.context or ""):
             # An unclosed '[' or '{': YAML notices on a later line; the mistake is where it opened.
             line = exc.context_mark.line + _first_line(front)
             bracket = "]" if "sequence" in (exc.context or "") else "}"
@@ -139,6 +143,32 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
     meta = _clean_values(meta)
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     return meta, body, body_line
+
+
+@functools.cache
+def _entry_loader() -> tuple[Any, Any]:
+    """python-frontmatter's safe loader (PyYAML's C one when it has it) that refuses a key given twice
+    (YAML forbids it; PyYAML keeps the last value without a word: a second title: was published), and
+    the error it raises. Made on the first parse, as PyYAML is imported then."""
+    import yaml
+    from frontmatter.default_handlers import SafeLoader
+
+    class DuplicateKeyError(yaml.MarkedYAMLError):
+        pass
+
+    class EntryLoader(SafeLoader):  # type: ignore[misc,valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[tuple[str, str], Any] = {}
+                for key_node, _ in node.value:
+                    if isinstance(key_node, yaml.ScalarNode):
+                        first = seen.setdefault((key_node.tag, key_node.value), key_node)
+                        if first is not key_node:
+                            raise DuplicateKeyError("while reading a mapping", first.start_mark,
+                                                    f"the key {key_node.value!r} is given twice", key_node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
+    return EntryLoader, DuplicateKeyError
 
 
 def _first_line(front: str) -> int:

@@ -91,6 +91,15 @@ def test_alias_bombs_are_refused(config) -> None:
     assert "alias" in error_of(config, bomb).message
 
 
+def test_a_key_given_twice_is_refused(config) -> None:
+    # YAML forbids it; PyYAML kept the last value without a word, so the second title was published
+    error = error_of(config, "---\ntitle: The first\ndate: 2022-08-15\ntitle: The second\n---\nbody\n")
+    assert "'title' is given twice" in error.message and error.line == 4 and "line 2" in error.hint
+    error = error_of(config, entry_text(flavour="{colour: red, colour: blue}"))
+    assert "'colour' is given twice" in error.message and error.line == 4
+    assert parse(config, entry_text(flavour="{colour: red, Colour: blue}")).extra["flavour"]["Colour"] == "blue"
+
+
 def test_aliases_of_a_text_are_refused(config) -> None:
     # A 100 KB text named 3,000 times by aliases in a 200 KB file: an incremental build compared the entry
     # through repr(), which wrote the text out every time (617 MB); 30,000 aliases would have needed 6 GB.
