@@ -454,6 +454,37 @@ def test_a_page_saved_as_a_safari_web_archive_is_read_as_the_page(tmp_path: Path
     assert "the caf\u00e9s" in post.content
 
 
+def test_an_archive_nested_too_deeply_is_an_error_naming_it_and_the_others_are_ingested(tmp_path: Path) -> None:
+    # A saved page whose parts nest thousands deep (a hostile .mhtml or .webarchive) stopped `digest ingest`
+    # with a RecursionError traceback, and the inputs after it were not ingested.
+    import plistlib
+    import sys
+
+    depth = 5000
+    mhtml = "MIME-Version: 1.0\nContent-Type: multipart/related; boundary=b0\n\n" + "".join(
+        f"--b{n}\nContent-Type: multipart/related; boundary=b{n + 1}\n\n" for n in range(depth)) + (
+        f"--b{depth}\nContent-Type: text/html\n\n<html><body><p>Deep.</p></body></html>\n--b{depth}--\n")
+    nested: list[object] = []
+    for _ in range(depth):
+        nested = [nested]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth * 4)  # plistlib writes each level with a call too
+    try:
+        webarchive = plistlib.dumps({"WebMainResource": {"WebResourceData": b"<html><body><p>Deep.</p></body></html>",
+                                                         "WebResourceMIMEType": "text/html"}, "deep": nested},
+                                    fmt=plistlib.FMT_BINARY)
+    finally:
+        sys.setrecursionlimit(limit)
+    deep_mhtml, content = setup(tmp_path, "deep.mhtml", mhtml)
+    deep_archive, _ = setup(tmp_path, "deep.webarchive", webarchive)
+    good, _ = setup(tmp_path, "good.txt", ARTICLE)
+    results = run(tmp_path, [deep_mhtml, deep_archive, good])
+    assert [r.status for r in results] == ["error", "error", "written"], [r.message for r in results]
+    for result, kind in zip(results[:2], ("mhtml", "webarchive"), strict=True):
+        assert result.error is not None and result.error.path == result.input
+        assert f"cannot read this {kind} file: its parts are nested too deeply" in result.message
+
+
 def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
     # `digest ingest` run while `digest serve --watch` ingested the same new seeds: each read the state
     # before the other wrote it, and both wrote the articles (x.md and x-2.md, the story published twice).

@@ -60,7 +60,11 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
     """Bytes of one input -> its articles (one, or one per feed item)."""
     archive = archive_kind(data)
     if archive is not None:  # a page saved as one file with its resources: the page, read as saved HTML
-        saved = archived_page(archive, data)
+        try:
+            saved = archived_page(archive, data)
+        except RecursionError as exc:  # the MIME or property-list parser recurses once a level
+            raise IngestError(f"cannot read this {archive} file: its parts are nested too deeply", path,
+                              hint="save the page again, as a single file or as HTML") from exc
         if saved is None:
             raise IngestError(f"no page found in this {archive} file (it holds no HTML page)", path,
                               hint="save the page again, as a single file or as HTML")
