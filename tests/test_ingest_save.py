@@ -485,6 +485,33 @@ def test_an_archive_nested_too_deeply_is_an_error_naming_it_and_the_others_are_i
         assert f"cannot read this {kind} file: its parts are nested too deeply" in result.message
 
 
+def test_a_seed_linked_to_a_file_outside_the_site_is_not_read(tmp_path: Path) -> None:
+    # A link in seeds/ to a file outside the site (~/.ssh/id_rsa, in a folder of seeds someone sent) was
+    # followed: the file's text became an entry in content/, one review away from being published.
+    site = tmp_path / "site"
+    (site / "seeds").mkdir(parents=True)
+    secret = tmp_path / "id_rsa.txt"
+    secret.write_text(ARTICLE.replace("The two leaders", "PRIVATE KEY The two leaders"), encoding="utf-8")
+    (site / "seeds/link.txt").symlink_to(secret)
+    (site / "seeds/inside.txt").symlink_to(site / "kept.txt")  # a link within the site is read
+    (site / "kept.txt").write_text(ARTICLE, encoding="utf-8")
+    shared = tmp_path / "shared-seeds"  # seeds/ itself a link to a shared folder: its files are read
+    shared.mkdir()
+    (shared / "page.txt").write_text(ARTICLE.replace("Leaders", "Ministers"), encoding="utf-8")
+    other = tmp_path / "other-site"
+    other.mkdir()
+    (other / "seeds").symlink_to(shared, target_is_directory=True)
+    [from_shared] = ingest_paths([other / "seeds/page.txt"], other / "content", site_root=other)
+    assert from_shared.status == "written", from_shared.message
+    results = ingest_paths([site / "seeds/link.txt", site / "seeds/inside.txt"], site / "content", site_root=site)
+    assert [r.status for r in results] == ["error", "written"], [r.message for r in results]
+    assert f"a link to {secret}, outside the site" in results[0].message and results[0].error is not None
+    assert results[0].error.hint and str(secret) in results[0].error.hint
+    assert not any("PRIVATE KEY" in p.read_text(encoding="utf-8") for p in (site / "content").glob("*.md"))
+    [named] = ingest_paths([secret], site / "content", site_root=site)  # named itself: read
+    assert named.status in ("written", "duplicate"), named.message
+
+
 def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
     # `digest ingest` run while `digest serve --watch` ingested the same new seeds: each read the state
     # before the other wrote it, and both wrote the articles (x.md and x-2.md, the story published twice).

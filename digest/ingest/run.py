@@ -25,6 +25,7 @@ from .detect import detect_kind, xml_root
 from .entry import missing_fields, render_entry, with_readable_date, with_title
 from .feed import FeedProblem, read_feed
 from .html import read_html
+from .inputs import linked_outside
 from .save import Record, backup, ingest_lock, load_state, rel_key, save_state, sha256, state_key, write_atomic
 from .text import read_text
 
@@ -163,6 +164,11 @@ def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Top
                 force: bool, state: dict[str, Record], input_files: set[Path], folder: _Folder,
                 read: ReadArticles) -> IngestResult:
     try:
+        target = linked_outside(path, site_root)
+        if target is not None:
+            raise IngestError(f"a link to {target}, outside the site: not read", path,
+                              hint=f"copy the file into the site if it is an article, or name it: "
+                                   f"digest ingest {target}")
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise IngestError(f"the file is too large for one article "
                               f"({path.stat().st_size // 1_000_000} MB)", path,
