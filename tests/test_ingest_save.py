@@ -640,3 +640,20 @@ def test_a_json_file_that_is_no_json_feed_is_an_error_not_a_junk_entry(tmp_path:
     [result] = run(tmp_path, [path])
     assert result.status == "error" and "JSON Feed" in result.message, result.message
     assert not (tmp_path / "content").exists() or not list((tmp_path / "content").glob("*.md"))
+
+
+def test_an_item_with_thousands_of_categories_gives_a_draft_of_twenty_tags_to_review(tmp_path: Path) -> None:
+    # A feed item with 3,000 <category> elements (or a page with 3,000 article:tag metas) was written with
+    # 3,000 tags and published as it came: 3,000 tag pages (25 MB) from one item, the tags index swamped.
+    categories = "".join(f"<category>Subject {n}</category>" for n in range(3000))
+    feed = _feed(("Harbour plan approved", "h"), ("Bridge opens", "b")).replace(
+        "<link>https://example.com/h</link>", "<link>https://example.com/h</link>" + categories).replace(
+        "<link>https://example.com/b</link>", "<link>https://example.com/b</link><category>Bridges</category>")
+    path, content = setup(tmp_path, "news.xml", feed)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    assert "harbour-plan-approved.md (check: tags; a draft until review: is removed)" in result.message
+    many = frontmatter.load(content / "harbour-plan-approved.md")
+    assert many["tags"] == [f"Subject {n}" for n in range(20)] and many["review"] == ["tags"]
+    few = frontmatter.load(content / "bridge-opens.md")
+    assert few["tags"] == ["Bridges"] and "review" not in few.metadata and "draft" not in few.metadata

@@ -22,7 +22,7 @@ from .article import Article
 from .body import words
 from .clean import binary_kind, decode, looks_binary, sanitize, slugify
 from .detect import detect_kind, xml_root
-from .entry import missing_fields, render_entry, with_readable_date, with_title
+from .entry import missing_fields, render_entry, with_few_tags, with_readable_date, with_title
 from .feed import FeedProblem, read_feed
 from .html import read_html
 from .inputs import linked_outside
@@ -116,7 +116,8 @@ def _read(path: Path, kind: str, reader: Callable[[], list[Article]]) -> list[Ar
 
 def _publishable(path: Path, kind: str, articles: list[Article]) -> list[Article]:
     # A lone menu word ("Home") left over from a page with no article is not an article.
-    articles = [with_readable_date(with_title(a)) for a in articles if a.title or words(a.body) >= _MIN_BODY_WORDS]
+    articles = [with_few_tags(with_readable_date(with_title(a))) for a in articles
+                if a.title or words(a.body) >= _MIN_BODY_WORDS]
     if not articles:
         raise IngestError(f"no article found in this {kind} file", path,
                           hint="is it a saved page, copied article text or an RSS/Atom feed?")
