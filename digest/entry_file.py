@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from digest.characters import FORBIDDEN_ASCII, YAML_UNREADABLE, without_forbidden
+from digest.characters import BIDI_CONTROLS, FORBIDDEN_ASCII, YAML_UNREADABLE, with_bidi_closed, without_forbidden
 from digest.config import Config
 from digest.errors import ContentError, ContentWarning
 from digest.model import UNDATED, Entry, is_undated
@@ -239,7 +239,12 @@ def _clean_values(value: Any) -> Any:
     """YAML escapes ("\\x01", "\\ud800") can put forbidden characters back into values: remove them."""
     if isinstance(value, str):
         # Most values are printable ASCII, which clean_text returns as it is: skip the call.
-        return value if value.isascii() and value.isprintable() else clean_text(value)
+        if value.isascii() and value.isprintable():
+            return value
+        value = clean_text(value)
+        # A value's right-to-left override or isolate left open would reorder what a page, feed or e-mail
+        # puts after it (the site's name after a title): closed where the value ends.
+        return with_bidi_closed(value) if BIDI_CONTROLS.search(value) else value
     if isinstance(value, dict):
         return {_clean_values(k): _clean_values(v) for k, v in value.items()}
     if isinstance(value, list):

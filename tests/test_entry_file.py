@@ -91,6 +91,16 @@ def test_alias_bombs_are_refused(config) -> None:
     assert "alias" in error_of(config, bomb).message
 
 
+def test_a_direction_left_open_is_closed_where_the_value_ends(config) -> None:
+    # A title "\u202egnp.exe" (right-to-left override, never closed) reversed what the page, feed or e-mail
+    # put after it: "<title>\u202egnp.exe · Site" showed the site's name backwards.
+    entry = parse(config, entry_text(title="it's \u202egnp.exe", summary='"a\u202cb \u2067x\u202ey"',
+                                     tags='["\u202eevil", "\u2066\u2069ok"]', source='"\u202dA\u202c\u202c"'))
+    assert entry.title == "it's \u202egnp.exe\u202c"
+    assert entry.summary == "ab \u2067x\u202ey\u202c\u2069"  # a PDF closing nothing goes; each opener closed
+    assert entry.tags == ("\u202eevil\u202c", "\u2066\u2069ok") and entry.source == "\u202dA\u202c"
+
+
 def test_a_key_given_twice_is_refused(config) -> None:
     # YAML forbids it; PyYAML kept the last value without a word, so the second title was published
     error = error_of(config, "---\ntitle: The first\ndate: 2022-08-15\ntitle: The second\n---\nbody\n")
