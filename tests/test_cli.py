@@ -321,3 +321,13 @@ def test_the_dev_servers_rebuild_line_prints_a_file_name_escaped(tmp_path: Path)
 
     line = describe([Change(tmp_path / "content/a\x1b[2J.md", "content", "modified")], tmp_path)
     assert line == "content/a\\x1b[2J.md changed"
+
+
+def test_two_entries_at_one_address_are_named_escaped(make_site, capsys) -> None:
+    # The clash error printed the two file names inside its message as they are (only its location was escaped)
+    name = "st\x1b[2Jory.md"
+    root = make_site({f"content/a/{name}": entry_text("T"), f"content/b/{name}": entry_text("T")})
+    assert main(["-C", str(root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "content/a/st\\x1b[2Jory.md and" in err or "and content/a/st\\x1b[2Jory.md" in err, err
+    assert "\x1b" not in err, err

@@ -13,7 +13,7 @@ from pathlib import Path
 import lxml.etree
 import yaml
 
-from digest.errors import IngestError
+from digest.errors import IngestError, shown_path
 from digest.model import Topic
 from digest.urls import web_address
 
@@ -280,7 +280,7 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
         duplicate = folder.duplicate(article, own)
         if duplicate is not None:
             return _Outcome("duplicate", duplicate, missing,
-                            f"already in content as {_rel(duplicate, site_root)}")
+                            f"already in content as {shown_path(_rel(duplicate, site_root))}")
         if deleted_stay:
             return _Outcome("kept", None, missing,
                             f"{shown if written_before is not None else 'its entry'} was deleted since ingest; "
