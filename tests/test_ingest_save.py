@@ -160,6 +160,19 @@ def test_bad_encodings_and_junk_characters(tmp_path: Path) -> None:
     assert "\r" not in results[0].entries[0].read_text(encoding="utf-8")
 
 
+def test_utf16_text_without_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Some Windows tools save UTF-16 without its byte-order mark: refused as "binary data", with a hint
+    # that it is not a text file.
+    text = ARTICLE.replace("Jane Doe", "Zoë Café")
+    little, content = setup(tmp_path, "le.txt", text.encode("utf-16-le"))
+    big, _ = setup(tmp_path, "be.txt", text.replace("Leaders", "Ministers").encode("utf-16-be"))
+    png, _ = setup(tmp_path, "x.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    results = run(tmp_path, [little, big, png])
+    assert [r.status for r in results] == ["written", "written", "error"], [r.message for r in results]
+    assert frontmatter.load(results[0].entries[0])["authors"] == ["Zoë Café"]
+    assert frontmatter.load(results[1].entries[0])["title"].startswith("Ministers")
+
+
 def test_unreadable_file_errors_and_others_proceed(tmp_path: Path) -> None:
     path, _ = setup(tmp_path)
     missing = tmp_path / "raw" / "nope.txt"
