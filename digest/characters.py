@@ -41,3 +41,37 @@ YAML_UNREADABLE = re.compile(f"[{_C0}{_C1}{_SURROGATES}{_LAST_TWO}]")
 # the C1 controls and all noncharacters except U+FFFE/U+FFFF. Feeds remove it from every text they
 # write, whatever its source, as feedgen would otherwise write a feed no reader parses.
 XML_FORBIDDEN = re.compile(f"[{_C0}{_SURROGATES}{_LAST_TWO}]")
+
+
+# Unicode's explicit directional formatting: embeddings and overrides (LRE, RLE, LRO, RLO) closed by PDF,
+# isolates (LRI, RLI, FSI) closed by PDI. One left open reorders whatever follows on its line: a title
+# "\u202egnp.exe" turned the site's name after it in <title>, a feed reader's list or an e-mail's subject
+# right to left ("... · QA" shown "AQ · ...").
+_EMBEDDINGS, _ISOLATES, _PDF, _PDI = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068", "\u202c", "\u2069"
+BIDI_CONTROLS = re.compile(f"[{_EMBEDDINGS}{_ISOLATES}{_PDF}{_PDI}]")
+
+
+def with_bidi_closed(text: str) -> str:
+    """The text with each line's embeddings, overrides and isolates closed where it ends, and the closing
+    marks that close nothing removed: it shows as before, and nothing after it is reordered by it."""
+    return "\n".join(_closed(line) if BIDI_CONTROLS.search(line) else line for line in text.split("\n"))
+
+
+def _closed(line: str) -> str:
+    out: list[str] = []
+    opened: list[str] = []  # the openers in force, innermost last
+    for char in line:
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            opened.append(char)
+        elif char == _PDF:
+            if not opened or opened[-1] not in _EMBEDDINGS:
+                continue  # closes nothing (an isolate's embeddings are closed by its PDI)
+            opened.pop()
+        elif char == _PDI:
+            if not any(o in _ISOLATES for o in opened):
+                continue
+            while opened.pop() not in _ISOLATES:  # a PDI closes the embeddings opened inside its isolate too
+                pass
+        out.append(char)
+    out.extend(_PDI if o in _ISOLATES else _PDF for o in reversed(opened))
+    return "".join(out)

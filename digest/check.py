@@ -16,7 +16,7 @@ import jinja2
 from digest.build import LivePages, entries_parsed_before
 from digest.config import Config
 from digest.entry_file import key_line
-from digest.errors import ContentWarning, DigestError, plural
+from digest.errors import ContentWarning, DigestError, plural, shown_path
 from digest.links import broken_links, exists
 from digest.model import Page, Site
 from digest.pipeline import BuildOptions, plan_site
@@ -169,8 +169,9 @@ def lead_warnings(site: Site, config: Config) -> list[ContentWarning]:
                 continue
             text = (config.site_root / entry.path).read_text(encoding="utf-8", errors="replace")
             line = key_line(text, "lead")
+            lead = shown_path(story.lead.path)
             found.append(ContentWarning(
-                f"lead: true, but {story.lead.path} leads this story (the earliest of its {len(leads)} leads)",
+                f"lead: true, but {lead} leads this story (the earliest of its {len(leads)} leads)",
                 config.site_root / entry.path, line,
-                hint=f"remove lead: true here, or from {story.lead.path}: a story has one lead"))
+                hint=f"remove lead: true here, or from {lead}: a story has one lead"))
     return found

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from digest import __version__
-from digest.errors import BuildFailed, ContentWarning, DigestError, plural
+from digest.errors import BuildFailed, ContentWarning, DigestError, plural, shown_path
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
@@ -444,8 +444,8 @@ def _short(path: Path, root: Path) -> str:
     except ValueError:
         name = str(path)
     # A byte of a name that is not UTF-8 (a Latin-1 name from a zip) as \xdc: printed as it is, it stopped
-    # the command with a UnicodeEncodeError.
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    # the command with a UnicodeEncodeError. A control character too: printed, it acted on the terminal.
+    return shown_path(name)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -499,7 +499,8 @@ def _stories(args: argparse.Namespace) -> int:
         print(f"{story.key}  ({plural(len(story.members), 'source')}, {story.reason})")
         for member in story.members:
             marker = "*" if member is story.lead else " "
-            print(f"  {marker} {member.published:%Y-%m-%d} {member.source or '-'}: {member.title}  [{member.path}]")
+            print(f"  {marker} {member.published:%Y-%m-%d} {member.source or '-'}: {member.title}  "
+                  f"[{shown_path(member.path)}]")
     if not args.quiet:
         print(f"{plural(len(site.stories), 'story', 'stories')} from {plural(len(site.entries), 'entry', 'entries')}")
     return 0

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digest.characters import FORBIDDEN
 from digest.errors import BuildFailed, ConfigError, DigestError
 from digest.model import Topic
-from digest.urls import slugify
+from digest.urls import RESERVED, slugify
 
 CONFIG_NAME = "digest.toml"
 # Folders of the site that the output folder must never replace (the build swaps output/ wholesale).
@@ -309,6 +309,9 @@ def _check_values(values: dict[str, Any], text: str, path: Path, errors: list[Di
     if "default_topic" in values and slugify(values["default_topic"]) != values["default_topic"]:
         bad("default_topic", f"Config value 'site.default_topic' is not a slug: {values['default_topic']!r}",
             "use lowercase letters, digits and dashes")
+    elif values.get("default_topic") in RESERVED:
+        bad("default_topic", f"Config value 'site.default_topic' is a name the site keeps for itself: "
+            f"{values['default_topic']!r}", f"choose another, e.g. default_topic = \"{values['default_topic']}-news\"")
 
 
 def _check_tags(values: dict[str, Any], text: str, path: Path, errors: list[DigestError]) -> None:
@@ -509,6 +512,10 @@ def _parse_topics(raw: Any, text: str, path: Path, errors: list[DigestError]) ->
         if not isinstance(slug, str) or not slug or slugify(slug) != slug:
             errors.append(ConfigError(f"{where} needs a slug of lowercase letters, digits and dashes, got {slug!r}",
                                       path, line, 'e.g. slug = "world"'))
+            continue
+        if slug in RESERVED:  # con, aux, nul...: Windows can make no folder topics/con/ (as entries' slugs)
+            errors.append(ConfigError(f"{where}: slug '{slug}' is a name the site keeps for itself", path, line,
+                                      f'choose another, e.g. slug = "{slug}-news"'))
             continue
         if any(t.slug == slug for t in topics):
             errors.append(ConfigError(f"{where}: slug '{slug}' is used by an earlier topic", path, line,

@@ -6,18 +6,19 @@ This module reads files; it knows nothing of pages, templates or URLs beyond the
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from digest.characters import FORBIDDEN_ASCII, YAML_UNREADABLE, without_forbidden
+from digest.characters import BIDI_CONTROLS, FORBIDDEN_ASCII, YAML_UNREADABLE, with_bidi_closed, without_forbidden
 from digest.config import Config
 from digest.errors import ContentError, ContentWarning
 from digest.model import UNDATED, Entry, is_undated
 from digest.tags import clean_entry_tags
-from digest.urls import safe_slug, safe_url, slugify
+from digest.urls import RESERVED, safe_slug, safe_url, slugify
 
 KNOWN_KEYS = {
     "title", "date", "topic", "tags", "authors", "source", "source_url", "summary",
@@ -108,13 +109,17 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
     except ValueError as exc:
         raise ContentError("the front matter is not closed", rel, 1,
                            hint="end the front matter with a line of three dashes: ---") from exc
+    _reject_aliases(front, rel)
+    loader, duplicate_key = _entry_loader()
     try:
-        meta = handler.load(front)
+        meta = handler.load(front, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + _first_line(front) if mark else 1
         hint = "quote values that contain ': ' or start with a special character"
-        if exc.context_mark is not None and "flow" in (exc.context or ""):
+        if isinstance(exc, duplicate_key) and exc.context_mark is not None:
+            hint = f"keep one of the two (the first is on line {exc.context_mark.line + _first_line(front)})"
+        elif exc.context_mark is not None and "flow" in (exc.context or ""):
             # An unclosed '[' or '{': YAML notices on a later line; the mistake is where it opened.
             line = exc.context_mark.line + _first_line(front)
             bracket = "]" if "sequence" in (exc.context or "") else "}"
@@ -134,10 +139,36 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
     if not isinstance(meta, dict):
         raise ContentError(f"front matter must be a mapping of keys to values, not {type(meta).__name__}", rel, 2,
                            hint="write it as lines of 'key: value'")
-    _reject_aliases(meta, rel, front)
+    _reject_huge(meta, rel)
     meta = _clean_values(meta)
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     return meta, body, body_line
+
+
+@functools.cache
+def _entry_loader() -> tuple[Any, Any]:
+    """python-frontmatter's safe loader (PyYAML's C one when it has it) that refuses a key given twice
+    (YAML forbids it; PyYAML keeps the last value without a word: a second title: was published), and
+    the error it raises. Made on the first parse, as PyYAML is imported then."""
+    import yaml
+    from frontmatter.default_handlers import SafeLoader
+
+    class DuplicateKeyError(yaml.MarkedYAMLError):
+        pass
+
+    class EntryLoader(SafeLoader):  # type: ignore[misc,valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: dict[tuple[str, str], Any] = {}
+                for key_node, _ in node.value:
+                    if isinstance(key_node, yaml.ScalarNode):
+                        first = seen.setdefault((key_node.tag, key_node.value), key_node)
+                        if first is not key_node:
+                            raise DuplicateKeyError("while reading a mapping", first.start_mark,
+                                                    f"the key {key_node.value!r} is given twice", key_node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
+    return EntryLoader, DuplicateKeyError
 
 
 def _first_line(front: str) -> int:
@@ -169,21 +200,38 @@ def _bad_value_line(front: str) -> int | None:
     return None
 
 
-def _reject_aliases(value: Any, rel: PurePosixPath, front: str = "") -> None:
-    """YAML anchors and aliases share containers (and allow 'billion laughs'): refuse them."""
-    seen: set[int] = set()
+def _reject_aliases(front: str, rel: PurePosixPath) -> None:
+    """YAML anchors and aliases repeat a value without writing it out again ('billion laughs': a 200 KB
+    file whose aliases name a 100 KB text 3,000 times took an incremental build to 617 MB): refuse them all,
+    naming the first anchor's line. Read from YAML's own tokens, only when the text has both signs."""
+    if "&" not in front or "*" not in front:  # an alias needs an anchor
+        return
+    import yaml
+    from frontmatter.default_handlers import SafeLoader
+
+    anchor_line, alias = None, False
+    try:
+        for token in yaml.scan(front, Loader=SafeLoader):
+            if isinstance(token, yaml.AnchorToken) and anchor_line is None:
+                anchor_line = token.start_mark.line + _first_line(front)
+            alias = alias or isinstance(token, yaml.AliasToken)
+    except yaml.YAMLError:
+        return  # not valid YAML: loading it says where
+    if alias:
+        raise ContentError("front matter uses YAML anchors/aliases (& and *)", rel, anchor_line,
+                           hint="write each value out in full")
+
+
+def _reject_huge(value: Any, rel: PurePosixPath) -> None:
+    """Thousands of lists and mappings are no front matter anyone writes: refuse them."""
+    count = 0
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, (dict, list)):
-            if id(item) in seen:
-                anchor = re.search(r"(?<![\w&])&\w", front)
-                raise ContentError("front matter uses YAML anchors/aliases (& and *)", rel,
-                                   front.count("\n", 0, anchor.start()) + _first_line(front) if anchor else None,
-                                   hint="write each value out in full")
-            seen.add(id(item))
+            count += 1
             stack.extend(item.values() if isinstance(item, dict) else item)
-            if len(seen) > 10_000:
+            if count > 10_000:
                 raise ContentError("front matter is too deeply nested or large", rel, hint="keep it simple")
 
 
@@ -191,7 +239,12 @@ def _clean_values(value: Any) -> Any:
     """YAML escapes ("\\x01", "\\ud800") can put forbidden characters back into values: remove them."""
     if isinstance(value, str):
         # Most values are printable ASCII, which clean_text returns as it is: skip the call.
-        return value if value.isascii() and value.isprintable() else clean_text(value)
+        if value.isascii() and value.isprintable():
+            return value
+        value = clean_text(value)
+        # A value's right-to-left override or isolate left open would reorder what a page, feed or e-mail
+        # puts after it (the site's name after a title): closed where the value ends.
+        return with_bidi_closed(value) if BIDI_CONTROLS.search(value) else value
     if isinstance(value, dict):
         return {_clean_values(k): _clean_values(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -233,6 +286,9 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
     if slug_value is not None and (slugify(slug_value) != slug_value or not slug_value):
         raise fail("slug", f"slug {slug_value!r} is not a URL name",
                    f"use lowercase letters, digits and dashes, e.g. slug: {slugify(slug_value) or 'my-story'}")
+    if slug_value in RESERVED:  # con, aux, nul...: Windows can make no folder of that name (digest new refuses it too)
+        raise fail("slug", f"slug {slug_value!r} is a name the site keeps for itself",
+                   f"choose another, e.g. slug: {slug_value}-story")
     slug = slug_value or safe_slug(PurePosixPath(rel).stem, "entry")
 
     topic = _topic(meta, config, fail)

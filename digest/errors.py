@@ -5,8 +5,21 @@ Anything that is not a DigestError is a bug and may crash loudly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path, PurePath
+
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def shown_path(path: PurePath | str) -> str:
+    """A file's name as a terminal may print it: a control character (ESC [2J in a name from a zip clears
+    the screen, ESC ]0; retitles the window) and a byte that is not UTF-8 written as \\xNN."""
+    name = str(path)
+    if name.isprintable():
+        return name
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:
@@ -33,7 +46,8 @@ class DigestError(Exception):
     def location(self) -> str:
         if self.path is None:
             return ""
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
+        where = shown_path(self.path)
+        return f"{where}:{self.line}" if self.line else where
 
     def __str__(self) -> str:
         where = self.location()

@@ -80,7 +80,11 @@ def markdown_renderer() -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.anchors import anchors_plugin
 
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    # markdown-it stops reading a body where its nesting passes maxNesting, and drops the rest without a
+    # word: at CommonMark's 20 (a list and its items count two each), a tenth list level or a line of 20
+    # '>' (a separator in a copied mail) lost the article after it. 100 reads 49 list levels and 99 quote
+    # levels, and stays far below Python's recursion limit (tests/test_markdown_html.py).
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "maxNesting": 100})
     md.enable(["table", "strikethrough"])
     md.disable(["html_block", "html_inline"])  # with "html" off they only ever decline: skip the calls
     md.validateLink = is_safe_link  # type: ignore[method-assign]

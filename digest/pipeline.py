@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from digest.config import Config, load_config, with_base_url
-from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
+from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError, shown_path
 from digest.feeds import FeedPlan, plan_feeds
 from digest.load import KnownEntries, load_entries_with_features
 from digest.model import Entry, Page, Site, Story
@@ -155,7 +155,8 @@ def check_paths(entries: Sequence[Entry], config: Config, days: Mapping[PurePosi
         other = seen.get(url)
         if other is not None:
             errors.append(ContentError(
-                f"{entry.path} and {other.path} would both be published at /{entry_url(entry, config)}",
+                f"{shown_path(entry.path)} and {shown_path(other.path)} would both be published at "
+                f"/{entry_url(entry, config)}",
                 entry.path, hint="give one of them another slug: (slug: another-name) or rename the file"))
         seen[url] = entry
     if errors:

@@ -39,16 +39,34 @@ def site_static_files(config: Config) -> list[tuple[str, Path]]:
 def with_site_static(theme_files: Iterable[tuple[str, Path]], config: Config) -> list[tuple[str, Path]]:
     """The theme's static files and the site's static/ folder together; the site's file wins."""
     chosen = dict(theme_files)
-    chosen.update(site_static_files(config))
+    site_files = site_static_files(config)
+    chosen.update(site_files)
     # A name that is not UTF-8 (a Latin-1 "Über.css" unzipped) can be no page's address, and broke
     # the build with a UnicodeEncodeError
     errors: list[DigestError] = [
         OutputError("the file's name is not UTF-8 text", _shown(path, config),
                     hint="rename it: a link can name a file only in UTF-8")
         for rel, path in sorted(chosen.items()) if not _is_utf8(rel)]
+    errors += [
+        OutputError(f"a link to {target}, outside the site: its content would be published", _shown(path, config),
+                    hint=f"copy the file into {STATIC_FOLDER}/ if it is meant to be published, or remove the link")
+        for _, path in site_files if (target := _linked_outside(path, config)) is not None]
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
     return sorted(chosen.items())
+
+
+def _linked_outside(path: Path, config: Config) -> str | None:
+    """Where a file of static/ that is a link leads, when that is outside the site and its static/ folder
+    (a link to /proc/self/environ or ~/.ssh/id_rsa merged into a site's repository published the build
+    machine's secrets, as Jekyll's safe mode and Hugo refuse to); None for any other file."""
+    if not path.is_symlink():
+        return None
+    target = os.path.realpath(path)
+    roots = {os.path.realpath(config.site_root), os.path.realpath(config.site_root / STATIC_FOLDER)}
+    if any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        return None
+    return os.fsencode(target).decode("utf-8", "backslashreplace")
 
 
 def _is_utf8(name: str) -> bool:

@@ -1,12 +1,15 @@
 """Checks that published output is safe and well-formed, shared by the hostile, fuzz and build tests.
 
 Safe: no script but JSON-LD (which holds no '</'), no event-handler attribute, no link or source
-with a scheme other than http(s) or mailto. Well-formed: every page parses with html5lib in strict
+with a scheme other than http(s) or mailto, no right-to-left override left open in a plain text (a
+page's title, a feed's titles, an e-mail's text and subject). Well-formed: every page parses with html5lib in strict
 mode, every feed parses with feedparser without bozo and holds no character XML 1.0 forbids.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 from pathlib import Path
@@ -52,6 +55,26 @@ def assert_inert_html(text: str, where: object) -> None:
                 assert scheme is None or scheme in SAFE_SCHEMES, (where, name, value)
 
 
+_EMBEDDINGS, _ISOLATES = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068"
+
+
+def assert_bidi_closed(text: str, where: object) -> None:
+    """No line of a plain text (a page's <title>, a feed's titles, tags and authors, an e-mail's text and
+    subject) leaves a right-to-left override, embedding or isolate open: it would reorder what follows
+    (the site's name after a title). The markup's own text is isolated by dir="auto" and not checked."""
+    for line in text.split("\n"):
+        opened: list[str] = []
+        for char in line:
+            if char in _EMBEDDINGS or char in _ISOLATES:
+                opened.append(char)
+            elif char == "\u202c" and opened and opened[-1] in _EMBEDDINGS:
+                opened.pop()
+            elif char == "\u2069" and any(o in _ISOLATES for o in opened):
+                while opened.pop() not in _ISOLATES:
+                    pass
+        assert not opened, f"{where}: a direction left open in {line!r}"
+
+
 def assert_well_formed_html(data: bytes, where: object) -> None:
     """html5lib in strict mode raises on any parse error (bad nesting, control characters, ...)."""
     try:
@@ -66,7 +89,11 @@ def assert_clean_feed(data: bytes, where: object) -> feedparser.FeedParserDict:
     assert bad is None, f"{where}: XML-forbidden character {bad.group()!r}"
     parsed = feedparser.parse(data)
     assert not parsed.bozo, f"{where}: {parsed.get('bozo_exception')}"
+    assert_bidi_closed(parsed.feed.get("title", ""), where)
     for item in parsed.entries:
+        for text in (item.get("title", ""), *(t.get("term", "") for t in item.get("tags", [])),
+                     *(a.get("name", "") for a in item.get("authors", []))):
+            assert_bidi_closed(text, where)
         for content in item.get("content", []):
             assert_inert_html(content.value, where)
         assert_inert_html(item.get("summary", ""), where)
@@ -80,6 +107,9 @@ def assert_clean_json_feed(data: bytes, where: object) -> None:
     assert feed["version"] == "https://jsonfeed.org/version/1.1", where
     for item in feed["items"]:
         assert_inert_html(item.get("content_html", ""), where)
+        authors = (a.get("name", "") for a in item.get("authors", []))
+        for text in (item.get("title", ""), *item.get("tags", []), *authors):
+            assert_bidi_closed(text, where)
         for key in ("url", "external_url", "image"):
             if key in item:
                 assert _scheme(item[key]) in ("http", "https", None), (where, key, item[key])
@@ -95,7 +125,13 @@ def assert_site_safe(output: Path) -> dict[str, int]:
         if path.suffix == ".html":
             assert_well_formed_html(data, path)
             assert_inert_html(data.decode("utf-8"), path)
+            title = html5lib.parse(data, namespaceHTMLElements=False).find(".//title")
+            assert_bidi_closed(title.text or "" if title is not None else "", path)
             counts["pages"] += 1
+        elif path.name == "email.txt":
+            assert_bidi_closed(data.decode("utf-8"), path)
+        elif path.name == "email.eml":
+            assert_bidi_closed(str(email.message_from_bytes(data, policy=email.policy.default)["Subject"]), path)
         elif path.name in FEED_NAMES:
             assert_clean_feed(data, path)
             counts["feeds"] += 1

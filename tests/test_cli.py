@@ -290,3 +290,44 @@ def test_help_says_what_the_flags_do_for_each_command(capsys) -> None:
     text = capsys.readouterr().out
     assert "where the build's time went" not in text and "publish drafts" not in text
     assert "digest build only" in text and "include drafts" in text
+
+
+def test_a_file_name_holding_control_characters_is_printed_escaped(make_site, capsys) -> None:
+    # A name from a zip or a download holding ESC sequences ("\x1b[2J" clears the screen, "\x1b]0;" retitles
+    # the window) was printed as it is by build, check, ingest and stories: the terminal acted on it.
+    name = "bad\x1b]0;PWNED\x07\x1b[2J.md"
+    root = make_site({f"content/{name}": "---\ntitle: [unclosed\ndate: 2022-08-15\n---\n",
+                      "content/ok.md": entry_text("Fine")})
+    shown = "content/bad\\x1b]0;PWNED\\x07\\x1b[2J.md:2: front matter is not valid YAML"
+    for command in ("build", "check"):
+        assert main(["-C", str(root), command]) == 1
+        err = capsys.readouterr().err
+        assert shown in err and "\x1b" not in err and "\x07" not in err, err
+    (root / f"content/{name}").write_text(entry_text("Now fine", "2022-08-16T09:00:00+01:00"))
+    assert main(["-C", str(root), "stories"]) == 0
+    out = capsys.readouterr().out
+    assert "[content/bad\\x1b]0;PWNED\\x07\\x1b[2J.md]" in out and "\x1b" not in out, out
+    (root / "seeds").mkdir()
+    (root / "seeds/ev\nil\x1b[31m.txt").write_text("A headline of a story\n\nThe story's text, long enough to be "
+                                                   "read as an article, with a few more words in it.\n")
+    assert main(["-C", str(root), "ingest"]) == 0
+    out = capsys.readouterr().out
+    assert "seeds/ev\\x0ail\\x1b[31m.txt: " in out and "\x1b" not in out, out
+
+
+def test_the_dev_servers_rebuild_line_prints_a_file_name_escaped(tmp_path: Path) -> None:
+    from digest.serve.loop import describe
+    from digest.serve.watch import Change
+
+    line = describe([Change(tmp_path / "content/a\x1b[2J.md", "content", "modified")], tmp_path)
+    assert line == "content/a\\x1b[2J.md changed"
+
+
+def test_two_entries_at_one_address_are_named_escaped(make_site, capsys) -> None:
+    # The clash error printed the two file names inside its message as they are (only its location was escaped)
+    name = "st\x1b[2Jory.md"
+    root = make_site({f"content/a/{name}": entry_text("T"), f"content/b/{name}": entry_text("T")})
+    assert main(["-C", str(root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "content/a/st\\x1b[2Jory.md and" in err or "and content/a/st\\x1b[2Jory.md" in err, err
+    assert "\x1b" not in err, err

@@ -91,6 +91,37 @@ def test_alias_bombs_are_refused(config) -> None:
     assert "alias" in error_of(config, bomb).message
 
 
+def test_a_direction_left_open_is_closed_where_the_value_ends(config) -> None:
+    # A title "\u202egnp.exe" (right-to-left override, never closed) reversed what the page, feed or e-mail
+    # put after it: "<title>\u202egnp.exe · Site" showed the site's name backwards.
+    entry = parse(config, entry_text(title="it's \u202egnp.exe", summary='"a\u202cb \u2067x\u202ey"',
+                                     tags='["\u202eevil", "\u2066\u2069ok"]', source='"\u202dA\u202c\u202c"'))
+    assert entry.title == "it's \u202egnp.exe\u202c"
+    assert entry.summary == "ab \u2067x\u202ey\u202c\u2069"  # a PDF closing nothing goes; each opener closed
+    assert entry.tags == ("\u202eevil\u202c", "\u2066\u2069ok") and entry.source == "\u202dA\u202c"
+
+
+def test_a_key_given_twice_is_refused(config) -> None:
+    # YAML forbids it; PyYAML kept the last value without a word, so the second title was published
+    error = error_of(config, "---\ntitle: The first\ndate: 2022-08-15\ntitle: The second\n---\nbody\n")
+    assert "'title' is given twice" in error.message and error.line == 4 and "line 2" in error.hint
+    error = error_of(config, entry_text(flavour="{colour: red, colour: blue}"))
+    assert "'colour' is given twice" in error.message and error.line == 4
+    assert parse(config, entry_text(flavour="{colour: red, Colour: blue}")).extra["flavour"]["Colour"] == "blue"
+
+
+def test_aliases_of_a_text_are_refused(config) -> None:
+    # A 100 KB text named 3,000 times by aliases in a 200 KB file: an incremental build compared the entry
+    # through repr(), which wrote the text out every time (617 MB); 30,000 aliases would have needed 6 GB.
+    bomb = (f"---\ntitle: x\ndate: 2022-08-15\nsummary: &a {'x' * 100_000}\n"
+            f"flavour: [{', '.join(['*a'] * 3000)}]\n---\nbody\n")
+    error = error_of(config, bomb)
+    assert "anchors/aliases" in error.message and error.line == 4
+    # '&' and '*' in ordinary values are no anchor or alias
+    entry = parse(config, entry_text("AT&T *and* Q&A", summary="'&a *a'", tags="[R&D, '*']"))
+    assert entry.title == "AT&T *and* Q&A" and entry.summary == "&a *a"
+
+
 def test_impossible_date(config) -> None:
     error_of(config, entry_text(date="2022-02-30"))
     error_of(config, entry_text(date="'yesterday'"))
@@ -143,3 +174,7 @@ def test_clean_text_removes_exactly_the_forbidden_characters() -> None:
 def test_slug_from_front_matter_is_checked(config) -> None:
     assert parse(config, entry_text(slug="my-story")).slug == "my-story"
     assert "URL name" in error_of(config, entry_text(slug="'../etc'")).message
+    # A name Windows can make no folder of (digest new --slug refuses it too): the site could not be copied there
+    for reserved in ("con", "aux", "nul", "com1", "lpt9"):
+        error = error_of(config, entry_text(slug=reserved))
+        assert "keeps for itself" in error.message and error.line == 4 and f"slug: {reserved}-story" in error.hint

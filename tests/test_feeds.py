@@ -278,3 +278,23 @@ def test_feed_items_are_the_newest_leads_and_later_days_reports_of_each_topic(ma
     for topic, plan in zip(site.topics, plans[1:], strict=True):
         assert [(str(i.entry.path), i.is_followup) for i in plan.items] == newest(topic.slug)
     assert any(i.is_followup for plan in plans for i in plan.items)  # the case is exercised
+
+
+def test_the_feed_page_shows_summaries_as_text_and_never_a_body(make_site: Any) -> None:
+    # An RSS item without a summary has its body's HTML as <description>: the feed page showed it as text
+    # ('<p dir="auto">...</p>'). And the stylesheet unescapes a summary one '&' a call: a summary of
+    # thousands of '&' stopped the transform (a browser left the whole page blank from about 900).
+    from digest.build import BuildOptions, build
+
+    from .conftest import NOW, entry_text
+    root = make_site({"content/a.md": entry_text("A", body="The body, said to be \"long\".", topic="world"),
+                      "content/b.md": entry_text("B", "2022-08-16T09:00:00+01:00", summary='"' + "R&D " * 4000 + '"',
+                                                 topic="world")})
+    build(root, BuildOptions(now=NOW, jobs=1))
+    for feed in ("feed.xml", "atom.xml"):
+        page = transform(root / "output", feed)
+        doc = html5lib.parse(etree.tostring(page, method="html", encoding="unicode"), namespaceHTMLElements=False)
+        assert ["".join(a.itertext()) for a in doc.findall(".//li/h3/a")] == ["B", "A"]
+        [summary] = ["".join(p.itertext()) for p in doc.findall(".//li/p[@class='summary']")]
+        assert summary.startswith("R&D R&D ") and summary.endswith("R&D \u2026") and "&amp;" not in summary
+        assert len(summary) <= 601, len(summary)

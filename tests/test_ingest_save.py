@@ -160,6 +160,19 @@ def test_bad_encodings_and_junk_characters(tmp_path: Path) -> None:
     assert "\r" not in results[0].entries[0].read_text(encoding="utf-8")
 
 
+def test_utf16_text_without_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    # Some Windows tools save UTF-16 without its byte-order mark: refused as "binary data", with a hint
+    # that it is not a text file.
+    text = ARTICLE.replace("Jane Doe", "Zoë Café")
+    little, content = setup(tmp_path, "le.txt", text.encode("utf-16-le"))
+    big, _ = setup(tmp_path, "be.txt", text.replace("Leaders", "Ministers").encode("utf-16-be"))
+    png, _ = setup(tmp_path, "x.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    results = run(tmp_path, [little, big, png])
+    assert [r.status for r in results] == ["written", "written", "error"], [r.message for r in results]
+    assert frontmatter.load(results[0].entries[0])["authors"] == ["Zoë Café"]
+    assert frontmatter.load(results[1].entries[0])["title"].startswith("Ministers")
+
+
 def test_unreadable_file_errors_and_others_proceed(tmp_path: Path) -> None:
     path, _ = setup(tmp_path)
     missing = tmp_path / "raw" / "nope.txt"
@@ -454,6 +467,64 @@ def test_a_page_saved_as_a_safari_web_archive_is_read_as_the_page(tmp_path: Path
     assert "the caf\u00e9s" in post.content
 
 
+def test_an_archive_nested_too_deeply_is_an_error_naming_it_and_the_others_are_ingested(tmp_path: Path) -> None:
+    # A saved page whose parts nest thousands deep (a hostile .mhtml or .webarchive) stopped `digest ingest`
+    # with a RecursionError traceback, and the inputs after it were not ingested.
+    import plistlib
+    import sys
+
+    depth = 5000
+    mhtml = "MIME-Version: 1.0\nContent-Type: multipart/related; boundary=b0\n\n" + "".join(
+        f"--b{n}\nContent-Type: multipart/related; boundary=b{n + 1}\n\n" for n in range(depth)) + (
+        f"--b{depth}\nContent-Type: text/html\n\n<html><body><p>Deep.</p></body></html>\n--b{depth}--\n")
+    nested: list[object] = []
+    for _ in range(depth):
+        nested = [nested]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth * 4)  # plistlib writes each level with a call too
+    try:
+        webarchive = plistlib.dumps({"WebMainResource": {"WebResourceData": b"<html><body><p>Deep.</p></body></html>",
+                                                         "WebResourceMIMEType": "text/html"}, "deep": nested},
+                                    fmt=plistlib.FMT_BINARY)
+    finally:
+        sys.setrecursionlimit(limit)
+    deep_mhtml, content = setup(tmp_path, "deep.mhtml", mhtml)
+    deep_archive, _ = setup(tmp_path, "deep.webarchive", webarchive)
+    good, _ = setup(tmp_path, "good.txt", ARTICLE)
+    results = run(tmp_path, [deep_mhtml, deep_archive, good])
+    assert [r.status for r in results] == ["error", "error", "written"], [r.message for r in results]
+    for result, kind in zip(results[:2], ("mhtml", "webarchive"), strict=True):
+        assert result.error is not None and result.error.path == result.input
+        assert f"cannot read this {kind} file: its parts are nested too deeply" in result.message
+
+
+def test_a_seed_linked_to_a_file_outside_the_site_is_not_read(tmp_path: Path) -> None:
+    # A link in seeds/ to a file outside the site (~/.ssh/id_rsa, in a folder of seeds someone sent) was
+    # followed: the file's text became an entry in content/, one review away from being published.
+    site = tmp_path / "site"
+    (site / "seeds").mkdir(parents=True)
+    secret = tmp_path / "id_rsa.txt"
+    secret.write_text(ARTICLE.replace("The two leaders", "PRIVATE KEY The two leaders"), encoding="utf-8")
+    (site / "seeds/link.txt").symlink_to(secret)
+    (site / "seeds/inside.txt").symlink_to(site / "kept.txt")  # a link within the site is read
+    (site / "kept.txt").write_text(ARTICLE, encoding="utf-8")
+    shared = tmp_path / "shared-seeds"  # seeds/ itself a link to a shared folder: its files are read
+    shared.mkdir()
+    (shared / "page.txt").write_text(ARTICLE.replace("Leaders", "Ministers"), encoding="utf-8")
+    other = tmp_path / "other-site"
+    other.mkdir()
+    (other / "seeds").symlink_to(shared, target_is_directory=True)
+    [from_shared] = ingest_paths([other / "seeds/page.txt"], other / "content", site_root=other)
+    assert from_shared.status == "written", from_shared.message
+    results = ingest_paths([site / "seeds/link.txt", site / "seeds/inside.txt"], site / "content", site_root=site)
+    assert [r.status for r in results] == ["error", "written"], [r.message for r in results]
+    assert f"a link to {secret}, outside the site" in results[0].message and results[0].error is not None
+    assert results[0].error.hint and str(secret) in results[0].error.hint
+    assert not any("PRIVATE KEY" in p.read_text(encoding="utf-8") for p in (site / "content").glob("*.md"))
+    [named] = ingest_paths([secret], site / "content", site_root=site)  # named itself: read
+    assert named.status in ("written", "duplicate"), named.message
+
+
 def test_two_ingests_at_once_take_turns(tmp_path: Path) -> None:
     # `digest ingest` run while `digest serve --watch` ingested the same new seeds: each read the state
     # before the other wrote it, and both wrote the articles (x.md and x-2.md, the story published twice).
@@ -582,3 +653,20 @@ def test_a_json_file_that_is_no_json_feed_is_an_error_not_a_junk_entry(tmp_path:
     [result] = run(tmp_path, [path])
     assert result.status == "error" and "JSON Feed" in result.message, result.message
     assert not (tmp_path / "content").exists() or not list((tmp_path / "content").glob("*.md"))
+
+
+def test_an_item_with_thousands_of_categories_gives_a_draft_of_twenty_tags_to_review(tmp_path: Path) -> None:
+    # A feed item with 3,000 <category> elements (or a page with 3,000 article:tag metas) was written with
+    # 3,000 tags and published as it came: 3,000 tag pages (25 MB) from one item, the tags index swamped.
+    categories = "".join(f"<category>Subject {n}</category>" for n in range(3000))
+    feed = _feed(("Harbour plan approved", "h"), ("Bridge opens", "b")).replace(
+        "<link>https://example.com/h</link>", "<link>https://example.com/h</link>" + categories).replace(
+        "<link>https://example.com/b</link>", "<link>https://example.com/b</link><category>Bridges</category>")
+    path, content = setup(tmp_path, "news.xml", feed)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    assert "harbour-plan-approved.md (check: tags; a draft until review: is removed)" in result.message
+    many = frontmatter.load(content / "harbour-plan-approved.md")
+    assert many["tags"] == [f"Subject {n}" for n in range(20)] and many["review"] == ["tags"]
+    few = frontmatter.load(content / "bridge-opens.md")
+    assert few["tags"] == ["Bridges"] and "review" not in few.metadata and "draft" not in few.metadata

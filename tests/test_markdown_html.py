@@ -71,3 +71,28 @@ def test_each_block_of_a_body_finds_its_own_direction() -> None:
     assert '<p dir="auto">An English opening.</p>' in html and '<p dir="auto">هذا اقتباس عربي.</p>' in html
     assert '<li dir="auto">עברית</li>' in html and '<td dir="auto">ب</td>' in html
     assert "<p>" not in html and "<li>" not in html
+
+
+def test_deep_lists_and_quotes_keep_the_article_after_them() -> None:
+    # markdown-it drops the rest of a body where nesting passes maxNesting (CommonMark's 20: a list and its
+    # item count two each). A ten-level outline, or a separator line of '>' in a copied mail, lost the deepest
+    # item and every paragraph after it, without a word.
+    outline = "".join("  " * level + f"- level {level}\n" for level in range(12))
+    separator = ">" * 40 + "\n"
+    for body in (outline, separator, "> " * 30 + "a quote in a long thread\n"):
+        html = render_markdown(body + "\nThe article goes on here.\n")
+        assert "The article goes on here." in html, body
+    assert "level 11" in render_markdown(outline) and "a quote in a long thread" in render_markdown(
+        "> " * 30 + "a quote in a long thread\n")
+
+
+def test_pathological_nesting_stays_within_the_recursion_limit() -> None:
+    import sys
+
+    # Inside a page's template, with the frames of the build and of Jinja below it: 400 frames to spare
+    def nested(depth: int, body: str) -> str:
+        return nested(depth - 1, body) if depth else render_markdown(body)
+
+    for body in ("".join("  " * n + "- > x\n" for n in range(300)), "> " * 5000 + "x\n", ">" * 20000,
+                 "[" * 5000 + "x" + "](https://e.example/)" * 5000, "![" * 5000 + "x" + "](https://e.example/)" * 5000):
+        assert nested(sys.getrecursionlimit() - 400, body)

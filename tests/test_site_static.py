@@ -67,6 +67,40 @@ def test_a_static_file_whose_name_is_not_utf8_is_named(make_site) -> None:
     assert (root / "output/index.html").read_bytes() == before
 
 
+def test_a_static_file_linked_from_outside_the_site_is_an_error_naming_it(make_site, tmp_path) -> None:
+    """A link in static/ to a file outside the site (/proc/self/environ, ~/.ssh/id_rsa: one merged into the
+    site's repository and built by CI) was followed and the file published at the site's root. It is an
+    error naming the link and where it leads, and the last good site stays; links inside the site, and a
+    static/ folder that is itself a link to a shared folder, are copied as before."""
+    import os
+
+    shared = tmp_path / "shared-static"
+    shared.mkdir()
+    (shared / "favicon.ico").write_bytes(b"ico")
+    root = make_site({"content/a.md": entry_text(), "notes/CNAME": "news.example.org\n"})
+    (root / "static").mkdir()
+    os.symlink(root / "notes/CNAME", root / "static/CNAME")  # inside the site: copied
+    build(root, BuildOptions(now=NOW))
+    assert (root / "output/CNAME").read_text() == "news.example.org\n"
+    before = (root / "output/index.html").read_bytes()
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOKEN=s3cret\n")
+    os.symlink(secret, root / "static/env.txt")
+    with pytest.raises(DigestError) as caught:
+        build(root, BuildOptions(now=NOW))
+    text = str(caught.value)
+    assert f"static/env.txt: a link to {secret}, outside the site" in text and "hint: copy the file" in text
+    assert not (root / "output/env.txt").exists() and (root / "output/index.html").read_bytes() == before
+
+    (root / "static/env.txt").unlink()
+    (root / "static/CNAME").unlink()
+    (root / "static").rmdir()
+    os.symlink(shared, root / "static", target_is_directory=True)  # static/ shared between sites
+    build(root, BuildOptions(now=NOW))
+    assert (root / "output/favicon.ico").read_bytes() == b"ico"
+
+
 def test_base_url_option_moves_feeds_and_canonical_links(make_site) -> None:
     root = make_site({"content/a.md": entry_text("Harbour plan approved")})
     build(root, BuildOptions(now=NOW))

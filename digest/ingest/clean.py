@@ -37,10 +37,25 @@ def binary_kind(data: bytes) -> tuple[str, str]:
     return "binary data", "ingest reads copied article text, saved pages and RSS/Atom feeds"
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text saved without its byte-order mark (by some Windows
+    tools): the NUL of each Latin letter's code falls on one side of every pair, never on the other.
+    It was refused as binary data."""
+    head = data[:8192]
+    head = head[:len(head) - len(head) % 2]
+    if len(head) < 8:
+        return None
+    evens, odds = head[0::2], head[1::2]
+    for nuls, letters, codec in ((odds, evens, "utf-16-le"), (evens, odds, "utf-16-be")):
+        if nuls.count(0) >= len(nuls) * 0.3 and letters.count(0) == 0:
+            return codec
+    return None
+
+
 def looks_binary(data: bytes) -> bool:
     """An image, archive or other non-text file: NUL bytes or many control bytes up front."""
     head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head):
         return False  # UTF-16 text has NULs in every other byte
     if b"\x00" in head:
         return True
@@ -84,6 +99,9 @@ def decode(data: bytes) -> str:
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
+    without_bom = utf16_without_bom(data)
+    if without_bom is not None:
+        return data.decode(without_bom, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -62,6 +62,20 @@ def with_title(article: Article) -> Article:
     return dataclasses.replace(article, title=guess, review=("title", *article.review))
 
 
+# More tags than a news article is given (a handful, rarely twenty): a feed item with 3,000 <category>
+# elements made an entry of 3,000 tags, and the site 3,000 tag pages (25 MB) from one item.
+MAX_TAGS = 20
+
+
+def with_few_tags(article: Article) -> Article:
+    """The article with its first MAX_TAGS tags when it has more, the tags to review: the entry is a
+    draft until the curator has looked at them (the input keeps them all)."""
+    tags = tuple(dict.fromkeys(article.tags))
+    if len(tags) <= MAX_TAGS:
+        return article
+    return dataclasses.replace(article, tags=tags[:MAX_TAGS], review=(*article.review, "tags"))
+
+
 def with_readable_date(article: Article) -> Article:
     """The article without a date the build would refuse (a feed's placeholder year 9999): the entry is
     written undated, a draft, as for an input that states no date, not as one that stops every build."""

@@ -7,6 +7,7 @@ scripts, styles and pictures). A file named on the command line is read whatever
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PAGES = (".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht")
@@ -35,3 +36,22 @@ def is_input(path: Path, folder: Path) -> bool:
 def inputs_under(folder: Path) -> list[Path]:
     """Every input in a folder and its subfolders, in order."""
     return sorted(path for path in folder.rglob("*") if path.is_file() and is_input(path, folder))
+
+
+def linked_outside(path: Path, site_root: Path) -> str | None:
+    """Where an input in the site (seeds/x.txt) leads when it is a link, or in a linked folder, to a file
+    outside the site and outside its own top folder (seeds/ linked to a shared folder is fine): a link to
+    ~/.ssh/id_rsa in a folder of seeds someone sent became an entry holding the key. None otherwise, and
+    for a file outside the site named on the command line."""
+    site = os.path.abspath(site_root)
+    where = os.path.abspath(path)
+    if not where.startswith(site.rstrip(os.sep) + os.sep):
+        return None
+    target = os.path.realpath(where)
+    if target == where:
+        return None
+    top = os.path.join(site, os.path.relpath(where, site).split(os.sep)[0])
+    roots = {os.path.realpath(site), os.path.realpath(top)}
+    if any(target.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+        return None
+    return os.fsencode(target).decode("utf-8", "backslashreplace")

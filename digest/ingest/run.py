@@ -13,7 +13,7 @@ from pathlib import Path
 import lxml.etree
 import yaml
 
-from digest.errors import IngestError
+from digest.errors import IngestError, shown_path
 from digest.model import Topic
 from digest.urls import web_address
 
@@ -22,9 +22,10 @@ from .article import Article
 from .body import words
 from .clean import binary_kind, decode, looks_binary, sanitize, slugify
 from .detect import detect_kind, xml_root
-from .entry import missing_fields, render_entry, with_readable_date, with_title
+from .entry import missing_fields, render_entry, with_few_tags, with_readable_date, with_title
 from .feed import FeedProblem, read_feed
 from .html import read_html
+from .inputs import linked_outside
 from .save import Record, backup, ingest_lock, load_state, rel_key, save_state, sha256, state_key, write_atomic
 from .text import read_text
 
@@ -60,7 +61,11 @@ def read_articles(path: Path, data: bytes) -> list[Article]:
     """Bytes of one input -> its articles (one, or one per feed item)."""
     archive = archive_kind(data)
     if archive is not None:  # a page saved as one file with its resources: the page, read as saved HTML
-        saved = archived_page(archive, data)
+        try:
+            saved = archived_page(archive, data)
+        except RecursionError as exc:  # the MIME or property-list parser recurses once a level
+            raise IngestError(f"cannot read this {archive} file: its parts are nested too deeply", path,
+                              hint="save the page again, as a single file or as HTML") from exc
         if saved is None:
             raise IngestError(f"no page found in this {archive} file (it holds no HTML page)", path,
                               hint="save the page again, as a single file or as HTML")
@@ -111,7 +116,8 @@ def _read(path: Path, kind: str, reader: Callable[[], list[Article]]) -> list[Ar
 
 def _publishable(path: Path, kind: str, articles: list[Article]) -> list[Article]:
     # A lone menu word ("Home") left over from a page with no article is not an article.
-    articles = [with_readable_date(with_title(a)) for a in articles if a.title or words(a.body) >= _MIN_BODY_WORDS]
+    articles = [with_few_tags(with_readable_date(with_title(a))) for a in articles
+                if a.title or words(a.body) >= _MIN_BODY_WORDS]
     if not articles:
         raise IngestError(f"no article found in this {kind} file", path,
                           hint="is it a saved page, copied article text or an RSS/Atom feed?")
@@ -159,6 +165,11 @@ def _ingest_one(path: Path, out_dir: Path, site_root: Path, topics: Sequence[Top
                 force: bool, state: dict[str, Record], input_files: set[Path], folder: _Folder,
                 read: ReadArticles) -> IngestResult:
     try:
+        target = linked_outside(path, site_root)
+        if target is not None:
+            raise IngestError(f"a link to {target}, outside the site: not read", path,
+                              hint=f"copy the file into the site if it is an article, or name it: "
+                                   f"digest ingest {target}")
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise IngestError(f"the file is too large for one article "
                               f"({path.stat().st_size // 1_000_000} MB)", path,
@@ -269,7 +280,7 @@ def _place(article: Article, target: Path, record: Record, input_sha: str, force
         duplicate = folder.duplicate(article, own)
         if duplicate is not None:
             return _Outcome("duplicate", duplicate, missing,
-                            f"already in content as {_rel(duplicate, site_root)}")
+                            f"already in content as {shown_path(_rel(duplicate, site_root))}")
         if deleted_stay:
             return _Outcome("kept", None, missing,
                             f"{shown if written_before is not None else 'its entry'} was deleted since ingest; "

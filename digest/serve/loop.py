@@ -15,7 +15,7 @@ from pathlib import Path
 
 from digest.build import Builder, BuildOptions, BuildReport
 from digest.config import load_config
-from digest.errors import BuildFailed, DigestError
+from digest.errors import BuildFailed, DigestError, shown_path
 from digest.ingest import IngestResult, ingest_paths, is_input, read_articles
 from digest.reuse.article_memo import ArticleMemo
 from digest.serve.reload import ReloadHub
@@ -85,9 +85,9 @@ def describe(changes: Sequence[Change], site_root: Path) -> str:
 
 def _short(path: Path, site_root: Path) -> str:
     try:
-        return path.relative_to(site_root).as_posix()
+        return shown_path(path.relative_to(site_root).as_posix())
     except ValueError:
-        return str(path)
+        return shown_path(path)
 
 
 class RebuildLoop:

@@ -2,7 +2,8 @@
 <!-- The site's RSS and Atom feeds as a page, for a reader who opens one in a browser: what a feed
      is, the address to give a feed reader, and the newest items. Feed readers never see this. -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-                xmlns:atom="http://www.w3.org/2005/Atom" exclude-result-prefixes="atom">
+                xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+                exclude-result-prefixes="atom content">
 <xsl:output method="html" encoding="UTF-8" indent="yes" doctype-system="about:legacy-compat"/>
 
 <xsl:template match="/">
@@ -95,8 +96,9 @@
   <li>
     <h3><a href="{link}"><xsl:value-of select="title"/></a></h3>
     <p class="item-meta"><xsl:value-of select="substring(pubDate, 1, 16)"/></p>
-    <xsl:if test="description">
-      <p class="summary"><xsl:call-template name="unescape"><xsl:with-param name="text" select="description"/></xsl:call-template></p>
+    <!-- An item without a summary has its body's HTML as its description (and no content:encoded): not shown. -->
+    <xsl:if test="description and content:encoded">
+      <p class="summary"><xsl:call-template name="excerpt"><xsl:with-param name="text" select="description"/></xsl:call-template></p>
     </xsl:if>
   </li>
 </xsl:template>
@@ -106,9 +108,17 @@
     <h3><a href="{atom:link[not(@rel) or @rel='alternate']/@href}"><xsl:value-of select="atom:title"/></a></h3>
     <p class="item-meta"><xsl:value-of select="substring(atom:updated, 1, 10)"/></p>
     <xsl:if test="atom:summary">
-      <p class="summary"><xsl:call-template name="unescape"><xsl:with-param name="text" select="atom:summary"/></xsl:call-template></p>
+      <p class="summary"><xsl:call-template name="excerpt"><xsl:with-param name="text" select="atom:summary"/></xsl:call-template></p>
     </xsl:if>
   </li>
+</xsl:template>
+
+<!-- A summary's first 600 characters: unescape calls itself once an '&', and a browser stops at a depth of
+     about 900 (a summary of a thousand '&' left the whole page blank). -->
+<xsl:template name="excerpt">
+  <xsl:param name="text"/>
+  <xsl:call-template name="unescape"><xsl:with-param name="text" select="substring($text, 1, 600)"/></xsl:call-template>
+  <xsl:if test="string-length($text) &gt; 600">&#8230;</xsl:if>
 </xsl:template>
 
 <!-- Summaries are HTML-escaped plain text (feed readers render them as HTML): shown as the text. -->
