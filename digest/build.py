@@ -378,10 +378,10 @@ class Builder:
         listed = walked[0] if walked is not None else None
         if walked is not None:
             seen = files_seen(walked[1], plan_salt, now, cache.tree_inputs(live), cache.get(FILES_SEEN))
-            if seen is not None:  # the entry files as the live site was built from: nothing to read
+            # the entry files as the live site was built from, and it lacks no file: nothing to read
+            if seen is not None and self._sweep_once(cache, live, output, folders):
                 clock.lap("config")
                 self._warnings = []
-                self._sweep_once(cache, live, output, folders)
                 return BuildReport(*seen, 0, 0, 0.0, 0)
         if self.once:
             self._rows.read(cache)
@@ -454,12 +454,14 @@ class Builder:
         settle(cache, (plan_salt, inputs))
         return BuildReport(len(published_rows), page_count, feed_count, rendered, removed, 0.0, parsed)
 
-    def _sweep_once(self, cache: BuildCache, live: str | None, output: Path, folders: Apart[bool] | _Inline) -> None:
-        """The look for stray files in output/ (the tree `live`), at a Builder's first build."""
+    def _sweep_once(self, cache: BuildCache, live: str | None, output: Path, folders: Apart[bool] | _Inline) -> bool:
+        """The look for stray files in output/ (the tree `live`), at a Builder's first build; False
+        when it found files of the live tree deleted (its record says so now: see sweep_strays)."""
         if not self._swept:
             self._swept = True
             if folders.result() is not True:  # some folder changed, or not known
-                sweep_strays(cache, live, output, self._folders_record)
+                return sweep_strays(cache, live, output, self._folders_record)
+        return True
 
     def _search_store(self, executable: Path) -> SearchStore:
         """The search's store, kept from build to build (it remembers what it read and wrote)."""

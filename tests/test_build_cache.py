@@ -433,6 +433,28 @@ def test_output_changed_behind_its_back_is_rebuilt_when_untracked(site: Path, tm
     assert tree(site / "output") == cold(site, tmp_path)
 
 
+def test_pages_deleted_from_output_by_hand_are_made_again(site: Path, tmp_path: Path) -> None:
+    """qa-48: `rm output/index.html` (or a folder of pages), then `digest build`: the build found the
+    site up to date and left the pages missing, however often it ran."""
+    build(site, OPTIONS)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Edited.", topic="world",
+                                                         tags='["Energy"]'))
+    build(site, OPTIONS)  # the spare, a build behind, lacks the edited pages too
+    (site / "output/index.html").unlink()
+    shutil.rmtree(site / "output/tags")
+    shutil.rmtree(site / "output/2022/08/15/alpha")
+    build(site, OPTIONS)  # nothing changed in content/
+    assert tree(site / "output") == cold(site, tmp_path)
+    (site / "output/feed.xml").unlink()
+    builder = Builder(site, OPTIONS)  # the dev server's first build looks too
+    try:
+        builder.build()
+    finally:
+        builder.close()
+    assert tree(site / "output") == cold(site, tmp_path)
+    assert build(site, OPTIONS).rendered == 0
+
+
 def test_persistent_builder_sees_edits(site: Path, tmp_path: Path) -> None:
     builder = Builder(site, OPTIONS)
     try:
