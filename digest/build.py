@@ -647,6 +647,10 @@ class Builder:
             clock.lap("publish")
         except BaseException:
             staging.discard()
+            left = tree_id(staging.path)  # not removed (a read-only parent): emptied, so known to hold nothing
+            if left is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    cache.forget_tree(left)
             raise
         if made_afresh:
             # Trees made from nothing: their folders are recorded now, so that the next build's

@@ -23,6 +23,7 @@ import digest.stories.incremental
 import digest.stories.remembered
 import digest.theme
 from digest.build import Builder, BuildOptions, build
+from digest.errors import DigestError
 from digest.model import Entry
 from digest.reuse.cache import BuildCache, cache_path
 from digest.tree_identity import tree_id
@@ -453,6 +454,32 @@ def test_pages_deleted_from_output_by_hand_are_made_again(site: Path, tmp_path: 
         builder.close()
     assert tree(site / "output") == cold(site, tmp_path)
     assert build(site, OPTIONS).rendered == 0
+
+
+def test_a_staging_tree_that_cannot_be_removed_after_a_failed_publish_is_not_trusted(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa-48: the site's folder read-only (`chattr +i`) at the swap: the build failed as it should,
+    but its staging folder, emptied and not removable, kept the record of the files written into it,
+    and the next build (the folder writable again) crashed with a FileNotFoundError traceback."""
+    build(site, OPTIONS)
+    build(site, OPTIONS)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Edited.", topic="world",
+                                                         tags='["Energy"]'))
+    real_rmtree = shutil.rmtree
+
+    def swap_refused(_a: Path, _b: Path) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    def contents_only(path: Any, ignore_errors: bool = False) -> None:  # as under a read-only parent
+        for child in Path(path).iterdir() if Path(path).is_dir() else ():
+            real_rmtree(child) if child.is_dir() else child.unlink()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(digest.output, "_exchange", swap_refused)
+        patched.setattr(digest.output.shutil, "rmtree", contents_only)
+        with pytest.raises(DigestError):
+            build(site, OPTIONS)
+    rebuild_equals_cold(site, tmp_path)
 
 
 def test_persistent_builder_sees_edits(site: Path, tmp_path: Path) -> None:
