@@ -342,7 +342,13 @@ class Builder:
         check_theme(config)
         check_output_folder(config.output_path, config.site_root, config.line_of("build", "output_dir"))
         with build_lock(self.site_root):  # a site, then: one build at a time on it
-            return self._build_site(config, clock, changed)
+            try:
+                return self._build_site(config, clock, changed)
+            except sqlite3.OperationalError as exc:
+                problem = cache_problem(exc, cache_path(self.site_root))
+                if problem is None:
+                    raise
+                raise problem from exc
 
     def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
         # A one-shot build stats every entry file and every output folder in processes of their own
@@ -720,6 +726,23 @@ def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, C
     if not changed or len(changed) > MOST * len(now):
         return None
     return LivePlan(changed, cache.units_showing, remembered_grouping(remembered), shape[0], live_state.manifest)
+
+
+# What a failure of the build cache's disk means to the user (SQLite's primary result codes)
+_CACHE_HINTS = {
+    sqlite3.SQLITE_FULL: "the disk is full: free some space and build again",
+    sqlite3.SQLITE_IOERR: "the disk failed: check it, or delete .digest/ (a cache only) and build again",
+    sqlite3.SQLITE_READONLY: "no permission to write there: check the folder's owner and permissions",
+    sqlite3.SQLITE_CANTOPEN: "no permission to write there: check the folder's owner and permissions",
+}
+
+
+def cache_problem(exc: sqlite3.OperationalError, path: Path) -> DigestError | None:
+    """The build cache's disk failing (full, read-only, an I/O error) as the user's problem; None for
+    any other error (a bug: it crashes loudly)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    hint = _CACHE_HINTS.get(code & 0xFF) if isinstance(code, int) else None
+    return None if hint is None else DigestError(f"cannot write the build cache: {exc}", path, hint=hint)
 
 
 def whole_salt(config: Config) -> str:

@@ -482,6 +482,31 @@ def test_a_staging_tree_that_cannot_be_removed_after_a_failed_publish_is_not_tru
     rebuild_equals_cold(site, tmp_path)
 
 
+def test_a_full_disk_under_the_cache_is_an_error_not_a_traceback(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa-48: the disk full (a small tmpfs) while the build wrote its cache: `digest build` died with
+    a traceback ending in sqlite3.OperationalError: database or disk is full."""
+    build(site, OPTIONS)
+    before = tree(site / "output")
+    real_open = BuildCache._open
+
+    def full(self: BuildCache) -> sqlite3.Connection:
+        db = real_open(self)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
+        return db
+
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha falls " + "x" * 5000, DAY1, "Edited.",
+                                                         topic="world", tags='["Energy"]'))
+    with monkeypatch.context() as patched:
+        patched.setattr(BuildCache, "_open", full)
+        with pytest.raises(DigestError) as failed:
+            build(site, OPTIONS)
+    assert "disk is full" in (failed.value.hint or "") and failed.value.path == cache_path(site)
+    assert tree(site / "output") == before
+    rebuild_equals_cold(site, tmp_path)
+
+
 def test_persistent_builder_sees_edits(site: Path, tmp_path: Path) -> None:
     builder = Builder(site, OPTIONS)
     try:

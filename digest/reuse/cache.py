@@ -518,7 +518,9 @@ class _Transaction:
             self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        if self.outer:
+        # (SQLite rolls back by itself on some errors, a full disk among them: no ROLLBACK then,
+        # whose "no transaction is active" would stand in for the error)
+        if self.outer and (kind is None or self.db.in_transaction):
             self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
