@@ -564,7 +564,9 @@ class Builder:
         output = config.output_path
         live = tree_id(output)
         spare = tree_id(spare_path(output))
-        spare_state = cache.tree(spare) if spare is not None and spare != live else None
+        # Without a live tree (output/ deleted) the spare is not trusted: it shares its unchanged files
+        # with the deleted tree by hard links, so a file edited there by hand is edited in it too.
+        spare_state = cache.tree(spare) if spare is not None and live is not None and spare != live else None
         # Only the manifests' chunks that differ are read and compared (reuse/manifest.py)
         have = spare_state.manifest if spare_state else EMPTY_MANIFEST
         live_manifest = live_state.manifest if live_state else EMPTY_MANIFEST

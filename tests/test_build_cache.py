@@ -456,6 +456,18 @@ def test_pages_deleted_from_output_by_hand_are_made_again(site: Path, tmp_path: 
     assert build(site, OPTIONS).rendered == 0
 
 
+def test_output_deleted_after_a_hand_edit_is_made_without_it(site: Path, tmp_path: Path) -> None:
+    """qa-48: a file of output/ edited in place by hand is the spare's file too (the trees share
+    unchanged files by hard links): `rm -rf output`, then `digest build`, published the edit again."""
+    build(site, OPTIONS)
+    build(site, OPTIONS)
+    with open(site / "output/404.html", "ab") as page:
+        page.write(b"<!-- by hand -->")
+    shutil.rmtree(site / "output")
+    build(site, OPTIONS)
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_a_staging_tree_that_cannot_be_removed_after_a_failed_publish_is_not_trusted(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """qa-48: the site's folder read-only (`chattr +i`) at the swap: the build failed as it should,
