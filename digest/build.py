@@ -199,6 +199,9 @@ class Builder:
         # Builder's warm-up: see catch_up)
         self._published: list[tuple[str, CachedEntry]] = []
         self._planned: tuple[Config, Salts, datetime] | None = None
+        # When the first entry the last build held back for its future date comes due (a POSIX
+        # timestamp; None: none is): the dev server builds again then, with no file saved.
+        self.next_due: float | None = None
 
     def catch_up(self, stop: Callable[[], bool], batch: int = 1000) -> bool:
         """Use idle time (the dev server between edits) to bring the spare tree up to date with
@@ -400,6 +403,7 @@ class Builder:
         published_rows = published(found.rows, config, now)
         if not self.once:
             self._published = published_rows
+            self.next_due = next_publication(found.rows, config, now)
             self._planned = (config, self._salts(config, salt, cache), now)
         inputs = entries_key(plan_salt, published_rows)
         if walked is not None:
