@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -40,7 +41,7 @@ from digest.permalinks import entry_html
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import group_site, plan_entries
-from digest.reuse.cache import BuildCache, TreeState, cache_path, salt_for
+from digest.reuse.cache import BuildCache, TreeState, cache_path, is_damage, salt_for
 from digest.reuse.cached_entry import CachedEntry, StaleEntry
 from digest.reuse.entry_rows import (
     FILES_SEEN,
@@ -349,9 +350,30 @@ class Builder:
                 return self._build_site(config, clock, changed)
             except sqlite3.OperationalError as exc:
                 problem = cache_problem(exc, cache_path(self.site_root))
-                if problem is None:
+                if problem is not None:
+                    raise problem from exc
+                if not is_damage(exc):
                     raise
-                raise problem from exc
+            except (sqlite3.DatabaseError, pickle.UnpicklingError) as exc:
+                if not is_damage(exc):
+                    raise
+            # The cache is damaged: it is only an optimisation, so the site is built without it, once
+            self._start_afresh()
+            return self._build_site(config, clock, None)
+
+    def _start_afresh(self) -> None:
+        """Delete the cache and forget what was read of it (a damaged cache: see reuse.cache.is_damage)."""
+        if self._cache is not None:
+            self._cache.drop()
+            self._cache = None
+        self._rows = EntryRows()
+        self._grouper = KeptGrouping()
+        self._units = None if self.once else KeptUnits()
+        self._warming = None
+        self._unit_salts = None
+        self._published = []
+        self._planned = None
+        self.next_due = None
 
     def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
         # A one-shot build stats every entry file and every output folder in processes of their own

@@ -519,6 +519,29 @@ def test_a_full_disk_under_the_cache_is_an_error_not_a_traceback(
     rebuild_equals_cold(site, tmp_path)
 
 
+@pytest.mark.parametrize("damage", ["blob", "page"])
+def test_a_cache_damaged_inside_is_started_afresh(site: Path, tmp_path: Path, damage: str) -> None:
+    """qa-48: random bytes written into .digest/cache/build.sqlite (a disk error, a bad copy) where
+    SQLite opens the file: every later build died with a traceback (an UnpicklingError, or
+    'database disk image is malformed') until the curator deleted .digest/."""
+    build(site, OPTIONS)
+    with sqlite3.connect(cache_path(site)) as db:
+        if damage == "blob":  # SQLite keeps no checksums: what a blob's bytes become is read as it is
+            db.execute("UPDATE entries SET listing = x'b5b5b5b5', head = x'b5b5b5b5'")
+        else:
+            root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'units'").fetchone()[0]
+            size = db.execute("PRAGMA page_size").fetchone()[0]
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if damage == "page":
+        with open(cache_path(site), "r+b") as cache:  # the units table's root page: a b-tree SQLite cannot read
+            cache.seek((root - 1) * size)
+            cache.write(b"\xb5" * size)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Edited.", topic="world",
+                                                         tags='["Energy"]'))
+    rebuild_equals_cold(site, tmp_path)
+    assert build(site, OPTIONS).rendered == 0
+
+
 def test_persistent_builder_sees_edits(site: Path, tmp_path: Path) -> None:
     builder = Builder(site, OPTIONS)
     try:
