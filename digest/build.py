@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -48,7 +49,7 @@ from digest.permalinks import entry_html
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import group_site, plan_entries
-from digest.reuse.cache import BuildCache, TreeState, cache_path, salt_for
+from digest.reuse.cache import BuildCache, TreeState, cache_path, is_damage, salt_for
 from digest.reuse.cached_entry import CachedEntry, StaleEntry
 from digest.reuse.entry_rows import (
     FILES_SEEN,
@@ -209,6 +210,9 @@ class Builder:
         # Builder's warm-up: see catch_up)
         self._published: list[tuple[str, CachedEntry]] = []
         self._planned: tuple[Config, Salts, datetime] | None = None
+        # When the first entry the last build held back for its future date comes due (a POSIX
+        # timestamp; None: none is): the dev server builds again then, with no file saved.
+        self.next_due: float | None = None
 
     def catch_up(self, stop: Callable[[], bool], batch: int = 1000) -> bool:
         """Use idle time (the dev server between edits) to bring the spare tree up to date with
@@ -353,7 +357,34 @@ class Builder:
         check_theme(config)
         check_output_folder(config.output_path, config.site_root, config.line_of("build", "output_dir"))
         with build_lock(self.site_root):  # a site, then: one build at a time on it
-            return self._build_site(config, clock, changed)
+            try:
+                return self._build_site(config, clock, changed)
+            except sqlite3.OperationalError as exc:
+                problem = cache_problem(exc, cache_path(self.site_root))
+                if problem is not None:
+                    raise problem from exc
+                if not is_damage(exc):
+                    raise
+            except (sqlite3.DatabaseError, pickle.UnpicklingError) as exc:
+                if not is_damage(exc):
+                    raise
+            # The cache is damaged: it is only an optimisation, so the site is built without it, once
+            self._start_afresh()
+            return self._build_site(config, clock, None)
+
+    def _start_afresh(self) -> None:
+        """Delete the cache and forget what was read of it (a damaged cache: see reuse.cache.is_damage)."""
+        if self._cache is not None:
+            self._cache.drop()
+            self._cache = None
+        self._rows = EntryRows()
+        self._grouper = KeptGrouping()
+        self._units = None if self.once else KeptUnits()
+        self._warming = None
+        self._unit_salts = None
+        self._published = []
+        self._planned = None
+        self.next_due = None
 
     def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
         # A one-shot build stats every entry file and every output folder in processes of their own
@@ -390,10 +421,10 @@ class Builder:
         listed = walked[0] if walked is not None else None
         if walked is not None:
             seen = files_seen(walked[1], plan_salt, now, cache.tree_inputs(live), cache.get(FILES_SEEN))
-            if seen is not None:  # the entry files as the live site was built from: nothing to read
+            # the entry files as the live site was built from, and it lacks no file: nothing to read
+            if seen is not None and self._sweep_once(cache, live, output, folders):
                 clock.lap("config")
                 self._warnings = []
-                self._sweep_once(cache, live, output, folders)
                 return BuildReport(*seen, 0, 0, 0.0, 0)
         if self.once:
             self._rows.read(cache)
@@ -406,6 +437,7 @@ class Builder:
         published_rows = published(found.rows, config, now)
         if not self.once:
             self._published = published_rows
+            self.next_due = next_publication(found.rows, config, now)
             self._planned = (config, self._salts(config, salt, cache, sources), now)
         inputs = entries_key(plan_salt, published_rows)
         if walked is not None:
@@ -466,12 +498,14 @@ class Builder:
         settle(cache, (plan_salt, inputs))
         return BuildReport(len(published_rows), page_count, feed_count, rendered, removed, 0.0, parsed)
 
-    def _sweep_once(self, cache: BuildCache, live: str | None, output: Path, folders: Apart[bool] | _Inline) -> None:
-        """The look for stray files in output/ (the tree `live`), at a Builder's first build."""
+    def _sweep_once(self, cache: BuildCache, live: str | None, output: Path, folders: Apart[bool] | _Inline) -> bool:
+        """The look for stray files in output/ (the tree `live`), at a Builder's first build; False
+        when it found files of the live tree deleted (its record says so now: see sweep_strays)."""
         if not self._swept:
             self._swept = True
             if folders.result() is not True:  # some folder changed, or not known
-                sweep_strays(cache, live, output, self._folders_record)
+                return sweep_strays(cache, live, output, self._folders_record)
+        return True
 
     def _search_store(self, executable: Path) -> SearchStore:
         """The search's store, kept from build to build (it remembers what it read and wrote)."""
@@ -568,7 +602,9 @@ class Builder:
         output = config.output_path
         live = tree_id(output)
         spare = tree_id(spare_path(output))
-        spare_state = cache.tree(spare) if spare is not None and spare != live else None
+        # Without a live tree (output/ deleted) the spare is not trusted: it shares its unchanged files
+        # with the deleted tree by hard links, so a file edited there by hand is edited in it too.
+        spare_state = cache.tree(spare) if spare is not None and live is not None and spare != live else None
         # Only the manifests' chunks that differ are read and compared (reuse/manifest.py)
         have = spare_state.manifest if spare_state else EMPTY_MANIFEST
         live_manifest = live_state.manifest if live_state else EMPTY_MANIFEST
@@ -657,6 +693,10 @@ class Builder:
             clock.lap("publish")
         except BaseException:
             staging.discard()
+            left = tree_id(staging.path)  # not removed (a read-only parent): emptied, so known to hold nothing
+            if left is not None:
+                with contextlib.suppress(sqlite3.Error):
+                    cache.forget_tree(left)
             raise
         if made_afresh:
             # Trees made from nothing: their folders are recorded now, so that the next build's
@@ -726,6 +766,23 @@ def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, C
     if not changed or len(changed) > MOST * len(now):
         return None
     return LivePlan(changed, cache.units_showing, remembered_grouping(remembered), shape[0], live_state.manifest)
+
+
+# What a failure of the build cache's disk means to the user (SQLite's primary result codes)
+_CACHE_HINTS = {
+    sqlite3.SQLITE_FULL: "the disk is full: free some space and build again",
+    sqlite3.SQLITE_IOERR: "the disk failed: check it, or delete .digest/ (a cache only) and build again",
+    sqlite3.SQLITE_READONLY: "no permission to write there: check the folder's owner and permissions",
+    sqlite3.SQLITE_CANTOPEN: "no permission to write there: check the folder's owner and permissions",
+}
+
+
+def cache_problem(exc: sqlite3.OperationalError, path: Path) -> DigestError | None:
+    """The build cache's disk failing (full, read-only, an I/O error) as the user's problem; None for
+    any other error (a bug: it crashes loudly)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    hint = _CACHE_HINTS.get(code & 0xFF) if isinstance(code, int) else None
+    return None if hint is None else DigestError(f"cannot write the build cache: {exc}", path, hint=hint)
 
 
 def whole_salt(config: Config, sources: TemplateSources) -> str:

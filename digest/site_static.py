@@ -10,8 +10,9 @@ from __future__ import annotations
 import marshal
 import os
 from array import array
-from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.config import Config
@@ -107,11 +108,27 @@ def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], 
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
 
 
+@dataclass(frozen=True)
+class Swept:
+    """What sweep_tree found in the folders it listed, relative to the tree."""
+
+    removed: list[str]  # files the build did not make, deleted
+    missing: list[str]  # files of the manifest that are not there (deleted by hand)
+
+
 def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]], keep: Iterable[str] = (),
                   record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None) -> list[str]:
+    """sweep_tree's files deleted."""
+    return sweep_tree(tree, manifest, keep, record, tree_key, only).removed
+
+
+def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]], keep: Iterable[str] = (),
+               record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None) -> Swept:
     """Delete the files under `tree` that the build did not make (not in `manifest`, not under a
     top folder in `keep`): a file put into output/ by hand would otherwise be published by every
-    other build (the live tree becomes the spare). Returns what was deleted, relative to tree.
+    other build (the live tree becomes the spare). Returns what was deleted and, without `only`,
+    which files of `manifest` the folders listed (or gone) lack: a page deleted by hand, which the
+    build must make again (a folder's mtime changes when a file leaves it too).
 
     Adding a file changes its folder's mtime: with a `record` (a file where each folder's mtime is
     kept, per tree), only the folders changed since the last call are listed again. A walk of
@@ -131,8 +148,10 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
     changed = known is None
     root = os.fspath(tree)
     # (the files wanted, the folders `known` has), made when a folder is first listed
-    listing: tuple[Container[str], set[str]] | None = None
+    listing: tuple[Collection[str], set[str]] | None = None
     listed: set[str] = set()  # the folders listed by this call
+    gone: list[str] = []  # recorded folders that are no more
+    present: set[str] = set()  # the wanted files in the folders listed
 
     def sweep(rel_dir: str, walk_known: bool) -> None:
         """List rel_dir (and every folder under it that `known` does not vouch for)."""
@@ -161,11 +180,13 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
                     elif rel not in wanted:
                         os.unlink(item.path)
                         removed.append(rel)
+                    else:
+                        present.add(rel)
             seen.add(current, os.stat(folder))
 
     if only is not None:
         if known is None or record is None or not tree_key:
-            return []
+            return Swept([], [])
         for rel_dir in sorted(only):  # a folder before those under it
             if rel_dir in listed or any(rel_dir == top or rel_dir.startswith(f"{top}/") for top in kept):
                 continue
@@ -182,9 +203,11 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
         # A folder as recorded is vouched for as it is: only those changed or gone are noted
         # (126,632 folders at 100,000 entries: the loop is the sweep's time)
         dropped: list[int] = []
-        for k, rel_dir, gone in _not_as_recorded(root, known):
+        for k, rel_dir, is_gone in _not_as_recorded(root, known):
             dropped.append(k)
-            if not gone:  # a folder gone: its parent changed, and was listed again
+            if is_gone:  # its parent changed, and is listed again
+                gone.append(rel_dir)
+            else:
                 sweep(rel_dir, walk_known=False)
         if dropped:
             changed = True
@@ -195,7 +218,16 @@ def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[st
         records = {k: v for k, v in records.items() if k != tree_key}
         records[tree_key] = seen.written()
         _write_record(record, records)
-    return sorted(removed)
+    missing: list[str] = []
+    if only is None and (listed or gone):
+        if listing is None:  # only folders gone (their parent as recorded: not seen to happen)
+            files = manifest() if callable(manifest) else manifest
+            listing = (files if isinstance(files, (AbstractSet, Mapping)) else set(files), set())
+        looked = listed.union(gone)
+        everywhere = known is None  # every folder was listed: a file in none of them is missing
+        missing = sorted(rel for rel in listing[0] if rel not in present and rel.partition("/")[0] not in kept
+                         and (everywhere or rel.rpartition("/")[0] in looked))
+    return Swept(sorted(removed), missing)
 
 
 def folders_as_recorded(tree: Path, record: Path, tree_key: str) -> bool:

@@ -23,6 +23,7 @@ import digest.stories.incremental
 import digest.stories.remembered
 import digest.theme
 from digest.build import Builder, BuildOptions, build
+from digest.errors import DigestError
 from digest.model import Entry
 from digest.reuse.cache import BuildCache, cache_path
 from digest.tree_identity import tree_id
@@ -491,6 +492,114 @@ def test_output_changed_behind_its_back_is_rebuilt_when_untracked(site: Path, tm
     (site / "output/stray.html").write_text("not ours")
     build(site, OPTIONS)
     assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_pages_deleted_from_output_by_hand_are_made_again(site: Path, tmp_path: Path) -> None:
+    """qa-48: `rm output/index.html` (or a folder of pages), then `digest build`: the build found the
+    site up to date and left the pages missing, however often it ran."""
+    build(site, OPTIONS)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Edited.", topic="world",
+                                                         tags='["Energy"]'))
+    build(site, OPTIONS)  # the spare, a build behind, lacks the edited pages too
+    (site / "output/index.html").unlink()
+    shutil.rmtree(site / "output/tags")
+    shutil.rmtree(site / "output/2022/08/15/alpha")
+    build(site, OPTIONS)  # nothing changed in content/
+    assert tree(site / "output") == cold(site, tmp_path)
+    (site / "output/feed.xml").unlink()
+    builder = Builder(site, OPTIONS)  # the dev server's first build looks too
+    try:
+        builder.build()
+    finally:
+        builder.close()
+    assert tree(site / "output") == cold(site, tmp_path)
+    assert build(site, OPTIONS).rendered == 0
+
+
+def test_output_deleted_after_a_hand_edit_is_made_without_it(site: Path, tmp_path: Path) -> None:
+    """qa-48: a file of output/ edited in place by hand is the spare's file too (the trees share
+    unchanged files by hard links): `rm -rf output`, then `digest build`, published the edit again."""
+    build(site, OPTIONS)
+    build(site, OPTIONS)
+    with open(site / "output/404.html", "ab") as page:
+        page.write(b"<!-- by hand -->")
+    shutil.rmtree(site / "output")
+    build(site, OPTIONS)
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_a_staging_tree_that_cannot_be_removed_after_a_failed_publish_is_not_trusted(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa-48: the site's folder read-only (`chattr +i`) at the swap: the build failed as it should,
+    but its staging folder, emptied and not removable, kept the record of the files written into it,
+    and the next build (the folder writable again) crashed with a FileNotFoundError traceback."""
+    build(site, OPTIONS)
+    build(site, OPTIONS)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Edited.", topic="world",
+                                                         tags='["Energy"]'))
+    real_rmtree = shutil.rmtree
+
+    def swap_refused(_a: Path, _b: Path) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    def contents_only(path: Any, ignore_errors: bool = False) -> None:  # as under a read-only parent
+        for child in Path(path).iterdir() if Path(path).is_dir() else ():
+            real_rmtree(child) if child.is_dir() else child.unlink()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(digest.output, "_exchange", swap_refused)
+        patched.setattr(digest.output.shutil, "rmtree", contents_only)
+        with pytest.raises(DigestError):
+            build(site, OPTIONS)
+    rebuild_equals_cold(site, tmp_path)
+
+
+def test_a_full_disk_under_the_cache_is_an_error_not_a_traceback(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """qa-48: the disk full (a small tmpfs) while the build wrote its cache: `digest build` died with
+    a traceback ending in sqlite3.OperationalError: database or disk is full."""
+    build(site, OPTIONS)
+    before = tree(site / "output")
+    real_open = BuildCache._open
+
+    def full(self: BuildCache) -> sqlite3.Connection:
+        db = real_open(self)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
+        return db
+
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha falls " + "x" * 5000, DAY1, "Edited.",
+                                                         topic="world", tags='["Energy"]'))
+    with monkeypatch.context() as patched:
+        patched.setattr(BuildCache, "_open", full)
+        with pytest.raises(DigestError) as failed:
+            build(site, OPTIONS)
+    assert "disk is full" in (failed.value.hint or "") and failed.value.path == cache_path(site)
+    assert tree(site / "output") == before
+    rebuild_equals_cold(site, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["blob", "page"])
+def test_a_cache_damaged_inside_is_started_afresh(site: Path, tmp_path: Path, damage: str) -> None:
+    """qa-48: random bytes written into .digest/cache/build.sqlite (a disk error, a bad copy) where
+    SQLite opens the file: every later build died with a traceback (an UnpicklingError, or
+    'database disk image is malformed') until the curator deleted .digest/."""
+    build(site, OPTIONS)
+    with sqlite3.connect(cache_path(site)) as db:
+        if damage == "blob":  # SQLite keeps no checksums: what a blob's bytes become is read as it is
+            db.execute("UPDATE entries SET listing = x'b5b5b5b5', head = x'b5b5b5b5'")
+        else:
+            root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'units'").fetchone()[0]
+            size = db.execute("PRAGMA page_size").fetchone()[0]
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if damage == "page":
+        with open(cache_path(site), "r+b") as cache:  # the units table's root page: a b-tree SQLite cannot read
+            cache.seek((root - 1) * size)
+            cache.write(b"\xb5" * size)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Edited.", topic="world",
+                                                         tags='["Energy"]'))
+    rebuild_equals_cold(site, tmp_path)
+    assert build(site, OPTIONS).rendered == 0
 
 
 def test_persistent_builder_sees_edits(site: Path, tmp_path: Path) -> None:

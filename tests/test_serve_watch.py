@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,9 +132,9 @@ def test_a_template_linked_one_by_one_is_watched_through_its_link(make_site: Sit
 class Running:
     """A DevServer with its rebuild loop in a thread; rebuilds arrive on a queue."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, options: BuildOptions = OPTIONS) -> None:
         self.root = root
-        self.server = DevServer(root, OPTIONS, port=0, watch=True)
+        self.server = DevServer(root, options, port=0, watch=True)
         self.rebuilds: queue.Queue[Rebuild] = queue.Queue()
         self.server.start()
         self.thread = threading.Thread(target=self.server.run, args=(self.rebuilds.put,), daemon=True)
@@ -253,6 +254,24 @@ def test_a_new_base_url_path_is_served_where_a_fresh_start_would_serve_it(runnin
     config.write_text(config.read_text().replace("/news/", "/"))
     assert all(r.error is None for r in running.settle())
     assert get("/")[0] == 200 and get("/news/")[0] == 404
+
+
+def test_an_entry_coming_due_while_serving_is_published_without_a_save(make_site: SiteMaker, tmp_path: Path) -> None:
+    """qa-48: an entry dated a little later, while `digest serve --watch` ran: its time came and the
+    preview went on without it (unlike a build of the same files) until the curator saved a file."""
+    soon = (datetime.now(UTC) + timedelta(seconds=3)).isoformat(timespec="seconds")
+    root = make_site({**site_files(), "content/soon.md": entry_text("Delta arrives", date=soon, topic="world",
+                                                                    body="Delta.")})
+    options = BuildOptions(jobs=1)  # the clock's now
+    running = Running(root, options)
+    try:
+        assert "Delta arrives" not in (root / "output/index.html").read_text()
+        rebuilt = running.settle(timeout=20)
+        assert rebuilt[-1].error is None and rebuilt[-1].summary(root).startswith("an entry's date came")
+        assert "Delta arrives" in (root / "output/index.html").read_text()
+        assert tree_bytes(root / "output") == full_build_of_copy(root, tmp_path, options)
+    finally:
+        running.close()
 
 
 def test_output_deleted_by_hand_is_built_again(running: Running, tmp_path: Path) -> None:

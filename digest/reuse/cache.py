@@ -148,6 +148,11 @@ class BuildCache:
     def close(self) -> None:
         self._db.close()
 
+    def drop(self) -> None:
+        """Close the cache and delete its files (found damaged: see is_damage)."""
+        self._db.close()
+        self._remove()
+
     # -- entries ---------------------------------------------------------------------------
     def entries(self) -> dict[str, CachedEntry]:
         """Every row's small columns; parses and features are fetched when used (see fill)."""
@@ -518,8 +523,21 @@ class _Transaction:
             self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        if self.outer:
+        # (SQLite rolls back by itself on some errors, a full disk among them: no ROLLBACK then,
+        # whose "no transaction is active" would stand in for the error)
+        if self.outer and (kind is None or self.db.in_transaction):
             self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an error reading the cache says its file is damaged (bytes written over it: SQLite
+    keeps no checksums, so a blob's new bytes are read as they are, and a page's may not be a page)."""
+    if isinstance(exc, pickle.UnpicklingError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError) and str(exc).startswith("Could not decode to UTF-8"):
+        return True  # a text column's bytes (Python's sqlite3 says so, with no SQLite code)
+    code = getattr(exc, "sqlite_errorcode", None) if isinstance(exc, sqlite3.DatabaseError) else None
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def salt_for(config_text: str, site_root: Path | None = None) -> str:

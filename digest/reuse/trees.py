@@ -18,7 +18,7 @@ from digest.reuse.manifest import EMPTY, SEARCH_PREFIX, Manifest
 from digest.reuse.plan_patch import Plan
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SearchWork, Segment, search_files
-from digest.site_static import remove_strays
+from digest.site_static import remove_strays, sweep_tree
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls
 
@@ -79,23 +79,37 @@ def with_search(state: TreeState, search: SearchWork, segments: Sequence[Segment
     return replace(state, manifest=state.manifest.with_search({rel: value for rel, (value, _) in files.items()}))
 
 
-def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path) -> None:
+def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path) -> bool:
     """output/ holds only what the build makes: any other file there is deleted (the folders
     changed since the last build are listed; those who want a file at the site's root put it in
     static/). Were it left, the live tree would carry it into the spare, and every other build
-    would publish it. `tree`: the tree at `output` (its recorded state says what belongs)."""
+    would publish it. `tree`: the tree at `output` (its recorded state says what belongs).
+
+    A file of the tree deleted by hand (a page, a folder of pages) is found missing the same way:
+    the tree's record then lacks it, and names no inputs (False is returned), so the build makes
+    the site again over it instead of finding it up to date, and never links the file from it."""
     if tree is None or cache.tree_inputs(tree) is None:
-        return
+        return True
+    state: TreeState | None = None
 
     def manifest() -> Iterable[str]:
         """The tree's manifest, read only when some folder changed since the last sweep."""
+        nonlocal state
         state = cache.tree(tree)
         if state is None:
             raise _NoManifest
         return state.manifest
 
     with contextlib.suppress(_NoManifest):  # not known what belongs: nothing is deleted
-        remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree)
+        missing = sweep_tree(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree).missing
+        if missing and state is not None:
+            lacking = replace(state, inputs=f"{LACKING} {state.inputs}", manifest=state.manifest.updated({}, missing))
+            cache.record_tree(tree, lacking, keep=present(tree_id(spare_path(output))))
+            return False
+    return True
+
+
+LACKING = "lacking files"  # a tree's inputs key once files of it were found deleted (sweep_strays)
 
 
 def record_written_folders(output: Path, folders: Collection[str], manifest: Mapping[str, object], record: Path,

@@ -40,6 +40,11 @@ class BuilderRebuild:
     def idle(self, stop: Callable[[], bool]) -> None:
         self.builder.catch_up(stop)
 
+    @property
+    def next_due(self) -> float | None:
+        """When an entry the last build held back for its future date comes due (Builder.next_due)."""
+        return self.builder.next_due
+
 
 def make_rebuilder(site_root: Path, options: BuildOptions) -> Rebuilder:
     return BuilderRebuild(site_root, options)
@@ -76,6 +81,8 @@ class Rebuild:
 def describe(changes: Sequence[Change], site_root: Path) -> str:
     if not changes:
         return "first build"
+    if all(c.kind == "time" for c in changes):
+        return "an entry's date came"
     paths = sorted({_short(c.path, site_root) for c in changes})
     if len(paths) == 1:
         return f"{paths[0]} changed"
@@ -108,6 +115,7 @@ class RebuildLoop:
 
         Every build runs in this one thread: the Builder's cache may be bound to its thread."""
         served = False  # whether the last build left a site in output_path (Rebuild.site_left)
+        built_for: float | None = None  # the due time a build was made for already (one try each)
         if build_first and self.running:
             rebuild = self.once([])
             served = rebuild.site_left
@@ -118,6 +126,11 @@ class RebuildLoop:
             if not changes and served and not self.output_path.is_dir():
                 # output/ deleted by hand: every page would be "not found" until the next save
                 changes = [Change(self.output_path, "output", "deleted")]
+            due = getattr(self.rebuild, "next_due", None)
+            if not changes and served and due is not None and due != built_for and time.time() >= due:
+                # an entry dated after the last build is due: published now, not at the next save
+                built_for = due
+                changes = [Change(self.output_path, "time", "due")]
             if changes and self.running:
                 rebuild = self.once(changes)
                 served = rebuild.site_left

@@ -31,7 +31,8 @@ _EDITS = {"created", "modified", "deleted", "moved", "closed"}  # not "opened": 
 @dataclass(frozen=True)
 class Change:
     path: Path  # absolute
-    kind: str  # "content" | "seeds" | "theme" | "static" | "config" | "output" (the output folder gone)
+    kind: str  # "content" | "seeds" | "theme" | "static" | "config" | "output" (the output folder gone) | "time"
+    # ("time": an entry dated after the last build came due; `path` is the output folder's)
     event: str  # "created" | "modified" | "deleted" | "moved" | "closed"
 
 
