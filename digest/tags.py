@@ -30,6 +30,7 @@ import difflib
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,7 @@ def clean_tags(tags: Sequence[str], aliases: Mapping[str, str] | None = None, ig
 def fold(name: str) -> str:
     """The form names are compared in: case, spacing and punctuation aside (not a '+' or '#' that
     closes a word: C++ is not C)."""
-    return slugify(with_symbols_spelled(name)) or " ".join(name.casefold().split())
+    return slugify(with_symbols_spelled(name)) or " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 @functools.lru_cache(maxsize=1 << 14)

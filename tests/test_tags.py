@@ -170,3 +170,11 @@ def test_a_closing_plus_or_sharp_names_another_tag(make_site: SiteMaker) -> None
         for link in re.findall(r'href="([^"]*tags/[^"#]+/)"', page.read_text(encoding="utf-8")):
             assert (page.parent / link / "index.html").resolve().is_file(), (page, link)
     assert fold("C++") != fold("C") and fold("COVID-19") == fold("Covid 19") and fold("#MeToo") == fold("MeToo")
+
+
+def test_a_tag_in_nfd_and_in_nfc_is_one_tag() -> None:
+    """The same Cyrillic tag twice on an entry, once as typed and once pasted in NFD (as from a macOS
+    file name): one tag, not two that look alike."""
+    import unicodedata
+    name = "Йошкар-Ола"
+    assert clean_tags([name, unicodedata.normalize("NFD", name)]) == (name,)
