@@ -3,6 +3,7 @@ of near-duplicate tags."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,15 @@ def test_a_tag_in_nfd_and_in_nfc_is_one_tag() -> None:
     import unicodedata
     name = "Йошкар-Ола"
     assert clean_tags([name, unicodedata.normalize("NFD", name)]) == (name,)
+
+
+def test_the_list_of_tags_reads_in_the_order_of_its_alphabets(make_site: SiteMaker) -> None:
+    """Tags in another script have a hash for a slug: the list of tags stood in the order of those hashes
+    ('Россия' before 'Йошкар-Ола', 'Ёлка' anywhere). Such tags now follow the named ones, by their letters."""
+    names = ["Россия", "Йошкар-Ола", "Ёлка", "Москва", "Берлин", "Zürich", "Athens"]
+    root = make_site({f"content/{i}.md": entry_text(f"Headline {i}", tags=f"[{name}]")
+                      for i, name in enumerate(names)})
+    build(root, BuildOptions(now=NOW, jobs=1))
+    listing = (root / "output/tags/index.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<a href="\.\./tags/[^"]+">([^<]+)</a>', listing)
+    assert shown == ["Athens", "Zürich", "Берлин", "Ёлка", "Йошкар-Ола", "Москва", "Россия"]
