@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from digest.characters import cut_between_graphemes
+
 from .blocks import Para
 
 _MD_START = re.compile(r"^(#|>|[-+*]\s|\d+[.)]\s|=+$|-+$|```|~~~|\|)")
@@ -77,5 +79,5 @@ def summary_from(body: str, limit: int = 300) -> str | None:
             if out and _width(out) + _width(sentence) > limit:
                 break
             out = f"{out}{'' if out.endswith(('。', '！', '？')) else ' '}{sentence}".strip()
-        return out[: limit * 2]
+        return cut_between_graphemes(out, limit * 2)
     return None
