@@ -3,12 +3,12 @@ render_files.py's."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
-import unicodedata
 from itertools import groupby
 from pathlib import PurePosixPath
 from typing import Any

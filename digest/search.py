@@ -249,7 +249,8 @@ class SearchStore:
         if self._version is None:
             result = subprocess.run([str(self.executable), "--version"], capture_output=True, text=True, check=False)
             # both builds say "pagefind 1.5.2", and their indexes of Chinese differ: a segment is of one
-            self._version = (result.stdout.strip() or "pagefind") + (" extended" if is_extended(self.executable) else "")
+            extended = " extended" if is_extended(self.executable) else ""
+            self._version = (result.stdout.strip() or "pagefind") + extended
         return self._version
 
     def previous(self) -> tuple[list[Segment], dict[str, tuple[str, str]]]:

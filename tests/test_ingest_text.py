@@ -1325,8 +1325,8 @@ def test_a_chinese_or_japanese_article_gets_its_first_sentences_as_summary() -> 
             "据了解，北京市还将加大保障性住房建设力度，增加租赁住房供应，满足不同群体的住房需求。\n")
     article = read_text(text)
     assert article.summary is not None
-    assert article.summary.startswith("新华社北京3月5日电 北京市政府5日宣布了一项新的经济刺激计划，旨在支持房地产市场的稳定发展。"
-                                      "该计划包括降低首付比例")
+    assert article.summary.startswith("新华社北京3月5日电 北京市政府5日宣布了一项新的经济刺激计划，"
+                                      "旨在支持房地产市场的稳定发展。该计划包括降低首付比例")
     assert article.summary.endswith("。") and "据了解" not in article.summary  # whole sentences of the first paragraph
     from digest.ingest.markdown import summary_from
     assert summary_from("東京都は5日、新しい計画を発表しました。計画には住宅支援が含まれます。\n") == \
