@@ -91,7 +91,7 @@ from digest.reuse.trees import (
     tree_state,
     with_search,
 )
-from digest.search import SearchStore, SearchWork, Segment, pagefind_executable, plan_search
+from digest.search import SearchStore, SearchWork, Segment, is_extended, pagefind_executable, plan_search
 from digest.site_static import check_static_clashes, folders_as_recorded, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import STORIES, KeptGrouping, cached_stories, grouping_key
@@ -408,10 +408,12 @@ class Builder:
         options = self.options
         now = options.now or datetime.now(UTC)
         sources = TemplateSources(config)  # each template read once: hashed and compiled from the same bytes
+        executable = pagefind_executable() if options.search else None
         salt = whole_salt(config, sources)
+        if executable is not None and is_extended(executable):
+            salt += " pagefind-extended"  # installed since: every article is indexed again (Chinese words)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
-        executable = pagefind_executable() if options.search else None
         plan_salt = inputs_key(f"{salt} search={executable is not None}", [], static_prints)
         # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
@@ -482,7 +484,8 @@ class Builder:
         clock.lap("manifest")
         store = None if executable is None else self._search_store(executable)
         if live is not None and live_state is not None and same_pages(live_state.manifest, state.manifest,
-                                                                      store is not None):
+                                                                      store is not None) \
+                and (store is None or store.made(live_state.manifest.search_files(), config.language)):
             # e.g. a change no page shows (the search indexes pages: it is the same too)
             state = replace(state, manifest=live_state.manifest)
             cache.record_tree(live, state, keep=present(tree_id(spare_path(output))))

@@ -1,10 +1,12 @@
 """The characters no page or feed may hold, defined once. Content and ingest remove them, the config
 refuses them; two narrower sets say where a step needs less: what YAML cannot read and what XML
-cannot hold."""
+cannot hold. And where a text may be cut: between what a reader sees as one character."""
 
 from __future__ import annotations
 
 import re
+
+import regex
 
 _C0 = "\x00-\x08\x0b\x0c\x0e-\x1f"  # C0 controls but tab, line feed and carriage return
 _C1 = "\x7f-\x9f"  # DEL and the C1 controls
@@ -75,3 +77,20 @@ def _closed(line: str) -> str:
         out.append(char)
     out.extend(_PDI if o in _ISOLATES else _PDF for o in reversed(opened))
     return "".join(out)
+
+
+_GRAPHEME = regex.compile(r"\X")
+
+
+def cut_between_graphemes(text: str, limit: int) -> str:
+    """The text's first `limit` characters at most, never cutting through what a reader sees as one
+    character: an emoji of several joined ('👨‍👩‍👧‍👦' cut after its second is another emoji), a letter
+    and its accents ('e' and a combining acute), a flag."""
+    if len(text) <= limit:
+        return text
+    end = 0
+    for grapheme in _GRAPHEME.finditer(text):
+        if grapheme.end() > limit:
+            break
+        end = grapheme.end()
+    return text[:end]

@@ -334,17 +334,32 @@ def _build_options(args: argparse.Namespace, **more: Any) -> BuildOptions:
     return BuildOptions(drafts=args.drafts, future=args.future, jobs=args.jobs, base_url=args.base_url, **more)
 
 
+def _warn_of_search_without_words(language: str, search: bool) -> None:
+    """A Chinese or Japanese site indexed by Pagefind's standard build: its search finds only the
+    first characters of a sentence."""
+    from digest.search import misses_words, pagefind_executable
+
+    executable = pagefind_executable() if search else None
+    if executable is not None and misses_words(language, executable):
+        print(f"warning: the search index cannot find words inside a sentence of this site's language "
+              f"({language}): Pagefind's standard build does not split Chinese or Japanese text into words. "
+              "Install its extended build: pip install pagefind-bin-extended (or digest[search-cjk])",
+              file=sys.stderr)
+
+
 def _build(args: argparse.Namespace) -> int:
     from digest.build import apply_options, build
     from digest.config import is_local_base_url, load_config
 
     root = args.site.resolve()
     options = _build_options(args, search=args.search)
-    base_url = apply_options(load_config(root), options).base_url
+    config = apply_options(load_config(root), options)
+    base_url = config.base_url
     if is_local_base_url(base_url):
         print(f"warning: the site is built for {base_url}, this machine: its feeds and canonical links will not "
               "work anywhere else. Set base_url in digest.toml, or build with --base-url https://your.site/",
               file=sys.stderr)
+    _warn_of_search_without_words(config.language, options.search)
     with Progress("building:", enabled=not args.quiet) as progress:
         report = build(root, replace(options, progress=lambda stage: progress.update(f"{stage} done")))
     _print_warnings(report.warnings, root)

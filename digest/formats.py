@@ -47,8 +47,21 @@ def echoes(summary: str, key_points: Sequence[str]) -> bool:
     return bool(said and told) and f" {told} " in f" {said} "
 
 
+# Chinese and Japanese are written without spaces between words: read by the character, about 500 a minute
+# (Hangul is written in spaced words, and counted as words)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")  # 。、「」！？
+CHARACTERS_PER_MINUTE = 500
+
+
 def reading_time(text: str, words_per_minute: int = 230) -> int:
-    return max(1, round(word_count(text) / words_per_minute))
+    """Minutes to read a text: its words at `words_per_minute`, its Chinese and Japanese characters at
+    CHARACTERS_PER_MINUTE."""
+    if text.isascii():
+        return max(1, round(word_count(text) / words_per_minute))
+    characters = len(_UNSPACED.findall(text))
+    words = word_count(_CJK_PUNCTUATION.sub(" ", _UNSPACED.sub(" ", text))) if characters else word_count(text)
+    return max(1, round(words / words_per_minute + characters / CHARACTERS_PER_MINUTE))
 
 
 # ASCII whitespace as str.split() sees it (\t-\r, \x1c-\x1f, space) -> 0, any other byte -> 1

@@ -10,6 +10,7 @@ headlines never share a name.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +26,9 @@ PLACEHOLDER = "Write the article here, in Markdown."
 
 
 def entry_slug(title: str) -> str:
-    """The file name (without .md) for a headline: its transliteration as a slug, else a hash."""
+    """The file name (without .md) for a headline: its transliteration as a slug, else a hash; of the
+    headline in NFC, so that one pasted in NFD (from a macOS file name) gets the same ('й', not 'и' and a breve)."""
+    title = unicodedata.normalize("NFC", title)
     slug = slugify(anyascii(title))
     if slug and slug not in RESERVED:
         return slug

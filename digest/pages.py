@@ -3,6 +3,7 @@ render_files.py's."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -26,8 +27,10 @@ from digest.urls import (
     output_path,
     relative_root,
     sitemap_url,
+    slugify,
     tag_url,
     topic_url,
+    with_symbols_spelled,
 )
 
 RELATED_IN_TOPIC = 4
@@ -260,8 +263,19 @@ def _topic_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSe
             }, topic.title if number == 1 else f"{topic.title}, page {number}")
 
 
+def _reading_order(name: str) -> tuple[int, str, str]:
+    """Where a tag stands in the list of tags: by its slug where it has a readable one (as always), else (a
+    name in another script, whose slug is a hash) by its letters, accents aside ('Ёлка' among the Е)."""
+    slug = slugify(with_symbols_spelled(name))
+    if slug:
+        return (0, slug, "")
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return (1, "".join(c for c in folded if not unicodedata.combining(c)), folded)
+
+
 def _tag_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None) -> Iterator[Page]:
-    yield _page("tags/", "tags.html", {"tags": [(t.slug, t.name, len(t.entries)) for t in site.tags],
+    index = sorted(site.tags, key=lambda t: (_reading_order(t.name), t.slug))
+    yield _page("tags/", "tags.html", {"tags": [(t.slug, t.name, len(t.entries)) for t in index],
                                        "feeds": feed_urls()}, "Tags")
     for tag in site.tags:
         if slugs is not None and tag.slug not in slugs:

@@ -1,6 +1,6 @@
 """Full-text search from static files, in segments whose cost follows what changed.
 
-Pagefind (the `pagefind-bin` package) has no incremental mode: indexing 10,000 articles at
+Pagefind (the `pagefind-bin` package, or `pagefind-bin-extended`) has no incremental mode: indexing 10,000 articles at
 once took 24-50 s and 2.5 GB here, on every edit. So the articles are indexed in segments, each
 an ordinary Pagefind index of a few of them, which the search page merges at query time with
 Pagefind's own `mergeIndex` (one WebAssembly module, results ranked together):
@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import pickle
@@ -54,15 +55,33 @@ PLACEHOLDER = "__search-runtime__/index.html"  # the one page of the runtime bun
 _RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js")
 
 
-def pagefind_executable() -> Path | None:
-    """The Pagefind binary shipped by the pagefind-bin package, else one on PATH, else None."""
-    try:
-        import pagefind_bin  # type: ignore[import-not-found]
+# Pagefind's standard build reads a run of Chinese or Japanese characters as one word: a search finds a
+# sentence's first characters only. Its extended build (pagefind-bin-extended) splits such text into words.
+SEGMENTED_LANGUAGES = frozenset({"zh", "ja"})
 
-        return Path(pagefind_bin.get_executable())
-    except (ImportError, FileNotFoundError):
-        found = shutil.which("pagefind")
-        return Path(found) if found else None
+
+def pagefind_executable() -> Path | None:
+    """The Pagefind binary shipped by the pagefind-bin-extended package or the pagefind-bin one (the
+    extended build indexes all the standard one does, and Chinese and Japanese words too), else one on
+    PATH, else None."""
+    for package in ("pagefind_bin_extended", "pagefind_bin"):
+        try:
+            return Path(importlib.import_module(package).get_executable())
+        except (ImportError, FileNotFoundError):
+            continue
+    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    return Path(found) if found else None
+
+
+def is_extended(executable: Path) -> bool:
+    """Whether a Pagefind binary is the extended build (its packages name it pagefind_extended)."""
+    return "extended" in executable.name
+
+
+def misses_words(language: str, executable: Path) -> bool:
+    """Whether this Pagefind cannot find a word inside a sentence of the site's language (Chinese or
+    Japanese, with the standard build)."""
+    return language.split("-")[0].lower() in SEGMENTED_LANGUAGES and not is_extended(executable)
 
 
 @dataclass(frozen=True)
@@ -218,7 +237,8 @@ class SearchStore:
     read again (a segment never changes; STATE is read again only when another process wrote it)."""
 
     def __init__(self, site_root: Path, executable: Path) -> None:
-        self.folder = site_root / ".digest" / "search"
+        # The extended build's segments apart: a segment is kept while its pages are, whatever indexed it
+        self.folder = site_root / ".digest" / ("search-extended" if is_extended(executable) else "search")
         self.executable = executable
         self._version: str | None = None
         self._segments: dict[str, Segment] = {}  # segments read or built, by name
@@ -228,7 +248,9 @@ class SearchStore:
     def version(self) -> str:
         if self._version is None:
             result = subprocess.run([str(self.executable), "--version"], capture_output=True, text=True, check=False)
-            self._version = result.stdout.strip() or "pagefind"
+            # both builds say "pagefind 1.5.2", and their indexes of Chinese differ: a segment is of one
+            extended = " extended" if is_extended(self.executable) else ""
+            self._version = (result.stdout.strip() or "pagefind") + extended
         return self._version
 
     def previous(self) -> tuple[list[Segment], dict[str, tuple[str, str]]]:
@@ -294,10 +316,18 @@ class SearchStore:
                                                  for name in segment.files}
         return files
 
+    def runtime_name(self, language: str) -> str:
+        return "runtime-" + hashlib.blake2b(f"{self.version()} {language}".encode(), digest_size=6).hexdigest()
+
+    def made(self, search_files: Mapping[str, str], language: str) -> bool:
+        """Whether a site's search (its files: output path -> fingerprint) is of this Pagefind's runtime:
+        not of the standard build where the extended one is installed now, or of another version."""
+        return search_files.get(f"{BUNDLE}/{_RUNTIME_FILES[0]}") == f"search {self.runtime_name(language)}"
+
     def runtime(self, language: str) -> tuple[str, tuple[str, ...]]:
         """The bundle the search page imports (Pagefind's script and WebAssembly, and an index of
         one hidden placeholder page, as Pagefind needs a primary index): (folder name, files)."""
-        name = "runtime-" + hashlib.blake2b(f"{self.version()} {language}".encode(), digest_size=6).hexdigest()
+        name = self.runtime_name(language)
         target = self.folder / name
         if not target.is_dir():
             page = (f'<!doctype html><html lang="{_attribute(language)}"><head><title>search</title></head>'

@@ -30,9 +30,12 @@ import difflib
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from anyascii import anyascii
 
 from digest.config import Config
 from digest.urls import slugify, with_symbols_spelled
@@ -83,7 +86,18 @@ def clean_tags(tags: Sequence[str], aliases: Mapping[str, str] | None = None, ig
 def fold(name: str) -> str:
     """The form names are compared in: case, spacing and punctuation aside (not a '+' or '#' that
     closes a word: C++ is not C)."""
-    return slugify(with_symbols_spelled(name)) or " ".join(name.casefold().split())
+    return slugify(with_symbols_spelled(_latin_spelled(name))) or \
+        " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def _latin_spelled(name: str) -> str:
+    """The name case-folded, with the Latin letters that have no accent to take off spelled in ASCII: 'Straße'
+    and 'STRASSE', 'Işık' and 'IŞIK' ('ı' -> i), 'Łódź' and 'Lodz' compare equal (these letters were
+    dropped, not spelled). Letters of other scripts are left as they are."""
+    if name.isascii():
+        return name
+    return "".join(anyascii(char) if not char.isascii() and not unicodedata.decomposition(char)
+                   and unicodedata.name(char, "").startswith("LATIN") else char for char in name.casefold())
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -178,8 +192,8 @@ def near_duplicates(counts: Mapping[str, int]) -> list[NearDuplicate]:
         if len(group) > 1:
             keep = _most_used(group, counts)
             for name in group:
-                if name != keep:
-                    found[name] = NearDuplicate(name, keep, "plural")
+                if name != keep:  # 'Россия' and 'россия' are two tags (hashed slugs), of one spelling
+                    found[name] = NearDuplicate(name, keep, "spelling" if fold(name) == fold(keep) else "plural")
     folded = {fold(name): name for name in counts}
     for name in counts:
         for table, why in ((word_data().demonyms, "demonym"), (word_data().names, "another name")):

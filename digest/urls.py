@@ -48,7 +48,8 @@ def safe_slug(text: str, prefix: str) -> str:
     slug = slugify(text)
     if slug and slug not in RESERVED:
         return slug
-    digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    # NFC: a name typed on one machine and the same name from a macOS file name (NFD) are one name
+    digest = hashlib.sha1(unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{slug}-{digest}" if slug else f"{prefix}-{digest}"
 
 

@@ -291,6 +291,19 @@ def test_entry_names_are_transliterated_not_dropped(tmp_path: Path) -> None:
     assert result.entries[0].name == "strassenbahnen-157-millionov-za-bezdeistvie.md"
 
 
+
+def test_entry_names_keep_the_vowels_of_scripts_that_write_them_as_marks(tmp_path: Path) -> None:
+    """A Hindi headline's vowel signs (and Thai's, an Arabic text's vowels) are marks, which were dropped
+    as accents are: 'समस्तीपुर पुलिस' made smstpr-pls.md. They are spelled; accents on Latin letters still go."""
+    text = ARTICLE.replace('Leaders: agree on "a new pact" at summit', "समस्तीपुर पुलिस ने 2 बदमाशों को पकड़ा")
+    path, content = setup(tmp_path, data=text)
+    [result] = run(tmp_path, [path])
+    assert result.status == "written", result.message
+    assert result.entries[0].name == "smstipur-pulis-ne-2-bdmasom-ko-pkd-a.md"
+    from digest.ingest.clean import slugify
+    assert slugify("Tiếng Việt: Hà Nội…") == "tieng-viet-ha-noi"
+
+
 def test_an_entry_is_not_ingested_as_a_raw_article(tmp_path: Path) -> None:
     # `digest ingest content/` read each entry as copied text: "title: 'Leaders ...'" became the
     # headline of a new, published junk entry beside it.

@@ -1313,3 +1313,21 @@ def test_a_writers_role_under_the_name_is_read_in_other_languages(role: str) -> 
     cands = author_candidates(head.paras, head)
     table = byline.features(head.paras, cands, head.title_at, head.start, ())
     assert [c.names for c in cands] == [("Marta Cañete",)] and table[0]["role"] == 1.0
+
+
+def test_a_chinese_or_japanese_article_gets_its_first_sentences_as_summary() -> None:
+    """A paragraph without spaces counted as one word, under the six a summary needs: an article in Chinese
+    or Japanese was written with no summary, where one in English gets its first sentences."""
+    text = ("新华网 首页 > 财经\n\n北京宣布新的经济刺激计划以支持房地产市场\n\n2024年03月05日 10:00 来源：新华社\n\n"
+            "新华社北京3月5日电 北京市政府5日宣布了一项新的经济刺激计划，旨在支持房地产市场的稳定发展。"
+            "该计划包括降低首付比例、延长贷款期限等多项措施。专家认为，这些措施将有助于提振消费者信心，促进房地产市场平稳健康发展。"
+            "市场人士预计，相关政策将在未来几个月内逐步落实。\n\n"
+            "据了解，北京市还将加大保障性住房建设力度，增加租赁住房供应，满足不同群体的住房需求。\n")
+    article = read_text(text)
+    assert article.summary is not None
+    assert article.summary.startswith("新华社北京3月5日电 北京市政府5日宣布了一项新的经济刺激计划，"
+                                      "旨在支持房地产市场的稳定发展。该计划包括降低首付比例")
+    assert article.summary.endswith("。") and "据了解" not in article.summary  # whole sentences of the first paragraph
+    from digest.ingest.markdown import summary_from
+    assert summary_from("東京都は5日、新しい計画を発表しました。計画には住宅支援が含まれます。\n") == \
+        "東京都は5日、新しい計画を発表しました。計画には住宅支援が含まれます。"

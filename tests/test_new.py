@@ -120,3 +120,13 @@ def test_a_slug_the_site_keeps_is_a_usage_error(make_site) -> None:
     result = new(root, "Front", "--slug", "index", "--date", "2022-08-15")
     assert result.returncode == 2 and "keeps for itself" in result.stderr, result.stderr
     assert not (root / "content").exists()
+
+
+def test_a_headline_in_nfd_gets_the_slug_of_its_nfc_form() -> None:
+    """A headline pasted from a macOS file name (NFD) was transliterated letter and mark apart: 'Йошкар-Ола'
+    made ioshkar-ola, not yoshkar-ola, and 'がっこう' ka-tkou, not gatkou."""
+    import unicodedata
+    for title, slug in (("Йошкар-Ола", "yoshkar-ola"), ("がっこう", "gatkou"), ("★", entry_slug("★"))):
+        assert entry_slug(title) == slug
+        assert entry_slug(unicodedata.normalize("NFD", title)) == slug
+    assert entry_slug(unicodedata.normalize("NFD", "\u1100\u1161")) == entry_slug("가")

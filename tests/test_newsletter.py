@@ -451,3 +451,14 @@ def test_an_editions_email_names_only_that_days_other_reports(make_site) -> None
     assert ">Paper B</a>" in first_html and "Paper C" not in first_html
     later = (out / "2022/08/16/email.txt").read_text(encoding="utf-8")
     assert "DEVELOPING STORIES" in later and "Summit ends" in later
+
+
+def test_the_preheader_is_never_cut_inside_an_emoji_or_a_letter_with_its_accent() -> None:
+    """A headline with no space before the cut (Chinese, Japanese, a run of emoji) was cut at the 139th
+    character: inside a family emoji ('👨‍👩‍👧‍👦' became '👨‍👩', another emoji) or between a letter and its accent."""
+    from digest.ingest.markdown import summary_from
+    from digest.newsletter.plan import preheader
+    family = "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466"
+    assert preheader(["x" * 136 + family + "y" * 10]) == "x" * 136 + "…"
+    assert preheader(["日" * 138 + "e\u0301" + "本" * 10]) == "日" * 138 + "…"
+    assert summary_from("\u3042" * 598 + family + "\u3044" * 10 + "\n") == "\u3042" * 598

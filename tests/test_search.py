@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+import digest.build
 import digest.search
 from digest.build import BuildOptions, build
 from digest.search import Segment, hidden_copies, plan_segments
@@ -624,3 +625,56 @@ def test_a_template_edit_outside_the_search_body_indexes_nothing_again(make_site
     (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z", body="Now zanzibarite."))
     build(root, options)
     assert sum(calls) >= 1  # the text of an article did change: indexed again
+
+
+def test_pagefinds_extended_build_is_preferred_when_installed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The extended build (pagefind-bin-extended) splits Chinese and Japanese text into words, which the
+    standard one does not: a Chinese site's search found only the first characters of a sentence."""
+    import sys
+    import types
+    binary = tmp_path / "pagefind_extended"
+    binary.write_bytes(b"")
+    extended = types.ModuleType("pagefind_bin_extended")
+    extended.get_executable = lambda: binary  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pagefind_bin_extended", extended)
+    assert digest.search.pagefind_executable() == binary
+    assert digest.search.misses_words("zh-CN", binary) is False
+    assert digest.search.misses_words("ja", Path("/usr/bin/pagefind")) is True
+    assert digest.search.misses_words("de", Path("/usr/bin/pagefind")) is False
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_site_indexed_again_when_pagefinds_extended_build_comes_or_goes(make_site: SiteMaker, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both builds of Pagefind call themselves "pagefind 1.5.2": installing the extended one kept the index
+    the standard one had made (a Chinese word inside a sentence still not found) until every article changed."""
+    standard = digest.search.pagefind_executable()
+    assert standard is not None and "extended" not in standard.name
+    extended = tmp_path / "bin" / "pagefind_extended"  # the same program under the extended build's name
+    extended.parent.mkdir()
+    extended.symlink_to(standard)
+    root = make_site({"content/a.md": entry_text("北京宣布新的经济刺激计划"),
+                      "content/b.md": entry_text("上海新开一家大型博物馆")},
+                     config=BASIC_CONFIG.replace("[site]\n", '[site]\nlanguage = "zh"\n'))
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    first = listing(root)
+    monkeypatch.setattr(digest.search, "pagefind_executable", lambda: extended)
+    monkeypatch.setattr(digest.build, "pagefind_executable", lambda: extended)
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    assert listing(root) != first  # the extended build's runtime and segments
+    monkeypatch.setattr(digest.build, "pagefind_executable", lambda: standard)
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    assert listing(root) == first
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_chinese_site_indexed_by_the_standard_build_is_warned_of(make_site: SiteMaker,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from digest.cli import main
+    for language, warned in (("zh-CN", True), ("ja", True), ("de", False)):
+        root = make_site({"content/a.md": entry_text("北京宣布新的经济刺激计划")}, name=language,
+                         config=BASIC_CONFIG.replace("[site]\n", f'[site]\nlanguage = "{language}"\n'))
+        assert main(["-C", str(root), "build", "-q", "--jobs", "1"]) == 0
+        err = capsys.readouterr().err
+        assert ("cannot find words inside a sentence" in err) is warned, (language, err)
+        assert ("pagefind-bin-extended" in err) is warned

@@ -462,3 +462,20 @@ def test_remembered_stories_keep_a_lone_entry_as_its_path_and_give_back_every_st
     assert kept[0] == "content/2022/08/15/e0.md" and all(not isinstance(s, str) for s in kept[1:])
     assert list(recalled(kept)) == [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]
     assert [s[0] for s in shared_stories(kept)] == ["2022-08-15-e2"]
+
+
+def test_chinese_and_japanese_headlines_of_one_story_group_and_others_stay_apart() -> None:
+    """Chinese and Japanese put no spaces between words: a headline was one 'word', so two reports of
+    one story never shared one and were never joined. Their characters are read in pairs."""
+    reports = [
+        entry("zh-a", "北京宣布新的经济刺激计划以支持房地产市场", 0),
+        entry("zh-b", "北京公布新经济刺激计划支持房地产市场", 2),
+        entry("zh-c", "北京举行马拉松比赛 三万人参加", 1),
+        entry("zh-d", "中国女排在世界锦标赛中夺冠", 3),
+        entry("ja-a", "日本銀行がマイナス金利政策の解除を決定", 0.3),
+        entry("ja-b", "日銀、マイナス金利解除を決定　17年ぶり利上げ", 1.2),
+        entry("ja-c", "東京で桜が開花、平年より早く", 1.1),
+    ]
+    groups = {frozenset(PurePosixPath(p).stem for p in members) for members in by_path(group_stories(reports)).values()}
+    assert groups == {frozenset({"zh-a", "zh-b"}), frozenset({"ja-a", "ja-b"}), frozenset({"zh-c"}),
+                      frozenset({"zh-d"}), frozenset({"ja-c"})}

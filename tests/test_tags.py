@@ -3,6 +3,7 @@ of near-duplicate tags."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,34 @@ def test_a_closing_plus_or_sharp_names_another_tag(make_site: SiteMaker) -> None
         for link in re.findall(r'href="([^"]*tags/[^"#]+/)"', page.read_text(encoding="utf-8")):
             assert (page.parent / link / "index.html").resolve().is_file(), (page, link)
     assert fold("C++") != fold("C") and fold("COVID-19") == fold("Covid 19") and fold("#MeToo") == fold("MeToo")
+
+
+def test_a_tag_in_nfd_and_in_nfc_is_one_tag() -> None:
+    """The same Cyrillic tag twice on an entry, once as typed and once pasted in NFD (as from a macOS
+    file name): one tag, not two that look alike."""
+    import unicodedata
+    name = "Йошкар-Ола"
+    assert clean_tags([name, unicodedata.normalize("NFD", name)]) == (name,)
+
+
+def test_the_list_of_tags_reads_in_the_order_of_its_alphabets(make_site: SiteMaker) -> None:
+    """Tags in another script have a hash for a slug: the list of tags stood in the order of those hashes
+    ('Россия' before 'Йошкар-Ола', 'Ёлка' anywhere). Such tags now follow the named ones, by their letters."""
+    names = ["Россия", "Йошкар-Ола", "Ёлка", "Москва", "Берлин", "Zürich", "Athens"]
+    root = make_site({f"content/{i}.md": entry_text(f"Headline {i}", tags=f"[{name}]")
+                      for i, name in enumerate(names)})
+    build(root, BuildOptions(now=NOW, jobs=1))
+    listing = (root / "output/tags/index.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<a href="\.\./tags/[^"]+">([^<]+)</a>', listing)
+    assert shown == ["Athens", "Zürich", "Берлин", "Ёлка", "Йошкар-Ола", "Москва", "Россия"]
+
+
+def test_german_and_turkish_letters_are_folded_as_their_readers_fold_them() -> None:
+    """'ß' and Turkish 'ı' were dropped, not spelled: 'Straße' folded to 'strae' and 'STRASSE' to 'strasse',
+    'Işık' to 'isk' and 'IŞIK' to 'isik', so an entry kept both spellings as two tags, an alias for one did
+    not catch the other, and `digest check` did not say they look like one tag."""
+    assert clean_tags(["Straße", "STRASSE", "Işık", "IŞIK", "Łódź", "Lodz"]) == ("Straße", "Işık", "Łódź")
+    assert clean_tags(["Strasse"], alias_table((("Straße", ()),))) == ("Straße",)
+    found = near_duplicates({"Straße": 3, "Strasse": 1, "Россия": 4, "россия": 1})
+    assert [(d.name, d.keep, d.why) for d in found] == [("Strasse", "Straße", "spelling"),
+                                                         ("россия", "Россия", "spelling")]

@@ -127,3 +127,15 @@ def test_template_prints_follow_what_each_template_reads(tmp_path: Path) -> None
     found = prints()
     assert found["dynamic.html"] is None and found["broken.html"] is None and found["latin.html"] is None
     assert found["page.html"] == third["page.html"]
+
+
+def test_reading_time_counts_chinese_and_japanese_by_the_character() -> None:
+    """Chinese and Japanese have no spaces between words: a 1,500-character article is a 3-minute read, not
+    "1 min read" because it holds a few space-separated runs; spaced scripts are still counted by the word."""
+    from digest.formats import reading_time
+    chinese = "北京宣布新的经济刺激计划以支持房地产市场。" * 75  # 1,575 characters
+    assert reading_time(chinese) == 3
+    assert reading_time("東京都は新しい計画を発表しました。" * 100) == 3  # 1,700 characters of kanji and kana
+    assert reading_time("word " * 690) == 3
+    assert reading_time("Путин и Ким обсудили сотрудничество. " * 138) == 3  # 690 words
+    assert reading_time("서울 시장 선거 결과 발표 " * 138) == 3  # Hangul is written in words

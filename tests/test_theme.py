@@ -205,3 +205,30 @@ def test_a_missing_theme_folder_is_named_with_its_line_in_digest_toml(make_site:
         build(root, BuildOptions(now=NOW))
     assert "themes/nosuch/" in caught.value.message
     assert caught.value.path == root / "digest.toml" and caught.value.line == 2
+
+
+def test_an_arabic_sites_description_ends_at_its_left(tmp_path: Path, browser: Any) -> None:
+    """The site's description in the header and footer stood in the theme's left-to-right paragraph: an
+    Arabic or Hebrew one showed its closing full stop at its right, where the sentence begins. Isolated,
+    it reads right to left within the page's left-to-right layout."""
+    config = BASIC_CONFIG.replace('title = "Test Digest"\ndescription = "A digest for tests."',
+                                  'title = "الموجز الإخباري"\ndescription = "أخبار مختارة كل يوم."\nlanguage = "ar"')
+    assert config != BASIC_CONFIG
+    (tmp_path / "digest.toml").write_text(config, encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text(entry_text("الحكومة تعلن عن خطة جديدة"), encoding="utf-8")
+    build(tmp_path, BuildOptions(now=NOW, search=False))
+    with serve(tmp_path / "output") as base:
+        page = browser.new_page()
+        page.goto(base)
+        for selector in (".tagline", ".site-footer p:nth-of-type(2)"):
+            first, stop = page.evaluate("""selector => {
+                const p = document.querySelector(selector);
+                const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+                const node = walker.nextNode();
+                const at = i => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                                  return r.getBoundingClientRect().left; };
+                return [at(0), at(node.data.length - 1)];
+            }""", selector)
+            assert stop < first, selector  # the full stop left of the first word
+        page.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -34,6 +35,16 @@ def test_safe_slug_is_always_a_usable_segment(name: str) -> None:
 
 def test_different_unusable_names_do_not_share_a_slug() -> None:
     assert safe_slug("🙂", "tag") != safe_slug("🙃", "tag")
+
+
+def test_a_name_in_nfd_has_the_slug_of_its_nfc_form() -> None:
+    """A tag typed on one machine and pasted from another, or an entry's file name as macOS writes it (NFD:
+    "й" as "и" and a combining breve, "서" as three jamo), is the same name: one page, one address."""
+    for name in ("Йошкар-Ола", "서울", "がっこう"):
+        nfd = unicodedata.normalize("NFD", name)
+        assert nfd != name
+        assert safe_slug(nfd, "tag") == safe_slug(name, "tag")
+    assert safe_slug("Йошкар-Ола", "tag") == "tag-a4d7ae5a"  # an NFC name keeps the address it had
 
 
 @pytest.mark.parametrize("url", ["https://a.example/x", "http://a", "mailto:x@y.example", "rel/path", "/abs",

@@ -140,13 +140,28 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
+def _spelled(char: str, before: str) -> str:
+    """One character of a headline in ASCII, for its file name: accents off a letter ('é' -> e, 'й' -> i),
+    punctuation dropped; a mark that no letter takes as its accent (a Hindi or Thai vowel sign, an Arabic
+    vowel) is spelled, as is a letter of another script."""
+    if char.isascii():
+        return char
+    kind = unicodedata.category(char)[0]
+    if kind == "M":
+        return "" if before.isascii() else anyascii(char)
+    bare = "".join(c for c in unicodedata.normalize("NFKD", char) if unicodedata.category(c)[0] != "M")
+    if bare.isascii():
+        return bare  # 'é' -> e, '…' -> ..., 'ﬁ' -> fi
+    return "" if kind == "P" else anyascii(bare)
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     """ASCII slug: 'Putin & Kim: a pact' -> 'putin-kim-a-pact'. Letters beyond accented Latin are
     transliterated as digest new does ('Straße' -> strasse, '157 миллионов' -> 157-millionov, where
-    they were dropped: a Russian headline made 157.md); accents and punctuation go as before."""
-    ascii_text = "".join(
-        char if char.isascii() else "" if unicodedata.category(char)[0] in "MP" else anyascii(char)
-        for char in unicodedata.normalize("NFKD", text))
+    they were dropped: a Russian headline made 157.md); accents and punctuation go as before. A mark after a
+    letter of another script is spelled too: in Hindi or Thai it is a vowel."""
+    composed = unicodedata.normalize("NFC", text)
+    ascii_text = "".join(_spelled(char, composed[i - 1] if i else " ") for i, char in enumerate(composed))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from digest.characters import cut_between_graphemes
+
 from .blocks import Para
 
 _MD_START = re.compile(r"^(#|>|[-+*]\s|\d+[.)]\s|=+$|-+$|```|~~~|\|)")
@@ -51,19 +53,31 @@ def render_body(paras: Sequence[Para]) -> str:
     return "\n\n".join(out).strip() + ("\n" if out else "")
 
 
+# Chinese and Japanese characters: text written without spaces between words, each character as wide as two
+# letters (a six-word paragraph of them has no space at all)
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+# A sentence ends at . ! ? before a space, or at a Chinese or Japanese full stop (no space follows one)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+
+
+def _width(text: str) -> int:
+    return len(text) + len(_UNSPACED.findall(text))
+
+
 def summary_from(body: str, limit: int = 300) -> str | None:
-    """The first sentence(s) of a Markdown body, up to about `limit` characters."""
+    """The first sentence(s) of a Markdown body, up to about `limit` characters (a Chinese or Japanese
+    character counting as two)."""
     for block in body.split("\n\n"):
         if block.startswith(("#", "-", "\\", ">")) or block[:1].isdigit() and ". " in block[:4]:
             continue
         text = " ".join(block.split())
-        if len(text.split()) < 6:
+        if len(text.split()) < 6 and len(_UNSPACED.findall(text)) < 12:
             continue
-        sentences = re.split(r"(?<=[.!?。])\s+", text)
+        sentences = [sentence for sentence in _SENTENCE_END.split(text) if sentence]
         out = ""
         for sentence in sentences:
-            if out and len(out) + len(sentence) > limit:
+            if out and _width(out) + _width(sentence) > limit:
                 break
-            out = f"{out} {sentence}".strip()
-        return out[: limit * 2]
+            out = f"{out}{'' if out.endswith(('。', '！', '？')) else ' '}{sentence}".strip()
+        return cut_between_graphemes(out, limit * 2)
     return None

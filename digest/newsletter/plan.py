@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import urlsplit
 
+from digest.characters import cut_between_graphemes
 from digest.config import WEEKDAYS, Config
 from digest.formats import format_date
 from digest.model import Edition, Page, Site
@@ -129,7 +130,7 @@ def preheader(headlines: Sequence[str]) -> str:
     text = " · ".join(one_line(h) for h in headlines)
     if len(text) <= PREHEADER_LENGTH:
         return text
-    cut = text[:PREHEADER_LENGTH - 1].rsplit(" ", 1)[0].rstrip(" ·,;:")
+    cut = cut_between_graphemes(text, PREHEADER_LENGTH - 1).rsplit(" ", 1)[0].rstrip(" ·,;:")
     return cut + "…"
 
 

@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from digest.model import Entry
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
-FEATURES_VERSION = 5
+FEATURES_VERSION = 6
 
 # Only the opening of a long body is read: news puts the story in its first paragraphs, and
 # reading 1,000-word bodies in full would dominate the time of grouping.
@@ -57,6 +57,10 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # Markdown link or image -> its 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Chinese and Japanese write no spaces between words: a run of their characters is read as its overlapping
+# pairs of characters ("北京宣布" -> 北京, 京宣, 宣布), as search engines index such text
+_UNSPACED_RUN = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                           r"\U00020000-\U0003134f]+")
 # A sentence ends at a line end, or at punctuation followed by space. The punctuation is taken
 # with the break (it is part of no word); starting with a class lets re skip to candidates.
 _SENTENCE_BREAK = re.compile(r"[\n.!?:;\"“”](?:(?<=\n)|\s+)")
@@ -218,6 +222,8 @@ def _words_with_names(text: str, title: bool = False) -> list[tuple[str, bool]]:
     first_capitals = 0
     for sentence in _SENTENCE_BREAK.split(unicodedata.normalize("NFKC", text)):
         raws = _WORD.findall(sentence)
+        if not sentence.isascii() and _UNSPACED_RUN.search(sentence):
+            raws = [part for raw in raws for part in _character_pairs(raw)]
         if not raws:
             continue
         first = _marked_word(raws[0])
@@ -230,6 +236,22 @@ def _words_with_names(text: str, title: bool = False) -> list[tuple[str, bool]]:
     if title and first_capitals + sum(upper for _, upper in found) > 0.6 * len(found):
         return [(w, False) for w, _ in found]
     return found
+
+
+def _character_pairs(raw: str) -> list[str]:
+    """A word of running text, with each run of Chinese or Japanese characters in it as its pairs of
+    characters (a run of one as itself); other words as they are."""
+    parts: list[str] = []
+    start = 0
+    for run in _UNSPACED_RUN.finditer(raw):
+        if run.start() > start:
+            parts.append(raw[start:run.start()])
+        chars = run.group()
+        parts.extend([chars] if len(chars) == 1 else [chars[i:i + 2] for i in range(len(chars) - 1)])
+        start = run.end()
+    if start < len(raw):
+        parts.append(raw[start:])
+    return parts
 
 
 @lru_cache(maxsize=65536)
