@@ -1,6 +1,7 @@
 """The characters no page or feed may hold, defined once. Content and ingest remove them, the config
 refuses them; two narrower sets say where a step needs less: what YAML cannot read and what XML
-cannot hold. And where a text may be cut: between what a reader sees as one character."""
+cannot hold. And where a text may be cut: between what a reader sees as one character. And which
+characters are written without spaces between words."""
 
 from __future__ import annotations
 
@@ -94,3 +95,9 @@ def cut_between_graphemes(text: str, limit: int) -> str:
             break
         end = grapheme.end()
     return text[:end]
+
+
+# Chinese and Japanese characters (kana, the CJK ideographs and their extensions): text written without
+# spaces between words, each character as wide as two letters (Hangul is written in spaced words). A regex
+# character class's ranges: reading time, ingest's summaries and the stories' words each read such text.
+UNSPACED = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"

@@ -337,9 +337,11 @@ def _build_options(args: argparse.Namespace, **more: Any) -> BuildOptions:
 def _warn_of_search_without_words(language: str, search: bool) -> None:
     """A Chinese or Japanese site indexed by Pagefind's standard build: its search finds only the
     first characters of a sentence."""
-    from digest.search import misses_words, pagefind_executable
+    from digest.search import misses_words, pagefind_executable, writes_unspaced
 
-    executable = pagefind_executable() if search else None
+    if not search or not writes_unspaced(language):
+        return  # Pagefind is not looked for at every build's start: only a Chinese or Japanese site's matters
+    executable = pagefind_executable()
     if executable is not None and misses_words(language, executable):
         print(f"warning: the search index cannot find words inside a sentence of this site's language "
               f"({language}): Pagefind's standard build does not split Chinese or Japanese text into words. "

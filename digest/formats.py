@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from digest.characters import UNSPACED
+
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")
@@ -49,7 +51,7 @@ def echoes(summary: str, key_points: Sequence[str]) -> bool:
 
 # Chinese and Japanese are written without spaces between words: read by the character, about 500 a minute
 # (Hangul is written in spaced words, and counted as words)
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_UNSPACED = re.compile(f"[{UNSPACED}]")
 _CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]+")  # 。、「」！？
 CHARACTERS_PER_MINUTE = 500
 

@@ -78,10 +78,15 @@ def is_extended(executable: Path) -> bool:
     return "extended" in executable.name
 
 
+def writes_unspaced(language: str) -> bool:
+    """Whether the site's language writes no spaces between words (Chinese, Japanese)."""
+    return language.split("-")[0].lower() in SEGMENTED_LANGUAGES
+
+
 def misses_words(language: str, executable: Path) -> bool:
     """Whether this Pagefind cannot find a word inside a sentence of the site's language (Chinese or
     Japanese, with the standard build)."""
-    return language.split("-")[0].lower() in SEGMENTED_LANGUAGES and not is_extended(executable)
+    return writes_unspaced(language) and not is_extended(executable)
 
 
 @dataclass(frozen=True)

@@ -608,11 +608,7 @@ def test_a_template_edit_outside_the_search_body_indexes_nothing_again(make_site
     """Every article page is rendered again after an edit to base.html, but what Pagefind reads of
     each (the page cut to its search body) is the same: no segment is indexed again, and an edit to
     an article's text still is."""
-    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z",
-                                            body=f"Body {i}.") for i in range(4)}
-    root = make_site(files)
-    options = BuildOptions(now=NOW, jobs=1, search=True)
-    build(root, options)
+    root, _, options = _searchable(make_site, 4)
     first = listing(root)["segments"]
     calls = indexed_counts(monkeypatch)
     theme = root / "themes/default/templates"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from digest.characters import cut_between_graphemes
+from digest.characters import UNSPACED, cut_between_graphemes
 
 from .blocks import Para
 
@@ -55,7 +55,7 @@ def render_body(paras: Sequence[Para]) -> str:
 
 # Chinese and Japanese characters: text written without spaces between words, each character as wide as two
 # letters (a six-word paragraph of them has no space at all)
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_UNSPACED = re.compile(f"[{UNSPACED}]")
 # A sentence ends at . ! ? before a space, or at a Chinese or Japanese full stop (no space follows one)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 

@@ -17,6 +17,7 @@ from itertools import islice
 from operator import itemgetter
 from urllib.parse import unquote, urlsplit
 
+from digest.characters import UNSPACED
 from digest.model import Entry
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
@@ -59,8 +60,7 @@ _HTML_TAG = re.compile(r"<[^>]+>")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Chinese and Japanese write no spaces between words: a run of their characters is read as its overlapping
 # pairs of characters ("北京宣布" -> 北京, 京宣, 宣布), as search engines index such text
-_UNSPACED_RUN = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-                           r"\U00020000-\U0003134f]+")
+_UNSPACED_RUN = re.compile(f"[{UNSPACED}]+")
 # A sentence ends at a line end, or at punctuation followed by space. The punctuation is taken
 # with the break (it is part of no word); starting with a class lets re skip to candidates.
 _SENTENCE_BREAK = re.compile(r"[\n.!?:;\"“”](?:(?<=\n)|\s+)")
