@@ -12,14 +12,19 @@ from pathlib import Path, PurePath
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+def utf8_name(path: PurePath | str) -> str:
+    """A file's name as text any file, terminal or JSON can hold: a byte of it that is not UTF-8 (a Latin-1
+    name from a zip, which Python keeps as a lone surrogate) written as \\xNN."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def shown_path(path: PurePath | str) -> str:
     """A file's name as a terminal may print it: a control character (ESC [2J in a name from a zip clears
     the screen, ESC ]0; retitles the window) and a byte that is not UTF-8 written as \\xNN."""
     name = str(path)
     if name.isprintable():
         return name
-    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", utf8_name(name))
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.config import Config
-from digest.errors import BuildFailed, DigestError, OutputError
+from digest.errors import BuildFailed, DigestError, OutputError, utf8_name
 
 STATIC_FOLDER = "static"
 # Files an editor, a file manager or git leaves in a folder, never meant for the site.
@@ -67,7 +67,7 @@ def _linked_outside(path: Path, config: Config) -> str | None:
     roots = {os.path.realpath(config.site_root), os.path.realpath(config.site_root / STATIC_FOLDER)}
     if any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
         return None
-    return os.fsencode(target).decode("utf-8", "backslashreplace")
+    return utf8_name(target)
 
 
 def _is_utf8(name: str) -> bool:
@@ -81,7 +81,7 @@ def _is_utf8(name: str) -> bool:
 def _shown(path: Path, config: Config) -> str:
     """The path, from the site folder when it is in it, its bytes that are not UTF-8 as \\xNN."""
     shown = path.relative_to(config.site_root) if path.is_relative_to(config.site_root) else path
-    return os.fsencode(shown).decode("utf-8", "backslashreplace")
+    return utf8_name(shown)
 
 
 def check_static_clashes(static_paths: Iterable[str], generated: Iterable[str], config: Config,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from digest.errors import utf8_name
+
 _PAGES = (".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht")
 _SYSTEM_FILES = {"thumbs.db", "ehthumbs.db", "desktop.ini", "icon\r"}
 
@@ -54,4 +56,4 @@ def linked_outside(path: Path, site_root: Path) -> str | None:
     roots = {os.path.realpath(site), os.path.realpath(top)}
     if any(target.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
         return None
-    return os.fsencode(target).decode("utf-8", "backslashreplace")
+    return utf8_name(target)

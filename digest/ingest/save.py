@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digest.errors import IngestError
+from digest.errors import IngestError, utf8_name
 
 STATE_PATH = Path(".digest") / "ingest.json"
 
@@ -40,15 +40,9 @@ def state_key(path: Path, out_dir: Path, site_root: Path) -> str:
     the folder is part of the key. Inputs ingested into the site's own content/ folder keep
     the plain input path as their key (the form earlier state files use).
     """
-    input_key = shown_name(rel_key(path, site_root))
-    out_key = shown_name(rel_key(out_dir, site_root))
+    input_key = utf8_name(rel_key(path, site_root))
+    out_key = utf8_name(rel_key(out_dir, site_root))
     return input_key if out_key == "content" else f"{input_key} -> {out_key}"
-
-
-def shown_name(name: str) -> str:
-    """A file name as text that any file, terminal or JSON can hold: a byte of a name that is not UTF-8 (a
-    Latin-1 name from a zip, which Python keeps as a lone surrogate) as \\xdc."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def rel_key(path: Path, site_root: Path) -> str:
