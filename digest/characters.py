@@ -101,3 +101,21 @@ def cut_between_graphemes(text: str, limit: int) -> str:
 # spaces between words, each character as wide as two letters (Hangul is written in spaced words). A regex
 # character class's ranges: reading time, ingest's summaries and the stories' words each read such text.
 UNSPACED = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
+
+# Languages written right to left, and scripts (a tag's script subtag, 'pa-Arab', wins over its language: 'ks-Deva'
+# is written left to right): CLDR's, as Babel's Locale.character_order gives them (tests/test_theme.py compares).
+_RIGHT_TO_LEFT_LANGUAGES = frozenset({
+    "apc", "ar", "arc", "ary", "bal", "bgn", "bqi", "brh", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "lrc", "mzn",
+    "nqo", "ps", "rhg", "sd", "sdh", "skr", "syr", "trw", "ug", "ur", "yi"})
+_RIGHT_TO_LEFT_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "mend", "nkoo", "rohg", "samr", "syrc", "thaa"})
+
+
+def direction(language: str) -> str:
+    """'rtl' for a BCP 47 tag of a language or script written right to left ('ar', 'he-IL', 'pa-Arab'),
+    else 'ltr': the direction of a page of the site (<html dir>)."""
+    language, *rest = language.lower().split("-")
+    script = next((part for part in rest if len(part) == 4 and part.isalpha()), None)
+    if script is not None:
+        return "rtl" if script in _RIGHT_TO_LEFT_SCRIPTS else "ltr"
+    return "rtl" if language in _RIGHT_TO_LEFT_LANGUAGES else "ltr"

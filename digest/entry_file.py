@@ -18,7 +18,7 @@ from digest.config import Config
 from digest.errors import ContentError, ContentWarning
 from digest.model import UNDATED, Entry, is_undated
 from digest.tags import clean_entry_tags
-from digest.urls import RESERVED, safe_slug, safe_url, slugify
+from digest.urls import RESERVED, name_slug, safe_slug, safe_url, slugify
 
 KNOWN_KEYS = {
     "title", "date", "topic", "tags", "authors", "source", "source_url", "summary",
@@ -421,7 +421,7 @@ def _topic(meta: dict[str, Any], config: Config, fail: Any) -> str:
     if name is None:
         return config.default_topic
     if config.topics_from_entries:
-        return safe_slug(name, "topic")
+        return name_slug(name, "topic")
     topic = config.topic_for(name)
     if topic is None:
         names = [t.slug for t in config.topics]

@@ -268,7 +268,7 @@ def _reading_order(name: str) -> tuple[int, str, str]:
     name in another script, whose slug is a hash) by its letters, accents aside ('Ёлка' among the Е)."""
     slug = slugify(with_symbols_spelled(name))
     if slug:
-        return (0, slug, "")
+        return (0, slug, name.casefold())  # 'COVID-19 в Китае' before 'COVID-19 в России'
     folded = unicodedata.normalize("NFKD", name.casefold())
     return (1, "".join(c for c in folded if not unicodedata.combining(c)), folded)
 

@@ -19,6 +19,7 @@ import jinja2.bccache
 from markupsafe import Markup
 
 import digest.theme
+from digest.characters import direction
 from digest.config import Config
 from digest.errors import BuildFailed, DigestError
 from digest.feeds import FeedPlan, render_feeds
@@ -143,7 +144,7 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
 
 def site_context(config: Config) -> dict[str, Any]:
     return {"title": config.title, "description": config.description, "base_url": config.base_url,
-            "language": config.language, "timezone": config.timezone}
+            "language": config.language, "direction": direction(config.language), "timezone": config.timezone}
 
 
 def render_page(env: jinja2.Environment, page: Page, shared: dict[str, Any]) -> RenderedFile:

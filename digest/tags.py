@@ -38,7 +38,7 @@ from pathlib import Path
 from anyascii import anyascii
 
 from digest.config import Config
-from digest.urls import slugify, with_symbols_spelled
+from digest.urls import drops_letters, slugify, with_symbols_spelled
 
 # Joining words that are lowercase inside a name ("Bosnia and Herzegovina", "Trade in Goods").
 _SMALL_WORDS = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of",
@@ -85,9 +85,13 @@ def clean_tags(tags: Sequence[str], aliases: Mapping[str, str] | None = None, ig
 @functools.lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """The form names are compared in: case, spacing and punctuation aside (not a '+' or '#' that
-    closes a word: C++ is not C)."""
-    return slugify(with_symbols_spelled(_latin_spelled(name))) or \
-        " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    closes a word: C++ is not C), as are letters of another script (case and spacing aside)."""
+    spelled = with_symbols_spelled(_latin_spelled(name))
+    slug = slugify(spelled)
+    if slug and not drops_letters(spelled):
+        return slug
+    # a name in another script, whole or in part ('COVID-19 в России' is not 'COVID-19'): its letters
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def _latin_spelled(name: str) -> str:

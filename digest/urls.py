@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -36,18 +37,50 @@ def with_symbols_spelled(name: str) -> str:
 
 def tag_slug(name: str) -> str:
     """The slug of a tag's name: the tag it belongs to (tag pages, and links to them)."""
-    return safe_slug(with_symbols_spelled(name), "tag")
+    return name_slug(with_symbols_spelled(name), "tag")
 
 
 def safe_slug(text: str, prefix: str) -> str:
-    """A slug that is always a valid, non-reserved, non-empty path segment.
+    """A slug that is always a valid, non-reserved, non-empty path segment: an entry's file name's.
 
     Names that slugify to nothing (emoji, other scripts) or to a reserved name get a short
-    stable hash so that two different names never share a page.
+    stable hash so that two different names never share a page. (Two file names whose slugs
+    are alike otherwise, 'COVID-19 в России.md' and 'COVID-19 в Китае.md', are two articles:
+    on one day, the build names both as an error; they keep the address they have.)
     """
     slug = slugify(text)
     if slug and slug not in RESERVED:
         return slug
+    return _hashed(text, slug, prefix)
+
+
+def name_slug(text: str, prefix: str) -> str:
+    """safe_slug of a name that is all there is to tell its page from others' (a tag, a topic): one
+    whose slug leaves out letters or digits of another script than Latin ('COVID-19 в России',
+    'COVID-19 в Китае' and 'COVID-19' are three tags) keeps what is left and gets the hash too.
+    A name in ASCII or accented Latin ('Café', 'Straße', 'Łódź') keeps the slug it always had."""
+    slug = slugify(text)
+    if slug and slug not in RESERVED and not drops_letters(text):
+        return slug
+    return _hashed(text, slug, prefix)
+
+
+def drops_letters(text: str) -> bool:
+    """Whether slugify leaves out a letter or digit of the text: one of another script than Latin,
+    which has no ASCII letter in its decomposition ('в', '北', '٣'). Latin letters without one
+    ('ß', 'ł', 'ø') are left out too, but are counted as kept: addresses made of their names stay."""
+    if text.isascii():
+        return False
+    return any(char.isalnum() and not char.isascii() and not _spelled_in_ascii(char) for char in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _spelled_in_ascii(char: str) -> bool:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return any(c.isascii() and c.isalnum() for c in decomposed) or unicodedata.name(char, "").startswith("LATIN")
+
+
+def _hashed(text: str, slug: str, prefix: str) -> str:
     # NFC: a name typed on one machine and the same name from a macOS file name (NFD) are one name
     digest = hashlib.sha1(unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{slug}-{digest}" if slug else f"{prefix}-{digest}"

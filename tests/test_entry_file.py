@@ -178,3 +178,13 @@ def test_slug_from_front_matter_is_checked(config) -> None:
     for reserved in ("con", "aux", "nul", "com1", "lpt9"):
         error = error_of(config, entry_text(slug=reserved))
         assert "keeps for itself" in error.message and error.line == 4 and f"slug: {reserved}-story" in error.hint
+
+
+def test_topics_from_entries_whose_slugs_leave_out_letters_are_two_topics(make_site) -> None:
+    """With no [[topics]], an entry's topic is its own name's slug: 'Спорт в Европе' and 'Спорт в Азии'
+    were both 'topic-...' hashes (apart), but 'COVID-19 в России' and 'COVID-19 в Китае' one topic."""
+    config = load_config(make_site(config='[site]\ntitle = "Site"\n'))
+    assert config.topics_from_entries
+    topics = {parse(config, entry_text("Headline", topic=name)).topic for name in ("COVID-19 в России",
+                                                                                    "COVID-19 в Китае", "COVID-19")}
+    assert len(topics) == 3 and "covid-19" in topics

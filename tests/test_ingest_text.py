@@ -1331,3 +1331,15 @@ def test_a_chinese_or_japanese_article_gets_its_first_sentences_as_summary() -> 
     from digest.ingest.markdown import summary_from
     assert summary_from("東京都は5日、新しい計画を発表しました。計画には住宅支援が含まれます。\n") == \
         "東京都は5日、新しい計画を発表しました。計画には住宅支援が含まれます。"
+
+
+def test_a_section_in_another_script_matches_its_own_topic_only() -> None:
+    """A section was matched by its slug: 'Спорт' had none (a topic aliased 'Спорт' never matched it) and
+    'COVID-19 в России' had its ASCII part, so it matched a topic aliased 'COVID-19'."""
+    topics = [Topic("sport", "Sport", ("Спорт",)), Topic("covid", "COVID-19", ()),
+              Topic("russia-covid", "Russia", ("COVID-19 в России",))]
+    assert match_topic(("Новости", "Спорт"), topics) == "sport"
+    assert match_topic(("СПОРТ & Новости",), topics) is None
+    assert match_topic(("covid-19 в россии",), topics) == "russia-covid"
+    assert match_topic(("COVID-19 в Китае",), topics) is None
+    assert match_topic(("Covid 19",), topics) == "covid"

@@ -479,3 +479,41 @@ def test_chinese_and_japanese_headlines_of_one_story_group_and_others_stay_apart
     groups = {frozenset(PurePosixPath(p).stem for p in members) for members in by_path(group_stories(reports)).values()}
     assert groups == {frozenset({"zh-a", "zh-b"}), frozenset({"ja-a", "ja-b"}), frozenset({"zh-c"}),
                       frozenset({"zh-d"}), frozenset({"ja-c"})}
+
+
+FRENCH_AND_GERMAN = [
+    entry("fr-a", "Le président de la République reçoit les agriculteurs à l'Élysée", 0),
+    entry("fr-b", "Le prix de l'essence baisse dans les stations de la région", 1),
+    entry("fr-c", "Les enseignants en grève pour les salaires dans toute la France", 2),
+    entry("fr-d", "La mairie de Lyon ouvre un nouveau parc pour les familles", 3),
+    entry("fr-e", "Élysée : le président reçoit les agriculteurs en colère", 4),
+    entry("de-a", "Die Bahn erhöht die Preise für das Deutschlandticket", 0),
+    entry("de-b", "Die Polizei sucht nach dem Täter von der Messerattacke", 1),
+    entry("de-c", "Der Bundestag stimmt über das neue Heizungsgesetz ab", 2),
+    entry("de-d", "Der Streik bei der Lufthansa trifft tausende Reisende", 3),
+]
+
+
+def test_function_words_of_other_languages_join_no_headlines() -> None:
+    """Only English function words were left out: "le", "de la", "les" joined every French headline of
+    a day into one story. The two reports of one story (fr-a, fr-e: "l'Élysée" is "Élysée") still join."""
+    groups = {frozenset(PurePosixPath(p).stem for p in members)
+              for members in by_path(group_stories(FRENCH_AND_GERMAN)).values()}
+    assert groups == {frozenset({"fr-a", "fr-e"}), *(frozenset({e.slug}) for e in FRENCH_AND_GERMAN[1:4]),
+                      *(frozenset({e.slug}) for e in FRENCH_AND_GERMAN[5:])}
+
+
+def test_an_english_headline_keeps_the_words_other_languages_use_as_function_words() -> None:
+    """English headlines capitalise their words: "UN", "ALS", "Op-Ed", "Los Angeles", "Le Pen" are read
+    as words, and a word English uses as a noun or verb is in no other language's list."""
+    from lemminflect import getAllLemmas
+
+    from digest.stories.features import STOPWORDS, normalise_words
+    from digest.stories.function_words import FUNCTION_WORDS
+
+    assert normalise_words("UN: Ebola cases could reach 20000") == ["un", "ebola", "case", "reach", "20000"]
+    assert normalise_words("Los Angeles fires: Le Pen and ALS donors in Op-Ed") == [
+        "los", "angele", "fire", "le", "pen", "als", "donor", "op", "ed"]
+    assert normalise_words("Le gouvernement annonce un plan de relance pour l'industrie") == [
+        "gouvernement", "annonce", "plan", "relance", "pour", "industrie"]
+    assert [word for word in FUNCTION_WORDS - STOPWORDS if getAllLemmas(word)] == []

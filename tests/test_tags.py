@@ -202,3 +202,28 @@ def test_german_and_turkish_letters_are_folded_as_their_readers_fold_them() -> N
     found = near_duplicates({"Straße": 3, "Strasse": 1, "Россия": 4, "россия": 1})
     assert [(d.name, d.keep, d.why) for d in found] == [("Strasse", "Straße", "spelling"),
                                                          ("россия", "Россия", "spelling")]
+
+
+def test_tags_whose_slugs_leave_out_letters_of_another_script_have_pages_of_their_own(make_site: SiteMaker) -> None:
+    """'COVID-19 в России', 'COVID-19 в Китае' and 'COVID-19' all slugified to covid-19: one tag page held
+    the three, named after whichever came first, an entry tagged with two kept one, and an alias or an
+    ignored name for 'COVID-19' took the others too. Each is its own tag now; names in ASCII or accented
+    Latin keep the addresses they had."""
+    from digest.urls import tag_slug
+
+    names = ["COVID-19 в России", "COVID-19 в Китае", "COVID-19"]
+    assert clean_tags(names) == tuple(names)
+    assert clean_tags(names, ignore=["COVID-19"]) == tuple(names[:2])
+    assert clean_tags(["covid-19 В РОССИИ", *names]) == ("covid-19 В РОССИИ", *names[1:])  # case aside, as before
+    assert len({tag_slug(name) for name in names}) == 3 and tag_slug("COVID-19") == "covid-19"
+    assert tag_slug("COVID-19 в России").startswith("covid-19-")
+    assert [tag_slug(name) for name in ("Café", "Straße", "Łódź", "Zürich", "Ⅸ Olympiad", "Россия")] == [
+        "cafe", "strae", "odz", "zurich", "ix-olympiad", "tag-3d9a48af"]  # the addresses they always had
+    root = make_site({f"content/{i}.md": entry_text(f"Headline {i}", tags=f"['{name}']", date=f"2022-08-15T1{i}:00:00Z")
+                      for i, name in enumerate(names)})
+    build(root, BuildOptions(now=NOW, jobs=1))
+    pages = {p.name: p for p in (root / "output/tags").iterdir() if p.is_dir()}
+    assert len(pages) == 3
+    for i, name in enumerate(names):
+        page = (pages[tag_slug(name)] / "index.html").read_text(encoding="utf-8")
+        assert f"Headline {i}" in page and all(f"Headline {j}<" not in page for j in range(3) if j != i)

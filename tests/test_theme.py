@@ -210,7 +210,7 @@ def test_a_missing_theme_folder_is_named_with_its_line_in_digest_toml(make_site:
 def test_an_arabic_sites_description_ends_at_its_left(tmp_path: Path, browser: Any) -> None:
     """The site's description in the header and footer stood in the theme's left-to-right paragraph: an
     Arabic or Hebrew one showed its closing full stop at its right, where the sentence begins. Isolated,
-    it reads right to left within the page's left-to-right layout."""
+    it reads right to left (in the page's right-to-left layout now; in an English site's too)."""
     config = BASIC_CONFIG.replace('title = "Test Digest"\ndescription = "A digest for tests."',
                                   'title = "الموجز الإخباري"\ndescription = "أخبار مختارة كل يوم."\nlanguage = "ar"')
     assert config != BASIC_CONFIG
@@ -231,4 +231,57 @@ def test_an_arabic_sites_description_ends_at_its_left(tmp_path: Path, browser: A
                 return [at(0), at(node.data.length - 1)];
             }""", selector)
             assert stop < first, selector  # the full stop left of the first word
+        page.close()
+
+
+def test_the_direction_of_a_language_is_cldrs() -> None:
+    """<html dir> comes from [site] language: every locale Babel (CLDR) knows, by its language alone and
+    with its script and region, is written in the direction Babel says."""
+    babel = pytest.importorskip("babel")
+    from babel import localedata
+
+    from digest.characters import direction
+
+    assert [direction(tag) for tag in ("ar", "he-IL", "fa", "ur-PK", "pa-Arab", "ks-Deva", "en", "zh-TW", "AR")] == [
+        "rtl", "rtl", "rtl", "rtl", "rtl", "ltr", "ltr", "ltr", "rtl"]
+    for identifier in localedata.locale_identifiers():
+        locale = babel.Locale.parse(identifier)
+        tag = "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
+        expected = "rtl" if locale.character_order == "right-to-left" else "ltr"
+        assert direction(tag) == expected, tag
+        if not locale.script:
+            assert direction(locale.language) == expected, locale.language
+
+
+def test_an_arabic_site_is_laid_out_right_to_left(tmp_path: Path, browser: Any) -> None:
+    """An Arabic, Hebrew or Persian site kept the theme's left-to-right layout: its name at the left, the
+    key points' bar at their left, the older edition at the left. <html dir="rtl"> mirrors it, the theme's
+    CSS in logical properties; the theme's English times and counts still read "1 min read", not "min read 1"."""
+    config = BASIC_CONFIG.replace('title = "Test Digest"\ndescription = "A digest for tests."',
+                                  'title = "الموجز الإخباري"\ndescription = "أخبار مختارة كل يوم."\nlanguage = "ar"')
+    (tmp_path / "digest.toml").write_text(config, encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text(entry_text("الحكومة تعلن عن خطة جديدة", key_points="[نقطة أولى]",
+                                                          date="2022-08-14T09:00:00Z"), encoding="utf-8")
+    (tmp_path / "content" / "b.md").write_text(entry_text("فريق كرة القدم يفوز بالبطولة"), encoding="utf-8")
+    build(tmp_path, BuildOptions(now=NOW, search=False))
+    assert '<html lang="ar" dir="rtl">' in (tmp_path / "output" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in (tmp_path / "output/2022/08/15/email.html").read_text(encoding="utf-8")
+    with serve(tmp_path / "output") as base:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.goto(base)
+        right = "selector => document.querySelector(selector).getBoundingClientRect().right"
+        search = ".masthead form, .masthead a[href$='search/']"
+        assert page.evaluate(right, ".site-title") > page.evaluate(right, search)
+        page.goto(base + "2022/08/14/a/")
+        assert page.evaluate("getComputedStyle(document.querySelector('.key-points')).borderRightWidth") == "4px"
+        one, minutes = page.evaluate("""() => {
+            const node = document.querySelector('.reading-time').firstChild;
+            const at = i => { const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+                              return r.getBoundingClientRect().left; };
+            return [at(node.data.indexOf('1')), at(node.data.indexOf('min'))];
+        }""")
+        assert one < minutes  # "1 min read", left to right
+        page.goto(base + "2022/08/15/")
+        assert page.evaluate(right, ".edition-prev") > page.evaluate(right, ".edition-all")
         page.close()

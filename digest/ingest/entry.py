@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ import yaml
 from digest.entry_file import FIRST_YEAR, LAST_YEAR
 from digest.model import Topic
 from digest.tags import clean_tags
-from digest.urls import safe_url, slugify
+from digest.urls import drops_letters, safe_url, slugify
 
 from .article import Article
 from .markdown import summary_from
@@ -42,8 +43,13 @@ def match_topic(sections: Sequence[str], topics: Sequence[Topic]) -> str | None:
 
 
 def _section_key(name: str) -> str:
-    """'Science & Technology' and 'science-and-technology' alike: 'science-and-technology'."""
-    return slugify(name.replace("&", " and "))
+    """'Science & Technology' and 'science-and-technology' alike: 'science-and-technology'. A name in
+    another script, whole or in part, by its own letters: 'Спорт' is 'спорт', where slugify left nothing
+    (an alias 'Спорт' never matched) or only the ASCII part ('COVID-19 в России' matched 'COVID-19')."""
+    spelled = name.replace("&", " and ")
+    if drops_letters(spelled):
+        return "-".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFC", spelled).casefold()))
+    return slugify(spelled)
 
 
 def with_title(article: Article) -> Article:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -19,9 +19,13 @@ from urllib.parse import unquote, urlsplit
 
 from digest.characters import UNSPACED
 from digest.model import Entry
+from digest.stories.function_words import FUNCTION_WORDS
 
 # Bump when the extraction changes, so cached features of old versions are not reused.
-FEATURES_VERSION = 6
+FEATURES_VERSION = 7
+
+# How the words of an entry are read: raw word -> (normalised word, capitalised), or None for a function word.
+WordReader = Callable[[str], "tuple[str, bool] | None"]
 
 # Only the opening of a long body is read: news puts the story in its first paragraphs, and
 # reading 1,000-word bodies in full would dominate the time of grouping.
@@ -52,6 +56,13 @@ STOPWORDS = frozenset(
         "live", "read", "full", "story", "more", "click", "here", "new", "news", "report", "reports",
     ]
 )
+# Function words of other languages (function_words), and the words that tell a text is in one.
+_FOREIGN_ONLY = FUNCTION_WORDS - STOPWORDS
+_ENGLISH_ONLY = STOPWORDS - FUNCTION_WORDS
+# French and Italian write an article or pronoun that loses its vowel as one word with the next:
+# "l'État" is "État", "qu'il" is "il" (a function word), "dell'Italia" is "Italia".
+_ELIDED = frozenset(["c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu",
+                     "dall", "dell", "all", "nell", "sull", "un"])
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # Markdown link or image -> its text
@@ -93,20 +104,21 @@ class EntryFeatures:
 
 def entry_features(entry: Entry) -> EntryFeatures:
     """The normalised words of an entry's title and text, boilerplate left out."""
-    title = _words_with_names(entry.title, title=True)
+    text = story_text(entry)
+    marked_word = _reader(f"{entry.title}\n{text}")
+    title = _words_with_names(entry.title, marked_word, title=True)
     words = [w for w, _ in title]
     terms = dict.fromkeys(words)
     terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:], strict=False)))
     # The link's headline words count as the title's: often the story's fuller headline.
-    linked = link_words(entry.source_url)
+    linked = link_words(entry.source_url, marked_word)
     terms.update(dict.fromkeys(linked))
     terms.update(dict.fromkeys(f"{a} {b}" for a, b in zip(linked, linked[1:], strict=False)))
     title_terms = tuple(terms)
     title_names = tuple(dict.fromkeys(w for w, is_name in title if is_name))
-    text = story_text(entry)
     if not text:  # a title and a link only: the text's words are none
         return EntryFeatures(title_terms, title_names, (), 0, title_terms)
-    marked_words = [marked for marked in _words_with_names(text) if not marked[0].isdigit()]
+    marked_words = [marked for marked in _words_with_names(text, marked_word) if not marked[0].isdigit()]
     # Names and places (capitalised inside a sentence) say most about which story it is.
     counts = Counter([w for w, _ in marked_words])
     counts.update([w for w, is_name in marked_words if is_name])
@@ -124,11 +136,12 @@ def entry_features(entry: Entry) -> EntryFeatures:
     )
 
 
-def link_words(url: str | None) -> list[str]:
+def link_words(url: str | None, marked_word: WordReader | None = None) -> list[str]:
     """The content words of the part of a link's path that reads as a headline: the segment of
     most words (at least LINK_MIN_WORDS, of letters only) joined by hyphens or underscores
     (".../2014/03/31/michael-jackson-xscape-album_n_5062777.html" -> michael, jackson, xscape, album).
-    Publishers put the story's own headline there, often longer than the title digest shows."""
+    Publishers put the story's own headline there, often longer than the title digest shows.
+    `marked_word`: how the entry's words are read (_reader); a link's words are too few to tell."""
     if not url:
         return []
     best: list[str] = []
@@ -137,7 +150,7 @@ def link_words(url: str | None) -> list[str]:
         raws = [w for w in _LINK_WORD_BREAK.split(_LINK_EXTENSION.sub("", segment)) if len(w) > 1 and w.isalpha()]
         if len(raws) >= max(LINK_MIN_WORDS, len(best) + 1):
             best = raws
-    return [m[0] for m in map(_marked_word, best) if m]
+    return [m[0] for m in map(marked_word or _marked_word, best) if m]
 
 
 def story_text(entry: Entry) -> str:
@@ -197,7 +210,7 @@ def _is_boilerplate(plain: str) -> bool:
 
 def normalise_words(text: str) -> list[str]:
     """Lower-cased content words, possessives and plurals stripped ("Snowden's" -> "snowden")."""
-    return [w for w, _ in _words_with_names(text)]
+    return [w for w, _ in _words_with_names(text, _reader(text))]
 
 
 @lru_cache(maxsize=65536)
@@ -215,7 +228,7 @@ def stem(word: str) -> str:
     return word
 
 
-def _words_with_names(text: str, title: bool = False) -> list[tuple[str, bool]]:
+def _words_with_names(text: str, marked_word: WordReader, title: bool = False) -> list[tuple[str, bool]]:
     """Content words of running text, each marked if it looks like a name or place: capitalised
     where a sentence would not capitalise it. A headline in Title Case says nothing that way."""
     found: list[tuple[str, bool]] = []
@@ -226,13 +239,13 @@ def _words_with_names(text: str, title: bool = False) -> list[tuple[str, bool]]:
             raws = [part for raw in raws for part in _character_pairs(raw)]
         if not raws:
             continue
-        first = _marked_word(raws[0])
+        first = marked_word(raws[0])
         if first:  # capitalised because it starts the sentence: not a name
             first_capitals += first[1]
             found.append((first[0], False))
         # The rest in C (map, filter, a cached _marked_word): a Python step per word was most
         # of the time of this function.
-        found.extend(filter(None, map(_marked_word, islice(raws, 1, None))))
+        found.extend(filter(None, map(marked_word, islice(raws, 1, None))))
     if title and first_capitals + sum(upper for _, upper in found) > 0.6 * len(found):
         return [(w, False) for w, _ in found]
     return found
@@ -259,3 +272,27 @@ def _marked_word(raw: str) -> tuple[str, bool] | None:
     """The normalised word and whether it is capitalised, or None for a function word."""
     word = stem(raw.casefold())
     return (word, raw[0].isupper()) if word and word not in STOPWORDS else None
+
+
+@lru_cache(maxsize=65536)
+def _marked_foreign_word(raw: str) -> tuple[str, bool] | None:
+    """_marked_word of a word in a text of another language: its function words are none either
+    (compared before stemming, which would make one of an English word: "sans" -> "san", as in San
+    Francisco), nor an elided article or pronoun ("l'État" is "État", "qu'il" is "il")."""
+    folded = raw.casefold()
+    if "'" in folded or "’" in folded:
+        elided, _, rest = folded.replace("’", "'").partition("'")
+        if elided in _ELIDED:
+            raw, folded = raw[len(elided) + 1:], rest
+    return None if folded in FUNCTION_WORDS else _marked_word(raw)
+
+
+def _reader(text: str) -> WordReader:
+    """How to read the words of an entry: as English (_marked_word) unless it writes more function
+    words of other languages than of English in lower case, and at least two. A headline in English
+    capitalises its words, where French, German or Spanish ones write "le", "der", "de" in lower case:
+    "UN", "ALS", "Op-Ed", "Le Pen", "Los Angeles" are words of an English headline. Entries are read
+    alike on every site: a site's `language` does not say which language one entry is in."""
+    present = set(text.split())  # words between spaces: a function word seldom touches punctuation
+    foreign = len(present & _FOREIGN_ONLY)
+    return _marked_foreign_word if foreign >= 2 and foreign > len(present & _ENGLISH_ONLY) else _marked_word
