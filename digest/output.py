@@ -27,20 +27,36 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+LOCK = "build.lock"  # in .digest/: held by the build at work on the site
+WANTED = "build.wanted."  # in .digest/, with a process id: that process waits for the lock (see build_lock)
+
+
 @contextlib.contextmanager
 def build_lock(site_root: Path) -> Iterator[None]:
     """One build at a time on a site: another process's build (`digest build` while `digest serve`
     runs) waits until this one is done; two at once would write the same spare tree. An advisory
     lock on .digest/build.lock; where it cannot be taken (a read-only folder, a file system without
-    locks) the build goes on without it."""
+    locks) the build goes on without it. A build that has to wait says so (.digest/build.wanted.PID,
+    removed once it holds the lock): work done in the background a batch at a time
+    (reuse.spare.catch_up_apart) ends its batch and lets it in."""
     handle = None
     try:
         import fcntl  # POSIX only: elsewhere no lock
 
         folder = site_root / ".digest"
         folder.mkdir(exist_ok=True)
-        handle = open(folder / "build.lock", "a")  # noqa: SIM115 - closed below, which unlocks
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle = open(folder / LOCK, "a")  # noqa: SIM115 - closed below, which unlocks
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            wanted = folder / f"{WANTED}{os.getpid()}"
+            with contextlib.suppress(OSError):
+                wanted.touch()
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            finally:
+                with contextlib.suppress(OSError):
+                    wanted.unlink()
     except (ImportError, OSError):
         if handle is not None:
             handle.close()
@@ -50,6 +66,51 @@ def build_lock(site_root: Path) -> Iterator[None]:
     finally:
         if handle is not None:
             handle.close()
+
+
+@contextlib.contextmanager
+def lock_if_free(site_root: Path) -> Iterator[bool]:
+    """The build lock when no one holds it (True), else nothing (False): for work that only a
+    site at rest needs, and that a build would do itself anyway."""
+    try:
+        import fcntl
+
+        handle = open(site_root / ".digest" / LOCK, "a")  # noqa: SIM115 - closed below, which unlocks
+    except (ImportError, OSError):
+        yield False
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held = True
+    except OSError:
+        held = False
+    try:
+        yield held
+    finally:
+        handle.close()
+
+
+def lock_wanted(site_root: Path) -> bool:
+    """Whether a build waits for the build lock (see build_lock). A mark left by a process that
+    is gone (killed as it waited) is removed."""
+    folder = site_root / ".digest"
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(WANTED)]
+    except OSError:
+        return False
+    for name in names:
+        try:
+            os.kill(int(name[len(WANTED):]), 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(folder / name)
+            continue
+        except OSError:  # alive, another user's
+            return True
+        return True
+    return False
 
 
 def check_output_folder(output: Path, site_root: Path, line: int | None = None) -> None:
@@ -113,27 +174,38 @@ def delete_trash_apart(output: Path) -> None:
     next build deleted the old spare before it could link the live one into its place, 12-39 s of a
     one-edit build at 10,000 entries and four minutes at 100,000. Where fork is not there, the
     trash waits for the next dev server's idle time."""
-    if not os.path.lexists(trash_path(output)) or not hasattr(os, "fork"):
-        return
+    if os.path.lexists(trash_path(output)):
+        outliving(lambda: empty_trash(output, lambda: False))
+
+
+def outliving(work: Callable[[], object]) -> bool:
+    """Run work() in a process of its own that outlives this one: a grandchild adopted by init
+    (never a zombie of the caller), in a session of its own (a Ctrl-C after the command is not
+    its), at a lower priority, its standard streams on /dev/null and none of the caller's other
+    files held open (a pipe's reader, `digest build | cat`, waits for no one). False where it
+    cannot be started (no fork, no process to spare): the work is then left to a later build."""
+    if not hasattr(os, "fork"):
+        return False
     try:
         child = os.fork()
-    except OSError:  # no process to spare: the trash waits (the build's own result stands)
-        return
+    except OSError:
+        return False
     if child == 0:
         try:
-            if os.fork() == 0:  # the grandchild, adopted by init: never a zombie of the caller
-                os.setsid()  # not in the terminal's process group: a Ctrl-C after the build is not its
+            if os.fork() == 0:
+                os.setsid()
                 with contextlib.suppress(OSError):
                     os.nice(10)
                 null = os.open(os.devnull, os.O_RDWR)
                 for stream in (0, 1, 2):
                     os.dup2(null, stream)
-                os.closerange(3, 65536)  # nothing of the caller's held open (a pipe's reader waits for its end)
-                empty_trash(output, lambda: False)
+                os.closerange(3, 65536)
+                work()
         finally:
             os._exit(0)  # none of the caller's clean-up (its cache, its atexit handlers)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(child, 0)
+    return True
 
 
 class Staging:

@@ -1746,3 +1746,133 @@ def test_a_listed_head_reads_the_rest_of_its_head_from_the_cache_once_and_counts
         assert type(pickle.loads(pickle.dumps(b))) is EntryHead
     finally:
         cache.close()
+
+
+def _spare_recorded_as_live(root: Path) -> bool:
+    """Whether the cache records the spare tree with the live tree's files, and every one of them is
+    a link to the live file (brought up to date)."""
+    from digest.reuse.cache import stored_salt
+
+    salt = stored_salt(root)
+    assert salt is not None
+    cache = BuildCache(root, salt)
+    try:
+        spare, live = cache.tree(tree_id(root / ".output.spare")), cache.tree(tree_id(root / "output"))
+        if spare is None or live is None or dict(spare.manifest.items()) != dict(live.manifest.items()):
+            return False
+        return all(os.path.samefile(root / ".output.spare" / rel, root / "output" / rel) for rel in live.manifest)
+    finally:
+        cache.close()
+
+
+def test_a_build_that_wrote_much_of_the_site_leaves_the_spare_to_a_process_of_its_own(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After `digest build` rendered most pages again (a template changed), the spare held the old
+    version of each, and the next one-entry edit first linked every page of the live site into it
+    (12-19 s at 100,000 entries): a process of its own does that after the command returns, and the
+    next build links nothing it did not change. Fails where the build leaves the spare as it is."""
+    import time
+
+    monkeypatch.setattr(digest.build, "CATCH_UP_APART", 1)  # the test site is small
+    _rendered_anew_template(site, 1)
+    assert build(site, OPTIONS).rendered > 0
+    deadline = time.monotonic() + 60
+    while not _spare_recorded_as_live(site) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _spare_recorded_as_live(site)
+    linked: list[str] = []
+    link_live = digest.output.Staging.link_live
+    monkeypatch.setattr(digest.output.Staging, "link_live",
+                        lambda staging, rel: linked.append(rel) or link_live(staging, rel))
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "After the template change.",
+                                                        topic="world", tags='["Ports"]'))
+    assert rebuild_equals_cold(site, tmp_path) > 0
+    assert linked == []  # the spare was up to date: only the pages the edit changed were written
+
+
+def test_the_spare_catch_up_apart_stops_for_a_waiting_build_and_never_uses_another_cache(site: Path) -> None:
+    """The process that brings the spare up to date (reuse.spare.catch_up) works a batch at a time
+    under the build lock, stops as soon as a build waits for it, and does nothing with a cache of
+    another salt (opening it would start it afresh: every parse lost)."""
+    import digest.reuse.spare
+    from digest.reuse.cache import stored_salt
+
+    _rendered_anew_template(site, 2)
+    digest.build._left_apart(site, site / "output", 0, None)  # as a build that wrote little: no catch-up
+    assert build(site, OPTIONS).rendered > 0
+    salt = stored_salt(site)
+    assert salt is not None and not _spare_recorded_as_live(site)
+    assert digest.reuse.spare.catch_up(site, site / "output", "another salt") is False
+    assert stored_salt(site) == salt and not _spare_recorded_as_live(site)
+    (site / ".digest" / f"{digest.output.WANTED}{os.getpid()}").touch()  # a build waits for the lock
+    assert digest.reuse.spare.catch_up(site, site / "output", salt) is False
+    assert not _spare_recorded_as_live(site)
+    (site / ".digest" / f"{digest.output.WANTED}{os.getpid()}").unlink()
+    with digest.output.build_lock(site):  # a build at work: the catch-up does not wait for it
+        assert digest.reuse.spare.catch_up(site, site / "output", salt) is False
+    assert digest.reuse.spare.catch_up(site, site / "output", salt) is True
+    assert _spare_recorded_as_live(site)
+
+
+def test_a_build_that_waits_for_the_lock_says_so(site: Path) -> None:
+    """A build that finds the site's lock taken leaves .digest/build.wanted.PID while it waits (what
+    the background catch-up looks for between batches) and removes it once it holds the lock."""
+    import threading
+    import time
+
+    wanted = site / ".digest" / f"{digest.output.WANTED}{os.getpid()}"
+    holding, done = threading.Event(), threading.Event()
+
+    def waiting_build() -> None:
+        with digest.output.build_lock(site):
+            holding.set()
+            done.wait(30)
+
+    with digest.output.build_lock(site):
+        with digest.output.lock_if_free(site) as free:
+            assert free is False
+        assert not digest.output.lock_wanted(site)
+        waiter = threading.Thread(target=waiting_build)
+        waiter.start()
+        deadline = time.monotonic() + 30
+        while not wanted.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert digest.output.lock_wanted(site) and not holding.is_set()
+    assert holding.wait(30)
+    assert not wanted.exists() and not digest.output.lock_wanted(site)
+    done.set()
+    waiter.join(30)
+    with digest.output.lock_if_free(site) as free:
+        assert free is True
+
+
+def test_the_dev_servers_catch_up_stops_for_a_build_of_another_process(site: Path) -> None:
+    """The dev server's idle-time catch-up holds the build lock: a `digest build` run meanwhile waits
+    for the batch under way, not for the whole catch-up (at 100,000 entries 12-19 s)."""
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        _rendered_anew_template(site, 3)
+        assert builder.build().rendered > 0
+        (site / ".digest" / f"{digest.output.WANTED}{os.getpid()}").touch()  # a build of another process waits
+        assert builder.catch_up(lambda: False, batch=1) is False
+        (site / ".digest" / f"{digest.output.WANTED}{os.getpid()}").unlink()
+        assert builder.catch_up(lambda: False, batch=1) is True
+        spare, live = _spare_and_live(builder, site)
+        assert spare == live
+    finally:
+        builder.close()
+
+
+def test_a_mark_left_by_a_build_killed_as_it_waited_is_no_build_waiting(site: Path) -> None:
+    """A build killed while it waited for the lock leaves its mark: the process is gone, so no one
+    waits (the catch-up would otherwise stop at once, for ever), and the mark is removed."""
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    mark = site / ".digest" / f"{digest.output.WANTED}{gone.stdout.strip()}"
+    mark.touch()
+    assert digest.output.lock_wanted(site) is False
+    assert not mark.exists()

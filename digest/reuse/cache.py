@@ -106,6 +106,23 @@ def cache_path(site_root: Path) -> Path:
     return site_root / ".digest" / "cache" / "build.sqlite"
 
 
+def stored_salt(site_root: Path) -> str | None:
+    """The salt the site's cache was last opened with (None: no cache, or not readable), read
+    without opening it as BuildCache does (which starts a cache of another salt afresh)."""
+    path = cache_path(site_root).absolute()
+    if not path.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row is not None and isinstance(row[0], str) else None
+
+
 class BuildCache:
     """The on-disk cache, read once and then updated row by row."""
 
