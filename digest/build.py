@@ -223,6 +223,7 @@ class Builder:
         # Whether the spare tree may lack many of the live files (see catch_up): a build wrote a
         # hundredth of the site or more since the last finished catch-up.
         self._spare_behind = False
+        self._twinned = False  # the last build made the spare a copy of the live tree (a build from nothing)
         # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
         self._swept = False
         self._seen: tuple[Any, ...] | None = None  # what remember_files keeps of this build (one-shot builds)
@@ -368,6 +369,7 @@ class Builder:
         knows them (the dev server's watcher): entry files are then looked at only there."""
         started = time.perf_counter()
         clock = _Clock(self.options.progress)
+        self._twinned = False
         # What a long-lived Builder keeps between builds (entries, the kept plan, the story grouper)
         # lives on: the collector need not walk it during a build. In the dev server's bench at
         # 10,000 entries a full collection of it fell into some build's first stages, 0.18-0.27 s
@@ -380,7 +382,7 @@ class Builder:
             raise
         finally:
             gc.unfreeze()
-        if (report.rendered + report.removed) * 100 >= report.pages + report.feeds:
+        if (report.rendered + report.removed) * 100 >= report.pages + report.feeds and not self._twinned:
             self._spare_behind = True
         return replace(report, seconds=time.perf_counter() - started, stages=tuple(clock.stages),
                        warnings=tuple(self._warnings))
@@ -726,6 +728,7 @@ class Builder:
             if search is not None:
                 search.store.remember(search.plan.kept + tuple(built), search.runtime, search.prints)
             settled = staging.settle_twin()
+            self._twinned = settled is not None  # the spare is a copy of the live tree: nothing to catch up
             if settled is not None:
                 cache.record_tree(settled, state, keep=present(tree_id(output)))
             clock.lap("publish")

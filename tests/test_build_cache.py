@@ -1790,6 +1790,21 @@ def test_a_build_that_wrote_much_of_the_site_leaves_the_spare_to_a_process_of_it
     assert linked == []  # the spare was up to date: only the pages the edit changed were written
 
 
+def test_a_build_from_nothing_leaves_no_spare_to_catch_up(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build from nothing makes the spare as a copy of the live tree: no process is started to
+    bring it up to date (it would only compete with the next build); a build that rendered the
+    pages again over the live site does start one."""
+    started: list[Path] = []
+    monkeypatch.setattr(digest.build, "CATCH_UP_APART", 1)
+    monkeypatch.setattr(digest.build, "catch_up_apart", lambda root, output, salt: started.append(root) or True)
+    root = make_site({**FILES, **THEME}, config=CONFIG)
+    assert build(root, OPTIONS).rendered > 0
+    assert started == []
+    _rendered_anew_template(root, 4)
+    assert build(root, OPTIONS).rendered > 0
+    assert started == [root]
+
+
 def test_the_spare_catch_up_apart_stops_for_a_waiting_build_and_never_uses_another_cache(site: Path) -> None:
     """The process that brings the spare up to date (reuse.spare.catch_up) works a batch at a time
     under the build lock, stops as soon as a build waits for it, and does nothing with a cache of

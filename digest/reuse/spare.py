@@ -44,6 +44,7 @@ def _exec(argv: list[str]) -> None:
 
 def catch_up(site_root: Path, output: Path, salt: str) -> bool:
     """The process's work (see the module); True when the spare is up to date and the trash empty."""
+    # Imported here, before the lock is taken: the parent (every `digest build`) needs none of it
     from digest.reuse.cache import BuildCache, stored_salt
     from digest.reuse.trees import catch_up_spare
 
