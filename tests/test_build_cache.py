@@ -988,6 +988,15 @@ def test_compiled_templates_are_keyed_by_the_code_that_compiles_them(site: Path,
         digest.render_files._template_compiler.cache_clear()
 
 
+def _recorded_links(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files a build links from the live tree into the spare (Staging.link_live), as it links them."""
+    linked: list[str] = []
+    link_live = digest.output.Staging.link_live
+    monkeypatch.setattr(digest.output.Staging, "link_live",
+                        lambda staging, rel: linked.append(rel) or link_live(staging, rel))
+    return linked
+
+
 def _spare_and_live(builder: Builder, root: Path) -> tuple[dict[str, str], dict[str, str]]:
     """The recorded manifests of the spare tree and the live one (a long-lived Builder's cache)."""
     cache = builder._cache
@@ -1036,10 +1045,7 @@ def test_idle_catch_up_brings_the_spare_up_to_date(site: Path, tmp_path: Path,
         monkeypatch.undo()
         edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "After catch-up.",
                                                              topic="world", tags='["Energy"]'))
-        linked: list[str] = []
-        link_live = digest.output.Staging.link_live
-        monkeypatch.setattr(digest.output.Staging, "link_live",
-                            lambda staging, rel: linked.append(rel) or link_live(staging, rel))
+        linked = _recorded_links(monkeypatch)
         assert builder.build().rendered > 0
         assert linked == []  # without the catch-up, every page the template changed and the edit did not
         assert tree(site / "output") == cold(site, tmp_path)
@@ -1304,10 +1310,7 @@ def test_catch_up_after_a_config_change_makes_the_spare_afresh_and_empties_the_t
         assert spare == live
         for rel in live:
             assert os.path.samefile(site / ".output.spare" / rel, site / "output" / rel), rel
-        linked: list[str] = []
-        link_live = digest.output.Staging.link_live
-        monkeypatch.setattr(digest.output.Staging, "link_live",
-                            lambda staging, rel: linked.append(rel) or link_live(staging, rel))
+        linked = _recorded_links(monkeypatch)
         edit(site, "content/2022/08/15/beta.md", entry_text("Beta falls", DAY1, "After the config change.",
                                                             topic="business", tags='["Energy"]'))
         assert builder.build().rendered > 0
@@ -1780,10 +1783,7 @@ def test_a_build_that_wrote_much_of_the_site_leaves_the_spare_to_a_process_of_it
     while not _spare_recorded_as_live(site) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _spare_recorded_as_live(site)
-    linked: list[str] = []
-    link_live = digest.output.Staging.link_live
-    monkeypatch.setattr(digest.output.Staging, "link_live",
-                        lambda staging, rel: linked.append(rel) or link_live(staging, rel))
+    linked = _recorded_links(monkeypatch)
     edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "After the template change.",
                                                         topic="world", tags='["Ports"]'))
     assert rebuild_equals_cold(site, tmp_path) > 0
