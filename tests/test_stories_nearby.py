@@ -18,7 +18,17 @@ import digest.stories.nearby
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
 from digest.stories.features import EntryFeatures
-from digest.stories.nearby import PICKLE_HEADS, Ledger, ledger_of, moved_words, pickled_str, regroup_near
+from digest.stories.nearby import (
+    PICKLE_HEADS,
+    Ledger,
+    ledger_line,
+    ledger_of,
+    moved_words,
+    pickled_str,
+    regroup_near,
+    title_of_line,
+)
+from digest.stories.vectors import title_vector
 from digest.stories.remembered import remembered_stories
 from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
 
@@ -287,6 +297,50 @@ def test_partners_are_found_from_the_ledgers_title_terms() -> None:
     assert with_titles[0] == without[0] == group_stories(now, features)
     assert with_titles[1] == without[1] == ledger_of(now, features, now_tokens)
     assert len(read_with) < len(read_without)
+
+
+@given(st.sampled_from(headlines()), st.text(max_size=200), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_a_ledger_line_makes_the_title_vector_the_features_make(row: tuple[str, str, str], body: str,
+                                                               weighted: bool) -> None:
+    """What a regrouping reads of an entry's title from its ledger line (title terms, names, text word
+    count) gives the same title vector and has_text as its features, bit for bit."""
+    entry = make_entry(random.Random(0), 1, row, 1.0)
+    f = entry_features(dataclasses.replace(entry, body=body))
+    line = ledger_line(f)
+    assert line is not None
+    read = title_of_line(line)
+    assert (read.title_terms, read.title_names, read.text_word_count) == (f.title_terms, f.title_names,
+                                                                       f.text_word_count)
+    idf = {t: 1.0 + k / 4 for k, t in enumerate(f.title_terms) if weighted or k % 2}
+    shared = set(list(idf)[::2])
+    assert title_vector(read, idf, shared, DEFAULT_SETTINGS) == title_vector(f, idf, shared, DEFAULT_SETTINGS)
+
+
+def test_only_the_features_of_entries_whose_texts_are_compared_are_read() -> None:
+    """Title vectors are made from the ledger's lines: a regrouping of headlines without text (so no
+    texts are compared) unpickles only the features of the entry that came (its line is not in the
+    ledger yet) and of those that may hold a word whose rarity moved (looked for in their features),
+    however many entries it compares."""
+    rng = random.Random(8)
+    entries = [dataclasses.replace(e, body="") for e in corpus(rng, 150, stories=5, days=2)]
+    features = {e.path: entry_features(e) for e in entries}
+    tokens = [grouping_token(e, features[e.path]) for e in entries]
+    ledger = ledger_of(entries, features, tokens)
+    new = dataclasses.replace(entries[3], path=entries[3].path.with_name("e-9000.md"))
+    features[new.path] = entry_features(new)
+    now = [*entries, new]
+    now_tokens = [*tokens, grouping_token(new, features[new.path])]
+    counted = CountedFeatures(features)
+    found = regroup_near(now, counted, now_tokens, remembered(group_stories(entries, features)), ledger,
+                         DEFAULT_SETTINGS, max_fresh=1.0, max_reached=1.0)
+    assert found is not None and found[0] == group_stories(now, features)
+    moved = moved_words(ledger.df, ledger.n, found[1].df, found[1].n, DEFAULT_SETTINGS)
+    assert moved is not None
+    holding = {e.path for e in entries if not moved.isdisjoint(features[e.path].terms)}
+    assert counted.read <= {new.path} | holding
+    regrouped = [s for s in found[0] if len(s.members) > 1 and new in s.members]
+    assert regrouped and len(regrouped[0].members) > len(counted.read)
 
 
 def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_comparing(

@@ -305,7 +305,8 @@ def _chunk_pairs(lo: int, hi: int, count: IntArray, ends: IntArray, first_candid
 
 def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArray, times: FloatArray,
                       topics: IntArray, has_text: BoolArray, full: Callable[[int], Vector],
-                      settings: StorySettings) -> tuple[FloatArray, BoolArray, BoolArray]:
+                      settings: StorySettings, texts_read: Callable[[list[int]], None] | None = None,
+                      ) -> tuple[FloatArray, BoolArray, BoolArray]:
     """similar_pairs' arithmetic for given pairs, operation for operation (so bit-identical): for
     the incremental grouper, which compares again the pairs of the entries an edit changed.
 
@@ -313,8 +314,10 @@ def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArra
     none) and whether they have text; `full(k)` is entry k's title-and-text vector. `first[p]` is
     the earlier of pair p, `second[p]` the later (by time, then path). Returns each pair's
     similarity, whether it is worth linking (false for a pair outside the window or sharing no
-    title word), and whether its texts were compared. The title cosine is summed over the later
-    entry's title words in their order, as similar_pairs sums it (np.bincount adds in order)."""
+    title word), and whether its texts were compared. `texts_read`, when given, is told the
+    entries whose `full` vectors are about to be asked for (all at once, before the first). The
+    title cosine is summed over the later entry's title words in their order, as similar_pairs
+    sums it (np.bincount adds in order)."""
     count = len(first)
     lengths = np.array([len(title) for title in titles], np.int64)
     starts = np.cumsum(lengths) - lengths
@@ -351,6 +354,8 @@ def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArra
         keep &= ~(has_text[first] & has_text[second]) | texts
         floor = settings.text_floor
         at = np.flatnonzero(texts)
+        if texts_read is not None:
+            texts_read(sorted({*first[at].tolist(), *second[at].tolist()}))
         scores = []
         for a, b in zip(first[at].tolist(), second[at].tolist(), strict=True):
             s = dot(full(b), full(a))
