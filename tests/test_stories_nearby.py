@@ -28,8 +28,8 @@ from digest.stories.nearby import (
     regroup_near,
     title_of_line,
 )
-from digest.stories.vectors import title_vector
 from digest.stories.remembered import remembered_stories
+from digest.stories.weights import title_vector
 from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
 
 

@@ -38,19 +38,16 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import numpy as np
-
 from digest.model import Entry, Story
 from digest.stories import ALONE, _features, cluster_story, make_story, path_key
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import (
-    Pairs,
+from digest.stories.weights import (
     Vector,
     full_vector,
     noise_limit,
-    pair_similarities,
+    plain_pair_similarities,
     rarity,
     size_log,
     title_vector,
@@ -74,6 +71,9 @@ MAX_CHANGED = 200  # entries changed since the last grouping: more, and everythi
 # their holders are read: the index reads every entry's title words, so it pays only when the looks are many times
 # the site (an addition to the bench corpus at 10,000 looks at about 82,000: not indexed).
 SCAN_PER_ENTRY = 20
+# Pairs compared at once in plain Python up to this many (weights.plain_pair_similarities: about 3 us a pair),
+# with numpy past it: its import alone costs 0.1 s, most of a regrouping after an addition at 10,000 entries
+PLAIN_PAIRS = 20_000
 
 
 @dataclass(frozen=True)
@@ -513,9 +513,7 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     chosen = sorted(reached)
     number = {k: i for i, k in enumerate(chosen)}
     ordered = sorted(edges.items(), key=lambda item: (item[0][1], item[0][0]))  # similar_pairs' order: (j, i)
-    linked = Pairs(np.array([number[i] for (i, _), _ in ordered], np.int32),
-                   np.array([number[j] for (_, j), _ in ordered], np.int32),
-                   np.array([s for _, s in ordered], np.float64))
+    linked = [(number[i], number[j], s) for (i, j), s in ordered]  # a list: linked in plain Python
     members = [unkeyed[k] for k in chosen]
     clusters = link_stories([times[k] for k in chosen], linked, settings)
     stories = [cluster_story([members[i] for i in cluster.members], cluster.score) for cluster in clusters]
@@ -533,11 +531,25 @@ def _similarities(vectors: _Vectors, unkeyed: Sequence[Entry], times: Sequence[f
     read.prefetch(k for k in entries if read.titles[k] is None)  # the others' title vectors are made from the ledger
     local = {k: i for i, k in enumerate(entries)}
     topic_ids: dict[str, int] = {}
-    topics = np.array([topic_ids.setdefault(t, len(topic_ids)) if (t := unkeyed[k].topic) else -1
-                       for k in entries], np.int64)
+    topics = [topic_ids.setdefault(t, len(topic_ids)) if (t := unkeyed[k].topic) else -1 for k in entries]
+    titles = [vectors.title(k) for k in entries]
+    has_text = [vectors.has_text(k) for k in entries]
+    at = [times[k] for k in entries]
+    local_pairs = [(local[i], local[j]) for i, j in pairs]
+
+    def full(i: int) -> Vector:
+        return vectors.full(entries[i])
+
+    def texts_read(ks: list[int]) -> None:
+        read.prefetch(entries[i] for i in ks)
+
+    if len(pairs) <= PLAIN_PAIRS:
+        return plain_pair_similarities(titles, local_pairs, at, topics, has_text, full, settings, texts_read)
+    import numpy as np
+
+    from digest.stories.vectors import pair_similarities
+
     similarity, keep, _ = pair_similarities(
-        [vectors.title(k) for k in entries], np.array([local[i] for i, _ in pairs], np.int64),
-        np.array([local[j] for _, j in pairs], np.int64), np.array([times[k] for k in entries], np.float64),
-        topics, np.array([vectors.has_text(k) for k in entries], bool), lambda i: vectors.full(entries[i]), settings,
-        texts_read=lambda ks: read.prefetch(entries[i] for i in ks))
+        titles, np.array([i for i, _ in local_pairs], np.int64), np.array([j for _, j in local_pairs], np.int64),
+        np.array(at, np.float64), np.array(topics, np.int64), np.array(has_text, bool), full, settings, texts_read)
     return [float(s) if k else None for s, k in zip(similarity.tolist(), keep.tolist(), strict=True)]
