@@ -337,10 +337,29 @@ def test_only_the_features_of_entries_whose_texts_are_compared_are_read() -> Non
     assert found is not None and found[0] == group_stories(now, features)
     moved = moved_words(ledger.df, ledger.n, found[1].df, found[1].n, DEFAULT_SETTINGS)
     assert moved is not None
-    holding = {e.path for e in entries if not moved.isdisjoint(features[e.path].terms)}
-    assert counted.read <= {new.path} | holding
-    regrouped = [s for s in found[0] if len(s.members) > 1 and new in s.members]
-    assert regrouped and len(regrouped[0].members) > len(counted.read)
+    assert any(not moved.isdisjoint(features[e.path].terms) for e in entries)  # holders were looked for
+    assert counted.read == {new.path}
+    assert [s for s in found[0] if len(s.members) > 1 and new in s.members]
+
+
+def test_the_holders_of_words_are_found_in_the_ledgers_lines() -> None:
+    """The entries holding a word (in title or text) are found from their ledger lines, exactly as
+    their features tell, without reading the features: also a word that is a number (the line's
+    first field is one) and a name; an entry without a line is looked for in its features."""
+    rng = random.Random(4)
+    entries = corpus(rng, 120, stories=6, days=2)
+    features = {e.path: entry_features(e) for e in entries}
+    lines: list[str | None] = [ledger_line(features[e.path]) for e in entries]
+    lines[7] = None
+    counted = CountedFeatures(features)
+    read = digest.stories.nearby._Features(entries, counted, lines)
+    every = sorted({t for f in features.values() for t in f.terms})
+    counts = {str(f.text_word_count) for f in features.values()}
+    names = {t for f in features.values() for t in f.title_names}
+    alone = {features[entries[7].path].terms[-1]}  # a word of the entry without a line
+    for words in [set(rng.sample(every, 3)) for _ in range(30)] + [counts, names, alone]:
+        assert read.holders(words) == [k for k, e in enumerate(entries) if not words.isdisjoint(features[e.path].terms)]
+    assert counted.read == {entries[7].path}
 
 
 def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_comparing(
