@@ -362,6 +362,56 @@ def test_the_holders_of_words_are_found_in_the_ledgers_lines() -> None:
     assert counted.read == {entries[7].path}
 
 
+def test_entries_whose_moved_words_are_in_their_text_only_are_not_regrouped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An addition that moves the rarity of a word many entries hold in their text only (not in
+    their titles) gives those entries new text vectors only: their title vectors, partners and
+    title likeness are the same, so only their pairs whose texts are compared can change. Here
+    none is (their partners have no text): none of them is regrouped, and the stories are
+    group_stories' all the same."""
+    rng = random.Random(2)
+    entries = spread_corpus(rng, 240, stories=12)
+    # One holder a story, the only entries with text: their pairs are compared by title alone
+    holders = entries[:12]  # spread_corpus puts the k-th entry in the (k % 12)-th story
+    text = "The Quillfeather archive noted Quillfeather. " + " ".join(f"word{k}" for k in range(30))
+    with_word = {e.path: dataclasses.replace(e, body=text) for e in holders}
+    entries = [with_word.get(e.path, dataclasses.replace(e, body="")) for e in entries]
+    features = {e.path: entry_features(e) for e in entries}
+    assert sum("quillfeather" in f.terms for f in features.values()) == len(holders)
+    assert not any("quillfeather" in f.title_terms for f in features.values())
+    tokens = [grouping_token(e, features[e.path]) for e in entries]
+    ledger = ledger_of(entries, features, tokens)
+    before = remembered(group_stories(entries, features))
+    redone: list[set[str]] = []
+    regroup = digest.stories.nearby._regroup_reached
+
+    def recorded(*args: object) -> object:
+        found = regroup(*args)  # type: ignore[arg-type]
+        if found is not None:
+            redone.append(found[1])
+        return found
+
+    monkeypatch.setattr(digest.stories.nearby, "_regroup_reached", recorded)
+    new = dataclasses.replace(with_word[holders[0].path], path=holders[0].path.with_name("e-9001.md"),
+                              title="Quillfeather", published=holders[0].published + timedelta(days=1000))
+    for extra in range(1, 12):  # more holders until the word's rarity moves with the addition
+        now = [*entries, new]
+        features[new.path] = entry_features(new)
+        now_tokens = [*tokens, grouping_token(new, features[new.path])]
+        moved = moved_words(ledger.df, ledger.n, Counter({**ledger.df, "quillfeather": ledger.df["quillfeather"] + 1}),
+                            ledger.n + 1, DEFAULT_SETTINGS, ["quillfeather"])
+        if moved:
+            break
+        new = dataclasses.replace(new, path=new.path.with_name(f"e-{9001 + extra}.md"))
+        entries, tokens = now, now_tokens
+        ledger = ledger_of(entries, features, tokens)
+        before = remembered(group_stories(entries, features))
+    assert moved == {"quillfeather"}
+    found = regroup_near(now, features, now_tokens, before, ledger, DEFAULT_SETTINGS, max_fresh=1.0, max_reached=1.0)
+    assert found is not None and found[0] == group_stories(now, features)
+    assert redone and not redone[-1] & {str(e.path) for e in holders}, redone
+    assert sum(len(story[1]) > 1 for story in before) >= len(holders)  # the holders' stories, kept
+
+
 def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_comparing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """An edited entry's old version went: the search starts from every entry near its time. On

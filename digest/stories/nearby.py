@@ -483,12 +483,18 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     more than `most` entries are reached. `came`: the fresh entries the last grouping did not
     have; `vocabulary` and `before`: the word counts and size of the corpus now and then.
 
-    Where the pairs start. A connected part of the pairs now that holds no fresh entry, and no
-    entry that was paired with a fresh or a removed one, is a connected part of the pairs then:
-    its own pairs are the same (neither end's vectors changed), and a pair that joined it to the
-    rest then would have been one of those. So the search starts from the fresh entries, the
-    entries that were paired with one of them (their pairs then: compared again with the word
-    counts of then), and every entry near a removed one in time; and follows the pairs now."""
+    Where the pairs start. A connected part of the pairs now that holds no end of a pair that
+    changed (appeared, went, or is otherwise alike) is a connected part of the pairs then: its own
+    pairs are the same, and a pair that joined it to the rest then would have been one of those.
+    A pair changes only when one end came or went, or an end's vectors differ. A fresh entry whose
+    title vector is the same as then (a moved word of its is in its text only: most are) has the
+    same partners and the same title likeness with each, so only its pairs whose texts are
+    compared (both ends with text, titles at least text_gate alike) can change: those are compared
+    with the word counts of then and of now, and the ends of those that differ are where to start.
+    So the search starts from the fresh entries whose title vector changed (and those that came),
+    the entries that were paired with one of them (their pairs then: compared again with the word
+    counts of then), the ends of the changed text pairs, and every entry near a removed one in
+    time; and follows the pairs now."""
     vectors = _Vectors(features, vocabulary, settings)
     window = settings.window_days * 86400.0
     reach = window + 1.0  # pair_similarities applies the exact bound: a second's slack here
@@ -519,15 +525,24 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
         found.discard(k)
         return sorted(found)
 
-    start = set(fresh)
+    then = _Vectors(features, before, settings)
+    retitled = {k for k in fresh if k in came or vectors.title(k) != then.title(k)}
+    start = set(retitled)
     for time in went:  # entries that were paired with one gone: any near it in time
         start.update(near(time))
     if len(start) > most:
         return None  # the search would start from all of them (found before their partners are looked for)
-    then = _Vectors(features, before, settings)
-    paired_then = sorted({(min(k, j), max(k, j)) for k in fresh - came for j in partners(k, then) if j not in came})
+    paired_then = sorted({(min(k, j), max(k, j)) for k in retitled - came for j in partners(k, then)
+                          if j not in came})
     for pair, similarity in zip(paired_then, _similarities(then, unkeyed, times, paired_then, settings), strict=True):
         if similarity is not None:
+            start.update(pair)
+    # The pairs of the others whose texts may be compared (a retitled partner's pairs are those above)
+    texts = sorted({(min(k, j), max(k, j)) for k in fresh - retitled if vectors.has_text(k) for j in partners(k)
+                    if j not in retitled and vectors.has_text(j)})
+    for pair, before_, now in zip(texts, _similarities(then, unkeyed, times, texts, settings),
+                                  _similarities(vectors, unkeyed, times, texts, settings), strict=True):
+        if before_ != now:
             start.update(pair)
     reached: set[int] = set()
     edges: dict[tuple[int, int], float] = {}
