@@ -122,9 +122,11 @@ def test_plain_pair_similarities_are_numpys_to_the_bit(seed: int) -> None:
         read.add(k)
         return corpus_.full(k)
 
+    places: list[int] = []
     found = plain_pair_similarities(corpus_.title, pairs, times, topics, corpus_.has_text, full, DEFAULT_SETTINGS,
-                                    told.append)
+                                    told.append, places)
     assert found == [s if k else None for s, k in zip(similarity.tolist(), keep.tolist(), strict=True)]
+    assert places == np.flatnonzero(texts).tolist()
     compared = {k for p, t in zip(pairs, texts.tolist(), strict=True) if t for k in p}
     assert told == [sorted(compared)] and read == compared and compared
     assert sum(s is not None for s in found) > 10

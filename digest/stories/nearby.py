@@ -537,12 +537,14 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     for pair, similarity in zip(paired_then, _similarities(then, unkeyed, times, paired_then, settings), strict=True):
         if similarity is not None:
             start.update(pair)
-    # The pairs of the others whose texts may be compared (a retitled partner's pairs are those above)
+    # The pairs of the others whose texts may be compared (a retitled partner's pairs are those above): the
+    # same are compared by text then and now (the titles are as alike), and only their likeness can differ
     texts = sorted({(min(k, j), max(k, j)) for k in fresh - retitled if vectors.has_text(k) for j in partners(k)
                     if j not in retitled and vectors.has_text(j)})
-    for pair, before_, now in zip(texts, _similarities(then, unkeyed, times, texts, settings),
-                                  _similarities(vectors, unkeyed, times, texts, settings), strict=True):
-        if before_ != now:
+    compared: list[tuple[int, int]] = []
+    now_alike = dict(zip(texts, _similarities(vectors, unkeyed, times, texts, settings, compared), strict=True))
+    for pair, before_ in zip(compared, _similarities(then, unkeyed, times, compared, settings), strict=True):
+        if before_ != now_alike[pair]:
             start.update(pair)
     reached: set[int] = set()
     edges: dict[tuple[int, int], float] = {}
@@ -573,9 +575,11 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
 
 
 def _similarities(vectors: _Vectors, unkeyed: Sequence[Entry], times: Sequence[float],
-                  pairs: Sequence[tuple[int, int]], settings: StorySettings) -> list[float | None]:
+                  pairs: Sequence[tuple[int, int]], settings: StorySettings,
+                  compared: list[tuple[int, int]] | None = None) -> list[float | None]:
     """similar_pairs' similarity of each pair (i < j in time order), bit for bit
-    (vectors.pair_similarities); None for a pair not worth linking."""
+    (vectors.pair_similarities); None for a pair not worth linking. The pairs whose texts were
+    compared are added to `compared` when it is given."""
     if not pairs:
         return []
     entries = sorted({k for pair in pairs for k in pair})
@@ -596,12 +600,18 @@ def _similarities(vectors: _Vectors, unkeyed: Sequence[Entry], times: Sequence[f
         read.prefetch(entries[i] for i in ks)
 
     if len(pairs) <= PLAIN_PAIRS:
-        return plain_pair_similarities(titles, local_pairs, at, topics, has_text, full, settings, texts_read)
+        places: list[int] = []
+        found = plain_pair_similarities(titles, local_pairs, at, topics, has_text, full, settings, texts_read, places)
+        if compared is not None:
+            compared.extend(pairs[p] for p in places)
+        return found
     import numpy as np
 
     from digest.stories.vectors import pair_similarities
 
-    similarity, keep, _ = pair_similarities(
+    similarity, keep, texts = pair_similarities(
         titles, np.array([i for i, _ in local_pairs], np.int64), np.array([j for _, j in local_pairs], np.int64),
         np.array(at, np.float64), np.array(topics, np.int64), np.array(has_text, bool), full, settings, texts_read)
+    if compared is not None:
+        compared.extend(pairs[p] for p in np.flatnonzero(texts).tolist())
     return [float(s) if k else None for s, k in zip(similarity.tolist(), keep.tolist(), strict=True)]

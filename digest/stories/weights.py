@@ -99,11 +99,12 @@ def dot(a: Vector, b: Vector) -> float:
 def plain_pair_similarities(titles: Sequence[Vector], pairs: Sequence[tuple[int, int]], times: Sequence[float],
                             topics: Sequence[int], has_text: Sequence[bool], full: Callable[[int], Vector],
                             settings: StorySettings, texts_read: Callable[[list[int]], None] | None = None,
-                            ) -> list[float | None]:
+                            compared: list[int] | None = None) -> list[float | None]:
     """vectors.pair_similarities for a few pairs, in plain Python, operation for operation (so
     bit-identical: a pair's title cosine is summed over the later entry's title words in their
     order, from 0.0, as np.bincount sums it there): each pair's similarity, or None for a pair not
-    worth linking. The arguments as there, in lists; `pairs`: (earlier, later) of each."""
+    worth linking. The arguments as there, in lists; `pairs`: (earlier, later) of each. The places
+    in `pairs` of the pairs whose texts were compared are added to `compared` when it is given."""
     window = settings.window_days * 86400.0
     found: list[float | None] = []
     texts: list[int] = []
@@ -126,6 +127,8 @@ def plain_pair_similarities(titles: Sequence[Vector], pairs: Sequence[tuple[int,
                 found.append(None)
         else:
             found.append(similarity)
+    if compared is not None:
+        compared.extend(texts)
     if texts:
         if texts_read is not None:
             texts_read(sorted({k for p in texts for k in pairs[p]}))
