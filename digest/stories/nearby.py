@@ -356,12 +356,17 @@ class _Features:
             return []
         rest = [k for k, line in enumerate(self.titles) if line is None or k in self.known]
         lined = [k for k, line in enumerate(self.titles) if line is not None and k not in self.known]
-        # One search of all the lines at once (a search a line took 0.04 s at 10,000 entries): a word as a
-        # whole part of a line after its first field (the text's word count, never preceded by \t or \n)
+        # All the lines searched at once, a word at a time with str.find (measured at 10,000 entries and 8 words:
+        # 0.02 s; a regular expression of them all 0.05 s, a search a line 0.06 s); each line found checked
         text = "\0".join(self.titles[k] or "" for k in lined)
         starts = list(itertools.accumulate((len(self.titles[k] or "") + 1 for k in lined), initial=0))
-        written = re.compile("[\t\n](?:" + "|".join(re.escape(word) for word in sorted(words)) + ")(?=[\t\n\0]|$)")
-        candidates = {lined[bisect.bisect_right(starts, match.start()) - 1] for match in written.finditer(text)}
+        candidates: set[int] = set()
+        for word in words:
+            at = text.find(word)
+            while at >= 0:
+                line = bisect.bisect_right(starts, at) - 1
+                candidates.add(lined[line])
+                at = text.find(word, starts[line + 1])  # the next line: this one is a candidate already
         found = [k for k in candidates if not words.isdisjoint(terms_of_line(self.titles[k] or ""))]
         if rest:
             found += self._holders_among(words, rest)
