@@ -2,8 +2,9 @@
 a one-shot build (`digest build` after an addition), which has no StoryGrouper kept in memory.
 
 What the last grouping read is kept as a small `Ledger` (each entry's grouping token, path and
-time; the word counts and title terms of the automatically grouped entries). From it and the entries as they are
-now, `regroup_near` finds what can have changed and groups only there. It returns exactly what
+time; the word counts of the automatically grouped entries, and of each its title terms, names,
+text word count and other terms: `ledger_line`). From it and the entries as they are now,
+`regroup_near` finds what can have changed and groups only there. It returns exactly what
 group_stories returns (the same stories, keys, scores and reasons), or None when it cannot show
 that it does; the caller then groups everything.
 
@@ -15,17 +16,21 @@ part of the pairs does not depend on the others (see `locality`: the same argume
 stories). So the entries whose vectors may differ are those that changed and those holding a word
 whose rarity or sharedness moved (`moved_words`): *fresh* entries. The pairs that may differ are
 those of a fresh entry, and those that a removed (or changed) entry had, with entries near its old
-time. A connected part of the pairs that holds none of them, and no entry that was paired with one,
+time; of a fresh entry whose title vector is as it was, only those whose texts are compared (see
+_regroup_reached). A connected part of the pairs that holds none of them, and no entry that was paired with one,
 is a connected part of the last grouping's pairs, grouped as before. The parts that hold one are
 found by following pairs from them (each entry's possible partners are the entries within
 `window_days` sharing a title word, as `similar_pairs` finds them; their similarity is
-`pair_similarities`', bit for bit), and grouped again, alone.
+`pair_similarities`', bit for bit: in plain Python for a few thousand pairs, weights.plain_pair_similarities,
+so that numpy is not even loaded), and grouped again, alone.
 
-This costs one pass over every entry's features (the word counts, the holders of moved words),
-not the vectors, pairs and linkage of the whole archive. An addition moves the rounded rarity of a
-few words, held on average by about a hundred entries of a 10,000-entry archive (the bench corpus):
-those and the parts of the pairs they reach are grouped again; when that is more than a few
-percent of the entries, everything is (MAX_FRESH, MAX_REACHED).
+This costs one pass over the ledger (the holders of moved words are found in its lines), not the
+vectors, pairs and linkage of the whole archive, nor unpickling features (only those of entries
+whose texts are compared). An addition moves the rounded rarity of a few words, held on average by
+about two hundred entries of a 10,000-entry archive (the bench corpus), mostly in their texts: their
+title vectors are as they were, and only the parts of the pairs whose likeness did change are
+grouped again; when more than a few percent of the entries would be, everything is (MAX_FRESH,
+MAX_REACHED).
 """
 
 from __future__ import annotations
