@@ -18,8 +18,18 @@ import digest.stories.nearby
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
 from digest.stories.features import EntryFeatures
-from digest.stories.nearby import PICKLE_HEADS, Ledger, ledger_of, moved_words, pickled_str, regroup_near
+from digest.stories.nearby import (
+    PICKLE_HEADS,
+    Ledger,
+    ledger_line,
+    ledger_of,
+    moved_words,
+    pickled_str,
+    regroup_near,
+    title_of_line,
+)
 from digest.stories.remembered import remembered_stories
+from digest.stories.weights import title_vector
 from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
 
 
@@ -287,6 +297,119 @@ def test_partners_are_found_from_the_ledgers_title_terms() -> None:
     assert with_titles[0] == without[0] == group_stories(now, features)
     assert with_titles[1] == without[1] == ledger_of(now, features, now_tokens)
     assert len(read_with) < len(read_without)
+
+
+@given(st.sampled_from(headlines()), st.text(max_size=200), st.booleans())
+@settings(max_examples=60, deadline=None)
+def test_a_ledger_line_makes_the_title_vector_the_features_make(row: tuple[str, str, str], body: str,
+                                                               weighted: bool) -> None:
+    """What a regrouping reads of an entry's title from its ledger line (title terms, names, text word
+    count) gives the same title vector and has_text as its features, bit for bit."""
+    entry = make_entry(random.Random(0), 1, row, 1.0)
+    f = entry_features(dataclasses.replace(entry, body=body))
+    line = ledger_line(f)
+    assert line is not None
+    read = title_of_line(line)
+    assert (read.title_terms, read.title_names, read.text_word_count) == (f.title_terms, f.title_names,
+                                                                       f.text_word_count)
+    idf = {t: 1.0 + k / 4 for k, t in enumerate(f.title_terms) if weighted or k % 2}
+    shared = set(list(idf)[::2])
+    assert title_vector(read, idf, shared, DEFAULT_SETTINGS) == title_vector(f, idf, shared, DEFAULT_SETTINGS)
+
+
+def test_only_the_features_of_entries_whose_texts_are_compared_are_read() -> None:
+    """Title vectors are made from the ledger's lines: a regrouping of headlines without text (so no
+    texts are compared) unpickles only the features of the entry that came (its line is not in the
+    ledger yet) and of those that may hold a word whose rarity moved (looked for in their features),
+    however many entries it compares."""
+    rng = random.Random(8)
+    entries = [dataclasses.replace(e, body="") for e in corpus(rng, 150, stories=5, days=2)]
+    features = {e.path: entry_features(e) for e in entries}
+    tokens = [grouping_token(e, features[e.path]) for e in entries]
+    ledger = ledger_of(entries, features, tokens)
+    new = dataclasses.replace(entries[3], path=entries[3].path.with_name("e-9000.md"))
+    features[new.path] = entry_features(new)
+    now = [*entries, new]
+    now_tokens = [*tokens, grouping_token(new, features[new.path])]
+    counted = CountedFeatures(features)
+    found = regroup_near(now, counted, now_tokens, remembered(group_stories(entries, features)), ledger,
+                         DEFAULT_SETTINGS, max_fresh=1.0, max_reached=1.0)
+    assert found is not None and found[0] == group_stories(now, features)
+    moved = moved_words(ledger.df, ledger.n, found[1].df, found[1].n, DEFAULT_SETTINGS)
+    assert moved is not None
+    assert any(not moved.isdisjoint(features[e.path].terms) for e in entries)  # holders were looked for
+    assert counted.read == {new.path}
+    assert [s for s in found[0] if len(s.members) > 1 and new in s.members]
+
+
+def test_the_holders_of_words_are_found_in_the_ledgers_lines() -> None:
+    """The entries holding a word (in title or text) are found from their ledger lines, exactly as
+    their features tell, without reading the features: also a word that is a number (the line's
+    first field is one) and a name; an entry without a line is looked for in its features."""
+    rng = random.Random(4)
+    entries = corpus(rng, 120, stories=6, days=2)
+    features = {e.path: entry_features(e) for e in entries}
+    lines: list[str | None] = [ledger_line(features[e.path]) for e in entries]
+    lines[7] = None
+    counted = CountedFeatures(features)
+    read = digest.stories.nearby._Features(entries, counted, lines)
+    every = sorted({t for f in features.values() for t in f.terms})
+    counts = {str(f.text_word_count) for f in features.values()}
+    names = {t for f in features.values() for t in f.title_names}
+    alone = {features[entries[7].path].terms[-1]}  # a word of the entry without a line
+    for words in [set(rng.sample(every, 3)) for _ in range(30)] + [counts, names, alone]:
+        assert read.holders(words) == [k for k, e in enumerate(entries) if not words.isdisjoint(features[e.path].terms)]
+    assert counted.read == {entries[7].path}
+
+
+def test_entries_whose_moved_words_are_in_their_text_only_are_not_regrouped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An addition that moves the rarity of a word many entries hold in their text only (not in
+    their titles) gives those entries new text vectors only: their title vectors, partners and
+    title likeness are the same, so only their pairs whose texts are compared can change. Here
+    none is (their partners have no text): none of them is regrouped, and the stories are
+    group_stories' all the same."""
+    rng = random.Random(2)
+    entries = spread_corpus(rng, 240, stories=12)
+    # One holder a story, the only entries with text: their pairs are compared by title alone
+    holders = entries[:12]  # spread_corpus puts the k-th entry in the (k % 12)-th story
+    text = "The Quillfeather archive noted Quillfeather. " + " ".join(f"word{k}" for k in range(30))
+    with_word = {e.path: dataclasses.replace(e, body=text) for e in holders}
+    entries = [with_word.get(e.path, dataclasses.replace(e, body="")) for e in entries]
+    features = {e.path: entry_features(e) for e in entries}
+    assert sum("quillfeather" in f.terms for f in features.values()) == len(holders)
+    assert not any("quillfeather" in f.title_terms for f in features.values())
+    tokens = [grouping_token(e, features[e.path]) for e in entries]
+    ledger = ledger_of(entries, features, tokens)
+    before = remembered(group_stories(entries, features))
+    redone: list[set[str]] = []
+    regroup = digest.stories.nearby._regroup_reached
+
+    def recorded(*args: object) -> object:
+        found = regroup(*args)  # type: ignore[arg-type]
+        if found is not None:
+            redone.append(found[1])
+        return found
+
+    monkeypatch.setattr(digest.stories.nearby, "_regroup_reached", recorded)
+    new = dataclasses.replace(with_word[holders[0].path], path=holders[0].path.with_name("e-9001.md"),
+                              title="Quillfeather", published=holders[0].published + timedelta(days=1000))
+    for extra in range(1, 12):  # more holders until the word's rarity moves with the addition
+        now = [*entries, new]
+        features[new.path] = entry_features(new)
+        now_tokens = [*tokens, grouping_token(new, features[new.path])]
+        moved = moved_words(ledger.df, ledger.n, Counter({**ledger.df, "quillfeather": ledger.df["quillfeather"] + 1}),
+                            ledger.n + 1, DEFAULT_SETTINGS, ["quillfeather"])
+        if moved:
+            break
+        new = dataclasses.replace(new, path=new.path.with_name(f"e-{9001 + extra}.md"))
+        entries, tokens = now, now_tokens
+        ledger = ledger_of(entries, features, tokens)
+        before = remembered(group_stories(entries, features))
+    assert moved == {"quillfeather"}
+    found = regroup_near(now, features, now_tokens, before, ledger, DEFAULT_SETTINGS, max_fresh=1.0, max_reached=1.0)
+    assert found is not None and found[0] == group_stories(now, features)
+    assert redone and not redone[-1] & {str(e.path) for e in holders}, redone
+    assert sum(len(story[1]) > 1 for story in before) >= len(holders)  # the holders' stories, kept
 
 
 def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_comparing(

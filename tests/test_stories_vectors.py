@@ -10,20 +10,17 @@ import pytest
 
 from digest.stories import DEFAULT_SETTINGS, entry_features
 from digest.stories import vectors as vectors_module
-from digest.stories.linkage import average_linkage
+from digest.stories.linkage import Cluster, Trace, average_linkage, link_stories
 from digest.stories.vectors import (
-    RARITY_STEPS,
     Corpus,
     Pairs,
     as_pairs,
     decay_table,
-    dot,
     pair_similarities,
-    rarity,
     similar_pairs,
-    size_log,
     unique_inverse,
 )
+from digest.stories.weights import RARITY_STEPS, dot, plain_pair_similarities, rarity, size_log
 from tests.test_stories_incremental import corpus
 
 
@@ -100,6 +97,63 @@ def test_pair_similarities_are_the_pair_by_pair_definition(seed: int) -> None:
     assert found == sorted(expected)
     assert sorted(p for p, t in zip(pairs, texts.tolist(), strict=True) if t) == sorted(expected_compared)
     assert any(times[j] - times[i] > 86400.0 for i, j in pairs)  # pairs outside the window were given too
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_plain_pair_similarities_are_numpys_to_the_bit(seed: int) -> None:
+    """What a regrouping of a few entries compares in plain Python (weights.plain_pair_similarities)
+    is what pair_similarities gives, bit for bit, pair for pair (kept or not); the entries whose
+    texts are compared are told first, and only those texts are read."""
+    rng = random.Random(seed)
+    entries = sorted(corpus(rng, 70, stories=4, days=2.5), key=lambda e: (e.published.timestamp(), str(e.path)))
+    corpus_ = Corpus([entry_features(e) for e in entries], DEFAULT_SETTINGS)
+    times = [e.published.timestamp() for e in entries]
+    topic_ids = {t: k for k, t in enumerate(sorted({e.topic for e in entries if e.topic}))}
+    topics = [topic_ids[e.topic] if e.topic else -1 for e in entries]
+    pairs = [(i, j) for j in range(len(entries)) for i in range(j)]
+    rng.shuffle(pairs)
+    similarity, keep, texts = pair_similarities(
+        corpus_.title, np.array([i for i, _ in pairs]), np.array([j for _, j in pairs]), np.array(times),
+        np.array(topics), np.array(corpus_.has_text), corpus_.full, DEFAULT_SETTINGS)
+    told: list[list[int]] = []
+    read: set[int] = set()
+
+    def full(k: int) -> dict[str, float]:
+        read.add(k)
+        return corpus_.full(k)
+
+    places: list[int] = []
+    found = plain_pair_similarities(corpus_.title, pairs, times, topics, corpus_.has_text, full, DEFAULT_SETTINGS,
+                                    told.append, places)
+    assert found == [s if k else None for s, k in zip(similarity.tolist(), keep.tolist(), strict=True)]
+    assert places == np.flatnonzero(texts).tolist()
+    compared = {k for p, t in zip(pairs, texts.tolist(), strict=True) if t for k in p}
+    assert told == [sorted(compared)] and read == compared and compared
+    assert sum(s is not None for s in found) > 10
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_linkage_sums_edges_in_a_list_as_numpy_sums_pairs(seed: int) -> None:
+    """Edges in a list are summed in plain Python (linkage._summed_plain), Pairs with numpy: the same
+    clusters, scores and run (traced) to the bit, from single entries or from groups, and the same
+    stories from link_stories."""
+    rng = random.Random(seed)
+    n = 60
+    times = sorted(rng.uniform(0, 3 * 86400.0) for _ in range(n))
+    edges = sorted({(i, j): rng.choice([rng.uniform(0.01, 0.9), 0.1 * rng.random()])
+                    for _ in range(400) for i, j in [sorted(rng.sample(range(n), 2))]}.items(),
+                   key=lambda item: (item[0][1], item[0][0]))
+    triples = [(i, j, s) for (i, j), s in edges]
+    start = [Cluster((0, 3, 7), 0.4), Cluster((10, 11), 0.7)]
+    for begin in ((), start):
+        runs = []
+        for given in (triples, as_pairs(triples)):
+            trace = Trace()
+            clusters = average_linkage(times, given, 0.008, 86400.0, 0.1, 0.3, 4, begin, trace)
+            runs.append((clusters, trace.inner, trace.pops, trace.joins))
+        assert runs[0] == runs[1]
+        assert any(len(c.members) > 2 for c in runs[0][0])
+    assert link_stories(times, triples, DEFAULT_SETTINGS) == link_stories(times, as_pairs(triples), DEFAULT_SETTINGS)
 
 
 def test_rarity_of_a_common_word_moves_a_step_rarely() -> None:

@@ -29,7 +29,7 @@ from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 from digest.reuse.manifest import CHUNKS, EMPTY_NAME, Chunk, Manifest
 
-CACHE_VERSION = f"{__version__}-12"
+CACHE_VERSION = f"{__version__}-13"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -64,9 +64,10 @@ CREATE TABLE IF NOT EXISTS shows (entry TEXT PRIMARY KEY, units BLOB);
 -- grouping token: stories.grouping_token), until the next grouping's ledger is stored: what a
 -- one-shot build's grouping subtracts from the word counts it remembers (stories.nearby).
 CREATE TABLE IF NOT EXISTS departed (grouping TEXT PRIMARY KEY, features BLOB);
--- The last grouping's ledger (stories.nearby.Ledger), an entry a row: its grouping token, path, time and
--- title terms (the word counts are a meta value). Kept by entry, an addition writes one row: the ledger
--- pickled whole was 28 MB at 100,000 entries, unpickled, pickled and written by every addition.
+-- The last grouping's ledger (stories.nearby.Ledger), an entry a row: its grouping token, path, time,
+-- title terms, names and text word count (nearby.ledger_line; the word counts are a meta value). Kept by
+-- entry, an addition writes one row: the ledger pickled whole was 28 MB at 100,000 entries, unpickled,
+-- pickled and written by every addition.
 CREATE TABLE IF NOT EXISTS ledger (token TEXT PRIMARY KEY, path TEXT, time REAL, title TEXT);
 -- The bodies of the feeds' items as HTML (feeds.item_body_key: the entry's content and permalink):
 -- a feed rendered again after an addition renders none of its fifty bodies again.

@@ -11,12 +11,15 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
-
-import numpy as np
+from typing import TYPE_CHECKING, NamedTuple
 
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import Pairs, as_pairs, unique_inverse
+
+if TYPE_CHECKING:
+    from digest.stories.vectors import Pairs
+
+# Edges given as a list of (i, j, similarity) are summed in plain Python, any others as vectors.Pairs, with
+# numpy: a regrouping of a few entries near a change (nearby) never loads numpy (0.1 s).
 
 SLICE = 1 << 17  # edges summed at once, about
 
@@ -85,45 +88,13 @@ def average_linkage(
             first[a] = min(times[i] for i in cluster.members)
             last[a] = max(times[i] for i in cluster.members)
             scores[a] = cluster.score
-    # Summed similarities between groups, over all edges at once (dense news has millions of edges
-    # and far fewer pairs of groups); np.bincount adds in edge order, as a loop would. The pairs of
-    # groups are summed a range of groups at a time, to bound memory.
-    pairs = as_pairs(edges)
-    group = np.array(group_of, np.int32)
-    low, high = group[pairs.first], group[pairs.second]
-    np.minimum(low, high, out=low)
-    np.maximum(group[pairs.first], high, out=high)
-    within = low == high
-    inner = np.bincount(low[within], weights=pairs.similarity[within], minlength=n).tolist()
-    group_size = np.ones(n, np.int64)
+    group_size = [1] * n
     for number, its_members in members.items():
         group_size[number] = len(its_members)
-    links: dict[int, dict[int, float]] = defaultdict(dict)
-    heap: list[tuple[float, int, int]] = []
-    ranges = max(1, len(pairs) // SLICE)
-    for k in range(ranges):
-        at = np.flatnonzero(~within & (low >= k * n // ranges) & (low < (k + 1) * n // ranges))
-        if not len(at):
-            continue
-        keys, which = unique_inverse(low[at].astype(np.int64) * n + high[at])
-        sums = np.bincount(which, weights=pairs.similarity[at], minlength=len(keys))
-        a_of, b_of = np.divmod(keys, n)
-        # The bars as the loop below tests them (the same float operations).
-        pair_sizes = group_size[a_of] * group_size[b_of]
-        averages = sums / pair_sizes
-        queued = (averages >= threshold) & (averages * np.sqrt(pair_sizes) >= pair_threshold)
-        heap.extend(zip((-averages[queued]).tolist(), a_of[queued].tolist(), b_of[queued].tolist(), strict=True))
-        # Each group's links, both ways, added a group at a time.
-        source = np.concatenate((a_of, b_of))
-        order = np.argsort(source, kind="stable")
-        source = source[order]
-        targets = np.concatenate((b_of, a_of))[order].tolist()
-        values = np.concatenate((sums, sums))[order].tolist()
-        cuts = (np.flatnonzero(np.diff(source)) + 1).tolist()
-        for g, begin, end in zip(source[[0, *cuts]].tolist(), [0, *cuts], [*cuts, len(targets)], strict=True):
-            links[g].update(zip(targets[begin:end], values[begin:end], strict=True))
-            members.setdefault(g, [g])
-    del low, high, within
+    if isinstance(edges, list):
+        inner, links, heap = _summed_plain(edges, group_of, group_size, members, threshold, pair_threshold)
+    else:
+        inner, links, heap = _summed(edges, group_of, group_size, members, threshold, pair_threshold)
     heapq.heapify(heap)
     popped = None
     if trace is not None:
@@ -180,6 +151,83 @@ def average_linkage(
     return sorted(linked + alone)
 
 
+Summed = tuple[list[float], dict[int, dict[int, float]], list[tuple[float, int, int]]]
+
+
+def _summed(edges: Pairs | Iterable[tuple[int, int, float]], group_of: list[int], group_size: list[int],
+            members: dict[int, list[int]], threshold: float, pair_threshold: float) -> Summed:
+    """average_linkage's start: each group's inner sum, the summed similarities between groups (both
+    ways), and the pairs of groups above the bars as queued (negated average, group, smaller group
+    first); every group with a link given its members. Over all edges at once (dense news has
+    millions of edges and far fewer pairs of groups); np.bincount adds in edge order, as a loop
+    would. The pairs of groups are summed a range of groups at a time, to bound memory."""
+    import numpy as np
+
+    from digest.stories.vectors import as_pairs, unique_inverse
+
+    n = len(group_of)
+    pairs = as_pairs(edges)
+    group = np.array(group_of, np.int32)
+    low, high = group[pairs.first], group[pairs.second]
+    np.minimum(low, high, out=low)
+    np.maximum(group[pairs.first], high, out=high)
+    within = low == high
+    inner = np.bincount(low[within], weights=pairs.similarity[within], minlength=n).tolist()
+    sizes = np.array(group_size, np.int64)
+    links: dict[int, dict[int, float]] = defaultdict(dict)
+    heap: list[tuple[float, int, int]] = []
+    ranges = max(1, len(pairs) // SLICE)
+    for k in range(ranges):
+        at = np.flatnonzero(~within & (low >= k * n // ranges) & (low < (k + 1) * n // ranges))
+        if not len(at):
+            continue
+        keys, which = unique_inverse(low[at].astype(np.int64) * n + high[at])
+        sums = np.bincount(which, weights=pairs.similarity[at], minlength=len(keys))
+        a_of, b_of = np.divmod(keys, n)
+        # The bars as the loop below tests them (the same float operations).
+        pair_sizes = sizes[a_of] * sizes[b_of]
+        averages = sums / pair_sizes
+        queued = (averages >= threshold) & (averages * np.sqrt(pair_sizes) >= pair_threshold)
+        heap.extend(zip((-averages[queued]).tolist(), a_of[queued].tolist(), b_of[queued].tolist(), strict=True))
+        # Each group's links, both ways, added a group at a time.
+        source = np.concatenate((a_of, b_of))
+        order = np.argsort(source, kind="stable")
+        source = source[order]
+        targets = np.concatenate((b_of, a_of))[order].tolist()
+        values = np.concatenate((sums, sums))[order].tolist()
+        cuts = (np.flatnonzero(np.diff(source)) + 1).tolist()
+        for g, begin, end in zip(source[[0, *cuts]].tolist(), [0, *cuts], [*cuts, len(targets)], strict=True):
+            links[g].update(zip(targets[begin:end], values[begin:end], strict=True))
+            members.setdefault(g, [g])
+    return inner, links, heap
+
+
+def _summed_plain(edges: list[tuple[int, int, float]], group_of: list[int], group_size: list[int],
+                  members: dict[int, list[int]], threshold: float, pair_threshold: float) -> Summed:
+    """_summed for edges in a list, in plain Python: the same sums, added in the same order from
+    0.0 (as np.bincount adds), and the same float operations for the bars."""
+    inner = [0.0] * len(group_of)
+    sums: dict[tuple[int, int], float] = {}
+    for i, j, similarity in edges:
+        a, b = group_of[i], group_of[j]
+        if a == b:
+            inner[a] += similarity
+        else:
+            key = (a, b) if a < b else (b, a)
+            sums[key] = sums.get(key, 0.0) + similarity
+    links: dict[int, dict[int, float]] = defaultdict(dict)
+    heap: list[tuple[float, int, int]] = []
+    for (a, b), total in sums.items():
+        sizes = group_size[a] * group_size[b]
+        average = total / sizes
+        if average >= threshold and average * math.sqrt(sizes) >= pair_threshold:
+            heap.append((-average, a, b))
+        links[a][b] = links[b][a] = total
+        members.setdefault(a, [a])
+        members.setdefault(b, [b])
+    return inner, links, heap
+
+
 class Bars(NamedTuple):
     """What one round of average linkage asks of a join (see average_linkage), and the least
     similarity of the pairs it reads."""
@@ -206,8 +254,8 @@ def copy_bar(settings: StorySettings) -> float:
     return max(settings.copy_similarity, settings.core_similarity)
 
 
-def link_round(times: Sequence[float], edges: Pairs, bars: Bars, start: Sequence[Cluster],
-               trace: Trace | None = None) -> list[Cluster]:
+def link_round(times: Sequence[float], edges: Pairs | list[tuple[int, int, float]], bars: Bars,
+               start: Sequence[Cluster], trace: Trace | None = None) -> list[Cluster]:
     """average_linkage with these bars over the pairs (all at least bars.min_similarity alike)."""
     return average_linkage(times, edges, bars.threshold, bars.max_span, bars.pair_threshold, bars.cohesion_ratio,
                            bars.cohesion_size, start, trace)
@@ -221,8 +269,13 @@ def link_stories(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int,
     `core_threshold`); then stories (average linkage over every pair). Dense news has millions
     of weak pairs: linked one by one they cost most of the time, summed once per pair of cores
     they do not."""
-    edges = as_pairs(edges)
-    strong = edges.where(edges.similarity >= settings.core_similarity)
+    if isinstance(edges, list):
+        strong: Pairs | list[tuple[int, int, float]] = [e for e in edges if e[2] >= settings.core_similarity]
+    else:
+        from digest.stories.vectors import as_pairs
+
+        edges = as_pairs(edges)
+        strong = edges.where(edges.similarity >= settings.core_similarity)
     copies = near_copies(times, strong, copy_bar(settings), settings.max_span_days * 86400.0)
     cores = link_round(times, strong, core_bars(settings), copies)
     return link_round(times, edges, story_bars(settings), cores)
@@ -242,8 +295,13 @@ def near_copies(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int, 
             i = parent[i]
         return i
 
-    pairs = as_pairs(edges)
-    strong = list(pairs.where(pairs.similarity >= bar))
+    if isinstance(edges, list):
+        strong = [e for e in edges if e[2] >= bar]
+    else:
+        from digest.stories.vectors import as_pairs
+
+        pairs = as_pairs(edges)
+        strong = list(pairs.where(pairs.similarity >= bar))
     for i, j, _ in strong:
         a, b = root(i), root(j)
         if a != b and max(last[a], last[b]) - min(first[a], first[b]) <= max_span:

@@ -2,8 +2,9 @@
 a one-shot build (`digest build` after an addition), which has no StoryGrouper kept in memory.
 
 What the last grouping read is kept as a small `Ledger` (each entry's grouping token, path and
-time; the word counts and title terms of the automatically grouped entries). From it and the entries as they are
-now, `regroup_near` finds what can have changed and groups only there. It returns exactly what
+time; the word counts of the automatically grouped entries, and of each its title terms, names,
+text word count and other terms: `ledger_line`). From it and the entries as they are now,
+`regroup_near` finds what can have changed and groups only there. It returns exactly what
 group_stories returns (the same stories, keys, scores and reasons), or None when it cannot show
 that it does; the caller then groups everything.
 
@@ -15,22 +16,27 @@ part of the pairs does not depend on the others (see `locality`: the same argume
 stories). So the entries whose vectors may differ are those that changed and those holding a word
 whose rarity or sharedness moved (`moved_words`): *fresh* entries. The pairs that may differ are
 those of a fresh entry, and those that a removed (or changed) entry had, with entries near its old
-time. A connected part of the pairs that holds none of them, and no entry that was paired with one,
+time; of a fresh entry whose title vector is as it was, only those whose texts are compared (see
+_regroup_reached). A connected part of the pairs that holds none of them, and no entry that was paired with one,
 is a connected part of the last grouping's pairs, grouped as before. The parts that hold one are
 found by following pairs from them (each entry's possible partners are the entries within
 `window_days` sharing a title word, as `similar_pairs` finds them; their similarity is
-`pair_similarities`', bit for bit), and grouped again, alone.
+`pair_similarities`', bit for bit: in plain Python for a few thousand pairs, weights.plain_pair_similarities,
+so that numpy is not even loaded), and grouped again, alone.
 
-This costs one pass over every entry's features (the word counts, the holders of moved words),
-not the vectors, pairs and linkage of the whole archive. An addition moves the rounded rarity of a
-few words, held on average by about a hundred entries of a 10,000-entry archive (the bench corpus):
-those and the parts of the pairs they reach are grouped again; when that is more than a few
-percent of the entries, everything is (MAX_FRESH, MAX_REACHED).
+This costs one pass over the ledger (the holders of moved words are found in its lines), not the
+vectors, pairs and linkage of the whole archive, nor unpickling features (only those of entries
+whose texts are compared). An addition moves the rounded rarity of a few words, held on average by
+about two hundred entries of a 10,000-entry archive (the bench corpus), mostly in their texts: their
+title vectors are as they were, and only the parts of the pairs whose likeness did change are
+grouped again; when more than a few percent of the entries would be, everything is (MAX_FRESH,
+MAX_REACHED).
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,19 +44,16 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import numpy as np
-
 from digest.model import Entry, Story
 from digest.stories import ALONE, _features, cluster_story, make_story, path_key
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
-from digest.stories.vectors import (
-    Pairs,
+from digest.stories.weights import (
     Vector,
     full_vector,
     noise_limit,
-    pair_similarities,
+    plain_pair_similarities,
     rarity,
     size_log,
     title_vector,
@@ -74,20 +77,23 @@ MAX_CHANGED = 200  # entries changed since the last grouping: more, and everythi
 # their holders are read: the index reads every entry's title words, so it pays only when the looks are many times
 # the site (an addition to the bench corpus at 10,000 looks at about 82,000: not indexed).
 SCAN_PER_ENTRY = 20
+# Pairs compared at once in plain Python up to this many (weights.plain_pair_similarities: about 3 us a pair),
+# with numpy past it: its import alone costs 0.1 s, most of a regrouping after an addition at 10,000 entries
+PLAIN_PAIRS = 20_000
 
 
 @dataclass(frozen=True)
 class Ledger:
     """What a grouping read, to find later what changed since: per grouping token
     (stories.grouping_token) the entry's path and time, and the automatically grouped entries'
-    word counts (document frequencies), number and title terms (to find an entry's partners
-    without unpickling its features: an addition at 10,000 entries looked at 4,800 entries'
-    features for it, to pair about 200)."""
+    word counts (document frequencies), number and title terms, names and text word counts
+    (ledger_line: to find an entry's partners and make its title vector without unpickling its
+    features: an addition at 10,000 entries looked at 4,800 entries' features for it, to pair about 200)."""
 
     tokens: Mapping[str, tuple[str, float]]  # grouping token -> (path, timestamp)
     df: Counter[str]
     n: int
-    titles: Mapping[str, str] = field(default_factory=dict)  # grouping token -> title_terms_line
+    titles: Mapping[str, str] = field(default_factory=dict)  # grouping token -> ledger_line
 
 
 def ledger_of(entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFeatures],
@@ -95,15 +101,37 @@ def ledger_of(entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFe
     """The ledger of a grouping of these entries (tokens in the same order)."""
     unkeyed = [(e, token) for e, token in zip(entries, tokens, strict=True) if not e.story]
     read = [_features(e, features) for e, _ in unkeyed]
-    titles = {token: line for (_, token), f in zip(unkeyed, read, strict=True)
-              if (line := title_terms_line(f.title_terms)) is not None}
+    titles = {token: line for (_, token), f in zip(unkeyed, read, strict=True) if (line := ledger_line(f)) is not None}
     return Ledger(_token_map(entries, tokens), word_counts(read), len(unkeyed), titles)
 
 
-def title_terms_line(terms: Sequence[str]) -> str | None:
-    """An entry's title terms as the ledger keeps them: one str (a tuple of strs pickles and
-    unpickles slower); None when a term holds the separator (then its features are read)."""
-    return None if any("\n" in t for t in terms) else "\n".join(terms)
+def ledger_line(f: EntryFeatures) -> str | None:
+    """What an entry's title vector is made of and the words it holds, as the ledger keeps them:
+    its text's word count, its title names, its title terms and its other terms (the text's
+    words), in one str (a tuple of strs pickles and unpickles slower); None when a term holds a
+    separator (then its features are read). With it, the title vectors of the entries a
+    regrouping compares are made, and the holders of a word found, without unpickling their
+    features (an addition at 10,000 entries compared some 1,100 entries: 0.06 s of unpickling;
+    searching the cache's pickles for the holders of its words took 0.05 s more)."""
+    if any("\n" in t or "\t" in t for t in f.terms) or any("\n" in t or "\t" in t for t in f.title_terms):
+        return None
+    titled = set(f.title_terms)
+    return (f"{f.text_word_count}\t" + "\n".join(f.title_names) + "\t" + "\n".join(f.title_terms) + "\t"
+            + "\n".join(t for t in f.terms if t not in titled))
+
+
+def title_of_line(line: str) -> EntryFeatures:
+    """The features of ledger_line's str that a title vector reads (title terms and names) and the
+    text's word count; the text's own words are not in them (its terms are its title terms)."""
+    count, names, terms, _ = line.split("\t")
+    title_terms = tuple(terms.split("\n")) if terms else ()
+    return EntryFeatures(title_terms, tuple(names.split("\n")) if names else (), (), int(count), title_terms)
+
+
+def terms_of_line(line: str) -> set[str]:
+    """Every term of ledger_line's str (its features' `terms`, as a set)."""
+    _, _, title_terms, other = line.split("\t")
+    return {*title_terms.split("\n"), *other.split("\n")} - {""}
 
 
 def _token_map(entries: Sequence[Entry], tokens: Sequence[str]) -> dict[str, tuple[str, float]]:
@@ -256,7 +284,7 @@ def _titles_now(before: Mapping[str, str], went_tokens: Iterable[str], read: _Fe
         titles.pop(token, None)
     complete = len(titles) == len(tokens) - len(came)
     for k in came if complete else range(len(tokens)):
-        if read.titles[k] is None and (line := title_terms_line(read[k].title_terms)) is not None:
+        if read.titles[k] is None and (line := ledger_line(read[k])) is not None:
             titles[tokens[k]] = line
     return titles
 
@@ -278,8 +306,10 @@ class _Features:
                  titles: Sequence[str | None]) -> None:
         self.entries = entries
         self.features = features
-        self.titles = list(titles)  # the k-th entry's title terms as the ledger has them (title_terms_line), or None
+        self.titles = list(titles)  # the k-th entry's line in the ledger (ledger_line), or None
         self.known: dict[int, EntryFeatures] = {}
+        self._title_sets: dict[int, frozenset[str]] = {}
+        self._title_parts: dict[int, EntryFeatures] = {}
 
     def __getitem__(self, k: int) -> EntryFeatures:
         found = self.known.get(k)
@@ -296,34 +326,80 @@ class _Features:
             if missing:
                 fetch(missing)
 
+    def title_part(self, k: int) -> EntryFeatures:
+        """The k-th entry's features as far as its title vector and has_text read them (title_of_line),
+        from the ledger where it has them (no unpickling), else its whole features."""
+        if k in self.known:
+            return self.known[k]
+        found = self._title_parts.get(k)
+        if found is None:
+            line = self.titles[k]
+            found = self._title_parts[k] = self[k] if line is None else title_of_line(line)
+        return found
+
     def title_terms(self, k: int) -> Sequence[str]:
         """The k-th entry's title terms, from the ledger where it has them (no unpickling)."""
-        line = self.titles[k]
-        if line is None:
-            return self[k].title_terms
-        return line.split("\n") if line else ()
+        return self.title_part(k).title_terms
+
+    def title_set(self, k: int) -> frozenset[str]:
+        """title_terms(k) as a set, made once: what finding partners tests a neighbour by."""
+        terms = self._title_sets.get(k)
+        if terms is None:
+            line = self.titles[k]
+            if line is None or k in self.known:
+                terms = frozenset(self.title_terms(k))
+            else:  # the third part of the line, without making the rest
+                title_terms = line.split("\t", 3)[2]
+                terms = frozenset(title_terms.split("\n")) if title_terms else frozenset()
+            self._title_sets[k] = terms
+        return terms
 
     def holders(self, words: set[str]) -> list[int]:
-        """The entries whose features hold one of these words. Where the features mapping can tell
+        """The entries whose features hold one of these words: found in their ledger lines, and for
+        entries without one (or in memory), in their features (_holders_among)."""
+        if not words:
+            return []
+        rest = [k for k, line in enumerate(self.titles) if line is None or k in self.known]
+        lined = [k for k, line in enumerate(self.titles) if line is not None and k not in self.known]
+        # All the lines searched at once, a word at a time with str.find (measured at 10,000 entries and 8 words:
+        # 0.02 s; a regular expression of them all 0.05 s, a search a line 0.06 s); each line found checked
+        text = "\0".join(self.titles[k] or "" for k in lined)
+        starts = list(itertools.accumulate((len(self.titles[k] or "") + 1 for k in lined), initial=0))
+        candidates: set[int] = set()
+        for word in words:
+            at = text.find(word)
+            while at >= 0:
+                line = bisect.bisect_right(starts, at) - 1
+                candidates.add(lined[line])
+                at = text.find(word, starts[line + 1])  # the next line: this one is a candidate already
+        found = [k for k in candidates if not words.isdisjoint(terms_of_line(self.titles[k] or ""))]
+        if rest:
+            found += self._holders_among(words, rest)
+        return sorted(found)
+
+    def _holders_among(self, words: set[str], among: list[int]) -> list[int]:
+        """Of these entries, those whose features hold one of these words. Where the features mapping can tell
         which entries' pickles hold one of the words as pickle writes it (`pickled_str`: the cache
         searches them, LazyFeatures.holding), or hands over an entry's features still pickled
         (LazyFeatures.pickled), only those are unpickled to be sure: an addition's moved words are
         held by about a hundred of 10,000 entries."""
         found: list[int] = []
+        if all(k in self.known for k in among):
+            return [k for k in among if not words.isdisjoint(self[k].terms)]
         # Where the mapping can ask the cache which pickles hold the words (entry_rows.LazyFeatures.holding),
         # the pickles are not even fetched: 80 MB at 100,000 entries
         holding: Callable[[list[bytes]], set[str] | None] | None = getattr(self.features, "holding", None)
         candidates = holding([pickled_str(word) for word in sorted(words)]) if holding is not None and words else None
         if candidates is not None:
-            chosen = [k for k, entry in enumerate(self.entries) if k in self.known or str(entry.path) in candidates]
+            chosen = [k for k in among if k in self.known or str(self.entries[k].path) in candidates]
             self.prefetch(chosen)
             return [k for k in chosen if not words.isdisjoint(self[k].terms)]
         pickled: Callable[[PurePosixPath], bytes | None] | None = getattr(self.features, "pickled", None)
         # One search for them all (measured on 10,000 pickles and 8 words: 0.03 s, against 0.13 s a word at a time)
         written = re.compile(b"|".join(re.escape(pickled_str(word)) for word in sorted(words)))
-        for k, entry in enumerate(self.entries):
+        for k in among:
             if k not in self.known and pickled is not None:
-                data = pickled(entry.path)
+                data = pickled(self.entries[k].path)
                 if data is not None and data.startswith(PICKLE_HEADS) and not written.search(data):
                     continue
             if not words.isdisjoint(self[k].terms):
@@ -361,7 +437,7 @@ class _Vectors:
 
     def _words(self, f: EntryFeatures) -> EntryFeatures:
         """Rarity and sharedness of f's words, as Corpus has them, known from here on."""
-        for t in f.terms:
+        for t in f.terms:  # (of title_part's features: the title terms; only these are read from them)
             if t not in self.idf:
                 d = self.df.get(t, 0)
                 if 0 < d <= self.limit:
@@ -391,19 +467,20 @@ class _Vectors:
         return self._holders
 
     def title(self, k: int) -> Vector:
-        return self._made(self._title, title_vector, k)
+        vector = self._title.get(k)
+        if vector is None:
+            f = self._words(self.features.title_part(k))
+            vector = self._title[k] = title_vector(f, self.idf, self.shared, self.settings)
+        return vector
 
     def full(self, k: int) -> Vector:
-        return self._made(self._full, full_vector, k)
-
-    def _made(self, made: dict[int, Vector], make: Callable[..., Vector], k: int) -> Vector:
-        vector = made.get(k)
+        vector = self._full.get(k)
         if vector is None:
-            vector = made[k] = make(self._words(self.features[k]), self.idf, self.shared, self.settings)
+            vector = self._full[k] = full_vector(self._words(self.features[k]), self.idf, self.shared, self.settings)
         return vector
 
     def has_text(self, k: int) -> bool:
-        return self.features[k].text_word_count >= self.settings.min_text_words
+        return self.features.title_part(k).text_word_count >= self.settings.min_text_words
 
 
 def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Sequence[float],
@@ -416,12 +493,18 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     more than `most` entries are reached. `came`: the fresh entries the last grouping did not
     have; `vocabulary` and `before`: the word counts and size of the corpus now and then.
 
-    Where the pairs start. A connected part of the pairs now that holds no fresh entry, and no
-    entry that was paired with a fresh or a removed one, is a connected part of the pairs then:
-    its own pairs are the same (neither end's vectors changed), and a pair that joined it to the
-    rest then would have been one of those. So the search starts from the fresh entries, the
-    entries that were paired with one of them (their pairs then: compared again with the word
-    counts of then), and every entry near a removed one in time; and follows the pairs now."""
+    Where the pairs start. A connected part of the pairs now that holds no end of a pair that
+    changed (appeared, went, or is otherwise alike) is a connected part of the pairs then: its own
+    pairs are the same, and a pair that joined it to the rest then would have been one of those.
+    A pair changes only when one end came or went, or an end's vectors differ. A fresh entry whose
+    title vector is the same as then (a moved word of its is in its text only: most are) has the
+    same partners and the same title likeness with each, so only its pairs whose texts are
+    compared (both ends with text, titles at least text_gate alike) can change: those are compared
+    with the word counts of then and of now, and the ends of those that differ are where to start.
+    So the search starts from the fresh entries whose title vector changed (and those that came),
+    the entries that were paired with one of them (their pairs then: compared again with the word
+    counts of then), the ends of the changed text pairs, and every entry near a removed one in
+    time; and follows the pairs now."""
     vectors = _Vectors(features, vocabulary, settings)
     window = settings.window_days * 86400.0
     reach = window + 1.0  # pair_similarities applies the exact bound: a second's slack here
@@ -435,10 +518,15 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     def partners(k: int, of: _Vectors = vectors) -> list[int]:
         """Every entry that may be paired with k: near in time, sharing a title word (as similar_pairs)."""
         words = of.title_words(k)
+        if not words:
+            return []
         span = near(times[k])
         if scanned[0] < scan_limit:
             scanned[0] += len(span)
-            return [j for j in span if j != k and not words.isdisjoint(of.title_words(j))]
+            # k's title words are those of its title terms that count (held by 1 < df <= limit entries):
+            # one of them among j's title terms is one among j's title words too
+            title_set = of.features.title_set
+            return [j for j in span if j != k and not words.isdisjoint(title_set(j))]
         holding = of.title_word_holders()
         found: set[int] = set()
         for word in words:
@@ -447,15 +535,26 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
         found.discard(k)
         return sorted(found)
 
-    start = set(fresh)
+    then = _Vectors(features, before, settings)
+    retitled = {k for k in fresh if k in came or vectors.title(k) != then.title(k)}
+    start = set(retitled)
     for time in went:  # entries that were paired with one gone: any near it in time
         start.update(near(time))
     if len(start) > most:
         return None  # the search would start from all of them (found before their partners are looked for)
-    then = _Vectors(features, before, settings)
-    paired_then = sorted({(min(k, j), max(k, j)) for k in fresh - came for j in partners(k, then) if j not in came})
+    paired_then = sorted({(min(k, j), max(k, j)) for k in retitled - came for j in partners(k, then)
+                          if j not in came})
     for pair, similarity in zip(paired_then, _similarities(then, unkeyed, times, paired_then, settings), strict=True):
         if similarity is not None:
+            start.update(pair)
+    # The pairs of the others whose texts may be compared (a retitled partner's pairs are those above): the
+    # same are compared by text then and now (the titles are as alike), and only their likeness can differ
+    texts = sorted({(min(k, j), max(k, j)) for k in fresh - retitled if vectors.has_text(k) for j in partners(k)
+                    if j not in retitled and vectors.has_text(j)})
+    compared: list[tuple[int, int]] = []
+    now_alike = dict(zip(texts, _similarities(vectors, unkeyed, times, texts, settings, compared), strict=True))
+    for pair, before_ in zip(compared, _similarities(then, unkeyed, times, compared, settings), strict=True):
+        if before_ != now_alike[pair]:
             start.update(pair)
     reached: set[int] = set()
     edges: dict[tuple[int, int], float] = {}
@@ -478,9 +577,7 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
     chosen = sorted(reached)
     number = {k: i for i, k in enumerate(chosen)}
     ordered = sorted(edges.items(), key=lambda item: (item[0][1], item[0][0]))  # similar_pairs' order: (j, i)
-    linked = Pairs(np.array([number[i] for (i, _), _ in ordered], np.int32),
-                   np.array([number[j] for (_, j), _ in ordered], np.int32),
-                   np.array([s for _, s in ordered], np.float64))
+    linked = [(number[i], number[j], s) for (i, j), s in ordered]  # a list: linked in plain Python
     members = [unkeyed[k] for k in chosen]
     clusters = link_stories([times[k] for k in chosen], linked, settings)
     stories = [cluster_story([members[i] for i in cluster.members], cluster.score) for cluster in clusters]
@@ -488,19 +585,43 @@ def _regroup_reached(unkeyed: Sequence[Entry], features: _Features, times: Seque
 
 
 def _similarities(vectors: _Vectors, unkeyed: Sequence[Entry], times: Sequence[float],
-                  pairs: Sequence[tuple[int, int]], settings: StorySettings) -> list[float | None]:
+                  pairs: Sequence[tuple[int, int]], settings: StorySettings,
+                  compared: list[tuple[int, int]] | None = None) -> list[float | None]:
     """similar_pairs' similarity of each pair (i < j in time order), bit for bit
-    (vectors.pair_similarities); None for a pair not worth linking."""
+    (vectors.pair_similarities); None for a pair not worth linking. The pairs whose texts were
+    compared are added to `compared` when it is given."""
     if not pairs:
         return []
     entries = sorted({k for pair in pairs for k in pair})
-    vectors.features.prefetch(entries)
+    read = vectors.features
+    read.prefetch(k for k in entries if read.titles[k] is None)  # the others' title vectors are made from the ledger
     local = {k: i for i, k in enumerate(entries)}
     topic_ids: dict[str, int] = {}
-    topics = np.array([topic_ids.setdefault(t, len(topic_ids)) if (t := unkeyed[k].topic) else -1
-                       for k in entries], np.int64)
-    similarity, keep, _ = pair_similarities(
-        [vectors.title(k) for k in entries], np.array([local[i] for i, _ in pairs], np.int64),
-        np.array([local[j] for _, j in pairs], np.int64), np.array([times[k] for k in entries], np.float64),
-        topics, np.array([vectors.has_text(k) for k in entries], bool), lambda i: vectors.full(entries[i]), settings)
+    topics = [topic_ids.setdefault(t, len(topic_ids)) if (t := unkeyed[k].topic) else -1 for k in entries]
+    titles = [vectors.title(k) for k in entries]
+    has_text = [vectors.has_text(k) for k in entries]
+    at = [times[k] for k in entries]
+    local_pairs = [(local[i], local[j]) for i, j in pairs]
+
+    def full(i: int) -> Vector:
+        return vectors.full(entries[i])
+
+    def texts_read(ks: list[int]) -> None:
+        read.prefetch(entries[i] for i in ks)
+
+    if len(pairs) <= PLAIN_PAIRS:
+        places: list[int] = []
+        found = plain_pair_similarities(titles, local_pairs, at, topics, has_text, full, settings, texts_read, places)
+        if compared is not None:
+            compared.extend(pairs[p] for p in places)
+        return found
+    import numpy as np
+
+    from digest.stories.vectors import pair_similarities
+
+    similarity, keep, texts = pair_similarities(
+        titles, np.array([i for i, _ in local_pairs], np.int64), np.array([j for _, j in local_pairs], np.int64),
+        np.array(at, np.float64), np.array(topics, np.int64), np.array(has_text, bool), full, settings, texts_read)
+    if compared is not None:
+        compared.extend(pairs[p] for p in np.flatnonzero(texts).tolist())
     return [float(s) if k else None for s, k in zip(similarity.tolist(), keep.tolist(), strict=True)]

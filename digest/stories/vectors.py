@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import math
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain
 
@@ -24,8 +23,18 @@ import numpy.typing as npt
 
 from digest.stories.features import EntryFeatures
 from digest.stories.settings import StorySettings
+from digest.stories.weights import (
+    Vector,
+    decay_rate,
+    dot,
+    full_vector,
+    noise_limit,
+    rarity,
+    size_log,
+    title_vector,
+    word_counts,
+)
 
-Vector = dict[str, float]
 IntArray = npt.NDArray[np.int64]
 IdArray = npt.NDArray[np.int32]  # entry numbers in Pairs: half the memory of int64
 FloatArray = npt.NDArray[np.float64]
@@ -60,74 +69,6 @@ class Corpus:
         return vector
 
 
-def word_counts(features: Iterable[EntryFeatures]) -> Counter[str]:
-    """How many of these entries hold each word (its document frequency)."""
-    df: Counter[str] = Counter()
-    for f in features:
-        df.update(f.terms)
-    return df
-
-
-# Word rarity is kept to a quarter, and the corpus size it is measured against to a quarter of its
-# logarithm: one entry more or fewer (holding a common word, or in all) then mostly changes no
-# weight at all, so an edit reaches only the entries that share its rarer words (see incremental).
-# A word held by df entries moves a step with about one holder in df/RARITY_STEPS more or fewer,
-# and then every one of its df holders gets a new vector: RARITY_STEPS of them per word edited, on
-# average, however common the word. (A 32nd moved eight times as many: on dense news an added
-# headline gave a hundred entries new vectors; quarters group the devset's tuning parts the same.)
-RARITY_STEPS = 4
-SIZE_STEPS = 4
-
-
-def size_log(n: int) -> float:
-    """log(n + 1) to a quarter: the same for a corpus a few entries larger or smaller."""
-    return round(math.log(n + 1) * SIZE_STEPS) / SIZE_STEPS
-
-
-def noise_limit(n: int, settings: StorySettings) -> float:
-    """Words held by more entries than this are noise: max_df of the corpus, its size taken as
-    size_log takes it (so it too stays put while a few entries come and go); none in a small one."""
-    if n < settings.max_df_min_corpus:
-        return math.inf
-    return settings.max_df * math.exp(size_log(n))
-
-
-def rarity(log_n: float, df: int) -> float:
-    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a quarter."""
-    return round((log_n - math.log(df + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
-
-
-def title_weights(f: EntryFeatures, idf: dict[str, float], settings: StorySettings) -> Vector:
-    weights = {t: idf[t] for t in f.title_terms if t in idf}
-    if f.title_names and settings.name_weight != 1.0:
-        for name in f.title_names:
-            if name in weights:
-                weights[name] *= settings.name_weight
-    if settings.pair_weight != 1.0:
-        for t in weights:
-            if " " in t:
-                weights[t] *= settings.pair_weight
-    return weights
-
-
-def title_vector(f: EntryFeatures, idf: dict[str, float], shared: set[str], settings: StorySettings) -> Vector:
-    """Unit length over all its words; only words other entries have too are kept."""
-    weights = title_weights(f, idf, settings)
-    scale = 1.0 / (math.hypot(*weights.values()) or 1.0)
-    return {t: w * scale for t, w in weights.items() if t in shared}
-
-
-def full_vector(f: EntryFeatures, idf: dict[str, float], shared: set[str], settings: StorySettings) -> Vector:
-    """Title and text together (each unit length, the text scaled by text_weight), unit."""
-    title = title_weights(f, idf, settings)
-    text = {w: (1.0 + math.log(c)) * idf[w] for w, c in f.text_words if w in idf}
-    title_norm = math.hypot(*title.values()) or 1.0
-    text_scale = settings.text_weight / (math.hypot(*text.values()) or 1.0)
-    combined = {t: w / title_norm for t, w in title.items()}
-    for w, x in text.items():
-        combined[w] = combined.get(w, 0.0) + x * text_scale
-    norm = math.hypot(*combined.values()) or 1.0
-    return {t: w / norm for t, w in combined.items() if t in shared}
 
 
 class Pairs:
@@ -171,10 +112,6 @@ def decay_table(settings: StorySettings) -> tuple[float, ...]:
     lets numpy and the incremental grouper's one-pair arithmetic give the same bits."""
     rate = decay_rate(settings)
     return tuple(math.exp(-rate * k) for k in range(int(settings.window_days * 86400.0) + 1))
-
-
-def decay_rate(settings: StorySettings) -> float:
-    return math.log(2.0) / ((settings.half_life_days or math.inf) * 86400.0)
 
 
 def decays(settings: StorySettings, seconds: IntArray) -> FloatArray:
@@ -305,7 +242,8 @@ def _chunk_pairs(lo: int, hi: int, count: IntArray, ends: IntArray, first_candid
 
 def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArray, times: FloatArray,
                       topics: IntArray, has_text: BoolArray, full: Callable[[int], Vector],
-                      settings: StorySettings) -> tuple[FloatArray, BoolArray, BoolArray]:
+                      settings: StorySettings, texts_read: Callable[[list[int]], None] | None = None,
+                      ) -> tuple[FloatArray, BoolArray, BoolArray]:
     """similar_pairs' arithmetic for given pairs, operation for operation (so bit-identical): for
     the incremental grouper, which compares again the pairs of the entries an edit changed.
 
@@ -313,8 +251,10 @@ def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArra
     none) and whether they have text; `full(k)` is entry k's title-and-text vector. `first[p]` is
     the earlier of pair p, `second[p]` the later (by time, then path). Returns each pair's
     similarity, whether it is worth linking (false for a pair outside the window or sharing no
-    title word), and whether its texts were compared. The title cosine is summed over the later
-    entry's title words in their order, as similar_pairs sums it (np.bincount adds in order)."""
+    title word), and whether its texts were compared. `texts_read`, when given, is told the
+    entries whose `full` vectors are about to be asked for (all at once, before the first). The
+    title cosine is summed over the later entry's title words in their order, as similar_pairs
+    sums it (np.bincount adds in order)."""
     count = len(first)
     lengths = np.array([len(title) for title in titles], np.int64)
     starts = np.cumsum(lengths) - lengths
@@ -351,6 +291,8 @@ def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArra
         keep &= ~(has_text[first] & has_text[second]) | texts
         floor = settings.text_floor
         at = np.flatnonzero(texts)
+        if texts_read is not None:
+            texts_read(sorted({*first[at].tolist(), *second[at].tolist()}))
         scores = []
         for a, b in zip(first[at].tolist(), second[at].tolist(), strict=True):
             s = dot(full(b), full(a))
@@ -374,9 +316,3 @@ def unique_inverse(keys: IntArray) -> tuple[IntArray, IntArray]:
     which = np.empty(len(keys), np.int64)
     which[order] = np.cumsum(starts) - 1
     return ordered[starts], which
-
-
-def dot(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum([w * b[t] for t, w in a.items() if t in b])
