@@ -69,9 +69,11 @@ def build_lock(site_root: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def lock_if_free(site_root: Path) -> Iterator[bool]:
-    """The build lock when no one holds it (True), else nothing (False): for work that only a
-    site at rest needs, and that a build would do itself anyway."""
+def background_lock(site_root: Path, wait: bool = False) -> Iterator[bool]:
+    """The build lock for work in the background (reuse.spare): True when held. `wait`: until the
+    build at work is done, else False at once when the lock is taken. It never says it waits (see
+    build_lock): a build goes first. False too where no lock can be taken: such work, which a build
+    would do itself anyway, is then not done beside one."""
     try:
         import fcntl
 
@@ -80,7 +82,7 @@ def lock_if_free(site_root: Path) -> Iterator[bool]:
         yield False
         return
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         held = True
     except OSError:
         held = False

@@ -1823,10 +1823,34 @@ def test_the_spare_catch_up_apart_stops_for_a_waiting_build_and_never_uses_anoth
     assert digest.reuse.spare.catch_up(site, site / "output", salt) is False
     assert not _spare_recorded_as_live(site)
     (site / ".digest" / f"{digest.output.WANTED}{os.getpid()}").unlink()
-    with digest.output.build_lock(site):  # a build at work: the catch-up does not wait for it
-        assert digest.reuse.spare.catch_up(site, site / "output", salt) is False
+    import threading
+
+    caught_up: list[bool] = []
+    with digest.output.build_lock(site):  # a build at work: the catch-up waits for it to end
+        worker = threading.Thread(target=lambda: caught_up.append(
+            digest.reuse.spare.catch_up(site, site / "output", salt)))
+        worker.start()
+        worker.join(1.0)
+        assert worker.is_alive() and not _spare_recorded_as_live(site)
+    worker.join(60)
+    assert caught_up == [True] and _spare_recorded_as_live(site)
+
+
+def test_the_spare_catch_up_apart_goes_on_after_the_build_it_stopped_for(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stopped for a build (`digest build` run again, finding nothing changed), the process waits for
+    it to end and goes on: it no longer left the spare half done for the next edit to finish."""
+    import digest.reuse.spare
+    from digest.reuse.cache import stored_salt
+
+    _rendered_anew_template(site, 5)
+    assert build(site, OPTIONS).rendered > 0  # small: no process of its own
+    salt = stored_salt(site)
+    assert salt is not None and not _spare_recorded_as_live(site)
+    asked: list[bool] = []
+    monkeypatch.setattr(digest.reuse.spare, "lock_wanted", lambda root: asked.append(True) or len(asked) == 1)
     assert digest.reuse.spare.catch_up(site, site / "output", salt) is True
-    assert _spare_recorded_as_live(site)
+    assert len(asked) >= 2 and _spare_recorded_as_live(site)
 
 
 def test_a_build_that_waits_for_the_lock_says_so(site: Path) -> None:
@@ -1844,7 +1868,7 @@ def test_a_build_that_waits_for_the_lock_says_so(site: Path) -> None:
             done.wait(30)
 
     with digest.output.build_lock(site):
-        with digest.output.lock_if_free(site) as free:
+        with digest.output.background_lock(site) as free:
             assert free is False
         assert not digest.output.lock_wanted(site)
         waiter = threading.Thread(target=waiting_build)
@@ -1857,7 +1881,7 @@ def test_a_build_that_waits_for_the_lock_says_so(site: Path) -> None:
     assert not wanted.exists() and not digest.output.lock_wanted(site)
     done.set()
     waiter.join(30)
-    with digest.output.lock_if_free(site) as free:
+    with digest.output.background_lock(site) as free:
         assert free is True
 
 
