@@ -6,7 +6,8 @@ After a build that rendered most pages again (a template, the config or digest i
 spare holds the old version of each, and the next build, one entry edited, first linked every
 page of the live site into it: 1.5-4 s at 10,000 entries, 12-19 s at 100,000. The dev server does
 that work in its idle time (Builder.catch_up); after `digest build` a process of its own does it,
-started as the command returns (`python -m digest.reuse.spare SITE SALT`, run by catch_up_apart).
+started as the command returns (`python -P -m digest.reuse.spare SITE OUTPUT SALT`, run by
+catch_up_apart).
 That process
 - takes the build lock after the build at work, if one is (which may leave nothing to do);
 - works only with the cache the build used (`SALT`: opened with another, the cache would start
