@@ -15,6 +15,7 @@ pipeline.py's, byte for byte (tests/test_pipeline.py).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import pickle
@@ -528,7 +529,9 @@ class Builder:
             cache.record_tree(live, state, keep=present(tree_id(spare_path(output))))
             settle(cache, (plan_salt, inputs))
             return BuildReport(len(published_rows), page_count, feed_count, 0, 0, 0.0, parsed)
-        env = self._environment(config, salt, sources)
+        # Jinja and the theme only when something is rendered (a deletion often renders nothing: the
+        # spare tree holds the pages as they were before the addition)
+        env = functools.partial(self._environment, config, salt, sources)
         try:
             rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock, store)
         except _Incomplete:  # the spare tree lacks a file the patch did not plan: plan everything
@@ -553,8 +556,8 @@ class Builder:
             self._store = SearchStore(self.site_root, executable)
         return self._store
 
-    def _build_planned(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, inputs: str,
-                       plan: Plan, static_prints: dict[str, str], statics: Sequence[tuple[str, bytes]],
+    def _build_planned(self, config: Config, env: Callable[[], jinja2.Environment], live_state: TreeState | None,
+                       inputs: str, plan: Plan, static_prints: dict[str, str], statics: Sequence[tuple[str, bytes]],
                        cache: BuildCache, clock: _Clock, parsed: int, entries: int,
                        executable: Path | None) -> BuildReport:
         """Write a full plan (after a patch turned out not to be enough)."""
@@ -633,8 +636,8 @@ class Builder:
                               [row.grouping for _, row in published_rows], cache,
                               group=group_stories if self.once else self._grouper)
 
-    def _write(self, config: Config, env: jinja2.Environment, live_state: TreeState | None, state: TreeState,
-               plan: Plan, statics: Sequence[tuple[str, bytes]], cache: BuildCache,
+    def _write(self, config: Config, env: Callable[[], jinja2.Environment], live_state: TreeState | None,
+               state: TreeState, plan: Plan, statics: Sequence[tuple[str, bytes]], cache: BuildCache,
                clock: _Clock, store: SearchStore | None) -> tuple[int, int]:
         """Bring the spare tree to `state`, swap it in, and return (files rendered, files removed).
         _Incomplete when a patched plan lacks a file the spare tree needs."""
@@ -684,8 +687,6 @@ class Builder:
             to_feed = [feed for feed in feeds if any(rel in stale for rel in feed_urls(feed.prefix).values())]
             if plan.heads:
                 to_render, to_feed = self._with_bodies(to_render, to_feed, cache)
-            from digest.render_files import PARALLEL_THRESHOLD, render_files
-
             bodies = _feed_bodies(config, cache, to_feed, feeds) if to_feed else {}
             jobs = self.options.jobs
             built: list[Segment] = []
@@ -696,9 +697,13 @@ class Builder:
             # rest renders in forked workers: no fork while a thread waits on Pagefind.
             articles = [p for p in to_render if is_article_output(p.output_path)] if store is not None else []
             others = [p for p in to_render if not is_article_output(p.output_path)] if articles else to_render
-            beside = bool(articles) and (worker_count(jobs) <= 1 or len(others) + len(to_feed) < PARALLEL_THRESHOLD)
+            beside = False
+            if articles:
+                from digest.render_files import PARALLEL_THRESHOLD, render_files  # Jinja: only to render
+
+                beside = worker_count(jobs) <= 1 or len(others) + len(to_feed) < PARALLEL_THRESHOLD
             if beside:
-                render_files(config, env, articles, [], staging, jobs, bodies)
+                render_files(config, env(), articles, [], staging, jobs, bodies)
             else:
                 others = to_render
 
@@ -710,7 +715,10 @@ class Builder:
 
             with ThreadPoolExecutor(max_workers=1) as indexer:  # left only when the indexing is done
                 indexing = start_index() if beside else None
-                render_files(config, env, others, to_feed, staging, jobs, bodies)
+                if others or to_feed:
+                    from digest.render_files import render_files
+
+                    render_files(config, env(), others, to_feed, staging, jobs, bodies)
                 for rel, data in statics:
                     if rel in stale:
                         staging.write(rel, data)
