@@ -448,11 +448,14 @@ class Builder:
         sources = TemplateSources(config)  # each template read once: hashed and compiled from the same bytes
         executable = pagefind_executable() if options.search else None
         salt = whole_salt(config, sources)
-        if executable is not None and is_extended(executable):
-            salt += " pagefind-extended"  # installed since: every article is indexed again (Chinese words)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
-        plan_salt = inputs_key(f"{salt} search={executable is not None}", [], static_prints)
+        # Pagefind's extended build installed since (or gone): the plan's salt tells, so the build goes
+        # past its no-change shortcut and the search store (one of its own) indexes every article again.
+        # No page shows which build indexed it: not in the templates' salts (it was in `whole`, which a
+        # page made with a template that may read any other is fingerprinted with)
+        extended = " extended" if executable is not None and is_extended(executable) else ""
+        plan_salt = inputs_key(f"{salt} search={executable is not None}{extended}", [], static_prints)
         # Keyed by what parsing reads of the config, not the whole file: a new site title keeps every
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(cache_salt(config), rows=not self.once)

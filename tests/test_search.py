@@ -656,10 +656,15 @@ def test_a_site_indexed_again_when_pagefinds_extended_build_comes_or_goes(make_s
     first = listing(root)
     monkeypatch.setattr(digest.search, "pagefind_executable", lambda: extended)
     monkeypatch.setattr(digest.build, "pagefind_executable", lambda: extended)
-    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    pages = {path: path.read_bytes() for path in (root / "output").rglob("*")
+             if path.is_file() and "pagefind" not in path.relative_to(root / "output").parts}
+    assert any(path.name == "index.html" for path in pages)
+    # no page shows which build indexed it: none is rendered again, only the index is made again
+    assert build(root, BuildOptions(now=NOW, jobs=1, search=True)).rendered == 0
     assert listing(root) != first  # the extended build's runtime and segments
+    assert {path: path.read_bytes() for path in pages} == pages
     monkeypatch.setattr(digest.build, "pagefind_executable", lambda: standard)
-    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    assert build(root, BuildOptions(now=NOW, jobs=1, search=True)).rendered == 0
     assert listing(root) == first
 
 
