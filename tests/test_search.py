@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import digest.build
 import digest.search
@@ -110,6 +112,36 @@ def test_stale_copies_are_hidden_unless_the_same_fragment_is_live_elsewhere() ->
                   {"x/index.html": "f1", "y/index.html": "f2"})
     new = Segment("b", {"y/index.html": "v2"}, False, {"y/index.html": "f2"})  # same text indexed again
     assert hidden_copies([old, new], {"x/index.html": "v2", "y/index.html": "v2"}) == {"f1": ["/x/"]}
+
+
+def _hidden_by_definition(segments: list[Segment], pages: dict[str, str]) -> dict[str, list[str]]:
+    """hidden_copies as its docstring defines it, every copy looked at (the reference)."""
+    live: set[tuple[str, str]] = set()
+    stale: set[tuple[str, str]] = set()
+    for segment in segments:
+        for rel, value in segment.pages.items():
+            fragment = segment.fragments.get(rel)
+            if fragment is not None:
+                (live if pages.get(rel) == value else stale).add((fragment, "/" + rel.removesuffix("index.html")))
+    hidden: dict[str, list[str]] = {}
+    for fragment, url in sorted(stale - live):
+        hidden.setdefault(fragment, []).append(url)
+    return hidden
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from([f"{c}/index.html" for c in "abcdef"]),
+                                st.tuples(st.sampled_from(["v1", "v2", "v3"]),
+                                          st.sampled_from(["f1", "f2", "f3", None])), max_size=6), max_size=4),
+       st.dictionaries(st.sampled_from([f"{c}/index.html" for c in "abcdefg"]), st.sampled_from(["v1", "v2", "v3"])))
+def test_hidden_copies_are_those_of_the_definition(held: list[dict[str, tuple[str, str | None]]],
+                                                    pages: dict[str, str]) -> None:
+    """Only the stale copies' pages are looked for again as live ones: the same answer as looking
+    at every copy, whatever segments hold (a page in several, with or without a fragment)."""
+    segments = [Segment(f"s{i}", {rel: value for rel, (value, _) in h.items()}, True,
+                        {rel: fragment for rel, (_, fragment) in h.items() if fragment is not None})
+                for i, h in enumerate(held)]
+    assert hidden_copies(segments, pages) == _hidden_by_definition(segments, pages)
 
 
 # --- the build ---------------------------------------------------------------------------------------
