@@ -524,6 +524,25 @@ def test_typing_fetches_the_index_chunks_before_the_search_runs(make_site: SiteM
             page.close()
 
 
+@pytest.mark.usefixtures("needs_pagefind")
+def test_the_page_asks_for_pagefinds_script_before_its_own_script_runs(make_site: SiteMaker, browser: Any) -> None:
+    """Pagefind's script is preloaded from the page's head (modulepreload): it is on its way before
+    search.js asks for the segments' listing, not fetched after the listing came back."""
+    root = make_site({"content/a.md": entry_text("Alpha rises", body="Letters exchanged on liberation day.")})
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    with serve(root / "output") as base:
+        page = browser.new_page()
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url.removeprefix(base)))
+        try:
+            page.goto(base + "search/")
+            page.wait_for_selector("#search-form[data-ready]", state="attached", timeout=20_000)
+            assert asked.count("pagefind/pagefind.js") == 1, asked  # the preload is the import's
+            assert asked.index("pagefind/pagefind.js") < asked.index("pagefind/segments.json"), asked
+        finally:
+            page.close()
+
+
 def test_a_fragments_url_is_read_from_its_start_or_else_whole() -> None:
     import gzip
     import json as json_module

@@ -26,21 +26,26 @@
   function load() {
     if (!engine) {
       var root = new URL("../", bundle).pathname;  // result URLs start at the site's root, wherever it is served
-      engine = fetch(new URL("segments.json", bundle).href, { cache: "no-cache" }).then(function (response) {
+      var listed = fetch(new URL("segments.json", bundle).href, { cache: "no-cache" }).then(function (response) {
         if (!response.ok) { throw new Error("no segments.json"); }
         return response.json();
-      }).then(function (listing) {
-        hidden = listing.hidden || {};
-        return import(new URL("pagefind.js", bundle).href).then(function (pagefind) {
-          return pagefind.options({ baseUrl: root }).then(function () {
-            return pagefind.init();
-          }).then(function () {
-            return Promise.all((listing.segments || []).map(function (segment) {
-              return pagefind.mergeIndex(new URL(segment, bundle).pathname, { baseUrl: root });
-            }));
-          }).then(function () { return pagefind; });
-        });
       });
+      // Pagefind's script is asked for with the listing, not after it: one round trip less before the
+      // index can load (the page's head preloads the script too: templates/search.html)
+      var imported = import(new URL("pagefind.js", bundle).href);
+      engine = Promise.all([listed, imported]).then(function (both) {
+        var listing = both[0];
+        var pagefind = both[1];
+        hidden = listing.hidden || {};
+        return pagefind.options({ baseUrl: root }).then(function () {
+          return pagefind.init();
+        }).then(function () {
+          return Promise.all((listing.segments || []).map(function (segment) {
+            return pagefind.mergeIndex(new URL(segment, bundle).pathname, { baseUrl: root });
+          }));
+        }).then(function () { return pagefind; });
+      });
+      imported.catch(function () {});  // reported through `engine` (a site built without Pagefind)
     }
     return engine;
   }
