@@ -556,6 +556,69 @@ def test_typing_fetches_the_index_chunks_before_the_search_runs(make_site: SiteM
             page.close()
 
 
+@pytest.mark.usefixtures("needs_pagefind")
+def test_the_page_asks_for_pagefinds_script_before_its_own_script_runs(make_site: SiteMaker, browser: Any) -> None:
+    """Pagefind's script is preloaded from the page's head (modulepreload): it is on its way before
+    search.js asks for the segments' listing, not fetched after the listing came back."""
+    root = make_site({"content/a.md": entry_text("Alpha rises", body="Letters exchanged on liberation day.")})
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    with serve(root / "output") as base:
+        page = browser.new_page()
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url.removeprefix(base)))
+        try:
+            page.goto(base + "search/")
+            page.wait_for_selector("#search-form[data-ready]", state="attached", timeout=20_000)
+            assert asked.count("pagefind/pagefind.js") == 1, asked  # the preload is the import's
+            assert asked.index("pagefind/pagefind.js") < asked.index("pagefind/segments.json"), asked
+        finally:
+            page.close()
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_pasted_query_is_searched_at_once_and_enter_does_not_search_it_again(
+        make_site: SiteMaker, browser: Any) -> None:
+    """A paste is a whole query: it is searched as it lands, without the pause typing waits for, and
+    Enter on that query (here after that pause has passed) shows the search under way instead of
+    starting it over."""
+    root = make_site({"content/a.md": entry_text("Alpha rises", body="Letters exchanged on liberation day."),
+                      "content/b.md": entry_text("Beta falls", date="2022-08-16T10:00:00Z", body="Plain.")})
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    with serve(root / "output") as base:
+        page = browser.new_page()
+        try:
+            page.goto(base + "search/")
+            page.wait_for_selector("#search-form[data-ready]", state="attached", timeout=20_000)
+            page.evaluate("""() => {
+                const status = document.getElementById('search-status');
+                window.searches = 0;
+                new MutationObserver(() => {
+                    if (status.textContent.startsWith('Searching')) { window.searches++; }
+                }).observe(status, {childList: true, characterData: true, subtree: true});
+                const copied = document.createElement('textarea');
+                copied.id = 'copied';
+                copied.value = 'liberation';
+                document.body.append(copied);
+                copied.select();
+            }""")
+            page.keyboard.press("ControlOrMeta+C")
+            page.focus("#search-q")
+            page.keyboard.press("ControlOrMeta+V")
+            status = page.text_content("#search-status") or ""
+            assert status.startswith("Searching") or "match" in status, status  # not 200 ms later
+            page.wait_for_timeout(400)  # past the pause after which a typed query is searched
+            page.press("#search-q", "Enter")
+            page.wait_for_function("/match/.test(document.getElementById('search-status').textContent)",
+                                   timeout=20_000)
+            page.wait_for_timeout(300)
+            assert page.evaluate("window.searches") == 1
+            assert page.eval_on_selector_all("#search-results a", "links => links.map(a => a.href)") == \
+                [base + "2022/08/15/a/"]
+            assert "q=liberation" in page.url
+        finally:
+            page.close()
+
+
 def test_a_fragments_url_is_read_from_its_start_or_else_whole() -> None:
     import gzip
     import json as json_module
