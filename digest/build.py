@@ -94,6 +94,7 @@ from digest.reuse.trees import (
     tree_state,
     with_search,
 )
+from digest.search import SEGMENTS as SEARCH_LISTING
 from digest.search import SearchStore, SearchWork, Segment, is_extended, pagefind_executable, plan_search
 from digest.site_static import check_static_clashes, folders_as_recorded, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
@@ -526,7 +527,7 @@ class Builder:
         store = None if executable is None else self._search_store(executable)
         if live is not None and live_state is not None and same_pages(live_state.manifest, state.manifest,
                                                                       store is not None) \
-                and (store is None or store.made(live_state.manifest.search_files(), config.language)):
+                and (store is None or store.made(live_state.manifest, config.language)):
             # e.g. a change no page shows (the search indexes pages: it is the same too)
             state = replace(state, manifest=live_state.manifest)
             cache.record_tree(live, state, keep=present(tree_id(spare_path(output))))
@@ -683,7 +684,6 @@ class Builder:
                            and not (store is not None and rel.startswith(SEARCH_PREFIX)))
             # Of the spare's manifest only its search files are read from here on
             made_afresh = spare_state is None
-            have_search = have.search_files()
             spare_state = None
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
@@ -729,7 +729,8 @@ class Builder:
                 if store is not None:
                     search, segments = indexing or start_index()
                     built = segments.result()
-                    state = with_search(state, search, search.plan.kept + tuple(built), staging, have_search)
+                    state = with_search(state, search, search.plan.kept + tuple(built), staging, have,
+                                        live_state.manifest if live_state else None, _live_listing(output))
                     clock.lap("search index")
             # Files of the live site the new one does not have (counted without a set of either)
             gone = sum(rel not in state.manifest for rel in live_manifest.keys_unlike(state.manifest)) \
@@ -790,6 +791,14 @@ def _read_entries(rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache, he
         # heads and their fields: 0.14 s of an addition at 100,000 under the profiler)
         gc.freeze()
         return listed
+
+
+def _live_listing(output: Path) -> bytes | None:
+    """The live site's list of search segments (pagefind/segments.json), if it has one."""
+    try:
+        return (output / SEARCH_LISTING).read_bytes()
+    except OSError:
+        return None
 
 
 def _feed_bodies(config: Config, cache: BuildCache, to_feed: Sequence[FeedPlan],

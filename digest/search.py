@@ -47,6 +47,7 @@ from digest.errors import DigestError
 
 BUNDLE = "pagefind"  # the folder, inside the site, that holds the runtime and the segments
 SEGMENTS = f"{BUNDLE}/segments.json"  # what the search page reads: the segments and the hidden copies
+SEGMENT_FOLDER = f"{BUNDLE}/segments/"  # each segment's files, in a folder of its name
 SMALL = 64  # the open segment is sealed at this many pages
 LARGE = 1024  # a build from nothing, and a merge of small segments, makes segments of this many
 STATE = "state.pickle"  # in the store: the segments of the last published site and its pages' prints
@@ -184,10 +185,10 @@ def hidden_copies(segments: Iterable[Segment], pages: Mapping[str, str]) -> dict
     live: set[tuple[str, str]] = set()
     for segment in segments:
         for rel in stale_pages:
-            value = segment.pages.get(rel)
-            fragment = segment.fragments.get(rel)
-            if value is not None and fragment is not None and pages.get(rel) == value:
-                live.add((fragment, rel))
+            indexed = segment.pages.get(rel)
+            held = segment.fragments.get(rel)
+            if indexed is not None and held is not None and pages.get(rel) == indexed:
+                live.add((held, rel))
     hidden: dict[str, list[str]] = {}
     for fragment, url in sorted((fragment, page_url(rel)) for fragment, rel in stale - live):
         hidden.setdefault(fragment, []).append(url)
@@ -295,6 +296,16 @@ class SearchStore:
             return [], {}
         return [s for s in segments if (self.folder / s.name).is_dir()], dict(self._state[2])
 
+    def known(self, name: str) -> Segment | None:
+        """The segment of this name as the store recorded it (None: no record of it)."""
+        known = self._segments.get(name)
+        if known is not None:
+            return known
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # read, not kept: its `sealed` is not known
+            data = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
+            return Segment(name, data["pages"], True, data["fragments"], tuple(data["files"]))
+        return None
+
     def _segment(self, name: str, sealed: bool) -> Segment:
         known = self._segments.get(name)
         if known is None:
@@ -330,7 +341,7 @@ class SearchStore:
         files = self._files.get(segment.name)
         if files is None:
             value = f"search {segment.name}"
-            prefix = f"{BUNDLE}/segments/{segment.name}/"
+            prefix = f"{SEGMENT_FOLDER}{segment.name}/"
             files = self._files[segment.name] = {prefix + name: (value, f"{segment.name}/{name}")
                                                  for name in segment.files}
         return files
@@ -519,11 +530,37 @@ def search_files(work: SearchWork, segments: Sequence[Segment]) -> dict[str, tup
     """Every file of the site's search: output path -> (fingerprint, the file's path in the store
     (a string: 20,000 Path objects cost 0.2 s) or its bytes)."""
     files: dict[str, tuple[str, str | bytes]] = {}
-    runtime = work.store.folder / work.runtime
     for name in work.runtime_files:
         files[f"{BUNDLE}/{name}"] = (f"search {work.runtime}", f"{work.runtime}/{name}")
     for segment in segments:
         files.update(work.store.segment_files(segment))
-    listing = segments_file(segments, work.pages, placeholder_fragment(runtime))
-    files[SEGMENTS] = ("search " + hashlib.blake2b(listing, digest_size=16).hexdigest(), listing)
+    files[SEGMENTS] = listing_file(work, segments)
     return files
+
+
+def listing_file(work: SearchWork, segments: Sequence[Segment]) -> tuple[str, bytes]:
+    """SEGMENTS for these segments: (its fingerprint, its bytes)."""
+    listing = segments_file(segments, work.pages, placeholder_fragment(work.store.folder / work.runtime))
+    return listing_print(listing), listing
+
+
+def listing_print(listing: bytes) -> str:
+    """The fingerprint of a SEGMENTS file with these bytes."""
+    return "search " + hashlib.blake2b(listing, digest_size=16).hexdigest()
+
+
+def listed_segments(listing: bytes) -> list[str] | None:
+    """The names of the segments a SEGMENTS file lists (None: not such a file)."""
+    with contextlib.suppress(ValueError, TypeError, AttributeError):
+        folders = json.loads(listing)["segments"]
+        names = [folder.removeprefix("segments/").removesuffix("/") for folder in folders]
+        if all(isinstance(name, str) and name and "/" not in name for name in names):
+            return names
+    return None
+
+
+def store_source(work: SearchWork, rel: str) -> str:
+    """Where a search file of the output (a segment's or the runtime's, not SEGMENTS) is in the store."""
+    if rel.startswith(SEGMENT_FOLDER):
+        return rel[len(SEGMENT_FOLDER):]
+    return f"{work.runtime}/{rel[len(BUNDLE) + 1:]}"

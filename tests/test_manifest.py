@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from digest.reuse.cache import BuildCache, TreeState
-from digest.reuse.manifest import EMPTY, PAGE_CHUNKS, SEARCH_PREFIX, Manifest, MissingChunk, chunk_of
-from digest.search import BUNDLE
+from digest.reuse.manifest import (
+    EMPTY,
+    PAGE_CHUNKS,
+    SEARCH_PREFIX,
+    SEARCH_SEGMENT_FOLDER,
+    Manifest,
+    MissingChunk,
+    chunk_of,
+)
+from digest.search import BUNDLE, SEGMENT_FOLDER
 
 
 def files(count: int, seed: int = 0) -> dict[str, str]:
@@ -22,6 +30,25 @@ def files(count: int, seed: int = 0) -> dict[str, str]:
 
 def test_the_search_prefix_is_the_search_bundles_folder() -> None:
     assert SEARCH_PREFIX == BUNDLE + "/"
+
+
+def test_the_search_segment_folder_is_the_search_modules() -> None:
+    assert SEARCH_SEGMENT_FOLDER == SEGMENT_FOLDER
+
+
+def test_a_segments_files_are_in_one_chunk_and_adding_or_dropping_it_changes_that_chunk_only() -> None:
+    """A build adds and drops the search's files a segment at a time (trees.search_from_live)."""
+    segment = [f"{SEGMENT_FOLDER}sabc/fragment/f{i}.pf_fragment" for i in range(300)]
+    assert len({chunk_of(rel) for rel in segment}) == 1 and chunk_of(segment[0]) >= PAGE_CHUNKS
+    others = {f"{SEGMENT_FOLDER}s{i}/index/x.pf_index": f"search s{i}" for i in range(40)}
+    base = Manifest.of({"a/index.html": "1", f"{BUNDLE}/pagefind.js": "search r", **others})
+    grown = base.updated({rel: "search sabc" for rel in segment})
+    assert sum(a != b for a, b in zip(base.names, grown.names, strict=True)) == 1
+    assert grown.updated({}, segment).names == base.names
+    both = Manifest.of({"b/index.html": "2"}).with_search_of(grown)
+    assert dict(both.items()) == {"b/index.html": "2", **{r: v for r, v in grown.items() if r.startswith(BUNDLE)}}
+    assert {rel for rel, _ in both.search_items_unlike(base)} == set(segment)
+    assert set(base.search_keys_unlike(both)) <= set(others) | {f"{BUNDLE}/pagefind.js"}
 
 
 def test_a_manifest_holds_what_it_was_made_of() -> None:

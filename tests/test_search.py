@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import digest.build
+import digest.reuse.trees
 import digest.search
 from digest.build import BuildOptions, build
 from digest.search import Segment, hidden_copies, plan_segments
@@ -208,6 +209,58 @@ def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker
     store = root / ".digest" / "search"
     kept = {p.name for p in store.iterdir() if p.is_dir() and p.name.startswith("s")}
     assert kept == {p.name for p in output.iterdir()}
+
+
+def _recorded_search(root: Path, folder: str) -> dict[str, str]:
+    """The search's files of the tree in `folder` as the build cache records them."""
+    from digest.config import load_config
+    from digest.reuse.cache import BuildCache
+    from digest.tree_identity import tree_id
+
+    cache = BuildCache(root, digest.build.cache_salt(load_config(root)))
+    try:
+        state = cache.tree(tree_id(root / folder))
+        assert state is not None
+        return state.manifest.search_files()
+    finally:
+        cache.close()
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_change_makes_the_search_files_from_the_live_trees_and_records_them_as_they_are(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits, an addition and a deletion: each build takes the live tree's search files and changes
+    those of the segments gone and come (not every file made anew: a third of an edit at 100,000
+    entries), and both trees hold exactly the search files the cache says, each the store's."""
+    monkeypatch.setattr(digest.search, "SMALL", 2)
+    monkeypatch.setattr(digest.search, "LARGE", 4)
+    made_whole: list[int] = []
+    real = digest.reuse.trees.search_files
+    monkeypatch.setattr(digest.reuse.trees, "search_files", lambda *a: made_whole.append(1) or real(*a))
+    root, _, options = _searchable(make_site, 9)
+    assert made_whole  # the first build: nothing to start from
+    steps = [lambda: (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z",
+                                                                    body="Body 1, zanzibarite.")),
+             lambda: (root / "content/e9.md").write_text(entry_text("Ferry timetable", date="2022-08-19T09:00:00Z",
+                                                                    body="Body 9.")),
+             lambda: (root / "content/e3.md").unlink(),
+             lambda: (root / "content/e5.md").write_text(entry_text(TITLES[5], date="2022-08-15T09:00:00Z",
+                                                                    body="Body 5, quillwort."))]
+    for step in steps:
+        step()
+        made_whole.clear()
+        build(root, options)
+        assert not made_whole
+        for folder in ("output", ".output.spare"):
+            recorded = _recorded_search(root, folder)
+            on_disk = {p.relative_to(root / folder).as_posix() for p in (root / folder / "pagefind").rglob("*")
+                       if p.is_file()}
+            assert set(recorded) == on_disk, folder
+        for rel, value in _recorded_search(root, "output").items():
+            name = value.removeprefix("search ")
+            if rel.startswith("pagefind/segments/"):
+                assert rel.split("/")[2] == name
+                assert (root / "output" / rel).samefile(root / ".digest/search" / name / rel.split("/", 3)[3])
 
 
 def _tree(root: Path) -> dict[str, bytes]:

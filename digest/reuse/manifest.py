@@ -24,6 +24,7 @@ PAGE_CHUNKS = 1024  # chunks of the pages and feeds (about 125 files each at 100
 SEARCH_CHUNKS = 256  # chunks of the search's files
 CHUNKS = PAGE_CHUNKS + SEARCH_CHUNKS
 SEARCH_PREFIX = "pagefind/"  # digest.search.BUNDLE's folder (the cache store imports no stage)
+SEARCH_SEGMENT_FOLDER = f"{SEARCH_PREFIX}segments/"  # digest.search.SEGMENT_FOLDER
 
 Chunk = dict[str, str]
 ChunkSource = Callable[[list[bytes]], dict[bytes, Chunk]]  # chunk names -> their chunks (the cache)
@@ -35,6 +36,11 @@ class MissingChunk(LookupError):
 
 def chunk_of(rel: str) -> int:
     if rel.startswith(SEARCH_PREFIX):
+        if rel.startswith(SEARCH_SEGMENT_FOLDER):
+            # A segment's files together (a thousand at most): a segment added or dropped changes
+            # one chunk, not every search chunk (see trees.with_search)
+            segment = rel[len(SEARCH_SEGMENT_FOLDER):].split("/", 1)[0]
+            return PAGE_CHUNKS + zlib.crc32(segment.encode()) % SEARCH_CHUNKS
         return PAGE_CHUNKS + zlib.crc32(rel.encode()) % SEARCH_CHUNKS
     return zlib.crc32(rel.encode()) % PAGE_CHUNKS
 
@@ -156,6 +162,16 @@ class Manifest(Mapping[str, str]):
         for k in self._differing([other], range(CHUNKS)):
             yield from self._chunks[k]
 
+    def search_items_unlike(self, other: Manifest) -> Iterator[tuple[str, str]]:
+        """items_unlike, of the search's files only."""
+        for k in self._differing([other], range(PAGE_CHUNKS, CHUNKS)):
+            yield from self._chunks[k].items()
+
+    def search_keys_unlike(self, other: Manifest) -> Iterator[str]:
+        """keys_unlike, of the search's files only."""
+        for k in self._differing([other], range(PAGE_CHUNKS, CHUNKS)):
+            yield from self._chunks[k]
+
     # -- the pages and the search's files ------------------------------------------------
     def same_pages(self, other: Manifest) -> bool:
         return self.names[:PAGE_CHUNKS] == other.names[:PAGE_CHUNKS]
@@ -198,6 +214,20 @@ class Manifest(Mapping[str, str]):
             if name != EMPTY_NAME:
                 made[name] = chunk
         return Manifest(tuple(names), chunks, self._source, made)
+
+    def with_search_of(self, other: Manifest) -> Manifest:
+        """The pages of this manifest with the search's files of `other` (their chunks shared)."""
+        names = self.names[:PAGE_CHUNKS] + other.names[PAGE_CHUNKS:]
+        chunks = {k: chunk for k, chunk in self._chunks.items() if k < PAGE_CHUNKS}
+        chunks.update((k, chunk) for k, chunk in other._chunks.items() if k >= PAGE_CHUNKS)
+        made = dict(self.made)
+        made.update((name, other.made[name]) for name in other.names[PAGE_CHUNKS:] if name in other.made)
+        source = self._source or other._source
+        if other._source is not None and other._source is not self._source and any(
+                k not in chunks for k in range(PAGE_CHUNKS, CHUNKS)):
+            other._load(range(PAGE_CHUNKS, CHUNKS))  # read where `other` reads from, while it can
+            chunks.update((k, other._chunks[k]) for k in range(PAGE_CHUNKS, CHUNKS))
+        return Manifest(names, chunks, source, made)
 
     def with_search(self, files: Mapping[str, str]) -> Manifest:
         """The pages of this manifest with these search files in place of its own."""
