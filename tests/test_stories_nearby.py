@@ -478,3 +478,33 @@ def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_compari
         assert regrouped(0.1) is None
     found = regrouped(1.0)
     assert found is not None and found.stories == group_stories(entries, site.features)
+
+
+@given(st.lists(st.integers(0, 6), min_size=0, max_size=40))
+def test_the_time_order_is_group_stories_order(times: list[int]) -> None:
+    """nearby._time_order: by time, then path, as sorting (time, path, place) does: many equal times."""
+    paths = [f"content/{(k * 7919) % 101:03d}.md" for k in range(len(times))]
+    stamps = [float(t) for t in times]
+    expected = [k for _, _, k in sorted(zip(stamps, paths, range(len(times)), strict=True))]
+    assert digest.stories.nearby._time_order(stamps, paths) == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from(["curated", "kept", "regrouped"]), st.integers(0, 3), st.sampled_from("ab")),
+                max_size=30), st.randoms(use_true_random=False))
+def test_the_stories_kept_and_the_others_are_merged_as_sorting_them_all(
+        stories: list[tuple[str, int, str]], rng: random.Random) -> None:
+    """nearby._merged: the kept stories (sorted) and the curator's and regrouped ones (any order) in
+    group_stories' order, a stable sort by lead time and key of curated + kept + regrouped: equal
+    times and keys across the three, each kept story with its path."""
+    base = make_entry(rng, 0, headlines()[0], 0.0)
+    made: dict[str, list[Story]] = {"curated": [], "kept": [], "regrouped": []}
+    for number, (group, hour, key) in enumerate(stories):
+        entry = dataclasses.replace(base, path=PurePosixPath(f"content/{number}.md"),
+                                    published=base.published + timedelta(hours=hour))
+        made[group].append(Story(key=key, lead=entry, members=(entry,)))
+    made["kept"].sort(key=lambda s: (s.lead.published, s.key))
+    alone = [str(s.lead.path) for s in made["kept"]]
+    expected = sorted(made["curated"] + made["kept"] + made["regrouped"], key=lambda s: (s.lead.published, s.key))
+    merged, paths = digest.stories.nearby._merged(made["kept"], alone, made["curated"], made["regrouped"])
+    assert [id(s) for s in merged] == [id(s) for s in expected]
+    assert paths == [str(s.lead.path) if any(s is k for k in made["kept"]) else None for s in expected]

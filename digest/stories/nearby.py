@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from digest.model import Entry, Story
@@ -227,8 +228,7 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     went = [ledger.tokens[token] for token in went_tokens]
     if len(came) + len(went) > MAX_CHANGED:
         return None
-    # group_stories' order (time, then path; the paths differ, so the place never decides)
-    order = [k for _, _, k in sorted(zip(stamps, paths, range(len(entries)), strict=True))]
+    order = _time_order(stamps, paths)
     keyless = [k for k in order if not entries[k].story]
     unkeyed = [entries[k] for k in keyless]
     times = [stamps[k] for k in keyless]
@@ -319,14 +319,59 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
             curator_key = entries[k].story
             if curator_key:
                 curated.setdefault(curator_key, []).append(entries[k])
-    stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()] + kept + regrouped
-    alone = [None] * len(curated) + kept_alone + [None] * len(regrouped)
-    ranked = sorted(range(len(stories)), key=[(s.lead.published, s.key) for s in stories].__getitem__)
+    curated_stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()]
+    stories, alone = _merged(kept, kept_alone, curated_stories, regrouped)
     rows: dict[str, tuple[str, str, float, str | None]] = {  # a curator's entry has no line
         token: (token, *now[token], None) for token in came_tokens}
     rows.update((row[0], row) for row in _lines_now(titles, went_tokens, read, unkeyed_tokens, new_here, now))
     change = LedgerChange(list(rows.values()), went_tokens, df, len(unkeyed))
-    return Regrouped([stories[i] for i in ranked], [alone[i] for i in ranked], change)
+    return Regrouped(stories, alone, change)
+
+
+def _time_order(stamps: Sequence[float], paths: Sequence[str]) -> list[int]:
+    """The places of the entries in group_stories' order: by time, then path (the paths differ). Sorted
+    by time alone (a float key: at 100,000 entries a third of the time of sorting (time, path) pairs),
+    then each run of equal times (few) by path."""
+    order = sorted(range(len(stamps)), key=stamps.__getitem__)
+    if len(set(stamps)) < len(stamps):
+        at = 0
+        for _, run in itertools.groupby([stamps[k] for k in order]):
+            size = sum(1 for _ in run)
+            if size > 1:
+                order[at:at + size] = sorted(order[at:at + size], key=paths.__getitem__)
+            at += size
+    return order
+
+
+def _story_rank(story: Story) -> tuple[datetime, str]:
+    return (story.lead.published, story.key)
+
+
+def _merged(kept: list[Story], kept_alone: list[str | None], curated: list[Story],
+            regrouped: list[Story]) -> tuple[list[Story], list[str | None]]:
+    """group_stories' sort of curated + kept + regrouped (stable, by lead time and key), with each
+    story's path when it is kept alone (None for the others). `kept`, the last grouping's stories that
+    stay, is in its order, sorted already (their leads' times and keys are as they were): the others
+    are put in their places (a curator's before a kept story of the same time and key, a regrouped
+    one after), not every story sorted again (at 100,000 entries 0.1 s)."""
+    places = []
+    for first, group, find in ((0, curated, bisect.bisect_left), (1, regrouped, bisect.bisect_right)):
+        for n, story in enumerate(group):
+            rank = _story_rank(story)
+            places.append((find(kept, rank, key=_story_rank), rank, first, n, story))
+    places.sort(key=lambda place: place[:4])
+    stories: list[Story] = []
+    alone: list[str | None] = []
+    at = 0
+    for place, _, _, _, story in places:
+        stories += kept[at:place]
+        alone += kept_alone[at:place]
+        stories.append(story)
+        alone.append(None)
+        at = place
+    stories += kept[at:]
+    alone += kept_alone[at:]
+    return stories, alone
 
 
 def _lines_now(before: Mapping[str, str], went_tokens: Iterable[str], read: _Features,
