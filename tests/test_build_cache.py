@@ -1563,6 +1563,37 @@ def test_one_shot_builds_group_stories_near_what_changed(site: Path, tmp_path: P
         assert ledger == sorted(db.execute("SELECT grouping, path FROM entries"))  # every entry as it is now
 
 
+def test_a_build_grouping_everything_again_keeps_the_ledger_and_its_index(site: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    """When a one-shot build cannot group near the change (regroup_near gives up) and groups every
+    entry, the ledger's stored lines are read in one go to tell which rows changed (not a query a
+    line), and the ledger and its full-text index are those of the entries as they are now."""
+    import digest.stories.nearby as nearby
+
+    monkeypatch.setattr(nearby, "regroup_near", lambda *args, **options: None)
+    read: list[int] = []
+    ledger_lines = BuildCache.ledger_lines
+
+    def counted(cache: BuildCache, tokens: Any) -> dict[str, str]:
+        read.append(1)
+        return ledger_lines(cache, tokens)
+
+    monkeypatch.setattr(BuildCache, "ledger_lines", counted)
+    (site / "content/2022/08/16/delta.md").write_text(
+        entry_text("Quillfeather opens again", DAY2, "Delta.", topic="world"))
+    rebuild_equals_cold(site, tmp_path)
+    assert read == [1]
+    with sqlite3.connect(cache_path(site)) as db:
+        ledger = sorted(db.execute("SELECT token, path FROM ledger"))
+        assert ledger == sorted(db.execute("SELECT grouping, path FROM entries"))
+        found = db.execute("SELECT ledger.path FROM ledger_words JOIN ledger ON ledger.rowid = ledger_words.rowid "
+                           "WHERE ledger_words MATCH '\"quillfeather\"'").fetchall()
+        assert [path for path, in found] == ["content/2022/08/16/delta.md"]
+        rows = db.execute("SELECT count(*) FROM ledger WHERE title IS NOT NULL").fetchone()[0]
+        assert db.execute("SELECT count(*) FROM ledger_words WHERE ledger_words MATCH '\"opens\"'").fetchone()[0] \
+            <= rows
+
+
 def test_feed_bodies_are_made_once_while_a_feed_shows_them(site: Path, tmp_path: Path, monkeypatch) -> None:
     """The feeds' item bodies as HTML are kept in the cache: an addition renders the feeds again
     but makes only the new entry's body; an edited body is made again (its content changed); the

@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 
 import digest.stories.nearby
 from digest.model import Entry, Story
+from digest.reuse.cache import BuildCache
 from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
 from digest.stories.features import EntryFeatures
 from digest.stories.nearby import (
     PICKLE_HEADS,
     Ledger,
+    Regrouped,
     ledger_line,
     ledger_of,
     moved_words,
@@ -28,7 +30,7 @@ from digest.stories.nearby import (
     regroup_near,
     title_of_line,
 )
-from digest.stories.remembered import remembered_stories
+from digest.stories.remembered import Grouped, StoredLines, remembered_stories
 from digest.stories.weights import title_vector
 from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
 
@@ -135,9 +137,12 @@ class Ledgered(Site):
             self.ledger = ledger_of(entries, self.features, self.tokens())
         else:
             self.regrouped += 1
-            assert found[0] == expected
-            assert found[1] == ledger_of(entries, self.features, self.tokens())
-            self.ledger = found[1]
+            assert found.stories == expected
+            # The cache's form of the stories, told by `alone` where a story was kept alone
+            assert Grouped(found.stories, found.alone).remembered == remembered_stories(expected)
+            ledger = found.ledger.applied(self.ledger)
+            assert ledger == ledger_of(entries, self.features, self.tokens())
+            self.ledger = ledger
         self.stories = expected
 
 
@@ -192,10 +197,10 @@ def test_the_features_a_regrouping_reads_are_fetched_a_batch_at_a_time() -> None
             if found is None:
                 site.ledger = ledger_of(entries, site.features, tokens)
                 continue
-            assert found[0] == site.stories
+            assert found.stories == site.stories
             assert features.read_alone <= came, features.read_alone - came
             batches += [len(batch) for batch in features.batches]
-            site.ledger = found[1]
+            site.ledger = found.ledger.applied(site.ledger)
     assert batches and max(batches) > 5, batches
 
 
@@ -294,8 +299,9 @@ def test_partners_are_found_from_the_ledgers_title_terms() -> None:
                                                  max_fresh=1.0, max_reached=1.0), counted.read)
     (with_titles, read_with), (without, read_without) = found[True], found[False]
     assert with_titles is not None and without is not None
-    assert with_titles[0] == without[0] == group_stories(now, features)
-    assert with_titles[1] == without[1] == ledger_of(now, features, now_tokens)
+    assert with_titles.stories == without.stories == group_stories(now, features)
+    assert with_titles.ledger.applied(ledger) == ledger_of(now, features, now_tokens)
+    assert without.ledger.applied(Ledger(ledger.tokens, ledger.df, ledger.n)) == ledger_of(now, features, now_tokens)
     assert len(read_with) < len(read_without)
 
 
@@ -334,25 +340,40 @@ def test_only_the_features_of_entries_whose_texts_are_compared_are_read() -> Non
     counted = CountedFeatures(features)
     found = regroup_near(now, counted, now_tokens, remembered(group_stories(entries, features)), ledger,
                          DEFAULT_SETTINGS, max_fresh=1.0, max_reached=1.0)
-    assert found is not None and found[0] == group_stories(now, features)
-    moved = moved_words(ledger.df, ledger.n, found[1].df, found[1].n, DEFAULT_SETTINGS)
+    assert found is not None and found.stories == group_stories(now, features)
+    moved = moved_words(ledger.df, ledger.n, found.ledger.df, found.ledger.n, DEFAULT_SETTINGS)
     assert moved is not None
     assert any(not moved.isdisjoint(features[e.path].terms) for e in entries)  # holders were looked for
     assert counted.read == {new.path}
-    assert [s for s in found[0] if len(s.members) > 1 and new in s.members]
+    assert [s for s in found.stories if len(s.members) > 1 and new in s.members]
 
 
-def test_the_holders_of_words_are_found_in_the_ledgers_lines() -> None:
+@pytest.mark.parametrize("kept", ["in memory", "in the build cache"])
+def test_the_holders_of_words_are_found_in_the_ledgers_lines(kept: str, tmp_path: Path) -> None:
     """The entries holding a word (in title or text) are found from their ledger lines, exactly as
     their features tell, without reading the features: also a word that is a number (the line's
-    first field is one) and a name; an entry without a line is looked for in its features."""
+    first field is one) and a name; an entry without a line is looked for in its features. Kept in
+    the build cache, the lines that may hold a word are found by its full-text index, and only
+    those are read (remembered.StoredLines)."""
     rng = random.Random(4)
     entries = corpus(rng, 120, stories=6, days=2)
     features = {e.path: entry_features(e) for e in entries}
     lines: list[str | None] = [ledger_line(features[e.path]) for e in entries]
     lines[7] = None
+    tokens = [f"token-{k}" for k in range(len(entries))]
+    titles: Mapping[str, str] = {token: line for token, line in zip(tokens, lines, strict=True) if line is not None}
+    if kept == "in the build cache":
+        cache = BuildCache(tmp_path, "salt")
+        # Written in two goes, some rows replaced and some removed and written again: the index follows
+        rows = [(token, str(e.path), 0.0, line) for token, e, line in zip(tokens, entries, lines, strict=True)]
+        cache.write_ledger([(token, path, time, "1\t\tstale\tstale") for token, path, time, _ in rows[:60]], (),
+                           whole=True)
+        cache.write_ledger(rows, tokens[100:])
+        cache.write_ledger(rows[100:], ())
+        assert cache.ledger_holding({"stale"}) == {}
+        titles = StoredLines(cache, set(titles))
     counted = CountedFeatures(features)
-    read = digest.stories.nearby._Features(entries, counted, lines)
+    read = digest.stories.nearby._Features(entries, counted, tokens, titles)
     every = sorted({t for f in features.values() for t in f.terms})
     counts = {str(f.text_word_count) for f in features.values()}
     names = {t for f in features.values() for t in f.title_names}
@@ -360,6 +381,26 @@ def test_the_holders_of_words_are_found_in_the_ledgers_lines() -> None:
     for words in [set(rng.sample(every, 3)) for _ in range(30)] + [counts, names, alone]:
         assert read.holders(words) == [k for k, e in enumerate(entries) if not words.isdisjoint(features[e.path].terms)]
     assert counted.read == {entries[7].path}
+
+
+def test_the_build_caches_index_of_the_ledger_finds_every_line_holding_a_word(tmp_path: Path) -> None:
+    """BuildCache.ledger_holding: every line holding a word as one of its terms, whatever the word's
+    characters (a phrase of several words, accents, quotes, a hyphen), after rows are replaced and
+    removed; None for a word the index may not hold (no ASCII letter or digit): then every line is read."""
+    cache = BuildCache(tmp_path, "salt")
+    terms = ["new york", "café", "o'neil", 'say "hi"', "foo-bar", "2024", "plain"]
+    line = "12\tnew york\t" + "\n".join(terms[:3]) + "\t" + "\n".join(terms[3:])
+    cache.write_ledger([("a", "content/a.md", 1.0, line), ("b", "content/b.md", 2.0, "1\t\tother\tyork"),
+                        ("c", "content/c.md", 3.0, None)], (), whole=True)
+    for term in terms:
+        assert "a" in (cache.ledger_holding({term}) or {}), term
+    cache.write_ledger([("a", "content/a.md", 1.0, "1\t\tnothing\t")], ["b"])
+    for term in terms:
+        assert cache.ledger_holding({term}) == {}, term
+    assert cache.ledger_holding({"nothing"}) == {"a": "1\t\tnothing\t"}
+    assert cache.ledger_holding({"&&", "nothing"}) is None
+    assert cache.ledger_holding({"日本"}) is None
+    assert sorted(row[0] for row in cache.ledger_places()) == ["a", "c"]
 
 
 def test_entries_whose_moved_words_are_in_their_text_only_are_not_regrouped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -407,7 +448,7 @@ def test_entries_whose_moved_words_are_in_their_text_only_are_not_regrouped(monk
         before = remembered(group_stories(entries, features))
     assert moved == {"quillfeather"}
     found = regroup_near(now, features, now_tokens, before, ledger, DEFAULT_SETTINGS, max_fresh=1.0, max_reached=1.0)
-    assert found is not None and found[0] == group_stories(now, features)
+    assert found is not None and found.stories == group_stories(now, features)
     assert redone and not redone[-1] & {str(e.path) for e in holders}, redone
     assert sum(len(story[1]) > 1 for story in before) >= len(holders)  # the holders' stories, kept
 
@@ -425,7 +466,7 @@ def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_compari
     site.features[path] = entry_features(site.entries[path])
     entries = list(site.entries.values())
 
-    def regrouped(max_reached: float) -> tuple[list[Story], Ledger] | None:
+    def regrouped(max_reached: float) -> Regrouped | None:
         return regroup_near(entries, site.features, site.tokens(), remembered(site.stories), site.ledger,
                             DEFAULT_SETTINGS, departed=site.departed, max_fresh=1.0, max_reached=max_reached)
 
@@ -436,4 +477,34 @@ def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_compari
                             lambda *args: pytest.fail("compared or looked for partners"))
         assert regrouped(0.1) is None
     found = regrouped(1.0)
-    assert found is not None and found[0] == group_stories(entries, site.features)
+    assert found is not None and found.stories == group_stories(entries, site.features)
+
+
+@given(st.lists(st.integers(0, 6), min_size=0, max_size=40))
+def test_the_time_order_is_group_stories_order(times: list[int]) -> None:
+    """nearby._time_order: by time, then path, as sorting (time, path, place) does: many equal times."""
+    paths = [f"content/{(k * 7919) % 101:03d}.md" for k in range(len(times))]
+    stamps = [float(t) for t in times]
+    expected = [k for _, _, k in sorted(zip(stamps, paths, range(len(times)), strict=True))]
+    assert digest.stories.nearby._time_order(stamps, paths) == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from(["curated", "kept", "regrouped"]), st.integers(0, 3), st.sampled_from("ab")),
+                max_size=30), st.randoms(use_true_random=False))
+def test_the_stories_kept_and_the_others_are_merged_as_sorting_them_all(
+        stories: list[tuple[str, int, str]], rng: random.Random) -> None:
+    """nearby._merged: the kept stories (sorted) and the curator's and regrouped ones (any order) in
+    group_stories' order, a stable sort by lead time and key of curated + kept + regrouped: equal
+    times and keys across the three, each kept story with its path."""
+    base = make_entry(rng, 0, headlines()[0], 0.0)
+    made: dict[str, list[Story]] = {"curated": [], "kept": [], "regrouped": []}
+    for number, (group, hour, key) in enumerate(stories):
+        entry = dataclasses.replace(base, path=PurePosixPath(f"content/{number}.md"),
+                                    published=base.published + timedelta(hours=hour))
+        made[group].append(Story(key=key, lead=entry, members=(entry,)))
+    made["kept"].sort(key=lambda s: (s.lead.published, s.key))
+    alone = [str(s.lead.path) for s in made["kept"]]
+    expected = sorted(made["curated"] + made["kept"] + made["regrouped"], key=lambda s: (s.lead.published, s.key))
+    merged, paths = digest.stories.nearby._merged(made["kept"], alone, made["curated"], made["regrouped"])
+    assert [id(s) for s in merged] == [id(s) for s in expected]
+    assert paths == [str(s.lead.path) if any(s is k for k in made["kept"]) else None for s in expected]

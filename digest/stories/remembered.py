@@ -27,7 +27,11 @@ class _Memory(Protocol):
 
     def forget_departed(self) -> None: ...
 
-    def ledger_rows(self) -> list[tuple[str, str, float, str | None]]: ...
+    def ledger_places(self) -> list[tuple[str, str, float, bool]]: ...
+
+    def ledger_lines(self, tokens: Iterable[str]) -> dict[str, str]: ...
+
+    def ledger_holding(self, words: Iterable[str]) -> dict[str, str] | None: ...
 
     def write_ledger(self, rows: Iterable[tuple[str, str, float, str | None]], removed: Iterable[str],
                      whole: bool = False) -> None: ...
@@ -77,12 +81,13 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
     if isinstance(remembered, tuple) and len(remembered) == 2 and remembered[0] == key:
         by_path = {str(e.path): e for e in entries}
         try:
-            return Grouped(make_story(k, [by_path[m] for m in members], score, reason)
-                           for k, members, score, reason in recalled(remembered[1]))
+            return Grouped([make_story(k, [by_path[m] for m in members], score, reason)
+                            for k, members, score, reason in recalled(remembered[1])],
+                           [story if isinstance(story, str) else None for story in remembered[1]])
         except (KeyError, TypeError, ValueError):
             pass
     if group is group_stories:  # a one-shot build: group near what changed when the ledger can tell
-        stories = Grouped(_grouped_near(entries, features, tokens, cache, remembered))
+        stories = _grouped_near(entries, features, tokens, cache, remembered)
     else:
         stories = Grouped(group(entries, features))
     with cache.atomically():
@@ -94,15 +99,24 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
 class Grouped(list[Story]):
     """Stories as cached_stories gives them, with their form in the cache (remembered_stories)
     made once when first asked for: the build stores it and compares it with the live plan's
-    (reuse.touched.grouping), and making it costs a pass over every story (0.12 s at 100,000)."""
+    (reuse.touched.grouping). Making it costs a pass over every story (0.12 s at 100,000), so
+    `alone` may tell it already for most: per story, the path of its entry when it is known to be
+    a story of that entry alone (as remembered_stories keeps it), else None."""
+
+    def __init__(self, stories: Iterable[Story] = (), alone: Sequence[str | None] | None = None) -> None:
+        super().__init__(stories)
+        self._alone = alone
 
     @functools.cached_property
     def remembered(self) -> list[str | RememberedStory]:
-        return remembered_stories(self)
+        if self._alone is None or len(self._alone) != len(self):
+            return remembered_stories(self)
+        return [path if path is not None else remembered_story(story)
+                for story, path in zip(self, self._alone, strict=True)]
 
 
 def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any], tokens: Sequence[str],
-                  cache: _Memory, remembered: Any) -> list[Story]:
+                  cache: _Memory, remembered: Any) -> Grouped:
     """group_stories, grouping only near the entries changed since the remembered grouping when
     its ledger is there (stories.nearby); the ledger of the result is kept for the next build."""
     from digest.stories.nearby import ledger_of, regroup_near  # with numpy: only to group
@@ -115,23 +129,30 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
                                  departed=functools.partial(_departed, cache))
         except Exception:  # an optimisation must never fail a build: group everything
             found = None
-    if found is None:
-        fetch_all = getattr(features, "fetch_all", None)
-        if fetch_all is not None:
-            fetch_all()  # every entry's features in one query, not one by one
-        stories = group_stories(entries, features)
-        found = (stories, ledger_of(entries, features, tokens))
-    new = found[1]
+    if found is not None:
+        change = found.ledger
+        with cache.atomically():  # the rows of the entries that came, went or changed only
+            cache.put(LEDGER, (grouping_key(tokens), change.df, change.n))
+            cache.write_ledger(change.rows, change.removed)
+            cache.forget_departed()
+        return Grouped(found.stories, found.alone)
+    fetch_all = getattr(features, "fetch_all", None)
+    if fetch_all is not None:
+        fetch_all()  # every entry's features in one query, not one by one
+    stories = group_stories(entries, features)
+    new = ledger_of(entries, features, tokens)
     with cache.atomically():
         cache.put(LEDGER, (grouping_key(tokens), new.df, new.n))
         if ledger is None:
             cache.write_ledger(_ledger_rows(new, new.tokens), (), whole=True)
         else:  # the rows of the entries that came, went or changed only
+            fetch = getattr(ledger.titles, "fetch", None)  # every line read at once (StoredLines), not one a query
+            before = ledger.titles if fetch is None else fetch(ledger.tokens)
             changed = [token for token, place in new.tokens.items()
-                       if ledger.tokens.get(token) != place or ledger.titles.get(token) != new.titles.get(token)]
+                       if ledger.tokens.get(token) != place or before.get(token) != new.titles.get(token)]
             cache.write_ledger(_ledger_rows(new, changed), [t for t in ledger.tokens if t not in new.tokens])
         cache.forget_departed()
-    return found[0]
+    return Grouped(stories)
 
 
 def _stored_ledger(cache: _Memory, remembered: Any) -> Any:
@@ -142,13 +163,50 @@ def _stored_ledger(cache: _Memory, remembered: Any) -> Any:
     if not (isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(head, tuple) and len(head) == 3
             and head[0] == remembered[0] and isinstance(head[1], Counter) and isinstance(head[2], int)):
         return None
-    tokens: dict[str, tuple[str, float]] = {}
-    titles: dict[str, str] = {}
-    for token, path, time, title in cache.ledger_rows():
-        tokens[token] = (path, time)
-        if title is not None:
-            titles[token] = title
-    return Ledger(tokens, head[1], head[2], titles)
+    rows = cache.ledger_places()
+    tokens = {token: (path, time) for token, path, time, _ in rows}
+    return Ledger(tokens, head[1], head[2], StoredLines(cache, {token for token, _, _, lined in rows if lined}))
+
+
+class StoredLines(Mapping[str, str]):
+    """The ledger's lines (nearby.ledger_line) by grouping token, read from the cache when asked for:
+    a regrouping reads those of the entries near what it looks at in time, and those that may hold a
+    word whose rarity moved, not every line (3.5 MB at 10,000 entries; an edit of a title read some
+    tens of lines, an addition at 10,000 entries about 4,600)."""
+
+    def __init__(self, cache: _Memory, lined: set[str]) -> None:
+        self._cache = cache
+        self._lined = lined  # the tokens that have a line
+        self._read: dict[str, str] = {}
+
+    def __getitem__(self, token: str) -> str:
+        if token not in self._lined:
+            raise KeyError(token)
+        return self.fetch([token])[token]
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._lined
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lined)
+
+    def __len__(self) -> int:
+        return len(self._lined)
+
+    def fetch(self, tokens: Iterable[str]) -> Mapping[str, str]:
+        """The lines of these tokens (of those that have one) read, in one query: the lines read so far."""
+        missing = [token for token in tokens if token in self._lined and token not in self._read]
+        if missing:
+            self._read.update(self._cache.ledger_lines(missing))
+        return self._read
+
+    def holding(self, words: Iterable[str]) -> Mapping[str, str] | None:
+        """The lines that may hold one of these words (every one that does), by token; None when the
+        cache cannot tell (BuildCache.ledger_holding)."""
+        found = self._cache.ledger_holding(words)
+        if found is not None:
+            self._read.update(found)
+        return found
 
 
 def _ledger_rows(ledger: Any, tokens: Iterable[str]) -> Iterator[tuple[str, str, float, str | None]]:
@@ -165,15 +223,16 @@ def remembered_stories(stories: Iterable[Story]) -> list[str | RememberedStory]:
     such a story is kept as its path, any other as (key, member paths, score, reason). At 100,000
     entries a tuple and a list a story were 55 MB in memory when an edit read them back, and
     the edit needs only the stories of several entries (plan_patch)."""
-    kept: list[str | RememberedStory] = []
-    for s in stories:
-        if len(s.members) == 1 and s.reason == ALONE and s.score == 1.0:
-            path = str(s.lead.path)
-            if s.key == path_key(path):
-                kept.append(path)
-                continue
-        kept.append((s.key, [str(m.path) for m in s.members], s.score, s.reason))
-    return kept
+    return [remembered_story(s) for s in stories]
+
+
+def remembered_story(s: Story) -> str | RememberedStory:
+    """One story as remembered_stories keeps it."""
+    if len(s.members) == 1 and s.reason == ALONE and s.score == 1.0:
+        path = str(s.lead.path)
+        if s.key == path_key(path):
+            return path
+    return (s.key, [str(m.path) for m in s.members], s.score, s.reason)
 
 
 def recalled(kept: Iterable[str | RememberedStory]) -> Iterator[RememberedStory]:
