@@ -508,3 +508,21 @@ def test_the_stories_kept_and_the_others_are_merged_as_sorting_them_all(
     merged, paths = digest.stories.nearby._merged(made["kept"], alone, made["curated"], made["regrouped"])
     assert [id(s) for s in merged] == [id(s) for s in expected]
     assert paths == [str(s.lead.path) if any(s is k for k in made["kept"]) else None for s in expected]
+
+
+def test_without_fts5_the_ledger_is_kept_without_its_index_and_every_line_is_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An SQLite built without FTS5: the cache has no full-text index of the ledger (its schema would
+    not open otherwise), the ledger is written all the same, ledger_holding says it cannot tell (every
+    line is read), and such a cache has a salt of its own (an index kept by the other would be stale)."""
+    import digest.reuse.cache as cache_module
+
+    with_index = cache_module.salt_for("config")
+    monkeypatch.setattr(cache_module, "full_text_index", lambda: False)
+    assert cache_module.salt_for("config") != with_index
+    cache = BuildCache(tmp_path, "salt")
+    cache.write_ledger([("a", "content/a.md", 1.0, "1\t\tplain\t"), ("b", "content/b.md", 2.0, None)], (), whole=True)
+    cache.write_ledger([("a", "content/a.md", 1.0, "1\t\tother\t")], ["b"])
+    assert cache.ledger_holding({"other"}) is None
+    assert cache.ledger_lines(["a", "b"]) == {"a": "1\t\tother\t"}
+    assert not cache._db.execute("SELECT name FROM sqlite_master WHERE name = 'ledger_words'").fetchall()

@@ -12,6 +12,7 @@ read) and it is dropped, never trusted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -69,10 +70,6 @@ CREATE TABLE IF NOT EXISTS departed (grouping TEXT PRIMARY KEY, features BLOB);
 -- entry, an addition writes one row: the ledger pickled whole was 28 MB at 100,000 entries, unpickled,
 -- pickled and written by every addition.
 CREATE TABLE IF NOT EXISTS ledger (token TEXT PRIMARY KEY, path TEXT, time REAL, title TEXT);
--- The ledger's lines indexed by word (SQLite's full-text index over `ledger.title`, kept by write_ledger): the
--- rows that may hold a word are found without reading the others (ledger_holding). An addition's words
--- whose rarity moved were looked for in every line, 3.5 MB at 10,000 entries, read and searched each time.
-CREATE VIRTUAL TABLE IF NOT EXISTS ledger_words USING fts5(title, content='ledger', content_rowid='rowid');
 -- The bodies of the feeds' items as HTML (feeds.item_body_key: the entry's content and permalink):
 -- a feed rendered again after an addition renders none of its fifty bodies again.
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT);
@@ -102,6 +99,12 @@ _PICKLE_HEADS = (b"\x80\x04", b"\x80\x05")
 ROWS_ONE_BY_ONE = 200  # rows fetched a query each under this many (BuildCache.fill); ...
 PATHS_READ = 5000  # ... by their paths, 500 a query, up to this many; more, the whole table is read
 UNITS_TOKEN = "units token"  # meta key: a new random value each time the units change (see unit_prints)
+# The ledger's lines indexed by word (SQLite's full-text index over `ledger.title`, kept by write_ledger): the
+# rows that may hold a word are found without reading the others (ledger_holding). An addition's words
+# whose rarity moved were looked for in every line, 3.5 MB at 10,000 entries, read and searched each time.
+# Only where this Python's SQLite has FTS5 (full_text_index): elsewhere every line is searched, as before.
+_LEDGER_WORDS = ("CREATE VIRTUAL TABLE IF NOT EXISTS ledger_words "
+                 "USING fts5(title, content='ledger', content_rowid='rowid')")
 ENTRY_COLUMNS = "SELECT path, mtime_ns, size, hash, published, draft, grouping FROM entries"  # from entry_columns
 UNIT_PRINTS = "SELECT name, print FROM units"  # from unit_prints
 LISTINGS = "SELECT path, hash, listing FROM entries"  # from entry_listings
@@ -150,6 +153,8 @@ class BuildCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a commit that forgets a tree is on disk before the tree changes
             db.executescript(_SCHEMA)
+            if full_text_index():
+                db.execute(_LEDGER_WORDS)
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
                 db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE shows; "
@@ -157,6 +162,8 @@ class BuildCache:
                                  "DROP TABLE IF EXISTS ledger_words; DROP TABLE meta; "
                                  "COMMIT;")
                 db.executescript(_SCHEMA)
+                if full_text_index():
+                    db.execute(_LEDGER_WORDS)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
             db.close()
@@ -300,7 +307,7 @@ class BuildCache:
         words = sorted(words)
         if not words:
             return {}
-        if not all(_ASCII_WORD.search(word) for word in words):
+        if not full_text_index() or not all(_ASCII_WORD.search(word) for word in words):
             return None
         # A term's letters and digits are indexed as the words of a phrase, in order, wherever it stands in
         # a line (between the line's separators), as they are in the query: a line holding it matches
@@ -315,17 +322,22 @@ class BuildCache:
         full-text index of the lines follows (its rows are told what each line was when it goes)."""
         rows = list(rows)
         db = self._db
+        words = full_text_index()
         with self.atomically():
             if whole:
-                db.execute("INSERT INTO ledger_words(ledger_words) VALUES ('delete-all')")
+                if words:
+                    db.execute("INSERT INTO ledger_words(ledger_words) VALUES ('delete-all')")
                 db.execute("DELETE FROM ledger")
             else:
                 gone = [*removed, *(row[0] for row in rows)]
                 old = list(self._where_in("SELECT rowid, title FROM ledger", "token", gone))
-                db.executemany("INSERT INTO ledger_words(ledger_words, rowid, title) VALUES ('delete', ?, ?)",
-                               [(rowid, line) for rowid, line in old if line is not None])
+                if words:
+                    db.executemany("INSERT INTO ledger_words(ledger_words, rowid, title) VALUES ('delete', ?, ?)",
+                                   [(rowid, line) for rowid, line in old if line is not None])
                 db.executemany("DELETE FROM ledger WHERE rowid = ?", [(rowid,) for rowid, _ in old])
             db.executemany("INSERT INTO ledger VALUES (?, ?, ?, ?)", rows)
+            if not words:
+                return
             if whole:
                 db.execute("INSERT INTO ledger_words(rowid, title) "
                            "SELECT rowid, title FROM ledger WHERE title IS NOT NULL")
@@ -604,8 +616,23 @@ def is_damage(exc: BaseException) -> bool:
 
 def salt_for(config_text: str, site_root: Path | None = None) -> str:
     """The build cache's key: what it was made with. Another config (what parsing reads of it) or
-    another version of digest's code or of the libraries it renders with: a cache of its own.
-    `site_root`: the site whose cache folder keeps the code's hash between builds (code_version)."""
+    another version of digest's code or of the libraries it renders with: a cache of its own; so too
+    an SQLite with or without FTS5 (the ledger's index is kept by the one, and would be stale after
+    the other wrote the ledger). `site_root`: the site whose cache folder keeps the code's hash
+    between builds (code_version)."""
     memo = cache_path(site_root).parent / "code-version.marshal" if site_root is not None else None
-    return hashlib.blake2b(f"{CACHE_VERSION}\n{code_version(memo)}\n{config_text}".encode(),
+    words = " words" if full_text_index() else ""
+    return hashlib.blake2b(f"{CACHE_VERSION}{words}\n{code_version(memo)}\n{config_text}".encode(),
                            digest_size=16).hexdigest()
+
+
+@functools.cache
+def full_text_index() -> bool:
+    """Whether this Python's SQLite has FTS5, the full-text index the ledger's lines are kept in
+    (most builds of SQLite have it; where it is missing, ledger_holding searches every line)."""
+    with contextlib.closing(sqlite3.connect(":memory:")) as db:
+        try:
+            db.execute("CREATE VIRTUAL TABLE probe USING fts5(text)")
+        except sqlite3.OperationalError:
+            return False
+    return True
