@@ -86,6 +86,7 @@ from digest.reuse.touched import MOST, LivePlan, changed_entries, site_shape, to
 from digest.reuse.trees import (
     SEARCH_PREFIX,
     catch_up_spare,
+    folders_record,
     generated,
     present,
     record_written_folders,
@@ -229,7 +230,7 @@ class Builder:
         # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
         self._swept = False
         self._seen: tuple[Any, ...] | None = None  # what remember_files keeps of this build (one-shot builds)
-        self._folders_record = site_root / ".digest" / "output-folders.marshal"  # see site_static.remove_strays
+        self._folders_record = folders_record(site_root)  # see site_static.remove_strays
         self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
         # The last build's published entries, and its (config, fingerprint salt, time) (a long-lived
         # Builder's warm-up: see catch_up)

@@ -1967,3 +1967,24 @@ def test_a_mark_left_by_a_build_killed_as_it_waited_is_no_build_waiting(site: Pa
     mark.touch()
     assert digest.output.lock_wanted(site) is False
     assert not mark.exists()
+
+
+def test_the_spare_catch_up_apart_records_the_folders_it_wrote(site: Path) -> None:
+    """The process of its own records the spare's folders it wrote into as they are: the edit after it
+    publishes that tree, and the build after the edit finds every folder of the live tree as recorded
+    (its look for stray files stats them, lists none). Before, the catch-up's folders were new to the
+    record, and the second edit after a full render walked the whole tree (1.5-2 s at 100,000 entries)."""
+    import digest.reuse.spare
+    from digest.reuse.cache import stored_salt
+    from digest.reuse.trees import folders_record
+    from digest.site_static import folders_as_recorded
+
+    _rendered_anew_template(site, 6)
+    digest.build._left_apart(site, site / "output", 0, None)  # as a build that wrote little: no catch-up
+    assert build(site, OPTIONS).rendered > 0
+    salt = stored_salt(site)
+    assert salt is not None and digest.reuse.spare.catch_up(site, site / "output", salt) is True
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "After the catch-up.",
+                                                        topic="world", tags='["Ports"]'))
+    assert build(site, OPTIONS).rendered > 0  # publishes the tree the catch-up brought up to date
+    assert folders_as_recorded(site / "output", folders_record(site), tree_id(site / "output"))

@@ -52,7 +52,7 @@ def catch_up(site_root: Path, output: Path, salt: str) -> bool:
     spare along itself, so what is left is found again from the cache's records."""
     # Imported here, before the lock is taken: the parent (every `digest build`) needs none of it
     from digest.reuse.cache import BuildCache, stored_salt
-    from digest.reuse.trees import catch_up_spare
+    from digest.reuse.trees import catch_up_spare, folders_record
 
     done = False
     for _ in range(ROUNDS):
@@ -61,7 +61,7 @@ def catch_up(site_root: Path, output: Path, salt: str) -> bool:
                 break  # no lock to be had here, or another cache since: the next build sees to it
             cache = BuildCache(site_root, salt)
             try:
-                done = catch_up_spare(cache, output, lambda: lock_wanted(site_root), BATCH)
+                done = catch_up_spare(cache, output, lambda: lock_wanted(site_root), BATCH, folders_record(site_root))
             except (OSError, sqlite3.Error):  # the site moved or deleted meanwhile: a later build sees to it
                 break
             finally:
