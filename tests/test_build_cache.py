@@ -1805,8 +1805,11 @@ def test_a_listed_head_reads_the_rest_of_its_head_from_the_cache_once_and_counts
 
 def _spare_recorded_as_live(root: Path) -> bool:
     """Whether the cache records the spare tree with the live tree's files, and every one of them is
-    a link to the live file (brought up to date)."""
+    a link to the live file (brought up to date). Read without the build lock, while the process of
+    its own may be at work: a record replaced between reading a tree's chunk names and its chunks
+    (MissingChunk), or a file linked meanwhile, counts as not yet."""
     from digest.reuse.cache import stored_salt
+    from digest.reuse.manifest import MissingChunk
 
     salt = stored_salt(root)
     assert salt is not None
@@ -1816,6 +1819,8 @@ def _spare_recorded_as_live(root: Path) -> bool:
         if spare is None or live is None or dict(spare.manifest.items()) != dict(live.manifest.items()):
             return False
         return all(os.path.samefile(root / ".output.spare" / rel, root / "output" / rel) for rel in live.manifest)
+    except (MissingChunk, FileNotFoundError):
+        return False
     finally:
         cache.close()
 
