@@ -302,16 +302,19 @@ class SearchStore:
         if known is not None:
             return known
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # read, not kept: its `sealed` is not known
-            data = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
-            return Segment(name, data["pages"], True, data["fragments"], tuple(data["files"]))
+            return self._read_segment(name, True)
         return None
 
     def _segment(self, name: str, sealed: bool) -> Segment:
         known = self._segments.get(name)
         if known is None:
-            data = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
-            known = self._segments[name] = Segment(name, data["pages"], sealed, data["fragments"], tuple(data["files"]))
+            known = self._segments[name] = self._read_segment(name, sealed)
         return known
+
+    def _read_segment(self, name: str, sealed: bool) -> Segment:
+        """The segment's record in the store ({name}.json, written by build)."""
+        data = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
+        return Segment(name, data["pages"], sealed, data["fragments"], tuple(data["files"]))
 
     def remember(self, segments: Sequence[Segment], runtime: str, prints: Mapping[str, tuple[str, str]]) -> None:
         """Record the published segments, and delete every other folder and file of the store."""
