@@ -152,18 +152,14 @@ class BuildCache:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a commit that forgets a tree is on disk before the tree changes
-            db.executescript(_SCHEMA)
-            if full_text_index():
-                db.execute(_LEDGER_WORDS)
+            _make_schema(db)
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
                 db.executescript("BEGIN; DROP TABLE entries; DROP TABLE trees; DROP TABLE units; DROP TABLE shows; "
                                  "DROP TABLE departed; DROP TABLE bodies; DROP TABLE chunks; DROP TABLE ledger; "
                                  "DROP TABLE IF EXISTS ledger_words; DROP TABLE meta; "
                                  "COMMIT;")
-                db.executescript(_SCHEMA)
-                if full_text_index():
-                    db.execute(_LEDGER_WORDS)
+                _make_schema(db)
                 db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt,))
         except sqlite3.DatabaseError:
             db.close()
@@ -612,6 +608,13 @@ def is_damage(exc: BaseException) -> bool:
         return True  # a text column's bytes (Python's sqlite3 says so, with no SQLite code)
     code = getattr(exc, "sqlite_errorcode", None) if isinstance(exc, sqlite3.DatabaseError) else None
     return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _make_schema(db: sqlite3.Connection) -> None:
+    """The cache's tables, where missing (the ledger's full-text index where SQLite has FTS5)."""
+    db.executescript(_SCHEMA)
+    if full_text_index():
+        db.execute(_LEDGER_WORDS)
 
 
 def salt_for(config_text: str, site_root: Path | None = None) -> str:
