@@ -5,6 +5,7 @@ after `digest build` and under `digest serve --watch`."""
 from __future__ import annotations
 
 import json
+import marshal
 import pickle
 import queue
 import shutil
@@ -143,6 +144,44 @@ def test_hidden_copies_are_those_of_the_definition(held: list[dict[str, tuple[st
                         {rel: fragment for rel, (_, fragment) in h.items() if fragment is not None})
                 for i, h in enumerate(held)]
     assert hidden_copies(segments, pages) == _hidden_by_definition(segments, pages)
+
+
+def _kept_by_definition(pages: dict[str, str], previous: list[Segment], large: int) -> tuple[list[str], list[str]]:
+    """plan_segments' kept segments and loose pages, one page at a time (as it was written first)."""
+    kept: list[Segment] = []
+    covered: set[str] = set()
+    for segment in previous:
+        if not segment.sealed:
+            continue
+        live = [rel for rel, value in segment.pages.items() if pages.get(rel) == value and rel not in covered]
+        if live and len(live) * 2 >= len(segment.pages):
+            kept.append(segment)
+            covered.update(live)
+    smalls = [s for s in kept if len(s.pages) < large]
+    waiting = sum(1 for rel in pages if rel not in covered)
+    if len(smalls) > 1 and sum(len(s.live(pages)) for s in smalls) + waiting >= large:
+        kept = [s for s in kept if len(s.pages) >= large]
+        covered = {rel for s in kept for rel in s.live(pages)}
+    return [s.name for s in kept], sorted(rel for rel in pages if rel not in covered)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.dictionaries(st.sampled_from([f"{c}/index.html" for c in "abcdefgh"]),
+                                          st.sampled_from(["v1", "v2"]), min_size=1, max_size=6), st.booleans()),
+                max_size=5),
+       st.dictionaries(st.sampled_from([f"{c}/index.html" for c in "abcdefghij"]), st.sampled_from(["v1", "v2"])),
+       st.integers(min_value=2, max_value=8))
+def test_the_segments_kept_are_those_of_the_definition(held: list[tuple[dict[str, str], bool]],
+                                                       pages: dict[str, str], large: int) -> None:
+    """plan_segments compares pages by map and set operations, not one at a time: the same segments
+    kept and the same pages left to index, whatever the segments hold (a page in several, stale,
+    gone, sealed or open)."""
+    previous = [Segment(f"s{i}", h, sealed) for i, (h, sealed) in enumerate(held)]
+    plan = plan_segments(pages, previous, "salt", small=2, large=large)
+    kept, loose = _kept_by_definition(pages, previous, large)
+    assert [s.name for s in plan.kept if s.name in kept] == kept
+    reused = {s.name for s in plan.kept} - set(kept)  # a new segment like one built before
+    assert sorted(rel for s in [*plan.new, *(s for s in previous if s.name in reused)] for rel in s.pages) == loose
 
 
 # --- the build ---------------------------------------------------------------------------------------
@@ -375,7 +414,7 @@ def test_the_store_reads_what_another_process_wrote_and_the_earlier_format(make_
     kept = digest.search.SearchStore(root, executable)  # as a long-lived builder keeps it
     segments, prints = kept.previous()
     assert segments and sorted(prints) == sorted(rel for s in segments for rel in s.pages)
-    assert all((kept.folder / f"{s.name}.json").is_file() for s in segments)
+    assert all((kept.folder / f"{s.name}.marshal").is_file() for s in segments)
 
     # Another process (a CLI build beside the dev server) changes the state: the kept store reads it again.
     (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, edited."))
@@ -385,23 +424,36 @@ def test_the_store_reads_what_another_process_wrote_and_the_earlier_format(make_
     assert [s.name for s in again] == [s.name for s in fresh.previous()[0]] != [s.name for s in segments]
     assert prints_again == fresh.previous()[1] != prints
 
-    # A store written by an earlier version (state.json, each segment inline) is read, then replaced.
+    def records(segments: list[Segment]) -> list[tuple[Any, ...]]:
+        return [(s.name, dict(s.pages), dict(s.fragments), s.files) for s in segments]
+
+    # A store written by earlier versions is read, then replaced: the state pickled and each segment's
+    # record in JSON (until session 30), or the state in JSON with each segment inline (before that).
     state = kept.folder / digest.search.STATE
-    data = pickle.loads(state.read_bytes())
-    inline = [{"name": s.name, "sealed": s.sealed, "pages": dict(s.pages), "fragments": dict(s.fragments),
-               "files": list(s.files)} for s in again]
-    (kept.folder / "state.json").write_text(json.dumps({"segments": inline, "prints": data["prints"]}))
-    state.unlink()
-    for s in again:
-        (kept.folder / f"{s.name}.json").unlink()
-    old = digest.search.SearchStore(root, executable).previous()
-    assert [(s.name, dict(s.pages), dict(s.fragments), s.files) for s in old[0]] == \
-        [(s.name, dict(s.pages), dict(s.fragments), s.files) for s in again]
-    (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z", body="Body 2, edited."))
-    build(root, options)
-    assert state.is_file() and not (kept.folder / "state.json").exists()
-    now_listed = digest.search.SearchStore(root, executable).previous()[0]
-    assert now_listed and all((kept.folder / f"{s.name}.json").is_file() for s in now_listed)
+    data = marshal.loads(state.read_bytes())
+    for earlier in ("pickle", "json"):
+        if earlier == "pickle":
+            (kept.folder / "state.pickle").write_bytes(pickle.dumps(data))
+            for s in again:
+                (kept.folder / f"{s.name}.json").write_text(json.dumps(
+                    {"pages": dict(s.pages), "fragments": dict(s.fragments), "files": list(s.files)}))
+        else:
+            inline = [{"name": s.name, "sealed": s.sealed, "pages": dict(s.pages), "fragments": dict(s.fragments),
+                       "files": list(s.files)} for s in again]
+            (kept.folder / "state.json").write_text(json.dumps({"segments": inline, "prints": data["prints"]}))
+        state.unlink()
+        for s in again:
+            (kept.folder / f"{s.name}.marshal").unlink()
+        old = digest.search.SearchStore(root, executable).previous()
+        assert records(old[0]) == records(again) and old[1] == prints_again, earlier
+        (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z",
+                                                       body=f"Body 2, edited after the {earlier} store."))
+        build(root, options)
+        assert state.is_file() and not (kept.folder / f"state.{earlier}").exists()
+        again, prints_again = digest.search.SearchStore(root, executable).previous()
+        assert again and all((kept.folder / f"{s.name}.marshal").is_file() for s in again)
+        assert not list(kept.folder.glob("*.json"))
+        data = marshal.loads(state.read_bytes())
 
 
 @pytest.mark.usefixtures("needs_pagefind")
