@@ -96,7 +96,7 @@ from digest.reuse.trees import (
     with_search,
 )
 from digest.search import SEGMENTS as SEARCH_LISTING
-from digest.search import SearchStore, SearchWork, Segment, is_extended, pagefind_executable, plan_search
+from digest.search import PageChanges, SearchStore, SearchWork, Segment, is_extended, pagefind_executable, plan_search
 from digest.site_static import check_static_clashes, folders_as_recorded, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import STORIES, KeptGrouping, cached_stories, grouping_key
@@ -714,7 +714,12 @@ class Builder:
             def start_index() -> tuple[SearchWork, Future[list[Segment]]]:
                 """The search's work, once the articles are in the staging tree, and its indexing begun."""
                 assert store is not None
-                work = plan_search(store, state.manifest, config.language, is_article_output, staging.path)
+                built_pages, live_pages = state.manifest, live_state.manifest if live_state else None
+                changes = PageChanges(live_pages.pages_key(), built_pages.pages_key(),
+                                      built_pages.page_items_unlike(live_pages),
+                                      live_pages.page_keys_unlike(built_pages)) if live_pages is not None \
+                    else PageChanges("", built_pages.pages_key(), (), ())  # no live site: its key recorded
+                work = plan_search(store, built_pages, config.language, is_article_output, staging.path, changes)
                 return work, indexer.submit(store.build, work.plan.new, staging.path, worker_count(jobs))
 
             with ThreadPoolExecutor(max_workers=1) as indexer:  # left only when the indexing is done
@@ -739,7 +744,7 @@ class Builder:
             cache.record_tree(staging.tree, state, keep=present(live if live_state else None))
             staging.publish()
             if search is not None:
-                search.store.remember(search.plan.kept + tuple(built), search.runtime, search.prints)
+                search.store.remember(search.plan.kept + tuple(built), search.runtime, search.prints, search.pages_key)
             settled = staging.settle_twin()
             self._twinned = settled is not None  # the spare is a copy of the live tree: nothing to catch up
             if settled is not None:

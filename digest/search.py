@@ -272,7 +272,9 @@ class SearchStore:
         self._version: str | None = None
         self._segments: dict[str, Segment] = {}  # segments read or built, by name
         self._files: dict[str, dict[str, tuple[str, str]]] = {}  # per segment, its output files (search_files)
-        self._state: tuple[tuple[int, int, int], list[tuple[str, bool]], dict[str, tuple[str, str]]] | None = None
+        # STATE as last read or written: (its file's stat, the segments, the prints, the pages' key)
+        self._state: tuple[tuple[int, int, int], list[tuple[str, bool]], dict[str, tuple[str, str]], str | None] \
+            | None = None
 
     def version(self) -> str:
         if self._version is None:
@@ -299,12 +301,19 @@ class SearchStore:
                     if "pages" in s:  # written by an earlier version: the segment inline
                         self._segments[s["name"]] = Segment(s["name"], s["pages"], s["sealed"], s["fragments"],
                                                             tuple(s["files"]))
-                prints = {rel: (value[0], value[1]) for rel, value in data["prints"].items()}
-                self._state = (key, [(s["name"], bool(s["sealed"])) for s in data["segments"]], prints)
+                prints = data["prints"] if state.name == STATE else \
+                    {rel: (value[0], value[1]) for rel, value in data["prints"].items()}
+                pages_key = data.get("pages key")
+                self._state = (key, [(s["name"], bool(s["sealed"])) for s in data["segments"]], prints,
+                               pages_key if isinstance(pages_key, str) else None)
             segments = [self._segment(name, sealed) for name, sealed in self._state[1]]
         except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, pickle.UnpicklingError, EOFError):
             return [], {}
         return [s for s in segments if (self.folder / s.name).is_dir()], dict(self._state[2])
+
+    def pages_key(self) -> str | None:
+        """The key of the pages whose prints the state read last by `previous` holds (PageChanges)."""
+        return self._state[3] if self._state is not None else None
 
     def known(self, name: str) -> Segment | None:
         """The segment of this name as the store recorded it (None: no record of it)."""
@@ -331,7 +340,8 @@ class SearchStore:
             data = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
         return Segment(name, data["pages"], sealed, data["fragments"], tuple(data["files"]))
 
-    def remember(self, segments: Sequence[Segment], runtime: str, prints: Mapping[str, tuple[str, str]]) -> None:
+    def remember(self, segments: Sequence[Segment], runtime: str, prints: Mapping[str, tuple[str, str]],
+                 pages_key: str | None = None) -> None:
         """Record the published segments, and delete every other folder and file of the store."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for segment in segments:
@@ -342,11 +352,13 @@ class SearchStore:
         listed = [(s.name, s.sealed) for s in segments]
         # By marshal: the prints of 10,000 pages took 13 ms as JSON, 4 ms pickled; at 100,000 pickling
         # took 112 ms of each build, marshal 12 ms (reading them back costs the same)
-        data = {"segments": [{"name": name, "sealed": sealed} for name, sealed in listed], "prints": dict(prints)}
+        recorded = dict(prints)
+        data = {"segments": [{"name": name, "sealed": sealed} for name, sealed in listed], "prints": recorded,
+                "pages key": pages_key}
         state = self.folder / STATE
         _replace_file(state, marshal.dumps(data))
         stat = state.stat()
-        self._state = ((stat.st_mtime_ns, stat.st_size, stat.st_ino), listed, dict(prints))
+        self._state = ((stat.st_mtime_ns, stat.st_size, stat.st_ino), listed, recorded, pages_key)
         keep = {s.name for s in segments} | {f"{s.name}{RECORD}" for s in segments} | {runtime, STATE}
         for child in self.folder.iterdir():
             if child.name not in keep:
@@ -562,28 +574,55 @@ class SearchWork:
     plan: SegmentPlan
     runtime: str  # the runtime bundle's folder in the store
     runtime_files: tuple[str, ...]
+    pages_key: str | None = None  # PageChanges.after: recorded with the prints
+
+
+@dataclass(frozen=True)
+class PageChanges:
+    """How a build's pages differ from the live site's, told by the build: `before` and `after` are
+    keys of the live site's pages and of the build's (equal keys: the same paths and fingerprints),
+    `items` holds every (path, fingerprint) of the build that may be new or other (and may hold
+    more), `gone` every path of the live site that may be gone (and may hold more)."""
+
+    before: str
+    after: str
+    items: Iterable[tuple[str, str]]
+    gone: Iterable[str]
 
 
 def plan_search(store: SearchStore, manifest: Mapping[str, str], language: str,
-                is_article: Callable[[str], bool], tree: Path) -> SearchWork:
+                is_article: Callable[[str], bool], tree: Path, changes: PageChanges | None = None) -> SearchWork:
     """The search work of a build whose output, in `tree`, holds `manifest` (output path ->
     fingerprint). A page counts as changed when what Pagefind reads of it did (indexed_digest): a
     fingerprint says what a page was made from (a neighbour's headline, say), and most such changes
-    leave the indexed text alone, as do most edits to a template (the masthead, the footer)."""
+    leave the indexed text alone, as do most edits to a template (the masthead, the footer).
+    `changes`: when the store's prints are of the live site's pages (their keys agree), only the
+    pages `changes` names are looked at, not the whole manifest (at 100,000 entries: 230,000 files,
+    every chunk of the manifest read)."""
     previous, known = store.previous()
-    pages: dict[str, str] = {}
-    prints: dict[str, tuple[str, str]] = {}
-    for rel, value in manifest.items():
-        if not is_article(rel):
-            continue
-        before = known.get(rel)
-        if before is None or before[0] != value:
-            before = (value, indexed_digest((tree / rel).read_bytes()))
-        prints[rel] = before
-        pages[rel] = before[1]
+    if changes is not None and changes.before == store.pages_key():
+        prints = known  # a copy
+        for rel, value in changes.items:
+            if is_article(rel):
+                before = prints.get(rel)
+                if before is None or before[0] != value:
+                    prints[rel] = (value, indexed_digest((tree / rel).read_bytes()))
+        for rel in changes.gone:
+            if rel in prints and manifest.get(rel) is None:
+                del prints[rel]
+    else:
+        prints = {}
+        for rel, value in manifest.items():
+            if not is_article(rel):
+                continue
+            before = known.get(rel)
+            if before is None or before[0] != value:
+                before = (value, indexed_digest((tree / rel).read_bytes()))
+            prints[rel] = before
+    pages = {rel: print_[1] for rel, print_ in prints.items()}
     runtime, runtime_files = store.runtime(language)
     plan = plan_segments(pages, previous, f"{store.version()} {language}", SMALL, LARGE)
-    return SearchWork(store, pages, prints, plan, runtime, runtime_files)
+    return SearchWork(store, pages, prints, plan, runtime, runtime_files, changes.after if changes else None)
 
 
 def search_files(work: SearchWork, segments: Sequence[Segment]) -> dict[str, tuple[str, str | bytes]]:

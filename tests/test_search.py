@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +301,61 @@ def test_a_change_makes_the_search_files_from_the_live_trees_and_records_them_as
             if rel.startswith("pagefind/segments/"):
                 assert rel.split("/")[2] == name
                 assert (root / "output" / rel).samefile(root / ".digest/search" / name / rel.split("/", 3)[3])
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_change_looks_only_at_the_pages_it_changed_and_plans_the_same(make_site: SiteMaker,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the store's prints of the live site's pages (their keys agree), plan_search looks only at
+    the pages the build's manifest may have changed, not at every file of it, and plans what a look
+    at every file plans: edits, an addition, a deletion, a build without search in between (whose
+    pages the prints are not of: every file is looked at again), a new template."""
+    monkeypatch.setattr(digest.search, "SMALL", 2)
+    monkeypatch.setattr(digest.search, "LARGE", 4)
+    root, _, options = _searchable(make_site, 9)
+    real = digest.search.plan_search
+    looked: list[tuple[bool, int, int]] = []  # per build: (the changes were used, files looked at, by the whole)
+
+    def both(store: Any, manifest: Any, language: str, is_article: Any, tree: Path, changes: Any = None) -> Any:
+        items, gone = list(changes.items), list(changes.gone)
+        seen = [0]
+
+        def counting(rel: str) -> bool:
+            seen[0] += 1
+            return bool(is_article(rel))
+
+        work = real(store, manifest, language, counting, tree, replace(changes, items=items, gone=gone))
+        fast = changes.before == store.pages_key()
+        seen_fast = seen[0]
+        seen[0] = 0
+        whole = real(store, manifest, language, counting, tree, None)
+        looked.append((fast, seen_fast, seen[0]))
+        assert (work.pages, work.prints, work.plan) == (whole.pages, whole.prints, whole.plan)
+        return work
+
+    monkeypatch.setattr(digest.build, "plan_search", both)
+    steps = [(True, lambda: (root / "content/e1.md").write_text(
+                 entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, zanzibarite."))),
+             (True, lambda: (root / "content/e9.md").write_text(
+                 entry_text("Ferry timetable", date="2022-08-19T09:00:00Z", body="Body 9."))),
+             (True, lambda: (root / "content/e3.md").unlink()),
+             (False, lambda: (root / "content/e2.md").write_text(entry_text(
+                 TITLES[2], date="2022-08-12T09:00:00Z", body="Body 2, cobalt.")) and build(
+                 root, replace(options, search=False))),  # the live pages are not those of the prints
+             (True, lambda: None),
+             (True, lambda: (root / "content/e5.md").write_text(
+                 entry_text(TITLES[5], date="2022-08-15T09:00:00Z", body="Body 5, quillwort."))),
+             (True, lambda: (root / "digest.toml").write_text(  # every page's fingerprint changes
+                 (root / "digest.toml").read_text().replace('title = "Test Digest"', 'title = "Quillwort Digest"')))]
+    for fast, step in steps:
+        step()
+        looked.clear()
+        (root / "content/e0.md").write_text(entry_text(TITLES[0], date="2022-08-10T09:00:00Z",
+                                                       body=f"Body 0, step {len(looked)} {fast}."))
+        build(root, options)
+        assert [used for used, _, _ in looked] == [fast]
+        if fast and step is not steps[-1][1]:
+            assert looked[0][1] < looked[0][2] / 2  # a few chunks' files, not every file
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -172,9 +172,24 @@ class Manifest(Mapping[str, str]):
         for k in self._differing([other], range(PAGE_CHUNKS, CHUNKS)):
             yield from self._chunks[k]
 
+    def page_items_unlike(self, other: Manifest) -> Iterator[tuple[str, str]]:
+        """items_unlike, of the pages and feeds only."""
+        for k in self._differing([other], range(PAGE_CHUNKS)):
+            yield from self._chunks[k].items()
+
+    def page_keys_unlike(self, other: Manifest) -> Iterator[str]:
+        """keys_unlike, of the pages and feeds only."""
+        for k in self._differing([other], range(PAGE_CHUNKS)):
+            yield from self._chunks[k]
+
     # -- the pages and the search's files ------------------------------------------------
     def same_pages(self, other: Manifest) -> bool:
         return self.names[:PAGE_CHUNKS] == other.names[:PAGE_CHUNKS]
+
+    def pages_key(self) -> str:
+        """A key of the pages and feeds (paths and fingerprints): the same for two manifests that
+        have the same (the names of their chunks, which are digests of their content)."""
+        return hashlib.blake2b(b"".join(self.names[:PAGE_CHUNKS]), digest_size=16).hexdigest()
 
     def has_search(self) -> bool:
         return any(name != EMPTY_NAME for name in self.names[PAGE_CHUNKS:])
