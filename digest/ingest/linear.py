@@ -19,8 +19,9 @@ _HERE = Path(__file__).resolve().parent
 # trainer's thresholds are the lowest at which the cross-validated choices meet the precision target; where
 # those choices hold no wrong one (a "By" line, a labelled date) that was the search's floor, 0.50, though
 # the models' choices under 0.80 were right 14 times of 39 over the site folds and across dev sets (authors
-# 4 of 6, titles 8 of 31), against 361 of 386 at 0.90 or more (docs/ingest.md, session 30).
-ASSERT_FLOOR = 0.80
+# 4 of 6, titles 8 of 31), against 361 of 386 at 0.90 or more. A little above that 0.80, for sites less
+# like the trained ones than the folds are (docs/ingest.md, session 30).
+ASSERT_FLOOR = 0.85
 
 
 @dataclass(frozen=True)
