@@ -48,7 +48,7 @@ from digest.ingest.blocks import paragraphs  # noqa: E402
 from digest.ingest.body import body_span  # noqa: E402
 from digest.ingest.clean import decode, sanitize  # noqa: E402
 from digest.ingest.headline import _key, features  # noqa: E402
-from digest.ingest.linear import margin_chance  # noqa: E402
+from digest.ingest.linear import ASSERT_FLOOR, margin_chance  # noqa: E402
 from digest.ingest.text import (  # noqa: E402
     _byline,
     _date,
@@ -219,8 +219,9 @@ def cross_validate(pages: list[Page], l2: float,
 
 def pick_threshold(results: list[Result] | list[tuple[bool, float]],
                    target: float = TARGET_PRECISION) -> tuple[float, float, float]:
-    """(threshold, precision, accuracy): the lowest threshold meeting the precision target."""
-    for t in [x / 100 for x in range(50, 100)]:  # at least likelier than not
+    """(threshold, precision, accuracy): the lowest threshold from the reader's floor (linear.ASSERT_FLOOR)
+    meeting the precision target."""
+    for t in [x / 100 for x in range(round(ASSERT_FLOOR * 100), 100)]:
         asserted = [r[0] for r in results if r[1] >= t and r[1] > 0]
         if asserted and sum(asserted) / len(asserted) >= target:
             return t, sum(asserted) / len(asserted), sum(asserted) / len(results)
