@@ -38,7 +38,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -412,7 +411,6 @@ class SearchStore:
                 progress()
             return built
 
-        _sweep_scratch(scratch_folder(self.folder))
         if len(segments) <= 1 or jobs <= 1:
             return [one(s) for s in segments]
         with ThreadPoolExecutor(max_workers=jobs) as pool:  # each runs a Pagefind process
@@ -422,7 +420,7 @@ class SearchStore:
         """Run Pagefind over these pages (in a scratch folder: each cut to what Pagefind reads of it,
         search_page, or else a hard link to it) into `target`."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=_SCRATCH_PREFIX, dir=scratch_folder(self.folder)) as scratch:
+        with tempfile.TemporaryDirectory(prefix="index-", dir=self.folder) as scratch:
             site = Path(scratch) / "site"
             for rel, page in pages:
                 path = site / rel
@@ -454,46 +452,7 @@ class SearchStore:
                     keep_runtime and (child.name in _RUNTIME_FILES or child.name.startswith("wasm.")))
                 if not keep:
                     child.unlink()
-            try:
-                os.replace(output, target)
-            except OSError:  # the scratch folder is in memory: copied beside the target, then put in place
-                beside = Path(scratch).name + ".copy"
-                copy = self.folder / beside
-                shutil.rmtree(copy, ignore_errors=True)
-                shutil.copytree(output, copy)
-                os.replace(copy, target)
-
-
-_MEMORY_FOLDER = Path("/dev/shm")
-_SCRATCH_PREFIX = "digest-index-"
-_SCRATCH_LEFT = 3600  # seconds: a scratch folder this old was left by a build that was killed
-
-
-def scratch_folder(store: Path) -> Path:
-    """Where Pagefind's pages and index are made: a folder in memory where Linux has one (tmpfs), else
-    the store. On the disk Pagefind's threads, each creating files in one folder, wait on that
-    folder's lock: a cold build's indexing at 10,000 articles spent 4-7 s of its 30-35 s of CPU in the
-    kernel, against about 2.4 s in memory. The index is then copied to the store (one thread, 6 MB
-    a thousand pages)."""
-    try:
-        if _MEMORY_FOLDER.is_dir() and os.access(_MEMORY_FOLDER, os.W_OK | os.X_OK) \
-                and os.statvfs(_MEMORY_FOLDER).f_bavail * os.statvfs(_MEMORY_FOLDER).f_frsize > 1 << 30:
-            return _MEMORY_FOLDER
-    except OSError:
-        pass
-    return store
-
-
-def _sweep_scratch(folder: Path) -> None:
-    """Remove the scratch folders builds that were killed left in `folder` (in memory, they would hold
-    on to it until the machine restarts); one being used is minutes old at most."""
-    with contextlib.suppress(OSError):
-        now = time.time()
-        for child in folder.iterdir():
-            if child.name.startswith(_SCRATCH_PREFIX) and not child.is_symlink():
-                with contextlib.suppress(OSError):
-                    if now - child.stat().st_mtime > _SCRATCH_LEFT:
-                        shutil.rmtree(child, ignore_errors=True)
+            os.replace(output, target)
 
 
 def _segment_record(segment: Segment) -> bytes:

@@ -870,54 +870,6 @@ def test_pagefind_builds_the_same_index_from_the_pages_cut_to_their_search_body(
     assert trees["cut"] == trees["whole"]
 
 
-@pytest.mark.usefixtures("needs_pagefind")
-def test_the_index_is_made_in_memory_when_there_is_one_and_is_the_same(make_site: SiteMaker, tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pagefind's pages and index are made in a folder in memory (another file system than the site's:
-    the index is copied into the store) when there is one, on the disk when not, and the site's
-    files are the same either way; a scratch folder a killed build left there is removed, one in use
-    is not."""
-    import errno
-    import os
-
-    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-1{i}T09:00:00Z", body=f"Body {i}, cobaltine.")
-             for i in range(5)}
-    made: dict[str, dict[str, bytes]] = {}
-    memory = tmp_path / "memory"
-    memory.mkdir()
-    left = memory / "digest-index-left"
-    (left / "site").mkdir(parents=True)
-    os.utime(left, (time.time() - 2 * 3600,) * 2)
-    in_use = memory / "digest-index-in-use"
-    in_use.mkdir()
-    real_replace = os.replace
-    crossings: list[str] = []
-
-    def replace_across(source: Any, target: Any) -> None:
-        """os.replace, failing as Linux does from one file system to another."""
-        if Path(source).is_relative_to(memory) and not Path(target).is_relative_to(memory):
-            crossings.append(str(source))
-            raise OSError(errno.EXDEV, "Invalid cross-device link")
-        real_replace(source, target)
-
-    for kind in ("disk", "memory"):
-        root = make_site(files, name=f"{kind}-site")
-        monkeypatch.setattr(digest.search, "_MEMORY_FOLDER", memory if kind == "memory" else tmp_path / "none")
-        monkeypatch.setattr(digest.search.os, "replace", replace_across)
-        if kind == "memory":
-            assert digest.search.scratch_folder(root / ".digest" / "search") == memory
-        build(root, BuildOptions(now=NOW, jobs=1, search=True))
-        monkeypatch.setattr(digest.search.os, "replace", real_replace)
-        made[kind] = tree_bytes(root / "output")
-        store = root / ".digest" / "search"
-        assert not [p for p in store.iterdir() if p.name.endswith(".copy")]
-    assert crossings  # the index was made in memory and copied across
-    assert not left.exists() and in_use.is_dir()  # the killed build's folder removed, the fresh one kept
-    assert sorted(p.name for p in memory.iterdir()) == ["digest-index-in-use"]  # nothing else left behind
-    assert any(rel.startswith("pagefind/segments/") for rel in made["memory"])
-    assert made["memory"] == made["disk"]
-
-
 def test_a_page_is_indexed_whole_unless_its_search_body_can_be_told_from_its_text() -> None:
     from digest.search import search_page
 
