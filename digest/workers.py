@@ -4,10 +4,7 @@ handed over by fork (never pickled: entries and pages are big)."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import marshal
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Sequence
@@ -35,8 +32,10 @@ def in_workers(function: Callable[[Work, Sequence[Item]], Result], work: Work, i
     """function(work, chunk) for chunks of items: in forked processes when there are enough items."""
     global _handed
     workers = worker_count(jobs)
-    if workers <= 1 or len(items) < threshold or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(items) < threshold or not hasattr(os, "fork"):
         return [function(work, items)]
+    import multiprocessing  # here, not with the module: most builds of a change fork no workers (6 ms)
+
     count = workers * 16  # many chunks: an unlucky worker does not finish long after the rest, and
     # the parent holds only a small chunk of results in transit at once (memory)
     chunks = [items[i::count] for i in range(count)]
@@ -65,7 +64,9 @@ def _die_with_parent(parent: int) -> None:
     global _parent
     _parent = parent
     with contextlib.suppress(Exception):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        import ctypes  # in the worker only
+
+        libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols, libc's among them
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)
@@ -91,7 +92,7 @@ class Apart(Generic[Result]):
         self._pipe = -1
         self._done = False
         self._result: Result | None = None
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not hasattr(os, "fork"):  # the platforms whose multiprocessing has no "fork" (Windows)
             return
         read_end, write_end = os.pipe()
         pid = os.fork()
