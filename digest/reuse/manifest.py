@@ -23,6 +23,7 @@ from typing import Any
 PAGE_CHUNKS = 1024  # chunks of the pages and feeds (about 125 files each at 100,000 entries)
 SEARCH_CHUNKS = 256  # chunks of the search's files
 CHUNKS = PAGE_CHUNKS + SEARCH_CHUNKS
+_ALL, _PAGES, _SEARCH = range(CHUNKS), range(PAGE_CHUNKS), range(PAGE_CHUNKS, CHUNKS)  # chunk indexes
 SEARCH_PREFIX = "pagefind/"  # digest.search.BUNDLE's folder (the cache store imports no stage)
 SEARCH_SEGMENT_FOLDER = f"{SEARCH_PREFIX}segments/"  # digest.search.SEGMENT_FOLDER
 
@@ -150,37 +151,35 @@ class Manifest(Mapping[str, str]):
         self._load(found)
         return found
 
+    def _unlike(self, others: Iterable[Manifest], indexes: range) -> Iterator[Chunk]:
+        """The chunks (among `indexes`) whose name differs from every other manifest's, read lazily:
+        an item of a chunk that another has alike is in it, with the same value."""
+        for k in self._differing(others, indexes):
+            yield self._chunks[k]
+
     def items_unlike(self, *others: Manifest) -> Iterator[tuple[str, str]]:
-        """Every item of this manifest that could be absent from, or other in, each of `others`:
-        the items of the chunks whose name differs from every other's (an item of a chunk that
-        another has alike is in it, with the same value)."""
-        for k in self._differing(others, range(CHUNKS)):
-            yield from self._chunks[k].items()
+        """Every item of this manifest that could be absent from, or other in, each of `others`."""
+        return (item for chunk in self._unlike(others, _ALL) for item in chunk.items())
 
     def keys_unlike(self, other: Manifest) -> Iterator[str]:
         """The paths that could be absent from `other` (as items_unlike)."""
-        for k in self._differing([other], range(CHUNKS)):
-            yield from self._chunks[k]
+        return (rel for chunk in self._unlike([other], _ALL) for rel in chunk)
 
     def search_items_unlike(self, other: Manifest) -> Iterator[tuple[str, str]]:
         """items_unlike, of the search's files only."""
-        for k in self._differing([other], range(PAGE_CHUNKS, CHUNKS)):
-            yield from self._chunks[k].items()
+        return (item for chunk in self._unlike([other], _SEARCH) for item in chunk.items())
 
     def search_keys_unlike(self, other: Manifest) -> Iterator[str]:
         """keys_unlike, of the search's files only."""
-        for k in self._differing([other], range(PAGE_CHUNKS, CHUNKS)):
-            yield from self._chunks[k]
+        return (rel for chunk in self._unlike([other], _SEARCH) for rel in chunk)
 
     def page_items_unlike(self, other: Manifest) -> Iterator[tuple[str, str]]:
         """items_unlike, of the pages and feeds only."""
-        for k in self._differing([other], range(PAGE_CHUNKS)):
-            yield from self._chunks[k].items()
+        return (item for chunk in self._unlike([other], _PAGES) for item in chunk.items())
 
     def page_keys_unlike(self, other: Manifest) -> Iterator[str]:
         """keys_unlike, of the pages and feeds only."""
-        for k in self._differing([other], range(PAGE_CHUNKS)):
-            yield from self._chunks[k]
+        return (rel for chunk in self._unlike([other], _PAGES) for rel in chunk)
 
     # -- the pages and the search's files ------------------------------------------------
     def same_pages(self, other: Manifest) -> bool:
