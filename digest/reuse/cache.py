@@ -151,7 +151,10 @@ class BuildCache:
         db = sqlite3.connect(self.path, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")  # a commit that forgets a tree is on disk before the tree changes
+            # A commit waits for the disk only where the output trees depend on it (durably); the
+            # others (parses, stories, plans: what a lost commit makes a build compute again) are in
+            # the write-ahead log's order, so a commit that reached the disk brought every earlier one
+            db.execute("PRAGMA synchronous=NORMAL")
             _make_schema(db)
             row = db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
             if row is None or row[0] != self.salt:  # another version or config: start afresh, schema too
@@ -515,8 +518,8 @@ class BuildCache:
         return found
 
     def forget_tree(self, tree: str) -> None:
-        """Before a tree is changed: from now on it is trusted for nothing."""
-        with self.atomically():
+        """Before a tree is changed: from now on it is trusted for nothing (on disk before the tree changes)."""
+        with self.durably():
             self._db.execute("DELETE FROM trees WHERE tree = ?", (tree,))
 
     def record_tree(self, tree: str, state: TreeState, keep: Iterable[str] = ()) -> None:
@@ -524,7 +527,7 @@ class BuildCache:
         manifest chunks no tree names."""
         known = {tree, *keep}
         manifest = Manifest.of(state.manifest)
-        with self.atomically():
+        with self.durably():
             for (other,) in self._db.execute("SELECT tree FROM trees").fetchall():
                 if other not in known:
                     self._db.execute("DELETE FROM trees WHERE tree = ?", (other,))
@@ -541,9 +544,16 @@ class BuildCache:
             self._db.executemany("DELETE FROM chunks WHERE name = ?", unnamed)
 
     def atomically(self) -> _Transaction:
-        """The writes made inside this block are committed together, or none of them: one commit
-        (synchronous=FULL: each commit waits for the disk, 5-10 ms here; an addition made 14)."""
+        """The writes made inside this block are committed together, or none of them: one commit,
+        which does not wait for the disk (synchronous=NORMAL: a power cut may lose it, and the
+        commits after it, never one before it)."""
         return _Transaction(self._db)
+
+    def durably(self) -> _Transaction:
+        """atomically(), the commit on disk before the block returns, with every commit before it
+        (synchronous=FULL for it: 5-10 ms here; every commit waited so before, 9 in an addition).
+        What the cache says of the output trees: a tree is changed only after its record is gone."""
+        return _Transaction(self._db, durable=True)
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -563,6 +573,7 @@ def store_entries(cache: Path, rows: Iterable[tuple[str, CachedEntry]]) -> None:
     and stores none of it (measured at 10,000 entries: 0.8 s less of its CPU in a cold build)."""
     db = sqlite3.connect(cache, isolation_level=None, timeout=60)  # the other workers write too: wait
     try:
+        db.execute("PRAGMA synchronous=NORMAL")  # parses: as BuildCache's own commits (atomically)
         with _Transaction(db):
             _insert_entries(db, rows)
     finally:
@@ -581,22 +592,32 @@ def _insert_entries(db: sqlite3.Connection, rows: Iterable[tuple[str, CachedEntr
 
 
 class _Transaction:
-    """A transaction; inside another (BuildCache.atomically), a part of that one."""
+    """A transaction; inside another (BuildCache.atomically), a part of that one. `durable`: its
+    commit waits for the disk (BuildCache.durably)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, durable: bool = False) -> None:
         self.db = db
         self.outer = False
+        self.durable = durable
 
     def __enter__(self) -> None:
         self.outer = not self.db.in_transaction
+        if self.durable and not self.outer:
+            raise RuntimeError("a durable commit is its own transaction, never part of another")
         if self.outer:
+            if self.durable:
+                self.db.execute("PRAGMA synchronous=FULL")  # set outside a transaction: for its commit
             self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
         # (SQLite rolls back by itself on some errors, a full disk among them: no ROLLBACK then,
         # whose "no transaction is active" would stand in for the error)
-        if self.outer and (kind is None or self.db.in_transaction):
-            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        try:
+            if self.outer and (kind is None or self.db.in_transaction):
+                self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            if self.durable and self.outer and not self.db.in_transaction:
+                self.db.execute("PRAGMA synchronous=NORMAL")
 
 
 def is_damage(exc: BaseException) -> bool:
