@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from digest.config import Config
 from digest.model import Edition, Entry, Followup, Site, Story, Tag, Topic, TopicSection, is_undated
 from digest.stories import make_story
-from digest.urls import tag_slug
+from digest.urls import article_url, tag_slug
 
 
 def is_published(entry: Entry, config: Config, now: datetime) -> bool:
@@ -62,9 +62,16 @@ def local_days(entries: Sequence[Entry], config: Config) -> dict[PurePosixPath, 
     return {e.path: e.published.astimezone(tz).date() for e in entries}
 
 
+def article_urls(entries: Sequence[Entry], days: Mapping[PurePosixPath, date]) -> dict[PurePosixPath, str]:
+    """Each entry's page's address (permalinks.entry_url), from its day (local_days)."""
+    return {e.path: article_url(days[e.path], e.slug) for e in entries}
+
+
 def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config,
-             days: Mapping[PurePosixPath, date] | None = None) -> Site:
-    """`days`: local_days(entries, config), when the caller has them."""
+             days: Mapping[PurePosixPath, date] | None = None,
+             urls: Mapping[PurePosixPath, str] | None = None) -> Site:
+    """`days`: local_days(entries, config), when the caller has them; `urls`: article_urls(entries, days),
+    likewise."""
     stories = _join_shared_keys(stories)
     ordered = tuple(sorted(entries, key=lambda e: (-e.published.timestamp(), str(e.path))))
     if days is None:
@@ -113,6 +120,8 @@ def organise(entries: Sequence[Entry], stories: Sequence[Story], config: Config,
         topic_stories={slug: tuple(v) for slug, v in topic_stories.items()},
         tags=_tags(ordered),
         edition_day=edition_day,
+        article_urls={e.path: urls[e.path] for e in ordered} if urls is not None else article_urls(ordered, days),
+        default_topic=config.default_topic,
     )
 
 

@@ -82,17 +82,10 @@ def unplanned_paths(site: Site, config: Config, selection: Selection) -> list[st
                                                                                    config.items_per_page))
     selected_months = {day.replace(day=1) for day in selection.editions}
     months = _month_sitemaps(site, None if len(site.entries) + len(site.editions) <= SITEMAP_URLS else
-                             _by_day(site))
+                             site.entries_by_day)
     found += (sitemap_url(month, part) for month, days in months.items() if month not in selected_months
               for part in range(1, len(days) + 1))
     return found
-
-
-def _by_day(site: Site) -> dict[date, list[Entry]]:
-    by_day: dict[date, list[Entry]] = defaultdict(list)
-    for entry in site.entries:
-        by_day[site.edition_day[entry.path]].append(entry)
-    return by_day
 
 
 def _month_sitemaps(site: Site, by_day: Mapping[date, Sequence[Entry]] | None) -> dict[date, list[date]]:
@@ -171,15 +164,6 @@ def _edition_ref(edition: Edition, day_of: Mapping[PurePosixPath, date]) -> dict
     return {"day": edition.day, "url": edition_url(edition.day), "count": count + len(edition.followups)}
 
 
-def topic_lists(site: Site, config: Config) -> tuple[dict[str, list[Entry]], dict[PurePosixPath, int]]:
-    """Each topic's entries, newest first, and each entry's place in its topic's list: an article's
-    related articles are those that follow it there (related_reach of them, its story's left out)."""
-    by_topic: dict[str, list[Entry]] = defaultdict(list)
-    for entry in site.entries:
-        by_topic[entry.topic or config.default_topic].append(entry)
-    return by_topic, {e.path: i for entries in by_topic.values() for i, e in enumerate(entries)}
-
-
 def related_reach(story_size: int) -> int:
     """How many entries after an article, in its topic, its related articles are chosen from: its
     story's other members are left out, so RELATED_IN_TOPIC are always found when there are."""
@@ -188,7 +172,7 @@ def related_reach(story_size: int) -> int:
 
 def _article_pages(site: Site, config: Config, _page: PageMaker,
                    articles: AbstractSet[PurePosixPath] | None) -> Iterator[Page]:
-    by_topic, position = topic_lists(site, config)
+    by_topic, position = site.topic_lists
     topic_by_slug = {t.slug: t for t in site.topics}
     # What each story's pages share, made once a story (a story of n members: n pages)
     story_facts: dict[int, tuple[set[PurePosixPath], date, StoryReports]] = {}
@@ -333,7 +317,7 @@ def _sitemaps(site: Site, config: Config, _page: PageMaker, days: AbstractSet[da
                                           (archive_url(), None)]
     yield _page(sitemap_url(), "sitemap.xml", {"urls": absolute_urls(own)}, "Sitemap")
     index: list[tuple[str, date | None]] = [(sitemap_url(), latest)]
-    by_day = _by_day(site)
+    by_day = site.entries_by_day
     for month, group in groupby(site.editions, key=lambda e: e.day.replace(day=1)):
         editions = list(group)
         if days is not None and not any(e.day in days for e in editions):
@@ -342,7 +326,7 @@ def _sitemaps(site: Site, config: Config, _page: PageMaker, days: AbstractSet[da
         urls: list[tuple[str, date | None]] = []
         for edition in editions:
             urls.append((edition_url(edition.day), edition.day))
-            urls += ((entry_url(e, config), edition.day) for e in by_day[edition.day])
+            urls += ((site.article_urls[e.path], edition.day) for e in by_day.get(edition.day, ()))
         for start in range(0, len(urls), SITEMAP_URLS):
             part = start // SITEMAP_URLS + 1
             index.append((sitemap_url(month, part), urls[start][1]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -23,14 +23,14 @@ from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.feeds import FeedPlan, plan_feeds
 from digest.load import KnownEntries, load_entries_with_features
 from digest.model import Entry, Page, Site, Story
-from digest.organise import is_published, local_days, organise
+from digest.organise import article_urls, is_published, local_days, organise
 from digest.output import Staging, build_lock, check_output_folder
 from digest.pages import Selection, plan_pages
 from digest.permalinks import entry_url
 from digest.site_static import check_static_clashes, with_site_static
 from digest.stories import group_stories
 from digest.theme_files import check_theme, static_files
-from digest.urls import article_url, feed_urls
+from digest.urls import feed_urls
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,9 @@ def plan_entries(published: Sequence[Entry], config: Config, features: Mapping[P
     `select`: the reuse layer's choice of the pages to plan (it keeps the others as the live
     site has them); the feeds are always planned."""
     days = local_days(published, config)
-    check_paths(published, config, days)
-    site = organise(published, group(published, features), config, days)
+    urls = article_urls(published, days)
+    check_paths(published, config, urls)
+    site = organise(published, group(published, features), config, days, urls)
     return site, plan_pages(site, config, None if select is None else select(site)), plan_feeds(site, config)
 
 
@@ -142,11 +143,10 @@ def apply_options(config: Config, options: BuildOptions) -> Config:
     return replace(config, **changes) if changes else config
 
 
-def check_paths(entries: Sequence[Entry], config: Config, days: Mapping[PurePosixPath, date]) -> None:
+def check_paths(entries: Sequence[Entry], config: Config, urls: Mapping[PurePosixPath, str]) -> None:
     """Two entries that would write the same page are an error naming both, never an overwrite.
-    `days`: organise.local_days(entries, config) (entry_url's day: at 100,000 entries the addresses
-    are made in a quarter of entry_url's time)."""
-    if len({article_url(days[entry.path], entry.slug).casefold() for entry in entries}) == len(entries):
+    `urls`: organise.article_urls(entries, ...), each entry's address (made once: the site keeps them)."""
+    if len({url.casefold() for url in urls.values()}) == len(entries):
         return  # no two alike (the usual case: no sorting by path to name them)
     seen: dict[str, Entry] = {}
     errors: list[DigestError] = []

@@ -1022,10 +1022,10 @@ def test_the_planned_entries_hold_their_bodies_rendering_reads_no_cache(make_sit
     seen: dict[str, Any] = {}
     real_organise, real_render = digest.pipeline.organise, digest.render_files.render_files
 
-    def spy_organise(entries, stories, config, days=None):  # type: ignore[no-untyped-def]
+    def spy_organise(entries, stories, config, days=None, urls=None):  # type: ignore[no-untyped-def]
         seen["bodies while grouping"] = [type(e.__dict__["body"]) for e in entries]
         seen["leads"] = {s.key: s.lead.title for s in stories if len(s.members) > 1}
-        return real_organise(entries, stories, config, days)
+        return real_organise(entries, stories, config, days, urls)
 
     def render_without_the_cache(config, env, pages, feeds, staging, jobs, bodies):  # type: ignore[no-untyped-def]
         shutil.rmtree(root / ".digest" / "cache")

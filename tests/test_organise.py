@@ -34,6 +34,29 @@ def test_editions_are_local_days_in_topic_order(make_site) -> None:
     assert site.entries[0] is early
 
 
+def test_the_sites_indexes_are_its_entries_by_local_day_topic_and_address(make_site) -> None:
+    """What the reuse layer and the pages' plan both read, made once a site: each local day's
+    entries and each topic's (newest first, an entry without a topic under the default one, with
+    its place there), and each article's address as permalinks gives it (the local day: 23:30 UTC
+    is the next day in London)."""
+    from digest.permalinks import entry_url
+
+    config = load_config(make_site())  # Europe/London; topics world, business
+    late = make_entry("late", "2022-08-15T23:30:00+00:00", "business")
+    early = make_entry("early", "2022-08-16T08:00:00+01:00", "world")
+    other = make_entry("other", "2022-08-15T10:00:00+01:00", "world")
+    bare = make_entry("bare", "2022-08-15T09:00:00+01:00", "")
+    entries = [late, early, other, bare]
+    site = organise(entries, [alone(e) for e in entries], config)
+    assert site.entries_by_day == {date(2022, 8, 16): [early, late], date(2022, 8, 15): [other, bare]}
+    by_topic, position = site.topic_lists
+    assert by_topic == {"world": [early, other], "business": [late], "general": [bare]}  # the default topic
+    assert all(by_topic[e.topic or config.default_topic][position[e.path]] is e for e in entries)
+    assert site.article_urls == {e.path: entry_url(e, config) for e in entries}
+    assert site.article_urls[late.path] == "2022/08/16/late/"
+    assert site.topic_lists is site.topic_lists  # made once
+
+
 def test_a_story_belongs_to_the_edition_of_its_first_entry(make_site) -> None:
     config = load_config(make_site())
     first = make_entry("first", "2022-08-15T10:00:00+01:00")

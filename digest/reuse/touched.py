@@ -41,10 +41,10 @@ from digest.config import Config
 from digest.model import Edition, Site, Story
 from digest.newsletter.plan import week_folder
 from digest.organise import story_topic
-from digest.pages import Selection, related_reach, topic_lists, unplanned_paths
+from digest.pages import Selection, related_reach, unplanned_paths
 from digest.reuse.manifest import Manifest
 from digest.stories.remembered import Grouped, remembered_stories
-from digest.urls import article_url, edition_of_output, listing_of_output, output_path, tag_slug, week_of_output
+from digest.urls import edition_of_output, listing_of_output, tag_slug, week_of_output
 
 # Stories as the cache keeps them (remembered.remembered_stories): an entry that is a story alone as its
 # path, any other story as (key, members lead first, score, reason)
@@ -96,8 +96,7 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     touched.update(touched_now)
     # Article pages show the entries of other stories only as related articles: entries, not stories
     showed = live.showing(str(path) for path in live.changed)
-    day = site.edition_day  # entry_url's day (organise.local_days)
-    outputs = {e.path: output_path(article_url(day[e.path], e.slug)) for e in site.entries}
+    outputs = {path: f"{url}index.html" for path, url in site.article_urls.items()}  # output_path(url)
     articles = set(touched_now)
     articles.update(_now_related(site, config, live.changed & present))
     articles.update(path for path, rel in outputs.items() if rel in showed)
@@ -150,7 +149,7 @@ def _now_related(site: Site, config: Config, changed: AbstractSet[PurePosixPath]
     articles (pages.related_reach)."""
     if not changed:
         return set()
-    by_topic, position = topic_lists(site, config)
+    by_topic, position = site.topic_lists
     farthest = related_reach(max((len(s.members) for s in site.stories), default=1))
     found: set[PurePosixPath] = set()
     for entry in site.entries:
