@@ -5,13 +5,17 @@ earlier build). A build brings the spare up to date, file by file, where its con
 (a file the live site already has right is hard-linked from it), then exchanges the two. Files
 are never rewritten in place, only replaced, because the two trees share unchanged files' inodes.
 A failed or killed build leaves output/ exactly as it was; the build cache stops trusting the
-spare before touching it (see build.py).
+spare before touching it (see build.py). A file replaced or removed in the spare is renamed into
+the trash (.output.trash) and deleted after the command returns, or in the dev server's idle time:
+deleting a file whose blocks are on the disk waits for it (measured here, an edit at 10,000
+entries a few minutes after the last: 26 unlinks and 18 rmdirs, 160 ms; renamed, under 1 ms).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import secrets
 import shutil
@@ -221,6 +225,8 @@ class Staging:
         self._twin_dirs: set[str] = set()
         self.touched: set[str] = set()  # the folders written into, removed from or made, with their parents
         self.written = 0  # files written anew or linked from the live site
+        self._bin = os.path.join(trash_path(output), secrets.token_hex(8))  # what it replaces goes here
+        self._binned = itertools.count()
         try:
             if fresh and os.path.lexists(self.path):
                 # Left by a killed build, or of unknown content: never trusted. Put aside in one
@@ -279,7 +285,7 @@ class Staging:
             try:
                 handle = open(target, "xb")  # noqa: SIM115 - closed below
             except FileExistsError:  # it may share its inode with the live site's copy: replace, never truncate
-                _unlink(target)
+                self._discard(target)
                 handle = open(target, "xb")  # noqa: SIM115
             with handle:
                 handle.write(data)
@@ -298,7 +304,7 @@ class Staging:
         source = os.path.join(self.output, rel)
         try:
             target = self._target(rel)
-            _unlink(target)
+            self._discard(target)
             try:
                 os.link(source, target)
             except FileNotFoundError:
@@ -315,7 +321,7 @@ class Staging:
         where links fail; into the twin too."""
         try:
             target = self._target(rel)
-            _unlink(target)
+            self._discard(target)
             try:
                 os.link(source, target)
             except OSError:
@@ -336,17 +342,44 @@ class Staging:
         folders: set[str] = set()
         for rel in paths:
             self._touch(rel)
-            if _unlink(os.path.join(self.path, rel)):
+            if self._discard(os.path.join(self.path, rel)):
                 count += 1
             folders.add(os.path.dirname(rel))
         for folder in sorted(folders, key=len, reverse=True):
             while folder:
-                try:
-                    os.rmdir(os.path.join(self.path, folder))
-                except OSError:
+                if not self._discard_empty(os.path.join(self.path, folder)):
                     break  # not empty (or already gone)
                 folder = os.path.dirname(folder)
         return count
+
+    def _discard(self, path: str) -> bool:
+        """Put a file (or a folder where the new site has a file) in the trash: a rename, its
+        deletion left for later (see the module). False when there is none."""
+        target = os.path.join(self._bin, f"{os.getpid()}.{next(self._binned)}")
+        try:
+            os.rename(path, target)
+            return True
+        except FileNotFoundError:
+            if not os.path.lexists(path):
+                return False
+        except OSError:
+            return _unlink(path)
+        try:  # the bin is not there (made on first use, or emptied meanwhile by the trash's deleter)
+            os.makedirs(self._bin, exist_ok=True)
+            os.rename(path, target)
+            return True
+        except OSError:
+            return _unlink(path)
+
+    def _discard_empty(self, folder: str) -> bool:
+        """Put a folder in the trash if it is empty; False if it is not (or is gone)."""
+        try:
+            with os.scandir(folder) as entries:
+                if next(entries, None) is not None:
+                    return False
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        return self._discard(folder)
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
