@@ -236,6 +236,7 @@ class Builder:
         # Builder's warm-up: see catch_up)
         self._published: list[tuple[str, CachedEntry]] = []
         self._planned: tuple[Config, Salts, datetime] | None = None
+        self._published_key: tuple[str, str] | None = None  # (plan salt, inputs key) of _published
         # When the first entry the last build held back for its future date comes due (a POSIX
         # timestamp; None: none is): the dev server builds again then, with no file saved.
         self.next_due: float | None = None
@@ -424,6 +425,7 @@ class Builder:
         self._unit_salts = None
         self._published = []
         self._planned = None
+        self._published_key = None
         self.next_due = None
 
     def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
@@ -480,11 +482,14 @@ class Builder:
         parsed = len(found.parsed)
         clock.lap("load")
         published_rows = published(found.rows, config, now)
+        # A long-lived Builder's last build: its published entries and their key, what the live
+        # site was built from when it published (not made again: two passes over 100,000 rows)
+        last_published, last_key = self._published, self._published_key
+        inputs = entries_key(plan_salt, published_rows)
         if not self.once:
-            self._published = published_rows
+            self._published, self._published_key = published_rows, (plan_salt, inputs)
             self.next_due = next_publication(found.rows, config, now)
             self._planned = (config, self._salts(config, salt, cache, sources), now)
-        inputs = entries_key(plan_salt, published_rows)
         if walked is not None:
             self._seen = (walked[1], plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now))
         clock.lap("inputs")
@@ -498,8 +503,11 @@ class Builder:
         plan = None
         live_plan = None
         if live_state is not None:
-            before_rows = published(list(before.items()), config, now)
-            base = (plan_salt, entries_key(plan_salt, before_rows))
+            if last_key == (plan_salt, live_state.inputs):
+                before_rows, base = last_published, last_key
+            else:
+                before_rows = published(list(before.items()), config, now)
+                base = (plan_salt, entries_key(plan_salt, before_rows))
             if base[1] == live_state.inputs and cache.get(PLAN_BASE) == base:  # the live site's entries and plan
                 remembered = cache.get(STORIES)  # read before a patch groups again
                 plan = patch(cache, base, dict(before_rows), published_rows, salts,
