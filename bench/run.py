@@ -45,7 +45,10 @@ PAGEFIND = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.vers
     "pagefind_bin" / "pagefind"  # the one digest runs (make build installs pagefind-bin into .venv)
 PEERS_MAX_N = int(os.environ.get("PEERS_MAX_N", "10000"))
 MODES = os.environ.get("MODES", "search no-search").split()  # digest build as users run it, and --no-search
-MEASURES = ("cold", "no-change", "one-edit", "one-add", "one-delete")
+MEASURES = ("cold", "no-change", "one-edit", "one-add", "one-delete", "edit-after-pause")
+# digest only: one more edit PAUSE seconds after the last build, as a curator's edits come (the files a
+# build replaces are on the disk by then, and deleting them waits for it); 0 leaves it out
+PAUSE = int(os.environ.get("PAUSE", "40"))
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sports", "Culture")
 
 DIGEST_TOML = """\
@@ -114,12 +117,13 @@ def corpus(n: int) -> Path:
     return root
 
 
-def measure_runs(command: list[str], site: Path, target: Path,
-                 leftovers: tuple[str, ...]) -> dict[str, list[dict[str, float]]]:
+def measure_runs(command: list[str], site: Path, target: Path, leftovers: tuple[str, ...],
+                 paused: bool = False) -> dict[str, list[dict[str, float]]]:
     """Every measure, RUNS times: a cold build from nothing, one with nothing changed, one after
     appending a paragraph to `target` (as run_peers.sh does), one after adding an entry (the
-    newest, as a digest grows each day) and one after deleting it again."""
-    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES}
+    newest, as a digest grows each day) and one after deleting it again; with `paused` (and PAUSE),
+    one more edit PAUSE seconds later."""
+    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES if m != "edit-after-pause" or paused}
     for run in range(RUNS):
         for leftover in leftovers:
             shutil.rmtree(site / leftover, ignore_errors=True)
@@ -131,6 +135,10 @@ def measure_runs(command: list[str], site: Path, target: Path,
         results["one-add"].append(timed(command, site))
         added.unlink()
         results["one-delete"].append(timed(command, site))
+        if paused and PAUSE > 0:
+            time.sleep(PAUSE)
+            append_edit(target, 100 + run)
+            results["edit-after-pause"].append(timed(command, site))
     return results
 
 
@@ -225,7 +233,7 @@ def run_digest(root: Path, n: int, search: bool) -> dict[str, Any]:
     digest = digest_command(search)
     target = site / "content" / middle_entry(site / "content")
     leftovers = ("output", ".output.spare", ".output.twin", ".output.trash", ".digest")
-    results = measure_runs(digest, site, target, leftovers)
+    results = measure_runs(digest, site, target, leftovers, paused=True)
     files = count_files(site / "output")
     same = check_same_as_cold(site, search)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,
@@ -323,12 +331,15 @@ def table(results: dict[str, Any]) -> str:
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
         for measure in MEASURES:
+            if not any(measure in by_tool[t]["measures"] for t in tools):
+                continue
             row = [str(n), measure]
             for tool in tools:
-                m = by_tool[tool]["measures"][measure]
-                row.append(f"{m['wall_s']:.2f} / {m['peak_mb']:.0f}")
-            ours = by_tool["digest"]["measures"][measure]["wall_s"] if "digest" in by_tool else None
-            row += [ratio(ours, by_tool[p]["measures"][measure]["wall_s"]) if ours is not None else "-" for p in peers]
+                m = by_tool[tool]["measures"].get(measure)
+                row.append(f"{m['wall_s']:.2f} / {m['peak_mb']:.0f}" if m else "-")
+            ours = by_tool["digest"]["measures"].get(measure, {}).get("wall_s") if "digest" in by_tool else None
+            row += [ratio(ours, by_tool[p]["measures"][measure]["wall_s"])
+                    if ours is not None and measure in by_tool[p]["measures"] else "-" for p in peers]
             lines.append("| " + " | ".join(row) + " |")
         files = [str(n), "files written"] + [str(by_tool[t]["files"]["total"]) for t in tools] + ["" for _ in peers]
         lines.append("| " + " | ".join(files) + " |")
