@@ -354,7 +354,10 @@ class Staging:
 
     def _discard(self, path: str) -> bool:
         """Put a file (or a folder where the new site has a file) in the trash: a rename, its
-        deletion left for later (see the module). False when there is none."""
+        deletion left for later (see the module). False when there is none. Where no process can
+        outlive the command to delete it (no fork), deleted at once: the trash would only grow."""
+        if not _DEFERRED:
+            return _unlink(path)
         target = os.path.join(self._bin, f"{os.getpid()}.{next(self._binned)}")
         try:
             os.rename(path, target)
@@ -379,6 +382,12 @@ class Staging:
                     return False
         except (FileNotFoundError, NotADirectoryError):
             return False
+        if not _DEFERRED:
+            try:
+                os.rmdir(folder)
+            except OSError:
+                return False
+            return True
         return self._discard(folder)
 
     def discard(self) -> None:
@@ -408,6 +417,10 @@ class Staging:
                 os.rename(self.path, self.output)
         except OSError as exc:
             raise _output_error(exc, self.output) from exc
+
+
+# What a build replaces is deleted apart (outliving), where a process can be forked
+_DEFERRED = hasattr(os, "fork")
 
 
 def _unlink(path: str) -> bool:

@@ -457,6 +457,19 @@ def test_the_files_a_build_replaces_or_removes_are_deleted_after_it_returns(
     assert tree(site / "output") == cold(site, tmp_path)
 
 
+def test_where_no_process_can_outlive_the_build_it_deletes_what_it_replaces_itself(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without fork nothing would empty the trash after a one-shot build: files are deleted at once."""
+    monkeypatch.setattr(digest.output, "_DEFERRED", False)
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Gamma body, edited.", topic="world",
+                                                        tags='["Ports"]'))
+    build(site, OPTIONS)
+    (site / "content/2022/08/15/beta.md").unlink()
+    assert build(site, OPTIONS).removed > 0
+    assert not (site / ".output.trash").exists()
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_another_version_of_digest_or_its_libraries_parses_and_renders_everything_again(
         site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """digest's own code and the Markdown, Jinja and feed libraries' versions shape every page: an
