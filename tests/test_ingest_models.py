@@ -381,3 +381,20 @@ def test_a_kind_of_byline_right_without_the_committee_asks_none() -> None:
     needs = pick_committee_thresholds(stated + names)
     assert "stated" not in needs  # no committee: all 43 asserted
     assert needs["name"] is not None and 0.6 < needs["name"] <= 0.9  # the two wrong names stay out
+
+
+def test_a_byline_under_the_headlines_picture_is_evidence_for_the_headline() -> None:
+    """A headline's lead picture (alt text, caption, credit) often sits between it and its byline: the byline
+    five to eight lines under a line counts for it as a headline, less the further it is (cue_below), and the
+    shipped model weighs that evidence."""
+    paras = paragraphs(_page("News World", "Eastern front holds as the winter war goes on",
+                             "Soldiers walk along a frozen river near the front line",
+                             "Soldiers walk along a frozen river near the front line - Copyright Jane Roe/AP",
+                             "Copyright Jane Roe/AP", "Share this article", "By Jane Doe", *_WAR))
+    assert headline.cue_below(paras, 1, headline_cue) == {"cue_dist": pytest.approx(0.5), "cue_far": 1.0}
+    assert headline.cue_below(paras, 5, headline_cue) == {"cue_dist": 1.0, "cue_far": 0.0}
+    assert headline.cue_below(paras, 7, headline_cue) == {"cue_dist": 0.0, "cue_far": 0.0}  # none under it
+    table = headline.features(paras, 7, None, headline_cue)
+    assert table[1]["cue_far"] == 1.0 and table[1]["cue_after"] == 0.0  # beyond the four lines cue_after reads
+    model = load_model("headline")
+    assert model.weights["cue_far"] > 0 and model.weights["cue_dist"] > 0
