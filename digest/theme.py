@@ -9,7 +9,7 @@ import hashlib
 import os
 import posixpath
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
@@ -130,6 +130,14 @@ class _Environment(jinja2.Environment):
     tries the attribute, and raising and catching that AttributeError cost more than the rest."""
 
     context_class = _Context
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as a dict of the environment's and its own, not Jinja's ChainMap of the
+        two: every render copies them into its context and every {% from ... import %} compares their
+        keys with the importer's, which through a ChainMap took 20 us of each page (300 ms of a cold
+        build at 10,000 entries). The environment's globals are set before any template is loaded
+        (render_files.install_globals), as Jinja asks."""
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if obj.__class__ is dict:

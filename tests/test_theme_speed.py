@@ -83,3 +83,20 @@ def test_wordwrap_is_jinjas(env: jinja2.Environment) -> None:
         assert wordwrap(env, text, 10) == do_wordwrap(env, text, 10)
     assert env.from_string("{{ t | wordwrap(5, wrapstring='|') }}").render(t="ab cd ef") == "ab cd|ef"
     assert env.filters["wordwrap"] is wordwrap
+
+
+def test_template_globals_are_the_environments_and_their_own(env: jinja2.Environment) -> None:
+    """make_globals: a dict, not Jinja's ChainMap, with what a ChainMap shows: the environment's globals
+    as set before templates are loaded, overlaid by a template's own, which no other template sees;
+    an imported template's macros see the globals too."""
+    env.globals["who"] = "env"
+    env.loader = jinja2.DictLoader({"m.html": "{% macro m() %}{{ who }}{{ range(2) | list }}{% endmacro %}",
+                                    "p.html": '{% from "m.html" import m %}{{ m() }} {{ who }}{{ range(1) | list }}'})
+    own = env.get_template("p.html", globals={"who": "own"})
+    assert own.render() == "env[0, 1] own[0]"
+    assert env.get_template("m.html").module.m() == "env[0, 1]"
+    env.get_template("m.html", globals={"later": 1})  # the loaded template's own, not the environment's
+    assert "later" not in env.globals and env.get_template("m.html").globals["later"] == 1
+    assert env.from_string("{{ who }}").render() == "env"
+    assert env.globals["who"] == "env" and own.globals["who"] == "own"
+    assert env.from_string("{{ who }}", globals={"who": "x"}).render(who="context") == "context"
