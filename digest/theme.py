@@ -9,7 +9,7 @@ import hashlib
 import os
 import posixpath
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
@@ -18,6 +18,7 @@ import jinja2
 import jinja2.ext
 import jinja2.runtime
 from jinja2 import meta, nodes
+from jinja2.filters import do_wordwrap
 from jinja2.loaders import split_template_path
 from jinja2.parser import Parser
 from jinja2.utils import internalcode
@@ -48,12 +49,28 @@ def make_environment(config: Config, sources: TemplateSources | None = None) -> 
     env.filters["reading_time"] = reading_time
     env.filters["zone"] = zone_name
     env.filters["echoes"] = echoes
+    env.filters["wordwrap"] = wordwrap
     tz = config.tz
     # {% if entry is later_than(day) %}: published after that local day (a later development).
     env.tests["later_than"] = lambda entry, day: entry.published.astimezone(tz).date() > day
     env.tests["on_day"] = lambda entry, day: entry.published.astimezone(tz).date() == day
     env.filters["day_of"] = lambda entry: entry.published.astimezone(tz).date()  # its local day
     return env
+
+
+@jinja2.pass_environment
+def wordwrap(environment: jinja2.Environment, s: Any, width: int = 79, break_long_words: bool = True,
+             wrapstring: str | None = None, break_on_hyphens: bool = True) -> str:
+    """Jinja's wordwrap, without textwrap where every line of the text already fits: such a line is
+    wrapped into itself (no whitespace at either end for textwrap to drop). The e-mails' plain text
+    wraps each headline, summary and coverage line: 40,000 wraps took 1.1 s at 10,000 entries, and
+    six in ten were headlines that fit."""
+    if (s.__class__ is str and width.__class__ is int and width > 0
+            and (wrapstring is None or wrapstring.__class__ is str)):
+        lines = s.splitlines()
+        if all(len(line) <= width and line == line.strip() for line in lines):
+            return (environment.newline_sequence if wrapstring is None else wrapstring).join(lines)
+    return do_wordwrap(environment, s, width, break_long_words, wrapstring, break_on_hyphens)
 
 
 class _ThemeLoader(jinja2.FileSystemLoader):
@@ -113,6 +130,14 @@ class _Environment(jinja2.Environment):
     tries the attribute, and raising and catching that AttributeError cost more than the rest."""
 
     context_class = _Context
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as a dict of the environment's and its own, not Jinja's ChainMap of the
+        two: every render copies them into its context and every {% from ... import %} compares their
+        keys with the importer's, which through a ChainMap took 20 us of each page (300 ms of a cold
+        build at 10,000 entries). The environment's globals are set before any template is loaded
+        (render_files.install_globals), as Jinja asks."""
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if obj.__class__ is dict:

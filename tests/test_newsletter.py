@@ -11,9 +11,10 @@ import shutil
 import threading
 import time
 import urllib.request
-from datetime import date
+from datetime import UTC, date, datetime
 from email import policy
 from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import html5lib
@@ -22,6 +23,7 @@ import pytest
 from digest.build import Builder, BuildOptions, build
 from digest.config import load_config
 from digest.errors import BuildFailed, ConfigError, DigestError
+from digest.newsletter import message as mime
 from digest.newsletter.plan import week_end
 from digest.newsletter.render import MAX_HTML_BYTES
 from digest.serve import DevServer, Rebuild
@@ -462,3 +464,32 @@ def test_the_preheader_is_never_cut_inside_an_emoji_or_a_letter_with_its_accent(
     assert preheader(["x" * 136 + family + "y" * 10]) == "x" * 136 + "…"
     assert preheader(["日" * 138 + "e\u0301" + "本" * 10]) == "日" * 138 + "…"
     assert summary_from("\u3042" * 598 + family + "\u3044" * 10 + "\n") == "\u3042" * 598
+
+
+def test_messages_are_the_bytes_of_the_email_packages_own_header_factory() -> None:
+    """message.POLICY keeps the headers it parsed (message._Headers): every message, built after others
+    with the same or other headers, and read back, is what the email package's own factory gives."""
+    plain = policy.SMTP.clone(refold_source="none")
+    senders = ['"Zoë Écrit" <zoe@example.org>', "News <newsletter@example.org>", "Bob, Jr. <b@[127.0.0.1]>"]
+    subjects = ["Day", "Zoë — “quoted” " * 9, "Day", "a" * 200, "=?utf-8?q?not_a_word?=", "Day"]
+    for number in range(3 * (mime._Headers.KEPT + 5)):  # past the headers kept, and back to the first ones
+        args = ("<p>Hé</p>\n" * (number % 3 + 1), "Hé\n", subjects[number % len(subjects)] + str(number // 40),
+                senders[number % len(senders)], datetime(2022, 8, 15, number % 24, tzinfo=UTC))
+        made = mime.build_message(args[0], args[1], subject=args[2], sender=args[3], date=args[4],
+                                  unsubscribe="mailto:x@example.org" if number % 2 else "", one_click=number % 4 == 1)
+        try:
+            mime.POLICY, kept = plain, mime.POLICY
+            expected = mime.build_message(args[0], args[1], subject=args[2], sender=args[3], date=args[4],
+                                          unsubscribe="mailto:x@example.org" if number % 2 else "",
+                                          one_click=number % 4 == 1)
+        finally:
+            mime.POLICY = kept
+        data = made.as_bytes()
+        assert data == expected.as_bytes()
+        back, plain_back = (BytesParser(policy=read).parsebytes(data) for read in (mime.POLICY, plain))
+        assert [(name, str(value)) for name, value in back.items()] == \
+            [(name, str(value)) for name, value in plain_back.items()]
+        assert back.get_body(("html",)).get_content() == args[0].replace("\n", "\r\n")
+    header = mime.POLICY.header_factory("MIME-Version", "1.0")
+    assert mime.POLICY.header_factory("MIME-Version", "1.0") is header  # parsed once
+    assert mime.POLICY.header_factory("mime-version", "1.0").name == "mime-version"  # each as it was named

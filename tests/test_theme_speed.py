@@ -7,10 +7,12 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from jinja2.filters import do_wordwrap
+from markupsafe import Markup
 
 from digest.config import load_config
 from digest.formats import word_count
-from digest.theme import make_environment
+from digest.theme import make_environment, wordwrap
 
 
 @pytest.fixture
@@ -56,3 +58,45 @@ def test_dict_lookups_as_jinja_does_them(env: jinja2.Environment) -> None:
     template = env.from_string("{{ d.title }} {{ d.items is callable }} {{ d.mro }} {{ o.real }} "
                                "{{ o.nope is defined }}")
     assert template.render(d={"title": "T", "items": 1, "mro": 2}, o=3) == "T True 2 3 False"
+
+
+def test_wordwrap_is_jinjas(env: jinja2.Environment) -> None:
+    """The short way for text that fits gives what Jinja's filter gives, exceptions too: lines that
+    fit, with whitespace at either end (textwrap drops it), Unicode spaces and line breaks, long words."""
+    rng = random.Random(11)
+    alphabet = ["a", "bc", "word", "hy-phen", "longerwordthanwidth", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c",
+                "\x1c", "\x85", "\u2028", "\xa0", "\u3000", "é", "-"]
+    texts = ["", " ", "\n", "a", " a", "a ", "a\xa0", "\xa0a", "a\n\nb", "a \n b"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(4000)]
+    for text in texts:
+        for width in (rng.randint(1, 30), 70, 0):
+            args = (width, rng.random() < 0.5, rng.choice([None, "\n  ", Markup("<br>")]), rng.random() < 0.5)
+            results = []
+            for wrap in (wordwrap, do_wordwrap):
+                try:
+                    got = wrap(env, text, *args)
+                    results.append((got, got.__class__))
+                except ValueError as exc:
+                    results.append((str(exc), ValueError))
+            assert results[0] == results[1], (text, args)
+    for text in (Markup("a <b>"), Markup(" a ")):
+        assert wordwrap(env, text, 10) == do_wordwrap(env, text, 10)
+    assert env.from_string("{{ t | wordwrap(5, wrapstring='|') }}").render(t="ab cd ef") == "ab cd|ef"
+    assert env.filters["wordwrap"] is wordwrap
+
+
+def test_template_globals_are_the_environments_and_their_own(env: jinja2.Environment) -> None:
+    """make_globals: a dict, not Jinja's ChainMap, with what a ChainMap shows: the environment's globals
+    as set before templates are loaded, overlaid by a template's own, which no other template sees;
+    an imported template's macros see the globals too."""
+    env.globals["who"] = "env"
+    env.loader = jinja2.DictLoader({"m.html": "{% macro m() %}{{ who }}{{ range(2) | list }}{% endmacro %}",
+                                    "p.html": '{% from "m.html" import m %}{{ m() }} {{ who }}{{ range(1) | list }}'})
+    own = env.get_template("p.html", globals={"who": "own"})
+    assert own.render() == "env[0, 1] own[0]"
+    assert env.get_template("m.html").module.m() == "env[0, 1]"
+    env.get_template("m.html", globals={"later": 1})  # the loaded template's own, not the environment's
+    assert "later" not in env.globals and env.get_template("m.html").globals["later"] == 1
+    assert env.from_string("{{ who }}").render() == "env"
+    assert env.globals["who"] == "env" and own.globals["who"] == "own"
+    assert env.from_string("{{ who }}", globals={"who": "x"}).render(who="context") == "context"
