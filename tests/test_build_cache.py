@@ -1696,6 +1696,32 @@ def test_one_shot_builds_group_stories_near_what_changed(site: Path, tmp_path: P
         assert ledger == sorted(db.execute("SELECT grouping, path FROM entries"))  # every entry as it is now
 
 
+def test_the_build_after_a_dev_server_groups_near_what_changed(site: Path, tmp_path: Path, monkeypatch) -> None:
+    """A dev server groups in memory (KeptGrouping) and keeps no ledger; before its grouping replaces
+    the stories of the ledger it keeps them aside. So the `digest build` after it (an entry added
+    once the dev server stopped) groups near every entry changed since the ledger, as after another
+    `digest build`: without, it found the ledger of other entries' stories and grouped every entry
+    again (at 100,000 entries 8.4 s and 1.3 GB)."""
+    import digest.stories.nearby as nearby
+
+    (site / "content/2022/08/15/beta.md").unlink()  # changed while no dev server ran: its first build groups
+    server = Builder(site, OPTIONS)
+    server.build()
+    (site / "content/2022/08/16/delta.md").write_text(entry_text("Delta lands", DAY2, "Delta.", topic="business"))
+    server.build([site / "content/2022/08/16/delta.md"])
+    server.close()
+    grouped: list[str] = []
+    regroup, ledger_of = nearby.regroup_near, nearby.ledger_of
+    monkeypatch.setattr(nearby, "regroup_near", lambda *a, **k: grouped.append(
+        "near" if (found := regroup(*a, **k)) is not None else "near: no ledger") or found)
+    # Made only when every entry is grouped again (or by the dev server's idle time)
+    monkeypatch.setattr(nearby, "ledger_of", lambda *a, **k: grouped.append("every entry") or ledger_of(*a, **k))
+    (site / "content/2022/08/16/epsilon.md").write_text(entry_text("Epsilon rises", DAY2, "Epsilon.", topic="world"))
+    report = build(site, OPTIONS)
+    assert "stories" in stages(report) and grouped == ["near"]
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_a_build_grouping_everything_again_keeps_the_ledger_and_its_index(site: Path, tmp_path: Path,
                                                                           monkeypatch) -> None:
     """When a one-shot build cannot group near the change (regroup_near gives up) and groups every

@@ -390,6 +390,12 @@ class BuildCache:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, data))
         self._values.pop(key, None)  # the value may be changed in place by its owner: never hand it back
 
+    def copy_value(self, key: str, to: str) -> None:
+        """The value under `key` put under `to` as well, its bytes copied by SQLite (not unpickled)."""
+        with self.atomically():
+            self._db.execute("INSERT OR REPLACE INTO meta SELECT ?, value FROM meta WHERE key = ?", (to, key))
+        self._values.pop(to, None)
+
     # -- the last full plan, one unit (page or feed) a row: see plan_patch.py -------------------
     def unit_prints(self) -> dict[str, str]:
         """Every stored unit's fingerprint. Kept in memory between the builds of a long-lived

@@ -23,6 +23,8 @@ class _Memory(Protocol):
 
     def put(self, key: str, value: Any) -> None: ...
 
+    def copy_value(self, key: str, to: str) -> None: ...
+
     def grouped_features(self, wanted: Iterable[tuple[str, str]]) -> dict[str, bytes]: ...
 
     def forget_departed(self) -> None: ...
@@ -44,6 +46,8 @@ STORIES = "stories"  # memory key: (grouping key, remembered_stories(the stories
 STORIES_KEY = "stories key"  # memory key: the grouping key alone, read without the stories
 LEDGER = "stories ledger"  # memory key: (grouping key, word counts, size) of a one-shot build's grouping's
 # ledger (nearby.Ledger); its entries (tokens and title terms) are the cache's ledger rows
+LEDGER_STORIES = "ledger's stories"  # memory key: STORIES as they were when the ledger was made, kept aside
+# when a long-lived Builder's grouping replaced them (see _aside_for_the_ledger)
 
 
 @functools.cache
@@ -90,6 +94,7 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
         stories = _grouped_near(entries, features, tokens, cache, remembered)
     else:
         stories = Grouped(group(entries, features))
+        _aside_for_the_ledger(cache)
     with cache.atomically():
         cache.put(STORIES, (key, stories.remembered))
         cache.put(STORIES_KEY, key)
@@ -123,6 +128,11 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
 
     found = None
     ledger = _stored_ledger(cache, remembered)
+    if ledger is None:  # the stories a dev server's grouping replaced: those of the ledger, kept aside
+        aside = cache.get(LEDGER_STORIES)
+        ledger = _stored_ledger(cache, aside)
+        if ledger is not None:
+            remembered = aside
     if ledger is not None:
         try:
             found = regroup_near(entries, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
@@ -135,6 +145,7 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
             cache.put(LEDGER, (grouping_key(tokens), change.df, change.n))
             cache.write_ledger(change.rows, change.removed)
             cache.forget_departed()
+            cache.put(LEDGER_STORIES, None)
         return Grouped(found.stories, found.alone)
     fetch_all = getattr(features, "fetch_all", None)
     if fetch_all is not None:
@@ -153,6 +164,17 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
             cache.write_ledger(_ledger_rows(new, changed), [t for t in ledger.tokens if t not in new.tokens])
         cache.forget_departed()
     return Grouped(stories)
+
+
+def _aside_for_the_ledger(cache: _Memory) -> None:
+    """Before a long-lived Builder's grouping (KeptGrouping, in memory: it keeps no ledger) replaces
+    the remembered stories: when they are those of the ledger, keep them aside (LEDGER_STORIES), once.
+    The one-shot build after the dev server then groups near every entry changed since the ledger,
+    from the ledger and its stories (_grouped_near); without them it grouped every entry again (an
+    addition at 100,000 entries after a dev server's session: 8.4 s and 1.3 GB instead of 0.7 s)."""
+    head = cache.get(LEDGER)
+    if isinstance(head, tuple) and len(head) == 3 and head[0] == cache.get(STORIES_KEY):
+        cache.copy_value(STORIES, LEDGER_STORIES)
 
 
 def _stored_ledger(cache: _Memory, remembered: Any) -> Any:
