@@ -42,42 +42,22 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+import headline_nested_cv as nested_cv  # noqa: E402
 import numpy as np  # noqa: E402
 import train_ingest_models as tm  # noqa: E402
-from ingest_quality import DEVSETS, _scorer  # noqa: E402
+from ingest_quality import DEVSETS  # noqa: E402
 from sklearn.ensemble import GradientBoostingClassifier  # noqa: E402
 from sklearn.tree import DecisionTreeRegressor  # noqa: E402
 
-from digest.ingest import headline  # noqa: E402
-from digest.ingest.blocks import paragraphs  # noqa: E402
-from digest.ingest.body import body_span  # noqa: E402
-from digest.ingest.headline import _key, features  # noqa: E402
 from digest.ingest.linear import margin_chance  # noqa: E402
-from digest.ingest.text import _find_title, headline_cue  # noqa: E402
 
 Page = dict[str, Any]
 
 
 def build_pages() -> list[Page]:
-    """tm.headline_pages(), with each candidate's product gates (tuned pages only, as there)."""
-    pages = []
-    for devset in DEVSETS:
-        score = _scorer(devset)
-        for page_id, label, site in tm._tuned(devset):
-            if not label.get("title"):
-                continue
-            paras = paragraphs(tm._dump(devset, page_id))
-            start, _ = body_span(paras)
-            table = features(paras, start, _find_title(paras, start), headline_cue)
-            want = score.norm_title(label["title"])
-            order = list(table)
-            gate = [headline.page_sets_apart(paras, i, table[i], headline_cue)
-                    and not headline.said_with_and_without_kicker(paras, i) for i in order]
-            pages.append({"id": page_id, "site": site, "devset": devset.name,
-                          "rows": [(score.norm_title(paras[i].text) == want, table[i]) for i in order],
-                          "rivals": headline.could_be_headline(paras, order, headline_cue),
-                          "keys": [_key(paras[i].text) for i in order], "gate": gate})
-    return pages
+    """tm.headline_pages(), with each candidate's product gates (tuned pages only, as there):
+    headline_nested_cv.build, the one place that reads them."""
+    return nested_cv.build()
 
 
 # --- models: fit(train pages, setting) -> scorer(page) -> list of scores ---
