@@ -163,6 +163,7 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
                        if ledger.tokens.get(token) != place or before.get(token) != new.titles.get(token)]
             cache.write_ledger(_ledger_rows(new, changed), [t for t in ledger.tokens if t not in new.tokens])
         cache.forget_departed()
+        cache.put(LEDGER_STORIES, None)  # a ledger of its own now: the stories kept aside are of no use
     return Grouped(stories)
 
 
