@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from digest.config import Config
 from digest.model import COVERAGE_SHOWN, Edition, Entry, Page, Site, Story, reports_around
 from digest.newsletter.plan import plan_emails, week_folder
-from digest.permalinks import entry_url
 from digest.urls import (
     absolute,
     archive_url,
@@ -189,7 +188,7 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
         at = position[entry.path]
         related = [e for e in by_topic[topic_slug][at + 1: at + 1 + related_reach(len(story_paths))]
                    if e.path not in story_paths][:RELATED_IN_TOPIC]
-        yield _page(entry_url(entry, config), "article.html", {
+        yield _page(site.article_urls[entry.path], "article.html", {
             "entry": entry, **story_seen_from(story, entry, reports),
             "topic": topic_by_slug.get(topic_slug), "related": related,
             "edition": {"day": day, "url": edition_url(day)},
