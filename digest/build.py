@@ -30,10 +30,12 @@ from typing import TYPE_CHECKING, Any
 
 from digest.collector import collector_paused
 from digest.config import CONFIG_NAME, Config, load_config
+from digest.entry_file import warm_parser
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
 from digest.load import KnownEntries
+from digest.markdown_html import render_markdown
 from digest.model import Entry, Page, Site, Story
 from digest.organise import is_published, organise
 from digest.output import (
@@ -216,6 +218,10 @@ class Builder:
         self._cache: BuildCache | None = None
         self._rows = EntryRows()  # the cache's entry rows, in memory
         self._env: tuple[str, jinja2.Environment] | None = None
+        # What the last build would render with (config, salt, template sources), and the salt whose
+        # renderers a long-lived Builder's idle time has made ready (see _warm_renderers)
+        self._renderers: tuple[Config, str, TemplateSources] | None = None
+        self._renderers_ready: str | None = None
         self._grouper = KeptGrouping()  # a long-lived Builder's story grouping, kept up to date
         self._store: SearchStore | None = None  # the search's segments (search.py)
         self._units = None if once else KeptUnits()  # its last full plan: unchanged units keep their fingerprints
@@ -266,7 +272,7 @@ class Builder:
                 done = catch_up_spare(cache, output, stop_for_either, batch)
             if done:
                 self._spare_behind = False
-        return done and self._warm_up(cache, stop, batch)
+        return done and self._warm_up(cache, stop, batch) and self._warm_renderers(stop)
 
     def _warm_up(self, cache: BuildCache, stop: Callable[[], bool], batch: int) -> bool:
         """Unpickle every published entry and make the story grouper, once, while the dev server
@@ -314,6 +320,26 @@ class Builder:
         at = self._units.warm_from(warming[1], salt, stop, max(1, batch // 5), warming[2])
         self._warming = (salt, warming[1], at) if at < len(warming[1]) else None
         return self._warming is None
+
+    def _warm_renderers(self, stop: Callable[[], bool]) -> bool:
+        """Import and make, once, what rendering an edit needs: Jinja and the theme's templates (each
+        compiled), markdown-it, the entry parser (PyYAML, python-frontmatter), the e-mails' modules.
+        The dev server's first edit after it started paid for them: at 10,000 entries its render
+        took 0.07-0.09 s against 0.03 s for the next edit. A template with an error is left to the
+        build, which reports it. Returns early when stop() is true; True when done."""
+        if self.once or self._renderers is None or self._renderers_ready == self._renderers[1]:
+            return True
+        config, salt, sources = self._renderers
+        env = self._environment(config, salt, sources)
+        for name in env.list_templates():
+            if stop():
+                return False
+            with contextlib.suppress(Exception):  # the build reports a template's error, with its line
+                env.get_template(name)
+        warm_parser(config)
+        render_markdown("## Warm\n\nA [link](https://example.org/) *and* **words**.\n")
+        self._renderers_ready = salt
+        return True
 
     def _salts(self, config: Config, whole: str, cache: BuildCache, sources: TemplateSources) -> Salts:
         """The salts of the units' fingerprints (unit_salts; `whole`: the hash of every
@@ -452,6 +478,8 @@ class Builder:
         sources = TemplateSources(config)  # each template read once: hashed and compiled from the same bytes
         executable = pagefind_executable() if options.search else None
         salt = whole_salt(config, sources)
+        if not self.once:
+            self._renderers = (config, salt, sources)
         statics = [(rel, source.read_bytes()) for rel, source in with_site_static(static_files(config), config)]
         static_prints = {rel: fingerprint("static", hashlib.blake2b(data).hexdigest()) for rel, data in statics}
         # Pagefind's extended build installed since (or gone): the plan's salt tells, so the build goes

@@ -62,6 +62,17 @@ def load_entry(path: Path, config: Config) -> Entry:
     return parse_entry(data, rel, config)
 
 
+# What warm_parser parses: a front matter of every kind of value parsing reads, and a body
+_SAMPLE_ENTRY = (b'---\ntitle: "Sample"\ndate: 2024-01-02T03:04:05+00:00\ntopic: world\ntags: [a, b]\n'
+                 b'authors: ["A. Writer"]\ndraft: false\n---\n\nA sample body.\n')
+
+
+def warm_parser(config: Config) -> None:
+    """Parse a small entry once: the first parse imports PyYAML and python-frontmatter and makes its
+    loader (a long-lived builder does this in idle time, before an edit needs it)."""
+    parse_entry(_SAMPLE_ENTRY, PurePosixPath("sample.md"), config)
+
+
 def _site_relative(path: Path, root: Path) -> PurePosixPath:
     """The path relative to the site folder, or the whole path when it is outside it."""
     # Strings first: pathlib's is_relative_to and relative_to parse and compare parts each time.

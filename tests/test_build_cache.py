@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import jinja2
 import pytest
 
 import digest.build
@@ -1248,6 +1249,38 @@ def test_idle_time_warms_the_entries_and_the_story_grouper_for_the_next_addition
             entry_text("Gamma opens again", DAY2, "Gamma body, later.", topic="world", tags='["Ports"]'))
         assert builder.build().rendered > 0
         assert made == []  # the warmed grouper was updated
+        monkeypatch.undo()
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
+def test_idle_time_makes_the_renderers_ready_for_the_first_edit(site: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dev server started on a built site renders nothing in its first build; its idle time then
+    makes the template environment and loads every template of the theme, so the first edit loads
+    none. A template with an error does not stop the warm-up (the build reports it when used)."""
+    (site / "themes/mine/templates").mkdir(parents=True, exist_ok=True)
+    (site / "themes/mine/templates/unused.html").write_text("{% if %}\n")  # no page renders it
+    build(site, OPTIONS)  # as `digest build` left it
+    builder = Builder(site, OPTIONS)
+    try:
+        assert builder.build().rendered == 0
+        loaded: list[str] = []
+        real_load = jinja2.ChoiceLoader.load
+        monkeypatch.setattr(jinja2.ChoiceLoader, "load",
+                            lambda self, env, name, globals=None: loaded.append(name) or real_load(self, env, name, globals))
+        assert builder.catch_up(lambda: True) is False  # an edit came in at once: nothing made
+        assert loaded == []
+        assert builder.catch_up(lambda: False) is True
+        assert {"article.html", "base.html", "edition.html", "unused.html"} <= set(loaded)
+        loaded.clear()
+        assert builder.catch_up(lambda: False) is True  # once only
+        assert loaded == []
+        edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, edited.",
+                                                             topic="world", tags='["Energy"]'))
+        assert builder.build().rendered > 0
+        assert loaded == []  # every template it rendered with was ready
         monkeypatch.undo()
         assert tree(site / "output") == cold(site, tmp_path)
     finally:
