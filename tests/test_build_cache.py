@@ -1268,8 +1268,12 @@ def test_idle_time_makes_the_renderers_ready_for_the_first_edit(site: Path, tmp_
         assert builder.build().rendered == 0
         loaded: list[str] = []
         real_load = jinja2.ChoiceLoader.load
-        monkeypatch.setattr(jinja2.ChoiceLoader, "load",
-                            lambda self, env, name, globals=None: loaded.append(name) or real_load(self, env, name, globals))
+
+        def load(self: jinja2.ChoiceLoader, env: jinja2.Environment, name: str, globals: Any = None) -> Any:
+            loaded.append(name)
+            return real_load(self, env, name, globals)
+
+        monkeypatch.setattr(jinja2.ChoiceLoader, "load", load)
         assert builder.catch_up(lambda: True) is False  # an edit came in at once: nothing made
         assert loaded == []
         assert builder.catch_up(lambda: False) is True
