@@ -67,7 +67,7 @@ from digest.reuse.entry_rows import (
     published,
     remember_files,
 )
-from digest.reuse.fingerprint import Fingerprinter, Salts, fingerprint
+from digest.reuse.fingerprint import Fingerprinter, Salts, fingerprint, unit_print
 from digest.reuse.manifest import EMPTY as EMPTY_MANIFEST
 from digest.reuse.plan_patch import (
     FEED_TEMPLATE,
@@ -958,7 +958,7 @@ class LivePages:
     def html(self, page: Page) -> str | None:
         """The page as the live tree holds it, when that is what rendering it would give."""
         rel = page.output_path
-        if self._manifest.get(rel) != self._prints.of(self.salts.of(page.template), page.template, page.context):
+        if self._manifest.get(rel) != unit_print(self._prints, self.salts, page.template, page.context):
             return None
         try:
             return (self.folder / rel).read_bytes().decode("utf-8")
@@ -972,9 +972,12 @@ def unit_salts(config: Config, whole: str, sources: TemplateSources) -> Salts:
     render_files.render_page: both e-mail templates), a feed's the config alone (feeds.py renders it
     without a template). A template that may read any other keeps `whole`."""
     from digest.newsletter.render import EMAIL_TEMPLATES  # with Jinja: only when the templates changed
-    from digest.theme import make_environment, template_prints
+    from digest.theme import bodiless_templates, make_environment, template_graph, template_prints
 
-    prints = template_prints(make_environment(config, sources))
+    env = make_environment(config, sources)
+    graph = template_graph(env)
+    prints = template_prints(env, graph)
+    bodiless = bodiless_templates(env, graph)
     settings = fingerprint(config.source_text, config.drafts, config.future)
     reads: dict[str, str] = {}
     for name in prints:
@@ -982,7 +985,10 @@ def unit_salts(config: Config, whole: str, sources: TemplateSources) -> Salts:
         if all(read):
             reads[name] = fingerprint(settings, *read)
     reads[FEED_TEMPLATE] = fingerprint(settings, FEED_TEMPLATE)
-    return Salts(whole, reads)
+    # A page shows no body when its templates show none (an e-mail's: both); a feed's items show theirs
+    shown = frozenset(name for name in reads if name != FEED_TEMPLATE and bodiless.issuperset(
+        EMAIL_TEMPLATES if name in EMAIL_TEMPLATES else (name,)))
+    return Salts(whole, reads, shown)
 
 
 class _Inline:

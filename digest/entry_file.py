@@ -9,6 +9,7 @@ import difflib
 import functools
 import hashlib
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from digest.characters import BIDI_CONTROLS, FORBIDDEN_ASCII, YAML_UNREADABLE, with_bidi_closed, without_forbidden
 from digest.config import Config
 from digest.errors import ContentError, ContentWarning
-from digest.model import UNDATED, Entry, is_undated
+from digest.model import UNDATED, Entry, head_digest, is_undated
 from digest.tags import clean_entry_tags
 from digest.urls import RESERVED, name_slug, safe_slug, safe_url, slugify
 
@@ -310,7 +311,7 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
         raise fail("story", "'story' must be a short text key", "e.g. story: putin-kim-letters")
 
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
-    return Entry(
+    entry = Entry(
         path=rel,
         title=title,
         published=published,
@@ -330,6 +331,7 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
         extra=extra,
         content_hash=digest,
     )
+    return replace(entry, head_hash=head_digest(entry))
 
 
 def key_warnings(entry: Entry, text: str) -> list[ContentWarning]:

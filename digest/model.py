@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -40,6 +41,7 @@ class Entry:
     lead: bool = False  # the curator's choice of lead for its story
     extra: Mapping[str, Any] = field(default_factory=dict)  # unknown front matter keys
     content_hash: str = ""  # hash of the file's bytes, for the build cache
+    head_hash: str = ""  # head_digest(): a hash of every field but the body (made when parsed)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as its class, its path as a string and its other fields' values: the build cache
@@ -63,6 +65,19 @@ class EntryHead(Entry):
         if isinstance(entry, EntryHead):
             return entry
         return cls(**{**vars(entry), "body": "", "body_chars": len(entry.body.strip())})
+
+
+# The fields of an entry whose values a page shows; the body (and what is made of it or of the file's
+# bytes) is apart: a page that shows no body changes only when one of these does (reuse/fingerprint.py)
+_NOT_HEAD = frozenset({"body", "content_hash", "head_hash", "body_chars"})
+
+
+def head_digest(entry: Entry) -> str:
+    """A hash of every field of the entry but its body (and the hashes): what a page that shows no
+    body can show of it. The parse stores it in Entry.head_hash; the fingerprints make it for an
+    entry made without one."""
+    values = tuple((f.name, getattr(entry, f.name)) for f in fields(entry) if f.name not in _NOT_HEAD)
+    return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
 def text_chars(entry: Entry) -> int:

@@ -9,7 +9,8 @@ import hashlib
 import os
 import posixpath
 import traceback
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
@@ -191,15 +192,25 @@ class FragmentCache(jinja2.ext.Extension):
         self.fragments[key] = fragment
 
 
-def template_prints(env: jinja2.Environment) -> dict[str, str | None]:
-    """Each template's name -> a hash of the templates rendering it reads: itself, and what it
-    extends, includes and imports, theirs in turn, as the environment's loader finds them (a
-    missing one counts as missing, so that adding it changes the hash). None for a template that
-    names one by a value (`{% include name %}`: known only when rendering) or cannot be parsed:
-    it may read any."""
+@dataclass(frozen=True)
+class TemplateGraph:
+    """What each template reads, as the environment's loader finds them (template_graph)."""
+
+    # Each template's name -> itself and every template it extends, includes and imports, theirs in
+    # turn; None for one that names a template by a value (`{% include name %}`: known only when
+    # rendering) or cannot be parsed: it may read any
+    closures: Mapping[str, frozenset[str] | None]
+    sources: Mapping[str, str | None]  # each template read: its text (None: not there)
+    body_readers: frozenset[str]  # the templates whose own text may show an entry's body (_may_show_body)
+
+
+def template_graph(env: jinja2.Environment) -> TemplateGraph:
+    """Each template's closure (TemplateGraph), every template of the environment parsed once."""
     sources: dict[str, str | None] = {}
     named: dict[str, set[str] | None] = {}
-    parsed: dict[str, set[str] | None] = {}  # by source: "default:base.html" is base.html unless overridden
+    # by source: "default:base.html" is base.html unless overridden; (what it reads, whether it may show a body)
+    parsed: dict[str, tuple[set[str] | None, bool]] = {}
+    body_readers: set[str] = set()
 
     def read(name: str) -> set[str] | None:
         if name not in named:
@@ -213,17 +224,21 @@ def template_prints(env: jinja2.Environment) -> dict[str, str | None]:
             sources[name] = source
             if source is None:
                 named[name] = set()
-            elif source in parsed:
-                named[name] = parsed[source]
             else:
-                try:
-                    found: set[str | None] = set(meta.find_referenced_templates(env.parse(source, name)))
-                except jinja2.TemplateSyntaxError:
-                    found = {None}
-                named[name] = parsed[source] = None if None in found else {n for n in found if n is not None}
+                if source not in parsed:
+                    try:
+                        tree = env.parse(source, name)
+                        found: set[str | None] = set(meta.find_referenced_templates(tree))
+                        bodies = _may_show_body(tree)
+                    except jinja2.TemplateSyntaxError:
+                        found, bodies = {None}, True
+                    parsed[source] = (None if None in found else {n for n in found if n is not None}, bodies)
+                named[name] = parsed[source][0]
+                if parsed[source][1]:
+                    body_readers.add(name)
         return named[name]
 
-    prints: dict[str, str | None] = {}
+    closures: dict[str, frozenset[str] | None] = {}
     for root in env.list_templates():
         if ":" in root:
             continue  # "default:..." is read through an override only: in the closure of that
@@ -240,18 +255,69 @@ def template_prints(env: jinja2.Environment) -> dict[str, str | None]:
                 dynamic = True
             else:
                 todo.extend(found)
-        if dynamic:
+        closures[root] = None if dynamic else frozenset(seen)
+    return TemplateGraph(closures, sources, frozenset(body_readers))
+
+
+def template_prints(env: jinja2.Environment, graph: TemplateGraph | None = None) -> dict[str, str | None]:
+    """Each template's name -> a hash of the templates rendering it reads: itself, and what it
+    extends, includes and imports, theirs in turn, as the environment's loader finds them (a
+    missing one counts as missing, so that adding it changes the hash). None for a template that
+    names one by a value (`{% include name %}`: known only when rendering) or cannot be parsed:
+    it may read any. `graph`: template_graph(env), when the caller has it."""
+    graph = graph or template_graph(env)
+    prints: dict[str, str | None] = {}
+    for root, seen in graph.closures.items():
+        if seen is None:
             prints[root] = None
             continue
         digest = hashlib.blake2b(digest_size=16)
         for name in sorted(seen):
-            source = sources[name]
+            source = graph.sources[name]
             line = f"{len(name)} {name} {'-' if source is None else len(source)}\n"
             # A file name that is not UTF-8 (a Latin-1 "Über.html" unzipped) holds lone surrogates
             digest.update(line.encode("utf-8", "surrogateescape"))
             digest.update((source or "").encode("utf-8", "surrogatepass"))
         prints[root] = digest.hexdigest()
     return prints
+
+
+def bodiless_templates(env: jinja2.Environment, graph: TemplateGraph | None = None) -> frozenset[str]:
+    """The templates that show no entry's body, they nor any template they read (see
+    _may_show_body): a page made with one shows the same whatever the bodies of its entries say."""
+    graph = graph or template_graph(env)
+    return frozenset(root for root, seen in graph.closures.items()
+                     if seen is not None and graph.body_readers.isdisjoint(seen))
+
+
+# What reaches an entry's Markdown body from a template: the field (`entry.body`, `entry["body"]`, an
+# attribute named to a filter: `map(attribute="body")`) and the global that renders it (render_files)
+_BODY_NAMES = frozenset({"body", "entry_html"})
+
+
+def _may_show_body(tree: nodes.Template) -> bool:
+    """Whether a template's text may show an entry's body: it names the body or entry_html (as an
+    attribute, an item, a name or any string), reads an attribute by a name it computes
+    (`attr(name)`, `x[name]`), or a hidden one (`entry.__dict__`). Printing an entry object itself
+    (`{{ entry }}`, its Python repr) is not looked for."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Const, nodes.Name, nodes.Filter)):
+        if isinstance(node, nodes.Getattr):
+            if node.attr in _BODY_NAMES or node.attr.startswith("__"):
+                return True
+        elif isinstance(node, nodes.Getitem):
+            # (an extension's own lookups, such as {% cache %}'s, go by a name of its own)
+            if not isinstance(node.arg, (nodes.Const, nodes.Slice, nodes.InternalName)):
+                return True
+        elif isinstance(node, nodes.Const):
+            if isinstance(node.value, str) and (node.value in _BODY_NAMES or node.value.startswith("__")):
+                return True
+        elif isinstance(node, nodes.Name):
+            if node.name in _BODY_NAMES:
+                return True
+        elif isinstance(node, nodes.Filter) and node.name == "attr" \
+                and not all(isinstance(arg, nodes.Const) for arg in node.args):
+            return True
+    return False
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ from digest.errors import DigestError
 from digest.model import Entry
 from digest.reuse.cache import BuildCache, cache_path
 from digest.tree_identity import tree_id
+from digest.urls import is_article_output
 
 from .conftest import BASIC_CONFIG, NOW, entry_text
 
@@ -854,6 +855,38 @@ def test_body_edits_patch_the_plan_and_equal_a_cold_build(builder: Builder, tmp_
     assert tree(site / "output") == cold(site, tmp_path)
 
 
+def test_a_body_edit_renders_again_only_the_pages_that_show_bodies(builder: Builder, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page whose templates show no entry's body (theme.bodiless_templates: editions, topics, tags,
+    the home page, the e-mails) keeps its file when only a body changed; the article pages and the
+    feeds, which show bodies, are rendered again. A theme whose edition shows its stories' bodies
+    has its edition rendered again too. Each time the output equals a cold build."""
+    site = builder.site_root
+    rendered: list[str] = []
+    real_render = digest.render_files.render_page
+    monkeypatch.setattr(digest.render_files, "render_page",
+                        lambda env, page, shared: rendered.append(page.output_path) or real_render(env, page, shared))
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, edited.",
+                                                         topic="world", tags='["Energy"]'))
+    assert "patch plan" in stages(builder.build())
+    assert "2022/08/15/alpha/index.html" in rendered
+    assert all(is_article_output(rel) for rel in rendered), rendered  # the feeds are rendered apart
+    assert "Alpha body, edited." in (site / "output/feed.xml").read_text()
+    assert tree(site / "output") == cold(site, tmp_path)
+    (site / "themes/mine/templates").mkdir(parents=True, exist_ok=True)
+    (site / "themes/mine/templates/edition.html").write_text(
+        '{% extends "default:edition.html" %}{% block content %}{{ super() }}'
+        '{% for story in edition.stories %}<p>{{ story.lead.body }}</p>{% endfor %}{% endblock %}\n')
+    builder.build()
+    rendered.clear()
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, edited again.",
+                                                         topic="world", tags='["Energy"]'))
+    assert "patch plan" in stages(builder.build())
+    assert "2022/08/15/index.html" in rendered  # the edition now shows the body
+    assert "Alpha body, edited again." in (site / "output/2022/08/15/index.html").read_text()
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_a_long_lived_builder_knows_what_the_live_site_was_built_from(builder: Builder, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The entries the live site was built from are the last build's published ones: a dev server
@@ -1312,9 +1345,9 @@ def test_a_long_lived_builder_fingerprints_only_the_pages_an_addition_changed(
         walked: list[str] = []
         real = digest.reuse.plan_patch.Fingerprinter.of
 
-        def counting(self: Any, *values: Any) -> str:
+        def counting(self: Any, *values: Any, **options: Any) -> str:
             walked.append(str(values[1]))
-            return real(self, *values)
+            return real(self, *values, **options)
 
         monkeypatch.setattr(digest.reuse.plan_patch.Fingerprinter, "of", counting)
         (site / "content/2022/08/16/delta.md").write_text(
@@ -1344,10 +1377,10 @@ def test_a_long_lived_builder_fingerprints_after_a_template_edit_only_the_pages_
         walked: list[str] = []
         real = digest.reuse.plan_patch.Fingerprinter.of
 
-        def counting(self: Any, *values: Any) -> str:
+        def counting(self: Any, *values: Any, **options: Any) -> str:
             if len(values) == 3:  # (salt, template, context): a unit's, not a salt's own hash
                 walked.append(str(values[1]))  # (an e-mail's salt is three values too: not a template)
-            return real(self, *values)
+            return real(self, *values, **options)
 
         monkeypatch.setattr(digest.reuse.plan_patch.Fingerprinter, "of", counting)
         (site / "themes/mine/templates").mkdir(parents=True)

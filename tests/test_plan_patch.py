@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import UTC, date, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from digest.model import Edition, Entry, Followup, Story, Topic, TopicSection
 from digest.reuse.cached_entry import LISTING_FIELDS
@@ -56,3 +56,30 @@ def test_a_unit_notes_every_entry_it_holds_whatever_the_entrys_kind() -> None:
     loaded = load_unit(data, fresh.__getitem__)
     assert loaded["related"][1] is fresh["content/c.md"]  # by path, not a copy of the listing
     assert load_unit(dump_unit({"entry": listed}), fresh.__getitem__)["entry"] is fresh["content/c.md"]  # unnoted
+
+
+def test_a_page_that_shows_no_body_fingerprints_an_entry_by_its_head(tmp_path: Path) -> None:
+    """Fingerprinter.of(..., bodies=False) (a page whose templates show no body): an entry counts by
+    its path and head (model.head_digest, kept by the parse as head_hash), so a new body leaves the
+    fingerprint as it was and any other field changes it; with bodies, the file's bytes count."""
+    from dataclasses import replace
+
+    from digest.config import load_config
+    from digest.entry_file import parse_entry
+    from digest.model import head_digest
+
+    entry = _entry("a")
+    edited = replace(entry, body="Another body.", content_hash="a2")
+    page = {"entry": entry, "related": [_entry("b")]}
+    assert Fingerprinter().of(page, bodies=False) == Fingerprinter().of({**page, "entry": edited}, bodies=False)
+    assert Fingerprinter().of(page) != Fingerprinter().of({**page, "entry": edited})
+    for changed in (replace(edited, title="New title"), replace(edited, summary="New."), replace(edited, tags=("x",)),
+                    replace(edited, extra={"kicker": "New"}), replace(edited, path=PurePosixPath("content/z.md"))):
+        assert Fingerprinter().of({**page, "entry": changed}, bodies=False) != Fingerprinter().of(page, bodies=False)
+    # one Fingerprinter walks both kinds of page: a shared entry's token is kept for each kind apart
+    prints = Fingerprinter()
+    assert prints.of(page, bodies=False) == Fingerprinter().of(page, bodies=False)
+    assert prints.of(page) == Fingerprinter().of(page)
+    parsed = parse_entry(b"---\ntitle: A\ndate: 2022-08-15\n---\n\nBody.\n", PurePosixPath("content/a.md"),
+                         load_config(tmp_path, required=False))
+    assert parsed.head_hash == head_digest(parsed) == head_digest(replace(parsed, body="Other.", content_hash="x"))

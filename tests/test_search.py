@@ -429,7 +429,9 @@ def test_the_index_is_built_beside_the_render_of_the_other_pages(make_site: Site
 
     monkeypatch.setattr(digest.search.SearchStore, "build", indexing)
     monkeypatch.setattr(digest.render_files, "render_files", rendering)
-    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, zanzibarite."))
+    # (its summary too: an edit of the body alone renders only the pages that show bodies, the article and feeds)
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, zanzibarite.",
+                                                   summary='"Frost again."'))
     build(root, options)
     assert events[:3] == ["article", "index", "feed+other"]
     edited = _tree(root)

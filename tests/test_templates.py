@@ -139,3 +139,40 @@ def test_reading_time_counts_chinese_and_japanese_by_the_character() -> None:
     assert reading_time("word " * 690) == 3
     assert reading_time("Путин и Ким обсудили сотрудничество. " * 138) == 3  # 690 words
     assert reading_time("서울 시장 선거 결과 발표 " * 138) == 3  # Hangul is written in words
+
+
+def test_bodiless_templates_are_those_that_cannot_reach_an_entrys_body(tmp_path: Path) -> None:
+    """bodiless_templates: a template that names no body (as an attribute, an item, an attribute given
+    to a filter), no entry_html, reads no attribute by a computed name or a dunder, and reads no
+    template that does; one that reads templates by a value, or cannot be parsed, may read any. The
+    built-in theme's listings (editions, topics, tags, home, e-mails) show no body; its articles do."""
+    from digest.theme import bodiless_templates
+
+    (tmp_path / "digest.toml").write_text('[site]\ntitle = "T"\nbase_url = "https://example.org/"\ntheme = "mine"\n')
+    mine = tmp_path / "themes/mine/templates"
+    mine.mkdir(parents=True)
+    showing = {
+        "attribute.html": "{{ entry.body }}",
+        "item.html": "{{ entry['body'] }}",
+        "mapped.html": "{{ entries | map(attribute='body') | join }}",
+        "rendered.html": "{{ entry_html(entry) }}",
+        "computed.html": "{% set field = 'title' %}{{ entry[field] }}",
+        "attr_filter.html": "{% set field = 'title' %}{{ entry | attr(field) }}",
+        "dunder.html": "{{ entry.__dict__ }}",
+        "includes.html": "{% include 'attribute.html' %}",
+        "extends.html": "{% extends 'attribute.html' %}",
+        "by_value.html": "{% set name = 'plain.html' %}{% include name %}",
+        "broken.html": "{% if %}",
+    }
+    showing_none = {
+        "plain.html": "{{ entry.title }} {{ entry.summary }} {{ entry.authors | join(', ') }}",
+        "sliced.html": "{{ entries[:3] | map(attribute='title') | join }} {{ entry | attr('title') }}",
+        "child.html": "{% extends 'plain.html' %}{% from 'macros.html' import byline %}",
+    }
+    for name, text in {**showing, **showing_none}.items():
+        (mine / name).write_text(text + "\n")
+    bodiless = bodiless_templates(make_environment(load_config(tmp_path)))
+    assert set(showing_none) <= bodiless
+    assert bodiless.isdisjoint(showing), sorted(bodiless & set(showing))
+    assert {"edition.html", "topic.html", "tag.html", "index.html", "email/email.html", "email/email.txt"} <= bodiless
+    assert "article.html" not in bodiless

@@ -30,7 +30,7 @@ from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 from digest.reuse.manifest import CHUNKS, EMPTY_NAME, Chunk, Manifest
 
-CACHE_VERSION = f"{__version__}-14"
+CACHE_VERSION = f"{__version__}-15"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from digest.model import Entry, EntryHead, Story
+from digest.model import Entry, EntryHead, Story, head_digest
 from digest.reuse.cached_entry import ListedHead
 
 # What shapes the output besides digest's own code (a new Markdown or Jinja release can change
@@ -99,10 +99,17 @@ class Salts:
 
     whole: str
     reads: Mapping[str, str] = field(default_factory=dict)  # template name -> its salt
+    # The templates that show no entry's body (theme.bodiless_templates): their pages' fingerprints
+    # hold each entry's head, not its bytes, so an edit to a body leaves those pages as they are
+    bodiless: frozenset[str] = frozenset()
 
     def of(self, template: str) -> str:
         """The salt of a unit made with this template (`whole` for one not known)."""
         return self.reads.get(template, self.whole)
+
+    def shows_bodies(self, template: str) -> bool:
+        """Whether a unit made with this template may show an entry's body (any not known not to)."""
+        return template not in self.bodiless
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Salts) and other.whole == self.whole
@@ -112,10 +119,21 @@ class Salts:
 
 
 def fingerprint(*values: Any) -> str:
-    """A hash of everything a page shows. Entries count by path and content hash."""
+    """A hash of everything a page shows. Entries count by path and content hash (see
+    Fingerprinter.of for a page that shows no body)."""
     return Fingerprinter().of(*values)
 
 
+def unit_print(prints: Fingerprinter, salt: Salts, template: str, context: Any) -> str:
+    """The fingerprint of a unit (a page, or a feed with its FEED_TEMPLATE) made with this template."""
+    return prints.of(salt.of(template), template, context, bodies=salt.shows_bodies(template))
+
+
+def _head_token(entry: Entry) -> str:
+    return f"H{entry.path}\x1e{entry.head_hash or head_digest(entry)}"
+
+
+Memo = dict[int, tuple[Any, str, tuple[PurePosixPath, ...]]]  # id -> (the object, its token, entries it holds)
 _SHARED_SIZE = 4  # containers of at least this many items are memoised (see Fingerprinter._walk)
 
 
@@ -127,13 +145,19 @@ class Fingerprinter:
     build remembers which pages show which entry."""
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[Any, str, tuple[PurePosixPath, ...]]] = {}
+        # The tokens made for pages that show no body ([False]) and for those that may ([True])
+        self._memos: tuple[Memo, Memo] = ({}, {})
+        self._memo = self._memos[1]
+        self._bodies = True
         self._found: list[PurePosixPath] = []
         self.found: list[PurePosixPath] = []
 
-    def of(self, *values: Any) -> str:
+    def of(self, *values: Any, bodies: bool = True) -> str:
+        """The fingerprint of these values. `bodies`: whether the page may show an entry's body
+        (Salts.shows_bodies); if not, an entry counts by path and head (model.head_digest)."""
         parts: list[str] = []
         self.found = self._found = []
+        self._bodies, self._memo = bodies, self._memos[bodies]
         self._walk(values, parts)
         return _digest(parts)
 
@@ -185,7 +209,7 @@ class Fingerprinter:
 
     def _walk_object(self, value: Any, parts: list[str]) -> None:
         if isinstance(value, Entry):
-            parts.append(f"E{value.path}\x1e{value.content_hash}")
+            parts.append(f"E{value.path}\x1e{value.content_hash}" if self._bodies else _head_token(value))
             self._found.append(value.path)
         elif isinstance(value, Story):
             parts.append(f"S{value.key}\x1e{value.lead.path}\x1e{value.score}\x1e{value.reason}")

@@ -30,7 +30,7 @@ from digest.feeds import FeedPlan
 from digest.model import Edition, Entry, EntryHead, Followup, Page, Story, Topic, TopicSection
 from digest.reuse.cache import BuildCache
 from digest.reuse.cached_entry import CachedEntry, ListedHead, StaleEntry
-from digest.reuse.fingerprint import Fingerprinter, Salts
+from digest.reuse.fingerprint import Fingerprinter, Salts, unit_print
 from digest.reuse.touched import Grouping, grouping
 from digest.stories import make_story
 from digest.stories.remembered import STORIES_KEY, shared_stories
@@ -103,7 +103,7 @@ class KeptUnits:
                  context: Any) -> tuple[str, tuple[PurePosixPath, ...]]:
         """(fingerprint, entries shown) of a unit: the kept ones when its context is unchanged, else walked."""
         known = self.same(salt, name, template, context)
-        return known if known is not None else (prints.of(salt.of(template), template, context), tuple(prints.found))
+        return known if known is not None else (unit_print(prints, salt, template, context), tuple(prints.found))
 
     def warm(self, pages: Sequence[Page], feeds: Sequence[FeedPlan], salt: Salts, stop: Callable[[], bool],
              batch: int = 1000) -> bool:
@@ -149,7 +149,7 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: Salts, kept: KeptU
     found: list[tuple[PurePosixPath, ...]] = []
     for name, template, context in named_units(pages, feeds):
         if kept is None:
-            value, shown = prints.of(salt.of(template), template, context), tuple(prints.found)
+            value, shown = unit_print(prints, salt, template, context), tuple(prints.found)
         else:
             value, shown = kept.print_of(prints, salt, name, template, context)
             units[name] = (template, context, value, shown)
@@ -324,11 +324,11 @@ def _patched(cache: BuildCache, changed: list[str],
         value = load_unit(data, entry_of)
         if name.startswith(FEED_UNIT):
             plan.feeds.append(value)
-            plan.feed_prints.append(prints.of(fingerprint_salt.of(FEED_TEMPLATE), FEED_TEMPLATE, value))
+            plan.feed_prints.append(unit_print(prints, fingerprint_salt, FEED_TEMPLATE, value))
         else:
             page = Page(name, template, value)
             plan.pages.append(page)
-            plan.page_prints.append(prints.of(fingerprint_salt.of(page.template), page.template, page.context))
+            plan.page_prints.append(unit_print(prints, fingerprint_salt, page.template, page.context))
     return plan
 
 
