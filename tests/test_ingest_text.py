@@ -1354,3 +1354,20 @@ def test_a_section_in_another_script_matches_its_own_topic_only() -> None:
     assert match_topic(("covid-19 в россии",), topics) == "russia-covid"
     assert match_topic(("COVID-19 в Китае",), topics) is None
     assert match_topic(("Covid 19",), topics) == "covid"
+
+
+def test_a_date_stated_only_as_an_update_is_not_asserted_as_the_publications() -> None:
+    """ "Updated 5:27 am CST, Wednesday, November 20, 2019" says when the page changed, not when it was first
+    published (that day or earlier): the date goes to review. Stated with its publication's date, that is read."""
+    article = read_text(_page("Council agrees the new city plan after a long debate", "By Jane Doe",
+                              "Updated 5:27 am CST, Wednesday, November 20, 2019", _distinct_body(), PROSE * 2))
+    assert article.date is None
+    assert "date" in article.review
+    article = read_text(_page("Council agrees the new city plan after a long debate", "By Jane Doe",
+                              "Published 11:26 pm EST, Tuesday, November 19, 2019", _distinct_body(), PROSE * 2))
+    assert article.date == "2019-11-19"
+    assert "date" not in article.review
+    article = read_text(_page("Council agrees the new city plan after a long debate", "By Jane Doe",
+                              "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", _distinct_body(),
+                              PROSE * 2))
+    assert article.date is not None and article.date.startswith("2024-12-06")
