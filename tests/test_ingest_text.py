@@ -126,6 +126,17 @@ def test_a_section_matches_a_topic_as_pages_write_it() -> None:
     ("Posted 06/01/2026", None),
     ("the date of the 2022 vote", None),
     ("Published 3 days ago", None),
+    # A date before the line's first label, an update's, is the publication's: not the update's day.
+    ("Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", ("published", "2024-12-06T22:00:00+00:00")),
+    ("Thu 3 Jan 2019 02.00 EST Last modified on Wednesday 16 January 2019 06.16 EST",
+     ("published", "2019-01-03T02:00:00-05:00")),
+    ("Menu Updated Dec. 7, 2024", ("updated", "2024-12-07")),
+    # A time between the label and the date, a short weekday, an update's label in other languages.
+    ("Updated 5:27 am CST, Wednesday, November 20, 2019", ("updated", "2019-11-20")),
+    ("Published 11:26 pm EST, Tuesday, November 19, 2019", ("published", "2019-11-19")),
+    ("Updated Sat 24 Feb 2024", ("updated", "2024-02-24")),
+    ("Nyheter | 11.2.2025 | 23:55 | Oppdatert 12.2.2025 7:25", ("published", "2025-02-11")),
+    ("Güncelleme: 20.04.2026", ("updated", "2026-04-20")),
 ])
 def test_labelled_date(line: str, expected: tuple[str, str] | None) -> None:
     assert labelled_date(line) == expected
@@ -1343,3 +1354,20 @@ def test_a_section_in_another_script_matches_its_own_topic_only() -> None:
     assert match_topic(("covid-19 в россии",), topics) == "russia-covid"
     assert match_topic(("COVID-19 в Китае",), topics) is None
     assert match_topic(("Covid 19",), topics) == "covid"
+
+
+def test_a_date_stated_only_as_an_update_is_not_asserted_as_the_publications() -> None:
+    """ "Updated 5:27 am CST, Wednesday, November 20, 2019" says when the page changed, not when it was first
+    published (that day or earlier): the date goes to review. Stated with its publication's date, that is read."""
+    article = read_text(_page("Council agrees the new city plan after a long debate", "By Jane Doe",
+                              "Updated 5:27 am CST, Wednesday, November 20, 2019", _distinct_body(), PROSE * 2))
+    assert article.date is None
+    assert "date" in article.review
+    article = read_text(_page("Council agrees the new city plan after a long debate", "By Jane Doe",
+                              "Published 11:26 pm EST, Tuesday, November 19, 2019", _distinct_body(), PROSE * 2))
+    assert article.date == "2019-11-19"
+    assert "date" not in article.review
+    article = read_text(_page("Council agrees the new city plan after a long debate", "By Jane Doe",
+                              "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", _distinct_body(),
+                              PROSE * 2))
+    assert article.date is not None and article.date.startswith("2024-12-06")

@@ -34,6 +34,10 @@ class Dateline:
     probability: float  # that this is the page's date
     none: float  # that none of the stated dates is
     kind: str  # of evidence: see kind_of
+    # The page states this day only as an update's ("Updated 5:27 am CST, Wednesday, November 20, 2019"), never
+    # as its publication's: that was that day or earlier (of the 9 tuned pages stating an update's date, one
+    # states it 13 days after the publication's, two the day after), so it is not asserted.
+    update_only: bool = False
 
 
 def kind_of(features: dict[str, float]) -> str:
@@ -159,7 +163,8 @@ def choose(paras: list[Para], title_at: int | None, start: int, end: int, prior:
     value = table[best][0]
     # The same day stated on several lines is one date: their chances add up.
     chance = sum(p for (v, _), p in zip(table, probs, strict=False) if _day(v) == _day(value))
-    return Dateline(value, chance, probs[-1], kind)
+    update_only = all(f["labelled_updated"] for v, f in table if _day(v) == _day(value))
+    return Dateline(value, chance, probs[-1], kind, update_only)
 
 
 def threshold(kind: str = "") -> float:

@@ -147,8 +147,13 @@ _LABEL = re.compile(
     r"diterbitkan|опубликовано|created(?: on)?|"
     r"(?P<updated>(?:last )?(?:updated|modified)(?: on| at)?|aktualisiert(?: am)?|"
     r"mis à jour(?: le)?|actualizado(?: el)?|atualizado(?: em)?|aggiornato(?: il)?|"
-    r"bijgewerkt(?: op)?))"
-    r"\s*[:\-–—|]?\s*(?:on\s+)?(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?",
+    r"bijgewerkt(?: op)?|uppfært|güncelleme|opdateret|oppdatert|uppdaterad|päivitetty|zaktualizowano|"
+    r"aktualizováno|обновлено|оновлено))"
+    r"\s*[:\-–—|]?\s*(?:on\s+)?"
+    # a time before the date: "Updated 5:27 am CST, Wednesday, November 20, 2019"
+    r"(?:[0-2]?\d[:.][0-5]\d\s*(?:[ap]\.?m\.?)?\s*(?:[a-z]{1,2}[sd]t|utc|gmt|cet|cest|bst)?,?\s+"
+    r"(?=(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d|[^\W\d_]{3,9}\.?\s+\d))?"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+|(?:mon|tue|wed|thu|fri|sat|sun)\.?,?\s+(?=\d))?",
     re.IGNORECASE,
 )
 
@@ -177,6 +182,13 @@ def labelled_date(line: str) -> tuple[str, str] | None:
             if iso:
                 found.append(("updated" if m.group("updated") else "published", iso))
                 break
+    first = _LABEL.search(line)
+    if found and first is not None and first.group("updated"):
+        # "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024": a date stated before the line's first label,
+        # an update's, is the one the page was first published on.
+        before = find_date(line[:first.start()])
+        if before:
+            return ("published", before)
     # "Updated Nov 19, 2019; Posted Nov 18, 2019": the publication date wins.
     return min(found, key=lambda f: f[0] == "updated", default=None)
 
@@ -185,7 +197,7 @@ def opens_with_date_label(line: str) -> bool:
     """ "Published on 06/01/2026 - 13:55", "Updated 14:20": a date line by its label and figures, even where
     the date itself cannot be read (its day and month order is not known)."""
     m = _LABEL.match(line.strip())
-    return m is not None and bool(re.match(r"\S{0,3}\d", line.strip()[m.end():]))
+    return m is not None and (bool(re.match(r"\S{0,3}\d", line.strip()[m.end():])) or labelled_date(line) is not None)
 
 
 def starts_with_labelled_date(line: str) -> bool:

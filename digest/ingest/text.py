@@ -154,7 +154,8 @@ def read_text(text: str) -> Article:
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
     stated = dateline.choose(paras, title_at, start, end, published, _is_byline)
-    published = stated.value if stated is not None and stated.probability >= dateline.threshold(stated.kind) else None
+    published = stated.value if stated is not None and stated.probability >= dateline.threshold(stated.kind) \
+        and not stated.update_only else None
     if stated is not None and not published and stated.none < dateline.threshold():
         review.append("date")
     key_points = _key_points(head, paras)
