@@ -182,6 +182,29 @@ def test_an_entry_without_text_has_its_title_terms_only() -> None:
     assert texted.text_word_count > 0 and set(texted.terms) > set(texted.title_terms)
 
 
+def test_link_words_skip_only_segments_that_cannot_be_the_headline() -> None:
+    """link_words passes over a segment with too few break characters to hold enough words, unsplit: the
+    same words as splitting every segment (the rule as it was written first, below), on random paths."""
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    def every_segment_split(url: str) -> list[str]:
+        best: list[str] = []
+        for segment in unquote(urlsplit(url).path).split("/"):
+            raws = [w for w in re.split(r"[-_+.,]+", re.sub(r"\.[A-Za-z]{2,5}$", "", segment))
+                    if len(w) > 1 and w.isalpha()]
+            if len(raws) >= max(3, len(best) + 1):
+                best = raws
+        return [w.lower() for w in best]
+
+    pieces = ["ab", "Cd", "x", "2014", "éte", "-", "_", "+", ".", ",", "--", ".html", ".pdfx", "%2D", "/", "n_5"]
+    chance = random.Random(22)
+    for _ in range(3000):
+        path = "".join(chance.choice(pieces) for _ in range(chance.randrange(1, 24)))
+        url = f"https://news.example/{path}"
+        assert link_words(url, lambda raw: (raw.lower(), False)) == every_segment_split(url), url
+
+
 def test_link_only_bodies_are_not_signal() -> None:
     assert story_text(entry("x", "T", body=link_body("Fortune"))) == ""
     # Two unrelated headlines from the same publisher, both with the boilerplate body.
