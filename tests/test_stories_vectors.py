@@ -186,6 +186,16 @@ def test_linkage_without_a_trace_lets_go_of_pairs_of_joined_groups_and_joins_the
     assert pops[1] < 0.8 * pops[0], pops
 
 
+def test_linkage_ends_when_pruning_leaves_its_queue_empty(monkeypatch) -> None:
+    """The last join can leave only pairs of joined groups queued: pruned, the queue is empty, and
+    linkage ends there (it popped from the empty queue once)."""
+    from digest.stories import linkage
+
+    monkeypatch.setattr(linkage, "PRUNE_AT", 0)
+    edges = [(0, 1, 0.5), (0, 2, 0.45), (1, 2, 0.45)]
+    assert average_linkage([0.0] * 3, edges, 0.008, 86400.0, 0.1) == [Cluster((0, 1, 2), 0.45)]
+
+
 def test_rarity_of_a_common_word_moves_a_step_rarely() -> None:
     """Each step of a word's rarity gives all its holders new vectors (see incremental): between
     100 and 1,000 holders it moves about RARITY_STEPS * ln(10) times, whatever the corpus size."""

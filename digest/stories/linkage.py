@@ -106,12 +106,14 @@ def average_linkage(
     # Of the pairs queued, about how many name a group since joined into another. Without a trace to
     # keep, they are let go of when they are half the queue: on dense news two pops in three were of
     # such pairs. The other pairs pop in the same order (the queue's order is that of its items).
-    stale, pruned = 0, trace is None
+    stale, prune = 0, trace is None
     while heap:
-        if pruned and stale > len(heap) >> 1 and stale > PRUNE_AT:
+        if prune and stale > len(heap) >> 1 and stale > PRUNE_AT:
             heap = [item for item in heap if item[1] in members and item[2] in members]
             heapq.heapify(heap)
             stale = 0
+            if not heap:
+                break
         neg_average, a, b = heappop(heap)
         if popped is not None:
             popped((neg_average, a, b))
