@@ -321,6 +321,23 @@ def test_the_quality_bench_can_leave_the_held_out_weeks_unscored() -> None:
     assert [role for _, role, _, _ in everything].count("held out") == 2
 
 
+def test_the_quality_bench_times_the_checkout_it_is_told(tmp_path: Path, monkeypatch) -> None:
+    """bench/story_quality.py runs `digest stories` in each site's folder: a relative PYTHONPATH
+    ("PYTHONPATH=. python bench/story_quality.py" in a checkout) is made absolute, or the command
+    would have timed the installed digest, not the checkout's."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_quality  # type: ignore[import-not-found]
+
+    monkeypatch.chdir(tmp_path)
+    told = {"PYTHONPATH": os.pathsep.join([".", "/abs/lib", "", "sub"]), "HOME": "/home/x"}
+    assert story_quality.absolute_pythonpath(told) == {
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), "/abs/lib", str(tmp_path), str(tmp_path / "sub")]),
+        "HOME": "/home/x"}
+    assert story_quality.absolute_pythonpath({"HOME": "/home/x"}) == {"HOME": "/home/x"}
+
+
 def test_the_error_bench_attributes_precision_lost_to_how_alike_the_joined_labels_are() -> None:
     """bench/story_errors.py: two labels of two entries joined in one story lose half the
     precision of each entry (2 in all); as alike across as within, all of it counts at every bar,
