@@ -32,6 +32,7 @@ import argparse
 import importlib.util
 import json
 import math
+import os
 import re
 import resource
 import subprocess
@@ -39,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,11 +97,23 @@ def digest_stories_json(site: Path) -> tuple[Grouping, float, float, float]:
     Run one at a time: the peak is the largest of any child so far."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([str(DIGEST), "stories", "--json"], cwd=site, check=True, capture_output=True)
+    done = subprocess.run([str(DIGEST), "stories", "--json"], cwd=site, check=True, capture_output=True,
+                          env=absolute_pythonpath(os.environ))
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return json.loads(done.stdout)["stories"], seconds, cpu, after.ru_maxrss / 1024
+
+
+def absolute_pythonpath(environment: Mapping[str, str]) -> dict[str, str]:
+    """The environment with PYTHONPATH's folders made absolute: the command runs in the site's
+    folder, where `PYTHONPATH=.` (a checkout's code, as in docs/stories.md) would name the site, and
+    the installed digest would be measured instead."""
+    changed = dict(environment)
+    if changed.get("PYTHONPATH"):
+        changed["PYTHONPATH"] = os.pathsep.join(os.path.abspath(folder) if folder else os.getcwd()
+                                                for folder in changed["PYTHONPATH"].split(os.pathsep))
+    return changed
 
 
 def plain_tfidf_grouping(entries: Sequence[Entry], threshold: float) -> Grouping:

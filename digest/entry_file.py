@@ -113,9 +113,8 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
     # PyYAML and python-frontmatter are imported on the first parse, not with the module (20 ms):
     # a build that finds no entry changed parses none.
     import yaml
-    from frontmatter.default_handlers import YAMLHandler
 
-    handler = YAMLHandler()
+    handler = _front_matter_handler()
     try:
         front, body = handler.split(text)
     except ValueError as exc:
@@ -158,6 +157,14 @@ def _split(text: str, rel: PurePosixPath) -> tuple[dict[str, Any], str, int]:
 
 
 @functools.cache
+def _front_matter_handler() -> Any:
+    """python-frontmatter's YAML handler (it keeps no state between texts), made once."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    return YAMLHandler()
+
+
+@functools.cache
 def _entry_loader() -> tuple[Any, Any]:
     """python-frontmatter's safe loader (PyYAML's C one when it has it) that refuses a key given twice
     (YAML forbids it; PyYAML keeps the last value without a word: a second title: was published), and
@@ -180,7 +187,24 @@ def _entry_loader() -> tuple[Any, Any]:
                                                     f"the key {key_node.value!r} is given twice", key_node.start_mark)
             return super().construct_mapping(node, deep=deep)
 
+        def construct_document(self, node: Any) -> Any:
+            # Most front matter is one mapping of texts to texts: built here at once (what PyYAML's
+            # constructors make of str-tagged scalars is their value), not through its constructor
+            # machinery, which took 40 % of a headline's parse. Anything else, a key given twice too, is
+            # left to PyYAML.
+            if type(node) is yaml.MappingNode:
+                pairs = node.value
+                if all(type(key) is yaml.ScalarNode and type(value) is yaml.ScalarNode and key.tag == _STR
+                       and value.tag == _STR for key, value in pairs):
+                    mapping = {key.value: value.value for key, value in pairs}
+                    if len(mapping) == len(pairs):
+                        return mapping
+            return super().construct_document(node)
+
     return EntryLoader, DuplicateKeyError
+
+
+_STR = "tag:yaml.org,2002:str"  # the tag PyYAML's resolver gives a text scalar
 
 
 def _first_line(front: str) -> int:
@@ -236,6 +260,8 @@ def _reject_aliases(front: str, rel: PurePosixPath) -> None:
 
 def _reject_huge(value: Any, rel: PurePosixPath) -> None:
     """Thousands of lists and mappings are no front matter anyone writes: refuse them."""
+    if isinstance(value, dict) and not any(isinstance(item, (dict, list)) for item in value.values()):
+        return  # one mapping of scalars: the usual front matter
     count = 0
     stack = [value]
     while stack:
@@ -258,7 +284,10 @@ def _clean_values(value: Any) -> Any:
         # puts after it (the site's name after a title): closed where the value ends.
         return with_bidi_closed(value) if BIDI_CONTROLS.search(value) else value
     if isinstance(value, dict):
-        return {_clean_values(k): _clean_values(v) for k, v in value.items()}
+        # Printable ASCII keys and values (most) are kept as they are without a call each.
+        return {k if type(k) is str and k.isascii() and k.isprintable() else _clean_values(k):
+                v if type(v) is str and v.isascii() and v.isprintable() else _clean_values(v)
+                for k, v in value.items()}
     if isinstance(value, list):
         return [_clean_values(v) for v in value]
     return value
@@ -301,7 +330,7 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
     if slug_value in RESERVED:  # con, aux, nul...: Windows can make no folder of that name (digest new refuses it too)
         raise fail("slug", f"slug {slug_value!r} is a name the site keeps for itself",
                    f"choose another, e.g. slug: {slug_value}-story")
-    slug = slug_value or safe_slug(PurePosixPath(rel).stem, "entry")
+    slug = slug_value or safe_slug(rel.stem, "entry")
 
     topic = _topic(meta, config, fail)
     source_url = _url(meta, "source_url", fail)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from digest.collector import collector_paused
 from digest.config import Config, load_config, with_base_url
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError, shown_path
 from digest.feeds import FeedPlan, plan_feeds
@@ -110,7 +111,8 @@ def group_site(site_root: Path) -> Site:
     stories`: a site without digest.toml is read with the defaults)."""
     config = load_config(site_root, required=False)
     entries, features = load_entries_with_features(config)
-    return organise(entries, group_stories(entries, features), config)
+    with collector_paused():  # what grouping makes lives to the end (as in build.grouped_site)
+        return organise(entries, group_stories(entries, features), config)
 
 
 def write_site(planned: PlannedSite) -> None:

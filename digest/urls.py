@@ -54,6 +54,7 @@ def safe_slug(text: str, prefix: str) -> str:
     return _hashed(text, slug, prefix)
 
 
+@functools.lru_cache(maxsize=4096)  # an entry's topic, a tag: few names, asked again and again
 def name_slug(text: str, prefix: str) -> str:
     """safe_slug of a name that is all there is to tell its page from others' (a tag, a topic): one
     whose slug leaves out letters or digits of another script than Latin ('COVID-19 в России',

@@ -188,3 +188,49 @@ def test_topics_from_entries_whose_slugs_leave_out_letters_are_two_topics(make_s
     topics = {parse(config, entry_text("Headline", topic=name)).topic for name in ("COVID-19 в России",
                                                                                     "COVID-19 в Китае", "COVID-19")}
     assert len(topics) == 3 and "covid-19" in topics
+
+
+FRONT_MATTERS = [
+    'title: "A headline"\ndate: "2014-03-31T19:13:56+00:00"\ntopic: "business"\nsource: "AP"\n',
+    "title: A headline\ndate: 2022-08-15\n",  # a plain date: a datetime.date, not a text
+    "title: 'x'\ncount: 3\nratio: 0.5\ndraft: yes\nnothing: null\nempty:\n",
+    "title: x\ntags: [a, b]\nmeta: {k: v}\n",
+    "true: x\n1: y\n~: z\n",  # keys that are not texts
+    "title: x\n<<: {a: 1}\n",  # a merge key
+    '"quoted key": "v"\nplain: "it\'s \\u00e9"\nfolded: "one\n  two"\n',
+    "just a text\n",
+    "- a\n- b\n",
+    "{}\n",
+]
+
+
+@pytest.mark.parametrize("front", FRONT_MATTERS)
+def test_the_entry_loader_reads_front_matter_as_pyyaml_does(front: str) -> None:
+    """Its one-mapping-of-texts shortcut (entry_file's construct_document) gives what PyYAML's own
+    constructors give, for that and for anything else."""
+    import yaml
+
+    from digest.entry_file import _entry_loader
+
+    loader, _ = _entry_loader()
+    mine, theirs = yaml.load(front, Loader=loader), yaml.load(front, Loader=yaml.SafeLoader)
+    assert mine == theirs and type(mine) is type(theirs)
+    if isinstance(mine, dict):
+        assert list(mine.items()) == list(theirs.items())
+        assert [type(v) for v in mine.values()] == [type(v) for v in theirs.values()]
+
+
+def test_front_matter_of_texts_is_built_without_pyyamls_constructors(config, monkeypatch) -> None:
+    """A headline's front matter, texts only, is one dict made at once: PyYAML's constructor machinery
+    took 40 % of its parse. A key given twice is still refused (by that machinery)."""
+    import yaml
+
+    def constructed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("constructed through PyYAML's constructors")
+
+    monkeypatch.setattr(yaml.constructor.BaseConstructor, "construct_object", constructed)
+    entry = parse(config, '---\ntitle: "A headline"\ndate: "2014-03-31T19:13:56+00:00"\nsource: AP\n---\nBody\n')
+    assert (entry.title, entry.source, entry.published.hour) == ("A headline", "AP", 19)
+    monkeypatch.undo()
+    error = error_of(config, '---\ntitle: "One"\ndate: "2014-03-31"\ntitle: "Two"\n---\nBody\n')
+    assert "'title' is given twice" in error.message and error.line == 4

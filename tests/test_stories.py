@@ -182,6 +182,29 @@ def test_an_entry_without_text_has_its_title_terms_only() -> None:
     assert texted.text_word_count > 0 and set(texted.terms) > set(texted.title_terms)
 
 
+def test_link_words_skip_only_segments_that_cannot_be_the_headline() -> None:
+    """link_words passes over a segment with too few break characters to hold enough words, unsplit: the
+    same words as splitting every segment (the rule as it was written first, below), on random paths."""
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    def every_segment_split(url: str) -> list[str]:
+        best: list[str] = []
+        for segment in unquote(urlsplit(url).path).split("/"):
+            raws = [w for w in re.split(r"[-_+.,]+", re.sub(r"\.[A-Za-z]{2,5}$", "", segment))
+                    if len(w) > 1 and w.isalpha()]
+            if len(raws) >= max(3, len(best) + 1):
+                best = raws
+        return [w.lower() for w in best]
+
+    pieces = ["ab", "Cd", "x", "2014", "éte", "-", "_", "+", ".", ",", "--", ".html", ".pdfx", "%2D", "/", "n_5"]
+    chance = random.Random(22)
+    for _ in range(3000):
+        path = "".join(chance.choice(pieces) for _ in range(chance.randrange(1, 24)))
+        url = f"https://news.example/{path}"
+        assert link_words(url, lambda raw: (raw.lower(), False)) == every_segment_split(url), url
+
+
 def test_link_only_bodies_are_not_signal() -> None:
     assert story_text(entry("x", "T", body=link_body("Fortune"))) == ""
     # Two unrelated headlines from the same publisher, both with the boilerplate body.
@@ -296,6 +319,23 @@ def test_the_quality_bench_can_leave_the_held_out_weeks_unscored() -> None:
     everything = story_quality.shown_parts(tuning_only=False)
     assert everything == story_quality.PARTS
     assert [role for _, role, _, _ in everything].count("held out") == 2
+
+
+def test_the_quality_bench_times_the_checkout_it_is_told(tmp_path: Path, monkeypatch) -> None:
+    """bench/story_quality.py runs `digest stories` in each site's folder: a relative PYTHONPATH
+    ("PYTHONPATH=. python bench/story_quality.py" in a checkout) is made absolute, or the command
+    would have timed the installed digest, not the checkout's."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_quality  # type: ignore[import-not-found]
+
+    monkeypatch.chdir(tmp_path)
+    told = {"PYTHONPATH": os.pathsep.join([".", "/abs/lib", "", "sub"]), "HOME": "/home/x"}
+    assert story_quality.absolute_pythonpath(told) == {
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), "/abs/lib", str(tmp_path), str(tmp_path / "sub")]),
+        "HOME": "/home/x"}
+    assert story_quality.absolute_pythonpath({"HOME": "/home/x"}) == {"HOME": "/home/x"}
 
 
 def test_the_error_bench_attributes_precision_lost_to_how_alike_the_joined_labels_are() -> None:

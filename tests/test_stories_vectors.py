@@ -156,6 +156,46 @@ def test_linkage_sums_edges_in_a_list_as_numpy_sums_pairs(seed: int) -> None:
     assert link_stories(times, triples, DEFAULT_SETTINGS) == link_stories(times, as_pairs(triples), DEFAULT_SETTINGS)
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_linkage_without_a_trace_lets_go_of_pairs_of_joined_groups_and_joins_the_same(seed: int, monkeypatch) -> None:
+    """Without a trace to record, average_linkage prunes its queue of the pairs that name a group
+    since joined into another (on dense news two pops in three were of such pairs): fewer pops, the
+    same clusters and scores as the traced run, which pops every pair it queued."""
+    from digest.stories import linkage
+
+    rng = random.Random(seed)
+    n = 3000
+    times = sorted(rng.uniform(0, 2 * 86400.0) for _ in range(n))
+    edges = sorted({(i, j): rng.uniform(0.01, 0.6) for _ in range(60_000)
+                    for i in [rng.randrange(n)] for j in [min(n - 1, i + 1 + int(rng.expovariate(1 / 40)))]
+                    if i < j}.items(), key=lambda item: (item[0][1], item[0][0]))
+    pairs = as_pairs([(i, j, s) for (i, j), s in edges])
+    pops = []
+    real_pop = linkage.heapq.heappop
+
+    def counted(heap: list[tuple[float, int, int]]) -> tuple[float, int, int]:
+        pops[-1] += 1
+        return real_pop(heap)
+
+    monkeypatch.setattr(linkage.heapq, "heappop", counted)
+    runs = []
+    for trace in (Trace(), None):
+        pops.append(0)
+        runs.append(average_linkage(times, pairs, 0.008, 86400.0, 0.1, 0.3, 6, (), trace))
+    assert runs[0] == runs[1] and sum(len(c.members) > 5 for c in runs[0]) > 10
+    assert pops[1] < 0.8 * pops[0], pops
+
+
+def test_linkage_ends_when_pruning_leaves_its_queue_empty(monkeypatch) -> None:
+    """The last join can leave only pairs of joined groups queued: pruned, the queue is empty, and
+    linkage ends there (it popped from the empty queue once)."""
+    from digest.stories import linkage
+
+    monkeypatch.setattr(linkage, "PRUNE_AT", 0)
+    edges = [(0, 1, 0.5), (0, 2, 0.45), (1, 2, 0.45)]
+    assert average_linkage([0.0] * 3, edges, 0.008, 86400.0, 0.1) == [Cluster((0, 1, 2), 0.45)]
+
+
 def test_rarity_of_a_common_word_moves_a_step_rarely() -> None:
     """Each step of a word's rarity gives all its holders new vectors (see incremental): between
     100 and 1,000 holders it moves about RARITY_STEPS * ln(10) times, whatever the corpus size."""

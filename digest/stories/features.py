@@ -37,6 +37,7 @@ TEXT_WORDS_KEPT = 30
 LINK_MIN_WORDS = 3
 _LINK_WORD_BREAK = re.compile(r"[-_+.,]+")
 _LINK_EXTENSION = re.compile(r"\.[A-Za-z]{2,5}$")
+_LINK_BREAK_CHAR = re.compile(r"[-_+.,]")  # what _LINK_WORD_BREAK splits at, one by one
 
 # Function words and headline cruft ("UPDATE 3-", "VIDEO:") that say nothing about a story.
 STOPWORDS = frozenset(
@@ -146,6 +147,10 @@ def link_words(url: str | None, marked_word: WordReader | None = None) -> list[s
         return []
     best: list[str] = []
     for segment in unquote(urlsplit(url).path).split("/"):
+        # A segment splits into at most one word more than it has break characters: one with
+        # too few cannot be the best (most segments, "2014", "news"), and is not split.
+        if len(_LINK_BREAK_CHAR.findall(segment)) < max(LINK_MIN_WORDS, len(best) + 1) - 1:
+            continue
         # Words of letters only: "n_5062777", "article_b2e34c0e-2e55" are ids.
         raws = [w for w in _LINK_WORD_BREAK.split(_LINK_EXTENSION.sub("", segment)) if len(w) > 1 and w.isalpha()]
         if len(raws) >= max(LINK_MIN_WORDS, len(best) + 1):
