@@ -59,6 +59,7 @@ from digest.reuse.entry_rows import (
     FILES_SEEN,
     EntryRows,
     LazyFeatures,
+    PublishedRows,
     entries_key,
     files_seen,
     inputs_key,
@@ -243,6 +244,7 @@ class Builder:
         self._published: list[tuple[str, CachedEntry]] = []
         self._planned: tuple[Config, Salts, datetime] | None = None
         self._published_key: tuple[str, str] | None = None  # (plan salt, inputs key) of _published
+        self._published_rows = PublishedRows()  # how _published is found again (a long-lived Builder's)
         # When the first entry the last build held back for its future date comes due (a POSIX
         # timestamp; None: none is): the dev server builds again then, with no file saved.
         self.next_due: float | None = None
@@ -452,6 +454,7 @@ class Builder:
         self._published = []
         self._planned = None
         self._published_key = None
+        self._published_rows = PublishedRows()
         self.next_due = None
 
     def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
@@ -509,14 +512,17 @@ class Builder:
         self._warnings = list(found.warnings)
         parsed = len(found.parsed)
         clock.lap("load")
-        published_rows = published(found.rows, config, now)
+        if self.once:
+            published_rows, due = published(found.rows, config, now), None
+        else:
+            published_rows, due = self._published_rows.of(found, config, now)
         # A long-lived Builder's last build: its published entries and their key, what the live
         # site was built from when it published (not made again: two passes over 100,000 rows)
         last_published, last_key = self._published, self._published_key
         inputs = entries_key(plan_salt, published_rows)
         if not self.once:
             self._published, self._published_key = published_rows, (plan_salt, inputs)
-            self.next_due = next_publication(found.rows, config, now)
+            self.next_due = due
             self._planned = (config, self._salts(config, salt, cache, sources), now)
         if walked is not None:
             self._seen = (walked[1], plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now))

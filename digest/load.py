@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from bisect import insort
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -160,6 +160,38 @@ def found_after(found: list[tuple[str, int, int]], config: Config,
     for item in added.values():
         insort(now, item, key=_path_order)
     return now
+
+
+def edited_files(known: Container[str], config: Config, changed: list[Path]) -> dict[str, tuple[int, int]] | None:
+    """The entry files among these changes, each with its mtime and size, when every change is a
+    file of `known` (entry_files() names) edited in place, or no entry at all (a template, an
+    editor's hidden temporary file, an image); None when one may be more (a file added, removed,
+    renamed, a folder): then found_after tells. An edit leaves entry_files()' order as it was."""
+    content = config.content_path.resolve()
+    edited: dict[str, tuple[int, int]] = {}
+    for path in changed:
+        try:
+            inside = path.relative_to(content)
+        except ValueError:
+            continue  # templates, config, seeds: read afresh by every build anyway
+        parts = inside.parts
+        if not parts or any(p.startswith((".", "_")) for p in parts[:-1]):
+            return None
+        if parts[-1].startswith((".", "_")):
+            continue  # an editor's hidden temporary file: never an entry
+        rel = f"{config.content_path.name}/{inside.as_posix()}"  # as entry_files names it
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if rel not in known:
+            if rel.endswith(".md"):
+                return None  # added
+            continue  # not an entry (an image beside one)
+        edited[rel] = (info.st_mtime_ns, info.st_size)
+    return edited
 
 
 def _path_order(item: tuple[str, int, int]) -> tuple[str, ...]:

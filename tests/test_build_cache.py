@@ -887,6 +887,51 @@ def test_a_body_edit_renders_again_only_the_pages_that_show_bodies(builder: Buil
     assert tree(site / "output") == cold(site, tmp_path)
 
 
+def test_a_long_lived_builder_told_of_edits_in_place_looks_at_those_rows_only(make_site, tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Told by its watcher that entry files were edited in place, a long-lived Builder looks at their
+    rows only (EntryRows._refresh_edited, PublishedRows): no walk of the entry files, no pass over
+    every row to find the published ones. An edit that publishes or withdraws an entry, or an entry
+    held back for its date coming due, finds them all again. Each build equals a cold build."""
+    later = entry_text("Later news", "2030-01-02T09:00:00Z", "Held back.", topic="world")
+    site = make_site({**FILES, **THEME, "content/2030/01/02/later.md": later}, config=CONFIG)
+    walks, passes = [], []
+    real_found_after, real_published = digest.reuse.entry_rows.found_after, digest.reuse.entry_rows.published
+    monkeypatch.setattr(digest.reuse.entry_rows, "found_after", lambda *a: walks.append(1) or real_found_after(*a))
+    monkeypatch.setattr(digest.reuse.entry_rows, "published", lambda *a: passes.append(1) or real_published(*a))
+    builder = Builder(site, OPTIONS)
+    try:
+        builder.build()
+        assert builder.next_due == datetime(2030, 1, 2, 9, tzinfo=UTC).timestamp()
+        alpha = site / "content/2022/08/15/alpha.md"
+        for n in range(2):
+            walks.clear(), passes.clear()
+            edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, f"Alpha body, take {n}.",
+                                                                 topic="world", tags='["Energy"]'))
+            assert builder.build([alpha]).rendered > 0
+            assert walks == [] and passes == []
+            assert tree(site / "output") == cold(site, tmp_path)
+        edit(site, "content/2022/08/15/beta.md", entry_text("Beta falls", DAY1, "Beta body.", topic="business",
+                                                            tags='["Energy"]', draft="true"))
+        builder.build([site / "content/2022/08/15/beta.md"])
+        assert passes  # withdrawn: every row looked at again
+        assert "Beta falls" not in (site / "output/index.html").read_text()
+        assert tree(site / "output") == cold(site, tmp_path)
+        passes.clear()
+        builder.options = replace(OPTIONS, now=datetime(2030, 1, 3, tzinfo=UTC))  # the held-back entry is due
+        edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, a day later.",
+                                                             topic="world", tags='["Energy"]'))
+        builder.build([alpha])
+        assert passes
+        assert (site / "output/2030/01/02/later/index.html").is_file()
+        copy = tmp_path / "cold-later"
+        shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".output.*", ".digest"))
+        build(copy, builder.options)
+        assert tree(site / "output") == tree(copy / "output")
+    finally:
+        builder.close()
+
+
 def test_a_long_lived_builder_knows_what_the_live_site_was_built_from(builder: Builder, tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The entries the live site was built from are the last build's published ones: a dev server

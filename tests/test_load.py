@@ -146,3 +146,33 @@ def test_found_after_changes_equals_a_fresh_look_at_every_file(make_site: SiteMa
         path.unlink()
     (content / "2024/10").rmdir()
     assert found_after(before, config, [content / "2024/10"]) is None
+
+
+def test_edited_files_are_entries_edited_in_place_and_nothing_else(make_site: SiteMaker) -> None:
+    """edited_files: the entry files among the changes with their mtimes and sizes, when every change
+    is a known entry file edited in place or no entry at all (a template, an editor's temporary file,
+    an image); None for an entry file added or removed, a folder, or a hidden folder's file."""
+    from digest.load import edited_files
+
+    root = make_site({f"content/2024/01/{name}.md": entry_text(name) for name in ("a", "b")} |
+                     {"themes/mine/templates/base.html": "x"})
+    config = load_config(root)
+    content = config.content_path
+    known = {rel for rel, _, _ in entry_files(content)}
+    edited = content / "2024/01/a.md"
+    edited.write_text(entry_text("a, edited at more length"))
+    (content / "2024/01/photo.jpg").write_bytes(b"jpeg")
+    (content / "2024/01/.a.md.swp").write_text("editor")
+    info = edited.stat()
+    assert edited_files(known, config, [edited, content / "2024/01/photo.jpg", content / "2024/01/.a.md.swp",
+                                        root / "themes/mine/templates/base.html", root / "digest.toml"]) == \
+        {"content/2024/01/a.md": (info.st_mtime_ns, info.st_size)}
+    assert edited_files(known, config, []) == {}
+    (content / "2024/01/c.md").write_text(entry_text("c"))
+    assert edited_files(known, config, [content / "2024/01/c.md"]) is None  # added
+    (content / "2024/01/b.md").unlink()
+    assert edited_files(known, config, [content / "2024/01/b.md"]) is None  # removed
+    assert edited_files(known, config, [content / "2024"]) is None  # a folder
+    (content / ".drafts").mkdir()
+    (content / ".drafts/x.md").write_text(entry_text("x"))
+    assert edited_files(known, config, [content / ".drafts/x.md"]) is None

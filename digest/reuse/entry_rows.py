@@ -17,7 +17,7 @@ from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import content_hash
 from digest.errors import BuildFailed, ContentWarning, DigestError
-from digest.load import PARALLEL_PARSE, entry_files, found_after, parse_files, split_warnings
+from digest.load import PARALLEL_PARSE, edited_files, entry_files, found_after, parse_files, split_warnings
 from digest.model import UNDATED
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
@@ -34,6 +34,9 @@ class Found:
     rows: Rows
     parsed: frozenset[str]  # the entry files parsed anew
     warnings: list[ContentWarning]
+    # When the only rows that may differ from the last refresh's are these (entry files edited in
+    # place: EntryRows._refresh_edited), each with its row before; else None
+    edited: Sequence[tuple[str, CachedEntry, CachedEntry]] | None = None
 
 
 class EntryRows:
@@ -43,11 +46,15 @@ class EntryRows:
     def __init__(self) -> None:
         self.rows: dict[str, CachedEntry] = {}  # as the last refresh (or read) left them
         self.found: tuple[Path, list[tuple[str, int, int]]] | None = None  # the last entry_files()
+        # The last refresh's Found.rows, and where each entry file is in it (made when first needed)
+        self._ordered: Rows | None = None
+        self._places: dict[str, int] | None = None
 
     def read(self, cache: BuildCache) -> None:
         """Every row's small columns, from the cache (its parses are fetched when used)."""
         with collector_paused():  # reading 10,000s of rows makes only objects that live on
             self.rows = cache.entries()
+        self._ordered = self._places = None
 
     def refresh(self, config: Config, cache: BuildCache, changed: list[Path] | None, jobs: int | None,
                 listed: list[tuple[str, int, int]] | None = None) -> Found:
@@ -58,6 +65,12 @@ class EntryRows:
         known = self.rows
         found = listed
         if found is None and changed is not None and self.found is not None and self.found[0] == config.content_path:
+            if self._ordered is not None:
+                if self._places is None:
+                    self._places = {rel: k for k, (rel, _) in enumerate(self._ordered)}
+                edited = edited_files(self._places, config, changed)
+                if edited is not None:
+                    return self._refresh_edited(config, cache, edited, jobs)
             found = found_after(self.found[1], config, changed)
         if found is None:
             found = entry_files(config.content_path)
@@ -85,7 +98,42 @@ class EntryRows:
             cache.update_entries(((rel, c) for rel, c in fresh.items()
                                   if known.get(rel) is not c and rel not in stored), removed)
         self.rows = fresh
-        return Found([(rel, fresh[rel]) for rel, _, _ in found], frozenset(parsed), warnings)
+        self._ordered, self._places = [(rel, fresh[rel]) for rel, _, _ in found], None
+        return Found(self._ordered, frozenset(parsed), warnings)
+
+    def _refresh_edited(self, config: Config, cache: BuildCache, edited: Mapping[str, tuple[int, int]],
+                        jobs: int | None) -> Found:
+        """refresh() when the only entry files changed are these, edited in place (a long-lived
+        Builder told so by its watcher): the other rows are not looked at again (at 100,000 entries
+        three passes over every row took 0.1 s of each edit in the dev server)."""
+        assert self.found is not None and self._ordered is not None and self._places is not None
+        known, places = self.rows, self._places
+        found = list(self.found[1])
+        fresh = dict(known)
+        to_parse: list[tuple[str, int, int]] = []
+        for rel, (mtime_ns, size) in edited.items():
+            found[places[rel]] = (rel, mtime_ns, size)
+            cached = known[rel]
+            if cached.mtime_ns == mtime_ns and cached.size == size:
+                continue
+            if _same_bytes(config.site_root / rel, cached.content_hash):
+                fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
+            else:
+                to_parse.append((rel, mtime_ns, size))
+        cache.fill([(rel, known[rel]) for rel, _, _ in to_parse])  # compared with the new (plan_patch.patch)
+        parsed, problems, stored = _parse_and_store(config, to_parse, jobs, cache)
+        errors, warnings = split_warnings(problems)
+        if errors:
+            raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+        fresh.update(parsed)
+        now = [(rel, fresh[rel]) for rel in edited if fresh[rel] is not known[rel]]
+        if now:
+            cache.update_entries(((rel, row) for rel, row in now if rel not in stored), [])
+        ordered = list(self._ordered)
+        for rel, row in now:
+            ordered[places[rel]] = (rel, row)
+        self.rows, self.found, self._ordered = fresh, (self.found[0], found), ordered
+        return Found(ordered, frozenset(parsed), warnings, [(rel, known[rel], row) for rel, row in now])
 
 
 @dataclass(frozen=True)
@@ -129,6 +177,47 @@ def published(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: date
     moment = now.timestamp()
     return [(rel, row) for rel, row in rows if (not row.draft or config.drafts and row.published != UNDATED)
             and (config.future or row.published <= moment)]
+
+
+def is_published(row: CachedEntry, config: Config, moment: float) -> bool:
+    """organise.is_published, on the cache's columns, at this POSIX time."""
+    return (not row.draft or config.drafts and row.published != UNDATED) and (config.future or row.published <= moment)
+
+
+class PublishedRows:
+    """published(), kept from one build to the next by a long-lived Builder: after entry files
+    edited in place (Found.edited) only those rows are looked at, when no entry held back for its
+    date came due since (at 100,000 entries a pass over every row is 0.03-0.08 s of an edit)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[Rows, tuple[bool, bool], float, float | None] | None = None  # rows, settings, time, due
+        self._places: dict[str, int] | None = None
+
+    def of(self, found: Found, config: Config, now: datetime) -> tuple[Rows, float | None]:
+        """The published rows and when the first entry held back for its date comes due (next_publication)."""
+        moment = now.timestamp()
+        settings = (config.drafts, config.future)
+        last = self._last
+        if found.edited is not None and last is not None and last[1] == settings and last[2] <= moment \
+                and (last[3] is None or moment < last[3]):
+            if self._places is None:
+                self._places = {rel: k for k, (rel, _) in enumerate(last[0])}
+            rows, due = list(last[0]), last[3]
+            for rel, before, now_row in found.edited:
+                was, is_ = is_published(before, config, last[2]), is_published(now_row, config, moment)
+                if was != is_:
+                    break  # one in, one out: the list's places move
+                if is_:
+                    rows[self._places[rel]] = (rel, now_row)
+                elif (config.drafts or not now_row.draft) and now_row.published > moment:
+                    due = now_row.published if due is None else min(due, now_row.published)  # held back
+            else:
+                self._last = (rows, settings, moment, due)
+                return rows, due
+        rows = published(found.rows, config, now)
+        due = next_publication(found.rows, config, now)
+        self._last, self._places = (rows, settings, moment, due), None
+        return rows, due
 
 
 class LazyFeatures(Mapping[PurePosixPath, Any]):
