@@ -1333,6 +1333,33 @@ def test_idle_time_warms_the_entries_and_the_story_grouper_for_the_next_addition
         builder.close()
 
 
+def test_a_new_dev_servers_idle_time_brings_the_spare_up_to_the_live_tree(site: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dev server starts on a spare tree another process's last build left behind the live one (by
+    what that build wrote): its first idle time links the spare to the live files, so its first edit
+    replaces only what the edit changed; and it indexes where each entry is in its lists then too."""
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises", DAY1, "Alpha body, by the CLI.",
+                                                         topic="world", tags='["Energy"]'))
+    build(site, OPTIONS)  # `digest build`: the spare is the tree before this edit
+    builder = Builder(site, OPTIONS)
+    try:
+        assert builder.build().rendered == 0
+        spare, live = _spare_and_live(builder, site)
+        assert spare != live
+        assert builder.catch_up(lambda: False) is True
+        spare, live = _spare_and_live(builder, site)
+        assert spare == live
+        assert builder._rows._places is not None and builder._published_rows._places is not None
+        linked = _recorded_links(monkeypatch)
+        edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens", DAY2, "Gamma body, edited.",
+                                                             topic="world", tags='["Ports"]'))
+        assert builder.build([site / "content/2022/08/16/gamma.md"]).rendered > 0
+        assert linked == []
+        assert tree(site / "output") == cold(site, tmp_path)
+    finally:
+        builder.close()
+
+
 def test_idle_time_makes_the_renderers_ready_for_the_first_edit(site: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """A dev server started on a built site renders nothing in its first build; its idle time then

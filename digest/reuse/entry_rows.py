@@ -65,9 +65,8 @@ class EntryRows:
         known = self.rows
         found = listed
         if found is None and changed is not None and self.found is not None and self.found[0] == config.content_path:
-            if self._ordered is not None:
-                if self._places is None:
-                    self._places = {rel: k for k, (rel, _) in enumerate(self._ordered)}
+            if self.index_places():
+                assert self._places is not None
                 edited = edited_files(self._places, config, changed)
                 if edited is not None:
                     return self._refresh_edited(config, cache, edited, jobs)
@@ -100,6 +99,15 @@ class EntryRows:
         self.rows = fresh
         self._ordered, self._places = [(rel, fresh[rel]) for rel, _, _ in found], None
         return Found(self._ordered, frozenset(parsed), warnings)
+
+    def index_places(self) -> bool:
+        """Make, once, the index of where each entry file is in the last refresh's rows (a long-lived
+        Builder's idle time does: 0.03 s at 100,000 entries); False when no refresh made rows."""
+        if self._ordered is None:
+            return False
+        if self._places is None:
+            self._places = {rel: k for k, (rel, _) in enumerate(self._ordered)}
+        return True
 
     def _refresh_edited(self, config: Config, cache: BuildCache, edited: Mapping[str, tuple[int, int]],
                         jobs: int | None) -> Found:
@@ -193,6 +201,11 @@ class PublishedRows:
         self._last: tuple[Rows, tuple[bool, bool], float, float | None] | None = None  # rows, settings, time, due
         self._places: dict[str, int] | None = None
 
+    def index_places(self) -> None:
+        """Make, once, the index of where each published entry is in the last build's list."""
+        if self._last is not None and self._places is None:
+            self._places = {rel: k for k, (rel, _) in enumerate(self._last[0])}
+
     def of(self, found: Found, config: Config, now: datetime) -> tuple[Rows, float | None]:
         """The published rows and when the first entry held back for its date comes due (next_publication)."""
         moment = now.timestamp()
@@ -200,8 +213,8 @@ class PublishedRows:
         last = self._last
         if found.edited is not None and last is not None and last[1] == settings and last[2] <= moment \
                 and (last[3] is None or moment < last[3]):
-            if self._places is None:
-                self._places = {rel: k for k, (rel, _) in enumerate(last[0])}
+            self.index_places()
+            assert self._places is not None
             rows, due = list(last[0]), last[3]
             for rel, before, now_row in found.edited:
                 was, is_ = is_published(before, config, last[2]), is_published(now_row, config, moment)
