@@ -9,7 +9,6 @@ import difflib
 import functools
 import hashlib
 import re
-from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -340,7 +339,7 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
         raise fail("story", "'story' must be a short text key", "e.g. story: putin-kim-letters")
 
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
-    entry = Entry(
+    values: dict[str, Any] = dict(
         path=rel,
         title=title,
         published=published,
@@ -360,7 +359,7 @@ def _make_entry(meta: dict[str, Any], body: str, body_line: int, text: str, rel:
         extra=extra,
         content_hash=digest,
     )
-    return replace(entry, head_hash=head_digest(entry))
+    return Entry(**values, head_hash=head_digest(values))
 
 
 def key_warnings(entry: Entry, text: str) -> list[ContentWarning]:

@@ -67,16 +67,18 @@ class EntryHead(Entry):
         return cls(**{**vars(entry), "body": "", "body_chars": len(entry.body.strip())})
 
 
-# The fields of an entry whose values a page shows; the body (and what is made of it or of the file's
-# bytes) is apart: a page that shows no body changes only when one of these does (reuse/fingerprint.py)
-_NOT_HEAD = frozenset({"body", "content_hash", "head_hash", "body_chars"})
+# The fields of an entry whose values a page shows, in order; the body (and what is made of it or of the
+# file's bytes) is apart: a page that shows no body changes only when one of these does (reuse/fingerprint.py)
+HEAD_FIELDS = tuple(f.name for f in fields(Entry) if f.name not in ("body", "content_hash", "head_hash"))
 
 
-def head_digest(entry: Entry) -> str:
+def head_digest(entry: Entry | Mapping[str, Any]) -> str:
     """A hash of every field of the entry but its body (and the hashes): what a page that shows no
-    body can show of it. The parse stores it in Entry.head_hash; the fingerprints make it for an
-    entry made without one."""
-    values = tuple((f.name, getattr(entry, f.name)) for f in fields(entry) if f.name not in _NOT_HEAD)
+    body can show of it. `entry`: an entry, or its fields' values by name (as the parse has them,
+    before it makes the entry: it stores the hash in Entry.head_hash; the fingerprints make it for
+    an entry made without one)."""
+    get = entry.__getitem__ if isinstance(entry, Mapping) else functools.partial(getattr, entry)
+    values = tuple((name, get(name)) for name in HEAD_FIELDS)
     return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 

@@ -84,13 +84,7 @@ class EntryRows:
                 fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
             else:
                 to_parse.append((rel, mtime_ns, size))
-        # The versions being replaced are still compared with the new ones (plan_patch.patch):
-        # fetch them before their rows change (the parsing workers write them).
-        cache.fill([(rel, known[rel]) for rel, _, _ in to_parse if rel in known])
-        parsed, problems, stored = _parse_and_store(config, to_parse, jobs, cache)
-        errors, warnings = split_warnings(problems)
-        if errors:
-            raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+        parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs)
         fresh.update(parsed)
         removed = [rel for rel in known if rel not in fresh]
         if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
@@ -106,7 +100,7 @@ class EntryRows:
         if self._ordered is None:
             return False
         if self._places is None:
-            self._places = {rel: k for k, (rel, _) in enumerate(self._ordered)}
+            self._places = places_of(self._ordered)
         return True
 
     def _refresh_edited(self, config: Config, cache: BuildCache, edited: Mapping[str, tuple[int, int]],
@@ -128,11 +122,7 @@ class EntryRows:
                 fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
             else:
                 to_parse.append((rel, mtime_ns, size))
-        cache.fill([(rel, known[rel]) for rel, _, _ in to_parse])  # compared with the new (plan_patch.patch)
-        parsed, problems, stored = _parse_and_store(config, to_parse, jobs, cache)
-        errors, warnings = split_warnings(problems)
-        if errors:
-            raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+        parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs)
         fresh.update(parsed)
         now = [(rel, fresh[rel]) for rel in edited if fresh[rel] is not known[rel]]
         if now:
@@ -142,6 +132,21 @@ class EntryRows:
             ordered[places[rel]] = (rel, row)
         self.rows, self.found, self._ordered = fresh, (self.found[0], found), ordered
         return Found(ordered, frozenset(parsed), warnings, [(rel, known[rel], row) for rel, row in now])
+
+
+def _parse_anew(config: Config, cache: BuildCache, known: Mapping[str, CachedEntry],
+                items: list[tuple[str, int, int]], jobs: int | None,
+                ) -> tuple[dict[str, CachedEntry], list[ContentWarning], set[str]]:
+    """Parse these entry files and store their rows: (path -> row, the warnings, the paths stored by
+    the workers already). Every bad entry is reported (BuildFailed) before anything is built."""
+    # The versions being replaced are still compared with the new ones (plan_patch.patch):
+    # fetch them before their rows change (the parsing workers write them).
+    cache.fill([(rel, known[rel]) for rel, _, _ in items if rel in known])
+    parsed, problems, stored = _parse_and_store(config, items, jobs, cache)
+    errors, warnings = split_warnings(problems)
+    if errors:
+        raise BuildFailed(errors) if len(errors) > 1 else errors[0]
+    return parsed, warnings, stored
 
 
 @dataclass(frozen=True)
@@ -181,10 +186,14 @@ def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: in
 
 
 def published(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: datetime) -> Rows:
-    """organise.is_published, on the cache's columns (no entry unpickled)."""
+    """The published rows (is_published; no entry unpickled)."""
     moment = now.timestamp()
-    return [(rel, row) for rel, row in rows if (not row.draft or config.drafts and row.published != UNDATED)
-            and (config.future or row.published <= moment)]
+    return [(rel, row) for rel, row in rows if is_published(row, config, moment)]
+
+
+def places_of(rows: Rows) -> dict[str, int]:
+    """Where each entry file is in these rows."""
+    return {rel: k for k, (rel, _) in enumerate(rows)}
 
 
 def is_published(row: CachedEntry, config: Config, moment: float) -> bool:
@@ -204,7 +213,7 @@ class PublishedRows:
     def index_places(self) -> None:
         """Make, once, the index of where each published entry is in the last build's list."""
         if self._last is not None and self._places is None:
-            self._places = {rel: k for k, (rel, _) in enumerate(self._last[0])}
+            self._places = places_of(self._last[0])
 
     def of(self, found: Found, config: Config, now: datetime) -> tuple[Rows, float | None]:
         """The published rows and when the first entry held back for its date comes due (next_publication)."""

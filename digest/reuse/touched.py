@@ -44,7 +44,7 @@ from digest.organise import story_topic
 from digest.pages import Selection, related_reach, unplanned_paths
 from digest.reuse.manifest import Manifest
 from digest.stories.remembered import Grouped, remembered_stories
-from digest.urls import edition_of_output, listing_of_output, tag_slug, week_of_output
+from digest.urls import edition_of_output, listing_of_output, output_path, tag_slug, week_of_output
 
 # Stories as the cache keeps them (remembered.remembered_stories): an entry that is a story alone as its
 # path, any other story as (key, members lead first, score, reason)
@@ -96,7 +96,7 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     touched.update(touched_now)
     # Article pages show the entries of other stories only as related articles: entries, not stories
     showed = live.showing(str(path) for path in live.changed)
-    outputs = {path: f"{url}index.html" for path, url in site.article_urls.items()}  # output_path(url)
+    outputs = {path: output_path(url) for path, url in site.article_urls.items()}
     articles = set(touched_now)
     articles.update(_now_related(site, config, live.changed & present))
     articles.update(path for path, rel in outputs.items() if rel in showed)
