@@ -100,7 +100,17 @@ from digest.reuse.trees import (
     with_search,
 )
 from digest.search import SEGMENTS as SEARCH_LISTING
-from digest.search import PageChanges, SearchStore, SearchWork, Segment, is_extended, pagefind_executable, plan_search
+from digest.search import (
+    PageChanges,
+    SearchStore,
+    SearchWork,
+    Segment,
+    is_extended,
+    pagefind_executable,
+    plan_search,
+    work_from_record,
+    work_record,
+)
 from digest.site_static import check_static_clashes, folders_as_recorded, with_site_static
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import STORIES, KeptGrouping, cached_stories, grouping_key
@@ -757,12 +767,17 @@ class Builder:
             # rest renders in forked workers: no fork while a thread waits on Pagefind.
             articles = [p for p in to_render if is_article_output(p.output_path)] if store is not None else []
             others = [p for p in to_render if not is_article_output(p.output_path)] if articles else to_render
-            beside = False
+            beside = apart = False
             if articles:
                 from digest.render_files import PARALLEL_THRESHOLD, render_files  # Jinja: only to render
 
                 beside = worker_count(jobs) <= 1 or len(others) + len(to_feed) < PARALLEL_THRESHOLD
-            if beside:
+                # Many pages in a one-shot build (one from nothing): the articles first, then Pagefind
+                # indexes them from a forked process (no thread here: the render's workers are forked
+                # too) while the other pages render. Each of the two fills the other's idle moments:
+                # Pagefind's own, one process's segment to finish, the render's last chunks.
+                apart = not beside and self.once and len(articles) >= PARALLEL_THRESHOLD
+            if beside or apart:
                 render_files(config, env(), articles, [], staging, jobs, bodies)
             else:
                 others = to_render
@@ -778,17 +793,34 @@ class Builder:
                 work = plan_search(store, built_pages, config.language, is_article_output, staging.path, changes)
                 return work, indexer.submit(store.build, work.plan.new, staging.path, worker_count(jobs))
 
+            def index_apart() -> tuple[Any, ...]:
+                """In the forked process: the search's work and the segments built, as marshal writes them."""
+                work, segments = start_index()
+                return work_record(work, segments.result())
+
             with ThreadPoolExecutor(max_workers=1) as indexer:  # left only when the indexing is done
                 indexing = start_index() if beside else None
-                if others or to_feed:
-                    from digest.render_files import render_files
+                indexed = Apart(index_apart, group=True) if apart else None
+                try:
+                    if others or to_feed:
+                        from digest.render_files import render_files
 
-                    render_files(config, env(), others, to_feed, staging, jobs, bodies)
-                for rel, data in statics:
-                    if rel in stale:
-                        staging.write(rel, data)
+                        render_files(config, env(), others, to_feed, staging, jobs, bodies)
+                    for rel, data in statics:
+                        if rel in stale:
+                            staging.write(rel, data)
+                except BaseException:
+                    if indexed is not None:
+                        indexed.cancel()
+                    raise
                 clock.lap("render")
-                if store is not None:
+                record = indexed.result() if indexed is not None else None
+                if record is not None and store is not None:
+                    search, built = work_from_record(store, record)
+                    state = with_search(state, search, search.plan.kept + tuple(built), staging, have,
+                                        live_state.manifest if live_state else None, _live_listing(output))
+                    clock.lap("search index")
+                elif store is not None:  # here, or again after the process failed (its error raised here)
                     search, segments = indexing or start_index()
                     built = segments.result()
                     state = with_search(state, search, search.plan.kept + tuple(built), staging, have,

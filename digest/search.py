@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import eq, ne
 from pathlib import Path
+from typing import Any
 
 from digest.errors import DigestError
 
@@ -615,6 +616,31 @@ def plan_search(store: SearchStore, manifest: Mapping[str, str], language: str,
     runtime, runtime_files = store.runtime(language)
     plan = plan_segments(pages, previous, f"{store.version()} {language}", SMALL, LARGE)
     return SearchWork(store, pages, prints, plan, runtime, runtime_files, changes.after if changes else None)
+
+
+def work_record(work: SearchWork, built: Sequence[Segment]) -> tuple[Any, ...]:
+    """A search's work and the segments it built, as values marshal writes (from the process that
+    indexed them: read back by work_from_record)."""
+    def segment(s: Segment) -> tuple[Any, ...]:
+        return s.name, dict(s.pages), s.sealed, dict(s.fragments), tuple(s.files)
+
+    return (dict(work.pages), dict(work.prints), [segment(s) for s in work.plan.kept],
+            [segment(s) for s in work.plan.new], work.runtime, tuple(work.runtime_files), work.pages_key,
+            [segment(s) for s in built])
+
+
+def work_from_record(store: SearchStore, record: tuple[Any, ...]) -> tuple[SearchWork, list[Segment]]:
+    """The work and the built segments work_record wrote, with this process's store."""
+    pages, prints, kept, new, runtime, runtime_files, pages_key, built = record
+
+    def segments(values: list[tuple[Any, ...]]) -> tuple[Segment, ...]:
+        return tuple(Segment(name, pages, sealed, fragments, tuple(files))
+                     for name, pages, sealed, fragments, files in values)
+
+    prints = {rel: (value[0], value[1]) for rel, value in prints.items()}
+    work = SearchWork(store, pages, prints, SegmentPlan(segments(kept), segments(new)), runtime, tuple(runtime_files),
+                      pages_key)
+    return work, list(segments(built))
 
 
 def search_files(work: SearchWork, segments: Sequence[Segment]) -> dict[str, tuple[str, str | bytes]]:

@@ -86,8 +86,11 @@ class Apart(Generic[Result]):
     fails before it asks for the result leaves no process behind). Only for a process without
     threads (a one-shot build): a forked child has only the thread that forked."""
 
-    def __init__(self, function: Callable[..., Result], *args: Any) -> None:
+    def __init__(self, function: Callable[..., Result], *args: Any, group: bool = False) -> None:
+        """`group`: the process leads a process group of its own, so that cancel() stops the
+        processes it started too."""
         self._function, self._args = function, args
+        self._group = group
         self._pid: int | None = None
         self._pipe = -1
         self._done = False
@@ -99,6 +102,8 @@ class Apart(Generic[Result]):
         if pid == 0:  # the child: its result, then out without any of the parent's clean-up
             status = 1
             try:
+                if group:
+                    os.setpgid(0, 0)
                 os.close(read_end)
                 data = marshal.dumps(function(*args))  # type: ignore[arg-type]  # as the docstring says
                 with os.fdopen(write_end, "wb") as pipe:
@@ -107,6 +112,9 @@ class Apart(Generic[Result]):
             finally:
                 os._exit(status)
         os.close(write_end)
+        if group:  # here too: the group is there before cancel() can be called, whichever runs first
+            with contextlib.suppress(OSError):
+                os.setpgid(pid, pid)
         self._pid, self._pipe = pid, read_end
 
     def result(self) -> Result | None:
@@ -123,6 +131,18 @@ class Apart(Generic[Result]):
                     with contextlib.suppress(EOFError, ValueError, TypeError):
                         self._result = marshal.loads(data)
         return self._result
+
+    def cancel(self) -> None:
+        """Stop the work, if not done (and, for a group, every process it started), and wait for it."""
+        if self._pid is not None and not self._done:
+            self._done = True
+            with contextlib.suppress(OSError):
+                if self._group:
+                    os.killpg(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.close(self._pipe)
+            os.waitpid(self._pid, 0)
 
     def __enter__(self) -> Apart[Result]:
         return self

@@ -1029,3 +1029,112 @@ def test_pagefinds_scratch_folders_go_to_the_trash_not_deleted_in_the_build(make
         assert [folder for folder in trash.iterdir() if (folder / "site").is_dir()]  # the open segment's
     finally:
         builder.close()
+
+
+def _many_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every render counts as one of many pages (forked workers; in a one-shot build with search, the
+    articles indexed in a process of their own while the other pages render)."""
+    import digest.render_files
+
+    monkeypatch.setattr(digest.render_files, "PARALLEL_THRESHOLD", 1)
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_build_of_many_pages_indexes_the_articles_apart_while_the_others_render(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import os
+
+    import digest.render_files
+
+    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z", body=f"Body {i}.")
+             for i in range(4)}
+    root = make_site(files)
+    marker = tmp_path / "indexing"
+    events: list[str] = []
+    real_build, real_render = digest.search.SearchStore.build, digest.render_files.render_files
+
+    def indexing(self: Any, segments: Any, source: Path, jobs: int, progress: Any = None) -> Any:
+        marker.write_text(str(os.getpid()))
+        return real_build(self, segments, source, jobs, progress)
+
+    def rendering(config: Any, env: Any, pages: Any, feeds: Any, *rest: Any) -> None:
+        kinds = {"article" if digest.build.is_article_output(p.output_path) else "other" for p in pages}
+        if feeds:
+            kinds.add("feed")
+        if kinds - {"article"}:  # the others wait (up to 10 s) for the indexing to have begun
+            deadline = time.monotonic() + 10
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        events.append("+".join(sorted(kinds)) + (" while indexing" if marker.exists() else ""))
+        real_render(config, env, pages, feeds, *rest)
+
+    _many_pages(monkeypatch)
+    monkeypatch.setattr(digest.search.SearchStore, "build", indexing)
+    monkeypatch.setattr(digest.render_files, "render_files", rendering)
+    build(root, BuildOptions(now=NOW, jobs=2, search=True))
+    assert events == ["article", "feed+other while indexing"]
+    assert int(marker.read_text()) != os.getpid()  # in a process of its own
+    monkeypatch.undo()
+    # The same site as the build that indexes after the render, in this process, makes it: every file the same
+    cold = make_site(files, name="cold")
+    build(cold, BuildOptions(now=NOW, jobs=1, search=True))
+    assert _tree(root) == _tree(cold)
+    assert (root / ".digest/search/state.marshal").is_file()
+    # and the next build, an edit, goes on from the segments it recorded
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, kyanite."))
+    build(root, BuildOptions(now=NOW, jobs=1, search=True))
+    assert "kyanite" in (root / "output/2022/08/11/e1/index.html").read_text()
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_a_failure_while_the_articles_are_indexed_apart_stops_the_indexing_and_keeps_the_site(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import os
+
+    import digest.render_files
+    from digest.errors import DigestError
+
+    root, _, _ = _searchable(make_site, 3)
+    before = _tree(root)
+    options = BuildOptions(now=NOW, jobs=2, search=True)
+    (root / "digest.toml").write_text((root / "digest.toml").read_text() + "\n")  # every page again
+    marker = tmp_path / "indexing"
+    real_render = digest.render_files.render_files
+
+    def stuck_build(self: Any, *args: Any, **kwargs: Any) -> Any:
+        marker.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def failing_render(config: Any, env: Any, pages: Any, feeds: Any, *rest: Any) -> None:
+        if feeds:
+            deadline = time.monotonic() + 10
+            while not marker.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            raise DigestError("a template failed", root)
+        real_render(config, env, pages, feeds, *rest)
+
+    _many_pages(monkeypatch)
+    monkeypatch.setattr(digest.search.SearchStore, "build", stuck_build)
+    monkeypatch.setattr(digest.render_files, "render_files", failing_render)
+    started = time.monotonic()
+    with pytest.raises(DigestError, match="a template failed"):
+        build(root, options)
+    assert time.monotonic() - started < 30  # the indexing stopped, not waited for
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(marker.read_text()), 0)  # its process is gone
+    assert _tree(root) == before
+    monkeypatch.undo()
+
+    # Pagefind fails in that process: the build indexes here instead, and reports Pagefind's error
+    def failing_index(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise DigestError("the search index could not be built: boom", root)
+
+    _many_pages(monkeypatch)
+    monkeypatch.setattr(digest.search.SearchStore, "_index", failing_index)
+    (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, kyanite."))
+    with pytest.raises(DigestError, match="could not be built: boom"):
+        build(root, options)
+    assert _tree(root) == before
+    monkeypatch.undo()
+    build(root, options)  # and the next build goes through
+    assert _tree(root) != before

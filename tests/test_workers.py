@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +122,39 @@ def test_a_one_shot_build_stats_its_files_apart_and_a_failed_walk_is_done_inline
     assert build(root, BuildOptions(now=NOW)).entries == 2
     assert not (root / "output/notes.txt").exists()
     assert not third[0].exists()
+
+
+def test_cancel_stops_the_process_apart_and_what_it_started(tmp_path: Path) -> None:
+    """A build that fails while Pagefind indexes apart stops that process and its Pagefind processes."""
+    import subprocess
+    import time
+
+    from digest.workers import Apart
+
+    pid_file = tmp_path / "pid"
+
+    def work() -> int:
+        child = subprocess.Popen(["sleep", "60"])
+        pid_file.write_text(str(child.pid))
+        return child.wait()
+
+    apart = Apart(work, group=True)
+    deadline = time.monotonic() + 10
+    while (not pid_file.exists() or not pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    apart.cancel()
+    assert time.monotonic() - started < 5
+    assert apart.result() is None
+    sleeper = int(pid_file.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # killed; adopted and reaped by init, or a zombie until then
+        try:
+            state = Path(f"/proc/{sleeper}/stat").read_text().rpartition(")")[2].split()[0]
+        except FileNotFoundError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the process it started still runs")
