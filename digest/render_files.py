@@ -8,7 +8,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,10 +124,11 @@ def template_environment(config: Config, sources: TemplateSources | None = None)
 
 
 def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page], feeds: Sequence[FeedPlan],
-                 staging: Staging, jobs: int | None, bodies: Mapping[str, str] | None = None) -> None:
+                 staging: Staging, jobs: int | None, bodies: Mapping[str, str] | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> None:
     """Render these pages and feeds into the staging tree, in worker processes when they are many.
     Every page's error is collected: one BuildFailed names them all. `bodies`: feed items' bodies
-    as HTML already made (feeds.item_body_key)."""
+    as HTML already made (feeds.item_body_key). `meanwhile()`: called while the workers render."""
     for name in {page.template for page in pages}:
         with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
             env.get_template(name)  # reported, with file and line, when the page renders
@@ -135,7 +136,7 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
     # Feeds first: a feed holds fifty items, so it is the longest task.
     tasks = [("feed", (i,)) for i in range(len(feeds))] + [("page", task) for task in page_tasks(pages)]
     work = RenderWork(config, env, pages, feeds, staging, shared, bodies or {})
-    results = in_workers(_render_chunk, work, tasks, jobs, PARALLEL_THRESHOLD)
+    results = in_workers(_render_chunk, work, tasks, jobs, PARALLEL_THRESHOLD, meanwhile)
     errors = [e for chunk_errors in results for e in chunk_errors]
     if errors:
         unique = list({str(e): e for e in errors}.values())

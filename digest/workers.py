@@ -28,11 +28,14 @@ def worker_count(jobs: int | None) -> int:
 
 
 def in_workers(function: Callable[[Work, Sequence[Item]], Result], work: Work, items: Sequence[Item],
-               jobs: int | None, threshold: int) -> list[Result]:
-    """function(work, chunk) for chunks of items: in forked processes when there are enough items."""
+               jobs: int | None, threshold: int, meanwhile: Callable[[], object] | None = None) -> list[Result]:
+    """function(work, chunk) for chunks of items: in forked processes when there are enough items.
+    `meanwhile()` is called here while they work (or first, when nothing is forked)."""
     global _handed
     workers = worker_count(jobs)
     if workers <= 1 or len(items) < threshold or not hasattr(os, "fork"):
+        if meanwhile is not None:
+            meanwhile()
         return [function(work, items)]
     import multiprocessing  # here, not with the module: most builds of a change fork no workers (6 ms)
 
@@ -42,7 +45,10 @@ def in_workers(function: Callable[[Work, Sequence[Item]], Result], work: Work, i
     _handed = (function, work)
     try:
         with multiprocessing.get_context("fork").Pool(workers, _die_with_parent, (os.getpid(),)) as pool:
-            return list(pool.imap_unordered(_run, chunks))  # each result freed as it is used, not all at once
+            results = pool.imap_unordered(_run, chunks)  # each result freed as it is used, not all at once
+            if meanwhile is not None:
+                meanwhile()
+            return list(results)
     finally:
         _handed = None
 

@@ -1193,9 +1193,9 @@ def test_the_planned_entries_hold_their_bodies_rendering_reads_no_cache(make_sit
         seen["leads"] = {s.key: s.lead.title for s in stories if len(s.members) > 1}
         return real_organise(entries, stories, config, days, urls)
 
-    def render_without_the_cache(config, env, pages, feeds, staging, jobs, bodies):  # type: ignore[no-untyped-def]
+    def render_without_the_cache(config, env, pages, feeds, staging, jobs, bodies, meanwhile=None):  # type: ignore[no-untyped-def]
         shutil.rmtree(root / ".digest" / "cache")
-        return real_render(config, env, pages, feeds, staging, jobs, {})  # no feed bodies made before either
+        return real_render(config, env, pages, feeds, staging, jobs, {}, meanwhile)  # no feed bodies made before either
 
     monkeypatch.setattr(digest.pipeline, "organise", spy_organise)
     monkeypatch.setattr(digest.render_files, "render_files", render_without_the_cache)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,41 @@ def test_a_site_parsed_and_rendered_in_workers_equals_one_made_here(make_site: S
     forked = make_site(files, name="forked")
     build(forked, BuildOptions(now=NOW, jobs=2))
     assert tree_bytes(here / "output") == tree_bytes(forked / "output")
+
+
+def test_the_plan_is_stored_while_the_workers_render_and_kept_for_the_next_build(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that plans every page (a cold one) stores its plan while the forked workers render,
+    not before them with the other core idle; the next build patches from it as before."""
+    import digest.build
+
+    files = {f"content/e{i}.md": entry_text(f"Headline number {i}", date=f"2022-08-{10 + i % 9:02d}T09:00:00Z")
+             for i in range(6)}
+    root = make_site(files)
+    stored: list[bool] = []
+    real_store = digest.build.store_plan
+
+    def spy_store(*args: object) -> None:
+        stored.append(workers._handed is not None)  # set only while workers are at work (in_workers)
+        real_store(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(digest.render_files, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(digest.build, "store_plan", spy_store)
+    build(root, BuildOptions(now=NOW, jobs=2))
+    assert stored == [True]
+    patched: list[bool] = []
+    real_patch = digest.build.patch
+
+    def spy_patch(*args: Any, **kwargs: Any) -> Any:
+        plan = real_patch(*args, **kwargs)
+        patched.append(plan is not None)
+        return plan
+
+    monkeypatch.setattr(digest.build, "patch", spy_patch)
+    (root / "content/e1.md").write_text(entry_text("Headline number 1", date="2022-08-11T09:00:00Z",
+                                                   body="Edited body."))
+    build(root, BuildOptions(now=NOW, jobs=2))
+    assert patched == [True] and "Edited body." in (root / "output/2022/08/11/e1/index.html").read_text()
 
 
 def _pid_and(value: object) -> tuple[int, object]:
