@@ -10,7 +10,7 @@ import os
 import pickle
 import random
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -376,6 +376,38 @@ def test_the_error_bench_splits_recall_lost_by_where_each_part_of_a_label_went()
     assert missed == {alone: pytest.approx(0.75), own: pytest.approx(1.0), absorbed: pytest.approx(0.75)}
     assert story_errors.recall_attribute(label, [(0, 1, 2, 3, 7), (4, 5, 6), (8,), (9,)]) == dict.fromkeys(
         story_errors.RECALL_KINDS, 0.0)
+
+
+def test_the_tuning_bench_reads_no_row_of_a_held_out_week() -> None:
+    """bench/story_tuning.py writes a site of the rows crawled in a tuning part's months only (by
+    the UTC time make_site dates them by: 23:30 on March 31 at UTC-4 is April 1 in UTC), and
+    takes StorySettings overrides of each field's type; its times are real, noon of the day, or moved
+    up to 12 hours later."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_tuning  # type: ignore[import-not-found]
+
+    def row(name: str, when: datetime) -> dict[str, str]:
+        return {"ID": name, "TIMESTAMP": str(int(when.timestamp() * 1000))}
+
+    rows = [row(f"month {month}", datetime(2014, month, 2, 12, tzinfo=UTC)) for month in (3, 4, 6, 8)]
+    rows.append(row("May 31", datetime(2014, 5, 31, 23, 30, tzinfo=UTC)))
+    rows.append(row("April 1 in UTC", datetime(2014, 3, 31, 23, 30, tzinfo=timezone(timedelta(hours=-4)))))
+    kept = [r["ID"] for r in story_tuning.tuning_rows(rows, {3, 4})]
+    assert kept == ["month 3", "month 4", "April 1 in UTC"]
+    settings = story_tuning.settings_with(["half_life_days=0.4", "cohesion_size=4", "other_topic_factor=1"])
+    assert (settings.half_life_days, settings.cohesion_size, settings.other_topic_factor) == (0.4, 4, 1.0)
+    assert story_tuning.settings_with(["half_life_days=None"]).half_life_days is None
+    with pytest.raises(SystemExit):
+        story_tuning.settings_with(["half_life=1"])
+    crawled = datetime(2014, 3, 31, 17, 28, 5, tzinfo=UTC).timestamp()
+    real, dates_only, later = story_tuning.TIMES
+    assert story_tuning.moved(crawled, real, random.Random(0)) == crawled
+    noon = datetime(2014, 3, 31, 12, tzinfo=UTC).timestamp()
+    assert story_tuning.moved(crawled, dates_only, random.Random(0)) == noon
+    moved = [story_tuning.moved(crawled, later, random.Random(seed)) for seed in range(50)]
+    assert all(crawled <= t <= crawled + 12 * 3600 for t in moved) and len(set(moved)) == 50
 
 
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
