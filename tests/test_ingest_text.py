@@ -1371,3 +1371,36 @@ def test_a_date_stated_only_as_an_update_is_not_asserted_as_the_publications() -
                               "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", _distinct_body(),
                               PROSE * 2))
     assert article.date is not None and article.date.startswith("2024-12-06")
+
+
+def test_a_pictures_alt_text_over_its_credited_caption_is_not_body() -> None:
+    """Over a caption known by its credit, the line run into it with no blank line between, or one that
+    describes the picture in eight words or more without ending as a sentence does, is the picture's alt
+    text. An article's paragraph over a picture ends its sentence and stands apart; a short line over a
+    caption may be a subheading, and the credited caption's own words never were the article's."""
+    glued_alt = "A copy of a presentation slide showing the council's plan for the riverside land."
+    glued_caption = "A snapshot of the slide shown to the council on Monday. Photo by City of Ottawa"
+    undone_alt = "A woman in a red coat walks her dog along the riverside path in the early morning mist"
+    undone_caption = "The riverside path will be widened under the plan.Credit: Jane Roe/AFP/Getty"
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              f"{glued_alt}\n{glued_caption}", body[1], undone_alt, undone_caption, *body[2:]))
+    for words in ("presentation slide", "snapshot", "red coat", "widened"):
+        assert words not in article.body
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+    # set apart and ending its sentence: the article's paragraph over the picture stays
+    kept = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                           glued_alt, glued_caption, *body[1:]))
+    assert "presentation slide" in kept.body and "snapshot" not in kept.body
+
+
+def test_a_credit_glued_to_a_captions_last_figure_ends_the_caption() -> None:
+    """The text browser runs a credit's label into the caption's last word, a year as well as a name
+    ("... während der Parlamentswahl 2021Bild: Jane Doe/REUTERS")."""
+    caption = ("Alles streng im Blick: Bilder von Kameras in Wahllokalen während der Parlamentswahl "
+               "2021Bild: Jane Doe/REUTERS")
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], caption,
+                              *body[1:]))
+    assert "Wahllokalen" not in article.body and body[1][:60] in article.body

@@ -16,6 +16,7 @@ from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
 from .body import (
+    alt_over_captions,
     body_span,
     captions,
     echoed_lines,
@@ -166,7 +167,7 @@ def read_text(text: str) -> Article:
                | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end]) | video_player(paras[start:end])
                | glued_figures(paras[start:end]) | signed_captions(paras[start:end])
                | headline_lists(paras[start:end]) | reworded_captions(paras[start:end])
-               | picture_controls(paras[start:end])}
+               | picture_controls(paras[start:end]) | alt_over_captions(paras[start:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
