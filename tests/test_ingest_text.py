@@ -1404,3 +1404,18 @@ def test_a_credit_glued_to_a_captions_last_figure_ends_the_caption() -> None:
     article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], caption,
                               *body[1:]))
     assert "Wahllokalen" not in article.body and body[1][:60] in article.body
+
+
+def test_points_under_a_key_points_label_are_the_summary_not_the_body() -> None:
+    """A list under its label ("Key Points") between the headline and the article is the page's summary,
+    even where the body seems to start at it and the head keeps only its first lines."""
+    points = ["About a third of new investors in 2022 used a friend's suggestion as their main reason for "
+              "buying, according to a survey by the regulator's foundation.",
+              "Buying on the basis of a friend's recommendation may lead to trouble, experts say.",
+              "Investors may not understand the risk, or how it fits in a well-diversified portfolio."]
+    text = _page("New buyers follow their friends into risky assets, advisors warn",
+                 "Published Fri, Apr 28 2023 2:23 PM EDT\nthumbnail\nJane Doe@janedoe\nWATCH LIVE\nKey Points",
+                 "\n".join(f"  • {point}" for point in points), _distinct_body())
+    article = read_text(text)
+    assert article.key_points == tuple(points)
+    assert "friend's suggestion" not in article.body and _distinct_body()[:60] in article.body

@@ -615,9 +615,12 @@ def _date(head: list[Para], above: list[Para], tail: list[Para]) -> str | None:
 
 def _key_points(head: list[Para], paras: list[Para]) -> tuple[str, ...]:
     """A bullet list of sentences between the headline and the body (the page's own), read on
-    past the head: a long last point reads like the body's first paragraph."""
+    past the head: a long last point reads like the body's first paragraph. Under its label ("Key
+    Points") the list is read from the paragraphs, where the head may have lost its points to the body."""
     at = {para.line: i for i, para in enumerate(paras)}
     for para in head:
+        if _KEY_POINTS.match(para.text) and at[para.line] + 1 < len(paras):
+            para = paras[at[para.line] + 1]
         if para.bullet and words(para.text) >= 6 and para.text.endswith((".", '"', "”", "!", "?")):
             items = []
             for item in paras[at[para.line]:]:
