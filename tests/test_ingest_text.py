@@ -1419,3 +1419,14 @@ def test_points_under_a_key_points_label_are_the_summary_not_the_body() -> None:
     article = read_text(text)
     assert article.key_points == tuple(points)
     assert "friend's suggestion" not in article.body and _distinct_body()[:60] in article.body
+
+
+def test_a_credit_right_under_its_picture_makes_no_caption_of_the_paragraph_above() -> None:
+    """A credit under a picture ("[photo]" over "Foto: LA NACION") marks the lines above it as the picture's
+    caption only up to the picture: the paragraph over the picture is the article's."""
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], body[1],
+                              "[riverside-plan]", "Foto: LA NACION", *body[2:]))
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+    assert "LA NACION" not in article.body

@@ -278,8 +278,8 @@ def captions(paras: list[Para]) -> set[int]:
             out.add(i)  # a picture's alt text and its caption on one line: "A man at work. A man at work."
         if is_credit(para):
             for j in (i - 1, i - 2):
-                if j < 0 or paras[j].bullet or is_credit(paras[j]):
-                    break
+                if j < 0 or paras[j].bullet or is_credit(paras[j]) or paras[j].is_image:
+                    break  # right under its picture, a credit has no caption: what is above the picture is not one
                 out.add(j)
     return out
 
