@@ -101,8 +101,10 @@ def read_head(text: str) -> Head:
         title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
         title_sure = title_placed and (pick.set_apart or clean) \
             and not headline.said_with_and_without_kicker(paras, pick.index)
-    if title_at is not None and start <= title_at < end - 1:
-        start = title_at + 1  # what precedes the headline is not the article
+    # What precedes the headline is not the article, unless an unsure headline sits under its opening (a subheading).
+    if title_at is not None and start <= title_at < end - 1 \
+            and (title_placed or not _prose_above(paras, start, title_at)):
+        start = title_at + 1
     title = paras[title_at].text if title_at is not None else None
     first_copy = _first_copy(paras, title_at, start)
     anchor = first_copy if first_copy is not None else max(0, start - 8)
@@ -113,6 +115,12 @@ def read_head(text: str) -> Head:
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
     return Head(paras, start, end, title_at, title_sure, head, above, title_placed)
+
+
+def _prose_above(paras: list[Para], start: int, title_at: int) -> bool:
+    """Whether the run scored as the body holds forty words of prose or more above the line chosen as its
+    headline: an article's opening, which an unsure headline inside it (a subheading) does not cut off."""
+    return sum(words(p.text) for p in paras[start:title_at] if is_prose(p) and not p.bullet) >= 40
 
 
 def _clean_copy(paras: list[Para], pick: headline.Headline) -> bool:
