@@ -1437,7 +1437,8 @@ def test_an_unsure_headline_inside_the_article_does_not_cut_off_its_opening(
         monkeypatch: pytest.MonkeyPatch, confidence: float, kept: bool) -> None:
     """The body starts under its headline, as what precedes the headline is not the article; but a line the
     headline model is unsure of, inside the run scored as the body under forty words of prose or more, is
-    likely a subheading: the article's opening stays. A sure headline there still starts the body."""
+    likely a subheading: the article's opening stays in the body (the byline and date are looked for under
+    the headline as before). A sure headline there still starts the body."""
     from digest.ingest import headline
 
     opening = [PROSE * 2, _WAR[0]]
@@ -1448,3 +1449,4 @@ def test_an_unsure_headline_inside_the_article_does_not_cut_off_its_opening(
     article = read_text(text)
     assert (opening[1][:60] in article.body) is kept
     assert _distinct_body()[:60] in article.body
+    assert read_head(text).start == at + 1  # the byline and the date are still looked for under the headline
