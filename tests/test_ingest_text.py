@@ -1371,3 +1371,82 @@ def test_a_date_stated_only_as_an_update_is_not_asserted_as_the_publications() -
                               "Dec. 6, 2024, 10:00 PM UTC / Updated Dec. 7, 2024, 12:43 PM UTC", _distinct_body(),
                               PROSE * 2))
     assert article.date is not None and article.date.startswith("2024-12-06")
+
+
+def test_a_pictures_alt_text_over_its_credited_caption_is_not_body() -> None:
+    """Over a caption known by its credit, the line run into it with no blank line between, or one that
+    describes the picture in eight words or more without ending as a sentence does, is the picture's alt
+    text. An article's paragraph over a picture ends its sentence and stands apart; a short line over a
+    caption may be a subheading, and the credited caption's own words never were the article's."""
+    glued_alt = "A copy of a presentation slide showing the council's plan for the riverside land."
+    glued_caption = "A snapshot of the slide shown to the council on Monday. Photo by City of Ottawa"
+    undone_alt = "A woman in a red coat walks her dog along the riverside path in the early morning mist"
+    undone_caption = "The riverside path will be widened under the plan.Credit: Jane Roe/AFP/Getty"
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                              f"{glued_alt}\n{glued_caption}", body[1], undone_alt, undone_caption, *body[2:]))
+    for words in ("presentation slide", "snapshot", "red coat", "widened"):
+        assert words not in article.body
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+    # set apart and ending its sentence: the article's paragraph over the picture stays
+    kept = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0],
+                           glued_alt, glued_caption, *body[1:]))
+    assert "presentation slide" in kept.body and "snapshot" not in kept.body
+
+
+def test_a_credit_glued_to_a_captions_last_figure_ends_the_caption() -> None:
+    """The text browser runs a credit's label into the caption's last word, a year as well as a name
+    ("... während der Parlamentswahl 2021Bild: Jane Doe/REUTERS")."""
+    caption = ("Alles streng im Blick: Bilder von Kameras in Wahllokalen während der Parlamentswahl "
+               "2021Bild: Jane Doe/REUTERS")
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], caption,
+                              *body[1:]))
+    assert "Wahllokalen" not in article.body and body[1][:60] in article.body
+
+
+def test_points_under_a_key_points_label_are_the_summary_not_the_body() -> None:
+    """A list under its label ("Key Points") between the headline and the article is the page's summary,
+    even where the body seems to start at it and the head keeps only its first lines."""
+    points = ["About a third of new investors in 2022 used a friend's suggestion as their main reason for "
+              "buying, according to a survey by the regulator's foundation.",
+              "Buying on the basis of a friend's recommendation may lead to trouble, experts say.",
+              "Investors may not understand the risk, or how it fits in a well-diversified portfolio."]
+    text = _page("New buyers follow their friends into risky assets, advisors warn",
+                 "Published Fri, Apr 28 2023 2:23 PM EDT\nthumbnail\nJane Doe@janedoe\nWATCH LIVE\nKey Points",
+                 "\n".join(f"  • {point}" for point in points), _distinct_body())
+    article = read_text(text)
+    assert article.key_points == tuple(points)
+    assert "friend's suggestion" not in article.body and _distinct_body()[:60] in article.body
+
+
+def test_a_credit_right_under_its_picture_makes_no_caption_of_the_paragraph_above() -> None:
+    """A credit under a picture ("[photo]" over "Foto: LA NACION") marks the lines above it as the picture's
+    caption only up to the picture: the paragraph over the picture is the article's."""
+    body = _distinct_body().split("\n\n")
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], body[1],
+                              "[riverside-plan]", "Foto: LA NACION", *body[2:]))
+    for paragraph in body:
+        assert paragraph[:60] in article.body
+    assert "LA NACION" not in article.body
+
+
+@pytest.mark.parametrize(("confidence", "kept"), [(0.52, True), (0.99, False)])
+def test_an_unsure_headline_inside_the_article_does_not_cut_off_its_opening(
+        monkeypatch: pytest.MonkeyPatch, confidence: float, kept: bool) -> None:
+    """The body starts under its headline, as what precedes the headline is not the article; but a line the
+    headline model is unsure of, inside the run scored as the body under forty words of prose or more, is
+    likely a subheading: the article's opening stays in the body (the byline and date are looked for under
+    the headline as before). A sure headline there still starts the body."""
+    from digest.ingest import headline
+
+    opening = [PROSE * 2, _WAR[0]]
+    text = _page("Hitzefolgen", "Stand: 08.07.2026 05:00 Uhr", *opening,
+                 "Magdeburg: Older trams are not ready for heat", *_distinct_body().split("\n\n"))
+    at = next(i for i, p in enumerate(paragraphs(text)) if p.text.startswith("Magdeburg"))
+    monkeypatch.setattr(headline, "choose", lambda *args: headline.Headline(at, 0.5, "other", confidence))
+    article = read_text(text)
+    assert (opening[1][:60] in article.body) is kept
+    assert _distinct_body()[:60] in article.body
+    assert read_head(text).start == at + 1  # the byline and the date are still looked for under the headline

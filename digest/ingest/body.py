@@ -167,7 +167,7 @@ _CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Sh
                           r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$|"
                           # the credit's label glued to the caption's last word by the text browser
                           # ("... die Journalistin Ekaterina DuntzovaBild: Alexander Zemlianichenko/AP")
-                          r"(?<=[a-zß-ÿ])(?-i:(?:Bild|Foto|Photo|Credit|Quelle|Crédit|Image)s?):\s*[^.]{1,60}$",
+                          r"(?<=[a-zß-ÿ0-9])(?-i:(?:Bild|Foto|Photo|Credit|Quelle|Crédit|Image)s?):\s*[^.]{1,60}$",
                           re.IGNORECASE)
 
 
@@ -278,9 +278,31 @@ def captions(paras: list[Para]) -> set[int]:
             out.add(i)  # a picture's alt text and its caption on one line: "A man at work. A man at work."
         if is_credit(para):
             for j in (i - 1, i - 2):
-                if j < 0 or paras[j].bullet or is_credit(paras[j]):
-                    break
+                if j < 0 or paras[j].bullet or is_credit(paras[j]) or paras[j].is_image:
+                    break  # right under its picture, a credit has no caption: what is above the picture is not one
                 out.add(j)
+    return out
+
+
+def alt_over_captions(paras: list[Para]) -> set[int]:
+    """A picture's alt text over its caption: the line right above a caption known by its credit (`captions`,
+    `signed_captions`), run into it with no blank line between (as a text browser prints a picture's two
+    texts: "A copy of a presentation slide ..." over "A snapshot of ... Photo by ..."), or one that describes
+    the picture in eight words or more without ending as a sentence does ("An Indigenous woman wearing a red
+    dress harvests cassava in an orchard"). An article's paragraph over a picture ends its sentence and
+    stands apart. For the body only, as `reworded_captions`."""
+    found = captions(paras) | signed_captions(paras)
+    out: set[int] = set()
+    for i in sorted(found):
+        if i == 0 or i - 1 in found:
+            continue
+        alt = paras[i - 1]
+        if alt.bullet or alt.is_image or not 3 <= words(alt.text) <= 40 or words(paras[i].text) < 5:
+            continue
+        glued = not paras[i].gap_before
+        undone = words(alt.text) >= 8 and not _SENTENCE_END.search(alt.text[-1:]) and alt.text[-1] not in ",-"
+        if glued or undone:
+            out.add(i - 1)
     return out
 
 

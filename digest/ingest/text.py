@@ -16,6 +16,7 @@ from . import byline, dateline, headline
 from .article import Article
 from .blocks import Para, paragraphs
 from .body import (
+    alt_over_captions,
     body_span,
     captions,
     echoed_lines,
@@ -86,6 +87,7 @@ class Head:
     head: list[Para]  # from the headline to a little into the body
     above: list[Para]  # the few lines above the headline
     title_placed: bool = True  # the model is sure of where the headline is (if not of its wording)
+    opening: int | None = None  # where the body's text starts, when above `start` (an unsure headline inside it)
 
 
 def read_head(text: str) -> Head:
@@ -100,8 +102,11 @@ def read_head(text: str) -> Head:
         title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
         title_sure = title_placed and (pick.set_apart or clean) \
             and not headline.said_with_and_without_kicker(paras, pick.index)
+    opening = start
     if title_at is not None and start <= title_at < end - 1:
-        start = title_at + 1  # what precedes the headline is not the article
+        start = title_at + 1  # what precedes the headline is not the article ...
+        if title_placed or not _prose_above(paras, opening, title_at):
+            opening = start  # ... unless an unsure headline sits under its opening: a subheading
     title = paras[title_at].text if title_at is not None else None
     first_copy = _first_copy(paras, title_at, start)
     anchor = first_copy if first_copy is not None else max(0, start - 8)
@@ -111,7 +116,13 @@ def read_head(text: str) -> Head:
             if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
-    return Head(paras, start, end, title_at, title_sure, head, above, title_placed)
+    return Head(paras, start, end, title_at, title_sure, head, above, title_placed, opening)
+
+
+def _prose_above(paras: list[Para], start: int, title_at: int) -> bool:
+    """Whether the run scored as the body holds forty words of prose or more above the line chosen as its
+    headline: an article's opening, which an unsure headline inside it (a subheading) does not cut off."""
+    return sum(words(p.text) for p in paras[start:title_at] if is_prose(p) and not p.bullet) >= 40
 
 
 def _clean_copy(paras: list[Para], pick: headline.Headline) -> bool:
@@ -162,12 +173,13 @@ def read_text(text: str) -> Article:
     standfirst = _standfirst(head, key_points)
     # Image captions inside the article are the pictures' words, not the article's.
     # Image captions and "Related" boxes inside the article are not its words.
-    inserts = {start + i for i in captions(paras[start:end + 2]) | inline_boxes(paras[start:end])
-               | echoed_lines(paras[start:end]) | gallery_slides(paras[start:end]) | video_player(paras[start:end])
-               | glued_figures(paras[start:end]) | signed_captions(paras[start:end])
-               | headline_lists(paras[start:end]) | reworded_captions(paras[start:end])
-               | picture_controls(paras[start:end])}
-    body_paras = _body_paras([p for i, p in enumerate(paras[start:end], start) if i not in inserts],
+    first = layout.opening if layout.opening is not None else start
+    inserts = {first + i for i in captions(paras[first:end + 2]) | inline_boxes(paras[first:end])
+               | echoed_lines(paras[first:end]) | gallery_slides(paras[first:end]) | video_player(paras[first:end])
+               | glued_figures(paras[first:end]) | signed_captions(paras[first:end])
+               | headline_lists(paras[first:end]) | reworded_captions(paras[first:end])
+               | picture_controls(paras[first:end]) | alt_over_captions(paras[first:end])}
+    body_paras = _body_paras([p for i, p in enumerate(paras[first:end], first) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
             and _set_apart(paras, body_paras[0]):
@@ -614,9 +626,12 @@ def _date(head: list[Para], above: list[Para], tail: list[Para]) -> str | None:
 
 def _key_points(head: list[Para], paras: list[Para]) -> tuple[str, ...]:
     """A bullet list of sentences between the headline and the body (the page's own), read on
-    past the head: a long last point reads like the body's first paragraph."""
+    past the head: a long last point reads like the body's first paragraph. Under its label ("Key
+    Points") the list is read from the paragraphs, where the head may have lost its points to the body."""
     at = {para.line: i for i, para in enumerate(paras)}
     for para in head:
+        if _KEY_POINTS.match(para.text) and at[para.line] + 1 < len(paras):
+            para = paras[at[para.line] + 1]
         if para.bullet and words(para.text) >= 6 and para.text.endswith((".", '"', "”", "!", "?")):
             items = []
             for item in paras[at[para.line]:]:
