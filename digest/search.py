@@ -634,8 +634,8 @@ def work_from_record(store: SearchStore, record: tuple[Any, ...]) -> tuple[Searc
     pages, prints, kept, new, runtime, runtime_files, pages_key, built = record
 
     def segments(values: list[tuple[Any, ...]]) -> tuple[Segment, ...]:
-        return tuple(Segment(name, pages, sealed, fragments, tuple(files))
-                     for name, pages, sealed, fragments, files in values)
+        return tuple(Segment(name, indexed, sealed, fragments, tuple(files))
+                     for name, indexed, sealed, fragments, files in values)
 
     prints = {rel: (value[0], value[1]) for rel, value in prints.items()}
     work = SearchWork(store, pages, prints, SegmentPlan(segments(kept), segments(new)), runtime, tuple(runtime_files),
