@@ -46,7 +46,6 @@ from digest.output import (
     empty_trash,
     existing_files,
     lock_wanted,
-    put_aside,
     spare_path,
 )
 from digest.pages import Selection
@@ -236,7 +235,6 @@ class Builder:
         self._renderers_ready: str | None = None
         self._grouper = KeptGrouping()  # a long-lived Builder's story grouping, kept up to date
         self._store: SearchStore | None = None  # the search's segments (search.py)
-        self._store_output: Path | None = None  # the output folder whose trash it puts its scratch in
         self._unstored: Callable[[], None] | None = None  # the plan of this build, to store (_store_plan)
         self._units = None if once else KeptUnits()  # its last full plan: unchanged units keep their fingerprints
         # A warm-up of the kept units under way in idle time: (salt, units to fingerprint, how far)
@@ -360,7 +358,7 @@ class Builder:
         render_markdown("## Warm\n\nA [link](https://example.org/) *and* **words**.\n")
         executable = pagefind_executable() if self.options.search else None
         if executable is not None:  # the search's state and segments, read once (0.08 s at 100,000 entries)
-            self._search_store(executable, config.output_path).previous()
+            self._search_store(executable).previous()
         self._renderers_ready = salt
         return True
 
@@ -589,7 +587,7 @@ class Builder:
         self._warnings += _link_warnings(config, published_rows, found.parsed, state.manifest)
         page_count, feed_count = state.pages, state.feeds
         clock.lap("manifest")
-        store = None if executable is None else self._search_store(executable, config.output_path)
+        store = None if executable is None else self._search_store(executable)
         if live is not None and live_state is not None and same_pages(live_state.manifest, state.manifest,
                                                                       store is not None) \
                 and (store is None or store.made(live_state.manifest, config.language)):
@@ -620,12 +618,10 @@ class Builder:
                 return sweep_strays(cache, live, output, self._folders_record)
         return True
 
-    def _search_store(self, executable: Path, output: Path) -> SearchStore:
-        """The search's store, kept from build to build (it remembers what it read and wrote). Its
-        scratch folders go to the output's trash, deleted after the command or in idle time."""
-        if self._store is None or self._store.executable != executable or self._store_output != output:
-            self._store = SearchStore(self.site_root, executable, discard=functools.partial(put_aside, output=output))
-            self._store_output = output
+    def _search_store(self, executable: Path) -> SearchStore:
+        """The search's store, kept from build to build (it remembers what it read and wrote)."""
+        if self._store is None or self._store.executable != executable:
+            self._store = SearchStore(self.site_root, executable)
         return self._store
 
     def _build_planned(self, config: Config, env: Callable[[], jinja2.Environment], live_state: TreeState | None,
@@ -634,7 +630,7 @@ class Builder:
                        executable: Path | None) -> BuildReport:
         """Write a full plan (after a patch turned out not to be enough)."""
         state = tree_state(inputs, plan, static_prints, live_state)
-        store = None if executable is None else self._search_store(executable, config.output_path)
+        store = None if executable is None else self._search_store(executable)
         rendered, removed = self._write(config, env, live_state, state, plan, statics, cache, clock, store)
         return BuildReport(entries, state.pages, state.feeds, rendered, removed, 0.0, parsed)
 

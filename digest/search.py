@@ -27,7 +27,6 @@ and keeps the segments; the build hands it the article pages and their fingerpri
 from __future__ import annotations
 
 import contextlib
-import functools
 import gzip
 import hashlib
 import importlib
@@ -289,16 +288,10 @@ class SearchStore:
     pages' prints. A long-lived builder keeps its store: what it read or wrote of these is not
     read again (a segment never changes; STATE is read again only when another process wrote it)."""
 
-    def __init__(self, site_root: Path, executable: Path,
-                 discard: Callable[[Path], None] | None = None) -> None:
+    def __init__(self, site_root: Path, executable: Path) -> None:
         # The extended build's segments apart: a segment is kept while its pages are, whatever indexed it
         self.folder = site_root / ".digest" / ("search-extended" if is_extended(executable) else "search")
         self.executable = executable
-        # What becomes of a segment's scratch folder once Pagefind is done (its pages' copies and
-        # what Pagefind wrote but the segment does not keep). Deleted there and then, a thousand
-        # pages' folders held up the cold build: 0.1-3.8 s each while the disk was writing the
-        # site, Pagefind idle meanwhile (10,000 entries: 7-15 s of the two threads' time)
-        self.discard = discard or functools.partial(shutil.rmtree, ignore_errors=True)
         self._version: str | None = None
         self._segments: dict[str, Segment] = {}  # segments read or built, by name
         self._files: dict[str, dict[str, tuple[str, str]]] = {}  # per segment, its output files (search_files)
@@ -392,7 +385,7 @@ class SearchStore:
         keep = {s.name for s in segments} | {f"{s.name}{RECORD}" for s in segments} | {runtime, STATE}
         for child in self.folder.iterdir():
             if child.name not in keep:
-                self.discard(child) if child.is_dir() else child.unlink(missing_ok=True)
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
         for name in [name for name in self._segments if name not in keep]:
             del self._segments[name]
             self._files.pop(name, None)
@@ -451,8 +444,7 @@ class SearchStore:
         """Run Pagefind over these pages (in a scratch folder: each cut to what Pagefind reads of it,
         search_page, or else a hard link to it) into `target`."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        scratch = tempfile.mkdtemp(prefix="index-", dir=self.folder)
-        try:
+        with tempfile.TemporaryDirectory(prefix="index-", dir=self.folder) as scratch:
             site = Path(scratch) / "site"
             for rel, page in pages:
                 path = site / rel
@@ -485,8 +477,6 @@ class SearchStore:
                 if not keep:
                     child.unlink()
             os.replace(output, target)
-        finally:
-            self.discard(Path(scratch))
 
 
 def _segment_record(segment: Segment) -> bytes:

@@ -1002,34 +1002,6 @@ def test_a_dev_servers_idle_time_reads_the_search_state_before_the_first_edit(ma
         builder.close()
 
 
-@pytest.mark.usefixtures("needs_pagefind")
-def test_pagefinds_scratch_folders_go_to_the_trash_not_deleted_in_the_build(make_site: SiteMaker) -> None:
-    """Each segment is indexed from a scratch folder of its pages' copies. Deleting it there and then
-    (a thousand pages' folders) held the cold build up for seconds while the disk wrote the site:
-    it goes to the output's trash, emptied after the command or in the dev server's idle time."""
-    from digest.build import Builder
-    from digest.output import empty_trash, trash_path
-
-    root = make_site({f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z",
-                                                     body=f"Body {i}.") for i in range(3)})
-    builder = Builder(root, BuildOptions(now=NOW, jobs=1, search=True))  # a dev server's: the trash waits
-    try:
-        builder.build()
-        trash = trash_path(root / "output")
-        scratch = [folder for folder in trash.iterdir() if (folder / "site").is_dir()]
-        assert scratch  # each indexing's copies of its pages, put aside whole
-        assert all(list((folder / "site").rglob("index.html")) for folder in scratch)
-        store = root / ".digest/search"
-        assert store.is_dir() and not [child for child in store.iterdir() if child.name.startswith("index-")]
-        assert empty_trash(root / "output", lambda: False) is True
-        assert not trash.exists()
-        (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z",
-                                                       body="Body 1, quartzite."))
-        assert builder.build([root / "content/e1.md"]).rendered > 0
-        assert [folder for folder in trash.iterdir() if (folder / "site").is_dir()]  # the open segment's
-    finally:
-        builder.close()
-
 
 def _many_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every render counts as one of many pages (forked workers; in a one-shot build with search, the
