@@ -1110,3 +1110,36 @@ def test_a_failure_while_the_articles_are_indexed_apart_stops_the_indexing_and_k
     monkeypatch.undo()
     build(root, options)  # and the next build goes through
     assert _tree(root) != before
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+@pytest.mark.parametrize("seed", [20, 21])
+def test_one_shot_builds_indexing_apart_after_each_change_equal_a_cold_build(
+        make_site: SiteMaker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Random changes (tests/test_rebuild_sequences.py's curator), each followed by a one-shot build
+    with search whose every render counts as many pages: each build indexes apart, and each equals a
+    cold build (search index aside: its segments follow the site's history), lists only segments it
+    has, and keeps the same record of which page shows which entry."""
+    from .test_rebuild_sequences import STEPS, six_entries, stored_shows
+
+    _many_pages(monkeypatch)
+    apart: list[int] = []
+    real = digest.build.work_from_record
+    monkeypatch.setattr(digest.build, "work_from_record", lambda *args: apart.append(1) or real(*args))
+    options = BuildOptions(now=NOW, jobs=2, search=True)
+    root, curator = six_entries(make_site, seed)
+    build(root, options)
+    for step in range(STEPS):
+        kind, _ = curator.change()
+        build(root, options)
+        elsewhere = tmp_path / "cold"
+        shutil.rmtree(elsewhere, ignore_errors=True)
+        shutil.copytree(root, elsewhere, ignore=shutil.ignore_patterns("output", ".output*", ".digest"))
+        build(elsewhere, options)
+        assert {rel: data for rel, data in _tree(root).items() if not rel.startswith("pagefind/")} == \
+            {rel: data for rel, data in _tree(elsewhere).items() if not rel.startswith("pagefind/")}, \
+            f"step {step}: {kind}"
+        for folder in json.loads((root / "output/pagefind/segments.json").read_text())["segments"]:
+            assert (root / "output/pagefind" / folder / "pagefind-entry.json").is_file(), f"step {step}: {kind}"
+        assert stored_shows(root) == stored_shows(elsewhere), f"step {step}: {kind}"
+    assert len(apart) >= 2 * STEPS  # (a build with no article to render indexes here, not apart)
