@@ -821,14 +821,12 @@ class Builder:
                     raise
                 clock.lap("render")
                 record = indexed.result() if indexed is not None else None
-                if record is not None and store is not None:
-                    search, built = work_from_record(store, record)
-                    state = with_search(state, search, search.plan.kept + tuple(built), staging, have,
-                                        live_state.manifest if live_state else None, _live_listing(output))
-                    clock.lap("search index")
-                elif store is not None:  # here, or again after the process failed (its error raised here)
-                    search, segments = indexing or start_index()
-                    built = segments.result()
+                if store is not None:
+                    if record is not None:
+                        search, built = work_from_record(store, record)
+                    else:  # here, or again after the process failed (its error raised here)
+                        search, segments = indexing or start_index()
+                        built = segments.result()
                     state = with_search(state, search, search.plan.kept + tuple(built), staging, have,
                                         live_state.manifest if live_state else None, _live_listing(output))
                     clock.lap("search index")
