@@ -2,8 +2,8 @@
 reused (reuse/). Builder coordinates the two:
 
 config -> load entries (parsed only when their bytes changed: reuse/entry_rows.py) -> nothing
-changed? done -> patch the stored plan (only bodies changed: reuse/plan_patch.py) or plan every
-page and feed (pipeline.plan_entries, handed the remembered story grouping: stories/remembered.py)
+changed? done -> patch the stored plan (only what pages show changed: reuse/plan_patch.py) or plan
+every page and feed (pipeline.plan_entries, handed the remembered story grouping: stories/remembered.py)
 -> fingerprint each file -> render what the spare tree lacks -> index it for search (search.py)
 -> swap the spare with output/ -> record what it holds (reuse/trees.py).
 
@@ -48,7 +48,7 @@ from digest.output import (
     lock_wanted,
     spare_path,
 )
-from digest.pages import Selection
+from digest.pages import Selection, refreshed_page
 from digest.permalinks import entry_html
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
@@ -566,7 +566,7 @@ class Builder:
                 remembered = cache.get(STORIES)  # read before a patch groups again
                 plan = patch(cache, base, dict(before_rows), published_rows, salts,
                              regroup=lambda: self._stories(published_rows, cache, heads=self.once),
-                             remembered=remembered)
+                             remembered=remembered, refresh=functools.partial(refreshed_page, config))
                 if plan is None:
                     live_plan = _live_plan(cache, remembered, before_rows, published_rows, live_state)
                 elif self.once:
@@ -578,7 +578,7 @@ class Builder:
         # (EntryHead) and reads the bodies of those it renders only.
         heads = self.once and live_state is not None
         if plan is not None:
-            clock.lap("patch plan")  # only entries' bodies changed: only the pages that show them
+            clock.lap("patch plan")  # only what pages show of entries changed: only the pages that show them
         else:
             plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salts, clock, heads,
                                    live_plan)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from digest.config import Config
 from digest.model import COVERAGE_SHOWN, Edition, Entry, Page, Site, Story, reports_around
-from digest.newsletter.plan import plan_emails, week_folder
+from digest.newsletter.plan import plan_emails, refreshed_email, week_folder
 from digest.urls import (
     absolute,
     archive_url,
@@ -35,6 +35,7 @@ from digest.urls import (
 RELATED_IN_TOPIC = 4
 SITEMAP_URLS = 50_000  # the sitemap protocol's most addresses in one file: a bigger month has more parts
 RECENT_DAYS = 6  # earlier editions whose stories the front page shows too
+ARTICLE_TEMPLATE = "article.html"
 PageMaker = Callable[[str, str, dict[str, Any], str], Page]
 
 
@@ -57,6 +58,20 @@ def plan_pages(site: Site, config: Config, selection: Selection | None = None) -
     """Every page of the site, with the data it shows (`selection`: only those; None: all). Feeds
     are planned in feeds.py."""
     return list(_plan(site, config, selection))
+
+
+def refreshed_page(config: Config, page: Page) -> Page:
+    """A page planned before, its context holding the entries as they are now (reuse.plan_patch,
+    after an edit that changed what pages show of an entry but not where it is listed), with what
+    planning copied from those entries made again: an article's title, an e-mail's subject,
+    headline and preheader. Every other value of a context is the entries themselves, or made from
+    what places them (dates, topics, tags, stories)."""
+    context = page.context
+    if page.template == ARTICLE_TEMPLATE and "entry" in context:
+        return replace(page, context={**context, "page_title": context["entry"].title})
+    if "email" in context and "editions" in context:
+        return replace(page, context=refreshed_email(config, context))
+    return page
 
 
 def unplanned_paths(site: Site, config: Config, selection: Selection) -> list[str]:
@@ -188,7 +203,7 @@ def _article_pages(site: Site, config: Config, _page: PageMaker,
         at = position[entry.path]
         related = [e for e in by_topic[topic_slug][at + 1: at + 1 + related_reach(len(story_paths))]
                    if e.path not in story_paths][:RELATED_IN_TOPIC]
-        yield _page(site.article_urls[entry.path], "article.html", {
+        yield _page(site.article_urls[entry.path], ARTICLE_TEMPLATE, {
             "entry": entry, **story_seen_from(story, entry, reports),
             "topic": topic_by_slug.get(topic_slug), "related": related,
             "edition": {"day": day, "url": edition_url(day)},

@@ -855,6 +855,39 @@ def test_body_edits_patch_the_plan_and_equal_a_cold_build(builder: Builder, tmp_
     assert tree(site / "output") == cold(site, tmp_path)
 
 
+@pytest.mark.parametrize("one_shot", [False, True])
+def test_edits_of_what_pages_only_show_patch_the_plan_and_equal_a_cold_build(builder: Builder, tmp_path: Path,
+                                                                             one_shot: bool) -> None:
+    """A new headline, summary, byline or source (a curator's usual edits after ingest) places the
+    entry where it was: the plan is patched, as for a body edit (plan_patch.SHOWN_ONLY), and the
+    article's title, the feeds and the edition's e-mail (its subject copied from the headline when
+    planned) show the edit; the output equals a cold build. A changed topic is planned again."""
+    site = builder.site_root
+    (site / "digest.toml").write_text((site / "digest.toml").read_text() + '\n[email]\nsubject = "{headline}"\n')
+    builder.build()
+    run = (lambda: build(site, OPTIONS)) if one_shot else builder.build
+    edits = [("Alpha rises higher", {}), ("Alpha rises higher", {"summary": "'What rose.'"}),
+             ("Alpha rises higher", {"summary": "'What rose.'", "authors": '["A. Writer"]', "source": "Wire"})]
+    for title, shown in edits:
+        edit(site, "content/2022/08/15/alpha.md", entry_text(title, DAY1, "Alpha body.", topic="world",
+                                                             tags='["Energy"]', **shown))
+        report = run()
+        assert "patch plan" in stages(report) and "organise+plan" not in stages(report), stages(report)
+        assert f"<title>{title}" in (site / ARTICLE).read_text()
+        assert tree(site / "output") == cold(site, tmp_path)
+    assert "A. Writer" in (site / ARTICLE).read_text() and "What rose." in (site / "output/feed.xml").read_text()
+    # The edition's first story's lead, whose headline is the e-mail's subject
+    strike = entry_text("Dockers walk out again", DAY1, "A longer report of the strike.", topic="world", story="strike")
+    edit(site, "content/2022/08/15/long.md", strike)
+    assert "patch plan" in stages(run())
+    assert "Subject: Dockers walk out again" in (site / "output/2022/08/15/email.eml").read_text()
+    assert tree(site / "output") == cold(site, tmp_path)
+    edit(site, "content/2022/08/15/alpha.md", entry_text("Alpha rises higher", DAY1, "Alpha body.", topic="business",
+                                                         tags='["Energy"]'))
+    assert "organise+plan" in stages(run())
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_a_body_edit_renders_again_only_the_pages_that_show_bodies(builder: Builder, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A page whose templates show no entry's body (theme.bodiless_templates: editions, topics, tags,
@@ -966,11 +999,11 @@ def test_body_edit_that_changes_the_lead_plans_everything_again(builder: Builder
 
 
 @pytest.mark.parametrize("changed", [
-    entry_text("Alpha soars", DAY1, "Alpha body.", topic="world", tags='["Energy"]'),  # title
+    # (a new title alone is patched: test_edits_of_what_pages_only_show_patch_the_plan_and_equal_a_cold_build)
     entry_text("Alpha rises", DAY1, "Alpha body.", topic="world", tags='["Energy", "Oil"]'),  # tags
     entry_text("Alpha rises", DAY1, "Alpha body.", topic="business", tags='["Energy"]'),  # topic
     entry_text("Alpha rises", "2022-08-15T10:00:00+02:00", "Alpha body.", topic="world", tags='["Energy"]'),  # offset
-    entry_text("Gamma's twin: alpha opens", DAY1, "Gamma body.", topic="world", tags='["Energy"]'),
+    entry_text("Gamma opens", DAY1, "Gamma body.", topic="world", tags='["Energy"]'),  # gamma's twin: one story
 ])
 def test_front_matter_edits_plan_everything_again(builder: Builder, tmp_path: Path, changed: str) -> None:
     site = builder.site_root

@@ -83,3 +83,55 @@ def test_a_page_that_shows_no_body_fingerprints_an_entry_by_its_head(tmp_path: P
     parsed = parse_entry(b"---\ntitle: A\ndate: 2022-08-15\n---\n\nBody.\n", PurePosixPath("content/a.md"),
                          load_config(tmp_path, required=False))
     assert parsed.head_hash == head_digest(parsed) == head_digest(replace(parsed, body="Other.", content_hash="x"))
+
+
+def test_a_stored_page_refreshed_equals_the_page_planned_again_after_an_edit_of_what_pages_show_only(
+        tmp_path: Path) -> None:
+    """An edit of the fields pages only show (plan_patch.SHOWN_ONLY) is patched: every stored page,
+    its entries put in by path and refreshed (pages.refreshed_page), must equal the page a full plan
+    of the edited entries makes. It fails for any value planning copies of such a field that the
+    refresh does not make again (an article's title, an e-mail's subject, headline and preheader)."""
+    from dataclasses import replace
+
+    from digest.config import load_config
+    from digest.pages import refreshed_page
+    from digest.pipeline import plan_entries
+    from digest.reuse.plan_patch import SHOWN_ONLY
+    from digest.stories import make_story
+
+    from .conftest import BASIC_CONFIG
+
+    (tmp_path / "digest.toml").write_text(
+        BASIC_CONFIG + '\n[email]\nsubject = "{title}: {headline}"\nweekly_subject = "{headline} and more"\n',
+        encoding="utf-8")
+    config = load_config(tmp_path)
+    days = [datetime(2022, 8, d, h, tzinfo=UTC) for d in (14, 15, 16) for h in (8, 11, 15)]
+    before = [Entry(path=PurePosixPath(f"content/e{i}.md"), title=f"Headline {i}", slug=f"e{i}", body="Body.",
+                    published=day, topic=("world", "business", None)[i % 3], tags=(("Energy",), ())[i % 2],
+                    summary=f"Summary {i}.", authors=(f"Writer {i}",), source=f"Source {i}",
+                    source_url=f"https://example.org/{i}", content_hash=f"h{i}")
+              for i, day in enumerate(days)]
+    after = [replace(e, title=f"Retitled {i}", summary=f"A longer summary {i}.", authors=("Someone Else",),
+                     source="Another source", source_url=None, key_points=("A point",), image="https://example.org/p.jpg",
+                     extra={"note": i}, content_hash=f"h{i}'") for i, e in enumerate(before)]
+    assert SHOWN_ONLY.keys() >= {"title", "summary", "authors", "source", "source_url", "key_points", "image", "extra"}
+    # Two stories of three reports over two days each, and the rest alone: followups, coverage, timelines
+    groups = [[0, 1, 4], [2, 5, 7], [3], [6], [8]]
+
+    def grouped(entries: list[Entry]) -> object:
+        return lambda published, _features: [make_story(f"s{n}", [entries[i] for i in members], 0.5, "test")
+                                             for n, members in enumerate(groups)]
+
+    _, pages_before, feeds_before = plan_entries(before, config, {}, group=grouped(before))  # type: ignore[arg-type]
+    _, pages_after, feeds_after = plan_entries(after, config, {}, group=grouped(after))  # type: ignore[arg-type]
+    now = {str(e.path): e for e in after}
+    planned_again = {page.output_path: page for page in pages_after}
+    assert len(pages_before) == len(planned_again) and any(".eml" in p for p in planned_again)
+    changed = 0
+    for page in pages_before:
+        patched = refreshed_page(config, replace(page, context=load_unit(dump_unit(page.context), now.__getitem__)))
+        assert repr(patched) == repr(planned_again[page.output_path]), page.output_path
+        changed += repr(patched) != repr(page)
+    assert changed > len(after)  # the edit shows: the pages differ from the stored ones
+    for feed, again in zip(feeds_before, feeds_after, strict=True):
+        assert repr(load_unit(dump_unit(feed), now.__getitem__)) == repr(again)

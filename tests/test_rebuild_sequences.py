@@ -3,8 +3,9 @@ files, byte for byte: the reuse layer (the cache, plan patches, spare trees, the
 kept between builds) may save work, never change the result.
 
 Every kind of change a curator makes: a body edited (the plan patched), a headline edited so that
-stories join or split, an entry moved to another day (edition) or topic, its tags changed, an entry
-added, deleted or renamed, made a draft, dated in the future, or given a curator's story key. Two
+stories join or split, or a word added to it, a summary, byline or source changed (patched too), an
+entry moved to another day (edition) or topic, its tags changed, an entry added, deleted or renamed,
+made a draft, dated in the future, or given a curator's story key. Two
 builders: one-shot builds (the CLI) and one long-lived Builder told which files changed (the dev
 server), which also idles (catch_up) between some builds. Pages hold two stories each, so that
 additions and deletions move entries across archive pages. The seeds are fixed: the same sequences
@@ -106,8 +107,8 @@ class Curator:
             return "add", self.add()
         rel = rng.choice(sorted(self.entries))
         fields = dict(self.entries[rel])
-        kind = rng.choice(["body", "body", "opening", "title-join", "title-split", "day", "topic", "tags", "add",
-                           "add", "delete", "rename", "draft", "future", "story-key"])
+        kind = rng.choice(["body", "body", "opening", "title-join", "title-split", "retitle", "shown", "day", "topic",
+                           "tags", "add", "add", "delete", "rename", "draft", "future", "story-key"])
         if kind == "body":
             fields["body"] = f"{fields['body']}\n\nA later paragraph {rng.randrange(1000)}."
         elif kind == "opening":
@@ -118,6 +119,12 @@ class Curator:
             fields["date"] = other["date"]
         elif kind == "title-split":
             fields["title"] = f"Unrelated council vote number {rng.randrange(1000)}"
+        elif kind == "retitle":  # a word more: most often the same story (the plan patched), or not
+            fields["title"] = f"{fields['title']} {rng.choice(['today', 'again', 'Oslo', 'Pune'])}"
+        elif kind == "shown":  # what pages only show: the plan patched
+            fields["summary"] = f"'Why it matters, take {rng.randrange(1000)}.'"
+            fields["authors"] = rng.choice([None, '["A. Writer"]', '["B. Writer", "C. Writer"]'])
+            fields["source"] = rng.choice([None, "Wire", "Daily"])
         elif kind == "day":
             fields["date"] = f"{rng.choice(self.days)}{str(fields['date'])[10:]}"
         elif kind == "topic":

@@ -5,7 +5,7 @@ cover them). Pure: what each e-mail says is decided here; digest/newsletter/rend
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta, tzinfo
 from email.headerregistry import Address
@@ -68,6 +68,13 @@ def _parts(config: Config, folder: str, editions: Sequence[Edition], kind: str, 
         template = "email/email.txt" if part == "txt" else "email/email.html"
         yield Page(output_path=rel, template=template,
                    context={"page_url": rel, "email_part": part, "email": email, "editions": tuple(editions)})
+
+
+def refreshed_email(config: Config, context: Mapping[str, Any]) -> dict[str, Any]:
+    """An e-mail page's context made again from the editions it holds (their entries as they are
+    now): its subject, headline and preheader are copied from the stories' titles when planned."""
+    email = context["email"]
+    return {**context, "email": _email(config, context["editions"], email["kind"], email["label"], email["web_url"])}
 
 
 def _email(config: Config, editions: Sequence[Edition], kind: str, label: str, web_url: str) -> dict[str, Any]:

@@ -1,16 +1,18 @@
-"""Planning again only what an edit touched, when the edit changed only entries' bodies.
+"""Planning again only what an edit touched, when the edit changed only what pages show of entries.
 
-Organising the site and planning its pages read every field of an entry except its body (a
-story lead's text length aside, checked here). So after an edit that keeps the front matter,
-the place in the story grouping and the story's lead of every entry it changed, the new plan
-is the old one with the new entries in the old ones' places.
+Organising the site and planning its pages read every field of an entry but its body and what
+pages only show (SHOWN_ONLY: the title, summary, authors, source, ... ; a story lead's text length
+aside, checked here). So after an edit that keeps the fields that place an entry (its date, slug,
+topic, tags, story and draft), its place in the story grouping and the story's lead of every entry
+it changed, the new plan is the old one with the new entries in the old ones' places, and with what
+planning copied of them made again (an article's page title, an e-mail's subject: `refresh`).
 
 A full build therefore stores, in the build cache, each page's and feed's plan (its template
 and context, pickled with entries referred to by path) and which of them show which entry.
 A later build (the CLI's, or the dev server's) whose entries changed only so loads just the
 plans that show a changed entry, with the current entries put in by path, fingerprints them
 (the same values a full plan would give) and leaves every other file as the live site has it.
-Anything else (an entry added, removed or moved in time, a changed title, tag or topic, a new
+Anything else (an entry added, removed or moved in time, a changed tag or topic, a new
 story grouping, templates, config) plans the whole site again. A long-lived Builder (the dev
 server) keeps its last full plan in memory (KeptUnits): a unit whose context comes out equal
 keeps its fingerprint, so only the pages that change are walked.
@@ -266,9 +268,12 @@ def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Call
 # -- patching it -------------------------------------------------------------------------------------
 def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedEntry],
           rows: Sequence[tuple[str, CachedEntry]], fingerprint_salt: Salts,
-          regroup: Callable[[], Sequence[Story]], remembered: Any) -> Plan | None:
-    """The pages and feeds that show an entry whose body alone changed since the stored plan
-    (`before`: the entries it was made from), planned again; None when the whole site must be.
+          regroup: Callable[[], Sequence[Story]], remembered: Any,
+          refresh: Callable[[Page], Page] = lambda page: page) -> Plan | None:
+    """The pages and feeds that show an entry whose body or shown-only fields alone changed since
+    the stored plan (`before`: the entries it was made from), planned again; None when the whole
+    site must be. `refresh`: a page with what its planning copied of its entries made again
+    (pages.refreshed_page).
 
     When an edit changed what story grouping reads (the opening of a body), `regroup()` groups
     the entries again: the plan is patched only when the stories came out the same as
@@ -286,7 +291,7 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         if old is row or old.content_hash == row.content_hash:
             continue
         try:
-            if not _same_but_body(old.entry, row.entry):
+            if not _same_place(old.entry, row.entry):
                 return None
         except StaleEntry:
             return None
@@ -299,14 +304,15 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
     if regrouped and grouping(regroup()) != remembered_grouping(remembered):
         return None
     try:
-        return _patched(cache, changed, shared_stories(remembered[1]), _EntryLookup(dict(rows)), fingerprint_salt)
+        return _patched(cache, changed, shared_stories(remembered[1]), _EntryLookup(dict(rows)), fingerprint_salt,
+                        refresh)
     except (KeyError, StaleEntry, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return None  # a stored plan that no longer fits: plan everything
 
 
 def _patched(cache: BuildCache, changed: list[str],
              stories: Iterable[tuple[str, list[str], float, str]], entry_of: Callable[[str], Entry],
-             fingerprint_salt: Salts) -> Plan | None:
+             fingerprint_salt: Salts, refresh: Callable[[Page], Page]) -> Plan | None:
     wanted = set(changed)
     for key, members, score, reason in stories:  # those of several entries
         if not wanted.isdisjoint(members):
@@ -326,7 +332,7 @@ def _patched(cache: BuildCache, changed: list[str],
             plan.feeds.append(value)
             plan.feed_prints.append(unit_print(prints, fingerprint_salt, FEED_TEMPLATE, value))
         else:
-            page = Page(name, template, value)
+            page = refresh(Page(name, template, value))
             plan.pages.append(page)
             plan.page_prints.append(unit_print(prints, fingerprint_salt, page.template, page.context))
     return plan
@@ -357,6 +363,14 @@ def remembered_grouping(remembered: Any) -> Grouping:
     return frozenset(s if isinstance(s, str) else (s[0], tuple(s[1]), s[2], s[3]) for s in remembered[1])
 
 
-def _same_but_body(old: Entry, new: Entry) -> bool:
-    """Equal in every field but the body (repr: 1 and 1.0, or one moment in two offsets, differ)."""
-    return repr(replace(old, body="", content_hash="")) == repr(replace(new, body="", content_hash=""))
+# What pages show of an entry and nothing places by: organising the site and planning its pages read
+# none of these (the page's title and an e-mail's subject, copied from the title when planned, are made
+# again: the `refresh` of patch). An edit that changed only these and the body is patched.
+SHOWN_ONLY: dict[str, Any] = {"body": "", "title": "", "summary": None, "authors": (), "source": None,
+                              "source_url": None, "key_points": (), "image": None, "extra": {}, "content_hash": "",
+                              "head_hash": ""}
+
+
+def _same_place(old: Entry, new: Entry) -> bool:
+    """Equal in every field but those SHOWN_ONLY (repr: 1 and 1.0, or one moment in two offsets, differ)."""
+    return repr(replace(old, **SHOWN_ONLY)) == repr(replace(new, **SHOWN_ONLY))
