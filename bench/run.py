@@ -12,11 +12,11 @@ env:   N=10000            corpus sizes, comma-separated, e.g. N=1000,10000,10000
 Each measure runs under /usr/bin/time -f '%e %U %S %M': wall seconds, user and system CPU seconds,
 and peak RSS of the largest process (forked workers are not added up). Measures: a cold build into
 an empty output folder (no cache), a rebuild with nothing changed, a rebuild after appending a
-paragraph to the middle entry (as run_peers.sh does), one after adding an entry (the newest), one
-after deleting it again, and the files each wrote; then the same edit, addition and deletion in a
-long-lived Builder (the dev server: told which files changed, as its watcher tells it, and with its
-idle-time catch_up after each build, untimed). The table goes to
-stdout and, as JSON, to bench/results/latest.json.
+paragraph to the middle entry (as run_peers.sh does), one after changing its headline, one after
+adding an entry (the newest), one after deleting it again, and the files each wrote; then the same
+edits, addition and deletion in a long-lived Builder (the dev server: told which files changed, as
+its watcher tells it, and with its idle-time catch_up after each build, untimed). The table goes
+to stdout and, as JSON, to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ PAGEFIND = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.vers
     "pagefind_bin" / "pagefind"  # the one digest runs (make build installs pagefind-bin into .venv)
 PEERS_MAX_N = int(os.environ.get("PEERS_MAX_N", "10000"))
 MODES = os.environ.get("MODES", "search no-search").split()  # digest build as users run it, and --no-search
-MEASURES = ("cold", "no-change", "one-edit", "one-add", "one-delete", "edit-after-pause")
+MEASURES = ("cold", "no-change", "one-edit", "title-edit", "one-add", "one-delete", "edit-after-pause")
 # digest only: one more edit PAUSE seconds after the last build, as a curator's edits come (the files a
 # build replaces are on the disk by then, and deleting them waits for it); 0 leaves it out
 PAUSE = int(os.environ.get("PAUSE", "40"))
@@ -120,9 +120,10 @@ def corpus(n: int) -> Path:
 def measure_runs(command: list[str], site: Path, target: Path, leftovers: tuple[str, ...],
                  paused: bool = False) -> dict[str, list[dict[str, float]]]:
     """Every measure, RUNS times: a cold build from nothing, one with nothing changed, one after
-    appending a paragraph to `target` (as run_peers.sh does), one after adding an entry (the
-    newest, as a digest grows each day) and one after deleting it again; with `paused` (and PAUSE),
-    one more edit PAUSE seconds later."""
+    appending a paragraph to `target` (as run_peers.sh does), one after changing its headline (a
+    curator's usual edit after ingest), one after adding an entry (the newest, as a digest grows
+    each day) and one after deleting it again; with `paused` (and PAUSE), one more edit PAUSE
+    seconds later."""
     results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES if m != "edit-after-pause" or paused}
     for run in range(RUNS):
         for leftover in leftovers:
@@ -131,6 +132,8 @@ def measure_runs(command: list[str], site: Path, target: Path, leftovers: tuple[
         results["no-change"].append(timed(command, site))
         append_edit(target, run)
         results["one-edit"].append(timed(command, site))
+        retitle(target, run)
+        results["title-edit"].append(timed(command, site))
         added = add_entry(site / "content", run)
         results["one-add"].append(timed(command, site))
         added.unlink()
@@ -151,6 +154,21 @@ def middle_entry(content: Path) -> str:
 def append_edit(path: Path, number: int) -> None:
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(f"\nBenchmark edit {number}: one more closing paragraph for the incremental run.\n")
+
+
+def retitle(path: Path, number: int) -> None:
+    """A new headline for the entry at `path`: its title line (digest's and Hugo's YAML front matter,
+    Pelican's metadata line alike) gets a few words more."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for index, line in enumerate(lines):
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "title":
+            value = value.strip()
+            quoted = len(value) > 1 and value[0] in "\"'" and value[-1] == value[0]
+            quote, bare = (value[0], value[1:-1]) if quoted else ("", value)
+            lines[index] = f"{key}: {quote}{bare}, retitled {number}{quote}"
+            break
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def add_entry(content: Path, number: int) -> Path:
@@ -260,6 +278,9 @@ for number in range(2):
     with open(target, "a", encoding="utf-8") as handle:
         handle.write(f"\\nServer edit {number}.\\n")
     timed("edit", [target])
+text = target.read_text(encoding="utf-8")
+target.write_text(text.replace("\\ntitle: ", "\\ntitle: Retitled ", 1), encoding="utf-8")
+timed("title edit", [target])
 added = target.parent / "server-addition.md"
 added.write_text(target.read_text(encoding="utf-8").replace("title:", "title: Server addition", 1), encoding="utf-8")
 timed("add", [added])
@@ -270,7 +291,8 @@ print(json.dumps({"builds": times, "peak_mb": resource.getrusage(resource.RUSAGE
 
 
 def persistent_edits(site: Path, target: Path, search: bool) -> dict[str, Any]:
-    """Edits, an addition and a deletion rebuilt by a long-lived Builder (the dev server's way)."""
+    """Edits (two of a body, one of a headline), an addition and a deletion rebuilt by a long-lived
+    Builder (the dev server's way)."""
     venv_python = REPO / ".venv" / "bin" / "python"
     python = str(venv_python) if venv_python.exists() else sys.executable
     result = subprocess.run([python, "-c", PERSISTENT, str(target), "search" if search else "no-search"], cwd=site,
