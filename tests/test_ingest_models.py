@@ -287,6 +287,12 @@ def test_a_name_credited_for_the_pictures_in_a_byline_is_not_an_author() -> None
     ("News > World > Europe", "", True),  # a breadcrumb
     ("Winter in the east", "", False),  # a kicker: the story's own words, said once
     ("World", "", False),  # a label the page states once may be a kicker as well
+    # A breadcrumb the text browser ran together: each word is one of the menu's, said once as a label.
+    ("News World", "News Sport World Business", True),
+    ("NewsWorld", "News Sport World Business", True),
+    ("News World", "Menu", False),  # words the navigation does not state: a kicker
+    ("World News:", "News Sport World Business", False),  # a box's label
+    ("world news", "News Sport World Business", False),  # a tag
 ])
 def test_a_headline_under_its_sections_name_is_set_apart(above: str, elsewhere: str, sure: bool) -> None:
     paras = paragraphs(_page("  • Home", elsewhere or "Menu", "  • Sport", "Advert", above,
