@@ -1432,20 +1432,23 @@ def test_a_credit_right_under_its_picture_makes_no_caption_of_the_paragraph_abov
     assert "LA NACION" not in article.body
 
 
-@pytest.mark.parametrize(("confidence", "kept"), [(0.52, True), (0.99, False)])
+@pytest.mark.parametrize(("confidence", "set_apart", "kept"), [(0.52, True, True), (0.99, True, False),
+                                                              (0.99, False, True)])
 def test_an_unsure_headline_inside_the_article_does_not_cut_off_its_opening(
-        monkeypatch: pytest.MonkeyPatch, confidence: float, kept: bool) -> None:
+        monkeypatch: pytest.MonkeyPatch, confidence: float, set_apart: bool, kept: bool) -> None:
     """The body starts under its headline, as what precedes the headline is not the article; but a line the
-    headline model is unsure of, inside the run scored as the body under forty words of prose or more, is
-    likely a subheading: the article's opening stays in the body (the byline and date are looked for under
-    the headline as before). A sure headline there still starts the body."""
+    reader does not assert as the headline (the model unsure of it, or the page not setting it apart), inside
+    the run scored as the body under forty words of prose or more, is likely a subheading: the article's opening
+    stays in the body (the byline and date are looked for under the headline as before). A headline asserted
+    there still starts the body."""
     from digest.ingest import headline
 
     opening = [PROSE * 2, _WAR[0]]
     text = _page("Hitzefolgen", "Stand: 08.07.2026 05:00 Uhr", *opening,
                  "Magdeburg: Older trams are not ready for heat", *_distinct_body().split("\n\n"))
     at = next(i for i, p in enumerate(paragraphs(text)) if p.text.startswith("Magdeburg"))
-    monkeypatch.setattr(headline, "choose", lambda *args: headline.Headline(at, 0.5, "other", confidence))
+    monkeypatch.setattr(headline, "choose",
+                        lambda *args: headline.Headline(at, 0.5, "other", confidence, set_apart=set_apart))
     article = read_text(text)
     assert (opening[1][:60] in article.body) is kept
     assert _distinct_body()[:60] in article.body

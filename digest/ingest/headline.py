@@ -82,9 +82,10 @@ _CRUMB_SEP = re.compile(r"\s[>»›]\s")
 def under_section(paras: list[Para], i: int, cue: Callable[[Para], bool]) -> bool:
     """Whether the line sits under the name of its section, as a page sets its headline apart: a label of
     one to four words that the page also states on another line (the section's entry in the site's menu:
-    "World", "Iindaba"), or a breadcrumb ("News > Economy > Companies"). A kicker over a headline
-    ("Wahlkampf in Thüringen", "Emotionales Interview") names the story, once, and the labelled headline
-    often includes it: a short label alone is not enough (tried and dropped in an earlier round)."""
+    "World", "Iindaba"), or a breadcrumb ("News > Economy > Companies", or run together: run_together_crumbs).
+    A kicker over a headline ("Wahlkampf in Thüringen", "Emotionales Interview") names the story, once, and
+    the labelled headline often includes it: a short label alone is not enough (tried and dropped in an
+    earlier round)."""
     prev = paras[i - 1] if i > 0 else None
     if prev is None or prev.bullet or is_boundary(prev) or is_prose(prev) or cue(prev):
         return False
@@ -92,7 +93,23 @@ def under_section(paras: list[Para], i: int, cue: Callable[[Para], bool]) -> boo
     if _CRUMB_SEP.search(text) and words(text) <= 12:
         return all(1 <= words(part) <= 4 for part in _CRUMB_SEP.split(text))
     key = _key(text)
-    return 1 <= words(text) <= 4 and bool(key) and any(_key(p.text) == key for j, p in enumerate(paras) if j != i - 1)
+    return 1 <= words(text) <= 4 and bool(key) and any(_key(p.text) == key for j, p in enumerate(paras) if j != i - 1) \
+        or run_together_crumbs(paras, i - 1)
+
+
+_GLUED_WORDS = re.compile(r"(?<=[^\W\d_])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ])")  # "NewsWorld": "News World"
+
+
+def run_together_crumbs(paras: list[Para], at: int) -> bool:
+    """Whether line `at` is a breadcrumb the text browser ran together ("News World", "NewsWorld", "My Europe
+    Europa News"): two to four capitalised words, no figure or mark, each of which the page's navigation above
+    it also states (its lines that are no prose). A kicker names the story ("Hamburg-Marathon 2024", "Just
+    Coup It"), a tag is often in lower case ("taliban"), a box's label ends in a colon ("More:"): none is one."""
+    tokens = _GLUED_WORDS.sub(" ", paras[at].text.strip()).split()
+    if not 2 <= len(tokens) <= 4 or not all(t.isalpha() and t[:1].isupper() for t in tokens):
+        return False
+    menu = {w.casefold() for p in paras[:at] if not is_prose(p) for w in _WORD.findall(_GLUED_WORDS.sub(" ", p.text))}
+    return all(t.casefold() in menu for t in tokens)
 
 
 def _key(text: str) -> str:

@@ -105,8 +105,8 @@ def read_head(text: str) -> Head:
     opening = start
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article ...
-        if title_placed or not _prose_above(paras, opening, title_at):
-            opening = start  # ... unless an unsure headline sits under its opening: a subheading
+        if title_sure or not _prose_above(paras, opening, title_at):
+            opening = start  # ... unless a headline not asserted sits under its opening: a subheading
     title = paras[title_at].text if title_at is not None else None
     first_copy = _first_copy(paras, title_at, start)
     anchor = first_copy if first_copy is not None else max(0, start - 8)
