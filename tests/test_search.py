@@ -452,10 +452,7 @@ def test_a_failure_beside_the_indexing_leaves_the_site_as_it_was(make_site: Site
     root, _, options = _searchable(make_site, 3)
     before = _tree(root)
 
-    def failing_index(self: Any, *args: Any, **kwargs: Any) -> None:
-        raise DigestError("the search index could not be built: boom", root)
-
-    monkeypatch.setattr(digest.search.SearchStore, "_index", failing_index)
+    _pagefind_fails(monkeypatch, root)
     (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, edited."))
     with pytest.raises(DigestError, match="could not be built"):
         build(root, options)
@@ -1003,6 +1000,16 @@ def test_a_dev_servers_idle_time_reads_the_search_state_before_the_first_edit(ma
 
 
 
+def _pagefind_fails(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """Every Pagefind run fails, as Pagefind's own error is reported."""
+    from digest.errors import DigestError
+
+    def failing_index(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise DigestError("the search index could not be built: boom", root)
+
+    monkeypatch.setattr(digest.search.SearchStore, "_index", failing_index)
+
+
 def _many_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every render counts as one of many pages (forked workers; in a one-shot build with search, the
     articles indexed in a process of their own while the other pages render)."""
@@ -1098,11 +1105,8 @@ def test_a_failure_while_the_articles_are_indexed_apart_stops_the_indexing_and_k
     monkeypatch.undo()
 
     # Pagefind fails in that process: the build indexes here instead, and reports Pagefind's error
-    def failing_index(self: Any, *args: Any, **kwargs: Any) -> None:
-        raise DigestError("the search index could not be built: boom", root)
-
     _many_pages(monkeypatch)
-    monkeypatch.setattr(digest.search.SearchStore, "_index", failing_index)
+    _pagefind_fails(monkeypatch, root)
     (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, kyanite."))
     with pytest.raises(DigestError, match="could not be built: boom"):
         build(root, options)
