@@ -888,6 +888,36 @@ def test_edits_of_what_pages_only_show_patch_the_plan_and_equal_a_cold_build(bui
     assert tree(site / "output") == cold(site, tmp_path)
 
 
+def test_a_one_shot_headline_edit_asks_near_the_edit_whether_the_stories_are_the_same(
+        make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A headline edit changes what story grouping reads: a one-shot build's plan patch asks
+    whether the stories are still those the live plan shows near the edit (same_stories_near),
+    without grouping every entry (cached_stories, which reads every entry's listing). A headline
+    that joins another entry's story is told apart, and the whole site is planned. Each build
+    equals a cold build."""
+    site = make_site({**FILES, **THEME, **STORY_FILES}, config=CONFIG)
+    told: list[bool | None] = []
+    grouped: list[int] = []
+    real_same, real_cached = digest.build.same_stories_near, digest.build.cached_stories
+    monkeypatch.setattr(digest.build, "same_stories_near", lambda *a: told.append(real_same(*a)) or told[-1])
+    monkeypatch.setattr(digest.build, "cached_stories", lambda *a, **k: grouped.append(1) or real_cached(*a, **k))
+    build(site, OPTIONS)
+    grouped.clear()
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens its second terminal", DAY2, "Gamma body.",
+                                                         topic="world", tags='["Ports"]'))
+    report = build(site, OPTIONS)
+    assert told == [True] and not grouped
+    assert "patch plan" in stages(report) and "organise+plan" not in stages(report), stages(report)
+    assert tree(site / "output") == cold(site, tmp_path)
+    # The same headline as alpha's, on the next day: one story now
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Alpha rises", DAY2, "Gamma body.", topic="world",
+                                                         tags='["Ports"]'))
+    report = build(site, OPTIONS)
+    assert told[1:] == [False] and grouped
+    assert "organise+plan" in stages(report)
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_a_body_edit_renders_again_only_the_pages_that_show_bodies(builder: Builder, tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A page whose templates show no entry's body (theme.bodiless_templates: editions, topics, tags,
@@ -1148,14 +1178,14 @@ def test_patch_needs_the_same_entries_and_bodies_alone_changed() -> None:
 
     before = {"content/a.md": a, "content/b.md": b}
     remembered = Stored().get("stories")
-    plan = patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2), ("content/b.md", b)], Salts("s"), list,
-                 remembered)
+    plan = patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2), ("content/b.md", b)], Salts("s"),
+                 lambda: True, remembered)
     assert plan is not None and [p.output_path for p in plan.pages] == ["a/index.html"]
     assert plan.pages[0].context["entry"] is a2.entry
-    assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], Salts("s"), list,
+    assert patch(Stored(), ("salt", "inputs"), before, [("content/a.md", a2)], Salts("s"), lambda: True,
                  remembered) is None  # b went away
-    assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], Salts("s"), list,
-                 remembered) is None
+    assert patch(Stored(), ("salt", "other"), before, [("content/a.md", a2), ("content/b.md", b)], Salts("s"),
+                 lambda: True, remembered) is None
 
 
 def test_long_lived_builder_regroups_stories_like_a_cold_build(builder: Builder, tmp_path: Path) -> None:

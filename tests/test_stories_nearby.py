@@ -1,4 +1,5 @@
-"""regroup_near: after any sequence of edits, either exactly what group_stories returns or None."""
+"""regroup_near: after any sequence of edits, either exactly what group_stories returns or None;
+same_grouping_near: whether group_stories groups as before, or None."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import dataclasses
 import pickle
 import random
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
@@ -21,6 +22,7 @@ from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grou
 from digest.stories.features import EntryFeatures
 from digest.stories.nearby import (
     PICKLE_HEADS,
+    Columns,
     Ledger,
     Regrouped,
     ledger_line,
@@ -28,6 +30,7 @@ from digest.stories.nearby import (
     moved_words,
     pickled_str,
     regroup_near,
+    same_grouping_near,
     title_of_line,
 )
 from digest.stories.remembered import Grouped, StoredLines, remembered_stories
@@ -37,6 +40,33 @@ from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_
 
 def remembered(stories: list[Story]) -> list[tuple[str, list[str], float, str]]:
     return [(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in stories]
+
+
+def automatic(stories: list[Story]) -> set[tuple[str, tuple[str, ...], float, str]]:
+    """The automatically grouped stories (the curator's aside), comparable as a set."""
+    return {(s.key, tuple(str(m.path) for m in s.members), s.score, s.reason) for s in stories
+            if s.reason != "curator"}
+
+
+class ReadEntries(Sequence[Entry]):
+    """Entries that count which were read (as a build's rows read each entry from the cache)."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self.read: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
+        assert isinstance(k, int)
+        self.read.add(k)
+        return self.entries[k]
+
+
+def columns_of(entries: list[Entry]) -> Columns:
+    return Columns([e.published.timestamp() for e in entries], [str(e.path) for e in entries],
+                   [e.story for e in entries])
 
 
 class PickledFeatures(Mapping[PurePosixPath, EntryFeatures]):
@@ -130,8 +160,16 @@ class Ledgered(Site):
         features = self.rng.choice([PickledFeatures, HeldFeatures, FetchedFeatures, dict])(self.features)
         # The last stories as tuples, or as the cache keeps them (an entry alone as its path)
         previous = self.rng.choice([remembered, remembered_stories])(self.stories)
+        checked = same_grouping_near(ReadEntries(entries), columns_of(entries), features, self.tokens(), previous,
+                                     self.ledger, DEFAULT_SETTINGS, departed=departed, max_fresh=1.0,
+                                     max_reached=1.0)
         found = regroup_near(entries, features, self.tokens(), previous, self.ledger,
                              DEFAULT_SETTINGS, departed=departed, max_fresh=1.0, max_reached=1.0)
+        # Told by the same search: either both can tell, and agree, or neither
+        assert (checked is None) == (found is None)
+        if checked is not None and found is not None:
+            assert checked.same == (automatic(expected) == automatic(self.stories))
+            assert checked.ledger == found.ledger
         if found is None:
             self.fallbacks += 1
             self.ledger = ledger_of(entries, self.features, self.tokens())
@@ -373,7 +411,7 @@ def test_the_holders_of_words_are_found_in_the_ledgers_lines(kept: str, tmp_path
         assert cache.ledger_holding({"stale"}) == {}
         titles = StoredLines(cache, set(titles))
     counted = CountedFeatures(features)
-    read = digest.stories.nearby._Features(entries, counted, tokens, titles)
+    read = digest.stories.nearby._Features(entries, counted, tokens, titles, [str(e.path) for e in entries])
     every = sorted({t for f in features.values() for t in f.terms})
     counts = {str(f.text_word_count) for f in features.values()}
     names = {t for f in features.values() for t in f.title_names}
@@ -526,3 +564,34 @@ def test_without_fts5_the_ledger_is_kept_without_its_index_and_every_line_is_rea
     assert cache.ledger_holding({"other"}) is None
     assert cache.ledger_lines(["a", "b"]) == {"a": "1\t\tother\t"}
     assert not cache._db.execute("SELECT name FROM sqlite_master WHERE name = 'ledger_words'").fetchall()
+
+
+def test_same_grouping_near_reads_only_the_entries_grouped_again() -> None:
+    """An edited headline in a corpus of stories days apart: same_grouping_near tells whether the
+    grouping is as before reading the few entries near the edit, not every entry; and it says
+    "not the same" when the edit takes an entry out of its story."""
+    rng = random.Random(5)
+    site = Ledgered(rng, spread_corpus(rng, 240, stories=12))
+    told = Counter[bool]()
+    for step in range(12):
+        path = rng.choice(sorted(site.entries))
+        entry = site.entries[path]
+        title = f"{entry.title} inquiry" if step % 2 else "Quarterly ferry timetable for the islands published"
+        site.entries[path] = dataclasses.replace(entry, title=title)
+        site.features[path] = entry_features(site.entries[path])
+        entries = list(site.entries.values())
+        read = ReadEntries(entries)
+        tokens = site.tokens()
+        checked = same_grouping_near(read, columns_of(entries), site.features, tokens,
+                                     remembered_stories(site.stories), site.ledger, DEFAULT_SETTINGS,
+                                     departed=site.departed)
+        expected = group_stories(entries, site.features)
+        if checked is not None:
+            told[checked.same] += 1
+            assert checked.same == (automatic(expected) == automatic(site.stories))
+            assert len(read.read) < len(entries) // 3, len(read.read)
+            site.ledger = checked.ledger.applied(site.ledger)
+        else:
+            site.ledger = ledger_of(entries, site.features, tokens)
+        site.stories = expected
+    assert told[True] and told[False], told

@@ -33,7 +33,7 @@ from digest.model import Edition, Entry, EntryHead, Followup, Page, Story, Topic
 from digest.reuse.cache import BuildCache
 from digest.reuse.cached_entry import CachedEntry, ListedHead, StaleEntry
 from digest.reuse.fingerprint import Fingerprinter, Salts, unit_print
-from digest.reuse.touched import Grouping, grouping
+from digest.reuse.touched import Grouping
 from digest.stories import make_story
 from digest.stories.remembered import STORIES_KEY, shared_stories
 
@@ -268,16 +268,16 @@ def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Call
 # -- patching it -------------------------------------------------------------------------------------
 def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedEntry],
           rows: Sequence[tuple[str, CachedEntry]], fingerprint_salt: Salts,
-          regroup: Callable[[], Sequence[Story]], remembered: Any,
+          same_stories: Callable[[], bool], remembered: Any,
           refresh: Callable[[Page], Page] = lambda page: page) -> Plan | None:
     """The pages and feeds that show an entry whose body or shown-only fields alone changed since
     the stored plan (`before`: the entries it was made from), planned again; None when the whole
     site must be. `refresh`: a page with what its planning copied of its entries made again
     (pages.refreshed_page).
 
-    When an edit changed what story grouping reads (the opening of a body), `regroup()` groups
-    the entries again: the plan is patched only when the stories came out the same as
-    `remembered` (the cache's "stories" before this build: (grouping key, stories))."""
+    When an edit changed what story grouping reads (a headline, the opening of a body), the plan
+    is patched only when `same_stories()` finds the stories are those of `remembered` (the
+    cache's "stories" before this build: (grouping key, stories)), grouped again."""
     if cache.get(PLAN_BASE) != base:
         return None
     if len(rows) != len(before):
@@ -301,7 +301,7 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         return None
     if not (isinstance(remembered, tuple) and len(remembered) == 2):
         return None
-    if regrouped and grouping(regroup()) != remembered_grouping(remembered):
+    if regrouped and not same_stories():
         return None
     try:
         return _patched(cache, changed, shared_stories(remembered[1]), _EntryLookup(dict(rows)), fingerprint_salt,

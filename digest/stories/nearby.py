@@ -44,6 +44,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import overload
 
 from digest.model import Entry, Story
 from digest.stories import ALONE, _features, cluster_story, make_story, path_key
@@ -206,6 +207,26 @@ def moved_words(before: Counter[str], n_before: int, after: Counter[str], n_afte
     return moved
 
 
+@dataclass(frozen=True)
+class Columns:
+    """What grouping near a change reads of every entry, when the caller has it without the entries
+    (a one-shot build's rows: their times and paths are columns, and the curator's story keys are
+    the remembered stories' when no entry moved): each entry's timestamp, path and `story:` key."""
+
+    stamps: Sequence[float]
+    paths: Sequence[str]
+    keys: Sequence[str | None]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """same_grouping_near's result: whether group_stories groups as the last grouping did, and the
+    ledger's change (to be written whether or not: it is the ledger of the entries now)."""
+
+    same: bool
+    ledger: LedgerChange
+
+
 def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFeatures], tokens: Sequence[str],
                  previous: Remembered, ledger: Ledger, settings: StorySettings, *,
                  departed: Callable[[list[tuple[str, str]]], Mapping[str, EntryFeatures]] | None = None,
@@ -217,10 +238,126 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     shares of the entries would be grouped again. `departed` gives the features, as grouped, of
     entries changed or gone since, by (grouping token, path): without them every entry's words
     are counted again."""
-    stamps = [e.published.timestamp() for e in entries]
-    paths = [str(e.path) for e in entries]
+    columns = Columns([e.published.timestamp() for e in entries], [str(e.path) for e in entries],
+                      [e.story for e in entries])
+    near = _near(entries, columns, features, tokens, previous, ledger, settings, departed, max_fresh, max_reached)
+    if near is None:
+        return None
+    # The last grouping's automatic stories that hold no entry regrouped, changed or gone stay.
+    keyless, paths, redone, went_paths = near.keyless, columns.paths, near.redone, near.went_paths
+    by_path = {paths[k]: entries[k] for k in keyless}
+    kept: list[Story] = []
+    kept_alone: list[str | None] = []  # the path of each kept story that is its entry alone
+    kept_members = 0
+    # Most stories are an entry alone, made again here every build: the loop's names are local
+    keep, keep_alone, entry_at, touched = kept.append, kept_alone.append, by_path.get, near.touched
+    for story in previous:
+        if isinstance(story, str):  # an entry that was a story alone (most are)
+            if story in touched:
+                if story not in redone and story not in went_paths:
+                    return None
+                continue
+            entry = entry_at(story)
+            if entry is None:
+                return None
+            keep(Story(key=path_key(story), lead=entry, members=(entry,), score=1.0, reason=ALONE))
+            keep_alone(story)
+            kept_members += 1
+            continue
+        key, members, score, reason = story
+        if reason == "curator":
+            continue
+        if not touched.isdisjoint(members):
+            if any(m not in redone and m not in went_paths for m in members):
+                return None  # a story split across what was regrouped: not as the argument says
+            continue
+        try:
+            kept.append(make_story(key, [by_path[m] for m in members], score, reason))
+        except KeyError:
+            return None
+        kept_alone.append(None)
+        kept_members += len(members)
+    if kept_members + len(redone) != len(keyless) or not redone <= by_path.keys():
+        return None  # every automatically grouped entry in exactly one story, or group everything
+    curated: dict[str, list[Entry]] = {}
+    if len(keyless) < len(entries):
+        for k in near.order:
+            curator_key = entries[k].story
+            if curator_key:
+                curated.setdefault(curator_key, []).append(entries[k])
+    curated_stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()]
+    stories, alone = _merged(kept, kept_alone, curated_stories, near.regrouped)
+    return Regrouped(stories, alone, near.change)
+
+
+def same_grouping_near(entries: Sequence[Entry], columns: Columns, features: Mapping[PurePosixPath, EntryFeatures],
+                       tokens: Sequence[str], previous: Remembered, ledger: Ledger, settings: StorySettings, *,
+                       departed: Callable[[list[tuple[str, str]]], Mapping[str, EntryFeatures]] | None = None,
+                       max_fresh: float = MAX_FRESH, max_reached: float = MAX_REACHED) -> Checked | None:
+    """Whether group_stories(entries, features) groups the automatically grouped entries as
+    `previous` did (the same stories: members, keys, scores and reasons; the curator's stories are
+    not compared: the caller knows whether a key changed), found as regroup_near finds its
+    stories, but without making the stories that stay: the entries are read only where
+    grouped again (`entries` may be a sequence that reads each entry when asked for; `columns`
+    tells what is read of all). None when it cannot tell cheaply. (An edit that keeps every entry
+    where it is listed asks this of a plan patch: at 100,000 entries, reading every entry's listing
+    and making 100,000 stories to compare them cost 1.0 of its 1.7 s.)"""
+    near = _near(entries, columns, features, tokens, previous, ledger, settings, departed, max_fresh, max_reached)
+    if near is None:
+        return None
+    redone, went_paths, touched = near.redone, near.went_paths, near.touched
+    before: set[str | tuple[str, tuple[str, ...], float, str]] = set()
+    for story in previous:
+        if isinstance(story, str):
+            if story in touched:
+                if story not in redone and story not in went_paths:
+                    return None
+                before.add(story)
+            continue
+        key, members, score, reason = story
+        if reason == "curator" or touched.isdisjoint(members):
+            continue
+        if any(m not in redone and m not in went_paths for m in members):
+            return None  # a story split across what was regrouped: not as the argument says
+        before.add(_remembered_form(key, members, score, reason))
+    now = {_remembered_form(s.key, [str(m.path) for m in s.members], s.score, s.reason) for s in near.regrouped}
+    return Checked(now == before, near.change)
+
+
+def _remembered_form(key: str, members: Sequence[str], score: float,
+                     reason: str) -> str | tuple[str, tuple[str, ...], float, str]:
+    """A story as remembered.remembered_story keeps it, the member paths as a tuple: an entry
+    alone keyed by its path as that path."""
+    if len(members) == 1 and reason == ALONE and score == 1.0 and key == path_key(members[0]):
+        return members[0]
+    return (key, tuple(members), score, reason)
+
+
+@dataclass(frozen=True)
+class _Near:
+    """What grouping near a change found: the automatically grouped entries (their places, in
+    group_stories' order), the stories of those grouped again and their paths, the paths touched
+    (grouped again, come or gone) and gone, and the ledger's change."""
+
+    order: list[int]
+    keyless: list[int]
+    regrouped: list[Story]
+    redone: set[str]
+    touched: set[str]
+    went_paths: set[str]
+    change: LedgerChange
+
+
+def _near(entries: Sequence[Entry], columns: Columns, features: Mapping[PurePosixPath, EntryFeatures],
+          tokens: Sequence[str], previous: Remembered, ledger: Ledger, settings: StorySettings,
+          departed: Callable[[list[tuple[str, str]]], Mapping[str, EntryFeatures]] | None,
+          max_fresh: float, max_reached: float) -> _Near | None:
+    """The regrouping near what changed since `ledger` (see regroup_near), or None. Of the
+    entries, only those grouped again (and those that came, and the holders of a moved word whose
+    features the ledger lacks) are read: the rest is in `columns`."""
+    stamps, paths = columns.stamps, columns.paths
     now = dict(zip(tokens, zip(paths, stamps, strict=True), strict=True))
-    if len(now) != len(entries):
+    if len(now) != len(paths):
         return None  # two entries of one token: not a grouping this ledger can speak for
     came_tokens = list(now.keys() - ledger.tokens.keys())
     came = [now[token] for token in came_tokens]
@@ -229,14 +366,17 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     if len(came) + len(went) > MAX_CHANGED:
         return None
     order = _time_order(stamps, paths)
-    keyless = [k for k in order if not entries[k].story]
-    unkeyed = [entries[k] for k in keyless]
+    keys = columns.keys
+    keyless = [k for k in order if not keys[k]]
+    unkeyed: Sequence[Entry] = [entries[k] for k in keyless] if isinstance(entries, list) \
+        else _Picked(entries, keyless)  # a sequence that reads an entry when asked for: read only those asked
+    unkeyed_paths = [paths[k] for k in keyless]
     times = [stamps[k] for k in keyless]
     unkeyed_tokens = [tokens[k] for k in keyless]
     titles = ledger.titles
-    read = _Features(unkeyed, features, unkeyed_tokens, titles)
+    read = _Features(unkeyed, features, unkeyed_tokens, titles, unkeyed_paths)
     came_paths = {path for path, _ in came}
-    fresh = {k for path, time in came for k in _at(unkeyed, times, path, time)}  # those grouped automatically
+    fresh = {k for path, time in came for k in _at(unkeyed_paths, times, path, time)}  # those grouped automatically
     new_here = frozenset(fresh)  # the entries not grouped last time
     # Of the entries that went, those grouped automatically (in no curator's story) were counted.
     curated_before = {m for story in previous if not isinstance(story, str) and story[3] == "curator"
@@ -276,56 +416,34 @@ def regroup_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Entr
     if found is None:
         return None
     regrouped, redone = found
-    # The last grouping's automatic stories that hold no entry regrouped, changed or gone stay.
     went_paths = {path for path, _ in went}
-    touched = redone | went_paths | came_paths
-    by_path = {paths[k]: entries[k] for k in keyless}
-    kept: list[Story] = []
-    kept_alone: list[str | None] = []  # the path of each kept story that is its entry alone
-    kept_members = 0
-    # Most stories are an entry alone, made again here every build: the loop's names are local
-    keep, keep_alone, entry_at = kept.append, kept_alone.append, by_path.get
-    for story in previous:
-        if isinstance(story, str):  # an entry that was a story alone (most are)
-            if story in touched:
-                if story not in redone and story not in went_paths:
-                    return None
-                continue
-            entry = entry_at(story)
-            if entry is None:
-                return None
-            keep(Story(key=path_key(story), lead=entry, members=(entry,), score=1.0, reason=ALONE))
-            keep_alone(story)
-            kept_members += 1
-            continue
-        key, members, score, reason = story
-        if reason == "curator":
-            continue
-        if not touched.isdisjoint(members):
-            if any(m not in redone and m not in went_paths for m in members):
-                return None  # a story split across what was regrouped: not as the argument says
-            continue
-        try:
-            kept.append(make_story(key, [by_path[m] for m in members], score, reason))
-        except KeyError:
-            return None
-        kept_alone.append(None)
-        kept_members += len(members)
-    if kept_members + len(redone) != len(unkeyed) or not redone <= by_path.keys():
-        return None  # every automatically grouped entry in exactly one story, or group everything
-    curated: dict[str, list[Entry]] = {}
-    if len(keyless) < len(order):
-        for k in order:
-            curator_key = entries[k].story
-            if curator_key:
-                curated.setdefault(curator_key, []).append(entries[k])
-    curated_stories = [make_story(key, group, 1.0, "curator") for key, group in curated.items()]
-    stories, alone = _merged(kept, kept_alone, curated_stories, regrouped)
     rows: dict[str, tuple[str, str, float, str | None]] = {  # a curator's entry has no line
         token: (token, *now[token], None) for token in came_tokens}
     rows.update((row[0], row) for row in _lines_now(titles, went_tokens, read, unkeyed_tokens, new_here, now))
     change = LedgerChange(list(rows.values()), went_tokens, df, len(unkeyed))
-    return Regrouped(stories, alone, change)
+    return _Near(order, keyless, regrouped, redone, redone | went_paths | came_paths, went_paths, change)
+
+
+class _Picked(Sequence[Entry]):
+    """The entries at these places of `entries`, each read from it when asked for."""
+
+    def __init__(self, entries: Sequence[Entry], places: Sequence[int]) -> None:
+        self._entries = entries
+        self._places = places
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    @overload
+    def __getitem__(self, k: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[Entry]: ...
+
+    def __getitem__(self, k: int | slice) -> Entry | list[Entry]:
+        if isinstance(k, slice):
+            return [self._entries[p] for p in self._places[k]]
+        return self._entries[self._places[k]]
 
 
 def _time_order(stamps: Sequence[float], paths: Sequence[str]) -> list[int]:
@@ -390,11 +508,12 @@ def _lines_now(before: Mapping[str, str], went_tokens: Iterable[str], read: _Fea
     return rows
 
 
-def _at(unkeyed: Sequence[Entry], times: Sequence[float], path: str, time: float) -> list[int]:
-    """The place of the entry with this path and time among `unkeyed` (in time order), if there."""
+def _at(paths: Sequence[str], times: Sequence[float], path: str, time: float) -> list[int]:
+    """The place of the entry with this path and time among those with these `paths` and `times`
+    (in time order), if there."""
     k = bisect.bisect_left(times, time)
     while k < len(times) and times[k] == time:
-        if str(unkeyed[k].path) == path:
+        if paths[k] == path:
             return [k]
         k += 1
     return []
@@ -405,8 +524,9 @@ class _Features:
     the ledger (ledger_line), read when first asked for."""
 
     def __init__(self, entries: Sequence[Entry], features: Mapping[PurePosixPath, EntryFeatures],
-                 tokens: Sequence[str], titles: Mapping[str, str]) -> None:
-        self.entries = entries
+                 tokens: Sequence[str], titles: Mapping[str, str], paths: Sequence[str]) -> None:
+        self.entries = entries  # read only where an entry's features are (a sequence may read each when asked)
+        self.paths = paths  # the k-th entry's path, as a str
         self.features = features
         self.tokens = tokens  # the k-th entry's grouping token
         self.titles = titles  # the ledger's lines by grouping token (Ledger.titles)
@@ -426,7 +546,7 @@ class _Features:
         (entry_rows.LazyFeatures.fetch: one query, not one each), before they are asked for."""
         fetch: Callable[[list[PurePosixPath]], None] | None = getattr(self.features, "fetch", None)
         if fetch is not None:
-            missing = [self.entries[k].path for k in ks if k not in self.known]
+            missing = [PurePosixPath(self.paths[k]) for k in ks if k not in self.known]
             if missing:
                 fetch(missing)
 
@@ -530,7 +650,7 @@ class _Features:
         holding: Callable[[list[bytes]], set[str] | None] | None = getattr(self.features, "holding", None)
         candidates = holding([pickled_str(word) for word in sorted(words)]) if holding is not None and words else None
         if candidates is not None:
-            chosen = [k for k in among if k in self.known or str(self.entries[k].path) in candidates]
+            chosen = [k for k in among if k in self.known or self.paths[k] in candidates]
             self.prefetch(chosen)
             return [k for k in chosen if not words.isdisjoint(self[k].terms)]
         pickled: Callable[[PurePosixPath], bytes | None] | None = getattr(self.features, "pickled", None)
@@ -538,7 +658,7 @@ class _Features:
         written = re.compile(b"|".join(re.escape(pickled_str(word)) for word in sorted(words)))
         for k in among:
             if k not in self.known and pickled is not None:
-                data = pickled(self.entries[k].path)
+                data = pickled(PurePosixPath(self.paths[k]))
                 if data is not None and data.startswith(PICKLE_HEADS) and not written.search(data):
                     continue
             if not words.isdisjoint(self[k].terms):

@@ -167,6 +167,45 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
     return Grouped(stories)
 
 
+def same_stories_near(entries: Sequence[Entry], columns: Any, features: Mapping[PurePosixPath, Any],
+                      tokens: Sequence[str], cache: _Memory, remembered: Any) -> bool | None:
+    """Whether group_stories groups these entries into the `remembered` stories (the cache's
+    "stories" value the live plan was made with), found near what changed since, as
+    nearby.same_grouping_near finds it; None when that cannot tell (group them, and compare).
+    For an edit that kept every entry where it is listed (reuse.plan_patch): the curator's stories
+    are as they were, and `columns` (nearby.Columns) tells every entry's time, path and curator's
+    key; `entries` may read each entry when asked for, and only those grouped again are. When
+    the same, the cache holds the stories under the new grouping key, and the ledger of the
+    entries now, as cached_stories would have left them (the stories are not made)."""
+    from digest.stories.nearby import same_grouping_near  # with numpy: only to group
+
+    ledger = _stored_ledger(cache, remembered)
+    if ledger is None:
+        return None
+    try:
+        checked = same_grouping_near(entries, columns, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
+                                     departed=functools.partial(_departed, cache))
+    except Exception:  # an optimisation must never fail a build: group, and compare
+        return None
+    if checked is None or not checked.same:
+        return None if checked is None else False
+    key, change = grouping_key(tokens), checked.ledger
+    with cache.atomically():
+        cache.put(LEDGER, (key, change.df, change.n))
+        cache.write_ledger(change.rows, change.removed)
+        cache.forget_departed()
+        cache.put(LEDGER_STORIES, None)
+        cache.put(STORIES, (key, remembered[1]))
+        cache.put(STORIES_KEY, key)
+    return True
+
+
+def curators_keys(remembered: Any) -> dict[str, str]:
+    """The curator's story key of each entry in a curator's story among the cache's "stories"."""
+    return {member: story[0] for story in remembered[1] if not isinstance(story, str) and story[3] == "curator"
+            for member in story[1]}
+
+
 def _aside_for_the_ledger(cache: _Memory) -> None:
     """Before a long-lived Builder's grouping (KeptGrouping, in memory: it keeps no ledger) replaces
     the remembered stories: when they are those of the ledger, keep them aside (LEDGER_STORIES), once.
