@@ -63,7 +63,8 @@ def rarity(log_n: float, df: int, common: float) -> float:
     and grouping its holders near the change cost as much. Past the limit a word's weight stays put
     whatever its count, so one entry more or fewer gives new vectors to at most `common` entries a
     word. Such words weigh a little more than their count would make them (still less than rarer ones):
-    the story tuning parts group as before (B-cubed F1 within 0.005 each, docs/speed.md, session 35)."""
+    the story tuning parts group as well (no B-cubed F1 of theirs more than 0.005 lower, some higher;
+    docs/speed.md, session 35)."""
     return round((log_n - math.log(min(df, common) + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
 
 
