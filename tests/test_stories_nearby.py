@@ -4,6 +4,7 @@ same_grouping_near: whether group_stories groups as before, or None."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import pickle
 import random
 from collections import Counter
@@ -18,9 +19,10 @@ from hypothesis import strategies as st
 import digest.stories.nearby
 from digest.model import Entry, Story
 from digest.reuse.cache import BuildCache
-from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories, grouping_token
+from digest.stories import DEFAULT_SETTINGS, StorySettings, entry_features, group_stories, grouping_token
 from digest.stories.features import EntryFeatures
 from digest.stories.nearby import (
+    MAX_FRESH,
     PICKLE_HEADS,
     Columns,
     Ledger,
@@ -34,7 +36,7 @@ from digest.stories.nearby import (
     title_of_line,
 )
 from digest.stories.remembered import Grouped, StoredLines, remembered_stories
-from digest.stories.weights import title_vector
+from digest.stories.weights import rarity, size_log, title_vector
 from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
 
 
@@ -489,6 +491,60 @@ def test_entries_whose_moved_words_are_in_their_text_only_are_not_regrouped(monk
     assert found is not None and found.stories == group_stories(now, features)
     assert redone and not redone[-1] & {str(e.path) for e in holders}, redone
     assert sum(len(story[1]) > 1 for story in before) >= len(holders)  # the holders' stories, kept
+
+
+def test_an_addition_that_moves_a_common_words_count_past_a_step_stays_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word held by many entries ("confirmed", in the texts of a third of them) moves a step of its
+    rarity with about one holder in df/RARITY_STEPS more. Were its weight to follow its count, every
+    holder would get new vectors, more than MAX_FRESH of the entries, and everything would be grouped
+    again (at 100,000 entries an addition took 12 s so, against 5). Held by more than common_limit, it
+    weighs the same whatever its count: the addition regroups a few entries only, and the stories are
+    group_stories' all the same."""
+    rng = random.Random(5)
+    entries = spread_corpus(rng, 600, stories=20)
+    log_n = size_log(len(entries) + 1)
+    assert size_log(len(entries)) == log_n  # (else every word's rarity moves: a case of its own)
+    # As many holders as put the word's own rarity a step away: one more moves it
+    count = next(d for d in range(150, 300) if rarity(log_n, d, math.inf) != rarity(log_n, d + 1, math.inf))
+    said = "Officials confirmed it. It was confirmed again, and confirmed once more."
+    entries = [dataclasses.replace(e, body=f"{said}\n\n{e.body}") if k < count else e
+               for k, e in enumerate(entries)]
+    features = {e.path: entry_features(e) for e in entries}
+    assert sum("confirmed" in f.terms for f in features.values()) == count
+    tokens = [grouping_token(e, features[e.path]) for e in entries]
+    new = dataclasses.replace(entries[0], path=entries[0].path.with_name("e-9001.md"),
+                              published=entries[0].published + timedelta(hours=1))  # a report of its story
+    features[new.path] = entry_features(new)
+    now, now_tokens = [*entries, new], [*tokens, grouping_token(new, features[new.path])]
+    after = Counter({t: d for t, d in ledger_of(now, features, now_tokens).df.items()})
+    following = dataclasses.replace(DEFAULT_SETTINGS, common_df=1.0, common_df_min=10**9)  # weight follows count
+
+    def regrouped(weights: StorySettings) -> tuple[Regrouped | None, set[str] | None]:
+        ledger = ledger_of(entries, features, tokens)
+        assert moved_words(ledger.df, ledger.n, after, ledger.n + 1, weights, ["confirmed"]) == (
+            {"confirmed"} if weights is following else set())
+        redone: list[set[str]] = []
+        regroup = digest.stories.nearby._regroup_reached
+
+        def recorded(*args: object) -> object:
+            found = regroup(*args)  # type: ignore[arg-type]
+            if found is not None:
+                redone.append(found[1])
+            return found
+
+        monkeypatch.setattr(digest.stories.nearby, "_regroup_reached", recorded)
+        before = remembered(group_stories(entries, features, settings=weights))
+        found = regroup_near(now, features, now_tokens, before, ledger, weights)
+        return found, redone[-1] if redone else None
+
+    assert count > MAX_FRESH * len(now) + 20
+    assert regrouped(following) == (None, None)  # the cliff: the holders are too many, given up on
+    found, redone = regrouped(DEFAULT_SETTINGS)
+    assert found is not None and found.stories == group_stories(now, features)
+    # Its story's day only (spread_corpus: a story a day, four days apart)
+    day = {str(e.path) for e in now if abs(e.published - new.published) < timedelta(days=1)}
+    assert redone is not None and str(new.path) in redone and redone <= day and len(day) < len(now) / 10, redone
+    assert [s for s in found.stories if new in s.members and len(s.members) > 1]
 
 
 def test_on_dense_news_an_edit_that_would_reach_too_many_gives_up_before_comparing(

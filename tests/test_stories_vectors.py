@@ -201,7 +201,7 @@ def test_rarity_of_a_common_word_moves_a_step_rarely() -> None:
     100 and 1,000 holders it moves about RARITY_STEPS * ln(10) times, whatever the corpus size."""
     for n in (2_000, 20_000, 200_000):
         log_n = size_log(n)
-        moves = sum(rarity(log_n, df) != rarity(log_n, df + 1) for df in range(100, 1_000))
+        moves = sum(rarity(log_n, df, math.inf) != rarity(log_n, df + 1, math.inf) for df in range(100, 1_000))
         assert moves <= math.ceil(RARITY_STEPS * math.log(10)), (n, moves)
 
 

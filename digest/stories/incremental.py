@@ -49,6 +49,7 @@ from digest.stories.vectors import (
     Corpus,
     Pairs,
     Vector,
+    common_limit,
     full_vector,
     noise_limit,
     pair_similarities,
@@ -385,7 +386,7 @@ class StoryGrouper:
         the number of entries grouped changes, every word's rarity is computed again (and again
         mostly stays)."""
         n = len(self._title)
-        limit, log_n = noise_limit(n, self.settings), size_log(n)
+        limit, log_n, common = noise_limit(n, self.settings), size_log(n), common_limit(n, self.settings)
         rescaled = (limit, log_n) != (self._limit, self._log_n)
         self._limit, self._log_n = limit, log_n
         for t, delta in df_delta.items():
@@ -399,7 +400,7 @@ class StoryGrouper:
         relevant = []
         for t in words:
             new = self._df.get(t, 0)
-            idf = rarity(log_n, new) if 0 < new <= limit else None
+            idf = rarity(log_n, new, common) if 0 < new <= limit else None
             shared = 1 < new <= limit
             if idf == self._idf.get(t) and shared == (t in self._shared):
                 continue

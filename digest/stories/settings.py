@@ -51,3 +51,8 @@ class StorySettings:
     # Words in more than this share of a corpus of at least max_df_min_corpus entries are noise.
     max_df: float = 0.5
     max_df_min_corpus: int = 50
+    # A word held by more than this share of the entries, and by more than common_df_min, weighs as one
+    # held by that many (weights.common_limit): so one entry more or fewer gives new vectors to at most
+    # that many entries, whatever words it holds.
+    common_df: float = 0.01
+    common_df_min: int = 100

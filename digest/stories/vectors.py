@@ -25,6 +25,7 @@ from digest.stories.features import EntryFeatures
 from digest.stories.settings import StorySettings
 from digest.stories.weights import (
     Vector,
+    common_limit,
     decay_rate,
     dot,
     full_vector,
@@ -51,8 +52,9 @@ class Corpus:
         df = word_counts(features)
         limit = noise_limit(n, settings)
         log_n = size_log(n)
+        common = common_limit(n, settings)
         self.df = df
-        self.idf = {t: rarity(log_n, d) for t, d in df.items() if d <= limit}
+        self.idf = {t: rarity(log_n, d, common) for t, d in df.items() if d <= limit}
         self.shared = {t for t, d in df.items() if 1 < d <= limit}  # words that can match
         self.has_text = [f.text_word_count >= settings.min_text_words for f in features]
         self.title = [self._title(f) for f in features]

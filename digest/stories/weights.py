@@ -29,7 +29,8 @@ def word_counts(features: Iterable[EntryFeatures]) -> Counter[str]:
 # weight at all, so an edit reaches only the entries that share its rarer words (see incremental).
 # A word held by df entries moves a step with about one holder in df/RARITY_STEPS more or fewer,
 # and then every one of its df holders gets a new vector: RARITY_STEPS of them per word edited, on
-# average, however common the word. (A 32nd moved eight times as many: on dense news an added
+# average, however common the word, but all df at once when it moves (so a word's weight stops
+# following its count at common_limit). (A 32nd moved eight times as many: on dense news an added
 # headline gave a hundred entries new vectors; quarters group the devset's tuning parts the same.)
 RARITY_STEPS = 4
 SIZE_STEPS = 4
@@ -48,9 +49,23 @@ def noise_limit(n: int, settings: StorySettings) -> float:
     return settings.max_df * math.exp(size_log(n))
 
 
-def rarity(log_n: float, df: int) -> float:
-    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a quarter."""
-    return round((log_n - math.log(df + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
+def common_limit(n: int, settings: StorySettings) -> float:
+    """Words held by more entries than this weigh as one held by this many (see rarity): common_df of
+    the corpus, its size taken as size_log takes it, and at least common_df_min."""
+    return max(settings.common_df * math.exp(size_log(n)), settings.common_df_min)
+
+
+def rarity(log_n: float, df: int, common: float) -> float:
+    """The IDF of a word held by df of the entries (log_n = size_log(entries)), to a quarter; a word
+    held by more than `common` (common_limit) entries weighs as one held by that many. A step of a
+    word's rarity gives all its holders new vectors: for a word of thousands (at 100,000 entries one
+    addition moved "confirmed", held by more than 3 %) every entry was grouped again (nearby.MAX_FRESH),
+    and grouping its holders near the change cost as much. Past the limit a word's weight stays put
+    whatever its count, so one entry more or fewer gives new vectors to at most `common` entries a
+    word. Such words weigh a little more than their count would make them (still less than rarer ones):
+    the story tuning parts group as well (no B-cubed F1 of theirs more than 0.005 lower, some higher;
+    docs/speed.md, session 35)."""
+    return round((log_n - math.log(min(df, common) + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
 
 
 def title_weights(f: EntryFeatures, idf: dict[str, float], settings: StorySettings) -> Vector:
