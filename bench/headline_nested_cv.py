@@ -13,9 +13,9 @@ against the lines that could be a headline) reaches the fold's threshold, and th
 cv_ingest's titles. The fit is the trainer's (Adam on the per-page softmax with an L2 penalty), written with
 numpy; the aside sites are never read.
 
-Prints per split and dev set: top-1 (the best line is the labelled headline), the title written right (the best
-line the page sets apart, headline.pick) and titles asserted, right of how many. The per-fold threshold moves a lot
-with one or two choices (docs/ingest.md, session 22): compare a change over several splits, not one.
+Prints per split and dev set: top-1 (the best line is the labelled headline) and titles asserted, right of how
+many. The per-fold threshold moves a lot with one or two choices (docs/ingest.md, session 22): compare a change
+over several splits, not one.
 """
 
 from __future__ import annotations
@@ -63,10 +63,7 @@ def build() -> list[Page]:
                 "id": page_id, "site": site, "devset": devset.name,
                 "rows": [(score.norm_title(paras[i].text) == want, table[i]) for i in order],
                 "keys": [_key(paras[i].text) for i in order],
-                "rivals": (rivals := headline.could_be_headline(paras, order, headline_cue)),
-                "apart": [r and headline.page_sets_apart(paras, i, table[i], headline_cue)
-                          for r, i in zip(rivals, order, strict=True)],
-                "quoted": [headline.quoted_sentence(paras[i].text) for i in order],
+                "rivals": headline.could_be_headline(paras, order, headline_cue),
                 "gate": [headline.page_sets_apart(paras, i, table[i], headline_cue)
                          and not headline.said_two_ways(paras, i) for i in order]})
     return pages
@@ -105,9 +102,7 @@ def predict(w: dict[str, float], page: Page) -> dict[str, Any]:
     scores = [sum(w.get(k, 0.0) * x for k, x in f.items()) for _, f in page["rows"]]
     best = max(range(len(scores)), key=lambda k: scores[k])
     chance = margin_chance(scores, page["keys"], page["rivals"]) if page["rivals"][best] else 0.0
-    # The line written as the title (the best the page sets apart: headline.pick); only the best line is asserted.
-    written = page["rows"][headline.pick(scores, page["apart"], page["quoted"])][0]
-    return {"ok": page["rows"][best][0], "written": written, "chance": chance, "gate": page["gate"][best]}
+    return {"ok": page["rows"][best][0], "chance": chance, "gate": page["gate"][best]}
 
 
 def folds(pages: list[Page], salt: str, k: int = 5) -> list[list[Page]]:
@@ -172,7 +167,6 @@ def main(argv: list[str] | None = None) -> int:
             ids = [p["id"] for p in pages if p["devset"] == devset.name]
             asserted = [res[i]["ok"] for i in ids if res[i]["asserted"]]
             cells.append(f"{devset.name}: top-1 {sum(res[i]['ok'] for i in ids)}/{len(ids)}, "
-                         f"written {sum(res[i]['written'] for i in ids)}, "
                          f"asserted {sum(asserted)} right of {len(asserted)}")
         print(f"split {salt or 'trainer'}: " + "; ".join(cells), flush=True)
     return 0

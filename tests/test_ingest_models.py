@@ -80,41 +80,6 @@ def test_margin_chance_counts_only_the_rivals_that_could_be_the_answer() -> None
     assert margin_chance(scores, keys, [True, False, False]) == 1.0  # no rival at all
 
 
-def test_the_headline_is_chosen_among_the_lines_the_page_sets_apart() -> None:
-    """headline.pick: the best-scoring line the page sets apart, over a better-scoring one it does not (a
-    teaser's headline, a caption, another wording) when it scores nearly as high; else the best line."""
-    assert headline.pick([3.0, 2.2, 1.0], [False, True, True]) == 1
-    assert headline.pick([3.0, 2.2, 1.0], [False, False, False]) == 0
-    assert headline.pick([1.0, 2.0, 3.0], [True, True, True]) == 2
-    assert headline.pick([3.0, 1.5, 1.0], [False, True, True]) == 0  # set apart, but far below the best line
-    assert headline.pick([3.0, 2.2, 2.1], [False, True, True], [False, True, False]) == 2  # a quoted claim: never
-    assert headline.pick([3.0, 2.2], [True, True], [True, False]) == 0  # the best line set apart is kept as it is
-
-
-def test_the_title_written_is_the_best_line_the_page_sets_apart_the_layout_stays(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the model's best line is one the page does not set apart, the title written (under review) is the
-    line headline.pick names, while the body, byline and date are still read around the best line."""
-    text = _page("Home News World Sport", "Council agrees the new city plan after long debate", "By Jane Doe",
-                 _distinct_body())  # not a clean copy of one article: a menu over it
-    plain = read_head(text)
-    assert plain.title_at is not None and plain.title_line is None
-    other = next(i for i, p in enumerate(plain.paras) if p.text == "By Jane Doe")  # any other line will do
-    chosen = headline.choose
-
-    def unsure(*args: object, **kwargs: object) -> headline.Headline | None:
-        found = chosen(*args, **kwargs)  # type: ignore[arg-type]
-        assert found is not None
-        return headline.Headline(found.index, found.probability, found.kind, found.confidence, found.shaped,
-                                 False, other)
-
-    monkeypatch.setattr(headline, "choose", unsure)
-    head = read_head(text)
-    assert (head.title_at, head.start, head.end, head.title_line) == (plain.title_at, plain.start, plain.end, other)
-    article = read_text(text)
-    assert article.title == "By Jane Doe" and "title" in article.review
-
-
 @pytest.mark.parametrize(("line", "unlike"), [
     ("Eastern front holds as the winter war goes on", False),
     ("Kultur: Was lesen die Philippinen heute?", False),

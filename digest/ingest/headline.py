@@ -51,7 +51,6 @@ class Headline:
     confidence: float = 1.0  # that it beats the strongest other wording: compared with threshold()
     shaped: bool = True  # as a headline can be (not unlike_headline): else it is only a guess
     set_apart: bool = True  # the page sets the line apart as its headline (see set_apart): else only a guess
-    written: int | None = None  # the paragraph whose words are written as the title (pick), when not `index`
 
 
 KINDS = ("repeated_cued", "other")
@@ -283,43 +282,9 @@ def choose(paras: list[Para], start: int, prior: int | None,
     # Sure against the lines that could be a headline at all (a menu, a date line, a sentence is none):
     # on sites not trained on, the runner-up is as often such a line as another wording of the story.
     rivals = could_be_headline(paras, order, cue)
-    apart = [rivals[k] and page_sets_apart(paras, i, table[i], cue) for k, i in enumerate(order)]
     return Headline(order[best], sum(p for k, p in zip(keys, probs, strict=True) if k == same),
                     kind_of(table[order[best]]), margin_chance(scores, keys, rivals), rivals[best],
-                    apart[best] or page_sets_apart(paras, order[best], table[order[best]], cue),
-                    order[pick(scores, apart, [quoted_sentence(paras[i].text) for i in order])])
-
-
-_QUOTED_SENTENCE = re.compile(r"[.][\"'”“’‘»«)]+$")
-
-
-def quoted_sentence(text: str) -> bool:
-    """A line that ends as a quoted sentence does ('"Four hundred homes will be built by next year."'): a claim
-    or a quote set apart over its signature, as no labelled headline of the tuned pages ends."""
-    return bool(_QUOTED_SENTENCE.search(text.strip()))
-
-
-# How much lower than the best line's score (in log odds) the line the page sets apart may score and still be
-# written instead of it; further below, such a line was as often a notice, a menu or a site's name set apart.
-PICK_WITHIN = 1.0
-
-
-def pick(scores: list[float], apart: list[bool], quoted: list[bool] | None = None) -> int:
-    """The candidate whose words are written as the title: the best line when the page sets it apart and it
-    could be a headline (`apart`); else the best-scoring line of those, if it scores within PICK_WITHIN of
-    the best line and does not end as a quoted sentence does (`quoted`: a claim set apart over its
-    signature); else the best line. The best line when the page does not set it apart (a teaser's headline,
-    a picture's caption, the standfirst, another wording of the story) is never asserted (page_sets_apart);
-    written as the guess to review instead of a line the page does set apart that the model ranks nearly as
-    high, it was the wrong one on the tuned pages in the site folds (docs/ingest.md, session 35). Such a
-    choice is never asserted either (it does not score highest), and the page's layout (where the body
-    starts, where its byline and date are looked for) stays anchored at the best line."""
-    top = max(range(len(scores)), key=lambda k: scores[k])
-    if apart[top]:
-        return top
-    pool = [k for k, ok in enumerate(apart)
-            if ok and not (quoted and quoted[k]) and scores[k] >= scores[top] - PICK_WITHIN]
-    return max(pool, key=lambda k: scores[k]) if pool else top
+                    page_sets_apart(paras, order[best], table[order[best]], cue))
 
 
 def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para], bool]) -> list[bool]:

@@ -88,7 +88,6 @@ class Head:
     above: list[Para]  # the few lines above the headline
     title_placed: bool = True  # the model is sure of where the headline is (if not of its wording)
     opening: int | None = None  # where the body's text starts, when above `start` (an unsure headline inside it)
-    title_line: int | None = None  # the line written as the title, when not `title_at` (headline.pick)
 
 
 def read_head(text: str) -> Head:
@@ -97,17 +96,12 @@ def read_head(text: str) -> Head:
     title_at = _find_title(paras, start)
     pick = headline.choose(paras, start, title_at, headline_cue)
     title_sure = title_placed = True
-    title_line = None
     if pick is not None:
         title_at = pick.index
         clean = _clean_copy(paras, pick)
         title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
         title_sure = title_placed and (pick.set_apart or clean) \
             and not headline.said_two_ways(paras, pick.index)
-        if not clean and pick.written is not None and pick.written != pick.index:
-            # A line the page does not set apart, or of a shape no headline has: the layout stays anchored
-            # at it, but the guess written for review is the best line the page sets apart.
-            title_line, title_sure = pick.written, False
     opening = start
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article ...
@@ -122,7 +116,7 @@ def read_head(text: str) -> Head:
             if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
-    return Head(paras, start, end, title_at, title_sure, head, above, title_placed, opening, title_line)
+    return Head(paras, start, end, title_at, title_sure, head, above, title_placed, opening)
 
 
 def _prose_above(paras: list[Para], start: int, title_at: int) -> bool:
@@ -157,7 +151,6 @@ def read_text(text: str) -> Article:
     paras, start, end, title_at = layout.paras, layout.start, layout.end, layout.title_at
     head, above = layout.head, layout.above
     title = paras[title_at].text if title_at is not None else None
-    written = paras[layout.title_line].text if layout.title_line is not None else title
     review = [] if layout.title_sure else ["title"]
 
     authors, source = _byline(head, above)
@@ -193,7 +186,7 @@ def read_text(text: str) -> Article:
         body_paras = body_paras[1:]  # the standfirst over the byline: the summary, not the body
     body = render_body(body_paras)
     return Article(
-        title=written,
+        title=title,
         body=body,
         date=published,
         authors=authors,
