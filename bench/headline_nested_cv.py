@@ -65,7 +65,7 @@ def build() -> list[Page]:
                 "keys": [_key(paras[i].text) for i in order],
                 "rivals": headline.could_be_headline(paras, order, headline_cue),
                 "gate": [headline.page_sets_apart(paras, i, table[i], headline_cue)
-                         and not headline.said_two_ways(paras, i) for i in order]})
+                         and not headline.said_with_and_without_kicker(paras, i) for i in order]})
     return pages
 
 

@@ -93,7 +93,7 @@ def headline_pages() -> list[Page]:
             rivals = headline.could_be_headline(paras, list(table), headline_cue)
             # What the reader asks beside the confidence before it asserts a line (text.read_head).
             gates = [headline.page_sets_apart(paras, i, f, headline_cue)
-                     and not headline.said_two_ways(paras, i) for i, f in table.items()]
+                     and not headline.said_with_and_without_kicker(paras, i) for i, f in table.items()]
             pages.append({"id": page_id, "site": site, "rows": rows, "rivals": rivals, "gates": gates,
                           "texts": [paras[i].text for i in table], "keys": [_key(paras[i].text) for i in table]})
     return pages

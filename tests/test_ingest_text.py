@@ -21,7 +21,7 @@ from digest.ingest.body import (
 )
 from digest.ingest.dates import find_date, labelled_date, only_dates, opens_with_date_label, states_a_span
 from digest.ingest.entry import match_topic
-from digest.ingest.headline import said_with_and_without_kicker, said_with_other_marks
+from digest.ingest.headline import said_with_and_without_kicker
 from digest.ingest.text import Head, _byline, author_candidates, read_head, read_text
 from digest.model import Topic
 
@@ -916,26 +916,6 @@ def test_a_headline_the_page_states_with_and_without_its_kicker_is_not_asserted(
                                          Para("Pendler sparen 60 Prozent", 2)], 0)
     assert not said_with_and_without_kicker([Para("Home News Pendler sparen 60 Prozent", 1),
                                              Para("Pendler sparen 60 Prozent", 2)], 1)
-
-
-def test_a_headline_the_page_states_with_other_marks_between_its_words_is_not_asserted() -> None:
-    """ "Harbour storms: Ferries return ..." and "Harbour storms – Ferries return ..." on one page: the same words
-    with the kicker joined by a colon and by a dash; which one the page's markup names is a toss-up, so the
-    title is a guess to review. Quotes of another style, or a rule drawn after the line, are the same wording."""
-    headline = "Harbour storms: Ferries return to the quay after the sea wall repairs"
-    copy = _page(headline, "By Jo Writer", "15 August 2022",
-                 "The city's harbour reopened on Monday after three weeks of repairs to the sea wall.\n"
-                 "Ferries resumed their timetable in the afternoon and fishing boats returned to the quay.\n"
-                 "Officials said the repairs came in under budget and ahead of the winter storms.")
-    assert "title" not in read_text(copy).review
-    for same in (headline + " ━━━━━━", ):
-        assert "title" not in read_text(copy + "\n" + same + "\n").review, same
-    article = read_text(copy + "\n" + headline.replace(": ", " – ") + "\n")
-    assert article.title == headline and "title" in article.review
-    assert said_with_other_marks([Para("Zum «Widerstand» gegen die Asylpolitik", 1),
-                                  Para("Zum \u201eWiderstand\u201c – gegen die Asylpolitik", 2)], 0)
-    assert not said_with_other_marks([Para("Zum «Widerstand» gegen die Asylpolitik", 1),
-                                      Para("Zum \u201eWiderstand\u201c gegen die Asylpolitik", 2)], 0)
 
 
 def test_an_article_copied_on_its_own_has_a_sure_headline() -> None:

@@ -316,36 +316,6 @@ def said_with_and_without_kicker(paras: list[Para], i: int) -> bool:
     return any(_kicker_joined(p.text, text) or _kicker_joined(text, p.text) for j, p in enumerate(paras) if j != i)
 
 
-def said_two_ways(paras: list[Para], i: int) -> bool:
-    """Whether the page states line i's headline in two wordings, so that which one its markup names is a
-    toss-up and neither is asserted: with and without a kicker (said_with_and_without_kicker), or in the same
-    words with other marks between them (the kicker joined by a colon on one line and by a dash on the next:
-    "SVP-Sonderparteitag zur Migration: Chiesa ruft ..." and "SVP-Sonderparteitag zur Migration – Chiesa ruft
-    ..."; the metric, like a reader, tells the two apart)."""
-    return said_with_and_without_kicker(paras, i) or said_with_other_marks(paras, i)
-
-
-def said_with_other_marks(paras: list[Para], i: int) -> bool:
-    """Whether another line of the page has line i's words (four or more) with other marks between them;
-    quotes of any style count as one, and what stands before the first word or after the last (a rule drawn
-    under a heading, "Headline ━━━━") does not count."""
-    text = paras[i].text
-    key = _key(text)
-    if len(key.split()) < 4:
-        return False
-    marks = _inner_marks(text)
-    return any(_key(p.text) == key and _inner_marks(p.text) != marks for j, p in enumerate(paras) if j != i)
-
-
-_QUOTE_MARKS = str.maketrans({c: '"' for c in "\"'“”„‟«»‘’‚‛‹›「」"})
-_BETWEEN_WORDS = re.compile(r"(?<=\w)[^\w]+(?=\w)")
-
-
-def _inner_marks(text: str) -> list[str]:
-    """The marks between a line's words, spaces left out ("A: B «c»" -> [":", '"', '"'] ...)."""
-    return [re.sub(r"\s+", "", m) for m in _BETWEEN_WORDS.findall(text.translate(_QUOTE_MARKS))]
-
-
 _KICKER = re.compile(r"^(?P<kicker>[^:：]{1,80}?)\s*[:：]\s+(?P<rest>\S.*)$")
 
 

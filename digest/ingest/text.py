@@ -101,7 +101,7 @@ def read_head(text: str) -> Head:
         clean = _clean_copy(paras, pick)
         title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
         title_sure = title_placed and (pick.set_apart or clean) \
-            and not headline.said_two_ways(paras, pick.index)
+            and not headline.said_with_and_without_kicker(paras, pick.index)
     opening = start
     if title_at is not None and start <= title_at < end - 1:
         start = title_at + 1  # what precedes the headline is not the article ...
