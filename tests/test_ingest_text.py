@@ -118,11 +118,11 @@ def test_a_section_matches_a_topic_as_pages_write_it() -> None:
     ("Veröffentlicht am 30. Juli 2018", ("published", "2018-07-30")),
     ("Datum: 12.03.2019", ("published", "2019-03-12")),
     # A label in a language that writes dates day first settles the order of 06/01/2026; an English
-    # label does not (the US writes the month first).
+    # label does not (the US writes the month first), unless the zone stated with it tells where it was written.
     ("Zuerst veröffentlicht am 06/01/2026 - 14:02 MEZ", ("published", "2026-01-06")),
     ("Publié le 06/01/2026 - 14:16 UTC+1", ("published", "2026-01-06T14:16:00+01:00")),
     ("Publicado el 02/12/2024", ("published", "2024-12-02")),
-    ("Published on 06/01/2026 - 13:55 GMT+1", None),
+    ("Published on 06/01/2026 - 13:55 GMT+1", ("published", "2026-01-06T13:55:00+01:00")),  # the zone: day first
     ("Posted 06/01/2026", None),
     ("the date of the 2022 vote", None),
     ("Published 3 days ago", None),
@@ -215,6 +215,14 @@ def test_short_lines_are_not_joined() -> None:
     ("• 02/02/2025 KL. 09:00", "2025-02-02"),  # the same day and month: no order to guess
     ("Von israel news am 21/02/2021. Abgelegt unter Israel.", "2021-02-21"),  # a full stop after it
     ("Published on 06/01/2026 - 13:55", None),  # 6 January or 1 June: still no date
+    # ... unless the zone stated with it tells where it was written: the US writes the month first, the rest
+    # of the world the day
+    ("Published on 06/01/2026 - 13:55 GMT+1", "2026-01-06T13:55:00+01:00"),
+    ("Publié le 06/01/2026 - 14:16 UTC+1", "2026-01-06T14:16:00+01:00"),
+    ("06/01/2026 10:00 CET", "2026-01-06T10:00:00+01:00"),
+    ("Posted 03/04/2019 10:00 AM ET", "2019-03-04T10:00:00-05:00"),
+    ("Updated 03/04/2019 09:12 UTC-5", "2019-03-04T09:12:00-05:00"),
+    ("Published 03/04/2019 10:00 UTC", None),  # a bare UTC or GMT says nothing of where
     ("version 1.2.19.3", None),
     ("30.01.202430. Januar 2024", "2024-01-30"),  # two spans run together by the text browser
     ("mandag 3. marts 2025", "2025-03-03"),  # Danish

@@ -258,6 +258,29 @@ def find_date(line: str) -> str | None:
     return best[1] if best else None
 
 
+# The United States' zones, where a numeric date is written month first; a date stated with any other zone
+# or offset ("06/01/2026 - 13:55 GMT+1", "14:16 UTC+1", "10:00 CET") comes from where it is written day first.
+_MONTH_FIRST_ZONES = {"ET", "EST", "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT", "AKST",
+                      "AKDT", "HST"}
+_DAY_FIRST_ZONES = {"CET", "CEST", "MEZ", "MESZ", "BST", "WET", "WEST", "EET", "EEST", "IST", "SAST", "WAT", "EAT",
+                    "AEST", "AEDT"}
+
+
+def _zone_writes_day_first(g: dict[str, str | None]) -> bool | None:
+    """Whether the time zone stated after a numeric date settles its order: True day first, False month
+    first (the US), None when no zone is stated or it tells nothing (a bare "UTC" or "GMT")."""
+    tz = (g.get("tz") or "").upper()
+    stated = g.get("off") or g.get("bare")
+    offset = _offset(stated) if stated else None
+    if tz in _MONTH_FIRST_ZONES:
+        return False
+    if tz in _DAY_FIRST_ZONES:
+        return True
+    if offset and tz in {"", "GMT", "UTC"}:
+        return int(offset[:3]) >= -3  # the Americas north of Brazil lie west of UTC-3
+    return None
+
+
 def _from_match(m: re.Match[str], day_first: bool = False) -> str | None:
     g = m.groupdict()
     try:
@@ -269,8 +292,10 @@ def _from_match(m: re.Match[str], day_first: bool = False) -> str | None:
                 d, mo = a, b  # they are used; 02/02/2025 reads the same either way
             elif b > 12 >= a:
                 d, mo = b, a
-            elif day_first:
+            elif day_first or _zone_writes_day_first(g) is True:
                 d, mo = a, b
+            elif _zone_writes_day_first(g) is False:
+                d, mo = b, a
             else:
                 return None  # 03/04/2019: the order is a guess, so no date
             if len(g["y"]) == 2 and g["sep"] == ".":
