@@ -11,11 +11,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from digest.model import Entry, Story
 from digest.stories import ALONE, DEFAULT_SETTINGS, group_stories, make_story, path_key
 from digest.stories.features import FEATURES_VERSION, EntryFeatures
+
+if TYPE_CHECKING:
+    from digest.stories.nearby import Columns
 
 
 class _Memory(Protocol):
@@ -167,7 +170,7 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
     return Grouped(stories)
 
 
-def same_stories_near(entries: Sequence[Entry], columns: Any, features: Mapping[PurePosixPath, Any],
+def same_stories_near(entries: Sequence[Entry], columns: Columns, features: Mapping[PurePosixPath, Any],
                       tokens: Sequence[str], cache: _Memory, remembered: Any) -> bool | None:
     """Whether group_stories groups these entries into the `remembered` stories (the cache's
     "stories" value the live plan was made with), found near what changed since, as

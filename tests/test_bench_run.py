@@ -1,0 +1,42 @@
+"""bench/run.py's own arithmetic (the builds it times are the suite's other tests' business)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH_RUN = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+def bench_run() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH_RUN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("pause", [0, 3])
+def test_a_pause_of_zero_leaves_the_paused_edit_out_and_every_measure_has_a_median(
+        pause: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PAUSE=0 is documented to leave the edit after a pause out: no measure is left without runs
+    (a median of no runs failed a whole 100,000-entry run after its builds)."""
+    run = bench_run()
+    monkeypatch.setattr(run, "PAUSE", pause)
+    monkeypatch.setattr(run, "RUNS", 2)
+    slept: list[float] = []
+    monkeypatch.setattr(run.time, "sleep", slept.append)
+    monkeypatch.setattr(run, "timed", lambda command, site: {"wall_s": 1.0, "cpu_s": 1.0, "peak_mb": 10})
+    monkeypatch.setattr(run, "append_edit", lambda target, n: None)
+    monkeypatch.setattr(run, "retitle", lambda target, n: None)
+    monkeypatch.setattr(run, "add_entry", lambda content, n: tmp_path / f"added-{n}.md")
+    (tmp_path / "added-0.md").touch()
+    (tmp_path / "added-1.md").touch()
+    results = run.measure_runs(["digest", "build"], tmp_path, tmp_path / "target.md", (), paused=True)
+    assert ("edit-after-pause" in results) == (pause > 0)
+    assert all(len(runs) == 2 for runs in results.values())
+    assert {m: run.median(r) for m, r in results.items()}["cold"] == {"wall_s": 1.0, "cpu_s": 1.0, "peak_mb": 10}
+    assert slept == ([pause, pause] if pause else [])
