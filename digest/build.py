@@ -26,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from digest.collector import collector_paused
 from digest.config import CONFIG_NAME, Config, load_config
@@ -726,12 +726,18 @@ class Builder:
         remembered stories': no entry's moved), reading the entries grouped again only: at 100,000
         entries a headline edit read every entry's listing and made every story, 1.0 of its 1.7 s."""
         if self.once and isinstance(remembered, tuple) and len(remembered) == 2:
-            from digest.stories.nearby import Columns  # with numpy: only to group
+            from digest.stories.nearby import Columns, ReadWhenAsked  # with numpy: only to group
 
             curated = curators_keys(remembered)
             columns = Columns([row.published for _, row in published_rows], [rel for rel, _ in published_rows],
                               [curated.get(rel) for rel, _ in published_rows])
-            same = same_stories_near(_RowEntries(published_rows), columns, LazyFeatures(published_rows, cache),
+
+            def listed(k: int) -> Entry:
+                rel, row = published_rows[k]
+                return row.listed(rel)  # its listing, or its head (CachedEntry.listed)
+
+            same = same_stories_near(ReadWhenAsked(listed, len(published_rows)), columns,
+                                     LazyFeatures(published_rows, cache),
                                      [row.grouping for _, row in published_rows], cache, remembered)
             if same is not None:
                 return same
@@ -916,29 +922,6 @@ def _read_entries(rows: Sequence[tuple[str, CachedEntry]], cache: BuildCache, he
         # heads and their fields: 0.14 s of an addition at 100,000 under the profiler)
         gc.freeze()
         return listed
-
-
-class _RowEntries(Sequence[Entry]):
-    """The rows' entries, each read from its row when asked for (its listing, or its head: see
-    CachedEntry.listed), not every one."""
-
-    def __init__(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
-        self._rows = rows
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    @overload
-    def __getitem__(self, k: int) -> Entry: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> list[Entry]: ...
-
-    def __getitem__(self, k: int | slice) -> Entry | list[Entry]:
-        if isinstance(k, slice):
-            return [row.listed(rel) for rel, row in self._rows[k]]
-        rel, row = self._rows[k]
-        return row.listed(rel)
 
 
 def _live_listing(output: Path) -> bytes | None:

@@ -8,7 +8,7 @@ import math
 import pickle
 import random
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
@@ -26,6 +26,7 @@ from digest.stories.nearby import (
     PICKLE_HEADS,
     Columns,
     Ledger,
+    ReadWhenAsked,
     Regrouped,
     ledger_line,
     ledger_of,
@@ -50,20 +51,27 @@ def automatic(stories: list[Story]) -> set[tuple[str, tuple[str, ...], float, st
             if s.reason != "curator"}
 
 
-class ReadEntries(Sequence[Entry]):
-    """Entries that count which were read (as a build's rows read each entry from the cache)."""
+class ReadEntries(ReadWhenAsked):
+    """Entries read when asked for, as a build's rows are read from the cache: which were read."""
 
     def __init__(self, entries: list[Entry]) -> None:
-        self.entries = entries
         self.read: set[int] = set()
+        super().__init__(lambda k: self.read.add(k) or entries[k], len(entries))
 
-    def __len__(self) -> int:
-        return len(self.entries)
 
-    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
-        assert isinstance(k, int)
-        self.read.add(k)
-        return self.entries[k]
+def recorded_regroupings(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The paths of the entries each regrouping near a change grouped again, as they happen."""
+    redone: list[set[str]] = []
+    regroup = digest.stories.nearby._regroup_reached
+
+    def recorded(*args: object) -> object:
+        found = regroup(*args)  # type: ignore[arg-type]
+        if found is not None:
+            redone.append(found[1])
+        return found
+
+    monkeypatch.setattr(digest.stories.nearby, "_regroup_reached", recorded)
+    return redone
 
 
 def columns_of(entries: list[Entry]) -> Columns:
@@ -462,16 +470,7 @@ def test_entries_whose_moved_words_are_in_their_text_only_are_not_regrouped(monk
     tokens = [grouping_token(e, features[e.path]) for e in entries]
     ledger = ledger_of(entries, features, tokens)
     before = remembered(group_stories(entries, features))
-    redone: list[set[str]] = []
-    regroup = digest.stories.nearby._regroup_reached
-
-    def recorded(*args: object) -> object:
-        found = regroup(*args)  # type: ignore[arg-type]
-        if found is not None:
-            redone.append(found[1])
-        return found
-
-    monkeypatch.setattr(digest.stories.nearby, "_regroup_reached", recorded)
+    redone = recorded_regroupings(monkeypatch)
     new = dataclasses.replace(with_word[holders[0].path], path=holders[0].path.with_name("e-9001.md"),
                               title="Quillfeather", published=holders[0].published + timedelta(days=1000))
     for extra in range(1, 12):  # more holders until the word's rarity moves with the addition
@@ -518,21 +517,13 @@ def test_an_addition_that_moves_a_common_words_count_past_a_step_stays_local(mon
     now, now_tokens = [*entries, new], [*tokens, grouping_token(new, features[new.path])]
     after = Counter({t: d for t, d in ledger_of(now, features, now_tokens).df.items()})
     following = dataclasses.replace(DEFAULT_SETTINGS, common_df=1.0, common_df_min=10**9)  # weight follows count
+    redone = recorded_regroupings(monkeypatch)
 
     def regrouped(weights: StorySettings) -> tuple[Regrouped | None, set[str] | None]:
         ledger = ledger_of(entries, features, tokens)
         assert moved_words(ledger.df, ledger.n, after, ledger.n + 1, weights, ["confirmed"]) == (
             {"confirmed"} if weights is following else set())
-        redone: list[set[str]] = []
-        regroup = digest.stories.nearby._regroup_reached
-
-        def recorded(*args: object) -> object:
-            found = regroup(*args)  # type: ignore[arg-type]
-            if found is not None:
-                redone.append(found[1])
-            return found
-
-        monkeypatch.setattr(digest.stories.nearby, "_regroup_reached", recorded)
+        redone.clear()
         before = remembered(group_stories(entries, features, settings=weights))
         found = regroup_near(now, features, now_tokens, before, ledger, weights)
         return found, redone[-1] if redone else None

@@ -372,7 +372,7 @@ def _near(entries: Sequence[Entry], columns: Columns, features: Mapping[PurePosi
     keys = columns.keys
     keyless = [k for k in order if not keys[k]]
     unkeyed: Sequence[Entry] = [entries[k] for k in keyless] if isinstance(entries, list) \
-        else _Picked(entries, keyless)  # a sequence that reads an entry when asked for: read only those asked
+        else ReadWhenAsked(lambda i: entries[keyless[i]], len(keyless))  # read only those asked for
     unkeyed_paths = [paths[k] for k in keyless]
     times = [stamps[k] for k in keyless]
     unkeyed_tokens = [tokens[k] for k in keyless]
@@ -427,15 +427,16 @@ def _near(entries: Sequence[Entry], columns: Columns, features: Mapping[PurePosi
     return _Near(order, keyless, regrouped, redone, redone | went_paths | came_paths, went_paths, change)
 
 
-class _Picked(Sequence[Entry]):
-    """The entries at these places of `entries`, each read from it when asked for."""
+class ReadWhenAsked(Sequence[Entry]):
+    """Entries, the k-th read by `read(k)` when asked for: grouping near a change reads only the
+    entries it groups again (a build's rows are read from the cache one by one)."""
 
-    def __init__(self, entries: Sequence[Entry], places: Sequence[int]) -> None:
-        self._entries = entries
-        self._places = places
+    def __init__(self, read: Callable[[int], Entry], length: int) -> None:
+        self._read = read
+        self._length = length
 
     def __len__(self) -> int:
-        return len(self._places)
+        return self._length
 
     @overload
     def __getitem__(self, k: int) -> Entry: ...
@@ -445,8 +446,10 @@ class _Picked(Sequence[Entry]):
 
     def __getitem__(self, k: int | slice) -> Entry | list[Entry]:
         if isinstance(k, slice):
-            return [self._entries[p] for p in self._places[k]]
-        return self._entries[self._places[k]]
+            return [self._read(i) for i in range(*k.indices(self._length))]
+        if not -self._length <= k < self._length:
+            raise IndexError(k)
+        return self._read(k % self._length)
 
 
 def _time_order(stamps: Sequence[float], paths: Sequence[str]) -> list[int]:
