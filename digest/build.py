@@ -116,7 +116,6 @@ from digest.stories.remembered import (
     STORIES,
     KeptGrouping,
     cached_stories,
-    curators_keys,
     grouping_key,
     same_stories_near,
 )
@@ -722,23 +721,20 @@ class Builder:
                       remembered: Any) -> bool:
         """Whether these rows' entries group into the `remembered` stories (a plan patch asks, after
         an edit that changed what grouping reads and kept every entry where it is listed). A
-        one-shot build asks near the edit, from the rows' columns (the curator's keys are the
-        remembered stories': no entry's moved), reading the entries grouped again only: at 100,000
-        entries a headline edit read every entry's listing and made every story, 1.0 of its 1.7 s."""
+        one-shot build asks near the edit, from the rows' times and paths, reading the entries
+        grouped again only: at 100,000 entries a headline edit read every entry's listing and made
+        every story, 1.0 of its 1.7 s."""
         if self.once and isinstance(remembered, tuple) and len(remembered) == 2:
-            from digest.stories.nearby import Columns, ReadWhenAsked  # with numpy: only to group
-
-            curated = curators_keys(remembered)
-            columns = Columns([row.published for _, row in published_rows], [rel for rel, _ in published_rows],
-                              [curated.get(rel) for rel, _ in published_rows])
+            from digest.stories.nearby import ReadWhenAsked  # with numpy: only to group
 
             def listed(k: int) -> Entry:
                 rel, row = published_rows[k]
                 return row.listed(rel)  # its listing, or its head (CachedEntry.listed)
 
-            same = same_stories_near(ReadWhenAsked(listed, len(published_rows)), columns,
-                                     LazyFeatures(published_rows, cache),
-                                     [row.grouping for _, row in published_rows], cache, remembered)
+            same = same_stories_near(ReadWhenAsked(listed, len(published_rows)),
+                                     [row.published for _, row in published_rows], [rel for rel, _ in published_rows],
+                                     LazyFeatures(published_rows, cache), [row.grouping for _, row in published_rows],
+                                     cache, remembered)
             if same is not None:
                 return same
         return grouping(self._stories(published_rows, cache, heads=self.once)) == remembered_grouping(remembered)

@@ -68,6 +68,12 @@ def story_key(members: Sequence[Entry]) -> str:
     return path_key(str(min(members, key=_time_order).path))
 
 
+def kept_as_path(key: str, path: str, score: float, reason: str) -> bool:
+    """Whether a story of the one entry at `path` is one the cache keeps as that path alone
+    (remembered.remembered_stories): an automatic story of its entry alone, keyed by its path."""
+    return reason == ALONE and score == 1.0 and key == path_key(path)
+
+
 def path_key(text: str) -> str:
     """The story key an entry's path gives (its path written as a str)."""
     stem, dot, suffix = text.rpartition(".")

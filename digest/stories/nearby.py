@@ -48,7 +48,7 @@ from pathlib import PurePosixPath
 from typing import overload
 
 from digest.model import Entry, Story
-from digest.stories import ALONE, _features, cluster_story, make_story, path_key
+from digest.stories import ALONE, _features, cluster_story, kept_as_path, make_story, path_key
 from digest.stories.features import EntryFeatures
 from digest.stories.linkage import link_stories
 from digest.stories.settings import StorySettings
@@ -329,9 +329,9 @@ def same_grouping_near(entries: Sequence[Entry], columns: Columns, features: Map
 
 def _remembered_form(key: str, members: Sequence[str], score: float,
                      reason: str) -> str | tuple[str, tuple[str, ...], float, str]:
-    """A story as remembered.remembered_story keeps it, the member paths as a tuple: an entry
-    alone keyed by its path as that path."""
-    if len(members) == 1 and reason == ALONE and score == 1.0 and key == path_key(members[0]):
+    """A story as remembered.remembered_story keeps it (stories.kept_as_path), the member paths as
+    a tuple."""
+    if len(members) == 1 and kept_as_path(key, members[0], score, reason):
         return members[0]
     return (key, tuple(members), score, reason)
 

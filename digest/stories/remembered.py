@@ -14,11 +14,11 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
 from digest.model import Entry, Story
-from digest.stories import ALONE, DEFAULT_SETTINGS, group_stories, make_story, path_key
+from digest.stories import ALONE, DEFAULT_SETTINGS, group_stories, kept_as_path, make_story, path_key
 from digest.stories.features import FEATURES_VERSION, EntryFeatures
 
 if TYPE_CHECKING:
-    from digest.stories.nearby import Columns
+    from digest.stories.nearby import LedgerChange
 
 
 class _Memory(Protocol):
@@ -143,12 +143,8 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
         except Exception:  # an optimisation must never fail a build: group everything
             found = None
     if found is not None:
-        change = found.ledger
-        with cache.atomically():  # the rows of the entries that came, went or changed only
-            cache.put(LEDGER, (grouping_key(tokens), change.df, change.n))
-            cache.write_ledger(change.rows, change.removed)
-            cache.forget_departed()
-            cache.put(LEDGER_STORIES, None)
+        with cache.atomically():
+            _write_ledger_change(cache, grouping_key(tokens), found.ledger)
         return Grouped(found.stories, found.alone)
     fetch_all = getattr(features, "fetch_all", None)
     if fetch_all is not None:
@@ -170,21 +166,25 @@ def _grouped_near(entries: Sequence[Entry], features: Mapping[PurePosixPath, Any
     return Grouped(stories)
 
 
-def same_stories_near(entries: Sequence[Entry], columns: Columns, features: Mapping[PurePosixPath, Any],
-                      tokens: Sequence[str], cache: _Memory, remembered: Any) -> bool | None:
+def same_stories_near(entries: Sequence[Entry], stamps: Sequence[float], paths: Sequence[str],
+                      features: Mapping[PurePosixPath, Any], tokens: Sequence[str], cache: _Memory,
+                      remembered: Any) -> bool | None:
     """Whether group_stories groups these entries into the `remembered` stories (the cache's
     "stories" value the live plan was made with), found near what changed since, as
     nearby.same_grouping_near finds it; None when that cannot tell (group them, and compare).
     For an edit that kept every entry where it is listed (reuse.plan_patch): the curator's stories
-    are as they were, and `columns` (nearby.Columns) tells every entry's time, path and curator's
-    key; `entries` may read each entry when asked for, and only those grouped again are. When
-    the same, the cache holds the stories under the new grouping key, and the ledger of the
-    entries now, as cached_stories would have left them (the stories are not made)."""
-    from digest.stories.nearby import same_grouping_near  # with numpy: only to group
+    are as they were, so each entry's curator's key is the remembered stories'; `stamps` and
+    `paths` are every entry's time and path, and `entries` may read each entry when asked for: only
+    those grouped again are. When the same, the cache holds the stories under the new grouping key,
+    and the ledger of the entries now, as cached_stories would have left them (the stories are not made)."""
+    from digest.stories.nearby import Columns, same_grouping_near  # with numpy: only to group
 
     ledger = _stored_ledger(cache, remembered)
     if ledger is None:
         return None
+    curated = {member: story[0] for story in remembered[1] if not isinstance(story, str) and story[3] == "curator"
+               for member in story[1]}
+    columns = Columns(stamps, paths, [curated.get(path) for path in paths])
     try:
         checked = same_grouping_near(entries, columns, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
                                      departed=functools.partial(_departed, cache))
@@ -192,21 +192,21 @@ def same_stories_near(entries: Sequence[Entry], columns: Columns, features: Mapp
         return None
     if checked is None or not checked.same:
         return None if checked is None else False
-    key, change = grouping_key(tokens), checked.ledger
+    key = grouping_key(tokens)
     with cache.atomically():
-        cache.put(LEDGER, (key, change.df, change.n))
-        cache.write_ledger(change.rows, change.removed)
-        cache.forget_departed()
-        cache.put(LEDGER_STORIES, None)
+        _write_ledger_change(cache, key, checked.ledger)
         cache.put(STORIES, (key, remembered[1]))
         cache.put(STORIES_KEY, key)
     return True
 
 
-def curators_keys(remembered: Any) -> dict[str, str]:
-    """The curator's story key of each entry in a curator's story among the cache's "stories"."""
-    return {member: story[0] for story in remembered[1] if not isinstance(story, str) and story[3] == "curator"
-            for member in story[1]}
+def _write_ledger_change(cache: _Memory, key: str, change: LedgerChange) -> None:
+    """Keep the ledger of a grouping near a change (nearby.LedgerChange): its word counts and size
+    under the grouping's key, and the rows of the entries that came, went or changed only."""
+    cache.put(LEDGER, (key, change.df, change.n))
+    cache.write_ledger(change.rows, change.removed)
+    cache.forget_departed()
+    cache.put(LEDGER_STORIES, None)
 
 
 def _aside_for_the_ledger(cache: _Memory) -> None:
@@ -293,10 +293,8 @@ def remembered_stories(stories: Iterable[Story]) -> list[str | RememberedStory]:
 
 def remembered_story(s: Story) -> str | RememberedStory:
     """One story as remembered_stories keeps it."""
-    if len(s.members) == 1 and s.reason == ALONE and s.score == 1.0:
-        path = str(s.lead.path)
-        if s.key == path_key(path):
-            return path
+    if len(s.members) == 1 and kept_as_path(s.key, path := str(s.lead.path), s.score, s.reason):
+        return path
     return (s.key, [str(m.path) for m in s.members], s.score, s.reason)
 
 
