@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,61 @@ def test_trash_is_emptied_a_batch_at_a_time(tmp_path: Path) -> None:
     assert digest.output.empty_trash(output, lambda: False, batch=2) is True
     assert not (tmp_path / ".output.trash").exists()
     assert digest.output.empty_trash(output, lambda: True) is True  # nothing to do
+
+
+def _trash_with(tmp_path: Path, name: str, files: int = 3) -> Path:
+    """output/'s trash, holding a tree `name` of a few files (as a build puts one there)."""
+    output = tmp_path / "output"
+    tree = tmp_path / name
+    for k in range(files):
+        (tree / "x" / f"{k}.html").parent.mkdir(parents=True, exist_ok=True)
+        (tree / "x" / f"{k}.html").write_text(str(k))
+    digest.output.move_to_trash(tree, output)
+    return output
+
+
+def test_one_deleter_at_a_time_empties_the_trash(tmp_path: Path) -> None:
+    """A deleter started while another holds the trash leaves it to that one (after a whole-site
+    rebuild at 100,000 entries, every build after it started one more: nine walked the same tree)."""
+    fcntl = pytest.importorskip("fcntl")
+    output = _trash_with(tmp_path, "old")
+    trash = tmp_path / ".output.trash"
+    held = os.open(trash, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another deleter at work
+        assert digest.output.empty_trash_alone(output) is False
+        assert len(list(trash.rglob("*.html"))) == 3  # not touched
+    finally:
+        os.close(held)
+    assert digest.output.empty_trash_alone(output) is True
+    assert not trash.exists()
+    assert digest.output.empty_trash_alone(output) is True  # nothing to do
+
+
+def test_the_one_deleter_deletes_what_builds_put_in_meanwhile(tmp_path: Path, monkeypatch) -> None:
+    output = _trash_with(tmp_path, "old")
+    empty = digest.output.empty_trash
+    rounds = []
+
+    def a_build_meanwhile(out: Path, stop) -> bool:
+        done = empty(out, stop)
+        rounds.append(done)
+        if len(rounds) == 1:
+            _trash_with(tmp_path, "newer")  # a build put a tree there as this round ended
+            return False
+        return done
+
+    monkeypatch.setattr(digest.output, "empty_trash", a_build_meanwhile)
+    assert digest.output.empty_trash_alone(output) is True
+    assert rounds == [True, True] and not (tmp_path / ".output.trash").exists()
+
+
+def test_the_one_deleter_stops_when_a_round_deletes_nothing(tmp_path: Path, monkeypatch) -> None:
+    output = _trash_with(tmp_path, "old")
+    rounds = []
+    monkeypatch.setattr(digest.output, "empty_trash", lambda out, stop: rounds.append(1) and False)
+    assert digest.output.empty_trash_alone(output) is False  # a folder it may not delete: it gives up
+    assert len(rounds) == 2
 
 
 def test_output_folder_that_cannot_be_written(make_site) -> None:
