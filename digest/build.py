@@ -114,6 +114,7 @@ from digest.site_static import check_static_clashes, folders_as_recorded, with_s
 from digest.stories import FEATURES_VERSION, group_stories
 from digest.stories.remembered import (
     STORIES,
+    Grouped,
     KeptGrouping,
     cached_stories,
     grouping_key,
@@ -314,7 +315,10 @@ class Builder:
             cache.fill(rows[start:start + batch], each=lambda row: row.entry)
         if stop():
             return False
-        self._grouper([row.entry for _, row in rows], LazyFeatures(rows))
+        stories = self._grouper([row.entry for _, row in rows], LazyFeatures(rows))
+        if stop():
+            return False
+        self._grouper.remember(stories)
         return self._warm_plan(cache, stop, batch)
 
     def _warm_plan(self, cache: BuildCache, stop: Callable[[], bool], batch: int) -> bool:
@@ -737,7 +741,11 @@ class Builder:
                                      cache, remembered)
             if same is not None:
                 return same
-        return grouping(self._stories(published_rows, cache, heads=self.once)) == remembered_grouping(remembered)
+        stories = self._stories(published_rows, cache, heads=self.once)
+        if isinstance(stories, Grouped) and isinstance(remembered, tuple) and len(remembered) == 2 \
+                and stories.remembered == remembered[1]:
+            return True  # the same forms in the same order (a dev server's stories keep their forms)
+        return grouping(stories) == remembered_grouping(remembered)
 
     def _write(self, config: Config, env: Callable[[], jinja2.Environment], live_state: TreeState | None,
                state: TreeState, plan: Plan, statics: Sequence[tuple[str, bytes]], cache: BuildCache,

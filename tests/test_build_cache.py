@@ -3,6 +3,7 @@ byte for byte, an unchanged site is not touched, and a damaged cache or spare tr
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import shutil
@@ -916,6 +917,39 @@ def test_a_one_shot_headline_edit_asks_near_the_edit_whether_the_stories_are_the
     assert told[1:] == [False] and grouped
     assert "organise+plan" in stages(report)
     assert tree(site / "output") == cold(site, tmp_path)
+
+
+def test_a_dev_server_headline_edit_compares_the_stories_forms_it_kept(
+        make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived Builder groups in memory (KeptGrouping) and compares the stories with those the
+    live plan shows before it patches a headline edit. The stories' cache forms are made in idle
+    time and kept: an edit makes again only the forms of the stories it reached, and the same forms
+    in the same order are the same stories. A headline that joins another entry's story is told
+    apart and the whole site is planned. Each build equals a cold build."""
+    # On a site this small any edit reaches more than the share the grouper updates in place
+    monkeypatch.setattr(digest.stories.incremental, "StoryGrouper",
+                        functools.partial(digest.stories.incremental.StoryGrouper, max_affected=1.0))
+    site = make_site({**FILES, **THEME, **STORY_FILES}, config=CONFIG)
+    builder = Builder(site, OPTIONS)
+    builder.build()
+    made: list[str] = []
+    real_form = digest.stories.remembered.remembered_story
+    monkeypatch.setattr(digest.stories.remembered, "remembered_story", lambda story: made.append(story.key)
+                        or real_form(story))
+    builder.catch_up(lambda: False)  # idle time: the grouper and the stories' forms made
+    made.clear()
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Gamma opens its second terminal", DAY2, "Gamma body.",
+                                                         topic="world", tags='["Ports"]'))
+    report = builder.build()
+    assert "patch plan" in stages(report) and "organise+plan" not in stages(report), stages(report)
+    assert made == ["2022-08-16-gamma"]  # the one story the edit reached
+    assert tree(site / "output") == cold(site, tmp_path)
+    # The same headline as alpha's, on the next day: one story now
+    edit(site, "content/2022/08/16/gamma.md", entry_text("Alpha rises", DAY2, "Gamma body.", topic="world",
+                                                         tags='["Ports"]'))
+    assert "organise+plan" in stages(builder.build())
+    assert tree(site / "output") == cold(site, tmp_path)
+    builder.close()
 
 
 def test_a_body_edit_renders_again_only_the_pages_that_show_bodies(builder: Builder, tmp_path: Path,

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import gc
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -15,10 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import digest.stories.remembered
 from digest.model import Entry
 from digest.stories import DEFAULT_SETTINGS, entry_features, group_stories
 from digest.stories.features import EntryFeatures
 from digest.stories.incremental import StoryGrouper
+from digest.stories.remembered import KeptGrouping
 from digest.stories.vectors import Corpus, similar_pairs
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -321,3 +324,37 @@ def test_additions_and_removals_on_dense_news_reach_few_vectors_and_stories() ->
         revectored = sorted(r.revectored for r in reports)
         relinked = sorted(r.relinked for r in reports)
         assert revectored[4] <= 40 and relinked[4] < 600 / 3, (kind, revectored, relinked)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_kept_grouping_makes_again_only_the_forms_of_stories_an_edit_reached(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KeptGrouping (a dev server's grouping) gives its stories' cache forms (remembered_stories)
+    from those of the stories it gave last: after random edits they are remembered_stories of
+    group_stories' result, and only the stories an edit reached are made again."""
+    rng = random.Random(seed)
+    site = Site(rng, spread_corpus(rng, 240, 12))
+    kept = KeptGrouping()
+    made: list[str] = []
+    real_form = digest.stories.remembered.remembered_story
+    monkeypatch.setattr(digest.stories.remembered, "remembered_story",
+                        lambda story: made.append(story.key) or real_form(story))
+    stories = kept(hashed(site.entries.values()), site.features)
+    kept.remember(stories)
+    assert len(made) == len(stories)
+    again = 0
+    for _ in range(20):
+        site.step(rng.choices(["title", "body", "time", "add", "remove", "swap", "tail"], k=1))
+        entries = hashed(site.entries.values())
+        made.clear()
+        stories = kept(entries, site.features)
+        forms = stories.remembered
+        again += len(made)
+        assert forms == [real_form(story) for story in group_stories(entries, site.features)]
+        assert stories.remembered is forms  # made once
+    assert 0 < again < 20 * len(stories) / 4
+
+
+def hashed(entries: Iterable[Entry]) -> list[Entry]:
+    """The entries with a content hash of what they hold (KeptGrouping finds the changed ones by it)."""
+    return [dataclasses.replace(e, content_hash=repr(dataclasses.replace(e, content_hash=""))) for e in entries]

@@ -96,7 +96,8 @@ def cached_stories(entries: Sequence[Entry], features: Mapping[PurePosixPath, An
     if group is group_stories:  # a one-shot build: group near what changed when the ledger can tell
         stories = _grouped_near(entries, features, tokens, cache, remembered)
     else:
-        stories = Grouped(group(entries, features))
+        grouped = group(entries, features)
+        stories = grouped if isinstance(grouped, Grouped) else Grouped(grouped)
         _aside_for_the_ledger(cache)
     with cache.atomically():
         cache.put(STORIES, (key, stories.remembered))
@@ -109,14 +110,19 @@ class Grouped(list[Story]):
     made once when first asked for: the build stores it and compares it with the live plan's
     (reuse.touched.grouping). Making it costs a pass over every story (0.12 s at 100,000), so
     `alone` may tell it already for most: per story, the path of its entry when it is known to be
-    a story of that entry alone (as remembered_stories keeps it), else None."""
+    a story of that entry alone (as remembered_stories keeps it), else None; or `forms` makes it
+    (KeptGrouping: from the forms of the stories it gave last)."""
 
-    def __init__(self, stories: Iterable[Story] = (), alone: Sequence[str | None] | None = None) -> None:
+    def __init__(self, stories: Iterable[Story] = (), alone: Sequence[str | None] | None = None,
+                 forms: Callable[[Sequence[Story]], list[str | RememberedStory]] | None = None) -> None:
         super().__init__(stories)
         self._alone = alone
+        self._forms = forms
 
     @functools.cached_property
     def remembered(self) -> list[str | RememberedStory]:
+        if self._forms is not None:
+            return self._forms(self)
         if self._alone is None or len(self._alone) != len(self):
             return remembered_stories(self)
         return [path if path is not None else remembered_story(story)
@@ -329,6 +335,10 @@ class KeptGrouping:
 
     def __init__(self) -> None:
         self._kept: tuple[dict[PurePosixPath, str], Any] | None = None  # (path -> content hash grouped, grouper)
+        # The cache's form of each story last given (remembered_story), by the story's id: the
+        # grouper keeps the stories an update does not reach, and a story is immutable (at 100,000
+        # entries making every form again was 0.27 s of a dev server's headline edit, under cProfile)
+        self._forms: dict[int, tuple[Story, str | RememberedStory]] = {}
 
     @property
     def warm(self) -> bool:
@@ -349,6 +359,23 @@ class KeptGrouping:
                 grouper.update(changed, removed, {e.path: features[e.path] for e in changed})
         except Exception:  # an optimisation must never fail a build: group from scratch
             self._kept = None
+            self._forms = {}
             return group_stories(entries, features)
         self._kept = ({e.path: e.content_hash for e in entries}, grouper)
-        return grouper.stories
+        return Grouped(grouper.stories, forms=self._remembered)
+
+    def remember(self, stories: Sequence[Story]) -> None:
+        """Make now (a dev server's idle time) the cache's form of the stories it gave: the next
+        grouping reuses them."""
+        if isinstance(stories, Grouped):
+            self._remembered(stories)
+
+    def _remembered(self, stories: Sequence[Story]) -> list[str | RememberedStory]:
+        """remembered_stories(stories), each story's form made only when this one did not give it last."""
+        last = self._forms
+        forms = []
+        for story in stories:
+            known = last.get(id(story))
+            forms.append(known[1] if known is not None and known[0] is story else remembered_story(story))
+        self._forms = {id(story): (story, form) for story, form in zip(stories, forms, strict=True)}
+        return forms
