@@ -525,10 +525,12 @@ class Builder:
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(cache_salt(config), rows=not self.once)
         output = config.output_path
-        walked = files.result() if self.once and changed is None else None
-        listed = walked[0] if walked is not None else None
+        # The walk's list of entry files (25 MB at 100,000) goes once the rows are refreshed; its print is kept
+        taken = files.taken() if self.once and changed is None else None  # None: walked here (or not at all)
+        listed, walked = taken if taken is not None else (None, None)
+        del taken
         if walked is not None:
-            seen = files_seen(walked[1], plan_salt, now, cache.tree_inputs(live), cache.get(FILES_SEEN))
+            seen = files_seen(walked, plan_salt, now, cache.tree_inputs(live), cache.get(FILES_SEEN))
             # the entry files as the live site was built from, and it lacks no file: nothing to read
             if seen is not None and self._sweep_once(cache, live, output, folders):
                 clock.lap("config")
@@ -539,6 +541,8 @@ class Builder:
         clock.lap("config")
         before = self._rows.rows  # the entries as the last build found them
         found = self._rows.refresh(config, cache, changed, options.jobs, listed=listed)
+        if self.once:
+            listed = self._rows.found = None  # a one-shot build refreshes once
         self._warnings = list(found.warnings)
         parsed = len(found.parsed)
         clock.lap("load")
@@ -555,7 +559,7 @@ class Builder:
             self.next_due = due
             self._planned = (config, self._salts(config, salt, cache, sources), now)
         if walked is not None:
-            self._seen = (walked[1], plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now))
+            self._seen = (walked, plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now))
         clock.lap("inputs")
         self._sweep_once(cache, live, output, folders)
         known = cache.tree_inputs(live)
@@ -584,6 +588,8 @@ class Builder:
                     # 100,000 entries held them, 55 MB, and their pickle, 16 MB, to the end of the build)
                     remembered = None
                     cache.forget_values()
+            del before_rows  # no longer needed, nor the last build's rows (12 MB at 100,000)
+        del before
         # A one-shot build over a live site renders a few pages: it plans with the entries' heads
         # (EntryHead) and reads the bodies of those it renders only.
         heads = self.once and live_state is not None
@@ -1086,6 +1092,9 @@ class _Inline:
     """In place of an Apart whose work the build does itself: no result."""
 
     def result(self) -> None:
+        return None
+
+    def taken(self) -> None:
         return None
 
     def __enter__(self) -> _Inline:

@@ -138,6 +138,11 @@ class Apart(Generic[Result]):
                         self._result = marshal.loads(data)
         return self._result
 
+    def taken(self) -> Result | None:
+        """result(), no longer held here: the caller's is then the only reference (memory)."""
+        result, self._result = self.result(), None
+        return result
+
     def cancel(self) -> None:
         """Stop the work, if not done (and, for a group, every process it started), and wait for it."""
         if self._pid is not None and not self._done:
