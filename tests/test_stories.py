@@ -382,8 +382,8 @@ def test_the_error_bench_splits_recall_lost_by_where_each_part_of_a_label_went()
 def test_the_tuning_bench_reads_no_row_of_a_held_out_week() -> None:
     """bench/story_tuning.py writes a site of the rows crawled in a tuning part's months only (by
     the UTC time make_site dates them by: 23:30 on March 31 at UTC-4 is April 1 in UTC), and
-    takes StorySettings overrides of each field's type; its times are real, noon of the day, or moved
-    up to 12 hours later."""
+    takes StorySettings overrides of each field's type; its times are real, noon of the day, moved
+    up to 12 hours later, or later by an exponential time of mean 6 hours."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -403,12 +403,14 @@ def test_the_tuning_bench_reads_no_row_of_a_held_out_week() -> None:
     with pytest.raises(SystemExit):
         story_tuning.settings_with(["half_life=1"])
     crawled = datetime(2014, 3, 31, 17, 28, 5, tzinfo=UTC).timestamp()
-    real, dates_only, later = story_tuning.TIMES
+    real, dates_only, later, tail = story_tuning.TIMES
     assert story_tuning.moved(crawled, real, random.Random(0)) == crawled
     noon = datetime(2014, 3, 31, 12, tzinfo=UTC).timestamp()
     assert story_tuning.moved(crawled, dates_only, random.Random(0)) == noon
     moved = [story_tuning.moved(crawled, later, random.Random(seed)) for seed in range(50)]
     assert all(crawled <= t <= crawled + 12 * 3600 for t in moved) and len(set(moved)) == 50
+    delayed = [story_tuning.moved(crawled, tail, random.Random(seed)) - crawled for seed in range(400)]
+    assert min(delayed) >= 0 and 4 * 3600 < sum(delayed) / len(delayed) < 8 * 3600 and max(delayed) > 12 * 3600
 
 
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
