@@ -18,7 +18,8 @@ import pytest
 from digest.model import Entry
 from digest.stories import entry_features, group_stories, story_key
 from digest.stories.features import link_words, story_text
-from digest.stories.linkage import average_linkage, near_copies
+from digest.stories.linkage import Cluster, average_linkage, near_copies, split_at_pauses
+from digest.stories.settings import StorySettings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DAY = datetime(2022, 8, 15, 9, 0, tzinfo=UTC)
@@ -381,8 +382,8 @@ def test_the_error_bench_splits_recall_lost_by_where_each_part_of_a_label_went()
 def test_the_tuning_bench_reads_no_row_of_a_held_out_week() -> None:
     """bench/story_tuning.py writes a site of the rows crawled in a tuning part's months only (by
     the UTC time make_site dates them by: 23:30 on March 31 at UTC-4 is April 1 in UTC), and
-    takes StorySettings overrides of each field's type; its times are real, noon of the day, or moved
-    up to 12 hours later."""
+    takes StorySettings overrides of each field's type; its times are real, noon of the day, moved
+    up to 12 hours later, or later by an exponential time of mean 6 hours."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -402,12 +403,14 @@ def test_the_tuning_bench_reads_no_row_of_a_held_out_week() -> None:
     with pytest.raises(SystemExit):
         story_tuning.settings_with(["half_life=1"])
     crawled = datetime(2014, 3, 31, 17, 28, 5, tzinfo=UTC).timestamp()
-    real, dates_only, later = story_tuning.TIMES
+    real, dates_only, later, tail = story_tuning.TIMES
     assert story_tuning.moved(crawled, real, random.Random(0)) == crawled
     noon = datetime(2014, 3, 31, 12, tzinfo=UTC).timestamp()
     assert story_tuning.moved(crawled, dates_only, random.Random(0)) == noon
     moved = [story_tuning.moved(crawled, later, random.Random(seed)) for seed in range(50)]
     assert all(crawled <= t <= crawled + 12 * 3600 for t in moved) and len(set(moved)) == 50
+    delayed = [story_tuning.moved(crawled, tail, random.Random(seed)) - crawled for seed in range(400)]
+    assert min(delayed) >= 0 and 4 * 3600 < sum(delayed) / len(delayed) < 8 * 3600 and max(delayed) > 12 * 3600
 
 
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
@@ -464,6 +467,62 @@ def test_linkage_starts_from_given_groups_and_near_copies_join_through_others() 
     # From the copies, 3 joins them at (0.3 + 0 + 0) / 3 = 0.1 >= the pair bar 0.1 / sqrt(3).
     linked = average_linkage([0.0] * 6, edges, 0.008, math.inf, 0.1, start=copies)
     assert [c.members for c in linked] == [(0, 1, 2, 3), (4,), (5,)]
+
+
+def test_a_story_is_split_where_its_coverage_pauses_longer_than_it_ran() -> None:
+    """Members in time order (hours): split at the longest pause when it is at least quiet_hours and
+    at least as long as either side lasted, each side two members or more; then each side again."""
+    settings = StorySettings(quiet_hours=3.0, quiet_min_reports=2)
+
+    def pieces(hours: list[float]) -> list[tuple[int, ...]]:
+        times = [h * 3600.0 for h in hours]
+        return [c.members for c in split_at_pauses(Cluster(tuple(range(len(hours))), 0.2), times, settings)]
+
+    # Two bursts of half an hour, seven hours apart: two stories; each piece keeps the score.
+    assert pieces([0, 0.2, 0.5, 7, 7.1, 7.5]) == [(0, 1, 2), (3, 4, 5)]
+    # Coverage that thins out (each pause shorter than what came before it) stays one story.
+    assert pieces([0, 0.2, 0.5, 1, 2, 3.5, 6]) == [tuple(range(7))]
+    # A pause shorter than quiet_hours, or shorter than a side lasted, keeps it whole.
+    assert pieces([0, 0.1, 2.5, 2.6]) == [(0, 1, 2, 3)]
+    assert pieces([0, 5, 9, 9.2, 9.4]) == [(0, 1, 2, 3, 4)]
+    # One late report alone is not a burst: it stays (quiet_min_reports).
+    assert pieces([0, 0.2, 0.5, 10]) == [(0, 1, 2, 3)]
+    # Three bursts: split at the longest pause, then the side that holds two.
+    assert pieces([0, 0.1, 5, 5.2, 12, 12.3]) == [(0, 1), (2, 3), (4, 5)]
+    assert [c.score for c in split_at_pauses(Cluster((0, 1, 2, 3), 0.2), [0.0, 60.0, 9e4, 9.006e4], settings)] \
+        == [0.2, 0.2]
+    assert split_at_pauses(Cluster((0, 1, 2, 3), 0.2), [0.0, 60.0, 9e4, 9.006e4], StorySettings(quiet_hours=None)) \
+        == [Cluster((0, 1, 2, 3), 0.2)]
+
+
+RECALL_MORNING = [
+    "GM recalls 1.5 million cars over power steering fault",
+    "GM recall: 1.5 million more cars for power steering",
+    "General Motors recalls another 1.5 million cars, power steering",
+    "GM widens recall by 1.5 million vehicles for steering",
+]
+RECALL_EVENING = [
+    "GM's Barra faces Congress over ignition switch recall",
+    "Barra tells Congress GM recall of cars was too slow",
+    "GM CEO Barra questioned by Congress on recall of cars",
+    "Congress grills GM's Barra over recall of cars",
+]
+
+
+def test_one_subject_covered_again_after_it_went_quiet_is_another_story() -> None:
+    """A recall reported over half an hour in the morning, and a hearing about it over half an hour
+    seven hours later: the words join them (one subject), the pause between the bursts splits them."""
+    morning = [entry(f"am-{k}", t, k * 0.15, body=link_body("Wire")) for k, t in enumerate(RECALL_MORNING)]
+    evening = [entry(f"pm-{k}", t, 7 + k * 0.15, body=link_body("Wire")) for k, t in enumerate(RECALL_EVENING)]
+    joined = {frozenset(m) for m in by_path(group_stories([*morning, *evening],
+                                                          settings=StorySettings(quiet_hours=None))).values()}
+    assert frozenset(str(e.path) for e in [*morning, *evening]) in joined
+    groups = {frozenset(m) for m in by_path(group_stories([*morning, *evening])).values()}
+    assert groups == {frozenset(str(e.path) for e in morning), frozenset(str(e.path) for e in evening)}
+    # Reported all day long instead, the same headlines are one story.
+    spread = [dataclasses.replace(e, published=DAY + timedelta(hours=k)) for k, e in enumerate([*morning, *evening])]
+    assert {frozenset(m) for m in by_path(group_stories(spread)).values()} == {
+        frozenset(str(e.path) for e in spread)}
 
 
 HUB_STORIES = {

@@ -94,6 +94,21 @@ def spread_corpus(rng: random.Random, size: int, stories: int) -> list[Entry]:
     return entries
 
 
+def bursty_corpus(rng: random.Random, size: int, stories: int) -> list[Entry]:
+    """Each story reported in two or three bursts of under an hour, hours apart (news covered again
+    after it went quiet), the stories' bursts interleaved over two days: stories formed by linkage
+    are split where their coverage pauses (linkage.split_at_pauses)."""
+    rows = headlines()
+    names = rng.sample(sorted({s for _, s, _ in rows}), min(stories, len({s for _, s, _ in rows})))
+    bursts = {name: [rng.uniform(0, 48) for _ in range(rng.randint(2, 3))] for name in names}
+    entries = []
+    for k in range(size):
+        name = rng.choice(names)
+        row = rng.choice([r for r in rows if r[1] == name])
+        entries.append(make_entry(rng, k, row, rng.choice(bursts[name]) + rng.uniform(0, 0.75)))
+    return entries
+
+
 class Site:
     """The entries and features as they are, edited at random, with a StoryGrouper beside them."""
 
@@ -200,6 +215,26 @@ def test_medium_corpora_after_random_edits(seed: int, steps: list[list[str]]) ->
     site = Site(rng, corpus(rng, 300, stories=8, days=4), max_affected=1.0)
     for kinds in steps:
         site.step(kinds)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32),
+       steps=st.lists(st.lists(st.sampled_from(KINDS), min_size=1, max_size=2), min_size=1, max_size=8))
+def test_stories_split_where_coverage_pauses_after_random_edits(seed: int, steps: list[list[str]]) -> None:
+    rng = random.Random(seed)
+    site = Site(rng, bursty_corpus(rng, 120, stories=5), max_affected=1.0)
+    for kinds in steps:
+        site.step(kinds)
+
+
+def test_bursty_corpora_are_split_where_coverage_pauses() -> None:
+    """The corpus above does exercise the split: without it, linkage alone forms fewer stories."""
+    split = whole = 0
+    for seed in range(5):
+        entries = bursty_corpus(random.Random(seed), 120, stories=5)
+        split += len(group_stories(entries))
+        whole += len(group_stories(entries, settings=dataclasses.replace(DEFAULT_SETTINGS, quiet_hours=None)))
+    assert split > whole + 5, (split, whole)
 
 
 @pytest.mark.parametrize("seed", range(4))

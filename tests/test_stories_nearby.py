@@ -38,7 +38,7 @@ from digest.stories.nearby import (
 )
 from digest.stories.remembered import Grouped, StoredLines, remembered_stories
 from digest.stories.weights import rarity, size_log, title_vector
-from tests.test_stories_incremental import KINDS, Site, corpus, headlines, make_entry, spread_corpus
+from tests.test_stories_incremental import KINDS, Site, bursty_corpus, corpus, headlines, make_entry, spread_corpus
 
 
 def remembered(stories: list[Story]) -> list[tuple[str, list[str], float, str]]:
@@ -200,6 +200,18 @@ class Ledgered(Site):
 def test_small_corpora_after_random_edits(seed: int, size: int, steps: list[list[str]]) -> None:
     rng = random.Random(seed)
     site = Ledgered(rng, corpus(rng, size, stories=3, days=2))
+    for kinds in steps:
+        site.step(kinds)
+        site.check()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32),
+       steps=st.lists(st.lists(st.sampled_from(KINDS), min_size=1, max_size=2), min_size=1, max_size=6))
+def test_bursty_corpora_after_random_edits(seed: int, steps: list[list[str]]) -> None:
+    """Stories split where their coverage pauses (linkage.split_at_pauses) are regrouped as group_stories does."""
+    rng = random.Random(seed)
+    site = Ledgered(rng, bursty_corpus(rng, 120, stories=5))
     for kinds in steps:
         site.step(kinds)
         site.check()

@@ -42,7 +42,17 @@ from digest.collector import collector_paused
 from digest.model import Entry, Story
 from digest.stories import DEFAULT_SETTINGS, _features, cluster_story, make_story
 from digest.stories.features import EntryFeatures
-from digest.stories.linkage import Bars, Cluster, Trace, copy_bar, core_bars, link_round, near_copies, story_bars
+from digest.stories.linkage import (
+    Bars,
+    Cluster,
+    Trace,
+    copy_bar,
+    core_bars,
+    link_round,
+    near_copies,
+    split_at_pauses,
+    story_bars,
+)
 from digest.stories.locality import Group, Groups, histories, reached
 from digest.stories.settings import StorySettings
 from digest.stories.vectors import (
@@ -216,7 +226,7 @@ class StoryGrouper:
         clusters = link_round(times, edges, story_bars(settings), cores, trace)
         self._story = Groups()
         self._formed(self._story, list(range(n)), times, cores, clusters, trace)
-        groups = [self._group(c.members, c.score, None) for c in clusters]
+        groups = [self._group(p.members, p.score, None) for c in clusters for p in split_at_pauses(c, times, settings)]
         groups += [self._curated_group(key) for key in self._curated]
         groups.sort(key=lambda g: g.sort_key)
         self._group_of: dict[int, _Group] = {i: g for g in groups for i in g.members}
@@ -326,7 +336,8 @@ class StoryGrouper:
         for g in kept:
             self._add_group(self._group(g.members, g.score, g.curated))
         for group in formed:
-            self._add_group(self._group(group.members, group.score, None))
+            for piece in split_at_pauses(Cluster(group.members, group.score), self._time, self.settings):
+                self._add_group(self._group(piece.members, piece.score, None))
         for key in curated_keys:
             if self._curated.get(key):
                 self._add_group(self._curated_group(key))

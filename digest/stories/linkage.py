@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from digest.stories.settings import StorySettings
@@ -296,7 +296,40 @@ def link_stories(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int,
         strong = edges.where(edges.similarity >= settings.core_similarity)
     copies = near_copies(times, strong, copy_bar(settings), settings.max_span_days * 86400.0)
     cores = link_round(times, strong, core_bars(settings), copies)
-    return link_round(times, edges, story_bars(settings), cores)
+    stories = link_round(times, edges, story_bars(settings), cores)
+    return sorted(piece for cluster in stories for piece in split_at_pauses(cluster, times, settings))
+
+
+def split_at_pauses(cluster: Cluster, times: Sequence[float] | Mapping[int, float],
+                    settings: StorySettings) -> list[Cluster]:
+    """A formed story split where its coverage pauses (settings.quiet_hours): at the longest time
+    between two successive members (in the order given: time order) with at least
+    `quiet_min_reports` members on each side, when it is at least quiet_hours and at least as long
+    as either side lasted; then each side again. Reports of one event come in a burst that thins
+    out (a pause shorter than the coverage on one side of it keeps the story whole, however late),
+    and one subject covered again hours later, after it went quiet, is a new event. Depends on the
+    members' times alone, so it is the same wherever a story is formed (group_stories, nearby,
+    the incremental grouper). Each piece keeps the story's score; one of a single entry, 1.0."""
+    if settings.quiet_hours is None:
+        return [cluster]
+    quiet, least = settings.quiet_hours * 3600.0, max(1, settings.quiet_min_reports)
+    pieces: list[Cluster] = []
+    pending = [cluster.members]
+    while pending:
+        members = pending.pop()
+        at, longest = -1, -1.0
+        for k in range(least, len(members) - least + 1):
+            pause = times[members[k]] - times[members[k - 1]]
+            if pause > longest:
+                at, longest = k, pause
+        if at >= 0 and longest >= quiet:
+            before, after = members[:at], members[at:]
+            lasted = max(times[before[-1]] - times[before[0]], times[after[-1]] - times[after[0]])
+            if longest >= lasted:
+                pending += [after, before]
+                continue
+        pieces.append(Cluster(members, cluster.score if len(members) > 1 else 1.0))
+    return pieces
 
 
 def near_copies(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int, float]], bar: float,

@@ -32,6 +32,12 @@ class StorySettings:
     window_days: float = 1.0
     # A story's members span at most this; stories unfold over days, not months.
     max_span_days: float = 7.0
+    # A story's coverage is a burst: a formed story is split where no report came for at least
+    # quiet_hours and for at least as long as the reports before and after the pause took (each side
+    # at least quiet_min_reports): a recall announced in the morning and the hearing about it in the
+    # evening are two stories. None: never split (see linkage.split_at_pauses).
+    quiet_hours: float | None = 3.0
+    quiet_min_reports: int = 2
     # Two entries filed under different topics are rarely one story: their similarity is scaled.
     other_topic_factor: float = 0.5
     # Weight of a title word that looks like a name or place, and of a title word pair.
