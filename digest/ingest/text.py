@@ -99,7 +99,8 @@ def read_head(text: str) -> Head:
     if pick is not None:
         title_at = pick.index
         clean = _clean_copy(paras, pick)
-        title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
+        title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped \
+            and not headline.around_a_picture_control(paras, pick.index) or clean
         title_sure = title_placed and (pick.set_apart or clean) \
             and not headline.said_with_and_without_kicker(paras, pick.index)
     opening = start
