@@ -323,8 +323,8 @@ def reworded_captions(paras: list[Para]) -> set[int]:
 # A picture's control as a text browser prints its button or counter: "Open this photo in gallery:",
 # "Enlarge Image", "Image 1 of 8", "View image in fullscreen", "Bild vergrößern".
 PICTURE_CONTROL = re.compile(r"(open this (?:photo|image) in gallery|enlarge (?:this )?(?:image|photo)|"
-                              r"view image in fullscreen|image \d+ of \d+|bild vergrößern|"
-                              r"zeigt weitere informationen zum bild)\s*:?", re.IGNORECASE)
+                             r"view image in fullscreen|image \d+ of \d+|bild vergrößern|"
+                             r"zeigt weitere informationen zum bild)\s*:?", re.IGNORECASE)
 
 
 def picture_controls(paras: list[Para]) -> set[int]:
