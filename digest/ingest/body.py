@@ -322,9 +322,9 @@ def reworded_captions(paras: list[Para]) -> set[int]:
 
 # A picture's control as a text browser prints its button or counter: "Open this photo in gallery:",
 # "Enlarge Image", "Image 1 of 8", "View image in fullscreen", "Bild vergrößern".
-_PICTURE_CONTROL = re.compile(r"(open this (?:photo|image) in gallery|enlarge (?:this )?(?:image|photo)|"
-                              r"view image in fullscreen|image \d+ of \d+|bild vergrößern|"
-                              r"zeigt weitere informationen zum bild)\s*:?", re.IGNORECASE)
+PICTURE_CONTROL = re.compile(r"(open this (?:photo|image) in gallery|enlarge (?:this )?(?:image|photo)|"
+                             r"view image in fullscreen|image \d+ of \d+|bild vergrößern|"
+                             r"zeigt weitere informationen zum bild)\s*:?", re.IGNORECASE)
 
 
 def picture_controls(paras: list[Para]) -> set[int]:
@@ -332,7 +332,7 @@ def picture_controls(paras: list[Para]) -> set[int]:
     the line after such a control is the picture's caption, or its alt text with the caption after."""
     out: set[int] = set()
     for i, para in enumerate(paras):
-        if para.bullet or not _PICTURE_CONTROL.fullmatch(para.text.strip()):
+        if para.bullet or not PICTURE_CONTROL.fullmatch(para.text.strip()):
             continue
         out.add(i)
         j = i + 1

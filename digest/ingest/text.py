@@ -99,7 +99,8 @@ def read_head(text: str) -> Head:
     if pick is not None:
         title_at = pick.index
         clean = _clean_copy(paras, pick)
-        title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped or clean
+        title_placed = pick.confidence >= headline.threshold(pick.kind) and pick.shaped \
+            and not headline.around_a_picture_control(paras, pick.index) or clean
         title_sure = title_placed and (pick.set_apart or clean) \
             and not headline.said_with_and_without_kicker(paras, pick.index)
     opening = start
@@ -160,13 +161,14 @@ def read_text(text: str) -> Article:
     named = byline.choose(paras, cands, title_at, start, authors)
     authors = byline.clean_names(named.names) if named is not None \
         and named.probability >= byline.threshold(named.kind) and named.agreed and named.person \
+        and not named.contested \
         and not byline.names_the_subject(named, title) and not byline.one_word(named) else ()
     if named is not None and not authors and named.none < byline.threshold():
         review.append("authors")
     published = _date(head, above, paras[end:end + 8])
     stated = dateline.choose(paras, title_at, start, end, published, _is_byline)
     published = stated.value if stated is not None and stated.probability >= dateline.threshold(stated.kind) \
-        and not stated.update_only else None
+        and not stated.update_only and not stated.contested else None
     if stated is not None and not published and stated.none < dateline.threshold():
         review.append("date")
     key_points = _key_points(head, paras)
