@@ -100,3 +100,40 @@ def test_template_globals_are_the_environments_and_their_own(env: jinja2.Environ
     assert env.from_string("{{ who }}").render() == "env"
     assert env.globals["who"] == "env" and own.globals["who"] == "own"
     assert env.from_string("{{ who }}", globals={"who": "x"}).render(who="context") == "context"
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<i>safe</i>"
+
+
+class _Text(str):
+    pass
+
+
+def test_output_is_escaped_as_jinja_escapes_it(env: jinja2.Environment) -> None:
+    """escaped_output in every place Jinja writes output: a page, a macro, a block, {% set %}, an
+    include, a filter block, a call block, autoescape turned off and on again; values of every kind."""
+    rng = random.Random(11)
+    values: list[object] = ["", "plain", "a & b", "<b>", "'q'", '"dq"', Markup("<em>&amp;</em>"), _Html(),
+                            _Text("<sub>"), 5, -2.5, True, None, ["<", 1], {"k": "<v>"}, "\u00e9 \u2028 \x00"]
+    values += ["".join(rng.choice("ab <>&'\"\u00e9\n") for _ in range(rng.randint(0, 12))) for _ in range(300)]
+    sources = {
+        "part.html": "[{{ v }}]",
+        "page.html": ("{% macro m(x) %}<{{ x }}>{% endmacro %}{% macro c(x) %}<{{ x }}|{{ caller() }}>{% endmacro %}"
+                      "{% block b %}{{ v }}{% endblock %}{% set s %}{{ v }}!{% endset %}{{ s }}{{ s | length }}"
+                      "{{ m(v) }}{% call c(v) %}{{ v }}{% endcall %}{% include 'part.html' %}"
+                      "{% filter upper %}{{ v }}{% endfilter %}{{ v | e }}{{ v ~ v }}{{ [v, v] | join }}"
+                      "{% autoescape false %}{{ v }}{% autoescape true %}{{ v }}{% endautoescape %}{% endautoescape %}"
+                      "{% autoescape flag %}{{ v }}{% endautoescape %}"),
+        "child.html": "{% extends 'page.html' %}{% block b %}({{ super() }}{{ v }}){% endblock %}",
+    }
+    plain = jinja2.Environment(loader=jinja2.DictLoader(sources), autoescape=True, undefined=jinja2.StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.loader = jinja2.DictLoader(sources)
+    for value in values:
+        for name in ("page.html", "child.html"):
+            for flag in (True, False):
+                expected = plain.get_template(name).render(v=value, flag=flag)
+                assert env.get_template(name).render(v=value, flag=flag) == expected, (value, name, flag)
+    assert "escaped_output(" in env.compile(sources["page.html"], raw=True)  # what is tested is ours
