@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from digest.markdown_html import render_markdown
+import random
+from urllib.parse import urljoin
+
+from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
+
+from digest.markdown_html import joined_as_it_is, markdown_renderer, normalized_as_it_is, render_markdown
 
 
 def test_raw_html_is_text() -> None:
@@ -96,3 +102,72 @@ def test_pathological_nesting_stays_within_the_recursion_limit() -> None:
     for body in ("".join("  " * n + "- > x\n" for n in range(300)), "> " * 5000 + "x\n", ">" * 20000,
                  "[" * 5000 + "x" + "](https://e.example/)" * 5000, "![" * 5000 + "x" + "](https://e.example/)" * 5000):
         assert nested(sys.getrecursionlimit() - 400, body)
+
+
+def _random_urls(count: int, seed: int) -> list[str]:
+    """URLs near the plain ones: schemes in any case, hosts of odd characters and lengths (a label of 63
+    and of 64, a host of 255 and more), ports, empty ones, and tails with every character mdurl or
+    urllib treats apart (escapes, '%' alone, ';', an empty query or fragment, spaces, non-ASCII)."""
+    rng = random.Random(seed)
+    schemes = ["https://"] * 6 + ["http://"] * 3 + ["HTTPS://", "ftp://", "https:/", "https:", "//", "", "mailto:", "hTtp://"]
+    label_chars = "abcXYZ019-_+%\u00e9.:@[]"
+    tail_chars = "aZ09/?#;:@&=+$,-_.!~*'()%[]{}|\\^`<>\" \t\u00e9\u3002\U0001f600"
+    urls = []
+    for _ in range(count):
+        labels = []
+        for _ in range(rng.choice((1, 2, 3, 5))):
+            size = rng.choice((0, 1, 3, 3, 8, 8, 62, 63, 64))
+            plain = rng.random() < 0.95
+            labels.append("".join(rng.choice("abcxyz019-" if plain else label_chars) for _ in range(size)))
+        host = ".".join(labels)
+        if rng.random() < 0.05:
+            host = ".".join(["a" * 63] * 4) + rng.choice(("", ".b", ".bcd"))  # about 255 long
+        port = rng.choice(("", "", "", ":8080", ":", ":0x1", ":01"))
+        tail = rng.choice(("", "/", "?", "#", "/a/b", "?q=1", "#top"))
+        tail += "".join(rng.choice(tail_chars if rng.random() < 0.1 else "abc/-_.") for _ in range(rng.randint(0, 30)))
+        urls.append(rng.choice(schemes) + host + port + tail)
+    return urls
+
+
+def test_links_known_to_stay_as_they_are_do() -> None:
+    """normalized_as_it_is and joined_as_it_is, said only of what markdown-it's normalizeLink and
+    urllib's urljoin give back as it is; and said of the plain links most bodies hold."""
+    urls = _random_urls(30000, 5) + ["https://x.example/ref/in-Belmont-Bay", "http://a.b:80/p;q?r=1#f",
+                                     "https://a.b/?", "https://a.b/#", "https://a.b/p;", "https://A.b/%41"]
+    bases = ["https://news.example.org/2022/08/15/story/", "http://news.example.org/a", "", "ftp://x.example/"]
+    normalized = joined = 0
+    for url in urls:
+        if normalized_as_it_is(url):
+            normalized += 1
+            assert normalizeLink(url) == url, url
+        if joined_as_it_is(url):
+            joined += 1
+            for base in bases:
+                assert urljoin(base, url) == url, (base, url)
+    assert normalized > 2000 and joined > 500
+
+
+def test_bodies_render_as_markdown_it_renders_them() -> None:
+    """The renderer with the faster first rule and link normalization gives the HTML of one with
+    markdown-it's own (every other rule the same)."""
+    ours = markdown_renderer()
+    theirs = MarkdownIt("commonmark", {"html": False, "typographer": False, "maxNesting": 100})
+    theirs.options = ours.options
+    theirs.block.ruler, theirs.inline.ruler = ours.block.ruler, ours.inline.ruler
+    theirs.inline.ruler2 = ours.inline.ruler2
+    theirs.core.ruler = type(ours.core.ruler)()
+    for rule in ours.core.ruler.__rules__:
+        theirs.core.ruler.push(rule.name, rule.fn)
+    from markdown_it.rules_core import normalize
+
+    theirs.core.ruler.at("normalize", normalize)
+    theirs.validateLink = ours.validateLink  # type: ignore[method-assign]
+    theirs.renderer = ours.renderer
+    rng = random.Random(3)
+    pieces = ["word ", "\n", "\r\n", "\r", "\0", "\n\n", "# h\n", "* item\n", "> quote\n", "**b** ", "`c` ",
+              "[l](https://x.example/a) ", "[m](HTTP://X.example/%zz?a#b) ", "![i](img/p.png) ", "<https://a.example/x>",
+              "[r](../up/;p?#) ", "[s](https://a.example/p%41) ", "[t]: https://t.example/\n\n[t] "]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        env = {"base": "https://news.example.org/2022/08/15/story/"}
+        assert ours.render(text, dict(env)) == theirs.render(text, dict(env)), repr(text)
