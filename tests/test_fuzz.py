@@ -259,6 +259,9 @@ def _resolved(link: str, address: str | None, relative: str) -> bool:
 @given(ARTICLE, st.sampled_from(["page.html", "feed.xml", "copied.txt"]))
 @example({"title": "عربي<script>alert(1)</script>javascript:alert(5)", "author": "", "url": "<script>alert(1)</script>",
           "image": "<script>alert(1)</script>", "section": "World News", "date": None, "paragraphs": [""]}, "feed.xml")
+@example({"title": '&#106;avascript:alert(8)<![CDATA[mailto:a@example.com<a href="javascript:x">0', "author": "",
+          "url": "<script>alert(1)</script>", "image": "<script>alert(1)</script>", "section": "World News",
+          "date": None, "paragraphs": [""]}, "feed.xml")
 def test_ingest_never_crashes_invents_nothing_and_writes_loadable_entries(article: dict[str, Any], name: str) -> None:
     make = {"page.html": _page, "feed.xml": _feed, "copied.txt": _text}[name]
     source = make(article)
@@ -281,8 +284,12 @@ def test_ingest_never_crashes_invents_nothing_and_writes_loadable_entries(articl
     thrice = html.unescape(html.unescape(html.unescape(decoded)))
     # A title's markup (a feed's is HTML inside XML) is dropped with a script's text, joining what stood on either
     # side ("عربي<script>…</script>javascript" -> "عربيjavascript"): the stated text without its elements.
-    untagged = [re.sub(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", "", reading, flags=re.S | re.I)
-                for reading in (html.unescape(decoded), html.unescape(html.unescape(decoded)), thrice)]
+    # Only what is an element's tag may go: a "<![CDATA[" that is text stays, and the tag after it goes
+    # ("...example.com<a href=...>0" -> "...example.com0").
+    untagged = [re.sub(pattern, "", reading, flags=re.S | re.I)
+                for reading in (html.unescape(decoded), html.unescape(html.unescape(decoded)), thrice)
+                for pattern in (r"<(script|style)\b.*?</\1\s*>|<[^>]*>",
+                                r"<(script|style)\b.*?</\1\s*>|</?[a-z][^<>]*>")]
     readings = [decoded, html.unescape(decoded), html.unescape(html.unescape(decoded)), thrice, repaired,
                 html.unescape(repaired), unmailed, cleaned, html.unescape(cleaned),
                 html.unescape(html.unescape(cleaned)), *untagged]
