@@ -526,9 +526,7 @@ class Builder:
         cache = self._open_cache(cache_salt(config), rows=not self.once)
         output = config.output_path
         # The walk's list of entry files (25 MB at 100,000) goes once the rows are refreshed; its print is kept
-        taken = files.taken() if self.once and changed is None else None  # None: walked here (or not at all)
-        listed, walked = taken if taken is not None else (None, None)
-        del taken
+        listed, walked = (files.taken() if self.once and changed is None else None) or (None, None)
         if walked is not None:
             seen = files_seen(walked, plan_salt, now, cache.tree_inputs(live), cache.get(FILES_SEEN))
             # the entry files as the live site was built from, and it lacks no file: nothing to read
@@ -734,7 +732,8 @@ class Builder:
         one-shot build asks near the edit, from the rows' times and paths, reading the entries
         grouped again only: at 100,000 entries a headline edit read every entry's listing and made
         every story, 1.0 of its 1.7 s."""
-        if self.once and isinstance(remembered, tuple) and len(remembered) == 2:
+        stored = isinstance(remembered, tuple) and len(remembered) == 2  # the cache's "stories" value, whole
+        if self.once and stored:
             from digest.stories.nearby import ReadWhenAsked  # with numpy: only to group
 
             def listed(k: int) -> Entry:
@@ -748,8 +747,7 @@ class Builder:
             if same is not None:
                 return same
         stories = self._stories(published_rows, cache, heads=self.once)
-        if isinstance(stories, Grouped) and isinstance(remembered, tuple) and len(remembered) == 2 \
-                and stories.remembered == remembered[1]:
+        if stored and isinstance(stories, Grouped) and stories.remembered == remembered[1]:
             return True  # the same forms in the same order (a dev server's stories keep their forms)
         return grouping(stories) == remembered_grouping(remembered)
 

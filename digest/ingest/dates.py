@@ -292,12 +292,13 @@ def _from_match(m: re.Match[str], day_first: bool = False) -> str | None:
                 d, mo = a, b  # they are used; 02/02/2025 reads the same either way
             elif b > 12 >= a:
                 d, mo = b, a
-            elif day_first or _zone_writes_day_first(g) is True:
+            elif day_first:
                 d, mo = a, b
-            elif _zone_writes_day_first(g) is False:
-                d, mo = b, a
             else:
-                return None  # 03/04/2019: the order is a guess, so no date
+                zone_day_first = _zone_writes_day_first(g)
+                if zone_day_first is None:
+                    return None  # 03/04/2019: the order is a guess, so no date
+                d, mo = (a, b) if zone_day_first else (b, a)
             if len(g["y"]) == 2 and g["sep"] == ".":
                 return None  # "3.5.19" is as likely a version number
             year = int(g["y"]) if len(g["y"]) == 4 else 2000 + int(g["y"])  # "11/20/19"
