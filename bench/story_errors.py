@@ -1,17 +1,24 @@
 """Where story grouping loses precision, on the devset parts it is tuned on (never the held-out weeks).
 
 Usage (from the repository root):
-    .venv/bin/python bench/story_errors.py [--day-times] [--show N]
+    .venv/bin/python bench/story_errors.py [--times real|dates|moved|tail ...] [--day-times] [--show N]
 
-Groups the first set and headlines-2.csv (all three weeks, as `bench/story_quality.py` does) in
-this process and scores the first set and the week of March 31 only. B-cubed precision loss is
-the share of a story's members from another labelled story; each part of it comes from a join
-of two labels. It is attributed by how alike the two labels are by grouping's own pair
-similarities: their average across (every pair of one label's and the other's entries, pairs
-never compared counting 0) as a share of the average within the looser of them. The cohesion
-test of linkage keeps apart groups below 0.3 of that; labels at 1.0 or more are as alike across
-as within, which no bar on similarity can split. `--show N` prints the N predicted stories that
-lose most, each label in it with one headline.
+Groups each tuning part alone, as bench/story_tuning.py does (a site of the part's rows only, so no
+held-out headline is on disk or in memory; the same pieces, settings and seeded time views), and
+prints its figures and where they are lost, for each time view asked (`--times`, given once or more;
+default real; `--day-times` is `--times dates`): real crawl times, every time cut to noon of its
+day, each report moved a random 0-12 hours after its crawl, or delayed by an exponential time of
+mean 6 hours. The spread views show the joins that real times hide: with real times the split at
+pauses in coverage (round 14) cuts most joins of one subject crawled hours apart, and what it
+leaves is harder to see. The P / R / F1 printed are story_tuning's for that part and view.
+
+B-cubed precision loss is the share of a story's members from another labelled story; each part of
+it comes from a join of two labels. It is attributed by how alike the two labels are by grouping's
+own pair similarities: their average across (every pair of one label's and the other's entries,
+pairs never compared counting 0) as a share of the average within the looser of them. The cohesion
+test of linkage keeps apart groups below 0.3 of that; labels at 1.0 or more are as alike across as
+within, which no bar on similarity can split. `--show N` prints the N predicted stories that lose
+most, each label in it with one headline (its crawl time).
 
 Recall lost (a label's entries in several stories) is split by where each part of a label went:
 alone (a story of one), a story of its own (its labelled members mostly of this label: the
@@ -23,65 +30,48 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
-import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from digest.config import load_config  # noqa: E402
-from digest.load import load_entries_with_features  # noqa: E402
-from digest.model import Entry  # noqa: E402
-from digest.stories import DEFAULT_SETTINGS, EntryFeatures, _features  # noqa: E402
-from digest.stories.linkage import link_stories  # noqa: E402
-from digest.stories.vectors import Corpus, similar_pairs  # noqa: E402
+from story_quality import DEVSET, shown_parts  # noqa: E402
+from story_tuning import TIMES, Grouping, grouping, write_part  # noqa: E402
 
-DEVSET = ROOT.parent / "shared" / "story-devset"
-# (name, file, the months of its entries' dates): the parts tuned on, and no other.
-TUNED_ON = [("first set, Mar 10-12", "headlines.csv", {3}), ("Mar 31 - Apr 2", "headlines-2.csv", {3, 4})]
+from digest.stories import DEFAULT_SETTINGS  # noqa: E402
+
 SHARES = (0.3, 0.5, 1.0)
+# --times: a short name for each of story_tuning's views.
+VIEWS = dict(zip(("real", "dates", "moved", "tail"), TIMES, strict=True))
 Scorer = Callable[[dict[str, int], dict[str, int]], dict[str, float]]
 
 
-def main(day_times: bool, show: int) -> None:
+def main(views: Sequence[str], show: int) -> None:
     spec = importlib.util.spec_from_file_location("story_score", DEVSET / "score.py")
     assert spec and spec.loader
     scorer = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(scorer)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, file, months in TUNED_ON:
-            site = Path(tmp) / file.removesuffix(".csv")
-            if not site.exists():
-                subprocess.run([sys.executable, str(DEVSET / "make_site.py"), str(DEVSET / file), str(site)],
-                               check=True, stdout=subprocess.DEVNULL)
-            truth = [g for g in json.loads((site / "truth.json").read_text())["stories"]
-                     if int(g[0].split("/")[2]) in months]
-            entries, features = load_entries_with_features(load_config(site, required=False))
-            part(name, entries, features, truth, day_times, show, scorer.score)
+        for name, _, file, months in shown_parts(tuning_only=True):
+            site = write_part(file, months, Path(tmp))
+            for view in views:
+                part(f"{name}, {VIEWS[view]}", grouping(site, DEFAULT_SETTINGS, VIEWS[view]), show, scorer.score)
 
 
-def part(name: str, entries: Sequence[Entry], cached: Mapping[PurePosixPath, EntryFeatures],
-         truth: list[list[str]], day_times: bool, show: int, score: Scorer) -> None:
-    settings = DEFAULT_SETTINGS
-    ordered = [e for _, _, e in sorted((e.published.timestamp(), str(e.path), e) for e in entries)]
-    times = [e.published.timestamp() for e in ordered]
-    if day_times:
-        times = [t // 86400 * 86400 + 43200 for t in times]
-    corpus = Corpus([_features(e, cached) for e in ordered], settings)
-    edges = list(similar_pairs(corpus, times, [e.topic for e in ordered], settings))
-    clusters = [c.members for c in link_stories(times, edges, settings)]
-    label_of = {p: k for k, g in enumerate(truth) for p in g}
-    label = [label_of.get(str(e.path), -1) for e in ordered]
-    predicted = {str(ordered[i].path): c for c, members in enumerate(clusters) for i in members}
-    result = score(label_of, {p: predicted[p] for p in label_of})
-    lost, alike, worst = attribute(label, clusters, edges)
+def part(name: str, grouped: Grouping, show: int, score: Scorer) -> None:
+    ordered, times = grouped.ordered, grouped.times
+    clusters = [c.members for c in grouped.clusters]
+    label = [grouped.label.get(e.path.name, -1) for e in ordered]
+    predicted = {ordered[i].path.name: c for c, members in enumerate(clusters) for i in members}
+    result = score(grouped.label, {p: predicted[p] for p in grouped.label})
+    lost, alike, worst = attribute(label, clusters, grouped.edges)
     n = sum(1 for k in label if k >= 0)
-    print(f"{name}{' (dates only)' if day_times else ''}: B3 P {result['bcubed_precision']:.3f} "
+    print(f"{name}: B3 P {result['bcubed_precision']:.3f} "
           f"R {result['bcubed_recall']:.3f} F1 {result['bcubed_f1']:.3f}; precision lost {lost / n:.3f}, of it "
           + ", ".join(f"{alike[bar] / max(lost, 1e-12):.0%} between labels at least {bar} as alike across as within"
                       for bar in SHARES), flush=True)
@@ -90,7 +80,7 @@ def part(name: str, entries: Sequence[Entry], cached: Mapping[PurePosixPath, Ent
           + ", ".join(f"{kind} {value / n:.3f}" for kind, value in missed.items()), flush=True)
     for story_lost, members in worst[:show]:
         labels = Counter(label[i] for i in members if label[i] >= 0)
-        print(f"  loses {story_lost:.0f} of {len(members)}: labels {[k for _, k in labels.most_common()]}")
+        print(f"  loses {story_lost:.0f} of {len(members)}: entries by label {[k for _, k in labels.most_common()]}")
         for k, _ in labels.most_common(6):
             first = min((i for i in members if label[i] == k), key=lambda i: times[i])
             print(f"    {ordered[first].published:%m-%d %H:%M} {ordered[first].title[:90]}")
@@ -154,7 +144,8 @@ def recall_attribute(label: Sequence[int], clusters: Sequence[Sequence[int]]) ->
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--day-times", action="store_true")
+    parser.add_argument("--times", action="append", choices=list(VIEWS), help="a time view (default real)")
+    parser.add_argument("--day-times", action="store_true", help="the same as --times dates")
     parser.add_argument("--show", type=int, default=0)
     args = parser.parse_args()
-    main(args.day_times, args.show)
+    main(args.times or (["dates"] if args.day_times else ["real"]), args.show)

@@ -33,6 +33,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,9 +43,10 @@ from story_quality import DEVSET, shown_parts  # noqa: E402
 
 from digest.config import load_config  # noqa: E402
 from digest.load import load_entries_with_features  # noqa: E402
+from digest.model import Entry  # noqa: E402
 from digest.stories import DEFAULT_SETTINGS, StorySettings, _features  # noqa: E402
-from digest.stories.linkage import link_stories  # noqa: E402
-from digest.stories.vectors import Corpus, similar_pairs  # noqa: E402
+from digest.stories.linkage import Cluster, link_stories  # noqa: E402
+from digest.stories.vectors import Corpus, Pairs, similar_pairs  # noqa: E402
 
 Scorer = Callable[[dict[str, int], dict[str, int]], dict[str, float]]
 
@@ -76,9 +78,19 @@ def write_part(file: str, months: set[int], folder: Path) -> Path:
 TIMES = ("real", "dates only", "moved 0-12 h", "tail of 6 h")
 
 
-def grouped(site: Path, settings: StorySettings, times_kind: str) -> tuple[dict[str, int], dict[str, int]]:
-    """(label of each entry's file name, its predicted story), the site grouped alone, its times as
-    times_kind (TIMES) says."""
+class Grouping(NamedTuple):
+    """A tuning part grouped alone: its entries in time order, their times (as a TIMES view has them),
+    the similar pairs and the clusters (indices into `ordered`), and each file name's label."""
+
+    ordered: list[Entry]
+    times: list[float]
+    edges: Pairs
+    clusters: list[Cluster]
+    label: dict[str, int]
+
+
+def grouping(site: Path, settings: StorySettings, times_kind: str) -> Grouping:
+    """The site grouped alone with group_stories' own pieces, its times as times_kind (TIMES) says."""
     entries, cached = load_entries_with_features(load_config(site, required=False))
     timed = sorted((str(e.path), e) for e in entries)
     rng = random.Random(0)
@@ -87,11 +99,18 @@ def grouped(site: Path, settings: StorySettings, times_kind: str) -> tuple[dict[
     times = sorted(at)
     corpus = Corpus([_features(e, cached) for e in ordered], settings)
     edges = similar_pairs(corpus, times, [e.topic for e in ordered], settings)
-    predicted = {ordered[i].path.name: story for story, cluster in enumerate(link_stories(times, edges, settings))
-                 for i in cluster.members}
     truth = json.loads((site / "truth.json").read_text())["stories"]
     label = {Path(p).name: k for k, group in enumerate(truth) for p in group}
-    return label, predicted
+    return Grouping(ordered, times, edges, link_stories(times, edges, settings), label)
+
+
+def grouped(site: Path, settings: StorySettings, times_kind: str) -> tuple[dict[str, int], dict[str, int]]:
+    """(label of each entry's file name, its predicted story), the site grouped alone, its times as
+    times_kind (TIMES) says."""
+    part = grouping(site, settings, times_kind)
+    predicted = {part.ordered[i].path.name: story for story, cluster in enumerate(part.clusters)
+                 for i in cluster.members}
+    return part.label, predicted
 
 
 def moved(time: float, times_kind: str, rng: random.Random) -> float:

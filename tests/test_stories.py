@@ -413,6 +413,48 @@ def test_the_tuning_bench_reads_no_row_of_a_held_out_week() -> None:
     assert min(delayed) >= 0 and 4 * 3600 < sum(delayed) / len(delayed) < 8 * 3600 and max(delayed) > 12 * 3600
 
 
+@needs_shared
+def test_the_error_bench_reads_each_part_as_the_tuning_bench_groups_it_in_every_time_view(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """bench/story_errors.py scores and explains the grouping bench/story_tuning.py makes of a part
+    alone, in each of its time views (real, dates only, moved 0-12 h, a tail of 6 h): the figures it
+    prints are the tuning bench's, its precision lost is 1 - P, and a wrong join it shows is a
+    label of the site."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_errors  # type: ignore[import-not-found]
+    import story_tuning  # type: ignore[import-not-found]
+
+    rows = devset_rows()[::12]
+    rows_file = tmp_path / "rows.csv"
+    with open(rows_file, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    site = tmp_path / "site"
+    devset = SHARED / "story-devset"
+    subprocess.run([sys.executable, str(devset / "make_site.py"), str(rows_file), str(site)], check=True,
+                   stdout=subprocess.DEVNULL)
+    spec = importlib.util.spec_from_file_location("story_score", devset / "score.py")
+    assert spec and spec.loader
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    assert list(story_errors.VIEWS.values()) == list(story_tuning.TIMES)
+    for view in story_tuning.TIMES:
+        label, predicted = story_tuning.grouped(site, StorySettings(), view)
+        expected = scorer.score(label, predicted)
+        story_errors.part(view, story_tuning.grouping(site, StorySettings(), view), 1, scorer.score)
+        printed = capsys.readouterr().out.splitlines()
+        assert printed[0].startswith(f"{view}: B3 P {expected['bcubed_precision']:.3f} "
+                                     f"R {expected['bcubed_recall']:.3f} F1 {expected['bcubed_f1']:.3f}; "
+                                     f"precision lost {1 - expected['bcubed_precision']:.3f},")
+        assert printed[1].startswith("  recall lost ")
+        assert expected["bcubed_precision"] == 1.0 or printed[2].startswith("  loses ")
+
+
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
     true_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
     pred_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
