@@ -801,8 +801,11 @@ class Builder:
             clock.lap("link unchanged")
             to_render = [p for p in pages if p.output_path in stale]
             to_feed = [feed for feed in feeds if any(rel in stale for rel in feed_urls(feed.prefix).values())]
+            # Planned with heads: the feeds made whole now, the pages as they render (in batches: memory)
+            whole: Callable[[Sequence[Page]], Sequence[Page]] | None = None
             if plan.heads:
-                to_render, to_feed = self._with_bodies(to_render, to_feed, cache)
+                _, to_feed = self._with_bodies([], to_feed, cache)
+                whole = functools.partial(self._whole_pages, cache=cache)
             bodies = _feed_bodies(config, cache, to_feed, feeds) if to_feed else {}
             jobs = self.options.jobs
             built: list[Segment] = []
@@ -824,7 +827,7 @@ class Builder:
                 # Pagefind's own, one process's segment to finish, the render's last chunks.
                 apart = not beside and self.once and len(articles) >= PARALLEL_THRESHOLD
             if beside or apart:
-                render_files(config, env(), articles, [], staging, jobs, bodies, self._store_plan)
+                render_files(config, env(), articles, [], staging, jobs, bodies, self._store_plan, whole)
             else:
                 others = to_render
 
@@ -851,7 +854,7 @@ class Builder:
                     if others or to_feed:
                         from digest.render_files import render_files
 
-                        render_files(config, env(), others, to_feed, staging, jobs, bodies, self._store_plan)
+                        render_files(config, env(), others, to_feed, staging, jobs, bodies, self._store_plan, whole)
                     for rel, data in statics:
                         if rel in stale:
                             staging.write(rel, data)
@@ -907,7 +910,11 @@ class Builder:
             record_written_folders(output, staging.touched, state.manifest, self._folders_record, staging.tree)
         return len(stale), gone
 
-    def _with_bodies(self, pages: list[Page], feeds: list[FeedPlan], cache: BuildCache,
+    def _whole_pages(self, pages: Sequence[Page], cache: BuildCache) -> list[Page]:
+        """Pages planned with heads, made whole (_with_bodies), to be rendered."""
+        return self._with_bodies(pages, [], cache)[0]
+
+    def _with_bodies(self, pages: Sequence[Page], feeds: Sequence[FeedPlan], cache: BuildCache,
                      ) -> tuple[list[Page], list[FeedPlan]]:
         """Pages and feeds planned with heads, their entries swapped for the whole ones, read from
         the cache now: those they show only (an addition in the middle of 100,000 entries renders

@@ -33,6 +33,10 @@ from digest.urls import absolute, archive_url, edition_url, tag_slug, tag_url, t
 from digest.workers import in_workers, orphaned
 
 PARALLEL_THRESHOLD = 400  # fewer files than this render faster in one process (measured: fork + pool ~60 ms)
+# Pages planned with heads are made whole (`complete`) this many at a time, each batch rendered before the
+# next is made: what makes them whole (each page's context made again around the whole entries) is held for
+# one batch only. Made whole at once, the contexts of a whole-site render took 120 MB at 10,000 entries.
+WHOLE_AT_ONCE = 4000
 
 
 @dataclass(frozen=True)
@@ -125,19 +129,28 @@ def template_environment(config: Config, sources: TemplateSources | None = None)
 
 def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page], feeds: Sequence[FeedPlan],
                  staging: Staging, jobs: int | None, bodies: Mapping[str, str] | None = None,
-                 meanwhile: Callable[[], object] | None = None) -> None:
+                 meanwhile: Callable[[], object] | None = None,
+                 complete: Callable[[Sequence[Page]], Sequence[Page]] | None = None) -> None:
     """Render these pages and feeds into the staging tree, in worker processes when they are many.
     Every page's error is collected: one BuildFailed names them all. `bodies`: feed items' bodies
-    as HTML already made (feeds.item_body_key). `meanwhile()`: called while the workers render."""
+    as HTML already made (feeds.item_body_key). `meanwhile()`: called while the workers render.
+    `complete(pages)`: the pages as they render, when they were planned with heads (made whole
+    WHOLE_AT_ONCE at a time)."""
     for name in {page.template for page in pages}:
         with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
             env.get_template(name)  # reported, with file and line, when the page renders
     shared = {"site": site_context(config)}
-    # Feeds first: a feed holds fifty items, so it is the longest task.
-    tasks = [("feed", (i,)) for i in range(len(feeds))] + [("page", task) for task in page_tasks(pages)]
-    work = RenderWork(config, env, pages, feeds, staging, shared, bodies or {})
-    results = in_workers(_render_chunk, work, tasks, jobs, PARALLEL_THRESHOLD, meanwhile)
-    errors = [e for chunk_errors in results for e in chunk_errors]
+    size = WHOLE_AT_ONCE if complete is not None else max(len(pages), 1)
+    errors: list[DigestError] = []
+    for batch in [pages[i:i + size] for i in range(0, len(pages), size)] or [pages]:
+        whole = complete(batch) if complete is not None else batch
+        # Feeds first: a feed holds fifty items, so it is the longest task.
+        tasks = [("feed", (i,)) for i in range(len(feeds))] + [("page", task) for task in page_tasks(whole)]
+        work = RenderWork(config, env, whole, feeds, staging, shared, bodies or {})
+        for chunk_errors in in_workers(_render_chunk, work, tasks, jobs, PARALLEL_THRESHOLD, meanwhile):
+            errors.extend(chunk_errors)
+        feeds, meanwhile = (), None  # rendered with the first batch; called once
+        del whole, work  # let go before the next batch is made whole
     if errors:
         unique = list({str(e): e for e in errors}.values())
         raise BuildFailed(unique) if len(unique) > 1 else unique[0]
