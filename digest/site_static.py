@@ -117,13 +117,18 @@ class Swept:
 
 
 def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]], keep: Iterable[str] = (),
-                  record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None) -> list[str]:
+                  record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None,
+                  stop: Callable[[], bool] | None = None) -> list[str]:
     """sweep_tree's files deleted."""
-    return sweep_tree(tree, manifest, keep, record, tree_key, only).removed
+    return sweep_tree(tree, manifest, keep, record, tree_key, only, stop).removed
+
+
+STOP_EVERY = 256  # folders listed between two looks at `stop` (sweep_tree)
 
 
 def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]], keep: Iterable[str] = (),
-               record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None) -> Swept:
+               record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None,
+               stop: Callable[[], bool] | None = None) -> Swept:
     """Delete the files under `tree` that the build did not make (not in `manifest`, not under a
     top folder in `keep`): a file put into output/ by hand would otherwise be published by every
     other build (the live tree becomes the spare). Returns what was deleted and, without `only`,
@@ -139,7 +144,9 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
     `only`: the folders a build just wrote into (and their parents): only they are listed, the
     others taken as recorded, and the record brought up to date for them, so that the next build
     finds the whole tree as recorded (folders_as_recorded) and lists nothing. Without a record
-    of the tree, nothing is done (the next build looks at every folder)."""
+    of the tree, nothing is done (the next build looks at every folder). `stop()`, with `only`:
+    asked every STOP_EVERY folders; when true, the sweep ends there and records nothing (the next
+    build looks at those folders itself): a build waiting for the lock is not kept waiting."""
     kept = set(keep)
     records = _read_record(record)
     known = _Folders.of(records.get(tree_key)) if tree_key else None
@@ -187,7 +194,9 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
     if only is not None:
         if known is None or record is None or not tree_key:
             return Swept([], [])
-        for rel_dir in sorted(only):  # a folder before those under it
+        for count, rel_dir in enumerate(sorted(only)):  # a folder before those under it
+            if stop is not None and count % STOP_EVERY == STOP_EVERY - 1 and stop():
+                return Swept(sorted(removed), [])
             if rel_dir in listed or any(rel_dir == top or rel_dir.startswith(f"{top}/") for top in kept):
                 continue
             path = f"{root}/{rel_dir}" if rel_dir else root

@@ -420,6 +420,39 @@ def test_the_record_of_folders_keeps_any_folder_name(tmp_path) -> None:
     assert recorded_folders(record, "other") is None
 
 
+def test_listing_the_folders_written_stops_when_asked_and_records_nothing(tmp_path, monkeypatch) -> None:
+    """The spare's catch-up lists the folders it wrote into (128,000 after a whole-site render at
+    100,000 entries) and asks its `stop` as it goes: a build that wants the lock ends it, and the
+    folders are not recorded (the next build lists them). Not stopped, they are recorded."""
+    import digest.site_static
+    from digest.site_static import folders_as_recorded, remove_strays
+
+    monkeypatch.setattr(digest.site_static, "STOP_EVERY", 2)
+    tree, record = tmp_path / "tree", tmp_path / "record.marshal"
+    folders = [f"f{n}" for n in range(6)]
+    for rel in folders:
+        (tree / rel).mkdir(parents=True)
+        (tree / rel / "index.html").write_text("page")
+    wanted = {f"{rel}/index.html" for rel in folders}
+    remove_strays(tree, wanted, record=record, tree_key="t")
+    assert folders_as_recorded(tree, record, "t")
+    for rel in folders:
+        (tree / rel / "new.html").write_text("written")  # a build wrote into every folder
+    wanted |= {f"{rel}/new.html" for rel in folders}
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) >= 2
+
+    assert remove_strays(tree, wanted, record=record, tree_key="t", only=set(folders), stop=stop) == []
+    assert len(asked) == 2 and not folders_as_recorded(tree, record, "t")  # stopped: not recorded
+    (tree / "f5" / "stray.txt").write_text("by hand")
+    assert remove_strays(tree, wanted, record=record, tree_key="t", only=set(folders), stop=lambda: False) == [
+        "f5/stray.txt"]
+    assert folders_as_recorded(tree, record, "t")
+
+
 def test_a_build_records_the_folders_it_wrote_so_the_next_lists_none(make_site) -> None:
     """After an edit, the build lists the folders it wrote into (with the manifest at hand) and
     records them: the next build finds every folder as recorded. A stray in such a folder of the
