@@ -45,7 +45,7 @@ PAGEFIND = Path(sys.prefix) / "lib" / f"python{sys.version_info.major}.{sys.vers
     "pagefind_bin" / "pagefind"  # the one digest runs (make build installs pagefind-bin into .venv)
 PEERS_MAX_N = int(os.environ.get("PEERS_MAX_N", "10000"))
 MODES = os.environ.get("MODES", "search no-search").split()  # digest build as users run it, and --no-search
-MEASURES = ("cold", "no-change", "one-edit", "title-edit", "one-add", "one-delete", "edit-after-pause")
+MEASURES = ("cold", "no-change", "one-edit", "title-edit", "one-add", "one-delete", "edit-after-pause", "site-title")
 # digest only: one more edit PAUSE seconds after the last build, as a curator's edits come (the files a
 # build replaces are on the disk by then, and deleting them waits for it); 0 leaves it out
 PAUSE = int(os.environ.get("PAUSE", "40"))
@@ -118,15 +118,18 @@ def corpus(n: int) -> Path:
 
 
 def measure_runs(command: list[str], site: Path, target: Path, leftovers: tuple[str, ...],
-                 paused: bool = False) -> dict[str, list[dict[str, float]]]:
+                 ours: bool = False) -> dict[str, list[dict[str, float]]]:
     """Every measure, RUNS times: a cold build from nothing, one with nothing changed, one after
     appending a paragraph to `target` (as run_peers.sh does), one after changing its headline (a
     curator's usual edit after ingest), one after adding an entry (the newest, as a digest grows
-    each day) and one after deleting it again; with `paused` (and PAUSE), one more edit PAUSE
-    seconds later."""
+    each day) and one after deleting it again; with `ours` (digest's site), one more edit PAUSE
+    seconds later (PAUSE > 0), and one after the site's title changed in digest.toml (every page
+    rendered again over the live site: a theme's or the config's edit)."""
     # PAUSE=0 leaves the paused edit out: no measure without runs (a median of none failed the whole run)
     results: dict[str, list[dict[str, float]]] = {
-        m: [] for m in MEASURES if m != "edit-after-pause" or (paused and PAUSE > 0)}
+        m: [] for m in MEASURES if m not in ("edit-after-pause", "site-title") or ours}
+    if PAUSE <= 0:
+        results.pop("edit-after-pause", None)
     for run in range(RUNS):
         for leftover in leftovers:
             shutil.rmtree(site / leftover, ignore_errors=True)
@@ -140,10 +143,14 @@ def measure_runs(command: list[str], site: Path, target: Path, leftovers: tuple[
         results["one-add"].append(timed(command, site))
         added.unlink()
         results["one-delete"].append(timed(command, site))
-        if paused and PAUSE > 0:
+        if ours and PAUSE > 0:
             time.sleep(PAUSE)
             append_edit(target, 100 + run)
             results["edit-after-pause"].append(timed(command, site))
+        if ours:
+            config = site / "digest.toml"
+            config.write_text(config.read_text().replace('title = "Bench Digest', f'title = "Bench Digest {run}', 1))
+            results["site-title"].append(timed(command, site))
     return results
 
 
@@ -253,7 +260,7 @@ def run_digest(root: Path, n: int, search: bool) -> dict[str, Any]:
     digest = digest_command(search)
     target = site / "content" / middle_entry(site / "content")
     leftovers = ("output", ".output.spare", ".output.twin", ".output.trash", ".digest")
-    results = measure_runs(digest, site, target, leftovers, paused=True)
+    results = measure_runs(digest, site, target, leftovers, ours=True)
     files = count_files(site / "output")
     same = check_same_as_cold(site, search)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,

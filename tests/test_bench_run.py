@@ -23,20 +23,31 @@ def bench_run() -> ModuleType:
 def test_a_pause_of_zero_leaves_the_paused_edit_out_and_every_measure_has_a_median(
         pause: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """PAUSE=0 is documented to leave the edit after a pause out: no measure is left without runs
-    (a median of no runs failed a whole 100,000-entry run after its builds)."""
+    (a median of no runs failed a whole 100,000-entry run after its builds). digest's own site also
+    has its title changed before each run's last build; a peer's has neither."""
     run = bench_run()
     monkeypatch.setattr(run, "PAUSE", pause)
     monkeypatch.setattr(run, "RUNS", 2)
     slept: list[float] = []
     monkeypatch.setattr(run.time, "sleep", slept.append)
-    monkeypatch.setattr(run, "timed", lambda command, site: {"wall_s": 1.0, "cpu_s": 1.0, "peak_mb": 10})
     monkeypatch.setattr(run, "append_edit", lambda target, n: None)
     monkeypatch.setattr(run, "retitle", lambda target, n: None)
     monkeypatch.setattr(run, "add_entry", lambda content, n: tmp_path / f"added-{n}.md")
-    (tmp_path / "added-0.md").touch()
-    (tmp_path / "added-1.md").touch()
-    results = run.measure_runs(["digest", "build"], tmp_path, tmp_path / "target.md", (), paused=True)
+    titles: list[str] = []
+    monkeypatch.setattr(run, "timed", lambda command, site: titles.append((site / "digest.toml").read_text())
+                        or {"wall_s": 1.0, "cpu_s": 1.0, "peak_mb": 10})
+    (tmp_path / "digest.toml").write_text(run.DIGEST_TOML)
+    for n in range(2):
+        (tmp_path / f"added-{n}.md").touch()
+    results = run.measure_runs(["digest", "build"], tmp_path, tmp_path / "target.md", (), ours=True)
     assert ("edit-after-pause" in results) == (pause > 0)
     assert all(len(runs) == 2 for runs in results.values())
+    # the site's title changed before each run's last build only (every page rendered again over the live site)
+    last = len(titles) // 2 - 1
+    assert titles[last] != titles[last - 1] and titles[-1] != titles[-2] and len(set(titles)) == 3
+    for n in range(2):
+        (tmp_path / f"added-{n}.md").touch()
+    peers = run.measure_runs(["hugo"], tmp_path, tmp_path / "target.md", ())
+    assert "site-title" not in peers and "edit-after-pause" not in peers
     assert {m: run.median(r) for m, r in results.items()}["cold"] == {"wall_s": 1.0, "cpu_s": 1.0, "peak_mb": 10}
     assert slept == ([pause, pause] if pause else [])
