@@ -371,7 +371,8 @@ def unlike_headline(para: Para, cue: Callable[[Para], bool]) -> bool:
 
 # A row of share buttons ("Facebook Twitter Flipboard Linkedin Instagram"), a menu glued by bars
 # ("Servicios|Edición Impresa|Club"), an address or a file name ("Esper-says-US-...-14848382.php"), a
-# picture's caption closed by its credit ("... ever had.' Photograph: Jane Doe"), sentences the text
+# picture's caption closed by its credit ("... ever had.' Photograph: Jane Doe") or stating its copyright
+# ("Swedish police officer - Copyright Jane Roe/AP", "© BELGA"), sentences the text
 # browser ran together ("... isn't easy.Kathrin Ziegler/Getty"), a date line by its label ("Published on
 # 06/01/2026 - 13:55", where the date's order is unknown).
 _SHARE_WORDS = {"facebook", "twitter", "x", "linkedin", "instagram", "whatsapp", "telegram", "flipboard",
@@ -384,13 +385,16 @@ _SLUG = re.compile(r"^\S*(?:[\w]+-){3,}\S*$|^\S+\.(?:s?html?|php|aspx?|jsp)\b\S*
 _GLUED_SENTENCE = re.compile(r"[a-z][.!?][A-Z][a-z]")  # "... isn't easy.Kathrin Ziegler/Getty"
 _QUOTE_CREDIT = re.compile(r"['’‘]\s*(photograph|photo|foto|bild|image|picture|credit|crédit|quelle)s?\s*:\s*\S",
                            re.IGNORECASE)
+# A picture's caption or credit by its copyright: "Swedish police officer - Copyright Jane Roe/AP",
+# "(Image: © NASA/ESA)", "... — © BELGA".
+_COPYRIGHT = re.compile(r"©|\s[-–—|]\s*copyright\s+\S", re.IGNORECASE)
 
 
 def page_chrome(text: str) -> bool:
     """A line of the page around the article that has a headline's length (see above)."""
     tokens = text.casefold().split()
     return (len(tokens) >= 2 and all(t in _SHARE_WORDS for t in tokens)) or bool(
-        _GLUED_BARS.search(text) or _SLUG.match(text.strip()) or _QUOTE_CREDIT.search(text)
+        _GLUED_BARS.search(text) or _SLUG.match(text.strip()) or _QUOTE_CREDIT.search(text) or _COPYRIGHT.search(text)
         or _GLUED_SENTENCE.search(text)) or opens_with_date_label(text)
 
 
