@@ -303,6 +303,29 @@ def test_a_whole_site_render_makes_its_pages_whole_a_batch_at_a_time(site: Path,
     assert len(batches) > 2 and max(batches) == 2 and report.rendered > sum(batches)  # feeds, statics too
 
 
+def test_an_emails_files_planned_with_heads_render_its_parts_once(site: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The .html, .txt and .eml of one e-mail share their plan's `email`, and render_email renders
+    each part once for the three. Made whole after a plan with heads (the site's title changed), they
+    share it still: each e-mail's HTML is made once, not again for its .eml."""
+    import digest.newsletter.render
+
+    made: list[int] = []
+    email_html = digest.newsletter.render.email_html
+
+    def counted(env: Any, context: Any) -> Any:
+        made.append(id(context["email"]))
+        return email_html(env, context)
+
+    monkeypatch.setattr(digest.newsletter.render, "email_html", counted)
+    (site / "digest.toml").write_text(CONFIG.replace('title = "Test Digest"', 'title = "Another Digest"'))
+    report = build(site, OPTIONS)
+    emails = list((site / "output").rglob("email.eml"))
+    assert report.rendered > len(emails) >= 2
+    assert len(made) == len(set(made)) == len(emails)
+    assert tree(site / "output") == cold(site, tmp_path)
+
+
 def test_new_and_removed_entries(site: Path, tmp_path: Path) -> None:
     (site / "content/2022/08/16/delta.md").write_text(entry_text("Delta arrives", DAY2, "Delta.", topic="business"))
     rebuild_equals_cold(site, tmp_path)

@@ -260,9 +260,16 @@ def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Call
     feed_units = [dump_unit(feed, shown) for feed in feeds]
     if fetch is not None:
         fetch(shown)
-    return ([Page(p.output_path, p.template, load_unit(data, entry_of)) for p, data in zip(pages, page_units,
-                                                                                             strict=True)],
-            [load_unit(data, entry_of) for data in feed_units])
+    whole = [Page(p.output_path, p.template, load_unit(data, entry_of)) for p, data in zip(pages, page_units,
+                                                                                             strict=True)]
+    # The files of one e-mail (.html, .txt, .eml) share their plan's `email`: the same one again once whole,
+    # so that they render in one task and each part once (render_files.page_tasks, newsletter.render._made)
+    for k in range(1, len(pages)):
+        email = pages[k].context.get("email")
+        if email is not None and pages[k - 1].context.get("email") is email:
+            made = whole[k]
+            whole[k] = Page(made.output_path, made.template, {**made.context, "email": whole[k - 1].context["email"]})
+    return whole, [load_unit(data, entry_of) for data in feed_units]
 
 
 # -- patching it -------------------------------------------------------------------------------------
