@@ -126,10 +126,8 @@ def measure_runs(command: list[str], site: Path, target: Path, leftovers: tuple[
     seconds later (PAUSE > 0), and one after the site's title changed in digest.toml (every page
     rendered again over the live site: a theme's or the config's edit)."""
     # PAUSE=0 leaves the paused edit out: no measure without runs (a median of none failed the whole run)
-    results: dict[str, list[dict[str, float]]] = {
-        m: [] for m in MEASURES if m not in ("edit-after-pause", "site-title") or ours}
-    if PAUSE <= 0:
-        results.pop("edit-after-pause", None)
+    left_out = {"edit-after-pause", "site-title"} if not ours else set() if PAUSE > 0 else {"edit-after-pause"}
+    results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES if m not in left_out}
     for run in range(RUNS):
         for leftover in leftovers:
             shutil.rmtree(site / leftover, ignore_errors=True)

@@ -140,9 +140,10 @@ def render_files(config: Config, env: jinja2.Environment, pages: Sequence[Page],
         with contextlib.suppress(Exception):  # compiled once here, not in every worker; errors are
             env.get_template(name)  # reported, with file and line, when the page renders
     shared = {"site": site_context(config)}
-    size = WHOLE_AT_ONCE if complete is not None else max(len(pages), 1)
+    batches = [pages] if complete is None or len(pages) <= WHOLE_AT_ONCE else \
+        [pages[i:i + WHOLE_AT_ONCE] for i in range(0, len(pages), WHOLE_AT_ONCE)]
     errors: list[DigestError] = []
-    for batch in [pages[i:i + size] for i in range(0, len(pages), size)] or [pages]:
+    for batch in batches:
         whole = complete(batch) if complete is not None else batch
         # Feeds first: a feed holds fifty items, so it is the longest task.
         tasks = [("feed", (i,)) for i in range(len(feeds))] + [("page", task) for task in page_tasks(whole)]

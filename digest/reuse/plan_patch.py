@@ -256,20 +256,16 @@ def with_bodies(pages: Sequence[Page], feeds: Sequence[FeedPlan], entry_of: Call
     its entry count the same. `fetch` is told the paths of every entry they hold first (to read
     them from the cache at once)."""
     shown: set[str] = set()
-    page_units = [dump_unit(page.context, shown) for page in pages]
-    feed_units = [dump_unit(feed, shown) for feed in feeds]
+    # One pickle for all the pages: what they share is shared again once whole (the `email` of an e-mail's
+    # .html, .txt and .eml, which render in one task and each part once: render_files.page_tasks,
+    # newsletter.render._made; a story or a topic listed on many pages)
+    page_units = dump_unit([page.context for page in pages], shown)
+    feed_units = dump_unit(list(feeds), shown)
     if fetch is not None:
         fetch(shown)
-    whole = [Page(p.output_path, p.template, load_unit(data, entry_of)) for p, data in zip(pages, page_units,
-                                                                                             strict=True)]
-    # The files of one e-mail (.html, .txt, .eml) share their plan's `email`: the same one again once whole,
-    # so that they render in one task and each part once (render_files.page_tasks, newsletter.render._made)
-    for k in range(1, len(pages)):
-        email = pages[k].context.get("email")
-        if email is not None and pages[k - 1].context.get("email") is email:
-            made = whole[k]
-            whole[k] = Page(made.output_path, made.template, {**made.context, "email": whole[k - 1].context["email"]})
-    return whole, [load_unit(data, entry_of) for data in feed_units]
+    contexts = load_unit(page_units, entry_of)
+    return ([Page(p.output_path, p.template, context) for p, context in zip(pages, contexts, strict=True)],
+            load_unit(feed_units, entry_of))
 
 
 # -- patching it -------------------------------------------------------------------------------------
