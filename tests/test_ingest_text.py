@@ -1526,3 +1526,21 @@ def test_an_unsure_headline_inside_the_article_does_not_cut_off_its_opening(
     assert (opening[1][:60] in article.body) is kept
     assert _distinct_body()[:60] in article.body
     assert read_head(text).start == at + 1  # the byline and the date are still looked for under the headline
+
+
+def test_a_body_cut_at_a_heading_ends_at_its_last_paragraph_not_at_the_heading() -> None:
+    """Where the best run of paragraphs goes on past a "More stories" heading into teasers and is cut there, the
+    body ends where its opening run scores best: an app's banner between the article's last paragraph and the
+    heading stays out, as it does where the run ends of itself."""
+    banner = ["Get the app", "Read on the go", "  • Push alerts all day",
+              "More reading comfort with the Daily Paper app. Banner for the Daily Paper app."]
+    blurbs = _distinct_body().split("\n\n")[1:]
+    teasers = [line for head, blurb in zip(("Mayor opens the new bridge over the river",
+                                            "Schools stay open through the summer",
+                                            "Rail strike called off after late talks"), blurbs, strict=True)
+               for line in (head, blurb)]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", *_WAR, *banner, "More stories",
+                              *teasers))
+    assert "safe routes to reach the towns" in article.body
+    for junk in ("Banner", "comfort", "Push alerts", "public gallery"):
+        assert junk not in article.body

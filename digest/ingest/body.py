@@ -563,7 +563,20 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         total += value
         if total > best:
             best, best_span = total, (start, i + 1)
-    return _cut_at_thread(paras, *_cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span)))
+    start, end = _cut_at_thread(paras, *_cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span)))
+    return start, _best_end(scores, start, end) if end < best_span[1] else end
+
+
+def _best_end(scores: list[float], start: int, end: int) -> int:
+    """Where a body cut short at `end` (a "Related" heading, teasers, a comment thread) ends at its best:
+    the end of its best-scoring opening run, so the page furniture between the article's last paragraph
+    and the cut (an app's banner, a sign-up line) stays out, as it does where the run ends of itself."""
+    total, best, best_end = 0.0, float("-inf"), end
+    for i in range(start, end):
+        total += scores[i]
+        if total > best:
+            best, best_end = total, i + 1
+    return best_end
 
 
 def _comment_header(paras: list[Para], k: int) -> bool:
