@@ -1544,3 +1544,22 @@ def test_a_body_cut_at_a_heading_ends_at_its_last_paragraph_not_at_the_heading()
     assert "safe routes to reach the towns" in article.body
     for junk in ("Banner", "comfort", "Push alerts", "public gallery"):
         assert junk not in article.body
+
+
+def test_a_related_box_whose_links_each_repeat_their_words_is_still_an_inline_box() -> None:
+    """A "Related stories" box among the article's paragraphs whose links each carry their words again on
+    indented lines under them (a picture's alt text and title) runs longer than eight lines: it is still a
+    box, left out, and the article goes on after it (the window is the one that decides the article resumes)."""
+    box = ["Related stories"]
+    for link, words_again in (("Bank deposits: a guarantee for the rich By Jane Roe, Washington",
+                               "A guarantee for the rich A guarantee for the rich"),
+                              ("Crash risk: where the next crises lurk A column by John Roe",
+                               "Where the next crises lurk Where the next crises lurk"),
+                              ("Fund manager Mary Major: the central bank built the trap An interview by Ann Lee",
+                               "The central bank built the trap The central bank built the trap")):
+        box += [f"  • {link}", f"    {words_again}", f"    {words_again}"]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], _WAR[1],
+                              "\n".join(box[:1]), "\n".join(box[1:]), _WAR[2], _distinct_body()))
+    assert "held the line" in article.body and "safe routes to reach the towns" in article.body
+    for junk in ("guarantee", "crises", "trap", "Related"):
+        assert junk not in article.body

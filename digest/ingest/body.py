@@ -840,7 +840,7 @@ def _inline_box(paras: list[Para], i: int) -> bool:
         return False
     # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
     numbered = _numbered_list(paras, i)
-    for j in range(i + 1, min(len(paras), i + (30 if numbered else 8))):
+    for j in range(i + 1, min(len(paras), i + (30 if numbered else 12))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
         if is_prose(paras[j]) and not paras[j].bullet and not (numbered and paras[j].indent):
