@@ -12,6 +12,7 @@ from digest.ingest.blocks import Para, paragraphs
 from digest.ingest.body import (
     PROMO,
     glued_figures,
+    headline_list,
     inline_boxes,
     is_boundary,
     is_consent,
@@ -1562,4 +1563,24 @@ def test_a_related_box_whose_links_each_repeat_their_words_is_still_an_inline_bo
                               "\n".join(box[:1]), "\n".join(box[1:]), _WAR[2], _distinct_body()))
     assert "held the line" in article.body and "safe routes to reach the towns" in article.body
     for junk in ("guarantee", "crises", "trap", "Related"):
+        assert junk not in article.body
+
+
+def test_headlines_in_a_list_may_close_on_a_quote_or_ask_a_question() -> None:
+    """A list item that ends on a closing quote mark ends a sentence only if what it quotes does ("... Alarm:
+    „Häuser gehen insolvent“" is a headline quoting someone); an item may ask a question, as headlines do,
+    but a list of questions alone is the article's own."""
+    assert headline_list(["Warning: nurses sound the alarm: „Homes are going bust“",
+                          "„Forgotten men“: where the fighters are held"])
+    assert headline_list(['Nurses sound the alarm: "Homes are going bust"', "Fighters held in the desert camps"])
+    assert not headline_list(['The minister said: "We will not go back."', 'She added: "Nor will we."'])
+    assert headline_list(["Sharks of Europe: not dangerous, but in danger",
+                          "Why do fish attack tourists on the beaches of Benidorm ?"])
+    assert not headline_list(["Is the water safe to swim in?", "When will the beach open again?"])
+    teasers = ["  • Warning: nurses sound the alarm: „Homes are going bust“",
+               "  • „Forgotten men“: where the fighters are held", "  • Why do fish attack tourists on the beaches ?"]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], *teasers,
+                              *_WAR[1:]))
+    assert "held the line" in article.body and "safe routes to reach the towns" in article.body
+    for junk in ("nurses", "Forgotten", "fish"):
         assert junk not in article.body

@@ -782,16 +782,25 @@ def _opening(text: str) -> str:
 
 def headline_shaped(text: str) -> bool:
     """A list item worded as a headline: three to twenty words, opening with a capital or a number (after
-    any quote mark), not ending as a sentence does."""
+    any quote mark), not ending as a sentence does (a quote closing the line ends a sentence only if what
+    it quotes does: „Häuser gehen insolvent“ is a headline's quote)."""
     opening = _opening(text)
     return 3 <= words(text) <= 20 and (opening.isupper() or opening.isdigit()) \
-        and not _SENTENCE_END.search(text[-1:])
+        and not _SENTENCE_END.search(_closing(text)[-1:])
+
+
+def _closing(text: str) -> str:
+    """The text without the quote marks that close it, when something is left."""
+    return text.rstrip("\"'”’“‘»«") or text
 
 
 def headline_list(items: list[str]) -> bool:
     """Two or more list items worded as headlines, at least one opening with a capital ("1/2 cup of flour
     for the layer", "2 eggs" are a recipe's own lines)."""
-    return len(items) >= 2 and all(headline_shaped(t) for t in items) and any(_opening(t).isupper() for t in items)
+    asks = [headline_shaped(_closing(t).rstrip("?？ ")) and _closing(t).endswith(("?", "？")) for t in items]
+    # A headline may ask a question; a list of questions only is the article's own (what it answers).
+    return len(items) >= 2 and all(headline_shaped(t) or ask for t, ask in zip(items, asks, strict=True)) \
+        and not all(asks) and any(_opening(t).isupper() for t in items)
 
 
 def headline_lists(paras: list[Para]) -> set[int]:
