@@ -1584,3 +1584,19 @@ def test_headlines_in_a_list_may_close_on_a_quote_or_ask_a_question() -> None:
     assert "held the line" in article.body and "safe routes to reach the towns" in article.body
     for junk in ("nurses", "Forgotten", "fish"):
         assert junk not in article.body
+
+
+def test_a_sign_up_form_among_the_articles_paragraphs_is_not_body() -> None:
+    """A newsletter's sign-up box set in the article: the line with the form's empty field, the lines of no
+    prose right above it (its name and pitch) and the notice under the button in the same block are left
+    out; the article's paragraphs around it stay."""
+    box = ["Sign up to The Week in Europe", "Free weekly newsletter",
+           "The stories and debates that matter for Europeans, from identity to the economy",
+           "Enter your email address\n[                    ]Sign up\n"
+           "Privacy Notice: Newsletters may contain information about charities, online ads, and content funded\n"
+           "by outside parties. For more information see our Privacy Policy and the terms of service."]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], _WAR[1],
+                              *box, _WAR[2], _distinct_body()))
+    assert "held the line" in article.body and "safe routes to reach the towns" in article.body
+    for junk in ("Sign up", "newsletter", "debates that matter", "email", "Privacy", "outside parties"):
+        assert junk not in article.body

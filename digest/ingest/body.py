@@ -402,6 +402,32 @@ def is_consent(text: str) -> bool:
         or words(text) <= 40 and bool(_FORM_FIELD.match(text))
 
 
+
+# An empty field as the text browser draws a form's input ("[                    ]Sign up", its blanks
+# collapsed to one in a paragraph's text) or check box.
+_TEXT_FIELD = re.compile(r"\[[ _]*\]")
+
+
+def sign_up_boxes(paras: list[Para]) -> set[int]:
+    """A form set among the article's paragraphs (a newsletter's sign-up box): the line with its empty text
+    field, the lines that are no prose right above it (the box's name and pitch: "Sign up to ...", "Free
+    weekly newsletter"), and what its block says under the field with no blank line between (the notice
+    under the button: "Privacy Notice: Newsletters may contain ...")."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if not _TEXT_FIELD.search(para.text) or words(para.text) > 40:
+            continue
+        out.add(i)
+        k = i - 1
+        while k >= 0 and not is_prose(paras[k]) and not paras[k].is_image and i - k <= 6:
+            out.add(k)
+            k -= 1
+        k = i + 1
+        while k < len(paras) and not paras[k].gap_before and words(paras[k].text) <= 60:
+            out.add(k)
+            k += 1
+    return out
+
 # A picture's or an icon's alt text that the text browser runs into the words after it ("[logo]ADVERTISEMENT",
 # "[ico] Email"): the words alone decide.
 _MARKS = re.compile(r"^(?:\[[^\[\]]{1,80}\]\s*)+(?=\S)")
