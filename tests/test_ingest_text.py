@@ -1600,3 +1600,16 @@ def test_a_sign_up_form_among_the_articles_paragraphs_is_not_body() -> None:
     assert "held the line" in article.body and "safe routes to reach the towns" in article.body
     for junk in ("Sign up", "newsletter", "debates that matter", "email", "Privacy", "outside parties"):
         assert junk not in article.body
+
+
+def test_a_video_card_with_two_short_lines_between_its_title_and_its_echo_is_left_out() -> None:
+    """A video set in the article as a card: its title, two short lines (a "watch now" button and the
+    video's length), the title again."""
+    body = _distinct_body().split("\n\n")
+    card = ["Mayor on the plan: it is about the homes", "watch now", "VIDEO4:4204:42",
+            "Mayor on the plan: it is about the homes"]
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], *card,
+                              *body[1:]))
+    assert "review of the budget" in article.body and "Residents who packed" in article.body
+    for junk in ("Mayor on the plan", "watch now", "VIDEO"):
+        assert junk not in article.body

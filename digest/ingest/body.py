@@ -778,7 +778,8 @@ def live_ticker(paras: list[Para]) -> set[int]:
 
 def echoed_lines(paras: list[Para]) -> set[int]:
     """Lines inside an article that echo a neighbour: a link to another story set as a card (its
-    headline, a short line such as the source, a section or a video's length, the headline again),
+    headline, a short line or two such as the source, a section, a "watch now" button or a video's length,
+    the headline again),
     a picture's alt text cut short ("...") over the caption that says it in full, and an alt text over
     the caption that repeats it and adds a few words (its credit, in whatever language: "... mánudag.
     Ljósmynd/Aðsend"). (Not among the captions: above the body, the page's own headline can be shown
@@ -786,9 +787,11 @@ def echoed_lines(paras: list[Para]) -> set[int]:
     out: set[int] = set()
     for i in range(1, len(paras)):
         text = paras[i].text
-        if i >= 2 and text == paras[i - 2].text and 3 <= words(text) <= 20 and not is_prose(paras[i]) \
-                and paras[i - 1].text != text and words(paras[i - 1].text) <= 6:
-            out.update((i - 2, i - 1, i))
+        for gap in (2, 3):
+            between = paras[i - gap + 1:i]
+            if i >= gap and text == paras[i - gap].text and 3 <= words(text) <= 20 and not is_prose(paras[i]) \
+                    and all(p.text != text and words(p.text) <= 6 for p in between):
+                out.update(range(i - gap, i + 1))
         if _cut_short(paras[i - 1].text, text) or _credited_copy(paras[i - 1], paras[i]):
             out.update((i - 1, i))
     return out
