@@ -427,3 +427,11 @@ def test_an_xhtml_page_with_its_xml_declaration_is_read() -> None:
              + article_page(PROSE).removeprefix("<!DOCTYPE html>").replace("<html>", '<html xmlns="http://www.w3.org/1999/xhtml">'))
     page = read_html(xhtml)
     assert page.title == "Tide tables change for the winter" and "dredging of the outer channel" in page.body
+
+
+def test_a_list_of_headlines_that_close_on_a_quote_or_ask_is_not_body() -> None:
+    """As the text reader: headlines that quote someone („...“) or ask a question are still headlines."""
+    teasers = ("<ul><li>Ferry captains sound the alarm: „Timetables are going bust“</li>"
+               "<li>Why do gulls attack tourists on the harbour wall ?</li></ul>")
+    body = read_html(article_page(PROSE, teasers, PROSE.replace("harbour", "river"))).body
+    assert "gulls" not in body and "Timetables" not in body and "river office" in body

@@ -12,6 +12,7 @@ from digest.ingest.blocks import Para, paragraphs
 from digest.ingest.body import (
     PROMO,
     glued_figures,
+    headline_list,
     inline_boxes,
     is_boundary,
     is_consent,
@@ -1526,3 +1527,89 @@ def test_an_unsure_headline_inside_the_article_does_not_cut_off_its_opening(
     assert (opening[1][:60] in article.body) is kept
     assert _distinct_body()[:60] in article.body
     assert read_head(text).start == at + 1  # the byline and the date are still looked for under the headline
+
+
+def test_a_body_cut_at_a_heading_ends_at_its_last_paragraph_not_at_the_heading() -> None:
+    """Where the best run of paragraphs goes on past a "More stories" heading into teasers and is cut there, the
+    body ends where its opening run scores best: an app's banner between the article's last paragraph and the
+    heading stays out, as it does where the run ends of itself."""
+    banner = ["Get the app", "Read on the go", "  • Push alerts all day",
+              "More reading comfort with the Daily Paper app. Banner for the Daily Paper app."]
+    blurbs = _distinct_body().split("\n\n")[1:]
+    teasers = [line for head, blurb in zip(("Mayor opens the new bridge over the river",
+                                            "Schools stay open through the summer",
+                                            "Rail strike called off after late talks"), blurbs, strict=True)
+               for line in (head, blurb)]
+    article = read_text(_page("Council agrees the new city plan", "By Jane Doe", *_WAR, *banner, "More stories",
+                              *teasers))
+    assert "safe routes to reach the towns" in article.body
+    for junk in ("Banner", "comfort", "Push alerts", "public gallery"):
+        assert junk not in article.body
+
+
+def test_a_related_box_whose_links_each_repeat_their_words_is_still_an_inline_box() -> None:
+    """A "Related stories" box among the article's paragraphs whose links each carry their words again on
+    indented lines under them (a picture's alt text and title) runs longer than eight lines: it is still a
+    box, left out, and the article goes on after it (the window is the one that decides the article resumes)."""
+    box = ["Related stories"]
+    for link, words_again in (("Bank deposits: a guarantee for the rich By Jane Roe, Washington",
+                               "A guarantee for the rich A guarantee for the rich"),
+                              ("Crash risk: where the next crises lurk A column by John Roe",
+                               "Where the next crises lurk Where the next crises lurk"),
+                              ("Fund manager Mary Major: the central bank built the trap An interview by Ann Lee",
+                               "The central bank built the trap The central bank built the trap")):
+        box += [f"  • {link}", f"    {words_again}", f"    {words_again}"]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], _WAR[1],
+                              "\n".join(box[:1]), "\n".join(box[1:]), _WAR[2], _distinct_body()))
+    assert "held the line" in article.body and "safe routes to reach the towns" in article.body
+    for junk in ("guarantee", "crises", "trap", "Related"):
+        assert junk not in article.body
+
+
+def test_headlines_in_a_list_may_close_on_a_quote_or_ask_a_question() -> None:
+    """A list item that ends on a closing quote mark ends a sentence only if what it quotes does ("... Alarm:
+    „Häuser gehen insolvent“" is a headline quoting someone); an item may ask a question, as headlines do,
+    but a list of questions alone is the article's own."""
+    assert headline_list(["Warning: nurses sound the alarm: „Homes are going bust“",
+                          "„Forgotten men“: where the fighters are held"])
+    assert headline_list(['Nurses sound the alarm: "Homes are going bust"', "Fighters held in the desert camps"])
+    assert not headline_list(['The minister said: "We will not go back."', 'She added: "Nor will we."'])
+    assert headline_list(["Sharks of Europe: not dangerous, but in danger",
+                          "Why do fish attack tourists on the beaches of Benidorm ?"])
+    assert not headline_list(["Is the water safe to swim in?", "When will the beach open again?"])
+    teasers = ["  • Warning: nurses sound the alarm: „Homes are going bust“",
+               "  • „Forgotten men“: where the fighters are held", "  • Why do fish attack tourists on the beaches ?"]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], *teasers,
+                              *_WAR[1:]))
+    assert "held the line" in article.body and "safe routes to reach the towns" in article.body
+    for junk in ("nurses", "Forgotten", "fish"):
+        assert junk not in article.body
+
+
+def test_a_sign_up_form_among_the_articles_paragraphs_is_not_body() -> None:
+    """A newsletter's sign-up box set in the article: the line with the form's empty field, the lines of no
+    prose right above it (its name and pitch) and the notice under the button in the same block are left
+    out; the article's paragraphs around it stay."""
+    box = ["Sign up to The Week in Europe", "Free weekly newsletter",
+           "The stories and debates that matter for Europeans, from identity to the economy",
+           "Enter your email address\n[                    ]Sign up\n"
+           "Privacy Notice: Newsletters may contain information about charities, online ads, and content funded\n"
+           "by outside parties. For more information see our Privacy Policy and the terms of service."]
+    article = read_text(_page("Eastern front holds as the winter war goes on", "By Anna Berg", _WAR[0], _WAR[1],
+                              *box, _WAR[2], _distinct_body()))
+    assert "held the line" in article.body and "safe routes to reach the towns" in article.body
+    for junk in ("Sign up", "newsletter", "debates that matter", "email", "Privacy", "outside parties"):
+        assert junk not in article.body
+
+
+def test_a_video_card_with_two_short_lines_between_its_title_and_its_echo_is_left_out() -> None:
+    """A video set in the article as a card: its title, two short lines (a "watch now" button and the
+    video's length), the title again."""
+    body = _distinct_body().split("\n\n")
+    card = ["Mayor on the plan: it is about the homes", "watch now", "VIDEO4:4204:42",
+            "Mayor on the plan: it is about the homes"]
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", body[0], *card,
+                              *body[1:]))
+    assert "review of the budget" in article.body and "Residents who packed" in article.body
+    for junk in ("Mayor on the plan", "watch now", "VIDEO"):
+        assert junk not in article.body

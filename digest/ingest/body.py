@@ -402,6 +402,32 @@ def is_consent(text: str) -> bool:
         or words(text) <= 40 and bool(_FORM_FIELD.match(text))
 
 
+
+# An empty field as the text browser draws a form's input ("[                    ]Sign up", its blanks
+# collapsed to one in a paragraph's text) or check box.
+_TEXT_FIELD = re.compile(r"\[[ _]*\]")
+
+
+def sign_up_boxes(paras: list[Para]) -> set[int]:
+    """A form set among the article's paragraphs (a newsletter's sign-up box): the line with its empty text
+    field, the lines that are no prose right above it (the box's name and pitch: "Sign up to ...", "Free
+    weekly newsletter"), and what its block says under the field with no blank line between (the notice
+    under the button: "Privacy Notice: Newsletters may contain ...")."""
+    out: set[int] = set()
+    for i, para in enumerate(paras):
+        if not _TEXT_FIELD.search(para.text) or words(para.text) > 40:
+            continue
+        out.add(i)
+        k = i - 1
+        while k >= 0 and not is_prose(paras[k]) and not paras[k].is_image and i - k <= 6:
+            out.add(k)
+            k -= 1
+        k = i + 1
+        while k < len(paras) and not paras[k].gap_before and words(paras[k].text) <= 60:
+            out.add(k)
+            k += 1
+    return out
+
 # A picture's or an icon's alt text that the text browser runs into the words after it ("[logo]ADVERTISEMENT",
 # "[ico] Email"): the words alone decide.
 _MARKS = re.compile(r"^(?:\[[^\[\]]{1,80}\]\s*)+(?=\S)")
@@ -563,7 +589,20 @@ def body_span(paras: list[Para]) -> tuple[int, int]:
         total += value
         if total > best:
             best, best_span = total, (start, i + 1)
-    return _cut_at_thread(paras, *_cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span)))
+    start, end = _cut_at_thread(paras, *_cut_at_teasers(paras, *_cut_at_boundary(paras, *best_span)))
+    return start, _best_end(scores, start, end) if end < best_span[1] else end
+
+
+def _best_end(scores: list[float], start: int, end: int) -> int:
+    """Where a body cut short at `end` (a "Related" heading, teasers, a comment thread) ends at its best:
+    the end of its best-scoring opening run, so the page furniture between the article's last paragraph
+    and the cut (an app's banner, a sign-up line) stays out, as it does where the run ends of itself."""
+    total, best, best_end = 0.0, float("-inf"), end
+    for i in range(start, end):
+        total += scores[i]
+        if total > best:
+            best, best_end = total, i + 1
+    return best_end
 
 
 def _comment_header(paras: list[Para], k: int) -> bool:
@@ -739,7 +778,8 @@ def live_ticker(paras: list[Para]) -> set[int]:
 
 def echoed_lines(paras: list[Para]) -> set[int]:
     """Lines inside an article that echo a neighbour: a link to another story set as a card (its
-    headline, a short line such as the source, a section or a video's length, the headline again),
+    headline, a short line or two such as the source, a section, a "watch now" button or a video's length,
+    the headline again),
     a picture's alt text cut short ("...") over the caption that says it in full, and an alt text over
     the caption that repeats it and adds a few words (its credit, in whatever language: "... mánudag.
     Ljósmynd/Aðsend"). (Not among the captions: above the body, the page's own headline can be shown
@@ -747,9 +787,11 @@ def echoed_lines(paras: list[Para]) -> set[int]:
     out: set[int] = set()
     for i in range(1, len(paras)):
         text = paras[i].text
-        if i >= 2 and text == paras[i - 2].text and 3 <= words(text) <= 20 and not is_prose(paras[i]) \
-                and paras[i - 1].text != text and words(paras[i - 1].text) <= 6:
-            out.update((i - 2, i - 1, i))
+        for gap in (2, 3):
+            between = paras[i - gap + 1:i]
+            if i >= gap and text == paras[i - gap].text and 3 <= words(text) <= 20 and not is_prose(paras[i]) \
+                    and all(p.text != text and words(p.text) <= 6 for p in between):
+                out.update(range(i - gap, i + 1))
         if _cut_short(paras[i - 1].text, text) or _credited_copy(paras[i - 1], paras[i]):
             out.update((i - 1, i))
     return out
@@ -769,16 +811,25 @@ def _opening(text: str) -> str:
 
 def headline_shaped(text: str) -> bool:
     """A list item worded as a headline: three to twenty words, opening with a capital or a number (after
-    any quote mark), not ending as a sentence does."""
+    any quote mark), not ending as a sentence does (a quote closing the line ends a sentence only if what
+    it quotes does: „Häuser gehen insolvent“ is a headline's quote)."""
     opening = _opening(text)
     return 3 <= words(text) <= 20 and (opening.isupper() or opening.isdigit()) \
-        and not _SENTENCE_END.search(text[-1:])
+        and not _SENTENCE_END.search(_closing(text)[-1:])
+
+
+def _closing(text: str) -> str:
+    """The text without the quote marks that close it, when something is left."""
+    return text.rstrip("\"'”’“‘»«") or text
 
 
 def headline_list(items: list[str]) -> bool:
     """Two or more list items worded as headlines, at least one opening with a capital ("1/2 cup of flour
     for the layer", "2 eggs" are a recipe's own lines)."""
-    return len(items) >= 2 and all(headline_shaped(t) for t in items) and any(_opening(t).isupper() for t in items)
+    asks = [headline_shaped(_closing(t).rstrip("?？ ")) and _closing(t).endswith(("?", "？")) for t in items]
+    # A headline may ask a question; a list of questions only is the article's own (what it answers).
+    return len(items) >= 2 and all(headline_shaped(t) or ask for t, ask in zip(items, asks, strict=True)) \
+        and not all(asks) and any(_opening(t).isupper() for t in items)
 
 
 def headline_lists(paras: list[Para]) -> set[int]:
@@ -827,7 +878,7 @@ def _inline_box(paras: list[Para], i: int) -> bool:
         return False
     # A numbered list of other stories ("1. headline", its section and writer under it) runs longer.
     numbered = _numbered_list(paras, i)
-    for j in range(i + 1, min(len(paras), i + (30 if numbered else 8))):
+    for j in range(i + 1, min(len(paras), i + (30 if numbered else 12))):
         if is_boundary(paras[j]) or _THREAD.search(paras[j].text):
             return False
         if is_prose(paras[j]) and not paras[j].bullet and not (numbered and paras[j].indent):

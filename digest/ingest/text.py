@@ -30,6 +30,7 @@ from .body import (
     is_prose,
     picture_controls,
     reworded_captions,
+    sign_up_boxes,
     signed_captions,
     video_player,
     words,
@@ -180,7 +181,8 @@ def read_text(text: str) -> Article:
                | echoed_lines(paras[first:end]) | gallery_slides(paras[first:end]) | video_player(paras[first:end])
                | glued_figures(paras[first:end]) | signed_captions(paras[first:end])
                | headline_lists(paras[first:end]) | reworded_captions(paras[first:end])
-               | picture_controls(paras[first:end]) | alt_over_captions(paras[first:end])}
+               | picture_controls(paras[first:end]) | alt_over_captions(paras[first:end])
+               | sign_up_boxes(paras[first:end])}
     body_paras = _body_paras([p for i, p in enumerate(paras[first:end], first) if i not in inserts],
                              title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
