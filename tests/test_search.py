@@ -1000,6 +1000,56 @@ def test_a_dev_servers_idle_time_reads_the_search_state_before_the_first_edit(ma
 
 
 
+@pytest.mark.usefixtures("needs_pagefind")
+def test_pagefinds_service_indexes_the_pages_as_pagefind_indexes_a_site_of_them(make_site: SiteMaker,
+                                                                               tmp_path: Path) -> None:
+    """The pages handed to Pagefind's service in memory make the fragments `pagefind --site` makes of
+    the same files, byte for byte, and an index of the same languages; handed again in the same order,
+    the same bytes (the service indexes pages sent together side by side and numbers them as they
+    finish: they are sent one at a time)."""
+    files = {f"content/e{i}.md": entry_text(f"{TITLES[i]} <b>&amp;</b>", date=f"2022-08-1{i}T09:00:00Z",
+                                            body=f"Body {i}, ünïcode and quorrel.\n\n## A part\n\n- one\n- two\n")
+             for i in range(6)}
+    root = make_site(files)
+    build(root, BuildOptions(now=NOW, jobs=1, search=False))
+    output = root / "output"
+    pages = [(p.relative_to(output).as_posix(), p.read_bytes()) for p in sorted(output.glob("2022/08/*/*/index.html"))]
+    assert len(pages) == 6
+    executable = digest.search.pagefind_executable()
+    assert executable is not None
+    with open(tmp_path / "stderr", "w+b") as errors:
+        served = digest.search.index_pages(executable, pages, errors)
+        again = digest.search.index_pages(executable, pages, errors)
+    assert isinstance(served, dict) and served == again
+    subprocess.run([str(executable), "--site", str(output), "--glob", "2022/**/*.html", "--output-path",
+                    str(tmp_path / "cli"), "--silent"], check=True)
+    cli = {p.relative_to(tmp_path / "cli").as_posix(): p.read_bytes() for p in (tmp_path / "cli").rglob("*")
+           if p.is_file()}
+    fragments = {name: data for name, data in served.items() if name.startswith("fragment/")}
+    assert len(fragments) == 6
+    assert fragments == {name: data for name, data in cli.items() if name.startswith("fragment/")}
+    assert any(name.startswith("index/") for name in served)
+    assert json.loads(served["pagefind-entry.json"])["languages"].keys() == \
+        json.loads(cli["pagefind-entry.json"])["languages"].keys()
+
+
+def test_a_pagefind_that_has_no_service_is_reported_with_what_it_said(tmp_path: Path) -> None:
+    """A program that is not Pagefind's service (an old Pagefind, another program) fails the index with
+    its own last words, naming the segment, and leaves no half-made segment behind."""
+    from digest.errors import DigestError
+
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'error: unexpected argument --service' >&2\nexit 2\n")
+    fake.chmod(0o755)
+    store = digest.search.SearchStore(tmp_path / "site", fake)
+    page = b'<html lang="en"><body><main data-pagefind-body><p>Words.</p></main></body></html>'
+    with pytest.raises(DigestError, match="could not be built: error: unexpected argument --service") as raised:
+        store._index([("2022/08/10/a/index.html", page)], tmp_path / "segment", keep_runtime=False)
+    assert "segment" in str(raised.value)
+    assert not (tmp_path / "segment").exists()
+    assert [p.name for p in (tmp_path / "site" / ".digest" / "search").iterdir()] == []  # no scratch left
+
+
 def _pagefind_fails(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
     """Every Pagefind run fails, as Pagefind's own error is reported."""
     from digest.errors import DigestError
@@ -1081,7 +1131,9 @@ def test_a_failure_while_the_articles_are_indexed_apart_stops_the_indexing_and_k
     real_render = digest.render_files.render_files
 
     def stuck_build(self: Any, *args: Any, **kwargs: Any) -> Any:
-        marker.write_text(str(os.getpid()))
+        written = marker.with_suffix(".tmp")
+        written.write_text(str(os.getpid()))
+        written.replace(marker)  # whole when the render sees it
         time.sleep(60)
 
     def failing_render(config: Any, env: Any, pages: Any, feeds: Any, *rest: Any) -> None:
