@@ -10,6 +10,7 @@ import pickle
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -1048,6 +1049,47 @@ def test_a_pagefind_that_has_no_service_is_reported_with_what_it_said(tmp_path: 
     assert "segment" in str(raised.value)
     assert not (tmp_path / "segment").exists()
     assert [p.name for p in (tmp_path / "site" / ".digest" / "search").iterdir()] == []  # no scratch left
+
+
+def test_a_page_pagefinds_service_refuses_fails_the_index_without_waiting_on_the_pages_still_sent(
+        tmp_path: Path) -> None:
+    """A service that refuses the first page and goes on answering (its answers unread, the pipes full)
+    is stopped: the index fails with its words, naming the page, and the pages still being sent do not
+    keep the build waiting."""
+    from digest.errors import DigestError
+
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"""#!{sys.executable}
+import base64, json, sys
+def answer(number, payload):
+    sys.stdout.buffer.write(base64.b64encode(json.dumps({{"message_id": number, "payload": payload}}).encode()) + b",")
+    sys.stdout.buffer.flush()
+buffer = b""
+while True:
+    chunk = sys.stdin.buffer.read1(65536)
+    if not chunk:
+        break
+    buffer += chunk
+    *messages, buffer = buffer.split(b",")
+    for message in messages:
+        request = json.loads(base64.b64decode(message))
+        kind, number = request["payload"]["type"], request["message_id"]
+        if kind == "NewIndex":
+            answer(number, {{"type": "NewIndex", "index_id": 0}})
+        elif number == 2:
+            answer(number, {{"type": "Error", "message": "this page is not HTML"}})
+        else:
+            answer(number, {{"type": "IndexedFile", "page_meta": {{"title": "x" * 50000}}}})
+""")
+    fake.chmod(0o755)
+    store = digest.search.SearchStore(tmp_path / "site", fake)
+    pages = [(f"2022/08/10/a{i}/index.html", b"<html><body><p>" + b"words " * 2000 + b"</p></body></html>")
+             for i in range(400)]  # 4.8 MB to send, 27 MB of answers: both pipes fill
+    started = time.monotonic()
+    with pytest.raises(DigestError, match="could not be built: 2022/08/10/a0/index.html: this page is not HTML"):
+        store._index(pages, tmp_path / "segment", keep_runtime=False)
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "segment").exists()
 
 
 def _pagefind_fails(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
