@@ -402,7 +402,6 @@ def is_consent(text: str) -> bool:
         or words(text) <= 40 and bool(_FORM_FIELD.match(text))
 
 
-
 # An empty field as the text browser draws a form's input ("[                    ]Sign up", its blanks
 # collapsed to one in a paragraph's text) or check box.
 _TEXT_FIELD = re.compile(r"\[[ _]*\]")
