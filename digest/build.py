@@ -60,14 +60,19 @@ from digest.reuse.entry_rows import (
     EntryRows,
     LazyFeatures,
     PublishedRows,
+    RowChange,
     entries_key,
+    entries_sum,
     files_seen,
     inputs_key,
+    key_of,
+    moved_sum,
     next_publication,
     printed_entry_files,
     published,
     remember_files,
 )
+from digest.reuse.entry_rows import is_published as row_published
 from digest.reuse.fingerprint import Fingerprinter, Salts, fingerprint, unit_print
 from digest.reuse.manifest import EMPTY as EMPTY_MANIFEST
 from digest.reuse.plan_patch import (
@@ -551,7 +556,8 @@ class Builder:
         # A long-lived Builder's last build: its published entries and their key, what the live
         # site was built from when it published (not made again: two passes over 100,000 rows)
         last_published, last_key = self._published, self._published_key
-        inputs = entries_key(plan_salt, published_rows)
+        inputs_sum = entries_sum(published_rows)
+        inputs = key_of(plan_salt, inputs_sum)
         if not self.once:
             self._published, self._published_key = published_rows, (plan_salt, inputs)
             self.next_due = due
@@ -569,18 +575,35 @@ class Builder:
         plan = None
         live_plan = None
         if live_state is not None:
-            if last_key == (plan_salt, live_state.inputs):
-                before_rows, base = last_published, last_key
+            changes = None if last_key == (plan_salt, live_state.inputs) or found.changes is None else \
+                _published_changes(found.changes, config, now)
+            if changes is not None:
+                # The published entries the last refresh found, told from the change (at 100,000 entries
+                # finding them again and their key took 0.2-0.3 s of every edit)
+                before_rows = _before(published_rows, changes)
+                base = (plan_salt, key_of(plan_salt, moved_sum(inputs_sum, [(rel, now_) for rel, _, now_ in changes
+                                                                            if now_ is not None],
+                                                               [(rel, was) for rel, was, _ in changes
+                                                                if was is not None])))
+                entries_changed = frozenset(PurePosixPath(rel) for rel, was, now_ in changes
+                                            if was is None or now_ is None or was.content_hash != now_.content_hash)
             else:
-                before_rows = published(list(before.items()), config, now)
-                base = (plan_salt, entries_key(plan_salt, before_rows))
+                if last_key == (plan_salt, live_state.inputs):
+                    before_list, base = last_published, last_key
+                else:
+                    before_list = published(list(before.items()), config, now)
+                    base = (plan_salt, entries_key(plan_salt, before_list))
+                before_rows = dict(before_list)
+                entries_changed = changed_entries({rel: row.content_hash for rel, row in before_list},
+                                                  {rel: row.content_hash for rel, row in published_rows})
+                del before_list
             if base[1] == live_state.inputs and cache.get(PLAN_BASE) == base:  # the live site's entries and plan
                 remembered = cache.get(STORIES)  # read before a patch groups again
-                plan = patch(cache, base, dict(before_rows), published_rows, salts,
+                plan = patch(cache, base, before_rows, published_rows, salts,
                              same_stories=lambda: self._same_stories(published_rows, cache, remembered),
                              remembered=remembered, refresh=functools.partial(refreshed_page, config))
                 if plan is None:
-                    live_plan = _live_plan(cache, remembered, before_rows, published_rows, live_state)
+                    live_plan = _live_plan(cache, remembered, entries_changed, len(published_rows), live_state)
                 elif self.once:
                     # A patch is the whole plan: the remembered stories are not read again (an edit at
                     # 100,000 entries held them, 55 MB, and their pickle, 16 MB, to the end of the build)
@@ -960,19 +983,42 @@ def _feed_bodies(config: Config, cache: BuildCache, to_feed: Sequence[FeedPlan],
     return bodies | made
 
 
-def _live_plan(cache: BuildCache, remembered: Any, before: Sequence[tuple[str, CachedEntry]],
-               now: Sequence[tuple[str, CachedEntry]], live_state: TreeState) -> LivePlan | None:
-    """What the live site's stored plan (known to be the live site's) says for touched_pages;
-    None when it cannot tell (no record of the site's shape, or not for the stories remembered)."""
+def _live_plan(cache: BuildCache, remembered: Any, changed: frozenset[PurePosixPath], published_now: int,
+               live_state: TreeState) -> LivePlan | None:
+    """What the live site's stored plan (known to be the live site's) says for touched_pages, the
+    published entries `changed` (added, removed or edited: touched.changed_entries) since it was
+    planned; None when it cannot tell (no record of the site's shape, or not for the stories
+    remembered)."""
     shape = cache.get(PLAN_SHAPE)
     if not (isinstance(remembered, tuple) and len(remembered) == 2 and isinstance(shape, tuple)
             and len(shape) == 2 and shape[1] == remembered[0]):
         return None
-    changed = changed_entries({rel: row.content_hash for rel, row in before},
-                              {rel: row.content_hash for rel, row in now})
-    if not changed or len(changed) > MOST * len(now):
+    if not changed or len(changed) > MOST * published_now:
         return None
     return LivePlan(changed, cache.units_showing, remembered_grouping(remembered), shape[0], live_state.manifest)
+
+
+def _published_changes(changes: Sequence[RowChange], config: Config, now: datetime) -> list[RowChange]:
+    """The rows' changes (EntryRows.refresh) as changes of the published entries at `now`: a row
+    not published (a draft, one dated later) counts as not there."""
+    moment = now.timestamp()
+
+    def shown(row: CachedEntry | None) -> CachedEntry | None:
+        return row if row is not None and row_published(row, config, moment) else None
+
+    found = [(rel, shown(was), shown(now_)) for rel, was, now_ in changes]
+    return [(rel, was, now_) for rel, was, now_ in found if was is not None or now_ is not None]
+
+
+def _before(rows: Sequence[tuple[str, CachedEntry]], changes: Sequence[RowChange]) -> dict[str, CachedEntry]:
+    """The published rows before these changes (_published_changes), from those after them."""
+    before = dict(rows)
+    for rel, was, _ in changes:
+        if was is None:
+            del before[rel]
+        else:
+            before[rel] = was
+    return before
 
 
 # What a failure of the build cache's disk means to the user (SQLite's primary result codes)

@@ -25,6 +25,7 @@ from digest.stories import FEATURES_VERSION, entry_features, grouping_token
 from digest.workers import in_worker, in_workers
 
 Rows = list[tuple[str, CachedEntry]]  # (entry file relative to the site, its row), in path order
+RowChange = tuple[str, CachedEntry | None, CachedEntry | None]  # (entry file, its row before, its row now)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Found:
     # When the only rows that may differ from the last refresh's are these (entry files edited in
     # place: EntryRows._refresh_edited), each with its row before; else None
     edited: Sequence[tuple[str, CachedEntry, CachedEntry]] | None = None
+    # Every row that is not the last refresh's (a file parsed anew or touched, one come or gone), with
+    # its row before and now (None: not there); None when not told (a refresh of edited files only)
+    changes: Sequence[RowChange] | None = None
 
 
 class EntryRows:
@@ -87,12 +91,15 @@ class EntryRows:
         parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs)
         fresh.update(parsed)
         removed = [rel for rel in known if rel not in fresh]
-        if parsed or removed or len(fresh) != len(known) or any(known.get(rel) is not c for rel, c in fresh.items()):
-            cache.update_entries(((rel, c) for rel, c in fresh.items()
-                                  if known.get(rel) is not c and rel not in stored), removed)
+        changes: list[RowChange] = [(rel, known.get(rel), row) for rel, row in fresh.items()
+                                    if known.get(rel) is not row]
+        changes += ((rel, known[rel], None) for rel in removed)
+        if changes:
+            cache.update_entries(((rel, row) for rel, before, row in changes if row is not None and rel not in stored),
+                                 removed)
         self.rows = fresh
         self._ordered, self._places = [(rel, fresh[rel]) for rel, _, _ in found], None
-        return Found(self._ordered, frozenset(parsed), warnings)
+        return Found(self._ordered, frozenset(parsed), warnings, changes=changes)
 
     def index_places(self) -> bool:
         """Make, once, the index of where each entry file is in the last refresh's rows (a long-lived
@@ -308,8 +315,39 @@ def inputs_key(salt: str, entries: Sequence[tuple[str, str]], static_prints: Map
 
 
 def entries_key(plan_salt: str, rows: Sequence[tuple[str, CachedEntry]]) -> str:
-    """The inputs key of a build of these published entries (see inputs_key)."""
-    return inputs_key(plan_salt, [(rel, row.content_hash) for rel, row in rows], {})
+    """The inputs key of a build of these published entries: with the same key, the same entries
+    (paths and content hashes). Made from entries_sum, so that the key of a set that differs from a
+    known one by a few entries is made from those few (key_of, moved_sum)."""
+    return key_of(plan_salt, entries_sum(rows))
+
+
+_SUM_MODULUS = 1 << 128
+
+
+def entry_term(rel: str, row: CachedEntry) -> int:
+    """An entry's part of entries_sum: a 128-bit hash of its path and content hash."""
+    data = f"{rel}\x1e{row.content_hash}".encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "big")
+
+
+def entries_sum(rows: Iterable[tuple[str, CachedEntry]]) -> int:
+    """The sum of the entries' terms, modulo 2**128: a hash of the set that does not depend on its
+    order, and that a few entries more or fewer move by their terms alone (moved_sum). (The sorted
+    list of every entry hashed whole, as before, was made twice a build: for the entries now and for
+    those the live site was built from, 0.2-0.3 s at 100,000 entries.)"""
+    return sum(entry_term(rel, row) for rel, row in rows) % _SUM_MODULUS
+
+
+def moved_sum(total: int, gone: Iterable[tuple[str, CachedEntry]], come: Iterable[tuple[str, CachedEntry]]) -> int:
+    """entries_sum of a set whose sum is `total`, with these entries taken out and these put in."""
+    return (total - sum(entry_term(rel, row) for rel, row in gone)
+            + sum(entry_term(rel, row) for rel, row in come)) % _SUM_MODULUS
+
+
+def key_of(plan_salt: str, total: int) -> str:
+    """entries_key of the entries whose entries_sum is `total`."""
+    return hashlib.blake2b(f"{plan_salt}\x1d{total:032x}".encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
 
 
 FILES_SEEN = "files-seen"  # the cache's record of the entry files a one-shot build found (remember_files)
