@@ -904,6 +904,13 @@ class Builder:
             staging.publish()
             if search is not None:
                 search.store.remember(search.plan.kept + tuple(built), search.runtime, search.prints, search.pages_key)
+            if self.once and store is not None:
+                # Nothing of the search is read again by this build: its pages' prints and segments go
+                # before the written folders are recorded (at 100,000 entries 70 MB, held through that
+                # step's own 60 MB: the peak of an edit)
+                store.let_go()
+                search = indexing = record = None
+                built = []
             settled = staging.settle_twin()
             self._twinned = settled is not None  # the spare is a copy of the live tree: nothing to catch up
             if settled is not None:

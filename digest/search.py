@@ -392,6 +392,12 @@ class SearchStore:
             del self._segments[name]
             self._files.pop(name, None)
 
+    def let_go(self) -> None:
+        """Forget what was read or written (kept only for a long-lived builder's next build): a
+        one-shot build lets its state go once it is recorded (at 100,000 entries its pages' prints and
+        segments are 70 MB)."""
+        self._segments, self._files, self._state = {}, {}, None
+
     def segment_files(self, segment: Segment) -> dict[str, tuple[str, str]]:
         """The segment's files in the output: output path -> (fingerprint, its path in the store)."""
         files = self._files.get(segment.name)
