@@ -9,11 +9,8 @@ that element is furniture around the article, whatever its wording or language.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from typing import Any
-
-from lxml import etree
 
 # A paragraph of prose: this many words or more; blocks of SHORT_WORDS or fewer (headings, labels,
 # credits) are the ones checked; an element holding HELD of the prose's shingles holds the article.
@@ -40,37 +37,28 @@ def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3)}
 
 
-class _Page:
-    """The page's visible words in order (scripts, styles, templates and comments left out), and
-    where each element's words begin and end among them: an element's text is one run of them."""
-
-    def __init__(self, root: Any) -> None:
-        self.tokens: list[str] = []
-        self.spans: dict[Any, tuple[int, int]] = {}
-        starts: dict[Any, int] = {}
-        walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
-        for event, node in walker:
-            if event == "start":
-                if node.tag in _SKIPPED:
-                    walker.skip_subtree()
-                    continue
-                starts[node] = len(self.tokens)
-                self.tokens += _tokens(node.text or "")
-                continue
-            if event == "end" and node in starts:
-                self.spans[node] = (starts.pop(node), len(self.tokens))
-            if node is not root:  # what follows an element (or a comment) is its parent's text again
-                self.tokens += _tokens(node.tail or "")
-
-    def words(self, element: Any) -> _Words:
-        start, end = self.spans[element]
-        return _Words(self.tokens[start:end])
+def _text_of(element: Any) -> str:
+    """The element's visible text: scripts, styles, templates and comments left out."""
+    parts: list[str] = []
+    stack: list[Any] = [element]
+    while stack:  # not recursive: a hostile page may nest elements deeply
+        node = stack.pop()
+        if isinstance(node, str):
+            parts.append(node)  # a child's tail, the parent's text again
+            continue
+        if isinstance(node.tag, str) and node.tag not in _SKIPPED:
+            parts.append(node.text or "")
+            for child in reversed(node):
+                stack.append(child.tail or "")
+                stack.append(child)
+    return " ".join(parts)
 
 
 class _Words:
-    """A run of the page's words, to ask whether a block's words are in it."""
+    """A text's words, to ask whether a block's words are in it."""
 
-    def __init__(self, tokens: list[str]) -> None:
+    def __init__(self, text: str) -> None:
+        tokens = _tokens(text)
         self.joined = f" {' '.join(tokens)} "
         self.shingles = _shingles(tokens)
 
@@ -82,35 +70,27 @@ class _Words:
         return len(own & self.shingles) * 2 >= len(own)
 
 
-def _article_element(page: _Page, root: Any, prose: list[str]) -> Any:
+def _counted_shingles(text: str) -> Counter[tuple[str, ...]]:
+    tokens = _tokens(text)
+    return Counter(tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3))
+
+
+def _article_element(root: Any, prose: list[str]) -> Any:
     """The smallest element under `root` that holds the paragraphs of prose: nine tenths of their
     shingles, each as often as they have it (two alike paragraphs are not both in one of them)."""
-    wanted: Counter[tuple[str, ...]] = Counter()
-    for block in prose:
-        tokens = _tokens(block)
-        wanted.update(tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3))
-    at: dict[tuple[str, ...], list[int]] = {}  # where on the page each of them starts
-    for i in range(len(page.tokens) - 3):
-        shingle = tuple(page.tokens[i:i + 4])
-        if shingle in wanted:
-            at.setdefault(shingle, []).append(i)
+    wanted = sum((_counted_shingles(b) for b in prose), Counter())
     need = HELD * sum(wanted.values())
-    # A shingle the page has no more often than the prose counts once wherever it is; the others
-    # (a phrase the page repeats) count at most as often as the prose has them.
-    counted = [s for s, starts in at.items() if len(starts) > wanted[s]]
-    pooled = sorted(i for s, starts in at.items() if len(starts) <= wanted[s] for i in starts)
-
-    def held(start: int, end: int) -> int:
-        return bisect_right(pooled, end - 4) - bisect_left(pooled, start) \
-            + sum(min(wanted[s], bisect_right(at[s], end - 4) - bisect_left(at[s], start)) for s in counted)
-
     element = root
     while True:
         for child in element:
-            span = page.spans.get(child)
-            if span and span[1] - span[0] >= need and held(*span) >= need:
-                element = child
-                break
+            if isinstance(child.tag, str) and child.tag not in _SKIPPED:
+                text = _text_of(child)
+                if len(text) < need:  # fewer characters than the shingles it should hold
+                    continue
+                held = _counted_shingles(text)
+                if sum(min(n, held[s]) for s, n in wanted.items()) >= need:
+                    element = child
+                    break
         else:
             return element
 
@@ -122,9 +102,8 @@ def _is_sentence(block: str) -> bool:
 
 def without_outside_lines(body: str, tree: Any) -> str:
     """The body without its short blocks (a heading, a label, a line ending no sentence) whose words
-    the page has outside the element that holds the article's paragraphs of prose, and not in it. A
-    block the page does not hold as it is (reworded by the extraction) stays; so does the body when
-    it has fewer than MIN_PROSE paragraphs of prose, or when only the whole page holds them."""
+    the page has outside the element that holds all of the article's paragraphs of prose, and not in
+    it. A block the page does not hold as it is (reworded by the extraction) stays."""
     if tree is None:
         return body
     blocks = body.split("\n\n")
@@ -132,13 +111,13 @@ def without_outside_lines(body: str, tree: Any) -> str:
     if len(prose) < MIN_PROSE:
         return body
     root = next(iter(tree.xpath("//body")), tree)
-    page = _Page(root)
-    article = _article_element(page, root, prose)
+    article = _article_element(root, prose)
     if article is root:
         return body
-    short = [b for b in blocks if 0 < len(_tokens(b)) <= SHORT_WORDS and not _is_sentence(b)]
-    if not short:
-        return body
-    inside, everywhere = page.words(article), page.words(root)
-    dropped = {b for b in short if everywhere.holds(b) and not inside.holds(b)}
-    return "\n\n".join(b for b in blocks if b not in dropped)
+    inside, page = _Words(_text_of(article)), _Words(_text_of(root))
+
+    def outside(block: str) -> bool:
+        return 0 < len(_tokens(block)) <= SHORT_WORDS and not _is_sentence(block) \
+            and page.holds(block) and not inside.holds(block)
+
+    return "\n\n".join(b for b in blocks if not outside(b))
