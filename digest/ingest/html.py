@@ -20,7 +20,6 @@ from .article import Article
 from .body import BOUNDARY, JUNK, PROMO, comment_rules, headline_list, is_consent, words
 from .clean import one_line
 from .dates import find_date, labelled_date
-from .html_body import without_outside_lines
 from .markdown import summary_from
 
 # An XHTML page's XML declaration: lxml refuses text (already decoded) that declares an encoding.
@@ -82,8 +81,6 @@ def read_html(html: str, url: str | None = None) -> Article:
     body = _without_headline(_without_kicker(_inline_text(body), headlines), headlines)
     body = _without_kicker(_without_byline(_without_standfirst(body, description), authors), headlines)
     body = _tidy_markdown(_without_tail(_without_furniture(body)))
-    # A short line from around the article (a teaser's headline, a credit label): not the article's.
-    body = _tidy_markdown(without_outside_lines(body, tree))
     return Article(
         title=title,
         body=body,
