@@ -249,9 +249,10 @@ def _resolved(link: str, address: str | None, relative: str) -> bool:
     try:
         # Control characters are dropped from whatever ingest reads (a URL keeps the rest).
         relative = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", "", relative)
-        # A JSON-LD value is read as one line: its line breaks (U+2028 too) become spaces.
-        return address is not None and link in (urljoin(address, relative.strip()),
-                                                urljoin(address, one_line(relative)))
+        # A JSON-LD value is read as one line: its line breaks (U+2028 too) become spaces; and what
+        # ingest reads is sanitized (a zero-width mark or byte-order mark dropped: '0\ufeff' -> '0').
+        return address is not None and any(link in (urljoin(address, r.strip()), urljoin(address, one_line(r)))
+                                           for r in (relative, sanitize(relative)))
     except ValueError:
         return False
 
@@ -262,6 +263,9 @@ def _resolved(link: str, address: str | None, relative: str) -> bool:
 @example({"title": '&#106;avascript:alert(8)<![CDATA[mailto:a@example.com<a href="javascript:x">0', "author": "",
           "url": "<script>alert(1)</script>", "image": "<script>alert(1)</script>", "section": "World News",
           "date": None, "paragraphs": [""]}, "feed.xml")
+@example({"title": "", "author": "", "url": "https://example.com/a?b=1&c=<2>", "image": "0\ufeff",
+          "section": "World News", "date": None, "paragraphs": ["<script>alert(1)</script><script>alert(1)</script>"]},
+         "page.html")
 def test_ingest_never_crashes_invents_nothing_and_writes_loadable_entries(article: dict[str, Any], name: str) -> None:
     make = {"page.html": _page, "feed.xml": _feed, "copied.txt": _text}[name]
     source = make(article)
