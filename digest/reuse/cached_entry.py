@@ -175,6 +175,11 @@ class CachedEntry:
         """The features as fetched from the row, when they are not unpickled yet (else None)."""
         return self._features_blob if self._features is None else None
 
+    def forget_listing(self) -> None:
+        """Let the listing go (after a one-shot build planned the whole site with it): read again if
+        asked for; the pages planned keep the ListedHead of each entry they show."""
+        self._listed = self._listing_blob = None
+
     def forget_features(self) -> None:
         """Let the features go (after grouping, in a one-shot build); fetched again if asked for."""
         self._features = self._features_blob = None
