@@ -580,7 +580,7 @@ class Builder:
             if changes is not None:
                 # The published entries the last refresh found, told from the change (at 100,000 entries
                 # finding them again and their key took 0.2-0.3 s of every edit)
-                before_rows = _before(published_rows, changes)
+                before_rows = _published_before(published_rows, changes)
                 base = (plan_salt, key_of(plan_salt, moved_sum(inputs_sum, [(rel, now_) for rel, _, now_ in changes
                                                                             if now_ is not None],
                                                                [(rel, was) for rel, was, _ in changes
@@ -915,7 +915,7 @@ class Builder:
                 # before the written folders are recorded (at 100,000 entries 70 MB, held through that
                 # step's own 60 MB: the peak of an edit)
                 store.let_go()
-                search = indexing = record = None
+                search = indexing = indexed = record = None
                 built = []
             settled = staging.settle_twin()
             self._twinned = settled is not None  # the spare is a copy of the live tree: nothing to catch up
@@ -1023,7 +1023,8 @@ def _published_changes(changes: Sequence[RowChange], config: Config, now: dateti
     return [(rel, was, now_) for rel, was, now_ in found if was is not None or now_ is not None]
 
 
-def _before(rows: Sequence[tuple[str, CachedEntry]], changes: Sequence[RowChange]) -> dict[str, CachedEntry]:
+def _published_before(rows: Sequence[tuple[str, CachedEntry]], changes: Sequence[RowChange],
+                      ) -> dict[str, CachedEntry]:
     """The published rows before these changes (_published_changes), from those after them."""
     before = dict(rows)
     for rel, was, _ in changes:

@@ -95,7 +95,7 @@ class EntryRows:
                                     if known.get(rel) is not row]
         changes += ((rel, known[rel], None) for rel in removed)
         if changes:
-            cache.update_entries(((rel, row) for rel, before, row in changes if row is not None and rel not in stored),
+            cache.update_entries(((rel, row) for rel, _, row in changes if row is not None and rel not in stored),
                                  removed)
         self.rows = fresh
         self._ordered, self._places = [(rel, fresh[rel]) for rel, _, _ in found], None
