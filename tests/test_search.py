@@ -218,9 +218,10 @@ def listing(root: Path) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.usefixtures("needs_pagefind")
-def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def _built_in_three_segments(make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch,
+                             ) -> tuple[Path, BuildOptions, list[str]]:
+    """A site of nine articles built with segments of 2 to 4 pages: (its folder, the options it was
+    built with, its segments as listed)."""
     monkeypatch.setattr(digest.search, "SMALL", 2)
     monkeypatch.setattr(digest.search, "LARGE", 4)
     files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z",
@@ -228,7 +229,13 @@ def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker
     root = make_site(files)
     options = BuildOptions(now=NOW, jobs=1, search=True)
     build(root, options)
-    first = listing(root)["segments"]
+    return root, options, listing(root)["segments"]
+
+
+@pytest.mark.usefixtures("needs_pagefind")
+def test_build_keeps_segments_and_indexes_only_what_changed(make_site: SiteMaker,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root, options, first = _built_in_three_segments(make_site, monkeypatch)
     assert len(first) == 3  # 4 + 4 sealed, 1 open
 
     calls = indexed_counts(monkeypatch)
@@ -261,14 +268,7 @@ def test_a_one_shot_build_lets_the_searchs_state_go_once_recorded(make_site: Sit
     build: a one-shot build lets it go before it records the folders it wrote (at 100,000 entries it
     held 70 MB through that step: the peak of an edit). The next build reads it again and keeps the
     segments as before."""
-    monkeypatch.setattr(digest.search, "SMALL", 2)
-    monkeypatch.setattr(digest.search, "LARGE", 4)
-    files = {f"content/e{i}.md": entry_text(TITLES[i], date=f"2022-08-{10 + i:02d}T09:00:00Z",
-                                            body=f"Body {i}.") for i in range(9)}
-    root = make_site(files)
-    options = BuildOptions(now=NOW, jobs=1, search=True)
-    build(root, options)
-    first = listing(root)["segments"]
+    root, options, first = _built_in_three_segments(make_site, monkeypatch)
     held: list[tuple[int, bool]] = []  # (segments in memory, state in memory) as the folders are recorded
     real = digest.build.record_written_folders
 
