@@ -822,10 +822,16 @@ def _closing(text: str) -> str:
     return text.rstrip("\"'”’“‘»«") or text
 
 
+def _asks(text: str) -> bool:
+    """A list item worded as a headline that asks a question."""
+    closed = _closing(text)
+    return closed.endswith(("?", "？")) and headline_shaped(closed.rstrip("?？ "))
+
+
 def headline_list(items: list[str]) -> bool:
     """Two or more list items worded as headlines, at least one opening with a capital ("1/2 cup of flour
     for the layer", "2 eggs" are a recipe's own lines)."""
-    asks = [headline_shaped(_closing(t).rstrip("?？ ")) and _closing(t).endswith(("?", "？")) for t in items]
+    asks = [_asks(t) for t in items]
     # A headline may ask a question; a list of questions only is the article's own (what it answers).
     return len(items) >= 2 and all(headline_shaped(t) or ask for t, ask in zip(items, asks, strict=True)) \
         and not all(asks) and any(_opening(t).isupper() for t in items)

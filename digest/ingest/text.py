@@ -147,6 +147,11 @@ def stated_address(text: str) -> tuple[str | None, str]:
     return (address, rest) if address else (None, text)
 
 
+# What else the text browser set among the article's paragraphs, each found in the article's window
+_INSERTS = (inline_boxes, echoed_lines, gallery_slides, video_player, glued_figures, signed_captions, headline_lists,
+            reworded_captions, picture_controls, alt_over_captions, sign_up_boxes)
+
+
 def read_text(text: str) -> Article:
     source_url, text = stated_address(text)
     layout = read_head(text)
@@ -174,17 +179,11 @@ def read_text(text: str) -> Article:
         review.append("date")
     key_points = _key_points(head, paras)
     standfirst = _standfirst(head, key_points)
-    # Image captions inside the article are the pictures' words, not the article's.
-    # Image captions and "Related" boxes inside the article are not its words.
+    # Image captions, "Related" boxes and the other inserts inside the article are not its words.
     first = layout.opening if layout.opening is not None else start
-    inserts = {first + i for i in captions(paras[first:end + 2]) | inline_boxes(paras[first:end])
-               | echoed_lines(paras[first:end]) | gallery_slides(paras[first:end]) | video_player(paras[first:end])
-               | glued_figures(paras[first:end]) | signed_captions(paras[first:end])
-               | headline_lists(paras[first:end]) | reworded_captions(paras[first:end])
-               | picture_controls(paras[first:end]) | alt_over_captions(paras[first:end])
-               | sign_up_boxes(paras[first:end])}
-    body_paras = _body_paras([p for i, p in enumerate(paras[first:end], first) if i not in inserts],
-                             title, authors, key_points)
+    window = paras[first:end]
+    inserts = {first + i for i in captions(paras[first:end + 2]).union(*(find(window) for find in _INSERTS))}
+    body_paras = _body_paras([p for i, p in enumerate(window, first) if i not in inserts], title, authors, key_points)
     if standfirst and len(body_paras) > 1 and body_paras[0].text == one_line(standfirst) \
             and _set_apart(paras, body_paras[0]):
         body_paras = body_paras[1:]  # the standfirst over the byline: the summary, not the body
