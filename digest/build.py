@@ -89,6 +89,7 @@ from digest.reuse.plan_patch import (
     store_plan,
     with_bodies,
 )
+from digest.reuse.recent import RecentPlan, plan_recent
 from digest.reuse.spare import catch_up_apart
 from digest.reuse.touched import MOST, LivePlan, changed_entries, grouping, site_shape, touched_pages
 from digest.reuse.trees import (
@@ -124,6 +125,7 @@ from digest.stories.remembered import (
     cached_stories,
     grouping_key,
     same_stories_near,
+    stories_after_addition,
 )
 from digest.theme_files import TemplateSources, check_theme, static_files
 from digest.tree_identity import tree_id
@@ -574,6 +576,8 @@ class Builder:
         salts = self._salts(config, salt, cache, sources)
         plan = None
         live_plan = None
+        added: list[str] = []  # the published entries added, when the change is of additions only
+        remembered = None
         if live_state is not None:
             changes = None if last_key == (plan_salt, live_state.inputs) or found.changes is None else \
                 _published_changes(found.changes, config, now)
@@ -585,8 +589,11 @@ class Builder:
                                                                             if now_ is not None],
                                                                [(rel, was) for rel, was, _ in changes
                                                                 if was is not None])))
-                entries_changed = frozenset(PurePosixPath(rel) for rel, was, now_ in changes
-                                            if was is None or now_ is None or was.content_hash != now_.content_hash)
+                real = [(rel, was, now_) for rel, was, now_ in changes
+                        if was is None or now_ is None or was.content_hash != now_.content_hash]
+                entries_changed = frozenset(PurePosixPath(rel) for rel, _, _ in real)
+                if all(was is None for _, was, _ in real):
+                    added = [rel for rel, _, _ in real]
             else:
                 if last_key == (plan_salt, live_state.inputs):
                     before_list, base = last_published, last_key
@@ -617,8 +624,11 @@ class Builder:
         if plan is not None:
             clock.lap("patch plan")  # only what pages show of entries changed: only the pages that show them
         else:
-            plan = self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salts, clock, heads,
-                                   live_plan)
+            recent = None if live_plan is None or not self.once or not heads else \
+                self._plan_recent(config, cache, published_rows, added, remembered, live_plan, clock)
+            plan = self._recent_plan(cache, published_rows, (plan_salt, inputs), salts, recent, clock) \
+                if recent is not None else \
+                self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salts, clock, heads, live_plan)
             if heads:
                 # Every entry's listing was read to organise the site: the pages planned keep those of
                 # the entries they show, the rest go before the render and the search's own reading (at
@@ -734,6 +744,53 @@ class Builder:
             clock.lap("fingerprint")
         # Stored while the workers render, if they do (a cold build at 10,000 entries: 0.8-0.9 s of
         # this process alone, the other core idle), else before the render (_store_plan)
+        self._unstored = functools.partial(store_plan, cache, base, plan, page_found, feed_found, shape)
+        return plan
+
+    def _plan_recent(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
+                     added: Sequence[str], remembered: Any, live: LivePlan, clock: _Clock) -> RecentPlan | None:
+        """The plan of an addition from the recent entries only (reuse/recent.py), or None. The
+        stories are grouped near the additions first; when the plan cannot be made this way, the
+        cache holds them as cached_stories would have, and _plan_site finds them there."""
+        if not added or not (isinstance(remembered, tuple) and len(remembered) == 2):
+            return None
+        from digest.stories.nearby import ReadWhenAsked  # with numpy: only to group
+
+        by_path = dict(published_rows)
+        additions = [by_path[rel].listed(rel) for rel in added]
+        if any(entry.story for entry in additions):
+            return None  # a curator's story key: grouped as before
+
+        def listed(k: int) -> Entry:
+            rel, row = published_rows[k]
+            return row.listed(rel)
+
+        def listings(paths: Iterable[str]) -> dict[str, Entry]:
+            chosen = [(rel, by_path[rel]) for rel in paths]
+            cache.fill_listings(chosen)
+            return {rel: row.listed(rel) for rel, row in chosen}
+
+        stamps, paths = [row.published for _, row in published_rows], [rel for rel, _ in published_rows]
+        tokens = [row.grouping for _, row in published_rows]
+        grouped = stories_after_addition(ReadWhenAsked(listed, len(published_rows)), stamps, paths,
+                                         LazyFeatures(published_rows, cache), tokens, cache, remembered)
+        clock.lap("stories")
+        if grouped is None:
+            return None
+        stories, regrouped = grouped
+        with collector_paused():
+            return plan_recent(config, dict(zip(paths, stamps, strict=True)), additions, remembered[1], stories,
+                               regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys())
+
+    def _recent_plan(self, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
+                     base: tuple[str, str], salt: Salts, recent: RecentPlan, clock: _Clock) -> Plan:
+        """The plan of the recent entries' pages, fingerprinted; stored as _plan_site stores its plan."""
+        clock.lap("organise+plan")
+        with collector_paused():
+            plan, page_found, feed_found = full_plan(recent.pages, recent.feeds, salt, self._units, recent.kept)
+            plan = replace(plan, heads=True)
+            shape = (site_shape(recent.site), grouping_key([row.grouping for _, row in published_rows]))
+            clock.lap("fingerprint")
         self._unstored = functools.partial(store_plan, cache, base, plan, page_found, feed_found, shape)
         return plan
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import groupby
 from pathlib import PurePosixPath
@@ -45,13 +45,26 @@ class Selection:
     the article pages of these entries, the pages and e-mails of these editions (by day) and the
     sitemaps of their months, the weekly e-mails of these weeks (by folder), the listings of these
     tags and topics (by slug). The site's own pages (front page, archive, indexes, the sitemap's
-    index...) are always planned."""
+    index...) are always planned. `parts`: of some of those listings, only some pages (a plan of
+    the recent entries: reuse/recent.py), by (kind, slug) as listing_of_output gives it."""
 
     articles: AbstractSet[PurePosixPath]
     editions: AbstractSet[date]
     weeks: AbstractSet[str]
     tags: AbstractSet[str]
     topics: AbstractSet[str]
+    parts: Mapping[tuple[str, str], ListingPart] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListingPart:
+    """Some pages of a listing (a topic's stories, a tag's entries), planned from its newest items
+    only: `newest`, the listing's first items (as many as those pages show, at least), `total`, how
+    many the whole listing has, and `numbers`, the pages to plan."""
+
+    newest: Sequence[Any]
+    total: int
+    numbers: AbstractSet[int]
 
 
 def plan_pages(site: Site, config: Config, selection: Selection | None = None) -> list[Page]:
@@ -89,10 +102,10 @@ def unplanned_paths(site: Site, config: Config, selection: Selection) -> list[st
     for topic in site.topics:
         if topic.slug not in selection.topics:
             count = len(site.topic_stories.get(topic.slug, ()))
-            found += (output_path(topic_url(topic.slug, n)) for n in _listing_numbers(count, config.items_per_page))
+            found += (output_path(topic_url(topic.slug, n)) for n in listing_numbers(count, config.items_per_page))
     for tag in site.tags:
         if tag.slug not in selection.tags:
-            found += (output_path(tag_url(tag.slug, n)) for n in _listing_numbers(len(tag.entries),
+            found += (output_path(tag_url(tag.slug, n)) for n in listing_numbers(len(tag.entries),
                                                                                    config.items_per_page))
     selected_months = {day.replace(day=1) for day in selection.editions}
     months = _month_sitemaps(site, None if len(site.entries) + len(site.editions) <= SITEMAP_URLS else
@@ -159,8 +172,9 @@ def _plan(site: Site, config: Config, selection: Selection | None) -> Iterator[P
             "edition": edition, "older": ref(older), "newer": ref(newer), "feeds": feed_urls()},
             f"Edition of {edition.day.isoformat()}")
     yield from _article_pages(site, config, _page, None if selection is None else selection.articles)
-    yield from _topic_pages(site, config, _page, None if selection is None else selection.topics)
-    yield from _tag_pages(site, config, _page, None if selection is None else selection.tags)
+    parts = {} if selection is None else selection.parts
+    yield from _topic_pages(site, config, _page, None if selection is None else selection.topics, parts)
+    yield from _tag_pages(site, config, _page, None if selection is None else selection.tags, parts)
     months = [(month, [ref(e) for e in group]) for month, group in
               groupby(site.editions, key=lambda e: e.day.replace(day=1))]
     yield _page(archive_url(), "archive.html", {"months": months, "feeds": feed_urls()}, "Archive")
@@ -246,7 +260,8 @@ class StoryReports:
         self.place = {m.path: i for i, m in enumerate(self.ordered)}
 
 
-def _topic_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None) -> Iterator[Page]:
+def _topic_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None,
+                 parts: Mapping[tuple[str, str], ListingPart]) -> Iterator[Page]:
     counts = {t.slug: len(site.topic_stories.get(t.slug, ())) for t in site.topics}
     yield _page("topics/", "topics.html", {"counts": counts, "feeds": feed_urls()}, "Topics")
     for topic in site.topics:
@@ -254,7 +269,8 @@ def _topic_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSe
             continue
         stories = site.topic_stories.get(topic.slug, ())
         for number, chunk, pagination in _listing(stories, config.items_per_page,
-                                                  lambda n, slug=topic.slug: topic_url(slug, n)):
+                                                  lambda n, slug=topic.slug: topic_url(slug, n),
+                                                  parts.get(("topics", topic.slug))):
             yield _page(topic_url(topic.slug, number), "topic.html", {
                 "topic": topic, "stories": list(chunk), "pagination": pagination,
                 "feeds": feed_urls(topic_url(topic.slug)),
@@ -271,49 +287,61 @@ def _reading_order(name: str) -> tuple[int, str, str]:
     return (1, "".join(c for c in folded if not unicodedata.combining(c)), folded)
 
 
-def _tag_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None) -> Iterator[Page]:
-    index = sorted(site.tags, key=lambda t: (_reading_order(t.name), t.slug))
-    yield _page("tags/", "tags.html", {"tags": [(t.slug, t.name, len(t.entries)) for t in index],
+def tags_index(tags: Iterable[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
+    """The tags page's list: (slug, name, count) of each tag, in reading order."""
+    return sorted(tags, key=lambda t: (_reading_order(t[1]), t[0]))
+
+
+def _tag_pages(site: Site, config: Config, _page: PageMaker, slugs: AbstractSet[str] | None,
+               parts: Mapping[tuple[str, str], ListingPart]) -> Iterator[Page]:
+    yield _page("tags/", "tags.html", {"tags": tags_index((t.slug, t.name, len(t.entries)) for t in site.tags),
                                        "feeds": feed_urls()}, "Tags")
     for tag in site.tags:
         if slugs is not None and tag.slug not in slugs:
             continue
         for number, chunk, pagination in _listing(tag.entries, config.items_per_page,
-                                                  lambda n, slug=tag.slug: tag_url(slug, n)):
+                                                  lambda n, slug=tag.slug: tag_url(slug, n),
+                                                  parts.get(("tags", tag.slug))):
             yield _page(tag_url(tag.slug, number), "tag.html", {
                 "tag": {"slug": tag.slug, "name": tag.name}, "entries": list(chunk), "pagination": pagination,
                 "feeds": feed_urls(),
             }, f"Tagged {tag.name}" if number == 1 else f"Tagged {tag.name}, page {number}")
 
 
-def _listing(items: Sequence[Any], per_page: int,
-             url_of: Any) -> Iterator[tuple[int, Sequence[Any], dict[str, Any]]]:
+def _listing(items: Sequence[Any], per_page: int, url_of: Any,
+             part: ListingPart | None = None) -> Iterator[tuple[int, Sequence[Any], dict[str, Any]]]:
     """A listing (newest first) as pages that do not shift: the first page (number 1, the
     listing's own address) shows the newest `per_page` items; the archive pages behind it are
     numbered from the oldest (page 2 holds the oldest items, page 3 the next ones...), so a new item
     changes the first page and the newest archive page only, and a full page keeps its address
-    and content for good. Yields (number, items, pagination)."""
-    yield 1, items[:per_page], {
-        "number": 1, "newest": True, "previous": None,
-        "next": url_of(_archive_page(len(items) - 1 - per_page, per_page)) if len(items) > per_page else None}
-    if len(items) <= per_page:
+    and content for good. Yields (number, items, pagination). `part`: only its pages, from its
+    newest items (`items` is not read)."""
+    count = len(items) if part is None else part.total
+    if part is not None:
+        items = part.newest
+    if part is None or 1 in part.numbers:
+        yield 1, items[:per_page], {
+            "number": 1, "newest": True, "previous": None,
+            "next": url_of(archive_page(count - 1 - per_page, per_page)) if count > per_page else None}
+    if count <= per_page:
         return
-    oldest_first = list(reversed(items))
-    last = _archive_page(len(items) - 1, per_page)
+    last = archive_page(count - 1, per_page)
     for number in range(2, last + 1):
-        start = (number - 2) * per_page
-        chunk = oldest_first[start:start + per_page][::-1]
+        if part is not None and number not in part.numbers:
+            continue
+        start = (number - 2) * per_page  # its oldest item's place, counted from the oldest
+        chunk = items[max(0, count - start - per_page):count - start]
         yield number, chunk, {"number": number, "newest": False,
                               "previous": url_of(number + 1 if number < last else 1),
                               "next": url_of(number - 1) if number > 2 else None}
 
 
-def _listing_numbers(count: int, per_page: int) -> range:
+def listing_numbers(count: int, per_page: int) -> range:
     """The page numbers _listing gives a listing of `count` items."""
-    return range(1, 2) if count <= per_page else range(1, _archive_page(count - 1, per_page) + 1)
+    return range(1, 2) if count <= per_page else range(1, archive_page(count - 1, per_page) + 1)
 
 
-def _archive_page(position: int, per_page: int) -> int:
+def archive_page(position: int, per_page: int) -> int:
     """The archive page holding the item at `position` in oldest-first order."""
     return position // per_page + 2
 

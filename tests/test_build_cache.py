@@ -2056,21 +2056,24 @@ def test_one_shot_builds_group_stories_near_what_changed(site: Path, tmp_path: P
     import digest.stories.nearby as nearby
 
     calls: list[tuple[bool, int, int]] = []  # (grouped near, entries that went read back, words counted)
-    regroup = nearby.regroup_near
     counted: list[int] = []
     monkeypatch.setattr(nearby, "word_counts", lambda features: counted.append(1) or Counter(
         t for f in features for t in f.terms))
 
-    def watched(*args: Any, **options: Any) -> Any:
-        asked: list[int] = []
-        departed = options["departed"]
-        options["departed"] = lambda wanted: asked.append(len(wanted)) or departed(wanted)
-        before = len(counted)
-        found = regroup(*args, **options)
-        calls.append((found is not None, sum(asked), len(counted) - before))
-        return found
+    def watched(regroup: Any) -> Any:
+        def grouped(*args: Any, **options: Any) -> Any:
+            asked: list[int] = []
+            departed = options["departed"]
+            options["departed"] = lambda wanted: asked.append(len(wanted)) or departed(wanted)
+            before = len(counted)
+            found = regroup(*args, **options)
+            calls.append((found is not None, sum(asked), len(counted) - before))
+            return found
+        return grouped
 
-    monkeypatch.setattr(nearby, "regroup_near", watched)
+    # An addition is grouped for a plan of the recent entries (forms_near), the others as before
+    monkeypatch.setattr(nearby, "regroup_near", watched(nearby.regroup_near))
+    monkeypatch.setattr(nearby, "forms_near", watched(nearby.forms_near))
     written: list[tuple[int, int, bool]] = []  # the ledger's rows written, removed, and whether whole
     write_ledger = BuildCache.write_ledger
 

@@ -98,7 +98,7 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     showed = live.showing(str(path) for path in live.changed)
     outputs = {path: output_path(url) for path, url in site.article_urls.items()}
     articles = set(touched_now)
-    articles.update(_now_related(site, config, live.changed & present))
+    articles.update(now_related(site, config, live.changed & present))
     articles.update(path for path, rel in outputs.items() if rel in showed)
     if len(articles) > MOST * max(len(present), 1):
         return None
@@ -110,7 +110,7 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     listed = {found for found in map(listing_of_output, showed) if found is not None}
     selection = Selection(
         articles=articles,
-        editions=days | _neighbours(site.editions, days),
+        editions=days | edition_neighbours(site.editions, days),
         weeks={week_folder(day, config.email_week_ends) for day in days} | {
             week for week in map(week_of_output, showed) if week is not None},
         tags={slug for kind, slug in listed if kind == "tags"} | {
@@ -129,7 +129,7 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     return selection, kept
 
 
-def _neighbours(editions: Sequence[Edition], days: AbstractSet[date]) -> set[date]:
+def edition_neighbours(editions: Sequence[Edition], days: AbstractSet[date]) -> set[date]:
     """The editions just before and after each of these days (newest first, as the site lists
     them): the ones whose pages link to the edition of that day, or, for a day gone, to it then."""
     ascending = [e.day for e in reversed(editions)]
@@ -144,7 +144,7 @@ def _neighbours(editions: Sequence[Edition], days: AbstractSet[date]) -> set[dat
     return found
 
 
-def _now_related(site: Site, config: Config, changed: AbstractSet[PurePosixPath]) -> set[PurePosixPath]:
+def now_related(site: Site, config: Config, changed: AbstractSet[PurePosixPath]) -> set[PurePosixPath]:
     """The entries that a changed one follows closely enough in its topic to be among their related
     articles (pages.related_reach)."""
     if not changed:

@@ -327,6 +327,57 @@ def same_grouping_near(entries: Sequence[Entry], columns: Columns, features: Map
     return Checked(now == before, near.change)
 
 
+@dataclass(frozen=True)
+class Reformed:
+    """forms_near's result: the stories in the cache's form, those of the last grouping that stay
+    (`kept`) and those grouped again (`regrouped`, made), the paths grouped again, come or gone
+    (`touched`), and the ledger's change."""
+
+    kept: list[str | tuple[str, Sequence[str], float, str]]
+    regrouped: list[Story]
+    touched: set[str]
+    ledger: LedgerChange
+
+
+def forms_near(entries: Sequence[Entry], columns: Columns, features: Mapping[PurePosixPath, EntryFeatures],
+               tokens: Sequence[str], previous: Remembered, ledger: Ledger, settings: StorySettings, *,
+               departed: Callable[[list[tuple[str, str]]], Mapping[str, EntryFeatures]] | None = None,
+               max_fresh: float = MAX_FRESH, max_reached: float = MAX_REACHED) -> Reformed | None:
+    """The stories group_stories gives these entries, found as regroup_near finds them, but only
+    those grouped again made: the rest stay in the cache's form (`previous`'s), entries unread. For
+    a change that gave no entry a curator's key and took none away (entries added without one): the
+    curator's stories are `previous`'s. `entries` and `columns` as for same_grouping_near. None
+    when it cannot tell cheaply."""
+    near = _near(entries, columns, features, tokens, previous, ledger, settings, departed, max_fresh, max_reached)
+    if near is None:
+        return None
+    redone, went_paths, touched = near.redone, near.went_paths, near.touched
+    kept: list[str | tuple[str, Sequence[str], float, str]] = []
+    grouped = 0  # the automatically grouped entries of the stories kept
+    for story in previous:
+        if isinstance(story, str):
+            if story in touched:
+                if story not in redone and story not in went_paths:
+                    return None
+                continue
+            kept.append(story)
+            grouped += 1
+            continue
+        key, members, score, reason = story
+        if reason == "curator":
+            kept.append(story)
+            continue
+        if not touched.isdisjoint(members):
+            if any(m not in redone and m not in went_paths for m in members):
+                return None  # a story split across what was regrouped: not as the argument says
+            continue
+        kept.append(story)
+        grouped += len(members)
+    if grouped + len(redone) != len(near.keyless):
+        return None  # every automatically grouped entry in exactly one story, or group everything
+    return Reformed(kept, near.regrouped, touched, near.change)
+
+
 def _remembered_form(key: str, members: Sequence[str], score: float,
                      reason: str) -> str | tuple[str, tuple[str, ...], float, str]:
     """A story as remembered.remembered_story keeps it (stories.kept_as_path), the member paths as

@@ -206,6 +206,40 @@ def same_stories_near(entries: Sequence[Entry], stamps: Sequence[float], paths: 
     return True
 
 
+def stories_after_addition(entries: Sequence[Entry], stamps: Sequence[float], paths: Sequence[str],
+                           features: Mapping[PurePosixPath, Any], tokens: Sequence[str], cache: _Memory,
+                           remembered: Any) -> tuple[list[str | RememberedStory], set[str]] | None:
+    """The stories of these entries in the cache's form (remembered_stories), and the paths grouped
+    again, come or gone, after entries without a curator's key were added to those the `remembered`
+    stories (the cache's "stories" value) were grouped from: grouped near the additions
+    (nearby.forms_near), the stories that stay neither made nor their entries read. `stamps` and
+    `paths`: every entry's time and path; `entries` may read each entry when asked for. The cache
+    then holds the stories under the new grouping key, and the ledger of the entries now, as
+    cached_stories would have left them. None when that cannot tell (group them)."""
+    from digest.stories.nearby import Columns, forms_near  # with numpy: only to group
+
+    ledger = _stored_ledger(cache, remembered)
+    if ledger is None:
+        return None
+    curated = {member: story[0] for story in remembered[1] if not isinstance(story, str) and story[3] == "curator"
+               for member in story[1]}
+    columns = Columns(stamps, paths, [curated.get(path) for path in paths])
+    try:
+        found = forms_near(entries, columns, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
+                           departed=functools.partial(_departed, cache))
+    except Exception:  # an optimisation must never fail a build: group them
+        return None
+    if found is None:
+        return None
+    stories: list[str | RememberedStory] = [*found.kept, *remembered_stories(found.regrouped)]  # type: ignore[list-item]
+    key = grouping_key(tokens)
+    with cache.atomically():
+        _write_ledger_change(cache, key, found.ledger)
+        cache.put(STORIES, (key, stories))
+        cache.put(STORIES_KEY, key)
+    return stories, found.touched
+
+
 def _write_ledger_change(cache: _Memory, key: str, change: LedgerChange) -> None:
     """Keep the ledger of a grouping near a change (nearby.LedgerChange): its word counts and size
     under the grouping's key, and the rows of the entries that came, went or changed only."""

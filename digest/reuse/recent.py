@@ -1,0 +1,465 @@
+"""A plan of the recent entries: entries added at the newest end of a large archive change the
+pages of the last weeks and a few pages about the whole site, so a one-shot build plans those from
+the entries of the last weeks only, not from every entry's listing.
+
+The *window* is every published entry of a local day on or after `start`: the first day of the
+month of the earliest entry added, taken DAYS_BEFORE_MONTH days before it (`first_month`),
+moved back by MARGIN_DAYS more. The stories are grouped again near the additions without making
+those that stay (stories.remembered.stories_after_addition); each story with a member in the window
+is read whole, with every story its key joins (a curator's shared key). The window is organised
+twice, as the live site's plan had it (its stories, without the entries added) and now. Then:
+
+- its articles, editions (with their e-mails, weeks and months' sitemaps) are those of the whole
+  site from `first_month` on: every entry of those days is in the window and every story is whole;
+- a topic's or a tag's listing is the same as the whole site's for its items in the window (they
+  come first, newest first); its length is the live listing's (the stored topics and tags pages'
+  counts) moved by what the window gained, and only the pages from the oldest changed item on
+  are planned (listing pages are numbered from the oldest: pages.py);
+- the pages about the whole site are the window's, with what lies outside it taken from the live
+  plan's stored pages: the topics' and tags' counts, the archive's and the sitemap index's months
+  before `first_month`;
+- every other page of the live site is kept as it is (Plan.kept).
+
+Whatever the window cannot show exactly is not guessed: the plan is None, and the build plans as
+before (reuse/touched.py). So: a change other than additions, an addition with a curator's story
+key or a new topic, a story changed with a member before the window, an edition, a week, an
+article's related entries, a listing page, the front page or a feed that reaches past the window.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from digest.config import Config
+from digest.feeds import FeedPlan, plan_feeds
+from digest.model import Entry, Page, Site, Story, Topic
+from digest.newsletter.plan import week_folder
+from digest.organise import organise, story_topic
+from digest.pages import (
+    ListingPart,
+    Selection,
+    archive_page,
+    listing_numbers,
+    plan_pages,
+    related_reach,
+    tags_index,
+)
+from digest.reuse.manifest import Manifest
+from digest.reuse.plan_patch import FEED_UNIT, load_unit
+from digest.reuse.touched import LivePlan, edition_neighbours, now_related
+from digest.stories import ALONE, make_story, path_key
+from digest.urls import (
+    archive_url,
+    edition_of_output,
+    is_article_output,
+    listing_of_output,
+    output_path,
+    tag_slug,
+    tag_url,
+    topic_url,
+    week_of_output,
+)
+
+DAYS_BEFORE_MONTH = 7  # the first month planned from the window is that of this many days before the earliest addition
+MARGIN_DAYS = 14  # the window reaches this many days before that month: its weeks and editions' neighbours
+FRONT_PAGE_EDITIONS = 8  # the editions the front page shows (pages._plan: the latest and seven older)
+Form = str | tuple[str, Sequence[str], float, str]  # a story in the cache's form (remembered_stories)
+_DAY = 86_400
+
+
+class Listings(Protocol):
+    """What the plan reads of the entries' rows: each one's listing, as organising reads it."""
+
+    def __call__(self, paths: Iterable[str]) -> dict[str, Entry]: ...
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date  # every published entry of this local day or later is read
+    first_month: date  # the first day of the first month whose pages are planned from the window
+
+
+@dataclass(frozen=True)
+class RecentPlan:
+    """The pages and feeds to plan, the live site's other pages (kept), and the site of the window
+    (its topics are the whole site's)."""
+
+    site: Site
+    pages: list[Page]
+    feeds: list[FeedPlan]
+    kept: dict[str, str]
+
+
+def window_of(added: Iterable[datetime], tz: ZoneInfo) -> Window:
+    """The window for entries added at these times."""
+    earliest = min(moment.astimezone(tz).date() for moment in added)
+    month = (earliest - timedelta(days=DAYS_BEFORE_MONTH)).replace(day=1)
+    return Window(month - timedelta(days=MARGIN_DAYS), month)
+
+
+def plan_recent(config: Config, stamps: Mapping[str, float], added: Sequence[Entry], before: Sequence[Form],
+                after: Sequence[Form], regrouped: set[str], live: LivePlan, listings: Listings,
+                stored: Callable[[list[str]], dict[str, tuple[str, bytes]]],
+                unit_names: Callable[[], Iterable[str]]) -> RecentPlan | None:
+    """The plan of an addition of `added` (published, without a curator's story key) from the
+    window's entries, or None (see the module's text). `stamps`: every published entry's time (path
+    -> POSIX time); `before`, `after`: the stories as the live plan and now (stories_after_addition)
+    with `regrouped`, the paths grouped again; `listings`: entries by path; `stored`: the live plan's
+    units by name (cache.load_units); `unit_names`: the names of its units."""
+    if not added or any(entry.story for entry in added):
+        return None
+    topics = tuple(Topic(slug, title, tuple(aliases)) for slug, title, aliases in live.topics)
+    if any(entry.topic and entry.topic not in {t.slug for t in topics} for entry in added):
+        return None  # a topic new to the site: the navigation of every page changes
+    tz = config.tz
+    window = window_of((entry.published for entry in added), tz)
+    since = datetime.combine(window.start, time(), tzinfo=tz).timestamp() - _DAY  # a day's margin: time zones
+    added_paths = {str(entry.path) for entry in added}
+    # The stories not as the live plan had them: among those of the entries grouped again
+    changed_stories = {_hashable(f) for f in _touching(after, regrouped)} ^ {
+        _hashable(f) for f in _touching(before, regrouped)}
+    touched = {PurePosixPath(p) for p in added_paths} | {PurePosixPath(m) for form in changed_stories
+                                                         for m in _members(form)}
+    if any(stamps[str(path)] < since + _DAY for path in touched):
+        return None  # a story changed with a member before the window
+    recent = {path for path, stamp in stamps.items() if stamp >= since}
+    forms_now = _with_shared_keys(after, _touching(after, recent))
+    forms_then = _with_shared_keys(before, _touching(before, recent - added_paths))
+    paths_now = recent | {m for form in forms_now for m in _members(form)}
+    paths_then = (recent - added_paths) | {m for form in forms_then for m in _members(form)}
+    entries = listings(paths_now | paths_then)
+    now = _organised(config, [entries[p] for p in paths_now], [_story(form, entries) for form in forms_now], topics)
+    then = _organised(config, [entries[p] for p in paths_then], [_story(form, entries) for form in forms_then],
+                      topics)
+    selection = _selection(now, config, touched, {entry.path for entry in added}, live, window)
+    if selection is None:
+        return None
+    loaded = stored([output_path("topics/"), output_path("tags/"), output_path(archive_url()), "sitemap.xml"])
+    if len(loaded) != 4:
+        return None
+    try:
+        context = {name: load_unit(data, _no_entry) for name, (_, data) in loaded.items()}
+    except Exception:  # a stored plan that no longer fits
+        return None
+    def entry_of(path: str) -> Entry:
+        return listings([path])[path]
+
+    before_window = functools.partial(_shown_before, stored, entry_of, config.items_per_page)
+    parts, gone = _listing_parts(now, then, config, selection, touched, window, context, before_window)
+    if parts is None:
+        return None
+    selection = replace(selection, parts=parts, topics={s for k, s in parts if k == "topics"},
+                        tags={s for k, s in parts if k == "tags"})
+    pages = _whole_site_patched(plan_pages(now, config, selection), now, then, window, context)
+    feeds = _feeds_patched(plan_feeds(now, config), config, now, window, stored, entry_of)
+    if pages is None or feeds is None or not _front_page_in(now, window):
+        return None
+    # Every other page of the live plan (its units: the stored fingerprints may be older than the
+    # live tree's, which a patch does not store) is kept as the live tree has it
+    planned = {page.output_path for page in pages}
+    manifest = live.manifest.as_dict() if isinstance(live.manifest, Manifest) else live.manifest
+    kept: dict[str, str] = {}
+    for name in unit_names():
+        if name not in planned and name not in gone and not name.startswith(FEED_UNIT):
+            value = manifest.get(name)
+            if value is None:
+                return None
+            kept[name] = value
+    return RecentPlan(now, pages, feeds, kept)
+
+
+def _members(form: Form) -> Sequence[str]:
+    return (form,) if isinstance(form, str) else form[1]
+
+
+def _key(form: Form) -> str:
+    return path_key(form) if isinstance(form, str) else form[0]
+
+
+def _hashable(form: Form) -> Form:
+    return form if isinstance(form, str) else (form[0], tuple(form[1]), form[2], form[3])
+
+
+def _touching(forms: Sequence[Form], paths: set[str]) -> list[Form]:
+    """The stories with a member among these paths."""
+    return [f for f in forms if (f in paths if isinstance(f, str) else not paths.isdisjoint(f[1]))]
+
+
+def _with_shared_keys(forms: Sequence[Form], chosen: list[Form]) -> list[Form]:
+    """`chosen`, with every other story of `forms` that shares a key with one of them (organise
+    joins stories of one key: a curator's key given to a later report)."""
+    curators = {f[0] for f in forms if not isinstance(f, str) and f[3] == "curator"}
+    shared = {key for key in map(_key, chosen) if key in curators}
+    if not shared:
+        return chosen
+    have = {_hashable(f) for f in chosen}
+    return chosen + [f for f in forms if _key(f) in shared and _hashable(f) not in have]
+
+
+def _story(form: Form, entries: Mapping[str, Entry]) -> Story:
+    if isinstance(form, str):
+        entry = entries[form]
+        return Story(key=path_key(form), lead=entry, members=(entry,), score=1.0, reason=ALONE)
+    key, members, score, reason = form
+    return make_story(key, [entries[m] for m in members], score, reason)
+
+
+def _organised(config: Config, entries: list[Entry], stories: list[Story], topics: tuple[Topic, ...]) -> Site:
+    """The window organised, with the whole site's topics (its navigation)."""
+    return replace(organise(entries, stories, config), topics=topics)
+
+
+def _selection(site: Site, config: Config, touched: set[PurePosixPath], added: set[PurePosixPath],
+               live: LivePlan, window: Window) -> Selection | None:
+    """The pages the addition touched (as touched.touched_pages chooses them), or None when one of
+    them reaches past the window."""
+    touched_now = {m.path: m for path in touched if path in site.story_of for m in site.story_of[path].members}
+    showed = live.showing(str(path) for path in added)
+    outputs = {output_path(url): path for path, url in site.article_urls.items()}
+    if any(is_article_output(rel) and rel not in outputs for rel in showed):
+        return None
+    articles = set(touched_now) | now_related(site, config, added) | {outputs[rel] for rel in showed if rel in outputs}
+    showed |= live.showing(str(path) for path in touched - added)
+    days = {site.edition_day[m.path] for path in touched_now for m in site.story_of[path].members}
+    days.update(day for day in map(edition_of_output, showed) if day is not None)
+    editions = days | edition_neighbours(site.editions, days)
+    older = {e.day: site.editions[i + 1].day if i + 1 < len(site.editions) else None
+             for i, e in enumerate(site.editions)}
+    for day in editions:
+        before = older.get(day)
+        if day < window.first_month or before is None or before < window.start:
+            return None  # its page links the edition before it, with its count of articles
+    weeks = {week_folder(day, config.email_week_ends) for day in days} | {
+        week for week in map(week_of_output, showed) if week is not None}
+    if config.email_files and weeks:
+        first = {}
+        for edition in site.editions:
+            first[week_folder(edition.day, config.email_week_ends)] = edition.day
+        if any(week not in first or first[week] < window.start + timedelta(days=7) for week in weeks):
+            return None
+    if any(site.edition_day[path] < window.first_month for path in articles):
+        return None
+    if not _related_in(site, config, articles, window):
+        return None
+    listed_pages = {found for found in map(listing_of_output, showed) if found is not None}
+    return Selection(
+        articles=articles, editions=editions, weeks=weeks,
+        tags={slug for kind, slug in listed_pages if kind == "tags"} | {
+            tag_slug(name) for entry in touched_now.values() for name in entry.tags},
+        topics={slug for kind, slug in listed_pages if kind == "topics"} | {
+            story_topic(site.story_of[path], config) for path in touched_now},
+    )
+
+
+def _related_in(site: Site, config: Config, articles: Iterable[PurePosixPath], window: Window) -> bool:
+    """Whether every one of these articles' related entries (those that follow it in its topic)
+    lies in the window: its topic's entries of the window's days come first in the window's list."""
+    by_topic, position = site.topic_lists
+    trusted: dict[str, int] = {}
+    for path in articles:
+        entry = next(m for m in site.story_of[path].members if m.path == path)
+        topic = entry.topic or config.default_topic
+        listed = by_topic[topic]
+        if topic not in trusted:
+            trusted[topic] = sum(1 for e in listed if site.edition_day[e.path] >= window.start)
+        reach = related_reach(len(site.story_of[path].members))
+        if position[path] + 1 + reach > trusted[topic]:
+            return False
+    return True
+
+
+def _trusted(items: Sequence[Any], day_of: Callable[[Any], date], window: Window) -> int:
+    """How many of a listing's first items (newest first) are of the window's days."""
+    count = 0
+    for item in items:
+        if day_of(item) < window.start:
+            break
+        count += 1
+    return count
+
+
+def _listing_parts(now: Site, then: Site, config: Config, selection: Selection, touched: set[PurePosixPath],
+                   window: Window, context: Mapping[str, Any],
+                   before_window: Callable[[str, str, int, int, int], list[Any] | None],
+                   ) -> tuple[dict[tuple[str, str], ListingPart] | None, set[str]]:
+    """The pages to plan of each listing the selection touched (the items they show before the
+    window read from the live plan's pages: `before_window`, see _shown_before), and the listing
+    pages gone; None when that cannot be told."""
+    per_page = config.items_per_page
+    counts_then = context[output_path("topics/")]["counts"]
+    tags_then = {slug: count for slug, _, count in context[output_path("tags/")]["tags"]}
+    tags_now = {t.slug: t.entries for t in now.tags}
+    tags_before = {t.slug: t.entries for t in then.tags}
+    parts: dict[tuple[str, str], ListingPart] = {}
+    gone: set[str] = set()
+
+    def story_day(site: Site) -> Callable[[Story], date]:
+        return lambda story: site.edition_day[story.lead.path]
+
+    def entry_day(site: Site) -> Callable[[Entry], date]:
+        return lambda entry: site.edition_day[entry.path]
+
+    def same_story(a: Story, b: Story) -> bool:
+        return a.key == b.key and a.score == b.score and a.reason == b.reason and \
+            [m.path for m in a.members] == [m.path for m in b.members] and not any(m.path in touched for m in b.members)
+
+    def same_entry(a: Entry, b: Entry) -> bool:
+        return a.path == b.path and b.path not in touched
+
+    topics = {t.slug for t in now.topics}  # a story of no listed topic shows on no topic's pages
+    listings: list[tuple[str, str, Sequence[Any], Sequence[Any], int, Any, Callable[[Any, Any], bool]]]
+    listings = [("topics", slug, then.topic_stories.get(slug, ()), now.topic_stories.get(slug, ()),
+                 counts_then.get(slug, 0), story_day, same_story) for slug in selection.topics if slug in topics] + [
+                ("tags", slug, tags_before.get(slug, ()), tags_now.get(slug, ()), tags_then.get(slug, 0),
+                 entry_day, same_entry) for slug in selection.tags]
+    for kind, slug, items_then, items_now, total_then, day_of, same in listings:
+        trusted_then = _trusted(items_then, day_of(then), window)
+        trusted_now = _trusted(items_now, day_of(now), window)
+        older = total_then - trusted_then  # the items before the window: the same before and now
+        if older < 0:
+            return None, gone
+        total = older + trusted_now
+        oldest_then, oldest_now = items_then[:trusted_then][::-1], items_now[:trusted_now][::-1]
+        alike = 0
+        while alike < min(trusted_then, trusted_now) and same(oldest_then[alike], oldest_now[alike]):
+            alike += 1
+        if alike == trusted_then == trusted_now:
+            continue  # not changed
+        numbers = set(listing_numbers(total, per_page))
+        if total > per_page:
+            # from the page before the first changed item's: it links the next page, which may be new
+            first = archive_page(max(older + alike - 1, 0), per_page)
+            numbers = {1} | {n for n in numbers if n >= first}
+        # The pages' items, newest first: the window's, then those before it, as the live pages showed them
+        needed = max(min(per_page, total) if n == 1 else total - (n - 2) * per_page for n in numbers)
+        newest = list(items_now[:trusted_now])
+        if needed > trusted_now:
+            shown = before_window(kind, slug, total_then, older - (needed - trusted_now), older)
+            if shown is None:
+                return None, gone
+            newest += shown
+        url = topic_url if kind == "topics" else tag_url
+        gone.update(output_path(url(slug, n)) for n in set(listing_numbers(total_then, per_page))
+                    - set(listing_numbers(total, per_page)))
+        parts[kind, slug] = ListingPart(newest, total, frozenset(numbers))
+    return parts, gone
+
+
+def _shown_before(stored: Callable[[list[str]], dict[str, tuple[str, bytes]]], entry_of: Callable[[str], Entry],
+                  per_page: int, kind: str, slug: str, total: int, low: int, high: int) -> list[Any] | None:
+    """The items of a listing of `total` items at its places `low` to `high` (counted from the
+    oldest), newest first, as the live plan's stored pages of that listing show them (None: not
+    stored as expected). Items before the window are at the same places before and after an
+    addition in it."""
+    url = topic_url if kind == "topics" else tag_url
+    pages = {1: (0, total)} if total <= per_page else {
+        n: ((n - 2) * per_page, min((n - 1) * per_page, total))
+        for n in range(archive_page(low, per_page), archive_page(high - 1, per_page) + 1)}
+    names = {output_path(url(slug, n)): n for n in pages}
+    loaded = stored(list(names))
+    if len(loaded) != len(names):
+        return None
+    at: dict[int, Any] = {}
+    try:
+        for name, (_, data) in loaded.items():
+            items = load_unit(data, entry_of)["stories" if kind == "topics" else "entries"]
+            start, end = pages[names[name]]
+            if len(items) != end - start:
+                return None
+            at.update((end - 1 - i, item) for i, item in enumerate(items))  # newest first
+        return [at[place] for place in range(high - 1, low - 1, -1)]
+    except Exception:  # a stored plan that no longer fits
+        return None
+
+
+def _whole_site_patched(pages: list[Page], now: Site, then: Site, window: Window,
+                        context: Mapping[str, Any]) -> list[Page] | None:
+    """The pages about the whole site, their parts outside the window as the live site has them:
+    the topics' and tags' counts, the archive's months and the sitemap index's before the window's
+    first month."""
+    def window_counts(site: Site) -> tuple[Counter[str], Counter[str]]:
+        stories = Counter({slug: sum(1 for s in listed if site.edition_day[s.lead.path] >= window.start)
+                           for slug, listed in site.topic_stories.items()})
+        tags = Counter({t.slug: sum(1 for e in t.entries if site.edition_day[e.path] >= window.start)
+                        for t in site.tags})
+        return stories, tags
+
+    stories_now, tags_now = window_counts(now)
+    stories_then, tags_then = window_counts(then)
+    names_now = {t.slug: t.name for t in now.tags}
+    patched: list[Page] = []
+    for page in pages:
+        name = page.output_path
+        if name == output_path("topics/"):
+            before = context[name]["counts"]
+            counts = {t.slug: before.get(t.slug, 0) - stories_then[t.slug] + stories_now[t.slug] for t in now.topics}
+            page = replace(page, context={**page.context, "counts": counts})
+        elif name == output_path("tags/"):
+            listed = {slug: (tag, count) for slug, tag, count in context[name]["tags"]}
+            for slug in tags_now.keys() | tags_then.keys():
+                tag, count = listed.get(slug, (names_now.get(slug, ""), 0))
+                count += tags_now[slug] - tags_then[slug]
+                if tags_then[slug] and not tags_now[slug]:
+                    return None  # its name may come from before the window
+                if tags_now[slug]:
+                    tag = names_now[slug]
+                if count <= 0:
+                    listed.pop(slug, None)
+                else:
+                    listed[slug] = (tag, count)
+            page = replace(page, context={**page.context, "tags": tags_index(
+                (slug, tag, count) for slug, (tag, count) in listed.items())})
+        elif name == output_path(archive_url()):
+            months = [(m, refs) for m, refs in page.context["months"] if m >= window.first_month] + [
+                (m, refs) for m, refs in context[name]["months"] if m < window.first_month]
+            page = replace(page, context={**page.context, "months": months})
+        elif name == "sitemap.xml":
+            own, *parts = page.context["sitemaps"]
+            kept = [part for part in context[name]["sitemaps"][1:] if part[1].replace(day=1) < window.first_month]
+            page = replace(page, context={**page.context, "sitemaps": [own, *(
+                part for part in parts if part[1].replace(day=1) >= window.first_month), *kept]})
+        patched.append(page)
+    return patched
+
+
+def _feeds_patched(feeds: Sequence[FeedPlan], config: Config, site: Site, window: Window,
+                   stored: Callable[[list[str]], dict[str, tuple[str, bytes]]],
+                   entry_of: Callable[[str], Entry]) -> list[FeedPlan] | None:
+    """The feeds: each one's items of the window's days (newest first, the whole site's newest),
+    then, where they are fewer than a feed holds, its items from before the window as the live
+    plan's stored feed has them (the same before and after the addition); None when that cannot
+    be told."""
+    tz = config.tz
+    patched: list[FeedPlan] = []
+    for feed in feeds:
+        recent = [item for item in feed.items if site.edition_day[item.entry.path] >= window.start]
+        if len(recent) < config.feed_items:
+            loaded = stored([FEED_UNIT + feed.prefix])
+            try:
+                before: FeedPlan = load_unit(loaded[FEED_UNIT + feed.prefix][1], entry_of)
+            except Exception:  # not stored, or no longer fits
+                return None
+            older = [item for item in before.items if item.entry.published.astimezone(tz).date() < window.start]
+            if len(before.items) >= config.feed_items and len(recent) + len(older) < config.feed_items:
+                return None  # the stored feed does not reach back far enough
+            feed = replace(feed, items=tuple([*recent, *older][:config.feed_items]))
+        patched.append(feed)
+    return patched
+
+
+def _front_page_in(site: Site, window: Window) -> bool:
+    """Whether the editions the front page shows are all of the window's days."""
+    return len(site.editions) >= FRONT_PAGE_EDITIONS and site.editions[FRONT_PAGE_EDITIONS - 1].day >= window.start
+
+
+def _no_entry(path: str) -> Entry:
+    raise KeyError(path)  # the site's own pages show no entry
+
+

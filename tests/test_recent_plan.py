@@ -1,0 +1,122 @@
+"""A plan of the recent entries (reuse/recent.py): on a site of several months, an entry added in
+its last days is planned from the entries of its last weeks, not from every entry; the other
+pages are kept as the live site has them. Every build must equal a cold build of the same files,
+byte for byte, whichever way it planned; and whatever the window cannot show, it does not plan.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from digest.build import build
+
+from .conftest import entry_text
+from .test_rebuild_sequences import CONFIG, OPTIONS, Curator, cold, stored_shows, tree
+
+# Two stories a page and three items a feed: additions move items across archive pages, and a
+# feed of a quiet topic reaches back past the window
+SITE = CONFIG + "\n[feeds]\nitems = 3\n"
+DAYS = [(date(2022, 4, 20) + timedelta(days=n)).isoformat() for n in range(120)]
+SUBJECTS = [f"{first} {second}" for first in ("Harbour", "Grain", "Rail", "Drought", "Chip", "Ferry", "Budget",
+                                              "Flood", "Tariff", "Vaccine") for second in ("strike", "prices", "tunnel",
+                                                                                           "warning", "vote")]
+TAGS: list[str | None] = [f'["Tag {n}"]' for n in range(12)] + ['["Tag 1", "Rare"]', None]
+
+
+PLACES = ["Oslo", "Lima", "Pune", "Accra", "Hanoi", "Quito", "Perth", "Turku", "Cork", "Bern", "Riga", "Sofia", "Fez",
+          "Kobe", "Lyon", "Malmo", "Porto", "Split", "Tartu", "Ulm", "Graz", "Brno", "Gdansk", "Nantes"]
+
+
+class WideCurator(Curator):
+    """A curator whose headlines name places from a longer list, as a real archive's do: a word
+    shared by a third of the entries would make every addition group much of the site again."""
+
+    def new_fields(self) -> dict[str, str | None]:
+        fields = super().new_fields()
+        head, _, _ = str(fields["title"]).rpartition(" in ")
+        fields["title"] = f"{head} in {self.rng.choice(PLACES)}"
+        return fields
+
+
+def months_of_entries(make_site, seed: int) -> tuple[Path, Curator]:  # type: ignore[no-untyped-def]
+    """A site of 240 entries over four months, and the curator who wrote them."""
+    root = make_site({}, config=SITE)
+    curator = WideCurator(root, seed, SUBJECTS, DAYS, TAGS)
+    for _ in range(240):
+        curator.add()
+    return root, curator
+
+
+def recording(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each build that could plan from the recent entries did."""
+    import digest.build
+
+    made: list[bool] = []
+    real = digest.build.plan_recent
+
+    def plan_recent(*args: Any) -> Any:
+        found = real(*args)
+        made.append(found is not None)
+        return found
+
+    monkeypatch.setattr(digest.build, "plan_recent", plan_recent)
+    return made
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_additions_planned_from_the_recent_entries_equal_a_cold_build(
+        make_site, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mostly additions in the site's last days (the daily case), now and then any other change a
+    curator makes (which plans as before): after each, the output and the record of which page
+    shows which entry equal a cold build's; and most additions were planned from the window."""
+    root, curator = months_of_entries(make_site, seed)
+    build(root, OPTIONS)
+    made = recording(monkeypatch)
+    for step in range(8):
+        if curator.rng.random() < 0.75:
+            curator.days = DAYS[-3:]  # the last days: the daily case
+            kind, _ = "add", curator.add()
+            curator.days = DAYS
+        else:
+            kind, _ = curator.change()
+        build(root, OPTIONS)
+        assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
+        assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
+    assert sum(made) >= 3, made
+
+
+def test_what_the_window_cannot_show_is_planned_as_before(make_site, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry added long before the site's last days (its story, listings' pages and month lie
+    outside what a plan of recent entries can show), one of a configured topic that had no entry
+    (every page's navigation changes) and one with a curator's story key are planned as before,
+    and equal a cold build; then a daily addition is planned from the window again."""
+    root, curator = months_of_entries(make_site, 13)
+    config = root / "digest.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[[topics]]\nslug = "science"\ntitle = "Science"\n',
+                      encoding="utf-8")
+    build(root, OPTIONS)
+    made = recording(monkeypatch)
+    late = f"{DAYS[-1]}T20:00:00+01:00"
+    changes = [
+        lambda: curator.write("content/early.md", {"title": "Harbour strike spreads in Oslo again",
+                                                   "date": f"{DAYS[0]}T12:00:00+01:00", "body": "Early."}),
+        lambda: curator.write("content/comet.md", {"title": "Comet seen", "date": late, "body": "A comet.",
+                                                   "topic": "science"}),
+        lambda: (root / "content/keyed.md").write_text(entry_text("Grain prices ease", late, "Grain.", story="grain"),
+                                                      encoding="utf-8"),
+    ]
+    for step, change in enumerate(changes):
+        change()
+        build(root, OPTIONS)
+        assert not any(made), step
+        assert tree(root / "output") == cold(root, tmp_path / "cold"), step
+    curator.write("content/daily.md", {"title": "Zeppelin museum opens in Dundee", "date": late, "body": "Daily.",
+                                       "topic": "world", "tags": '["Tag 3"]'})
+    build(root, OPTIONS)
+    assert made[-1:] == [True]
+    assert tree(root / "output") == cold(root, tmp_path / "cold")
