@@ -89,7 +89,7 @@ from digest.reuse.plan_patch import (
     store_plan,
     with_bodies,
 )
-from digest.reuse.recent import RecentPlan, plan_recent
+from digest.reuse.recent import EntryChange, RecentPlan, plan_recent
 from digest.reuse.spare import catch_up_apart
 from digest.reuse.touched import MOST, LivePlan, changed_entries, grouping, site_shape, touched_pages
 from digest.reuse.trees import (
@@ -125,7 +125,7 @@ from digest.stories.remembered import (
     cached_stories,
     grouping_key,
     same_stories_near,
-    stories_after_addition,
+    stories_after_change,
 )
 from digest.theme_files import TemplateSources, check_theme, static_files
 from digest.tree_identity import tree_id
@@ -576,7 +576,7 @@ class Builder:
         salts = self._salts(config, salt, cache, sources)
         plan = None
         live_plan = None
-        added: list[str] = []  # the published entries added, when the change is of additions only
+        recent_changes: list[RowChange] = []  # the published entries added, removed or edited (content)
         remembered = None
         if live_state is not None:
             changes = None if last_key == (plan_salt, live_state.inputs) or found.changes is None else \
@@ -592,8 +592,7 @@ class Builder:
                 real = [(rel, was, now_) for rel, was, now_ in changes
                         if was is None or now_ is None or was.content_hash != now_.content_hash]
                 entries_changed = frozenset(PurePosixPath(rel) for rel, _, _ in real)
-                if all(was is None for _, was, _ in real):
-                    added = [rel for rel, _, _ in real]
+                recent_changes = real
             else:
                 if last_key == (plan_salt, live_state.inputs):
                     before_list, base = last_published, last_key
@@ -625,7 +624,7 @@ class Builder:
             clock.lap("patch plan")  # only what pages show of entries changed: only the pages that show them
         else:
             recent = None if live_plan is None or not self.once or not heads else \
-                self._plan_recent(config, cache, published_rows, added, remembered, live_plan, clock)
+                self._plan_recent(config, cache, published_rows, recent_changes, remembered, live_plan, clock)
             plan = self._recent_plan(cache, published_rows, (plan_salt, inputs), salts, recent, clock) \
                 if recent is not None else \
                 self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salts, clock, heads, live_plan)
@@ -748,17 +747,21 @@ class Builder:
         return plan
 
     def _plan_recent(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
-                     added: Sequence[str], remembered: Any, live: LivePlan, clock: _Clock) -> RecentPlan | None:
-        """The plan of an addition from the recent entries only (reuse/recent.py), or None. The
-        stories are grouped near the additions first; when the plan cannot be made this way, the
-        cache holds them as cached_stories would have, and _plan_site finds them there."""
-        if not added or not (isinstance(remembered, tuple) and len(remembered) == 2):
+                     changes: Sequence[RowChange], remembered: Any, live: LivePlan, clock: _Clock) -> RecentPlan | None:
+        """The plan of a change from the recent entries only (reuse/recent.py), or None. The stories
+        are grouped near the change first; when the plan cannot be made this way, the cache holds
+        them as cached_stories would have, and _plan_site finds them there."""
+        if not changes or not (isinstance(remembered, tuple) and len(remembered) == 2):
             return None
         from digest.stories.nearby import ReadWhenAsked  # with numpy: only to group
 
         by_path = dict(published_rows)
-        additions = [by_path[rel].listed(rel) for rel in added]
-        if any(entry.story for entry in additions):
+        try:  # the entries as they were: their heads read before their rows were replaced (EntryRows.refresh)
+            told = [EntryChange(rel, was.listed(rel) if was is not None else None,
+                                now.listed(rel) if now is not None else None) for rel, was, now in changes]
+        except StaleEntry:
+            return None
+        if any(entry.story for change in told for entry in (change.before, change.now) if entry is not None):
             return None  # a curator's story key: grouped as before
 
         def listed(k: int) -> Entry:
@@ -772,15 +775,18 @@ class Builder:
 
         stamps, paths = [row.published for _, row in published_rows], [rel for rel, _ in published_rows]
         tokens = [row.grouping for _, row in published_rows]
-        grouped = stories_after_addition(ReadWhenAsked(listed, len(published_rows)), stamps, paths,
-                                         LazyFeatures(published_rows, cache), tokens, cache, remembered)
+        grouped = stories_after_change(ReadWhenAsked(listed, len(published_rows)), stamps, paths,
+                                       LazyFeatures(published_rows, cache), tokens, cache, remembered)
         clock.lap("stories")
         if grouped is None:
             return None
         stories, regrouped = grouped
-        with collector_paused():
-            return plan_recent(config, dict(zip(paths, stamps, strict=True)), additions, remembered[1], stories,
-                               regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys())
+        try:
+            with collector_paused():
+                return plan_recent(config, dict(zip(paths, stamps, strict=True)), told, remembered[1], stories,
+                                   regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys())
+        except StaleEntry:  # an entry as it was, asked for more than its head
+            return None
 
     def _recent_plan(self, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
                      base: tuple[str, str], salt: Salts, recent: RecentPlan, clock: _Clock) -> Plan:

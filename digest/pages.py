@@ -126,6 +126,16 @@ def _month_sitemaps(site: Site, by_day: Mapping[date, Sequence[Entry]] | None) -
     return months
 
 
+def month_sitemaps(site: Site, months: AbstractSet[date]) -> set[str]:
+    """The addresses of the sitemaps of these months' editions (the first day of each month)."""
+    found: set[str] = set()
+    for month, group in groupby(site.editions, key=lambda e: e.day.replace(day=1)):
+        if month in months:
+            found.update(sitemap_url(month, part) for part in range(1, len(_sitemap_parts(list(group),
+                                                                                           site.entries_by_day)) + 1))
+    return found
+
+
 def _sitemap_parts(editions: Sequence[Edition], by_day: Mapping[date, Sequence[Entry]]) -> list[date]:
     """The newest day each sitemap of a month's editions (newest first) lists, from their sizes alone."""
     parts: list[date] = []

@@ -24,6 +24,8 @@ from digest.reuse.cached_entry import CachedEntry
 from digest.stories import FEATURES_VERSION, entry_features, grouping_token
 from digest.workers import in_worker, in_workers
 
+HEADS_KEPT = 64  # at most this many entries changed or removed: their heads as they were are read (refresh)
+
 Rows = list[tuple[str, CachedEntry]]  # (entry file relative to the site, its row), in path order
 RowChange = tuple[str, CachedEntry | None, CachedEntry | None]  # (entry file, its row before, its row now)
 
@@ -94,6 +96,12 @@ class EntryRows:
         changes: list[RowChange] = [(rel, known.get(rel), row) for rel, row in fresh.items()
                                     if known.get(rel) is not row]
         changes += ((rel, known[rel], None) for rel in removed)
+        replaced = [(rel, was) for rel, was, row in changes
+                    if was is not None and (row is None or row.content_hash != was.content_hash)]
+        if 0 < len(replaced) <= HEADS_KEPT:
+            # The heads of entries as they were, read before their rows go: a plan of the recent
+            # entries organises the site as it was too (reuse/recent.py)
+            cache.fill(replaced, heads=True, features=False)
         if changes:
             cache.update_entries(((rel, row) for rel, _, row in changes if row is not None and rel not in stored),
                                  removed)

@@ -29,6 +29,7 @@ article's related entries, a listing page, the front page or a feed that reaches
 from __future__ import annotations
 
 import functools
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -47,6 +48,7 @@ from digest.pages import (
     Selection,
     archive_page,
     listing_numbers,
+    month_sitemaps,
     plan_pages,
     related_reach,
     tags_index,
@@ -58,6 +60,8 @@ from digest.stories import ALONE, make_story, path_key
 from digest.urls import (
     archive_url,
     edition_of_output,
+    edition_url,
+    email_urls,
     is_article_output,
     listing_of_output,
     output_path,
@@ -104,41 +108,60 @@ def window_of(added: Iterable[datetime], tz: ZoneInfo) -> Window:
     return Window(month - timedelta(days=MARGIN_DAYS), month)
 
 
-def plan_recent(config: Config, stamps: Mapping[str, float], added: Sequence[Entry], before: Sequence[Form],
+@dataclass(frozen=True)
+class EntryChange:
+    """A published entry added, removed or edited since the live plan: its listing then and now."""
+
+    path: str
+    before: Entry | None  # None: added
+    now: Entry | None  # None: removed
+
+
+def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[EntryChange], before: Sequence[Form],
                 after: Sequence[Form], regrouped: set[str], live: LivePlan, listings: Listings,
                 stored: Callable[[list[str]], dict[str, tuple[str, bytes]]],
                 unit_names: Callable[[], Iterable[str]]) -> RecentPlan | None:
-    """The plan of an addition of `added` (published, without a curator's story key) from the
-    window's entries, or None (see the module's text). `stamps`: every published entry's time (path
-    -> POSIX time); `before`, `after`: the stories as the live plan and now (stories_after_addition)
-    with `regrouped`, the paths grouped again; `listings`: entries by path; `stored`: the live plan's
-    units by name (cache.load_units); `unit_names`: the names of its units."""
-    if not added or any(entry.story for entry in added):
+    """The plan of these `changes` (none with a curator's story key, then or now) from the window's
+    entries, or None (see the module's text). `stamps`: every published entry's time now (path ->
+    POSIX time); `before`, `after`: the stories as the live plan and now (stories_after_change)
+    with `regrouped`, the paths grouped again; `listings`: the entries now, by path; `stored`: the
+    live plan's units by name (cache.load_units); `unit_names`: the names of its units."""
+    versions = [entry for change in changes for entry in (change.before, change.now) if entry is not None]
+    if not versions or any(entry.story for entry in versions):
         return None
     topics = tuple(Topic(slug, title, tuple(aliases)) for slug, title, aliases in live.topics)
-    if any(entry.topic and entry.topic not in {t.slug for t in topics} for entry in added):
+    slugs = {t.slug for t in topics}
+    if any(change.now is not None and change.now.topic and change.now.topic not in slugs for change in changes):
         return None  # a topic new to the site: the navigation of every page changes
     tz = config.tz
-    window = window_of((entry.published for entry in added), tz)
+    window = window_of((entry.published for entry in versions), tz)
     since = datetime.combine(window.start, time(), tzinfo=tz).timestamp() - _DAY  # a day's margin: time zones
-    added_paths = {str(entry.path) for entry in added}
+    changed = {change.path for change in changes}
+    was = {change.path: change.before for change in changes if change.before is not None}
     # The stories not as the live plan had them: among those of the entries grouped again
     changed_stories = {_hashable(f) for f in _touching(after, regrouped)} ^ {
         _hashable(f) for f in _touching(before, regrouped)}
-    touched = {PurePosixPath(p) for p in added_paths} | {PurePosixPath(m) for form in changed_stories
-                                                         for m in _members(form)}
-    if any(stamps[str(path)] < since + _DAY for path in touched):
-        return None  # a story changed with a member before the window
+    touched = {PurePosixPath(p) for p in changed} | {PurePosixPath(m) for form in changed_stories
+                                                     for m in _members(form)}
+    if any(moment < since + _DAY for path in map(str, touched) for moment in (
+            stamps.get(path, math.inf), was[path].published.timestamp() if path in was else math.inf)):
+        return None  # a story or an entry changed before the window
     recent = {path for path, stamp in stamps.items() if stamp >= since}
+    recent_then = (recent - changed) | {path for path, entry in was.items() if entry.published.timestamp() >= since}
     forms_now = _with_shared_keys(after, _touching(after, recent))
-    forms_then = _with_shared_keys(before, _touching(before, recent - added_paths))
+    forms_then = _with_shared_keys(before, _touching(before, recent_then))
     paths_now = recent | {m for form in forms_now for m in _members(form)}
-    paths_then = (recent - added_paths) | {m for form in forms_then for m in _members(form)}
-    entries = listings(paths_now | paths_then)
-    now = _organised(config, [entries[p] for p in paths_now], [_story(form, entries) for form in forms_now], topics)
-    then = _organised(config, [entries[p] for p in paths_then], [_story(form, entries) for form in forms_then],
+    paths_then = recent_then | {m for form in forms_then for m in _members(form)}
+    current = listings(paths_now | (paths_then - changed))
+    entries_then = {path: was[path] if path in was else current[path] for path in paths_then}
+    now = _organised(config, [current[p] for p in paths_now], [_story(form, current) for form in forms_now], topics)
+    then = _organised(config, list(entries_then.values()), [_story(form, entries_then) for form in forms_then],
                       topics)
-    selection = _selection(now, config, touched, {entry.path for entry in added}, live, window)
+    shown_topics = {e.topic or config.default_topic for e in now.entries if now.edition_day[e.path] >= window.start}
+    if any(entry.topic in slugs and entry.topic not in shown_topics for entry in was.values()):
+        return None  # a topic that may have lost its last entry
+    gone_articles = {output_path(url) for path, url in then.article_urls.items() if str(path) in changed}
+    selection = _selection(now, config, touched, {PurePosixPath(p) for p in changed}, gone_articles, live, window)
     if selection is None:
         return None
     loaded = stored([output_path("topics/"), output_path("tags/"), output_path(archive_url()), "sitemap.xml"])
@@ -148,8 +171,8 @@ def plan_recent(config: Config, stamps: Mapping[str, float], added: Sequence[Ent
         context = {name: load_unit(data, _no_entry) for name, (_, data) in loaded.items()}
     except Exception:  # a stored plan that no longer fits
         return None
-    def entry_of(path: str) -> Entry:
-        return listings([path])[path]
+    def entry_of(path: str) -> Entry:  # an entry a stored unit shows (one removed since: as it was)
+        return was[path] if path in was and path not in stamps else listings([path])[path]
 
     before_window = functools.partial(_shown_before, stored, entry_of, config.items_per_page)
     parts, gone = _listing_parts(now, then, config, selection, touched, window, context, before_window)
@@ -164,6 +187,7 @@ def plan_recent(config: Config, stamps: Mapping[str, float], added: Sequence[Ent
     # Every other page of the live plan (its units: the stored fingerprints may be older than the
     # live tree's, which a patch does not store) is kept as the live tree has it
     planned = {page.output_path for page in pages}
+    gone |= _gone(then, now, config, selection, changed) - planned
     manifest = live.manifest.as_dict() if isinstance(live.manifest, Manifest) else live.manifest
     kept: dict[str, str] = {}
     for name in unit_names():
@@ -216,25 +240,28 @@ def _organised(config: Config, entries: list[Entry], stories: list[Story], topic
     return replace(organise(entries, stories, config), topics=topics)
 
 
-def _selection(site: Site, config: Config, touched: set[PurePosixPath], added: set[PurePosixPath],
-               live: LivePlan, window: Window) -> Selection | None:
-    """The pages the addition touched (as touched.touched_pages chooses them), or None when one of
-    them reaches past the window."""
+def _selection(site: Site, config: Config, touched: set[PurePosixPath], changed: set[PurePosixPath],
+               changed_pages: set[str], live: LivePlan, window: Window) -> Selection | None:
+    """The pages the change touched (as touched.touched_pages chooses them), or None when one of
+    them reaches past the window. `changed_pages`: the changed entries' article pages as they were
+    (gone, or planned again)."""
     touched_now = {m.path: m for path in touched if path in site.story_of for m in site.story_of[path].members}
-    showed = live.showing(str(path) for path in added)
+    showed = live.showing(str(path) for path in changed)
     outputs = {output_path(url): path for path, url in site.article_urls.items()}
-    if any(is_article_output(rel) and rel not in outputs for rel in showed):
+    if any(is_article_output(rel) and rel not in outputs and rel not in changed_pages for rel in showed):
         return None
-    articles = set(touched_now) | now_related(site, config, added) | {outputs[rel] for rel in showed if rel in outputs}
-    showed |= live.showing(str(path) for path in touched - added)
+    articles = set(touched_now) | now_related(site, config, changed) | {
+        outputs[rel] for rel in showed if rel in outputs}
+    showed |= live.showing(str(path) for path in touched - changed)
     days = {site.edition_day[m.path] for path in touched_now for m in site.story_of[path].members}
     days.update(day for day in map(edition_of_output, showed) if day is not None)
     editions = days | edition_neighbours(site.editions, days)
     older = {e.day: site.editions[i + 1].day if i + 1 < len(site.editions) else None
              for i, e in enumerate(site.editions)}
     for day in editions:
-        before = older.get(day)
-        if day < window.first_month or before is None or before < window.start:
+        if day < window.first_month:
+            return None
+        if day in older and ((before := older[day]) is None or before < window.start):  # (not there: gone)
             return None  # its page links the edition before it, with its count of articles
     weeks = {week_folder(day, config.email_week_ends) for day in days} | {
         week for week in map(week_of_output, showed) if week is not None}
@@ -326,6 +353,10 @@ def _listing_parts(now: Site, then: Site, config: Config, selection: Selection, 
         if older < 0:
             return None, gone
         total = older + trusted_now
+        url = topic_url if kind == "topics" else tag_url
+        if total == 0 and kind == "tags":  # no entry has the tag any more
+            gone.update(output_path(url(slug, n)) for n in listing_numbers(total_then, per_page))
+            continue
         oldest_then, oldest_now = items_then[:trusted_then][::-1], items_now[:trusted_now][::-1]
         alike = 0
         while alike < min(trusted_then, trusted_now) and same(oldest_then[alike], oldest_now[alike]):
@@ -345,11 +376,29 @@ def _listing_parts(now: Site, then: Site, config: Config, selection: Selection, 
             if shown is None:
                 return None, gone
             newest += shown
-        url = topic_url if kind == "topics" else tag_url
         gone.update(output_path(url(slug, n)) for n in set(listing_numbers(total_then, per_page))
                     - set(listing_numbers(total, per_page)))
         parts[kind, slug] = ListingPart(newest, total, frozenset(numbers))
     return parts, gone
+
+
+def _gone(then: Site, now: Site, config: Config, selection: Selection, changed: set[str]) -> set[str]:
+    """The pages of the change's articles, editions, weeks and months that the live site had and
+    the site has no more (an entry removed or moved to another day, a day or a week emptied)."""
+    articles = {output_path(url) for path, url in then.article_urls.items() if str(path) in changed}
+    days_then, days_now = {e.day for e in then.editions}, {e.day for e in now.editions}
+    found = articles - {output_path(url) for url in now.article_urls.values()}
+    for day in (selection.editions & days_then) - days_now:
+        found.add(output_path(edition_url(day)))
+        if config.email_files:
+            found.update(email_urls(edition_url(day)).values())
+    if config.email_files:
+        weeks_then = {week_folder(day, config.email_week_ends) for day in days_then}
+        weeks_now = {week_folder(day, config.email_week_ends) for day in days_now}
+        for folder in (set(selection.weeks) & weeks_then) - weeks_now:
+            found.update(email_urls(folder).values())
+    months = {day.replace(day=1) for day in selection.editions}
+    return found | (month_sitemaps(then, months) - month_sitemaps(now, months))
 
 
 def _shown_before(stored: Callable[[list[str]], dict[str, tuple[str, bytes]]], entry_of: Callable[[str], Entry],
@@ -406,14 +455,14 @@ def _whole_site_patched(pages: list[Page], now: Site, then: Site, window: Window
             for slug in tags_now.keys() | tags_then.keys():
                 tag, count = listed.get(slug, (names_now.get(slug, ""), 0))
                 count += tags_now[slug] - tags_then[slug]
+                if count <= 0:
+                    listed.pop(slug, None)
+                    continue
                 if tags_then[slug] and not tags_now[slug]:
                     return None  # its name may come from before the window
                 if tags_now[slug]:
                     tag = names_now[slug]
-                if count <= 0:
-                    listed.pop(slug, None)
-                else:
-                    listed[slug] = (tag, count)
+                listed[slug] = (tag, count)
             page = replace(page, context={**page.context, "tags": tags_index(
                 (slug, tag, count) for slug, (tag, count) in listed.items())})
         elif name == output_path(archive_url()):

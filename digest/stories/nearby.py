@@ -345,8 +345,8 @@ def forms_near(entries: Sequence[Entry], columns: Columns, features: Mapping[Pur
                max_fresh: float = MAX_FRESH, max_reached: float = MAX_REACHED) -> Reformed | None:
     """The stories group_stories gives these entries, found as regroup_near finds them, but only
     those grouped again made: the rest stay in the cache's form (`previous`'s), entries unread. For
-    a change that gave no entry a curator's key and took none away (entries added without one): the
-    curator's stories are `previous`'s. `entries` and `columns` as for same_grouping_near. None
+    a change that gave no entry a curator's key and took none away (entries added, removed or edited
+    without one): the curator's stories are `previous`'s. `entries` and `columns` as for same_grouping_near. None
     when it cannot tell cheaply."""
     near = _near(entries, columns, features, tokens, previous, ledger, settings, departed, max_fresh, max_reached)
     if near is None:

@@ -206,12 +206,12 @@ def same_stories_near(entries: Sequence[Entry], stamps: Sequence[float], paths: 
     return True
 
 
-def stories_after_addition(entries: Sequence[Entry], stamps: Sequence[float], paths: Sequence[str],
+def stories_after_change(entries: Sequence[Entry], stamps: Sequence[float], paths: Sequence[str],
                            features: Mapping[PurePosixPath, Any], tokens: Sequence[str], cache: _Memory,
                            remembered: Any) -> tuple[list[str | RememberedStory], set[str]] | None:
     """The stories of these entries in the cache's form (remembered_stories), and the paths grouped
-    again, come or gone, after entries without a curator's key were added to those the `remembered`
-    stories (the cache's "stories" value) were grouped from: grouped near the additions
+    again, come or gone, after entries without a curator's key then or now were added, removed or
+    edited since the `remembered` stories (the cache's "stories" value): grouped near the change
     (nearby.forms_near), the stories that stay neither made nor their entries read. `stamps` and
     `paths`: every entry's time and path; `entries` may read each entry when asked for. The cache
     then holds the stories under the new grouping key, and the ledger of the entries now, as
