@@ -1,29 +1,34 @@
-"""A plan of the recent entries: entries added at the newest end of a large archive change the
-pages of the last weeks and a few pages about the whole site, so a one-shot build plans those from
-the entries of the last weeks only, not from every entry's listing.
+"""A plan of the recent entries: entries added, removed or edited in the last days of a large
+archive change the pages of the last weeks and a few pages about the whole site, so a one-shot
+build plans those from the entries of the last weeks only, not from every entry's listing.
 
 The *window* is every published entry of a local day on or after `start`: the first day of the
-month of the earliest entry added, taken DAYS_BEFORE_MONTH days before it (`first_month`),
-moved back by MARGIN_DAYS more. The stories are grouped again near the additions without making
-those that stay (stories.remembered.stories_after_addition); each story with a member in the window
-is read whole, with every story its key joins (a curator's shared key). The window is organised
-twice, as the live site's plan had it (its stories, without the entries added) and now. Then:
+month of the earliest entry changed (as it was or is now), taken DAYS_BEFORE_MONTH days before it
+(`first_month`), moved back by MARGIN_DAYS more. The stories are grouped again near the change
+without making those that stay (stories.remembered.stories_after_change); each story with a member
+in the window is read whole, with every story its key joins (a curator's shared key). The window
+is organised twice: as the live site's plan had it (its stories, the changed entries as they were:
+their heads are read before their rows go, entry_rows.EntryRows.refresh) and now. Then:
 
 - its articles, editions (with their e-mails, weeks and months' sitemaps) are those of the whole
   site from `first_month` on: every entry of those days is in the window and every story is whole;
 - a topic's or a tag's listing is the same as the whole site's for its items in the window (they
   come first, newest first); its length is the live listing's (the stored topics and tags pages'
-  counts) moved by what the window gained, and only the pages from the oldest changed item on
-  are planned (listing pages are numbered from the oldest: pages.py);
+  counts) moved by what the window gained or lost, only the pages from the oldest changed item
+  on are planned (listing pages are numbered from the oldest: pages.py), and the items they show
+  from before the window are read from the live plan's stored pages (the same before and now);
 - the pages about the whole site are the window's, with what lies outside it taken from the live
   plan's stored pages: the topics' and tags' counts, the archive's and the sitemap index's months
-  before `first_month`;
-- every other page of the live site is kept as it is (Plan.kept).
+  before `first_month`, a feed's items from before the window;
+- the pages the two organisings tell are gone (an article removed or moved, a day or a week
+  emptied, a listing shortened) are removed; every other page of the live site is kept as it is
+  (Plan.kept).
 
 Whatever the window cannot show exactly is not guessed: the plan is None, and the build plans as
-before (reuse/touched.py). So: a change other than additions, an addition with a curator's story
-key or a new topic, a story changed with a member before the window, an edition, a week, an
-article's related entries, a listing page, the front page or a feed that reaches past the window.
+before (reuse/touched.py). So: a curator's story key on an entry changed (then or now), a topic
+new to the site or one that may have lost its last entry, a story or an entry changed before the
+window, an edition, a week, an article's related entries or a tag's name that reaches past it, or
+a stored page that is not as expected. The tests compare every build with a cold one.
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ from digest.urls import (
     week_of_output,
 )
 
-DAYS_BEFORE_MONTH = 7  # the first month planned from the window is that of this many days before the earliest addition
+DAYS_BEFORE_MONTH = 7  # the first month planned from the window: that of this many days before the earliest change
 MARGIN_DAYS = 14  # the window reaches this many days before that month: its weeks and editions' neighbours
 FRONT_PAGE_EDITIONS = 8  # the editions the front page shows (pages._plan: the latest and seven older)
 Form = str | tuple[str, Sequence[str], float, str]  # a story in the cache's form (remembered_stories)
@@ -101,9 +106,9 @@ class RecentPlan:
     kept: dict[str, str]
 
 
-def window_of(added: Iterable[datetime], tz: ZoneInfo) -> Window:
-    """The window for entries added at these times."""
-    earliest = min(moment.astimezone(tz).date() for moment in added)
+def window_of(changed: Iterable[datetime], tz: ZoneInfo) -> Window:
+    """The window for entries changed at these times (as they were, and as they are now)."""
+    earliest = min(moment.astimezone(tz).date() for moment in changed)
     month = (earliest - timedelta(days=DAYS_BEFORE_MONTH)).replace(day=1)
     return Window(month - timedelta(days=MARGIN_DAYS), month)
 
