@@ -770,7 +770,7 @@ class Builder:
 
         def listings(paths: Iterable[str]) -> dict[str, Entry]:
             chosen = [(rel, by_path[rel]) for rel in paths]
-            cache.fill_listings(chosen)
+            cache.fill_listings(chosen, by_paths=True)  # the last weeks': a part of the rows, read by their paths
             return {rel: row.listed(rel) for rel, row in chosen}
 
         stamps, paths = [row.published for _, row in published_rows], [rel for rel, _ in published_rows]

@@ -238,13 +238,15 @@ class BuildCache:
                     if each is not None:
                         each(known)
 
-    def fill_listings(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
+    def fill_listings(self, rows: Sequence[tuple[str, CachedEntry]], by_paths: bool = False) -> None:
         """Fetch the listings of these rows that have neither their listing nor their head in
-        memory (CachedEntry.listed): by their paths when a few, else every row's, in index order."""
+        memory (CachedEntry.listed): by their paths when a few (or `by_paths`: a part of the rows,
+        however many), else every row's, in index order."""
         wanted = {rel: row for rel, row in rows if not row.has_listing}
         if not wanted:
             return
-        found = self._where_in(LISTINGS, "path", wanted) if len(wanted) <= PATHS_READ else self._db.execute(LISTINGS)
+        found = self._where_in(LISTINGS, "path", wanted) if by_paths or len(wanted) <= PATHS_READ else \
+            self._db.execute(LISTINGS)
         for path, content_hash, listing in found:
             known = wanted.get(path)
             if known is not None and known.content_hash == content_hash:

@@ -169,24 +169,38 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
     selection = _selection(now, config, touched, {PurePosixPath(p) for p in changed}, gone_articles, live, window)
     if selection is None:
         return None
-    loaded = stored([output_path("topics/"), output_path("tags/"), output_path(archive_url()), "sitemap.xml"])
-    if len(loaded) != 4:
-        return None
+    removed = {path: entry for path, entry in was.items() if path not in stamps}
+
+    def units(names: list[str]) -> dict[str, Any]:
+        """The live plan's stored units of these names (those stored), the entries they show read
+        at once (one removed since: as it was)."""
+        loaded = stored(names)
+        shown: set[str] = set()
+
+        def noted(path: str) -> Any:  # only to learn what they show
+            shown.add(path)
+            return path
+
+        for _, data in loaded.values():
+            load_unit(data, noted)
+        known = {**listings(shown - removed.keys()), **{path: removed[path] for path in shown & removed.keys()}}
+        return {name: load_unit(data, known.__getitem__) for name, (_, data) in loaded.items()}
+
+    names = [output_path("topics/"), output_path("tags/"), output_path(archive_url()), "sitemap.xml"]
     try:
-        context = {name: load_unit(data, _no_entry) for name, (_, data) in loaded.items()}
+        context = units(names)
     except Exception:  # a stored plan that no longer fits
         return None
-    def entry_of(path: str) -> Entry:  # an entry a stored unit shows (one removed since: as it was)
-        return was[path] if path in was and path not in stamps else listings([path])[path]
-
-    before_window = functools.partial(_shown_before, stored, entry_of, config.items_per_page)
+    if len(context) != len(names):
+        return None
+    before_window = functools.partial(_shown_before, units, config.items_per_page)
     parts, gone = _listing_parts(now, then, config, selection, touched, window, context, before_window)
     if parts is None:
         return None
     selection = replace(selection, parts=parts, topics={s for k, s in parts if k == "topics"},
                         tags={s for k, s in parts if k == "tags"})
     pages = _whole_site_patched(plan_pages(now, config, selection), now, then, window, context)
-    feeds = _feeds_patched(plan_feeds(now, config), config, now, window, stored, entry_of)
+    feeds = _feeds_patched(plan_feeds(now, config), config, now, window, units)
     if pages is None or feeds is None or not _front_page_in(now, window):
         return None
     # Every other page of the live plan (its units: the stored fingerprints may be older than the
@@ -406,24 +420,24 @@ def _gone(then: Site, now: Site, config: Config, selection: Selection, changed: 
     return found | (month_sitemaps(then, months) - month_sitemaps(now, months))
 
 
-def _shown_before(stored: Callable[[list[str]], dict[str, tuple[str, bytes]]], entry_of: Callable[[str], Entry],
-                  per_page: int, kind: str, slug: str, total: int, low: int, high: int) -> list[Any] | None:
+def _shown_before(units: Callable[[list[str]], dict[str, Any]], per_page: int, kind: str, slug: str, total: int,
+                  low: int, high: int) -> list[Any] | None:
     """The items of a listing of `total` items at its places `low` to `high` (counted from the
     oldest), newest first, as the live plan's stored pages of that listing show them (None: not
-    stored as expected). Items before the window are at the same places before and after an
-    addition in it."""
+    stored as expected). Items before the window are at the same places before and after a change
+    in it."""
     url = topic_url if kind == "topics" else tag_url
     pages = {1: (0, total)} if total <= per_page else {
         n: ((n - 2) * per_page, min((n - 1) * per_page, total))
         for n in range(archive_page(low, per_page), archive_page(high - 1, per_page) + 1)}
     names = {output_path(url(slug, n)): n for n in pages}
-    loaded = stored(list(names))
-    if len(loaded) != len(names):
-        return None
     at: dict[int, Any] = {}
     try:
-        for name, (_, data) in loaded.items():
-            items = load_unit(data, entry_of)["stories" if kind == "topics" else "entries"]
+        loaded = units(list(names))
+        if len(loaded) != len(names):
+            return None
+        for name, context in loaded.items():
+            items = context["stories" if kind == "topics" else "entries"]
             start, end = pages[names[name]]
             if len(items) != end - start:
                 return None
@@ -484,21 +498,24 @@ def _whole_site_patched(pages: list[Page], now: Site, then: Site, window: Window
 
 
 def _feeds_patched(feeds: Sequence[FeedPlan], config: Config, site: Site, window: Window,
-                   stored: Callable[[list[str]], dict[str, tuple[str, bytes]]],
-                   entry_of: Callable[[str], Entry]) -> list[FeedPlan] | None:
+                   units: Callable[[list[str]], dict[str, Any]]) -> list[FeedPlan] | None:
     """The feeds: each one's items of the window's days (newest first, the whole site's newest),
     then, where they are fewer than a feed holds, its items from before the window as the live
-    plan's stored feed has them (the same before and after the addition); None when that cannot
-    be told."""
+    plan's stored feed has them (the same before and after the change); None when that cannot be
+    told."""
     tz = config.tz
+    short = [feed for feed in feeds if sum(
+        site.edition_day[item.entry.path] >= window.start for item in feed.items) < config.feed_items]
+    try:
+        stored = units([FEED_UNIT + feed.prefix for feed in short])
+    except Exception:  # no longer fits
+        return None
     patched: list[FeedPlan] = []
     for feed in feeds:
         recent = [item for item in feed.items if site.edition_day[item.entry.path] >= window.start]
         if len(recent) < config.feed_items:
-            loaded = stored([FEED_UNIT + feed.prefix])
-            try:
-                before: FeedPlan = load_unit(loaded[FEED_UNIT + feed.prefix][1], entry_of)
-            except Exception:  # not stored, or no longer fits
+            before = stored.get(FEED_UNIT + feed.prefix)
+            if not isinstance(before, FeedPlan):
                 return None
             older = [item for item in before.items if item.entry.published.astimezone(tz).date() < window.start]
             if len(before.items) >= config.feed_items and len(recent) + len(older) < config.feed_items:
@@ -513,7 +530,5 @@ def _front_page_in(site: Site, window: Window) -> bool:
     return len(site.editions) >= FRONT_PAGE_EDITIONS and site.editions[FRONT_PAGE_EDITIONS - 1].day >= window.start
 
 
-def _no_entry(path: str) -> Entry:
-    raise KeyError(path)  # the site's own pages show no entry
 
 
