@@ -183,26 +183,12 @@ def same_stories_near(entries: Sequence[Entry], stamps: Sequence[float], paths: 
     `paths` are every entry's time and path, and `entries` may read each entry when asked for: only
     those grouped again are. When the same, the cache holds the stories under the new grouping key,
     and the ledger of the entries now, as cached_stories would have left them (the stories are not made)."""
-    from digest.stories.nearby import Columns, same_grouping_near  # with numpy: only to group
+    from digest.stories.nearby import same_grouping_near  # with numpy: only to group
 
-    ledger = _stored_ledger(cache, remembered)
-    if ledger is None:
-        return None
-    curated = {member: story[0] for story in remembered[1] if not isinstance(story, str) and story[3] == "curator"
-               for member in story[1]}
-    columns = Columns(stamps, paths, [curated.get(path) for path in paths])
-    try:
-        checked = same_grouping_near(entries, columns, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
-                                     departed=functools.partial(_departed, cache))
-    except Exception:  # an optimisation must never fail a build: group, and compare
-        return None
+    checked = _near_columns(same_grouping_near, entries, stamps, paths, features, tokens, cache, remembered)
     if checked is None or not checked.same:
         return None if checked is None else False
-    key = grouping_key(tokens)
-    with cache.atomically():
-        _write_ledger_change(cache, key, checked.ledger)
-        cache.put(STORIES, (key, remembered[1]))
-        cache.put(STORIES_KEY, key)
+    _keep_grouping(cache, tokens, checked.ledger, remembered[1])
     return True
 
 
@@ -216,7 +202,23 @@ def stories_after_change(entries: Sequence[Entry], stamps: Sequence[float], path
     `paths`: every entry's time and path; `entries` may read each entry when asked for. The cache
     then holds the stories under the new grouping key, and the ledger of the entries now, as
     cached_stories would have left them. None when that cannot tell (group them)."""
-    from digest.stories.nearby import Columns, forms_near  # with numpy: only to group
+    from digest.stories.nearby import forms_near  # with numpy: only to group
+
+    found = _near_columns(forms_near, entries, stamps, paths, features, tokens, cache, remembered)
+    if found is None:
+        return None
+    stories: list[str | RememberedStory] = [*found.kept, *remembered_stories(found.regrouped)]  # type: ignore[list-item]
+    _keep_grouping(cache, tokens, found.ledger, stories)
+    return stories, found.touched
+
+
+def _near_columns(near: Callable[..., Any], entries: Sequence[Entry], stamps: Sequence[float], paths: Sequence[str],
+                  features: Mapping[PurePosixPath, Any], tokens: Sequence[str], cache: _Memory,
+                  remembered: Any) -> Any:
+    """`near` (nearby.same_grouping_near or forms_near) on these entries, read as columns (each
+    entry's curator's key the `remembered` stories'), from the ledger of those stories; None when
+    there is none, or when it fails (an optimisation must never fail a build: group them)."""
+    from digest.stories.nearby import Columns
 
     ledger = _stored_ledger(cache, remembered)
     if ledger is None:
@@ -225,19 +227,19 @@ def stories_after_change(entries: Sequence[Entry], stamps: Sequence[float], path
                for member in story[1]}
     columns = Columns(stamps, paths, [curated.get(path) for path in paths])
     try:
-        found = forms_near(entries, columns, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
-                           departed=functools.partial(_departed, cache))
-    except Exception:  # an optimisation must never fail a build: group them
+        return near(entries, columns, features, tokens, remembered[1], ledger, DEFAULT_SETTINGS,
+                    departed=functools.partial(_departed, cache))
+    except Exception:
         return None
-    if found is None:
-        return None
-    stories: list[str | RememberedStory] = [*found.kept, *remembered_stories(found.regrouped)]  # type: ignore[list-item]
+
+
+def _keep_grouping(cache: _Memory, tokens: Sequence[str], change: LedgerChange, stories: Any) -> None:
+    """The cache holds these stories under the grouping key of these tokens, with the ledger's change."""
     key = grouping_key(tokens)
     with cache.atomically():
-        _write_ledger_change(cache, key, found.ledger)
+        _write_ledger_change(cache, key, change)
         cache.put(STORIES, (key, stories))
         cache.put(STORIES_KEY, key)
-    return stories, found.touched
 
 
 def _write_ledger_change(cache: _Memory, key: str, change: LedgerChange) -> None:
