@@ -57,6 +57,7 @@ from digest.reuse.cache import BuildCache, TreeState, cache_path, is_damage, sal
 from digest.reuse.cached_entry import CachedEntry, StaleEntry
 from digest.reuse.entry_rows import (
     FILES_SEEN,
+    HEADS_KEPT,
     EntryRows,
     LazyFeatures,
     PublishedRows,
@@ -89,7 +90,7 @@ from digest.reuse.plan_patch import (
     store_plan,
     with_bodies,
 )
-from digest.reuse.recent import EntryChange, RecentPlan, plan_recent
+from digest.reuse.recent import EntryChange, RecentPlan, plan_recent, regrouped_between
 from digest.reuse.spare import catch_up_apart
 from digest.reuse.touched import MOST, LivePlan, changed_entries, grouping, site_shape, touched_pages
 from digest.reuse.trees import (
@@ -124,6 +125,7 @@ from digest.stories.remembered import (
     KeptGrouping,
     cached_stories,
     grouping_key,
+    remembered_stories,
     same_stories_near,
     stories_after_change,
 )
@@ -603,6 +605,10 @@ class Builder:
                 entries_changed = changed_entries({rel: row.content_hash for rel, row in before_list},
                                                   {rel: row.content_hash for rel, row in published_rows})
                 del before_list
+                if not self.once and len(entries_changed) <= HEADS_KEPT:  # a dev server's change
+                    rows_now = dict(published_rows)
+                    recent_changes = [(rel, before_rows.get(rel), rows_now.get(rel))
+                                      for rel in map(str, entries_changed)]
             if base[1] == live_state.inputs and cache.get(PLAN_BASE) == base:  # the live site's entries and plan
                 remembered = cache.get(STORIES)  # read before a patch groups again
                 plan = patch(cache, base, before_rows, published_rows, salts,
@@ -623,9 +629,9 @@ class Builder:
         if plan is not None:
             clock.lap("patch plan")  # only what pages show of entries changed: only the pages that show them
         else:
-            recent = None if live_plan is None or not self.once or not heads else \
+            recent = None if live_plan is None or (self.once and not heads) else \
                 self._plan_recent(config, cache, published_rows, recent_changes, remembered, live_plan, clock)
-            plan = self._recent_plan(cache, published_rows, (plan_salt, inputs), salts, recent, clock) \
+            plan = self._recent_plan(cache, published_rows, (plan_salt, inputs), salts, recent, clock, heads) \
                 if recent is not None else \
                 self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salts, clock, heads, live_plan)
             if heads:
@@ -749,52 +755,70 @@ class Builder:
     def _plan_recent(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
                      changes: Sequence[RowChange], remembered: Any, live: LivePlan, clock: _Clock) -> RecentPlan | None:
         """The plan of a change from the recent entries only (reuse/recent.py), or None. The stories
-        are grouped near the change first; when the plan cannot be made this way, the cache holds
-        them as cached_stories would have, and _plan_site finds them there."""
+        are grouped near the change first (a one-shot build: from the last grouping's ledger; a
+        dev server: by its own grouper, every entry in memory); when the plan cannot be made this
+        way, the cache holds them as cached_stories would have, and _plan_site finds them there."""
         if not changes or not (isinstance(remembered, tuple) and len(remembered) == 2):
             return None
-        from digest.stories.nearby import ReadWhenAsked  # with numpy: only to group
-
         by_path = dict(published_rows)
-        try:  # the entries as they were: their heads read before their rows were replaced (EntryRows.refresh)
-            told = [EntryChange(rel, was.listed(rel) if was is not None else None,
-                                now.listed(rel) if now is not None else None) for rel, was, now in changes]
+        try:  # the entries as they were: a one-shot build read their heads before their rows went (EntryRows.refresh)
+            told = [EntryChange(rel, self._planned_entry(rel, was), self._planned_entry(rel, now))
+                    for rel, was, now in changes]
         except StaleEntry:
             return None
         if any(entry.story for change in told for entry in (change.before, change.now) if entry is not None):
             return None  # a curator's story key: grouped as before
+        stamps, paths = [row.published for _, row in published_rows], [rel for rel, _ in published_rows]
+        if self.once:
+            grouped = self._grouped_near(cache, published_rows, stamps, paths, remembered)
+        else:
+            stories = self._stories(published_rows, cache)
+            after = stories.remembered if isinstance(stories, Grouped) else remembered_stories(stories)
+            grouped = after, regrouped_between(remembered[1], after)
+        clock.lap("stories")
+        if grouped is None:
+            return None
+        stories_now, regrouped = grouped
+
+        def listings(paths: Iterable[str]) -> dict[str, Entry]:
+            chosen = [(rel, by_path[rel]) for rel in paths]
+            if not self.once:
+                return {rel: row.entry for rel, row in chosen}  # in memory
+            cache.fill_listings(chosen, by_paths=True)  # the last weeks': a part of the rows, read by their paths
+            return {rel: row.listed(rel) for rel, row in chosen}
+
+        try:
+            with collector_paused():
+                return plan_recent(config, dict(zip(paths, stamps, strict=True)), told, remembered[1], stories_now,
+                                   regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys())
+        except StaleEntry:  # an entry as it was, asked for more than its head
+            return None
+
+    def _planned_entry(self, rel: str, row: CachedEntry | None) -> Entry | None:
+        """A row's entry as a plan reads it: a one-shot build's listing (or head), a dev server's whole entry."""
+        return None if row is None else row.listed(rel) if self.once else row.entry
+
+    def _grouped_near(self, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
+                      stamps: list[float], paths: list[str], remembered: Any) -> tuple[list[Any], set[str]] | None:
+        """A one-shot build's stories after a change, grouped near it (stories_after_change)."""
+        from digest.stories.nearby import ReadWhenAsked  # with numpy: only to group
 
         def listed(k: int) -> Entry:
             rel, row = published_rows[k]
             return row.listed(rel)
 
-        def listings(paths: Iterable[str]) -> dict[str, Entry]:
-            chosen = [(rel, by_path[rel]) for rel in paths]
-            cache.fill_listings(chosen, by_paths=True)  # the last weeks': a part of the rows, read by their paths
-            return {rel: row.listed(rel) for rel, row in chosen}
-
-        stamps, paths = [row.published for _, row in published_rows], [rel for rel, _ in published_rows]
         tokens = [row.grouping for _, row in published_rows]
-        grouped = stories_after_change(ReadWhenAsked(listed, len(published_rows)), stamps, paths,
-                                       LazyFeatures(published_rows, cache), tokens, cache, remembered)
-        clock.lap("stories")
-        if grouped is None:
-            return None
-        stories, regrouped = grouped
-        try:
-            with collector_paused():
-                return plan_recent(config, dict(zip(paths, stamps, strict=True)), told, remembered[1], stories,
-                                   regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys())
-        except StaleEntry:  # an entry as it was, asked for more than its head
-            return None
+        return stories_after_change(ReadWhenAsked(listed, len(published_rows)), stamps, paths,
+                                    LazyFeatures(published_rows, cache), tokens, cache, remembered)
 
     def _recent_plan(self, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
-                     base: tuple[str, str], salt: Salts, recent: RecentPlan, clock: _Clock) -> Plan:
+                     base: tuple[str, str], salt: Salts, recent: RecentPlan, clock: _Clock, heads: bool) -> Plan:
         """The plan of the recent entries' pages, fingerprinted; stored as _plan_site stores its plan."""
         clock.lap("organise+plan")
         with collector_paused():
             plan, page_found, feed_found = full_plan(recent.pages, recent.feeds, salt, self._units, recent.kept)
-            plan = replace(plan, heads=True)
+            self._warming = None  # every unit planned is fingerprinted, the others kept (as _plan_site)
+            plan = replace(plan, heads=heads)
             shape = (site_shape(recent.site), grouping_key([row.grouping for _, row in published_rows]))
             clock.lap("fingerprint")
         self._unstored = functools.partial(store_plan, cache, base, plan, page_found, feed_found, shape)

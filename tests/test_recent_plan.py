@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from digest.build import build
+from digest.build import Builder, build
 
 from .conftest import entry_text
 from .test_rebuild_sequences import CONFIG, OPTIONS, Curator, cold, stored_shows, tree
@@ -96,21 +96,31 @@ def recent_change(curator: Curator) -> tuple[str, list[Path]]:
     return kind, [curator.write(rel, fields)]
 
 
-@pytest.mark.parametrize("seed", [11, 12])
+@pytest.mark.parametrize(("seed", "long_lived"), [(11, False), (12, False), (14, True)])
 def test_recent_changes_planned_from_the_recent_entries_equal_a_cold_build(
-        make_site, tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+        make_site, tmp_path: Path, seed: int, long_lived: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Mostly changes in the site's last days (the daily case: additions, and entries removed or
     edited), now and then any other change a curator makes (which plans as before): after each,
     the output and the record of which page shows which entry equal a cold build's; and most
-    were planned from the window."""
+    were planned from the window. One-shot builds (the CLI), and a long-lived Builder told what
+    changed (the dev server), idling now and then."""
     root, curator = months_of_entries(make_site, seed)
-    build(root, OPTIONS)
-    made = recording(monkeypatch)
-    for step in range(10):
-        kind, _ = recent_change(curator) if curator.rng.random() < 0.8 else curator.change()
-        build(root, OPTIONS)
-        assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
-        assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
+    builder = Builder(root, OPTIONS, once=not long_lived)
+    try:
+        builder.build()
+        made = recording(monkeypatch)
+        for step in range(10):
+            kind, touched = recent_change(curator) if curator.rng.random() < 0.8 else curator.change()
+            if long_lived:
+                builder.build(changed=touched)
+                if curator.rng.random() < 0.4:
+                    builder.catch_up(lambda: False)
+            else:
+                build(root, OPTIONS)
+            assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
+            assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
+    finally:
+        builder.close()
     assert sum(made) >= 4, made
 
 

@@ -218,6 +218,12 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
     return RecentPlan(now, pages, feeds, kept)
 
 
+def regrouped_between(before: Iterable[Form], after: Iterable[Form]) -> set[str]:
+    """The members of every story that is not in both groupings (a dev server's grouper gives every
+    story; only those that differ matter)."""
+    return {m for form in {_hashable(f) for f in before} ^ {_hashable(f) for f in after} for m in _members(form)}
+
+
 def _members(form: Form) -> Sequence[str]:
     return (form,) if isinstance(form, str) else form[1]
 
