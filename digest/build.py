@@ -90,7 +90,7 @@ from digest.reuse.plan_patch import (
     store_plan,
     with_bodies,
 )
-from digest.reuse.recent import EntryChange, RecentPlan, plan_recent, regrouped_between
+from digest.reuse.recent import EntryChange, RecentPlan, plan_recent, regrouped_between, small_window
 from digest.reuse.spare import catch_up_apart
 from digest.reuse.touched import MOST, LivePlan, changed_entries, grouping, site_shape, touched_pages
 from digest.reuse.trees import (
@@ -769,6 +769,9 @@ class Builder:
         if any(entry.story for change in told for entry in (change.before, change.now) if entry is not None):
             return None  # a curator's story key: grouped as before
         stamps, paths = [row.published for _, row in published_rows], [rel for rel, _ in published_rows]
+        if not small_window(config, stamps, [entry.published for change in told
+                                             for entry in (change.before, change.now) if entry is not None]):
+            return None
         if self.once:
             grouped = self._grouped_near(cache, published_rows, stamps, paths, remembered)
         else:

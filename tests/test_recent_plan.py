@@ -20,7 +20,7 @@ from .test_rebuild_sequences import CONFIG, OPTIONS, Curator, cold, stored_shows
 # Two stories a page and three items a feed: additions move items across archive pages, and a
 # feed of a quiet topic reaches back past the window
 SITE = CONFIG + "\n[feeds]\nitems = 3\n"
-DAYS = [(date(2022, 4, 20) + timedelta(days=n)).isoformat() for n in range(120)]
+DAYS = [(date(2021, 12, 20) + timedelta(days=n)).isoformat() for n in range(240)]
 SUBJECTS = [f"{first} {second}" for first in ("Harbour", "Grain", "Rail", "Drought", "Chip", "Ferry", "Budget",
                                               "Flood", "Tariff", "Vaccine") for second in ("strike", "prices", "tunnel",
                                                                                            "warning", "vote")]
@@ -43,7 +43,7 @@ class WideCurator(Curator):
 
 
 def months_of_entries(make_site, seed: int) -> tuple[Path, Curator]:  # type: ignore[no-untyped-def]
-    """A site of 240 entries over four months, and the curator who wrote them."""
+    """A site of 240 entries over eight months, and the curator who wrote them."""
     root = make_site({}, config=SITE)
     curator = WideCurator(root, seed, SUBJECTS, DAYS, TAGS)
     for _ in range(240):
@@ -155,3 +155,19 @@ def test_what_the_window_cannot_show_is_planned_as_before(make_site, tmp_path: P
     build(root, OPTIONS)
     assert made[-1:] == [True]
     assert tree(root / "output") == cold(root, tmp_path / "cold")
+
+
+def test_a_window_of_much_of_the_site_is_not_planned_apart(make_site) -> None:  # type: ignore[no-untyped-def]
+    """A change far from the newest end makes a window of much of the site: organised twice it would
+    cost more than the whole site once, so it is not planned apart; the daily change is."""
+    from datetime import UTC, datetime
+
+    from digest.config import load_config
+    from digest.reuse.recent import small_window
+
+    config = load_config(make_site({}, config=SITE))
+    stamps = [datetime(2021, 12, 20, 12, tzinfo=UTC).timestamp() + day * 86_400 for day in range(240)]
+    newest = datetime(2022, 8, 16, 12, tzinfo=UTC)
+    assert small_window(config, stamps, [newest])
+    assert not small_window(config, stamps, [newest.replace(month=4)])
+    assert not small_window(config, stamps, [])

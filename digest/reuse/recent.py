@@ -78,6 +78,7 @@ from digest.urls import (
 
 DAYS_BEFORE_MONTH = 7  # the first month planned from the window: that of this many days before the earliest change
 MARGIN_DAYS = 14  # the window reaches this many days before that month: its weeks and editions' neighbours
+WINDOW_SHARE = 0.25  # a window of more of the entries than this is not planned apart (see small_window)
 FRONT_PAGE_EDITIONS = 8  # the editions the front page shows (pages._plan: the latest and seven older)
 Form = str | tuple[str, Sequence[str], float, str]  # a story in the cache's form (remembered_stories)
 _DAY = 86_400
@@ -122,6 +123,19 @@ class EntryChange:
     now: Entry | None  # None: removed
 
 
+def small_window(config: Config, stamps: Sequence[float], changed: Iterable[datetime]) -> bool:
+    """Whether the window of a change at these times holds at most WINDOW_SHARE of the entries (at
+    these POSIX times): a change far from the newest end makes a window of much of the site, which
+    costs more to organise twice than the whole site once, and whose front page and feeds it would
+    not show. Asked before the stories are grouped for a plan of the window."""
+    moments = list(changed)
+    if not moments:
+        return False
+    window = window_of(moments, config.tz)
+    since = datetime.combine(window.start, time(), tzinfo=config.tz).timestamp() - _DAY
+    return sum(stamp >= since for stamp in stamps) <= WINDOW_SHARE * len(stamps)
+
+
 def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[EntryChange], before: Sequence[Form],
                 after: Sequence[Form], regrouped: set[str], live: LivePlan, listings: Listings,
                 stored: Callable[[list[str]], dict[str, tuple[str, bytes]]],
@@ -152,6 +166,8 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
             stamps.get(path, math.inf), was[path].published.timestamp() if path in was else math.inf)):
         return None  # a story or an entry changed before the window
     recent = {path for path, stamp in stamps.items() if stamp >= since}
+    if len(recent) > WINDOW_SHARE * len(stamps):
+        return None  # a change far from the newest end: the window is much of the site
     recent_then = (recent - changed) | {path for path, entry in was.items() if entry.published.timestamp() >= since}
     forms_now = _with_shared_keys(after, _touching(after, recent))
     forms_then = _with_shared_keys(before, _touching(before, recent_then))
