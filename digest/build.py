@@ -766,11 +766,11 @@ class Builder:
                     for rel, was, now in changes]
         except StaleEntry:
             return None
-        if any(entry.story for change in told for entry in (change.before, change.now) if entry is not None):
+        versions = [entry for change in told for entry in (change.before, change.now) if entry is not None]
+        if any(entry.story for entry in versions):
             return None  # a curator's story key: grouped as before
         stamps, paths = [row.published for _, row in published_rows], [rel for rel, _ in published_rows]
-        if not small_window(config, stamps, [entry.published for change in told
-                                             for entry in (change.before, change.now) if entry is not None]):
+        if not small_window(config, stamps, [entry.published for entry in versions]):
             return None
         if self.once:
             grouped = self._grouped_near(cache, published_rows, stamps, paths, remembered)

@@ -61,6 +61,21 @@ def stored_shows(root: Path) -> set[tuple[str, str]]:
     return by_entry
 
 
+def rebuilt_as_cold(builder: Builder | None, root: Path, touched: list[Path], curator: Curator, tmp_path: Path,
+                    label: str) -> None:
+    """Build after a change (`builder`: a long-lived one told what changed, idling now and then;
+    None: a one-shot build) and check the output and the record of which page shows which entry
+    against a cold build's."""
+    if builder is not None:
+        builder.build(changed=touched)
+        if curator.rng.random() < 0.4:
+            builder.catch_up(lambda: False)  # the dev server's idle time between edits
+    else:
+        build(root, OPTIONS)
+    assert tree(root / "output") == cold(root, tmp_path / "cold"), label
+    assert stored_shows(root) == stored_shows(tmp_path / "cold"), label
+
+
 class Curator:
     """Makes random changes to a site's entries and says which files it touched."""
 
@@ -231,14 +246,7 @@ def test_builds_that_keep_untouched_articles_equal_a_cold_build(
         monkeypatch.setattr(digest.build, "touched_pages", recording)
         for step in range(STEPS):
             kind, touched = curator.change()
-            if long_lived:
-                builder.build(changed=touched)
-                if curator.rng.random() < 0.4:
-                    builder.catch_up(lambda: False)
-            else:
-                build(root, OPTIONS)
-            assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
-            assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
+            rebuilt_as_cold(builder if long_lived else None, root, touched, curator, tmp_path, f"step {step}: {kind}")
     finally:
         builder.close()
     kept = [choice for choice in choices if choice is not None]

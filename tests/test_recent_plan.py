@@ -15,7 +15,7 @@ import pytest
 from digest.build import Builder, build
 
 from .conftest import entry_text
-from .test_rebuild_sequences import CONFIG, OPTIONS, Curator, cold, stored_shows, tree
+from .test_rebuild_sequences import CONFIG, OPTIONS, Curator, cold, rebuilt_as_cold, tree
 
 # Two stories a page and three items a feed: additions move items across archive pages, and a
 # feed of a quiet topic reaches back past the window
@@ -111,14 +111,7 @@ def test_recent_changes_planned_from_the_recent_entries_equal_a_cold_build(
         made = recording(monkeypatch)
         for step in range(10):
             kind, touched = recent_change(curator) if curator.rng.random() < 0.8 else curator.change()
-            if long_lived:
-                builder.build(changed=touched)
-                if curator.rng.random() < 0.4:
-                    builder.catch_up(lambda: False)
-            else:
-                build(root, OPTIONS)
-            assert tree(root / "output") == cold(root, tmp_path / "cold"), f"step {step}: {kind}"
-            assert stored_shows(root) == stored_shows(tmp_path / "cold"), f"step {step}: {kind}"
+            rebuilt_as_cold(builder if long_lived else None, root, touched, curator, tmp_path, f"step {step}: {kind}")
     finally:
         builder.close()
     assert sum(made) >= 4, made

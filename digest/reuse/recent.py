@@ -131,9 +131,14 @@ def small_window(config: Config, stamps: Sequence[float], changed: Iterable[date
     moments = list(changed)
     if not moments:
         return False
-    window = window_of(moments, config.tz)
-    since = datetime.combine(window.start, time(), tzinfo=config.tz).timestamp() - _DAY
+    since = _read_since(window_of(moments, config.tz), config.tz)
     return sum(stamp >= since for stamp in stamps) <= WINDOW_SHARE * len(stamps)
+
+
+def _read_since(window: Window, tz: ZoneInfo) -> float:
+    """The POSIX time from which the window's entries are read: its first day's midnight, less a
+    day's margin (an entry's local day is told from its time in the site's time zone)."""
+    return datetime.combine(window.start, time(), tzinfo=tz).timestamp() - _DAY
 
 
 def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[EntryChange], before: Sequence[Form],
@@ -154,7 +159,7 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
         return None  # a topic new to the site: the navigation of every page changes
     tz = config.tz
     window = window_of((entry.published for entry in versions), tz)
-    since = datetime.combine(window.start, time(), tzinfo=tz).timestamp() - _DAY  # a day's margin: time zones
+    since = _read_since(window, tz)
     changed = {change.path for change in changes}
     was = {change.path: change.before for change in changes if change.before is not None}
     # The stories not as the live plan had them: among those of the entries grouped again
@@ -178,6 +183,8 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
     now = _organised(config, [current[p] for p in paths_now], [_story(form, current) for form in forms_now], topics)
     then = _organised(config, list(entries_then.values()), [_story(form, entries_then) for form in forms_then],
                       topics)
+    if not _front_page_in(now, window):
+        return None
     shown_topics = {e.topic or config.default_topic for e in now.entries if now.edition_day[e.path] >= window.start}
     if any(entry.topic in slugs and entry.topic not in shown_topics for entry in was.values()):
         return None  # a topic that may have lost its last entry
@@ -217,7 +224,7 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
                         tags={s for k, s in parts if k == "tags"})
     pages = _whole_site_patched(plan_pages(now, config, selection), now, then, window, context)
     feeds = _feeds_patched(plan_feeds(now, config), config, now, window, units)
-    if pages is None or feeds is None or not _front_page_in(now, window):
+    if pages is None or feeds is None:
         return None
     # Every other page of the live plan (its units: the stored fingerprints may be older than the
     # live tree's, which a patch does not store) is kept as the live tree has it
