@@ -8,6 +8,7 @@ env:   N=10000            corpus sizes, comma-separated, e.g. N=1000,10000,10000
        RUNS=1             timed runs of each measure (the median is reported)
        WORK=bench/work    corpora, sites and outputs (git-ignored); PEERS_VENV=/tmp/peers-venv
        PEER_BENCH=../shared/peer-bench   gen_corpus.py, make_peer_sites.py and the peers' sites
+       SETTLE=75          seconds the disk is let settle before the first measure (see GRAVEYARD)
 
 Each measure runs under /usr/bin/time -f '%e %U %S %M': wall seconds, user and system CPU seconds,
 and peak RSS of the largest process (forked workers are not added up). Measures: a cold build into
@@ -49,6 +50,18 @@ MEASURES = ("cold", "no-change", "one-edit", "title-edit", "one-add", "one-delet
 # digest only: one more edit PAUSE seconds after the last build, as a curator's edits come (the files a
 # build replaces are on the disk by then, and deleting them waits for it); 0 leaves it out
 PAUSE = int(os.environ.get("PAUSE", "40"))
+# Nothing is deleted while the bench measures. On ext4 a file or folder made soon after many were deleted
+# is slow to make: the kernel does not reuse an inode freed in the last 60 s (360 s while its inode table
+# block is unwritten) and scans past each such one, for every new inode (`recently_deleted` in
+# fs/ext4/ialloc.c; perf showed it and `find_get_block_common` under it taking 58 % of a test's samples).
+# Measured on the 10,000-entry site, a cold `digest build` right after its previous trees were deleted:
+# 45.7 s wall, 30.0 s of system CPU; the same build after `sync` and 75 s: 33.2 s, 10.7 s. Both digest and
+# the peers deleted their last output right before their cold build, so each tool's cold time hung on how
+# much the one before it had deleted. Now what a measure would delete (a previous output, a copied site)
+# is moved into GRAVEYARD; it is emptied at the start, the disk let settle (sync, then SETTLE seconds),
+# and emptied again at the end. A tool's own deletions (digest's trash, Hugo's cleaning) still count.
+GRAVEYARD = WORK / ".deleted"
+SETTLE = int(os.environ.get("SETTLE", "75"))
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sports", "Culture")
 
 DIGEST_TOML = """\
@@ -80,6 +93,24 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> d
     return {"wall_s": float(wall), "cpu_s": round(float(user) + float(system), 2), "peak_mb": round(int(rss) / 1024)}
 
 
+def put_aside(path: Path) -> None:
+    """Move `path` out of the way, not deleting it (see GRAVEYARD)."""
+    if os.path.lexists(path):
+        GRAVEYARD.mkdir(parents=True, exist_ok=True)
+        os.rename(path, GRAVEYARD / f"{time.time_ns()}-{path.name}")
+
+
+def empty_graveyard(settle: bool) -> None:
+    """Delete what was put aside; with `settle`, then let the disk settle (see GRAVEYARD)."""
+    if GRAVEYARD.exists():
+        log("# deleting what the measures put aside")
+        shutil.rmtree(GRAVEYARD)
+    if settle and SETTLE > 0:
+        log(f"# letting the disk settle before the first measure: sync, then {SETTLE} s")
+        os.sync()
+        time.sleep(SETTLE)
+
+
 def median(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
 
@@ -104,7 +135,7 @@ def corpus(n: int) -> Path:
     scripts = [PEER_BENCH / "gen_corpus.py", PEER_BENCH / "make_peer_sites.py"]
     want = f"{n} " + " ".join(str(s.stat().st_mtime_ns) for s in scripts)
     if not stamp.exists() or stamp.read_text() != want:
-        shutil.rmtree(root, ignore_errors=True)
+        put_aside(root)
         root.mkdir(parents=True)
         log(f"# generating the corpus of {n} entries")
         subprocess.run([sys.executable, scripts[0], str(n), root], check=True, stdout=subprocess.DEVNULL)
@@ -130,7 +161,7 @@ def measure_runs(command: list[str], site: Path, target: Path, leftovers: tuple[
     results: dict[str, list[dict[str, float]]] = {m: [] for m in MEASURES if m not in left_out}
     for run in range(RUNS):
         for leftover in leftovers:
-            shutil.rmtree(site / leftover, ignore_errors=True)
+            put_aside(site / leftover)
         results["cold"].append(timed(command, site))
         results["no-change"].append(timed(command, site))
         append_edit(target, run)
@@ -251,7 +282,7 @@ def digest_command(search: bool = True) -> list[str]:
 
 def run_digest(root: Path, n: int, search: bool) -> dict[str, Any]:
     site = WORK / f"digest-{n}" if search else WORK / f"digest-{n}-no-search"
-    shutil.rmtree(site, ignore_errors=True)
+    put_aside(site)
     site.mkdir(parents=True)
     (site / "digest.toml").write_text(DIGEST_TOML)
     shutil.copytree(root / "content", site / "content")
@@ -313,12 +344,12 @@ def check_same_as_cold(site: Path, search: bool) -> bool:
     search index is left out: its segments follow the site's history (tests/test_search.py checks
     that it answers queries as a cold build's does)."""
     copy = site.parent / f"{site.name}-cold"
-    shutil.rmtree(copy, ignore_errors=True)
+    put_aside(copy)
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".output.*", ".digest"))
     subprocess.run(digest_command(search), cwd=copy, check=True, capture_output=True)
     same = subprocess.run(["diff", "-rq", "-x", "pagefind", site / "output", copy / "output"],
                           capture_output=True).returncode == 0
-    shutil.rmtree(copy, ignore_errors=True)
+    put_aside(copy)
     return same
 
 
@@ -403,8 +434,13 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{platform.platform()}, {os.cpu_count()} cores",
         "runs": RUNS, "python": platform.python_version(), "sizes": {},
     }
+    roots = {n: corpus(n) for n in SIZES}
+    for n in SIZES:  # the sites of the last run, now, so that their deletion is before the disk settles
+        for name in (f"digest-{n}", f"digest-{n}-no-search"):
+            put_aside(WORK / name)
+    empty_graveyard(settle=True)
     for n in SIZES:
-        root = corpus(n)
+        root = roots[n]
         by_tool: dict[str, Any] = {}
         for mode in MODES:
             log(f"# N={n}: digest ({mode})")
@@ -420,6 +456,7 @@ def main() -> int:
     (out / "latest.json.tmp").write_text(json.dumps(results, indent=1) + "\n")
     os.replace(out / "latest.json.tmp", out / "latest.json")
     (out / "latest.md").write_text(text + "\n")
+    empty_graveyard(settle=False)
     return 0
 
 
