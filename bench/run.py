@@ -9,6 +9,9 @@ env:   N=10000            corpus sizes, comma-separated, e.g. N=1000,10000,10000
        WORK=bench/work    corpora, sites and outputs (git-ignored); PEERS_VENV=/tmp/peers-venv
        PEER_BENCH=../shared/peer-bench   gen_corpus.py, make_peer_sites.py and the peers' sites
        SETTLE=75          seconds the disk is let settle before the first measure (see GRAVEYARD)
+       COLD_PAIRS=3       then cold builds of digest and of Hugo + Pagefind taking turns, this many pairs
+                          (0: none): the machine's pace drifts by a quarter within minutes here, so a
+                          ratio of two cold builds run ten minutes apart says little
 
 Each measure runs under /usr/bin/time -f '%e %U %S %M': wall seconds, user and system CPU seconds,
 and peak RSS of the largest process (forked workers are not added up). Measures: a cold build into
@@ -62,6 +65,8 @@ PAUSE = int(os.environ.get("PAUSE", "40"))
 # and emptied again at the end. A tool's own deletions (digest's trash, Hugo's cleaning) still count.
 GRAVEYARD = WORK / ".deleted"
 SETTLE = int(os.environ.get("SETTLE", "75"))
+COLD_PAIRS = int(os.environ.get("COLD_PAIRS", "3"))
+DIGEST_LEFTOVERS = ("output", ".output.spare", ".output.twin", ".output.trash", ".digest")
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sports", "Culture")
 
 DIGEST_TOML = """\
@@ -288,8 +293,7 @@ def run_digest(root: Path, n: int, search: bool) -> dict[str, Any]:
     shutil.copytree(root / "content", site / "content")
     digest = digest_command(search)
     target = site / "content" / middle_entry(site / "content")
-    leftovers = ("output", ".output.spare", ".output.twin", ".output.trash", ".digest")
-    results = measure_runs(digest, site, target, leftovers, ours=True)
+    results = measure_runs(digest, site, target, DIGEST_LEFTOVERS, ours=True)
     files = count_files(site / "output")
     same = check_same_as_cold(site, search)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files,
@@ -353,26 +357,47 @@ def check_same_as_cold(site: Path, search: bool) -> bool:
     return same
 
 
+def peer_command(peer: str, pelican: Path, hugo: Path) -> tuple[list[str], tuple[str, ...]]:
+    """A peer's build command (run in its site) and what a cold build of it starts without."""
+    if peer == "pelican":
+        return [str(pelican), "content", "-s", "pelicanconf.py", "-o", "out", "-q",
+                "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"], ("out", "cache")
+    if peer == "hugo+pagefind":  # Hugo, then Pagefind over its whole output: the searchable peer
+        return ["sh", "-c", f'"{hugo}" --quiet --noBuildLock -d out && "{PAGEFIND}" --site out --silent'], ("out",)
+    return [str(hugo), "--quiet", "--noBuildLock", "-d", "out"], ("out",)
+
+
 def run_peer(peer: str, root: Path, n: int, pelican: Path, hugo: Path) -> dict[str, Any]:
     site = root / peer.split("+")[0]
     edit_rel = middle_entry(root / "content")
     target = site / "content" / edit_rel
     backup = target.read_bytes()
-    if peer == "pelican":
-        command = [str(pelican), "content", "-s", "pelicanconf.py", "-o", "out", "-q",
-                   "-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"]
-        leftovers: tuple[str, ...] = ("out", "cache")
-    else:
-        command = [str(hugo), "--quiet", "--noBuildLock", "-d", "out"]
-        leftovers = ("out",)
-    if peer == "hugo+pagefind":  # Hugo, then Pagefind over its whole output: the searchable peer
-        command = ["sh", "-c", f'"{hugo}" --quiet --noBuildLock -d out && "{PAGEFIND}" --site out --silent']
+    command, leftovers = peer_command(peer, pelican, hugo)
     try:
         results = measure_runs(command, site, target, leftovers)
         files = count_files(site / "out")
     finally:
         target.write_bytes(backup)
     return {"measures": {m: median(r) for m, r in results.items()}, "files": files}
+
+
+def cold_pairs(n: int, root: Path, pelican: Path, hugo: Path) -> dict[str, Any]:
+    """Cold builds of digest (its default command) and of Hugo + Pagefind taking turns, COLD_PAIRS
+    pairs, each pair in the other order than the one before: each one's wall and CPU, the ratios."""
+    ours_site = WORK / f"digest-{n}"
+    peer_site = root / "hugo"
+    peer, peer_leftovers = peer_command("hugo+pagefind", pelican, hugo)
+    builds: dict[str, list[dict[str, float]]] = {"digest": [], "hugo+pagefind": []}
+    for number in range(COLD_PAIRS):
+        turns = [("digest", ours_site, digest_command(True), DIGEST_LEFTOVERS),
+                 ("hugo+pagefind", peer_site, peer, peer_leftovers)]
+        for tool, site, command, leftovers in turns if number % 2 == 0 else reversed(turns):
+            for leftover in leftovers:
+                put_aside(site / leftover)
+            builds[tool].append(timed(command, site))
+    ratios = [round(ours["wall_s"] / theirs["wall_s"], 3)
+              for ours, theirs in zip(builds["digest"], builds["hugo+pagefind"], strict=True)]
+    return {"builds": builds, "ratios": ratios, "median_ratio": statistics.median(ratios)}
 
 
 def ratio(ours: float, theirs: float | None) -> str:
@@ -416,6 +441,13 @@ def table(results: dict[str, Any]) -> str:
                     lines.append(f"    {b['kind']}: {stages}")
             lines.append(f"N={n} {tool}: rebuilt output equals a cold build (search index aside): "
                          f"{by_tool[tool]['rebuild_equals_cold']}")
+        pairs = results.get("cold_pairs", {}).get(n)
+        if pairs:
+            walls = {tool: ", ".join(f"{b['wall_s']:.2f}" for b in runs) for tool, runs in pairs["builds"].items()}
+            lines.append(f"N={n} cold builds taking turns ({len(pairs['ratios'])} pairs, each in the other order "
+                         f"than the one before): digest {walls['digest']} s; hugo+pagefind {walls['hugo+pagefind']} s; "
+                         "ratios " + ", ".join(f"{r:.2f}" for r in pairs["ratios"])
+                         + f"; median {pairs['median_ratio']:.2f}")
         kinds = by_tool.get("digest", by_tool.get("digest --no-search", {})).get("pages_by_kind", {})
         lines.append(f"N={n} digest files by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.items()))
         for peer in peers:
@@ -449,6 +481,9 @@ def main() -> int:
             log(f"# N={n}: {peer}")
             by_tool[peer] = run_peer(peer, root, n, pelican, hugo)
         results["sizes"][str(n)] = by_tool
+        if COLD_PAIRS > 0 and "digest" in by_tool and "hugo+pagefind" in by_tool:
+            log(f"# N={n}: cold builds of digest and hugo+pagefind taking turns")
+            results.setdefault("cold_pairs", {})[str(n)] = cold_pairs(n, root, pelican, hugo)
     text = table(results)
     print(text)
     out = HERE / "results"
