@@ -47,7 +47,7 @@ from digest.config import Config
 from digest.feeds import FeedPlan, plan_feeds
 from digest.model import Entry, Page, Site, Story, Topic
 from digest.newsletter.plan import week_folder
-from digest.organise import organise, story_topic
+from digest.organise import organise
 from digest.pages import (
     ListingPart,
     Selection,
@@ -60,20 +60,15 @@ from digest.pages import (
 )
 from digest.reuse.manifest import Manifest
 from digest.reuse.plan_patch import FEED_UNIT, load_unit
-from digest.reuse.touched import LivePlan, edition_neighbours, now_related
+from digest.reuse.touched import LivePlan, selected_pages
 from digest.stories import ALONE, make_story, path_key
 from digest.urls import (
     archive_url,
-    edition_of_output,
     edition_url,
     email_urls,
-    is_article_output,
-    listing_of_output,
     output_path,
-    tag_slug,
     tag_url,
     topic_url,
-    week_of_output,
 )
 
 DAYS_BEFORE_MONTH = 7  # the first month planned from the window: that of this many days before the earliest change
@@ -290,47 +285,30 @@ def _organised(config: Config, entries: list[Entry], stories: list[Story], topic
 
 def _selection(site: Site, config: Config, touched: set[PurePosixPath], changed: set[PurePosixPath],
                changed_pages: set[str], live: LivePlan, window: Window) -> Selection | None:
-    """The pages the change touched (as touched.touched_pages chooses them), or None when one of
-    them reaches past the window. `changed_pages`: the changed entries' article pages as they were
-    (gone, or planned again)."""
-    touched_now = {m.path: m for path in touched if path in site.story_of for m in site.story_of[path].members}
-    showed = live.showing(str(path) for path in changed)
-    outputs = {output_path(url): path for path, url in site.article_urls.items()}
-    if any(is_article_output(rel) and rel not in outputs and rel not in changed_pages for rel in showed):
+    """The pages the change touched (touched.selected_pages), or None when one of them reaches past
+    the window. `changed_pages`: the changed entries' article pages as they were (gone, or planned
+    again)."""
+    selection, no_article = selected_pages(site, config, touched, changed, live.showing)
+    if no_article - changed_pages:
         return None
-    articles = set(touched_now) | now_related(site, config, changed) | {
-        outputs[rel] for rel in showed if rel in outputs}
-    showed |= live.showing(str(path) for path in touched - changed)
-    days = {site.edition_day[m.path] for path in touched_now for m in site.story_of[path].members}
-    days.update(day for day in map(edition_of_output, showed) if day is not None)
-    editions = days | edition_neighbours(site.editions, days)
     older = {e.day: site.editions[i + 1].day if i + 1 < len(site.editions) else None
              for i, e in enumerate(site.editions)}
-    for day in editions:
+    for day in selection.editions:
         if day < window.first_month:
             return None
         if day in older and ((before := older[day]) is None or before < window.start):  # (not there: gone)
             return None  # its page links the edition before it, with its count of articles
-    weeks = {week_folder(day, config.email_week_ends) for day in days} | {
-        week for week in map(week_of_output, showed) if week is not None}
-    if config.email_files and weeks:
+    if config.email_files and selection.weeks:
         first = {}
         for edition in site.editions:
             first[week_folder(edition.day, config.email_week_ends)] = edition.day
-        if any(week not in first or first[week] < window.start + timedelta(days=7) for week in weeks):
+        if any(week not in first or first[week] < window.start + timedelta(days=7) for week in selection.weeks):
             return None
-    if any(site.edition_day[path] < window.first_month for path in articles):
+    if any(site.edition_day[path] < window.first_month for path in selection.articles):
         return None
-    if not _related_in(site, config, articles, window):
+    if not _related_in(site, config, selection.articles, window):
         return None
-    listed_pages = {found for found in map(listing_of_output, showed) if found is not None}
-    return Selection(
-        articles=articles, editions=editions, weeks=weeks,
-        tags={slug for kind, slug in listed_pages if kind == "tags"} | {
-            tag_slug(name) for entry in touched_now.values() for name in entry.tags},
-        topics={slug for kind, slug in listed_pages if kind == "topics"} | {
-            story_topic(site.story_of[path], config) for path in touched_now},
-    )
+    return selection
 
 
 def _related_in(site: Site, config: Config, articles: Iterable[PurePosixPath], window: Window) -> bool:

@@ -44,7 +44,14 @@ from digest.organise import story_topic
 from digest.pages import Selection, related_reach, unplanned_paths
 from digest.reuse.manifest import Manifest
 from digest.stories.remembered import Grouped, remembered_stories
-from digest.urls import edition_of_output, listing_of_output, output_path, tag_slug, week_of_output
+from digest.urls import (
+    edition_of_output,
+    is_article_output,
+    listing_of_output,
+    output_path,
+    tag_slug,
+    week_of_output,
+)
 
 # Stories as the cache keeps them (remembered.remembered_stories): an entry that is a story alone as its
 # path, any other story as (key, members lead first, score, reason)
@@ -85,30 +92,47 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
     shared keys joined them (organise)."""
     if site_shape(site) != live.topics:
         return None
-    present = {e.path for e in site.entries}
     touched: set[PurePosixPath] = set(live.changed)
     # Stories not as the live site's plan had them: every member, before and now
     for story in grouping(stories) ^ live.grouping:
         touched.update(map(PurePosixPath, (story,) if isinstance(story, str) else story[1]))
-    # ... and the stories a curator's shared key joined them with (organise shows them as one):
-    # the touched entries still published, by path
-    touched_now = {m.path: m for path in touched & present for m in site.story_of[path].members}
-    touched.update(touched_now)
-    # Article pages show the entries of other stories only as related articles: entries, not stories
-    showed = live.showing(str(path) for path in live.changed)
-    outputs = {path: output_path(url) for path, url in site.article_urls.items()}
-    articles = set(touched_now)
-    articles.update(now_related(site, config, live.changed & present))
-    articles.update(path for path, rel in outputs.items() if rel in showed)
-    if len(articles) > MOST * max(len(present), 1):
+    selection, _ = selected_pages(site, config, touched, live.changed, live.showing)
+    if len(selection.articles) > MOST * max(len(site.entries), 1):
         return None
-    showed |= live.showing(str(path) for path in touched - live.changed)
+    kept: dict[str, str] = {}
+    unplanned = [output_path(url) for path, url in site.article_urls.items() if path not in selection.articles]
+    manifest = live.manifest.as_dict() if isinstance(live.manifest, Manifest) else live.manifest  # most pages
+    for rel in chain(unplanned, unplanned_paths(site, config, selection)):
+        value = manifest.get(rel)
+        if value is None:
+            return None
+        kept[rel] = value
+    return selection, kept
+
+
+def selected_pages(site: Site, config: Config, touched: AbstractSet[PurePosixPath],
+                   changed: AbstractSet[PurePosixPath], showing: Callable[[Iterable[str]], set[str]],
+                   ) -> tuple[Selection, set[str]]:
+    """The pages to plan (see the module) when these entries were touched, `changed` among them (added,
+    removed or edited); `showing`: the live plan's units that showed these entries (LivePlan.showing).
+    Also the article pages that showed a changed entry and are no article now (a changed entry's own
+    page gone or moved, or the page of an entry gone)."""
+    # ... with the stories a curator's shared key joined them with (organise shows them as one): the
+    # touched entries still published, by path
+    touched_now = {m.path: m for path in touched if path in site.story_of for m in site.story_of[path].members}
+    # Article pages show the entries of other stories only as related articles: entries, not stories
+    showed = showing(str(path) for path in changed)
+    article_of = {output_path(url): path for path, url in site.article_urls.items()}
+    articles = set(touched_now) | now_related(site, config, changed)
+    articles.update(article_of[rel] for rel in showed if rel in article_of)
+    no_article = {rel for rel in showed if is_article_output(rel) and rel not in article_of}
+    showed |= showing(str(path) for path in (touched | touched_now.keys()) - changed)
     # An entry shows in the edition of its story's first day and, as a later report with its
     # story, in the edition of each other day of its story's members
     days = {site.edition_day[m.path] for path in touched_now for m in site.story_of[path].members}
     days.update(day for day in map(edition_of_output, showed) if day is not None)
     listed = {found for found in map(listing_of_output, showed) if found is not None}
-    selection = Selection(
+    return Selection(
         articles=articles,
         editions=days | edition_neighbours(site.editions, days),
         weeks={week_folder(day, config.email_week_ends) for day in days} | {
@@ -117,16 +141,7 @@ def touched_pages(site: Site, config: Config, stories: Sequence[Story], live: Li
             tag_slug(name) for entry in touched_now.values() for name in entry.tags},
         topics={slug for kind, slug in listed if kind == "topics"} | {
             story_topic(site.story_of[path], config) for path in touched_now},
-    )
-    kept: dict[str, str] = {}
-    unplanned = [rel for path, rel in outputs.items() if path not in articles]
-    manifest = live.manifest.as_dict() if isinstance(live.manifest, Manifest) else live.manifest  # most pages
-    for rel in chain(unplanned, unplanned_paths(site, config, selection)):
-        value = manifest.get(rel)
-        if value is None:
-            return None
-        kept[rel] = value
-    return selection, kept
+    ), no_article
 
 
 def edition_neighbours(editions: Sequence[Edition], days: AbstractSet[date]) -> set[date]:
