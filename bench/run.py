@@ -8,7 +8,8 @@ env:   N=10000            corpus sizes, comma-separated, e.g. N=1000,10000,10000
        RUNS=1             timed runs of each measure (the median is reported)
        WORK=bench/work    corpora, sites and outputs (git-ignored); PEERS_VENV=/tmp/peers-venv
        PEER_BENCH=../shared/peer-bench   gen_corpus.py, make_peer_sites.py and the peers' sites
-       SETTLE=75          seconds the disk is let settle before the first measure (see GRAVEYARD)
+       SETTLE=400         seconds after the bench last deleted what it put aside before it measures again
+                          (see GRAVEYARD)
        COLD_PAIRS=3       then cold builds of digest and of Hugo + Pagefind taking turns, this many pairs
                           (0: none): the machine's pace drifts by a quarter within minutes here, so a
                           ratio of two cold builds run ten minutes apart says little
@@ -54,17 +55,20 @@ MEASURES = ("cold", "no-change", "one-edit", "title-edit", "one-add", "one-delet
 # build replaces are on the disk by then, and deleting them waits for it); 0 leaves it out
 PAUSE = int(os.environ.get("PAUSE", "40"))
 # Nothing is deleted while the bench measures. On ext4 a file or folder made soon after many were deleted
-# is slow to make: the kernel does not reuse an inode freed in the last 60 s (360 s while its inode table
-# block is unwritten) and scans past each such one, for every new inode (`recently_deleted` in
-# fs/ext4/ialloc.c; perf showed it and `find_get_block_common` under it taking 58 % of a test's samples).
-# Measured on the 10,000-entry site, a cold `digest build` right after its previous trees were deleted:
-# 45.7 s wall, 30.0 s of system CPU; the same build after `sync` and 75 s: 33.2 s, 10.7 s. Both digest and
-# the peers deleted their last output right before their cold build, so each tool's cold time hung on how
-# much the one before it had deleted. Now what a measure would delete (a previous output, a copied site)
-# is moved into GRAVEYARD; it is emptied at the start, the disk let settle (sync, then SETTLE seconds),
-# and emptied again at the end. A tool's own deletions (digest's trash, Hugo's cleaning) still count.
+# is slow to make: the kernel does not reuse an inode freed in the last 60 s, 360 s while its inode table
+# block is dirty (as making files in that block keeps it), and scans past each such one for every new inode
+# (`recently_deleted` in fs/ext4/ialloc.c; perf showed it and `find_get_block_common` under it taking 58 % of
+# a test's samples). Measured on the 10,000-entry site, a cold `digest build` right after its previous trees
+# were deleted: 45.7 s wall, 30.0 s of system CPU; the same build after `sync` and 75 s: 33.2 s, 10.7 s. Both
+# digest and the peers deleted their last output right before their cold build, so each tool's cold time hung
+# on how much had been deleted before it. Now what a measure would delete (a previous output, a copied site)
+# is moved into GRAVEYARD, deleted when the run ends; a run starts SETTLE seconds after the last such deletion
+# at the earliest (it waits). 75 s after deleting the last run's sites was not enough: the first cold build
+# took 39.6 and 45.1 s in two runs, against 28.2-30.1 s for the same build later in the run.
+# A tool's own deletions (digest's trash, Hugo's cleaning) still count.
 GRAVEYARD = WORK / ".deleted"
-SETTLE = int(os.environ.get("SETTLE", "75"))
+DELETED_AT = WORK / ".deleted-at"  # when the bench last emptied GRAVEYARD (time.time())
+SETTLE = int(os.environ.get("SETTLE", "400"))
 COLD_PAIRS = int(os.environ.get("COLD_PAIRS", "3"))
 DIGEST_LEFTOVERS = ("output", ".output.spare", ".output.twin", ".output.trash", ".digest")
 TOPICS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sports", "Culture")
@@ -105,15 +109,24 @@ def put_aside(path: Path) -> None:
         os.rename(path, GRAVEYARD / f"{time.time_ns()}-{path.name}")
 
 
-def empty_graveyard(settle: bool) -> None:
-    """Delete what was put aside; with `settle`, then let the disk settle (see GRAVEYARD)."""
+def empty_graveyard() -> None:
+    """Delete what was put aside (see GRAVEYARD), noting when."""
     if GRAVEYARD.exists():
         log("# deleting what the measures put aside")
         shutil.rmtree(GRAVEYARD)
-    if settle and SETTLE > 0:
-        log(f"# letting the disk settle before the first measure: sync, then {SETTLE} s")
+        DELETED_AT.write_text(f"{time.time()}\n")
+
+
+def settle() -> None:
+    """Wait until SETTLE seconds have passed since the bench last deleted what it put aside."""
+    try:
+        wait = float(DELETED_AT.read_text()) + SETTLE - time.time()
+    except (OSError, ValueError):
+        return
+    if wait > 0:
+        log(f"# the last run's files were deleted {SETTLE - wait:.0f} s ago: waiting {wait:.0f} s more")
         os.sync()
-        time.sleep(SETTLE)
+        time.sleep(wait)
 
 
 def median(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -466,11 +479,12 @@ def main() -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": f"{platform.platform()}, {os.cpu_count()} cores",
         "runs": RUNS, "python": platform.python_version(), "sizes": {},
     }
+    empty_graveyard()  # left by a run that was stopped
     roots = {n: corpus(n) for n in SIZES}
-    for n in SIZES:  # the sites of the last run, now, so that their deletion is before the disk settles
+    for n in SIZES:  # the last run's sites, deleted with the rest when this run ends
         for name in (f"digest-{n}", f"digest-{n}-no-search"):
             put_aside(WORK / name)
-    empty_graveyard(settle=True)
+    settle()
     for n in SIZES:
         root = roots[n]
         by_tool: dict[str, Any] = {}
@@ -491,7 +505,7 @@ def main() -> int:
     (out / "latest.json.tmp").write_text(json.dumps(results, indent=1) + "\n")
     os.replace(out / "latest.json.tmp", out / "latest.json")
     (out / "latest.md").write_text(text + "\n")
-    empty_graveyard(settle=False)
+    empty_graveyard()
     return 0
 
 
