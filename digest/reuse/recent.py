@@ -144,7 +144,8 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
     entries, or None (see the module's text). `stamps`: every published entry's time now (path ->
     POSIX time); `before`, `after`: the stories as the live plan and now (stories_after_change)
     with `regrouped`, the paths grouped again; `listings`: the entries now, by path; `stored`: the
-    live plan's units by name (cache.load_units); `unit_names`: the names of its units."""
+    live plan's units by name (cache.load_units); `unit_names`: the names of its units. The caller
+    asks small_window first, from the same times."""
     versions = [entry for change in changes for entry in (change.before, change.now) if entry is not None]
     if not versions or any(entry.story for entry in versions):
         return None
@@ -166,8 +167,6 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
             stamps.get(path, math.inf), was[path].published.timestamp() if path in was else math.inf)):
         return None  # a story or an entry changed before the window
     recent = {path for path, stamp in stamps.items() if stamp >= since}
-    if len(recent) > WINDOW_SHARE * len(stamps):
-        return None  # a change far from the newest end: the window is much of the site
     recent_then = (recent - changed) | {path for path, entry in was.items() if entry.published.timestamp() >= since}
     forms_now = _with_shared_keys(after, _touching(after, recent))
     forms_then = _with_shared_keys(before, _touching(before, recent_then))
@@ -535,7 +534,3 @@ def _feeds_patched(feeds: Sequence[FeedPlan], config: Config, site: Site, window
 def _front_page_in(site: Site, window: Window) -> bool:
     """Whether the editions the front page shows are all of the window's days."""
     return len(site.editions) >= FRONT_PAGE_EDITIONS and site.editions[FRONT_PAGE_EDITIONS - 1].day >= window.start
-
-
-
-
