@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from digest.collector import collector_paused
 from digest.config import CONFIG_NAME, Config, load_config
 from digest.entry_file import warm_parser
+from digest.entry_walk import printed_entry_files
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
@@ -69,7 +70,6 @@ from digest.reuse.entry_rows import (
     key_of,
     moved_sum,
     next_publication,
-    printed_entry_files,
     published,
     remember_files,
 )
@@ -165,8 +165,13 @@ class BuildReport:
 CATCH_UP_APART = 2000
 
 
-def build(site_root: Path, options: BuildOptions | None = None) -> BuildReport:
+def build(site_root: Path, options: BuildOptions | None = None,
+          walk: Apart[tuple[list[tuple[str, int, int]], str]] | None = None) -> BuildReport:
+    """Build the site once. `walk`: printed_entry_files(site_root / "content") begun by the caller in
+    a process of its own (a command begins it before it imports this module: the walk then runs
+    during the imports); the build begins its own when not given one."""
     builder = Builder(site_root, options, once=True)
+    builder.walk_begun = walk
     report: BuildReport | None = None
     salt = None
     try:
@@ -266,6 +271,8 @@ class Builder:
         # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
         self._swept = False
         self._seen: tuple[Any, ...] | None = None  # what remember_files keeps of this build (one-shot builds)
+        # printed_entry_files of content/, begun by the caller of a one-shot build (see build())
+        self.walk_begun: Apart[tuple[list[tuple[str, int, int]], str]] | None = None
         self._folders_record = folders_record(site_root)  # see site_static.remove_strays
         self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
         # The last build's published entries, and its (config, fingerprint salt, time) (a long-lived
@@ -503,7 +510,9 @@ class Builder:
         output = config.output_path
         live = tree_id(output)  # the live tree, read once: nothing renames it before the build publishes
         self._seen = None
-        with Apart(printed_entry_files, config.content_path) if self.once and changed is None else _Inline() as files, \
+        walk, self.walk_begun = self.walk_begun, None  # taken once: a second try (the cache damaged) walks again
+        with (walk or Apart(printed_entry_files, config.content_path)) if self.once and changed is None \
+                else _Inline() as files, \
                 Apart(folders_as_recorded, output, self._folders_record, live or "") \
                 if self.once and not self._swept else _Inline() as folders:
             report = self._build_from(config, clock, changed, files, folders, live)

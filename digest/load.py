@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from bisect import insort
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -16,95 +16,13 @@ from typing import Any
 from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import key_warnings, load_entry
+from digest.entry_walk import entry_files
 from digest.errors import BuildFailed, ContentError, ContentWarning, DigestError
 from digest.model import Entry, is_undated
 from digest.stories import entry_features
-from digest.workers import Apart, in_workers
+from digest.workers import in_workers
 
 PARALLEL_PARSE = 400  # fewer entries than this parse faster in one process (measured: fork + pool ~60 ms)
-
-
-def entry_files(content_dir: Path, split: bool = False) -> list[tuple[str, int, int]]:
-    """(path relative to the site, mtime_ns, size) of every entry file, in path order (by the
-    path's parts): *.md under content/, skipping hidden and underscore names, not following linked
-    folders. Each folder is listed in name order and a folder's files come where its name does, so
-    the list is in order as it is made (at 100,000 entries, sorting by the parts and making them
-    was a third of the walk). `split`: the later of content/'s folders are walked in a forked
-    process meanwhile (only for a process without threads, see workers.Apart: at 100,000 entries
-    in two year folders the walk took 0.29 s instead of 0.55 s on two cores)."""
-    prefix = f"{content_dir.name}/"
-    items = list(_listed(str(content_dir)))
-    cut = _halfway(items) if split else 0
-    if not cut:
-        return _walk(prefix, items)
-    with Apart(_walk, prefix, items[cut:]) as later:
-        found = _walk(prefix, items[:cut])
-        rest = later.result()
-    return found + (rest if rest is not None else _walk(prefix, items[cut:]))
-
-
-def _halfway(items: Sequence[os.DirEntry[str]]) -> int:
-    """Where to cut content/'s items (in name order) so that each part's folders hold about as
-    many items (their own, counted by a listing: years hold months, topics their entries); 0 when
-    there are not two folders to share."""
-    sizes = []
-    for item in items:
-        size = 0
-        if not item.name.startswith((".", "_")) and item.is_dir(follow_symlinks=False):
-            try:
-                with os.scandir(item.path) as listing:
-                    size = sum(1 for _ in listing)
-            except OSError:
-                size = 0
-        sizes.append(size)
-    if sum(1 for size in sizes if size) < 2:
-        return 0
-    total, running, best, cut = sum(sizes), 0, None, 0
-    for at in range(1, len(items)):
-        running += sizes[at - 1]
-        gap = abs(total - 2 * running)
-        if best is None or gap < best:
-            best, cut = gap, at
-    return cut
-
-
-def _walk(prefix: str, items: Sequence[os.DirEntry[str]]) -> list[tuple[str, int, int]]:
-    """entry_files' walk of these items of one folder (whose path is `prefix`), in their order."""
-    found: list[tuple[str, int, int]] = []
-    # The folders being listed, outermost first: each as (its path's prefix, its items not looked at yet)
-    open_folders: list[tuple[str, Iterator[os.DirEntry[str]]]] = [(prefix, iter(items))]
-    while open_folders:
-        prefix, listing = open_folders[-1]
-        item = next(listing, None)
-        if item is None:
-            open_folders.pop()
-            continue
-        name = item.name
-        if name.startswith((".", "_")):
-            continue
-        if item.is_dir(follow_symlinks=False):
-            open_folders.append((f"{prefix}{name}/", _listed(item.path)))
-        elif name.endswith(".md"):
-            try:
-                info = item.stat()  # follows a linked file, as reading it will
-            except OSError:
-                continue
-            if stat.S_ISREG(info.st_mode):
-                found.append((prefix + name, info.st_mtime_ns, info.st_size))
-    return found
-
-
-def _listed(folder: str) -> Iterator[os.DirEntry[str]]:
-    """A folder's items in name order (none when it is gone or not a folder)."""
-    try:
-        with os.scandir(folder) as listing:
-            return iter(sorted(listing, key=_name))
-    except (FileNotFoundError, NotADirectoryError):
-        return iter(())
-
-
-def _name(item: os.DirEntry[str]) -> str:
-    return item.name
 
 
 def found_after(found: list[tuple[str, int, int]], config: Config,

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from digest import load
+from digest import entry_walk, load
 from digest.config import Config, load_config
+from digest.entry_walk import entry_files
 from digest.errors import DigestError
-from digest.load import Parsed, entry_files, load_entries_with_features, parse_files
+from digest.load import Parsed, load_entries_with_features, parse_files
 from tests.conftest import SiteMaker, entry_text
 
 
@@ -67,7 +68,7 @@ def test_entry_files_order_is_the_parts_order_on_random_trees(tmp_path: Path) ->
 
 
 def test_the_split_walk_cuts_content_between_folders_of_about_equal_size(tmp_path: Path) -> None:
-    """A one-shot build's walk shares content/ between two processes (load._halfway): the cut
+    """A one-shot build's walk shares content/ between two processes (entry_walk._halfway): the cut
     falls between folders, where each part's folders hold about as many items; no cut with fewer
     than two folders. Either way the list is the one walk's."""
     import os
@@ -79,14 +80,14 @@ def test_the_split_walk_cuts_content_between_folders_of_about_equal_size(tmp_pat
             (content / year / f"{month:02d}" / "a.md").write_text(year)
     (content / "about.md").write_text("top")
     items = sorted(os.scandir(content), key=lambda item: item.name)
-    assert [item.name for item in items[:load._halfway(items)]] == ["2023"]
+    assert [item.name for item in items[:entry_walk._halfway(items)]] == ["2023"]
     assert entry_files(content, split=True) == entry_files(content)
     assert len(entry_files(content)) == 28
     alone = tmp_path / "alone" / "content"
     (alone / "2024").mkdir(parents=True)
     (alone / "2024" / "b.md").write_text("b")
     (alone / "c.md").write_text("c")
-    assert load._halfway(sorted(os.scandir(alone), key=lambda item: item.name)) == 0
+    assert entry_walk._halfway(sorted(os.scandir(alone), key=lambda item: item.name)) == 0
 
 
 @pytest.mark.parametrize("collecting", [True, False])

@@ -16,8 +16,9 @@ from typing import Any
 from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import content_hash
+from digest.entry_walk import entry_files
 from digest.errors import BuildFailed, ContentWarning, DigestError
-from digest.load import PARALLEL_PARSE, edited_files, entry_files, found_after, parse_files, split_warnings
+from digest.load import PARALLEL_PARSE, edited_files, found_after, parse_files, split_warnings
 from digest.model import UNDATED
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
@@ -359,18 +360,6 @@ def key_of(plan_salt: str, total: int) -> str:
 
 
 FILES_SEEN = "files-seen"  # the cache's record of the entry files a one-shot build found (remember_files)
-
-
-def files_print(listed: Sequence[tuple[str, int, int]]) -> str:
-    """A digest of entry_files()' list (paths, mtimes and sizes)."""
-    return hashlib.blake2b(repr(listed).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def printed_entry_files(content_dir: Path) -> tuple[list[tuple[str, int, int]], str]:
-    """entry_files() and its files_print(): made together where the walk is made (a process of
-    its own: 0.07 s of the digest at 100,000 entries)."""
-    listed = entry_files(content_dir, split=True)  # in the Apart's process: no threads
-    return listed, files_print(listed)
 
 
 def next_publication(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: datetime) -> float | None:
