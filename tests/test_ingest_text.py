@@ -361,6 +361,29 @@ def test_wrapped_cjk_lines_join_without_spaces() -> None:
     assert [p.text for p in paras] == [line]
 
 
+# As `w3m -dump -cols 100` wraps them: a vowel sign, a vowel point or a tone mark takes no column of its own, so
+# these lines hold more characters than the 99 columns they fill.
+_WRAPPED_WITH_MARKS = (
+    "भारत मौसम विज्ञान विभाग ने कहा है कि इस वर्ष मानसून केरल तट पर सामान्य समय से पहले पहुंच गया है। "
+    "विभाग के अनुसार अगले कुछ दिनों में यह\n"
+    "देश के अन्य हिस्सों में भी आगे बढ़ेगा। किसानों को बुवाई की तैयारी करने की सलाह दी गई है।\n"
+    "\n"
+    "ثم قال المتحدث باسم الحكومة إن الاجتماعات ستستمر خلال الأسبوع المقبل لمناقشة الخطط الجديدة، وأضافَ\n"
+    "أنَّ الوزارةَ تعملُ على إعدادِ تقريرٍ شاملٍ حولَ الوضعِ الاقتصاديِّ في البلادِ خلالَ الأشهرِ الماضيةِ.\n"
+    "\n"
+    "ประเทศไทยมีฝนตกหนักในหลายพื้นที่ กรมอุตุนิยมวิทยาแจ้งเตือนประชาชนให้ระวังน้ำท่วมฉับพลันและน้ำป่าไหลหลาก\n"
+    "โดยเฉพาะในพื้นที่ภาคเหนือและภาคตะวันออกเฉียงเหนือ ซึ่งคาดว่าจะมีฝนตกต่อเนื่องไปอีกหลายวัน\n"
+)
+
+
+def test_wrapped_lines_of_combining_marks_join() -> None:
+    paras = paragraphs(_WRAPPED_WITH_MARKS)
+    assert len(paras) == 3
+    assert paras[0].text.endswith("दिनों में यह देश के अन्य हिस्सों में भी आगे बढ़ेगा। किसानों को बुवाई की तैयारी करने की सलाह दी गई है।")
+    assert "وأضافَ أنَّ الوزارةَ" in paras[1].text
+    assert "น้ำป่าไหลหลาก โดยเฉพาะ" in paras[2].text
+
+
 def test_name_before_a_date_is_the_byline() -> None:
     text = _page("Chelsea pay the release clause for their new goalkeeper", "LinkNaija August 08, 2018",
                  *[PROSE * 2] * 4)

@@ -41,11 +41,20 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
 
 
+def _columns(ch: str) -> int:
+    # A combining mark (a Hindi or Bengali vowel sign, an Arabic or Hebrew vowel point, a Thai tone mark) sits on
+    # the letter before it: w3m gives it no column, so a line of such text wrapped at 99 columns has more characters.
+    if unicodedata.category(ch) in ("Mn", "Mc", "Me"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
 def width(text: str) -> int:
-    """The columns a text browser gives the text: two for a wide (Chinese, Japanese) character."""
+    """The columns a text browser gives the text: two for a wide (Chinese, Japanese) character, none for a
+    combining mark."""
     if text.isascii():  # every ASCII character is narrow (most lines: the sum below was a fifth of reading a dump)
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(map(_columns, text))
 
 
 def page_wrap(lines: list[str]) -> int | None:
