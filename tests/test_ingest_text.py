@@ -384,6 +384,18 @@ def test_wrapped_lines_of_combining_marks_join() -> None:
     assert "น้ำป่าไหลหลาก โดยเฉพาะ" in paras[2].text
 
 
+def test_words_keep_their_combining_marks() -> None:
+    """A vowel sign or a virama is part of its word: a Bengali headline of twelve words is not a paragraph of
+    over 25 (which no headline is), nor a Hindi caption of six words a sentence of a dozen."""
+    from digest.ingest.body import words
+    assert words("বাংলাদেশের রাজধানী ঢাকায় আজ ভারী বৃষ্টি হয়েছে") == 7
+    assert words("தமிழ்நாட்டில் இன்று கனமழை பெய்தது") == 4
+    assert words("केरल तट पर समय से पहले पहुंचा मानसून") == 8
+    assert words("Don't stop: it's 2024 and the café is open") == 11  # as before (Latin letters: no marks)
+    headline_line = "ঢাকায় টানা বৃষ্টিতে জলাবদ্ধতা, ভোগান্তিতে নগরবাসী সড়কে যানজট তীব্র আকার ধারণ করেছে আজ"
+    assert not headline.unlike_headline(paragraphs(headline_line)[0], lambda para: False)
+
+
 def test_name_before_a_date_is_the_byline() -> None:
     text = _page("Chelsea pay the release clause for their new goalkeeper", "LinkNaija August 08, 2018",
                  *[PROSE * 2] * 4)

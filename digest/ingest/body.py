@@ -9,6 +9,7 @@ crossed but a wall of related links, comments or footers is not.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .blocks import Para
 from .dates import find_date
@@ -134,7 +135,10 @@ _THREAD = re.compile(r"(\b(says|sagt|schreibt|dit|dice|diz|zegt):(\s+\S.{0,40})?
                      r"^\w+ \d{1,2}, \d{4} at \d)", re.IGNORECASE)
 # (German closes a quote with “ and ‘: „So.“)
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’“‘)»]$|[.!?。！？][\"'”’“‘)»]?\s+\S")
-_WORD = re.compile(r"\w+")
+# A word's letters with their combining marks: \w alone leaves out a vowel sign or a virama, and read "हिन्दी" as
+# three words and a Bengali or Tamil sentence as two or three times as many as it has.
+_COMBINING = "".join(ch for ch in map(chr, range(0x300, 0x10000)) if unicodedata.category(ch) in ("Mn", "Mc", "Me"))
+_WORD = re.compile(f"[\\w{_COMBINING}]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
