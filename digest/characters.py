@@ -109,6 +109,13 @@ def cut_between_graphemes(text: str, limit: int) -> str:
 UNSPACED = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 
 
+# The marks that end a sentence in scripts other than Latin's and Chinese's, each followed by a space as a full stop
+# is: the danda and double danda (Hindi, Bengali, Nepali, Marathi, Punjabi ...), the Urdu full stop, the Armenian
+# full stop, the Ethiopic full stop, the Myanmar section mark and the Khmer khan; and the Arabic and Ethiopic
+# question marks. Regex character classes' characters: ingest reads a paragraph that ends in one as prose.
+FULL_STOPS = "\u0964\u0965\u06d4\u0589\u1362\u104b\u17d4"
+SENTENCE_STOPS = FULL_STOPS + "\u061f\u1367"
+
 # Languages written right to left, and scripts (a tag's script subtag, 'pa-Arab', wins over its language: 'ks-Deva'
 # is written left to right): CLDR's, as Babel's Locale.character_order gives them (tests/test_theme.py compares).
 _RIGHT_TO_LEFT_LANGUAGES = frozenset({

@@ -101,6 +101,9 @@ def test_margin_chance_counts_only_the_rivals_that_could_be_the_answer() -> None
     ("how to retire earlyThe road to retiring early isn't easy.Jane Doe/Getty", True),  # run together
     ("Published on 06/01/2026 - 13:55 GMT+1 •Updated 14:20", True),  # a date line, its order unknown
     ("Last updated 6 hours ago", True),
+    ("मौसम विभाग ने किसानों को बुवाई की तैयारी करने की सलाह दी है।", True),  # a sentence, closed by a danda
+    ("केरल तट पर समय से पहले पहुंचा मानसून", False),
+    ("هل تنجح الحكومة في خفض الأسعار هذا العام؟", False),  # a headline may ask, in Arabic too
 ])
 def test_lines_of_a_shape_no_headline_has(line: str, unlike: bool) -> None:
     para = paragraphs(line)[0]

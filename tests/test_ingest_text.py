@@ -396,6 +396,36 @@ def test_words_keep_their_combining_marks() -> None:
     assert not headline.unlike_headline(paragraphs(headline_line)[0], lambda para: False)
 
 
+def test_a_hindi_article_keeps_its_body() -> None:
+    """Hindi ends a sentence with a danda (।), not a full stop: its paragraphs are prose, and the article's body."""
+    dump = (
+        "  • होम\n  • देश\n  • विदेश\n  • खेल\n\n"
+        "केरल तट पर समय से पहले पहुंचा मानसून\n\n"
+        "नई दिल्ली, 30 मई 2024\n\n"
+        "भारत मौसम विज्ञान विभाग ने कहा है कि इस वर्ष मानसून केरल तट पर सामान्य समय से दो दिन पहले पहुंच गया है। "
+        "विभाग के अनुसार अगले कुछ दिनों\n"
+        "में यह देश के दक्षिणी और पूर्वी हिस्सों में आगे बढ़ेगा।\n\n"
+        "विभाग के महानिदेशक ने बताया कि इस बार देश में सामान्य से अधिक वर्षा होने की संभावना है। "
+        "उन्होंने किसानों को सलाह दी कि वे मौसम की जानकारी देखकर ही\n"
+        "बुवाई की तैयारी करें।\n\n"
+        "पिछले वर्ष मानसून आठ जून को केरल पहुंचा था और कई राज्यों में बारिश सामान्य से कम रही थी। "
+        "जलाशयों में पानी का स्तर भी इस समय पिछले दस वर्षों\n"
+        "के औसत से नीचे है।\n\n"
+        "© 2024 समाचार\n"
+    )
+    article = read_text(dump)
+    assert article.title == "केरल तट पर समय से पहले पहुंचा मानसून"
+    assert article.date == "2024-05-30"
+    body = article.body.strip().split("\n\n")
+    assert len(body) == 3
+    assert body[0].startswith("भारत मौसम") and body[0].endswith("आगे बढ़ेगा।")
+    assert body[2].endswith("औसत से नीचे है।")
+    assert is_prose(Para("उन्होंने किसानों को सलाह दी कि वे मौसम की जानकारी देखकर ही बुवाई की तैयारी करें। यह जरूरी है।", 1))
+    from digest.ingest.markdown import summary_from
+    assert summary_from("पहला वाक्य यहां समाप्त होता है। " * 3 + "दूसरा वाक्य भी यहां समाप्त होता है।" * 20, 100) \
+        == ("पहला वाक्य यहां समाप्त होता है। " * 3).strip()  # whole sentences, as a full stop ends them
+
+
 def test_name_before_a_date_is_the_byline() -> None:
     text = _page("Chelsea pay the release clause for their new goalkeeper", "LinkNaija August 08, 2018",
                  *[PROSE * 2] * 4)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from digest.characters import SENTENCE_STOPS
+
 from .blocks import Para
 from .dates import find_date
 
@@ -133,8 +135,8 @@ BOUNDARY = re.compile(
 _THREAD = re.compile(r"(\b(says|sagt|schreibt|dit|dice|diz|zegt):(\s+\S.{0,40})?$|\bwrote:$|"
                      r"^(reply|antworten|répondre|responder)\b|\b\d+\s*[smhdw] ago$|\bago$|"
                      r"^\w+ \d{1,2}, \d{4} at \d)", re.IGNORECASE)
-# (German closes a quote with “ and ‘: „So.“)
-_SENTENCE_END = re.compile(r"[.!?…。！？:;\"'”’“‘)»]$|[.!?。！？][\"'”’“‘)»]?\s+\S")
+# (German closes a quote with “ and ‘: „So.“; Hindi ends a sentence with । and Urdu with ۔: SENTENCE_STOPS)
+_SENTENCE_END = re.compile(rf"[.!?…。！？:;\"'”’“‘)»{SENTENCE_STOPS}]$|[.!?。！？{SENTENCE_STOPS}][\"'”’“‘)»]?\s+\S")
 # A word's letters with their combining marks: \w alone leaves out a vowel sign or a virama, and read "हिन्दी" as
 # three words and a Bengali or Tamil sentence as two or three times as many as it has.
 _COMBINING = "".join(ch for ch in map(chr, range(0x300, 0x10000)) if unicodedata.category(ch) in ("Mn", "Mc", "Me"))

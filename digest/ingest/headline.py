@@ -20,6 +20,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from digest.characters import FULL_STOPS
+
 from .blocks import Para
 from .body import PICTURE_CONTROL, alt_and_caption, captions, is_boundary, is_junk, is_prose, words
 from .dates import find_date, opens_with_date_label
@@ -359,12 +361,12 @@ def _rooted_copy(text: str, keys: set[str]) -> bool:
 
 def unlike_headline(para: Para, cue: Callable[[Para], bool]) -> bool:
     """A line of a shape no headline of the dev sets' tuned part has: too short (too_short), over 25
-    words, ending as a sentence or a label does (a full stop, a colon, a comma), stating a date, a
-    byline or date line itself (`cue`), page furniture, a "Related" heading, or parts joined by a
-    breadcrumb's or a title tag's separator ("News > World", "Headline | Site"). Such a line is
-    never asserted as the headline, and it is no rival to the one chosen (margin_chance)."""
+    words, ending as a sentence or a label does (a full stop, in any script: "।" in Hindi, a colon, a
+    comma), stating a date, a byline or date line itself (`cue`), page furniture, a "Related" heading,
+    or parts joined by a breadcrumb's or a title tag's separator ("News > World", "Headline | Site").
+    Such a line is never asserted as the headline, and it is no rival to the one chosen (margin_chance)."""
     text = para.text
-    return (too_short(text) or words(text) > 25 or text.endswith((".", ":", ",", ";"))
+    return (too_short(text) or words(text) > 25 or text.endswith((".", ":", ",", ";", *FULL_STOPS))
             or find_date(text) is not None or cue(para) or is_junk(para) or is_boundary(para)
             or bool(_BREADCRUMB.search(text)) or page_chrome(text))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from digest.characters import UNSPACED, cut_between_graphemes
+from digest.characters import SENTENCE_STOPS, UNSPACED, cut_between_graphemes
 
 from .blocks import Para
 
@@ -56,8 +56,9 @@ def render_body(paras: Sequence[Para]) -> str:
 # Chinese and Japanese characters: text written without spaces between words, each character as wide as two
 # letters (a six-word paragraph of them has no space at all)
 _UNSPACED = re.compile(f"[{UNSPACED}]")
-# A sentence ends at . ! ? before a space, or at a Chinese or Japanese full stop (no space follows one)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+# A sentence ends at . ! ? (or another script's stop: SENTENCE_STOPS) before a space, or at a Chinese or Japanese
+# full stop (no space follows one)
+_SENTENCE_END = re.compile(rf"(?<=[.!?{SENTENCE_STOPS}])\s+|(?<=[。！？])\s*")
 
 
 def _width(text: str) -> int:
