@@ -384,6 +384,21 @@ def test_wrapped_lines_of_combining_marks_join() -> None:
     assert "น้ำป่าไหลหลาก โดยเฉพาะ" in paras[2].text
 
 
+def test_a_mark_w3m_does_not_know_takes_a_column() -> None:
+    """w3m's marks are Unicode 3.2's: Burmese's medial signs (U+103B-U+103E, later) take a column, so these lines
+    fill the 99 columns the English paragraph above them does."""
+    english = ("The council agreed the new city plan after a long debate that ran late into the night, officials\n"
+               "said. The council agreed the new city plan after a long debate that ran late into the night,\n"
+               "officials said. The council agreed the new city plan after a long debate that ran late into the\n"
+               "night, officials said.\n\n")
+    burmese = ("ရန်ကုန်မြို့တွင် ယနေ့ မိုးသည်းထန်စွာ ရွာသွန်းခဲ့ပြီး လမ်းများ ရေလွှမ်းမိုးခဲ့သည်။ "
+               "မြို့တော်စည်ပင်သာယာရေးကော်မတီက ရေနုတ်မြောင်းများကို ရှင်းလင်းရန်\n"
+               "ဝန်ထမ်းများ စေလွှတ်ခဲ့သည်။ ပြည်သူများကို သတိထားရန် မိုးလေဝသဌာနက အကြံပြုထားသည်။\n")
+    paras = paragraphs(english + burmese)
+    assert len(paras) == 2
+    assert "ရှင်းလင်းရန် ဝန်ထမ်းများ" in paras[1].text
+
+
 def test_words_keep_their_combining_marks() -> None:
     """A vowel sign or a virama is part of its word: a Bengali headline of twelve words is not a paragraph of
     over 25 (which no headline is), nor a Hindi caption of six words a sentence of a dozen."""

@@ -44,7 +44,8 @@ def _wide(ch: str) -> bool:
 def _columns(ch: str) -> int:
     # A combining mark (a Hindi or Bengali vowel sign, an Arabic or Hebrew vowel point, a Thai tone mark) sits on
     # the letter before it: w3m gives it no column, so a line of such text wrapped at 99 columns has more characters.
-    if unicodedata.category(ch) in ("Mn", "Mc", "Me"):
+    # w3m knows the marks of Unicode 3.2: a later one (Burmese's medial signs, U+103B-U+103E) takes a column there.
+    if unicodedata.ucd_3_2_0.category(ch) in ("Mn", "Mc", "Me"):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
