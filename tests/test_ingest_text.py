@@ -400,8 +400,8 @@ def test_a_mark_w3m_does_not_know_takes_a_column() -> None:
 
 
 def test_words_keep_their_combining_marks() -> None:
-    """A vowel sign or a virama is part of its word: a Bengali headline of twelve words is not a paragraph of
-    over 25 (which no headline is), nor a Hindi caption of six words a sentence of a dozen."""
+    """A vowel sign or a virama is part of its word: a Bengali headline of thirteen words (33 runs of \\w) is not a
+    line of over 25 (which no headline is), nor a Hindi caption of six words a sentence of a dozen."""
     from digest.ingest.body import words
     assert words("বাংলাদেশের রাজধানী ঢাকায় আজ ভারী বৃষ্টি হয়েছে") == 7
     assert words("தமிழ்நாட்டில் இன்று கனமழை பெய்தது") == 4
