@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -483,3 +484,18 @@ def test_a_caption_stating_its_copyright_is_no_headline_and_no_rival(blocks: tup
                          ("Verlinden tijdens de coronacrisis. — © BELGA", True),
                          ("Judges rule on copyright for pictures drawn by machines", False)):
         assert headline.unlike_headline(paragraphs(line)[0], headline_cue) is unlike, line
+
+
+def test_the_scripts_the_headline_model_learnt_from_are_those_of_its_training_pages() -> None:
+    """headline.TRAINED_SCRIPTS: the scripts the headlines of the dev sets' tuned pages (what the trainer
+    learns from) are written in. A model trained on other pages must say which it knows."""
+    import sys
+
+    sys.path.insert(0, str(MODELS.parents[1] / "bench"))
+    from train_ingest_models import DEVSETS, _tuned
+
+    if not all((devset / "truth.json").exists() for devset in DEVSETS):
+        assert not os.environ.get("CI"), "CI has ../shared beside the clone"
+        pytest.skip("the shared dev sets are not beside the repository")
+    scripts = {headline.script_of(label.get("title") or "") for devset in DEVSETS for _, label, _ in _tuned(devset)}
+    assert scripts - {None} == headline.TRAINED_SCRIPTS

@@ -430,6 +430,7 @@ def test_a_hindi_article_keeps_its_body() -> None:
     )
     article = read_text(dump)
     assert article.title == "केरल तट पर समय से पहले पहुंचा मानसून"
+    assert "title" in article.review  # the headline model never learnt from a page in Devanagari
     assert article.date == "2024-05-30"
     body = article.body.strip().split("\n\n")
     assert len(body) == 3
@@ -1693,3 +1694,16 @@ def test_a_video_card_with_two_short_lines_between_its_title_and_its_echo_is_lef
     assert "review of the budget" in article.body and "Residents who packed" in article.body
     for junk in ("Mayor on the plan", "watch now", "VIDEO"):
         assert junk not in article.body
+
+
+def test_a_headline_in_a_script_the_model_never_learnt_from_goes_to_review() -> None:
+    """The headline model learnt from pages in Latin, Cyrillic and Korean script: the same page in Arabic or
+    Greek letters keeps its headline, written for the curator to confirm."""
+    latin = read_text(_page("Chelsea pay the release clause for their new goalkeeper", "By Jane Doe", *[PROSE * 2] * 4))
+    assert latin.title == "Chelsea pay the release clause for their new goalkeeper" and "title" not in latin.review
+    for headline_text in ("تشيلسي يدفع الشرط الجزائي لحارسه الجديد في الصيف",
+                          "Η Τσέλσι πληρώνει τη ρήτρα για τον νέο τερματοφύλακα"):
+        page = read_text(_page(headline_text, "By Jane Doe", *[PROSE * 2] * 4))
+        assert page.title == headline_text and "title" in page.review
+    assert headline.script_of("Ｃｈｅｌｓｅａ") == "LATIN" and headline.script_of("2024 — 12") is None
+    assert headline.script_of("केरल तट पर मानसून") == "DEVANAGARI" and headline.in_trained_script("서울 날씨")
