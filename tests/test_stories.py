@@ -413,6 +413,32 @@ def test_the_tuning_bench_reads_no_row_of_a_held_out_week() -> None:
     assert min(delayed) >= 0 and 4 * 3600 < sum(delayed) / len(delayed) < 8 * 3600 and max(delayed) > 12 * 3600
 
 
+
+def test_the_tuning_bench_draws_the_random_views_with_each_seed_and_averages_them() -> None:
+    """bench/story_tuning.py --seeds N: the moved and tail views drawn N times, with seeds 0..N-1
+    (seed 0 the one draw of a run without it), real times and dates only once; P, R and F1 averaged
+    over the draws, with the least and most F1 of one draw."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_tuning  # type: ignore[import-not-found]
+
+    real, dates_only, later, tail = story_tuning.TIMES
+    drawn = [list(story_tuning.seeds_for(view, 5)) for view in story_tuning.TIMES]
+    assert drawn == [[0], [0], [*range(5)], [*range(5)]]
+    assert list(story_tuning.seeds_for(later, 1)) == list(story_tuning.seeds_for(tail, 0)) == [0]
+    crawled = [datetime(2014, 3, 31, hour, tzinfo=UTC).timestamp() for hour in (1, 5, 9)]
+    one_rng = random.Random(0)
+    assert story_tuning.drawn_times(crawled, later, 0) == [story_tuning.moved(t, later, one_rng) for t in crawled]
+    assert story_tuning.drawn_times(crawled, later, 1) != story_tuning.drawn_times(crawled, later, 0)
+    assert story_tuning.drawn_times(crawled, tail, 3) == story_tuning.drawn_times(crawled, tail, 3)
+    assert story_tuning.drawn_times(crawled, real, 7) == crawled
+    scores = [{"bcubed_precision": 0.9, "bcubed_recall": 0.8, "bcubed_f1": 0.85},
+              {"bcubed_precision": 0.8, "bcubed_recall": 0.7, "bcubed_f1": 0.75},
+              {"bcubed_precision": 0.7, "bcubed_recall": 0.9, "bcubed_f1": 0.8}]
+    assert story_tuning.summary(scores) == pytest.approx((0.8, 0.8, 0.8, 0.75, 0.85))
+    assert story_tuning.summary(scores[:1]) == pytest.approx((0.9, 0.8, 0.85, 0.85, 0.85))
+
 @needs_shared
 def test_the_error_bench_reads_each_part_as_the_tuning_bench_groups_it_in_every_time_view(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
