@@ -435,33 +435,3 @@ def test_a_list_of_headlines_that_close_on_a_quote_or_ask_is_not_body() -> None:
                "<li>Why do gulls attack tourists on the harbour wall ?</li></ul>")
     body = read_html(article_page(PROSE, teasers, PROSE.replace("harbour", "river"))).body
     assert "gulls" not in body and "Timetables" not in body and "river office" in body
-
-
-def publisher_page(*paragraphs: str) -> str:
-    """The small article page under a publisher's name ("The Courier")."""
-    return article_page(*paragraphs).replace(
-        "<title>Tide tables</title>", '<title>Tide tables</title><meta property="og:site_name" content="The Courier">')
-
-
-LATER = ("Fishing boats will have to leave an hour earlier on spring tides, the harbour master said, and "
-         "the lock gates will open for longer on the evening tide from the first week of November.")
-
-
-def test_the_publishers_lines_under_the_article_are_not_body() -> None:
-    page = publisher_page(PROSE, LATER,
-                          "<em>Jane Doe is The Courier's harbour correspondent.</em>",
-                          "<em>The Courier (jd)</em>")
-    body = read_html(page).body
-    assert "lock gates will open" in body
-    assert "correspondent" not in body and "(jd)" not in body
-
-
-def test_the_publisher_named_in_the_story_or_in_a_long_last_paragraph_stays() -> None:
-    named = ("The harbour office told The Courier that the new tables would be posted on the quay, "
-             "printed in the almanac and read out on the radio every morning at six for the whole "
-             "winter season, as the pilots had asked.")
-    body = read_html(publisher_page(PROSE, "The tables were first printed in The Courier.", LATER, named)).body
-    assert "first printed in The Courier" in body
-    assert "read out on the radio" in body  # 39 words: more than a house line runs to
-    short = read_html(article_page(PROSE, LATER, "<em>Jane Doe is The Courier's harbour correspondent.</em>")).body
-    assert "correspondent" in short  # the page names no publisher: nothing to go by

@@ -80,8 +80,7 @@ def read_html(html: str, url: str | None = None) -> Article:
     headlines = _headlines(tree, article_ld, meta, title)
     body = _without_headline(_without_kicker(_inline_text(body), headlines), headlines)
     body = _without_kicker(_without_byline(_without_standfirst(body, description), authors), headlines)
-    publishers = (publisher, meta.get("og:site_name"), doc.get("sitename"))
-    body = _tidy_markdown(_without_tail(_without_publisher_tail(_without_furniture(body), publishers)))
+    body = _tidy_markdown(_without_tail(_without_furniture(body)))
     return Article(
         title=title,
         body=body,
@@ -347,28 +346,6 @@ def _without_tail(body: str) -> str:
         else:
             break
     return "\n\n".join(blocks)
-
-
-# The longest block under the article that naming the publisher marks as the publisher's own line.
-_PUBLISHER_LINE_WORDS = 30
-
-
-def _without_publisher_tail(body: str, publishers: Iterable[str | None]) -> str:
-    """The body without the short blocks at its end that name the publisher: the house's lines under
-    an article (an author's bio "... is IGN's deal curator", a credit "MDR (dst)", a programme
-    note, the site's notice to subscribers), not the story's words. Nothing is cut when that would
-    take a quarter of the body's words or more."""
-    names = {n.strip() for n in publishers if n and len(n.strip()) >= 2 and "/" not in n}
-    if not names:
-        return body
-    named = re.compile("|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in sorted(names)), re.IGNORECASE)
-    blocks = body.rstrip().split("\n\n")
-    end = len(blocks)
-    while end > 1 and words(_plain(blocks[end - 1])) <= _PUBLISHER_LINE_WORDS \
-            and named.search(_plain(blocks[end - 1])):
-        end -= 1
-    kept = "\n\n".join(blocks[:end])
-    return kept if words(kept) * 4 >= words(body) * 3 else body
 
 
 # The end of a sentence: a block written as one or more sentences is the article's own words.
