@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from digest.collector import collector_paused
 from digest.config import CONFIG_NAME, Config, load_config
 from digest.entry_file import warm_parser
-from digest.entry_walk import printed_entry_files
+from digest.entry_walk import BegunWalk, printed_entry_files
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
@@ -165,8 +165,7 @@ class BuildReport:
 CATCH_UP_APART = 2000
 
 
-def build(site_root: Path, options: BuildOptions | None = None,
-          walk: Apart[tuple[list[tuple[str, int, int]], str]] | None = None) -> BuildReport:
+def build(site_root: Path, options: BuildOptions | None = None, walk: BegunWalk | None = None) -> BuildReport:
     """Build the site once. `walk`: printed_entry_files(site_root / "content") begun by the caller in
     a process of its own (a command begins it before it imports this module: the walk then runs
     during the imports); the build begins its own when not given one."""
@@ -272,7 +271,7 @@ class Builder:
         self._swept = False
         self._seen: tuple[Any, ...] | None = None  # what remember_files keeps of this build (one-shot builds)
         # printed_entry_files of content/, begun by the caller of a one-shot build (see build())
-        self.walk_begun: Apart[tuple[list[tuple[str, int, int]], str]] | None = None
+        self.walk_begun: BegunWalk | None = None
         self._folders_record = folders_record(site_root)  # see site_static.remove_strays
         self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
         # The last build's published entries, and its (config, fingerprint salt, time) (a long-lived
@@ -521,7 +520,7 @@ class Builder:
         return report
 
     def _build_from(self, config: Config, clock: _Clock, changed: list[Path] | None,
-                    files: Apart[tuple[list[tuple[str, int, int]], str]] | _Inline,
+                    files: BegunWalk | _Inline,
                     folders: Apart[bool] | _Inline, live: str | None) -> BuildReport:
         options = self.options
         self._unstored = None  # never the plan of a build that failed

@@ -24,8 +24,8 @@ from digest.errors import BuildFailed, ContentWarning, DigestError, plural, show
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
+    from digest.entry_walk import BegunWalk
     from digest.ingest import IngestResult
-    from digest.workers import Apart
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -361,7 +361,7 @@ def _build(args: argparse.Namespace) -> int:
         return _build_walked(args, root, walk)
 
 
-def _build_walked(args: argparse.Namespace, root: Path, walk: Apart[tuple[list[tuple[str, int, int]], str]]) -> int:
+def _build_walked(args: argparse.Namespace, root: Path, walk: BegunWalk) -> int:
     from digest.build import apply_options, build
     from digest.config import is_local_base_url, load_config
 
