@@ -384,6 +384,27 @@ def test_a_bare_name_is_asserted_only_when_it_looks_like_a_persons_signature(lin
                         ("KOMENTAR ISIS", False), ("J. Doe", False)):
         assert byline.opens_with_given_name(text) is given, text
 
+def test_the_month_names_are_what_babel_gives() -> None:
+    """digest/ingest/month_names.json is made by scripts/month_names.py from Babel's CLDR data; after upgrading
+    Babel, run it again."""
+    import runpy
+    from importlib.metadata import version
+
+    from digest.ingest.dates import find_date
+
+    shipped = (MODELS / "month_names.json").read_text(encoding="utf-8")
+    # pyproject.toml pins the Babel the file was made from (the test extras): never skipped
+    made = json.loads(shipped)
+    assert made["made_by"] == f"scripts/month_names.py from babel {version('babel')}"
+    script = runpy.run_path(str(MODELS.parents[1] / "scripts" / "month_names.py"))
+    assert shipped == script["text"](), "run python scripts/month_names.py"
+    months = made["months"]
+    assert months["مايو"] == months["أيار"] == months["במאי"] == months["মে"] == months["พ.ค."] == 5
+    assert not any(name.isascii() for name in months)  # the Latin-script names are dates.py's own list
+    # Bengali's "য়" written as one character (Unicode never composes it) is read too
+    assert find_date("৩০ জানু\u09dfারি ২০২৪") == find_date("৩০ জানু\u09af\u09bcারি ২০২৪") == "2024-01-30"
+
+
 def test_the_given_names_are_what_faker_gives() -> None:
     """digest/ingest/given_names.txt is made by scripts/given_names.py from Faker; after upgrading Faker,
     run it again."""

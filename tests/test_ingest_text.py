@@ -232,6 +232,25 @@ def test_short_lines_are_not_joined() -> None:
     ("19 नवंबर 2019", "2019-11-19"),  # Hindi
     ("1er novembre 2019", "2019-11-01"),  # French writes the first of the month "1er"
     ("1º de noviembre de 2019", "2019-11-01"),
+    # other scripts' digits and months' names (the names from the Unicode CLDR, scripts/month_names.py)
+    ("القاهرة، الخميس ٣٠ مايو ٢٠٢٤", "2024-05-30"),  # Arabic, in Arabic-Indic digits
+    ("30 أيار 2024", "2024-05-30"),  # the Levant's Arabic name of May
+    ("۳۰ مه ۲۰۲۴", "2024-05-30"),  # Persian, in its own digits
+    ("30 במאי 2024", "2024-05-30"),  # Hebrew glues "in" to the month
+    ("৩০ মে, ২০২৪, ১০:৩০", "2024-05-30"),  # Bengali
+    ("३० मई २०२४", "2024-05-30"),  # Hindi, in Devanagari digits
+    ("30 مئی، 2024", "2024-05-30"),  # Urdu, an Arabic comma after the month
+    ("30 พ.ค. 2024", "2024-05-30"),  # Thai's abbreviated May
+    ("٢٠٢٤/٥/٣٠", "2024-05-30"),
+    ("٢٠٢٤-٠٥-٣٠", "2024-05-30"),
+    # ... but a year of another calendar is no Gregorian one: Thailand's Buddhist era (2567), two figures of
+    # it, Nepal's Bikram Sambat (2081, 56 years ahead), Iran's solar year (1403)
+    ("30 พฤษภาคม 2567", None),
+    ("๓๐/๐๕/๖๗", None),
+    ("२०८१/०२/१७", None),
+    ("१७/०२/२०८१", None),
+    ("۱۰/۰۳/۱۴۰۳", None),
+    ("٠٥/٠٦/٢٠٢٤", None),  # day and month order unknown, in any digits
 ])
 def test_find_date(line: str, expected: str | None) -> None:
     assert find_date(line) == expected
@@ -440,6 +459,35 @@ def test_a_hindi_article_keeps_its_body() -> None:
     from digest.ingest.markdown import summary_from
     assert summary_from("पहला वाक्य यहां समाप्त होता है। " * 3 + "दूसरा वाक्य भी यहां समाप्त होता है।" * 20, 100) \
         == ("पहला वाक्य यहां समाप्त होता है। " * 3).strip()  # whole sentences, as a full stop ends them
+
+
+_ARABIC_DUMP = (  # w3m -dump -cols 100 of a synthetic Arabic page
+    "  • الرئيسية\n  • أخبار\n  • رياضة\n  • اقتصاد\n\n"
+    "الرياح الموسمية تصل إلى ساحل كيرالا قبل موعدها\n\n"
+    "القاهرة، الخميس ٣٠ مايو ٢٠٢٤\n\n"
+    "قالت إدارة الأرصاد الجوية الهندية إن الرياح الموسمية وصلت هذا العام إلى ساحل كيرالا قبل موعدها\n"
+    "المعتاد بيومين. وأضافت الإدارة أنها ستتقدم خلال الأيام المقبلة نحو المناطق الجنوبية والشرقية من\n"
+    "البلاد.\n\n"
+    "وقال المدير العام للإدارة إن من المرجح أن تكون الأمطار هذا العام أكثر من المعتاد. ونصح المزارعين\n"
+    "بمتابعة نشرات الطقس قبل الاستعداد لموسم الزراعة.\n\n"
+    "وفي العام الماضي وصلت الرياح الموسمية إلى كيرالا في الثامن من يونيو، وكانت الأمطار أقل من المعتاد\n"
+    "في ولايات عدة. كما أن مستوى المياه في الخزانات الآن أدنى من متوسط السنوات العشر الماضية.\n\n"
+    "© ٢٠٢٤ الأخبار\n"
+)
+
+
+@pytest.mark.parametrize(("dateline_text", "expected"), [
+    ("القاهرة، الخميس ٣٠ مايو ٢٠٢٤", "2024-05-30"),
+    ("ঢাকা, ৩০ মে ২০২৪", "2024-05-30"),
+    ("ירושלים, 30 במאי 2024", "2024-05-30"),
+    ("طهران، ۱۰ خرداد ۱۴۰۳ - ۱۰/۰۳/۱۴۰۳", None),  # Iran's solar calendar: no Gregorian date stated
+    ("काठमाडौं, २०८१ जेठ १७ - २०८१/०२/१७", None),  # Nepal's Bikram Sambat
+])
+def test_a_date_in_another_scripts_digits_and_month_names(dateline_text: str, expected: str | None) -> None:
+    """A page's date stated in its script's digits or month names is read (the date model still decides it)."""
+    article = read_text(_ARABIC_DUMP.replace("القاهرة، الخميس ٣٠ مايو ٢٠٢٤", dateline_text))
+    assert article.date == expected
+    assert article.body.strip().startswith("قالت إدارة")
 
 
 def test_name_before_a_date_is_the_byline() -> None:

@@ -6,8 +6,11 @@ order for ambiguous numeric dates like 03/04/2019.
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date, datetime
+import unicodedata
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 _MONTHS = {
@@ -63,7 +66,6 @@ _MONTHS = {
     "апр": 4, "июн": 6, "июл": 7, "авг": 8, "сен": 9, "сент": 9, "окт": 10, "ноя": 11,
     "дек": 12,
 }
-_MONTH = "|".join(sorted((re.escape(m) for m in _MONTHS if not m.endswith("_")), key=len, reverse=True))
 _DAY = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|°)?"  # "1er janvier", "1º de mayo"
 _YEAR = r"(?P<y>(?:19|20)\d{2})(?!\d(?!\d?:\d\d))"  # "20194:29" (glued year+time) still reads 2019
 # A time after the date, with its zone as stated: "8:03 am ET", "08:00 GMT", "10:21 GMT+5:30",
@@ -73,25 +75,61 @@ _TIME = (r"(?:[,\s]+(?:at\s+|à\s+|às\s+|um\s+|в\s+|o\s+|kl\.?\s+|-+\s+)?(?P<H
          r"(?:\s*\(?(?P<tz>[A-Z]{1,4}T?|Z|GMT|UTC)(?![a-z])(?P<off>[+-]\d{1,2}(?::?\d\d)?)?"
          r"|\s*(?<=\s)(?P<bare>[+-]\d\d:?\d\d)(?!\d))?)?")
 
-_PATTERNS = [
-    re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)"
-               r"(?:[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?"
-               r"\s?(?P<off>Z|[+-]\d\d:?\d\d)?)?(?!\d)"),
-    re.compile(rf"(?<![\w])(?P<mon>{_MONTH})\.?\s+{_DAY},?\s*{_YEAR}{_TIME}", re.IGNORECASE),
-    re.compile(rf"(?<![\w]){_DAY}\.?(?:\s+|-)(?:de\s+)?(?P<mon>{_MONTH})\.?,?(?:\s+|-)(?:de\s+)?{_YEAR}"
-               rf"(?:\s*(?:г\.|р\.|года|року|roku|r\.))?{_TIME}", re.IGNORECASE),
-    # (a full stop may end the sentence after it: "am 21/02/2021."; "1.2.19.3" is a version)
-    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)(?!\d|\.\d)"
-               + _TIME, re.IGNORECASE),
-    # Year first: "2019/11/19", "2019.11.19", "2019. 11. 19." (Korean), "2019年11月19日",
-    # "2019년 11월 19일", "2019. november 19." (Hungarian): the order is never in doubt.
-    re.compile(r"(?<![\d./])(?P<y>(?:19|20)\d{2})(?P<sep>[./])\s?(?P<m>[01]?\d)(?P=sep)\s?(?P<d>[0-3]?\d)"
-               r"(?![\d/])\.?" + _TIME, re.IGNORECASE),
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]?"
-               r"(?:\s*\(?\w\)?)?" + _TIME, re.IGNORECASE),
-    re.compile(rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})\.\s+(?P<mon>{_MONTH})\s+(?P<d>[0-3]?\d)\.(?!\d)",
-               re.IGNORECASE),
-]
+
+def _patterns(names: list[str]) -> list[re.Pattern[str]]:
+    """The shapes of a full date, with these months' names."""
+    month = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+    return [
+        re.compile(r"(?P<y>(?:19|20)\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)"
+                   r"(?:[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d)(?:\.\d+)?)?"
+                   r"\s?(?P<off>Z|[+-]\d\d:?\d\d)?)?(?!\d)"),
+        re.compile(rf"(?<![\w])(?P<mon>{month})\.?\s+{_DAY},?\s*{_YEAR}{_TIME}", re.IGNORECASE),
+        # (Urdu's and Uyghur's patterns put an Arabic comma after the month: "30 مئی، 2024")
+        re.compile(rf"(?<![\w]){_DAY}\.?(?:\s+|-)(?:de\s+)?(?P<mon>{month})\.?[,،]?(?:\s+|-)(?:de\s+)?{_YEAR}"
+                   rf"(?:\s*(?:г\.|р\.|года|року|roku|r\.))?{_TIME}", re.IGNORECASE),
+        # (a full stop may end the sentence after it: "am 21/02/2021."; "1.2.19.3" is a version)
+        re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>[./])(?P<b>[0-3]?\d)(?P=sep)(?P<y>(?:19|20)?\d\d)(?!\d|\.\d)"
+                   + _TIME, re.IGNORECASE),
+        # Year first: "2019/11/19", "2019.11.19", "2019. 11. 19." (Korean), "2019年11月19日",
+        # "2019년 11월 19일", "2019. november 19." (Hungarian): the order is never in doubt.
+        re.compile(r"(?<![\d./])(?P<y>(?:19|20)\d{2})(?P<sep>[./])\s?(?P<m>[01]?\d)(?P=sep)\s?(?P<d>[0-3]?\d)"
+                   r"(?![\d/])\.?" + _TIME, re.IGNORECASE),
+        re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年년]\s*(?P<m>[01]?\d)\s*[月월]\s*(?P<d>[0-3]?\d)\s*[日일]?"
+                   r"(?:\s*\(?\w\)?)?" + _TIME, re.IGNORECASE),
+        re.compile(rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})\.\s+(?P<mon>{month})\s+(?P<d>[0-3]?\d)\.(?!\d)",
+                   re.IGNORECASE),
+    ]
+
+
+_OWN = [m for m in _MONTHS if not m.endswith("_")]
+_PATTERNS = _patterns(_OWN)
+# The months' names in the scripts other than Latin, from the Unicode CLDR (scripts/month_names.py): Arabic's
+# "مايو" and "أيار", Hebrew's "במאי", Bengali's "মে", Thai's "พ.ค." ... Two thousand names are slow to try, so
+# only on a line with a letter of such a script; where the list above names one too, its month stands.
+_OTHER_MONTHS = {name: month for name, month in json.loads(
+    (Path(__file__).parent / "month_names.json").read_text(encoding="utf-8"))["months"].items() if name not in _MONTHS}
+_ALL_PATTERNS = _patterns(_OWN + list(_OTHER_MONTHS))
+_MONTHS = _OTHER_MONTHS | _MONTHS
+_OTHER_SCRIPT = re.compile(r"[^\W\d_\x00-\u024f\u1e00-\u1eff]")
+
+
+def _patterns_for(line: str) -> list[re.Pattern[str]]:
+    return _ALL_PATTERNS if not line.isascii() and _OTHER_SCRIPT.search(line) else _PATTERNS
+
+
+# A digit of another script than the ASCII one: Arabic-Indic "٣", Persian "۳", Devanagari "३", Bengali "৩" ...
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")
+
+
+def _ascii_digits(line: str) -> str:
+    """`line` with every script's digits written as ASCII ones, character for character (so of the same length)."""
+    return line if line.isascii() else _OTHER_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), line)
+
+
+def _native(line: str, m: re.Match[str]) -> bool:
+    """Whether the date `m` found in `line` with ASCII digits is written there in another script's digits."""
+    return line[m.start():m.end()] != m.group(0)
+
 
 _ZONES = {
     "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
@@ -171,14 +209,15 @@ def labelled_date(line: str) -> tuple[str, str] | None:
     few characters of the label counts.
     """
     found: list[tuple[str, str]] = []
-    for m in _LABEL.finditer(line):
-        rest = line[m.end():m.end() + 60]
+    plain = _ascii_digits(line)
+    for m in _LABEL.finditer(plain):
+        rest = plain[m.end():m.end() + 60]
         # A label in a language whose dates are always written day first ("veröffentlicht am
         # 06/01/2026", "publié le 06/01/2026") settles the order a bare 06/01/2026 leaves open.
         day_first = not _ENGLISH_LABEL.match(m.group("label"))
-        for pattern in _PATTERNS:
+        for pattern in _patterns_for(line):
             stated = pattern.match(rest)
-            iso = _from_match(stated, day_first) if stated else None
+            iso = _from_match(stated, day_first, _native(line[m.end():m.end() + 60], stated)) if stated else None
             if iso:
                 found.append(("updated" if m.group("updated") else "published", iso))
                 break
@@ -215,8 +254,8 @@ def only_dates(line: str) -> bool:
     Dec. 7, 2024, 12:43 PM UTC"): a date line however long, never a sentence."""
     if find_date(line) is None:
         return False
-    rest = line
-    for pattern in _PATTERNS:
+    rest = _ascii_digits(line)
+    for pattern in _patterns_for(line):
         rest = pattern.sub(" ", rest)
     rest = _CLOCK.sub(" ", _LABEL.sub(" ", rest))
     return not re.search(r"[^\W\d_]{2,}", rest)
@@ -229,14 +268,18 @@ def states_a_span(line: str) -> bool:
     """Whether `line` joins two dates into a span by a slash or a dash ("December 25, 2023/January 1, 2024,
     Issue"): an issue's or an event's days, not the day a page was published (a published and an updated date
     have their label or other words between them)."""
-    found = sorted((m.start(), m.end()) for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m))
+    plain = _ascii_digits(line)
+    found = sorted((m.start(), m.end()) for pattern in _patterns_for(line) for m in pattern.finditer(plain)
+                   if _from_match(m, native=_native(line, m)))
     return any(_SPAN_JOIN.fullmatch(line[end:start]) for (_, end), (start, _) in zip(found, found[1:], strict=False)
                if start >= end)
 
 
 def date_start(line: str) -> int | None:
     """Where the first full date stated in `line` begins, or None."""
-    starts = [m.start() for pattern in _PATTERNS for m in pattern.finditer(line) if _from_match(m)]
+    plain = _ascii_digits(line)
+    starts = [m.start() for pattern in _patterns_for(line) for m in pattern.finditer(plain)
+              if _from_match(m, native=_native(line, m))]
     return min(starts, default=None)
 
 
@@ -248,10 +291,11 @@ _GLUED_YEAR = re.compile(r"(\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d)(?=\d)")
 def find_date(line: str) -> str | None:
     """The first full date (day, month, year) stated in `line`, as ISO 8601, or None."""
     line = _GLUED_YEAR.sub(r"\1 ", line)
+    plain = _ascii_digits(line)
     best: tuple[int, str] | None = None
-    for pattern in _PATTERNS:
-        for m in pattern.finditer(line):
-            iso = _from_match(m)
+    for pattern in _patterns_for(line):
+        for m in pattern.finditer(plain):
+            iso = _from_match(m, native=_native(line, m))
             if iso and (best is None or m.start() < best[0]):
                 best = (m.start(), iso)
                 break
@@ -281,7 +325,10 @@ def _zone_writes_day_first(g: dict[str, str | None]) -> bool | None:
     return None
 
 
-def _from_match(m: re.Match[str], day_first: bool = False) -> str | None:
+def _from_match(m: re.Match[str], day_first: bool = False, native: bool = False) -> str | None:
+    """The date `m` states, or None; `native`: written in another script's digits, where the year may be of
+    another calendar than the Gregorian (Thailand's Buddhist "๖๗" for 2567, Nepal's Bikram Sambat "२०८१", 56
+    years ahead), so only a four-digit year and a day not yet to come are read."""
     g = m.groupdict()
     try:
         if "mon" in g and g["mon"]:
@@ -308,6 +355,8 @@ def _from_match(m: re.Match[str], day_first: bool = False) -> str | None:
                 return None  # "2019.1.2" is as likely a version number
             day = date(int(g["y"]), int(g["m"]), int(g["d"]))
     except (ValueError, KeyError):
+        return None
+    if native and (len(g["y"]) != 4 or day > date.today() + timedelta(days=1)):
         return None
     return _with_time(day, m)
 
