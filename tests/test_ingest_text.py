@@ -490,6 +490,47 @@ def test_a_date_in_another_scripts_digits_and_month_names(dateline_text: str, ex
     assert article.body.strip().startswith("قالت إدارة")
 
 
+_THAI_DUMP = (  # w3m -dump -cols 100 of a synthetic Thai page
+    "  • หน้าแรก\n"
+    "  • ข่าว\n"
+    "  • กีฬา\n"
+    "  • เศรษฐกิจ\n"
+    "\n"
+    "มรสุมมาถึงชายฝั่งเกรละก่อนกำหนด\n"
+    "\n"
+    "กรุงเทพฯ 30 พ.ค. 2024\n"
+    "\n"
+    "กรมอุตุนิยมวิทยาของอินเดียระบุว่าปีนี้ลมมรสุมได้พัดมาถึงชายฝั่งรัฐเกรละเร็วกว่ากำหนดปกติสองวัน ทางกรมฯ\n"
+    "คาดว่าในอีกไม่กี่วันข้างหน้า มรสุมจะเคลื่อนตัวไปยังภาคใต้และภาคตะวันออกของประเทศ\n"
+    "\n"
+    "อธิบดีกรมอุตุนิยมวิทยากล่าวว่าปีนี้มีแนวโน้มที่ปริมาณฝนจะมากกว่าปกติ\n"
+    "และแนะนำให้เกษตรกรติดตามข่าวสารสภาพอากาศก่อนเตรียมการเพาะปลูก\n"
+    "\n"
+    "เมื่อปีที่แล้วมรสุมมาถึงรัฐเกรละในวันที่แปดมิถุนายน และหลายรัฐมีฝนตกน้อยกว่าปกติ\n"
+    "ขณะที่ระดับน้ำในอ่างเก็บน้ำยังต่ำกว่าค่าเฉลี่ยสิบปีที่ผ่านมา\n"
+    "\n"
+    "© 2024 ข่าว\n"
+    "\n"
+)
+
+
+def test_a_thai_article_keeps_its_body() -> None:
+    """Thai writes no space between words and no mark at a sentence's end: its paragraphs are counted by their
+    letters, and a long one is prose."""
+    from digest.ingest.body import words
+
+    article = read_text(_THAI_DUMP)
+    assert article.title == "มรสุมมาถึงชายฝั่งเกรละก่อนกำหนด" and "title" in article.review
+    assert article.date == "2024-05-30"
+    body = article.body.strip().split("\n\n")
+    assert len(body) == 3
+    assert body[0].startswith("กรมอุตุนิยมวิทยาของอินเดีย") and body[2].endswith("ค่าเฉลี่ยสิบปีที่ผ่านมา")
+    # กรม อุตุนิยมวิทยา ของ อินเดีย ระบุ ว่า ปี นี้ ลม มรสุม: ten words, 33 letters and 12 marks
+    assert words("กรมอุตุนิยมวิทยาของอินเดียระบุว่าปีนี้ลมมรสุม") == 8
+    assert words("หน้าแรก") == 2 and words("Thai ไทย") == 2
+    assert not is_prose(Para("มรสุมมาถึงชายฝั่งเกรละก่อนกำหนด", 1))  # a headline is no sentence
+
+
 def test_name_before_a_date_is_the_byline() -> None:
     text = _page("Chelsea pay the release clause for their new goalkeeper", "LinkNaija August 08, 2018",
                  *[PROSE * 2] * 4)

@@ -142,12 +142,30 @@ _SENTENCE_END = re.compile(rf"[.!?…。！？:;\"'”’“‘)»{SENTENCE_STOP
 _COMBINING = "".join(ch for ch in map(chr, range(0x300, 0x10000)) if unicodedata.category(ch) in ("Mn", "Mc", "Me"))
 _WORD = re.compile(f"[\\w{_COMBINING}]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Thai and Lao write no space between words (a space parts phrases) and no mark at a sentence's end: a run of
+# their script is counted as a word for each four of its letters (vowel and tone marks aside), and a long
+# paragraph of it that ends in its script ends its last sentence.
+_UNSPACED_RUN = re.compile(r"[\u0e00-\u0eff]+")
+_UNSPACED_LETTER = re.compile("[" + "".join(ch for ch in map(chr, range(0xE00, 0xF00))
+                                            if unicodedata.category(ch) in ("Lo", "Lm")) + "]")
+_UNSPACED_LETTERS_A_WORD = 4
 
 
 def words(text: str) -> int:
-    """Word count, with CJK characters counted as half a word each (no spaces there)."""
+    """Word count, with CJK characters counted as half a word each and Thai or Lao letters as a quarter (no
+    spaces there)."""
     cjk = len(_CJK.findall(text))
-    return len(_WORD.findall(_CJK.sub(" ", text))) + cjk // 2
+    text = _CJK.sub(" ", text)
+    unspaced = sum(max(1, round(len(_UNSPACED_LETTER.findall(run)) / _UNSPACED_LETTERS_A_WORD))
+                   for run in _UNSPACED_RUN.findall(text)) if not text.isascii() else 0
+    return len(_WORD.findall(_UNSPACED_RUN.sub(" ", text) if unspaced else text)) + cjk // 2 + unspaced
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether `text` closes a sentence: a mark that ends one, or a long paragraph of Thai or Lao (no mark ends
+    their sentences) that ends in their script."""
+    return bool(_SENTENCE_END.search(text)) or (
+        not text.isascii() and bool(_UNSPACED_RUN.search(text[-1:])) and words(text) >= 20)
 
 
 # A picture credit under its caption: "Photo: Jane Doe, AP", "Photo by X", "X | Getty Images",
@@ -468,7 +486,7 @@ def is_junk(para: Para) -> bool:
         return False
     # A paragraph of the article's own prose that only mentions signing up, a newsletter or cookies
     # ("If you just want Disney+, you can sign up for a free trial. ...") is no sign-up box.
-    return not (words(para.text) >= 25 and _SENTENCE_END.search(para.text) and not PROMO.search(para.text)
+    return not (words(para.text) >= 25 and ends_sentence(para.text) and not PROMO.search(para.text)
                 and not JUNK.match(_MENTION.sub("", para.text)))
 
 
@@ -511,7 +529,7 @@ def _lowercase_share(text: str) -> float:
 
 
 def is_prose(para: Para) -> bool:
-    return words(para.text) >= 12 and bool(_SENTENCE_END.search(para.text)) and not is_junk(para)
+    return words(para.text) >= 12 and ends_sentence(para.text) and not is_junk(para)
 
 
 def score(para: Para) -> float:
@@ -525,7 +543,7 @@ def score(para: Para) -> float:
     n = words(para.text)
     if n <= 80 and PROMO.search(para.text):
         return -8.0  # "... for as little as Rs 599. Use the code "GETPRO".", "Click here to ..."
-    punct = bool(_SENTENCE_END.search(para.text))
+    punct = ends_sentence(para.text)
     if para.text.endswith(("...", "…")) and n >= 8:
         return -3.0  # a teaser cut short: the story itself is elsewhere
     weight = 0.5 if para.bullet else 1.0  # long list items are mostly teasers and captions
