@@ -95,6 +95,9 @@ def cut_between_graphemes(text: str, limit: int) -> str:
     and its accents ('e' and a combining acute), a flag."""
     if len(text) <= limit:
         return text
+    pair = text[limit - 1:limit + 1] if limit > 0 else ""
+    if pair.isascii() and len(pair) == 2 and pair != "\r\n":
+        return text[:limit]  # two ASCII characters but CR LF always have a boundary between them (UAX #29)
     end = 0
     for grapheme in _grapheme().finditer(text):
         if grapheme.end() > limit:

@@ -464,6 +464,10 @@ def test_the_preheader_is_never_cut_inside_an_emoji_or_a_letter_with_its_accent(
     assert preheader(["x" * 136 + family + "y" * 10]) == "x" * 136 + "…"
     assert preheader(["日" * 138 + "e\u0301" + "本" * 10]) == "日" * 138 + "…"
     assert summary_from("\u3042" * 598 + family + "\u3044" * 10 + "\n") == "\u3042" * 598
+    from digest.characters import cut_between_graphemes  # ASCII on both sides of the cut: no grapheme rules
+    cuts = ["", "a", "ab", "ab", "ab\r\n", "ab\r\nc", "ab\r\ncd"]
+    assert [cut_between_graphemes("ab\r\ncd", n) for n in range(7)] == cuts
+    assert cut_between_graphemes("abe\u0301f", 3) == "ab" and cut_between_graphemes("ab\u200dcd", 3) == "ab\u200d"
 
 
 def test_messages_are_the_bytes_of_the_email_packages_own_header_factory() -> None:

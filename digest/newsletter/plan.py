@@ -4,11 +4,9 @@ cover them). Pure: what each e-mail says is decided here; digest/newsletter/rend
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta, tzinfo
-from email.headerregistry import Address
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,6 +117,9 @@ def _email(config: Config, editions: Sequence[Edition], kind: str, label: str, w
 
 def default_sender(config: Config) -> str:
     """The site's title at newsletter@ the host it is published at."""
+    import ipaddress  # here: most builds make no sender (with email's headers, 7 ms to import)
+    from email.headerregistry import Address
+
     host = urlsplit(config.base_url).hostname or "localhost"
     try:  # an address's host is a name, or an IP address in brackets (RFC 5321 4.1.3)
         ip = ipaddress.ip_address(host)

@@ -10,12 +10,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-import css_inline
 import jinja2
 
 from digest.errors import ThemeError
 from digest.model import Edition, Page, RenderedFile
-from digest.newsletter.message import build_message
 from digest.theme import render_template
 
 HTML_TEMPLATE = "email/email.html"
@@ -39,6 +37,8 @@ def render_email(env: jinja2.Environment, page: Page, shared: Mapping[str, Any])
     elif part == "txt":
         data = _made(env, context, email_text).encode("utf-8")
     else:
+        from digest.newsletter.message import build_message  # here: email's modules, only for an .eml
+
         email = page.context["email"]
         message = build_message(_made(env, context, email_html), _made(env, context, email_text),
                                 subject=email["subject"], sender=email["sender"], date=email["date"],
@@ -67,7 +67,9 @@ def _made(env: jinja2.Environment, context: Mapping[str, Any], render: Any) -> A
 
 
 @functools.lru_cache(maxsize=1)
-def _inliner() -> css_inline.CSSInliner:
+def _inliner() -> Any:  # a css_inline.CSSInliner
+    import css_inline  # here: most builds render no e-mail (its library took 16 ms to load)
+
     # What cannot be inlined (the @media rules: phone layout, dark mode) stays in the <style>, in its
     # place (keep_at_rules moves it before <meta charset>); every rule that was inlined leaves it.
     # Never a request for a stylesheet: the build does not go on the network.
