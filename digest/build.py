@@ -469,7 +469,7 @@ class Builder:
         self._output = config.output_path
         check_theme(config)
         check_output_folder(config.output_path, config.site_root, config.line_of("build", "output_dir"))
-        with build_lock(self.site_root):  # a site, then: one build at a time on it
+        with build_lock(self.site_root, options.waiting):  # a site, then: one build at a time on it
             try:
                 return self._build_site(config, clock, changed)
             except sqlite3.OperationalError as exc:

@@ -374,7 +374,13 @@ def _build_walked(args: argparse.Namespace, root: Path, walk: BegunWalk) -> int:
               file=sys.stderr)
     _warn_of_search_without_words(config.language, options.search)
     with Progress("building:", enabled=not args.quiet) as progress:
-        report = build(root, replace(options, progress=lambda stage: progress.update(f"{stage} done")), walk)
+        def waiting(holder: str) -> None:
+            if not args.quiet:
+                progress.print(f"waiting: {holder} is building this site; this build begins when it is done",
+                               sys.stderr)
+
+        report = build(root, replace(options, progress=lambda stage: progress.update(f"{stage} done"),
+                                     waiting=waiting), walk)
     _print_warnings(report.warnings, root)
     if not args.quiet:
         print(report.summary())
@@ -483,7 +489,12 @@ def _serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines on the network can read the site",
               file=sys.stderr)
-    options = _build_options(args, search=args.search)
+    def waiting(holder: str) -> None:
+        if not args.quiet:
+            print(f"waiting: {holder} is building this site; the rebuild begins when it is done",
+                  file=sys.stderr, flush=True)
+
+    options = _build_options(args, search=args.search, waiting=waiting)
     # Served under its base URL's path (https://example.org/news/ -> /news/), as it will be published.
     server = DevServer(root, options, host=args.host, port=args.port, watch=args.watch)
 

@@ -21,9 +21,11 @@ import os
 import secrets
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from digest.errors import OutputError
 from digest.tree_identity import mark_tree, tree_id
@@ -34,16 +36,19 @@ _AT_FDCWD = -100
 
 LOCK = "build.lock"  # in .digest/: held by the build at work on the site
 WANTED = "build.wanted."  # in .digest/, with a process id: that process waits for the lock (see build_lock)
+WAIT_NOTICE = 1.0  # seconds a build waits for the lock before it is told who holds it (build_lock's `waiting`)
 
 
 @contextlib.contextmanager
-def build_lock(site_root: Path) -> Iterator[None]:
+def build_lock(site_root: Path, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
     """One build at a time on a site: another process's build (`digest build` while `digest serve`
     runs) waits until this one is done; two at once would write the same spare tree. An advisory
     lock on .digest/build.lock; where it cannot be taken (a read-only folder, a file system without
     locks) the build goes on without it. A build that has to wait says so (.digest/build.wanted.PID,
     removed once it holds the lock): work done in the background a batch at a time
-    (reuse.spare.catch_up_apart) ends its batch and lets it in."""
+    (reuse.spare.catch_up_apart) ends its batch and lets it in. The holder writes its process id
+    into the lock file; `waiting` is told who holds it (lock_holder) when the lock is still taken
+    after WAIT_NOTICE seconds: a build that waits on another is never silent for long."""
     handle = None
     try:
         import fcntl  # POSIX only: elsewhere no lock
@@ -57,11 +62,15 @@ def build_lock(site_root: Path) -> Iterator[None]:
             wanted = folder / f"{WANTED}{os.getpid()}"
             with contextlib.suppress(OSError):
                 wanted.touch()
+            notice = _notice_after(WAIT_NOTICE, waiting, folder / LOCK) if waiting is not None else None
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX)
             finally:
+                if notice is not None:
+                    notice.cancel()
                 with contextlib.suppress(OSError):
                     wanted.unlink()
+        _mark_holder(handle)
     except (ImportError, OSError):
         if handle is not None:
             handle.close()
@@ -89,12 +98,55 @@ def background_lock(site_root: Path, wait: bool = False) -> Iterator[bool]:
     try:
         fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         held = True
+        _mark_holder(handle)
     except OSError:
         held = False
     try:
         yield held
     finally:
         handle.close()
+
+
+def _mark_holder(handle: IO[str]) -> None:
+    """Write this process's id into the lock file it holds (lock_holder reads it)."""
+    with contextlib.suppress(OSError):
+        os.ftruncate(handle.fileno(), 0)
+        handle.write(f"{os.getpid()}\n")  # appended: at the start of the emptied file
+        handle.flush()
+
+
+def _notice_after(seconds: float, waiting: Callable[[str], None], lock: Path) -> threading.Timer:
+    notice = threading.Timer(seconds, lambda: waiting(lock_holder(lock)))
+    notice.daemon = True
+    notice.start()
+    return notice
+
+
+def lock_holder(lock: Path) -> str:
+    """Who holds the build lock, as its file says: "process 1234 (digest serve --watch)", the
+    command line where this system shows it; "another process" when the file does not say."""
+    try:
+        pid = int(lock.read_text(encoding="utf-8").split()[0])
+    except (OSError, ValueError, IndexError):
+        return "another process"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            args = [arg.decode("utf-8", "replace") for arg in handle.read().split(b"\0") if arg]
+    except OSError:
+        return f"process {pid}"
+    return f"process {pid} ({_command_shown(args)})" if args else f"process {pid}"
+
+
+def _command_shown(args: list[str]) -> str:
+    """A command line as its user typed it: `digest serve --watch`, not the interpreter and the
+    script's path that start it (`.../python .../bin/digest serve --watch`, `python -m digest ...`)."""
+    for index, arg in enumerate(args):
+        if os.path.basename(arg) == "digest":
+            return " ".join(["digest", *args[index + 1:]])
+        if arg == "-m" and index + 1 < len(args) and args[index + 1].split(".")[0] == "digest":
+            module = args[index + 1]
+            return " ".join(["digest" if module in ("digest", "digest.cli") else module, *args[index + 2:]])
+    return " ".join(os.path.basename(arg) if index == 0 else arg for index, arg in enumerate(args))[:120]
 
 
 def lock_wanted(site_root: Path) -> bool:

@@ -44,6 +44,8 @@ class BuildOptions:
     base_url: str | None = None  # None: as digest.toml says (--base-url)
     # Told the name of each stage as it ends (the CLI's progress line on a terminal)
     progress: Callable[[str], None] | None = field(default=None, compare=False)
+    # Told who holds the site's build lock when this build has waited for it a second (output.build_lock)
+    waiting: Callable[[str], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

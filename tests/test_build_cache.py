@@ -2477,36 +2477,72 @@ def test_the_spare_catch_up_apart_goes_on_after_the_build_it_stopped_for(
     assert len(asked) >= 2 and _spare_recorded_as_live(site)
 
 
-def test_a_build_that_waits_for_the_lock_says_so(site: Path) -> None:
+def test_a_build_that_waits_for_the_lock_says_so(site: Path, monkeypatch) -> None:
     """A build that finds the site's lock taken leaves .digest/build.wanted.PID while it waits (what
-    the background catch-up looks for between batches) and removes it once it holds the lock."""
+    the background catch-up looks for between batches) and removes it once it holds the lock; after
+    WAIT_NOTICE seconds it is told which process holds the lock (the holder wrote its id in it)."""
     import threading
     import time
 
+    monkeypatch.setattr(digest.output, "WAIT_NOTICE", 0.05)
     wanted = site / ".digest" / f"{digest.output.WANTED}{os.getpid()}"
     holding, done = threading.Event(), threading.Event()
+    told: list[str] = []
 
     def waiting_build() -> None:
-        with digest.output.build_lock(site):
+        with digest.output.build_lock(site, told.append):
             holding.set()
             done.wait(30)
 
-    with digest.output.build_lock(site):
+    with digest.output.build_lock(site, told.append):
+        assert (site / ".digest" / digest.output.LOCK).read_text() == f"{os.getpid()}\n"
         with digest.output.background_lock(site) as free:
             assert free is False
         assert not digest.output.lock_wanted(site)
         waiter = threading.Thread(target=waiting_build)
         waiter.start()
         deadline = time.monotonic() + 30
-        while not wanted.exists() and time.monotonic() < deadline:
+        while not (wanted.exists() and told) and time.monotonic() < deadline:
             time.sleep(0.01)
         assert digest.output.lock_wanted(site) and not holding.is_set()
+        assert len(told) == 1 and told[0].startswith(f"process {os.getpid()} (")  # this process, as it was started
     assert holding.wait(30)
+    assert len(told) == 1  # a lock free at once is no wait
     assert not wanted.exists() and not digest.output.lock_wanted(site)
     done.set()
     waiter.join(30)
     with digest.output.background_lock(site) as free:
         assert free is True
+
+
+def test_digest_build_waiting_for_another_build_says_which_process_holds_the_site(site: Path) -> None:
+    """`digest build` while another process builds the site (here: this one holds its lock) says, after
+    a second, who it waits for, then builds once the lock is free."""
+    import subprocess
+    import sys
+    import time
+
+    with digest.output.build_lock(site):
+        command = subprocess.Popen([sys.executable, "-m", "digest", "--site", str(site), "build"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert command.stderr is not None
+        line = command.stderr.readline()
+        while line and not line.startswith("waiting:"):  # a warning about the site's config, if any
+            line = command.stderr.readline()
+        time.sleep(0.2)
+        assert command.poll() is None  # still waiting
+    out, err = command.communicate(timeout=120)
+    assert command.returncode == 0, line + err
+    assert line.startswith(f"waiting: process {os.getpid()} (") and "is building this site" in line, line
+    assert "built" in out
+
+
+def test_the_command_shown_for_the_lock_holder_is_the_one_its_user_typed() -> None:
+    shown = digest.output._command_shown
+    assert shown(["/site/.venv/bin/python", "/site/.venv/bin/digest", "serve", "--watch"]) == "digest serve --watch"
+    assert shown(["/usr/bin/python3", "-m", "digest", "build", "-v"]) == "digest build -v"
+    assert shown(["python", "-P", "-m", "digest.reuse.spare", "/site"]) == "digest.reuse.spare /site"
+    assert shown(["/usr/bin/python3", "-m", "pytest", "-q"]) == "python3 -m pytest -q"
 
 
 def test_the_dev_servers_catch_up_stops_for_a_build_of_another_process(site: Path) -> None:
