@@ -2543,6 +2543,8 @@ def test_the_command_shown_for_the_lock_holder_is_the_one_its_user_typed() -> No
     assert shown(["/usr/bin/python3", "-m", "digest", "build", "-v"]) == "digest build -v"
     assert shown(["python", "-P", "-m", "digest.reuse.spare", "/site"]) == "digest.reuse.spare /site"
     assert shown(["/usr/bin/python3", "-m", "pytest", "-q"]) == "python3 -m pytest -q"
+    script = "import os\n\x1b[2Jx = 1" + "1" * 99  # a newline, a terminal escape, too long
+    assert shown(["python", "-c", script]) == "python -c import os ?[2Jx = " + "1" * 51 + "…"
 
 
 def test_the_dev_servers_catch_up_stops_for_a_build_of_another_process(site: Path) -> None:
