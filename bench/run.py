@@ -419,9 +419,13 @@ def ratio(ours: float, theirs: float | None) -> str:
 
 def table(results: dict[str, Any]) -> str:
     """One table per size: each measure's wall time and peak memory for every tool, then the ratios
-    of digest's default command (search on) to the peers (Hugo + Pagefind is the searchable one)."""
+    of digest's default command (search on) to the peers (Hugo + Pagefind is the searchable one). The
+    cold row's ratio to Hugo + Pagefind also gives the median of the cold builds taken in turns: the
+    table's own cold builds ran at different moments of the run (session 42's run: 0.95 in the table, 1.21
+    taking turns)."""
     lines = []
     for n, by_tool in results["sizes"].items():
+        pairs = results.get("cold_pairs", {}).get(n)
         tools = [t for t in ("digest", "digest --no-search", "hugo", "hugo+pagefind", "pelican") if t in by_tool]
         peers = [t for t in tools if not t.startswith("digest")]
         head = ["N", "measure"] + [f"{t} wall s / peak MB" for t in tools]
@@ -438,6 +442,8 @@ def table(results: dict[str, Any]) -> str:
             ours = by_tool["digest"]["measures"].get(measure, {}).get("wall_s") if "digest" in by_tool else None
             row += [ratio(ours, by_tool[p]["measures"][measure]["wall_s"])
                     if ours is not None and measure in by_tool[p]["measures"] else "-" for p in peers]
+            if measure == "cold" and pairs and "hugo+pagefind" in peers:
+                row[-len(peers) + peers.index("hugo+pagefind")] += f" (taking turns: {pairs['median_ratio']:.2f})"
             lines.append("| " + " | ".join(row) + " |")
         files = [str(n), "files written"] + [str(by_tool[t]["files"]["total"]) for t in tools] + ["" for _ in peers]
         lines.append("| " + " | ".join(files) + " |")
@@ -454,7 +460,6 @@ def table(results: dict[str, Any]) -> str:
                     lines.append(f"    {b['kind']}: {stages}")
             lines.append(f"N={n} {tool}: rebuilt output equals a cold build (search index aside): "
                          f"{by_tool[tool]['rebuild_equals_cold']}")
-        pairs = results.get("cold_pairs", {}).get(n)
         if pairs:
             walls = {tool: ", ".join(f"{b['wall_s']:.2f}" for b in runs) for tool, runs in pairs["builds"].items()}
             lines.append(f"N={n} cold builds taking turns ({len(pairs['ratios'])} pairs, each in the other order "

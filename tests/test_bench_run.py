@@ -19,6 +19,19 @@ def bench_run() -> ModuleType:
     return module
 
 
+def test_the_tables_cold_ratio_to_hugo_and_pagefind_gives_the_builds_taken_in_turns_beside_it() -> None:
+    run = bench_run()
+    cold = {"cold": {"wall_s": 30.0, "cpu_s": 50.0, "peak_mb": 300}}
+    tools = {"digest": {"measures": cold, "files": {"total": 9}, "rebuild_equals_cold": True},
+             "hugo+pagefind": {"measures": {"cold": {"wall_s": 32.0, "cpu_s": 45.0, "peak_mb": 2000}},
+                               "files": {"total": 7}}}
+    pairs = {"builds": {"digest": [{"wall_s": 40.0}], "hugo+pagefind": [{"wall_s": 33.0}]}, "ratios": [1.212],
+             "median_ratio": 1.212}
+    text = run.table({"sizes": {"10000": tools}, "cold_pairs": {"10000": pairs}})
+    assert "| 10000 | cold | 30.00 / 300 | 32.00 / 2000 | 0.94 (taking turns: 1.21) |" in text
+    assert "| 10000 | cold | 30.00 / 300 | 32.00 / 2000 | 0.94 |" in run.table({"sizes": {"10000": tools}})
+
+
 @pytest.mark.parametrize("pause", [0, 3])
 def test_a_pause_of_zero_leaves_the_paused_edit_out_and_every_measure_has_a_median(
         pause: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
