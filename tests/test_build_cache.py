@@ -2537,7 +2537,13 @@ def test_digest_build_waiting_for_another_build_says_which_process_holds_the_sit
     assert "built" in out
 
 
-def test_the_command_shown_for_the_lock_holder_is_the_one_its_user_typed() -> None:
+def test_the_command_shown_for_the_lock_holder_is_the_one_its_user_typed(tmp_path: Path) -> None:
+    lock = tmp_path / "build.lock"
+    assert digest.output.lock_holder(lock) == "another process"  # no file
+    lock.write_text("not a process id\n")
+    assert digest.output.lock_holder(lock) == "another process"
+    lock.write_text("999999999\n")  # no such process: its id only
+    assert digest.output.lock_holder(lock) == "process 999999999"
     shown = digest.output._command_shown
     assert shown(["/site/.venv/bin/python", "/site/.venv/bin/digest", "serve", "--watch"]) == "digest serve --watch"
     assert shown(["/usr/bin/python3", "-m", "digest", "build", "-v"]) == "digest build -v"
