@@ -425,6 +425,33 @@ def test_ctrl_c_stops_serve_cleanly(make_site: SiteMaker) -> None:
     assert tree_bytes(root / "output") == full_build_of_copy(root, out_dir, BuildOptions(jobs=1, search=True))
 
 
+def test_serve_whose_build_waits_for_another_says_which_process_it_waits_for(make_site: SiteMaker) -> None:
+    """`digest serve --watch` started while another process builds the site (here: this one holds the
+    build lock) says, after a second, whom its first build waits for; it builds once the lock is free."""
+    from digest.output import build_lock
+
+    root = make_site(site_files())
+    with build_lock(root):
+        proc = subprocess.Popen(digest_command("-C", str(root), "serve", "--watch", "--port", "0"),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(),
+                                preexec_fn=_interruptible)
+        assert proc.stdout is not None and proc.stderr is not None
+        import select
+
+        if not select.select([proc.stderr], [], [], 30)[0]:  # silent while it waits: the failure this tests
+            proc.kill()
+            pytest.fail("digest serve said nothing while its build waited for the lock")
+        waiting = proc.stderr.readline()
+        assert waiting.startswith(f"waiting: process {os.getpid()} (") and "rebuild begins" in waiting, waiting
+        assert not (root / "output").exists()
+    lines = [proc.stdout.readline(), proc.stdout.readline()]
+    assert lines[0].startswith("serving ") and "first build" in lines[1], lines
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert (root / "output/index.html").is_file()
+
+
 def test_serve_without_a_built_site_says_what_to_do(make_site: SiteMaker) -> None:
     root = make_site(site_files())
     result = subprocess.run(digest_command("-C", str(root), "serve", "--port", "0"), capture_output=True,
