@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import random
+import runpy
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pytest
 
-from digest.stories import DEFAULT_SETTINGS, entry_features
+from digest.model import Entry
+from digest.stories import DEFAULT_SETTINGS, StorySettings, entry_features
 from digest.stories import vectors as vectors_module
+from digest.stories.features import EntryFeatures
 from digest.stories.linkage import Cluster, Trace, average_linkage, link_stories
 from digest.stories.vectors import (
     Corpus,
@@ -20,7 +27,17 @@ from digest.stories.vectors import (
     similar_pairs,
     unique_inverse,
 )
-from digest.stories.weights import RARITY_STEPS, dot, plain_pair_similarities, rarity, size_log
+from digest.stories.weights import (
+    COMMON_ZIPF,
+    RARITY_STEPS,
+    common_words,
+    dot,
+    english_factor,
+    plain_pair_similarities,
+    rarity,
+    size_log,
+    title_weights,
+)
 from tests.test_stories_incremental import corpus
 
 
@@ -203,6 +220,50 @@ def test_rarity_of_a_common_word_moves_a_step_rarely() -> None:
         log_n = size_log(n)
         moves = sum(rarity(log_n, df, math.inf) != rarity(log_n, df + 1, math.inf) for df in range(100, 1_000))
         assert moves <= math.ceil(RARITY_STEPS * math.log(10)), (n, moves)
+
+
+def test_a_word_common_in_english_weighs_less_than_a_rare_one_held_as_often_on_the_site() -> None:
+    """Session 43: "market" and "Barra" held by as many of the site's entries weigh alike by rarity; in
+    English one is an everyday word, and weighs less (word pairs and words not in the table as before)."""
+    terms = ("market", "barra", "market barra")
+    features = EntryFeatures(terms, ("barra",), (), 0, terms)
+    idf = {"market": 2.0, "barra": 2.0, "market barra": 2.0}
+    weights = title_weights(features, idf, DEFAULT_SETTINGS)
+    zipf = common_words()["market"]
+    assert zipf > COMMON_ZIPF and "barra" not in common_words()
+    assert weights["market"] == 2.0 * english_factor(zipf, DEFAULT_SETTINGS.english_power) < 2.0 * 0.95
+    assert weights["barra"] == 2.0 * DEFAULT_SETTINGS.name_weight and weights["market barra"] == 2.0
+    off = title_weights(features, idf, dataclasses.replace(DEFAULT_SETTINGS, english_power=0.0))
+    assert off["market"] == 2.0
+    assert english_factor(COMMON_ZIPF, 0.5) == 1.0 and english_factor(3.0, 0.5) == 1.0
+    assert english_factor(6.5, 0.5) == pytest.approx(0.5 ** 0.5)
+
+
+def test_headlines_sharing_only_an_everyday_word_are_less_alike_and_those_sharing_a_name_more() -> None:
+    titles = ["Stock market rally lifts European shares", "Bitcoin market crash worries investors",
+              "Mary Barra apologises to families", "Barra tells Congress of recall delay"]
+    features = [entry_features(Entry(path=PurePosixPath(f"content/{k}.md"), title=t,
+                                     published=datetime(2014, 4, 1, 9, tzinfo=UTC), slug=str(k), body=""))
+                for k, t in enumerate(titles)]
+    times = [0.0, 60.0, 120.0, 180.0]
+
+    def alike(settings: StorySettings) -> dict[tuple[int, int], float]:
+        return {(i, j): s for i, j, s in similar_pairs(Corpus(features, settings), times, [None] * 4, settings)}
+
+    now, before = alike(DEFAULT_SETTINGS), alike(dataclasses.replace(DEFAULT_SETTINGS, english_power=0.0))
+    assert now[(0, 1)] < before[(0, 1)]  # "market"
+    assert now[(2, 3)] > before[(2, 3)]  # "Barra": the everyday words beside it weigh less
+
+
+def test_the_common_words_table_is_what_its_script_makes_and_holds_terms_as_grouping_reads_them() -> None:
+    script = runpy.run_path(str(Path(__file__).resolve().parents[1] / "scripts" / "common_words.py"))
+    made = script["zipf_values"]({"Stocks": math.log(2e-5), "stock": math.log(3e-5), "the": math.log(0.05),
+                                  "Barra": math.log(1e-8), "U.S.": math.log(1e-4), "Market's": math.log(2e-5)})
+    assert made == {"market": 4.3, "stock": round(math.log10(5e-5) + 9, 2)}
+    table = json.loads((Path(__file__).resolve().parents[1] / "digest" / "stories" / "common_words.json").read_text())
+    assert "MIT" in table["made_by"] and "spacy-lookups-data" in table["made_by"]
+    assert all(script["term"](word) == word and zipf > COMMON_ZIPF for word, zipf in table["zipf"].items())
+    assert {"market", "white", "drug", "stock"} <= set(table["zipf"]) and not {"barra", "xscape"} & set(table["zipf"])
 
 
 def test_similar_pairs_of_nothing_and_of_titles_with_no_common_word() -> None:

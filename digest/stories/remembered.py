@@ -55,9 +55,10 @@ LEDGER_STORIES = "ledger's stories"  # memory key: STORIES as they were when the
 
 @functools.cache
 def _stories_code() -> str:
-    """A hash of the grouping code itself, so a changed algorithm never reuses an old grouping."""
+    """A hash of the grouping code itself and its tables (common_words.json), so a changed algorithm
+    never reuses an old grouping."""
     digest_ = hashlib.blake2b(digest_size=16)
-    for path in sorted(_STORIES_SOURCE.glob("*.py")):
+    for path in sorted([*_STORIES_SOURCE.glob("*.py"), *_STORIES_SOURCE.glob("*.json")]):
         digest_.update(path.name.encode())
         digest_.update(path.read_bytes())
     return digest_.hexdigest()

@@ -43,6 +43,9 @@ class StorySettings:
     # Weight of a title word that looks like a name or place, and of a title word pair.
     name_weight: float = 1.5
     pair_weight: float = 1.0
+    # A title word common in English (weights.common_words: more than ten uses in a million words) weighs
+    # times ((9 - zipf) / 5) ** english_power, zipf its English frequency on the Zipf scale; 0: not at all.
+    english_power: float = 0.5
     # Weight of the text's words against the title's, when an entry has text.
     text_weight: float = 1.0
     # Text similarity below this is what any two texts share; only the excess counts.

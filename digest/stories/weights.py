@@ -6,9 +6,12 @@ of a 0.3 s regrouping at 10,000 entries).
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 
 from digest.stories.features import EntryFeatures
 from digest.stories.settings import StorySettings
@@ -68,8 +71,42 @@ def rarity(log_n: float, df: int, common: float) -> float:
     return round((log_n - math.log(min(df, common) + 1) + 1.0) * RARITY_STEPS) / RARITY_STEPS
 
 
+# How common a word is in English, not on one site: a dense burst of news shares everyday words ("market",
+# "white", "drug") as it shares its subjects' names, and a site's counts cannot tell the two apart (a
+# story's name is as frequent on its day as "market"). common_words.json holds the Zipf value (log10 of
+# uses per billion words) of each English word used more than COMMON_ZIPF (ten in a million), made once
+# by scripts/common_words.py; such a word's title weight is times english_factor. Names, word pairs,
+# numbers and words of other languages are mostly not in it, and weigh as before.
+COMMON_ZIPF = 4.0
+COMMON_WORDS_FILE = Path(__file__).with_name("common_words.json")
+
+
+@functools.cache
+def common_words() -> Mapping[str, float]:
+    """The English Zipf value of each common word, as common_words.json has it (read once)."""
+    data = json.loads(COMMON_WORDS_FILE.read_text(encoding="utf-8"))
+    return {word: float(zipf) for word, zipf in data["zipf"].items()}
+
+
+@functools.cache
+def english_factors(power: float) -> Mapping[str, float]:
+    """english_factor of every word in common_words at this power (made once a power)."""
+    return {word: english_factor(zipf, power) for word, zipf in common_words().items()}
+
+
+def english_factor(zipf: float, power: float) -> float:
+    """A common English word's weight factor: 1 at COMMON_ZIPF, falling as the word is more common:
+    ((9 - zipf) / (9 - COMMON_ZIPF)) ** power (9 - zipf is log10 of one over the word's share of
+    English text), never above 1 ("market", 5.1: 0.88 at power 0.5; "new", 6.4: 0.72)."""
+    return min(1.0, ((9.0 - zipf) / (9.0 - COMMON_ZIPF)) ** power)
+
+
 def title_weights(f: EntryFeatures, idf: dict[str, float], settings: StorySettings) -> Vector:
-    weights = {t: idf[t] for t in f.title_terms if t in idf}
+    if settings.english_power:
+        english = english_factors(settings.english_power)
+        weights = {t: idf[t] * english.get(t, 1.0) for t in f.title_terms if t in idf}
+    else:
+        weights = {t: idf[t] for t in f.title_terms if t in idf}
     if f.title_names and settings.name_weight != 1.0:
         for name in f.title_names:
             if name in weights:
