@@ -1558,6 +1558,24 @@ def test_a_line_of_names_alone_names_every_writer(line: str, names: tuple[str, .
     assert [(c.names, c.kind) for c in author_candidates(head.paras, head)] == [(names, "name")]
 
 
+@pytest.mark.parametrize("line, names", [
+    ("Überlegener Sieger, kuriose Kostüme und royaler Besuch", None),
+    ("A Katmandou, exode sous pression", None),
+    ("Aufgeschlagener Impfpass, der die Aufkleber mehrerer Impfungen zeigt", None),
+    ("Robert Burns, AP National Security Writer", ("Robert Burns",)),
+    ("Jane Doe, senior editor", ("Jane Doe",)),
+    ("Jane Doe, updated 3 May 2024", ("Jane Doe",)),
+])
+def test_capitals_a_clause_goes_on_from_are_no_name(line: str, names: tuple[str, ...] | None) -> None:
+    """A line whose capitalised words go on after a comma in lower-case words is a deck's, a teaser's or a
+    caption's phrase, not a name (the tuned pages had three such candidates, none a writer's); a name with its
+    role, place or date after the comma still is."""
+    head = read_head(_page("Offensive begins in the east after months of preparation", line, *[PROSE * 2] * 4))
+    cands = [(c.names, c.kind) for c in author_candidates(head.paras, head)]
+    assert cands == ([] if names is None else [(names, "name")]), line
+    assert _byline(head.head, head.above)[0] == (names or ())
+
+
 @pytest.mark.parametrize("role", ["Corresponsal en Atenas", "Giornalista", "Correspondante à Berlin",
                                   "Verslaggever", "Periodista"])
 def test_a_writers_role_under_the_name_is_read_in_other_languages(role: str) -> None:

@@ -37,6 +37,11 @@ _ROLE = re.compile(r"\b(editor|reporter|correspondent|writer|redakteur\w*|korres
                    r"correspondente|jornalista|repórter|redator\w*|verslaggever)\b", re.IGNORECASE)
 
 
+def is_role(text: str) -> bool:
+    """Whether the text names a writer's role ("editor", "Korrespondentin", "corresponsal")."""
+    return bool(_ROLE.search(text))
+
+
 @dataclass(frozen=True)
 class Candidate:
     index: int  # of the paragraph

@@ -501,7 +501,7 @@ def _lone_name(para: Para) -> str | None:
     if not m:
         return None
     rest = text[m.end():].strip()
-    if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)):
+    if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)) or _clause_follows(rest):
         return None
     name = m.group(0).strip()
     n = len(name.split())
@@ -511,6 +511,20 @@ def _lone_name(para: Para) -> str | None:
             and not _CREDIT.search(name) and not name.endswith((".com", ".org")):
         return name
     return None
+
+
+# A word of four letters or more in lower case: "kuriose", "exode" (not "und", "von", "de").
+_LOWER_WORD = re.compile(rf"(?<![\w'’-])[{byline.SMALL}][{byline.SMALL}]{{3,}}(?![\w'’-])")
+
+
+def _clause_follows(rest: str) -> bool:
+    """What follows a name after a comma goes on in lower-case words, as a sentence or a caption does ("Überlegener
+    Sieger, kuriose Kostüme und ...", "A Katmandou, exode sous pression"): the capitals were a phrase's, not a
+    name's. A place, a publisher or a role stays ("Jane Doe, Berlin", "Robert Burns, AP National Security
+    Writer", "Jane Doe, senior editor"), and so does a date ("Jane Doe, updated 3 May 2024")."""
+    if not rest.startswith(",") or date_start(rest) is not None:
+        return False
+    return _LOWER_WORD.search(rest) is not None and not byline.is_role(rest)
 
 
 def _date_follows(rest: str) -> bool:
@@ -562,7 +576,7 @@ def _byline(head: list[Para], above: list[Para]) -> tuple[tuple[str, ...], str |
         if not m:
             continue
         rest = text[m.end():].strip()
-        if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)):
+        if rest and not (rest[0] in "@-—–|/," or _date_follows(rest)) or _clause_follows(rest):
             continue
         name = m.group(0).strip()
         n = len(name.split())
