@@ -1576,6 +1576,25 @@ def test_capitals_a_clause_goes_on_from_are_no_name(line: str, names: tuple[str,
     assert _byline(head.head, head.above)[0] == (names or ())
 
 
+@pytest.mark.parametrize("lines, names", [
+    (["Autor: Jane Doe"], ("Jane Doe",)),
+    (["Author:", "Jane Doe"], ("Jane Doe",)),
+    (["Auteur : Jane Doe et John Roe"], ("Jane Doe", "John Roe")),
+    (["Автор: Ярослав Кузишин"], ("Ярослав Кузишин",)),
+])
+def test_a_byline_labelled_author_is_stated(lines: list[str], names: tuple[str, ...]) -> None:
+    """ "Author:", "Autor:", "Автор:" (on the name's line or over it) say what "By" says, in the languages whose
+    dates are read: the writer, asserted, and the label's line is not the body's."""
+    article = read_text(_page("Offensive begins in the east after months of preparation", *lines,
+                              *[PROSE * 2] * 4))
+    assert article.authors == names and "authors" not in article.review
+    assert not any(line in article.body for line in lines)
+    for other in ("Authorities said the road would stay closed", "Author of the article"):
+        head = read_head(_page("Offensive begins in the east after months of preparation", other,
+                               *[PROSE * 2] * 4))
+        assert all(c.kind not in ("by", "lone_by") for c in author_candidates(head.paras, head)), other
+
+
 @pytest.mark.parametrize("role", ["Corresponsal en Atenas", "Giornalista", "Correspondante à Berlin",
                                   "Verslaggever", "Periodista"])
 def test_a_writers_role_under_the_name_is_read_in_other_languages(role: str) -> None:

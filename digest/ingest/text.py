@@ -42,9 +42,14 @@ from .markdown import render_body, summary_from
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
 # "By Jane Doe", and "byJane Doe": a text browser prints "by" and the link to the writer's page with no space
 # between when the page's markup has none ("[avatar]byJane Doe").
+# "Author:" and its words in the languages whose dates are read: a label a byline opens with, as "By" is.
+_AUTHOR_LABEL = (r"author|authors|autor|autorin|autoren|autorinnen|auteur|auteurs|autrice|autore|autori|autora|"
+                 r"autores|autorka|forfatter|författare|kirjoittaja|szerző|yazar|автор|авторы|авторка|"
+                 r"συντάκτης")
 _BY = re.compile(
     r"(?:(?:^|(?<=[\s|·—–-])|(?<=[a-z]))(?:by|von|por|par|door|di|av|written by|posted by|words by|"
-    rf"story by|reporting by)\s*:?\s+|(?:^|(?<=[\s\]]))(?-i:by(?=[{byline.CAPITALS}][{byline.SMALL}])))"
+    rf"story by|reporting by)\s*:?\s+|(?:^|(?<=[\s\]]))(?-i:by(?=[{byline.CAPITALS}][{byline.SMALL}]))"
+    rf"|^(?:{_AUTHOR_LABEL})\s*:\s*)"
     r"(?P<names>.+)$",
     re.IGNORECASE,
 )
@@ -341,7 +346,8 @@ def _is_byline(para: Para) -> bool:
     return bool(_BY.match(para.text)) or para.text.strip().lower() in _LONE_BY
 
 
-_LONE_BY = {"by", "von", "por", "par", "door", "di", "av"}
+_LONE_BY = {"by", "von", "por", "par", "door", "di", "av",
+            *(f"{label}{colon}" for label in _AUTHOR_LABEL.split("|") for colon in (":", " :"))}
 # "Photo by", "Illustration by", "Reviewed by", "Edited by": someone other than the writer.
 _NOT_WRITER = re.compile(r"(\(|photo|image|illustration|graphic|video|foto|reviewed|edited|fact-?checked|"
                          r"translated|sponsored|presented|powered)\W*$", re.IGNORECASE)
