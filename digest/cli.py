@@ -350,6 +350,15 @@ def _warn_of_search_without_words(language: str, search: bool) -> None:
               file=sys.stderr)
 
 
+def _waiting_notice(args: argparse.Namespace, which: str, say: Callable[[str], None]) -> Callable[[str], None]:
+    """What a build of the command says when it has waited a second for another's (BuildOptions.waiting)."""
+    def waiting(holder: str) -> None:
+        if not args.quiet:
+            say(f"waiting: {holder} is building this site; {which} begins when it is done")
+
+    return waiting
+
+
 def _build(args: argparse.Namespace) -> int:
     from digest.entry_walk import printed_entry_files
     from digest.workers import Apart
@@ -374,13 +383,9 @@ def _build_walked(args: argparse.Namespace, root: Path, walk: BegunWalk) -> int:
               file=sys.stderr)
     _warn_of_search_without_words(config.language, options.search)
     with Progress("building:", enabled=not args.quiet) as progress:
-        def waiting(holder: str) -> None:
-            if not args.quiet:
-                progress.print(f"waiting: {holder} is building this site; this build begins when it is done",
-                               sys.stderr)
-
         report = build(root, replace(options, progress=lambda stage: progress.update(f"{stage} done"),
-                                     waiting=waiting), walk)
+                                     waiting=_waiting_notice(args, "this build",
+                                                             lambda line: progress.print(line, sys.stderr))), walk)
     _print_warnings(report.warnings, root)
     if not args.quiet:
         print(report.summary())
@@ -489,12 +494,8 @@ def _serve(args: argparse.Namespace) -> int:
     if not is_loopback(args.host):
         print(f"warning: serving on {args.host}: other machines on the network can read the site",
               file=sys.stderr)
-    def waiting(holder: str) -> None:
-        if not args.quiet:
-            print(f"waiting: {holder} is building this site; the rebuild begins when it is done",
-                  file=sys.stderr, flush=True)
-
-    options = _build_options(args, search=args.search, waiting=waiting)
+    options = _build_options(args, search=args.search, waiting=_waiting_notice(
+        args, "the rebuild", lambda line: print(line, file=sys.stderr, flush=True)))
     # Served under its base URL's path (https://example.org/news/ -> /news/), as it will be published.
     server = DevServer(root, options, host=args.host, port=args.port, watch=args.watch)
 

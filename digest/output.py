@@ -141,18 +141,19 @@ def _command_shown(args: list[str]) -> str:
     """A command line as its user typed it: `digest serve --watch`, not the interpreter and the
     script's path that start it (`.../python .../bin/digest serve --watch`, `python -m digest ...`);
     on one line of printable characters, at most 80 of them (any process's arguments are shown)."""
-    shown = None
-    for index, arg in enumerate(args):
-        if os.path.basename(arg) == "digest":
-            shown = ["digest", *args[index + 1:]]
-        elif arg == "-m" and index + 1 < len(args) and args[index + 1].split(".")[0] == "digest":
-            module = args[index + 1]
-            shown = ["digest" if module in ("digest", "digest.cli") else module, *args[index + 2:]]
-        if shown is not None:
-            break
-    text = " ".join(" ".join(shown or [os.path.basename(args[0]), *args[1:]]).split())
+    text = " ".join(" ".join(_as_typed(args)).split())
     text = "".join(char if char.isprintable() else "?" for char in text)
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _as_typed(args: list[str]) -> list[str]:
+    for index, arg in enumerate(args):
+        if os.path.basename(arg) == "digest":
+            return ["digest", *args[index + 1:]]
+        if arg == "-m" and index + 1 < len(args) and args[index + 1].split(".")[0] == "digest":
+            module = args[index + 1]
+            return ["digest" if module in ("digest", "digest.cli") else module, *args[index + 2:]]
+    return [os.path.basename(args[0]), *args[1:]]
 
 
 def lock_wanted(site_root: Path) -> bool:

@@ -139,15 +139,19 @@ _THREAD = re.compile(r"(\b(says|sagt|schreibt|dit|dice|diz|zegt):(\s+\S.{0,40})?
 _SENTENCE_END = re.compile(rf"[.!?…。！？:;\"'”’“‘)»{SENTENCE_STOPS}]$|[.!?。！？{SENTENCE_STOPS}][\"'”’“‘)»]?\s+\S")
 # A word's letters with their combining marks: \w alone leaves out a vowel sign or a virama, and read "हिन्दी" as
 # three words and a Bengali or Tamil sentence as two or three times as many as it has.
-_COMBINING = "".join(ch for ch in map(chr, range(0x300, 0x10000)) if unicodedata.category(ch) in ("Mn", "Mc", "Me"))
+def _characters(first: int, end: int, categories: tuple[str, ...]) -> str:
+    """Every character from `first` up to `end` whose Unicode category is one of these."""
+    return "".join(ch for ch in map(chr, range(first, end)) if unicodedata.category(ch) in categories)
+
+
+_COMBINING = _characters(0x300, 0x10000, ("Mn", "Mc", "Me"))
 _WORD = re.compile(f"[\\w{_COMBINING}]+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Thai and Lao write no space between words (a space parts phrases) and no mark at a sentence's end: a run of
 # their script is counted as a word for each four of its letters (vowel and tone marks aside), and a long
 # paragraph of it that ends in its script ends its last sentence.
 _UNSPACED_RUN = re.compile(r"[\u0e00-\u0eff]+")
-_UNSPACED_LETTER = re.compile("[" + "".join(ch for ch in map(chr, range(0xE00, 0xF00))
-                                            if unicodedata.category(ch) in ("Lo", "Lm")) + "]")
+_UNSPACED_LETTER = re.compile(f"[{_characters(0xE00, 0xF00, ('Lo', 'Lm'))}]")
 _UNSPACED_LETTERS_A_WORD = 4
 
 

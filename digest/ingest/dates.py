@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -268,19 +269,21 @@ def states_a_span(line: str) -> bool:
     """Whether `line` joins two dates into a span by a slash or a dash ("December 25, 2023/January 1, 2024,
     Issue"): an issue's or an event's days, not the day a page was published (a published and an updated date
     have their label or other words between them)."""
-    plain = _ascii_digits(line)
-    found = sorted((m.start(), m.end()) for pattern in _patterns_for(line) for m in pattern.finditer(plain)
-                   if _from_match(m, native=_native(line, m)))
+    found = sorted((m.start(), m.end()) for m in _full_dates(line))
     return any(_SPAN_JOIN.fullmatch(line[end:start]) for (_, end), (start, _) in zip(found, found[1:], strict=False)
                if start >= end)
 
 
 def date_start(line: str) -> int | None:
     """Where the first full date stated in `line` begins, or None."""
+    return min((m.start() for m in _full_dates(line)), default=None)
+
+
+def _full_dates(line: str) -> Iterator[re.Match[str]]:
+    """Every full date stated in `line`, pattern by pattern (matched with its digits as ASCII ones)."""
     plain = _ascii_digits(line)
-    starts = [m.start() for pattern in _patterns_for(line) for m in pattern.finditer(plain)
-              if _from_match(m, native=_native(line, m))]
-    return min(starts, default=None)
+    return (m for pattern in _patterns_for(line) for m in pattern.finditer(plain)
+            if _from_match(m, native=_native(line, m)))
 
 
 # A numeric date a text browser ran into the next text ("30.01.202430. Januar 2024": two spans, the

@@ -102,11 +102,8 @@ def english_factor(zipf: float, power: float) -> float:
 
 
 def title_weights(f: EntryFeatures, idf: dict[str, float], settings: StorySettings) -> Vector:
-    if settings.english_power:
-        english = english_factors(settings.english_power)
-        weights = {t: idf[t] * english.get(t, 1.0) for t in f.title_terms if t in idf}
-    else:
-        weights = {t: idf[t] for t in f.title_terms if t in idf}
+    english = english_factors(settings.english_power) if settings.english_power else {}
+    weights = {t: idf[t] * english.get(t, 1.0) for t in f.title_terms if t in idf}
     if f.title_names and settings.name_weight != 1.0:
         for name in f.title_names:
             if name in weights:
