@@ -366,7 +366,7 @@ def _build(args: argparse.Namespace) -> int:
     root = args.site.resolve()
     # The entry files are statted by a process of its own from here, while the build's modules are
     # imported (0.1 s): the build takes the walk when it needs it, and no longer waits for it.
-    with Apart(printed_entry_files, root / "content") as walk:
+    with Apart(printed_entry_files, root / "content", root) as walk:
         return _build_walked(args, root, walk)
 
 

@@ -2212,8 +2212,9 @@ def test_a_one_shot_body_edit_lets_the_remembered_stories_go_after_patching(site
 
 def test_nothing_changed_is_known_from_the_entry_files_alone(make_site, monkeypatch) -> None:
     """A one-shot build whose entry files (paths, mtimes, sizes), theme, config and static files
-    are those the live site was built from reads no entry row; anything else reads them: an entry
-    touched, a template changed, an entry dated later coming due, the live site replaced."""
+    are those the live site was built from reads no entry row; nor does one of an entry touched
+    (its row alone: see test_a_body_edit_reads_the_edited_rows_alone); anything else reads them: a
+    template changed, an entry dated later coming due, the live site replaced."""
     root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Later", date="2022-08-20T09:00Z")})
     before_due = BuildOptions(now=datetime(2022, 8, 18, tzinfo=UTC))
     first = build(root, before_due)
@@ -2225,21 +2226,135 @@ def test_nothing_changed_is_known_from_the_entry_files_alone(make_site, monkeypa
     again = build(root, before_due)
     assert reads == [] and (again.entries, again.pages, again.feeds, again.rendered) == \
         (first.entries, first.pages, first.feeds, 0)
-    os.utime(root / "content/a.md", ns=(1, 1))  # touched, not changed: the rows are read, nothing rendered
-    assert build(root, before_due).rendered == 0 and reads == [1]
-    assert build(root, before_due).rendered == 0 and reads == [1]
+    os.utime(root / "content/a.md", ns=(1, 1))  # touched, not changed: nothing rendered
+    assert build(root, before_due).rendered == 0 and reads == []
+    assert build(root, before_due).rendered == 0 and reads == []
     due = build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC)))
-    assert due.entries == 2 and due.rendered > 0 and reads == [1, 1]
+    assert due.entries == 2 and due.rendered > 0 and reads == [1]
     assert "Later" in (root / "output/index.html").read_text()
     (root / "output/notes.txt").write_text("by hand")  # the look for strays is still made
-    assert build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC))).rendered == 0 and reads == [1, 1]
+    assert build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC))).rendered == 0 and reads == [1]
     assert not (root / "output/notes.txt").exists()
     shutil.rmtree(root / "output")
-    assert build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC))).rendered > 0 and reads == [1, 1, 1]
+    assert build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC))).rendered > 0 and reads == [1, 1]
     assert (root / "output/index.html").is_file()
     (root / "digest.toml").write_text((root / "digest.toml").read_text().replace('title = "', 'title = "New ', 1))
     rebuilt = build(root, BuildOptions(now=datetime(2022, 8, 21, tzinfo=UTC)))
-    assert rebuilt.rendered > 0 and len(reads) == 4 and "New " in (root / "output/index.html").read_text()
+    assert rebuilt.rendered > 0 and len(reads) == 3 and "New " in (root / "output/index.html").read_text()
+
+
+def test_a_body_edit_reads_the_edited_rows_alone(site: Path, tmp_path: Path, monkeypatch) -> None:
+    """A one-shot build of entries whose bodies alone were edited in place, past what story grouping
+    reads (the walk's process found them against the cache's rows), reads their rows and those of the
+    entries on the pages it renders, never every row; what it cannot patch goes the whole way (a
+    headline, a draft, rows written by a build that failed or by a dev server in between): the output
+    is a cold build's each time."""
+    from digest.stories.features import BODY_WORDS_READ
+
+    reads: list[int] = []
+    real_read = BuildCache.entries
+    monkeypatch.setattr(BuildCache, "entries", lambda self: reads.append(1) or real_read(self))
+
+    def read_all_rows(report: Any) -> bool:
+        """Whether the build read every row; then the output is checked against a cold build's."""
+        done = bool(reads)
+        assert tree(site / "output") == cold(site, tmp_path)
+        reads.clear()
+        return done
+
+    opening = "Words of the opening. " * BODY_WORDS_READ  # grouping reads no further
+
+    def write(rel: str, title: str, day: str, body: str, draft: bool = False) -> None:
+        text = entry_text(title, day, opening + "\n\n" + body, topic="world", tags='["Energy"]')
+        edit(site, rel, text.replace("title:", "draft: true\ntitle:", 1) if draft else text)
+
+    alpha, gamma = "content/2022/08/15/alpha.md", "content/2022/08/16/gamma.md"
+    write(alpha, "Alpha rises", DAY1, "Alpha body.")
+    write(gamma, "Gamma opens", DAY2, "Gamma body.")
+    read_all_rows(build(site, OPTIONS))
+    write(alpha, "Alpha rises", DAY1, "Alpha body, with news.")
+    report = build(site, OPTIONS)
+    assert report.rendered > 0 and "patch plan" in dict(report.stages) and not read_all_rows(report)
+    assert "Alpha body, with news." in (site / "output/2022/08/15/alpha/index.html").read_text()
+    assert build(site, OPTIONS).rendered == 0 and not reads  # nothing changed since
+    write(gamma, "Gamma opens", DAY2, "Gamma body, later.")
+    os.utime(site / alpha)  # touched too
+    report = build(site, OPTIONS)
+    assert report.rendered > 0 and not read_all_rows(report)
+    # A headline: the stories may change, so the whole way, from the rows as the live site has them
+    write(alpha, "Alpha soars", DAY1, "Alpha body, with news.")
+    assert read_all_rows(build(site, OPTIONS))
+    # An entry made a draft: one fewer published
+    write(gamma, "Gamma opens", DAY2, "Gamma body, later.", draft=True)
+    report = build(site, OPTIONS)
+    assert report.entries == 2 and read_all_rows(report)
+    # A build that failed: the next is told nothing of what it read
+    edit(site, alpha, "---\ntitle: [unclosed\n---\nBody.\n")
+    with pytest.raises(DigestError):
+        build(site, OPTIONS)
+    write(alpha, "Alpha soars", DAY1, "Alpha body, fixed.")
+    read_all_rows(build(site, OPTIONS))
+    # A dev server's build writes the rows and publishes: a one-shot build after it goes the whole way
+    write(alpha, "Alpha soars", DAY1, "Alpha body, served.")
+    server = Builder(site, OPTIONS)
+    try:
+        server.build()
+    finally:
+        server.close()
+    reads.clear()
+    write(alpha, "Alpha soars", DAY1, "Alpha body, after the server.")
+    report = build(site, OPTIONS)
+    assert "after the server" in (site / "output/2022/08/15/alpha/index.html").read_text()
+    assert read_all_rows(report)
+    write(alpha, "Alpha soars", DAY1, "Alpha body, last.")  # and the next, as before
+    report = build(site, OPTIONS)
+    assert report.rendered > 0 and not read_all_rows(report)
+
+
+def test_the_walk_tells_the_files_edited_in_place_against_the_cache_rows(make_site) -> None:
+    """entry_walk.against_rows: the files whose mtime or size is not their row's, whether or not the
+    rows' order (the paths' code points: "x-b.md" before "x/a.md") is the walk's ("x" before "x-b.md");
+    None when a file came or went, or when no build has recorded what it published from."""
+    from digest.entry_walk import printed_entry_files
+
+    root = make_site({"content/x/a.md": entry_text(), "content/x-b.md": entry_text("Other", date="2022-08-16T09:00Z"),
+                      "content/y.md": entry_text("Third", date="2022-08-17T09:00Z")})
+    assert printed_entry_files(root / "content", root)[2] is None  # no cache yet
+    build(root, OPTIONS)
+    listed, _, edits = printed_entry_files(root / "content", root)
+    assert [rel for rel, _, _ in listed] == ["content/x/a.md", "content/x-b.md", "content/y.md"]
+    assert edits is not None and edits[1] == []
+    for rel in ("content/x/a.md", "content/y.md"):
+        edit(root, rel, (root / rel).read_text() + "\nMore.\n")
+    edits = printed_entry_files(root / "content", root)[2]
+    assert edits is not None and [rel for rel, *_ in edits[1]] == ["content/x/a.md", "content/y.md"]
+    rel, mtime_ns, size, row_mtime_ns, row_size = edits[1][1]
+    assert (mtime_ns, size) == ((info := (root / rel).stat()).st_mtime_ns, info.st_size)
+    assert row_size == size - len("\nMore.\n") and row_mtime_ns != mtime_ns
+    (root / "content/z.md").write_text(entry_text("Fourth", date="2022-08-17T10:00Z"))
+    assert printed_entry_files(root / "content", root)[2] is None
+
+
+def test_every_write_of_the_entry_rows_forgets_the_files_seen(tmp_path: Path) -> None:
+    """While the cache's record of what a one-shot build published from is there, the rows are those
+    it tells: any write of them (the main process's, a parsing worker's, a deletion) deletes it."""
+    from digest.entry_walk import FILES_SEEN
+    from digest.reuse.cache import store_entries
+    from digest.reuse.cached_entry import CachedEntry
+
+    entry = Entry(path=PurePosixPath("content/a.md"), title="A", published=datetime(2022, 8, 15, 8, tzinfo=UTC),
+                  slug="a", body="Body.", topic="world", content_hash="hash")
+    cache = BuildCache(tmp_path, "salt")
+    try:
+        row = CachedEntry.of(1, 2, entry, None, "token")
+        for write in (lambda: cache.update_entries([("content/a.md", row)], []),
+                      lambda: store_entries(cache.path, [("content/b.md", row)]),
+                      lambda: cache.update_entries([], ["content/a.md"])):
+            cache.put(FILES_SEEN, ("print", "salt", "inputs", 1, None, 0))
+            write()
+            assert cache.value_bytes(FILES_SEEN) is None
+    finally:
+        cache.close()
 
 
 def test_writes_made_atomically_commit_together_or_not_at_all(tmp_path: Path) -> None:

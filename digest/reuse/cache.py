@@ -26,6 +26,7 @@ from typing import Any
 
 from digest import __version__
 from digest.collector import collector_paused
+from digest.entry_walk import CACHE_FILE, FILES_SEEN
 from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 from digest.reuse.manifest import CHUNKS, EMPTY_NAME, Chunk, Manifest
@@ -105,6 +106,9 @@ UNITS_TOKEN = "units token"  # meta key: a new random value each time the units 
 # Only where this Python's SQLite has FTS5 (full_text_index): elsewhere every line is searched, as before.
 _LEDGER_WORDS = ("CREATE VIRTUAL TABLE IF NOT EXISTS ledger_words "
                  "USING fts5(title, content='ledger', content_rowid='rowid')")
+# FILES_SEEN, the meta key of what a one-shot build published from (reuse.entry_rows.remember_files): every
+# write of the entries' rows deletes it in its own transaction, so while it is there the rows are those of
+# the entry files it tells (a build compares the walk with the rows alone: entry_walk.against_rows).
 ENTRY_COLUMNS = "SELECT path, mtime_ns, size, hash, published, draft, grouping FROM entries"  # from entry_columns
 UNIT_PRINTS = "SELECT name, print FROM units"  # from unit_prints
 LISTINGS = "SELECT path, hash, listing FROM entries"  # from entry_listings
@@ -112,7 +116,7 @@ _ASCII_WORD = re.compile(r"[A-Za-z0-9]")  # a character the ledger's full-text i
 
 
 def cache_path(site_root: Path) -> Path:
-    return site_root / ".digest" / "cache" / "build.sqlite"
+    return site_root.joinpath(*CACHE_FILE)
 
 
 def stored_salt(site_root: Path) -> str | None:
@@ -192,8 +196,15 @@ class BuildCache:
                                           stored=(self, path))
         except Exception:  # an unreadable row: forget them all rather than guess
             self._db.execute("DELETE FROM entries")
+            self._db.execute("DELETE FROM meta WHERE key = ?", (FILES_SEEN,))
             return {}
         return found
+
+    def entry_rows(self, paths: Iterable[str]) -> dict[str, CachedEntry]:
+        """These paths' rows (those the cache has), their small columns only, as entries() reads them."""
+        return {path: CachedEntry(mtime_ns, size, content_hash, published, bool(draft), grouping, stored=(self, path))
+                for path, mtime_ns, size, content_hash, published, draft, grouping
+                in self._where_in(ENTRY_COLUMNS, "path", paths)}
 
     def entry_blobs(self, path: str, content_hash: str, heads: bool = False) -> Blobs | None:
         """The row's pickles (`heads`: its head and features only, not the whole parse)."""
@@ -381,6 +392,11 @@ class BuildCache:
             return None
         self._values[key] = (row[0], value)
         return value
+
+    def value_bytes(self, key: str) -> bytes | None:
+        """The value put under key, as stored (pickled)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
 
     def forget_values(self) -> None:
         """Let go of the values unpickled so far (read again from the cache if asked for)."""
@@ -589,6 +605,8 @@ def store_entries(cache: Path, rows: Iterable[tuple[str, CachedEntry]]) -> None:
 
 
 def _insert_entries(db: sqlite3.Connection, rows: Iterable[tuple[str, CachedEntry]]) -> None:
+    # Whatever the rows, FILES_SEEN no longer tells them (in the same transaction: see FILES_SEEN)
+    db.execute("DELETE FROM meta WHERE key = ?", (FILES_SEEN,))
     # A generator: rows are pickled one at a time, never all held at once (memory).
     def values(path: str, c: CachedEntry) -> tuple[Any, ...]:
         entry, features, head, listing = c.blobs()

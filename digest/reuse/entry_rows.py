@@ -16,7 +16,7 @@ from typing import Any
 from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import content_hash
-from digest.entry_walk import entry_files
+from digest.entry_walk import FILES_SEEN, entry_files
 from digest.errors import BuildFailed, ContentWarning, DigestError
 from digest.load import PARALLEL_PARSE, edited_files, found_after, parse_files, split_warnings
 from digest.model import UNDATED
@@ -127,27 +127,40 @@ class EntryRows:
         assert self.found is not None and self._ordered is not None and self._places is not None
         known, places = self.rows, self._places
         found = list(self.found[1])
-        fresh = dict(known)
-        to_parse: list[tuple[str, int, int]] = []
         for rel, (mtime_ns, size) in edited.items():
             found[places[rel]] = (rel, mtime_ns, size)
-            cached = known[rel]
-            if cached.mtime_ns == mtime_ns and cached.size == size:
-                continue
-            if _same_bytes(config.site_root / rel, cached.content_hash):
-                fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
-            else:
-                to_parse.append((rel, mtime_ns, size))
-        parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs)
-        fresh.update(parsed)
-        now = [(rel, fresh[rel]) for rel in edited if fresh[rel] is not known[rel]]
-        if now:
-            cache.update_entries(((rel, row) for rel, row in now if rel not in stored), [])
+        now, parsed, warnings = edited_rows(config, cache, known, edited, jobs)
+        fresh = dict(known)
+        fresh.update(now)
         ordered = list(self._ordered)
-        for rel, row in now:
+        for rel, row in now.items():
             ordered[places[rel]] = (rel, row)
         self.rows, self.found, self._ordered = fresh, (self.found[0], found), ordered
-        return Found(ordered, frozenset(parsed), warnings, [(rel, known[rel], row) for rel, row in now])
+        return Found(ordered, parsed, warnings, [(rel, known[rel], row) for rel, row in now.items()])
+
+
+def edited_rows(config: Config, cache: BuildCache, known: Mapping[str, CachedEntry],
+                edited: Mapping[str, tuple[int, int]], jobs: int | None,
+                ) -> tuple[dict[str, CachedEntry], frozenset[str], list[ContentWarning]]:
+    """The rows of these entry files edited in place (path -> (mtime_ns, size)), whose rows were
+    `known`: (path -> row now, of those that are not their known row; the paths parsed anew; what
+    parsing said), the cache updated. Every bad entry is reported (BuildFailed)."""
+    now: dict[str, CachedEntry] = {}
+    to_parse: list[tuple[str, int, int]] = []
+    for rel, (mtime_ns, size) in edited.items():
+        cached = known[rel]
+        if cached.mtime_ns == mtime_ns and cached.size == size:
+            continue
+        if _same_bytes(config.site_root / rel, cached.content_hash):
+            now[rel] = cached.moved(mtime_ns, size)  # touched, not changed
+        else:
+            to_parse.append((rel, mtime_ns, size))
+    parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs)
+    now.update(parsed)
+    now = {rel: now[rel] for rel in edited if rel in now}  # in the order told
+    if now:
+        cache.update_entries(((rel, row) for rel, row in now.items() if rel not in stored), [])
+    return now, frozenset(parsed), warnings
 
 
 def _parse_anew(config: Config, cache: BuildCache, known: Mapping[str, CachedEntry],
@@ -199,6 +212,23 @@ def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: in
             parsed[rel] = row
         errors.extend(chunk_errors)
     return parsed, errors, stored
+
+
+class RowsFromCache(dict[str, CachedEntry]):
+    """Path -> row, a row read from the cache (its small columns) the first time its path is asked
+    for: the rows a build of a few files edited in place uses (the entries on the pages it renders),
+    and not the others. A path the cache has no row for is a KeyError."""
+
+    def __init__(self, cache: BuildCache, rows: Mapping[str, CachedEntry]) -> None:
+        super().__init__(rows)
+        self._cache = cache
+
+    def __missing__(self, rel: str) -> CachedEntry:
+        row = self._cache.entry_rows([rel]).get(rel)
+        if row is None:
+            raise KeyError(rel)
+        self[rel] = row
+        return row
 
 
 def published(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: datetime) -> Rows:
@@ -359,7 +389,6 @@ def key_of(plan_salt: str, total: int) -> str:
                            digest_size=16).hexdigest()
 
 
-FILES_SEEN = "files-seen"  # the cache's record of the entry files a one-shot build found (remember_files)
 
 
 def next_publication(rows: Sequence[tuple[str, CachedEntry]], config: Config, now: datetime) -> float | None:
@@ -373,10 +402,11 @@ def next_publication(rows: Sequence[tuple[str, CachedEntry]], config: Config, no
 
 
 def remember_files(cache: BuildCache, printed: str, plan_salt: str, inputs: str, entries: int,
-                   until: float | None) -> None:
-    """After a build published the site of these inputs from the entry files of this files_print:
-    what files_seen compares with next time (kept only when it changed)."""
-    value = (printed, plan_salt, inputs, entries, until)
+                   until: float | None, total: int) -> None:
+    """After a build published the site of these inputs (`total`: the published entries' entries_sum)
+    from the entry files of this files_print: what files_seen compares with next time, and what a
+    build of files edited in place since starts from (EditedRows). Kept only when it changed."""
+    value = (printed, plan_salt, inputs, entries, until, total)
     if cache.get(FILES_SEEN) != value:
         cache.put(FILES_SEEN, value)
 
@@ -389,14 +419,23 @@ def files_seen(printed: str, plan_salt: str, now: datetime, live: tuple[str, int
     same theme, config and static files (`plan_salt`), no entry come due since, and the live tree
     (`live`: its recorded inputs, pages and feeds) built from them. Else None. At 100,000 entries
     reading the rows and computing the inputs took 0.4-0.5 s of a build where nothing changed."""
-    if not (isinstance(remembered, tuple) and len(remembered) == 5) or live is None:
+    seen = live_files(plan_salt, now, live, remembered)
+    if seen is None or seen[0] != printed:
         return None
-    files_print, salt, inputs, entries, until = remembered
+    return seen[3], live[1], live[2]  # type: ignore[index]  # not None: live_files checked it
+
+
+def live_files(plan_salt: str, now: datetime, live: tuple[str, int, int] | None,
+               remembered: Any) -> tuple[str, str, str, int, float | None, int] | None:
+    """The cache's record of the files the live site was published from (remember_files), when it
+    holds for this theme, config and static files (`plan_salt`), at `now` (no entry come due since)
+    and for the live tree (`live`: its recorded inputs, pages and feeds); else None."""
+    if not (isinstance(remembered, tuple) and len(remembered) == 6) or live is None:
+        return None
+    _, salt, inputs, _, until, _ = remembered
     if salt != plan_salt or live[0] != inputs or (until is not None and now.timestamp() >= until):
         return None
-    if files_print != printed:
-        return None
-    return entries, live[1], live[2]
+    return remembered
 
 
 def _same_bytes(path: Path, known_hash: str) -> bool:

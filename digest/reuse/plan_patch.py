@@ -285,30 +285,40 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         return None
     if len(rows) != len(before):
         return None  # an entry added or removed
-    changed: list[str] = []
-    regrouped = False
+    changes: list[tuple[str, CachedEntry, CachedEntry]] = []
     for rel, row in rows:
         old = before.get(rel)
         if old is None:
             return None
-        if old is row or old.content_hash == row.content_hash:
-            continue
+        if old is not row and old.content_hash != row.content_hash:
+            changes.append((rel, old, row))
+    return patch_changes(cache, base, changes, fingerprint_salt, same_stories, remembered,
+                         _EntryLookup(rows), refresh)
+
+
+def patch_changes(cache: BuildCache, base: tuple[str, str], changes: Sequence[tuple[str, CachedEntry, CachedEntry]],
+                  fingerprint_salt: Salts, same_stories: Callable[[], bool], remembered: Any,
+                  entry_of: Callable[[str], Entry], refresh: Callable[[Page], Page] = lambda page: page,
+                  ) -> Plan | None:
+    """patch(), told the entries whose content changed (path, before, now), the others the same:
+    `entry_of` gives any published entry by its path."""
+    if cache.get(PLAN_BASE) != base or not changes:
+        return None
+    regrouped = False
+    for _, old, row in changes:
         try:
             if not _same_place(old.entry, row.entry):
                 return None
         except StaleEntry:
             return None
-        changed.append(rel)
         regrouped = regrouped or old.grouping != row.grouping
-    if not changed:
-        return None
     if not (isinstance(remembered, tuple) and len(remembered) == 2):
         return None
     if regrouped and not same_stories():
         return None
     try:
-        return _patched(cache, changed, shared_stories(remembered[1]), _EntryLookup(dict(rows)), fingerprint_salt,
-                        refresh)
+        return _patched(cache, [rel for rel, _, _ in changes], shared_stories(remembered[1]), entry_of,
+                        fingerprint_salt, refresh)
     except (KeyError, StaleEntry, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return None  # a stored plan that no longer fits: plan everything
 
@@ -354,11 +364,16 @@ def settle(cache: BuildCache, base: tuple[str, str]) -> None:
 
 
 class _EntryLookup:
-    def __init__(self, rows: Mapping[str, CachedEntry]) -> None:
-        self.rows = rows
+    """Path -> entry of these rows, indexed when first asked."""
+
+    def __init__(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
+        self._rows = rows
+        self._by_path: dict[str, CachedEntry] | None = None
 
     def __call__(self, rel: str) -> Entry:
-        return self.rows[rel].entry
+        if self._by_path is None:
+            self._by_path = dict(self._rows)
+        return self._by_path[rel].entry
 
 
 def remembered_grouping(remembered: Any) -> Grouping:
