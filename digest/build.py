@@ -750,17 +750,18 @@ class Builder:
         if inputs == live_inputs:  # the files touched, or a draft edited
             self._seen = seen_now
             return BuildReport(entries, live_tree[1], live_tree[2], 0, 0, 0.0, len(parsed))
+        edits_shown = [(rel, was, row) for rel, was, row in changes if was.content_hash != row.content_hash]
+        if any(was.grouping != row.grouping for _, was, row in edits_shown):
+            return None  # a headline, or a body's opening: the stories may change (the whole way groups them)
         live_state = cache.tree(making.live)
         rows = RowsFromCache(cache, now_rows)
         plan = None if live_state is None else patch_changes(
-            cache, (plan_salt, live_inputs), [(rel, was, row) for rel, was, row in changes
-                                              if was.content_hash != row.content_hash],
-            self._salts(config, making.salt, cache, making.sources), same_stories=lambda: False,
-            remembered=cache.get(STORIES), entry_of=lambda rel: rows[rel].entry,
+            cache, (plan_salt, live_inputs), edits_shown, self._salts(config, making.salt, cache, making.sources),
+            same_stories=lambda: False, remembered=cache.get(STORIES), entry_of=lambda rel: rows[rel].entry,
             refresh=functools.partial(refreshed_page, config))
         cache.forget_values()
         if plan is None:
-            return None  # a headline that may regroup, or a change of place: the whole way
+            return None  # a change of place (a topic, a tag, a day): the whole way
         self._rows.rows = rows  # the entries on the pages planned are read from here (_with_bodies)
         making.clock.lap("patch plan")
 
