@@ -137,8 +137,8 @@ def against_rows(listed: EntryFiles, cache_file: Path) -> EditedInPlace | None:
     try:
         db.execute("BEGIN")  # the record and the rows as one moment's
         record = db.execute("SELECT value FROM meta WHERE key = ?", (FILES_SEEN,)).fetchone()
-        if record is None:
-            return None
+        if record is None or db.execute("SELECT count(*) FROM entries").fetchone()[0] != len(listed):
+            return None  # no record, or a file come or gone (counted: 2 ms at 100,000 rows; read: 70 ms)
         # In the order of their primary key (the rows' bytes: code points), which is the walk's (a folder's
         # files where its name falls) unless a name sorts below "/" after another's prefix (see below)
         rows = db.execute("SELECT path, mtime_ns, size FROM entries ORDER BY path").fetchall()
