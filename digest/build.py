@@ -1388,14 +1388,21 @@ class _Incomplete(Exception):
 
 
 class _Clock:
+    """The time of each stage of a build, in the order the stages first ended: a stage lapped again
+    (a body edit's build that turned back to go the whole way loads twice) adds to its time."""
+
     def __init__(self, on_lap: Callable[[str], None] | None = None) -> None:
-        self.stages: list[tuple[str, float]] = []
+        self._times: dict[str, float] = {}
         self._last = time.perf_counter()
         self._on_lap = on_lap
 
+    @property
+    def stages(self) -> list[tuple[str, float]]:
+        return [(stage, round(seconds, 4)) for stage, seconds in self._times.items()]
+
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
-        self.stages.append((stage, round(now - self._last, 4)))
+        self._times[stage] = self._times.get(stage, 0.0) + now - self._last
         self._last = now
         if self._on_lap is not None:
             self._on_lap(stage)
