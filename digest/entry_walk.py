@@ -127,7 +127,7 @@ def against_rows(listed: EntryFiles, cache_file: Path) -> EditedInPlace | None:
     record is there (every write of the rows deletes it: while it is there, the rows are those it
     tells). Else None: no cache, no record, a file come or gone. At 100,000 entries the rows are read
     in 0.07 s, here beside the build's imports, where a build read them all in 0.25-0.3 s to find the
-    one file edited (a body edit then plans and reads only what shows it: build.Builder._edited)."""
+    one file edited (a body edit then plans and reads only what shows it: build.Builder._build_edited)."""
     import sqlite3  # here only: the walk's process alone reads the rows
 
     try:
