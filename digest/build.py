@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from digest.collector import collector_paused
 from digest.config import CONFIG_NAME, Config, load_config
 from digest.entry_file import warm_parser
-from digest.entry_walk import FILES_SEEN, BegunWalk, EditedInPlace, EntryFiles, printed_entry_files
+from digest.entry_walk import PUBLISHED_FROM, BegunWalk, EntryFiles, walk_entry_files
 from digest.errors import ContentWarning, DigestError, plural
 from digest.feeds import FeedPlan, item_bodies
 from digest.links import broken_links
@@ -66,7 +66,6 @@ from digest.reuse.entry_rows import (
     edited_rows,
     entries_key,
     entries_sum,
-    files_seen,
     inputs_key,
     key_of,
     live_files,
@@ -169,7 +168,7 @@ CATCH_UP_APART = 2000
 
 
 def build(site_root: Path, options: BuildOptions | None = None, walk: BegunWalk | None = None) -> BuildReport:
-    """Build the site once. `walk`: printed_entry_files(site_root / "content") begun by the caller in
+    """Build the site once. `walk`: walk_entry_files(site_root / "content") begun by the caller in
     a process of its own (a command begins it before it imports this module: the walk then runs
     during the imports); the build begins its own when not given one."""
     builder = Builder(site_root, options, once=True)
@@ -273,7 +272,7 @@ class Builder:
         # Files put into output/ by hand are deleted by a CLI build, and by the dev server's first.
         self._swept = False
         self._seen: tuple[Any, ...] | None = None  # what remember_files keeps of this build (one-shot builds)
-        # printed_entry_files of content/, begun by the caller of a one-shot build (see build())
+        # walk_entry_files of content/, begun by the caller of a one-shot build (see build())
         self.walk_begun: BegunWalk | None = None
         self._folders_record = folders_record(site_root)  # see site_static.remove_strays
         self._warnings: list[DigestError] = []  # the last build's (see BuildReport.warnings)
@@ -507,13 +506,14 @@ class Builder:
     def _build_site(self, config: Config, clock: _Clock, changed: list[Path] | None) -> BuildReport:
         # A one-shot build stats every entry file and every output folder in processes of their own
         # (at 100,000 entries 0.4 and 0.3 s, mostly waiting on the file system) while it keys the
-        # theme and static files; it reads the cache's rows only when the entry files are not those
-        # the live site was built from (reuse.entry_rows.files_seen)
+        # theme and static files; it reads every row of the cache only when the entry files are not
+        # those the live site was built from, or edited in place beyond what a plan patch covers
+        # (entry_walk.against_rows, _build_edited)
         output = config.output_path
         live = tree_id(output)  # the live tree, read once: nothing renames it before the build publishes
         self._seen = None
         walk, self.walk_begun = self.walk_begun, None  # taken once: a second try (the cache damaged) walks again
-        with (walk or Apart(printed_entry_files, config.content_path, self.site_root)) \
+        with (walk or Apart(walk_entry_files, config.content_path, self.site_root)) \
                 if self.once and changed is None else _Inline() as files, \
                 Apart(folders_as_recorded, output, self._folders_record, live or "") \
                 if self.once and not self._swept else _Inline() as folders:
@@ -545,19 +545,24 @@ class Builder:
         # parse and what the cache knows of the output trees (pages are fingerprinted on the whole file).
         cache = self._open_cache(cache_salt(config), rows=not self.once)
         output = config.output_path
-        # The walk's list of entry files (25 MB at 100,000) goes once the rows are refreshed; its print is kept
-        listed, walked, edits = (files.taken() if self.once and changed is None else None) or (None, None, None)
+        # The walk's list of entry files (25 MB at 100,000) goes once the rows are refreshed
+        listed, edits = (files.taken() if self.once and changed is None else None) or (None, None)
         making = _Making(config, cache, clock, now, sources, salt, executable, statics, static_prints, plan_salt, live)
         before_edits: dict[str, CachedEntry] = {}  # rows of files edited in place as the live site has them
-        if walked is not None:
-            seen = files_seen(walked, plan_salt, now, cache.tree_inputs(live), cache.get(FILES_SEEN))
-            # the entry files as the live site was built from, and it lacks no file: nothing to read
-            if seen is not None and self._sweep_once(cache, live, output, folders):
-                clock.lap("config")
-                self._warnings = []
-                return BuildReport(*seen, 0, 0, 0.0, 0)
-            if edits is not None and listed is not None:
-                report = self._build_edited(making, edits, walked, listed, folders, before_edits)
+        live_tree = cache.tree_inputs(live)
+        # The record of what the live site was published from, when the rows the walk's process compared the
+        # files with are still those it tells (the rows are not written since: see entry_walk.against_rows)
+        seen = None if edits is None or live_tree is None or cache.value_bytes(PUBLISHED_FROM) != edits[0] else \
+            live_files(plan_salt, now, live_tree, cache.get(PUBLISHED_FROM))
+        if seen is not None and live_tree is not None and edits is not None and listed is not None:
+            if not edits[1]:
+                # the entry files as the live site was built from, and it lacks no file: nothing to read
+                if self._sweep_once(cache, live, output, folders):
+                    clock.lap("config")
+                    self._warnings = []
+                    return BuildReport(seen[2], live_tree[1], live_tree[2], 0, 0, 0.0, 0)
+            else:
+                report = self._build_edited(making, edits[1], seen, live_tree, listed, folders, before_edits)
                 if report is not None:
                     return report
         if self.once:
@@ -584,9 +589,8 @@ class Builder:
             self._published, self._published_key = published_rows, (plan_salt, inputs)
             self.next_due = due
             self._planned = (config, self._salts(config, salt, cache, sources), now)
-        if walked is not None:
-            self._seen = (walked, plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now),
-                          inputs_sum)
+        if self.once:  # the rows are now those of every entry file it found
+            self._seen = (plan_salt, inputs, len(published_rows), next_publication(found.rows, config, now), inputs_sum)
         clock.lap("inputs")
         self._sweep_once(cache, live, output, folders)
         known = cache.tree_inputs(live)
@@ -701,26 +705,24 @@ class Builder:
         settle(cache, (making.plan_salt, inputs))
         return BuildReport(entries, page_count, feed_count, rendered, removed, 0.0, parsed)
 
-    def _build_edited(self, making: _Making, edits: EditedInPlace, walked: str, listed: EntryFiles,
-                      folders: Apart[bool] | _Inline, before_edits: dict[str, CachedEntry]) -> BuildReport | None:
-        """A one-shot build of entry files edited in place since the live site was published from the
-        cache's rows (the walk's process compared the files with the rows: entry_walk.against_rows),
-        when their edit changed what pages show of them and nothing that places them (a body edit):
-        the rows of those files are read and the pages that show them planned from the stored plan
-        (patch_changes); no other row is read but those of the entries on those pages. At 100,000
-        entries reading every row, finding the edited ones and the published entries and their key
-        took 0.6-0.8 s. None when this does not hold (the build then goes the whole way, reading
-        `before_edits`, the edited files' rows as the live site has them, over the cache's)."""
+    def _build_edited(self, making: _Making, edited: list[tuple[str, int, int, int, int]],
+                      seen: tuple[str, str, int, float | None, int], live_tree: tuple[str, int, int],
+                      listed: EntryFiles, folders: Apart[bool] | _Inline,
+                      before_edits: dict[str, CachedEntry]) -> BuildReport | None:
+        """A one-shot build of entry files edited in place since the live site was published (`seen`: the
+        cache's record of that, live_files) from the cache's rows (the walk's process compared the files
+        with the rows: entry_walk.against_rows, `edited`), when their edit changed what pages show of
+        them and nothing that places them (a body edit): the rows of those files are read and the pages
+        that show them planned from the stored plan (patch_changes); no other row is read but those of
+        the entries on those pages. At 100,000 entries reading every row, finding the edited ones and the
+        published entries and their key took 0.6-0.8 s. None when this does not hold (the build then goes
+        the whole way, reading `before_edits`, the edited files' rows as the live site has them, over the
+        cache's)."""
         config, cache, now, plan_salt = making.config, making.cache, making.now, making.plan_salt
         making.clock.lap("config")
-        record, edited = edits
-        if not edited or len(edited) > HEADS_KEPT or cache.value_bytes(FILES_SEEN) != record:
-            return None  # nothing, or much, edited; or the rows written since the walk's process read them
-        live_tree = cache.tree_inputs(making.live)
-        seen = live_files(plan_salt, now, live_tree, cache.get(FILES_SEEN))
-        if seen is None or live_tree is None:
-            return None
-        _, _, live_inputs, entries, until, total = seen
+        if len(edited) > HEADS_KEPT:
+            return None  # much edited: the whole way
+        _, live_inputs, entries, until, total = seen
         before = cache.entry_rows(rel for rel, *_ in edited)
         if any((before[rel].mtime_ns, before[rel].size) != (mtime_ns, size) if rel in before else True
                for rel, _, _, mtime_ns, size in edited):
@@ -745,8 +747,10 @@ class Builder:
         until = min([*due, *([] if until is None else [until])], default=None)
         self._warnings = list(warnings)
         making.clock.lap("load")
-        self._sweep_once(cache, making.live, config.output_path, folders)
-        seen_now = (walked, plan_salt, inputs, entries, until, total)
+        # The look for strays in output/: files of the live tree deleted by hand are made again the whole way
+        if not self._sweep_once(cache, making.live, config.output_path, folders):
+            return None
+        seen_now = (plan_salt, inputs, entries, until, total)
         if inputs == live_inputs:  # the files touched, or a draft edited
             self._seen = seen_now
             return BuildReport(entries, live_tree[1], live_tree[2], 0, 0, 0.0, len(parsed))

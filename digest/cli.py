@@ -360,13 +360,13 @@ def _waiting_notice(args: argparse.Namespace, which: str, say: Callable[[str], N
 
 
 def _build(args: argparse.Namespace) -> int:
-    from digest.entry_walk import printed_entry_files
+    from digest.entry_walk import walk_entry_files
     from digest.workers import Apart
 
     root = args.site.resolve()
     # The entry files are statted by a process of its own from here, while the build's modules are
     # imported (0.1 s): the build takes the walk when it needs it, and no longer waits for it.
-    with Apart(printed_entry_files, root / "content", root) as walk:
+    with Apart(walk_entry_files, root / "content", root) as walk:
         return _build_walked(args, root, walk)
 
 

@@ -1,10 +1,10 @@
-"""content/ -> its entry files (path, mtime, size) and their print: what a build looks at first, to
-tell what changed. A module of its own, with nothing of the build's around it: a command begins the
-walk in a process of its own before it imports the rest (a tenth of a second at 10,000 entries)."""
+"""content/ -> its entry files (path, mtime, size), and how they differ from the build cache's rows:
+what a build looks at first, to tell what changed. A module of its own, with nothing of the build's
+around it: a command begins the walk in a process of its own before it imports the rest (a tenth of
+a second at 10,000 entries)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -17,10 +17,10 @@ EntryFiles = list[tuple[str, int, int]]  # (path relative to the site, mtime_ns,
 # (the cache's record of what it published from, as stored: its bytes; [(path, mtime_ns, size, the row's
 # mtime_ns, the row's size)] of the files edited in place, in path order). See against_rows.
 EditedInPlace = tuple[bytes, list[tuple[str, int, int, int, int]]]
-WalkFound = tuple[EntryFiles, str, EditedInPlace | None]  # printed_entry_files
-BegunWalk = Apart[WalkFound]  # printed_entry_files, begun in a process of its own
+WalkFound = tuple[EntryFiles, EditedInPlace | None]  # walk_entry_files
+BegunWalk = Apart[WalkFound]  # walk_entry_files, begun in a process of its own
 CACHE_FILE = (".digest", "cache", "build.sqlite")  # the build cache (reuse/cache.py), under the site's folder
-FILES_SEEN = "files-seen"  # the cache's meta key of what a one-shot build published from (reuse/cache.py)
+PUBLISHED_FROM = "published-from"  # the cache's meta key of what a one-shot build published from (reuse/cache.py)
 
 
 def entry_files(content_dir: Path, split: bool = False) -> EntryFiles:
@@ -106,18 +106,11 @@ def _name(item: os.DirEntry[str]) -> str:
     return item.name
 
 
-def files_print(listed: Sequence[tuple[str, int, int]]) -> str:
-    """A digest of entry_files()' list (paths, mtimes and sizes)."""
-    return hashlib.blake2b(repr(listed).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-def printed_entry_files(content_dir: Path, site_root: Path | None = None) -> WalkFound:
-    """entry_files() and its files_print(), made together where the walk is made (a process of
-    its own: 0.07 s of the digest at 100,000 entries), and, given the site's folder, the files
-    edited in place since the build cache's rows were written (against_rows)."""
+def walk_entry_files(content_dir: Path, site_root: Path | None = None) -> WalkFound:
+    """entry_files(), and, given the site's folder, how they differ from the build cache's rows
+    (against_rows), both made where the walk is made: a process of its own."""
     listed = entry_files(content_dir, split=True)  # in the Apart's process: no threads
-    printed = files_print(listed)
-    return listed, printed, None if site_root is None else against_rows(listed, site_root.joinpath(*CACHE_FILE))
+    return listed, None if site_root is None else against_rows(listed, site_root.joinpath(*CACHE_FILE))
 
 
 def against_rows(listed: EntryFiles, cache_file: Path) -> EditedInPlace | None:
@@ -125,9 +118,12 @@ def against_rows(listed: EntryFiles, cache_file: Path) -> EditedInPlace | None:
     read transaction with the cache's record of what a one-shot build published from: the files whose
     mtime or size differs from their row's, when the rows are of these paths and no other, and the
     record is there (every write of the rows deletes it: while it is there, the rows are those it
-    tells). Else None: no cache, no record, a file come or gone. At 100,000 entries the rows are read
-    in 0.07 s, here beside the build's imports, where a build read them all in 0.25-0.3 s to find the
-    one file edited (a body edit then plans and reads only what shows it: build.Builder._build_edited)."""
+    tells). Else None: no cache, no record, a file come or gone. None edited: the files are those the
+    live site was published from (a build where nothing changed reads no row; before, the list's
+    print was compared with the record's: 0.07 s at 100,000 entries to make). At 100,000 entries the
+    rows are read in 0.07 s, here beside the build's imports, where a build read them all in 0.25-0.3 s
+    to find the one file edited (a body edit then plans and reads only what shows it:
+    build.Builder._build_edited)."""
     import sqlite3  # here only: the walk's process alone reads the rows
 
     try:
@@ -136,7 +132,7 @@ def against_rows(listed: EntryFiles, cache_file: Path) -> EditedInPlace | None:
         return None
     try:
         db.execute("BEGIN")  # the record and the rows as one moment's
-        record = db.execute("SELECT value FROM meta WHERE key = ?", (FILES_SEEN,)).fetchone()
+        record = db.execute("SELECT value FROM meta WHERE key = ?", (PUBLISHED_FROM,)).fetchone()
         if record is None or db.execute("SELECT count(*) FROM entries").fetchone()[0] != len(listed):
             return None  # no record, or a file come or gone (counted: 2 ms at 100,000 rows; read: 70 ms)
         # In the order of their primary key (the rows' bytes: code points), which is the walk's (a folder's

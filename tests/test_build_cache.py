@@ -2277,6 +2277,15 @@ def test_a_body_edit_reads_the_edited_rows_alone(site: Path, tmp_path: Path, mon
     assert report.rendered > 0 and "patch plan" in dict(report.stages) and not read_all_rows(report)
     assert "Alpha body, with news." in (site / "output/2022/08/15/alpha/index.html").read_text()
     assert build(site, OPTIONS).rendered == 0 and not reads  # nothing changed since
+    # A page deleted by hand: the look for strays finds it missing, and the build makes it again
+    for touch_only in (False, True):
+        (site / "output/2022/08/16/gamma/index.html").unlink()
+        if touch_only:
+            os.utime(site / alpha)
+        else:
+            write(alpha, "Alpha rises", DAY1, f"Alpha body, with news {touch_only}.")
+        read_all_rows(build(site, OPTIONS))
+        assert (site / "output/2022/08/16/gamma/index.html").is_file()
     write(gamma, "Gamma opens", DAY2, "Gamma body, later.")
     os.utime(site / alpha)  # touched too
     report = build(site, OPTIONS)
@@ -2318,30 +2327,30 @@ def test_the_walk_tells_the_files_edited_in_place_against_the_cache_rows(make_si
     """entry_walk.against_rows: the files whose mtime or size is not their row's, whether or not the
     rows' order (the paths' code points: "x-b.md" before "x/a.md") is the walk's ("x" before "x-b.md");
     None when a file came or went, or when no build has recorded what it published from."""
-    from digest.entry_walk import printed_entry_files
+    from digest.entry_walk import walk_entry_files
 
     root = make_site({"content/x/a.md": entry_text(), "content/x-b.md": entry_text("Other", date="2022-08-16T09:00Z"),
                       "content/y.md": entry_text("Third", date="2022-08-17T09:00Z")})
-    assert printed_entry_files(root / "content", root)[2] is None  # no cache yet
+    assert walk_entry_files(root / "content", root)[1] is None  # no cache yet
     build(root, OPTIONS)
-    listed, _, edits = printed_entry_files(root / "content", root)
+    listed, edits = walk_entry_files(root / "content", root)
     assert [rel for rel, _, _ in listed] == ["content/x/a.md", "content/x-b.md", "content/y.md"]
     assert edits is not None and edits[1] == []
     for rel in ("content/x/a.md", "content/y.md"):
         edit(root, rel, (root / rel).read_text() + "\nMore.\n")
-    edits = printed_entry_files(root / "content", root)[2]
+    edits = walk_entry_files(root / "content", root)[1]
     assert edits is not None and [rel for rel, *_ in edits[1]] == ["content/x/a.md", "content/y.md"]
     rel, mtime_ns, size, row_mtime_ns, row_size = edits[1][1]
     assert (mtime_ns, size) == ((info := (root / rel).stat()).st_mtime_ns, info.st_size)
     assert row_size == size - len("\nMore.\n") and row_mtime_ns != mtime_ns
     (root / "content/z.md").write_text(entry_text("Fourth", date="2022-08-17T10:00Z"))
-    assert printed_entry_files(root / "content", root)[2] is None
+    assert walk_entry_files(root / "content", root)[1] is None
 
 
-def test_every_write_of_the_entry_rows_forgets_the_files_seen(tmp_path: Path) -> None:
+def test_every_write_of_the_entry_rows_forgets_what_was_published_from(tmp_path: Path) -> None:
     """While the cache's record of what a one-shot build published from is there, the rows are those
     it tells: any write of them (the main process's, a parsing worker's, a deletion) deletes it."""
-    from digest.entry_walk import FILES_SEEN
+    from digest.entry_walk import PUBLISHED_FROM
     from digest.reuse.cache import store_entries
     from digest.reuse.cached_entry import CachedEntry
 
@@ -2353,9 +2362,9 @@ def test_every_write_of_the_entry_rows_forgets_the_files_seen(tmp_path: Path) ->
         for write in (lambda: cache.update_entries([("content/a.md", row)], []),
                       lambda: store_entries(cache.path, [("content/b.md", row)]),
                       lambda: cache.update_entries([], ["content/a.md"])):
-            cache.put(FILES_SEEN, ("print", "salt", "inputs", 1, None, 0))
+            cache.put(PUBLISHED_FROM, ("salt", "inputs", 1, None, 0))
             write()
-            assert cache.value_bytes(FILES_SEEN) is None
+            assert cache.value_bytes(PUBLISHED_FROM) is None
     finally:
         cache.close()
 

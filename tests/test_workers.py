@@ -157,7 +157,7 @@ def test_a_one_shot_build_stats_its_files_apart_and_a_failed_walk_is_done_inline
     (root / "content/c.md").write_text(entry_text("Third", date="2022-08-17T09:00Z"))
     (root / "output/notes.txt").write_text("by hand")
     assert build(root, BuildOptions(now=NOW)).entries == 3
-    assert sorted(started) == ["folders_as_recorded", "printed_entry_files"]
+    assert sorted(started) == ["folders_as_recorded", "walk_entry_files"]
     third = [p for p in (root / "output").rglob("index.html") if p.parent.name == "c"]
     assert len(third) == 1 and "Third" in third[0].read_text()
     assert not (root / "output/notes.txt").exists()
@@ -190,8 +190,8 @@ def test_the_command_walks_the_entry_files_while_it_imports_the_build(make_site:
     done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     started = [line.split() for line in done.stdout.splitlines()]
-    assert ["printed_entry_files", "False", "False"] in started  # before the build's modules
-    assert [name for name, *_ in started].count("printed_entry_files") == 1  # and the build took it
+    assert ["walk_entry_files", "False", "False"] in started  # before the build's modules
+    assert [name for name, *_ in started].count("walk_entry_files") == 1  # and the build took it
     assert (root / "output/index.html").is_file()
 
 

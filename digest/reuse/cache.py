@@ -26,7 +26,7 @@ from typing import Any
 
 from digest import __version__
 from digest.collector import collector_paused
-from digest.entry_walk import CACHE_FILE, FILES_SEEN
+from digest.entry_walk import CACHE_FILE, PUBLISHED_FROM
 from digest.reuse.cached_entry import Blobs, CachedEntry
 from digest.reuse.fingerprint import code_version
 from digest.reuse.manifest import CHUNKS, EMPTY_NAME, Chunk, Manifest
@@ -106,9 +106,9 @@ UNITS_TOKEN = "units token"  # meta key: a new random value each time the units 
 # Only where this Python's SQLite has FTS5 (full_text_index): elsewhere every line is searched, as before.
 _LEDGER_WORDS = ("CREATE VIRTUAL TABLE IF NOT EXISTS ledger_words "
                  "USING fts5(title, content='ledger', content_rowid='rowid')")
-# FILES_SEEN, the meta key of what a one-shot build published from (reuse.entry_rows.remember_files): every
-# write of the entries' rows deletes it in its own transaction, so while it is there the rows are those of
-# the entry files it tells (a build compares the walk with the rows alone: entry_walk.against_rows).
+# PUBLISHED_FROM, the meta key of what a one-shot build published from (reuse.entry_rows.remember_files): every
+# write of the entries' rows deletes it in the same transaction, so while it is there the rows are those of the
+# entry files that build found (a build compares the walk with the rows alone: entry_walk.against_rows).
 ENTRY_COLUMNS = "SELECT path, mtime_ns, size, hash, published, draft, grouping FROM entries"  # from entry_columns
 UNIT_PRINTS = "SELECT name, print FROM units"  # from unit_prints
 LISTINGS = "SELECT path, hash, listing FROM entries"  # from entry_listings
@@ -196,7 +196,7 @@ class BuildCache:
                                           stored=(self, path))
         except Exception:  # an unreadable row: forget them all rather than guess
             self._db.execute("DELETE FROM entries")
-            self._db.execute("DELETE FROM meta WHERE key = ?", (FILES_SEEN,))
+            self._db.execute("DELETE FROM meta WHERE key = ?", (PUBLISHED_FROM,))
             return {}
         return found
 
@@ -605,8 +605,8 @@ def store_entries(cache: Path, rows: Iterable[tuple[str, CachedEntry]]) -> None:
 
 
 def _insert_entries(db: sqlite3.Connection, rows: Iterable[tuple[str, CachedEntry]]) -> None:
-    # Whatever the rows, FILES_SEEN no longer tells them (in the same transaction: see FILES_SEEN)
-    db.execute("DELETE FROM meta WHERE key = ?", (FILES_SEEN,))
+    # Whatever the rows, PUBLISHED_FROM no longer tells them (in the same transaction: see PUBLISHED_FROM)
+    db.execute("DELETE FROM meta WHERE key = ?", (PUBLISHED_FROM,))
     # A generator: rows are pickled one at a time, never all held at once (memory).
     def values(path: str, c: CachedEntry) -> tuple[Any, ...]:
         entry, features, head, listing = c.blobs()

@@ -16,7 +16,7 @@ from typing import Any
 from digest.collector import collector_paused
 from digest.config import Config
 from digest.entry_file import content_hash
-from digest.entry_walk import FILES_SEEN, entry_files
+from digest.entry_walk import PUBLISHED_FROM, entry_files
 from digest.errors import BuildFailed, ContentWarning, DigestError
 from digest.load import PARALLEL_PARSE, edited_files, found_after, parse_files, split_warnings
 from digest.model import UNDATED
@@ -401,38 +401,25 @@ def next_publication(rows: Sequence[tuple[str, CachedEntry]], config: Config, no
                default=None)
 
 
-def remember_files(cache: BuildCache, printed: str, plan_salt: str, inputs: str, entries: int,
-                   until: float | None, total: int) -> None:
-    """After a build published the site of these inputs (`total`: the published entries' entries_sum)
-    from the entry files of this files_print: what files_seen compares with next time, and what a
-    build of files edited in place since starts from (EditedRows). Kept only when it changed."""
-    value = (printed, plan_salt, inputs, entries, until, total)
-    if cache.get(FILES_SEEN) != value:
-        cache.put(FILES_SEEN, value)
-
-
-def files_seen(printed: str, plan_salt: str, now: datetime, live: tuple[str, int, int] | None,
-               remembered: Any) -> tuple[int, int, int] | None:
-    """(entries, pages, feeds) of the live site when a build would find it up to date without
-    reading any entry: the same entry files (`printed`: their files_print; path, mtime and size,
-    as refresh compares them), the
-    same theme, config and static files (`plan_salt`), no entry come due since, and the live tree
-    (`live`: its recorded inputs, pages and feeds) built from them. Else None. At 100,000 entries
-    reading the rows and computing the inputs took 0.4-0.5 s of a build where nothing changed."""
-    seen = live_files(plan_salt, now, live, remembered)
-    if seen is None or seen[0] != printed:
-        return None
-    return seen[3], live[1], live[2]  # type: ignore[index]  # not None: live_files checked it
+def remember_files(cache: BuildCache, plan_salt: str, inputs: str, entries: int, until: float | None,
+                   total: int) -> None:
+    """After a one-shot build published the site of these inputs (`entries` published entries,
+    `total` their entries_sum, the first held back for its date due at `until`) from the entry files
+    it found, whose rows the cache now holds: what the next build starts from, while the rows are
+    not written again (entry_walk.against_rows). Kept only when it changed."""
+    value = (plan_salt, inputs, entries, until, total)
+    if cache.get(PUBLISHED_FROM) != value:
+        cache.put(PUBLISHED_FROM, value)
 
 
 def live_files(plan_salt: str, now: datetime, live: tuple[str, int, int] | None,
-               remembered: Any) -> tuple[str, str, str, int, float | None, int] | None:
-    """The cache's record of the files the live site was published from (remember_files), when it
-    holds for this theme, config and static files (`plan_salt`), at `now` (no entry come due since)
-    and for the live tree (`live`: its recorded inputs, pages and feeds); else None."""
-    if not (isinstance(remembered, tuple) and len(remembered) == 6) or live is None:
+               remembered: Any) -> tuple[str, str, int, float | None, int] | None:
+    """The cache's record of what the live site was published from (remember_files), when it holds
+    for this theme, config and static files (`plan_salt`), at `now` (no entry come due since) and
+    for the live tree (`live`: its recorded inputs, pages and feeds); else None."""
+    if not (isinstance(remembered, tuple) and len(remembered) == 5) or live is None:
         return None
-    _, salt, inputs, _, until, _ = remembered
+    salt, inputs, _, until, _ = remembered
     if salt != plan_salt or live[0] != inputs or (until is not None and now.timestamp() >= until):
         return None
     return remembered
