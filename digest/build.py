@@ -742,9 +742,8 @@ class Builder:
         inputs = key_of(plan_salt, total)
         # When the first entry held back for its date comes due: the edited ones' dates too (one edited to a
         # later date leaves the record's sooner moment, when the next build goes the whole way)
-        due = [row.published for row in now_rows.values()
-               if not config.future and (config.drafts or not row.draft) and row.published > moment]
-        until = min([*due, *([] if until is None else [until])], default=None)
+        due = next_publication(list(now_rows.items()), config, now)
+        until = min([time_ for time_ in (until, due) if time_ is not None], default=None)
         self._warnings = list(warnings)
         making.clock.lap("load")
         # The look for strays in output/: files of the live tree deleted by hand are made again the whole way

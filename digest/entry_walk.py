@@ -142,10 +142,8 @@ def against_rows(listed: EntryFiles, cache_file: Path) -> EditedInPlace | None:
         return None
     finally:
         db.close()
-    if len(rows) != len(listed):
-        return None
     edited = []
-    for found, row in zip(listed, rows, strict=True):  # as long: see above
+    for found, row in zip(listed, rows, strict=True):  # as many: counted in the same transaction
         if found != row:
             if found[0] != row[0]:
                 return _against_unordered(listed, rows, bytes(record[0]))
