@@ -1109,7 +1109,7 @@ class Builder:
             cache.record_tree(staging.tree, state, keep=present(live if live_state else None))
             staging.publish()
             if search is not None:
-                search.store.remember(search.plan.kept + tuple(built), search.runtime, search.prints, search.pages_key)
+                search.store.remember(search.plan.kept + tuple(built), search)
             if self.once and store is not None:
                 # Nothing of the search is read again by this build: its pages' prints and segments go
                 # before the written folders are recorded (at 100,000 entries 70 MB, held through that

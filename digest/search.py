@@ -38,6 +38,7 @@ import os
 import pickle
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -57,8 +58,14 @@ SEGMENTS = f"{BUNDLE}/segments.json"  # what the search page reads: the segments
 SEGMENT_FOLDER = f"{BUNDLE}/segments/"  # each segment's files, in a folder of its name
 SMALL = 64  # the open segment is sealed at this many pages
 LARGE = 1024  # a build from nothing, and a merge of small segments, makes segments of this many
-STATE = "state.marshal"  # in the store: the segments of the last published site and its pages' prints
-# Written by earlier versions, read when STATE is not there: pickled, or JSON before that
+DATABASE = "state.sqlite"  # in the store: the segments of the last published site, their Ledger, the pages' prints
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS prints (rel TEXT PRIMARY KEY, print TEXT, digest TEXT) WITHOUT ROWID;
+"""
+_ASKED_AT_ONCE = 500  # pages' prints read in one query (SQLite's limit of parameters is 999 in older builds)
+# Written by earlier versions, read when DATABASE is not there: marshal (until session 45), pickled, or JSON
+STATE = "state.marshal"
 _EARLIER_STATES = ("state.pickle", "state.json")
 RECORD = ".marshal"  # a segment's record in the store: <name>.marshal (<name>.json before: read too)
 PLACEHOLDER = "__search-runtime__/index.html"  # the one page of the runtime bundle's own index (hidden)
@@ -139,6 +146,17 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class _State:
+    """The store's record of the last published site, as read (SearchStore._read_state)."""
+
+    version: tuple[Any, ...]  # what it was read from: the database's data_version, or an earlier file's stat
+    segments: list[tuple[str, bool]]  # (name, sealed)
+    pages_key: str | None
+    ledger: Ledger | None
+    prints: dict[str, tuple[str, str]] | None  # a store of an earlier version: every page's, read whole
+
+
+@dataclass(frozen=True)
 class SegmentPlan:
     """The segments the site's search should have: kept ones (built) and new ones (to build)."""
 
@@ -168,31 +186,38 @@ def plan_segments(pages: Mapping[str, str], previous: Sequence[Segment], salt: s
         if live and len(live) * 2 >= len(segment.pages):
             kept.append(segment)
             covered.update(live)
-    new: list[dict[str, str]] = []
     smalls = [s for s in kept if len(s.pages) < large]
     waiting = len(pages) - len(covered)  # a covered page is live: one of `pages`
     if len(smalls) > 1 and sum(len(s.live(pages)) for s in smalls) + waiting >= large:
         kept = [s for s in kept if len(s.pages) >= large]  # the small segments merge into a large one
         covered = {rel for s in kept for rel in s.live(pages)}
-    loose = sorted(pages.keys() - covered)  # oldest first: paths start with the date
+    return _cut(kept, {rel: pages[rel] for rel in pages.keys() - covered}, previous, salt, small, large)
+
+
+def _cut(kept: list[Segment], loose: Mapping[str, str], previous: Sequence[Segment], salt: str, small: int,
+         large: int) -> SegmentPlan:
+    """The plan that keeps `kept` and cuts the `loose` pages (those no kept segment holds as they
+    are: page -> digest) into new segments, oldest first (paths start with the date)."""
+    order = sorted(loose)
+    new: list[dict[str, str]] = []
     start = 0
-    if not previous and 2 * small <= len(loose) < large:
+    if not previous and 2 * small <= len(order) < large:
         # A small site built from nothing: two segments, not one, so that two Pagefind processes
         # index it side by side (1,000 articles: 1.9 s -> about 1 s on two cores)
-        half = len(loose) // 2
-        new.append({rel: pages[rel] for rel in loose[:half]})
+        half = len(order) // 2
+        new.append({rel: loose[rel] for rel in order[:half]})
         start = half
-    while len(loose) - start >= large:
-        new.append({rel: pages[rel] for rel in loose[start:start + large]})
+    while len(order) - start >= large:
+        new.append({rel: loose[rel] for rel in order[start:start + large]})
         start += large
-    while len(loose) - start >= small:
-        rest = loose[start:]
+    while len(order) - start >= small:
+        rest = order[start:]
         take = rest if len(rest) < large else rest[:large]
-        new.append({rel: pages[rel] for rel in take})
+        new.append({rel: loose[rel] for rel in take})
         start += len(take)
     segments = [Segment(segment_name(p, salt), p) for p in new]
-    if start < len(loose):
-        open_pages = {rel: pages[rel] for rel in loose[start:]}
+    if start < len(order):
+        open_pages = {rel: loose[rel] for rel in order[start:]}
         segments.append(Segment(segment_name(open_pages, salt + " open"), open_pages, sealed=False))
     previous_names = {s.name: s for s in previous}
     # A segment identical to one already built (the same open pages as two builds ago) is reused.
@@ -200,15 +225,122 @@ def plan_segments(pages: Mapping[str, str], previous: Sequence[Segment], salt: s
     return SegmentPlan(tuple(kept) + tuple(reused), tuple(s for s in segments if s.name not in previous_names))
 
 
-def hidden_copies(segments: Iterable[Segment], pages: Mapping[str, str]) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class Ledger:
+    """What the store keeps of a published site's search beside its segments' records, so that a
+    change is planned from the pages it changed (plan_changed), not from every article's digest: at
+    100,000 entries reading, comparing and writing those took a quarter of an edit."""
+
+    live: Mapping[str, int]  # each sealed segment's count of the pages it holds as they are
+    stale: frozenset[tuple[str, str]]  # (segment, page): the segment's copy is not the page as it is (or it is gone)
+    loose: Mapping[str, str]  # page -> digest: the pages no sealed segment holds as they are (the open segment's)
+    count: int  # the article pages
+
+    def values(self) -> dict[str, Any]:
+        """As values marshal writes (ledger_of reads them back)."""
+        return {"live": dict(self.live), "stale": sorted(self.stale), "loose": dict(self.loose), "count": self.count}
+
+
+def ledger_of(values: Any) -> Ledger | None:
+    """The ledger Ledger.values wrote (None: not such values)."""
+    with contextlib.suppress(TypeError, KeyError, ValueError):
+        return Ledger(dict(values["live"]), frozenset((str(name), str(rel)) for name, rel in values["stale"]),
+                      dict(values["loose"]), int(values["count"]))
+    return None
+
+
+def summary_of(segments: Sequence[Segment], pages: Mapping[str, str]) -> Ledger | None:
+    """The ledger of these segments indexing `pages` (page -> digest); None when a page is held as
+    it is by two sealed segments (plan_segments counts it in the first only: the ledger cannot tell)."""
+    live: dict[str, int] = {}
+    covered: set[str] = set()
+    stale: set[tuple[str, str]] = set()
+    for segment in segments:
+        held = segment.live(pages)
+        if segment.sealed:
+            if not covered.isdisjoint(held):
+                return None
+            covered.update(held)
+            live[segment.name] = len(held)
+        if len(held) != len(segment.pages):
+            held_set = set(held)
+            stale.update((segment.name, rel) for rel in segment.pages if rel not in held_set)
+    loose = {rel: value for rel, value in pages.items() if rel not in covered}
+    return Ledger(live, frozenset(stale), loose, len(pages))
+
+
+def plan_changed(ledger: Ledger, previous: Sequence[Segment], changed: Mapping[str, tuple[str | None, str | None]],
+                 digests: Callable[[list[str]], Mapping[str, str]], salt: str, small: int = SMALL,
+                 large: int = LARGE) -> tuple[SegmentPlan, Ledger] | None:
+    """plan_segments of the pages now, and the ledger of the segments it plans (summary_of), from the
+    `ledger` of the `previous` segments and the pages changed since (page -> (its digest then, its
+    digest now); None: not there) alone. `digests(pages)`: those pages' digests now (of those there),
+    asked only for the pages of a segment no longer kept. None when the ledger does not describe
+    these segments (the caller plans from every page)."""
+    if not previous or {s.name for s in previous if s.sealed} != set(ledger.live):
+        return None
+    live, stale, loose, count = dict(ledger.live), set(ledger.stale), dict(ledger.loose), ledger.count
+    for rel, (then, now) in changed.items():
+        if then == now:
+            continue
+        count += (now is not None) - (then is not None)
+        held_live = 0
+        for segment in previous:
+            held = segment.pages.get(rel)
+            if held is None:
+                continue
+            if segment.sealed:
+                live[segment.name] += (held == now) - (held == then)
+            if held == now:
+                stale.discard((segment.name, rel))
+                held_live += segment.sealed
+            else:
+                stale.add((segment.name, rel))
+        if held_live > 1:
+            return None
+        if now is not None and not held_live:
+            loose[rel] = now
+        else:
+            loose.pop(rel, None)
+    if len(loose) != count - sum(live.values()):
+        return None  # not the ledger of these segments
+    kept = [s for s in previous if s.sealed and live[s.name] and live[s.name] * 2 >= len(s.pages)]
+    freed = [s for s in previous if s.sealed and live[s.name] and live[s.name] * 2 < len(s.pages)]
+    smalls = [s for s in kept if len(s.pages) < large]
+    waiting = len(loose) + sum(live[s.name] for s in freed)  # no kept segment holds them
+    if len(smalls) > 1 and sum(live[s.name] for s in smalls) + waiting >= large:
+        kept = [s for s in kept if len(s.pages) >= large]  # the small segments merge into a large one
+        freed += smalls
+    if freed:  # their pages held as they are are loose again
+        now_digests = digests([rel for s in freed for rel in s.pages])
+        for segment in freed:
+            loose.update((rel, held) for rel, held in segment.pages.items() if now_digests.get(rel) == held)
+    plan = _cut(kept, loose, previous, salt, small, large)
+    kept_names = {s.name for s in kept}
+    after_live = {s.name: live[s.name] for s in kept}
+    after_live.update((s.name, len(s.pages)) for s in plan.kept[len(kept):] + plan.new if s.sealed)
+    open_pages = next((dict(s.pages) for s in plan.kept[len(kept):] + plan.new if not s.sealed), {})
+    return plan, Ledger(after_live, frozenset(p for p in stale if p[0] in kept_names), open_pages, count)
+
+
+def hidden_copies(segments: Iterable[Segment], pages: Mapping[str, str],
+                  stale_copies: Iterable[tuple[str, str]] | None = None) -> dict[str, list[str]]:
     """Pagefind fragment id -> the URLs of the stale copies under that id, which the search page
     drops from results (a live copy of the same fragment in another segment stays). A pass over
     the segments' pages compares digests only: URLs are made for the stale copies, and only their
     pages are looked for again as live copies (a fragment names its page's URL, so a live copy of
-    one is of the same page): at 100,000 entries the set of every live page took a tenth of an edit."""
+    one is of the same page): at 100,000 entries the set of every live page took a tenth of an edit.
+    `stale_copies`: the (segment, page) copies not as the page is, when known (a Ledger's): then
+    `pages` need hold only those pages (no pass over every copy)."""
     segments = list(segments)
     stale: set[tuple[str, str]] = set()  # (fragment, output path)
-    for segment in segments:
+    if stale_copies is not None:
+        by_name = {segment.name: segment for segment in segments}
+        for name, rel in stale_copies:
+            fragment = by_name[name].fragments.get(rel) if name in by_name else None
+            if fragment is not None:
+                stale.add((fragment, rel))
+    for segment in segments if stale_copies is None else ():
         for rel in compress(segment.pages, map(ne, map(pages.get, segment.pages), segment.pages.values())):
             fragment = segment.fragments.get(rel)
             if fragment is not None:
@@ -286,9 +418,10 @@ def search_page(html: bytes) -> bytes | None:
 class SearchStore:
     """The built segments, in `<site>/.digest/search/`: one folder per segment (its index) and one
     file (`<name>.marshal`: its pages, fragment ids and files, written once when it is built), one
-    folder for the runtime, and STATE: the segments of the last published site and its article
-    pages' prints. A long-lived builder keeps its store: what it read or wrote of these is not
-    read again (a segment never changes; STATE is read again only when another process wrote it)."""
+    folder for the runtime, and DATABASE: the segments of the last published site, their Ledger,
+    and each article page's print, read by page (a change reads the prints of the pages it
+    changed). A long-lived builder keeps its store: what it read or wrote of these is not read
+    again (a segment never changes; the state is read again only when another process wrote it)."""
 
     def __init__(self, site_root: Path, executable: Path) -> None:
         # The extended build's segments apart: a segment is kept while its pages are, whatever indexed it
@@ -297,9 +430,8 @@ class SearchStore:
         self._version: str | None = None
         self._segments: dict[str, Segment] = {}  # segments read or built, by name
         self._files: dict[str, dict[str, tuple[str, str]]] = {}  # per segment, its output files (search_files)
-        # STATE as last read or written: (its file's stat, the segments, the prints, the pages' key)
-        self._state: tuple[tuple[int, int, int], list[tuple[str, bool]], dict[str, tuple[str, str]], str | None] \
-            | None = None
+        self._state: _State | None = None  # the state as last read or written
+        self._db: tuple[int, sqlite3.Connection] | None = None  # (the process that opened it, the connection)
 
     def version(self) -> str:
         if self._version is None:
@@ -309,36 +441,109 @@ class SearchStore:
             self._version = (result.stdout.strip() or "pagefind") + extended
         return self._version
 
-    def previous(self) -> tuple[list[Segment], dict[str, tuple[str, str]]]:
-        """The segments of the last published site (none when unknown or when a folder is gone),
-        and its article pages: output path -> (fingerprint, digest of the bytes)."""
-        state = self.folder / STATE
+    def previous(self) -> list[Segment]:
+        """The segments of the last published site (none when unknown or when a folder is gone)."""
         try:
-            if not state.exists():
-                state = next((self.folder / name for name in _EARLIER_STATES if (self.folder / name).exists()), state)
-            stat = state.stat()
-            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-            if self._state is None or self._state[0] != key:
-                raw = state.read_bytes()
-                data = json.loads(raw) if state.suffix == ".json" else pickle.loads(raw) \
-                    if state.suffix == ".pickle" else marshal.loads(raw)
-                for s in data["segments"]:
-                    if "pages" in s:  # written by an earlier version: the segment inline
-                        self._segments[s["name"]] = Segment(s["name"], s["pages"], s["sealed"], s["fragments"],
-                                                            tuple(s["files"]))
-                prints = data["prints"] if state.name == STATE else \
-                    {rel: (value[0], value[1]) for rel, value in data["prints"].items()}
-                pages_key = data.get("pages key")
-                self._state = (key, [(s["name"], bool(s["sealed"])) for s in data["segments"]], prints,
-                               pages_key if isinstance(pages_key, str) else None)
-            segments = [self._segment(name, sealed) for name, sealed in self._state[1]]
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, pickle.UnpicklingError, EOFError):
-            return [], {}
-        return [s for s in segments if (self.folder / s.name).is_dir()], dict(self._state[2])
+            state = self._read_state()
+            if state is None:
+                return []
+            segments = [self._segment(name, sealed) for name, sealed in state.segments]
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, sqlite3.Error,
+                pickle.UnpicklingError, EOFError):
+            return []
+        return [s for s in segments if (self.folder / s.name).is_dir()]
+
+    def ledger(self) -> Ledger | None:
+        """The Ledger of the segments previous() read (None: not known)."""
+        return self._state.ledger if self._state is not None else None
+
+    def prints(self) -> dict[str, tuple[str, str]]:
+        """Every article page of the last published site: output path -> (fingerprint, digest of the bytes)."""
+        state = self._state
+        if state is None:
+            return {}
+        if state.prints is not None:  # a store of an earlier version, read whole
+            return dict(state.prints)
+        with contextlib.suppress(sqlite3.Error):
+            return {rel: (value, digest) for rel, value, digest in self._connection().execute(
+                "SELECT rel, print, digest FROM prints")}
+        return {}
+
+    def prints_of(self, pages: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """prints() of these pages only (of those it has)."""
+        state = self._state
+        if state is None:
+            return {}
+        wanted = list(dict.fromkeys(pages))
+        if state.prints is not None:
+            return {rel: state.prints[rel] for rel in wanted if rel in state.prints}
+        found: dict[str, tuple[str, str]] = {}
+        with contextlib.suppress(sqlite3.Error):
+            db = self._connection()
+            for at in range(0, len(wanted), _ASKED_AT_ONCE):
+                part = wanted[at:at + _ASKED_AT_ONCE]
+                found.update((rel, (value, digest)) for rel, value, digest in db.execute(
+                    f"SELECT rel, print, digest FROM prints WHERE rel IN ({','.join('?' * len(part))})", part))
+            return found
+        return {}
 
     def pages_key(self) -> str | None:
         """The key of the pages whose prints the state read last by `previous` holds (PageChanges)."""
-        return self._state[3] if self._state is not None else None
+        return self._state.pages_key if self._state is not None else None
+
+    def _connection(self) -> sqlite3.Connection:
+        """The store's database, opened once per process (a forked child, indexing apart, opens its own)."""
+        if self._db is None or self._db[0] != os.getpid():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.folder / DATABASE, isolation_level=None, timeout=60, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            self._db = (os.getpid(), db)
+        return self._db[1]
+
+    def _read_state(self) -> _State | None:
+        """The state of the last published site: the database's, read again only when another
+        connection wrote it since (a long-lived builder's); else a state of an earlier version."""
+        if (self.folder / DATABASE).exists():
+            db = self._connection()
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            if self._state is not None and self._state.version == ("db", version):
+                return self._state
+            row = db.execute("SELECT value FROM meta WHERE key = 'state'").fetchone()
+            if row is None:
+                self._state = None
+                return None
+            data = marshal.loads(row[0])
+            self._state = _State(("db", version), [(name, bool(sealed)) for name, sealed in data["segments"]],
+                                 data["pages key"] if isinstance(data["pages key"], str) else None,
+                                 ledger_of(data["ledger"]) if data["ledger"] is not None else None, None)
+            return self._state
+        return self._earlier_state()
+
+    def _earlier_state(self) -> _State | None:
+        """The state as versions before the database wrote it (STATE, and before that pickled or JSON)."""
+        state = next((self.folder / name for name in (STATE, *_EARLIER_STATES) if (self.folder / name).exists()),
+                     None)
+        if state is None:
+            self._state = None
+            return None
+        stat = state.stat()
+        key = ("file", stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if self._state is not None and self._state.version == key:
+            return self._state
+        raw = state.read_bytes()
+        data = json.loads(raw) if state.suffix == ".json" else pickle.loads(raw) \
+            if state.suffix == ".pickle" else marshal.loads(raw)
+        for s in data["segments"]:
+            if "pages" in s:  # written by an earlier version: the segment inline
+                self._segments[s["name"]] = Segment(s["name"], s["pages"], s["sealed"], s["fragments"],
+                                                    tuple(s["files"]))
+        prints = {rel: (value[0], value[1]) for rel, value in data["prints"].items()}
+        pages_key = data.get("pages key")
+        self._state = _State(key, [(s["name"], bool(s["sealed"])) for s in data["segments"]],
+                             pages_key if isinstance(pages_key, str) else None, None, prints)
+        return self._state
 
     def known(self, name: str) -> Segment | None:
         """The segment of this name as the store recorded it (None: no record of it)."""
@@ -365,9 +570,9 @@ class SearchStore:
             data = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
         return _segment_of(name, sealed, data)
 
-    def remember(self, segments: Sequence[Segment], runtime: str, prints: Mapping[str, tuple[str, str]],
-                 pages_key: str | None = None) -> None:
-        """Record the published segments, and delete every other folder and file of the store."""
+    def remember(self, segments: Sequence[Segment], work: SearchWork) -> None:
+        """Record the published segments (those of `work`'s plan, built), their ledger and the pages'
+        prints, and delete every other folder and file of the store."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for segment in segments:
             self._segments[segment.name] = segment
@@ -375,16 +580,31 @@ class SearchStore:
             if not meta.exists():  # written by build(); not for a segment recorded inline before
                 _replace_file(meta, _segment_record(segment))
         listed = [(s.name, s.sealed) for s in segments]
-        # By marshal: the prints of 10,000 pages took 13 ms as JSON, 4 ms pickled; at 100,000 pickling
-        # took 112 ms of each build, marshal 12 ms (reading them back costs the same)
-        recorded = dict(prints)
-        data = {"segments": [{"name": name, "sealed": sealed} for name, sealed in listed], "prints": recorded,
-                "pages key": pages_key}
-        state = self.folder / STATE
-        _replace_file(state, marshal.dumps(data))
-        stat = state.stat()
-        self._state = ((stat.st_mtime_ns, stat.st_size, stat.st_ino), listed, recorded, pages_key)
-        keep = {s.name for s in segments} | {f"{s.name}{RECORD}" for s in segments} | {runtime, STATE}
+        ledger = work.ledger if work.ledger is not None and \
+            sorted(work.ledger.live) == sorted(s.name for s in segments if s.sealed) else None
+        data = {"segments": listed, "pages key": work.pages_key,
+                "ledger": ledger.values() if ledger is not None else None}
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if work.whole:
+                db.execute("DELETE FROM prints")
+                db.executemany("INSERT INTO prints VALUES (?, ?, ?)",
+                               ((rel, *print_) for rel, print_ in work.prints.items() if print_ is not None))
+            else:
+                db.executemany("DELETE FROM prints WHERE rel = ?",
+                               ((rel,) for rel, print_ in work.prints.items() if print_ is None))
+                db.executemany("INSERT OR REPLACE INTO prints VALUES (?, ?, ?)",
+                               ((rel, *print_) for rel, print_ in work.prints.items() if print_ is not None))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (marshal.dumps(data),))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._state = _State(("db", db.execute("PRAGMA data_version").fetchone()[0]), listed, work.pages_key,
+                             ledger, None)
+        keep = {s.name for s in segments} | {f"{s.name}{RECORD}" for s in segments} | {work.runtime} | \
+            {DATABASE + suffix for suffix in ("", "-wal", "-shm", "-journal")}
         for child in self.folder.iterdir():
             if child.name not in keep:
                 shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
@@ -393,10 +613,13 @@ class SearchStore:
             self._files.pop(name, None)
 
     def let_go(self) -> None:
-        """Forget what was read or written (kept only for a long-lived builder's next build): a
-        one-shot build lets its state go once it is recorded (at 100,000 entries its pages' prints and
-        segments are 70 MB)."""
+        """Forget what was read or written (kept only for a long-lived builder's next build), and close
+        the database: a one-shot build lets its state go once it is recorded."""
         self._segments, self._files, self._state = {}, {}, None
+        if self._db is not None and self._db[0] == os.getpid():
+            with contextlib.suppress(sqlite3.Error):
+                self._db[1].close()
+        self._db = None
 
     def segment_files(self, segment: Segment) -> dict[str, tuple[str, str]]:
         """The segment's files in the output: output path -> (fingerprint, its path in the store)."""
@@ -597,10 +820,11 @@ def _replace_file(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def segments_file(segments: Sequence[Segment], pages: Mapping[str, str], placeholder_fragment: str | None) -> bytes:
+def segments_file(segments: Sequence[Segment], pages: Mapping[str, str], placeholder_fragment: str | None,
+                  stale_copies: Iterable[tuple[str, str]] | None = None) -> bytes:
     """pagefind/segments.json: the segment folders to merge (relative to pagefind/) and the
-    stale copies to hide. Sorted, so the same segments give the same bytes."""
-    hidden = hidden_copies(segments, pages)
+    stale copies to hide (hidden_copies). Sorted, so the same segments give the same bytes."""
+    hidden = hidden_copies(segments, pages, stale_copies)
     if placeholder_fragment is not None:
         hidden.setdefault(placeholder_fragment, []).append(page_url(PLACEHOLDER))
     data = {"version": 1, "segments": sorted(f"segments/{s.name}/" for s in segments),
@@ -656,12 +880,18 @@ class SearchWork:
     """What one build does for search: the segments to keep and to build, and where they are."""
 
     store: SearchStore
-    pages: Mapping[str, str]  # article page -> digest of its bytes, as the build will publish them
-    prints: Mapping[str, tuple[str, str]]  # article page -> (fingerprint, digest), for the next build
+    # Article page -> digest of its bytes, as the build will publish them: every page's (`whole`), or
+    # those of the ledger's stale copies only (what the search page's listing needs)
+    pages: Mapping[str, str]
+    # Article page -> (fingerprint, digest), for the next build: every page's (`whole`), or those that
+    # changed (None: gone)
+    prints: Mapping[str, tuple[str, str] | None]
     plan: SegmentPlan
     runtime: str  # the runtime bundle's folder in the store
     runtime_files: tuple[str, ...]
     pages_key: str | None = None  # PageChanges.after: recorded with the prints
+    ledger: Ledger | None = None  # of the segments planned (None: not known, the next build plans from every page)
+    whole: bool = True  # planned from every page (else from the ledger and the pages changed)
 
 
 @dataclass(frozen=True)
@@ -685,19 +915,46 @@ def plan_search(store: SearchStore, manifest: Mapping[str, str], language: str,
     leave the indexed text alone, as do most edits to a template (the masthead, the footer).
     `changes`: when the store's prints are of the live site's pages (their keys agree), only the
     pages `changes` names are looked at, not the whole manifest (at 100,000 entries: 230,000 files,
-    every chunk of the manifest read)."""
-    previous, known = store.previous()
+    every chunk of the manifest read), and the segments are planned from the store's Ledger and
+    those pages (plan_changed), where it has one: no print of another page is read or written."""
+    previous = store.previous()
+    salt = f"{store.version()} {language}"
+    runtime, runtime_files = store.runtime(language)
     if changes is not None and changes.before == store.pages_key():
-        prints = known  # a copy
-        for rel, value in changes.items:
-            if is_article(rel):
-                before = prints.get(rel)
-                if before is None or before[0] != value:
-                    prints[rel] = (value, indexed_digest((tree / rel).read_bytes()))
-        for rel in changes.gone:
-            if rel in prints and manifest.get(rel) is None:
+        items = [(rel, value) for rel, value in changes.items if is_article(rel)]
+        gone = [rel for rel in changes.gone if manifest.get(rel) is None]
+        known = store.prints_of([*(rel for rel, _ in items), *gone])
+        changed: dict[str, tuple[str, str] | None] = {}
+        for rel, value in items:
+            before = known.get(rel)
+            if before is None or before[0] != value:
+                changed[rel] = (value, indexed_digest((tree / rel).read_bytes()))
+        changed.update((rel, None) for rel in gone if rel in known)
+        ledger = store.ledger()
+        if ledger is not None:
+
+            def digests(paths: list[str]) -> dict[str, str]:
+                """These pages' digests now (of those there)."""
+                now = {rel: print_[1] for rel, print_ in store.prints_of(
+                    rel for rel in paths if rel not in changed).items()}
+                now.update((rel, print_[1]) for rel in paths if (print_ := changed.get(rel)) is not None)
+                return now
+
+            planned = plan_changed(ledger, previous, {
+                rel: (known[rel][1] if rel in known else None, print_[1] if print_ is not None else None)
+                for rel, print_ in changed.items()}, digests, salt, SMALL, LARGE)
+            if planned is not None:
+                plan, after = planned
+                return SearchWork(store, digests(sorted({rel for _, rel in after.stale})), changed, plan, runtime,
+                                  runtime_files, changes.after, after, whole=False)
+        prints = store.prints()
+        for rel, print_ in changed.items():
+            if print_ is None:
                 del prints[rel]
+            else:
+                prints[rel] = print_
     else:
+        known = store.prints()
         prints = {}
         for rel, value in manifest.items():
             if not is_article(rel):
@@ -707,9 +964,9 @@ def plan_search(store: SearchStore, manifest: Mapping[str, str], language: str,
                 before = (value, indexed_digest((tree / rel).read_bytes()))
             prints[rel] = before
     pages = {rel: print_[1] for rel, print_ in prints.items()}
-    runtime, runtime_files = store.runtime(language)
-    plan = plan_segments(pages, previous, f"{store.version()} {language}", SMALL, LARGE)
-    return SearchWork(store, pages, prints, plan, runtime, runtime_files, changes.after if changes else None)
+    plan = plan_segments(pages, previous, salt, SMALL, LARGE)
+    return SearchWork(store, pages, prints, plan, runtime, runtime_files, changes.after if changes else None,
+                      summary_of([*plan.kept, *plan.new], pages))
 
 
 def work_record(work: SearchWork, built: Sequence[Segment]) -> tuple[Any, ...]:
@@ -720,19 +977,19 @@ def work_record(work: SearchWork, built: Sequence[Segment]) -> tuple[Any, ...]:
 
     return (dict(work.pages), dict(work.prints), [segment(s) for s in work.plan.kept],
             [segment(s) for s in work.plan.new], work.runtime, tuple(work.runtime_files), work.pages_key,
-            [segment(s) for s in built])
+            [segment(s) for s in built], work.ledger.values() if work.ledger is not None else None, work.whole)
 
 
 def work_from_record(store: SearchStore, record: tuple[Any, ...]) -> tuple[SearchWork, list[Segment]]:
     """The work and the built segments work_record wrote, with this process's store."""
-    pages, prints, kept, new, runtime, runtime_files, pages_key, built = record
+    pages, prints, kept, new, runtime, runtime_files, pages_key, built, ledger, whole = record
 
     def segments(values: list[tuple[Any, ...]]) -> tuple[Segment, ...]:
         return tuple(_segment_of(name, sealed, data) for name, sealed, data in values)
 
-    prints = {rel: (value[0], value[1]) for rel, value in prints.items()}
+    prints = {rel: (value[0], value[1]) if value is not None else None for rel, value in prints.items()}
     work = SearchWork(store, pages, prints, SegmentPlan(segments(kept), segments(new)), runtime, tuple(runtime_files),
-                      pages_key)
+                      pages_key, ledger_of(ledger) if ledger is not None else None, whole)
     return work, list(segments(built))
 
 
@@ -750,7 +1007,8 @@ def search_files(work: SearchWork, segments: Sequence[Segment]) -> dict[str, tup
 
 def listing_file(work: SearchWork, segments: Sequence[Segment]) -> tuple[str, bytes]:
     """SEGMENTS for these segments: (its fingerprint, its bytes)."""
-    listing = segments_file(segments, work.pages, placeholder_fragment(work.store.folder / work.runtime))
+    listing = segments_file(segments, work.pages, placeholder_fragment(work.store.folder / work.runtime),
+                            None if work.whole or work.ledger is None else work.ledger.stale)
     return listing_print(listing), listing
 
 

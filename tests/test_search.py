@@ -28,7 +28,7 @@ import digest.reuse.manifest
 import digest.reuse.trees
 import digest.search
 from digest.build import Builder, BuildOptions, build
-from digest.search import Segment, hidden_copies, plan_segments
+from digest.search import Segment, hidden_copies, plan_changed, plan_segments, summary_of
 from digest.serve import DevServer, Rebuild
 
 from .conftest import BASIC_CONFIG, NOW, SiteMaker, entry_text, tree_bytes
@@ -186,6 +186,81 @@ def test_the_segments_kept_are_those_of_the_definition(held: list[tuple[dict[str
     assert [s.name for s in plan.kept if s.name in kept] == kept
     reused = {s.name for s in plan.kept} - set(kept)  # a new segment like one built before
     assert sorted(rel for s in [*plan.new, *(s for s in previous if s.name in reused)] for rel in s.pages) == loose
+
+
+_PAGES = [f"2022/08/{1 + i // 4:02d}/a{i:02d}/index.html" for i in range(24)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_PAGES), st.sampled_from(["v1", "v2"]), min_size=1),
+       st.lists(st.dictionaries(st.sampled_from(_PAGES), st.sampled_from(["v1", "v2", "v3", None]), min_size=1,
+                                max_size=8), min_size=1, max_size=12),
+       st.sampled_from([3, 4, 6]))
+def test_a_change_is_planned_from_the_ledger_as_from_every_page(first: dict[str, str],
+                                                                steps: list[dict[str, str | None]],
+                                                                large: int) -> None:
+    """plan_changed, from the ledger of the last published segments and the pages changed since,
+    plans what plan_segments plans from every page, and leaves the ledger summary_of makes of the
+    segments it plans: over edits, additions, deletions and pages changed back, through sealed
+    segments dropped and small ones merged."""
+    pages = dict(first)
+    previous = built(plan_segments(pages, [], "salt", small=2, large=large))
+    ledger = summary_of(previous, pages)
+    asked: list[int] = []
+
+    for step in steps:
+        changed = {rel: (pages.get(rel), value) for rel, value in step.items()}
+        for rel, value in step.items():
+            if value is None:
+                pages.pop(rel, None)
+            else:
+                pages[rel] = value
+        if not pages:
+            return
+        expected = plan_segments(pages, previous, "salt", small=2, large=large)
+        assert ledger is not None  # no page is held as it is by two sealed segments
+
+        def digests(paths: list[str]) -> dict[str, str]:
+            asked.append(len(paths))
+            return {rel: pages[rel] for rel in paths if rel in pages}
+
+        planned = plan_changed(ledger, previous, changed, digests, "salt", small=2, large=large)
+        assert planned is not None
+        plan, after = planned
+        assert plan == expected
+        previous = built(plan)
+        assert after == summary_of(previous, pages)
+        ledger = after
+
+
+def test_a_ledger_that_does_not_describe_the_segments_is_not_planned_from() -> None:
+    """A ledger of other segments (one gone from the store, one more), or whose counts do not add up,
+    gives no plan: the caller plans from every page."""
+    pages = pages_of(10)
+    previous = built(plan_segments(pages, [], "salt", small=2, large=4))
+    ledger = summary_of(previous, pages)
+    assert ledger is not None
+    changed = {"2022/08/01/a000/index.html": ("v1", "v2")}
+    assert plan_changed(ledger, previous, changed, dict, "salt", small=2, large=4) is not None
+    assert plan_changed(ledger, previous[1:], changed, dict, "salt", small=2, large=4) is None
+    assert plan_changed(replace(ledger, count=ledger.count + 1), previous, changed, dict, "salt", small=2,
+                        large=4) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from([f"{c}/index.html" for c in "abcdef"]),
+                                st.tuples(st.sampled_from(["v1", "v2", "v3"]),
+                                          st.sampled_from(["f1", "f2", "f3", None])), max_size=6), max_size=4),
+       st.dictionaries(st.sampled_from([f"{c}/index.html" for c in "abcdefg"]), st.sampled_from(["v1", "v2", "v3"])))
+def test_hidden_copies_from_the_stale_copies_are_those_of_every_copy(held: list[dict[str, tuple[str, str | None]]],
+                                                                    pages: dict[str, str]) -> None:
+    """Told which copies are stale (a ledger's), hidden_copies needs only those pages' digests."""
+    segments = [Segment(f"s{i}", {rel: value for rel, (value, _) in h.items()}, True,
+                        {rel: fragment for rel, (_, fragment) in h.items() if fragment is not None})
+                for i, h in enumerate(held)]
+    stale = {(s.name, rel) for s in segments for rel, value in s.pages.items() if pages.get(rel) != value}
+    only = {rel: pages[rel] for _, rel in stale if rel in pages}
+    assert hidden_copies(segments, only, stale) == hidden_copies(segments, pages)
 
 
 # --- the build ---------------------------------------------------------------------------------------
@@ -376,7 +451,18 @@ def test_a_change_looks_only_at_the_pages_it_changed_and_plans_the_same(make_sit
         seen[0] = 0
         whole = real(store, manifest, language, counting, tree, None)
         looked.append((fast, seen_fast, seen[0]))
-        assert (work.pages, work.prints, work.plan) == (whole.pages, whole.prints, whole.plan)
+        assert (work.plan, work.ledger) == (whole.plan, whole.ledger)
+        if work.whole:
+            assert (work.pages, work.prints) == (whole.pages, whole.prints)
+        else:  # planned from the ledger: the prints of the pages changed, the digests of the stale copies' pages
+            before = store.prints()
+            assert all(before.get(rel) != print_ for rel, print_ in work.prints.items())  # only those changed
+            prints = dict(before)
+            for rel, print_ in work.prints.items():
+                prints.pop(rel) if print_ is None else prints.__setitem__(rel, print_)
+            assert prints == whole.prints
+            assert work.pages == {rel: whole.pages[rel] for rel in work.pages}
+            assert set(work.pages) == {rel for _, rel in work.ledger.stale if rel in whole.pages}
         return work
 
     monkeypatch.setattr(digest.build, "plan_search", both)
@@ -541,27 +627,34 @@ def test_the_store_reads_what_another_process_wrote_and_the_earlier_format(make_
     executable = digest.search.pagefind_executable()
     assert executable is not None
     kept = digest.search.SearchStore(root, executable)  # as a long-lived builder keeps it
-    segments, prints = kept.previous()
+    segments, prints = kept.previous(), kept.prints()
     assert segments and sorted(prints) == sorted(rel for s in segments for rel in s.pages)
     assert all((kept.folder / f"{s.name}.marshal").is_file() for s in segments)
+    assert kept.ledger() == digest.search.summary_of(segments, {rel: print_[1] for rel, print_ in prints.items()})
 
     # Another process (a CLI build beside the dev server) changes the state: the kept store reads it again.
     (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, edited."))
     build(root, options)
     fresh = digest.search.SearchStore(root, executable)
-    again, prints_again = kept.previous()
-    assert [s.name for s in again] == [s.name for s in fresh.previous()[0]] != [s.name for s in segments]
-    assert prints_again == fresh.previous()[1] != prints
+    again = kept.previous()
+    prints_again = kept.prints()
+    assert [s.name for s in again] == [s.name for s in fresh.previous()] != [s.name for s in segments]
+    assert prints_again == fresh.prints() != prints
+    assert kept.ledger() == fresh.ledger() is not None
 
     def records(segments: list[Segment]) -> list[tuple[Any, ...]]:
         return [(s.name, dict(s.pages), dict(s.fragments), s.files) for s in segments]
 
-    # A store written by earlier versions is read, then replaced: the state pickled and each segment's
-    # record in JSON (until session 30), or the state in JSON with each segment inline (before that).
-    state = kept.folder / digest.search.STATE
-    data = marshal.loads(state.read_bytes())
-    for earlier in ("pickle", "json"):
-        if earlier == "pickle":
+    # A store written by earlier versions is read, then replaced by the database: the state by marshal
+    # (until session 45), pickled with each segment's record in JSON (until session 30), or in JSON
+    # with each segment inline (before that).
+    database = kept.folder / digest.search.DATABASE
+    data = {"segments": [{"name": s.name, "sealed": s.sealed} for s in again], "prints": prints_again,
+            "pages key": fresh.pages_key()}
+    for earlier in ("marshal", "pickle", "json"):
+        if earlier == "marshal":
+            (kept.folder / "state.marshal").write_bytes(marshal.dumps(data))
+        elif earlier == "pickle":
             (kept.folder / "state.pickle").write_bytes(pickle.dumps(data))
             for s in again:
                 (kept.folder / f"{s.name}.json").write_text(json.dumps(
@@ -570,19 +663,25 @@ def test_the_store_reads_what_another_process_wrote_and_the_earlier_format(make_
             inline = [{"name": s.name, "sealed": s.sealed, "pages": dict(s.pages), "fragments": dict(s.fragments),
                        "files": list(s.files)} for s in again]
             (kept.folder / "state.json").write_text(json.dumps({"segments": inline, "prints": data["prints"]}))
-        state.unlink()
-        for s in again:
-            (kept.folder / f"{s.name}.marshal").unlink()
-        old = digest.search.SearchStore(root, executable).previous()
-        assert records(old[0]) == records(again) and old[1] == prints_again, earlier
+        for name in ("", "-wal", "-shm"):
+            (kept.folder / f"{digest.search.DATABASE}{name}").unlink(missing_ok=True)
+        if earlier != "marshal":
+            for s in again:
+                (kept.folder / f"{s.name}.marshal").unlink()
+        old = digest.search.SearchStore(root, executable)
+        assert records(old.previous()) == records(again) and old.prints() == prints_again, earlier
+        assert old.ledger() is None  # planned from every page, once
         (root / "content/e2.md").write_text(entry_text(TITLES[2], date="2022-08-12T09:00:00Z",
                                                        body=f"Body 2, edited after the {earlier} store."))
         build(root, options)
-        assert state.is_file() and not (kept.folder / f"state.{earlier}").exists()
-        again, prints_again = digest.search.SearchStore(root, executable).previous()
+        assert database.is_file() and not (kept.folder / f"state.{earlier}").exists()
+        store = digest.search.SearchStore(root, executable)
+        again, prints_again = store.previous(), store.prints()
         assert again and all((kept.folder / f"{s.name}.marshal").is_file() for s in again)
+        assert store.ledger() is not None
         assert not list(kept.folder.glob("*.json"))
-        data = marshal.loads(state.read_bytes())
+        data = {"segments": [{"name": s.name, "sealed": s.sealed} for s in again], "prints": prints_again,
+                "pages key": store.pages_key()}
 
 
 @pytest.mark.usefixtures("needs_pagefind")
@@ -1193,7 +1292,7 @@ def test_a_build_of_many_pages_indexes_the_articles_apart_while_the_others_rende
     cold = make_site(files, name="cold")
     build(cold, BuildOptions(now=NOW, jobs=1, search=True))
     assert _tree(root) == _tree(cold)
-    assert (root / ".digest/search/state.marshal").is_file()
+    assert (root / ".digest/search/state.sqlite").is_file()
     # and the next build, an edit, goes on from the segments it recorded
     (root / "content/e1.md").write_text(entry_text(TITLES[1], date="2022-08-11T09:00:00Z", body="Body 1, kyanite."))
     build(root, BuildOptions(now=NOW, jobs=1, search=True))
