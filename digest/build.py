@@ -79,6 +79,7 @@ from digest.reuse.fingerprint import Fingerprinter, Salts, fingerprint, unit_pri
 from digest.reuse.manifest import EMPTY as EMPTY_MANIFEST
 from digest.reuse.plan_patch import (
     FEED_TEMPLATE,
+    FEED_UNIT,
     PLAN_BASE,
     PLAN_SHAPE,
     KeptUnits,
@@ -903,7 +904,10 @@ class Builder:
         try:
             with collector_paused():
                 return plan_recent(config, dict(zip(paths, stamps, strict=True)), told, remembered[1], stories_now,
-                                   regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys())
+                                   regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys(),
+                                   # a one-shot build keeps the live tree's other pages unlisted (a dev
+                                   # server's KeptUnits carries each one)
+                                   functools.partial(cache.unit_names_from, FEED_UNIT) if self.once else None)
         except StaleEntry:  # an entry as it was, asked for more than its head
             return None
 
@@ -931,7 +935,7 @@ class Builder:
         with collector_paused():
             plan, page_found, feed_found = full_plan(recent.pages, recent.feeds, salt, self._units, recent.kept)
             self._warming = None  # every unit planned is fingerprinted, the others kept (as _plan_site)
-            plan = replace(plan, heads=heads)
+            plan = replace(plan, heads=heads, gone_from_live=recent.gone)
             shape = (site_shape(recent.site), grouping_key([row.grouping for _, row in published_rows]))
             clock.lap("fingerprint")
         self._unstored = functools.partial(store_plan, cache, base, plan, page_found, feed_found, shape)

@@ -426,6 +426,16 @@ class BuildCache:
             return dict(prints)
         return dict(self._prints[1])
 
+    def unit_prints_of(self, names: Iterable[str]) -> dict[str, str]:
+        """unit_prints() of these units only (of those stored)."""
+        return dict(self._where_in(UNIT_PRINTS, "name", names))
+
+    def unit_names_from(self, prefix: str) -> list[str]:
+        """The names of the stored units that start with `prefix` (read from the names' index)."""
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return [name for (name,) in self._db.execute("SELECT name FROM units WHERE name >= ? AND name < ?",
+                                                     (prefix, end))]
+
     def _units_token(self) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (UNITS_TOKEN,)).fetchone()
         return row[0] if row is not None and isinstance(row[0], str) else None

@@ -57,12 +57,17 @@ class Plan:
     # Pages not planned (reuse/touched.py): output path -> the live tree's fingerprint.
     # Part of the site all the same; they cannot be rendered, only kept.
     kept: Mapping[str, str] = field(default_factory=dict)
+    # Or, told by what it leaves out, not listed: every page and feed of the live plan is kept as the
+    # live tree has it, but these units of it (pages' output paths and FEED_UNIT names) and those this
+    # plan makes (a one-shot build's plan of the recent entries: at 100,000 entries listing the
+    # 128,000 pages kept, then comparing them with the live tree's manifest, took 0.3-0.4 s)
+    gone_from_live: frozenset[str] | None = None
 
     @property
     def partial(self) -> bool:
         """Whether some of the site's files cannot be rendered from this plan (a patch's others,
         kept pages): the spare or the live tree must already hold them."""
-        return not self.complete or bool(self.kept)
+        return not self.complete or bool(self.kept) or self.gone_from_live is not None
 
 
 # -- a full plan, stored ---------------------------------------------------------------------------
@@ -176,7 +181,13 @@ def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found:
     units: list[tuple[str, str, str, Any]] = [(p.output_path, value, p.template, p.context)
                                               for p, value in zip(plan.pages, plan.page_prints, strict=True)]
     units += [(FEED_UNIT + f.prefix, value, "", f) for f, value in zip(plan.feeds, plan.feed_prints, strict=True)]
-    stored = cache.unit_prints()
+    names = {name for name, _, _, _ in units}
+    if plan.gone_from_live is not None:  # the other units stay as stored: only these are read and deleted
+        stored = cache.unit_prints_of(names)
+        removed: Iterable[str] = plan.gone_from_live - names
+    else:
+        stored = cache.unit_prints()
+        removed = stored.keys() - names - plan.kept.keys()
     # One transaction: the units, what shows what, the shape and the base key change together or not
     # at all (a build killed in between leaves the stored plan as it was)
     with cache.atomically():
@@ -186,7 +197,7 @@ def store_plan(cache: BuildCache, base: tuple[str, str], plan: Plan, page_found:
                            for (name, value, template, item), found in zip(units, [*page_found, *feed_found],
                                                                             strict=True)
                            if stored.get(name) != value),
-                          stored.keys() - {name for name, _, _, _ in units} - plan.kept.keys())
+                          removed)
         cache.put(PLAN_SHAPE, shape)
         cache.put(PLAN_BASE, base)
 

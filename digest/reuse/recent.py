@@ -100,6 +100,8 @@ class RecentPlan:
     pages: list[Page]
     feeds: list[FeedPlan]
     kept: dict[str, str]
+    # Or, when the kept pages are not listed: the live plan's units that go (Plan.gone_from_live)
+    gone: frozenset[str] | None = None
 
 
 def window_of(changed: Iterable[datetime], tz: ZoneInfo) -> Window:
@@ -139,13 +141,15 @@ def _read_since(window: Window, tz: ZoneInfo) -> float:
 def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[EntryChange], before: Sequence[Form],
                 after: Sequence[Form], regrouped: set[str], live: LivePlan, listings: Listings,
                 stored: Callable[[list[str]], dict[str, tuple[str, bytes]]],
-                unit_names: Callable[[], Iterable[str]]) -> RecentPlan | None:
+                unit_names: Callable[[], Iterable[str]],
+                feed_units: Callable[[], Iterable[str]] | None = None) -> RecentPlan | None:
     """The plan of these `changes` (none with a curator's story key, then or now) from the window's
     entries, or None (see the module's text). `stamps`: every published entry's time now (path ->
     POSIX time); `before`, `after`: the stories as the live plan and now (stories_after_change)
     with `regrouped`, the paths grouped again; `listings`: the entries now, by path; `stored`: the
     live plan's units by name (cache.load_units); `unit_names`: the names of its units. The caller
-    asks small_window first, from the same times."""
+    asks small_window first, from the same times. `feed_units`: the names of the live plan's feed
+    units; given, the pages kept are not listed (a one-shot build's: RecentPlan.gone instead)."""
     versions = [entry for change in changes for entry in (change.before, change.now) if entry is not None]
     if not versions or any(entry.story for entry in versions):
         return None
@@ -224,6 +228,10 @@ def plan_recent(config: Config, stamps: Mapping[str, float], changes: Sequence[E
     # live tree's, which a patch does not store) is kept as the live tree has it
     planned = {page.output_path for page in pages}
     gone |= _gone(then, now, config, selection, changed) - planned
+    if feed_units is not None:
+        feeds_now = {FEED_UNIT + feed.prefix for feed in feeds}
+        return RecentPlan(now, pages, feeds, {}, frozenset(gone | {name for name in feed_units()
+                                                                   if name not in feeds_now}))
     manifest = live.manifest.as_dict() if isinstance(live.manifest, Manifest) else live.manifest
     kept: dict[str, str] = {}
     for name in unit_names():

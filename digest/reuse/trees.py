@@ -15,7 +15,7 @@ from pathlib import Path
 from digest.output import Staging, empty_trash, move_to_trash, spare_path
 from digest.reuse.cache import BuildCache, TreeState
 from digest.reuse.manifest import EMPTY, SEARCH_PREFIX, Manifest
-from digest.reuse.plan_patch import Plan
+from digest.reuse.plan_patch import FEED_UNIT, Plan
 from digest.search import BUNDLE as SEARCH_BUNDLE
 from digest.search import SEGMENTS as SEARCH_LISTING
 from digest.search import (
@@ -42,6 +42,20 @@ def tree_state(inputs: str, plan: Plan, static_prints: Mapping[str, str], live_s
         for rel in feed_urls(feed.prefix).values():
             changes[rel] = value
     changes.update(static_prints)
+    if plan.complete and plan.gone_from_live is not None:
+        # Every other file of the live tree is kept: its pages and feeds but those gone, and its static
+        # files, which are these (the plan's salt holds their prints: a plan of the recent entries is
+        # made only over the live plan of the same salt)
+        assert live_state is not None, "a plan told by what it leaves out is made only over the live tree"
+        kept_tree = live_state.manifest
+        removed = [rel for name in plan.gone_from_live
+                   for rel in (feed_urls(name[len(FEED_UNIT):]).values() if name.startswith(FEED_UNIT) else (name,))
+                   if rel not in changes]
+        pages = live_state.pages + sum(page.output_path not in kept_tree for page in plan.pages) \
+            - sum(not name.startswith(FEED_UNIT) and name not in changes and name in kept_tree
+                  for name in plan.gone_from_live)
+        feeds = sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
+        return TreeState(inputs, pages, feeds, kept_tree.updated(changes, removed, search=False))
     if plan.complete:
         wanted: dict[str, str] = dict(plan.kept)
         pages, feeds = len(plan.pages) + len(plan.kept), sum(len(feed_urls(feed.prefix)) for feed in plan.feeds)
