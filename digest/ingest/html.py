@@ -631,13 +631,19 @@ _PERSON_ONLY = re.compile(rf"^{_PERSON}$")
 _BYLINE_TAGS = ("p", "li", "span", "div", "a", "address", "dd", "small", "em", "strong", "b", "h5", "h6", "cite")
 
 
+# Where a page sets what goes with its article but is not it: a box of related stories (<aside>), the menus
+# (<nav>), the footer, and a teaser's card, whose text is a link to another page (a byline inside <a>).
+_ELSEWHERE = "ancestor::aside or ancestor::nav or ancestor::footer or ancestor::a"
+
+
 def _labelled_authors(tree: Any) -> tuple[str, ...]:
     """The names of persons the page's first labelled byline gives, in a short element of its own;
-    () if none."""
+    () if none. A byline in a box of related stories, a menu, the footer or a link to another page
+    names another story's writer ("Sur le même sujet ... Par Jane Doe"): not this one's."""
     if tree is None:
         return ()
     for node in tree.iter(*_BYLINE_TAGS):
-        if len(node) > 4:
+        if len(node) > 4 or node.xpath(_ELSEWHERE):
             continue
         text = node.text_content()
         if len(text) > 120:
