@@ -1055,6 +1055,24 @@ def test_a_span_of_days_is_no_publication_date() -> None:
     assert days == ["2024-01-11"]
 
 
+@pytest.mark.parametrize("line", ["Air Date: November 19, 2019", "Release date: 22 November 2019",
+                                  "Event date: 19.11.2019", "Deadline: November 19, 2019",
+                                  "Jane Doe, born 19 November 1950"])
+def test_a_date_said_to_be_another_things_is_not_the_pages(line: str) -> None:
+    """A date the line says is another thing's (a video's air date, a product's release, an event's, a deadline, a
+    birth) is no publication date, labelled or not: under a video teaser by the headline it was asserted as the
+    page's ("date" read as the publication's label). The page's own label still counts."""
+    assert labelled_date(line) is None
+    head = read_head(_page("Council agrees the new city plan after long debate", "By Jane Doe", "[video]",
+                           "Council meeting in full", line, *[PROSE * 2] * 4))
+    assert dateline.candidates(head.paras, head.title_at, head.start, head.end) == []
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", "[video]",
+                              "Council meeting in full", line, *[PROSE * 2] * 4))
+    assert article.date is None
+    assert labelled_date("Date: November 19, 2019") == ("published", "2019-11-19")
+    assert labelled_date("Published date: November 19, 2019") == ("published", "2019-11-19")
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""
