@@ -1311,6 +1311,23 @@ def test_a_pictures_caption_states_no_date_for_the_page() -> None:
     assert dateline.candidates(head.paras, head.title_at, head.start, head.end) != []
 
 
+def test_a_pictures_alt_text_and_caption_worded_alike_state_no_date_for_the_page() -> None:
+    """The alt text and the caption of one picture differ in a comma ("... am Montag, 5. Januar 2026, im
+    UN-Hauptquartier" over "... am Montag, 5. Januar 2026 im UN-Hauptquartier Frank Franklin II/Copyright"): the
+    picture's date all the same. Alone it was asserted as the page's; beside the page's own date it made that one
+    contested (another day stated at the head)."""
+    alt = "Der Sicherheitsrat tagt am Montag, 5. Januar 2026, im UN-Hauptquartier"
+    caption = "Der Sicherheitsrat tagt am Montag, 5. Januar 2026 im UN-Hauptquartier Frank Franklin II/Copyright"
+    for dated in ((), ("6 January 2026",)):
+        head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", *dated, PROSE * 2,
+                               alt, caption, _distinct_body()))
+        days = [value[:10] for _, value in dateline.candidates(head.paras, head.title_at, head.start, head.end)]
+        assert days == (["2026-01-06"] if dated else [])
+    article = read_text(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", PROSE * 2, alt, caption,
+                              _distinct_body()))
+    assert article.date is None
+
+
 def test_a_consent_notice_for_embedded_content_and_its_check_box_are_not_body() -> None:
     """ "Um eingebettete Inhalte anzuzeigen, ist deine Einwilligung ... erforderlich" and the check box a
     text browser draws ("[ ] Podcast freigeben") sit between an article's paragraphs on many sites."""
