@@ -407,11 +407,14 @@ def test_a_byline_of_another_story_is_not_the_articles() -> None:
                '<div>Par Sébastien Farcis</div></li></ul></aside>')
     assert read_html(_bylined_page(related + "<p>Par Laurence Defranoux</p>")).authors == ("Laurence Defranoux",)
     assert read_html(_bylined_page(related)).authors == ()
-    card = ('<ul><li><a href="/wirtschaft/rettet-die-reichen"><span>Rettet die Reichen</span>'
+    card = ('<ul><li><a href="/wirtschaft/rettet-die-reichen"><span>Mögliche Garantie für Bankeinlagen: Rettet die '
+            'Reichen</span>'
             '<span>Von Ines Zöttl, Washington</span></a></li></ul>')
     org = ', "author": {"@type": "Organization", "name": "The Courier"}'
     article = read_html(_bylined_page(card, org))
     assert article.authors == () and article.review == ("authors",)
+    author_link = '<a href="/autoren/ines-zoettl"><span>Von Ines Zöttl</span></a>'  # the writer's page: theirs
+    assert read_html(_bylined_page(author_link, org)).authors == ("Ines Zöttl",)
     for box in ("nav", "footer"):
         assert read_html(_bylined_page(f"<{box}><p>By John Roe</p></{box}><p>By Jane Doe</p>")).authors \
             == ("Jane Doe",)
