@@ -399,6 +399,27 @@ def test_only_the_first_labelled_byline_counts() -> None:
     assert read_html(page).authors == ("Christian Unger",)
 
 
+def test_a_byline_of_another_story_is_not_the_articles() -> None:
+    """A box of related stories, a menu, the footer or a teaser's card (a link to another page) above the article's
+    byline names another story's writer ("Sur le même sujet ... Par Jane Doe", "Mehr zum Thema ... Von Ines
+    Zöttl"): when the markup names no person, the page's own labelled byline counts, or none."""
+    related = ('<aside class="related"><ul><li><div>Reportage</div><div>A Katmandou, exode sous pression</div>'
+               '<div>Par Sébastien Farcis</div></li></ul></aside>')
+    assert read_html(_bylined_page(related + "<p>Par Laurence Defranoux</p>")).authors == ("Laurence Defranoux",)
+    assert read_html(_bylined_page(related)).authors == ()
+    card = ('<ul><li><a href="/wirtschaft/rettet-die-reichen"><span>Mögliche Garantie für Bankeinlagen: Rettet die '
+            'Reichen</span>'
+            '<span>Von Ines Zöttl, Washington</span></a></li></ul>')
+    org = ', "author": {"@type": "Organization", "name": "The Courier"}'
+    article = read_html(_bylined_page(card, org))
+    assert article.authors == () and article.review == ("authors",)
+    author_link = '<a href="/autoren/ines-zoettl"><span>Von Ines Zöttl</span></a>'  # the writer's page: theirs
+    assert read_html(_bylined_page(author_link, org)).authors == ("Ines Zöttl",)
+    for box in ("nav", "footer"):
+        assert read_html(_bylined_page(f"<{box}><p>By John Roe</p></{box}><p>By Jane Doe</p>")).authors \
+            == ("Jane Doe",)
+
+
 def test_a_list_of_other_stories_headlines_among_the_paragraphs_is_not_body() -> None:
     """As the text reader: a list of headlines with no heading over it, between the article's paragraphs,
     links to other stories; a list of the article's own sentences stays."""

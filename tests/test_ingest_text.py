@@ -1055,6 +1055,24 @@ def test_a_span_of_days_is_no_publication_date() -> None:
     assert days == ["2024-01-11"]
 
 
+@pytest.mark.parametrize("line", ["Air Date: November 19, 2019", "Release date: 22 November 2019",
+                                  "Event date: 19.11.2019", "Deadline: November 19, 2019",
+                                  "Jane Doe, born 19 November 1950"])
+def test_a_date_said_to_be_another_things_is_not_the_pages(line: str) -> None:
+    """A date the line says is another thing's (a video's air date, a product's release, an event's, a deadline, a
+    birth) is no publication date, labelled or not: under a video teaser by the headline it was asserted as the
+    page's ("date" read as the publication's label). The page's own label still counts."""
+    assert labelled_date(line) is None
+    head = read_head(_page("Council agrees the new city plan after long debate", "By Jane Doe", "[video]",
+                           "Council meeting in full", line, *[PROSE * 2] * 4))
+    assert dateline.candidates(head.paras, head.title_at, head.start, head.end) == []
+    article = read_text(_page("Council agrees the new city plan after long debate", "By Jane Doe", "[video]",
+                              "Council meeting in full", line, *[PROSE * 2] * 4))
+    assert article.date is None
+    assert labelled_date("Date: November 19, 2019") == ("published", "2019-11-19")
+    assert labelled_date("Published date: November 19, 2019") == ("published", "2019-11-19")
+
+
 def test_read_also_boxes_between_the_articles_paragraphs_do_not_end_it() -> None:
     """Two "Lesen Sie auch" boxes (a picture, a section, another story's headline) inside the article:
     what follows each is the article going on, its subheadings over several paragraphs."""
@@ -1291,6 +1309,23 @@ def test_a_pictures_caption_states_no_date_for_the_page() -> None:
     head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", "24 April 2023",
                            PROSE * 2, _distinct_body()))
     assert dateline.candidates(head.paras, head.title_at, head.start, head.end) != []
+
+
+def test_a_pictures_alt_text_and_caption_worded_alike_state_no_date_for_the_page() -> None:
+    """The alt text and the caption of one picture differ in a comma ("... am Montag, 5. Januar 2026, im
+    UN-Hauptquartier" over "... am Montag, 5. Januar 2026 im UN-Hauptquartier Frank Franklin II/Copyright"): the
+    picture's date all the same. Alone it was asserted as the page's; beside the page's own date it made that one
+    contested (another day stated at the head)."""
+    alt = "Der Sicherheitsrat tagt am Montag, 5. Januar 2026, im UN-Hauptquartier"
+    caption = "Der Sicherheitsrat tagt am Montag, 5. Januar 2026 im UN-Hauptquartier Frank Franklin II/Copyright"
+    for dated in ((), ("6 January 2026",)):
+        head = read_head(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", *dated, PROSE * 2,
+                               alt, caption, _distinct_body()))
+        days = [value[:10] for _, value in dateline.candidates(head.paras, head.title_at, head.start, head.end)]
+        assert days == (["2026-01-06"] if dated else [])
+    article = read_text(_page("Home", "Tanks advance on the town in the east", "By Jane Doe", PROSE * 2, alt, caption,
+                              _distinct_body()))
+    assert article.date is None
 
 
 def test_a_consent_notice_for_embedded_content_and_its_check_box_are_not_body() -> None:

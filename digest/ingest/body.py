@@ -229,6 +229,21 @@ def alt_and_caption(paras: list[Para], i: int) -> bool:
     return (i + 1 < len(paras) and goes_on(text, paras[i + 1].text)) or (i > 0 and goes_on(paras[i - 1].text, text))
 
 
+_TOKEN = re.compile(r"\w+")
+
+
+def alt_and_caption_in_words(paras: list[Para], i: int) -> bool:
+    """alt_and_caption, word for word: the alt text and the caption a text browser shows of one picture often
+    differ in their punctuation ("tagt am Montag, 5. Januar 2026, im UN-Hauptquartier" over "tagt am Montag,
+    5. Januar 2026 im UN-Hauptquartier Frank Franklin II/Copyright ..."): the line's words (five or more) open
+    the next line's, or the line above's words open this one's."""
+    def goes_on(first: str, second: str) -> bool:
+        a, b = _TOKEN.findall(first.casefold()), _TOKEN.findall(second.casefold())
+        return len(a) >= 5 and b[:len(a)] == a
+    text = paras[i].text
+    return (i + 1 < len(paras) and goes_on(text, paras[i + 1].text)) or (i > 0 and goes_on(paras[i - 1].text, text))
+
+
 def _cut_short(first: str, second: str) -> bool:
     """Whether `first` is `second` cut short with an ellipsis (a picture's alt text over its caption)."""
     if not first.endswith(("…", "...")):

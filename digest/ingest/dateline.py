@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .blocks import Para
-from .body import alt_and_caption, is_junk, is_prose, words
-from .dates import find_date, labelled_date, starts_with_labelled_date, states_a_span
+from .body import alt_and_caption, alt_and_caption_in_words, is_junk, is_prose, words
+from .dates import another_things_date, find_date, labelled_date, starts_with_labelled_date, states_a_span
 from .linear import load_model, softmax
 
 _BEFORE = 40  # paragraphs above the headline (or the body's start) searched
@@ -78,10 +78,12 @@ def candidates(paras: list[Para], title_at: int | None, start: int, end: int,
             continue  # a date a sentence mentions, not the one the page is dated by
         if not labelled and (_GLUED_MENU.search(text) or _SIGNATURE.search(text)):
             continue  # a menu's words run together, or a quoted post's signature: not the page's date
-        if not labelled and alt_and_caption(paras, i):
+        if not labelled and (alt_and_caption(paras, i) or alt_and_caption_in_words(paras, i)):
             continue  # a picture's alt text and caption ("... um Bachmut, 24. April 2023"): its date
         if not labelled and states_a_span(text):
             continue  # an issue's or an event's days ("December 25, 2023/January 1, 2024, Issue")
+        if not labelled and another_things_date(text):
+            continue  # a broadcast's, an event's, a release's date ("Air Date: November 19, 2019")
         value = labelled[1] if labelled else find_date(text)
         if value and (i < hi or prior is not None and _day(prior) == _day(value)):
             out.append((i, value))

@@ -197,6 +197,22 @@ _LABEL = re.compile(
 )
 
 
+# What a date on the line is said to be of, other than the page: a broadcast's, an event's, a product's release, a
+# deadline, a person's birth or death ("Air Date: November 19, 2019", "Release date: 22 November 2019",
+# "Deadline: ...", "born 12 May 1950"). "date" after such a word is no publication's label.
+_OTHER_THING = (r"air|airing|aired|broadcast|event|release|launch|premiere|due|start|starting|end|ending|expiry|"
+                r"expiration|closing|opening|effective|delivery|shipping|sale|birth|death|election|game|match")
+_OTHER_DATE = re.compile(rf"(?<![\w-])(?:(?:{_OTHER_THING})\s+date|date\s+of\s+(?:birth|death|the\s+event|event|"
+                         r"issue|release|expiry)|deadline|born|died)(?![\w-])", re.IGNORECASE)
+_QUALIFIED = re.compile(rf"(?<![\w-])(?:{_OTHER_THING})\s+$", re.IGNORECASE)
+
+
+def another_things_date(line: str) -> bool:
+    """Whether the line says its date is another thing's than the page's: an air date, an event's, a release's,
+    a deadline, a birth ("Air Date: November 19, 2019" under a video teaser)."""
+    return bool(_OTHER_DATE.search(line))
+
+
 # The labels written in English, where a numeric date may be month first (US) or day first.
 _ENGLISH_LABEL = re.compile(r"(first )?published|publication|posted|date|dated|created|(last )?(updated|modified)",
                             re.IGNORECASE)
@@ -212,6 +228,8 @@ def labelled_date(line: str) -> tuple[str, str] | None:
     found: list[tuple[str, str]] = []
     plain = _ascii_digits(line)
     for m in _LABEL.finditer(plain):
+        if m.group("label").lower().startswith("date") and _QUALIFIED.search(plain[max(0, m.start() - 20):m.start()]):
+            continue  # "Air Date: November 19, 2019": a broadcast's date, not the page's
         rest = plain[m.end():m.end() + 60]
         # A label in a language whose dates are always written day first ("veröffentlicht am
         # 06/01/2026", "publié le 06/01/2026") settles the order a bare 06/01/2026 leaves open.

@@ -631,16 +631,29 @@ _PERSON_ONLY = re.compile(rf"^{_PERSON}$")
 _BYLINE_TAGS = ("p", "li", "span", "div", "a", "address", "dd", "small", "em", "strong", "b", "h5", "h6", "cite")
 
 
+# Where a page sets what goes with its article but is not it: a box of related stories (<aside>), the menus
+# (<nav>) and the footer.
+_ELSEWHERE = "ancestor::aside or ancestor::nav or ancestor::footer"
+
+
+def _in_teaser(node: Any, text: str) -> bool:
+    """Whether the byline is part of a link that says four words or more besides: a teaser's card, another story's
+    headline and its writer in one link ("Mögliche Garantie für Bankeinlagen: Rettet die Reichen Von Ines Zöttl");
+    not a link to the writer's page around their byline alone."""
+    return any(words(link.text_content()) >= words(text) + 4 for link in node.iterancestors("a"))
+
+
 def _labelled_authors(tree: Any) -> tuple[str, ...]:
     """The names of persons the page's first labelled byline gives, in a short element of its own;
-    () if none."""
+    () if none. A byline in a box of related stories, a menu, the footer or a link to another page
+    names another story's writer ("Sur le même sujet ... Par Jane Doe"): not this one's."""
     if tree is None:
         return ()
     for node in tree.iter(*_BYLINE_TAGS):
-        if len(node) > 4:
+        if len(node) > 4 or node.xpath(_ELSEWHERE):
             continue
         text = node.text_content()
-        if len(text) > 120:
+        if len(text) > 120 or _in_teaser(node, text):
             continue
         m = _BYLINE_LABEL.match(one_line(text))
         if not m:

@@ -36,7 +36,7 @@ from .body import (
     words,
 )
 from .clean import one_line
-from .dates import date_start, find_date, labelled_date, only_dates, starts_with_labelled_date
+from .dates import another_things_date, date_start, find_date, labelled_date, only_dates, starts_with_labelled_date
 from .markdown import render_body, summary_from
 
 _HEAD_WINDOW = 60  # paragraphs before the body searched for the headline
@@ -627,7 +627,7 @@ def _date(head: list[Para], above: list[Para], tail: list[Para]) -> str | None:
             if labelled:
                 found.append((rank * 3 + (2 if labelled[0] == "updated" else 0), labelled[1]))
                 continue
-            if _GLUED_MENU.search(para.text) or _QUOTE_SIGNATURE.search(para.text):
+            if _GLUED_MENU.search(para.text) or _QUOTE_SIGNATURE.search(para.text) or another_things_date(para.text):
                 continue
             if rank == 1 and not (_PUBLISH_WORD.search(para.text) or words(para.text) <= 8):
                 continue
