@@ -82,6 +82,7 @@ from digest.reuse.plan_patch import (
     FEED_UNIT,
     PLAN_BASE,
     PLAN_SHAPE,
+    EntryLookup,
     KeptUnits,
     Plan,
     full_plan,
@@ -282,6 +283,7 @@ class Builder:
         self._published: list[tuple[str, CachedEntry]] = []
         self._planned: tuple[Config, Salts, datetime] | None = None
         self._published_key: tuple[str, str] | None = None  # (plan salt, inputs key) of _published
+        self._published_sum: int | None = None  # the entries_sum of _published
         self._published_rows = PublishedRows()  # how _published is found again (a long-lived Builder's)
         # When the first entry the last build held back for its future date comes due (a POSIX
         # timestamp; None: none is): the dev server builds again then, with no file saved.
@@ -501,6 +503,7 @@ class Builder:
         self._published = []
         self._planned = None
         self._published_key = None
+        self._published_sum = None
         self._published_rows = PublishedRows()
         self.next_due = None
 
@@ -584,7 +587,13 @@ class Builder:
         # A long-lived Builder's last build: its published entries and their key, what the live
         # site was built from when it published (not made again: two passes over 100,000 rows)
         last_published, last_key = self._published, self._published_key
-        inputs_sum = entries_sum(published_rows)
+        # A dev server's edits in place: the published entries' sum moved by the rows they replaced (at
+        # 100,000 entries every row's term took 0.08 s of each edit)
+        moved = None if self.once else self._published_rows.moved
+        inputs_sum = entries_sum(published_rows) if moved is None or self._published_sum is None else \
+            moved_sum(self._published_sum, [(rel, was) for rel, was, _ in moved], [(rel, row) for rel, _, row in moved])
+        if not self.once:
+            self._published_sum = inputs_sum
         inputs = key_of(plan_salt, inputs_sum)
         if not self.once:
             self._published, self._published_key = published_rows, (plan_salt, inputs)
@@ -608,9 +617,14 @@ class Builder:
             changes = None if last_key == (plan_salt, live_state.inputs) or found.changes is None else \
                 _published_changes(found.changes, config, now)
             if changes is not None:
-                # The published entries the last refresh found, told from the change (at 100,000 entries
+                # Every change an edit in place (no entry come, gone, published or held back): the patch is
+                # told them, without a pass over every row (0.05 s at 100,000 entries)
+                edited = [(rel, was, now_) for rel, was, now_ in changes if was is not None and now_ is not None]
+                in_place = [(rel, was, now_) for rel, was, now_ in edited if was.content_hash != now_.content_hash] \
+                    if len(edited) == len(changes) else None
+                # Else the published entries the last refresh found, told from the change (at 100,000 entries
                 # finding them again and their key took 0.2-0.3 s of every edit)
-                before_rows = _published_before(published_rows, changes)
+                before_rows = {} if in_place is not None else _published_before(published_rows, changes)
                 base = (plan_salt, key_of(plan_salt, moved_sum(inputs_sum, [(rel, now_) for rel, _, now_ in changes
                                                                             if now_ is not None],
                                                                [(rel, was) for rel, was, _ in changes
@@ -619,7 +633,16 @@ class Builder:
                         if was is None or now_ is None or was.content_hash != now_.content_hash]
                 entries_changed = frozenset(PurePosixPath(rel) for rel, _, _ in real)
                 recent_changes = real
+            elif moved is not None and last_key == (plan_salt, live_state.inputs):
+                # A dev server's edits in place, as PublishedRows found them from the last build's rows: told,
+                # not found by comparing every row's content (two dicts of 100,000 and a pass: 0.05-0.1 s)
+                base = last_key
+                in_place = [(rel, was, row) for rel, was, row in moved if was.content_hash != row.content_hash]
+                before_rows = {}
+                entries_changed = frozenset(PurePosixPath(rel) for rel, _, _ in in_place)
+                recent_changes = list(in_place) if len(in_place) <= HEADS_KEPT else []
             else:
+                in_place = None
                 if last_key == (plan_salt, live_state.inputs):
                     before_list, base = last_published, last_key
                 else:
@@ -635,9 +658,14 @@ class Builder:
                                       for rel in map(str, entries_changed)]
             if base[1] == live_state.inputs and cache.get(PLAN_BASE) == base:  # the live site's entries and plan
                 remembered = cache.get(STORIES)  # read before a patch groups again
-                plan = patch(cache, base, before_rows, published_rows, salts,
-                             same_stories=lambda: self._same_stories(published_rows, cache, remembered),
-                             remembered=remembered, refresh=functools.partial(refreshed_page, config))
+                plan = patch_changes(cache, base, in_place, salts,
+                                     same_stories=lambda: self._same_stories(published_rows, cache, remembered),
+                                     remembered=remembered, entry_of=EntryLookup(published_rows),
+                                     refresh=functools.partial(refreshed_page, config)) \
+                    if in_place is not None else \
+                    patch(cache, base, before_rows, published_rows, salts,
+                          same_stories=lambda: self._same_stories(published_rows, cache, remembered),
+                          remembered=remembered, refresh=functools.partial(refreshed_page, config))
                 if plan is None:
                     live_plan = _live_plan(cache, remembered, entries_changed, len(published_rows), live_state)
                 elif self.once:

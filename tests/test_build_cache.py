@@ -1132,14 +1132,18 @@ def test_a_long_lived_builder_told_of_edits_in_place_looks_at_those_rows_only(ma
                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Told by its watcher that entry files were edited in place, a long-lived Builder looks at their
     rows only (EntryRows._refresh_edited, PublishedRows): no walk of the entry files, no pass over
-    every row to find the published ones. An edit that publishes or withdraws an entry, or an entry
-    held back for its date coming due, finds them all again. Each build equals a cold build."""
+    every row to find the published ones, to key them (their sum is moved by the rows edited) or to
+    find the edited ones again for the plan's patch. An edit that publishes or withdraws an entry, or
+    an entry held back for its date coming due, finds them all again. Each build equals a cold build."""
     later = entry_text("Later news", "2030-01-02T09:00:00Z", "Held back.", topic="world")
     site = make_site({**FILES, **THEME, "content/2030/01/02/later.md": later}, config=CONFIG)
     walks, passes = [], []
     real_found_after, real_published = digest.reuse.entry_rows.found_after, digest.reuse.entry_rows.published
     monkeypatch.setattr(digest.reuse.entry_rows, "found_after", lambda *a: walks.append(1) or real_found_after(*a))
     monkeypatch.setattr(digest.reuse.entry_rows, "published", lambda *a: passes.append(1) or real_published(*a))
+    real_sum, real_patch = digest.build.entries_sum, digest.build.patch
+    monkeypatch.setattr(digest.build, "entries_sum", lambda rows: passes.append(2) or real_sum(rows))
+    monkeypatch.setattr(digest.build, "patch", lambda *a, **k: passes.append(3) or real_patch(*a, **k))
     builder = Builder(site, OPTIONS)
     try:
         builder.build()

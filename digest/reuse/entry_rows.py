@@ -255,6 +255,9 @@ class PublishedRows:
     def __init__(self) -> None:
         self._last: tuple[Rows, tuple[bool, bool], float, float | None] | None = None  # rows, settings, time, due
         self._places: dict[str, int] | None = None
+        # When the last of() found the rows from the ones before by the edits alone: (path, row before, row
+        # now) of the published rows it replaced (their sum moves by these: moved_sum); else None
+        self.moved: list[tuple[str, CachedEntry, CachedEntry]] | None = None
 
     def index_places(self) -> None:
         """Make, once, the index of where each published entry is in the last build's list."""
@@ -271,17 +274,20 @@ class PublishedRows:
             self.index_places()
             assert self._places is not None
             rows, due = list(last[0]), last[3]
+            moved = []
             for rel, before, now_row in found.edited:
                 was, is_ = is_published(before, config, last[2]), is_published(now_row, config, moment)
                 if was != is_:
                     break  # one in, one out: the list's places move
                 if is_:
                     rows[self._places[rel]] = (rel, now_row)
+                    moved.append((rel, before, now_row))
                 elif (config.drafts or not now_row.draft) and now_row.published > moment:
                     due = now_row.published if due is None else min(due, now_row.published)  # held back
             else:
-                self._last = (rows, settings, moment, due)
+                self._last, self.moved = (rows, settings, moment, due), moved
                 return rows, due
+        self.moved = None
         rows = published(found.rows, config, now)
         due = next_publication(found.rows, config, now)
         self._last, self._places = (rows, settings, moment, due), None

@@ -304,7 +304,7 @@ def patch(cache: BuildCache, base: tuple[str, str], before: Mapping[str, CachedE
         if old is not row and old.content_hash != row.content_hash:
             changes.append((rel, old, row))
     return patch_changes(cache, base, changes, fingerprint_salt, same_stories, remembered,
-                         _EntryLookup(rows), refresh)
+                         EntryLookup(rows), refresh)
 
 
 def patch_changes(cache: BuildCache, base: tuple[str, str], changes: Sequence[tuple[str, CachedEntry, CachedEntry]],
@@ -374,7 +374,7 @@ def settle(cache: BuildCache, base: tuple[str, str]) -> None:
             cache.put(PLAN_BASE, base)  # only the small key: the index of what shows what is unchanged
 
 
-class _EntryLookup:
+class EntryLookup:
     """Path -> entry of these rows, indexed when first asked."""
 
     def __init__(self, rows: Sequence[tuple[str, CachedEntry]]) -> None:
