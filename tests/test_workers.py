@@ -75,14 +75,17 @@ def test_the_plan_is_stored_while_the_workers_render_and_kept_for_the_next_build
     build(root, BuildOptions(now=NOW, jobs=2))
     assert stored == [True]
     patched: list[bool] = []
-    real_patch = digest.build.patch
 
-    def spy_patch(*args: Any, **kwargs: Any) -> Any:
-        plan = real_patch(*args, **kwargs)
-        patched.append(plan is not None)
-        return plan
+    def spy(real: Any) -> Any:
+        def spy_patch(*args: Any, **kwargs: Any) -> Any:
+            plan = real(*args, **kwargs)
+            patched.append(plan is not None)
+            return plan
+        return spy_patch
 
-    monkeypatch.setattr(digest.build, "patch", spy_patch)
+    # A patch found by comparing the rows (patch), or told the edits in place (patch_changes)
+    monkeypatch.setattr(digest.build, "patch", spy(digest.build.patch))
+    monkeypatch.setattr(digest.build, "patch_changes", spy(digest.build.patch_changes))
     (root / "content/e1.md").write_text(entry_text("Headline number 1", date="2022-08-11T09:00:00Z",
                                                    body="Edited body."))
     build(root, BuildOptions(now=NOW, jobs=2))
