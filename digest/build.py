@@ -658,14 +658,11 @@ class Builder:
                                       for rel in map(str, entries_changed)]
             if base[1] == live_state.inputs and cache.get(PLAN_BASE) == base:  # the live site's entries and plan
                 remembered = cache.get(STORIES)  # read before a patch groups again
-                plan = patch_changes(cache, base, in_place, salts,
-                                     same_stories=lambda: self._same_stories(published_rows, cache, remembered),
-                                     remembered=remembered, entry_of=EntryLookup(published_rows),
-                                     refresh=functools.partial(refreshed_page, config)) \
-                    if in_place is not None else \
-                    patch(cache, base, before_rows, published_rows, salts,
-                          same_stories=lambda: self._same_stories(published_rows, cache, remembered),
-                          remembered=remembered, refresh=functools.partial(refreshed_page, config))
+                same = functools.partial(self._same_stories, published_rows, cache, remembered)
+                refresh = functools.partial(refreshed_page, config)
+                plan = patch_changes(cache, base, in_place, salts, same, remembered, EntryLookup(published_rows),
+                                     refresh) if in_place is not None else \
+                    patch(cache, base, before_rows, published_rows, salts, same, remembered, refresh)
                 if plan is None:
                     live_plan = _live_plan(cache, remembered, entries_changed, len(published_rows), live_state)
                 elif self.once:

@@ -340,11 +340,12 @@ def hidden_copies(segments: Iterable[Segment], pages: Mapping[str, str],
             fragment = by_name[name].fragments.get(rel) if name in by_name else None
             if fragment is not None:
                 stale.add((fragment, rel))
-    for segment in segments if stale_copies is None else ():
-        for rel in compress(segment.pages, map(ne, map(pages.get, segment.pages), segment.pages.values())):
-            fragment = segment.fragments.get(rel)
-            if fragment is not None:
-                stale.add((fragment, rel))
+    else:
+        for segment in segments:
+            for rel in compress(segment.pages, map(ne, map(pages.get, segment.pages), segment.pages.values())):
+                fragment = segment.fragments.get(rel)
+                if fragment is not None:
+                    stale.add((fragment, rel))
     if not stale:
         return {}
     stale_pages = {rel for _, rel in stale}
