@@ -144,9 +144,10 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
     `only`: the folders a build just wrote into (and their parents): only they are listed, the
     others taken as recorded, and the record brought up to date for them, so that the next build
     finds the whole tree as recorded (folders_as_recorded) and lists nothing. Without a record
-    of the tree, nothing is done (the next build looks at every folder). `stop()`, with `only`:
-    asked every STOP_EVERY folders; when true, the sweep ends there and records nothing (the next
-    build looks at those folders itself): a build waiting for the lock is not kept waiting."""
+    of the tree, nothing is done (the next build looks at every folder). `stop()`: asked every
+    STOP_EVERY folders listed (or, with `only`, looked at); when true, the sweep ends there and
+    records nothing (the next build looks at those folders itself): a build waiting for the lock
+    is not kept waiting."""
     kept = set(keep)
     records = _read_record(record)
     known = _Folders.of(records.get(tree_key)) if tree_key else None
@@ -176,6 +177,8 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
         stack = [rel_dir]
         while stack:
             current = stack.pop()
+            if only is None and stop is not None and len(listed) % STOP_EVERY == STOP_EVERY - 1 and stop():
+                raise _Stopped
             listed.add(current)
             folder = f"{root}/{current}" if current else root
             with os.scandir(folder) as found:
@@ -207,7 +210,10 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
         seen = known.without(looked_at).joined(seen)
         changed = True
     elif known is None:
-        sweep("", walk_known=True)
+        try:
+            sweep("", walk_known=True)
+        except _Stopped:
+            return Swept(sorted(removed), [])
     else:
         # A folder as recorded is vouched for as it is: only those changed or gone are noted
         # (126,632 folders at 100,000 entries: the loop is the sweep's time)
@@ -217,7 +223,10 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
             if is_gone:  # its parent changed, and is listed again
                 gone.append(rel_dir)
             else:
-                sweep(rel_dir, walk_known=False)
+                try:
+                    sweep(rel_dir, walk_known=False)
+                except _Stopped:
+                    return Swept(sorted(removed), [])
         if dropped:
             changed = True
             seen = known.without(dropped).joined(seen)
@@ -237,6 +246,10 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
         missing = sorted(rel for rel in listing[0] if rel not in present and rel.partition("/")[0] not in kept
                          and (everywhere or rel.rpartition("/")[0] in looked))
     return Swept(sorted(removed), missing)
+
+
+class _Stopped(Exception):
+    """sweep_tree's stop() said to end the walk."""
 
 
 def folders_as_recorded(tree: Path, record: Path, tree_key: str) -> bool:

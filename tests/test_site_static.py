@@ -453,6 +453,32 @@ def test_listing_the_folders_written_stops_when_asked_and_records_nothing(tmp_pa
     assert folders_as_recorded(tree, record, "t")
 
 
+def test_listing_a_tree_new_to_the_record_stops_when_asked_and_records_nothing(tmp_path, monkeypatch) -> None:
+    """A tree the record knows nothing of (a spare made afresh) is listed whole, asking `stop` as it
+    goes: stopped, nothing is recorded; let run, every folder is."""
+    import digest.site_static
+    from digest.site_static import folders_as_recorded, recorded_folders, remove_strays
+
+    monkeypatch.setattr(digest.site_static, "STOP_EVERY", 2)
+    tree, record = tmp_path / "tree", tmp_path / "record.marshal"
+    folders = [f"f{n}" for n in range(6)]
+    for rel in folders:
+        (tree / rel).mkdir(parents=True)
+        (tree / rel / "index.html").write_text("page")
+    (tree / "f0" / "stray.txt").write_text("by hand")
+    wanted = {f"{rel}/index.html" for rel in folders}
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) >= 2
+
+    assert remove_strays(tree, wanted, record=record, tree_key="t", stop=stop) == []  # f0 is listed last
+    assert len(asked) == 2 and recorded_folders(record, "t") is None  # stopped: not recorded
+    assert remove_strays(tree, wanted, record=record, tree_key="t", stop=lambda: False) == ["f0/stray.txt"]
+    assert folders_as_recorded(tree, record, "t")
+
+
 def test_a_build_records_the_folders_it_wrote_so_the_next_lists_none(make_site) -> None:
     """After an edit, the build lists the folders it wrote into (with the manifest at hand) and
     records them: the next build finds every folder as recorded. A stray in such a folder of the

@@ -27,7 +27,7 @@ from digest.search import (
     search_files,
     store_source,
 )
-from digest.site_static import remove_strays, sweep_tree
+from digest.site_static import recorded_folders, remove_strays, sweep_tree
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls
 
@@ -176,13 +176,16 @@ LACKING = "lacking files"  # a tree's inputs key once files of it were found del
 
 
 def record_written_folders(output: Path, folders: Collection[str], manifest: Mapping[str, object], record: Path,
-                           tree: str, stop: Callable[[], bool] | None = None) -> None:
+                           tree: str, stop: Callable[[], bool] | None = None, apart: bool = False) -> None:
     """After a build wrote into these folders of the tree now at `output`: list them (a stray
     there goes) and record them as they are, the tree's other folders as recorded before. Only a
     saving for the next build: where a folder cannot be listed, or `stop()` ends it (asked as it
-    goes), that build looks at them all."""
+    goes), that build looks at them all. `apart` (work that keeps no build waiting): a tree the
+    record knows nothing of (made afresh) has every folder listed and recorded."""
+    whole = apart and recorded_folders(record, tree) is None
     with contextlib.suppress(OSError):
-        remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree, only=folders, stop=stop)
+        remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree,
+                      only=None if whole else folders, stop=stop)
 
 
 class _NoManifest(Exception):
@@ -246,6 +249,9 @@ def catch_up_spare(cache: BuildCache, output: Path, stop: Callable[[], bool], ba
         have = have.updated(linked, removed=[*lost, *gone])
         cache.record_tree(staging.tree, replace(spare_state, manifest=have), keep=[live])
     if staging is not None and folders_record is not None and not stop():
-        # After a whole-site render at 100,000 entries: 128,000 folders listed, once 9 s of a build's wait
-        record_written_folders(staging.path, staging.touched, have, folders_record, staging.tree, stop)
+        # After a whole-site render at 100,000 entries: 128,000 folders listed, once 9 s of a build's wait.
+        # A spare made afresh (a new cache: digest or the config changed) is new to the record: every
+        # folder is listed (without, the second build after a new version of digest listed them, 15 s
+        # at 100,000 entries)
+        record_written_folders(staging.path, staging.touched, have, folders_record, staging.tree, stop, apart=True)
     return empty_trash(output, stop, batch)
