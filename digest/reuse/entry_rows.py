@@ -83,19 +83,27 @@ class EntryRows:
         self.found = (config.content_path, found)
         fresh: dict[str, CachedEntry] = {}
         to_parse: list[tuple[str, int, int]] = []
+        # Every row that is not the last refresh's, noted as the walk goes (at 100,000 entries a pass over
+        # every row to find them again took 0.06-0.08 s of an addition): those touched, then those parsed
+        changes: list[RowChange] = []
+        still_there = 0  # the rows of before that have their file still
         for rel, mtime_ns, size in found:
             cached = known.get(rel)
-            if cached is not None and cached.mtime_ns == mtime_ns and cached.size == size:
+            if cached is None:
+                to_parse.append((rel, mtime_ns, size))
+                continue
+            still_there += 1
+            if cached.mtime_ns == mtime_ns and cached.size == size:
                 fresh[rel] = cached
-            elif cached is not None and _same_bytes(config.site_root / rel, cached.content_hash):
-                fresh[rel] = cached.moved(mtime_ns, size)  # touched, not changed
+            elif _same_bytes(config.site_root / rel, cached.content_hash):
+                fresh[rel] = moved = cached.moved(mtime_ns, size)  # touched, not changed
+                changes.append((rel, cached, moved))
             else:
                 to_parse.append((rel, mtime_ns, size))
         parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs)
         fresh.update(parsed)
-        removed = [rel for rel in known if rel not in fresh]
-        changes: list[RowChange] = [(rel, known.get(rel), row) for rel, row in fresh.items()
-                                    if known.get(rel) is not row]
+        changes += ((rel, known.get(rel), row) for rel, row in parsed.items())
+        removed = [rel for rel in known if rel not in fresh] if still_there < len(known) else []
         changes += ((rel, known[rel], None) for rel in removed)
         replaced = [(rel, was) for rel, was, row in changes
                     if was is not None and (row is None or row.content_hash != was.content_hash)]
@@ -258,6 +266,9 @@ class PublishedRows:
         # When the last of() found the rows from the ones before by the edits alone: (path, row before, row
         # now) of the published rows it replaced (their sum moves by these: moved_sum); else None
         self.moved: list[tuple[str, CachedEntry, CachedEntry]] | None = None
+        # Whether the last of() found every row published as the one before it did, or held back (the same
+        # settings, no entry come due since): the published entries then differ by the rows changed only
+        self.steady = False
 
     def index_places(self) -> None:
         """Make, once, the index of where each published entry is in the last build's list."""
@@ -269,8 +280,9 @@ class PublishedRows:
         moment = now.timestamp()
         settings = (config.drafts, config.future)
         last = self._last
-        if found.edited is not None and last is not None and last[1] == settings and last[2] <= moment \
-                and (last[3] is None or moment < last[3]):
+        self.steady = last is not None and last[1] == settings and last[2] <= moment \
+            and (last[3] is None or moment < last[3])
+        if found.edited is not None and last is not None and self.steady:
             self.index_places()
             assert self._places is not None
             rows, due = list(last[0]), last[3]
