@@ -8,6 +8,7 @@ not enough to chain two stories together (the weakness of single linkage).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -386,48 +387,62 @@ def best_story(own: Label, sums: Mapping[Label, float], sizes: Mapping[Label, in
 
 def _moved_arrays(times: Sequence[float], edges: Pairs, label_list: list[int], size_list: list[int],
                   first_list: list[float], last_list: list[float], settings: StorySettings) -> list[int]:
-    """`moved`'s destinations with numpy, for many pairs: best_story's arithmetic, the same bits."""
+    """`moved`'s destinations with numpy, for many pairs: best_story's arithmetic, the same bits. The
+    reports are taken a range at a time, each range holding about SLICE of their pairs (dense news has
+    millions: every pair counted from both ends at once took 300 MB more)."""
     import numpy as np
 
     from digest.stories.vectors import as_pairs
 
-    assert settings.move_margin is not None
+    margin = settings.move_margin
+    assert margin is not None
     n = len(times)
     pairs = as_pairs(edges)
     label = np.array(label_list, np.int64)
     sizes = np.array(size_list, np.int64)
     dest = label.copy()
-    if not len(pairs):
-        return dest.tolist()
-    first, second = pairs.first.astype(np.int64), pairs.second.astype(np.int64)
-    report = np.concatenate((first, second))
-    partner = np.concatenate((second, first))
-    order = np.argsort(report * n + partner)  # each report's partners in time order
-    report, partner = report[order], partner[order]
-    similarity = np.concatenate((pairs.similarity, pairs.similarity))[order]
-    count = len(size_list)
-    keys, which = np.unique(report * count + label[partner], return_inverse=True)
-    sums = np.bincount(which, weights=similarity, minlength=len(keys))  # in the partners' order, per key
-    of, story = np.divmod(keys, count)
-    own = story == label[of]
-    mine = np.zeros(n)
-    mine[of[own]] = sums[own]
     movable = sizes[label] >= 2
-    mine = mine / np.sqrt(np.where(movable, sizes[label] - 1, 1))
-    of, story, sums = of[~own], story[~own], sums[~own]
-    if not len(of):
-        return dest.tolist()
-    score = sums / np.sqrt(sizes[story])
-    ranked = np.lexsort((-story, score, of))  # per report, the best last (a tie: the lowest label)
-    of, story, sums, score = of[ranked], story[ranked], sums[ranked], score[ranked]
-    ends = np.flatnonzero(np.append(of[1:] != of[:-1], True))
-    of, story, sums, score = of[ends], story[ends], sums[ends], score[ends]
-    at = np.array(times, np.float64)[of]
-    start, stop = np.array(first_list, np.float64)[story], np.array(last_list, np.float64)[story]
-    move = (movable[of] & (score > mine[of] * (1.0 + settings.move_margin))
-            & (sums / sizes[story] >= settings.threshold) & (score >= settings.pair_threshold)
-            & (np.maximum(stop, at) - np.minimum(start, at) <= settings.max_span_days * 86400.0))
-    dest[of[move]] = story[move]
+    first, second = pairs.first, pairs.second
+    held = (np.bincount(first, minlength=n) + np.bincount(second, minlength=n)) * movable
+    total = np.cumsum(held)
+    bounds = [0, *np.searchsorted(total, np.arange(SLICE, int(total[-1]) if n else 0, SLICE)).tolist(), n]
+    at = np.array(times, np.float64)
+    begin, end = np.array(first_list, np.float64), np.array(last_list, np.float64)
+    for lo, hi in itertools.pairwise(bounds):
+        if lo >= hi:
+            continue
+        ahead = np.flatnonzero((first >= lo) & (first < hi))
+        behind = np.flatnonzero((second >= lo) & (second < hi))
+        report = np.concatenate((first[ahead], second[behind])).astype(np.int64)
+        partner = np.concatenate((second[ahead], first[behind])).astype(np.int64)
+        similarity = np.concatenate((pairs.similarity[ahead], pairs.similarity[behind]))
+        kept = movable[report]
+        report, partner, similarity = report[kept], partner[kept], similarity[kept]
+        if not len(report):
+            continue
+        order = np.argsort(report * n + partner)  # each report's partners in time order
+        report, partner, similarity = report[order], partner[order], similarity[order]
+        count = len(size_list)
+        keys, which = np.unique(report * count + label[partner], return_inverse=True)
+        sums = np.bincount(which, weights=similarity, minlength=len(keys))  # in the partners' order, per key
+        of, story = np.divmod(keys, count)
+        own = story == label[of]
+        mine = np.zeros(hi - lo)
+        mine[of[own] - lo] = sums[own]
+        mine = mine / np.sqrt(np.maximum(sizes[label[lo:hi]] - 1, 1))
+        of, story, sums = of[~own], story[~own], sums[~own]
+        if not len(of):
+            continue
+        score = sums / np.sqrt(sizes[story])
+        ranked = np.lexsort((-story, score, of))  # per report, the best last (a tie: the lowest label)
+        of, story, sums, score = of[ranked], story[ranked], sums[ranked], score[ranked]
+        best = np.flatnonzero(np.append(of[1:] != of[:-1], True))
+        of, story, sums, score = of[best], story[best], sums[best], score[best]
+        move = ((score > mine[of - lo] * (1.0 + margin))
+                & (sums / sizes[story] >= settings.threshold) & (score >= settings.pair_threshold)
+                & (np.maximum(end[story], at[of]) - np.minimum(begin[story], at[of])
+                   <= settings.max_span_days * 86400.0))
+        dest[of[move]] = story[move]
     return dest.tolist()
 
 
