@@ -16,10 +16,19 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from digest.model import Entry
-from digest.stories import entry_features, group_stories, story_key
+from digest.stories import entry_features, group_stories, linkage, story_key
 from digest.stories.features import link_words, story_text
-from digest.stories.linkage import Cluster, average_linkage, near_copies, split_at_pauses
+from digest.stories.linkage import (
+    Cluster,
+    average_linkage,
+    destinations,
+    link_stories,
+    moved,
+    near_copies,
+    split_at_pauses,
+)
 from digest.stories.settings import StorySettings
+from digest.stories.vectors import as_pairs
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DAY = datetime(2022, 8, 15, 9, 0, tzinfo=UTC)
@@ -564,6 +573,51 @@ def test_a_story_is_split_where_its_coverage_pauses_longer_than_it_ran() -> None
         == [0.2, 0.2]
     assert split_at_pauses(Cluster((0, 1, 2, 3), 0.2), [0.0, 60.0, 9e4, 9.006e4], StorySettings(quiet_hours=None)) \
         == [Cluster((0, 1, 2, 3), 0.2)]
+
+
+def test_a_report_moves_to_the_story_it_is_most_like_once_linkage_is_done() -> None:
+    """linkage.moved: report 3, in story (0 1 2 3) by one weak pair, is far more like (4 5 6) by the measure
+    linkage joins by (summed likeness over the square root of the story's size): 0.9 / sqrt(3) against
+    0.05 / sqrt(3). A report alone never moves; a move needs the margin, the bars of a join and the span."""
+    settings = StorySettings()
+    stories = [Cluster((0, 1, 2, 3), 0.2), Cluster((4, 5, 6), 0.3), Cluster((7,), 1.0)]
+    pairs = [(0, 1, 0.5), (0, 2, 0.5), (1, 2, 0.5), (0, 3, 0.05), (3, 4, 0.3), (3, 5, 0.3), (3, 6, 0.3),
+             (4, 5, 0.4), (4, 6, 0.4), (5, 6, 0.4), (7, 4, 0.35), (7, 5, 0.35)]
+    times = [0.0] * 8
+    assert moved(times, pairs, stories, settings) == [Cluster((0, 1, 2), 0.2), Cluster((3, 4, 5, 6), 0.3),
+                                                      Cluster((7,), 1.0)]
+    assert moved(times, pairs, stories, StorySettings(move_margin=None)) == stories
+    # Only a little more like the other story than its own: it stays (1 + move_margin).
+    close = [*pairs[:3], (0, 3, 0.25), (1, 3, 0.25), (2, 3, 0.25), *pairs[4:]]  # 0.9 / sqrt(3) against 0.75 / sqrt(3)
+    assert destinations(times, close, stories, settings)[3] == 0
+    assert destinations(times, close, stories, StorySettings(move_margin=0.1))[3] == 1
+    # Too weak for linkage to join it there (average times sqrt(size) under pair_threshold), or too far in time.
+    weak = [(a, b, s / 10 if 3 in (a, b) and s == 0.3 else s) for a, b, s in pairs]
+    assert destinations(times, weak, stories, settings)[3] == 0
+    late = [0.0, 0.0, 0.0, 0.0, 7 * 86400.0, 7 * 86400.0, 7 * 86400.0, 0.0]
+    assert destinations(late, pairs, stories, StorySettings(max_span_days=6.5))[3] == 0
+    # link_stories moves reports: pairs as arrays (group_stories) or a list (nearby), the same stories.
+    assert link_stories(times, pairs, settings) == link_stories(times, as_pairs(pairs), settings)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_moves_are_the_same_bits_from_pairs_in_a_list_and_in_arrays(seed: int,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """destinations in plain Python (nearby's lists) and with numpy (group_stories' Pairs, its reports a
+    range at a time: a few pairs a range here) agree on random graphs, ties of equal likeness included
+    (broken towards the story whose first member is earliest)."""
+    monkeypatch.setattr(linkage, "SLICE", [5, 40, 1 << 17][seed % 3])
+    rng = random.Random(seed)
+    n = rng.randint(2, 60)
+    times = sorted(rng.uniform(0, 3 * 86400.0) for _ in range(n))
+    pairs = sorted({(j, i): rng.choice([0.05, 0.1, 0.2, rng.random()]) for i in range(n) for j in range(i)
+                    if rng.random() < 0.2}.items(), key=lambda item: (item[0][1], item[0][0]))
+    edges = [(i, j, s) for (i, j), s in pairs]
+    labels = [rng.randrange(max(1, n // 4)) for _ in range(n)]
+    stories = sorted(Cluster(tuple(i for i in range(n) if labels[i] == k), 0.1) for k in set(labels))
+    for margin in (-0.5, 0.0, 0.3):
+        settings = StorySettings(move_margin=margin, max_span_days=2.0)
+        assert destinations(times, edges, stories, settings) == destinations(times, as_pairs(edges), stories, settings)
 
 
 RECALL_MORNING = [

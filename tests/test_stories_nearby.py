@@ -143,11 +143,11 @@ def test_a_word_of_the_features_is_in_their_pickle_as_pickled_str_says(words: li
 class Ledgered(Site):
     """The test site of test_stories_incremental, its grouping kept as a ledger and stories."""
 
-    def __init__(self, rng: random.Random, entries: list[Entry]) -> None:
-        super().__init__(rng, entries, max_affected=1.0)
+    def __init__(self, rng: random.Random, entries: list[Entry], weights: StorySettings = DEFAULT_SETTINGS) -> None:
+        super().__init__(rng, entries, weights, max_affected=1.0)
         self.seen: dict[str, EntryFeatures] = {}
         self.regrouped = self.fallbacks = 0
-        self.stories = group_stories(entries, self.features)
+        self.stories = group_stories(entries, self.features, settings=weights)
         self.ledger = ledger_of(entries, self.features, self.tokens())
 
     def tokens(self) -> list[str]:
@@ -161,7 +161,7 @@ class Ledgered(Site):
 
     def check(self) -> None:
         entries = list(self.entries.values())
-        expected = group_stories(entries, self.features)
+        expected = group_stories(entries, self.features, settings=self.weights)
         # Every share allowed: the exact path is taken whenever it can be (the defaults give up sooner).
         # Half the time without the features of what went: every entry's words are counted again.
         departed = self.departed if self.rng.random() < 0.5 else None
@@ -171,10 +171,10 @@ class Ledgered(Site):
         # The last stories as tuples, or as the cache keeps them (an entry alone as its path)
         previous = self.rng.choice([remembered, remembered_stories])(self.stories)
         checked = same_grouping_near(ReadEntries(entries), columns_of(entries), features, self.tokens(), previous,
-                                     self.ledger, DEFAULT_SETTINGS, departed=departed, max_fresh=1.0,
+                                     self.ledger, self.weights, departed=departed, max_fresh=1.0,
                                      max_reached=1.0)
         found = regroup_near(entries, features, self.tokens(), previous, self.ledger,
-                             DEFAULT_SETTINGS, departed=departed, max_fresh=1.0, max_reached=1.0)
+                             self.weights, departed=departed, max_fresh=1.0, max_reached=1.0)
         # Told by the same search: either both can tell, and agree, or neither
         assert (checked is None) == (found is None)
         if checked is not None and found is not None:
@@ -215,6 +215,24 @@ def test_bursty_corpora_after_random_edits(seed: int, steps: list[list[str]]) ->
     for kinds in steps:
         site.step(kinds)
         site.check()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reports_moved_to_the_story_they_are_most_like_regroup_near_the_change_exactly(seed: int) -> None:
+    """linkage.moved in a regrouping near a change: a report moves only to a story it is paired with,
+    so within the connected part of the pairs that nearby regroups. With a margin below 0 (a report
+    moves to a story at least half as like it as its own) many move, and every regrouping near an
+    edit is still group_stories' result."""
+    rng = random.Random(seed)
+    weights = dataclasses.replace(DEFAULT_SETTINGS, move_margin=-0.5)
+    site = Ledgered(rng, corpus(rng, 200, stories=6, days=3), weights)
+    plain = group_stories(list(site.entries.values()), site.features,
+                          settings=dataclasses.replace(weights, move_margin=None))
+    assert automatic(plain) != automatic(site.stories)  # reports moved
+    for _ in range(12):
+        site.step([rng.choice(["add", "remove", "title", "time", "swap"])])
+        site.check()
+    assert site.regrouped > 0
 
 
 def _spread_and_edited(seed: int, edits: int) -> Ledgered:

@@ -24,6 +24,9 @@ Why the parts can be redone separately (see `vectors` and `linkage`):
   of a changed pair it reads (or an entry whose group of the round before changed), grown by
   every group outside that may join one formed. On dense news, where a week is one connected
   part, that is a few stories instead of the week.
+- Where linkage.moved puts a report depends on its pairs, its story of the last round and its
+  partners' stories: it is decided again for the entries relinked, their partners and the ends of
+  changed pairs, and the stories that lost or gained a report are made again.
 """
 
 from __future__ import annotations
@@ -46,10 +49,13 @@ from digest.stories.linkage import (
     Bars,
     Cluster,
     Trace,
+    best_story,
     copy_bar,
     core_bars,
+    destinations,
     link_round,
     near_copies,
+    report_sums,
     split_at_pauses,
     story_bars,
 )
@@ -226,7 +232,15 @@ class StoryGrouper:
         clusters = link_round(times, edges, story_bars(settings), cores, trace)
         self._story = Groups()
         self._formed(self._story, list(range(n)), times, cores, clusters, trace)
-        groups = [self._group(p.members, p.score, None) for c in clusters for p in split_at_pauses(c, times, settings)]
+        # Where linkage.moved puts each entry (a story of the round, by its Group), and what each holds.
+        formed_groups = [self._story.of[c.members[0]] for c in clusters]
+        self._dest: dict[int, Group] = {}
+        self._into: dict[int, set[int]] = {}  # Group.number -> entries
+        for i, k in enumerate(destinations(times, edges, clusters, settings)):
+            self._dest[i] = formed_groups[k]
+            self._into.setdefault(formed_groups[k].number, set()).add(i)
+        groups = [self._group(p.members, p.score, None) for g in formed_groups if g.number in self._into
+                  for p in self._pieces(g)]
         groups += [self._curated_group(key) for key in self._curated]
         groups.sort(key=lambda g: g.sort_key)
         self._group_of: dict[int, _Group] = {i: g for g in groups for i in g.members}
@@ -234,6 +248,26 @@ class StoryGrouper:
         self._sort_keys: list[SortKey] = [g.sort_key for g in groups]
         self._sorted_stories: list[Story] = [g.story for g in groups]
         self.last = UpdateReport(full=True, reason=reason, revectored=n, compared=len(edges), relinked=n)
+
+    def _pieces(self, formed: Group) -> list[Cluster]:
+        """The stories of the entries linkage.moved puts in this story of the round (split at pauses)."""
+        members = tuple(sorted(self._into[formed.number], key=self._order.__getitem__))
+        cluster = Cluster(members, formed.score if len(members) > 1 else 1.0)
+        return split_at_pauses(cluster, self._time, self.settings)
+
+    def _destination(self, i: int) -> Group:
+        """linkage.best_story for entry i, its stories labelled by their first members' (time, path)."""
+        of, order = self._story.of, self._order
+        own = of[i]
+        partners = sorted(self._edges.get(i, {}).items(), key=lambda js: order[js[0]])
+        label = {j: order[of[j].members[0]] for j, _ in partners}
+        sums = report_sums(partners, label)
+        groups = {order[g.members[0]]: g for j in label if (g := of[j])}
+        groups[order[own.members[0]]] = own
+        sizes = {k: len(g.members) for k, g in groups.items()}
+        first = {k: self._time[g.members[0]] for k, g in groups.items()}
+        last = {k: self._time[g.members[-1]] for k, g in groups.items()}
+        return groups[best_story(order[own.members[0]], sums, sizes, first, last, self._time[i], self.settings)]
 
     def _group(self, members: tuple[int, ...], score: float, curated: str | None) -> _Group:
         entries = [self._entry[i] for i in members]
@@ -287,6 +321,8 @@ class StoryGrouper:
 
         copied: set[int] = set(entering)  # entries with a pair of near copies changed
         df_delta: Counter[str] = Counter()
+        # Their partners' sums to each story (linkage.moved) change: where they go is decided again.
+        partnered = {j for i in leaving for j in self._edges.get(i, {})}
         for i in leaving:
             self._leave(i, df_delta, copied)
         for i in departed:
@@ -323,20 +359,48 @@ class StoryGrouper:
         core_sources = {i for pair, s in changed.items() if s >= self.settings.core_similarity for i in pair
                         if i in revectored}
         story_sources = {i for pair in changed for i in pair if i in revectored}
-        region, formed = self._relink(copied, core_sources | entering | leaving, story_sources | entering | leaving,
+        region, _ = self._relink(copied, core_sources | entering | leaving, story_sources | entering | leaving,
                                       leaving)
 
-        # The old automatic groups of these entries lie within them (see _relink).
-        dropped = {g for i in region | leaving if (g := self._group_of.get(i)) and g.curated is None}
-        assert all(i in region or i in leaving or i not in self._title for g in dropped for i in g.members)
+        # Where linkage.moved puts an entry depends on its pairs and on the stories of the round of its
+        # partners and its own: decided again for the entries relinked, their partners, and the ends of
+        # changed pairs (and of the pairs of entries gone). Every story of the round that an entry left
+        # or entered is made again from what it now holds.
+        automatic = self._title.keys()
+        decided = set(region) | partnered | {i for pair in changed for i in pair}
+        decided |= {j for i in region for j in self._edges.get(i, {})}
+        decided &= automatic
+        going = {i: self._destination(i) for i in decided}
+        remade: dict[int, Group] = {}
+        before: dict[int, set[int]] = {}
+        for i in (going.keys() | leaving) & self._dest.keys():
+            old_dest = self._dest[i]
+            if i in leaving or going.get(i) is not old_dest:  # an entry read anew: its story is made again
+                del self._dest[i]
+                holding = self._into[old_dest.number]
+                before.setdefault(old_dest.number, set(holding))
+                remade[old_dest.number] = old_dest
+                holding.discard(i)
+        for i, new_dest in going.items():
+            if self._dest.get(i) is not new_dest:
+                self._dest[i] = new_dest
+                before.setdefault(new_dest.number, set(self._into.get(new_dest.number, ())))
+                remade[new_dest.number] = new_dest
+                self._into.setdefault(new_dest.number, set()).add(i)
+        dropped = {g for number in remade for i in before[number]
+                   if (g := self._group_of.get(i)) and g.curated is None}
         dropped |= {g for key in curated_keys if (g := self._story_of_key.get(key))}
         kept = {self._group_of[i] for i in touched} - dropped  # same members; an entry in it changed
         for g in dropped | kept:
             self._drop_group(g)
         for g in kept:
             self._add_group(self._group(g.members, g.score, g.curated))
-        for group in formed:
-            for piece in split_at_pauses(Cluster(group.members, group.score), self._time, self.settings):
+        for number, group in remade.items():
+            if not self._into.get(number):
+                self._into.pop(number, None)
+                continue
+            assert self._story.of.get(group.members[0]) is group  # a story of the round now
+            for piece in self._pieces(group):
                 self._add_group(self._group(piece.members, piece.score, None))
         for key in curated_keys:
             if self._curated.get(key):

@@ -8,10 +8,11 @@ not enough to chain two stories together (the weakness of single linkage).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from digest.stories.settings import StorySettings
 
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 
 # Edges given as a list of (i, j, similarity) are summed in plain Python, any others as vectors.Pairs, with
 # numpy: a regrouping of a few entries near a change (nearby) never loads numpy (0.1 s).
+
+# A story's label in `moved`: its number, or (in the incremental grouper) its first member's (time, path);
+# either way in the order of the stories' first members.
+Label = TypeVar("Label", int, tuple[float, str])
 
 SLICE = 1 << 17  # edges summed at once, about
 PRUNE_AT = 4096  # pairs of joined groups left in average_linkage's queue before it is pruned, at least
@@ -284,7 +289,8 @@ def link_stories(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int,
     """Stories from similar pairs, in three rounds, each starting from the groups of the last:
     near copies (headlines at least `copy_similarity` alike, joined directly or through others);
     cores (average linkage over the pairs at least `core_similarity` alike, joining at
-    `core_threshold`); then stories (average linkage over every pair). Dense news has millions
+    `core_threshold`); then stories (average linkage over every pair), each report then moved to the
+    story it is most like (`moved`), and each story split where its coverage pauses. Dense news has millions
     of weak pairs: linked one by one they cost most of the time, summed once per pair of cores
     they do not."""
     if isinstance(edges, list):
@@ -296,8 +302,148 @@ def link_stories(times: Sequence[float], edges: Pairs | Iterable[tuple[int, int,
         strong = edges.where(edges.similarity >= settings.core_similarity)
     copies = near_copies(times, strong, copy_bar(settings), settings.max_span_days * 86400.0)
     cores = link_round(times, strong, core_bars(settings), copies)
-    stories = link_round(times, edges, story_bars(settings), cores)
+    stories = moved(times, edges, link_round(times, edges, story_bars(settings), cores), settings)
     return sorted(piece for cluster in stories for piece in split_at_pauses(cluster, times, settings))
+
+
+def moved(times: Sequence[float], edges: Pairs | list[tuple[int, int, float]], clusters: Sequence[Cluster],
+          settings: StorySettings) -> list[Cluster]:
+    """The stories of the story round (`clusters`, sorted, every entry in one) after each report of a
+    story of two or more has moved where `best_story` sends it, all at once (each as the round left
+    the others). A story keeps its score. Average linkage never undoes a join: a report taken into a
+    story early, by a few of its first members, stays when the story grows into something it is less
+    like than another one. Each report's summed likeness to each story is added over its partners
+    in time order (`report_sums`), in every path, so the sums and the moves are the same bits wherever
+    a story is formed (group_stories, nearby, the incremental grouper)."""
+    if settings.move_margin is None:
+        return list(clusters)
+    members: list[list[int]] = [[] for _ in clusters]
+    for i, k in enumerate(destinations(times, edges, clusters, settings)):
+        members[k].append(i)
+    return [Cluster(tuple(m), clusters[k].score if len(m) > 1 else 1.0) for k, m in enumerate(members) if m]
+
+
+def destinations(times: Sequence[float], edges: Pairs | list[tuple[int, int, float]], clusters: Sequence[Cluster],
+                 settings: StorySettings) -> list[int]:
+    """Per entry, the number (in `clusters`) of the story `moved` puts it in."""
+    label = [0] * len(times)
+    for k, cluster in enumerate(clusters):
+        for i in cluster.members:
+            label[i] = k
+    sizes = [len(c.members) for c in clusters]
+    first = [times[c.members[0]] for c in clusters]  # members ascending: in time order
+    last = [times[c.members[-1]] for c in clusters]
+    if isinstance(edges, list):
+        partners: list[list[tuple[int, float]]] = [[] for _ in times]
+        for i, j, similarity in edges:
+            partners[i].append((j, similarity))
+            partners[j].append((i, similarity))
+        sums = [report_sums(sorted(p), label) for p in partners]
+        size_of, first_of, last_of = dict(enumerate(sizes)), dict(enumerate(first)), dict(enumerate(last))
+        return [best_story(label[i], sums[i], size_of, first_of, last_of, times[i], settings)
+                for i in range(len(times))]
+    return _moved_arrays(times, edges, label, sizes, first, last, settings)
+
+
+def report_sums(partners: Iterable[tuple[int, float]],
+                label: Sequence[Label] | Mapping[int, Label]) -> dict[Label, float]:
+    """A report's summed likeness to each story (by label), its partners (entry, likeness) given in
+    time order and added in that order from 0.0 (as np.bincount adds)."""
+    sums: dict[Label, float] = {}
+    for j, similarity in partners:
+        k = label[j]
+        sums[k] = sums.get(k, 0.0) + similarity
+    return sums
+
+
+def best_story(own: Label, sums: Mapping[Label, float], sizes: Mapping[Label, int], first: Mapping[Label, float],
+               last: Mapping[Label, float], time: float, settings: StorySettings) -> Label:
+    """The story a report of story `own` goes to (see `moved`): the story (label) of the highest
+    summed likeness over the square root of its size (a tie to the lowest label: labels follow the
+    stories' first members in time order), when that is more than 1 + move_margin times the report's
+    summed likeness to its own story's others over the square root of their number, passes the bars
+    of a join of one report to it (linkage's: average at least threshold, average times the square
+    root of the sizes at least pair_threshold), and keeps it within max_span_days; else `own`. A report
+    alone stays alone."""
+    size = sizes[own]
+    if size < 2 or settings.move_margin is None:
+        return own
+    best, best_score, best_sum = own, -1.0, 0.0
+    for k, total in sums.items():
+        if k == own:
+            continue
+        score = total / math.sqrt(sizes[k])
+        if score > best_score or (score == best_score and k < best):
+            best, best_score, best_sum = k, score, total
+    if best == own:
+        return own
+    mine = sums.get(own, 0.0) / math.sqrt(size - 1)
+    if (best_score > mine * (1.0 + settings.move_margin) and best_sum / sizes[best] >= settings.threshold
+            and best_score >= settings.pair_threshold
+            and max(last[best], time) - min(first[best], time) <= settings.max_span_days * 86400.0):
+        return best
+    return own
+
+
+def _moved_arrays(times: Sequence[float], edges: Pairs, label_list: list[int], size_list: list[int],
+                  first_list: list[float], last_list: list[float], settings: StorySettings) -> list[int]:
+    """`moved`'s destinations with numpy, for many pairs: best_story's arithmetic, the same bits. The
+    reports are taken a range at a time, each range holding about SLICE of their pairs (dense news has
+    millions: every pair counted from both ends at once took 300 MB more)."""
+    import numpy as np
+
+    from digest.stories.vectors import as_pairs
+
+    margin = settings.move_margin
+    assert margin is not None
+    n = len(times)
+    pairs = as_pairs(edges)
+    label = np.array(label_list, np.int64)
+    sizes = np.array(size_list, np.int64)
+    dest = label.copy()
+    movable = sizes[label] >= 2
+    first, second = pairs.first, pairs.second
+    held = (np.bincount(first, minlength=n) + np.bincount(second, minlength=n)) * movable
+    total = np.cumsum(held)
+    bounds = [0, *np.searchsorted(total, np.arange(SLICE, int(total[-1]) if n else 0, SLICE)).tolist(), n]
+    at = np.array(times, np.float64)
+    begin, end = np.array(first_list, np.float64), np.array(last_list, np.float64)
+    for lo, hi in itertools.pairwise(bounds):
+        if lo >= hi:
+            continue
+        ahead = np.flatnonzero((first >= lo) & (first < hi))
+        behind = np.flatnonzero((second >= lo) & (second < hi))
+        report = np.concatenate((first[ahead], second[behind])).astype(np.int64)
+        partner = np.concatenate((second[ahead], first[behind])).astype(np.int64)
+        similarity = np.concatenate((pairs.similarity[ahead], pairs.similarity[behind]))
+        kept = movable[report]
+        report, partner, similarity = report[kept], partner[kept], similarity[kept]
+        if not len(report):
+            continue
+        order = np.argsort(report * n + partner)  # each report's partners in time order
+        report, partner, similarity = report[order], partner[order], similarity[order]
+        count = len(size_list)
+        keys, which = np.unique(report * count + label[partner], return_inverse=True)
+        sums = np.bincount(which, weights=similarity, minlength=len(keys))  # in the partners' order, per key
+        of, story = np.divmod(keys, count)
+        own = story == label[of]
+        mine = np.zeros(hi - lo)
+        mine[of[own] - lo] = sums[own]
+        mine = mine / np.sqrt(np.maximum(sizes[label[lo:hi]] - 1, 1))
+        of, story, sums = of[~own], story[~own], sums[~own]
+        if not len(of):
+            continue
+        score = sums / np.sqrt(sizes[story])
+        ranked = np.lexsort((-story, score, of))  # per report, the best last (a tie: the lowest label)
+        of, story, sums, score = of[ranked], story[ranked], sums[ranked], score[ranked]
+        best = np.flatnonzero(np.append(of[1:] != of[:-1], True))
+        of, story, sums, score = of[best], story[best], sums[best], score[best]
+        move = ((score > mine[of - lo] * (1.0 + margin))
+                & (sums / sizes[story] >= settings.threshold) & (score >= settings.pair_threshold)
+                & (np.maximum(end[story], at[of]) - np.minimum(begin[story], at[of])
+                   <= settings.max_span_days * 86400.0))
+        dest[of[move]] = story[move]
+    return dest.tolist()
 
 
 def split_at_pauses(cluster: Cluster, times: Sequence[float] | Mapping[int, float],

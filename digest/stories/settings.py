@@ -38,6 +38,11 @@ class StorySettings:
     # evening are two stories. None: never split (see linkage.split_at_pauses).
     quiet_hours: float | None = 3.0
     quiet_min_reports: int = 2
+    # Once linkage is done, a report of a story of two or more moves to the story it is most like by the
+    # measure linkage joins by (its summed likeness to a story's members over the square root of their
+    # number), when that is more than 1 + move_margin times its likeness so to its own story's other
+    # members: an early join of average linkage is never undone. None: never moved (see linkage.moved).
+    move_margin: float | None = 0.3
     # Two entries filed under different topics are rarely one story: their similarity is scaled.
     other_topic_factor: float = 0.5
     # Weight of a title word that looks like a name or place, and of a title word pair.
