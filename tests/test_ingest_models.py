@@ -390,27 +390,6 @@ def test_a_headline_under_its_byline_is_asserted() -> None:
     assert article.authors == ("Jane Doe",) and article.date == "2018-07-30"
 
 
-_SNOW = "Eastern front holds as the snow falls on the towns"
-
-
-@pytest.mark.parametrize(("blocks", "title"), [
-    # Two wordings, once each: the first (the model took the one over the byline).
-    (("Advert", f"Winter war – {_SNOW}", f"Winter war: {_SNOW}", "By Jane Doe", *_WAR), f"Winter war – {_SNOW}"),
-    # The wording the page states most often, wherever the best-scoring copy is.
-    ((f"Winter war – {_SNOW}", "Advert", f"Winter war: {_SNOW}", "By Jane Doe", *_WAR, "Share",
-      f"Winter war – {_SNOW}"), f"Winter war – {_SNOW}"),
-    ((_SNOW, "Advert", f"{_SNOW} ━━━━━━━━━━", "By Jane Doe", *_WAR, "Share", _SNOW), _SNOW),
-])
-def test_a_headline_stated_in_several_wordings_is_written_as_stated_most_often(blocks: tuple[str, ...],
-                                                                               title: str) -> None:
-    """The same words on several lines with other punctuation (a colon or a dash after the kicker, a rule drawn
-    after a copy) are one headline to the model: the wording written is the one the page states most often, the
-    first of them on a tie, not whichever copy scored best."""
-    assert read_text(_page("Home", "Menu", *blocks)).title == title
-    paras = paragraphs(_page("Home", "Menu", *blocks))
-    assert all(headline.wording(paras, i) == title for i, p in enumerate(paras) if _SNOW in p.text)
-
-
 @pytest.mark.parametrize(("line", "authors"), [
     ("Jane Doe", ("Jane Doe",)),
     ("Keris Lahiff@kerisalison", ("Keris Lahiff",)),  # no given name Faker knows, but a handle

@@ -291,18 +291,6 @@ def choose(paras: list[Para], start: int, prior: int | None,
                     page_sets_apart(paras, order[best], table[order[best]], cue))
 
 
-def wording(paras: list[Para], i: int) -> str:
-    """The headline's words as the page states them most often: line i's words may stand on several lines with
-    other punctuation ("SVP-Sonderparteitag zur Migration: Chiesa ruft ..." over "SVP-Sonderparteitag zur
-    Migration – Chiesa ruft ...", a copy with a rule drawn after it), and the choice among them (choose) is one
-    headline, whichever copy scored best. The wording stated most often, the first of those on a tie."""
-    key = _key(paras[i].text)
-    copies = Counter(p.text.strip() for p in paras if not p.bullet and _key(p.text) == key)
-    most = max(copies.values(), default=0)
-    return next((p.text for p in paras if not p.bullet and _key(p.text) == key and copies[p.text.strip()] == most),
-                paras[i].text)
-
-
 def could_be_headline(paras: list[Para], order: list[int], cue: Callable[[Para], bool]) -> list[bool]:
     """Per candidate line, whether it could be the headline at all: not unlike_headline, and not
     another candidate's words under a breadcrumb's root ("Home News World <headline>": the text

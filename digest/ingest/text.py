@@ -166,7 +166,7 @@ def read_text(text: str) -> Article:
     layout = read_head(text)
     paras, start, end, title_at = layout.paras, layout.start, layout.end, layout.title_at
     head, above = layout.head, layout.above
-    title = headline.wording(paras, title_at) if title_at is not None else None
+    title = paras[title_at].text if title_at is not None else None
     # A headline in a script the model never learnt from is written for the curator to confirm
     review = [] if layout.title_sure and (title is None or headline.in_trained_script(title)) else ["title"]
 
