@@ -462,7 +462,7 @@ def test_a_host_or_publisher_matches_a_byline_by_whole_words_only() -> None:
     """A byline that names the publisher (its name, or the host's label in the page's address) is an organisation,
     matched by whole words: "ew" of ew.com is not inside "Andrew", "si" of si.com not inside "Simon", and a
     publisher "The Courier" is not inside "Courierson"; "Der Spiegel" on spiegel.de, "Business Insider" on
-    businessinsider.com and "Atlantic" for "The Atlantic" still name the publisher."""
+    businessinsider.com, "Insider" there too, and "Atlantic" for "The Atlantic" still name the publisher."""
     def authors(name: str, url: str, publisher: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
         site = f'<meta property="og:site_name" content="{publisher}">' if publisher else ""
         page = article_page(PROSE, PROSE.replace("harbour", "river")).replace(
@@ -477,5 +477,6 @@ def test_a_host_or_publisher_matches_a_byline_by_whole_words_only() -> None:
     assert authors("Jane Courierson", "https://example.org/tides", "The Courier") == (("Jane Courierson",), ())
     assert authors("Der Spiegel", "https://www.spiegel.de/tides") == ((), ("authors",))
     assert authors("Business Insider", "https://www.businessinsider.com/tides") == ((), ("authors",))
+    assert authors("Insider", "https://www.businessinsider.com/tides") == ((), ("authors",))  # inside the label
     assert authors("Atlantic", "https://example.org/tides", "The Atlantic") == ((), ("authors",))
     assert authors("Jane Doe, The Courier", "https://example.org/tides", "The Courier") == (("Jane Doe",), ())

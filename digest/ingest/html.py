@@ -621,10 +621,12 @@ def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: st
 def _same_words(name: str, other: str) -> bool:
     """Whether one names the other in whole words, spaces aside: "Der Spiegel" and the host's "spiegel",
     "Business Insider" and "businessinsider", "Atlantic" and "The Atlantic"; not "Andrew" and the host's "ew"
-    (ew.com), nor "Simon" and "si" (si.com)."""
+    (ew.com), nor "Simon" and "si" (si.com). A name of four letters or more inside the other, written together,
+    names it too: "Insider" and the host's "businessinsider" (a host's label does not show its words)."""
     name_words, other_words = _tokens(name), _tokens(other)
-    return len("".join(other_words)) >= 2 and ("".join(other_words) in _runs(name_words)
-                                                or "".join(name_words) in _runs(other_words))
+    together, other_together = "".join(name_words), "".join(other_words)
+    return len(other_together) >= 2 and (other_together in _runs(name_words) or together in _runs(other_words)
+                                         or (len(together) >= 4 and together in other_together))
 
 
 def _tokens(text: str) -> list[str]:
