@@ -456,3 +456,27 @@ def test_a_list_of_headlines_that_close_on_a_quote_or_ask_is_not_body() -> None:
                "<li>Why do gulls attack tourists on the harbour wall ?</li></ul>")
     body = read_html(article_page(PROSE, teasers, PROSE.replace("harbour", "river"))).body
     assert "gulls" not in body and "Timetables" not in body and "river office" in body
+
+
+def test_a_host_or_publisher_matches_a_byline_by_whole_words_only() -> None:
+    """A byline that names the publisher (its name, or the host's label in the page's address) is an organisation,
+    matched by whole words: "ew" of ew.com is not inside "Andrew", "si" of si.com not inside "Simon", and a
+    publisher "The Courier" is not inside "Courierson"; "Der Spiegel" on spiegel.de, "Business Insider" on
+    businessinsider.com, "Insider" there too, and "Atlantic" for "The Atlantic" still name the publisher."""
+    def authors(name: str, url: str, publisher: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+        site = f'<meta property="og:site_name" content="{publisher}">' if publisher else ""
+        page = article_page(PROSE, PROSE.replace("harbour", "river")).replace(
+            "<head>", f'<head>{site}<script type="application/ld+json">{{"@type": "NewsArticle", '
+                      f'"headline": "Tide tables change for the winter", '
+                      f'"author": {{"@type": "Person", "name": "{name}"}}}}</script>')
+        article = read_html(page, url=url)
+        return article.authors, article.review
+
+    assert authors("Andrew Gruttadaro", "https://ew.com/tv/tide-tables/") == (("Andrew Gruttadaro",), ())
+    assert authors("Simon Evans", "https://www.si.com/tides/") == (("Simon Evans",), ())
+    assert authors("Jane Courierson", "https://example.org/tides", "The Courier") == (("Jane Courierson",), ())
+    assert authors("Der Spiegel", "https://www.spiegel.de/tides") == ((), ("authors",))
+    assert authors("Business Insider", "https://www.businessinsider.com/tides") == ((), ("authors",))
+    assert authors("Insider", "https://www.businessinsider.com/tides") == ((), ("authors",))  # inside the label
+    assert authors("Atlantic", "https://example.org/tides", "The Atlantic") == ((), ("authors",))
+    assert authors("Jane Doe, The Courier", "https://example.org/tides", "The Courier") == (("Jane Doe",), ())

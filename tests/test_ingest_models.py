@@ -366,12 +366,37 @@ def test_a_headline_that_ends_a_breadcrumb_is_set_apart() -> None:
     assert not headline.ends_a_breadcrumb(plain, next(i for i, p in enumerate(plain) if p.text.startswith("Eastern")))
 
 
+@pytest.mark.parametrize(("above", "below", "sure"), [
+    ("By Jane Doe, published 30 July 2018", "Share", True),  # the article's head opens with its byline
+    ("News | 11.2.2025 | 23:55", "Share", True),  # or its date line
+    ("12 March 2024", "13 March 2024", False),  # a list of teasers: each headline with its own date under it
+    ("  • 12 March 2024", "Share", False),  # a list item's date
+    ("Share", "Advert", False),  # no byline or date above
+])
+def test_a_headline_right_under_its_byline_or_date_line_is_set_apart(above: str, below: str, sure: bool) -> None:
+    """Some pages open the article's head with its byline or date line, the headline under it: the page sets the
+    headline apart so, as it does with a repeated line (comwrap's blog, mbl.is); a teasers' list does not."""
+    paras = paragraphs(_page("Menu", "Advert", above, "Eastern front holds as the winter war goes on", below,
+                             *_WAR))
+    at = next(i for i, p in enumerate(paras) if p.text.startswith("Eastern front"))
+    assert headline.under_its_cue(paras, at, headline_cue) is sure
+    assert headline.page_sets_apart(paras, at, {}, headline_cue) is sure
+
+
+def test_a_headline_under_its_byline_is_asserted() -> None:
+    article = read_text(_page("Home", "Menu", "Advert", "By Jane Doe, published 30 July 2018",
+                              "Eastern front holds as the winter war goes on", "Share", *_WAR))
+    assert article.title == "Eastern front holds as the winter war goes on" and "title" not in article.review
+    assert article.authors == ("Jane Doe",) and article.date == "2018-07-30"
+
+
 @pytest.mark.parametrize(("line", "authors"), [
     ("Jane Doe", ("Jane Doe",)),
     ("Keris Lahiff@kerisalison", ("Keris Lahiff",)),  # no given name Faker knows, but a handle
     ("Jonisayi Maromo|Published 1 day ago", ("Jonisayi Maromo",)),  # or the byline's time
     ("Associated Press", ("Associated Press",)),  # a news agency
-    ("Download PDF", ()),  # a button's, a menu's or a box's label of a name's shape: to review
+    ("Customer Service", ()),  # a menu's or a box's label of a name's shape: to review (a button's, "Download
+    # PDF", is no candidate: test_a_pages_buttons_are_no_name)
     ("Zur Playlist Anhören", ()),
     ("Business Insider", ()),
 ])

@@ -1868,3 +1868,14 @@ def test_a_headline_in_a_script_the_model_never_learnt_from_goes_to_review() -> 
         assert page.title == headline_text and "title" in page.review
     assert headline.script_of("Ｃｈｅｌｓｅａ") == "LATIN" and headline.script_of("2024 — 12") is None
     assert headline.script_of("केरल तट पर मानसून") == "DEVANAGARI" and headline.in_trained_script("서울 날씨")
+
+
+@pytest.mark.parametrize("line", ["Download PDF", "Partager Discussion", "Twitter Facebook", "Logo Euronews Publicité",
+                                  "Drucken Teilen", "Print Email"])
+def test_a_pages_buttons_are_no_name(line: str) -> None:
+    """A row of a page's buttons or a logo's alt text has a name's capitals ("Download PDF" beside nature.com's
+    byline, "Partager Discussion" beside euronews.com's): no byline candidate, so it takes no share of the chance
+    from the page's stated byline."""
+    head = read_head(_page("Offensive begins in the east after months of preparation", "By Jane Doe", line,
+                           *[PROSE * 2] * 4))
+    assert [(c.names, c.kind) for c in author_candidates(head.paras, head)] == [(("Jane Doe",), "by")]

@@ -323,8 +323,21 @@ def around_a_picture_control(paras: list[Para], i: int) -> bool:
 
 
 def page_sets_apart(paras: list[Para], i: int, features: dict[str, float], cue: Callable[[Para], bool]) -> bool:
-    """Whether the page sets line i apart as its headline: set_apart, under_section or ends_a_breadcrumb."""
-    return set_apart(features) or under_section(paras, i, cue) or ends_a_breadcrumb(paras, i)
+    """Whether the page sets line i apart as its headline: set_apart, under_section, ends_a_breadcrumb or
+    under_its_cue."""
+    return set_apart(features) or under_section(paras, i, cue) or ends_a_breadcrumb(paras, i) \
+        or under_its_cue(paras, i, cue)
+
+
+def under_its_cue(paras: list[Para], i: int, cue: Callable[[Para], bool]) -> bool:
+    """Whether line i sits right under a byline or date line that opens the article's head, as some pages set
+    it ("Von Moritz Bachmann publiziert am 30. Juli 2018" over the headline, "Innlent | mbl | 11.2.2025 | 23:55"
+    over it): the line above is no picture or list item, and no byline or date line is right under line i too
+    (a teasers' list states each headline with its own date or writer, under the one before's)."""
+    if i == 0 or i + 1 >= len(paras):
+        return False
+    prev, nxt = paras[i - 1], paras[i + 1]
+    return cue(prev) and not prev.bullet and not prev.is_image and not paras[i].bullet and not cue(nxt)
 
 
 def ends_a_breadcrumb(paras: list[Para], i: int) -> bool:

@@ -610,14 +610,32 @@ def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: st
             kinds: list[Any] = kind if isinstance(kind, list) else [kind]
             if any(isinstance(k, str) and ("Organization" in k or "Organisation" in k) for k in kinds):
                 return True
-    squashed = re.sub(r"\W+", "", name.casefold())
     if "@" in name or "www." in name.casefold() or re.search(r"\.[a-z]{2,4}\b", name.casefold()):
         return True
     for other in (publisher, (host or "").removeprefix("www.").split(".")[0]):
-        key = re.sub(r"\W+", "", (other or "").casefold())
-        if len(key) >= 2 and (key in squashed or squashed in key):
+        if _same_words(name, other or ""):
             return True
     return bool(_ORG_WORDS.search(name)) or (name.isupper() and " " not in name.strip())
+
+
+def _same_words(name: str, other: str) -> bool:
+    """Whether one names the other in whole words, spaces aside: "Der Spiegel" and the host's "spiegel",
+    "Business Insider" and "businessinsider", "Atlantic" and "The Atlantic"; not "Andrew" and the host's "ew"
+    (ew.com), nor "Simon" and "si" (si.com). A name of four letters or more inside the other, written together,
+    names it too: "Insider" and the host's "businessinsider" (a host's label does not show its words)."""
+    name_words, other_words = _tokens(name), _tokens(other)
+    together, other_together = "".join(name_words), "".join(other_words)
+    return len(other_together) >= 2 and (other_together in _runs(name_words) or together in _runs(other_words)
+                                         or (len(together) >= 4 and together in other_together))
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.casefold())
+
+
+def _runs(tokens: list[str]) -> set[str]:
+    """Each run of neighbouring words, written together: ["der", "spiegel"] -> {"der", "spiegel", "derspiegel"}."""
+    return {"".join(tokens[i:j]) for i in range(len(tokens)) for j in range(i + 1, len(tokens) + 1)}
 
 
 # A byline's label and the names after it: "By Jane Doe and John Roe", "Von: Bill McCarthy, Jo Roe",

@@ -63,7 +63,11 @@ _NOT_NAMES = {"admin", "getty", "images", "image", "photo", "share",
               # the same labels in other languages (a line "Publiziert 17. Mai 2026" is no name)
               "publiziert", "veröffentlicht", "aktualisiert", "geschrieben", "autor", "autorin", "stand",
               "publié", "publicado", "actualizado", "atualizado", "pubblicato", "aggiornato",
-              "subscribe", "newsletter", "abonnieren", "teilen", "kommentare", "lesezeit"}
+              "subscribe", "newsletter", "abonnieren", "teilen", "kommentare", "lesezeit",
+              # a page's buttons and pictures ("Download PDF", "Partager Discussion", "Logo Euronews")
+              "download", "herunterladen", "pdf", "logo", "print", "drucken", "imprimer", "imprimir", "stampa",
+              "partager", "compartir", "condividi", "email", "e-mail", "facebook", "twitter", "whatsapp",
+              "linkedin"}
 _PUBLISH_WORD = re.compile(r"\b(published|posted|publiziert|veröffentlicht|publié|publicado|"
                            r"pubblicato|updated|aktualisiert|date|on)\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(updated|aktualisiert|modified|mis à jour|atualizado)\b", re.IGNORECASE)
