@@ -561,7 +561,7 @@ class Builder:
         # The same record, read before any row is written (a write deletes it): it tells the rows read below
         # (with before_edits), so the published entries' sum moves from its by the rows refreshed
         published_from = seen if seen is not None or not self.once else \
-            live_files(plan_salt, now, live_tree, cache.get(PUBLISHED_FROM))
+            live_files(plan_salt, now, live_tree, cache.get(PUBLISHED_FROM))  # (a dev server keeps its own sum)
         if seen is not None and live_tree is not None and edits is not None and listed is not None:
             if not edits[1]:
                 # the entry files as the live site was built from, and it lacks no file: nothing to read
@@ -596,17 +596,18 @@ class Builder:
         # a dev server's edits in place by the rows they replaced; else the refresh's changes, from the
         # sum of the record (one-shot) or of the last build (dev server) when no entry came due since
         moved = None if self.once else self._published_rows.moved
-        last_sum = (published_from[4] if published_from is not None else None) if self.once else \
-            self._published_sum if self._published_rows.steady else None
-        if moved is not None and self._published_sum is not None:
-            inputs_sum = moved_sum(self._published_sum, [(rel, was) for rel, was, _ in moved],
-                                   [(rel, row) for rel, _, row in moved])
-        elif last_sum is not None and found.changes is not None:
-            told = _published_changes(found.changes, config, now)
-            inputs_sum = moved_sum(last_sum, [(rel, was) for rel, was, _ in told if was is not None],
-                                   [(rel, row) for rel, _, row in told if row is not None])
+        if self.once:
+            last_sum = published_from[4] if published_from is not None else None
         else:
-            inputs_sum = entries_sum(published_rows)
+            last_sum = self._published_sum if moved is not None or self._published_rows.steady else None
+        # The refresh's changes as changes of the published entries (a row not published counts as not there),
+        # made when a sum or the live site's plan is moved by them (a cold build's are every row)
+        published_changes = None if found.changes is None or (last_sum is None and live_tree is None) else \
+            _published_changes(found.changes, config, now)
+        told = moved if moved is not None else published_changes
+        inputs_sum = entries_sum(published_rows) if last_sum is None or told is None else \
+            moved_sum(last_sum, [(rel, was) for rel, was, _ in told if was is not None],
+                      [(rel, row) for rel, _, row in told if row is not None])
         if not self.once:
             self._published_sum = inputs_sum
         inputs = key_of(plan_salt, inputs_sum)
@@ -629,8 +630,7 @@ class Builder:
         recent_changes: list[RowChange] = []  # the published entries added, removed or edited (content)
         remembered = None
         if live_state is not None:
-            changes = None if last_key == (plan_salt, live_state.inputs) or found.changes is None else \
-                _published_changes(found.changes, config, now)
+            changes = None if last_key == (plan_salt, live_state.inputs) else published_changes
             if changes is not None:
                 # Every change an edit in place (no entry come, gone, published or held back): the patch is
                 # told them, without a pass over every row (0.05 s at 100,000 entries)

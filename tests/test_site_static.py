@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import marshal
+from pathlib import Path
 
 import pytest
 
@@ -420,6 +421,15 @@ def test_the_record_of_folders_keeps_any_folder_name(tmp_path) -> None:
     assert recorded_folders(record, "other") is None
 
 
+def _six_pages(tree: Path) -> list[str]:
+    """Six folders f0..f5 under `tree`, each with an index.html: their names."""
+    folders = [f"f{n}" for n in range(6)]
+    for rel in folders:
+        (tree / rel).mkdir(parents=True)
+        (tree / rel / "index.html").write_text("page")
+    return folders
+
+
 def test_listing_the_folders_written_stops_when_asked_and_records_nothing(tmp_path, monkeypatch) -> None:
     """The spare's catch-up lists the folders it wrote into (128,000 after a whole-site render at
     100,000 entries) and asks its `stop` as it goes: a build that wants the lock ends it, and the
@@ -429,10 +439,7 @@ def test_listing_the_folders_written_stops_when_asked_and_records_nothing(tmp_pa
 
     monkeypatch.setattr(digest.site_static, "STOP_EVERY", 2)
     tree, record = tmp_path / "tree", tmp_path / "record.marshal"
-    folders = [f"f{n}" for n in range(6)]
-    for rel in folders:
-        (tree / rel).mkdir(parents=True)
-        (tree / rel / "index.html").write_text("page")
+    folders = _six_pages(tree)
     wanted = {f"{rel}/index.html" for rel in folders}
     remove_strays(tree, wanted, record=record, tree_key="t")
     assert folders_as_recorded(tree, record, "t")
@@ -461,10 +468,7 @@ def test_listing_a_tree_new_to_the_record_stops_when_asked_and_records_nothing(t
 
     monkeypatch.setattr(digest.site_static, "STOP_EVERY", 2)
     tree, record = tmp_path / "tree", tmp_path / "record.marshal"
-    folders = [f"f{n}" for n in range(6)]
-    for rel in folders:
-        (tree / rel).mkdir(parents=True)
-        (tree / rel / "index.html").write_text("page")
+    folders = _six_pages(tree)
     (tree / "f0" / "stray.txt").write_text("by hand")
     wanted = {f"{rel}/index.html" for rel in folders}
     asked: list[int] = []
