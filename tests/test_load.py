@@ -31,12 +31,19 @@ def test_entry_files_are_in_path_order_with_their_size(tmp_path: Path) -> None:
     assert [size for _, _, size in found] == [len(rel) for rel in ("a-b.md", "a.md", "b/a.md", "b/z.md")]
 
 
-def test_entry_files_order_is_the_parts_order_on_random_trees(tmp_path: Path) -> None:
+@pytest.mark.parametrize("by_descriptor", [True, False])
+def test_entry_files_order_is_the_parts_order_on_random_trees(tmp_path: Path, by_descriptor: bool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """The walk lists each folder in name order; the list must be what sorting every path by its
     parts gives, whatever the names (punctuation that sorts before and after "/", a folder and a
-    file of one stem, non-ASCII, spaces), with skipped names and a linked folder left out."""
+    file of one stem, non-ASCII, spaces), with skipped names and a linked folder left out, a linked
+    file followed. The same through folders held open (by descriptor) and by whole paths (where the
+    platform has no descriptors for folders), in one process or two."""
     import os
     import random
+
+    assert entry_walk._BY_DESCRIPTOR or not by_descriptor  # as on Linux and macOS
+    monkeypatch.setattr(entry_walk, "_BY_DESCRIPTOR", by_descriptor)
 
     names = ["a", "a-b", "a.md", "a b", "a0", "B", "b", "é", "z~", "_u", ".h", "x.txt", "a!"]
     for seed in range(30):
@@ -56,6 +63,10 @@ def test_entry_files_order_is_the_parts_order_on_random_trees(tmp_path: Path) ->
             except (FileExistsError, NotADirectoryError, IsADirectoryError):
                 continue  # a name already taken by a file where a folder was wanted, or the other way
         (content / "linked").symlink_to(content, target_is_directory=True)  # never followed
+        (content / "linked.md").symlink_to(content / "linked", target_is_directory=True)  # a folder: not an entry
+        if made and made[0].endswith(".md") and (content.parent / made[0]).is_file():
+            (content / "zz-linked-file.md").symlink_to(content.parent / made[0])  # followed, as reading it is
+            made.append("content/zz-linked-file.md")
         expected = sorted(
             (rel for rel in made
              if rel.endswith(".md") and not any(p.startswith((".", "_")) for p in rel.split("/"))
@@ -63,6 +74,7 @@ def test_entry_files_order_is_the_parts_order_on_random_trees(tmp_path: Path) ->
             key=lambda rel: tuple(rel.split("/")))
         found = entry_files(content)
         assert [rel for rel, _, _ in found] == expected, seed
+        assert entry_files(content, split=True) == found, seed
         assert all(size == os.path.getsize(content.parent / rel) for rel, _, size in found)
         assert entry_files(content, split=True) == found, seed  # the later folders walked in a process of their own
 
@@ -71,7 +83,6 @@ def test_the_split_walk_cuts_content_between_folders_of_about_equal_size(tmp_pat
     """A one-shot build's walk shares content/ between two processes (entry_walk._halfway): the cut
     falls between folders, where each part's folders hold about as many items; no cut with fewer
     than two folders. Either way the list is the one walk's."""
-    import os
 
     content = tmp_path / "content"
     for year, months in (("2023", 12), ("2024", 12), ("2025", 3)):
@@ -79,15 +90,22 @@ def test_the_split_walk_cuts_content_between_folders_of_about_equal_size(tmp_pat
             (content / year / f"{month:02d}").mkdir(parents=True)
             (content / year / f"{month:02d}" / "a.md").write_text(year)
     (content / "about.md").write_text("top")
-    items = sorted(os.scandir(content), key=lambda item: item.name)
-    assert [item.name for item in items[:entry_walk._halfway(items)]] == ["2023"]
+    top = entry_walk._opened(str(content))
+    assert top is not None
+    items = list(entry_walk._listed(top))
+    assert [item.name for item in items[:entry_walk._halfway(top, items)]] == ["2023"]
+    entry_walk._close(top)
     assert entry_files(content, split=True) == entry_files(content)
     assert len(entry_files(content)) == 28
     alone = tmp_path / "alone" / "content"
     (alone / "2024").mkdir(parents=True)
     (alone / "2024" / "b.md").write_text("b")
     (alone / "c.md").write_text("c")
-    assert entry_walk._halfway(sorted(os.scandir(alone), key=lambda item: item.name)) == 0
+    top = entry_walk._opened(str(alone))
+    assert top is not None
+    assert entry_walk._halfway(top, list(entry_walk._listed(top))) == 0
+    entry_walk._close(top)
+    assert entry_files(tmp_path / "none" / "content") == []  # no content/ folder: no entry
 
 
 @pytest.mark.parametrize("collecting", [True, False])
