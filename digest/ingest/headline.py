@@ -347,6 +347,34 @@ def ends_a_breadcrumb(paras: list[Para], i: int) -> bool:
     return len(key.split()) >= 4 and any(_rooted_copy(p.text, {key}) for j, p in enumerate(paras) if j != i)
 
 
+# The first entry of a breadcrumb: the site's root, in the languages whose dates are read.
+_ROOT = re.compile(r"^(?:home|homepage|start|startseite|inicio|início|portada|accueil|forside|forsíða|hem|etusivu|"
+                   r"strona główna|ana ?sayfa|úvod|kezdőlap|αρχική|главная|головна)$", re.IGNORECASE)
+
+
+def breadcrumb_headline(paras: list[Para], start: int, cue: Callable[[Para], bool]) -> int | None:
+    """The line where a breadcrumb set as a list above the body names the article, the way its markup names its
+    headline: a list that opens with the site's root ("Home", "Startseite"),
+    goes on with sections' names of one to four words and ends with a line that could be a headline ("1. Home
+    2. Politik 3. Deutschland 4. Landtagswahl in Thüringen: Voigt, Höcke und ..."). On the tuned pages such a
+    breadcrumb is on 7 pages of 5 publishers and its last entry is the labelled headline on all 7; on 5 of them
+    the page displays its headline in other words (a kicker run in or left off, the SEO wording), and the model
+    chose the displayed one. None when the page has no such breadcrumb, or two naming different headlines."""
+    found: dict[str, int] = {}
+    for i in range(1, min(start, len(paras))):
+        para = paras[i]
+        ends = i + 1 >= len(paras) or not paras[i + 1].bullet or paras[i + 1].gap_before
+        if not para.bullet or not ends or unlike_headline(para, cue):
+            continue
+        j = i - 1
+        while j >= 0 and paras[j].bullet and 1 <= words(paras[j].text) <= 4 and not paras[j + 1].gap_before:
+            j -= 1
+        first = j + 1
+        if first < i and _ROOT.match(paras[first].text.strip(" >›»/|")):
+            found.setdefault(_key(para.text), i)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def said_with_and_without_kicker(paras: list[Para], i: int) -> bool:
     """Whether the page states line i's headline in a second wording, a short kicker joined to it by a colon
     or left off ("Landtagswahl in Thüringen: Voigt, Höcke und ..." and "Voigt, Höcke und ..."): which of the two
