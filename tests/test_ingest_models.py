@@ -564,6 +564,18 @@ def test_a_breadcrumb_list_names_the_headline_in_its_last_entry() -> None:
     assert "Winter war" not in article.body and article.authors == ("Jane Doe",)
 
 
+def test_a_short_breadcrumb_names_the_headline_under_it() -> None:
+    """A breadcrumb of two to five entries that ends in a section's name is right over the headline, which the
+    title is even when the model scores a teaser below higher."""
+    text = _page("Menu", "  • Accueil ›\n  • Monde", "Un troisième Français mort dans le séisme au Népal",
+                 "AFP 30 avril 2015", "Sur le même sujet", "Népal : «Plus les heures passent, moins on est utiles»",
+                 "Par Laurence Defranoux", *_WAR)
+    paras = paragraphs(text)
+    at = headline.breadcrumb_headline(paras, len(paras) - 3, headline_cue)
+    assert at is not None and paras[at].text.startswith("Un troisième")
+    assert read_text(text).title == "Un troisième Français mort dans le séisme au Népal"
+
+
 @pytest.mark.parametrize("crumb", [
     # not opened by the site's root: a menu, a list of sections
     "  • Politics\n  • World\n  • Winter war: the eastern front holds as the shelling goes on",
@@ -571,7 +583,9 @@ def test_a_breadcrumb_list_names_the_headline_in_its_last_entry() -> None:
     "  1. Home\n  2. Most read stories of the week\n  3. Winter war: the eastern front holds as the shelling goes on",
     # its last entry of no headline's shape (a sentence, a short label)
     "  1. Home\n  2. World\n  3. The eastern front held as the shelling went on.",
-    "  1. Home\n  2. World\n  3. Europe",
+    # a short breadcrumb over a label, a long list opened by "Home" (the site's menu) over a teaser
+    "  1. Home\n  2. World\n  3. Europe\n\nWorld news",
+    "  • Home\n" + "".join(f"  • Section {n}\n" for n in range(6)) + "\nTalks on a ceasefire resume in the capital",
     # the list goes on past the long entry
     _CRUMB + "\n  5. Sport",
     # two breadcrumbs naming different headlines
