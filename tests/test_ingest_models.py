@@ -574,6 +574,10 @@ def test_a_short_breadcrumb_names_the_headline_under_it() -> None:
     at = headline.breadcrumb_headline(paras, len(paras) - 3, headline_cue)
     assert at is not None and paras[at].text.startswith("Un troisième")
     assert read_text(text).title == "Un troisième Français mort dans le séisme au Népal"
+    # far above the body, where no headline is looked for, the line under a breadcrumb is some other part's
+    far = paragraphs(_page("  • Accueil ›\n  • Monde", "Un troisième Français mort dans le séisme au Népal",
+                           *[f"Rubrique {n}" for n in range(61)], "Népal : des secours sous pression", *_WAR))
+    assert headline.breadcrumb_headline(far, len(far) - 3, headline_cue) is None
 
 
 @pytest.mark.parametrize("crumb", [

@@ -373,8 +373,9 @@ def breadcrumb_headline(paras: list[Para], start: int, cue: Callable[[Para], boo
             j += 1
         if j > i and all(1 <= words(paras[k].text) <= 4 for k in range(i + 1, j)):
             named = j if words(paras[j].text) > 4 else j + 1
-            if named == j + 1 and (j - i > 4 or words(paras[j].text) > 4 or named >= len(paras) or paras[named].bullet):
-                continue
+            if named == j + 1 and (j - i > 4 or words(paras[j].text) > 4 or named >= len(paras) or paras[named].bullet
+                                   or named < start - _BEFORE):
+                continue  # under it: only a short breadcrumb, over a line where the headline's candidates are
             if named <= start and not unlike_headline(paras[named], cue):
                 found.setdefault(_key(paras[named].text), named)
     return next(iter(found.values())) if len(found) == 1 else None
