@@ -358,9 +358,10 @@ def breadcrumb_headline(paras: list[Para], start: int, cue: Callable[[Para], boo
     names of one to four words, then either its last entry is a line that could be a headline ("1. Home
     2. Politik 3. Deutschland 4. Landtagswahl in Thüringen: Voigt, Höcke und ...") or, for a short one (two to
     five entries), the line right under it is ("• Accueil › • Monde" over "Un troisième Français mort dans ...").
-    On the tuned pages such a breadcrumb is on 9 pages of 7 publishers (7 ending in the headline, 2 over it), and
-    the line is the labelled headline on all 9; on 5 of them the page displays its headline in other words (a
-    kicker run in or left off, the SEO wording) and the model chose the displayed one, on one a teaser below.
+    On the tuned pages such a breadcrumb is on 9 pages of 6 publishers (7 pages of 4 ending in the headline, 2 over
+    it), and the line is the labelled headline on all 9; on 5 of them (3 publishers) the page displays its headline
+    in other words (a kicker run in or left off, the SEO wording) and the model chose the displayed one, on one a
+    teaser below.
     A longer list opened by "Home" is the site's menu (the line under it a teaser: chron.com, timesunion.com).
     None when the page has no such breadcrumb, or two naming different headlines."""
     found: dict[str, int] = {}
