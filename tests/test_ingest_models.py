@@ -545,3 +545,56 @@ def test_the_scripts_the_headline_model_learnt_from_are_those_of_its_training_pa
         pytest.skip("the shared dev sets are not beside the repository")
     scripts = {headline.script_of(label.get("title") or "") for devset in DEVSETS for _, label, _ in _tuned(devset)}
     assert scripts - {None} == headline.TRAINED_SCRIPTS
+
+
+_CRUMB = "  1. Home\n  2. World\n  3. Europe\n  4. Winter war: the eastern front holds as the shelling goes on"
+
+
+def test_a_breadcrumb_list_names_the_headline_in_its_last_entry() -> None:
+    """A breadcrumb set as a list under the site's root ends with the article's headline as the page's markup
+    words it, which the page may display otherwise (here without its kicker): that wording is the title, sure."""
+    text = _page("Menu", "Search", _CRUMB, "Share", "The eastern front holds as the shelling goes on",
+                 "By Jane Doe", "March 3, 2024", *_WAR)
+    paras = paragraphs(text)
+    at = headline.breadcrumb_headline(paras, len(paras) - 3, headline_cue)
+    assert at is not None and paras[at].text.startswith("Winter war:")
+    article = read_text(text)
+    assert article.title == "Winter war: the eastern front holds as the shelling goes on"
+    assert "title" not in article.review
+    assert "Winter war" not in article.body and article.authors == ("Jane Doe",)
+
+
+def test_a_short_breadcrumb_names_the_headline_under_it() -> None:
+    """A breadcrumb of two to five entries that ends in a section's name is right over the headline, which the
+    title is even when the model scores a teaser below higher."""
+    text = _page("Menu", "  • Accueil ›\n  • Monde", "Un troisième Français mort dans le séisme au Népal",
+                 "AFP 30 avril 2015", "Sur le même sujet", "Népal : «Plus les heures passent, moins on est utiles»",
+                 "Par Laurence Defranoux", *_WAR)
+    paras = paragraphs(text)
+    at = headline.breadcrumb_headline(paras, len(paras) - 3, headline_cue)
+    assert at is not None and paras[at].text.startswith("Un troisième")
+    assert read_text(text).title == "Un troisième Français mort dans le séisme au Népal"
+    # far above the body, where no headline is looked for, the line under a breadcrumb is some other part's
+    far = paragraphs(_page("  • Accueil ›\n  • Monde", "Un troisième Français mort dans le séisme au Népal",
+                           *[f"Rubrique {n}" for n in range(61)], "Népal : des secours sous pression", *_WAR))
+    assert headline.breadcrumb_headline(far, len(far) - 3, headline_cue) is None
+
+
+@pytest.mark.parametrize("crumb", [
+    # not opened by the site's root: a menu, a list of sections
+    "  • Politics\n  • World\n  • Winter war: the eastern front holds as the shelling goes on",
+    # an entry over four words between: a list of stories, not of sections
+    "  1. Home\n  2. Most read stories of the week\n  3. Winter war: the eastern front holds as the shelling goes on",
+    # its last entry of no headline's shape (a sentence, a short label)
+    "  1. Home\n  2. World\n  3. The eastern front held as the shelling went on.",
+    # a short breadcrumb over a label, a long list opened by "Home" (the site's menu) over a teaser
+    "  1. Home\n  2. World\n  3. Europe\n\nWorld news",
+    "  • Home\n" + "".join(f"  • Section {n}\n" for n in range(6)) + "\nTalks on a ceasefire resume in the capital",
+    # the list goes on past the long entry
+    _CRUMB + "\n  5. Sport",
+    # two breadcrumbs naming different headlines
+    _CRUMB + "\n\n  1. Home\n  2. World\n  3. Talks on a ceasefire resume in the capital next month",
+])
+def test_no_breadcrumb_headline_without_the_shape(crumb: str) -> None:
+    paras = paragraphs(_page("Menu", crumb, "The eastern front holds as the shelling goes on", "By Jane Doe", *_WAR))
+    assert headline.breadcrumb_headline(paras, len(paras) - 3, headline_cue) is None

@@ -98,11 +98,13 @@ class Head:
     above: list[Para]  # the few lines above the headline
     title_placed: bool = True  # the model is sure of where the headline is (if not of its wording)
     opening: int | None = None  # where the body's text starts, when above `start` (an unsure headline inside it)
+    named: str | None = None  # the headline as the page's breadcrumb names it (headline.breadcrumb_headline): sure
 
 
 def read_head(text: str) -> Head:
     paras = paragraphs(text)
     start, end = body_span(paras)
+    crumb = headline.breadcrumb_headline(paras, start, headline_cue)
     title_at = _find_title(paras, start)
     pick = headline.choose(paras, start, title_at, headline_cue)
     title_sure = title_placed = True
@@ -127,7 +129,8 @@ def read_head(text: str) -> Head:
             if not (title and _norm(p.text) == _norm(title)) and not _named_picture(paras, i)]
     head = [p for i, p in enumerate(head) if i < 4 or p.line < paras[start].line or not is_prose(p)]
     above = paras[max(0, anchor - 3):anchor]
-    return Head(paras, start, end, title_at, title_sure, head, above, title_placed, opening)
+    named = paras[crumb].text if crumb is not None else None
+    return Head(paras, start, end, title_at, title_sure, head, above, title_placed, opening, named)
 
 
 def _prose_above(paras: list[Para], start: int, title_at: int) -> bool:
@@ -167,8 +170,12 @@ def read_text(text: str) -> Article:
     paras, start, end, title_at = layout.paras, layout.start, layout.end, layout.title_at
     head, above = layout.head, layout.above
     title = paras[title_at].text if title_at is not None else None
+    # The words the page's breadcrumb names the article with are its headline, whichever line the model placed
+    # it on (the displayed wording may differ: a kicker run in or left off); the layout stays the model's.
+    headline_text = layout.named or title
+    sure = layout.title_sure or layout.named is not None
     # A headline in a script the model never learnt from is written for the curator to confirm
-    review = [] if layout.title_sure and (title is None or headline.in_trained_script(title)) else ["title"]
+    review = [] if sure and (headline_text is None or headline.in_trained_script(headline_text)) else ["title"]
 
     authors, source = _byline(head, above)
     # The rules' picks are one feature among many for the models; a wrong value is worse than
@@ -199,7 +206,7 @@ def read_text(text: str) -> Article:
         body_paras = body_paras[1:]  # the standfirst over the byline: the summary, not the body
     body = render_body(body_paras)
     return Article(
-        title=title,
+        title=headline_text,
         body=body,
         date=published,
         authors=authors,
