@@ -493,6 +493,53 @@ def test_the_error_bench_reads_each_part_as_the_tuning_bench_groups_it_in_every_
         assert expected["bcubed_precision"] == 1.0 or printed[2].startswith("  loses ")
 
 
+@needs_shared
+def test_the_tuning_bench_lays_one_part_over_another_and_counts_the_stories_that_mix_them(tmp_path: Path) -> None:
+    """bench/story_tuning.py --overlay: two sites grouped as one, the first's times moved by a number of
+    days; their labels kept apart; "sets apart" is 1.0 when no story mixes the two, lower when one does.
+    One site laid over nothing is the site grouped alone, to the bit."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import story_tuning  # type: ignore[import-not-found]
+
+    rows = devset_rows()[::6]
+    stories = sorted({r["STORY"] for r in rows})
+    devset = SHARED / "story-devset"
+    sites = []
+    for half in (0, 1):  # the first set's stories split in two sets, by their label
+        rows_file = tmp_path / f"rows-{half}.csv"
+        with open(rows_file, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, list(rows[0]))
+            writer.writeheader()
+            writer.writerows(r for r in rows if stories.index(r["STORY"]) % 2 == half)
+        sites.append(tmp_path / f"site-{half}")
+        subprocess.run([sys.executable, str(devset / "make_site.py"), str(rows_file), str(sites[-1])], check=True,
+                       stdout=subprocess.DEVNULL)
+    spec = importlib.util.spec_from_file_location("story_score", devset / "score.py")
+    assert spec and spec.loader
+    scorer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scorer)
+    settings = StorySettings()
+    real = story_tuning.TIMES[0]
+    alone = story_tuning.grouping(sites[0], settings, real)
+    single = story_tuning.laid_over([(sites[0], 0.0)], settings, real)
+    assert single._replace(edges=None) == alone._replace(edges=None) and list(single.edges) == list(alone.edges)
+    sets = {p.name: k for k, site in enumerate(sites) for p in (site / "content").rglob("*.md")}
+    apart = {}
+    for days in (0.0, story_tuning.OVERLAY_DAYS):
+        both = story_tuning.laid_over([(sites[0], days), (sites[1], 0.0)], settings, real)
+        assert len(both.ordered) == len(sets) and both.times == sorted(both.times)
+        assert {both.label[name] for name, k in sets.items() if k == 0}.isdisjoint(
+            {both.label[name] for name, k in sets.items() if k == 1})
+        label, predicted = story_tuning.grouped([(sites[0], days), (sites[1], 0.0)], settings, real)
+        apart[days] = story_tuning.sets_apart(label, sets, predicted, scorer.score)
+    assert apart[story_tuning.OVERLAY_DAYS] == 1.0  # three weeks apart: never compared
+    assert apart[0.0] < 1.0  # the same days: one day's market news is one subject in both sets
+
+
 def bcubed_f1(truth: dict[PurePosixPath, str], predicted: dict[PurePosixPath, str]) -> float:
     true_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
     pred_groups: dict[str, set[PurePosixPath]] = defaultdict(set)
