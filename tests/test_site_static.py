@@ -562,3 +562,85 @@ def test_a_site_static_file_in_the_search_index_folder_is_an_error_naming_it(mak
     assert not (root / "output").exists()
     build(root, BuildOptions(now=NOW, jobs=1, search=False))
     assert (root / "output/pagefind/custom.css").read_text() == "body { color: red }"
+
+
+def test_a_record_brought_up_to_date_for_the_folders_written_equals_one_made_afresh(tmp_path) -> None:
+    """A build that wrote into some folders lists them alone and records them in their places among
+    the others as recorded (found by bisection in the record kept in its names' order; many at once
+    sorted in): the record must be the one a listing of every folder makes, whatever was made,
+    deleted or put there by hand, and whatever the names (punctuation sorting before and after "/")."""
+    import random
+    import shutil
+
+    from digest.site_static import _read_record, remove_strays
+
+    rng = random.Random(7)
+    tree, record, afresh = tmp_path / "tree", tmp_path / "record.marshal", tmp_path / "afresh.marshal"
+    names = ["a", "b", "a-b", "a.b", "a b", "z", "é", "0", "tags"]
+    wanted: set[str] = set()
+
+    def made(rel_dir: str) -> list[str]:  # a folder with its page, and the folders it is in
+        (tree / rel_dir).mkdir(parents=True, exist_ok=True)
+        page = f"{rel_dir}/index.html" if rel_dir else "index.html"
+        (tree / page).write_text("x")
+        wanted.add(page)
+        parts = rel_dir.split("/") if rel_dir else []
+        return ["/".join(parts[:n]) for n in range(len(parts) + 1)]
+
+    def random_folder() -> str:
+        return "/".join(rng.choice(names) for _ in range(rng.randint(1, 4)))
+
+    made("")
+    for _ in range(40):
+        made(random_folder())
+    assert remove_strays(tree, wanted, record=record, tree_key="t") == []  # every folder, no record yet
+    for round_ in range(30):
+        written: set[str] = set()
+        for _ in range(rng.randint(1, 300 if round_ % 6 == 0 else 6)):  # now and then, many new folders at once
+            written.update(made(random_folder()))
+        folders = sorted({page.rpartition("/")[0] for page in wanted} - {""})
+        if rng.random() < 0.5 and folders:  # a folder deleted with its pages: their folders written, as a build's
+            gone = rng.choice(folders)
+            shutil.rmtree(tree / gone)
+            pages = {page for page in wanted if page.startswith(f"{gone}/")}
+            wanted.difference_update(pages)
+            for page in pages:
+                parts = page.split("/")[:-1]
+                written.update("/".join(parts[:n]) for n in range(len(parts) + 1))
+        stray = rng.choice(sorted(written & {page.rpartition("/")[0] for page in wanted}))
+        (tree / stray / "stray.txt").write_text("by hand")
+        assert remove_strays(tree, wanted, record=record, tree_key="t", only=written) == \
+            [f"{stray}/stray.txt".lstrip("/")], round_
+        afresh.unlink(missing_ok=True)
+        assert remove_strays(tree, wanted, record=afresh, tree_key="t") == []
+        assert _read_record(record)["t"] == _read_record(afresh)["t"], round_
+
+
+def test_a_record_of_folders_kept_in_the_walks_order_is_read_in_order(tmp_path) -> None:
+    """Records written before the names were kept in order (no mark) are put in order when read, and
+    a stray is found with them as before."""
+    import marshal
+    from array import array
+
+    from digest.site_static import _Folders, _read_record, recorded_folders, remove_strays
+
+    tree = tmp_path / "tree"
+    for rel in ("index.html", "b/index.html", "a/index.html", "a/c/index.html"):
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text("x")
+    manifest = ["index.html", "b/index.html", "a/index.html", "a/c/index.html"]
+    record = tmp_path / "record.marshal"
+    remove_strays(tree, manifest, record=record, tree_key="t")
+    kept = _Folders.of(_read_record(record)["t"])
+    assert kept is not None and kept.names == ["", "a", "a/c", "b"]
+    walk_order = [3, 0, 2, 1]  # as an older digest wrote them
+    older = ("\0".join(kept.names[k] for k in walk_order), array("q", [kept.mtimes[k] for k in walk_order]).tobytes(),
+             array("Q", [kept.inodes[k] for k in walk_order]).tobytes())
+    record.write_bytes(marshal.dumps({"t": older}))
+    again = _Folders.of(_read_record(record)["t"])
+    assert again is not None and list(again) == list(kept)
+    assert recorded_folders(record, "t") == ["", "a", "a/c", "b"]
+    (tree / "a/c/stray.txt").write_text("x")
+    assert remove_strays(tree, manifest, record=record, tree_key="t", only=["", "a"]) == []  # a/c: not written into
+    assert remove_strays(tree, manifest, record=record, tree_key="t") == ["a/c/stray.txt"]
+    assert _Folders.of(("", b"", b"", "another mark")) is None
