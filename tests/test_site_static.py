@@ -251,11 +251,11 @@ def test_strays_are_found_with_the_record_of_folders_wherever_they_are_put(make_
     monkeypatch.setattr(digest.site_static, "_STAT_IN_FOLDER", in_folder)
     root = make_site({"content/a.md": entry_text(), "content/b.md": entry_text("Other", date="2022-08-16T09:00Z")})
     output = root / "output"
-    record = root / ".digest/output-folders.marshal"
+    records = root / ".digest"
     for n in range(6):  # both trees get a record; each is then checked folder by folder
         (root / "content/a.md").write_text(entry_text(body=f"Body {n}."))
         build(root, BuildOptions(now=NOW))
-        assert record.is_file() or n == 0  # the first build has no output to look at
+        assert len(list(records.glob("output-folders.marshal.*"))) == 2, n  # a file a tree, both made by the first
         strays = [output / "CNAME", output / "2022/08/16/b/notes.txt", output / f"new{n}/deep/x.txt"]
         for stray in strays:
             stray.parent.mkdir(parents=True, exist_ok=True)
@@ -294,8 +294,9 @@ def test_a_cold_build_records_its_folders_so_the_next_build_lists_none(make_site
 
 def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     import os
+    import time
 
-    from digest.site_static import recorded_folders, remove_strays
+    from digest.site_static import _read_record, _tree_file, recorded_folders, remove_strays
 
     tree = tmp_path / "tree"
     for rel in ("index.html", "a/index.html", "a/b/index.html", "c/index.html"):
@@ -309,8 +310,9 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     listed: list[str] = []
     real_scandir = os.scandir
 
-    def scandir(path):  # what is listed again
-        listed.append(os.path.relpath(path, tree))
+    def scandir(path):  # what is listed again of the tree
+        if str(path).startswith(str(tree)):
+            listed.append(os.path.relpath(path, tree))
         return real_scandir(path)
 
     os.scandir = scandir
@@ -320,14 +322,22 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
         os.scandir = real_scandir
     assert listed == ["a/b"]
     # Nothing changed since: the record is not written again (a no-change build's time).
-    record.write_bytes(record.read_bytes())  # the same bytes; a rewrite would replace the file
-    before = record.stat()
+    kept = _tree_file(record, "t1")
+    kept.write_bytes(kept.read_bytes())  # the same bytes; a rewrite would replace the file
+    before = kept.stat()
     assert remove_strays(tree, manifest, record=record, tree_key="t1") == []
-    assert (record.stat().st_ino, record.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
-    # Another tree's record is kept beside; a third one's replaces the oldest.
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    # Another tree's record is kept beside, in a file of its own; a third one's replaces the oldest, and
+    # the record of every tree in one file (an earlier digest's) goes.
+    record.write_bytes(marshal.dumps({"t1": ("", b"", b"")}))
+    time.sleep(0.01)
     remove_strays(tree, manifest, record=record, tree_key="t2")
+    time.sleep(0.01)
     remove_strays(tree, manifest, record=record, tree_key="t3")
-    assert set(marshal.loads(record.read_bytes())) == {"t2", "t3"}
+    assert sorted(path.name for path in tmp_path.glob("record.marshal*")) == \
+        sorted(_tree_file(record, key).name for key in ("t2", "t3"))
+    assert recorded_folders(record, "t1") is None and recorded_folders(record, "t2") is not None
+    record = _tree_file(record, "t3")  # its file, damaged below
     # A record that cannot be read (truncated, another format) is no record: every folder is listed.
     # (an older record's dict of tuples; numbers whose bytes are cut; names and numbers that do not match)
     older = marshal.dumps({"t3": {"": (1, 2), "a": (3, 4)}})
@@ -335,7 +345,10 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
                     marshal.dumps({"t3": ("a\0b", b"\0" * 8, b"\0" * 8)})):
         record.write_bytes(damaged)
         (tree / "a/b/stray.txt").write_text("x")
-        assert remove_strays(tree, manifest, record=record, tree_key="t3") == ["a/b/stray.txt"]
+        assert remove_strays(tree, manifest, record=tmp_path / "record.marshal", tree_key="t3") == ["a/b/stray.txt"]
+    # Another tree's file under this tree's name (a clash of the names' hash): not this tree's record
+    record.write_bytes(marshal.dumps(("t9", _read_record(tmp_path / "record.marshal", "t3"))))
+    assert recorded_folders(tmp_path / "record.marshal", "t3") is None
 
 
 def test_remove_strays_reads_the_manifest_only_when_a_folder_changed(tmp_path) -> None:
@@ -613,7 +626,7 @@ def test_a_record_brought_up_to_date_for_the_folders_written_equals_one_made_afr
             [f"{stray}/stray.txt".lstrip("/")], round_
         afresh.unlink(missing_ok=True)
         assert remove_strays(tree, wanted, record=afresh, tree_key="t") == []
-        assert _read_record(record)["t"] == _read_record(afresh)["t"], round_
+        assert _read_record(record, "t") == _read_record(afresh, "t"), round_
 
 
 def test_a_record_of_folders_kept_in_the_walks_order_is_read_in_order(tmp_path) -> None:
@@ -622,7 +635,7 @@ def test_a_record_of_folders_kept_in_the_walks_order_is_read_in_order(tmp_path) 
     import marshal
     from array import array
 
-    from digest.site_static import _Folders, _read_record, recorded_folders, remove_strays
+    from digest.site_static import _Folders, _read_record, _tree_file, recorded_folders, remove_strays
 
     tree = tmp_path / "tree"
     for rel in ("index.html", "b/index.html", "a/index.html", "a/c/index.html"):
@@ -631,13 +644,17 @@ def test_a_record_of_folders_kept_in_the_walks_order_is_read_in_order(tmp_path) 
     manifest = ["index.html", "b/index.html", "a/index.html", "a/c/index.html"]
     record = tmp_path / "record.marshal"
     remove_strays(tree, manifest, record=record, tree_key="t")
-    kept = _Folders.of(_read_record(record)["t"])
+    kept = _Folders.of(_read_record(record, "t"))
     assert kept is not None and kept.names == ["", "a", "a/c", "b"]
     walk_order = [3, 0, 2, 1]  # as an older digest wrote them
     older = ("\0".join(kept.names[k] for k in walk_order), array("q", [kept.mtimes[k] for k in walk_order]).tobytes(),
              array("Q", [kept.inodes[k] for k in walk_order]).tobytes())
-    record.write_bytes(marshal.dumps({"t": older}))
-    again = _Folders.of(_read_record(record)["t"])
+    _tree_file(record, "t").write_bytes(marshal.dumps(("t", older)))
+    again = _Folders.of(_read_record(record, "t"))
+    assert again is not None and list(again) == list(kept)
+    _tree_file(record, "t").unlink()  # and as an earlier digest kept it, every tree in one file
+    record.write_bytes(marshal.dumps({"t": older, "other": older}))
+    again = _Folders.of(_read_record(record, "t"))
     assert again is not None and list(again) == list(kept)
     assert recorded_folders(record, "t") == ["", "a", "a/c", "b"]
     (tree / "a/c/stray.txt").write_text("x")
