@@ -110,3 +110,26 @@ def test_the_render_workers_of_a_one_shot_build_collect(make_site: SiteMaker, mo
     build(root, BuildOptions(now=NOW, jobs=2))
     assert seen == [False] and gc.isenabled()
     assert {path.read_text() for path in told.iterdir()} == {"True"}
+
+
+def test_what_a_command_made_with_the_collector_off_is_not_left_to_the_next_collection(
+        collecting_before: bool) -> None:
+    """The objects made while the collector was off are frozen as the block ends (Builder.build lets
+    them go): no collection walks them all at the first object made after it (0.06 s after a headline
+    edit at 100,000 entries)."""
+    collections: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.enable()
+    gc.callbacks.append(note)
+    try:
+        with collector_off_for_command():
+            made = [[n] for n in range(20_000)]
+        after = [[n] for n in range(10)]
+        assert collections == [] and len(after) == 10 and gc.get_freeze_count() >= len(made)
+    finally:
+        gc.callbacks.remove(note)
+        gc.unfreeze()
