@@ -497,3 +497,44 @@ def test_messages_are_the_bytes_of_the_email_packages_own_header_factory() -> No
     header = mime.POLICY.header_factory("MIME-Version", "1.0")
     assert mime.POLICY.header_factory("MIME-Version", "1.0") is header  # parsed once
     assert mime.POLICY.header_factory("mime-version", "1.0").name == "mime-version"  # each as it was named
+
+
+def test_an_emails_files_render_each_part_once_from_equal_copies_of_their_context(make_site, monkeypatch) -> None:
+    """A patched plan loads each page's context apart, so an edition's .html, .txt and .eml hold equal
+    copies of its e-mail, not the same objects: each part is still rendered once for the three (a week's
+    e-mail of a large site was fitted to 100 KB once a file), with the same bytes; a context that differs
+    is rendered again."""
+    import pickle
+
+    from digest.build import grouped_site
+    from digest.newsletter import render
+    from digest.newsletter.plan import plan_emails
+    from digest.render_files import site_context, template_environment
+
+    root = make_site(FILES, config=BASIC_CONFIG + EMAIL_CONFIG)
+    config = load_config(root)
+    pages = list(plan_emails(grouped_site(root), config))
+    first = pages[0].context["email"]
+    files = [page for page in pages if page.context["email"] is first]
+    assert sorted(page.output_path.rpartition(".")[2] for page in files) == ["eml", "html", "txt"]
+    env = template_environment(config)
+    shared = {"site": site_context(config)}
+    rendered: list[str] = []
+    real = render.render_template
+    monkeypatch.setattr(render, "render_template",
+                        lambda e, name, context: rendered.append(name) or real(e, name, context))
+
+    def made(contexts: list[dict]) -> list[bytes]:
+        render._RECENT.clear()
+        rendered.clear()
+        return [render.render_email(env, page.__class__(page.output_path, page.template, context), shared).data
+                for page, context in zip(files, contexts, strict=True)]
+
+    together = made([page.context for page in files])
+    assert sorted(rendered) == ["email/email.html", "email/email.txt"]
+    apart = made([pickle.loads(pickle.dumps(page.context)) for page in files])  # as load_unit gives them
+    assert apart == together and sorted(rendered) == ["email/email.html", "email/email.txt"]
+    other = [pickle.loads(pickle.dumps(page.context)) for page in files]
+    other[1] = {**other[1], "email": {**other[1]["email"], "heading": "Another heading"}}  # one file's, changed
+    changed = made(other)
+    assert len(rendered) == 4 and changed[1] != together[1] and changed[0] == together[0]
