@@ -299,10 +299,7 @@ def test_remove_strays_lists_only_changed_folders(tmp_path) -> None:
     from digest.site_static import _read_record, _tree_file, recorded_folders, remove_strays
 
     tree = tmp_path / "tree"
-    for rel in ("index.html", "a/index.html", "a/b/index.html", "c/index.html"):
-        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tree / rel).write_text("x")
-    manifest = ["index.html", "a/index.html", "a/b/index.html", "c/index.html"]
+    manifest = _pages(tree, "index.html", "a/index.html", "a/b/index.html", "c/index.html")
     record = tmp_path / "record.marshal"
     assert remove_strays(tree, manifest, record=record, tree_key="t1") == []
     assert set(recorded_folders(record, "t1") or ()) == {"", "a", "a/b", "c"}
@@ -355,14 +352,12 @@ def test_remove_strays_reads_the_manifest_only_when_a_folder_changed(tmp_path) -
     from digest.site_static import recorded_folders, remove_strays
 
     tree = tmp_path / "tree"
-    for rel in ("index.html", "a/index.html", "a/b/index.html"):
-        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tree / rel).write_text("x")
+    pages = _pages(tree, "index.html", "a/index.html", "a/b/index.html")
     reads: list[int] = []
 
     def manifest() -> list[str]:
         reads.append(1)
-        return ["index.html", "a/index.html", "a/b/index.html"]
+        return list(pages)
 
     record = tmp_path / "record.marshal"
     assert remove_strays(tree, manifest, record=record, tree_key="t") == []
@@ -443,6 +438,14 @@ def test_the_record_of_folders_keeps_any_folder_name(tmp_path) -> None:
     (tree / "line\nbreak" / "again.txt").write_text("x")
     assert remove_strays(tree, [], record=record, tree_key="t") == ["line\nbreak/again.txt"]
     assert recorded_folders(record, "other") is None
+
+
+def _pages(tree: Path, *rels: str) -> list[str]:
+    """These files made under `tree` (with their folders): their paths, as a manifest lists them."""
+    for rel in rels:
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text("x")
+    return list(rels)
 
 
 def _six_pages(tree: Path) -> list[str]:
@@ -638,10 +641,7 @@ def test_a_record_of_folders_kept_in_the_walks_order_is_read_in_order(tmp_path) 
     from digest.site_static import _Folders, _read_record, _tree_file, recorded_folders, remove_strays
 
     tree = tmp_path / "tree"
-    for rel in ("index.html", "b/index.html", "a/index.html", "a/c/index.html"):
-        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tree / rel).write_text("x")
-    manifest = ["index.html", "b/index.html", "a/index.html", "a/c/index.html"]
+    manifest = _pages(tree, "index.html", "b/index.html", "a/index.html", "a/c/index.html")
     record = tmp_path / "record.marshal"
     remove_strays(tree, manifest, record=record, tree_key="t")
     kept = _Folders.of(_read_record(record, "t"))
