@@ -121,9 +121,9 @@ class Swept:
 
 def remove_strays(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]], keep: Iterable[str] = (),
                   record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None,
-                  stop: Callable[[], bool] | None = None) -> list[str]:
+                  stop: Callable[[], bool] | None = None, unknown_whole: bool = False) -> list[str]:
     """sweep_tree's files deleted."""
-    return sweep_tree(tree, manifest, keep, record, tree_key, only, stop).removed
+    return sweep_tree(tree, manifest, keep, record, tree_key, only, stop, unknown_whole).removed
 
 
 STOP_EVERY = 256  # folders listed between two looks at `stop` (sweep_tree)
@@ -131,7 +131,7 @@ STOP_EVERY = 256  # folders listed between two looks at `stop` (sweep_tree)
 
 def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]], keep: Iterable[str] = (),
                record: Path | None = None, tree_key: str = "", only: Collection[str] | None = None,
-               stop: Callable[[], bool] | None = None) -> Swept:
+               stop: Callable[[], bool] | None = None, unknown_whole: bool = False) -> Swept:
     """Delete the files under `tree` that the build did not make (not in `manifest`, not under a
     top folder in `keep`): a file put into output/ by hand would otherwise be published by every
     other build (the live tree becomes the spare). Returns what was deleted and, without `only`,
@@ -147,7 +147,8 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
     `only`: the folders a build just wrote into (and their parents): only they are listed, the
     others taken as recorded, and the record brought up to date for them, so that the next build
     finds the whole tree as recorded (folders_as_recorded) and lists nothing. Without a record
-    of the tree, nothing is done (the next build looks at every folder). `stop()`: asked every
+    of the tree, nothing is done (the next build looks at every folder), or, `unknown_whole` (work
+    that keeps no build waiting), every folder is listed and recorded. `stop()`: asked every
     STOP_EVERY folders listed (or, with `only`, looked at); when true, the sweep ends there and
     records nothing (the next build looks at those folders itself): a build waiting for the lock
     is not kept waiting."""
@@ -162,6 +163,7 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
     listed: set[str] = set()  # the folders listed by this call
     gone: list[str] = []  # recorded folders that are no more
     present: set[str] = set()  # the wanted files in the folders listed
+    by_written = only is not None and known is not None  # only the folders written listed, the rest as recorded
 
     def sweep(rel_dir: str, walk_known: bool) -> None:
         """List rel_dir (and every folder under it that `known` does not vouch for: found in the
@@ -174,7 +176,7 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
         stack = [rel_dir]
         while stack:
             current = stack.pop()
-            if only is None and stop is not None and len(listed) % STOP_EVERY == STOP_EVERY - 1 and stop():
+            if not by_written and stop is not None and len(listed) % STOP_EVERY == STOP_EVERY - 1 and stop():
                 raise _Stopped
             listed.add(current)
             folder = f"{root}/{current}" if current else root
@@ -191,9 +193,10 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
                         present.add(rel)
             seen.add(current, os.stat(folder))
 
-    if only is not None:
-        if known is None or record is None or not tree_key:
-            return Swept([], [])
+    if only is not None and known is None and not unknown_whole:
+        return Swept([], [])
+    if by_written:
+        assert only is not None and known is not None
         for count, rel_dir in enumerate(sorted(only)):  # a folder before those under it
             if stop is not None and count % STOP_EVERY == STOP_EVERY - 1 and stop():
                 return Swept(sorted(removed), [])
@@ -232,7 +235,7 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
         # Unchanged, it is not written again (0.07 s of a no-change build at 10,000 entries)
         _write_record(record, tree_key, seen.written())
     missing: list[str] = []
-    if only is None and (listed or gone):
+    if not by_written and (listed or gone):
         if wanted_files is None:  # only folders gone (their parent as recorded: not seen to happen)
             files = manifest() if callable(manifest) else manifest
             wanted_files = files if isinstance(files, (AbstractSet, Mapping)) else set(files)

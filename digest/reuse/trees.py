@@ -27,7 +27,7 @@ from digest.search import (
     search_files,
     store_source,
 )
-from digest.site_static import recorded_folders, remove_strays, sweep_tree
+from digest.site_static import remove_strays, sweep_tree
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls
 
@@ -182,10 +182,9 @@ def record_written_folders(output: Path, folders: Collection[str], manifest: Map
     saving for the next build: where a folder cannot be listed, or `stop()` ends it (asked as it
     goes), that build looks at them all. `apart` (work that keeps no build waiting): a tree the
     record knows nothing of (made afresh) has every folder listed and recorded."""
-    whole = apart and recorded_folders(record, tree) is None
     with contextlib.suppress(OSError):
-        remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree,
-                      only=None if whole else folders, stop=stop)
+        remove_strays(output, manifest, keep=[SEARCH_BUNDLE], record=record, tree_key=tree, only=folders, stop=stop,
+                      unknown_whole=apart)
 
 
 class _NoManifest(Exception):
