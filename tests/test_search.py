@@ -1176,6 +1176,73 @@ def test_pagefinds_service_indexes_the_pages_as_pagefind_indexes_a_site_of_them(
         json.loads(cli["pagefind-entry.json"])["languages"].keys()
 
 
+def test_the_next_segments_pages_are_read_while_as_many_pagefinds_run_as_jobs(make_site: SiteMaker,
+                                                                            tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """SearchStore.build runs `jobs` Pagefind processes at once, never more, and a thread more reads
+    the next segment's pages meanwhile (after the last one's files are written, Pagefind waited on
+    that). The segments, their records and files are those built one at a time."""
+    files = {f"content/e{i}.md": entry_text(f"{TITLES[i]} report", date=f"2022-08-1{i}T09:00:00Z",
+                                            body=f"Body {i}, quorrel and harbour.\n")
+             for i in range(6)}
+    root = make_site(files)
+    build(root, BuildOptions(now=NOW, jobs=1, search=False))
+    output = root / "output"
+    pages = sorted(p.relative_to(output).as_posix() for p in output.glob("2022/08/*/*/index.html"))
+    assert len(pages) == 6
+    segments = [Segment(f"s{i}", {rel: "v1" for rel in pages[2 * i:2 * i + 2]}) for i in range(3)]
+    executable = digest.search.pagefind_executable()
+    assert executable is not None
+
+    one_by_one = digest.search.SearchStore(tmp_path / "one", executable).build(segments, output, 1)
+
+    index_pages, indexed_html = digest.search.index_pages, digest.search._indexed_html
+    lock = threading.Lock()
+    running, finished = [0], [0]
+    most: list[int] = []
+    read_after: list[int] = []  # Pagefinds finished as the last segment's pages were read
+    last_read = threading.Event()
+
+    def counted(*args: Any) -> Any:
+        with lock:
+            running[0] += 1
+            most.append(running[0])
+        try:
+            last_read.wait(10)  # each holds its Pagefind until the last segment's pages were read
+            return index_pages(*args)
+        finally:
+            with lock:
+                running[0] -= 1
+                finished[0] += 1
+
+    def reading(page: Any) -> bytes:
+        if isinstance(page, Path) and page.relative_to(output).as_posix() in segments[2].pages:
+            with lock:
+                read_after.append(finished[0])
+            last_read.set()
+        return indexed_html(page)
+
+    monkeypatch.setattr(digest.search, "index_pages", counted)
+    monkeypatch.setattr(digest.search, "_indexed_html", reading)
+    side_by_side = digest.search.SearchStore(tmp_path / "two", executable).build(segments, output, 2)
+
+    assert max(most) == 2
+    assert read_after == [0, 0]  # before any Pagefind was done
+    assert side_by_side == one_by_one
+    stores = [tree_bytes(tmp_path / name / ".digest") for name in ("one", "two")]
+    assert stores[1].keys() == stores[0].keys()
+    for name, data in stores[1].items():  # a record by its values (marshal marks objects held twice)
+        assert (marshal.loads(data) == marshal.loads(stores[0][name])) if name.endswith(".marshal") \
+            else data == stores[0][name]
+    for segment in side_by_side:  # the files and fragments it names are those written
+        folder = tmp_path / "two" / ".digest" / "search" / segment.name
+        assert segment.files == digest.search._files_in(folder)
+        assert dict(segment.fragments) == {rel: fragment for rel, fragment in (
+            (rel, digest.search._fragment_ids(folder).get(digest.search.page_url(rel))) for rel in segment.pages)
+            if fragment is not None}
+        assert len(segment.fragments) == 2
+
+
 def test_a_pagefind_that_has_no_service_is_reported_with_what_it_said(tmp_path: Path) -> None:
     """A program that is not Pagefind's service (an old Pagefind, another program) fails the index with
     its own last words, naming the segment, and leaves no half-made segment behind."""
