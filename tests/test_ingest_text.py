@@ -680,6 +680,18 @@ def test_the_comment_threads_house_rules_end_the_body(rules: str) -> None:
         assert junk not in article.body
 
 
+def test_the_last_paragraph_that_lost_its_full_stop_is_body() -> None:
+    """A long closing quote with no full stop after its speaker (as some pages print it) is the article's last
+    paragraph, as the body's run already counts it: not a label trimmed off the end."""
+    last = ("“We held ninety-seven meetings to teach people how to prevent crime, and we asked them to work with "
+            "the police in every village,” said the commander")
+    article = read_text(_page("Council agrees the new city plan", _distinct_body(), last, "Share 0", "Tweet 0"))
+    assert "review of the budget" in article.body and "ninety-seven meetings" in article.body
+    # A line of capitalised words without a full stop stays out (a menu, a list of topics).
+    menu = "News Sport Business Culture Travel Opinion Weather Video Audio Podcasts Newsletters Events Jobs " * 2
+    assert "Podcasts" not in read_text(_page("Council agrees the new city plan", _distinct_body(), menu)).body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

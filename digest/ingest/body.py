@@ -547,6 +547,13 @@ def _lowercase_share(text: str) -> float:
     return sum(1 for w in found if w[0].islower()) / len(found) if found else 0.0
 
 
+def lost_its_stop(para: Para) -> bool:
+    """A sentence that lost its full stop ("“..., tukiwataka wananchi kushirikiana na jeshi hili,” amesema Magomi"):
+    twenty words or more, mostly in lower case (a menu is capitalised words), no link or widget."""
+    return words(para.text) >= 20 and not para.bullet and _lowercase_share(para.text) >= 0.6 \
+        and not _MARKUP.search(para.text)
+
+
 def is_prose(para: Para) -> bool:
     return words(para.text) >= 12 and ends_sentence(para.text) and not is_junk(para)
 
@@ -572,8 +579,8 @@ def score(para: Para) -> float:
         return n * 0.5 * weight
     if n >= 4 and para.text.endswith(("。", "！", "？")) and _CJK.search(para.text):
         return n * 0.5 * weight  # a whole sentence in Chinese or Japanese, short in words
-    if n >= 20 and not para.bullet and _lowercase_share(para.text) >= 0.6 and not _MARKUP.search(para.text):
-        return n * 0.3  # a sentence that lost its full stop (a menu is capitalised words)
+    if lost_its_stop(para):
+        return n * 0.3
     if para.bullet and n <= 4:
         return -5.0
     return -3.0

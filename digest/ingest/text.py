@@ -28,6 +28,7 @@ from .body import (
     is_junk,
     is_placeholder,
     is_prose,
+    lost_its_stop,
     picture_controls,
     reworded_captions,
     sign_up_boxes,
@@ -766,6 +767,7 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
     while out and not is_prose(out[0]) and not out[0].bullet and not (
             len(out) > 1 and _short_lede(out[0]) and is_prose(out[1])):
         out.pop(0)
-    while out and not is_prose(out[-1]) and not out[-1].bullet:
+    # (A long sentence that only lost its full stop is the article's last paragraph, as body_span counts it.)
+    while out and not is_prose(out[-1]) and not out[-1].bullet and not lost_its_stop(out[-1]):
         out.pop()
     return out
