@@ -692,6 +692,27 @@ def test_the_last_paragraph_that_lost_its_full_stop_is_body() -> None:
     assert "Podcasts" not in read_text(_page("Council agrees the new city plan", _distinct_body(), menu)).body
 
 
+_A_READERS_COMMENT = ("I have lived by the river for thirty years and I think this plan is the best news our town "
+                      "has had in a very long time.")
+
+
+@pytest.mark.parametrize("form", [
+    "Enviá tu comentario",
+    "Schreibe einen Kommentar",
+    "Laisser un commentaire",
+    "Deixe uma resposta",
+])
+def test_a_comment_form_in_other_languages_ends_the_body(form: str) -> None:
+    """A comment form's heading as blog platforms and news sites in other languages write "Leave a comment",
+    under a "More on ..." box: what follows is the thread, not the article going on after the box."""
+    text = _page("Council agrees the new city plan", _distinct_body(), "Más sobre Urbanismo", form,
+                 _A_READERS_COMMENT, "Para poder comentar tenés que ingresar con tu usuario.", "Las más leídas")
+    body = read_text(text).body
+    assert "review of the budget" in body
+    for junk in (form, "thirty years", "comentar"):
+        assert junk not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

@@ -99,6 +99,12 @@ BOUNDARY = re.compile(
     r"trending( now| stories)?|top stories|latest (news|stories|posts|articles)|"
     r"(\d+ )?comments?( / \d+)?|\d+ (responses?|comments?|replies|thoughts) (to|on)\b.*|"
     r"leave a (comment|reply)|post a comment|add a comment|"
+    # the same comment forms as blog platforms and news sites head them in other languages ("Deja una respuesta",
+    # "Enviá tu comentario", "Schreibe einen Kommentar", "Laisser un commentaire", "Lascia un commento")
+    r"(deja|dejá|envía|enviá|escribe|escribí|deixe|deixa|envie|escreva|laissez|laisser|écrire|ajouter|lascia|"
+    r"scrivi|schreibe|schreiben sie|hinterlasse|laat|plaats)( \w+)? (un |una |um |uma |einen |een )?"
+    r"(comentarios?|comentários?|commentaires?|commento|kommentar|reactie|respuesta|resposta|réponse|risposta|"
+    r"antwort)|"
     r"join the (conversation|discussion)|about the author|about us|tags?:?.*|"
     r"filed under:?.*|topics:?|share this( article| story| post)?:?|"
     r"(previous|next) (article|post|story)|community policy|editor'?s picks?|"
