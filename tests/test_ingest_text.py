@@ -713,6 +713,22 @@ def test_a_comment_form_in_other_languages_ends_the_body(form: str) -> None:
         assert junk not in body
 
 
+def test_a_charts_description_over_its_source_is_not_body() -> None:
+    """The words a page gives in place of a chart ("Trump's climate legacy. A line chart, showing ..."), over the
+    chart's source line: not the article's."""
+    chart = ("Emissions over time. A line chart, showing historical emissions and projected emissions between the "
+             "years 1990 and 2035, the projected ones in a grey shaded region.")
+    paras = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan", *paras[:2], chart, "Source: Repeat Project", *paras[2:])
+    body = read_text(text).body
+    assert "review of the budget" in body and "Residents who packed" in body
+    assert "line chart" not in body and "Repeat Project" not in body
+    # The article's own sentence about a chart, with no source line under it, stays.
+    said = ("The council's own bar chart of the budget, shown to the public gallery, was the only thing anyone "
+            "talked about on the way out.")
+    assert "bar chart" in read_text(_page("Council agrees the new city plan", *paras[:2], said, *paras[2:])).body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

@@ -392,6 +392,21 @@ def picture_controls(paras: list[Para]) -> set[int]:
     return out
 
 
+# A chart's description as pages write it for those who cannot see it ("Trump's climate legacy. A line chart, showing
+# historical emissions ...", "A bar chart with orange bars, showing ..."), and the source line under a chart.
+_CHART = re.compile(r"^(?:[^.!?]{0,80}[.!?:]\s+)?(?:an? |the )?(?:[\w-]+ ){0,2}"
+                    r"(?:chart|graph|diagram|map|infographic)s?\b,?\s+(?:with|showing|shows|of)\b", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^(?:sources?|quellen?|fuentes?|fontes?|data|daten|datos)\s*:\s*\S", re.IGNORECASE)
+
+
+def chart_descriptions(paras: list[Para]) -> set[int]:
+    """A chart's description over the chart's source line ("Source: China Statistical Yearbook"): the words a page
+    gives in place of the picture, not the article's (whose prose does not name the chart it sits over)."""
+    return {i for i, para in enumerate(paras[:-1])
+            if not para.bullet and words(para.text) <= 100 and _CHART.match(para.text)
+            and _SOURCE_LINE.match(paras[i + 1].text) and words(paras[i + 1].text) <= 15}
+
+
 def _same_opening(alt: Para, caption: Para) -> bool:
     """Whether two lines open with the same two words, the first no subheading over its paragraph (a short
     line with no sentence's end over a longer one: "Steel exports" over "Steel exports fell ...")."""

@@ -19,6 +19,7 @@ from .body import (
     alt_over_captions,
     body_span,
     captions,
+    chart_descriptions,
     echoed_lines,
     gallery_slides,
     glued_figures,
@@ -162,7 +163,7 @@ def stated_address(text: str) -> tuple[str | None, str]:
 
 # What else the text browser set among the article's paragraphs, each found in the article's window
 _INSERTS = (inline_boxes, echoed_lines, gallery_slides, video_player, glued_figures, signed_captions, headline_lists,
-            reworded_captions, picture_controls, alt_over_captions, sign_up_boxes)
+            reworded_captions, picture_controls, alt_over_captions, sign_up_boxes, chart_descriptions)
 
 
 def read_text(text: str) -> Article:
