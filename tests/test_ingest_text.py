@@ -729,6 +729,18 @@ def test_a_charts_description_over_its_source_is_not_body() -> None:
     assert "bar chart" in read_text(_page("Council agrees the new city plan", *paras[:2], said, *paras[2:])).body
 
 
+def test_a_line_that_opens_with_the_letters_of_tag_is_no_tag_line() -> None:
+    """"Tags" or "Tag: ..." heads a page's tag list; "Tagebuch einer Reise", a subheading, does not: the
+    article goes on under it to its last paragraph."""
+    last = ("Am letzten Abend sassen alle noch lange zusammen am Feuer, und niemand wollte als Erster sagen, "
+            "dass die Reise nun zu Ende war.")
+    text = _page("Council agrees the new city plan", _distinct_body(), "Tagebuch einer Reise", last,
+                 "Tags", "• Politik", "• Reisen")
+    body = read_text(text).body
+    assert "review of the budget" in body and "Tagebuch einer Reise" in body and "letzten Abend" in body
+    assert "Reisen" not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

@@ -105,7 +105,9 @@ BOUNDARY = re.compile(
     r"scrivi|schreibe|schreiben sie|hinterlasse|laat|plaats)( \w+)? (un |una |um |uma |einen |een )?"
     r"(comentarios?|comentários?|commentaires?|commento|kommentar|reactie|respuesta|resposta|réponse|risposta|"
     r"antwort)|"
-    r"join the (conversation|discussion)|about the author|about us|tags?:?.*|"
+    # a tag line ("Tags", "Tags: ...", "tags #Nifty #Sensex", "Tag: Politik"), not any line that opens with those
+    # letters ("Tagesgeld, Festgeld, Anleihen", "Tages-Anzeiger", "Tag der Arbeit")
+    r"join the (conversation|discussion)|about the author|about us|tags(\b.*)?|tag\s*:.*|"
     r"filed under:?.*|topics:?|share this( article| story| post)?:?|"
     r"(previous|next) (article|post|story)|community policy|editor'?s picks?|"
     r"weitere beiträge.*|ähnliche artikel|lesen sie auch|mehr zum thema|artigos relacionados|"
