@@ -741,6 +741,18 @@ def test_a_line_that_opens_with_the_letters_of_tag_is_no_tag_line() -> None:
     assert "Reisen" not in body
 
 
+def test_a_german_read_more_box_between_paragraphs_is_not_body() -> None:
+    """ "Lesen Sie hier mehr aus der Finanzwelt" over other stories' headlines, as "Read more" heads them: a
+    box set in the article, which goes on after it."""
+    paras = _distinct_body().split("\n\n")
+    box = ["Lesen Sie hier mehr aus der Finanzwelt", "Über der Bankenlandschaft ziehen dunkle Wolken auf",
+           "„Immer mehr Geld aus dem Nichts“", "Bis zu vier Prozent – so holen Sie sich den besten Zins"]
+    body = read_text(_page("Council agrees the new city plan", *paras[:2], *box, *paras[2:])).body
+    assert "Residents who packed" in body and "review of the budget" in body
+    for junk in box:
+        assert junk not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

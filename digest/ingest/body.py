@@ -111,6 +111,8 @@ BOUNDARY = re.compile(
     r"filed under:?.*|topics:?|share this( article| story| post)?:?|"
     r"(previous|next) (article|post|story)|community policy|editor'?s picks?|"
     r"weitere beiträge.*|ähnliche artikel|lesen sie auch|mehr zum thema|artigos relacionados|"
+    # "Read more ..." as German pages head it ("Lesen Sie hier mehr aus der Finanzwelt", "Lesen Sie dazu auch")
+    r"lesen sie (\w+ ){0,2}(auch|mehr)\b.*|"
     r"noticias relacionadas|articles similaires|à lire aussi|lire aussi|sur le même sujet|"
     r"leia também|veja também|notícias relacionadas|lee también|te puede interesar|"
     r"articoli correlati|leggi anche|lees ook|gerelateerde artikelen|baca juga|berita terkait|"
