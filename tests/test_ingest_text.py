@@ -753,6 +753,15 @@ def test_a_german_read_more_box_between_paragraphs_is_not_body() -> None:
         assert junk not in body
 
 
+def test_a_numbered_advertisements_slot_is_not_body() -> None:
+    """"Advertisement 1", "Advertisement 2": an advertisement's slot numbered on the page, as "Advertisement"."""
+    paras = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan", *paras[:2], "Advertisement 1",
+                 "This advertisement has not loaded yet, but your article continues below.", *paras[2:])
+    body = read_text(text).body
+    assert "Residents who packed" in body and "review of the budget" in body and "Advertisement" not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

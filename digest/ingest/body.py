@@ -18,7 +18,7 @@ from .dates import find_date
 
 # Lines that belong to the page around the article, in any position.
 JUNK = re.compile(
-    r"^(advertisement|advertisements?|anzeige|publicité|sponsored( content)?|ad$|"
+    r"^(advertisements?(\s*\d{1,2})?|anzeige|publicité|sponsored( content)?|ad$|"
     # the same words, and share, print and e-mail buttons, in other languages
     r"publicidad|publicidade|pubblicità|advertentie|iklan|реклама|reklama|werbung|"
     r"compartir|partager|teilen|condividi|compartilhar|partilhar|bagikan|поделиться|udostępnij|delen|"
