@@ -762,6 +762,14 @@ def test_a_numbered_advertisements_slot_is_not_body() -> None:
     assert "Residents who packed" in body and "review of the budget" in body and "Advertisement" not in body
 
 
+def test_a_subscribers_perk_is_not_body() -> None:
+    """A notice to the reader as a subscriber about an app ("TIP Als abonnee van het Nieuwsblad krijg je ook gratis
+    dé fiets- en wandelapp cadeau."), as one about reading articles or the e-paper."""
+    tip = "TIP Als abonnee van de krant krijg je ook gratis dé fiets- en wandelapp RouteYou cadeau."
+    body = read_text(_page("Council agrees the new city plan", _distinct_body(), tip)).body
+    assert "review of the budget" in body and "abonnee" not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

@@ -512,7 +512,7 @@ _AS_SUBSCRIBER = re.compile(
     r"\b(if you are|are you|you are|you're|already|als|bereits|schon|allerede|vous êtes|déjà|nog geen|noch kein\w*|"
     r"ya eres|já é)\b.{0,40}\b(subscriber|abonnee|abonnent\w*|abonné\w*|suscriptor\w*|assinante)s?\b", re.IGNORECASE)
 _READING = re.compile(r"\b(access|zugang|accès|acceso|log ?in|sign in|inloggen|einloggen|anmelden|lees|lesen|read|"
-                      r"\w*artikel\w*|articles?|premium|e-?paper)\b", re.IGNORECASE)
+                      r"\w*artikel\w*|articles?|premium|e-?paper|\w*apps?)\b", re.IGNORECASE)
 
 
 def is_junk(para: Para) -> bool:
