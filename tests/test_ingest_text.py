@@ -770,6 +770,17 @@ def test_a_subscribers_perk_is_not_body() -> None:
     assert "review of the budget" in body and "abonnee" not in body
 
 
+@pytest.mark.parametrize("caption", [
+    "People in protective suits walk towards the cruise ship hit by the outbreak in May (AFP / JORGE GUERRERO)",
+    "The front headlights of the new electric car shown to the council on Monday. (Carlos Osorio / AP)",
+])
+def test_a_caption_closed_by_a_photographers_and_an_agencys_names_is_not_body(caption: str) -> None:
+    paras = _distinct_body().split("\n\n")
+    body = read_text(_page("Council agrees the new city plan", *paras[:2], caption, *paras[2:])).body
+    assert "Residents who packed" in body and "review of the budget" in body
+    assert "/" not in body and caption[:30] not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

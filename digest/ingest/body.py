@@ -212,6 +212,10 @@ _CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Sh
 _QUOTED = re.compile(r"[\"“”]")
 # A photographer and agency in capitals after a caption: "... on rodents. (STEVE DOE/SCIENCE PHOTO LIBRARY)".
 _CAPS_CREDIT = re.compile(r"[.!?]\s*\(\s*[A-Z][A-Z .'’-]+/\s*[A-Z][A-Z .'’&-]+\)$")
+# The same credit after a caption that is no sentence, a photographer's and an agency's names: "... von Pfizer
+# (AFP / ISHARA S. KODIKARA)", "... Mach-E SUV (Carlos Osorio / AP)".
+_CREDIT_NAME = r"[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3}"
+_NAMED_CREDIT = re.compile(rf"\(\s*{_CREDIT_NAME}\s*/\s*{_CREDIT_NAME}\s*\)$")
 
 
 # "Image copyright Getty Images" comes before its picture; "Image caption ..." is one.
@@ -320,7 +324,8 @@ def captions(paras: list[Para]) -> set[int]:
         # A credit ends a caption; an agency's name in brackets only a short one without a quote,
         # since a wire story's last paragraph may end with "(AP)" too.
         if tail and (not tail.group(1) or words(para.text) <= 35 and not _QUOTED.search(para.text)) \
-                or _CAPS_CREDIT.search(para.text[-100:]):
+                or _CAPS_CREDIT.search(para.text[-100:]) \
+                or words(para.text) <= 40 and not para.bullet and _NAMED_CREDIT.search(para.text[-80:]):
             out.add(i)
         if i and para.text == paras[i - 1].text and words(para.text) <= 40 and not para.bullet:
             out.update((i - 1, i))  # a picture's alt text and its caption, the same words twice
