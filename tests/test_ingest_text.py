@@ -781,6 +781,13 @@ def test_a_caption_closed_by_a_photographers_and_an_agencys_names_is_not_body(ca
     assert "/" not in body and caption[:30] not in body
 
 
+def test_a_caption_credited_to_a_stock_pictures_library_is_not_body() -> None:
+    caption = "The new tariff will apply to the region's steel and aluminium exports from March. (Unsplash)"
+    paras = _distinct_body().split("\n\n")
+    body = read_text(_page("Council agrees the new city plan", *paras[:2], caption, *paras[2:])).body
+    assert "Residents who packed" in body and "review of the budget" in body and "Unsplash" not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

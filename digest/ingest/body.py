@@ -199,7 +199,9 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
 
 
 # A caption that ends with its own credit: "... the module. Credit: ESA", "(Photo: AP)".
-_CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg)\)$|"
+_CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg|"
+                          # the stock pictures' libraries ("... starting on March 12. (Unsplash)")
+                          r"iStockphoto|Unsplash|Pexels|Pixabay|Alamy|Adobe Stock|Dreamstime|Depositphotos)\)$|"
                           r"[.!?)](?:\s+|(?=[A-Z]))(\(?(credit|photo|photograph|image|picture|foto|bild|bildrechte|"
                           r"bildquelle|crédit)s?\s*(:|by)\s*"
                           r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$|"
