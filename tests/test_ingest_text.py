@@ -680,6 +680,114 @@ def test_the_comment_threads_house_rules_end_the_body(rules: str) -> None:
         assert junk not in article.body
 
 
+def test_the_last_paragraph_that_lost_its_full_stop_is_body() -> None:
+    """A long closing quote with no full stop after its speaker (as some pages print it) is the article's last
+    paragraph, as the body's run already counts it: not a label trimmed off the end."""
+    last = ("“We held ninety-seven meetings to teach people how to prevent crime, and we asked them to work with "
+            "the police in every village,” said the commander")
+    article = read_text(_page("Council agrees the new city plan", _distinct_body(), last, "Share 0", "Tweet 0"))
+    assert "review of the budget" in article.body and "ninety-seven meetings" in article.body
+    # A line of capitalised words without a full stop stays out (a menu, a list of topics).
+    menu = "News Sport Business Culture Travel Opinion Weather Video Audio Podcasts Newsletters Events Jobs " * 2
+    assert "Podcasts" not in read_text(_page("Council agrees the new city plan", _distinct_body(), menu)).body
+
+
+_A_READERS_COMMENT = ("I have lived by the river for thirty years and I think this plan is the best news our town "
+                      "has had in a very long time.")
+
+
+@pytest.mark.parametrize("form", [
+    "Enviá tu comentario",
+    "Schreibe einen Kommentar",
+    "Laisser un commentaire",
+    "Deixe uma resposta",
+])
+def test_a_comment_form_in_other_languages_ends_the_body(form: str) -> None:
+    """A comment form's heading as blog platforms and news sites in other languages write "Leave a comment",
+    under a "More on ..." box: what follows is the thread, not the article going on after the box."""
+    text = _page("Council agrees the new city plan", _distinct_body(), "Más sobre Urbanismo", form,
+                 _A_READERS_COMMENT, "Para poder comentar tenés que ingresar con tu usuario.", "Las más leídas")
+    body = read_text(text).body
+    assert "review of the budget" in body
+    for junk in (form, "thirty years", "comentar"):
+        assert junk not in body
+
+
+def test_a_charts_description_over_its_source_is_not_body() -> None:
+    """The words a page gives in place of a chart ("Trump's climate legacy. A line chart, showing ..."), over the
+    chart's source line: not the article's."""
+    chart = ("Emissions over time. A line chart, showing historical emissions and projected emissions between the "
+             "years 1990 and 2035, the projected ones in a grey shaded region.")
+    paras = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan", *paras[:2], chart, "Source: Repeat Project", *paras[2:])
+    body = read_text(text).body
+    assert "review of the budget" in body and "Residents who packed" in body
+    assert "line chart" not in body and "Repeat Project" not in body
+    # The article's own sentence about a chart, with no source line under it, stays.
+    said = ("The council's own bar chart of the budget, shown to the public gallery, was the only thing anyone "
+            "talked about on the way out.")
+    assert "bar chart" in read_text(_page("Council agrees the new city plan", *paras[:2], said, *paras[2:])).body
+
+
+def test_a_line_that_opens_with_the_letters_of_tag_is_no_tag_line() -> None:
+    """"Tags" or "Tag: ..." heads a page's tag list; "Tagebuch einer Reise", a subheading, does not: the
+    article goes on under it to its last paragraph."""
+    last = ("Am letzten Abend sassen alle noch lange zusammen am Feuer, und niemand wollte als Erster sagen, "
+            "dass die Reise nun zu Ende war.")
+    text = _page("Council agrees the new city plan", _distinct_body(), "Tagebuch einer Reise", last,
+                 "Tags", "• Politik", "• Reisen")
+    body = read_text(text).body
+    assert "review of the budget" in body and "Tagebuch einer Reise" in body and "letzten Abend" in body
+    assert "Reisen" not in body
+
+
+def test_a_german_read_more_box_between_paragraphs_is_not_body() -> None:
+    """ "Lesen Sie hier mehr aus der Finanzwelt" over other stories' headlines, as "Read more" heads them: a
+    box set in the article, which goes on after it."""
+    paras = _distinct_body().split("\n\n")
+    box = ["Lesen Sie hier mehr aus der Finanzwelt", "Über der Bankenlandschaft ziehen dunkle Wolken auf",
+           "„Immer mehr Geld aus dem Nichts“", "Bis zu vier Prozent – so holen Sie sich den besten Zins"]
+    body = read_text(_page("Council agrees the new city plan", *paras[:2], *box, *paras[2:])).body
+    assert "Residents who packed" in body and "review of the budget" in body
+    for junk in box:
+        assert junk not in body
+
+
+def test_a_numbered_advertisements_slot_is_not_body() -> None:
+    """"Advertisement 1", "Advertisement 2": an advertisement's slot numbered on the page, as "Advertisement"."""
+    paras = _distinct_body().split("\n\n")
+    text = _page("Council agrees the new city plan", *paras[:2], "Advertisement 1",
+                 "This advertisement has not loaded yet, but your article continues below.", *paras[2:])
+    body = read_text(text).body
+    assert "Residents who packed" in body and "review of the budget" in body and "Advertisement" not in body
+
+
+def test_a_subscribers_perk_is_not_body() -> None:
+    """A notice to the reader as a subscriber about an app ("TIP Als abonnee van het Nieuwsblad krijg je ook gratis
+    dé fiets- en wandelapp cadeau."), as one about reading articles or the e-paper."""
+    tip = "TIP Als abonnee van de krant krijg je ook gratis dé fiets- en wandelapp RouteYou cadeau."
+    body = read_text(_page("Council agrees the new city plan", _distinct_body(), tip)).body
+    assert "review of the budget" in body and "abonnee" not in body
+
+
+@pytest.mark.parametrize("caption", [
+    "People in protective suits walk towards the cruise ship hit by the outbreak in May (AFP / JORGE GUERRERO)",
+    "The front headlights of the new electric car shown to the council on Monday. (Carlos Osorio / AP)",
+])
+def test_a_caption_closed_by_a_photographers_and_an_agencys_names_is_not_body(caption: str) -> None:
+    paras = _distinct_body().split("\n\n")
+    body = read_text(_page("Council agrees the new city plan", *paras[:2], caption, *paras[2:])).body
+    assert "Residents who packed" in body and "review of the budget" in body
+    assert "/" not in body and caption[:30] not in body
+
+
+def test_a_caption_credited_to_a_stock_pictures_library_is_not_body() -> None:
+    caption = "The new tariff will apply to the region's steel and aluminium exports from March. (Unsplash)"
+    paras = _distinct_body().split("\n\n")
+    body = read_text(_page("Council agrees the new city plan", *paras[:2], caption, *paras[2:])).body
+    assert "Residents who packed" in body and "review of the budget" in body and "Unsplash" not in body
+
+
 def test_a_writers_bio_and_a_caption_given_twice_are_not_body() -> None:
     caption = "An artist's illustration of a plume of water vapour rising from the moon's surface."
     bio = ("Jane Doe's book about the search for life, \"Out There\", is out now. Follow her on Twitter "

@@ -18,7 +18,7 @@ from .dates import find_date
 
 # Lines that belong to the page around the article, in any position.
 JUNK = re.compile(
-    r"^(advertisement|advertisements?|anzeige|publicité|sponsored( content)?|ad$|"
+    r"^(advertisements?(\s*\d{1,2})?|anzeige|publicité|sponsored( content)?|ad$|"
     # the same words, and share, print and e-mail buttons, in other languages
     r"publicidad|publicidade|pubblicità|advertentie|iklan|реклама|reklama|werbung|"
     r"compartir|partager|teilen|condividi|compartilhar|partilhar|bagikan|поделиться|udostępnij|delen|"
@@ -99,10 +99,20 @@ BOUNDARY = re.compile(
     r"trending( now| stories)?|top stories|latest (news|stories|posts|articles)|"
     r"(\d+ )?comments?( / \d+)?|\d+ (responses?|comments?|replies|thoughts) (to|on)\b.*|"
     r"leave a (comment|reply)|post a comment|add a comment|"
-    r"join the (conversation|discussion)|about the author|about us|tags?:?.*|"
+    # the same comment forms as blog platforms and news sites head them in other languages ("Deja una respuesta",
+    # "Enviá tu comentario", "Schreibe einen Kommentar", "Laisser un commentaire", "Lascia un commento")
+    r"(deja|dejá|envía|enviá|escribe|escribí|deixe|deixa|envie|escreva|laissez|laisser|écrire|ajouter|lascia|"
+    r"scrivi|schreibe|schreiben sie|hinterlasse|laat|plaats)( \w+)? (un |una |um |uma |einen |een )?"
+    r"(comentarios?|comentários?|commentaires?|commento|kommentar|reactie|respuesta|resposta|réponse|risposta|"
+    r"antwort)|"
+    # a tag line ("Tags", "Tags: ...", "tags #Nifty #Sensex", "Tag: Politik"), not any line that opens with those
+    # letters ("Tagesgeld, Festgeld, Anleihen", "Tages-Anzeiger", "Tag der Arbeit")
+    r"join the (conversation|discussion)|about the author|about us|tags(\b.*)?|tag\s*:.*|"
     r"filed under:?.*|topics:?|share this( article| story| post)?:?|"
     r"(previous|next) (article|post|story)|community policy|editor'?s picks?|"
     r"weitere beiträge.*|ähnliche artikel|lesen sie auch|mehr zum thema|artigos relacionados|"
+    # "Read more ..." as German pages head it ("Lesen Sie hier mehr aus der Finanzwelt", "Lesen Sie dazu auch")
+    r"lesen sie (\w+ ){0,2}(auch|mehr)\b.*|"
     r"noticias relacionadas|articles similaires|à lire aussi|lire aussi|sur le même sujet|"
     r"leia também|veja também|notícias relacionadas|lee también|te puede interesar|"
     r"articoli correlati|leggi anche|lees ook|gerelateerde artikelen|baca juga|berita terkait|"
@@ -189,7 +199,9 @@ _CAPTION = re.compile(r"^(in this\b.{0,60}?\b(photo|image|picture|photograph)\b|
 
 
 # A caption that ends with its own credit: "... the module. Credit: ESA", "(Photo: AP)".
-_CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg)\)$|"
+_CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Shutterstock|iStock|Bloomberg|"
+                          # the stock pictures' libraries ("... starting on March 12. (Unsplash)")
+                          r"iStockphoto|Unsplash|Pexels|Pixabay|Alamy|Adobe Stock|Dreamstime|Depositphotos)\)$|"
                           r"[.!?)](?:\s+|(?=[A-Z]))(\(?(credit|photo|photograph|image|picture|foto|bild|bildrechte|"
                           r"bildquelle|crédit)s?\s*(:|by)\s*"
                           r"(?:[^.]|(?<=\b[A-Z])\.){1,50}\)?\.?)$|\((photo|credit|image)s?\s*:[^)]{1,50}\)$|"
@@ -202,6 +214,10 @@ _CREDIT_TAIL = re.compile(r"[.!?)]\s+\((AP|AFP|Reuters|EPA|Getty Images|Getty|Sh
 _QUOTED = re.compile(r"[\"“”]")
 # A photographer and agency in capitals after a caption: "... on rodents. (STEVE DOE/SCIENCE PHOTO LIBRARY)".
 _CAPS_CREDIT = re.compile(r"[.!?]\s*\(\s*[A-Z][A-Z .'’-]+/\s*[A-Z][A-Z .'’&-]+\)$")
+# The same credit after a caption that is no sentence, a photographer's and an agency's names: "... von Pfizer
+# (AFP / ISHARA S. KODIKARA)", "... Mach-E SUV (Carlos Osorio / AP)".
+_CREDIT_NAME = r"[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3}"
+_NAMED_CREDIT = re.compile(rf"\(\s*{_CREDIT_NAME}\s*/\s*{_CREDIT_NAME}\s*\)$")
 
 
 # "Image copyright Getty Images" comes before its picture; "Image caption ..." is one.
@@ -310,7 +326,8 @@ def captions(paras: list[Para]) -> set[int]:
         # A credit ends a caption; an agency's name in brackets only a short one without a quote,
         # since a wire story's last paragraph may end with "(AP)" too.
         if tail and (not tail.group(1) or words(para.text) <= 35 and not _QUOTED.search(para.text)) \
-                or _CAPS_CREDIT.search(para.text[-100:]):
+                or _CAPS_CREDIT.search(para.text[-100:]) \
+                or words(para.text) <= 40 and not para.bullet and _NAMED_CREDIT.search(para.text[-80:]):
             out.add(i)
         if i and para.text == paras[i - 1].text and words(para.text) <= 40 and not para.bullet:
             out.update((i - 1, i))  # a picture's alt text and its caption, the same words twice
@@ -384,6 +401,21 @@ def picture_controls(paras: list[Para]) -> set[int]:
         if j < len(paras) and not paras[j].bullet and words(paras[j].text) <= 60 and not is_boundary(paras[j]):
             out.add(j)
     return out
+
+
+# A chart's description as pages write it for those who cannot see it ("Trump's climate legacy. A line chart, showing
+# historical emissions ...", "A bar chart with orange bars, showing ..."), and the source line under a chart.
+_CHART = re.compile(r"^(?:[^.!?]{0,80}[.!?:]\s+)?(?:an? |the )?(?:[\w-]+ ){0,2}"
+                    r"(?:chart|graph|diagram|map|infographic)s?\b,?\s+(?:with|showing|shows|of)\b", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^(?:sources?|quellen?|fuentes?|fontes?|data|daten|datos)\s*:\s*\S", re.IGNORECASE)
+
+
+def chart_descriptions(paras: list[Para]) -> set[int]:
+    """A chart's description over the chart's source line ("Source: China Statistical Yearbook"): the words a page
+    gives in place of the picture, not the article's (whose prose does not name the chart it sits over)."""
+    return {i for i, para in enumerate(paras[:-1])
+            if not para.bullet and words(para.text) <= 100 and _CHART.match(para.text)
+            and _SOURCE_LINE.match(paras[i + 1].text) and words(paras[i + 1].text) <= 15}
 
 
 def _same_opening(alt: Para, caption: Para) -> bool:
@@ -487,7 +519,7 @@ _AS_SUBSCRIBER = re.compile(
     r"\b(if you are|are you|you are|you're|already|als|bereits|schon|allerede|vous êtes|déjà|nog geen|noch kein\w*|"
     r"ya eres|já é)\b.{0,40}\b(subscriber|abonnee|abonnent\w*|abonné\w*|suscriptor\w*|assinante)s?\b", re.IGNORECASE)
 _READING = re.compile(r"\b(access|zugang|accès|acceso|log ?in|sign in|inloggen|einloggen|anmelden|lees|lesen|read|"
-                      r"\w*artikel\w*|articles?|premium|e-?paper)\b", re.IGNORECASE)
+                      r"\w*artikel\w*|articles?|premium|e-?paper|\w*apps?)\b", re.IGNORECASE)
 
 
 def is_junk(para: Para) -> bool:
@@ -547,6 +579,13 @@ def _lowercase_share(text: str) -> float:
     return sum(1 for w in found if w[0].islower()) / len(found) if found else 0.0
 
 
+def lost_its_stop(para: Para) -> bool:
+    """A sentence that lost its full stop ("“..., tukiwataka wananchi kushirikiana na jeshi hili,” amesema Magomi"):
+    twenty words or more, mostly in lower case (a menu is capitalised words), no link or widget."""
+    return words(para.text) >= 20 and not para.bullet and _lowercase_share(para.text) >= 0.6 \
+        and not _MARKUP.search(para.text)
+
+
 def is_prose(para: Para) -> bool:
     return words(para.text) >= 12 and ends_sentence(para.text) and not is_junk(para)
 
@@ -572,8 +611,8 @@ def score(para: Para) -> float:
         return n * 0.5 * weight
     if n >= 4 and para.text.endswith(("。", "！", "？")) and _CJK.search(para.text):
         return n * 0.5 * weight  # a whole sentence in Chinese or Japanese, short in words
-    if n >= 20 and not para.bullet and _lowercase_share(para.text) >= 0.6 and not _MARKUP.search(para.text):
-        return n * 0.3  # a sentence that lost its full stop (a menu is capitalised words)
+    if lost_its_stop(para):
+        return n * 0.3
     if para.bullet and n <= 4:
         return -5.0
     return -3.0

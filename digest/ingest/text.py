@@ -19,6 +19,7 @@ from .body import (
     alt_over_captions,
     body_span,
     captions,
+    chart_descriptions,
     echoed_lines,
     gallery_slides,
     glued_figures,
@@ -28,6 +29,7 @@ from .body import (
     is_junk,
     is_placeholder,
     is_prose,
+    lost_its_stop,
     picture_controls,
     reworded_captions,
     sign_up_boxes,
@@ -161,7 +163,7 @@ def stated_address(text: str) -> tuple[str | None, str]:
 
 # What else the text browser set among the article's paragraphs, each found in the article's window
 _INSERTS = (inline_boxes, echoed_lines, gallery_slides, video_player, glued_figures, signed_captions, headline_lists,
-            reworded_captions, picture_controls, alt_over_captions, sign_up_boxes)
+            reworded_captions, picture_controls, alt_over_captions, sign_up_boxes, chart_descriptions)
 
 
 def read_text(text: str) -> Article:
@@ -766,6 +768,7 @@ def _body_paras(paras: list[Para], title: str | None, authors: tuple[str, ...],
     while out and not is_prose(out[0]) and not out[0].bullet and not (
             len(out) > 1 and _short_lede(out[0]) and is_prose(out[1])):
         out.pop(0)
-    while out and not is_prose(out[-1]) and not out[-1].bullet:
+    # (A long sentence that only lost its full stop is the article's last paragraph, as body_span counts it.)
+    while out and not is_prose(out[-1]) and not out[-1].bullet and not lost_its_stop(out[-1]):
         out.pop()
     return out
