@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import queue
+import random
 import re
 import shutil
 import threading
@@ -497,6 +498,67 @@ def test_messages_are_the_bytes_of_the_email_packages_own_header_factory() -> No
     header = mime.POLICY.header_factory("MIME-Version", "1.0")
     assert mime.POLICY.header_factory("MIME-Version", "1.0") is header  # parsed once
     assert mime.POLICY.header_factory("mime-version", "1.0").name == "mime-version"  # each as it was named
+
+
+def _message_as_the_email_package_writes_it(html: str, text: str, *, subject: str, sender: str,
+                                            date: datetime | None, unsubscribe: str, one_click: bool) -> bytes:
+    """build_message and its bytes as they were made with the email package's own ways (the code of
+    session 47): its header factory, the boundary set after the type, and as_bytes."""
+    import binascii
+    import hashlib
+    from email.message import MIMEPart
+    from email.utils import format_datetime
+
+    plain = policy.SMTP.clone(refold_source="none")
+    message = EmailMessage(policy=plain)
+    message["Subject"] = subject
+    message["From"] = sender
+    if date is not None:
+        message["Date"] = format_datetime(date)
+    if unsubscribe:
+        message.set_raw("List-Unsubscribe", f"<{unsubscribe}>")
+        if one_click:
+            message.set_raw("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+    message["MIME-Version"] = "1.0"
+    message["Content-Type"] = "multipart/alternative"
+    parts = []
+    for body, subtype in ((text, "plain"), (html, "html")):
+        part = MIMEPart(policy=plain)
+        part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+        part["Content-Transfer-Encoding"] = "quoted-printable"
+        part.set_payload(binascii.b2a_qp(body.encode("utf-8"), istext=True).decode("ascii"))
+        parts.append(part)
+    message.set_payload(parts)
+    key = hashlib.blake2b(f"{subject}\0{text}\0{html}".encode("utf-8", "surrogatepass"), digest_size=12)
+    message.set_boundary(f"=_digest_{key.hexdigest()}")
+    return message.as_bytes()
+
+
+def test_message_bytes_are_the_email_packages() -> None:
+    """message_bytes(build_message(...)) (its boundary written with the type, its parts' text written at
+    once, its headers folded once each) gives the bytes the email package's own ways give, for messages
+    of every kind, one after another: non-ASCII, long and encoded-word-like subjects and senders, long
+    unsubscribe addresses, bodies with CR, LF and CRLF line ends, long lines, "From " and "=" in them."""
+    rng = random.Random(5)
+    subjects = ["Day", "Zoë — “quoted” " * 9, "a" * 200, "=?utf-8?q?not_a_word?=", "Bench Digest: 15 August 2022",
+                "日本語のニュース " * 6, 'Say "hi", (or not); <x@y>', "   spaced   out   ", "émoji 🎉 " * 20,
+                "=?utf-8?q?caf=C3=A9?=", "café"]
+    senders = ['"Zoë Écrit" <zoe@example.org>', "News <newsletter@example.org>", "Bob, Jr. <b@[127.0.0.1]>",
+               "Bench Digest 0 <newsletter@digest.example.org>", "plain@example.org",
+               "Ein sehr langer Absendername mit Umlauten äöü und noch mehr Wörtern <absender@example.org>"]
+    unsubscribes = ["", "mailto:leave@example.org", "https://example.org/u?t=" + "x" * 150,
+                    "https://example.org/d%C3%A9sinscription?liste=%C3%A9t%C3%A9"]
+    pieces = ["word", " ", "é", "日本", "🎉", "=", "==", "From ", "\nFrom me", "\n", "\r\n", "\r", "\n\n", "\t",
+              " \n", "x" * 90, ".", "\n.\n", "<p>", "&amp;", "\u2028", "\xa0", "--", "=_digest_"]
+    for number in range(300):  # past the headers _Headers keeps, and back to the first ones
+        bodies = ["".join(rng.choice(pieces) for _ in range(rng.choice([0, 1, 5, 40, 400]))) for _ in range(2)]
+        sender = rng.choice(senders)
+        subject = rng.choice([*subjects, sender])  # a header equal to another (its decoded text) is not it
+        args = dict(subject=subject + str(number // 50) if rng.random() < 0.5 else subject, sender=sender,
+                    date=rng.choice([None, datetime(2022, 8, 15, number % 24, tzinfo=UTC)]),
+                    unsubscribe=rng.choice(unsubscribes), one_click=rng.random() < 0.5)
+        made = mime.message_bytes(mime.build_message(bodies[0], bodies[1], **args))  # type: ignore[arg-type]
+        assert made == _message_as_the_email_package_writes_it(bodies[0], bodies[1], **args), (bodies, args)
 
 
 def test_an_emails_files_render_each_part_once_from_equal_copies_of_their_context(make_site, monkeypatch) -> None:

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from digest.config import load_config
 from digest.formats import word_count
-from digest.theme import make_environment, wordwrap
+from digest.theme import _wrapped, make_environment, wordwrap
 
 
 @pytest.fixture
@@ -83,6 +83,33 @@ def test_wordwrap_is_jinjas(env: jinja2.Environment) -> None:
         assert wordwrap(env, text, 10) == do_wordwrap(env, text, 10)
     assert env.from_string("{{ t | wordwrap(5, wrapstring='|') }}").render(t="ab cd ef") == "ab cd|ef"
     assert env.filters["wordwrap"] is wordwrap
+
+
+def test_wordwrap_of_long_text_is_jinjas(env: jinja2.Environment) -> None:
+    """theme._wrapped, which wraps a line of words one space apart without textwrap, gives textwrap's
+    lines: sentences of many lines, at every width, with hyphens (textwrap may cut a word after one),
+    dashes, non-ASCII letters, Unicode spaces, runs of whitespace, line breaks and words longer than a
+    line; and it is what wraps most of them (not textwrap, through Jinja's filter)."""
+    rng = random.Random(17)
+    words = ["a", "I", "of", "the", "news", "report", "well-known", "co-op", "x-ray", "a-b-c", "--", "---", "-", "-x",
+             "x-", "e-mail", "2023-24", "state-of-the-art", "word--word", "ab--", "--cd", "é-à", "Zoë", "naïve",
+             "日本語", "—", "a—b", "supercalifragilistic", "x" * 70, "y" * 71, "!", "3.5%", "-b", "o-", "-o-",
+             "\xa0", "a\xa0b", "\u3000", "\x1c", "'q'", '"q"']
+    spaces = ["  ", "   ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x85", "\u2028", " \n ", "\xa0"]
+    fast = 0
+    for number in range(5000):
+        clean = number % 2 == 0  # words one space apart, as summaries are: mostly wrapped without textwrap
+        parts: list[str] = []
+        for _ in range(rng.choice([1, 2, 5, 10, 30, 80, 120])):
+            parts += [rng.choice(words[:30] if clean else words),
+                      " " if clean or rng.random() < 0.8 else rng.choice(spaces)]
+        text = "".join(parts[:-1] if rng.random() < 0.9 else [rng.choice(spaces), *parts])
+        for width in (rng.randint(1, 12), rng.randint(1, 90), 70):
+            hyphens = rng.choice([True, False, 1])  # textwrap splits at hyphens when it `is True`
+            args = (width, rng.random() < 0.5, rng.choice([None, "\n  ", "|"]), hyphens)
+            assert wordwrap(env, text, *args) == do_wordwrap(env, text, *args), (text, args)
+            fast += all(_wrapped(line, width, hyphens is True) is not None for line in text.splitlines())
+    assert fast > 4000
 
 
 def test_template_globals_are_the_environments_and_their_own(env: jinja2.Environment) -> None:

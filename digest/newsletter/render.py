@@ -37,13 +37,13 @@ def render_email(env: jinja2.Environment, page: Page, shared: Mapping[str, Any])
     elif part == "txt":
         data = _made(env, context, email_text).encode("utf-8")
     else:
-        from digest.newsletter.message import build_message  # here: email's modules, only for an .eml
+        from digest.newsletter.message import build_message, message_bytes  # here: email's modules, only for an .eml
 
         email = page.context["email"]
         message = build_message(_made(env, context, email_html), _made(env, context, email_text),
                                 subject=email["subject"], sender=email["sender"], date=email["date"],
                                 unsubscribe=email["unsubscribe"], one_click=email["one_click"])
-        data = message.as_bytes()
+        data = message_bytes(message)
     return RenderedFile(page.output_path, data)
 
 
