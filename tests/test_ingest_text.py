@@ -781,6 +781,14 @@ def test_a_caption_closed_by_a_photographers_and_an_agencys_names_is_not_body(ca
     assert "/" not in body and caption[:30] not in body
 
 
+def test_a_short_paragraph_closed_by_a_party_in_brackets_is_body() -> None:
+    """A member and their party, "(Labour/Co-op)", close a sentence of the article, not a caption's credit."""
+    said = "The motion was put to the council by its longest-serving member, Jane Hollis (Labour/Co-op)"
+    paras = _distinct_body().split("\n\n")
+    body = read_text(_page("Council agrees the new city plan", *paras[:2], said, *paras[2:])).body
+    assert said in body
+
+
 def test_a_caption_credited_to_a_stock_pictures_library_is_not_body() -> None:
     caption = "The new tariff will apply to the region's steel and aluminium exports from March. (Unsplash)"
     paras = _distinct_body().split("\n\n")

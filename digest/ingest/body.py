@@ -215,9 +215,10 @@ _QUOTED = re.compile(r"[\"“”]")
 # A photographer and agency in capitals after a caption: "... on rodents. (STEVE DOE/SCIENCE PHOTO LIBRARY)".
 _CAPS_CREDIT = re.compile(r"[.!?]\s*\(\s*[A-Z][A-Z .'’-]+/\s*[A-Z][A-Z .'’&-]+\)$")
 # The same credit after a caption that is no sentence, a photographer's and an agency's names: "... von Pfizer
-# (AFP / ISHARA S. KODIKARA)", "... Mach-E SUV (Carlos Osorio / AP)".
+# (AFP / ISHARA S. KODIKARA)", "... Mach-E SUV (Carlos Osorio / AP)". The slash set apart by spaces, as credits
+# write it: "(Labour/Co-op)" after a member's name ends a sentence of the article.
 _CREDIT_NAME = r"[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3}"
-_NAMED_CREDIT = re.compile(rf"\(\s*{_CREDIT_NAME}\s*/\s*{_CREDIT_NAME}\s*\)$")
+_NAMED_CREDIT = re.compile(rf"\(\s*{_CREDIT_NAME}\s+/\s+{_CREDIT_NAME}\s*\)$")
 
 
 # "Image copyright Getty Images" comes before its picture; "Image caption ..." is one.
