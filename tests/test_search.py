@@ -1143,6 +1143,14 @@ def test_a_dev_servers_idle_time_reads_the_search_state_before_the_first_edit(ma
 
 
 
+def _article_pages(make_site: SiteMaker, files: dict[str, str]) -> tuple[Path, list[Path]]:
+    """A site of these files built without search: its output folder and its article pages, in order."""
+    root = make_site(files)
+    build(root, BuildOptions(now=NOW, jobs=1, search=False))
+    output = root / "output"
+    return output, sorted(output.glob("2022/08/*/*/index.html"))
+
+
 @pytest.mark.usefixtures("needs_pagefind")
 def test_pagefinds_service_indexes_the_pages_as_pagefind_indexes_a_site_of_them(make_site: SiteMaker,
                                                                                tmp_path: Path) -> None:
@@ -1153,10 +1161,8 @@ def test_pagefinds_service_indexes_the_pages_as_pagefind_indexes_a_site_of_them(
     files = {f"content/e{i}.md": entry_text(f"{TITLES[i]} <b>&amp;</b>", date=f"2022-08-1{i}T09:00:00Z",
                                             body=f"Body {i}, ünïcode and quorrel.\n\n## A part\n\n- one\n- two\n")
              for i in range(6)}
-    root = make_site(files)
-    build(root, BuildOptions(now=NOW, jobs=1, search=False))
-    output = root / "output"
-    pages = [(p.relative_to(output).as_posix(), p.read_bytes()) for p in sorted(output.glob("2022/08/*/*/index.html"))]
+    output, found = _article_pages(make_site, files)
+    pages = [(p.relative_to(output).as_posix(), p.read_bytes()) for p in found]
     assert len(pages) == 6
     executable = digest.search.pagefind_executable()
     assert executable is not None
@@ -1185,10 +1191,8 @@ def test_the_next_segments_pages_are_read_while_as_many_pagefinds_run_as_jobs(ma
     files = {f"content/e{i}.md": entry_text(f"{TITLES[i]} report", date=f"2022-08-1{i}T09:00:00Z",
                                             body=f"Body {i}, quorrel and harbour.\n")
              for i in range(6)}
-    root = make_site(files)
-    build(root, BuildOptions(now=NOW, jobs=1, search=False))
-    output = root / "output"
-    pages = sorted(p.relative_to(output).as_posix() for p in output.glob("2022/08/*/*/index.html"))
+    output, found = _article_pages(make_site, files)
+    pages = [p.relative_to(output).as_posix() for p in found]
     assert len(pages) == 6
     segments = [Segment(f"s{i}", {rel: "v1" for rel in pages[2 * i:2 * i + 2]}) for i in range(3)]
     executable = digest.search.pagefind_executable()
