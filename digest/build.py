@@ -103,6 +103,7 @@ from digest.reuse.trees import (
     folders_record,
     generated,
     present,
+    record_made_tree,
     record_written_folders,
     same_pages,
     sweep_strays,
@@ -1178,10 +1179,10 @@ class Builder:
         if made_afresh:
             # Trees made from nothing: their folders are recorded now, so that the next build's
             # look for stray files stats them instead of listing them (that walk took 0.4 s of the
-            # first no-change build after a cold one at 10,000 entries; here it adds as much to a
-            # build of 30 s or more).
-            sweep_strays(cache, tree_id(output), output, self._folders_record)
-            sweep_strays(cache, settled, spare_path(output), self._folders_record)
+            # first no-change build after a cold one at 10,000 entries). Recorded from the manifest
+            # and a stat of each folder, not a walk of both trees (0.55 s at 10,000 entries).
+            record_made_tree(tree_id(output), output, state.manifest, self._folders_record)
+            record_made_tree(settled, spare_path(output), state.manifest, self._folders_record)
         elif self.once:
             # The folders this build changed are listed now, with the manifest at hand, and recorded
             # as they are: the next build finds the tree as recorded and lists nothing (at 100,000

@@ -246,6 +246,39 @@ def sweep_tree(tree: Path, manifest: Iterable[str] | Callable[[], Iterable[str]]
     return Swept(sorted(removed), missing)
 
 
+def record_made_folders(tree: Path, files: Iterable[str], keep: Iterable[str], record: Path, tree_key: str) -> None:
+    """Record the folders of a tree the build has just made from an empty folder and written these
+    `files` into (and nothing else: no stray can be there), as sweep_tree's walk of every folder
+    records them: each folder that holds a file, or a folder that does, but those under a top folder
+    in `keep`. A stat of each folder, no listing: at 10,000 entries the walk of both trees was 0.55 s
+    at the end of a cold build, a single core's work while the other waited."""
+    kept = set(keep)
+    folders = {""}
+    for rel in files:
+        parent = rel.rpartition("/")[0]
+        if parent.partition("/")[0] in kept:
+            continue
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    made = _Folders(sorted(folders), array("q"), array("Q"))
+    root = os.fspath(tree)
+    try:
+        handle = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if _STAT_IN_FOLDER else None
+        try:
+            for name in made.names:
+                info = os.stat(name or ".", dir_fd=handle) if handle is not None else \
+                    os.stat(f"{root}/{name}" if name else root)
+                made.mtimes.append(info.st_mtime_ns)
+                made.inodes.append(info.st_ino)
+        finally:
+            if handle is not None:
+                os.close(handle)
+    except OSError:
+        return  # only a saving: the next build lists every folder
+    _write_record(record, tree_key, made.written())
+
+
 class _Stopped(Exception):
     """sweep_tree's stop() said to end the walk."""
 

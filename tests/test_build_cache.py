@@ -2740,6 +2740,33 @@ def test_the_spare_catch_up_apart_records_the_folders_it_wrote(site: Path) -> No
     assert folders_as_recorded(site / "output", folders_record(site), tree_id(site / "output"))
 
 
+@pytest.mark.parametrize("search", [False, True])
+def test_the_trees_of_a_build_from_nothing_are_recorded_as_a_walk_of_their_folders_records_them(
+        make_site, tmp_path: Path, search: bool) -> None:
+    """A build from nothing records the folders of both trees it made (the live one and its twin,
+    the next spare) from its manifest and a stat of each folder, not a walk of them: the record is
+    the one a walk of every folder makes (the search's folder left out), and the next build finds
+    both trees as recorded."""
+    from digest.reuse.trees import folders_record
+    from digest.search import BUNDLE
+    from digest.site_static import _read_record, folders_as_recorded, sweep_tree
+
+    site = make_site({**FILES, **THEME}, config=CONFIG)
+    assert build(site, replace(OPTIONS, search=search)).rendered > 0
+    assert (site / "output" / BUNDLE).is_dir() == search
+    for path in (site / "output", site / ".output.spare"):
+        tree = tree_id(path)
+        assert tree is not None
+        made = _read_record(folders_record(site), tree)
+        files = {os.path.relpath(os.path.join(folder, name), path).replace(os.sep, "/")
+                 for folder, _, names in os.walk(path) for name in names}
+        walked = tmp_path / f"walked-{path.name}.marshal"
+        assert sweep_tree(path, files, keep=[BUNDLE], record=walked, tree_key=tree).removed == []
+        assert isinstance(made, tuple) and made == _read_record(walked, tree)
+        assert len(made[0].split("\0")) >= 10  # the root, the years, months, days, articles...
+        assert folders_as_recorded(path, folders_record(site), tree)
+
+
 def test_the_spare_catch_up_apart_records_every_folder_of_a_spare_made_afresh(site: Path) -> None:
     """After a change that starts a new cache (here the config's topic aliases; a new version of
     digest does the same), the spare's content is unknown and the catch-up makes it afresh: a tree

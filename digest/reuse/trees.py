@@ -27,7 +27,7 @@ from digest.search import (
     search_files,
     store_source,
 )
-from digest.site_static import remove_strays, sweep_tree
+from digest.site_static import record_made_folders, remove_strays, sweep_tree
 from digest.tree_identity import tree_id
 from digest.urls import feed_urls
 
@@ -170,6 +170,14 @@ def sweep_strays(cache: BuildCache, tree: str | None, output: Path, record: Path
             cache.record_tree(tree, lacking, keep=present(tree_id(spare_path(output))))
             return False
     return True
+
+
+def record_made_tree(tree: str | None, output: Path, manifest: Manifest, record: Path) -> None:
+    """Record the folders of the tree at `output`, which the build made from an empty folder and
+    wrote `manifest`'s files into, as sweep_strays would after listing each (no stray can be there):
+    site_static.record_made_folders, a stat of each folder."""
+    if tree is not None:
+        record_made_folders(output, manifest, [SEARCH_BUNDLE], record, tree)
 
 
 LACKING = "lacking files"  # a tree's inputs key once files of it were found deleted (sweep_strays)
