@@ -50,7 +50,7 @@ from digest.output import (
     spare_path,
 )
 from digest.pages import Selection, refreshed_page
-from digest.permalinks import entry_html
+from digest.permalinks import entry_html, use_made_ahead
 from digest.pipeline import BuildOptions as BuildOptions  # the build's options, for those who import them from here
 from digest.pipeline import apply_options as apply_options
 from digest.pipeline import group_site, plan_entries
@@ -142,8 +142,12 @@ from digest.workers import Apart, worker_count
 if TYPE_CHECKING:
     import jinja2  # the template engine is loaded only by a build that renders (render_files)
 
+    from digest.render_files import BodiesAhead
+
 # Entries parsed anew whose links a build checks (links.py); above it, a cold build of a big site, `check` does.
 LINK_CHECK_LIMIT = 1000
+# A build from nothing of at least this many entries makes their bodies into HTML while it plans (BodiesAhead)
+AHEAD_AT_LEAST = 400
 
 
 @dataclass(frozen=True)
@@ -261,6 +265,7 @@ class Builder:
         self._grouper = KeptGrouping()  # a long-lived Builder's story grouping, kept up to date
         self._store: SearchStore | None = None  # the search's segments (search.py)
         self._unstored: Callable[[], None] | None = None  # the plan of this build, to store (_store_plan)
+        self._ahead: BodiesAhead | None = None  # article bodies made while a build from nothing plans
         self._units = None if once else KeptUnits()  # its last full plan: unchanged units keep their fingerprints
         # A warm-up of the kept units under way in idle time: (salt, units to fingerprint, how far)
         self._warming: tuple[Salts, list[tuple[str, str, Any]], int] | None = None
@@ -466,6 +471,10 @@ class Builder:
             raise
         finally:
             gc.unfreeze()
+            if self._ahead is not None:  # a build that failed before its render
+                self._ahead.cancel()
+                self._ahead = None
+            use_made_ahead({})
         if (report.rendered + report.removed) * 100 >= report.pages + report.feeds and not self._twinned:
             self._spare_behind = True
         return replace(report, seconds=time.perf_counter() - started, stages=tuple(clock.stages),
@@ -861,6 +870,12 @@ class Builder:
         # read (ListedHead), the rest of a head when a page planned shows it
         published = _read_entries(published_rows, cache, heads)
         assert all(is_published(e, config, now) for e in published)
+        if self.once and live is None and not heads and len(published) >= AHEAD_AT_LEAST and \
+                worker_count(self.options.jobs) > 1:
+            # A build from nothing: its bodies made into HTML on the core its planning leaves idle
+            from digest.render_files import bodies_ahead
+
+            self._ahead = bodies_ahead(published, config)
 
         grouped_as: list[list[Story]] = []  # the stories as grouped (before organise joins shared keys)
         kept: dict[str, str] = {}  # pages not planned: output path -> the live fingerprint
@@ -1075,6 +1090,9 @@ class Builder:
             made_afresh = spare_state is None
             spare_state = None
             clock.lap("link unchanged")
+            if self._ahead is not None:  # the bodies made while the site was planned: for the render
+                use_made_ahead(self._ahead.taken())
+                self._ahead = None
             to_render = [p for p in pages if p.output_path in stale]
             to_feed = [feed for feed in feeds if any(rel in stale for rel in feed_urls(feed.prefix).values())]
             # Planned with heads: the feeds made whole now, the pages as they render (in batches: memory)

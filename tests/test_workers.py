@@ -92,6 +92,127 @@ def test_the_plan_is_stored_while_the_workers_render_and_kept_for_the_next_build
     assert patched == [True] and "Edited body." in (root / "output/2022/08/11/e1/index.html").read_text()
 
 
+def _bodied_files(count: int) -> dict[str, str]:
+    """Entries whose bodies have what Markdown makes something of: links relative and absolute,
+    headings, emphasis, a list, a table."""
+    return {f"content/e{i}.md": entry_text(
+        f"Headline number {i}", date=f"2022-08-{10 + i % 9:02d}T09:00:00Z",
+        body=f"## Part {i}\n\nSee [the other](../e{(i + 1) % count}/), [a site](https://example.org/{i}) and "
+             f"[a query](?page={i}).\n\n*Some* **words** {i}.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| {i} | x |")
+        for i in range(count)}
+
+
+def _ahead_in_workers(monkeypatch: pytest.MonkeyPatch, taken: list[int]) -> None:
+    """A build of a few entries makes their bodies ahead and renders in workers; what it takes is noted
+    (after a pause, so that the process has made them all by then)."""
+    import time
+
+    import digest.build
+
+    monkeypatch.setattr(digest.build, "AHEAD_AT_LEAST", 1)
+    monkeypatch.setattr(digest.render_files, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(digest.load, "PARALLEL_PARSE", 1)
+    real_taken = digest.render_files.BodiesAhead.taken
+
+    def slow_taken(self: digest.render_files.BodiesAhead) -> dict[tuple[str, int, int], str]:
+        time.sleep(0.5)
+        made = real_taken(self)
+        taken.append(len(made))
+        return made
+
+    monkeypatch.setattr(digest.render_files.BodiesAhead, "taken", slow_taken)
+
+
+def test_bodies_made_ahead_while_a_build_from_nothing_plans_give_the_site_made_without(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build from nothing makes its bodies into HTML in a process of its own while it plans the site
+    (render_files.BodiesAhead); the render takes them from there. The site is the one made without."""
+    files = _bodied_files(12)
+    here = make_site(files, name="here")
+    build(here, BuildOptions(now=NOW, jobs=1))  # one job: no process of its own for the bodies
+    taken: list[int] = []
+    _ahead_in_workers(monkeypatch, taken)
+    ahead = make_site(files, name="ahead")
+    build(ahead, BuildOptions(now=NOW, jobs=2))
+    assert taken == [12]
+    assert tree_bytes(here / "output") == tree_bytes(ahead / "output")
+
+
+def test_the_render_takes_the_bodies_made_ahead(make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bodies made ahead are those the pages and feeds show (the render's workers, forked after
+    they were taken, find them too): marked where they are made, every article shows the mark."""
+    real_make = digest.render_files._make_bodies
+
+    def marked(*args: Any) -> list[tuple[str, int, int, str]]:
+        return [(*key, f"<p>made ahead {key[0]}</p>") for *key, _ in real_make(*args)]
+
+    taken: list[int] = []
+    _ahead_in_workers(monkeypatch, taken)
+    monkeypatch.setattr(digest.render_files, "_make_bodies", marked)
+    root = make_site(_bodied_files(12))
+    build(root, BuildOptions(now=NOW, jobs=2))
+    assert taken == [12]
+    articles = sorted(root.glob("output/2022/08/*/e*/index.html"))
+    assert len(articles) == 12
+    for page in articles:
+        assert f"made ahead https://news.example.org/{page.parent.relative_to(root / 'output').as_posix()}/" \
+            in page.read_text()
+    assert "made ahead" in (root / "output/feed.xml").read_text()
+
+
+def test_bodies_made_ahead_for_a_build_that_fails_are_stopped_and_forgotten(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that fails between the start of the bodies' process and its render stops the process
+    (none is left behind), and the next build in this process is not handed its bodies."""
+    import digest.build
+    import digest.permalinks
+
+    cancelled: list[bool] = []
+    real_cancel = digest.render_files.BodiesAhead.cancel
+
+    def spy_cancel(self: digest.render_files.BodiesAhead) -> None:
+        child = self._apart._pid
+        real_cancel(self)
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child or -1, os.WNOHANG)  # waited for: no process left
+        cancelled.append(True)
+
+    def broken_plan(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the plan failed")
+
+    _ahead_in_workers(monkeypatch, [])
+    monkeypatch.setattr(digest.render_files.BodiesAhead, "cancel", spy_cancel)
+    monkeypatch.setattr(digest.build, "full_plan", broken_plan)
+    root = make_site(_bodied_files(12))
+    with pytest.raises(RuntimeError, match="the plan failed"):
+        build(root, BuildOptions(now=NOW, jobs=2))
+    assert cancelled == [True] and digest.permalinks._made_ahead == {}
+
+
+def test_entry_html_takes_a_body_made_ahead_by_its_permalink_and_text() -> None:
+    """entry_html's table of bodies made ahead is looked up by the permalink and the body's length and
+    hash: another body at the same address is made anew."""
+    from datetime import UTC, datetime
+    from pathlib import PurePosixPath
+
+    from digest.config import parse_config
+    from digest.model import Entry
+    from digest.permalinks import body_key, entry_html, entry_permalink, use_made_ahead
+
+    config = parse_config({"site": {"title": "T", "base_url": "https://example.org/"}}, "", Path("digest.toml"),
+                          Path("."))
+    entry = Entry(PurePosixPath("content/t.md"), "T", datetime(2022, 8, 15, tzinfo=UTC), "t", "Some *words*.")
+    permalink = entry_permalink(entry, config)
+    try:
+        use_made_ahead({body_key(entry.body, permalink): "<p>made ahead</p>"})
+        assert entry_html(entry, config) == "<p>made ahead</p>"
+        other = Entry(entry.path, "T", entry.published, "t", "Other *words*.")
+        assert entry_html(other, config) == '<p dir="auto">Other <em>words</em>.</p>\n'
+    finally:
+        use_made_ahead({})
+    assert entry_html(entry, config) == '<p dir="auto">Some <em>words</em>.</p>\n'
+
+
 def _pid_and(value: object) -> tuple[int, object]:
     return os.getpid(), value
 
