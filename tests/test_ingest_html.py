@@ -480,3 +480,18 @@ def test_a_host_or_publisher_matches_a_byline_by_whole_words_only() -> None:
     assert authors("Insider", "https://www.businessinsider.com/tides") == ((), ("authors",))  # inside the label
     assert authors("Atlantic", "https://example.org/tides", "The Atlantic") == ((), ("authors",))
     assert authors("Jane Doe, The Courier", "https://example.org/tides", "The Courier") == (("Jane Doe",), ())
+
+
+def test_the_article_a_web_page_declares_as_its_main_entity_is_read() -> None:
+    """schema.org lets a page's JSON-LD be a WebPage holding its article under `mainEntity`: that article's
+    authors and date are the page's, not the "Surname; Given" pieces trafilatura makes of a `dc.creator` such as
+    "Brazil, Rachel"."""
+    ld = ('{"@context": "https://schema.org", "@type": "WebPage", "mainEntity": {"@type": "NewsArticle", '
+          '"headline": "Tide tables change for the winter", "datePublished": "2026-02-06", '
+          '"author": [{"@type": "Person", "name": "Rachel Brazil"}, {"@type": "Person", "name": "Jeff Tollefson"}]}}')
+    page = article_page(PROSE, PROSE.replace("harbour", "river")).replace(
+        "<head>", f'<head><meta name="dc.creator" content="Brazil, Rachel"><meta name="dc.creator" '
+                  f'content="Tollefson, Jeff"><script type="application/ld+json">{ld}</script>')
+    article = read_html(page)
+    assert article.authors == ("Rachel Brazil", "Jeff Tollefson") and article.review == ()
+    assert article.date is not None and article.date.startswith("2026-02-06")

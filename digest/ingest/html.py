@@ -406,6 +406,9 @@ def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
             elif isinstance(item, dict):
                 if "@graph" in item:
                     stack.append(item["@graph"])
+                # A WebPage declaring the article as its main entity (schema.org's mainEntity) holds it inside.
+                if isinstance(item.get("mainEntity"), (dict, list)):
+                    stack.append(item["mainEntity"])
                 yield item
 
 
