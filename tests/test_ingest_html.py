@@ -495,3 +495,14 @@ def test_the_article_a_web_page_declares_as_its_main_entity_is_read() -> None:
     article = read_html(page)
     assert article.authors == ("Rachel Brazil", "Jeff Tollefson") and article.review == ()
     assert article.date is not None and article.date.startswith("2026-02-06")
+
+
+def test_a_meta_author_that_is_an_address_does_not_hide_the_byline() -> None:
+    """`<meta name="author">` (or article:author) holding the address of the writers' pages names no one: the
+    byline trafilatura reads from the page's markup still does, as when the page has no such tag."""
+    byline = '<div class="byline"><a rel="author" class="author" href="/authors/sarah-lazare/">Sarah Lazare</a></div>'
+    page = _bylined_page(byline).replace('"publisher"', '"publisherx"')
+    assert read_html(page).authors == ("Sarah Lazare",)
+    tagged = page.replace("<head>", '<head><meta name="author" content="https://courier.example/authors">')
+    article = read_html(tagged)
+    assert article.authors == ("Sarah Lazare",) and "authors" not in article.review

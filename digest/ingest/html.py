@@ -47,7 +47,10 @@ def read_html(html: str, url: str | None = None) -> Article:
     body = _without_unconfirmed_tail(body, trafilatura.extract(page, favor_precision=True, **options) or "")
     title, title_sure = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
-    authors = _authors(article_ld, meta, doc)
+    named = _authors(article_ld, meta)
+    # trafilatura's guess at the byline, from the page's markup: after what the page declares or labels.
+    guessed = _split_names(doc.get("author"))
+    authors = named or guessed
     review: list[str] = [] if title_sure or not title else ["title"]
     # A byline that names the publisher, not a person ("mdr.de", "n-tv NACHRICHTEN"): not an author.
     publisher = _text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename")
@@ -56,10 +59,11 @@ def read_html(html: str, url: str | None = None) -> Article:
         return tuple(dict.fromkeys(person for a in names for person in _people(a, article_ld, publisher,
                                                                                doc.get("hostname"))))
 
-    people = persons(authors)
+    people = persons(named)
     if not people:
-        # The markup names no person: the byline the page's text labels ("Von: ...", "By ...").
-        people = persons(_labelled_authors(tree))
+        # The markup names no person: the byline the page's text labels ("Von: ...", "By ..."); else, when it
+        # declares no one at all (not an organisation either), trafilatura's guess.
+        people = persons(_labelled_authors(tree)) or (() if named else persons(guessed))
         authors = authors or people
     if authors and not people:
         review.append("authors")
@@ -685,14 +689,20 @@ def _labelled_authors(tree: Any) -> tuple[str, ...]:
     return ()
 
 
-def _authors(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tuple[str, ...]:
+def _authors(ld: dict[str, Any], meta: dict[str, Any]) -> tuple[str, ...]:
+    """The authors the page declares: its JSON-LD article's, else its meta tags' (the first that names someone:
+    article:author is often the address of the writer's page)."""
     raw = ld.get("author") or ld.get("creator")
     items = raw if isinstance(raw, list) else [raw] if raw else []
     names = [_text(_name(item)) for item in items]
-    found = [n for n in names if n and not n.startswith("http")]
-    if not found:
-        value = meta.get("author") or meta.get("article:author") or meta.get("byl") or doc.get("author")
-        if isinstance(value, str) and value and not value.startswith("http"):
-            value = re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
-            found = [v.strip() for v in re.split(r";|\s+and\s+|\|", value) if v.strip()]
-    return tuple(dict.fromkeys(found))
+    found = tuple(dict.fromkeys(n for n in names if n and not n.startswith("http")))
+    return found or _split_names(next((v for v in (meta.get("author"), meta.get("article:author"), meta.get("byl"))
+                                       if isinstance(v, str) and v and not v.startswith("http")), None))
+
+
+def _split_names(value: Any) -> tuple[str, ...]:
+    """A byline's names: "By Jane Doe and John Roe", "Jane Doe; John Roe", "Jane Doe | John Roe"."""
+    if not isinstance(value, str) or not value or value.startswith("http"):
+        return ()
+    value = re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
+    return tuple(dict.fromkeys(v.strip() for v in re.split(r";|\s+and\s+|\|", value) if v.strip()))
