@@ -506,3 +506,19 @@ def test_a_meta_author_that_is_an_address_does_not_hide_the_byline() -> None:
     tagged = page.replace("<head>", '<head><meta name="author" content="https://courier.example/authors">')
     article = read_html(tagged)
     assert article.authors == ("Sarah Lazare",) and "authors" not in article.review
+
+
+@pytest.mark.parametrize(("name", "unsure"), [
+    ("Josh", True),  # one word: a first name, a handle or a section, not a byline to publish unseen
+    ("Carrie Arnold November", True),  # "By Carrie Arnold November 15, 2019" with its day and year taken out
+    ("Jane Doe 2", True),
+    ("Jane Doe", False),
+    ("Ashley May", False),  # a surname that is a month: only a third word after a name is a date's
+    ("Reuters", False),  # a news agency credits itself in one word
+    ("山田太郎", False),  # a name written without spaces
+])
+def test_a_byline_that_may_be_no_ones_name_is_asked_for_review(name: str, unsure: bool) -> None:
+    person = f', "author": {{"@type": "Person", "name": "{name}"}}'
+    article = read_html(_bylined_page("", person))
+    assert article.authors == (name,)
+    assert ("authors" in article.review) is unsure

@@ -19,7 +19,7 @@ from digest.urls import web_address
 from .article import Article
 from .body import BOUNDARY, JUNK, PROMO, comment_rules, headline_list, is_consent, words
 from .clean import one_line
-from .dates import find_date, labelled_date
+from .dates import find_date, is_month_name, labelled_date
 from .markdown import summary_from
 
 # An XHTML page's XML declaration: lxml refuses text (already decoded) that declares an encoding.
@@ -65,7 +65,7 @@ def read_html(html: str, url: str | None = None) -> Article:
         # declares no one at all (not an organisation either), trafilatura's guess.
         people = persons(_labelled_authors(tree)) or (() if named else persons(guessed))
         authors = authors or people
-    if authors and not people:
+    if authors and not people or any(map(_unsure_name, people)):
         review.append("authors")
     published, declared = _date(article_ld, meta, doc)
     labelled = _labelled_date(tree) if not declared else None
@@ -606,6 +606,21 @@ def _people(name: str, ld: dict[str, Any], publisher: str | None, host: str | No
             and all(_organisation(p, ld, publisher, host) or _AGENCY.match(p) for p in parts[1:]):
         return [parts[0]]
     return [] if _organisation(name, ld, publisher, host) else [name]
+
+
+# Scripts that write a name without spaces (Chinese, Japanese, Korean, Thai): one word can be a whole name.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _unsure_name(name: str) -> bool:
+    """A byline that may be no one's name, to be confirmed: one word ("Josh", a handle, a section), or a name run
+    into its date ("Carrie Arnold November", from "By Carrie Arnold November 15, 2019") or holding a digit. A news
+    agency's name is a credit of its own."""
+    if _AGENCY.match(name.strip()):
+        return False
+    tokens = name.split()
+    return any(ch.isdigit() for ch in name) or len(tokens) == 1 and not _UNSPACED.search(name) \
+        or len(tokens) >= 3 and is_month_name(tokens[-1])
 
 
 def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: str | None) -> bool:
