@@ -522,3 +522,14 @@ def test_a_byline_that_may_be_no_ones_name_is_asked_for_review(name: str, unsure
     article = read_html(_bylined_page("", person))
     assert article.authors == (name,)
     assert ("authors" in article.review) is unsure
+
+
+def test_a_byline_naming_the_site_by_any_of_its_declared_names_is_not_a_person() -> None:
+    """The JSON-LD may name the publishing company ("Tidewater Group") and og:site_name the paper ("The Courier"): a
+    byline "The Courier" names the paper, whichever of its names the page declares first."""
+    page = _bylined_page("", ', "author": {"@type": "Person", "name": "The Courier"}').replace(
+        '"name": "The Courier"}, "author"', '"name": "Tidewater Group"}, "author"').replace(
+        "<head>", '<head><meta property="og:site_name" content="Courier">')
+    article = read_html(page)
+    assert article.authors == () and article.review == ("authors",)
+    assert article.source == "Tidewater Group"  # the source is still the one the JSON-LD names

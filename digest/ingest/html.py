@@ -53,10 +53,14 @@ def read_html(html: str, url: str | None = None) -> Article:
     authors = named or guessed
     review: list[str] = [] if title_sure or not title else ["title"]
     # A byline that names the publisher, not a person ("mdr.de", "n-tv NACHRICHTEN"): not an author.
-    publisher = _text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename")
+    declared_publishers = (_text(_name(article_ld.get("publisher"))), meta.get("og:site_name"), doc.get("sitename"),
+                           meta.get("application-name"))
+    publisher = next((p for p in declared_publishers[:3] if p), None)
+    # Every name the page gives its publisher ("Axel Springer" as the JSON-LD's, "WELT" as og:site_name).
+    publishers = tuple(dict.fromkeys(p for p in declared_publishers if isinstance(p, str) and p))
 
     def persons(names: Iterable[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(person for a in names for person in _people(a, article_ld, publisher,
+        return tuple(dict.fromkeys(person for a in names for person in _people(a, article_ld, publishers,
                                                                                doc.get("hostname"))))
 
     people = persons(named)
@@ -597,15 +601,15 @@ _AGENCY = re.compile(r"^(the )?(associated press|ap|reuters|afp|agence france-pr
                      r"the canadian press)$", re.IGNORECASE)
 
 
-def _people(name: str, ld: dict[str, Any], publisher: str | None, host: str | None) -> list[str]:
+def _people(name: str, ld: dict[str, Any], publishers: tuple[str, ...], host: str | None) -> list[str]:
     """The persons (or news agency) a byline names: "Jane Doe, Business Insider" -> ["Jane Doe"]."""
     if _AGENCY.match(name.strip()):
         return [name]
     parts = [p.strip() for p in re.split(r"\s*\|\s*|,\s+|\s+for\s+", name) if p.strip()]
-    if len(parts) > 1 and not _organisation(parts[0], ld, publisher, host) \
-            and all(_organisation(p, ld, publisher, host) or _AGENCY.match(p) for p in parts[1:]):
+    if len(parts) > 1 and not _organisation(parts[0], ld, publishers, host) \
+            and all(_organisation(p, ld, publishers, host) or _AGENCY.match(p) for p in parts[1:]):
         return [parts[0]]
-    return [] if _organisation(name, ld, publisher, host) else [name]
+    return [] if _organisation(name, ld, publishers, host) else [name]
 
 
 # Scripts that write a name without spaces (Chinese, Japanese, Korean, Thai): one word can be a whole name.
@@ -623,7 +627,7 @@ def _unsure_name(name: str) -> bool:
         or len(tokens) >= 3 and is_month_name(tokens[-1])
 
 
-def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: str | None) -> bool:
+def _organisation(name: str, ld: dict[str, Any], publishers: tuple[str, ...], host: str | None) -> bool:
     """A byline naming an organisation or an address rather than a person."""
     raw = ld.get("author")
     for item in raw if isinstance(raw, list) else [raw]:
@@ -634,7 +638,7 @@ def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: st
                 return True
     if "@" in name or "www." in name.casefold() or re.search(r"\.[a-z]{2,4}\b", name.casefold()):
         return True
-    for other in (publisher, (host or "").removeprefix("www.").split(".")[0]):
+    for other in (*publishers, (host or "").removeprefix("www.").split(".")[0]):
         if _same_words(name, other or ""):
             return True
     return bool(_ORG_WORDS.search(name)) or (name.isupper() and " " not in name.strip())
