@@ -533,3 +533,18 @@ def test_a_byline_naming_the_site_by_any_of_its_declared_names_is_not_a_person()
     article = read_html(page)
     assert article.authors == () and article.review == ("authors",)
     assert article.source == "Tidewater Group"  # the source is still the one the JSON-LD names
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("Photo: Jane Doe", ()),  # the photographer's credit set where the byline goes
+    ("Fotos von John Roe", ()),
+    ("Jane Doe, Photos: John Roe", ("Jane Doe",)),  # the writer, then the photographer
+    ("Editorial Board", ()),
+    ("Digital Team", ()),
+    ("Washington Bureau", ()),
+    ("Photographer Unknown Jane Doe", ("Photographer Unknown Jane Doe",)),  # no credit label: the name as it is
+])
+def test_a_pictures_credit_or_a_team_is_not_the_writer(byline: str, authors: tuple[str, ...]) -> None:
+    article = read_html(_bylined_page("", f', "author": {{"@type": "Person", "name": "{byline}"}}'))
+    assert article.authors == authors
+    assert ("authors" in article.review) is (not authors)

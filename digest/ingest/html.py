@@ -592,7 +592,11 @@ def _stated(tree: Any, iso: str) -> bool:
 
 
 _ORG_WORDS = re.compile(r"\b(news|nachrichten|redaktion|newsroom|staff|desk|agency|agentur|online|media|"
-                        r"press|presse|zeitung|times|post|tv|radio|welle|rédaction|redacción|redação)\b", re.I)
+                        r"press|presse|zeitung|times|post|tv|radio|welle|rédaction|redacción|redação|"
+                        r"team|editors|editorial|bureau|wires?|newswire)\b", re.I)
+# A picture's credit where a byline goes ("Photo: Jane Doe", "Fotos von John Roe"): the photographer, not the writer.
+_CREDIT = re.compile(r"^(photos?|fotos?|bild(er)?|images?|pictures?|illustrations?|videos?|grafik|graphics?|"
+                     r"photography|fotografie)\b\s*(:|by\b|von\b|de\b|par\b)", re.I)
 
 
 # News agencies: a wire story's credited author (the text reader reads them from datelines too).
@@ -628,7 +632,7 @@ def _unsure_name(name: str) -> bool:
 
 
 def _organisation(name: str, ld: dict[str, Any], publishers: tuple[str, ...], host: str | None) -> bool:
-    """A byline naming an organisation or an address rather than a person."""
+    """A byline naming an organisation, an address or a picture's credit rather than a writer."""
     raw = ld.get("author")
     for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, dict) and _text(item.get("name")) == name:
@@ -641,7 +645,7 @@ def _organisation(name: str, ld: dict[str, Any], publishers: tuple[str, ...], ho
     for other in (*publishers, (host or "").removeprefix("www.").split(".")[0]):
         if _same_words(name, other or ""):
             return True
-    return bool(_ORG_WORDS.search(name)) or (name.isupper() and " " not in name.strip())
+    return bool(_ORG_WORDS.search(name) or _CREDIT.match(name)) or (name.isupper() and " " not in name.strip())
 
 
 def _same_words(name: str, other: str) -> bool:
