@@ -548,3 +548,15 @@ def test_a_pictures_credit_or_a_team_is_not_the_writer(byline: str, authors: tup
     article = read_html(_bylined_page("", f', "author": {{"@type": "Person", "name": "{byline}"}}'))
     assert article.authors == authors
     assert ("authors" in article.review) is (not authors)
+
+
+def test_a_by_the_markup_keeps_in_an_authors_name_is_not_part_of_it() -> None:
+    """A JSON-LD author named "By ROBERT BURNS, AP National Security Writer" is written without its "By"; a news
+    agency so credited is still the agency."""
+    def authors(name: str) -> tuple[str, ...]:
+        return read_html(_bylined_page("", f', "author": {{"@type": "Person", "name": "{name}"}}')).authors
+
+    assert authors("By ROBERT BURNS, AP National Security Writer") == ("ROBERT BURNS, AP National Security Writer",)
+    assert authors("by Jane Doe") == ("Jane Doe",)
+    assert authors("By The Associated Press") == ("The Associated Press",)
+    assert authors("Byron Katie") == ("Byron Katie",)

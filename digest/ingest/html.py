@@ -606,8 +606,10 @@ _AGENCY = re.compile(r"^(the )?(associated press|ap|reuters|afp|agence france-pr
 
 
 def _people(name: str, ld: dict[str, Any], publishers: tuple[str, ...], host: str | None) -> list[str]:
-    """The persons (or news agency) a byline names: "Jane Doe, Business Insider" -> ["Jane Doe"]."""
-    if _AGENCY.match(name.strip()):
+    """The persons (or news agency) a byline names: "Jane Doe, Business Insider" -> ["Jane Doe"]; a label the
+    markup keeps ("By Jane Doe" as a JSON-LD author's name) is not part of the name."""
+    name = re.sub(r"^by\s+(?=\S)", "", name.strip(), flags=re.IGNORECASE)
+    if _AGENCY.match(name):
         return [name]
     parts = [p.strip() for p in re.split(r"\s*\|\s*|,\s+|\s+for\s+", name) if p.strip()]
     if len(parts) > 1 and not _organisation(parts[0], ld, publishers, host) \
