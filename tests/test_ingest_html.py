@@ -560,3 +560,14 @@ def test_a_by_the_markup_keeps_in_an_authors_name_is_not_part_of_it() -> None:
     assert authors("by Jane Doe") == ("Jane Doe",)
     assert authors("By The Associated Press") == ("The Associated Press",)
     assert authors("Byron Katie") == ("Byron Katie",)
+
+
+def test_a_byline_that_names_another_person_than_the_markup_is_asked_for_review() -> None:
+    """The JSON-LD names one person, the page's labelled byline another: which wrote it is not sure, so the markup's
+    is written under review; a byline that names the same person (or the publisher) leaves it asserted."""
+    person = ', "author": {"@type": "Person", "name": "Jane Doe"}'
+    article = read_html(_bylined_page("<p>By John Roe</p>", person))
+    assert article.authors == ("Jane Doe",) and "authors" in article.review
+    for byline in ("<p>By Jane Doe</p>", "<p>By JANE DOE and John Roe</p>", "<p>By The Courier</p>", ""):
+        article = read_html(_bylined_page(byline, person))
+        assert article.authors == ("Jane Doe",) and "authors" not in article.review, byline

@@ -64,12 +64,16 @@ def read_html(html: str, url: str | None = None) -> Article:
                                                                                doc.get("hostname"))))
 
     people = persons(named)
+    labelled_people = persons(_labelled_authors(tree))
     if not people:
         # The markup names no person: the byline the page's text labels ("Von: ...", "By ..."); else, when it
         # declares no one at all (not an organisation either), trafilatura's guess.
-        people = persons(_labelled_authors(tree)) or (() if named else persons(guessed))
+        people = labelled_people or (() if named else persons(guessed))
         authors = authors or people
-    if authors and not people or any(map(_unsure_name, people)):
+    # The page's own evidence disagreeing on who wrote it (its markup names one person, its byline another): not sure.
+    disputed = any(others and not _name_words(others) & _name_words(people)
+                   for others in (labelled_people, persons(guessed)))
+    if authors and not people or any(map(_unsure_name, people)) or people and disputed:
         review.append("authors")
     published, declared = _date(article_ld, meta, doc)
     labelled = _labelled_date(tree) if not declared else None
@@ -631,6 +635,11 @@ def _unsure_name(name: str) -> bool:
     tokens = name.split()
     return any(ch.isdigit() for ch in name) or len(tokens) == 1 and not _UNSPACED.search(name) \
         or len(tokens) >= 3 and is_month_name(tokens[-1])
+
+
+def _name_words(names: Iterable[str]) -> set[str]:
+    """The words of persons' names, cased alike, a label ("by") and initials aside."""
+    return {w for n in names for w in re.findall(r"[^\W\d_]+", n.casefold()) if len(w) > 1 and w != "by"}
 
 
 def _organisation(name: str, ld: dict[str, Any], publishers: tuple[str, ...], host: str | None) -> bool:
