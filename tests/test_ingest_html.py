@@ -480,3 +480,94 @@ def test_a_host_or_publisher_matches_a_byline_by_whole_words_only() -> None:
     assert authors("Insider", "https://www.businessinsider.com/tides") == ((), ("authors",))  # inside the label
     assert authors("Atlantic", "https://example.org/tides", "The Atlantic") == ((), ("authors",))
     assert authors("Jane Doe, The Courier", "https://example.org/tides", "The Courier") == (("Jane Doe",), ())
+
+
+def test_the_article_a_web_page_declares_as_its_main_entity_is_read() -> None:
+    """schema.org lets a page's JSON-LD be a WebPage holding its article under `mainEntity`: that article's
+    authors and date are the page's, not the "Surname; Given" pieces trafilatura makes of a `dc.creator` such as
+    "Brazil, Rachel"."""
+    ld = ('{"@context": "https://schema.org", "@type": "WebPage", "mainEntity": {"@type": "NewsArticle", '
+          '"headline": "Tide tables change for the winter", "datePublished": "2026-02-06", '
+          '"author": [{"@type": "Person", "name": "Rachel Brazil"}, {"@type": "Person", "name": "Jeff Tollefson"}]}}')
+    page = article_page(PROSE, PROSE.replace("harbour", "river")).replace(
+        "<head>", f'<head><meta name="dc.creator" content="Brazil, Rachel"><meta name="dc.creator" '
+                  f'content="Tollefson, Jeff"><script type="application/ld+json">{ld}</script>')
+    article = read_html(page)
+    assert article.authors == ("Rachel Brazil", "Jeff Tollefson") and article.review == ()
+    assert article.date is not None and article.date.startswith("2026-02-06")
+
+
+def test_a_meta_author_that_is_an_address_does_not_hide_the_byline() -> None:
+    """`<meta name="author">` (or article:author) holding the address of the writers' pages names no one: the
+    byline trafilatura reads from the page's markup still does, as when the page has no such tag."""
+    byline = '<div class="byline"><a rel="author" class="author" href="/authors/sarah-lazare/">Sarah Lazare</a></div>'
+    page = _bylined_page(byline).replace('"publisher"', '"publisherx"')
+    assert read_html(page).authors == ("Sarah Lazare",)
+    tagged = page.replace("<head>", '<head><meta name="author" content="https://courier.example/authors">')
+    article = read_html(tagged)
+    assert article.authors == ("Sarah Lazare",) and "authors" not in article.review
+
+
+@pytest.mark.parametrize(("name", "unsure"), [
+    ("Josh", True),  # one word: a first name, a handle or a section, not a byline to publish unseen
+    ("Carrie Arnold November", True),  # "By Carrie Arnold November 15, 2019" with its day and year taken out
+    ("Jane Doe 2", True),
+    ("Jane Doe", False),
+    ("Ashley May", False),  # a surname that is a month: only a third word after a name is a date's
+    ("Reuters", False),  # a news agency credits itself in one word
+    ("山田太郎", False),  # a name written without spaces
+])
+def test_a_byline_that_may_be_no_ones_name_is_asked_for_review(name: str, unsure: bool) -> None:
+    person = f', "author": {{"@type": "Person", "name": "{name}"}}'
+    article = read_html(_bylined_page("", person))
+    assert article.authors == (name,)
+    assert ("authors" in article.review) is unsure
+
+
+def test_a_byline_naming_the_site_by_any_of_its_declared_names_is_not_a_person() -> None:
+    """The JSON-LD may name the publishing company ("Tidewater Group") and og:site_name the paper ("The Courier"): a
+    byline "The Courier" names the paper, whichever of its names the page declares first."""
+    page = _bylined_page("", ', "author": {"@type": "Person", "name": "The Courier"}').replace(
+        '"name": "The Courier"}, "author"', '"name": "Tidewater Group"}, "author"').replace(
+        "<head>", '<head><meta property="og:site_name" content="Courier">')
+    article = read_html(page)
+    assert article.authors == () and article.review == ("authors",)
+    assert article.source == "Tidewater Group"  # the source is still the one the JSON-LD names
+
+
+@pytest.mark.parametrize(("byline", "authors"), [
+    ("Photo: Jane Doe", ()),  # the photographer's credit set where the byline goes
+    ("Fotos von John Roe", ()),
+    ("Jane Doe, Photos: John Roe", ("Jane Doe",)),  # the writer, then the photographer
+    ("Editorial Board", ()),
+    ("Digital Team", ()),
+    ("Washington Bureau", ()),
+    ("Photographer Unknown Jane Doe", ("Photographer Unknown Jane Doe",)),  # no credit label: the name as it is
+])
+def test_a_pictures_credit_or_a_team_is_not_the_writer(byline: str, authors: tuple[str, ...]) -> None:
+    article = read_html(_bylined_page("", f', "author": {{"@type": "Person", "name": "{byline}"}}'))
+    assert article.authors == authors
+    assert ("authors" in article.review) is (not authors)
+
+
+def test_a_by_the_markup_keeps_in_an_authors_name_is_not_part_of_it() -> None:
+    """A JSON-LD author named "By ROBERT BURNS, AP National Security Writer" is written without its "By"; a news
+    agency so credited is still the agency."""
+    def authors(name: str) -> tuple[str, ...]:
+        return read_html(_bylined_page("", f', "author": {{"@type": "Person", "name": "{name}"}}')).authors
+
+    assert authors("By ROBERT BURNS, AP National Security Writer") == ("ROBERT BURNS, AP National Security Writer",)
+    assert authors("by Jane Doe") == ("Jane Doe",)
+    assert authors("By The Associated Press") == ("The Associated Press",)
+    assert authors("Byron Katie") == ("Byron Katie",)
+
+
+def test_a_byline_that_names_another_person_than_the_markup_is_asked_for_review() -> None:
+    """The JSON-LD names one person, the page's labelled byline another: which wrote it is not sure, so the markup's
+    is written under review; a byline that names the same person (or the publisher) leaves it asserted."""
+    person = ', "author": {"@type": "Person", "name": "Jane Doe"}'
+    article = read_html(_bylined_page("<p>By John Roe</p>", person))
+    assert article.authors == ("Jane Doe",) and "authors" in article.review
+    for byline in ("<p>By Jane Doe</p>", "<p>By JANE DOE and John Roe</p>", "<p>By The Courier</p>", ""):
+        article = read_html(_bylined_page(byline, person))
+        assert article.authors == ("Jane Doe",) and "authors" not in article.review, byline

@@ -207,6 +207,11 @@ _OTHER_DATE = re.compile(rf"(?<![\w-])(?:(?:{_OTHER_THING})\s+date|date\s+of\s+(
 _QUALIFIED = re.compile(rf"(?<![\w-])(?:{_OTHER_THING})\s+$", re.IGNORECASE)
 
 
+def is_month_name(word: str) -> bool:
+    """Whether a word names a month ("November", "März", "janv"), in any language the dates are read in."""
+    return word.casefold().strip(".") in _MONTHS
+
+
 def another_things_date(line: str) -> bool:
     """Whether the line says its date is another thing's than the page's: an air date, an event's, a release's,
     a deadline, a birth ("Air Date: November 19, 2019" under a video teaser)."""

@@ -19,7 +19,7 @@ from digest.urls import web_address
 from .article import Article
 from .body import BOUNDARY, JUNK, PROMO, comment_rules, headline_list, is_consent, words
 from .clean import one_line
-from .dates import find_date, labelled_date
+from .dates import find_date, is_month_name, labelled_date
 from .markdown import summary_from
 
 # An XHTML page's XML declaration: lxml refuses text (already decoded) that declares an encoding.
@@ -47,21 +47,33 @@ def read_html(html: str, url: str | None = None) -> Article:
     body = _without_unconfirmed_tail(body, trafilatura.extract(page, favor_precision=True, **options) or "")
     title, title_sure = _title(tree, article_ld, meta, doc, body)
     description = meta.get("description") or meta.get("og:description")
-    authors = _authors(article_ld, meta, doc)
+    named = _authors(article_ld, meta)
+    # trafilatura's guess at the byline, from the page's markup: after what the page declares or labels.
+    guessed = _split_names(doc.get("author"))
+    authors = named or guessed
     review: list[str] = [] if title_sure or not title else ["title"]
     # A byline that names the publisher, not a person ("mdr.de", "n-tv NACHRICHTEN"): not an author.
-    publisher = _text(_name(article_ld.get("publisher"))) or meta.get("og:site_name") or doc.get("sitename")
+    declared_publishers = (_text(_name(article_ld.get("publisher"))), meta.get("og:site_name"), doc.get("sitename"),
+                           meta.get("application-name"))
+    publisher = next((p for p in declared_publishers[:3] if p), None)
+    # Every name the page gives its publisher ("Axel Springer" as the JSON-LD's, "WELT" as og:site_name).
+    publishers = tuple(dict.fromkeys(p for p in declared_publishers if isinstance(p, str) and p))
 
     def persons(names: Iterable[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(person for a in names for person in _people(a, article_ld, publisher,
+        return tuple(dict.fromkeys(person for a in names for person in _people(a, article_ld, publishers,
                                                                                doc.get("hostname"))))
 
-    people = persons(authors)
+    people = persons(named)
+    labelled_people = persons(_labelled_authors(tree))
     if not people:
-        # The markup names no person: the byline the page's text labels ("Von: ...", "By ...").
-        people = persons(_labelled_authors(tree))
+        # The markup names no person: the byline the page's text labels ("Von: ...", "By ..."); else, when it
+        # declares no one at all (not an organisation either), trafilatura's guess.
+        people = labelled_people or (() if named else persons(guessed))
         authors = authors or people
-    if authors and not people:
+    # The page's own evidence disagreeing on who wrote it (its markup names one person, its byline another): not sure.
+    disputed = any(others and not _name_words(others) & _name_words(people)
+                   for others in (labelled_people, persons(guessed)))
+    if authors and not people or any(map(_unsure_name, people)) or people and disputed:
         review.append("authors")
     published, declared = _date(article_ld, meta, doc)
     labelled = _labelled_date(tree) if not declared else None
@@ -406,6 +418,9 @@ def _json_ld(tree: Any) -> Iterator[dict[str, Any]]:
             elif isinstance(item, dict):
                 if "@graph" in item:
                     stack.append(item["@graph"])
+                # A WebPage declaring the article as its main entity (schema.org's mainEntity) holds it inside.
+                if isinstance(item.get("mainEntity"), (dict, list)):
+                    stack.append(item["mainEntity"])
                 yield item
 
 
@@ -581,7 +596,11 @@ def _stated(tree: Any, iso: str) -> bool:
 
 
 _ORG_WORDS = re.compile(r"\b(news|nachrichten|redaktion|newsroom|staff|desk|agency|agentur|online|media|"
-                        r"press|presse|zeitung|times|post|tv|radio|welle|rédaction|redacción|redação)\b", re.I)
+                        r"press|presse|zeitung|times|post|tv|radio|welle|rédaction|redacción|redação|"
+                        r"team|editors|editorial|bureau|wires?|newswire)\b", re.I)
+# A picture's credit where a byline goes ("Photo: Jane Doe", "Fotos von John Roe"): the photographer, not the writer.
+_CREDIT = re.compile(r"^(photos?|fotos?|bild(er)?|images?|pictures?|illustrations?|videos?|grafik|graphics?|"
+                     r"photography|fotografie)\b\s*(:|by\b|von\b|de\b|par\b)", re.I)
 
 
 # News agencies: a wire story's credited author (the text reader reads them from datelines too).
@@ -590,19 +609,41 @@ _AGENCY = re.compile(r"^(the )?(associated press|ap|reuters|afp|agence france-pr
                      r"the canadian press)$", re.IGNORECASE)
 
 
-def _people(name: str, ld: dict[str, Any], publisher: str | None, host: str | None) -> list[str]:
-    """The persons (or news agency) a byline names: "Jane Doe, Business Insider" -> ["Jane Doe"]."""
-    if _AGENCY.match(name.strip()):
+def _people(name: str, ld: dict[str, Any], publishers: tuple[str, ...], host: str | None) -> list[str]:
+    """The persons (or news agency) a byline names: "Jane Doe, Business Insider" -> ["Jane Doe"]; a label the
+    markup keeps ("By Jane Doe" as a JSON-LD author's name) is not part of the name."""
+    name = re.sub(r"^by\s+(?=\S)", "", name.strip(), flags=re.IGNORECASE)
+    if _AGENCY.match(name):
         return [name]
     parts = [p.strip() for p in re.split(r"\s*\|\s*|,\s+|\s+for\s+", name) if p.strip()]
-    if len(parts) > 1 and not _organisation(parts[0], ld, publisher, host) \
-            and all(_organisation(p, ld, publisher, host) or _AGENCY.match(p) for p in parts[1:]):
+    if len(parts) > 1 and not _organisation(parts[0], ld, publishers, host) \
+            and all(_organisation(p, ld, publishers, host) or _AGENCY.match(p) for p in parts[1:]):
         return [parts[0]]
-    return [] if _organisation(name, ld, publisher, host) else [name]
+    return [] if _organisation(name, ld, publishers, host) else [name]
 
 
-def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: str | None) -> bool:
-    """A byline naming an organisation or an address rather than a person."""
+# Scripts that write a name without spaces (Chinese, Japanese, Korean, Thai): one word can be a whole name.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _unsure_name(name: str) -> bool:
+    """A byline that may be no one's name, to be confirmed: one word ("Josh", a handle, a section), or a name run
+    into its date ("Carrie Arnold November", from "By Carrie Arnold November 15, 2019") or holding a digit. A news
+    agency's name is a credit of its own."""
+    if _AGENCY.match(name.strip()):
+        return False
+    tokens = name.split()
+    return any(ch.isdigit() for ch in name) or len(tokens) == 1 and not _UNSPACED.search(name) \
+        or len(tokens) >= 3 and is_month_name(tokens[-1])
+
+
+def _name_words(names: Iterable[str]) -> set[str]:
+    """The words of persons' names, cased alike, a label ("by") and initials aside."""
+    return {w for n in names for w in re.findall(r"[^\W\d_]+", n.casefold()) if len(w) > 1 and w != "by"}
+
+
+def _organisation(name: str, ld: dict[str, Any], publishers: tuple[str, ...], host: str | None) -> bool:
+    """A byline naming an organisation, an address or a picture's credit rather than a writer."""
     raw = ld.get("author")
     for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, dict) and _text(item.get("name")) == name:
@@ -612,10 +653,10 @@ def _organisation(name: str, ld: dict[str, Any], publisher: str | None, host: st
                 return True
     if "@" in name or "www." in name.casefold() or re.search(r"\.[a-z]{2,4}\b", name.casefold()):
         return True
-    for other in (publisher, (host or "").removeprefix("www.").split(".")[0]):
+    for other in (*publishers, (host or "").removeprefix("www.").split(".")[0]):
         if _same_words(name, other or ""):
             return True
-    return bool(_ORG_WORDS.search(name)) or (name.isupper() and " " not in name.strip())
+    return bool(_ORG_WORDS.search(name) or _CREDIT.match(name)) or (name.isupper() and " " not in name.strip())
 
 
 def _same_words(name: str, other: str) -> bool:
@@ -682,14 +723,20 @@ def _labelled_authors(tree: Any) -> tuple[str, ...]:
     return ()
 
 
-def _authors(ld: dict[str, Any], meta: dict[str, Any], doc: dict[str, Any]) -> tuple[str, ...]:
+def _authors(ld: dict[str, Any], meta: dict[str, Any]) -> tuple[str, ...]:
+    """The authors the page declares: its JSON-LD article's, else its meta tags' (the first that names someone:
+    article:author is often the address of the writer's page)."""
     raw = ld.get("author") or ld.get("creator")
     items = raw if isinstance(raw, list) else [raw] if raw else []
     names = [_text(_name(item)) for item in items]
-    found = [n for n in names if n and not n.startswith("http")]
-    if not found:
-        value = meta.get("author") or meta.get("article:author") or meta.get("byl") or doc.get("author")
-        if isinstance(value, str) and value and not value.startswith("http"):
-            value = re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
-            found = [v.strip() for v in re.split(r";|\s+and\s+|\|", value) if v.strip()]
-    return tuple(dict.fromkeys(found))
+    found = tuple(dict.fromkeys(n for n in names if n and not n.startswith("http")))
+    return found or _split_names(next((v for v in (meta.get("author"), meta.get("article:author"), meta.get("byl"))
+                                       if isinstance(v, str) and v and not v.startswith("http")), None))
+
+
+def _split_names(value: Any) -> tuple[str, ...]:
+    """A byline's names: "By Jane Doe and John Roe", "Jane Doe; John Roe", "Jane Doe | John Roe"."""
+    if not isinstance(value, str) or not value or value.startswith("http"):
+        return ()
+    value = re.sub(r"^by\s+", "", value, flags=re.IGNORECASE)
+    return tuple(dict.fromkeys(v.strip() for v in re.split(r";|\s+and\s+|\|", value) if v.strip()))
