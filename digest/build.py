@@ -384,12 +384,8 @@ class Builder:
         if self.once or self._renderers is None or self._renderers_ready == self._renderers[1]:
             return True
         config, salt, sources = self._renderers
-        env = self._environment(config, salt, sources)
-        for name in env.list_templates():
-            if stop():
-                return False
-            with contextlib.suppress(Exception):  # the build reports a template's error, with its line
-                env.get_template(name)
+        if not self._warm_templates(config, salt, sources, stop):
+            return False
         warm_parser(config)
         render_markdown("## Warm\n\nA [link](https://example.org/) *and* **words**.\n")
         executable = pagefind_executable() if self.options.search else None
@@ -421,6 +417,19 @@ class Builder:
         if self._env is None or self._env[0] != key:
             self._env = (key, template_environment(config, sources))
         return self._env[1]
+
+    def _warm_templates(self, config: Config, salt: str, sources: TemplateSources,
+                        stop: Callable[[], bool] = lambda: False) -> bool:
+        """Compile every template of the theme into the kept environment (_environment); one that
+        fails to compile is reported, with its file and line, when a page renders with it. False
+        when stop() came first (asked before each)."""
+        env = self._environment(config, salt, sources)
+        for name in env.list_templates():
+            if stop():
+                return False
+            with contextlib.suppress(Exception):  # the build reports a template's error, with its line
+                env.get_template(name)
+        return True
 
     @property
     def cache_salt(self) -> str | None:
@@ -590,7 +599,11 @@ class Builder:
             self._rows.rows.update(before_edits)  # the rows as the live site has them, not as _build_edited left them
         clock.lap("config")
         before = self._rows.rows  # the entries as the last build found them
-        found = self._rows.refresh(config, cache, changed, options.jobs, listed=listed)
+        # A build from nothing compiles its templates while the entries are parsed in workers (its
+        # render would compile them first, the other core idle)
+        warm = functools.partial(self._warm_templates, config, salt, making.sources) \
+            if self.once and live is None and changed is None else None
+        found = self._rows.refresh(config, cache, changed, options.jobs, listed=listed, meanwhile=warm)
         if self.once:
             listed = self._rows.found = None  # a one-shot build refreshes once
         self._warnings = list(found.warnings)

@@ -203,7 +203,8 @@ def _make_bodies(entries: Sequence[Entry], config: Config, stop: int, own_stop: 
     """In BodiesAhead's process: each entry's body as HTML, with its body_key, until told to stop."""
     os.close(own_stop)  # the other end's, inherited: the stop comes from the build's process
     made: list[tuple[str, int, int, str]] = []
-    for count, entry in enumerate(entries):
+    # The newest first (the entries come oldest first): the feeds' bodies, made before the render, are theirs
+    for count, entry in enumerate(reversed(entries)):
         if count % LOOK_EVERY == 0 and select.select([stop], [], [], 0)[0]:
             break
         permalink = entry_permalink(entry, config)

@@ -12,6 +12,7 @@ import pytest
 
 import digest.load
 import digest.render_files
+import digest.reuse.entry_rows
 from digest import workers
 from digest.build import build
 from digest.pipeline import BuildOptions
@@ -48,7 +49,8 @@ def test_a_site_parsed_and_rendered_in_workers_equals_one_made_here(make_site: S
     here = make_site(files, name="here")
     build(here, BuildOptions(now=NOW, jobs=1))
     monkeypatch.setattr(digest.render_files, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(digest.load, "PARALLEL_PARSE", 1)  # parsed in workers, which store the rows themselves
+    # parsed in workers, which store the rows themselves (a build parses through entry_rows)
+    monkeypatch.setattr(digest.reuse.entry_rows, "PARALLEL_PARSE", 1)
     forked = make_site(files, name="forked")
     build(forked, BuildOptions(now=NOW, jobs=2))
     assert tree_bytes(here / "output") == tree_bytes(forked / "output")
@@ -111,7 +113,7 @@ def _ahead_in_workers(monkeypatch: pytest.MonkeyPatch, taken: list[int]) -> None
 
     monkeypatch.setattr(digest.build, "AHEAD_AT_LEAST", 1)
     monkeypatch.setattr(digest.render_files, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(digest.load, "PARALLEL_PARSE", 1)
+    monkeypatch.setattr(digest.reuse.entry_rows, "PARALLEL_PARSE", 1)
     real_taken = digest.render_files.BodiesAhead.taken
 
     def slow_taken(self: digest.render_files.BodiesAhead) -> dict[tuple[str, int, int], str]:
@@ -187,6 +189,53 @@ def test_bodies_made_ahead_for_a_build_that_fails_are_stopped_and_forgotten(
     with pytest.raises(RuntimeError, match="the plan failed"):
         build(root, BuildOptions(now=NOW, jobs=2))
     assert cancelled == [True] and digest.permalinks._made_ahead == {}
+
+
+def test_bodies_are_made_ahead_newest_first_until_told_to_stop(make_site: SiteMaker) -> None:
+    """The process makes the newest entries' bodies first (the feeds, made before the render, show
+    them), and stops making them once told."""
+    from digest.config import load_config
+    from digest.load import load_entries_with_features
+    from digest.render_files import _make_bodies
+
+    root = make_site(_bodied_files(6))
+    config = load_config(root)
+    entries = sorted(load_entries_with_features(config, jobs=1)[0], key=lambda entry: entry.published)
+    stop, told = os.pipe()
+    ahead = os.dup(told)  # the process's own copy of the other end, which it closes
+    try:
+        made = _make_bodies(entries, config, stop, ahead)
+        assert [permalink for permalink, _, _, _ in made] == \
+            [f"https://news.example.org/2022/08/{10 + i % 9:02d}/e{i}/" for i in reversed(range(6))]
+        os.write(told, b"!")
+        assert _make_bodies(entries, config, stop, os.dup(told)) == []
+    finally:
+        os.close(stop)
+        os.close(told)
+
+
+def test_a_build_from_nothing_compiles_its_templates_while_the_workers_parse(
+        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The templates of a build from nothing are compiled while forked workers parse the entries (the
+    render would compile them first, with the other core idle); a later build parses in place and
+    compiles none then."""
+    import digest.build
+
+    compiled: list[bool] = []
+    real_warm = digest.build.Builder._warm_templates
+
+    def spy_warm(self: digest.build.Builder, *args: Any) -> bool:
+        compiled.append(workers._handed is not None)  # set only while workers are at work (in_workers)
+        return real_warm(self, *args)
+
+    monkeypatch.setattr(digest.reuse.entry_rows, "PARALLEL_PARSE", 1)
+    monkeypatch.setattr(digest.build.Builder, "_warm_templates", spy_warm)
+    root = make_site(_bodied_files(6))
+    build(root, BuildOptions(now=NOW, jobs=2))
+    assert compiled == [True]
+    (root / "content/e1.md").write_text(entry_text("Headline number 1", date="2022-08-11T09:00:00Z", body="New."))
+    build(root, BuildOptions(now=NOW, jobs=2))
+    assert compiled == [True]
 
 
 def test_entry_html_takes_a_body_made_ahead_by_its_permalink_and_text() -> None:

@@ -7,7 +7,7 @@ This is load.py's reuse: the same entries, without parsing what an earlier build
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -23,7 +23,7 @@ from digest.model import UNDATED
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
 from digest.stories import FEATURES_VERSION, entry_features, grouping_token
-from digest.workers import in_worker, in_workers
+from digest.workers import in_worker, in_workers, worker_count
 
 HEADS_KEPT = 64  # at most this many entries changed or removed: their heads as they were are read (refresh)
 
@@ -64,11 +64,13 @@ class EntryRows:
         self._ordered = self._places = None
 
     def refresh(self, config: Config, cache: BuildCache, changed: list[Path] | None, jobs: int | None,
-                listed: list[tuple[str, int, int]] | None = None) -> Found:
+                listed: list[tuple[str, int, int]] | None = None,
+                meanwhile: Callable[[], object] | None = None) -> Found:
         """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
         `changed`: the files changed since the last refresh, when the caller knows them (entry files
         are then looked at only there). `listed`: entry_files() of the content folder, when the
-        caller has it. Every bad entry is reported (BuildFailed) before anything is built."""
+        caller has it. `meanwhile()`: called while forked workers parse, if they do. Every bad entry
+        is reported (BuildFailed) before anything is built."""
         known = self.rows
         found = listed
         if found is None and changed is not None and self.found is not None and self.found[0] == config.content_path:
@@ -100,7 +102,7 @@ class EntryRows:
                 changes.append((rel, cached, moved))
             else:
                 to_parse.append((rel, mtime_ns, size))
-        parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs)
+        parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs, meanwhile)
         fresh.update(parsed)
         changes += ((rel, known.get(rel), row) for rel, row in parsed.items())
         removed = [rel for rel in known if rel not in fresh] if still_there < len(known) else []
@@ -172,14 +174,15 @@ def edited_rows(config: Config, cache: BuildCache, known: Mapping[str, CachedEnt
 
 
 def _parse_anew(config: Config, cache: BuildCache, known: Mapping[str, CachedEntry],
-                items: list[tuple[str, int, int]], jobs: int | None,
+                items: list[tuple[str, int, int]], jobs: int | None, meanwhile: Callable[[], object] | None = None,
                 ) -> tuple[dict[str, CachedEntry], list[ContentWarning], set[str]]:
     """Parse these entry files and store their rows: (path -> row, the warnings, the paths stored by
-    the workers already). Every bad entry is reported (BuildFailed) before anything is built."""
+    the workers already). `meanwhile()`: called while forked workers parse, if they do. Every bad
+    entry is reported (BuildFailed) before anything is built."""
     # The versions being replaced are still compared with the new ones (plan_patch.patch):
     # fetch them before their rows change (the parsing workers write them).
     cache.fill([(rel, known[rel]) for rel, _, _ in items if rel in known])
-    parsed, problems, stored = _parse_and_store(config, items, jobs, cache)
+    parsed, problems, stored = _parse_and_store(config, items, jobs, cache, meanwhile)
     errors, warnings = split_warnings(problems)
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
@@ -203,16 +206,19 @@ def _parse_chunk(work: _ParseWork, items: Sequence[tuple[str, int, int]]) -> tup
     return rows, errors
 
 
-def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: int | None,
-                     cache: BuildCache) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
+def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: int | None, cache: BuildCache,
+                     meanwhile: Callable[[], object] | None = None,
+                     ) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
     """(path -> parsed row, errors and warnings, the paths whose rows are stored in `cache` already):
     forked workers store their rows in `cache` themselves and hand back only the small columns, the
     parse read back from the cache where used (the main process's CPU is the build's bottleneck)."""
     parsed: dict[str, CachedEntry] = {}
     errors: list[DigestError] = []
     stored: set[str] = set()
+    if meanwhile is not None and (worker_count(jobs) <= 1 or len(items) < PARALLEL_PARSE):
+        meanwhile = None  # parsed here: nothing to do beside it
     for chunk_rows, chunk_errors in in_workers(_parse_chunk, _ParseWork(config, cache.path), items, jobs,
-                                               PARALLEL_PARSE):
+                                               PARALLEL_PARSE, meanwhile):
         for rel, row in chunk_rows:
             if not row.loaded:
                 row = row.stored_in(cache, rel)
