@@ -197,18 +197,28 @@ def bodies_ahead(entries: Sequence[Entry], config: Config) -> BodiesAhead | None
 
 
 LOOK_EVERY = 32  # bodies made between two looks at whether BodiesAhead was told to stop
+# At most this many characters of HTML made ahead: what is handed over is held by the build's process and
+# shared with its workers, whatever the archive's size (at 10,000 entries the planning leaves time for
+# about 4,000 bodies, 27 MB; at 100,000 it would leave time for all of them, 600 MB).
+AHEAD_CHARACTERS = 64_000_000
 
 
 def _make_bodies(entries: Sequence[Entry], config: Config, stop: int, own_stop: int) -> list[tuple[str, int, int, str]]:
-    """In BodiesAhead's process: each entry's body as HTML, with its body_key, until told to stop."""
+    """In BodiesAhead's process: each entry's body as HTML, with its body_key, until told to stop (or
+    AHEAD_CHARACTERS are made)."""
     os.close(own_stop)  # the other end's, inherited: the stop comes from the build's process
     made: list[tuple[str, int, int, str]] = []
+    characters = 0
     # The newest first (the entries come oldest first): the feeds' bodies, made before the render, are theirs
     for count, entry in enumerate(reversed(entries)):
         if count % LOOK_EVERY == 0 and select.select([stop], [], [], 0)[0]:
             break
         permalink = entry_permalink(entry, config)
-        made.append((*body_key(entry.body, permalink), render_markdown(entry.body, permalink)))
+        html = render_markdown(entry.body, permalink)
+        characters += len(html)
+        if characters > AHEAD_CHARACTERS:
+            break
+        made.append((*body_key(entry.body, permalink), html))
     return made
 
 

@@ -191,9 +191,10 @@ def test_bodies_made_ahead_for_a_build_that_fails_are_stopped_and_forgotten(
     assert cancelled == [True] and digest.permalinks._made_ahead == {}
 
 
-def test_bodies_are_made_ahead_newest_first_until_told_to_stop(make_site: SiteMaker) -> None:
+def test_bodies_are_made_ahead_newest_first_until_told_to_stop(make_site: SiteMaker,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The process makes the newest entries' bodies first (the feeds, made before the render, show
-    them), and stops making them once told."""
+    them), no more than AHEAD_CHARACTERS of them, and stops making them once told."""
     from digest.config import load_config
     from digest.load import load_entries_with_features
     from digest.render_files import _make_bodies
@@ -207,6 +208,10 @@ def test_bodies_are_made_ahead_newest_first_until_told_to_stop(make_site: SiteMa
         made = _make_bodies(entries, config, stop, ahead)
         assert [permalink for permalink, _, _, _ in made] == \
             [f"https://news.example.org/2022/08/{10 + i % 9:02d}/e{i}/" for i in reversed(range(6))]
+        sizes = [len(html) for _, _, _, html in made]
+        monkeypatch.setattr(digest.render_files, "AHEAD_CHARACTERS", sum(sizes[:3]))  # no more than so much
+        assert [key for *key, _ in _make_bodies(entries, config, stop, os.dup(told))] == \
+            [key for *key, _ in made[:3]]
         os.write(told, b"!")
         assert _make_bodies(entries, config, stop, os.dup(told)) == []
     finally:
