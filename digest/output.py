@@ -464,10 +464,16 @@ class Staging:
         where links fail; into the twin too."""
         try:
             target = self._target(rel)
-            self._discard(target)
-            try:
+            try:  # linked first: in a tree made afresh (all the search's files of a cold build) nothing is there
                 os.link(source, target)
+            except FileExistsError:  # it may share its inode with the live site's copy: replaced, never written
+                self._discard(target)
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copyfile(source, target)
             except OSError:
+                self._discard(target)
                 shutil.copyfile(source, target)
             if self.twin is not None:
                 parent = os.path.dirname(rel)

@@ -154,3 +154,27 @@ def test_the_sites_own_output_folder_belongs_to_digest(make_site) -> None:
     root = make_site({"content/a.md": entry_text(), "output/stray.html": "not ours"})
     build(root, OPTIONS)  # README: every build deletes files in output/ that it did not make
     assert not (root / "output" / "stray.html").exists()
+
+
+def test_a_file_taken_from_the_search_store_is_linked_into_both_trees_and_never_written_into(
+        tmp_path: Path) -> None:
+    """Staging.link_from: into a tree made afresh the store's file is linked (the same inode, in the
+    twin too); where the tree holds a file that shares its inode with another (the live site's copy)
+    that file is put aside and the store's linked in its place: the other keeps its bytes."""
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "new").write_bytes(b"new")
+    output = tmp_path / "output"
+    staging = digest.output.Staging(output, fresh=True, twin=True)
+    staging.link_from("pagefind/a/f1", store / "new")
+    assert staging.twin is not None
+    for tree in (staging.path, staging.twin):
+        assert os.stat(tree / "pagefind/a/f1").st_ino == os.stat(store / "new").st_ino
+    (tmp_path / "live").mkdir()
+    (tmp_path / "live" / "f2").write_bytes(b"live")
+    os.link(tmp_path / "live" / "f2", staging.path / "pagefind/a/f2")  # shared with the live copy
+    staging.link_from("pagefind/a/f2", store / "new")
+    assert (staging.path / "pagefind/a/f2").read_bytes() == b"new"
+    assert (tmp_path / "live" / "f2").read_bytes() == b"live"
+    assert os.stat(staging.path / "pagefind/a/f2").st_ino == os.stat(store / "new").st_ino
+    assert staging.written == 2
