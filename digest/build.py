@@ -601,10 +601,9 @@ class Builder:
         before = self._rows.rows  # the entries as the last build found them
         # A build from nothing compiles its templates while the entries are parsed in workers (its
         # render would compile them first, the other core idle)
-        afresh = self.once and live is None and changed is None
-        warm = functools.partial(self._warm_templates, config, salt, making.sources) if afresh else None
-        # and reads its entries back whole as the workers parse them (_plan_site reads them all)
-        found = self._rows.refresh(config, cache, changed, options.jobs, listed=listed, meanwhile=warm, whole=afresh)
+        warm = functools.partial(self._warm_templates, config, salt, making.sources) \
+            if self.once and live is None and changed is None else None
+        found = self._rows.refresh(config, cache, changed, options.jobs, listed=listed, meanwhile=warm)
         if self.once:
             listed = self._rows.found = None  # a one-shot build refreshes once
         self._warnings = list(found.warnings)

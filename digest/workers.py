@@ -28,20 +28,15 @@ def worker_count(jobs: int | None) -> int:
 
 
 def in_workers(function: Callable[[Work, Sequence[Item]], Result], work: Work, items: Sequence[Item],
-               jobs: int | None, threshold: int, meanwhile: Callable[[], object] | None = None,
-               each: Callable[[Result], object] | None = None) -> list[Result]:
+               jobs: int | None, threshold: int, meanwhile: Callable[[], object] | None = None) -> list[Result]:
     """function(work, chunk) for chunks of items: in forked processes when there are enough items.
-    `meanwhile()` is called here while they work (or first, when nothing is forked); `each(result)`
-    on each chunk's result as it comes, while the others are worked on."""
+    `meanwhile()` is called here while they work (or first, when nothing is forked)."""
     global _handed
     workers = worker_count(jobs)
     if workers <= 1 or len(items) < threshold or not hasattr(os, "fork"):
         if meanwhile is not None:
             meanwhile()
-        result = function(work, items)
-        if each is not None:
-            each(result)
-        return [result]
+        return [function(work, items)]
     import multiprocessing  # here, not with the module: most builds of a change fork no workers (6 ms)
 
     count = workers * 16  # many chunks: an unlucky worker does not finish long after the rest, and
@@ -53,12 +48,7 @@ def in_workers(function: Callable[[Work, Sequence[Item]], Result], work: Work, i
             results = pool.imap_unordered(_run, chunks)  # each result freed as it is used, not all at once
             if meanwhile is not None:
                 meanwhile()
-            done = []
-            for result in results:
-                if each is not None:
-                    each(result)
-                done.append(result)
-            return done
+            return list(results)
     finally:
         _handed = None
 

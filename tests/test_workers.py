@@ -243,28 +243,6 @@ def test_a_build_from_nothing_compiles_its_templates_while_the_workers_parse(
     assert compiled == [True]
 
 
-def test_a_build_from_nothing_reads_its_entries_back_whole_while_the_workers_parse(
-        make_site: SiteMaker, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rows forked workers parsed and stored are read back whole (the entries unpickled) as each
-    chunk comes, while the other chunks are parsed, not after them all (a build from nothing reads
-    every entry whole to plan the site); a later build parses in place and reads none so."""
-    read: list[bool] = []
-    real_whole = digest.reuse.entry_rows._whole_entry
-
-    def spy_whole(row: Any) -> Any:
-        read.append(workers._handed is not None)  # set only while workers are at work (in_workers)
-        return real_whole(row)
-
-    monkeypatch.setattr(digest.reuse.entry_rows, "PARALLEL_PARSE", 1)
-    monkeypatch.setattr(digest.reuse.entry_rows, "_whole_entry", spy_whole)
-    root = make_site(_bodied_files(6))
-    build(root, BuildOptions(now=NOW, jobs=2))
-    assert read == [True] * 6
-    (root / "content/e1.md").write_text(entry_text("Headline number 1", date="2022-08-11T09:00:00Z", body="New."))
-    build(root, BuildOptions(now=NOW, jobs=2))
-    assert read == [True] * 6
-
-
 def test_entry_html_takes_a_body_made_ahead_by_its_permalink_and_text() -> None:
     """entry_html's table of bodies made ahead is looked up by the permalink and the body's length and
     hash: another body at the same address is made anew."""

@@ -19,7 +19,7 @@ from digest.entry_file import content_hash
 from digest.entry_walk import PUBLISHED_FROM, entry_files
 from digest.errors import BuildFailed, ContentWarning, DigestError
 from digest.load import PARALLEL_PARSE, edited_files, found_after, parse_files, split_warnings
-from digest.model import UNDATED, Entry
+from digest.model import UNDATED
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
 from digest.stories import FEATURES_VERSION, entry_features, grouping_token
@@ -65,14 +65,12 @@ class EntryRows:
 
     def refresh(self, config: Config, cache: BuildCache, changed: list[Path] | None, jobs: int | None,
                 listed: list[tuple[str, int, int]] | None = None,
-                meanwhile: Callable[[], object] | None = None, whole: bool = False) -> Found:
+                meanwhile: Callable[[], object] | None = None) -> Found:
         """Every entry, parsed anew only when its bytes changed; the cache updated row by row.
         `changed`: the files changed since the last refresh, when the caller knows them (entry files
         are then looked at only there). `listed`: entry_files() of the content folder, when the
-        caller has it. `meanwhile()`: called while forked workers parse, if they do. `whole`: the
-        caller reads every entry whole next (a build from nothing): the rows forked workers parsed
-        are read back, whole, as they come, while the others parse. Every bad entry is reported
-        (BuildFailed) before anything is built."""
+        caller has it. `meanwhile()`: called while forked workers parse, if they do. Every bad entry
+        is reported (BuildFailed) before anything is built."""
         known = self.rows
         found = listed
         if found is None and changed is not None and self.found is not None and self.found[0] == config.content_path:
@@ -104,7 +102,7 @@ class EntryRows:
                 changes.append((rel, cached, moved))
             else:
                 to_parse.append((rel, mtime_ns, size))
-        parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs, meanwhile, whole)
+        parsed, warnings, stored = _parse_anew(config, cache, known, to_parse, jobs, meanwhile)
         fresh.update(parsed)
         changes += ((rel, known.get(rel), row) for rel, row in parsed.items())
         removed = [rel for rel in known if rel not in fresh] if still_there < len(known) else []
@@ -177,15 +175,14 @@ def edited_rows(config: Config, cache: BuildCache, known: Mapping[str, CachedEnt
 
 def _parse_anew(config: Config, cache: BuildCache, known: Mapping[str, CachedEntry],
                 items: list[tuple[str, int, int]], jobs: int | None, meanwhile: Callable[[], object] | None = None,
-                whole: bool = False) -> tuple[dict[str, CachedEntry], list[ContentWarning], set[str]]:
+                ) -> tuple[dict[str, CachedEntry], list[ContentWarning], set[str]]:
     """Parse these entry files and store their rows: (path -> row, the warnings, the paths stored by
-    the workers already). `meanwhile()`: called while forked workers parse, if they do; `whole`: the
-    rows they stored are read back whole as they come. Every bad entry is reported (BuildFailed)
-    before anything is built."""
+    the workers already). `meanwhile()`: called while forked workers parse, if they do. Every bad
+    entry is reported (BuildFailed) before anything is built."""
     # The versions being replaced are still compared with the new ones (plan_patch.patch):
     # fetch them before their rows change (the parsing workers write them).
     cache.fill([(rel, known[rel]) for rel, _, _ in items if rel in known])
-    parsed, problems, stored = _parse_and_store(config, items, jobs, cache, meanwhile, whole)
+    parsed, problems, stored = _parse_and_store(config, items, jobs, cache, meanwhile)
     errors, warnings = split_warnings(problems)
     if errors:
         raise BuildFailed(errors) if len(errors) > 1 else errors[0]
@@ -210,7 +207,7 @@ def _parse_chunk(work: _ParseWork, items: Sequence[tuple[str, int, int]]) -> tup
 
 
 def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: int | None, cache: BuildCache,
-                     meanwhile: Callable[[], object] | None = None, whole: bool = False,
+                     meanwhile: Callable[[], object] | None = None,
                      ) -> tuple[dict[str, CachedEntry], list[DigestError], set[str]]:
     """(path -> parsed row, errors and warnings, the paths whose rows are stored in `cache` already):
     forked workers store their rows in `cache` themselves and hand back only the small columns, the
@@ -220,29 +217,15 @@ def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: in
     stored: set[str] = set()
     if meanwhile is not None and (worker_count(jobs) <= 1 or len(items) < PARALLEL_PARSE):
         meanwhile = None  # parsed here: nothing to do beside it
-
-    def take(chunk: tuple[Rows, list[DigestError]]) -> None:
-        """A chunk's rows, as the workers hand them (the others parse on meanwhile)."""
-        chunk_rows, chunk_errors = chunk
-        read_back: list[tuple[str, CachedEntry]] = []
+    for chunk_rows, chunk_errors in in_workers(_parse_chunk, _ParseWork(config, cache.path), items, jobs,
+                                               PARALLEL_PARSE, meanwhile):
         for rel, row in chunk_rows:
             if not row.loaded:
                 row = row.stored_in(cache, rel)
                 stored.add(rel)
-                read_back.append((rel, row))
             parsed[rel] = row
         errors.extend(chunk_errors)
-        if whole and read_back:
-            # Read back whole now, while the workers parse on (this process was idle): a build from
-            # nothing read every row back after the parse, 0.3 s of one core at 10,000 entries
-            cache.fill(read_back, each=_whole_entry)
-
-    in_workers(_parse_chunk, _ParseWork(config, cache.path), items, jobs, PARALLEL_PARSE, meanwhile, each=take)
     return parsed, errors, stored
-
-
-def _whole_entry(row: CachedEntry) -> Entry:
-    return row.entry
 
 
 class RowsFromCache(dict[str, CachedEntry]):
