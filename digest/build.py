@@ -888,6 +888,8 @@ class Builder:
             # A build from nothing: its bodies made into HTML on the core its planning leaves idle
             from digest.render_files import bodies_ahead
 
+            if self._ahead is not None:  # one begun for a plan made again: never left unread (its pipe)
+                self._ahead.cancel()
             self._ahead = bodies_ahead(published, config)
 
         grouped_as: list[list[Story]] = []  # the stories as grouped (before organise joins shared keys)
