@@ -27,13 +27,18 @@ def worker_count(jobs: int | None) -> int:
         else (os.cpu_count() or 1)
 
 
+def forks(jobs: int | None, count: int, threshold: int) -> bool:
+    """Whether in_workers runs `count` items in forked processes (else here, in one call)."""
+    return worker_count(jobs) > 1 and count >= threshold and hasattr(os, "fork")
+
+
 def in_workers(function: Callable[[Work, Sequence[Item]], Result], work: Work, items: Sequence[Item],
                jobs: int | None, threshold: int, meanwhile: Callable[[], object] | None = None) -> list[Result]:
     """function(work, chunk) for chunks of items: in forked processes when there are enough items.
     `meanwhile()` is called here while they work (or first, when nothing is forked)."""
     global _handed
     workers = worker_count(jobs)
-    if workers <= 1 or len(items) < threshold or not hasattr(os, "fork"):
+    if not forks(jobs, len(items), threshold):
         if meanwhile is not None:
             meanwhile()
         return [function(work, items)]

@@ -65,14 +65,15 @@ def read_html(html: str, url: str | None = None) -> Article:
 
     people = persons(named)
     labelled_people = persons(_labelled_authors(tree))
+    guessed_people = persons(guessed)
     if not people:
         # The markup names no person: the byline the page's text labels ("Von: ...", "By ..."); else, when it
         # declares no one at all (not an organisation either), trafilatura's guess.
-        people = labelled_people or (() if named else persons(guessed))
+        people = labelled_people or (() if named else guessed_people)
         authors = authors or people
     # The page's own evidence disagreeing on who wrote it (its markup names one person, its byline another): not sure.
     disputed = any(others and not _name_words(others) & _name_words(people)
-                   for others in (labelled_people, persons(guessed)))
+                   for others in (labelled_people, guessed_people))
     if authors and not people or any(map(_unsure_name, people)) or people and disputed:
         review.append("authors")
     published, declared = _date(article_ld, meta, doc)

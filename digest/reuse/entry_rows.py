@@ -23,7 +23,7 @@ from digest.model import UNDATED
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
 from digest.stories import FEATURES_VERSION, entry_features, grouping_token
-from digest.workers import in_worker, in_workers, worker_count
+from digest.workers import forks, in_worker, in_workers
 
 HEADS_KEPT = 64  # at most this many entries changed or removed: their heads as they were are read (refresh)
 
@@ -215,7 +215,7 @@ def _parse_and_store(config: Config, items: list[tuple[str, int, int]], jobs: in
     parsed: dict[str, CachedEntry] = {}
     errors: list[DigestError] = []
     stored: set[str] = set()
-    if meanwhile is not None and (worker_count(jobs) <= 1 or len(items) < PARALLEL_PARSE):
+    if not forks(jobs, len(items), PARALLEL_PARSE):
         meanwhile = None  # parsed here: nothing to do beside it
     for chunk_rows, chunk_errors in in_workers(_parse_chunk, _ParseWork(config, cache.path), items, jobs,
                                                PARALLEL_PARSE, meanwhile):
