@@ -62,6 +62,7 @@ from digest.reuse.entry_rows import (
     LazyFeatures,
     PublishedRows,
     RowChange,
+    RowEntries,
     RowsFromCache,
     edited_rows,
     entries_key,
@@ -341,7 +342,7 @@ class Builder:
             cache.fill(rows[start:start + batch], each=lambda row: row.entry)
         if stop():
             return False
-        stories = self._grouper([row.entry for _, row in rows], LazyFeatures(rows))
+        stories = self._grouper(RowEntries(rows, lambda: [row.entry for _, row in rows]), LazyFeatures(rows))
         if stop():
             return False
         self._grouper.remember(stories)
@@ -1025,7 +1026,9 @@ class Builder:
         """The stories of these rows' entries (`entries`: those entries, when the caller has them in
         memory already; else read here, listed when `heads`)."""
         if entries is None:
-            entries = _read_entries(published_rows, cache, heads)
+            # A dev server's grouper reads the entries of the rows changed since it last grouped, only
+            entries = _read_entries(published_rows, cache, heads) if self.once or not self._grouper.warm else \
+                RowEntries(published_rows, functools.partial(_read_entries, published_rows, cache, heads))
         features = LazyFeatures(published_rows, cache)  # read only to regroup
         return cached_stories(entries, features,
                               [row.grouping for _, row in published_rows], cache,

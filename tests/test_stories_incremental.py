@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 import digest.stories.remembered
 from digest.model import Entry
+from digest.reuse.entry_rows import RowEntries
 from digest.stories import DEFAULT_SETTINGS, StorySettings, entry_features, group_stories
 from digest.stories.features import EntryFeatures
 from digest.stories.incremental import StoryGrouper
-from digest.stories.remembered import KeptGrouping
+from digest.stories.remembered import KeptGrouping, remembered_story
 from digest.stories.vectors import Corpus, similar_pairs
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -416,3 +417,63 @@ def test_a_kept_grouping_makes_again_only_the_forms_of_stories_an_edit_reached(
 def hashed(entries: Iterable[Entry]) -> list[Entry]:
     """The entries with a content hash of what they hold (KeptGrouping finds the changed ones by it)."""
     return [dataclasses.replace(e, content_hash=repr(dataclasses.replace(e, content_hash=""))) for e in entries]
+
+
+class _Row:
+    """A cache row's stand-in (CachedEntry): one parse, read through `entry`, each read counted."""
+
+    reads = 0
+
+    def __init__(self, entry: Entry) -> None:
+        self._entry = entry
+
+    @property
+    def entry(self) -> Entry:
+        _Row.reads += 1
+        return self._entry
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_kept_grouping_given_rows_reads_only_the_entries_of_rows_changed(seed: int) -> None:
+    """Given its entries with their rows (a dev server's build: RowEntries), KeptGrouping finds the
+    changed entries by the rows that are not those it last grouped: it reads the entries of those
+    rows only, never the list of every entry, and gives group_stories' result and its forms after
+    every random edit, addition and removal."""
+    rng = random.Random(seed)
+    site = Site(rng, spread_corpus(rng, 240, 12))
+    kept = KeptGrouping()
+    rows: dict[str, _Row] = {}
+
+    def given() -> RowEntries:
+        for path, entry in list(site.entries.items()):
+            entry = hashed([entry])[0]
+            row = rows.get(str(path))
+            if row is None or row._entry != entry:
+                rows[str(path)] = _Row(entry)  # a file changed: a new row
+        for gone in rows.keys() - {str(p) for p in site.entries}:
+            del rows[gone]
+        ordered = sorted(rows.items())
+        return RowEntries(ordered, lambda: [row._entry for _, row in ordered])  # type: ignore[misc]
+
+    first = given()
+    kept(first, site.features)
+    for _ in range(25):
+        site.step(rng.choices(["title", "body", "time", "add", "remove", "swap", "tail"], k=1))
+        before = dict(rows)
+        entries = given()
+        changed = sum(before.get(rel) is not row for rel, row in entries.rows)
+        read_all: list[bool] = []
+
+        def read_every(e: RowEntries = entries, seen: list[bool] = read_all) -> list[Entry]:
+            seen.append(True)
+            return [row._entry for _, row in e.rows]  # type: ignore[attr-defined]
+
+        entries._read = read_every  # type: ignore[method-assign]
+        _Row.reads = 0
+        stories = kept(entries, site.features)
+        assert not read_all, "the list of every entry was read"
+        assert _Row.reads == changed
+        everything = [row._entry for _, row in entries.rows]
+        assert [(s.key, [m.path for m in s.members], s.score, s.reason) for s in stories] == \
+            [(s.key, [m.path for m in s.members], s.score, s.reason) for s in group_stories(everything, site.features)]
+        assert stories.remembered == [remembered_story(s) for s in group_stories(everything, site.features)]

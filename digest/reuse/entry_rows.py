@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, overload
 
 from digest.collector import collector_paused
 from digest.config import Config
@@ -19,7 +19,7 @@ from digest.entry_file import content_hash
 from digest.entry_walk import PUBLISHED_FROM, entry_files
 from digest.errors import BuildFailed, ContentWarning, DigestError
 from digest.load import PARALLEL_PARSE, edited_files, found_after, parse_files, split_warnings
-from digest.model import UNDATED
+from digest.model import UNDATED, Entry
 from digest.reuse.cache import BuildCache, store_entries
 from digest.reuse.cached_entry import CachedEntry
 from digest.stories import FEATURES_VERSION, entry_features, grouping_token
@@ -310,6 +310,38 @@ class PublishedRows:
         due = next_publication(found.rows, config, now)
         self._last, self._places = (rows, settings, moment, due), None
         return rows, due
+
+
+class RowEntries(Sequence[Entry]):
+    """The rows' entries, read all at once (by `read`) when first asked for, and the rows themselves
+    (stories.remembered.GroupedRows): a dev server's grouper, kept up to date, reads only the entries
+    of the rows that changed since it last grouped (at 100,000 entries the list of every entry was
+    0.16 s of an addition under cProfile)."""
+
+    def __init__(self, rows: Sequence[tuple[str, CachedEntry]], read: Callable[[], list[Entry]]) -> None:
+        self.rows = rows
+        self._read = read
+        self._entries: list[Entry] | None = None
+
+    def _all(self) -> list[Entry]:
+        if self._entries is None:
+            self._entries = self._read()
+        return self._entries
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | Sequence[Entry]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._all())
 
 
 class LazyFeatures(Mapping[PurePosixPath, Any]):
