@@ -2792,3 +2792,35 @@ def test_the_spare_catch_up_apart_records_every_folder_of_a_spare_made_afresh(si
                                                         topic="world", tags='["Ports"]'))
     assert build(site, OPTIONS).rendered > 0  # publishes the tree the catch-up made
     assert folders_as_recorded(site / "output", folders_record(site), tree_id(site / "output"))
+
+
+def test_a_dev_server_tells_the_ledger_of_stories_by_its_key_alone(site: Path, tmp_path: Path, monkeypatch) -> None:
+    """Before its grouping replaces the stories, a dev server asks whether they are the ledger's (to
+    keep them aside for the `digest build` after it): it reads the ledger's key, not the ledger's word
+    counts (several MB at 100,000 entries, read at each of its groupings). The build after it still
+    groups near what changed, from the stories kept aside."""
+    import digest.stories.nearby as nearby
+    from digest.stories.remembered import LEDGER
+
+    build(site, OPTIONS)  # a one-shot build: its ledger
+    read: list[str] = []
+    real_get = BuildCache.get
+    monkeypatch.setattr(BuildCache, "get", lambda cache, key: read.append(key) or real_get(cache, key))
+    server = Builder(site, OPTIONS)
+    server.build()
+    for name in ("delta", "zeta"):  # an addition, then its deletion: a grouping each
+        (site / "content/2022/08/16/delta.md").write_text(entry_text("Delta lands", DAY2, "Delta.", topic="business"))
+        if name == "zeta":
+            (site / "content/2022/08/16/delta.md").unlink()
+        server.build([site / "content/2022/08/16/delta.md"])
+    server.close()
+    assert LEDGER not in read
+    monkeypatch.setattr(BuildCache, "get", real_get)
+    grouped: list[str] = []
+    regroup = nearby.regroup_near
+    monkeypatch.setattr(nearby, "regroup_near", lambda *a, **k: grouped.append(
+        "near" if (found := regroup(*a, **k)) is not None else "no ledger") or found)
+    (site / "content/2022/08/16/epsilon.md").write_text(entry_text("Epsilon rises", DAY2, "Epsilon.", topic="world"))
+    build(site, OPTIONS)
+    assert grouped == ["near"]
+    assert tree(site / "output") == cold(site, tmp_path)
