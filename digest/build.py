@@ -720,7 +720,7 @@ class Builder:
             clock.lap("patch plan")  # only what pages show of entries changed: only the pages that show them
         else:
             recent = None if live_plan is None or (self.once and not heads) else \
-                self._plan_recent(config, cache, published_rows, recent_changes, remembered, live_plan, clock)
+                self._plan_recent(config, cache, published_rows, recent_changes, remembered, live_plan, salts, clock)
             plan = self._recent_plan(cache, published_rows, (plan_salt, inputs), salts, recent, clock, heads) \
                 if recent is not None else \
                 self._plan_site(config, cache, published_rows, now, (plan_salt, inputs), salts, clock, heads, live_plan)
@@ -938,7 +938,8 @@ class Builder:
         return plan
 
     def _plan_recent(self, config: Config, cache: BuildCache, published_rows: Sequence[tuple[str, CachedEntry]],
-                     changes: Sequence[RowChange], remembered: Any, live: LivePlan, clock: _Clock) -> RecentPlan | None:
+                     changes: Sequence[RowChange], remembered: Any, live: LivePlan, salts: Salts,
+                     clock: _Clock) -> RecentPlan | None:
         """The plan of a change from the recent entries only (reuse/recent.py), or None. The stories
         are grouped near the change first (a one-shot build: from the last grouping's ledger; a
         dev server: by its own grouper, every entry in memory); when the plan cannot be made this
@@ -975,13 +976,16 @@ class Builder:
             cache.fill_listings(chosen, by_paths=True)  # the last weeks': a part of the rows, read by their paths
             return {rel: row.listed(rel) for rel, row in chosen}
 
+        # The live tree's other pages kept unlisted (RecentPlan.gone): a one-shot build's, and a dev server's
+        # whose kept units are of these salts (full_plan keeps them but those gone and those planned). Else
+        # each is listed, and its kept unit carried (at 100,000 entries listing and carrying them, then
+        # comparing them with the live tree's manifest, took 0.5 s of an addition under cProfile)
+        unlisted = self.once or (self._units is not None and self._units.salt == salts)
         try:
             with collector_paused():
                 return plan_recent(config, dict(zip(paths, stamps, strict=True)), told, remembered[1], stories_now,
                                    regrouped, live, listings, cache.load_units, lambda: cache.unit_prints().keys(),
-                                   # a one-shot build keeps the live tree's other pages unlisted (a dev
-                                   # server's KeptUnits carries each one)
-                                   functools.partial(cache.unit_names_from, FEED_UNIT) if self.once else None)
+                                   functools.partial(cache.unit_names_from, FEED_UNIT) if unlisted else None)
         except StaleEntry:  # an entry as it was, asked for more than its head
             return None
 
@@ -1007,7 +1011,8 @@ class Builder:
         """The plan of the recent entries' pages, fingerprinted; stored as _plan_site stores its plan."""
         clock.lap("organise+plan")
         with collector_paused():
-            plan, page_found, feed_found = full_plan(recent.pages, recent.feeds, salt, self._units, recent.kept)
+            plan, page_found, feed_found = full_plan(recent.pages, recent.feeds, salt, self._units, recent.kept,
+                                                     gone=recent.gone)
             self._warming = None  # every unit planned is fingerprinted, the others kept (as _plan_site)
             plan = replace(plan, heads=heads, gone_from_live=recent.gone)
             shape = (site_shape(recent.site), grouping_key([row.grouping for _, row in published_rows]))

@@ -143,13 +143,15 @@ def named_units(pages: Sequence[Page], feeds: Sequence[FeedPlan]) -> list[tuple[
 
 
 def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: Salts, kept: KeptUnits | None = None,
-              carried: Mapping[str, str] | None = None,
+              carried: Mapping[str, str] | None = None, gone: frozenset[str] | None = None,
               ) -> tuple[Plan, list[tuple[PurePosixPath, ...]], list[tuple[PurePosixPath, ...]]]:
     """Every page and feed with its fingerprint (`salt`: each template's and the config's), and the
     entries each one shows (for store_plan). `kept`: the last full plan's units (a long-lived
     Builder), reused where a unit's context did not change, and replaced by this plan's.
     `carried`: pages left unplanned (reuse/touched.py), as the live tree has them; the
-    kept units keep theirs."""
+    kept units keep theirs. Or `gone`: every unit of the live plan is kept but these (and those
+    planned), told by what leaves (Plan.gone_from_live): the kept units, of this salt, are those
+    but these, and those planned are replaced, in place (not a dict of them all made again)."""
     prints = Fingerprinter()
     units: dict[str, KeptUnit] = {}
     values: list[str] = []
@@ -163,7 +165,11 @@ def full_plan(pages: list[Page], feeds: list[FeedPlan], salt: Salts, kept: KeptU
         values.append(value)
         found.append(shown)
     carried = carried or {}
-    if kept is not None:
+    if kept is not None and gone is not None and kept.salt == salt:
+        for name in gone:
+            kept.units.pop(name, None)
+        kept.units.update(units)
+    elif kept is not None:
         units.update((name, unit) for name in carried
                      if (unit := kept.units.get(name)) is not None and kept.same_salt(salt, unit[0]))
         kept.salt, kept.units = salt, units
