@@ -341,16 +341,24 @@ added.write_text(target.read_text(encoding="utf-8").replace("title:", "title: Se
 timed("add", [added])
 added.unlink()
 timed("delete", [added])
+sys.path.insert(0, sys.argv[3])  # bench/: its add_entry, the CLI's daily case (the newest entry, an hour later)
+from run import add_entry
+newest = add_entry(Path("content"), 9001)
+timed("add (newest day)", [newest.resolve()])
+newest.unlink()
+timed("delete (newest day)", [newest.resolve()])
 print(json.dumps({"builds": times, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
 """
 
 
 def persistent_edits(site: Path, target: Path, search: bool) -> dict[str, Any]:
-    """Edits (two of a body, one of a headline), an addition and a deletion rebuilt by a long-lived
-    Builder (the dev server's way)."""
+    """Edits (two of a body, one of a headline), an addition and a deletion (a copy of the middle
+    entry: the site's pages from its day on move), then the daily case, an addition on the newest
+    day and its deletion, rebuilt by a long-lived Builder (the dev server's way)."""
     venv_python = REPO / ".venv" / "bin" / "python"
     python = str(venv_python) if venv_python.exists() else sys.executable
-    result = subprocess.run([python, "-c", PERSISTENT, str(target), "search" if search else "no-search"], cwd=site,
+    result = subprocess.run([python, "-c", PERSISTENT, str(target), "search" if search else "no-search",
+                             str(Path(__file__).resolve().parent)], cwd=site,
                             capture_output=True, text=True, check=True)
     edits: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return edits
