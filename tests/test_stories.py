@@ -571,46 +571,6 @@ def test_seed_articles_do_not_join_another_event_with_the_same_people() -> None:
     assert by_path(stories)[str(seeds[0].path)] == {str(s.path) for s in seeds}
 
 
-VALENCIA_OPENING = (
-    "Torrential rain sent rivers over their banks across the Valencia region overnight, sweeping cars through "
-    "the streets of Paiporta and Chiva. Emergency services said dozens of people had died and many more were "
-    "missing, and the regional government declared three days of mourning while soldiers joined the search "
-    "through mud-filled towns."
-)
-VALENCIA_TITLES = [
-    "Floods in Valencia kill dozens as rivers burst their banks",
-    "Valencia floods: dozens dead after rivers burst banks",
-    "Valencia floods kill dozens: Spain mourns victims",
-    "Dozens killed as floods hit Valencia region",
-    "Rivers burst banks in deadly Valencia floods",
-    "Spain floods: dozens dead in Valencia",
-]
-
-
-def test_a_body_keeps_the_weak_title_pairs_its_headline_has() -> None:
-    """A report whose headline shares only the story's place with its headlines (title cosine 0.03-0.07
-    with each), and whose opening paragraph is theirs: its weak title pairs count as they do between
-    headlines, so it joins its story; it is not left alone because it has a body (until session 50 a
-    pair of entries with text whose titles were under text_gate alike was dropped, and with it every
-    weak link of a report to its story). Its body still refutes its stronger title pair with a report of
-    another subject (0.19 between the headlines, which makes the two one story; 0.06 with the texts)."""
-    other = "A council meeting about the bus timetable and the budget for the new library ran late again. " * 2
-
-    def site(bodies: bool) -> tuple[Entry, list[Entry]]:
-        floods = [entry(f"valencia-{k}", title, k * 0.5, body=VALENCIA_OPENING if bodies else "")
-                  for k, title in enumerate(VALENCIA_TITLES)]
-        mayor = entry("mayor", "Paiporta mayor speaks", 4, body=other if bodies else "")
-        late = entry("late", "Valencia town of Paiporta digs out of the mud", 3.2,
-                     body=VALENCIA_OPENING if bodies else "")
-        return late, [*floods, mayor, late, *CHIPS]
-
-    late, headlines = site(bodies=False)
-    assert by_path(group_stories(headlines))[str(late.path)] == {str(late.path), "content/2022/08/15/mayor.md"}
-    late, texts = site(bodies=True)
-    expected = {f"content/2022/08/15/valencia-{k}.md" for k in range(6)} | {str(late.path)}
-    assert by_path(group_stories(texts))[str(late.path)] == expected
-
-
 def test_linkage_does_not_chain_two_tight_groups_through_weak_common_links() -> None:
     """Two groups of six, each tightly alike within (0.5), every cross pair weakly alike (0.1:
     one shared frequent name). Plain average linkage joins them; the cohesion test does not."""

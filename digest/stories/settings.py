@@ -57,8 +57,8 @@ class StorySettings:
     text_floor: float = 0.25
     # An entry needs this many text words for its text to count at all.
     min_text_words: int = 20
-    # Two entries with text are compared by it only when their titles are this similar (comparing
-    # texts is what costs most); a pair less alike keeps its title cosine, as two headlines do.
+    # Two entries with text are compared by it only when their titles are this similar:
+    # comparing texts is what costs most.
     text_gate: float = 0.1
     # Pairs less similar than this are treated as unrelated (saves memory, changes little).
     min_pair_similarity: float = 0.01

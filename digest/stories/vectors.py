@@ -148,11 +148,9 @@ def similar_pairs(
     Candidates share a title word and were published within `window_days`. Similarity is the
     cosine of the titles; when both entries have text and their titles are at least
     `text_gate` alike, the cosine of title and text together instead (less the `text_floor`
-    any two texts share). A pair of entries with text whose titles are less alike keeps its
-    title cosine, as a pair of headlines does (its texts are not read). It is then scaled down
-    by the time between the two (decay_table, by whole seconds) and when their topics differ. The
-    pairs whose texts were compared are appended to `compared` when it is given (the incremental
-    grouper keeps them).
+    any two texts share). It is then scaled down by the time between the two (decay_table, by
+    whole seconds) and when their topics differ. The pairs whose texts were compared are
+    appended to `compared` when it is given (the incremental grouper keeps them).
 
     Each pair's title cosine is summed over j's title words in their order, as
     `pair_similarities` sums it for given pairs (for the incremental grouper): change the two
@@ -222,10 +220,10 @@ def _chunk_pairs(lo: int, hi: int, count: IntArray, ends: IntArray, first_candid
     pair_keys, which = unique_inverse(key)
     similarity: FloatArray = np.asarray(np.bincount(which, weights=weight[match] * weight[holder]), np.float64)
     second, first = np.divmod(pair_keys, n)
-    # Texts are read only where the titles agree (text_gate); a pair under it keeps its title cosine, as a
-    # pair of headlines does: a body never takes away a pair its headline has.
-    texts = has_text[first] & has_text[second] & (similarity >= settings.text_gate)
+    texts = has_text[first] & has_text[second]
     if texts.any():
+        keep = ~texts | (similarity >= settings.text_gate)
+        first, second, similarity, texts = first[keep], second[keep], similarity[keep], texts[keep]
         floor = settings.text_floor
         full = corpus.full
         at = np.flatnonzero(texts)
@@ -289,8 +287,10 @@ def pair_similarities(titles: Sequence[Vector], first: IntArray, second: IntArra
     elapsed = times[second] - times[first]
     # The window as similar_pairs bounds it (not as elapsed <= window: floats round otherwise).
     keep = (np.bincount(which, minlength=count) > 0) & (times[first] >= times[second] - settings.window_days * 86400.0)
-    texts = keep & has_text[first] & has_text[second] & (similarity >= settings.text_gate)
+    texts = keep & has_text[first] & has_text[second]
     if texts.any():
+        texts &= similarity >= settings.text_gate
+        keep &= ~(has_text[first] & has_text[second]) | texts
         floor = settings.text_floor
         at = np.flatnonzero(texts)
         if texts_read is not None:

@@ -168,10 +168,14 @@ def plain_pair_similarities(titles: Sequence[Vector], pairs: Sequence[tuple[int,
                 matched = True
         if not matched or not times[a] >= times[b] - window:
             found.append(None)
-            continue
-        if has_text[a] and has_text[b] and similarity >= settings.text_gate:
-            texts.append(p)  # under the gate a pair of texts keeps its title cosine, as headlines do
-        found.append(similarity)
+        elif has_text[a] and has_text[b]:
+            if similarity >= settings.text_gate:
+                texts.append(p)
+                found.append(similarity)
+            else:
+                found.append(None)
+        else:
+            found.append(similarity)
     if compared is not None:
         compared.extend(texts)
     if texts:
