@@ -1032,7 +1032,7 @@ class Builder:
         memory already; else read here, listed when `heads`)."""
         if entries is None:
             # A dev server's grouper reads the entries of the rows changed since it last grouped, only
-            entries = _read_entries(published_rows, cache, heads) if self.once or not self._grouper.warm else \
+            entries = _read_entries(published_rows, cache, heads) if self.once else \
                 RowEntries(published_rows, functools.partial(_read_entries, published_rows, cache, heads))
         features = LazyFeatures(published_rows, cache)  # read only to regroup
         return cached_stories(entries, features,

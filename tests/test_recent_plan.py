@@ -166,6 +166,18 @@ def test_a_window_of_much_of_the_site_is_not_planned_apart(make_site) -> None:  
     assert not small_window(config, stamps, [])
 
 
+def whole_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What is read whole from here on, noted as read: every stored unit's print, a manifest as a dict."""
+    from digest.reuse.cache import BuildCache
+    from digest.reuse.manifest import Manifest
+
+    whole: list[str] = []
+    real_prints, real_dict = BuildCache.unit_prints, Manifest.as_dict
+    monkeypatch.setattr(BuildCache, "unit_prints", lambda self: whole.append("unit prints") or real_prints(self))
+    monkeypatch.setattr(Manifest, "as_dict", lambda self: whole.append("manifest") or real_dict(self))
+    return whole
+
+
 def test_a_one_shot_build_keeps_the_live_pages_without_listing_them(make_site, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A one-shot build's plan of the recent entries names the live plan's units it removes, not the
@@ -175,8 +187,6 @@ def test_a_one_shot_build_keeps_the_live_pages_without_listing_them(make_site, t
     too. Nor is every row's term summed to key the entries: the sum the last build recorded moves by
     the rows added or removed (0.12-0.19 s of an addition at 100,000 entries)."""
     import digest.build
-    from digest.reuse.cache import BuildCache
-    from digest.reuse.manifest import Manifest
 
     root, curator = months_of_entries(make_site, 11)
     build(root, OPTIONS)
@@ -184,10 +194,7 @@ def test_a_one_shot_build_keeps_the_live_pages_without_listing_them(make_site, t
     summed: list[int] = []
     real_sum = digest.build.entries_sum
     monkeypatch.setattr(digest.build, "entries_sum", lambda rows: summed.append(len(rows)) or real_sum(rows))
-    whole: list[str] = []  # what was read whole, by the builds after a change
-    real_prints, real_dict = BuildCache.unit_prints, Manifest.as_dict
-    monkeypatch.setattr(BuildCache, "unit_prints", lambda self: whole.append("unit prints") or real_prints(self))
-    monkeypatch.setattr(Manifest, "as_dict", lambda self: whole.append("manifest") or real_dict(self))
+    whole = whole_reads(monkeypatch)  # what was read whole, by the builds after a change
     added: list[str] = []
     for step in range(6):
         if step % 3 == 2:
@@ -217,7 +224,6 @@ def test_a_dev_server_keeps_the_live_pages_without_listing_them(make_site, tmp_p
     and comparing the list with the live tree's manifest took 0.5 s of an addition under cProfile).
     Each addition and deletion equals a cold build, and the kept units are those of the stored plan."""
     from digest.reuse.cache import BuildCache
-    from digest.reuse.manifest import Manifest
 
     root, curator = months_of_entries(make_site, 11)
     builder = Builder(root, OPTIONS)
@@ -225,10 +231,8 @@ def test_a_dev_server_keeps_the_live_pages_without_listing_them(make_site, tmp_p
         builder.build()
         builder.catch_up(lambda: False)  # the kept units warmed, as a dev server's idle time does
         made = recording(monkeypatch)
-        whole: list[str] = []
-        real_prints, real_dict = BuildCache.unit_prints, Manifest.as_dict
-        monkeypatch.setattr(BuildCache, "unit_prints", lambda self: whole.append("unit prints") or real_prints(self))
-        monkeypatch.setattr(Manifest, "as_dict", lambda self: whole.append("manifest") or real_dict(self))
+        real_prints = BuildCache.unit_prints
+        whole = whole_reads(monkeypatch)
         added: list[Path] = []
         for step in range(6):
             if step % 3 == 2:

@@ -314,7 +314,7 @@ class PublishedRows:
 
 class RowEntries(Sequence[Entry]):
     """The rows' entries, read all at once (by `read`) when first asked for, and the rows themselves
-    (stories.remembered.GroupedRows): a dev server's grouper, kept up to date, reads only the entries
+    (stories.remembered.KeptGrouping reads them): a dev server's grouper, kept up to date, reads only the entries
     of the rows that changed since it last grouped (at 100,000 entries the list of every entry was
     0.16 s of an addition under cProfile)."""
 

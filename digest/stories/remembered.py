@@ -377,13 +377,6 @@ def _departed(cache: _Memory, wanted: Iterable[tuple[str, str]]) -> dict[str, En
     return found
 
 
-class GroupedRows(Protocol):
-    """Entries given with the rows they were read from (entry_rows.RowEntries): `rows` are (path, row)
-    pairs, each row's `entry` its parse. A row stands for one parse: a file changed is a new row."""
-
-    rows: Sequence[tuple[str, Any]]
-
-
 class KeptGrouping:
     """group_stories for a long-lived process (the dev server's Builder): a StoryGrouper kept
     between calls redoes only what the entries that changed since its last grouping can reach
@@ -391,8 +384,9 @@ class KeptGrouping:
 
     def __init__(self) -> None:
         self._kept: tuple[dict[PurePosixPath, str], Any] | None = None  # (path -> content hash grouped, grouper)
-        # The rows last grouped, by path, when they were given (GroupedRows): the rows changed since are
-        # those that are not the same objects, found without reading an entry (at 100,000 entries reading
+        # The rows last grouped, by path, when the entries came with their rows (entry_rows.RowEntries:
+        # `rows` of (path, row), a row's `entry` its parse; a file changed is a new row): the rows changed
+        # since are those that are not the same objects, found without reading an entry (at 100,000 entries reading
         # them all and comparing their paths and hashes was 0.4 s of a dev server's addition, under cProfile)
         self._rows: dict[str, Any] | None = None
         # The cache's form of each story last given (remembered_story), by the story's id, and the
@@ -411,12 +405,14 @@ class KeptGrouping:
         from digest.stories.incremental import StoryGrouper  # with numpy: only where grouping is done
 
         rows: Sequence[tuple[str, Any]] | None = getattr(entries, "rows", None)
+        by_rows = self._kept is not None and rows is not None and self._rows is not None  # else by the entries
         try:
             if self._kept is None:
                 grouper = StoryGrouper(entries, features)
             else:
                 known, grouper = self._kept
-                if rows is not None and self._rows is not None:
+                if by_rows:
+                    assert rows is not None
                     changed, removed = self._row_changes(rows, known)
                 else:
                     now = {e.path for e in entries}
@@ -427,7 +423,7 @@ class KeptGrouping:
             self._kept = self._rows = None
             self._forms, self._held = {}, {}
             return group_stories(entries, features)
-        if self._kept is None or rows is None or self._rows is None:
+        if not by_rows:  # (_row_changes brought both up to date)
             self._kept = ({e.path: e.content_hash for e in entries}, grouper)
             self._rows = dict(rows) if rows is not None else None
         return Grouped(grouper.stories, forms=self._remembered)
